@@ -1,0 +1,36 @@
+/**
+ * Roles and what each may do. Deny by default: a permission not listed for a role is refused,
+ * and every API route declares the permission it needs.
+ */
+export const ROLES = ['agent', 'head', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const PERMISSIONS = [
+  'tickets.read',
+  'tickets.create',
+  'tickets.update',
+  'tickets.assign',
+  'tickets.transfer',
+  'tickets.reply',
+  'citizens.read',
+  'citizens.write',
+  'reference.read',
+  'admin.config',
+  'admin.agents',
+  'audit.read',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+const AGENT: readonly Permission[] = [
+  'tickets.read', 'tickets.create', 'tickets.update', 'tickets.assign', 'tickets.transfer', 'tickets.reply',
+  'citizens.read', 'citizens.write', 'reference.read',
+];
+
+export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
+  agent: AGENT,
+  head: [...AGENT, 'audit.read'],
+  admin: [...PERMISSIONS],
+};
+
+export const hasPermission = (role: Role, permission: Permission): boolean => ROLE_PERMISSIONS[role].includes(permission);
+export const isRole = (v: unknown): v is Role => (ROLES as readonly unknown[]).includes(v);

@@ -1,0 +1,161 @@
+/**
+ * The REST contract between grc-api and grc-web (JSON over /api/v1).
+ * Plain types only: the API's DTO classes implement them, the console's client consumes them.
+ * Dates are ISO 8601 strings; ids are UUIDs unless said otherwise.
+ */
+import type { Channel } from '../ticket/channel';
+import type { Priority } from '../ticket/priority';
+import type { TicketStatus } from '../ticket/ticket-status';
+import type { Role } from '../access/roles';
+import type { RequesterKind } from '../citizen/requester';
+import type { TimelineEventKind } from '../ticket/timeline';
+
+/** RFC 9457 problem document; `errors` lists every field at fault. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  errors?: Array<{ field: string; message: string; code?: string }>;
+}
+
+// ---------- auth ----------
+export interface LoginRequest { email: string; password: string }
+export interface Me {
+  id: string;
+  email: string;
+  displayName: string;
+  role: Role;
+  locale: 'fr' | 'en';
+  /** departments the agent belongs to */
+  departments: DepartmentRef[];
+  /** every department whose tickets the agent may see (own + sub-departments; all for admin) */
+  visibleDepartmentIds: string[];
+}
+
+// ---------- reference data ----------
+export interface DepartmentRef { id: string; code: string; name: string }
+export interface Department extends DepartmentRef {
+  kind: 'direction' | 'service';
+  parentId: string | null;
+  email: string | null;
+  active: boolean;
+  version: number;
+}
+export interface DepartmentInput {
+  code: string; name: string; kind: 'direction' | 'service'; parentId?: string | null; email?: string | null; active?: boolean;
+}
+export interface Agent {
+  id: string; email: string; displayName: string; role: Role; locale: 'fr' | 'en';
+  active: boolean; departmentIds: string[]; version: number;
+}
+export interface AgentInput {
+  email: string; displayName: string; role: Role; locale?: 'fr' | 'en'; active?: boolean;
+  departmentIds: string[];
+  /** required on creation, optional on update (unchanged when absent); min 12 chars */
+  password?: string;
+}
+export interface Category {
+  id: string; code: string; nameFr: string; nameEn: string;
+  /** default department when no routing rule matches */
+  defaultDepartmentId: string;
+  active: boolean; version: number;
+}
+export interface CategoryInput {
+  code: string; nameFr: string; nameEn: string; defaultDepartmentId: string; active?: boolean;
+}
+/** A polygon of [lng, lat] points (GeoJSON order), closed or not. */
+export type Polygon = Array<[number, number]>;
+export interface RoutingRule {
+  id: string; categoryId: string; departmentId: string;
+  /** optional area refinement: a named polygon; null means "anywhere" */
+  areaName: string | null; area: Polygon | null;
+  /** lower runs first */
+  position: number;
+  version: number;
+}
+export interface RoutingRuleInput {
+  categoryId: string; departmentId: string; areaName?: string | null; area?: Polygon | null; position?: number;
+}
+
+// ---------- citizens ----------
+export interface CitizenSummary {
+  id: string; kind: RequesterKind; displayName: string;
+  email: string | null; phone: string | null; city: string | null;
+  ticketCount: number;
+}
+export interface Citizen {
+  id: string; kind: RequesterKind;
+  firstName: string | null; lastName: string | null;
+  /** organisations only */
+  organisationName: string | null; contactPerson: string | null;
+  email: string | null; phone: string | null;
+  address: string | null; postcode: string | null; city: string | null;
+  preferredChannel: Channel | null;
+  createdAt: string; version: number;
+}
+export type CitizenInput = Omit<Citizen, 'id' | 'createdAt' | 'version'>;
+
+// ---------- tickets ----------
+export interface TicketSummary {
+  id: string; reference: string; subject: string;
+  status: TicketStatus; priority: Priority; channel: Channel;
+  category: { id: string; code: string; nameFr: string; nameEn: string };
+  department: DepartmentRef;
+  assignee: { id: string; displayName: string } | null;
+  citizen: { id: string; displayName: string } | null;
+  createdAt: string; updatedAt: string;
+}
+export interface Attachment { id: string; filename: string; mimeType: string; size: number; createdAt: string }
+export interface TimelineEvent {
+  id: string;
+  kind: TimelineEventKind;
+  at: string;
+  actor: { id: string; displayName: string } | null;
+  /** reply / note text, transfer reason, ... */
+  body: string | null;
+  /** kind-specific data, e.g. {from, to} for status_changed, {fromDepartment, toDepartment} for transferred */
+  data: Record<string, unknown>;
+}
+export interface TicketDetail extends TicketSummary {
+  description: string;
+  address: string | null; latitude: number | null; longitude: number | null;
+  version: number;
+  attachments: Attachment[];
+  timeline: TimelineEvent[];
+  /** status moves the current status allows */
+  allowedStatuses: TicketStatus[];
+}
+export interface CreateTicketRequest {
+  channel: Channel; categoryId: string; subject: string; description: string;
+  priority?: Priority;
+  /** an existing citizen, or `newCitizen` to create one in the same transaction; one of the two (or neither for anonymous) */
+  citizenId?: string | null;
+  newCitizen?: CitizenInput | null;
+  address?: string | null; latitude?: number | null; longitude?: number | null;
+}
+export interface TicketActionBase { version: number }
+export interface AssignRequest extends TicketActionBase { assigneeId: string | null }
+export interface TransferRequest extends TicketActionBase { departmentId: string; reason: string }
+export interface StatusChangeRequest extends TicketActionBase { status: TicketStatus; comment?: string }
+export interface MessageRequest extends TicketActionBase { kind: 'reply' | 'note'; body: string }
+export interface UpdateTicketRequest extends TicketActionBase { priority?: Priority; categoryId?: string; subject?: string }
+
+// ---------- inbox ----------
+export type InboxView = 'mine' | 'departments' | 'unassigned' | 'all';
+export type InboxSort = 'created_desc' | 'created_asc' | 'updated_desc' | 'priority_desc';
+/** query string of GET /api/v1/tickets; array filters are comma-separated */
+export interface InboxQuery {
+  view?: InboxView; q?: string;
+  status?: TicketStatus[]; channel?: Channel[]; categoryId?: string[]; departmentId?: string[];
+  priority?: Priority[]; assigneeId?: string[];
+  createdFrom?: string; createdTo?: string;
+  sort?: InboxSort; cursor?: string; limit?: number;
+}
+export interface Page<T> { items: T[]; nextCursor: string | null }
+export interface InboxCounters {
+  /** per view, open work only (status new/open/waiting_citizen) */
+  mine: number; departments: number; unassigned: number; all: number | null;
+  computedAt: string;
+}
