@@ -1,0 +1,237 @@
+/**
+ * parseTownPack: YAML texts of a pack → a checked TownPack, or every error with its file and path.
+ * Pure: the caller reads the files (file name → text).
+ */
+import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import { z } from 'zod';
+import {
+  PACK_FILES,
+  REQUIRED_PACK_FILES,
+  DEMO_TEMPLATE_PLACEHOLDERS,
+  DEMO_TRANSFER_PLACEHOLDERS,
+  townSchema,
+  departmentSchema,
+  categorySchema,
+  routingRuleSchema,
+  agentSchema,
+  demoTicketsSchema,
+  type TownPack,
+  type PackDepartment,
+  type PackRoutingRule,
+  type PackFileName,
+} from './schema';
+
+export interface PackError {
+  file: string;
+  /** dotted path inside the file, e.g. "3.departments.1" ("" for the whole file) */
+  path: string;
+  message: string;
+  /** 1-based line in the file when known */
+  line?: number;
+}
+export type ParseTownPackResult = { ok: true; pack: TownPack } | { ok: false; errors: PackError[] };
+
+type Path = Array<string | number>;
+
+interface LoadedFile {
+  name: string;
+  doc: Document;
+  lines: LineCounter;
+}
+
+const lineOf = (f: LoadedFile | undefined, path: Path): number | undefined => {
+  if (!f) return undefined;
+  for (let n = path.length; n >= 0; n--) {
+    const node = n === 0 ? f.doc.contents : f.doc.getIn(path.slice(0, n), true);
+    if (isNode(node) && node.range) return f.lines.linePos(node.range[0]).line;
+  }
+  return undefined;
+};
+
+class Errors {
+  readonly list: PackError[] = [];
+  constructor(private readonly files: Map<string, LoadedFile>) {}
+  add(file: string, path: Path, message: string): void {
+    const line = lineOf(this.files.get(file), path);
+    this.list.push({ file, path: path.join('.'), message, ...(line !== undefined ? { line } : {}) });
+  }
+}
+
+/** Validates one file's data; returns null (errors recorded) when it does not match. */
+function check<S extends z.ZodTypeAny>(schema: S, data: unknown, file: string, errors: Errors): z.infer<S> | null {
+  const r = schema.safeParse(data);
+  if (r.success) return r.data;
+  for (const issue of r.error.issues) {
+    if (issue.code === z.ZodIssueCode.unrecognized_keys) {
+      for (const k of issue.keys) errors.add(file, [...issue.path, k], `unknown field "${k}"`);
+    } else {
+      errors.add(file, issue.path, issue.message);
+    }
+  }
+  return null;
+}
+
+const placeholdersOf = (s: string): string[] => [...s.matchAll(/\{([^{}]*)\}/g)].map((m) => m[1] ?? '');
+
+/**
+ * Parses and checks a town pack. `files` maps file names (as in PACK_FILES; other names are ignored)
+ * to their text. Lists every error: YAML syntax, schema (with its path), then cross-references
+ * (unknown codes, duplicates, department cycles, a service as parent of a direction).
+ */
+export function parseTownPack(files: Record<string, string>): ParseTownPackResult {
+  const loaded = new Map<string, LoadedFile>();
+  const errors = new Errors(loaded);
+  const data = new Map<PackFileName, unknown>();
+
+  for (const name of Object.values(PACK_FILES)) {
+    const src = files[name];
+    if (src === undefined) {
+      if (REQUIRED_PACK_FILES.includes(name)) errors.add(name, [], 'missing file');
+      continue;
+    }
+    const lines = new LineCounter();
+    const doc = parseDocument(src, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
+    loaded.set(name, { name, doc, lines });
+    if (doc.errors.length > 0) {
+      for (const e of doc.errors) {
+        errors.list.push({ file: name, path: '', message: `YAML: ${e.message.split('\n')[0]}`, line: e.linePos?.[0]?.line });
+      }
+      continue;
+    }
+    data.set(name, doc.toJS());
+  }
+
+  /** an empty file is an empty list */
+  const listOf = (name: PackFileName): unknown => data.get(name) ?? [];
+
+  const town = data.has(PACK_FILES.town) ? check(townSchema, data.get(PACK_FILES.town), PACK_FILES.town, errors) : null;
+  const departments = data.has(PACK_FILES.departments)
+    ? check(z.array(departmentSchema).min(1, 'at least one department'), listOf(PACK_FILES.departments), PACK_FILES.departments, errors)
+    : null;
+  const categories = data.has(PACK_FILES.categories)
+    ? check(z.array(categorySchema).min(1, 'at least one category'), listOf(PACK_FILES.categories), PACK_FILES.categories, errors)
+    : null;
+  const routingRaw = loaded.has(PACK_FILES.routing)
+    ? data.has(PACK_FILES.routing)
+      ? check(z.array(routingRuleSchema), listOf(PACK_FILES.routing), PACK_FILES.routing, errors)
+      : null
+    : [];
+  const agents = loaded.has(PACK_FILES.agents)
+    ? data.has(PACK_FILES.agents)
+      ? check(z.array(agentSchema), listOf(PACK_FILES.agents), PACK_FILES.agents, errors)
+      : null
+    : [];
+  const demo = loaded.has(PACK_FILES.demoTickets)
+    ? data.has(PACK_FILES.demoTickets)
+      ? check(demoTicketsSchema, data.get(PACK_FILES.demoTickets), PACK_FILES.demoTickets, errors)
+      : null
+    : null;
+
+  // ---------- cross-references (each on what parsed) ----------
+  const deptCodes = new Map<string, PackDepartment>();
+  if (departments) {
+    departments.forEach((d, i) => {
+      if (deptCodes.has(d.code)) errors.add(PACK_FILES.departments, [i, 'code'], `duplicate department code "${d.code}"`);
+      else deptCodes.set(d.code, d);
+    });
+    departments.forEach((d, i) => {
+      if (d.parent === null) return;
+      const parent = deptCodes.get(d.parent);
+      if (d.parent === d.code) errors.add(PACK_FILES.departments, [i, 'parent'], `department "${d.code}" cannot be its own parent`);
+      else if (!parent) errors.add(PACK_FILES.departments, [i, 'parent'], `unknown department code "${d.parent}"`);
+      else if (parent.kind === 'service' && d.kind === 'direction')
+        errors.add(PACK_FILES.departments, [i, 'parent'], `the service "${parent.code}" cannot be the parent of the direction "${d.code}"`);
+    });
+    // cycles: follow parents from each department
+    const reported = new Set<string>();
+    departments.forEach((d, i) => {
+      const seen: string[] = [d.code];
+      let cur = d.parent;
+      while (cur !== null && cur !== d.code) {
+        const p = deptCodes.get(cur);
+        if (!p || seen.includes(cur)) return; // unknown (reported above) or a cycle not through d
+        seen.push(cur);
+        cur = p.parent;
+      }
+      if (cur === d.code && seen.length > 1) {
+        const key = [...seen].sort().join(',');
+        if (!reported.has(key)) {
+          reported.add(key);
+          errors.add(PACK_FILES.departments, [i, 'parent'], `cycle in departments: ${[...seen, d.code].join(' → ')}`);
+        }
+      }
+    });
+  }
+  const knowDept = (c: string): boolean => !departments || deptCodes.has(c);
+
+  const catCodes = new Set<string>();
+  if (categories) {
+    categories.forEach((c, i) => {
+      if (catCodes.has(c.code)) errors.add(PACK_FILES.categories, [i, 'code'], `duplicate category code "${c.code}"`);
+      catCodes.add(c.code);
+      if (!knowDept(c.department)) errors.add(PACK_FILES.categories, [i, 'department'], `unknown department code "${c.department}"`);
+    });
+  }
+  const knowCat = (c: string): boolean => !categories || catCodes.has(c);
+
+  let routing: PackRoutingRule[] | null = null;
+  if (routingRaw) {
+    const positions = new Map<string, number>();
+    routing = routingRaw.map((r, i) => ({ ...r, position: r.position ?? i * 10 }));
+    routing.forEach((r, i) => {
+      if (!knowCat(r.category)) errors.add(PACK_FILES.routing, [i, 'category'], `unknown category code "${r.category}"`);
+      if (!knowDept(r.department)) errors.add(PACK_FILES.routing, [i, 'department'], `unknown department code "${r.department}"`);
+      const key = `${r.category}@${r.position}`;
+      if (positions.has(key))
+        errors.add(PACK_FILES.routing, [i, 'position'], `rules ${positions.get(key)} and ${i} of category "${r.category}" share position ${r.position}: the order would be ambiguous`);
+      else positions.set(key, i);
+    });
+    routing = [...routing].sort((a, b) => a.position - b.position);
+  }
+
+  if (agents) {
+    const emails = new Map<string, number>();
+    agents.forEach((a, i) => {
+      if (emails.has(a.email)) errors.add(PACK_FILES.agents, [i, 'email'], `duplicate email "${a.email}" (also agent ${emails.get(a.email)})`);
+      else emails.set(a.email, i);
+      a.departments.forEach((c, j) => {
+        if (!knowDept(c)) errors.add(PACK_FILES.agents, [i, 'departments', j], `unknown department code "${c}"`);
+      });
+    });
+  }
+
+  if (demo) {
+    const f = PACK_FILES.demoTickets;
+    const seenCat = new Map<string, number>();
+    demo.templates.forEach((t, i) => {
+      if (!knowCat(t.category)) errors.add(f, ['templates', i, 'category'], `unknown category code "${t.category}"`);
+      if (seenCat.has(t.category)) errors.add(f, ['templates', i, 'category'], `category "${t.category}" already has a template (${seenCat.get(t.category)})`);
+      else seenCat.set(t.category, i);
+      (t.transferFrom ?? []).forEach((c, j) => {
+        if (!knowDept(c)) errors.add(f, ['templates', i, 'transferFrom', j], `unknown department code "${c}"`);
+      });
+      for (const field of ['subjects', 'descriptions', 'resolutions'] as const) {
+        (t[field] ?? []).forEach((s, j) => {
+          for (const p of placeholdersOf(s)) {
+            if (!(DEMO_TEMPLATE_PLACEHOLDERS as readonly string[]).includes(p))
+              errors.add(f, ['templates', i, field, j], `unknown placeholder {${p}} (allowed: ${DEMO_TEMPLATE_PLACEHOLDERS.map((x) => `{${x}}`).join(', ')})`);
+            else if (!t.located) errors.add(f, ['templates', i, field, j], `placeholder {${p}} in a template with located: false`);
+          }
+        });
+      }
+    });
+    demo.messages.transferReasons.forEach((s, j) => {
+      for (const p of placeholdersOf(s)) {
+        if (!(DEMO_TRANSFER_PLACEHOLDERS as readonly string[]).includes(p))
+          errors.add(f, ['messages', 'transferReasons', j], `unknown placeholder {${p}} (allowed: {from}, {to})`);
+      }
+    });
+    if (agents && demo.generation.count > 0 && agents.length === 0)
+      errors.add(f, ['generation', 'count'], 'demo tickets need agents (agents.yaml) to assign and answer them');
+  }
+
+  if (errors.list.length > 0 || !town || !departments || !categories || !routing || !agents) {
+    return { ok: false, errors: errors.list };
+  }
+  return { ok: true, pack: { town, departments, categories, routing, agents, demo } };
+}

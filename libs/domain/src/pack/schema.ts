@@ -1,0 +1,217 @@
+/**
+ * Town pack format, version 1: the zod schemas of each YAML file and the types they produce.
+ * A town pack is a folder of YAML files another town can load (see packs/README.md).
+ */
+import { z } from 'zod';
+import { CHANNELS } from '../ticket/channel';
+import { PRIORITIES } from '../ticket/priority';
+import { ROLES } from '../access/roles';
+
+export const PACK_FORMAT_VERSION = 1 as const;
+
+/** Files of a pack, in loading order. */
+export const PACK_FILES = {
+  town: 'town.yaml',
+  departments: 'departments.yaml',
+  categories: 'categories.yaml',
+  routing: 'routing.yaml',
+  agents: 'agents.yaml',
+  demoTickets: 'demo-tickets.yaml',
+} as const;
+export type PackFileName = (typeof PACK_FILES)[keyof typeof PACK_FILES];
+export const REQUIRED_PACK_FILES: readonly PackFileName[] = [PACK_FILES.town, PACK_FILES.departments, PACK_FILES.categories];
+
+/** Placeholders a demo template text may use. */
+export const DEMO_TEMPLATE_PLACEHOLDERS = ['address', 'street', 'place'] as const;
+/** Placeholders a transfer reason may use: department names. */
+export const DEMO_TRANSFER_PLACEHOLDERS = ['from', 'to'] as const;
+
+const code = z
+  .string()
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a lowercase code: letters, digits and dashes (e.g. "espaces-verts")')
+  .max(64);
+const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);
+const email = z.string().trim().toLowerCase().email('must be an email address').max(254);
+const locale = z.enum(['fr', 'en']);
+
+const isTimeZone = (tz: string): boolean => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+export const townSchema = z
+  .object({
+    formatVersion: z.literal(PACK_FORMAT_VERSION, {
+      errorMap: () => ({ message: `must be ${PACK_FORMAT_VERSION} (the only pack format this version reads)` }),
+    }),
+    name: text(200),
+    code,
+    timezone: z.string().refine(isTimeZone, 'must be an IANA time zone, e.g. "Europe/Paris"'),
+    locale,
+    referencePrefix: z.string().regex(/^[A-Z][A-Z0-9]{1,7}$/, 'must be 2 to 8 uppercase letters or digits, e.g. "GRC"'),
+  })
+  .strict();
+
+export const departmentSchema = z
+  .object({
+    code,
+    name: text(200),
+    kind: z.enum(['direction', 'service']),
+    parent: code.nullable().default(null),
+    email: email.nullable().default(null),
+    active: z.boolean().default(true),
+  })
+  .strict();
+
+export const categorySchema = z
+  .object({
+    code,
+    nameFr: text(200),
+    nameEn: text(200),
+    /** default department when no routing rule matches */
+    department: code,
+    active: z.boolean().default(true),
+  })
+  .strict();
+
+const lngLat = z.tuple([z.number().min(-180).max(180), z.number().min(-90).max(90)]);
+export const polygonSchema = z.array(lngLat).min(3, 'a polygon needs at least 3 [lng, lat] points');
+
+export const routingRuleSchema = z
+  .object({
+    category: code,
+    department: code,
+    areaName: text(200).nullable().default(null),
+    area: polygonSchema.nullable().default(null),
+    /** lower runs first; defaults to the rule's rank in the file × 10 */
+    position: z.number().int().min(0).optional(),
+  })
+  .strict()
+  .superRefine((r, ctx) => {
+    if ((r.areaName === null) !== (r.area === null)) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: [r.area === null ? 'area' : 'areaName'],
+        message: 'areaName and area go together: give both or neither',
+      });
+    }
+  });
+
+export const agentSchema = z
+  .object({
+    email,
+    displayName: text(200),
+    role: z.enum(ROLES),
+    locale: locale.default('fr'),
+    departments: z.array(code).default([]),
+    /** demo only: a pack for production leaves it out and the admin sets passwords in the console */
+    password: z.string().min(12, 'must be at least 12 characters').max(200).optional(),
+    active: z.boolean().default(true),
+  })
+  .strict()
+  .superRefine((a, ctx) => {
+    if (a.role !== 'admin' && a.departments.length === 0) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['departments'], message: 'an agent or head belongs to at least one department' });
+    }
+  });
+
+const placeSchema = z
+  .object({ address: text(300), lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180) })
+  .strict();
+const streetSchema = z
+  .object({
+    name: text(200),
+    lat: z.number().min(-90).max(90),
+    lng: z.number().min(-180).max(180),
+    /** highest house number used when generating addresses (default 60) */
+    maxNumber: z.number().int().min(1).max(999).default(60),
+  })
+  .strict();
+
+export const demoTemplateSchema = z
+  .object({
+    category: code,
+    /** relative frequency of this category among generated tickets */
+    weight: z.number().positive().default(1),
+    priority: z.enum(PRIORITIES).default('normal'),
+    /** restrict the channels (default: all, with the usual mix) */
+    channels: z.array(z.enum(CHANNELS)).min(1).optional(),
+    /** false for requests without a place (civil status, school...) */
+    located: z.boolean().default(true),
+    /** specific places; when absent a located ticket picks a street of `streets` */
+    places: z.array(placeSchema).min(1).optional(),
+    /** departments that plausibly receive this request by mistake (transfers) */
+    transferFrom: z.array(code).optional(),
+    subjects: z.array(text(200)).min(1),
+    descriptions: z.array(text(4000)).min(1),
+    /** replies closing the request; fall back to messages.resolutions */
+    resolutions: z.array(text(4000)).optional(),
+  })
+  .strict();
+
+export const demoTicketsSchema = z
+  .object({
+    generation: z
+      .object({
+        count: z.number().int().min(0).max(20000).default(300),
+        seed: z.number().int().default(1),
+        monthsBack: z.number().int().min(1).max(60).default(12),
+      })
+      .strict()
+      .default({}),
+    /** where generated citizens live */
+    city: z
+      .object({
+        name: text(200),
+        postcode: z.string().regex(/^\d{5}$/, 'must be a 5-digit French postcode'),
+        /** domains of generated citizen emails; keep reserved ones (example.org...) so no mail reaches anyone */
+        emailDomains: z.array(z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/, 'must be a domain name')).min(1).default(['example.org', 'example.net', 'example.com']),
+      })
+      .strict(),
+    streets: z.array(streetSchema).min(1),
+    firstNames: z.array(text(100)).min(1),
+    lastNames: z.array(text(100)).min(1),
+    organisations: z.array(text(200)).default([]),
+    messages: z
+      .object({
+        acknowledgements: z.array(text(4000)).min(1),
+        informationRequests: z.array(text(4000)).min(1),
+        citizenAnswers: z.array(text(4000)).min(1),
+        reminders: z.array(text(4000)).min(1),
+        resolutions: z.array(text(4000)).min(1),
+        notes: z.array(text(4000)).min(1),
+        transferReasons: z.array(text(1000)).min(1),
+        reopenings: z.array(text(4000)).min(1),
+        duplicates: z.array(text(1000)).min(1),
+      })
+      .strict(),
+    templates: z.array(demoTemplateSchema).min(1),
+  })
+  .strict();
+
+export type TownPackTown = z.infer<typeof townSchema>;
+export type PackDepartment = z.infer<typeof departmentSchema>;
+export type PackCategory = z.infer<typeof categorySchema>;
+export type PackPolygon = Array<[number, number]>;
+/** A routing rule with its position resolved. */
+export type PackRoutingRule = Omit<z.infer<typeof routingRuleSchema>, 'position'> & { position: number };
+export type PackAgent = z.infer<typeof agentSchema>;
+export type DemoTicketTemplate = z.infer<typeof demoTemplateSchema>;
+export type DemoTicketsConfig = z.infer<typeof demoTicketsSchema>;
+/** The input shape of demo-tickets.yaml (defaults not applied). */
+export type DemoTicketsConfigInput = z.input<typeof demoTicketsSchema>;
+
+export interface TownPack {
+  town: TownPackTown;
+  departments: PackDepartment[];
+  categories: PackCategory[];
+  /** sorted by position */
+  routing: PackRoutingRule[];
+  agents: PackAgent[];
+  /** null when the pack has no demo-tickets.yaml */
+  demo: DemoTicketsConfig | null;
+}
