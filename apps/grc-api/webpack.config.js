@@ -15,11 +15,12 @@ module.exports = {
       compiler: 'tsc',
       main: './src/main.ts',
       tsConfig: './tsconfig.app.json',
-      assets: ["./src/assets"],
       optimization: false,
       outputHashing: 'none',
       generatePackageJson: true,
       sourceMap: true,
+      // OpenAPI: derive schemas from the DTO classes at build time
+      transformers: [{ name: '@nestjs/swagger/plugin', options: { introspectComments: true, classValidatorShim: true } }],
     })
   ],
 };

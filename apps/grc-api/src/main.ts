@@ -1,19 +1,74 @@
 /**
- * This is not a production server yet!
- * This is only a minimal backend to get started.
+ * grc-api entry point. One build, several commands:
+ *   node main.js [serve] [--migrate] [--demo <pack folder>]   run the role named by GRC_ROLE (api, worker or all)
+ *   node main.js migrate                                      apply pending migrations and exit
+ *   node main.js load-pack <pack folder>                      load a town pack into an empty database and exit
  */
-
+import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { AppModule } from './app/app.module';
+import { loadConfig } from './config/config';
+import { createDataSource } from './database/data-source';
+import { createApp } from './http-app';
+import { loadTownPackFromFolder } from './modules/packs/pack-loader';
 
-async function bootstrap() {
-  const app = await NestFactory.create(AppModule);
-  const globalPrefix = 'api';
-  app.setGlobalPrefix(globalPrefix);
-  const port = process.env.PORT || 3000;
-  await app.listen(port);
-  Logger.log(`🚀 Application is running on: http://localhost:${port}/${globalPrefix}`);
+const log = new Logger('grc');
+
+async function migrate(databaseUrl: string): Promise<void> {
+  const ds = await createDataSource(databaseUrl).initialize();
+  try {
+    const done = await ds.runMigrations({ transaction: 'each' });
+    log.log(done.length ? `applied ${done.length} migration(s): ${done.map((m) => m.name).join(', ')}` : 'schema up to date');
+  } finally {
+    await ds.destroy();
+  }
 }
 
-bootstrap();
+async function loadPack(databaseUrl: string, folder: string, onlyIfEmpty: boolean): Promise<void> {
+  const ds = await createDataSource(databaseUrl).initialize();
+  try {
+    const result = await loadTownPackFromFolder(ds, folder, { onlyIfEmpty, now: new Date() });
+    log.log(result.loaded ? `town pack loaded from ${folder}: ${result.summary}` : `town pack not loaded: ${result.summary}`);
+  } finally {
+    await ds.destroy();
+  }
+}
+
+async function main(argv: string[]): Promise<void> {
+  const config = loadConfig();
+  const [command = 'serve', ...rest] = argv[0]?.startsWith('--') ? ['serve', ...argv] : argv;
+  const flag = (name: string) => rest.indexOf(name);
+  switch (command) {
+    case 'migrate':
+      return migrate(config.databaseUrl);
+    case 'load-pack': {
+      if (!rest[0]) throw new Error('usage: main.js load-pack <pack folder>');
+      await migrate(config.databaseUrl);
+      return loadPack(config.databaseUrl, rest[0], false);
+    }
+    case 'serve': {
+      if (flag('--migrate') >= 0) await migrate(config.databaseUrl);
+      const demo = flag('--demo');
+      if (demo >= 0) {
+        const folder = rest[demo + 1];
+        if (!folder) throw new Error('--demo needs a pack folder');
+        await loadPack(config.databaseUrl, folder, true);
+      }
+      const app = await createApp(config);
+      if (config.role === 'worker') {
+        await app.init();
+        log.log('worker started');
+        return;
+      }
+      await app.listen(config.port, process.env['HOST'] ?? '0.0.0.0');
+      log.log(`GRC (${config.role}) listening on http://localhost:${config.port}`);
+      return;
+    }
+    default:
+      throw new Error(`unknown command "${command}" (serve, migrate, load-pack)`);
+  }
+}
+
+main(process.argv.slice(2)).catch((e) => {
+  log.error(e instanceof Error ? e.message : String(e), e instanceof Error ? e.stack : undefined);
+  process.exit(1);
+});

@@ -1,0 +1,32 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { loadConfig, ProcessRole } from './config/config';
+import { dataSourceOptions } from './database/data-source';
+import { ConfigModule } from './infrastructure/config.module';
+import { RedisModule } from './infrastructure/redis.module';
+import { AuditModule } from './modules/audit/audit.module';
+import { AuthModule } from './modules/auth/auth.module';
+import { HealthModule } from './modules/health/health.module';
+
+/** HTTP feature modules (the api role). */
+const API_MODULES = [AuthModule, HealthModule];
+/** BullMQ processors (the worker role). */
+const WORKER_MODULES: DynamicModule['imports'] = [];
+
+@Module({})
+export class AppModule {
+  static forRole(role: ProcessRole): DynamicModule {
+    const config = loadConfig();
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule,
+        TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl)),
+        RedisModule,
+        AuditModule,
+        ...(role !== 'worker' ? API_MODULES : []),
+        ...(role !== 'api' ? WORKER_MODULES ?? [] : []),
+      ],
+    };
+  }
+}

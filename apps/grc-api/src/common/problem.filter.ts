@@ -1,0 +1,49 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import type { Problem } from '@grc/domain';
+import { ProblemException } from './problem';
+
+const TITLES: Record<number, string> = {
+  400: 'Requête invalide', 401: 'Authentification requise', 403: 'Accès refusé', 404: 'Introuvable',
+  405: 'Méthode non autorisée', 409: 'Conflit', 413: 'Contenu trop volumineux', 415: 'Type de contenu non pris en charge',
+  429: 'Trop de requêtes', 500: 'Erreur interne',
+};
+
+/** Every error leaves as application/problem+json; internals never leak. */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly log = new Logger('ProblemFilter');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const req = http.getRequest<Request>();
+    const res = http.getResponse<Response>();
+    const problem = this.toProblem(error, req.originalUrl);
+    if (problem.status >= 500) this.log.error(`${req.method} ${req.originalUrl}`, (error as Error)?.stack ?? String(error));
+    res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+  }
+
+  private toProblem(error: unknown, instance: string): Problem {
+    if (error instanceof ProblemException) return error.toProblem(instance);
+    if (error instanceof HttpException) {
+      const status = error.getStatus();
+      const body = error.getResponse();
+      const message = typeof body === 'string' ? body : (body as { message?: unknown }).message;
+      const detail =
+        status === 404 ? 'Cette adresse ne correspond à aucune ressource.' :
+        status === 413 ? 'Le contenu envoyé est trop volumineux.' :
+        status === 429 ? 'Trop de requêtes : patientez une minute avant de réessayer.' :
+        typeof message === 'string' ? message : TITLES[status] ?? 'Erreur';
+      return { type: 'about:blank', title: TITLES[status] ?? 'Erreur', status, detail, instance };
+    }
+    const err = error as { type?: string; status?: number };
+    // body-parser errors (malformed JSON, too large)
+    if (err?.type === 'entity.parse.failed') {
+      return { type: 'about:blank', title: TITLES[400]!, status: 400, detail: "Le corps de la requête n'est pas un JSON valide.", instance };
+    }
+    if (err?.type === 'entity.too.large') {
+      return { type: 'about:blank', title: TITLES[413]!, status: 413, detail: 'Le contenu envoyé est trop volumineux.', instance };
+    }
+    return { type: 'about:blank', title: TITLES[500]!, status: 500, detail: "Une erreur inattendue s'est produite. Elle a été journalisée.", instance };
+  }
+}

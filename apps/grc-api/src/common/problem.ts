@@ -1,0 +1,38 @@
+import { HttpException } from '@nestjs/common';
+import type { Problem } from '@grc/domain';
+
+export type FieldError = { field: string; message: string; code?: string };
+
+/**
+ * An error that becomes an RFC 9457 problem document. Messages are written for people
+ * (French, as the console's users), with the field at fault when there is one.
+ */
+export class ProblemException extends HttpException {
+  constructor(status: number, title: string, detail: string, readonly errors?: FieldError[], readonly problemType = 'about:blank') {
+    super({ title, detail, errors }, status);
+  }
+
+  toProblem(instance?: string): Problem {
+    return {
+      type: this.problemType,
+      title: (this.getResponse() as { title: string }).title,
+      status: this.getStatus(),
+      detail: (this.getResponse() as { detail: string }).detail,
+      ...(instance ? { instance } : {}),
+      ...(this.errors?.length ? { errors: this.errors } : {}),
+    };
+  }
+}
+
+export const badRequest = (detail: string, errors?: FieldError[]) =>
+  new ProblemException(400, 'Requête invalide', detail, errors);
+export const invalidField = (field: string, message: string, code?: string) =>
+  new ProblemException(400, 'Requête invalide', message, [{ field, message, code }]);
+export const notFound = (what: string) => new ProblemException(404, 'Introuvable', `${what} introuvable.`);
+export const forbidden = (detail = "Vous n'avez pas le droit de faire cette action.") =>
+  new ProblemException(403, 'Accès refusé', detail);
+export const conflict = (detail: string, errors?: FieldError[]) => new ProblemException(409, 'Conflit', detail, errors);
+export const staleTicket = () =>
+  conflict("Ce ticket a été modifié par quelqu'un d'autre entre-temps. Rechargez-le pour voir ses changements avant de recommencer.", [
+    { field: 'version', message: 'Version périmée', code: 'stale_version' },
+  ]);

@@ -1,0 +1,7 @@
+import { IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
+import type { LoginRequest } from '@grc/domain';
+
+export class LoginDto implements LoginRequest {
+  @IsEmail() @MaxLength(254) email!: string;
+  @IsString() @MinLength(1) @MaxLength(200) password!: string;
+}

@@ -1,0 +1,17 @@
+import { Global, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { AuditModule } from '../audit/audit.module';
+import { AuthController } from './auth.controller';
+import { AuthGuard } from './auth.guard';
+import { AuthService } from './auth.service';
+import { LoginRateLimiter } from './login-rate-limiter';
+import { SessionService } from './session.service';
+
+@Global()
+@Module({
+  imports: [AuditModule],
+  controllers: [AuthController],
+  providers: [AuthService, SessionService, LoginRateLimiter, { provide: APP_GUARD, useClass: AuthGuard }],
+  exports: [SessionService],
+})
+export class AuthModule {}

@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import * as argon2 from 'argon2';
+import { DataSource } from 'typeorm';
+import type { Me } from '@grc/domain';
+import { ProblemException } from '../../common/problem';
+import { AuditService } from '../audit/audit.service';
+import type { AuthenticatedAgent } from './authenticated-agent';
+
+/** argon2id with OWASP's recommended memory cost. */
+export const hashPassword = (password: string) =>
+  argon2.hash(password, { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 });
+
+// Verifying against a real hash when the e-mail is unknown keeps response times alike (no account enumeration).
+const DUMMY_HASH = hashPassword('grc-dummy-password-for-timing');
+
+@Injectable()
+export class AuthService {
+  constructor(@InjectDataSource() private readonly db: DataSource, private readonly audit: AuditService) {}
+
+  async verify(email: string, password: string, ip: string | null): Promise<string> {
+    const rows: Array<{ id: string; password_hash: string; active: boolean; email: string }> = await this.db.query(
+      `SELECT id, password_hash, active, email FROM agents WHERE email = $1`, [email.toLowerCase()],
+    );
+    const row = rows[0];
+    const ok = await argon2.verify(row?.password_hash ?? (await DUMMY_HASH), password).catch(() => false);
+    if (!row || !ok || !row.active) {
+      await this.audit.record(this.db.manager, { actorId: row?.id ?? null, actorLabel: email.toLowerCase(), ip },
+        'auth.login_failed', 'agent', row?.id ?? email.toLowerCase(), {});
+      throw new ProblemException(401, 'Identifiants refusés', 'E-mail ou mot de passe incorrect.');
+    }
+    await this.audit.record(this.db.manager, { actorId: row.id, actorLabel: row.email, ip }, 'auth.login', 'agent', row.id, {});
+    return row.id;
+  }
+
+  async me(agent: AuthenticatedAgent): Promise<Me> {
+    const departments: Array<{ id: string; code: string; name: string }> = agent.departmentIds.length
+      ? await this.db.query(`SELECT id, code, name FROM departments WHERE id = ANY($1) ORDER BY name`, [agent.departmentIds])
+      : [];
+    return {
+      id: agent.id, email: agent.email, displayName: agent.displayName, role: agent.role, locale: agent.locale,
+      departments, visibleDepartmentIds: agent.visibleDepartmentIds,
+    };
+  }
+}

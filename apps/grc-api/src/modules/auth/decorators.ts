@@ -1,0 +1,22 @@
+import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import type { Permission } from '@grc/domain';
+import type { Actor, AuthenticatedAgent } from './authenticated-agent';
+
+export const PERMISSION_KEY = 'grc:permission';
+export const PUBLIC_KEY = 'grc:public';
+export const AUTHENTICATED_KEY = 'grc:authenticated';
+
+/** The permission a route needs. Every route declares one of these three (checked at start-up). */
+export const RequirePermission = (permission: Permission) => SetMetadata(PERMISSION_KEY, permission);
+/** Any logged-in agent. */
+export const Authenticated = () => SetMetadata(AUTHENTICATED_KEY, true);
+/** No login needed (login itself, health). */
+export const Public = () => SetMetadata(PUBLIC_KEY, true);
+
+export const CurrentAgent = createParamDecorator(
+  (_: unknown, ctx: ExecutionContext): AuthenticatedAgent => ctx.switchToHttp().getRequest().agent,
+);
+export const CurrentActor = createParamDecorator((_: unknown, ctx: ExecutionContext): Actor => {
+  const req = ctx.switchToHttp().getRequest();
+  return { agent: req.agent, ip: req.ip ?? null };
+});
