@@ -1,3 +1,39 @@
-import { Route } from '@angular/router';
+import type { Route } from '@angular/router';
+import { adminGuard, authGuard } from './core/guards';
 
-export const appRoutes: Route[] = [];
+export const appRoutes: Route[] = [
+  {
+    path: 'login',
+    title: 'title.login',
+    loadComponent: () => import('./features/login/login').then((m) => m.LoginPage),
+  },
+  {
+    path: '',
+    canActivate: [authGuard],
+    loadComponent: () => import('./features/shell/shell').then((m) => m.Shell),
+    children: [
+      { path: '', pathMatch: 'full', redirectTo: 'inbox' },
+      {
+        path: 'inbox',
+        title: 'title.inbox',
+        loadComponent: () => import('./features/inbox/inbox').then((m) => m.InboxPage),
+      },
+      {
+        path: 'tickets/new',
+        title: 'title.newTicket',
+        loadComponent: () => import('./features/new-ticket/new-ticket').then((m) => m.NewTicketPage),
+      },
+      {
+        path: 'tickets/:id',
+        title: 'title.ticket',
+        loadComponent: () => import('./features/ticket/ticket').then((m) => m.TicketPage),
+      },
+      {
+        path: 'admin',
+        canActivate: [adminGuard],
+        loadChildren: () => import('./features/admin/admin.routes').then((m) => m.adminRoutes),
+      },
+    ],
+  },
+  { path: '**', redirectTo: 'inbox' },
+];

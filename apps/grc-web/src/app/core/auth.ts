@@ -1,0 +1,63 @@
+import { Injectable, computed, inject, signal } from '@angular/core';
+import { Router } from '@angular/router';
+import { hasPermission, type LoginRequest, type Me, type Permission } from '@grc/domain';
+import { Observable, catchError, map, of, shareReplay, switchMap, tap } from 'rxjs';
+import { Api } from './api';
+
+@Injectable({ providedIn: 'root' })
+export class Auth {
+  private readonly api = inject(Api);
+  private readonly router = inject(Router);
+  readonly me = signal<Me | null>(null);
+  readonly isAdmin = computed(() => this.can('admin.config'));
+  private pending: Observable<Me | null> | null = null;
+  private loaded = false;
+
+  can(permission: Permission): boolean {
+    const me = this.me();
+    return !!me && hasPermission(me.role, permission);
+  }
+
+  /** The current agent, fetched once (null when not signed in). */
+  ensure(): Observable<Me | null> {
+    if (this.loaded) return of(this.me());
+    if (!this.pending) {
+      this.pending = this.api.get<Me>('/auth/me').pipe(
+        catchError(() => of(null)),
+        tap((me) => {
+          this.me.set(me);
+          this.loaded = true;
+          this.pending = null;
+        }),
+        shareReplay(1),
+      );
+    }
+    return this.pending;
+  }
+
+  login(body: LoginRequest): Observable<Me | null> {
+    return this.api.post<unknown>('/auth/login', body).pipe(
+      switchMap(() => {
+        this.loaded = false;
+        this.pending = null;
+        return this.ensure();
+      }),
+    );
+  }
+
+  logout(): void {
+    this.api
+      .post<unknown>('/auth/logout', {})
+      .pipe(catchError(() => of(null)), map(() => null))
+      .subscribe(() => {
+        this.clear();
+        void this.router.navigate(['/login']);
+      });
+  }
+
+  /** Forget the session locally (after a 401). */
+  clear(): void {
+    this.me.set(null);
+    this.loaded = true;
+  }
+}

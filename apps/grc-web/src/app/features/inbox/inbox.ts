@@ -1,0 +1,187 @@
+import { ChangeDetectionStrategy, Component, DestroyRef, type WritableSignal, computed, inject, signal } from '@angular/core';
+import { takeUntilDestroyed, toSignal } from '@angular/core/rxjs-interop';
+import { FormsModule } from '@angular/forms';
+import { ActivatedRoute, Router, RouterLink, type ParamMap, type Params } from '@angular/router';
+import {
+  CHANNELS,
+  PRIORITIES,
+  TICKET_STATUSES,
+  type InboxCounters,
+  type InboxQuery,
+  type InboxSort,
+  type InboxView,
+  type Page,
+  type TicketSummary,
+} from '@grc/domain';
+import { Subscription, catchError, of } from 'rxjs';
+import { Api } from '../../core/api';
+import { Auth } from '../../core/auth';
+import { I18n, type MsgKey } from '../../core/i18n';
+import { RefData } from '../../core/ref-data';
+import { toUiError, type UiError } from '../../core/problem';
+import { FORM_ERRORS } from '../../shared/form-errors';
+
+const VIEWS: InboxView[] = ['mine', 'departments', 'unassigned', 'all'];
+const SORTS: InboxSort[] = ['created_desc', 'created_asc', 'updated_desc', 'priority_desc'];
+/** filter query params, each a single value in the URL (the API accepts comma-separated lists) */
+const FILTER_KEYS = ['status', 'channel', 'categoryId', 'departmentId', 'priority', 'assigneeId', 'createdFrom', 'createdTo'] as const;
+type FilterKey = (typeof FILTER_KEYS)[number];
+
+@Component({
+  selector: 'grc-inbox',
+  imports: [FormsModule, RouterLink, ...FORM_ERRORS],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  templateUrl: './inbox.html',
+})
+export class InboxPage {
+  private readonly api = inject(Api);
+  private readonly router = inject(Router);
+  private readonly route = inject(ActivatedRoute);
+  protected readonly auth = inject(Auth);
+  protected readonly i18n = inject(I18n);
+  protected readonly t = this.i18n.t;
+  private readonly ref = inject(RefData);
+
+  protected readonly statuses = TICKET_STATUSES;
+  protected readonly channels = CHANNELS;
+  protected readonly priorities = PRIORITIES;
+  protected readonly sorts = SORTS;
+  protected readonly categories = toSignal(this.ref.categories(), { initialValue: [] });
+  protected readonly departments = toSignal(this.ref.departments(), { initialValue: [] });
+  protected readonly agents = toSignal(this.ref.agents(), { initialValue: [] });
+  protected readonly views = computed(() => VIEWS.filter((v) => v !== 'all' || this.auth.isAdmin()));
+
+  protected readonly view = signal<InboxView>('mine');
+  protected readonly q = signal('');
+  protected readonly sort = signal<InboxSort>('created_desc');
+  protected readonly filters: Record<FilterKey, WritableSignal<string>> = {
+    status: signal(''),
+    channel: signal(''),
+    categoryId: signal(''),
+    departmentId: signal(''),
+    priority: signal(''),
+    assigneeId: signal(''),
+    createdFrom: signal(''),
+    createdTo: signal(''),
+  };
+
+  protected readonly counters = signal<InboxCounters | null>(null);
+  protected readonly items = signal<TicketSummary[]>([]);
+  protected readonly nextCursor = signal<string | null>(null);
+  /** cursors of the pages before the current one (the first page has cursor null) */
+  protected readonly cursorStack = signal<Array<string | null>>([null]);
+  protected readonly page = computed(() => this.cursorStack().length);
+  protected readonly loading = signal(false);
+  protected readonly error = signal<UiError | null>(null);
+  protected readonly liveMessage = computed(() => {
+    if (this.loading()) return this.t('common.loading');
+    if (this.error()) return '';
+    if (!this.items().length) return this.t('inbox.empty');
+    return this.t('inbox.loaded', { count: this.items().length, page: this.page() });
+  });
+  private request?: Subscription;
+
+  constructor() {
+    this.route.queryParamMap.pipe(takeUntilDestroyed(inject(DestroyRef))).subscribe((params) => {
+      this.readParams(params);
+      this.cursorStack.set([null]);
+      this.load();
+      this.loadCounters();
+    });
+  }
+
+  protected viewLabel(v: InboxView): string {
+    return this.t(`view.${v}` as MsgKey);
+  }
+  protected sortLabel(s: InboxSort): string {
+    return this.t(`inbox.sort.${s}` as MsgKey);
+  }
+  protected count(v: InboxView): number | null {
+    const c = this.counters();
+    return c ? c[v] : null;
+  }
+  protected viewParams(v: InboxView): Params {
+    return { ...this.route.snapshot.queryParams, view: v };
+  }
+
+  /** Search and filter forms both write the URL; the URL drives the load (bookmarks, back button). */
+  protected apply(): void {
+    const params: Params = { view: this.view() };
+    if (this.q().trim()) params['q'] = this.q().trim();
+    if (this.sort() !== 'created_desc') params['sort'] = this.sort();
+    for (const k of FILTER_KEYS) if (this.filters[k]()) params[k] = this.filters[k]();
+    void this.router.navigate([], { relativeTo: this.route, queryParams: params });
+  }
+
+  protected reset(): void {
+    void this.router.navigate([], { relativeTo: this.route, queryParams: { view: this.view() } });
+  }
+
+  protected next(): void {
+    const c = this.nextCursor();
+    if (!c) return;
+    this.cursorStack.update((s) => [...s, c]);
+    this.load();
+  }
+
+  protected previous(): void {
+    if (this.cursorStack().length <= 1) return;
+    this.cursorStack.update((s) => s.slice(0, -1));
+    this.load();
+  }
+
+  private readParams(p: ParamMap): void {
+    const view = p.get('view') as InboxView | null;
+    this.view.set(view && VIEWS.includes(view) ? view : 'mine');
+    this.q.set(p.get('q') ?? '');
+    const sort = p.get('sort') as InboxSort | null;
+    this.sort.set(sort && SORTS.includes(sort) ? sort : 'created_desc');
+    for (const k of FILTER_KEYS) this.filters[k].set(p.get(k) ?? '');
+  }
+
+  private query(): InboxQuery {
+    const list = <T extends string>(k: FilterKey): T[] | undefined => (this.filters[k]() ? [this.filters[k]() as T] : undefined);
+    const stack = this.cursorStack();
+    return {
+      view: this.view(),
+      q: this.q().trim() || undefined,
+      status: list('status'),
+      channel: list('channel'),
+      categoryId: list('categoryId'),
+      departmentId: list('departmentId'),
+      priority: list('priority'),
+      assigneeId: list('assigneeId'),
+      createdFrom: this.filters.createdFrom() || undefined,
+      createdTo: this.filters.createdTo() || undefined,
+      sort: this.sort(),
+      cursor: stack[stack.length - 1] ?? undefined,
+      limit: 25,
+    };
+  }
+
+  private load(): void {
+    this.request?.unsubscribe();
+    this.loading.set(true);
+    this.error.set(null);
+    this.request = this.api.get<Page<TicketSummary>>('/tickets', { ...this.query() }).subscribe({
+      next: (page) => {
+        this.items.set(page.items);
+        this.nextCursor.set(page.nextCursor);
+        this.loading.set(false);
+      },
+      error: (err: unknown) => {
+        this.items.set([]);
+        this.nextCursor.set(null);
+        this.error.set(toUiError(err));
+        this.loading.set(false);
+      },
+    });
+  }
+
+  private loadCounters(): void {
+    this.api
+      .get<InboxCounters>('/tickets/counters')
+      .pipe(catchError(() => of(null)))
+      .subscribe((c) => this.counters.set(c));
+  }
+}

@@ -1,0 +1,94 @@
+import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
+import { FormsModule } from '@angular/forms';
+import { ActivatedRoute, Router } from '@angular/router';
+import { Auth } from '../../core/auth';
+import { I18n } from '../../core/i18n';
+import { localError, toUiError, type UiError } from '../../core/problem';
+import { FORM_ERRORS } from '../../shared/form-errors';
+import { LangSwitch } from '../../shared/lang-switch';
+
+@Component({
+  selector: 'grc-login',
+  imports: [FormsModule, LangSwitch, ...FORM_ERRORS],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  template: `
+    <header class="login-header">
+      <p class="brand">{{ t('app.name') }} <span class="brand-tagline">{{ t('app.tagline') }}</span></p>
+      <grc-lang-switch />
+    </header>
+    <main id="main" class="login-main" tabindex="-1">
+      <div class="card login-card">
+        <h1>{{ t('login.heading') }}</h1>
+        <p>{{ t('login.intro') }}</p>
+        @if (expired()) {
+          <p class="alert alert-info" role="status">{{ t('login.sessionExpired') }}</p>
+        }
+        <grc-error-alert [error]="error()" />
+        <form (ngSubmit)="submit()" novalidate>
+          <div class="field">
+            <label for="login-email">{{ t('login.email') }}</label>
+            <p class="hint" id="login-email-hint">{{ t('login.emailHint') }}</p>
+            <input id="login-email" name="email" type="email" autocomplete="username" required data-testid="login-email"
+              [(ngModel)]="email" grcField="email" [grcErrors]="error()" [grcHint]="true" />
+            <grc-field-error [errors]="error()" field="email" controlId="login-email" />
+          </div>
+          <div class="field">
+            <label for="login-password">{{ t('login.password') }}</label>
+            <input id="login-password" name="password" type="password" autocomplete="current-password" required
+              data-testid="login-password" [(ngModel)]="password" grcField="password" [grcErrors]="error()" />
+            <grc-field-error [errors]="error()" field="password" controlId="login-password" />
+          </div>
+          <button type="submit" class="btn btn-primary" data-testid="login-submit" [disabled]="busy()">
+            {{ busy() ? t('login.submitting') : t('login.submit') }}
+          </button>
+        </form>
+      </div>
+    </main>
+  `,
+})
+export class LoginPage {
+  private readonly auth = inject(Auth);
+  private readonly router = inject(Router);
+  private readonly route = inject(ActivatedRoute);
+  protected readonly t = inject(I18n).t;
+  protected readonly email = signal('');
+  protected readonly password = signal('');
+  protected readonly busy = signal(false);
+  protected readonly error = signal<UiError | null>(null);
+  protected readonly expired = signal(this.route.snapshot.queryParamMap.has('expired'));
+
+  protected submit(): void {
+    const email = this.email().trim();
+    const password = this.password();
+    if (!email || !password) {
+      const fields: Record<string, string> = {};
+      if (!email) fields['email'] = this.t('login.required');
+      if (!password) fields['password'] = this.t('login.required');
+      this.error.set(localError(fields, 'login.required'));
+      return;
+    }
+    this.busy.set(true);
+    this.error.set(null);
+    this.expired.set(false);
+    this.auth.login({ email, password }).subscribe({
+      next: () => {
+        this.busy.set(false);
+        void this.router.navigateByUrl(this.returnUrl());
+      },
+      error: (err: unknown) => {
+        this.busy.set(false);
+        const e = toUiError(err);
+        if (e.status === 401 || e.status === 400) {
+          this.error.set({ ...e, detail: e.status === 401 ? this.t('login.invalid') : e.detail, fallbackKey: 'login.invalid' });
+        } else if (e.status === 429) {
+          this.error.set({ ...e, detail: this.t('common.rateLimited') + (e.detail ? ` (${e.detail})` : ''), fallbackKey: 'common.rateLimited' });
+        } else this.error.set(e);
+      },
+    });
+  }
+
+  private returnUrl(): string {
+    const url = this.route.snapshot.queryParamMap.get('returnUrl');
+    return url && url.startsWith('/') && !url.startsWith('//') && !url.startsWith('/login') ? url : '/inbox';
+  }
+}
