@@ -5,3 +5,4 @@ export * from './ticket/timeline';
 export * from './access/roles';
 export * from './citizen/requester';
 export * from './contracts/api';
+export * from './pack';

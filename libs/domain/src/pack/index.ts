@@ -1,0 +1,6 @@
+export * from './schema';
+export * from './parse';
+export * from './generate';
+export * from './routing';
+export * from './serialize';
+export { mulberry32, type Rng } from './random';
