@@ -107,7 +107,6 @@ export function generateDemoTickets(pack: TownPack, now: Date): DemoData {
   const agentsOf = (dept: string): PackAgent[] => staff.get(dept) ?? [];
   const headOf = (dept: string): PackAgent | undefined => agentsOf(dept).find((a) => a.role === 'head');
   const deptName = (code: string): string => pack.departments.find((d) => d.code === code)?.name ?? code;
-  const servicesWithStaff = pack.departments.filter((d) => d.active && d.kind === 'service' && agentsOf(d.code).length > 0).map((d) => d.code);
 
   const activeCategories = new Set(pack.categories.filter((c) => c.active).map((c) => c.code));
   const templates = demo.templates.filter((t) => activeCategories.has(t.category));
@@ -271,8 +270,8 @@ export function generateDemoTickets(pack: TownPack, now: Date): DemoData {
 
     // transfer from a department that got it by mistake
     let initialDept = finalDept;
-    if (rng.chance(0.09)) {
-      const candidates = (t.transferFrom ?? servicesWithStaff).filter((d) => d !== finalDept && agentsOf(d).length > 0);
+    if (t.transferFrom && rng.chance(0.15)) {
+      const candidates = t.transferFrom.filter((d) => d !== finalDept && agentsOf(d).length > 0);
       if (candidates.length > 0) initialDept = rng.pick(candidates);
     }
 

@@ -3,4 +3,3 @@ export * from './parse';
 export * from './generate';
 export * from './routing';
 export * from './serialize';
-export { mulberry32, type Rng } from './random';
