@@ -6,10 +6,12 @@ import { ConfigModule } from './infrastructure/config.module';
 import { RedisModule } from './infrastructure/redis.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { AuthModule } from './modules/auth/auth.module';
+import { CitizensModule } from './modules/citizens/citizens.module';
 import { HealthModule } from './modules/health/health.module';
+import { TicketsModule } from './modules/tickets/tickets.module';
 
 /** HTTP feature modules (the api role). */
-const API_MODULES = [AuthModule, HealthModule];
+const API_MODULES = [AuthModule, HealthModule, CitizensModule, TicketsModule];
 /** BullMQ processors (the worker role). */
 const WORKER_MODULES: DynamicModule['imports'] = [];
 

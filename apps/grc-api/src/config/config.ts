@@ -18,6 +18,8 @@ export interface GrcConfig {
   /** login attempts per minute per IP and per e-mail */
   loginRateLimit: number;
   maxUploadBytes: number;
+  /** BullMQ key prefix: lets tests and several towns share one Redis */
+  queuePrefix: string;
 }
 
 const int = (v: string | undefined, fallback: number): number => {
@@ -40,6 +42,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GrcConfig {
     secureCookies: env['GRC_SECURE_COOKIES'] === 'true',
     loginRateLimit: int(env['GRC_LOGIN_RATE_LIMIT'], 5),
     maxUploadBytes: int(env['GRC_MAX_UPLOAD_BYTES'], 10 * 1024 * 1024),
+    queuePrefix: env['GRC_QUEUE_PREFIX'] ?? 'grc',
   };
 }
 

@@ -1,0 +1,29 @@
+import { Transform } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsIn, IsInt, IsOptional, IsString, IsUUID, MaxLength, Min, MinLength } from 'class-validator';
+import { ROLES, type AgentInput, type Role } from '@grc/domain';
+
+export const MIN_PASSWORD_LENGTH = 12;
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+const lower = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
+
+class AgentFieldsDto {
+  /** stored lower-case; unique */
+  @Transform(lower) @IsEmail() @MaxLength(254) email!: string;
+  @Transform(trim) @IsString() @MinLength(1) @MaxLength(200) displayName!: string;
+  @IsIn(ROLES) role!: Role;
+  @IsOptional() @IsIn(['fr', 'en']) locale?: 'fr' | 'en';
+  @IsOptional() @IsBoolean() active?: boolean;
+  /** at least one, except for admins */
+  @IsArray() @ArrayMaxSize(100) @IsUUID('all', { each: true }) departmentIds!: string[];
+}
+
+export class CreateAgentDto extends AgentFieldsDto implements AgentInput {
+  @IsString() @MinLength(MIN_PASSWORD_LENGTH) @MaxLength(200) password!: string;
+}
+
+/** PUT body: the same fields plus the version last read; the password only when it changes (absent: unchanged). */
+export class UpdateAgentDto extends AgentFieldsDto implements AgentInput {
+  @IsOptional() @IsString() @MinLength(MIN_PASSWORD_LENGTH) @MaxLength(200) password?: string;
+  @IsInt() @Min(1) version!: number;
+}

@@ -1,0 +1,33 @@
+import { Body, Controller, Get, Param, Post, Put } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { Agent } from '@grc/domain';
+import type { Actor } from '../auth/authenticated-agent';
+import { CurrentActor, RequirePermission } from '../auth/decorators';
+import { idParam } from '../reference/id-param';
+import { CreateAgentDto, UpdateAgentDto } from './agent.dto';
+import { AgentsService } from './agents.service';
+
+@ApiTags('agents')
+@Controller('agents')
+export class AgentsController {
+  constructor(private readonly agents: AgentsService) {}
+
+  /** The directory: who can be assigned, in which departments. */
+  @RequirePermission('reference.read')
+  @Get()
+  list(): Promise<Agent[]> {
+    return this.agents.list();
+  }
+
+  @RequirePermission('admin.agents')
+  @Post()
+  create(@CurrentActor() actor: Actor, @Body() body: CreateAgentDto): Promise<Agent> {
+    return this.agents.create(actor, body);
+  }
+
+  @RequirePermission('admin.agents')
+  @Put(':id')
+  update(@CurrentActor() actor: Actor, @Param('id', idParam('Agent')) id: string, @Body() body: UpdateAgentDto): Promise<Agent> {
+    return this.agents.update(actor, id, body);
+  }
+}

@@ -1,0 +1,50 @@
+import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Put, Query, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import type { Citizen, CitizenSummary, TicketSummary } from '@grc/domain';
+import { notFound } from '../../common/problem';
+import type { Actor } from '../auth/authenticated-agent';
+import { CurrentActor, RequirePermission } from '../auth/decorators';
+import { CitizenInputDto, CitizenSearchDto, CitizenUpdateDto } from './citizen.dto';
+import { CitizensService } from './citizens.service';
+
+const uuid = new ParseUUIDPipe({ exceptionFactory: () => notFound('Citoyen') });
+
+@ApiTags('citizens')
+@Controller('citizens')
+export class CitizensController {
+  constructor(private readonly citizens: CitizensService) {}
+
+  @RequirePermission('citizens.read')
+  @Get()
+  search(@CurrentActor() actor: Actor, @Query() query: CitizenSearchDto): Promise<CitizenSummary[]> {
+    return this.citizens.search(actor, query.q);
+  }
+
+  @RequirePermission('citizens.write')
+  @Post()
+  create(@CurrentActor() actor: Actor, @Body() dto: CitizenInputDto): Promise<Citizen> {
+    return this.citizens.create(actor, dto);
+  }
+
+  @RequirePermission('citizens.read')
+  @Get(':id')
+  get(@CurrentActor() actor: Actor, @Param('id', uuid) id: string): Promise<Citizen> {
+    return this.citizens.get(actor, id);
+  }
+
+  @RequirePermission('citizens.write')
+  @Put(':id')
+  update(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Body() dto: CitizenUpdateDto): Promise<Citizen> {
+    return this.citizens.update(actor, id, dto);
+  }
+
+  /** The 360° view: the citizen's other requests (those of departments the agent cannot see are only counted). */
+  @RequirePermission('tickets.read')
+  @Get(':id/tickets')
+  async tickets(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Res({ passthrough: true }) res: Response): Promise<TicketSummary[]> {
+    const { items, hidden } = await this.citizens.tickets(actor, id);
+    res.setHeader('X-Hidden-Count', String(hidden));
+    return items;
+  }
+}

@@ -1,0 +1,79 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import type { Category } from '@grc/domain';
+import { invalidField, notFound } from '../../common/problem';
+import { CategoryEntity } from '../../database/entities';
+import { AuditService, auditActor, diff } from '../audit/audit.service';
+import type { Actor } from '../auth/authenticated-agent';
+import { CreateCategoryDto, UpdateCategoryDto } from './category.dto';
+import { pgCode, PG_UNIQUE_VIOLATION } from './db-errors';
+import { codeTaken, staleVersion } from './departments.service';
+
+const FIELDS: Array<keyof Category> = ['code', 'nameFr', 'nameEn', 'defaultDepartmentId', 'active'];
+
+export const toCategory = (c: CategoryEntity): Category => ({
+  id: c.id, code: c.code, nameFr: c.nameFr, nameEn: c.nameEn, defaultDepartmentId: c.defaultDepartmentId, active: c.active, version: c.version,
+});
+
+/** Refuses a department id that names nothing (400 on `field`); locks it against a concurrent change. */
+export async function ensureDepartmentExists(m: EntityManager, id: string, field: string): Promise<void> {
+  const rows: unknown[] = await m.query(`SELECT 1 FROM departments WHERE id = $1 FOR SHARE`, [id]);
+  if (!rows.length) throw invalidField(field, 'Département introuvable.', 'department_not_found');
+}
+
+@Injectable()
+export class CategoriesService {
+  constructor(@InjectDataSource() private readonly db: DataSource, private readonly audit: AuditService) {}
+
+  async list(): Promise<Category[]> {
+    const rows = await this.db.manager.find(CategoryEntity, { order: { nameFr: 'ASC', id: 'ASC' } });
+    return rows.map(toCategory);
+  }
+
+  async create(actor: Actor, input: CreateCategoryDto): Promise<Category> {
+    return this.write(input.code, async (m) => {
+      await this.ensureCodeFree(m, input.code, null);
+      await ensureDepartmentExists(m, input.defaultDepartmentId, 'defaultDepartmentId');
+      const saved = await m.save(m.create(CategoryEntity, {
+        code: input.code, nameFr: input.nameFr, nameEn: input.nameEn, defaultDepartmentId: input.defaultDepartmentId, active: input.active ?? true,
+      }));
+      const after = toCategory(saved);
+      await this.audit.record(m, auditActor(actor), 'category.create', 'category', after.id, diff(null, after, FIELDS));
+      return after;
+    });
+  }
+
+  async update(actor: Actor, id: string, input: UpdateCategoryDto): Promise<Category> {
+    return this.write(input.code, async (m) => {
+      const row = await m.findOne(CategoryEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!row) throw notFound('Catégorie');
+      if (row.version !== input.version) throw staleVersion('Cette catégorie');
+      const before = toCategory(row);
+      if (input.code !== row.code) await this.ensureCodeFree(m, input.code, id);
+      if (input.defaultDepartmentId !== row.defaultDepartmentId) await ensureDepartmentExists(m, input.defaultDepartmentId, 'defaultDepartmentId');
+      Object.assign(row, {
+        code: input.code, nameFr: input.nameFr, nameEn: input.nameEn, defaultDepartmentId: input.defaultDepartmentId, active: input.active ?? row.active,
+      });
+      const changes = diff(before, toCategory(row), FIELDS);
+      if (Object.keys(changes).length === 0) return before;
+      const after = toCategory(await m.save(row));
+      await this.audit.record(m, auditActor(actor), 'category.update', 'category', id, changes);
+      return after;
+    });
+  }
+
+  private async write<T>(code: string, work: (m: EntityManager) => Promise<T>): Promise<T> {
+    try {
+      return await this.db.transaction(work);
+    } catch (e) {
+      if (pgCode(e) === PG_UNIQUE_VIOLATION) throw codeTaken(code);
+      throw e;
+    }
+  }
+
+  private async ensureCodeFree(m: EntityManager, code: string, exceptId: string | null): Promise<void> {
+    const rows: unknown[] = await m.query(`SELECT 1 FROM categories WHERE code = $1 AND id IS DISTINCT FROM $2`, [code, exceptId]);
+    if (rows.length) throw codeTaken(code);
+  }
+}

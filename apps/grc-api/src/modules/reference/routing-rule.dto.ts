@@ -1,0 +1,21 @@
+import { Transform } from 'class-transformer';
+import { IsArray, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
+import type { Polygon, RoutingRuleInput } from '@grc/domain';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+export class CreateRoutingRuleDto implements RoutingRuleInput {
+  @IsUUID() categoryId!: string;
+  @IsUUID() departmentId!: string;
+  /** name of the area (required with `area`) */
+  @IsOptional() @Transform(trim) @IsString() @MinLength(1) @MaxLength(200) areaName?: string | null;
+  /** [lng, lat] points, at least 3 (checked point by point by the service); null means "anywhere" */
+  @IsOptional() @IsArray() area?: Polygon | null;
+  /** lower runs first; defaults to after the category's last rule */
+  @IsOptional() @IsInt() @Min(0) @Max(1_000_000) position?: number;
+}
+
+/** PUT body: the same fields plus the version last read. Absent area/areaName/position are left unchanged; null clears the area. */
+export class UpdateRoutingRuleDto extends CreateRoutingRuleDto {
+  @IsInt() @Min(1) version!: number;
+}

@@ -1,0 +1,65 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { DataSource } from 'typeorm';
+import type { TicketDetail } from '@grc/domain';
+import { badRequest, notFound, ProblemException } from '../../common/problem';
+import { GRC_CONFIG, GrcConfig } from '../../config/config';
+import type { Actor, AuthenticatedAgent } from '../auth/authenticated-agent';
+import { checkAttachment, safeFilename } from './attachment-types';
+import { TicketsService } from './tickets.service';
+
+export interface UploadedFile { originalname: string; mimetype: string; size: number; buffer: Buffer }
+
+/** Files on disk under the data folder (content-addressed names), metadata and history in PostgreSQL. */
+@Injectable()
+export class AttachmentsService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(GRC_CONFIG) private readonly config: GrcConfig,
+    private readonly tickets: TicketsService,
+  ) {}
+
+  async add(actor: Actor, ticketId: string, version: number, file: UploadedFile | undefined): Promise<TicketDetail> {
+    if (!file) throw badRequest('Aucun fichier reçu.', [{ field: 'file', message: 'Joignez un fichier.' }]);
+    if (file.size > this.config.maxUploadBytes) {
+      throw new ProblemException(413, 'Fichier trop volumineux', `Le fichier dépasse ${Math.round(this.config.maxUploadBytes / 1048576)} Mo.`, [{ field: 'file', message: 'Fichier trop volumineux.' }]);
+    }
+    if (file.size === 0) throw badRequest('Le fichier est vide.', [{ field: 'file', message: 'Fichier vide.' }]);
+    // multer decodes the name as latin1; browsers send UTF-8
+    const filename = safeFilename(Buffer.from(file.originalname, 'latin1').toString('utf8'));
+    const reason = checkAttachment(filename, file.mimetype, file.buffer.subarray(0, 16));
+    if (reason) throw new ProblemException(415, 'Type de fichier refusé', reason, [{ field: 'file', message: reason }]);
+
+    const sha256 = createHash('sha256').update(file.buffer).digest('hex');
+    const storageKey = join('attachments', sha256.slice(0, 2), `${randomUUID()}`);
+    const path = join(this.config.dataDir, storageKey);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, file.buffer, { mode: 0o640 });
+    try {
+      return await this.tickets.mutate(actor, ticketId, version, async (m) => {
+        const [row] = await m.query(
+          `INSERT INTO attachments (ticket_id, filename, mime_type, size, sha256, storage_key, uploaded_by)
+           VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+          [ticketId, filename, file.mimetype, file.size, sha256, storageKey, actor.agent.id]);
+        return {
+          set: {},
+          events: [{ kind: 'attachment_added', data: { attachmentId: row.id, filename, size: file.size, mimeType: file.mimetype } }],
+          action: 'ticket.attachment',
+        };
+      });
+    } catch (e) {
+      await rm(path, { force: true }); // the transaction failed: no orphan file
+      throw e;
+    }
+  }
+
+  async open(agent: AuthenticatedAgent, ticketId: string, attachmentId: string): Promise<{ path: string; filename: string; mimeType: string }> {
+    await this.tickets.assertVisible(agent, ticketId);
+    const [a] = await this.db.query(`SELECT filename, mime_type, storage_key FROM attachments WHERE id = $1 AND ticket_id = $2`, [attachmentId, ticketId]);
+    if (!a) throw notFound('Pièce jointe');
+    return { path: join(this.config.dataDir, a.storage_key), filename: a.filename, mimeType: a.mime_type };
+  }
+}

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { CitizensModule } from '../citizens/citizens.module';
+import { ReferenceModule } from '../reference/reference.module';
+import { InboxCountersModule } from '../worker/inbox-counters.module';
+import { AttachmentsService } from './attachments.service';
+import { InboxQuery } from './inbox.query';
+import { TicketsController } from './tickets.controller';
+import { TicketsService } from './tickets.service';
+
+@Module({
+  imports: [CitizensModule, ReferenceModule, InboxCountersModule],
+  controllers: [TicketsController],
+  providers: [TicketsService, InboxQuery, AttachmentsService],
+  exports: [TicketsService, InboxQuery],
+})
+export class TicketsModule {}

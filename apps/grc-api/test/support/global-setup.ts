@@ -1,0 +1,22 @@
+import { join } from 'node:path';
+import { createDataSource } from '../../src/database/data-source';
+import { loadTownPackFromFolder } from '../../src/modules/packs/pack-loader';
+import { adminQuery, databaseUrlFor } from './test-database';
+
+/** A fresh database per test run: created, migrated and loaded with the demo town, dropped at the end. */
+export default async function globalSetup(): Promise<void> {
+  const name = `grc_test_${process.pid}_${Date.now().toString(36)}`;
+  await adminQuery(`CREATE DATABASE ${name}`);
+  const url = databaseUrlFor(name);
+  process.env['GRC_TEST_DB'] = name;
+  process.env['DATABASE_URL'] = url;
+  process.env['GRC_QUEUE_PREFIX'] = `grc-test-${name}`;
+  process.env['GRC_ROOT'] = join(__dirname, '../../../..');
+  const ds = await createDataSource(url).initialize();
+  try {
+    await ds.runMigrations({ transaction: 'each' });
+    await loadTownPackFromFolder(ds, join(__dirname, '../../../../packs/demo-town'), { onlyIfEmpty: false, now: new Date() });
+  } finally {
+    await ds.destroy();
+  }
+}

@@ -1,0 +1,46 @@
+import type { INestApplication } from '@nestjs/common';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { loadConfig } from '../../src/config/config';
+import { createApp } from '../../src/http-app';
+
+/** The demo pack's password for every demo account (packs/demo-town/agents.yaml). */
+export const DEMO_PASSWORD = process.env['GRC_DEMO_PASSWORD'] ?? 'Demo-GRC-2026!';
+
+export interface TestContext {
+  app: INestApplication;
+  /** base URL of the running server */
+  url: string;
+  db: DataSource;
+  /** an anonymous client */
+  http: ReturnType<typeof request.agent>;
+  /** a client logged in as this demo account, sending the CSRF header */
+  loginAs(email: string, password?: string): Promise<ReturnType<typeof request.agent>>;
+  close(): Promise<void>;
+}
+
+/** Boots the whole product (role all: API and worker) on a random port against the run's database. */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestContext> {
+  Object.assign(process.env, { GRC_DATA_DIR: mkdtempSync(join(tmpdir(), 'grc-data-')), GRC_LOGIN_RATE_LIMIT: '1000', ...env });
+  const config = { ...loadConfig(), port: 0 };
+  const app = await createApp(config);
+  await app.listen(0, '127.0.0.1');
+  const server = app.getHttpServer();
+  const address = server.address() as { port: number };
+  const url = `http://127.0.0.1:${address.port}`;
+  const db = app.get(DataSource);
+  return {
+    app, url, db,
+    http: request.agent(server),
+    async loginAs(email: string, password = DEMO_PASSWORD) {
+      const agent = request.agent(server).set('X-Requested-With', 'grc');
+      const res = await agent.post('/api/v1/auth/login').send({ email, password });
+      if (res.status !== 200) throw new Error(`login ${email} failed: ${res.status} ${JSON.stringify(res.body)}`);
+      return agent;
+    },
+    close: () => app.close(),
+  };
+}
