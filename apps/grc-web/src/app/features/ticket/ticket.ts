@@ -67,6 +67,8 @@ export class TicketPage {
   protected readonly notice = signal('');
   /** reference shown prominently right after creation */
   protected readonly justCreated = signal(false);
+  /** attachments that could not be uploaded right after creation */
+  protected readonly uploadFailed = signal<string[]>([]);
 
   protected readonly citizen = signal<Citizen | null>(null);
   protected readonly citizenTickets = signal<TicketSummary[]>([]);
@@ -103,8 +105,9 @@ export class TicketPage {
   private citizenSub?: Subscription;
 
   constructor() {
-    const state = inject(Location).getState() as { created?: boolean } | null;
+    const state = inject(Location).getState() as { created?: boolean; uploadFailed?: string[] } | null;
     this.justCreated.set(!!state?.created);
+    this.uploadFailed.set(Array.isArray(state?.uploadFailed) ? state.uploadFailed : []);
     effect(() => {
       const id = this.id();
       untracked(() => this.load(id, false));
