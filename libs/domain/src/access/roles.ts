@@ -32,5 +32,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   admin: [...PERMISSIONS],
 };
 
-export const hasPermission = (role: Role, permission: Permission): boolean => ROLE_PERMISSIONS[role].includes(permission);
+/** Deny by default: an unknown role or permission (e.g. from a stale token) is refused, never an exception. */
+export const hasPermission = (role: Role, permission: Permission): boolean =>
+  Object.prototype.hasOwnProperty.call(ROLE_PERMISSIONS, role) && ROLE_PERMISSIONS[role].includes(permission);
 export const isRole = (v: unknown): v is Role => (ROLES as readonly unknown[]).includes(v);
