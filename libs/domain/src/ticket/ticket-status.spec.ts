@@ -38,7 +38,14 @@ describe('ticket status properties', () => {
   const reachable = (from: TicketStatus): Set<TicketStatus> => {
     const seen = new Set<TicketStatus>([from]);
     const queue = [from];
-    while (queue.length) for (const n of allowedTransitions(queue.shift() as TicketStatus)) if (!seen.has(n)) (seen.add(n), queue.push(n));
+    while (queue.length > 0) {
+      for (const n of allowedTransitions(queue.shift() as TicketStatus)) {
+        if (!seen.has(n)) {
+          seen.add(n);
+          queue.push(n);
+        }
+      }
+    }
     return seen;
   };
 
