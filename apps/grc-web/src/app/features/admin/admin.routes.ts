@@ -1,2 +1,15 @@
 import type { Route } from '@angular/router';
-export const adminRoutes: Route[] = [];
+
+export const adminRoutes: Route[] = [
+  {
+    path: '',
+    loadComponent: () => import('./admin-layout').then((m) => m.AdminLayout),
+    children: [
+      { path: '', pathMatch: 'full', redirectTo: 'services' },
+      { path: 'services', title: 'title.adminDepartments', loadComponent: () => import('./departments').then((m) => m.DepartmentsAdmin) },
+      { path: 'agents', title: 'title.adminAgents', loadComponent: () => import('./agents').then((m) => m.AgentsAdmin) },
+      { path: 'categories', title: 'title.adminCategories', loadComponent: () => import('./categories').then((m) => m.CategoriesAdmin) },
+      { path: 'routage', title: 'title.adminRouting', loadComponent: () => import('./routing-rules').then((m) => m.RoutingRulesAdmin) },
+    ],
+  },
+];
