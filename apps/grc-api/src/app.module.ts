@@ -8,12 +8,16 @@ import { AuditModule } from './modules/audit/audit.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { CitizensModule } from './modules/citizens/citizens.module';
 import { HealthModule } from './modules/health/health.module';
+import { AgentsModule } from './modules/agents/agents.module';
+import { ReferenceModule } from './modules/reference/reference.module';
+import { InboxCountersModule } from './modules/worker/inbox-counters.module';
+import { WorkerModule } from './modules/worker/worker.module';
 import { TicketsModule } from './modules/tickets/tickets.module';
 
 /** HTTP feature modules (the api role). */
 const API_MODULES = [AuthModule, HealthModule, CitizensModule, TicketsModule];
 /** BullMQ processors (the worker role). */
-const WORKER_MODULES: DynamicModule['imports'] = [];
+const WORKER_MODULES: DynamicModule['imports'] = [WorkerModule];
 
 @Module({})
 export class AppModule {

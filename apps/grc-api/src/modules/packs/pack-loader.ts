@@ -1,0 +1,257 @@
+/**
+ * Loads a town pack (a folder of YAML files, see packs/README.md) into the database in ONE
+ * transaction: town settings, departments (parents first), categories, routing rules, agents,
+ * then the generated demo citizens and tickets with their timelines, in bulk (unnest arrays).
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DataSource, EntityManager } from 'typeorm';
+import {
+  formatReference, generateDemoTickets, parseTownPack, priorityRank,
+  type DemoData, type PackDepartment, type PackError, type TicketSeed, type TownPack,
+} from '@grc/domain';
+import { AuditService } from '../audit/audit.service';
+import { hashPassword } from '../auth/auth.service';
+import { recomputeInboxCounters } from '../worker/inbox-counters.recompute';
+
+export interface LoadPackOptions {
+  /** skip (loaded: false) when the database already has departments */
+  onlyIfEmpty: boolean;
+  /** "now" of the demo data (tickets are generated back from it) */
+  now: Date;
+}
+export interface LoadPackResult { loaded: boolean; summary: string }
+
+/** Reads every *.yaml / *.yml file of the folder (file name → text). */
+export async function readPackFolder(folder: string): Promise<Record<string, string>> {
+  let names: string[];
+  try {
+    names = await readdir(folder);
+  } catch (e) {
+    throw new Error(`town pack folder ${folder} cannot be read: ${(e as Error).message}`);
+  }
+  const files: Record<string, string> = {};
+  for (const name of names.filter((n) => /\.ya?ml$/i.test(n)).sort()) {
+    files[name.replace(/\.yml$/i, '.yaml')] = await readFile(join(folder, name), 'utf8');
+  }
+  return files;
+}
+
+export const formatPackErrors = (errors: readonly PackError[]): string =>
+  errors.map((e) => `  ${e.file}${e.line !== undefined ? `:${e.line}` : ''}${e.path ? ` [${e.path}]` : ''}: ${e.message}`).join('\n');
+
+export async function loadTownPackFromFolder(ds: DataSource, folder: string, opts: LoadPackOptions): Promise<LoadPackResult> {
+  if (opts.onlyIfEmpty && (await hasDepartments(ds.manager))) {
+    return { loaded: false, summary: 'the database already has departments; pack not loaded' };
+  }
+  const parsed = parseTownPack(await readPackFolder(folder));
+  if (!parsed.ok) {
+    throw new Error(`town pack ${folder} is invalid (${parsed.errors.length} error(s)):\n${formatPackErrors(parsed.errors)}`);
+  }
+  return loadTownPack(ds, parsed.pack, opts);
+}
+
+const hasDepartments = async (m: EntityManager): Promise<boolean> =>
+  (await m.query(`SELECT EXISTS (SELECT 1 FROM departments) AS e`))[0].e === true;
+
+/** Loads a parsed pack; the whole pack or nothing. */
+export async function loadTownPack(ds: DataSource, pack: TownPack, opts: LoadPackOptions): Promise<LoadPackResult> {
+  const prefix = pack.town.referencePrefix;
+  // the ticket reference format (libs/domain) is narrower than what the pack schema accepts: fail before doing any work
+  formatReference(prefix, 2000, 1);
+  const demo = generateDemoTickets(pack, opts.now);
+  // argon2id is slow on purpose: hash before the transaction, in parallel (libuv's pool); no password → an unusable random one
+  const hashes = await Promise.all(pack.agents.map((a) => hashPassword(a.password ?? randomBytes(32).toString('base64url'))));
+
+  return ds.transaction(async (m) => {
+    // two processes started with --demo at once: the second waits, then sees the first one's pack
+    await m.query(`SELECT pg_advisory_xact_lock(hashtext('grc:pack-load'))`);
+    if (await hasDepartments(m)) {
+      if (opts.onlyIfEmpty) return { loaded: false, summary: 'the database already has departments; pack not loaded' };
+      throw new Error('the database already has departments: a town pack loads into an empty database');
+    }
+    await m.query(
+      `INSERT INTO town_settings (id, code, name, timezone, locale, reference_prefix) VALUES (1, $1, $2, $3, $4, $5)
+       ON CONFLICT (id) DO UPDATE SET code = EXCLUDED.code, name = EXCLUDED.name, timezone = EXCLUDED.timezone,
+         locale = EXCLUDED.locale, reference_prefix = EXCLUDED.reference_prefix, updated_at = now()`,
+      [pack.town.code, pack.town.name, pack.town.timezone, pack.town.locale, prefix],
+    );
+
+    const deptIds = await insertDepartments(m, pack.departments);
+    const catIds = new Map(pack.categories.map((c) => [c.code, randomUUID()]));
+    await m.query(
+      `INSERT INTO categories (id, code, name_fr, name_en, default_department_id, active)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::uuid[], $6::boolean[])`,
+      [pack.categories.map((c) => catIds.get(c.code)), pack.categories.map((c) => c.code), pack.categories.map((c) => c.nameFr),
+        pack.categories.map((c) => c.nameEn), pack.categories.map((c) => id(deptIds, c.department)), pack.categories.map((c) => c.active)],
+    );
+    await m.query(
+      `INSERT INTO routing_rules (category_id, department_id, area_name, area, position)
+       SELECT c, d, n, a::jsonb, p FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::int[]) AS r(c, d, n, a, p)`,
+      [pack.routing.map((r) => id(catIds, r.category)), pack.routing.map((r) => id(deptIds, r.department)),
+        pack.routing.map((r) => r.areaName), pack.routing.map((r) => (r.area ? JSON.stringify(r.area) : null)), pack.routing.map((r) => r.position)],
+    );
+
+    const agentIds = new Map(pack.agents.map((a) => [a.email, randomUUID()]));
+    await m.query(
+      `INSERT INTO agents (id, email, display_name, password_hash, role, locale, active)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[])`,
+      [pack.agents.map((a) => agentIds.get(a.email)), pack.agents.map((a) => a.email), pack.agents.map((a) => a.displayName), hashes,
+        pack.agents.map((a) => a.role), pack.agents.map((a) => a.locale), pack.agents.map((a) => a.active)],
+    );
+    const memberships = pack.agents.flatMap((a) => [...new Set(a.departments)].map((d) => [id(agentIds, a.email), id(deptIds, d)] as const));
+    await m.query(
+      `INSERT INTO agent_departments (agent_id, department_id) SELECT * FROM unnest($1::uuid[], $2::uuid[])`,
+      [memberships.map(([a]) => a), memberships.map(([, d]) => d)],
+    );
+
+    const counts = await insertDemo(m, demo, { prefix, timezone: pack.town.timezone, deptIds, catIds, agentIds });
+    await recomputeInboxCounters(m);
+
+    const summary = `${pack.departments.length} departments, ${pack.categories.length} categories, ${pack.routing.length} routing rules, ` +
+      `${pack.agents.length} agents, ${counts.citizens} citizens, ${counts.tickets} tickets, ${counts.events} timeline events`;
+    await new AuditService().record(m, { actorId: null, actorLabel: 'system', ip: null }, 'pack.load', 'town', pack.town.code, {
+      town: { before: null, after: pack.town.name },
+      departments: { before: null, after: pack.departments.length },
+      categories: { before: null, after: pack.categories.length },
+      routingRules: { before: null, after: pack.routing.length },
+      agents: { before: null, after: pack.agents.length },
+      citizens: { before: null, after: counts.citizens },
+      tickets: { before: null, after: counts.tickets },
+    });
+    return { loaded: true, summary };
+  });
+}
+
+/** The id of a code the parser already checked (a miss is a bug, not bad input). */
+function id(map: ReadonlyMap<string, string>, key: string): string {
+  const v = map.get(key);
+  if (v === undefined) throw new Error(`pack loader: unknown reference "${key}"`);
+  return v;
+}
+
+/** Parents first (the parser refused cycles and unknown parents). */
+async function insertDepartments(m: EntityManager, departments: readonly PackDepartment[]): Promise<Map<string, string>> {
+  const ids = new Map(departments.map((d) => [d.code, randomUUID()]));
+  const ordered: PackDepartment[] = [];
+  const placed = new Set<string>();
+  while (ordered.length < departments.length) {
+    const next = departments.filter((d) => !placed.has(d.code) && (d.parent === null || placed.has(d.parent)));
+    if (next.length === 0) throw new Error('pack loader: department hierarchy has a cycle');
+    for (const d of next) { ordered.push(d); placed.add(d.code); }
+  }
+  await m.query(
+    `INSERT INTO departments (id, code, name, kind, parent_id, email, active)
+     SELECT id, code, name, kind, parent_id, email, active
+     FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::uuid[], $6::text[], $7::boolean[]) WITH ORDINALITY
+       AS d(id, code, name, kind, parent_id, email, active, n) ORDER BY n`,
+    [ordered.map((d) => ids.get(d.code)), ordered.map((d) => d.code), ordered.map((d) => d.name), ordered.map((d) => d.kind),
+      ordered.map((d) => (d.parent === null ? null : ids.get(d.parent))), ordered.map((d) => d.email), ordered.map((d) => d.active)],
+  );
+  return ids;
+}
+
+interface DemoContext {
+  prefix: string;
+  timezone: string;
+  deptIds: Map<string, string>;
+  catIds: Map<string, string>;
+  agentIds: Map<string, string>;
+}
+
+/** Demo citizens, tickets (references from grc_next_ticket_number, per year in the town's time zone) and timelines. */
+async function insertDemo(m: EntityManager, demo: DemoData, ctx: DemoContext): Promise<{ citizens: number; tickets: number; events: number }> {
+  const citizenIds = new Map(demo.citizens.map((c) => [c.key, randomUUID()]));
+  const cs = demo.citizens;
+  if (cs.length) {
+    await m.query(
+      `INSERT INTO citizens (id, kind, first_name, last_name, organisation_name, contact_person, email, phone, address, postcode, city,
+         preferred_channel, created_at, updated_at)
+       SELECT c.*, t.first_at, t.first_at
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
+         $11::text[], $12::text[]) AS c(id, kind, first_name, last_name, organisation_name, contact_person, email, phone, address, postcode, city, preferred_channel)
+       JOIN unnest($1::uuid[], $13::timestamptz[]) AS t(id, first_at) ON t.id = c.id`,
+      [cs.map((c) => citizenIds.get(c.key)), cs.map((c) => c.kind), cs.map((c) => c.firstName), cs.map((c) => c.lastName),
+        cs.map((c) => c.organisationName), cs.map((c) => c.contactPerson), cs.map((c) => c.email), cs.map((c) => c.phone),
+        cs.map((c) => c.address), cs.map((c) => c.postcode), cs.map((c) => c.city), cs.map((c) => c.preferredChannel),
+        cs.map((c) => firstContact(demo.tickets, c.key))],
+    );
+  }
+
+  const ts = [...demo.tickets].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  if (!ts.length) return { citizens: cs.length, tickets: 0, events: 0 };
+
+  // references: one batch of sequence numbers per year, handed out in creation order
+  const yearOf = (iso: string) => Number(new Intl.DateTimeFormat('en', { timeZone: ctx.timezone, year: 'numeric' }).format(new Date(iso)));
+  const years = ts.map((t) => yearOf(t.createdAt));
+  const numbers = new Map<number, number[]>();
+  for (const y of [...new Set(years)]) {
+    const n = years.filter((v) => v === y).length;
+    const rows: Array<{ n: string }> = await m.query(`SELECT grc_next_ticket_number($1) AS n FROM generate_series(1, $2)`, [y, n]);
+    numbers.set(y, rows.map((r) => Number(r.n)).sort((a, b) => a - b));
+  }
+  const references = ts.map((_, i) => formatReference(ctx.prefix, years[i]!, numbers.get(years[i]!)!.shift()!));
+
+  const ticketIds = ts.map(() => randomUUID());
+  const agent = (email: string | null | undefined) => (email ? id(ctx.agentIds, email) : null);
+  const times = ts.map(ticketTimes);
+  await m.query(
+    `INSERT INTO tickets (id, reference, channel, category_id, department_id, assignee_id, citizen_id, subject, description, address,
+       latitude, longitude, priority, status, created_by, created_at, updated_at, resolved_at, closed_at)
+     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::uuid[], $6::uuid[], $7::uuid[], $8::text[], $9::text[], $10::text[],
+       $11::float8[], $12::float8[], $13::smallint[], $14::text[], $15::uuid[], $16::timestamptz[], $17::timestamptz[], $18::timestamptz[], $19::timestamptz[])`,
+    [ticketIds, references, ts.map((t) => t.channel), ts.map((t) => id(ctx.catIds, t.categoryCode)), ts.map((t) => id(ctx.deptIds, t.departmentCode)),
+      ts.map((t) => agent(t.assigneeEmail)), ts.map((t) => (t.citizenKey ? id(citizenIds, t.citizenKey) : null)),
+      ts.map((t) => t.subject), ts.map((t) => t.description), ts.map((t) => t.address), ts.map((t) => t.latitude), ts.map((t) => t.longitude),
+      ts.map((t) => priorityRank(t.priority)), ts.map((t) => t.status), ts.map((t) => agent(t.events[0]?.actorEmail)),
+      ts.map((t) => t.createdAt), times.map((t) => t.updatedAt), times.map((t) => t.resolvedAt), times.map((t) => t.closedAt)],
+  );
+
+  const events = ts.flatMap((t, i) => t.events.map((e) => ({ ticketId: ticketIds[i]!, e })));
+  await m.query(
+    `INSERT INTO ticket_events (ticket_id, kind, actor_id, at, body, data)
+     SELECT t, k, a, at, b, d::jsonb FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::timestamptz[], $5::text[], $6::text[]) WITH ORDINALITY
+       AS e(t, k, a, at, b, d, n) ORDER BY n`,
+    [events.map((x) => x.ticketId), events.map((x) => x.e.kind), events.map((x) => agent(x.e.actorEmail)), events.map((x) => x.e.at),
+      events.map((x) => x.e.body), events.map((x) => JSON.stringify(eventData(x.e.kind, x.e.data, ctx)))],
+  );
+  return { citizens: cs.length, tickets: ts.length, events: events.length };
+}
+
+const firstContact = (tickets: readonly TicketSeed[], citizenKey: string): string | null =>
+  tickets.filter((t) => t.citizenKey === citizenKey).map((t) => t.createdAt).sort()[0] ?? null;
+
+/** updated_at is the last event; resolved_at / closed_at the last move to that status, when the ticket is (still) there. */
+function ticketTimes(t: TicketSeed): { updatedAt: string; resolvedAt: string | null; closedAt: string | null } {
+  const lastMoveTo = (status: string) => [...t.events].reverse().find((e) => e.kind === 'status_changed' && e.data['to'] === status)?.at ?? null;
+  const updatedAt = t.events.reduce((max, e) => (e.at > max ? e.at : max), t.createdAt);
+  return {
+    updatedAt,
+    resolvedAt: t.status === 'resolved' || t.status === 'closed' ? lastMoveTo('resolved') : null,
+    closedAt: t.status === 'closed' ? lastMoveTo('closed') : null,
+  };
+}
+
+/**
+ * The generator names agents and departments by e-mail and code; the timeline stores ids, in the
+ * shapes the tickets module writes: created {channel, departmentId, priority}, assigned {from, to},
+ * transferred {fromDepartment, toDepartment}; other kinds keep their data.
+ */
+function eventData(kind: string, data: Record<string, unknown>, ctx: DemoContext): Record<string, unknown> {
+  const str = (v: unknown) => (typeof v === 'string' ? v : null);
+  const dept = (v: unknown) => (str(v) ? id(ctx.deptIds, v as string) : null);
+  const agentId = (v: unknown) => (str(v) ? id(ctx.agentIds, v as string) : null);
+  switch (kind) {
+    case 'created': {
+      const { departmentCode, ...rest } = data;
+      return { ...rest, departmentId: dept(departmentCode) };
+    }
+    case 'assigned':
+      return { from: agentId(data['previousAssigneeEmail']), to: agentId(data['assigneeEmail']) };
+    case 'transferred':
+      return { fromDepartment: dept(data['fromDepartment']), toDepartment: dept(data['toDepartment']) };
+    default:
+      return data;
+  }
+}

@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { InboxCountersModule } from './inbox-counters.module';
+import { InboxCountersProcessor } from './inbox-counters.processor';
+
+/** BullMQ processors of the worker role. */
+@Module({ imports: [InboxCountersModule], providers: [InboxCountersProcessor] })
+export class WorkerModule {}
