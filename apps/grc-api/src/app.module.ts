@@ -15,7 +15,7 @@ import { WorkerModule } from './modules/worker/worker.module';
 import { TicketsModule } from './modules/tickets/tickets.module';
 
 /** HTTP feature modules (the api role). */
-const API_MODULES = [AuthModule, HealthModule, CitizensModule, TicketsModule];
+const API_MODULES = [AuthModule, HealthModule, CitizensModule, TicketsModule, ReferenceModule, AgentsModule, InboxCountersModule];
 /** BullMQ processors (the worker role). */
 const WORKER_MODULES: DynamicModule['imports'] = [WorkerModule];
 
