@@ -8,7 +8,7 @@ import { canTransition, type TicketStatus } from '../ticket/ticket-status';
 import type { TimelineEventKind } from '../ticket/timeline';
 import type { RequesterKind } from '../citizen/requester';
 import type { DemoTicketTemplate, DemoTicketsConfig, PackAgent, TownPack } from './schema';
-import { mulberry32, type Rng } from './random';
+import { mulberry32 } from './random';
 import { routeInPack } from './routing';
 import { fromLocal, toLocal } from './zoned-time';
 
@@ -219,7 +219,11 @@ export function generateDemoTickets(pack: TownPack, now: Date): DemoData {
     if (rng.chance(anonymousShare)) return null;
     // a few regulars write often: low slots come up more
     const i = Math.floor(slots.length * Math.pow(rng.next(), 1.5));
-    return (slots[i] ??= newCitizen(channel));
+    const c = (slots[i] ??= newCitizen(channel));
+    if (c.email === null && (channel === 'email' || channel === 'web') && c.firstName && c.lastName) {
+      c.email = uniqueEmail(`${slug(c.firstName)}.${slug(c.lastName)}`.replace(/-/g, ''), rng.pick(demo.city.emailDomains));
+    }
+    return c;
   };
 
   // ---------- tickets ----------
@@ -244,8 +248,7 @@ export function generateDemoTickets(pack: TownPack, now: Date): DemoData {
         address = pl.address; street = pl.address; lat = pl.lat; lng = pl.lng;
       } else {
         const s = rng.pick((demo as DemoTicketsConfig).streets);
-        const near = rng.chance(0.25);
-        address = near ? `${rng.chance(0.5) ? 'face au' : 'à hauteur du'} ${rng.int(1, s.maxNumber)} ${s.name}` : `${rng.int(1, s.maxNumber)} ${s.name}`;
+        address = `${rng.int(1, s.maxNumber)} ${s.name}`;
         street = s.name;
         lat = Math.round((s.lat + (rng.next() - 0.5) * 0.0016) * 1e6) / 1e6;
         lng = Math.round((s.lng + (rng.next() - 0.5) * 0.0024) * 1e6) / 1e6;
@@ -347,7 +350,9 @@ export function generateDemoTickets(pack: TownPack, now: Date): DemoData {
       if (rng.chance(0.3)) emit('note', agentAfter(clock, 2, 96), who, rng.pick(msgs.notes), {});
       if (target === 'closed' && rng.chance(0.06)) {
         const at = agentAfter(clock, 1, 48);
-        setStatus('closed', at, who, rng.pick(msgs.duplicates));
+        const why = rng.pick(msgs.duplicates);
+        emit('note', at, who, why, {});
+        setStatus('closed', at + MINUTE, who, why);
         throw new StopStory();
       }
       resolve();

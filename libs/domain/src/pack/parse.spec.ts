@@ -1,0 +1,144 @@
+import { parseTownPack, type PackError } from './parse';
+import { serializeTownPack } from './serialize';
+
+const town = `formatVersion: 1
+name: Ville de Test
+code: test
+timezone: Europe/Paris
+locale: fr
+referencePrefix: GRC
+`;
+const departments = `- { code: dgs, name: Direction générale, kind: direction, parent: null }
+- { code: dst, name: Services techniques, kind: direction, parent: dgs }
+- { code: voirie, name: Voirie, kind: service, parent: dst, email: voirie@test.fr }
+`;
+const categories = `- { code: nid-de-poule, nameFr: Nid-de-poule, nameEn: Pothole, department: voirie }
+`;
+const routing = `- category: nid-de-poule
+  department: voirie
+  areaName: Nord
+  area: [[0.1, 47.1], [0.2, 47.1], [0.2, 47.2]]
+`;
+const agents = `- { email: Admin@Test.fr, displayName: Admin, role: admin, password: Demo-GRC-2026! }
+- { email: a@test.fr, displayName: Agent, role: agent, departments: [voirie] }
+`;
+const valid = (): Record<string, string> => ({
+  'town.yaml': town, 'departments.yaml': departments, 'categories.yaml': categories, 'routing.yaml': routing, 'agents.yaml': agents,
+});
+const errorsOf = (files: Record<string, string>): PackError[] => {
+  const r = parseTownPack(files);
+  if (r.ok) throw new Error('expected errors');
+  return r.errors;
+};
+const at = (errors: PackError[], file: string, path: string): PackError | undefined =>
+  errors.find((e) => e.file === file && e.path === path);
+
+describe('parseTownPack', () => {
+  it('parses a valid pack and applies defaults', () => {
+    const r = parseTownPack(valid());
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    expect(r.pack.town.code).toBe('test');
+    expect(r.pack.departments[0]).toEqual({ code: 'dgs', name: 'Direction générale', kind: 'direction', parent: null, email: null, active: true });
+    expect(r.pack.agents[0]).toMatchObject({ email: 'admin@test.fr', locale: 'fr', departments: [] });
+    expect(r.pack.routing[0]).toMatchObject({ position: 0, areaName: 'Nord' });
+    expect(r.pack.demo).toBeNull();
+  });
+
+  it('needs town, departments and categories; routing and agents are optional', () => {
+    expect(errorsOf({})).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ file: 'town.yaml', path: '', message: 'missing file' }),
+        expect.objectContaining({ file: 'departments.yaml', message: 'missing file' }),
+        expect.objectContaining({ file: 'categories.yaml', message: 'missing file' }),
+      ]),
+    );
+    const { 'routing.yaml': _r, 'agents.yaml': _a, ...minimal } = valid();
+    const r = parseTownPack(minimal);
+    expect(r.ok && r.pack.routing.length === 0 && r.pack.agents.length === 0).toBe(true);
+  });
+
+  it('reports YAML syntax errors with their line', () => {
+    const errors = errorsOf({ ...valid(), 'categories.yaml': '- code: a\n  nameFr: [oops\n' });
+    expect(errors[0]).toMatchObject({ file: 'categories.yaml', path: '' });
+    expect(errors[0]?.message).toMatch(/^YAML:/);
+  });
+
+  it('lists every schema error with its path and line', () => {
+    const errors = errorsOf({
+      ...valid(),
+      'town.yaml': town.replace('formatVersion: 1', 'formatVersion: 2').replace('Europe/Paris', 'Mars/Olympus'),
+      'departments.yaml': departments + '- { code: Bad Code, name: "", kind: office, parnet: dgs }\n',
+      'agents.yaml': agents + '- { email: not-an-email, displayName: X, role: boss, departments: [voirie], password: short }\n',
+    });
+    expect(at(errors, 'town.yaml', 'formatVersion')?.message).toMatch(/must be 1/);
+    expect(at(errors, 'town.yaml', 'timezone')?.line).toBe(4);
+    expect(at(errors, 'departments.yaml', '3.code')).toBeDefined();
+    expect(at(errors, 'departments.yaml', '3.name')).toBeDefined();
+    expect(at(errors, 'departments.yaml', '3.kind')).toBeDefined();
+    expect(at(errors, 'departments.yaml', '3.parnet')?.message).toBe('unknown field "parnet"');
+    expect(at(errors, 'departments.yaml', '3.code')?.line).toBe(4);
+    expect(at(errors, 'agents.yaml', '2.email')).toBeDefined();
+    expect(at(errors, 'agents.yaml', '2.role')).toBeDefined();
+    expect(at(errors, 'agents.yaml', '2.password')?.message).toMatch(/12/);
+  });
+
+  it('requires area and areaName together, and a polygon of 3 points', () => {
+    const errors = errorsOf({
+      ...valid(),
+      'routing.yaml': '- { category: nid-de-poule, department: voirie, areaName: Nord }\n- { category: nid-de-poule, department: voirie, areaName: Sud, area: [[0, 47], [1, 47]] }\n',
+    });
+    expect(at(errors, 'routing.yaml', '0.area')?.message).toMatch(/go together/);
+    expect(at(errors, 'routing.yaml', '1.area')?.message).toMatch(/at least 3/);
+  });
+
+  it('checks cross-references and duplicates', () => {
+    const errors = errorsOf({
+      ...valid(),
+      'departments.yaml': departments + '- { code: voirie, name: Doublon, kind: service, parent: nowhere }\n',
+      'categories.yaml': categories + '- { code: nid-de-poule, nameFr: X, nameEn: X, department: ghost }\n',
+      'routing.yaml': routing + '- { category: unknown-cat, department: ghost }\n- { category: nid-de-poule, department: voirie, position: 0 }\n',
+      'agents.yaml': agents + '- { email: a@test.fr, displayName: Twin, role: head, departments: [voirie, ghost] }\n',
+    });
+    expect(at(errors, 'departments.yaml', '3.code')?.message).toMatch(/duplicate department code "voirie"/);
+    expect(at(errors, 'departments.yaml', '3.parent')?.message).toMatch(/unknown department code "nowhere"/);
+    expect(at(errors, 'categories.yaml', '1.code')?.message).toMatch(/duplicate category/);
+    expect(at(errors, 'categories.yaml', '1.department')?.message).toMatch(/"ghost"/);
+    expect(at(errors, 'routing.yaml', '1.category')?.message).toMatch(/"unknown-cat"/);
+    expect(at(errors, 'routing.yaml', '1.department')?.message).toMatch(/"ghost"/);
+    expect(at(errors, 'routing.yaml', '2.position')?.message).toMatch(/share position 0/);
+    expect(at(errors, 'agents.yaml', '2.email')?.message).toMatch(/duplicate email/);
+    expect(at(errors, 'agents.yaml', '2.departments.1')?.message).toMatch(/"ghost"/);
+  });
+
+  it('refuses department cycles and a service as parent of a direction', () => {
+    const errors = errorsOf({
+      ...valid(),
+      'departments.yaml': `- { code: a, name: A, kind: direction, parent: c }
+- { code: b, name: B, kind: direction, parent: a }
+- { code: c, name: C, kind: direction, parent: b }
+- { code: voirie, name: Voirie, kind: service, parent: null }
+- { code: dir, name: Dir, kind: direction, parent: voirie }
+- { code: self, name: Self, kind: service, parent: self }
+`,
+    });
+    const cycles = errors.filter((e) => /cycle/.test(e.message));
+    expect(cycles).toHaveLength(1);
+    expect(cycles[0]?.message).toMatch(/a → c → b → a|a → b → c → a|cycle in departments/);
+    expect(at(errors, 'departments.yaml', '4.parent')?.message).toMatch(/service "voirie" cannot be the parent of the direction "dir"/);
+    expect(at(errors, 'departments.yaml', '5.parent')?.message).toMatch(/own parent/);
+  });
+
+  it('round-trips through serializeTownPack, without passwords by default', () => {
+    const r = parseTownPack(valid());
+    if (!r.ok) throw new Error('invalid');
+    const files = serializeTownPack(r.pack);
+    expect(files['agents.yaml']).not.toMatch(/password/);
+    const again = parseTownPack(files);
+    if (!again.ok) throw new Error(JSON.stringify(again.errors));
+    const { agents: a1, ...rest1 } = r.pack;
+    const { agents: a2, ...rest2 } = again.pack;
+    expect(rest2).toEqual(rest1);
+    expect(a2).toEqual(a1.map(({ password: _p, ...a }) => a));
+    expect(serializeTownPack(r.pack, { includeAgents: false })['agents.yaml']).toBeUndefined();
+  });
+});
