@@ -20,6 +20,7 @@ export const EN: Record<MsgKey, string> = {
   'common.actions': 'Actions',
   'common.optional': '(optional)',
   'common.required': '(required)',
+  'common.fieldRequired': 'This field is required.',
   'common.saved': 'Changes saved.',
   'common.reload': 'Reload',
   'common.networkError': 'The server cannot be reached. Check your connection and try again.',

@@ -18,6 +18,7 @@ export const FR = {
   'common.actions': 'Actions',
   'common.optional': '(facultatif)',
   'common.required': '(obligatoire)',
+  'common.fieldRequired': 'Ce champ est obligatoire.',
   'common.saved': 'Modifications enregistrées.',
   'common.reload': 'Recharger',
   'common.networkError': 'Le serveur est injoignable. Vérifiez votre connexion puis réessayez.',

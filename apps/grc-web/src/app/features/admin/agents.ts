@@ -135,8 +135,8 @@ export class AgentsAdmin extends AdminBase<Agent, AgentInput> {
   }
   protected body(d: AgentInput): AgentInput | null {
     const fields: Record<string, string> = {};
-    if (!d.email.trim()) fields['email'] = this.t('common.required');
-    if (!d.displayName.trim()) fields['displayName'] = this.t('common.required');
+    if (!d.email.trim()) fields['email'] = this.t('common.fieldRequired');
+    if (!d.displayName.trim()) fields['displayName'] = this.t('common.fieldRequired');
     const creating = !this.editing();
     if ((creating && !d.password) || (d.password && d.password.length < 12)) fields['password'] = this.t('admin.passwordHint');
     if (Object.keys(fields).length) {

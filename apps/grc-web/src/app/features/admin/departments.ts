@@ -120,8 +120,8 @@ export class DepartmentsAdmin extends AdminBase<Department, DepartmentInput> {
   }
   protected body(d: DepartmentInput): DepartmentInput | null {
     const fields: Record<string, string> = {};
-    if (!d.code.trim()) fields['code'] = this.t('common.required');
-    if (!d.name.trim()) fields['name'] = this.t('common.required');
+    if (!d.code.trim()) fields['code'] = this.t('common.fieldRequired');
+    if (!d.name.trim()) fields['name'] = this.t('common.fieldRequired');
     if (Object.keys(fields).length) {
       this.error.set(localError(fields));
       return null;

@@ -157,7 +157,7 @@ export class RoutingRulesAdmin extends AdminBase<RoutingRule, RuleDraft> {
   }
   protected body(d: RuleDraft): RoutingRuleInput | null {
     const fields: Record<string, string> = {};
-    if (!d.departmentId) fields['departmentId'] = this.t('common.required');
+    if (!d.departmentId) fields['departmentId'] = this.t('common.fieldRequired');
     const area = parsePolygon(d.areaText);
     if (area === undefined) fields['area'] = this.t('admin.areaInvalid');
     if (Object.keys(fields).length) {

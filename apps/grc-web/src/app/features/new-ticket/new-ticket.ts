@@ -149,9 +149,9 @@ export class NewTicketPage {
   protected submit(): void {
     if (this.busy()) return;
     const fields: Record<string, string> = {};
-    if (!this.categoryId()) fields['categoryId'] = this.t('common.required');
-    if (!this.subject().trim()) fields['subject'] = this.t('common.required');
-    if (!this.description().trim()) fields['description'] = this.t('common.required');
+    if (!this.categoryId()) fields['categoryId'] = this.t('common.fieldRequired');
+    if (!this.subject().trim()) fields['subject'] = this.t('common.fieldRequired');
+    if (!this.description().trim()) fields['description'] = this.t('common.fieldRequired');
     if (Object.keys(fields).length) {
       this.error.set(localError(fields));
       this.focusLater(fields['categoryId'] ? 'ticket-category' : fields['subject'] ? 'ticket-subject' : 'ticket-description');

@@ -217,8 +217,8 @@ export class TicketPage {
 
   protected transfer(): void {
     const fields: Record<string, string> = {};
-    if (!this.transferDept()) fields['departmentId'] = this.t('common.required');
-    if (!this.transferReason().trim()) fields['reason'] = this.t('common.required');
+    if (!this.transferDept()) fields['departmentId'] = this.t('common.fieldRequired');
+    if (!this.transferReason().trim()) fields['reason'] = this.t('common.fieldRequired');
     if (Object.keys(fields).length) {
       this.actionError.set(localError(fields));
       return;
@@ -243,7 +243,7 @@ export class TicketPage {
   protected send(): void {
     const text = this.body().trim();
     if (!text) {
-      this.actionError.set(localError({ body: this.t('common.required') }));
+      this.actionError.set(localError({ body: this.t('common.fieldRequired') }));
       return;
     }
     const kind = this.kind();
