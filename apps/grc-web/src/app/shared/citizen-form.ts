@@ -13,8 +13,11 @@ export function emptyCitizen(): CitizenInput {
 }
 
 export function citizenInputOf(c: Citizen): CitizenInput {
-  const { id: _id, createdAt: _c, version: _v, ...input } = c;
-  return { ...input };
+  return {
+    kind: c.kind, firstName: c.firstName ?? '', lastName: c.lastName ?? '', organisationName: c.organisationName ?? '',
+    contactPerson: c.contactPerson ?? '', email: c.email ?? '', phone: c.phone ?? '', address: c.address ?? '',
+    postcode: c.postcode ?? '', city: c.city ?? '', preferredChannel: c.preferredChannel,
+  };
 }
 
 /** Blank strings become null; organisation-only fields are cleared for residents and vice versa. */
