@@ -100,7 +100,7 @@ describe('packs/demo-town', () => {
       expect(categories.has(t.categoryCode)).toBe(true);
       const ev = t.events;
       expect(ev[0]).toMatchObject({ kind: 'created', at: t.createdAt });
-      for (let i = 1; i < ev.length; i++) expect(ev[i]!.at >= ev[i - 1]!.at).toBe(true);
+      for (let i = 1; i < ev.length; i++) expect(ev[i]!.at > ev[i - 1]!.at).toBe(true);
       for (const e of ev) {
         expect(TIMELINE_EVENT_KINDS).toContain(e.kind);
         expect(Date.parse(e.at)).toBeLessThanOrEqual(NOW.getTime());

@@ -60,7 +60,7 @@ export interface TicketSeed {
   createdAt: string;
   citizenKey: string | null;
   assigneeEmail: string | null;
-  /** chronological; the first is `created` at createdAt */
+  /** strictly chronological (whole seconds); the first is `created` at createdAt */
   events: TicketSeedEvent[];
 }
 
@@ -290,7 +290,8 @@ export function generateDemoTickets(pack: TownPack, now: Date): DemoData {
     let assignee: PackAgent | null = null;
     const emit = (kind: TimelineEventKind, at: number, actor: PackAgent | null, body: string | null, data: Record<string, unknown>): void => {
       if (at > limit) throw new StopStory();
-      clock = Math.max(clock, at);
+      // strictly increasing, whole seconds: a timeline sorts by time alone
+      clock = events.length === 0 ? Math.floor(at / 1000) * 1000 : Math.max(Math.floor(clock / 1000) * 1000 + 1000, Math.floor(at / 1000) * 1000);
       events.push({ kind, at: iso(clock), actorEmail: actor?.email ?? null, body, data });
     };
     const setStatus = (to: TicketStatus, at: number, actor: PackAgent | null, comment: string | null, extra: Record<string, unknown> = {}): void => {
