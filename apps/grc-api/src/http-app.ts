@@ -1,4 +1,4 @@
-import { INestApplication, Logger } from '@nestjs/common';
+import { INestApplication, Logger, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -11,15 +11,22 @@ import { ProblemFilter } from './common/problem.filter';
 import { validationPipe } from './common/validation';
 import { GrcConfig } from './config/config';
 
+/** GRC_LOG_LEVEL=error|warn|log|debug (default log). */
+function logLevels(): LogLevel[] {
+  const order: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
+  const wanted = (process.env['GRC_LOG_LEVEL'] ?? 'log') as LogLevel;
+  return order.slice(0, Math.max(1, order.indexOf(wanted) + 1));
+}
+
 /** Builds the Nest application for a role: REST API, OpenAPI, the built console, or only the worker. */
 export async function createApp(config: GrcConfig): Promise<INestApplication> {
   if (config.role === 'worker') {
-    const app = await NestFactory.createApplicationContext(AppModule.forRole('worker'), { logger: ['error', 'warn', 'log'] });
+    const app = await NestFactory.createApplicationContext(AppModule.forRole('worker'), { logger: logLevels() });
     app.enableShutdownHooks();
     return app as unknown as INestApplication;
   }
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRole(config.role), {
-    logger: ['error', 'warn', 'log'],
+    logger: logLevels(),
     bodyParser: false,
   });
   app.set('trust proxy', 'loopback');
@@ -33,7 +40,7 @@ export async function createApp(config: GrcConfig): Promise<INestApplication> {
   app.use(cookieParser());
   app.use(express.json({ limit: '1mb' }));
   app.use(express.urlencoded({ extended: false, limit: '1mb' }));
-  app.setGlobalPrefix('api/v1', { exclude: ['open311/(.*)'] });
+  app.setGlobalPrefix('api/v1', { exclude: ['open311/{*path}'] });
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(new ProblemFilter());
   app.enableShutdownHooks();

@@ -18,7 +18,7 @@ export interface GrcConfig {
   /** login attempts per minute per IP and per e-mail */
   loginRateLimit: number;
   maxUploadBytes: number;
-  /** BullMQ key prefix: lets tests and several towns share one Redis */
+  /** prefix of every Redis key (queues, rate limits): lets tests and several towns share one Redis */
   queuePrefix: string;
 }
 

@@ -1,4 +1,9 @@
 import { join } from 'node:path';
+// Jest runs global setup outside its module system, so the workspace's path aliases need registering here.
+import { register } from 'tsconfig-paths';
+import { compilerOptions } from '../../../../tsconfig.base.json';
+register({ baseUrl: join(__dirname, '../../../..'), paths: compilerOptions.paths });
+
 import { createDataSource } from '../../src/database/data-source';
 import { loadTownPackFromFolder } from '../../src/modules/packs/pack-loader';
 import { adminQuery, databaseUrlFor } from './test-database';

@@ -24,9 +24,16 @@ export interface TestContext {
 
 /** Boots the whole product (role all: API and worker) on a random port against the run's database. */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestContext> {
-  Object.assign(process.env, { GRC_DATA_DIR: mkdtempSync(join(tmpdir(), 'grc-data-')), GRC_LOGIN_RATE_LIMIT: '1000', ...env });
-  const config = { ...loadConfig(), port: 0 };
-  const app = await createApp(config);
+  // The app reads its configuration from the environment while it is built; restore it afterwards
+  // so that one spec's settings never leak into the next.
+  const saved = { ...process.env };
+  Object.assign(process.env, { GRC_DATA_DIR: mkdtempSync(join(tmpdir(), 'grc-data-')), GRC_LOGIN_RATE_LIMIT: '1000', GRC_LOG_LEVEL: 'warn', ...env });
+  let app: INestApplication;
+  try {
+    app = await createApp({ ...loadConfig(), port: 0 });
+  } finally {
+    process.env = saved;
+  }
   await app.listen(0, '127.0.0.1');
   const server = app.getHttpServer();
   const address = server.address() as { port: number };

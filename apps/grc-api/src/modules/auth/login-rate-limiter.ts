@@ -15,7 +15,8 @@ export class LoginRateLimiter {
   /** Counts the attempt; true when the caller is over the limit. */
   async hit(ip: string, email: string): Promise<boolean> {
     const window = Math.floor(Date.now() / 60_000);
-    const keys = [`grc:login:ip:${ip}:${window}`, `grc:login:email:${email.toLowerCase()}:${window}`];
+    const prefix = `${this.config.queuePrefix}:login`;
+    const keys = [`${prefix}:ip:${ip}:${window}`, `${prefix}:email:${email.toLowerCase()}:${window}`];
     try {
       const multi = this.redis.multi();
       for (const k of keys) multi.incr(k).expire(k, 120);

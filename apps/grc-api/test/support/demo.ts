@@ -1,0 +1,30 @@
+import type { DataSource } from 'typeorm';
+
+/** Demo accounts of packs/demo-town used by the specs. */
+export const ADMIN = 'admin@saint-aubin.fr';
+export const VOIRIE_AGENT = 'julie.lefebvre@saint-aubin.fr';
+
+/** Looks things up by their stable codes, so specs do not depend on generated ids. */
+export async function ids(db: DataSource) {
+  const one = async (sql: string, params: unknown[] = []) => {
+    const [row] = await db.query(sql, params);
+    if (!row) throw new Error(`demo data missing: ${sql} ${params.join(',')}`);
+    return row.id as string;
+  };
+  return {
+    department: (code: string) => one(`SELECT id FROM departments WHERE code = $1`, [code]),
+    category: (code: string) => one(`SELECT id FROM categories WHERE code = $1`, [code]),
+    agent: (email: string) => one(`SELECT id FROM agents WHERE email = $1`, [email]),
+    /** an agent of the role whose departments include this one */
+    memberOf: (departmentCode: string, role: string) => one(
+      `SELECT a.id, a.email FROM agents a JOIN agent_departments ad ON ad.agent_id = a.id JOIN departments d ON d.id = ad.department_id
+       WHERE d.code = $1 AND a.role = $2 AND a.active ORDER BY a.email LIMIT 1`, [departmentCode, role]),
+    emailOf: async (departmentCode: string, role: string) => {
+      const [r] = await db.query(
+        `SELECT a.email FROM agents a JOIN agent_departments ad ON ad.agent_id = a.id JOIN departments d ON d.id = ad.department_id
+         WHERE d.code = $1 AND a.role = $2 AND a.active ORDER BY a.email LIMIT 1`, [departmentCode, role]);
+      if (!r) throw new Error(`no ${role} in ${departmentCode}`);
+      return r.email as string;
+    },
+  };
+}
