@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 // Jest runs global setup outside its module system, so the workspace's path aliases need registering here.
+import { readFileSync } from 'node:fs';
 import { register } from 'tsconfig-paths';
-import { compilerOptions } from '../../../../tsconfig.base.json';
-register({ baseUrl: join(__dirname, '../../../..'), paths: compilerOptions.paths });
+const root = join(__dirname, '../../../..');
+register({ baseUrl: root, paths: JSON.parse(readFileSync(join(root, 'tsconfig.base.json'), 'utf8')).compilerOptions.paths });
 
 import { createDataSource } from '../../src/database/data-source';
 import { loadTownPackFromFolder } from '../../src/modules/packs/pack-loader';

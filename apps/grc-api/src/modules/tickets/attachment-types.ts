@@ -35,4 +35,4 @@ export function checkAttachment(filename: string, mimeType: string, head: Buffer
 
 /** A file name safe to store and to send back in Content-Disposition. */
 export const safeFilename = (name: string): string =>
-  name.normalize('NFC').replace(/[\\/\u0000-\u001f"<>|:*?]/g, '_').replace(/^\.+/, '_').slice(0, 200) || 'fichier';
+  name.normalize('NFC').replace(/[\\/"<>|:*?]|\p{Cc}/gu, '_').replace(/^\.+/, '_').slice(0, 200) || 'fichier';
