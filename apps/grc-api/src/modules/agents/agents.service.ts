@@ -71,7 +71,7 @@ export class AgentsService {
     const result = await this.write(input.email, async (m) => {
       const locked: Array<{ version: number }> = await m.query(`SELECT version FROM agents WHERE id = $1 FOR UPDATE`, [id]);
       if (!locked[0]) throw notFound('Agent');
-      if (locked[0].version !== input.version) throw staleVersion('Cet agent');
+      if (locked[0].version !== input.version) throw staleVersion('cet agent');
       const before = await this.load(m, id);
       if (input.email !== before.email) await this.ensureEmailFree(m, input.email, id);
       if (id === actor.agent.id && (input.role !== 'admin' || input.active === false)) {

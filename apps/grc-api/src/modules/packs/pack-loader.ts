@@ -60,9 +60,11 @@ export async function loadTownPack(ds: DataSource, pack: TownPack, opts: LoadPac
   const prefix = pack.town.referencePrefix;
   // the ticket reference format (libs/domain) is narrower than what the pack schema accepts: fail before doing any work
   formatReference(prefix, 2000, 1);
+  // argon2id is slow on purpose: hash in libuv's pool while the demo is generated and the reference data inserted
+  // (no password in the pack → an unusable random one, until an admin sets one)
+  const hashing = Promise.all(pack.agents.map((a) => hashPassword(a.password ?? randomBytes(32).toString('base64url'))));
+  hashing.catch(() => undefined); // awaited below; never an unhandled rejection if the transaction fails first
   const demo = generateDemoTickets(pack, opts.now);
-  // argon2id is slow on purpose: hash before the transaction, in parallel (libuv's pool); no password → an unusable random one
-  const hashes = await Promise.all(pack.agents.map((a) => hashPassword(a.password ?? randomBytes(32).toString('base64url'))));
 
   return ds.transaction(async (m) => {
     // two processes started with --demo at once: the second waits, then sees the first one's pack
@@ -93,6 +95,7 @@ export async function loadTownPack(ds: DataSource, pack: TownPack, opts: LoadPac
         pack.routing.map((r) => r.areaName), pack.routing.map((r) => (r.area ? JSON.stringify(r.area) : null)), pack.routing.map((r) => r.position)],
     );
 
+    const hashes = await hashing;
     const agentIds = new Map(pack.agents.map((a) => [a.email, randomUUID()]));
     await m.query(
       `INSERT INTO agents (id, email, display_name, password_hash, role, locale, active)

@@ -48,7 +48,7 @@ export class CategoriesService {
     return this.write(input.code, async (m) => {
       const row = await m.findOne(CategoryEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!row) throw notFound('Catégorie');
-      if (row.version !== input.version) throw staleVersion('Cette catégorie');
+      if (row.version !== input.version) throw staleVersion('cette catégorie');
       const before = toCategory(row);
       if (input.code !== row.code) await this.ensureCodeFree(m, input.code, id);
       if (input.defaultDepartmentId !== row.defaultDepartmentId) await ensureDepartmentExists(m, input.defaultDepartmentId, 'defaultDepartmentId');

@@ -19,7 +19,7 @@ export const toDepartment = (d: DepartmentEntity): Department => ({
 });
 
 export const staleVersion = (what: string) =>
-  conflict(`${what} a été modifié par quelqu'un d'autre entre-temps. Rechargez-le avant de recommencer.`, [
+  conflict(`Quelqu'un d'autre a modifié ${what} entre-temps. Rechargez la page avant de recommencer.`, [
     { field: 'version', message: 'Version périmée', code: 'stale_version' },
   ]);
 
@@ -53,7 +53,7 @@ export class DepartmentsService {
     return this.write(async (m) => {
       const row = await m.findOne(DepartmentEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!row) throw notFound('Département');
-      if (row.version !== input.version) throw staleVersion('Ce département');
+      if (row.version !== input.version) throw staleVersion('ce département');
       const before = toDepartment(row);
       if (input.code !== row.code) await this.ensureCodeFree(m, input.code, id);
       const parentId = input.parentId === undefined ? row.parentId : input.parentId;

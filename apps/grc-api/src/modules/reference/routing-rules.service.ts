@@ -59,7 +59,7 @@ export class RoutingRulesService {
     return this.db.transaction(async (m) => {
       const row = await m.findOne(RoutingRuleEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!row) throw notFound("Règle d'aiguillage");
-      if (row.version !== input.version) throw staleVersion("Cette règle d'aiguillage");
+      if (row.version !== input.version) throw staleVersion("cette règle d'aiguillage");
       const before = toRoutingRule(row);
       const areaName = input.areaName === undefined ? row.areaName : input.areaName;
       const area = checkArea(areaName, input.area === undefined ? row.area : input.area);
@@ -82,7 +82,7 @@ export class RoutingRulesService {
     await this.db.transaction(async (m) => {
       const row = await m.findOne(RoutingRuleEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!row) throw notFound("Règle d'aiguillage");
-      if (version !== undefined && row.version !== version) throw staleVersion("Cette règle d'aiguillage");
+      if (version !== undefined && row.version !== version) throw staleVersion("cette règle d'aiguillage");
       await m.delete(RoutingRuleEntity, { id });
       await this.audit.record(m, auditActor(actor), 'routing_rule.delete', 'routing_rule', id, diff(toRoutingRule(row), null, FIELDS));
     });
