@@ -3,6 +3,9 @@ import type { Channel, Priority, Role, TicketStatus, TimelineEventKind, Requeste
 import { EN } from './i18n.en';
 import { FR, type MsgKey } from './i18n.fr';
 
+/** The town's time zone (metropolitan France). */
+const TOWN_TIME_ZONE = 'Europe/Paris';
+
 export type Lang = 'fr' | 'en';
 export type { MsgKey };
 
@@ -61,18 +64,19 @@ export class I18n {
   readonly categoryName = (c: { nameFr: string; nameEn: string } | null | undefined): string =>
     c ? (this.lang() === 'en' ? c.nameEn || c.nameFr : c.nameFr) : '';
 
+  // Times are the town hall's, whatever the PC's clock says (a laptop set to UTC, an agent abroad).
   readonly dateTime = (iso: string | null | undefined): string => {
     if (!iso) return '';
     const d = new Date(iso);
     if (Number.isNaN(d.getTime())) return iso;
-    return new Intl.DateTimeFormat(LOCALES[this.lang()], { dateStyle: 'long', timeStyle: 'short' }).format(d);
+    return new Intl.DateTimeFormat(LOCALES[this.lang()], { dateStyle: 'long', timeStyle: 'short', timeZone: TOWN_TIME_ZONE }).format(d);
   };
 
   readonly date = (iso: string | null | undefined): string => {
     if (!iso) return '';
     const d = new Date(iso);
     if (Number.isNaN(d.getTime())) return iso;
-    return new Intl.DateTimeFormat(LOCALES[this.lang()], { dateStyle: 'short', timeStyle: 'short' }).format(d);
+    return new Intl.DateTimeFormat(LOCALES[this.lang()], { dateStyle: 'short', timeStyle: 'short', timeZone: TOWN_TIME_ZONE }).format(d);
   };
 
   readonly fileSize = (bytes: number): string => {
