@@ -2,7 +2,7 @@
  * grc-api entry point. One build, several commands:
  *   node main.js [serve] [--migrate] [--demo <pack folder>]   run the role named by GRC_ROLE (api, worker or all)
  *   node main.js migrate                                      apply pending migrations and exit
- *   node main.js load-pack <pack folder>                      load a town pack into an empty database and exit
+ *   node main.js load-pack <pack folder>                      load a town pack into an empty database (skips a loaded one) and exit
  */
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
@@ -43,7 +43,8 @@ async function main(argv: string[]): Promise<void> {
     case 'load-pack': {
       if (!rest[0]) throw new Error('usage: main.js load-pack <pack folder>');
       await migrate(config.databaseUrl);
-      return loadPack(config.databaseUrl, rest[0], false);
+      // safe to re-run (compose runs it on every start in demo mode): a configured town is left alone
+      return loadPack(config.databaseUrl, rest[0], true);
     }
     case 'serve': {
       if (flag('--migrate') >= 0) await migrate(config.databaseUrl);
