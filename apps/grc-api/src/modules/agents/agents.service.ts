@@ -53,7 +53,7 @@ export class AgentsService {
     const passwordHash = await hashPassword(input.password);
     return this.write(input.email, async (m) => {
       await this.ensureEmailFree(m, input.email, null);
-      await this.ensureDepartmentsExist(m, departmentIds);
+      await this.ensureDepartmentsExist(m, input.departmentIds);
       const [row]: Array<{ id: string }> = await m.query(
         `INSERT INTO agents (email, display_name, password_hash, role, locale, active) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
         [input.email, input.displayName, passwordHash, input.role, input.locale ?? 'fr', input.active ?? true],
@@ -84,7 +84,7 @@ export class AgentsService {
       const changes: Changes = diff(before, next, FIELDS);
       if (passwordHash !== null) changes['password'] = PASSWORD_CHANGED;
       if (Object.keys(changes).length === 0) return { agent: before, closeSessions: false };
-      if (changes['departmentIds']) await this.ensureDepartmentsExist(m, departmentIds);
+      if (changes['departmentIds']) await this.ensureDepartmentsExist(m, input.departmentIds);
       await m.query(
         `UPDATE agents SET email = $2, display_name = $3, role = $4, locale = $5, active = $6,
            password_hash = coalesce($7, password_hash), updated_at = now(), version = version + 1
@@ -111,6 +111,7 @@ export class AgentsService {
     return unique;
   }
 
+  /** `ids` as the client sent them, so that the field at fault names the right index. */
   private async ensureDepartmentsExist(m: EntityManager, ids: string[]): Promise<void> {
     if (!ids.length) return;
     const found: Array<{ id: string }> = await m.query(`SELECT id FROM departments WHERE id = ANY($1::uuid[]) FOR SHARE`, [ids]);
