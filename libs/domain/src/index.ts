@@ -12,3 +12,4 @@ export * from './ticket/ticket-rules';
 export * from './routing/routing';
 export * from './departments/department-tree';
 export * from './inbox/cursor';
+export * from './sla';

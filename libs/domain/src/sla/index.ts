@@ -1,0 +1,5 @@
+export * from './holidays';
+export * from './calendar';
+export * from './policy';
+export * from './clock';
+export * from './escalation';
