@@ -1,5 +1,13 @@
 /**
- * The configurable validation-workflow engine (definitions as data, "state + action + actor →
- * new state + effects") lands here with the workflows issue. It may import only @grc/domain.
+ * @grc/workflows — configurable validation circuits: definitions as versioned data, static
+ * validation before publishing, and a pure engine (state + action + actor → new state + effects).
  */
-export {};
+export * from './definition/schema';
+export * from './definition/analyse';
+export * from './engine/actors';
+export * from './engine/state';
+export * from './engine/conditions';
+export * from './engine/apply';
+export * from './engine/replay';
+export * from './versioning';
+export * from './examples/demo-town';
