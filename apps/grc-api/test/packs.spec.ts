@@ -65,6 +65,10 @@ describe('town pack loader', () => {
         if (r['status'] !== 'new') expect(r['assignee_id']).not.toBeNull();
         expect(r['priority']).toEqual(expect.any(Number));
       }
+      // demo citizens are stored as the citizens module stores them: phones in E.164
+      const [phones] = await db.query(`SELECT count(*) FILTER (WHERE phone !~ '^\\+33[1-9][0-9]{8}$')::int AS bad, count(phone)::int AS n FROM citizens`);
+      expect(phones.n).toBeGreaterThan(0);
+      expect(phones.bad).toBe(0);
       // assignments and transfers name agents and departments by id, as the tickets module writes them
       const [bad] = await db.query(`
         SELECT count(*) FILTER (WHERE kind = 'assigned' AND NOT EXISTS (SELECT 1 FROM agents a WHERE a.id::text = e.data->>'to')) AS assigned,

@@ -8,7 +8,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DataSource, EntityManager } from 'typeorm';
 import {
-  formatReference, generateDemoTickets, parseTownPack, priorityRank,
+  formatReference, generateDemoTickets, normalizeEmail, normalizePhone, parseTownPack, priorityRank,
   type DemoData, type PackDepartment, type PackError, type TicketSeed, type TownPack,
 } from '@grc/domain';
 import { AuditService } from '../audit/audit.service';
@@ -176,7 +176,10 @@ async function insertDemo(m: EntityManager, demo: DemoData, ctx: DemoContext): P
          $11::text[], $12::text[]) AS c(id, kind, first_name, last_name, organisation_name, contact_person, email, phone, address, postcode, city, preferred_channel)
        JOIN unnest($1::uuid[], $13::timestamptz[]) AS t(id, first_at) ON t.id = c.id`,
       [cs.map((c) => citizenIds.get(c.key)), cs.map((c) => c.kind), cs.map((c) => c.firstName), cs.map((c) => c.lastName),
-        cs.map((c) => c.organisationName), cs.map((c) => c.contactPerson), cs.map((c) => c.email), cs.map((c) => c.phone),
+        cs.map((c) => c.organisationName), cs.map((c) => c.contactPerson),
+        // stored as the citizens module stores them (email domain lower-cased, phone in E.164), so searches find them
+        cs.map((c) => (c.email === null ? null : normalizeEmail(c.email) ?? c.email)),
+        cs.map((c) => (c.phone === null ? null : normalizePhone(c.phone) ?? c.phone)),
         cs.map((c) => c.address), cs.map((c) => c.postcode), cs.map((c) => c.city), cs.map((c) => c.preferredChannel),
         cs.map((c) => firstContact(demo.tickets, c.key))],
     );
