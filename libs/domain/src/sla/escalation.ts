@@ -31,7 +31,7 @@ export function escalationPoints(clock: SlaClock, policy: SlaPolicy, calendar: B
   const periods = clock.activePeriods.map((p): [number, number | null] => [p.from.getTime(), p.to === null ? null : p.to.getTime()]);
   const targetMs = clock.targetMs;
   return policy.ladder.map((step) => {
-    const due = reachInstant(calendar, metric, periods, Math.round((targetMs * step.atPercent) / 100), clock.extendsLastPeriod);
+    const due = reachInstant(calendar, metric, periods, Math.round((targetMs * step.atPercent) / 100), clock.status === 'running');
     const status = due !== null ? 'scheduled' : clock.status === 'stopped' ? 'cancelled' : 'suspended';
     return {
       key: `${clock.ticketId}:${clock.target}:${step.atPercent}:${clock.generation}`,
