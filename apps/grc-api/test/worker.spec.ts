@@ -86,7 +86,8 @@ describe('worker: inbox-counters queue (real PostgreSQL and Redis)', () => {
       await Promise.all([a.requestRecompute(now), a.requestRecompute(now + 100), b.requestRecompute(now + 200)]);
       const job = await queue.getJob(`recompute-${slot}`);
       expect(job).toBeDefined();
-      expect(job!.opts.delay).toBe(INBOX_COUNTERS_SLOT_MS - 300);
+      // whichever instance reached Redis first set it: either way the job runs at the end of the slot
+      expect([INBOX_COUNTERS_SLOT_MS - 300, INBOX_COUNTERS_SLOT_MS - 500]).toContain(job!.opts.delay);
       const sameSlot = (await queue.getJobs(['delayed', 'waiting', 'active', 'completed'])).filter((j) => j?.id === `recompute-${slot}`);
       expect(sameSlot).toHaveLength(1);
     } finally {
