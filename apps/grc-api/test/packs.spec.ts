@@ -119,15 +119,11 @@ describe('town pack loader', () => {
       expect(Number((await db.query(`SELECT count(*) n FROM departments`))[0].n)).toBe(0);
     });
 
-    it('loads the demo pack in one go, quickly', async () => {
-      const started = Date.now();
+    it('loads the demo pack in one go', async () => {
+      // timing is measured by bench/, never asserted here (~0.9 s on a quiet machine)
       const result = await loadTownPackFromFolder(db, PACK, { onlyIfEmpty: true, now: new Date() });
-      const elapsed = Date.now() - started;
       expect(result.loaded).toBe(true);
       expect(result.summary).toMatch(/\d+ tickets/);
-      // ~0.9 s on a developer machine (argon2id hashing of the demo accounts is half of it, overlapped with the inserts);
-      // the bound is loose because CI machines run several suites at once
-      expect(elapsed).toBeLessThan(8_000);
       const [{ n }] = await db.query(`SELECT count(*)::int n FROM tickets`);
       expect(n).toBe(generateDemoTickets(await demoPack(), new Date()).tickets.length);
     });

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { CitizensModule } from '../citizens/citizens.module';
-import { ReferenceModule } from '../reference/reference.module';
 import { InboxCountersModule } from '../worker/inbox-counters.module';
 import { AttachmentsService } from './attachments.service';
 import { InboxQuery } from './inbox.query';
@@ -8,7 +7,7 @@ import { TicketsController } from './tickets.controller';
 import { TicketsService } from './tickets.service';
 
 @Module({
-  imports: [CitizensModule, ReferenceModule, InboxCountersModule],
+  imports: [CitizensModule, InboxCountersModule],
   controllers: [TicketsController],
   providers: [TicketsService, InboxQuery, AttachmentsService],
   exports: [TicketsService, InboxQuery],

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import {
   allowedTransitions, decideAssignment, decideStatusChange, decideTransfer, formatReference, priorityRank,
-  validateMessageBody, type Refusal, type TicketDetail, type TimelineEventKind,
+  routeTicket, validateMessageBody, type Refusal, type TicketDetail, type TimelineEventKind,
 } from '@grc/domain';
 import { badRequest, notFound, ProblemException, staleTicket } from '../../common/problem';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
@@ -11,7 +11,6 @@ import { TicketEntity } from '../../database/entities';
 import { AuditService, auditActor, diff, type Changes } from '../audit/audit.service';
 import type { Actor, AuthenticatedAgent } from '../auth/authenticated-agent';
 import { CitizensService } from '../citizens/citizens.service';
-import { RoutingService } from '../reference/routing.service';
 import { InboxCountersScheduler } from '../worker/inbox-counters.scheduler';
 import { canSeeDepartment } from './ticket-access';
 import type { AssignDto, CreateTicketDto, MessageDto, StatusChangeDto, TransferDto, UpdateTicketDto } from './ticket.dto';
@@ -41,7 +40,6 @@ export class TicketsService {
     @Inject(GRC_CONFIG) private readonly config: GrcConfig,
     private readonly audit: AuditService,
     private readonly citizens: CitizensService,
-    private readonly routing: RoutingService,
     private readonly counters: InboxCountersScheduler,
   ) {}
 
@@ -56,42 +54,53 @@ export class TicketsService {
         { field: dto.latitude == null ? 'latitude' : 'longitude', message: 'Donnez les deux coordonnées, ou aucune.' },
       ]);
     }
+    // Two round trips in the transaction: everything the decision needs (category, its routing rules,
+    // the citizen, the town's prefix and year, the next number) in one query, then one statement
+    // writing the ticket, its first timeline event and its audit event.
     const id = await this.db.transaction(async (m) => {
-      const [category] = await m.query(`SELECT id, active FROM categories WHERE id = $1`, [dto.categoryId]);
-      if (!category) throw badRequest('Catégorie inconnue.', [{ field: 'categoryId', message: 'Catégorie inconnue.' }]);
-      if (!category.active) throw badRequest('Cette catégorie est désactivée.', [{ field: 'categoryId', message: 'Catégorie désactivée.' }]);
-
-      let citizenId: string | null = null;
-      if (dto.citizenId) {
-        const [c] = await m.query(`SELECT id FROM citizens WHERE id = $1`, [dto.citizenId]);
-        if (!c) throw badRequest('Citoyen inconnu.', [{ field: 'citizenId', message: 'Citoyen inconnu.' }]);
-        citizenId = c.id;
-      } else if (dto.newCitizen) {
-        citizenId = (await this.citizens.createIn(m, actor, dto.newCitizen, 'newCitizen')).id;
-      }
-
-      const location = dto.latitude != null && dto.longitude != null ? { lat: dto.latitude, lng: dto.longitude } : undefined;
-      const departmentId = await this.routing.route(m, dto.categoryId, location);
-      const [{ prefix, year }] = await m.query(
-        `SELECT coalesce((SELECT reference_prefix FROM town_settings), 'GRC') AS prefix,
-                extract(year FROM now() AT TIME ZONE coalesce((SELECT timezone FROM town_settings), 'Europe/Paris'))::int AS year`,
+      const [ctx] = await m.query(
+        `WITH town AS (
+           SELECT coalesce((SELECT reference_prefix FROM town_settings), 'GRC') AS prefix,
+                  extract(year FROM now() AT TIME ZONE coalesce((SELECT timezone FROM town_settings), 'Europe/Paris'))::int AS year)
+         SELECT c.id, c.active, c.default_department_id,
+           coalesce((SELECT json_agg(json_build_object('id', r.id, 'categoryId', r.category_id, 'departmentId', r.department_id,
+             'areaName', r.area_name, 'area', r.area, 'position', r.position) ORDER BY r.position, r.id)
+             FROM routing_rules r WHERE r.category_id = c.id), '[]'::json) AS rules,
+           (SELECT id FROM citizens WHERE id = $2::uuid) AS citizen_id,
+           town.prefix, town.year, grc_next_ticket_number(town.year) AS n
+         FROM categories c, town WHERE c.id = $1`,
+        [dto.categoryId, dto.citizenId ?? null],
       );
-      const [{ n }] = await m.query(`SELECT grc_next_ticket_number($1) AS n`, [year]);
-      const reference = formatReference(prefix, year, Number(n));
-      const [row] = await m.query(
-        `INSERT INTO tickets (reference, channel, category_id, department_id, citizen_id, subject, description,
-           address, latitude, longitude, priority, status, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'new', $12) RETURNING id`,
-        [reference, dto.channel, dto.categoryId, departmentId, citizenId, dto.subject.trim(), dto.description.trim(),
-          dto.address?.trim() || null, dto.latitude ?? null, dto.longitude ?? null, priorityRank(dto.priority ?? 'normal'), actor.agent.id],
-      );
-      await this.insertEvents(m, row.id, actor.agent.id, [{ kind: 'created', data: { channel: dto.channel, departmentId } }]);
-      await this.audit.record(m, auditActor(actor), 'ticket.create', 'ticket', row.id, {
+      if (!ctx) throw badRequest('Catégorie inconnue.', [{ field: 'categoryId', message: 'Catégorie inconnue.' }]);
+      if (!ctx.active) throw badRequest('Cette catégorie est désactivée.', [{ field: 'categoryId', message: 'Catégorie désactivée.' }]);
+      if (dto.citizenId && !ctx.citizen_id) throw badRequest('Citoyen inconnu.', [{ field: 'citizenId', message: 'Citoyen inconnu.' }]);
+      const citizenId: string | null = dto.newCitizen
+        ? (await this.citizens.createIn(m, actor, dto.newCitizen, 'newCitizen')).id
+        : ctx.citizen_id ?? null;
+
+      const location = dto.latitude != null && dto.longitude != null ? { lat: dto.latitude, lng: dto.longitude } : null;
+      const { departmentId } = routeTicket(ctx.rules, ctx.default_department_id, { categoryId: dto.categoryId, location });
+      const reference = formatReference(ctx.prefix, ctx.year, Number(ctx.n));
+      const subject = dto.subject.trim();
+      const priority = dto.priority ?? 'normal';
+      const changes: Changes = {
         reference: { before: null, after: reference }, channel: { before: null, after: dto.channel },
         categoryId: { before: null, after: dto.categoryId }, departmentId: { before: null, after: departmentId },
-        citizenId: { before: null, after: citizenId }, subject: { before: null, after: dto.subject.trim() },
-        priority: { before: null, after: dto.priority ?? 'normal' },
-      });
+        citizenId: { before: null, after: citizenId }, subject: { before: null, after: subject }, priority: { before: null, after: priority },
+      };
+      const [row] = await m.query(
+        `WITH t AS (
+           INSERT INTO tickets (reference, channel, category_id, department_id, citizen_id, subject, description,
+             address, latitude, longitude, priority, status, created_by)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'new', $12) RETURNING id),
+         e AS (INSERT INTO ticket_events (ticket_id, kind, actor_id, data) SELECT id, 'created', $12, $13 FROM t),
+         a AS (INSERT INTO audit_events (actor_id, actor_label, action, entity_type, entity_id, changes, ip)
+               SELECT $12, $14, 'ticket.create', 'ticket', id::text, $15, $16 FROM t)
+         SELECT id FROM t`,
+        [reference, dto.channel, dto.categoryId, departmentId, citizenId, subject, dto.description.trim(),
+          dto.address?.trim() || null, dto.latitude ?? null, dto.longitude ?? null, priorityRank(priority), actor.agent.id,
+          JSON.stringify({ channel: dto.channel, departmentId }), actor.agent.email, JSON.stringify(changes), actor.ip],
+      );
       return row.id as string;
     });
     void this.counters.requestRecompute();
