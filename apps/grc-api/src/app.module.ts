@@ -13,9 +13,10 @@ import { ReferenceModule } from './modules/reference/reference.module';
 import { InboxCountersModule } from './modules/worker/inbox-counters.module';
 import { WorkerModule } from './modules/worker/worker.module';
 import { TicketsModule } from './modules/tickets/tickets.module';
+import { Open311Module } from './modules/open311/open311.module';
 
 /** HTTP feature modules (the api role). */
-const API_MODULES = [AuthModule, HealthModule, CitizensModule, TicketsModule, ReferenceModule, AgentsModule, InboxCountersModule];
+const API_MODULES = [AuthModule, HealthModule, CitizensModule, TicketsModule, ReferenceModule, AgentsModule, InboxCountersModule, Open311Module];
 /** BullMQ processors (the worker role). */
 const WORKER_MODULES: DynamicModule['imports'] = [WorkerModule];
 

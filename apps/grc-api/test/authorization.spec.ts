@@ -43,6 +43,10 @@ const EXPECTED: Record<string, 'public' | Principal[]> = {
   'POST /api/v1/agents': ['admin'],
   'PUT /api/v1/agents/{id}': ['admin'],
   'GET /api/v1/audit': ['head', 'admin'],
+  // Open311 API keys (the GeoReport v2 routes under /open311/v2 are public and left out of the OpenAPI document)
+  'GET /api/v1/open311-keys': ['admin'],
+  'POST /api/v1/open311-keys': ['admin'],
+  'DELETE /api/v1/open311-keys/{id}': ['admin'],
   // last: it ends the session
   'POST /api/v1/auth/logout': ALL,
 };

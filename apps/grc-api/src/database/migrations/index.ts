@@ -1,5 +1,6 @@
 import { InitialSchema1763800000000 } from './1763800000000-initial-schema';
 import { TownSettings1763800000001 } from './1763800000001-town-settings';
+import { Open3111763800000100 } from './1763800000100-open311';
 
 /** Every migration, in order. Webpack bundles the API, so they are listed, not globbed. */
-export const MIGRATIONS = [InitialSchema1763800000000, TownSettings1763800000001];
+export const MIGRATIONS = [InitialSchema1763800000000, TownSettings1763800000001, Open3111763800000100];
