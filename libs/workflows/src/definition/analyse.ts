@@ -113,7 +113,12 @@ export function analyseDefinition(def: WorkflowDefinition, context: AnalysisCont
   const forward = (from: string): Set<string> => {
     const seen = new Set<string>([from]);
     const stack = [from];
-    while (stack.length) for (const n of edges.get(stack.pop()!) ?? []) if (!seen.has(n)) (seen.add(n), stack.push(n));
+    while (stack.length)
+      for (const n of edges.get(stack.pop()!) ?? [])
+        if (!seen.has(n)) {
+          seen.add(n);
+          stack.push(n);
+        }
     return seen;
   };
   // rejection edges: to rejectTo, or back to every draft step that can reach the approval
@@ -188,7 +193,12 @@ export function analyseDefinition(def: WorkflowDefinition, context: AnalysisCont
     for (const [from, tos] of edges) for (const to of tos) reverse.get(to)!.push(from);
     const canEnd = new Set(ids.filter((id) => steps[id]!.kind === 'end'));
     const stack = [...canEnd];
-    while (stack.length) for (const p of reverse.get(stack.pop()!)!) if (!canEnd.has(p)) (canEnd.add(p), stack.push(p));
+    while (stack.length)
+      for (const p of reverse.get(stack.pop()!)!)
+        if (!canEnd.has(p)) {
+          canEnd.add(p);
+          stack.push(p);
+        }
     for (const id of ids) {
       if (!reachable.has(id) || canEnd.has(id) || steps[id]!.kind === 'end') continue;
       if (edges.get(id)!.size === 0) {
@@ -207,7 +217,10 @@ export function analyseDefinition(def: WorkflowDefinition, context: AnalysisCont
     for (const n of edges.get(id)!) {
       if (steps[n]?.kind !== 'notify') continue;
       if (onStack.has(n)) {
-        if (!reported.has(n)) (reported.add(n), err(['steps', n], 'automatic_loop', 'boucle d’étapes automatiques (notify) : le circuit tournerait sans fin'));
+        if (!reported.has(n)) {
+          reported.add(n);
+          err(['steps', n], 'automatic_loop', 'boucle d’étapes automatiques (notify) : le circuit tournerait sans fin');
+        }
       } else if (!done.has(n)) visit(n);
     }
     onStack.delete(id);

@@ -33,7 +33,23 @@ export const refusal = (code: RefusalCode, message: string, httpStatus: 403 | 40
   field === undefined ? { ok: false, code, message, httpStatus } : { ok: false, code, message, httpStatus, field };
 
 const blank = (s: string | undefined): boolean => s === undefined || typeof s !== 'string' || s.trim() === '';
-const addMinutes = (iso: string, minutes: number): string => new Date(Date.parse(iso) + minutes * 60_000).toISOString();
+// memo of the last instant's due dates: many instances enter steps at the same `now` (deterministic)
+let memoNow = '';
+let memoMs = 0;
+const memoDue = new Map<number, string>();
+const addMinutes = (iso: string, minutes: number): string => {
+  if (iso !== memoNow) {
+    memoNow = iso;
+    memoMs = Date.parse(iso);
+    memoDue.clear();
+  }
+  let due = memoDue.get(minutes);
+  if (due === undefined) {
+    due = new Date(memoMs + minutes * 60_000).toISOString();
+    memoDue.set(minutes, due);
+  }
+  return due;
+};
 const dept = (d: string, ticket: TicketContext): string => (d === TICKET_DEPARTMENT ? ticket.departmentId : d);
 
 const matchesSpec = (spec: ActorSpec, who: Identity, ticket: TicketContext): boolean =>
