@@ -52,7 +52,9 @@ export class Open311KeysService {
       if (!row) throw notFound('Clé Open311');
       if (row.revoked_at) return toKey(row);
       const [after]: KeyRow[] = await m.query(
-        `UPDATE open311_api_keys SET revoked_at = now() WHERE id = $1 RETURNING id, name, created_at, revoked_at, last_used_at`, [id]);
+        // (a CTE: TypeORM's postgres driver answers a bare UPDATE … RETURNING with [rows, count])
+        `WITH u AS (UPDATE open311_api_keys SET revoked_at = now() WHERE id = $1 RETURNING id, name, created_at, revoked_at, last_used_at)
+         SELECT * FROM u`, [id]);
       await this.audit.record(m, auditActor(actor), 'open311_key.revoke', 'open311_api_key', id, {
         revokedAt: { before: null, after: iso(after!.revoked_at) },
       });
