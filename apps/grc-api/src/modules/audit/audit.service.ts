@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import type { Actor } from '../auth/authenticated-agent';
+import { actorId, type Actor } from '../auth/authenticated-agent';
 
 export type Changes = Record<string, { before: unknown; after: unknown }>;
 export interface AuditActor { actorId: string | null; actorLabel: string; ip: string | null }
 
-export const auditActor = (actor: Actor): AuditActor => ({ actorId: actor.agent.id, actorLabel: actor.agent.email, ip: actor.ip });
+export const auditActor = (actor: Actor): AuditActor => ({ actorId: actorId(actor), actorLabel: actor.agent.email, ip: actor.ip });
 
 /** The fields whose value differs between two snapshots, as {field: {before, after}}. */
 export function diff<T extends object>(before: Partial<T> | null, after: Partial<T> | null, fields: Array<keyof T>): Changes {

@@ -15,4 +15,19 @@ export interface AuthenticatedAgent {
 export interface Actor {
   agent: AuthenticatedAgent;
   ip: string | null;
+  /** background work (SLA escalations, workflow timers): names the process; there is no agent row */
+  system?: string;
 }
+
+/** The agents.id to store for this actor: null for the system. */
+export const actorId = (actor: Actor): string | null => (actor.system ? null : actor.agent.id);
+
+/** An actor for the worker's own decisions: sees every department, is audited as `system:<label>`. */
+export const systemActor = (label: string): Actor => ({
+  system: label,
+  ip: null,
+  agent: {
+    id: '00000000-0000-0000-0000-000000000000', email: `system:${label}`, displayName: `Système (${label})`,
+    role: 'admin', locale: 'fr', departmentIds: [], visibleDepartmentIds: [],
+  },
+});

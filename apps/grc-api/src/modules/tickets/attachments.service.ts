@@ -7,7 +7,7 @@ import { DataSource } from 'typeorm';
 import type { TicketDetail } from '@grc/domain';
 import { badRequest, notFound, ProblemException } from '../../common/problem';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
-import type { Actor, AuthenticatedAgent } from '../auth/authenticated-agent';
+import { actorId, type Actor, type AuthenticatedAgent } from '../auth/authenticated-agent';
 import { checkAttachment, safeFilename } from './attachment-types';
 import { TicketsService } from './tickets.service';
 
@@ -43,7 +43,7 @@ export class AttachmentsService {
         const [row] = await m.query(
           `INSERT INTO attachments (ticket_id, filename, mime_type, size, sha256, storage_key, uploaded_by)
            VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-          [ticketId, filename, file.mimetype, file.size, sha256, storageKey, actor.agent.id]);
+          [ticketId, filename, file.mimetype, file.size, sha256, storageKey, actorId(actor)]);
         return {
           set: {},
           events: [{ kind: 'attachment_added', data: { attachmentId: row.id, filename, size: file.size, mimeType: file.mimetype } }],

@@ -3,13 +3,14 @@ import { CitizensModule } from '../citizens/citizens.module';
 import { InboxCountersModule } from '../worker/inbox-counters.module';
 import { AttachmentsService } from './attachments.service';
 import { InboxQuery } from './inbox.query';
+import { TicketChangeHooks } from './ticket-change.hooks';
 import { TicketsController } from './tickets.controller';
 import { TicketsService } from './tickets.service';
 
 @Module({
   imports: [CitizensModule, InboxCountersModule],
   controllers: [TicketsController],
-  providers: [TicketsService, InboxQuery, AttachmentsService],
-  exports: [TicketsService, InboxQuery],
+  providers: [TicketsService, InboxQuery, AttachmentsService, TicketChangeHooks],
+  exports: [TicketsService, InboxQuery, TicketChangeHooks],
 })
 export class TicketsModule {}

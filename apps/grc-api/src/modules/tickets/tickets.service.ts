@@ -9,7 +9,8 @@ import { badRequest, notFound, ProblemException, staleTicket } from '../../commo
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
 import { TicketEntity } from '../../database/entities';
 import { AuditService, auditActor, diff, type Changes } from '../audit/audit.service';
-import type { Actor, AuthenticatedAgent } from '../auth/authenticated-agent';
+import { actorId, type Actor, type AuthenticatedAgent } from '../auth/authenticated-agent';
+import { TicketChangeHooks } from './ticket-change.hooks';
 import { CitizensService } from '../citizens/citizens.service';
 import { InboxCountersScheduler } from '../worker/inbox-counters.scheduler';
 import { canSeeDepartment } from './ticket-access';
@@ -41,6 +42,7 @@ export class TicketsService {
     private readonly audit: AuditService,
     private readonly citizens: CitizensService,
     private readonly counters: InboxCountersScheduler,
+    private readonly hooks: TicketChangeHooks,
   ) {}
 
   async create(actor: Actor, dto: CreateTicketDto): Promise<TicketDetail> {
@@ -98,9 +100,13 @@ export class TicketsService {
                SELECT $12, $14, 'ticket.create', 'ticket', id::text, $15, $16 FROM t)
          SELECT id FROM t`,
         [reference, dto.channel, dto.categoryId, departmentId, citizenId, subject, dto.description.trim(),
-          dto.address?.trim() || null, dto.latitude ?? null, dto.longitude ?? null, priorityRank(priority), actor.agent.id,
+          dto.address?.trim() || null, dto.latitude ?? null, dto.longitude ?? null, priorityRank(priority), actorId(actor),
           JSON.stringify({ channel: dto.channel, departmentId }), actor.agent.email, JSON.stringify(changes), actor.ip],
       );
+      if (this.hooks.active) {
+        const after = await m.getRepository(TicketEntity).findOneByOrFail({ id: row.id });
+        await this.hooks.emit(m, { ticketId: row.id, before: null, after, events: [{ kind: 'created', data: { channel: dto.channel, departmentId } }], actor });
+      }
       return row.id as string;
     });
     void this.counters.requestRecompute();
@@ -246,8 +252,9 @@ export class TicketsService {
            version = version + 1, updated_at = now() WHERE id = $1`,
         [id, ...assignments.map((a) => a.value)],
       );
-      await this.insertEvents(m, id, actor.agent.id, events);
-      const after = { ...t, ...set } as TicketEntity;
+      await this.insertEvents(m, id, actorId(actor), events);
+      const after = { ...t, ...set, version: t.version + 1 } as TicketEntity;
+      await this.hooks.emit(m, { ticketId: id, before: t, after, events, actor });
       const changes: Changes = diff<TicketEntity>(t, after, AUDITED_FIELDS);
       for (const e of events) if (e.body && (e.kind === 'reply' || e.kind === 'note' || e.kind === 'transferred')) changes[e.kind] = { before: null, after: e.body };
       await this.audit.record(m, auditActor(actor), action, 'ticket', id, changes);
@@ -262,7 +269,7 @@ export class TicketsService {
     if (!t || !canSeeDepartment(agent, t.department_id)) throw notFound('Demande');
   }
 
-  private async insertEvents(m: EntityManager, ticketId: string, actorId: string, events: NewEvent[]): Promise<void> {
+  private async insertEvents(m: EntityManager, ticketId: string, actorId: string | null, events: NewEvent[]): Promise<void> {
     for (const e of events) {
       await m.query(`INSERT INTO ticket_events (ticket_id, kind, actor_id, body, data) VALUES ($1, $2, $3, $4, $5)`,
         [ticketId, e.kind, actorId, e.body ?? null, JSON.stringify(e.data ?? {})]);
