@@ -253,10 +253,14 @@ describe('Open311 GeoReport v2', () => {
         ctx.http.get('/open311/v2/requests.json?start_date=9999-12-31T23:59:59%2B14:00'),
         ctx.http.get(`/open311/v2/tokens/${'z'.repeat(300)}.json`),
       ];
-      for (const r of await Promise.all(bad)) {
+      const answers = await Promise.all(bad);
+      for (const r of answers) {
         expect(r.status).toBeLessThan(500);
         expect(r.status).toBeGreaterThanOrEqual(200);
       }
+      // malformed JSON fails in the body parser, before routing: a 400 (problem+json, from the app-wide filter)
+      expect(answers[0]!.status).toBe(400);
+      expect(answers.slice(1, 6).map((r) => r.status)).toEqual([403, 400, 400, 400, 200]);
     });
   });
 

@@ -19,13 +19,17 @@ export interface AttributeDefinition {
   values: Array<{ key: string; name: string }>;
 }
 
+// control characters other than tab and line breaks (PostgreSQL refuses NUL in text, XML 1.0 the others)
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
+
 /** One optional text parameter: absent or blank → null; a repeated or non-text value, or too long → 400. */
 export function text(params: RawParams, name: string, max: number): string | null {
   const v = params[name];
   if (v === undefined || v === null) return null;
   if (typeof v === 'number' && Number.isFinite(v)) return String(v);
   if (typeof v !== 'string') throw badParam(`Le paramètre ${name} doit être un texte (une seule valeur).`);
-  const t = v.trim();
+  const t = v.replace(CONTROL_CHARS, '').trim();
   if (t === '') return null;
   if ([...t].length > max) throw badParam(`Le paramètre ${name} dépasse ${max} caractères.`);
   return t;
