@@ -6,11 +6,20 @@ import type { Role } from '@grc/domain';
 import type { AuthenticatedAgent } from './authenticated-agent';
 
 export const SESSION_COOKIE = 'grc_session';
+/**
+ * Resolved sessions are kept this long in the process: every request needs the agent and its
+ * departments, and this saves a query per request. Logout and deactivation evict at once in this
+ * process; other API processes notice within this delay.
+ */
+const CACHE_MS = Number(process.env['GRC_SESSION_CACHE_MS'] ?? 5_000);
+const CACHE_MAX = 10_000;
 const hash = (token: string) => createHash('sha256').update(token).digest('hex');
 
 /** Opaque session tokens; PostgreSQL keeps their hashes, so a database leak reveals no live session. */
 @Injectable()
 export class SessionService {
+  private readonly cache = new Map<string, { agent: AuthenticatedAgent; until: number }>();
+
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   async open(agentId: string, ttlHours: number, ip: string | null, userAgent: string | null): Promise<{ token: string; expiresAt: Date }> {
@@ -24,15 +33,31 @@ export class SessionService {
   }
 
   async close(token: string): Promise<void> {
+    this.cache.delete(hash(token));
     await this.db.query(`DELETE FROM sessions WHERE token_hash = $1`, [hash(token)]);
   }
 
   async closeAllFor(agentId: string): Promise<void> {
+    for (const [key, entry] of this.cache) if (entry.agent.id === agentId) this.cache.delete(key);
     await this.db.query(`DELETE FROM sessions WHERE agent_id = $1`, [agentId]);
   }
 
   /** One query: the live session, its active agent, the agent's departments and every department below them. */
   async resolve(token: string): Promise<AuthenticatedAgent | null> {
+    const key = hash(token);
+    const cached = this.cache.get(key);
+    if (cached && cached.until > Date.now()) return cached.agent;
+    const agent = await this.lookup(key);
+    if (agent) {
+      if (this.cache.size >= CACHE_MAX) this.cache.clear();
+      this.cache.set(key, { agent, until: Date.now() + CACHE_MS });
+    } else {
+      this.cache.delete(key);
+    }
+    return agent;
+  }
+
+  private async lookup(tokenHash: string): Promise<AuthenticatedAgent | null> {
     const rows: Array<{ id: string; email: string; display_name: string; role: Role; locale: 'fr' | 'en'; own: string[] | null; visible: string[] | null }> =
       await this.db.query(
         `WITH a AS (
@@ -50,7 +75,7 @@ export class SessionService {
            (SELECT array_agg(department_id) FROM own) AS own,
            (SELECT array_agg(id) FROM visible) AS visible
          FROM a`,
-        [hash(token)],
+        [tokenHash],
       );
     const r = rows[0];
     if (!r) return null;
