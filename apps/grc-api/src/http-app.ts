@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppModule } from './app.module';
 import { ProblemFilter } from './common/problem.filter';
+import { Open311ExceptionFilter } from './modules/open311/open311.filter';
 import { validationPipe } from './common/validation';
 import { GrcConfig } from './config/config';
 
@@ -42,7 +43,7 @@ export async function createApp(config: GrcConfig): Promise<INestApplication> {
   app.use(express.urlencoded({ extended: false, limit: '1mb' }));
   app.setGlobalPrefix('api/v1', { exclude: ['open311/{*path}'] });
   app.useGlobalPipes(validationPipe());
-  app.useGlobalFilters(new ProblemFilter());
+  app.useGlobalFilters(new ProblemFilter([['/open311/', new Open311ExceptionFilter()]]));
   app.enableShutdownHooks();
 
   const doc = SwaggerModule.createDocument(

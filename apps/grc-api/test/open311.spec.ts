@@ -258,8 +258,9 @@ describe('Open311 GeoReport v2', () => {
         expect(r.status).toBeLessThan(500);
         expect(r.status).toBeGreaterThanOrEqual(200);
       }
-      // malformed JSON fails in the body parser, before routing: a 400 (problem+json, from the app-wide filter)
+      // malformed JSON fails in the body parser, before routing: still a 400 in the standard's format
       expect(answers[0]!.status).toBe(400);
+      expect(answers[0]!.body).toEqual([{ code: 400, description: expect.any(String) }]);
       expect(answers.slice(1, 6).map((r) => r.status)).toEqual([403, 400, 400, 400, 200]);
     });
   });

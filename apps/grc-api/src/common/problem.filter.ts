@@ -9,15 +9,23 @@ const TITLES: Record<number, string> = {
   429: 'Trop de requêtes', 500: 'Erreur interne',
 };
 
-/** Every error leaves as application/problem+json; internals never leak. */
+/**
+ * Every error leaves as application/problem+json; internals never leak. Standards with an error
+ * format of their own (Open311) get their errors — even those raised before routing, such as a
+ * malformed body — through the filter registered for their URL prefix.
+ */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
   private readonly log = new Logger('ProblemFilter');
+
+  constructor(private readonly byPrefix: Array<[prefix: string, filter: ExceptionFilter]> = []) {}
 
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const req = http.getRequest<Request>();
     const res = http.getResponse<Response>();
+    const delegate = this.byPrefix.find(([prefix]) => req.originalUrl.startsWith(prefix));
+    if (delegate) return delegate[1].catch(error, host);
     const problem = this.toProblem(error, req.originalUrl);
     if (problem.status >= 500) this.log.error(`${req.method} ${req.originalUrl}`, (error as Error)?.stack ?? String(error));
     res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
