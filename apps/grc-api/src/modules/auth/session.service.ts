@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { Role } from '@grc/domain';
+import { preparedQuery } from '../../common/prepared';
 import type { AuthenticatedAgent } from './authenticated-agent';
 
 export const SESSION_COOKIE = 'grc_session';
@@ -59,7 +60,7 @@ export class SessionService {
 
   private async lookup(tokenHash: string): Promise<AuthenticatedAgent | null> {
     const rows: Array<{ id: string; email: string; display_name: string; role: Role; locale: 'fr' | 'en'; own: string[] | null; visible: string[] | null }> =
-      await this.db.query(
+      await preparedQuery(this.db.manager,
         `WITH a AS (
            SELECT ag.* FROM sessions s JOIN agents ag ON ag.id = s.agent_id
            WHERE s.token_hash = $1 AND s.expires_at > now() AND ag.active),

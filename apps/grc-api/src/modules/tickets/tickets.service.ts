@@ -3,8 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import {
   allowedTransitions, decideAssignment, decideStatusChange, decideTransfer, formatReference, priorityRank,
-  routeTicket, validateMessageBody, type Refusal, type TicketDetail, type TimelineEventKind,
+  routeTicket, validateMessageBody, type Refusal, type RoutingRuleData, type TicketDetail, type TimelineEventKind,
 } from '@grc/domain';
+import { preparedQuery } from '../../common/prepared';
 import { badRequest, notFound, ProblemException, staleTicket } from '../../common/problem';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
 import { TicketEntity } from '../../database/entities';
@@ -23,8 +24,13 @@ export const refusal = (r: Refusal, status = 400) =>
     { field: r.field ?? '', message: r.message, code: r.code },
   ]);
 
+export interface CreationContext {
+  id: string; active: boolean; default_department_id: string; rules: RoutingRuleData[];
+  citizen_id: string | null; prefix: string; year: number; n: string;
+}
+
 interface NewEvent { kind: TimelineEventKind; body?: string | null; data?: Record<string, unknown> }
-interface Mutation { set: Partial<Record<keyof TicketEntity, unknown>>; events: NewEvent[]; action: string }
+export interface Mutation { set: Partial<Record<keyof TicketEntity, unknown>>; events: NewEvent[]; action: string }
 
 const AUDITED_FIELDS: Array<keyof TicketEntity> = [
   'status', 'priority', 'categoryId', 'departmentId', 'assigneeId', 'subject', 'resolvedAt', 'closedAt',
@@ -60,7 +66,7 @@ export class TicketsService {
     // the citizen, the town's prefix and year, the next number) in one query, then one statement
     // writing the ticket, its first timeline event and its audit event.
     const id = await this.db.transaction(async (m) => {
-      const [ctx] = await m.query(
+      const [ctx] = await preparedQuery<CreationContext>(m,
         `WITH town AS (
            SELECT coalesce((SELECT reference_prefix FROM town_settings), 'GRC') AS prefix,
                   extract(year FROM now() AT TIME ZONE coalesce((SELECT timezone FROM town_settings), 'Europe/Paris'))::int AS year)
@@ -90,7 +96,7 @@ export class TicketsService {
         categoryId: { before: null, after: dto.categoryId }, departmentId: { before: null, after: departmentId },
         citizenId: { before: null, after: citizenId }, subject: { before: null, after: subject }, priority: { before: null, after: priority },
       };
-      const [row] = await m.query(
+      const [row] = await preparedQuery<{ id: string }>(m,
         `WITH t AS (
            INSERT INTO tickets (reference, channel, category_id, department_id, citizen_id, subject, description,
              address, latitude, longitude, priority, status, created_by)
@@ -117,15 +123,15 @@ export class TicketsService {
   async detail(agent: AuthenticatedAgent, id: string, opts: { skipScope?: boolean } = {}, m: EntityManager = this.db.manager): Promise<TicketDetail> {
     const [row]: Array<SummaryRow & {
       description: string; address: string | null; latitude: number | null; longitude: number | null; version: number;
-    }> = await m.query(
+    }> = await preparedQuery(m,
       `SELECT ${SUMMARY_COLUMNS}, t.description, t.address, t.latitude, t.longitude, t.version
        FROM tickets t ${SUMMARY_JOINS} WHERE t.id = $1`, [id]);
     if (!row || (!opts.skipScope && !canSeeDepartment(agent, row.department_id))) throw notFound('Demande');
     const [events, attachments] = await Promise.all([
-      m.query(
+      preparedQuery(m,
         `SELECT e.id::text AS id, e.kind, e.at, e.body, e.data, a.id AS actor_id, a.display_name AS actor_name
          FROM ticket_events e LEFT JOIN agents a ON a.id = e.actor_id WHERE e.ticket_id = $1 ORDER BY e.at, e.id`, [id]),
-      m.query(`SELECT id, filename, mime_type, size, created_at FROM attachments WHERE ticket_id = $1 ORDER BY created_at`, [id]),
+      preparedQuery(m, `SELECT id, filename, mime_type, size, created_at FROM attachments WHERE ticket_id = $1 ORDER BY created_at`, [id]),
     ]);
     const summary = toSummary(row);
     return {
@@ -241,26 +247,35 @@ export class TicketsService {
     decide: (m: EntityManager, t: TicketEntity) => Promise<Mutation>,
     opts: { returnUnscoped?: boolean } = {},
   ): Promise<TicketDetail> {
-    await this.db.transaction(async (m) => {
-      const t = await m.getRepository(TicketEntity).createQueryBuilder('t').setLock('pessimistic_write').where('t.id = :id', { id }).getOne();
-      if (!t || !canSeeDepartment(actor.agent, t.departmentId)) throw notFound('Demande');
-      if (t.version !== version) throw staleTicket();
-      const { set, events, action } = await decide(m, t);
-      const assignments = Object.entries(set).map(([k, v], i) => ({ column: COLUMN[k as keyof TicketEntity]!, value: v, i }));
-      await m.query(
-        `UPDATE tickets SET ${assignments.map((a) => `${a.column} = $${a.i + 2}`).join(', ')}${assignments.length ? ', ' : ''}
-           version = version + 1, updated_at = now() WHERE id = $1`,
-        [id, ...assignments.map((a) => a.value)],
-      );
-      await this.insertEvents(m, id, actorId(actor), events);
-      const after = { ...t, ...set, version: t.version + 1 } as TicketEntity;
-      await this.hooks.emit(m, { ticketId: id, before: t, after, events, actor });
-      const changes: Changes = diff<TicketEntity>(t, after, AUDITED_FIELDS);
-      for (const e of events) if (e.body && (e.kind === 'reply' || e.kind === 'note' || e.kind === 'transferred')) changes[e.kind] = { before: null, after: e.body };
-      await this.audit.record(m, auditActor(actor), action, 'ticket', id, changes);
-    });
+    await this.db.transaction((m) => this.mutateIn(m, actor, id, version, decide));
     void this.counters.requestRecompute();
     return this.detail(actor.agent, id, { skipScope: opts.returnUnscoped });
+  }
+
+  /**
+   * The body of `mutate` in the caller's transaction, for background work that must change a ticket
+   * atomically with its own rows (SLA escalations). `version` null: no optimistic check (the row is locked).
+   */
+  async mutateIn(
+    m: EntityManager, actor: Actor, id: string, version: number | null,
+    decide: (m: EntityManager, t: TicketEntity) => Promise<Mutation>,
+  ): Promise<void> {
+    const t = await m.getRepository(TicketEntity).createQueryBuilder('t').setLock('pessimistic_write').where('t.id = :id', { id }).getOne();
+    if (!t || !canSeeDepartment(actor.agent, t.departmentId)) throw notFound('Demande');
+    if (version !== null && t.version !== version) throw staleTicket();
+    const { set, events, action } = await decide(m, t);
+    const assignments = Object.entries(set).map(([k, v], i) => ({ column: COLUMN[k as keyof TicketEntity]!, value: v, i }));
+    await m.query(
+      `UPDATE tickets SET ${assignments.map((a) => `${a.column} = $${a.i + 2}`).join(', ')}${assignments.length ? ', ' : ''}
+         version = version + 1, updated_at = now() WHERE id = $1`,
+      [id, ...assignments.map((a) => a.value)],
+    );
+    await this.insertEvents(m, id, actorId(actor), events);
+    const after = { ...t, ...set, version: t.version + 1 } as TicketEntity;
+    await this.hooks.emit(m, { ticketId: id, before: t, after, events, actor });
+    const changes: Changes = diff<TicketEntity>(t, after, AUDITED_FIELDS);
+    for (const e of events) if (e.body && (e.kind === 'reply' || e.kind === 'note' || e.kind === 'transferred')) changes[e.kind] = { before: null, after: e.body };
+    await this.audit.record(m, auditActor(actor), action, 'ticket', id, changes);
   }
 
   /** Attachment rows are added by AttachmentsService through `mutate`; this checks read access for downloads. */
