@@ -13,3 +13,5 @@ export * from './routing/routing';
 export * from './departments/department-tree';
 export * from './inbox/cursor';
 export * from './sla';
+export * from './contracts/mail';
+export * from './mail';

@@ -1,0 +1,100 @@
+/** E-mail channel: API contracts shared by grc-api and grc-web. */
+
+/** Automatic e-mails sent to citizens, one template per event and language. */
+export const MAIL_EVENTS = ['acknowledgement', 'reply', 'status_changed', 'resolved'] as const;
+export type MailEvent = (typeof MAIL_EVENTS)[number];
+export const MAIL_LOCALES = ['fr', 'en'] as const;
+export type MailLocale = (typeof MAIL_LOCALES)[number];
+
+export const OUTBOX_STATES = ['queued', 'sending', 'sent', 'failed'] as const;
+export type OutboxState = (typeof OUTBOX_STATES)[number];
+
+export interface MailTemplate {
+  event: MailEvent;
+  locale: MailLocale;
+  subject: string;
+  body: string;
+  /** the variables this event offers ({{name}}) */
+  variables: string[];
+  updatedAt: string | null;
+}
+export interface MailTemplateUpdate { subject: string; body: string }
+export interface MailTemplatePreviewRequest { event: MailEvent; subject: string; body: string }
+export interface RenderedMail { subject: string; text: string; html: string }
+
+export interface ReplyTemplate {
+  id: string;
+  name: string;
+  body: string;
+  active: boolean;
+  updatedAt: string;
+}
+export interface ReplyTemplateInput { name: string; body: string; active?: boolean }
+
+/** A mailbox read by the IMAP intake. The password is write-only: `hasPassword` tells whether one is stored. */
+export interface Mailbox {
+  id: string;
+  name: string;
+  host: string;
+  port: number;
+  secure: boolean;
+  username: string;
+  hasPassword: boolean;
+  folder: string;
+  /** where imported messages are moved; null: flagged \Seen and left in place */
+  processedFolder: string | null;
+  categoryId: string;
+  /** null: the category's routing decides */
+  departmentId: string | null;
+  pollIntervalSeconds: number;
+  active: boolean;
+  lastPollAt: string | null;
+  lastError: string | null;
+  importedCount: number;
+}
+export interface MailboxInput {
+  name: string;
+  host: string;
+  port: number;
+  secure: boolean;
+  username: string;
+  /** omitted or empty on update: the stored password is kept */
+  password?: string;
+  folder: string;
+  processedFolder?: string | null;
+  categoryId: string;
+  departmentId?: string | null;
+  pollIntervalSeconds: number;
+  active: boolean;
+}
+
+/** A received message kept aside (not a ticket) with the reason. */
+export interface QuarantinedMail {
+  id: string;
+  mailboxId: string | null;
+  mailboxName: string | null;
+  uid: number | null;
+  messageId: string | null;
+  fromAddress: string | null;
+  subject: string | null;
+  reason: string;
+  size: number;
+  truncated: boolean;
+  createdAt: string;
+}
+
+/** Delivery state of one outgoing e-mail of a ticket (shown on the timeline). */
+export interface MailDelivery {
+  id: string;
+  kind: MailEvent;
+  /** the ticket_events row it belongs to (public reply, status change), when there is one */
+  eventId: string | null;
+  toAddress: string;
+  subject: string;
+  state: OutboxState;
+  attempts: number;
+  nextAttemptAt: string | null;
+  lastError: string | null;
+  createdAt: string;
+  sentAt: string | null;
+}

@@ -1,0 +1,4 @@
+export * from './headers';
+export * from './threading';
+export * from './automatic';
+export * from './template';
