@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { startTestApp, type TestContext } from './support/test-app';
 import { ADMIN, ids, VOIRIE_AGENT } from './support/demo';
 
-type Principal = 'anonymous' | 'agent' | 'head' | 'admin';
+type Principal = 'anonymous' | 'agent' | 'head' | 'admin' | 'elected';
 const ALL: Principal[] = ['agent', 'head', 'admin'];
 
 /**
@@ -47,9 +47,42 @@ const EXPECTED: Record<string, 'public' | Principal[]> = {
   'GET /api/v1/open311-keys': ['admin'],
   'POST /api/v1/open311-keys': ['admin'],
   'DELETE /api/v1/open311-keys/{id}': ['admin'],
+  // validation circuits (workflows): administration, a ticket's circuit, inbox, delegations
+  'GET /api/v1/workflows/definitions': ['admin'],
+  'POST /api/v1/workflows/definitions': ['admin'],
+  'POST /api/v1/workflows/definitions/validate': ['admin'],
+  'POST /api/v1/workflows/definitions/import': ['admin'],
+  'GET /api/v1/workflows/definitions/{code}': ['admin'],
+  'GET /api/v1/workflows/definitions/{code}/versions/{version}': ['admin'],
+  'GET /api/v1/workflows/definitions/{code}/draft': ['admin'],
+  'DELETE /api/v1/workflows/definitions/{code}/draft': ['admin'],
+  'POST /api/v1/workflows/definitions/{code}/publish': ['admin'],
+  'GET /api/v1/workflows/definitions/{code}/export': ['admin'],
+  'GET /api/v1/workflows/bindings': ['admin'],
+  'POST /api/v1/workflows/bindings': ['admin'],
+  'DELETE /api/v1/workflows/bindings/{id}': ['admin'],
+  'GET /api/v1/workflows/inbox': [...ALL, 'elected'],
+  'GET /api/v1/workflows/delegations': ['head', 'admin', 'elected'],
+  'POST /api/v1/workflows/delegations': ['head', 'admin', 'elected'],
+  'DELETE /api/v1/workflows/delegations/{id}': ['head', 'admin', 'elected'],
+  'GET /api/v1/tickets/{id}/workflow': [...ALL, 'elected'],
+  'GET /api/v1/tickets/{id}/workflow/ticket': [...ALL, 'elected'],
+  'POST /api/v1/tickets/{id}/workflow/actions': [...ALL, 'elected'],
   // last: it ends the session
   'POST /api/v1/auth/logout': ALL,
 };
+
+/**
+ * The élu (role `elected`) reads the tickets of their departments and takes workflow steps: these
+ * routes of the table marked ALL are also theirs; every other ALL route is refused to them.
+ */
+const ELECTED_ALSO: ReadonlySet<string> = new Set([
+  'GET /api/v1/auth/me', 'POST /api/v1/auth/logout', 'GET /api/v1/tickets', 'GET /api/v1/tickets/counters', 'GET /api/v1/tickets/{id}',
+  'GET /api/v1/tickets/{id}/attachments/{attachmentId}', 'GET /api/v1/citizens/{id}/tickets', 'GET /api/v1/departments',
+  'GET /api/v1/categories', 'GET /api/v1/routing-rules', 'GET /api/v1/agents', 'GET /api/v1/tickets/{id}/sla', 'GET /api/v1/tickets/{id}/duplicates',
+]);
+const allowedFor = (route: string, allowed: 'public' | Principal[], who: Principal): boolean =>
+  allowed === 'public' || (who !== 'anonymous' && (allowed.includes(who) || (who === 'elected' && ELECTED_ALSO.has(route) && allowed === ALL)));
 
 describe('authorisation: every route, every role', () => {
   let ctx: TestContext;
@@ -68,16 +101,17 @@ describe('authorisation: every route, every role', () => {
       agent: await ctx.loginAs(VOIRIE_AGENT),
       head: await ctx.loginAs(await d.emailOf('voirie', 'head')),
       admin: await ctx.loginAs(ADMIN),
+      elected: await ctx.loginAs('bernard.lucas@saint-aubin.fr'),
     };
     const failures: string[] = [];
     for (const [route, allowed] of Object.entries(EXPECTED)) {
       const [method, template] = route.split(' ') as [string, string];
       const path = template.replace(/\{[^}]+\}/g, () => randomUUID());
-      for (const who of ['anonymous', 'agent', 'head', 'admin'] as Principal[]) {
+      for (const who of ['anonymous', 'agent', 'head', 'admin', 'elected'] as Principal[]) {
         const client = who === 'anonymous' ? ctx.http : clients[who];
         const res = await client[method.toLowerCase() as 'get'](path).set('X-Requested-With', 'grc').send(method === 'GET' ? undefined : {});
         const denied = res.status === 401 || res.status === 403;
-        const shouldAllow = allowed === 'public' || (who !== 'anonymous' && allowed.includes(who));
+        const shouldAllow = allowedFor(route, allowed, who);
         const expectedDenial = who === 'anonymous' ? 401 : 403;
         if (shouldAllow && denied) failures.push(`${route} as ${who}: got ${res.status}, expected access`);
         if (!shouldAllow && res.status !== expectedDenial) failures.push(`${route} as ${who}: got ${res.status}, expected ${expectedDenial}`);

@@ -15,3 +15,4 @@ export * from './inbox/cursor';
 export * from './sla';
 export * from './contracts/mail';
 export * from './mail';
+export * from './contracts/workflows';

@@ -3,7 +3,7 @@ import { PERMISSIONS, Permission, ROLES, ROLE_PERMISSIONS, Role, hasPermission, 
 
 /** The matrix, written out: a permission is granted only where listed (deny by default). */
 const GRANTED: Record<Permission, readonly Role[]> = {
-  'tickets.read': ['agent', 'head', 'admin'],
+  'tickets.read': ['agent', 'head', 'admin', 'elected'],
   'tickets.create': ['agent', 'head', 'admin'],
   'tickets.update': ['agent', 'head', 'admin'],
   'tickets.assign': ['agent', 'head', 'admin'],
@@ -11,10 +11,12 @@ const GRANTED: Record<Permission, readonly Role[]> = {
   'tickets.reply': ['agent', 'head', 'admin'],
   'citizens.read': ['agent', 'head', 'admin'],
   'citizens.write': ['agent', 'head', 'admin'],
-  'reference.read': ['agent', 'head', 'admin'],
+  'reference.read': ['agent', 'head', 'admin', 'elected'],
   'audit.read': ['head', 'admin'],
   'admin.config': ['admin'],
   'admin.agents': ['admin'],
+  'workflows.act': ['agent', 'head', 'admin', 'elected'],
+  'workflows.delegate': ['head', 'admin', 'elected'],
 };
 
 describe('role × permission matrix', () => {

@@ -2,7 +2,7 @@
  * Roles and what each may do. Deny by default: a permission not listed for a role is refused,
  * and every API route declares the permission it needs.
  */
-export const ROLES = ['agent', 'head', 'admin'] as const;
+export const ROLES = ['agent', 'head', 'admin', 'elected'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const PERMISSIONS = [
@@ -18,18 +18,25 @@ export const PERMISSIONS = [
   'admin.config',
   'admin.agents',
   'audit.read',
+  'workflows.act',
+  'workflows.delegate',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 const AGENT: readonly Permission[] = [
   'tickets.read', 'tickets.create', 'tickets.update', 'tickets.assign', 'tickets.transfer', 'tickets.reply',
-  'citizens.read', 'citizens.write', 'reference.read',
+  'citizens.read', 'citizens.write', 'reference.read', 'workflows.act',
 ];
 
+/**
+ * `elected` (élu): signs sensitive replies in validation circuits. Reads the tickets of their
+ * departments and takes workflow steps (approve, reject, delegate while away); nothing else.
+ */
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   agent: AGENT,
-  head: [...AGENT, 'audit.read'],
+  head: [...AGENT, 'audit.read', 'workflows.delegate'],
   admin: [...PERMISSIONS],
+  elected: ['tickets.read', 'reference.read', 'workflows.act', 'workflows.delegate'],
 };
 
 /** Deny by default: an unknown role or permission (e.g. from a stale token) is refused, never an exception. */

@@ -10,5 +10,12 @@ export const TIMELINE_EVENT_KINDS = [
   'priority_changed',
   'category_changed',
   'attachment_added',
+  // validation circuits (libs/workflows): body = comment, data = { step, action, onBehalfOf, definitionCode, version }
+  'workflow_started',
+  'draft_submitted',
+  'workflow_step', // approve, edit_and_approve, reject, cancel, timer outcomes
+  'opinion_requested',
+  'opinion_given',
+  'workflow_finished',
 ] as const;
 export type TimelineEventKind = (typeof TIMELINE_EVENT_KINDS)[number];

@@ -20,7 +20,7 @@ import { PRIORITIES, ROLES } from '@grc/domain';
  * (an élu who signs sensitive replies). The director general of services is the `head` of the
  * `dgs` department.
  */
-export const WORKFLOW_ROLES = [...ROLES, 'elected'] as const;
+export const WORKFLOW_ROLES = ROLES; // agent, head, admin and elected: @grc/domain knows the élu role
 export type WorkflowRole = (typeof WORKFLOW_ROLES)[number];
 
 /** The ticket's own department, resolved when a step is entered. */

@@ -9,17 +9,20 @@ import { join } from 'node:path';
 import { DataSource, EntityManager } from 'typeorm';
 import {
   formatReference, generateDemoTickets, normalizeEmail, normalizePhone, parseTownPack, priorityRank,
-  type DemoData, type PackDepartment, type PackError, type TicketSeed, type TownPack,
+  type DemoData, type PackDepartment, type PackError, type PackSla, type TicketSeed, type TownPack,
 } from '@grc/domain';
 import { AuditService } from '../audit/audit.service';
 import { hashPassword } from '../auth/auth.service';
 import { recomputeInboxCounters } from '../worker/inbox-counters.recompute';
+import { insertPackWorkflows, readPackWorkflows, type PackWorkflows } from '../workflows/pack-workflows';
 
 export interface LoadPackOptions {
   /** skip (loaded: false) when the database already has departments */
   onlyIfEmpty: boolean;
   /** "now" of the demo data (tickets are generated back from it) */
   now: Date;
+  /** validation circuits of the pack (workflows/ folder), checked beforehand */
+  workflows?: PackWorkflows | null;
 }
 export interface LoadPackResult { loaded: boolean; summary: string }
 
@@ -49,7 +52,8 @@ export async function loadTownPackFromFolder(ds: DataSource, folder: string, opt
   if (!parsed.ok) {
     throw new Error(`town pack ${folder} is invalid (${parsed.errors.length} error(s)):\n${formatPackErrors(parsed.errors)}`);
   }
-  return loadTownPack(ds, parsed.pack, opts);
+  const workflows = await readPackWorkflows(folder, parsed.pack);
+  return loadTownPack(ds, parsed.pack, { ...opts, workflows });
 }
 
 const hasDepartments = async (m: EntityManager): Promise<boolean> =>
@@ -109,7 +113,9 @@ export async function loadTownPack(ds: DataSource, pack: TownPack, opts: LoadPac
       [memberships.map(([a]) => a), memberships.map(([, d]) => d)],
     );
 
+    if (pack.sla) await insertSla(m, pack.sla, deptIds);
     const counts = await insertDemo(m, demo, { prefix, timezone: pack.town.timezone, deptIds, catIds, agentIds });
+    if (opts.workflows) await insertPackWorkflows(m, opts.workflows);
     await recomputeInboxCounters(m);
 
     const summary = `${pack.departments.length} departments, ${pack.categories.length} categories, ${pack.routing.length} routing rules, ` +
@@ -259,5 +265,18 @@ function eventData(kind: string, data: Record<string, unknown>, ctx: DemoContext
       return { fromDepartment: dept(data['fromDepartment']), toDepartment: dept(data['toDepartment']) };
     default:
       return data;
+  }
+}
+
+/** sla.yaml: calendars (default + per department) and policies, already checked by the parser. */
+async function insertSla(m: EntityManager, sla: PackSla, deptIds: ReadonlyMap<string, string>): Promise<void> {
+  for (const c of sla.calendars) {
+    const calendar = { timeZone: c.timeZone, weeklyHours: c.weeklyHours, closures: c.closures ?? [], holidays: c.holidays ?? { france: true } };
+    await m.query(`INSERT INTO sla_calendars (department_id, name, data) VALUES ($1, $2, $3)`,
+      [c.department ? id(deptIds, c.department) : null, c.name, JSON.stringify(calendar)]);
+  }
+  for (const p of sla.policies) {
+    await m.query(`INSERT INTO sla_policies (id, name, data, active) VALUES ($1, $2, $3, $4)`,
+      [p.id, p.name, JSON.stringify({ match: p.match, targets: p.targets, ladder: p.ladder }), p.active]);
   }
 }

@@ -1,0 +1,49 @@
+import { Type } from 'class-transformer';
+import { Allow, IsBoolean, IsDateString, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, MaxLength, Min } from 'class-validator';
+import type {
+  DelegationInput, WorkflowActionRequest, WorkflowActionRequestType, WorkflowBindingInput, WorkflowFileFormat, WorkflowImportRequest,
+  WorkflowSourceRequest,
+} from '@grc/domain';
+
+const FORMATS = ['yaml', 'json'];
+const ACTIONS: WorkflowActionRequestType[] = ['start', 'submit_draft', 'approve', 'reject', 'edit_and_approve', 'give_opinion', 'citizen_replied', 'cancel'];
+
+export class WorkflowSourceDto implements WorkflowSourceRequest {
+  /** YAML or JSON text (≤ 256 kB) */
+  @IsOptional() @IsString() @MaxLength(262_144) source?: string;
+  @IsOptional() @IsIn(FORMATS) format?: WorkflowFileFormat;
+  /** or the definition as an object */
+  @IsOptional() @Allow() definition?: unknown;
+}
+
+export class WorkflowImportDto extends WorkflowSourceDto implements WorkflowImportRequest {
+  @IsOptional() @IsBoolean() publish?: boolean;
+}
+
+export class WorkflowExportQueryDto {
+  @IsOptional() @IsIn(FORMATS) format?: WorkflowFileFormat;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) version?: number;
+}
+
+export class WorkflowBindingDto implements WorkflowBindingInput {
+  @IsOptional() @IsUUID() categoryId?: string | null;
+  @IsOptional() @IsUUID() departmentId?: string | null;
+  @IsString() @Matches(/^[a-z][a-z0-9_-]*$/) @MaxLength(64) definitionCode!: string;
+}
+
+export class WorkflowActionDto implements WorkflowActionRequest {
+  @IsIn(ACTIONS) type!: WorkflowActionRequestType;
+  @Type(() => Number) @IsInt() @Min(1) version!: number;
+  @IsOptional() @IsString() @MaxLength(5000) comment?: string;
+  @IsOptional() @IsString() @MaxLength(20_000) text?: string;
+  @IsOptional() @IsString() @MaxLength(64) department?: string;
+  @IsOptional() @IsIn(['favourable', 'unfavourable', 'reserved']) verdict?: 'favourable' | 'unfavourable' | 'reserved';
+  @IsOptional() @IsUUID() onBehalfOf?: string;
+}
+
+export class DelegationDto implements DelegationInput {
+  @IsOptional() @IsUUID() fromAgentId?: string;
+  @IsUUID() toAgentId!: string;
+  @IsDateString() startsAt!: string;
+  @IsDateString() endsAt!: string;
+}

@@ -1,0 +1,26 @@
+import { Module } from '@nestjs/common';
+import { TicketsModule } from '../tickets/tickets.module';
+import { TimersModule } from '../timers/timers.module';
+import { DelegationsService } from './delegations.service';
+import { WorkflowDefinitionsService } from './definitions.service';
+import { TicketWorkflowsService } from './ticket-workflows.service';
+import { WorkflowEffectsPort } from './workflow-effects.port';
+import { TicketWorkflowController, WorkflowsAdminController, WorkflowsController } from './workflows.controller';
+
+/**
+ * Validation circuits (libs/workflows), both roles: the API applies actions inside ticket changes;
+ * the worker fires their timers (opinion due, citizen timeout, step SLA) through the durable timers.
+ */
+@Module({
+  imports: [TicketsModule, TimersModule],
+  providers: [WorkflowDefinitionsService, DelegationsService, TicketWorkflowsService, WorkflowEffectsPort],
+  exports: [WorkflowDefinitionsService, DelegationsService, TicketWorkflowsService],
+})
+export class WorkflowsCoreModule {}
+
+/** REST (api role): definitions, bindings, a ticket's circuit, the inbox, delegations. */
+@Module({
+  imports: [WorkflowsCoreModule],
+  controllers: [WorkflowsAdminController, WorkflowsController, TicketWorkflowController],
+})
+export class WorkflowsModule {}

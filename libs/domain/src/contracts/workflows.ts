@@ -1,0 +1,222 @@
+/**
+ * REST contract of validation circuits (JSON over /api/v1): definitions and their versions,
+ * bindings to categories and departments, a ticket's running circuit, the "awaiting me" inbox and
+ * delegations. Definitions themselves are the data of @grc/workflows (departments by code).
+ */
+
+export type WorkflowDefinitionStatus = 'draft' | 'published' | 'archived';
+export type WorkflowFileFormat = 'yaml' | 'json';
+
+/** One problem of a definition: where (`steps.chef.approvers[0].role`, '' for the root) and why. */
+export interface WorkflowDefinitionProblem {
+  path: string;
+  message: string;
+  code?: string;
+  severity: 'error' | 'warning';
+}
+
+/** A definition's source: text (YAML or JSON, as typed or uploaded) or an already parsed object. */
+export interface WorkflowSourceRequest {
+  source?: string;
+  format?: WorkflowFileFormat;
+  definition?: unknown;
+}
+export interface WorkflowImportRequest extends WorkflowSourceRequest {
+  /** publish right away when valid (otherwise saved as the code's draft) */
+  publish?: boolean;
+}
+
+/** The read-only diagram: steps and transitions, in definition order. */
+export interface WorkflowDiagram {
+  initial: string;
+  steps: Array<{
+    id: string; kind: string; label: string | null;
+    /** approvers / writers / consulted departments, as text */
+    who: string[];
+    transitions: Array<{ on: string; to: string; guard: string | null }>;
+    rejectTo: string | null;
+  }>;
+}
+
+export interface WorkflowValidation {
+  ok: boolean;
+  /** blocking problems (schema then static analysis), every one of them */
+  errors: WorkflowDefinitionProblem[];
+  warnings: WorkflowDefinitionProblem[];
+  /** the definition's id when it could be read */
+  code: string | null;
+  diagram: WorkflowDiagram | null;
+}
+
+export interface WorkflowVersionSummary {
+  version: number;
+  status: WorkflowDefinitionStatus;
+  createdAt: string;
+  createdBy: { id: string; displayName: string } | null;
+  publishedAt: string | null;
+}
+export interface WorkflowDefinitionSummary {
+  code: string;
+  name: string;
+  /** latest published version, null when never published */
+  publishedVersion: number | null;
+  /** version number of the pending draft, null when none */
+  draftVersion: number | null;
+  versions: WorkflowVersionSummary[];
+  /** number of bindings naming this code */
+  bindings: number;
+  /** tickets currently running this circuit (any version) */
+  running: number;
+}
+export interface WorkflowDefinitionVersion extends WorkflowVersionSummary {
+  code: string;
+  name: string;
+  definition: Record<string, unknown>;
+  /** YAML text of the definition (as exported) */
+  yaml: string;
+  diagram: WorkflowDiagram;
+}
+
+export interface WorkflowBinding {
+  id: string;
+  /** null: every category of the department (the department's default) */
+  categoryId: string | null;
+  /** null with a category: wherever the category is handled; both null: the town-wide default */
+  departmentId: string | null;
+  definitionCode: string;
+  createdAt: string;
+}
+export interface WorkflowBindingInput { categoryId?: string | null; departmentId?: string | null; definitionCode: string }
+
+export type WorkflowActionRequestType =
+  | 'start' | 'submit_draft' | 'approve' | 'reject' | 'edit_and_approve' | 'give_opinion' | 'citizen_replied' | 'cancel';
+export interface WorkflowActionRequest {
+  type: WorkflowActionRequestType;
+  /** the ticket's version (concurrency guard) */
+  version: number;
+  comment?: string;
+  /** draft text (submit_draft, edit_and_approve) */
+  text?: string;
+  /** department code (give_opinion) */
+  department?: string;
+  verdict?: 'favourable' | 'unfavourable' | 'reserved';
+  /** agent id of a delegator, to act explicitly on their behalf */
+  onBehalfOf?: string;
+}
+
+export interface WorkflowPerson { id: string; displayName: string }
+export interface WorkflowOpinionView {
+  department: { code: string; name: string };
+  status: 'pending' | 'given' | 'expired';
+  verdict: 'favourable' | 'unfavourable' | 'reserved' | null;
+  comment: string | null;
+  by: WorkflowPerson | null;
+  onBehalfOf: WorkflowPerson | null;
+  at: string | null;
+  /** pending past the due date */
+  late: boolean;
+}
+export interface WorkflowApprovalView {
+  /** who is expected, in words */
+  expected: string;
+  approvedBy: WorkflowPerson | null;
+  onBehalfOf: WorkflowPerson | null;
+  at: string | null;
+}
+export interface WorkflowHistoryView {
+  seq: number;
+  at: string;
+  action: string;
+  actor: WorkflowPerson | null;
+  onBehalfOf: WorkflowPerson | null;
+  comment: string | null;
+  fromStep: string | null;
+  toStep: string;
+  version: number;
+}
+export interface WorkflowDraftRevision {
+  revision: number;
+  text: string;
+  author: WorkflowPerson | null;
+  at: string;
+  /** how this revision was made */
+  action: 'submit_draft' | 'edit_and_approve';
+}
+export interface AvailableWorkflowAction {
+  type: WorkflowActionRequestType;
+  /** give_opinion: the department answered for */
+  department?: string;
+  /** set when the action would be taken on a delegator's behalf */
+  onBehalfOf?: WorkflowPerson;
+}
+export interface TicketWorkflowView {
+  ticketId: string;
+  ticketVersion: number;
+  /** the circuit bound to the ticket's category/department (what a start would use); null: direct replies */
+  bound: { code: string; name: string; version: number; initialKind: string } | null;
+  /** the running (or finished) instance; null when none started */
+  instance: null | {
+    definitionCode: string;
+    name: string;
+    version: number;
+    status: 'active' | 'completed' | 'cancelled';
+    outcome: string | null;
+    startedAt: string;
+    finishedAt: string | null;
+    current: {
+      stepId: string; label: string | null; kind: string; enteredAt: string;
+      dueAt: string | null; slaDueAt: string | null; slaBreached: boolean;
+      approvals: WorkflowApprovalView[];
+      opinions: WorkflowOpinionView[];
+    };
+    draft: null | { text: string; revision: number; author: WorkflowPerson | null; editedBy: WorkflowPerson | null };
+    revisions: WorkflowDraftRevision[];
+    history: WorkflowHistoryView[];
+    diagram: WorkflowDiagram;
+  };
+  /** what the caller may do now */
+  actions: AvailableWorkflowAction[];
+}
+
+export type WorkflowInboxReason = 'approval' | 'opinion' | 'draft';
+export interface WorkflowInboxItem {
+  ticketId: string;
+  reference: string;
+  subject: string;
+  department: { code: string; name: string };
+  definitionCode: string;
+  version: number;
+  stepId: string;
+  stepLabel: string | null;
+  reason: WorkflowInboxReason;
+  /** opinion: the department asked */
+  opinionDepartment?: string;
+  /** set when it awaits a delegator the caller stands in for */
+  onBehalfOf: WorkflowPerson | null;
+  enteredAt: string;
+  dueAt: string | null;
+  late: boolean;
+}
+export interface WorkflowInbox {
+  items: WorkflowInboxItem[];
+  counts: { total: number; approvals: number; opinions: number; drafts: number; late: number };
+}
+
+export interface Delegation {
+  id: string;
+  from: WorkflowPerson;
+  to: WorkflowPerson;
+  startsAt: string;
+  endsAt: string;
+  createdAt: string;
+  revokedAt: string | null;
+  /** active now */
+  active: boolean;
+}
+export interface DelegationInput {
+  /** admins only: another agent's delegation (default: the caller) */
+  fromAgentId?: string;
+  toAgentId: string;
+  startsAt: string;
+  endsAt: string;
+}
