@@ -68,6 +68,16 @@ const EXPECTED: Record<string, 'public' | Principal[]> = {
   'GET /api/v1/tickets/{id}/workflow': [...ALL, 'elected'],
   'GET /api/v1/tickets/{id}/workflow/ticket': [...ALL, 'elected'],
   'POST /api/v1/tickets/{id}/workflow/actions': [...ALL, 'elected'],
+  // SLA
+  'GET /api/v1/tickets/{id}/sla': ALL,
+  'GET /api/v1/sla/breaches': ['head', 'admin'],
+  'GET /api/v1/sla/calendars': ['admin'],
+  'POST /api/v1/sla/calendars': ['admin'],
+  'PUT /api/v1/sla/calendars/{id}': ['admin'],
+  'DELETE /api/v1/sla/calendars/{id}': ['admin'],
+  'GET /api/v1/sla/policies': ['admin'],
+  'POST /api/v1/sla/policies': ['admin'],
+  'PUT /api/v1/sla/policies/{id}': ['admin'],
   // last: it ends the session
   'POST /api/v1/auth/logout': ALL,
 };

@@ -13,6 +13,7 @@ export * from './routing/routing';
 export * from './departments/department-tree';
 export * from './inbox/cursor';
 export * from './sla';
+export * from './contracts/sla';
 export * from './contracts/mail';
 export * from './mail';
 export * from './contracts/workflows';

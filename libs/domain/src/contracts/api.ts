@@ -106,6 +106,8 @@ export interface TicketSummary {
   assignee: { id: string; displayName: string } | null;
   citizen: { id: string; displayName: string } | null;
   createdAt: string; updatedAt: string;
+  /** nearest running SLA deadline (null: none or paused) and whether a deadline was breached */
+  sla?: { dueAt: string | null; breached: boolean };
 }
 export interface Attachment { id: string; filename: string; mimeType: string; size: number; createdAt: string }
 export interface TimelineEvent {
@@ -144,7 +146,7 @@ export interface UpdateTicketRequest extends TicketActionBase { priority?: Prior
 
 // ---------- inbox ----------
 export type InboxView = 'mine' | 'departments' | 'unassigned' | 'all';
-export type InboxSort = 'created_desc' | 'created_asc' | 'updated_desc' | 'priority_desc';
+export type InboxSort = 'created_desc' | 'created_asc' | 'updated_desc' | 'priority_desc' | 'due_asc';
 /** query string of GET /api/v1/tickets; array filters are comma-separated */
 export interface InboxQuery {
   view?: InboxView; q?: string;
@@ -152,6 +154,8 @@ export interface InboxQuery {
   priority?: Priority[]; assigneeId?: string[];
   createdFrom?: string; createdTo?: string;
   sort?: InboxSort; cursor?: string; limit?: number;
+  /** only tickets whose SLA is breached (flagged by an escalation or past a running deadline) */
+  breached?: boolean;
 }
 export interface Page<T> { items: T[]; nextCursor: string | null }
 export interface InboxCounters {

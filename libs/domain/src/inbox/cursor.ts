@@ -74,12 +74,12 @@ export function decodeCursor(text: unknown): CursorValue[] | null {
 
 // ---------- inbox sorts ----------
 
-export const INBOX_SORT_VALUES: readonly InboxSort[] = ['created_desc', 'created_asc', 'updated_desc', 'priority_desc'];
+export const INBOX_SORT_VALUES: readonly InboxSort[] = ['created_desc', 'created_asc', 'updated_desc', 'priority_desc', 'due_asc'];
 export const DEFAULT_INBOX_SORT: InboxSort = 'created_desc';
 export const isInboxSort = (v: unknown): v is InboxSort => (INBOX_SORT_VALUES as readonly unknown[]).includes(v);
 
 /** Column-level keys (snake_case, as in the tickets table); timestamps travel as ISO strings. */
-export type InboxSortKey = 'created_at' | 'updated_at' | 'priority_rank' | 'id';
+export type InboxSortKey = 'created_at' | 'updated_at' | 'priority_rank' | 'sla_due_at' | 'id';
 export type SortDirection = 'asc' | 'desc';
 export interface InboxSortPart {
   key: InboxSortKey;
@@ -99,12 +99,15 @@ export const INBOX_SORTS: Readonly<Record<InboxSort, readonly InboxSortPart[]>> 
     { key: 'created_at', direction: 'desc' },
     { key: 'id', direction: 'desc' },
   ],
+  /** SLA: nearest running deadline first; none (or paused) last */
+  due_asc: [{ key: 'sla_due_at', direction: 'asc' }, { key: 'id', direction: 'asc' }],
 };
 
 const KEY_TYPES: Record<InboxSortKey, 'string' | 'number'> = {
   created_at: 'string',
   updated_at: 'string',
   priority_rank: 'number',
+  sla_due_at: 'string',
   id: 'string',
 };
 
@@ -114,11 +117,13 @@ export interface InboxCursorRow {
   created_at: string;
   updated_at: string;
   priority_rank: number;
+  /** 'infinity' when none */
+  sla_due_at?: string;
 }
 
 /** Cursor for the row a page ends on. */
 export const inboxCursorFor = (sort: InboxSort, row: InboxCursorRow): string =>
-  encodeCursor(INBOX_SORTS[sort].map((p) => row[p.key]));
+  encodeCursor(INBOX_SORTS[sort].map((p) => row[p.key] ?? 'infinity'));
 
 /** Decodes and checks the cursor matches the sort (count and type of each value); null otherwise. */
 export function decodeInboxCursor(sort: InboxSort, text: unknown): CursorValue[] | null {
@@ -130,7 +135,7 @@ export function decodeInboxCursor(sort: InboxSort, text: unknown): CursorValue[]
 
 /** Compares two rows in the order of the sort (negative: a comes first). Mirrors the SQL ORDER BY. */
 export function compareInboxRows(sort: InboxSort, a: InboxCursorRow, b: InboxCursorRow): number {
-  return compareToValues(sort, a, INBOX_SORTS[sort].map((p) => b[p.key]));
+  return compareToValues(sort, a, INBOX_SORTS[sort].map((p) => b[p.key] ?? 'infinity'));
 }
 
 /** Compares a row with cursor values: > 0 means the row comes after the cursor (belongs to the next page). */
@@ -138,7 +143,7 @@ export function compareToValues(sort: InboxSort, row: InboxCursorRow, values: re
   const parts = INBOX_SORTS[sort];
   for (let i = 0; i < parts.length; i++) {
     const p = parts[i] as InboxSortPart;
-    const x = row[p.key];
+    const x = row[p.key] ?? 'infinity';
     const y = values[i] as CursorValue;
     const c = x < y ? -1 : x > y ? 1 : 0;
     if (c !== 0) return p.direction === 'asc' ? c : -c;

@@ -4,6 +4,8 @@
  */
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import { z } from 'zod';
+import { validateCalendar } from '../sla/calendar';
+import { validatePolicy, type SlaPolicy } from '../sla/policy';
 import {
   PACK_FILES,
   REQUIRED_PACK_FILES,
@@ -15,6 +17,8 @@ import {
   routingRuleSchema,
   agentSchema,
   demoTicketsSchema,
+  slaPackSchema,
+  type PackSla,
   type TownPack,
   type PackDepartment,
   type PackRoutingRule,
@@ -230,8 +234,38 @@ export function parseTownPack(files: Record<string, string>): ParseTownPackResul
       errors.add(f, ['generation', 'count'], 'demo tickets need agents (agents.yaml) to assign and answer them');
   }
 
+  // ---------- sla.yaml (optional): calendars and policies checked by the SLA rules themselves ----------
+  let sla: PackSla | null = null;
+  if (loaded.has(PACK_FILES.sla) && data.has(PACK_FILES.sla)) {
+    const f = PACK_FILES.sla;
+    const raw = check(slaPackSchema, data.get(f) ?? {}, f, errors);
+    if (raw) {
+      const seenDept = new Set<string>();
+      raw.calendars.forEach((c, i) => {
+        const key = c.department ?? '';
+        if (seenDept.has(key)) errors.add(f, ['calendars', i, 'department'], c.department ? `department "${c.department}" already has a calendar` : 'only one default calendar (without department)');
+        seenDept.add(key);
+        if (c.department && !knowDept(c.department)) errors.add(f, ['calendars', i, 'department'], `unknown department code "${c.department}"`);
+        const v = validateCalendar({ timeZone: c.timeZone, weeklyHours: c.weeklyHours, closures: c.closures, holidays: c.holidays });
+        if (!v.ok) for (const e of v.errors) errors.add(f, ['calendars', i, ...e.field.split(/[.[\]]+/).filter(Boolean)], e.message);
+      });
+      const ids = new Set<string>();
+      raw.policies.forEach((p, i) => {
+        if (ids.has(p.id)) errors.add(f, ['policies', i, 'id'], `duplicate policy id "${p.id}"`);
+        ids.add(p.id);
+        const v = validatePolicy(p as unknown as SlaPolicy);
+        if (!v.ok) for (const e of v.errors) errors.add(f, ['policies', i, ...e.field.split(/[.[\]]+/).filter(Boolean)], e.message);
+        const codes = (p.match as { categoryCodes?: unknown }).categoryCodes;
+        if (Array.isArray(codes)) codes.forEach((c, j) => {
+          if (typeof c === 'string' && !knowCat(c)) errors.add(f, ['policies', i, 'match', 'categoryCodes', j], `unknown category code "${c}"`);
+        });
+      });
+      sla = { calendars: raw.calendars, policies: raw.policies as unknown as PackSla['policies'] };
+    }
+  }
+
   if (errors.list.length > 0 || !town || !departments || !categories || !routing || !agents) {
     return { ok: false, errors: errors.list };
   }
-  return { ok: true, pack: { town, departments, categories, routing, agents, demo } };
+  return { ok: true, pack: { town, departments, categories, routing, agents, demo, sla } };
 }

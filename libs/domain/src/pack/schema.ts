@@ -3,6 +3,7 @@
  * A town pack is a folder of YAML files another town can load (see packs/README.md).
  */
 import { z } from 'zod';
+import type { SlaPolicy } from '../sla/policy';
 import { CHANNELS } from '../ticket/channel';
 import { PRIORITIES } from '../ticket/priority';
 import { ROLES } from '../access/roles';
@@ -17,6 +18,8 @@ export const PACK_FILES = {
   routing: 'routing.yaml',
   agents: 'agents.yaml',
   demoTickets: 'demo-tickets.yaml',
+  /** optional: SLA calendars and policies (apps/grc-api modules/sla) */
+  sla: 'sla.yaml',
 } as const;
 export type PackFileName = (typeof PACK_FILES)[keyof typeof PACK_FILES];
 export const REQUIRED_PACK_FILES: readonly PackFileName[] = [PACK_FILES.town, PACK_FILES.departments, PACK_FILES.categories];
@@ -205,6 +208,38 @@ export type DemoTicketsConfig = z.infer<typeof demoTicketsSchema>;
 /** The input shape of demo-tickets.yaml (defaults not applied). */
 export type DemoTicketsConfigInput = z.input<typeof demoTicketsSchema>;
 
+/** sla.yaml: the shape only; calendars and policies are checked in depth by libs/domain/src/sla. */
+const slaCalendarSchema = z
+  .object({
+    name: z.string().min(1).max(200),
+    /** absent: the town's default calendar */
+    department: code.optional(),
+    timeZone: z.string(),
+    weeklyHours: z.record(z.string(), z.array(z.string())),
+    closures: z.array(z.object({ from: z.string(), to: z.string(), label: z.string() }).strict()).optional(),
+    holidays: z.object({ france: z.boolean().optional(), alsaceMoselle: z.boolean().optional() }).strict().optional(),
+  })
+  .strict();
+const slaPolicySchema = z
+  .object({
+    id: code,
+    name: z.string().min(1).max(200),
+    active: z.boolean().default(true),
+    match: z.record(z.string(), z.unknown()).default({}),
+    targets: z.record(z.string(), z.unknown()),
+    ladder: z.array(z.unknown()).default([]),
+  })
+  .strict();
+export const slaPackSchema = z
+  .object({ calendars: z.array(slaCalendarSchema).default([]), policies: z.array(slaPolicySchema).default([]) })
+  .strict();
+export type PackSlaCalendar = z.infer<typeof slaCalendarSchema>;
+export interface PackSla {
+  calendars: PackSlaCalendar[];
+  /** checked with validatePolicy */
+  policies: Array<SlaPolicy & { active: boolean }>;
+}
+
 export interface TownPack {
   town: TownPackTown;
   departments: PackDepartment[];
@@ -214,4 +249,6 @@ export interface TownPack {
   agents: PackAgent[];
   /** null when the pack has no demo-tickets.yaml */
   demo: DemoTicketsConfig | null;
+  /** absent or null when the pack has no sla.yaml */
+  sla?: PackSla | null;
 }

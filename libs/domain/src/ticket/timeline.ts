@@ -17,5 +17,10 @@ export const TIMELINE_EVENT_KINDS = [
   'opinion_requested',
   'opinion_given',
   'workflow_finished',
+  // SLA (apps/grc-api modules/sla): body = the French explanation, data = { target, deadline, previous, atPercent, actions }
+  'sla_changed',
+  'sla_warning',
+  'sla_breached',
+  'sla_escalated',
 ] as const;
 export type TimelineEventKind = (typeof TIMELINE_EVENT_KINDS)[number];

@@ -114,6 +114,7 @@ export async function loadTownPack(ds: DataSource, pack: TownPack, opts: LoadPac
     );
 
     if (pack.sla) await insertSla(m, pack.sla, deptIds);
+    if (pack.sla) await insertSla(m, pack.sla, deptIds);
     const counts = await insertDemo(m, demo, { prefix, timezone: pack.town.timezone, deptIds, catIds, agentIds });
     if (opts.workflows) await insertPackWorkflows(m, opts.workflows);
     await recomputeInboxCounters(m);
@@ -265,6 +266,19 @@ function eventData(kind: string, data: Record<string, unknown>, ctx: DemoContext
       return { fromDepartment: dept(data['fromDepartment']), toDepartment: dept(data['toDepartment']) };
     default:
       return data;
+  }
+}
+
+/** sla.yaml: calendars (default + per department) and policies, already checked by the parser. */
+async function insertSla(m: EntityManager, sla: PackSla, deptIds: ReadonlyMap<string, string>): Promise<void> {
+  for (const c of sla.calendars) {
+    const calendar = { timeZone: c.timeZone, weeklyHours: c.weeklyHours, closures: c.closures ?? [], holidays: c.holidays ?? { france: true } };
+    await m.query(`INSERT INTO sla_calendars (department_id, name, data) VALUES ($1, $2, $3)`,
+      [c.department ? id(deptIds, c.department) : null, c.name, JSON.stringify(calendar)]);
+  }
+  for (const p of sla.policies) {
+    await m.query(`INSERT INTO sla_policies (id, name, data, active) VALUES ($1, $2, $3, $4)`,
+      [p.id, p.name, JSON.stringify({ match: p.match, targets: p.targets, ladder: p.ladder }), p.active]);
   }
 }
 

@@ -1,5 +1,5 @@
 import { Transform, Type } from 'class-transformer';
-import { IsArray, IsDateString, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { IsArray, IsBoolean, IsDateString, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 import {
   CHANNELS, PRIORITIES, TICKET_STATUSES,
   type Channel, type InboxQuery, type InboxSort, type InboxView, type Priority, type TicketStatus,
@@ -21,7 +21,9 @@ export class InboxQueryDto implements InboxQuery {
   @IsOptional() @list() @IsArray() @IsString({ each: true }) assigneeId?: string[];
   @IsOptional() @IsDateString() createdFrom?: string;
   @IsOptional() @IsDateString() createdTo?: string;
-  @IsOptional() @IsIn(['created_desc', 'created_asc', 'updated_desc', 'priority_desc']) sort?: InboxSort;
+  @IsOptional() @IsIn(['created_desc', 'created_asc', 'updated_desc', 'priority_desc', 'due_asc']) sort?: InboxSort;
+  /** ?breached=true: only tickets whose SLA is breached */
+  @IsOptional() @Transform(({ value }) => (value === 'true' || value === true ? true : value === 'false' || value === false ? false : value)) @IsBoolean() breached?: boolean;
   @IsOptional() @IsString() @MaxLength(500) cursor?: string;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
 }

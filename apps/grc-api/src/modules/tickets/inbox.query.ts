@@ -10,18 +10,22 @@ import type { AuthenticatedAgent } from '../auth/authenticated-agent';
 import type { InboxQueryDto } from './inbox.dto';
 import { SUMMARY_COLUMNS, SUMMARY_JOINS, SummaryRow, toSummary } from './ticket-view';
 
+const DUE = `coalesce(t.sla_due_at, 'infinity'::timestamptz)`;
+
 /** Each sort: its ordered key columns (all in one direction, so a row comparison is the keyset condition). */
 const SORTS: Record<InboxSort, { keys: string[]; dir: 'ASC' | 'DESC' }> = {
   created_desc: { keys: ['t.created_at', 't.id'], dir: 'DESC' },
   created_asc: { keys: ['t.created_at', 't.id'], dir: 'ASC' },
   updated_desc: { keys: ['t.updated_at', 't.id'], dir: 'DESC' },
   priority_desc: { keys: ['t.priority', 't.created_at', 't.id'], dir: 'DESC' },
+  // no deadline (none, paused, stopped) sorts last
+  due_asc: { keys: [DUE, 't.id'], dir: 'ASC' },
 };
 
 // Timestamps travel in cursors as PostgreSQL text with microseconds: a JS Date would drop them and skip rows.
 const keyText = (col: string) =>
-  col.endsWith('_at') ? `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')` : `${col}::text`;
-const keyCast = (col: string) => (col.endsWith('_at') ? 'timestamptz' : col === 't.priority' ? 'smallint' : 'uuid');
+  col === DUE ? `${col}::text` : col.endsWith('_at') ? `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')` : `${col}::text`;
+const keyCast = (col: string) => (col.endsWith('_at') || col === DUE ? 'timestamptz' : col === 't.priority' ? 'smallint' : 'uuid');
 
 /** Builds SQL with numbered parameters. */
 class Sql {
@@ -62,6 +66,7 @@ export class InboxQuery {
       const parts = [ids.length ? `t.assignee_id = ANY(${sql.p(ids)}::uuid[])` : null, query.assigneeId.includes('none') ? 't.assignee_id IS NULL' : null];
       sql.where.push(`(${parts.filter(Boolean).join(' OR ')})`);
     }
+    if (query.breached) sql.where.push(`(t.sla_breached OR t.sla_due_at < now())`);
     if (query.createdFrom) sql.where.push(`t.created_at >= ${sql.p(startOfDay(query.createdFrom))}::timestamptz`);
     if (query.createdTo) sql.where.push(`t.created_at < ${sql.p(endOfDay(query.createdTo))}::timestamptz`);
 

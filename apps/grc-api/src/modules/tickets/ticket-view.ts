@@ -6,7 +6,7 @@ export const SUMMARY_COLUMNS = `
   c.id AS category_id, c.code AS category_code, c.name_fr AS category_name_fr, c.name_en AS category_name_en,
   d.id AS department_id, d.code AS department_code, d.name AS department_name,
   a.id AS assignee_id, a.display_name AS assignee_name,
-  z.id AS citizen_id,
+  z.id AS citizen_id, t.sla_due_at, t.sla_breached OR coalesce(t.sla_due_at < now(), false) AS sla_breached,
   CASE WHEN z.kind = 'organisation' THEN z.organisation_name
        ELSE trim(coalesce(z.first_name, '') || ' ' || coalesce(z.last_name, '')) END AS citizen_name`;
 
@@ -22,6 +22,7 @@ export interface SummaryRow {
   category_id: string; category_code: string; category_name_fr: string; category_name_en: string;
   department_id: string; department_code: string; department_name: string;
   assignee_id: string | null; assignee_name: string | null; citizen_id: string | null; citizen_name: string | null;
+  sla_due_at?: Date | null; sla_breached?: boolean;
 }
 
 export const toSummary = (r: SummaryRow): TicketSummary => ({
@@ -37,4 +38,5 @@ export const toSummary = (r: SummaryRow): TicketSummary => ({
   citizen: r.citizen_id ? { id: r.citizen_id, displayName: r.citizen_name ?? '' } : null,
   createdAt: new Date(r.created_at).toISOString(),
   updatedAt: new Date(r.updated_at).toISOString(),
+  sla: { dueAt: r.sla_due_at ? new Date(r.sla_due_at).toISOString() : null, breached: r.sla_breached === true },
 });

@@ -1,0 +1,252 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import {
+  calendarForDepartment, validateCalendar, validatePolicy,
+  type BusinessCalendar, type CalendarSet, type FieldError, type SlaCalendarDto, type SlaCalendarInput,
+  type SlaPolicy, type SlaPolicyDto, type SlaPolicyInput,
+} from '@grc/domain';
+import { badRequest, conflict, notFound, ProblemException } from '../../common/problem';
+import { AuditService, auditActor } from '../audit/audit.service';
+import type { Actor } from '../auth/authenticated-agent';
+
+/** The town default when nothing is configured: Monday to Friday 08:30-12:00 / 13:30-17:30, Europe/Paris. */
+export const FALLBACK_CALENDAR: BusinessCalendar = {
+  timeZone: 'Europe/Paris',
+  weeklyHours: Object.fromEntries(['monday', 'tuesday', 'wednesday', 'thursday', 'friday'].map((d) => [d, ['08:30-12:00', '13:30-17:30']])),
+  holidays: { france: true },
+};
+
+interface CalendarRow { id: string; department_id: string | null; name: string; data: BusinessCalendar; version: number; updated_at: Date }
+interface PolicyRow { id: string; name: string; data: Pick<SlaPolicy, 'match' | 'targets' | 'ladder'>; active: boolean; version: number; updated_at: Date }
+
+export interface ResolvedCalendar { id: string | null; name: string; calendar: BusinessCalendar }
+
+const staleVersion = (what: string) =>
+  conflict(`Quelqu'un d'autre a modifié ${what} entre-temps. Rechargez la page avant de recommencer.`, [
+    { field: 'version', message: 'Version périmée', code: 'stale_version' },
+  ]);
+const invalid = (detail: string, errors: FieldError[]) =>
+  new ProblemException(400, 'Requête invalide', detail, errors.map((e) => ({ field: e.field, message: e.message, code: e.code })));
+
+/**
+ * SLA configuration: calendars (town default + per-department overrides) and policies, stored as
+ * validated JSON. Parsed objects are memoised per row version so that the domain's compiled-calendar
+ * cache (per object) is reused across requests.
+ */
+@Injectable()
+export class SlaConfigService {
+  private readonly calendarCache = new Map<string, BusinessCalendar>();
+  private readonly policyCache = new Map<string, SlaPolicy>();
+
+  constructor(@InjectDataSource() private readonly db: DataSource, private readonly audit: AuditService) {}
+
+  // ---------------------------------------------------------------- engine side
+
+  /** The active policies. */
+  async policies(m: EntityManager = this.db.manager): Promise<SlaPolicy[]> {
+    const rows: PolicyRow[] = await m.query(`SELECT id, name, data, active, version, updated_at FROM sla_policies WHERE active ORDER BY id`);
+    return rows.map((r) => this.policyOf(r));
+  }
+
+  /** The calendar of a department: its own, else its nearest ancestor's, else the town's default. */
+  async calendarFor(m: EntityManager, departmentId: string): Promise<ResolvedCalendar> {
+    const rows: Array<CalendarRow & { depth: number | null }> = await m.query(
+      `WITH RECURSIVE up(id, parent_id, depth) AS (
+         SELECT id, parent_id, 0 FROM departments WHERE id = $1
+         UNION ALL SELECT d.id, d.parent_id, up.depth + 1 FROM departments d JOIN up ON d.id = up.parent_id WHERE up.depth < 20)
+       SELECT c.id, c.department_id, c.name, c.data, c.version, c.updated_at, up.depth
+       FROM sla_calendars c LEFT JOIN up ON up.id = c.department_id
+       WHERE c.department_id IS NULL OR up.id IS NOT NULL
+       ORDER BY up.depth NULLS LAST`,
+      [departmentId],
+    );
+    const def = rows.find((r) => r.department_id === null);
+    const set: CalendarSet = {
+      default: def ? this.calendarOf(def) : FALLBACK_CALENDAR,
+      byDepartment: Object.fromEntries(rows.filter((r) => r.department_id).map((r) => [r.department_id as string, this.calendarOf(r)])),
+    };
+    const nearest = rows.filter((r) => r.department_id).map((r) => r.department_id as string);
+    const calendar = calendarForDepartment(set, nearest);
+    const row = rows.find((r) => r.department_id !== null && set.byDepartment?.[r.department_id] === calendar) ?? def;
+    return { id: row?.id ?? null, name: row?.name ?? 'Calendrier par défaut', calendar };
+  }
+
+  private calendarOf(r: CalendarRow): BusinessCalendar {
+    const key = `${r.id}:${r.version}`;
+    let c = this.calendarCache.get(key);
+    if (!c) {
+      c = { ...r.data, id: r.id };
+      if (this.calendarCache.size > 500) this.calendarCache.clear();
+      this.calendarCache.set(key, c);
+    }
+    return c;
+  }
+
+  private policyOf(r: PolicyRow): SlaPolicy {
+    const key = `${r.id}:${r.version}`;
+    let p = this.policyCache.get(key);
+    if (!p) {
+      p = { id: r.id, name: r.name, match: r.data.match ?? {}, targets: r.data.targets ?? {}, ladder: r.data.ladder ?? [] };
+      if (this.policyCache.size > 500) this.policyCache.clear();
+      this.policyCache.set(key, p);
+    }
+    return p;
+  }
+
+  // ---------------------------------------------------------------- admin side
+
+  async listCalendars(): Promise<SlaCalendarDto[]> {
+    const rows: CalendarRow[] = await this.db.query(
+      `SELECT c.* FROM sla_calendars c LEFT JOIN departments d ON d.id = c.department_id ORDER BY c.department_id IS NOT NULL, d.name, c.id`);
+    return rows.map(toCalendarDto);
+  }
+
+  async createCalendar(actor: Actor, input: SlaCalendarInput): Promise<SlaCalendarDto> {
+    const calendar = checkCalendar(input);
+    return this.db.transaction(async (m) => {
+      await this.checkDepartment(m, input.departmentId ?? null);
+      const [taken] = await m.query(`SELECT id FROM sla_calendars WHERE department_id IS NOT DISTINCT FROM $1`, [input.departmentId ?? null]);
+      if (taken) {
+        throw conflict(input.departmentId ? 'Ce service a déjà son calendrier : modifiez-le.' : 'Le calendrier par défaut existe déjà : modifiez-le.', [
+          { field: 'departmentId', message: 'Calendrier déjà défini', code: 'duplicate_calendar' },
+        ]);
+      }
+      const [row]: CalendarRow[] = await m.query(
+        `INSERT INTO sla_calendars (department_id, name, data) VALUES ($1, $2, $3) RETURNING *`,
+        [input.departmentId ?? null, input.name.trim(), JSON.stringify(calendar)]);
+      await this.audit.record(m, auditActor(actor), 'sla.calendar.create', 'sla_calendar', row.id, {
+        name: { before: null, after: row.name }, calendar: { before: null, after: calendar },
+      });
+      return toCalendarDto(row);
+    });
+  }
+
+  async updateCalendar(actor: Actor, id: string, input: SlaCalendarInput): Promise<SlaCalendarDto> {
+    const calendar = checkCalendar(input);
+    return this.db.transaction(async (m) => {
+      const [row]: CalendarRow[] = await m.query(`SELECT * FROM sla_calendars WHERE id = $1 FOR UPDATE`, [id]);
+      if (!row) throw notFound('Calendrier');
+      if (row.version !== input.version) throw staleVersion('ce calendrier');
+      const [[after]]: [CalendarRow[], number] = await m.query(
+        `UPDATE sla_calendars SET name = $2, data = $3, version = version + 1, updated_at = now() WHERE id = $1 RETURNING *`,
+        [id, input.name.trim(), JSON.stringify(calendar)]);
+      await this.audit.record(m, auditActor(actor), 'sla.calendar.update', 'sla_calendar', id, {
+        name: { before: row.name, after: after.name }, calendar: { before: row.data, after: calendar },
+      });
+      return toCalendarDto(after);
+    });
+  }
+
+  async deleteCalendar(actor: Actor, id: string): Promise<void> {
+    await this.db.transaction(async (m) => {
+      const [row]: CalendarRow[] = await m.query(`SELECT * FROM sla_calendars WHERE id = $1 FOR UPDATE`, [id]);
+      if (!row) throw notFound('Calendrier');
+      if (row.department_id === null) {
+        throw conflict('Le calendrier par défaut de la commune ne peut pas être supprimé : modifiez-le.', [
+          { field: 'departmentId', message: 'Calendrier par défaut', code: 'default_calendar' },
+        ]);
+      }
+      await m.query(`DELETE FROM sla_calendars WHERE id = $1`, [id]);
+      await this.audit.record(m, auditActor(actor), 'sla.calendar.delete', 'sla_calendar', id, { name: { before: row.name, after: null } });
+    });
+  }
+
+  async listPolicies(): Promise<SlaPolicyDto[]> {
+    const rows: PolicyRow[] = await this.db.query(`SELECT * FROM sla_policies ORDER BY id`);
+    return rows.map(toPolicyDto);
+  }
+
+  async createPolicy(actor: Actor, input: SlaPolicyInput): Promise<SlaPolicyDto> {
+    const policy = await this.checkPolicy(input);
+    return this.db.transaction(async (m) => {
+      const [row]: PolicyRow[] = await m.query(
+        `INSERT INTO sla_policies (id, name, data, active) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING RETURNING *`,
+        [policy.id, policy.name, JSON.stringify(dataOf(policy)), input.active ?? true]);
+      if (!row) throw conflict(`L’identifiant « ${policy.id} » est déjà utilisé.`, [{ field: 'id', message: 'Identifiant déjà utilisé', code: 'duplicate_code' }]);
+      await this.audit.record(m, auditActor(actor), 'sla.policy.create', 'sla_policy', row.id, { policy: { before: null, after: dataOf(policy) } });
+      return toPolicyDto(row);
+    });
+  }
+
+  async updatePolicy(actor: Actor, id: string, input: SlaPolicyInput): Promise<SlaPolicyDto> {
+    const policy = await this.checkPolicy({ ...input, id });
+    return this.db.transaction(async (m) => {
+      const [row]: PolicyRow[] = await m.query(`SELECT * FROM sla_policies WHERE id = $1 FOR UPDATE`, [id]);
+      if (!row) throw notFound('Politique SLA');
+      if (row.version !== input.version) throw staleVersion('cette politique');
+      const [[after]]: [PolicyRow[], number] = await m.query(
+        `UPDATE sla_policies SET name = $2, data = $3, active = $4, version = version + 1, updated_at = now() WHERE id = $1 RETURNING *`,
+        [id, policy.name, JSON.stringify(dataOf(policy)), input.active ?? row.active]);
+      await this.audit.record(m, auditActor(actor), 'sla.policy.update', 'sla_policy', id, {
+        name: { before: row.name, after: after.name }, active: { before: row.active, after: after.active },
+        policy: { before: row.data, after: dataOf(policy) },
+      });
+      return toPolicyDto(after);
+    });
+  }
+
+  private async checkPolicy(input: SlaPolicyInput): Promise<SlaPolicy> {
+    if (input === null || typeof input !== 'object') throw badRequest('Politique attendue.', [{ field: '', message: 'Objet JSON attendu.' }]);
+    const policy: SlaPolicy = {
+      id: typeof input.id === 'string' ? input.id.trim() : input.id, name: typeof input.name === 'string' ? input.name.trim() : input.name,
+      match: input.match ?? {}, targets: input.targets ?? {}, ladder: input.ladder ?? [],
+    };
+    const v = validatePolicy(policy);
+    const errors: FieldError[] = v.ok ? [] : [...v.errors];
+    if (typeof policy.id === 'string' && policy.id && !/^[a-z0-9]+(-[a-z0-9]+)*$/.test(policy.id)) {
+      errors.push({ field: 'id', message: 'Identifiant en minuscules, chiffres et tirets (ex. « voirie-urgent »).', code: 'sla.id_format' });
+    }
+    if (input.active !== undefined && typeof input.active !== 'boolean') errors.push({ field: 'active', message: 'Vrai ou faux attendu.', code: 'sla.active_invalid' });
+    if (typeof policy.name === 'string' && policy.name.length > 200) errors.push({ field: 'name', message: 'Au plus 200 caractères.', code: 'sla.name_too_long' });
+    const codes = policy.match?.categoryCodes;
+    if (Array.isArray(codes) && codes.length) {
+      const known: Array<{ code: string }> = await this.db.query(`SELECT code FROM categories WHERE code = ANY($1::text[])`, [codes.filter((c) => typeof c === 'string')]);
+      const set = new Set(known.map((k) => k.code));
+      codes.forEach((c, i) => {
+        if (typeof c === 'string' && c && !set.has(c)) errors.push({ field: `match.categoryCodes[${i}]`, message: `Catégorie inconnue : « ${c} ».`, code: 'sla.category_unknown' });
+      });
+    }
+    if (errors.length) throw invalid(`Politique SLA invalide : ${errors.map((e) => `${e.field} : ${e.message}`).join(' ; ')}`, errors);
+    return policy;
+  }
+
+  private async checkDepartment(m: EntityManager, departmentId: string | null): Promise<void> {
+    if (departmentId === null) return;
+    const [d] = await m.query(`SELECT id FROM departments WHERE id = $1`, [departmentId]);
+    if (!d) throw badRequest('Service inconnu.', [{ field: 'departmentId', message: 'Service inconnu.', code: 'department_unknown' }]);
+  }
+}
+
+function checkCalendar(input: SlaCalendarInput): BusinessCalendar {
+  const errors: FieldError[] = [];
+  if (input === null || typeof input !== 'object') throw badRequest('Calendrier attendu.', [{ field: '', message: 'Objet JSON attendu.' }]);
+  if (typeof input.name !== 'string' || !input.name.trim() || input.name.length > 200) {
+    errors.push({ field: 'name', message: 'Nom obligatoire (200 caractères au plus).', code: 'calendar.name_required' });
+  }
+  if (input.departmentId !== undefined && input.departmentId !== null && (typeof input.departmentId !== 'string' || !/^[0-9a-f-]{36}$/i.test(input.departmentId))) {
+    errors.push({ field: 'departmentId', message: 'Identifiant de service invalide.', code: 'department_invalid' });
+  }
+  const c = input.calendar;
+  if (c === null || typeof c !== 'object') {
+    errors.push({ field: 'calendar', message: 'Calendrier attendu : { timeZone, weeklyHours, closures, holidays }.', code: 'calendar.required' });
+  } else {
+    const clean: BusinessCalendar = {
+      timeZone: c.timeZone, weeklyHours: c.weeklyHours ?? {}, closures: c.closures ?? [],
+      holidays: { france: c.holidays?.france !== false, alsaceMoselle: c.holidays?.alsaceMoselle === true },
+    };
+    const v = validateCalendar(clean);
+    if (!v.ok) errors.push(...v.errors.map((e) => ({ ...e, field: `calendar.${e.field}` })));
+    if (!errors.length) return clean;
+  }
+  throw invalid(`Calendrier invalide : ${errors.map((e) => `${e.field} : ${e.message}`).join(' ; ')}`, errors);
+}
+
+const dataOf = (p: SlaPolicy) => ({ match: p.match, targets: p.targets, ladder: p.ladder });
+const toCalendarDto = (r: CalendarRow): SlaCalendarDto => ({
+  id: r.id, departmentId: r.department_id, name: r.name, calendar: r.data, version: r.version, updatedAt: new Date(r.updated_at).toISOString(),
+});
+const toPolicyDto = (r: PolicyRow): SlaPolicyDto => ({
+  id: r.id, name: r.name, active: r.active, match: r.data.match ?? {}, targets: r.data.targets ?? {}, ladder: [...(r.data.ladder ?? [])],
+  version: r.version, updatedAt: new Date(r.updated_at).toISOString(),
+});

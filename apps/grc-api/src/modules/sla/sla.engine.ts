@@ -1,0 +1,334 @@
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import {
+  applySlaClockEvent, escalationPoints, formatSlaDuration, priorityFromRank, selectPolicy, targetDuration, viewSlaClock,
+  type BusinessCalendar, type Channel, type EscalationAction, type SlaClock, type SlaClockEvent, type SlaClockState,
+  type SlaDeadlineChange, type SlaPolicy, type SlaRecomputeReason, type SlaTargetKey, type TimelineEventKind,
+} from '@grc/domain';
+import type { TicketEntity } from '../../database/entities';
+import { systemActor } from '../auth/authenticated-agent';
+import type { TicketChange, TicketChangeListener } from '../tickets/ticket-change.hooks';
+import { TicketChangeHooks } from '../tickets/ticket-change.hooks';
+import { TicketsService, type Mutation } from '../tickets/tickets.service';
+import type { TimerRow } from '../timers/timer.types';
+import { TimersService } from '../timers/timers.service';
+import { SlaConfigService, type ResolvedCalendar } from './sla-config.service';
+
+export const SLA_ESCALATION = 'sla.escalation';
+const TARGETS: SlaTargetKey[] = ['firstResponse', 'resolution'];
+const TARGET_FR: Record<string, string> = { firstResponse: 'première réponse', resolution: 'résolution' };
+const SLA_ACTOR = 'sla';
+
+/** A clock event as stored (JSON): dates as ISO strings. */
+type StoredEvent = Omit<SlaClockEvent, 'at'> & { at: string };
+
+export interface ClockRow {
+  ticket_id: string;
+  target: SlaTargetKey;
+  policy_id: string;
+  policy: SlaPolicy;
+  generation_base: number;
+  generation: number;
+  events: StoredEvent[];
+  past_history: Array<Omit<SlaDeadlineChange, 'at' | 'previous' | 'deadline'> & { at: string; previous: string | null; deadline: string | null }>;
+  status: 'running' | 'paused' | 'stopped';
+  deadline: Date | null;
+  breached: boolean;
+}
+
+const revive = (e: StoredEvent): SlaClockEvent => ({ ...e, at: new Date(e.at) }) as SlaClockEvent;
+const store = (e: SlaClockEvent): StoredEvent => ({ ...e, at: e.at.toISOString() }) as StoredEvent;
+
+export function foldState(events: readonly StoredEvent[], calendar: BusinessCalendar): SlaClockState {
+  let s: SlaClockState | null = null;
+  for (const e of events) s = applySlaClockEvent(s, revive(e), calendar);
+  if (!s) throw new Error('SLA clock without events');
+  return s;
+}
+
+const fmtParis = (d: Date | null): string =>
+  d ? new Intl.DateTimeFormat('fr-FR', { dateStyle: 'full', timeStyle: 'short', timeZone: 'Europe/Paris' }).format(d) : 'aucune échéance';
+
+/**
+ * The SLA engine. Follows every ticket change inside its transaction (TicketChangeListener): starts
+ * the clocks of the policy that matches on creation, marks the first response met on the first
+ * public reply, pauses while waiting for the citizen, recomputes from the start on a category or
+ * priority change (new generation), stops on resolution, restarts resolution on reopening. After each
+ * change the escalation points of the clock become durable timers (kind 'sla.escalation', key
+ * `${ticketId}:${target}:${atPercent}:${generation}`); older generations and suspended points are
+ * cancelled. Fired escalations run the ladder's actions as the system actor, in the timer's transaction.
+ */
+@Injectable()
+export class SlaEngine implements OnModuleInit, TicketChangeListener {
+  private readonly log = new Logger('SlaEngine');
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly config: SlaConfigService,
+    private readonly timers: TimersService,
+    private readonly hooks: TicketChangeHooks,
+    private readonly tickets: TicketsService,
+  ) {}
+
+  onModuleInit(): void {
+    this.hooks.register(this);
+    this.timers.registerHandler(SLA_ESCALATION, (m, t) => this.escalate(m, t));
+  }
+
+  // ------------------------------------------------------------------ ticket changes
+
+  async onTicketChanged(m: EntityManager, change: TicketChange): Promise<void> {
+    const { after, before } = change;
+    const now = new Date();
+    if (!before) {
+      await this.start(m, after, now);
+      return;
+    }
+    const touched = new Set<SlaTargetKey>();
+    const clocks = await this.loadClocks(m, after.id, true);
+    let calendar: ResolvedCalendar | null = null;
+    const cal = async () => (calendar ??= await this.config.calendarFor(m, after.departmentId));
+
+    // 1. category or priority changed by a person: recompute from the start (escalations raising the
+    //    priority keep their clock, or a breached ticket would cascade to "urgent" at once)
+    const reasons: SlaRecomputeReason[] = [];
+    if (before.categoryId !== after.categoryId) reasons.push('category_changed');
+    if (before.priority !== after.priority && change.actor.system !== SLA_ACTOR) reasons.push('priority_changed');
+    if (reasons.length) {
+      if (clocks.length === 0) {
+        await this.start(m, after, now);
+        return;
+      }
+      const policy = await this.policyFor(m, after);
+      for (const row of clocks) {
+        if (row.status === 'stopped') continue;
+        const duration = policy ? targetDuration(policy, row.target) : null;
+        this.append(row, { type: 'recomputed', at: now, reason: reasons[0], policyId: policy?.id ?? row.policy_id, duration }, (await cal()).calendar);
+        if (policy) row.policy = policy;
+        touched.add(row.target);
+      }
+    }
+    // 2. first public reply: first response met
+    if (change.events.some((e) => e.kind === 'reply')) {
+      const fr = clocks.find((c) => c.target === 'firstResponse' && c.status !== 'stopped');
+      if (fr) {
+        this.append(fr, { type: 'stopped', at: now, reason: 'met' }, (await cal()).calendar);
+        touched.add(fr.target);
+      }
+    }
+    // 3. status: pause, resume, stop, restart
+    if (before.status !== after.status) {
+      const c = (await cal()).calendar;
+      if (after.status === 'waiting_citizen') {
+        for (const row of clocks) {
+          if (row.status !== 'running') continue;
+          this.append(row, { type: 'paused', at: now, reason: 'awaiting_citizen' }, c);
+          touched.add(row.target);
+        }
+      } else if (before.status === 'waiting_citizen') {
+        for (const row of clocks) {
+          if (row.status !== 'paused') continue;
+          this.append(row, { type: 'resumed', at: now }, c);
+          touched.add(row.target);
+        }
+      }
+      if (after.status === 'resolved' || after.status === 'closed') {
+        for (const row of clocks) {
+          if (row.status === 'stopped') continue;
+          this.append(row, { type: 'stopped', at: now, reason: 'met' }, c);
+          touched.add(row.target);
+        }
+      } else if (before.status === 'resolved' || before.status === 'closed') {
+        const res = clocks.find((r) => r.target === 'resolution');
+        if (res) {
+          this.restart(res, now, c);
+          touched.add(res.target);
+        }
+      }
+    }
+    if (!touched.size) return;
+    const resolved = await cal();
+    for (const row of clocks) {
+      if (!touched.has(row.target)) continue;
+      await this.save(m, row, resolved.calendar, now);
+    }
+    await this.refreshTicket(m, after.id);
+  }
+
+  /** Starts the clocks of the matching policy (creation, or first change when none ran). */
+  private async start(m: EntityManager, t: TicketEntity, now: Date): Promise<void> {
+    const policy = await this.policyFor(m, t);
+    if (!policy) return;
+    const { calendar } = await this.config.calendarFor(m, t.departmentId);
+    const at = t.createdAt && t.createdAt.getTime() <= now.getTime() ? new Date(t.createdAt) : now;
+    for (const target of TARGETS) {
+      const duration = targetDuration(policy, target);
+      if (!duration) continue;
+      const row: ClockRow = {
+        ticket_id: t.id, target, policy_id: policy.id, policy, generation_base: 0, generation: 0, events: [], past_history: [],
+        status: 'running', deadline: null, breached: false,
+      };
+      this.append(row, { type: 'started', at, ticketId: t.id, target, policyId: policy.id, duration }, calendar);
+      await this.save(m, row, calendar, now, true);
+    }
+    await this.refreshTicket(m, t.id);
+  }
+
+  /** Reopened: a new resolution cycle from now (new generations: old escalation keys stay fired). */
+  private restart(row: ClockRow, now: Date, calendar: BusinessCalendar): void {
+    const old = foldState(row.events, calendar);
+    row.past_history = [...row.past_history, ...old.history.map((h) => ({
+      ...h, at: h.at.toISOString(), previous: h.previous?.toISOString() ?? null, deadline: h.deadline?.toISOString() ?? null,
+      generation: h.generation + row.generation_base,
+    }))];
+    row.generation_base = row.generation + 1;
+    row.events = [];
+    row.breached = false;
+    const duration = targetDuration(row.policy, row.target);
+    this.append(row, { type: 'started', at: now, ticketId: row.ticket_id, target: row.target, policyId: row.policy.id, duration }, calendar);
+  }
+
+  private append(row: ClockRow, event: SlaClockEvent, calendar: BusinessCalendar): void {
+    // never before the previous event (clocks of two machines): clamp to it
+    const last = row.events[row.events.length - 1];
+    if (last && new Date(last.at).getTime() > event.at.getTime()) event = { ...event, at: new Date(last.at) };
+    const state = row.events.length ? foldState(row.events, calendar) : null;
+    const next = applySlaClockEvent(state, event, calendar);
+    row.events = [...row.events, store(event)];
+    row.status = next.status;
+    row.generation = row.generation_base + next.generation;
+  }
+
+  /** Persists a clock, syncs its escalation timers, explains a moved deadline in the timeline. */
+  private async save(m: EntityManager, row: ClockRow, calendar: BusinessCalendar, now: Date, created = false): Promise<void> {
+    const state = foldState(row.events, calendar);
+    const clock = viewSlaClock(state, calendar, now);
+    const previous = row.deadline;
+    row.deadline = clock.deadline;
+    const last = state.history[state.history.length - 1];
+    // a recompute that gives time back clears the breach flag set by the ladder (mark_breached)
+    if (last?.cause === 'recomputed' && !clock.breached) row.breached = false;
+    await m.query(
+      `INSERT INTO ticket_sla (ticket_id, target, policy_id, policy, generation_base, generation, events, past_history, status, deadline, breached, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now())
+       ON CONFLICT (ticket_id, target) DO UPDATE SET policy_id = EXCLUDED.policy_id, policy = EXCLUDED.policy,
+         generation_base = EXCLUDED.generation_base, generation = EXCLUDED.generation, events = EXCLUDED.events,
+         past_history = EXCLUDED.past_history, status = EXCLUDED.status, deadline = EXCLUDED.deadline, breached = EXCLUDED.breached, updated_at = now()`,
+      [row.ticket_id, row.target, state.policyId, JSON.stringify(row.policy), row.generation_base, row.generation, JSON.stringify(row.events),
+        JSON.stringify(row.past_history), row.status, row.deadline, row.breached],
+    );
+    await this.syncTimers(m, row, clock, calendar);
+    if (!created && last && last.cause !== 'stopped') {
+      const what = TARGET_FR[row.target] ?? row.target;
+      const body = `${last.message} Échéance de ${what} : ${fmtParis(previous)} → ${fmtParis(row.deadline)}.`;
+      await this.timeline(m, row.ticket_id, 'sla_changed', body, {
+        target: row.target, cause: last.cause, reason: last.reason, previous: previous ? new Date(previous).toISOString() : null,
+        deadline: row.deadline?.toISOString() ?? null, generation: row.generation,
+      });
+    }
+  }
+
+  private async syncTimers(m: EntityManager, row: ClockRow, clock: SlaClock, calendar: BusinessCalendar): Promise<void> {
+    const points = clock.policyId === row.policy.id ? escalationPoints({ ...clock, generation: row.generation }, row.policy, calendar) : [];
+    const keep = points.filter((p) => p.dueAt !== null);
+    await this.timers.scheduleMany(m, keep.map((p) => ({
+      key: p.key, kind: SLA_ESCALATION, ticketId: row.ticket_id, dueAt: p.dueAt as Date,
+      payload: { target: row.target, atPercent: p.atPercent, generation: row.generation },
+    })));
+    // suspended (paused), cancelled (stopped) and older generations
+    await this.timers.cancelWhere(m, row.ticket_id, SLA_ESCALATION, { target: row.target }, keep.map((p) => p.key));
+  }
+
+  /** tickets.sla_due_at (nearest running deadline) and sla_breached, for the inbox. */
+  private async refreshTicket(m: EntityManager, ticketId: string): Promise<void> {
+    await m.query(
+      `UPDATE tickets SET
+         sla_due_at = (SELECT min(deadline) FROM ticket_sla WHERE ticket_id = $1 AND status = 'running'),
+         sla_breached = coalesce((SELECT bool_or(breached) FROM ticket_sla WHERE ticket_id = $1 AND status <> 'stopped'), false)
+       WHERE id = $1`, [ticketId]);
+  }
+
+  private async loadClocks(m: EntityManager, ticketId: string, lock: boolean): Promise<ClockRow[]> {
+    return m.query(`SELECT * FROM ticket_sla WHERE ticket_id = $1 ORDER BY target ${lock ? 'FOR UPDATE' : ''}`, [ticketId]);
+  }
+
+  private async policyFor(m: EntityManager, t: TicketEntity): Promise<SlaPolicy | null> {
+    const [c] = await m.query(`SELECT code FROM categories WHERE id = $1`, [t.categoryId]);
+    return selectPolicy(await this.config.policies(m), {
+      categoryCode: c?.code ?? '', priority: priorityFromRank(t.priority), channel: t.channel as Channel,
+    });
+  }
+
+  private timeline(m: EntityManager, ticketId: string, kind: TimelineEventKind, body: string, data: Record<string, unknown>): Promise<unknown> {
+    return m.query(`INSERT INTO ticket_events (ticket_id, kind, actor_id, body, data) VALUES ($1, $2, NULL, $3, $4)`, [ticketId, kind, body, JSON.stringify(data)]);
+  }
+
+  // ------------------------------------------------------------------ escalations
+
+  /** Timer handler: runs one ladder step if its clock is still at that generation and running. */
+  async escalate(m: EntityManager, timer: TimerRow): Promise<void> {
+    const ticketId = timer.ticketId;
+    const { target, atPercent, generation } = timer.payload as { target: SlaTargetKey; atPercent: number; generation: number };
+    if (!ticketId) return;
+    const [row]: ClockRow[] = await m.query(`SELECT * FROM ticket_sla WHERE ticket_id = $1 AND target = $2 FOR UPDATE`, [ticketId, target]);
+    if (!row || row.generation !== generation || row.status !== 'running') {
+      this.log.debug(`escalation ${timer.key} obsolete (clock ${row ? `${row.status}, generation ${row.generation}` : 'gone'})`);
+      return;
+    }
+    const step = row.policy.ladder.find((s) => s.atPercent === atPercent);
+    if (!step) return;
+    const actions = step.actions;
+    const breach = actions.some((a) => a.type === 'mark_breached');
+    const kind: TimelineEventKind = breach ? 'sla_breached' : atPercent < 100 ? 'sla_warning' : 'sla_escalated';
+    const what = TARGET_FR[target] ?? target;
+    const duration = formatSlaDuration(targetDuration(row.policy, target));
+    const body = breach
+      ? `Délai de ${what} dépassé (${duration}, échéance ${fmtParis(row.deadline)}).`
+      : atPercent < 100
+        ? `${atPercent} % du délai de ${what} écoulés (${duration}, échéance ${fmtParis(row.deadline)}).`
+        : `Escalade à ${atPercent} % du délai de ${what} (${duration}, échéance ${fmtParis(row.deadline)}).`;
+    const data = { target, atPercent, generation, deadline: row.deadline ? new Date(row.deadline).toISOString() : null, actions, timerKey: timer.key };
+
+    await this.tickets.mutateIn(m, systemActor(SLA_ACTOR), ticketId, null, async (mm, t): Promise<Mutation> => {
+      const set: Mutation['set'] = {};
+      const events: Mutation['events'] = [{ kind, body, data }];
+      for (const a of actions) await this.act(mm, a, t, set, events, data);
+      if (breach) await mm.query(`UPDATE ticket_sla SET breached = true, updated_at = now() WHERE ticket_id = $1 AND target = $2`, [ticketId, target]);
+      return { set, events, action: 'ticket.sla_escalation' };
+    });
+    await this.refreshTicket(m, ticketId);
+  }
+
+  private async act(m: EntityManager, a: EscalationAction, t: TicketEntity, set: Mutation['set'], events: Mutation['events'], data: Record<string, unknown>): Promise<void> {
+    switch (a.type) {
+      case 'notify': {
+        const notification = JSON.stringify({ ...data, reference: t.reference, subject: t.subject });
+        if (a.to === 'assignee' && t.assigneeId) {
+          await m.query(`INSERT INTO notifications (recipient_agent_id, ticket_id, kind, data) VALUES ($1, $2, $3, $4)`,
+            [t.assigneeId, t.id, `sla.${events[0].kind}`, notification]);
+        } else {
+          // head: the department's heads; department (or an unassigned ticket's assignee): the department's queue
+          const role = a.to === 'head' ? 'head' : null;
+          await m.query(`INSERT INTO notifications (recipient_role, recipient_department_id, ticket_id, kind, data) VALUES ($1, $2, $3, $4, $5)`,
+            [role, t.departmentId, t.id, `sla.${events[0].kind}`, notification]);
+        }
+        return;
+      }
+      case 'mark_breached':
+        return;
+      case 'reassign_to_queue':
+        if (t.assigneeId) {
+          set.assigneeId = null;
+          events.push({ kind: 'assigned', body: 'Remise dans la file du service (escalade SLA).', data: { from: t.assigneeId, to: null } });
+        }
+        return;
+      case 'raise_priority':
+        if (t.priority < 3) {
+          set.priority = t.priority + 1;
+          events.push({ kind: 'priority_changed', body: 'Priorité relevée (escalade SLA).', data: { from: t.priority, to: t.priority + 1 } });
+        }
+        return;
+    }
+  }
+}

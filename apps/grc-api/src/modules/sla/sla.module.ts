@@ -1,0 +1,22 @@
+import { Module } from '@nestjs/common';
+import { TicketsModule } from '../tickets/tickets.module';
+import { TimersModule } from '../timers/timers.module';
+import { SlaConfigService } from './sla-config.service';
+import { SlaController } from './sla.controller';
+import { SlaEngine } from './sla.engine';
+import { SlaViewService } from './sla-view.service';
+
+/**
+ * The SLA engine, both roles: the API starts, pauses and recomputes clocks inside ticket changes;
+ * the worker fires escalations (its timer handler). Both register the same listener and handler.
+ */
+@Module({
+  imports: [TicketsModule, TimersModule],
+  providers: [SlaConfigService, SlaEngine, SlaViewService],
+  exports: [SlaConfigService, SlaEngine, SlaViewService],
+})
+export class SlaCoreModule {}
+
+/** REST (api role): a ticket's SLA, breaches, calendars and policies. */
+@Module({ imports: [SlaCoreModule], controllers: [SlaController] })
+export class SlaModule {}

@@ -1,0 +1,252 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Queue } from 'bullmq';
+import type {
+  DataSource, EntityManager, EntitySubscriberInterface, QueryRunner, TransactionCommitEvent, TransactionRollbackEvent,
+} from 'typeorm';
+import { GRC_CONFIG, GrcConfig } from '../../config/config';
+import { MAX_TIMER_ATTEMPTS, TIMERS_QUEUE, TIMER_JOB, jobIdOf } from './timers.constants';
+import type { TimerHandler, TimerRow, TimerSpec } from './timer.types';
+
+const REDIS_TIMEOUT_MS = 1_500;
+const JOB_OPTS = { removeOnComplete: true, removeOnFail: 1_000, attempts: 5, backoff: { type: 'exponential', delay: 1_000 } } as const;
+
+const withTimeout = <T>(p: Promise<T>, ms: number): Promise<T> =>
+  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms).unref())]);
+
+interface RawTimer {
+  id: string; key: string; kind: string; ticket_id: string | null; due_at: Date; state: TimerRow['state'];
+  payload: Record<string, unknown>; attempts: number;
+}
+const toRow = (r: RawTimer): TimerRow => ({
+  id: String(r.id), key: r.key, kind: r.kind, ticketId: r.ticket_id, dueAt: new Date(r.due_at), state: r.state,
+  payload: r.payload ?? {}, attempts: r.attempts,
+});
+
+/** TypeORM answers an UPDATE … RETURNING with [rows, count]. */
+const updated = <T>(result: unknown): T[] => (Array.isArray(result) && Array.isArray(result[0]) ? (result[0] as T[]) : (result as T[]));
+
+export type FireResult = { result: 'fired' } | { result: 'skipped'; why: 'locked_or_missing' | 'not_pending' } | { result: 'early'; dueAt: Date };
+
+/**
+ * Durable timers: a row in PostgreSQL is the truth (state pending → fired | cancelled), a BullMQ
+ * delayed job (jobId derived from the key) only wakes a worker at the right time. Scheduling happens
+ * in the caller's transaction; the job is added after that transaction commits (never before: a job
+ * must not find an uncommitted row) and never fails the caller when Redis is down — the reconciler
+ * (worker role) re-adds missing jobs and fires overdue rows itself.
+ *
+ * Feature modules register a handler per kind (e.g. 'sla.escalation'); the handler runs in the
+ * transaction that locks the row and marks it fired, so a timer acts at most once.
+ */
+@Injectable()
+export class TimersService implements OnModuleInit, OnApplicationShutdown {
+  private readonly log = new Logger('Timers');
+  private readonly handlers = new Map<string, TimerHandler>();
+  /** jobs to add once the transaction that scheduled them commits */
+  private readonly afterCommit = new WeakMap<QueryRunner, Map<string, { dueAt: Date; moved: boolean } | null>>();
+  private queue: Queue | null = null;
+  private lastWarning = 0;
+
+  constructor(@InjectDataSource() private readonly db: DataSource, @Inject(GRC_CONFIG) private readonly config: GrcConfig) {
+    // does nothing when due: used by the benchmark and the specs to measure the engine itself
+    this.handlers.set('noop', async () => undefined);
+  }
+
+  onModuleInit(): void {
+    const subscriber: EntitySubscriberInterface = {
+      afterTransactionCommit: (e: TransactionCommitEvent) => this.onCommit(e.queryRunner),
+      afterTransactionRollback: (e: TransactionRollbackEvent) => {
+        if (!e.queryRunner.isTransactionActive) this.afterCommit.delete(e.queryRunner);
+      },
+    };
+    this.db.subscribers.push(subscriber);
+  }
+
+  registerHandler(kind: string, handler: TimerHandler): void {
+    if (this.handlers.has(kind)) throw new Error(`timer kind "${kind}" already has a handler`);
+    this.handlers.set(kind, handler);
+  }
+
+  /** Upserts one timer in the caller's transaction (see scheduleMany). */
+  schedule(m: EntityManager, spec: TimerSpec): Promise<void> {
+    return this.scheduleMany(m, [spec]);
+  }
+
+  /**
+   * Upserts timers by key in the caller's transaction. A key that already fired stays fired (a job run
+   * twice, or a clock resumed past a step, acts once); a pending or cancelled one takes the new due time
+   * and becomes pending. The BullMQ jobs are added after commit.
+   */
+  async scheduleMany(m: EntityManager, specs: readonly TimerSpec[]): Promise<void> {
+    if (!specs.length) return;
+    const rows: Array<{ key: string; due_at: Date; moved: boolean }> = await m.query(
+      `WITH input AS (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[], $4::timestamptz[], $5::jsonb[]) AS i(key, kind, ticket_id, due_at, payload))
+       , prev AS (SELECT t.key, t.due_at, t.state FROM timers t JOIN input i ON i.key = t.key)
+       , up AS (
+         INSERT INTO timers (key, kind, ticket_id, due_at, payload) SELECT key, kind, ticket_id, due_at, payload FROM input
+         ON CONFLICT (key) DO UPDATE SET due_at = EXCLUDED.due_at, payload = EXCLUDED.payload, kind = EXCLUDED.kind,
+           state = 'pending', attempts = 0, last_error = NULL, updated_at = now()
+         WHERE timers.state <> 'fired'
+         RETURNING key, due_at)
+       SELECT up.key, up.due_at, (prev.key IS NOT NULL AND prev.state = 'pending' AND prev.due_at <> up.due_at) AS moved
+       FROM up LEFT JOIN prev ON prev.key = up.key`,
+      [specs.map((s) => s.key), specs.map((s) => s.kind), specs.map((s) => s.ticketId ?? null),
+        specs.map((s) => s.dueAt.toISOString()), specs.map((s) => JSON.stringify(s.payload ?? {}))],
+    );
+    const jobs = this.pendingJobs(m);
+    for (const r of rows) jobs.set(r.key, { dueAt: new Date(r.due_at), moved: r.moved });
+    if (!m.queryRunner?.isTransactionActive) this.flush(jobs);
+  }
+
+  /** Cancels pending timers by key in the caller's transaction (fired ones stay fired). */
+  async cancel(m: EntityManager, ...keys: string[]): Promise<void> {
+    if (!keys.length) return;
+    const rows = updated<{ key: string }>(await m.query(
+      `UPDATE timers SET state = 'cancelled', updated_at = now() WHERE key = ANY($1::text[]) AND state = 'pending' RETURNING key`, [keys]));
+    const jobs = this.pendingJobs(m);
+    for (const r of rows) jobs.set(r.key, null);
+    if (!m.queryRunner?.isTransactionActive) this.flush(jobs);
+  }
+
+  /** Cancels the pending timers of a ticket matching a SQL condition on `payload` (e.g. older generations). */
+  async cancelWhere(m: EntityManager, ticketId: string, kind: string, payloadFilter: Record<string, unknown>, exceptKeys: readonly string[]): Promise<number> {
+    const rows = updated<{ key: string }>(await m.query(
+      `UPDATE timers SET state = 'cancelled', updated_at = now()
+       WHERE ticket_id = $1 AND kind = $2 AND state = 'pending' AND payload @> $3::jsonb AND NOT (key = ANY($4::text[]))
+       RETURNING key`,
+      [ticketId, kind, JSON.stringify(payloadFilter), exceptKeys],
+    ));
+    const jobs = this.pendingJobs(m);
+    for (const r of rows) jobs.set(r.key, null);
+    if (!m.queryRunner?.isTransactionActive) this.flush(jobs);
+    return rows.length;
+  }
+
+  /**
+   * Fires one timer if it is still pending and due: locks its row (SKIP LOCKED: another worker firing it
+   * means this call does nothing), runs the handler in the same transaction, marks it fired.
+   */
+  async fireOne(key: string): Promise<FireResult> {
+    let failure: Error | null = null;
+    let result: FireResult;
+    try {
+      result = await this.db.transaction(async (m) => {
+        // lock order everywhere: ticket, then its rows (ticket_sla…), then timers — a ticket change that
+        // reschedules this timer and this firing then serialise instead of deadlocking
+        const [pre]: Array<{ ticket_id: string | null }> = await m.query(`SELECT ticket_id FROM timers WHERE key = $1 AND state = 'pending'`, [key]);
+        if (!pre) return { result: 'skipped', why: 'not_pending' } as const;
+        if (pre.ticket_id) await m.query(`SELECT 1 FROM tickets WHERE id = $1 FOR UPDATE`, [pre.ticket_id]);
+        const [raw]: Array<RawTimer & { due: boolean }> = await m.query(
+          `SELECT id, key, kind, ticket_id, due_at, state, payload, attempts, due_at <= clock_timestamp() AS due
+           FROM timers WHERE key = $1 FOR UPDATE SKIP LOCKED`, [key]);
+        if (!raw) return { result: 'skipped', why: 'locked_or_missing' } as const;
+        if (raw.state !== 'pending') return { result: 'skipped', why: 'not_pending' } as const;
+        if (!raw.due) return { result: 'early', dueAt: new Date(raw.due_at) } as const;
+        const handler = this.handlers.get(raw.kind);
+        if (!handler) throw new Error(`no handler for timer kind "${raw.kind}"`);
+        await handler(m, toRow(raw));
+        await m.query(`UPDATE timers SET state = 'fired', fired_at = clock_timestamp(), attempts = attempts + 1, updated_at = now() WHERE id = $1`, [raw.id]);
+        return { result: 'fired' } as const;
+      });
+    } catch (e) {
+      failure = e as Error;
+      result = { result: 'skipped', why: 'locked_or_missing' };
+    }
+    if (failure) {
+      await this.db.query(
+        `UPDATE timers SET attempts = attempts + 1, last_error = $2, updated_at = now(),
+           state = CASE WHEN attempts + 1 >= $3 THEN 'failed' ELSE state END
+         WHERE key = $1 AND state = 'pending'`,
+        [key, failure.message.slice(0, 2000), MAX_TIMER_ATTEMPTS],
+      ).catch(() => undefined);
+      this.log.error(`timer ${key} failed: ${failure.message}`);
+      throw failure;
+    }
+    return result;
+  }
+
+  /** The queue (producer side), created on first use; fails fast when Redis is down. */
+  getQueue(): Queue {
+    if (!this.queue) {
+      this.queue = new Queue(TIMERS_QUEUE, {
+        connection: { url: this.config.redisUrl, enableOfflineQueue: false, maxRetriesPerRequest: 1 },
+        prefix: this.config.queuePrefix,
+      });
+      this.queue.on('error', (e) => this.warn(`queue ${TIMERS_QUEUE}: ${e.message}`));
+    }
+    return this.queue;
+  }
+
+  /** Adds (or moves) the delayed jobs of these timers; never rejects. */
+  async enqueue(timers: ReadonlyArray<{ key: string; dueAt: Date; moved?: boolean }>): Promise<boolean> {
+    if (!timers.length) return true;
+    try {
+      const q = this.getQueue();
+      const now = Date.now();
+      await withTimeout(q.addBulk(timers.map((t) => ({
+        name: TIMER_JOB, data: { key: t.key },
+        opts: { ...JOB_OPTS, jobId: jobIdOf(t.key), delay: Math.max(0, t.dueAt.getTime() - now) },
+      }))), REDIS_TIMEOUT_MS * 4);
+      // a job already there keeps its old time: move it (a job that fires early is re-delayed by the worker anyway)
+      for (const t of timers.filter((x) => x.moved)) {
+        const job = await q.getJob(jobIdOf(t.key));
+        if (job && (await job.isDelayed())) await job.changeDelay(Math.max(0, t.dueAt.getTime() - Date.now())).catch(() => undefined);
+      }
+      return true;
+    } catch (e) {
+      this.warn(`could not add ${timers.length} timer job(s) (${(e as Error).message}); the reconciler will add them`);
+      return false;
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const q = this.queue;
+    this.queue = null;
+    if (q) await withTimeout(q.close(), 5_000).catch(() => undefined);
+  }
+
+  private pendingJobs(m: EntityManager): Map<string, { dueAt: Date; moved: boolean } | null> {
+    const qr = m.queryRunner;
+    if (!qr || !qr.isTransactionActive) return new Map();
+    let jobs = this.afterCommit.get(qr);
+    if (!jobs) {
+      jobs = new Map();
+      this.afterCommit.set(qr, jobs);
+    }
+    return jobs;
+  }
+
+  private onCommit(qr: QueryRunner): void {
+    if (qr.isTransactionActive) return; // a savepoint released: the outer transaction may still roll back
+    const jobs = this.afterCommit.get(qr);
+    if (!jobs) return;
+    this.afterCommit.delete(qr);
+    this.flush(jobs);
+  }
+
+  /** Not awaited by the caller: the request never waits on Redis. */
+  private flush(jobs: Map<string, { dueAt: Date; moved: boolean } | null>): void {
+    const add: Array<{ key: string; dueAt: Date; moved: boolean }> = [];
+    const remove: string[] = [];
+    for (const [key, j] of jobs) (j ? add.push({ key, ...j }) : remove.push(key));
+    if (add.length) void this.enqueue(add);
+    if (remove.length) {
+      void (async () => {
+        try {
+          const q = this.getQueue();
+          await withTimeout(Promise.all(remove.map((k) => q.remove(jobIdOf(k)).catch(() => 0))), REDIS_TIMEOUT_MS);
+        } catch {
+          // a cancelled timer's job that stays in Redis finds its row cancelled and does nothing
+        }
+      })();
+    }
+  }
+
+  private warn(message: string): void {
+    const now = Date.now();
+    if (now - this.lastWarning < 30_000) return;
+    this.lastWarning = now;
+    this.log.warn(message);
+  }
+}

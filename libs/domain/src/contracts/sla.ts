@@ -1,0 +1,108 @@
+/** JSON contracts of the SLA API (apps/grc-api modules/sla) shared with the console. Dates are ISO strings. */
+import type { BusinessCalendar } from '../sla/calendar';
+import type { EscalationStep, SlaDuration, SlaPolicyMatch, SlaTargets } from '../sla/policy';
+import type { Priority } from '../ticket/priority';
+import type { TicketStatus } from '../ticket/ticket-status';
+
+export interface SlaCalendarDto {
+  id: string;
+  /** null: the town's default calendar */
+  departmentId: string | null;
+  name: string;
+  calendar: BusinessCalendar;
+  version: number;
+  updatedAt: string;
+}
+export interface SlaCalendarInput {
+  departmentId?: string | null;
+  name: string;
+  calendar: BusinessCalendar;
+  /** required on update (409 when stale) */
+  version?: number;
+}
+
+export interface SlaPolicyDto {
+  id: string;
+  name: string;
+  active: boolean;
+  match: SlaPolicyMatch;
+  targets: SlaTargets;
+  ladder: EscalationStep[];
+  version: number;
+  updatedAt: string;
+}
+export interface SlaPolicyInput {
+  id: string;
+  name: string;
+  active?: boolean;
+  match: SlaPolicyMatch;
+  targets: SlaTargets;
+  ladder: EscalationStep[];
+  version?: number;
+}
+
+export interface SlaPauseDto { from: string; to: string | null; reason: string; minutes: number }
+export interface SlaHistoryDto {
+  at: string;
+  cause: 'started' | 'paused' | 'resumed' | 'recomputed' | 'stopped';
+  reason: string | null;
+  previous: string | null;
+  deadline: string | null;
+  generation: number;
+  message: string;
+}
+export interface SlaEscalationDto {
+  atPercent: number;
+  dueAt: string | null;
+  state: 'pending' | 'fired' | 'cancelled' | 'failed' | 'suspended';
+  firedAt: string | null;
+  actions: EscalationStep['actions'];
+}
+export interface TicketSlaClockDto {
+  target: 'firstResponse' | 'resolution' | `step:${string}`;
+  policyId: string;
+  policyName: string;
+  duration: SlaDuration | null;
+  metric: 'business' | 'calendar';
+  status: 'running' | 'paused' | 'stopped';
+  outcome: 'met_on_time' | 'met_late' | 'cancelled' | null;
+  startedAt: string;
+  stoppedAt: string | null;
+  deadline: string | null;
+  /** at `asOf`, in the clock's metric (business minutes unless a calendar_* unit) */
+  remainingMinutes: number | null;
+  percent: number | null;
+  breached: boolean;
+  generation: number;
+  pauses: SlaPauseDto[];
+  history: SlaHistoryDto[];
+  escalations: SlaEscalationDto[];
+}
+export interface TicketSlaDto {
+  ticketId: string;
+  asOf: string;
+  /** the calendar the clocks run on: the console counts business time down with it */
+  calendar: { id: string | null; name: string; calendar: BusinessCalendar };
+  clocks: TicketSlaClockDto[];
+  dueAt: string | null;
+  breached: boolean;
+}
+
+export interface SlaBreachDto {
+  ticketId: string;
+  reference: string;
+  subject: string;
+  status: TicketStatus;
+  priority: Priority;
+  assignee: { id: string; displayName: string } | null;
+  target: string;
+  deadline: string | null;
+  /** flagged by an escalation (mark_breached), or past its deadline */
+  overdueMinutes: number;
+}
+export interface SlaDepartmentBreachesDto {
+  department: { id: string; code: string; name: string };
+  count: number;
+  items: SlaBreachDto[];
+}
+export interface SlaBreachesDto { asOf: string; total: number; departments: SlaDepartmentBreachesDto[] }
