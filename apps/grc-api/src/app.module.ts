@@ -14,12 +14,14 @@ import { InboxCountersModule } from './modules/worker/inbox-counters.module';
 import { WorkerModule } from './modules/worker/worker.module';
 import { TicketsModule } from './modules/tickets/tickets.module';
 import { Open311Module } from './modules/open311/open311.module';
+import { PublicModule } from './modules/public/public.module';
+import { DuplicatesModule } from './modules/duplicates/duplicates.module';
 import { SlaCoreModule, SlaModule } from './modules/sla/sla.module';
 import { TimersWorkerModule } from './modules/timers/timers.module';
 import { WorkflowsCoreModule, WorkflowsModule } from './modules/workflows/workflows.module';
 
 /** HTTP feature modules (the api role). */
-const API_MODULES = [AuthModule, HealthModule, CitizensModule, TicketsModule, ReferenceModule, AgentsModule, InboxCountersModule, Open311Module, SlaModule, WorkflowsModule];
+const API_MODULES = [AuthModule, HealthModule, CitizensModule, TicketsModule, ReferenceModule, AgentsModule, InboxCountersModule, Open311Module, SlaModule, WorkflowsModule, PublicModule, DuplicatesModule];
 /** BullMQ processors (the worker role). */
 const WORKER_MODULES: DynamicModule['imports'] = [WorkerModule, SlaCoreModule, TimersWorkerModule, WorkflowsCoreModule];
 

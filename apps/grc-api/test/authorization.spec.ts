@@ -78,6 +78,15 @@ const EXPECTED: Record<string, 'public' | Principal[]> = {
   'GET /api/v1/sla/policies': ['admin'],
   'POST /api/v1/sla/policies': ['admin'],
   'PUT /api/v1/sla/policies/{id}': ['admin'],
+  // duplicates (modules/duplicates)
+  'GET /api/v1/tickets/{id}/duplicates': ALL,
+  'POST /api/v1/tickets/{id}/link': ALL,
+  'POST /api/v1/tickets/{id}/unlink': ALL,
+  // the citizen side, no account (modules/public)
+  'GET /api/v1/public/form': 'public',
+  'POST /api/v1/public/requests': 'public',
+  'GET /api/v1/public/requests/{reference}': 'public',
+  'POST /api/v1/public/requests/{reference}/messages': 'public',
   // last: it ends the session
   'POST /api/v1/auth/logout': ALL,
 };

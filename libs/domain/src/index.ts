@@ -17,3 +17,5 @@ export * from './contracts/sla';
 export * from './contracts/mail';
 export * from './mail';
 export * from './contracts/workflows';
+export * from './duplicates';
+export * from './contracts/public';

@@ -22,5 +22,8 @@ export const TIMELINE_EVENT_KINDS = [
   'sla_warning',
   'sla_breached',
   'sla_escalated',
+  // duplicates (apps/grc-api modules/duplicates): data = { masterId, masterReference } on the follower, { followerId, followerReference } on the master
+  'linked',
+  'unlinked',
 ] as const;
 export type TimelineEventKind = (typeof TIMELINE_EVENT_KINDS)[number];

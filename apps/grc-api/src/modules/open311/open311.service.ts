@@ -133,7 +133,7 @@ export class Open311Service {
       if (status !== null) {
         const wanted = new Set(status.split(',').map((s) => s.trim().toLowerCase()));
         if (![...wanted].every((s) => s === 'open' || s === 'closed')) throw badParam('status doit valoir open ou closed.');
-        if (wanted.size === 1) where.push(`t.status ${wanted.has('closed') ? '' : 'NOT '}IN ('resolved', 'closed')`);
+        if (wanted.size === 1) where.push(`coalesce(mt.status, t.status) ${wanted.has('closed') ? '' : 'NOT '}IN ('resolved', 'closed')`);
       }
     }
     const rows: RequestRow[] = await this.db.query(`${REQUEST_SELECT} WHERE ${where.join(' AND ')}
@@ -282,10 +282,11 @@ export function subjectOf(description: string, serviceName: string): string {
 }
 
 const REQUEST_SELECT = `
-  SELECT t.reference, t.status, t.description, t.address, t.latitude, t.longitude, t.created_at, t.updated_at,
+  SELECT t.reference, coalesce(mt.status, t.status) AS status, t.description, t.address, t.latitude, t.longitude, t.created_at, t.updated_at,
          c.code AS service_code, c.name_fr AS service_name, d.name AS agency, o.address_id, o.media_url,
          (SELECT e.body FROM ticket_events e WHERE e.ticket_id = t.id AND e.kind = 'reply' ORDER BY e.at DESC, e.id DESC LIMIT 1) AS status_notes
   FROM tickets t
   JOIN categories c ON c.id = t.category_id
   JOIN departments d ON d.id = t.department_id
-  LEFT JOIN open311_requests o ON o.ticket_id = t.id`;
+  LEFT JOIN open311_requests o ON o.ticket_id = t.id
+  LEFT JOIN tickets mt ON mt.id = t.master_ticket_id`; // a duplicate shows its master's status (modules/duplicates)

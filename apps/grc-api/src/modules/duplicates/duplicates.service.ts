@@ -1,0 +1,179 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import {
+  boundingBox, canTransition, DEFAULT_DUPLICATE_SETTINGS, haversineMetres, OPEN_STATUSES, scoreDuplicate,
+  type DuplicateCandidate, type DuplicatesView, type LinkedTicketRef, type TicketDetail, type TicketStatus,
+} from '@grc/domain';
+import { conflict, notFound, ProblemException } from '../../common/problem';
+import { TicketEntity } from '../../database/entities';
+import { AuditService, auditActor } from '../audit/audit.service';
+import type { Actor, AuthenticatedAgent } from '../auth/authenticated-agent';
+import { canSeeDepartment } from '../tickets/ticket-access';
+import { TicketChangeHooks, type TicketChange, type TicketChangeListener } from '../tickets/ticket-change.hooks';
+import { TicketsService } from '../tickets/tickets.service';
+
+/** How far back candidates are looked for, and how many are offered. */
+const WINDOW_DAYS = 90;
+const MAX_CANDIDATES = 10;
+const TERMINAL: readonly TicketStatus[] = ['resolved', 'closed'];
+
+const refused = (status: number, code: string, message: string, field = 'masterId') =>
+  new ProblemException(status, status === 409 ? 'Action impossible' : 'Requête invalide', message, [{ field, message, code }]);
+
+interface RefRow { id: string; reference: string; subject: string; status: TicketStatus; created_at: Date }
+const toRef = (r: RefRow): LinkedTicketRef => ({ id: r.id, reference: r.reference, subject: r.subject, status: r.status, createdAt: new Date(r.created_at).toISOString() });
+
+/**
+ * One problem, many reporters. Candidates: open tickets of the same category, near (bounding box, then
+ * haversine) or with a similar text (pg_trgm), scored by the domain. Linking makes one ticket the master
+ * (one level: a master follows nobody, a follower leads nobody); when the master is resolved, closed or
+ * reopened, its followers take the same status in the same transaction, with their own timeline events and
+ * ticket-change hooks (SLA clocks, notifications to each reporter). Unlinking restores the follower's status.
+ */
+@Injectable()
+export class DuplicatesService implements TicketChangeListener, OnModuleInit {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly tickets: TicketsService,
+    private readonly hooks: TicketChangeHooks,
+    private readonly audit: AuditService,
+  ) {}
+
+  onModuleInit(): void {
+    this.hooks.register(this);
+  }
+
+  async view(agent: AuthenticatedAgent, id: string): Promise<DuplicatesView> {
+    const [t] = await this.db.query(
+      `SELECT id, department_id, category_id, master_ticket_id, status, subject, description, latitude, longitude, created_at FROM tickets WHERE id = $1`, [id]);
+    if (!t || !canSeeDepartment(agent, t.department_id)) throw notFound('Demande');
+    const [masterRows, followers] = await Promise.all([
+      t.master_ticket_id
+        ? this.db.query(`SELECT id, reference, subject, status, created_at FROM tickets WHERE id = $1`, [t.master_ticket_id])
+        : Promise.resolve([]),
+      this.db.query(`SELECT id, reference, subject, status, created_at FROM tickets WHERE master_ticket_id = $1 ORDER BY created_at, id`, [id]),
+    ]);
+    const candidates = t.master_ticket_id ? [] : await this.candidates(t, followers.length > 0);
+    return { master: masterRows[0] ? toRef(masterRows[0]) : null, followers: followers.map(toRef), candidates };
+  }
+
+  private async candidates(t: {
+    id: string; category_id: string; subject: string; description: string; latitude: number | null; longitude: number | null; created_at: Date;
+  }, isMaster: boolean): Promise<DuplicateCandidate[]> {
+    const s = DEFAULT_DUPLICATE_SETTINGS;
+    const here = t.latitude !== null && t.longitude !== null ? { lat: t.latitude, lng: t.longitude } : null;
+    const box = here ? boundingBox(here, s.maxDistanceMetres) : null;
+    const text = `${t.subject} ${t.description.slice(0, 500)}`;
+    // A master keeps its followers: it is offered no other master (it could not follow one).
+    if (isMaster) return [];
+    const rows: Array<RefRow & { address: string | null; latitude: number | null; longitude: number | null; sim: number; followers: number }> = await this.db.query(
+      `SELECT c.id, c.reference, c.subject, c.status, c.created_at, c.address, c.latitude, c.longitude,
+              greatest(similarity(lower(grc_unaccent(c.subject)), lower(grc_unaccent($2))),
+                       similarity(lower(grc_unaccent(c.subject || ' ' || left(c.description, 500))), lower(grc_unaccent($3)))) AS sim,
+              (SELECT count(*) FROM tickets f WHERE f.master_ticket_id = c.id)::int AS followers
+       FROM tickets c
+       WHERE c.category_id = $1 AND c.id <> $4 AND c.master_ticket_id IS NULL
+         AND c.status IN ('new', 'open', 'waiting_citizen')
+         AND c.created_at > $5::timestamptz - make_interval(days => ${WINDOW_DAYS}) AND c.created_at < $5::timestamptz + interval '1 day'
+         AND (($6::float8 IS NOT NULL AND c.latitude BETWEEN $6 AND $7 AND c.longitude BETWEEN $8 AND $9)
+              OR lower(grc_unaccent(c.subject)) % lower(grc_unaccent($2))
+              OR similarity(lower(grc_unaccent(c.subject || ' ' || left(c.description, 500))), lower(grc_unaccent($3))) > 0.15)
+       ORDER BY c.created_at DESC LIMIT 200`,
+      [t.category_id, t.subject, text, t.id, t.created_at, box?.minLat ?? null, box?.maxLat ?? null, box?.minLng ?? null, box?.maxLng ?? null]);
+    const out: DuplicateCandidate[] = [];
+    for (const r of rows) {
+      const distance = here && r.latitude !== null && r.longitude !== null ? haversineMetres(here, { lat: r.latitude, lng: r.longitude }) : null;
+      const ageDays = Math.abs(new Date(t.created_at).getTime() - new Date(r.created_at).getTime()) / 86_400_000;
+      const score = scoreDuplicate({ sameCategory: true, distanceMetres: distance, textSimilarity: Number(r.sim), ageDays }, s);
+      if (!score.candidate) continue;
+      out.push({
+        ...toRef(r), address: r.address, distanceMetres: distance === null ? null : Math.round(distance),
+        textSimilarity: Math.round(Number(r.sim) * 100) / 100, score: score.score, followerCount: r.followers,
+      });
+    }
+    return out.sort((a, b) => b.score - a.score).slice(0, MAX_CANDIDATES);
+  }
+
+  /** This ticket follows `masterId` from now on. */
+  link(actor: Actor, id: string, masterId: string, version: number): Promise<TicketDetail> {
+    return this.tickets.mutate(actor, id, version, async (m, t) => {
+      if (masterId === id) throw refused(400, 'duplicate.self', 'Une demande ne peut pas se suivre elle-même.');
+      const [current] = await m.query(`SELECT master_ticket_id, (SELECT count(*) FROM tickets f WHERE f.master_ticket_id = $1)::int AS followers FROM tickets WHERE id = $1`, [id]);
+      if (current.master_ticket_id) throw refused(409, 'duplicate.already_linked', 'Cette demande suit déjà une autre demande : détachez-la d’abord.');
+      if (current.followers > 0) throw refused(409, 'duplicate.is_master', 'Cette demande est suivie par d’autres : elle ne peut pas en suivre une à son tour.');
+      const [master] = await m.query(`SELECT id, reference, department_id, status, master_ticket_id FROM tickets WHERE id = $1 FOR UPDATE`, [masterId]);
+      if (!master || !canSeeDepartment(actor.agent, master.department_id)) throw refused(400, 'duplicate.master_unknown', 'Demande principale introuvable.');
+      if (master.master_ticket_id) throw refused(409, 'duplicate.master_follows', 'La demande choisie suit elle-même une autre demande : liez à celle-ci.');
+      if (!OPEN_STATUSES.includes(master.status)) throw refused(409, 'duplicate.master_closed', 'La demande choisie est résolue ou close : elle ne peut plus être la demande principale.');
+
+      await m.query(`UPDATE tickets SET master_ticket_id = $2, linked_from_status = status WHERE id = $1`, [id, masterId]);
+      await this.touchMaster(m, actor, masterId, 'linked', { followerId: id, followerReference: t.reference }, 'ticket.link.master');
+      await this.audit.record(m, auditActor(actor), 'ticket.link', 'ticket', id, { masterTicketId: { before: null, after: masterId } });
+      return { set: {}, events: [{ kind: 'linked', data: { masterId, masterReference: master.reference } }], action: 'ticket.link' };
+    });
+  }
+
+  /** This ticket stands alone again, with the status it had when it was linked. */
+  unlink(actor: Actor, id: string, version: number): Promise<TicketDetail> {
+    return this.tickets.mutate(actor, id, version, async (m, t) => {
+      const [current] = await m.query(
+        `SELECT t.master_ticket_id, t.linked_from_status, mt.reference AS master_reference FROM tickets t
+         LEFT JOIN tickets mt ON mt.id = t.master_ticket_id WHERE t.id = $1`, [id]);
+      if (!current.master_ticket_id) throw refused(409, 'duplicate.not_linked', 'Cette demande ne suit aucune autre demande.', 'version');
+      await m.query(`UPDATE tickets SET master_ticket_id = NULL, linked_from_status = NULL WHERE id = $1`, [id]);
+      await this.touchMaster(m, actor, current.master_ticket_id, 'unlinked', { followerId: id, followerReference: t.reference }, 'ticket.unlink.master');
+      await this.audit.record(m, auditActor(actor), 'ticket.unlink', 'ticket', id, { masterTicketId: { before: current.master_ticket_id, after: null } });
+      const events = [{ kind: 'unlinked' as const, data: { masterId: current.master_ticket_id, masterReference: current.master_reference } }];
+      const restore = current.linked_from_status as TicketStatus | null;
+      const set: Record<string, unknown> = {};
+      if (restore && restore !== t.status) {
+        set['status'] = restore;
+        if (!TERMINAL.includes(restore)) { set['resolvedAt'] = null; set['closedAt'] = null; }
+        events.push({ kind: 'status_changed', data: { from: t.status, to: restore, reason: 'unlinked' } } as never);
+      }
+      return { set, events, action: 'ticket.unlink' };
+    });
+  }
+
+  /** A timeline event on the master, its version bumped (the console sees the change), audited. */
+  private async touchMaster(m: EntityManager, actor: Actor, masterId: string, kind: 'linked' | 'unlinked', data: Record<string, unknown>, action: string): Promise<void> {
+    await m.query(`UPDATE tickets SET version = version + 1, updated_at = now() WHERE id = $1`, [masterId]);
+    await m.query(`INSERT INTO ticket_events (ticket_id, kind, actor_id, data) VALUES ($1, $2, $3, $4)`,
+      [masterId, kind, actor.system ? null : actor.agent.id, JSON.stringify(data)]);
+    await this.audit.record(m, auditActor(actor), action, 'ticket', masterId, { follower: { before: kind === 'linked' ? null : data['followerId'], after: kind === 'linked' ? data['followerId'] : null } });
+  }
+
+  /**
+   * Inside the master's transaction: resolved, closed or reopened → every follower that can make the same
+   * move makes it (timeline `status_changed` with the master's reference, audit, hooks for its reporter).
+   */
+  async onTicketChanged(m: EntityManager, change: TicketChange): Promise<void> {
+    const { before, after } = change;
+    if (!before || before.status === after.status) return;
+    const reopened = after.status === 'open' && TERMINAL.includes(before.status);
+    if (!TERMINAL.includes(after.status) && !reopened) return;
+    const followers: Array<{ id: string }> = await m.query(
+      `SELECT id FROM tickets WHERE master_ticket_id = $1 ORDER BY id FOR UPDATE`, [change.ticketId]);
+    if (!followers.length) return;
+    const [master] = await m.query(`SELECT reference FROM tickets WHERE id = $1`, [change.ticketId]);
+    const comment = change.events.find((e) => e.kind === 'status_changed')?.body ?? null;
+    for (const { id } of followers) {
+      const f = await m.getRepository(TicketEntity).findOneByOrFail({ id });
+      if (f.status === after.status || !canTransition(f.status, after.status)) continue;
+      const set: Partial<TicketEntity> = { status: after.status };
+      if (after.status === 'resolved') set.resolvedAt = after.resolvedAt ?? new Date();
+      if (after.status === 'closed') set.closedAt = after.closedAt ?? new Date();
+      if (reopened) { set.resolvedAt = null; set.closedAt = null; }
+      await m.query(
+        `UPDATE tickets SET status = $2, resolved_at = $3, closed_at = $4, version = version + 1, updated_at = now() WHERE id = $1`,
+        [id, set.status, 'resolvedAt' in set ? set.resolvedAt : f.resolvedAt, 'closedAt' in set ? set.closedAt : f.closedAt]);
+      const data = { from: f.status, to: after.status, masterId: change.ticketId, masterReference: master.reference };
+      await m.query(`INSERT INTO ticket_events (ticket_id, kind, actor_id, body, data) VALUES ($1, 'status_changed', $2, $3, $4)`,
+        [id, change.actor.system ? null : change.actor.agent.id, comment, JSON.stringify(data)]);
+      await this.audit.record(m, auditActor(change.actor), 'ticket.status.master', 'ticket', id, { status: { before: f.status, after: after.status } });
+      const next = { ...f, ...set, version: f.version + 1 } as TicketEntity;
+      await this.hooks.emit(m, { ticketId: id, before: f, after: next, events: [{ kind: 'status_changed', body: comment, data }], actor: change.actor });
+    }
+  }
+}

@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+import { ReferenceModule } from '../reference/reference.module';
+import { TicketsModule } from '../tickets/tickets.module';
+import { InboxCountersModule } from '../worker/inbox-counters.module';
+import { PublicController } from './public.controller';
+import { PUBLIC_LIMITS, publicLimits, PublicRateLimitGuard } from './public-rate-limiter';
+import { PublicService } from './public.service';
+import { TrackingService } from './tracking.service';
+
+/**
+ * The citizen side: the public request form and the tracking page (/api/v1/public/…, no account).
+ * Exports TrackingService: acknowledgements (modules/mail) put `issueLink()` in their e-mails.
+ */
+@Module({
+  imports: [ReferenceModule, TicketsModule, InboxCountersModule],
+  controllers: [PublicController],
+  providers: [
+    PublicService, TrackingService, PublicRateLimitGuard,
+    // read when the app is built (tests set the environment for one app at a time)
+    { provide: PUBLIC_LIMITS, useFactory: () => publicLimits() },
+  ],
+  exports: [TrackingService],
+})
+export class PublicModule {}

@@ -1,0 +1,354 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import {
+  formatReference, MESSAGE_BODY_MAX, parseReference, textLength, validateCitizen,
+  type PublicAttribute, type PublicForm, type PublicRequestCreated, type PublicTracking, type TicketStatus,
+} from '@grc/domain';
+import { badRequest, notFound, ProblemException, type FieldError } from '../../common/problem';
+import { GRC_CONFIG, GrcConfig } from '../../config/config';
+import { TicketEntity } from '../../database/entities';
+import { AuditService, type AuditActor } from '../audit/audit.service';
+import { systemActor, type Actor } from '../auth/authenticated-agent';
+import { RoutingService } from '../reference/routing.service';
+import type { UploadedFile } from '../tickets/attachments.service';
+import { TicketChangeHooks } from '../tickets/ticket-change.hooks';
+import { TicketsService } from '../tickets/tickets.service';
+import { InboxCountersScheduler } from '../worker/inbox-counters.scheduler';
+import { ACCEPT, checkFiles, insertAttachments, PUBLIC_MAX_FILES, storeFiles } from './public-files';
+import { trackingPath, TrackingService } from './tracking.service';
+
+export const DESCRIPTION_MAX = 4000;
+const ADDRESS_MAX = 500;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DECIMAL = /^-?\d+(?:[.,]\d+)?$/;
+
+/** The multipart fields as multer hands them (strings; a repeated field becomes an array). */
+export type RawFields = Record<string, unknown>;
+
+/** The one answer for a tracking link that opens nothing: unknown reference, wrong or malformed key. */
+const noSuchLink = () => notFound('Demande');
+/** Honeypot filled (a robot): refused without saying why. */
+const refusedGeneric = () => new ProblemException(400, 'Requête invalide', 'La demande n’a pas pu être enregistrée.');
+
+const err = (field: string, code: string, message: string): FieldError => ({ field, code, message });
+
+function str(fields: RawFields, name: string): string | null {
+  const v = fields[name];
+  const s = Array.isArray(v) ? v[0] : v;
+  if (s === undefined || s === null) return null;
+  if (typeof s !== 'string') return null;
+  const t = s.trim();
+  return t === '' ? null : t;
+}
+
+/** The inbox subject: the description's first line, shortened; else the category's name. */
+export function publicSubject(description: string, categoryName: string): string {
+  const line = description.split(/\r?\n/).map((l) => l.trim()).find((l) => l !== '') ?? '';
+  const chars = [...line];
+  if (chars.length < 3) return categoryName.slice(0, 300);
+  return chars.length > 120 ? `${chars.slice(0, 119).join('')}…` : line;
+}
+
+/**
+ * The citizen side without an account: the form's reference data, creation of a `web` request (routing,
+ * reference, citizen matched by e-mail or phone, attachments, timeline, audit, tracking key — one
+ * transaction), the tracking page and the citizen's additional information. Every text is stored as typed
+ * (trimmed): escaping is the renderer's job, and the console renders text, never HTML.
+ */
+@Injectable()
+export class PublicService {
+  private slaColumn?: Promise<boolean>;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(GRC_CONFIG) private readonly config: GrcConfig,
+    private readonly audit: AuditService,
+    private readonly routing: RoutingService,
+    private readonly tickets: TicketsService,
+    private readonly hooks: TicketChangeHooks,
+    private readonly counters: InboxCountersScheduler,
+    private readonly tracking: TrackingService,
+  ) {}
+
+  async form(): Promise<PublicForm> {
+    const [town] = await this.db.query(`SELECT name FROM town_settings WHERE id = 1`);
+    const rows: Array<{ id: string; code: string; name_fr: string; name_en: string; attributes: PublicAttribute[] }> = await this.db.query(
+      `SELECT c.id, c.code, c.name_fr, c.name_en,
+         coalesce((SELECT json_agg(json_build_object('code', a.code, 'datatype', a.datatype, 'required', a.required,
+             'description', a.description, 'datatypeDescription', a.datatype_description, 'order', a."order", 'values', a."values")
+           ORDER BY a."order", a.code) FROM category_attributes a WHERE a.category_id = c.id AND a.variable), '[]'::json) AS attributes
+       FROM categories c WHERE c.active ORDER BY c.name_fr`);
+    return {
+      town: { name: town?.name ?? 'Mairie' },
+      categories: rows.map((r) => ({
+        id: r.id, code: r.code, nameFr: r.name_fr, nameEn: r.name_en,
+        attributes: r.attributes.map((a) => ({ ...a, values: (a.values ?? []).map((v) => ({ key: String(v.key), name: String(v.name) })) })),
+      })),
+      limits: { maxFiles: PUBLIC_MAX_FILES, maxFileBytes: this.config.maxUploadBytes, accept: ACCEPT, descriptionMax: DESCRIPTION_MAX, messageMax: MESSAGE_BODY_MAX },
+    };
+  }
+
+  async create(fields: RawFields, files: UploadedFile[], ip: string | null): Promise<PublicRequestCreated> {
+    if (str(fields, 'website') !== null) throw refusedGeneric();
+    const errors: FieldError[] = [];
+
+    const categoryId = str(fields, 'categoryId');
+    let category: { id: string; name_fr: string; attributes: PublicAttribute[] } | undefined;
+    if (!categoryId) errors.push(err('categoryId', 'required', 'Choisissez une catégorie.'));
+    else if (UUID.test(categoryId)) {
+      [category] = await this.db.query(
+        `SELECT c.id, c.name_fr, coalesce((SELECT json_agg(json_build_object('code', a.code, 'datatype', a.datatype, 'required', a.required,
+             'description', a.description, 'values', a."values")) FROM category_attributes a WHERE a.category_id = c.id AND a.variable), '[]'::json) AS attributes
+         FROM categories c WHERE c.id = $1 AND c.active`, [categoryId]);
+    }
+    if (categoryId && !category) errors.push(err('categoryId', 'invalid', 'Catégorie inconnue.'));
+
+    const description = str(fields, 'description');
+    if (!description) errors.push(err('description', 'required', 'Décrivez le problème.'));
+    else if (textLength(description) > DESCRIPTION_MAX) errors.push(err('description', 'too_long', `La description ne doit pas dépasser ${DESCRIPTION_MAX} caractères.`));
+
+    const address = str(fields, 'address');
+    if (address && textLength(address) > ADDRESS_MAX) errors.push(err('address', 'too_long', `L’adresse ne doit pas dépasser ${ADDRESS_MAX} caractères.`));
+
+    const position = this.position(fields, errors);
+    const attributes = category ? this.attributes(category.attributes, fields, errors) : {};
+
+    const email = str(fields, 'email');
+    const phone = str(fields, 'phone');
+    const who = validateCitizen({ kind: 'resident', firstName: str(fields, 'firstName'), lastName: str(fields, 'lastName'), email, phone });
+    if (!who.ok) {
+      for (const e of who.errors) {
+        if (e.field === 'contact') continue; // the public form asks for an e-mail or a phone (below)
+        errors.push(err(e.field, e.field === 'lastName' ? 'required' : e.code.endsWith('too_long') ? 'too_long' : 'invalid', e.message));
+      }
+    }
+    if (!email && !phone) errors.push(err('contact', 'contact.missing', 'Indiquez une adresse e-mail ou un numéro de téléphone pour être tenu informé.'));
+    if (errors.length) throw badRequest('Le formulaire contient des erreurs.', errors);
+
+    const checked = checkFiles(files, this.config.maxUploadBytes);
+    const stored = await storeFiles(this.config.dataDir, checked);
+    const auditActor: AuditActor = { actorId: null, actorLabel: 'citoyen (formulaire public)', ip };
+    const actor: Actor = { ...systemActor('formulaire-public'), ip };
+    try {
+      const created = await this.db.transaction(async (m) => {
+        const contact = who.ok ? who.value : null;
+        const citizenId = await this.matchOrCreateCitizen(m, auditActor, contact!);
+        const departmentId = await this.routing.route(m, category!.id, position);
+        const reference = await this.nextReference(m);
+        const subject = publicSubject(description!, category!.name_fr);
+        const [row] = await m.query(
+          `INSERT INTO tickets (reference, channel, category_id, department_id, citizen_id, subject, description,
+             address, latitude, longitude, priority, status, attributes)
+           VALUES ($1, 'web', $2, $3, $4, $5, $6, $7, $8, $9, 1, 'new', $10) RETURNING id`,
+          [reference, category!.id, departmentId, citizenId, subject, description, address, position?.lat ?? null, position?.lng ?? null, JSON.stringify(attributes)]);
+        const data = { channel: 'web', departmentId, source: 'formulaire-public' };
+        await m.query(`INSERT INTO ticket_events (ticket_id, kind, actor_id, data) VALUES ($1, 'created', NULL, $2)`, [row.id, JSON.stringify(data)]);
+        await insertAttachments(m, row.id, checked, stored.keys);
+        await this.audit.record(m, auditActor, 'ticket.create', 'ticket', row.id, {
+          reference: { before: null, after: reference }, channel: { before: null, after: 'web' },
+          categoryId: { before: null, after: category!.id }, departmentId: { before: null, after: departmentId },
+          citizenId: { before: null, after: citizenId }, subject: { before: null, after: subject },
+          priority: { before: null, after: 'normal' }, attributes: { before: null, after: attributes },
+        });
+        const { key } = await this.tracking.issueKey(m, row.id);
+        if (this.hooks.active) {
+          const after = await m.getRepository(TicketEntity).findOneByOrFail({ id: row.id });
+          await this.hooks.emit(m, { ticketId: row.id, before: null, after, events: [{ kind: 'created', data }], actor });
+        }
+        return { reference, key };
+      });
+      void this.counters.requestRecompute();
+      const path = trackingPath(created.reference, created.key);
+      return { reference: created.reference, key: created.key, trackingPath: path, trackingUrl: `${this.tracking.publicBaseUrl}${path}` };
+    } catch (e) {
+      await stored.remove();
+      throw e;
+    }
+  }
+
+  async track(referenceInput: string, key: string): Promise<PublicTracking> {
+    const id = await this.resolve(referenceInput, key);
+    const sla = (await this.hasSlaColumn()) ? `coalesce(mt.sla_due_at, t.sla_due_at)` : `NULL::timestamptz`;
+    const [t] = await this.db.query(
+      `SELECT t.reference, t.status, mt.status AS master_status, t.description, t.address, t.created_at,
+              greatest(t.updated_at, mt.updated_at) AS updated_at, CASE WHEN mt.id IS NULL THEN t.resolved_at ELSE mt.resolved_at END AS resolved_at,
+              ${sla} AS expected_at, c.name_fr, c.name_en
+       FROM tickets t JOIN categories c ON c.id = t.category_id LEFT JOIN tickets mt ON mt.id = t.master_ticket_id
+       WHERE t.id = $1`, [id]);
+    const [messages, attachments] = await Promise.all([
+      this.db.query(
+        `SELECT at, kind, body FROM ticket_events WHERE ticket_id = $1 AND kind IN ('reply', 'inbound') AND body IS NOT NULL ORDER BY at, id`, [id]),
+      this.db.query(`SELECT filename, size FROM attachments WHERE ticket_id = $1 ORDER BY created_at`, [id]),
+    ]);
+    const status: TicketStatus = t.master_status ?? t.status;
+    const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+    return {
+      reference: t.reference,
+      status,
+      grouped: t.master_status !== null,
+      category: { nameFr: t.name_fr, nameEn: t.name_en },
+      description: t.description,
+      address: t.address,
+      createdAt: iso(t.created_at)!,
+      updatedAt: iso(t.updated_at)!,
+      resolvedAt: status === 'resolved' || status === 'closed' ? iso(t.resolved_at) : null,
+      expectedAt: status === 'resolved' || status === 'closed' ? null : iso(t.expected_at),
+      messages: messages.map((e: { at: Date; kind: 'reply' | 'inbound'; body: string }) => ({ at: iso(e.at)!, kind: e.kind, body: e.body })),
+      attachments: attachments.map((a: { filename: string; size: number }) => ({ filename: a.filename, size: a.size })),
+      canAddInformation: t.status !== 'closed',
+    };
+  }
+
+  /** The citizen adds information (and files): an `inbound` event; a resolved or waiting request goes back to open. */
+  async addInformation(referenceInput: string, key: string, fields: RawFields, files: UploadedFile[], ip: string | null): Promise<PublicTracking> {
+    const id = await this.resolve(referenceInput, key);
+    const body = str(fields, 'body');
+    if (!body) throw badRequest('Le message ne peut pas être vide.', [err('body', 'required', 'Écrivez votre message.')]);
+    if (textLength(body) > MESSAGE_BODY_MAX) throw badRequest('Message trop long.', [err('body', 'too_long', `Le message ne doit pas dépasser ${MESSAGE_BODY_MAX} caractères.`)]);
+    const checked = checkFiles(files, this.config.maxUploadBytes);
+    const stored = await storeFiles(this.config.dataDir, checked);
+    const actor: Actor = { ...systemActor('suivi-citoyen'), ip };
+    try {
+      for (let attempt = 0; ; attempt++) {
+        const [{ version }] = await this.db.query(`SELECT version FROM tickets WHERE id = $1`, [id]);
+        try {
+          await this.tickets.mutate(actor, id, version, async (m, t) => {
+            if (t.status === 'closed') {
+              throw new ProblemException(409, 'Action impossible', 'Cette demande est close : faites une nouvelle demande.', [err('body', 'closed', 'Demande close.')]);
+            }
+            await insertAttachments(m, id, checked, stored.keys);
+            const events: Array<{ kind: 'inbound' | 'status_changed'; body?: string; data: Record<string, unknown> }> = [{ kind: 'inbound', body, data: { source: 'suivi-citoyen', attachments: checked.length } }];
+            const set: Record<string, unknown> = {};
+            if (t.status === 'resolved' || t.status === 'waiting_citizen') {
+              set['status'] = 'open';
+              if (t.status === 'resolved') set['resolvedAt'] = null;
+              events.push({ kind: 'status_changed', data: { from: t.status, to: 'open', reason: 'citizen_information' } });
+            }
+            return { set, events, action: 'ticket.inbound' };
+          });
+          break;
+        } catch (e) {
+          if (attempt < 2 && e instanceof ProblemException && e.getStatus() === 409 && e.errors?.[0]?.code === 'stale_version') continue;
+          throw e;
+        }
+      }
+    } catch (e) {
+      await stored.remove();
+      throw e;
+    }
+    return this.track(referenceInput, key);
+  }
+
+  private async resolve(referenceInput: string, key: string): Promise<string> {
+    const reference = parseReference(String(referenceInput ?? '').slice(0, 64));
+    const id = await this.tracking.verify(this.db.manager, reference ?? '', String(key ?? '').slice(0, 100));
+    if (!id) throw noSuchLink();
+    return id;
+  }
+
+  private position(fields: RawFields, errors: FieldError[]): { lat: number; lng: number } | null {
+    const lat = str(fields, 'latitude');
+    const lng = str(fields, 'longitude');
+    if (lat === null && lng === null) return null;
+    if (lat === null || lng === null) {
+      errors.push(err(lat === null ? 'latitude' : 'longitude', 'required', 'Donnez la latitude et la longitude, ou aucune des deux.'));
+      return null;
+    }
+    const a = DECIMAL.test(lat) ? Number(lat.replace(',', '.')) : NaN;
+    const b = DECIMAL.test(lng) ? Number(lng.replace(',', '.')) : NaN;
+    const before = errors.length;
+    if (!(a >= -90 && a <= 90)) errors.push(err('latitude', 'invalid', 'La latitude doit être un nombre entre -90 et 90 (exemple : 47.3941).'));
+    if (!(b >= -180 && b <= 180)) errors.push(err('longitude', 'invalid', 'La longitude doit être un nombre entre -180 et 180 (exemple : 0.6848).'));
+    return errors.length === before ? { lat: a, lng: b } : null;
+  }
+
+  /** The category's own fields, checked as Open311 checks them; errors on `attributes.<code>`. */
+  private attributes(defs: PublicAttribute[], fields: RawFields, errors: FieldError[]): Record<string, string | number | string[]> {
+    let sent: Record<string, unknown> = {};
+    const raw = str(fields, 'attributes');
+    if (raw) {
+      try {
+        const parsed: unknown = JSON.parse(raw);
+        if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) sent = parsed as Record<string, unknown>;
+        else throw new Error('not an object');
+      } catch {
+        errors.push(err('attributes', 'invalid', 'Les champs de la catégorie sont mal formés.'));
+        return {};
+      }
+    }
+    const out: Record<string, string | number | string[]> = {};
+    for (const d of defs) {
+      const field = `attributes.${d.code}`;
+      const v = sent[d.code];
+      const values = (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v])
+        .map((x) => (typeof x === 'string' || typeof x === 'number' ? String(x).trim() : '')).filter((x) => x !== '');
+      if (!values.length) {
+        if (d.required) errors.push(err(field, 'required', `« ${d.description} » est obligatoire.`));
+        continue;
+      }
+      if (d.datatype !== 'multivaluelist' && values.length > 1) { errors.push(err(field, 'invalid', 'Une seule valeur attendue.')); continue; }
+      const first = values[0]!;
+      switch (d.datatype) {
+        case 'string':
+        case 'text': {
+          const max = d.datatype === 'string' ? 1000 : 4000;
+          if (textLength(first) > max) errors.push(err(field, 'too_long', `${max} caractères au plus.`));
+          else out[d.code] = first;
+          break;
+        }
+        case 'number': {
+          const n = DECIMAL.test(first) ? Number(first.replace(',', '.')) : NaN;
+          if (!Number.isFinite(n)) errors.push(err(field, 'invalid', 'Un nombre est attendu.'));
+          else out[d.code] = n;
+          break;
+        }
+        case 'datetime': {
+          const date = new Date(first);
+          if (!/^\d{4}-\d{2}-\d{2}/.test(first) || Number.isNaN(date.getTime())) errors.push(err(field, 'invalid', 'Une date est attendue (AAAA-MM-JJ).'));
+          else out[d.code] = date.toISOString();
+          break;
+        }
+        default: {
+          const keys = new Set((d.values ?? []).map((x) => String(x.key)));
+          if (values.some((x) => !keys.has(x))) errors.push(err(field, 'invalid', 'Choisissez une des valeurs proposées.'));
+          else out[d.code] = d.datatype === 'singlevaluelist' ? first : [...new Set(values)];
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The citizens module's rule: the same e-mail (else phone) is the same person; otherwise a new resident. */
+  private async matchOrCreateCitizen(
+    m: EntityManager, actor: AuditActor, who: { firstName: string | null; lastName: string | null; email: string | null; phone: string | null },
+  ): Promise<string> {
+    const [found] = await m.query(
+      `SELECT id FROM citizens WHERE ($1::text IS NOT NULL AND lower(email) = lower($1)) OR ($2::text IS NOT NULL AND phone = $2)
+       ORDER BY (lower(email) = lower($1)) DESC NULLS LAST, created_at LIMIT 1`, [who.email, who.phone]);
+    if (found) return found.id;
+    const [row] = await m.query(
+      `INSERT INTO citizens (kind, first_name, last_name, email, phone, preferred_channel) VALUES ('resident', $1, $2, $3, $4, $5) RETURNING id`,
+      [who.firstName, who.lastName, who.email, who.phone, who.email ? 'email' : 'phone']);
+    const changes: Record<string, { before: unknown; after: unknown }> = {};
+    for (const [k, v] of Object.entries({ kind: 'resident', ...who })) if (v !== null) changes[k] = { before: null, after: v };
+    await this.audit.record(m, actor, 'citizen.create', 'citizen', row.id, changes);
+    return row.id;
+  }
+
+  private async nextReference(m: EntityManager): Promise<string> {
+    const [{ prefix, year }] = await m.query(
+      `SELECT coalesce((SELECT reference_prefix FROM town_settings), 'GRC') AS prefix,
+              extract(year FROM now() AT TIME ZONE coalesce((SELECT timezone FROM town_settings), 'Europe/Paris'))::int AS year`);
+    const [{ n }] = await m.query(`SELECT grc_next_ticket_number($1) AS n`, [year]);
+    return formatReference(prefix, year, Number(n));
+  }
+
+  /** The SLA engineer's `tickets.sla_due_at` (the expected date), when that migration is present. */
+  private hasSlaColumn(): Promise<boolean> {
+    this.slaColumn ??= this.db.query(
+      `SELECT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'tickets' AND column_name = 'sla_due_at') AS ok`,
+    ).then((r: Array<{ ok: boolean }>) => r[0]?.ok === true);
+    return this.slaColumn;
+  }
+}

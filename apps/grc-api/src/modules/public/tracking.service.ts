@@ -1,0 +1,62 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import { GRC_CONFIG, GrcConfig } from '../../config/config';
+
+const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+/** A key as it appears in links: 32 random bytes, base64url (43 characters). */
+const KEY_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * Tracking links: `/suivi?ref=<reference>&k=<secret>`. The secret is random (256 bits) and only its SHA-256
+ * is stored (ticket_tracking_keys), so neither references nor a database dump open the tracking page.
+ * A ticket may have several keys (the form's success page, an acknowledgement e-mail): each keeps working.
+ */
+@Injectable()
+export class TrackingService {
+  /** The town's public address (PUBLIC_URL, read at start-up), else this process on localhost. */
+  readonly publicBaseUrl: string;
+
+  constructor(@Inject(GRC_CONFIG) config: GrcConfig) {
+    const configured = process.env['PUBLIC_URL']?.trim();
+    this.publicBaseUrl = (configured || `http://localhost:${config.port}`).replace(/\/+$/, '');
+  }
+
+  /** A new secret for the ticket, in the caller's transaction; returns the absolute tracking URL. */
+  async issueLink(m: EntityManager, ticketId: string): Promise<string> {
+    const { reference, key } = await this.issueKey(m, ticketId);
+    return `${this.publicBaseUrl}${trackingPath(reference, key)}`;
+  }
+
+  /** Same as issueLink, returning the parts (the public form's success page builds a same-site link). */
+  async issueKey(m: EntityManager, ticketId: string): Promise<{ reference: string; key: string }> {
+    const key = randomBytes(32).toString('base64url');
+    const [row] = await m.query(
+      `WITH k AS (INSERT INTO ticket_tracking_keys (ticket_id, key_hash) VALUES ($1, $2) RETURNING ticket_id)
+       SELECT t.reference FROM tickets t JOIN k ON k.ticket_id = t.id`,
+      [ticketId, sha256(key).toString('hex')]);
+    if (!row) throw new Error(`issueKey: ticket ${ticketId} not found`);
+    return { reference: row.reference as string, key };
+  }
+
+  /**
+   * The ticket id when the key opens this reference, else null — the same answer for an unknown reference,
+   * a wrong key or a malformed one. Every stored hash of the ticket is compared in constant time.
+   */
+  async verify(m: EntityManager, reference: string, key: string): Promise<string | null> {
+    const wellFormed = KEY_PATTERN.test(key);
+    const given = sha256(wellFormed ? key : 'x'.repeat(43));
+    const rows: Array<{ id: string; key_hash: string | null }> = await m.query(
+      `SELECT t.id, k.key_hash FROM tickets t LEFT JOIN ticket_tracking_keys k ON k.ticket_id = t.id WHERE t.reference = $1`,
+      [reference]);
+    let found: string | null = null;
+    for (const r of rows) {
+      const stored = Buffer.from(r.key_hash ?? '0'.repeat(64), 'hex');
+      if (stored.length === given.length && timingSafeEqual(stored, given) && wellFormed && r.key_hash) found = r.id;
+    }
+    return found;
+  }
+}
+
+export const trackingPath = (reference: string, key: string) =>
+  `/suivi?ref=${encodeURIComponent(reference)}&k=${encodeURIComponent(key)}`;
