@@ -29,6 +29,21 @@ export const appRoutes: Route[] = [
         loadComponent: () => import('./features/ticket/ticket').then((m) => m.TicketPage),
       },
       {
+        path: 'a-valider',
+        title: 'title.awaiting',
+        loadComponent: () => import('./features/workflows/awaiting').then((m) => m.AwaitingPage),
+      },
+      {
+        path: 'a-valider/:id',
+        title: 'title.workflowTicket',
+        loadComponent: () => import('./features/workflows/participant').then((m) => m.WorkflowTicketPage),
+      },
+      {
+        path: 'delegations',
+        title: 'title.delegations',
+        loadComponent: () => import('./features/workflows/delegations').then((m) => m.DelegationsPage),
+      },
+      {
         path: 'admin',
         canActivate: [adminGuard],
         loadChildren: () => import('./features/admin/admin.routes').then((m) => m.adminRoutes),

@@ -196,6 +196,8 @@ export interface WorkflowInboxItem {
   enteredAt: string;
   dueAt: string | null;
   late: boolean;
+  /** the caller sees the ticket in its own departments (else: through the circuit only) */
+  visible: boolean;
 }
 export interface WorkflowInbox {
   items: WorkflowInboxItem[];

@@ -51,7 +51,8 @@ export function checkDefinition(input: unknown, context: AnalysisContext, prefix
       validation: { ok: false, code, diagram: null, warnings: [], errors: parsed.errors.map((e) => ({ path: at(e.path), message: e.message, code: 'schema', severity: 'error' })) },
     };
   }
-  const { version: _ignored, ...definition } = parsed.definition;
+  const definition = { ...parsed.definition };
+  delete definition.version;
   const analysis = analyseDefinition(definition, context);
   const problems = analysis.problems.map((p) => ({ path: at(p.path), message: p.message, code: p.code, severity: p.severity }));
   return {
@@ -68,7 +69,8 @@ export function checkDefinition(input: unknown, context: AnalysisContext, prefix
 
 /** A definition as a shareable file. */
 export function exportDefinition(def: Record<string, unknown>, version: number, format: WorkflowFileFormat): string {
-  const { version: _v, ...rest } = def;
+  const rest = { ...def };
+  delete rest['version'];
   if (format === 'json') return `${JSON.stringify(rest, null, 2)}\n`;
   return `# Circuit de validation « ${String(rest['name'] ?? rest['id'])} » — version ${version}, exporté de la GRC.\n` +
     `# Format : docs/workflows.md. Importez-le dans Administration › Circuits de validation.\n${stringify(rest, { lineWidth: 0 })}`;

@@ -426,7 +426,7 @@ export class TicketWorkflowsService implements OnModuleInit, TicketChangeListene
       const base = {
         ticketId: r.ticket_id, reference: r.reference, subject: r.subject, department: { code: r.department_code, name: r.department_name },
         definitionCode: r.definition_code, version: r.version, stepId: c.stepId, stepLabel: def.steps[c.stepId]?.label ?? null,
-        enteredAt: c.enteredAt, dueAt: due ?? null, late: due !== undefined && due < now,
+        enteredAt: c.enteredAt, dueAt: due ?? null, late: due !== undefined && due < now, visible: canSeeDepartment(agent, r.department_id),
       };
       const behalf = (a: WorkflowAction): WorkflowPerson | null => {
         const res = apply(def, st, a, who, now, ctx);

@@ -36,7 +36,8 @@ export class WorkflowsAdminController {
   @Post('definitions/validate')
   @HttpCode(200)
   async validate(@Body() dto: WorkflowSourceDto): Promise<WorkflowValidation> {
-    const { definition: _d, ...v } = await this.definitions.validate(dto);
+    const v = await this.definitions.validate(dto);
+    delete v.definition;
     return v;
   }
 

@@ -1,4 +1,5 @@
 import type { MsgKey } from './i18n.fr';
+import { WF_EN } from '../features/workflows/workflow-i18n';
 
 /** English dictionary: must provide every French key (checked by the compiler). */
 export const EN: Record<MsgKey, string> = {
@@ -288,4 +289,6 @@ export const EN: Record<MsgKey, string> = {
   'admin.confirmDelete': 'Delete this rule?',
   'admin.saved': 'Saved.',
   'admin.empty': 'No item.',
+  // validation circuits (features/workflows)
+  ...WF_EN,
 };

@@ -1,3 +1,4 @@
+import { WF_FR } from '../features/workflows/workflow-i18n';
 /** French dictionary: the reference; every other language must provide the same keys. */
 export const FR = {
   'app.name': 'GRC',
@@ -286,6 +287,8 @@ export const FR = {
   'admin.confirmDelete': 'Supprimer cette règle ?',
   'admin.saved': 'Enregistré.',
   'admin.empty': 'Aucun élément.',
+  // validation circuits (features/workflows)
+  ...WF_FR,
 } as const;
 
 export type MsgKey = keyof typeof FR;

@@ -20,6 +20,7 @@ import { I18n, type MsgKey } from '../../core/i18n';
 import { RefData } from '../../core/ref-data';
 import { toUiError, type UiError } from '../../core/problem';
 import { FORM_ERRORS } from '../../shared/form-errors';
+import { AwaitingLink } from '../workflows/awaiting';
 
 const VIEWS: InboxView[] = ['mine', 'departments', 'unassigned', 'all'];
 const SORTS: InboxSort[] = ['created_desc', 'created_asc', 'updated_desc', 'priority_desc'];
@@ -29,7 +30,7 @@ type FilterKey = (typeof FILTER_KEYS)[number];
 
 @Component({
   selector: 'grc-inbox',
-  imports: [FormsModule, RouterLink, ...FORM_ERRORS],
+  imports: [FormsModule, RouterLink, AwaitingLink, ...FORM_ERRORS],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './inbox.html',
 })

@@ -25,6 +25,10 @@ import { LangSwitch } from '../../shared/lang-switch';
         <ul>
           <li><a routerLink="/inbox" routerLinkActive="active" ariaCurrentWhenActive="page">{{ t('nav.inbox') }}</a></li>
           <li><a routerLink="/tickets/new" routerLinkActive="active" ariaCurrentWhenActive="page" data-testid="new-ticket-link">{{ t('nav.newTicket') }}</a></li>
+          <li><a routerLink="/a-valider" routerLinkActive="active" ariaCurrentWhenActive="page" data-testid="nav-awaiting">{{ t('nav.awaiting') }}</a></li>
+          @if (auth.can('workflows.delegate')) {
+            <li><a routerLink="/delegations" routerLinkActive="active" ariaCurrentWhenActive="page">{{ t('title.delegations') }}</a></li>
+          }
           @if (auth.isAdmin()) {
             <li><a routerLink="/admin" routerLinkActive="active" ariaCurrentWhenActive="page">{{ t('nav.admin') }}</a></li>
           }

@@ -23,6 +23,7 @@ import { localError, toUiError, type UiError } from '../../core/problem';
 import { RefData } from '../../core/ref-data';
 import { I18nTitleStrategy } from '../../core/title';
 import { FORM_ERRORS } from '../../shared/form-errors';
+import { WorkflowPanel } from '../workflows/workflow-panel';
 
 type MessageKind = 'reply' | 'note';
 const NOBODY = '__nobody__';
@@ -38,7 +39,7 @@ function nameOf(v: unknown): string | null {
 
 @Component({
   selector: 'grc-ticket',
-  imports: [FormsModule, RouterLink, ...FORM_ERRORS],
+  imports: [FormsModule, RouterLink, WorkflowPanel, ...FORM_ERRORS],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './ticket.html',
 })

@@ -1,0 +1,75 @@
+import { ChangeDetectionStrategy, Component, inject, input } from '@angular/core';
+import type { WorkflowDiagram } from '@grc/domain';
+import { I18n, type MsgKey } from '../../core/i18n';
+
+/** Styles shared by the workflow screens (contrast checked: AA on white). */
+export const WF_STYLES = `
+  .badge-late { color: #b60000; background: #ffe9e9; margin-left: 0.35rem; }
+  .badge-success { color: #18753c; background: #e7f6ec; margin-left: 0.35rem; }
+  .wf-draft, blockquote { margin: 0.5rem 0; padding: 0.5rem 0.75rem; border-left: 4px solid #000091; background: #f5f5f7; white-space: pre-wrap; }
+  .wf-diagram { padding-left: 1.25rem; }
+  .wf-diagram > li { margin: 0.5rem 0; padding: 0.4rem 0.6rem; border: 1px solid #d0d0d0; border-radius: 4px; }
+  .wf-diagram > li.wf-current { border: 2px solid #000091; background: #e8f0fb; }
+  .wf-step-kind { display: inline-block; min-width: 9rem; font-weight: 600; color: #4a4a4a; }
+  .wf-guard { color: #4a4a4a; font-style: italic; margin-left: 0.25rem; }
+  .wf-problems li { margin: 0.25rem 0; }
+  .wf-source { font-family: ui-monospace, monospace; width: 100%; }
+  table.wf-table { border-collapse: collapse; width: 100%; }
+  table.wf-table th, table.wf-table td { text-align: left; padding: 0.35rem 0.5rem; border-bottom: 1px solid #d0d0d0; vertical-align: top; }
+`;
+
+/**
+ * Read-only diagram of a circuit as an accessible nested list: each step (kind, label, who acts)
+ * with its outgoing transitions; the current step is marked with aria-current.
+ */
+@Component({
+  selector: 'grc-workflow-diagram',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  styles: [WF_STYLES],
+  template: `
+    <ol class="wf-diagram" data-testid="wf-diagram">
+      @for (s of diagram().steps; track s.id) {
+        <li [class.wf-current]="s.id === current()" [attr.aria-current]="s.id === current() ? 'step' : null" [id]="idPrefix() + s.id">
+          <span class="wf-step-kind">{{ kind(s.kind) }}</span>
+          <strong>{{ s.label ?? s.id }}</strong> <code>{{ s.id }}</code>
+          @if (s.id === diagram().initial) { <span class="badge">{{ t('wf.diagram.initial') }}</span> }
+          @if (s.who.length) {
+            <ul class="wf-who">@for (w of s.who; track $index) { <li>{{ w }}</li> }</ul>
+          }
+          @if (s.transitions.length || s.rejectTo) {
+            <ul class="wf-transitions">
+              @for (tr of s.transitions; track $index) {
+                <li><span aria-hidden="true">→ </span><a [href]="'#' + idPrefix() + tr.to" (click)="jump($event, tr.to)">{{ t('wf.diagram.on', { on: tr.on, to: labelOf(tr.to) }) }}</a>
+                  @if (tr.guard) { <span class="wf-guard">{{ t('wf.diagram.guard', { guard: tr.guard }) }}</span> }</li>
+              }
+              @if (s.rejectTo) { <li><span aria-hidden="true">↩ </span>{{ t('wf.diagram.rejectTo', { to: labelOf(s.rejectTo) }) }}</li> }
+            </ul>
+          }
+        </li>
+      }
+    </ol>
+  `,
+})
+export class WorkflowDiagramView {
+  readonly diagram = input.required<WorkflowDiagram>();
+  readonly current = input<string | null>(null);
+  readonly idPrefix = input('wf-step-');
+  protected readonly t = inject(I18n).t;
+
+  protected kind(k: string): string {
+    return this.t(`wf.kind.${k}` as MsgKey);
+  }
+
+  protected labelOf(id: string): string {
+    return this.diagram().steps.find((s) => s.id === id)?.label ?? id;
+  }
+
+  protected jump(event: Event, id: string): void {
+    event.preventDefault();
+    const el = document.getElementById(this.idPrefix() + id);
+    if (el) {
+      el.setAttribute('tabindex', '-1');
+      el.focus();
+    }
+  }
+}
