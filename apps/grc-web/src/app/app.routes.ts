@@ -44,6 +44,11 @@ export const appRoutes: Route[] = [
         loadComponent: () => import('./features/workflows/delegations').then((m) => m.DelegationsPage),
       },
       {
+        path: 'sla/breaches',
+        title: 'title.breaches',
+        loadComponent: () => import('./features/sla/breaches').then((m) => m.BreachesPage),
+      },
+      {
         path: 'admin',
         canActivate: [adminGuard],
         loadChildren: () => import('./features/admin/admin.routes').then((m) => m.adminRoutes),

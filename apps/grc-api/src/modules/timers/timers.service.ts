@@ -229,7 +229,10 @@ export class TimersService implements OnModuleInit, OnApplicationShutdown {
   private flush(jobs: Map<string, { dueAt: Date; moved: boolean } | null>): void {
     const add: Array<{ key: string; dueAt: Date; moved: boolean }> = [];
     const remove: string[] = [];
-    for (const [key, j] of jobs) (j ? add.push({ key, ...j }) : remove.push(key));
+    for (const [key, j] of jobs) {
+      if (j) add.push({ key, ...j });
+      else remove.push(key);
+    }
     if (add.length) void this.enqueue(add);
     if (remove.length) {
       void (async () => {

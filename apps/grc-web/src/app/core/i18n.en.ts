@@ -1,5 +1,6 @@
 import type { MsgKey } from './i18n.fr';
 import { WF_EN } from '../features/workflows/workflow-i18n';
+import { SLA_EN } from '../features/sla/sla-i18n';
 
 /** English dictionary: must provide every French key (checked by the compiler). */
 export const EN: Record<MsgKey, string> = {
@@ -291,4 +292,5 @@ export const EN: Record<MsgKey, string> = {
   'admin.empty': 'No item.',
   // validation circuits (features/workflows)
   ...WF_EN,
+  ...SLA_EN,
 };

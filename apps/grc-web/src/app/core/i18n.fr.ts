@@ -1,4 +1,5 @@
 import { WF_FR } from '../features/workflows/workflow-i18n';
+import { SLA_FR } from '../features/sla/sla-i18n';
 /** French dictionary: the reference; every other language must provide the same keys. */
 export const FR = {
   'app.name': 'GRC',
@@ -289,6 +290,7 @@ export const FR = {
   'admin.empty': 'Aucun élément.',
   // validation circuits (features/workflows)
   ...WF_FR,
+  ...SLA_FR,
 } as const;
 
 export type MsgKey = keyof typeof FR;

@@ -23,9 +23,9 @@ import { FORM_ERRORS } from '../../shared/form-errors';
 import { AwaitingLink } from '../workflows/awaiting';
 
 const VIEWS: InboxView[] = ['mine', 'departments', 'unassigned', 'all'];
-const SORTS: InboxSort[] = ['created_desc', 'created_asc', 'updated_desc', 'priority_desc'];
+const SORTS: InboxSort[] = ['created_desc', 'created_asc', 'updated_desc', 'priority_desc', 'due_asc'];
 /** filter query params, each a single value in the URL (the API accepts comma-separated lists) */
-const FILTER_KEYS = ['status', 'channel', 'categoryId', 'departmentId', 'priority', 'assigneeId', 'createdFrom', 'createdTo'] as const;
+const FILTER_KEYS = ['status', 'channel', 'categoryId', 'departmentId', 'priority', 'assigneeId', 'createdFrom', 'createdTo', 'breached'] as const;
 type FilterKey = (typeof FILTER_KEYS)[number];
 
 @Component({
@@ -64,6 +64,7 @@ export class InboxPage {
     assigneeId: signal(''),
     createdFrom: signal(''),
     createdTo: signal(''),
+    breached: signal(''),
   };
 
   protected readonly counters = signal<InboxCounters | null>(null);
@@ -154,6 +155,7 @@ export class InboxPage {
       assigneeId: list('assigneeId'),
       createdFrom: this.filters.createdFrom() || undefined,
       createdTo: this.filters.createdTo() || undefined,
+      breached: this.filters.breached() === 'true' || undefined,
       sort: this.sort(),
       cursor: stack[stack.length - 1] ?? undefined,
       limit: 25,

@@ -29,6 +29,9 @@ import { LangSwitch } from '../../shared/lang-switch';
           @if (auth.can('workflows.delegate')) {
             <li><a routerLink="/delegations" routerLinkActive="active" ariaCurrentWhenActive="page">{{ t('title.delegations') }}</a></li>
           }
+          @if (auth.can('audit.read')) {
+            <li><a routerLink="/sla/breaches" routerLinkActive="active" ariaCurrentWhenActive="page">{{ t('nav.breaches') }}</a></li>
+          }
           @if (auth.isAdmin()) {
             <li><a routerLink="/admin" routerLinkActive="active" ariaCurrentWhenActive="page">{{ t('nav.admin') }}</a></li>
           }

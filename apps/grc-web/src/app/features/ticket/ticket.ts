@@ -24,6 +24,7 @@ import { RefData } from '../../core/ref-data';
 import { I18nTitleStrategy } from '../../core/title';
 import { FORM_ERRORS } from '../../shared/form-errors';
 import { WorkflowPanel } from '../workflows/workflow-panel';
+import { SlaPanel } from '../sla/sla-panel';
 
 type MessageKind = 'reply' | 'note';
 const NOBODY = '__nobody__';
@@ -39,7 +40,7 @@ function nameOf(v: unknown): string | null {
 
 @Component({
   selector: 'grc-ticket',
-  imports: [FormsModule, RouterLink, WorkflowPanel, ...FORM_ERRORS],
+  imports: [FormsModule, RouterLink, WorkflowPanel, SlaPanel, ...FORM_ERRORS],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './ticket.html',
 })

@@ -1,0 +1,159 @@
+import { ChangeDetectionStrategy, Component, DestroyRef, computed, effect, inject, input, signal } from '@angular/core';
+import { businessMinutesBetween, type TicketSlaClockDto, type TicketSlaDto } from '@grc/domain';
+import { Api } from '../../core/api';
+import { I18n, type MsgKey } from '../../core/i18n';
+
+/** Re-render the countdown every 20 s; announce to screen readers at most once a minute. */
+const TICK_MS = 20_000;
+const ANNOUNCE_MS = 60_000;
+
+/**
+ * A ticket's SLA: each clock's deadline (Europe/Paris), a live countdown of the business time left
+ * (counted in the browser with the ticket's calendar, so closed hours do not tick), paused state,
+ * escalation steps and the history of why the deadline moved.
+ */
+@Component({
+  selector: 'grc-sla-panel',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  template: `
+    <section class="card sla-panel" aria-labelledby="sla-h">
+      <h2 id="sla-h">{{ t('sla.heading') }}</h2>
+      @if (error()) {
+        <p role="alert">{{ t('sla.loadError') }}</p>
+      } @else if (sla(); as s) {
+        @if (!s.clocks.length) {
+          <p>{{ t('sla.none') }}</p>
+        } @else {
+          <p class="muted">{{ t('sla.calendar', { name: s.calendar.name }) }} · {{ t('sla.policy', { name: s.clocks[0].policyName }) }}</p>
+          @for (c of s.clocks; track c.target) {
+            <div class="sla-clock" [class.is-breached]="isBreached(c)">
+              <h3>{{ t(targetKey(c)) }}
+                @if (isBreached(c) && c.status !== 'stopped') { <span class="badge danger">{{ t('sla.breached') }}</span> }
+              </h3>
+              <dl>
+                <dt class="sr-only">{{ t('sla.heading') }}</dt>
+                <dd>{{ c.status === 'stopped' && c.outcome ? t(outcomeKey(c)) : t(statusKey(c)) }}</dd>
+                @if (c.deadline) {
+                  <dt>{{ t('sla.deadline') }}</dt>
+                  <dd><time [attr.datetime]="c.deadline">{{ i18n.dateTime(c.deadline) }}</time></dd>
+                }
+                @if (c.status === 'running' && c.deadline) {
+                  <dt class="sr-only">{{ t('sla.deadline') }}</dt>
+                  <dd class="countdown" aria-hidden="true">{{ countdown(c) }} <span class="muted">({{ t(c.metric === 'business' ? 'sla.businessTime' : 'sla.calendarTime') }})</span></dd>
+                }
+              </dl>
+              @if (c.pauses.length) {
+                <p class="muted">{{ t('sla.pauses') }} :
+                  @for (p of c.pauses; track p.from; let last = $last) {
+                    {{ t('sla.pause', { from: i18n.date(p.from), to: p.to ? i18n.date(p.to) : t('sla.ongoing'), minutes: round(p.minutes) }) }}@if (!last) {; }
+                  }
+                </p>
+              }
+              @if (c.escalations.length) {
+                <p class="muted">{{ t('sla.escalations') }} :
+                  @for (e of c.escalations; track e.atPercent; let last = $last) {
+                    {{ t('sla.escalation', { percent: e.atPercent, state: escState(e) }) }}@if (!last) {; }
+                  }
+                </p>
+              }
+              @if (c.history.length > 1) {
+                <details>
+                  <summary>{{ t('sla.history') }}</summary>
+                  <ol>
+                    @for (h of c.history; track $index) {
+                      <li><time [attr.datetime]="h.at">{{ i18n.date(h.at) }}</time> — {{ h.message }}
+                        @if (h.deadline) { ({{ i18n.dateTime(h.deadline) }}) }</li>
+                    }
+                  </ol>
+                </details>
+              }
+            </div>
+          }
+          <p class="sr-only" aria-live="polite">{{ announcement() }}</p>
+        }
+      } @else {
+        <p>{{ t('common.loading') }}</p>
+      }
+    </section>
+  `,
+})
+export class SlaPanel {
+  private readonly api = inject(Api);
+  protected readonly i18n = inject(I18n);
+  protected readonly t = this.i18n.t;
+  /** the ticket; `version` reloads the panel after each change of the ticket */
+  readonly ticketId = input.required<string>();
+  readonly version = input<number>(0);
+
+  protected readonly sla = signal<TicketSlaDto | null>(null);
+  protected readonly error = signal(false);
+  private readonly now = signal(Date.now());
+  private readonly announceAt = signal(Date.now());
+
+  /** One sentence per running clock, refreshed at most once a minute (not every tick). */
+  protected readonly announcement = computed(() => {
+    this.announceAt();
+    const s = this.sla();
+    if (!s) return '';
+    return s.clocks.filter((c) => c.status === 'running' && c.deadline)
+      .map((c) => this.t('sla.announce', { target: this.t(this.targetKey(c)), state: this.countdownAt(c, this.announceAt()) })).join(' ');
+  });
+
+  constructor() {
+    effect((onCleanup) => {
+      const id = this.ticketId();
+      this.version();
+      const sub = this.api.get<TicketSlaDto>(`/tickets/${id}/sla`).subscribe({
+        next: (s) => { this.sla.set(s); this.error.set(false); },
+        error: () => this.error.set(true),
+      });
+      onCleanup(() => sub.unsubscribe());
+    });
+    const tick = setInterval(() => this.now.set(Date.now()), TICK_MS);
+    const announce = setInterval(() => this.announceAt.set(Date.now()), ANNOUNCE_MS);
+    inject(DestroyRef).onDestroy(() => { clearInterval(tick); clearInterval(announce); });
+  }
+
+  protected countdown(c: TicketSlaClockDto): string {
+    return this.countdownAt(c, this.now());
+  }
+
+  private countdownAt(c: TicketSlaClockDto, at: number): string {
+    const s = this.sla();
+    if (!s || !c.deadline) return '';
+    const deadline = new Date(c.deadline);
+    const now = new Date(at);
+    const minutes = c.metric === 'business'
+      ? businessMinutesBetween(s.calendar.calendar, now, deadline)
+      : (deadline.getTime() - now.getTime()) / 60_000;
+    const text = this.duration(Math.abs(minutes));
+    return minutes >= 0 ? this.t('sla.remaining', { time: text }) : this.t('sla.overdue', { time: text });
+  }
+
+  private duration(minutes: number): string {
+    const m = Math.floor(minutes);
+    const h = Math.floor(m / 60);
+    const r = m % 60;
+    return h ? `${h} h ${String(r).padStart(2, '0')}` : `${r} min`;
+  }
+
+  protected isBreached(c: TicketSlaClockDto): boolean {
+    return c.breached || (c.status === 'running' && !!c.deadline && new Date(c.deadline).getTime() < this.now());
+  }
+  protected targetKey(c: TicketSlaClockDto): MsgKey {
+    return (c.target === 'firstResponse' || c.target === 'resolution' ? `sla.target.${c.target}` : 'sla.heading') as MsgKey;
+  }
+  protected statusKey(c: TicketSlaClockDto): MsgKey {
+    return `sla.status.${c.status}` as MsgKey;
+  }
+  protected outcomeKey(c: TicketSlaClockDto): MsgKey {
+    return `sla.outcome.${c.outcome}` as MsgKey;
+  }
+  protected escState(e: TicketSlaClockDto['escalations'][number]): string {
+    const date = e.state === 'fired' ? e.firedAt : e.dueAt;
+    return this.t(`sla.escState.${e.state}` as MsgKey, { date: date ? this.i18n.date(date) : '' });
+  }
+  protected round(n: number): number {
+    return Math.round(n);
+  }
+}
