@@ -7,6 +7,17 @@ export const appRoutes: Route[] = [
     title: 'title.login',
     loadComponent: () => import('./features/login/login').then((m) => m.LoginPage),
   },
+  // the citizen side: public, outside the agents' shell (features/public)
+  {
+    path: 'demande',
+    title: 'title.publicRequest',
+    loadComponent: () => import('./features/public/request-page').then((m) => m.PublicRequestPage),
+  },
+  {
+    path: 'suivi',
+    title: 'title.publicTracking',
+    loadComponent: () => import('./features/public/tracking-page').then((m) => m.PublicTrackingPage),
+  },
   {
     path: '',
     canActivate: [authGuard],

@@ -1,5 +1,7 @@
 import type { MsgKey } from './i18n.fr';
 import { WF_EN } from '../features/workflows/workflow-i18n';
+import { PUB_EN } from '../features/public/public-i18n';
+import { DUP_EN } from '../features/duplicates/duplicates-i18n';
 import { SLA_EN } from '../features/sla/sla-i18n';
 
 /** English dictionary: must provide every French key (checked by the compiler). */
@@ -293,4 +295,7 @@ export const EN: Record<MsgKey, string> = {
   // validation circuits (features/workflows)
   ...WF_EN,
   ...SLA_EN,
+  // citizen pages (features/public) and duplicates (features/duplicates)
+  ...PUB_EN,
+  ...DUP_EN,
 };

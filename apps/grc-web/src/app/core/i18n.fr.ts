@@ -1,5 +1,7 @@
 import { WF_FR } from '../features/workflows/workflow-i18n';
 import { SLA_FR } from '../features/sla/sla-i18n';
+import { PUB_FR } from '../features/public/public-i18n';
+import { DUP_FR } from '../features/duplicates/duplicates-i18n';
 /** French dictionary: the reference; every other language must provide the same keys. */
 export const FR = {
   'app.name': 'GRC',
@@ -291,6 +293,9 @@ export const FR = {
   // validation circuits (features/workflows)
   ...WF_FR,
   ...SLA_FR,
+  // citizen pages (features/public) and duplicates (features/duplicates)
+  ...PUB_FR,
+  ...DUP_FR,
 } as const;
 
 export type MsgKey = keyof typeof FR;

@@ -23,6 +23,7 @@ import { localError, toUiError, type UiError } from '../../core/problem';
 import { RefData } from '../../core/ref-data';
 import { I18nTitleStrategy } from '../../core/title';
 import { FORM_ERRORS } from '../../shared/form-errors';
+import { DuplicatesPanel } from '../duplicates/duplicates-panel';
 import { WorkflowPanel } from '../workflows/workflow-panel';
 import { SlaPanel } from '../sla/sla-panel';
 
@@ -40,7 +41,7 @@ function nameOf(v: unknown): string | null {
 
 @Component({
   selector: 'grc-ticket',
-  imports: [FormsModule, RouterLink, WorkflowPanel, SlaPanel, ...FORM_ERRORS],
+  imports: [FormsModule, RouterLink, WorkflowPanel, SlaPanel, DuplicatesPanel, ...FORM_ERRORS],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './ticket.html',
 })
