@@ -5,7 +5,7 @@ import {
   boundingBox, canTransition, DEFAULT_DUPLICATE_SETTINGS, haversineMetres, OPEN_STATUSES, scoreDuplicate,
   type DuplicateCandidate, type DuplicatesView, type LinkedTicketRef, type TicketDetail, type TicketStatus,
 } from '@grc/domain';
-import { conflict, notFound, ProblemException } from '../../common/problem';
+import { notFound, ProblemException } from '../../common/problem';
 import { TicketEntity } from '../../database/entities';
 import { AuditService, auditActor } from '../audit/audit.service';
 import type { Actor, AuthenticatedAgent } from '../auth/authenticated-agent';

@@ -25,7 +25,7 @@ import { FORM_ERRORS } from '../../shared/form-errors';
           <p data-testid="dup-master">{{ t('dup.follows', { ref: m.reference }) }}</p>
           <p><a [routerLink]="['/tickets', m.id]">{{ m.reference }} – {{ m.subject }}</a></p>
           <p>{{ t('dup.masterStatus', { status: i18n.status(m.status) }) }}</p>
-          <button type="button" class="btn btn-secondary" data-testid="dup-unlink" [disabled]="busy()" (click)="unlink(m)">{{ t('dup.unlink', { ref: m.reference }) }}</button>
+          <button type="button" class="btn btn-secondary" data-testid="dup-unlink" [disabled]="busy()" (click)="unlink()">{{ t('dup.unlink', { ref: m.reference }) }}</button>
         } @else {
           @if (v.followers.length) {
             <h3>{{ t('dup.followers', { count: v.followers.length }) }}</h3>
@@ -104,7 +104,7 @@ export class DuplicatesPanel {
     this.act(`/tickets/${this.ticketId()}/link`, { masterId: master.id, version: this.version() }, this.t('dup.linked', { ref: master.reference }));
   }
 
-  protected unlink(_master: LinkedTicketRef): void {
+  protected unlink(): void {
     this.act(`/tickets/${this.ticketId()}/unlink`, { version: this.version() }, this.t('dup.unlinked'));
   }
 

@@ -357,7 +357,8 @@ export class PublicRequestPage {
     this.files.update((list) => [...list, ...picked]);
     const e = this.fileErrors();
     this.errors.update((all) => {
-      const { files: _drop, ...rest } = all;
+      const rest = { ...all };
+      delete rest['files'];
       return e ? { ...rest, files: e } : rest;
     });
   }
@@ -366,7 +367,8 @@ export class PublicRequestPage {
     this.files.update((list) => list.filter((_, i) => i !== index));
     if (!this.fileErrors()) {
       this.errors.update((all) => {
-        const { files: _drop, ...rest } = all;
+        const rest = { ...all };
+        delete rest['files'];
         return rest;
       });
     }
