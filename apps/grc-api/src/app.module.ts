@@ -14,6 +14,7 @@ import { InboxCountersModule } from './modules/worker/inbox-counters.module';
 import { WorkerModule } from './modules/worker/worker.module';
 import { TicketsModule } from './modules/tickets/tickets.module';
 import { Open311Module } from './modules/open311/open311.module';
+import { MailModule, MailWorkerModule } from './modules/mail/mail.module';
 import { PublicModule } from './modules/public/public.module';
 import { DuplicatesModule } from './modules/duplicates/duplicates.module';
 import { SlaCoreModule, SlaModule } from './modules/sla/sla.module';
@@ -21,9 +22,9 @@ import { TimersWorkerModule } from './modules/timers/timers.module';
 import { WorkflowsCoreModule, WorkflowsModule } from './modules/workflows/workflows.module';
 
 /** HTTP feature modules (the api role). */
-const API_MODULES = [AuthModule, HealthModule, CitizensModule, TicketsModule, ReferenceModule, AgentsModule, InboxCountersModule, Open311Module, SlaModule, WorkflowsModule, PublicModule, DuplicatesModule];
+const API_MODULES = [AuthModule, HealthModule, CitizensModule, TicketsModule, ReferenceModule, AgentsModule, InboxCountersModule, Open311Module, MailModule, SlaModule, WorkflowsModule, PublicModule, DuplicatesModule];
 /** BullMQ processors (the worker role). */
-const WORKER_MODULES: DynamicModule['imports'] = [WorkerModule, SlaCoreModule, TimersWorkerModule, WorkflowsCoreModule];
+const WORKER_MODULES: DynamicModule['imports'] = [WorkerModule, MailWorkerModule, SlaCoreModule, TimersWorkerModule, WorkflowsCoreModule];
 
 @Module({})
 export class AppModule {

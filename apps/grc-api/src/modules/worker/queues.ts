@@ -2,6 +2,8 @@
 export const QUEUES = {
   /** refreshes the inbox_counters read model */
   inboxCounters: 'inbox-counters',
+  /** wakes the e-mail sender after outbox rows were committed (modules/mail) */
+  mailOutbox: 'mail-outbox',
 } as const;
 
 export const INBOX_COUNTERS_JOBS = {
@@ -13,3 +15,7 @@ export const INBOX_COUNTERS_RECONCILER = 'inbox-counters-reconcile';
 /** many ticket changes within one slot → one recompute at the end of the slot */
 export const INBOX_COUNTERS_SLOT_MS = 2_000;
 export const INBOX_COUNTERS_RECONCILE_EVERY_MS = 60_000;
+
+export const MAIL_OUTBOX_JOBS = {
+  send: 'send',
+} as const;

@@ -1,0 +1,277 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
+import { DataSource, EntityManager } from 'typeorm';
+import {
+  detectAutomatic, formatReference, headersOf, isSafeAddress, oneLine, priorityRank, stripQuotedReply, threadClues, validateCitizen,
+} from '@grc/domain';
+import { GRC_CONFIG, GrcConfig } from '../../config/config';
+import { TicketEntity } from '../../database/entities';
+import { AuditService, type AuditActor } from '../audit/audit.service';
+import { systemActor } from '../auth/authenticated-agent';
+import { RoutingService } from '../reference/routing.service';
+import { checkAttachment, safeFilename } from '../tickets/attachment-types';
+import { TicketChangeHooks } from '../tickets/ticket-change.hooks';
+import { TicketsService, type Mutation } from '../tickets/tickets.service';
+
+type NewEvent = Mutation['events'][number];
+import { MAIL_CONFIG, MailConfig } from './mail.config';
+
+export interface MailboxRow {
+  id: string; name: string; host: string; port: number; secure: boolean; username: string; password: string | null;
+  folder: string; processed_folder: string | null; category_id: string; department_id: string | null;
+  uid_validity: string | null; last_uid: string; poll_interval_seconds: number;
+}
+
+export type ImportOutcome =
+  | { outcome: 'ticket' | 'reply'; ticketId: string; reference: string }
+  | { outcome: 'ignored' | 'quarantined'; reason: string }
+  | { outcome: 'duplicate' };
+
+const MAIL_ACTOR = systemActor('mail');
+const AUDIT_ACTOR: AuditActor = { actorId: null, actorLabel: 'system:mail', ip: null };
+const MAX_TEXT = 20_000;
+// eslint-disable-next-line no-control-regex
+const stripNul = (s: string) => s.replace(/\u0000/g, '');
+
+class Malformed extends Error {}
+
+/**
+ * One incoming e-mail → a new ticket, a message on an existing ticket, or nothing (auto-reply, bounce,
+ * loop) — decided and written in ONE transaction that also records the message's key in mail_imported
+ * (primary key): the same message is never imported twice, whatever happened to the IMAP flags.
+ * Malformed messages go to the quarantine with the reason; nothing here throws at the poller.
+ */
+@Injectable()
+export class MailIntakeService {
+  private readonly log = new Logger('MailIntake');
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(GRC_CONFIG) private readonly config: GrcConfig,
+    @Inject(MAIL_CONFIG) private readonly mail: MailConfig,
+    private readonly audit: AuditService,
+    private readonly routing: RoutingService,
+    private readonly tickets: TicketsService,
+    private readonly hooks: TicketChangeHooks,
+  ) {}
+
+  async importMessage(mailbox: MailboxRow, uid: number | null, raw: Buffer, size = raw.length): Promise<ImportOutcome> {
+    let parsed: ParsedMail | null = null;
+    let parseError: string | null = null;
+    if (size > this.mail.maxMessageBytes) parseError = `Message trop volumineux (${Math.round(size / 1048576)} Mo).`;
+    else {
+      try {
+        parsed = await simpleParser(raw, { skipImageLinks: true, maxHtmlLengthToParse: 2_000_000 });
+      } catch (e) {
+        parseError = `Message illisible : ${(e as Error).message}`.slice(0, 500);
+      }
+    }
+    const key = messageKey(parsed?.messageId, raw);
+    const files: string[] = [];
+    try {
+      return await this.db.transaction(async (m) => {
+        const claimed = await m.query(
+          `INSERT INTO mail_imported (message_key, mailbox_id, uid, outcome) VALUES ($1, $2, $3, 'ignored') ON CONFLICT DO NOTHING RETURNING message_key`,
+          [key, mailbox.id, uid]);
+        if (!claimed.length) return { outcome: 'duplicate' as const };
+        if (!parsed) return this.quarantine(m, mailbox, uid, key, raw, size, parseError ?? 'Message illisible.', null, null);
+        const from = firstAddress(parsed.from);
+        const subjectRaw = parsed.subject ?? '';
+        if (!from) return this.quarantine(m, mailbox, uid, key, raw, size, 'Expéditeur absent ou illisible (From).', parsed.from?.text ?? null, subjectRaw);
+        if (!isSafeAddress(from.address)) return this.quarantine(m, mailbox, uid, key, raw, size, `Adresse d’expéditeur invalide : ${oneLine(from.address, 100)}.`, from.address, subjectRaw);
+
+        const automatic = detectAutomatic(headersOf(parsed.headers as Map<string, unknown>), from.address, { address: this.mail.fromAddress, domain: this.mail.domain });
+        if (automatic) {
+          await m.query(`UPDATE mail_imported SET outcome = 'ignored', reason = $2 WHERE message_key = $1`, [key, `${automatic.kind}: ${automatic.reason}`]);
+          return { outcome: 'ignored' as const, reason: automatic.reason };
+        }
+        const recipients = [parsed.to, parsed.cc, parsed.headers.get('delivered-to'), parsed.headers.get('x-original-to')]
+          .flatMap((a) => addressesOf(a));
+        const target = await this.findTicket(m, threadClues({
+          subject: subjectRaw, inReplyTo: parsed.inReplyTo ?? null, references: parsed.references ?? null, recipients,
+        }, this.mail.fromAddress), from.address);
+
+        const text = bodyText(parsed);
+        if (target && target.status !== 'closed') {
+          const body = stripQuotedReply(text) || '(message sans texte)';
+          await m.query(`UPDATE mail_imported SET outcome = 'reply', ticket_id = $2 WHERE message_key = $1`, [key, target.id]);
+          await this.tickets.mutateIn(m, MAIL_ACTOR, target.id, null, async (mm, t) => {
+            const events: NewEvent[] = [{ kind: 'inbound', body, data: { channel: 'email', from: from.address, subject: oneLine(subjectRaw, 300), messageId: key, mailbox: mailbox.name } }];
+            events.push(...await this.attachments(mm, target.id, parsed!, files));
+            const set: Partial<Record<keyof TicketEntity, unknown>> = {};
+            if (t.status === 'resolved' || t.status === 'waiting_citizen') {
+              set.status = 'open';
+              set.resolvedAt = null;
+              events.push({ kind: 'status_changed', body: t.status === 'resolved' ? 'Rouverte : le citoyen a répondu par e-mail.' : null, data: { from: t.status, to: 'open', reason: 'inbound_email' } });
+            }
+            return { set, events, action: 'ticket.inbound' };
+          });
+          return { outcome: 'reply' as const, ticketId: target.id, reference: target.reference };
+        }
+        const created = await this.createTicket(m, mailbox, parsed, from, subjectRaw, text, key, files, target?.reference ?? null);
+        return { outcome: 'ticket' as const, ticketId: created.id, reference: created.reference };
+      });
+    } catch (e) {
+      await Promise.all(files.map((f) => rm(f, { force: true })));
+      // A message that makes the import fail must not block the mailbox: it is kept aside with the error.
+      const reason = `Import impossible : ${(e as Error).message}`.slice(0, 1000);
+      this.log.warn(`${mailbox.name} uid ${uid}: ${reason}`);
+      return this.db.transaction(async (m) => {
+        const claimed = await m.query(
+          `INSERT INTO mail_imported (message_key, mailbox_id, uid, outcome) VALUES ($1, $2, $3, 'quarantined') ON CONFLICT DO NOTHING RETURNING message_key`,
+          [key, mailbox.id, uid]);
+        if (!claimed.length) return { outcome: 'duplicate' as const };
+        return this.quarantine(m, mailbox, uid, key, raw, size, reason, parsed?.from?.text ?? null, parsed?.subject ?? null);
+      });
+    }
+  }
+
+  private async quarantine(m: EntityManager, mailbox: MailboxRow, uid: number | null, key: string, raw: Buffer, size: number,
+    reason: string, from: string | null, subject: string | null): Promise<ImportOutcome> {
+    const kept = raw.subarray(0, this.mail.quarantineMaxBytes);
+    await m.query(
+      `INSERT INTO mail_quarantine (mailbox_id, uid, message_key, from_address, subject, reason, size, truncated, raw)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [mailbox.id, uid, key, from ? stripNul(from).slice(0, 500) : null, subject ? stripNul(subject).slice(0, 500) : null, reason, size, kept.length < size, kept]);
+    await m.query(`UPDATE mail_imported SET outcome = 'quarantined', reason = $2 WHERE message_key = $1`, [key, reason]);
+    this.log.warn(`${mailbox.name} uid ${uid ?? '?'} quarantined: ${reason}`);
+    return { outcome: 'quarantined', reason };
+  }
+
+  /** The ticket this message answers, by trusted clues first; guessable ones only from the ticket's citizen. */
+  private async findTicket(m: EntityManager, clues: ReturnType<typeof threadClues>, sender: string): Promise<{ id: string; reference: string; status: string } | null> {
+    if (clues.ourReferences.length) {
+      const [t] = await m.query(`SELECT id, reference, status FROM tickets WHERE reference = ANY($1::text[]) ORDER BY created_at DESC LIMIT 1`, [clues.ourReferences]);
+      if (t) return t;
+    }
+    if (clues.messageIds.length) {
+      const [t] = await m.query(
+        `SELECT t.id, t.reference, t.status FROM tickets t WHERE t.id IN (
+           SELECT ticket_id FROM mail_imported WHERE message_key = ANY($1::text[]) AND ticket_id IS NOT NULL
+           UNION SELECT ticket_id FROM mail_outbox WHERE message_id = ANY($1::text[]))
+         ORDER BY t.created_at DESC LIMIT 1`, [clues.messageIds]);
+      if (t) return t;
+    }
+    const guessable = [...(clues.addressReference ? [clues.addressReference] : []), ...clues.subjectReferences];
+    if (guessable.length) {
+      const [t] = await m.query(
+        `SELECT t.id, t.reference, t.status FROM tickets t JOIN citizens c ON c.id = t.citizen_id
+         WHERE t.reference = ANY($1::text[]) AND lower(c.email) = lower($2) ORDER BY t.created_at DESC LIMIT 1`, [guessable, sender]);
+      if (t) return t;
+    }
+    return null;
+  }
+
+  private async createTicket(m: EntityManager, mailbox: MailboxRow, parsed: ParsedMail, from: { name: string; address: string },
+    subjectRaw: string, text: string, key: string, files: string[], follows: string | null): Promise<{ id: string; reference: string }> {
+    const citizenId = await this.matchOrCreateCitizen(m, from);
+    const departmentId = mailbox.department_id ?? await this.routing.route(m, mailbox.category_id, null);
+    const [{ prefix, year }] = await m.query(
+      `SELECT coalesce((SELECT reference_prefix FROM town_settings), 'GRC') AS prefix,
+              extract(year FROM now() AT TIME ZONE coalesce((SELECT timezone FROM town_settings), 'Europe/Paris'))::int AS year`);
+    const [{ n }] = await m.query(`SELECT grc_next_ticket_number($1) AS n`, [year]);
+    const reference = formatReference(prefix, year, Number(n));
+    let subject = oneLine(stripNul(subjectRaw).replace(/^\s*((re|tr|fw|fwd|aw)\s*:\s*)+/i, ''), 300);
+    if ([...subject].length < 3) subject = `Courriel de ${from.name || from.address}`.slice(0, 300);
+    let description = text.slice(0, MAX_TEXT) || '(message sans texte)';
+    if (follows) description = `Suite de la demande clôturée ${follows}.\n\n${description}`;
+    const [row] = await m.query(
+      `INSERT INTO tickets (reference, channel, category_id, department_id, citizen_id, subject, description, priority, status)
+       VALUES ($1, 'email', $2, $3, $4, $5, $6, $7, 'new') RETURNING id`,
+      [reference, mailbox.category_id, departmentId, citizenId, subject, description, priorityRank('normal')]);
+    const createdData: Record<string, unknown> = { channel: 'email', departmentId, mailbox: mailbox.name, from: from.address, messageId: key };
+    if (follows) createdData['follows'] = follows;
+    await m.query(`INSERT INTO ticket_events (ticket_id, kind, actor_id, data) VALUES ($1, 'created', NULL, $2)`, [row.id, JSON.stringify(createdData)]);
+    const events: NewEvent[] = [{ kind: 'created', data: createdData }, ...await this.attachments(m, row.id, parsed, files)];
+    for (const e of events.slice(1)) {
+      await m.query(`INSERT INTO ticket_events (ticket_id, kind, actor_id, body, data) VALUES ($1, $2, NULL, $3, $4)`, [row.id, e.kind, e.body ?? null, JSON.stringify(e.data ?? {})]);
+    }
+    await this.audit.record(m, AUDIT_ACTOR, 'ticket.create', 'ticket', row.id, {
+      reference: { before: null, after: reference }, channel: { before: null, after: 'email' },
+      categoryId: { before: null, after: mailbox.category_id }, departmentId: { before: null, after: departmentId },
+      citizenId: { before: null, after: citizenId }, subject: { before: null, after: subject },
+    });
+    // recorded before the listeners run, so the acknowledgement answers this message (In-Reply-To)
+    await m.query(`UPDATE mail_imported SET outcome = 'ticket', ticket_id = $2 WHERE message_key = $1`, [key, row.id]);
+    const after = await m.getRepository(TicketEntity).findOneByOrFail({ id: row.id });
+    await this.hooks.emit(m, { ticketId: row.id, before: null, after, events, actor: MAIL_ACTOR });
+    return { id: row.id, reference };
+  }
+
+  /** Same limits as uploads (size, types, magic bytes); refused files are listed on the timeline with the reason. */
+  private async attachments(m: EntityManager, ticketId: string, parsed: ParsedMail, files: string[]): Promise<NewEvent[]> {
+    const events: NewEvent[] = [];
+    const refused: Array<{ filename: string; reason: string }> = [];
+    for (const a of parsed.attachments ?? []) {
+      if (a.related && !a.filename) continue; // inline images of an HTML signature
+      const filename = safeFilename(a.filename ?? `piece-jointe-${events.length + refused.length + 1}`);
+      const content = a.content as Buffer;
+      const mimeType = (a.contentType ?? 'application/octet-stream').toLowerCase();
+      let reason: string | null = null;
+      if (content.length > this.config.maxUploadBytes) reason = `Fichier trop volumineux (plus de ${Math.round(this.config.maxUploadBytes / 1048576)} Mo).`;
+      else if (content.length === 0) reason = 'Fichier vide.';
+      else reason = checkAttachment(filename, mimeType, content.subarray(0, 16));
+      if (reason) { refused.push({ filename, reason }); continue; }
+      const sha256 = createHash('sha256').update(content).digest('hex');
+      const storageKey = join('attachments', sha256.slice(0, 2), randomUUID());
+      const path = join(this.config.dataDir, storageKey);
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, content, { mode: 0o640 });
+      files.push(path);
+      const [row] = await m.query(
+        `INSERT INTO attachments (ticket_id, filename, mime_type, size, sha256, storage_key, uploaded_by) VALUES ($1, $2, $3, $4, $5, $6, NULL) RETURNING id`,
+        [ticketId, filename, mimeType, content.length, sha256, storageKey]);
+      events.push({ kind: 'attachment_added', data: { attachmentId: row.id, filename, size: content.length, mimeType, source: 'email' } });
+    }
+    if (refused.length) events.push({ kind: 'note', body: `Pièces jointes de l’e-mail refusées :\n${refused.map((r) => `• ${r.filename} — ${r.reason}`).join('\n')}`, data: { refusedAttachments: refused } });
+    return events;
+  }
+
+  /** The same e-mail is the same person (citizens module's rule); otherwise a resident named after the From display name. */
+  private async matchOrCreateCitizen(m: EntityManager, from: { name: string; address: string }): Promise<string | null> {
+    const [found] = await m.query(`SELECT id FROM citizens WHERE lower(email) = lower($1) ORDER BY created_at LIMIT 1`, [from.address]);
+    if (found) return found.id;
+    const name = oneLine(stripNul(from.name ?? ''), 200).replace(/[<>@"]/g, '').trim();
+    const parts = name.split(/\s+/).filter(Boolean);
+    const firstName = parts.length > 1 ? parts.slice(0, -1).join(' ').slice(0, 100) : null;
+    const lastName = (parts.length ? parts[parts.length - 1]! : from.address.split('@')[0]!).slice(0, 100);
+    const v = validateCitizen({ kind: 'resident', firstName, lastName, email: from.address });
+    if (!v.ok) return null;
+    const f = v.value;
+    const [row] = await m.query(`INSERT INTO citizens (kind, first_name, last_name, email) VALUES ('resident', $1, $2, $3) RETURNING id`, [f.firstName, f.lastName, f.email]);
+    await this.audit.record(m, AUDIT_ACTOR, 'citizen.create', 'citizen', row.id, {
+      kind: { before: null, after: 'resident' }, firstName: { before: null, after: f.firstName }, lastName: { before: null, after: f.lastName }, email: { before: null, after: f.email },
+    });
+    return row.id;
+  }
+}
+
+/** The Message-ID (as sent, at most 300 characters), else a hash of the raw message. */
+export function messageKey(messageId: string | undefined | null, raw: Buffer): string {
+  const id = messageId?.trim();
+  if (id && id.length <= 300 && !/[\s\u0000]/.test(id)) return id;
+  return `<sha256.${createHash('sha256').update(raw).digest('hex')}@grc.no-message-id>`;
+}
+
+function addressesOf(a: AddressObject | AddressObject[] | unknown): string[] {
+  if (!a) return [];
+  if (typeof a === 'string') return a.match(/[^\s<>,;"]+@[^\s<>,;"]+/g) ?? [];
+  const list = Array.isArray(a) ? a : [a];
+  return list.flatMap((x) => ((x as AddressObject).value ?? []).flatMap((v) => [v.address ?? '', ...(v.group ?? []).map((g) => g.address ?? '')])).filter(Boolean);
+}
+
+function firstAddress(a: AddressObject | undefined): { name: string; address: string } | null {
+  const v = a?.value?.[0];
+  if (!v?.address) return null;
+  return { name: v.name ?? '', address: v.address.trim() };
+}
+
+/** Plain text of the message: its text part, else its HTML turned into text by mailparser (never the HTML itself). */
+function bodyText(parsed: ParsedMail): string {
+  const text = parsed.text ?? (typeof parsed.html === 'string' ? parsed.html.replace(/<[^>]*>/g, ' ') : '');
+  return stripNul(text).replace(/\r\n?/g, '\n').trim();
+}

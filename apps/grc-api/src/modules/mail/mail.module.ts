@@ -1,0 +1,46 @@
+import { Module } from '@nestjs/common';
+import { GRC_CONFIG, GrcConfig } from '../../config/config';
+import { TrackingService } from '../public/tracking.service';
+import { ReferenceModule } from '../reference/reference.module';
+import { TicketsModule } from '../tickets/tickets.module';
+import { MailIntakePoller } from './intake.poller';
+import { MailIntakeService } from './intake.service';
+import { loadMailConfig, MAIL_CONFIG } from './mail.config';
+import { MailController, TicketMailController } from './mail.controller';
+import { MailTicketListener } from './mail.listener';
+import { MailSender } from './mail.sender';
+import { MailboxesService } from './mailboxes.service';
+import { OutboxNudger } from './outbox.nudger';
+import { OutboxService } from './outbox.service';
+import { MailTemplatesService } from './templates.service';
+
+/**
+ * What every role needs: templates, the outbox and the ticket listener that writes e-mails in the
+ * ticket's transaction (tickets change in the API and in the worker — intake, SLA escalations).
+ * TrackingService (modules/public) is stateless: provided here too so the worker's acknowledgements carry the link.
+ */
+@Module({
+  imports: [TicketsModule, ReferenceModule],
+  providers: [
+    { provide: MAIL_CONFIG, inject: [GRC_CONFIG], useFactory: (c: GrcConfig) => loadMailConfig(process.env, c.maxUploadBytes) },
+    MailTemplatesService, OutboxService, OutboxNudger, MailTicketListener, TrackingService,
+  ],
+  exports: [MAIL_CONFIG, MailTemplatesService, OutboxService, TicketsModule, ReferenceModule],
+})
+export class MailCoreModule {}
+
+/** API role: admin configuration, reply templates, delivery states. */
+@Module({
+  imports: [MailCoreModule],
+  controllers: [MailController, TicketMailController],
+  providers: [MailboxesService],
+})
+export class MailModule {}
+
+/** Worker role: the SMTP sender and the IMAP intake. */
+@Module({
+  imports: [MailCoreModule],
+  providers: [MailSender, MailIntakeService, MailIntakePoller],
+  exports: [MailSender, MailIntakeService, MailIntakePoller],
+})
+export class MailWorkerModule {}

@@ -1,0 +1,159 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Worker } from 'bullmq';
+import { createTransport, type Transporter } from 'nodemailer';
+import { DataSource } from 'typeorm';
+import { GRC_CONFIG, GrcConfig } from '../../config/config';
+import { QUEUES } from '../worker/queues';
+import { MAIL_CONFIG, MailConfig } from './mail.config';
+import { returning } from './sql';
+
+interface OutboxRow {
+  id: string; to_address: string; subject: string; text: string; html: string | null; message_id: string;
+  in_reply_to: string | null; references: string | null; reply_to: string | null; kind: string; attempts: number;
+}
+
+/** How long a claimed row stays ours before another sender may take it (a crash mid-send). */
+const LEASE = `interval '5 minutes'`;
+const BATCH = 20;
+
+/** nodemailer options from SMTP_URL: smtp://user:pass@host:port (STARTTLS when offered), smtps:// (TLS); ?ignoreTLS=true, ?rejectUnauthorized=false */
+export function smtpOptions(url: string) {
+  const u = new URL(url);
+  const secure = u.protocol === 'smtps:';
+  return {
+    host: u.hostname, port: Number(u.port) || (secure ? 465 : 587), secure,
+    auth: u.username ? { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) } : undefined,
+    ignoreTLS: u.searchParams.get('ignoreTLS') === 'true',
+    requireTLS: u.searchParams.get('requireTLS') === 'true',
+    tls: { rejectUnauthorized: u.searchParams.get('rejectUnauthorized') !== 'false' },
+    connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000,
+  };
+}
+
+/**
+ * Worker role: sends the outbox over SMTP. Rows are claimed with FOR UPDATE SKIP LOCKED (several
+ * workers never send the same row), sent, then marked sent or failed with an exponential backoff.
+ * Woken by a BullMQ job after each change and by a periodic sweep, so it works without Redis.
+ * Permanent refusals (5xx) and the last attempt fail for good.
+ */
+@Injectable()
+export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly log = new Logger('MailSender');
+  private transport: Transporter | null = null;
+  private worker: Worker | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<number> | null = null;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(GRC_CONFIG) private readonly config: GrcConfig,
+    @Inject(MAIL_CONFIG) private readonly mail: MailConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.mail.smtpUrl) {
+      this.log.log('SMTP_URL is not set: e-mails stay in the outbox');
+      return;
+    }
+    this.transport = createTransport(smtpOptions(this.mail.smtpUrl));
+    this.worker = new Worker(QUEUES.mailOutbox, async () => { await this.sweep(); }, {
+      connection: { url: this.config.redisUrl, maxRetriesPerRequest: null }, prefix: this.config.queuePrefix, concurrency: 1,
+    });
+    this.worker.on('error', () => undefined);
+    const tick = () => {
+      if (this.stopped) return;
+      void this.sweep().finally(() => {
+        if (!this.stopped) this.timer = setTimeout(tick, this.mail.sweepMs);
+      });
+    };
+    this.timer = setTimeout(tick, 0);
+  }
+
+  /** Sends every due row; concurrent calls coalesce. Resolves to the number of rows handled. */
+  sweep(): Promise<number> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      let total = 0;
+      try {
+        do {
+          this.again = false;
+          for (;;) {
+            const n = await this.sendBatch();
+            total += n;
+            if (n < BATCH || this.stopped) break;
+          }
+        } while (this.again && !this.stopped);
+      } catch (e) {
+        this.log.warn(`outbox sweep failed: ${(e as Error).message}`);
+      } finally {
+        this.running = null;
+      }
+      return total;
+    })();
+    return this.running;
+  }
+
+  private async sendBatch(): Promise<number> {
+    if (!this.transport) return 0;
+    const rows = await returning<OutboxRow>(this.db,
+      `UPDATE mail_outbox o SET state = 'sending', attempts = o.attempts + 1, next_attempt_at = now() + ${LEASE}, updated_at = now()
+       WHERE o.id IN (SELECT id FROM mail_outbox WHERE state IN ('queued', 'failed', 'sending') AND next_attempt_at <= now()
+                      ORDER BY next_attempt_at LIMIT ${BATCH} FOR UPDATE SKIP LOCKED)
+       RETURNING o.id, o.to_address, o.subject, o.text, o.html, o.message_id, o.in_reply_to, o."references", o.reply_to, o.kind, o.attempts`);
+    await Promise.all(rows.map((r) => this.sendOne(r)));
+    return rows.length;
+  }
+
+  private async sendOne(r: OutboxRow): Promise<void> {
+    try {
+      await this.transport!.sendMail({
+        from: this.mail.fromName ? { name: this.mail.fromName, address: this.mail.fromAddress } : this.mail.fromAddress,
+        to: r.to_address,
+        replyTo: r.reply_to ?? undefined,
+        subject: r.subject,
+        text: r.text,
+        html: r.html ?? undefined,
+        messageId: r.message_id,
+        inReplyTo: r.in_reply_to ?? undefined,
+        references: r.references ?? undefined,
+        headers: {
+          'X-GRC-Outbox': r.id,
+          'X-Loop': this.mail.fromAddress,
+          // acknowledgements and status notices are automatic (RFC 3834): auto-responders must not answer them
+          ...(r.kind === 'reply' ? {} : { 'Auto-Submitted': 'auto-generated' }),
+        },
+        disableFileAccess: true,
+        disableUrlAccess: true,
+      });
+      await this.db.query(
+        `UPDATE mail_outbox SET state = 'sent', sent_at = now(), next_attempt_at = NULL, last_error = NULL, updated_at = now() WHERE id = $1`, [r.id]);
+    } catch (e) {
+      const err = e as Error & { responseCode?: number };
+      const permanent = (err.responseCode ?? 0) >= 500;
+      const last = permanent || r.attempts >= this.mail.maxAttempts;
+      const delay = Math.min(this.mail.retryMaxMs, this.mail.retryBaseMs * 2 ** (r.attempts - 1));
+      await this.db.query(
+        `UPDATE mail_outbox SET state = 'failed', last_error = $2, updated_at = now(),
+           next_attempt_at = CASE WHEN $3 THEN NULL ELSE now() + make_interval(secs => $4::double precision / 1000) END
+         WHERE id = $1`,
+        [r.id, `${err.responseCode ? `${err.responseCode} ` : ''}${err.message}`.slice(0, 1000), last, delay]);
+      if (last) this.log.warn(`e-mail ${r.id} failed for good after ${r.attempts} attempt(s): ${err.message}`);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    const w = this.worker;
+    this.worker = null;
+    if (w) await Promise.race([w.close(), new Promise((r) => setTimeout(r, 5_000).unref())]).catch(() => undefined);
+    if (this.running) await Promise.race([this.running, new Promise((r) => setTimeout(r, 5_000).unref())]);
+    this.transport?.close();
+  }
+}

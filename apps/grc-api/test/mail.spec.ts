@@ -1,0 +1,358 @@
+import { ImapFlow } from 'imapflow';
+import { MailIntakePoller } from '../src/modules/mail/intake.poller';
+import { MailSender } from '../src/modules/mail/mail.sender';
+import { ADMIN, ids, VOIRIE_AGENT } from './support/demo';
+import { startDovecot, freePort, type Dovecot } from './support/dovecot';
+import { startSmtpCapture, type SmtpCapture } from './support/smtp-capture';
+import { startTestApp, type TestContext } from './support/test-app';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const TOWN = 'mairie@saint-aubin.test';
+const HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>';
+// a valid one-page PDF header is enough for the magic-bytes check
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
+
+let seq = 0;
+function mail(o: { from?: string | null; to?: string; subject?: string; body?: string; headers?: Record<string, string>; messageId?: string; attachments?: Array<{ name: string; type: string; content: Buffer }> }): string {
+  const id = o.messageId ?? `<test-${Date.now()}-${++seq}@citoyens.example>`;
+  const boundary = `b-${seq}-${Date.now()}`;
+  const head = [
+    ...(o.from === null ? [] : [`From: ${o.from ?? 'Marie Dupont <marie.dupont@citoyens.example>'}`]),
+    `To: ${o.to ?? TOWN}`, `Subject: ${o.subject ?? 'Lampadaire en panne'}`, `Message-ID: ${id}`,
+    `Date: ${new Date().toUTCString()}`, 'MIME-Version: 1.0',
+    ...Object.entries(o.headers ?? {}).map(([k, v]) => `${k}: ${v}`),
+  ];
+  const body = o.body ?? 'Bonjour,\nLe lampadaire devant le 12 rue des Lilas ne fonctionne plus.\nMerci';
+  if (!o.attachments?.length) return [...head, 'Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: 8bit', '', body, ''].join('\r\n');
+  const parts = [`--${boundary}`, 'Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: 8bit', '', body];
+  for (const a of o.attachments) {
+    parts.push(`--${boundary}`, `Content-Type: ${a.type}; name="${a.name}"`, 'Content-Transfer-Encoding: base64', `Content-Disposition: attachment; filename="${a.name}"`, '',
+      a.content.toString('base64').replace(/(.{76})/g, '$1\r\n'));
+  }
+  parts.push(`--${boundary}--`, '');
+  return [...head, `Content-Type: multipart/mixed; boundary="${boundary}"`, '', ...parts].join('\r\n');
+}
+
+describe('e-mail channel (real Dovecot IMAP and SMTP server on loopback)', () => {
+  let dovecot: Dovecot;
+  let smtp: SmtpCapture;
+  let ctx: TestContext;
+  let imap: ImapFlow;
+  let mailboxId: string;
+  let admin: Awaited<ReturnType<TestContext['loginAs']>>;
+  let agent: Awaited<ReturnType<TestContext['loginAs']>>;
+
+  const append = async (...raws: string[]) => { for (const r of raws) await imap.append('INBOX', r); };
+  const poll = (opts = {}) => ctx.app.get(MailIntakePoller).poll(mailboxId, opts);
+  const ticketOf = async (messageId: string) => {
+    const [r] = await ctx.db.query(`SELECT i.outcome, i.reason, t.id, t.reference, t.status, t.channel, t.subject, t.description, t.version
+      FROM mail_imported i LEFT JOIN tickets t ON t.id = i.ticket_id WHERE i.message_key = $1`, [messageId]);
+    return r;
+  };
+  const mailsTo = (addr: string) => smtp.mails.filter((m) => m.envelope.to.includes(addr));
+  const waitMails = async (addr: string, n: number) => {
+    const until = Date.now() + 15_000;
+    while (mailsTo(addr).length < n && Date.now() < until) await sleep(50);
+    return mailsTo(addr);
+  };
+
+  beforeAll(async () => {
+    [dovecot, smtp] = await Promise.all([startDovecot(), startSmtpCapture()]);
+    ctx = await startTestApp({
+      SMTP_URL: smtp.url, MAIL_FROM: `Mairie de Saint-Aubin <${TOWN}>`, MAIL_SWEEP_MS: '200', MAIL_RETRY_BASE_MS: '200',
+      MAIL_MAX_ATTEMPTS: '3', MAIL_INTAKE_TICK_MS: '0', PUBLIC_URL: 'https://www.saint-aubin.test',
+    });
+    imap = new ImapFlow({ host: dovecot.host, port: dovecot.port, secure: false, auth: { user: dovecot.user, pass: dovecot.password }, logger: false });
+    await imap.connect();
+    admin = await ctx.loginAs(ADMIN);
+    agent = await ctx.loginAs(VOIRIE_AGENT);
+    const d = await ids(ctx.db);
+    const res = await admin.post('/api/v1/mail/mailboxes').send({
+      name: 'Accueil', host: dovecot.host, port: dovecot.port, secure: false, username: dovecot.user, password: dovecot.password,
+      folder: 'INBOX', categoryId: await d.category('nid-de-poule'), pollIntervalSeconds: 60, active: true,
+    });
+    expect(res.status).toBe(201);
+    mailboxId = res.body.id;
+  }, 60_000);
+
+  afterAll(async () => {
+    await imap?.logout().catch(() => undefined);
+    await ctx?.close();
+    await smtp?.close();
+    await dovecot?.stop();
+  });
+
+  it('keeps the mailbox password write-only and refuses header injection in settings and templates', async () => {
+    const list = await admin.get('/api/v1/mail/mailboxes').expect(200);
+    expect(JSON.stringify(list.body)).not.toContain(dovecot.password);
+    expect(list.body[0]).toMatchObject({ name: 'Accueil', hasPassword: true });
+    expect(list.body[0]).not.toHaveProperty('password');
+    const box = list.body[0];
+    // an update without password keeps the stored one
+    const upd = await admin.put(`/api/v1/mail/mailboxes/${mailboxId}`).send({ ...box, hasPassword: undefined, id: undefined, lastPollAt: undefined, lastError: undefined, importedCount: undefined, name: 'Accueil' });
+    expect(upd.status).toBe(200);
+    const [{ password }] = await ctx.db.query(`SELECT password FROM mail_mailboxes WHERE id = $1`, [mailboxId]);
+    expect(password).toBe(dovecot.password);
+    const audit = await ctx.db.query(`SELECT changes::text AS c FROM audit_events WHERE entity_type = 'mail_mailbox'`);
+    expect(audit.map((a: { c: string }) => a.c).join()).not.toContain(dovecot.password);
+
+    const bad = await admin.put(`/api/v1/mail/mailboxes/${mailboxId}`).send({ ...box, username: 'x\r\nA1 LOGOUT' });
+    expect(bad.status).toBe(400);
+    const tpl = await admin.put('/api/v1/mail/templates/reply/fr').send({ subject: '[{{reference}}]\r\nBcc: victim@evil.example', body: '{{message}}' });
+    expect(tpl.status).toBe(400);
+    const unknown = await admin.put('/api/v1/mail/templates/reply/fr').send({ subject: '[{{reference}}]', body: '{{password}}' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.detail).toContain('{{password}}');
+    // agents cannot read mailboxes
+    expect((await agent.get('/api/v1/mail/mailboxes')).status).toBe(403);
+  });
+
+  let first: { id: string; reference: string; messageId: string };
+
+  it('turns a new e-mail into a ticket on the email channel, with its attachments, and acknowledges it by SMTP', async () => {
+    const messageId = `<new-${Date.now()}@citoyens.example>`;
+    await append(mail({
+      messageId, from: `"Marie ${HOSTILE}" <marie.dupont@citoyens.example>`, subject: `Lampadaire ${HOSTILE}`,
+      body: `Bonjour,\nle lampadaire est éteint ${HOSTILE}`,
+      attachments: [{ name: 'photo.pdf', type: 'application/pdf', content: PDF }, { name: 'virus.exe', type: 'application/x-msdownload', content: Buffer.from('MZ...') }],
+    }));
+    const r = await poll();
+    expect(r.error).toBeUndefined();
+    expect(r.outcomes.ticket).toBe(1);
+    const t = await ticketOf(messageId);
+    expect(t).toMatchObject({ outcome: 'ticket', channel: 'email', status: 'new' });
+    expect(t.subject).toBe(`Lampadaire ${HOSTILE}`); // stored verbatim
+    first = { id: t.id, reference: t.reference, messageId };
+    const [citizen] = await ctx.db.query(`SELECT c.email, c.last_name FROM tickets t JOIN citizens c ON c.id = t.citizen_id WHERE t.id = $1`, [t.id]);
+    expect(citizen.email).toBe('marie.dupont@citoyens.example');
+    const atts = await ctx.db.query(`SELECT filename, mime_type, size FROM attachments WHERE ticket_id = $1`, [t.id]);
+    expect(atts).toEqual([{ filename: 'photo.pdf', mime_type: 'application/pdf', size: PDF.length }]);
+    const detail = await agent.get(`/api/v1/tickets/${t.id}`).expect(200);
+    const note = detail.body.timeline.find((e: { kind: string }) => e.kind === 'note');
+    expect(note.body).toContain('virus.exe');
+
+    const [ack] = await waitMails('marie.dupont@citoyens.example', 1);
+    expect(ack!.parsed.subject).toContain(t.reference);
+    expect(ack!.parsed.text).toContain(t.reference);
+    expect(ack!.parsed.text).toMatch(/https:\/\/www\.saint-aubin\.test\/suivi\?ref=/);
+    expect(ack!.parsed.messageId).toMatch(new RegExp(`^<${t.reference}\\.[0-9a-f-]{36}@saint-aubin\\.test>$`));
+    expect(ack!.parsed.inReplyTo).toBe(messageId);
+    expect(ack!.parsed.replyTo?.value[0]?.address).toBe(`mairie+${t.reference}@saint-aubin.test`);
+    expect(ack!.parsed.headers.get('auto-submitted')).toBe('auto-generated');
+    expect(ack!.parsed.html).not.toContain('<script>');
+    expect(ack!.parsed.html).toContain('&lt;script&gt;');
+    // the message is flagged \Seen on the server
+    const lock = await imap.getMailboxLock('INBOX');
+    try {
+      const flags = [];
+      for await (const m of imap.fetch('1:*', { flags: true, uid: true })) flags.push([...(m.flags ?? [])]);
+      expect(flags.every((f) => f.includes('\\Seen'))).toBe(true);
+    } finally { lock.release(); }
+  });
+
+  it('threads replies into the ticket (In-Reply-To, then subject reference) and reopens a resolved ticket', async () => {
+    const ack = mailsTo('marie.dupont@citoyens.example')[0]!;
+    const reply1 = `<reply1-${Date.now()}@citoyens.example>`;
+    await append(mail({ messageId: reply1, subject: `Re: ${ack.parsed.subject}`, headers: { 'In-Reply-To': ack.parsed.messageId!, References: `${first.messageId} ${ack.parsed.messageId}` },
+      body: `Il y a aussi un fil qui pend.\n\nLe lun. 3 mars 2026 à 10:00, Mairie <${TOWN}> a écrit :\n> Nous avons bien reçu` }));
+    expect((await poll()).outcomes.reply).toBe(1);
+    expect(await ticketOf(reply1)).toMatchObject({ outcome: 'reply', id: first.id });
+    let detail = (await agent.get(`/api/v1/tickets/${first.id}`).expect(200)).body;
+    const inbound = detail.timeline.filter((e: { kind: string }) => e.kind === 'inbound');
+    expect(inbound.map((e: { body: string }) => e.body)).toEqual(['Il y a aussi un fil qui pend.']);
+
+    // the agent resolves it: the citizen is told
+    await agent.post(`/api/v1/tickets/${first.id}/status`).send({ version: detail.version, status: 'resolved', comment: 'Lampe changée.' }).expect(201);
+    const resolved = (await waitMails('marie.dupont@citoyens.example', 2))[1]!;
+    expect(resolved.parsed.subject).toContain('résolue');
+    expect(resolved.parsed.text).toContain('Lampe changée.');
+
+    // the citizen answers with the reference in the subject only (a client that drops In-Reply-To)
+    const reply2 = `<reply2-${Date.now()}@citoyens.example>`;
+    await append(mail({ messageId: reply2, subject: `RE: [${first.reference}] toujours éteint`, body: 'Toujours éteint ce soir.' }));
+    expect((await poll()).outcomes.reply).toBe(1);
+    detail = (await agent.get(`/api/v1/tickets/${first.id}`).expect(200)).body;
+    expect(detail.status).toBe('open');
+    expect(detail.timeline.filter((e: { kind: string }) => e.kind === 'inbound')).toHaveLength(2);
+
+    // the same reference from someone else is not trusted: a new ticket
+    const other = `<other-${Date.now()}@ailleurs.example>`;
+    await append(mail({ messageId: other, from: 'intrus@ailleurs.example', subject: `Re: [${first.reference}] je m'invite`, body: 'Bonjour' }));
+    expect((await poll()).outcomes.ticket).toBe(1);
+    const t = await ticketOf(other);
+    expect(t.id).not.toBe(first.id);
+  });
+
+  it('never imports the same message twice, even after a crash between the import and the IMAP flags', async () => {
+    const keys = [1, 2, 3].map((i) => `<crash-${i}-${Date.now()}@citoyens.example>`);
+    await append(...keys.map((k, i) => mail({ messageId: k, from: `crash${i}@citoyens.example`, subject: `Crash ${i}` })));
+    const crashed = await poll({ afterImport: () => { throw new Error('simulated crash'); } });
+    expect(crashed.error).toBe('simulated crash');
+    expect(crashed.outcomes.ticket).toBe(3);
+    const again = await poll();
+    expect(again.error).toBeUndefined();
+    expect(again.outcomes).toMatchObject({ duplicate: 3, ticket: 0 });
+    const [{ n }] = await ctx.db.query(`SELECT count(*)::int AS n FROM tickets WHERE subject LIKE 'Crash %' AND channel = 'email'`);
+    expect(n).toBe(3);
+    expect((await poll()).seen).toBe(0); // flags and last_uid moved on
+    // the same Message-ID delivered again (a second copy) is not imported either
+    await append(mail({ messageId: keys[0]!, from: 'crash0@citoyens.example', subject: 'Crash 0' }));
+    expect((await poll()).outcomes.duplicate).toBe(1);
+  });
+
+  it('ignores auto-replies, bounces and loops, and quarantines malformed messages without stopping', async () => {
+    const before = Number((await ctx.db.query(`SELECT count(*) AS n FROM tickets`))[0].n);
+    const sent = smtp.mails.length;
+    const k = (s: string) => `<${s}-${Date.now()}@x.example>`;
+    const cases = {
+      auto: k('auto'), precedence: k('prec'), bounce: k('bounce'), loop: k('loop'), outbox: k('outbox'), xloop: k('xloop'),
+    };
+    await append(
+      mail({ messageId: cases.auto, subject: 'Absence du bureau', headers: { 'Auto-Submitted': 'auto-replied' } }),
+      mail({ messageId: cases.precedence, subject: 'Newsletter', headers: { Precedence: 'bulk' } }),
+      mail({ messageId: cases.bounce, from: 'MAILER-DAEMON@mx.citoyens.example', subject: 'Undelivered Mail Returned to Sender' }),
+      mail({ messageId: cases.loop, from: `Mairie <${TOWN}>`, subject: `[${first.reference}] Votre demande` }),
+      mail({ messageId: cases.outbox, subject: 'Re: x', headers: { 'X-GRC-Outbox': '0b6f3c52-6a43-4e27-9a55-0c5a7e0f1d2a' } }),
+      mail({ messageId: cases.xloop, subject: 'Re: y', headers: { 'X-Loop': TOWN } }),
+    );
+    const malformed = '<malformed@x.example>';
+    await append(`Subject: pas d'expéditeur\r\nMessage-ID: ${malformed}\r\n\r\n${HOSTILE}\r\n`);
+    const good = k('after-malformed');
+    await append(mail({ messageId: good, from: 'paul@citoyens.example', subject: 'Après le message cassé' }));
+    const r = await poll();
+    expect(r.error).toBeUndefined();
+    expect(r.outcomes).toMatchObject({ ignored: 6, quarantined: 1, ticket: 1 });
+    for (const key of Object.values(cases)) expect((await ticketOf(key)).outcome).toBe('ignored');
+    const after = Number((await ctx.db.query(`SELECT count(*) AS n FROM tickets`))[0].n);
+    expect(after).toBe(before + 1);
+    const q = await admin.get('/api/v1/mail/quarantine').expect(200);
+    const item = q.body.find((x: { messageId: string }) => x.messageId === malformed);
+    expect(item.reason).toContain('Expéditeur');
+    const raw = await admin.get(`/api/v1/mail/quarantine/${item.id}/raw`).buffer(true).parse((res, cb) => {
+      const chunks: Buffer[] = []; res.on('data', (c: Buffer) => chunks.push(c)); res.on('end', () => cb(null, Buffer.concat(chunks)));
+    }).expect(200);
+    expect(raw.headers['content-type']).toContain('message/rfc822');
+    expect((raw.body as Buffer).toString()).toContain(HOSTILE);
+    // nothing was answered to the automatic messages (only the new ticket's acknowledgement)
+    await waitMails('paul@citoyens.example', 1);
+    expect(smtp.mails.length).toBe(sent + 1);
+  });
+
+  it('sends the agent’s public reply with correct threading headers, escaped HTML and the delivery state on the ticket', async () => {
+    const d0 = (await agent.get(`/api/v1/tickets/${first.id}`).expect(200)).body;
+    const n = mailsTo('marie.dupont@citoyens.example').length;
+    await agent.post(`/api/v1/tickets/${first.id}/messages`).send({ version: d0.version, kind: 'reply', body: `Bonjour,\nc'est réparé ${HOSTILE}` }).expect(201);
+    const m = (await waitMails('marie.dupont@citoyens.example', n + 1))[n]!;
+    expect(m.parsed.subject).toBe(`[${first.reference}] Lampadaire ${HOSTILE}`);
+    expect(m.parsed.text).toContain(`c'est réparé ${HOSTILE}`);
+    expect(m.parsed.html).not.toMatch(/<script|<img/);
+    expect(m.parsed.html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
+    expect(m.parsed.headers.get('auto-submitted')).toBeUndefined();
+    expect(m.parsed.from?.value[0]).toMatchObject({ address: TOWN, name: 'Mairie de Saint-Aubin' });
+    expect(m.parsed.inReplyTo).toMatch(/^<reply2-/); // the citizen's last e-mail
+    expect(String(m.parsed.references)).toContain(first.messageId);
+    expect(m.envelope.to).toEqual(['marie.dupont@citoyens.example']);
+    // an internal note is never sent
+    const d1 = (await agent.get(`/api/v1/tickets/${first.id}`).expect(200)).body;
+    await agent.post(`/api/v1/tickets/${first.id}/messages`).send({ version: d1.version, kind: 'note', body: 'note interne' }).expect(201);
+    await sleep(600);
+    expect(mailsTo('marie.dupont@citoyens.example')).toHaveLength(n + 1);
+    const deliveries = (await agent.get(`/api/v1/tickets/${first.id}/mail-deliveries`).expect(200)).body;
+    const reply = deliveries.find((x: { kind: string }) => x.kind === 'reply');
+    expect(reply).toMatchObject({ state: 'sent', attempts: 1, toAddress: 'marie.dupont@citoyens.example' });
+    const replyEvent = d1.timeline.filter((e: { kind: string }) => e.kind === 'reply').pop();
+    expect(reply.eventId).toBe(replyEvent.id);
+  });
+
+  it('refuses header injection through ticket subjects and citizen addresses', async () => {
+    const d = await ids(ctx.db);
+    const created = await agent.post('/api/v1/tickets').send({
+      channel: 'phone', categoryId: await d.category('nid-de-poule'), subject: 'Trou\r\nBcc: victim@evil.example', description: 'Un trou.',
+      newCitizen: { kind: 'resident', lastName: 'Martin', email: 'jean.martin@citoyens.example' },
+    });
+    expect(created.status).toBe(201);
+    const [ack] = await waitMails('jean.martin@citoyens.example', 1);
+    expect(ack!.envelope.to).toEqual(['jean.martin@citoyens.example']);
+    expect(ack!.parsed.headers.get('bcc')).toBeUndefined();
+    expect(smtp.mails.some((x) => x.envelope.to.includes('victim@evil.example'))).toBe(false);
+    const headerLines = ack!.raw.toString().split('\r\n\r\n')[0]!.split('\r\n');
+    expect(headerLines.filter((l) => /^(bcc|cc|to):/i.test(l))).toEqual(['To: jean.martin@citoyens.example']);
+    expect(ack!.parsed.subject).not.toMatch(/[\r\n]/);
+    // an address that would inject headers (written behind the API's back) is never sent: failed at once, shown on the ticket
+    await ctx.db.query(`UPDATE citizens SET email = $2 WHERE id = (SELECT citizen_id FROM tickets WHERE id = $1)`, [created.body.id, 'jean.martin@citoyens.example\r\nBcc: victim@evil.example']);
+    await agent.post(`/api/v1/tickets/${created.body.id}/messages`).send({ version: created.body.version, kind: 'reply', body: 'Réponse' }).expect(201);
+    const deliveries = (await agent.get(`/api/v1/tickets/${created.body.id}/mail-deliveries`).expect(200)).body;
+    expect(deliveries.find((x: { kind: string }) => x.kind === 'reply')).toMatchObject({ state: 'failed', nextAttemptAt: null });
+    await sleep(500);
+    expect(smtp.mails.some((x) => x.envelope.to.some((t) => t.includes('evil')))).toBe(false);
+  });
+
+  it('offers reply templates rendered with the ticket’s values', async () => {
+    const created = await admin.post('/api/v1/mail/reply-templates').send({ name: 'Intervention planifiée', body: 'Bonjour {{citizenName}},\nvotre demande {{reference}} est planifiée.\n{{agentName}}' });
+    expect(created.status).toBe(201);
+    expect((await admin.post('/api/v1/mail/reply-templates').send({ name: 'X', body: '{{secret}}' })).status).toBe(400);
+    expect((await agent.post('/api/v1/mail/reply-templates').send({ name: 'Y', body: 'x' })).status).toBe(403);
+    const list = (await agent.get('/api/v1/mail/reply-templates').expect(200)).body;
+    expect(list.map((t: { name: string }) => t.name)).toContain('Intervention planifiée');
+    const r = await agent.post(`/api/v1/mail/reply-templates/${created.body.id}/render`).send({ ticketId: first.id }).expect(200);
+    expect(r.body.text).toContain(first.reference);
+    expect(r.body.text).toContain('Julie');
+  });
+
+  it('retries a temporary SMTP refusal with backoff, then sends', async () => {
+    smtp.refuseWith = 451;
+    const d = await ids(ctx.db);
+    const created = await agent.post('/api/v1/tickets').send({
+      channel: 'counter', categoryId: await d.category('nid-de-poule'), subject: 'Retry', description: 'x',
+      newCitizen: { kind: 'resident', lastName: 'Retry', email: 'retry@citoyens.example' },
+    }).expect(201);
+    const until = Date.now() + 10_000;
+    let row: { state: string; attempts: number; last_error: string } | undefined;
+    while (Date.now() < until) {
+      [row] = await ctx.db.query(`SELECT state, attempts, last_error FROM mail_outbox WHERE ticket_id = $1`, [created.body.id]);
+      if (row && row.state === 'failed' && row.attempts >= 2) break;
+      await sleep(50);
+    }
+    expect(row).toMatchObject({ state: 'failed' });
+    expect(row!.last_error).toContain('451');
+    smtp.refuseWith = null;
+    await waitMails('retry@citoyens.example', 1);
+    const [sent] = await ctx.db.query(`SELECT state, attempts FROM mail_outbox WHERE ticket_id = $1`, [created.body.id]);
+    expect(sent.state).toBe('sent');
+    expect(sent.attempts).toBeGreaterThanOrEqual(2);
+  });
+
+  it('with the SMTP server down (closed port), retries with exponential backoff and shows the failure on the ticket', async () => {
+    await ctx.close();
+    const closedPort = await freePort();
+    ctx = await startTestApp({
+      SMTP_URL: `smtp://127.0.0.1:${closedPort}?ignoreTLS=true`, MAIL_FROM: `Mairie de Saint-Aubin <${TOWN}>`, MAIL_SWEEP_MS: '100',
+      MAIL_RETRY_BASE_MS: '300', MAIL_MAX_ATTEMPTS: '3', MAIL_INTAKE_TICK_MS: '0',
+    });
+    agent = await ctx.loginAs(VOIRIE_AGENT);
+    const d = await ids(ctx.db);
+    const created = await agent.post('/api/v1/tickets').send({
+      channel: 'counter', categoryId: await d.category('nid-de-poule'), subject: 'SMTP en panne', description: 'x',
+      newCitizen: { kind: 'resident', lastName: 'Panne', email: 'panne@citoyens.example' },
+    }).expect(201);
+    const seen: Array<{ attempts: number; at: number; next: number | null }> = [];
+    const until = Date.now() + 15_000;
+    for (;;) {
+      const [r] = await ctx.db.query(`SELECT state, attempts, next_attempt_at, last_error FROM mail_outbox WHERE ticket_id = $1`, [created.body.id]);
+      if (r.state === 'failed' && !seen.some((s) => s.attempts === r.attempts)) seen.push({ attempts: r.attempts, at: Date.now(), next: r.next_attempt_at ? new Date(r.next_attempt_at).getTime() : null });
+      if ((r.state === 'failed' && r.next_attempt_at === null) || Date.now() > until) break;
+      await sleep(25);
+    }
+    expect(seen.map((s) => s.attempts)).toEqual([1, 2, 3]);
+    expect(seen[2]!.next).toBeNull(); // gave up after MAIL_MAX_ATTEMPTS
+    expect(seen[1]!.at - seen[0]!.at).toBeGreaterThanOrEqual(250); // 300 ms, then 600 ms
+    expect(seen[2]!.at - seen[1]!.at).toBeGreaterThanOrEqual(500);
+    const deliveries = (await agent.get(`/api/v1/tickets/${created.body.id}/mail-deliveries`).expect(200)).body;
+    expect(deliveries[0]).toMatchObject({ kind: 'acknowledgement', state: 'failed', attempts: 3, nextAttemptAt: null });
+    expect(deliveries[0].lastError).toMatch(/ECONNREFUSED|connect/i);
+    // an agent can ask for one more try
+    const retried = await agent.post(`/api/v1/tickets/${created.body.id}/mail-deliveries/${deliveries[0].id}/retry`).send({}).expect(200);
+    expect(retried.body.state).toBe('queued');
+    expect(ctx.app.get(MailSender)).toBeDefined();
+  });
+});
