@@ -3,7 +3,6 @@
  * Values typed by admins are refused when they contain CR/LF; values coming from citizens (ticket
  * subjects) are flattened to one line instead, since they are only data inside our headers.
  */
-// eslint-disable-next-line no-control-regex
 const LINE_BREAK = /[\r\n\u0085\u2028\u2029]/;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;

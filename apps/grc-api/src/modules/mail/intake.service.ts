@@ -37,8 +37,6 @@ const MAX_TEXT = 20_000;
 // eslint-disable-next-line no-control-regex
 const stripNul = (s: string) => s.replace(/\u0000/g, '');
 
-class Malformed extends Error {}
-
 /**
  * One incoming e-mail → a new ticket, a message on an existing ticket, or nothing (auto-reply, bounce,
  * loop) — decided and written in ONE transaction that also records the message's key in mail_imported
@@ -253,6 +251,7 @@ export class MailIntakeService {
 /** The Message-ID (as sent, at most 300 characters), else a hash of the raw message. */
 export function messageKey(messageId: string | undefined | null, raw: Buffer): string {
   const id = messageId?.trim();
+  // eslint-disable-next-line no-control-regex
   if (id && id.length <= 300 && !/[\s\u0000]/.test(id)) return id;
   return `<sha256.${createHash('sha256').update(raw).digest('hex')}@grc.no-message-id>`;
 }

@@ -6,7 +6,7 @@ import {
 } from '@grc/domain';
 import { notFound } from '../../common/problem';
 import type { Actor, AuthenticatedAgent } from '../auth/authenticated-agent';
-import { Authenticated, CurrentActor, CurrentAgent, RequirePermission } from '../auth/decorators';
+import { CurrentActor, CurrentAgent, RequirePermission } from '../auth/decorators';
 import { TicketsService } from '../tickets/tickets.service';
 import { MailboxDto, MailTemplateDto, MailTemplatePreviewDto, RenderReplyTemplateDto, ReplyTemplateDto } from './mail.dto';
 import { MailboxesService } from './mailboxes.service';
@@ -46,7 +46,7 @@ export class MailController {
     return this.templates.preview(dto.event, dto);
   }
 
-  @Authenticated()
+  @RequirePermission('tickets.reply')
   @Get('reply-templates')
   replyTemplates(@CurrentAgent() agent: AuthenticatedAgent): Promise<ReplyTemplate[]> {
     return this.templates.replyTemplates(agent.role !== 'admin');
@@ -142,7 +142,8 @@ export class MailController {
 export class TicketMailController {
   constructor(private readonly outbox: OutboxService, private readonly tickets: TicketsService) {}
 
-  @RequirePermission('tickets.read')
+  /** agents who answer citizens (not the elected, who only read tickets) */
+  @RequirePermission('tickets.reply')
   @Get()
   async list(@CurrentAgent() agent: AuthenticatedAgent, @Param('id', uuid('Demande')) id: string): Promise<MailDelivery[]> {
     await this.tickets.assertVisible(agent, id);

@@ -1,7 +1,8 @@
 import type { MsgKey } from './i18n.fr';
-import { WF_EN } from '../features/workflows/workflow-i18n';
 import { PUB_EN } from '../features/public/public-i18n';
 import { DUP_EN } from '../features/duplicates/duplicates-i18n';
+import { MAIL_EN } from '../features/mail/mail-i18n';
+import { WF_EN } from '../features/workflows/workflow-i18n';
 import { SLA_EN } from '../features/sla/sla-i18n';
 
 /** English dictionary: must provide every French key (checked by the compiler). */
@@ -294,8 +295,9 @@ export const EN: Record<MsgKey, string> = {
   'admin.empty': 'No item.',
   // validation circuits (features/workflows)
   ...WF_EN,
-  ...SLA_EN,
   // citizen pages (features/public) and duplicates (features/duplicates)
   ...PUB_EN,
   ...DUP_EN,
+  ...MAIL_EN,
+  ...SLA_EN,
 };

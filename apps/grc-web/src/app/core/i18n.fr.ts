@@ -1,7 +1,8 @@
 import { WF_FR } from '../features/workflows/workflow-i18n';
-import { SLA_FR } from '../features/sla/sla-i18n';
 import { PUB_FR } from '../features/public/public-i18n';
 import { DUP_FR } from '../features/duplicates/duplicates-i18n';
+import { MAIL_FR } from '../features/mail/mail-i18n';
+import { SLA_FR } from '../features/sla/sla-i18n';
 /** French dictionary: the reference; every other language must provide the same keys. */
 export const FR = {
   'app.name': 'GRC',
@@ -292,10 +293,11 @@ export const FR = {
   'admin.empty': 'Aucun élément.',
   // validation circuits (features/workflows)
   ...WF_FR,
-  ...SLA_FR,
   // citizen pages (features/public) and duplicates (features/duplicates)
   ...PUB_FR,
   ...DUP_FR,
+  ...MAIL_FR,
+  ...SLA_FR,
 } as const;
 
 export type MsgKey = keyof typeof FR;

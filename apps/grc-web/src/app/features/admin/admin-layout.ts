@@ -15,6 +15,7 @@ import { I18n } from '../../core/i18n';
         <li><a routerLink="categories" routerLinkActive="active" ariaCurrentWhenActive="page">{{ t('admin.categories') }}</a></li>
         <li><a routerLink="routage" routerLinkActive="active" ariaCurrentWhenActive="page">{{ t('admin.routing') }}</a></li>
         <li><a routerLink="delais" routerLinkActive="active" ariaCurrentWhenActive="page">{{ t('admin.sla') }}</a></li>
+        <li><a routerLink="courriel" routerLinkActive="active" ariaCurrentWhenActive="page">{{ t('admin.mail') }}</a></li>
         <li><a routerLink="circuits" routerLinkActive="active" ariaCurrentWhenActive="page">{{ t('admin.workflows') }}</a></li>
       </ul>
     </nav>

@@ -26,6 +26,8 @@ import { FORM_ERRORS } from '../../shared/form-errors';
 import { DuplicatesPanel } from '../duplicates/duplicates-panel';
 import { WorkflowPanel } from '../workflows/workflow-panel';
 import { SlaPanel } from '../sla/sla-panel';
+import { MailDeliveryBadge } from '../mail/mail-delivery';
+import { MailTools } from '../mail/mail-tools';
 
 type MessageKind = 'reply' | 'note';
 const NOBODY = '__nobody__';
@@ -41,7 +43,7 @@ function nameOf(v: unknown): string | null {
 
 @Component({
   selector: 'grc-ticket',
-  imports: [FormsModule, RouterLink, WorkflowPanel, SlaPanel, DuplicatesPanel, ...FORM_ERRORS],
+  imports: [FormsModule, RouterLink, WorkflowPanel, SlaPanel, DuplicatesPanel, MailTools, MailDeliveryBadge, ...FORM_ERRORS],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './ticket.html',
 })

@@ -1,0 +1,58 @@
+import { ChangeDetectionStrategy, Component, effect, inject, input, output, signal } from '@angular/core';
+import type { ReplyTemplate } from '@grc/domain';
+import { Api } from '../../core/api';
+import { I18n, type MsgKey } from '../../core/i18n';
+
+/**
+ * The composer's "modèle de réponse" picker: lists the active reply templates, asks the API to fill
+ * one with the ticket's values and emits the composer's new text (the agent reviews it before sending).
+ * Text only: the result goes into a textarea, never into HTML.
+ */
+@Component({
+  selector: 'grc-mail-tools',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  template: `
+    @if (templates().length) {
+      <div class="field mail-tools">
+        <label for="reply-template">{{ t('mail.templatePicker') }}</label>
+        <select id="reply-template" data-testid="reply-template" (change)="pick($any($event.target))">
+          <option value="">{{ t('mail.templatePickerNone') }}</option>
+          @for (tpl of templates(); track tpl.id) { <option [value]="tpl.id">{{ tpl.name }}</option> }
+        </select>
+        <p class="muted" aria-live="polite">{{ notice() }}</p>
+      </div>
+    }
+  `,
+})
+export class MailTools {
+  readonly ticketId = input.required<string>();
+  /** the composer's current text */
+  readonly current = input<string>('');
+  /** the composer's new text */
+  readonly insert = output<string>();
+  private readonly api = inject(Api);
+  private readonly i18n = inject(I18n);
+  protected readonly templates = signal<ReplyTemplate[]>([]);
+  protected readonly notice = signal('');
+  protected t = (k: MsgKey, p?: Record<string, string | number>) => this.i18n.t(k, p);
+
+  constructor() {
+    effect(() => {
+      this.ticketId();
+      this.api.get<ReplyTemplate[]>('/mail/reply-templates').subscribe({ next: (l) => this.templates.set(l.filter((x) => x.active)), error: () => this.templates.set([]) });
+    });
+  }
+
+  protected pick(select: HTMLSelectElement): void {
+    const tpl = this.templates().find((x) => x.id === select.value);
+    select.value = '';
+    if (!tpl) return;
+    this.api.post<{ text: string }>(`/mail/reply-templates/${tpl.id}/render`, { ticketId: this.ticketId() }).subscribe({
+      next: ({ text }) => {
+        const before = this.current().trimEnd();
+        this.insert.emit(before ? `${before}\n\n${text}` : text);
+        this.notice.set(this.t('mail.templateInserted', { name: tpl.name }));
+      },
+    });
+  }
+}
