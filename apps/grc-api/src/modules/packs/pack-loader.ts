@@ -281,16 +281,3 @@ async function insertSla(m: EntityManager, sla: PackSla, deptIds: ReadonlyMap<st
       [p.id, p.name, JSON.stringify({ match: p.match, targets: p.targets, ladder: p.ladder }), p.active]);
   }
 }
-
-/** sla.yaml: calendars (default + per department) and policies, already checked by the parser. */
-async function insertSla(m: EntityManager, sla: PackSla, deptIds: ReadonlyMap<string, string>): Promise<void> {
-  for (const c of sla.calendars) {
-    const calendar = { timeZone: c.timeZone, weeklyHours: c.weeklyHours, closures: c.closures ?? [], holidays: c.holidays ?? { france: true } };
-    await m.query(`INSERT INTO sla_calendars (department_id, name, data) VALUES ($1, $2, $3)`,
-      [c.department ? id(deptIds, c.department) : null, c.name, JSON.stringify(calendar)]);
-  }
-  for (const p of sla.policies) {
-    await m.query(`INSERT INTO sla_policies (id, name, data, active) VALUES ($1, $2, $3, $4)`,
-      [p.id, p.name, JSON.stringify({ match: p.match, targets: p.targets, ladder: p.ladder }), p.active]);
-  }
-}
