@@ -114,7 +114,6 @@ export async function loadTownPack(ds: DataSource, pack: TownPack, opts: LoadPac
     );
 
     if (pack.sla) await insertSla(m, pack.sla, deptIds);
-    if (pack.sla) await insertSla(m, pack.sla, deptIds);
     const counts = await insertDemo(m, demo, { prefix, timezone: pack.town.timezone, deptIds, catIds, agentIds });
     if (opts.workflows) await insertPackWorkflows(m, opts.workflows);
     await recomputeInboxCounters(m);
