@@ -18,7 +18,8 @@ describe('public request form and tracking', () => {
 
   beforeAll(async () => {
     ctx = await startTestApp({ GRC_QUEUE_PREFIX: prefix, GRC_PUBLIC_RATE_LIMIT: '1000', PUBLIC_URL: 'https://grc.example.fr/' });
-    pothole = await (await ids(ctx.db)).category('nid-de-poule');
+    // a category no other spec gives attributes to (open311.spec fills nid-de-poule's)
+    pothole = await (await ids(ctx.db)).category('trottoir-degrade');
     await ctx.db.query(`DELETE FROM category_attributes WHERE code = 'public_taille'`);
     await ctx.db.query(`INSERT INTO category_attributes (category_id, code, datatype, required, description, "order", "values")
       VALUES ($1, 'public_taille', 'singlevaluelist', true, 'Taille du trou', 1, '[{"key":"petit","name":"Petit"},{"key":"grand","name":"Grand"}]')`, [pothole]);
@@ -45,7 +46,7 @@ describe('public request form and tracking', () => {
     const res = await ctx.http.get('/api/v1/public/form').expect(200);
     expect(res.body.town.name).toEqual(expect.any(String));
     const cat = res.body.categories.find((c: { id: string }) => c.id === pothole);
-    expect(cat).toMatchObject({ code: 'nid-de-poule', nameFr: 'Nid-de-poule', nameEn: 'Pothole' });
+    expect(cat).toMatchObject({ code: 'trottoir-degrade', nameFr: 'Trottoir dégradé', nameEn: 'Damaged pavement' });
     expect(cat.attributes).toEqual([expect.objectContaining({ code: 'public_taille', datatype: 'singlevaluelist', required: true, values: [{ key: 'petit', name: 'Petit' }, { key: 'grand', name: 'Grand' }] })]);
     expect(res.body.limits).toMatchObject({ maxFiles: 5, maxFileBytes: expect.any(Number), accept: expect.arrayContaining(['image/png', '.pdf']) });
   });
@@ -75,7 +76,9 @@ describe('public request form and tracking', () => {
     const [audit] = await ctx.db.query(`SELECT actor_id, actor_label, action FROM audit_events WHERE entity_id = $1 AND action = 'ticket.create'`, [t.id]);
     expect(audit).toEqual({ actor_id: null, actor_label: 'citoyen (formulaire public)', action: 'ticket.create' });
     const keys = await ctx.db.query(`SELECT key_hash FROM ticket_tracking_keys WHERE ticket_id = $1`, [t.id]);
-    expect(keys).toEqual([{ key_hash: createHash('sha256').update(res.body.key).digest('hex') }]);
+    // only hashes are stored; the acknowledgement e-mail (modules/mail) may have added its own key
+    expect(keys).toContainEqual({ key_hash: createHash('sha256').update(res.body.key).digest('hex') });
+    expect(JSON.stringify(keys)).not.toContain(res.body.key);
 
     // the same e-mail is the same person
     const again = await post(valid({ email: email.toUpperCase().replace('EXAMPLE.ORG', 'example.org') })).expect(201);
@@ -161,7 +164,7 @@ describe('public request form and tracking', () => {
   it('opens the tracking page with the right key only; a wrong key answers exactly like an unknown reference', async () => {
     const created = (await post(valid()).expect(201)).body;
     const ok = await track(created.reference, created.key).expect(200);
-    expect(ok.body).toMatchObject({ reference: created.reference, status: 'new', grouped: false, category: { nameFr: 'Nid-de-poule', nameEn: 'Pothole' },
+    expect(ok.body).toMatchObject({ reference: created.reference, status: 'new', grouped: false, category: { nameFr: 'Trottoir dégradé', nameEn: 'Damaged pavement' },
       address: '12 rue des Tanneurs', messages: [], canAddInformation: true });
     // lower case and spaces in the reference, the key in a header
     await ctx.http.get(`/api/v1/public/requests/${encodeURIComponent(created.reference.toLowerCase().replace(/-/g, ' '))}`).set('X-Tracking-Key', created.key).expect(200);
