@@ -78,7 +78,8 @@ describe('town pack loader', () => {
       expect(phones.bad).toBe(0);
       // assignments and transfers name agents and departments by id, as the tickets module writes them
       const [bad] = await db.query(`
-        SELECT count(*) FILTER (WHERE kind = 'assigned' AND NOT EXISTS (SELECT 1 FROM agents a WHERE a.id::text = e.data->>'to')) AS assigned,
+        SELECT count(*) FILTER (WHERE kind = 'assigned' AND e.data->>'to' IS NOT NULL -- an unassignment (e.g. an SLA escalation, other specs) names nobody
+                 AND NOT EXISTS (SELECT 1 FROM agents a WHERE a.id::text = e.data->>'to')) AS assigned,
                count(*) FILTER (WHERE kind = 'transferred' AND NOT EXISTS (SELECT 1 FROM departments d WHERE d.id::text = e.data->>'toDepartment')) AS transferred
         FROM ticket_events e`);
       expect(bad).toEqual({ assigned: '0', transferred: '0' });
