@@ -130,7 +130,7 @@ export class TicketWorkflowsService implements OnModuleInit, TicketChangeListene
     const s = actor.system ? { agent: actor.agent } : await this.scoped(actor.agent, ticketId);
     const scopedActor: Actor = { ...actor, agent: s.agent };
     await this.tickets.mutate(scopedActor, ticketId, req.version, (m, t) => this.decide(m, scopedActor, t, req), { returnUnscoped: true });
-    return this.view(s.agent, ticketId);
+    return this.view(s.agent, ticketId, true);
   }
 
   private toEngineAction(req: WorkflowActionRequest): WorkflowAction {
@@ -305,6 +305,15 @@ export class TicketWorkflowsService implements OnModuleInit, TicketChangeListene
     await this.hooks.emit(m, { ticketId, before, after, events, actor });
   }
 
+  private deptCache: { at: number; names: Map<string, string> } | null = null;
+  /** Department names by code, kept 30 s (renames show up within that delay). */
+  private async departmentNames(m: EntityManager): Promise<Map<string, string>> {
+    if (this.deptCache && Date.now() - this.deptCache.at < 30_000) return this.deptCache.names;
+    const names = new Map<string, string>((await m.query(`SELECT code, name FROM departments`)).map((d: { code: string; name: string }) => [d.code, d.name]));
+    this.deptCache = { at: Date.now(), names };
+    return names;
+  }
+
   private async names(m: EntityManager, ids: string[]): Promise<Map<string, string>> {
     const unique = [...new Set(ids.filter((id) => id && id !== 'system'))];
     if (!unique.length) return new Map();
@@ -313,9 +322,9 @@ export class TicketWorkflowsService implements OnModuleInit, TicketChangeListene
   }
 
   // ---------------------------------------------------------------- views
-  async view(agent: AuthenticatedAgent, ticketId: string): Promise<TicketWorkflowView> {
-    const s = await this.scoped(agent, ticketId);
-    const t = s.ticket;
+  async view(agent: AuthenticatedAgent, ticketId: string, alreadyScoped = false): Promise<TicketWorkflowView> {
+    const t = alreadyScoped ? await this.ticket(this.db.manager, ticketId) : (await this.scoped(agent, ticketId)).ticket;
+    if (!t) throw notFound('Demande');
     const m = this.db.manager;
     const ctx = this.context(t);
     const now = new Date().toISOString();
@@ -344,7 +353,7 @@ export class TicketWorkflowsService implements OnModuleInit, TicketChangeListene
       ].filter((id) => /^[0-9a-f-]{36}$/.test(id));
       const names = await this.names(m, ids);
       const person = (id: string | undefined): WorkflowPerson | null => (id ? { id, displayName: id === 'system' ? 'Système' : names.get(id) ?? id } : null);
-      const deptNames = new Map<string, string>((await m.query(`SELECT code, name FROM departments`)).map((d: { code: string; name: string }) => [d.code, d.name]));
+      const deptNames = await this.departmentNames(m);
       const revisions: NonNullable<TicketWorkflowView['instance']>['revisions'] = [];
       let rev = 0;
       for (const h of st.history) {
