@@ -58,8 +58,8 @@ async function main() {
 
   const steps = [
     (t) => [h.agent, { type: 'submit_draft', text: `Votre déclaration ${t.id} est complète.` }],
-    (t) => [h.head, { type: 'approve' }],
-    (t) => [h.elu, { type: 'approve', comment: 'Signé' }],
+    () => [h.head, { type: 'approve' }],
+    () => [h.elu, { type: 'approve', comment: 'Signé' }],
   ];
   const latencies = [];
   let failures = 0;

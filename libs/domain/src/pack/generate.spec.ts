@@ -13,7 +13,7 @@ const NOW = new Date('2026-11-20T10:30:00Z');
 
 const loadDemoPack = (): TownPack => {
   const files: Record<string, string> = {};
-  for (const f of readdirSync(DIR)) files[f] = readFileSync(join(DIR, f), 'utf8');
+  for (const f of readdirSync(DIR).filter((n) => /\.ya?ml$/.test(n))) files[f] = readFileSync(join(DIR, f), 'utf8'); // workflows/ is a folder
   const r = parseTownPack(files);
   if (!r.ok) throw new Error(JSON.stringify(r.errors, null, 2));
   return r.pack;
