@@ -233,9 +233,11 @@ describe('e-mail channel (real Dovecot IMAP and SMTP server on loopback)', () =>
     }).expect(200);
     expect(raw.headers['content-type']).toContain('message/rfc822');
     expect((raw.body as Buffer).toString()).toContain(HOSTILE);
-    // nothing was answered to the automatic messages (only the new ticket's acknowledgement)
+    // nothing was answered to the automatic messages (only the new ticket's acknowledgement); other
+    // spec files share the run's database, so count by recipient rather than in total
     await waitMails('paul@citoyens.example', 1);
-    expect(smtp.mails.length).toBe(sent + 1);
+    const automated = ['marie.dupont@citoyens.example', 'mailer-daemon@mx.citoyens.example', TOWN];
+    expect(smtp.mails.slice(sent).filter((m) => m.envelope.to.some((a) => automated.includes(a.toLowerCase())))).toEqual([]);
   });
 
   it('sends the agent’s public reply with correct threading headers, escaped HTML and the delivery state on the ticket', async () => {

@@ -50,7 +50,7 @@ describe('citizen side: public form and tracking page', () => {
     await pg.getByTestId('public-form').waitFor();
     expect(pg.url()).toMatch(/\/demande$/);
     expect(await pg.locator('html').getAttribute('lang')).toBe('fr');
-    await expect(pg.getByRole('heading', { level: 1 }).textContent()).resolves.toMatch(/Signaler un problème/);
+    await pg.getByRole('heading', { level: 1, name: /Signaler un problème/ }).waitFor();
     expect(await axeViolations(pg, 'public form FR')).toEqual([]);
   });
 
