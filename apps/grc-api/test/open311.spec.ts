@@ -275,15 +275,21 @@ describe('Open311 GeoReport v2', () => {
         description: form.description, agency_responsible: expect.any(String), service_notice: null,
         requested_datetime: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$/),
         updated_datetime: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$/),
-        expected_datetime: null, address: form.address_string, address_id: null, zipcode: '37000', lat: 47.3941, long: 0.6848,
+        expected_datetime: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$/),
+        address: form.address_string, address_id: null, zipcode: '37000', lat: 47.3941, long: 0.6848,
         media_url: 'https://example.org/p.jpg',
       }]);
+      // an Open311 ticket is born like any other: its SLA clocks run, and the deadline is the expected date
+      const [sla] = await ctx.db.query(
+        `SELECT t.sla_due_at, (SELECT count(*)::int FROM ticket_sla s WHERE s.ticket_id = t.id) AS clocks FROM tickets t WHERE reference = $1`, [ref]);
+      expect(sla.clocks).toBeGreaterThan(0);
+      expect(new Date(one.body[0].expected_datetime).getTime()).toBe(new Date(sla.sla_due_at).setMilliseconds(0));
       const dept = (await ctx.db.query(`SELECT d.name FROM tickets t JOIN departments d ON d.id = t.department_id WHERE reference = $1`, [ref]))[0].name;
       expect(one.body[0].agency_responsible).toBe(dept);
       const x = parseXml((await ctx.http.get(`/open311/v2/requests/${ref}.xml`).expect(200)).text)['service_requests']['request'];
       expect(x).toHaveLength(1);
       expect(Object.keys(x[0])).toEqual(Object.keys(one.body[0]));
-      expect(x[0]).toMatchObject({ service_request_id: ref, status: 'open', lat: '47.3941', long: '0.6848', media_url: 'https://example.org/p.jpg', expected_datetime: '' });
+      expect(x[0]).toMatchObject({ service_request_id: ref, status: 'open', lat: '47.3941', long: '0.6848', media_url: 'https://example.org/p.jpg', expected_datetime: one.body[0].expected_datetime });
       // lists: by id, by service and status, default window
       const byIds = await ctx.http.get(`/open311/v2/requests.json?service_request_id=${ref},GRC-1999-000001`).expect(200);
       expect(byIds.body.map((r: any) => r.service_request_id)).toEqual([ref]);

@@ -6,15 +6,13 @@ import { dirname, join } from 'node:path';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { DataSource, EntityManager } from 'typeorm';
 import {
-  detectAutomatic, formatReference, headersOf, isSafeAddress, oneLine, priorityRank, stripQuotedReply, threadClues, validateCitizen,
+  detectAutomatic, headersOf, isSafeAddress, oneLine, stripQuotedReply, threadClues, validateCitizen,
 } from '@grc/domain';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
 import { TicketEntity } from '../../database/entities';
 import { AuditService, type AuditActor } from '../audit/audit.service';
 import { systemActor } from '../auth/authenticated-agent';
-import { RoutingService } from '../reference/routing.service';
 import { checkAttachment, safeFilename } from '../tickets/attachment-types';
-import { TicketChangeHooks } from '../tickets/ticket-change.hooks';
 import { TicketsService, type Mutation } from '../tickets/tickets.service';
 
 type NewEvent = Mutation['events'][number];
@@ -52,9 +50,7 @@ export class MailIntakeService {
     @Inject(GRC_CONFIG) private readonly config: GrcConfig,
     @Inject(MAIL_CONFIG) private readonly mail: MailConfig,
     private readonly audit: AuditService,
-    private readonly routing: RoutingService,
     private readonly tickets: TicketsService,
-    private readonly hooks: TicketChangeHooks,
   ) {}
 
   async importMessage(mailbox: MailboxRow, uid: number | null, raw: Buffer, size = raw.length): Promise<ImportOutcome> {
@@ -167,37 +163,25 @@ export class MailIntakeService {
   private async createTicket(m: EntityManager, mailbox: MailboxRow, parsed: ParsedMail, from: { name: string; address: string },
     subjectRaw: string, text: string, key: string, files: string[], follows: string | null): Promise<{ id: string; reference: string }> {
     const citizenId = await this.matchOrCreateCitizen(m, from);
-    const departmentId = mailbox.department_id ?? await this.routing.route(m, mailbox.category_id, null);
-    const [{ prefix, year }] = await m.query(
-      `SELECT coalesce((SELECT reference_prefix FROM town_settings), 'GRC') AS prefix,
-              extract(year FROM now() AT TIME ZONE coalesce((SELECT timezone FROM town_settings), 'Europe/Paris'))::int AS year`);
-    const [{ n }] = await m.query(`SELECT grc_next_ticket_number($1) AS n`, [year]);
-    const reference = formatReference(prefix, year, Number(n));
     let subject = oneLine(stripNul(subjectRaw).replace(/^\s*((re|tr|fw|fwd|aw)\s*:\s*)+/i, ''), 300);
     if ([...subject].length < 3) subject = `Courriel de ${from.name || from.address}`.slice(0, 300);
     let description = text.slice(0, MAX_TEXT) || '(message sans texte)';
     if (follows) description = `Suite de la demande clôturée ${follows}.\n\n${description}`;
-    const [row] = await m.query(
-      `INSERT INTO tickets (reference, channel, category_id, department_id, citizen_id, subject, description, priority, status)
-       VALUES ($1, 'email', $2, $3, $4, $5, $6, $7, 'new') RETURNING id`,
-      [reference, mailbox.category_id, departmentId, citizenId, subject, description, priorityRank('normal')]);
-    const createdData: Record<string, unknown> = { channel: 'email', departmentId, mailbox: mailbox.name, from: from.address, messageId: key };
-    if (follows) createdData['follows'] = follows;
-    await m.query(`INSERT INTO ticket_events (ticket_id, kind, actor_id, data) VALUES ($1, 'created', NULL, $2)`, [row.id, JSON.stringify(createdData)]);
-    const events: NewEvent[] = [{ kind: 'created', data: createdData }, ...await this.attachments(m, row.id, parsed, files)];
-    for (const e of events.slice(1)) {
-      await m.query(`INSERT INTO ticket_events (ticket_id, kind, actor_id, body, data) VALUES ($1, $2, NULL, $3, $4)`, [row.id, e.kind, e.body ?? null, JSON.stringify(e.data ?? {})]);
-    }
-    await this.audit.record(m, AUDIT_ACTOR, 'ticket.create', 'ticket', row.id, {
-      reference: { before: null, after: reference }, channel: { before: null, after: 'email' },
-      categoryId: { before: null, after: mailbox.category_id }, departmentId: { before: null, after: departmentId },
-      citizenId: { before: null, after: citizenId }, subject: { before: null, after: subject },
+    const eventData: Record<string, unknown> = { mailbox: mailbox.name, from: from.address, messageId: key };
+    if (follows) eventData['follows'] = follows;
+    const ticket = await this.tickets.createIn(m, MAIL_ACTOR, {
+      channel: 'email', categoryId: mailbox.category_id, subject, description, citizenId,
+      departmentId: mailbox.department_id, eventData, auditActor: AUDIT_ACTOR,
+    }, async ({ id }) => {
+      const events = await this.attachments(m, id, parsed, files);
+      for (const e of events) {
+        await m.query(`INSERT INTO ticket_events (ticket_id, kind, actor_id, body, data) VALUES ($1, $2, NULL, $3, $4)`, [id, e.kind, e.body ?? null, JSON.stringify(e.data ?? {})]);
+      }
+      // recorded before the listeners run, so the acknowledgement answers this message (In-Reply-To)
+      await m.query(`UPDATE mail_imported SET outcome = 'ticket', ticket_id = $2 WHERE message_key = $1`, [key, id]);
+      return events;
     });
-    // recorded before the listeners run, so the acknowledgement answers this message (In-Reply-To)
-    await m.query(`UPDATE mail_imported SET outcome = 'ticket', ticket_id = $2 WHERE message_key = $1`, [key, row.id]);
-    const after = await m.getRepository(TicketEntity).findOneByOrFail({ id: row.id });
-    await this.hooks.emit(m, { ticketId: row.id, before: null, after, events, actor: MAIL_ACTOR });
-    return { id: row.id, reference };
+    return { id: ticket.id, reference: ticket.reference };
   }
 
   /** Same limits as uploads (size, types, magic bytes); refused files are listed on the timeline with the reason. */

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ReferenceModule } from '../reference/reference.module';
+import { TicketsModule } from '../tickets/tickets.module';
 import { InboxCountersModule } from '../worker/inbox-counters.module';
 import { Open311KeysController } from './open311-keys.controller';
 import { Open311KeysService } from './open311-keys.service';
@@ -8,7 +8,7 @@ import { Open311Service } from './open311.service';
 
 /** The Open311 GeoReport v2 channel (/open311/v2) and its API keys (/api/v1/open311-keys, admins). */
 @Module({
-  imports: [ReferenceModule, InboxCountersModule],
+  imports: [TicketsModule, InboxCountersModule],
   controllers: [Open311KeysController, Open311Controller],
   providers: [Open311Service, Open311KeysService],
 })

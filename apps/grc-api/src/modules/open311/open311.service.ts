@@ -2,9 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { formatReference, parseReference, validateCitizen } from '@grc/domain';
+import { parseReference, validateCitizen } from '@grc/domain';
 import { AuditService, type AuditActor } from '../audit/audit.service';
-import { RoutingService } from '../reference/routing.service';
+import { systemActor } from '../auth/authenticated-agent';
+import { TicketsService } from '../tickets/tickets.service';
 import { InboxCountersScheduler } from '../worker/inbox-counters.scheduler';
 import { badApiKey, badParam, notFound311 } from './open311.errors';
 import { w3cDateTime, type Open311Object } from './open311.format';
@@ -25,6 +26,8 @@ interface RequestRow {
   reference: string; status: string; description: string; address: string | null; latitude: number | null; longitude: number | null;
   created_at: Date; updated_at: Date; service_code: string; service_name: string; agency: string;
   address_id: string | null; media_url: string | null; status_notes: string | null;
+  /** the SLA's resolution deadline, the master's for a duplicate (modules/sla) */
+  expected_at: Date | null;
 }
 
 const CLOSED = ['resolved', 'closed'];
@@ -40,7 +43,7 @@ export class Open311Service {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly audit: AuditService,
-    private readonly routing: RoutingService,
+    private readonly tickets: TicketsService,
     private readonly counters: InboxCountersScheduler,
   ) {}
 
@@ -169,7 +172,7 @@ export class Open311Service {
       service_notice: null,
       requested_datetime: w3cDateTime(r.created_at, town.timezone),
       updated_datetime: w3cDateTime(r.updated_at, town.timezone),
-      expected_datetime: null,
+      expected_datetime: r.expected_at && !CLOSED.includes(r.status) ? w3cDateTime(r.expected_at, town.timezone) : null,
       address: r.address,
       address_id: r.address_id,
       zipcode: r.address ? (/\b(\d{5})\b/.exec(r.address)?.[1] ?? null) : null,
@@ -207,42 +210,23 @@ export class Open311Service {
     const reference = await this.db.transaction(async (m) => {
       const citizenId = await this.matchOrCreateCitizen(m, actor, who);
       const loc = where.lat !== null && where.long !== null ? { lat: where.lat, lng: where.long } : null;
-      const departmentId = await this.routing.route(m, category.id, loc);
-      const reference = await this.nextReference(m);
-      const subject = subjectOf(description, category.name_fr);
-      const [row] = await m.query(
-        `INSERT INTO tickets (reference, channel, category_id, department_id, citizen_id, subject, description,
-           address, latitude, longitude, priority, status, attributes)
-         VALUES ($1, 'open311', $2, $3, $4, $5, $6, $7, $8, $9, 1, 'new', $10) RETURNING id`,
-        [reference, category.id, departmentId, citizenId, subject, description, where.addressString, where.lat, where.long, JSON.stringify(attributes)]);
-      const data: Record<string, unknown> = { channel: 'open311', departmentId, client: key.name, token };
+      const data: Record<string, unknown> = { client: key.name, token };
       if (media) data['links'] = [{ kind: 'media', url: media, source: 'open311' }];
       if (!citizenId && (who.firstName || who.lastName)) data['reporter'] = { firstName: who.firstName, lastName: who.lastName };
-      await m.query(`INSERT INTO ticket_events (ticket_id, kind, actor_id, body, data) VALUES ($1, 'created', NULL, NULL, $2)`,
-        [row.id, JSON.stringify(data)]);
-      await m.query(
-        `INSERT INTO open311_requests (ticket_id, token, api_key_id, address_id, media_url, device_id, account_id) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [row.id, token, key.id, where.addressId, media, deviceId, accountId]);
-      await this.audit.record(m, actor, 'ticket.create', 'ticket', row.id, {
-        reference: { before: null, after: reference }, channel: { before: null, after: 'open311' },
-        categoryId: { before: null, after: category.id }, departmentId: { before: null, after: departmentId },
-        citizenId: { before: null, after: citizenId }, subject: { before: null, after: subject },
-        priority: { before: null, after: 'normal' }, attributes: { before: null, after: attributes },
+      const { reference } = await this.tickets.createIn(m, { ...systemActor(`open311:${key.name}`), ip }, {
+        channel: 'open311', categoryId: category.id, subject: subjectOf(description, category.name_fr), description, citizenId,
+        address: where.addressString, location: loc, attributes, eventData: data, auditActor: actor,
+      }, async ({ id }) => {
+        await m.query(
+          `INSERT INTO open311_requests (ticket_id, token, api_key_id, address_id, media_url, device_id, account_id) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+          [id, token, key.id, where.addressId, media, deviceId, accountId]);
+        return [];
       });
       await m.query(`UPDATE open311_api_keys SET last_used_at = now() WHERE id = $1`, [key.id]);
       return reference;
     });
     void this.counters.requestRecompute();
     return { serviceRequestId: reference, token, accountId };
-  }
-
-  /** The town's reference for a new ticket, as TicketsService.create() computes it (per-year sequence). */
-  private async nextReference(m: EntityManager): Promise<string> {
-    const [{ prefix, year }] = await m.query(
-      `SELECT coalesce((SELECT reference_prefix FROM town_settings), 'GRC') AS prefix,
-              extract(year FROM now() AT TIME ZONE coalesce((SELECT timezone FROM town_settings), 'Europe/Paris'))::int AS year`);
-    const [{ n }] = await m.query(`SELECT grc_next_ticket_number($1) AS n`, [year]);
-    return formatReference(prefix, year, Number(n));
   }
 
   /**
@@ -283,6 +267,7 @@ export function subjectOf(description: string, serviceName: string): string {
 
 const REQUEST_SELECT = `
   SELECT t.reference, coalesce(mt.status, t.status) AS status, t.description, t.address, t.latitude, t.longitude, t.created_at, t.updated_at,
+         CASE WHEN mt.id IS NULL THEN t.sla_due_at ELSE mt.sla_due_at END AS expected_at,
          c.code AS service_code, c.name_fr AS service_name, d.name AS agency, o.address_id, o.media_url,
          (SELECT e.body FROM ticket_events e WHERE e.ticket_id = t.id AND e.kind = 'reply' ORDER BY e.at DESC, e.id DESC LIMIT 1) AS status_notes
   FROM tickets t

@@ -2,17 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import {
-  formatReference, MESSAGE_BODY_MAX, parseReference, textLength, validateCitizen,
+  MESSAGE_BODY_MAX, parseReference, textLength, validateCitizen,
   type PublicAttribute, type PublicForm, type PublicRequestCreated, type PublicTracking, type TicketStatus,
 } from '@grc/domain';
 import { badRequest, notFound, ProblemException, type FieldError } from '../../common/problem';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
-import { TicketEntity } from '../../database/entities';
 import { AuditService, type AuditActor } from '../audit/audit.service';
 import { systemActor, type Actor } from '../auth/authenticated-agent';
-import { RoutingService } from '../reference/routing.service';
 import type { UploadedFile } from '../tickets/attachments.service';
-import { TicketChangeHooks } from '../tickets/ticket-change.hooks';
 import { TicketsService } from '../tickets/tickets.service';
 import { InboxCountersScheduler } from '../worker/inbox-counters.scheduler';
 import { ACCEPT, checkFiles, insertAttachments, PUBLIC_MAX_FILES, storeFiles } from './public-files';
@@ -64,9 +61,7 @@ export class PublicService {
     @InjectDataSource() private readonly db: DataSource,
     @Inject(GRC_CONFIG) private readonly config: GrcConfig,
     private readonly audit: AuditService,
-    private readonly routing: RoutingService,
     private readonly tickets: TicketsService,
-    private readonly hooks: TicketChangeHooks,
     private readonly counters: InboxCountersScheduler,
     private readonly tracking: TrackingService,
   ) {}
@@ -134,28 +129,17 @@ export class PublicService {
       const created = await this.db.transaction(async (m) => {
         const contact = who.ok ? who.value : null;
         const citizenId = await this.matchOrCreateCitizen(m, auditActor, contact!);
-        const departmentId = await this.routing.route(m, category!.id, position);
-        const reference = await this.nextReference(m);
         const subject = publicSubject(description!, category!.name_fr);
-        const [row] = await m.query(
-          `INSERT INTO tickets (reference, channel, category_id, department_id, citizen_id, subject, description,
-             address, latitude, longitude, priority, status, attributes)
-           VALUES ($1, 'web', $2, $3, $4, $5, $6, $7, $8, $9, 1, 'new', $10) RETURNING id`,
-          [reference, category!.id, departmentId, citizenId, subject, description, address, position?.lat ?? null, position?.lng ?? null, JSON.stringify(attributes)]);
-        const data = { channel: 'web', departmentId, source: 'formulaire-public' };
-        await m.query(`INSERT INTO ticket_events (ticket_id, kind, actor_id, data) VALUES ($1, 'created', NULL, $2)`, [row.id, JSON.stringify(data)]);
-        await insertAttachments(m, row.id, checked, stored.keys);
-        await this.audit.record(m, auditActor, 'ticket.create', 'ticket', row.id, {
-          reference: { before: null, after: reference }, channel: { before: null, after: 'web' },
-          categoryId: { before: null, after: category!.id }, departmentId: { before: null, after: departmentId },
-          citizenId: { before: null, after: citizenId }, subject: { before: null, after: subject },
-          priority: { before: null, after: 'normal' }, attributes: { before: null, after: attributes },
+        let key = '';
+        const ticket = await this.tickets.createIn(m, actor, {
+          channel: 'web', categoryId: category!.id, subject, description: description!, citizenId, address,
+          location: position ?? null, attributes, eventData: { source: 'formulaire-public' }, auditActor,
+        }, async ({ id }) => {
+          await insertAttachments(m, id, checked, stored.keys);
+          key = (await this.tracking.issueKey(m, id)).key;
+          return [];
         });
-        const { key } = await this.tracking.issueKey(m, row.id);
-        if (this.hooks.active) {
-          const after = await m.getRepository(TicketEntity).findOneByOrFail({ id: row.id });
-          await this.hooks.emit(m, { ticketId: row.id, before: null, after, events: [{ kind: 'created', data }], actor });
-        }
+        const reference = ticket.reference;
         return { reference, key };
       });
       void this.counters.requestRecompute();
@@ -334,14 +318,6 @@ export class PublicService {
     for (const [k, v] of Object.entries({ kind: 'resident', ...who })) if (v !== null) changes[k] = { before: null, after: v };
     await this.audit.record(m, actor, 'citizen.create', 'citizen', row.id, changes);
     return row.id;
-  }
-
-  private async nextReference(m: EntityManager): Promise<string> {
-    const [{ prefix, year }] = await m.query(
-      `SELECT coalesce((SELECT reference_prefix FROM town_settings), 'GRC') AS prefix,
-              extract(year FROM now() AT TIME ZONE coalesce((SELECT timezone FROM town_settings), 'Europe/Paris'))::int AS year`);
-    const [{ n }] = await m.query(`SELECT grc_next_ticket_number($1) AS n`, [year]);
-    return formatReference(prefix, year, Number(n));
   }
 
   /** The SLA engineer's `tickets.sla_due_at` (the expected date), when that migration is present. */

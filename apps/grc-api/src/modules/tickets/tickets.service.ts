@@ -3,13 +3,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import {
   allowedTransitions, decideAssignment, decideStatusChange, decideTransfer, formatReference, priorityRank,
-  routeTicket, validateMessageBody, type Refusal, type RoutingRuleData, type TicketDetail, type TimelineEventKind,
+  routeTicket, validateMessageBody, type Channel, type Priority, type Refusal, type RoutingRuleData, type TicketDetail, type TimelineEventKind,
 } from '@grc/domain';
 import { preparedQuery } from '../../common/prepared';
 import { badRequest, notFound, ProblemException, staleTicket } from '../../common/problem';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
 import { TicketEntity } from '../../database/entities';
-import { AuditService, auditActor, diff, type Changes } from '../audit/audit.service';
+import { AuditService, auditActor, diff, type AuditActor, type Changes } from '../audit/audit.service';
 import { actorId, type Actor, type AuthenticatedAgent } from '../auth/authenticated-agent';
 import { TicketChangeHooks } from './ticket-change.hooks';
 import { CitizensService } from '../citizens/citizens.service';
@@ -29,7 +29,27 @@ export interface CreationContext {
   citizen_id: string | null; prefix: string; year: number; n: string;
 }
 
-interface NewEvent { kind: TimelineEventKind; body?: string | null; data?: Record<string, unknown> }
+export interface NewEvent { kind: TimelineEventKind; body?: string | null; data?: Record<string, unknown> }
+
+/** What a channel knows of a new request; `createIn` decides the rest. */
+export interface NewTicket {
+  channel: Channel;
+  categoryId: string;
+  subject: string;
+  description: string;
+  priority?: Priority;
+  citizenId: string | null;
+  address?: string | null;
+  location?: { lat: number; lng: number } | null;
+  /** the category's own fields (Open311 attributes, public form) */
+  attributes?: Record<string, unknown>;
+  /** a department the channel decided (a mailbox's target); routing decides otherwise */
+  departmentId?: string | null;
+  /** more data for the 'created' timeline event (source, mailbox, sender…) */
+  eventData?: Record<string, unknown>;
+  /** who the audit trail names when it is not the actor (a citizen through the public form) */
+  auditActor?: AuditActor;
+}
 export interface Mutation { set: Partial<Record<keyof TicketEntity, unknown>>; events: NewEvent[]; action: string }
 
 const AUDITED_FIELDS: Array<keyof TicketEntity> = [
@@ -62,61 +82,82 @@ export class TicketsService {
         { field: dto.latitude == null ? 'latitude' : 'longitude', message: 'Donnez les deux coordonnées, ou aucune.' },
       ]);
     }
-    // Two round trips in the transaction: everything the decision needs (category, its routing rules,
-    // the citizen, the town's prefix and year, the next number) in one query, then one statement
-    // writing the ticket, its first timeline event and its audit event.
     const id = await this.db.transaction(async (m) => {
-      const [ctx] = await preparedQuery<CreationContext>(m,
-        `WITH town AS (
-           SELECT coalesce((SELECT reference_prefix FROM town_settings), 'GRC') AS prefix,
-                  extract(year FROM now() AT TIME ZONE coalesce((SELECT timezone FROM town_settings), 'Europe/Paris'))::int AS year)
-         SELECT c.id, c.active, c.default_department_id,
-           coalesce((SELECT json_agg(json_build_object('id', r.id, 'categoryId', r.category_id, 'departmentId', r.department_id,
-             'areaName', r.area_name, 'area', r.area, 'position', r.position) ORDER BY r.position, r.id)
-             FROM routing_rules r WHERE r.category_id = c.id), '[]'::json) AS rules,
-           (SELECT id FROM citizens WHERE id = $2::uuid) AS citizen_id,
-           town.prefix, town.year, grc_next_ticket_number(town.year) AS n
-         FROM categories c, town WHERE c.id = $1`,
-        [dto.categoryId, dto.citizenId ?? null],
-      );
-      if (!ctx) throw badRequest('Catégorie inconnue.', [{ field: 'categoryId', message: 'Catégorie inconnue.' }]);
-      if (!ctx.active) throw badRequest('Cette catégorie est désactivée.', [{ field: 'categoryId', message: 'Catégorie désactivée.' }]);
-      if (dto.citizenId && !ctx.citizen_id) throw badRequest('Citoyen inconnu.', [{ field: 'citizenId', message: 'Citoyen inconnu.' }]);
-      const citizenId: string | null = dto.newCitizen
-        ? (await this.citizens.createIn(m, actor, dto.newCitizen, 'newCitizen')).id
-        : ctx.citizen_id ?? null;
-
+      const citizenId = dto.newCitizen ? (await this.citizens.createIn(m, actor, dto.newCitizen, 'newCitizen')).id : dto.citizenId ?? null;
       const location = dto.latitude != null && dto.longitude != null ? { lat: dto.latitude, lng: dto.longitude } : null;
-      const { departmentId } = routeTicket(ctx.rules, ctx.default_department_id, { categoryId: dto.categoryId, location });
-      const reference = formatReference(ctx.prefix, ctx.year, Number(ctx.n));
-      const subject = dto.subject.trim();
-      const priority = dto.priority ?? 'normal';
-      const changes: Changes = {
-        reference: { before: null, after: reference }, channel: { before: null, after: dto.channel },
-        categoryId: { before: null, after: dto.categoryId }, departmentId: { before: null, after: departmentId },
-        citizenId: { before: null, after: citizenId }, subject: { before: null, after: subject }, priority: { before: null, after: priority },
-      };
-      const [row] = await preparedQuery<{ id: string }>(m,
-        `WITH t AS (
-           INSERT INTO tickets (reference, channel, category_id, department_id, citizen_id, subject, description,
-             address, latitude, longitude, priority, status, created_by)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'new', $12) RETURNING id),
-         e AS (INSERT INTO ticket_events (ticket_id, kind, actor_id, data) SELECT id, 'created', $12, $13 FROM t),
-         a AS (INSERT INTO audit_events (actor_id, actor_label, action, entity_type, entity_id, changes, ip)
-               SELECT $12, $14, 'ticket.create', 'ticket', id::text, $15, $16 FROM t)
-         SELECT id FROM t`,
-        [reference, dto.channel, dto.categoryId, departmentId, citizenId, subject, dto.description.trim(),
-          dto.address?.trim() || null, dto.latitude ?? null, dto.longitude ?? null, priorityRank(priority), actorId(actor),
-          JSON.stringify({ channel: dto.channel, departmentId }), actor.agent.email, JSON.stringify(changes), actor.ip],
-      );
-      if (this.hooks.active) {
-        const after = await m.getRepository(TicketEntity).findOneByOrFail({ id: row.id });
-        await this.hooks.emit(m, { ticketId: row.id, before: null, after, events: [{ kind: 'created', data: { channel: dto.channel, departmentId } }], actor });
-      }
-      return row.id as string;
+      return (await this.createIn(m, actor, {
+        channel: dto.channel, categoryId: dto.categoryId, subject: dto.subject, description: dto.description,
+        priority: dto.priority, citizenId, address: dto.address, location,
+      })).id;
     });
     void this.counters.requestRecompute();
     return this.detail(actor.agent, id, { skipScope: true });
+  }
+
+  /**
+   * The one way a ticket is born, whatever the channel (agent entry, public form, e-mail, Open311),
+   * inside the caller's transaction: routing (unless the channel names the department), public
+   * reference, the row, its 'created' event and its audit event, then the channel's own rows
+   * (`beforeHooks`: attachments, tracking key…) and the change listeners (SLA clocks, e-mails).
+   * Two round trips before the listeners: one query gathers the category, its routing rules, the
+   * citizen, the town's prefix and year and the next number; one statement writes ticket, event, audit.
+   */
+  async createIn(
+    m: EntityManager, actor: Actor, input: NewTicket,
+    beforeHooks?: (ticket: { id: string; reference: string; departmentId: string }) => Promise<NewEvent[]>,
+  ): Promise<{ id: string; reference: string; departmentId: string }> {
+    const [ctx] = await preparedQuery<CreationContext>(m,
+      `WITH town AS (
+         SELECT coalesce((SELECT reference_prefix FROM town_settings), 'GRC') AS prefix,
+                extract(year FROM now() AT TIME ZONE coalesce((SELECT timezone FROM town_settings), 'Europe/Paris'))::int AS year)
+       SELECT c.id, c.active, c.default_department_id,
+         coalesce((SELECT json_agg(json_build_object('id', r.id, 'categoryId', r.category_id, 'departmentId', r.department_id,
+           'areaName', r.area_name, 'area', r.area, 'position', r.position) ORDER BY r.position, r.id)
+           FROM routing_rules r WHERE r.category_id = c.id), '[]'::json) AS rules,
+         (SELECT id FROM citizens WHERE id = $2::uuid) AS citizen_id,
+         town.prefix, town.year, grc_next_ticket_number(town.year) AS n
+       FROM categories c, town WHERE c.id = $1`,
+      [input.categoryId, input.citizenId ?? null],
+    );
+    if (!ctx) throw badRequest('Catégorie inconnue.', [{ field: 'categoryId', message: 'Catégorie inconnue.' }]);
+    if (!ctx.active) throw badRequest('Cette catégorie est désactivée.', [{ field: 'categoryId', message: 'Catégorie désactivée.' }]);
+    if (input.citizenId && !ctx.citizen_id) throw badRequest('Citoyen inconnu.', [{ field: 'citizenId', message: 'Citoyen inconnu.' }]);
+
+    const departmentId = input.departmentId
+      ?? routeTicket(ctx.rules, ctx.default_department_id, { categoryId: input.categoryId, location: input.location ?? null }).departmentId;
+    const reference = formatReference(ctx.prefix, ctx.year, Number(ctx.n));
+    const subject = input.subject.trim();
+    const priority = input.priority ?? 'normal';
+    const attributes = input.attributes ?? {};
+    const changes: Changes = {
+      reference: { before: null, after: reference }, channel: { before: null, after: input.channel },
+      categoryId: { before: null, after: input.categoryId }, departmentId: { before: null, after: departmentId },
+      citizenId: { before: null, after: input.citizenId ?? null }, subject: { before: null, after: subject },
+      priority: { before: null, after: priority },
+      ...(Object.keys(attributes).length ? { attributes: { before: null, after: attributes } } : {}),
+    };
+    const created: NewEvent = { kind: 'created', data: { channel: input.channel, departmentId, ...input.eventData } };
+    const audit = input.auditActor ?? auditActor(actor);
+    const [row] = await preparedQuery<{ id: string }>(m,
+      `WITH t AS (
+         INSERT INTO tickets (reference, channel, category_id, department_id, citizen_id, subject, description,
+           address, latitude, longitude, priority, status, created_by, attributes)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'new', $12, $17) RETURNING id),
+       e AS (INSERT INTO ticket_events (ticket_id, kind, actor_id, data) SELECT id, 'created', $12, $13 FROM t),
+       a AS (INSERT INTO audit_events (actor_id, actor_label, action, entity_type, entity_id, changes, ip)
+             SELECT $18, $14, 'ticket.create', 'ticket', id::text, $15, $16 FROM t)
+       SELECT id FROM t`,
+      [reference, input.channel, input.categoryId, departmentId, input.citizenId ?? null, subject, input.description.trim(),
+        input.address?.trim() || null, input.location?.lat ?? null, input.location?.lng ?? null, priorityRank(priority), actorId(actor),
+        JSON.stringify(created.data), audit.actorLabel, JSON.stringify(changes), audit.ip, JSON.stringify(attributes), audit.actorId],
+    );
+    const ticket = { id: row!.id, reference, departmentId };
+    const more = beforeHooks ? await beforeHooks(ticket) : [];
+    if (this.hooks.active) {
+      const after = await m.getRepository(TicketEntity).findOneByOrFail({ id: ticket.id });
+      await this.hooks.emit(m, { ticketId: ticket.id, before: null, after, events: [created, ...more], actor });
+    }
+    return ticket;
   }
 
   /** Full ticket, or 404 when it does not exist or lies outside the agent's departments. */
