@@ -3,13 +3,15 @@
  *   node main.js [serve] [--migrate] [--demo <pack folder>]   run the role named by GRC_ROLE (api, worker or all)
  *   node main.js migrate                                      apply pending migrations and exit
  *   node main.js load-pack <pack folder>                      load a town pack into an empty database (skips a loaded one) and exit
+ *   node main.js sla-backfill                                 start the SLA clocks of open tickets that have none (imported history) and exit
  */
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
-import { loadConfig } from './config/config';
+import { INestApplicationContext, Logger } from '@nestjs/common';
+import { GrcConfig, loadConfig } from './config/config';
 import { createDataSource } from './database/data-source';
 import { createApp } from './http-app';
 import { loadTownPackFromFolder } from './modules/packs/pack-loader';
+import { SlaEngine } from './modules/sla/sla.engine';
 
 const log = new Logger('grc');
 
@@ -23,13 +25,31 @@ async function migrate(databaseUrl: string): Promise<void> {
   }
 }
 
-async function loadPack(databaseUrl: string, folder: string, onlyIfEmpty: boolean): Promise<void> {
+async function loadPack(databaseUrl: string, folder: string, onlyIfEmpty: boolean): Promise<boolean> {
   const ds = await createDataSource(databaseUrl).initialize();
   try {
     const result = await loadTownPackFromFolder(ds, folder, { onlyIfEmpty, now: new Date() });
     log.log(result.loaded ? `town pack loaded from ${folder}: ${result.summary}` : `town pack not loaded: ${result.summary}`);
+    return result.loaded;
   } finally {
     await ds.destroy();
+  }
+}
+
+/** SLA clocks for the open tickets a pack (or an import) brought without any. */
+async function backfillSla(app: INestApplicationContext): Promise<void> {
+  const examined = await app.get(SlaEngine).backfill();
+  log.log(`SLA clocks backfilled: ${examined} open ticket(s) examined`);
+}
+
+/** Runs one piece of work with the api role's services (no HTTP listener, no queue workers), then closes it. */
+async function withApp(config: GrcConfig, work: (app: INestApplicationContext) => Promise<void>): Promise<void> {
+  const app = await createApp(config);
+  try {
+    await app.init();
+    await work(app);
+  } finally {
+    await app.close();
   }
 }
 
@@ -44,17 +64,25 @@ async function main(argv: string[]): Promise<void> {
       if (!rest[0]) throw new Error('usage: main.js load-pack <pack folder>');
       await migrate(config.databaseUrl);
       // safe to re-run (compose runs it on every start in demo mode): a configured town is left alone
-      return loadPack(config.databaseUrl, rest[0], true);
+      if (await loadPack(config.databaseUrl, rest[0], true)) await withApp({ ...config, role: 'api' }, backfillSla);
+      return;
     }
+    case 'sla-backfill':
+      return withApp({ ...config, role: 'api' }, backfillSla);
     case 'serve': {
       if (flag('--migrate') >= 0) await migrate(config.databaseUrl);
       const demo = flag('--demo');
+      let loaded = false;
       if (demo >= 0) {
         const folder = rest[demo + 1];
         if (!folder) throw new Error('--demo needs a pack folder');
-        await loadPack(config.databaseUrl, folder, true);
+        loaded = await loadPack(config.databaseUrl, folder, true);
       }
       const app = await createApp(config);
+      if (loaded) {
+        await app.init();
+        await backfillSla(app);
+      }
       if (config.role === 'worker') {
         await app.init();
         log.log('worker started');
@@ -65,7 +93,7 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     default:
-      throw new Error(`unknown command "${command}" (serve, migrate, load-pack)`);
+      throw new Error(`unknown command "${command}" (serve, migrate, load-pack, sla-backfill)`);
   }
 }
 

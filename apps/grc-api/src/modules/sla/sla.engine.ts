@@ -6,7 +6,7 @@ import {
   type BusinessCalendar, type Channel, type EscalationAction, type SlaClock, type SlaClockEvent, type SlaClockState,
   type SlaDeadlineChange, type SlaPolicy, type SlaRecomputeReason, type SlaTargetKey, type TimelineEventKind,
 } from '@grc/domain';
-import type { TicketEntity } from '../../database/entities';
+import { TicketEntity } from '../../database/entities';
 import { systemActor } from '../auth/authenticated-agent';
 import type { TicketChange, TicketChangeListener } from '../tickets/ticket-change.hooks';
 import { TicketChangeHooks } from '../tickets/ticket-change.hooks';
@@ -154,6 +154,42 @@ export class SlaEngine implements OnModuleInit, TicketChangeListener {
       await this.save(m, row, resolved.calendar, now);
     }
     await this.refreshTicket(m, after.id);
+  }
+
+  /**
+   * Open tickets without clocks — a town pack's history, tickets imported from another tool, or
+   * tickets open before a policy covered them — get their clocks from their creation date. Escalation
+   * points already past are recorded as missed, not acted upon (nobody is warned or reassigned for
+   * what happened before the clocks existed); a deadline already passed marks the ticket breached.
+   * Run after loading a pack (`serve --demo`) and by `main.js sla-backfill`. Returns the open tickets examined.
+   */
+  async backfill(batch = 200): Promise<number> {
+    let examined = 0;
+    let cursor: { created_at: Date; id: string } | null = null;
+    for (;;) {
+      const page: TicketEntity[] = await this.db.transaction(async (m) => {
+        const tickets = await m.getRepository(TicketEntity).createQueryBuilder('t')
+          .where(`t.status IN ('new', 'open', 'waiting_citizen')`)
+          .andWhere('NOT EXISTS (SELECT 1 FROM ticket_sla s WHERE s.ticket_id = t.id)')
+          .andWhere(cursor ? '(t.created_at, t.id) > (:at, :id)' : 'true', cursor ? { at: cursor.created_at, id: cursor.id } : {})
+          .orderBy('t.created_at').addOrderBy('t.id').limit(batch)
+          .setLock('pessimistic_write').setOnLocked('skip_locked').getMany();
+        const now = new Date();
+        for (const t of tickets) {
+          await this.start(m, t, now);
+          await m.query(
+            `UPDATE timers SET state = 'cancelled' WHERE ticket_id = $1 AND kind = $2 AND state = 'pending' AND due_at <= $3`,
+            [t.id, SLA_ESCALATION, now]);
+          await m.query(`UPDATE ticket_sla SET breached = true WHERE ticket_id = $1 AND deadline < $2`, [t.id, now]);
+          await this.refreshTicket(m, t.id);
+        }
+        return tickets;
+      });
+      examined += page.length;
+      if (page.length < batch) return examined;
+      const last = page[page.length - 1]!;
+      cursor = { created_at: last.createdAt, id: last.id };
+    }
   }
 
   /** Starts the clocks of the matching policy (creation, or first change when none ran). */
