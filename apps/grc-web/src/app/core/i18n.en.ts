@@ -224,6 +224,7 @@ export const EN: Record<MsgKey, string> = {
   'ticket.kindReply': 'Reply to citizen',
   'ticket.kindNote': 'Internal note',
   'ticket.replyHint': 'This message will be sent to the citizen.',
+  'ticket.replyViaCircuit': 'This request follows a validation circuit: the reply to the citizen is drafted in the circuit panel above; only internal notes here.',
   'ticket.noteHint': 'Visible to staff only, never sent to the citizen.',
   'ticket.replyBody': 'Reply to the citizen',
   'ticket.noteBody': 'Internal note text',

@@ -222,6 +222,7 @@ export const FR = {
   'ticket.kindReply': 'Réponse au citoyen',
   'ticket.kindNote': 'Note interne',
   'ticket.replyHint': 'Ce message sera envoyé au citoyen.',
+  'ticket.replyViaCircuit': 'Cette demande suit un circuit de validation : la réponse au citoyen se rédige dans le panneau du circuit ci-dessus ; ici, seulement des notes internes.',
   'ticket.noteHint': 'Visible uniquement par les agents, jamais envoyé au citoyen.',
   'ticket.replyBody': 'Texte de la réponse au citoyen',
   'ticket.noteBody': 'Texte de la note interne',

@@ -88,6 +88,13 @@ export class TicketPage {
   protected readonly priority = signal<string>('');
   protected readonly categoryId = signal<string>('');
   protected readonly kind = signal<MessageKind>('reply');
+  /** a validation circuit applies: replies to the citizen are drafted in the circuit panel, not sent from here */
+  protected readonly underCircuit = signal(false);
+
+  protected onCircuit(active: boolean): void {
+    this.underCircuit.set(active);
+    if (active) this.kind.set('note');
+  }
   protected readonly body = signal('');
   protected readonly file = signal<File | null>(null);
 

@@ -25,6 +25,8 @@ export class WorkflowPanel {
   readonly ticket = input.required<TicketDetail>();
   /** the ticket changed: the page reloads it */
   readonly changed = output<void>();
+  /** whether public replies must go through this circuit (bound to the ticket, or running) */
+  readonly circuit = output<boolean>();
 
   private readonly api = inject(Api);
   protected readonly i18n = inject(I18n);
@@ -70,6 +72,7 @@ export class WorkflowPanel {
     this.sub = this.api.get<TicketWorkflowView>(`/tickets/${id}/workflow`).subscribe({
       next: (v) => {
         this.view.set(v);
+        this.circuit.emit(!!v.bound || v.instance?.status === 'active');
         const draft = v.instance?.status === 'active' ? v.instance.draft?.text : undefined;
         if (draft !== undefined && !this.text()) this.text.set(draft);
       },
