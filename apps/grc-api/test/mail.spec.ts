@@ -91,8 +91,10 @@ describe('e-mail channel (real Dovecot IMAP and SMTP server on loopback)', () =>
     // an update without password keeps the stored one
     const upd = await admin.put(`/api/v1/mail/mailboxes/${mailboxId}`).send({ ...box, hasPassword: undefined, id: undefined, lastPollAt: undefined, lastError: undefined, importedCount: undefined, name: 'Accueil' });
     expect(upd.status).toBe(200);
+    // stored sealed, never in clear (a database dump must not give the account away); the poller still logs in (next tests)
     const [{ password }] = await ctx.db.query(`SELECT password FROM mail_mailboxes WHERE id = $1`, [mailboxId]);
-    expect(password).toBe(dovecot.password);
+    expect(password).toMatch(/^v1:/);
+    expect(password).not.toContain(dovecot.password);
     const audit = await ctx.db.query(`SELECT changes::text AS c FROM audit_events WHERE entity_type = 'mail_mailbox'`);
     expect(audit.map((a: { c: string }) => a.c).join()).not.toContain(dovecot.password);
 

@@ -5,6 +5,8 @@ import { DataSource } from 'typeorm';
 import { MAIL_CONFIG, MailConfig } from './mail.config';
 import { MailIntakeService, type ImportOutcome, type MailboxRow } from './intake.service';
 import { returning } from './sql';
+import { SecretBox } from '../../common/secret-box';
+import { GRC_CONFIG, GrcConfig } from '../../config/config';
 
 export interface PollResult {
   busy?: boolean;
@@ -39,7 +41,12 @@ export class MailIntakePoller implements OnApplicationBootstrap, OnApplicationSh
     @InjectDataSource() private readonly db: DataSource,
     @Inject(MAIL_CONFIG) private readonly mail: MailConfig,
     private readonly intake: MailIntakeService,
-  ) {}
+    @Inject(GRC_CONFIG) config: GrcConfig,
+  ) {
+    this.secrets = new SecretBox(config.dataDir);
+  }
+
+  private readonly secrets: SecretBox;
 
   onApplicationBootstrap(): void {
     if (!this.mail.intakeTickMs) return;
@@ -78,7 +85,7 @@ export class MailIntakePoller implements OnApplicationBootstrap, OnApplicationSh
       [mailboxId]);
     if (!box) return { ...result, busy: true };
     const client = new ImapFlow({
-      host: box.host, port: box.port, secure: box.secure, auth: { user: box.username, pass: box.password ?? '' },
+      host: box.host, port: box.port, secure: box.secure, auth: { user: box.username, pass: this.secrets.open(box.password) ?? '' },
       logger: false, disableAutoIdle: true, connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 120_000,
       tls: { rejectUnauthorized: this.mail.imapRejectUnauthorized },
     });

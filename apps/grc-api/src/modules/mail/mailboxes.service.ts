@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Mailbox, MailboxInput, QuarantinedMail } from '@grc/domain';
@@ -6,6 +6,8 @@ import { badRequest, conflict, notFound } from '../../common/problem';
 import { AuditService, auditActor, type Changes } from '../audit/audit.service';
 import type { Actor } from '../auth/authenticated-agent';
 import { returning } from './sql';
+import { SecretBox } from '../../common/secret-box';
+import { GRC_CONFIG, GrcConfig } from '../../config/config';
 
 const COLUMNS = `m.id, m.name, m.host, m.port, m.secure, m.username, (m.password IS NOT NULL AND m.password <> '') AS has_password, m.folder,
   m.processed_folder, m.category_id, m.department_id, m.poll_interval_seconds, m.active, m.last_poll_at, m.last_error,
@@ -23,7 +25,15 @@ const toMailbox = (r: Record<string, unknown>): Mailbox => ({
 /** IMAP mailboxes (admins). The password is write-only: never returned, audited as changed/unchanged only. */
 @Injectable()
 export class MailboxesService {
-  constructor(@InjectDataSource() private readonly db: DataSource, private readonly audit: AuditService) {}
+  private readonly secrets: SecretBox;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly audit: AuditService,
+    @Inject(GRC_CONFIG) config: GrcConfig,
+  ) {
+    this.secrets = new SecretBox(config.dataDir);
+  }
 
   async list(): Promise<Mailbox[]> {
     return (await this.db.query(`SELECT ${COLUMNS} FROM mail_mailboxes m ORDER BY m.name`)).map(toMailbox);
@@ -47,7 +57,8 @@ export class MailboxesService {
       if (dup) throw conflict('Une boîte porte déjà ce nom.', [{ field: 'name', message: 'Nom déjà utilisé.' }]);
       const values = [dto.name.trim(), dto.host.trim(), dto.port, dto.secure, dto.username.trim(), dto.folder.trim() || 'INBOX',
         dto.processedFolder?.trim() || null, dto.categoryId, dto.departmentId ?? null, dto.pollIntervalSeconds, dto.active];
-      const newPassword = dto.password ? dto.password : null;
+      // stored sealed (AES-256-GCM): the poller needs it back, a database dump must not give it away
+      const newPassword = dto.password ? this.secrets.seal(dto.password) : null;
       let before: Record<string, unknown> | null = null;
       let rowId: string;
       if (id) {
