@@ -24,7 +24,9 @@ import { LangSwitch } from '../../shared/lang-switch';
       <nav class="main-nav" [attr.aria-label]="t('shell.mainNav')">
         <ul>
           <li><a routerLink="/inbox" routerLinkActive="active" ariaCurrentWhenActive="page">{{ t('nav.inbox') }}</a></li>
-          <li><a routerLink="/tickets/new" routerLinkActive="active" ariaCurrentWhenActive="page" data-testid="new-ticket-link">{{ t('nav.newTicket') }}</a></li>
+          @if (auth.can('tickets.create')) {
+            <li><a routerLink="/tickets/new" routerLinkActive="active" ariaCurrentWhenActive="page" data-testid="new-ticket-link">{{ t('nav.newTicket') }}</a></li>
+          }
           <li><a routerLink="/a-valider" routerLinkActive="active" ariaCurrentWhenActive="page" data-testid="nav-awaiting">{{ t('nav.awaiting') }}</a></li>
           @if (auth.can('workflows.delegate')) {
             <li><a routerLink="/delegations" routerLinkActive="active" ariaCurrentWhenActive="page">{{ t('title.delegations') }}</a></li>
