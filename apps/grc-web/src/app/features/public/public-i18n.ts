@@ -2,7 +2,7 @@
 export const PUB_FR = {
   'title.publicRequest': 'Signaler un problème ou faire une demande',
   'title.publicTracking': 'Suivi de votre demande',
-  'pub.townHall': 'Mairie de {town}',
+  'pub.townHall': '{town}',
   'pub.service': 'Demandes en ligne',
   'pub.skip': 'Aller au contenu',
   'pub.footer': 'Vos données servent uniquement au traitement de votre demande par la mairie.',
@@ -113,7 +113,7 @@ export const PUB_FR = {
 export const PUB_EN: Record<keyof typeof PUB_FR, string> = {
   'title.publicRequest': 'Report a problem or make a request',
   'title.publicTracking': 'Track your request',
-  'pub.townHall': '{town} town hall',
+  'pub.townHall': '{town}',
   'pub.service': 'Online requests',
   'pub.skip': 'Skip to content',
   'pub.footer': 'Your data is used only by the town hall to handle your request.',
