@@ -6,27 +6,20 @@ import { CHANNELS, type Channel } from '../ticket/channel';
 import { PRIORITIES, type Priority } from '../ticket/priority';
 import { canTransition, type TicketStatus } from '../ticket/ticket-status';
 import type { TimelineEventKind } from '../ticket/timeline';
-import type { RequesterKind } from '../citizen/requester';
+import type { CitizenFields } from '../citizen/requester';
 import type { DemoTicketTemplate, DemoTicketsConfig, PackAgent, TownPack } from './schema';
 import { mulberry32 } from './random';
 import { routeInPack } from './routing';
 import { fromLocal, toLocal } from './zoned-time';
 
-export interface CitizenSeed {
+/**
+ * A generated citizen: the same fields as a validated one (citizen/requester.ts), plus the key tickets
+ * refer to. The phone is in French national format ("06 39 98 12 34", ARCEP fiction range); the
+ * loader normalises it like any other input.
+ */
+export interface CitizenSeed extends CitizenFields {
   /** stable key tickets refer to (citizenKey) */
   key: string;
-  kind: RequesterKind;
-  firstName: string | null;
-  lastName: string | null;
-  organisationName: string | null;
-  contactPerson: string | null;
-  email: string | null;
-  /** French format, e.g. "06 39 98 12 34" (ARCEP numbers reserved for fiction) */
-  phone: string | null;
-  address: string | null;
-  postcode: string | null;
-  city: string | null;
-  preferredChannel: Channel | null;
 }
 
 export interface TicketSeedEvent {
