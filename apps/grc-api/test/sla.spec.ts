@@ -205,6 +205,38 @@ describe('SLA', () => {
     await agent.get('/api/v1/sla/policies').expect(403);
   });
 
+  it('moves a department calendar to another department that has none (409 when taken, never to or from the town default)', async () => {
+    const cals = (await admin.get('/api/v1/sla/calendars').expect(200)).body as Array<{ id: string; departmentId: string | null; version: number; name: string; calendar: BusinessCalendar }>;
+    const def = cals.find((c) => c.departmentId === null)!;
+    const [enfance, education, dst] = await Promise.all([d.department('enfance'), d.department('education'), d.department('dst')]);
+    const created = await admin.post('/api/v1/sla/calendars').send({ name: 'Accueil périscolaire', departmentId: enfance, calendar: def.calendar }).expect(201);
+    try {
+      const moved = await admin.put(`/api/v1/sla/calendars/${created.body.id}`)
+        .send({ name: 'Direction éducation', departmentId: education, calendar: def.calendar, version: 1 }).expect(200);
+      expect(moved.body).toMatchObject({ departmentId: education, name: 'Direction éducation', version: 2 });
+      const kept = await admin.put(`/api/v1/sla/calendars/${created.body.id}`).send({ name: 'Direction éducation', calendar: def.calendar, version: 2 }).expect(200);
+      expect(kept.body.departmentId).toBe(education);
+      const taken = await admin.put(`/api/v1/sla/calendars/${created.body.id}`).send({ name: 'x', departmentId: dst, calendar: def.calendar, version: 3 });
+      expect(taken.status).toBe(409);
+      expect(taken.body.errors[0]).toMatchObject({ field: 'departmentId', code: 'duplicate_calendar' });
+      const toDefault = await admin.put(`/api/v1/sla/calendars/${created.body.id}`).send({ name: 'x', departmentId: null, calendar: def.calendar, version: 3 });
+      expect(toDefault.status).toBe(409);
+      expect(toDefault.body.errors[0].field).toBe('departmentId');
+      const current = (await admin.get('/api/v1/sla/calendars').expect(200)).body.find((c: { id: string }) => c.id === def.id);
+      const fromDefault = await admin.put(`/api/v1/sla/calendars/${def.id}`).send({ name: def.name, departmentId: enfance, calendar: current.calendar, version: current.version });
+      expect(fromDefault.status).toBe(409);
+      const unknown = await admin.put(`/api/v1/sla/calendars/${created.body.id}`)
+        .send({ name: 'x', departmentId: '00000000-0000-4000-8000-000000000000', calendar: def.calendar, version: 3 });
+      expect(unknown.status).toBe(400);
+      expect(unknown.body.errors[0].field).toBe('departmentId');
+      const audit = await ctx.db.query(`SELECT changes FROM audit_events WHERE action = 'sla.calendar.update' AND entity_id = $1 ORDER BY id`, [created.body.id]);
+      expect(audit[0].changes.departmentId).toEqual({ before: enfance, after: education });
+      expect(audit[1].changes.departmentId).toBeUndefined();
+    } finally {
+      await admin.delete(`/api/v1/sla/calendars/${created.body.id}`).expect(204);
+    }
+  });
+
   it('hides a ticket’s SLA outside the agent’s departments (404)', async () => {
     const t = await create('acte-naissance');
     await agent.get(`/api/v1/tickets/${t.id}/sla`).expect(404);

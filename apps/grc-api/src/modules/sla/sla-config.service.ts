@@ -128,14 +128,40 @@ export class SlaConfigService {
       const [row]: CalendarRow[] = await m.query(`SELECT * FROM sla_calendars WHERE id = $1 FOR UPDATE`, [id]);
       if (!row) throw notFound('Calendrier');
       if (row.version !== input.version) throw staleVersion('ce calendrier');
+      const departmentId = await this.movedDepartment(m, row, input.departmentId);
       const [[after]]: [CalendarRow[], number] = await m.query(
-        `UPDATE sla_calendars SET name = $2, data = $3, version = version + 1, updated_at = now() WHERE id = $1 RETURNING *`,
-        [id, input.name.trim(), JSON.stringify(calendar)]);
+        `UPDATE sla_calendars SET name = $2, data = $3, department_id = $4, version = version + 1, updated_at = now() WHERE id = $1 RETURNING *`,
+        [id, input.name.trim(), JSON.stringify(calendar), departmentId]);
       await this.audit.record(m, auditActor(actor), 'sla.calendar.update', 'sla_calendar', id, {
         name: { before: row.name, after: after.name }, calendar: { before: row.data, after: calendar },
+        ...(departmentId !== row.department_id ? { departmentId: { before: row.department_id, after: departmentId } } : {}),
       });
       return toCalendarDto(after);
     });
+  }
+
+  /**
+   * The department of an updated calendar: unchanged when `departmentId` is absent; a department
+   * calendar may move to another department that has none; the town default stays the default
+   * (and no department calendar becomes it) so that the town always has one.
+   */
+  private async movedDepartment(m: EntityManager, row: CalendarRow, requested: string | null | undefined): Promise<string | null> {
+    if (requested === undefined || requested === row.department_id) return row.department_id;
+    if (row.department_id === null || requested === null) {
+      throw conflict(row.department_id === null
+        ? 'Le calendrier par défaut de la commune ne peut pas être rattaché à un service : créez plutôt un calendrier de service.'
+        : 'Un calendrier de service ne peut pas devenir le calendrier par défaut : modifiez celui-ci.', [
+        { field: 'departmentId', message: 'Le calendrier par défaut et les calendriers de service ne s’échangent pas.', code: 'default_calendar' },
+      ]);
+    }
+    await this.checkDepartment(m, requested);
+    const [taken] = await m.query(`SELECT id FROM sla_calendars WHERE department_id = $1 AND id <> $2`, [requested, row.id]);
+    if (taken) {
+      throw conflict('Ce service a déjà son calendrier : modifiez-le.', [
+        { field: 'departmentId', message: 'Calendrier déjà défini pour ce service', code: 'duplicate_calendar' },
+      ]);
+    }
+    return requested;
   }
 
   async deleteCalendar(actor: Actor, id: string): Promise<void> {
