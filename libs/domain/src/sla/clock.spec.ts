@@ -79,6 +79,20 @@ describe('SLA clock', () => {
     });
   });
 
+  it('a transfer recomputes from the start on the new department calendar and says so', () => {
+    // the technical services work 07:30–12:00 / 13:00–16:00: 8 business hours from Monday 09:00 end Tuesday 09:30 (6 h on Monday)
+    const TECH = ['07:30-12:00', '13:00-16:00'];
+    const tech: BusinessCalendar = { timeZone: 'Europe/Paris', weeklyHours: { monday: TECH, tuesday: TECH, wednesday: TECH, thursday: TECH, friday: TECH } };
+    const c = foldSlaClock(
+      [start, { type: 'recomputed', at: at('2024-06-03T11:00:00+02:00'), reason: 'department_changed', policyId: 'p-normal', duration: { amount: 8, unit: 'business_hours' } }],
+      tech,
+      at('2024-06-03T11:00:00+02:00'),
+    );
+    expect(iso(c.deadline)).toBe(iso(at('2024-06-04T09:30:00+02:00')));
+    expect(c.generation).toBe(1);
+    expect(c.history[1].message).toBe('Délai recalculé depuis le début (demande transférée, horaires du nouveau service) : 8 heures ouvrées.');
+  });
+
   it('stopped: met on time or late; elapsed frozen at the stop', () => {
     const onTime = foldSlaClock([start, { type: 'stopped', at: at('2024-06-04T09:00:00+02:00') }], cal, at('2024-07-01T00:00:00+02:00'));
     expect(onTime).toMatchObject({ status: 'stopped', outcome: 'met_on_time', breached: false, elapsedMinutes: 450 });

@@ -14,7 +14,8 @@ import { BusinessCalendar, MINUTE_MS, addBusinessMs, businessMsBetween } from '.
 import { SlaDuration, SlaMetric, SlaTargetKey, deadlineFor, durationErrors, metricOf } from './policy';
 import { SlaConfigError } from './calendar';
 
-export type SlaRecomputeReason = 'category_changed' | 'priority_changed' | 'channel_changed' | 'policy_changed';
+/** department_changed: a transfer; the clock is recomputed from its start on the new department's calendar. */
+export type SlaRecomputeReason = 'category_changed' | 'priority_changed' | 'channel_changed' | 'policy_changed' | 'department_changed';
 
 export type SlaClockEvent =
   | { type: 'started'; at: Date; ticketId: string; target: SlaTargetKey; policyId: string; duration: SlaDuration | null }
@@ -114,6 +115,7 @@ const RECOMPUTE_LABELS: Record<SlaRecomputeReason, string> = {
   priority_changed: 'priorité modifiée',
   channel_changed: 'canal modifié',
   policy_changed: 'politique modifiée',
+  department_changed: 'demande transférée, horaires du nouveau service',
 };
 const UNIT_FR: Record<SlaDuration['unit'], [string, string]> = {
   business_minutes: ['minute ouvrée', 'minutes ouvrées'],
@@ -125,6 +127,7 @@ const UNIT_FR: Record<SlaDuration['unit'], [string, string]> = {
 };
 export const formatSlaDuration = (d: SlaDuration | null): string =>
   d ? `${d.amount} ${UNIT_FR[d.unit][d.amount > 1 ? 1 : 0]}` : 'aucun délai';
+const sameDuration = (a: SlaDuration | null, b: SlaDuration | null): boolean => a?.amount === b?.amount && a?.unit === b?.unit;
 const formatMinutes = (m: number): string => {
   const total = Math.round(m);
   const h = Math.floor(total / 60);
@@ -276,7 +279,7 @@ export function applySlaClockEvent(state: SlaClockState | null, event: SlaClockE
         'recomputed',
         event.reason,
         previous,
-        `Délai recalculé depuis le début (${RECOMPUTE_LABELS[event.reason] ?? event.reason}) : ${formatSlaDuration(state.duration)} → ${formatSlaDuration(event.duration)}.`,
+        `Délai recalculé depuis le début (${RECOMPUTE_LABELS[event.reason] ?? event.reason}) : ${sameDuration(state.duration, event.duration) ? formatSlaDuration(event.duration) : `${formatSlaDuration(state.duration)} → ${formatSlaDuration(event.duration)}`}.`,
       );
     }
     case 'stopped': {

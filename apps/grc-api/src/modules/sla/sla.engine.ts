@@ -18,7 +18,12 @@ import { SlaConfigService, type ResolvedCalendar } from './sla-config.service';
 export const SLA_ESCALATION = 'sla.escalation';
 const TARGETS: SlaTargetKey[] = ['firstResponse', 'resolution'];
 const TARGET_FR: Record<string, string> = { firstResponse: 'première réponse', resolution: 'résolution' };
+const targetFr = (target: string): string =>
+  TARGET_FR[target] ?? (target.startsWith('step:') ? `l’étape « ${target.slice(5).replace(/_/g, ' ')} » du circuit` : target);
 const SLA_ACTOR = 'sla';
+/** Timeline events written when a validation circuit starts, moves or ends. */
+const WORKFLOW_EVENTS = new Set<TimelineEventKind>(['workflow_started', 'draft_submitted', 'workflow_step', 'opinion_given', 'workflow_finished']);
+const CLOSED = new Set(['resolved', 'closed']);
 
 /** A clock event as stored (JSON): dates as ISO strings. */
 type StoredEvent = Omit<SlaClockEvent, 'at'> & { at: string };
@@ -95,6 +100,8 @@ export class SlaEngine implements OnModuleInit, TicketChangeListener {
     const reasons: SlaRecomputeReason[] = [];
     if (before.categoryId !== after.categoryId) reasons.push('category_changed');
     if (before.priority !== after.priority && change.actor.system !== SLA_ACTOR) reasons.push('priority_changed');
+    // a transfer: the new department's calendar holds the promise from now on (cal() resolves it)
+    if (before.departmentId !== after.departmentId) reasons.push('department_changed');
     if (reasons.length) {
       if (clocks.length === 0) {
         await this.start(m, after, now);
@@ -147,6 +154,8 @@ export class SlaEngine implements OnModuleInit, TicketChangeListener {
         }
       }
     }
+    // 4. validation circuit moved: the clock of the step left stops, the step entered starts its own
+    if (change.events.some((e) => WORKFLOW_EVENTS.has(e.kind))) await this.followStep(m, after, clocks, now, (await cal()).calendar, touched);
     if (!touched.size) return;
     const resolved = await cal();
     for (const row of clocks) {
@@ -211,6 +220,43 @@ export class SlaEngine implements OnModuleInit, TicketChangeListener {
     await this.refreshTicket(m, t.id);
   }
 
+  /**
+   * Per-step targets (policy.targets.steps, keyed by the circuit's step id): one clock `step:<id>` per
+   * step while the ticket's circuit stands on it. Leaving the step stops it (met, or met late); entering
+   * it again (sent back for a new draft) starts a new cycle. A step entered while the ticket waits for
+   * the citizen starts paused, like the ticket's other clocks.
+   */
+  private async followStep(m: EntityManager, t: TicketEntity, clocks: ClockRow[], now: Date, calendar: BusinessCalendar, touched: Set<SlaTargetKey>): Promise<void> {
+    const [wf]: Array<{ step_id: string; status: string }> = await m.query(`SELECT step_id, status FROM ticket_workflows WHERE ticket_id = $1`, [t.id]);
+    const current: SlaTargetKey | null = wf && wf.status === 'active' && !CLOSED.has(t.status) ? `step:${wf.step_id}` : null;
+    for (const row of clocks) {
+      if (!row.target.startsWith('step:') || row.status === 'stopped' || row.target === current) continue;
+      this.append(row, { type: 'stopped', at: now, reason: 'met' }, calendar);
+      touched.add(row.target);
+    }
+    if (!current) return;
+    const existing = clocks.find((c) => c.target === current);
+    if (existing && existing.status !== 'stopped') return;
+    const policy = existing?.policy ?? (await this.policyFor(m, t));
+    const duration = policy ? targetDuration(policy, current) : null;
+    if (!policy || !duration) return;
+    let row: ClockRow;
+    if (existing) {
+      row = existing;
+      row.policy = policy;
+      this.restart(row, now, calendar);
+    } else {
+      row = {
+        ticket_id: t.id, target: current, policy_id: policy.id, policy, generation_base: 0, generation: 0, events: [], past_history: [],
+        status: 'running', deadline: null, breached: false,
+      };
+      this.append(row, { type: 'started', at: now, ticketId: t.id, target: current, policyId: policy.id, duration }, calendar);
+      clocks.push(row);
+    }
+    if (t.status === 'waiting_citizen') this.append(row, { type: 'paused', at: now, reason: 'awaiting_citizen' }, calendar);
+    touched.add(current);
+  }
+
   /** Reopened: a new resolution cycle from now (new generations: old escalation keys stay fired). */
   private restart(row: ClockRow, now: Date, calendar: BusinessCalendar): void {
     const old = foldState(row.events, calendar);
@@ -255,8 +301,9 @@ export class SlaEngine implements OnModuleInit, TicketChangeListener {
         JSON.stringify(row.past_history), row.status, row.deadline, row.breached],
     );
     await this.syncTimers(m, row, clock, calendar);
-    if (!created && last && last.cause !== 'stopped') {
-      const what = TARGET_FR[row.target] ?? row.target;
+    // starts and stops are told by the event that caused them (creation, circuit step, status); moves are explained here
+    if (!created && last && last.cause !== 'stopped' && last.cause !== 'started') {
+      const what = targetFr(row.target);
       const body = `${last.message} Échéance de ${what} : ${fmtParis(previous)} → ${fmtParis(row.deadline)}.`;
       await this.timeline(m, row.ticket_id, 'sla_changed', body, {
         target: row.target, cause: last.cause, reason: last.reason, previous: previous ? new Date(previous).toISOString() : null,
@@ -317,7 +364,7 @@ export class SlaEngine implements OnModuleInit, TicketChangeListener {
     const actions = step.actions;
     const breach = actions.some((a) => a.type === 'mark_breached');
     const kind: TimelineEventKind = breach ? 'sla_breached' : atPercent < 100 ? 'sla_warning' : 'sla_escalated';
-    const what = TARGET_FR[target] ?? target;
+    const what = targetFr(target);
     const duration = formatSlaDuration(targetDuration(row.policy, target));
     const body = breach
       ? `Délai de ${what} dépassé (${duration}, échéance ${fmtParis(row.deadline)}).`

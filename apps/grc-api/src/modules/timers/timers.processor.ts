@@ -3,14 +3,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DelayedError, Job, Worker } from 'bullmq';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
+import { timersConcurrency } from '../../config/capacity';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
 import {
   OVERDUE_GRACE_MS, RECONCILE_EVERY_MS, RECONCILE_HORIZON_MS, SENTINEL_SUFFIX, TIMERS_QUEUE, TIMER_JOB, jobIdOf,
 } from './timers.constants';
 import { TimersService } from './timers.service';
 
-// 48 concurrent firings kept p99 lag under 1 s for 555 timers/s on 2 shared cores (docs/sla.md); give the worker GRC_DB_POOL >= 50
-const CONCURRENCY = Number(process.env['GRC_TIMERS_CONCURRENCY'] ?? 48);
+const CONCURRENCY = timersConcurrency();
 const PAGE = 5_000;
 
 export interface ReconcileReport { fired: number; readded: number; checked: number; full: boolean }

@@ -1,0 +1,120 @@
+import { addWorkingDays, type BusinessCalendar, type TicketSlaDto } from '@grc/domain';
+import { ids, VOIRIE_AGENT } from './support/demo';
+import { startTestApp, type TestContext } from './support/test-app';
+
+type Client = Awaited<ReturnType<TestContext['loginAs']>>;
+
+const URBA_AGENT = 'emma.clarke@saint-aubin.fr';
+const URBA_HEAD = 'olivier.chevalier@saint-aubin.fr';
+const DGS = 'helene.marchand@saint-aubin.fr';
+
+/** SLA clocks that follow the ticket's department (transfers) and its validation circuit (per-step targets). */
+describe('SLA: transfers and circuit steps', () => {
+  let ctx: TestContext;
+  let d: Awaited<ReturnType<typeof ids>>;
+  const clients = new Map<string, Client>();
+  const as = async (email: string) => {
+    if (!clients.has(email)) clients.set(email, await ctx.loginAs(email));
+    return clients.get(email)!;
+  };
+
+  beforeAll(async () => {
+    ctx = await startTestApp();
+    d = await ids(ctx.db);
+  });
+  afterAll(() => ctx.close());
+
+  const version = async (id: string): Promise<number> => (await ctx.db.query(`SELECT version FROM tickets WHERE id = $1`, [id]))[0].version;
+  const sla = async (email: string, id: string): Promise<TicketSlaDto> => (await (await as(email)).get(`/api/v1/tickets/${id}/sla`).expect(200)).body;
+  const calendar = async (department: string | null): Promise<BusinessCalendar> =>
+    (await ctx.db.query(
+      department
+        ? `SELECT data FROM sla_calendars c JOIN departments d ON d.id = c.department_id WHERE d.code = $1`
+        : `SELECT data FROM sla_calendars WHERE department_id IS NULL`,
+      department ? [department] : []))[0].data;
+  const create = async (email: string, category: string) => {
+    const res = await (await as(email)).post('/api/v1/tickets').send({
+      channel: 'phone', categoryId: await d.category(category), subject: `Délais ${category}`, description: 'Test des délais.',
+    });
+    expect(res.status).toBe(201);
+    return res.body as { id: string };
+  };
+  const act = async (email: string, id: string, body: Record<string, unknown>) => {
+    const res = await (await as(email)).post(`/api/v1/tickets/${id}/workflow/actions`).send({ version: await version(id), ...body });
+    if (res.status !== 201) throw new Error(`${email} ${JSON.stringify(body)}: ${res.status} ${JSON.stringify(res.body)}`);
+  };
+  const pendingKeys = async (id: string, target: string): Promise<string[]> =>
+    (await ctx.db.query(`SELECT key FROM timers WHERE ticket_id = $1 AND state = 'pending' AND payload->>'target' = $2 ORDER BY key`, [id, target]))
+      .map((r: { key: string }) => r.key);
+
+  it('a transfer recomputes every running clock on the new department’s calendar, with a new generation and the reason in the timeline', async () => {
+    const t = await create(VOIRIE_AGENT, 'trottoir-degrade');
+    const before = await sla(VOIRIE_AGENT, t.id);
+    expect(before.calendar.name).toBe('Services techniques');
+    const started = new Date(before.clocks[0].startedAt);
+    expect(before.clocks.find((c) => c.target === 'resolution')!.deadline).toBe(addWorkingDays(await calendar('dst'), started, 10).toISOString());
+
+    const res = await (await as(VOIRIE_AGENT)).post(`/api/v1/tickets/${t.id}/transfer`)
+      .send({ departmentId: await d.department('etat-civil'), reason: 'Relève de l’état civil', version: await version(t.id) });
+    expect(res.status).toBe(201);
+
+    // the voirie agent no longer sees it: read the clocks as the town's admin
+    const after = await sla('admin@saint-aubin.fr', t.id);
+    expect(after.calendar.name).toBe('Hôtel de ville');
+    const town = await calendar(null);
+    const resolution = after.clocks.find((c) => c.target === 'resolution')!;
+    const first = after.clocks.find((c) => c.target === 'firstResponse')!;
+    expect(resolution.deadline).toBe(addWorkingDays(town, started, 10).toISOString());
+    expect(first.deadline).toBe(addWorkingDays(town, started, 2).toISOString());
+    expect(resolution).toMatchObject({ generation: 1, status: 'running' });
+    expect(resolution.history.map((h) => [h.cause, h.reason])).toEqual([['started', null], ['recomputed', 'department_changed']]);
+    // escalation timers follow: generation 0 cancelled, generation 1 pending at the new times
+    expect((await pendingKeys(t.id, 'resolution')).every((k) => k.endsWith(':1'))).toBe(true);
+    expect(await pendingKeys(t.id, 'resolution')).toHaveLength(3);
+    const moved = await ctx.db.query(`SELECT body, data FROM ticket_events WHERE ticket_id = $1 AND kind = 'sla_changed' ORDER BY id`, [t.id]);
+    expect(moved).toHaveLength(2);
+    expect(moved[0].body).toContain('demande transférée');
+    expect(moved[0].data).toMatchObject({ cause: 'recomputed', reason: 'department_changed' });
+  });
+
+  it('runs one clock per circuit step with a target: stops it when the step is left, starts the next, restarts a step entered again', async () => {
+    const t = await create(URBA_AGENT, 'certificat-urbanisme');
+    expect((await sla(URBA_AGENT, t.id)).clocks.map((c) => c.target)).toEqual(['firstResponse', 'resolution']);
+    const cal = await calendar('dst'); // urbanisme is under the technical services
+
+    // submitted: redaction entered and left in the same action, validation_chef (2 working days) starts
+    await act(URBA_AGENT, t.id, { type: 'submit_draft', text: 'Votre certificat est en cours d’instruction.' });
+    let view = await sla(URBA_AGENT, t.id);
+    let step = view.clocks.find((c) => c.target === 'step:validation_chef')!;
+    expect(step).toMatchObject({ policyId: 'urbanisme', status: 'running', duration: { amount: 2, unit: 'working_days' } });
+    expect(step.deadline).toBe(addWorkingDays(cal, new Date(step.startedAt), 2).toISOString());
+    expect(view.clocks.some((c) => c.target === 'step:redaction')).toBe(false);
+    expect(await pendingKeys(t.id, 'step:validation_chef')).toHaveLength(2); // the urbanisme ladder: 75 %, 100 %
+
+    // approved by the head: the step is met; visa_dgs_ou_elu has no target here, no clock
+    await act(URBA_HEAD, t.id, { type: 'approve' });
+    view = await sla(URBA_AGENT, t.id);
+    step = view.clocks.find((c) => c.target === 'step:validation_chef')!;
+    expect(step).toMatchObject({ status: 'stopped', outcome: 'met_on_time' });
+    expect(await pendingKeys(t.id, 'step:validation_chef')).toEqual([]);
+    expect(view.clocks.map((c) => c.target)).toEqual(['firstResponse', 'resolution', 'step:validation_chef']);
+
+    // sent back to redaction by the DGS: the redaction step (3 working days) starts
+    await act(DGS, t.id, { type: 'reject', comment: 'Préciser la référence cadastrale.' });
+    view = await sla(URBA_AGENT, t.id);
+    const redaction = view.clocks.find((c) => c.target === 'step:redaction')!;
+    expect(redaction).toMatchObject({ status: 'running', duration: { amount: 3, unit: 'working_days' } });
+
+    // submitted again: redaction met, validation_chef starts a new cycle (new generation, the first kept in its history)
+    await act(URBA_AGENT, t.id, { type: 'submit_draft', text: 'Votre certificat, parcelle AB 12, est en cours d’instruction.' });
+    view = await sla(URBA_AGENT, t.id);
+    expect(view.clocks.find((c) => c.target === 'step:redaction')).toMatchObject({ status: 'stopped', outcome: 'met_on_time' });
+    step = view.clocks.find((c) => c.target === 'step:validation_chef')!;
+    expect(step.status).toBe('running');
+    expect(step.generation).toBeGreaterThan(0);
+    expect(step.history.map((h) => h.cause)).toEqual(['started', 'stopped', 'started']);
+    expect((await pendingKeys(t.id, 'step:validation_chef')).every((k) => k.endsWith(`:${step.generation}`))).toBe(true);
+    // the ticket's nearest deadline accounts for the step's
+    expect(new Date(view.dueAt!).getTime()).toBeLessThanOrEqual(new Date(step.deadline!).getTime());
+  });
+});
