@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { dbPoolSize } from './config/capacity';
 import { loadConfig, ProcessRole } from './config/config';
 import { dataSourceOptions } from './database/data-source';
 import { ConfigModule } from './infrastructure/config.module';
@@ -20,9 +21,10 @@ import { DuplicatesModule } from './modules/duplicates/duplicates.module';
 import { SlaCoreModule, SlaModule } from './modules/sla/sla.module';
 import { TimersWorkerModule } from './modules/timers/timers.module';
 import { WorkflowsCoreModule, WorkflowsModule } from './modules/workflows/workflows.module';
+import { NotificationsModule } from './modules/notifications/notifications.module';
 
 /** HTTP feature modules (the api role). */
-const API_MODULES = [AuthModule, HealthModule, CitizensModule, TicketsModule, ReferenceModule, AgentsModule, InboxCountersModule, Open311Module, MailModule, SlaModule, WorkflowsModule, PublicModule, DuplicatesModule];
+const API_MODULES = [AuthModule, HealthModule, CitizensModule, TicketsModule, ReferenceModule, AgentsModule, InboxCountersModule, Open311Module, MailModule, SlaModule, WorkflowsModule, PublicModule, DuplicatesModule, NotificationsModule];
 /** BullMQ processors (the worker role). */
 const WORKER_MODULES: DynamicModule['imports'] = [WorkerModule, MailWorkerModule, SlaCoreModule, TimersWorkerModule, WorkflowsCoreModule];
 
@@ -34,7 +36,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule,
-        TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl)),
+        TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl, dbPoolSize(role))),
         RedisModule,
         AuditModule,
         ...(role !== 'worker' ? API_MODULES : []),

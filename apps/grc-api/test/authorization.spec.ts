@@ -106,6 +106,11 @@ const EXPECTED: Record<string, 'public' | Principal[]> = {
   'DELETE /api/v1/mail/quarantine/{id}': ['admin'],
   'GET /api/v1/tickets/{id}/mail-deliveries': ALL,
   'POST /api/v1/tickets/{id}/mail-deliveries/{deliveryId}/retry': ALL,
+  // the agent's own notifications (modules/notifications): every logged-in role, the élu too
+  'GET /api/v1/notifications': [...ALL, 'elected'],
+  'GET /api/v1/notifications/unread-count': [...ALL, 'elected'],
+  'POST /api/v1/notifications/read-all': [...ALL, 'elected'],
+  'POST /api/v1/notifications/{id}/read': [...ALL, 'elected'],
   // last: it ends the session
   'POST /api/v1/auth/logout': ALL,
 };

@@ -19,3 +19,4 @@ export * from './mail';
 export * from './contracts/workflows';
 export * from './duplicates';
 export * from './contracts/public';
+export * from './contracts/notifications';
