@@ -86,7 +86,9 @@ describe('SLA: transfers and circuit steps', () => {
     await act(URBA_AGENT, t.id, { type: 'submit_draft', text: 'Votre certificat est en cours d’instruction.' });
     let view = await sla(URBA_AGENT, t.id);
     let step = view.clocks.find((c) => c.target === 'step:validation_chef')!;
-    expect(step).toMatchObject({ policyId: 'urbanisme', status: 'running', duration: { amount: 2, unit: 'working_days' } });
+    expect(step).toMatchObject({
+      policyId: 'urbanisme', status: 'running', duration: { amount: 2, unit: 'working_days' }, stepLabel: 'Validation par le responsable du service',
+    });
     expect(step.deadline).toBe(addWorkingDays(cal, new Date(step.startedAt), 2).toISOString());
     expect(view.clocks.some((c) => c.target === 'step:redaction')).toBe(false);
     expect(await pendingKeys(t.id, 'step:validation_chef')).toHaveLength(2); // the urbanisme ladder: 75 %, 100 %

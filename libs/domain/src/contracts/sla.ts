@@ -60,6 +60,8 @@ export interface SlaEscalationDto {
 }
 export interface TicketSlaClockDto {
   target: 'firstResponse' | 'resolution' | `step:${string}`;
+  /** a circuit step's label (step targets), from the ticket's circuit definition; null otherwise */
+  stepLabel: string | null;
   policyId: string;
   policyName: string;
   duration: SlaDuration | null;

@@ -26,6 +26,7 @@ export class SlaViewService {
       this.db.query(`SELECT key, due_at, state, fired_at, payload FROM timers WHERE ticket_id = $1 AND kind = $2`, [ticketId, SLA_ESCALATION]),
       this.config.calendarFor(this.db.manager, t.department_id),
     ]);
+    const steps = rows.some((r) => r.target.startsWith('step:')) ? await this.stepLabels(ticketId) : {};
     const now = new Date();
     const clocks: TicketSlaClockDto[] = rows.map((row) => {
       const clock = viewSlaClock(foldState(row.events, resolved.calendar), resolved.calendar, now);
@@ -46,7 +47,8 @@ export class SlaViewService {
         };
       });
       return {
-        target: row.target, policyId: row.policy.id, policyName: row.policy.name, duration: clock.duration, metric: clock.metric,
+        target: row.target, stepLabel: row.target.startsWith('step:') ? (steps[row.target.slice(5)]?.label ?? row.target.slice(5)) : null,
+        policyId: row.policy.id, policyName: row.policy.name, duration: clock.duration, metric: clock.metric,
         status: clock.status, outcome: clock.outcome, startedAt: clock.startedAt.toISOString(), stoppedAt: iso(clock.stoppedAt),
         deadline: iso(clock.deadline), remainingMinutes: clock.remainingMinutes, percent: clock.percent,
         breached: row.breached || clock.breached, generation: row.generation,
@@ -58,6 +60,14 @@ export class SlaViewService {
       ticketId, asOf: now.toISOString(), calendar: resolved, clocks,
       dueAt: iso(t.sla_due_at), breached: t.sla_breached || clocks.some((c) => c.breached && c.status !== 'stopped'),
     };
+  }
+
+  /** The steps of the circuit version the ticket runs (labels of step clocks). */
+  private async stepLabels(ticketId: string): Promise<Record<string, { label?: string }>> {
+    const [r] = await this.db.query(
+      `SELECT d.definition->'steps' AS steps FROM ticket_workflows w
+       JOIN workflow_definitions d ON d.code = w.definition_code AND d.version = w.version WHERE w.ticket_id = $1`, [ticketId]);
+    return r?.steps ?? {};
   }
 
   /** Open tickets flagged breached or past a running deadline, in the agent's departments (all for admins), by department. */
