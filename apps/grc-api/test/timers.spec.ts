@@ -135,6 +135,28 @@ describe('durable timers', () => {
     expect([...(await firings(tickets)).values()].every((n) => n === 1)).toBe(true);
   });
 
+  it('a running worker notices a FLUSHALL by itself and restores the jobs due soonest: they fire at their time, once', async () => {
+    const worker = workers[0] ?? (await startWorker(redis.url));
+    if (!workers.includes(worker)) workers.push(worker);
+    const tickets = await createTickets(5);
+    await waitFor('jobs in Redis', async () => (await redis.client.keys('*:timers:*|*')).length >= 30);
+    // the rows now say "in 2 s", the Redis jobs still "in days"; then Redis loses everything
+    await db.query(`UPDATE timers SET due_at = clock_timestamp() + interval '2 seconds' + (id % 5) * interval '100 milliseconds' WHERE ticket_id = ANY($1::uuid[])`, [tickets]);
+    await redis.client.flushall();
+    // no restart, no reconcile call: the sentinel watch (every 250 ms) does it, well before the 15 s periodic pass
+    await waitFor('all 30 timers fired', async () =>
+      (await db.query(`SELECT count(*)::int AS n FROM timers WHERE ticket_id = ANY($1::uuid[]) AND state = 'fired'`, [tickets]))[0].n === 30, 20_000);
+    const [lag] = await db.query(
+      `SELECT max(extract(epoch FROM fired_at - due_at))::float8 AS max_s, min(extract(epoch FROM fired_at - due_at))::float8 AS min_s
+       FROM timers WHERE ticket_id = ANY($1::uuid[])`, [tickets]);
+    expect(lag.min_s).toBeGreaterThanOrEqual(0);
+    expect(lag.max_s).toBeLessThan(5);
+    expect(await redis.client.exists(`${process.env['GRC_QUEUE_PREFIX']}:timers:sentinel`)).toBe(1);
+    const counts = await firings(tickets);
+    expect(counts.size).toBe(30);
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+  });
+
   it('two workers at once never fire the same timer twice (jobs and reconcilers racing)', async () => {
     const a = workers[0] ?? (await startWorker(redis.url));
     if (!workers.includes(a)) workers.push(a);

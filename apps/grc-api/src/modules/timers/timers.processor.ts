@@ -12,6 +12,11 @@ import { TimersService } from './timers.service';
 
 const CONCURRENCY = timersConcurrency();
 const PAGE = 5_000;
+/** How often the Redis sentinel is checked. */
+const SENTINEL_EVERY_MS = 250;
+/** After a loss of Redis data, the timers due within this window get their jobs back first, in small pages. */
+const URGENT_WINDOW_MS = 30_000;
+const URGENT_PAGE = 500;
 
 export interface ReconcileReport { fired: number; readded: number; checked: number; full: boolean }
 
@@ -29,6 +34,7 @@ export class TimersProcessor implements OnApplicationBootstrap, OnApplicationShu
   private redis: Redis | null = null;
   private timers: NodeJS.Timeout[] = [];
   private running: Promise<ReconcileReport> | null = null;
+  private watching = false;
   private fullWanted = true;
   private lastError = 0;
 
@@ -49,7 +55,7 @@ export class TimersProcessor implements OnApplicationBootstrap, OnApplicationShu
     this.redis.on('error', (e) => this.throttled(`timers sentinel: ${e.message}`));
     void this.reconcile(true);
     this.timers.push(setInterval(() => void this.reconcile(false), RECONCILE_EVERY_MS));
-    this.timers.push(setInterval(() => void this.watchSentinel(), 1_000));
+    this.timers.push(setInterval(() => void this.watchSentinel(), SENTINEL_EVERY_MS));
     for (const t of this.timers) t.unref();
   }
 
@@ -97,18 +103,50 @@ export class TimersProcessor implements OnApplicationBootstrap, OnApplicationShu
     return `${this.config.queuePrefix}:${SENTINEL_SUFFIX}`;
   }
 
-  /** Redis emptied (FLUSHALL, restart without persistence): reconcile fully right away. */
+  /**
+   * Redis emptied (FLUSHALL, restart without persistence): the timers due in the next seconds get their
+   * jobs back at once (no per-job check: every job is gone, and BullMQ ignores a job id it already has),
+   * then a full reconciliation restores the rest. Checked every 250 ms, even while a reconciliation runs,
+   * so the timers due right after the loss fire well within a second of their time.
+   */
   private async watchSentinel(): Promise<void> {
-    if (!this.redis || this.running) return;
+    if (!this.redis || this.watching) return;
+    this.watching = true;
     try {
-      const exists = await this.redis.exists(this.sentinelKey());
-      if (!exists) {
-        this.log.warn('Redis lost the timers (sentinel missing): full reconciliation');
-        await this.reconcile(true);
+      if (!(await this.redis.exists(this.sentinelKey()))) {
+        this.log.warn('Redis lost the timers (sentinel missing): restoring the jobs due soonest, then full reconciliation');
+        const restored = await this.restoreSoonest();
+        this.log.warn(`${restored} job(s) due within ${URGENT_WINDOW_MS / 1000} s restored`);
+        void this.reconcile(true);
       }
     } catch {
       // Redis down: the interval retries; PostgreSQL keeps every timer
+    } finally {
+      this.watching = false;
     }
+  }
+
+  /** Re-adds the jobs of the pending rows due within URGENT_WINDOW_MS (overdue ones included), soonest first. */
+  async restoreSoonest(): Promise<number> {
+    if (!this.redis) return 0;
+    await this.redis.set(this.sentinelKey(), new Date().toISOString());
+    let restored = 0;
+    let after: [string, string] | null = null;
+    const until = new Date(Date.now() + URGENT_WINDOW_MS).toISOString(); // fixed: the full reconciliation does the rest
+    for (;;) {
+      const rows: Array<{ id: string; key: string; due_at: Date; due_ms: string }> = await this.db.query(
+        `SELECT id, key, due_at, (extract(epoch FROM due_at) * 1000)::bigint::text AS due_ms FROM timers
+         WHERE state = 'pending' AND due_at <= $1::timestamptz
+           ${after ? 'AND (due_at, id) > ($2::timestamptz, $3::bigint)' : ''}
+         ORDER BY due_at, id LIMIT ${URGENT_PAGE}`, after ? [until, ...after] : [until]);
+      if (!rows.length) break;
+      if (!(await this.service.enqueue(rows.map((r) => ({ key: r.key, dueAt: new Date(Number(r.due_ms)) }))))) break;
+      restored += rows.length;
+      const last = rows[rows.length - 1];
+      after = [new Date(last.due_at).toISOString(), last.id];
+      if (rows.length < URGENT_PAGE) break;
+    }
+    return restored;
   }
 
   private async doReconcile(full: boolean): Promise<ReconcileReport> {
