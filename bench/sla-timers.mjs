@@ -95,7 +95,7 @@ async function main() {
     for (let i = 0; i < N; i += 1_000) {
       const now = Date.now();
       await queue.addBulk(Array.from({ length: Math.min(1_000, N - i) }, (_, k) => ({
-        name: 'fire', data: { key: `bench:${i + k}` },
+        name: 'fire', data: { key: `bench:${i + k}`, ticketId: null },
         opts: { jobId: jobIdOf(`bench:${i + k}`), delay: Math.max(0, dueOf(i + k).getTime() - now), removeOnComplete: true, removeOnFail: 1000 },
       })));
     }

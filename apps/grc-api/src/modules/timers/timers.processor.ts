@@ -62,7 +62,9 @@ export class TimersProcessor implements OnApplicationBootstrap, OnApplicationShu
   async process(job: Job, token?: string): Promise<string> {
     if (job.name !== TIMER_JOB) throw new Error(`unknown job "${job.name}" on ${TIMERS_QUEUE}`);
     const key = String(job.data?.key ?? '');
-    const r = await this.service.fireOne(key);
+    // jobs added before the hint existed carry no ticketId: fireOne reads it from the row
+    const hint = job.data && 'ticketId' in job.data ? ((job.data.ticketId as string | null) ?? null) : undefined;
+    const r = await this.service.fireOne(key, hint);
     if (r.result === 'early') {
       // the row was moved later (e.g. a clock resumed): sleep again until its new due time
       await job.moveToDelayed(r.dueAt.getTime(), token);
@@ -134,13 +136,13 @@ export class TimersProcessor implements OnApplicationBootstrap, OnApplicationShu
     let after: [string, string] | null = null;
     const until = new Date(Date.now() + URGENT_WINDOW_MS).toISOString(); // fixed: the full reconciliation does the rest
     for (;;) {
-      const rows: Array<{ id: string; key: string; due_at: Date; due_ms: string }> = await this.db.query(
-        `SELECT id, key, due_at, (extract(epoch FROM due_at) * 1000)::bigint::text AS due_ms FROM timers
+      const rows: Array<{ id: string; key: string; ticket_id: string | null; due_at: Date; due_ms: string }> = await this.db.query(
+        `SELECT id, key, ticket_id, due_at, (extract(epoch FROM due_at) * 1000)::bigint::text AS due_ms FROM timers
          WHERE state = 'pending' AND due_at <= $1::timestamptz
            ${after ? 'AND (due_at, id) > ($2::timestamptz, $3::bigint)' : ''}
          ORDER BY due_at, id LIMIT ${URGENT_PAGE}`, after ? [until, ...after] : [until]);
       if (!rows.length) break;
-      if (!(await this.service.enqueue(rows.map((r) => ({ key: r.key, dueAt: new Date(Number(r.due_ms)) }))))) break;
+      if (!(await this.service.enqueue(rows.map((r) => ({ key: r.key, ticketId: r.ticket_id, dueAt: new Date(Number(r.due_ms)) }))))) break;
       restored += rows.length;
       const last = rows[rows.length - 1];
       after = [new Date(last.due_at).toISOString(), last.id];
@@ -161,6 +163,7 @@ export class TimersProcessor implements OnApplicationBootstrap, OnApplicationShu
       if (!rows.length) break;
       // in parallel across tickets, in due order within a ticket (a 75 % warning before the 125 % reassignment)
       const groups = new Map<string, string[]>();
+      const ticketOf = new Map(rows.map((r) => [r.key, r.ticket_id]));
       for (const r of rows) {
         const g = r.ticket_id ?? r.key;
         groups.set(g, [...(groups.get(g) ?? []), r.key]);
@@ -168,7 +171,7 @@ export class TimersProcessor implements OnApplicationBootstrap, OnApplicationShu
       let n = 0;
       await runPool([...groups.values()], CONCURRENCY, async (keys) => {
         for (const key of keys) {
-          const r = await this.service.fireOne(key).catch(() => null);
+          const r = await this.service.fireOne(key, ticketOf.get(key) ?? null).catch(() => null);
           if (r?.result === 'fired') n++;
         }
       });
@@ -180,15 +183,15 @@ export class TimersProcessor implements OnApplicationBootstrap, OnApplicationShu
     let checked = 0;
     let after: [string, string] | null = null;
     for (;;) {
-      const rows: Array<{ id: string; key: string; due_at: Date; due_ms: string }> = await this.db.query(
-        `SELECT id, key, due_at, (extract(epoch FROM due_at) * 1000)::bigint::text AS due_ms FROM timers
+      const rows: Array<{ id: string; key: string; ticket_id: string | null; due_at: Date; due_ms: string }> = await this.db.query(
+        `SELECT id, key, ticket_id, due_at, (extract(epoch FROM due_at) * 1000)::bigint::text AS due_ms FROM timers
          WHERE state = 'pending' ${full ? '' : `AND due_at <= clock_timestamp() + ${RECONCILE_HORIZON_MS} * interval '1 millisecond'`}
            ${after ? 'AND (due_at, id) > ($1::timestamptz, $2::bigint)' : ''}
          ORDER BY due_at, id LIMIT ${PAGE}`, after ?? []);
       if (!rows.length) break;
       checked += rows.length;
       const missing = await this.missingJobs(rows.map((r) => r.key));
-      const toAdd = rows.filter((r) => missing.has(r.key)).map((r) => ({ key: r.key, dueAt: new Date(Number(r.due_ms)) }));
+      const toAdd = rows.filter((r) => missing.has(r.key)).map((r) => ({ key: r.key, ticketId: r.ticket_id, dueAt: new Date(Number(r.due_ms)) }));
       if (toAdd.length && (await this.service.enqueue(toAdd))) readded += toAdd.length;
       const last = rows[rows.length - 1];
       after = [new Date(last.due_at).toISOString(), last.id];

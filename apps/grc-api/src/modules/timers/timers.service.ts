@@ -4,6 +4,7 @@ import { Queue } from 'bullmq';
 import type {
   DataSource, EntityManager, EntitySubscriberInterface, QueryRunner, TransactionCommitEvent, TransactionRollbackEvent,
 } from 'typeorm';
+import { preparedQuery } from '../../common/prepared';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
 import { MAX_TIMER_ATTEMPTS, TIMERS_QUEUE, TIMER_JOB, jobIdOf } from './timers.constants';
 import type { TimerHandler, TimerRow, TimerSpec } from './timer.types';
@@ -26,6 +27,9 @@ const toRow = (r: RawTimer): TimerRow => ({
 /** TypeORM answers an UPDATE … RETURNING with [rows, count]. */
 const updated = <T>(result: unknown): T[] => (Array.isArray(result) && Array.isArray(result[0]) ? (result[0] as T[]) : (result as T[]));
 
+/** A job to add once the scheduling transaction commits (null: a job to remove). */
+interface PendingJob { dueAt: Date; moved: boolean; ticketId: string | null }
+
 export type FireResult = { result: 'fired' } | { result: 'skipped'; why: 'locked_or_missing' | 'not_pending' } | { result: 'early'; dueAt: Date };
 
 /**
@@ -43,7 +47,7 @@ export class TimersService implements OnModuleInit, OnApplicationShutdown {
   private readonly log = new Logger('Timers');
   private readonly handlers = new Map<string, TimerHandler>();
   /** jobs to add once the transaction that scheduled them commits */
-  private readonly afterCommit = new WeakMap<QueryRunner, Map<string, { dueAt: Date; moved: boolean } | null>>();
+  private readonly afterCommit = new WeakMap<QueryRunner, Map<string, PendingJob | null>>();
   private queue: Queue | null = null;
   private lastWarning = 0;
 
@@ -79,7 +83,7 @@ export class TimersService implements OnModuleInit, OnApplicationShutdown {
    */
   async scheduleMany(m: EntityManager, specs: readonly TimerSpec[]): Promise<void> {
     if (!specs.length) return;
-    const rows: Array<{ key: string; due_at: Date; moved: boolean }> = await m.query(
+    const rows: Array<{ key: string; due_at: Date; moved: boolean; ticket_id: string | null }> = await m.query(
       `WITH input AS (
          SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[], $4::timestamptz[], $5::jsonb[]) AS i(key, kind, ticket_id, due_at, payload))
        , prev AS (SELECT t.key, t.due_at, t.state FROM timers t JOIN input i ON i.key = t.key)
@@ -88,14 +92,14 @@ export class TimersService implements OnModuleInit, OnApplicationShutdown {
          ON CONFLICT (key) DO UPDATE SET due_at = EXCLUDED.due_at, payload = EXCLUDED.payload, kind = EXCLUDED.kind,
            state = 'pending', attempts = 0, last_error = NULL, updated_at = now()
          WHERE timers.state <> 'fired'
-         RETURNING key, due_at)
-       SELECT up.key, up.due_at, (prev.key IS NOT NULL AND prev.state = 'pending' AND prev.due_at <> up.due_at) AS moved
+         RETURNING key, due_at, ticket_id)
+       SELECT up.key, up.due_at, up.ticket_id, (prev.key IS NOT NULL AND prev.state = 'pending' AND prev.due_at <> up.due_at) AS moved
        FROM up LEFT JOIN prev ON prev.key = up.key`,
       [specs.map((s) => s.key), specs.map((s) => s.kind), specs.map((s) => s.ticketId ?? null),
         specs.map((s) => s.dueAt.toISOString()), specs.map((s) => JSON.stringify(s.payload ?? {}))],
     );
     const jobs = this.pendingJobs(m);
-    for (const r of rows) jobs.set(r.key, { dueAt: new Date(r.due_at), moved: r.moved });
+    for (const r of rows) jobs.set(r.key, { dueAt: new Date(r.due_at), moved: r.moved, ticketId: r.ticket_id });
     if (!m.queryRunner?.isTransactionActive) this.flush(jobs);
   }
 
@@ -126,27 +130,34 @@ export class TimersService implements OnModuleInit, OnApplicationShutdown {
   /**
    * Fires one timer if it is still pending and due: locks its row (SKIP LOCKED: another worker firing it
    * means this call does nothing), runs the handler in the same transaction, marks it fired.
+   * `ticketHint` (carried by the job) is the timer's ticket, so the ticket is locked first without
+   * reading the row beforehand; a hint that does not match the row falls back to reading it.
    */
-  async fireOne(key: string): Promise<FireResult> {
+  async fireOne(key: string, ticketHint?: string | null): Promise<FireResult> {
     let failure: Error | null = null;
-    let result: FireResult;
+    let result: FireResult | 'retry_without_hint';
     try {
       result = await this.db.transaction(async (m) => {
         // lock order everywhere: ticket, then its rows (ticket_sla…), then timers — a ticket change that
         // reschedules this timer and this firing then serialise instead of deadlocking
-        const [pre]: Array<{ ticket_id: string | null }> = await m.query(`SELECT ticket_id FROM timers WHERE key = $1 AND state = 'pending'`, [key]);
-        if (!pre) return { result: 'skipped', why: 'not_pending' } as const;
-        if (pre.ticket_id) await m.query(`SELECT 1 FROM tickets WHERE id = $1 FOR UPDATE`, [pre.ticket_id]);
-        const [raw]: Array<RawTimer & { due: boolean }> = await m.query(
+        let ticketId = ticketHint;
+        if (ticketId === undefined) {
+          const [pre]: Array<{ ticket_id: string | null }> = await preparedQuery(m, `SELECT ticket_id FROM timers WHERE key = $1 AND state = 'pending'`, [key]);
+          if (!pre) return { result: 'skipped', why: 'not_pending' } as const;
+          ticketId = pre.ticket_id;
+        }
+        if (ticketId) await preparedQuery(m, `SELECT 1 FROM tickets WHERE id = $1 FOR UPDATE`, [ticketId]);
+        const [raw]: Array<RawTimer & { due: boolean }> = await preparedQuery(m,
           `SELECT id, key, kind, ticket_id, due_at, state, payload, attempts, due_at <= clock_timestamp() AS due
            FROM timers WHERE key = $1 FOR UPDATE SKIP LOCKED`, [key]);
         if (!raw) return { result: 'skipped', why: 'locked_or_missing' } as const;
+        if ((raw.ticket_id ?? null) !== (ticketId ?? null)) return 'retry_without_hint' as const;
         if (raw.state !== 'pending') return { result: 'skipped', why: 'not_pending' } as const;
         if (!raw.due) return { result: 'early', dueAt: new Date(raw.due_at) } as const;
         const handler = this.handlers.get(raw.kind);
         if (!handler) throw new Error(`no handler for timer kind "${raw.kind}"`);
         await handler(m, toRow(raw));
-        await m.query(`UPDATE timers SET state = 'fired', fired_at = clock_timestamp(), attempts = attempts + 1, updated_at = now() WHERE id = $1`, [raw.id]);
+        await preparedQuery(m, `UPDATE timers SET state = 'fired', fired_at = clock_timestamp(), attempts = attempts + 1, updated_at = now() WHERE id = $1`, [raw.id]);
         return { result: 'fired' } as const;
       });
     } catch (e) {
@@ -163,7 +174,7 @@ export class TimersService implements OnModuleInit, OnApplicationShutdown {
       this.log.error(`timer ${key} failed: ${failure.message}`);
       throw failure;
     }
-    return result;
+    return result === 'retry_without_hint' ? this.fireOne(key) : result;
   }
 
   /** The queue (producer side), created on first use; fails fast when Redis is down. */
@@ -179,13 +190,13 @@ export class TimersService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Adds (or moves) the delayed jobs of these timers; never rejects. */
-  async enqueue(timers: ReadonlyArray<{ key: string; dueAt: Date; moved?: boolean }>): Promise<boolean> {
+  async enqueue(timers: ReadonlyArray<{ key: string; dueAt: Date; moved?: boolean; ticketId: string | null }>): Promise<boolean> {
     if (!timers.length) return true;
     try {
       const q = this.getQueue();
       const now = Date.now();
       await withTimeout(q.addBulk(timers.map((t) => ({
-        name: TIMER_JOB, data: { key: t.key },
+        name: TIMER_JOB, data: { key: t.key, ticketId: t.ticketId },
         opts: { ...JOB_OPTS, jobId: jobIdOf(t.key), delay: Math.max(0, t.dueAt.getTime() - now) },
       }))), REDIS_TIMEOUT_MS * 4);
       // a job already there keeps its old time: move it (a job that fires early is re-delayed by the worker anyway)
@@ -206,7 +217,7 @@ export class TimersService implements OnModuleInit, OnApplicationShutdown {
     if (q) await withTimeout(q.close(), 5_000).catch(() => undefined);
   }
 
-  private pendingJobs(m: EntityManager): Map<string, { dueAt: Date; moved: boolean } | null> {
+  private pendingJobs(m: EntityManager): Map<string, PendingJob | null> {
     const qr = m.queryRunner;
     if (!qr || !qr.isTransactionActive) return new Map();
     let jobs = this.afterCommit.get(qr);
@@ -226,8 +237,8 @@ export class TimersService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Not awaited by the caller: the request never waits on Redis. */
-  private flush(jobs: Map<string, { dueAt: Date; moved: boolean } | null>): void {
-    const add: Array<{ key: string; dueAt: Date; moved: boolean }> = [];
+  private flush(jobs: Map<string, PendingJob | null>): void {
+    const add: Array<{ key: string } & PendingJob> = [];
     const remove: string[] = [];
     for (const [key, j] of jobs) {
       if (j) add.push({ key, ...j });
