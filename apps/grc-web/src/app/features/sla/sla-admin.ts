@@ -1,211 +1,248 @@
-import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
-import { FormsModule } from '@angular/forms';
-import type { SlaCalendarDto, SlaPolicyDto } from '@grc/domain';
+import {
+  WEEKDAYS, parseOpeningRange, type SlaCalendarDto, type SlaDuration, type SlaPolicyDto, type WorkflowDefinitionSummary, type WorkflowDefinitionVersion,
+} from '@grc/domain';
+import { catchError, forkJoin, map, of, switchMap } from 'rxjs';
 import { Api } from '../../core/api';
-import { I18n } from '../../core/i18n';
+import { I18n, type MsgKey } from '../../core/i18n';
+import { toUiError, type UiError } from '../../core/problem';
 import { RefData } from '../../core/ref-data';
-
-interface FieldErr { field: string; message: string }
-interface Draft { key: string; name: string; json: string; errors: FieldErr[]; saved: boolean; detail: string }
-
-const errorsOf = (e: unknown): { detail: string; errors: FieldErr[] } => {
-  const body = (e as { error?: { detail?: string; errors?: FieldErr[] } }).error ?? {};
-  return { detail: body.detail ?? String((e as Error).message ?? e), errors: body.errors ?? [] };
-};
+import { ErrorAlert } from '../../shared/form-errors';
+import { CalendarEditor } from './calendar-editor';
+import { PolicyEditor, type StepChoice } from './policy-editor';
 
 /**
- * Administration of the SLA: business calendars (town default, per department) and policies
- * (match, targets, escalation ladder), edited as JSON with the server's errors shown in place,
- * each under its field path (e.g. ladder[1].atPercent).
+ * Administration › Délais (SLA): the business calendars (town default, per department) and the
+ * policies, each listed with a summary and edited in a form (one calendar and one policy at a time).
  */
 @Component({
   selector: 'grc-sla-admin',
-  imports: [FormsModule],
+  imports: [CalendarEditor, PolicyEditor, ErrorAlert],
   changeDetection: ChangeDetectionStrategy.OnPush,
+  styles: `.muted { color: var(--c-muted); }`,
   template: `
-    <section aria-labelledby="cal-h">
-      <h2 id="cal-h">{{ t('slaAdmin.calendars') }}</h2>
-      <p class="muted" id="cal-help">{{ t('slaAdmin.jsonHelpCalendar') }}</p>
-      @for (c of calendars(); track c.id) {
-        <form class="card" (ngSubmit)="saveCalendar(c)">
-          <h3>{{ c.departmentId ? deptName(c.departmentId) : t('slaAdmin.default') }}</h3>
-          <div class="field">
-            <label [for]="'cn-' + c.id">{{ t('slaAdmin.name') }}</label>
-            <input [id]="'cn-' + c.id" [name]="'cn-' + c.id" [(ngModel)]="draft('c' + c.id, c.name, c.calendar).name" />
-          </div>
-          <div class="field">
-            <label [for]="'cj-' + c.id">{{ t('slaAdmin.json') }}</label>
-            <textarea [id]="'cj-' + c.id" [name]="'cj-' + c.id" rows="12" aria-describedby="cal-help" [attr.aria-invalid]="drafts()['c' + c.id]?.errors?.length ? true : null"
-              [(ngModel)]="draft('c' + c.id, c.name, c.calendar).json"></textarea>
-          </div>
-          @if (drafts()['c' + c.id]; as d) {
-            @if (d.errors.length || d.detail) {
-              <div role="alert" class="form-errors">
-                <p>{{ d.detail }}</p>
-                <ul>@for (e of d.errors; track e.field + e.message) { <li><code>{{ e.field }}</code> : {{ e.message }}</li> }</ul>
-              </div>
+    <grc-error-alert [error]="loadError()" />
+    <section aria-labelledby="sla-cal-h">
+      <h2 id="sla-cal-h">{{ t('slaAdmin.calendars') }}</h2>
+      <p class="hint">{{ t('slaAdmin.calendarsIntro') }}</p>
+      <div class="table-wrap">
+        <table class="data" data-testid="calendar-list">
+          <caption class="sr-only">{{ t('slaAdmin.calendars') }}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{{ t('slaAdmin.name') }}</th>
+              <th scope="col">{{ t('slaAdmin.appliesTo') }}</th>
+              <th scope="col">{{ t('slaAdmin.openingHours') }}</th>
+              <th scope="col">{{ t('slaAdmin.closures') }}</th>
+              <th scope="col">{{ t('common.actions') }}</th>
+            </tr>
+          </thead>
+          <tbody>
+            @for (c of calendars(); track c.id) {
+              <tr>
+                <th scope="row">{{ c.name }}</th>
+                <td>{{ c.departmentId ? deptName(c.departmentId) : t('slaAdmin.default') }}</td>
+                <td>{{ weekSummary(c) }}</td>
+                <td>{{ c.calendar.closures?.length ?? 0 }}</td>
+                <td>
+                  <button type="button" class="btn btn-secondary btn-small" [id]="'cal-edit-' + c.id" (click)="editCalendar(c)" [attr.aria-expanded]="calendarEditing()?.item?.id === c.id">
+                    {{ t('common.edit') }}<span class="sr-only"> {{ c.name }}</span>
+                  </button>
+                </td>
+              </tr>
+            } @empty {
+              <tr><td colspan="5">{{ loading() ? t('common.loading') : t('admin.empty') }}</td></tr>
             }
-            @if (d.saved) { <p role="status">{{ t('slaAdmin.saved') }}</p> }
-          }
-          <button type="submit">{{ t('slaAdmin.save') }}</button>
-        </form>
+          </tbody>
+        </table>
+      </div>
+      <p class="actions"><button type="button" id="cal-new" class="btn btn-secondary" (click)="newCalendar()">{{ t('slaAdmin.newCalendar') }}</button></p>
+      @if (calendarEditing(); as e) {
+        <grc-sla-calendar-editor [calendar]="e.item" [template]="defaultCalendar()?.calendar ?? null" [departments]="departments()"
+          [takenDepartmentIds]="takenDepartments(e.item)" [defaultExists]="!!defaultCalendar()"
+          (changed)="calendarChanged($event)" (closed)="closeCalendar()" />
       }
     </section>
 
-    <section aria-labelledby="pol-h">
-      <h2 id="pol-h">{{ t('slaAdmin.policies') }}</h2>
-      <p class="muted" id="pol-help">{{ t('slaAdmin.jsonHelpPolicy') }}</p>
-      @for (p of policies(); track p.id) {
-        <form class="card" (ngSubmit)="savePolicy(p)">
-          <h3>{{ p.name }} <code>{{ p.id }}</code></h3>
-          <div class="field">
-            <label [for]="'pn-' + p.id">{{ t('slaAdmin.name') }}</label>
-            <input [id]="'pn-' + p.id" [name]="'pn-' + p.id" [(ngModel)]="draft('p' + p.id, p.name, policyBody(p)).name" />
-          </div>
-          <div class="field">
-            <label [for]="'pj-' + p.id">{{ t('slaAdmin.json') }}</label>
-            <textarea [id]="'pj-' + p.id" [name]="'pj-' + p.id" rows="14" aria-describedby="pol-help" [attr.aria-invalid]="drafts()['p' + p.id]?.errors?.length ? true : null"
-              [(ngModel)]="draft('p' + p.id, p.name, policyBody(p)).json"></textarea>
-          </div>
-          @if (drafts()['p' + p.id]; as d) {
-            @if (d.errors.length || d.detail) {
-              <div role="alert" class="form-errors">
-                <p>{{ d.detail }}</p>
-                <ul>@for (e of d.errors; track e.field + e.message) { <li><code>{{ e.field }}</code> : {{ e.message }}</li> }</ul>
-              </div>
+    <section aria-labelledby="sla-pol-h">
+      <h2 id="sla-pol-h">{{ t('slaAdmin.policies') }}</h2>
+      <p class="hint">{{ t('slaAdmin.policiesIntro') }}</p>
+      <div class="table-wrap">
+        <table class="data" data-testid="policy-list">
+          <caption class="sr-only">{{ t('slaAdmin.policies') }}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{{ t('slaAdmin.name') }}</th>
+              <th scope="col">{{ t('slaAdmin.match') }}</th>
+              <th scope="col">{{ t('slaAdmin.targets') }}</th>
+              <th scope="col">{{ t('slaAdmin.ladder') }}</th>
+              <th scope="col">{{ t('admin.state') }}</th>
+              <th scope="col">{{ t('common.actions') }}</th>
+            </tr>
+          </thead>
+          <tbody>
+            @for (p of policies(); track p.id) {
+              <tr>
+                <th scope="row">{{ p.name }} <span class="mono muted">({{ p.id }})</span></th>
+                <td>{{ matchSummary(p) }}</td>
+                <td>{{ targetsSummary(p) }}</td>
+                <td>{{ ladderSummary(p) }}</td>
+                <td>{{ p.active ? t('common.active') : t('common.inactive') }}</td>
+                <td>
+                  <button type="button" class="btn btn-secondary btn-small" [id]="'pol-edit-' + p.id" (click)="editPolicy(p)" [attr.aria-expanded]="policyEditing()?.item?.id === p.id">
+                    {{ t('common.edit') }}<span class="sr-only"> {{ p.name }}</span>
+                  </button>
+                </td>
+              </tr>
+            } @empty {
+              <tr><td colspan="6">{{ loading() ? t('common.loading') : t('admin.empty') }}</td></tr>
             }
-            @if (d.saved) { <p role="status">{{ t('slaAdmin.saved') }}</p> }
-          }
-          <button type="submit">{{ t('slaAdmin.save') }}</button>
-        </form>
+          </tbody>
+        </table>
+      </div>
+      <p class="actions"><button type="button" id="pol-new" class="btn btn-secondary" (click)="newPolicy()">{{ t('slaAdmin.newPolicy') }}</button></p>
+      @if (policyEditing(); as e) {
+        <grc-sla-policy-editor [policy]="e.item" [categories]="categories()" [stepChoices]="stepChoices()"
+          (changed)="policyChanged($event)" (closed)="closePolicy()" />
       }
-      <form class="card" (ngSubmit)="createPolicy()">
-        <h3>{{ t('slaAdmin.newPolicy') }}</h3>
-        <div class="field">
-          <label for="np-id">{{ t('slaAdmin.id') }}</label>
-          <input id="np-id" name="np-id" [(ngModel)]="newId" />
-        </div>
-        <div class="field">
-          <label for="np-name">{{ t('slaAdmin.name') }}</label>
-          <input id="np-name" name="np-name" [(ngModel)]="draft('new', '', newTemplate).name" />
-        </div>
-        <div class="field">
-          <label for="np-json">{{ t('slaAdmin.json') }}</label>
-          <textarea id="np-json" name="np-json" rows="12" aria-describedby="pol-help" [(ngModel)]="draft('new', '', newTemplate).json"></textarea>
-        </div>
-        @if (drafts()['new']; as d) {
-          @if (d.errors.length || d.detail) {
-            <div role="alert" class="form-errors">
-              <p>{{ d.detail }}</p>
-              <ul>@for (e of d.errors; track e.field + e.message) { <li><code>{{ e.field }}</code> : {{ e.message }}</li> }</ul>
-            </div>
-          }
-        }
-        <button type="submit">{{ t('slaAdmin.create') }}</button>
-      </form>
     </section>
   `,
 })
 export class SlaAdmin {
   private readonly api = inject(Api);
-  protected readonly t = inject(I18n).t;
-  private readonly departments = toSignal(inject(RefData).departments(), { initialValue: [] });
+  private readonly i18n = inject(I18n);
+  protected readonly t = this.i18n.t;
+  private readonly ref = inject(RefData);
+  protected readonly departments = toSignal(this.ref.departments(), { initialValue: [] });
+  protected readonly categories = toSignal(this.ref.categories(), { initialValue: [] });
+  /** steps of the published circuits, offered as suggestions for per-step targets */
+  protected readonly stepChoices = toSignal(this.loadStepChoices(), { initialValue: [] as StepChoice[] });
   protected readonly calendars = signal<SlaCalendarDto[]>([]);
   protected readonly policies = signal<SlaPolicyDto[]>([]);
-  protected readonly drafts = signal<Record<string, Draft>>({});
-  protected newId = '';
-  protected readonly newTemplate = {
-    active: true, match: { categoryCodes: ['elagage'] },
-    targets: { firstResponse: { amount: 2, unit: 'working_days' }, resolution: { amount: 15, unit: 'working_days' } },
-    ladder: [{ atPercent: 75, actions: [{ type: 'notify', to: 'assignee' }] }, { atPercent: 100, actions: [{ type: 'notify', to: 'head' }, { type: 'mark_breached' }] }],
-  };
+  protected readonly loading = signal(true);
+  protected readonly loadError = signal<UiError | null>(null);
+  /** the editor open: { item: null } for a new one */
+  protected readonly calendarEditing = signal<{ item: SlaCalendarDto | null } | null>(null);
+  protected readonly policyEditing = signal<{ item: SlaPolicyDto | null } | null>(null);
+  protected readonly defaultCalendar = computed(() => this.calendars().find((c) => c.departmentId === null) ?? null);
 
   constructor() {
-    this.reload();
+    forkJoin([this.api.get<SlaCalendarDto[]>('/sla/calendars'), this.api.get<SlaPolicyDto[]>('/sla/policies')]).subscribe({
+      next: ([c, p]) => {
+        this.calendars.set(c);
+        this.policies.set(p);
+        this.loading.set(false);
+      },
+      error: (e: unknown) => {
+        this.loading.set(false);
+        this.loadError.set(toUiError(e));
+      },
+    });
+  }
+
+  private loadStepChoices() {
+    return this.api.get<WorkflowDefinitionSummary[]>('/workflows/definitions').pipe(
+      switchMap((defs) => {
+        const published = defs.filter((d) => d.publishedVersion !== null);
+        if (!published.length) return of([] as WorkflowDefinitionVersion[]);
+        return forkJoin(published.map((d) => this.api.get<WorkflowDefinitionVersion>(`/workflows/definitions/${encodeURIComponent(d.code)}`)));
+      }),
+      map((versions) => {
+        const seen = new Map<string, StepChoice>();
+        for (const v of versions) {
+          for (const s of v.diagram?.steps ?? []) if (!seen.has(s.id)) seen.set(s.id, { id: s.id, label: `${v.name} — ${s.label ?? s.id}` });
+        }
+        return [...seen.values()];
+      }),
+      catchError(() => of([] as StepChoice[])),
+    );
   }
 
   protected deptName(id: string): string {
     return this.departments().find((d) => d.id === id)?.name ?? id;
   }
-  protected policyBody(p: SlaPolicyDto): unknown {
-    return { active: p.active, match: p.match, targets: p.targets, ladder: p.ladder };
+  protected takenDepartments(item: SlaCalendarDto | null): string[] {
+    return this.calendars().filter((c) => c.departmentId && c.id !== item?.id).map((c) => c.departmentId as string);
   }
 
-  /** The editable copy of an item, created on first use (the object is stable: ngModel edits it in place). */
-  protected draft(key: string, name: string, body: unknown): Draft {
-    const all = this.drafts();
-    if (!all[key]) {
-      const d: Draft = { key, name, json: JSON.stringify(body, null, 2), errors: [], saved: false, detail: '' };
-      all[key] = d;
+  protected weekSummary(c: SlaCalendarDto): string {
+    let minutes = 0;
+    let days = 0;
+    for (const d of WEEKDAYS) {
+      const ranges = c.calendar.weeklyHours?.[d] ?? [];
+      if (ranges.length) days++;
+      for (const r of ranges) {
+        const p = parseOpeningRange(r);
+        if (p) minutes += p[1] - p[0];
+      }
     }
-    return all[key];
+    const h = Math.floor(minutes / 60);
+    const m = minutes % 60;
+    return this.t('slaAdmin.weekSummary', { days, hours: m ? `${h} h ${String(m).padStart(2, '0')}` : `${h} h` });
   }
-
-  protected saveCalendar(c: SlaCalendarDto): void {
-    const d = this.draft('c' + c.id, c.name, c.calendar);
-    const calendar = this.parse(d);
-    if (calendar === undefined) return;
-    this.api.put<SlaCalendarDto>(`/sla/calendars/${c.id}`, { name: d.name, calendar, version: c.version }).subscribe({
-      next: () => this.done(d),
-      error: (e) => this.fail(d, e),
-    });
-  }
-
-  protected savePolicy(p: SlaPolicyDto): void {
-    const d = this.draft('p' + p.id, p.name, this.policyBody(p));
-    const body = this.parse(d) as Record<string, unknown> | undefined;
-    if (body === undefined) return;
-    this.api.put<SlaPolicyDto>(`/sla/policies/${p.id}`, { ...body, id: p.id, name: d.name, version: p.version }).subscribe({
-      next: () => this.done(d),
-      error: (e) => this.fail(d, e),
-    });
-  }
-
-  protected createPolicy(): void {
-    const d = this.draft('new', '', this.newTemplate);
-    const body = this.parse(d) as Record<string, unknown> | undefined;
-    if (body === undefined) return;
-    this.api.post<SlaPolicyDto>('/sla/policies', { ...body, id: this.newId.trim(), name: d.name }).subscribe({
-      next: () => {
-        const all = { ...this.drafts() };
-        delete all['new'];
-        this.drafts.set(all);
-        this.newId = '';
-        this.reload();
-      },
-      error: (e) => this.fail(d, e),
-    });
-  }
-
-  private parse(d: Draft): unknown {
-    try {
-      return JSON.parse(d.json);
-    } catch (e) {
-      this.update(d, { errors: [], detail: this.t('slaAdmin.jsonInvalid', { message: (e as Error).message }), saved: false });
-      return undefined;
+  protected matchSummary(p: SlaPolicyDto): string {
+    const parts: string[] = [];
+    const cats = p.match.categoryCodes;
+    if (cats?.length) {
+      const names = cats.map((code) => this.i18n.categoryName(this.categories().find((c) => c.code === code)) || code);
+      parts.push(names.join(', '));
     }
+    if (p.match.priorities?.length) parts.push(p.match.priorities.map((x) => this.i18n.priority(x)).join(', '));
+    if (p.match.channels?.length) parts.push(p.match.channels.map((x) => this.i18n.channel(x)).join(', '));
+    return parts.length ? parts.join(' · ') : this.t('slaAdmin.allRequests');
   }
-  private done(d: Draft): void {
-    const all = { ...this.drafts() };
-    delete all[d.key];
-    this.drafts.set(all);
-    this.reload(() => this.update(this.drafts()[d.key] ?? d, { saved: true, errors: [], detail: '' }));
+  private duration(d: SlaDuration): string {
+    return `${d.amount} ${this.t(`slaAdmin.unit.${d.unit}` as MsgKey)}`;
   }
-  private fail(d: Draft, e: unknown): void {
-    const { detail, errors } = errorsOf(e);
-    this.update(d, { detail, errors, saved: false });
+  protected targetsSummary(p: SlaPolicyDto): string {
+    const parts: string[] = [];
+    if (p.targets.firstResponse) parts.push(`${this.t('sla.target.firstResponse')} : ${this.duration(p.targets.firstResponse)}`);
+    if (p.targets.resolution) parts.push(`${this.t('sla.target.resolution')} : ${this.duration(p.targets.resolution)}`);
+    for (const [step, d] of Object.entries(p.targets.steps ?? {})) parts.push(`${step} : ${this.duration(d)}`);
+    return parts.join(' ; ');
   }
-  private update(d: Draft, patch: Partial<Draft>): void {
-    this.drafts.set({ ...this.drafts(), [d.key]: { ...d, ...patch } });
+  protected ladderSummary(p: SlaPolicyDto): string {
+    return p.ladder.map((s) => `${s.atPercent} %`).join(', ');
   }
-  private reload(then?: () => void): void {
-    this.api.get<SlaCalendarDto[]>('/sla/calendars').subscribe((c) => {
-      this.calendars.set(c);
-      this.api.get<SlaPolicyDto[]>('/sla/policies').subscribe((p) => {
-        this.policies.set(p);
-        then?.();
-      });
-    });
+
+  protected editCalendar(c: SlaCalendarDto): void {
+    this.calendarEditing.set({ item: c });
+    this.focusLater('#cal-h');
+  }
+  protected newCalendar(): void {
+    this.calendarEditing.set({ item: null });
+    this.focusLater('#cal-h');
+  }
+  protected calendarChanged(saved: SlaCalendarDto): void {
+    this.calendars.update((list) => (list.some((c) => c.id === saved.id) ? list.map((c) => (c.id === saved.id ? saved : c)) : [...list, saved]));
+    this.calendarEditing.set({ item: saved });
+  }
+  protected closeCalendar(): void {
+    const id = this.calendarEditing()?.item?.id;
+    this.calendarEditing.set(null);
+    this.focusLater(id ? `#cal-edit-${id}` : '#cal-new');
+  }
+
+  protected editPolicy(p: SlaPolicyDto): void {
+    this.policyEditing.set({ item: p });
+    this.focusLater('#pol-h');
+  }
+  protected newPolicy(): void {
+    this.policyEditing.set({ item: null });
+    this.focusLater('#pol-h');
+  }
+  protected policyChanged(saved: SlaPolicyDto): void {
+    this.policies.update((list) => (list.some((p) => p.id === saved.id) ? list.map((p) => (p.id === saved.id ? saved : p)) : [...list, saved].sort((a, b) => a.id.localeCompare(b.id))));
+    this.policyEditing.set({ item: saved });
+  }
+  protected closePolicy(): void {
+    const id = this.policyEditing()?.item?.id;
+    this.policyEditing.set(null);
+    this.focusLater(id ? `#pol-edit-${id}` : '#pol-new');
+  }
+
+  private focusLater(selector: string): void {
+    setTimeout(() => document.querySelector<HTMLElement>(selector)?.focus());
   }
 }
