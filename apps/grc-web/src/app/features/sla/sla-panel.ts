@@ -27,7 +27,7 @@ const ANNOUNCE_MS = 60_000;
           <p class="muted">{{ t('sla.calendar', { name: s.calendar.name }) }} · {{ t('sla.policy', { name: s.clocks[0].policyName }) }}</p>
           @for (c of s.clocks; track c.target) {
             <div class="sla-clock" [class.is-breached]="isBreached(c)">
-              <h3>{{ t(targetKey(c)) }}
+              <h3>{{ clockTitle(c) }}
                 @if (isBreached(c) && c.status !== 'stopped') { <span class="badge danger">{{ t('sla.breached') }}</span> }
               </h3>
               <dl>
@@ -96,7 +96,7 @@ export class SlaPanel {
     const s = this.sla();
     if (!s) return '';
     return s.clocks.filter((c) => c.status === 'running' && c.deadline)
-      .map((c) => this.t('sla.announce', { target: this.t(this.targetKey(c)), state: this.countdownAt(c, this.announceAt()) })).join(' ');
+      .map((c) => this.t('sla.announce', { target: this.clockTitle(c), state: this.countdownAt(c, this.announceAt()) })).join(' ');
   });
 
   constructor() {
@@ -142,6 +142,10 @@ export class SlaPanel {
   }
   protected targetKey(c: TicketSlaClockDto): MsgKey {
     return (c.target === 'firstResponse' || c.target === 'resolution' ? `sla.target.${c.target}` : 'sla.heading') as MsgKey;
+  }
+  /** First response, resolution, or the circuit step's label. */
+  protected clockTitle(c: TicketSlaClockDto): string {
+    return c.target.startsWith('step:') ? this.t('sla.target.step', { label: c.stepLabel ?? c.target.slice(5) }) : this.t(this.targetKey(c));
   }
   protected statusKey(c: TicketSlaClockDto): MsgKey {
     return `sla.status.${c.status}` as MsgKey;
