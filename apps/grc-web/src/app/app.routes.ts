@@ -60,6 +60,11 @@ export const appRoutes: Route[] = [
         loadComponent: () => import('./features/sla/breaches').then((m) => m.BreachesPage),
       },
       {
+        path: 'notifications',
+        title: 'title.notifications',
+        loadComponent: () => import('./features/notifications/notifications-page').then((m) => m.NotificationsPage),
+      },
+      {
         path: 'admin',
         canActivate: [adminGuard],
         loadChildren: () => import('./features/admin/admin.routes').then((m) => m.adminRoutes),

@@ -5,10 +5,11 @@ import { filter } from 'rxjs';
 import { Auth } from '../../core/auth';
 import { I18n } from '../../core/i18n';
 import { LangSwitch } from '../../shared/lang-switch';
+import { NotificationsButton } from '../notifications/notifications-button';
 
 @Component({
   selector: 'grc-shell',
-  imports: [RouterOutlet, RouterLink, RouterLinkActive, LangSwitch],
+  imports: [RouterOutlet, RouterLink, RouterLinkActive, LangSwitch, NotificationsButton],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <header class="app-header">
@@ -18,6 +19,7 @@ import { LangSwitch } from '../../shared/lang-switch';
         @if (auth.me(); as me) {
           <p class="user">{{ t('shell.user', { name: me.displayName, role: i18n.role(me.role) }) }}</p>
         }
+        <grc-notifications-button />
         <grc-lang-switch />
         <button type="button" class="btn btn-secondary btn-small" (click)="auth.logout()">{{ t('shell.logout') }}</button>
       </div>
