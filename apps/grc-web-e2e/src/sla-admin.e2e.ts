@@ -127,6 +127,31 @@ describe('SLA administration through forms', () => {
     await wednesdayTo().fill('18:00');
   });
 
+  step('a department gets its own calendar: department chosen in the form, hours copied from the town’s', async () => {
+    await page.getByRole('button', { name: 'Nouveau calendrier de service' }).click();
+    await calendarEditor().getByRole('heading', { name: 'Nouveau calendrier de service' }).waitFor();
+    await calendarEditor().getByTestId('calendar-save').click();
+    await focusedIsSummary();
+    const dept = calendarEditor().getByLabel('Service', { exact: true });
+    await expect(dept.getAttribute('aria-invalid')).resolves.toBe('true');
+    await expect(describedError(calendarEditor().getByLabel('Nom', { exact: true }))).resolves.toContain('Champ obligatoire');
+    // departments that already have a calendar are not offered
+    await expect(dept.locator('option', { hasText: 'Police municipale' }).count()).resolves.toBe(0);
+    await dept.selectOption({ label: 'Service enfance et restauration scolaire' });
+    await calendarEditor().getByLabel('Nom', { exact: true }).fill('Accueil de loisirs');
+    await expect(wednesdayTo().inputValue()).resolves.toBe('18:00');
+    await calendarEditor().getByTestId('calendar-save').click();
+    await calendarEditor().getByRole('heading', { name: 'Modifier le calendrier « Accueil de loisirs »' }).waitFor();
+    await page.getByTestId('calendar-list').getByRole('row', { name: /Accueil de loisirs/ }).getByText('Service enfance et restauration scolaire').waitFor();
+    const [row] = await dbQuery<{ name: string; data: { weeklyHours: Record<string, string[]> } }>(
+      `SELECT c.name, c.data FROM sla_calendars c JOIN departments d ON d.id = c.department_id WHERE d.code = 'enfance'`);
+    expect(row.name).toBe('Accueil de loisirs');
+    expect(row.data.weeklyHours['wednesday']).toEqual(['08:30-12:00', '14:00-18:00']);
+    await calendarEditor().getByRole('button', { name: 'Fermer' }).click();
+    await page.waitForFunction(() => document.activeElement?.id?.startsWith('cal-edit-'));
+    await openCalendar('Hôtel de ville');
+  });
+
   step('a policy: a negative duration is refused next to its field; the escalation ladder is edited and saved', async () => {
     const [before] = await dbQuery<{ data: { targets: { steps?: Record<string, unknown> } } }>(`SELECT data FROM sla_policies WHERE id = 'standard'`);
     await openPolicy('Engagement standard (charte d\'accueil)');
@@ -167,7 +192,7 @@ describe('SLA administration through forms', () => {
     await expect(calendarEditor().isVisible()).resolves.toBe(true);
     await expect(policyEditor().isVisible()).resolves.toBe(true);
     await policyEditor().getByText('Avancé : JSON (importer, exporter)').click();
-    await expect(policyEditor().getByLabel('Définition (JSON)').inputValue()).resolves.toContain('"atPercent": 200');
+    await page.waitForFunction(() => (document.getElementById('pol-json') as HTMLTextAreaElement | null)?.value.includes('"atPercent": 200'));
     await noAxeViolations('SLA admin: calendar and policy editors');
   });
 

@@ -61,7 +61,7 @@ const LOCALES = { fr: 'fr-FR', en: 'en-GB' } as const;
           </div>
         </div>
 
-        <fieldset>
+        <fieldset [attr.aria-describedby]="errors.messages(['calendar.weeklyHours']).length ? 'cal-week-error' : null">
           <legend>{{ t('slaAdmin.openingHours') }}</legend>
           <p class="hint" id="cal-week-hint">{{ t('slaAdmin.openingHoursHint') }}</p>
           <grc-sla-field-error paths="calendar.weeklyHours" errorId="cal-week-error" />

@@ -55,7 +55,7 @@ const ACTION_LABEL: Record<ActionKey, MsgKey> = {
               <grc-sla-field-error paths="id" errorId="pol-id-error" />
             </div>
           }
-          <div class="field">
+          <div class="field sla-wide">
             <label for="pol-name">{{ t('slaAdmin.name') }}</label>
             <input id="pol-name" autocomplete="off" [value]="f.name" (input)="set('name', value($event))" grcSlaField="name" errorId="pol-name-error" />
             <grc-sla-field-error paths="name" errorId="pol-name-error" />
@@ -99,7 +99,7 @@ const ACTION_LABEL: Record<ActionKey, MsgKey> = {
             </div>
           </fieldset>
           <fieldset class="sla-checks" [attr.aria-describedby]="groupError('match.channels') ? 'pol-chan-error' : null">
-            <legend>{{ t('slaAdmin.channels') }} <span class="muted">({{ f.channels.length ? t('slaAdmin.nChecked', { n: f.channels.length }) : t('slaAdmin.all') }})</span></legend>
+            <legend>{{ t('slaAdmin.channels') }} <span class="muted">({{ f.channels.length ? t('slaAdmin.nChecked', { n: f.channels.length }) : t('slaAdmin.allMasculine') }})</span></legend>
             <grc-sla-field-error paths="match.channels" [nested]="true" errorId="pol-chan-error" />
             <div class="sla-check-grid">
               @for (c of channels; track c; let first = $first) {
@@ -126,7 +126,8 @@ const ACTION_LABEL: Record<ActionKey, MsgKey> = {
                   <div class="field">
                     <label [for]="'pol-' + tk + '-amount'">{{ t('slaAdmin.amount') }}</label>
                     <input [id]="'pol-' + tk + '-amount'" inputmode="numeric" autocomplete="off" class="sla-num" [value]="f[tk].amount" (input)="setTarget(tk, 'amount', value($event))"
-                      [grcSlaField]="tk === 'firstResponse' ? [tp + '.amount', tp, 'targets'] : [tp + '.amount', tp]" [errorId]="'pol-' + tk + '-amount-error'" hintId="pol-targets-hint"
+                      [grcSlaField]="[tp + '.amount', tp]" [errorId]="'pol-' + tk + '-amount-error'" hintId="pol-targets-hint"
+                      [also]="tk === 'firstResponse' ? { path: 'targets', errorId: 'pol-targets-error' } : null"
                       [summaryLabel]="t(tk === 'firstResponse' ? 'sla.target.firstResponse' : 'sla.target.resolution') + ' — ' + t('slaAdmin.amount')" />
                   </div>
                   <div class="field">

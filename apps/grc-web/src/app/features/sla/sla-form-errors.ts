@@ -103,6 +103,8 @@ export class SlaFieldDirective {
   readonly hintId = input<string | null>(null);
   /** how the summary names the field (default: the control's label) */
   readonly summaryLabel = input<string | null>(null);
+  /** a message shown elsewhere (e.g. at the top of a group) that also describes this control */
+  readonly also = input<{ path: string; errorId: string } | null>(null);
 
   private readonly errors = inject(SlaErrors);
   private readonly el = inject<ElementRef<HTMLElement>>(ElementRef).nativeElement;
@@ -110,13 +112,20 @@ export class SlaFieldDirective {
     const p = this.grcSlaField();
     return typeof p === 'string' ? [p] : [...p];
   });
-  protected readonly invalid = computed(() => this.errors.messages(this.paths(), this.nested()).length > 0);
-  protected readonly describedBy = computed(() => [this.hintId(), this.invalid() ? this.errorId() : null].filter(Boolean).join(' ') || null);
+  private readonly own = computed(() => this.errors.messages(this.paths(), this.nested()).length > 0);
+  private readonly other = computed(() => {
+    const a = this.also();
+    return !!a && this.errors.messages([a.path]).length > 0;
+  });
+  protected readonly invalid = computed(() => this.own() || this.other());
+  protected readonly describedBy = computed(() =>
+    [this.hintId(), this.own() ? this.errorId() : null, this.other() ? this.also()?.errorId : null].filter(Boolean).join(' ') || null);
 
   constructor() {
     effect((onCleanup) => {
       const label = () => this.summaryLabel() ?? labelOf(this.el);
-      const offs = this.paths().map((p) => this.errors.register(p, { el: this.el, label }));
+      const a = this.also();
+      const offs = [...this.paths(), ...(a ? [a.path] : [])].map((p) => this.errors.register(p, { el: this.el, label }));
       onCleanup(() => offs.forEach((off) => off()));
     });
   }

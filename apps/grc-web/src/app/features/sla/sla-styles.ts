@@ -18,4 +18,6 @@ export const SLA_EDITOR_STYLES = `
   .sla-num { width: 7rem; }
   .sla-step { align-items: flex-end; margin-bottom: 0.5rem; }
   .sla-active { justify-content: flex-end; }
+  .sla-wide { grid-column: span 2; }
+  .check input[type='checkbox'] { flex: none; width: 1.15rem; }
 `;
