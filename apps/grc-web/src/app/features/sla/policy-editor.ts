@@ -76,7 +76,7 @@ const ACTION_LABEL: Record<ActionKey, MsgKey> = {
             <legend>{{ t('slaAdmin.categories') }} <span class="muted">({{ f.categoryCodes.length ? t('slaAdmin.nChecked', { n: f.categoryCodes.length }) : t('slaAdmin.all') }})</span></legend>
             <grc-sla-field-error paths="match.categoryCodes" [nested]="true" errorId="pol-cat-error" />
             <div class="sla-check-grid">
-              @for (c of categories(); track c.id; let first = $first) {
+              @for (c of sortedCategories(); track c.id; let first = $first) {
                 <div class="check">
                   <input type="checkbox" [id]="'pol-cat-' + c.code" [checked]="f.categoryCodes.includes(c.code)" (change)="toggle('categoryCodes', c.code, checked($event))"
                     [grcSlaAnchor]="first ? 'match.categoryCodes' : []" [summaryLabel]="t('slaAdmin.categories')" />
@@ -127,7 +127,7 @@ const ACTION_LABEL: Record<ActionKey, MsgKey> = {
                     <label [for]="'pol-' + tk + '-amount'">{{ t('slaAdmin.amount') }}</label>
                     <input [id]="'pol-' + tk + '-amount'" inputmode="numeric" autocomplete="off" class="sla-num" [value]="f[tk].amount" (input)="setTarget(tk, 'amount', value($event))"
                       [grcSlaField]="[tp + '.amount', tp]" [errorId]="'pol-' + tk + '-amount-error'" hintId="pol-targets-hint"
-                      [also]="tk === 'firstResponse' ? { path: 'targets', errorId: 'pol-targets-error' } : null"
+                      [also]="tk === 'firstResponse' ? { path: 'targets', errorId: 'pol-targets-error', label: t('slaAdmin.targets') } : null"
                       [summaryLabel]="t(tk === 'firstResponse' ? 'sla.target.firstResponse' : 'sla.target.resolution') + ' — ' + t('slaAdmin.amount')" />
                   </div>
                   <div class="field">
@@ -256,6 +256,10 @@ export class PolicyEditor {
   protected readonly busy = signal(false);
   protected readonly notice = signal('');
   protected readonly body = computed(() => policyBody(this.draft()));
+  protected readonly sortedCategories = computed(() => {
+    const name = this.i18n.categoryName;
+    return [...this.categories()].sort((a, b) => name(a).localeCompare(name(b), this.i18n.lang()));
+  });
 
   constructor() {
     const host = inject<ElementRef<HTMLElement>>(ElementRef).nativeElement;

@@ -197,10 +197,11 @@ export class SlaAdmin {
   }
   protected targetsSummary(p: SlaPolicyDto): string {
     const parts: string[] = [];
-    if (p.targets.firstResponse) parts.push(`${this.t('sla.target.firstResponse')} : ${this.duration(p.targets.firstResponse)}`);
-    if (p.targets.resolution) parts.push(`${this.t('sla.target.resolution')} : ${this.duration(p.targets.resolution)}`);
-    for (const [step, d] of Object.entries(p.targets.steps ?? {})) parts.push(`${step} : ${this.duration(d)}`);
-    return parts.join(' ; ');
+    const item = (target: string, d: SlaDuration) => this.t('slaAdmin.targetSummary', { target, duration: this.duration(d) });
+    if (p.targets.firstResponse) parts.push(item(this.t('sla.target.firstResponse'), p.targets.firstResponse));
+    if (p.targets.resolution) parts.push(item(this.t('sla.target.resolution'), p.targets.resolution));
+    for (const [step, d] of Object.entries(p.targets.steps ?? {})) parts.push(item(step, d));
+    return parts.join(this.t('slaAdmin.listSeparator'));
   }
   protected ladderSummary(p: SlaPolicyDto): string {
     return p.ladder.map((s) => `${s.atPercent} %`).join(', ');

@@ -104,7 +104,7 @@ export class SlaFieldDirective {
   /** how the summary names the field (default: the control's label) */
   readonly summaryLabel = input<string | null>(null);
   /** a message shown elsewhere (e.g. at the top of a group) that also describes this control */
-  readonly also = input<{ path: string; errorId: string } | null>(null);
+  readonly also = input<{ path: string; errorId: string; label?: string } | null>(null);
 
   private readonly errors = inject(SlaErrors);
   private readonly el = inject<ElementRef<HTMLElement>>(ElementRef).nativeElement;
@@ -125,7 +125,8 @@ export class SlaFieldDirective {
     effect((onCleanup) => {
       const label = () => this.summaryLabel() ?? labelOf(this.el);
       const a = this.also();
-      const offs = [...this.paths(), ...(a ? [a.path] : [])].map((p) => this.errors.register(p, { el: this.el, label }));
+      const offs = this.paths().map((p) => this.errors.register(p, { el: this.el, label }));
+      if (a) offs.push(this.errors.register(a.path, { el: this.el, label: () => a.label ?? label() }));
       onCleanup(() => offs.forEach((off) => off()));
     });
   }
@@ -201,7 +202,7 @@ export class SlaFieldError {
               @for (i of items(); track $index) {
                 <li>
                   @if (i.reg; as reg) {
-                    <a [href]="'#' + reg.el.id" (click)="go($event, reg.el)">@if (i.label) { {{ i.label }} : }{{ i.message }}</a>
+                    <a [href]="'#' + reg.el.id" (click)="go($event, reg.el)">{{ i.label ? t('slaAdmin.summaryItem', { label: i.label, message: i.message }) : i.message }}</a>
                   } @else {
                     {{ i.message }}
                   }

@@ -174,6 +174,9 @@ export const SLA_FR = {
   'slaAdmin.idFormat': 'Minuscules, chiffres et tirets uniquement (ex. « voirie-urgent »).',
   'slaAdmin.stepDuplicate': 'Cette étape a déjà un délai.',
   'slaAdmin.actionsRequired': 'Cochez au moins une action.',
+  'slaAdmin.summaryItem': '{label} : {message}',
+  'slaAdmin.targetSummary': '{target} : {duration}',
+  'slaAdmin.listSeparator': ' ; ',
 } as const;
 
 export const SLA_EN: Record<keyof typeof SLA_FR, string> = {
@@ -351,4 +354,7 @@ export const SLA_EN: Record<keyof typeof SLA_FR, string> = {
   'slaAdmin.idFormat': 'Lower case, digits and hyphens only (e.g. “voirie-urgent”).',
   'slaAdmin.stepDuplicate': 'This step already has a deadline.',
   'slaAdmin.actionsRequired': 'Tick at least one action.',
+  'slaAdmin.summaryItem': '{label}: {message}',
+  'slaAdmin.targetSummary': '{target}: {duration}',
+  'slaAdmin.listSeparator': '; ',
 };
