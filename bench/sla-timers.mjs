@@ -9,6 +9,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
@@ -43,6 +44,21 @@ const rssMb = (pid) => {
     return m ? Number(m[1]) / 1024 : null;
   } catch { return null; }
 };
+const SLICE_MS = 15_000;
+/** p99 / max lag per 15 s slice of due time, as "start s: p99/max ms". */
+function slices(fired, flushed) {
+  const t0 = fired.reduce((m, r) => Math.min(m, Number(r.due_ms)), Infinity);
+  const groups = new Map();
+  for (const r of fired) {
+    const k = Math.floor((Number(r.due_ms) - t0) / SLICE_MS);
+    groups.set(k, [...(groups.get(k) ?? []), Number(r.lag_ms)]);
+  }
+  const flushSlice = flushed ? Math.floor((flushed.getTime() - t0) / SLICE_MS) : null;
+  return [...groups.entries()].sort((a, b) => a[0] - b[0]).map(([k, lags]) => {
+    lags.sort((a, b) => a - b);
+    return `${k * 15}s${k === flushSlice ? '*' : ''}: ${Math.round(pct(lags, 99))}/${Math.round(lags[lags.length - 1])}`;
+  }).join(', ');
+}
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 
 async function admin(sql) {
@@ -79,6 +95,7 @@ async function main() {
     await client.connect();
     await sleep(3_000);
     const rssStart = rssMb(worker.pid);
+    const loadStart = Number(loadavg()[0].toFixed(1));
 
     // 1. the rows (the truth), due uniformly over [now + lead, now + lead + spread]
     const t0 = Date.now() + LEAD_S * 1000;
@@ -115,7 +132,7 @@ async function main() {
         flushed = new Date();
         console.log(`FLUSHALL at ${flushed.toISOString()}`);
       }
-      const [{ pending }] = (await client.query(`SELECT count(*)::int AS pending FROM timers WHERE state = 'pending'`)).rows;
+      const [{ pending }] = (await client.query(`SELECT count(*)::int AS pending FROM timers WHERE state = 'pending' AND kind = 'noop'`)).rows;
       if (pending === 0 && Date.now() > t0 + SPREAD_S * 1000) break;
       if (Date.now() > end) { console.log(`deadline reached with ${pending} pending`); break; }
       await sleep(1_000);
@@ -123,7 +140,7 @@ async function main() {
 
     // 4. figures from the rows
     const { rows } = await client.query(
-      `SELECT extract(epoch FROM fired_at - due_at) * 1000 AS lag_ms, attempts, state FROM timers WHERE kind = 'noop'`);
+      `SELECT extract(epoch FROM fired_at - due_at) * 1000 AS lag_ms, extract(epoch FROM due_at) * 1000 AS due_ms, attempts, state FROM timers WHERE kind = 'noop'`);
     const fired = rows.filter((r) => r.state === 'fired');
     const lags = fired.map((r) => Number(r.lag_ms)).sort((a, b) => a - b);
     const early = lags.filter((l) => l < 0).length;
@@ -132,6 +149,9 @@ async function main() {
       fired: fired.length, missed: rows.length - fired.length, doubled: fired.filter((r) => r.attempts > 1).length, early,
       lagMs: { p50: Math.round(pct(lags, 50)), p90: Math.round(pct(lags, 90)), p99: Math.round(pct(lags, 99)), max: Math.round(lags[lags.length - 1]) },
       workerRssMb: { atStart: rssStart && Math.round(rssStart), max: Math.round(rssMax), atEnd: Math.round(samples[samples.length - 1] ?? 0) },
+      loadAverage: { atStart: loadStart, atEnd: Number(loadavg()[0].toFixed(1)) },
+      // where the lag is: p99 / max lag of the timers due in each 15 s slice of the spread (flush marked *)
+      bySlice: slices(fired, flushed),
     };
     console.log(JSON.stringify(result, null, 2));
   } finally {

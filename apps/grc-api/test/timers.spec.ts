@@ -135,7 +135,7 @@ describe('durable timers', () => {
     expect([...(await firings(tickets)).values()].every((n) => n === 1)).toBe(true);
   });
 
-  it('a running worker notices a FLUSHALL by itself and restores the jobs due soonest: they fire at their time, once', async () => {
+  it('a running worker notices a FLUSHALL by itself and fires the timers due next from PostgreSQL at their time, once', async () => {
     const worker = workers[0] ?? (await startWorker(redis.url));
     if (!workers.includes(worker)) workers.push(worker);
     const tickets = await createTickets(5);
@@ -143,7 +143,7 @@ describe('durable timers', () => {
     // the rows now say "in 2 s", the Redis jobs still "in days"; then Redis loses everything
     await db.query(`UPDATE timers SET due_at = clock_timestamp() + interval '2 seconds' + (id % 5) * interval '100 milliseconds' WHERE ticket_id = ANY($1::uuid[])`, [tickets]);
     await redis.client.flushall();
-    // no restart, no reconcile call: the sentinel watch (every 250 ms) does it, well before the 15 s periodic pass
+    // no restart, no reconcile call: the sentinel watch (every 250 ms) starts the catch-up, well before the 15 s periodic pass
     await waitFor('all 30 timers fired', async () =>
       (await db.query(`SELECT count(*)::int AS n FROM timers WHERE ticket_id = ANY($1::uuid[]) AND state = 'fired'`, [tickets]))[0].n === 30, 20_000);
     const [lag] = await db.query(

@@ -11,21 +11,22 @@ import {
 import { TimersService } from './timers.service';
 
 const CONCURRENCY = timersConcurrency();
-const PAGE = 5_000;
+const PAGE = 1_000;
 /** How often the Redis sentinel is checked. */
 const SENTINEL_EVERY_MS = 250;
-/** After a loss of Redis data, the timers due within this window get their jobs back first, in small pages. */
-const URGENT_WINDOW_MS = 30_000;
-const URGENT_PAGE = 500;
+/** After a loss of Redis data, PostgreSQL drives the firing for this long while the jobs are re-added. */
+const CATCH_UP_MS = 30_000;
+const CATCH_UP_POLL_MS = 50;
 
 export interface ReconcileReport { fired: number; readded: number; checked: number; full: boolean }
 
 /**
  * Worker role: fires timers when their job comes due, and reconciles PostgreSQL (the truth) with
- * Redis (the alarm clock) at start, every 15 s, and within a second of Redis losing its data (a
- * sentinel key disappears on FLUSHALL or a restart without persistence): overdue pending rows are
- * fired directly, missing jobs are re-added under the same job id. Several workers may run: rows are
- * locked with SKIP LOCKED and act only while pending and due, so nothing fires twice.
+ * Redis (the alarm clock) at start and every 15 s: overdue pending rows are fired directly, missing
+ * jobs are re-added under the same job id. When Redis loses its data (a sentinel key disappears on
+ * FLUSHALL or a restart without persistence) PostgreSQL drives the firing for 30 s while every job is
+ * re-added. Several workers may run: rows are locked with SKIP LOCKED and act only while pending and
+ * due, so nothing fires twice.
  */
 @Injectable()
 export class TimersProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -35,6 +36,10 @@ export class TimersProcessor implements OnApplicationBootstrap, OnApplicationShu
   private timers: NodeJS.Timeout[] = [];
   private running: Promise<ReconcileReport> | null = null;
   private watching = false;
+  /** After a loss of Redis data: PostgreSQL drives the firing until `catchUntil`; jobs are re-added from `jobsFrom`. */
+  private catchingUp: Promise<void> | null = null;
+  private catchUntil = 0;
+  private jobsFrom: Date | null = null;
   private fullWanted = true;
   private lastError = 0;
 
@@ -97,6 +102,7 @@ export class TimersProcessor implements OnApplicationBootstrap, OnApplicationShu
     this.worker = null;
     if (w) await Promise.race([w.close(), new Promise((r) => setTimeout(r, 5_000).unref())]).catch(() => undefined);
     await this.running?.catch(() => undefined);
+    await this.catchingUp?.catch(() => undefined);
     this.redis?.disconnect();
     this.redis = null;
   }
@@ -106,19 +112,22 @@ export class TimersProcessor implements OnApplicationBootstrap, OnApplicationShu
   }
 
   /**
-   * Redis emptied (FLUSHALL, restart without persistence): the timers due in the next seconds get their
-   * jobs back at once (no per-job check: every job is gone, and BullMQ ignores a job id it already has),
-   * then a full reconciliation restores the rest. Checked every 250 ms, even while a reconciliation runs,
-   * so the timers due right after the loss fire well within a second of their time.
+   * Redis emptied (FLUSHALL, restart without persistence), noticed within 250 ms even while a
+   * reconciliation runs. For the next 30 s PostgreSQL drives the firing itself (a poll every 50 ms of
+   * the rows now due, fired with the worker's concurrency): nothing waits for jobs to be rebuilt. Meanwhile
+   * a full reconciliation re-adds the jobs of the rows due after that window, soonest first; from then
+   * on BullMQ wakes the worker again.
    */
   private async watchSentinel(): Promise<void> {
     if (!this.redis || this.watching) return;
     this.watching = true;
     try {
       if (!(await this.redis.exists(this.sentinelKey()))) {
-        this.log.warn('Redis lost the timers (sentinel missing): restoring the jobs due soonest, then full reconciliation');
-        const restored = await this.restoreSoonest();
-        this.log.warn(`${restored} job(s) due within ${URGENT_WINDOW_MS / 1000} s restored`);
+        this.log.warn(`Redis lost the timers (sentinel missing): firing from PostgreSQL for ${CATCH_UP_MS / 1000} s while the jobs are re-added`);
+        await this.redis.set(this.sentinelKey(), new Date().toISOString());
+        this.catchUntil = Date.now() + CATCH_UP_MS;
+        this.jobsFrom = new Date(this.catchUntil);
+        if (!this.catchingUp) this.catchingUp = this.catchUp().finally(() => { this.catchingUp = null; });
         void this.reconcile(true);
       }
     } catch {
@@ -128,66 +137,61 @@ export class TimersProcessor implements OnApplicationBootstrap, OnApplicationShu
     }
   }
 
-  /** Re-adds the jobs of the pending rows due within URGENT_WINDOW_MS (overdue ones included), soonest first. */
-  async restoreSoonest(): Promise<number> {
-    if (!this.redis) return 0;
-    await this.redis.set(this.sentinelKey(), new Date().toISOString());
-    let restored = 0;
-    let after: [string, string] | null = null;
-    const until = new Date(Date.now() + URGENT_WINDOW_MS).toISOString(); // fixed: the full reconciliation does the rest
-    for (;;) {
-      const rows: Array<{ id: string; key: string; ticket_id: string | null; due_at: Date; due_ms: string }> = await this.db.query(
-        `SELECT id, key, ticket_id, due_at, (extract(epoch FROM due_at) * 1000)::bigint::text AS due_ms FROM timers
-         WHERE state = 'pending' AND due_at <= $1::timestamptz
-           ${after ? 'AND (due_at, id) > ($2::timestamptz, $3::bigint)' : ''}
-         ORDER BY due_at, id LIMIT ${URGENT_PAGE}`, after ? [until, ...after] : [until]);
-      if (!rows.length) break;
-      if (!(await this.service.enqueue(rows.map((r) => ({ key: r.key, ticketId: r.ticket_id, dueAt: new Date(Number(r.due_ms)) }))))) break;
-      restored += rows.length;
-      const last = rows[rows.length - 1];
-      after = [new Date(last.due_at).toISOString(), last.id];
-      if (rows.length < URGENT_PAGE) break;
+  /** Fires the rows as they come due, from PostgreSQL, until `catchUntil`. */
+  private async catchUp(): Promise<void> {
+    let fired = 0;
+    while (this.worker && Date.now() < this.catchUntil) {
+      const n = await this.fireDue(0).catch(() => 0);
+      fired += n;
+      if (n === 0) await new Promise((r) => setTimeout(r, CATCH_UP_POLL_MS));
     }
-    return restored;
+    this.log.warn(`catch-up from PostgreSQL over: ${fired} timer(s) fired directly`);
+  }
+
+  /**
+   * Fires the pending rows due `graceMs` ago or earlier, directly: in parallel across tickets, in due
+   * order within a ticket (a 75 % warning before the 125 % reassignment). Returns how many fired.
+   */
+  private async fireDue(graceMs: number): Promise<number> {
+    let fired = 0;
+    for (;;) {
+      const rows: Array<{ key: string; ticket_id: string | null }> = await this.db.query(
+        `SELECT key, ticket_id FROM timers WHERE state = 'pending' AND due_at <= clock_timestamp() - $1 * interval '1 millisecond'
+         ORDER BY due_at, id LIMIT 1000`, [graceMs]);
+      if (!rows.length) return fired;
+      const groups = new Map<string, Array<{ key: string; ticket_id: string | null }>>();
+      for (const r of rows) {
+        const g = r.ticket_id ?? r.key;
+        groups.set(g, [...(groups.get(g) ?? []), r]);
+      }
+      await runPool([...groups.values()], CONCURRENCY, async (timers) => {
+        for (const t of timers) {
+          const r = await this.service.fireOne(t.key, t.ticket_id).catch(() => null);
+          if (r?.result === 'fired') fired++;
+        }
+      });
+      if (rows.length < 1000 || !this.worker) return fired;
+    }
   }
 
   private async doReconcile(full: boolean): Promise<ReconcileReport> {
     // 1. the sentinel first: jobs added from now on are known to be in this Redis
     if (full && this.redis) await this.redis.set(this.sentinelKey(), new Date().toISOString());
-    // 2. fire overdue rows directly (their job may be lost)
-    let fired = 0;
-    for (;;) {
-      const rows: Array<{ key: string; ticket_id: string | null }> = await this.db.query(
-        `SELECT key, ticket_id FROM timers WHERE state = 'pending' AND due_at <= clock_timestamp() - $1 * interval '1 millisecond'
-         ORDER BY due_at, id LIMIT 1000`, [OVERDUE_GRACE_MS]);
-      if (!rows.length) break;
-      // in parallel across tickets, in due order within a ticket (a 75 % warning before the 125 % reassignment)
-      const groups = new Map<string, string[]>();
-      const ticketOf = new Map(rows.map((r) => [r.key, r.ticket_id]));
-      for (const r of rows) {
-        const g = r.ticket_id ?? r.key;
-        groups.set(g, [...(groups.get(g) ?? []), r.key]);
-      }
-      let n = 0;
-      await runPool([...groups.values()], CONCURRENCY, async (keys) => {
-        for (const key of keys) {
-          const r = await this.service.fireOne(key, ticketOf.get(key) ?? null).catch(() => null);
-          if (r?.result === 'fired') n++;
-        }
-      });
-      fired += n;
-      if (rows.length < 1000 || !this.worker) break;
-    }
+    // 2. fire overdue rows directly (their job may be lost), unless a catch-up from PostgreSQL does already
+    const fired = this.catchingUp ? 0 : await this.fireDue(OVERDUE_GRACE_MS);
     // 3. re-add the jobs missing from Redis (BullMQ job hash absent) for rows due soon (all rows when full)
     let readded = 0;
     let checked = 0;
+    // during a catch-up from PostgreSQL, rows due before its end need no job
+    const from = this.catchingUp && this.jobsFrom ? this.jobsFrom.toISOString() : '-infinity';
     let after: [string, string] | null = null;
     for (;;) {
       const rows: Array<{ id: string; key: string; ticket_id: string | null; due_at: Date; due_ms: string }> = await this.db.query(
         `SELECT id, key, ticket_id, due_at, (extract(epoch FROM due_at) * 1000)::bigint::text AS due_ms FROM timers
-         WHERE state = 'pending' ${full ? '' : `AND due_at <= clock_timestamp() + ${RECONCILE_HORIZON_MS} * interval '1 millisecond'`}
-           ${after ? 'AND (due_at, id) > ($1::timestamptz, $2::bigint)' : ''}
-         ORDER BY due_at, id LIMIT ${PAGE}`, after ?? []);
+         WHERE state = 'pending' AND due_at >= $1::timestamptz
+           ${full ? '' : `AND due_at <= clock_timestamp() + ${RECONCILE_HORIZON_MS} * interval '1 millisecond'`}
+           ${after ? 'AND (due_at, id) > ($2::timestamptz, $3::bigint)' : ''}
+         ORDER BY due_at, id LIMIT ${PAGE}`, after ? [from, ...after] : [from]);
       if (!rows.length) break;
       checked += rows.length;
       const missing = await this.missingJobs(rows.map((r) => r.key));

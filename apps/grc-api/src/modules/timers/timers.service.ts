@@ -194,6 +194,8 @@ export class TimersService implements OnModuleInit, OnApplicationShutdown {
     if (!timers.length) return true;
     try {
       const q = this.getQueue();
+      // a fresh queue is still connecting (offline queue off, so commands would fail rather than wait)
+      await withTimeout(q.waitUntilReady(), REDIS_TIMEOUT_MS);
       const now = Date.now();
       await withTimeout(q.addBulk(timers.map((t) => ({
         name: TIMER_JOB, data: { key: t.key, ticketId: t.ticketId },
