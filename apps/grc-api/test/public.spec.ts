@@ -99,6 +99,15 @@ describe('public request form and tracking', () => {
     expect(badEmail.body.errors).toEqual([expect.objectContaining({ field: 'email', code: 'invalid' })]);
     const onlyLat = await post(valid({ longitude: '' })).expect(400);
     expect(onlyLat.body.errors[0].field).toBe('longitude');
+    const badLocale = await post(valid({ locale: 'de' })).expect(400);
+    expect(badLocale.body.errors).toEqual([expect.objectContaining({ field: 'locale', code: 'invalid' })]);
+  });
+
+  it('keeps the page\'s language on the request (its e-mails are written in it); none: the town\'s', async () => {
+    const en = (await post(valid({ locale: 'en' })).expect(201)).body;
+    const plain = (await post(valid()).expect(201)).body;
+    const rows = await ctx.db.query(`SELECT reference, locale FROM tickets WHERE reference = ANY($1::text[]) ORDER BY reference`, [[en.reference, plain.reference]]);
+    expect(Object.fromEntries(rows.map((r: { reference: string; locale: string | null }) => [r.reference, r.locale]))).toEqual({ [en.reference]: 'en', [plain.reference]: null });
   });
 
   it('refuses a filled honeypot with a generic 400 and stores nothing', async () => {
@@ -233,6 +242,79 @@ describe('public request form and tracking', () => {
     const msg = await ctx.http.post(`/api/v1/public/requests/${created.reference}/messages`).set('X-Requested-With', 'grc')
       .field('k', created.key).field('body', HOSTILE).expect(200);
     expect(msg.body.messages.at(-1).body).toBe(HOSTILE);
+  });
+
+  describe('tracking links expire after the request is finished', () => {
+    const DAY = 86_400_000;
+    /** resolves (or closes) the request through the console, then moves its dates back `days` days */
+    const finish = async (reference: string, status: 'resolved' | 'closed', days: number) => {
+      const agent = await ctx.loginAs(ADMIN);
+      const [t] = await ctx.db.query(`SELECT id, version FROM tickets WHERE reference = $1`, [reference]);
+      await agent.post(`/api/v1/tickets/${t.id}/status`).send({ status, comment: 'Terminé.', version: t.version }).expect(201);
+      const at = new Date(Date.now() - days * DAY);
+      await ctx.db.query(`UPDATE tickets SET resolved_at = CASE WHEN status = 'resolved' THEN $2::timestamptz END,
+        closed_at = CASE WHEN status = 'closed' THEN $2::timestamptz END, updated_at = $2 WHERE id = $1`, [t.id, at]);
+      return t.id as string;
+    };
+
+    it('works while open, however old, and until 90 days (default) after the resolution; then 410 with the right key only', async () => {
+      const created = (await post(valid()).expect(201)).body;
+      const [t] = await ctx.db.query(`SELECT id FROM tickets WHERE reference = $1`, [created.reference]);
+      await ctx.db.query(`UPDATE tickets SET created_at = now() - interval '3 years', updated_at = now() - interval '3 years' WHERE id = $1`, [t.id]);
+      expect((await track(created.reference, created.key).expect(200)).body.linkExpiresAt).toBeNull();
+
+      await finish(created.reference, 'resolved', 89);
+      const stillOpen = await track(created.reference, created.key).expect(200);
+      const expiresAt = new Date(stillOpen.body.linkExpiresAt).getTime();
+      expect(Math.abs(expiresAt - (Date.now() + DAY))).toBeLessThan(60_000);
+
+      await ctx.db.query(`UPDATE tickets SET resolved_at = now() - interval '91 days' WHERE id = $1`, [t.id]);
+      const gone = await track(created.reference, created.key).expect(410).expect('Content-Type', /application\/problem\+json/);
+      expect(gone.body).toMatchObject({ type: 'urn:grc:problem:tracking-expired', status: 410, title: 'Lien de suivi expiré' });
+      expect(gone.body.detail).toContain(created.reference);
+      expect(gone.body.detail).toContain('90 jours');
+      expect(gone.body.detail).toMatch(/contactez la mairie/);
+      expect(gone.body.detail).toMatch(/nouvelle demande/);
+      expect(gone.body.detail).not.toContain(created.key);
+      // without the right key nothing is said: the same 404 as an unknown reference (no enumeration of finished requests)
+      const wrong = await track(created.reference, 'A'.repeat(43)).expect(404);
+      const unknown = await track('ZZ-2020-999999', 'A'.repeat(43)).expect(404);
+      expect({ ...wrong.body, instance: undefined }).toEqual({ ...unknown.body, instance: undefined });
+      // nor can the expired link add information (and reopen the request)
+      await ctx.http.post(`/api/v1/public/requests/${created.reference}/messages`).set('X-Requested-With', 'grc')
+        .field('k', created.key).field('body', 'Toujours là ?').expect(410);
+      expect((await ctx.db.query(`SELECT status FROM tickets WHERE id = $1`, [t.id]))[0].status).toBe('resolved');
+      expect((await ctx.db.query(`SELECT count(*)::int AS n FROM ticket_events WHERE ticket_id = $1 AND kind = 'inbound'`, [t.id]))[0].n).toBe(0);
+
+      // reopened by the town: its links work again
+      const agent = await ctx.loginAs(ADMIN);
+      const [{ version }] = await ctx.db.query(`SELECT version FROM tickets WHERE id = $1`, [t.id]);
+      await agent.post(`/api/v1/tickets/${t.id}/status`).send({ status: 'open', version }).expect(201);
+      expect((await track(created.reference, created.key).expect(200)).body.linkExpiresAt).toBeNull();
+    });
+
+    it('counts from the closing when a request was closed without being resolved', async () => {
+      const a = (await post(valid()).expect(201)).body;
+      await finish(a.reference, 'closed', 91);
+      await track(a.reference, a.key).expect(410);
+      const b = (await post(valid()).expect(201)).body;
+      await finish(b.reference, 'closed', 30);
+      expect((await track(b.reference, b.key).expect(200)).body.canAddInformation).toBe(false);
+    });
+
+    it('GRC_TRACKING_TTL_DAYS sets the delay; 0 keeps links working forever', async () => {
+      const short = (await post(valid()).expect(201)).body;
+      await finish(short.reference, 'resolved', 8);
+      await track(short.reference, short.key).expect(200); // 8 < 90 days here
+      for (const [ttl, expected] of [['7', 410], ['0', 200], ['9', 200]] as const) {
+        const other = await startTestApp({ GRC_QUEUE_PREFIX: `${prefix}-ttl${ttl}`, GRC_TRACKING_TTL_DAYS: ttl });
+        try {
+          await other.http.get(`/api/v1/public/requests/${short.reference}`).query({ k: short.key }).expect(expected);
+        } finally {
+          await other.close();
+        }
+      }
+    });
   });
 
   it('TrackingService.issueLink adds a key (earlier links keep working) on PUBLIC_URL', async () => {

@@ -9,6 +9,7 @@ export * from './pack';
 export * from './errors';
 export * from './ticket/reference';
 export * from './ticket/ticket-rules';
+export * from './ticket/tracking';
 export * from './routing/routing';
 export * from './departments/department-tree';
 export * from './inbox/cursor';

@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import { DEFAULT_TRACKING_TTL_DAYS } from '@grc/domain';
 
 /** Which processes this build runs as: HTTP, BullMQ worker, or both (quick start). */
 export type ProcessRole = 'api' | 'worker' | 'all';
@@ -20,6 +21,8 @@ export interface GrcConfig {
   maxUploadBytes: number;
   /** prefix of every Redis key (queues, rate limits): lets tests and several towns share one Redis */
   queuePrefix: string;
+  /** days a citizen's tracking link keeps working after the request is resolved or closed; 0: forever */
+  trackingTtlDays: number;
 }
 
 const int = (v: string | undefined, fallback: number): number => {
@@ -43,6 +46,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GrcConfig {
     loginRateLimit: int(env['GRC_LOGIN_RATE_LIMIT'], 5),
     maxUploadBytes: int(env['GRC_MAX_UPLOAD_BYTES'], 10 * 1024 * 1024),
     queuePrefix: env['GRC_QUEUE_PREFIX'] ?? 'grc',
+    trackingTtlDays: int(env['GRC_TRACKING_TTL_DAYS'], DEFAULT_TRACKING_TTL_DAYS),
   };
 }
 

@@ -42,6 +42,8 @@ export interface PublicRequestFields {
   lastName: string;
   email?: string;
   phone?: string;
+  /** the page's language: the e-mails about this request are written in it (absent: the town's language) */
+  locale?: 'fr' | 'en';
   website?: string;
 }
 export interface PublicRequestCreated {
@@ -85,6 +87,11 @@ export interface PublicTracking {
   attachments: Array<{ filename: string; size: number }>;
   /** false once closed for good: a new request is then needed */
   canAddInformation: boolean;
+  /**
+   * when the tracking links stop working: GRC_TRACKING_TTL_DAYS after the request was resolved or closed;
+   * null while it is open (or when links never expire). Past that date the API answers 410.
+   */
+  linkExpiresAt: string | null;
 }
 
 // ---------- duplicates (agents) ----------

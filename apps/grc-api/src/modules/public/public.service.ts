@@ -25,6 +25,16 @@ export type RawFields = Record<string, unknown>;
 
 /** The one answer for a tracking link that opens nothing: unknown reference, wrong or malformed key. */
 const noSuchLink = () => notFound('Demande');
+/**
+ * A right key whose request was finished more than GRC_TRACKING_TTL_DAYS ago: 410, said only to whoever holds
+ * the key (anyone else gets noSuchLink), so it discloses nothing about references. No per-field error: there
+ * is nothing to correct in the form; the detail says what to do.
+ */
+export const TRACKING_EXPIRED_TYPE = 'urn:grc:problem:tracking-expired';
+const linkExpired = (reference: string, townName: string | null, days: number) => new ProblemException(410, 'Lien de suivi expiré',
+  `Ce lien de suivi a expiré : la demande ${reference} est terminée depuis plus de ${days} jours. ` +
+  `Pour toute question à son sujet, contactez ${townName ? `la mairie (${townName})` : 'la mairie'} en indiquant cette référence ; ` +
+  'pour un nouveau problème, faites une nouvelle demande.', undefined, TRACKING_EXPIRED_TYPE);
 /** Honeypot filled (a robot): refused without saying why. */
 const refusedGeneric = () => new ProblemException(400, 'Requête invalide', 'La demande n’a pas pu être enregistrée.');
 
@@ -119,6 +129,9 @@ export class PublicService {
       }
     }
     if (!email && !phone) errors.push(err('contact', 'contact.missing', 'Indiquez une adresse e-mail ou un numéro de téléphone pour être tenu informé.'));
+    // the page's language: the e-mails about this request are written in it (absent: the town's language)
+    const locale = str(fields, 'locale');
+    if (locale !== null && locale !== 'fr' && locale !== 'en') errors.push(err('locale', 'invalid', 'Langue inconnue : fr ou en.'));
     if (errors.length) throw badRequest('Le formulaire contient des erreurs.', errors);
 
     const checked = checkFiles(files, this.config.maxUploadBytes);
@@ -136,6 +149,7 @@ export class PublicService {
           location: position ?? null, attributes, eventData: { source: 'formulaire-public' }, auditActor,
         }, async ({ id }) => {
           await insertAttachments(m, id, checked, stored.keys);
+          if (locale) await m.query(`UPDATE tickets SET locale = $2 WHERE id = $1`, [id, locale]);
           key = (await this.tracking.issueKey(m, id)).key;
           return [];
         });
@@ -152,7 +166,7 @@ export class PublicService {
   }
 
   async track(referenceInput: string, key: string): Promise<PublicTracking> {
-    const id = await this.resolve(referenceInput, key);
+    const { ticketId: id, expiresAt } = await this.resolve(referenceInput, key);
     const sla = (await this.hasSlaColumn()) ? `coalesce(mt.sla_due_at, t.sla_due_at)` : `NULL::timestamptz`;
     const [t] = await this.db.query(
       `SELECT t.reference, t.status, mt.status AS master_status, t.description, t.address, t.created_at,
@@ -181,12 +195,13 @@ export class PublicService {
       messages: messages.map((e: { at: Date; kind: 'reply' | 'inbound'; body: string }) => ({ at: iso(e.at)!, kind: e.kind, body: e.body })),
       attachments: attachments.map((a: { filename: string; size: number }) => ({ filename: a.filename, size: a.size })),
       canAddInformation: t.status !== 'closed',
+      linkExpiresAt: iso(expiresAt),
     };
   }
 
   /** The citizen adds information (and files): an `inbound` event; a resolved or waiting request goes back to open. */
   async addInformation(referenceInput: string, key: string, fields: RawFields, files: UploadedFile[], ip: string | null): Promise<PublicTracking> {
-    const id = await this.resolve(referenceInput, key);
+    const { ticketId: id } = await this.resolve(referenceInput, key);
     const body = str(fields, 'body');
     if (!body) throw badRequest('Le message ne peut pas être vide.', [err('body', 'required', 'Écrivez votre message.')]);
     if (textLength(body) > MESSAGE_BODY_MAX) throw badRequest('Message trop long.', [err('body', 'too_long', `Le message ne doit pas dépasser ${MESSAGE_BODY_MAX} caractères.`)]);
@@ -224,11 +239,16 @@ export class PublicService {
     return this.track(referenceInput, key);
   }
 
-  private async resolve(referenceInput: string, key: string): Promise<string> {
+  /** The ticket a tracking link opens: 404 for any key that opens nothing, 410 for a right key past its expiry. */
+  private async resolve(referenceInput: string, key: string): Promise<{ ticketId: string; expiresAt: Date | null }> {
     const reference = parseReference(String(referenceInput ?? '').slice(0, 64));
-    const id = await this.tracking.verify(this.db.manager, reference ?? '', String(key ?? '').slice(0, 100));
-    if (!id) throw noSuchLink();
-    return id;
+    const access = await this.tracking.access(this.db.manager, reference ?? '', String(key ?? '').slice(0, 100));
+    if (!access) throw noSuchLink();
+    if (access.expired) {
+      const [town] = await this.db.query(`SELECT name FROM town_settings WHERE id = 1`);
+      throw linkExpired(access.reference, town?.name ?? null, this.tracking.ttlDays);
+    }
+    return access;
   }
 
   private position(fields: RawFields, errors: FieldError[]): { lat: number; lng: number } | null {

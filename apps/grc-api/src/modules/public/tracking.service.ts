@@ -1,25 +1,35 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
+import { isTrackingExpired, trackingExpiresAt, type TicketStatus, type TrackedTicket } from '@grc/domain';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
 
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 /** A key as it appears in links: 32 random bytes, base64url (43 characters). */
 const KEY_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
+/** What a right key opens: the ticket, or nothing any more once its links expired. */
+export type TrackingAccess =
+  | { ticketId: string; expired: false; expiresAt: Date | null }
+  | { ticketId: string; expired: true; expiresAt: Date; reference: string };
+
 /**
  * Tracking links: `/suivi?ref=<reference>&k=<secret>`. The secret is random (256 bits) and only its SHA-256
  * is stored (ticket_tracking_keys), so neither references nor a database dump open the tracking page.
- * A ticket may have several keys (the form's success page, an acknowledgement e-mail): each keeps working.
+ * A ticket may have several keys (the form's success page, an acknowledgement e-mail): each keeps working
+ * while the request is open and GRC_TRACKING_TTL_DAYS days after it was resolved or closed (libs/domain
+ * trackingExpiresAt; 0: forever); reopening the request opens its links again.
  */
 @Injectable()
 export class TrackingService {
   /** The town's public address (PUBLIC_URL, read at start-up), else this process on localhost. */
   readonly publicBaseUrl: string;
+  readonly ttlDays: number;
 
   constructor(@Inject(GRC_CONFIG) config: GrcConfig) {
     const configured = process.env['PUBLIC_URL']?.trim();
     this.publicBaseUrl = (configured || `http://localhost:${config.port}`).replace(/\/+$/, '');
+    this.ttlDays = config.trackingTtlDays;
   }
 
   /** A new secret for the ticket, in the caller's transaction; returns the absolute tracking URL. */
@@ -40,21 +50,31 @@ export class TrackingService {
   }
 
   /**
-   * The ticket id when the key opens this reference, else null — the same answer for an unknown reference,
-   * a wrong key or a malformed one. Every stored hash of the ticket is compared in constant time.
+   * The ticket the key opens, else null — the same answer for an unknown reference, a wrong key or a malformed
+   * one (every stored hash of the ticket is compared in constant time). With a right key, also whether the
+   * ticket's links have expired: said only to the holder of the key, so it discloses nothing about references.
+   * `now` for tests.
    */
-  async verify(m: EntityManager, reference: string, key: string): Promise<string | null> {
+  async access(m: EntityManager, reference: string, key: string, now = new Date()): Promise<TrackingAccess | null> {
     const wellFormed = KEY_PATTERN.test(key);
     const given = sha256(wellFormed ? key : 'x'.repeat(43));
-    const rows: Array<{ id: string; key_hash: string | null }> = await m.query(
-      `SELECT t.id, k.key_hash FROM tickets t LEFT JOIN ticket_tracking_keys k ON k.ticket_id = t.id WHERE t.reference = $1`,
+    const rows: Array<{ id: string; key_hash: string | null; status: TicketStatus; resolved_at: Date | null; closed_at: Date | null; updated_at: Date }> = await m.query(
+      `SELECT t.id, k.key_hash, t.status, t.resolved_at, t.closed_at, t.updated_at
+       FROM tickets t LEFT JOIN ticket_tracking_keys k ON k.ticket_id = t.id WHERE t.reference = $1`,
       [reference]);
-    let found: string | null = null;
+    let found: (typeof rows)[number] | null = null;
     for (const r of rows) {
       const stored = Buffer.from(r.key_hash ?? '0'.repeat(64), 'hex');
-      if (stored.length === given.length && timingSafeEqual(stored, given) && wellFormed && r.key_hash) found = r.id;
+      if (stored.length === given.length && timingSafeEqual(stored, given) && wellFormed && r.key_hash) found = r;
     }
-    return found;
+    if (!found) return null;
+    const t: TrackedTicket = {
+      status: found.status, resolvedAt: found.resolved_at && new Date(found.resolved_at), closedAt: found.closed_at && new Date(found.closed_at),
+      updatedAt: new Date(found.updated_at),
+    };
+    const expiresAt = trackingExpiresAt(t, this.ttlDays);
+    if (expiresAt && isTrackingExpired(t, this.ttlDays, now)) return { ticketId: found.id, expired: true, expiresAt, reference };
+    return { ticketId: found.id, expired: false, expiresAt };
   }
 }
 
