@@ -17,7 +17,7 @@ import { TicketsModule } from './modules/tickets/tickets.module';
 import { Open311Module } from './modules/open311/open311.module';
 import { MailModule, MailWorkerModule } from './modules/mail/mail.module';
 import { PublicModule } from './modules/public/public.module';
-import { DuplicatesModule } from './modules/duplicates/duplicates.module';
+import { DuplicatesCoreModule, DuplicatesModule } from './modules/duplicates/duplicates.module';
 import { SlaCoreModule, SlaModule } from './modules/sla/sla.module';
 import { TimersWorkerModule } from './modules/timers/timers.module';
 import { WorkflowsCoreModule, WorkflowsModule } from './modules/workflows/workflows.module';
@@ -26,7 +26,7 @@ import { NotificationsModule } from './modules/notifications/notifications.modul
 /** HTTP feature modules (the api role). */
 const API_MODULES = [AuthModule, HealthModule, CitizensModule, TicketsModule, ReferenceModule, AgentsModule, InboxCountersModule, Open311Module, MailModule, SlaModule, WorkflowsModule, PublicModule, DuplicatesModule, NotificationsModule];
 /** BullMQ processors (the worker role). */
-const WORKER_MODULES: DynamicModule['imports'] = [WorkerModule, MailWorkerModule, SlaCoreModule, TimersWorkerModule, WorkflowsCoreModule];
+const WORKER_MODULES: DynamicModule['imports'] = [WorkerModule, MailWorkerModule, SlaCoreModule, TimersWorkerModule, WorkflowsCoreModule, DuplicatesCoreModule];
 
 @Module({})
 export class AppModule {

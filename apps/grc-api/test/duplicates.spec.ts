@@ -1,5 +1,15 @@
-import { startTestApp, type TestContext } from './support/test-app';
+import type { INestApplicationContext } from '@nestjs/common';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../src/config/config';
+import { createApp } from '../src/http-app';
+import { systemActor } from '../src/modules/auth/authenticated-agent';
+import { MailIntakeService } from '../src/modules/mail/intake.service';
+import { TicketsService } from '../src/modules/tickets/tickets.service';
 import { ADMIN, ids, VOIRIE_AGENT } from './support/demo';
+import { startSmtpCapture, type SmtpCapture } from './support/smtp-capture';
+import { startTestApp, type TestContext } from './support/test-app';
 
 /**
  * One problem, many reporters, end to end: candidates offered for a new request, linking, the master's
@@ -132,3 +142,217 @@ describe('duplicates: candidates, link, propagation, unlink', () => {
     expect(filtered.body.map((r: { service_request_id: string }) => r.service_request_id)).not.toContain(ref);
   });
 });
+
+/**
+ * Every reporter of one problem is told, by e-mail (real SMTP server), in their own language and with their
+ * own tracking link, once per event — in the API role and in the worker role (e-mail intake reopening the
+ * master) — and no longer once unlinked.
+ */
+describe('duplicates: every reporter is informed', () => {
+  let ctx: TestContext;
+  let smtp: SmtpCapture;
+  let pothole: string;
+  const stamp = `${Date.now().toString(36)}r`;
+  const PUBLIC = 'https://www.saint-aubin.test';
+  const env = {
+    SMTP_URL: '', MAIL_FROM: 'Mairie de Saint-Aubin <mairie@saint-aubin.test>', MAIL_SWEEP_MS: '200', MAIL_INTAKE_TICK_MS: '0',
+    PUBLIC_URL: PUBLIC, GRC_PUBLIC_RATE_LIMIT: '1000', GRC_QUEUE_PREFIX: `grc-dupmail-${stamp}`,
+  };
+
+  beforeAll(async () => {
+    smtp = await startSmtpCapture();
+    env.SMTP_URL = smtp.url;
+    ctx = await startTestApp(env);
+    pothole = await (await ids(ctx.db)).category('nid-de-poule');
+    await ctx.db.query(`DELETE FROM category_attributes WHERE category_id = $1 AND required`, [pothole]);
+  });
+  afterAll(async () => {
+    await ctx?.close();
+    await smtp?.close();
+  });
+
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const mailsTo = (addr: string) => smtp.mails.filter((m) => m.envelope.to.includes(addr));
+  /** waits until every outbox row of these tickets left the queue, then a little for the SMTP server to hand them over */
+  const settle = async (ticketIds: string[]) => {
+    const until = Date.now() + 20_000;
+    for (;;) {
+      const [{ n }] = await ctx.db.query(`SELECT count(*)::int AS n FROM mail_outbox WHERE ticket_id = ANY($1::uuid[]) AND state <> 'sent'`, [ticketIds]);
+      if (n === 0) break;
+      if (Date.now() > until) throw new Error(`${n} e-mails still waiting in the outbox`);
+      await sleep(100);
+    }
+    // the sender marks a row sent once the SMTP server accepted it: the capture has it by then
+    await sleep(100);
+  };
+  const version = async (id: string) => (await ctx.db.query(`SELECT version FROM tickets WHERE id = $1`, [id]))[0].version as number;
+  const status = async (id: string) => (await ctx.db.query(`SELECT status FROM tickets WHERE id = $1`, [id]))[0].status as string;
+
+  interface Reporter { id: string; reference: string; email: string }
+  const viaForm = async (description: string, email: string, locale?: 'fr' | 'en'): Promise<Reporter> => {
+    let req = ctx.http.post('/api/v1/public/requests').set('X-Requested-With', 'grc');
+    const fields: Record<string, string> = { categoryId: pothole, description, latitude: '47.35000', longitude: '0.65000', lastName: 'Durand', email };
+    if (locale) fields['locale'] = locale;
+    for (const [k, v] of Object.entries(fields)) req = req.field(k, v);
+    const res = await req;
+    expect(res.status).toBe(201);
+    const [t] = await ctx.db.query(`SELECT id FROM tickets WHERE reference = $1`, [res.body.reference]);
+    return { id: t.id, reference: res.body.reference, email };
+  };
+  const viaAgent = async (agent: Awaited<ReturnType<TestContext['loginAs']>>, subject: string, email: string): Promise<Reporter> => {
+    const res = await agent.post('/api/v1/tickets').send({
+      channel: 'phone', categoryId: pothole, subject, description: `${subject} (appel)`, latitude: 47.35001, longitude: 0.65001,
+      newCitizen: { kind: 'resident', firstName: 'Paul', lastName: 'Martin', email },
+    });
+    expect(res.status).toBe(201);
+    return { id: res.body.id, reference: res.body.reference, email };
+  };
+  /** the e-mails of this kind (X-GRC-Outbox → mail_outbox.kind) sent to this reporter */
+  const received = async (r: Reporter, kind: string) => {
+    const rows: Array<{ message_id: string }> = await ctx.db.query(`SELECT message_id FROM mail_outbox WHERE ticket_id = $1 AND kind = $2`, [r.id, kind]);
+    const ids = new Set(rows.map((x) => x.message_id));
+    return mailsTo(r.email).filter((m) => ids.has(m.parsed.messageId ?? ''));
+  };
+  const linkFrom = (text: string) => {
+    const m = /https:\/\/www\.saint-aubin\.test\/suivi\?ref=([^&\s]+)&k=([A-Za-z0-9_-]+)/.exec(text);
+    if (!m) throw new Error(`no tracking link in: ${text}`);
+    return { ref: decodeURIComponent(m[1]!), key: m[2]! };
+  };
+
+  it('tells the master\'s and each follower\'s reporter of the resolution, once, in their language, with their own link; unlinking stops it', async () => {
+    const agent = await ctx.loginAs(VOIRIE_AGENT);
+    const master = await viaForm(`Nid-de-poule avenue du Port ${stamp}`, `maitre-${stamp}@example.org`, 'fr');
+    const english = await viaForm(`Pothole on avenue du Port ${stamp}`, `english-${stamp}@example.org`, 'en');
+    const phoned = await viaAgent(agent, `Trou avenue du Port ${stamp}`, `telephone-${stamp}@example.org`);
+    const all = [master, english, phoned];
+    await settle(all.map((r) => r.id));
+    // acknowledgements: one each, the English reporter's in English
+    for (const r of all) expect(await received(r, 'acknowledgement')).toHaveLength(1);
+    expect((await received(english, 'acknowledgement'))[0]!.parsed.subject).toBe(`[${english.reference}] We received your request`);
+
+    for (const f of [english, phoned]) {
+      await agent.post(`/api/v1/tickets/${f.id}/link`).send({ masterId: master.id, version: await version(f.id) }).expect(201);
+    }
+    // a public reply on the master is addressed to its reporter only; it takes the master in hand (new → open),
+    // and so every follower: their reporters hear that their request is in progress, not the reply's text
+    await agent.post(`/api/v1/tickets/${master.id}/messages`).send({ version: await version(master.id), kind: 'reply', body: `Une équipe passe demain ${stamp}.` }).expect(201);
+    await settle(all.map((r) => r.id));
+    expect(await status(english.id)).toBe('open');
+    expect(await received(master, 'reply')).toHaveLength(1);
+    expect(await received(master, 'status_changed')).toHaveLength(0);
+    for (const f of [english, phoned]) {
+      expect(await received(f, 'reply')).toHaveLength(0);
+      expect(await received(f, 'status_changed')).toHaveLength(1);
+    }
+    expect((await received(english, 'status_changed'))[0]!.parsed.subject).toBe(`[${english.reference}] Your request is in progress`);
+    expect((await received(phoned, 'status_changed'))[0]!.parsed.subject).toBe(`[${phoned.reference}] Votre demande est en cours de traitement`);
+    expect(mailsTo(english.email).concat(mailsTo(phoned.email)).some((m) => (m.parsed.text ?? '').includes(`Une équipe passe demain ${stamp}`))).toBe(false);
+
+    await agent.post(`/api/v1/tickets/${master.id}/status`).send({ status: 'resolved', comment: 'Rebouché ce matin.', version: await version(master.id) }).expect(201);
+    await settle(all.map((r) => r.id));
+
+    for (const r of all) {
+      const resolved = await received(r, 'resolved');
+      expect(resolved).toHaveLength(1);
+      const mail = resolved[0]!;
+      expect(mail.envelope.to).toEqual([r.email]);
+      expect(mail.parsed.subject).toContain(r.reference);
+      const text = mail.parsed.text ?? '';
+      expect(text).toContain(r.reference);
+      expect(text).toContain('Rebouché ce matin.');
+      for (const other of all) if (other !== r) expect(text).not.toContain(other.reference);
+      // their own tracking link, which opens their own request
+      const link = linkFrom(text);
+      expect(link.ref).toBe(r.reference);
+      const page = await ctx.http.get(`/api/v1/public/requests/${encodeURIComponent(link.ref)}`).query({ k: link.key }).expect(200);
+      expect(page.body).toMatchObject({ reference: r.reference, status: 'resolved' });
+    }
+    expect((await received(english, 'resolved'))[0]!.parsed.subject).toBe(`[${english.reference}] Your request is resolved`);
+    expect((await received(phoned, 'resolved'))[0]!.parsed.subject).toBe(`[${phoned.reference}] Votre demande est résolue`);
+    expect((await received(english, 'resolved'))[0]!.parsed.text).toContain('Tracking:');
+
+    // reopened: every reporter is told, once
+    await agent.post(`/api/v1/tickets/${master.id}/status`).send({ status: 'open', version: await version(master.id) }).expect(201);
+    await settle(all.map((r) => r.id));
+    for (const r of all) expect(await received(r, 'status_changed')).toHaveLength(r === master ? 1 : 2);
+
+    // unlinked: the phoned reporter hears no more of the master (only that their own request is back to where it was)
+    await agent.post(`/api/v1/tickets/${phoned.id}/unlink`).send({ version: await version(phoned.id) }).expect(201);
+    await settle(all.map((r) => r.id));
+    const phonedBefore = mailsTo(phoned.email).length;
+    await agent.post(`/api/v1/tickets/${master.id}/status`).send({ status: 'resolved', comment: 'Enfin rebouché.', version: await version(master.id) }).expect(201);
+    await settle(all.map((r) => r.id));
+    expect(await received(master, 'resolved')).toHaveLength(2);
+    expect(await received(english, 'resolved')).toHaveLength(2);
+    expect(await received(phoned, 'resolved')).toHaveLength(1);
+    expect(mailsTo(phoned.email)).toHaveLength(phonedBefore);
+    expect(await status(phoned.id)).toBe('new');
+    expect(await status(english.id)).toBe('resolved');
+  });
+
+  it('propagates a change made in the worker role: the master\'s reporter answers by e-mail, the master and its follower reopen', async () => {
+    const agent = await ctx.loginAs(VOIRIE_AGENT);
+    const master = await viaForm(`Nid-de-poule quai Nord ${stamp}`, `quai-maitre-${stamp}@example.org`);
+    const follower = await viaForm(`Trou quai Nord ${stamp}`, `quai-suiveur-${stamp}@example.org`);
+    await agent.post(`/api/v1/tickets/${follower.id}/link`).send({ masterId: master.id, version: await version(follower.id) }).expect(201);
+    await agent.post(`/api/v1/tickets/${master.id}/status`).send({ status: 'resolved', comment: 'Rebouché.', version: await version(master.id) }).expect(201);
+    expect(await status(follower.id)).toBe('resolved');
+    await settle([master.id, follower.id]);
+
+    // a process in the worker role only (no HTTP), as deployed with GRC_ROLE=worker
+    const worker = await startWorkerRole({ ...env, GRC_QUEUE_PREFIX: `${env.GRC_QUEUE_PREFIX}-w` });
+    try {
+      const [mailbox] = await ctx.db.query(
+        `INSERT INTO mail_mailboxes (name, host, port, secure, username, category_id, active) VALUES ($1, '127.0.0.1', 1, false, 'x', $2, false) RETURNING *`,
+        [`dup-${stamp}`, pothole]);
+      const raw = [
+        `From: Durand <${master.email}>`, 'To: mairie@saint-aubin.test', `Subject: Re: [${master.reference}] Votre demande est résolue`,
+        `Message-ID: <reopen-${stamp}@citoyens.example>`, `Date: ${new Date().toUTCString()}`, 'MIME-Version: 1.0',
+        'Content-Type: text/plain; charset=utf-8', '', 'Le trou est toujours là.', '',
+      ].join('\r\n');
+      const outcome = await worker.get(MailIntakeService).importMessage(mailbox, null, Buffer.from(raw));
+      expect(outcome).toMatchObject({ outcome: 'reply', ticketId: master.id });
+    } finally {
+      await worker.close();
+    }
+    expect(await status(master.id)).toBe('open');
+    expect(await status(follower.id)).toBe('open');
+    const [ev] = await ctx.db.query(`SELECT body, data FROM ticket_events WHERE ticket_id = $1 AND kind = 'status_changed' ORDER BY id DESC LIMIT 1`, [follower.id]);
+    expect(ev.data).toMatchObject({ from: 'resolved', to: 'open', masterReference: master.reference });
+    // the follower's reporter is told their request is being handled again — not that someone else wrote
+    await settle([master.id, follower.id]);
+    const told = await received(follower, 'status_changed');
+    expect(told).toHaveLength(1);
+    expect(told[0]!.parsed.text).not.toContain('répondu par e-mail');
+    expect(await received(master, 'status_changed')).toHaveLength(0);
+  });
+
+  it('propagates a change made through TicketsService in a worker-role process (escalations, circuit timers act this way)', async () => {
+    const agent = await ctx.loginAs(VOIRIE_AGENT);
+    const master = await viaForm(`Nid-de-poule impasse Sud ${stamp}`, `impasse-maitre-${stamp}@example.org`);
+    const follower = await viaForm(`Trou impasse Sud ${stamp}`, `impasse-suiveur-${stamp}@example.org`);
+    await agent.post(`/api/v1/tickets/${follower.id}/link`).send({ masterId: master.id, version: await version(follower.id) }).expect(201);
+    const worker = await startWorkerRole({ ...env, GRC_QUEUE_PREFIX: `${env.GRC_QUEUE_PREFIX}-w2` });
+    try {
+      await worker.get(TicketsService).mutate(systemActor('test-worker'), master.id, await version(master.id), async () => ({
+        set: { status: 'closed', closedAt: new Date() }, events: [{ kind: 'status_changed', data: { from: 'new', to: 'closed' } }], action: 'ticket.status',
+      }), { returnUnscoped: true });
+    } finally {
+      await worker.close();
+    }
+    expect(await status(follower.id)).toBe('closed');
+    await settle([master.id, follower.id]);
+    expect(await received(follower, 'status_changed')).toHaveLength(1);
+  });
+});
+
+/** The app as `GRC_ROLE=worker` builds it (an application context: BullMQ processors, intake, sender; no HTTP). */
+async function startWorkerRole(env: Record<string, string>): Promise<INestApplicationContext> {
+  const saved = { ...process.env };
+  Object.assign(process.env, { GRC_DATA_DIR: mkdtempSync(join(tmpdir(), 'grc-worker-')), GRC_LOG_LEVEL: 'warn', ...env, GRC_ROLE: 'worker' });
+  try {
+    return await createApp({ ...loadConfig(), port: 0 });
+  } finally {
+    process.env = saved;
+  }
+}

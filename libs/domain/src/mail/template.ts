@@ -109,11 +109,11 @@ export const DEFAULT_MAIL_TEMPLATES: Record<MailEvent, Record<MailLocale, { subj
   resolved: {
     fr: {
       subject: '[{{reference}}] Votre demande est résolue',
-      body: 'Bonjour {{citizenName}},\n\nVotre demande « {{subject}} » ({{reference}}) est résolue.\n{{#comment}}\n{{comment}}\n{{/comment}}\nSi le problème persiste, répondez à ce message : la demande sera rouverte.\n\n{{townName}}',
+      body: 'Bonjour {{citizenName}},\n\nVotre demande « {{subject}} » ({{reference}}) est résolue.\n{{#comment}}\n{{comment}}\n{{/comment}}\nSi le problème persiste, répondez à ce message : la demande sera rouverte.\n{{#trackingUrl}}\nSuivi : {{trackingUrl}}\n{{/trackingUrl}}\n{{townName}}',
     },
     en: {
       subject: '[{{reference}}] Your request is resolved',
-      body: 'Hello {{citizenName}},\n\nYour request "{{subject}}" ({{reference}}) is resolved.\n{{#comment}}\n{{comment}}\n{{/comment}}\nIf the problem persists, reply to this message: the request will be reopened.\n\n{{townName}}',
+      body: 'Hello {{citizenName}},\n\nYour request "{{subject}}" ({{reference}}) is resolved.\n{{#comment}}\n{{comment}}\n{{/comment}}\nIf the problem persists, reply to this message: the request will be reopened.\n{{#trackingUrl}}\nTracking: {{trackingUrl}}\n{{/trackingUrl}}\n{{townName}}',
     },
   },
 };

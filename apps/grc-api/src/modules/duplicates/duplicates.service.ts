@@ -1,16 +1,14 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import {
-  boundingBox, canTransition, DEFAULT_DUPLICATE_SETTINGS, haversineMetres, OPEN_STATUSES, scoreDuplicate,
+  boundingBox, DEFAULT_DUPLICATE_SETTINGS, haversineMetres, OPEN_STATUSES, scoreDuplicate,
   type DuplicateCandidate, type DuplicatesView, type LinkedTicketRef, type TicketDetail, type TicketStatus,
 } from '@grc/domain';
 import { notFound, ProblemException } from '../../common/problem';
-import { TicketEntity } from '../../database/entities';
 import { AuditService, auditActor } from '../audit/audit.service';
 import type { Actor, AuthenticatedAgent } from '../auth/authenticated-agent';
 import { canSeeDepartment } from '../tickets/ticket-access';
-import { TicketChangeHooks, type TicketChange, type TicketChangeListener } from '../tickets/ticket-change.hooks';
 import { TicketsService } from '../tickets/tickets.service';
 
 /** How far back candidates are looked for, and how many are offered. */
@@ -27,22 +25,16 @@ const toRef = (r: RefRow): LinkedTicketRef => ({ id: r.id, reference: r.referenc
 /**
  * One problem, many reporters. Candidates: open tickets of the same category, near (bounding box, then
  * haversine) or with a similar text (pg_trgm), scored by the domain. Linking makes one ticket the master
- * (one level: a master follows nobody, a follower leads nobody); when the master is resolved, closed or
- * reopened, its followers take the same status in the same transaction, with their own timeline events and
- * ticket-change hooks (SLA clocks, notifications to each reporter). Unlinking restores the follower's status.
+ * (one level: a master follows nobody, a follower leads nobody); the master's status changes reach its
+ * followers through DuplicatesFollowListener (every role). Unlinking restores the follower's status.
  */
 @Injectable()
-export class DuplicatesService implements TicketChangeListener, OnModuleInit {
+export class DuplicatesService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly tickets: TicketsService,
-    private readonly hooks: TicketChangeHooks,
     private readonly audit: AuditService,
   ) {}
-
-  onModuleInit(): void {
-    this.hooks.register(this);
-  }
 
   async view(agent: AuthenticatedAgent, id: string): Promise<DuplicatesView> {
     const [t] = await this.db.query(
@@ -142,38 +134,5 @@ export class DuplicatesService implements TicketChangeListener, OnModuleInit {
     await m.query(`INSERT INTO ticket_events (ticket_id, kind, actor_id, data) VALUES ($1, $2, $3, $4)`,
       [masterId, kind, actor.system ? null : actor.agent.id, JSON.stringify(data)]);
     await this.audit.record(m, auditActor(actor), action, 'ticket', masterId, { follower: { before: kind === 'linked' ? null : data['followerId'], after: kind === 'linked' ? data['followerId'] : null } });
-  }
-
-  /**
-   * Inside the master's transaction: resolved, closed or reopened → every follower that can make the same
-   * move makes it (timeline `status_changed` with the master's reference, audit, hooks for its reporter).
-   */
-  async onTicketChanged(m: EntityManager, change: TicketChange): Promise<void> {
-    const { before, after } = change;
-    if (!before || before.status === after.status) return;
-    const reopened = after.status === 'open' && TERMINAL.includes(before.status);
-    if (!TERMINAL.includes(after.status) && !reopened) return;
-    const followers: Array<{ id: string }> = await m.query(
-      `SELECT id FROM tickets WHERE master_ticket_id = $1 ORDER BY id FOR UPDATE`, [change.ticketId]);
-    if (!followers.length) return;
-    const [master] = await m.query(`SELECT reference FROM tickets WHERE id = $1`, [change.ticketId]);
-    const comment = change.events.find((e) => e.kind === 'status_changed')?.body ?? null;
-    for (const { id } of followers) {
-      const f = await m.getRepository(TicketEntity).findOneByOrFail({ id });
-      if (f.status === after.status || !canTransition(f.status, after.status)) continue;
-      const set: Partial<TicketEntity> = { status: after.status };
-      if (after.status === 'resolved') set.resolvedAt = after.resolvedAt ?? new Date();
-      if (after.status === 'closed') set.closedAt = after.closedAt ?? new Date();
-      if (reopened) { set.resolvedAt = null; set.closedAt = null; }
-      await m.query(
-        `UPDATE tickets SET status = $2, resolved_at = $3, closed_at = $4, version = version + 1, updated_at = now() WHERE id = $1`,
-        [id, set.status, 'resolvedAt' in set ? set.resolvedAt : f.resolvedAt, 'closedAt' in set ? set.closedAt : f.closedAt]);
-      const data = { from: f.status, to: after.status, masterId: change.ticketId, masterReference: master.reference };
-      await m.query(`INSERT INTO ticket_events (ticket_id, kind, actor_id, body, data) VALUES ($1, 'status_changed', $2, $3, $4)`,
-        [id, change.actor.system ? null : change.actor.agent.id, comment, JSON.stringify(data)]);
-      await this.audit.record(m, auditActor(change.actor), 'ticket.status.master', 'ticket', id, { status: { before: f.status, after: after.status } });
-      const next = { ...f, ...set, version: f.version + 1 } as TicketEntity;
-      await this.hooks.emit(m, { ticketId: id, before: f, after: next, events: [{ kind: 'status_changed', body: comment, data }], actor: change.actor });
-    }
   }
 }

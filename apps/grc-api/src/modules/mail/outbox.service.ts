@@ -40,17 +40,20 @@ export class OutboxService {
   async context(m: EntityManager, ticketId: string): Promise<TicketMailContext | null> {
     const [r] = await m.query(
       `SELECT t.id, t.reference, t.subject, t.status, c.email, c.kind, c.first_name, c.last_name, c.organisation_name, c.contact_person,
-              cat.name_fr AS category, d.name AS department,
-              coalesce((SELECT name FROM town_settings WHERE id = 1), '') AS town, coalesce((SELECT locale FROM town_settings WHERE id = 1), 'fr') AS locale
+              cat.name_fr AS category, cat.name_en AS category_en, d.name AS department,
+              coalesce((SELECT name FROM town_settings WHERE id = 1), '') AS town,
+              coalesce(t.locale, (SELECT locale FROM town_settings WHERE id = 1), 'fr') AS locale
        FROM tickets t LEFT JOIN citizens c ON c.id = t.citizen_id JOIN categories cat ON cat.id = t.category_id JOIN departments d ON d.id = t.department_id
        WHERE t.id = $1`, [ticketId]);
     if (!r) return null;
     const citizenName = r.kind ? citizenDisplayName({
       kind: r.kind, firstName: r.first_name, lastName: r.last_name, organisationName: r.organisation_name, contactPerson: r.contact_person,
     }) : '';
+    // the reporter's language (tickets.locale, e.g. the public form's page), else the town's
+    const locale: MailLocale = r.locale === 'en' ? 'en' : 'fr';
     return {
       ticketId: r.id, reference: r.reference, subject: r.subject, status: r.status, citizenEmail: r.email ?? null, citizenName,
-      category: r.category, department: r.department, townName: r.town, locale: r.locale === 'en' ? 'en' : 'fr',
+      category: locale === 'en' ? r.category_en || r.category : r.category, department: r.department, townName: r.town, locale,
     };
   }
 

@@ -1,0 +1,59 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { followerStatusAfter } from '@grc/domain';
+import { TicketEntity } from '../../database/entities';
+import { AuditService, auditActor } from '../audit/audit.service';
+import { TicketChangeHooks, type TicketChange, type TicketChangeListener } from '../tickets/ticket-change.hooks';
+
+/**
+ * One problem, many reporters: inside the master's transaction, every follower makes the move the master's
+ * status change means for it (libs/domain followerStatusAfter: resolved, closed, reopened, taken in hand),
+ * with its own `status_changed` event (the master's reference), audit `ticket.status.master`, and the
+ * ticket-change hooks for the follower — so its SLA clocks follow and its reporter gets the e-mail
+ * (modules/mail), in their language, with their own tracking link.
+ *
+ * Registered in every process role (DuplicatesCoreModule): tickets also change in the worker — the
+ * e-mail intake reopening a resolved master, SLA escalations, circuit timers.
+ */
+@Injectable()
+export class DuplicatesFollowListener implements TicketChangeListener, OnModuleInit {
+  constructor(
+    private readonly hooks: TicketChangeHooks,
+    private readonly audit: AuditService,
+  ) {}
+
+  onModuleInit(): void {
+    this.hooks.register(this);
+  }
+
+  async onTicketChanged(m: EntityManager, change: TicketChange): Promise<void> {
+    const { before, after } = change;
+    if (!before || before.status === after.status) return;
+    // quick exit for the common case (no follower can move), before locking anything
+    if (!['resolved', 'closed', 'open'].includes(after.status)) return;
+    const followers: Array<{ id: string }> = await m.query(
+      `SELECT id FROM tickets WHERE master_ticket_id = $1 ORDER BY id FOR UPDATE`, [change.ticketId]);
+    if (!followers.length) return;
+    const [master] = await m.query(`SELECT reference FROM tickets WHERE id = $1`, [change.ticketId]);
+    // The agent's comment on the master's status change is for every reporter; a change that came with the
+    // master's reporter's own message (an e-mail or tracking-page reply reopening it) speaks of that person: not passed on.
+    const fromItsReporter = change.events.some((e) => e.kind === 'inbound');
+    const comment = fromItsReporter ? null : (change.events.find((e) => e.kind === 'status_changed')?.body ?? null);
+    for (const { id } of followers) {
+      const f = await m.getRepository(TicketEntity).findOneByOrFail({ id });
+      const to = followerStatusAfter(before.status, after.status, f.status);
+      if (!to) continue;
+      const resolvedAt = to === 'resolved' ? (after.resolvedAt ?? new Date()) : to === 'open' ? null : f.resolvedAt;
+      const closedAt = to === 'closed' ? (after.closedAt ?? new Date()) : to === 'open' ? null : f.closedAt;
+      await m.query(
+        `UPDATE tickets SET status = $2, resolved_at = $3, closed_at = $4, version = version + 1, updated_at = now() WHERE id = $1`,
+        [id, to, resolvedAt, closedAt]);
+      const data = { from: f.status, to, masterId: change.ticketId, masterReference: master.reference };
+      await m.query(`INSERT INTO ticket_events (ticket_id, kind, actor_id, body, data) VALUES ($1, 'status_changed', $2, $3, $4)`,
+        [id, change.actor.system ? null : change.actor.agent.id, comment, JSON.stringify(data)]);
+      await this.audit.record(m, auditActor(change.actor), 'ticket.status.master', 'ticket', id, { status: { before: f.status, after: to } });
+      const next = { ...f, status: to, resolvedAt, closedAt, version: f.version + 1 } as TicketEntity;
+      await this.hooks.emit(m, { ticketId: id, before: f, after: next, events: [{ kind: 'status_changed', body: comment, data }], actor: change.actor });
+    }
+  }
+}
