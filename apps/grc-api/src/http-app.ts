@@ -32,10 +32,13 @@ export async function createApp(config: GrcConfig): Promise<INestApplication> {
   });
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
-  app.use((_req: express.Request, res: express.Response, next: express.NextFunction) => {
+  app.use((req: express.Request, res: express.Response, next: express.NextFunction) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'same-origin');
     res.setHeader('X-Frame-Options', 'DENY');
+    // API answers hold personal data and depend on the session or on a header (the tracking key): never
+    // kept in a browser's cache (a shared counter PC), never replayed for another key (a 410 is cacheable by default)
+    if (req.path.startsWith('/api/')) res.setHeader('Cache-Control', 'no-store');
     next();
   });
   app.use(cookieParser());

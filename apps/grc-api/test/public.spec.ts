@@ -275,7 +275,8 @@ describe('public request form and tracking', () => {
       expect(gone.body.detail).toContain('90 jours');
       expect(gone.body.detail).toMatch(/contactez la mairie/);
       expect(gone.body.detail).toMatch(/nouvelle demande/);
-      expect(gone.body.detail).not.toContain(created.key);
+      expect(JSON.stringify(gone.body)).not.toContain(created.key); // nor in `instance` (the path only)
+      expect(gone.headers['cache-control']).toBe('no-store'); // a browser must not replay it for another key
       // without the right key nothing is said: the same 404 as an unknown reference (no enumeration of finished requests)
       const wrong = await track(created.reference, 'A'.repeat(43)).expect(404);
       const unknown = await track('ZZ-2020-999999', 'A'.repeat(43)).expect(404);

@@ -5,6 +5,7 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { axeViolations, connectBrowser, newPage, scenarioSteps } from './support/browser';
+import { dbQuery } from './support/env';
 
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8ffff3f0005fe02fea7d6a4a60000000049454e44ae426082', 'hex');
 const HOSTILE = `Trou dangereux <img src=x onerror="window.__xss=1"><script>window.__xss=2</script>`;
@@ -140,7 +141,7 @@ describe('citizen side: public form and tracking page', () => {
     await pg.goto(trackingUrl);
     await pg.getByTestId('tracking-heading').waitFor();
     await pg.getByRole('button', { name: 'English' }).click();
-    expect(await pg.locator('html').getAttribute('lang')).toBe('en');
+    await pg.waitForFunction(() => document.documentElement.lang === 'en');
     await expect(pg.getByTestId('tracking-status').textContent()).resolves.toBe('Received');
     expect(await axeViolations(pg, 'tracking EN')).toEqual([]);
     await pg.goto('/demande');
@@ -150,5 +151,20 @@ describe('citizen side: public form and tracking page', () => {
     await pg.getByTestId('public-submit').click();
     await pg.getByTestId('public-errors').waitFor();
     expect(await axeViolations(pg, 'public form with errors EN')).toEqual([]);
+  });
+
+  step('the link of a request resolved long ago says it has expired (the right key only), axe clean', async () => {
+    const pg = p();
+    const ref = new URL(trackingUrl, 'http://x').searchParams.get('ref') ?? '';
+    await dbQuery(`UPDATE tickets SET status = 'resolved', resolved_at = now() - interval '91 days' WHERE reference = $1`, [ref]);
+    await pg.goto(trackingUrl);
+    const msg = pg.getByTestId('tracking-not-found');
+    await msg.waitFor();
+    await expect(msg.textContent()).resolves.toMatch(new RegExp(`tracking link has expired: request ${ref}`));
+    expect(await axeViolations(pg, 'tracking expired EN')).toEqual([]);
+    // a wrong key still learns nothing
+    // (the same API URL as above with another key header: the 410 must not come back from the browser's cache)
+    await pg.goto(trackingUrl.replace(/k=./, (m) => (m.endsWith('A') ? 'k=B' : 'k=A')));
+    await expect(pg.getByTestId('tracking-not-found').textContent()).resolves.toMatch(/No request matches/);
   });
 });

@@ -26,8 +26,10 @@ export class ProblemFilter implements ExceptionFilter {
     const res = http.getResponse<Response>();
     const delegate = this.byPrefix.find(([prefix]) => req.originalUrl.startsWith(prefix));
     if (delegate) return delegate[1].catch(error, host);
-    const problem = this.toProblem(error, req.originalUrl);
-    if (problem.status >= 500) this.log.error(`${req.method} ${req.originalUrl}`, (error as Error)?.stack ?? String(error));
+    // the path only: a query string may hold a secret (a tracking key), never echoed nor logged
+    const path = req.originalUrl.split('?')[0];
+    const problem = this.toProblem(error, path);
+    if (problem.status >= 500) this.log.error(`${req.method} ${path}`, (error as Error)?.stack ?? String(error));
     res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
   }
 

@@ -43,7 +43,7 @@ export async function pgAdmin(sql: string): Promise<void> {
   }
 }
 
-/** One query on the run's database (read-only look-ups of demo data). */
+/** One query on the run's database (demo data look-ups, a scenario's set-up). */
 export async function dbQuery<T>(sql: string, params: unknown[] = []): Promise<T[]> {
   const c = new Client({ connectionString: e2eEnv('databaseUrl') });
   await c.connect();

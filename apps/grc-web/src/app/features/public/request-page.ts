@@ -429,6 +429,8 @@ export class PublicRequestPage {
       latitude: this.latitude().trim().replace(',', '.'), longitude: this.longitude().trim().replace(',', '.'),
       attributes: JSON.stringify(this.attributes()), firstName: this.firstName(), lastName: this.lastName(),
       email: this.email(), phone: this.phone(), website: this.website(),
+      // the town writes back (acknowledgement, progress) in the language the citizen used here
+      locale: this.i18n.lang() === 'en' ? 'en' : 'fr',
     };
     for (const [k, v] of Object.entries(fields)) body.append(k, v);
     for (const f of this.files()) body.append('files', f, f.name);

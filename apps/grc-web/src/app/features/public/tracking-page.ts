@@ -30,6 +30,7 @@ import { PublicLayout } from './public-layout';
           @if (tk.expectedAt) { <dt>{{ t('pub.track.expected') }}</dt><dd data-testid="tracking-expected"><time [attr.datetime]="tk.expectedAt">{{ i18n.dateTime(tk.expectedAt) }}</time></dd> }
           @if (tk.resolvedAt) { <dt>{{ t('pub.track.resolved') }}</dt><dd><time [attr.datetime]="tk.resolvedAt">{{ i18n.dateTime(tk.resolvedAt) }}</time></dd> }
           @if (tk.address) { <dt>{{ t('pub.track.address') }}</dt><dd>{{ tk.address }}</dd> }
+          @if (tk.linkExpiresAt) { <dt>{{ t('pub.track.linkExpires') }}</dt><dd data-testid="tracking-link-expires"><time [attr.datetime]="tk.linkExpiresAt">{{ i18n.date(tk.linkExpiresAt) }}</time></dd> }
         </dl>
         @if (tk.grouped) { <p class="alert alert-info" data-testid="tracking-grouped">{{ t('pub.track.grouped') }}</p> }
 
@@ -185,11 +186,17 @@ export class PublicTrackingPage {
       error: (e: unknown) => {
         this.loading.set(false);
         this.tracking.set(null);
-        this.lookupError.set(publicErrors(e, this.t, this.i18n.lang(), this.maxBytes, 5).general && (e as { status?: number }).status !== 404
-          ? publicErrors(e, this.t, this.i18n.lang(), this.maxBytes, 5).general
-          : this.t('pub.track.notFound'));
+        this.lookupError.set(this.lookupMessage(e));
       },
     });
+  }
+
+  /** 404: unknown or wrong key (never says which); 410: the right key, past its date (the reference is the citizen's own). */
+  private lookupMessage(e: unknown): string {
+    const status = (e as { status?: number }).status;
+    if (status === 404) return this.t('pub.track.notFound');
+    if (status === 410) return this.t('pub.track.expired', { ref: this.ref() ?? '' });
+    return publicErrors(e, this.t, this.i18n.lang(), this.maxBytes, 5).general ?? this.t('pub.track.notFound');
   }
 
   protected lookup(): void {
