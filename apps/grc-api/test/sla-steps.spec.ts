@@ -77,6 +77,17 @@ describe('SLA: transfers and circuit steps', () => {
     expect(moved[0].data).toMatchObject({ cause: 'recomputed', reason: 'department_changed' });
   });
 
+  it('a transfer between departments on the same calendar leaves the clocks as they are', async () => {
+    const t = await create(VOIRIE_AGENT, 'trottoir-degrade');
+    const before = await sla(VOIRIE_AGENT, t.id);
+    await (await as(VOIRIE_AGENT)).post(`/api/v1/tickets/${t.id}/transfer`)
+      .send({ departmentId: await d.department('espaces-verts'), reason: 'Racines d’arbre', version: await version(t.id) }).expect(201);
+    const after = await sla('admin@saint-aubin.fr', t.id);
+    expect(after.calendar.name).toBe('Services techniques');
+    expect(after.clocks.map((c) => [c.target, c.generation, c.deadline])).toEqual(before.clocks.map((c) => [c.target, 0, c.deadline]));
+    expect(await ctx.db.query(`SELECT 1 FROM ticket_events WHERE ticket_id = $1 AND kind = 'sla_changed'`, [t.id])).toEqual([]);
+  });
+
   it('runs one clock per circuit step with a target: stops it when the step is left, starts the next, restarts a step entered again', async () => {
     const t = await create(URBA_AGENT, 'certificat-urbanisme');
     expect((await sla(URBA_AGENT, t.id)).clocks.map((c) => c.target)).toEqual(['firstResponse', 'resolution']);

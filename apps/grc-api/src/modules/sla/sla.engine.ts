@@ -100,8 +100,9 @@ export class SlaEngine implements OnModuleInit, TicketChangeListener {
     const reasons: SlaRecomputeReason[] = [];
     if (before.categoryId !== after.categoryId) reasons.push('category_changed');
     if (before.priority !== after.priority && change.actor.system !== SLA_ACTOR) reasons.push('priority_changed');
-    // a transfer: the new department's calendar holds the promise from now on (cal() resolves it)
-    if (before.departmentId !== after.departmentId) reasons.push('department_changed');
+    // a transfer to a department on another calendar: its hours hold the promise from now on (cal() resolves it)
+    if (before.departmentId !== after.departmentId && clocks.length
+      && (await this.config.calendarFor(m, before.departmentId)).id !== (await cal()).id) reasons.push('department_changed');
     if (reasons.length) {
       if (clocks.length === 0) {
         await this.start(m, after, now);
