@@ -29,7 +29,12 @@ export class SecretBox {
     const [, iv, tag, data] = sealed.split(':') as [string, string, string, string];
     const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64'));
     decipher.setAuthTag(Buffer.from(tag, 'base64'));
-    return Buffer.concat([decipher.update(Buffer.from(data, 'base64')), decipher.final()]).toString('utf8');
+    try {
+      return Buffer.concat([decipher.update(Buffer.from(data, 'base64')), decipher.final()]).toString('utf8');
+    } catch {
+      // GCM's own message ("unable to authenticate data") would tell an administrator nothing
+      throw new Error('a stored secret cannot be decrypted with this key: GRC_SECRET_KEY (or <data dir>/secret.key) changed since it was saved; enter the password again in the administration');
+    }
   }
 
   private static keyFile(path: string): Buffer {
