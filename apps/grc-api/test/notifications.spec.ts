@@ -3,8 +3,6 @@ import { TimersProcessor } from '../src/modules/timers/timers.processor';
 import { ADMIN, ids, VOIRIE_AGENT } from './support/demo';
 import { startTestApp, type TestContext } from './support/test-app';
 
-type Client = Awaited<ReturnType<TestContext['loginAs']>>;
-
 const VOIRIE_HEAD = 'thierry.moreau@saint-aubin.fr';
 const VOIRIE_ECLAIRAGE_AGENT = 'karim.benali@saint-aubin.fr'; // voirie and éclairage
 const DST_HEAD = 'philippe.garnier@saint-aubin.fr'; // head of the direction above voirie
@@ -22,11 +20,7 @@ const ELU = 'bernard.lucas@saint-aubin.fr';
 describe('notifications', () => {
   let ctx: TestContext;
   let d: Awaited<ReturnType<typeof ids>>;
-  const clients = new Map<string, Client>();
-  const as = async (email: string): Promise<Client> => {
-    if (!clients.has(email)) clients.set(email, await ctx.loginAs(email));
-    return clients.get(email)!;
-  };
+  const as = (email: string) => ctx.as(email);
 
   beforeAll(async () => {
     ctx = await startTestApp();

@@ -2,8 +2,6 @@ import { addWorkingDays, type BusinessCalendar, type TicketSlaDto } from '@grc/d
 import { ids, VOIRIE_AGENT } from './support/demo';
 import { startTestApp, type TestContext } from './support/test-app';
 
-type Client = Awaited<ReturnType<TestContext['loginAs']>>;
-
 const URBA_AGENT = 'emma.clarke@saint-aubin.fr';
 const URBA_HEAD = 'olivier.chevalier@saint-aubin.fr';
 const DGS = 'helene.marchand@saint-aubin.fr';
@@ -12,11 +10,7 @@ const DGS = 'helene.marchand@saint-aubin.fr';
 describe('SLA: transfers and circuit steps', () => {
   let ctx: TestContext;
   let d: Awaited<ReturnType<typeof ids>>;
-  const clients = new Map<string, Client>();
-  const as = async (email: string) => {
-    if (!clients.has(email)) clients.set(email, await ctx.loginAs(email));
-    return clients.get(email)!;
-  };
+  const as = (email: string) => ctx.as(email);
 
   beforeAll(async () => {
     ctx = await startTestApp();

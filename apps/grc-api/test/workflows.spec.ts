@@ -4,8 +4,6 @@ import { TimersService } from '../src/modules/timers/timers.service';
 import { startTestApp, type TestContext } from './support/test-app';
 import { ADMIN, ids } from './support/demo';
 
-type Client = Awaited<ReturnType<TestContext['loginAs']>>;
-
 const URBA_AGENT = 'emma.clarke@saint-aubin.fr';
 const URBA_HEAD = 'olivier.chevalier@saint-aubin.fr';
 const DGS = 'helene.marchand@saint-aubin.fr';
@@ -23,11 +21,7 @@ const VOIRIE_AGENT = 'julie.lefebvre@saint-aubin.fr';
 describe('workflows: validation circuits through the API', () => {
   let ctx: TestContext;
   let d: Awaited<ReturnType<typeof ids>>;
-  const clients = new Map<string, Client>();
-  const as = async (email: string) => {
-    if (!clients.has(email)) clients.set(email, await ctx.loginAs(email));
-    return clients.get(email)!;
-  };
+  const as = (email: string) => ctx.as(email);
   beforeAll(async () => {
     ctx = await startTestApp();
     d = await ids(ctx.db);

@@ -19,6 +19,8 @@ export interface TestContext {
   http: ReturnType<typeof request.agent>;
   /** a client logged in as this demo account, sending the CSRF header */
   loginAs(email: string, password?: string): Promise<ReturnType<typeof request.agent>>;
+  /** the same, logged in once per context and reused (specs that act as many people in turn) */
+  as(email: string): Promise<ReturnType<typeof request.agent>>;
   close(): Promise<void>;
 }
 
@@ -39,14 +41,20 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const address = server.address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;
   const db = app.get(DataSource);
+  const loginAs = async (email: string, password = DEMO_PASSWORD) => {
+    const agent = request.agent(server).set('X-Requested-With', 'grc');
+    const res = await agent.post('/api/v1/auth/login').send({ email, password });
+    if (res.status !== 200) throw new Error(`login ${email} failed: ${res.status} ${JSON.stringify(res.body)}`);
+    return agent;
+  };
+  const clients = new Map<string, Promise<ReturnType<typeof request.agent>>>();
   return {
     app, url, db,
     http: request.agent(server),
-    async loginAs(email: string, password = DEMO_PASSWORD) {
-      const agent = request.agent(server).set('X-Requested-With', 'grc');
-      const res = await agent.post('/api/v1/auth/login').send({ email, password });
-      if (res.status !== 200) throw new Error(`login ${email} failed: ${res.status} ${JSON.stringify(res.body)}`);
-      return agent;
+    loginAs,
+    as(email: string) {
+      if (!clients.has(email)) clients.set(email, loginAs(email));
+      return clients.get(email)!;
     },
     close: () => app.close(),
   };

@@ -1,12 +1,12 @@
 import {
-  ChangeDetectionStrategy, Component, ElementRef, afterNextRender, computed, effect, inject, input, output, signal, untracked,
+  ChangeDetectionStrategy, Component, ElementRef, afterNextRender, computed, effect, inject, input, signal, untracked,
 } from '@angular/core';
 import { WEEKDAYS, frenchPublicHolidays, type BusinessCalendar, type Department, type SlaCalendarDto, type Weekday } from '@grc/domain';
 import type { Observable } from 'rxjs';
-import { Api } from '../../core/api';
-import { I18n, type MsgKey } from '../../core/i18n';
+import type { MsgKey } from '../../core/i18n';
 import { FRENCH_TIME_ZONES, calendarBody, calendarForm, calendarProblems, importedCalendar, rowKey, type CalendarForm } from './calendar-form';
-import { SLA_FORM_ERRORS, SlaErrors, saveFailure } from './sla-form-errors';
+import { SLA_FORM_ERRORS, SlaErrors } from './sla-form-errors';
+import { SlaEditorBase } from './sla-editor-base';
 import { SlaJsonIo } from './sla-json-io';
 import { SLA_EDITOR_STYLES } from './sla-styles';
 
@@ -190,11 +190,7 @@ const LOCALES = { fr: 'fr-FR', en: 'en-GB' } as const;
     </section>
   `,
 })
-export class CalendarEditor {
-  private readonly api = inject(Api);
-  private readonly i18n = inject(I18n);
-  protected readonly t = this.i18n.t;
-  protected readonly errors = inject(SlaErrors);
+export class CalendarEditor extends SlaEditorBase<SlaCalendarDto> {
 
   /** the calendar edited, or null for a new department calendar */
   readonly calendar = input<SlaCalendarDto | null>(null);
@@ -204,14 +200,10 @@ export class CalendarEditor {
   /** departments that already have a calendar (other than this one) */
   readonly takenDepartmentIds = input<readonly string[]>([]);
   readonly defaultExists = input(true);
-  readonly changed = output<SlaCalendarDto>();
-  readonly closed = output<void>();
 
   protected readonly weekdays = WEEKDAYS;
   protected readonly year = new Date().getFullYear();
   protected readonly draft = signal<CalendarForm>(calendarForm({ name: '', departmentId: null, calendar: {} }));
-  protected readonly busy = signal(false);
-  protected readonly notice = signal('');
   protected readonly isDefault = computed(() => this.calendar()?.departmentId === null);
   protected readonly body = computed(() => calendarBody(this.draft()));
   protected readonly holidays = computed(() => frenchPublicHolidays(this.year, { alsaceMoselle: this.draft().alsaceMoselle }));
@@ -225,6 +217,7 @@ export class CalendarEditor {
   });
 
   constructor() {
+    super();
     const host = inject<ElementRef<HTMLElement>>(ElementRef).nativeElement;
     effect(() => {
       const c = this.calendar();
@@ -285,9 +278,6 @@ export class CalendarEditor {
     this.edit((f) => (f.closures = f.closures.filter((_, k) => k !== i)), true);
     this.focusLater(this.draft().closures.length ? `#cal-cl-${Math.min(i, this.draft().closures.length - 1)}-from` : '#cal-add-closure');
   }
-  private focusLater(selector: string): void {
-    setTimeout(() => document.querySelector<HTMLElement>(selector)?.focus());
-  }
 
   protected import(doc: unknown, accept: (ok: boolean) => void): void {
     const f = importedCalendar(doc, this.draft());
@@ -300,43 +290,19 @@ export class CalendarEditor {
   }
 
   protected save(): void {
-    if (this.busy()) return;
-    this.notice.set('');
     const f = this.draft();
     const local = calendarProblems(f, (k) => this.t(k));
     const current = this.calendar();
     if (!current && !f.departmentId && this.defaultExists()) local.unshift({ field: 'departmentId', message: this.t('slaAdmin.required') });
-    if (local.length) {
-      this.errors.fail({ detail: null, errors: local, stale: false, status: 400 });
-      return;
-    }
     const body = this.body();
-    const req: Observable<SlaCalendarDto> = current
+    this.submit(local, (): Observable<SlaCalendarDto> => current
       ? this.api.put<SlaCalendarDto>(`/sla/calendars/${current.id}`, { ...body, version: current.version })
-      : this.api.post<SlaCalendarDto>('/sla/calendars', body);
-    this.busy.set(true);
-    req.subscribe({
-      next: (saved) => {
-        this.busy.set(false);
-        this.changed.emit(saved);
-        this.notice.set(this.t('slaAdmin.savedAt', { name: saved.name, version: saved.version }));
-      },
-      error: (err: unknown) => {
-        this.busy.set(false);
-        this.errors.fail(saveFailure(err));
-      },
-    });
+      : this.api.post<SlaCalendarDto>('/sla/calendars', body));
   }
 
   /** After a 409: the version stored now replaces the draft. */
   protected reload(): void {
-    const id = this.calendar()?.id;
-    this.api.get<SlaCalendarDto[]>('/sla/calendars').subscribe((list) => {
-      const fresh = list.find((c) => c.id === id);
-      if (!fresh) return;
-      this.changed.emit(fresh);
-      this.notice.set(this.t('slaAdmin.reloaded'));
-      this.focusLater('#cal-h');
-    });
+    this.reloadFrom('/sla/calendars', this.calendar()?.id, '#cal-h');
   }
+
 }

@@ -1,13 +1,13 @@
 import {
-  ChangeDetectionStrategy, Component, ElementRef, afterNextRender, computed, effect, inject, input, output, signal, untracked,
+  ChangeDetectionStrategy, Component, ElementRef, afterNextRender, computed, effect, inject, input, signal, untracked,
 } from '@angular/core';
 import { CHANNELS, PRIORITIES, SLA_UNITS, type Category, type SlaPolicyDto, type SlaUnit } from '@grc/domain';
 import type { Observable } from 'rxjs';
-import { Api } from '../../core/api';
-import { I18n, type MsgKey } from '../../core/i18n';
+import type { MsgKey } from '../../core/i18n';
 import { rowKey } from './calendar-form';
 import { ACTION_KEYS, importedPolicy, policyBody, policyForm, policyProblems, type ActionKey, type PolicyForm } from './policy-form';
-import { SLA_FORM_ERRORS, SlaErrors, saveFailure } from './sla-form-errors';
+import { SLA_FORM_ERRORS, SlaErrors } from './sla-form-errors';
+import { SlaEditorBase } from './sla-editor-base';
 import { SlaJsonIo } from './sla-json-io';
 import { SLA_EDITOR_STYLES } from './sla-styles';
 
@@ -233,18 +233,12 @@ const ACTION_LABEL: Record<ActionKey, MsgKey> = {
     </section>
   `,
 })
-export class PolicyEditor {
-  private readonly api = inject(Api);
-  protected readonly i18n = inject(I18n);
-  protected readonly t = this.i18n.t;
-  protected readonly errors = inject(SlaErrors);
+export class PolicyEditor extends SlaEditorBase<SlaPolicyDto> {
 
   /** the policy edited, or null for a new one */
   readonly policy = input<SlaPolicyDto | null>(null);
   readonly categories = input<readonly Category[]>([]);
   readonly stepChoices = input<readonly StepChoice[]>([]);
-  readonly changed = output<SlaPolicyDto>();
-  readonly closed = output<void>();
 
   protected readonly priorities = PRIORITIES;
   protected readonly channels = CHANNELS;
@@ -253,8 +247,6 @@ export class PolicyEditor {
   protected readonly actionLabel = ACTION_LABEL;
   protected readonly targetKeys = ['firstResponse', 'resolution'] as const;
   protected readonly draft = signal<PolicyForm>(policyForm({ id: '', name: '' }));
-  protected readonly busy = signal(false);
-  protected readonly notice = signal('');
   protected readonly body = computed(() => policyBody(this.draft()));
   protected readonly sortedCategories = computed(() => {
     const name = this.i18n.categoryName;
@@ -262,6 +254,7 @@ export class PolicyEditor {
   });
 
   constructor() {
+    super();
     const host = inject<ElementRef<HTMLElement>>(ElementRef).nativeElement;
     effect(() => {
       const p = this.policy();
@@ -348,9 +341,6 @@ export class PolicyEditor {
     this.edit((f) => (f.ladder = f.ladder.filter((_, k) => k !== i)), true);
     this.focusLater(this.draft().ladder.length ? `#pol-ld-${Math.min(i, this.draft().ladder.length - 1)}-pct` : '#pol-add-ladder');
   }
-  private focusLater(selector: string): void {
-    setTimeout(() => document.querySelector<HTMLElement>(selector)?.focus());
-  }
 
   protected import(doc: unknown, accept: (ok: boolean) => void): void {
     const f = importedPolicy(doc, this.draft(), !this.policy());
@@ -362,41 +352,17 @@ export class PolicyEditor {
   }
 
   protected save(): void {
-    if (this.busy()) return;
-    this.notice.set('');
     const current = this.policy();
     const local = policyProblems(this.draft(), !current, (k) => this.t(k));
-    if (local.length) {
-      this.errors.fail({ detail: null, errors: local, stale: false, status: 400 });
-      return;
-    }
     const body = this.body();
-    const req: Observable<SlaPolicyDto> = current
+    this.submit(local, (): Observable<SlaPolicyDto> => current
       ? this.api.put<SlaPolicyDto>(`/sla/policies/${current.id}`, { ...body, id: current.id, version: current.version })
-      : this.api.post<SlaPolicyDto>('/sla/policies', body);
-    this.busy.set(true);
-    req.subscribe({
-      next: (saved) => {
-        this.busy.set(false);
-        this.changed.emit(saved);
-        this.notice.set(this.t('slaAdmin.savedAt', { name: saved.name, version: saved.version }));
-      },
-      error: (err: unknown) => {
-        this.busy.set(false);
-        this.errors.fail(saveFailure(err));
-      },
-    });
+      : this.api.post<SlaPolicyDto>('/sla/policies', body));
   }
 
   /** After a 409: the version stored now replaces the draft. */
   protected reload(): void {
-    const id = this.policy()?.id;
-    this.api.get<SlaPolicyDto[]>('/sla/policies').subscribe((list) => {
-      const fresh = list.find((p) => p.id === id);
-      if (!fresh) return;
-      this.changed.emit(fresh);
-      this.notice.set(this.t('slaAdmin.reloaded'));
-      this.focusLater('#pol-h');
-    });
+    this.reloadFrom('/sla/policies', this.policy()?.id, '#pol-h');
   }
+
 }
