@@ -5,6 +5,7 @@ import { startTestApp, type TestContext } from './support/test-app';
 const URBA_AGENT = 'emma.clarke@saint-aubin.fr';
 const URBA_HEAD = 'olivier.chevalier@saint-aubin.fr';
 const DGS = 'helene.marchand@saint-aubin.fr';
+const EV_AGENT = 'antoine.mercier@saint-aubin.fr'; // espaces verts
 
 /** SLA clocks that follow the ticket's department (transfers) and its validation circuit (per-step targets). */
 describe('SLA: transfers and circuit steps', () => {
@@ -80,6 +81,59 @@ describe('SLA: transfers and circuit steps', () => {
     expect(after.calendar.name).toBe('Services techniques');
     expect(after.clocks.map((c) => [c.target, c.generation, c.deadline])).toEqual(before.clocks.map((c) => [c.target, 0, c.deadline]));
     expect(await ctx.db.query(`SELECT 1 FROM ticket_events WHERE ticket_id = $1 AND kind = 'sla_changed'`, [t.id])).toEqual([]);
+  });
+
+  it('a policy edited "for open requests too" recomputes their running clocks (audited, explained); without it they keep their terms', async () => {
+    const admin = await as('admin@saint-aubin.fr');
+    // a policy of its own, so that no other spec's request runs under it
+    const created = await admin.post('/api/v1/sla/policies').send({
+      id: 'aires-de-jeux-comptoir', name: 'Aires de jeux (accueil)',
+      match: { categoryCodes: ['aire-de-jeux'], priorities: ['low'], channels: ['counter'] },
+      targets: { firstResponse: { amount: 1, unit: 'working_days' }, resolution: { amount: 10, unit: 'working_days' } },
+      ladder: [{ atPercent: 100, actions: [{ type: 'mark_breached' }] }],
+    }).expect(201);
+    const open = async () => {
+      const res = await (await as(EV_AGENT)).post('/api/v1/tickets').send({
+        channel: 'counter', priority: 'low', categoryId: await d.category('aire-de-jeux'), subject: 'Balançoire cassée', description: 'La chaîne a cédé.',
+      }).expect(201);
+      return res.body.id as string;
+    };
+    const [a, b] = [await open(), await open()];
+    const resolvedB = async () => (await ctx.db.query(`SELECT version FROM tickets WHERE id = $1`, [b]))[0].version;
+    await (await as(EV_AGENT)).post(`/api/v1/tickets/${b}/status`).send({ status: 'resolved', version: await resolvedB() }).expect(201);
+    const before = await sla('admin@saint-aubin.fr', a);
+    expect(before.clocks.map((c) => c.policyId)).toEqual(['aires-de-jeux-comptoir', 'aires-de-jeux-comptoir']);
+    const cal = await calendar('dst');
+    const started = new Date(before.clocks[0].startedAt);
+    const edit = (extra: Record<string, unknown>, version: number, days: number) => admin.put('/api/v1/sla/policies/aires-de-jeux-comptoir').send({
+      id: 'aires-de-jeux-comptoir', name: 'Aires de jeux (accueil)', match: created.body.match, ladder: created.body.ladder,
+      targets: { firstResponse: { amount: 1, unit: 'working_days' }, resolution: { amount: days, unit: 'working_days' } }, version, ...extra,
+    });
+
+    // bad input changes nothing
+    const bad = await edit({ applyToOpen: 'oui' }, created.body.version, 15).expect(400);
+    expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'applyToOpen' })]);
+
+    const applied = await edit({ applyToOpen: true }, created.body.version, 15).expect(200);
+    expect(applied.body).toMatchObject({ version: created.body.version + 1, reappliedTo: 1 });
+    const after = await sla('admin@saint-aubin.fr', a);
+    const res = after.clocks.find((c) => c.target === 'resolution')!;
+    expect(res).toMatchObject({ generation: 1, duration: { amount: 15, unit: 'working_days' } });
+    expect(res.deadline).toBe(addWorkingDays(cal, started, 15).toISOString());
+    expect(res.history.map((h) => [h.cause, h.reason])).toEqual([['started', null], ['recomputed', 'policy_changed']]);
+    expect((await pendingKeys(a, 'resolution')).every((k) => k.endsWith(':1'))).toBe(true);
+    const [audit] = await ctx.db.query(`SELECT actor_id FROM audit_events WHERE action = 'ticket.sla_recompute' AND entity_id = $1`, [a]);
+    expect(audit.actor_id).toBe(await d.agent('admin@saint-aubin.fr'));
+    const [moved] = await ctx.db.query(`SELECT body FROM ticket_events WHERE ticket_id = $1 AND kind = 'sla_changed' AND data->>'target' = 'resolution'`, [a]);
+    expect(moved.body).toContain('politique modifiée');
+    // the resolved request keeps the terms it was met under
+    expect((await sla('admin@saint-aubin.fr', b)).clocks.every((c) => c.generation === 0 && c.status === 'stopped')).toBe(true);
+
+    // an edit for new requests only leaves the open one as it is
+    const later = await edit({}, applied.body.version, 20).expect(200);
+    expect(later.body.reappliedTo).toBeUndefined();
+    expect((await sla('admin@saint-aubin.fr', a)).clocks.find((c) => c.target === 'resolution')).toMatchObject({ generation: 1, deadline: res.deadline });
+    await admin.put('/api/v1/sla/policies/aires-de-jeux-comptoir').send({ ...created.body, active: false, version: later.body.version }).expect(200);
   });
 
   it('runs one clock per circuit step with a target: stops it when the step is left, starts the next, restarts a step entered again', async () => {

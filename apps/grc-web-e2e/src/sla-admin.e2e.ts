@@ -174,8 +174,13 @@ describe('SLA administration through forms', () => {
     await expect(level(4).getByLabel('Pourcentage du délai écoulé').inputValue()).resolves.toBe('175');
     await level(4).getByLabel('Pourcentage du délai écoulé').fill('200');
     await level(4).getByLabel('Prévenir tout le service').check();
+    // the open requests under this policy take the new ladder too (recomputed, each one's history says so)
+    await policyEditor().getByLabel('Appliquer aussi aux demandes en cours').check();
     await policyEditor().getByTestId('policy-save').click();
-    await policyEditor().getByTestId('policy-status').filter({ hasText: 'Enregistré' }).waitFor();
+    const status = policyEditor().getByTestId('policy-status').filter({ hasText: 'Enregistré' });
+    await status.waitFor();
+    await expect(status.textContent()).resolves.toMatch(/\d+ demande\(s\) en cours recalculée\(s\)\./);
+    await expect(policyEditor().getByLabel('Appliquer aussi aux demandes en cours').isChecked()).resolves.toBe(false);
     const [row] = await dbQuery<{ data: { ladder: unknown[]; targets: unknown } }>(`SELECT data FROM sla_policies WHERE id = 'standard'`);
     expect(row.data.ladder).toEqual([
       { atPercent: 75, actions: [{ type: 'notify', to: 'assignee' }] },

@@ -30,6 +30,8 @@ export interface SlaPolicyDto {
   ladder: EscalationStep[];
   version: number;
   updatedAt: string;
+  /** answer to an update with applyToOpen: the open requests whose clocks were recomputed */
+  reappliedTo?: number;
 }
 export interface SlaPolicyInput {
   id: string;
@@ -39,6 +41,8 @@ export interface SlaPolicyInput {
   targets: SlaTargets;
   ladder: EscalationStep[];
   version?: number;
+  /** on update: recompute the running clocks of this policy with the new durations (default: new requests only) */
+  applyToOpen?: boolean;
 }
 
 export interface SlaPauseDto { from: string; to: string | null; reason: string; minutes: number }

@@ -49,6 +49,13 @@ export class SlaConfigService {
     return rows.map((r) => this.policyOf(r));
   }
 
+  /** One policy by id, active or not, as the engine runs it. */
+  async policy(id: string): Promise<SlaPolicy> {
+    const [row]: PolicyRow[] = await this.db.query(`SELECT id, name, data, active, version, updated_at FROM sla_policies WHERE id = $1`, [id]);
+    if (!row) throw notFound('Politique SLA');
+    return this.policyOf(row);
+  }
+
   /** The calendar of a department: its own, else its nearest ancestor's, else the town's default. */
   async calendarFor(m: EntityManager, departmentId: string): Promise<ResolvedCalendar> {
     const rows: Array<CalendarRow & { depth: number | null }> = await m.query(
@@ -224,6 +231,7 @@ export class SlaConfigService {
       errors.push({ field: 'id', message: 'Identifiant en minuscules, chiffres et tirets (ex. « voirie-urgent »).', code: 'sla.id_format' });
     }
     if (input.active !== undefined && typeof input.active !== 'boolean') errors.push({ field: 'active', message: 'Vrai ou faux attendu.', code: 'sla.active_invalid' });
+    if (input.applyToOpen !== undefined && typeof input.applyToOpen !== 'boolean') errors.push({ field: 'applyToOpen', message: 'Vrai ou faux attendu.', code: 'sla.apply_invalid' });
     if (typeof policy.name === 'string' && policy.name.length > 200) errors.push({ field: 'name', message: 'Au plus 200 caractères.', code: 'sla.name_too_long' });
     const codes = policy.match?.categoryCodes;
     if (Array.isArray(codes) && codes.length) {

@@ -7,12 +7,13 @@ import type { Actor, AuthenticatedAgent } from '../auth/authenticated-agent';
 import { CurrentActor, CurrentAgent, RequirePermission } from '../auth/decorators';
 import { idParam } from '../reference/id-param';
 import { SlaConfigService } from './sla-config.service';
+import { SlaEngine } from './sla.engine';
 import { SlaViewService } from './sla-view.service';
 
 @ApiTags('sla')
 @Controller()
 export class SlaController {
-  constructor(private readonly config: SlaConfigService, private readonly view: SlaViewService) {}
+  constructor(private readonly config: SlaConfigService, private readonly view: SlaViewService, private readonly engine: SlaEngine) {}
 
   /** A ticket's deadlines, remaining business time, pauses and history (404 outside the agent's departments). */
   @RequirePermission('tickets.read')
@@ -67,7 +68,10 @@ export class SlaController {
 
   @RequirePermission('admin.config')
   @Put('sla/policies/:id')
-  updatePolicy(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() body: SlaPolicyInput): Promise<SlaPolicyDto> {
-    return this.config.updatePolicy(actor, id, body);
+  async updatePolicy(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() body: SlaPolicyInput): Promise<SlaPolicyDto> {
+    const saved = await this.config.updatePolicy(actor, id, body); // validates applyToOpen with the rest
+    if (body.applyToOpen !== true) return saved;
+    // after the policy's own commit: each request is recomputed in its own transaction
+    return { ...saved, reappliedTo: await this.engine.reapply(actor, await this.config.policy(saved.id)) };
   }
 }

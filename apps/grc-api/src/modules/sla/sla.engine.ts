@@ -7,7 +7,8 @@ import {
   type SlaDeadlineChange, type SlaPolicy, type SlaRecomputeReason, type SlaTargetKey, type TimelineEventKind,
 } from '@grc/domain';
 import { TicketEntity } from '../../database/entities';
-import { systemActor } from '../auth/authenticated-agent';
+import { AuditService, auditActor } from '../audit/audit.service';
+import { systemActor, type Actor } from '../auth/authenticated-agent';
 import type { TicketChange, TicketChangeListener } from '../tickets/ticket-change.hooks';
 import { TicketChangeHooks } from '../tickets/ticket-change.hooks';
 import { TicketsService, type Mutation } from '../tickets/tickets.service';
@@ -74,6 +75,7 @@ export class SlaEngine implements OnModuleInit, TicketChangeListener {
     private readonly timers: TimersService,
     private readonly hooks: TicketChangeHooks,
     private readonly tickets: TicketsService,
+    private readonly audit: AuditService,
   ) {}
 
   onModuleInit(): void {
@@ -199,6 +201,46 @@ export class SlaEngine implements OnModuleInit, TicketChangeListener {
       if (page.length < batch) return examined;
       const last = page[page.length - 1]!;
       cursor = { created_at: last.createdAt, id: last.id };
+    }
+  }
+
+  /**
+   * An administrator changed a policy and asked for it to apply to the requests already running under
+   * it: each running or paused clock of that policy is recomputed from its start with the new durations
+   * (reason `policy_changed`, new generation, timers moved, explained in the timeline), one ticket per
+   * transaction under the ticket's lock, audited `ticket.sla_recompute`. Clocks of other policies and
+   * stopped clocks stay as they are. Returns the tickets recomputed.
+   */
+  async reapply(actor: Actor, policy: SlaPolicy, batch = 200): Promise<number> {
+    let recomputed = 0;
+    let after = '00000000-0000-0000-0000-000000000000';
+    for (;;) {
+      const ids: string[] = (await this.db.query(
+        `SELECT DISTINCT ticket_id FROM ticket_sla WHERE policy_id = $1 AND status <> 'stopped' AND ticket_id > $2 ORDER BY ticket_id LIMIT $3`,
+        [policy.id, after, batch])).map((r: { ticket_id: string }) => r.ticket_id);
+      for (const id of ids) {
+        const done = await this.db.transaction(async (m) => {
+          const [t]: Array<{ department_id: string }> = await m.query(`SELECT department_id FROM tickets WHERE id = $1 FOR UPDATE`, [id]);
+          if (!t) return false;
+          const now = new Date();
+          const { calendar } = await this.config.calendarFor(m, t.department_id);
+          const clocks = (await this.loadClocks(m, id, true)).filter((r) => r.status !== 'stopped' && r.policy_id === policy.id);
+          for (const row of clocks) {
+            this.append(row, { type: 'recomputed', at: now, reason: 'policy_changed', policyId: policy.id, duration: targetDuration(policy, row.target) }, calendar);
+            row.policy = policy;
+            await this.save(m, row, calendar, now);
+          }
+          if (!clocks.length) return false;
+          await this.refreshTicket(m, id);
+          await this.audit.record(m, auditActor(actor), 'ticket.sla_recompute', 'ticket', id, {
+            policy: { before: null, after: policy.id }, targets: { before: null, after: clocks.map((c) => c.target).join(', ') },
+          });
+          return true;
+        });
+        if (done) recomputed++;
+      }
+      if (ids.length < batch) return recomputed;
+      after = ids[ids.length - 1]!;
     }
   }
 

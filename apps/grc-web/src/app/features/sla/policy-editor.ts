@@ -224,6 +224,15 @@ const ACTION_LABEL: Record<ActionKey, MsgKey> = {
 
         <grc-sla-json-io idPrefix="pol" [value]="body()" (imported)="import($event.doc, $event.accept)" />
 
+        @if (policy()) {
+          <div class="field sla-apply">
+            <div class="check">
+              <input type="checkbox" id="pol-apply" [checked]="applyToOpen()" (change)="applyToOpen.set(checked($event))" aria-describedby="pol-apply-hint" />
+              <label for="pol-apply">{{ t('slaAdmin.applyToOpen') }}</label>
+            </div>
+            <p class="hint" id="pol-apply-hint">{{ t('slaAdmin.applyToOpenHint') }}</p>
+          </div>
+        }
         <div class="actions">
           <button type="submit" class="btn btn-primary" [disabled]="busy()" data-testid="policy-save">{{ policy() ? t('slaAdmin.save') : t('slaAdmin.create') }}</button>
           <button type="button" class="btn btn-secondary" (click)="closed.emit()">{{ t('slaAdmin.close') }}</button>
@@ -248,6 +257,8 @@ export class PolicyEditor extends SlaEditorBase<SlaPolicyDto> {
   protected readonly targetKeys = ['firstResponse', 'resolution'] as const;
   protected readonly draft = signal<PolicyForm>(policyForm({ id: '', name: '' }));
   protected readonly body = computed(() => policyBody(this.draft()));
+  /** recompute the requests already running under this policy (off: the change applies to new requests) */
+  protected readonly applyToOpen = signal(false);
   protected readonly sortedCategories = computed(() => {
     const name = this.i18n.categoryName;
     return [...this.categories()].sort((a, b) => name(a).localeCompare(name(b), this.i18n.lang()));
@@ -355,9 +366,16 @@ export class PolicyEditor extends SlaEditorBase<SlaPolicyDto> {
     const current = this.policy();
     const local = policyProblems(this.draft(), !current, (k) => this.t(k));
     const body = this.body();
+    const apply = this.applyToOpen() ? { applyToOpen: true } : {};
     this.submit(local, (): Observable<SlaPolicyDto> => current
-      ? this.api.put<SlaPolicyDto>(`/sla/policies/${current.id}`, { ...body, id: current.id, version: current.version })
+      ? this.api.put<SlaPolicyDto>(`/sla/policies/${current.id}`, { ...body, id: current.id, version: current.version, ...apply })
       : this.api.post<SlaPolicyDto>('/sla/policies', body));
+  }
+
+  protected override savedNotice(saved: SlaPolicyDto): string {
+    this.applyToOpen.set(false);
+    const base = super.savedNotice(saved);
+    return saved.reappliedTo === undefined ? base : `${base} ${this.t('slaAdmin.reapplied', { count: saved.reappliedTo })}`;
   }
 
   /** After a 409: the version stored now replaces the draft. */

@@ -33,13 +33,18 @@ export abstract class SlaEditorBase<T extends { id: string; name: string; versio
       next: (saved) => {
         this.busy.set(false);
         this.changed.emit(saved);
-        this.notice.set(this.t('slaAdmin.savedAt', { name: saved.name, version: saved.version }));
+        this.notice.set(this.savedNotice(saved));
       },
       error: (err: unknown) => {
         this.busy.set(false);
         this.errors.fail(saveFailure(err));
       },
     });
+  }
+
+  /** What the status line says once saved. */
+  protected savedNotice(saved: T): string {
+    return this.t('slaAdmin.savedAt', { name: saved.name, version: saved.version });
   }
 
   /** After a 409: the version stored now (from `listUrl`) replaces the draft; focus back on `heading`. */
