@@ -103,11 +103,28 @@ describe('public request form and tracking', () => {
     expect(badLocale.body.errors).toEqual([expect.objectContaining({ field: 'locale', code: 'invalid' })]);
   });
 
-  it('keeps the page\'s language on the request (its e-mails are written in it); none: the town\'s', async () => {
+  it('keeps the page\'s language on the request and the citizen\'s later ones (their e-mails are written in it); none: the town\'s', async () => {
     const en = (await post(valid({ locale: 'en' })).expect(201)).body;
     const plain = (await post(valid()).expect(201)).body;
     const rows = await ctx.db.query(`SELECT reference, locale FROM tickets WHERE reference = ANY($1::text[]) ORDER BY reference`, [[en.reference, plain.reference]]);
     expect(Object.fromEntries(rows.map((r: { reference: string; locale: string | null }) => [r.reference, r.locale]))).toEqual({ [en.reference]: 'en', [plain.reference]: null });
+
+    // said once: a later request of the same citizen by another channel (here a phone call taken by an
+    // agent) is acknowledged in the language they chose on the form
+    const [{ citizen_id: citizenId }] = await ctx.db.query(`SELECT citizen_id FROM tickets WHERE reference = $1`, [en.reference]);
+    const agent = await ctx.loginAs(ADMIN);
+    const byPhone = (await agent.post('/api/v1/tickets').send({
+      channel: 'phone', categoryId: pothole, citizenId, subject: 'Second hole', description: 'Another hole on the same street.',
+    }).expect(201)).body;
+    const ack = async (id: string) => (await ctx.db.query(`SELECT subject FROM mail_outbox WHERE ticket_id = $1 AND kind = 'acknowledgement'`, [id]))[0]?.subject;
+    expect(await ack(byPhone.id)).toBe(`[${byPhone.reference}] We received your request`);
+    // a citizen who never chose gets the town's language
+    const [{ id: plainId, citizen_id: plainCitizen }] = await ctx.db.query(`SELECT id, citizen_id FROM tickets WHERE reference = $1`, [plain.reference]);
+    expect(await ack(plainId)).toBe(`[${plain.reference}] Votre demande a bien été reçue`);
+    const again = (await agent.post('/api/v1/tickets').send({
+      channel: 'phone', categoryId: pothole, citizenId: plainCitizen, subject: 'Autre trou', description: 'Un autre trou dans la même rue.',
+    }).expect(201)).body;
+    expect(await ack(again.id)).toBe(`[${again.reference}] Votre demande a bien été reçue`);
   });
 
   it('refuses a filled honeypot with a generic 400 and stores nothing', async () => {

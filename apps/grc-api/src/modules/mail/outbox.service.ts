@@ -42,14 +42,17 @@ export class OutboxService {
       `SELECT t.id, t.reference, t.subject, t.status, c.email, c.kind, c.first_name, c.last_name, c.organisation_name, c.contact_person,
               cat.name_fr AS category, cat.name_en AS category_en, d.name AS department,
               coalesce((SELECT name FROM town_settings WHERE id = 1), '') AS town,
-              coalesce(t.locale, (SELECT locale FROM town_settings WHERE id = 1), 'fr') AS locale
+              coalesce(t.locale,
+                (SELECT x.locale FROM tickets x WHERE x.citizen_id = t.citizen_id AND x.locale IS NOT NULL ORDER BY x.created_at DESC LIMIT 1),
+                (SELECT locale FROM town_settings WHERE id = 1), 'fr') AS locale
        FROM tickets t LEFT JOIN citizens c ON c.id = t.citizen_id JOIN categories cat ON cat.id = t.category_id JOIN departments d ON d.id = t.department_id
        WHERE t.id = $1`, [ticketId]);
     if (!r) return null;
     const citizenName = r.kind ? citizenDisplayName({
       kind: r.kind, firstName: r.first_name, lastName: r.last_name, organisationName: r.organisation_name, contactPerson: r.contact_person,
     }) : '';
-    // the reporter's language (tickets.locale, e.g. the public form's page), else the town's
+    // the reporter's language: this request's (the public form's page), else the one the citizen last
+    // chose on another request (an e-mail or a phone call after a form in English), else the town's
     const locale: MailLocale = r.locale === 'en' ? 'en' : 'fr';
     return {
       ticketId: r.id, reference: r.reference, subject: r.subject, status: r.status, citizenEmail: r.email ?? null, citizenName,
