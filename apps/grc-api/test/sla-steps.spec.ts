@@ -129,10 +129,22 @@ describe('SLA: transfers and circuit steps', () => {
     // the resolved request keeps the terms it was met under
     expect((await sla('admin@saint-aubin.fr', b)).clocks.every((c) => c.generation === 0 && c.status === 'stopped')).toBe(true);
 
+    // terms that put the request past its escalation points: recorded, not acted upon; past the deadline: breached
+    const [{ version: v2 }] = await ctx.db.query(`SELECT version FROM sla_policies WHERE id = 'aires-de-jeux-comptoir'`);
+    await ctx.db.query(`UPDATE ticket_sla SET events = jsonb_set(events, '{0,at}', to_jsonb((now() - interval '30 days')::text)) WHERE ticket_id = $1`, [a]);
+    const tightened = await edit({ applyToOpen: true }, v2, 1).expect(200);
+    expect(tightened.body.reappliedTo).toBe(1);
+    const late = (await sla('admin@saint-aubin.fr', a)).clocks.find((c) => c.target === 'resolution')!;
+    expect(late).toMatchObject({ generation: 2, breached: true });
+    expect(late.escalations).toEqual([expect.objectContaining({ atPercent: 100, state: 'cancelled', firedAt: null })]);
+    expect(await ctx.db.query(`SELECT 1 FROM notifications WHERE ticket_id = $1`, [a])).toEqual([]);
+    expect(await ctx.db.query(`SELECT 1 FROM ticket_events WHERE ticket_id = $1 AND kind IN ('sla_breached', 'sla_warning', 'sla_escalated')`, [a])).toEqual([]);
+    expect((await ctx.db.query(`SELECT sla_breached FROM tickets WHERE id = $1`, [a]))[0].sla_breached).toBe(true);
+
     // an edit for new requests only leaves the open one as it is
-    const later = await edit({}, applied.body.version, 20).expect(200);
+    const later = await edit({}, tightened.body.version, 20).expect(200);
     expect(later.body.reappliedTo).toBeUndefined();
-    expect((await sla('admin@saint-aubin.fr', a)).clocks.find((c) => c.target === 'resolution')).toMatchObject({ generation: 1, deadline: res.deadline });
+    expect((await sla('admin@saint-aubin.fr', a)).clocks.find((c) => c.target === 'resolution')).toMatchObject({ generation: 2, deadline: late.deadline });
     await admin.put('/api/v1/sla/policies/aires-de-jeux-comptoir').send({ ...created.body, active: false, version: later.body.version }).expect(200);
   });
 

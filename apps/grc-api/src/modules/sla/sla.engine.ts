@@ -208,8 +208,9 @@ export class SlaEngine implements OnModuleInit, TicketChangeListener {
    * An administrator changed a policy and asked for it to apply to the requests already running under
    * it: each running or paused clock of that policy is recomputed from its start with the new durations
    * (reason `policy_changed`, new generation, timers moved, explained in the timeline), one ticket per
-   * transaction under the ticket's lock, audited `ticket.sla_recompute`. Clocks of other policies and
-   * stopped clocks stay as they are. Returns the tickets recomputed.
+   * transaction under the ticket's lock, audited `ticket.sla_recompute`. Escalation points already past
+   * under the new terms are recorded, not acted upon; a deadline already past marks the ticket breached.
+   * Clocks of other policies and stopped clocks stay as they are. Returns the tickets recomputed.
    */
   async reapply(actor: Actor, policy: SlaPolicy, batch = 200): Promise<number> {
     let recomputed = 0;
@@ -231,6 +232,12 @@ export class SlaEngine implements OnModuleInit, TicketChangeListener {
             await this.save(m, row, calendar, now);
           }
           if (!clocks.length) return false;
+          // as for a backfill: escalation points the new terms put in the past are recorded, not acted
+          // upon (no wave of warnings and reassignments across the town); a deadline already past is a breach
+          await m.query(
+            `UPDATE timers SET state = 'cancelled', updated_at = now() WHERE ticket_id = $1 AND kind = $2 AND state = 'pending' AND due_at <= $3`,
+            [id, SLA_ESCALATION, now]);
+          await m.query(`UPDATE ticket_sla SET breached = true WHERE ticket_id = $1 AND policy_id = $2 AND status = 'running' AND deadline < $3`, [id, policy.id, now]);
           await this.refreshTicket(m, id);
           await this.audit.record(m, auditActor(actor), 'ticket.sla_recompute', 'ticket', id, {
             policy: { before: null, after: policy.id }, targets: { before: null, after: clocks.map((c) => c.target).join(', ') },
