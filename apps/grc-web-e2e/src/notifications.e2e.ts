@@ -71,7 +71,7 @@ describe('notifications: header button, panel, ticket link, page', () => {
   step('opening the panel moves the focus to its heading and lists the warning; axe finds nothing', async () => {
     const pg = p();
     await button(pg).click();
-    await expect(button(pg).getAttribute('aria-expanded')).resolves.toBe('true');
+    await pg.locator('[data-testid="notif-button"][aria-expanded="true"]').waitFor();
     const panel = pg.getByRole('region', { name: 'Notifications' });
     await panel.waitFor();
     await pg.waitForFunction(() => document.activeElement?.id === 'notif-panel-h');

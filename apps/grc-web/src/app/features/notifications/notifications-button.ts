@@ -127,7 +127,9 @@ export class NotificationsButton {
   }
 
   protected clickOutside(event: MouseEvent): void {
-    if (this.open() && event.target instanceof Node && !this.host.nativeElement.contains(event.target)) this.close(false);
+    // the path as dispatched: a click on the badge stays inside even if the badge is re-rendered (or
+    // removed, all read) before the event reaches the document, which `contains(target)` would miss
+    if (this.open() && !event.composedPath().includes(this.host.nativeElement)) this.close(false);
   }
 
   private load(): void {
