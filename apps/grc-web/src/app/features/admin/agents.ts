@@ -5,15 +5,14 @@ import { ROLES, type Agent, type AgentInput, type Department } from '@grc/domain
 import { localError } from '../../core/problem';
 import { FORM_ERRORS } from '../../shared/form-errors';
 import { AdminBase } from './admin-base';
+import { AdminFormActions, AdminListStatus } from './admin-parts';
 
 @Component({
   selector: 'grc-admin-agents',
-  imports: [FormsModule, ...FORM_ERRORS],
+  imports: [FormsModule, ...FORM_ERRORS, AdminListStatus, AdminFormActions],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
-    <h2>{{ t('admin.agents') }}</h2>
-    <grc-error-alert [error]="listError()" />
-    <p class="live" role="status" aria-live="polite">{{ loading() ? t('common.loading') : notice() }}</p>
+    <grc-admin-list-status [heading]="t('admin.agents')" [error]="listError()" [loading]="loading()" [notice]="notice()" />
     <p><button type="button" class="btn btn-primary" (click)="create()">{{ t('admin.create') }}</button></p>
     <div class="admin-layout">
       <div class="table-wrap">
@@ -94,11 +93,7 @@ import { AdminBase } from './admin-base';
               <input id="agent-active" name="active" type="checkbox" [(ngModel)]="d.active" />
               <label for="agent-active">{{ t('admin.active') }}</label>
             </div>
-            <grc-error-alert [error]="error()" />
-            <div class="actions">
-              <button type="submit" class="btn btn-primary" [disabled]="busy()">{{ t('common.save') }}</button>
-              <button type="button" class="btn btn-secondary" (click)="cancel()">{{ t('common.cancel') }}</button>
-            </div>
+            <grc-admin-form-actions [error]="error()" [busy]="busy()" (cancelled)="cancel()" />
           </form>
         </section>
       }

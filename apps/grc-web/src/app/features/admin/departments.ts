@@ -5,17 +5,16 @@ import type { Department, DepartmentInput } from '@grc/domain';
 import { localError } from '../../core/problem';
 import { FORM_ERRORS } from '../../shared/form-errors';
 import { AdminBase } from './admin-base';
+import { AdminFormActions, AdminListStatus } from './admin-parts';
 
 interface Node { dept: Department; children: Node[] }
 
 @Component({
   selector: 'grc-admin-departments',
-  imports: [FormsModule, NgTemplateOutlet, ...FORM_ERRORS],
+  imports: [FormsModule, NgTemplateOutlet, ...FORM_ERRORS, AdminListStatus, AdminFormActions],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
-    <h2>{{ t('admin.departments') }}</h2>
-    <grc-error-alert [error]="listError()" />
-    <p class="live" role="status" aria-live="polite">{{ loading() ? t('common.loading') : notice() }}</p>
+    <grc-admin-list-status [heading]="t('admin.departments')" [error]="listError()" [loading]="loading()" [notice]="notice()" />
     <div class="admin-layout">
       <section class="card" aria-labelledby="dept-tree-h">
         <h3 id="dept-tree-h">{{ t('admin.deptTree') }}</h3>
@@ -83,11 +82,7 @@ interface Node { dept: Department; children: Node[] }
               <input id="dept-active" name="active" type="checkbox" [(ngModel)]="d.active" />
               <label for="dept-active">{{ t('admin.active') }}</label>
             </div>
-            <grc-error-alert [error]="error()" />
-            <div class="actions">
-              <button type="submit" class="btn btn-primary" [disabled]="busy()">{{ t('common.save') }}</button>
-              <button type="button" class="btn btn-secondary" (click)="cancel()">{{ t('common.cancel') }}</button>
-            </div>
+            <grc-admin-form-actions [error]="error()" [busy]="busy()" (cancelled)="cancel()" />
           </form>
         </section>
       }

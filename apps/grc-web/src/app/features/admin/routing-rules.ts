@@ -5,6 +5,7 @@ import type { Polygon, RoutingRule, RoutingRuleInput } from '@grc/domain';
 import { localError, toUiError } from '../../core/problem';
 import { FORM_ERRORS } from '../../shared/form-errors';
 import { AdminBase } from './admin-base';
+import { AdminFormActions, AdminListStatus } from './admin-parts';
 
 interface RuleDraft { departmentId: string; areaName: string; areaText: string; position: number | null }
 
@@ -22,12 +23,10 @@ function parsePolygon(text: string): Polygon | null | undefined {
 
 @Component({
   selector: 'grc-admin-routing',
-  imports: [FormsModule, ...FORM_ERRORS],
+  imports: [FormsModule, ...FORM_ERRORS, AdminListStatus, AdminFormActions],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
-    <h2>{{ t('admin.routing') }}</h2>
-    <grc-error-alert [error]="listError()" />
-    <p class="live" role="status" aria-live="polite">{{ loading() ? t('common.loading') : notice() }}</p>
+    <grc-admin-list-status [heading]="t('admin.routing')" [error]="listError()" [loading]="loading()" [notice]="notice()" />
     <div class="inline">
       <div class="field">
         <label for="rule-cat-filter">{{ t('admin.rulesFor') }}</label>
@@ -98,11 +97,7 @@ function parsePolygon(text: string): Polygon | null | undefined {
               <input id="rule-position" name="position" type="number" step="1" [(ngModel)]="d.position" grcField="position" [grcErrors]="error()" [grcHint]="true" />
               <grc-field-error [errors]="error()" field="position" controlId="rule-position" />
             </div>
-            <grc-error-alert [error]="error()" />
-            <div class="actions">
-              <button type="submit" class="btn btn-primary" [disabled]="busy()">{{ t('common.save') }}</button>
-              <button type="button" class="btn btn-secondary" (click)="cancel()">{{ t('common.cancel') }}</button>
-            </div>
+            <grc-admin-form-actions [error]="error()" [busy]="busy()" (cancelled)="cancel()" />
           </form>
         </section>
       }
