@@ -1,15 +1,7 @@
 import { encodeCursor, type NotificationItem, type NotificationPage } from '@grc/domain';
 import { TimersProcessor } from '../src/modules/timers/timers.processor';
-import { ADMIN, ids, VOIRIE_AGENT } from './support/demo';
+import { ADMIN, ids, DST_HEAD, ECLAIRAGE_HEAD, ELU, EV_AGENT, EV_HEAD, VOIRIE_AGENT, VOIRIE_ECLAIRAGE_AGENT, VOIRIE_HEAD } from './support/demo';
 import { startTestApp, type TestContext } from './support/test-app';
-
-const VOIRIE_HEAD = 'thierry.moreau@saint-aubin.fr';
-const VOIRIE_ECLAIRAGE_AGENT = 'karim.benali@saint-aubin.fr'; // voirie and éclairage
-const DST_HEAD = 'philippe.garnier@saint-aubin.fr'; // head of the direction above voirie
-const ECLAIRAGE_HEAD = 'sebastien.girard@saint-aubin.fr';
-const EV_AGENT = 'antoine.mercier@saint-aubin.fr'; // espaces verts
-const EV_HEAD = 'claire.bonnet@saint-aubin.fr';
-const ELU = 'bernard.lucas@saint-aubin.fr';
 
 /**
  * The agents' notifications through the API, real PostgreSQL: rows written by a real SLA escalation

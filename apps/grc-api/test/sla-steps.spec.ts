@@ -1,11 +1,6 @@
 import { addWorkingDays, type BusinessCalendar, type TicketSlaDto } from '@grc/domain';
-import { ids, VOIRIE_AGENT } from './support/demo';
+import { ids, DGS, EV_AGENT, URBA_AGENT, URBA_HEAD, VOIRIE_AGENT } from './support/demo';
 import { startTestApp, type TestContext } from './support/test-app';
-
-const URBA_AGENT = 'emma.clarke@saint-aubin.fr';
-const URBA_HEAD = 'olivier.chevalier@saint-aubin.fr';
-const DGS = 'helene.marchand@saint-aubin.fr';
-const EV_AGENT = 'antoine.mercier@saint-aubin.fr'; // espaces verts
 
 /** SLA clocks that follow the ticket's department (transfers) and its validation circuit (per-step targets). */
 describe('SLA: transfers and circuit steps', () => {

@@ -2,16 +2,7 @@ import type { TicketDetail, TicketWorkflowView, WorkflowInbox } from '@grc/domai
 import { REPONSE_SIMPLE } from '@grc/workflows';
 import { TimersService } from '../src/modules/timers/timers.service';
 import { startTestApp, type TestContext } from './support/test-app';
-import { ADMIN, ids } from './support/demo';
-
-const URBA_AGENT = 'emma.clarke@saint-aubin.fr';
-const URBA_HEAD = 'olivier.chevalier@saint-aubin.fr';
-const DGS = 'helene.marchand@saint-aubin.fr';
-const ELU = 'bernard.lucas@saint-aubin.fr';
-const URBA_OTHER = 'fatima.elamrani@saint-aubin.fr';
-const EV_AGENT = 'antoine.mercier@saint-aubin.fr';
-const EV_HEAD = 'claire.bonnet@saint-aubin.fr';
-const VOIRIE_AGENT = 'julie.lefebvre@saint-aubin.fr';
+import { ADMIN, ids, DGS, ELU, EV_AGENT, EV_HEAD, URBA_AGENT, URBA_HEAD, URBA_OTHER, VOIRIE_AGENT } from './support/demo';
 
 /**
  * Validation circuits through the API, real PostgreSQL: each circuit of the demo pack, rejection,

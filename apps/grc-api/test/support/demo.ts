@@ -3,6 +3,21 @@ import type { DataSource } from 'typeorm';
 /** Demo accounts of packs/demo-town used by the specs. */
 export const ADMIN = 'admin@saint-aubin.fr';
 export const VOIRIE_AGENT = 'julie.lefebvre@saint-aubin.fr';
+export const VOIRIE_HEAD = 'thierry.moreau@saint-aubin.fr';
+/** voirie and éclairage */
+export const VOIRIE_ECLAIRAGE_AGENT = 'karim.benali@saint-aubin.fr';
+export const ECLAIRAGE_HEAD = 'sebastien.girard@saint-aubin.fr';
+/** head of the technical services' direction, above voirie */
+export const DST_HEAD = 'philippe.garnier@saint-aubin.fr';
+export const EV_AGENT = 'antoine.mercier@saint-aubin.fr';
+export const EV_HEAD = 'claire.bonnet@saint-aubin.fr';
+export const URBA_AGENT = 'emma.clarke@saint-aubin.fr';
+export const URBA_OTHER = 'fatima.elamrani@saint-aubin.fr';
+export const URBA_HEAD = 'olivier.chevalier@saint-aubin.fr';
+/** head of the direction générale des services */
+export const DGS = 'helene.marchand@saint-aubin.fr';
+/** an elected official (role elected) */
+export const ELU = 'bernard.lucas@saint-aubin.fr';
 
 /** Looks things up by their stable codes, so specs do not depend on generated ids. */
 export async function ids(db: DataSource) {
