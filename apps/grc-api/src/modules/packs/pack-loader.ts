@@ -11,6 +11,7 @@ import {
   formatReference, generateDemoTickets, normalizeEmail, normalizePhone, parseTownPack, priorityRank,
   type DemoData, type PackDepartment, type PackError, type PackSla, type TicketSeed, type TownPack,
 } from '@grc/domain';
+import { AuditRepository } from '../audit/audit.repository';
 import { AuditService } from '../audit/audit.service';
 import { hashPassword } from '../auth/auth.service';
 import { recomputeInboxCounters } from '../worker/inbox-counters.recompute';
@@ -120,7 +121,7 @@ export async function loadTownPack(ds: DataSource, pack: TownPack, opts: LoadPac
 
     const summary = `${pack.departments.length} departments, ${pack.categories.length} categories, ${pack.routing.length} routing rules, ` +
       `${pack.agents.length} agents, ${counts.citizens} citizens, ${counts.tickets} tickets, ${counts.events} timeline events`;
-    await new AuditService().record(m, { actorId: null, actorLabel: 'system', ip: null }, 'pack.load', 'town', pack.town.code, {
+    await new AuditService(new AuditRepository(m.connection)).record(m, { actorId: null, actorLabel: 'system', ip: null }, 'pack.load', 'town', pack.town.code, {
       town: { before: null, after: pack.town.name },
       departments: { before: null, after: pack.departments.length },
       categories: { before: null, after: pack.categories.length },

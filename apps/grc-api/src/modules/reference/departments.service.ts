@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { validateKindChange, validateParentChange, type Department, type DepartmentNode } from '@grc/domain';
+import { validateKindChange, validateParentChange, type Department } from '@grc/domain';
 import { conflict, invalidField, notFound } from '../../common/problem';
-import { DepartmentEntity } from '../../database/entities';
+import type { DepartmentEntity } from '../../database/entities';
 import { AuditService, auditActor, diff } from '../audit/audit.service';
 import type { Actor } from '../auth/authenticated-agent';
 import { pgCode, PG_UNIQUE_VIOLATION } from './db-errors';
 import { CreateDepartmentDto, UpdateDepartmentDto } from './department.dto';
+import { DepartmentsRepository } from './departments.repository';
 
 /** stands for a department being created (not in the table yet) in the tree checks */
 const NEW_DEPARTMENT = '00000000-0000-0000-0000-000000000000';
@@ -26,13 +27,21 @@ export const staleVersion = (what: string) =>
 export const codeTaken = (code: string) =>
   conflict(`Le code « ${code} » est déjà utilisé.`, [{ field: 'code', message: 'Code déjà utilisé', code: 'duplicate_code' }]);
 
+/** Refuses a department id that names nothing (400 on `field`); locks it against a concurrent change. */
+export async function ensureDepartmentExists(departments: DepartmentsRepository, m: EntityManager, id: string, field: string): Promise<void> {
+  if (!(await departments.lockExisting([id], m)).has(id)) throw invalidField(field, 'Département introuvable.', 'department_not_found');
+}
+
 @Injectable()
 export class DepartmentsService {
-  constructor(@InjectDataSource() private readonly db: DataSource, private readonly audit: AuditService) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly departments: DepartmentsRepository,
+    private readonly audit: AuditService,
+  ) {}
 
   async list(): Promise<Department[]> {
-    const rows = await this.db.manager.find(DepartmentEntity, { order: { name: 'ASC', id: 'ASC' } });
-    return rows.map(toDepartment);
+    return (await this.departments.list()).map(toDepartment);
   }
 
   async create(actor: Actor, input: CreateDepartmentDto): Promise<Department> {
@@ -40,9 +49,9 @@ export class DepartmentsService {
       await this.ensureCodeFree(m, input.code, null);
       const parentId = input.parentId ?? null;
       await this.ensureHierarchy(m, null, input.kind, parentId);
-      const saved = await m.save(m.create(DepartmentEntity, {
+      const saved = await this.departments.insert({
         code: input.code, name: input.name, kind: input.kind, parentId, email: input.email ?? null, active: input.active ?? true,
-      }));
+      }, m);
       const after = toDepartment(saved);
       await this.audit.record(m, auditActor(actor), 'department.create', 'department', after.id, diff(null, after, FIELDS));
       return after;
@@ -51,7 +60,7 @@ export class DepartmentsService {
 
   async update(actor: Actor, id: string, input: UpdateDepartmentDto): Promise<Department> {
     return this.write(async (m) => {
-      const row = await m.findOne(DepartmentEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      const row = await this.departments.findForUpdate(id, m);
       if (!row) throw notFound('Département');
       if (row.version !== input.version) throw staleVersion('ce département');
       const before = toDepartment(row);
@@ -65,7 +74,7 @@ export class DepartmentsService {
       });
       const changes = diff(before, toDepartment(row), FIELDS);
       if (Object.keys(changes).length === 0) return before;
-      const after = toDepartment(await m.save(row));
+      const after = toDepartment(await this.departments.save(row, m));
       await this.audit.record(m, auditActor(actor), 'department.update', 'department', id, changes);
       return after;
     }, input.code);
@@ -75,7 +84,7 @@ export class DepartmentsService {
   private async write<T>(work: (m: EntityManager) => Promise<T>, code: string): Promise<T> {
     try {
       return await this.db.transaction(async (m) => {
-        await m.query(`SELECT pg_advisory_xact_lock(hashtext('grc:departments'))`);
+        await this.departments.lockTree(m);
         return work(m);
       });
     } catch (e) {
@@ -85,13 +94,12 @@ export class DepartmentsService {
   }
 
   private async ensureCodeFree(m: EntityManager, code: string, exceptId: string | null): Promise<void> {
-    const rows: unknown[] = await m.query(`SELECT 1 FROM departments WHERE code = $1 AND id IS DISTINCT FROM $2`, [code, exceptId]);
-    if (rows.length) throw codeTaken(code);
+    if (await this.departments.isCodeTaken(code, exceptId, m)) throw codeTaken(code);
   }
 
   /** The tree rules of libs/domain: no cycle, no direction under a service (in either direction of the change). */
   private async ensureHierarchy(m: EntityManager, id: string | null, kind: Department['kind'], parentId: string | null): Promise<void> {
-    const all: DepartmentNode[] = await m.query(`SELECT id, parent_id AS "parentId", kind, active, name FROM departments`);
+    const all = await this.departments.tree(m);
     const self = id ?? NEW_DEPARTMENT;
     const next = id ? all.map((d) => (d.id === id ? { ...d, kind, parentId } : d)) : all;
     for (const r of [validateParentChange(all, self, parentId, kind), id ? validateKindChange(next, id, kind) : { ok: true as const }]) {

@@ -3,15 +3,16 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { validatePolygon, type Polygon, type RoutingRule } from '@grc/domain';
 import { badRequest, invalidField, notFound } from '../../common/problem';
-import { RoutingRuleEntity } from '../../database/entities';
+import type { RoutingRuleEntity } from '../../database/entities';
 import { AuditService, auditActor, diff } from '../audit/audit.service';
 import type { Actor } from '../auth/authenticated-agent';
-import { ensureDepartmentExists } from './categories.service';
-import { staleVersion } from './departments.service';
+import { CategoriesRepository } from './categories.repository';
+import { DepartmentsRepository } from './departments.repository';
+import { ensureDepartmentExists, staleVersion } from './departments.service';
+import { RoutingRulesRepository } from './routing-rules.repository';
 import { CreateRoutingRuleDto, UpdateRoutingRuleDto } from './routing-rule.dto';
 
 const FIELDS: Array<keyof RoutingRule> = ['categoryId', 'departmentId', 'areaName', 'area', 'position'];
-const POSITION_STEP = 10;
 
 export const toRoutingRule = (r: RoutingRuleEntity): RoutingRule => ({
   id: r.id, categoryId: r.categoryId, departmentId: r.departmentId, areaName: r.areaName, area: r.area, position: r.position, version: r.version,
@@ -34,11 +35,16 @@ function checkArea(areaName: string | null, area: unknown): Polygon | null {
 
 @Injectable()
 export class RoutingRulesService {
-  constructor(@InjectDataSource() private readonly db: DataSource, private readonly audit: AuditService) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly rules: RoutingRulesRepository,
+    private readonly categories: CategoriesRepository,
+    private readonly departments: DepartmentsRepository,
+    private readonly audit: AuditService,
+  ) {}
 
   async list(): Promise<RoutingRule[]> {
-    const rows = await this.db.manager.find(RoutingRuleEntity, { order: { categoryId: 'ASC', position: 'ASC', id: 'ASC' } });
-    return rows.map(toRoutingRule);
+    return (await this.rules.list()).map(toRoutingRule);
   }
 
   async create(actor: Actor, input: CreateRoutingRuleDto): Promise<RoutingRule> {
@@ -46,9 +52,9 @@ export class RoutingRulesService {
     const area = checkArea(areaName, input.area ?? null);
     return this.db.transaction(async (m) => {
       await this.ensureCategoryExists(m, input.categoryId);
-      await ensureDepartmentExists(m, input.departmentId, 'departmentId');
-      const position = input.position ?? (await this.nextPosition(m, input.categoryId));
-      const saved = await m.save(m.create(RoutingRuleEntity, { categoryId: input.categoryId, departmentId: input.departmentId, areaName, area, position }));
+      await ensureDepartmentExists(this.departments, m, input.departmentId, 'departmentId');
+      const position = input.position ?? (await this.rules.nextPosition(input.categoryId, m));
+      const saved = await this.rules.insert({ categoryId: input.categoryId, departmentId: input.departmentId, areaName, area, position }, m);
       const after = toRoutingRule(saved);
       await this.audit.record(m, auditActor(actor), 'routing_rule.create', 'routing_rule', after.id, diff(null, after, FIELDS));
       return after;
@@ -57,21 +63,21 @@ export class RoutingRulesService {
 
   async update(actor: Actor, id: string, input: UpdateRoutingRuleDto): Promise<RoutingRule> {
     return this.db.transaction(async (m) => {
-      const row = await m.findOne(RoutingRuleEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      const row = await this.rules.findForUpdate(id, m);
       if (!row) throw notFound("Règle d'aiguillage");
       if (row.version !== input.version) throw staleVersion("cette règle d'aiguillage");
       const before = toRoutingRule(row);
       const areaName = input.areaName === undefined ? row.areaName : input.areaName;
       const area = checkArea(areaName, input.area === undefined ? row.area : input.area);
       if (input.categoryId !== row.categoryId) await this.ensureCategoryExists(m, input.categoryId);
-      if (input.departmentId !== row.departmentId) await ensureDepartmentExists(m, input.departmentId, 'departmentId');
+      if (input.departmentId !== row.departmentId) await ensureDepartmentExists(this.departments, m, input.departmentId, 'departmentId');
       Object.assign(row, {
         categoryId: input.categoryId, departmentId: input.departmentId, areaName, area,
-        position: input.position ?? (input.categoryId !== row.categoryId ? await this.nextPosition(m, input.categoryId) : row.position),
+        position: input.position ?? (input.categoryId !== row.categoryId ? await this.rules.nextPosition(input.categoryId, m) : row.position),
       });
       const changes = diff(before, toRoutingRule(row), FIELDS);
       if (Object.keys(changes).length === 0) return before;
-      const after = toRoutingRule(await m.save(row));
+      const after = toRoutingRule(await this.rules.save(row, m));
       await this.audit.record(m, auditActor(actor), 'routing_rule.update', 'routing_rule', id, changes);
       return after;
     });
@@ -80,23 +86,15 @@ export class RoutingRulesService {
   /** `version`, when given, must be the current one (409 otherwise). */
   async remove(actor: Actor, id: string, version: number | undefined): Promise<void> {
     await this.db.transaction(async (m) => {
-      const row = await m.findOne(RoutingRuleEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      const row = await this.rules.findForUpdate(id, m);
       if (!row) throw notFound("Règle d'aiguillage");
       if (version !== undefined && row.version !== version) throw staleVersion("cette règle d'aiguillage");
-      await m.delete(RoutingRuleEntity, { id });
+      await this.rules.delete(id, m);
       await this.audit.record(m, auditActor(actor), 'routing_rule.delete', 'routing_rule', id, diff(toRoutingRule(row), null, FIELDS));
     });
   }
 
   private async ensureCategoryExists(m: EntityManager, id: string): Promise<void> {
-    const rows: unknown[] = await m.query(`SELECT 1 FROM categories WHERE id = $1 FOR SHARE`, [id]);
-    if (!rows.length) throw invalidField('categoryId', 'Catégorie introuvable.', 'category_not_found');
-  }
-
-  private async nextPosition(m: EntityManager, categoryId: string): Promise<number> {
-    const [r]: Array<{ next: number }> = await m.query(
-      `SELECT coalesce(max(position) + ${POSITION_STEP}, 0)::int AS next FROM routing_rules WHERE category_id = $1`, [categoryId],
-    );
-    return r?.next ?? 0;
+    if (!(await this.categories.lockExisting(id, m))) throw invalidField('categoryId', 'Catégorie introuvable.', 'category_not_found');
   }
 }

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { routeTicket, type RoutingDecision, type RoutingRuleData } from '@grc/domain';
+import { routeTicket, type RoutingDecision } from '@grc/domain';
 import { invalidField } from '../../common/problem';
+import { CategoriesRepository } from './categories.repository';
+import { RoutingRulesRepository } from './routing-rules.repository';
 
 export interface RoutingLocation { lat: number; lng: number }
 
@@ -11,6 +13,8 @@ export interface RoutingLocation { lat: number; lng: number }
  */
 @Injectable()
 export class RoutingService {
+  constructor(private readonly categories: CategoriesRepository, private readonly rules: RoutingRulesRepository) {}
+
   /** The department id a ticket of `categoryId` at `location` goes to; 400 on `categoryId` when the category is unknown. */
   async route(manager: EntityManager, categoryId: string, location?: RoutingLocation | null): Promise<string> {
     return (await this.decide(manager, categoryId, location)).departmentId;
@@ -18,15 +22,9 @@ export class RoutingService {
 
   /** The full decision (rule used, reason and a French explanation for the timeline). */
   async decide(manager: EntityManager, categoryId: string, location?: RoutingLocation | null): Promise<RoutingDecision> {
-    const categories: Array<{ default_department_id: string }> = await manager.query(
-      `SELECT default_department_id FROM categories WHERE id = $1`, [categoryId],
-    );
-    const category = categories[0];
-    if (!category) throw invalidField('categoryId', 'Catégorie introuvable.', 'category_not_found');
-    const rules: RoutingRuleData[] = await manager.query(
-      `SELECT id, category_id AS "categoryId", department_id AS "departmentId", area_name AS "areaName", area, position
-       FROM routing_rules WHERE category_id = $1 ORDER BY position, id`, [categoryId],
-    );
-    return routeTicket(rules, category.default_department_id, { categoryId, location: location ?? null });
+    const defaultDepartmentId = await this.categories.defaultDepartmentOf(categoryId, manager);
+    if (defaultDepartmentId === null) throw invalidField('categoryId', 'Catégorie introuvable.', 'category_not_found');
+    const rules = await this.rules.forCategory(categoryId, manager);
+    return routeTicket(rules, defaultDepartmentId, { categoryId, location: location ?? null });
   }
 }

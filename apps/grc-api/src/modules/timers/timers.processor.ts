@@ -1,13 +1,12 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { DelayedError, Job, Worker } from 'bullmq';
 import Redis from 'ioredis';
-import { DataSource } from 'typeorm';
 import { timersConcurrency } from '../../config/capacity';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
 import {
   OVERDUE_GRACE_MS, RECONCILE_EVERY_MS, RECONCILE_HORIZON_MS, SENTINEL_SUFFIX, TIMERS_QUEUE, TIMER_JOB, jobIdOf,
 } from './timers.constants';
+import { TimersRepository } from './timers.repository';
 import { TimersService } from './timers.service';
 
 const CONCURRENCY = timersConcurrency();
@@ -44,7 +43,7 @@ export class TimersProcessor implements OnApplicationBootstrap, OnApplicationShu
   private lastError = 0;
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly rows: TimersRepository,
     @Inject(GRC_CONFIG) private readonly config: GrcConfig,
     private readonly service: TimersService,
   ) {}
@@ -155,9 +154,7 @@ export class TimersProcessor implements OnApplicationBootstrap, OnApplicationShu
   private async fireDue(graceMs: number): Promise<number> {
     let fired = 0;
     for (;;) {
-      const rows: Array<{ key: string; ticket_id: string | null }> = await this.db.query(
-        `SELECT key, ticket_id FROM timers WHERE state = 'pending' AND due_at <= clock_timestamp() - $1 * interval '1 millisecond'
-         ORDER BY due_at, id LIMIT 1000`, [graceMs]);
+      const rows = await this.rows.overdue(graceMs, 1000);
       if (!rows.length) return fired;
       const groups = new Map<string, Array<{ key: string; ticket_id: string | null }>>();
       for (const r of rows) {
@@ -186,12 +183,7 @@ export class TimersProcessor implements OnApplicationBootstrap, OnApplicationShu
     const from = this.catchingUp && this.jobsFrom ? this.jobsFrom.toISOString() : '-infinity';
     let after: [string, string] | null = null;
     for (;;) {
-      const rows: Array<{ id: string; key: string; ticket_id: string | null; due_at: Date; due_ms: string }> = await this.db.query(
-        `SELECT id, key, ticket_id, due_at, (extract(epoch FROM due_at) * 1000)::bigint::text AS due_ms FROM timers
-         WHERE state = 'pending' AND due_at >= $1::timestamptz
-           ${full ? '' : `AND due_at <= clock_timestamp() + ${RECONCILE_HORIZON_MS} * interval '1 millisecond'`}
-           ${after ? 'AND (due_at, id) > ($2::timestamptz, $3::bigint)' : ''}
-         ORDER BY due_at, id LIMIT ${PAGE}`, after ? [from, ...after] : [from]);
+      const rows = await this.rows.pendingPage(from, full ? null : RECONCILE_HORIZON_MS, after, PAGE);
       if (!rows.length) break;
       checked += rows.length;
       const missing = await this.missingJobs(rows.map((r) => r.key));

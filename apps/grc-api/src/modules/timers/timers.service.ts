@@ -4,28 +4,16 @@ import { Queue } from 'bullmq';
 import type {
   DataSource, EntityManager, EntitySubscriberInterface, QueryRunner, TransactionCommitEvent, TransactionRollbackEvent,
 } from 'typeorm';
-import { preparedQuery } from '../../common/prepared';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
 import { MAX_TIMER_ATTEMPTS, TIMERS_QUEUE, TIMER_JOB, jobIdOf } from './timers.constants';
-import type { TimerHandler, TimerRow, TimerSpec } from './timer.types';
+import type { TimerHandler, TimerSpec } from './timer.types';
+import { TimersRepository } from './timers.repository';
 
 const REDIS_TIMEOUT_MS = 1_500;
 const JOB_OPTS = { removeOnComplete: true, removeOnFail: 1_000, attempts: 5, backoff: { type: 'exponential', delay: 1_000 } } as const;
 
 const withTimeout = <T>(p: Promise<T>, ms: number): Promise<T> =>
   Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms).unref())]);
-
-interface RawTimer {
-  id: string; key: string; kind: string; ticket_id: string | null; due_at: Date; state: TimerRow['state'];
-  payload: Record<string, unknown>; attempts: number;
-}
-const toRow = (r: RawTimer): TimerRow => ({
-  id: String(r.id), key: r.key, kind: r.kind, ticketId: r.ticket_id, dueAt: new Date(r.due_at), state: r.state,
-  payload: r.payload ?? {}, attempts: r.attempts,
-});
-
-/** TypeORM answers an UPDATE … RETURNING with [rows, count]. */
-const updated = <T>(result: unknown): T[] => (Array.isArray(result) && Array.isArray(result[0]) ? (result[0] as T[]) : (result as T[]));
 
 /** A job to add once the scheduling transaction commits (null: a job to remove). */
 interface PendingJob { dueAt: Date; moved: boolean; ticketId: string | null }
@@ -51,7 +39,11 @@ export class TimersService implements OnModuleInit, OnApplicationShutdown {
   private queue: Queue | null = null;
   private lastWarning = 0;
 
-  constructor(@InjectDataSource() private readonly db: DataSource, @Inject(GRC_CONFIG) private readonly config: GrcConfig) {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly rows: TimersRepository,
+    @Inject(GRC_CONFIG) private readonly config: GrcConfig,
+  ) {
     // does nothing when due: used by the benchmark and the specs to measure the engine itself
     this.handlers.set('noop', async () => undefined);
   }
@@ -83,21 +75,7 @@ export class TimersService implements OnModuleInit, OnApplicationShutdown {
    */
   async scheduleMany(m: EntityManager, specs: readonly TimerSpec[]): Promise<void> {
     if (!specs.length) return;
-    const rows: Array<{ key: string; due_at: Date; moved: boolean; ticket_id: string | null }> = await m.query(
-      `WITH input AS (
-         SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[], $4::timestamptz[], $5::jsonb[]) AS i(key, kind, ticket_id, due_at, payload))
-       , prev AS (SELECT t.key, t.due_at, t.state FROM timers t JOIN input i ON i.key = t.key)
-       , up AS (
-         INSERT INTO timers (key, kind, ticket_id, due_at, payload) SELECT key, kind, ticket_id, due_at, payload FROM input
-         ON CONFLICT (key) DO UPDATE SET due_at = EXCLUDED.due_at, payload = EXCLUDED.payload, kind = EXCLUDED.kind,
-           state = 'pending', attempts = 0, last_error = NULL, updated_at = now()
-         WHERE timers.state <> 'fired'
-         RETURNING key, due_at, ticket_id)
-       SELECT up.key, up.due_at, up.ticket_id, (prev.key IS NOT NULL AND prev.state = 'pending' AND prev.due_at <> up.due_at) AS moved
-       FROM up LEFT JOIN prev ON prev.key = up.key`,
-      [specs.map((s) => s.key), specs.map((s) => s.kind), specs.map((s) => s.ticketId ?? null),
-        specs.map((s) => s.dueAt.toISOString()), specs.map((s) => JSON.stringify(s.payload ?? {}))],
-    );
+    const rows = await this.rows.upsert(m, specs);
     const jobs = this.pendingJobs(m);
     for (const r of rows) jobs.set(r.key, { dueAt: new Date(r.due_at), moved: r.moved, ticketId: r.ticket_id });
     if (!m.queryRunner?.isTransactionActive) this.flush(jobs);
@@ -106,25 +84,19 @@ export class TimersService implements OnModuleInit, OnApplicationShutdown {
   /** Cancels pending timers by key in the caller's transaction (fired ones stay fired). */
   async cancel(m: EntityManager, ...keys: string[]): Promise<void> {
     if (!keys.length) return;
-    const rows = updated<{ key: string }>(await m.query(
-      `UPDATE timers SET state = 'cancelled', updated_at = now() WHERE key = ANY($1::text[]) AND state = 'pending' RETURNING key`, [keys]));
+    const cancelled = await this.rows.cancelKeys(m, keys);
     const jobs = this.pendingJobs(m);
-    for (const r of rows) jobs.set(r.key, null);
+    for (const key of cancelled) jobs.set(key, null);
     if (!m.queryRunner?.isTransactionActive) this.flush(jobs);
   }
 
   /** Cancels the pending timers of a ticket matching a SQL condition on `payload` (e.g. older generations). */
   async cancelWhere(m: EntityManager, ticketId: string, kind: string, payloadFilter: Record<string, unknown>, exceptKeys: readonly string[]): Promise<number> {
-    const rows = updated<{ key: string }>(await m.query(
-      `UPDATE timers SET state = 'cancelled', updated_at = now()
-       WHERE ticket_id = $1 AND kind = $2 AND state = 'pending' AND payload @> $3::jsonb AND NOT (key = ANY($4::text[]))
-       RETURNING key`,
-      [ticketId, kind, JSON.stringify(payloadFilter), exceptKeys],
-    ));
+    const cancelled = await this.rows.cancelMatching(m, ticketId, kind, payloadFilter, exceptKeys);
     const jobs = this.pendingJobs(m);
-    for (const r of rows) jobs.set(r.key, null);
+    for (const key of cancelled) jobs.set(key, null);
     if (!m.queryRunner?.isTransactionActive) this.flush(jobs);
-    return rows.length;
+    return cancelled.length;
   }
 
   /**
@@ -142,22 +114,21 @@ export class TimersService implements OnModuleInit, OnApplicationShutdown {
         // reschedules this timer and this firing then serialise instead of deadlocking
         let ticketId = ticketHint;
         if (ticketId === undefined) {
-          const [pre]: Array<{ ticket_id: string | null }> = await preparedQuery(m, `SELECT ticket_id FROM timers WHERE key = $1 AND state = 'pending'`, [key]);
-          if (!pre) return { result: 'skipped', why: 'not_pending' } as const;
-          ticketId = pre.ticket_id;
+          const pending = await this.rows.pendingTicketOf(m, key);
+          if (pending === undefined) return { result: 'skipped', why: 'not_pending' } as const;
+          ticketId = pending;
         }
-        if (ticketId) await preparedQuery(m, `SELECT 1 FROM tickets WHERE id = $1 FOR UPDATE`, [ticketId]);
-        const [raw]: Array<RawTimer & { due: boolean }> = await preparedQuery(m,
-          `SELECT id, key, kind, ticket_id, due_at, state, payload, attempts, due_at <= clock_timestamp() AS due
-           FROM timers WHERE key = $1 FOR UPDATE SKIP LOCKED`, [key]);
-        if (!raw) return { result: 'skipped', why: 'locked_or_missing' } as const;
-        if ((raw.ticket_id ?? null) !== (ticketId ?? null)) return 'retry_without_hint' as const;
-        if (raw.state !== 'pending') return { result: 'skipped', why: 'not_pending' } as const;
-        if (!raw.due) return { result: 'early', dueAt: new Date(raw.due_at) } as const;
-        const handler = this.handlers.get(raw.kind);
-        if (!handler) throw new Error(`no handler for timer kind "${raw.kind}"`);
-        await handler(m, toRow(raw));
-        await preparedQuery(m, `UPDATE timers SET state = 'fired', fired_at = clock_timestamp(), attempts = attempts + 1, updated_at = now() WHERE id = $1`, [raw.id]);
+        if (ticketId) await this.rows.lockTicket(m, ticketId);
+        const locked = await this.rows.lockForFiring(m, key);
+        if (!locked) return { result: 'skipped', why: 'locked_or_missing' } as const;
+        const { timer, due } = locked;
+        if ((timer.ticketId ?? null) !== (ticketId ?? null)) return 'retry_without_hint' as const;
+        if (timer.state !== 'pending') return { result: 'skipped', why: 'not_pending' } as const;
+        if (!due) return { result: 'early', dueAt: timer.dueAt } as const;
+        const handler = this.handlers.get(timer.kind);
+        if (!handler) throw new Error(`no handler for timer kind "${timer.kind}"`);
+        await handler(m, timer);
+        await this.rows.markFired(m, timer.id);
         return { result: 'fired' } as const;
       });
     } catch (e) {
@@ -165,12 +136,7 @@ export class TimersService implements OnModuleInit, OnApplicationShutdown {
       result = { result: 'skipped', why: 'locked_or_missing' };
     }
     if (failure) {
-      await this.db.query(
-        `UPDATE timers SET attempts = attempts + 1, last_error = $2, updated_at = now(),
-           state = CASE WHEN attempts + 1 >= $3 THEN 'failed' ELSE state END
-         WHERE key = $1 AND state = 'pending'`,
-        [key, failure.message.slice(0, 2000), MAX_TIMER_ATTEMPTS],
-      ).catch(() => undefined);
+      await this.rows.recordFailure(key, failure.message.slice(0, 2000), MAX_TIMER_ATTEMPTS).catch(() => undefined);
       this.log.error(`timer ${key} failed: ${failure.message}`);
       throw failure;
     }

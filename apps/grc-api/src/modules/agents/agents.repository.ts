@@ -1,0 +1,94 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import type { Agent } from '@grc/domain';
+
+interface AgentRow {
+  id: string; email: string; display_name: string; role: Agent['role']; locale: Agent['locale'];
+  active: boolean; version: number; department_ids: string[];
+}
+
+const toAgent = (r: AgentRow): Agent => ({
+  id: r.id, email: r.email, displayName: r.display_name, role: r.role, locale: r.locale, active: r.active,
+  departmentIds: [...r.department_ids].sort(), version: r.version,
+});
+
+/** Never selects password_hash. */
+const SELECT_AGENTS = `
+  SELECT a.id, a.email, a.display_name, a.role, a.locale, a.active, a.version,
+    coalesce(array_agg(ad.department_id ORDER BY ad.department_id) FILTER (WHERE ad.department_id IS NOT NULL), '{}') AS department_ids
+  FROM agents a LEFT JOIN agent_departments ad ON ad.agent_id = a.id`;
+
+/** The fields of an agent's account that an administrator writes. */
+export interface AgentWrite {
+  email: string; displayName: string; role: Agent['role']; locale: Agent['locale']; active: boolean;
+}
+
+/**
+ * Every query on `agents` and `agent_departments` (the agent's memberships belong to the agent).
+ * Reads never return the password hash. Each method takes the caller's EntityManager (optional).
+ */
+@Injectable()
+export class AgentsRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** Every agent, by name. */
+  async list(m: EntityManager = this.db.manager): Promise<Agent[]> {
+    const rows: AgentRow[] = await m.query(`${SELECT_AGENTS} GROUP BY a.id ORDER BY a.display_name, a.id`);
+    return rows.map(toAgent);
+  }
+
+  /** One agent with its departments; null when unknown. */
+  async find(id: string, m: EntityManager = this.db.manager): Promise<Agent | null> {
+    const rows: AgentRow[] = await m.query(`${SELECT_AGENTS} WHERE a.id = $1 GROUP BY a.id`, [id]);
+    return rows[0] ? toAgent(rows[0]) : null;
+  }
+
+  /** Locks the agent's row for update; its current version, or null when unknown. */
+  async lockVersion(id: string, m: EntityManager = this.db.manager): Promise<number | null> {
+    const locked: Array<{ version: number }> = await m.query(`SELECT version FROM agents WHERE id = $1 FOR UPDATE`, [id]);
+    return locked[0]?.version ?? null;
+  }
+
+  /** Whether another agent (not `exceptId`) has this e-mail address. */
+  async isEmailTaken(email: string, exceptId: string | null, m: EntityManager = this.db.manager): Promise<boolean> {
+    const rows: unknown[] = await m.query(`SELECT 1 FROM agents WHERE email = $1 AND id IS DISTINCT FROM $2`, [email, exceptId]);
+    return rows.length > 0;
+  }
+
+  /** The new agent's id. */
+  async insert(fields: AgentWrite, passwordHash: string, m: EntityManager = this.db.manager): Promise<string> {
+    const [row]: Array<{ id: string }> = await m.query(
+      `INSERT INTO agents (email, display_name, password_hash, role, locale, active) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+      [fields.email, fields.displayName, passwordHash, fields.role, fields.locale, fields.active],
+    );
+    return row!.id;
+  }
+
+  /** Writes the account and bumps its version; `passwordHash` null keeps the password. */
+  async update(id: string, fields: AgentWrite, passwordHash: string | null, m: EntityManager = this.db.manager): Promise<void> {
+    await m.query(
+      `UPDATE agents SET email = $2, display_name = $3, role = $4, locale = $5, active = $6,
+         password_hash = coalesce($7, password_hash), updated_at = now(), version = version + 1
+       WHERE id = $1`,
+      [id, fields.email, fields.displayName, fields.role, fields.locale, fields.active, passwordHash],
+    );
+  }
+
+  /** Replaces the agent's memberships by `ids`. */
+  async setDepartments(agentId: string, ids: readonly string[], m: EntityManager = this.db.manager): Promise<void> {
+    await m.query(`DELETE FROM agent_departments WHERE agent_id = $1`, [agentId]);
+    if (ids.length) {
+      await m.query(`INSERT INTO agent_departments (agent_id, department_id) SELECT $1, unnest($2::uuid[])`, [agentId, ids]);
+    }
+  }
+
+  /**
+   * Deletes the agent's sessions in the caller's transaction (the auth module's `sessions` table:
+   * SessionService.closeAllFor has no EntityManager parameter yet, and the deletion must commit with
+   * the deactivation or the password change that causes it).
+   */
+  async closeSessions(agentId: string, m: EntityManager = this.db.manager): Promise<void> {
+    await m.query(`DELETE FROM sessions WHERE agent_id = $1`, [agentId]);
+  }
+}

@@ -1,0 +1,47 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { CategoryEntity } from '../../database/entities';
+
+/** Every query on `categories`; each method takes the caller's EntityManager (optional). */
+@Injectable()
+export class CategoriesRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** All categories, by French name. */
+  list(m: EntityManager = this.db.manager): Promise<CategoryEntity[]> {
+    return m.find(CategoryEntity, { order: { nameFr: 'ASC', id: 'ASC' } });
+  }
+
+  /** The row, locked for update; null when unknown. */
+  findForUpdate(id: string, m: EntityManager = this.db.manager): Promise<CategoryEntity | null> {
+    return m.findOne(CategoryEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /** Whether another category (not `exceptId`) has this code. */
+  async isCodeTaken(code: string, exceptId: string | null, m: EntityManager = this.db.manager): Promise<boolean> {
+    const rows: unknown[] = await m.query(`SELECT 1 FROM categories WHERE code = $1 AND id IS DISTINCT FROM $2`, [code, exceptId]);
+    return rows.length > 0;
+  }
+
+  /** Whether the category exists, locking it FOR SHARE until the transaction ends (it is being referenced). */
+  async lockExisting(id: string, m: EntityManager = this.db.manager): Promise<boolean> {
+    const rows: unknown[] = await m.query(`SELECT 1 FROM categories WHERE id = $1 FOR SHARE`, [id]);
+    return rows.length > 0;
+  }
+
+  /** The department that takes the category's tickets when no rule matches; null for an unknown category. */
+  async defaultDepartmentOf(id: string, m: EntityManager = this.db.manager): Promise<string | null> {
+    const rows: Array<{ default_department_id: string }> = await m.query(`SELECT default_department_id FROM categories WHERE id = $1`, [id]);
+    return rows[0]?.default_department_id ?? null;
+  }
+
+  insert(values: Pick<CategoryEntity, 'code' | 'nameFr' | 'nameEn' | 'defaultDepartmentId' | 'active'>, m: EntityManager = this.db.manager): Promise<CategoryEntity> {
+    return m.save(m.create(CategoryEntity, values));
+  }
+
+  /** Saves a loaded row (its version column is bumped by TypeORM). */
+  save(row: CategoryEntity, m: EntityManager = this.db.manager): Promise<CategoryEntity> {
+    return m.save(row);
+  }
+}

@@ -1,0 +1,62 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import type { DepartmentNode } from '@grc/domain';
+import { DepartmentEntity } from '../../database/entities';
+
+/**
+ * Every query on `departments`. Each method takes the caller's EntityManager (optional: the pool
+ * otherwise), so that a check, a lock and the write it guards belong to one transaction.
+ */
+@Injectable()
+export class DepartmentsRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** All departments, by name. */
+  list(m: EntityManager = this.db.manager): Promise<DepartmentEntity[]> {
+    return m.find(DepartmentEntity, { order: { name: 'ASC', id: 'ASC' } });
+  }
+
+  /**
+   * Serialises the writes of the tree until the transaction ends: two concurrent moves, each valid
+   * alone, cannot build a cycle together.
+   */
+  async lockTree(m: EntityManager): Promise<void> {
+    await m.query(`SELECT pg_advisory_xact_lock(hashtext('grc:departments'))`);
+  }
+
+  /** The row, locked for update; null when unknown. */
+  findForUpdate(id: string, m: EntityManager = this.db.manager): Promise<DepartmentEntity | null> {
+    return m.findOne(DepartmentEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /** Whether another department (not `exceptId`) has this code. */
+  async isCodeTaken(code: string, exceptId: string | null, m: EntityManager = this.db.manager): Promise<boolean> {
+    const rows: unknown[] = await m.query(`SELECT 1 FROM departments WHERE code = $1 AND id IS DISTINCT FROM $2`, [code, exceptId]);
+    return rows.length > 0;
+  }
+
+  /** The whole tree, as the hierarchy rules of libs/domain read it. */
+  tree(m: EntityManager = this.db.manager): Promise<DepartmentNode[]> {
+    return m.query(`SELECT id, parent_id AS "parentId", kind, active, name FROM departments`);
+  }
+
+  /**
+   * Which of `ids` exist, each locked FOR SHARE until the transaction ends, so that a department
+   * referenced by the caller's write cannot be deleted or re-keyed meanwhile.
+   */
+  async lockExisting(ids: readonly string[], m: EntityManager = this.db.manager): Promise<Set<string>> {
+    if (!ids.length) return new Set();
+    const found: Array<{ id: string }> = await m.query(`SELECT id FROM departments WHERE id = ANY($1::uuid[]) FOR SHARE`, [ids]);
+    return new Set(found.map((r) => r.id));
+  }
+
+  insert(values: Pick<DepartmentEntity, 'code' | 'name' | 'kind' | 'parentId' | 'email' | 'active'>, m: EntityManager = this.db.manager): Promise<DepartmentEntity> {
+    return m.save(m.create(DepartmentEntity, values));
+  }
+
+  /** Saves a loaded row (its version column is bumped by TypeORM). */
+  save(row: DepartmentEntity, m: EntityManager = this.db.manager): Promise<DepartmentEntity> {
+    return m.save(row);
+  }
+}
