@@ -94,9 +94,10 @@ export class TimersRepository {
 
   /** The timer, locked; null when another transaction holds it (SKIP LOCKED) or it does not exist. */
   async lockForFiring(m: EntityManager, key: string): Promise<{ timer: TimerRow; due: boolean } | null> {
+    // the text is exactly the one prepared before this repository existed (statement names hash it)
     const [raw]: Array<RawTimer & { due: boolean }> = await preparedQuery(m,
       `SELECT id, key, kind, ticket_id, due_at, state, payload, attempts, due_at <= clock_timestamp() AS due
-       FROM timers WHERE key = $1 FOR UPDATE SKIP LOCKED`, [key]);
+           FROM timers WHERE key = $1 FOR UPDATE SKIP LOCKED`, [key]);
     return raw ? { timer: toRow(raw), due: raw.due } : null;
   }
 
