@@ -7,7 +7,6 @@ import {
   type SlaDeadlineChange, type SlaPolicy, type SlaRecomputeReason, type SlaTargetKey, type TimelineEventKind,
 } from '@grc/domain';
 import { TicketEntity } from '../../database/entities';
-import { AuditService, auditActor } from '../audit/audit.service';
 import { systemActor, type Actor } from '../auth/authenticated-agent';
 import type { TicketChange, TicketChangeEffects, TicketChangeListener } from '../tickets/ticket-change.hooks';
 import { TicketChangeHooks } from '../tickets/ticket-change.hooks';
@@ -78,7 +77,6 @@ export class SlaEngine implements OnModuleInit, TicketChangeListener {
     private readonly timers: TimersService,
     private readonly hooks: TicketChangeHooks,
     private readonly tickets: TicketsService,
-    private readonly audit: AuditService,
   ) {}
 
   onModuleInit(): void {
