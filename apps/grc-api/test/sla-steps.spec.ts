@@ -109,8 +109,12 @@ describe('SLA: transfers and circuit steps', () => {
     const bad = await edit({ applyToOpen: 'oui' }, created.body.version, 15).expect(400);
     expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'applyToOpen' })]);
 
+    const versionOfA = async () => (await ctx.db.query(`SELECT version FROM tickets WHERE id = $1`, [a]))[0].version as number;
+    const aBefore = await versionOfA();
     const applied = await edit({ applyToOpen: true }, created.body.version, 15).expect(200);
     expect(applied.body).toMatchObject({ version: created.body.version + 1, reappliedTo: 1 });
+    // a change of the ticket like any other (TicketsService.mutateIn): its version moves, an open console sees it
+    expect(await versionOfA()).toBe(aBefore + 1);
     const after = await sla('admin@saint-aubin.fr', a);
     const res = after.clocks.find((c) => c.target === 'resolution')!;
     expect(res).toMatchObject({ generation: 1, duration: { amount: 15, unit: 'working_days' } });

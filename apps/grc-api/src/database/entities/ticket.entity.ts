@@ -28,4 +28,10 @@ export class TicketEntity {
   @Column({ name: 'resolved_at', type: 'timestamptz', nullable: true }) resolvedAt!: Date | null;
   @Column({ name: 'closed_at', type: 'timestamptz', nullable: true }) closedAt!: Date | null;
   @Column({ type: 'int' }) version!: number;
+  /** the ticket this one follows (duplicates), and the status it had when linked (restored on unlink) */
+  @Column({ name: 'master_ticket_id', type: 'uuid', nullable: true }) masterTicketId!: string | null;
+  @Column({ name: 'linked_from_status', type: 'varchar', nullable: true }) linkedFromStatus!: TicketStatus | null;
+  /** the inbox's SLA summary, recomputed from ticket_sla by TicketsRepository.refreshSlaSummary */
+  @Column({ name: 'sla_due_at', type: 'timestamptz', nullable: true }) slaDueAt!: Date | null;
+  @Column({ name: 'sla_breached', type: 'boolean' }) slaBreached!: boolean;
 }

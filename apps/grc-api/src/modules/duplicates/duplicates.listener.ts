@@ -1,16 +1,16 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { followerStatusAfter } from '@grc/domain';
-import { TicketEntity } from '../../database/entities';
-import { AuditService, auditActor } from '../audit/audit.service';
 import { TicketChangeHooks, type TicketChange, type TicketChangeListener } from '../tickets/ticket-change.hooks';
+import { TicketsService } from '../tickets/tickets.service';
 
 /**
  * One problem, many reporters: inside the master's transaction, every follower makes the move the master's
  * status change means for it (libs/domain followerStatusAfter: resolved, closed, reopened, taken in hand),
  * with its own `status_changed` event (the master's reference), audit `ticket.status.master`, and the
  * ticket-change hooks for the follower — so its SLA clocks follow and its reporter gets the e-mail
- * (modules/mail), in their language, with their own tracking link.
+ * (modules/mail), in their language, with their own tracking link. The follower changes through
+ * TicketsService.mutateIn like any ticket (`propagated`: it may lie in a department the actor does not see).
  *
  * Registered in every process role (DuplicatesCoreModule): tickets also change in the worker — the
  * e-mail intake reopening a resolved master, SLA escalations, circuit timers.
@@ -19,7 +19,7 @@ import { TicketChangeHooks, type TicketChange, type TicketChangeListener } from 
 export class DuplicatesFollowListener implements TicketChangeListener, OnModuleInit {
   constructor(
     private readonly hooks: TicketChangeHooks,
-    private readonly audit: AuditService,
+    private readonly tickets: TicketsService,
   ) {}
 
   onModuleInit(): void {
@@ -40,20 +40,14 @@ export class DuplicatesFollowListener implements TicketChangeListener, OnModuleI
     const fromItsReporter = change.events.some((e) => e.kind === 'inbound');
     const comment = fromItsReporter ? null : (change.events.find((e) => e.kind === 'status_changed')?.body ?? null);
     for (const { id } of followers) {
-      const f = await m.getRepository(TicketEntity).findOneByOrFail({ id });
-      const to = followerStatusAfter(before.status, after.status, f.status);
-      if (!to) continue;
-      const resolvedAt = to === 'resolved' ? (after.resolvedAt ?? new Date()) : to === 'open' ? null : f.resolvedAt;
-      const closedAt = to === 'closed' ? (after.closedAt ?? new Date()) : to === 'open' ? null : f.closedAt;
-      await m.query(
-        `UPDATE tickets SET status = $2, resolved_at = $3, closed_at = $4, version = version + 1, updated_at = now() WHERE id = $1`,
-        [id, to, resolvedAt, closedAt]);
-      const data = { from: f.status, to, masterId: change.ticketId, masterReference: master.reference };
-      await m.query(`INSERT INTO ticket_events (ticket_id, kind, actor_id, body, data) VALUES ($1, 'status_changed', $2, $3, $4)`,
-        [id, change.actor.system ? null : change.actor.agent.id, comment, JSON.stringify(data)]);
-      await this.audit.record(m, auditActor(change.actor), 'ticket.status.master', 'ticket', id, { status: { before: f.status, after: to } });
-      const next = { ...f, status: to, resolvedAt, closedAt, version: f.version + 1 } as TicketEntity;
-      await this.hooks.emit(m, { ticketId: id, before: f, after: next, events: [{ kind: 'status_changed', body: comment, data }], actor: change.actor });
+      await this.tickets.mutateIn(m, change.actor, id, null, async (_m, f) => {
+        const to = followerStatusAfter(before.status, after.status, f.status);
+        if (!to) return null;
+        const resolvedAt = to === 'resolved' ? (after.resolvedAt ?? new Date()) : to === 'open' ? null : f.resolvedAt;
+        const closedAt = to === 'closed' ? (after.closedAt ?? new Date()) : to === 'open' ? null : f.closedAt;
+        const data = { from: f.status, to, masterId: change.ticketId, masterReference: master.reference };
+        return { set: { status: to, resolvedAt, closedAt }, events: [{ kind: 'status_changed', body: comment, data }], action: 'ticket.status.master' };
+      }, { propagated: true });
     }
   }
 }

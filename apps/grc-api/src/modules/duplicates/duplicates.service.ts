@@ -6,10 +6,9 @@ import {
   type DuplicateCandidate, type DuplicatesView, type LinkedTicketRef, type TicketDetail, type TicketStatus,
 } from '@grc/domain';
 import { notFound, ProblemException } from '../../common/problem';
-import { AuditService, auditActor } from '../audit/audit.service';
 import type { Actor, AuthenticatedAgent } from '../auth/authenticated-agent';
 import { canSeeDepartment } from '../tickets/ticket-access';
-import { TicketsService } from '../tickets/tickets.service';
+import { TicketsService, type Mutation, type NewEvent } from '../tickets/tickets.service';
 
 /** How far back candidates are looked for, and how many are offered. */
 const WINDOW_DAYS = 90;
@@ -33,7 +32,6 @@ export class DuplicatesService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly tickets: TicketsService,
-    private readonly audit: AuditService,
   ) {}
 
   async view(agent: AuthenticatedAgent, id: string): Promise<DuplicatesView> {
@@ -99,10 +97,12 @@ export class DuplicatesService {
       if (master.master_ticket_id) throw refused(409, 'duplicate.master_follows', 'La demande choisie suit elle-même une autre demande : liez à celle-ci.');
       if (!OPEN_STATUSES.includes(master.status)) throw refused(409, 'duplicate.master_closed', 'La demande choisie est résolue ou close : elle ne peut plus être la demande principale.');
 
-      await m.query(`UPDATE tickets SET master_ticket_id = $2, linked_from_status = status WHERE id = $1`, [id, masterId]);
       await this.touchMaster(m, actor, masterId, 'linked', { followerId: id, followerReference: t.reference }, 'ticket.link.master');
-      await this.audit.record(m, auditActor(actor), 'ticket.link', 'ticket', id, { masterTicketId: { before: null, after: masterId } });
-      return { set: {}, events: [{ kind: 'linked', data: { masterId, masterReference: master.reference } }], action: 'ticket.link' };
+      return {
+        set: { masterTicketId: masterId, linkedFromStatus: t.status },
+        events: [{ kind: 'linked', data: { masterId, masterReference: master.reference } }],
+        action: 'ticket.link', audit: { masterTicketId: { before: null, after: masterId } },
+      };
     });
   }
 
@@ -113,26 +113,22 @@ export class DuplicatesService {
         `SELECT t.master_ticket_id, t.linked_from_status, mt.reference AS master_reference FROM tickets t
          LEFT JOIN tickets mt ON mt.id = t.master_ticket_id WHERE t.id = $1`, [id]);
       if (!current.master_ticket_id) throw refused(409, 'duplicate.not_linked', 'Cette demande ne suit aucune autre demande.', 'version');
-      await m.query(`UPDATE tickets SET master_ticket_id = NULL, linked_from_status = NULL WHERE id = $1`, [id]);
       await this.touchMaster(m, actor, current.master_ticket_id, 'unlinked', { followerId: id, followerReference: t.reference }, 'ticket.unlink.master');
-      await this.audit.record(m, auditActor(actor), 'ticket.unlink', 'ticket', id, { masterTicketId: { before: current.master_ticket_id, after: null } });
-      const events = [{ kind: 'unlinked' as const, data: { masterId: current.master_ticket_id, masterReference: current.master_reference } }];
+      const events: NewEvent[] = [{ kind: 'unlinked', data: { masterId: current.master_ticket_id, masterReference: current.master_reference } }];
       const restore = current.linked_from_status as TicketStatus | null;
-      const set: Record<string, unknown> = {};
+      const set: Mutation['set'] = { masterTicketId: null, linkedFromStatus: null };
       if (restore && restore !== t.status) {
         set['status'] = restore;
         if (!TERMINAL.includes(restore)) { set['resolvedAt'] = null; set['closedAt'] = null; }
-        events.push({ kind: 'status_changed', data: { from: t.status, to: restore, reason: 'unlinked' } } as never);
+        events.push({ kind: 'status_changed', data: { from: t.status, to: restore, reason: 'unlinked' } });
       }
-      return { set, events, action: 'ticket.unlink' };
+      return { set, events, action: 'ticket.unlink', audit: { masterTicketId: { before: current.master_ticket_id, after: null } } };
     });
   }
 
-  /** A timeline event on the master, its version bumped (the console sees the change), audited. */
-  private async touchMaster(m: EntityManager, actor: Actor, masterId: string, kind: 'linked' | 'unlinked', data: Record<string, unknown>, action: string): Promise<void> {
-    await m.query(`UPDATE tickets SET version = version + 1, updated_at = now() WHERE id = $1`, [masterId]);
-    await m.query(`INSERT INTO ticket_events (ticket_id, kind, actor_id, data) VALUES ($1, $2, $3, $4)`,
-      [masterId, kind, actor.system ? null : actor.agent.id, JSON.stringify(data)]);
-    await this.audit.record(m, auditActor(actor), action, 'ticket', masterId, { follower: { before: kind === 'linked' ? null : data['followerId'], after: kind === 'linked' ? data['followerId'] : null } });
+  /** A timeline event on the master, its version bumped (the console sees the change), audited — a change of the master. */
+  private touchMaster(m: EntityManager, actor: Actor, masterId: string, kind: 'linked' | 'unlinked', data: Record<string, unknown>, action: string): Promise<void> {
+    const follower = { before: kind === 'linked' ? null : data['followerId'], after: kind === 'linked' ? data['followerId'] : null };
+    return this.tickets.mutateIn(m, actor, masterId, null, async () => ({ set: {}, events: [{ kind, data }], action, audit: { follower } }), { propagated: true });
   }
 }

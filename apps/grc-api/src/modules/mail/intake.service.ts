@@ -173,10 +173,8 @@ export class MailIntakeService {
       channel: 'email', categoryId: mailbox.category_id, subject, description, citizenId,
       departmentId: mailbox.department_id, eventData, auditActor: AUDIT_ACTOR,
     }, async ({ id }) => {
+      // the attachments' events (and the refused ones' note) are written by createIn with the ticket's change
       const events = await this.attachments(m, id, parsed, files);
-      for (const e of events) {
-        await m.query(`INSERT INTO ticket_events (ticket_id, kind, actor_id, body, data) VALUES ($1, $2, NULL, $3, $4)`, [id, e.kind, e.body ?? null, JSON.stringify(e.data ?? {})]);
-      }
       // recorded before the listeners run, so the acknowledgement answers this message (In-Reply-To)
       await m.query(`UPDATE mail_imported SET outcome = 'ticket', ticket_id = $2 WHERE message_key = $1`, [key, id]);
       return events;

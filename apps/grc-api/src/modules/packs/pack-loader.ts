@@ -15,6 +15,7 @@ import { AuditRepository } from '../audit/audit.repository';
 import { AuditService } from '../audit/audit.service';
 import { hashPassword } from '../auth/auth.service';
 import { recomputeInboxCounters } from '../worker/inbox-counters.recompute';
+import { TicketsRepository } from '../tickets/tickets.repository';
 import { insertPackWorkflows, readPackWorkflows, type PackWorkflows } from '../workflows/pack-workflows';
 
 export interface LoadPackOptions {
@@ -209,26 +210,21 @@ async function insertDemo(m: EntityManager, demo: DemoData, ctx: DemoContext): P
   const ticketIds = ts.map(() => randomUUID());
   const agent = (email: string | null | undefined) => (email ? id(ctx.agentIds, email) : null);
   const times = ts.map(ticketTimes);
-  await m.query(
-    `INSERT INTO tickets (id, reference, channel, category_id, department_id, assignee_id, citizen_id, subject, description, address,
-       latitude, longitude, priority, status, created_by, created_at, updated_at, resolved_at, closed_at)
-     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::uuid[], $6::uuid[], $7::uuid[], $8::text[], $9::text[], $10::text[],
-       $11::float8[], $12::float8[], $13::smallint[], $14::text[], $15::uuid[], $16::timestamptz[], $17::timestamptz[], $18::timestamptz[], $19::timestamptz[])`,
-    [ticketIds, references, ts.map((t) => t.channel), ts.map((t) => id(ctx.catIds, t.categoryCode)), ts.map((t) => id(ctx.deptIds, t.departmentCode)),
-      ts.map((t) => agent(t.assigneeEmail)), ts.map((t) => (t.citizenKey ? id(citizenIds, t.citizenKey) : null)),
-      ts.map((t) => t.subject), ts.map((t) => t.description), ts.map((t) => t.address), ts.map((t) => t.latitude), ts.map((t) => t.longitude),
-      ts.map((t) => priorityRank(t.priority)), ts.map((t) => t.status), ts.map((t) => agent(t.events[0]?.actorEmail)),
-      ts.map((t) => t.createdAt), times.map((t) => t.updatedAt), times.map((t) => t.resolvedAt), times.map((t) => t.closedAt)],
-  );
-
   const events = ts.flatMap((t, i) => t.events.map((e) => ({ ticketId: ticketIds[i]!, e })));
-  await m.query(
-    `INSERT INTO ticket_events (ticket_id, kind, actor_id, at, body, data)
-     SELECT t, k, a, at, b, d::jsonb FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::timestamptz[], $5::text[], $6::text[]) WITH ORDINALITY
-       AS e(t, k, a, at, b, d, n) ORDER BY n`,
-    [events.map((x) => x.ticketId), events.map((x) => x.e.kind), events.map((x) => agent(x.e.actorEmail)), events.map((x) => x.e.at),
-      events.map((x) => x.e.body), events.map((x) => JSON.stringify(eventData(x.e.kind, x.e.data, ctx)))],
-  );
+  // a pack's history as it is (no routing, no hooks): the tickets repository's bulk import
+  await new TicketsRepository(m.connection).importMany(m,
+    ts.map((t, i) => ({
+      id: ticketIds[i]!, reference: references[i]!, channel: t.channel, categoryId: id(ctx.catIds, t.categoryCode),
+      departmentId: id(ctx.deptIds, t.departmentCode), assigneeId: agent(t.assigneeEmail),
+      citizenId: t.citizenKey ? id(citizenIds, t.citizenKey) : null, subject: t.subject, description: t.description,
+      address: t.address, latitude: t.latitude, longitude: t.longitude, priority: priorityRank(t.priority), status: t.status,
+      createdBy: agent(t.events[0]?.actorEmail), createdAt: t.createdAt, updatedAt: times[i]!.updatedAt,
+      resolvedAt: times[i]!.resolvedAt, closedAt: times[i]!.closedAt,
+    })),
+    events.map((x) => ({
+      ticketId: x.ticketId, kind: x.e.kind, actorId: agent(x.e.actorEmail), at: x.e.at, body: x.e.body,
+      data: eventData(x.e.kind, x.e.data, ctx),
+    })));
   return { citizens: cs.length, tickets: ts.length, events: events.length };
 }
 

@@ -5,6 +5,7 @@ import type { EntityManager } from 'typeorm';
 import { ProblemException, type FieldError } from '../../common/problem';
 import { ALLOWED_TYPES, checkAttachment, safeFilename } from '../tickets/attachment-types';
 import type { UploadedFile } from '../tickets/attachments.service';
+import type { NewEvent } from '../tickets/ticket-change.hooks';
 
 export const PUBLIC_MAX_FILES = 5;
 export const ACCEPT = [...Object.keys(ALLOWED_TYPES), ...Object.values(ALLOWED_TYPES).flatMap((t) => t.extensions.map((e) => `.${e}`))];
@@ -66,14 +67,15 @@ export async function storeFiles(dataDir: string, files: CheckedFile[]): Promise
   return { keys, remove };
 }
 
-/** The attachment rows and their timeline events (no agent: uploaded by the citizen). */
-export async function insertAttachments(m: EntityManager, ticketId: string, files: CheckedFile[], keys: string[]): Promise<void> {
+/** The attachment rows; returns their timeline events, for the ticket's change to write (no agent: uploaded by the citizen). */
+export async function insertAttachments(m: EntityManager, ticketId: string, files: CheckedFile[], keys: string[]): Promise<NewEvent[]> {
+  const events: NewEvent[] = [];
   for (let i = 0; i < files.length; i++) {
     const f = files[i]!;
     const [row] = await m.query(
       `INSERT INTO attachments (ticket_id, filename, mime_type, size, sha256, storage_key, uploaded_by)
        VALUES ($1, $2, $3, $4, $5, $6, NULL) RETURNING id`, [ticketId, f.filename, f.mimeType, f.size, f.sha256, keys[i]]);
-    await m.query(`INSERT INTO ticket_events (ticket_id, kind, actor_id, data) VALUES ($1, 'attachment_added', NULL, $2)`,
-      [ticketId, JSON.stringify({ attachmentId: row.id, filename: f.filename, size: f.size, mimeType: f.mimeType, source: 'citizen' })]);
+    events.push({ kind: 'attachment_added', data: { attachmentId: row.id, filename: f.filename, size: f.size, mimeType: f.mimeType, source: 'citizen' } });
   }
+  return events;
 }

@@ -10,7 +10,7 @@ import { GRC_CONFIG, GrcConfig } from '../../config/config';
 import { AuditService, type AuditActor } from '../audit/audit.service';
 import { systemActor, type Actor } from '../auth/authenticated-agent';
 import type { UploadedFile } from '../tickets/attachments.service';
-import { TicketsService } from '../tickets/tickets.service';
+import { TicketsService, type NewEvent } from '../tickets/tickets.service';
 import { InboxCountersScheduler } from '../worker/inbox-counters.scheduler';
 import { ACCEPT, checkFiles, insertAttachments, PUBLIC_MAX_FILES, storeFiles } from './public-files';
 import { trackingPath, TrackingService } from './tracking.service';
@@ -146,12 +146,11 @@ export class PublicService {
         let key = '';
         const ticket = await this.tickets.createIn(m, actor, {
           channel: 'web', categoryId: category!.id, subject, description: description!, citizenId, address,
-          location: position ?? null, attributes, eventData: { source: 'formulaire-public' }, auditActor,
+          location: position ?? null, attributes, eventData: { source: 'formulaire-public' }, auditActor, locale: locale as 'fr' | 'en' | null,
         }, async ({ id }) => {
-          await insertAttachments(m, id, checked, stored.keys);
-          if (locale) await m.query(`UPDATE tickets SET locale = $2 WHERE id = $1`, [id, locale]);
+          const events = await insertAttachments(m, id, checked, stored.keys);
           key = (await this.tracking.issueKey(m, id)).key;
-          return [];
+          return events;
         });
         const reference = ticket.reference;
         return { reference, key };
@@ -216,8 +215,8 @@ export class PublicService {
             if (t.status === 'closed') {
               throw new ProblemException(409, 'Action impossible', 'Cette demande est close : faites une nouvelle demande.', [err('body', 'closed', 'Demande close.')]);
             }
-            await insertAttachments(m, id, checked, stored.keys);
-            const events: Array<{ kind: 'inbound' | 'status_changed'; body?: string; data: Record<string, unknown> }> = [{ kind: 'inbound', body, data: { source: 'suivi-citoyen', attachments: checked.length } }];
+            const files = await insertAttachments(m, id, checked, stored.keys);
+            const events: NewEvent[] = [...files, { kind: 'inbound', body, data: { source: 'suivi-citoyen', attachments: checked.length } }];
             const set: Record<string, unknown> = {};
             if (t.status === 'resolved' || t.status === 'waiting_citizen') {
               set['status'] = 'open';

@@ -7,9 +7,8 @@ import {
   type SlaDeadlineChange, type SlaPolicy, type SlaRecomputeReason, type SlaTargetKey, type TimelineEventKind,
 } from '@grc/domain';
 import { TicketEntity } from '../../database/entities';
-import { AuditService, auditActor } from '../audit/audit.service';
 import { systemActor, type Actor } from '../auth/authenticated-agent';
-import type { TicketChange, TicketChangeListener } from '../tickets/ticket-change.hooks';
+import type { TicketChange, TicketChangeEffects, TicketChangeListener } from '../tickets/ticket-change.hooks';
 import { TicketChangeHooks } from '../tickets/ticket-change.hooks';
 import { TicketsService, type Mutation } from '../tickets/tickets.service';
 import type { TimerRow } from '../timers/timer.types';
@@ -64,6 +63,9 @@ const fmtParis = (d: Date | null): string =>
  * change the escalation points of the clock become durable timers (kind 'sla.escalation', key
  * `${ticketId}:${target}:${atPercent}:${generation}`); older generations and suspended points are
  * cancelled. Fired escalations run the ladder's actions as the system actor, in the timer's transaction.
+ * The engine writes no SQL on tickets / ticket_events: its timeline events (`sla_changed`) and the
+ * inbox's summary columns (sla_due_at, sla_breached) go through the change's TicketChangeEffects, so
+ * the tickets module writes them and the change's audit event sees them.
  */
 @Injectable()
 export class SlaEngine implements OnModuleInit, TicketChangeListener {
@@ -75,7 +77,6 @@ export class SlaEngine implements OnModuleInit, TicketChangeListener {
     private readonly timers: TimersService,
     private readonly hooks: TicketChangeHooks,
     private readonly tickets: TicketsService,
-    private readonly audit: AuditService,
   ) {}
 
   onModuleInit(): void {
@@ -89,7 +90,7 @@ export class SlaEngine implements OnModuleInit, TicketChangeListener {
     const { after, before } = change;
     const now = new Date();
     if (!before) {
-      await this.start(m, after, now);
+      await this.start(m, after, now, change);
       return;
     }
     const touched = new Set<SlaTargetKey>();
@@ -107,7 +108,7 @@ export class SlaEngine implements OnModuleInit, TicketChangeListener {
       && (await this.config.calendarFor(m, before.departmentId)).id !== (await cal()).id) reasons.push('department_changed');
     if (reasons.length) {
       if (clocks.length === 0) {
-        await this.start(m, after, now);
+        await this.start(m, after, now, change);
         return;
       }
       const policy = await this.policyFor(m, after);
@@ -163,9 +164,9 @@ export class SlaEngine implements OnModuleInit, TicketChangeListener {
     const resolved = await cal();
     for (const row of clocks) {
       if (!touched.has(row.target)) continue;
-      await this.save(m, row, resolved.calendar, now);
+      await this.save(m, row, resolved.calendar, now, change);
     }
-    await this.refreshTicket(m, after.id);
+    change.refreshSla();
   }
 
   /**
@@ -188,12 +189,17 @@ export class SlaEngine implements OnModuleInit, TicketChangeListener {
           .setLock('pessimistic_write').setOnLocked('skip_locked').getMany();
         const now = new Date();
         for (const t of tickets) {
-          await this.start(m, t, now);
+          // not a change of the ticket (no version bump, updated_at kept: a pack's history stays as it was):
+          // only its clocks (started in the past: no deadline move to tell) and the inbox's summary of them
+          await this.start(m, t, now, {
+            addEvents: () => { throw new Error('SLA backfill: clocks started, no timeline event expected'); },
+            refreshSla: () => undefined,
+          });
           await m.query(
             `UPDATE timers SET state = 'cancelled' WHERE ticket_id = $1 AND kind = $2 AND state = 'pending' AND due_at <= $3`,
             [t.id, SLA_ESCALATION, now]);
           await m.query(`UPDATE ticket_sla SET breached = true WHERE ticket_id = $1 AND deadline < $2`, [t.id, now]);
-          await this.refreshTicket(m, t.id);
+          await this.tickets.refreshSlaSummaryIn(m, t.id);
         }
         return tickets;
       });
@@ -220,29 +226,34 @@ export class SlaEngine implements OnModuleInit, TicketChangeListener {
         `SELECT DISTINCT ticket_id FROM ticket_sla WHERE policy_id = $1 AND status <> 'stopped' AND ticket_id > $2 ORDER BY ticket_id LIMIT $3`,
         [policy.id, after, batch])).map((r: { ticket_id: string }) => r.ticket_id);
       for (const id of ids) {
+        // a change of the ticket like any other (lock, version, hooks, audit `ticket.sla_recompute`); the
+        // actor's policy is the town's, whatever the ticket's department (propagated)
         const done = await this.db.transaction(async (m) => {
-          const [t]: Array<{ department_id: string }> = await m.query(`SELECT department_id FROM tickets WHERE id = $1 FOR UPDATE`, [id]);
-          if (!t) return false;
-          const now = new Date();
-          const { calendar } = await this.config.calendarFor(m, t.department_id);
-          const clocks = (await this.loadClocks(m, id, true)).filter((r) => r.status !== 'stopped' && r.policy_id === policy.id);
-          for (const row of clocks) {
-            this.append(row, { type: 'recomputed', at: now, reason: 'policy_changed', policyId: policy.id, duration: targetDuration(policy, row.target) }, calendar);
-            row.policy = policy;
-            await this.save(m, row, calendar, now);
-          }
-          if (!clocks.length) return false;
-          // as for a backfill: escalation points the new terms put in the past are recorded, not acted
-          // upon (no wave of warnings and reassignments across the town); a deadline already past is a breach
-          await m.query(
-            `UPDATE timers SET state = 'cancelled', updated_at = now() WHERE ticket_id = $1 AND kind = $2 AND state = 'pending' AND due_at <= $3`,
-            [id, SLA_ESCALATION, now]);
-          await m.query(`UPDATE ticket_sla SET breached = true WHERE ticket_id = $1 AND policy_id = $2 AND status = 'running' AND deadline < $3`, [id, policy.id, now]);
-          await this.refreshTicket(m, id);
-          await this.audit.record(m, auditActor(actor), 'ticket.sla_recompute', 'ticket', id, {
-            policy: { before: null, after: policy.id }, targets: { before: null, after: clocks.map((c) => c.target).join(', ') },
-          });
-          return true;
+          let changed = false;
+          await this.tickets.mutateIn(m, actor, id, null, async (mm, t, effects): Promise<Mutation | null> => {
+            const now = new Date();
+            const { calendar } = await this.config.calendarFor(mm, t.departmentId);
+            const clocks = (await this.loadClocks(mm, id, true)).filter((r) => r.status !== 'stopped' && r.policy_id === policy.id);
+            if (!clocks.length) return null;
+            for (const row of clocks) {
+              this.append(row, { type: 'recomputed', at: now, reason: 'policy_changed', policyId: policy.id, duration: targetDuration(policy, row.target) }, calendar);
+              row.policy = policy;
+              await this.save(mm, row, calendar, now, effects);
+            }
+            // as for a backfill: escalation points the new terms put in the past are recorded, not acted
+            // upon (no wave of warnings and reassignments across the town); a deadline already past is a breach
+            await mm.query(
+              `UPDATE timers SET state = 'cancelled', updated_at = now() WHERE ticket_id = $1 AND kind = $2 AND state = 'pending' AND due_at <= $3`,
+              [id, SLA_ESCALATION, now]);
+            await mm.query(`UPDATE ticket_sla SET breached = true WHERE ticket_id = $1 AND policy_id = $2 AND status = 'running' AND deadline < $3`, [id, policy.id, now]);
+            effects.refreshSla();
+            changed = true;
+            return {
+              set: {}, events: [], action: 'ticket.sla_recompute',
+              audit: { policy: { before: null, after: policy.id }, targets: { before: null, after: clocks.map((c) => c.target).join(', ') } },
+            };
+          }, { propagated: true });
+          return changed;
         });
         if (done) recomputed++;
       }
@@ -252,7 +263,7 @@ export class SlaEngine implements OnModuleInit, TicketChangeListener {
   }
 
   /** Starts the clocks of the matching policy (creation, or first change when none ran). */
-  private async start(m: EntityManager, t: TicketEntity, now: Date): Promise<void> {
+  private async start(m: EntityManager, t: TicketEntity, now: Date, effects: TicketChangeEffects): Promise<void> {
     const policy = await this.policyFor(m, t);
     if (!policy) return;
     const { calendar } = await this.config.calendarFor(m, t.departmentId);
@@ -265,9 +276,9 @@ export class SlaEngine implements OnModuleInit, TicketChangeListener {
         status: 'running', deadline: null, breached: false,
       };
       this.append(row, { type: 'started', at, ticketId: t.id, target, policyId: policy.id, duration }, calendar);
-      await this.save(m, row, calendar, now, true);
+      await this.save(m, row, calendar, now, effects, true);
     }
-    await this.refreshTicket(m, t.id);
+    effects.refreshSla();
   }
 
   /**
@@ -333,7 +344,7 @@ export class SlaEngine implements OnModuleInit, TicketChangeListener {
   }
 
   /** Persists a clock, syncs its escalation timers, explains a moved deadline in the timeline. */
-  private async save(m: EntityManager, row: ClockRow, calendar: BusinessCalendar, now: Date, created = false): Promise<void> {
+  private async save(m: EntityManager, row: ClockRow, calendar: BusinessCalendar, now: Date, effects: TicketChangeEffects, created = false): Promise<void> {
     const state = foldState(row.events, calendar);
     const clock = viewSlaClock(state, calendar, now);
     const previous = row.deadline;
@@ -355,10 +366,10 @@ export class SlaEngine implements OnModuleInit, TicketChangeListener {
     if (!created && last && last.cause !== 'stopped' && last.cause !== 'started') {
       const what = targetFr(row.target);
       const body = `${last.message} Échéance de ${what} : ${fmtParis(previous)} → ${fmtParis(row.deadline)}.`;
-      await this.timeline(m, row.ticket_id, 'sla_changed', body, {
+      effects.addEvents({ kind: 'sla_changed', body, data: {
         target: row.target, cause: last.cause, reason: last.reason, previous: previous ? new Date(previous).toISOString() : null,
         deadline: row.deadline?.toISOString() ?? null, generation: row.generation,
-      });
+      } });
     }
   }
 
@@ -373,15 +384,6 @@ export class SlaEngine implements OnModuleInit, TicketChangeListener {
     await this.timers.cancelWhere(m, row.ticket_id, SLA_ESCALATION, { target: row.target }, keep.map((p) => p.key));
   }
 
-  /** tickets.sla_due_at (nearest running deadline) and sla_breached, for the inbox. */
-  private async refreshTicket(m: EntityManager, ticketId: string): Promise<void> {
-    await m.query(
-      `UPDATE tickets SET
-         sla_due_at = (SELECT min(deadline) FROM ticket_sla WHERE ticket_id = $1 AND status = 'running'),
-         sla_breached = coalesce((SELECT bool_or(breached) FROM ticket_sla WHERE ticket_id = $1 AND status <> 'stopped'), false)
-       WHERE id = $1`, [ticketId]);
-  }
-
   private async loadClocks(m: EntityManager, ticketId: string, lock: boolean): Promise<ClockRow[]> {
     return m.query(`SELECT * FROM ticket_sla WHERE ticket_id = $1 ORDER BY target ${lock ? 'FOR UPDATE' : ''}`, [ticketId]);
   }
@@ -391,10 +393,6 @@ export class SlaEngine implements OnModuleInit, TicketChangeListener {
     return selectPolicy(await this.config.policies(m), {
       categoryCode: c?.code ?? '', priority: priorityFromRank(t.priority), channel: t.channel as Channel,
     });
-  }
-
-  private timeline(m: EntityManager, ticketId: string, kind: TimelineEventKind, body: string, data: Record<string, unknown>): Promise<unknown> {
-    return m.query(`INSERT INTO ticket_events (ticket_id, kind, actor_id, body, data) VALUES ($1, $2, NULL, $3, $4)`, [ticketId, kind, body, JSON.stringify(data)]);
   }
 
   // ------------------------------------------------------------------ escalations
@@ -423,14 +421,14 @@ export class SlaEngine implements OnModuleInit, TicketChangeListener {
         : `Escalade à ${atPercent} % du délai de ${what} (${duration}, échéance ${fmtParis(row.deadline)}).`;
     const data = { target, atPercent, generation, deadline: row.deadline ? new Date(row.deadline).toISOString() : null, actions, timerKey: timer.key };
 
-    await this.tickets.mutateIn(m, systemActor(SLA_ACTOR), ticketId, null, async (mm, t): Promise<Mutation> => {
+    await this.tickets.mutateIn(m, systemActor(SLA_ACTOR), ticketId, null, async (mm, t, effects): Promise<Mutation> => {
       const set: Mutation['set'] = {};
       const events: Mutation['events'] = [{ kind, body, data }];
       for (const a of actions) await this.act(mm, a, t, set, events, data);
       if (breach) await mm.query(`UPDATE ticket_sla SET breached = true, updated_at = now() WHERE ticket_id = $1 AND target = $2`, [ticketId, target]);
+      effects.refreshSla();
       return { set, events, action: 'ticket.sla_escalation' };
     });
-    await this.refreshTicket(m, ticketId);
   }
 
   private async act(m: EntityManager, a: EscalationAction, t: TicketEntity, set: Mutation['set'], events: Mutation['events'], data: Record<string, unknown>): Promise<void> {

@@ -4,13 +4,27 @@ import type { TimelineEventKind } from '@grc/domain';
 import type { TicketEntity } from '../../database/entities';
 import type { Actor } from '../auth/authenticated-agent';
 
-export interface TicketChange {
+export interface NewEvent { kind: TimelineEventKind; body?: string | null; data?: Record<string, unknown> }
+
+/**
+ * What a listener (or a change's decision) may add to the ticket's change without writing SQL on
+ * `tickets` / `ticket_events` itself: the tickets module writes them, in the same transaction, and the
+ * change's audit event sees them.
+ */
+export interface TicketChangeEffects {
+  /** timeline events written by the system on this ticket (an SLA deadline that moved) */
+  addEvents(...events: NewEvent[]): void;
+  /** recompute tickets.sla_due_at / sla_breached from ticket_sla (the SLA clocks were saved) */
+  refreshSla(): void;
+}
+
+export interface TicketChange extends TicketChangeEffects {
   ticketId: string;
   /** null on creation */
   before: TicketEntity | null;
   after: TicketEntity;
   /** the timeline events this change wrote */
-  events: Array<{ kind: TimelineEventKind; body?: string | null; data?: Record<string, unknown> }>;
+  events: NewEvent[];
   actor: Actor;
 }
 
@@ -22,6 +36,8 @@ export interface TicketChangeListener {
 /**
  * Lets feature modules follow ticket changes without the tickets module knowing them: they register
  * at start-up and are called inside the same transaction, so their rows commit or roll back with it.
+ * Only TicketsService emits: a listener that must change a ticket (a duplicate's follower) calls
+ * `TicketsService.changeIn`, which runs the listeners for that ticket in turn.
  */
 @Injectable()
 export class TicketChangeHooks {
@@ -35,7 +51,11 @@ export class TicketChangeHooks {
     return this.listeners.length > 0;
   }
 
-  async emit(m: EntityManager, change: TicketChange): Promise<void> {
-    for (const l of this.listeners) await l.onTicketChanged(m, change);
+  /** `afterEach` writes what the listener added (events, SLA summary) before the next listener looks. */
+  async emit(m: EntityManager, change: TicketChange, afterEach?: () => Promise<void>): Promise<void> {
+    for (const l of this.listeners) {
+      await l.onTicketChanged(m, change);
+      if (afterEach) await afterEach();
+    }
   }
 }

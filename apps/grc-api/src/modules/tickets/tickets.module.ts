@@ -5,12 +5,13 @@ import { AttachmentsService } from './attachments.service';
 import { InboxQuery } from './inbox.query';
 import { TicketChangeHooks } from './ticket-change.hooks';
 import { TicketsController } from './tickets.controller';
+import { TicketsRepository } from './tickets.repository';
 import { TicketsService } from './tickets.service';
 
 @Module({
   imports: [CitizensModule, InboxCountersModule],
   controllers: [TicketsController],
-  providers: [TicketsService, InboxQuery, AttachmentsService, TicketChangeHooks],
+  providers: [TicketsService, TicketsRepository, InboxQuery, AttachmentsService, TicketChangeHooks],
   exports: [TicketsService, InboxQuery, TicketChangeHooks],
 })
 export class TicketsModule {}

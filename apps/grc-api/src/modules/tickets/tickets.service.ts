@@ -3,33 +3,29 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import {
   allowedTransitions, decideAssignment, decideStatusChange, decideTransfer, formatReference, priorityRank,
-  routeTicket, validateMessageBody, type Channel, type Priority, type Refusal, type RoutingRuleData, type TicketDetail, type TimelineEventKind,
+  routeTicket, validateMessageBody, type Channel, type Priority, type Refusal, type TicketDetail,
 } from '@grc/domain';
-import { preparedQuery } from '../../common/prepared';
 import { badRequest, notFound, ProblemException, staleTicket } from '../../common/problem';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
 import { TicketEntity } from '../../database/entities';
 import { AuditService, auditActor, diff, type AuditActor, type Changes } from '../audit/audit.service';
 import { actorId, type Actor, type AuthenticatedAgent } from '../auth/authenticated-agent';
-import { TicketChangeHooks } from './ticket-change.hooks';
+import { TicketChangeHooks, type NewEvent, type TicketChange, type TicketChangeEffects } from './ticket-change.hooks';
 import { CitizensService } from '../citizens/citizens.service';
 import { InboxCountersScheduler } from '../worker/inbox-counters.scheduler';
 import { canSeeDepartment } from './ticket-access';
 import type { AssignDto, CreateTicketDto, MessageDto, StatusChangeDto, TransferDto, UpdateTicketDto } from './ticket.dto';
-import { SUMMARY_COLUMNS, SUMMARY_JOINS, SummaryRow, toSummary } from './ticket-view';
+import { toSummary } from './ticket-view';
+import { TicketsRepository, type TicketSet } from './tickets.repository';
+
+export type { NewEvent, TicketChangeEffects } from './ticket-change.hooks';
+export type { CreationContext } from './tickets.repository';
 
 /** A domain refusal becomes a 400 naming its field, or a 409 when the ticket's state forbids it. */
 export const refusal = (r: Refusal, status = 400) =>
   new ProblemException(status, status === 409 ? 'Action impossible' : 'Requête invalide', r.message, [
     { field: r.field ?? '', message: r.message, code: r.code },
   ]);
-
-export interface CreationContext {
-  id: string; active: boolean; default_department_id: string; rules: RoutingRuleData[];
-  citizen_id: string | null; prefix: string; year: number; n: string;
-}
-
-export interface NewEvent { kind: TimelineEventKind; body?: string | null; data?: Record<string, unknown> }
 
 /** What a channel knows of a new request; `createIn` decides the rest. */
 export interface NewTicket {
@@ -49,16 +45,60 @@ export interface NewTicket {
   eventData?: Record<string, unknown>;
   /** who the audit trail names when it is not the actor (a citizen through the public form) */
   auditActor?: AuditActor;
+  /** the language the citizen chose (public form): the e-mails about this request are written in it */
+  locale?: 'fr' | 'en' | null;
 }
-export interface Mutation { set: Partial<Record<keyof TicketEntity, unknown>>; events: NewEvent[]; action: string }
+
+/** A change decided on the locked row: the columns to set, its timeline events, its audit action. */
+export interface Mutation {
+  set: TicketSet;
+  events: NewEvent[];
+  action: string;
+  /** more for the audit event than the columns' diff (a master link, the policy re-applied…) */
+  audit?: Changes;
+}
+/** null: nothing to change (a follower already where its master's move would take it) — nothing is written. */
+export type Decide = (m: EntityManager, t: TicketEntity, effects: TicketChangeEffects) => Promise<Mutation | null>;
+export interface ChangeOptions {
+  /**
+   * No department check: the change is the consequence of one the actor was allowed to make (a
+   * master's status reaching its followers, the master told of a new follower).
+   */
+  propagated?: boolean;
+}
+
+/** What listeners and decisions add to a change: written by the tickets module once each of them returns. */
+class PendingEffects implements TicketChangeEffects {
+  events: NewEvent[] = [];
+  sla = false;
+  /** the SLA summary after the last refresh, for the audit */
+  slaAfter: { slaDueAt: Date | null; slaBreached: boolean } | null = null;
+
+  addEvents(...events: NewEvent[]): void {
+    this.events.push(...events);
+  }
+
+  refreshSla(): void {
+    this.sla = true;
+  }
+
+  async flush(m: EntityManager, repo: TicketsRepository, ticketId: string): Promise<void> {
+    if (this.events.length) {
+      const events = this.events;
+      this.events = [];
+      await repo.insertEvents(m, ticketId, null, events);
+    }
+    if (this.sla) {
+      this.sla = false;
+      this.slaAfter = await repo.refreshSlaSummary(m, ticketId);
+    }
+  }
+}
 
 const AUDITED_FIELDS: Array<keyof TicketEntity> = [
   'status', 'priority', 'categoryId', 'departmentId', 'assigneeId', 'subject', 'resolvedAt', 'closedAt',
 ];
-const COLUMN: Partial<Record<keyof TicketEntity, string>> = {
-  status: 'status', priority: 'priority', categoryId: 'category_id', departmentId: 'department_id',
-  assigneeId: 'assignee_id', subject: 'subject', resolvedAt: 'resolved_at', closedAt: 'closed_at',
-};
+const SLA_FIELDS: Array<keyof TicketEntity> = ['slaDueAt', 'slaBreached'];
 
 @Injectable()
 export class TicketsService {
@@ -69,6 +109,7 @@ export class TicketsService {
     private readonly citizens: CitizensService,
     private readonly counters: InboxCountersScheduler,
     private readonly hooks: TicketChangeHooks,
+    private readonly repo: TicketsRepository,
   ) {}
 
   async create(actor: Actor, dto: CreateTicketDto): Promise<TicketDetail> {
@@ -106,19 +147,7 @@ export class TicketsService {
     m: EntityManager, actor: Actor, input: NewTicket,
     beforeHooks?: (ticket: { id: string; reference: string; departmentId: string }) => Promise<NewEvent[]>,
   ): Promise<{ id: string; reference: string; departmentId: string }> {
-    const [ctx] = await preparedQuery<CreationContext>(m,
-      `WITH town AS (
-         SELECT coalesce((SELECT reference_prefix FROM town_settings), 'GRC') AS prefix,
-                extract(year FROM now() AT TIME ZONE coalesce((SELECT timezone FROM town_settings), 'Europe/Paris'))::int AS year)
-       SELECT c.id, c.active, c.default_department_id,
-         coalesce((SELECT json_agg(json_build_object('id', r.id, 'categoryId', r.category_id, 'departmentId', r.department_id,
-           'areaName', r.area_name, 'area', r.area, 'position', r.position) ORDER BY r.position, r.id)
-           FROM routing_rules r WHERE r.category_id = c.id), '[]'::json) AS rules,
-         (SELECT id FROM citizens WHERE id = $2::uuid) AS citizen_id,
-         town.prefix, town.year, grc_next_ticket_number(town.year) AS n
-       FROM categories c, town WHERE c.id = $1`,
-      [input.categoryId, input.citizenId ?? null],
-    );
+    const ctx = await this.repo.creationContext(m, input.categoryId, input.citizenId ?? null);
     if (!ctx) throw badRequest('Catégorie inconnue.', [{ field: 'categoryId', message: 'Catégorie inconnue.' }]);
     if (!ctx.active) throw badRequest('Cette catégorie est désactivée.', [{ field: 'categoryId', message: 'Catégorie désactivée.' }]);
     if (input.citizenId && !ctx.citizen_id) throw badRequest('Citoyen inconnu.', [{ field: 'citizenId', message: 'Citoyen inconnu.' }]);
@@ -138,52 +167,41 @@ export class TicketsService {
     };
     const created: NewEvent = { kind: 'created', data: { channel: input.channel, departmentId, ...input.eventData } };
     const audit = input.auditActor ?? auditActor(actor);
-    const [row] = await preparedQuery<{ id: string }>(m,
-      `WITH t AS (
-         INSERT INTO tickets (reference, channel, category_id, department_id, citizen_id, subject, description,
-           address, latitude, longitude, priority, status, created_by, attributes)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'new', $12, $17) RETURNING id),
-       e AS (INSERT INTO ticket_events (ticket_id, kind, actor_id, data) SELECT id, 'created', $12, $13 FROM t),
-       a AS (INSERT INTO audit_events (actor_id, actor_label, action, entity_type, entity_id, changes, ip)
-             SELECT $18, $14, 'ticket.create', 'ticket', id::text, $15, $16 FROM t)
-       SELECT id FROM t`,
-      [reference, input.channel, input.categoryId, departmentId, input.citizenId ?? null, subject, input.description.trim(),
-        input.address?.trim() || null, input.location?.lat ?? null, input.location?.lng ?? null, priorityRank(priority), actorId(actor),
-        JSON.stringify(created.data), audit.actorLabel, JSON.stringify(changes), audit.ip, JSON.stringify(attributes), audit.actorId],
-    );
-    const ticket = { id: row!.id, reference, departmentId };
+    const id = await this.repo.insertCreated(m, {
+      reference, channel: input.channel, categoryId: input.categoryId, departmentId, citizenId: input.citizenId ?? null,
+      subject, description: input.description.trim(), address: input.address?.trim() || null,
+      latitude: input.location?.lat ?? null, longitude: input.location?.lng ?? null, priority: priorityRank(priority),
+      createdBy: actorId(actor), attributes, locale: input.locale ?? null, createdData: created.data!,
+      audit: { actorId: audit.actorId, actorLabel: audit.actorLabel, ip: audit.ip, changes },
+    });
+    const ticket = { id, reference, departmentId };
+    // the channel's own rows (attachments, tracking key…); their timeline events are written here
     const more = beforeHooks ? await beforeHooks(ticket) : [];
+    await this.repo.insertEvents(m, id, null, more);
     if (this.hooks.active) {
-      const after = await m.getRepository(TicketEntity).findOneByOrFail({ id: ticket.id });
-      await this.hooks.emit(m, { ticketId: ticket.id, before: null, after, events: [created, ...more], actor });
+      const after = await this.repo.find(m, id);
+      const effects = new PendingEffects();
+      const change = this.changeOf(id, null, after, [created, ...more], actor, effects);
+      await this.hooks.emit(m, change, () => effects.flush(m, this.repo, id));
     }
     return ticket;
   }
 
   /** Full ticket, or 404 when it does not exist or lies outside the agent's departments. */
   async detail(agent: AuthenticatedAgent, id: string, opts: { skipScope?: boolean } = {}, m: EntityManager = this.db.manager): Promise<TicketDetail> {
-    const [row]: Array<SummaryRow & {
-      description: string; address: string | null; latitude: number | null; longitude: number | null; version: number;
-    }> = await preparedQuery(m,
-      `SELECT ${SUMMARY_COLUMNS}, t.description, t.address, t.latitude, t.longitude, t.version
-       FROM tickets t ${SUMMARY_JOINS} WHERE t.id = $1`, [id]);
+    const row = await this.repo.detailRow(m, id);
     if (!row || (!opts.skipScope && !canSeeDepartment(agent, row.department_id))) throw notFound('Demande');
-    const [events, attachments] = await Promise.all([
-      preparedQuery(m,
-        `SELECT e.id::text AS id, e.kind, e.at, e.body, e.data, a.id AS actor_id, a.display_name AS actor_name
-         FROM ticket_events e LEFT JOIN agents a ON a.id = e.actor_id WHERE e.ticket_id = $1 ORDER BY e.at, e.id`, [id]),
-      preparedQuery(m, `SELECT id, filename, mime_type, size, created_at FROM attachments WHERE ticket_id = $1 ORDER BY created_at`, [id]),
-    ]);
+    const [events, attachments] = await this.repo.timelineAndAttachments(m, id);
     const summary = toSummary(row);
     return {
       ...summary,
       description: row.description, address: row.address, latitude: row.latitude, longitude: row.longitude,
       version: row.version,
       allowedStatuses: [...allowedTransitions(summary.status)],
-      attachments: attachments.map((a: { id: string; filename: string; mime_type: string; size: number; created_at: Date }) => ({
+      attachments: attachments.map((a) => ({
         id: a.id, filename: a.filename, mimeType: a.mime_type, size: a.size, createdAt: new Date(a.created_at).toISOString(),
       })),
-      timeline: events.map((e: { id: string; kind: TimelineEventKind; at: Date; body: string | null; data: Record<string, unknown>; actor_id: string | null; actor_name: string | null }) => ({
+      timeline: events.map((e) => ({
         id: e.id, kind: e.kind, at: new Date(e.at).toISOString(), body: e.body, data: e.data ?? {},
         actor: e.actor_id ? { id: e.actor_id, displayName: e.actor_name ?? '' } : null,
       })),
@@ -280,56 +298,65 @@ export class TicketsService {
   }
 
   /**
-   * The one way a ticket changes: lock the row, check visibility and the client's version, apply the
-   * domain's decision, bump the version, write timeline events and the audit event — one transaction.
+   * The one way a ticket changes, for every caller (agents, circuits and their timers, duplicate
+   * propagation, SLA escalations and re-applied policies, e-mail intake, the tracking page): lock the
+   * row, check the actor's departments and the client's version, apply the caller's decision, bump the
+   * version, write the timeline events, run the change listeners (whose own events and SLA summary
+   * the tickets module writes), then the audit event, which sees the whole change — one transaction.
    */
-  async mutate(
-    actor: Actor, id: string, version: number,
-    decide: (m: EntityManager, t: TicketEntity) => Promise<Mutation>,
-    opts: { returnUnscoped?: boolean } = {},
-  ): Promise<TicketDetail> {
+  async mutate(actor: Actor, id: string, version: number, decide: Decide, opts: { returnUnscoped?: boolean } = {}): Promise<TicketDetail> {
     await this.db.transaction((m) => this.mutateIn(m, actor, id, version, decide));
     void this.counters.requestRecompute();
     return this.detail(actor.agent, id, { skipScope: opts.returnUnscoped });
   }
 
   /**
-   * The body of `mutate` in the caller's transaction, for background work that must change a ticket
-   * atomically with its own rows (SLA escalations). `version` null: no optimistic check (the row is locked).
+   * The body of `mutate` in the caller's transaction, for work that must change a ticket atomically
+   * with its own rows (SLA escalations, circuit timers, e-mail intake, a master's followers).
+   * `version` null: no optimistic check (the row is locked). Throws 404 when the ticket does not
+   * exist or (unless `propagated`, or for a system actor, who sees every department) lies outside the
+   * actor's departments.
    */
-  async mutateIn(
-    m: EntityManager, actor: Actor, id: string, version: number | null,
-    decide: (m: EntityManager, t: TicketEntity) => Promise<Mutation>,
-  ): Promise<void> {
-    const t = await m.getRepository(TicketEntity).createQueryBuilder('t').setLock('pessimistic_write').where('t.id = :id', { id }).getOne();
-    if (!t || !canSeeDepartment(actor.agent, t.departmentId)) throw notFound('Demande');
+  async mutateIn(m: EntityManager, actor: Actor, id: string, version: number | null, decide: Decide, opts: ChangeOptions = {}): Promise<void> {
+    const t = await this.repo.lock(m, id);
+    if (!t || (!opts.propagated && !actor.system && !canSeeDepartment(actor.agent, t.departmentId))) throw notFound('Demande');
     if (version !== null && t.version !== version) throw staleTicket();
-    const { set, events, action } = await decide(m, t);
-    const assignments = Object.entries(set).map(([k, v], i) => ({ column: COLUMN[k as keyof TicketEntity]!, value: v, i }));
-    await m.query(
-      `UPDATE tickets SET ${assignments.map((a) => `${a.column} = $${a.i + 2}`).join(', ')}${assignments.length ? ', ' : ''}
-         version = version + 1, updated_at = now() WHERE id = $1`,
-      [id, ...assignments.map((a) => a.value)],
-    );
-    await this.insertEvents(m, id, actorId(actor), events);
+    const effects = new PendingEffects();
+    const decided = await decide(m, t, effects);
+    if (!decided) return;
+    const { set, events, action, audit } = decided;
+    await this.repo.apply(m, id, set);
+    await this.repo.insertEvents(m, id, actorId(actor), events);
+    await effects.flush(m, this.repo, id);
     const after = { ...t, ...set, version: t.version + 1 } as TicketEntity;
-    await this.hooks.emit(m, { ticketId: id, before: t, after, events, actor });
+    await this.hooks.emit(m, this.changeOf(id, t, after, events, actor, effects), () => effects.flush(m, this.repo, id));
     const changes: Changes = diff<TicketEntity>(t, after, AUDITED_FIELDS);
+    if (effects.slaAfter) Object.assign(changes, diff<TicketEntity>(t, effects.slaAfter, SLA_FIELDS));
     for (const e of events) if (e.body && (e.kind === 'reply' || e.kind === 'note' || e.kind === 'transferred')) changes[e.kind] = { before: null, after: e.body };
+    Object.assign(changes, audit);
     await this.audit.record(m, auditActor(actor), action, 'ticket', id, changes);
+  }
+
+  /**
+   * The inbox's SLA summary (sla_due_at, sla_breached) recomputed from ticket_sla outside a change:
+   * the SLA backfill gives clocks to a pack's history without touching the tickets' version or
+   * updated_at. Within a change, listeners ask for it through `TicketChange.refreshSla()`.
+   */
+  async refreshSlaSummaryIn(m: EntityManager, ticketId: string): Promise<void> {
+    await this.repo.refreshSlaSummary(m, ticketId);
   }
 
   /** Attachment rows are added by AttachmentsService through `mutate`; this checks read access for downloads. */
   async assertVisible(agent: AuthenticatedAgent, id: string): Promise<void> {
-    const [t] = await this.db.query(`SELECT department_id FROM tickets WHERE id = $1`, [id]);
-    if (!t || !canSeeDepartment(agent, t.department_id)) throw notFound('Demande');
+    const departmentId = await this.repo.departmentOf(this.repo.manager, id);
+    if (!departmentId || !canSeeDepartment(agent, departmentId)) throw notFound('Demande');
   }
 
-  private async insertEvents(m: EntityManager, ticketId: string, actorId: string | null, events: NewEvent[]): Promise<void> {
-    for (const e of events) {
-      await m.query(`INSERT INTO ticket_events (ticket_id, kind, actor_id, body, data) VALUES ($1, $2, $3, $4, $5)`,
-        [ticketId, e.kind, actorId, e.body ?? null, JSON.stringify(e.data ?? {})]);
-    }
+  private changeOf(ticketId: string, before: TicketEntity | null, after: TicketEntity, events: NewEvent[], actor: Actor, effects: PendingEffects): TicketChange {
+    return {
+      ticketId, before, after, events, actor,
+      addEvents: (...more) => effects.addEvents(...more),
+      refreshSla: () => effects.refreshSla(),
+    };
   }
 }
-

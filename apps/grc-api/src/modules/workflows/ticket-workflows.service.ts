@@ -274,35 +274,24 @@ export class TicketWorkflowsService implements OnModuleInit, TicketChangeListene
   }
 
   /**
-   * A timer of the circuit fired: the system applies the timeout inside the timers module's
-   * transaction (which already holds the ticket's row lock), the same way mutate does.
+   * A timer of the circuit fired: the system applies the timeout through TicketsService.mutateIn,
+   * inside the timers module's transaction, like an agent's action (lock, events, hooks, audit).
    */
   private async onTimer(m: EntityManager, ticketId: string, payload: { timerKey: string; kind: string }): Promise<void> {
     const type = payload.kind === 'opinion_due' ? 'opinion_timeout' : payload.kind === 'citizen_timeout' ? 'citizen_timeout' : 'sla_elapsed';
     const action = { type, timerKey: payload.timerKey } as WorkflowAction;
     const actor = systemActor('workflows');
-    const before = await m.getRepository(TicketEntity).createQueryBuilder('t').setLock('pessimistic_write').where('t.id = :id', { id: ticketId }).getOne();
-    if (!before) return;
-    let decided: Awaited<ReturnType<TicketWorkflowsService['decide']>>;
-    try {
-      decided = await this.decide(m, actor, before, { type: 'timer', action });
-    } catch (e) {
-      // a stale timer (the step changed meanwhile) or a finished circuit: nothing to do
-      if (e instanceof ProblemException && e.getStatus() === 409) return;
-      throw e;
-    }
-    const { set, events } = decided;
-    const cols: Record<string, string> = { status: 'status', priority: 'priority', assigneeId: 'assignee_id' };
-    const entries = Object.entries(set).filter(([k]) => cols[k]);
-    await m.query(
-      `UPDATE tickets SET ${entries.map(([k], i) => `${cols[k]} = $${i + 2}, `).join('')}version = version + 1, updated_at = now() WHERE id = $1`,
-      [ticketId, ...entries.map(([, v]) => v)]);
-    for (const e of events) {
-      await m.query(`INSERT INTO ticket_events (ticket_id, kind, actor_id, body, data) VALUES ($1, $2, NULL, $3, $4)`,
-        [ticketId, e.kind, e.body ?? null, JSON.stringify(e.data ?? {})]);
-    }
-    const after = { ...before, ...set, version: before.version + 1 } as TicketEntity;
-    await this.hooks.emit(m, { ticketId, before, after, events, actor });
+    const [exists] = await m.query(`SELECT 1 FROM tickets WHERE id = $1`, [ticketId]);
+    if (!exists) return;
+    await this.tickets.mutateIn(m, actor, ticketId, null, async (mm, t) => {
+      try {
+        return await this.decide(mm, actor, t, { type: 'timer', action });
+      } catch (e) {
+        // a stale timer (the step changed meanwhile) or a finished circuit: nothing to do
+        if (e instanceof ProblemException && e.getStatus() === 409) return null;
+        throw e;
+      }
+    });
   }
 
   private deptCache: { at: number; names: Map<string, string> } | null = null;

@@ -1,0 +1,203 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import type { RoutingRuleData, TimelineEventKind } from '@grc/domain';
+import { preparedQuery } from '../../common/prepared';
+import { TicketEntity } from '../../database/entities';
+import type { NewEvent } from './ticket-change.hooks';
+import { SUMMARY_COLUMNS, SUMMARY_JOINS, type SummaryRow } from './ticket-view';
+
+/** The columns a change may set, by entity field (anything else is refused: no SQL from a caller's keys). */
+const COLUMN: Partial<Record<keyof TicketEntity, string>> = {
+  status: 'status', priority: 'priority', categoryId: 'category_id', departmentId: 'department_id',
+  assigneeId: 'assignee_id', subject: 'subject', resolvedAt: 'resolved_at', closedAt: 'closed_at',
+  masterTicketId: 'master_ticket_id', linkedFromStatus: 'linked_from_status',
+};
+export type TicketSet = Partial<Record<keyof TicketEntity, unknown>>;
+
+export interface CreationContext {
+  id: string; active: boolean; default_department_id: string; rules: RoutingRuleData[];
+  citizen_id: string | null; prefix: string; year: number; n: string;
+}
+
+/** The row `insertCreated` writes with its 'created' event and its audit event. */
+export interface CreatedRow {
+  reference: string; channel: string; categoryId: string; departmentId: string; citizenId: string | null;
+  subject: string; description: string; address: string | null; latitude: number | null; longitude: number | null;
+  priority: number; createdBy: string | null; attributes: Record<string, unknown>; locale: 'fr' | 'en' | null;
+  createdData: Record<string, unknown>;
+  audit: { actorId: string | null; actorLabel: string; ip: string | null; changes: Record<string, unknown> };
+}
+
+export type DetailRow = SummaryRow & {
+  description: string; address: string | null; latitude: number | null; longitude: number | null; version: number;
+};
+export interface EventRow {
+  id: string; kind: TimelineEventKind; at: Date; body: string | null; data: Record<string, unknown>;
+  actor_id: string | null; actor_name: string | null;
+}
+export interface AttachmentRow { id: string; filename: string; mime_type: string; size: number; created_at: Date }
+
+/** A town pack's history, written as it is (no routing, no hooks: the pack says what happened). */
+export interface ImportedTicket {
+  id: string; reference: string; channel: string; categoryId: string; departmentId: string; assigneeId: string | null;
+  citizenId: string | null; subject: string; description: string; address: string | null; latitude: number | null;
+  longitude: number | null; priority: number; status: string; createdBy: string | null; createdAt: string;
+  updatedAt: string; resolvedAt: string | null; closedAt: string | null;
+}
+export interface ImportedEvent { ticketId: string; kind: string; actorId: string | null; at: string; body: string | null; data: Record<string, unknown> }
+
+/**
+ * Every SQL statement of the tickets module on `tickets` and `ticket_events`, each on the caller's
+ * EntityManager (the transaction of the change). Writes are reached through TicketsService's change
+ * method only (architecture.spec fails the build on such SQL anywhere else); creation and detail are
+ * prepared statements (common/prepared.ts), the two hot paths.
+ */
+@Injectable()
+export class TicketsRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** The default manager, for reads outside a transaction. */
+  get manager(): EntityManager {
+    return this.db.manager;
+  }
+
+  // ------------------------------------------------------------------ change
+
+  /** The row, locked until the transaction ends (`SELECT … FOR UPDATE`), or null. */
+  lock(m: EntityManager, id: string): Promise<TicketEntity | null> {
+    return m.getRepository(TicketEntity).createQueryBuilder('t').setLock('pessimistic_write').where('t.id = :id', { id }).getOne();
+  }
+
+  find(m: EntityManager, id: string): Promise<TicketEntity> {
+    return m.getRepository(TicketEntity).findOneByOrFail({ id });
+  }
+
+  /** Sets the columns and bumps the version (the console's optimistic lock) and updated_at. */
+  async apply(m: EntityManager, id: string, set: TicketSet): Promise<void> {
+    const assignments = Object.entries(set).map(([k, v], i) => {
+      const column = COLUMN[k as keyof TicketEntity];
+      if (!column) throw new Error(`tickets: column ${k} may not be set by a change`);
+      return { column, value: v, i };
+    });
+    await m.query(
+      `UPDATE tickets SET ${assignments.map((a) => `${a.column} = $${a.i + 2}, `).join('')}version = version + 1, updated_at = now() WHERE id = $1`,
+      [id, ...assignments.map((a) => a.value)],
+    );
+  }
+
+  async insertEvents(m: EntityManager, ticketId: string, actorId: string | null, events: readonly NewEvent[]): Promise<void> {
+    if (!events.length) return;
+    if (events.length === 1) {
+      const e = events[0]!;
+      await m.query(`INSERT INTO ticket_events (ticket_id, kind, actor_id, body, data) VALUES ($1, $2, $3, $4, $5)`,
+        [ticketId, e.kind, actorId, e.body ?? null, JSON.stringify(e.data ?? {})]);
+      return;
+    }
+    // one statement, in the given order (ids follow it: the timeline sorts on at, id)
+    await m.query(
+      `INSERT INTO ticket_events (ticket_id, kind, actor_id, body, data)
+       SELECT $1, k, $2, b, d::jsonb FROM unnest($3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS e(k, b, d, n) ORDER BY n`,
+      [ticketId, actorId, events.map((e) => e.kind), events.map((e) => e.body ?? null), events.map((e) => JSON.stringify(e.data ?? {}))]);
+  }
+
+  /** tickets.sla_due_at (nearest running deadline) and sla_breached, for the inbox; returns the new values. */
+  async refreshSlaSummary(m: EntityManager, ticketId: string): Promise<{ slaDueAt: Date | null; slaBreached: boolean }> {
+    const [rows] = await m.query(
+      `UPDATE tickets SET
+         sla_due_at = (SELECT min(deadline) FROM ticket_sla WHERE ticket_id = $1 AND status = 'running'),
+         sla_breached = coalesce((SELECT bool_or(breached) FROM ticket_sla WHERE ticket_id = $1 AND status <> 'stopped'), false)
+       WHERE id = $1 RETURNING sla_due_at, sla_breached`, [ticketId]);
+    const r = (rows as Array<{ sla_due_at: Date | null; sla_breached: boolean }>)[0];
+    return { slaDueAt: r?.sla_due_at ?? null, slaBreached: r?.sla_breached ?? false };
+  }
+
+  // ------------------------------------------------------------------ creation
+
+  /** Category, its routing rules, the citizen, the town's prefix and year and the next number: one round trip. */
+  async creationContext(m: EntityManager, categoryId: string, citizenId: string | null): Promise<CreationContext | undefined> {
+    const [ctx] = await preparedQuery<CreationContext>(m,
+      `WITH town AS (
+         SELECT coalesce((SELECT reference_prefix FROM town_settings), 'GRC') AS prefix,
+                extract(year FROM now() AT TIME ZONE coalesce((SELECT timezone FROM town_settings), 'Europe/Paris'))::int AS year)
+       SELECT c.id, c.active, c.default_department_id,
+         coalesce((SELECT json_agg(json_build_object('id', r.id, 'categoryId', r.category_id, 'departmentId', r.department_id,
+           'areaName', r.area_name, 'area', r.area, 'position', r.position) ORDER BY r.position, r.id)
+           FROM routing_rules r WHERE r.category_id = c.id), '[]'::json) AS rules,
+         (SELECT id FROM citizens WHERE id = $2::uuid) AS citizen_id,
+         town.prefix, town.year, grc_next_ticket_number(town.year) AS n
+       FROM categories c, town WHERE c.id = $1`,
+      [categoryId, citizenId],
+    );
+    return ctx;
+  }
+
+  /** Ticket, 'created' event and audit event in one statement; returns the new id. */
+  async insertCreated(m: EntityManager, r: CreatedRow): Promise<string> {
+    const [row] = await preparedQuery<{ id: string }>(m,
+      `WITH t AS (
+         INSERT INTO tickets (reference, channel, category_id, department_id, citizen_id, subject, description,
+           address, latitude, longitude, priority, status, created_by, attributes, locale)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'new', $12, $17, $19) RETURNING id),
+       e AS (INSERT INTO ticket_events (ticket_id, kind, actor_id, data) SELECT id, 'created', $12, $13 FROM t),
+       a AS (INSERT INTO audit_events (actor_id, actor_label, action, entity_type, entity_id, changes, ip)
+             SELECT $18, $14, 'ticket.create', 'ticket', id::text, $15, $16 FROM t)
+       SELECT id FROM t`,
+      [r.reference, r.channel, r.categoryId, r.departmentId, r.citizenId, r.subject, r.description,
+        r.address, r.latitude, r.longitude, r.priority, r.createdBy,
+        JSON.stringify(r.createdData), r.audit.actorLabel, JSON.stringify(r.audit.changes), r.audit.ip, JSON.stringify(r.attributes),
+        r.audit.actorId, r.locale],
+    );
+    return row!.id;
+  }
+
+  // ------------------------------------------------------------------ reads
+
+  detailRow(m: EntityManager, id: string): Promise<DetailRow | undefined> {
+    return preparedQuery<DetailRow>(m,
+      `SELECT ${SUMMARY_COLUMNS}, t.description, t.address, t.latitude, t.longitude, t.version
+       FROM tickets t ${SUMMARY_JOINS} WHERE t.id = $1`, [id]).then((rows) => rows[0]);
+  }
+
+  /** The timeline and the attachments, side by side. */
+  timelineAndAttachments(m: EntityManager, id: string): Promise<[EventRow[], AttachmentRow[]]> {
+    return Promise.all([
+      preparedQuery<EventRow>(m,
+        `SELECT e.id::text AS id, e.kind, e.at, e.body, e.data, a.id AS actor_id, a.display_name AS actor_name
+         FROM ticket_events e LEFT JOIN agents a ON a.id = e.actor_id WHERE e.ticket_id = $1 ORDER BY e.at, e.id`, [id]),
+      preparedQuery<AttachmentRow>(m, `SELECT id, filename, mime_type, size, created_at FROM attachments WHERE ticket_id = $1 ORDER BY created_at`, [id]),
+    ]);
+  }
+
+  async departmentOf(m: EntityManager, id: string): Promise<string | null> {
+    const [t] = await m.query(`SELECT department_id FROM tickets WHERE id = $1`, [id]);
+    return t?.department_id ?? null;
+  }
+
+  // ------------------------------------------------------------------ packs
+
+  /** A pack's tickets and timelines, in two statements (thousands of rows at start-up). */
+  async importMany(m: EntityManager, ts: readonly ImportedTicket[], events: readonly ImportedEvent[]): Promise<void> {
+    if (ts.length) {
+      const col = <K extends keyof ImportedTicket>(k: K) => ts.map((t) => t[k]);
+      await m.query(
+        `INSERT INTO tickets (id, reference, channel, category_id, department_id, assignee_id, citizen_id, subject, description, address,
+           latitude, longitude, priority, status, created_by, created_at, updated_at, resolved_at, closed_at)
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::uuid[], $6::uuid[], $7::uuid[], $8::text[], $9::text[], $10::text[],
+           $11::float8[], $12::float8[], $13::smallint[], $14::text[], $15::uuid[], $16::timestamptz[], $17::timestamptz[], $18::timestamptz[], $19::timestamptz[])`,
+        [col('id'), col('reference'), col('channel'), col('categoryId'), col('departmentId'), col('assigneeId'), col('citizenId'),
+          col('subject'), col('description'), col('address'), col('latitude'), col('longitude'), col('priority'), col('status'),
+          col('createdBy'), col('createdAt'), col('updatedAt'), col('resolvedAt'), col('closedAt')],
+      );
+    }
+    if (events.length) {
+      await m.query(
+        `INSERT INTO ticket_events (ticket_id, kind, actor_id, at, body, data)
+         SELECT t, k, a, at, b, d::jsonb FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::timestamptz[], $5::text[], $6::text[]) WITH ORDINALITY
+           AS e(t, k, a, at, b, d, n) ORDER BY n`,
+        [events.map((x) => x.ticketId), events.map((x) => x.kind), events.map((x) => x.actorId), events.map((x) => x.at),
+          events.map((x) => x.body), events.map((x) => JSON.stringify(x.data))],
+      );
+    }
+  }
+}
