@@ -11,40 +11,7 @@ import { LangSwitch } from '../../shared/lang-switch';
   selector: 'grc-login',
   imports: [FormsModule, LangSwitch, ...FORM_ERRORS],
   changeDetection: ChangeDetectionStrategy.OnPush,
-  template: `
-    <header class="login-header">
-      <p class="brand">{{ t('app.name') }} <span class="brand-tagline">{{ t('app.tagline') }}</span></p>
-      <grc-lang-switch />
-    </header>
-    <main id="main" class="login-main" tabindex="-1">
-      <div class="card login-card">
-        <h1>{{ t('login.heading') }}</h1>
-        <p>{{ t('login.intro') }}</p>
-        @if (expired()) {
-          <p class="alert alert-info" role="status">{{ t('login.sessionExpired') }}</p>
-        }
-        <grc-error-alert [error]="error()" />
-        <form (ngSubmit)="submit()" novalidate>
-          <div class="field">
-            <label for="login-email">{{ t('login.email') }}</label>
-            <p class="hint" id="login-email-hint">{{ t('login.emailHint') }}</p>
-            <input id="login-email" name="email" type="email" autocomplete="username" required data-testid="login-email"
-              [(ngModel)]="email" grcField="email" [grcErrors]="error()" [grcHint]="true" />
-            <grc-field-error [errors]="error()" field="email" controlId="login-email" />
-          </div>
-          <div class="field">
-            <label for="login-password">{{ t('login.password') }}</label>
-            <input id="login-password" name="password" type="password" autocomplete="current-password" required
-              data-testid="login-password" [(ngModel)]="password" grcField="password" [grcErrors]="error()" />
-            <grc-field-error [errors]="error()" field="password" controlId="login-password" />
-          </div>
-          <button type="submit" class="btn btn-primary" data-testid="login-submit" [disabled]="busy()">
-            {{ busy() ? t('login.submitting') : t('login.submit') }}
-          </button>
-        </form>
-      </div>
-    </main>
-  `,
+  templateUrl: './login.html',
 })
 export class LoginPage {
   private readonly auth = inject(Auth);

@@ -32,20 +32,7 @@ export class MailDeliveries {
 @Component({
   selector: 'grc-mail-delivery',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  template: `
-    @if (delivery(); as d) {
-      <p class="mail-delivery" [class.danger]="d.state === 'failed'" data-testid="mail-delivery" [attr.data-state]="d.state">
-        <span>{{ t(stateKey(d)) }}</span>
-        <span class="muted"> · {{ d.toAddress }}</span>
-        @if (d.attempts > 1 || d.state === 'failed') { <span class="muted"> · {{ t('mail.attempts', { count: d.attempts }) }}</span> }
-        @if (d.state === 'failed') {
-          <span class="muted"> · {{ d.nextAttemptAt ? t('mail.nextAttempt', { at: i18n.dateTime(d.nextAttemptAt) }) : t('mail.gaveUp') }}</span>
-          @if (d.lastError) { <br /><small>{{ d.lastError }}</small> }
-          @if (!d.nextAttemptAt) { <button type="button" class="link" (click)="retry(d)">{{ t('mail.retry') }}</button> }
-        }
-      </p>
-    }
-  `,
+  templateUrl: './mail-delivery.html',
 })
 export class MailDeliveryBadge {
   readonly ticketId = input.required<string>();

@@ -11,18 +11,7 @@ import { I18n, type MsgKey } from '../../core/i18n';
 @Component({
   selector: 'grc-mail-tools',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  template: `
-    @if (templates().length) {
-      <div class="field mail-tools">
-        <label for="reply-template">{{ t('mail.templatePicker') }}</label>
-        <select id="reply-template" data-testid="reply-template" (change)="pick($any($event.target))">
-          <option value="">{{ t('mail.templatePickerNone') }}</option>
-          @for (tpl of templates(); track tpl.id) { <option [value]="tpl.id">{{ tpl.name }}</option> }
-        </select>
-        <p class="muted" aria-live="polite">{{ notice() }}</p>
-      </div>
-    }
-  `,
+  templateUrl: './mail-tools.html',
 })
 export class MailTools {
   readonly ticketId = input.required<string>();

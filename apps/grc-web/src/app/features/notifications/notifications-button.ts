@@ -22,52 +22,8 @@ const PANEL_SIZE = 8;
   changeDetection: ChangeDetectionStrategy.OnPush,
   // Escape anywhere in the button or the panel closes it
   host: { '(document:click)': 'clickOutside($event)', '(keydown.escape)': 'close(true)' },
-  styles: [`
-    :host { position: relative; display: block; }
-    .notif-button { display: inline-flex; align-items: center; gap: 0.35rem; }
-    .notif-button svg { width: 1.1rem; height: 1.1rem; flex: none; }
-    .notif-badge {
-      display: inline-block; min-width: 1.5rem; padding: 0 0.4rem; border-radius: 1rem; text-align: center;
-      background: var(--c-error); color: #fff; font-size: 0.85rem; line-height: 1.4rem;
-    }
-    .notif-panel {
-      position: absolute; right: 0; top: calc(100% + 0.5rem); z-index: 20; width: min(34rem, 92vw); max-height: 75vh; overflow: auto;
-      background: var(--c-surface); color: var(--c-text); border: 1px solid var(--c-border); border-radius: var(--radius);
-      box-shadow: 0 6px 24px rgb(0 0 0 / 25%); padding: 0.75rem 1rem 1rem; text-align: left;
-    }
-    .notif-panel :focus-visible { outline-color: var(--c-focus); }
-    /* the header draws its secondary buttons with a white border: not on the white panel */
-    .notif-panel .btn-secondary { border-color: var(--c-primary); }
-    .notif-panel-head { display: flex; align-items: baseline; justify-content: space-between; gap: 1rem; }
-    .notif-panel-head h2 { font-size: 1.2rem; margin: 0 0 0.5rem; }
-    .notif-panel-foot { display: flex; flex-wrap: wrap; align-items: center; justify-content: space-between; gap: 0.5rem; margin-top: 0.75rem; }
-    .notif-close { background: none; border: 0; padding: 0.25rem; color: var(--c-primary); text-decoration: underline; cursor: pointer; font: inherit; }
-  `],
-  template: `
-    <button #button type="button" class="btn btn-secondary btn-small notif-button" data-testid="notif-button"
-            aria-controls="notif-panel" [attr.aria-expanded]="open()" [attr.aria-label]="label()" (click)="toggle()">
-      <svg aria-hidden="true" focusable="false" viewBox="0 0 24 24"><path fill="currentColor"
-        d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1l-2-2Z"/></svg>
-      <span>{{ t('notif.button') }}</span>
-      @if (badge(); as b) { <span class="notif-badge" aria-hidden="true" data-testid="notif-badge">{{ b }}</span> }
-    </button>
-    <p class="sr-only" role="status" aria-live="polite" data-testid="notif-live">{{ announcement() }}</p>
-    <section id="notif-panel" class="notif-panel" aria-labelledby="notif-panel-h" data-testid="notif-panel" [hidden]="!open()">
-      <div class="notif-panel-head">
-        <h2 id="notif-panel-h" tabindex="-1" #heading>{{ t('notif.heading') }}</h2>
-        <button type="button" class="notif-close" [attr.aria-label]="t('notif.closeLabel')" (click)="close(true)">{{ t('notif.close') }}</button>
-      </div>
-      <grc-error-alert [error]="error()" />
-      <p class="live" role="status">{{ status() }}</p>
-      @if (open() && items().length) {
-        <grc-notification-list [items]="items()" idPrefix="notif-panel-" (opened)="follow($event)" (markRead)="markRead($event)" />
-      }
-      <div class="notif-panel-foot">
-        <button type="button" class="btn btn-secondary btn-small" data-testid="notif-mark-all" [disabled]="!store.hasUnread()" (click)="markAll()">{{ t('notif.markAll') }}</button>
-        <a routerLink="/notifications" data-testid="notif-see-all" (click)="close(false)">{{ t('notif.seeAll') }}</a>
-      </div>
-    </section>
-  `,
+  styleUrl: './notifications-button.css',
+  templateUrl: './notifications-button.html',
 })
 export class NotificationsButton {
   protected readonly store = inject(NotificationsStore);

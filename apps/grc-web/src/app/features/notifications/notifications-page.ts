@@ -14,36 +14,8 @@ const PAGE_SIZE = 20;
   selector: 'grc-notifications-page',
   imports: [FormsModule, NotificationList, ...FORM_ERRORS],
   changeDetection: ChangeDetectionStrategy.OnPush,
-  styles: [`
-    .notif-filter { display: flex; flex-wrap: wrap; gap: 0.5rem 1.5rem; align-items: center; border: 0; padding: 0; margin: 0 0 0.75rem; }
-    .notif-filter legend { float: left; margin-right: 0.5rem; padding: 0; }
-    .notif-filter label { display: inline-flex; align-items: center; gap: 0.35rem; }
-    .notif-card { background: var(--c-surface); border: 1px solid var(--c-border-light); border-radius: var(--radius); margin-bottom: 1rem; }
-  `],
-  template: `
-    <h1>{{ t('notif.heading') }}</h1>
-    <p>{{ t('notif.intro') }}</p>
-    <fieldset class="notif-filter">
-      <legend>{{ t('notif.filter') }}</legend>
-      <label><input type="radio" name="notif-filter" [value]="false" [ngModel]="unreadOnly()" (ngModelChange)="setFilter($event)" /> {{ t('notif.filterAll') }}</label>
-      <label><input type="radio" name="notif-filter" [value]="true" [ngModel]="unreadOnly()" (ngModelChange)="setFilter($event)" data-testid="notif-filter-unread" /> {{ t('notif.filterUnread') }}</label>
-    </fieldset>
-    <div class="actions">
-      <button type="button" class="btn btn-secondary" data-testid="notif-page-mark-all" [disabled]="!store.hasUnread()" (click)="markAll()">{{ t('notif.markAll') }}</button>
-    </div>
-    <grc-error-alert [error]="error()" />
-    <p class="live" role="status" aria-live="polite" data-testid="notif-page-status">{{ status() }}</p>
-    @if (items().length) {
-      <div class="notif-card">
-        <grc-notification-list [items]="items()" idPrefix="notif-page-" (opened)="opened($event)" (markRead)="markRead($event)" />
-      </div>
-    } @else if (!loading() && !error()) {
-      <p class="empty">{{ unreadOnly() ? t('notif.emptyUnread') : t('notif.empty') }}</p>
-    }
-    @if (nextCursor()) {
-      <button type="button" class="btn btn-secondary" data-testid="notif-more" [disabled]="loading()" (click)="more()">{{ t('notif.more') }}</button>
-    }
-  `,
+  styleUrl: './notifications-page.css',
+  templateUrl: './notifications-page.html',
 })
 export class NotificationsPage {
   protected readonly store = inject(NotificationsStore);

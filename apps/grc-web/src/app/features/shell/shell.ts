@@ -11,41 +11,7 @@ import { NotificationsButton } from '../notifications/notifications-button';
   selector: 'grc-shell',
   imports: [RouterOutlet, RouterLink, RouterLinkActive, LangSwitch, NotificationsButton],
   changeDetection: ChangeDetectionStrategy.OnPush,
-  template: `
-    <header class="app-header">
-      <a class="skip-link" href="#main" (click)="skip($event)">{{ t('shell.skip') }}</a>
-      <div class="header-inner">
-        <a routerLink="/inbox" class="brand">{{ t('app.name') }}<span class="sr-only"> – {{ t('app.tagline') }}</span></a>
-        @if (auth.me(); as me) {
-          <p class="user">{{ t('shell.user', { name: me.displayName, role: i18n.role(me.role) }) }}</p>
-        }
-        <grc-notifications-button />
-        <grc-lang-switch />
-        <button type="button" class="btn btn-secondary btn-small" (click)="auth.logout()">{{ t('shell.logout') }}</button>
-      </div>
-      <nav class="main-nav" [attr.aria-label]="t('shell.mainNav')">
-        <ul>
-          <li><a routerLink="/inbox" routerLinkActive="active" ariaCurrentWhenActive="page">{{ t('nav.inbox') }}</a></li>
-          @if (auth.can('tickets.create')) {
-            <li><a routerLink="/tickets/new" routerLinkActive="active" ariaCurrentWhenActive="page" data-testid="new-ticket-link">{{ t('nav.newTicket') }}</a></li>
-          }
-          <li><a routerLink="/a-valider" routerLinkActive="active" ariaCurrentWhenActive="page" data-testid="nav-awaiting">{{ t('nav.awaiting') }}</a></li>
-          @if (auth.can('workflows.delegate')) {
-            <li><a routerLink="/delegations" routerLinkActive="active" ariaCurrentWhenActive="page">{{ t('title.delegations') }}</a></li>
-          }
-          @if (auth.can('audit.read')) {
-            <li><a routerLink="/sla/breaches" routerLinkActive="active" ariaCurrentWhenActive="page">{{ t('nav.breaches') }}</a></li>
-          }
-          @if (auth.isAdmin()) {
-            <li><a routerLink="/admin" routerLinkActive="active" ariaCurrentWhenActive="page">{{ t('nav.admin') }}</a></li>
-          }
-        </ul>
-      </nav>
-    </header>
-    <main id="main" #main tabindex="-1" class="app-main">
-      <router-outlet />
-    </main>
-  `,
+  templateUrl: './shell.html',
 })
 export class Shell {
   protected readonly auth = inject(Auth);

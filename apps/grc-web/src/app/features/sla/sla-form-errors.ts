@@ -186,34 +186,7 @@ export class SlaFieldError {
     .error-summary ul { margin: 0.25rem 0 0; padding-left: 1.25rem; }
     .error-summary a { color: var(--c-error); font-weight: 600; }
   `,
-  template: `
-    @if (visible()) {
-      <div class="alert alert-error error-summary" tabindex="-1" [attr.aria-labelledby]="idPrefix() + '-summary-title'" data-testid="sla-error-summary">
-        <p class="alert-title" [id]="idPrefix() + '-summary-title'">
-          {{ errors.stale() ? t('slaAdmin.staleTitle') : t('slaAdmin.errorsTitle', { count: errors.errors().length }) }}
-        </p>
-        @if (errors.stale()) {
-          <p>{{ t('slaAdmin.stale') }}</p>
-          <p><button type="button" class="btn btn-secondary btn-small" (click)="reload.emit()" data-testid="sla-reload">{{ t('slaAdmin.reload') }}</button></p>
-        } @else {
-          @if (errors.detail() && !items().length) { <p>{{ errors.detail() }}</p> }
-          @if (items().length) {
-            <ul>
-              @for (i of items(); track $index) {
-                <li>
-                  @if (i.reg; as reg) {
-                    <a [href]="'#' + reg.el.id" (click)="go($event, reg.el)">{{ i.label ? t('slaAdmin.summaryItem', { label: i.label, message: i.message }) : i.message }}</a>
-                  } @else {
-                    {{ i.message }}
-                  }
-                </li>
-              }
-            </ul>
-          }
-        }
-      </div>
-    }
-  `,
+  templateUrl: './sla-error-summary.html',
 })
 export class SlaErrorSummary {
   readonly idPrefix = input.required<string>();

@@ -12,25 +12,7 @@ import { I18n } from '../../core/i18n';
     .json-io { margin: 0 0 1rem; }
     .json-io summary { cursor: pointer; font-weight: 700; padding: 0.25rem 0; }
   `,
-  template: `
-    <details class="json-io" (toggle)="toggled($event)">
-      <summary>{{ t('slaAdmin.advancedJson') }}</summary>
-      <p class="hint" [id]="idPrefix() + '-json-hint'">{{ t('slaAdmin.advancedJsonHint') }}</p>
-      <div class="field">
-        <label [for]="idPrefix() + '-json'">{{ t('slaAdmin.json') }}</label>
-        <textarea [id]="idPrefix() + '-json'" rows="14" class="mono" spellcheck="false"
-          [attr.aria-describedby]="idPrefix() + '-json-hint' + (error() ? ' ' + idPrefix() + '-json-error' : '')"
-          [attr.aria-invalid]="error() ? 'true' : null"
-          [value]="text()" (input)="text.set($any($event.target).value)"></textarea>
-        @if (error(); as e) { <p class="field-error" [id]="idPrefix() + '-json-error'"><span aria-hidden="true">⚠ </span>{{ e }}</p> }
-      </div>
-      <div class="actions">
-        <button type="button" class="btn btn-secondary btn-small" (click)="refresh()">{{ t('slaAdmin.jsonFromForm') }}</button>
-        <button type="button" class="btn btn-secondary btn-small" (click)="apply()">{{ t('slaAdmin.jsonToForm') }}</button>
-      </div>
-      <p class="live" role="status">{{ notice() }}</p>
-    </details>
-  `,
+  templateUrl: './sla-json-io.html',
 })
 export class SlaJsonIo {
   protected readonly t = inject(I18n).t;

@@ -15,67 +15,7 @@ const ANNOUNCE_MS = 60_000;
 @Component({
   selector: 'grc-sla-panel',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  template: `
-    <section class="card sla-panel" aria-labelledby="sla-h">
-      <h2 id="sla-h">{{ t('sla.heading') }}</h2>
-      @if (error()) {
-        <p role="alert">{{ t('sla.loadError') }}</p>
-      } @else if (sla(); as s) {
-        @if (!s.clocks.length) {
-          <p>{{ t('sla.none') }}</p>
-        } @else {
-          <p class="muted">{{ t('sla.calendar', { name: s.calendar.name }) }} · {{ t('sla.policy', { name: s.clocks[0].policyName }) }}</p>
-          @for (c of s.clocks; track c.target) {
-            <div class="sla-clock" [class.is-breached]="isBreached(c)">
-              <h3>{{ clockTitle(c) }}
-                @if (isBreached(c) && c.status !== 'stopped') { <span class="badge danger">{{ t('sla.breached') }}</span> }
-              </h3>
-              <dl>
-                <dt class="sr-only">{{ t('sla.heading') }}</dt>
-                <dd>{{ c.status === 'stopped' && c.outcome ? t(outcomeKey(c)) : t(statusKey(c)) }}</dd>
-                @if (c.deadline) {
-                  <dt>{{ t('sla.deadline') }}</dt>
-                  <dd><time [attr.datetime]="c.deadline">{{ i18n.dateTime(c.deadline) }}</time></dd>
-                }
-                @if (c.status === 'running' && c.deadline) {
-                  <dt class="sr-only">{{ t('sla.deadline') }}</dt>
-                  <dd class="countdown" aria-hidden="true">{{ countdown(c) }} <span class="muted">({{ t(c.metric === 'business' ? 'sla.businessTime' : 'sla.calendarTime') }})</span></dd>
-                }
-              </dl>
-              @if (c.pauses.length) {
-                <p class="muted">{{ t('sla.pauses') }} :
-                  @for (p of c.pauses; track p.from; let last = $last) {
-                    {{ t('sla.pause', { from: i18n.date(p.from), to: p.to ? i18n.date(p.to) : t('sla.ongoing'), minutes: round(p.minutes) }) }}@if (!last) {; }
-                  }
-                </p>
-              }
-              @if (c.escalations.length) {
-                <p class="muted">{{ t('sla.escalations') }} :
-                  @for (e of c.escalations; track e.atPercent; let last = $last) {
-                    {{ t('sla.escalation', { percent: e.atPercent, state: escState(e) }) }}@if (!last) {; }
-                  }
-                </p>
-              }
-              @if (c.history.length > 1) {
-                <details>
-                  <summary>{{ t('sla.history') }}</summary>
-                  <ol>
-                    @for (h of c.history; track $index) {
-                      <li><time [attr.datetime]="h.at">{{ i18n.date(h.at) }}</time> — {{ h.message }}
-                        @if (h.deadline) { ({{ i18n.dateTime(h.deadline) }}) }</li>
-                    }
-                  </ol>
-                </details>
-              }
-            </div>
-          }
-          <p class="sr-only" aria-live="polite">{{ announcement() }}</p>
-        }
-      } @else {
-        <p>{{ t('common.loading') }}</p>
-      }
-    </section>
-  `,
+  templateUrl: './sla-panel.html',
 })
 export class SlaPanel {
   private readonly api = inject(Api);
