@@ -1,7 +1,8 @@
 import { HttpException } from '@nestjs/common';
 import type { Problem } from '@grc/domain';
 
-export type FieldError = { field: string; message: string; code?: string };
+/** `code` + `params` let the console word the error in the agent's language. */
+export type FieldError = { field: string; message: string; code?: string; params?: Record<string, string | number | null> };
 
 /**
  * An error that becomes an RFC 9457 problem document. Messages are written for people

@@ -17,7 +17,8 @@ export interface Problem {
   status: number;
   detail: string;
   instance?: string;
-  errors?: Array<{ field: string; message: string; code?: string }>;
+  /** `code` + `params`: what the console words in the agent's language (the message is the French fallback) */
+  errors?: Array<{ field: string; message: string; code?: string; params?: Record<string, string | number | null> }>;
 }
 
 // ---------- auth ----------

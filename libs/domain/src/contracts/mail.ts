@@ -1,7 +1,7 @@
 /** E-mail channel: API contracts shared by grc-api and grc-web. */
 
 /** Automatic e-mails sent to citizens, one template per event and language. */
-export const MAIL_EVENTS = ['acknowledgement', 'reply', 'status_changed', 'resolved'] as const;
+export const MAIL_EVENTS = ['acknowledgement', 'reply', 'status_changed', 'resolved', 'information_request'] as const;
 export type MailEvent = (typeof MAIL_EVENTS)[number];
 export const MAIL_LOCALES = ['fr', 'en'] as const;
 export type MailLocale = (typeof MAIL_LOCALES)[number];

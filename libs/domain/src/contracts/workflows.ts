@@ -122,6 +122,8 @@ export interface WorkflowApprovalView {
   approvedBy: WorkflowPerson | null;
   onBehalfOf: WorkflowPerson | null;
   at: string | null;
+  /** approved by the parent department's head in place of the draft's author (the slot's only member) */
+  standIn?: boolean;
 }
 export interface WorkflowHistoryView {
   seq: number;
@@ -163,6 +165,10 @@ export interface TicketWorkflowView {
     outcome: string | null;
     startedAt: string;
     finishedAt: string | null;
+    /** set once the circuit is over: completed (with its outcome) or cancelled (with the reason given) */
+    finished: null | {
+      status: 'completed' | 'cancelled'; outcome: string | null; at: string; by: WorkflowPerson | null; reason: string | null;
+    };
     current: {
       stepId: string; label: string | null; kind: string; enteredAt: string;
       dueAt: string | null; slaDueAt: string | null; slaBreached: boolean;

@@ -15,6 +15,8 @@ export const MAIL_EVENT_VARIABLES: Record<MailEvent, readonly string[]> = {
   reply: [...COMMON, 'message', 'agentName'],
   status_changed: [...COMMON, 'previousStatus', 'comment'],
   resolved: [...COMMON, 'comment'],
+  // a validation circuit waits for the citizen (wait_for_citizen): what is asked, in the step's words
+  information_request: [...COMMON, 'request'],
 };
 export const REPLY_TEMPLATE_VARIABLES = ['citizenName', 'reference', 'subject', 'agentName', 'townName', 'category', 'department', 'status'] as const;
 
@@ -104,6 +106,16 @@ export const DEFAULT_MAIL_TEMPLATES: Record<MailEvent, Record<MailLocale, { subj
     en: {
       subject: '[{{reference}}] Your request is {{status}}',
       body: 'Hello {{citizenName}},\n\nYour request "{{subject}}" ({{reference}}) is now {{status}}.\n{{#comment}}\n{{comment}}\n{{/comment}}\n{{#trackingUrl}}\nTracking: {{trackingUrl}}\n{{/trackingUrl}}\n{{townName}}',
+    },
+  },
+  information_request: {
+    fr: {
+      subject: '[{{reference}}] Informations demandées pour votre demande',
+      body: 'Bonjour {{citizenName}},\n\nPour traiter votre demande « {{subject}} » ({{reference}}), nous avons besoin de votre part des éléments suivants :\n{{request}}\n\nRépondez simplement à ce message (photos en pièces jointes bienvenues){{#trackingUrl}}, ou ajoutez-les depuis la page de suivi : {{trackingUrl}}{{/trackingUrl}}.\n\n{{townName}}',
+    },
+    en: {
+      subject: '[{{reference}}] Information needed for your request',
+      body: 'Hello {{citizenName}},\n\nTo handle your request "{{subject}}" ({{reference}}), we need the following from you:\n{{request}}\n\nSimply reply to this message (photos attached are welcome){{#trackingUrl}}, or add them on the tracking page: {{trackingUrl}}{{/trackingUrl}}.\n\n{{townName}}',
     },
   },
   resolved: {

@@ -17,6 +17,7 @@ export const TIMELINE_EVENT_KINDS = [
   'opinion_requested',
   'opinion_given',
   'workflow_finished',
+  'information_requested', // wait-for-citizen: the citizen is asked by e-mail (data = { step, stepLabel, template })
   // SLA (apps/grc-api modules/sla): body = the French explanation, data = { target, deadline, previous, atPercent, actions }
   'sla_changed',
   'sla_warning',

@@ -6,7 +6,8 @@
  * leave through (dead ends), conditional transitions without an unconditional fallback, transitions
  * and outcomes no possible actor could take, guards on automatic outcomes, unreachable steps,
  * reachable steps from which no end can be reached (dead ends, cycles without exit), loops of
- * automatic steps, and (given the town's reference data) unknown departments, categories, agents.
+ * automatic steps, approvals whose only eligible approver may be the draft's author (deadlock), and
+ * (given the town's reference data) unknown departments, categories, agents.
  */
 import {
   ACTOR_OUTCOMES, ApprovalStep, Condition, Guard, Outcome, Step, STEP_OUTCOMES, TICKET_DEPARTMENT,
@@ -17,7 +18,7 @@ export type ProblemCode =
   | 'unknown_step' | 'reject_not_draft' | 'no_draft_to_reject_to' | 'dead_end' | 'no_fallback' | 'no_transition_for_actor'
   | 'transition_without_actor' | 'guard_on_automatic_outcome' | 'shadowed_transition' | 'unreachable' | 'cycle_without_exit'
   | 'automatic_loop' | 'no_end' | 'unknown_department' | 'unknown_category' | 'unknown_agent' | 'duplicate_department'
-  | 'single_approver_group' | 'unused_transition' | 'reply_without_draft';
+  | 'single_approver_group' | 'unused_transition' | 'reply_without_draft' | 'self_approval_deadlock';
 
 export interface AnalysisProblem {
   path: string;
@@ -228,6 +229,8 @@ export function analyseDefinition(def: WorkflowDefinition, context: AnalysisCont
   };
   for (const id of auto) if (!done.has(id)) visit(id);
 
+  checkSelfApprovalDeadlocks(def, err);
+
   // ------------------------------------------------------------ references to the town's data
   if (context.departments) checkDepartments(def, new Set(context.departments), err);
   if (context.categories) {
@@ -261,6 +264,54 @@ function checkApproval(s: ApprovalStep, at: (string | number)[], warn: (p: (stri
 }
 
 type Push = (path: (string | number)[], code: ProblemCode, message: string) => void;
+
+/**
+ * A department with a single head is common in a town hall: if a head of D writes the draft and the
+ * approval that follows can only be given by "a head of D" (every slot of a one/any step, or one slot
+ * of an all step), the only eligible approver may be the author, who may not approve (four eyes) —
+ * the ticket is stuck until someone cancels. For every writer profile of every draft step, follow the
+ * transitions that profile can take (through automatic notify steps) to the approvals it reaches.
+ */
+function checkSelfApprovalDeadlocks(def: WorkflowDefinition, err: Push): void {
+  const steps = def.steps;
+  const reported = new Set<string>();
+  // `*` (writers of any department) may be of the slot's; `$ticket` and named codes match themselves
+  const sameDepartment = (writer: string, slot: string) => writer === '*' || writer === slot;
+  for (const [draftId, draft] of Object.entries(steps)) {
+    if (draft.kind !== 'draft') continue;
+    const deps = draft.writers.departments?.length ? draft.writers.departments : ['*'];
+    for (const role of draft.writers.roles) for (const department of deps) {
+      const p: Profile = { role, department };
+      // steps reached by this writer's submission: [stepId, route]
+      const queue: Array<{ id: string; route: string[]; outcome: Outcome }> = [{ id: draftId, route: [draftId], outcome: 'submitted' }];
+      const seen = new Set<string>();
+      while (queue.length) {
+        const { id, route, outcome } = queue.shift()!;
+        if (seen.has(id)) continue;
+        seen.add(id);
+        for (const t of (steps[id]!.transitions ?? []) as Transition[]) {
+          if (t.on !== outcome) continue;
+          if (outcome === 'submitted' && !guardCouldAdmit(t.guard, p)) continue;
+          const next = steps[t.to];
+          if (next?.kind === 'notify') queue.push({ id: t.to, route: [...route, t.to], outcome: 'done' });
+          else if (next?.kind === 'approval' && !next.allowSelfApproval) {
+            const only = next.approvers.map((s, i) => ({ s, i }))
+              .filter(({ s }) => s.role === role && s.agentId === undefined && s.department !== undefined && sameDepartment(department, s.department));
+            const stuck = next.mode === 'all' ? only.length > 0 : only.length === next.approvers.length;
+            const path = ['steps', t.to, 'approvers', (only[0]?.i ?? 0)];
+            if (stuck && !reported.has(fmt(path))) {
+              reported.add(fmt(path));
+              err(path, 'self_approval_deadlock',
+                `blocage possible (${[...route, t.to].join(' → ')}) : un ${role}${department === '*' ? '' : ` du service ${department}`} qui rédige à l’étape « ${draftId} » serait le seul approbateur possible de « ${t.to} » dans un service à un seul ${role}, et l’auteur ne peut pas approuver : ajouter une transition gardée (guard.roles) qui l’envoie ailleurs, un autre approbateur, ou allowSelfApproval`);
+            }
+          }
+          // a guard without condition that admits this writer is always taken: the later ones are not
+          if (!t.guard?.when && (outcome !== 'submitted' || guardAdmits(t.guard, p))) break;
+        }
+      }
+    }
+  }
+}
 
 type LooseRecipient = { kind: string; department?: string; agentId?: string };
 function forEachRecipient(def: WorkflowDefinition, f: (r: LooseRecipient, path: (string | number)[]) => void) {

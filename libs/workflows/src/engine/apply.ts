@@ -79,6 +79,40 @@ function resolveTarget(r: Recipient | Assignee, state: WorkflowInstanceState, ti
   }
 }
 
+/** The department whose calendar counts a step's deadline: its writers', its first approver's, else the ticket's. */
+function stepDepartment(step: Step, ticket: TicketContext): string {
+  if (step.kind === 'draft') return dept(step.writers.departments?.[0] ?? TICKET_DEPARTMENT, ticket);
+  if (step.kind === 'approval') {
+    const d = step.approvers.find((a) => a.department !== undefined)?.department;
+    return dept(d ?? TICKET_DEPARTMENT, ticket);
+  }
+  return ticket.departmentId;
+}
+
+/** Who wrote the current draft, as they were when submitting it (role and departments). */
+function authorIdentity(state: WorkflowInstanceState): Identity | null {
+  if (!state.draft) return null;
+  const d = state.draft;
+  if (d.authorRole !== undefined && d.authorDepartmentIds !== undefined)
+    return { agentId: d.authorId, role: d.authorRole as Identity['role'], departmentIds: d.authorDepartmentIds };
+  for (let i = state.history.length - 1; i >= 0; i--) {
+    const h = state.history[i]!;
+    if (h.action.type === 'submit_draft' && h.actor.id === state.draft.authorId)
+      return { agentId: h.actor.id, role: h.actor.role, departmentIds: h.actor.departmentIds };
+  }
+  return null;
+}
+
+/**
+ * The way out of a self-approval deadlock: a pending slot the draft's author belongs to (in a
+ * department with a single head, the author is its only member) may be approved by the head of the
+ * slot's parent department — or by that head's delegate. Returns that parent department's code.
+ */
+function standInDepartment(s: ApprovalSlotState, author: Identity | null, ticket: TicketContext): string | undefined {
+  if (!author || s.approvedBy !== undefined || s.departmentId === undefined || s.agentId !== undefined || !slotAdmits(s, author)) return undefined;
+  return ticket.parentDepartments?.[s.departmentId];
+}
+
 const slotTarget = (s: ApprovalSlotState): Exclude<Target, { kind: 'citizen' }> =>
   s.agentId !== undefined ? { kind: 'agent', agentId: s.agentId }
     : s.departmentId !== undefined ? { kind: 'role', role: s.role!, departmentId: s.departmentId } : { kind: 'role', role: s.role! };
@@ -132,7 +166,7 @@ function enterStep(
     if (!step) return refusal('no_transition', `étape « ${id} » absente de la version ${state.version} du circuit`, 409);
     const visit = state.visits + 1;
     entered.push(id);
-    const current: CurrentStep = { stepId: id, kind: step.kind, enteredAt: now, visit };
+    const current: CurrentStep = { stepId: id, kind: step.kind, enteredAt: now, visit, departmentId: stepDepartment(step, ticket) };
     state = { ...state, visits: visit, current };
     const schedule = (kind: 'sla' | 'opinion_due' | 'citizen_timeout', minutes: number): string => {
       const dueAt = addMinutes(now, minutes);
@@ -164,6 +198,12 @@ function enterStep(
         current.approvals = approvals;
         effects.push({ type: 'assign', to: slotTarget(approvals[0]!) });
         for (const s of approvals) effects.push({ type: 'notify', to: slotTarget(s), template: 'workflow.approval_requested' });
+        // the author may be the slot's only member: the parent department's head is told he may approve in place
+        const author = authorIdentity(state);
+        for (const s of approvals) {
+          const parent = standInDepartment(s, author, ticket);
+          if (parent !== undefined) effects.push({ type: 'notify', to: { kind: 'role', role: 'head', departmentId: parent }, template: 'workflow.approval_stand_in' });
+        }
         break;
       }
       case 'opinion': {
@@ -294,7 +334,10 @@ export function apply(
       if (!matchesSpec(step.writers, own, ticket))
         return refusal('forbidden_department', `la rédaction est réservée aux services : ${(step.writers.departments ?? []).map((d) => dept(d, ticket)).join(', ')}`, 403);
       if (blank(action.text)) return refusal('text_required', 'le texte de la réponse est obligatoire', 422, 'text');
-      const draft = { text: action.text, authorId: actor.id, revision: (state.draft?.revision ?? 0) + 1, stepId: state.current.stepId };
+      const draft = {
+        text: action.text, authorId: actor.id, revision: (state.draft?.revision ?? 0) + 1, stepId: state.current.stepId,
+        authorRole: actor.role, authorDepartmentIds: actor.departmentIds,
+      };
       return done(advance(definition, { ...state, draft }, 'submitted', own, now, ticket, effects, entered), undefined, action.comment);
     }
     case 'approve':
@@ -303,12 +346,25 @@ export function apply(
       if (step.kind !== 'approval') return wrongStep(state, 'd’approbation');
       const slots = state.current.approvals ?? [];
       const pending = slots.filter((s) => s.approvedBy === undefined);
-      const capacity = resolveCapacity(actor, now, (who) => pending.some((s) => slotAdmits(s, who)), action.onBehalfOf);
+      const isAuthor = (who: Identity) => state.draft !== null && !step.allowSelfApproval && (state.draft.authorId === who.agentId || state.draft.authorId === actor.id);
+      const mine = resolveCapacity(actor, now, (who) => pending.some((s) => slotAdmits(s, who)), action.onBehalfOf);
+      // the parent department's head (or his delegate) stands in for a slot whose member wrote the draft
+      const author = step.allowSelfApproval ? null : authorIdentity(state);
+      const standsIn = (who: Identity) => who.role === 'head' && !isAuthor(who) &&
+        pending.some((s) => { const p = standInDepartment(s, author, ticket); return p !== undefined && who.departmentIds.includes(p); });
+      const stand = mine && !isAuthor(mine.identity) ? undefined : resolveCapacity(actor, now, standsIn, action.onBehalfOf);
+      const capacity = stand ?? mine;
       if (!capacity)
         return refusal('not_an_approver', `approbation attendue de : ${pending.map(describeSlot).join(' ; ')}`, 403);
       const who = capacity.identity;
-      if (state.draft && !step.allowSelfApproval && (state.draft.authorId === who.agentId || state.draft.authorId === actor.id))
+      if (isAuthor(who))
         return refusal('self_approval', 'l’auteur du brouillon ne peut pas l’approuver lui-même', 403);
+      const fills = (s: ApprovalSlotState): 'own' | 'stand_in' | null => {
+        if (s.approvedBy !== undefined) return null;
+        if (!stand && slotAdmits(s, who)) return 'own';
+        const p = stand ? standInDepartment(s, author, ticket) : undefined;
+        return p !== undefined && who.departmentIds.includes(p) ? 'stand_in' : null;
+      };
       if (action.type === 'reject') {
         if (blank(action.comment)) return refusal('comment_required', 'un refus doit être motivé (commentaire obligatoire)', 422, 'comment');
         const to = step.rejectTo ?? state.draft?.stepId;
@@ -325,9 +381,11 @@ export function apply(
         next = { ...next, draft: { ...state.draft, text: action.text, revision: state.draft.revision + 1, editedBy: actor.id } };
       }
       const approvals = slots.map((s) => {
-        if (s.approvedBy !== undefined || !slotAdmits(s, who)) return s;
+        const how = fills(s);
+        if (how === null) return s;
         const filled: ApprovalSlotState = { ...s, approvedBy: actor.id, at: now };
         if (capacity.onBehalfOf !== undefined) filled.onBehalfOf = capacity.onBehalfOf;
+        if (how === 'stand_in') filled.standIn = true;
         return filled;
       });
       next = { ...next, current: { ...state.current, approvals } };

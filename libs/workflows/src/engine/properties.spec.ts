@@ -192,7 +192,9 @@ describe('engine properties', () => {
         const parsed = parseWorkflowDefinition(input);
         if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
         const analysis = analyseDefinition(parsed.definition);
-        expect(analysis.problems.filter((p) => p.severity === 'error')).toEqual([]);
+        // a possible self-approval deadlock is refused at publishing, but the random town has two heads per
+        // department: the engine's properties still hold for such circuits
+        expect(analysis.problems.filter((p) => p.severity === 'error' && p.code !== 'self_approval_deadlock')).toEqual([]);
         const def = parsed.definition as PublishedDefinition;
         const t: TicketContext = { ticketId: 'T', departmentId: dep, fields: { priority } };
         let now = T0;

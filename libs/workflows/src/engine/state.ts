@@ -14,6 +14,12 @@ export interface TicketContext {
   departmentId: string;
   /** Fields conditions can test, e.g. { category: 'reclamation-urbanisme', priority: 'high', channel: 'phone' }. */
   fields?: Readonly<Record<string, Scalar | undefined>>;
+  /**
+   * Parent of each department (codes): the runtime way out of a self-approval deadlock lets the
+   * head of the parent department approve in place of a slot whose only member wrote the draft.
+   * Not kept in the history.
+   */
+  parentDepartments?: Readonly<Record<string, string>>;
 }
 
 export type InstanceStatus = 'active' | 'completed' | 'cancelled';
@@ -28,6 +34,8 @@ export interface ApprovalSlotState {
   approvedBy?: string;
   onBehalfOf?: string;
   at?: string;
+  /** Approved by the head of the parent department in place of the draft's author (deadlock way out). */
+  standIn?: boolean;
 }
 
 export interface OpinionState {
@@ -46,6 +54,8 @@ export interface CurrentStep {
   enteredAt: string;
   /** Increments at every step entry of the instance: makes timer keys unique. */
   visit: number;
+  /** The department whose business calendar counts the step's deadline (resolved code). */
+  departmentId?: string;
   /** Approval steps: one entry per approver slot. */
   approvals?: ApprovalSlotState[];
   /** Opinion steps: one entry per consulted department (parallel branches). */
@@ -64,6 +74,9 @@ export interface DraftState {
   stepId: string;
   /** Set by edit_and_approve. */
   editedBy?: string;
+  /** The author's role and departments when submitting (who the author may stand for as approver). */
+  authorRole?: string;
+  authorDepartmentIds?: readonly string[];
 }
 
 export type WorkflowAction =

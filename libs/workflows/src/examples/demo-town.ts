@@ -152,7 +152,21 @@ export const AVIS_ABATTAGE: WorkflowDefinitionInput = {
       label: 'Rédaction de la décision',
       writers: { roles: ['agent', 'head'], departments: ['espaces-verts'] },
       slaMinutes: 4320,
-      transitions: [{ on: 'submitted', to: 'validation_conjointe' }],
+      transitions: [
+        // the head of espaces verts who writes the decision may not approve it: the head of the
+        // technical services (the parent direction) approves in his place, with urbanisme's head
+        { on: 'submitted', to: 'validation_direction', guard: { roles: ['head'] } },
+        { on: 'submitted', to: 'validation_conjointe' },
+      ],
+    },
+    validation_direction: {
+      kind: 'approval',
+      label: 'Validation conjointe direction des services techniques et urbanisme',
+      mode: 'all',
+      approvers: [{ role: 'head', department: 'dst' }, { role: 'head', department: 'urbanisme' }],
+      allowEditAndApprove: true,
+      slaMinutes: 2880,
+      transitions: [{ on: 'approved', to: 'envoi_decision' }],
     },
     validation_conjointe: {
       kind: 'approval',

@@ -34,7 +34,10 @@ export class MailTicketListener implements TicketChangeListener, OnModuleInit {
     for (const e of change.events) {
       if (e.kind === 'reply' && e.body) {
         wanted.push({ kind: 'reply', eventKind: 'reply', extra: { message: e.body, agentName: change.actor.system ? '' : change.actor.agent.displayName } });
-      } else if (e.kind === 'status_changed' && change.before && !kinds.has('reply') && !kinds.has('inbound')) {
+      } else if (e.kind === 'information_requested') {
+        // a circuit waits for the citizen: ask them (the step's label says what), with the tracking link
+        wanted.push({ kind: 'information_request', eventKind: 'information_requested', extra: { request: String(e.data?.['stepLabel'] ?? e.data?.['step'] ?? '') } });
+      } else if (e.kind === 'status_changed' && change.before && !kinds.has('reply') && !kinds.has('inbound') && !kinds.has('information_requested')) {
         const to = (e.data?.['to'] ?? change.after.status) as TicketStatus;
         const from = (e.data?.['from'] ?? change.before.status) as TicketStatus;
         wanted.push({ kind: to === 'resolved' ? 'resolved' : 'status_changed', eventKind: 'status_changed', extra: { comment: e.body ?? '', previousStatus: from } });

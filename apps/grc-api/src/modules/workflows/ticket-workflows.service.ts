@@ -1,35 +1,26 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import {
-  apply, availableActions, start, SYSTEM_ACTOR,
-  type Actor as EngineActor, type ApplyResult, type HistoryEntry, type PublishedDefinition, type TicketContext,
+  apply, start, SYSTEM_ACTOR,
+  type Actor as EngineActor, type ApplyResult, type PublishedDefinition,
   type WorkflowAction, type WorkflowEffect, type WorkflowInstanceState, type WorkflowRefusal,
 } from '@grc/workflows';
-import {
-  priorityFromRank, priorityRank, type AvailableWorkflowAction, type TicketDetail, type TicketWorkflowView,
-  type TimelineEventKind, type WorkflowActionRequest, type WorkflowInbox, type WorkflowInboxItem, type WorkflowPerson,
-} from '@grc/domain';
-import { conflict, notFound, ProblemException } from '../../common/problem';
+import { priorityRank, type TicketDetail, type TicketWorkflowView, type TimelineEventKind, type WorkflowActionRequest } from '@grc/domain';
+import { conflict, ProblemException } from '../../common/problem';
 import { TicketEntity } from '../../database/entities';
 import { AuditService, auditActor } from '../audit/audit.service';
 import { systemActor, type Actor, type AuthenticatedAgent } from '../auth/authenticated-agent';
-import { canSeeDepartment } from '../tickets/ticket-access';
-import { TicketChangeHooks, type TicketChange, type TicketChangeListener } from '../tickets/ticket-change.hooks';
+import { TicketChangeHooks } from '../tickets/ticket-change.hooks';
 import { TicketsService } from '../tickets/tickets.service';
+import { CircuitRows } from './circuit-rows';
+import { assertMayTake, CircuitScopes, type CircuitScope } from './circuit-scope';
+import { CircuitViewPresenter } from './circuit-view.presenter';
 import { DelegationsService } from './delegations.service';
-import { diagramOf } from './definition-source';
 import { WorkflowDefinitionsService } from './definitions.service';
 import { WorkflowEffectsPort } from './workflow-effects.port';
 
 interface NewEvent { kind: TimelineEventKind; body?: string | null; data?: Record<string, unknown> }
 type Set = Partial<Record<keyof TicketEntity, unknown>>;
-
-interface InstanceRow { ticket_id: string; definition_code: string; version: number; state: WorkflowInstanceState; status: string }
-interface TicketRow {
-  id: string; version: number; department_id: string; department_code: string; department_name: string; category_id: string;
-  category_code: string; priority: number; channel: string; status: string; assignee_id: string | null; reference: string; subject: string;
-}
 
 /** An engine refusal as a problem document: 403 not allowed, 409 wrong state, 422 missing input; the reason in words. */
 export const refusalProblem = (r: WorkflowRefusal) =>
@@ -39,98 +30,59 @@ export const refusalProblem = (r: WorkflowRefusal) =>
 const ACTIONS_OF_ENGINE = new Set(['submit_draft', 'approve', 'reject', 'edit_and_approve', 'give_opinion', 'citizen_replied', 'cancel']);
 
 /**
- * A ticket's validation circuit: starts it, applies actions through TicketsService.mutate (the
- * ticket's row lock and version make the loser of two concurrent approvals get a 409), turns the
- * engine's history into timeline events and audit rows, carries out its effects, and answers the
- * "awaiting my validation" inbox.
+ * A ticket's validation circuit, the orchestration: starts it, applies actions through
+ * TicketsService.mutate (the ticket's row lock and version make the loser of two concurrent
+ * approvals get a 409), turns the engine's history into timeline events and audit rows, carries out
+ * its effects. Who may see and act: CircuitScopes; what they see: CircuitViewPresenter; the inbox:
+ * CircuitInboxQuery; what may not go around the circuit: CircuitGuard.
  */
 @Injectable()
-export class TicketWorkflowsService implements OnModuleInit, TicketChangeListener {
+export class TicketWorkflowsService implements OnModuleInit {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
     private readonly tickets: TicketsService,
     private readonly hooks: TicketChangeHooks,
     private readonly definitions: WorkflowDefinitionsService,
     private readonly delegations: DelegationsService,
     private readonly audit: AuditService,
     private readonly effectsPort: WorkflowEffectsPort,
+    private readonly rows: CircuitRows,
+    private readonly scopes: CircuitScopes,
+    private readonly presenter: CircuitViewPresenter,
   ) {}
 
   onModuleInit(): void {
-    this.hooks.register(this);
     this.effectsPort.onTimer((m, ticketId, payload) => this.onTimer(m, ticketId, payload));
-  }
-
-  /** Direct public replies are for tickets without a circuit: with one, the reply goes through validation. */
-  async onTicketChanged(m: EntityManager, change: TicketChange): Promise<void> {
-    if (!change.events.some((e) => e.kind === 'reply' && !(e.data && e.data['viaWorkflow']))) return;
-    const [active] = await m.query(`SELECT definition_code FROM ticket_workflows WHERE ticket_id = $1 AND status = 'active'`, [change.ticketId]);
-    const bound = active ? { code: active.definition_code as string } : await this.definitions.boundFor(m, change.after.categoryId, change.after.departmentId);
-    if (bound) {
-      throw new ProblemException(409, 'Action impossible',
-        `Cette demande suit le circuit de validation « ${bound.code} » : rédigez un projet de réponse, il sera envoyé une fois validé.`,
-        [{ field: 'kind', message: 'réponse directe désactivée : circuit de validation', code: 'workflow_required' }]);
-    }
-  }
-
-  // ---------------------------------------------------------------- context
-  private async ticket(m: EntityManager, id: string): Promise<TicketRow | undefined> {
-    const [t] = await m.query(
-      `SELECT t.id, t.version, t.department_id, d.code AS department_code, d.name AS department_name, t.category_id, c.code AS category_code,
-         t.priority, t.channel, t.status, t.assignee_id, t.reference, t.subject
-       FROM tickets t JOIN departments d ON d.id = t.department_id JOIN categories c ON c.id = t.category_id WHERE t.id = $1`, [id]);
-    return t;
-  }
-
-  private context(t: TicketRow): TicketContext {
-    return {
-      ticketId: t.id, departmentId: t.department_code,
-      fields: { category: t.category_code, priority: priorityFromRank(t.priority), channel: t.channel, status: t.status, department: t.department_code },
-    };
-  }
-
-  private async instance(m: EntityManager, ticketId: string): Promise<InstanceRow | undefined> {
-    const [r] = await m.query(`SELECT ticket_id, definition_code, version, state, status FROM ticket_workflows WHERE ticket_id = $1`, [ticketId]);
-    return r;
   }
 
   private engineActor(m: EntityManager, actor: Actor): Promise<EngineActor> {
     return actor.system ? Promise.resolve(SYSTEM_ACTOR) : this.delegations.engineActor(m, actor.agent);
   }
 
-  /** Whether the agent takes part in the ticket's circuit: may act now, or acted before (then sees the ticket). */
-  private involved(def: PublishedDefinition, state: WorkflowInstanceState, who: EngineActor, ctx: TicketContext, now: string): boolean {
-    if (state.history.some((h) => h.actor.id === who.id || h.onBehalfOf === who.id)) return true;
-    return availableActions(def, state, who, now, ctx).some((a) => a.type !== 'cancel');
-  }
-
-  /** The agent, able to see the ticket when the circuit involves them (consulted department, approver, delegate). */
-  private async scoped(agent: AuthenticatedAgent, ticketId: string): Promise<{ agent: AuthenticatedAgent; ticket: TicketRow }> {
-    const t = await this.ticket(this.db.manager, ticketId);
-    if (!t) throw notFound('Demande');
-    if (canSeeDepartment(agent, t.department_id)) return { agent, ticket: t };
-    const row = await this.instance(this.db.manager, ticketId);
-    if (row) {
-      const def = await this.definitions.resolve(row.definition_code, row.version);
-      const who = await this.delegations.engineActor(this.db.manager, agent);
-      if (this.involved(def, row.state, who, this.context(t), new Date().toISOString()))
-        return { agent: { ...agent, visibleDepartmentIds: [...agent.visibleDepartmentIds, t.department_id] }, ticket: t };
-    }
-    throw notFound('Demande');
+  async view(agent: AuthenticatedAgent, ticketId: string): Promise<TicketWorkflowView> {
+    return this.presenter.view(await this.scopes.resolve(agent, ticketId));
   }
 
   /** The ticket as the circuit's participants see it (consulted departments included). */
   async ticketDetail(agent: AuthenticatedAgent, ticketId: string): Promise<TicketDetail> {
-    const s = await this.scoped(agent, ticketId);
-    return this.tickets.detail(s.agent, ticketId);
+    return this.presenter.ticket(await this.scopes.resolve(agent, ticketId));
   }
 
   // ---------------------------------------------------------------- actions
   async act(actor: Actor, ticketId: string, req: WorkflowActionRequest): Promise<TicketWorkflowView> {
-    const s = actor.system ? { agent: actor.agent } : await this.scoped(actor.agent, ticketId);
+    const s: CircuitScope = await this.scopes.resolve(actor.agent, ticketId);
+    assertMayTake(s, req.type);
     const scopedActor: Actor = { ...actor, agent: s.agent };
     await this.tickets.mutate(scopedActor, ticketId, req.version, (m, t) => this.decide(m, scopedActor, t, req), { returnUnscoped: true });
-    return this.view(s.agent, ticketId, true);
+    return this.presenter.view(s);
+  }
+
+  /**
+   * The citizen answered (tracking page, e-mail) while the circuit waits for them: the system takes
+   * `citizen_replied` in the caller's transaction (CitizenAnswerListener, inside the inbound change).
+   */
+  async citizenAnswered(m: EntityManager, ticketId: string): Promise<void> {
+    const actor = systemActor('workflows');
+    await this.tickets.mutateIn(m, actor, ticketId, null, (mm, t) => this.decide(mm, actor, t, { type: 'timer', action: { type: 'citizen_replied' } }));
   }
 
   private toEngineAction(req: WorkflowActionRequest): WorkflowAction {
@@ -149,11 +101,10 @@ export class TicketWorkflowsService implements OnModuleInit, TicketChangeListene
 
   /** Runs inside TicketsService.mutate: the ticket row is locked and its version checked. */
   private async decide(m: EntityManager, actor: Actor, entity: TicketEntity, req: WorkflowActionRequest | { type: 'timer'; action: WorkflowAction }) {
-    const t = (await this.ticket(m, entity.id))!;
-    const ctx = this.context(t);
+    const t = (await this.rows.ticket(m, entity.id))!;
     const who = await this.engineActor(m, actor);
     const now = new Date().toISOString();
-    const row = await this.instance(m, t.id);
+    const row = await this.rows.instance(m, t.id);
     let def: PublishedDefinition;
     let result: { state: WorkflowInstanceState; effects: WorkflowEffect[] };
     let before = 0;
@@ -164,6 +115,7 @@ export class TicketWorkflowsService implements OnModuleInit, TicketChangeListene
     if (req.type === 'timer') {
       if (!row || row.status !== 'active') throw conflict('Circuit terminé.');
       def = await this.definitions.resolve(row.definition_code, row.version, m);
+      const ctx = await this.rows.context(m, t, def);
       before = row.state.history.length;
       result = ok(apply(def, row.state, req.action, who, now, ctx));
     } else if (!row || row.status !== 'active') {
@@ -175,6 +127,7 @@ export class TicketWorkflowsService implements OnModuleInit, TicketChangeListene
       if (!bound)
         throw new ProblemException(409, 'Action impossible', 'Aucun circuit de validation n’est rattaché à cette demande : la réponse directe s’applique.', [{ field: 'type', message: 'aucun circuit rattaché', code: 'no_workflow' }]);
       def = await this.definitions.resolve(bound.code, bound.version, m);
+      const ctx = await this.rows.context(m, t, def);
       if (req.type === 'submit_draft' && def.steps[def.initial]?.kind !== 'draft')
         throw new ProblemException(409, 'Action impossible', `Le circuit « ${def.name} » commence par l’étape « ${def.steps[def.initial]?.label ?? def.initial} » : démarrez-le avant de rédiger.`, [{ field: 'type', message: 'démarrer le circuit d’abord', code: 'wrong_step' }]);
       const started = ok(start(def, ctx, who, now));
@@ -188,6 +141,7 @@ export class TicketWorkflowsService implements OnModuleInit, TicketChangeListene
         throw new ProblemException(409, 'Action impossible', 'Un circuit de validation est déjà en cours sur cette demande.', [{ field: 'type', message: 'circuit déjà en cours', code: 'already_started' }]);
       if (!ACTIONS_OF_ENGINE.has(req.type)) this.toEngineAction(req);
       def = await this.definitions.resolve(row.definition_code, row.version, m);
+      const ctx = await this.rows.context(m, t, def);
       before = row.state.history.length;
       result = ok(apply(def, row.state, this.toEngineAction(req), who, now, ctx));
     }
@@ -200,7 +154,7 @@ export class TicketWorkflowsService implements OnModuleInit, TicketChangeListene
       [t.id, state.definitionId, state.version, JSON.stringify(state), state.status, state.current.stepId, state.current.kind, state.startedAt]);
 
     const entries = state.history.slice(before);
-    const names = await this.names(m, entries.flatMap((e) => (e.onBehalfOf ? [e.onBehalfOf] : [])));
+    const names = await this.rows.names(m, entries.flatMap((e) => (e.onBehalfOf ? [e.onBehalfOf] : [])));
     const events: NewEvent[] = [];
     const set: Set = {};
     const base = { definitionCode: state.definitionId, version: state.version };
@@ -219,14 +173,26 @@ export class TicketWorkflowsService implements OnModuleInit, TicketChangeListene
         const st = def.steps[id];
         if (st?.kind === 'opinion' && state.current.stepId === id)
           events.push({ kind: 'opinion_requested', data: { ...base, step: id, stepLabel: st.label ?? null, departments: (state.current.opinions ?? []).map((o) => o.departmentId), dueAt: state.current.dueAt ?? null } });
+        // the citizen is asked (the e-mail listener sends the request for information with the tracking link)
+        if (st?.kind === 'wait_for_citizen' && state.current.stepId === id && state.status === 'active')
+          events.push({ kind: 'information_requested', data: { ...base, step: id, stepLabel: st.label ?? null, template: st.template ?? 'workflow.waiting_citizen', dueAt: state.current.dueAt ?? null } });
       }
+    }
+    // waiting for the citizen is the ticket's status too (its SLA clocks pause); leaving the wait resumes it
+    const waitsNow = state.status === 'active' && state.current.kind === 'wait_for_citizen';
+    if (waitsNow && (entity.status === 'new' || entity.status === 'open') && events.some((e) => e.kind === 'information_requested')) {
+      set.status = 'waiting_citizen';
+      events.push({ kind: 'status_changed', data: { from: entity.status, to: 'waiting_citizen', reason: 'workflow_wait_for_citizen' } });
+    } else if (!waitsNow && entity.status === 'waiting_citizen' && entries.some((e) => def.steps[e.fromStepId ?? '']?.kind === 'wait_for_citizen')) {
+      set.status = 'open';
+      events.push({ kind: 'status_changed', data: { from: 'waiting_citizen', to: 'open', reason: 'workflow_citizen_replied' } });
     }
     const notified: WorkflowEffect[] = [];
     for (const fx of result.effects) {
       switch (fx.type) {
         case 'send_reply':
           events.push({ kind: 'reply', body: fx.text, data: { ...base, viaWorkflow: true, sent: true, revision: fx.revision, authorId: fx.authorId } });
-          if (t.status === 'new') {
+          if (t.status === 'new' && set.status === undefined) {
             set.status = 'open';
             events.push({ kind: 'status_changed', data: { from: 'new', to: 'open' } });
           }
@@ -262,6 +228,9 @@ export class TicketWorkflowsService implements OnModuleInit, TicketChangeListene
     const stepEvent = [...events].reverse().find((e) => e.kind !== 'reply' && e.kind !== 'status_changed' && e.kind !== 'priority_changed' && e.kind !== 'assigned');
     if (stepEvent && notified.length) stepEvent.data = { ...stepEvent.data, notified: notified.map((n) => (n.type === 'notify' ? { to: n.to, template: n.template } : null)) };
 
+    // the circuit's own events: CircuitGuard lets them through (everything else is refused while it runs)
+    for (const e of events) e.data = { ...e.data, viaWorkflow: true };
+
     const last = entries.at(-1);
     await this.audit.record(m, auditActor(actor), `workflow.${req.type === 'timer' ? req.action.type : req.type}`, 'ticket', t.id, {
       workflow: { before: null, after: `${state.definitionId} v${state.version}` },
@@ -293,172 +262,4 @@ export class TicketWorkflowsService implements OnModuleInit, TicketChangeListene
       }
     });
   }
-
-  private deptCache: { at: number; names: Map<string, string> } | null = null;
-  /** Department names by code, kept 30 s (renames show up within that delay). */
-  private async departmentNames(m: EntityManager): Promise<Map<string, string>> {
-    if (this.deptCache && Date.now() - this.deptCache.at < 30_000) return this.deptCache.names;
-    const names = new Map<string, string>((await m.query(`SELECT code, name FROM departments`)).map((d: { code: string; name: string }) => [d.code, d.name]));
-    this.deptCache = { at: Date.now(), names };
-    return names;
-  }
-
-  private async names(m: EntityManager, ids: string[]): Promise<Map<string, string>> {
-    const unique = [...new Set(ids.filter((id) => id && id !== 'system'))];
-    if (!unique.length) return new Map();
-    const rows: Array<{ id: string; display_name: string }> = await m.query(`SELECT id, display_name FROM agents WHERE id = ANY($1::uuid[])`, [unique]);
-    return new Map(rows.map((r) => [r.id, r.display_name]));
-  }
-
-  // ---------------------------------------------------------------- views
-  async view(agent: AuthenticatedAgent, ticketId: string, alreadyScoped = false): Promise<TicketWorkflowView> {
-    const t = alreadyScoped ? await this.ticket(this.db.manager, ticketId) : (await this.scoped(agent, ticketId)).ticket;
-    if (!t) throw notFound('Demande');
-    const m = this.db.manager;
-    const ctx = this.context(t);
-    const now = new Date().toISOString();
-    const [bound, row, who] = await Promise.all([
-      this.definitions.boundFor(m, t.category_id, t.department_id), this.instance(m, ticketId), this.delegations.engineActor(m, agent),
-    ]);
-    const boundDef = bound ? await this.definitions.resolve(bound.code, bound.version, m) : null;
-    const actions: AvailableWorkflowAction[] = [];
-    let instance: TicketWorkflowView['instance'] = null;
-    const canStart = (!row || row.status !== 'active') && boundDef && canSeeDepartment(agent, t.department_id) && agent.role !== 'elected';
-    if (canStart) {
-      const started = start(boundDef, ctx, who, now);
-      if (started.ok && boundDef.steps[boundDef.initial]?.kind === 'draft') {
-        if (apply(boundDef, started.state, { type: 'submit_draft', text: '…' }, who, now, ctx).ok) actions.push({ type: 'submit_draft' });
-      } else if (started.ok) actions.push({ type: 'start' });
-    }
-    if (row) {
-      const def = await this.definitions.resolve(row.definition_code, row.version, m);
-      const st = row.state;
-      const ids = [
-        ...st.history.flatMap((h) => [h.actor.id, h.onBehalfOf ?? '']),
-        ...(st.current.approvals ?? []).flatMap((a) => [a.approvedBy ?? '', a.onBehalfOf ?? '', a.agentId ?? '']),
-        ...(st.current.opinions ?? []).flatMap((o) => [o.by ?? '', o.onBehalfOf ?? '']),
-        ...(st.draft ? [st.draft.authorId, st.draft.editedBy ?? ''] : []),
-        ...(who.delegations ?? []).map((dl) => dl.fromAgentId),
-      ].filter((id) => /^[0-9a-f-]{36}$/.test(id));
-      const names = await this.names(m, ids);
-      const person = (id: string | undefined): WorkflowPerson | null => (id ? { id, displayName: id === 'system' ? 'Système' : names.get(id) ?? id } : null);
-      const deptNames = await this.departmentNames(m);
-      const revisions: NonNullable<TicketWorkflowView['instance']>['revisions'] = [];
-      let rev = 0;
-      for (const h of st.history) {
-        if (h.action.type === 'start') rev = 0;
-        if (h.action.type === 'submit_draft' || h.action.type === 'edit_and_approve')
-          revisions.push({ revision: ++rev, text: h.action.text, author: person(h.actor.id), at: h.at, action: h.action.type });
-      }
-      const late = (due: string | undefined) => due !== undefined && due < now;
-      instance = {
-        definitionCode: row.definition_code, name: def.name, version: row.version, status: st.status, outcome: st.outcome ?? null,
-        startedAt: st.startedAt, finishedAt: st.finishedAt ?? null,
-        current: {
-          stepId: st.current.stepId, label: def.steps[st.current.stepId]?.label ?? null, kind: st.current.kind, enteredAt: st.current.enteredAt,
-          dueAt: st.current.dueAt ?? null, slaDueAt: st.current.slaDueAt ?? null, slaBreached: st.current.slaBreached === true,
-          approvals: st.status !== 'active' ? [] : (st.current.approvals ?? []).map((a) => ({
-            expected: a.agentId ? (names.get(a.agentId) ?? a.agentId) : `${roleFr(a.role)}${a.departmentId ? ` — ${deptNames.get(a.departmentId) ?? a.departmentId}` : ''}`,
-            approvedBy: person(a.approvedBy), onBehalfOf: person(a.onBehalfOf), at: a.at ?? null,
-          })),
-          opinions: (st.current.opinions ?? lastOpinions(st)).map((o) => ({
-            department: { code: o.departmentId, name: deptNames.get(o.departmentId) ?? o.departmentId },
-            status: o.status, verdict: o.verdict ?? null, comment: o.comment ?? null, by: person(o.by), onBehalfOf: person(o.onBehalfOf),
-            at: o.at ?? null, late: o.status === 'expired' || (o.status === 'pending' && late(st.current.dueAt)),
-          })),
-        },
-        draft: st.draft ? { text: st.draft.text, revision: st.draft.revision, author: person(st.draft.authorId), editedBy: person(st.draft.editedBy) } : null,
-        revisions,
-        history: st.history.map((h) => ({
-          seq: h.seq, at: h.at, action: h.action.type, actor: person(h.actor.id), onBehalfOf: person(h.onBehalfOf), comment: h.comment ?? null,
-          fromStep: h.fromStepId, toStep: h.toStepId, version: h.version,
-        })),
-        diagram: diagramOf(def),
-      };
-      if (st.status === 'active') {
-        for (const a of availableActions(def, st, who, now, ctx)) {
-          const r = apply(def, st, a, who, now, ctx);
-          const by = r.ok ? r.state.history.at(-1)?.onBehalfOf : undefined;
-          actions.push({
-            type: a.type as AvailableWorkflowAction['type'],
-            ...(a.type === 'give_opinion' ? { department: a.departmentId } : {}),
-            ...(by ? { onBehalfOf: person(by)! } : {}),
-          });
-        }
-      }
-    }
-    return {
-      ticketId, ticketVersion: t.version,
-      bound: bound && boundDef ? { code: bound.code, name: bound.name, version: bound.version, initialKind: boundDef.steps[boundDef.initial]?.kind ?? 'draft' } : null,
-      instance, actions,
-    };
-  }
-
-  /** Tickets waiting for the agent (or a colleague they stand in for): approvals, opinions, drafts sent back to them. */
-  async inbox(agent: AuthenticatedAgent): Promise<WorkflowInbox> {
-    const m = this.db.manager;
-    const who = await this.delegations.engineActor(m, agent);
-    const now = new Date().toISOString();
-    const rows: Array<InstanceRow & TicketRow & { tv: number }> = await m.query(
-      `SELECT tw.ticket_id, tw.definition_code, tw.version, tw.state, tw.status,
-         t.id, t.version AS tv, t.department_id, d.code AS department_code, d.name AS department_name, t.category_id, c.code AS category_code,
-         t.priority, t.channel, t.status, t.assignee_id, t.reference, t.subject
-       FROM ticket_workflows tw JOIN tickets t ON t.id = tw.ticket_id JOIN departments d ON d.id = t.department_id JOIN categories c ON c.id = t.category_id
-       WHERE tw.status = 'active' AND tw.step_kind IN ('approval', 'opinion', 'draft')
-       ORDER BY tw.updated_at`);
-    const identities = [{ id: agent.id, role: agent.role as string, depts: who.departmentIds }, ...(who.delegations ?? [])
-      .filter((d) => d.from <= now && now < d.to).map((d) => ({ id: d.fromAgentId, role: d.fromRole as string, depts: d.fromDepartmentIds }))];
-    const names = await this.names(m, identities.map((i) => i.id));
-    const items: WorkflowInboxItem[] = [];
-    for (const r of rows) {
-      const st = r.state;
-      const c = st.current;
-      // cheap filter before asking the engine
-      if (c.kind === 'draft' && st.draft?.authorId !== agent.id) continue;
-      if (c.kind === 'approval' && !(c.approvals ?? []).some((s) => !s.approvedBy && identities.some((i) => (s.agentId ? s.agentId === i.id : s.role === i.role)))) continue;
-      if (c.kind === 'opinion' && !(c.opinions ?? []).some((o) => o.status === 'pending' && identities.some((i) => i.depts.includes(o.departmentId)))) continue;
-      const def = await this.definitions.resolve(r.definition_code, r.version, m);
-      const ctx = this.context({ ...r, version: r.tv });
-      const acts = availableActions(def, st, who, now, ctx).filter((a) => a.type !== 'cancel');
-      const due = c.kind === 'opinion' ? c.dueAt : c.slaDueAt;
-      const base = {
-        ticketId: r.ticket_id, reference: r.reference, subject: r.subject, department: { code: r.department_code, name: r.department_name },
-        definitionCode: r.definition_code, version: r.version, stepId: c.stepId, stepLabel: def.steps[c.stepId]?.label ?? null,
-        enteredAt: c.enteredAt, dueAt: due ?? null, late: due !== undefined && due < now, visible: canSeeDepartment(agent, r.department_id),
-      };
-      const behalf = (a: WorkflowAction): WorkflowPerson | null => {
-        const res = apply(def, st, a, who, now, ctx);
-        const b = res.ok ? res.state.history.at(-1)?.onBehalfOf : undefined;
-        return b ? { id: b, displayName: names.get(b) ?? b } : null;
-      };
-      const approve = acts.find((a) => a.type === 'approve' || a.type === 'reject');
-      if (c.kind === 'approval' && approve) items.push({ ...base, reason: 'approval', onBehalfOf: behalf(approve) });
-      for (const a of acts) if (a.type === 'give_opinion') items.push({ ...base, reason: 'opinion', opinionDepartment: a.departmentId, onBehalfOf: behalf(a) });
-      if (c.kind === 'draft' && acts.some((a) => a.type === 'submit_draft')) items.push({ ...base, reason: 'draft', onBehalfOf: null });
-    }
-    return {
-      items,
-      counts: {
-        total: items.length, approvals: items.filter((i) => i.reason === 'approval').length, opinions: items.filter((i) => i.reason === 'opinion').length,
-        drafts: items.filter((i) => i.reason === 'draft').length, late: items.filter((i) => i.late).length,
-      },
-    };
-  }
-}
-
-const ROLE_FR: Record<string, string> = { agent: 'Agent', head: 'Responsable', admin: 'Administrateur', elected: 'Élu' };
-const roleFr = (r: string | undefined) => (r ? ROLE_FR[r] ?? r : '');
-
-/** After the circuit left an opinion step, its answers are still shown (from the history). */
-function lastOpinions(st: WorkflowInstanceState) {
-  const out = new Map<string, { departmentId: string; status: 'given'; by?: string; onBehalfOf?: string; verdict?: 'favourable' | 'unfavourable' | 'reserved'; comment?: string; at?: string }>();
-  for (const h of st.history as HistoryEntry[]) {
-    if (h.action.type === 'give_opinion') {
-      out.set(h.action.departmentId, {
-        departmentId: h.action.departmentId, status: 'given', by: h.actor.id, verdict: h.action.verdict, comment: h.action.comment, at: h.at,
-        ...(h.onBehalfOf ? { onBehalfOf: h.onBehalfOf } : {}),
-      });
-    }
-  }
-  return [...out.values()];
 }

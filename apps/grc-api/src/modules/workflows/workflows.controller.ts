@@ -8,6 +8,7 @@ import { notFound } from '../../common/problem';
 import { idParam } from '../reference/id-param';
 import type { Actor, AuthenticatedAgent } from '../auth/authenticated-agent';
 import { CurrentActor, CurrentAgent, RequirePermission } from '../auth/decorators';
+import { CircuitInboxQuery } from './circuit-inbox.query';
 import { DelegationsService } from './delegations.service';
 import { WorkflowDefinitionsService } from './definitions.service';
 import { TicketWorkflowsService } from './ticket-workflows.service';
@@ -120,13 +121,13 @@ export class WorkflowsAdminController {
 @ApiTags('workflows')
 @Controller('workflows')
 export class WorkflowsController {
-  constructor(private readonly workflows: TicketWorkflowsService, private readonly delegations: DelegationsService) {}
+  constructor(private readonly circuits: CircuitInboxQuery, private readonly delegations: DelegationsService) {}
 
   /** Tickets awaiting my validation, my department's opinion, or my revised draft, with counts (delegations included). */
   @RequirePermission('workflows.act')
   @Get('inbox')
   inbox(@CurrentAgent() agent: AuthenticatedAgent): Promise<WorkflowInbox> {
-    return this.workflows.inbox(agent);
+    return this.circuits.inbox(agent);
   }
 
   @RequirePermission('workflows.delegate')

@@ -1,6 +1,12 @@
 import { Module } from '@nestjs/common';
 import { TicketsModule } from '../tickets/tickets.module';
 import { TimersModule } from '../timers/timers.module';
+import { CircuitGuard } from './circuit-guard.listener';
+import { CircuitInboxQuery } from './circuit-inbox.query';
+import { CircuitRows } from './circuit-rows';
+import { CircuitScopes } from './circuit-scope';
+import { CircuitViewPresenter } from './circuit-view.presenter';
+import { CitizenAnswerListener } from './citizen-answer.listener';
 import { DelegationsService } from './delegations.service';
 import { WorkflowDefinitionsService } from './definitions.service';
 import { TicketWorkflowsService } from './ticket-workflows.service';
@@ -13,8 +19,11 @@ import { TicketWorkflowController, WorkflowsAdminController, WorkflowsController
  */
 @Module({
   imports: [TicketsModule, TimersModule],
-  providers: [WorkflowDefinitionsService, DelegationsService, TicketWorkflowsService, WorkflowEffectsPort],
-  exports: [WorkflowDefinitionsService, DelegationsService, TicketWorkflowsService],
+  providers: [
+    WorkflowDefinitionsService, DelegationsService, TicketWorkflowsService, WorkflowEffectsPort,
+    CircuitRows, CircuitScopes, CircuitViewPresenter, CircuitInboxQuery, CircuitGuard, CitizenAnswerListener,
+  ],
+  exports: [WorkflowDefinitionsService, DelegationsService, TicketWorkflowsService, CircuitInboxQuery],
 })
 export class WorkflowsCoreModule {}
 

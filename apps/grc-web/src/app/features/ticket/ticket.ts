@@ -19,6 +19,7 @@ import { Subscription } from 'rxjs';
 import { API, Api } from '../../core/api';
 import { Auth } from '../../core/auth';
 import { I18n, type MsgKey } from '../../core/i18n';
+import { isCircuitRefusal, workflowError } from '../workflows/workflow-errors';
 import { localError, toUiError, type UiError } from '../../core/problem';
 import { RefData } from '../../core/ref-data';
 import { I18nTitleStrategy } from '../../core/title';
@@ -203,8 +204,9 @@ export class TicketPage {
       },
       error: (err: unknown) => {
         this.busy.set(false);
-        const e = toUiError(err);
-        this.conflict.set(e.status === 409);
+        // a circuit's refusal (workflow_running…) is worded in the agent's language and needs no reload
+        const e = workflowError(err, this.i18n);
+        this.conflict.set(e.status === 409 && !isCircuitRefusal(err));
         this.actionError.set(e);
       },
     });

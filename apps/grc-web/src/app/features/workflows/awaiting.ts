@@ -13,39 +13,7 @@ import { WF_STYLES } from './workflow-diagram';
   imports: [RouterLink, ...FORM_ERRORS],
   changeDetection: ChangeDetectionStrategy.OnPush,
   styles: [WF_STYLES],
-  template: `
-    <h1>{{ t('wf.inbox.heading') }}</h1>
-    <p>{{ t('wf.inbox.intro') }}</p>
-    <grc-error-alert [error]="error()" />
-    @if (inbox(); as ib) {
-      <p role="status" data-testid="wf-inbox-counts">{{ t('wf.inbox.counts', ib.counts) }}</p>
-      @if (ib.items.length) {
-        <table class="wf-table" data-testid="wf-inbox">
-          <caption class="sr-only">{{ t('wf.inbox.heading') }}</caption>
-          <thead><tr>
-            <th scope="col">{{ t('wf.inbox.reference') }}</th><th scope="col">{{ t('wf.inbox.subject') }}</th>
-            <th scope="col">{{ t('wf.inbox.reason') }}</th><th scope="col">{{ t('wf.inbox.step') }}</th>
-            <th scope="col">{{ t('wf.inbox.department') }}</th><th scope="col">{{ t('wf.inbox.due') }}</th>
-          </tr></thead>
-          <tbody>
-            @for (it of ib.items; track it.ticketId + it.reason + (it.opinionDepartment ?? '')) {
-              <tr data-testid="wf-inbox-item">
-                <td><a [routerLink]="link(it)">{{ it.reference }}</a></td>
-                <td>{{ it.subject }}</td>
-                <td>{{ reason(it) }}@if (it.onBehalfOf) { <br /><span class="hint">{{ t('wf.onBehalfOf', { name: it.onBehalfOf.displayName }) }}</span> }</td>
-                <td>{{ it.stepLabel ?? it.stepId }}</td>
-                <td>{{ it.department.name }}</td>
-                <td>@if (it.dueAt) { <time [attr.datetime]="it.dueAt">{{ i18n.date(it.dueAt) }}</time> }
-                  @if (it.late) { <span class="badge badge-late">{{ t('wf.late') }}</span> }</td>
-              </tr>
-            }
-          </tbody>
-        </table>
-      } @else {
-        <p>{{ t('wf.inbox.empty') }}</p>
-      }
-    }
-  `,
+  templateUrl: './awaiting.html',
 })
 export class AwaitingPage implements OnInit {
   private readonly api = inject(Api);
@@ -77,10 +45,7 @@ export class AwaitingPage implements OnInit {
   selector: 'grc-awaiting-link',
   imports: [RouterLink],
   changeDetection: ChangeDetectionStrategy.OnPush,
-  template: `<a routerLink="/a-valider" data-testid="wf-awaiting-link">{{ t('nav.awaiting') }}
-    @if (count() !== null) {
-      <span class="count"><span aria-hidden="true">{{ count() }}</span><span class="sr-only">({{ t('wf.inbox.countSr', { count: count() ?? 0 }) }})</span></span>
-    }</a>`,
+  templateUrl: './awaiting-link.html',
 })
 export class AwaitingLink implements OnInit {
   private readonly api = inject(Api);

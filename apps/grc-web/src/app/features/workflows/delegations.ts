@@ -18,72 +18,7 @@ const local = (d: Date) => new Date(d.getTime() - d.getTimezoneOffset() * 60_000
   imports: [FormsModule, ...FORM_ERRORS],
   changeDetection: ChangeDetectionStrategy.OnPush,
   styles: [WF_STYLES],
-  template: `
-    <h1>{{ t('wf.deleg.heading') }}</h1>
-    <p>{{ t('wf.deleg.intro') }}</p>
-    <p class="live" role="status" aria-live="polite">{{ notice() }}</p>
-    <grc-error-alert [error]="error()" />
-
-    <section class="card" aria-labelledby="deleg-new-h">
-      <h2 id="deleg-new-h">{{ t('wf.deleg.new') }}</h2>
-      <form (ngSubmit)="create()" novalidate>
-        @if (auth.isAdmin()) {
-          <div class="field">
-            <label for="deleg-from">{{ t('wf.deleg.from') }}</label>
-            <select id="deleg-from" name="from" [(ngModel)]="fromId" grcField="fromAgentId" [grcErrors]="error()">
-              @for (a of agents(); track a.id) { <option [value]="a.id">{{ a.displayName }}</option> }
-            </select>
-            <grc-field-error [errors]="error()" field="fromAgentId" controlId="deleg-from" />
-          </div>
-        }
-        <div class="field">
-          <label for="deleg-to">{{ t('wf.deleg.to') }}</label>
-          <select id="deleg-to" name="to" data-testid="deleg-to" [(ngModel)]="toId" grcField="toAgentId" [grcErrors]="error()">
-            <option value="">—</option>
-            @for (a of delegates(); track a.id) { <option [value]="a.id">{{ a.displayName }}</option> }
-          </select>
-          <grc-field-error [errors]="error()" field="toAgentId" controlId="deleg-to" />
-        </div>
-        <div class="field">
-          <label for="deleg-start">{{ t('wf.deleg.starts') }}</label>
-          <input id="deleg-start" name="start" type="datetime-local" [(ngModel)]="startsAt" grcField="startsAt" [grcErrors]="error()" />
-          <grc-field-error [errors]="error()" field="startsAt" controlId="deleg-start" />
-        </div>
-        <div class="field">
-          <label for="deleg-end">{{ t('wf.deleg.ends') }}</label>
-          <input id="deleg-end" name="end" type="datetime-local" [(ngModel)]="endsAt" grcField="endsAt" [grcErrors]="error()" />
-          <grc-field-error [errors]="error()" field="endsAt" controlId="deleg-end" />
-        </div>
-        <button type="submit" class="btn btn-primary" data-testid="deleg-create" [disabled]="busy()">{{ t('wf.deleg.create') }}</button>
-      </form>
-    </section>
-
-    <section aria-labelledby="deleg-list-h">
-      <h2 id="deleg-list-h">{{ t('wf.deleg.heading') }}</h2>
-      @if (items().length) {
-        <table class="wf-table">
-          <thead><tr>
-            <th scope="col">{{ t('wf.deleg.from') }}</th><th scope="col">{{ t('wf.deleg.to') }}</th><th scope="col">{{ t('wf.deleg.starts') }}</th>
-            <th scope="col">{{ t('wf.deleg.ends') }}</th><th scope="col">{{ t('wf.deleg.status') }}</th><th scope="col">{{ t('common.actions') }}</th>
-          </tr></thead>
-          <tbody>
-            @for (d of items(); track d.id) {
-              <tr>
-                <td>{{ d.from.displayName }}</td><td>{{ d.to.displayName }}</td>
-                <td>{{ i18n.date(d.startsAt) }}</td><td>{{ i18n.date(d.endsAt) }}</td>
-                <td>{{ d.revokedAt ? t('wf.deleg.revoked') : d.active ? t('wf.deleg.active') : t('wf.deleg.inactive') }}</td>
-                <td>@if (!d.revokedAt && (d.from.id === auth.me()?.id || auth.isAdmin())) {
-                  <button type="button" class="btn btn-danger btn-small" (click)="revoke(d)" [disabled]="busy()">{{ t('wf.deleg.revoke') }}<span class="sr-only"> – {{ d.to.displayName }}</span></button>
-                }</td>
-              </tr>
-            }
-          </tbody>
-        </table>
-      } @else {
-        <p>{{ t('wf.deleg.empty') }}</p>
-      }
-    </section>
-  `,
+  templateUrl: './delegations.html',
 })
 export class DelegationsPage implements OnInit {
   private readonly api = inject(Api);

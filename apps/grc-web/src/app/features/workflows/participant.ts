@@ -11,24 +11,7 @@ import { WorkflowPanel } from './workflow-panel';
   selector: 'grc-workflow-ticket',
   imports: [WorkflowPanel, ...FORM_ERRORS],
   changeDetection: ChangeDetectionStrategy.OnPush,
-  template: `
-    <grc-error-alert [error]="error()" />
-    @if (ticket(); as tk) {
-      <h1><span class="ticket-ref">{{ tk.reference }}</span> – {{ tk.subject }}</h1>
-      <p>{{ t('wf.participant.intro') }}</p>
-      <dl class="facts">
-        <div><dt>{{ t('ticket.category') }}</dt><dd>{{ i18n.categoryName(tk.category) }}</dd></div>
-        <div><dt>{{ t('ticket.department') }}</dt><dd>{{ tk.department.name }}</dd></div>
-        <div><dt>{{ t('ticket.created') }}</dt><dd>{{ i18n.dateTime(tk.createdAt) }}</dd></div>
-      </dl>
-      <section class="card" aria-labelledby="wf-desc-h">
-        <h2 id="wf-desc-h">{{ t('ticket.description') }}</h2>
-        <p class="description">{{ tk.description }}</p>
-        @if (tk.address) { <p>{{ tk.address }}</p> }
-      </section>
-      <grc-workflow-panel [ticket]="tk" (changed)="load()" />
-    }
-  `,
+  templateUrl: './participant.html',
 })
 export class WorkflowTicketPage {
   readonly id = input.required<string>();

@@ -26,29 +26,7 @@ export const WF_STYLES = `
   selector: 'grc-workflow-diagram',
   changeDetection: ChangeDetectionStrategy.OnPush,
   styles: [WF_STYLES],
-  template: `
-    <ol class="wf-diagram" data-testid="wf-diagram">
-      @for (s of diagram().steps; track s.id) {
-        <li [class.wf-current]="s.id === current()" [attr.aria-current]="s.id === current() ? 'step' : null" [id]="idPrefix() + s.id">
-          <span class="wf-step-kind">{{ kind(s.kind) }}</span>
-          <strong>{{ s.label ?? s.id }}</strong> <code>{{ s.id }}</code>
-          @if (s.id === diagram().initial) { <span class="badge">{{ t('wf.diagram.initial') }}</span> }
-          @if (s.who.length) {
-            <ul class="wf-who">@for (w of s.who; track $index) { <li>{{ w }}</li> }</ul>
-          }
-          @if (s.transitions.length || s.rejectTo) {
-            <ul class="wf-transitions">
-              @for (tr of s.transitions; track $index) {
-                <li><span aria-hidden="true">→ </span><a [href]="'#' + idPrefix() + tr.to" (click)="jump($event, tr.to)">{{ t('wf.diagram.on', { on: tr.on, to: labelOf(tr.to) }) }}</a>
-                  @if (tr.guard) { <span class="wf-guard">{{ t('wf.diagram.guard', { guard: tr.guard }) }}</span> }</li>
-              }
-              @if (s.rejectTo) { <li><span aria-hidden="true">↩ </span>{{ t('wf.diagram.rejectTo', { to: labelOf(s.rejectTo) }) }}</li> }
-            </ul>
-          }
-        </li>
-      }
-    </ol>
-  `,
+  templateUrl: './workflow-diagram.html',
 })
 export class WorkflowDiagramView {
   readonly diagram = input.required<WorkflowDiagram>();

@@ -4,9 +4,10 @@ import type { AvailableWorkflowAction, TicketDetail, TicketWorkflowView, Workflo
 import type { Subscription } from 'rxjs';
 import { Api } from '../../core/api';
 import { I18n, type MsgKey } from '../../core/i18n';
-import { localError, toUiError, type UiError } from '../../core/problem';
+import { localError, type UiError } from '../../core/problem';
 import { FORM_ERRORS } from '../../shared/form-errors';
 import { WF_STYLES, WorkflowDiagramView } from './workflow-diagram';
+import { workflowError } from './workflow-errors';
 
 type Verdict = 'favourable' | 'unfavourable' | 'reserved';
 
@@ -76,7 +77,7 @@ export class WorkflowPanel {
         const draft = v.instance?.status === 'active' ? v.instance.draft?.text : undefined;
         if (draft !== undefined && !this.text()) this.text.set(draft);
       },
-      error: (err: unknown) => this.error.set(toUiError(err)),
+      error: (err: unknown) => this.error.set(workflowError(err, this.i18n)),
     });
   }
 
@@ -155,7 +156,7 @@ export class WorkflowPanel {
       },
       error: (err: unknown) => {
         this.busy.set(false);
-        this.error.set(toUiError(err));
+        this.error.set(workflowError(err, this.i18n));
       },
     });
   }

@@ -1,0 +1,87 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { priorityFromRank } from '@grc/domain';
+import type { PublishedDefinition, TicketContext, WorkflowInstanceState } from '@grc/workflows';
+
+export interface InstanceRow { ticket_id: string; definition_code: string; version: number; state: WorkflowInstanceState; status: string }
+export interface TicketRow {
+  id: string; version: number; department_id: string; department_code: string; department_name: string; category_id: string;
+  category_code: string; priority: number; channel: string; status: string; assignee_id: string | null; reference: string; subject: string;
+}
+
+/**
+ * What every part of the circuits reads: the ticket as the engine sees it, the instance row, agents'
+ * and departments' names. Read-only; writes go through TicketsService.mutate (the ticket) and
+ * TicketWorkflowsService (the instance row, in the ticket's transaction).
+ */
+@Injectable()
+export class CircuitRows {
+  async ticket(m: EntityManager, id: string): Promise<TicketRow | undefined> {
+    const [t] = await m.query(
+      `SELECT t.id, t.version, t.department_id, d.code AS department_code, d.name AS department_name, t.category_id, c.code AS category_code,
+         t.priority, t.channel, t.status, t.assignee_id, t.reference, t.subject
+       FROM tickets t JOIN departments d ON d.id = t.department_id JOIN categories c ON c.id = t.category_id WHERE t.id = $1`, [id]);
+    return t;
+  }
+
+  async instance(m: EntityManager, ticketId: string): Promise<InstanceRow | undefined> {
+    const [r] = await m.query(`SELECT ticket_id, definition_code, version, state, status FROM ticket_workflows WHERE ticket_id = $1`, [ticketId]);
+    return r;
+  }
+
+  /**
+   * The ticket for the engine. With the definition, the parents of the departments its approvals
+   * name (the way out of a self-approval deadlock: the parent department's head stands in).
+   */
+  async context(m: EntityManager, t: TicketRow, def?: PublishedDefinition): Promise<TicketContext> {
+    const ctx: TicketContext = {
+      ticketId: t.id, departmentId: t.department_code,
+      fields: { category: t.category_code, priority: priorityFromRank(t.priority), channel: t.channel, status: t.status, department: t.department_code },
+    };
+    if (!def) return ctx;
+    const named = new Set<string>();
+    for (const s of Object.values(def.steps))
+      if (s.kind === 'approval') for (const a of s.approvers) if (a.department) named.add(a.department === '$ticket' ? t.department_code : a.department);
+    if (!named.size) return ctx;
+    const parents = await this.parents(m);
+    const parentDepartments: Record<string, string> = {};
+    for (const code of named) if (parents.has(code)) parentDepartments[code] = parents.get(code)!;
+    return Object.keys(parentDepartments).length ? { ...ctx, parentDepartments } : ctx;
+  }
+
+  /** Sync variant when the caller has no definition (cheap filters). */
+  contextOf(t: TicketRow): TicketContext {
+    return {
+      ticketId: t.id, departmentId: t.department_code,
+      fields: { category: t.category_code, priority: priorityFromRank(t.priority), channel: t.channel, status: t.status, department: t.department_code },
+    };
+  }
+
+  private deptCache: { at: number; names: Map<string, string>; parents: Map<string, string> } | null = null;
+  /** Department names and parents by code, kept 30 s (renames and moves show up within that delay). */
+  private async departments(m: EntityManager) {
+    if (this.deptCache && Date.now() - this.deptCache.at < 30_000) return this.deptCache;
+    const rows: Array<{ code: string; name: string; parent: string | null }> =
+      await m.query(`SELECT d.code, d.name, p.code AS parent FROM departments d LEFT JOIN departments p ON p.id = d.parent_id`);
+    this.deptCache = {
+      at: Date.now(), names: new Map(rows.map((d) => [d.code, d.name])),
+      parents: new Map(rows.flatMap((d) => (d.parent ? [[d.code, d.parent] as [string, string]] : []))),
+    };
+    return this.deptCache;
+  }
+
+  async departmentNames(m: EntityManager): Promise<Map<string, string>> {
+    return (await this.departments(m)).names;
+  }
+
+  private async parents(m: EntityManager): Promise<Map<string, string>> {
+    return (await this.departments(m)).parents;
+  }
+
+  async names(m: EntityManager, ids: string[]): Promise<Map<string, string>> {
+    const unique = [...new Set(ids.filter((id) => id && id !== 'system' && /^[0-9a-f-]{36}$/.test(id)))];
+    if (!unique.length) return new Map();
+    const rows: Array<{ id: string; display_name: string }> = await m.query(`SELECT id, display_name FROM agents WHERE id = ANY($1::uuid[])`, [unique]);
+    return new Map(rows.map((r) => [r.id, r.display_name]));
+  }
+}
