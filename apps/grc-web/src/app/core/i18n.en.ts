@@ -242,7 +242,6 @@ export const EN: Record<MsgKey, string> = {
   'ticket.noCitizen': 'Anonymous request.',
   'ticket.otherTickets': 'Other requests from this citizen',
   'ticket.noOtherTickets': 'No other request.',
-  'ticket.hiddenTickets': '{count} other requests in departments you cannot access.',
   'ticket.conflict': 'This request was changed by someone else.',
   'ticket.done.status': 'Status changed.',
   'ticket.done.assign': 'Assignment saved.',

@@ -240,7 +240,6 @@ export const FR = {
   'ticket.noCitizen': 'Demande anonyme.',
   'ticket.otherTickets': 'Autres demandes du citoyen',
   'ticket.noOtherTickets': 'Aucune autre demande.',
-  'ticket.hiddenTickets': '{count} autres demandes dans des services auxquels vous n’avez pas accès.',
   'ticket.conflict': 'Cette demande a été modifiée par quelqu’un d’autre.',
   'ticket.done.status': 'Statut modifié.',
   'ticket.done.assign': 'Attribution enregistrée.',
