@@ -49,7 +49,11 @@ export class DuplicatesService {
     // Need-to-know: another department's tickets are counted, never shown (subject, address, position, status).
     const seen = (r: { department_id: string }) => canSeeDepartment(agent, r.department_id);
     const found = t.master_ticket_id ? [] : await this.candidates(t, followers.length > 0);
-    const candidates = found.filter(seen).slice(0, MAX_CANDIDATES).map(({ department_id: _, ...c }) => c);
+    const candidates: DuplicateCandidate[] = found.filter(seen).slice(0, MAX_CANDIDATES).map((c) => {
+      const { department_id, ...shown } = c;
+      void department_id; // internal: not part of the answer
+      return shown;
+    });
     return {
       master: masterRows[0] ? toRef(masterRows[0]) : null,
       followers: followers.filter(seen).map(toRef), otherDepartmentFollowers: followers.filter((f: RefRow & { department_id: string }) => !seen(f)).length,

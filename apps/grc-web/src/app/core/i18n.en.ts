@@ -151,6 +151,7 @@ export const EN: Record<MsgKey, string> = {
   'new.citizenStep': '1. Requester',
   'new.citizenSearch': 'Search for a citizen',
   'new.citizenSearchHint': 'Name, email address or phone',
+  'new.citizenSearchScoped': 'The search covers the requesters of your departments’ requests; the front desk searches the whole directory.',
   'new.citizenSearchSubmit': 'Search',
   'new.citizenResults': 'Search results',
   'new.citizenNoResult': 'No citizen found.',

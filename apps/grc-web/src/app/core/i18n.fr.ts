@@ -149,6 +149,7 @@ export const FR = {
   'new.citizenStep': '1. Demandeur',
   'new.citizenSearch': 'Rechercher un citoyen',
   'new.citizenSearchHint': 'Nom, adresse électronique ou téléphone',
+  'new.citizenSearchScoped': 'La recherche porte sur les demandeurs des demandes de vos services ; l’accueil cherche dans tout le fichier.',
   'new.citizenSearchSubmit': 'Rechercher',
   'new.citizenResults': 'Résultats de la recherche',
   'new.citizenNoResult': 'Aucun citoyen trouvé.',
