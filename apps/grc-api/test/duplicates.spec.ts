@@ -120,6 +120,34 @@ describe('duplicates: candidates, link, propagation, unlink', () => {
     await other.get(`/api/v1/tickets/${b.id}/duplicates`).expect(404);
   });
 
+  it('offers candidates only from departments the agent may see; the others are only counted (need-to-know)', async () => {
+    const admin = await ctx.loginAs(ADMIN);
+    const agent = await ctx.loginAs(VOIRIE_AGENT);
+    const mine = await report(`Nid-de-poule avenue des Tilleuls ${stamp}`, '47.35000', '0.65000', `f-${stamp}@example.org`);
+    const theirs = await report(`Nid-de-poule avenue des Tilleuls ${stamp} secret`, '47.35001', '0.65001', `g-${stamp}@example.org`);
+    const follower = await report(`Nid-de-poule avenue des Tilleuls ${stamp} encore`, '47.35002', '0.65002', `h-${stamp}@example.org`);
+    const ev = await (await ids(ctx.db)).department('espaces-verts');
+    await admin.post(`/api/v1/tickets/${follower.id}/link`).send({ masterId: mine.id, version: await version(follower.id) }).expect(201);
+    for (const id of [theirs.id, follower.id]) {
+      await admin.post(`/api/v1/tickets/${id}/transfer`).send({ departmentId: ev, reason: 'test', version: await version(id) }).expect(201);
+    }
+    // the admin sees both
+    const all = (await admin.get(`/api/v1/tickets/${mine.id}/duplicates`).expect(200)).body;
+    expect(all.followers.map((f: { id: string }) => f.id)).toEqual([follower.id]);
+    const fresh = await report(`Nid-de-poule avenue des Tilleuls ${stamp} nouveau`, '47.35003', '0.65003', `i-${stamp}@example.org`);
+    expect((await admin.get(`/api/v1/tickets/${fresh.id}/duplicates`).expect(200)).body.candidates.map((c: { id: string }) => c.id)).toEqual(expect.arrayContaining([mine.id, theirs.id]));
+    // the voirie agent: its own candidate, the other department's one only as a count, nothing of it in the answer
+    const res = await agent.get(`/api/v1/tickets/${fresh.id}/duplicates`).expect(200);
+    expect(res.body.candidates.map((c: { id: string }) => c.id)).toContain(mine.id);
+    expect(res.body.candidates.map((c: { id: string }) => c.id)).not.toContain(theirs.id);
+    expect(res.body.otherDepartmentCandidates).toBeGreaterThanOrEqual(1);
+    expect(JSON.stringify(res.body)).not.toContain(theirs.reference);
+    expect(JSON.stringify(res.body)).not.toContain('secret');
+    const master = (await agent.get(`/api/v1/tickets/${mine.id}/duplicates`).expect(200)).body;
+    expect(master.followers).toEqual([]);
+    expect(master.otherDepartmentFollowers).toBe(1);
+  });
+
   it('shows the master status to every reporter on Open311', async () => {
     const admin = await ctx.loginAs(ADMIN);
     const key = (await admin.post('/api/v1/open311-keys').send({ name: `dup-${stamp}` }).expect(201)).body.key;

@@ -37,12 +37,14 @@ async function expectNoAxeViolations(label: string): Promise<void> {
 beforeAll(async () => {
   browser = await connectBrowser();
   ({ context, page } = await newPage(browser));
-  // An existing resident whose full name is unique in the demo town.
+  // An existing resident whose full name is unique in the demo town, known to the agent's departments
+  // (need-to-know: without the citizen directory an agent finds only the requesters of its departments).
   const [row] = await dbQuery<{ first_name: string; last_name: string }>(
-    `SELECT first_name, last_name FROM citizens
-      WHERE kind = 'resident' AND first_name IS NOT NULL AND last_name IS NOT NULL
-      GROUP BY first_name, last_name HAVING count(*) = 1
-      ORDER BY last_name, first_name LIMIT 1`,
+    `SELECT z.first_name, z.last_name FROM citizens z
+      WHERE z.kind = 'resident' AND z.first_name IS NOT NULL AND z.last_name IS NOT NULL
+        AND EXISTS (SELECT 1 FROM tickets t JOIN departments d ON d.id = t.department_id WHERE t.citizen_id = z.id AND d.code IN ('voirie', 'eclairage'))
+        AND (SELECT count(*) FROM citizens o WHERE o.first_name = z.first_name AND o.last_name = z.last_name) = 1
+      ORDER BY z.last_name, z.first_name LIMIT 1`,
   );
   if (!row) throw new Error('the demo town has no resident citizen');
   citizen = { displayName: `${row.first_name} ${row.last_name}`, lastName: row.last_name };

@@ -16,6 +16,10 @@ export const URBA_OTHER = 'fatima.elamrani@saint-aubin.fr';
 export const URBA_HEAD = 'olivier.chevalier@saint-aubin.fr';
 /** head of the direction générale des services */
 export const DGS = 'helene.marchand@saint-aubin.fr';
+/** agent of propreté and of the GUP, a front-desk department (frontDesk): has the citizen directory */
+export const FRONT_DESK_AGENT = 'mickael.fontaine@saint-aubin.fr';
+/** head of the GUP (front desk) */
+export const GUP_HEAD = 'samir.haddad@saint-aubin.fr';
 /** an elected official (role elected) */
 export const ELU = 'bernard.lucas@saint-aubin.fr';
 

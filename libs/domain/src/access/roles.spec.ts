@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { PERMISSIONS, Permission, ROLES, ROLE_PERMISSIONS, Role, hasPermission, isRole } from './roles';
+import { PERMISSIONS, Permission, ROLES, ROLE_PERMISSIONS, Role, hasPermission, isRole, permissionsOf } from './roles';
 
 /** The matrix, written out: a permission is granted only where listed (deny by default). */
 const GRANTED: Record<Permission, readonly Role[]> = {
@@ -11,6 +11,7 @@ const GRANTED: Record<Permission, readonly Role[]> = {
   'tickets.reply': ['agent', 'head', 'admin'],
   'citizens.read': ['agent', 'head', 'admin'],
   'citizens.write': ['agent', 'head', 'admin'],
+  'citizens.directory': ['admin'],
   'reference.read': ['agent', 'head', 'admin', 'elected'],
   'audit.read': ['head', 'admin'],
   'admin.config': ['admin'],
@@ -37,6 +38,18 @@ describe('role × permission matrix', () => {
 
   it('lists only known permissions', () => {
     for (const r of ROLES) for (const p of ROLE_PERMISSIONS[r]) expect(PERMISSIONS).toContain(p);
+  });
+});
+
+describe('front desk (a member of a department flagged frontDesk)', () => {
+  it('adds the citizen directory to agents and heads, nothing else, and nothing to the élu', () => {
+    expect(hasPermission('agent', 'citizens.directory')).toBe(false);
+    expect(hasPermission('agent', 'citizens.directory', { frontDesk: true })).toBe(true);
+    expect(hasPermission('head', 'citizens.directory', { frontDesk: true })).toBe(true);
+    expect(hasPermission('elected', 'citizens.directory', { frontDesk: true })).toBe(false);
+    expect(new Set(permissionsOf('agent', { frontDesk: true }))).toEqual(new Set([...permissionsOf('agent'), 'citizens.directory']));
+    expect(permissionsOf('elected', { frontDesk: true })).toEqual(permissionsOf('elected'));
+    expect(hasPermission('agent', 'admin.config', { frontDesk: true })).toBe(false);
   });
 });
 

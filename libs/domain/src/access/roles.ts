@@ -14,6 +14,8 @@ export const PERMISSIONS = [
   'tickets.reply',
   'citizens.read',
   'citizens.write',
+  /** search and read every citizen of the town (front desk, admin); others reach a citizen through their departments' tickets */
+  'citizens.directory',
   'reference.read',
   'admin.config',
   'admin.agents',
@@ -39,7 +41,25 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   elected: ['tickets.read', 'reference.read', 'workflows.act', 'workflows.delegate'],
 };
 
+/**
+ * What an agent gains by belonging to a front-desk department (accueil, guichet unique: a department
+ * flagged `frontDesk`): the town's whole citizen directory, whatever its role. A front desk receives
+ * people before anyone knows which service they need, so it must find them; every other agent is
+ * need-to-know and reaches a citizen only through a ticket of a department it may see.
+ */
+export const FRONT_DESK_PERMISSIONS: readonly Permission[] = ['citizens.directory'];
+
+/** What grants a permission beyond the role: membership of a front-desk department. */
+export interface PermissionGrants {
+  frontDesk?: boolean;
+}
+
 /** Deny by default: an unknown role or permission (e.g. from a stale token) is refused, never an exception. */
-export const hasPermission = (role: Role, permission: Permission): boolean =>
-  Object.prototype.hasOwnProperty.call(ROLE_PERMISSIONS, role) && ROLE_PERMISSIONS[role].includes(permission);
+export const hasPermission = (role: Role, permission: Permission, grants: PermissionGrants = {}): boolean =>
+  Object.prototype.hasOwnProperty.call(ROLE_PERMISSIONS, role) &&
+  (ROLE_PERMISSIONS[role].includes(permission) || (grants.frontDesk === true && role !== 'elected' && FRONT_DESK_PERMISSIONS.includes(permission)));
+
+/** Every permission of this role with these grants (shown to the console in /auth/me). */
+export const permissionsOf = (role: Role, grants: PermissionGrants = {}): Permission[] =>
+  PERMISSIONS.filter((p) => hasPermission(role, p, grants));
 export const isRole = (v: unknown): v is Role => (ROLES as readonly unknown[]).includes(v);

@@ -6,7 +6,7 @@
 import type { Channel } from '../ticket/channel';
 import type { Priority } from '../ticket/priority';
 import type { TicketStatus } from '../ticket/ticket-status';
-import type { Role } from '../access/roles';
+import type { Permission, Role } from '../access/roles';
 import type { RequesterKind } from '../citizen/requester';
 import type { TimelineEventKind } from '../ticket/timeline';
 
@@ -33,6 +33,8 @@ export interface Me {
   departments: DepartmentRef[];
   /** every department whose tickets the agent may see (own + sub-departments; all for admin) */
   visibleDepartmentIds: string[];
+  /** what the agent may do: its role's permissions, plus the citizen directory for a front desk's members */
+  permissions: Permission[];
 }
 
 // ---------- reference data ----------

@@ -107,10 +107,14 @@ export interface DuplicateCandidate extends LinkedTicketRef {
 export interface DuplicatesView {
   /** the master this ticket follows, if any */
   master: LinkedTicketRef | null;
-  /** the tickets following this one */
+  /** the tickets following this one, of the departments the agent may see */
   followers: LinkedTicketRef[];
-  /** open requests that resemble this one (empty for a follower) */
+  /** how many followers belong to departments the agent may not see (only counted: need-to-know) */
+  otherDepartmentFollowers: number;
+  /** open requests that resemble this one (empty for a follower), of the departments the agent may see */
   candidates: DuplicateCandidate[];
+  /** how many more candidates belong to departments the agent may not see (only counted) */
+  otherDepartmentCandidates: number;
 }
 export interface LinkTicketRequest { masterId: string; version: number }
 export interface UnlinkTicketRequest { version: number }

@@ -38,7 +38,7 @@ describe('parseTownPack', () => {
     const r = parseTownPack(valid());
     if (!r.ok) throw new Error(JSON.stringify(r.errors));
     expect(r.pack.town.code).toBe('test');
-    expect(r.pack.departments[0]).toEqual({ code: 'dgs', name: 'Direction générale', kind: 'direction', parent: null, email: null, active: true });
+    expect(r.pack.departments[0]).toEqual({ code: 'dgs', name: 'Direction générale', kind: 'direction', parent: null, email: null, active: true, frontDesk: false });
     expect(r.pack.agents[0]).toMatchObject({ email: 'admin@test.fr', locale: 'fr', departments: [] });
     expect(r.pack.routing[0]).toMatchObject({ position: 0, areaName: 'Nord' });
     expect(r.pack.demo).toBeNull();

@@ -67,6 +67,8 @@ export const departmentSchema = z
     parent: code.nullable().default(null),
     email: email.nullable().default(null),
     active: z.boolean().default(true),
+    /** a front desk (accueil, guichet unique): its members search the whole citizen directory */
+    frontDesk: z.boolean().default(false),
   })
   .strict();
 

@@ -34,7 +34,7 @@ export class AuthGuard implements CanActivate {
     const agent = token ? await this.sessions.resolve(token) : null;
     if (!agent) throw new ProblemException(401, 'Authentification requise', 'Votre session a expiré ou vous n’êtes pas connecté.');
     req.agent = agent;
-    if (permission && !hasPermission(agent.role, permission)) throw forbidden();
+    if (permission && !hasPermission(agent.role, permission, agent)) throw forbidden();
     return true;
   }
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import * as argon2 from 'argon2';
 import { DataSource } from 'typeorm';
-import type { Me } from '@grc/domain';
+import { permissionsOf, type Me } from '@grc/domain';
 import { ProblemException } from '../../common/problem';
 import { AuditService } from '../audit/audit.service';
 import type { AuthenticatedAgent } from './authenticated-agent';
@@ -39,7 +39,7 @@ export class AuthService {
       : [];
     return {
       id: agent.id, email: agent.email, displayName: agent.displayName, role: agent.role, locale: agent.locale,
-      departments, visibleDepartmentIds: agent.visibleDepartmentIds,
+      departments, visibleDepartmentIds: agent.visibleDepartmentIds, permissions: permissionsOf(agent.role, agent),
     };
   }
 }

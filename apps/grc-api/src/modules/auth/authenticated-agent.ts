@@ -9,6 +9,8 @@ export interface AuthenticatedAgent {
   locale: 'fr' | 'en';
   departmentIds: string[];
   visibleDepartmentIds: string[];
+  /** member of a front-desk department (departments.front_desk): grants the citizen directory */
+  frontDesk: boolean;
 }
 
 /** Who acts, from where: passed explicitly to services so that audit rows name them. */
@@ -28,6 +30,6 @@ export const systemActor = (label: string): Actor => ({
   ip: null,
   agent: {
     id: '00000000-0000-0000-0000-000000000000', email: `system:${label}`, displayName: `Système (${label})`,
-    role: 'admin', locale: 'fr', departmentIds: [], visibleDepartmentIds: [],
+    role: 'admin', locale: 'fr', departmentIds: [], visibleDepartmentIds: [], frontDesk: false,
   },
 });

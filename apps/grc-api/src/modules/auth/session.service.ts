@@ -59,7 +59,7 @@ export class SessionService {
   }
 
   private async lookup(tokenHash: string): Promise<AuthenticatedAgent | null> {
-    const rows: Array<{ id: string; email: string; display_name: string; role: Role; locale: 'fr' | 'en'; own: string[] | null; visible: string[] | null }> =
+    const rows: Array<{ id: string; email: string; display_name: string; role: Role; locale: 'fr' | 'en'; own: string[] | null; visible: string[] | null; front_desk: boolean }> =
       await preparedQuery(this.db.manager,
         `WITH a AS (
            SELECT ag.* FROM sessions s JOIN agents ag ON ag.id = s.agent_id
@@ -74,7 +74,8 @@ export class SessionService {
            SELECT id FROM tree)
          SELECT a.id, a.email, a.display_name, a.role, a.locale,
            (SELECT array_agg(department_id) FROM own) AS own,
-           (SELECT array_agg(id) FROM visible) AS visible
+           (SELECT array_agg(id) FROM visible) AS visible,
+           EXISTS (SELECT 1 FROM departments d WHERE d.front_desk AND d.active AND d.id IN (SELECT department_id FROM own)) AS front_desk
          FROM a`,
         [tokenHash],
       );
@@ -82,7 +83,7 @@ export class SessionService {
     if (!r) return null;
     return {
       id: r.id, email: r.email, displayName: r.display_name, role: r.role, locale: r.locale,
-      departmentIds: r.own ?? [], visibleDepartmentIds: r.visible ?? [],
+      departmentIds: r.own ?? [], visibleDepartmentIds: r.visible ?? [], frontDesk: r.front_desk === true,
     };
   }
 }

@@ -1,6 +1,5 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Put, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
 import type { Citizen, CitizenSummary, TicketSummary } from '@grc/domain';
 import { notFound } from '../../common/problem';
 import type { Actor } from '../auth/authenticated-agent';
@@ -39,12 +38,10 @@ export class CitizensController {
     return this.citizens.update(actor, id, dto);
   }
 
-  /** The 360° view: the citizen's other requests (those of departments the agent cannot see are only counted). */
+  /** The 360° view: the citizen's requests in the departments the agent may see (nothing of the others, not even a count). */
   @RequirePermission('tickets.read')
   @Get(':id/tickets')
-  async tickets(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Res({ passthrough: true }) res: Response): Promise<TicketSummary[]> {
-    const { items, hidden } = await this.citizens.tickets(actor, id);
-    res.setHeader('X-Hidden-Count', String(hidden));
-    return items;
+  tickets(@CurrentActor() actor: Actor, @Param('id', uuid) id: string): Promise<TicketSummary[]> {
+    return this.citizens.tickets(actor, id);
   }
 }

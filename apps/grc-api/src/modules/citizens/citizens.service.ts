@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import {
-  normalizeEmail, normalizeForSearch, normalizePhone, validateCitizen,
+  hasPermission, normalizeEmail, normalizeForSearch, normalizePhone, validateCitizen,
   type Citizen, type CitizenFields, type CitizenSummary, type TicketSummary,
 } from '@grc/domain';
 import { badRequest, conflict, notFound } from '../../common/problem';
@@ -23,6 +23,12 @@ const toCitizen = (c: CitizenEntity): Citizen => ({
 });
 
 /**
+ * Whether citizen `z` is reachable: $2 the directory (boolean), $3 the departments the agent may see.
+ * Through any ticket of theirs in one of those departments.
+ */
+const REACHABLE = `($2::boolean OR EXISTS (SELECT 1 FROM tickets rt WHERE rt.citizen_id = z.id AND rt.department_id = ANY($3::uuid[])))`;
+
+/**
  * Citizens and organisations: found before they are created ("dites-le nous une fois"), and every
  * read of their personal details is audited.
  */
@@ -30,7 +36,11 @@ const toCitizen = (c: CitizenEntity): Citizen => ({
 export class CitizensService {
   constructor(@InjectDataSource() private readonly db: DataSource, private readonly audit: AuditService) {}
 
-  /** By e-mail or phone when the query is one, else by name (accents and case ignored, trigram index). */
+  /**
+   * By e-mail or phone when the query is one, else by name (accents and case ignored, trigram index).
+   * The whole town for the directory (front desk, admin); for everyone else only the people of a
+   * ticket of a department the agent may see. `ticketCount` counts those tickets only.
+   */
   async search(actor: Actor, q: string): Promise<CitizenSummary[]> {
     const text = q.trim();
     if (text.length < 2) throw badRequest('Tapez au moins 2 caractères.', [{ field: 'q', message: 'Au moins 2 caractères.' }]);
@@ -42,10 +52,10 @@ export class CitizensService {
       `SELECT z.id, z.kind, z.email, z.phone, z.city,
          CASE WHEN z.kind = 'organisation' THEN z.organisation_name
               ELSE trim(coalesce(z.first_name, '') || ' ' || coalesce(z.last_name, '')) END AS display_name,
-         (SELECT count(*) FROM tickets t WHERE t.citizen_id = z.id)::int AS ticket_count
-       FROM citizens z WHERE ${where}
+         (SELECT count(*) FROM tickets t WHERE t.citizen_id = z.id AND t.department_id = ANY($3::uuid[]))::int AS ticket_count
+       FROM citizens z WHERE ${where} AND ${REACHABLE}
        ORDER BY z.last_name NULLS LAST, z.organisation_name NULLS LAST, z.first_name LIMIT 20`,
-      [param],
+      [param, this.directory(actor), actor.agent.visibleDepartmentIds],
     );
     await this.audit.record(this.db.manager, auditActor(actor), 'citizen.search', 'citizen', '*', {
       query: { before: null, after: text }, results: { before: null, after: rows.length },
@@ -56,10 +66,26 @@ export class CitizensService {
   }
 
   async get(actor: Actor, id: string): Promise<Citizen> {
+    if (!(await this.reachable(this.db.manager, actor, id))) throw notFound('Citoyen');
     const c = await this.db.getRepository(CitizenEntity).findOneBy({ id });
     if (!c) throw notFound('Citoyen');
     await this.audit.record(this.db.manager, auditActor(actor), 'citizen.read', 'citizen', id, {});
     return toCitizen(c);
+  }
+
+  /**
+   * Need-to-know: whether this actor may reach this citizen — the directory (front desk, admin) reaches
+   * everyone, other agents the people of a ticket of a department they may see. An unreachable citizen
+   * answers 404, like a citizen that does not exist.
+   */
+  async reachable(m: EntityManager, actor: Actor, id: string): Promise<boolean> {
+    const [row] = await m.query(`SELECT 1 FROM citizens z WHERE z.id = $1 AND ${REACHABLE}`,
+      [id, this.directory(actor), actor.agent.visibleDepartmentIds]);
+    return !!row;
+  }
+
+  private directory(actor: Actor): boolean {
+    return !!actor.system || hasPermission(actor.agent.role, 'citizens.directory', actor.agent);
   }
 
   create(actor: Actor, dto: CitizenInputDto): Promise<Citizen> {
@@ -69,7 +95,7 @@ export class CitizensService {
   /** Inside the caller's transaction (a ticket registered with a new citizen). `prefix` names the fields in errors. */
   async createIn(m: EntityManager, actor: Actor, dto: CitizenInputDto, prefix = ''): Promise<Citizen> {
     const fields = this.validate(dto, prefix);
-    await this.refuseDuplicate(m, fields, null, prefix);
+    await this.refuseDuplicate(m, actor, fields, null, prefix);
     const repo = m.getRepository(CitizenEntity);
     const saved = await repo.save(repo.create(fields));
     await this.audit.record(m, auditActor(actor), 'citizen.create', 'citizen', saved.id, diff<CitizenFields>(null, fields, FIELDS));
@@ -81,12 +107,12 @@ export class CitizensService {
     return this.db.transaction(async (m) => {
       const repo = m.getRepository(CitizenEntity);
       const before = await repo.createQueryBuilder('c').setLock('pessimistic_write').where('c.id = :id', { id }).getOne();
-      if (!before) throw notFound('Citoyen');
+      if (!before || !(await this.reachable(m, actor, id))) throw notFound('Citoyen');
       if (before.version !== version) {
         throw conflict("Cette fiche a été modifiée par quelqu'un d'autre entre-temps. Rechargez-la avant de recommencer.", [{ field: 'version', message: 'Version périmée', code: 'stale_version' }]);
       }
       const fields = this.validate(input as CitizenInputDto, '');
-      await this.refuseDuplicate(m, fields, id, '');
+      await this.refuseDuplicate(m, actor, fields, id, '');
       const changes = diff<CitizenFields>(before, fields, FIELDS);
       const saved = await repo.save({ ...before, ...fields });
       await this.audit.record(m, auditActor(actor), 'citizen.update', 'citizen', id, changes);
@@ -94,17 +120,18 @@ export class CitizensService {
     });
   }
 
-  /** The citizen's history, limited to the departments the agent may see; `hidden` counts the others. */
-  async tickets(actor: Actor, id: string): Promise<{ items: TicketSummary[]; hidden: number }> {
-    const [exists] = await this.db.query(`SELECT 1 FROM citizens WHERE id = $1`, [id]);
-    if (!exists) throw notFound('Citoyen');
-    const admin = actor.agent.role === 'admin';
-    const rows: Array<SummaryRow & { visible: boolean }> = await this.db.query(
-      `SELECT ${SUMMARY_COLUMNS}, ($2 OR t.department_id = ANY($3::uuid[])) AS visible
-       FROM tickets t ${SUMMARY_JOINS} WHERE t.citizen_id = $1 ORDER BY t.created_at DESC LIMIT 200`,
-      [id, admin, actor.agent.visibleDepartmentIds],
+  /**
+   * The citizen's history, limited to the departments the agent may see. Nothing says how many
+   * requests the person has elsewhere (no count, no header): need-to-know.
+   */
+  async tickets(actor: Actor, id: string): Promise<TicketSummary[]> {
+    if (!(await this.reachable(this.db.manager, actor, id))) throw notFound('Citoyen');
+    const rows: SummaryRow[] = await this.db.query(
+      `SELECT ${SUMMARY_COLUMNS}
+       FROM tickets t ${SUMMARY_JOINS} WHERE t.citizen_id = $1 AND ($2 OR t.department_id = ANY($3::uuid[])) ORDER BY t.created_at DESC LIMIT 200`,
+      [id, actor.agent.role === 'admin', actor.agent.visibleDepartmentIds],
     );
-    return { items: rows.filter((r) => r.visible).map(toSummary), hidden: rows.filter((r) => !r.visible).length };
+    return rows.map(toSummary);
   }
 
   private validate(dto: CitizenInputDto, prefix: string): CitizenFields {
@@ -116,8 +143,11 @@ export class CitizensService {
     return result.value;
   }
 
-  /** "Dites-le nous une fois": the same e-mail or phone means the same person, so offer the existing record. */
-  private async refuseDuplicate(m: EntityManager, f: CitizenFields, selfId: string | null, prefix: string): Promise<void> {
+  /**
+   * "Dites-le nous une fois": the same e-mail or phone means the same person, so offer the existing
+   * record — its id only to whom may reach it; others learn that the person is known, not who it is.
+   */
+  private async refuseDuplicate(m: EntityManager, actor: Actor, f: CitizenFields, selfId: string | null, prefix: string): Promise<void> {
     if (!f.email && !f.phone) return;
     const [dup] = await m.query(
       `SELECT id, CASE WHEN lower(email) = lower($1) THEN 'email' ELSE 'phone' END AS field FROM citizens
@@ -126,6 +156,12 @@ export class CitizensService {
     );
     if (dup) {
       const field = prefix ? `${prefix}.${dup.field}` : dup.field;
+      const what = dup.field === 'email' ? 'cet e-mail' : 'ce téléphone';
+      if (!(await this.reachable(m, actor, dup.id))) {
+        throw conflict(`Un citoyen avec ${what} est déjà connu d’un autre service : enregistrez la demande sans fiche ou adressez la personne à l’accueil.`, [
+          { field, message: 'Déjà connu', code: 'citizen.duplicate' },
+        ]);
+      }
       throw conflict(`Un citoyen avec ${dup.field === 'email' ? 'cet e-mail' : 'ce téléphone'} existe déjà : reprenez sa fiche (${dup.id}).`, [
         { field, message: 'Déjà connu', code: `citizen.duplicate:${dup.id}` },
       ]);

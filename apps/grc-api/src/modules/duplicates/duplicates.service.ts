@@ -42,23 +42,34 @@ export class DuplicatesService {
       t.master_ticket_id
         ? this.db.query(`SELECT id, reference, subject, status, created_at FROM tickets WHERE id = $1`, [t.master_ticket_id])
         : Promise.resolve([]),
-      this.db.query(`SELECT id, reference, subject, status, created_at FROM tickets WHERE master_ticket_id = $1 ORDER BY created_at, id`, [id]),
+      this.db.query(`SELECT id, reference, subject, status, created_at, department_id FROM tickets WHERE master_ticket_id = $1 ORDER BY created_at, id`, [id]),
     ]);
-    const candidates = t.master_ticket_id ? [] : await this.candidates(t, followers.length > 0);
-    return { master: masterRows[0] ? toRef(masterRows[0]) : null, followers: followers.map(toRef), candidates };
+    // Need-to-know: another department's tickets are counted, never shown (subject, address, position, status).
+    const seen = (r: { department_id: string }) => canSeeDepartment(agent, r.department_id);
+    const found = t.master_ticket_id ? [] : await this.candidates(t, followers.length > 0);
+    const candidates: DuplicateCandidate[] = found.filter(seen).slice(0, MAX_CANDIDATES).map((c) => {
+      const { department_id, ...shown } = c;
+      void department_id; // internal: not part of the answer
+      return shown;
+    });
+    return {
+      master: masterRows[0] ? toRef(masterRows[0]) : null,
+      followers: followers.filter(seen).map(toRef), otherDepartmentFollowers: followers.filter((f: RefRow & { department_id: string }) => !seen(f)).length,
+      candidates, otherDepartmentCandidates: found.filter((c) => !seen(c)).length,
+    };
   }
 
   private async candidates(t: {
     id: string; category_id: string; subject: string; description: string; latitude: number | null; longitude: number | null; created_at: Date;
-  }, isMaster: boolean): Promise<DuplicateCandidate[]> {
+  }, isMaster: boolean): Promise<Array<DuplicateCandidate & { department_id: string }>> {
     const s = DEFAULT_DUPLICATE_SETTINGS;
     const here = t.latitude !== null && t.longitude !== null ? { lat: t.latitude, lng: t.longitude } : null;
     const box = here ? boundingBox(here, s.maxDistanceMetres) : null;
     const text = `${t.subject} ${t.description.slice(0, 500)}`;
     // A master keeps its followers: it is offered no other master (it could not follow one).
     if (isMaster) return [];
-    const rows: Array<RefRow & { address: string | null; latitude: number | null; longitude: number | null; sim: number; followers: number }> = await this.db.query(
-      `SELECT c.id, c.reference, c.subject, c.status, c.created_at, c.address, c.latitude, c.longitude,
+    const rows: Array<RefRow & { department_id: string; address: string | null; latitude: number | null; longitude: number | null; sim: number; followers: number }> = await this.db.query(
+      `SELECT c.id, c.reference, c.subject, c.status, c.created_at, c.department_id, c.address, c.latitude, c.longitude,
               greatest(similarity(lower(grc_unaccent(c.subject)), lower(grc_unaccent($2))),
                        similarity(lower(grc_unaccent(c.subject || ' ' || left(c.description, 500))), lower(grc_unaccent($3)))) AS sim,
               (SELECT count(*) FROM tickets f WHERE f.master_ticket_id = c.id)::int AS followers
@@ -71,18 +82,19 @@ export class DuplicatesService {
               OR similarity(lower(grc_unaccent(c.subject || ' ' || left(c.description, 500))), lower(grc_unaccent($3))) > 0.15)
        ORDER BY c.created_at DESC LIMIT 200`,
       [t.category_id, t.subject, text, t.id, t.created_at, box?.minLat ?? null, box?.maxLat ?? null, box?.minLng ?? null, box?.maxLng ?? null]);
-    const out: DuplicateCandidate[] = [];
+    const out: Array<DuplicateCandidate & { department_id: string }> = [];
     for (const r of rows) {
       const distance = here && r.latitude !== null && r.longitude !== null ? haversineMetres(here, { lat: r.latitude, lng: r.longitude }) : null;
       const ageDays = Math.abs(new Date(t.created_at).getTime() - new Date(r.created_at).getTime()) / 86_400_000;
       const score = scoreDuplicate({ sameCategory: true, distanceMetres: distance, textSimilarity: Number(r.sim), ageDays }, s);
       if (!score.candidate) continue;
       out.push({
-        ...toRef(r), address: r.address, distanceMetres: distance === null ? null : Math.round(distance),
+        ...toRef(r), department_id: r.department_id, address: r.address, distanceMetres: distance === null ? null : Math.round(distance),
         textSimilarity: Math.round(Number(r.sim) * 100) / 100, score: score.score, followerCount: r.followers,
       });
     }
-    return out.sort((a, b) => b.score - a.score).slice(0, MAX_CANDIDATES);
+    // all of them, best first: the caller shows the visible ones (up to MAX_CANDIDATES) and counts the others
+    return out.sort((a, b) => b.score - a.score);
   }
 
   /** This ticket follows `masterId` from now on. */

@@ -153,12 +153,12 @@ async function insertDepartments(m: EntityManager, departments: readonly PackDep
     for (const d of next) { ordered.push(d); placed.add(d.code); }
   }
   await m.query(
-    `INSERT INTO departments (id, code, name, kind, parent_id, email, active)
-     SELECT id, code, name, kind, parent_id, email, active
-     FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::uuid[], $6::text[], $7::boolean[]) WITH ORDINALITY
-       AS d(id, code, name, kind, parent_id, email, active, n) ORDER BY n`,
+    `INSERT INTO departments (id, code, name, kind, parent_id, email, active, front_desk)
+     SELECT id, code, name, kind, parent_id, email, active, front_desk
+     FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::uuid[], $6::text[], $7::boolean[], $8::boolean[]) WITH ORDINALITY
+       AS d(id, code, name, kind, parent_id, email, active, front_desk, n) ORDER BY n`,
     [ordered.map((d) => ids.get(d.code)), ordered.map((d) => d.code), ordered.map((d) => d.name), ordered.map((d) => d.kind),
-      ordered.map((d) => (d.parent === null ? null : ids.get(d.parent))), ordered.map((d) => d.email), ordered.map((d) => d.active)],
+      ordered.map((d) => (d.parent === null ? null : ids.get(d.parent))), ordered.map((d) => d.email), ordered.map((d) => d.active), ordered.map((d) => d.frontDesk)],
   );
   return ids;
 }

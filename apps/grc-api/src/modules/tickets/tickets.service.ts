@@ -124,6 +124,10 @@ export class TicketsService {
       ]);
     }
     const id = await this.db.transaction(async (m) => {
+      // need-to-know: an existing citizen only if the agent may reach them (else "unknown", as for a wrong id)
+      if (dto.citizenId && !(await this.citizens.reachable(m, actor, dto.citizenId))) {
+        throw badRequest('Citoyen inconnu.', [{ field: 'citizenId', message: 'Citoyen inconnu.' }]);
+      }
       const citizenId = dto.newCitizen ? (await this.citizens.createIn(m, actor, dto.newCitizen, 'newCitizen')).id : dto.citizenId ?? null;
       const location = dto.latitude != null && dto.longitude != null ? { lat: dto.latitude, lng: dto.longitude } : null;
       return (await this.createIn(m, actor, {

@@ -15,7 +15,8 @@ export class Auth {
 
   can(permission: Permission): boolean {
     const me = this.me();
-    return !!me && hasPermission(me.role, permission);
+    // the API's list (a front desk's members have the citizen directory beyond their role); the role's as a fallback
+    return !!me && (me.permissions ? me.permissions.includes(permission) : hasPermission(me.role, permission));
   }
 
   /** The current agent, fetched once (null when not signed in). */

@@ -15,6 +15,7 @@ import {
 } from '@grc/domain';
 import { Observable, catchError, concatMap, from, last, map, of, tap } from 'rxjs';
 import { Api } from '../../core/api';
+import { Auth } from '../../core/auth';
 import { I18n } from '../../core/i18n';
 import { localError, toUiError, type UiError } from '../../core/problem';
 import { RefData } from '../../core/ref-data';
@@ -36,6 +37,8 @@ export class NewTicketPage {
   protected readonly t = this.i18n.t;
   protected readonly channels = AGENT_ENTRY_CHANNELS;
   protected readonly priorities = PRIORITIES;
+  /** the town's whole citizen directory (front desk, admin); others find only the people of their departments' requests */
+  protected readonly directory = inject(Auth).can('citizens.directory');
   protected readonly categories = toSignal(inject(RefData).categories(), { initialValue: [] });
   protected readonly activeCategories = computed(() => this.categories().filter((c) => c.active));
 

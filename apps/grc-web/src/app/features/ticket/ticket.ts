@@ -78,7 +78,6 @@ export class TicketPage {
 
   protected readonly citizen = signal<Citizen | null>(null);
   protected readonly citizenTickets = signal<TicketSummary[]>([]);
-  protected readonly hiddenCount = signal(0);
 
   // action forms
   protected readonly newStatus = signal<string>('');
@@ -167,19 +166,15 @@ export class TicketPage {
     this.citizenSub?.unsubscribe();
     this.citizen.set(null);
     this.citizenTickets.set([]);
-    this.hiddenCount.set(0);
     if (!id) return;
     this.citizenSub = this.api.get<Citizen>(`/citizens/${id}`).subscribe({
       next: (c) => this.citizen.set(c),
       error: () => this.citizen.set(null),
     });
     this.citizenSub.add(
-      this.api.getWithHeaders<TicketSummary[]>(`/citizens/${id}/tickets`).subscribe({
-        next: (res) => {
-          this.citizenTickets.set(res.body ?? []);
-          const hidden = Number(res.headers.get('hiddenCount') ?? res.headers.get('x-hidden-count') ?? 0);
-          this.hiddenCount.set(Number.isFinite(hidden) ? hidden : 0);
-        },
+      // need-to-know: only the requests of departments the agent may see, and nothing about the others
+      this.api.get<TicketSummary[]>(`/citizens/${id}/tickets`).subscribe({
+        next: (items) => this.citizenTickets.set(items),
         error: () => this.citizenTickets.set([]),
       }),
     );

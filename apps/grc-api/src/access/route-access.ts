@@ -1,0 +1,174 @@
+/**
+ * Who may call which route, on whose objects: the one table the authorisation matrix
+ * (test/authorization.spec.ts) walks. Every route of the OpenAPI document, the Open311 GeoReport v2
+ * routes and the citizen side have a row; a route served without a row fails the test, and so does a
+ * row whose route is gone. The guard's decorators and the services' scope checks are proven against it.
+ *
+ * The rule a row states:
+ * - `who: 'public'`: no login; every caller gets `ok`.
+ * - otherwise anonymous gets 401, a role not listed 403 (the guard, before anything is read);
+ * - `object`: the route acts on one object, tried as one of the caller's own ('own') and one of
+ *   another department's or agent's ('other'). 'other' answers 404 (its existence is not revealed)
+ *   unless the caller is in `reach` (default: the admin, who sees every department);
+ * - no `object`: one cell per role.
+ */
+export const PRINCIPALS = ['anonymous', 'agent', 'head', 'elected', 'admin', 'frontDesk'] as const;
+export type Principal = (typeof PRINCIPALS)[number];
+type Agent = Exclude<Principal, 'anonymous'>;
+export type Scope = 'own' | 'other' | 'none';
+
+/**
+ * - ticket: a ticket of the caller's department / of another department;
+ * - citizen: a person with a ticket in the caller's department / only in another department;
+ * - mine: a row that belongs to the caller (notification, delegation) / to another agent.
+ */
+export type ObjectKind = 'ticket' | 'citizen' | 'mine';
+
+export interface RouteAccess {
+  who: 'public' | readonly Agent[];
+  object?: ObjectKind;
+  ok: 200 | 201 | 202 | 204;
+  /** who reaches the 'other' object too (default ['admin']) */
+  reach?: readonly Agent[];
+}
+
+const STAFF: readonly Agent[] = ['agent', 'head', 'admin', 'frontDesk'];
+const EVERYONE: readonly Agent[] = [...STAFF, 'elected'];
+const ADMIN: readonly Agent[] = ['admin'];
+const HEADS: readonly Agent[] = ['head', 'admin'];
+const SIGNERS: readonly Agent[] = ['head', 'admin', 'elected'];
+
+const admin = (ok: RouteAccess['ok'] = 200): RouteAccess => ({ who: ADMIN, ok });
+const pub = (ok: RouteAccess['ok'] = 200): RouteAccess => ({ who: 'public', ok });
+
+export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
+  'GET /api/v1/health': pub(),
+  'POST /api/v1/auth/login': pub(),
+  'GET /api/v1/auth/me': { who: EVERYONE, ok: 200 },
+  'POST /api/v1/auth/logout': { who: EVERYONE, ok: 204 },
+  // tickets
+  'GET /api/v1/tickets': { who: EVERYONE, ok: 200 },
+  'GET /api/v1/tickets/counters': { who: EVERYONE, ok: 200 },
+  'POST /api/v1/tickets': { who: STAFF, ok: 201 },
+  'GET /api/v1/tickets/{id}': { who: EVERYONE, object: 'ticket', ok: 200 },
+  'PATCH /api/v1/tickets/{id}': { who: STAFF, object: 'ticket', ok: 200 },
+  'POST /api/v1/tickets/{id}/assign': { who: STAFF, object: 'ticket', ok: 201 },
+  'POST /api/v1/tickets/{id}/transfer': { who: STAFF, object: 'ticket', ok: 201 },
+  'POST /api/v1/tickets/{id}/status': { who: STAFF, object: 'ticket', ok: 201 },
+  'POST /api/v1/tickets/{id}/messages': { who: STAFF, object: 'ticket', ok: 201 },
+  'POST /api/v1/tickets/{id}/attachments': { who: STAFF, object: 'ticket', ok: 201 },
+  'GET /api/v1/tickets/{id}/attachments/{attachmentId}': { who: EVERYONE, object: 'ticket', ok: 200 },
+  'GET /api/v1/tickets/{id}/sla': { who: EVERYONE, object: 'ticket', ok: 200 },
+  'GET /api/v1/tickets/{id}/duplicates': { who: EVERYONE, object: 'ticket', ok: 200 },
+  'POST /api/v1/tickets/{id}/link': { who: STAFF, object: 'ticket', ok: 201 },
+  'POST /api/v1/tickets/{id}/unlink': { who: STAFF, object: 'ticket', ok: 201 },
+  'GET /api/v1/tickets/{id}/mail-deliveries': { who: STAFF, object: 'ticket', ok: 200 },
+  'POST /api/v1/tickets/{id}/mail-deliveries/{deliveryId}/retry': { who: STAFF, object: 'ticket', ok: 200 },
+  // a ticket's circuit: its department's people; a participant of another department only through the circuit
+  'GET /api/v1/tickets/{id}/workflow': { who: EVERYONE, object: 'ticket', ok: 200 },
+  'GET /api/v1/tickets/{id}/workflow/ticket': { who: EVERYONE, object: 'ticket', ok: 200 },
+  'POST /api/v1/tickets/{id}/workflow/actions': { who: EVERYONE, object: 'ticket', ok: 201 },
+  // citizens: need-to-know; the directory (front desk, admin) reaches everyone
+  'GET /api/v1/citizens': { who: STAFF, ok: 200 },
+  'POST /api/v1/citizens': { who: STAFF, ok: 201 },
+  'GET /api/v1/citizens/{id}': { who: STAFF, object: 'citizen', ok: 200, reach: ['admin', 'frontDesk'] },
+  'PUT /api/v1/citizens/{id}': { who: STAFF, object: 'citizen', ok: 200, reach: ['admin', 'frontDesk'] },
+  'GET /api/v1/citizens/{id}/tickets': { who: EVERYONE, object: 'citizen', ok: 200, reach: ['admin', 'frontDesk'] },
+  // reference data: read by all, changed by the admin
+  'GET /api/v1/departments': { who: EVERYONE, ok: 200 },
+  'POST /api/v1/departments': admin(201),
+  'PUT /api/v1/departments/{id}': admin(),
+  'GET /api/v1/categories': { who: EVERYONE, ok: 200 },
+  'POST /api/v1/categories': admin(201),
+  'PUT /api/v1/categories/{id}': admin(),
+  'GET /api/v1/routing-rules': { who: EVERYONE, ok: 200 },
+  'POST /api/v1/routing-rules': admin(201),
+  'PUT /api/v1/routing-rules/{id}': admin(),
+  'DELETE /api/v1/routing-rules/{id}': admin(204),
+  'GET /api/v1/agents': { who: EVERYONE, ok: 200 },
+  'POST /api/v1/agents': admin(201),
+  'PUT /api/v1/agents/{id}': admin(),
+  // a ticket's trail: heads for their departments' tickets (the rest of the journal is the admin's)
+  'GET /api/v1/audit': { who: HEADS, object: 'ticket', ok: 200 },
+  'GET /api/v1/open311-keys': admin(),
+  'POST /api/v1/open311-keys': admin(201),
+  'DELETE /api/v1/open311-keys/{id}': admin(200),
+  // circuits: administration
+  'GET /api/v1/workflows/definitions': admin(),
+  'POST /api/v1/workflows/definitions': admin(201),
+  'POST /api/v1/workflows/definitions/validate': admin(),
+  'POST /api/v1/workflows/definitions/import': admin(201),
+  'GET /api/v1/workflows/definitions/{code}': admin(),
+  'GET /api/v1/workflows/definitions/{code}/versions/{version}': admin(),
+  'GET /api/v1/workflows/definitions/{code}/draft': admin(),
+  'DELETE /api/v1/workflows/definitions/{code}/draft': admin(204),
+  'POST /api/v1/workflows/definitions/{code}/publish': admin(201),
+  'GET /api/v1/workflows/definitions/{code}/export': admin(),
+  'GET /api/v1/workflows/bindings': admin(),
+  'POST /api/v1/workflows/bindings': admin(201),
+  'DELETE /api/v1/workflows/bindings/{id}': admin(204),
+  // circuits: one's own work
+  'GET /api/v1/workflows/inbox': { who: EVERYONE, ok: 200 },
+  'GET /api/v1/workflows/delegations': { who: SIGNERS, ok: 200 },
+  'POST /api/v1/workflows/delegations': { who: SIGNERS, ok: 201 },
+  'DELETE /api/v1/workflows/delegations/{id}': { who: SIGNERS, object: 'mine', ok: 200 },
+  // SLA
+  'GET /api/v1/sla/breaches': { who: HEADS, ok: 200 },
+  'GET /api/v1/sla/calendars': admin(),
+  'POST /api/v1/sla/calendars': admin(201),
+  'PUT /api/v1/sla/calendars/{id}': admin(),
+  'DELETE /api/v1/sla/calendars/{id}': admin(204),
+  'GET /api/v1/sla/policies': admin(),
+  'POST /api/v1/sla/policies': admin(201),
+  'PUT /api/v1/sla/policies/{id}': admin(),
+  // e-mail channel
+  'GET /api/v1/mail/templates': admin(),
+  'PUT /api/v1/mail/templates/{event}/{locale}': admin(),
+  'POST /api/v1/mail/templates/preview': admin(),
+  'GET /api/v1/mail/reply-templates': { who: STAFF, ok: 200 },
+  'POST /api/v1/mail/reply-templates': admin(201),
+  'PUT /api/v1/mail/reply-templates/{id}': admin(),
+  'DELETE /api/v1/mail/reply-templates/{id}': admin(204),
+  // renders for a ticket: the ticket is the object
+  'POST /api/v1/mail/reply-templates/{id}/render': { who: STAFF, object: 'ticket', ok: 200 },
+  'GET /api/v1/mail/mailboxes': admin(),
+  'POST /api/v1/mail/mailboxes': admin(201),
+  'PUT /api/v1/mail/mailboxes/{id}': admin(),
+  'DELETE /api/v1/mail/mailboxes/{id}': admin(204),
+  'POST /api/v1/mail/mailboxes/{id}/poll': admin(202),
+  'GET /api/v1/mail/quarantine': admin(),
+  'GET /api/v1/mail/quarantine/{id}/raw': admin(),
+  'DELETE /api/v1/mail/quarantine/{id}': admin(204),
+  // one's own notifications (nobody reads another agent's, the admin neither)
+  'GET /api/v1/notifications': { who: EVERYONE, ok: 200 },
+  'GET /api/v1/notifications/unread-count': { who: EVERYONE, ok: 200 },
+  'POST /api/v1/notifications/read-all': { who: EVERYONE, ok: 200 },
+  'POST /api/v1/notifications/{id}/read': { who: EVERYONE, object: 'mine', ok: 200, reach: [] },
+  // the citizen side, no account (modules/public; in the OpenAPI document)
+  'GET /api/v1/public/form': pub(),
+  'POST /api/v1/public/requests': pub(201),
+  'GET /api/v1/public/requests/{reference}': pub(),
+  'POST /api/v1/public/requests/{reference}/messages': pub(),
+};
+
+/**
+ * Open311 GeoReport v2 (modules/open311), outside the OpenAPI document: public, by the standard's
+ * own rules (POST needs an api_key, checked by the service, not by a role).
+ */
+export const OPEN311_ACCESS: Readonly<Record<string, RouteAccess>> = {
+  'GET /open311/v2/services.{format}': pub(),
+  'GET /open311/v2/services/{service_code}.{format}': pub(),
+  'GET /open311/v2/requests.{format}': pub(),
+  'GET /open311/v2/requests/{service_request_id}.{format}': pub(),
+  'GET /open311/v2/tokens/{token}.{format}': pub(),
+  'POST /open311/v2/requests.{format}': pub(),
+};
+
+/** The status a cell must answer. */
+export function expectedStatus(access: RouteAccess, who: Principal, scope: Scope): number {
+  if (access.who === 'public') return access.ok;
+  if (who === 'anonymous') return 401;
+  if (!access.who.includes(who)) return 403;
+  if (access.object && scope === 'other' && !(access.reach ?? ADMIN).includes(who)) return 404;
+  return access.ok;
+}
