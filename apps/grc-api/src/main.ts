@@ -59,24 +59,24 @@ async function main(argv: string[]): Promise<void> {
   const flag = (name: string) => rest.indexOf(name);
   switch (command) {
     case 'migrate':
-      return migrate(config.databaseUrl);
+      return migrate(config.migrateDatabaseUrl);
     case 'load-pack': {
       if (!rest[0]) throw new Error('usage: main.js load-pack <pack folder>');
-      await migrate(config.databaseUrl);
+      await migrate(config.migrateDatabaseUrl);
       // safe to re-run (compose runs it on every start in demo mode): a configured town is left alone
-      if (await loadPack(config.databaseUrl, rest[0], true)) await withApp({ ...config, role: 'api' }, backfillSla);
+      if (await loadPack(config.migrateDatabaseUrl, rest[0], true)) await withApp({ ...config, role: 'api' }, backfillSla);
       return;
     }
     case 'sla-backfill':
       return withApp({ ...config, role: 'api' }, backfillSla);
     case 'serve': {
-      if (flag('--migrate') >= 0) await migrate(config.databaseUrl);
+      if (flag('--migrate') >= 0) await migrate(config.migrateDatabaseUrl);
       const demo = flag('--demo');
       let loaded = false;
       if (demo >= 0) {
         const folder = rest[demo + 1];
         if (!folder) throw new Error('--demo needs a pack folder');
-        loaded = await loadPack(config.databaseUrl, folder, true);
+        loaded = await loadPack(config.migrateDatabaseUrl, folder, true);
       }
       const app = await createApp(config);
       if (loaded) {

@@ -9,6 +9,10 @@ export interface GrcConfig {
   port: number;
   role: ProcessRole;
   databaseUrl: string;
+  /** the schema owner's connection, for migrations and pack loading (GRC_MIGRATE_DATABASE_URL, default DATABASE_URL) */
+  migrateDatabaseUrl: string;
+  /** the role the app's connections take (GRC_DB_ROLE, default grc_app; `none`: the login user's own rights) */
+  dbRole: string | null;
   redisUrl: string;
   /** where uploads are stored (attachments) */
   dataDir: string;
@@ -33,6 +37,13 @@ const int = (v: string | undefined, fallback: number): number => {
   return Number.isInteger(n) && n >= 0 ? n : fallback;
 };
 
+function dbRole(v: string | undefined): string | null {
+  const role = (v ?? 'grc_app').trim();
+  if (role === 'none' || role === '') return null;
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(role)) throw new Error(`GRC_DB_ROLE must be a role name (lower case, digits, _) or none (got "${role}")`);
+  return role;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): GrcConfig {
   const role = (env['GRC_ROLE'] ?? 'all') as ProcessRole;
   if (!['api', 'worker', 'all'].includes(role)) throw new Error(`GRC_ROLE must be api, worker or all (got "${role}")`);
@@ -41,6 +52,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GrcConfig {
     port: int(env['PORT'], 3000),
     role,
     databaseUrl: env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/grc',
+    migrateDatabaseUrl: env['GRC_MIGRATE_DATABASE_URL'] || (env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/grc'),
+    dbRole: dbRole(env['GRC_DB_ROLE']),
     redisUrl: env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
     dataDir: resolve(env['GRC_DATA_DIR'] ?? join(root, '.data')),
     webDist: resolve(env['GRC_WEB_DIST'] ?? join(root, 'dist/apps/grc-web/browser')),

@@ -15,6 +15,10 @@ export async function sendAttachment(res: Response, file: StoredFile): Promise<v
   res.setHeader('Cache-Control', 'private, no-store');
   try {
     await pipeline(file.handle.createReadStream(), res);
+  } catch (e) {
+    // the client went away mid-download (or the disk failed): the status is already sent, nothing to answer
+    if (!res.headersSent) throw e;
+    res.destroy();
   } finally {
     await file.handle.close().catch(() => undefined);
   }
