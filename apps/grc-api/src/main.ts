@@ -20,6 +20,14 @@ async function migrate(databaseUrl: string): Promise<void> {
   try {
     const done = await ds.runMigrations({ transaction: 'each' });
     log.log(done.length ? `applied ${done.length} migration(s): ${done.map((m) => m.name).join(', ')}` : 'schema up to date');
+    // compose: the owner gives the app's role (created by the migrations, NOLOGIN) a login of its own
+    const password = process.env['GRC_APP_DB_PASSWORD'];
+    const role = loadConfig().dbRole;
+    if (password && role) {
+      const [{ sql }] = await ds.query(`SELECT format('ALTER ROLE %I WITH LOGIN PASSWORD %L', $1::text, $2::text) AS sql`, [role, password]);
+      await ds.query(sql);
+      log.log(`role ${role} may log in (GRC_APP_DB_PASSWORD)`);
+    }
   } finally {
     await ds.destroy();
   }

@@ -44,7 +44,7 @@ export class LoginThrottle {
     const account = accountKey(email);
     const [lock, byIp] = await Promise.all([this.locks.get(account), this.ipFailures.get(ip)]);
     if (lock && lock.consumedPoints > 1 && lock.msBeforeNext > 0) throw locked(lock.msBeforeNext);
-    if (byIp && byIp.consumedPoints > this.config.loginThrottle.ipFailures.points) throw ipThrottled(byIp.msBeforeNext);
+    if (byIp && byIp.consumedPoints >= this.config.loginThrottle.ipFailures.points) throw ipThrottled(byIp.msBeforeNext);
   }
 
   /** A wrong password (or unknown account): counted for the account and the address; may lock the account. */
