@@ -79,7 +79,7 @@ function ensureBuilt() {
 async function startApp(extraArgs) {
   const env = {
     ...process.env, DATABASE_URL, REDIS_URL, PORT: String(PORT), HOST: '127.0.0.1', GRC_ROLE: 'all', GRC_ROOT: ROOT,
-    GRC_QUEUE_PREFIX: 'grc-bench', GRC_LOGIN_RATE_LIMIT: '100000', GRC_DATA_DIR: join(ROOT, 'bench/.data'), NODE_ENV: 'production',
+    GRC_QUEUE_PREFIX: 'grc-bench', GRC_LOGIN_ACCOUNT_FAILURES: '100000', GRC_LOGIN_IP_FAILURES: '100000', GRC_DATA_DIR: join(ROOT, 'bench/.data'), NODE_ENV: 'production',
   };
   const busy = await fetch(`${BASE}/api/v1/health`, { signal: AbortSignal.timeout(1000) }).then(() => true, () => false);
   if (busy) throw new Error(`port ${PORT} is already in use (another API?): stop it or pass --port=`);

@@ -36,7 +36,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule,
-        TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl, dbPoolSize(role))),
+        TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl, dbPoolSize(role), config.dbRole)),
         RedisModule,
         AuditModule,
         ...(role !== 'worker' ? API_MODULES : []),

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppModule } from './app.module';
 import { ProblemFilter } from './common/problem.filter';
+import { applySecurityHeaders } from './common/security-headers';
 import { Open311ExceptionFilter } from './modules/open311/open311.filter';
 import { validationPipe } from './common/validation';
 import { GrcConfig } from './config/config';
@@ -30,17 +31,7 @@ export async function createApp(config: GrcConfig): Promise<INestApplication> {
     logger: logLevels(),
     bodyParser: false,
   });
-  app.set('trust proxy', 'loopback');
-  app.disable('x-powered-by');
-  app.use((req: express.Request, res: express.Response, next: express.NextFunction) => {
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Referrer-Policy', 'same-origin');
-    res.setHeader('X-Frame-Options', 'DENY');
-    // API answers hold personal data and depend on the session or on a header (the tracking key): never
-    // kept in a browser's cache (a shared counter PC), never replayed for another key (a 410 is cacheable by default)
-    if (req.path.startsWith('/api/')) res.setHeader('Cache-Control', 'no-store');
-    next();
-  });
+  applySecurityHeaders(app, config);
   app.use(cookieParser());
   app.use(express.json({ limit: '1mb' }));
   app.use(express.urlencoded({ extended: false, limit: '1mb' }));

@@ -20,6 +20,14 @@ async function migrate(databaseUrl: string): Promise<void> {
   try {
     const done = await ds.runMigrations({ transaction: 'each' });
     log.log(done.length ? `applied ${done.length} migration(s): ${done.map((m) => m.name).join(', ')}` : 'schema up to date');
+    // compose: the owner gives the app's role (created by the migrations, NOLOGIN) a login of its own
+    const password = process.env['GRC_APP_DB_PASSWORD'];
+    const role = loadConfig().dbRole;
+    if (password && role) {
+      const [{ sql }] = await ds.query(`SELECT format('ALTER ROLE %I WITH LOGIN PASSWORD %L', $1::text, $2::text) AS sql`, [role, password]);
+      await ds.query(sql);
+      log.log(`role ${role} may log in (GRC_APP_DB_PASSWORD)`);
+    }
   } finally {
     await ds.destroy();
   }
@@ -59,24 +67,24 @@ async function main(argv: string[]): Promise<void> {
   const flag = (name: string) => rest.indexOf(name);
   switch (command) {
     case 'migrate':
-      return migrate(config.databaseUrl);
+      return migrate(config.migrateDatabaseUrl);
     case 'load-pack': {
       if (!rest[0]) throw new Error('usage: main.js load-pack <pack folder>');
-      await migrate(config.databaseUrl);
+      await migrate(config.migrateDatabaseUrl);
       // safe to re-run (compose runs it on every start in demo mode): a configured town is left alone
-      if (await loadPack(config.databaseUrl, rest[0], true)) await withApp({ ...config, role: 'api' }, backfillSla);
+      if (await loadPack(config.migrateDatabaseUrl, rest[0], true)) await withApp({ ...config, role: 'api' }, backfillSla);
       return;
     }
     case 'sla-backfill':
       return withApp({ ...config, role: 'api' }, backfillSla);
     case 'serve': {
-      if (flag('--migrate') >= 0) await migrate(config.databaseUrl);
+      if (flag('--migrate') >= 0) await migrate(config.migrateDatabaseUrl);
       const demo = flag('--demo');
       let loaded = false;
       if (demo >= 0) {
         const folder = rest[demo + 1];
         if (!folder) throw new Error('--demo needs a pack folder');
-        loaded = await loadPack(config.databaseUrl, folder, true);
+        loaded = await loadPack(config.migrateDatabaseUrl, folder, true);
       }
       const app = await createApp(config);
       if (loaded) {

@@ -436,7 +436,7 @@ describe('authorisation: CSRF and session cookie', () => {
     const res = await ctx.http.post('/api/v1/auth/login').set('X-Requested-With', 'grc').send({ email: ADMIN, password: 'wrong password' });
     expect(res.status).toBe(401);
     expect(res.body.detail).toBe('E-mail ou mot de passe incorrect.');
-    const limited = await startTestApp({ GRC_LOGIN_RATE_LIMIT: '3', GRC_QUEUE_PREFIX: `grc-ratelimit-${Date.now()}` });
+    const limited = await startTestApp({ GRC_LOGIN_IP_FAILURES: '3', GRC_QUEUE_PREFIX: `grc-ratelimit-${Date.now()}` });
     try {
       const statuses: number[] = [];
       for (let i = 0; i < 5; i++) {

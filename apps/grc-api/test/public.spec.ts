@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { startTestApp, type TestContext } from './support/test-app';
 import { ADMIN, ids } from './support/demo';
 import { TrackingService } from '../src/modules/public/tracking.service';
+import { REDIS } from '../src/infrastructure/redis.module';
+import type Redis from 'ioredis';
 
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8ffff3f0005fe02fea7d6a4a60000000049454e44ae426082', 'hex');
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
@@ -176,6 +178,25 @@ describe('public request form and tracking', () => {
           expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
           expect(res.body.detail).toMatch(/Réessayez/);
         }
+      }
+      expect(statuses).toEqual([201, 201, 429]);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('keeps rate-limiting creations with Redis unreachable (in-memory insurance, never fail open)', async () => {
+    const limited = await startTestApp({ GRC_PUBLIC_RATE_LIMIT: '2', GRC_QUEUE_PREFIX: `${prefix}-limit-down` });
+    try {
+      const redis = limited.app.get<Redis>(REDIS);
+      const ended = new Promise((resolve) => redis.once('end', resolve));
+      redis.disconnect();
+      await ended;
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        let req = limited.http.post('/api/v1/public/requests').set('X-Requested-With', 'grc');
+        for (const [k, v] of Object.entries(valid())) req = req.field(k, v);
+        statuses.push((await req).status);
       }
       expect(statuses).toEqual([201, 201, 429]);
     } finally {

@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
-import { DEFAULT_TRACKING_TTL_DAYS } from '@grc/domain';
+import { DEFAULT_LOGIN_THROTTLE, DEFAULT_TRACKING_TTL_DAYS, type LoginThrottlePolicy } from '@grc/domain';
+import { parseTrustProxy, type TrustProxy } from './trust-proxy';
 
 /** Which processes this build runs as: HTTP, BullMQ worker, or both (quick start). */
 export type ProcessRole = 'api' | 'worker' | 'all';
@@ -8,6 +9,10 @@ export interface GrcConfig {
   port: number;
   role: ProcessRole;
   databaseUrl: string;
+  /** the schema owner's connection, for migrations and pack loading (GRC_MIGRATE_DATABASE_URL, default DATABASE_URL) */
+  migrateDatabaseUrl: string;
+  /** the role the app's connections take (GRC_DB_ROLE, default grc_app; `none`: the login user's own rights) */
+  dbRole: string | null;
   redisUrl: string;
   /** where uploads are stored (attachments) */
   dataDir: string;
@@ -16,8 +21,10 @@ export interface GrcConfig {
   sessionTtlHours: number;
   /** Secure cookies behind TLS; off for http://localhost */
   secureCookies: boolean;
-  /** login attempts per minute per IP and per e-mail */
-  loginRateLimit: number;
+  /** failed logins: per account (doubling locks) and per IP (successes never count) */
+  loginThrottle: { account: LoginThrottlePolicy; ipFailures: { points: number; windowSeconds: number } };
+  /** which proxies in front of the app are believed about the client's address (X-Forwarded-For) */
+  trustProxy: TrustProxy;
   maxUploadBytes: number;
   /** prefix of every Redis key (queues, rate limits): lets tests and several towns share one Redis */
   queuePrefix: string;
@@ -30,6 +37,13 @@ const int = (v: string | undefined, fallback: number): number => {
   return Number.isInteger(n) && n >= 0 ? n : fallback;
 };
 
+function dbRole(v: string | undefined): string | null {
+  const role = (v ?? 'grc_app').trim();
+  if (role === 'none' || role === '') return null;
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(role)) throw new Error(`GRC_DB_ROLE must be a role name (lower case, digits, _) or none (got "${role}")`);
+  return role;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): GrcConfig {
   const role = (env['GRC_ROLE'] ?? 'all') as ProcessRole;
   if (!['api', 'worker', 'all'].includes(role)) throw new Error(`GRC_ROLE must be api, worker or all (got "${role}")`);
@@ -38,12 +52,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GrcConfig {
     port: int(env['PORT'], 3000),
     role,
     databaseUrl: env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/grc',
+    migrateDatabaseUrl: env['GRC_MIGRATE_DATABASE_URL'] || (env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/grc'),
+    dbRole: dbRole(env['GRC_DB_ROLE']),
     redisUrl: env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
     dataDir: resolve(env['GRC_DATA_DIR'] ?? join(root, '.data')),
     webDist: resolve(env['GRC_WEB_DIST'] ?? join(root, 'dist/apps/grc-web/browser')),
     sessionTtlHours: int(env['GRC_SESSION_TTL_HOURS'], 12),
     secureCookies: env['GRC_SECURE_COOKIES'] === 'true',
-    loginRateLimit: int(env['GRC_LOGIN_RATE_LIMIT'], 5),
+    loginThrottle: {
+      account: {
+        allowedFailures: Math.max(1, int(env['GRC_LOGIN_ACCOUNT_FAILURES'], DEFAULT_LOGIN_THROTTLE.allowedFailures)),
+        baseLockSeconds: Math.max(1, int(env['GRC_LOGIN_LOCK_SECONDS'], DEFAULT_LOGIN_THROTTLE.baseLockSeconds)),
+        maxLockSeconds: Math.max(1, int(env['GRC_LOGIN_MAX_LOCK_SECONDS'], DEFAULT_LOGIN_THROTTLE.maxLockSeconds)),
+      },
+      // sized for a town hall behind one address: 200 agents, many mistyping once
+      ipFailures: { points: Math.max(1, int(env['GRC_LOGIN_IP_FAILURES'], 200)), windowSeconds: Math.max(1, int(env['GRC_LOGIN_IP_WINDOW_SECONDS'], 900)) },
+    },
+    trustProxy: parseTrustProxy(env['GRC_TRUST_PROXY']),
     maxUploadBytes: int(env['GRC_MAX_UPLOAD_BYTES'], 10 * 1024 * 1024),
     queuePrefix: env['GRC_QUEUE_PREFIX'] ?? 'grc',
     trackingTtlDays: int(env['GRC_TRACKING_TTL_DAYS'], DEFAULT_TRACKING_TTL_DAYS),

@@ -2,8 +2,12 @@ import { DataSource, DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
-/** One definition of the connection, used by the app, the CLI commands and the tests. */
-export function dataSourceOptions(databaseUrl: string, poolSize = Number(process.env['GRC_DB_POOL'] ?? 20)): DataSourceOptions {
+/**
+ * One definition of the connection, used by the app, the CLI commands and the tests. `role` (GRC_DB_ROLE)
+ * is taken at connection start (`-c role=…`): the app runs with that role's rights whatever the login
+ * user, so that a quick start or a test connected as the owner still cannot alter its audit trail.
+ */
+export function dataSourceOptions(databaseUrl: string, poolSize = Number(process.env['GRC_DB_POOL'] ?? 20), role: string | null = null): DataSourceOptions {
   return {
     type: 'postgres',
     url: databaseUrl,
@@ -11,7 +15,7 @@ export function dataSourceOptions(databaseUrl: string, poolSize = Number(process
     migrations: MIGRATIONS,
     synchronize: false,
     migrationsRun: false,
-    extra: { max: poolSize },
+    extra: { max: poolSize, ...(role ? { options: `-c role=${role}` } : {}) },
   };
 }
 

@@ -97,7 +97,7 @@ async function start(state: E2eState): Promise<void> {
       GRC_QUEUE_PREFIX: state.queuePrefix,
       GRC_DATA_DIR: state.dataDir,
       // the specs log in several times from the same address
-      GRC_LOGIN_RATE_LIMIT: '1000',
+      GRC_LOGIN_ACCOUNT_FAILURES: '1000', GRC_LOGIN_IP_FAILURES: '100000',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

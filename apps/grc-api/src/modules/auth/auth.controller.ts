@@ -3,12 +3,11 @@ import { ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { Me } from '@grc/domain';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
-import { ProblemException } from '../../common/problem';
 import { LoginDto } from './auth.dto';
 import { AuthService } from './auth.service';
 import type { AuthenticatedAgent } from './authenticated-agent';
 import { Authenticated, CurrentAgent, Public } from './decorators';
-import { LoginRateLimiter } from './login-rate-limiter';
+import { LoginThrottled } from './login-throttle';
 import { SESSION_COOKIE, SessionService } from './session.service';
 
 @ApiTags('auth')
@@ -17,7 +16,6 @@ export class AuthController {
   constructor(
     private readonly auth: AuthService,
     private readonly sessions: SessionService,
-    private readonly limiter: LoginRateLimiter,
     @Inject(GRC_CONFIG) private readonly config: GrcConfig,
   ) {}
 
@@ -25,17 +23,12 @@ export class AuthController {
   @Post('login')
   @HttpCode(200)
   async login(@Body() body: LoginDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<Me> {
-    const ip = req.ip ?? 'unknown';
-    if (await this.limiter.hit(ip, body.email)) {
-      throw new ProblemException(429, 'Trop de tentatives', 'Trop de tentatives de connexion. Patientez une minute avant de réessayer.');
-    }
-    const agentId = await this.auth.verify(body.email, body.password, ip);
-    const { token, expiresAt } = await this.sessions.open(agentId, this.config.sessionTtlHours, ip, req.get('user-agent') ?? null);
+    const { token, expiresAt, me } = await this.auth.login(body.email, body.password, req.ip ?? 'unknown', req.get('user-agent') ?? null, this.config.sessionTtlHours)
+      .catch((e: unknown) => { if (e instanceof LoginThrottled) res.setHeader('Retry-After', String(e.retryAfterSeconds)); throw e; });
     res.cookie(SESSION_COOKIE, token, {
       httpOnly: true, sameSite: 'strict', secure: this.config.secureCookies, path: '/', expires: expiresAt,
     });
-    const agent = await this.sessions.resolve(token);
-    return this.auth.me(agent!);
+    return me;
   }
 
   @Authenticated()

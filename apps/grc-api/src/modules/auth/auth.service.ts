@@ -6,6 +6,8 @@ import { permissionsOf, type Me } from '@grc/domain';
 import { ProblemException } from '../../common/problem';
 import { AuditService } from '../audit/audit.service';
 import type { AuthenticatedAgent } from './authenticated-agent';
+import { LoginThrottle } from './login-throttle';
+import { SessionService } from './session.service';
 
 /** argon2id with OWASP's recommended memory cost. */
 export const hashPassword = (password: string) =>
@@ -16,7 +18,28 @@ const DUMMY_HASH = hashPassword('grc-dummy-password-for-timing');
 
 @Injectable()
 export class AuthService {
-  constructor(@InjectDataSource() private readonly db: DataSource, private readonly audit: AuditService) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly audit: AuditService,
+    private readonly throttle: LoginThrottle,
+    private readonly sessions: SessionService,
+  ) {}
+
+  /** Throttled (only failures count), verified, then a new session for the agent. */
+  async login(email: string, password: string, ip: string, userAgent: string | null, ttlHours: number): Promise<{ token: string; expiresAt: Date; me: Me }> {
+    await this.throttle.check(ip, email);
+    let agentId: string;
+    try {
+      agentId = await this.verify(email, password, ip);
+    } catch (e) {
+      if (e instanceof ProblemException && e.getStatus() === 401) await this.throttle.failed(ip, email);
+      throw e;
+    }
+    await this.throttle.succeeded(email);
+    const { token, expiresAt } = await this.sessions.open(agentId, ttlHours, ip, userAgent);
+    const agent = await this.sessions.resolve(token);
+    return { token, expiresAt, me: await this.me(agent!) };
+  }
 
   async verify(email: string, password: string, ip: string | null): Promise<string> {
     const rows: Array<{ id: string; password_hash: string; active: boolean; email: string }> = await this.db.query(

@@ -194,7 +194,7 @@ export class MailIntakeService {
       let reason: string | null = null;
       if (content.length > this.config.maxUploadBytes) reason = `Fichier trop volumineux (plus de ${Math.round(this.config.maxUploadBytes / 1048576)} Mo).`;
       else if (content.length === 0) reason = 'Fichier vide.';
-      else reason = checkAttachment(filename, mimeType, content.subarray(0, 16));
+      else reason = await checkAttachment(filename, mimeType, content);
       if (reason) { refused.push({ filename, reason }); continue; }
       const sha256 = createHash('sha256').update(content).digest('hex');
       const storageKey = join('attachments', sha256.slice(0, 2), randomUUID());

@@ -15,10 +15,10 @@ export interface CheckedFile { filename: string; mimeType: string; size: number;
 const mb = (bytes: number) => Math.round(bytes / 1048576);
 
 /**
- * The checks of the agents' uploads (declared type in the list, extension and first bytes agreeing) applied
+ * The checks of the agents' uploads (declared type in the list, extension and detected content agreeing) applied
  * to every file a citizen sends, with one clear message per refused file. Too large → 413, wrong type → 415.
  */
-export function checkFiles(files: UploadedFile[], maxBytes: number, field = 'files'): CheckedFile[] {
+export async function checkFiles(files: UploadedFile[], maxBytes: number, field = 'files'): Promise<CheckedFile[]> {
   if (files.length > PUBLIC_MAX_FILES) {
     throw new ProblemException(400, 'Requête invalide', `${PUBLIC_MAX_FILES} fichiers au plus.`, [
       { field, message: `${PUBLIC_MAX_FILES} fichiers au plus.`, code: 'file.too_many' }]);
@@ -37,7 +37,7 @@ export function checkFiles(files: UploadedFile[], maxBytes: number, field = 'fil
       refused.push({ field, code: 'file.empty', message: `« ${filename} » est vide.` });
       continue;
     }
-    const reason = checkAttachment(filename, f.mimetype, f.buffer.subarray(0, 16));
+    const reason = await checkAttachment(filename, f.mimetype, f.buffer);
     if (reason) {
       refused.push({ field, code: 'file.type', message: `« ${filename} » : ${reason}` });
       continue;

@@ -1,7 +1,8 @@
-import { CanActivate, ExecutionContext, Inject, Injectable, Logger, SetMetadata } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import type Redis from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { ProblemException } from '../../common/problem';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
 import { REDIS } from '../../infrastructure/redis.module';
@@ -23,40 +24,43 @@ const BUCKET_KEY = 'grc:public-bucket';
 export const RateLimited = (bucket: PublicBucket) => SetMetadata(BUCKET_KEY, bucket);
 
 /**
- * Fixed windows per IP counted in Redis (shared by every API instance), as the login limiter does. When
- * Redis is unreachable the request goes through: availability beats the limiter; the failure is logged.
+ * Fixed windows per IP counted in Redis (shared by every API instance) with rate-limiter-flexible. When
+ * Redis is unreachable each bucket answers from its in-memory insurance limiter (per process): the form
+ * stays limited, never open.
  */
 @Injectable()
 export class PublicRateLimitGuard implements CanActivate {
-  private readonly log = new Logger('PublicRateLimit');
+  private readonly buckets: Record<PublicBucket, RateLimiterRedis>;
   constructor(
     private readonly reflector: Reflector,
-    @Inject(REDIS) private readonly redis: Redis,
-    @Inject(GRC_CONFIG) private readonly config: GrcConfig,
+    @Inject(REDIS) redis: Redis,
+    @Inject(GRC_CONFIG) config: GrcConfig,
     @Inject(PUBLIC_LIMITS) private readonly limits: PublicLimits,
-  ) {}
+  ) {
+    const bucket = (name: PublicBucket) => {
+      const opts = { points: limits[name], duration: limits.windowSeconds };
+      return new RateLimiterRedis({
+        ...opts, storeClient: redis, keyPrefix: `${config.queuePrefix}:public:${name}`, rejectIfRedisNotReady: true,
+        insuranceLimiter: new RateLimiterMemory({ ...opts, keyPrefix: `public:${name}` }),
+      });
+    };
+    this.buckets = { create: bucket('create'), message: bucket('message'), read: bucket('read') };
+  }
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const bucket = this.reflector.get<PublicBucket | undefined>(BUCKET_KEY, ctx.getHandler());
     if (!bucket) return true;
     const req = ctx.switchToHttp().getRequest<Request>();
-    const window = Math.floor(Date.now() / (this.limits.windowSeconds * 1000));
-    const key = `${this.config.queuePrefix}:public:${bucket}:${req.ip ?? 'unknown'}:${window}`;
-    let count = 0;
     try {
-      const res = await this.redis.multi().incr(key).expire(key, this.limits.windowSeconds * 2).exec();
-      count = Number(res?.[0]?.[1] ?? 0);
-    } catch (e) {
-      this.log.warn(`rate limiter unavailable: ${(e as Error).message}`);
+      await this.buckets[bucket].consume(req.ip ?? 'unknown');
       return true;
-    }
-    if (count > this.limits[bucket]) {
-      const retry = this.limits.windowSeconds - Math.floor((Date.now() / 1000) % this.limits.windowSeconds);
+    } catch (e) {
+      if (!(e instanceof RateLimiterRes)) throw e;
+      const retry = Math.max(1, Math.ceil(e.msBeforeNext / 1000));
       ctx.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(retry));
       throw new ProblemException(429, 'Trop de requêtes',
         `Trop de demandes envoyées depuis cette connexion. Réessayez dans ${Math.ceil(retry / 60)} minute(s).`,
         [{ field: '', message: 'Trop de demandes.', code: 'rate_limited' }]);
     }
-    return true;
   }
 }

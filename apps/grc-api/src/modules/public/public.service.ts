@@ -134,7 +134,7 @@ export class PublicService {
     if (locale !== null && locale !== 'fr' && locale !== 'en') errors.push(err('locale', 'invalid', 'Langue inconnue : fr ou en.'));
     if (errors.length) throw badRequest('Le formulaire contient des erreurs.', errors);
 
-    const checked = checkFiles(files, this.config.maxUploadBytes);
+    const checked = await checkFiles(files, this.config.maxUploadBytes);
     const stored = await storeFiles(this.config.dataDir, checked);
     const auditActor: AuditActor = { actorId: null, actorLabel: 'citoyen (formulaire public)', ip };
     const actor: Actor = { ...systemActor('formulaire-public'), ip };
@@ -204,7 +204,7 @@ export class PublicService {
     const body = str(fields, 'body');
     if (!body) throw badRequest('Le message ne peut pas être vide.', [err('body', 'required', 'Écrivez votre message.')]);
     if (textLength(body) > MESSAGE_BODY_MAX) throw badRequest('Message trop long.', [err('body', 'too_long', `Le message ne doit pas dépasser ${MESSAGE_BODY_MAX} caractères.`)]);
-    const checked = checkFiles(files, this.config.maxUploadBytes);
+    const checked = await checkFiles(files, this.config.maxUploadBytes);
     const stored = await storeFiles(this.config.dataDir, checked);
     const actor: Actor = { ...systemActor('suivi-citoyen'), ip };
     try {

@@ -1,7 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { DataSource } from 'typeorm';
 import type { TicketDetail } from '@grc/domain';
@@ -16,6 +16,7 @@ export interface UploadedFile { originalname: string; mimetype: string; size: nu
 /** Files on disk under the data folder (content-addressed names), metadata and history in PostgreSQL. */
 @Injectable()
 export class AttachmentsService {
+  private readonly log = new Logger('Attachments');
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @Inject(GRC_CONFIG) private readonly config: GrcConfig,
@@ -30,7 +31,7 @@ export class AttachmentsService {
     if (file.size === 0) throw badRequest('Le fichier est vide.', [{ field: 'file', message: 'Fichier vide.' }]);
     // multer decodes the name as latin1; browsers send UTF-8
     const filename = safeFilename(Buffer.from(file.originalname, 'latin1').toString('utf8'));
-    const reason = checkAttachment(filename, file.mimetype, file.buffer.subarray(0, 16));
+    const reason = await checkAttachment(filename, file.mimetype, file.buffer);
     if (reason) throw new ProblemException(415, 'Type de fichier refusé', reason, [{ field: 'file', message: reason }]);
 
     const sha256 = createHash('sha256').update(file.buffer).digest('hex');
@@ -56,10 +57,23 @@ export class AttachmentsService {
     }
   }
 
-  async open(agent: AuthenticatedAgent, ticketId: string, attachmentId: string): Promise<{ path: string; filename: string; mimeType: string }> {
+  /**
+   * The stored file, opened: the caller streams it. Opened here (not by Express's `send`, which refuses any
+   * path through a dot-folder such as the quick start's `.data`) so that every data folder works.
+   */
+  async open(agent: AuthenticatedAgent, ticketId: string, attachmentId: string): Promise<StoredFile> {
     await this.tickets.assertVisible(agent, ticketId);
-    const [a] = await this.db.query(`SELECT filename, mime_type, storage_key FROM attachments WHERE id = $1 AND ticket_id = $2`, [attachmentId, ticketId]);
+    const [a] = await this.db.query(`SELECT filename, mime_type, size, storage_key FROM attachments WHERE id = $1 AND ticket_id = $2`, [attachmentId, ticketId]);
     if (!a) throw notFound('Pièce jointe');
-    return { path: join(this.config.dataDir, a.storage_key), filename: a.filename, mimeType: a.mime_type };
+    try {
+      const handle = await open(join(this.config.dataDir, a.storage_key), 'r');
+      return { handle, filename: a.filename, mimeType: a.mime_type, size: Number(a.size) };
+    } catch (e) {
+      // the row exists but not the file: a restore without GRC_DATA_DIR, or a wrong GRC_DATA_DIR
+      this.log.error(`attachment ${attachmentId}: ${(e as Error).message}`);
+      throw new ProblemException(404, 'Pièce jointe indisponible', 'Le fichier de cette pièce jointe est introuvable sur le serveur. Prévenez l’administrateur.');
+    }
   }
 }
+
+export interface StoredFile { handle: FileHandle; filename: string; mimeType: string; size: number }

@@ -8,6 +8,7 @@ import { loadConfig } from '../../config/config';
 import type { Actor, AuthenticatedAgent } from '../auth/authenticated-agent';
 import { CurrentActor, CurrentAgent, RequirePermission } from '../auth/decorators';
 import { AttachmentsService, type UploadedFile as File } from './attachments.service';
+import { sendAttachment } from './attachment-download';
 import { InboxQueryDto } from './inbox.dto';
 import { InboxQuery } from './inbox.query';
 import { AssignDto, AttachmentUploadDto, CreateTicketDto, MessageDto, StatusChangeDto, TransferDto, UpdateTicketDto } from './ticket.dto';
@@ -85,10 +86,6 @@ export class TicketsController {
   @RequirePermission('tickets.read')
   @Get(':id/attachments/:attachmentId')
   async download(@CurrentAgent() agent: AuthenticatedAgent, @Param('id', uuid) id: string, @Param('attachmentId', uuid) attachmentId: string, @Res() res: Response): Promise<void> {
-    const a = await this.attachments.open(agent, id, attachmentId);
-    res.setHeader('Content-Type', a.mimeType);
-    res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(a.filename)}`);
-    res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
-    res.sendFile(a.path);
+    return sendAttachment(res, await this.attachments.open(agent, id, attachmentId));
   }
 }

@@ -65,6 +65,8 @@ export const EN: Record<MsgKey, string> = {
   'login.invalid': 'Wrong email address or password.',
   'login.required': 'Enter your email address and your password.',
   'login.sessionExpired': 'Your session has expired. Please sign in again.',
+  'login.locked': 'Too many wrong passwords: this account is locked for {minutes} minute(s). Try again then, or ask an administrator for a new password.',
+  'login.ipThrottled': 'Too many failed sign-ins from this computer or network. Try again in {minutes} minute(s).',
   'role.agent': 'Agent',
   'role.head': 'Head of department',
   'role.admin': 'Administrator',

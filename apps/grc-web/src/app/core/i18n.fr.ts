@@ -63,6 +63,8 @@ export const FR = {
   'login.invalid': 'Adresse électronique ou mot de passe incorrect.',
   'login.required': 'Renseignez votre adresse électronique et votre mot de passe.',
   'login.sessionExpired': 'Votre session a expiré. Reconnectez-vous.',
+  'login.locked': 'Trop d’essais de mot de passe : ce compte est verrouillé pendant {minutes} minute(s). Réessayez ensuite, ou demandez un nouveau mot de passe à un administrateur.',
+  'login.ipThrottled': 'Trop d’échecs de connexion depuis ce poste ou ce réseau. Réessayez dans {minutes} minute(s).',
   'role.agent': 'Agent',
   'role.head': 'Responsable de service',
   'role.admin': 'Administrateur',

@@ -1,6 +1,8 @@
+import { HttpErrorResponse } from '@angular/common/http';
 import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { ActivatedRoute, Router } from '@angular/router';
+import { LOGIN_IP_THROTTLED, LOGIN_LOCKED, type Problem } from '@grc/domain';
 import { Auth } from '../../core/auth';
 import { I18n } from '../../core/i18n';
 import { localError, toUiError, type UiError } from '../../core/problem';
@@ -48,10 +50,20 @@ export class LoginPage {
         if (e.status === 401 || e.status === 400) {
           this.error.set({ ...e, detail: e.status === 401 ? this.t('login.invalid') : e.detail, fallbackKey: 'login.invalid' });
         } else if (e.status === 429) {
-          this.error.set({ ...e, detail: this.t('common.rateLimited') + (e.detail ? ` (${e.detail})` : ''), fallbackKey: 'common.rateLimited' });
+          this.error.set({ ...e, fields: {}, detail: this.throttled(err), fallbackKey: 'common.rateLimited' });
         } else this.error.set(e);
       },
     });
+  }
+
+  /** The API's throttling codes (auth.locked, auth.ip_throttled) worded here, with the wait from Retry-After. */
+  private throttled(err: unknown): string {
+    if (!(err instanceof HttpErrorResponse)) return this.t('common.rateLimited');
+    const code = (err.error as Partial<Problem> | null)?.errors?.[0]?.code;
+    const minutes = Math.max(1, Math.ceil(Number(err.headers.get('Retry-After') ?? 60) / 60));
+    if (code === LOGIN_LOCKED) return this.t('login.locked', { minutes });
+    if (code === LOGIN_IP_THROTTLED) return this.t('login.ipThrottled', { minutes });
+    return this.t('common.rateLimited');
   }
 
   private returnUrl(): string {

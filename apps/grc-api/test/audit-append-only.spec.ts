@@ -1,0 +1,52 @@
+import { Client } from 'pg';
+import { ADMIN } from './support/demo';
+import { startTestApp, type TestContext } from './support/test-app';
+
+/** The app runs as grc_app, which owns nothing and cannot rewrite its audit trail; a trigger guards it for everyone. */
+describe('audit trail is append-only for the application', () => {
+  let ctx: TestContext;
+  let auditId: string;
+  let owner: Client;
+
+  beforeAll(async () => {
+    ctx = await startTestApp();
+    await ctx.loginAs(ADMIN); // writes an auth.login audit row through the app
+    [{ id: auditId }] = await ctx.db.query(`SELECT id FROM audit_events WHERE action = 'auth.login' ORDER BY id DESC LIMIT 1`);
+    owner = new Client({ connectionString: process.env['DATABASE_URL'] });
+    await owner.connect();
+  });
+  afterAll(async () => {
+    await owner.end();
+    await ctx.close();
+  });
+
+  it('connects as grc_app, neither superuser nor owner of any table', async () => {
+    const [me] = await ctx.db.query(`SELECT current_user AS role, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS superuser`);
+    expect(me).toEqual({ role: 'grc_app', superuser: false });
+    const owned = await ctx.db.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tableowner = current_user`);
+    expect(owned).toEqual([]);
+  });
+
+  it('cannot update, delete, truncate or un-trigger an audit row', async () => {
+    const attempts = [
+      `UPDATE audit_events SET actor_label = 'quelqu''un d''autre' WHERE id = ${auditId}`,
+      `DELETE FROM audit_events WHERE id = ${auditId}`,
+      `TRUNCATE audit_events`,
+      `ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only`,
+      `DROP TRIGGER audit_events_append_only ON audit_events`,
+    ];
+    for (const sql of attempts) {
+      await expect(ctx.db.query(sql)).rejects.toMatchObject({ code: '42501' }); // insufficient_privilege
+    }
+    const [row] = await ctx.db.query(`SELECT actor_label, action FROM audit_events WHERE id = $1`, [auditId]);
+    expect(row).toEqual({ actor_label: ADMIN, action: 'auth.login' });
+  });
+
+  it('refuses UPDATE and DELETE even to the owner (trigger), but lets everyone append', async () => {
+    await expect(owner.query(`UPDATE audit_events SET actor_label = 'x' WHERE id = $1`, [auditId]))
+      .rejects.toThrow('audit_events is append-only: UPDATE refused');
+    await expect(owner.query(`DELETE FROM audit_events WHERE id = $1`, [auditId])).rejects.toThrow('audit_events is append-only: DELETE refused');
+    const [{ count }] = await ctx.db.query(`SELECT count(*)::int AS count FROM audit_events WHERE id = $1`, [auditId]);
+    expect(count).toBe(1);
+  });
+});
