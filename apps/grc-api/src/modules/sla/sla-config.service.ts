@@ -256,12 +256,13 @@ export class SlaConfigService {
 }
 
 const POLICY_SHAPE: Shape = {
-  id: true, name: true, active: true, version: true, applyToOpen: true, ladder: true,
+  // updatedAt / reappliedTo: what a GET answered may be sent back as is (read-only, ignored)
+  id: true, name: true, active: true, version: true, applyToOpen: true, ladder: true, updatedAt: true, reappliedTo: true,
   match: { categoryCodes: true, priorities: true, channels: true },
   targets: { firstResponse: true, resolution: true, steps: { '*': true } },
 };
 const CALENDAR_SHAPE: Shape = {
-  departmentId: true, name: true, version: true,
+  id: true, departmentId: true, name: true, version: true, updatedAt: true,
   calendar: { id: true, timeZone: true, weeklyHours: true, closures: true, holidays: { france: true, alsaceMoselle: true } },
 };
 
