@@ -2,16 +2,21 @@
 module.exports = {
   displayName: 'grc-api',
   preset: '../../jest.preset.js',
-  testEnvironment: 'node',
+  // each spec file runs on its own copy of the run's template database (test/support/spec-environment.ts)
+  testEnvironment: '<rootDir>/test/support/spec-environment.ts',
   roots: ['<rootDir>/src', '<rootDir>/test'],
   transform: {
-    '^.+\\.[tj]s$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json', isolatedModules: false }],
+    // the Swagger plugin, as in the build (webpack.config.js): the OpenAPI document the fuzz suite walks must be the real one
+    '^.+\\.[tj]s$': ['ts-jest', {
+      tsconfig: '<rootDir>/tsconfig.spec.json', isolatedModules: false,
+      astTransformers: { before: ['<rootDir>/test/support/swagger-transformer.js'] },
+    }],
   },
   moduleFileExtensions: ['ts', 'js', 'html'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 60_000,
-  // one database for the run, shared by the spec files: run them one after the other on 2 cores
+  // spec files own their databases and could run in parallel; the machine has 2 cores shared by many
   maxWorkers: 1,
   coverageDirectory: '../../coverage/apps/grc-api',
 };

@@ -7,6 +7,9 @@ import express from 'express';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppModule } from './app.module';
+import { installBodyParsing } from './common/body-parsing';
+import { InputGuardPipe } from './common/input-guard';
+import { NullFieldsPipe } from './common/null-fields';
 import { ProblemFilter } from './common/problem.filter';
 import { applySecurityHeaders } from './common/security-headers';
 import { Open311ExceptionFilter } from './modules/open311/open311.filter';
@@ -33,10 +36,9 @@ export async function createApp(config: GrcConfig): Promise<INestApplication> {
   });
   applySecurityHeaders(app, config);
   app.use(cookieParser());
-  app.use(express.json({ limit: '1mb' }));
-  app.use(express.urlencoded({ extended: false, limit: '1mb' }));
+  installBodyParsing(app);
   app.setGlobalPrefix('api/v1', { exclude: ['open311/{*path}'] });
-  app.useGlobalPipes(validationPipe());
+  app.useGlobalPipes(new InputGuardPipe(), new NullFieldsPipe(), validationPipe());
   app.useGlobalFilters(new ProblemFilter([['/open311/', new Open311ExceptionFilter()]]));
   app.enableShutdownHooks();
 

@@ -10,6 +10,7 @@ import { TicketsService } from '../src/modules/tickets/tickets.service';
 import { ADMIN, ids, VOIRIE_AGENT } from './support/demo';
 import { startSmtpCapture, type SmtpCapture } from './support/smtp-capture';
 import { startTestApp, type TestContext } from './support/test-app';
+import { eventually } from './support/eventually';
 
 /**
  * One problem, many reporters, end to end: candidates offered for a new request, linking, the master's
@@ -199,19 +200,14 @@ describe('duplicates: every reporter is informed', () => {
     await smtp?.close();
   });
 
-  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   const mailsTo = (addr: string) => smtp.mails.filter((m) => m.envelope.to.includes(addr));
   /** waits until every outbox row of these tickets left the queue, then a little for the SMTP server to hand them over */
   const settle = async (ticketIds: string[]) => {
-    const until = Date.now() + 20_000;
-    for (;;) {
+    await eventually(async () => {
       const [{ n }] = await ctx.db.query(`SELECT count(*)::int AS n FROM mail_outbox WHERE ticket_id = ANY($1::uuid[]) AND state <> 'sent'`, [ticketIds]);
-      if (n === 0) break;
-      if (Date.now() > until) throw new Error(`${n} e-mails still waiting in the outbox`);
-      await sleep(100);
-    }
-    // the sender marks a row sent once the SMTP server accepted it: the capture has it by then
-    await sleep(100);
+      if (n !== 0) throw new Error(`${n} e-mails still waiting in the outbox`);
+    }, { timeout: 20_000, interval: 100 });
+    // the sender marks a row sent once the SMTP server accepted it: the capture has every one by then
   };
   const version = async (id: string) => (await ctx.db.query(`SELECT version FROM tickets WHERE id = $1`, [id]))[0].version as number;
   const status = async (id: string) => (await ctx.db.query(`SELECT status FROM tickets WHERE id = $1`, [id]))[0].status as string;

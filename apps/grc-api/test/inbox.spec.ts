@@ -1,6 +1,7 @@
 import type { Page, TicketSummary } from '@grc/domain';
 import { startTestApp, type TestContext } from './support/test-app';
 import { ADMIN, ids, VOIRIE_AGENT } from './support/demo';
+import { eventually } from './support/eventually';
 
 describe('unified inbox: scoping, filters, French full text, keyset pagination', () => {
   let ctx: TestContext;
@@ -76,11 +77,9 @@ describe('unified inbox: scoping, filters, French full text, keyset pagination',
   it('counts open work per view from the read model the worker maintains', async () => {
     const admin = await ctx.loginAs(ADMIN);
     const [{ n }] = await ctx.db.query(`SELECT count(*)::int AS n FROM tickets WHERE status IN ('new','open','waiting_citizen')`);
-    let counters = (await admin.get('/api/v1/tickets/counters').expect(200)).body;
-    for (let i = 0; i < 50 && counters.all !== n; i++) {
-      await new Promise((r) => setTimeout(r, 200));
-      counters = (await admin.get('/api/v1/tickets/counters').expect(200)).body;
-    }
-    expect(counters.all).toBe(n);
+    await eventually(async () => {
+      const counters = (await admin.get('/api/v1/tickets/counters').expect(200)).body;
+      expect(counters.all).toBe(n);
+    }, { timeout: 10_000, interval: 200 });
   });
 });

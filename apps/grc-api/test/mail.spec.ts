@@ -5,8 +5,8 @@ import { ADMIN, ids, VOIRIE_AGENT } from './support/demo';
 import { startDovecot, freePort, type Dovecot } from './support/dovecot';
 import { startSmtpCapture, type SmtpCapture } from './support/smtp-capture';
 import { startTestApp, type TestContext } from './support/test-app';
+import { eventually } from './support/eventually';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const TOWN = 'mairie@saint-aubin.test';
 const HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>';
 // a valid one-page PDF header is enough for the magic-bytes check
@@ -51,9 +51,11 @@ describe('e-mail channel (real Dovecot IMAP and SMTP server on loopback)', () =>
   };
   const mailsTo = (addr: string) => smtp.mails.filter((m) => m.envelope.to.includes(addr));
   const waitMails = async (addr: string, n: number) => {
-    const until = Date.now() + 15_000;
-    while (mailsTo(addr).length < n && Date.now() < until) await sleep(50);
-    return mailsTo(addr);
+    try {
+      return await eventually(() => { if (mailsTo(addr).length < n) throw new Error('not yet'); return mailsTo(addr); }, { timeout: 15_000 });
+    } catch {
+      return mailsTo(addr); // the caller's expect says how many came
+    }
   };
 
   beforeAll(async () => {
@@ -258,8 +260,10 @@ describe('e-mail channel (real Dovecot IMAP and SMTP server on loopback)', () =>
     expect(m.envelope.to).toEqual(['marie.dupont@citoyens.example']);
     // an internal note is never sent
     const d1 = (await agent.get(`/api/v1/tickets/${first.id}`).expect(200)).body;
+    const outboxBefore = (await ctx.db.query(`SELECT count(*)::int AS n FROM mail_outbox WHERE ticket_id = $1`, [first.id]))[0].n;
     await agent.post(`/api/v1/tickets/${first.id}/messages`).send({ version: d1.version, kind: 'note', body: 'note interne' }).expect(201);
-    await sleep(600);
+    // the outbox row is written in the message's transaction: none now means none ever
+    expect((await ctx.db.query(`SELECT count(*)::int AS n FROM mail_outbox WHERE ticket_id = $1`, [first.id]))[0].n).toBe(outboxBefore);
     expect(mailsTo('marie.dupont@citoyens.example')).toHaveLength(n + 1);
     const deliveries = (await agent.get(`/api/v1/tickets/${first.id}/mail-deliveries`).expect(200)).body;
     const reply = deliveries.find((x: { kind: string }) => x.kind === 'reply');
@@ -287,7 +291,7 @@ describe('e-mail channel (real Dovecot IMAP and SMTP server on loopback)', () =>
     await agent.post(`/api/v1/tickets/${created.body.id}/messages`).send({ version: created.body.version, kind: 'reply', body: 'Réponse' }).expect(201);
     const deliveries = (await agent.get(`/api/v1/tickets/${created.body.id}/mail-deliveries`).expect(200)).body;
     expect(deliveries.find((x: { kind: string }) => x.kind === 'reply')).toMatchObject({ state: 'failed', nextAttemptAt: null });
-    await sleep(500);
+    // failed with no next attempt is final: the sender will never pick it up
     expect(smtp.mails.some((x) => x.envelope.to.some((t) => t.includes('evil')))).toBe(false);
   });
 
@@ -310,25 +314,20 @@ describe('e-mail channel (real Dovecot IMAP and SMTP server on loopback)', () =>
       channel: 'counter', categoryId: await d.category('nid-de-poule'), subject: 'Retry', description: 'x',
       newCitizen: { kind: 'resident', lastName: 'Retry', email: 'retry@citoyens.example' },
     }).expect(201);
-    const until = Date.now() + 10_000;
-    let row: { state: string; attempts: number; last_error: string } | undefined;
-    while (Date.now() < until) {
-      [row] = await ctx.db.query(`SELECT state, attempts, last_error FROM mail_outbox WHERE ticket_id = $1`, [created.body.id]);
-      if (row && row.state === 'failed' && row.attempts >= 2) break;
-      await sleep(50);
-    }
-    expect(row).toMatchObject({ state: 'failed' });
-    expect(row!.last_error).toContain('451');
+    await eventually(async () => {
+      const [row] = await ctx.db.query(`SELECT state, attempts, last_error FROM mail_outbox WHERE ticket_id = $1`, [created.body.id]);
+      expect(row).toMatchObject({ state: 'failed' });
+      expect(row.attempts).toBeGreaterThanOrEqual(2);
+      expect(row.last_error).toContain('451');
+    });
     smtp.refuseWith = null;
     await waitMails('retry@citoyens.example', 1);
     // the SMTP server has the message a moment before the sender records it as sent
-    let sent: { state: string; attempts: number } | undefined;
-    for (const stop = Date.now() + 5_000; Date.now() < stop; await sleep(50)) {
-      [sent] = await ctx.db.query(`SELECT state, attempts FROM mail_outbox WHERE ticket_id = $1`, [created.body.id]);
-      if (sent?.state === 'sent') break;
-    }
-    expect(sent!.state).toBe('sent');
-    expect(sent!.attempts).toBeGreaterThanOrEqual(2);
+    await eventually(async () => {
+      const [sent] = await ctx.db.query(`SELECT state, attempts FROM mail_outbox WHERE ticket_id = $1`, [created.body.id]);
+      expect(sent.state).toBe('sent');
+      expect(sent.attempts).toBeGreaterThanOrEqual(2);
+    }, { timeout: 5_000 });
   });
 
   it('with the SMTP server down (closed port), retries with exponential backoff and shows the failure on the ticket', async () => {
@@ -350,7 +349,7 @@ describe('e-mail channel (real Dovecot IMAP and SMTP server on loopback)', () =>
       const [r] = await ctx.db.query(`SELECT state, attempts, next_attempt_at, last_error FROM mail_outbox WHERE ticket_id = $1`, [created.body.id]);
       if (r.state === 'failed' && !seen.some((s) => s.attempts === r.attempts)) seen.push({ attempts: r.attempts, at: Date.now(), next: r.next_attempt_at ? new Date(r.next_attempt_at).getTime() : null });
       if ((r.state === 'failed' && r.next_attempt_at === null) || Date.now() > until) break;
-      await sleep(25);
+      await new Promise((r) => setTimeout(r, 25)); // sampling each attempt as it happens
     }
     expect(seen.map((s) => s.attempts)).toEqual([1, 2, 3]);
     expect(seen[2]!.next).toBeNull(); // gave up after MAIL_MAX_ATTEMPTS

@@ -169,6 +169,16 @@ describe('SLA', () => {
       'match.priorities[0]', 'targets.firstResponse.amount', 'targets.resolution.amount', 'ladder[0].actions[0].to', 'ladder[1].atPercent', 'ladder[1].actions',
     ]));
 
+    // strict bodies: `match: "x"` (stored as a string, it matched every ticket) and unknown fields are refused, nothing stored
+    const policies = async () => Number((await ctx.db.query(`SELECT count(*) AS n FROM sla_policies`))[0].n);
+    const count = await policies();
+    const loose = await admin.post('/api/v1/sla/policies').send({
+      id: 'loose-test', name: 'Trop large', match: 'x', targets: { resolution: { amount: 1, unit: 'days' }, extra: 1 }, ladder: [], colour: 'red',
+    });
+    expect(loose.status).toBe(400);
+    expect(loose.body.errors.map((e: { field: string }) => e.field)).toEqual(['match', 'targets.extra', 'colour']);
+    expect(await policies()).toBe(count);
+
     const created = await admin.post('/api/v1/sla/policies').send({
       id: 'espaces-verts-test', name: 'Espaces verts', match: { categoryCodes: ['elagage'] },
       targets: { resolution: { amount: 15, unit: 'working_days' } }, ladder: [{ atPercent: 100, actions: [{ type: 'mark_breached' }] }],

@@ -8,6 +8,7 @@ import { createApp } from '../src/http-app';
 import { TimersProcessor } from '../src/modules/timers/timers.processor';
 import { ids, VOIRIE_AGENT } from './support/demo';
 import { startTestApp, type TestContext } from './support/test-app';
+import { eventually } from './support/eventually';
 
 /** A free loopback port. */
 const freePort = (): Promise<number> => new Promise((resolve, reject) => {
@@ -51,12 +52,7 @@ async function startWorker(redisUrl: string): Promise<INestApplication> {
 }
 
 const waitFor = async (what: string, check: () => Promise<boolean>, ms = 30_000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
+  await eventually(async () => { if (!(await check())) throw new Error(`timed out waiting for ${what}`); }, { timeout: ms, interval: 200 });
 };
 
 /**
@@ -167,7 +163,8 @@ describe('durable timers', () => {
     await redis.client.flushall(); // the jobs still said "in days": both workers re-add them
     // each worker re-adds the moved jobs (same job id: BullMQ keeps one) and both race on the overdue rows too
     await Promise.all([a.get(TimersProcessor).reconcile(true), b.get(TimersProcessor).reconcile(true)]);
-    await new Promise((r) => setTimeout(r, 2_500));
+    await waitFor('the moved timers to be due', async () =>
+      (await db.query(`SELECT bool_and(due_at < clock_timestamp()) AS due FROM timers WHERE ticket_id = ANY($1::uuid[])`, [tickets]))[0].due === true, 10_000);
     await Promise.all([a.get(TimersProcessor).reconcile(false), b.get(TimersProcessor).reconcile(false), a.get(TimersProcessor).reconcile(false)]);
     await waitFor('all 60 timers fired', async () =>
       (await db.query(`SELECT count(*)::int AS n FROM timers WHERE ticket_id = ANY($1::uuid[]) AND state = 'fired'`, [tickets]))[0].n === 60);

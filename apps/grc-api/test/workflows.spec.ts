@@ -351,6 +351,13 @@ describe('workflows: validation circuits through the API', () => {
       let res = await admin.post('/api/v1/workflows/definitions/import').send({ definition: v1, publish: true });
       expect(res.status).toBe(201);
       expect(res.body[0]).toMatchObject({ code: 'circuit-essai', version: 1, status: 'published' });
+      // neither category nor department: town-wide only when said so (it silently was)
+      const bindings = async () => Number((await ctx.db.query(`SELECT count(*) AS n FROM workflow_bindings`))[0].n);
+      const before = await bindings();
+      res = await admin.post('/api/v1/workflows/bindings').send({ definitionCode: 'circuit-essai' });
+      expect(res.status).toBe(400);
+      expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual(['townWide']);
+      expect(await bindings()).toBe(before);
       res = await admin.post('/api/v1/workflows/bindings').send({ categoryId: await d.category('aire-de-jeux'), definitionCode: 'circuit-essai' });
       expect(res.status).toBe(201);
 

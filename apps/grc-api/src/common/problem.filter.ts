@@ -46,14 +46,38 @@ export class ProblemFilter implements ExceptionFilter {
         typeof message === 'string' ? message : TITLES[status] ?? 'Erreur';
       return { type: 'about:blank', title: TITLES[status] ?? 'Erreur', status, detail, instance };
     }
-    const err = error as { type?: string; status?: number };
-    // body-parser errors (malformed JSON, too large)
+    const err = error as { type?: string; status?: number; expose?: boolean; code?: string; driverError?: { code?: string } };
+    // body-parser errors (malformed JSON, too large, charset)
     if (err?.type === 'entity.parse.failed') {
       return { type: 'about:blank', title: TITLES[400]!, status: 400, detail: "Le corps de la requête n'est pas un JSON valide.", instance };
     }
     if (err?.type === 'entity.too.large') {
       return { type: 'about:blank', title: TITLES[413]!, status: 413, detail: 'Le contenu envoyé est trop volumineux.', instance };
     }
+    if (err?.type === 'charset.unsupported' || err?.type === 'encoding.unsupported') {
+      return { type: 'about:blank', title: TITLES[415]!, status: 415, detail: 'Jeu de caractères ou encodage non pris en charge : envoyez de l’UTF-8.', instance,
+        errors: [{ field: 'content-type', message: 'Jeu de caractères non pris en charge.', code: 'input.charset' }] } as Problem;
+    }
+    if (err?.expose && typeof err.status === 'number' && err.status >= 400 && err.status < 500) {
+      return { type: 'about:blank', title: TITLES[err.status] ?? 'Requête invalide', status: err.status, detail: TITLES[err.status] ?? 'Requête invalide.', instance };
+    }
+    const sqlstate = inputSqlState(err);
+    if (sqlstate) {
+      this.log.warn(`input refused by PostgreSQL (${sqlstate}) on ${instance}: ${(error as Error).message}`);
+      return { type: 'about:blank', title: TITLES[400]!, status: 400, detail: 'Une valeur de la requête est invalide ou hors des limites permises.', instance };
+    }
     return { type: 'about:blank', title: TITLES[500]!, status: 500, detail: "Une erreur inattendue s'est produite. Elle a été journalisée.", instance };
   }
+}
+
+/**
+ * PostgreSQL errors that only a value sent by the client can cause — data exceptions (class 22: bad
+ * text for a type, out of range, too long, bad date, NUL…), a check constraint, too deep or too
+ * complex (54: stack depth, tsquery) — are the client's fault: 400, never 500. Validation should
+ * have caught them with the field named; this is the net under it (logged as a warning).
+ */
+function inputSqlState(err: { code?: string; driverError?: { code?: string } } | undefined): string | null {
+  const code = err?.driverError?.code ?? err?.code;
+  if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) return null;
+  return code.startsWith('22') || code.startsWith('54') || code === '23514' ? code : null;
 }

@@ -86,7 +86,8 @@ export interface WorkflowBinding {
   definitionCode: string;
   createdAt: string;
 }
-export interface WorkflowBindingInput { categoryId?: string | null; departmentId?: string | null; definitionCode: string }
+/** Without category nor department the binding is town-wide: say so with `townWide: true` (refused otherwise). */
+export interface WorkflowBindingInput { categoryId?: string | null; departmentId?: string | null; definitionCode: string; townWide?: boolean }
 
 export type WorkflowActionRequestType =
   | 'start' | 'submit_draft' | 'approve' | 'reject' | 'edit_and_approve' | 'give_opinion' | 'citizen_replied' | 'cancel';

@@ -38,6 +38,7 @@ export class Open311ExceptionFilter implements ExceptionFilter {
     }
     const err = error as { type?: string; code?: string; status?: number };
     if (err?.type === 'entity.parse.failed') return { status: 400, description: "Le corps de la requête n'est pas valide." };
+    if (err?.type === 'charset.unsupported' || err?.type === 'encoding.unsupported') return { status: 400, description: 'Jeu de caractères non pris en charge : envoyez de l’UTF-8.' };
     if (err?.type === 'entity.too.large') return { status: 413, description: 'Le contenu envoyé est trop volumineux.' };
     if (typeof err?.code === 'string' && INPUT_SQLSTATES.has(err.code)) return { status: 400, description: 'Valeur invalide dans la requête.' };
     return { status: 500, description: "Une erreur inattendue s'est produite. Elle a été journalisée." };

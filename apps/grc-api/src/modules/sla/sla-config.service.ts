@@ -7,6 +7,7 @@ import {
   type SlaPolicy, type SlaPolicyDto, type SlaPolicyInput,
 } from '@grc/domain';
 import { badRequest, conflict, notFound, ProblemException } from '../../common/problem';
+import { strictFields, type Shape } from '../../common/strict-fields';
 import { AuditService, auditActor } from '../audit/audit.service';
 import type { Actor } from '../auth/authenticated-agent';
 
@@ -221,6 +222,8 @@ export class SlaConfigService {
 
   private async checkPolicy(input: SlaPolicyInput): Promise<SlaPolicy> {
     if (input === null || typeof input !== 'object') throw badRequest('Politique attendue.', [{ field: '', message: 'Objet JSON attendu.' }]);
+    const unknown = strictFields(input, POLICY_SHAPE);
+    if (unknown.length) throw invalid(`Politique SLA invalide : ${unknown.map((e) => `${e.field} : ${e.message}`).join(' ; ')}`, unknown);
     const policy: SlaPolicy = {
       id: typeof input.id === 'string' ? input.id.trim() : input.id, name: typeof input.name === 'string' ? input.name.trim() : input.name,
       match: input.match ?? {}, targets: input.targets ?? {}, ladder: input.ladder ?? [],
@@ -252,9 +255,22 @@ export class SlaConfigService {
   }
 }
 
+const POLICY_SHAPE: Shape = {
+  // updatedAt / reappliedTo: what a GET answered may be sent back as is (read-only, ignored)
+  id: true, name: true, active: true, version: true, applyToOpen: true, ladder: true, updatedAt: true, reappliedTo: true,
+  match: { categoryCodes: true, priorities: true, channels: true },
+  targets: { firstResponse: true, resolution: true, steps: { '*': true } },
+};
+const CALENDAR_SHAPE: Shape = {
+  id: true, departmentId: true, name: true, version: true, updatedAt: true,
+  calendar: { id: true, timeZone: true, weeklyHours: true, closures: true, holidays: { france: true, alsaceMoselle: true } },
+};
+
 function checkCalendar(input: SlaCalendarInput): BusinessCalendar {
   const errors: FieldError[] = [];
   if (input === null || typeof input !== 'object') throw badRequest('Calendrier attendu.', [{ field: '', message: 'Objet JSON attendu.' }]);
+  const unknown = strictFields(input, CALENDAR_SHAPE);
+  if (unknown.length) throw badRequest(`Calendrier invalide : ${unknown.map((e) => `${e.field} : ${e.message}`).join(' ; ')}`, unknown);
   if (typeof input.name !== 'string' || !input.name.trim() || input.name.length > 200) {
     errors.push({ field: 'name', message: 'Nom obligatoire (200 caractères au plus).', code: 'calendar.name_required' });
   }

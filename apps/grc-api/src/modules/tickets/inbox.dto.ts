@@ -1,9 +1,10 @@
 import { Transform, Type } from 'class-transformer';
-import { IsArray, IsBoolean, IsDateString, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 import {
   CHANNELS, PRIORITIES, TICKET_STATUSES,
   type Channel, type InboxQuery, type InboxSort, type InboxView, type Priority, type TicketStatus,
 } from '@grc/domain';
+import { IsCalendarDate } from '../../common/calendar-date';
 
 /** "a,b" or repeated ?x=a&x=b → ['a', 'b'] */
 const list = () => Transform(({ value }) =>
@@ -19,8 +20,8 @@ export class InboxQueryDto implements InboxQuery {
   @IsOptional() @list() @IsArray() @IsIn(PRIORITIES as unknown as string[], { each: true }) priority?: Priority[];
   /** agent ids, or "none" for unassigned */
   @IsOptional() @list() @IsArray() @IsString({ each: true }) assigneeId?: string[];
-  @IsOptional() @IsDateString() createdFrom?: string;
-  @IsOptional() @IsDateString() createdTo?: string;
+  @IsOptional() @IsCalendarDate() createdFrom?: string;
+  @IsOptional() @IsCalendarDate() createdTo?: string;
   @IsOptional() @IsIn(['created_desc', 'created_asc', 'updated_desc', 'priority_desc', 'due_asc']) sort?: InboxSort;
   /** ?breached=true: only tickets whose SLA is breached */
   @IsOptional() @Transform(({ value }) => (value === 'true' || value === true ? true : value === 'false' || value === false ? false : value)) @IsBoolean() breached?: boolean;

@@ -73,9 +73,12 @@ export class InboxQuery {
     const q = query.q?.trim();
     if (q) {
       const reference = parseReference(q);
+      // words only (quotes kept for phrases): operators such as runs of '-' build tsqueries deep enough
+      // to exhaust PostgreSQL's stack ("tsquery stack too small"); a query with no word matches nothing
+      const words = q.replace(/[^\p{L}\p{N}\s"']/gu, ' ').trim();
       sql.where.push(reference
         ? `t.reference = ${sql.p(reference)}`
-        : `t.search_vector @@ websearch_to_tsquery('grc_french', ${sql.p(q)})`);
+        : words ? `t.search_vector @@ websearch_to_tsquery('grc_french', ${sql.p(words)})` : 'false');
     }
 
     const sort = SORTS[query.sort ?? 'created_desc'];

@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import {
-  IsIn, IsInt, IsLatitude, IsLongitude, IsOptional, IsString, IsUUID, MaxLength, Min, MinLength, ValidateNested,
+  IsIn, IsInt, IsLatitude, IsLongitude, IsOptional, IsString, IsUUID, MaxLength, Min, MinLength, ValidateNested, IsObject,
 } from 'class-validator';
 import {
   AGENT_ENTRY_CHANNELS, PRIORITIES, TICKET_STATUSES,
@@ -17,7 +17,7 @@ export class CreateTicketDto implements CreateTicketRequest {
   @IsString() @MinLength(1) @MaxLength(20000) description!: string;
   @IsOptional() @IsIn(PRIORITIES as unknown as Priority[]) priority?: Priority;
   @IsOptional() @IsUUID() citizenId?: string | null;
-  @IsOptional() @ValidateNested() @Type(() => CitizenInputDto) newCitizen?: CitizenInputDto | null;
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => CitizenInputDto) newCitizen?: CitizenInputDto | null;
   @IsOptional() @IsString() @MaxLength(500) address?: string | null;
   @IsOptional() @IsLatitude() latitude?: number | null;
   @IsOptional() @IsLongitude() longitude?: number | null;

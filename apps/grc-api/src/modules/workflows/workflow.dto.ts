@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { Allow, IsBoolean, IsDateString, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, MaxLength, Min } from 'class-validator';
+import { Allow, Equals, IsBoolean, IsDateString, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 import type {
   DelegationInput, WorkflowActionRequest, WorkflowActionRequestType, WorkflowBindingInput, WorkflowFileFormat, WorkflowImportRequest,
   WorkflowSourceRequest,
@@ -22,13 +22,17 @@ export class WorkflowImportDto extends WorkflowSourceDto implements WorkflowImpo
 
 export class WorkflowExportQueryDto {
   @IsOptional() @IsIn(FORMATS) format?: WorkflowFileFormat;
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) version?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(2_147_483_647) version?: number;
 }
 
 export class WorkflowBindingDto implements WorkflowBindingInput {
   @IsOptional() @IsUUID() categoryId?: string | null;
   @IsOptional() @IsUUID() departmentId?: string | null;
   @IsString() @Matches(/^[a-z][a-z0-9_-]*$/) @MaxLength(64) definitionCode!: string;
+  /** a binding with neither category nor department covers the whole town: only when asked explicitly */
+  @ValidateIf((o: WorkflowBindingDto) => !o.categoryId && !o.departmentId)
+  @Equals(true, { message: 'Sans catégorie ni service, le circuit s’appliquerait à toute la commune : cochez « toute la commune » (townWide) pour le confirmer.' })
+  townWide?: boolean;
 }
 
 export class WorkflowActionDto implements WorkflowActionRequest {

@@ -176,6 +176,7 @@ export class AdminWorkflowsPage implements OnInit {
     }
     this.run(this.api.post<WorkflowBinding>('/workflows/bindings', {
       categoryId: this.bindCategory() || null, departmentId: this.bindDepartment() || null, definitionCode: this.bindCode(),
+      townWide: !this.bindCategory() && !this.bindDepartment(),
     }), () => {
       this.notice.set(this.t('wf.admin.bound'));
       this.refresh();
