@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { expectedStatus, OPEN311_ACCESS, PRINCIPALS, ROUTE_ACCESS, type Principal, type RouteAccess, type Scope } from '../src/access/route-access';
 import { startTestApp, type TestContext } from './support/test-app';
+import { PNG } from './support/files';
 import { ADMIN, ELU, EV_AGENT, EV_HEAD, FRONT_DESK_AGENT, ids, URBA_HEAD, VOIRIE_AGENT, VOIRIE_HEAD } from './support/demo';
 
 /**
@@ -25,7 +26,6 @@ const OTHER_DEPT = 'espaces-verts';
 const CATEGORY: Record<string, string> = { voirie: 'nid-de-poule', proprete: 'depot-sauvage', urbanisme: 'certificat-urbanisme', 'espaces-verts': 'aire-de-jeux' };
 /** a member of each department, to assign to */
 const MEMBER: Record<string, string> = { voirie: VOIRIE_AGENT, proprete: FRONT_DESK_AGENT, urbanisme: URBA_HEAD, 'espaces-verts': EV_AGENT };
-const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(100)]);
 
 describe('authorisation matrix: every route × every principal × own / other object', () => {
   let ctx: TestContext;
@@ -83,7 +83,7 @@ describe('authorisation matrix: every route × every principal × own / other ob
           newCitizen: citizenBody(`Lecteur-${code}`),
         }).expect(201)).body;
         const up = (await admin.post(`/api/v1/tickets/${t.id}/attachments`).field('version', String(t.version))
-          .attach('file', png, { filename: 'photo.png', contentType: 'image/png' }).expect(201)).body;
+          .attach('file', PNG, { filename: 'photo.png', contentType: 'image/png' }).expect(201)).body;
         return { id: t.id, version: up.version, reference: t.reference, attachmentId: up.attachments[0].id, citizenId: t.citizen.id };
       })());
     }
@@ -186,7 +186,7 @@ describe('authorisation matrix: every route × every principal × own / other ob
     'POST /api/v1/tickets/{id}/messages': T('/messages', (t) => ({ version: t.version, kind: 'note', body: 'Note interne' })),
     'POST /api/v1/tickets/{id}/attachments': async (who, scope) => {
       const t = await ticket(who, scope);
-      return { path: `/api/v1/tickets/${t.id}/attachments`, fields: { version: String(t.version) }, files: [{ field: 'file', buffer: png, name: 'photo.png', type: 'image/png' }] };
+      return { path: `/api/v1/tickets/${t.id}/attachments`, fields: { version: String(t.version) }, files: [{ field: 'file', buffer: PNG, name: 'photo.png', type: 'image/png' }] };
     },
     'GET /api/v1/tickets/{id}/attachments/{attachmentId}': R((t) => `/api/v1/tickets/${t.id}/attachments/${t.attachmentId}`),
     'GET /api/v1/tickets/{id}/sla': R((t) => `/api/v1/tickets/${t.id}/sla`),
