@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import {
-  OPEN_STATUSES, priorityFromRank, viewSlaClock,
+  OPEN_STATUSES, priorityFromRank, viewSlaClock, type BusinessCalendar,
   type SlaBreachesDto, type SlaDepartmentBreachesDto, type SlaEscalationDto, type SlaHistoryDto, type TicketSlaClockDto, type TicketSlaDto,
 } from '@grc/domain';
 import { notFound } from '../../common/problem';
@@ -27,9 +27,15 @@ export class SlaViewService {
       this.config.calendarFor(this.db.manager, t.department_id),
     ]);
     const steps = rows.some((r) => r.target.startsWith('step:')) ? await this.stepLabels(ticketId) : {};
+    // a circuit step's clock counts on its department's calendar
+    const stepCalendars = new Map<string, BusinessCalendar>();
+    for (const id of new Set(rows.flatMap((r) => (r.calendar_department_id ? [r.calendar_department_id] : [])))) {
+      stepCalendars.set(id, (await this.config.calendarFor(this.db.manager, id)).calendar);
+    }
     const now = new Date();
     const clocks: TicketSlaClockDto[] = rows.map((row) => {
-      const clock = viewSlaClock(foldState(row.events, resolved.calendar), resolved.calendar, now);
+      const calendar = (row.calendar_department_id && stepCalendars.get(row.calendar_department_id)) || resolved.calendar;
+      const clock = viewSlaClock(foldState(row.events, calendar), calendar, now);
       const history: SlaHistoryDto[] = [
         ...row.past_history.map((h) => ({ ...h, cause: h.cause, reason: h.reason })),
         ...clock.history.map((h) => ({

@@ -40,6 +40,8 @@ export interface ClockRow {
   status: 'running' | 'paused' | 'stopped';
   deadline: Date | null;
   breached: boolean;
+  /** A circuit step's clock: the step's department, whose calendar counts it; null: the ticket's department's. */
+  calendar_department_id: string | null;
 }
 
 const revive = (e: StoredEvent): SlaClockEvent => ({ ...e, at: new Date(e.at) }) as SlaClockEvent;
@@ -97,6 +99,7 @@ export class SlaEngine implements OnModuleInit, TicketChangeListener {
     const clocks = await this.loadClocks(m, after.id, true);
     let calendar: ResolvedCalendar | null = null;
     const cal = async () => (calendar ??= await this.config.calendarFor(m, after.departmentId));
+    const calOf = this.calendarsOf(m, cal);
 
     // 1. category or priority changed by a person: recompute from the start (escalations raising the
     //    priority keep their clock, or a breached ticket would cascade to "urgent" at once)
@@ -114,8 +117,11 @@ export class SlaEngine implements OnModuleInit, TicketChangeListener {
       const policy = await this.policyFor(m, after);
       for (const row of clocks) {
         if (row.status === 'stopped') continue;
+        // a step counted on its own department's calendar is not moved by the ticket's transfer
+        const reason = reasons.find((r) => r !== 'department_changed' || !row.calendar_department_id);
+        if (!reason) continue;
         const duration = policy ? targetDuration(policy, row.target) : null;
-        this.append(row, { type: 'recomputed', at: now, reason: reasons[0], policyId: policy?.id ?? row.policy_id, duration }, (await cal()).calendar);
+        this.append(row, { type: 'recomputed', at: now, reason, policyId: policy?.id ?? row.policy_id, duration }, await calOf(row));
         if (policy) row.policy = policy;
         touched.add(row.target);
       }
@@ -124,47 +130,45 @@ export class SlaEngine implements OnModuleInit, TicketChangeListener {
     if (change.events.some((e) => e.kind === 'reply')) {
       const fr = clocks.find((c) => c.target === 'firstResponse' && c.status !== 'stopped');
       if (fr) {
-        this.append(fr, { type: 'stopped', at: now, reason: 'met' }, (await cal()).calendar);
+        this.append(fr, { type: 'stopped', at: now, reason: 'met' }, await calOf(fr));
         touched.add(fr.target);
       }
     }
     // 3. status: pause, resume, stop, restart
     if (before.status !== after.status) {
-      const c = (await cal()).calendar;
       if (after.status === 'waiting_citizen') {
         for (const row of clocks) {
           if (row.status !== 'running') continue;
-          this.append(row, { type: 'paused', at: now, reason: 'awaiting_citizen' }, c);
+          this.append(row, { type: 'paused', at: now, reason: 'awaiting_citizen' }, await calOf(row));
           touched.add(row.target);
         }
       } else if (before.status === 'waiting_citizen') {
         for (const row of clocks) {
           if (row.status !== 'paused') continue;
-          this.append(row, { type: 'resumed', at: now }, c);
+          this.append(row, { type: 'resumed', at: now }, await calOf(row));
           touched.add(row.target);
         }
       }
       if (after.status === 'resolved' || after.status === 'closed') {
         for (const row of clocks) {
           if (row.status === 'stopped') continue;
-          this.append(row, { type: 'stopped', at: now, reason: 'met' }, c);
+          this.append(row, { type: 'stopped', at: now, reason: 'met' }, await calOf(row));
           touched.add(row.target);
         }
       } else if (before.status === 'resolved' || before.status === 'closed') {
         const res = clocks.find((r) => r.target === 'resolution');
         if (res) {
-          this.restart(res, now, c);
+          this.restart(res, now, await calOf(res));
           touched.add(res.target);
         }
       }
     }
     // 4. validation circuit moved: the clock of the step left stops, the step entered starts its own
-    if (change.events.some((e) => WORKFLOW_EVENTS.has(e.kind))) await this.followStep(m, after, clocks, now, (await cal()).calendar, touched);
+    if (change.events.some((e) => WORKFLOW_EVENTS.has(e.kind))) await this.followStep(m, after, clocks, now, calOf, touched);
     if (!touched.size) return;
-    const resolved = await cal();
     for (const row of clocks) {
       if (!touched.has(row.target)) continue;
-      await this.save(m, row, resolved.calendar, now, change);
+      await this.save(m, row, await calOf(row), now, change);
     }
     change.refreshSla();
   }
@@ -232,10 +236,11 @@ export class SlaEngine implements OnModuleInit, TicketChangeListener {
           let changed = false;
           await this.tickets.mutateIn(m, actor, id, null, async (mm, t, effects): Promise<Mutation | null> => {
             const now = new Date();
-            const { calendar } = await this.config.calendarFor(mm, t.departmentId);
+            const calOf = this.calendarsOf(mm, () => this.config.calendarFor(mm, t.departmentId));
             const clocks = (await this.loadClocks(mm, id, true)).filter((r) => r.status !== 'stopped' && r.policy_id === policy.id);
             if (!clocks.length) return null;
             for (const row of clocks) {
+              const calendar = await calOf(row);
               this.append(row, { type: 'recomputed', at: now, reason: 'policy_changed', policyId: policy.id, duration: targetDuration(policy, row.target) }, calendar);
               row.policy = policy;
               await this.save(mm, row, calendar, now, effects);
@@ -273,7 +278,7 @@ export class SlaEngine implements OnModuleInit, TicketChangeListener {
       if (!duration) continue;
       const row: ClockRow = {
         ticket_id: t.id, target, policy_id: policy.id, policy, generation_base: 0, generation: 0, events: [], past_history: [],
-        status: 'running', deadline: null, breached: false,
+        status: 'running', deadline: null, breached: false, calendar_department_id: null,
       };
       this.append(row, { type: 'started', at, ticketId: t.id, target, policyId: policy.id, duration }, calendar);
       await this.save(m, row, calendar, now, effects, true);
@@ -287,12 +292,15 @@ export class SlaEngine implements OnModuleInit, TicketChangeListener {
    * it again (sent back for a new draft) starts a new cycle. A step entered while the ticket waits for
    * the citizen starts paused, like the ticket's other clocks.
    */
-  private async followStep(m: EntityManager, t: TicketEntity, clocks: ClockRow[], now: Date, calendar: BusinessCalendar, touched: Set<SlaTargetKey>): Promise<void> {
-    const [wf]: Array<{ step_id: string; status: string }> = await m.query(`SELECT step_id, status FROM ticket_workflows WHERE ticket_id = $1`, [t.id]);
+  private async followStep(m: EntityManager, t: TicketEntity, clocks: ClockRow[], now: Date, calOf: (row: ClockRow) => Promise<BusinessCalendar>, touched: Set<SlaTargetKey>): Promise<void> {
+    // the circuit records on its current step the department (code) whose calendar counts the step
+    const [wf]: Array<{ step_id: string; status: string; department_id: string | null }> = await m.query(
+      `SELECT w.step_id, w.status, d.id AS department_id FROM ticket_workflows w
+       LEFT JOIN departments d ON d.code = w.state->'current'->>'departmentId' WHERE w.ticket_id = $1`, [t.id]);
     const current: SlaTargetKey | null = wf && wf.status === 'active' && !CLOSED.has(t.status) ? `step:${wf.step_id}` : null;
     for (const row of clocks) {
       if (!row.target.startsWith('step:') || row.status === 'stopped' || row.target === current) continue;
-      this.append(row, { type: 'stopped', at: now, reason: 'met' }, calendar);
+      this.append(row, { type: 'stopped', at: now, reason: 'met' }, await calOf(row));
       touched.add(row.target);
     }
     if (!current) return;
@@ -301,30 +309,54 @@ export class SlaEngine implements OnModuleInit, TicketChangeListener {
     const policy = existing?.policy ?? (await this.policyFor(m, t));
     const duration = policy ? targetDuration(policy, current) : null;
     if (!policy || !duration) return;
+    const departmentId = wf?.department_id ?? null;
     let row: ClockRow;
     if (existing) {
+      // the past cycles were folded on the calendar they ran on; the new one counts on the step's department's
+      existing.past_history = this.pastHistory(existing, await calOf(existing));
       row = existing;
       row.policy = policy;
-      this.restart(row, now, calendar);
+      row.calendar_department_id = departmentId;
+      this.restart(row, now, await calOf(row), false);
     } else {
       row = {
         ticket_id: t.id, target: current, policy_id: policy.id, policy, generation_base: 0, generation: 0, events: [], past_history: [],
-        status: 'running', deadline: null, breached: false,
+        status: 'running', deadline: null, breached: false, calendar_department_id: departmentId,
       };
-      this.append(row, { type: 'started', at: now, ticketId: t.id, target: current, policyId: policy.id, duration }, calendar);
+      this.append(row, { type: 'started', at: now, ticketId: t.id, target: current, policyId: policy.id, duration }, await calOf(row));
       clocks.push(row);
     }
-    if (t.status === 'waiting_citizen') this.append(row, { type: 'paused', at: now, reason: 'awaiting_citizen' }, calendar);
+    if (t.status === 'waiting_citizen') this.append(row, { type: 'paused', at: now, reason: 'awaiting_citizen' }, await calOf(row));
     touched.add(current);
   }
 
-  /** Reopened: a new resolution cycle from now (new generations: old escalation keys stay fired). */
-  private restart(row: ClockRow, now: Date, calendar: BusinessCalendar): void {
+  /**
+   * Calendars of a change's clocks, resolved once per department: a step's clock on its department's,
+   * the others on the ticket's (`ticketCalendar`).
+   */
+  private calendarsOf(m: EntityManager, ticketCalendar: () => Promise<ResolvedCalendar>): (row: ClockRow) => Promise<BusinessCalendar> {
+    const byDepartment = new Map<string, Promise<ResolvedCalendar>>();
+    return async (row) => {
+      const id = row.calendar_department_id;
+      if (!id) return (await ticketCalendar()).calendar;
+      let c = byDepartment.get(id);
+      if (!c) byDepartment.set(id, (c = this.config.calendarFor(m, id)));
+      return (await c).calendar;
+    };
+  }
+
+  /** The clock's history so far, kept when a new cycle starts. */
+  private pastHistory(row: ClockRow, calendar: BusinessCalendar): ClockRow['past_history'] {
     const old = foldState(row.events, calendar);
-    row.past_history = [...row.past_history, ...old.history.map((h) => ({
+    return [...row.past_history, ...old.history.map((h) => ({
       ...h, at: h.at.toISOString(), previous: h.previous?.toISOString() ?? null, deadline: h.deadline?.toISOString() ?? null,
       generation: h.generation + row.generation_base,
     }))];
+  }
+
+  /** Reopened: a new resolution cycle from now (new generations: old escalation keys stay fired). */
+  private restart(row: ClockRow, now: Date, calendar: BusinessCalendar, keepHistory = true): void {
+    if (keepHistory) row.past_history = this.pastHistory(row, calendar);
     row.generation_base = row.generation + 1;
     row.events = [];
     row.breached = false;
@@ -353,13 +385,14 @@ export class SlaEngine implements OnModuleInit, TicketChangeListener {
     // a recompute that gives time back clears the breach flag set by the ladder (mark_breached)
     if (last?.cause === 'recomputed' && !clock.breached) row.breached = false;
     await m.query(
-      `INSERT INTO ticket_sla (ticket_id, target, policy_id, policy, generation_base, generation, events, past_history, status, deadline, breached, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now())
+      `INSERT INTO ticket_sla (ticket_id, target, policy_id, policy, generation_base, generation, events, past_history, status, deadline, breached, calendar_department_id, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now())
        ON CONFLICT (ticket_id, target) DO UPDATE SET policy_id = EXCLUDED.policy_id, policy = EXCLUDED.policy,
          generation_base = EXCLUDED.generation_base, generation = EXCLUDED.generation, events = EXCLUDED.events,
-         past_history = EXCLUDED.past_history, status = EXCLUDED.status, deadline = EXCLUDED.deadline, breached = EXCLUDED.breached, updated_at = now()`,
+         past_history = EXCLUDED.past_history, status = EXCLUDED.status, deadline = EXCLUDED.deadline, breached = EXCLUDED.breached,
+         calendar_department_id = EXCLUDED.calendar_department_id, updated_at = now()`,
       [row.ticket_id, row.target, state.policyId, JSON.stringify(row.policy), row.generation_base, row.generation, JSON.stringify(row.events),
-        JSON.stringify(row.past_history), row.status, row.deadline, row.breached],
+        JSON.stringify(row.past_history), row.status, row.deadline, row.breached, row.calendar_department_id],
     );
     await this.syncTimers(m, row, clock, calendar);
     // starts and stops are told by the event that caused them (creation, circuit step, status); moves are explained here
