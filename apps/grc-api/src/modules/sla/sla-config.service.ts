@@ -9,6 +9,8 @@ import {
 import { badRequest, conflict, notFound, ProblemException } from '../../common/problem';
 import { AuditService, auditActor } from '../audit/audit.service';
 import type { Actor } from '../auth/authenticated-agent';
+import { CategoriesRepository } from '../reference/categories.repository';
+import { DepartmentsRepository } from '../reference/departments.repository';
 
 /** The town default when nothing is configured: Monday to Friday 08:30-12:00 / 13:30-17:30, Europe/Paris. */
 export const FALLBACK_CALENDAR: BusinessCalendar = {
@@ -39,7 +41,12 @@ export class SlaConfigService {
   private readonly calendarCache = new Map<string, BusinessCalendar>();
   private readonly policyCache = new Map<string, SlaPolicy>();
 
-  constructor(@InjectDataSource() private readonly db: DataSource, private readonly audit: AuditService) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly audit: AuditService,
+    private readonly categories: CategoriesRepository,
+    private readonly departments: DepartmentsRepository,
+  ) {}
 
   // ---------------------------------------------------------------- engine side
 
@@ -235,8 +242,7 @@ export class SlaConfigService {
     if (typeof policy.name === 'string' && policy.name.length > 200) errors.push({ field: 'name', message: 'Au plus 200 caractères.', code: 'sla.name_too_long' });
     const codes = policy.match?.categoryCodes;
     if (Array.isArray(codes) && codes.length) {
-      const known: Array<{ code: string }> = await this.db.query(`SELECT code FROM categories WHERE code = ANY($1::text[])`, [codes.filter((c) => typeof c === 'string')]);
-      const set = new Set(known.map((k) => k.code));
+      const set = await this.categories.existingCodes(codes.filter((c) => typeof c === 'string'));
       codes.forEach((c, i) => {
         if (typeof c === 'string' && c && !set.has(c)) errors.push({ field: `match.categoryCodes[${i}]`, message: `Catégorie inconnue : « ${c} ».`, code: 'sla.category_unknown' });
       });
@@ -247,8 +253,7 @@ export class SlaConfigService {
 
   private async checkDepartment(m: EntityManager, departmentId: string | null): Promise<void> {
     if (departmentId === null) return;
-    const [d] = await m.query(`SELECT id FROM departments WHERE id = $1`, [departmentId]);
-    if (!d) throw badRequest('Service inconnu.', [{ field: 'departmentId', message: 'Service inconnu.', code: 'department_unknown' }]);
+    if (!(await this.departments.lockExisting([departmentId], m)).has(departmentId)) throw badRequest('Service inconnu.', [{ field: 'departmentId', message: 'Service inconnu.', code: 'department_unknown' }]);
   }
 }
 

@@ -8,6 +8,7 @@ import {
 import { notFound } from '../../common/problem';
 import type { AuthenticatedAgent } from '../auth/authenticated-agent';
 import { canSeeDepartment } from '../tickets/ticket-access';
+import { TimersRepository } from '../timers/timers.repository';
 import { SlaConfigService } from './sla-config.service';
 import { foldState, SLA_ESCALATION, type ClockRow } from './sla.engine';
 
@@ -16,14 +17,14 @@ const iso = (d: Date | string | null | undefined): string | null => (d ? new Dat
 /** Read side: a ticket's clocks as of now, and the breaches of the departments a head supervises. */
 @Injectable()
 export class SlaViewService {
-  constructor(@InjectDataSource() private readonly db: DataSource, private readonly config: SlaConfigService) {}
+  constructor(@InjectDataSource() private readonly db: DataSource, private readonly config: SlaConfigService, private readonly timerRows: TimersRepository) {}
 
   async ticket(agent: AuthenticatedAgent, ticketId: string): Promise<TicketSlaDto> {
     const [t] = await this.db.query(`SELECT id, department_id, sla_due_at, sla_breached FROM tickets WHERE id = $1`, [ticketId]);
     if (!t || !canSeeDepartment(agent, t.department_id)) throw notFound('Demande');
     const [rows, timers, resolved]: [ClockRow[], Array<{ key: string; due_at: Date; state: SlaEscalationDto['state']; fired_at: Date | null; payload: { target: string; atPercent: number; generation: number } }>, Awaited<ReturnType<SlaConfigService['calendarFor']>>] = await Promise.all([
       this.db.query(`SELECT * FROM ticket_sla WHERE ticket_id = $1 ORDER BY CASE target WHEN 'firstResponse' THEN 0 WHEN 'resolution' THEN 1 ELSE 2 END, target`, [ticketId]),
-      this.db.query(`SELECT key, due_at, state, fired_at, payload FROM timers WHERE ticket_id = $1 AND kind = $2`, [ticketId, SLA_ESCALATION]),
+      this.timerRows.forTicket(ticketId, SLA_ESCALATION) as Promise<Array<{ key: string; due_at: Date; state: SlaEscalationDto['state']; fired_at: Date | null; payload: { target: string; atPercent: number; generation: number } }>>,
       this.config.calendarFor(this.db.manager, t.department_id),
     ]);
     const steps = rows.some((r) => r.target.startsWith('step:')) ? await this.stepLabels(ticketId) : {};

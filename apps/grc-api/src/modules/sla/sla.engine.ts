@@ -7,6 +7,8 @@ import {
   type SlaDeadlineChange, type SlaPolicy, type SlaRecomputeReason, type SlaTargetKey, type TimelineEventKind,
 } from '@grc/domain';
 import { TicketEntity } from '../../database/entities';
+import { NotificationsRepository } from '../notifications/notifications.repository';
+import { CategoriesRepository } from '../reference/categories.repository';
 import { systemActor, type Actor } from '../auth/authenticated-agent';
 import type { TicketChange, TicketChangeEffects, TicketChangeListener } from '../tickets/ticket-change.hooks';
 import { TicketChangeHooks } from '../tickets/ticket-change.hooks';
@@ -79,6 +81,8 @@ export class SlaEngine implements OnModuleInit, TicketChangeListener {
     private readonly timers: TimersService,
     private readonly hooks: TicketChangeHooks,
     private readonly tickets: TicketsService,
+    private readonly notifications: NotificationsRepository,
+    private readonly categories: CategoriesRepository,
   ) {}
 
   onModuleInit(): void {
@@ -199,9 +203,7 @@ export class SlaEngine implements OnModuleInit, TicketChangeListener {
             addEvents: () => { throw new Error('SLA backfill: clocks started, no timeline event expected'); },
             refreshSla: () => undefined,
           });
-          await m.query(
-            `UPDATE timers SET state = 'cancelled' WHERE ticket_id = $1 AND kind = $2 AND state = 'pending' AND due_at <= $3`,
-            [t.id, SLA_ESCALATION, now]);
+          await this.timers.cancelDue(m, t.id, SLA_ESCALATION, now);
           await m.query(`UPDATE ticket_sla SET breached = true WHERE ticket_id = $1 AND deadline < $2`, [t.id, now]);
           await this.tickets.refreshSlaSummaryIn(m, t.id);
         }
@@ -247,9 +249,7 @@ export class SlaEngine implements OnModuleInit, TicketChangeListener {
             }
             // as for a backfill: escalation points the new terms put in the past are recorded, not acted
             // upon (no wave of warnings and reassignments across the town); a deadline already past is a breach
-            await mm.query(
-              `UPDATE timers SET state = 'cancelled', updated_at = now() WHERE ticket_id = $1 AND kind = $2 AND state = 'pending' AND due_at <= $3`,
-              [id, SLA_ESCALATION, now]);
+            await this.timers.cancelDue(mm, id, SLA_ESCALATION, now);
             await mm.query(`UPDATE ticket_sla SET breached = true WHERE ticket_id = $1 AND policy_id = $2 AND status = 'running' AND deadline < $3`, [id, policy.id, now]);
             effects.refreshSla();
             changed = true;
@@ -422,9 +422,9 @@ export class SlaEngine implements OnModuleInit, TicketChangeListener {
   }
 
   private async policyFor(m: EntityManager, t: TicketEntity): Promise<SlaPolicy | null> {
-    const [c] = await m.query(`SELECT code FROM categories WHERE id = $1`, [t.categoryId]);
+    const code = await this.categories.codeOf(t.categoryId, m);
     return selectPolicy(await this.config.policies(m), {
-      categoryCode: c?.code ?? '', priority: priorityFromRank(t.priority), channel: t.channel as Channel,
+      categoryCode: code ?? '', priority: priorityFromRank(t.priority), channel: t.channel as Channel,
     });
   }
 
@@ -467,15 +467,12 @@ export class SlaEngine implements OnModuleInit, TicketChangeListener {
   private async act(m: EntityManager, a: EscalationAction, t: TicketEntity, set: Mutation['set'], events: Mutation['events'], data: Record<string, unknown>): Promise<void> {
     switch (a.type) {
       case 'notify': {
-        const notification = JSON.stringify({ ...data, reference: t.reference, subject: t.subject });
+        const notification = { ...data, reference: t.reference, subject: t.subject };
         if (a.to === 'assignee' && t.assigneeId) {
-          await m.query(`INSERT INTO notifications (recipient_agent_id, ticket_id, kind, data) VALUES ($1, $2, $3, $4)`,
-            [t.assigneeId, t.id, `sla.${events[0].kind}`, notification]);
+          await this.notifications.addForAgent(m, t.assigneeId, t.id, `sla.${events[0].kind}`, notification);
         } else {
           // head: the department's heads; department (or an unassigned ticket's assignee): the department's queue
-          const role = a.to === 'head' ? 'head' : null;
-          await m.query(`INSERT INTO notifications (recipient_role, recipient_department_id, ticket_id, kind, data) VALUES ($1, $2, $3, $4, $5)`,
-            [role, t.departmentId, t.id, `sla.${events[0].kind}`, notification]);
+          await this.notifications.addForDepartment(m, t.departmentId, a.to === 'head' ? 'head' : null, t.id, `sla.${events[0].kind}`, notification);
         }
         return;
       }

@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { NotificationsCoreModule } from '../notifications/notifications.module';
+import { ReferenceModule } from '../reference/reference.module';
 import { TicketsModule } from '../tickets/tickets.module';
 import { TimersModule } from '../timers/timers.module';
 import { SlaConfigService } from './sla-config.service';
@@ -11,7 +13,7 @@ import { SlaViewService } from './sla-view.service';
  * the worker fires escalations (its timer handler). Both register the same listener and handler.
  */
 @Module({
-  imports: [TicketsModule, TimersModule],
+  imports: [TicketsModule, TimersModule, NotificationsCoreModule, ReferenceModule],
   providers: [SlaConfigService, SlaEngine, SlaViewService],
   exports: [SlaConfigService, SlaEngine, SlaViewService],
 })
