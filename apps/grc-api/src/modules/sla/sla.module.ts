@@ -3,7 +3,13 @@ import { NotificationsCoreModule } from '../notifications/notifications.module';
 import { ReferenceModule } from '../reference/reference.module';
 import { TicketsModule } from '../tickets/tickets.module';
 import { TimersModule } from '../timers/timers.module';
+import { SlaBackfill } from './sla-backfill.service';
+import { SlaClocks } from './sla-clocks.service';
 import { SlaConfigService } from './sla-config.service';
+import { SlaEscalationHandler } from './sla-escalation.handler';
+import { SlaPolicyReapply } from './sla-policy-reapply.service';
+import { SlaTicketListener } from './sla-ticket.listener';
+import { SlaRepository } from './sla.repository';
 import { SlaController } from './sla.controller';
 import { SlaEngine } from './sla.engine';
 import { SlaViewService } from './sla-view.service';
@@ -14,7 +20,9 @@ import { SlaViewService } from './sla-view.service';
  */
 @Module({
   imports: [TicketsModule, TimersModule, NotificationsCoreModule, ReferenceModule],
-  providers: [SlaConfigService, SlaEngine, SlaViewService],
+  providers: [
+    SlaRepository, SlaConfigService, SlaClocks, SlaTicketListener, SlaEscalationHandler, SlaBackfill, SlaPolicyReapply, SlaEngine, SlaViewService,
+  ],
   exports: [SlaConfigService, SlaEngine, SlaViewService],
 })
 export class SlaCoreModule {}
