@@ -189,4 +189,48 @@ describe('SLA: transfers and circuit steps', () => {
     // the ticket's nearest deadline accounts for the step's
     expect(new Date(view.dueAt!).getTime()).toBeLessThanOrEqual(new Date(step.deadline!).getTime());
   });
+
+  it('counts a step’s deadline on the business calendar of the step’s department, not the ticket’s', async () => {
+    const admin = await as('admin@saint-aubin.fr');
+    // the DGS on hours of its own (Monday and Wednesday mornings only): the visa step of a planning
+    // complaint is the DGS's, the complaint itself the urbanisme's (technical services' calendar)
+    const dgsCalendar: BusinessCalendar = {
+      timeZone: 'Europe/Paris', weeklyHours: { monday: ['09:00-12:00'], wednesday: ['09:00-12:00'] }, holidays: { france: true },
+    };
+    const cal = await admin.post('/api/v1/sla/calendars')
+      .send({ name: 'Direction générale', departmentId: await d.department('dgs'), calendar: dgsCalendar }).expect(201);
+    const policy = await admin.post('/api/v1/sla/policies').send({
+      id: 'reclamations-urbanisme-visa', name: 'Réclamations d’urbanisme (visa)', match: { categoryCodes: ['reclamation-urbanisme'] },
+      targets: { resolution: { amount: 1, unit: 'calendar_months' }, steps: { validation_chef: { amount: 2, unit: 'working_days' }, visa_dgs: { amount: 2, unit: 'working_days' } } },
+      ladder: [{ atPercent: 100, actions: [{ type: 'mark_breached' }] }],
+    }).expect(201);
+    try {
+      const t = await create(URBA_AGENT, 'reclamation-urbanisme');
+      await act(URBA_AGENT, t.id, { type: 'submit_draft', text: 'Votre réclamation est en cours d’examen.' });
+      // the head's validation is the urbanisme's: the ticket's calendar (technical services)
+      let view = await sla(URBA_AGENT, t.id);
+      const chef = view.clocks.find((c) => c.target === 'step:validation_chef')!;
+      expect(chef.deadline).toBe(addWorkingDays(await calendar('dst'), new Date(chef.startedAt), 2).toISOString());
+
+      await act(URBA_HEAD, t.id, { type: 'approve' });
+      view = await sla(URBA_AGENT, t.id);
+      expect(view.calendar.name).toBe('Services techniques');
+      const visa = view.clocks.find((c) => c.target === 'step:visa_dgs')!;
+      expect(visa).toMatchObject({ status: 'running', duration: { amount: 2, unit: 'working_days' } });
+      const expected = addWorkingDays(dgsCalendar, new Date(visa.startedAt), 2);
+      expect(visa.deadline).toBe(expected.toISOString());
+      expect(expected.getTime()).not.toBe(addWorkingDays(await calendar('dst'), new Date(visa.startedAt), 2).getTime());
+      // its escalation timer is due at that deadline too
+      const [timer] = await ctx.db.query(
+        `SELECT due_at FROM timers WHERE ticket_id = $1 AND state = 'pending' AND payload->>'target' = 'step:visa_dgs'`, [t.id]);
+      expect(new Date(timer.due_at).toISOString()).toBe(expected.toISOString());
+      // the ticket's own clocks stay on its department's calendar; each step's clock keeps its department's
+      expect(await ctx.db.query(
+        `SELECT s.target, d.code FROM ticket_sla s LEFT JOIN departments d ON d.id = s.calendar_department_id WHERE s.ticket_id = $1 ORDER BY s.target`, [t.id]))
+        .toEqual([{ target: 'resolution', code: null }, { target: 'step:validation_chef', code: 'urbanisme' }, { target: 'step:visa_dgs', code: 'dgs' }]);
+    } finally {
+      await admin.put(`/api/v1/sla/policies/${policy.body.id}`).send({ ...policy.body, active: false }).expect(200);
+      await admin.delete(`/api/v1/sla/calendars/${cal.body.id}`).expect(204);
+    }
+  });
 });

@@ -163,11 +163,24 @@ export class NotificationsRepository {
     return shared?.n ?? 0;
   }
 
-  // ---- writing side: for the features that decide notifications (not yet used by them: see docs/architecture.md)
+  // ---- writing side: for the features that decide notifications (SLA ladder, circuits), in their transaction
 
   /** A personal notification for one agent. */
   async addForAgent(m: EntityManager, agentId: string, ticketId: string | null, kind: string, data: Record<string, unknown>): Promise<void> {
     await m.query(`INSERT INTO notifications (recipient_agent_id, ticket_id, kind, data) VALUES ($1, $2, $3, $4)`, [agentId, ticketId, kind, JSON.stringify(data)]);
+  }
+
+  /** A personal notification for an agent given by id as text (a circuit's target); nothing when no agent has that id. */
+  async addForAgentIfKnown(m: EntityManager, agentId: string, ticketId: string | null, kind: string, data: Record<string, unknown>): Promise<void> {
+    await m.query(`INSERT INTO notifications (recipient_agent_id, ticket_id, kind, data) SELECT id, $2, $3, $4 FROM agents WHERE id::text = $1`,
+      [agentId, ticketId, kind, JSON.stringify(data)]);
+  }
+
+  /** As addForDepartment, the department given by its code (a circuit's target); nothing for an unknown code. */
+  async addForDepartmentCode(m: EntityManager, departmentCode: string, role: string | null, ticketId: string | null, kind: string, data: Record<string, unknown>): Promise<void> {
+    await m.query(
+      `INSERT INTO notifications (recipient_role, recipient_department_id, ticket_id, kind, data) SELECT $1, id, $3, $4, $5 FROM departments WHERE code = $2`,
+      [role, departmentCode, ticketId, kind, JSON.stringify(data)]);
   }
 
   /** A shared notification for a department's queue (`role` null) or for one role in it (e.g. its heads). */

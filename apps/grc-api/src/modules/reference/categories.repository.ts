@@ -36,6 +36,18 @@ export class CategoriesRepository {
     return rows[0]?.default_department_id ?? null;
   }
 
+  /** The code of a category; null for an unknown one. */
+  async codeOf(id: string, m: EntityManager = this.db.manager): Promise<string | null> {
+    const rows: Array<{ code: string }> = await m.query(`SELECT code FROM categories WHERE id = $1`, [id]);
+    return rows[0]?.code ?? null;
+  }
+
+  /** Which of these codes are categories' codes. */
+  async existingCodes(codes: readonly string[], m: EntityManager = this.db.manager): Promise<Set<string>> {
+    const rows: Array<{ code: string }> = await m.query(`SELECT code FROM categories WHERE code = ANY($1::text[])`, [codes]);
+    return new Set(rows.map((r) => r.code));
+  }
+
   insert(values: Pick<CategoryEntity, 'code' | 'nameFr' | 'nameEn' | 'defaultDepartmentId' | 'active'>, m: EntityManager = this.db.manager): Promise<CategoryEntity> {
     return m.save(m.create(CategoryEntity, values));
   }

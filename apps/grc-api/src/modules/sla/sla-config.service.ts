@@ -10,6 +10,9 @@ import { badRequest, conflict, notFound, ProblemException } from '../../common/p
 import { strictFields, type Shape } from '../../common/strict-fields';
 import { AuditService, auditActor } from '../audit/audit.service';
 import type { Actor } from '../auth/authenticated-agent';
+import { CategoriesRepository } from '../reference/categories.repository';
+import { DepartmentsRepository } from '../reference/departments.repository';
+import { SlaRepository, type CalendarRow, type PolicyRow } from './sla.repository';
 
 /** The town default when nothing is configured: Monday to Friday 08:30-12:00 / 13:30-17:30, Europe/Paris. */
 export const FALLBACK_CALENDAR: BusinessCalendar = {
@@ -18,8 +21,6 @@ export const FALLBACK_CALENDAR: BusinessCalendar = {
   holidays: { france: true },
 };
 
-interface CalendarRow { id: string; department_id: string | null; name: string; data: BusinessCalendar; version: number; updated_at: Date }
-interface PolicyRow { id: string; name: string; data: Pick<SlaPolicy, 'match' | 'targets' | 'ladder'>; active: boolean; version: number; updated_at: Date }
 
 export interface ResolvedCalendar { id: string | null; name: string; calendar: BusinessCalendar }
 
@@ -40,35 +41,31 @@ export class SlaConfigService {
   private readonly calendarCache = new Map<string, BusinessCalendar>();
   private readonly policyCache = new Map<string, SlaPolicy>();
 
-  constructor(@InjectDataSource() private readonly db: DataSource, private readonly audit: AuditService) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly audit: AuditService,
+    private readonly categories: CategoriesRepository,
+    private readonly departments: DepartmentsRepository,
+    private readonly rows: SlaRepository,
+  ) {}
 
   // ---------------------------------------------------------------- engine side
 
   /** The active policies. */
-  async policies(m: EntityManager = this.db.manager): Promise<SlaPolicy[]> {
-    const rows: PolicyRow[] = await m.query(`SELECT id, name, data, active, version, updated_at FROM sla_policies WHERE active ORDER BY id`);
-    return rows.map((r) => this.policyOf(r));
+  async policies(m?: EntityManager): Promise<SlaPolicy[]> {
+    return (await this.rows.activePolicies(m)).map((r) => this.policyOf(r));
   }
 
   /** One policy by id, active or not, as the engine runs it. */
   async policy(id: string): Promise<SlaPolicy> {
-    const [row]: PolicyRow[] = await this.db.query(`SELECT id, name, data, active, version, updated_at FROM sla_policies WHERE id = $1`, [id]);
+    const row = await this.rows.policy(id);
     if (!row) throw notFound('Politique SLA');
     return this.policyOf(row);
   }
 
   /** The calendar of a department: its own, else its nearest ancestor's, else the town's default. */
-  async calendarFor(m: EntityManager, departmentId: string): Promise<ResolvedCalendar> {
-    const rows: Array<CalendarRow & { depth: number | null }> = await m.query(
-      `WITH RECURSIVE up(id, parent_id, depth) AS (
-         SELECT id, parent_id, 0 FROM departments WHERE id = $1
-         UNION ALL SELECT d.id, d.parent_id, up.depth + 1 FROM departments d JOIN up ON d.id = up.parent_id WHERE up.depth < 20)
-       SELECT c.id, c.department_id, c.name, c.data, c.version, c.updated_at, up.depth
-       FROM sla_calendars c LEFT JOIN up ON up.id = c.department_id
-       WHERE c.department_id IS NULL OR up.id IS NOT NULL
-       ORDER BY up.depth NULLS LAST`,
-      [departmentId],
-    );
+  async calendarFor(m: EntityManager | undefined, departmentId: string): Promise<ResolvedCalendar> {
+    const rows = await this.rows.calendarsUp(m, departmentId);
     const def = rows.find((r) => r.department_id === null);
     const set: CalendarSet = {
       default: def ? this.calendarOf(def) : FALLBACK_CALENDAR,
@@ -105,24 +102,19 @@ export class SlaConfigService {
   // ---------------------------------------------------------------- admin side
 
   async listCalendars(): Promise<SlaCalendarDto[]> {
-    const rows: CalendarRow[] = await this.db.query(
-      `SELECT c.* FROM sla_calendars c LEFT JOIN departments d ON d.id = c.department_id ORDER BY c.department_id IS NOT NULL, d.name, c.id`);
-    return rows.map(toCalendarDto);
+    return (await this.rows.listCalendars()).map(toCalendarDto);
   }
 
   async createCalendar(actor: Actor, input: SlaCalendarInput): Promise<SlaCalendarDto> {
     const calendar = checkCalendar(input);
     return this.db.transaction(async (m) => {
       await this.checkDepartment(m, input.departmentId ?? null);
-      const [taken] = await m.query(`SELECT id FROM sla_calendars WHERE department_id IS NOT DISTINCT FROM $1`, [input.departmentId ?? null]);
-      if (taken) {
+      if (await this.rows.calendarTaken(m, input.departmentId ?? null)) {
         throw conflict(input.departmentId ? 'Ce service a déjà son calendrier : modifiez-le.' : 'Le calendrier par défaut existe déjà : modifiez-le.', [
           { field: 'departmentId', message: 'Calendrier déjà défini', code: 'duplicate_calendar' },
         ]);
       }
-      const [row]: CalendarRow[] = await m.query(
-        `INSERT INTO sla_calendars (department_id, name, data) VALUES ($1, $2, $3) RETURNING *`,
-        [input.departmentId ?? null, input.name.trim(), JSON.stringify(calendar)]);
+      const row = await this.rows.insertCalendar(m, input.departmentId ?? null, input.name.trim(), calendar);
       await this.audit.record(m, auditActor(actor), 'sla.calendar.create', 'sla_calendar', row.id, {
         name: { before: null, after: row.name }, calendar: { before: null, after: calendar },
       });
@@ -133,13 +125,11 @@ export class SlaConfigService {
   async updateCalendar(actor: Actor, id: string, input: SlaCalendarInput): Promise<SlaCalendarDto> {
     const calendar = checkCalendar(input);
     return this.db.transaction(async (m) => {
-      const [row]: CalendarRow[] = await m.query(`SELECT * FROM sla_calendars WHERE id = $1 FOR UPDATE`, [id]);
+      const row = await this.rows.calendarForUpdate(m, id);
       if (!row) throw notFound('Calendrier');
       if (row.version !== input.version) throw staleVersion('ce calendrier');
       const departmentId = await this.movedDepartment(m, row, input.departmentId);
-      const [[after]]: [CalendarRow[], number] = await m.query(
-        `UPDATE sla_calendars SET name = $2, data = $3, department_id = $4, version = version + 1, updated_at = now() WHERE id = $1 RETURNING *`,
-        [id, input.name.trim(), JSON.stringify(calendar), departmentId]);
+      const after = await this.rows.updateCalendar(m, id, input.name.trim(), calendar, departmentId);
       await this.audit.record(m, auditActor(actor), 'sla.calendar.update', 'sla_calendar', id, {
         name: { before: row.name, after: after.name }, calendar: { before: row.data, after: calendar },
         ...(departmentId !== row.department_id ? { departmentId: { before: row.department_id, after: departmentId } } : {}),
@@ -163,8 +153,7 @@ export class SlaConfigService {
       ]);
     }
     await this.checkDepartment(m, requested);
-    const [taken] = await m.query(`SELECT id FROM sla_calendars WHERE department_id = $1 AND id <> $2`, [requested, row.id]);
-    if (taken) {
+    if (await this.rows.calendarTaken(m, requested, row.id)) {
       throw conflict('Ce service a déjà son calendrier : modifiez-le.', [
         { field: 'departmentId', message: 'Calendrier déjà défini pour ce service', code: 'duplicate_calendar' },
       ]);
@@ -174,29 +163,26 @@ export class SlaConfigService {
 
   async deleteCalendar(actor: Actor, id: string): Promise<void> {
     await this.db.transaction(async (m) => {
-      const [row]: CalendarRow[] = await m.query(`SELECT * FROM sla_calendars WHERE id = $1 FOR UPDATE`, [id]);
+      const row = await this.rows.calendarForUpdate(m, id);
       if (!row) throw notFound('Calendrier');
       if (row.department_id === null) {
         throw conflict('Le calendrier par défaut de la commune ne peut pas être supprimé : modifiez-le.', [
           { field: 'departmentId', message: 'Calendrier par défaut', code: 'default_calendar' },
         ]);
       }
-      await m.query(`DELETE FROM sla_calendars WHERE id = $1`, [id]);
+      await this.rows.deleteCalendar(m, id);
       await this.audit.record(m, auditActor(actor), 'sla.calendar.delete', 'sla_calendar', id, { name: { before: row.name, after: null } });
     });
   }
 
   async listPolicies(): Promise<SlaPolicyDto[]> {
-    const rows: PolicyRow[] = await this.db.query(`SELECT * FROM sla_policies ORDER BY id`);
-    return rows.map(toPolicyDto);
+    return (await this.rows.listPolicies()).map(toPolicyDto);
   }
 
   async createPolicy(actor: Actor, input: SlaPolicyInput): Promise<SlaPolicyDto> {
     const policy = await this.checkPolicy(input);
     return this.db.transaction(async (m) => {
-      const [row]: PolicyRow[] = await m.query(
-        `INSERT INTO sla_policies (id, name, data, active) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING RETURNING *`,
-        [policy.id, policy.name, JSON.stringify(dataOf(policy)), input.active ?? true]);
+      const row = await this.rows.insertPolicy(m, policy.id, policy.name, dataOf(policy), input.active ?? true);
       if (!row) throw conflict(`L’identifiant « ${policy.id} » est déjà utilisé.`, [{ field: 'id', message: 'Identifiant déjà utilisé', code: 'duplicate_code' }]);
       await this.audit.record(m, auditActor(actor), 'sla.policy.create', 'sla_policy', row.id, { policy: { before: null, after: dataOf(policy) } });
       return toPolicyDto(row);
@@ -206,12 +192,10 @@ export class SlaConfigService {
   async updatePolicy(actor: Actor, id: string, input: SlaPolicyInput): Promise<SlaPolicyDto> {
     const policy = await this.checkPolicy({ ...input, id });
     return this.db.transaction(async (m) => {
-      const [row]: PolicyRow[] = await m.query(`SELECT * FROM sla_policies WHERE id = $1 FOR UPDATE`, [id]);
+      const row = await this.rows.policyForUpdate(m, id);
       if (!row) throw notFound('Politique SLA');
       if (row.version !== input.version) throw staleVersion('cette politique');
-      const [[after]]: [PolicyRow[], number] = await m.query(
-        `UPDATE sla_policies SET name = $2, data = $3, active = $4, version = version + 1, updated_at = now() WHERE id = $1 RETURNING *`,
-        [id, policy.name, JSON.stringify(dataOf(policy)), input.active ?? row.active]);
+      const after = await this.rows.updatePolicy(m, id, policy.name, dataOf(policy), input.active ?? row.active);
       await this.audit.record(m, auditActor(actor), 'sla.policy.update', 'sla_policy', id, {
         name: { before: row.name, after: after.name }, active: { before: row.active, after: after.active },
         policy: { before: row.data, after: dataOf(policy) },
@@ -238,8 +222,7 @@ export class SlaConfigService {
     if (typeof policy.name === 'string' && policy.name.length > 200) errors.push({ field: 'name', message: 'Au plus 200 caractères.', code: 'sla.name_too_long' });
     const codes = policy.match?.categoryCodes;
     if (Array.isArray(codes) && codes.length) {
-      const known: Array<{ code: string }> = await this.db.query(`SELECT code FROM categories WHERE code = ANY($1::text[])`, [codes.filter((c) => typeof c === 'string')]);
-      const set = new Set(known.map((k) => k.code));
+      const set = await this.categories.existingCodes(codes.filter((c) => typeof c === 'string'));
       codes.forEach((c, i) => {
         if (typeof c === 'string' && c && !set.has(c)) errors.push({ field: `match.categoryCodes[${i}]`, message: `Catégorie inconnue : « ${c} ».`, code: 'sla.category_unknown' });
       });
@@ -250,8 +233,7 @@ export class SlaConfigService {
 
   private async checkDepartment(m: EntityManager, departmentId: string | null): Promise<void> {
     if (departmentId === null) return;
-    const [d] = await m.query(`SELECT id FROM departments WHERE id = $1`, [departmentId]);
-    if (!d) throw badRequest('Service inconnu.', [{ field: 'departmentId', message: 'Service inconnu.', code: 'department_unknown' }]);
+    if (!(await this.departments.lockExisting([departmentId], m)).has(departmentId)) throw badRequest('Service inconnu.', [{ field: 'departmentId', message: 'Service inconnu.', code: 'department_unknown' }]);
   }
 }
 

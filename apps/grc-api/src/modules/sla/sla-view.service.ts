@@ -1,35 +1,46 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import {
-  OPEN_STATUSES, priorityFromRank, viewSlaClock,
+  OPEN_STATUSES, priorityFromRank, viewSlaClock, type BusinessCalendar,
   type SlaBreachesDto, type SlaDepartmentBreachesDto, type SlaEscalationDto, type SlaHistoryDto, type TicketSlaClockDto, type TicketSlaDto,
 } from '@grc/domain';
 import { notFound } from '../../common/problem';
 import type { AuthenticatedAgent } from '../auth/authenticated-agent';
 import { canSeeDepartment } from '../tickets/ticket-access';
+import { TimersRepository } from '../timers/timers.repository';
 import { SlaConfigService } from './sla-config.service';
-import { foldState, SLA_ESCALATION, type ClockRow } from './sla.engine';
+import { foldState } from './sla-clock';
+import { SLA_ESCALATION } from './sla-clocks.service';
+import { SlaRepository } from './sla.repository';
 
 const iso = (d: Date | string | null | undefined): string | null => (d ? new Date(d).toISOString() : null);
 
 /** Read side: a ticket's clocks as of now, and the breaches of the departments a head supervises. */
 @Injectable()
 export class SlaViewService {
-  constructor(@InjectDataSource() private readonly db: DataSource, private readonly config: SlaConfigService) {}
+  constructor(
+    private readonly config: SlaConfigService,
+    private readonly timerRows: TimersRepository,
+    private readonly rows: SlaRepository,
+  ) {}
 
   async ticket(agent: AuthenticatedAgent, ticketId: string): Promise<TicketSlaDto> {
-    const [t] = await this.db.query(`SELECT id, department_id, sla_due_at, sla_breached FROM tickets WHERE id = $1`, [ticketId]);
+    const t = await this.rows.ticketSummary(ticketId);
     if (!t || !canSeeDepartment(agent, t.department_id)) throw notFound('Demande');
-    const [rows, timers, resolved]: [ClockRow[], Array<{ key: string; due_at: Date; state: SlaEscalationDto['state']; fired_at: Date | null; payload: { target: string; atPercent: number; generation: number } }>, Awaited<ReturnType<SlaConfigService['calendarFor']>>] = await Promise.all([
-      this.db.query(`SELECT * FROM ticket_sla WHERE ticket_id = $1 ORDER BY CASE target WHEN 'firstResponse' THEN 0 WHEN 'resolution' THEN 1 ELSE 2 END, target`, [ticketId]),
-      this.db.query(`SELECT key, due_at, state, fired_at, payload FROM timers WHERE ticket_id = $1 AND kind = $2`, [ticketId, SLA_ESCALATION]),
-      this.config.calendarFor(this.db.manager, t.department_id),
+    const [rows, timers, resolved] = await Promise.all([
+      this.rows.clocksForView(ticketId),
+      this.timerRows.forTicket(ticketId, SLA_ESCALATION) as Promise<Array<{ key: string; due_at: Date; state: SlaEscalationDto['state']; fired_at: Date | null; payload: { target: string; atPercent: number; generation: number } }>>,
+      this.config.calendarFor(undefined, t.department_id),
     ]);
-    const steps = rows.some((r) => r.target.startsWith('step:')) ? await this.stepLabels(ticketId) : {};
+    const steps = rows.some((r) => r.target.startsWith('step:')) ? await this.rows.stepLabels(ticketId) : {};
+    // a circuit step's clock counts on its department's calendar
+    const stepCalendars = new Map<string, BusinessCalendar>();
+    for (const id of new Set(rows.flatMap((r) => (r.calendar_department_id ? [r.calendar_department_id] : [])))) {
+      stepCalendars.set(id, (await this.config.calendarFor(undefined, id)).calendar);
+    }
     const now = new Date();
     const clocks: TicketSlaClockDto[] = rows.map((row) => {
-      const clock = viewSlaClock(foldState(row.events, resolved.calendar), resolved.calendar, now);
+      const calendar = (row.calendar_department_id && stepCalendars.get(row.calendar_department_id)) || resolved.calendar;
+      const clock = viewSlaClock(foldState(row.events, calendar), calendar, now);
       const history: SlaHistoryDto[] = [
         ...row.past_history.map((h) => ({ ...h, cause: h.cause, reason: h.reason })),
         ...clock.history.map((h) => ({
@@ -62,35 +73,10 @@ export class SlaViewService {
     };
   }
 
-  /** The steps of the circuit version the ticket runs (labels of step clocks). */
-  private async stepLabels(ticketId: string): Promise<Record<string, { label?: string }>> {
-    const [r] = await this.db.query(
-      `SELECT d.definition->'steps' AS steps FROM ticket_workflows w
-       JOIN workflow_definitions d ON d.code = w.definition_code AND d.version = w.version WHERE w.ticket_id = $1`, [ticketId]);
-    return r?.steps ?? {};
-  }
-
   /** Open tickets flagged breached or past a running deadline, in the agent's departments (all for admins), by department. */
   async breaches(agent: AuthenticatedAgent): Promise<SlaBreachesDto> {
     const all = agent.role === 'admin';
-    const rows: Array<{
-      id: string; reference: string; subject: string; status: string; priority: number; assignee_id: string | null; assignee_name: string | null;
-      department_id: string; department_code: string; department_name: string; target: string | null; deadline: Date | null; overdue: number;
-    }> = await this.db.query(
-      `SELECT t.id, t.reference, t.subject, t.status, t.priority, a.id AS assignee_id, a.display_name AS assignee_name,
-              d.id AS department_id, d.code AS department_code, d.name AS department_name,
-              s.target, s.deadline, greatest(0, extract(epoch FROM (now() - coalesce(s.deadline, now()))) / 60)::float8 AS overdue
-       FROM tickets t
-       JOIN departments d ON d.id = t.department_id
-       LEFT JOIN agents a ON a.id = t.assignee_id
-       LEFT JOIN LATERAL (SELECT target, deadline FROM ticket_sla x WHERE x.ticket_id = t.id AND x.status <> 'stopped'
-                          AND (x.breached OR x.deadline < now()) ORDER BY x.deadline NULLS LAST LIMIT 1) s ON true
-       WHERE t.status = ANY($1::text[]) AND (t.sla_breached OR t.sla_due_at < now())
-         AND ($2 OR t.department_id = ANY($3::uuid[]))
-       ORDER BY d.name, s.deadline NULLS LAST, t.id
-       LIMIT 2000`,
-      [OPEN_STATUSES, all, agent.visibleDepartmentIds],
-    );
+    const rows = await this.rows.breaches(OPEN_STATUSES, all, agent.visibleDepartmentIds);
     const byDept = new Map<string, SlaDepartmentBreachesDto>();
     for (const r of rows) {
       let g = byDept.get(r.department_id);

@@ -71,6 +71,14 @@ export class TimersRepository {
     return rows.map((r) => r.key);
   }
 
+  /** Cancels a ticket's pending timers of a kind due at `dueBy` or earlier; the keys cancelled. */
+  async cancelDue(m: EntityManager, ticketId: string, kind: string, dueBy: Date): Promise<string[]> {
+    const rows = updated<{ key: string }>(await m.query(
+      `UPDATE timers SET state = 'cancelled', updated_at = now() WHERE ticket_id = $1 AND kind = $2 AND state = 'pending' AND due_at <= $3 RETURNING key`,
+      [ticketId, kind, dueBy]));
+    return rows.map((r) => r.key);
+  }
+
   /** A ticket's timers of one kind, whatever their state (for display). */
   forTicket(ticketId: string, kind: string, m: EntityManager = this.db.manager): Promise<Array<{ key: string; due_at: Date; state: TimerRow['state']; fired_at: Date | null; payload: Record<string, unknown> }>> {
     return m.query(`SELECT key, due_at, state, fired_at, payload FROM timers WHERE ticket_id = $1 AND kind = $2`, [ticketId, kind]);

@@ -100,6 +100,18 @@ export class TimersService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
+   * Cancels a ticket's pending timers of a kind already due at `dueBy` (points put in the past by
+   * clocks started or recomputed late: recorded, not acted upon); their jobs are removed after commit.
+   */
+  async cancelDue(m: EntityManager, ticketId: string, kind: string, dueBy: Date): Promise<number> {
+    const cancelled = await this.rows.cancelDue(m, ticketId, kind, dueBy);
+    const jobs = this.pendingJobs(m);
+    for (const key of cancelled) jobs.set(key, null);
+    if (!m.queryRunner?.isTransactionActive) this.flush(jobs);
+    return cancelled.length;
+  }
+
+  /**
    * Fires one timer if it is still pending and due: locks its row (SKIP LOCKED: another worker firing it
    * means this call does nothing), runs the handler in the same transaction, marks it fired.
    * `ticketHint` (carried by the job) is the timer's ticket, so the ticket is locked first without

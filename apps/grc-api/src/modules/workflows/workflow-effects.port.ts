@@ -1,6 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { WorkflowEffect } from '@grc/workflows';
+import { NotificationsRepository } from '../notifications/notifications.repository';
 import { TimersService } from '../timers/timers.service';
 import type { TimerRow } from '../timers/timer.types';
 
@@ -18,7 +19,7 @@ export type WorkflowTimerHandler = (m: EntityManager, ticketId: string, payload:
 export class WorkflowEffectsPort implements OnModuleInit {
   private handler: WorkflowTimerHandler | null = null;
 
-  constructor(private readonly timers: TimersService) {}
+  constructor(private readonly timers: TimersService, private readonly notifications: NotificationsRepository) {}
 
   onModuleInit(): void {
     this.timers.registerHandler(WORKFLOW_TIMER_KIND, async (m: EntityManager, t: TimerRow) => {
@@ -41,17 +42,15 @@ export class WorkflowEffectsPort implements OnModuleInit {
   }
 
   private async notify(m: EntityManager, ticketId: string, fx: Extract<WorkflowEffect, { type: 'notify' }>): Promise<void> {
-    const data = JSON.stringify({ template: fx.template, ...(fx.data ?? {}) });
+    const data = { template: fx.template, ...(fx.data ?? {}) };
     const to = fx.to;
     if (to.kind === 'agent') {
-      await m.query(`INSERT INTO notifications (recipient_agent_id, ticket_id, kind, data) SELECT id, $2, 'workflow', $3 FROM agents WHERE id::text = $1`, [to.agentId, ticketId, data]);
+      await this.notifications.addForAgentIfKnown(m, to.agentId, ticketId, 'workflow', data);
     } else if (to.kind === 'department' || (to.kind === 'role' && to.departmentId)) {
-      await m.query(
-        `INSERT INTO notifications (recipient_role, recipient_department_id, ticket_id, kind, data) SELECT $1, id, $3, 'workflow', $4 FROM departments WHERE code = $2`,
-        [to.kind === 'role' ? to.role : null, to.departmentId, ticketId, data]);
+      await this.notifications.addForDepartmentCode(m, to.departmentId!, to.kind === 'role' ? to.role : null, ticketId, 'workflow', data);
     } else if (to.kind === 'role') {
       // a role town-wide (e.g. the élus): one notification per active agent of that role
-      await m.query(`INSERT INTO notifications (recipient_agent_id, ticket_id, kind, data) SELECT id, $2, 'workflow', $3 FROM agents WHERE role = $1 AND active`, [to.role, ticketId, data]);
+      await this.notifications.addForRole(m, to.role, ticketId, 'workflow', data);
     }
   }
 }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { NotificationsCoreModule } from '../notifications/notifications.module';
 import { TicketsModule } from '../tickets/tickets.module';
 import { TimersModule } from '../timers/timers.module';
 import { CircuitGuard } from './circuit-guard.listener';
@@ -18,7 +19,7 @@ import { TicketWorkflowController, WorkflowsAdminController, WorkflowsController
  * the worker fires their timers (opinion due, citizen timeout, step SLA) through the durable timers.
  */
 @Module({
-  imports: [TicketsModule, TimersModule],
+  imports: [TicketsModule, TimersModule, NotificationsCoreModule],
   providers: [
     WorkflowDefinitionsService, DelegationsService, TicketWorkflowsService, WorkflowEffectsPort,
     CircuitRows, CircuitScopes, CircuitViewPresenter, CircuitInboxQuery, CircuitGuard, CitizenAnswerListener,

@@ -1,0 +1,116 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import {
+  escalationPoints, priorityFromRank, selectPolicy, targetDuration, viewSlaClock,
+  type BusinessCalendar, type Channel, type SlaClock, type SlaPolicy, type SlaTargetKey,
+} from '@grc/domain';
+import { TicketEntity } from '../../database/entities';
+import { CategoriesRepository } from '../reference/categories.repository';
+import type { TicketChangeEffects } from '../tickets/ticket-change.hooks';
+import { TimersService } from '../timers/timers.service';
+import { SlaConfigService, type ResolvedCalendar } from './sla-config.service';
+import { append, foldState, newClock, type ClockRow } from './sla-clock';
+import { SlaRepository } from './sla.repository';
+import { deadlineMoved } from './sla-wording';
+
+export const SLA_ESCALATION = 'sla.escalation';
+const TARGETS: SlaTargetKey[] = ['firstResponse', 'resolution'];
+
+/** The calendar a clock counts on: a step's clock its department's, the others the ticket's. */
+export type ClockCalendars = (row: ClockRow) => Promise<BusinessCalendar>;
+
+/**
+ * The clocks of a ticket as the engine's parts share them: the matching policy, the calendar of each
+ * clock, starting a ticket's clocks, and saving a clock (row, escalation timers, the timeline's
+ * explanation of a moved deadline through the change's effects).
+ */
+@Injectable()
+export class SlaClocks {
+  constructor(
+    private readonly rows: SlaRepository,
+    private readonly config: SlaConfigService,
+    private readonly timers: TimersService,
+    private readonly categories: CategoriesRepository,
+  ) {}
+
+  load(m: EntityManager, ticketId: string, lock: boolean): Promise<ClockRow[]> {
+    return this.rows.clocks(m, ticketId, lock);
+  }
+
+  /** The most specific active policy for the ticket's category, priority and channel. */
+  async policyFor(m: EntityManager, t: TicketEntity): Promise<SlaPolicy | null> {
+    const code = await this.categories.codeOf(t.categoryId, m);
+    return selectPolicy(await this.config.policies(m), {
+      categoryCode: code ?? '', priority: priorityFromRank(t.priority), channel: t.channel as Channel,
+    });
+  }
+
+  /** Calendars of a change's clocks, resolved once per department (`ticketCalendar`: the ticket's). */
+  calendarsOf(m: EntityManager, ticketCalendar: () => Promise<ResolvedCalendar>): ClockCalendars {
+    const byDepartment = new Map<string, Promise<ResolvedCalendar>>();
+    return async (row) => {
+      const id = row.calendar_department_id;
+      if (!id) return (await ticketCalendar()).calendar;
+      let c = byDepartment.get(id);
+      if (!c) byDepartment.set(id, (c = this.config.calendarFor(m, id)));
+      return (await c).calendar;
+    };
+  }
+
+  /** Starts the clocks of the matching policy (creation, or first change when none ran). */
+  async start(m: EntityManager, t: TicketEntity, now: Date, effects: TicketChangeEffects): Promise<void> {
+    const policy = await this.policyFor(m, t);
+    if (!policy) return;
+    const { calendar } = await this.config.calendarFor(m, t.departmentId);
+    const at = t.createdAt && t.createdAt.getTime() <= now.getTime() ? new Date(t.createdAt) : now;
+    for (const target of TARGETS) {
+      const duration = targetDuration(policy, target);
+      if (!duration) continue;
+      const row = newClock(t.id, target, policy);
+      append(row, { type: 'started', at, ticketId: t.id, target, policyId: policy.id, duration }, calendar);
+      await this.save(m, row, calendar, now, effects, true);
+    }
+    effects.refreshSla();
+  }
+
+  /** Persists a clock, syncs its escalation timers, explains a moved deadline in the timeline. */
+  async save(m: EntityManager, row: ClockRow, calendar: BusinessCalendar, now: Date, effects: TicketChangeEffects, created = false): Promise<void> {
+    const state = foldState(row.events, calendar);
+    const clock = viewSlaClock(state, calendar, now);
+    const previous = row.deadline;
+    row.deadline = clock.deadline;
+    const last = state.history[state.history.length - 1];
+    // a recompute that gives time back clears the breach flag set by the ladder (mark_breached)
+    if (last?.cause === 'recomputed' && !clock.breached) row.breached = false;
+    await this.rows.saveClock(m, row, state.policyId);
+    await this.syncTimers(m, row, clock, calendar);
+    // starts and stops are told by the event that caused them (creation, circuit step, status); moves are explained here
+    if (!created && last && last.cause !== 'stopped' && last.cause !== 'started') {
+      effects.addEvents({ kind: 'sla_changed', body: deadlineMoved(row.target, last, previous, row.deadline), data: {
+        target: row.target, cause: last.cause, reason: last.reason, previous: previous ? new Date(previous).toISOString() : null,
+        deadline: row.deadline?.toISOString() ?? null, generation: row.generation,
+      } });
+    }
+  }
+
+  /**
+   * Escalation points the clocks' terms put in the past (started late by a backfill, recomputed by a
+   * re-applied policy) are recorded, not acted upon: their timers are cancelled; a deadline already
+   * past is a breach (of the policy's running clocks only, when given).
+   */
+  async settlePast(m: EntityManager, ticketId: string, now: Date, policyId?: string): Promise<void> {
+    await this.timers.cancelDue(m, ticketId, SLA_ESCALATION, now);
+    await this.rows.markPastDeadlinesBreached(m, ticketId, now, policyId);
+  }
+
+  private async syncTimers(m: EntityManager, row: ClockRow, clock: SlaClock, calendar: BusinessCalendar): Promise<void> {
+    const points = clock.policyId === row.policy.id ? escalationPoints({ ...clock, generation: row.generation }, row.policy, calendar) : [];
+    const keep = points.filter((p) => p.dueAt !== null);
+    await this.timers.scheduleMany(m, keep.map((p) => ({
+      key: p.key, kind: SLA_ESCALATION, ticketId: row.ticket_id, dueAt: p.dueAt as Date,
+      payload: { target: row.target, atPercent: p.atPercent, generation: row.generation },
+    })));
+    // suspended (paused), cancelled (stopped) and older generations
+    await this.timers.cancelWhere(m, row.ticket_id, SLA_ESCALATION, { target: row.target }, keep.map((p) => p.key));
+  }
+}
