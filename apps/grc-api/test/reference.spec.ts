@@ -99,6 +99,44 @@ describe('reference data: departments, categories, routing rules (real PostgreSQ
       expect((await audits('department', dep.id)).map((a) => a.action)).toEqual(['department.create', 'department.update']);
     });
 
+    it('sets the front-desk flag, audited; the department\'s members then search the whole citizen directory', async () => {
+      // a person known to no department: only the directory reaches them
+      const email = `guichet-${uniq()}@example.org`;
+      const stranger = (await admin.post('/api/v1/citizens').send({
+        kind: 'resident', firstName: 'Inès', lastName: 'Sans-Dossier', organisationName: null, contactPerson: null, email, phone: null,
+        address: null, postcode: null, city: null, preferredChannel: 'email',
+      }).expect(201)).body as { id: string };
+      const search = async () => {
+        const agent = await ctx.loginAs(VOIRIE_AGENT); // a fresh session: the flag is read when the session is resolved
+        const me = (await agent.get('/api/v1/auth/me').expect(200)).body as { permissions: string[] };
+        const found = (await agent.get('/api/v1/citizens').query({ q: email }).expect(200)).body as Array<{ id: string }>;
+        return { directory: me.permissions.includes('citizens.directory'), found: found.map((c) => c.id) };
+      };
+      expect(await search()).toEqual({ directory: false, found: [] });
+
+      const voirieId = await d.department('voirie');
+      const voirie = ((await admin.get('/api/v1/departments').expect(200)).body as Department[]).find((x) => x.id === voirieId)!;
+      expect(voirie.frontDesk).toBe(false);
+      const put = (frontDesk: boolean, version: number) => admin.put(`/api/v1/departments/${voirieId}`).send({
+        code: voirie.code, name: voirie.name, kind: voirie.kind, frontDesk, version,
+      });
+      const on = await put(true, voirie.version);
+      expect([on.status, on.body.frontDesk, on.body.version]).toEqual([200, true, voirie.version + 1]);
+      expect((await audits('department', voirieId)).at(-1)).toEqual({ action: 'department.update', changes: { frontDesk: { before: false, after: true } } });
+      expect(await search()).toEqual({ directory: true, found: [stranger.id] });
+
+      const off = await put(false, voirie.version + 1);
+      expect([off.status, off.body.frontDesk]).toEqual([200, false]);
+      expect(await search()).toEqual({ directory: false, found: [] });
+    });
+
+    it('creates a front-desk department when asked, and refuses a flag that is not a boolean', async () => {
+      expect((await newDepartment()).frontDesk).toBe(false);
+      expect((await newDepartment({ frontDesk: true })).frontDesk).toBe(true);
+      const res = await admin.post('/api/v1/departments').send({ code: `test-${uniq()}`, name: 'Guichet', kind: 'service', frontDesk: 'oui' });
+      expect([res.status, fields(res.body)]).toEqual([400, ['frontDesk']]);
+    });
+
     it('answers 404 for an unknown id', async () => {
       const res = await admin.put('/api/v1/departments/00000000-0000-4000-8000-000000000000').send({ code: 'x', name: 'x', kind: 'service', version: 1 });
       expect(res.status).toBe(404);

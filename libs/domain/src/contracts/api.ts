@@ -44,10 +44,14 @@ export interface Department extends DepartmentRef {
   parentId: string | null;
   email: string | null;
   active: boolean;
+  /** a front desk (guichet unique): its members search the whole citizen directory (`citizens.directory`) */
+  frontDesk: boolean;
   version: number;
 }
 export interface DepartmentInput {
   code: string; name: string; kind: 'direction' | 'service'; parentId?: string | null; email?: string | null; active?: boolean;
+  /** absent: false on creation, unchanged on update */
+  frontDesk?: boolean;
 }
 export interface Agent {
   id: string; email: string; displayName: string; role: Role; locale: 'fr' | 'en';

@@ -9,6 +9,7 @@ export class DepartmentEntity {
   @Column({ name: 'parent_id', type: 'uuid', nullable: true }) parentId!: string | null;
   @Column({ type: 'varchar', nullable: true }) email!: string | null;
   @Column() active!: boolean;
+  @Column({ name: 'front_desk' }) frontDesk!: boolean;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
   @VersionColumn() version!: number;

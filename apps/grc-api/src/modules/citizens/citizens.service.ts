@@ -6,11 +6,12 @@ import {
   type Citizen, type CitizenFields, type CitizenSummary, type TicketSummary,
 } from '@grc/domain';
 import { badRequest, conflict, notFound } from '../../common/problem';
-import { CitizenEntity } from '../../database/entities';
+import type { CitizenEntity } from '../../database/entities';
 import { AuditService, auditActor, diff } from '../audit/audit.service';
 import type { Actor } from '../auth/authenticated-agent';
-import { SUMMARY_COLUMNS, SUMMARY_JOINS, SummaryRow, toSummary } from '../tickets/ticket-view';
+import { toSummary } from '../tickets/ticket-view';
 import type { CitizenInputDto, CitizenUpdateDto } from './citizen.dto';
+import { CitizensRepository, type CitizenMatch, type Reach } from './citizens.repository';
 
 const FIELDS: Array<keyof CitizenFields> = [
   'kind', 'firstName', 'lastName', 'organisationName', 'contactPerson', 'email', 'phone', 'address', 'postcode', 'city', 'preferredChannel',
@@ -23,18 +24,16 @@ const toCitizen = (c: CitizenEntity): Citizen => ({
 });
 
 /**
- * Whether citizen `z` is reachable: $2 the directory (boolean), $3 the departments the agent may see.
- * Through any ticket of theirs in one of those departments.
- */
-const REACHABLE = `($2::boolean OR EXISTS (SELECT 1 FROM tickets rt WHERE rt.citizen_id = z.id AND rt.department_id = ANY($3::uuid[])))`;
-
-/**
  * Citizens and organisations: found before they are created ("dites-le nous une fois"), and every
- * read of their personal details is audited.
+ * read of their personal details is audited. The queries are CitizensRepository's.
  */
 @Injectable()
 export class CitizensService {
-  constructor(@InjectDataSource() private readonly db: DataSource, private readonly audit: AuditService) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly citizens: CitizensRepository,
+    private readonly audit: AuditService,
+  ) {}
 
   /**
    * By e-mail or phone when the query is one, else by name (accents and case ignored, trigram index).
@@ -46,31 +45,24 @@ export class CitizensService {
     if (text.length < 2) throw badRequest('Tapez au moins 2 caractères.', [{ field: 'q', message: 'Au moins 2 caractères.' }]);
     const email = normalizeEmail(text);
     const phone = normalizePhone(text);
-    const where = email ? `lower(z.email) = lower($1)` : phone ? `z.phone = $1` : `z.search_text LIKE '%' || $1 || '%'`;
-    const param = email ?? phone ?? normalizeForSearch(text).replace(/[%_\\]/g, (c) => `\\${c}`);
-    const rows = await this.db.query(
-      `SELECT z.id, z.kind, z.email, z.phone, z.city,
-         CASE WHEN z.kind = 'organisation' THEN z.organisation_name
-              ELSE trim(coalesce(z.first_name, '') || ' ' || coalesce(z.last_name, '')) END AS display_name,
-         (SELECT count(*) FROM tickets t WHERE t.citizen_id = z.id AND t.department_id = ANY($3::uuid[]))::int AS ticket_count
-       FROM citizens z WHERE ${where} AND ${REACHABLE}
-       ORDER BY z.last_name NULLS LAST, z.organisation_name NULLS LAST, z.first_name LIMIT 20`,
-      [param, this.directory(actor), actor.agent.visibleDepartmentIds],
-    );
-    await this.audit.record(this.db.manager, auditActor(actor), 'citizen.search', 'citizen', '*', {
-      query: { before: null, after: text }, results: { before: null, after: rows.length },
+    const match: CitizenMatch = email ? { by: 'email', value: email } : phone ? { by: 'phone', value: phone }
+      : { by: 'name', value: normalizeForSearch(text).replace(/[%_\\]/g, (c) => `\\${c}`) };
+    return this.db.transaction(async (m) => {
+      const found = await this.citizens.search(match, this.reach(actor), m);
+      await this.audit.record(m, auditActor(actor), 'citizen.search', 'citizen', '*', {
+        query: { before: null, after: text }, results: { before: null, after: found.length },
+      });
+      return found;
     });
-    return rows.map((r: { id: string; kind: Citizen['kind']; display_name: string; email: string | null; phone: string | null; city: string | null; ticket_count: number }) => ({
-      id: r.id, kind: r.kind, displayName: r.display_name, email: r.email, phone: r.phone, city: r.city, ticketCount: r.ticket_count,
-    }));
   }
 
-  async get(actor: Actor, id: string): Promise<Citizen> {
-    if (!(await this.reachable(this.db.manager, actor, id))) throw notFound('Citoyen');
-    const c = await this.db.getRepository(CitizenEntity).findOneBy({ id });
-    if (!c) throw notFound('Citoyen');
-    await this.audit.record(this.db.manager, auditActor(actor), 'citizen.read', 'citizen', id, {});
-    return toCitizen(c);
+  get(actor: Actor, id: string): Promise<Citizen> {
+    return this.db.transaction(async (m) => {
+      const c = (await this.reachable(m, actor, id)) ? await this.citizens.find(id, m) : null;
+      if (!c) throw notFound('Citoyen');
+      await this.audit.record(m, auditActor(actor), 'citizen.read', 'citizen', id, {});
+      return toCitizen(c);
+    });
   }
 
   /**
@@ -78,14 +70,13 @@ export class CitizensService {
    * everyone, other agents the people of a ticket of a department they may see. An unreachable citizen
    * answers 404, like a citizen that does not exist.
    */
-  async reachable(m: EntityManager, actor: Actor, id: string): Promise<boolean> {
-    const [row] = await m.query(`SELECT 1 FROM citizens z WHERE z.id = $1 AND ${REACHABLE}`,
-      [id, this.directory(actor), actor.agent.visibleDepartmentIds]);
-    return !!row;
+  reachable(m: EntityManager, actor: Actor, id: string): Promise<boolean> {
+    return this.citizens.isReachable(id, this.reach(actor), m);
   }
 
-  private directory(actor: Actor): boolean {
-    return !!actor.system || hasPermission(actor.agent.role, 'citizens.directory', actor.agent);
+  private reach(actor: Actor): Reach {
+    const directory = !!actor.system || hasPermission(actor.agent.role, 'citizens.directory', actor.agent);
+    return { directory, visibleDepartmentIds: actor.agent.visibleDepartmentIds };
   }
 
   create(actor: Actor, dto: CitizenInputDto): Promise<Citizen> {
@@ -96,8 +87,7 @@ export class CitizensService {
   async createIn(m: EntityManager, actor: Actor, dto: CitizenInputDto, prefix = ''): Promise<Citizen> {
     const fields = this.validate(dto, prefix);
     await this.refuseDuplicate(m, actor, fields, null, prefix);
-    const repo = m.getRepository(CitizenEntity);
-    const saved = await repo.save(repo.create(fields));
+    const saved = await this.citizens.insert(fields, m);
     await this.audit.record(m, auditActor(actor), 'citizen.create', 'citizen', saved.id, diff<CitizenFields>(null, fields, FIELDS));
     return toCitizen(saved);
   }
@@ -105,8 +95,7 @@ export class CitizensService {
   async update(actor: Actor, id: string, dto: CitizenUpdateDto): Promise<Citizen> {
     const { version, ...input } = dto;
     return this.db.transaction(async (m) => {
-      const repo = m.getRepository(CitizenEntity);
-      const before = await repo.createQueryBuilder('c').setLock('pessimistic_write').where('c.id = :id', { id }).getOne();
+      const before = await this.citizens.findForUpdate(id, m);
       if (!before || !(await this.reachable(m, actor, id))) throw notFound('Citoyen');
       if (before.version !== version) {
         throw conflict("Cette fiche a été modifiée par quelqu'un d'autre entre-temps. Rechargez-la avant de recommencer.", [{ field: 'version', message: 'Version périmée', code: 'stale_version' }]);
@@ -114,7 +103,7 @@ export class CitizensService {
       const fields = this.validate(input as CitizenInputDto, '');
       await this.refuseDuplicate(m, actor, fields, id, '');
       const changes = diff<CitizenFields>(before, fields, FIELDS);
-      const saved = await repo.save({ ...before, ...fields });
+      const saved = await this.citizens.update(before, fields, m);
       await this.audit.record(m, auditActor(actor), 'citizen.update', 'citizen', id, changes);
       return toCitizen(saved);
     });
@@ -125,13 +114,10 @@ export class CitizensService {
    * requests the person has elsewhere (no count, no header): need-to-know.
    */
   async tickets(actor: Actor, id: string): Promise<TicketSummary[]> {
-    if (!(await this.reachable(this.db.manager, actor, id))) throw notFound('Citoyen');
-    const rows: SummaryRow[] = await this.db.query(
-      `SELECT ${SUMMARY_COLUMNS}
-       FROM tickets t ${SUMMARY_JOINS} WHERE t.citizen_id = $1 AND ($2 OR t.department_id = ANY($3::uuid[])) ORDER BY t.created_at DESC LIMIT 200`,
-      [id, actor.agent.role === 'admin', actor.agent.visibleDepartmentIds],
-    );
-    return rows.map(toSummary);
+    return this.db.transaction(async (m) => {
+      if (!(await this.reachable(m, actor, id))) throw notFound('Citoyen');
+      return (await this.citizens.history(id, actor.agent.role === 'admin', actor.agent.visibleDepartmentIds, m)).map(toSummary);
+    });
   }
 
   private validate(dto: CitizenInputDto, prefix: string): CitizenFields {
@@ -149,11 +135,7 @@ export class CitizensService {
    */
   private async refuseDuplicate(m: EntityManager, actor: Actor, f: CitizenFields, selfId: string | null, prefix: string): Promise<void> {
     if (!f.email && !f.phone) return;
-    const [dup] = await m.query(
-      `SELECT id, CASE WHEN lower(email) = lower($1) THEN 'email' ELSE 'phone' END AS field FROM citizens
-       WHERE (lower(email) = lower($1) OR phone = $2) AND ($3::uuid IS NULL OR id <> $3) LIMIT 1`,
-      [f.email, f.phone, selfId],
-    );
+    const dup = await this.citizens.findSameContact(f.email, f.phone, selfId, m);
     if (dup) {
       const field = prefix ? `${prefix}.${dup.field}` : dup.field;
       const what = dup.field === 'email' ? 'cet e-mail' : 'ce téléphone';

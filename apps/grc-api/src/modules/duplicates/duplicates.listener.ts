@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { followerStatusAfter } from '@grc/domain';
 import { TicketChangeHooks, type TicketChange, type TicketChangeListener } from '../tickets/ticket-change.hooks';
 import { TicketsService } from '../tickets/tickets.service';
+import { DuplicatesRepository } from './duplicates.repository';
 
 /**
  * One problem, many reporters: inside the master's transaction, every follower makes the move the master's
@@ -19,6 +20,7 @@ import { TicketsService } from '../tickets/tickets.service';
 export class DuplicatesFollowListener implements TicketChangeListener, OnModuleInit {
   constructor(
     private readonly hooks: TicketChangeHooks,
+    private readonly rows: DuplicatesRepository,
     private readonly tickets: TicketsService,
   ) {}
 
@@ -31,10 +33,9 @@ export class DuplicatesFollowListener implements TicketChangeListener, OnModuleI
     if (!before || before.status === after.status) return;
     // quick exit for the common case (no follower can move), before locking anything
     if (!['resolved', 'closed', 'open'].includes(after.status)) return;
-    const followers: Array<{ id: string }> = await m.query(
-      `SELECT id FROM tickets WHERE master_ticket_id = $1 ORDER BY id FOR UPDATE`, [change.ticketId]);
+    const followers = await this.rows.lockFollowers(change.ticketId, m);
     if (!followers.length) return;
-    const [master] = await m.query(`SELECT reference FROM tickets WHERE id = $1`, [change.ticketId]);
+    const masterReference = await this.rows.reference(change.ticketId, m);
     // The agent's comment on the master's status change is for every reporter; a change that came with the
     // master's reporter's own message (an e-mail or tracking-page reply reopening it) speaks of that person: not passed on.
     const fromItsReporter = change.events.some((e) => e.kind === 'inbound');
@@ -45,7 +46,7 @@ export class DuplicatesFollowListener implements TicketChangeListener, OnModuleI
         if (!to) return null;
         const resolvedAt = to === 'resolved' ? (after.resolvedAt ?? new Date()) : to === 'open' ? null : f.resolvedAt;
         const closedAt = to === 'closed' ? (after.closedAt ?? new Date()) : to === 'open' ? null : f.closedAt;
-        const data = { from: f.status, to, masterId: change.ticketId, masterReference: master.reference };
+        const data = { from: f.status, to, masterId: change.ticketId, masterReference };
         return { set: { status: to, resolvedAt, closedAt }, events: [{ kind: 'status_changed', body: comment, data }], action: 'ticket.status.master' };
       }, { propagated: true });
     }

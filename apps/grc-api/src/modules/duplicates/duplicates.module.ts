@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TicketsModule } from '../tickets/tickets.module';
 import { DuplicatesController } from './duplicates.controller';
 import { DuplicatesFollowListener } from './duplicates.listener';
+import { DuplicatesRepository } from './duplicates.repository';
 import { DuplicatesService } from './duplicates.service';
 
 /**
@@ -10,7 +11,8 @@ import { DuplicatesService } from './duplicates.service';
  */
 @Module({
   imports: [TicketsModule],
-  providers: [DuplicatesFollowListener],
+  providers: [DuplicatesFollowListener, DuplicatesRepository],
+  exports: [DuplicatesRepository],
 })
 export class DuplicatesCoreModule {}
 

@@ -17,6 +17,8 @@ export class CreateDepartmentDto implements DepartmentInput {
   @IsOptional() @IsUUID() parentId?: string | null;
   @IsOptional() @Transform(lower) @IsEmail() @MaxLength(254) email?: string | null;
   @IsOptional() @IsBoolean() active?: boolean;
+  /** a front desk: its members get the citizen directory (docs/authorization.md) */
+  @IsOptional() @IsBoolean() frontDesk?: boolean;
 }
 
 /** PUT body: the same fields plus the version last read. An absent optional field is left unchanged; null clears it. */

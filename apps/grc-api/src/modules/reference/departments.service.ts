@@ -13,10 +13,10 @@ import { DepartmentsRepository } from './departments.repository';
 /** stands for a department being created (not in the table yet) in the tree checks */
 const NEW_DEPARTMENT = '00000000-0000-0000-0000-000000000000';
 
-const FIELDS: Array<keyof Department> = ['code', 'name', 'kind', 'parentId', 'email', 'active'];
+const FIELDS: Array<keyof Department> = ['code', 'name', 'kind', 'parentId', 'email', 'active', 'frontDesk'];
 
 export const toDepartment = (d: DepartmentEntity): Department => ({
-  id: d.id, code: d.code, name: d.name, kind: d.kind, parentId: d.parentId, email: d.email, active: d.active, version: d.version,
+  id: d.id, code: d.code, name: d.name, kind: d.kind, parentId: d.parentId, email: d.email, active: d.active, frontDesk: d.frontDesk, version: d.version,
 });
 
 export const staleVersion = (what: string) =>
@@ -51,6 +51,7 @@ export class DepartmentsService {
       await this.ensureHierarchy(m, null, input.kind, parentId);
       const saved = await this.departments.insert({
         code: input.code, name: input.name, kind: input.kind, parentId, email: input.email ?? null, active: input.active ?? true,
+        frontDesk: input.frontDesk ?? false,
       }, m);
       const after = toDepartment(saved);
       await this.audit.record(m, auditActor(actor), 'department.create', 'department', after.id, diff(null, after, FIELDS));
@@ -71,6 +72,7 @@ export class DepartmentsService {
         code: input.code, name: input.name, kind: input.kind, parentId,
         email: input.email === undefined ? row.email : input.email,
         active: input.active ?? row.active,
+        frontDesk: input.frontDesk ?? row.frontDesk,
       });
       const changes = diff(before, toDepartment(row), FIELDS);
       if (Object.keys(changes).length === 0) return before;

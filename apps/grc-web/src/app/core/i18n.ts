@@ -53,6 +53,16 @@ export class I18n {
     return text;
   };
 
+  /**
+   * A count in the language's plural form: the key's `.one`, `.other`… variant, as Intl.PluralRules names
+   * them (French says « 0 autre demande », English "0 other requests"), `.other` when a form is missing;
+   * `{count}` is replaced.
+   */
+  readonly plural = (key: string, count: number, params?: Record<string, string | number>): string => {
+    const form = `${key}.${new Intl.PluralRules(LOCALES[this.lang()]).select(count)}`;
+    return this.t((form in DICTS[this.lang()] ? form : `${key}.other`) as MsgKey, { count, ...params });
+  };
+
   readonly status = (s: TicketStatus): string => this.t(`status.${s}` as MsgKey);
   readonly priority = (p: Priority): string => this.t(`priority.${p}` as MsgKey);
   readonly channel = (c: Channel): string => this.t(`channel.${c}` as MsgKey);

@@ -34,10 +34,10 @@ export class DepartmentsAdmin extends AdminBase<Department, DepartmentInput> {
   }
 
   protected blank(): DepartmentInput {
-    return { code: '', name: '', kind: 'service', parentId: null, email: '', active: true };
+    return { code: '', name: '', kind: 'service', parentId: null, email: '', active: true, frontDesk: false };
   }
   protected toInput(d: Department): DepartmentInput {
-    return { code: d.code, name: d.name, kind: d.kind, parentId: d.parentId, email: d.email ?? '', active: d.active };
+    return { code: d.code, name: d.name, kind: d.kind, parentId: d.parentId, email: d.email ?? '', active: d.active, frontDesk: d.frontDesk };
   }
   protected body(d: DepartmentInput): DepartmentInput | null {
     const fields: Record<string, string> = {};
@@ -47,6 +47,6 @@ export class DepartmentsAdmin extends AdminBase<Department, DepartmentInput> {
       this.error.set(localError(fields));
       return null;
     }
-    return { code: d.code.trim(), name: d.name.trim(), kind: d.kind, parentId: d.parentId || null, email: d.email?.trim() || null, active: d.active };
+    return { code: d.code.trim(), name: d.name.trim(), kind: d.kind, parentId: d.parentId || null, email: d.email?.trim() || null, active: d.active, frontDesk: d.frontDesk === true };
   }
 }

@@ -20,6 +20,12 @@ export const DUP_FR = {
   'dup.link': 'Rattacher à {ref}',
   'dup.linked': 'Demande rattachée à {ref}.',
   'dup.unlinked': 'Demande détachée.',
+  // need-to-know: other departments' tickets are only counted (I18n.plural picks the form)
+  'dup.otherCandidates.one': '{count} autre demande proche dans un autre service',
+  'dup.otherCandidates.other': '{count} autres demandes proches dans d’autres services',
+  'dup.otherFollowers.one': '{count} autre demande rattachée dans un autre service',
+  'dup.otherFollowers.other': '{count} autres demandes rattachées dans d’autres services',
+  'dup.otherHint': 'Elles relèvent de services dont vous ne voyez pas les demandes : leur détail n’est pas affiché.',
 } as const;
 
 export const DUP_EN: Record<keyof typeof DUP_FR, string> = {
@@ -43,4 +49,9 @@ export const DUP_EN: Record<keyof typeof DUP_FR, string> = {
   'dup.link': 'Link to {ref}',
   'dup.linked': 'Request linked to {ref}.',
   'dup.unlinked': 'Request unlinked.',
+  'dup.otherCandidates.one': '{count} other nearby request in another department',
+  'dup.otherCandidates.other': '{count} other nearby requests in other departments',
+  'dup.otherFollowers.one': '{count} other linked request in another department',
+  'dup.otherFollowers.other': '{count} other linked requests in other departments',
+  'dup.otherHint': 'They belong to departments whose requests you cannot see: their details are not shown.',
 };

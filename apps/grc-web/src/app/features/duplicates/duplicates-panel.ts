@@ -10,6 +10,7 @@ import { FORM_ERRORS } from '../../shared/form-errors';
 /**
  * On the ticket page: the master this ticket follows (with unlink), the tickets following it, or the open
  * requests that resemble it (same category, nearby, similar text) with a button to link to one of them.
+ * Other departments' tickets are only counted (need-to-know, docs/authorization.md): never a detail.
  */
 @Component({
   selector: 'grc-duplicates-panel',
@@ -27,14 +28,20 @@ import { FORM_ERRORS } from '../../shared/form-errors';
           <p>{{ t('dup.masterStatus', { status: i18n.status(m.status) }) }}</p>
           <button type="button" class="btn btn-secondary" data-testid="dup-unlink" [disabled]="busy()" (click)="unlink()">{{ t('dup.unlink', { ref: m.reference }) }}</button>
         } @else {
-          @if (v.followers.length) {
-            <h3>{{ t('dup.followers', { count: v.followers.length }) }}</h3>
+          @if (v.followers.length || v.otherDepartmentFollowers) {
+            <h3>{{ t('dup.followers', { count: v.followers.length + v.otherDepartmentFollowers }) }}</h3>
             <p class="hint">{{ t('dup.followersHint') }}</p>
-            <ul class="plain-list" data-testid="dup-followers">
-              @for (f of v.followers; track f.id) {
-                <li><a [routerLink]="['/tickets', f.id]">{{ f.reference }}</a> – {{ f.subject }} ({{ i18n.status(f.status) }})</li>
-              }
-            </ul>
+            @if (v.followers.length) {
+              <ul class="plain-list" data-testid="dup-followers">
+                @for (f of v.followers; track f.id) {
+                  <li><a [routerLink]="['/tickets', f.id]">{{ f.reference }}</a> – {{ f.subject }} ({{ i18n.status(f.status) }})</li>
+                }
+              </ul>
+            }
+            @if (v.otherDepartmentFollowers) {
+              <p data-testid="dup-other-followers">{{ i18n.plural('dup.otherFollowers', v.otherDepartmentFollowers) }}</p>
+              <p class="hint">{{ t('dup.otherHint') }}</p>
+            }
           } @else {
             <h3>{{ t('dup.candidates') }}</h3>
             <p class="hint">{{ t('dup.candidatesHint') }}</p>
@@ -53,8 +60,12 @@ import { FORM_ERRORS } from '../../shared/form-errors';
                   </li>
                 }
               </ul>
-            } @else {
+            } @else if (!v.otherDepartmentCandidates) {
               <p>{{ t('dup.none') }}</p>
+            }
+            @if (v.otherDepartmentCandidates) {
+              <p data-testid="dup-other-candidates">{{ i18n.plural('dup.otherCandidates', v.otherDepartmentCandidates) }}</p>
+              <p class="hint">{{ t('dup.otherHint') }}</p>
             }
           }
         }
