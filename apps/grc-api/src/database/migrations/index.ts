@@ -7,6 +7,7 @@ import { Mail1763800000400 } from './1763800000400-mail';
 import { PublicDuplicates1763800000500 } from './1763800000500-public-duplicates';
 import { Channels1763800000600 } from './1763800000600-channels';
 import { NotificationReads1763800000700 } from './1763800000700-notification-reads';
+import { MailThreadingPublicNotes1763800000820 } from './1763800000820-mail-threading-public-notes';
 
 /** Every migration, in order. Webpack bundles the API, so they are listed, not globbed. */
-export const MIGRATIONS = [InitialSchema1763800000000, TownSettings1763800000001, Open3111763800000100, Sla1763800000200, Workflows1763800000300, Mail1763800000400, PublicDuplicates1763800000500, Channels1763800000600, NotificationReads1763800000700];
+export const MIGRATIONS = [InitialSchema1763800000000, TownSettings1763800000001, Open3111763800000100, Sla1763800000200, Workflows1763800000300, Mail1763800000400, PublicDuplicates1763800000500, Channels1763800000600, NotificationReads1763800000700, MailThreadingPublicNotes1763800000820];
