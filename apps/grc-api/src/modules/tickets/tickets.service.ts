@@ -275,7 +275,7 @@ export class TicketsService {
         set.status = 'open';
         events.push({ kind: 'status_changed', data: { from: 'new', to: 'open' } });
       }
-      return { set, events, action: dto.kind === 'reply' ? 'ticket.reply' : 'ticket.note' };
+      return { set, events, action: `ticket.${dto.kind}` };
     });
   }
 
@@ -315,7 +315,7 @@ export class TicketsService {
     const after = { ...t, ...set, version: t.version + 1 } as TicketEntity;
     await this.hooks.emit(m, { ticketId: id, before: t, after, events, actor });
     const changes: Changes = diff<TicketEntity>(t, after, AUDITED_FIELDS);
-    for (const e of events) if (e.body && (e.kind === 'reply' || e.kind === 'note' || e.kind === 'transferred')) changes[e.kind] = { before: null, after: e.body };
+    for (const e of events) if (e.body && (e.kind === 'reply' || e.kind === 'note' || e.kind === 'public_note' || e.kind === 'transferred')) changes[e.kind] = { before: null, after: e.body };
     await this.audit.record(m, auditActor(actor), action, 'ticket', id, changes);
   }
 
