@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { connect, createServer } from 'node:net';
 import { XMLParser } from 'fast-xml-parser';
 import { startTestApp, type TestContext } from './support/test-app';
 import { ADMIN, VOIRIE_AGENT } from './support/demo';
@@ -373,18 +375,35 @@ describe('Open311 GeoReport v2', () => {
       }
     });
 
-    it('with Redis unreachable, the in-memory limiter still refuses past the limit (never fails open)', async () => {
+    it('with Redis gone, the in-memory limiter still refuses past the limit (never fails open)', async () => {
+      // a Redis of its own, killed mid-run (as timers.spec does), then restarted on the same port for a clean shutdown
       const port = await new Promise<number>((resolve) => {
-        const srv = require('node:net').createServer().listen(0, '127.0.0.1', () => { const p = srv.address().port; srv.close(() => resolve(p)); });
+        const srv = createServer().listen(0, '127.0.0.1', () => { const p = (srv.address() as { port: number }).port; srv.close(() => resolve(p)); });
       });
-      const noRedis = await startTestApp({ GRC_OPEN311_RATE_LIMIT: '2', REDIS_URL: `redis://127.0.0.1:${port}` });
+      const startRedis = async () => {
+        const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+        for (let i = 0; i < 100; i++) {
+          const up = await new Promise<boolean>((resolve) => {
+            const s = connect(port, '127.0.0.1', () => { s.end(); resolve(true); }).on('error', () => resolve(false));
+          });
+          if (up) return proc;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        throw new Error('redis-server did not start');
+      };
+      let redis = await startRedis();
+      const app = await startTestApp({ GRC_OPEN311_RATE_LIMIT: '2', REDIS_URL: `redis://127.0.0.1:${port}` });
       try {
-        await noRedis.http.get('/open311/v2/services.json').expect(200);
-        await noRedis.http.get('/open311/v2/services.json').expect(200);
-        const over = await noRedis.http.get('/open311/v2/services.json').expect(429);
-        expect(over.body[0].code).toBe(429);
+        redis.kill('SIGKILL');
+        await new Promise((r) => redis.once('exit', r));
+        await app.http.get('/open311/v2/services.json').expect(200);
+        await app.http.get('/open311/v2/services.json').expect(200);
+        const over = await app.http.get('/open311/v2/services.json').expect(429);
+        expect(over.body).toEqual([{ code: 429, description: expect.stringContaining('Trop de requêtes') }]);
       } finally {
-        await noRedis.close();
+        redis = await startRedis();
+        await app.close();
+        redis.kill('SIGKILL');
       }
     });
   });
