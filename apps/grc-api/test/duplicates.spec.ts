@@ -1,4 +1,5 @@
 import type { INestApplicationContext } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -186,6 +187,8 @@ describe('duplicates: every reporter is informed', () => {
   const env = {
     SMTP_URL: '', MAIL_FROM: 'Mairie de Saint-Aubin <mairie@saint-aubin.test>', MAIL_SWEEP_MS: '200', MAIL_INTAKE_TICK_MS: '0',
     PUBLIC_URL: PUBLIC, GRC_PUBLIC_RATE_LIMIT: '1000', GRC_QUEUE_PREFIX: `grc-dupmail-${stamp}`,
+    // API and worker share the app's secret, as deployed: the worker seals the links the API's sender opens
+    GRC_SECRET_KEY: randomBytes(32).toString('base64'),
   };
 
   beforeAll(async () => {
@@ -329,9 +332,11 @@ describe('duplicates: every reporter is informed', () => {
       const [mailbox] = await ctx.db.query(
         `INSERT INTO mail_mailboxes (name, host, port, secure, username, category_id, active) VALUES ($1, '127.0.0.1', 1, false, 'x', $2, false) RETURNING *`,
         [`dup-${stamp}`, pothole]);
+      // a reply to the resolution e-mail we sent (threading trusts only our outbox's Message-IDs, docs/mail.md)
+      const [resolvedMail] = await ctx.db.query(`SELECT message_id FROM mail_outbox WHERE ticket_id = $1 AND kind = 'resolved'`, [master.id]);
       const raw = [
         `From: Durand <${master.email}>`, 'To: mairie@saint-aubin.test', `Subject: Re: [${master.reference}] Votre demande est résolue`,
-        `Message-ID: <reopen-${stamp}@citoyens.example>`, `Date: ${new Date().toUTCString()}`, 'MIME-Version: 1.0',
+        `In-Reply-To: ${resolvedMail.message_id}`, `Message-ID: <reopen-${stamp}@citoyens.example>`, `Date: ${new Date().toUTCString()}`, 'MIME-Version: 1.0',
         'Content-Type: text/plain; charset=utf-8', '', 'Le trou est toujours là.', '',
       ].join('\r\n');
       const outcome = await worker.get(MailIntakeService).importMessage(mailbox, null, Buffer.from(raw));

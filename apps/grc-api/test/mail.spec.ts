@@ -63,6 +63,7 @@ describe('e-mail channel (real Dovecot IMAP and SMTP server on loopback)', () =>
     ctx = await startTestApp({
       SMTP_URL: smtp.url, MAIL_FROM: `Mairie de Saint-Aubin <${TOWN}>`, MAIL_SWEEP_MS: '200', MAIL_RETRY_BASE_MS: '200',
       MAIL_MAX_ATTEMPTS: '3', MAIL_INTAKE_TICK_MS: '0', PUBLIC_URL: 'https://www.saint-aubin.test',
+      GRC_PUBLIC_RATE_LIMIT: '1000', GRC_QUEUE_PREFIX: `grc-mail-${Date.now().toString(36)}`,
     });
     imap = new ImapFlow({ host: dovecot.host, port: dovecot.port, secure: false, auth: { user: dovecot.user, pass: dovecot.password }, logger: false });
     await imap.connect();
@@ -141,7 +142,8 @@ describe('e-mail channel (real Dovecot IMAP and SMTP server on loopback)', () =>
     expect(ack!.parsed.text).toMatch(/https:\/\/www\.saint-aubin\.test\/suivi\?ref=/);
     expect(ack!.parsed.messageId).toMatch(new RegExp(`^<${t.reference}\\.[0-9a-f-]{36}@saint-aubin\\.test>$`));
     expect(ack!.parsed.inReplyTo).toBe(messageId);
-    expect(ack!.parsed.replyTo?.value[0]?.address).toBe(`mairie+${t.reference}@saint-aubin.test`);
+    // the per-ticket reply address carries the ticket's signature (HMAC under the app's secret)
+    expect(ack!.parsed.replyTo?.value[0]?.address).toMatch(new RegExp(`^mairie\\+${t.reference}\\.[0-9a-f]{20}@saint-aubin\\.test$`));
     expect(ack!.parsed.headers.get('auto-submitted')).toBe('auto-generated');
     expect(ack!.parsed.html).not.toContain('<script>');
     expect(ack!.parsed.html).toContain('&lt;script&gt;');
@@ -154,7 +156,7 @@ describe('e-mail channel (real Dovecot IMAP and SMTP server on loopback)', () =>
     } finally { lock.release(); }
   });
 
-  it('threads replies into the ticket (In-Reply-To, then subject reference) and reopens a resolved ticket', async () => {
+  it('threads replies into the ticket (In-Reply-To, then the signed reply address) and reopens a resolved ticket', async () => {
     const ack = mailsTo('marie.dupont@citoyens.example')[0]!;
     const reply1 = `<reply1-${Date.now()}@citoyens.example>`;
     await append(mail({ messageId: reply1, subject: `Re: ${ack.parsed.subject}`, headers: { 'In-Reply-To': ack.parsed.messageId!, References: `${first.messageId} ${ack.parsed.messageId}` },
@@ -171,9 +173,11 @@ describe('e-mail channel (real Dovecot IMAP and SMTP server on loopback)', () =>
     expect(resolved.parsed.subject).toContain('résolue');
     expect(resolved.parsed.text).toContain('Lampe changée.');
 
-    // the citizen answers with the reference in the subject only (a client that drops In-Reply-To)
+    // the citizen answers through a client that drops In-Reply-To/References: the signed reply address threads it
+    const replyTo = resolved.parsed.replyTo!.value[0]!.address!;
+    expect(replyTo).toMatch(new RegExp(`^mairie\\+${first.reference}\\.[0-9a-f]{20}@saint-aubin\\.test$`));
     const reply2 = `<reply2-${Date.now()}@citoyens.example>`;
-    await append(mail({ messageId: reply2, subject: `RE: [${first.reference}] toujours éteint`, body: 'Toujours éteint ce soir.' }));
+    await append(mail({ messageId: reply2, to: replyTo, subject: `RE: [${first.reference}] toujours éteint`, body: 'Toujours éteint ce soir.' }));
     expect((await poll()).outcomes.reply).toBe(1);
     detail = (await agent.get(`/api/v1/tickets/${first.id}`).expect(200)).body;
     expect(detail.status).toBe('open');
@@ -185,6 +189,87 @@ describe('e-mail channel (real Dovecot IMAP and SMTP server on loopback)', () =>
     expect((await poll()).outcomes.ticket).toBe(1);
     const t = await ticketOf(other);
     expect(t.id).not.toBe(first.id);
+  });
+
+  it('threads only from what we sent: a forged Message-ID, an unsigned or wrongly signed reply address, a subject reference are new requests, with the reason', async () => {
+    let detail = (await agent.get(`/api/v1/tickets/${first.id}`).expect(200)).body;
+    if (detail.status !== 'resolved') await agent.post(`/api/v1/tickets/${first.id}/status`).send({ version: detail.version, status: 'resolved', comment: 'Lampe changée (bis).' }).expect(201);
+    const inboundBefore = (await ctx.db.query(`SELECT count(*)::int AS n FROM ticket_events WHERE ticket_id = $1 AND kind = 'inbound'`, [first.id]))[0].n;
+    const forgedId = `<${first.reference}.0b6f3c52-6a43-4e27-9a55-0c5a7e0f1d2a@saint-aubin.test>`;
+    const ours = `mairie+${first.reference}`;
+    const cases = {
+      // the shape of our Message-IDs, with any uuid: never sent by us
+      forgedMessageId: mail({ messageId: `<f1-${Date.now()}@ailleurs.example>`, from: 'intrus@ailleurs.example', subject: 'Re: votre demande', headers: { 'In-Reply-To': forgedId, References: forgedId } }),
+      // the citizen's address in From (forgeable) and the reply address without its signature
+      unsigned: mail({ messageId: `<f2-${Date.now()}@ailleurs.example>`, to: `${ours}@saint-aubin.test`, subject: 'Re: suite' }),
+      wrongSignature: mail({ messageId: `<f3-${Date.now()}@ailleurs.example>`, to: `${ours}.0123456789abcdef0123@saint-aubin.test`, subject: 'Re: suite' }),
+      subjectOnly: mail({ messageId: `<f4-${Date.now()}@ailleurs.example>`, subject: `RE: [${first.reference}] toujours éteint` }),
+    };
+    for (const raw of Object.values(cases)) await append(raw);
+    const r = await poll();
+    expect(r.outcomes).toMatchObject({ ticket: 4, reply: 0 });
+    const rows = await ctx.db.query(`SELECT message_key, outcome, reason, ticket_id FROM mail_imported WHERE message_key LIKE '<f_-%' ORDER BY message_key`);
+    expect(rows).toHaveLength(4);
+    for (const row of rows) {
+      expect(row.outcome).toBe('ticket');
+      expect(row.ticket_id).not.toBe(first.id);
+      expect(row.reason).toContain(first.reference);
+    }
+    expect(rows[0].reason).toContain('Message-ID');
+    expect(rows[1].reason).toContain('signature');
+    expect(rows[2].reason).toContain('signature');
+    expect(rows[3].reason).toContain('objet');
+    detail = (await agent.get(`/api/v1/tickets/${first.id}`).expect(200)).body;
+    expect(detail.status).toBe('resolved');
+    const inboundAfter = (await ctx.db.query(`SELECT count(*)::int AS n FROM ticket_events WHERE ticket_id = $1 AND kind = 'inbound'`, [first.id]))[0].n;
+    expect(inboundAfter).toBe(inboundBefore);
+    // the acknowledgements of the new requests are delivered before the next tests count e-mails
+    for (const stop = Date.now() + 10_000; Date.now() < stop; await sleep(50)) {
+      const [{ pending, total }] = await ctx.db.query(`SELECT count(*) FILTER (WHERE state <> 'sent')::int AS pending, count(*)::int AS total FROM mail_outbox WHERE to_address = 'marie.dupont@citoyens.example'`);
+      if (pending === 0 && mailsTo('marie.dupont@citoyens.example').length === total) break;
+    }
+    // a Message-ID we really sent for this ticket still threads (and reopens)
+    const sent = mailsTo('marie.dupont@citoyens.example').filter((x) => x.parsed.messageId?.startsWith(`<${first.reference}.`)).at(-1)!;
+    const real = `<real-${Date.now()}@citoyens.example>`;
+    await append(mail({ messageId: real, subject: `Re: ${sent.parsed.subject}`, headers: { 'In-Reply-To': sent.parsed.messageId! } }));
+    expect((await poll()).outcomes.reply).toBe(1);
+    expect(await ticketOf(real)).toMatchObject({ outcome: 'reply', id: first.id, status: 'open' });
+  });
+
+  it('keeps no tracking key in clear once the acknowledgement of a public request is sent (every table, every column)', async () => {
+    const d = await ids(ctx.db);
+    const email = `suivi-${Date.now()}@citoyens.example`;
+    const res = await ctx.http.post('/api/v1/public/requests').set('X-Requested-With', 'grc')
+      .field('categoryId', await d.category('nid-de-poule')).field('description', 'Trou devant la poste').field('address', '1 place de la Poste')
+      .field('lastName', 'Suivi').field('email', email).expect(201);
+    const formKey: string = res.body.key;
+    const [ack] = await waitMails(email, 1);
+    const link = /https:\/\/www\.saint-aubin\.test\/suivi\?ref=[^&\s]+&k=([A-Za-z0-9_-]{43})/.exec(ack!.parsed.text ?? '');
+    expect(link).not.toBeNull();
+    const mailKey = link![1]!;
+    expect(ack!.parsed.html).toContain(`k=${mailKey}`);
+    // the link of the e-mail works
+    await ctx.http.get(`/api/v1/public/requests/${res.body.reference}`).query({ k: mailKey }).expect(200);
+    let state = '';
+    for (const stop = Date.now() + 5_000; Date.now() < stop && state !== 'sent'; await sleep(50)) {
+      [{ state }] = await ctx.db.query(`SELECT state FROM mail_outbox WHERE to_address = $1`, [email]);
+    }
+    expect(state).toBe('sent');
+    const columns: Array<{ table_name: string; column_name: string; data_type: string }> = await ctx.db.query(
+      `SELECT c.table_name, c.column_name, c.data_type FROM information_schema.columns c
+       JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+       WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE'`);
+    expect(columns.length).toBeGreaterThan(100);
+    const found: string[] = [];
+    for (const key of [formKey, mailKey]) {
+      for (const c of columns) {
+        const col = `"${c.column_name}"`;
+        const cond = c.data_type === 'bytea' ? `position(convert_to($1, 'UTF8') in ${col}) > 0` : `strpos(${col}::text, $1) > 0`;
+        const [{ n }] = await ctx.db.query(`SELECT count(*)::int AS n FROM "${c.table_name}" WHERE ${cond}`, [key]);
+        if (n) found.push(`${c.table_name}.${c.column_name}`);
+      }
+    }
+    expect(found).toEqual([]);
   });
 
   it('never imports the same message twice, even after a crash between the import and the IMAP flags', async () => {
@@ -255,7 +340,7 @@ describe('e-mail channel (real Dovecot IMAP and SMTP server on loopback)', () =>
     expect(m.parsed.html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
     expect(m.parsed.headers.get('auto-submitted')).toBeUndefined();
     expect(m.parsed.from?.value[0]).toMatchObject({ address: TOWN, name: 'Mairie de Saint-Aubin' });
-    expect(m.parsed.inReplyTo).toMatch(/^<reply2-/); // the citizen's last e-mail
+    expect(m.parsed.inReplyTo).toMatch(/^<real-/); // the citizen's last e-mail
     expect(String(m.parsed.references)).toContain(first.messageId);
     expect(m.envelope.to).toEqual(['marie.dupont@citoyens.example']);
     // an internal note is never sent

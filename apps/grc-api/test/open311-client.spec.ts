@@ -188,11 +188,12 @@ describe('Open311 through a third-party client (Node-Open311)', () => {
     expect(bad.body).toContain('400');
   });
 
-  it('follows the request as the town handles it: a public reply becomes status_notes, resolution closes it', async () => {
+  it('follows the request as the town handles it: a public note becomes status_notes (never the reply to the citizen), resolution closes it', async () => {
     const [t] = await ctx.db.query(`SELECT id, version FROM tickets WHERE reference = $1`, [first]);
     // tags-graffitis goes to the cleanliness department: its head may act on it (the voirie agent may not)
     const agent = await ctx.loginAs(await (await ids(ctx.db)).emailOf('proprete', 'head'));
-    let detail = (await agent.post(`/api/v1/tickets/${t.id}/messages`).send({ version: t.version, kind: 'reply', body: 'Nous passons l’effacer jeudi.' }).expect(201)).body;
+    let detail = (await agent.post(`/api/v1/tickets/${t.id}/messages`).send({ version: t.version, kind: 'public_note', body: 'Nous passons l’effacer jeudi.' }).expect(201)).body;
+    detail = (await agent.post(`/api/v1/tickets/${t.id}/messages`).send({ version: detail.version, kind: 'reply', body: 'Bonjour Monsieur, réponse personnelle.' }).expect(201)).body;
     detail = (await agent.post(`/api/v1/tickets/${t.id}/messages`).send({ version: detail.version, kind: 'note', body: 'Note interne : prévoir la nacelle' }).expect(201)).body;
     await agent.post(`/api/v1/tickets/${t.id}/status`).send({ status: 'resolved', comment: 'Effacé.', version: detail.version }).expect(201);
 
@@ -202,5 +203,21 @@ describe('Open311 through a third-party client (Node-Open311)', () => {
     expect(closed.map((x) => x.service_request_id)).toContain(first);
     const open = await call<Json[]>((cb) => client.serviceRequests({ service_code: CODE, status: 'open' }, cb));
     expect(open.map((x) => x.service_request_id)).not.toContain(first);
+  });
+
+  it('is rate-limited: past the limit the client gets a 429', async () => {
+    const limited = await startTestApp({ GRC_OPEN311_RATE_LIMIT: '2', GRC_QUEUE_PREFIX: `grc-o311c-${stamp}` });
+    try {
+      const c = new Open311({ endpoint: `${limited.url}/open311/v2/`, format: 'json', jurisdiction: town });
+      await call((cb) => c.serviceList(cb));
+      await call((cb) => c.serviceRequests({ service_code: CODE }, cb));
+      const refused = await failure(call((cb) => c.serviceList(cb)));
+      // the client reports a GET failure as `true` with the status in its message (it drops the body of GETs);
+      // the standard's error body itself is checked in open311.spec.ts
+      expect(refused.clientError).toBe(true);
+      expect(refused.body).toContain(': 429');
+    } finally {
+      await limited.close();
+    }
   });
 });

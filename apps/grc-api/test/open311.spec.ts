@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { connect, createServer } from 'node:net';
 import { XMLParser } from 'fast-xml-parser';
 import { startTestApp, type TestContext } from './support/test-app';
 import { ADMIN, VOIRIE_AGENT } from './support/demo';
@@ -306,24 +308,104 @@ describe('Open311 GeoReport v2', () => {
       if (phone) await ctx.http.get(`/open311/v2/requests/${phone.reference}.json`).expect(404);
     });
 
-    it('status and status_notes follow the console: last public reply, closed once resolved', async () => {
+    it('status_notes carries only what an agent marked public: never a reply to the citizen nor an internal note; closed once resolved', async () => {
       const ref = (await post('json', pothole()).expect(200)).body[0].service_request_id;
       const [t] = await ctx.db.query(`SELECT id FROM tickets WHERE reference = $1`, [ref]);
       const agent = await ctx.loginAs(VOIRIE_AGENT);
-      let detail = (await agent.post(`/api/v1/tickets/${t.id}/messages`).send({ version: 1, kind: 'reply', body: 'Une équipe passe demain.' }).expect(201)).body;
+      let detail = (await agent.post(`/api/v1/tickets/${t.id}/messages`).send({ version: 1, kind: 'reply', body: 'Madame Martin, votre voisin du 14 nous a aussi appelés.' }).expect(201)).body;
       detail = (await agent.post(`/api/v1/tickets/${t.id}/messages`).send({ version: detail.version, kind: 'note', body: 'note interne, jamais publiée' }).expect(201)).body;
       let one = (await ctx.http.get(`/open311/v2/requests/${ref}.json`).expect(200)).body[0];
+      expect(one).toMatchObject({ status: 'open', status_notes: null });
+      detail = (await agent.post(`/api/v1/tickets/${t.id}/messages`).send({ version: detail.version, kind: 'public_note', body: 'Une équipe passe demain.' }).expect(201)).body;
+      expect(detail.timeline.filter((e: any) => e.kind === 'public_note').map((e: any) => e.body)).toEqual(['Une équipe passe demain.']);
+      const [audit] = await ctx.db.query(`SELECT action FROM audit_events WHERE entity_id = $1 ORDER BY id DESC LIMIT 1`, [t.id]);
+      expect(audit.action).toBe('ticket.public_note');
+      one = (await ctx.http.get(`/open311/v2/requests/${ref}.json`).expect(200)).body[0];
       expect(one).toMatchObject({ status: 'open', status_notes: 'Une équipe passe demain.' });
-      detail = (await agent.post(`/api/v1/tickets/${t.id}/messages`).send({ version: detail.version, kind: 'reply', body: 'Le trou est rebouché.' }).expect(201)).body;
-      detail = (await agent.post(`/api/v1/tickets/${t.id}/status`).send({ version: detail.version, status: 'resolved' }).expect(201)).body;
+      // a later private reply does not replace it
+      detail = (await agent.post(`/api/v1/tickets/${t.id}/messages`).send({ version: detail.version, kind: 'reply', body: 'Réponse privée à Mme Martin.' }).expect(201)).body;
+      detail = (await agent.post(`/api/v1/tickets/${t.id}/messages`).send({ version: detail.version, kind: 'public_note', body: 'Le trou est rebouché.' }).expect(201)).body;
+      detail = (await agent.post(`/api/v1/tickets/${t.id}/status`).send({ version: detail.version, status: 'resolved', comment: 'Commentaire envoyé à Mme Martin.' }).expect(201)).body;
       one = (await ctx.http.get(`/open311/v2/requests/${ref}.json`).expect(200)).body[0];
       expect(one).toMatchObject({ status: 'closed', status_notes: 'Le trou est rebouché.' });
+      const all = (await ctx.http.get('/open311/v2/requests.json').expect(200)).text;
+      expect(all).not.toContain('Mme Martin');
+      expect(all).not.toContain('voisin du 14');
+      // a public note is e-mailed to nobody
+      const [{ n }] = await ctx.db.query(`SELECT count(*)::int AS n FROM mail_outbox WHERE ticket_id = $1 AND event_id IN (SELECT id FROM ticket_events WHERE kind = 'public_note')`, [t.id]);
+      expect(n).toBe(0);
       const closed = (await ctx.http.get('/open311/v2/requests.json?status=closed').expect(200)).body;
       expect(closed.map((r: any) => r.service_request_id)).toContain(ref);
       const open = (await ctx.http.get('/open311/v2/requests.json?status=open').expect(200)).body;
       expect(open.map((r: any) => r.service_request_id)).not.toContain(ref);
       await agent.post(`/api/v1/tickets/${t.id}/status`).send({ version: detail.version, status: 'closed' }).expect(201);
       expect((await ctx.http.get(`/open311/v2/requests/${ref}.xml`).expect(200)).text).toContain('<status>closed</status>');
+    });
+
+    it('never publishes the description of a request that did not come through Open311', async () => {
+      const agent = await ctx.loginAs(VOIRIE_AGENT);
+      const [cat] = await ctx.db.query(`SELECT id FROM categories WHERE code = 'nid-de-poule'`);
+      const secret = `Madame Durand, 3 impasse des Lilas, enceinte, ne peut pas passer ${Date.now()}`;
+      const phone = (await agent.post('/api/v1/tickets').send({ channel: 'phone', categoryId: cat.id, subject: 'Trou', description: secret }).expect(201)).body;
+      await ctx.http.get(`/open311/v2/requests/${phone.reference}.json`).expect(404);
+      expect((await ctx.http.get(`/open311/v2/requests.json?service_request_id=${phone.reference}`).expect(200)).body).toEqual([]);
+      for (const path of ['requests.json', 'requests.xml', 'requests.json?service_code=nid-de-poule']) {
+        expect((await ctx.http.get(`/open311/v2/${path}`).expect(200)).text).not.toContain(secret.slice(0, 20));
+      }
+    });
+  });
+
+  describe('rate limit of GET (per API key or IP, in Redis with an in-memory insurance)', () => {
+    it('answers 429 in the standard format with Retry-After past the limit; a known api_key has its own bucket', async () => {
+      const limited = await startTestApp({ GRC_OPEN311_RATE_LIMIT: '3', GRC_OPEN311_KEY_RATE_LIMIT: '5', GRC_QUEUE_PREFIX: `grc-o311-${Date.now().toString(36)}` });
+      try {
+        for (let i = 0; i < 3; i++) await limited.http.get('/open311/v2/requests.json').expect(200);
+        const over = await limited.http.get('/open311/v2/services.json').expect(429);
+        expect(over.body).toEqual([{ code: 429, description: expect.stringContaining('Trop de requêtes') }]);
+        expect(Number(over.headers['retry-after'])).toBeGreaterThan(0);
+        const overXml = await limited.http.get(`/open311/v2/requests/GRC-2026-000001.xml`).expect(429);
+        expect(parseXml(overXml.text).errors.error[0]).toMatchObject({ code: '429' });
+        // an unknown api_key does not open a new bucket; a known one does, with its own limit
+        await limited.http.get('/open311/v2/requests.json?api_key=o311_invented').expect(429);
+        for (let i = 0; i < 5; i++) await limited.http.get(`/open311/v2/requests.json?api_key=${apiKey}`).expect(200);
+        await limited.http.get(`/open311/v2/requests.json?api_key=${apiKey}`).expect(429);
+        // POST is not counted here (it needs an api_key)
+        await post('json', pothole()).expect(200);
+      } finally {
+        await limited.close();
+      }
+    });
+
+    it('with Redis gone, the in-memory limiter still refuses past the limit (never fails open)', async () => {
+      // a Redis of its own, killed mid-run (as timers.spec does), then restarted on the same port for a clean shutdown
+      const port = await new Promise<number>((resolve) => {
+        const srv = createServer().listen(0, '127.0.0.1', () => { const p = (srv.address() as { port: number }).port; srv.close(() => resolve(p)); });
+      });
+      const startRedis = async () => {
+        const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+        for (let i = 0; i < 100; i++) {
+          const up = await new Promise<boolean>((resolve) => {
+            const s = connect(port, '127.0.0.1', () => { s.end(); resolve(true); }).on('error', () => resolve(false));
+          });
+          if (up) return proc;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        throw new Error('redis-server did not start');
+      };
+      let redis = await startRedis();
+      const app = await startTestApp({ GRC_OPEN311_RATE_LIMIT: '2', REDIS_URL: `redis://127.0.0.1:${port}` });
+      try {
+        redis.kill('SIGKILL');
+        await new Promise((r) => redis.once('exit', r));
+        await app.http.get('/open311/v2/services.json').expect(200);
+        await app.http.get('/open311/v2/services.json').expect(200);
+        const over = await app.http.get('/open311/v2/services.json').expect(429);
+        expect(over.body).toEqual([{ code: 429, description: expect.stringContaining('Trop de requêtes') }]);
+      } finally {
+        redis = await startRedis();
+        await app.close();
+        redis.kill('SIGKILL');
+      }
     });
   });
 

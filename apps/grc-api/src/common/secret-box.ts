@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
@@ -21,6 +21,15 @@ export class SecretBox {
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
     const data = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
     return ['v1', iv.toString('base64'), cipher.getAuthTag().toString('base64'), data.toString('base64')].join(':');
+  }
+
+  /**
+   * HMAC-SHA256 of `value` under a key derived from the app's secret for one `purpose` (signed reply
+   * addresses, …): one secret to keep, but a MAC made for one use is never valid for another.
+   */
+  mac(purpose: string, value: string): Buffer {
+    const subkey = createHmac('sha256', this.key).update(`grc-mac:${purpose}`, 'utf8').digest();
+    return createHmac('sha256', subkey).update(value, 'utf8').digest();
   }
 
   /** A value written before encryption existed (no `v1:` prefix) is returned as it is. */

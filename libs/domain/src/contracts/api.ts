@@ -9,6 +9,7 @@ import type { TicketStatus } from '../ticket/ticket-status';
 import type { Permission, Role } from '../access/roles';
 import type { RequesterKind } from '../citizen/requester';
 import type { TimelineEventKind } from '../ticket/timeline';
+import type { MessageKind } from '../ticket/ticket-rules';
 
 /** RFC 9457 problem document; `errors` lists every field at fault. */
 export interface Problem {
@@ -148,7 +149,7 @@ export interface TicketActionBase { version: number }
 export interface AssignRequest extends TicketActionBase { assigneeId: string | null }
 export interface TransferRequest extends TicketActionBase { departmentId: string; reason: string }
 export interface StatusChangeRequest extends TicketActionBase { status: TicketStatus; comment?: string }
-export interface MessageRequest extends TicketActionBase { kind: 'reply' | 'note'; body: string }
+export interface MessageRequest extends TicketActionBase { kind: MessageKind; body: string }
 export interface UpdateTicketRequest extends TicketActionBase { priority?: Priority; categoryId?: string; subject?: string }
 
 // ---------- inbox ----------

@@ -77,6 +77,25 @@ export function renderMail(template: { subject: string; body: string }, vars: Re
   return { subject: oneLine(renderTemplate(template.subject, vars), 250), text, html: textToHtml(text.trimEnd()) };
 }
 
+/**
+ * Secret links (tracking keys) are not stored in the outbox: the mail is rendered with a placeholder that is
+ * unique to its outbox row (`linkPlaceholder`), the link itself is kept sealed beside it, and the sender puts
+ * it back at send time (`fillLink`) before wiping the sealed copy. The placeholder carries the row's random id,
+ * so a citizen's or an agent's text cannot contain it in advance.
+ */
+export const linkPlaceholder = (outboxId: string): string => `[[lien:${outboxId}]]`;
+
+/** The mail with the placeholder replaced by the link: as is in the subject and text, a link (escaped) in the HTML. */
+export function fillLink<T extends { subject: string; text: string; html: string | null }>(mail: T, placeholder: string, url: string): T {
+  const escaped = escapeHtml(url);
+  return {
+    ...mail,
+    subject: mail.subject.split(placeholder).join(url),
+    text: mail.text.split(placeholder).join(url),
+    html: mail.html === null ? null : mail.html.split(escapeHtml(placeholder)).join(`<a href="${escaped}">${escaped}</a>`),
+  };
+}
+
 export const MAIL_STATUS_LABELS: Record<MailLocale, Record<TicketStatus, string>> = {
   fr: { new: 'nouvelle', open: 'en cours de traitement', waiting_citizen: 'en attente de votre réponse', resolved: 'résolue', closed: 'clôturée' },
   en: { new: 'new', open: 'in progress', waiting_citizen: 'waiting for your answer', resolved: 'resolved', closed: 'closed' },

@@ -2,16 +2,20 @@ import { parseReference } from '../ticket/reference';
 import { domainOf } from './headers';
 
 /**
- * Threading: which ticket an incoming e-mail answers. Three clues, in order of trust:
- *  1. a Message-ID we generated, in In-Reply-To or References (`<GRC-2026-000123.<outbox uuid>@domain>`,
- *     unguessable because of the uuid), or the Message-ID of an e-mail already imported into a ticket;
- *  2. the per-ticket reply address `town+GRC-2026-000123@domain` among the recipients;
- *  3. a reference in the subject (`[GRC-2026-000123]`, as our subjects carry it).
- * Clues 2 and 3 are guessable: the caller accepts them only from the ticket's citizen.
+ * Threading: which ticket an incoming e-mail answers. Only what we really sent can thread a message:
+ *  1. a Message-ID of In-Reply-To/References that exists in our outbox (the caller looks the ids up in
+ *     mail_outbox: the shape `<GRC-2026-000123.<uuid>@domain>` alone proves nothing, anyone can write it);
+ *  2. the signed per-ticket reply address `town+GRC-2026-000123.<token>@domain` of our Reply-To, whose token
+ *     is an HMAC of the reference under the app's secret (the caller checks it: this library has no crypto).
+ * Anything else — a reference in the subject, the reply address without its token or with a wrong one, a
+ * Message-ID we never sent, the citizen's address in From (forgeable) — makes a new request; the reason the
+ * clue was refused is recorded with the imported message.
  */
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 const REF = '[A-Z]{2,6}-\\d{4}-\\d{6,12}';
+/** The reply address's token: hexadecimal (local parts may be lowercased by mail servers). */
+export const REPLY_TOKEN_LENGTH = 20;
 
 export function outgoingMessageId(reference: string, outboxId: string, domain: string): string {
   return `<${reference}.${outboxId}@${domain.toLowerCase()}>`;
@@ -38,48 +42,94 @@ export function referencesInSubject(subject: string | null | undefined): string[
   return [...new Set(found.map((r) => parseReference(r)).filter((r): r is string => r !== null))];
 }
 
-/** The reference tagged on our address among the recipients (`town+GRC-2026-000123@domain`). */
-export function referenceInRecipients(recipients: string[], ourAddress: string): string | null {
+/** The tag of the signed reply address: `GRC-2026-000123.<token>`. */
+export const replyTag = (reference: string, token: string): string => `${reference}.${token.toLowerCase()}`;
+
+/** `GRC-2026-000123.<token>` → its parts; a bare reference (our older, unsigned addresses) has token null. */
+export function parseReplyTag(tag: string): { reference: string; token: string | null } | null {
+  const m = /^([^.]+)(?:\.([0-9a-z]+))?$/i.exec(tag.trim());
+  const reference = m ? parseReference(m[1]!) : null;
+  return reference ? { reference, token: m![2]?.toLowerCase() ?? null } : null;
+}
+
+/** The tags on our address among the recipients (`town+GRC-2026-000123.<token>@domain`), in order. */
+export function replyTagsInRecipients(recipients: string[], ourAddress: string): Array<{ reference: string; token: string | null }> {
   const at = ourAddress.lastIndexOf('@');
   const local = ourAddress.slice(0, at).toLowerCase();
   const domain = domainOf(ourAddress);
+  const tags: Array<{ reference: string; token: string | null }> = [];
   for (const r of recipients) {
     const a = r.trim().toLowerCase();
     const rat = a.lastIndexOf('@');
     if (rat < 0 || a.slice(rat + 1) !== domain) continue;
-    const [base, tag] = [a.slice(0, rat).split('+')[0], a.slice(0, rat).split('+').slice(1).join('+')];
+    const [base, ...rest] = a.slice(0, rat).split('+');
+    const tag = rest.join('+');
     if (base !== local || !tag) continue;
-    const reference = parseReference(tag);
-    if (reference) return reference;
+    const parsed = parseReplyTag(tag);
+    if (parsed && !tags.some((t) => t.reference === parsed.reference && t.token === parsed.token)) tags.push(parsed);
   }
-  return null;
+  return tags;
+}
+
+/** The reference tagged on our address among the recipients, signed or not (display, tests). */
+export function referenceInRecipients(recipients: string[], ourAddress: string): string | null {
+  return replyTagsInRecipients(recipients, ourAddress)[0]?.reference ?? null;
 }
 
 export interface ThreadClues {
-  /** references we generated in In-Reply-To/References (trusted) */
-  ourReferences: string[];
-  /** other Message-IDs of In-Reply-To/References, to look up among imported messages (trusted) */
+  /** every Message-ID of In-Reply-To then References (most recent first): to look up in our outbox */
   messageIds: string[];
-  /** from the plus-address (needs the sender to be the ticket's citizen) */
-  addressReference: string | null;
-  /** from the subject (needs the sender to be the ticket's citizen) */
+  /** the Message-IDs among them that have the shape of ours (refused when the outbox does not know them) */
+  ourShapedIds: Array<{ id: string; reference: string }>;
+  /** tags of our reply address among the recipients (threads only with a valid token) */
+  replyTags: Array<{ reference: string; token: string | null }>;
+  /** references in the subject (never thread: anyone can write them) */
   subjectReferences: string[];
 }
 
 export function threadClues(
   msg: { subject?: string | null; inReplyTo?: string | string[] | null; references?: string | string[] | null; recipients: string[] },
   ourAddress: string,
+  domain: string = domainOf(ourAddress),
 ): ThreadClues {
-  const domain = domainOf(ourAddress);
   const ids = messageIds([...(Array.isArray(msg.inReplyTo) ? msg.inReplyTo : msg.inReplyTo ? [msg.inReplyTo] : []),
     ...(Array.isArray(msg.references) ? [...msg.references].reverse() : msg.references ? [msg.references.split(/\s+/).reverse().join(' ')] : [])]);
-  const ours = ids.map((id) => parseOutgoingMessageId(id, domain)).filter((x): x is { reference: string; outboxId: string } => x !== null);
-  return {
-    ourReferences: [...new Set(ours.map((o) => o.reference))],
-    messageIds: ids.filter((id) => !parseOutgoingMessageId(id, domain)),
-    addressReference: referenceInRecipients(msg.recipients, ourAddress),
-    subjectReferences: referencesInSubject(msg.subject),
-  };
+  const ourShapedIds = ids.flatMap((id) => {
+    const p = parseOutgoingMessageId(id, domain);
+    return p ? [{ id, reference: p.reference }] : [];
+  });
+  return { messageIds: ids, ourShapedIds, replyTags: replyTagsInRecipients(msg.recipients, ourAddress), subjectReferences: referencesInSubject(msg.subject) };
+}
+
+/** What the caller found out about the clues. */
+export interface ThreadFacts {
+  /** our outbox: the ticket each of clues.messageIds was sent for (ids we never sent are absent) */
+  sentFor: ReadonlyMap<string, string>;
+  /** whether the token is the reply address's signature for this reference (HMAC, constant-time) */
+  validToken: (reference: string, token: string) => boolean;
+}
+
+export type ThreadDecision =
+  | { thread: 'message-id'; ticketId: string }
+  | { thread: 'reply-address'; reference: string }
+  /** a new request; `reason` says which clues were refused (null: the message claimed nothing) */
+  | { thread: null; reason: string | null };
+
+/** The rule: our own Message-ID first (In-Reply-To before References), then a validly signed reply address. */
+export function decideThread(clues: ThreadClues, facts: ThreadFacts): ThreadDecision {
+  for (const id of clues.messageIds) {
+    const ticketId = facts.sentFor.get(id);
+    if (ticketId) return { thread: 'message-id', ticketId };
+  }
+  for (const t of clues.replyTags) {
+    if (t.token && t.token.length === REPLY_TOKEN_LENGTH && facts.validToken(t.reference, t.token)) return { thread: 'reply-address', reference: t.reference };
+  }
+  const refused: string[] = [];
+  for (const o of clues.ourShapedIds) refused.push(`Message-ID ${o.id} (${o.reference}) absent de nos envois`);
+  for (const t of clues.replyTags) refused.push(`adresse de réponse de ${t.reference} ${t.token ? 'à la signature invalide' : 'sans signature'}`);
+  for (const r of clues.subjectReferences) refused.push(`référence ${r} citée dans l’objet (non vérifiable)`);
+  if (!refused.length) return { thread: null, reason: null };
+  return { thread: null, reason: `Non rattaché, nouvelle demande : ${refused.join(' ; ')}.`.slice(0, 1000) };
 }
 
 const QUOTE_HEADER = [

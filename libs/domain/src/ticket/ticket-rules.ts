@@ -114,8 +114,9 @@ export function decideAssignment(
   return ok();
 }
 
-export type MessageKind = 'reply' | 'note';
-export const MESSAGE_KINDS: readonly MessageKind[] = ['reply', 'note'];
+/** reply: e-mailed to the citizen; note: agents only; public_note: published (Open311 status_notes), e-mailed to nobody */
+export type MessageKind = 'reply' | 'note' | 'public_note';
+export const MESSAGE_KINDS: readonly MessageKind[] = ['reply', 'note', 'public_note'];
 
 /** Reply to the citizen or internal note: body trimmed, 1 to 20 000 characters. Returns the trimmed body. */
 export function validateMessageBody(body: string | null | undefined): Result<string> {
@@ -130,7 +131,7 @@ export function validateMessageBody(body: string | null | undefined): Result<str
 /** Same as validateMessageBody, plus the kind. */
 export function validateMessage(input: { kind: unknown; body: string | null | undefined }): Result<{ kind: MessageKind; body: string }> {
   if (!(MESSAGE_KINDS as readonly unknown[]).includes(input.kind)) {
-    return refuse('message.kind_invalid', 'Le type de message doit être « reply » (réponse) ou « note » (note interne).', 'kind');
+    return refuse('message.kind_invalid', 'Le type de message doit être « reply » (réponse), « note » (note interne) ou « public_note » (note publique).', 'kind');
   }
   const body = validateMessageBody(input.body);
   if (!body.ok) return body;

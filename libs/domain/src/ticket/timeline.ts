@@ -3,6 +3,7 @@ export const TIMELINE_EVENT_KINDS = [
   'created',
   'reply', // public reply to the citizen
   'note', // internal note, never shown to the citizen
+  'public_note', // a note the agent wrote for the public: published as Open311 status_notes, never e-mailed
   'inbound', // a message from the citizen
   'assigned',
   'transferred',

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { DataSource, EntityManager } from 'typeorm';
 import {
-  detectAutomatic, headersOf, isSafeAddress, oneLine, stripQuotedReply, threadClues, validateCitizen,
+  decideThread, detectAutomatic, headersOf, isSafeAddress, oneLine, stripQuotedReply, threadClues, validateCitizen, type ThreadClues,
 } from '@grc/domain';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
 import { TicketEntity } from '../../database/entities';
@@ -17,6 +17,7 @@ import { TicketsService, type Mutation } from '../tickets/tickets.service';
 
 type NewEvent = Mutation['events'][number];
 import { MAIL_CONFIG, MailConfig } from './mail.config';
+import { ReplyAddresses } from './reply-address';
 
 export interface MailboxRow {
   id: string; name: string; host: string; port: number; secure: boolean; username: string; password: string | null;
@@ -51,6 +52,7 @@ export class MailIntakeService {
     @Inject(MAIL_CONFIG) private readonly mail: MailConfig,
     private readonly audit: AuditService,
     private readonly tickets: TicketsService,
+    private readonly replies: ReplyAddresses,
   ) {}
 
   async importMessage(mailbox: MailboxRow, uid: number | null, raw: Buffer, size = raw.length): Promise<ImportOutcome> {
@@ -85,9 +87,9 @@ export class MailIntakeService {
         }
         const recipients = [parsed.to, parsed.cc, parsed.headers.get('delivered-to'), parsed.headers.get('x-original-to')]
           .flatMap((a) => addressesOf(a));
-        const target = await this.findTicket(m, threadClues({
+        const { target, reason: unthreaded } = await this.findTicket(m, threadClues({
           subject: subjectRaw, inReplyTo: parsed.inReplyTo ?? null, references: parsed.references ?? null, recipients,
-        }, this.mail.fromAddress), from.address);
+        }, this.mail.fromAddress, this.mail.domain));
 
         const text = bodyText(parsed);
         if (target && target.status !== 'closed') {
@@ -106,7 +108,7 @@ export class MailIntakeService {
           });
           return { outcome: 'reply' as const, ticketId: target.id, reference: target.reference };
         }
-        const created = await this.createTicket(m, mailbox, parsed, from, subjectRaw, text, key, files, target?.reference ?? null);
+        const created = await this.createTicket(m, mailbox, parsed, from, subjectRaw, text, key, files, target?.reference ?? null, unthreaded);
         return { outcome: 'ticket' as const, ticketId: created.id, reference: created.reference };
       });
     } catch (e) {
@@ -136,32 +138,27 @@ export class MailIntakeService {
     return { outcome: 'quarantined', reason };
   }
 
-  /** The ticket this message answers, by trusted clues first; guessable ones only from the ticket's citizen. */
-  private async findTicket(m: EntityManager, clues: ReturnType<typeof threadClues>, sender: string): Promise<{ id: string; reference: string; status: string } | null> {
-    if (clues.ourReferences.length) {
-      const [t] = await m.query(`SELECT id, reference, status FROM tickets WHERE reference = ANY($1::text[]) ORDER BY created_at DESC LIMIT 1`, [clues.ourReferences]);
-      if (t) return t;
-    }
-    if (clues.messageIds.length) {
-      const [t] = await m.query(
-        `SELECT t.id, t.reference, t.status FROM tickets t WHERE t.id IN (
-           SELECT ticket_id FROM mail_imported WHERE message_key = ANY($1::text[]) AND ticket_id IS NOT NULL
-           UNION SELECT ticket_id FROM mail_outbox WHERE message_id = ANY($1::text[]))
-         ORDER BY t.created_at DESC LIMIT 1`, [clues.messageIds]);
-      if (t) return t;
-    }
-    const guessable = [...(clues.addressReference ? [clues.addressReference] : []), ...clues.subjectReferences];
-    if (guessable.length) {
-      const [t] = await m.query(
-        `SELECT t.id, t.reference, t.status FROM tickets t JOIN citizens c ON c.id = t.citizen_id
-         WHERE t.reference = ANY($1::text[]) AND lower(c.email) = lower($2) ORDER BY t.created_at DESC LIMIT 1`, [guessable, sender]);
-      if (t) return t;
-    }
-    return null;
+  /**
+   * The ticket this message answers: only by a Message-ID of our outbox or a validly signed reply address
+   * (libs/domain decideThread); otherwise none, with the reason the message's clues were refused.
+   */
+  private async findTicket(m: EntityManager, clues: ThreadClues): Promise<{ target: { id: string; reference: string; status: string } | null; reason: string | null }> {
+    const sent: Array<{ message_id: string; ticket_id: string }> = clues.messageIds.length
+      ? await m.query(`SELECT message_id, ticket_id FROM mail_outbox WHERE message_id = ANY($1::text[]) AND ticket_id IS NOT NULL`, [clues.messageIds])
+      : [];
+    const decision = decideThread(clues, {
+      sentFor: new Map(sent.map((r) => [r.message_id, r.ticket_id])),
+      validToken: (reference, token) => this.replies.valid(reference, token),
+    });
+    if (decision.thread === null) return { target: null, reason: decision.reason };
+    const [t] = decision.thread === 'message-id'
+      ? await m.query(`SELECT id, reference, status FROM tickets WHERE id = $1`, [decision.ticketId])
+      : await m.query(`SELECT id, reference, status FROM tickets WHERE reference = $1`, [decision.reference]);
+    return { target: t ?? null, reason: t ? null : 'Non rattaché : la demande visée n’existe plus.' };
   }
 
   private async createTicket(m: EntityManager, mailbox: MailboxRow, parsed: ParsedMail, from: { name: string; address: string },
-    subjectRaw: string, text: string, key: string, files: string[], follows: string | null): Promise<{ id: string; reference: string }> {
+    subjectRaw: string, text: string, key: string, files: string[], follows: string | null, unthreaded: string | null): Promise<{ id: string; reference: string }> {
     const citizenId = await this.matchOrCreateCitizen(m, from);
     let subject = oneLine(stripNul(subjectRaw).replace(/^\s*((re|tr|fw|fwd|aw)\s*:\s*)+/i, ''), 300);
     if ([...subject].length < 3) subject = `Courriel de ${from.name || from.address}`.slice(0, 300);
@@ -176,7 +173,8 @@ export class MailIntakeService {
       // the attachments' events (and the refused ones' note) are written by createIn with the ticket's change
       const events = await this.attachments(m, id, parsed, files);
       // recorded before the listeners run, so the acknowledgement answers this message (In-Reply-To)
-      await m.query(`UPDATE mail_imported SET outcome = 'ticket', ticket_id = $2 WHERE message_key = $1`, [key, id]);
+      // with the reason why the message's threading clues were refused (a forged reply, a reference in the subject)
+      await m.query(`UPDATE mail_imported SET outcome = 'ticket', ticket_id = $2, reason = $3 WHERE message_key = $1`, [key, id, unthreaded]);
       return events;
     });
     return { id: ticket.id, reference: ticket.reference };

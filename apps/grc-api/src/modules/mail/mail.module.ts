@@ -12,6 +12,7 @@ import { MailSender } from './mail.sender';
 import { MailboxesService } from './mailboxes.service';
 import { OutboxNudger } from './outbox.nudger';
 import { OutboxService } from './outbox.service';
+import { ReplyAddresses } from './reply-address';
 import { MailTemplatesService } from './templates.service';
 
 /**
@@ -23,9 +24,9 @@ import { MailTemplatesService } from './templates.service';
   imports: [TicketsModule, ReferenceModule],
   providers: [
     { provide: MAIL_CONFIG, inject: [GRC_CONFIG], useFactory: (c: GrcConfig) => loadMailConfig(process.env, c.maxUploadBytes) },
-    MailTemplatesService, OutboxService, OutboxNudger, MailTicketListener, TrackingService,
+    MailTemplatesService, OutboxService, OutboxNudger, MailTicketListener, TrackingService, ReplyAddresses,
   ],
-  exports: [MAIL_CONFIG, MailTemplatesService, OutboxService, TicketsModule, ReferenceModule],
+  exports: [MAIL_CONFIG, MailTemplatesService, OutboxService, ReplyAddresses, TicketsModule, ReferenceModule],
 })
 export class MailCoreModule {}
 

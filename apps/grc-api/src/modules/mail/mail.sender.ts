@@ -3,6 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Worker } from 'bullmq';
 import { createTransport, type Transporter } from 'nodemailer';
 import { DataSource } from 'typeorm';
+import { fillLink, linkPlaceholder } from '@grc/domain';
+import { SecretBox } from '../../common/secret-box';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
 import { QUEUES } from '../worker/queues';
 import { MAIL_CONFIG, MailConfig } from './mail.config';
@@ -11,7 +13,12 @@ import { returning } from './sql';
 interface OutboxRow {
   id: string; to_address: string; subject: string; text: string; html: string | null; message_id: string;
   in_reply_to: string | null; references: string | null; reply_to: string | null; kind: string; attempts: number;
+  sealed_link: string | null;
 }
+
+/** Tracking keys written in clear by earlier versions (`…?ref=…&k=<43 characters>`): cut out once sent. */
+const CLEAR_KEY_TEXT = `'([?&]k=)[A-Za-z0-9_-]{43}'`;
+const CLEAR_KEY_HTML = `'([?&](amp;)?k=)[A-Za-z0-9_-]{43}'`;
 
 /** How long a claimed row stays ours before another sender may take it (a crash mid-send). */
 const LEASE = `interval '5 minutes'`;
@@ -46,12 +53,15 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
   private running: Promise<number> | null = null;
   private again = false;
   private stopped = false;
+  private readonly secrets: SecretBox;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @Inject(GRC_CONFIG) private readonly config: GrcConfig,
     @Inject(MAIL_CONFIG) private readonly mail: MailConfig,
-  ) {}
+  ) {
+    this.secrets = new SecretBox(config.dataDir);
+  }
 
   onApplicationBootstrap(): void {
     if (!this.mail.smtpUrl) {
@@ -105,20 +115,23 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
       `UPDATE mail_outbox o SET state = 'sending', attempts = o.attempts + 1, next_attempt_at = now() + ${LEASE}, updated_at = now()
        WHERE o.id IN (SELECT id FROM mail_outbox WHERE state IN ('queued', 'failed', 'sending') AND next_attempt_at <= now()
                       ORDER BY next_attempt_at LIMIT ${BATCH} FOR UPDATE SKIP LOCKED)
-       RETURNING o.id, o.to_address, o.subject, o.text, o.html, o.message_id, o.in_reply_to, o."references", o.reply_to, o.kind, o.attempts`);
+       RETURNING o.id, o.to_address, o.subject, o.text, o.html, o.message_id, o.in_reply_to, o."references", o.reply_to, o.kind, o.attempts, o.sealed_link`);
     await Promise.all(rows.map((r) => this.sendOne(r)));
     return rows.length;
   }
 
   private async sendOne(r: OutboxRow): Promise<void> {
     try {
+      // the tracking link exists in clear only in this process's memory while the e-mail is sent
+      const link = r.sealed_link ? this.secrets.open(r.sealed_link) : null;
+      const body = link ? fillLink({ subject: r.subject, text: r.text, html: r.html }, linkPlaceholder(r.id), link) : r;
       await this.transport!.sendMail({
         from: this.mail.fromName ? { name: this.mail.fromName, address: this.mail.fromAddress } : this.mail.fromAddress,
         to: r.to_address,
         replyTo: r.reply_to ?? undefined,
-        subject: r.subject,
-        text: r.text,
-        html: r.html ?? undefined,
+        subject: body.subject,
+        text: body.text,
+        html: body.html ?? undefined,
         messageId: r.message_id,
         inReplyTo: r.in_reply_to ?? undefined,
         references: r.references ?? undefined,
@@ -132,7 +145,9 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
         disableUrlAccess: true,
       });
       await this.db.query(
-        `UPDATE mail_outbox SET state = 'sent', sent_at = now(), next_attempt_at = NULL, last_error = NULL, updated_at = now() WHERE id = $1`, [r.id]);
+        `UPDATE mail_outbox SET state = 'sent', sent_at = now(), next_attempt_at = NULL, last_error = NULL, updated_at = now(), sealed_link = NULL,
+           text = regexp_replace(text, ${CLEAR_KEY_TEXT}, '\\1…', 'g'), html = regexp_replace(html, ${CLEAR_KEY_HTML}, '\\1…', 'g')
+         WHERE id = $1`, [r.id]);
     } catch (e) {
       const err = e as Error & { responseCode?: number };
       const permanent = (err.responseCode ?? 0) >= 500;

@@ -3,11 +3,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import {
-  citizenDisplayName, isSafeAddress, MAIL_STATUS_LABELS, oneLine, outgoingMessageId, plusAddress, renderMail,
+  citizenDisplayName, isSafeAddress, linkPlaceholder, MAIL_STATUS_LABELS, oneLine, outgoingMessageId, renderMail,
   type MailDelivery, type MailEvent, type MailLocale, type TicketStatus,
 } from '@grc/domain';
 import { notFound } from '../../common/problem';
+import { SecretBox } from '../../common/secret-box';
+import { GRC_CONFIG, GrcConfig } from '../../config/config';
 import { MAIL_CONFIG, MailConfig } from './mail.config';
+import { ReplyAddresses } from './reply-address';
 import { MailTemplatesService } from './templates.service';
 import { returning } from './sql';
 
@@ -31,11 +34,17 @@ export interface TicketMailContext {
  */
 @Injectable()
 export class OutboxService {
+  private readonly secrets: SecretBox;
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @Inject(MAIL_CONFIG) private readonly config: MailConfig,
     private readonly templates: MailTemplatesService,
-  ) {}
+    private readonly replies: ReplyAddresses,
+    @Inject(GRC_CONFIG) grc: GrcConfig,
+  ) {
+    this.secrets = new SecretBox(grc.dataDir);
+  }
 
   async context(m: EntityManager, ticketId: string): Promise<TicketMailContext | null> {
     const [r] = await m.query(
@@ -80,18 +89,23 @@ export class OutboxService {
   async enqueue(m: EntityManager, ctx: TicketMailContext, kind: MailEvent, eventId: string | null, extra: Record<string, string | null | undefined>): Promise<string | null> {
     if (!ctx.citizenEmail) return null;
     const template = await this.templates.get(m, kind, ctx.locale);
-    const mail = renderMail(template, this.variables(ctx, extra));
     const id = randomUUID();
+    // the tracking link holds a key that only its hash may keep: the row stores a placeholder and the link
+    // sealed, the sender puts it back at send time and wipes the sealed copy once the e-mail is sent
+    const trackingUrl = extra['trackingUrl'];
+    const sealedLink = trackingUrl ? this.secrets.seal(trackingUrl) : null;
+    const mail = renderMail(template, this.variables(ctx, trackingUrl ? { ...extra, trackingUrl: linkPlaceholder(id) } : extra));
     const messageId = outgoingMessageId(ctx.reference, id, this.config.domain);
     const thread = await this.threadOf(m, ctx.ticketId);
     const safe = isSafeAddress(ctx.citizenEmail);
     await m.query(
       `INSERT INTO mail_outbox (id, ticket_id, event_id, kind, to_address, subject, text, html, message_id, in_reply_to, "references", reply_to,
-         state, next_attempt_at, last_error)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+         state, next_attempt_at, last_error, sealed_link)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
       [id, ctx.ticketId, eventId, kind, safe ? ctx.citizenEmail : oneLine(ctx.citizenEmail, 254), mail.subject, mail.text, mail.html, messageId,
-        thread.inReplyTo, thread.references.join(' ') || null, plusAddress(this.config.fromAddress, ctx.reference),
-        safe ? 'queued' : 'failed', safe ? new Date() : null, safe ? null : 'Adresse du destinataire refusée (caractères interdits dans un en-tête).']);
+        thread.inReplyTo, thread.references.join(' ') || null, this.replies.address(ctx.reference),
+        safe ? 'queued' : 'failed', safe ? new Date() : null, safe ? null : 'Adresse du destinataire refusée (caractères interdits dans un en-tête).',
+        safe ? sealedLink : null]);
     return id;
   }
 

@@ -1,9 +1,10 @@
-import { All, Controller, Get, HttpCode, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
+import { All, Controller, Get, HttpCode, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Public } from '../auth/decorators';
 import { notFound311, splitFormat, type Open311Format } from './open311.errors';
 import { Open311ExceptionFilter } from './open311.filter';
+import { Open311ReadLimitGuard } from './open311.rate-limit';
 import { sendOpen311 } from './open311.format';
 import type { RawParams } from './open311.params';
 import { Open311Service } from './open311.service';
@@ -24,6 +25,7 @@ function formatOf(file: string, expected: string): Open311Format {
 @ApiExcludeController()
 @Public()
 @UseFilters(Open311ExceptionFilter)
+@UseGuards(Open311ReadLimitGuard) // GET only: POST needs an api_key
 @Controller('open311/v2')
 export class Open311Controller {
   constructor(private readonly open311: Open311Service) {}

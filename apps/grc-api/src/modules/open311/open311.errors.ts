@@ -1,8 +1,8 @@
 /** The two formats of GeoReport v2; XML is the standard's required one, so it is the fallback. */
 export type Open311Format = 'json' | 'xml';
 
-/** The status codes the standard uses (400 bad parameters, 403 api_key, 404 not found) and ours for real failures. */
-export type Open311Status = 400 | 403 | 404 | 413 | 500;
+/** The status codes the standard uses (400 bad parameters, 403 api_key, 404 not found), 429 (rate limit) and ours for real failures. */
+export type Open311Status = 400 | 403 | 404 | 413 | 429 | 500;
 
 /** An error answered in the standard's format: `[{"code": 400, "description": "…"}]` or `<errors><error>…`. */
 export class Open311Error extends Error {

@@ -218,8 +218,8 @@ export class Open311Service {
         address: where.addressString, location: loc, attributes, eventData: data, auditActor: actor,
       }, async ({ id }) => {
         await m.query(
-          `INSERT INTO open311_requests (ticket_id, token, api_key_id, address_id, media_url, device_id, account_id) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-          [id, token, key.id, where.addressId, media, deviceId, accountId]);
+          `INSERT INTO open311_requests (ticket_id, token, api_key_id, address_id, media_url, device_id, account_id, description) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+          [id, token, key.id, where.addressId, media, deviceId, accountId, description]);
         return [];
       });
       await m.query(`UPDATE open311_api_keys SET last_used_at = now() WHERE id = $1`, [key.id]);
@@ -266,12 +266,13 @@ export function subjectOf(description: string, serviceName: string): string {
 }
 
 const REQUEST_SELECT = `
-  SELECT t.reference, coalesce(mt.status, t.status) AS status, t.description, t.address, t.latitude, t.longitude, t.created_at, t.updated_at,
+  SELECT t.reference, coalesce(mt.status, t.status) AS status, coalesce(o.description, '') AS description, t.address, t.latitude, t.longitude, t.created_at, t.updated_at,
          CASE WHEN mt.id IS NULL THEN t.sla_due_at ELSE mt.sla_due_at END AS expected_at,
          c.code AS service_code, c.name_fr AS service_name, d.name AS agency, o.address_id, o.media_url,
-         (SELECT e.body FROM ticket_events e WHERE e.ticket_id = t.id AND e.kind = 'reply' ORDER BY e.at DESC, e.id DESC LIMIT 1) AS status_notes
+         -- only what an agent marked public: replies are written to one person and may quote them
+         (SELECT e.body FROM ticket_events e WHERE e.ticket_id = t.id AND e.kind = 'public_note' ORDER BY e.at DESC, e.id DESC LIMIT 1) AS status_notes
   FROM tickets t
   JOIN categories c ON c.id = t.category_id
   JOIN departments d ON d.id = t.department_id
-  LEFT JOIN open311_requests o ON o.ticket_id = t.id
+  JOIN open311_requests o ON o.ticket_id = t.id
   LEFT JOIN tickets mt ON mt.id = t.master_ticket_id`; // a duplicate shows its master's status (modules/duplicates)

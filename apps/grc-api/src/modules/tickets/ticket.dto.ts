@@ -3,7 +3,7 @@ import {
   IsIn, IsInt, IsLatitude, IsLongitude, IsOptional, IsString, IsUUID, MaxLength, Min, MinLength, ValidateNested, IsObject,
 } from 'class-validator';
 import {
-  AGENT_ENTRY_CHANNELS, PRIORITIES, TICKET_STATUSES,
+  AGENT_ENTRY_CHANNELS, MESSAGE_KINDS, PRIORITIES, TICKET_STATUSES, type MessageKind,
   type AssignRequest, type Channel, type CreateTicketRequest, type MessageRequest, type Priority,
   type StatusChangeRequest, type TicketStatus, type TransferRequest, type UpdateTicketRequest,
 } from '@grc/domain';
@@ -43,7 +43,7 @@ export class StatusChangeDto extends VersionedDto implements StatusChangeRequest
 }
 
 export class MessageDto extends VersionedDto implements MessageRequest {
-  @IsIn(['reply', 'note']) kind!: 'reply' | 'note';
+  @IsIn(MESSAGE_KINDS as MessageKind[]) kind!: MessageKind;
   @IsString() @MaxLength(20000) body!: string;
 }
 

@@ -297,7 +297,7 @@ export class TicketsService {
         set.status = 'open';
         events.push({ kind: 'status_changed', data: { from: 'new', to: 'open' } });
       }
-      return { set, events, action: dto.kind === 'reply' ? 'ticket.reply' : 'ticket.note' };
+      return { set, events, action: `ticket.${dto.kind}` };
     });
   }
 
@@ -336,7 +336,7 @@ export class TicketsService {
     await this.hooks.emit(m, this.changeOf(id, t, after, events, actor, effects), () => effects.flush(m, this.repo, id));
     const changes: Changes = diff<TicketEntity>(t, after, AUDITED_FIELDS);
     if (effects.slaAfter) Object.assign(changes, diff<TicketEntity>(t, effects.slaAfter, SLA_FIELDS));
-    for (const e of events) if (e.body && (e.kind === 'reply' || e.kind === 'note' || e.kind === 'transferred')) changes[e.kind] = { before: null, after: e.body };
+    for (const e of events) if (e.body && (e.kind === 'reply' || e.kind === 'note' || e.kind === 'public_note' || e.kind === 'transferred')) changes[e.kind] = { before: null, after: e.body };
     Object.assign(changes, audit);
     await this.audit.record(m, auditActor(actor), action, 'ticket', id, changes);
   }

@@ -30,7 +30,7 @@ import { SlaPanel } from '../sla/sla-panel';
 import { MailDeliveryBadge } from '../mail/mail-delivery';
 import { MailTools } from '../mail/mail-tools';
 
-type MessageKind = 'reply' | 'note';
+type MessageKind = 'reply' | 'note' | 'public_note';
 const NOBODY = '__nobody__';
 
 function nameOf(v: unknown): string | null {
@@ -256,7 +256,8 @@ export class TicketPage {
       return;
     }
     const kind = this.kind();
-    this.act('/messages', { kind, body: text }, kind === 'reply' ? 'ticket.done.reply' : 'ticket.done.note', () => this.body.set(''));
+    const done = kind === 'reply' ? 'ticket.done.reply' : kind === 'public_note' ? 'ticket.done.publicNote' : 'ticket.done.note';
+    this.act('/messages', { kind, body: text }, done, () => this.body.set(''));
   }
 
   protected pickFile(event: Event): void {
