@@ -224,10 +224,11 @@ describe('e-mail channel (real Dovecot IMAP and SMTP server on loopback)', () =>
     const inboundAfter = (await ctx.db.query(`SELECT count(*)::int AS n FROM ticket_events WHERE ticket_id = $1 AND kind = 'inbound'`, [first.id]))[0].n;
     expect(inboundAfter).toBe(inboundBefore);
     // the acknowledgements of the new requests are delivered before the next tests count e-mails
-    for (const stop = Date.now() + 10_000; Date.now() < stop; await sleep(50)) {
+    await eventually(async () => {
       const [{ pending, total }] = await ctx.db.query(`SELECT count(*) FILTER (WHERE state <> 'sent')::int AS pending, count(*)::int AS total FROM mail_outbox WHERE to_address = 'marie.dupont@citoyens.example'`);
-      if (pending === 0 && mailsTo('marie.dupont@citoyens.example').length === total) break;
-    }
+      expect(pending).toBe(0);
+      expect(mailsTo('marie.dupont@citoyens.example')).toHaveLength(total);
+    });
     // a Message-ID we really sent for this ticket still threads (and reopens)
     const sent = mailsTo('marie.dupont@citoyens.example').filter((x) => x.parsed.messageId?.startsWith(`<${first.reference}.`)).at(-1)!;
     const real = `<real-${Date.now()}@citoyens.example>`;
@@ -250,11 +251,10 @@ describe('e-mail channel (real Dovecot IMAP and SMTP server on loopback)', () =>
     expect(ack!.parsed.html).toContain(`k=${mailKey}`);
     // the link of the e-mail works
     await ctx.http.get(`/api/v1/public/requests/${res.body.reference}`).query({ k: mailKey }).expect(200);
-    let state = '';
-    for (const stop = Date.now() + 5_000; Date.now() < stop && state !== 'sent'; await sleep(50)) {
-      [{ state }] = await ctx.db.query(`SELECT state FROM mail_outbox WHERE to_address = $1`, [email]);
-    }
-    expect(state).toBe('sent');
+    await eventually(async () => {
+      const [{ state }] = await ctx.db.query(`SELECT state FROM mail_outbox WHERE to_address = $1`, [email]);
+      expect(state).toBe('sent');
+    });
     const columns: Array<{ table_name: string; column_name: string; data_type: string }> = await ctx.db.query(
       `SELECT c.table_name, c.column_name, c.data_type FROM information_schema.columns c
        JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name

@@ -78,6 +78,10 @@ describe('workflows: the circuit is the only way to the citizen, within its depa
       const reply = await (await as(EV_AGENT)).post(`/api/v1/tickets/${t.id}/messages`).send({ kind: 'reply', body: rendered, version: await version(t.id) });
       expect(reply.status).toBe(409);
       expect(reply.body.errors[0]).toMatchObject({ code: 'workflow_running', params: { step: 'validation_chef' } });
+      // a public note is published (Open311 status_notes): the same refusal
+      const publicNote = await (await as(EV_AGENT)).post(`/api/v1/tickets/${t.id}/messages`).send({ kind: 'public_note', body: 'Tonte faite.', version: await version(t.id) });
+      expect(publicNote.status).toBe(409);
+      expect(publicNote.body.errors[0]).toMatchObject({ field: 'kind', code: 'workflow_running' });
       expect(await snapshot(t.id)).toEqual(before);
       // an internal note is not for the citizen: allowed
       await (await as(EV_AGENT)).post(`/api/v1/tickets/${t.id}/messages`).send({ kind: 'note', body: 'Relancer le chef.', version: await version(t.id) }).expect(201);
@@ -149,7 +153,10 @@ describe('workflows: the circuit is the only way to the citizen, within its depa
       const asked = (await outbox(t.id)).filter((m) => m.kind === 'information_request');
       expect(asked).toHaveLength(1);
       expect(asked[0].text).toMatch(/Précisions et photos demandées au demandeur/);
-      expect(asked[0].text).toMatch(/\/suivi\?ref=/);
+      // the tracking link is sealed in the row and put in at send time (never stored in clear: mail.spec)
+      expect(asked[0].text).toMatch(/\[\[lien:[0-9a-f-]{36}\]\]/);
+      const [sealed] = await ctx.db.query(`SELECT sealed_link FROM mail_outbox WHERE ticket_id = $1 AND kind = 'information_request'`, [t.id]);
+      expect(sealed.sealed_link).toBeTruthy();
       const [event] = await ctx.db.query(`SELECT data FROM ticket_events WHERE ticket_id = $1 AND kind = 'information_requested'`, [t.id]);
       expect(event.data).toMatchObject({ step: 'precisions_citoyen', definitionCode: 'avis-abattage-arbre' });
 

@@ -27,11 +27,13 @@ export class CircuitGuard implements TicketChangeListener, OnModuleInit {
     if (!change.before) return;
     const mine = change.events.filter((e) => !fromCircuit(e));
     const reply = mine.some((e) => e.kind === 'reply');
+    // a public note is published (Open311 status_notes): text for the citizen too
+    const publicNote = mine.some((e) => e.kind === 'public_note');
     const fromCitizen = change.events.some((e) => e.kind === 'inbound');
     const status = mine.find((e) => e.kind === 'status_changed');
     const finishing = status && (change.after.status === 'resolved' || change.after.status === 'closed');
     const commented = !fromCitizen && status?.body?.trim();
-    if (!reply && !finishing && !commented) return;
+    if (!reply && !publicNote && !finishing && !commented) return;
 
     const [running] = await m.query(
       `SELECT tw.definition_code, tw.step_id, wd.name, wd.definition->'steps'->tw.step_id->>'label' AS step_label
@@ -42,7 +44,7 @@ export class CircuitGuard implements TicketChangeListener, OnModuleInit {
       const where = `le circuit « ${params.circuitName} » est à l’étape « ${params.stepLabel} »`;
       if (finishing)
         throw refused(`Cette demande ne peut pas être ${change.after.status === 'closed' ? 'close' : 'résolue'} : ${where}. Annulez le circuit (avec un motif) ou menez-le à son terme.`, 'status', params);
-      if (reply)
+      if (reply || publicNote)
         throw refused(`Réponse directe impossible : ${where}. Rédigez le projet dans le circuit, il partira une fois validé.`, 'kind', params);
       throw refused(`Le commentaire serait envoyé au demandeur alors que ${where}. Changez le statut sans commentaire, ou passez par le circuit.`, 'comment', params);
     }
