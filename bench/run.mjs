@@ -14,11 +14,13 @@ import { seed } from './seed.mjs';
 import { COMMON_WORD, RARE_WORD } from './phrases.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const args = Object.fromEntries(process.argv.slice(2).map((a) => {
-  const m = /^--([^=]+)(?:=(.*))?$/.exec(a);
-  if (!m) throw new Error(`unknown argument ${a}`);
-  return [m[1], m[2] ?? true];
-}));
+const args = Object.fromEntries(
+  process.argv.slice(2).map((a) => {
+    const m = /^--([^=]+)(?:=(.*))?$/.exec(a);
+    if (!m) throw new Error(`unknown argument ${a}`);
+    return [m[1], m[2] ?? true];
+  }),
+);
 const known = ['tickets', 'skip-seed', 'keep-db', 'duration', 'connections', 'port'];
 for (const k of Object.keys(args)) if (!known.includes(k)) throw new Error(`unknown flag --${k} (${known.join(', ')})`);
 
@@ -53,7 +55,11 @@ const results = {
 async function adminQuery(sql) {
   const c = new pg.Client({ connectionString: `${PG_BASE}/postgres` });
   await c.connect();
-  try { return await c.query(sql); } finally { await c.end(); }
+  try {
+    return await c.query(sql);
+  } finally {
+    await c.end();
+  }
 }
 const connect = async () => {
   const c = new pg.Client({ connectionString: DATABASE_URL, application_name: 'grc-bench' });
@@ -66,8 +72,11 @@ function ensureBuilt() {
   if (existsSync(MAIN) && readFileSync(MAIN, 'utf8').includes('load-pack')) return;
   log('dist/apps/grc-api is missing or stale: building (npx nx run-many -t build --projects=grc-api,grc-web)');
   try {
-    execFileSync('npx', ['nx', 'run-many', '-t', 'build', '--projects=grc-api,grc-web', '--outputStyle=static'],
-      { cwd: ROOT, stdio: 'inherit', timeout: 900_000 });
+    execFileSync('npx', ['nx', 'run-many', '-t', 'build', '--projects=grc-api,grc-web', '--outputStyle=static'], {
+      cwd: ROOT,
+      stdio: 'inherit',
+      timeout: 900_000,
+    });
   } catch (e) {
     // The console is optional for the benchmarks: settle for the API alone.
     if (!existsSync(MAIN) || !readFileSync(MAIN, 'utf8').includes('load-pack')) {
@@ -78,14 +87,29 @@ function ensureBuilt() {
 
 async function startApp(extraArgs) {
   const env = {
-    ...process.env, DATABASE_URL, REDIS_URL, PORT: String(PORT), HOST: '127.0.0.1', GRC_ROLE: 'all', GRC_ROOT: ROOT,
-    GRC_QUEUE_PREFIX: 'grc-bench', GRC_LOGIN_ACCOUNT_FAILURES: '100000', GRC_LOGIN_IP_FAILURES: '100000', GRC_DATA_DIR: join(ROOT, 'bench/.data'), NODE_ENV: 'production',
+    ...process.env,
+    DATABASE_URL,
+    REDIS_URL,
+    PORT: String(PORT),
+    HOST: '127.0.0.1',
+    GRC_ROLE: 'all',
+    GRC_ROOT: ROOT,
+    GRC_QUEUE_PREFIX: 'grc-bench',
+    GRC_LOGIN_ACCOUNT_FAILURES: '100000',
+    GRC_LOGIN_IP_FAILURES: '100000',
+    GRC_DATA_DIR: join(ROOT, 'bench/.data'),
+    NODE_ENV: 'production',
   };
-  const busy = await fetch(`${BASE}/api/v1/health`, { signal: AbortSignal.timeout(1000) }).then(() => true, () => false);
+  const busy = await fetch(`${BASE}/api/v1/health`, { signal: AbortSignal.timeout(1000) }).then(
+    () => true,
+    () => false,
+  );
   if (busy) throw new Error(`port ${PORT} is already in use (another API?): stop it or pass --port=`);
   const child = spawn(process.execPath, [MAIN, 'serve', ...extraArgs], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  const keep = (d) => { output = (output + d).slice(-20_000); };
+  const keep = (d) => {
+    output = (output + d).slice(-20_000);
+  };
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
   let exited = null;
@@ -99,8 +123,13 @@ async function startApp(extraArgs) {
     if (exited) throw new Error(`the API exited (${JSON.stringify(exited)}) during start-up:\n${output.slice(-4000)}`);
     try {
       const r = await fetch(`${BASE}/api/v1/health`, { signal: AbortSignal.timeout(2000) });
-      if (r.ok) { ready = true; return { child, output: () => output }; }
-    } catch { /* not yet */ }
+      if (r.ok) {
+        ready = true;
+        return { child, output: () => output };
+      }
+    } catch {
+      /* not yet */
+    }
     await sleep(500);
   }
   child.kill('SIGKILL');
@@ -113,7 +142,10 @@ async function stopApp(app) {
   const done = new Promise((r) => app.child.once('exit', r));
   app.child.kill('SIGTERM');
   const t = await Promise.race([done.then(() => 'ok'), sleep(15_000).then(() => 'timeout')]);
-  if (t === 'timeout') { app.child.kill('SIGKILL'); await done; }
+  if (t === 'timeout') {
+    app.child.kill('SIGKILL');
+    await done;
+  }
 }
 
 /** Samples the API process's resident memory every 200 ms (VmRSS) and reads its high-water mark (VmHWM). */
@@ -123,10 +155,21 @@ function memorySampler(pid) {
       const s = readFileSync(`/proc/${pid}/status`, 'utf8');
       const kb = (k) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(s)?.[1] ?? 0);
       return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
-    } catch { return null; }
+    } catch {
+      return null;
+    }
   };
-  let peak = 0; let last = null; const series = [];
-  const timer = setInterval(() => { const m = read(); if (m) { last = m; peak = Math.max(peak, m.rss); series.push(m.rss); } }, 200);
+  let peak = 0;
+  let last = null;
+  const series = [];
+  const timer = setInterval(() => {
+    const m = read();
+    if (m) {
+      last = m;
+      peak = Math.max(peak, m.rss);
+      series.push(m.rss);
+    }
+  }, 200);
   return {
     stop() {
       clearInterval(timer);
@@ -139,11 +182,16 @@ function memorySampler(pid) {
 // ---------- HTTP ----------
 async function login(email) {
   const r = await fetch(`${BASE}/api/v1/auth/login`, {
-    method: 'POST', headers: { 'content-type': 'application/json', 'x-requested-with': 'grc' },
-    body: JSON.stringify({ email, password: PASSWORD }), signal: AbortSignal.timeout(10_000),
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-requested-with': 'grc' },
+    body: JSON.stringify({ email, password: PASSWORD }),
+    signal: AbortSignal.timeout(10_000),
   });
   if (!r.ok) throw new Error(`login ${email}: HTTP ${r.status} ${await r.text()}`);
-  const cookie = r.headers.getSetCookie().map((c) => c.split(';')[0]).find((c) => c.startsWith('grc_session='));
+  const cookie = r.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .find((c) => c.startsWith('grc_session='));
   if (!cookie) throw new Error(`login ${email}: no grc_session cookie`);
   return cookie;
 }
@@ -161,19 +209,39 @@ async function load({ title, path, method = 'GET', cookie, body, connections, du
   const latencies = [];
   const statuses = {};
   const instance = autocannon({
-    url: `${BASE}${path}`, method, connections, duration, timeout: 30,
+    url: `${BASE}${path}`,
+    method,
+    connections,
+    duration,
+    timeout: 30,
     headers: { cookie, 'x-requested-with': 'grc', ...(body ? { 'content-type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : undefined,
   });
-  instance.on('response', (_client, status, _bytes, ms) => { latencies.push(ms); statuses[status] = (statuses[status] ?? 0) + 1; });
+  instance.on('response', (_client, status, _bytes, ms) => {
+    latencies.push(ms);
+    statuses[status] = (statuses[status] ?? 0) + 1;
+  });
   const r = await instance;
   latencies.sort((x, y) => x - y);
-  const ok = Object.entries(statuses).filter(([s]) => s >= 200 && s < 300).reduce((n, [, k]) => n + k, 0);
+  const ok = Object.entries(statuses)
+    .filter(([s]) => s >= 200 && s < 300)
+    .reduce((n, [, k]) => n + k, 0);
   return {
-    title, path: path.length > 120 ? path.slice(0, 117) + '…' : path, method, connections, duration,
-    requests: latencies.length, ok, statuses, errors: r.errors, timeouts: r.timeouts,
+    title,
+    path: path.length > 120 ? path.slice(0, 117) + '…' : path,
+    method,
+    connections,
+    duration,
+    requests: latencies.length,
+    ok,
+    statuses,
+    errors: r.errors,
+    timeouts: r.timeouts,
     perSecond: round(ok / r.duration),
-    p50: round(pct(latencies, 50)), p95: round(pct(latencies, 95)), p99: round(pct(latencies, 99)), max: round(latencies.at(-1)),
+    p50: round(pct(latencies, 50)),
+    p95: round(pct(latencies, 95)),
+    p99: round(pct(latencies, 99)),
+    max: round(latencies.at(-1)),
   };
 }
 
@@ -203,17 +271,26 @@ async function main() {
       log(`2. seeding ${TICKETS.toLocaleString('en')} tickets`);
       const s = await seed({ connect, tickets: TICKETS, log });
       results.seed = s;
-      log(`  seed: ${s.seconds.toFixed(1)} s, ${s.rowsInserted.toLocaleString('en')} rows, ${s.rowsPerSecond.toLocaleString('en')} rows/s `
-        + `(${s.ticketsPerSecond.toLocaleString('en')} tickets/s incl. events, audit and indexes); ${JSON.stringify(s.counts)}`);
+      log(
+        `  seed: ${s.seconds.toFixed(1)} s, ${s.rowsInserted.toLocaleString('en')} rows, ${s.rowsPerSecond.toLocaleString('en')} rows/s ` +
+          `(${s.ticketsPerSecond.toLocaleString('en')} tickets/s incl. events, audit and indexes); ${JSON.stringify(s.counts)}`,
+      );
     } else {
       log(`(--skip-seed: reusing database ${DB})`);
       const c = await connect();
-      const { rows: [counts] } = await c.query(`SELECT (SELECT count(*) FROM tickets)::int AS tickets, (SELECT count(*) FROM citizens)::int AS citizens`);
+      const {
+        rows: [counts],
+      } = await c.query(`SELECT (SELECT count(*) FROM tickets)::int AS tickets, (SELECT count(*) FROM citizens)::int AS citizens`);
       await c.end();
       results.seed = { skipped: true, counts };
     }
 
-    log(`3. HTTP measurements (load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')})`);
+    log(
+      `3. HTTP measurements (load average ${os
+        .loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')})`,
+    );
     app = await startApp(['--migrate']);
     const mem = memorySampler(app.child.pid);
     const agentCookie = await login(AGENT);
@@ -221,10 +298,17 @@ async function main() {
     const categories = await getJson('/api/v1/categories', agentCookie);
     const category = categories.find((c) => c.code === 'nid-de-poule' && c.active !== false) ?? categories[0];
     const c = await connect();
-    const { rows: [citizen] } = await c.query(`SELECT id FROM citizens ORDER BY created_at DESC LIMIT 1`);
-    const { rows: [sizes] } = await c.query(`SELECT (SELECT count(*) FROM tickets)::int AS tickets,
+    const {
+      rows: [citizen],
+    } = await c.query(`SELECT id FROM citizens ORDER BY created_at DESC LIMIT 1`);
+    const {
+      rows: [sizes],
+    } = await c.query(
+      `SELECT (SELECT count(*) FROM tickets)::int AS tickets,
       (SELECT count(*) FROM tickets WHERE search_vector @@ websearch_to_tsquery('grc_french', $1))::int AS common,
-      (SELECT count(*) FROM tickets WHERE search_vector @@ websearch_to_tsquery('grc_french', $2))::int AS rare`, [COMMON_WORD, RARE_WORD]);
+      (SELECT count(*) FROM tickets WHERE search_vector @@ websearch_to_tsquery('grc_french', $2))::int AS rare`,
+      [COMMON_WORD, RARE_WORD],
+    );
     await c.end();
     results.dataset = sizes;
 
@@ -232,8 +316,10 @@ async function main() {
     const first = await getJson('/api/v1/tickets?view=departments&limit=50', agentCookie);
     const rare = await getJson(q(RARE_WORD), agentCookie);
     const common = await getJson(q(COMMON_WORD), agentCookie);
-    log(`  first pages: inbox ${first.items.length} items, "${COMMON_WORD}" ${common.items.length}, "${RARE_WORD}" ${rare.items.length} `
-      + `(${sizes.common} / ${sizes.rare} matching tickets in the whole town)`);
+    log(
+      `  first pages: inbox ${first.items.length} items, "${COMMON_WORD}" ${common.items.length}, "${RARE_WORD}" ${rare.items.length} ` +
+        `(${sizes.common} / ${sizes.rare} matching tickets in the whole town)`,
+    );
 
     const runs = {};
     const reads = [
@@ -244,13 +330,25 @@ async function main() {
     ];
     for (const connections of [1, READ_CONNECTIONS]) {
       for (const [key, title, path, cookie] of reads) {
-        runs[connections === 1 ? key : `${key}Loaded`] = await measure({ title: `${title}, ${connections} conn.`, path, cookie, connections });
+        runs[connections === 1 ? key : `${key}Loaded`] = await measure({
+          title: `${title}, ${connections} conn.`,
+          path,
+          cookie,
+          connections,
+        });
       }
     }
     runs.create = await measure({
-      title: 'create ticket (POST /api/v1/tickets)', path: '/api/v1/tickets', method: 'POST', cookie: agentCookie, connections: WRITE_CONNECTIONS,
+      title: 'create ticket (POST /api/v1/tickets)',
+      path: '/api/v1/tickets',
+      method: 'POST',
+      cookie: agentCookie,
+      connections: WRITE_CONNECTIONS,
       body: {
-        channel: 'phone', categoryId: category.id, citizenId: citizen.id, priority: 'normal',
+        channel: 'phone',
+        categoryId: category.id,
+        citizenId: citizen.id,
+        priority: 'normal',
         subject: 'Nid-de-poule devant le 12 rue Nationale',
         description: 'Appel d’un riverain : un trou s’est formé au milieu de la chaussée, les voitures font des écarts pour l’éviter.',
       },
@@ -261,7 +359,9 @@ async function main() {
   } finally {
     await stopApp(app);
     if (!args['keep-db'] && !args['skip-seed']) {
-      await adminQuery(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${DB}' AND pid <> pg_backend_pid()`).catch(() => {});
+      await adminQuery(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${DB}' AND pid <> pg_backend_pid()`).catch(
+        () => {},
+      );
       await adminQuery(`DROP DATABASE IF EXISTS ${DB}`).catch((e) => log(`could not drop ${DB}: ${e.message}`));
     }
   }
@@ -272,15 +372,34 @@ async function main() {
   const verdict = (ok) => (ok ? 'met' : 'MISSED');
   const lat = (x) => `${x.p50} / ${x.p95} / ${x.p99}`;
   const rows = [];
-  for (const [key, label, target] of [['inboxAgent', 'inbox, agent', TARGETS.inboxP95], ['inboxHead', 'inbox, head', TARGETS.inboxP95],
-    ['searchCommon', `search "${COMMON_WORD}"`, TARGETS.searchP95], ['searchRare', `search "${RARE_WORD}"`, TARGETS.searchP95]]) {
+  for (const [key, label, target] of [
+    ['inboxAgent', 'inbox, agent', TARGETS.inboxP95],
+    ['inboxHead', 'inbox, head', TARGETS.inboxP95],
+    ['searchCommon', `search "${COMMON_WORD}"`, TARGETS.searchP95],
+    ['searchRare', `search "${RARE_WORD}"`, TARGETS.searchP95],
+  ]) {
     rows.push([`${label}, 1 conn., p50/p95/p99 ms`, lat(r[key]), `p95 ≤ ${target}`, verdict(r[key].p95 <= target)]);
-    rows.push([`${label}, ${READ_CONNECTIONS} conn., p50/p95/p99 ms`, `${lat(r[`${key}Loaded`])} (${r[`${key}Loaded`].perSecond}/s)`, `p95 ≤ ${target}`, verdict(r[`${key}Loaded`].p95 <= target)]);
+    rows.push([
+      `${label}, ${READ_CONNECTIONS} conn., p50/p95/p99 ms`,
+      `${lat(r[`${key}Loaded`])} (${r[`${key}Loaded`].perSecond}/s)`,
+      `p95 ≤ ${target}`,
+      verdict(r[`${key}Loaded`].p95 <= target),
+    ]);
   }
-  rows.push(['create, 8 conn., tickets/s (p99 ms)', `${r.create.perSecond} (${r.create.p99})`, `≥ ${TARGETS.createPerSecond}/s`, verdict(r.create.perSecond >= TARGETS.createPerSecond && r.create.ok === r.create.requests)]);
+  rows.push([
+    'create, 8 conn., tickets/s (p99 ms)',
+    `${r.create.perSecond} (${r.create.p99})`,
+    `≥ ${TARGETS.createPerSecond}/s`,
+    verdict(r.create.perSecond >= TARGETS.createPerSecond && r.create.ok === r.create.requests),
+  ]);
   rows.push(['API peak RSS', `${results.memory.peakRssMb} MB (VmHWM ${results.memory.vmHwmMb} MB)`, '', '']);
   if (results.seed && !results.seed.skipped) {
-    rows.unshift(['seed', `${results.seed.seconds.toFixed(0)} s, ${results.seed.rowsPerSecond.toLocaleString('en')} rows/s`, 'a few minutes', '']);
+    rows.unshift([
+      'seed',
+      `${results.seed.seconds.toFixed(0)} s, ${results.seed.rowsPerSecond.toLocaleString('en')} rows/s`,
+      'a few minutes',
+      '',
+    ]);
   }
   const w = [0, 1, 2].map((i) => Math.max(...rows.map((x) => x[i].length)));
   log('\n' + rows.map((x) => `${x[0].padEnd(w[0])}  ${x[1].padEnd(w[1])}  ${x[2].padEnd(w[2])}  ${x[3]}`).join('\n'));

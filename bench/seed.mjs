@@ -7,8 +7,20 @@
 // referenced id is taken from the reference tables or generated from the same formula as the rows
 // it points to, and a check at the end verifies it. The work is split over two connections (two cores).
 import {
-  CATEGORY_PHRASES, FALLBACK_PHRASES, OPENINGS, CLOSINGS, STREETS, NORTH_STREETS, PARK_SPOTS,
-  RARE_SENTENCE, RARE_EVERY, FIRST_NAMES, LAST_NAMES, ORGANISATIONS, REPLIES, NOTES,
+  CATEGORY_PHRASES,
+  FALLBACK_PHRASES,
+  OPENINGS,
+  CLOSINGS,
+  STREETS,
+  NORTH_STREETS,
+  PARK_SPOTS,
+  RARE_SENTENCE,
+  RARE_EVERY,
+  FIRST_NAMES,
+  LAST_NAMES,
+  ORGANISATIONS,
+  REPLIES,
+  NOTES,
 } from './phrases.mjs';
 
 const DAYS = 1095; // three years of requests, up to yesterday
@@ -16,16 +28,52 @@ const S = 'bench_seed'; // helper schema, dropped at the end
 
 /** Relative volume of each category (a town gets far more potholes than death certificates). */
 const CATEGORY_WEIGHTS = {
-  'nid-de-poule': 9, 'trottoir-degrade': 6, signalisation: 3, 'depot-sauvage': 9, 'tags-graffitis': 4, encombrants: 7,
-  'proprete-rues': 6, 'lampadaire-en-panne': 7, 'eclairage-jour': 1, elagage: 4, 'entretien-espaces-verts': 4, 'aire-de-jeux': 2,
-  'acte-naissance': 6, 'acte-mariage': 2, 'acte-deces': 2, 'recensement-citoyen': 2, 'certificat-urbanisme': 2,
-  'declaration-prealable': 3, 'reclamation-urbanisme': 3, 'inscription-scolaire': 3, 'restauration-scolaire': 3,
-  'nuisances-sonores': 5, 'stationnement-genant': 5, 'objet-trouve': 2, 'animal-errant': 2, autre: 4,
+  'nid-de-poule': 9,
+  'trottoir-degrade': 6,
+  signalisation: 3,
+  'depot-sauvage': 9,
+  'tags-graffitis': 4,
+  encombrants: 7,
+  'proprete-rues': 6,
+  'lampadaire-en-panne': 7,
+  'eclairage-jour': 1,
+  elagage: 4,
+  'entretien-espaces-verts': 4,
+  'aire-de-jeux': 2,
+  'acte-naissance': 6,
+  'acte-mariage': 2,
+  'acte-deces': 2,
+  'recensement-citoyen': 2,
+  'certificat-urbanisme': 2,
+  'declaration-prealable': 3,
+  'reclamation-urbanisme': 3,
+  'inscription-scolaire': 3,
+  'restauration-scolaire': 3,
+  'nuisances-sonores': 5,
+  'stationnement-genant': 5,
+  'objet-trouve': 2,
+  'animal-errant': 2,
+  autre: 4,
 };
 /** Categories whose requests usually carry a place (and so may be routed by area). */
-const LOCATED = new Set(['nid-de-poule', 'trottoir-degrade', 'signalisation', 'depot-sauvage', 'tags-graffitis', 'encombrants',
-  'proprete-rues', 'lampadaire-en-panne', 'eclairage-jour', 'elagage', 'entretien-espaces-verts', 'aire-de-jeux',
-  'nuisances-sonores', 'stationnement-genant', 'animal-errant', 'reclamation-urbanisme']);
+const LOCATED = new Set([
+  'nid-de-poule',
+  'trottoir-degrade',
+  'signalisation',
+  'depot-sauvage',
+  'tags-graffitis',
+  'encombrants',
+  'proprete-rues',
+  'lampadaire-en-panne',
+  'eclairage-jour',
+  'elagage',
+  'entretien-espaces-verts',
+  'aire-de-jeux',
+  'nuisances-sonores',
+  'stationnement-genant',
+  'animal-errant',
+  'reclamation-urbanisme',
+]);
 
 const lit = (s) => `'${String(s).replace(/'/g, "''")}'`;
 const arr = (xs) => `ARRAY[${xs.map(lit).join(', ')}]::text[]`;
@@ -37,7 +85,7 @@ function inPolygon([lng, lat], poly) {
   for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
     const [xi, yi] = poly[i];
     const [xj, yj] = poly[j];
-    if ((yi > lat) !== (yj > lat) && lng < ((xj - xi) * (lat - yi)) / (yj - yi) + xi) inside = !inside;
+    if (yi > lat !== yj > lat && lng < ((xj - xi) * (lat - yi)) / (yj - yi) + xi) inside = !inside;
   }
   return inside;
 }
@@ -87,22 +135,38 @@ export async function seed({ connect, tickets: N, citizens: C = Math.round(N * 0
     const { rows: rules } = await a.query(`SELECT category_id, department_id, area, position FROM routing_rules ORDER BY position, id`);
     const { rows: deptAgents } = await a.query(`SELECT ad.department_id, array_agg(a.id ORDER BY a.email) AS agents
       FROM agent_departments ad JOIN agents a ON a.id = ad.agent_id WHERE a.active AND a.role <> 'admin' GROUP BY ad.department_id`);
-    const [{ prefix, start_date: startDate }] = (await a.query(`SELECT coalesce((SELECT reference_prefix FROM town_settings), 'GRC') AS prefix,
-      to_char(current_date - ${DAYS}, 'YYYY-MM-DD') AS start_date`)).rows;
+    const [{ prefix, start_date: startDate }] = (
+      await a.query(`SELECT coalesce((SELECT reference_prefix FROM town_settings), 'GRC') AS prefix,
+      to_char(current_date - ${DAYS}, 'YYYY-MM-DD') AS start_date`)
+    ).rows;
     if (!cats.length) throw new Error('no categories: load the demo town first');
 
     // --- helper tables, shared by both connections ----------------------------------------
     await a.query(`DROP SCHEMA IF EXISTS ${S} CASCADE; CREATE SCHEMA ${S}`);
     await a.query(`CREATE TABLE ${S}.existing AS SELECT id FROM tickets`);
-    await a.query(`CREATE TABLE ${S}.cat (idx int PRIMARY KEY, category_id uuid, code text, located boolean, subjects text[], details text[])`);
+    await a.query(
+      `CREATE TABLE ${S}.cat (idx int PRIMARY KEY, category_id uuid, code text, located boolean, subjects text[], details text[])`,
+    );
     await a.query(`CREATE TABLE ${S}.route (idx int, zone int, department_id uuid, PRIMARY KEY (idx, zone))`);
     await a.query(`CREATE TABLE ${S}.dept_agents (department_id uuid PRIMARY KEY, agents uuid[])`);
     await a.query(`CREATE TABLE ${S}.year_base (y int PRIMARY KEY, first_g bigint, off bigint)`);
     const pick = [];
-    const zonePoint = { 0: null, 1: [STREETS[0][2], STREETS[0][1]], 2: [NORTH_STREETS[0][2], NORTH_STREETS[0][1]], 3: [PARK_SPOTS[0][2], PARK_SPOTS[0][1]] };
+    const zonePoint = {
+      0: null,
+      1: [STREETS[0][2], STREETS[0][1]],
+      2: [NORTH_STREETS[0][2], NORTH_STREETS[0][1]],
+      3: [PARK_SPOTS[0][2], PARK_SPOTS[0][1]],
+    };
     for (const [i, c] of cats.entries()) {
       const ph = CATEGORY_PHRASES[c.code] ?? FALLBACK_PHRASES;
-      await a.query(`INSERT INTO ${S}.cat VALUES ($1, $2, $3, $4, $5, $6)`, [i + 1, c.id, c.code, LOCATED.has(c.code), ph.subjects, ph.details]);
+      await a.query(`INSERT INTO ${S}.cat VALUES ($1, $2, $3, $4, $5, $6)`, [
+        i + 1,
+        c.id,
+        c.code,
+        LOCATED.has(c.code),
+        ph.subjects,
+        ph.details,
+      ]);
       const own = rules.filter((r) => r.category_id === c.id);
       for (const zone of [0, 1, 2, 3]) {
         await a.query(`INSERT INTO ${S}.route VALUES ($1, $2, $3)`, [i + 1, zone, route(own, c.default_department_id, zonePoint[zone])]);
@@ -116,8 +180,12 @@ export async function seed({ connect, tickets: N, citizens: C = Math.round(N * 0
     const lastYear = new Date(start.getTime() + (DAYS - 1) * 86400e3).getUTCFullYear();
     for (let y = start.getUTCFullYear(); y <= lastYear; y++) {
       const dy = Math.max(0, Math.round((Date.UTC(y, 0, 1) - start.getTime()) / 86400e3));
-      const { rows: [{ off }] } = await a.query(
-        `SELECT coalesce(max(substring(reference from '[0-9]+$')::bigint), 0) AS off FROM tickets WHERE reference LIKE $1`, [`${prefix}-${y}-%`]);
+      const {
+        rows: [{ off }],
+      } = await a.query(
+        `SELECT coalesce(max(substring(reference from '[0-9]+$')::bigint), 0) AS off FROM tickets WHERE reference LIKE $1`,
+        [`${prefix}-${y}-%`],
+      );
       await a.query(`INSERT INTO ${S}.year_base VALUES ($1, $2, $3)`, [y, firstG(dy), off]);
     }
 
@@ -128,7 +196,10 @@ export async function seed({ connect, tickets: N, citizens: C = Math.round(N * 0
     for (const ix of indexes) await a.query(`DROP INDEX ${ix.schemaname}.${ix.indexname}`);
     log(`  dropped ${indexes.length} secondary indexes; ${cats.length} categories, start ${startDate}, prefix ${prefix}`);
 
-    const halves = (n) => [[1, Math.floor(n / 2)], [Math.floor(n / 2) + 1, n]];
+    const halves = (n) => [
+      [1, Math.floor(n / 2)],
+      [Math.floor(n / 2) + 1, n],
+    ];
 
     // --- citizens ----------------------------------------------------------------------------
     const citizenSql = (lo, hi) => `INSERT INTO citizens (id, kind, first_name, last_name, organisation_name, contact_person, email, phone,
@@ -151,9 +222,14 @@ export async function seed({ connect, tickets: N, citizens: C = Math.round(N * 0
     // Deterministic ids shaped as UUID v4 (the API validates version and variant).
     await a.query(`CREATE FUNCTION ${S}.uid(text) RETURNS uuid LANGUAGE sql IMMUTABLE PARALLEL SAFE
       AS $$ SELECT overlay(overlay(md5($1) placing '4' from 13) placing '8' from 17)::uuid $$`);
-    await a.query(`CREATE FUNCTION ${S}.ascii(text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT translate(grc_unaccent($1), ' ''', '--') $$`);
-    phases.citizens = (await timed(log, `citizens (${C.toLocaleString('en')})`, () =>
-      Promise.all(halves(C).map(([lo, hi], i) => [a, b][i].query(citizenSql(lo, hi)))))).seconds;
+    await a.query(
+      `CREATE FUNCTION ${S}.ascii(text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT translate(grc_unaccent($1), ' ''', '--') $$`,
+    );
+    phases.citizens = (
+      await timed(log, `citizens (${C.toLocaleString('en')})`, () =>
+        Promise.all(halves(C).map(([lo, hi], i) => [a, b][i].query(citizenSql(lo, hi)))),
+      )
+    ).seconds;
 
     // --- tickets -------------------------------------------------------------------------------
     const rare = RARE_EVERY > 1 ? `CASE WHEN g % ${RARE_EVERY} = ${4242 % RARE_EVERY} THEN ${lit(' ' + RARE_SENTENCE)} ELSE '' END` : `''`;
@@ -218,14 +294,19 @@ export async function seed({ connect, tickets: N, citizens: C = Math.round(N * 0
         JOIN ${S}.route rt ON rt.idx = x.cat_idx AND rt.zone = x.zone
         LEFT JOIN ${S}.dept_agents da ON da.department_id = rt.department_id
       ) t`;
-    phases.tickets = (await timed(log, `tickets (${N.toLocaleString('en')})`, () =>
-      Promise.all(halves(N).map(([lo, hi], i) => [a, b][i].query(ticketSql(lo, hi)))))).seconds;
+    phases.tickets = (
+      await timed(log, `tickets (${N.toLocaleString('en')})`, () =>
+        Promise.all(halves(N).map(([lo, hi], i) => [a, b][i].query(ticketSql(lo, hi)))),
+      )
+    ).seconds;
 
     // --- timeline (≈ 2.5 per ticket) and audit trail (≈ 3 per ticket), in parallel -----------------
     const seeded = `FROM tickets t WHERE NOT EXISTS (SELECT 1 FROM ${S}.existing x0 WHERE x0.id = t.id)`;
     const eventsSql = `INSERT INTO ticket_events (ticket_id, kind, actor_id, at, body, data)
       SELECT t.id, e.kind, e.actor, e.at, e.body, e.data
-      ${seeded.replace('WHERE', `CROSS JOIN LATERAL (VALUES
+      ${seeded.replace(
+        'WHERE',
+        `CROSS JOIN LATERAL (VALUES
         ('created', t.created_by, t.created_at, NULL::text, jsonb_build_object('channel', t.channel, 'departmentId', t.department_id), true),
         ('assigned', t.assignee_id, t.created_at + interval '20 minutes', NULL, jsonb_build_object('from', NULL, 'to', t.assignee_id), t.assignee_id IS NOT NULL),
         ('status_changed', coalesce(t.assignee_id, t.created_by), coalesce(t.closed_at, t.resolved_at, t.updated_at), NULL,
@@ -235,10 +316,13 @@ export async function seed({ connect, tickets: N, citizens: C = Math.round(N * 0
         ('note', coalesce(t.assignee_id, t.created_by), t.created_at + interval '1 day',
           (${arr(NOTES)})[1 + abs(hashtext(t.subject || t.reference)) % ${NOTES.length}], '{}'::jsonb,
           t.assignee_id IS NOT NULL AND abs(hashtext(t.subject || t.reference)) % 100 < 15)
-      ) e(kind, actor, at, body, data, keep) WHERE e.keep AND`)}`;
+      ) e(kind, actor, at, body, data, keep) WHERE e.keep AND`,
+      )}`;
     const auditSql = `INSERT INTO audit_events (at, actor_id, actor_label, action, entity_type, entity_id, changes, ip)
       SELECT e.at, e.actor, coalesce(ag.email, 'citoyen'), e.action, e.entity_type, e.entity_id, e.changes, '10.0.0.' || (1 + abs(hashtext(t.reference)) % 200)
-      ${seeded.replace('WHERE', `CROSS JOIN LATERAL (VALUES
+      ${seeded.replace(
+        'WHERE',
+        `CROSS JOIN LATERAL (VALUES
         (t.created_at, t.created_by, 'ticket.create', 'ticket', t.id::text, jsonb_build_object(
           'reference', jsonb_build_object('before', NULL, 'after', t.reference), 'channel', jsonb_build_object('before', NULL, 'after', t.channel),
           'categoryId', jsonb_build_object('before', NULL, 'after', t.category_id), 'departmentId', jsonb_build_object('before', NULL, 'after', t.department_id),
@@ -251,7 +335,8 @@ export async function seed({ connect, tickets: N, citizens: C = Math.round(N * 0
           t.citizen_id IS NOT NULL AND abs(hashtext(t.reference)) % 100 < 75)
       ) e(at, actor, action, entity_type, entity_id, changes, keep)
       LEFT JOIN agents ag ON ag.id = e.actor
-      WHERE e.keep AND`)}`;
+      WHERE e.keep AND`,
+      )}`;
     const [ev, au] = await Promise.all([
       timed(log, 'ticket_events', () => a.query(eventsSql)),
       timed(log, 'audit_events', () => b.query(auditSql)),
@@ -262,24 +347,41 @@ export async function seed({ connect, tickets: N, citizens: C = Math.round(N * 0
     // --- rebuild the indexes (the GIN full-text index on one connection, the rest on the other) ---
     const gin = indexes.filter((ix) => /USING gin/i.test(ix.indexdef));
     const btree = indexes.filter((ix) => !/USING gin/i.test(ix.indexdef));
-    const runAll = async (c, list) => { for (const ix of list) await c.query(ix.indexdef); };
+    const runAll = async (c, list) => {
+      for (const ix of list) await c.query(ix.indexdef);
+    };
     phases.indexes = (await timed(log, `indexes (${indexes.length})`, () => Promise.all([runAll(a, gin), runAll(b, btree)]))).seconds;
 
     // References: the app's per-year counters continue after the seeded numbers.
     const { rows: years } = await a.query(`SELECT y, off + ${N} AS upper FROM ${S}.year_base`);
     for (const { y } of years) {
       await a.query(`CREATE SEQUENCE IF NOT EXISTS ticket_number_${y}`);
-      await a.query(`SELECT setval('ticket_number_${y}', greatest(1, (SELECT coalesce(max(substring(reference from '[0-9]+$')::bigint), 1)
-        FROM tickets WHERE reference LIKE $1)))`, [`${prefix}-${y}-%`]);
+      await a.query(
+        `SELECT setval('ticket_number_${y}', greatest(1, (SELECT coalesce(max(substring(reference from '[0-9]+$')::bigint), 1)
+        FROM tickets WHERE reference LIKE $1)))`,
+        [`${prefix}-${y}-%`],
+      );
     }
 
-    phases.vacuum = (await timed(log, 'vacuum analyze', () => Promise.all([
-      (async () => { await a.query('VACUUM (ANALYZE) tickets'); await a.query('VACUUM (ANALYZE) citizens'); })(),
-      (async () => { await b.query('VACUUM (ANALYZE) ticket_events'); await b.query('VACUUM (ANALYZE) audit_events'); })(),
-    ]))).seconds;
+    phases.vacuum = (
+      await timed(log, 'vacuum analyze', () =>
+        Promise.all([
+          (async () => {
+            await a.query('VACUUM (ANALYZE) tickets');
+            await a.query('VACUUM (ANALYZE) citizens');
+          })(),
+          (async () => {
+            await b.query('VACUUM (ANALYZE) ticket_events');
+            await b.query('VACUUM (ANALYZE) audit_events');
+          })(),
+        ]),
+      )
+    ).seconds;
 
     // Integrity: what the skipped foreign-key triggers would have checked.
-    const { rows: [chk] } = await a.query(`SELECT
+    const {
+      rows: [chk],
+    } = await a.query(`SELECT
       (SELECT count(*) FROM tickets t WHERE t.citizen_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM citizens z WHERE z.id = t.citizen_id)) AS orphan_citizens,
       (SELECT count(*) FROM tickets t WHERE NOT EXISTS (SELECT 1 FROM categories c WHERE c.id = t.category_id)
           OR NOT EXISTS (SELECT 1 FROM departments d WHERE d.id = t.department_id)) AS orphan_refs,
@@ -289,7 +391,9 @@ export async function seed({ connect, tickets: N, citizens: C = Math.round(N * 0
     }
     await a.query(`DROP SCHEMA ${S} CASCADE`);
 
-    const { rows: [counts] } = await a.query(`SELECT (SELECT count(*) FROM tickets)::int AS tickets, (SELECT count(*) FROM citizens)::int AS citizens,
+    const {
+      rows: [counts],
+    } = await a.query(`SELECT (SELECT count(*) FROM tickets)::int AS tickets, (SELECT count(*) FROM citizens)::int AS citizens,
       (SELECT count(*) FROM ticket_events)::int AS ticket_events, (SELECT count(*) FROM audit_events)::int AS audit_events,
       (SELECT count(*) FROM tickets WHERE search_vector @@ websearch_to_tsquery('grc_french', 'mérule'))::int AS rare_word_tickets,
       (SELECT count(*) FROM tickets WHERE search_vector @@ websearch_to_tsquery('grc_french', 'trottoir'))::int AS common_word_tickets,
@@ -297,7 +401,14 @@ export async function seed({ connect, tickets: N, citizens: C = Math.round(N * 0
       pg_size_pretty(pg_database_size(current_database())) AS db_size`);
     const seconds = (performance.now() - t0) / 1000;
     const rows = N + C + (counts.ticket_events ?? 0) + (counts.audit_events ?? 0);
-    return { seconds, phases, counts, rowsInserted: rows, rowsPerSecond: Math.round(rows / seconds), ticketsPerSecond: Math.round(N / seconds) };
+    return {
+      seconds,
+      phases,
+      counts,
+      rowsInserted: rows,
+      rowsPerSecond: Math.round(rows / seconds),
+      ticketsPerSecond: Math.round(N / seconds),
+    };
   } finally {
     await a.end();
     await b.end();

@@ -8,11 +8,13 @@
 // starts; `concurrency` tickets advance in parallel. Reports actions/s and latency percentiles.
 // Every run creates real tickets: run it against a demo or bench database only.
 
-const args = Object.fromEntries(process.argv.slice(2).map((a) => {
-  const m = /^--([^=]+)(?:=(.*))?$/.exec(a);
-  if (!m) throw new Error(`unknown argument ${a}`);
-  return [m[1], m[2] ?? true];
-}));
+const args = Object.fromEntries(
+  process.argv.slice(2).map((a) => {
+    const m = /^--([^=]+)(?:=(.*))?$/.exec(a);
+    if (!m) throw new Error(`unknown argument ${a}`);
+    return [m[1], m[2] ?? true];
+  }),
+);
 const known = ['url', 'tickets', 'concurrency'];
 for (const k of Object.keys(args)) if (!known.includes(k)) throw new Error(`unknown flag --${k} (${known.join(', ')})`);
 const BASE = String(args.url ?? process.env.GRC_URL ?? 'http://127.0.0.1:3000').replace(/\/$/, '');
@@ -23,8 +25,10 @@ const PEOPLE = { agent: 'emma.clarke@saint-aubin.fr', head: 'olivier.chevalier@s
 
 async function session(email) {
   const res = await fetch(`${BASE}/api/v1/auth/login`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Requested-With': 'grc' },
-    body: JSON.stringify({ email, password: PASSWORD }), signal: AbortSignal.timeout(10_000),
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-Requested-With': 'grc' },
+    body: JSON.stringify({ email, password: PASSWORD }),
+    signal: AbortSignal.timeout(10_000),
   });
   if (res.status !== 200) throw new Error(`login ${email} failed (${res.status})`);
   const cookie = (res.headers.getSetCookie?.() ?? [res.headers.get('set-cookie') ?? '']).map((c) => c.split(';')[0]).join('; ');
@@ -32,7 +36,12 @@ async function session(email) {
 }
 
 async function call(headers, method, path, body) {
-  const res = await fetch(`${BASE}/api/v1${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
+  const res = await fetch(`${BASE}/api/v1${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(30_000),
+  });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : null };
 }
@@ -49,7 +58,10 @@ async function main() {
   const tickets = [];
   for (let i = 0; i < TICKETS; i++) {
     const r = await call(h.agent, 'POST', '/tickets', {
-      channel: 'counter', categoryId: category.id, subject: `Banc d'essai circuits ${i}`, description: 'Déclaration préalable (bench des circuits de validation).',
+      channel: 'counter',
+      categoryId: category.id,
+      subject: `Banc d'essai circuits ${i}`,
+      description: 'Déclaration préalable (bench des circuits de validation).',
     });
     if (r.status !== 201) throw new Error(`ticket creation: ${r.status} ${JSON.stringify(r.body)}`);
     tickets.push({ id: r.body.id, version: r.body.version });
@@ -86,9 +98,20 @@ async function main() {
   const seconds = (performance.now() - started) / 1000;
   const sorted = [...latencies].sort((a, b) => a - b);
   const result = {
-    bench: 'workflows-api', url: BASE, tickets: TICKETS, concurrency: CONCURRENCY, actions: latencies.length, failures,
-    seconds: Number(seconds.toFixed(2)), actionsPerSecond: Number((latencies.length / seconds).toFixed(1)),
-    latencyMs: { p50: Number(percentile(sorted, 50).toFixed(1)), p95: Number(percentile(sorted, 95).toFixed(1)), p99: Number(percentile(sorted, 99).toFixed(1)), max: Number(sorted.at(-1).toFixed(1)) },
+    bench: 'workflows-api',
+    url: BASE,
+    tickets: TICKETS,
+    concurrency: CONCURRENCY,
+    actions: latencies.length,
+    failures,
+    seconds: Number(seconds.toFixed(2)),
+    actionsPerSecond: Number((latencies.length / seconds).toFixed(1)),
+    latencyMs: {
+      p50: Number(percentile(sorted, 50).toFixed(1)),
+      p95: Number(percentile(sorted, 95).toFixed(1)),
+      p99: Number(percentile(sorted, 99).toFixed(1)),
+      max: Number(sorted.at(-1).toFixed(1)),
+    },
   };
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   if (failures) process.exitCode = 1;

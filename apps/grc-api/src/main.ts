@@ -24,7 +24,10 @@ async function migrate(databaseUrl: string): Promise<void> {
     const password = process.env['GRC_APP_DB_PASSWORD'];
     const role = loadConfig().dbRole;
     if (password && role) {
-      const [{ sql }] = await ds.query(`SELECT format('ALTER ROLE %I WITH LOGIN PASSWORD %L', $1::text, $2::text) AS sql`, [role, password]);
+      const [{ sql }] = await ds.query(`SELECT format('ALTER ROLE %I WITH LOGIN PASSWORD %L', $1::text, $2::text) AS sql`, [
+        role,
+        password,
+      ]);
       await ds.query(sql);
       log.log(`role ${role} may log in (GRC_APP_DB_PASSWORD)`);
     }

@@ -18,16 +18,29 @@ describe('agents: directory and administration (real PostgreSQL)', () => {
 
   const fields = (body: { errors?: Array<{ field: string }> }) => (body.errors ?? []).map((e) => e.field);
   const auditCount = async () => Number((await ctx.db.query(`SELECT count(*) n FROM audit_events`))[0].n);
-  const sessions = async (agentId: string) => Number((await ctx.db.query(`SELECT count(*) n FROM sessions WHERE agent_id = $1`, [agentId]))[0].n);
+  const sessions = async (agentId: string) =>
+    Number((await ctx.db.query(`SELECT count(*) n FROM sessions WHERE agent_id = $1`, [agentId]))[0].n);
   const create = async (extra: Record<string, unknown> = {}): Promise<Agent> => {
     const res = await admin.post('/api/v1/agents').send({
-      email: `Test.${uniq()}@Saint-Aubin.fr`, displayName: 'Agent de test', role: 'agent', departmentIds: [await d.department('voirie')], password: PASSWORD, ...extra,
+      email: `Test.${uniq()}@Saint-Aubin.fr`,
+      displayName: 'Agent de test',
+      role: 'agent',
+      departmentIds: [await d.department('voirie')],
+      password: PASSWORD,
+      ...extra,
     });
     expect(res.status).toBe(201);
     return res.body;
   };
   const body = (a: Agent, extra: Record<string, unknown> = {}) => ({
-    email: a.email, displayName: a.displayName, role: a.role, locale: a.locale, active: a.active, departmentIds: a.departmentIds, version: a.version, ...extra,
+    email: a.email,
+    displayName: a.displayName,
+    role: a.role,
+    locale: a.locale,
+    active: a.active,
+    departmentIds: a.departmentIds,
+    version: a.version,
+    ...extra,
   });
 
   it('lists the directory for every agent, without any password hash', async () => {
@@ -35,7 +48,8 @@ describe('agents: directory and administration (real PostgreSQL)', () => {
     expect(res.status).toBe(200);
     const list = res.body as Agent[];
     expect(list.length).toBeGreaterThan(5);
-    for (const a of list) expect(Object.keys(a).sort()).toEqual(['active', 'departmentIds', 'displayName', 'email', 'id', 'locale', 'role', 'version']);
+    for (const a of list)
+      expect(Object.keys(a).sort()).toEqual(['active', 'departmentIds', 'displayName', 'email', 'id', 'locale', 'role', 'version']);
     expect(list.find((a) => a.email === VOIRIE_AGENT)?.departmentIds).toEqual([await d.department('voirie')]);
     expect(JSON.stringify(res.body)).not.toMatch(/argon2/);
   });
@@ -57,16 +71,28 @@ describe('agents: directory and administration (real PostgreSQL)', () => {
   it('refuses bad input with the field at fault, writing nothing', async () => {
     const before = await auditCount();
     const voirie = await d.department('voirie');
-    const short = await admin.post('/api/v1/agents').send({ email: `x${uniq()}@saint-aubin.fr`, displayName: 'X', role: 'agent', departmentIds: [voirie], password: 'court' });
+    const short = await admin
+      .post('/api/v1/agents')
+      .send({ email: `x${uniq()}@saint-aubin.fr`, displayName: 'X', role: 'agent', departmentIds: [voirie], password: 'court' });
     expect(short.status).toBe(400);
     expect(fields(short.body)).toEqual(['password']);
-    const noDept = await admin.post('/api/v1/agents').send({ email: `x${uniq()}@saint-aubin.fr`, displayName: 'X', role: 'head', departmentIds: [], password: PASSWORD });
+    const noDept = await admin
+      .post('/api/v1/agents')
+      .send({ email: `x${uniq()}@saint-aubin.fr`, displayName: 'X', role: 'head', departmentIds: [], password: PASSWORD });
     expect(noDept.status).toBe(400);
     expect(fields(noDept.body)).toEqual(['departmentIds']);
-    const unknownDept = await admin.post('/api/v1/agents').send({ email: `x${uniq()}@saint-aubin.fr`, displayName: 'X', role: 'agent', departmentIds: [voirie, '00000000-0000-4000-8000-000000000000'], password: PASSWORD });
+    const unknownDept = await admin.post('/api/v1/agents').send({
+      email: `x${uniq()}@saint-aubin.fr`,
+      displayName: 'X',
+      role: 'agent',
+      departmentIds: [voirie, '00000000-0000-4000-8000-000000000000'],
+      password: PASSWORD,
+    });
     expect(unknownDept.status).toBe(400);
     expect(fields(unknownDept.body)).toEqual(['departmentIds.1']);
-    const extra = await admin.post('/api/v1/agents').send({ email: 'pas-un-email', displayName: 'X', role: 'chef', departmentIds: [voirie], password: PASSWORD, passwordHash: 'x' });
+    const extra = await admin
+      .post('/api/v1/agents')
+      .send({ email: 'pas-un-email', displayName: 'X', role: 'chef', departmentIds: [voirie], password: PASSWORD, passwordHash: 'x' });
     expect(extra.status).toBe(400);
     expect(fields(extra.body)).toEqual(expect.arrayContaining(['email', 'role', 'passwordHash']));
     expect(await auditCount()).toBe(before);
@@ -78,7 +104,13 @@ describe('agents: directory and administration (real PostgreSQL)', () => {
   });
 
   it('answers 409 on an e-mail already used (any case) and on a stale version', async () => {
-    const dup = await admin.post('/api/v1/agents').send({ email: VOIRIE_AGENT.toUpperCase(), displayName: 'X', role: 'agent', departmentIds: [await d.department('voirie')], password: PASSWORD });
+    const dup = await admin.post('/api/v1/agents').send({
+      email: VOIRIE_AGENT.toUpperCase(),
+      displayName: 'X',
+      role: 'agent',
+      departmentIds: [await d.department('voirie')],
+      password: PASSWORD,
+    });
     expect(dup.status).toBe(409);
     expect(fields(dup.body)).toEqual(['email']);
 
@@ -100,7 +132,8 @@ describe('agents: directory and administration (real PostgreSQL)', () => {
     expect(res.body).toMatchObject({ role: 'head', departmentIds: [eclairage], locale: 'en', version: 2 });
     const [audit] = await ctx.db.query(`SELECT changes FROM audit_events WHERE action = 'agent.update' AND entity_id = $1`, [a.id]);
     expect(audit.changes).toEqual({
-      role: { before: 'agent', after: 'head' }, locale: { before: 'fr', after: 'en' },
+      role: { before: 'agent', after: 'head' },
+      locale: { before: 'fr', after: 'en' },
       departmentIds: { before: a.departmentIds, after: [eclairage] },
     });
   });
@@ -135,7 +168,17 @@ describe('agents: directory and administration (real PostgreSQL)', () => {
     const a = await create();
     for (const email of [VOIRIE_AGENT, await d.emailOf('voirie', 'head')]) {
       const client = await ctx.loginAs(email);
-      expect((await client.post('/api/v1/agents').send({ email: `x${uniq()}@saint-aubin.fr`, displayName: 'X', role: 'agent', departmentIds: [await d.department('voirie')], password: PASSWORD })).status).toBe(403);
+      expect(
+        (
+          await client.post('/api/v1/agents').send({
+            email: `x${uniq()}@saint-aubin.fr`,
+            displayName: 'X',
+            role: 'agent',
+            departmentIds: [await d.department('voirie')],
+            password: PASSWORD,
+          })
+        ).status,
+      ).toBe(403);
       expect((await client.put(`/api/v1/agents/${a.id}`).send(body(a, { role: 'admin' }))).status).toBe(403);
     }
   });

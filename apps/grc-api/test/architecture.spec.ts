@@ -14,15 +14,23 @@ const ALLOWED = [join('modules', 'tickets') + sep, join('database', 'migrations'
 
 const TABLE = String.raw`(?:"?public"?\s*\.\s*)?"?(?:tickets|ticket_events)"?(?![\w"])`;
 const SQL_WRITE = new RegExp(
-  String.raw`\b(?:update\s+(?:only\s+)?|insert\s+into\s+|delete\s+from\s+(?:only\s+)?|truncate\s+(?:table\s+)?(?:only\s+)?|merge\s+into\s+)${TABLE}`, 'gi');
+  String.raw`\b(?:update\s+(?:only\s+)?|insert\s+into\s+|delete\s+from\s+(?:only\s+)?|truncate\s+(?:table\s+)?(?:only\s+)?|merge\s+into\s+)${TABLE}`,
+  'gi',
+);
 const ENTITY = String.raw`(?:TicketEntity|TicketEventEntity)\b`;
 const WRITE_METHOD = String.raw`(?:save|insert|update|upsert|delete|remove|softDelete|softRemove|restore|increment|decrement|clear|query)`;
 const TYPEORM_WRITES = [
   // m.getRepository(TicketEntity).save(…), m.getRepository(TicketEntity).createQueryBuilder().update()…
   new RegExp(String.raw`getRepository\s*\(\s*${ENTITY}\s*\)\s*\.\s*${WRITE_METHOD}\s*\(`, 'g'),
-  new RegExp(String.raw`getRepository\s*\(\s*${ENTITY}\s*\)\s*\.\s*createQueryBuilder\s*\([^)]*\)\s*\.\s*(?:update|insert|delete|softDelete|restore)\s*\(`, 'g'),
+  new RegExp(
+    String.raw`getRepository\s*\(\s*${ENTITY}\s*\)\s*\.\s*createQueryBuilder\s*\([^)]*\)\s*\.\s*(?:update|insert|delete|softDelete|restore)\s*\(`,
+    'g',
+  ),
   // m.save(TicketEntity, …), m.update(TicketEntity, …), qb.update(TicketEntity), qb.insert().into(TicketEntity)
-  new RegExp(String.raw`\.\s*(?:save|insert|update|upsert|delete|remove|softDelete|restore|increment|decrement|into|from)\s*\(\s*${ENTITY}`, 'g'),
+  new RegExp(
+    String.raw`\.\s*(?:save|insert|update|upsert|delete|remove|softDelete|restore|increment|decrement|into|from)\s*\(\s*${ENTITY}`,
+    'g',
+  ),
 ];
 /** A repository kept in a variable or injected: its name, then any write through it. */
 const REPOSITORY_NAMES = [
@@ -81,10 +89,17 @@ describe('architecture: one write path for tickets', () => {
     expect(ticketWrites(f, `await m.update(TicketEntity, { id }, { status: 'open' });`)).toHaveLength(1);
     expect(ticketWrites(f, `await m.createQueryBuilder().insert().into(TicketEventEntity).values(v).execute();`)).toHaveLength(1);
     expect(ticketWrites(f, `const repo = m.getRepository(TicketEntity);\nawait repo.save(t);`)).toHaveLength(1);
-    expect(ticketWrites(f, `class A { constructor(@InjectRepository(TicketEntity) private readonly rows: Repository<TicketEntity>) {}\n x() { return this.rows.update(1, {}); } }`).length).toBeGreaterThan(0);
+    expect(
+      ticketWrites(
+        f,
+        `class A { constructor(@InjectRepository(TicketEntity) private readonly rows: Repository<TicketEntity>) {}\n x() { return this.rows.update(1, {}); } }`,
+      ).length,
+    ).toBeGreaterThan(0);
     // reads, other tables and comments are not writes
     expect(ticketWrites(f, `m.query('SELECT id FROM tickets WHERE id = $1 FOR UPDATE')`)).toEqual([]);
-    expect(ticketWrites(f, `m.query('UPDATE ticket_sla SET breached = true'); m.query('INSERT INTO tickets_archive (id) VALUES (1)')`)).toEqual([]);
+    expect(
+      ticketWrites(f, `m.query('UPDATE ticket_sla SET breached = true'); m.query('INSERT INTO tickets_archive (id) VALUES (1)')`),
+    ).toEqual([]);
     expect(ticketWrites(f, `await m.getRepository(TicketEntity).findOneByOrFail({ id });`)).toEqual([]);
     expect(ticketWrites(f, `// never write UPDATE tickets here\n/* nor INSERT INTO ticket_events */\nconst a = 1;`)).toEqual([]);
   });

@@ -26,11 +26,14 @@ describe('attachments: upload through every channel, download from a dot-folder'
   afterAll(() => ctx.close());
 
   const download = (ticketId: string, attachmentId: string) =>
-    agent.get(`/api/v1/tickets/${ticketId}/attachments/${attachmentId}`).buffer(true).parse((res, cb) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => cb(null, Buffer.concat(chunks)));
-    });
+    agent
+      .get(`/api/v1/tickets/${ticketId}/attachments/${attachmentId}`)
+      .buffer(true)
+      .parse((res, cb) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
   const expectDownload = async (ticketId: string, attachmentId: string, content: Buffer, type: string, filename: string) => {
     const res = await download(ticketId, attachmentId);
     expect(res.status).toBe(200);
@@ -45,16 +48,31 @@ describe('attachments: upload through every channel, download from a dot-folder'
 
   it('an agent uploads a Word document and downloads it unchanged', async () => {
     const d = await ids(ctx.db);
-    let t: TicketDetail = (await agent.post('/api/v1/tickets').send({
-      channel: 'phone', categoryId: await d.category('nid-de-poule'), subject: 'Courrier joint', description: 'Le courrier du riverain est joint.',
-    }).expect(201)).body;
-    t = (await agent.post(`/api/v1/tickets/${t.id}/attachments`).field('version', String(t.version))
-      .attach('file', DOCX, { filename: 'courrier riverain é.docx', contentType: DOCX_TYPE }).expect(201)).body;
+    let t: TicketDetail = (
+      await agent
+        .post('/api/v1/tickets')
+        .send({
+          channel: 'phone',
+          categoryId: await d.category('nid-de-poule'),
+          subject: 'Courrier joint',
+          description: 'Le courrier du riverain est joint.',
+        })
+        .expect(201)
+    ).body;
+    t = (
+      await agent
+        .post(`/api/v1/tickets/${t.id}/attachments`)
+        .field('version', String(t.version))
+        .attach('file', DOCX, { filename: 'courrier riverain é.docx', contentType: DOCX_TYPE })
+        .expect(201)
+    ).body;
     expect(t.attachments).toHaveLength(1);
     await expectDownload(t.id, t.attachments[0]!.id, DOCX, DOCX_TYPE, 'courrier riverain é.docx');
 
     // a zip renamed .docx is not a Word document
-    const fake = await agent.post(`/api/v1/tickets/${t.id}/attachments`).field('version', String(t.version))
+    const fake = await agent
+      .post(`/api/v1/tickets/${t.id}/attachments`)
+      .field('version', String(t.version))
       .attach('file', PLAIN_ZIP, { filename: 'courrier.docx', contentType: DOCX_TYPE });
     expect(fake.status).toBe(415);
     expect(fake.body.errors).toEqual([{ field: 'file', message: 'Le contenu du fichier ne correspond pas à son type déclaré.' }]);
@@ -63,9 +81,14 @@ describe('attachments: upload through every channel, download from a dot-folder'
 
   it('a citizen sends photos with the public form; the agent downloads them unchanged', async () => {
     const d = await ids(ctx.db);
-    const res = await ctx.http.post('/api/v1/public/requests').set('X-Requested-With', 'grc')
-      .field('categoryId', await d.category('trottoir-degrade')).field('description', 'Dalle cassée devant la poste, risque de chute')
-      .field('address', '1 place de la Poste').field('firstName', 'Camille').field('lastName', 'Martin')
+    const res = await ctx.http
+      .post('/api/v1/public/requests')
+      .set('X-Requested-With', 'grc')
+      .field('categoryId', await d.category('trottoir-degrade'))
+      .field('description', 'Dalle cassée devant la poste, risque de chute')
+      .field('address', '1 place de la Poste')
+      .field('firstName', 'Camille')
+      .field('lastName', 'Martin')
       .field('email', `att-${Date.now()}@example.org`)
       .attach('files', PNG, { filename: 'dalle.png', contentType: 'image/png' })
       .attach('files', PDF, { filename: 'plan.pdf', contentType: 'application/pdf' });
@@ -82,21 +105,47 @@ describe('attachments: upload through every channel, download from a dot-folder'
   it('an e-mail with a PDF becomes a ticket whose attachment downloads unchanged', async () => {
     const admin = await ctx.loginAs(ADMIN);
     const d = await ids(ctx.db);
-    const box = await admin.post('/api/v1/mail/mailboxes').send({
-      name: 'Pièces jointes', host: '127.0.0.1', port: 1, secure: false, username: 'box@saint-aubin.test', password: 'x',
-      folder: 'INBOX', categoryId: await d.category('nid-de-poule'), pollIntervalSeconds: 60, active: false,
-    }).expect(201);
-    const [mailbox] = await ctx.db.query(`SELECT * FROM mail_mailboxes WHERE id = $1`, [box.body.id]) as MailboxRow[];
+    const box = await admin
+      .post('/api/v1/mail/mailboxes')
+      .send({
+        name: 'Pièces jointes',
+        host: '127.0.0.1',
+        port: 1,
+        secure: false,
+        username: 'box@saint-aubin.test',
+        password: 'x',
+        folder: 'INBOX',
+        categoryId: await d.category('nid-de-poule'),
+        pollIntervalSeconds: 60,
+        active: false,
+      })
+      .expect(201);
+    const [mailbox] = (await ctx.db.query(`SELECT * FROM mail_mailboxes WHERE id = $1`, [box.body.id])) as MailboxRow[];
     const boundary = 'grc-att-boundary';
-    const raw = Buffer.from([
-      'From: Marie Dupont <marie.att@citoyens.example>', 'To: mairie@saint-aubin.test', 'Subject: Trou rue des Lilas',
-      `Message-ID: <att-${Date.now()}@citoyens.example>`, `Date: ${new Date().toUTCString()}`, 'MIME-Version: 1.0',
-      `Content-Type: multipart/mixed; boundary="${boundary}"`, '',
-      `--${boundary}`, 'Content-Type: text/plain; charset=utf-8', '', 'Bonjour, voici la photo du trou.',
-      `--${boundary}`, 'Content-Type: application/pdf; name="trou.pdf"', 'Content-Transfer-Encoding: base64',
-      'Content-Disposition: attachment; filename="trou.pdf"', '', PDF.toString('base64'),
-      `--${boundary}--`, '',
-    ].join('\r\n'));
+    const raw = Buffer.from(
+      [
+        'From: Marie Dupont <marie.att@citoyens.example>',
+        'To: mairie@saint-aubin.test',
+        'Subject: Trou rue des Lilas',
+        `Message-ID: <att-${Date.now()}@citoyens.example>`,
+        `Date: ${new Date().toUTCString()}`,
+        'MIME-Version: 1.0',
+        `Content-Type: multipart/mixed; boundary="${boundary}"`,
+        '',
+        `--${boundary}`,
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        'Bonjour, voici la photo du trou.',
+        `--${boundary}`,
+        'Content-Type: application/pdf; name="trou.pdf"',
+        'Content-Transfer-Encoding: base64',
+        'Content-Disposition: attachment; filename="trou.pdf"',
+        '',
+        PDF.toString('base64'),
+        `--${boundary}--`,
+        '',
+      ].join('\r\n'),
+    );
     const outcome = await ctx.app.get(MailIntakeService).importMessage(mailbox, null, raw);
     expect(outcome.outcome).toBe('ticket');
     const ticketId = (outcome as { ticketId: string }).ticketId;

@@ -21,7 +21,9 @@ describe('audit trail is append-only for the application', () => {
   });
 
   it('connects as grc_app, neither superuser nor owner of any table', async () => {
-    const [me] = await ctx.db.query(`SELECT current_user AS role, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS superuser`);
+    const [me] = await ctx.db.query(
+      `SELECT current_user AS role, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS superuser`,
+    );
     expect(me).toEqual({ role: 'grc_app', superuser: false });
     const owned = await ctx.db.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tableowner = current_user`);
     expect(owned).toEqual([]);
@@ -43,9 +45,12 @@ describe('audit trail is append-only for the application', () => {
   });
 
   it('refuses UPDATE and DELETE even to the owner (trigger), but lets everyone append', async () => {
-    await expect(owner.query(`UPDATE audit_events SET actor_label = 'x' WHERE id = $1`, [auditId]))
-      .rejects.toThrow('audit_events is append-only: UPDATE refused');
-    await expect(owner.query(`DELETE FROM audit_events WHERE id = $1`, [auditId])).rejects.toThrow('audit_events is append-only: DELETE refused');
+    await expect(owner.query(`UPDATE audit_events SET actor_label = 'x' WHERE id = $1`, [auditId])).rejects.toThrow(
+      'audit_events is append-only: UPDATE refused',
+    );
+    await expect(owner.query(`DELETE FROM audit_events WHERE id = $1`, [auditId])).rejects.toThrow(
+      'audit_events is append-only: DELETE refused',
+    );
     const [{ count }] = await ctx.db.query(`SELECT count(*)::int AS count FROM audit_events WHERE id = $1`, [auditId]);
     expect(count).toBe(1);
   });

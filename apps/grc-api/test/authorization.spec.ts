@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { expectedStatus, OPEN311_ACCESS, PRINCIPALS, ROUTE_ACCESS, type Principal, type RouteAccess, type Scope } from '../src/access/route-access';
+import {
+  expectedStatus,
+  OPEN311_ACCESS,
+  PRINCIPALS,
+  ROUTE_ACCESS,
+  type Principal,
+  type RouteAccess,
+  type Scope,
+} from '../src/access/route-access';
 import { startTestApp, type TestContext } from './support/test-app';
 import { PNG } from './support/files';
 import { ADMIN, ELU, EV_AGENT, EV_HEAD, FRONT_DESK_AGENT, ids, URBA_HEAD, VOIRIE_AGENT, VOIRIE_HEAD } from './support/demo';
@@ -13,19 +21,47 @@ import { ADMIN, ELU, EV_AGENT, EV_HEAD, FRONT_DESK_AGENT, ids, URBA_HEAD, VOIRIE
  * cells act on objects made for them, so cells do not depend on each other.
  */
 type Client = ReturnType<typeof request.agent>;
-interface Call { path: string; body?: unknown; query?: Record<string, string>; files?: Array<{ field: string; buffer: Buffer; name: string; type: string }>; fields?: Record<string, string>; form?: boolean }
+interface Call {
+  path: string;
+  body?: unknown;
+  query?: Record<string, string>;
+  files?: Array<{ field: string; buffer: Buffer; name: string; type: string }>;
+  fields?: Record<string, string>;
+  form?: boolean;
+}
 type Build = (who: Principal, scope: Scope) => Promise<Call>;
 
 const EMAIL: Record<Exclude<Principal, 'anonymous'>, string> = {
-  agent: VOIRIE_AGENT, head: VOIRIE_HEAD, elected: ELU, admin: ADMIN, frontDesk: FRONT_DESK_AGENT,
+  agent: VOIRIE_AGENT,
+  head: VOIRIE_HEAD,
+  elected: ELU,
+  admin: ADMIN,
+  frontDesk: FRONT_DESK_AGENT,
 };
 /** the department whose objects are the caller's own ('other' is always espaces-verts) */
-const OWN_DEPT: Record<Principal, string> = { anonymous: 'voirie', agent: 'voirie', head: 'voirie', elected: 'urbanisme', admin: 'voirie', frontDesk: 'proprete' };
+const OWN_DEPT: Record<Principal, string> = {
+  anonymous: 'voirie',
+  agent: 'voirie',
+  head: 'voirie',
+  elected: 'urbanisme',
+  admin: 'voirie',
+  frontDesk: 'proprete',
+};
 const OTHER_DEPT = 'espaces-verts';
 /** a category routed to each department (no position: the category's default department) */
-const CATEGORY: Record<string, string> = { voirie: 'nid-de-poule', proprete: 'depot-sauvage', urbanisme: 'certificat-urbanisme', 'espaces-verts': 'aire-de-jeux' };
+const CATEGORY: Record<string, string> = {
+  voirie: 'nid-de-poule',
+  proprete: 'depot-sauvage',
+  urbanisme: 'certificat-urbanisme',
+  'espaces-verts': 'aire-de-jeux',
+};
 /** a member of each department, to assign to */
-const MEMBER: Record<string, string> = { voirie: VOIRIE_AGENT, proprete: FRONT_DESK_AGENT, urbanisme: URBA_HEAD, 'espaces-verts': EV_AGENT };
+const MEMBER: Record<string, string> = {
+  voirie: VOIRIE_AGENT,
+  proprete: FRONT_DESK_AGENT,
+  urbanisme: URBA_HEAD,
+  'espaces-verts': EV_AGENT,
+};
 
 describe('authorisation matrix: every route × every principal × own / other object', () => {
   let ctx: TestContext;
@@ -43,12 +79,24 @@ describe('authorisation matrix: every route × every principal × own / other ob
     // circuits in the callers' departments, so that a circuit action has something to act on: bound to
     // categories of the matrix's own (binding a whole department would change what later spec files see)
     for (const code of ['voirie', 'proprete']) {
-      const c = (await admin.post('/api/v1/categories').send({ code: `m-circuit-${code}-${uniq()}`, nameFr: 'Matrice circuit', nameEn: 'Matrix circuit', defaultDepartmentId: await d.department(code) }).expect(201)).body;
+      const c = (
+        await admin
+          .post('/api/v1/categories')
+          .send({
+            code: `m-circuit-${code}-${uniq()}`,
+            nameFr: 'Matrice circuit',
+            nameEn: 'Matrix circuit',
+            defaultDepartmentId: await d.department(code),
+          })
+          .expect(201)
+      ).body;
       await admin.post('/api/v1/workflows/bindings').send({ categoryId: c.id, definitionCode: 'reponse-simple' }).expect(201);
       CIRCUIT_CATEGORY[code] = c.code;
     }
     CIRCUIT_CATEGORY['urbanisme'] = 'certificat-urbanisme';
-    englishReply = (await admin.get('/api/v1/mail/templates').expect(200)).body.find((t: { event: string; locale: string }) => t.event === 'reply' && t.locale === 'en');
+    englishReply = (await admin.get('/api/v1/mail/templates').expect(200)).body.find(
+      (t: { event: string; locale: string }) => t.event === 'reply' && t.locale === 'en',
+    );
   });
   afterAll(async () => {
     // leave the run's shared database as the other spec files expect it: nobody's unread count or delegations changed
@@ -64,9 +112,17 @@ describe('authorisation matrix: every route × every principal × own / other ob
 
   // ------------------------------------------------------------------ objects made for the cells
   const ticketIn = async (department: string, category = CATEGORY[department]!) => {
-    const t = (await admin.post('/api/v1/tickets').send({
-      channel: 'phone', categoryId: await d.category(category), subject: `Matrice ${uniq()}`, description: 'Objet de la matrice d’autorisation',
-    }).expect(201)).body;
+    const t = (
+      await admin
+        .post('/api/v1/tickets')
+        .send({
+          channel: 'phone',
+          categoryId: await d.category(category),
+          subject: `Matrice ${uniq()}`,
+          description: 'Objet de la matrice d’autorisation',
+        })
+        .expect(201)
+    ).body;
     expect(t.department.id).toBe(await d.department(department));
     return t as { id: string; version: number; reference: string };
   };
@@ -77,27 +133,61 @@ describe('authorisation matrix: every route × every principal × own / other ob
   const readOnly = (who: Principal, scope: Scope) => {
     const code = dept(who, scope);
     if (!shared.has(code)) {
-      shared.set(code, (async () => {
-        const t = (await admin.post('/api/v1/tickets').send({
-          channel: 'phone', categoryId: await d.category(CATEGORY[code]!), subject: `Matrice ${uniq()}`, description: 'Lecture',
-          newCitizen: citizenBody(`Lecteur-${code}`),
-        }).expect(201)).body;
-        const up = (await admin.post(`/api/v1/tickets/${t.id}/attachments`).field('version', String(t.version))
-          .attach('file', PNG, { filename: 'photo.png', contentType: 'image/png' }).expect(201)).body;
-        return { id: t.id, version: up.version, reference: t.reference, attachmentId: up.attachments[0].id, citizenId: t.citizen.id };
-      })());
+      shared.set(
+        code,
+        (async () => {
+          const t = (
+            await admin
+              .post('/api/v1/tickets')
+              .send({
+                channel: 'phone',
+                categoryId: await d.category(CATEGORY[code]!),
+                subject: `Matrice ${uniq()}`,
+                description: 'Lecture',
+                newCitizen: citizenBody(`Lecteur-${code}`),
+              })
+              .expect(201)
+          ).body;
+          const up = (
+            await admin
+              .post(`/api/v1/tickets/${t.id}/attachments`)
+              .field('version', String(t.version))
+              .attach('file', PNG, { filename: 'photo.png', contentType: 'image/png' })
+              .expect(201)
+          ).body;
+          return { id: t.id, version: up.version, reference: t.reference, attachmentId: up.attachments[0].id, citizenId: t.citizen.id };
+        })(),
+      );
     }
     return shared.get(code)!;
   };
   const citizenBody = (lastName: string) => ({
-    kind: 'resident', firstName: 'Camille', lastName, organisationName: null, contactPerson: null, email: `${lastName.toLowerCase()}-${uniq()}@example.org`,
-    phone: null, address: null, postcode: null, city: null, preferredChannel: null,
+    kind: 'resident',
+    firstName: 'Camille',
+    lastName,
+    organisationName: null,
+    contactPerson: null,
+    email: `${lastName.toLowerCase()}-${uniq()}@example.org`,
+    phone: null,
+    address: null,
+    postcode: null,
+    city: null,
+    preferredChannel: null,
   });
   const freshCitizen = async (who: Principal, scope: Scope) => {
     const code = dept(who, scope);
-    const t = (await admin.post('/api/v1/tickets').send({
-      channel: 'phone', categoryId: await d.category(CATEGORY[code]!), subject: `Matrice ${uniq()}`, description: 'Citoyen', newCitizen: citizenBody(`Fiche${uniq()}`),
-    }).expect(201)).body;
+    const t = (
+      await admin
+        .post('/api/v1/tickets')
+        .send({
+          channel: 'phone',
+          categoryId: await d.category(CATEGORY[code]!),
+          subject: `Matrice ${uniq()}`,
+          description: 'Citoyen',
+          newCitizen: citizenBody(`Fiche${uniq()}`),
+        })
+        .expect(201)
+    ).body;
     const c = (await admin.get(`/api/v1/citizens/${t.citizen.id}`).expect(200)).body;
     return c as Record<string, unknown> & { id: string; version: number };
   };
@@ -107,21 +197,58 @@ describe('authorisation matrix: every route × every principal × own / other ob
     await admin.post(`/api/v1/tickets/${t.id}/workflow/actions`).send({ type: 'start', version: t.version }).expect(201);
     return t;
   };
-  const department = async () => (await admin.post('/api/v1/departments').send({ code: `m-${uniq()}`, name: `Matrice ${uniq()}`, kind: 'service', parentId: await d.department('dgs') }).expect(201)).body;
-  const category = async () => (await admin.post('/api/v1/categories').send({ code: `m-${uniq()}`, nameFr: 'Matrice', nameEn: 'Matrix', defaultDepartmentId: await d.department('voirie') }).expect(201)).body;
-  const defaultCalendar = async () => (await admin.get('/api/v1/sla/calendars').expect(200)).body.find((c: { departmentId: string | null }) => c.departmentId === null).calendar;
+  const department = async () =>
+    (
+      await admin
+        .post('/api/v1/departments')
+        .send({ code: `m-${uniq()}`, name: `Matrice ${uniq()}`, kind: 'service', parentId: await d.department('dgs') })
+        .expect(201)
+    ).body;
+  const category = async () =>
+    (
+      await admin
+        .post('/api/v1/categories')
+        .send({ code: `m-${uniq()}`, nameFr: 'Matrice', nameEn: 'Matrix', defaultDepartmentId: await d.department('voirie') })
+        .expect(201)
+    ).body;
+  const defaultCalendar = async () =>
+    (await admin.get('/api/v1/sla/calendars').expect(200)).body.find((c: { departmentId: string | null }) => c.departmentId === null)
+      .calendar;
   const mailboxBody = () => ({
-    name: `Matrice ${uniq()}`, host: '127.0.0.1', port: 1, secure: false, username: 'matrice', password: 'x', folder: 'INBOX', processedFolder: null,
-    categoryId: null as unknown as string, departmentId: null, pollIntervalSeconds: 3600, active: false,
+    name: `Matrice ${uniq()}`,
+    host: '127.0.0.1',
+    port: 1,
+    secure: false,
+    username: 'matrice',
+    password: 'x',
+    folder: 'INBOX',
+    processedFolder: null,
+    categoryId: null as unknown as string,
+    departmentId: null,
+    pollIntervalSeconds: 3600,
+    active: false,
   });
-  const replyTemplate = async () => (await admin.post('/api/v1/mail/reply-templates').send({ name: `Matrice ${uniq()}`, body: 'Bonjour {{citizenName}}' }).expect(201)).body;
-  const quarantined = async () => (await ctx.db.query(
-    `INSERT INTO mail_quarantine (reason, size, raw, subject) VALUES ('matrice', 4, '\\x74657374'::bytea, 'Matrice') RETURNING id`))[0].id as string;
+  const replyTemplate = async () =>
+    (
+      await admin
+        .post('/api/v1/mail/reply-templates')
+        .send({ name: `Matrice ${uniq()}`, body: 'Bonjour {{citizenName}}' })
+        .expect(201)
+    ).body;
+  const quarantined = async () =>
+    (
+      await ctx.db.query(
+        `INSERT INTO mail_quarantine (reason, size, raw, subject) VALUES ('matrice', 4, '\\x74657374'::bytea, 'Matrice') RETURNING id`,
+      )
+    )[0].id as string;
   const definitionSource = (code: string) =>
     `id: ${code}\nname: Matrice\ninitial: redaction\nsteps:\n  redaction:\n    kind: draft\n    label: Rédaction\n    writers:\n      roles: [agent, head]\n      departments: [$ticket]\n    transitions:\n      - on: submitted\n        to: fin\n  fin:\n    kind: end\n    label: Fin\n    outcome: reply_sent\n`;
   const definition = async (publish: boolean) => {
     const code = `matrice-${uniq()}`;
-    await admin.post('/api/v1/workflows/definitions').send({ source: definitionSource(code) }).expect(201);
+    await admin
+      .post('/api/v1/workflows/definitions')
+      .send({ source: definitionSource(code) })
+      .expect(201);
     if (publish) await admin.post(`/api/v1/workflows/definitions/${code}/publish`).expect(201);
     return code;
   };
@@ -139,54 +266,109 @@ describe('authorisation matrix: every route × every principal × own / other ob
     return { toAgentId, startsAt: new Date(start).toISOString(), endsAt: new Date(start + 3600e3).toISOString() };
   };
   const notificationFor = async (email: string) => {
-    const id = (await ctx.db.query(
-      `INSERT INTO notifications (recipient_agent_id, kind, data) VALUES ($1, 'sla.sla_warning', '{}'::jsonb) RETURNING id::text AS id`, [await d.agent(email)]))[0].id as string;
+    const id = (
+      await ctx.db.query(
+        `INSERT INTO notifications (recipient_agent_id, kind, data) VALUES ($1, 'sla.sla_warning', '{}'::jsonb) RETURNING id::text AS id`,
+        [await d.agent(email)],
+      )
+    )[0].id as string;
     made.notifications.push(id);
     return id;
   };
-  const failedDelivery = async (ticketId: string) => (await ctx.db.query(
-    `INSERT INTO mail_outbox (ticket_id, kind, to_address, subject, text, message_id, state, attempts, last_error)
-     VALUES ($1, 'reply', 'camille@example.org', 'Matrice', 'texte', $2, 'failed', 5, 'Connexion refusée') RETURNING id`, [ticketId, `<${uniq()}@matrix.test>`]))[0].id as string;
+  const failedDelivery = async (ticketId: string) =>
+    (
+      await ctx.db.query(
+        `INSERT INTO mail_outbox (ticket_id, kind, to_address, subject, text, message_id, state, attempts, last_error)
+     VALUES ($1, 'reply', 'camille@example.org', 'Matrice', 'texte', $2, 'failed', 5, 'Connexion refusée') RETURNING id`,
+        [ticketId, `<${uniq()}@matrix.test>`],
+      )
+    )[0].id as string;
   const publicRequest = async () => {
-    const res = await request(ctx.app.getHttpServer()).post('/api/v1/public/requests').set('X-Requested-With', 'grc')
-      .field('categoryId', await d.category('nid-de-poule')).field('description', 'Un trou sur la chaussée').field('lastName', 'Durand').field('email', `p-${uniq()}@example.org`)
+    const res = await request(ctx.app.getHttpServer())
+      .post('/api/v1/public/requests')
+      .set('X-Requested-With', 'grc')
+      .field('categoryId', await d.category('nid-de-poule'))
+      .field('description', 'Un trou sur la chaussée')
+      .field('lastName', 'Durand')
+      .field('email', `p-${uniq()}@example.org`)
       .expect(201);
     return res.body as { reference: string; key: string };
   };
   let open311Key: Promise<string> | null = null;
-  const apiKey = () => (open311Key ??= admin.post('/api/v1/open311-keys').send({ name: `matrice-${uniq()}` }).expect(201).then((r) => r.body.key as string));
+  const apiKey = () =>
+    (open311Key ??= admin
+      .post('/api/v1/open311-keys')
+      .send({ name: `matrice-${uniq()}` })
+      .expect(201)
+      .then((r) => r.body.key as string));
   const town = async () => (await ctx.db.query(`SELECT code FROM town_settings`))[0].code as string;
   const open311Request = async () => {
-    const res = await request(ctx.app.getHttpServer()).post('/open311/v2/requests.json').type('form')
-      .send({ api_key: await apiKey(), jurisdiction_id: await town(), service_code: 'nid-de-poule', lat: '47.3941', long: '0.6848', description: 'Trou', email: `o-${uniq()}@example.org`, last_name: 'Martin' })
+    const res = await request(ctx.app.getHttpServer())
+      .post('/open311/v2/requests.json')
+      .type('form')
+      .send({
+        api_key: await apiKey(),
+        jurisdiction_id: await town(),
+        service_code: 'nid-de-poule',
+        lat: '47.3941',
+        long: '0.6848',
+        description: 'Trou',
+        email: `o-${uniq()}@example.org`,
+        last_name: 'Martin',
+      })
       .expect(200);
     return { id: res.body[0].service_request_id as string, token: res.headers['x-open311-token'] as string };
   };
 
   // ------------------------------------------------------------------ one valid request per route
-  const T = (suffix: string, body?: (t: { id: string; version: number }, who: Principal, scope: Scope) => unknown | Promise<unknown>): Build =>
+  const T =
+    (suffix: string, body?: (t: { id: string; version: number }, who: Principal, scope: Scope) => unknown | Promise<unknown>): Build =>
     async (who, scope) => {
       const t = await ticket(who, scope);
       return { path: `/api/v1/tickets/${t.id}${suffix}`, body: body ? await body(t, who, scope) : undefined };
     };
-  const R = (suffix: (t: Awaited<ReturnType<typeof readOnly>>) => string): Build => async (who, scope) => ({ path: suffix(await readOnly(who, scope)) });
+  const R =
+    (suffix: (t: Awaited<ReturnType<typeof readOnly>>) => string): Build =>
+    async (who, scope) => ({ path: suffix(await readOnly(who, scope)) });
   const CALLS: Record<string, Build> = {
     'GET /api/v1/health': async () => ({ path: '/api/v1/health' }),
-    'POST /api/v1/auth/login': async () => ({ path: '/api/v1/auth/login', body: { email: EV_HEAD, password: process.env['GRC_DEMO_PASSWORD'] ?? 'Demo-GRC-2026!' } }),
+    'POST /api/v1/auth/login': async () => ({
+      path: '/api/v1/auth/login',
+      body: { email: EV_HEAD, password: process.env['GRC_DEMO_PASSWORD'] ?? 'Demo-GRC-2026!' },
+    }),
     'GET /api/v1/auth/me': async () => ({ path: '/api/v1/auth/me' }),
     'POST /api/v1/auth/logout': async () => ({ path: '/api/v1/auth/logout' }),
     'GET /api/v1/tickets': async () => ({ path: '/api/v1/tickets' }),
     'GET /api/v1/tickets/counters': async () => ({ path: '/api/v1/tickets/counters' }),
-    'POST /api/v1/tickets': async (who) => ({ path: '/api/v1/tickets', body: { channel: 'phone', categoryId: await d.category(CATEGORY[OWN_DEPT[who]]!), subject: 'Nouvelle demande', description: 'Saisie' } }),
+    'POST /api/v1/tickets': async (who) => ({
+      path: '/api/v1/tickets',
+      body: {
+        channel: 'phone',
+        categoryId: await d.category(CATEGORY[OWN_DEPT[who]]!),
+        subject: 'Nouvelle demande',
+        description: 'Saisie',
+      },
+    }),
     'GET /api/v1/tickets/{id}': R((t) => `/api/v1/tickets/${t.id}`),
     'PATCH /api/v1/tickets/{id}': T('', (t) => ({ version: t.version, priority: 'high' })),
-    'POST /api/v1/tickets/{id}/assign': T('/assign', async (t, who, scope) => ({ version: t.version, assigneeId: await d.agent(MEMBER[dept(who, scope)]!) })),
-    'POST /api/v1/tickets/{id}/transfer': T('/transfer', async (t) => ({ version: t.version, departmentId: await d.department('eclairage'), reason: 'Matrice' })),
+    'POST /api/v1/tickets/{id}/assign': T('/assign', async (t, who, scope) => ({
+      version: t.version,
+      assigneeId: await d.agent(MEMBER[dept(who, scope)]!),
+    })),
+    'POST /api/v1/tickets/{id}/transfer': T('/transfer', async (t) => ({
+      version: t.version,
+      departmentId: await d.department('eclairage'),
+      reason: 'Matrice',
+    })),
     'POST /api/v1/tickets/{id}/status': T('/status', (t) => ({ version: t.version, status: 'open' })),
     'POST /api/v1/tickets/{id}/messages': T('/messages', (t) => ({ version: t.version, kind: 'note', body: 'Note interne' })),
     'POST /api/v1/tickets/{id}/attachments': async (who, scope) => {
       const t = await ticket(who, scope);
-      return { path: `/api/v1/tickets/${t.id}/attachments`, fields: { version: String(t.version) }, files: [{ field: 'file', buffer: PNG, name: 'photo.png', type: 'image/png' }] };
+      return {
+        path: `/api/v1/tickets/${t.id}/attachments`,
+        fields: { version: String(t.version) },
+        files: [{ field: 'file', buffer: PNG, name: 'photo.png', type: 'image/png' }],
+      };
     },
     'GET /api/v1/tickets/{id}/attachments/{attachmentId}': R((t) => `/api/v1/tickets/${t.id}/attachments/${t.attachmentId}`),
     'GET /api/v1/tickets/{id}/sla': R((t) => `/api/v1/tickets/${t.id}/sla`),
@@ -206,8 +388,12 @@ describe('authorisation matrix: every route × every principal × own / other ob
       return { path: `/api/v1/tickets/${t.id}/mail-deliveries/${await failedDelivery(t.id)}/retry`, body: {} };
     },
     // own: the caller's department's ticket; other: another department's ticket whose circuit is running
-    'GET /api/v1/tickets/{id}/workflow': async (who, scope) => ({ path: `/api/v1/tickets/${scope === 'other' ? (await runningCircuit()).id : (await readOnly(who, scope)).id}/workflow` }),
-    'GET /api/v1/tickets/{id}/workflow/ticket': async (who, scope) => ({ path: `/api/v1/tickets/${scope === 'other' ? (await runningCircuit()).id : (await readOnly(who, scope)).id}/workflow/ticket` }),
+    'GET /api/v1/tickets/{id}/workflow': async (who, scope) => ({
+      path: `/api/v1/tickets/${scope === 'other' ? (await runningCircuit()).id : (await readOnly(who, scope)).id}/workflow`,
+    }),
+    'GET /api/v1/tickets/{id}/workflow/ticket': async (who, scope) => ({
+      path: `/api/v1/tickets/${scope === 'other' ? (await runningCircuit()).id : (await readOnly(who, scope)).id}/workflow/ticket`,
+    }),
     'POST /api/v1/tickets/{id}/workflow/actions': async (who, scope) => {
       if (scope === 'other') {
         const t = await runningCircuit();
@@ -221,61 +407,168 @@ describe('authorisation matrix: every route × every principal × own / other ob
     'GET /api/v1/citizens/{id}': R((t) => `/api/v1/citizens/${t.citizenId}`),
     'PUT /api/v1/citizens/{id}': async (who, scope) => {
       const c = await freshCitizen(who, scope);
-      const fields = ['kind', 'firstName', 'lastName', 'organisationName', 'contactPerson', 'email', 'phone', 'address', 'postcode', 'preferredChannel', 'version'];
+      const fields = [
+        'kind',
+        'firstName',
+        'lastName',
+        'organisationName',
+        'contactPerson',
+        'email',
+        'phone',
+        'address',
+        'postcode',
+        'preferredChannel',
+        'version',
+      ];
       return { path: `/api/v1/citizens/${c.id}`, body: { ...Object.fromEntries(fields.map((f) => [f, c[f]])), city: 'Saint-Aubin' } };
     },
     'GET /api/v1/citizens/{id}/tickets': R((t) => `/api/v1/citizens/${t.citizenId}/tickets`),
     'GET /api/v1/departments': async () => ({ path: '/api/v1/departments' }),
-    'POST /api/v1/departments': async () => ({ path: '/api/v1/departments', body: { code: `m-${uniq()}`, name: `Matrice ${uniq()}`, kind: 'service', parentId: await d.department('dgs') } }),
+    'POST /api/v1/departments': async () => ({
+      path: '/api/v1/departments',
+      body: { code: `m-${uniq()}`, name: `Matrice ${uniq()}`, kind: 'service', parentId: await d.department('dgs') },
+    }),
     'PUT /api/v1/departments/{id}': async () => {
       const x = await department();
-      return { path: `/api/v1/departments/${x.id}`, body: { code: x.code, name: `${x.name} bis`, kind: x.kind, parentId: x.parentId, version: x.version } };
+      return {
+        path: `/api/v1/departments/${x.id}`,
+        body: { code: x.code, name: `${x.name} bis`, kind: x.kind, parentId: x.parentId, version: x.version },
+      };
     },
     'GET /api/v1/categories': async () => ({ path: '/api/v1/categories' }),
-    'POST /api/v1/categories': async () => ({ path: '/api/v1/categories', body: { code: `m-${uniq()}`, nameFr: 'Matrice', nameEn: 'Matrix', defaultDepartmentId: await d.department('voirie') } }),
+    'POST /api/v1/categories': async () => ({
+      path: '/api/v1/categories',
+      body: { code: `m-${uniq()}`, nameFr: 'Matrice', nameEn: 'Matrix', defaultDepartmentId: await d.department('voirie') },
+    }),
     'PUT /api/v1/categories/{id}': async () => {
       const x = await category();
-      return { path: `/api/v1/categories/${x.id}`, body: { code: x.code, nameFr: 'Matrice bis', nameEn: 'Matrix bis', defaultDepartmentId: x.defaultDepartmentId, version: x.version } };
+      return {
+        path: `/api/v1/categories/${x.id}`,
+        body: { code: x.code, nameFr: 'Matrice bis', nameEn: 'Matrix bis', defaultDepartmentId: x.defaultDepartmentId, version: x.version },
+      };
     },
     'GET /api/v1/routing-rules': async () => ({ path: '/api/v1/routing-rules' }),
-    'POST /api/v1/routing-rules': async () => ({ path: '/api/v1/routing-rules', body: { categoryId: (await category()).id, departmentId: await d.department('voirie') } }),
+    'POST /api/v1/routing-rules': async () => ({
+      path: '/api/v1/routing-rules',
+      body: { categoryId: (await category()).id, departmentId: await d.department('voirie') },
+    }),
     'PUT /api/v1/routing-rules/{id}': async () => {
       const c = await category();
-      const x = (await admin.post('/api/v1/routing-rules').send({ categoryId: c.id, departmentId: await d.department('voirie') }).expect(201)).body;
-      return { path: `/api/v1/routing-rules/${x.id}`, body: { categoryId: c.id, departmentId: await d.department('eclairage'), version: x.version } };
+      const x = (
+        await admin
+          .post('/api/v1/routing-rules')
+          .send({ categoryId: c.id, departmentId: await d.department('voirie') })
+          .expect(201)
+      ).body;
+      return {
+        path: `/api/v1/routing-rules/${x.id}`,
+        body: { categoryId: c.id, departmentId: await d.department('eclairage'), version: x.version },
+      };
     },
     'DELETE /api/v1/routing-rules/{id}': async () => {
-      const x = (await admin.post('/api/v1/routing-rules').send({ categoryId: (await category()).id, departmentId: await d.department('voirie') }).expect(201)).body;
+      const x = (
+        await admin
+          .post('/api/v1/routing-rules')
+          .send({ categoryId: (await category()).id, departmentId: await d.department('voirie') })
+          .expect(201)
+      ).body;
       return { path: `/api/v1/routing-rules/${x.id}` };
     },
     'GET /api/v1/agents': async () => ({ path: '/api/v1/agents' }),
-    'POST /api/v1/agents': async () => ({ path: '/api/v1/agents', body: { email: `m-${uniq()}@saint-aubin.fr`, displayName: 'Matrice', role: 'agent', departmentIds: [await d.department('voirie')], password: 'Matrice-2026-long!' } }),
+    'POST /api/v1/agents': async () => ({
+      path: '/api/v1/agents',
+      body: {
+        email: `m-${uniq()}@saint-aubin.fr`,
+        displayName: 'Matrice',
+        role: 'agent',
+        departmentIds: [await d.department('voirie')],
+        password: 'Matrice-2026-long!',
+      },
+    }),
     'PUT /api/v1/agents/{id}': async () => {
-      const x = (await admin.post('/api/v1/agents').send({ email: `m-${uniq()}@saint-aubin.fr`, displayName: 'Matrice', role: 'agent', departmentIds: [await d.department('voirie')], password: 'Matrice-2026-long!' }).expect(201)).body;
-      return { path: `/api/v1/agents/${x.id}`, body: { email: x.email, displayName: 'Matrice bis', role: 'agent', departmentIds: x.departmentIds, version: x.version } };
+      const x = (
+        await admin
+          .post('/api/v1/agents')
+          .send({
+            email: `m-${uniq()}@saint-aubin.fr`,
+            displayName: 'Matrice',
+            role: 'agent',
+            departmentIds: [await d.department('voirie')],
+            password: 'Matrice-2026-long!',
+          })
+          .expect(201)
+      ).body;
+      return {
+        path: `/api/v1/agents/${x.id}`,
+        body: { email: x.email, displayName: 'Matrice bis', role: 'agent', departmentIds: x.departmentIds, version: x.version },
+      };
     },
-    'GET /api/v1/audit': async (who, scope) => ({ path: '/api/v1/audit', query: { entityType: 'ticket', entityId: (await readOnly(who, scope)).id } }),
+    'GET /api/v1/audit': async (who, scope) => ({
+      path: '/api/v1/audit',
+      query: { entityType: 'ticket', entityId: (await readOnly(who, scope)).id },
+    }),
     'GET /api/v1/open311-keys': async () => ({ path: '/api/v1/open311-keys' }),
     'POST /api/v1/open311-keys': async () => ({ path: '/api/v1/open311-keys', body: { name: `matrice-${uniq()}` } }),
-    'DELETE /api/v1/open311-keys/{id}': async () => ({ path: `/api/v1/open311-keys/${(await admin.post('/api/v1/open311-keys').send({ name: `matrice-${uniq()}` }).expect(201)).body.id}` }),
+    'DELETE /api/v1/open311-keys/{id}': async () => ({
+      path: `/api/v1/open311-keys/${
+        (
+          await admin
+            .post('/api/v1/open311-keys')
+            .send({ name: `matrice-${uniq()}` })
+            .expect(201)
+        ).body.id
+      }`,
+    }),
     'GET /api/v1/workflows/definitions': async () => ({ path: '/api/v1/workflows/definitions' }),
-    'POST /api/v1/workflows/definitions': async () => ({ path: '/api/v1/workflows/definitions', body: { source: definitionSource(`matrice-${uniq()}`) } }),
-    'POST /api/v1/workflows/definitions/validate': async () => ({ path: '/api/v1/workflows/definitions/validate', body: { source: definitionSource(`matrice-${uniq()}`) } }),
-    'POST /api/v1/workflows/definitions/import': async () => ({ path: '/api/v1/workflows/definitions/import', body: { source: definitionSource(`matrice-${uniq()}`) } }),
+    'POST /api/v1/workflows/definitions': async () => ({
+      path: '/api/v1/workflows/definitions',
+      body: { source: definitionSource(`matrice-${uniq()}`) },
+    }),
+    'POST /api/v1/workflows/definitions/validate': async () => ({
+      path: '/api/v1/workflows/definitions/validate',
+      body: { source: definitionSource(`matrice-${uniq()}`) },
+    }),
+    'POST /api/v1/workflows/definitions/import': async () => ({
+      path: '/api/v1/workflows/definitions/import',
+      body: { source: definitionSource(`matrice-${uniq()}`) },
+    }),
     'GET /api/v1/workflows/definitions/{code}': async () => ({ path: `/api/v1/workflows/definitions/${await definition(true)}` }),
-    'GET /api/v1/workflows/definitions/{code}/versions/{version}': async () => ({ path: `/api/v1/workflows/definitions/${await definition(true)}/versions/1` }),
-    'GET /api/v1/workflows/definitions/{code}/draft': async () => ({ path: `/api/v1/workflows/definitions/${await definition(false)}/draft` }),
-    'DELETE /api/v1/workflows/definitions/{code}/draft': async () => ({ path: `/api/v1/workflows/definitions/${await definition(false)}/draft` }),
-    'POST /api/v1/workflows/definitions/{code}/publish': async () => ({ path: `/api/v1/workflows/definitions/${await definition(false)}/publish` }),
-    'GET /api/v1/workflows/definitions/{code}/export': async () => ({ path: `/api/v1/workflows/definitions/${await definition(true)}/export` }),
+    'GET /api/v1/workflows/definitions/{code}/versions/{version}': async () => ({
+      path: `/api/v1/workflows/definitions/${await definition(true)}/versions/1`,
+    }),
+    'GET /api/v1/workflows/definitions/{code}/draft': async () => ({
+      path: `/api/v1/workflows/definitions/${await definition(false)}/draft`,
+    }),
+    'DELETE /api/v1/workflows/definitions/{code}/draft': async () => ({
+      path: `/api/v1/workflows/definitions/${await definition(false)}/draft`,
+    }),
+    'POST /api/v1/workflows/definitions/{code}/publish': async () => ({
+      path: `/api/v1/workflows/definitions/${await definition(false)}/publish`,
+    }),
+    'GET /api/v1/workflows/definitions/{code}/export': async () => ({
+      path: `/api/v1/workflows/definitions/${await definition(true)}/export`,
+    }),
     'GET /api/v1/workflows/bindings': async () => ({ path: '/api/v1/workflows/bindings' }),
-    'POST /api/v1/workflows/bindings': async () => ({ path: '/api/v1/workflows/bindings', body: { categoryId: (await category()).id, definitionCode: await definition(true) } }),
+    'POST /api/v1/workflows/bindings': async () => ({
+      path: '/api/v1/workflows/bindings',
+      body: { categoryId: (await category()).id, definitionCode: await definition(true) },
+    }),
     'DELETE /api/v1/workflows/bindings/{id}': async () => ({
-      path: `/api/v1/workflows/bindings/${(await admin.post('/api/v1/workflows/bindings').send({ categoryId: (await category()).id, definitionCode: await definition(true) }).expect(201)).body.id}`,
+      path: `/api/v1/workflows/bindings/${
+        (
+          await admin
+            .post('/api/v1/workflows/bindings')
+            .send({ categoryId: (await category()).id, definitionCode: await definition(true) })
+            .expect(201)
+        ).body.id
+      }`,
     }),
     'GET /api/v1/workflows/inbox': async () => ({ path: '/api/v1/workflows/inbox' }),
     'GET /api/v1/workflows/delegations': async () => ({ path: '/api/v1/workflows/delegations' }),
-    'POST /api/v1/workflows/delegations': async () => ({ path: '/api/v1/workflows/delegations', body: delegationBody(await d.agent(VOIRIE_AGENT)) }),
+    'POST /api/v1/workflows/delegations': async () => ({
+      path: '/api/v1/workflows/delegations',
+      body: delegationBody(await d.agent(VOIRIE_AGENT)),
+    }),
     // (delegations created by these cells are revoked in afterAll with the others: see `made`)
     // own: a delegation the caller gave (an admin's for those who may not delegate); other: another head's
     'DELETE /api/v1/workflows/delegations/{id}': async (who, scope) => ({
@@ -283,34 +576,73 @@ describe('authorisation matrix: every route × every principal × own / other ob
     }),
     'GET /api/v1/sla/breaches': async () => ({ path: '/api/v1/sla/breaches' }),
     'GET /api/v1/sla/calendars': async () => ({ path: '/api/v1/sla/calendars' }),
-    'POST /api/v1/sla/calendars': async () => ({ path: '/api/v1/sla/calendars', body: { name: 'Matrice', departmentId: (await department()).id, calendar: await defaultCalendar() } }),
+    'POST /api/v1/sla/calendars': async () => ({
+      path: '/api/v1/sla/calendars',
+      body: { name: 'Matrice', departmentId: (await department()).id, calendar: await defaultCalendar() },
+    }),
     'PUT /api/v1/sla/calendars/{id}': async () => {
-      const x = (await admin.post('/api/v1/sla/calendars').send({ name: 'Matrice', departmentId: (await department()).id, calendar: await defaultCalendar() }).expect(201)).body;
+      const x = (
+        await admin
+          .post('/api/v1/sla/calendars')
+          .send({ name: 'Matrice', departmentId: (await department()).id, calendar: await defaultCalendar() })
+          .expect(201)
+      ).body;
       return { path: `/api/v1/sla/calendars/${x.id}`, body: { name: 'Matrice bis', version: x.version, calendar: x.calendar } };
     },
     'DELETE /api/v1/sla/calendars/{id}': async () => ({
-      path: `/api/v1/sla/calendars/${(await admin.post('/api/v1/sla/calendars').send({ name: 'Matrice', departmentId: (await department()).id, calendar: await defaultCalendar() }).expect(201)).body.id}`,
+      path: `/api/v1/sla/calendars/${
+        (
+          await admin
+            .post('/api/v1/sla/calendars')
+            .send({ name: 'Matrice', departmentId: (await department()).id, calendar: await defaultCalendar() })
+            .expect(201)
+        ).body.id
+      }`,
     }),
     'GET /api/v1/sla/policies': async () => ({ path: '/api/v1/sla/policies' }),
     'POST /api/v1/sla/policies': async () => ({ path: '/api/v1/sla/policies', body: policyBody(`matrice-${uniq()}`) }),
     'PUT /api/v1/sla/policies/{id}': async () => {
-      const x = (await admin.post('/api/v1/sla/policies').send(policyBody(`matrice-${uniq()}`)).expect(201)).body;
+      const x = (
+        await admin
+          .post('/api/v1/sla/policies')
+          .send(policyBody(`matrice-${uniq()}`))
+          .expect(201)
+      ).body;
       return { path: `/api/v1/sla/policies/${x.id}`, body: { ...policyBody(x.id), name: 'Matrice bis', version: x.version } };
     },
     'GET /api/v1/mail/templates': async () => ({ path: '/api/v1/mail/templates' }),
     // the same text again: a valid change that leaves the template as the other spec files know it
-    'PUT /api/v1/mail/templates/{event}/{locale}': async () => ({ path: '/api/v1/mail/templates/reply/en', body: { subject: englishReply.subject, body: englishReply.body } }),
-    'POST /api/v1/mail/templates/preview': async () => ({ path: '/api/v1/mail/templates/preview', body: { event: 'reply', subject: '[{{reference}}]', body: '{{message}}' } }),
+    'PUT /api/v1/mail/templates/{event}/{locale}': async () => ({
+      path: '/api/v1/mail/templates/reply/en',
+      body: { subject: englishReply.subject, body: englishReply.body },
+    }),
+    'POST /api/v1/mail/templates/preview': async () => ({
+      path: '/api/v1/mail/templates/preview',
+      body: { event: 'reply', subject: '[{{reference}}]', body: '{{message}}' },
+    }),
     'GET /api/v1/mail/reply-templates': async () => ({ path: '/api/v1/mail/reply-templates' }),
-    'POST /api/v1/mail/reply-templates': async () => ({ path: '/api/v1/mail/reply-templates', body: { name: `Matrice ${uniq()}`, body: 'Bonjour' } }),
-    'PUT /api/v1/mail/reply-templates/{id}': async () => ({ path: `/api/v1/mail/reply-templates/${(await replyTemplate()).id}`, body: { name: `Matrice ${uniq()}`, body: 'Bonjour bis' } }),
+    'POST /api/v1/mail/reply-templates': async () => ({
+      path: '/api/v1/mail/reply-templates',
+      body: { name: `Matrice ${uniq()}`, body: 'Bonjour' },
+    }),
+    'PUT /api/v1/mail/reply-templates/{id}': async () => ({
+      path: `/api/v1/mail/reply-templates/${(await replyTemplate()).id}`,
+      body: { name: `Matrice ${uniq()}`, body: 'Bonjour bis' },
+    }),
     'DELETE /api/v1/mail/reply-templates/{id}': async () => ({ path: `/api/v1/mail/reply-templates/${(await replyTemplate()).id}` }),
     'POST /api/v1/mail/reply-templates/{id}/render': async (who, scope) => ({
-      path: `/api/v1/mail/reply-templates/${(await replyTemplate()).id}/render`, body: { ticketId: (await readOnly(who, scope)).id },
+      path: `/api/v1/mail/reply-templates/${(await replyTemplate()).id}/render`,
+      body: { ticketId: (await readOnly(who, scope)).id },
     }),
     'GET /api/v1/mail/mailboxes': async () => ({ path: '/api/v1/mail/mailboxes' }),
-    'POST /api/v1/mail/mailboxes': async () => ({ path: '/api/v1/mail/mailboxes', body: { ...mailboxBody(), categoryId: await d.category('autre') } }),
-    'PUT /api/v1/mail/mailboxes/{id}': async () => ({ path: `/api/v1/mail/mailboxes/${(await mailboxWithCategory()).id}`, body: { ...mailboxBody(), categoryId: await d.category('autre') } }),
+    'POST /api/v1/mail/mailboxes': async () => ({
+      path: '/api/v1/mail/mailboxes',
+      body: { ...mailboxBody(), categoryId: await d.category('autre') },
+    }),
+    'PUT /api/v1/mail/mailboxes/{id}': async () => ({
+      path: `/api/v1/mail/mailboxes/${(await mailboxWithCategory()).id}`,
+      body: { ...mailboxBody(), categoryId: await d.category('autre') },
+    }),
     'DELETE /api/v1/mail/mailboxes/{id}': async () => ({ path: `/api/v1/mail/mailboxes/${(await mailboxWithCategory()).id}` }),
     'POST /api/v1/mail/mailboxes/{id}/poll': async () => ({ path: `/api/v1/mail/mailboxes/${(await mailboxWithCategory()).id}/poll` }),
     'GET /api/v1/mail/quarantine': async () => ({ path: '/api/v1/mail/quarantine' }),
@@ -320,11 +652,18 @@ describe('authorisation matrix: every route × every principal × own / other ob
     'GET /api/v1/notifications/unread-count': async () => ({ path: '/api/v1/notifications/unread-count' }),
     'POST /api/v1/notifications/read-all': async () => ({ path: '/api/v1/notifications/read-all', body: {} }),
     'POST /api/v1/notifications/{id}/read': async (who, scope) => ({
-      path: `/api/v1/notifications/${await notificationFor(scope === 'other' || who === 'anonymous' ? EV_HEAD : EMAIL[who])}/read`, body: {},
+      path: `/api/v1/notifications/${await notificationFor(scope === 'other' || who === 'anonymous' ? EV_HEAD : EMAIL[who])}/read`,
+      body: {},
     }),
     'GET /api/v1/public/form': async () => ({ path: '/api/v1/public/form' }),
     'POST /api/v1/public/requests': async () => ({
-      path: '/api/v1/public/requests', fields: { categoryId: await d.category('nid-de-poule'), description: 'Un trou', lastName: 'Durand', email: `p-${uniq()}@example.org` },
+      path: '/api/v1/public/requests',
+      fields: {
+        categoryId: await d.category('nid-de-poule'),
+        description: 'Un trou',
+        lastName: 'Durand',
+        email: `p-${uniq()}@example.org`,
+      },
     }),
     'GET /api/v1/public/requests/{reference}': async () => {
       const r = await publicRequest();
@@ -338,19 +677,39 @@ describe('authorisation matrix: every route × every principal × own / other ob
     'GET /open311/v2/services.{format}': async () => ({ path: '/open311/v2/services.json' }),
     'GET /open311/v2/services/{service_code}.{format}': async () => ({ path: '/open311/v2/services/nid-de-poule.json' }),
     'GET /open311/v2/requests.{format}': async () => ({ path: '/open311/v2/requests.json' }),
-    'GET /open311/v2/requests/{service_request_id}.{format}': async () => ({ path: `/open311/v2/requests/${(await open311Request()).id}.json` }),
+    'GET /open311/v2/requests/{service_request_id}.{format}': async () => ({
+      path: `/open311/v2/requests/${(await open311Request()).id}.json`,
+    }),
     'GET /open311/v2/tokens/{token}.{format}': async () => ({ path: `/open311/v2/tokens/${(await open311Request()).token}.json` }),
     'POST /open311/v2/requests.{format}': async () => ({
-      path: '/open311/v2/requests.json', form: true,
-      body: { api_key: await apiKey(), jurisdiction_id: await town(), service_code: 'nid-de-poule', lat: '47.3941', long: '0.6848', description: 'Trou', email: `o-${uniq()}@example.org`, last_name: 'Martin' },
+      path: '/open311/v2/requests.json',
+      form: true,
+      body: {
+        api_key: await apiKey(),
+        jurisdiction_id: await town(),
+        service_code: 'nid-de-poule',
+        lat: '47.3941',
+        long: '0.6848',
+        description: 'Trou',
+        email: `o-${uniq()}@example.org`,
+        last_name: 'Martin',
+      },
     }),
   };
   const policyBody = (id: string) => ({
-    id, name: 'Matrice', match: { categoryCodes: ['autre'], priorities: ['low'], channels: ['counter'] },
+    id,
+    name: 'Matrice',
+    match: { categoryCodes: ['autre'], priorities: ['low'], channels: ['counter'] },
     targets: { firstResponse: { amount: 1, unit: 'working_days' }, resolution: { amount: 10, unit: 'working_days' } },
     ladder: [{ atPercent: 100, actions: [{ type: 'mark_breached' }] }],
   });
-  const mailboxWithCategory = async () => (await admin.post('/api/v1/mail/mailboxes').send({ ...mailboxBody(), categoryId: await d.category('autre') }).expect(201)).body;
+  const mailboxWithCategory = async () =>
+    (
+      await admin
+        .post('/api/v1/mail/mailboxes')
+        .send({ ...mailboxBody(), categoryId: await d.category('autre') })
+        .expect(201)
+    ).body;
 
   const send = async (client: Client, method: string, call: Call) => {
     let req = client[method.toLowerCase() as 'get'](call.path).set('X-Requested-With', 'grc');
@@ -399,16 +758,19 @@ describe('authorisation matrix: every route × every principal × own / other ob
             continue;
           }
           // public routes do not depend on the caller: sent without the caller's cookies (a login would replace them)
-          const client = access.who === 'public' ? request(ctx.app.getHttpServer()) as unknown as Client : clients.get(who)!;
+          const client = access.who === 'public' ? (request(ctx.app.getHttpServer()) as unknown as Client) : clients.get(who)!;
           const res = await send(client, method, call);
-          if (res.status !== expected) failures.push(`${route} as ${who}/${scope}: got ${res.status}, expected ${expected}${res.status >= 400 ? ` (${JSON.stringify(res.body?.errors ?? res.body?.detail ?? res.body).slice(0, 200)})` : ''}`);
+          if (res.status !== expected)
+            failures.push(
+              `${route} as ${who}/${scope}: got ${res.status}, expected ${expected}${res.status >= 400 ? ` (${JSON.stringify(res.body?.errors ?? res.body?.detail ?? res.body).slice(0, 200)})` : ''}`,
+            );
         }
       }
     }
     return failures;
   };
 
-  it('answers every cell of a ticket\'s circuit routes with its exact expected status', async () => {
+  it("answers every cell of a ticket's circuit routes with its exact expected status", async () => {
     expect(await walk(rows.filter(([r]) => isCircuit(r)))).toEqual([]);
   }, 300_000);
 
@@ -417,13 +779,17 @@ describe('authorisation matrix: every route × every principal × own / other ob
   }, 600_000);
 
   afterAll(() => {
-    console.log(`authorisation matrix: ${size.routes} routes (${size.objectRoutes} with an object: own + other; ${size.routes - size.objectRoutes} without: one cell) × ${PRINCIPALS.length} principals = ${size.cells} cells`);
+    console.log(
+      `authorisation matrix: ${size.routes} routes (${size.objectRoutes} with an object: own + other; ${size.routes - size.objectRoutes} without: one cell) × ${PRINCIPALS.length} principals = ${size.cells} cells`,
+    );
   });
 });
 
 describe('authorisation: CSRF and session cookie', () => {
   let ctx: TestContext;
-  beforeAll(async () => { ctx = await startTestApp(); });
+  beforeAll(async () => {
+    ctx = await startTestApp();
+  });
   afterAll(() => ctx.close());
 
   it('refuses state-changing requests without the CSRF header, even with a valid session', async () => {
@@ -440,17 +806,29 @@ describe('authorisation: CSRF and session cookie', () => {
     try {
       const statuses: number[] = [];
       for (let i = 0; i < 5; i++) {
-        statuses.push((await limited.http.post('/api/v1/auth/login').set('X-Requested-With', 'grc')
-          .send({ email: `nobody-${Date.now()}@example.org`, password: 'x' })).status);
+        statuses.push(
+          (
+            await limited.http
+              .post('/api/v1/auth/login')
+              .set('X-Requested-With', 'grc')
+              .send({ email: `nobody-${Date.now()}@example.org`, password: 'x' })
+          ).status,
+        );
       }
       expect(statuses.slice(0, 3)).toEqual([401, 401, 401]);
       expect(statuses.slice(3)).toEqual([429, 429]);
-      const ok = await limited.http.post('/api/v1/auth/login').set('X-Requested-With', 'grc').send({ email: VOIRIE_AGENT, password: process.env['GRC_DEMO_PASSWORD'] ?? 'Demo-GRC-2026!' });
+      const ok = await limited.http
+        .post('/api/v1/auth/login')
+        .set('X-Requested-With', 'grc')
+        .send({ email: VOIRIE_AGENT, password: process.env['GRC_DEMO_PASSWORD'] ?? 'Demo-GRC-2026!' });
       expect(ok.status).toBe(429); // same IP, same window
     } finally {
       await limited.close();
     }
-    const login = await ctx.http.post('/api/v1/auth/login').set('X-Requested-With', 'grc').send({ email: ADMIN, password: process.env['GRC_DEMO_PASSWORD'] ?? 'Demo-GRC-2026!' });
+    const login = await ctx.http
+      .post('/api/v1/auth/login')
+      .set('X-Requested-With', 'grc')
+      .send({ email: ADMIN, password: process.env['GRC_DEMO_PASSWORD'] ?? 'Demo-GRC-2026!' });
     const cookie = String(login.headers['set-cookie']);
     expect(cookie).toMatch(/grc_session=/);
     expect(cookie).toMatch(/HttpOnly/);

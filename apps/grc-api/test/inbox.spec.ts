@@ -48,7 +48,8 @@ describe('unified inbox: scoping, filters, French full text, keyset pagination',
     const page = await list(admin, { view: 'all', q: 'eclairage', limit: '100' });
     expect(page.items.length).toBeGreaterThan(0);
     const [{ n }] = await ctx.db.query(
-      `SELECT count(*)::int AS n FROM tickets WHERE search_vector @@ plainto_tsquery('grc_french', 'éclairage')`);
+      `SELECT count(*)::int AS n FROM tickets WHERE search_vector @@ plainto_tsquery('grc_french', 'éclairage')`,
+    );
     expect(page.items.length).toBe(Math.min(n, 100));
     const [one] = await ctx.db.query(`SELECT reference FROM tickets ORDER BY created_at LIMIT 1`);
     const spoken = one.reference.toLowerCase().replace(/-/g, ' ').replace(/ 0+/, ' ');
@@ -60,7 +61,8 @@ describe('unified inbox: scoping, filters, French full text, keyset pagination',
     const admin = await ctx.loginAs(ADMIN);
     const page = await list(admin, { view: 'all', status: 'new,open', channel: 'phone,email', priority: 'high,urgent', limit: '200' });
     const [{ n }] = await ctx.db.query(
-      `SELECT count(*)::int AS n FROM tickets WHERE status IN ('new','open') AND channel IN ('phone','email') AND priority >= 2`);
+      `SELECT count(*)::int AS n FROM tickets WHERE status IN ('new','open') AND channel IN ('phone','email') AND priority >= 2`,
+    );
     expect(page.items.length).toBe(n);
     for (const t of page.items) {
       expect(['new', 'open']).toContain(t.status);
@@ -77,9 +79,12 @@ describe('unified inbox: scoping, filters, French full text, keyset pagination',
   it('counts open work per view from the read model the worker maintains', async () => {
     const admin = await ctx.loginAs(ADMIN);
     const [{ n }] = await ctx.db.query(`SELECT count(*)::int AS n FROM tickets WHERE status IN ('new','open','waiting_citizen')`);
-    await eventually(async () => {
-      const counters = (await admin.get('/api/v1/tickets/counters').expect(200)).body;
-      expect(counters.all).toBe(n);
-    }, { timeout: 10_000, interval: 200 });
+    await eventually(
+      async () => {
+        const counters = (await admin.get('/api/v1/tickets/counters').expect(200)).body;
+        expect(counters.all).toBe(n);
+      },
+      { timeout: 10_000, interval: 200 },
+    );
   });
 });

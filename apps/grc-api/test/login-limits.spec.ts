@@ -22,12 +22,15 @@ describe('login limits that fit a town hall', () => {
     ctx = await startTestApp({
       GRC_QUEUE_PREFIX: `grc-login-${run}`,
       // the defaults, not the test harness's generous ones (the former GRC_LOGIN_RATE_LIMIT too)
-      GRC_LOGIN_ACCOUNT_FAILURES: '', GRC_LOGIN_IP_FAILURES: '', GRC_LOGIN_RATE_LIMIT: '',
+      GRC_LOGIN_ACCOUNT_FAILURES: '',
+      GRC_LOGIN_IP_FAILURES: '',
+      GRC_LOGIN_RATE_LIMIT: '',
     });
     const hash = await hashPassword(DEMO_PASSWORD);
     await ctx.db.query(
       `INSERT INTO agents (email, display_name, password_hash, role) SELECT e, 'Agent ' || e, $2, 'agent' FROM unnest($1::text[]) e`,
-      [emails, hash]);
+      [emails, hash],
+    );
   });
   afterAll(async () => {
     await ctx.db.query(`DELETE FROM sessions WHERE agent_id IN (SELECT id FROM agents WHERE email = ANY($1))`, [emails]);
@@ -52,7 +55,9 @@ describe('login limits that fit a town hall', () => {
     expect(sixth.status).toBe(429);
     expect(sixth.headers['content-type']).toContain('application/problem+json');
     expect(sixth.headers['retry-after']).toBe('60');
-    expect(sixth.body.errors).toEqual([{ field: 'email', code: 'auth.locked', message: expect.stringContaining('verrouillé pendant 1 minute(s)') }]);
+    expect(sixth.body.errors).toEqual([
+      { field: 'email', code: 'auth.locked', message: expect.stringContaining('verrouillé pendant 1 minute(s)') },
+    ]);
     // the right password does not open a locked account either
     const right = await login(target, DEMO_PASSWORD);
     expect(right.status).toBe(429);

@@ -13,21 +13,39 @@ const HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>';
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
 
 let seq = 0;
-function mail(o: { from?: string | null; to?: string; subject?: string; body?: string; headers?: Record<string, string>; messageId?: string; attachments?: Array<{ name: string; type: string; content: Buffer }> }): string {
+function mail(o: {
+  from?: string | null;
+  to?: string;
+  subject?: string;
+  body?: string;
+  headers?: Record<string, string>;
+  messageId?: string;
+  attachments?: Array<{ name: string; type: string; content: Buffer }>;
+}): string {
   const id = o.messageId ?? `<test-${Date.now()}-${++seq}@citoyens.example>`;
   const boundary = `b-${seq}-${Date.now()}`;
   const head = [
     ...(o.from === null ? [] : [`From: ${o.from ?? 'Marie Dupont <marie.dupont@citoyens.example>'}`]),
-    `To: ${o.to ?? TOWN}`, `Subject: ${o.subject ?? 'Lampadaire en panne'}`, `Message-ID: ${id}`,
-    `Date: ${new Date().toUTCString()}`, 'MIME-Version: 1.0',
+    `To: ${o.to ?? TOWN}`,
+    `Subject: ${o.subject ?? 'Lampadaire en panne'}`,
+    `Message-ID: ${id}`,
+    `Date: ${new Date().toUTCString()}`,
+    'MIME-Version: 1.0',
     ...Object.entries(o.headers ?? {}).map(([k, v]) => `${k}: ${v}`),
   ];
   const body = o.body ?? 'Bonjour,\nLe lampadaire devant le 12 rue des Lilas ne fonctionne plus.\nMerci';
-  if (!o.attachments?.length) return [...head, 'Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: 8bit', '', body, ''].join('\r\n');
+  if (!o.attachments?.length)
+    return [...head, 'Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: 8bit', '', body, ''].join('\r\n');
   const parts = [`--${boundary}`, 'Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: 8bit', '', body];
   for (const a of o.attachments) {
-    parts.push(`--${boundary}`, `Content-Type: ${a.type}; name="${a.name}"`, 'Content-Transfer-Encoding: base64', `Content-Disposition: attachment; filename="${a.name}"`, '',
-      a.content.toString('base64').replace(/(.{76})/g, '$1\r\n'));
+    parts.push(
+      `--${boundary}`,
+      `Content-Type: ${a.type}; name="${a.name}"`,
+      'Content-Transfer-Encoding: base64',
+      `Content-Disposition: attachment; filename="${a.name}"`,
+      '',
+      a.content.toString('base64').replace(/(.{76})/g, '$1\r\n'),
+    );
   }
   parts.push(`--${boundary}--`, '');
   return [...head, `Content-Type: multipart/mixed; boundary="${boundary}"`, '', ...parts].join('\r\n');
@@ -42,17 +60,28 @@ describe('e-mail channel (real Dovecot IMAP and SMTP server on loopback)', () =>
   let admin: Awaited<ReturnType<TestContext['loginAs']>>;
   let agent: Awaited<ReturnType<TestContext['loginAs']>>;
 
-  const append = async (...raws: string[]) => { for (const r of raws) await imap.append('INBOX', r); };
+  const append = async (...raws: string[]) => {
+    for (const r of raws) await imap.append('INBOX', r);
+  };
   const poll = (opts = {}) => ctx.app.get(MailIntakePoller).poll(mailboxId, opts);
   const ticketOf = async (messageId: string) => {
-    const [r] = await ctx.db.query(`SELECT i.outcome, i.reason, t.id, t.reference, t.status, t.channel, t.subject, t.description, t.version
-      FROM mail_imported i LEFT JOIN tickets t ON t.id = i.ticket_id WHERE i.message_key = $1`, [messageId]);
+    const [r] = await ctx.db.query(
+      `SELECT i.outcome, i.reason, t.id, t.reference, t.status, t.channel, t.subject, t.description, t.version
+      FROM mail_imported i LEFT JOIN tickets t ON t.id = i.ticket_id WHERE i.message_key = $1`,
+      [messageId],
+    );
     return r;
   };
   const mailsTo = (addr: string) => smtp.mails.filter((m) => m.envelope.to.includes(addr));
   const waitMails = async (addr: string, n: number) => {
     try {
-      return await eventually(() => { if (mailsTo(addr).length < n) throw new Error('not yet'); return mailsTo(addr); }, { timeout: 15_000 });
+      return await eventually(
+        () => {
+          if (mailsTo(addr).length < n) throw new Error('not yet');
+          return mailsTo(addr);
+        },
+        { timeout: 15_000 },
+      );
     } catch {
       return mailsTo(addr); // the caller's expect says how many came
     }
@@ -61,18 +90,38 @@ describe('e-mail channel (real Dovecot IMAP and SMTP server on loopback)', () =>
   beforeAll(async () => {
     [dovecot, smtp] = await Promise.all([startDovecot(), startSmtpCapture()]);
     ctx = await startTestApp({
-      SMTP_URL: smtp.url, MAIL_FROM: `Mairie de Saint-Aubin <${TOWN}>`, MAIL_SWEEP_MS: '200', MAIL_RETRY_BASE_MS: '200',
-      MAIL_MAX_ATTEMPTS: '3', MAIL_INTAKE_TICK_MS: '0', PUBLIC_URL: 'https://www.saint-aubin.test',
-      GRC_PUBLIC_RATE_LIMIT: '1000', GRC_QUEUE_PREFIX: `grc-mail-${Date.now().toString(36)}`,
+      SMTP_URL: smtp.url,
+      MAIL_FROM: `Mairie de Saint-Aubin <${TOWN}>`,
+      MAIL_SWEEP_MS: '200',
+      MAIL_RETRY_BASE_MS: '200',
+      MAIL_MAX_ATTEMPTS: '3',
+      MAIL_INTAKE_TICK_MS: '0',
+      PUBLIC_URL: 'https://www.saint-aubin.test',
+      GRC_PUBLIC_RATE_LIMIT: '1000',
+      GRC_QUEUE_PREFIX: `grc-mail-${Date.now().toString(36)}`,
     });
-    imap = new ImapFlow({ host: dovecot.host, port: dovecot.port, secure: false, auth: { user: dovecot.user, pass: dovecot.password }, logger: false });
+    imap = new ImapFlow({
+      host: dovecot.host,
+      port: dovecot.port,
+      secure: false,
+      auth: { user: dovecot.user, pass: dovecot.password },
+      logger: false,
+    });
     await imap.connect();
     admin = await ctx.loginAs(ADMIN);
     agent = await ctx.loginAs(VOIRIE_AGENT);
     const d = await ids(ctx.db);
     const res = await admin.post('/api/v1/mail/mailboxes').send({
-      name: 'Accueil', host: dovecot.host, port: dovecot.port, secure: false, username: dovecot.user, password: dovecot.password,
-      folder: 'INBOX', categoryId: await d.category('nid-de-poule'), pollIntervalSeconds: 60, active: true,
+      name: 'Accueil',
+      host: dovecot.host,
+      port: dovecot.port,
+      secure: false,
+      username: dovecot.user,
+      password: dovecot.password,
+      folder: 'INBOX',
+      categoryId: await d.category('nid-de-poule'),
+      pollIntervalSeconds: 60,
+      active: true,
     });
     expect(res.status).toBe(201);
     mailboxId = res.body.id;
@@ -92,7 +141,15 @@ describe('e-mail channel (real Dovecot IMAP and SMTP server on loopback)', () =>
     expect(list.body[0]).not.toHaveProperty('password');
     const box = list.body[0];
     // an update without password keeps the stored one
-    const upd = await admin.put(`/api/v1/mail/mailboxes/${mailboxId}`).send({ ...box, hasPassword: undefined, id: undefined, lastPollAt: undefined, lastError: undefined, importedCount: undefined, name: 'Accueil' });
+    const upd = await admin.put(`/api/v1/mail/mailboxes/${mailboxId}`).send({
+      ...box,
+      hasPassword: undefined,
+      id: undefined,
+      lastPollAt: undefined,
+      lastError: undefined,
+      importedCount: undefined,
+      name: 'Accueil',
+    });
     expect(upd.status).toBe(200);
     // stored sealed, never in clear (a database dump must not give the account away); the poller still logs in (next tests)
     const [{ password }] = await ctx.db.query(`SELECT password FROM mail_mailboxes WHERE id = $1`, [mailboxId]);
@@ -103,7 +160,9 @@ describe('e-mail channel (real Dovecot IMAP and SMTP server on loopback)', () =>
 
     const bad = await admin.put(`/api/v1/mail/mailboxes/${mailboxId}`).send({ ...box, username: 'x\r\nA1 LOGOUT' });
     expect(bad.status).toBe(400);
-    const tpl = await admin.put('/api/v1/mail/templates/reply/fr').send({ subject: '[{{reference}}]\r\nBcc: victim@evil.example', body: '{{message}}' });
+    const tpl = await admin
+      .put('/api/v1/mail/templates/reply/fr')
+      .send({ subject: '[{{reference}}]\r\nBcc: victim@evil.example', body: '{{message}}' });
     expect(tpl.status).toBe(400);
     const unknown = await admin.put('/api/v1/mail/templates/reply/fr').send({ subject: '[{{reference}}]', body: '{{password}}' });
     expect(unknown.status).toBe(400);
@@ -116,11 +175,18 @@ describe('e-mail channel (real Dovecot IMAP and SMTP server on loopback)', () =>
 
   it('turns a new e-mail into a ticket on the email channel, with its attachments, and acknowledges it by SMTP', async () => {
     const messageId = `<new-${Date.now()}@citoyens.example>`;
-    await append(mail({
-      messageId, from: `"Marie ${HOSTILE}" <marie.dupont@citoyens.example>`, subject: `Lampadaire ${HOSTILE}`,
-      body: `Bonjour,\nle lampadaire est éteint ${HOSTILE}`,
-      attachments: [{ name: 'photo.pdf', type: 'application/pdf', content: PDF }, { name: 'virus.exe', type: 'application/x-msdownload', content: Buffer.from('MZ...') }],
-    }));
+    await append(
+      mail({
+        messageId,
+        from: `"Marie ${HOSTILE}" <marie.dupont@citoyens.example>`,
+        subject: `Lampadaire ${HOSTILE}`,
+        body: `Bonjour,\nle lampadaire est éteint ${HOSTILE}`,
+        attachments: [
+          { name: 'photo.pdf', type: 'application/pdf', content: PDF },
+          { name: 'virus.exe', type: 'application/x-msdownload', content: Buffer.from('MZ...') },
+        ],
+      }),
+    );
     const r = await poll();
     expect(r.error).toBeUndefined();
     expect(r.outcomes.ticket).toBe(1);
@@ -128,7 +194,10 @@ describe('e-mail channel (real Dovecot IMAP and SMTP server on loopback)', () =>
     expect(t).toMatchObject({ outcome: 'ticket', channel: 'email', status: 'new' });
     expect(t.subject).toBe(`Lampadaire ${HOSTILE}`); // stored verbatim
     first = { id: t.id, reference: t.reference, messageId };
-    const [citizen] = await ctx.db.query(`SELECT c.email, c.last_name FROM tickets t JOIN citizens c ON c.id = t.citizen_id WHERE t.id = $1`, [t.id]);
+    const [citizen] = await ctx.db.query(
+      `SELECT c.email, c.last_name FROM tickets t JOIN citizens c ON c.id = t.citizen_id WHERE t.id = $1`,
+      [t.id],
+    );
     expect(citizen.email).toBe('marie.dupont@citoyens.example');
     const atts = await ctx.db.query(`SELECT filename, mime_type, size FROM attachments WHERE ticket_id = $1`, [t.id]);
     expect(atts).toEqual([{ filename: 'photo.pdf', mime_type: 'application/pdf', size: PDF.length }]);
@@ -153,14 +222,22 @@ describe('e-mail channel (real Dovecot IMAP and SMTP server on loopback)', () =>
       const flags = [];
       for await (const m of imap.fetch('1:*', { flags: true, uid: true })) flags.push([...(m.flags ?? [])]);
       expect(flags.every((f) => f.includes('\\Seen'))).toBe(true);
-    } finally { lock.release(); }
+    } finally {
+      lock.release();
+    }
   });
 
   it('threads replies into the ticket (In-Reply-To, then the signed reply address) and reopens a resolved ticket', async () => {
     const ack = mailsTo('marie.dupont@citoyens.example')[0]!;
     const reply1 = `<reply1-${Date.now()}@citoyens.example>`;
-    await append(mail({ messageId: reply1, subject: `Re: ${ack.parsed.subject}`, headers: { 'In-Reply-To': ack.parsed.messageId!, References: `${first.messageId} ${ack.parsed.messageId}` },
-      body: `Il y a aussi un fil qui pend.\n\nLe lun. 3 mars 2026 à 10:00, Mairie <${TOWN}> a écrit :\n> Nous avons bien reçu` }));
+    await append(
+      mail({
+        messageId: reply1,
+        subject: `Re: ${ack.parsed.subject}`,
+        headers: { 'In-Reply-To': ack.parsed.messageId!, References: `${first.messageId} ${ack.parsed.messageId}` },
+        body: `Il y a aussi un fil qui pend.\n\nLe lun. 3 mars 2026 à 10:00, Mairie <${TOWN}> a écrit :\n> Nous avons bien reçu`,
+      }),
+    );
     expect((await poll()).outcomes.reply).toBe(1);
     expect(await ticketOf(reply1)).toMatchObject({ outcome: 'reply', id: first.id });
     let detail = (await agent.get(`/api/v1/tickets/${first.id}`).expect(200)).body;
@@ -168,7 +245,10 @@ describe('e-mail channel (real Dovecot IMAP and SMTP server on loopback)', () =>
     expect(inbound.map((e: { body: string }) => e.body)).toEqual(['Il y a aussi un fil qui pend.']);
 
     // the agent resolves it: the citizen is told
-    await agent.post(`/api/v1/tickets/${first.id}/status`).send({ version: detail.version, status: 'resolved', comment: 'Lampe changée.' }).expect(201);
+    await agent
+      .post(`/api/v1/tickets/${first.id}/status`)
+      .send({ version: detail.version, status: 'resolved', comment: 'Lampe changée.' })
+      .expect(201);
     const resolved = (await waitMails('marie.dupont@citoyens.example', 2))[1]!;
     expect(resolved.parsed.subject).toContain('résolue');
     expect(resolved.parsed.text).toContain('Lampe changée.');
@@ -177,7 +257,9 @@ describe('e-mail channel (real Dovecot IMAP and SMTP server on loopback)', () =>
     const replyTo = resolved.parsed.replyTo!.value[0]!.address!;
     expect(replyTo).toMatch(new RegExp(`^mairie\\+${first.reference}\\.[0-9a-f]{20}@saint-aubin\\.test$`));
     const reply2 = `<reply2-${Date.now()}@citoyens.example>`;
-    await append(mail({ messageId: reply2, to: replyTo, subject: `RE: [${first.reference}] toujours éteint`, body: 'Toujours éteint ce soir.' }));
+    await append(
+      mail({ messageId: reply2, to: replyTo, subject: `RE: [${first.reference}] toujours éteint`, body: 'Toujours éteint ce soir.' }),
+    );
     expect((await poll()).outcomes.reply).toBe(1);
     detail = (await agent.get(`/api/v1/tickets/${first.id}`).expect(200)).body;
     expect(detail.status).toBe('open');
@@ -185,7 +267,9 @@ describe('e-mail channel (real Dovecot IMAP and SMTP server on loopback)', () =>
 
     // the same reference from someone else is not trusted: a new ticket
     const other = `<other-${Date.now()}@ailleurs.example>`;
-    await append(mail({ messageId: other, from: 'intrus@ailleurs.example', subject: `Re: [${first.reference}] je m'invite`, body: 'Bonjour' }));
+    await append(
+      mail({ messageId: other, from: 'intrus@ailleurs.example', subject: `Re: [${first.reference}] je m'invite`, body: 'Bonjour' }),
+    );
     expect((await poll()).outcomes.ticket).toBe(1);
     const t = await ticketOf(other);
     expect(t.id).not.toBe(first.id);
@@ -193,22 +277,39 @@ describe('e-mail channel (real Dovecot IMAP and SMTP server on loopback)', () =>
 
   it('threads only from what we sent: a forged Message-ID, an unsigned or wrongly signed reply address, a subject reference are new requests, with the reason', async () => {
     let detail = (await agent.get(`/api/v1/tickets/${first.id}`).expect(200)).body;
-    if (detail.status !== 'resolved') await agent.post(`/api/v1/tickets/${first.id}/status`).send({ version: detail.version, status: 'resolved', comment: 'Lampe changée (bis).' }).expect(201);
-    const inboundBefore = (await ctx.db.query(`SELECT count(*)::int AS n FROM ticket_events WHERE ticket_id = $1 AND kind = 'inbound'`, [first.id]))[0].n;
+    if (detail.status !== 'resolved')
+      await agent
+        .post(`/api/v1/tickets/${first.id}/status`)
+        .send({ version: detail.version, status: 'resolved', comment: 'Lampe changée (bis).' })
+        .expect(201);
+    const inboundBefore = (
+      await ctx.db.query(`SELECT count(*)::int AS n FROM ticket_events WHERE ticket_id = $1 AND kind = 'inbound'`, [first.id])
+    )[0].n;
     const forgedId = `<${first.reference}.0b6f3c52-6a43-4e27-9a55-0c5a7e0f1d2a@saint-aubin.test>`;
     const ours = `mairie+${first.reference}`;
     const cases = {
       // the shape of our Message-IDs, with any uuid: never sent by us
-      forgedMessageId: mail({ messageId: `<f1-${Date.now()}@ailleurs.example>`, from: 'intrus@ailleurs.example', subject: 'Re: votre demande', headers: { 'In-Reply-To': forgedId, References: forgedId } }),
+      forgedMessageId: mail({
+        messageId: `<f1-${Date.now()}@ailleurs.example>`,
+        from: 'intrus@ailleurs.example',
+        subject: 'Re: votre demande',
+        headers: { 'In-Reply-To': forgedId, References: forgedId },
+      }),
       // the citizen's address in From (forgeable) and the reply address without its signature
       unsigned: mail({ messageId: `<f2-${Date.now()}@ailleurs.example>`, to: `${ours}@saint-aubin.test`, subject: 'Re: suite' }),
-      wrongSignature: mail({ messageId: `<f3-${Date.now()}@ailleurs.example>`, to: `${ours}.0123456789abcdef0123@saint-aubin.test`, subject: 'Re: suite' }),
+      wrongSignature: mail({
+        messageId: `<f3-${Date.now()}@ailleurs.example>`,
+        to: `${ours}.0123456789abcdef0123@saint-aubin.test`,
+        subject: 'Re: suite',
+      }),
       subjectOnly: mail({ messageId: `<f4-${Date.now()}@ailleurs.example>`, subject: `RE: [${first.reference}] toujours éteint` }),
     };
     for (const raw of Object.values(cases)) await append(raw);
     const r = await poll();
     expect(r.outcomes).toMatchObject({ ticket: 4, reply: 0 });
-    const rows = await ctx.db.query(`SELECT message_key, outcome, reason, ticket_id FROM mail_imported WHERE message_key LIKE '<f_-%' ORDER BY message_key`);
+    const rows = await ctx.db.query(
+      `SELECT message_key, outcome, reason, ticket_id FROM mail_imported WHERE message_key LIKE '<f_-%' ORDER BY message_key`,
+    );
     expect(rows).toHaveLength(4);
     for (const row of rows) {
       expect(row.outcome).toBe('ticket');
@@ -221,16 +322,22 @@ describe('e-mail channel (real Dovecot IMAP and SMTP server on loopback)', () =>
     expect(rows[3].reason).toContain('objet');
     detail = (await agent.get(`/api/v1/tickets/${first.id}`).expect(200)).body;
     expect(detail.status).toBe('resolved');
-    const inboundAfter = (await ctx.db.query(`SELECT count(*)::int AS n FROM ticket_events WHERE ticket_id = $1 AND kind = 'inbound'`, [first.id]))[0].n;
+    const inboundAfter = (
+      await ctx.db.query(`SELECT count(*)::int AS n FROM ticket_events WHERE ticket_id = $1 AND kind = 'inbound'`, [first.id])
+    )[0].n;
     expect(inboundAfter).toBe(inboundBefore);
     // the acknowledgements of the new requests are delivered before the next tests count e-mails
     await eventually(async () => {
-      const [{ pending, total }] = await ctx.db.query(`SELECT count(*) FILTER (WHERE state <> 'sent')::int AS pending, count(*)::int AS total FROM mail_outbox WHERE to_address = 'marie.dupont@citoyens.example'`);
+      const [{ pending, total }] = await ctx.db.query(
+        `SELECT count(*) FILTER (WHERE state <> 'sent')::int AS pending, count(*)::int AS total FROM mail_outbox WHERE to_address = 'marie.dupont@citoyens.example'`,
+      );
       expect(pending).toBe(0);
       expect(mailsTo('marie.dupont@citoyens.example')).toHaveLength(total);
     });
     // a Message-ID we really sent for this ticket still threads (and reopens)
-    const sent = mailsTo('marie.dupont@citoyens.example').filter((x) => x.parsed.messageId?.startsWith(`<${first.reference}.`)).at(-1)!;
+    const sent = mailsTo('marie.dupont@citoyens.example')
+      .filter((x) => x.parsed.messageId?.startsWith(`<${first.reference}.`))
+      .at(-1)!;
     const real = `<real-${Date.now()}@citoyens.example>`;
     await append(mail({ messageId: real, subject: `Re: ${sent.parsed.subject}`, headers: { 'In-Reply-To': sent.parsed.messageId! } }));
     expect((await poll()).outcomes.reply).toBe(1);
@@ -240,9 +347,15 @@ describe('e-mail channel (real Dovecot IMAP and SMTP server on loopback)', () =>
   it('keeps no tracking key in clear once the acknowledgement of a public request is sent (every table, every column)', async () => {
     const d = await ids(ctx.db);
     const email = `suivi-${Date.now()}@citoyens.example`;
-    const res = await ctx.http.post('/api/v1/public/requests').set('X-Requested-With', 'grc')
-      .field('categoryId', await d.category('nid-de-poule')).field('description', 'Trou devant la poste').field('address', '1 place de la Poste')
-      .field('lastName', 'Suivi').field('email', email).expect(201);
+    const res = await ctx.http
+      .post('/api/v1/public/requests')
+      .set('X-Requested-With', 'grc')
+      .field('categoryId', await d.category('nid-de-poule'))
+      .field('description', 'Trou devant la poste')
+      .field('address', '1 place de la Poste')
+      .field('lastName', 'Suivi')
+      .field('email', email)
+      .expect(201);
     const formKey: string = res.body.key;
     const [ack] = await waitMails(email, 1);
     const link = /https:\/\/www\.saint-aubin\.test\/suivi\?ref=[^&\s]+&k=([A-Za-z0-9_-]{43})/.exec(ack!.parsed.text ?? '');
@@ -258,7 +371,8 @@ describe('e-mail channel (real Dovecot IMAP and SMTP server on loopback)', () =>
     const columns: Array<{ table_name: string; column_name: string; data_type: string }> = await ctx.db.query(
       `SELECT c.table_name, c.column_name, c.data_type FROM information_schema.columns c
        JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
-       WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE'`);
+       WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE'`,
+    );
     expect(columns.length).toBeGreaterThan(100);
     const found: string[] = [];
     for (const key of [formKey, mailKey]) {
@@ -275,7 +389,11 @@ describe('e-mail channel (real Dovecot IMAP and SMTP server on loopback)', () =>
   it('never imports the same message twice, even after a crash between the import and the IMAP flags', async () => {
     const keys = [1, 2, 3].map((i) => `<crash-${i}-${Date.now()}@citoyens.example>`);
     await append(...keys.map((k, i) => mail({ messageId: k, from: `crash${i}@citoyens.example`, subject: `Crash ${i}` })));
-    const crashed = await poll({ afterImport: () => { throw new Error('simulated crash'); } });
+    const crashed = await poll({
+      afterImport: () => {
+        throw new Error('simulated crash');
+      },
+    });
     expect(crashed.error).toBe('simulated crash');
     expect(crashed.outcomes.ticket).toBe(3);
     const again = await poll();
@@ -294,7 +412,12 @@ describe('e-mail channel (real Dovecot IMAP and SMTP server on loopback)', () =>
     const sent = smtp.mails.length;
     const k = (s: string) => `<${s}-${Date.now()}@x.example>`;
     const cases = {
-      auto: k('auto'), precedence: k('prec'), bounce: k('bounce'), loop: k('loop'), outbox: k('outbox'), xloop: k('xloop'),
+      auto: k('auto'),
+      precedence: k('prec'),
+      bounce: k('bounce'),
+      loop: k('loop'),
+      outbox: k('outbox'),
+      xloop: k('xloop'),
     };
     await append(
       mail({ messageId: cases.auto, subject: 'Absence du bureau', headers: { 'Auto-Submitted': 'auto-replied' } }),
@@ -317,9 +440,15 @@ describe('e-mail channel (real Dovecot IMAP and SMTP server on loopback)', () =>
     const q = await admin.get('/api/v1/mail/quarantine').expect(200);
     const item = q.body.find((x: { messageId: string }) => x.messageId === malformed);
     expect(item.reason).toContain('Expéditeur');
-    const raw = await admin.get(`/api/v1/mail/quarantine/${item.id}/raw`).buffer(true).parse((res, cb) => {
-      const chunks: Buffer[] = []; res.on('data', (c: Buffer) => chunks.push(c)); res.on('end', () => cb(null, Buffer.concat(chunks)));
-    }).expect(200);
+    const raw = await admin
+      .get(`/api/v1/mail/quarantine/${item.id}/raw`)
+      .buffer(true)
+      .parse((res, cb) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => cb(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
     expect(raw.headers['content-type']).toContain('message/rfc822');
     expect((raw.body as Buffer).toString()).toContain(HOSTILE);
     // nothing was answered to the automatic messages (only the new ticket's acknowledgement); other
@@ -332,7 +461,10 @@ describe('e-mail channel (real Dovecot IMAP and SMTP server on loopback)', () =>
   it('sends the agent’s public reply with correct threading headers, escaped HTML and the delivery state on the ticket', async () => {
     const d0 = (await agent.get(`/api/v1/tickets/${first.id}`).expect(200)).body;
     const n = mailsTo('marie.dupont@citoyens.example').length;
-    await agent.post(`/api/v1/tickets/${first.id}/messages`).send({ version: d0.version, kind: 'reply', body: `Bonjour,\nc'est réparé ${HOSTILE}` }).expect(201);
+    await agent
+      .post(`/api/v1/tickets/${first.id}/messages`)
+      .send({ version: d0.version, kind: 'reply', body: `Bonjour,\nc'est réparé ${HOSTILE}` })
+      .expect(201);
     const m = (await waitMails('marie.dupont@citoyens.example', n + 1))[n]!;
     expect(m.parsed.subject).toBe(`[${first.reference}] Lampadaire ${HOSTILE}`);
     expect(m.parsed.text).toContain(`c'est réparé ${HOSTILE}`);
@@ -360,7 +492,10 @@ describe('e-mail channel (real Dovecot IMAP and SMTP server on loopback)', () =>
   it('refuses header injection through ticket subjects and citizen addresses', async () => {
     const d = await ids(ctx.db);
     const created = await agent.post('/api/v1/tickets').send({
-      channel: 'phone', categoryId: await d.category('nid-de-poule'), subject: 'Trou\r\nBcc: victim@evil.example', description: 'Un trou.',
+      channel: 'phone',
+      categoryId: await d.category('nid-de-poule'),
+      subject: 'Trou\r\nBcc: victim@evil.example',
+      description: 'Un trou.',
       newCitizen: { kind: 'resident', lastName: 'Martin', email: 'jean.martin@citoyens.example' },
     });
     expect(created.status).toBe(201);
@@ -372,8 +507,14 @@ describe('e-mail channel (real Dovecot IMAP and SMTP server on loopback)', () =>
     expect(headerLines.filter((l) => /^(bcc|cc|to):/i.test(l))).toEqual(['To: jean.martin@citoyens.example']);
     expect(ack!.parsed.subject).not.toMatch(/[\r\n]/);
     // an address that would inject headers (written behind the API's back) is never sent: failed at once, shown on the ticket
-    await ctx.db.query(`UPDATE citizens SET email = $2 WHERE id = (SELECT citizen_id FROM tickets WHERE id = $1)`, [created.body.id, 'jean.martin@citoyens.example\r\nBcc: victim@evil.example']);
-    await agent.post(`/api/v1/tickets/${created.body.id}/messages`).send({ version: created.body.version, kind: 'reply', body: 'Réponse' }).expect(201);
+    await ctx.db.query(`UPDATE citizens SET email = $2 WHERE id = (SELECT citizen_id FROM tickets WHERE id = $1)`, [
+      created.body.id,
+      'jean.martin@citoyens.example\r\nBcc: victim@evil.example',
+    ]);
+    await agent
+      .post(`/api/v1/tickets/${created.body.id}/messages`)
+      .send({ version: created.body.version, kind: 'reply', body: 'Réponse' })
+      .expect(201);
     const deliveries = (await agent.get(`/api/v1/tickets/${created.body.id}/mail-deliveries`).expect(200)).body;
     expect(deliveries.find((x: { kind: string }) => x.kind === 'reply')).toMatchObject({ state: 'failed', nextAttemptAt: null });
     // failed with no next attempt is final: the sender will never pick it up
@@ -381,7 +522,10 @@ describe('e-mail channel (real Dovecot IMAP and SMTP server on loopback)', () =>
   });
 
   it('offers reply templates rendered with the ticket’s values', async () => {
-    const created = await admin.post('/api/v1/mail/reply-templates').send({ name: 'Intervention planifiée', body: 'Bonjour {{citizenName}},\nvotre demande {{reference}} est planifiée.\n{{agentName}}' });
+    const created = await admin.post('/api/v1/mail/reply-templates').send({
+      name: 'Intervention planifiée',
+      body: 'Bonjour {{citizenName}},\nvotre demande {{reference}} est planifiée.\n{{agentName}}',
+    });
     expect(created.status).toBe(201);
     expect((await admin.post('/api/v1/mail/reply-templates').send({ name: 'X', body: '{{secret}}' })).status).toBe(400);
     expect((await agent.post('/api/v1/mail/reply-templates').send({ name: 'Y', body: 'x' })).status).toBe(403);
@@ -395,10 +539,16 @@ describe('e-mail channel (real Dovecot IMAP and SMTP server on loopback)', () =>
   it('retries a temporary SMTP refusal with backoff, then sends', async () => {
     smtp.refuseWith = 451;
     const d = await ids(ctx.db);
-    const created = await agent.post('/api/v1/tickets').send({
-      channel: 'counter', categoryId: await d.category('nid-de-poule'), subject: 'Retry', description: 'x',
-      newCitizen: { kind: 'resident', lastName: 'Retry', email: 'retry@citoyens.example' },
-    }).expect(201);
+    const created = await agent
+      .post('/api/v1/tickets')
+      .send({
+        channel: 'counter',
+        categoryId: await d.category('nid-de-poule'),
+        subject: 'Retry',
+        description: 'x',
+        newCitizen: { kind: 'resident', lastName: 'Retry', email: 'retry@citoyens.example' },
+      })
+      .expect(201);
     await eventually(async () => {
       const [row] = await ctx.db.query(`SELECT state, attempts, last_error FROM mail_outbox WHERE ticket_id = $1`, [created.body.id]);
       expect(row).toMatchObject({ state: 'failed' });
@@ -408,31 +558,47 @@ describe('e-mail channel (real Dovecot IMAP and SMTP server on loopback)', () =>
     smtp.refuseWith = null;
     await waitMails('retry@citoyens.example', 1);
     // the SMTP server has the message a moment before the sender records it as sent
-    await eventually(async () => {
-      const [sent] = await ctx.db.query(`SELECT state, attempts FROM mail_outbox WHERE ticket_id = $1`, [created.body.id]);
-      expect(sent.state).toBe('sent');
-      expect(sent.attempts).toBeGreaterThanOrEqual(2);
-    }, { timeout: 5_000 });
+    await eventually(
+      async () => {
+        const [sent] = await ctx.db.query(`SELECT state, attempts FROM mail_outbox WHERE ticket_id = $1`, [created.body.id]);
+        expect(sent.state).toBe('sent');
+        expect(sent.attempts).toBeGreaterThanOrEqual(2);
+      },
+      { timeout: 5_000 },
+    );
   });
 
   it('with the SMTP server down (closed port), retries with exponential backoff and shows the failure on the ticket', async () => {
     await ctx.close();
     const closedPort = await freePort();
     ctx = await startTestApp({
-      SMTP_URL: `smtp://127.0.0.1:${closedPort}?ignoreTLS=true`, MAIL_FROM: `Mairie de Saint-Aubin <${TOWN}>`, MAIL_SWEEP_MS: '100',
-      MAIL_RETRY_BASE_MS: '300', MAIL_MAX_ATTEMPTS: '3', MAIL_INTAKE_TICK_MS: '0',
+      SMTP_URL: `smtp://127.0.0.1:${closedPort}?ignoreTLS=true`,
+      MAIL_FROM: `Mairie de Saint-Aubin <${TOWN}>`,
+      MAIL_SWEEP_MS: '100',
+      MAIL_RETRY_BASE_MS: '300',
+      MAIL_MAX_ATTEMPTS: '3',
+      MAIL_INTAKE_TICK_MS: '0',
     });
     agent = await ctx.loginAs(VOIRIE_AGENT);
     const d = await ids(ctx.db);
-    const created = await agent.post('/api/v1/tickets').send({
-      channel: 'counter', categoryId: await d.category('nid-de-poule'), subject: 'SMTP en panne', description: 'x',
-      newCitizen: { kind: 'resident', lastName: 'Panne', email: 'panne@citoyens.example' },
-    }).expect(201);
+    const created = await agent
+      .post('/api/v1/tickets')
+      .send({
+        channel: 'counter',
+        categoryId: await d.category('nid-de-poule'),
+        subject: 'SMTP en panne',
+        description: 'x',
+        newCitizen: { kind: 'resident', lastName: 'Panne', email: 'panne@citoyens.example' },
+      })
+      .expect(201);
     const seen: Array<{ attempts: number; at: number; next: number | null }> = [];
     const until = Date.now() + 15_000;
     for (;;) {
-      const [r] = await ctx.db.query(`SELECT state, attempts, next_attempt_at, last_error FROM mail_outbox WHERE ticket_id = $1`, [created.body.id]);
-      if (r.state === 'failed' && !seen.some((s) => s.attempts === r.attempts)) seen.push({ attempts: r.attempts, at: Date.now(), next: r.next_attempt_at ? new Date(r.next_attempt_at).getTime() : null });
+      const [r] = await ctx.db.query(`SELECT state, attempts, next_attempt_at, last_error FROM mail_outbox WHERE ticket_id = $1`, [
+        created.body.id,
+      ]);
+      if (r.state === 'failed' && !seen.some((s) => s.attempts === r.attempts))
+        seen.push({ attempts: r.attempts, at: Date.now(), next: r.next_attempt_at ? new Date(r.next_attempt_at).getTime() : null });
       if ((r.state === 'failed' && r.next_attempt_at === null) || Date.now() > until) break;
       await new Promise((r) => setTimeout(r, 25)); // sampling each attempt as it happens
     }

@@ -1,6 +1,17 @@
 import { encodeCursor, type NotificationItem, type NotificationPage } from '@grc/domain';
 import { TimersProcessor } from '../src/modules/timers/timers.processor';
-import { ADMIN, ids, DST_HEAD, ECLAIRAGE_HEAD, ELU, EV_AGENT, EV_HEAD, VOIRIE_AGENT, VOIRIE_ECLAIRAGE_AGENT, VOIRIE_HEAD } from './support/demo';
+import {
+  ADMIN,
+  ids,
+  DST_HEAD,
+  ECLAIRAGE_HEAD,
+  ELU,
+  EV_AGENT,
+  EV_HEAD,
+  VOIRIE_AGENT,
+  VOIRIE_ECLAIRAGE_AGENT,
+  VOIRIE_HEAD,
+} from './support/demo';
 import { startTestApp, type TestContext } from './support/test-app';
 
 /**
@@ -40,18 +51,40 @@ describe('notifications', () => {
   const version = async (id: string): Promise<number> => (await ctx.db.query(`SELECT version FROM tickets WHERE id = $1`, [id]))[0].version;
   const createTicket = async (email: string, category: string, subject: string) => {
     const res = await (await as(email)).post('/api/v1/tickets').send({
-      channel: 'phone', categoryId: await d.category(category), subject, description: 'Demande de test des notifications.',
+      channel: 'phone',
+      categoryId: await d.category(category),
+      subject,
+      description: 'Demande de test des notifications.',
     });
     expect(res.status).toBe(201);
     return res.body as { id: string; reference: string; version: number; department: { id: string; code: string } };
   };
   /** A notification written the way the SLA engine writes one for a department (role null: the queue). */
-  const insertShared = async (role: string | null, departmentCode: string, ticket: { id: string; reference: string }, kind = 'sla.sla_escalated', atPercent = 125) => {
+  const insertShared = async (
+    role: string | null,
+    departmentCode: string,
+    ticket: { id: string; reference: string },
+    kind = 'sla.sla_escalated',
+    atPercent = 125,
+  ) => {
     const [row] = await ctx.db.query(
       `INSERT INTO notifications (recipient_role, recipient_department_id, ticket_id, kind, data) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-      [role, await d.department(departmentCode), ticket.id, kind, JSON.stringify({
-        target: 'resolution', atPercent, generation: 0, deadline: '2026-03-12T16:00:00.000Z', actions: [], reference: ticket.reference, subject: 'Queue',
-      })]);
+      [
+        role,
+        await d.department(departmentCode),
+        ticket.id,
+        kind,
+        JSON.stringify({
+          target: 'resolution',
+          atPercent,
+          generation: 0,
+          deadline: '2026-03-12T16:00:00.000Z',
+          actions: [],
+          reference: ticket.reference,
+          subject: 'Queue',
+        }),
+      ],
+    );
     return String(row.id);
   };
 
@@ -63,10 +96,18 @@ describe('notifications', () => {
       ticket = await createTicket(VOIRIE_AGENT, 'trottoir-degrade', 'Trottoir défoncé devant l’école');
       expect(ticket.department.code).toBe('voirie');
       const me = await d.agent(VOIRIE_AGENT);
-      await (await as(VOIRIE_AGENT)).post(`/api/v1/tickets/${ticket.id}/assign`).send({ assigneeId: me, version: await version(ticket.id) }).expect(201);
+      await (
+        await as(VOIRIE_AGENT)
+      )
+        .post(`/api/v1/tickets/${ticket.id}/assign`)
+        .send({ assigneeId: me, version: await version(ticket.id) })
+        .expect(201);
       julieBefore = await unread(VOIRIE_AGENT);
       // the resolution ladder (standard policy): 75 % notify the assignee, 100 % notify the head + breached, 125 % back to the queue
-      await ctx.db.query(`UPDATE timers SET due_at = now() - interval '5 seconds' WHERE ticket_id = $1 AND payload->>'target' = 'resolution'`, [ticket.id]);
+      await ctx.db.query(
+        `UPDATE timers SET due_at = now() - interval '5 seconds' WHERE ticket_id = $1 AND payload->>'target' = 'resolution'`,
+        [ticket.id],
+      );
       await ctx.app.get(TimersProcessor).reconcile(false);
       const fired = await ctx.db.query(`SELECT state FROM timers WHERE ticket_id = $1 AND payload->>'target' = 'resolution'`, [ticket.id]);
       expect(fired.map((r: { state: string }) => r.state)).toEqual(['fired', 'fired', 'fired']);
@@ -77,14 +118,23 @@ describe('notifications', () => {
       expect(mine).toHaveLength(1);
       const [n] = mine;
       expect(n).toMatchObject({
-        kind: 'sla.sla_warning', topic: 'sla_warning', readAt: null, audience: { kind: 'agent' },
+        kind: 'sla.sla_warning',
+        topic: 'sla_warning',
+        readAt: null,
+        audience: { kind: 'agent' },
         ticket: { id: ticket.id, reference: ticket.reference, subject: 'Trottoir défoncé devant l’école', accessible: true },
         details: { target: 'resolution', atPercent: 75 },
       });
       expect(n.id).toMatch(/^\d+$/);
-      expect(n.message.fr).toBe(`75 % du délai de résolution écoulés sur ${ticket.reference} « Trottoir défoncé devant l’école » (échéance : ${
-        new Intl.DateTimeFormat('fr-FR', { dateStyle: 'full', timeStyle: 'short', timeZone: 'Europe/Paris' }).format(new Date(n.details.deadline!))}).`);
-      expect(n.message.en).toMatch(new RegExp(`^75% of the resolution time has elapsed on ${ticket.reference} "Trottoir défoncé devant l’école" \\(due .+\\)\\.$`));
+      expect(n.message.fr).toBe(
+        `75 % du délai de résolution écoulés sur ${ticket.reference} « Trottoir défoncé devant l’école » (échéance : ${new Intl.DateTimeFormat(
+          'fr-FR',
+          { dateStyle: 'full', timeStyle: 'short', timeZone: 'Europe/Paris' },
+        ).format(new Date(n.details.deadline!))}).`,
+      );
+      expect(n.message.en).toMatch(
+        new RegExp(`^75% of the resolution time has elapsed on ${ticket.reference} "Trottoir défoncé devant l’école" \\(due .+\\)\\.$`),
+      );
       expect(await unread(VOIRIE_AGENT)).toBe(julieBefore + 1);
     });
 
@@ -92,7 +142,8 @@ describe('notifications', () => {
       const head = await ofTicket(VOIRIE_HEAD, ticket.id);
       expect(head.map((n) => n.kind)).toEqual(['sla.sla_breached']);
       expect(head[0]).toMatchObject({
-        topic: 'sla_breached', readAt: null,
+        topic: 'sla_breached',
+        readAt: null,
         audience: { kind: 'role', role: 'head', department: { code: 'voirie', name: expect.any(String) } },
         ticket: { reference: ticket.reference, accessible: true },
       });
@@ -122,13 +173,18 @@ describe('notifications', () => {
   describe('a real validation circuit (reponse-simple, espaces verts)', () => {
     it('asks the department’s head to approve, then tells the author the draft was sent back, with the comment', async () => {
       const t = await createTicket(EV_AGENT, 'entretien-espaces-verts', 'Tonte du square Pasteur');
-      const submit = await (await as(EV_AGENT)).post(`/api/v1/tickets/${t.id}/workflow/actions`)
+      const submit = await (
+        await as(EV_AGENT)
+      )
+        .post(`/api/v1/tickets/${t.id}/workflow/actions`)
         .send({ version: await version(t.id), type: 'submit_draft', text: 'Bonjour, la tonte aura lieu lundi.' });
       expect(submit.status).toBe(201);
       const head = await ofTicket(EV_HEAD, t.id);
       expect(head).toHaveLength(1);
       expect(head[0]).toMatchObject({
-        kind: 'workflow', topic: 'workflow', details: { template: 'workflow.approval_requested' },
+        kind: 'workflow',
+        topic: 'workflow',
+        details: { template: 'workflow.approval_requested' },
         audience: { kind: 'role', role: 'head', department: { code: 'espaces-verts' } },
         ticket: { reference: t.reference, subject: 'Tonte du square Pasteur', accessible: true },
       });
@@ -136,13 +192,18 @@ describe('notifications', () => {
       expect(head[0].message.en).toBe(`Your approval is requested on ${t.reference} "Tonte du square Pasteur".`);
       expect(await ofTicket(EV_AGENT, t.id)).toEqual([]);
 
-      const reject = await (await as(EV_HEAD)).post(`/api/v1/tickets/${t.id}/workflow/actions`)
+      const reject = await (
+        await as(EV_HEAD)
+      )
+        .post(`/api/v1/tickets/${t.id}/workflow/actions`)
         .send({ version: await version(t.id), type: 'reject', comment: 'Précisez l’horaire.' });
       expect(reject.status).toBe(201);
       const author = await ofTicket(EV_AGENT, t.id);
       expect(author).toHaveLength(1);
       expect(author[0]).toMatchObject({ audience: { kind: 'agent' }, details: { template: 'workflow.draft_rejected' } });
-      expect(author[0].message.fr).toBe(`Votre projet de réponse sur ${t.reference} « Tonte du square Pasteur » a été renvoyé pour correction : « Précisez l’horaire. ».`);
+      expect(author[0].message.fr).toBe(
+        `Votre projet de réponse sur ${t.reference} « Tonte du square Pasteur » a été renvoyé pour correction : « Précisez l’horaire. ».`,
+      );
       expect(author[0].details.comment).toBe('Précisez l’horaire.');
       for (const email of [VOIRIE_AGENT, VOIRIE_HEAD, ADMIN]) expect(await ofTicket(email, t.id)).toEqual([]);
     });
@@ -207,12 +268,25 @@ describe('notifications', () => {
       const t = await createTicket(VOIRIE_AGENT, 'trottoir-degrade', 'Pagination');
       const karim = await d.agent(VOIRIE_ECLAIRAGE_AGENT);
       // 7 personal ones, two pairs sharing their instant (the id breaks the tie), in the past so that they are the oldest
-      const at = ['2020-01-01T10:00:00.123456Z', '2020-01-01T10:00:00.123456Z', '2020-01-01T11:00:00Z', '2020-01-01T12:00:00Z',
-        '2020-01-01T12:00:00Z', '2020-01-01T13:00:00.000001Z', '2020-01-01T14:00:00Z'];
+      const at = [
+        '2020-01-01T10:00:00.123456Z',
+        '2020-01-01T10:00:00.123456Z',
+        '2020-01-01T11:00:00Z',
+        '2020-01-01T12:00:00Z',
+        '2020-01-01T12:00:00Z',
+        '2020-01-01T13:00:00.000001Z',
+        '2020-01-01T14:00:00Z',
+      ];
       for (const createdAt of at) {
         const [row] = await ctx.db.query(
           `INSERT INTO notifications (recipient_agent_id, ticket_id, kind, data, created_at) VALUES ($1, $2, 'sla.sla_warning', $3, $4) RETURNING id`,
-          [karim, t.id, JSON.stringify({ target: 'firstResponse', atPercent: 75, deadline: null, reference: t.reference, subject: 'Pagination' }), createdAt]);
+          [
+            karim,
+            t.id,
+            JSON.stringify({ target: 'firstResponse', atPercent: 75, deadline: null, reference: t.reference, subject: 'Pagination' }),
+            createdAt,
+          ],
+        );
         inserted.push(String(row.id));
       }
     });
@@ -278,7 +352,11 @@ describe('notifications', () => {
   });
 
   describe('bad input: clear problem+json', () => {
-    const problem = (res: { status: number; headers: Record<string, string>; body: { errors?: Array<{ field: string }> } }, status: number, field?: string) => {
+    const problem = (
+      res: { status: number; headers: Record<string, string>; body: { errors?: Array<{ field: string }> } },
+      status: number,
+      field?: string,
+    ) => {
       expect(res.status).toBe(status);
       expect(res.headers['content-type']).toContain('application/problem+json');
       if (field) expect(res.body.errors?.map((e) => e.field)).toContain(field);

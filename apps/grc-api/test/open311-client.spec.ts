@@ -20,10 +20,16 @@ interface Open311Client {
 }
 
 /** The client's callback API as promises; a failure keeps the client's own error value (status code or `true`) and message. */
-const call = <T = Json>(fn: (cb: Callback) => void) => new Promise<T>((resolve, reject) =>
-  fn((err, data) => (err ? reject(Object.assign(new Error(String(data)), { clientError: err, body: data })) : resolve(data as T))));
+const call = <T = Json>(fn: (cb: Callback) => void) =>
+  new Promise<T>((resolve, reject) =>
+    fn((err, data) => (err ? reject(Object.assign(new Error(String(data)), { clientError: err, body: data })) : resolve(data as T))),
+  );
 const failure = async (p: Promise<unknown>) => {
-  try { await p; } catch (e) { return e as Error & { clientError: unknown; body: string }; }
+  try {
+    await p;
+  } catch (e) {
+    return e as Error & { clientError: unknown; body: string };
+  }
   throw new Error('expected the client to report an error');
 };
 
@@ -45,14 +51,22 @@ describe('Open311 through a third-party client (Node-Open311)', () => {
     town = (await ctx.db.query(`SELECT code FROM town_settings`))[0].code;
     // this spec's own attributes (open311.spec owns nid-de-poule's and lampadaire-en-panne's)
     await ctx.db.query(`DELETE FROM category_attributes WHERE code LIKE 'client\\_%'`);
-    await ctx.db.query(`INSERT INTO category_attributes (category_id, code, datatype, required, description, "order", "values", datatype_description)
+    await ctx.db.query(
+      `INSERT INTO category_attributes (category_id, code, datatype, required, description, "order", "values", datatype_description)
       SELECT id, 'client_support', 'singlevaluelist', true, 'Sur quoi ?', 1,
         '[{"key":"mur","name":"Mur"},{"key":"mobilier","name":"Mobilier urbain"},{"key":"vehicule","name":"Véhicule"}]'::jsonb, NULL FROM categories WHERE code = $1
       UNION ALL SELECT id, 'client_surface_m2', 'number', false, 'Surface approximative (m²)', 2, '[]'::jsonb, 'Nombre, en mètres carrés' FROM categories WHERE code = $1
       UNION ALL SELECT id, 'client_contenu', 'multivaluelist', false, 'Contenu', 3,
-        '[{"key":"injurieux","name":"Injurieux"},{"key":"politique","name":"Politique"},{"key":"autre","name":"Autre"}]'::jsonb, NULL FROM categories WHERE code = $1`, [CODE]);
+        '[{"key":"injurieux","name":"Injurieux"},{"key":"politique","name":"Politique"},{"key":"autre","name":"Autre"}]'::jsonb, NULL FROM categories WHERE code = $1`,
+      [CODE],
+    );
     const admin = await ctx.loginAs(ADMIN);
-    apiKey = (await admin.post('/api/v1/open311-keys').send({ name: `Node-Open311 ${stamp}` }).expect(201)).body.key;
+    apiKey = (
+      await admin
+        .post('/api/v1/open311-keys')
+        .send({ name: `Node-Open311 ${stamp}` })
+        .expect(201)
+    ).body.key;
     client = new Open311({ endpoint: `${ctx.url}/open311/v2/`, format: 'json', jurisdiction: town, apiKey });
   });
   afterAll(async () => {
@@ -66,11 +80,20 @@ describe('Open311 through a third-party client (Node-Open311)', () => {
     expect(services).toHaveLength(active);
     for (const s of services) {
       expect(s).toEqual({
-        service_code: expect.any(String), service_name: expect.any(String), description: expect.any(String),
-        metadata: expect.any(Boolean), type: expect.stringMatching(/^(realtime|batch|blackbox)$/), keywords: expect.any(String), group: expect.any(String),
+        service_code: expect.any(String),
+        service_name: expect.any(String),
+        description: expect.any(String),
+        metadata: expect.any(Boolean),
+        type: expect.stringMatching(/^(realtime|batch|blackbox)$/),
+        keywords: expect.any(String),
+        group: expect.any(String),
       });
     }
-    expect(services.find((s) => s.service_code === CODE)).toMatchObject({ service_name: 'Tags et graffitis', metadata: true, type: 'realtime' });
+    expect(services.find((s) => s.service_code === CODE)).toMatchObject({
+      service_name: 'Tags et graffitis',
+      metadata: true,
+      type: 'realtime',
+    });
     expect(services.find((s) => s.service_code === 'autre')).toMatchObject({ metadata: false });
   });
 
@@ -78,12 +101,44 @@ describe('Open311 through a third-party client (Node-Open311)', () => {
     const def = await call((cb) => client.serviceDefinition(CODE, cb));
     expect(def.service_code).toBe(CODE);
     expect(def.attributes).toEqual([
-      { variable: true, code: 'client_support', datatype: 'singlevaluelist', required: true, datatype_description: null, order: 1, description: 'Sur quoi ?',
-        values: [{ key: 'mur', name: 'Mur' }, { key: 'mobilier', name: 'Mobilier urbain' }, { key: 'vehicule', name: 'Véhicule' }] },
-      { variable: true, code: 'client_surface_m2', datatype: 'number', required: false, datatype_description: 'Nombre, en mètres carrés', order: 2,
-        description: 'Surface approximative (m²)', values: [] },
-      { variable: true, code: 'client_contenu', datatype: 'multivaluelist', required: false, datatype_description: null, order: 3, description: 'Contenu',
-        values: [{ key: 'injurieux', name: 'Injurieux' }, { key: 'politique', name: 'Politique' }, { key: 'autre', name: 'Autre' }] },
+      {
+        variable: true,
+        code: 'client_support',
+        datatype: 'singlevaluelist',
+        required: true,
+        datatype_description: null,
+        order: 1,
+        description: 'Sur quoi ?',
+        values: [
+          { key: 'mur', name: 'Mur' },
+          { key: 'mobilier', name: 'Mobilier urbain' },
+          { key: 'vehicule', name: 'Véhicule' },
+        ],
+      },
+      {
+        variable: true,
+        code: 'client_surface_m2',
+        datatype: 'number',
+        required: false,
+        datatype_description: 'Nombre, en mètres carrés',
+        order: 2,
+        description: 'Surface approximative (m²)',
+        values: [],
+      },
+      {
+        variable: true,
+        code: 'client_contenu',
+        datatype: 'multivaluelist',
+        required: false,
+        datatype_description: null,
+        order: 3,
+        description: 'Contenu',
+        values: [
+          { key: 'injurieux', name: 'Injurieux' },
+          { key: 'politique', name: 'Politique' },
+          { key: 'autre', name: 'Autre' },
+        ],
+      },
     ]);
     const unknown = await failure(call((cb) => client.serviceDefinition('no-such-service', cb)));
     expect(unknown.body).toContain('404');
@@ -95,44 +150,86 @@ describe('Open311 through a third-party client (Node-Open311)', () => {
   it('submitRequest: api key, jurisdiction, attributes (a list as repeated attribute[code]) and a position → a service_request_id', async () => {
     // a number of this run's own: citizens are matched by e-mail or phone across the run's specs
     const phone = `061${String(Date.now() % 10_000_000).padStart(7, '0')}`;
-    const submitted = await call<Json[]>((cb) => client.submitRequest({
-      service_code: CODE, lat: 47.39415, long: 0.68466, address_string: '3 place de l’Église, 37000 Saint-Aubin',
-      description: `Tag injurieux sur le mur de l’école ${stamp}\nÀ effacer avant la rentrée`,
-      email: `client-${stamp}@example.org`, first_name: 'Élodie', last_name: 'Martin', phone,
-      device_id: `device-${stamp}`, account_id: `account-${stamp}`, media_url: 'https://photos.example.org/tag.jpg',
-      attributes: { client_support: 'mur', client_surface_m2: '2.5', client_contenu: ['injurieux', 'politique'], client_inconnu: 'ignoré' },
-    }, cb));
-    expect(submitted).toEqual([{ service_request_id: expect.stringMatching(/^[A-Z]{2,6}-\d{4}-\d{6}$/), service_notice: null, account_id: `account-${stamp}` }]);
+    const submitted = await call<Json[]>((cb) =>
+      client.submitRequest(
+        {
+          service_code: CODE,
+          lat: 47.39415,
+          long: 0.68466,
+          address_string: '3 place de l’Église, 37000 Saint-Aubin',
+          description: `Tag injurieux sur le mur de l’école ${stamp}\nÀ effacer avant la rentrée`,
+          email: `client-${stamp}@example.org`,
+          first_name: 'Élodie',
+          last_name: 'Martin',
+          phone,
+          device_id: `device-${stamp}`,
+          account_id: `account-${stamp}`,
+          media_url: 'https://photos.example.org/tag.jpg',
+          attributes: {
+            client_support: 'mur',
+            client_surface_m2: '2.5',
+            client_contenu: ['injurieux', 'politique'],
+            client_inconnu: 'ignoré',
+          },
+        },
+        cb,
+      ),
+    );
+    expect(submitted).toEqual([
+      { service_request_id: expect.stringMatching(/^[A-Z]{2,6}-\d{4}-\d{6}$/), service_notice: null, account_id: `account-${stamp}` },
+    ]);
     first = submitted[0].service_request_id;
 
     const [t] = await ctx.db.query(
       `SELECT t.channel, t.attributes, t.latitude, t.longitude, t.address, t.subject, c.email, c.first_name, o.device_id, o.media_url
-       FROM tickets t JOIN citizens c ON c.id = t.citizen_id JOIN open311_requests o ON o.ticket_id = t.id WHERE t.reference = $1`, [first]);
+       FROM tickets t JOIN citizens c ON c.id = t.citizen_id JOIN open311_requests o ON o.ticket_id = t.id WHERE t.reference = $1`,
+      [first],
+    );
     expect(t).toMatchObject({
-      channel: 'open311', latitude: 47.39415, longitude: 0.68466, address: '3 place de l’Église, 37000 Saint-Aubin',
-      subject: `Tag injurieux sur le mur de l’école ${stamp}`, email: `client-${stamp}@example.org`, first_name: 'Élodie',
-      device_id: `device-${stamp}`, media_url: 'https://photos.example.org/tag.jpg',
+      channel: 'open311',
+      latitude: 47.39415,
+      longitude: 0.68466,
+      address: '3 place de l’Église, 37000 Saint-Aubin',
+      subject: `Tag injurieux sur le mur de l’école ${stamp}`,
+      email: `client-${stamp}@example.org`,
+      first_name: 'Élodie',
+      device_id: `device-${stamp}`,
+      media_url: 'https://photos.example.org/tag.jpg',
     });
     expect(t.attributes).toEqual({ client_support: 'mur', client_surface_m2: 2.5, client_contenu: ['injurieux', 'politique'] });
 
-    const other = await call<Json[]>((cb) => client.submitRequest({
-      service_code: CODE, address_string: '8 rue des Lilas', description: `Graffiti sur un abribus ${stamp}`, attributes: { client_support: 'mobilier' },
-    }, cb));
+    const other = await call<Json[]>((cb) =>
+      client.submitRequest(
+        {
+          service_code: CODE,
+          address_string: '8 rue des Lilas',
+          description: `Graffiti sur un abribus ${stamp}`,
+          attributes: { client_support: 'mobilier' },
+        },
+        cb,
+      ),
+    );
     second = other[0].service_request_id;
     expect(second).not.toBe(first);
   });
 
   it('submitRequest errors: the client gets the status code and the standard error body', async () => {
-    const missing = await failure(call((cb) => client.submitRequest({ service_code: CODE, lat: 47.39, long: 0.68, description: 'Sans attribut' }, cb)));
+    const missing = await failure(
+      call((cb) => client.submitRequest({ service_code: CODE, lat: 47.39, long: 0.68, description: 'Sans attribut' }, cb)),
+    );
     expect(missing.clientError).toBe(400);
     const body = JSON.parse(missing.body.slice(missing.body.indexOf('; ') + 2));
     expect(body).toEqual([{ code: 400, description: expect.stringContaining('attribute[client_support]') }]);
 
-    const badValue = await failure(call((cb) => client.submitRequest({ service_code: CODE, lat: 47.39, long: 0.68, attributes: { client_support: 'lune' } }, cb)));
+    const badValue = await failure(
+      call((cb) => client.submitRequest({ service_code: CODE, lat: 47.39, long: 0.68, attributes: { client_support: 'lune' } }, cb)),
+    );
     expect(badValue.clientError).toBe(400);
 
     const wrongKey = new Open311({ endpoint: `${ctx.url}/open311/v2/`, format: 'json', jurisdiction: town, apiKey: 'o311_not-a-key' });
-    const refused = await failure(call((cb) => wrongKey.submitRequest({ service_code: CODE, lat: 47.39, long: 0.68, attributes: { client_support: 'mur' } }, cb)));
+    const refused = await failure(
+      call((cb) => wrongKey.submitRequest({ service_code: CODE, lat: 47.39, long: 0.68, attributes: { client_support: 'mur' } }, cb)),
+    );
     expect(refused.clientError).toBe(403);
     expect(JSON.parse(refused.body.slice(refused.body.indexOf('; ') + 2))[0].code).toBe(403);
 
@@ -143,7 +240,10 @@ describe('Open311 through a third-party client (Node-Open311)', () => {
   });
 
   it('token: the token recorded for a request resolves to its service_request_id', async () => {
-    const [{ token }] = await ctx.db.query(`SELECT o.token FROM open311_requests o JOIN tickets t ON t.id = o.ticket_id WHERE t.reference = $1`, [first]);
+    const [{ token }] = await ctx.db.query(
+      `SELECT o.token FROM open311_requests o JOIN tickets t ON t.id = o.ticket_id WHERE t.reference = $1`,
+      [first],
+    );
     expect(await call((cb) => client.token(token, cb))).toEqual([{ service_request_id: first, token }]);
     expect((await failure(call((cb) => client.token('00000000-0000-4000-8000-000000000000', cb)))).body).toContain('404');
   });
@@ -152,10 +252,22 @@ describe('Open311 through a third-party client (Node-Open311)', () => {
     const [r, ...rest] = await call<Json[]>((cb) => client.serviceRequests(first, cb));
     expect(rest).toEqual([]);
     expect(r).toEqual({
-      service_request_id: first, status: 'open', status_notes: null, service_name: 'Tags et graffitis', service_code: CODE,
-      description: `Tag injurieux sur le mur de l’école ${stamp}\nÀ effacer avant la rentrée`, agency_responsible: expect.any(String),
-      service_notice: null, requested_datetime: expect.anything(), updated_datetime: expect.anything(), expected_datetime: r.expected_datetime,
-      address: '3 place de l’Église, 37000 Saint-Aubin', address_id: null, zipcode: '37000', lat: 47.39415, long: 0.68466,
+      service_request_id: first,
+      status: 'open',
+      status_notes: null,
+      service_name: 'Tags et graffitis',
+      service_code: CODE,
+      description: `Tag injurieux sur le mur de l’école ${stamp}\nÀ effacer avant la rentrée`,
+      agency_responsible: expect.any(String),
+      service_notice: null,
+      requested_datetime: expect.anything(),
+      updated_datetime: expect.anything(),
+      expected_datetime: r.expected_datetime,
+      address: '3 place de l’Église, 37000 Saint-Aubin',
+      address_id: null,
+      zipcode: '37000',
+      lat: 47.39415,
+      long: 0.68466,
       media_url: 'https://photos.example.org/tag.jpg',
     });
     // the client turned the W3C strings into dates (of Node's realm, not Jest's: hence no expect.any(Date)); they must be valid ones
@@ -176,7 +288,9 @@ describe('Open311 through a third-party client (Node-Open311)', () => {
 
     const hourAgo = new Date(Date.now() - 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
     const inAnHour = new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const open = await call<Json[]>((cb) => client.serviceRequests({ service_code: CODE, status: 'open', start_date: hourAgo, end_date: inAnHour }, cb));
+    const open = await call<Json[]>((cb) =>
+      client.serviceRequests({ service_code: CODE, status: 'open', start_date: hourAgo, end_date: inAnHour }, cb),
+    );
     const refs = open.map((r) => r.service_request_id);
     expect(refs).toEqual(expect.arrayContaining([first, second]));
     expect(open.every((r) => r.service_code === CODE && r.status === 'open')).toBe(true);
@@ -192,10 +306,28 @@ describe('Open311 through a third-party client (Node-Open311)', () => {
     const [t] = await ctx.db.query(`SELECT id, version FROM tickets WHERE reference = $1`, [first]);
     // tags-graffitis goes to the cleanliness department: its head may act on it (the voirie agent may not)
     const agent = await ctx.loginAs(await (await ids(ctx.db)).emailOf('proprete', 'head'));
-    let detail = (await agent.post(`/api/v1/tickets/${t.id}/messages`).send({ version: t.version, kind: 'public_note', body: 'Nous passons l’effacer jeudi.' }).expect(201)).body;
-    detail = (await agent.post(`/api/v1/tickets/${t.id}/messages`).send({ version: detail.version, kind: 'reply', body: 'Bonjour Monsieur, réponse personnelle.' }).expect(201)).body;
-    detail = (await agent.post(`/api/v1/tickets/${t.id}/messages`).send({ version: detail.version, kind: 'note', body: 'Note interne : prévoir la nacelle' }).expect(201)).body;
-    await agent.post(`/api/v1/tickets/${t.id}/status`).send({ status: 'resolved', comment: 'Effacé.', version: detail.version }).expect(201);
+    let detail = (
+      await agent
+        .post(`/api/v1/tickets/${t.id}/messages`)
+        .send({ version: t.version, kind: 'public_note', body: 'Nous passons l’effacer jeudi.' })
+        .expect(201)
+    ).body;
+    detail = (
+      await agent
+        .post(`/api/v1/tickets/${t.id}/messages`)
+        .send({ version: detail.version, kind: 'reply', body: 'Bonjour Monsieur, réponse personnelle.' })
+        .expect(201)
+    ).body;
+    detail = (
+      await agent
+        .post(`/api/v1/tickets/${t.id}/messages`)
+        .send({ version: detail.version, kind: 'note', body: 'Note interne : prévoir la nacelle' })
+        .expect(201)
+    ).body;
+    await agent
+      .post(`/api/v1/tickets/${t.id}/status`)
+      .send({ status: 'resolved', comment: 'Effacé.', version: detail.version })
+      .expect(201);
 
     const [r] = await call<Json[]>((cb) => client.serviceRequests(first, cb));
     expect(r).toMatchObject({ status: 'closed', status_notes: 'Nous passons l’effacer jeudi.', expected_datetime: null });

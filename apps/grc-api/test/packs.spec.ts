@@ -35,10 +35,13 @@ describe('town pack loader', () => {
       const emails = pack.agents.map((x) => x.email);
       expect(await count(`SELECT count(*) n FROM departments WHERE code = ANY($1)`, [deptCodes])).toBe(pack.departments.length);
       expect(await count(`SELECT count(*) n FROM categories WHERE code = ANY($1)`, [catCodes])).toBe(pack.categories.length);
-      expect(await count(`SELECT count(*) n FROM routing_rules r JOIN categories c ON c.id = r.category_id WHERE c.code = ANY($1)`, [catCodes])).toBe(pack.routing.length);
+      expect(
+        await count(`SELECT count(*) n FROM routing_rules r JOIN categories c ON c.id = r.category_id WHERE c.code = ANY($1)`, [catCodes]),
+      ).toBe(pack.routing.length);
       expect(await count(`SELECT count(*) n FROM agents WHERE email = ANY($1)`, [emails])).toBe(pack.agents.length);
-      expect(await count(`SELECT count(*) n FROM agent_departments ad JOIN agents a ON a.id = ad.agent_id WHERE a.email = ANY($1)`, [emails]))
-        .toBe(pack.agents.reduce((s, a) => s + new Set(a.departments).size, 0));
+      expect(
+        await count(`SELECT count(*) n FROM agent_departments ad JOIN agents a ON a.id = ad.agent_id WHERE a.email = ANY($1)`, [emails]),
+      ).toBe(pack.agents.reduce((s, a) => s + new Set(a.departments).size, 0));
       // other specs may have created tickets meanwhile: the demo ones all carry a timeline starting with `created`
       expect(await count(`SELECT count(*) n FROM tickets`)).toBeGreaterThanOrEqual(demo.tickets.length);
       expect(demo.tickets.length).toBeGreaterThan(100);
@@ -75,7 +78,9 @@ describe('town pack loader', () => {
         expect(r['priority']).toEqual(expect.any(Number));
       }
       // citizens are stored as the citizens module stores them: phones in E.164
-      const [phones] = await db.query(`SELECT count(*) FILTER (WHERE phone !~ '^\\+[1-9][0-9]{6,14}$')::int AS bad, count(phone)::int AS n FROM citizens`);
+      const [phones] = await db.query(
+        `SELECT count(*) FILTER (WHERE phone !~ '^\\+[1-9][0-9]{6,14}$')::int AS bad, count(phone)::int AS n FROM citizens`,
+      );
       expect(phones.n).toBeGreaterThan(0);
       expect(phones.bad).toBe(0);
       // assignments and transfers name agents and departments by id, as the tickets module writes them
@@ -110,11 +115,25 @@ describe('town pack loader', () => {
 
     it('refuses an invalid pack with every error (file, path, message) and writes nothing', async () => {
       const folder = mkdtempSync(join(tmpdir(), 'grc-pack-'));
-      writeFileSync(join(folder, 'town.yaml'), 'formatVersion: 1\nname: X\ncode: x\ntimezone: Mars/Olympus\nlocale: fr\nreferencePrefix: GRC\n');
-      writeFileSync(join(folder, 'departments.yaml'), '- code: a\n  name: A\n  kind: service\n  parent: zzz\n- code: b\n  name: B\n  kind: direction\n');
+      writeFileSync(
+        join(folder, 'town.yaml'),
+        'formatVersion: 1\nname: X\ncode: x\ntimezone: Mars/Olympus\nlocale: fr\nreferencePrefix: GRC\n',
+      );
+      writeFileSync(
+        join(folder, 'departments.yaml'),
+        '- code: a\n  name: A\n  kind: service\n  parent: zzz\n- code: b\n  name: B\n  kind: direction\n',
+      );
       writeFileSync(join(folder, 'categories.yaml'), '- code: c\n  nameFr: C\n  nameEn: C\n  department: nowhere\n');
-      writeFileSync(join(folder, 'agents.yaml'), '- email: x@example.org\n  displayName: X\n  role: agent\n  departments: [b]\n  colour: red\n');
-      const err: Error = await loadTownPackFromFolder(db, folder, { onlyIfEmpty: true, now: new Date() }).then(() => { throw new Error('loaded'); }, (e) => e);
+      writeFileSync(
+        join(folder, 'agents.yaml'),
+        '- email: x@example.org\n  displayName: X\n  role: agent\n  departments: [b]\n  colour: red\n',
+      );
+      const err: Error = await loadTownPackFromFolder(db, folder, { onlyIfEmpty: true, now: new Date() }).then(
+        () => {
+          throw new Error('loaded');
+        },
+        (e) => e,
+      );
       expect(err.message).toMatch(/town\.yaml.*timezone/);
       expect(err.message).toMatch(/departments\.yaml:\d+ \[0\.parent\]: .*zzz/);
       expect(err.message).toMatch(/categories\.yaml:\d+ \[0\.department\]: .*nowhere/);
@@ -132,10 +151,11 @@ describe('town pack loader', () => {
     });
 
     it('filled the inbox counters read model in the same transaction', async () => {
-      const sql = (table: string) => table === 'tickets'
-        ? `SELECT department_id, status, count(*)::int total, (count(*) FILTER (WHERE assignee_id IS NULL))::int unassigned
+      const sql = (table: string) =>
+        table === 'tickets'
+          ? `SELECT department_id, status, count(*)::int total, (count(*) FILTER (WHERE assignee_id IS NULL))::int unassigned
            FROM tickets WHERE status = ANY($1::text[]) GROUP BY 1, 2 ORDER BY 1, 2`
-        : `SELECT department_id, status, total, unassigned FROM inbox_counters WHERE $1::text[] IS NOT NULL ORDER BY 1, 2`;
+          : `SELECT department_id, status, total, unassigned FROM inbox_counters WHERE $1::text[] IS NOT NULL ORDER BY 1, 2`;
       const expected = await db.query(sql('tickets'), [OPEN_STATUSES]);
       expect(expected.length).toBeGreaterThan(0);
       expect(await db.query(sql('inbox_counters'), [OPEN_STATUSES])).toEqual(expected);

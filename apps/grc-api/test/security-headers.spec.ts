@@ -7,7 +7,9 @@ describe('security headers', () => {
   beforeAll(async () => {
     [plain, tls] = await Promise.all([startTestApp(), startTestApp({ GRC_SECURE_COOKIES: 'true' })]);
   });
-  afterAll(async () => { await Promise.all([plain.close(), tls.close()]); });
+  afterAll(async () => {
+    await Promise.all([plain.close(), tls.close()]);
+  });
 
   it('sends a strict CSP (no inline script), no framing, no sniffing, and no HSTS over plain HTTP', async () => {
     const res = await plain.http.get('/api/v1/health');

@@ -15,16 +15,23 @@ describe('SLA: transfers and circuit steps', () => {
   afterAll(() => ctx.close());
 
   const version = async (id: string): Promise<number> => (await ctx.db.query(`SELECT version FROM tickets WHERE id = $1`, [id]))[0].version;
-  const sla = async (email: string, id: string): Promise<TicketSlaDto> => (await (await as(email)).get(`/api/v1/tickets/${id}/sla`).expect(200)).body;
+  const sla = async (email: string, id: string): Promise<TicketSlaDto> =>
+    (await (await as(email)).get(`/api/v1/tickets/${id}/sla`).expect(200)).body;
   const calendar = async (department: string | null): Promise<BusinessCalendar> =>
-    (await ctx.db.query(
-      department
-        ? `SELECT data FROM sla_calendars c JOIN departments d ON d.id = c.department_id WHERE d.code = $1`
-        : `SELECT data FROM sla_calendars WHERE department_id IS NULL`,
-      department ? [department] : []))[0].data;
+    (
+      await ctx.db.query(
+        department
+          ? `SELECT data FROM sla_calendars c JOIN departments d ON d.id = c.department_id WHERE d.code = $1`
+          : `SELECT data FROM sla_calendars WHERE department_id IS NULL`,
+        department ? [department] : [],
+      )
+    )[0].data;
   const create = async (email: string, category: string) => {
     const res = await (await as(email)).post('/api/v1/tickets').send({
-      channel: 'phone', categoryId: await d.category(category), subject: `Délais ${category}`, description: 'Test des délais.',
+      channel: 'phone',
+      categoryId: await d.category(category),
+      subject: `Délais ${category}`,
+      description: 'Test des délais.',
     });
     expect(res.status).toBe(201);
     return res.body as { id: string };
@@ -34,17 +41,26 @@ describe('SLA: transfers and circuit steps', () => {
     if (res.status !== 201) throw new Error(`${email} ${JSON.stringify(body)}: ${res.status} ${JSON.stringify(res.body)}`);
   };
   const pendingKeys = async (id: string, target: string): Promise<string[]> =>
-    (await ctx.db.query(`SELECT key FROM timers WHERE ticket_id = $1 AND state = 'pending' AND payload->>'target' = $2 ORDER BY key`, [id, target]))
-      .map((r: { key: string }) => r.key);
+    (
+      await ctx.db.query(`SELECT key FROM timers WHERE ticket_id = $1 AND state = 'pending' AND payload->>'target' = $2 ORDER BY key`, [
+        id,
+        target,
+      ])
+    ).map((r: { key: string }) => r.key);
 
   it('a transfer recomputes every running clock on the new department’s calendar, with a new generation and the reason in the timeline', async () => {
     const t = await create(VOIRIE_AGENT, 'trottoir-degrade');
     const before = await sla(VOIRIE_AGENT, t.id);
     expect(before.calendar.name).toBe('Services techniques');
     const started = new Date(before.clocks[0].startedAt);
-    expect(before.clocks.find((c) => c.target === 'resolution')!.deadline).toBe(addWorkingDays(await calendar('dst'), started, 10).toISOString());
+    expect(before.clocks.find((c) => c.target === 'resolution')!.deadline).toBe(
+      addWorkingDays(await calendar('dst'), started, 10).toISOString(),
+    );
 
-    const res = await (await as(VOIRIE_AGENT)).post(`/api/v1/tickets/${t.id}/transfer`)
+    const res = await (
+      await as(VOIRIE_AGENT)
+    )
+      .post(`/api/v1/tickets/${t.id}/transfer`)
       .send({ departmentId: await d.department('etat-civil'), reason: 'Relève de l’état civil', version: await version(t.id) });
     expect(res.status).toBe(201);
 
@@ -57,11 +73,16 @@ describe('SLA: transfers and circuit steps', () => {
     expect(resolution.deadline).toBe(addWorkingDays(town, started, 10).toISOString());
     expect(first.deadline).toBe(addWorkingDays(town, started, 2).toISOString());
     expect(resolution).toMatchObject({ generation: 1, status: 'running' });
-    expect(resolution.history.map((h) => [h.cause, h.reason])).toEqual([['started', null], ['recomputed', 'department_changed']]);
+    expect(resolution.history.map((h) => [h.cause, h.reason])).toEqual([
+      ['started', null],
+      ['recomputed', 'department_changed'],
+    ]);
     // escalation timers follow: generation 0 cancelled, generation 1 pending at the new times
     expect((await pendingKeys(t.id, 'resolution')).every((k) => k.endsWith(':1'))).toBe(true);
     expect(await pendingKeys(t.id, 'resolution')).toHaveLength(3);
-    const moved = await ctx.db.query(`SELECT body, data FROM ticket_events WHERE ticket_id = $1 AND kind = 'sla_changed' ORDER BY id`, [t.id]);
+    const moved = await ctx.db.query(`SELECT body, data FROM ticket_events WHERE ticket_id = $1 AND kind = 'sla_changed' ORDER BY id`, [
+      t.id,
+    ]);
     expect(moved).toHaveLength(2);
     expect(moved[0].body).toContain('demande transférée');
     expect(moved[0].data).toMatchObject({ cause: 'recomputed', reason: 'department_changed' });
@@ -70,8 +91,12 @@ describe('SLA: transfers and circuit steps', () => {
   it('a transfer between departments on the same calendar leaves the clocks as they are', async () => {
     const t = await create(VOIRIE_AGENT, 'trottoir-degrade');
     const before = await sla(VOIRIE_AGENT, t.id);
-    await (await as(VOIRIE_AGENT)).post(`/api/v1/tickets/${t.id}/transfer`)
-      .send({ departmentId: await d.department('espaces-verts'), reason: 'Racines d’arbre', version: await version(t.id) }).expect(201);
+    await (
+      await as(VOIRIE_AGENT)
+    )
+      .post(`/api/v1/tickets/${t.id}/transfer`)
+      .send({ departmentId: await d.department('espaces-verts'), reason: 'Racines d’arbre', version: await version(t.id) })
+      .expect(201);
     const after = await sla('admin@saint-aubin.fr', t.id);
     expect(after.calendar.name).toBe('Services techniques');
     expect(after.clocks.map((c) => [c.target, c.generation, c.deadline])).toEqual(before.clocks.map((c) => [c.target, 0, c.deadline]));
@@ -81,29 +106,53 @@ describe('SLA: transfers and circuit steps', () => {
   it('a policy edited "for open requests too" recomputes their running clocks (audited, explained); without it they keep their terms', async () => {
     const admin = await as('admin@saint-aubin.fr');
     // a policy of its own, so that no other spec's request runs under it
-    const created = await admin.post('/api/v1/sla/policies').send({
-      id: 'aires-de-jeux-comptoir', name: 'Aires de jeux (accueil)',
-      match: { categoryCodes: ['aire-de-jeux'], priorities: ['low'], channels: ['counter'] },
-      targets: { firstResponse: { amount: 1, unit: 'working_days' }, resolution: { amount: 10, unit: 'working_days' } },
-      ladder: [{ atPercent: 100, actions: [{ type: 'mark_breached' }] }],
-    }).expect(201);
+    const created = await admin
+      .post('/api/v1/sla/policies')
+      .send({
+        id: 'aires-de-jeux-comptoir',
+        name: 'Aires de jeux (accueil)',
+        match: { categoryCodes: ['aire-de-jeux'], priorities: ['low'], channels: ['counter'] },
+        targets: { firstResponse: { amount: 1, unit: 'working_days' }, resolution: { amount: 10, unit: 'working_days' } },
+        ladder: [{ atPercent: 100, actions: [{ type: 'mark_breached' }] }],
+      })
+      .expect(201);
     const open = async () => {
-      const res = await (await as(EV_AGENT)).post('/api/v1/tickets').send({
-        channel: 'counter', priority: 'low', categoryId: await d.category('aire-de-jeux'), subject: 'Balançoire cassée', description: 'La chaîne a cédé.',
-      }).expect(201);
+      const res = await (
+        await as(EV_AGENT)
+      )
+        .post('/api/v1/tickets')
+        .send({
+          channel: 'counter',
+          priority: 'low',
+          categoryId: await d.category('aire-de-jeux'),
+          subject: 'Balançoire cassée',
+          description: 'La chaîne a cédé.',
+        })
+        .expect(201);
       return res.body.id as string;
     };
     const [a, b] = [await open(), await open()];
     const resolvedB = async () => (await ctx.db.query(`SELECT version FROM tickets WHERE id = $1`, [b]))[0].version;
-    await (await as(EV_AGENT)).post(`/api/v1/tickets/${b}/status`).send({ status: 'resolved', version: await resolvedB() }).expect(201);
+    await (
+      await as(EV_AGENT)
+    )
+      .post(`/api/v1/tickets/${b}/status`)
+      .send({ status: 'resolved', version: await resolvedB() })
+      .expect(201);
     const before = await sla('admin@saint-aubin.fr', a);
     expect(before.clocks.map((c) => c.policyId)).toEqual(['aires-de-jeux-comptoir', 'aires-de-jeux-comptoir']);
     const cal = await calendar('dst');
     const started = new Date(before.clocks[0].startedAt);
-    const edit = (extra: Record<string, unknown>, version: number, days: number) => admin.put('/api/v1/sla/policies/aires-de-jeux-comptoir').send({
-      id: 'aires-de-jeux-comptoir', name: 'Aires de jeux (accueil)', match: created.body.match, ladder: created.body.ladder,
-      targets: { firstResponse: { amount: 1, unit: 'working_days' }, resolution: { amount: days, unit: 'working_days' } }, version, ...extra,
-    });
+    const edit = (extra: Record<string, unknown>, version: number, days: number) =>
+      admin.put('/api/v1/sla/policies/aires-de-jeux-comptoir').send({
+        id: 'aires-de-jeux-comptoir',
+        name: 'Aires de jeux (accueil)',
+        match: created.body.match,
+        ladder: created.body.ladder,
+        targets: { firstResponse: { amount: 1, unit: 'working_days' }, resolution: { amount: days, unit: 'working_days' } },
+        version,
+        ...extra,
+      });
 
     // bad input changes nothing
     const bad = await edit({ applyToOpen: 'oui' }, created.body.version, 15).expect(400);
@@ -119,32 +168,51 @@ describe('SLA: transfers and circuit steps', () => {
     const res = after.clocks.find((c) => c.target === 'resolution')!;
     expect(res).toMatchObject({ generation: 1, duration: { amount: 15, unit: 'working_days' } });
     expect(res.deadline).toBe(addWorkingDays(cal, started, 15).toISOString());
-    expect(res.history.map((h) => [h.cause, h.reason])).toEqual([['started', null], ['recomputed', 'policy_changed']]);
+    expect(res.history.map((h) => [h.cause, h.reason])).toEqual([
+      ['started', null],
+      ['recomputed', 'policy_changed'],
+    ]);
     expect((await pendingKeys(a, 'resolution')).every((k) => k.endsWith(':1'))).toBe(true);
     const [audit] = await ctx.db.query(`SELECT actor_id FROM audit_events WHERE action = 'ticket.sla_recompute' AND entity_id = $1`, [a]);
     expect(audit.actor_id).toBe(await d.agent('admin@saint-aubin.fr'));
-    const [moved] = await ctx.db.query(`SELECT body FROM ticket_events WHERE ticket_id = $1 AND kind = 'sla_changed' AND data->>'target' = 'resolution'`, [a]);
+    const [moved] = await ctx.db.query(
+      `SELECT body FROM ticket_events WHERE ticket_id = $1 AND kind = 'sla_changed' AND data->>'target' = 'resolution'`,
+      [a],
+    );
     expect(moved.body).toContain('politique modifiée');
     // the resolved request keeps the terms it was met under
     expect((await sla('admin@saint-aubin.fr', b)).clocks.every((c) => c.generation === 0 && c.status === 'stopped')).toBe(true);
 
     // terms that put the request past its escalation points: recorded, not acted upon; past the deadline: breached
     const [{ version: v2 }] = await ctx.db.query(`SELECT version FROM sla_policies WHERE id = 'aires-de-jeux-comptoir'`);
-    await ctx.db.query(`UPDATE ticket_sla SET events = jsonb_set(events, '{0,at}', to_jsonb((now() - interval '30 days')::text)) WHERE ticket_id = $1`, [a]);
+    await ctx.db.query(
+      `UPDATE ticket_sla SET events = jsonb_set(events, '{0,at}', to_jsonb((now() - interval '30 days')::text)) WHERE ticket_id = $1`,
+      [a],
+    );
     const tightened = await edit({ applyToOpen: true }, v2, 1).expect(200);
     expect(tightened.body.reappliedTo).toBe(1);
     const late = (await sla('admin@saint-aubin.fr', a)).clocks.find((c) => c.target === 'resolution')!;
     expect(late).toMatchObject({ generation: 2, breached: true });
     expect(late.escalations).toEqual([expect.objectContaining({ atPercent: 100, state: 'cancelled', firedAt: null })]);
     expect(await ctx.db.query(`SELECT 1 FROM notifications WHERE ticket_id = $1`, [a])).toEqual([]);
-    expect(await ctx.db.query(`SELECT 1 FROM ticket_events WHERE ticket_id = $1 AND kind IN ('sla_breached', 'sla_warning', 'sla_escalated')`, [a])).toEqual([]);
+    expect(
+      await ctx.db.query(`SELECT 1 FROM ticket_events WHERE ticket_id = $1 AND kind IN ('sla_breached', 'sla_warning', 'sla_escalated')`, [
+        a,
+      ]),
+    ).toEqual([]);
     expect((await ctx.db.query(`SELECT sla_breached FROM tickets WHERE id = $1`, [a]))[0].sla_breached).toBe(true);
 
     // an edit for new requests only leaves the open one as it is
     const later = await edit({}, tightened.body.version, 20).expect(200);
     expect(later.body.reappliedTo).toBeUndefined();
-    expect((await sla('admin@saint-aubin.fr', a)).clocks.find((c) => c.target === 'resolution')).toMatchObject({ generation: 2, deadline: late.deadline });
-    await admin.put('/api/v1/sla/policies/aires-de-jeux-comptoir').send({ ...created.body, active: false, version: later.body.version }).expect(200);
+    expect((await sla('admin@saint-aubin.fr', a)).clocks.find((c) => c.target === 'resolution')).toMatchObject({
+      generation: 2,
+      deadline: late.deadline,
+    });
+    await admin
+      .put('/api/v1/sla/policies/aires-de-jeux-comptoir')
+      .send({ ...created.body, active: false, version: later.body.version })
+      .expect(200);
   });
 
   it('runs one clock per circuit step with a target: stops it when the step is left, starts the next, restarts a step entered again', async () => {
@@ -157,7 +225,10 @@ describe('SLA: transfers and circuit steps', () => {
     let view = await sla(URBA_AGENT, t.id);
     let step = view.clocks.find((c) => c.target === 'step:validation_chef')!;
     expect(step).toMatchObject({
-      policyId: 'urbanisme', status: 'running', duration: { amount: 2, unit: 'working_days' }, stepLabel: 'Validation par le responsable du service',
+      policyId: 'urbanisme',
+      status: 'running',
+      duration: { amount: 2, unit: 'working_days' },
+      stepLabel: 'Validation par le responsable du service',
     });
     expect(step.deadline).toBe(addWorkingDays(cal, new Date(step.startedAt), 2).toISOString());
     expect(view.clocks.some((c) => c.target === 'step:redaction')).toBe(false);
@@ -195,15 +266,27 @@ describe('SLA: transfers and circuit steps', () => {
     // the DGS on hours of its own (Monday and Wednesday mornings only): the visa step of a planning
     // complaint is the DGS's, the complaint itself the urbanisme's (technical services' calendar)
     const dgsCalendar: BusinessCalendar = {
-      timeZone: 'Europe/Paris', weeklyHours: { monday: ['09:00-12:00'], wednesday: ['09:00-12:00'] }, holidays: { france: true },
+      timeZone: 'Europe/Paris',
+      weeklyHours: { monday: ['09:00-12:00'], wednesday: ['09:00-12:00'] },
+      holidays: { france: true },
     };
-    const cal = await admin.post('/api/v1/sla/calendars')
-      .send({ name: 'Direction générale', departmentId: await d.department('dgs'), calendar: dgsCalendar }).expect(201);
-    const policy = await admin.post('/api/v1/sla/policies').send({
-      id: 'reclamations-urbanisme-visa', name: 'Réclamations d’urbanisme (visa)', match: { categoryCodes: ['reclamation-urbanisme'] },
-      targets: { resolution: { amount: 1, unit: 'calendar_months' }, steps: { validation_chef: { amount: 2, unit: 'working_days' }, visa_dgs: { amount: 2, unit: 'working_days' } } },
-      ladder: [{ atPercent: 100, actions: [{ type: 'mark_breached' }] }],
-    }).expect(201);
+    const cal = await admin
+      .post('/api/v1/sla/calendars')
+      .send({ name: 'Direction générale', departmentId: await d.department('dgs'), calendar: dgsCalendar })
+      .expect(201);
+    const policy = await admin
+      .post('/api/v1/sla/policies')
+      .send({
+        id: 'reclamations-urbanisme-visa',
+        name: 'Réclamations d’urbanisme (visa)',
+        match: { categoryCodes: ['reclamation-urbanisme'] },
+        targets: {
+          resolution: { amount: 1, unit: 'calendar_months' },
+          steps: { validation_chef: { amount: 2, unit: 'working_days' }, visa_dgs: { amount: 2, unit: 'working_days' } },
+        },
+        ladder: [{ atPercent: 100, actions: [{ type: 'mark_breached' }] }],
+      })
+      .expect(201);
     try {
       const t = await create(URBA_AGENT, 'reclamation-urbanisme');
       await act(URBA_AGENT, t.id, { type: 'submit_draft', text: 'Votre réclamation est en cours d’examen.' });
@@ -222,14 +305,26 @@ describe('SLA: transfers and circuit steps', () => {
       expect(expected.getTime()).not.toBe(addWorkingDays(await calendar('dst'), new Date(visa.startedAt), 2).getTime());
       // its escalation timer is due at that deadline too
       const [timer] = await ctx.db.query(
-        `SELECT due_at FROM timers WHERE ticket_id = $1 AND state = 'pending' AND payload->>'target' = 'step:visa_dgs'`, [t.id]);
+        `SELECT due_at FROM timers WHERE ticket_id = $1 AND state = 'pending' AND payload->>'target' = 'step:visa_dgs'`,
+        [t.id],
+      );
       expect(new Date(timer.due_at).toISOString()).toBe(expected.toISOString());
       // the ticket's own clocks stay on its department's calendar; each step's clock keeps its department's
-      expect(await ctx.db.query(
-        `SELECT s.target, d.code FROM ticket_sla s LEFT JOIN departments d ON d.id = s.calendar_department_id WHERE s.ticket_id = $1 ORDER BY s.target`, [t.id]))
-        .toEqual([{ target: 'resolution', code: null }, { target: 'step:validation_chef', code: 'urbanisme' }, { target: 'step:visa_dgs', code: 'dgs' }]);
+      expect(
+        await ctx.db.query(
+          `SELECT s.target, d.code FROM ticket_sla s LEFT JOIN departments d ON d.id = s.calendar_department_id WHERE s.ticket_id = $1 ORDER BY s.target`,
+          [t.id],
+        ),
+      ).toEqual([
+        { target: 'resolution', code: null },
+        { target: 'step:validation_chef', code: 'urbanisme' },
+        { target: 'step:visa_dgs', code: 'dgs' },
+      ]);
     } finally {
-      await admin.put(`/api/v1/sla/policies/${policy.body.id}`).send({ ...policy.body, active: false }).expect(200);
+      await admin
+        .put(`/api/v1/sla/policies/${policy.body.id}`)
+        .send({ ...policy.body, active: false })
+        .expect(200);
       await admin.delete(`/api/v1/sla/calendars/${cal.body.id}`).expect(204);
     }
   });

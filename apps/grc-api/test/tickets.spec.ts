@@ -14,8 +14,10 @@ describe('tickets: register, route, handle (real PostgreSQL and Redis)', () => {
 
   const newTicket = async (agent: Awaited<ReturnType<TestContext['loginAs']>>, extra: Record<string, unknown> = {}) => {
     const res = await agent.post('/api/v1/tickets').send({
-      channel: 'phone', categoryId: await d.category('nid-de-poule'),
-      subject: 'Nid-de-poule rue de la Gare', description: 'Un trou profond sur la chaussée, dangereux pour les cyclistes.',
+      channel: 'phone',
+      categoryId: await d.category('nid-de-poule'),
+      subject: 'Nid-de-poule rue de la Gare',
+      description: 'Un trou profond sur la chaussée, dangereux pour les cyclistes.',
       ...extra,
     });
     expect(res.status).toBe(201);
@@ -25,15 +27,29 @@ describe('tickets: register, route, handle (real PostgreSQL and Redis)', () => {
   it('registers a phone request for a new citizen: public reference, routing by category, timeline, audit in the same transaction', async () => {
     const agent = await ctx.loginAs(VOIRIE_AGENT);
     const t = await newTicket(agent, {
-      newCitizen: { kind: 'resident', firstName: 'Léa', lastName: 'Testeuse', phone: '06 11 22 33 44', email: null,
-        organisationName: null, contactPerson: null, address: null, postcode: null, city: null, preferredChannel: 'phone' },
+      newCitizen: {
+        kind: 'resident',
+        firstName: 'Léa',
+        lastName: 'Testeuse',
+        phone: '06 11 22 33 44',
+        email: null,
+        organisationName: null,
+        contactPerson: null,
+        address: null,
+        postcode: null,
+        city: null,
+        preferredChannel: 'phone',
+      },
     });
     expect(t.reference).toMatch(/^GRC-\d{4}-\d{6}$/);
     expect(t.department.code).toBe('voirie');
     expect(t.status).toBe('new');
     expect(t.citizen?.displayName).toBe('Léa Testeuse');
     expect(t.timeline.map((e) => e.kind)).toEqual(['created']);
-    const audit = await ctx.db.query(`SELECT action FROM audit_events WHERE entity_id = $1 OR entity_id = $2 ORDER BY id`, [t.id, t.citizen!.id]);
+    const audit = await ctx.db.query(`SELECT action FROM audit_events WHERE entity_id = $1 OR entity_id = $2 ORDER BY id`, [
+      t.id,
+      t.citizen!.id,
+    ]);
     expect(audit.map((a: { action: string }) => a.action)).toEqual(['citizen.create', 'ticket.create']);
     const [phone] = await ctx.db.query(`SELECT phone FROM citizens WHERE id = $1`, [t.citizen!.id]);
     expect(phone.phone).toBe('+33611223344');
@@ -53,7 +69,11 @@ describe('tickets: register, route, handle (real PostgreSQL and Redis)', () => {
     ];
     for (const [patch, field] of cases) {
       const res = await agent.post('/api/v1/tickets').send({
-        channel: 'phone', categoryId: await d.category('nid-de-poule'), subject: 'Sujet correct', description: 'Description', ...patch,
+        channel: 'phone',
+        categoryId: await d.category('nid-de-poule'),
+        subject: 'Sujet correct',
+        description: 'Description',
+        ...patch,
       });
       expect(res.status).toBe(400);
       expect(res.headers['content-type']).toContain('application/problem+json');
@@ -68,7 +88,9 @@ describe('tickets: register, route, handle (real PostgreSQL and Redis)', () => {
     const me = await d.agent(VOIRIE_AGENT);
     let t = await newTicket(agent);
 
-    let res = await agent.post(`/api/v1/tickets/${t.id}/messages`).send({ kind: 'reply', body: 'Une équipe passe demain.', version: t.version });
+    let res = await agent
+      .post(`/api/v1/tickets/${t.id}/messages`)
+      .send({ kind: 'reply', body: 'Une équipe passe demain.', version: t.version });
     expect(res.status).toBe(201);
     t = res.body;
     expect(t.status).toBe('open');
@@ -88,15 +110,26 @@ describe('tickets: register, route, handle (real PostgreSQL and Redis)', () => {
     expect(t.status).toBe('resolved');
     expect(t.allowedStatuses).toEqual(['open', 'closed']);
 
-    t = (await agent.post(`/api/v1/tickets/${t.id}/status`).send({ status: 'open', comment: 'Le trou est revenu', version: t.version }).expect(201)).body;
+    t = (
+      await agent
+        .post(`/api/v1/tickets/${t.id}/status`)
+        .send({ status: 'open', comment: 'Le trou est revenu', version: t.version })
+        .expect(201)
+    ).body;
     expect(t.status).toBe('open');
 
-    res = await agent.post(`/api/v1/tickets/${t.id}/transfer`).send({ departmentId: await d.department('espaces-verts'), reason: '', version: t.version });
+    res = await agent
+      .post(`/api/v1/tickets/${t.id}/transfer`)
+      .send({ departmentId: await d.department('espaces-verts'), reason: '', version: t.version });
     expect(res.status).toBe(400);
     expect(res.body.errors[0].field).toBe('reason');
 
-    t = (await agent.post(`/api/v1/tickets/${t.id}/transfer`)
-      .send({ departmentId: await d.department('espaces-verts'), reason: 'Racines d’arbre sous la chaussée', version: t.version }).expect(201)).body;
+    t = (
+      await agent
+        .post(`/api/v1/tickets/${t.id}/transfer`)
+        .send({ departmentId: await d.department('espaces-verts'), reason: 'Racines d’arbre sous la chaussée', version: t.version })
+        .expect(201)
+    ).body;
     expect(t.department.code).toBe('espaces-verts');
     expect(t.assignee).toBeNull();
     // (SLA clock moves, e.g. on reopening, are timeline events of their own: sla.spec checks them)
@@ -125,15 +158,26 @@ describe('tickets: register, route, handle (real PostgreSQL and Redis)', () => {
 
   it('routes by area: a rule with a polygon wins inside it, the category default applies outside', async () => {
     const [rule] = await ctx.db.query(
-      `SELECT r.category_id, r.department_id, r.area FROM routing_rules r WHERE r.area IS NOT NULL ORDER BY r.position LIMIT 1`);
+      `SELECT r.category_id, r.department_id, r.area FROM routing_rules r WHERE r.area IS NOT NULL ORDER BY r.position LIMIT 1`,
+    );
     expect(rule).toBeDefined();
     const area = rule.area as Array<[number, number]>;
     const lng = area.reduce((s, p) => s + p[0], 0) / area.length;
     const lat = area.reduce((s, p) => s + p[1], 0) / area.length;
     const admin = await ctx.loginAs(ADMIN);
-    const inside = (await admin.post('/api/v1/tickets').send({
-      channel: 'counter', categoryId: rule.category_id, subject: 'Dans la zone', description: 'test', latitude: lat, longitude: lng,
-    }).expect(201)).body as TicketDetail;
+    const inside = (
+      await admin
+        .post('/api/v1/tickets')
+        .send({
+          channel: 'counter',
+          categoryId: rule.category_id,
+          subject: 'Dans la zone',
+          description: 'test',
+          latitude: lat,
+          longitude: lng,
+        })
+        .expect(201)
+    ).body as TicketDetail;
     expect(inside.department.id).toBe(rule.department_id);
   });
 
@@ -142,17 +186,26 @@ describe('tickets: register, route, handle (real PostgreSQL and Redis)', () => {
     let t = await newTicket(agent);
     // a real PNG: the detector (file-type) reads past the signature, so a signature followed by zeros is refused
     const png = PNG;
-    t = (await agent.post(`/api/v1/tickets/${t.id}/attachments`).field('version', String(t.version))
-      .attach('file', png, { filename: 'photo-trou.png', contentType: 'image/png' }).expect(201)).body;
+    t = (
+      await agent
+        .post(`/api/v1/tickets/${t.id}/attachments`)
+        .field('version', String(t.version))
+        .attach('file', png, { filename: 'photo-trou.png', contentType: 'image/png' })
+        .expect(201)
+    ).body;
     expect(t.attachments).toHaveLength(1);
     const file = await agent.get(`/api/v1/tickets/${t.id}/attachments/${t.attachments[0]!.id}`).buffer(true).expect(200);
     expect(Buffer.compare(file.body as Buffer, png)).toBe(0);
 
-    const fake = await agent.post(`/api/v1/tickets/${t.id}/attachments`).field('version', String(t.version))
+    const fake = await agent
+      .post(`/api/v1/tickets/${t.id}/attachments`)
+      .field('version', String(t.version))
       .attach('file', Buffer.from('#!/bin/sh\nrm -rf /'), { filename: 'photo.png', contentType: 'image/png' });
     expect(fake.status).toBe(415);
     expect(fake.body.errors[0].field).toBe('file');
-    const exe = await agent.post(`/api/v1/tickets/${t.id}/attachments`).field('version', String(t.version))
+    const exe = await agent
+      .post(`/api/v1/tickets/${t.id}/attachments`)
+      .field('version', String(t.version))
       .attach('file', Buffer.from('MZ'), { filename: 'virus.exe', contentType: 'application/x-msdownload' });
     expect(exe.status).toBe(415);
   });

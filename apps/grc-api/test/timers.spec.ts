@@ -11,18 +11,21 @@ import { startTestApp, type TestContext } from './support/test-app';
 import { eventually } from './support/eventually';
 
 /** A free loopback port. */
-const freePort = (): Promise<number> => new Promise((resolve, reject) => {
-  const s = createServer();
-  s.listen(0, '127.0.0.1', () => {
-    const port = (s.address() as { port: number }).port;
-    s.close(() => resolve(port));
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
   });
-  s.on('error', reject);
-});
 
 async function startRedis(): Promise<{ url: string; proc: ChildProcess; client: Redis }> {
   const port = await freePort();
-  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
+  });
   const url = `redis://127.0.0.1:${port}`;
   const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3, retryStrategy: (n) => (n > 50 ? null : 100) });
   for (let i = 0; i < 50; i++) {
@@ -52,7 +55,12 @@ async function startWorker(redisUrl: string): Promise<INestApplication> {
 }
 
 const waitFor = async (what: string, check: () => Promise<boolean>, ms = 30_000): Promise<void> => {
-  await eventually(async () => { if (!(await check())) throw new Error(`timed out waiting for ${what}`); }, { timeout: ms, interval: 200 });
+  await eventually(
+    async () => {
+      if (!(await check())) throw new Error(`timed out waiting for ${what}`);
+    },
+    { timeout: ms, interval: 200 },
+  );
 };
 
 /**
@@ -83,9 +91,15 @@ describe('durable timers', () => {
     const agent = await api.loginAs(VOIRIE_AGENT);
     const out: string[] = [];
     for (let i = 0; i < n; i++) {
-      const res = await agent.post('/api/v1/tickets').send({
-        channel: 'phone', categoryId: await d.category('trottoir-degrade'), subject: `Timers ${i}`, description: 'Minuteries durables.',
-      }).expect(201);
+      const res = await agent
+        .post('/api/v1/tickets')
+        .send({
+          channel: 'phone',
+          categoryId: await d.category('trottoir-degrade'),
+          subject: `Timers ${i}`,
+          description: 'Minuteries durables.',
+        })
+        .expect(201);
       out.push(res.body.id);
     }
     return out;
@@ -94,7 +108,9 @@ describe('durable timers', () => {
   const firings = async (ticketIds: string[]): Promise<Map<string, number>> => {
     const rows: Array<{ key: string; n: number }> = await db.query(
       `SELECT data->>'timerKey' AS key, count(*)::int AS n FROM ticket_events
-       WHERE ticket_id = ANY($1::uuid[]) AND kind IN ('sla_warning', 'sla_breached', 'sla_escalated') GROUP BY 1`, [ticketIds]);
+       WHERE ticket_id = ANY($1::uuid[]) AND kind IN ('sla_warning', 'sla_breached', 'sla_escalated') GROUP BY 1`,
+      [ticketIds],
+    );
     return new Map(rows.map((r) => [r.key, r.n]));
   };
 
@@ -102,12 +118,18 @@ describe('durable timers', () => {
     const first = await startWorker(redis.url);
     workers.push(first);
     const tickets = await createTickets(5);
-    const keys: Array<{ key: string }> = await db.query(`SELECT key FROM timers WHERE ticket_id = ANY($1::uuid[]) AND state = 'pending' ORDER BY key`, [tickets]);
+    const keys: Array<{ key: string }> = await db.query(
+      `SELECT key FROM timers WHERE ticket_id = ANY($1::uuid[]) AND state = 'pending' ORDER BY key`,
+      [tickets],
+    );
     expect(keys).toHaveLength(30); // 5 tickets × 2 clocks × 3 steps
     // the jobs were added after commit, with their real (days away) delays
     await waitFor('jobs in Redis', async () => (await redis.client.keys('*:timers:*|*')).length >= 30);
     // bring them 3 s ahead: the rows move, the Redis jobs still say "in days"
-    await db.query(`UPDATE timers SET due_at = clock_timestamp() + interval '3 seconds' + (id % 5) * interval '100 milliseconds' WHERE ticket_id = ANY($1::uuid[])`, [tickets]);
+    await db.query(
+      `UPDATE timers SET due_at = clock_timestamp() + interval '3 seconds' + (id % 5) * interval '100 milliseconds' WHERE ticket_id = ANY($1::uuid[])`,
+      [tickets],
+    );
 
     await redis.client.flushall();
     await first.close();
@@ -115,15 +137,21 @@ describe('durable timers', () => {
     const second = await startWorker(redis.url);
     workers.push(second);
 
-    await waitFor('all 30 timers fired', async () =>
-      (await db.query(`SELECT count(*)::int AS n FROM timers WHERE ticket_id = ANY($1::uuid[]) AND state = 'fired'`, [tickets]))[0].n === 30);
+    await waitFor(
+      'all 30 timers fired',
+      async () =>
+        (await db.query(`SELECT count(*)::int AS n FROM timers WHERE ticket_id = ANY($1::uuid[]) AND state = 'fired'`, [tickets]))[0].n ===
+        30,
+    );
     const counts = await firings(tickets);
     expect(counts.size).toBe(30);
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
     // fired by the re-added jobs at their due time, not minutes later
     const [lag] = await db.query(
       `SELECT max(extract(epoch FROM fired_at - due_at))::float8 AS max_s, min(extract(epoch FROM fired_at - due_at))::float8 AS min_s
-       FROM timers WHERE ticket_id = ANY($1::uuid[])`, [tickets]);
+       FROM timers WHERE ticket_id = ANY($1::uuid[])`,
+      [tickets],
+    );
     expect(lag.min_s).toBeGreaterThanOrEqual(0);
     expect(lag.max_s).toBeLessThan(3);
     // and nothing fires again on later passes
@@ -137,14 +165,24 @@ describe('durable timers', () => {
     const tickets = await createTickets(5);
     await waitFor('jobs in Redis', async () => (await redis.client.keys('*:timers:*|*')).length >= 30);
     // the rows now say "in 2 s", the Redis jobs still "in days"; then Redis loses everything
-    await db.query(`UPDATE timers SET due_at = clock_timestamp() + interval '2 seconds' + (id % 5) * interval '100 milliseconds' WHERE ticket_id = ANY($1::uuid[])`, [tickets]);
+    await db.query(
+      `UPDATE timers SET due_at = clock_timestamp() + interval '2 seconds' + (id % 5) * interval '100 milliseconds' WHERE ticket_id = ANY($1::uuid[])`,
+      [tickets],
+    );
     await redis.client.flushall();
     // no restart, no reconcile call: the sentinel watch (every 250 ms) starts the catch-up, well before the 15 s periodic pass
-    await waitFor('all 30 timers fired', async () =>
-      (await db.query(`SELECT count(*)::int AS n FROM timers WHERE ticket_id = ANY($1::uuid[]) AND state = 'fired'`, [tickets]))[0].n === 30, 20_000);
+    await waitFor(
+      'all 30 timers fired',
+      async () =>
+        (await db.query(`SELECT count(*)::int AS n FROM timers WHERE ticket_id = ANY($1::uuid[]) AND state = 'fired'`, [tickets]))[0].n ===
+        30,
+      20_000,
+    );
     const [lag] = await db.query(
       `SELECT max(extract(epoch FROM fired_at - due_at))::float8 AS max_s, min(extract(epoch FROM fired_at - due_at))::float8 AS min_s
-       FROM timers WHERE ticket_id = ANY($1::uuid[])`, [tickets]);
+       FROM timers WHERE ticket_id = ANY($1::uuid[])`,
+      [tickets],
+    );
     expect(lag.min_s).toBeGreaterThanOrEqual(0);
     expect(lag.max_s).toBeLessThan(5);
     expect(await redis.client.exists(`${process.env['GRC_QUEUE_PREFIX']}:timers:sentinel`)).toBe(1);
@@ -163,16 +201,31 @@ describe('durable timers', () => {
     await redis.client.flushall(); // the jobs still said "in days": both workers re-add them
     // each worker re-adds the moved jobs (same job id: BullMQ keeps one) and both race on the overdue rows too
     await Promise.all([a.get(TimersProcessor).reconcile(true), b.get(TimersProcessor).reconcile(true)]);
-    await waitFor('the moved timers to be due', async () =>
-      (await db.query(`SELECT bool_and(due_at < clock_timestamp()) AS due FROM timers WHERE ticket_id = ANY($1::uuid[])`, [tickets]))[0].due === true, 10_000);
-    await Promise.all([a.get(TimersProcessor).reconcile(false), b.get(TimersProcessor).reconcile(false), a.get(TimersProcessor).reconcile(false)]);
-    await waitFor('all 60 timers fired', async () =>
-      (await db.query(`SELECT count(*)::int AS n FROM timers WHERE ticket_id = ANY($1::uuid[]) AND state = 'fired'`, [tickets]))[0].n === 60);
+    await waitFor(
+      'the moved timers to be due',
+      async () =>
+        (await db.query(`SELECT bool_and(due_at < clock_timestamp()) AS due FROM timers WHERE ticket_id = ANY($1::uuid[])`, [tickets]))[0]
+          .due === true,
+      10_000,
+    );
+    await Promise.all([
+      a.get(TimersProcessor).reconcile(false),
+      b.get(TimersProcessor).reconcile(false),
+      a.get(TimersProcessor).reconcile(false),
+    ]);
+    await waitFor(
+      'all 60 timers fired',
+      async () =>
+        (await db.query(`SELECT count(*)::int AS n FROM timers WHERE ticket_id = ANY($1::uuid[]) AND state = 'fired'`, [tickets]))[0].n ===
+        60,
+    );
     const counts = await firings(tickets);
     expect(counts.size).toBe(60);
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
     const [audit] = await db.query(
-      `SELECT count(*)::int AS n FROM audit_events WHERE action = 'ticket.sla_escalation' AND entity_id = ANY($1::text[])`, [tickets]);
+      `SELECT count(*)::int AS n FROM audit_events WHERE action = 'ticket.sla_escalation' AND entity_id = ANY($1::text[])`,
+      [tickets],
+    );
     expect(audit.n).toBe(60);
   });
 });

@@ -7,7 +7,6 @@ import { ids, VOIRIE_AGENT } from './support/demo';
 import { startTestApp, type TestContext } from './support/test-app';
 import { eventually } from './support/eventually';
 
-
 describe('worker: inbox-counters queue (real PostgreSQL and Redis)', () => {
   let ctx: TestContext;
   let queue: Queue;
@@ -24,8 +23,11 @@ describe('worker: inbox-counters queue (real PostgreSQL and Redis)', () => {
   /** the read model and a direct count of the tickets, in the same order */
   const snapshot = async () => {
     const [expected, counters] = await Promise.all([
-      ctx.db.query(`SELECT department_id, status, count(*)::int AS total, (count(*) FILTER (WHERE assignee_id IS NULL))::int AS unassigned
-                    FROM tickets WHERE status = ANY($1::text[]) GROUP BY 1, 2 ORDER BY 1, 2`, [OPEN_STATUSES]),
+      ctx.db.query(
+        `SELECT department_id, status, count(*)::int AS total, (count(*) FILTER (WHERE assignee_id IS NULL))::int AS unassigned
+                    FROM tickets WHERE status = ANY($1::text[]) GROUP BY 1, 2 ORDER BY 1, 2`,
+        [OPEN_STATUSES],
+      ),
       ctx.db.query(`SELECT department_id, status, total, unassigned FROM inbox_counters ORDER BY 1, 2`),
     ]);
     return { expected, counters };
@@ -33,22 +35,28 @@ describe('worker: inbox-counters queue (real PostgreSQL and Redis)', () => {
   /** polls until the worker made the read model equal to the direct count */
   const waitForCounters = async (since: Date, timeoutMs = 10_000) => {
     try {
-      return await eventually(async () => {
-        const { expected, counters } = await snapshot();
-        const [{ at }] = await ctx.db.query(`SELECT min(computed_at) AS at FROM inbox_counters`);
-        if (!(at && new Date(at) >= since && JSON.stringify(expected) === JSON.stringify(counters))) throw new Error('not yet');
-        return { expected, counters };
-      }, { timeout: timeoutMs, interval: 200 });
+      return await eventually(
+        async () => {
+          const { expected, counters } = await snapshot();
+          const [{ at }] = await ctx.db.query(`SELECT min(computed_at) AS at FROM inbox_counters`);
+          if (!(at && new Date(at) >= since && JSON.stringify(expected) === JSON.stringify(counters))) throw new Error('not yet');
+          return { expected, counters };
+        },
+        { timeout: timeoutMs, interval: 200 },
+      );
     } catch {
       return snapshot(); // the caller's expect shows the difference
     }
   };
 
   it('installs the 60-second reconciler at worker start', async () => {
-    await eventually(async () => {
-      const schedulers = await queue.getJobSchedulers();
-      expect(schedulers.find((s) => s.key === INBOX_COUNTERS_RECONCILER)).toMatchObject({ every: 60_000, name: 'recompute' });
-    }, { interval: 200 });
+    await eventually(
+      async () => {
+        const schedulers = await queue.getJobSchedulers();
+        expect(schedulers.find((s) => s.key === INBOX_COUNTERS_RECONCILER)).toMatchObject({ every: 60_000, name: 'recompute' });
+      },
+      { interval: 200 },
+    );
   });
 
   it('recomputes the counters after ticket changes (debounced), matching a direct COUNT', async () => {
@@ -57,14 +65,19 @@ describe('worker: inbox-counters queue (real PostgreSQL and Redis)', () => {
     const since = new Date();
     for (let i = 0; i < 3; i++) {
       const res = await agent.post('/api/v1/tickets').send({
-        channel: 'phone', categoryId: await d.category('nid-de-poule'), subject: `Compteurs ${i}`, description: 'Test des compteurs de la boîte de réception.',
+        channel: 'phone',
+        categoryId: await d.category('nid-de-poule'),
+        subject: `Compteurs ${i}`,
+        description: 'Test des compteurs de la boîte de réception.',
       });
       expect(res.status).toBe(201);
     }
     const { expected, counters } = await waitForCounters(since);
     expect(counters).toEqual(expected);
     const voirie = await d.department('voirie');
-    expect(counters.find((c: { department_id: string; status: string }) => c.department_id === voirie && c.status === 'new')?.unassigned).toBeGreaterThanOrEqual(3);
+    expect(
+      counters.find((c: { department_id: string; status: string }) => c.department_id === voirie && c.status === 'new')?.unassigned,
+    ).toBeGreaterThanOrEqual(3);
   });
 
   it('heals a read model that went wrong on the next requested recompute', async () => {

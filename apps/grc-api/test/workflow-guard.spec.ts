@@ -26,7 +26,10 @@ describe('workflows: the circuit is the only way to the citizen, within its depa
   let n = 0;
   const newTicket = async (email: string, category: string): Promise<TicketDetail> => {
     const res = await (await as(email)).post('/api/v1/tickets').send({
-      channel: 'phone', categoryId: await d.category(category), subject: `Demande ${category}`, description: 'Demande de test des circuits.',
+      channel: 'phone',
+      categoryId: await d.category(category),
+      subject: `Demande ${category}`,
+      description: 'Demande de test des circuits.',
       newCitizen: { kind: 'resident', lastName: `Garde${++n}`, email: `garde${n}@citoyens.example` },
     });
     expect(res.status).toBe(201);
@@ -41,7 +44,10 @@ describe('workflows: the circuit is the only way to the citizen, within its depa
     return res.body;
   };
   const outbox = async (id: string) =>
-    (await ctx.db.query(`SELECT kind, text FROM mail_outbox WHERE ticket_id = $1 ORDER BY created_at, id`, [id])) as Array<{ kind: string; text: string }>;
+    (await ctx.db.query(`SELECT kind, text FROM mail_outbox WHERE ticket_id = $1 ORDER BY created_at, id`, [id])) as Array<{
+      kind: string;
+      text: string;
+    }>;
   const snapshot = async (id: string) => ({
     ticket: (await ctx.db.query(`SELECT version, status, assignee_id FROM tickets WHERE id = $1`, [id]))[0],
     workflow: (await ctx.db.query(`SELECT status, step_id, state FROM ticket_workflows WHERE ticket_id = $1`, [id]))[0] ?? null,
@@ -54,43 +60,73 @@ describe('workflows: the circuit is the only way to the citizen, within its depa
       const t = await newTicket(EV_AGENT, 'entretien-espaces-verts');
       await ok(EV_AGENT, t.id, { type: 'submit_draft', text: 'Projet de réponse en attente du responsable.' });
       const before = await snapshot(t.id);
-      const res = await (await as(EV_AGENT)).post(`/api/v1/tickets/${t.id}/status`)
+      const res = await (
+        await as(EV_AGENT)
+      )
+        .post(`/api/v1/tickets/${t.id}/status`)
         .send({ status: 'resolved', comment: 'La tonte est faite, bonne journée.', version: await version(t.id) });
       expect(res.status).toBe(409);
       expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
       expect(res.body.detail).toMatch(/Réponse simple.*Validation par le responsable du service/);
       expect(res.body.errors[0]).toMatchObject({
-        field: 'status', code: 'workflow_running',
-        params: { circuit: 'reponse-simple', circuitName: REPONSE_SIMPLE.name, step: 'validation_chef', stepLabel: 'Validation par le responsable du service' },
+        field: 'status',
+        code: 'workflow_running',
+        params: {
+          circuit: 'reponse-simple',
+          circuitName: REPONSE_SIMPLE.name,
+          step: 'validation_chef',
+          stepLabel: 'Validation par le responsable du service',
+        },
       });
       expect(await snapshot(t.id)).toEqual(before);
       expect((await outbox(t.id)).some((m) => m.text.includes('La tonte est faite'))).toBe(false);
 
       // a comment on any status change, a direct reply (or a reply template's text) are refused the same way
-      const waiting = await (await as(EV_AGENT)).post(`/api/v1/tickets/${t.id}/status`)
+      const waiting = await (
+        await as(EV_AGENT)
+      )
+        .post(`/api/v1/tickets/${t.id}/status`)
         .send({ status: 'waiting_citizen', comment: 'Pouvez-vous préciser ?', version: await version(t.id) });
       expect(waiting.status).toBe(409);
       expect(waiting.body.errors[0]).toMatchObject({ field: 'comment', code: 'workflow_running' });
       const [template] = await ctx.db.query(`SELECT id FROM mail_reply_templates WHERE active LIMIT 1`);
       const rendered = template
-        ? (await (await as(EV_AGENT)).post(`/api/v1/mail/reply-templates/${template.id}/render`).send({ ticketId: t.id }).expect(200)).body.text
+        ? (await (await as(EV_AGENT)).post(`/api/v1/mail/reply-templates/${template.id}/render`).send({ ticketId: t.id }).expect(200)).body
+            .text
         : 'Bonjour, votre demande est traitée.';
-      const reply = await (await as(EV_AGENT)).post(`/api/v1/tickets/${t.id}/messages`).send({ kind: 'reply', body: rendered, version: await version(t.id) });
+      const reply = await (
+        await as(EV_AGENT)
+      )
+        .post(`/api/v1/tickets/${t.id}/messages`)
+        .send({ kind: 'reply', body: rendered, version: await version(t.id) });
       expect(reply.status).toBe(409);
       expect(reply.body.errors[0]).toMatchObject({ code: 'workflow_running', params: { step: 'validation_chef' } });
       // a public note is published (Open311 status_notes): the same refusal
-      const publicNote = await (await as(EV_AGENT)).post(`/api/v1/tickets/${t.id}/messages`).send({ kind: 'public_note', body: 'Tonte faite.', version: await version(t.id) });
+      const publicNote = await (
+        await as(EV_AGENT)
+      )
+        .post(`/api/v1/tickets/${t.id}/messages`)
+        .send({ kind: 'public_note', body: 'Tonte faite.', version: await version(t.id) });
       expect(publicNote.status).toBe(409);
       expect(publicNote.body.errors[0]).toMatchObject({ field: 'kind', code: 'workflow_running' });
       expect(await snapshot(t.id)).toEqual(before);
       // an internal note is not for the citizen: allowed
-      await (await as(EV_AGENT)).post(`/api/v1/tickets/${t.id}/messages`).send({ kind: 'note', body: 'Relancer le chef.', version: await version(t.id) }).expect(201);
+      await (
+        await as(EV_AGENT)
+      )
+        .post(`/api/v1/tickets/${t.id}/messages`)
+        .send({ kind: 'note', body: 'Relancer le chef.', version: await version(t.id) })
+        .expect(201);
     });
 
     it('resolving or closing under a running circuit is refused until it is cancelled with a reason (audited); the view then shows it finished', async () => {
       const t = await newTicket(EV_AGENT, 'entretien-espaces-verts');
       await ok(EV_AGENT, t.id, { type: 'submit_draft', text: 'Projet.' });
-      const resolve = await (await as(EV_HEAD)).post(`/api/v1/tickets/${t.id}/status`).send({ status: 'resolved', version: await version(t.id) });
+      const resolve = await (
+        await as(EV_HEAD)
+      )
+        .post(`/api/v1/tickets/${t.id}/status`)
+        .send({ status: 'resolved', version: await version(t.id) });
       expect(resolve.status).toBe(409);
       expect(resolve.body.errors[0]).toMatchObject({ field: 'status', code: 'workflow_running', params: { step: 'validation_chef' } });
       const noReason = await act(EV_HEAD, t.id, { type: 'cancel' });
@@ -98,22 +134,37 @@ describe('workflows: the circuit is the only way to the citizen, within its depa
       expect(noReason.body.errors[0]).toMatchObject({ field: 'comment', code: 'comment_required' });
       const v = await ok(EV_HEAD, t.id, { type: 'cancel', comment: 'Traité sur place avec le demandeur.' });
       expect(v.instance).toMatchObject({
-        status: 'cancelled', finishedAt: expect.any(String),
+        status: 'cancelled',
+        finishedAt: expect.any(String),
         finished: { status: 'cancelled', reason: 'Traité sur place avec le demandeur.', by: { displayName: 'Claire Bonnet' } },
       });
       expect(v.actions.map((a) => a.type)).toEqual(['submit_draft']); // only a new circuit, from a new draft
       const [audit] = await ctx.db.query(`SELECT changes FROM audit_events WHERE entity_id = $1 AND action = 'workflow.cancel'`, [t.id]);
-      expect(audit.changes).toMatchObject({ comment: { after: 'Traité sur place avec le demandeur.' }, status: { before: 'active', after: 'cancelled' } });
-      await (await as(EV_HEAD)).post(`/api/v1/tickets/${t.id}/status`).send({ status: 'resolved', version: await version(t.id) }).expect(201);
+      expect(audit.changes).toMatchObject({
+        comment: { after: 'Traité sur place avec le demandeur.' },
+        status: { before: 'active', after: 'cancelled' },
+      });
+      await (
+        await as(EV_HEAD)
+      )
+        .post(`/api/v1/tickets/${t.id}/status`)
+        .send({ status: 'resolved', version: await version(t.id) })
+        .expect(201);
     });
 
     it('a completed circuit shows as finished with its outcome', async () => {
       const t = await newTicket(EV_AGENT, 'entretien-espaces-verts');
       await ok(EV_AGENT, t.id, { type: 'submit_draft', text: 'Bonjour, c’est prévu lundi.' });
       const v = await ok(EV_HEAD, t.id, { type: 'approve' });
-      expect(v.instance).toMatchObject({ status: 'completed', outcome: 'reply_sent', finished: { status: 'completed', outcome: 'reply_sent', reason: null, by: { displayName: 'Claire Bonnet' } } });
+      expect(v.instance).toMatchObject({
+        status: 'completed',
+        outcome: 'reply_sent',
+        finished: { status: 'completed', outcome: 'reply_sent', reason: null, by: { displayName: 'Claire Bonnet' } },
+      });
       expect(v.instance!.current.approvals).toEqual([]);
-      expect((await outbox(t.id)).filter((m) => m.kind === 'reply').map((m) => m.text)).toEqual([expect.stringContaining('c’est prévu lundi')]);
+      expect((await outbox(t.id)).filter((m) => m.kind === 'reply').map((m) => m.text)).toEqual([
+        expect.stringContaining('c’est prévu lundi'),
+      ]);
     });
   });
 
@@ -124,11 +175,19 @@ describe('workflows: the circuit is the only way to the citizen, within its depa
       const before = await count();
       const steps = JSON.parse(JSON.stringify(REPONSE_SIMPLE.steps));
       steps.redaction.transitions = [{ on: 'submitted', to: 'validation_chef' }]; // no more "a head who writes sends directly"
-      const res = await admin.post('/api/v1/workflows/definitions/import').send({ definition: { ...REPONSE_SIMPLE, id: 'circuit-bloquant', steps }, publish: true });
+      const res = await admin
+        .post('/api/v1/workflows/definitions/import')
+        .send({ definition: { ...REPONSE_SIMPLE, id: 'circuit-bloquant', steps }, publish: true });
       expect(res.status).toBe(422);
-      expect(res.body.errors).toEqual(expect.arrayContaining([
-        expect.objectContaining({ field: 'steps.validation_chef.approvers[0]', code: 'self_approval_deadlock', message: expect.stringContaining('redaction → validation_chef') }),
-      ]));
+      expect(res.body.errors).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            field: 'steps.validation_chef.approvers[0]',
+            code: 'self_approval_deadlock',
+            message: expect.stringContaining('redaction → validation_chef'),
+          }),
+        ]),
+      );
       expect(await count()).toBe(before);
     });
 
@@ -136,7 +195,11 @@ describe('workflows: the circuit is the only way to the citizen, within its depa
       const t = await newTicket(EV_AGENT, 'elagage');
       await ok(EV_AGENT, t.id, { type: 'start' });
       await ok(EV_AGENT, t.id, { type: 'citizen_replied' });
-      for (const [who, dep] of [[EV_HEAD, 'espaces-verts'], [VOIRIE_AGENT, 'voirie'], [URBA_AGENT, 'urbanisme']] as const)
+      for (const [who, dep] of [
+        [EV_HEAD, 'espaces-verts'],
+        [VOIRIE_AGENT, 'voirie'],
+        [URBA_AGENT, 'urbanisme'],
+      ] as const)
         await ok(who, t.id, { type: 'give_opinion', department: dep, verdict: 'favourable', comment: 'Favorable.' });
       let v = await ok(EV_HEAD, t.id, { type: 'submit_draft', text: 'L’abattage est autorisé.' });
       expect(v.instance?.current.stepId).toBe('validation_direction');
@@ -155,17 +218,27 @@ describe('workflows: the circuit is the only way to the citizen, within its depa
       expect(asked[0].text).toMatch(/Précisions et photos demandées au demandeur/);
       // the tracking link is sealed in the row and put in at send time (never stored in clear: mail.spec)
       expect(asked[0].text).toMatch(/\[\[lien:[0-9a-f-]{36}\]\]/);
-      const [sealed] = await ctx.db.query(`SELECT sealed_link FROM mail_outbox WHERE ticket_id = $1 AND kind = 'information_request'`, [t.id]);
+      const [sealed] = await ctx.db.query(`SELECT sealed_link FROM mail_outbox WHERE ticket_id = $1 AND kind = 'information_request'`, [
+        t.id,
+      ]);
       expect(sealed.sealed_link).toBeTruthy();
       const [event] = await ctx.db.query(`SELECT data FROM ticket_events WHERE ticket_id = $1 AND kind = 'information_requested'`, [t.id]);
       expect(event.data).toMatchObject({ step: 'precisions_citoyen', definitionCode: 'avis-abattage-arbre' });
 
       const { reference, key } = await ctx.db.transaction((m) => ctx.app.get(TrackingService).issueKey(m, t.id));
-      await ctx.http.post(`/api/v1/public/requests/${reference}/messages`).set('X-Requested-With', 'grc')
-        .field('k', key).field('body', 'Voici les photos de l’arbre penché.').expect(200);
+      await ctx.http
+        .post(`/api/v1/public/requests/${reference}/messages`)
+        .set('X-Requested-With', 'grc')
+        .field('k', key)
+        .field('body', 'Voici les photos de l’arbre penché.')
+        .expect(200);
       const [wf] = await ctx.db.query(`SELECT step_id, state FROM ticket_workflows WHERE ticket_id = $1`, [t.id]);
       expect(wf.step_id).toBe('avis_services');
-      expect(wf.state.history.at(-1)).toMatchObject({ action: { type: 'citizen_replied' }, actor: { id: 'system' }, fromStepId: 'precisions_citoyen' });
+      expect(wf.state.history.at(-1)).toMatchObject({
+        action: { type: 'citizen_replied' },
+        actor: { id: 'system' },
+        fromStepId: 'precisions_citoyen',
+      });
     });
   });
 
@@ -177,7 +250,9 @@ describe('workflows: the circuit is the only way to the citizen, within its depa
       const other = await as(ETAT_CIVIL_AGENT);
       expect((await other.get(`/api/v1/tickets/${t.id}/workflow`)).status).toBe(404);
       expect((await other.get(`/api/v1/tickets/${t.id}/workflow/ticket`)).status).toBe(404);
-      const moved = await other.post(`/api/v1/tickets/${t.id}/workflow/actions`).send({ type: 'citizen_replied', version: before.ticket.version });
+      const moved = await other
+        .post(`/api/v1/tickets/${t.id}/workflow/actions`)
+        .send({ type: 'citizen_replied', version: before.ticket.version });
       expect(moved.status).toBe(404);
       expect(await snapshot(t.id)).toEqual(before);
     });
@@ -186,7 +261,12 @@ describe('workflows: the circuit is the only way to the citizen, within its depa
       const t = await newTicket(EV_AGENT, 'elagage');
       await ok(EV_AGENT, t.id, { type: 'start' });
       await ok(EV_AGENT, t.id, { type: 'citizen_replied', comment: 'Photos reçues' });
-      await (await as(EV_AGENT)).post(`/api/v1/tickets/${t.id}/messages`).send({ kind: 'note', body: 'Note interne des espaces verts.', version: await version(t.id) }).expect(201);
+      await (
+        await as(EV_AGENT)
+      )
+        .post(`/api/v1/tickets/${t.id}/messages`)
+        .send({ kind: 'note', body: 'Note interne des espaces verts.', version: await version(t.id) })
+        .expect(201);
       const head = await as(VOIRIE_HEAD);
       const v: TicketWorkflowView = (await head.get(`/api/v1/tickets/${t.id}/workflow`).expect(200)).body;
       expect(v.actions.map((a) => a.type)).toEqual(['give_opinion']);
@@ -204,7 +284,9 @@ describe('workflows: the circuit is the only way to the citizen, within its depa
       expect(await snapshot(t.id)).toEqual(before);
       // the ticket's own department may still cancel
       expect(v.actions.some((a) => a.type === 'cancel')).toBe(false);
-      expect((await (await as(EV_HEAD)).get(`/api/v1/tickets/${t.id}/workflow`).expect(200)).body.actions.map((a: { type: string }) => a.type)).toContain('cancel');
+      expect(
+        (await (await as(EV_HEAD)).get(`/api/v1/tickets/${t.id}/workflow`).expect(200)).body.actions.map((a: { type: string }) => a.type),
+      ).toContain('cancel');
       await ok(VOIRIE_HEAD, t.id, { type: 'give_opinion', department: 'voirie', verdict: 'favourable', comment: 'Rien à signaler.' });
     });
   });

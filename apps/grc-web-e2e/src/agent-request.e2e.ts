@@ -72,7 +72,10 @@ describe('agent registers, finds, answers and resolves a phone request', () => {
   step('the inbox is accessible', async () => {
     const pg = p();
     await pg.getByRole('heading', { level: 1, name: 'Boîte de réception' }).waitFor();
-    await pg.getByRole('status').filter({ hasText: /affichées|Aucune demande/ }).waitFor();
+    await pg
+      .getByRole('status')
+      .filter({ hasText: /affichées|Aucune demande/ })
+      .waitFor();
     await expectNoAxeViolations('inbox');
   });
 
@@ -103,7 +106,9 @@ describe('agent registers, finds, answers and resolves a phone request', () => {
     await ref.waitFor();
     reference = (await ref.innerText()).trim();
     expect(reference).toMatch(/^GRC-\d{4}-\d{6,}$/);
-    await expect(pg.getByRole('status').filter({ hasText: 'Demande enregistrée sous la référence' }).innerText()).resolves.toContain(reference);
+    await expect(pg.getByRole('status').filter({ hasText: 'Demande enregistrée sous la référence' }).innerText()).resolves.toContain(
+      reference,
+    );
     await expect(pg.getByTestId('ticket-status').innerText()).resolves.toBe('Nouvelle');
     await expect(pg.locator('.facts').innerText()).resolves.toContain('Téléphone');
     await expect(pg.getByRole('region', { name: 'Demandeur', exact: true }).innerText()).resolves.toContain(citizen.lastName);
@@ -141,11 +146,9 @@ describe('agent registers, finds, answers and resolves a phone request', () => {
 
     await pg.getByLabel('Nouveau statut').selectOption({ label: 'Résolue' });
     await pg.getByRole('button', { name: 'Changer le statut' }).click();
-    await pg.waitForFunction(
-      () => document.querySelector('[data-testid="ticket-status"]')?.textContent?.trim() === 'Résolue',
-      undefined,
-      { timeout: 15_000 },
-    );
+    await pg.waitForFunction(() => document.querySelector('[data-testid="ticket-status"]')?.textContent?.trim() === 'Résolue', undefined, {
+      timeout: 15_000,
+    });
 
     const reply = pg.getByTestId('timeline-event').filter({ hasText: REPLY });
     await expect(reply.count()).resolves.toBe(1);

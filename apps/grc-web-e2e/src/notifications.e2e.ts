@@ -26,25 +26,36 @@ async function notify(atPercent: number): Promise<void> {
   await dbQuery(
     `INSERT INTO notifications (recipient_agent_id, ticket_id, kind, data)
      SELECT a.id, $2, 'sla.sla_warning', $3 FROM agents a WHERE a.email = $1`,
-    [AGENT.email, ticket.id, JSON.stringify({
-      target: 'resolution', atPercent, generation: 0, deadline: new Date(Date.now() + 86_400_000).toISOString(), actions: [{ type: 'notify', to: 'assignee' }],
-      reference: ticket.reference, subject: ticket.subject,
-    })],
+    [
+      AGENT.email,
+      ticket.id,
+      JSON.stringify({
+        target: 'resolution',
+        atPercent,
+        generation: 0,
+        deadline: new Date(Date.now() + 86_400_000).toISOString(),
+        actions: [{ type: 'notify', to: 'assignee' }],
+        reference: ticket.reference,
+        subject: ticket.subject,
+      }),
+    ],
   );
 }
 
 const button = (pg: Page) => pg.getByTestId('notif-button');
-const focusedText = (pg: Page) => pg.evaluate(() => {
-  const el = document.activeElement as HTMLElement | null;
-  return { tag: el?.tagName.toLowerCase() ?? '', testId: el?.getAttribute('data-testid') ?? '', text: el?.innerText.trim() ?? '' };
-});
+const focusedText = (pg: Page) =>
+  pg.evaluate(() => {
+    const el = document.activeElement as HTMLElement | null;
+    return { tag: el?.tagName.toLowerCase() ?? '', testId: el?.getAttribute('data-testid') ?? '', text: el?.innerText.trim() ?? '' };
+  });
 
 beforeAll(async () => {
   browser = await connectBrowser();
   ({ context, page } = await newPage(browser));
   const [t] = await dbQuery<{ id: string; reference: string; subject: string }>(
     `SELECT t.id, t.reference, t.subject FROM tickets t JOIN departments d ON d.id = t.department_id
-     WHERE d.code = 'voirie' ORDER BY t.created_at DESC, t.id LIMIT 1`);
+     WHERE d.code = 'voirie' ORDER BY t.created_at DESC, t.id LIMIT 1`,
+  );
   if (!t) throw new Error('no voirie ticket in the demo town');
   ticket = t;
   await notify(75);
@@ -104,7 +115,9 @@ describe('notifications: header button, panel, ticket link, page', () => {
     await pg.getByRole('button', { name: 'Notifications, aucune non lue' }).waitFor();
     await expect(pg.getByTestId('notif-badge').count()).resolves.toBe(0);
     const [row] = await dbQuery<{ read_at: Date | null }>(
-      `SELECT n.read_at FROM notifications n JOIN agents a ON a.id = n.recipient_agent_id WHERE a.email = $1 ORDER BY n.id DESC LIMIT 1`, [AGENT.email]);
+      `SELECT n.read_at FROM notifications n JOIN agents a ON a.id = n.recipient_agent_id WHERE a.email = $1 ORDER BY n.id DESC LIMIT 1`,
+      [AGENT.email],
+    );
     expect(row?.read_at).not.toBeNull();
   });
 
@@ -116,7 +129,9 @@ describe('notifications: header button, panel, ticket link, page', () => {
     await pg.getByRole('button', { name: 'Notifications, 1 non lue' }).waitFor();
     const live = pg.getByTestId('notif-live');
     await expect(live.getAttribute('aria-live')).resolves.toBe('polite');
-    await pg.waitForFunction(() => document.querySelector('[data-testid="notif-live"]')?.textContent?.trim() === 'Nouvelle notification : 1 non lue.');
+    await pg.waitForFunction(
+      () => document.querySelector('[data-testid="notif-live"]')?.textContent?.trim() === 'Nouvelle notification : 1 non lue.',
+    );
   });
 
   step('the notifications page lists them (axe clean) and marks all read', async () => {
@@ -131,7 +146,11 @@ describe('notifications: header button, panel, ticket link, page', () => {
     expect(await axeViolations(pg, 'notifications page')).toEqual([]);
     await pg.getByTestId('notif-page-mark-all').click();
     await pg.getByRole('button', { name: 'Notifications, aucune non lue' }).waitFor();
-    await pg.waitForFunction(() => document.querySelector('[data-testid="notif-page-status"]')?.textContent?.includes('Toutes les notifications sont marquées comme lues.'));
+    await pg.waitForFunction(() =>
+      document
+        .querySelector('[data-testid="notif-page-status"]')
+        ?.textContent?.includes('Toutes les notifications sont marquées comme lues.'),
+    );
     await expect(pg.locator('main').getByText('Non lue', { exact: true }).count()).resolves.toBe(0);
   });
 
@@ -139,7 +158,9 @@ describe('notifications: header button, panel, ticket link, page', () => {
     const pg = p();
     await pg.getByRole('button', { name: 'English' }).click();
     await pg.getByRole('button', { name: 'Notifications, none unread' }).waitFor();
-    await expect(pg.locator('main').getByTestId('notif-item').first().innerText()).resolves.toContain(`90% of the resolution time has elapsed on ${ticket.reference}`);
+    await expect(pg.locator('main').getByTestId('notif-item').first().innerText()).resolves.toContain(
+      `90% of the resolution time has elapsed on ${ticket.reference}`,
+    );
     await pg.getByRole('button', { name: 'Français' }).click();
   });
 });

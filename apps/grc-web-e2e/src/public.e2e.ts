@@ -7,7 +7,10 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { axeViolations, connectBrowser, newPage, scenarioSteps } from './support/browser';
 import { dbQuery } from './support/env';
 
-const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8ffff3f0005fe02fea7d6a4a60000000049454e44ae426082', 'hex');
+const PNG = Buffer.from(
+  '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8ffff3f0005fe02fea7d6a4a60000000049454e44ae426082',
+  'hex',
+);
 const HOSTILE = `Trou dangereux <img src=x onerror="window.__xss=1"><script>window.__xss=2</script>`;
 
 let browser: Browser;
@@ -19,7 +22,13 @@ const p = (): Page => {
   return page;
 };
 
-const focusedId = (pg: Page) => pg.evaluate(() => (document.activeElement as HTMLElement | null)?.id || (document.activeElement as HTMLElement | null)?.getAttribute('data-testid') || '');
+const focusedId = (pg: Page) =>
+  pg.evaluate(
+    () =>
+      (document.activeElement as HTMLElement | null)?.id ||
+      (document.activeElement as HTMLElement | null)?.getAttribute('data-testid') ||
+      '',
+  );
 
 /** Presses Tab until the element with this id (or data-testid) has the focus. */
 async function tabTo(pg: Page, id: string, max = 25): Promise<void> {

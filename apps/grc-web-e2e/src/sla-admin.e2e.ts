@@ -43,12 +43,16 @@ async function openAdmin(): Promise<void> {
 
 async function openCalendar(name: string): Promise<void> {
   await page.getByRole('button', { name: `Modifier ${name}` }).click();
-  await calendarEditor().getByRole('heading', { name: `Modifier le calendrier « ${name} »` }).waitFor();
+  await calendarEditor()
+    .getByRole('heading', { name: `Modifier le calendrier « ${name} »` })
+    .waitFor();
 }
 
 async function openPolicy(name: string): Promise<void> {
   await page.getByRole('button', { name: `Modifier ${name}` }).click();
-  await policyEditor().getByRole('heading', { name: `Modifier la politique « ${name} »` }).waitFor();
+  await policyEditor()
+    .getByRole('heading', { name: `Modifier la politique « ${name} »` })
+    .waitFor();
 }
 
 const wednesdayFrom = () => calendarEditor().getByLabel('De (plage 2 du mercredi)', { exact: true });
@@ -97,7 +101,9 @@ describe('SLA administration through forms', () => {
     await wednesdayTo().fill('18:00');
     await calendarEditor().getByTestId('calendar-save').click();
     await calendarEditor().getByTestId('calendar-status').filter({ hasText: 'Enregistré' }).waitFor();
-    const [row] = await dbQuery<{ data: { weeklyHours: Record<string, string[]> } }>(`SELECT data FROM sla_calendars WHERE department_id IS NULL`);
+    const [row] = await dbQuery<{ data: { weeklyHours: Record<string, string[]> } }>(
+      `SELECT data FROM sla_calendars WHERE department_id IS NULL`,
+    );
     expect(row.data.weeklyHours['wednesday']).toEqual(['08:30-12:00', '14:00-18:00']);
     expect(row.data.weeklyHours['thursday']).toEqual(['08:30-12:00', '13:30-19:00']);
   });
@@ -116,13 +122,17 @@ describe('SLA administration through forms', () => {
     await page.waitForFunction(() => /^cal-wednesday-1-(from|to)$/.test(document.activeElement?.id ?? ''));
     await noAxeViolations('SLA admin: calendar editor with a server error');
     // nothing was saved
-    const [row] = await dbQuery<{ data: { weeklyHours: Record<string, string[]> } }>(`SELECT data FROM sla_calendars WHERE department_id IS NULL`);
+    const [row] = await dbQuery<{ data: { weeklyHours: Record<string, string[]> } }>(
+      `SELECT data FROM sla_calendars WHERE department_id IS NULL`,
+    );
     expect(row.data.weeklyHours['wednesday']).toEqual(['08:30-12:00', '14:00-18:00']);
     // an incomplete range is caught before asking the server
     await calendarEditor().getByRole('button', { name: 'Ajouter une plage (dimanche)' }).click();
     await calendarEditor().getByTestId('calendar-save').click();
     await focusedIsSummary();
-    await expect(describedError(calendarEditor().getByLabel('De (plage 1 du dimanche)', { exact: true }))).resolves.toContain('heure de début et l’heure de fin');
+    await expect(describedError(calendarEditor().getByLabel('De (plage 1 du dimanche)', { exact: true }))).resolves.toContain(
+      'heure de début et l’heure de fin',
+    );
     await calendarEditor().getByRole('button', { name: 'Retirer plage 1 du dimanche' }).click();
     await wednesdayTo().fill('18:00');
   });
@@ -142,9 +152,14 @@ describe('SLA administration through forms', () => {
     await expect(wednesdayTo().inputValue()).resolves.toBe('18:00');
     await calendarEditor().getByTestId('calendar-save').click();
     await calendarEditor().getByRole('heading', { name: 'Modifier le calendrier « Accueil de loisirs »' }).waitFor();
-    await page.getByTestId('calendar-list').getByRole('row', { name: /Accueil de loisirs/ }).getByText('Service enfance et restauration scolaire').waitFor();
+    await page
+      .getByTestId('calendar-list')
+      .getByRole('row', { name: /Accueil de loisirs/ })
+      .getByText('Service enfance et restauration scolaire')
+      .waitFor();
     const [row] = await dbQuery<{ name: string; data: { weeklyHours: Record<string, string[]> } }>(
-      `SELECT c.name, c.data FROM sla_calendars c JOIN departments d ON d.id = c.department_id WHERE d.code = 'enfance'`);
+      `SELECT c.name, c.data FROM sla_calendars c JOIN departments d ON d.id = c.department_id WHERE d.code = 'enfance'`,
+    );
     expect(row.name).toBe('Accueil de loisirs');
     expect(row.data.weeklyHours['wednesday']).toEqual(['08:30-12:00', '14:00-18:00']);
     await calendarEditor().getByRole('button', { name: 'Fermer' }).click();
@@ -153,8 +168,10 @@ describe('SLA administration through forms', () => {
   });
 
   step('a policy: a negative duration is refused next to its field; the escalation ladder is edited and saved', async () => {
-    const [before] = await dbQuery<{ data: { targets: { steps?: Record<string, unknown> } } }>(`SELECT data FROM sla_policies WHERE id = 'standard'`);
-    await openPolicy('Engagement standard (charte d\'accueil)');
+    const [before] = await dbQuery<{ data: { targets: { steps?: Record<string, unknown> } } }>(
+      `SELECT data FROM sla_policies WHERE id = 'standard'`,
+    );
+    await openPolicy("Engagement standard (charte d'accueil)");
     const resolution = policyEditor().getByRole('group', { name: 'Résolution', exact: true }).getByLabel('Durée');
     await expect(resolution.inputValue()).resolves.toBe('10');
     await resolution.fill('-3');
@@ -190,14 +207,19 @@ describe('SLA administration through forms', () => {
     ]);
     // the targets, per-step ones included, are kept as they were
     expect(row.data.targets).toEqual(before.data.targets);
-    expect(row.data.targets).toMatchObject({ firstResponse: { amount: 2, unit: 'working_days' }, resolution: { amount: 10, unit: 'working_days' } });
+    expect(row.data.targets).toMatchObject({
+      firstResponse: { amount: 2, unit: 'working_days' },
+      resolution: { amount: 10, unit: 'working_days' },
+    });
   });
 
   step('axe: the SLA admin page with the calendar and the policy editors open', async () => {
     await expect(calendarEditor().isVisible()).resolves.toBe(true);
     await expect(policyEditor().isVisible()).resolves.toBe(true);
     await policyEditor().getByText('Avancé : JSON (importer, exporter)').click();
-    await page.waitForFunction(() => (document.getElementById('pol-json') as HTMLTextAreaElement | null)?.value.includes('"atPercent": 200'));
+    await page.waitForFunction(() =>
+      (document.getElementById('pol-json') as HTMLTextAreaElement | null)?.value.includes('"atPercent": 200'),
+    );
     await noAxeViolations('SLA admin: calendar and policy editors');
   });
 
@@ -206,7 +228,8 @@ describe('SLA administration through forms', () => {
       const list = await (await fetch('/api/v1/sla/policies', { credentials: 'include' })).json();
       const p = list.find((x: { id: string }) => x.id === 'standard');
       const res = await fetch('/api/v1/sla/policies/standard', {
-        method: 'PUT', credentials: 'include',
+        method: 'PUT',
+        credentials: 'include',
         headers: { 'Content-Type': 'application/json', 'X-Requested-With': 'grc' },
         body: JSON.stringify({ ...p, name: 'Engagement standard (charte Marianne)' }),
       });
@@ -216,7 +239,9 @@ describe('SLA administration through forms', () => {
     await policyEditor().getByLabel('Nom').fill('Engagement standard (modifié)');
     await policyEditor().getByTestId('policy-save').click();
     await focusedIsSummary();
-    await expect(policyEditor().getByTestId('sla-error-summary').innerText()).resolves.toContain('Quelqu’un a enregistré une autre version entre-temps');
+    await expect(policyEditor().getByTestId('sla-error-summary').innerText()).resolves.toContain(
+      'Quelqu’un a enregistré une autre version entre-temps',
+    );
     await policyEditor().getByTestId('sla-reload').click();
     await policyEditor().getByRole('heading', { name: 'Modifier la politique « Engagement standard (charte Marianne) »' }).waitFor();
     await expect(policyEditor().getByLabel('Nom').inputValue()).resolves.toBe('Engagement standard (charte Marianne)');
@@ -246,7 +271,8 @@ describe('SLA administration through forms', () => {
 
   step('axe: a ticket’s SLA panel', async () => {
     const [t] = await dbQuery<{ id: string }>(
-      `SELECT t.id FROM tickets t JOIN ticket_sla s ON s.ticket_id = t.id WHERE s.status = 'running' ORDER BY t.created_at DESC LIMIT 1`);
+      `SELECT t.id FROM tickets t JOIN ticket_sla s ON s.ticket_id = t.id WHERE s.status = 'running' ORDER BY t.created_at DESC LIMIT 1`,
+    );
     expect(t).toBeDefined();
     await page.goto(`/tickets/${t.id}`);
     const panel = page.locator('.sla-panel');

@@ -43,7 +43,9 @@ async function login(who: { email: string; name: string }): Promise<Page> {
 }
 
 async function currentStep(pg: Page, label: string): Promise<void> {
-  await pg.waitForFunction((l) => document.querySelector('[data-testid="wf-current-step"]')?.textContent?.trim() === l, label, { timeout: 15_000 });
+  await pg.waitForFunction((l) => document.querySelector('[data-testid="wf-current-step"]')?.textContent?.trim() === l, label, {
+    timeout: 15_000,
+  });
 }
 
 let agent: Page;
@@ -63,14 +65,23 @@ describe('a reply goes through its validation circuit: draft, rejection, revisio
   step('the agent opens a request bound to the sensitive-reply circuit', async () => {
     agent = await login(AGENT);
     const [cat] = await dbQuery<{ id: string }>(`SELECT id FROM categories WHERE code = 'declaration-prealable'`);
-    const created = await agent.evaluate(async ({ categoryId, marker }) => {
-      const res = await fetch('/api/v1/tickets', {
-        method: 'POST', credentials: 'include',
-        headers: { 'Content-Type': 'application/json', 'X-Requested-With': 'grc' },
-        body: JSON.stringify({ channel: 'counter', categoryId, subject: `Déclaration préalable – abri de jardin ${marker}`, description: 'Dépôt au guichet d’une déclaration préalable.' }),
-      });
-      return { status: res.status, body: await res.json() };
-    }, { categoryId: cat!.id, marker });
+    const created = await agent.evaluate(
+      async ({ categoryId, marker }) => {
+        const res = await fetch('/api/v1/tickets', {
+          method: 'POST',
+          credentials: 'include',
+          headers: { 'Content-Type': 'application/json', 'X-Requested-With': 'grc' },
+          body: JSON.stringify({
+            channel: 'counter',
+            categoryId,
+            subject: `Déclaration préalable – abri de jardin ${marker}`,
+            description: 'Dépôt au guichet d’une déclaration préalable.',
+          }),
+        });
+        return { status: res.status, body: await res.json() };
+      },
+      { categoryId: cat!.id, marker },
+    );
     expect(created.status).toBe(201);
     ticketId = created.body.id;
     reference = created.body.reference;
@@ -147,7 +158,9 @@ describe('a reply goes through its validation circuit: draft, rejection, revisio
     await reply.waitFor();
     await expect(elu.getByTestId('timeline-event').filter({ hasText: 'Circuit terminé' }).count()).resolves.toBe(1);
     await elu.getByText('Historique du circuit').click();
-    await expect(elu.getByTestId('wf-history').innerText()).resolves.toMatch(/Refus par Olivier Chevalier[\s\S]*Validation par Bernard Lucas/);
+    await expect(elu.getByTestId('wf-history').innerText()).resolves.toMatch(
+      /Refus par Olivier Chevalier[\s\S]*Validation par Bernard Lucas/,
+    );
     await noAxeViolations(elu, 'ticket (reply sent)');
   });
 

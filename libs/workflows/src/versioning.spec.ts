@@ -15,7 +15,13 @@ describe('versioning', () => {
     const running = ok(start(v1.definition, tk, agent('karim', 'voirie'), T0)).state;
     const running2 = ok(apply(v1.definition, running, { type: 'submit_draft', text: 'v1' }, agent('karim', 'voirie'), T0, tk)).state;
     // v2 removes the head approval step entirely
-    const v2input = { ...REPONSE_SIMPLE, steps: { redaction: { kind: 'draft', writers: { roles: ['agent'] }, transitions: [{ on: 'submitted', to: 'envoi' }] }, envoi: { kind: 'end' } } };
+    const v2input = {
+      ...REPONSE_SIMPLE,
+      steps: {
+        redaction: { kind: 'draft', writers: { roles: ['agent'] }, transitions: [{ on: 'submitted', to: 'envoi' }] },
+        envoi: { kind: 'end' },
+      },
+    };
     const v2 = publish(v1.registry, v2input);
     if (!v2.ok) throw new Error(JSON.stringify(v2.errors));
     expect(v2.definition.version).toBe(2);
@@ -26,7 +32,10 @@ describe('versioning', () => {
     const done = ok(apply(own, running2, { type: 'approve' }, head('thierry', 'voirie'), T0, tk));
     expect(done.state.status).toBe('completed');
     // the new version refuses to drive an instance of the old one
-    expect(apply(v2.definition, running2, { type: 'approve' }, head('thierry', 'voirie'), T0, tk)).toMatchObject({ code: 'version_mismatch', httpStatus: 409 });
+    expect(apply(v2.definition, running2, { type: 'approve' }, head('thierry', 'voirie'), T0, tk)).toMatchObject({
+      code: 'version_mismatch',
+      httpStatus: 409,
+    });
     // the first registry is unchanged (immutable value) and published definitions are frozen
     expect(v1.registry.definitions['reponse-simple']).toHaveLength(1);
     expect(Object.isFrozen(v1.definition.steps['redaction'])).toBe(true);
@@ -40,18 +49,24 @@ describe('versioning', () => {
     const stale = publish(emptyRegistry(), { ...REPONSE_SIMPLE, version: 3 });
     expect(stale).toMatchObject({ ok: false, errors: [{ path: 'version' }] });
     const unknownDep = publish(emptyRegistry(), REPONSE_SIMPLE, { departments: ['voirie'] });
-    expect(unknownDep).toMatchObject({ ok: false, errors: [{ path: 'steps.validation_chef.escalateTo[0].department', message: 'service inconnu « dgs »' }] });
+    expect(unknownDep).toMatchObject({
+      ok: false,
+      errors: [{ path: 'steps.validation_chef.escalateTo[0].department', message: 'service inconnu « dgs »' }],
+    });
   });
 
   it('selects the most specific circuit for a new ticket', () => {
     const reg = demoRegistry();
     expect(selectDefinition(reg, { categoryCode: 'elagage', departmentId: 'espaces-verts' })!.id).toBe('avis-abattage-arbre');
-    expect(selectDefinition(reg, { categoryCode: 'reclamation-urbanisme', departmentId: 'urbanisme' })!.id).toBe('reponse-sensible-urbanisme');
+    expect(selectDefinition(reg, { categoryCode: 'reclamation-urbanisme', departmentId: 'urbanisme' })!.id).toBe(
+      'reponse-sensible-urbanisme',
+    );
     expect(selectDefinition(reg, { categoryCode: 'nid-de-poule', departmentId: 'voirie' })!.id).toBe('reponse-simple');
   });
 
   it('parses definitions from YAML like from JSON', () => {
-    const yaml = 'id: mini\nname: Mini\ninitial: r\nsteps:\n  r:\n    kind: draft\n    writers: { roles: [agent] }\n    transitions: [{ on: submitted, to: fin }]\n  fin: { kind: end }\n';
+    const yaml =
+      'id: mini\nname: Mini\ninitial: r\nsteps:\n  r:\n    kind: draft\n    writers: { roles: [agent] }\n    transitions: [{ on: submitted, to: fin }]\n  fin: { kind: end }\n';
     expect(publish(emptyRegistry(), parseYaml(yaml)).ok).toBe(true);
   });
 });

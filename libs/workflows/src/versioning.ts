@@ -47,7 +47,16 @@ export function publish(registry: WorkflowRegistry, input: unknown, context?: An
   const versions = versionsOf(registry, parsed.definition.id);
   const next = versions.length + 1;
   if (parsed.definition.version !== undefined && parsed.definition.version !== next)
-    return { ok: false, errors: [{ path: 'version', message: `version ${parsed.definition.version} refusée : la prochaine version de « ${parsed.definition.id} » est ${next}` }], problems: [] };
+    return {
+      ok: false,
+      errors: [
+        {
+          path: 'version',
+          message: `version ${parsed.definition.version} refusée : la prochaine version de « ${parsed.definition.id} » est ${next}`,
+        },
+      ],
+      problems: [],
+    };
   const definition = deepFreeze({ ...parsed.definition, version: next } as PublishedDefinition);
   return {
     ok: true,
@@ -66,8 +75,10 @@ export const latestDefinition = (registry: WorkflowRegistry, id: string): Publis
 };
 
 /** The exact version an instance runs on. */
-export const definitionForInstance = (registry: WorkflowRegistry, state: Pick<WorkflowInstanceState, 'definitionId' | 'version'>): PublishedDefinition | undefined =>
-  resolveDefinition(registry, state.definitionId, state.version);
+export const definitionForInstance = (
+  registry: WorkflowRegistry,
+  state: Pick<WorkflowInstanceState, 'definitionId' | 'version'>,
+): PublishedDefinition | undefined => resolveDefinition(registry, state.definitionId, state.version);
 
 /**
  * The latest version of the most specific circuit applying to a new ticket: one naming both the
@@ -75,7 +86,8 @@ export const definitionForInstance = (registry: WorkflowRegistry, state: Pick<Wo
  * department, which beats a catch-all; ties go to the smallest id (deterministic).
  */
 export function selectDefinition(
-  registry: WorkflowRegistry, ticket: { categoryCode?: string | null; departmentId?: string | null },
+  registry: WorkflowRegistry,
+  ticket: { categoryCode?: string | null; departmentId?: string | null },
 ): PublishedDefinition | undefined {
   let best: { d: PublishedDefinition; score: number } | undefined;
   for (const id of Object.keys(registry.definitions).sort()) {

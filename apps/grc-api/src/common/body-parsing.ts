@@ -7,12 +7,17 @@ import { ProblemException } from './problem';
 export const MAX_JSON_DEPTH = 32;
 export const MAX_BODY = '1mb';
 
-const tooDeep = () => Object.assign(
-  new ProblemException(400, 'Requête invalide', `Le corps de la requête est imbriqué trop profondément (${MAX_JSON_DEPTH} niveaux au plus).`,
-    [{ field: 'body', message: `Imbrication trop profonde (${MAX_JSON_DEPTH} niveaux au plus).`, code: 'input.too_deep' }]),
-  // body-parser keeps the status of an error thrown by `verify`
-  { status: 400, type: 'entity.too.deep' },
-);
+const tooDeep = () =>
+  Object.assign(
+    new ProblemException(
+      400,
+      'Requête invalide',
+      `Le corps de la requête est imbriqué trop profondément (${MAX_JSON_DEPTH} niveaux au plus).`,
+      [{ field: 'body', message: `Imbrication trop profonde (${MAX_JSON_DEPTH} niveaux au plus).`, code: 'input.too_deep' }],
+    ),
+    // body-parser keeps the status of an error thrown by `verify`
+    { status: 400, type: 'entity.too.deep' },
+  );
 
 /** Counts brackets outside strings on the raw bytes: O(n), no recursion, before JSON.parse or any walk. */
 export function checkJsonDepth(buf: Buffer): void {
@@ -21,7 +26,8 @@ export function checkJsonDepth(buf: Buffer): void {
   for (let i = 0; i < buf.length; i++) {
     const c = buf[i];
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x7b || c === 0x5b) {

@@ -11,9 +11,12 @@ export function isCalendarDate(value: unknown): boolean {
 }
 
 export function IsCalendarDate(options?: ValidationOptions): PropertyDecorator {
-  return (target, propertyName) => registerDecorator({
-    name: 'isCalendarDate', target: target.constructor, propertyName: String(propertyName),
-    options: { message: 'Date invalide : un jour qui existe, au format AAAA-MM-JJ.', ...options },
-    validator: { validate: isCalendarDate },
-  });
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isCalendarDate',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      options: { message: 'Date invalide : un jour qui existe, au format AAAA-MM-JJ.', ...options },
+      validator: { validate: isCalendarDate },
+    });
 }

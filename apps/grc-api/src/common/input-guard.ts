@@ -7,8 +7,7 @@ const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 export const MAX_NUMBER = 2_147_483_647;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-const join = (prefix: string, key: string | number) =>
-  typeof key === 'number' ? `${prefix}[${key}]` : prefix ? `${prefix}.${key}` : key;
+const join = (prefix: string, key: string | number) => (typeof key === 'number' ? `${prefix}[${key}]` : prefix ? `${prefix}.${key}` : key);
 
 function textProblem(s: string): string | null {
   if (s.includes('\u0000')) return 'Caractère nul (U+0000) interdit.';
@@ -28,7 +27,9 @@ export function findInputFault(value: unknown, field = ''): FieldError | null {
   }
   if (typeof value === 'string') {
     const message = textProblem(value);
-    return message ? { field: field || 'body', message, code: message.startsWith('Caractère nul') ? 'input.nul' : 'input.surrogate' } : null;
+    return message
+      ? { field: field || 'body', message, code: message.startsWith('Caractère nul') ? 'input.nul' : 'input.surrogate' }
+      : null;
   }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
@@ -61,7 +62,7 @@ export const inputFault = (fault: FieldError) =>
 export class InputGuardPipe implements PipeTransform {
   transform(value: unknown, metadata: ArgumentMetadata): unknown {
     if (metadata.type === 'custom') return value;
-    const fault = findInputFault(value, metadata.type === 'body' ? '' : metadata.data ?? '');
+    const fault = findInputFault(value, metadata.type === 'body' ? '' : (metadata.data ?? ''));
     if (fault) throw inputFault(fault);
     return value;
   }

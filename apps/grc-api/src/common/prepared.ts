@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 
-interface PgClient { query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }> }
+interface PgClient {
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+}
 
 /**
  * Runs a hot query as a named prepared statement on the transaction's connection, so PostgreSQL
@@ -13,9 +15,7 @@ interface PgClient { query(config: { name: string; text: string; values: unknown
 export async function preparedQuery<T = any>(m: EntityManager, text: string, values: unknown[]): Promise<T[]> {
   const name = `grc_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
   const runner = m.queryRunner as unknown as { connect(): Promise<PgClient> } | undefined;
-  const client: PgClient | undefined = runner
-    ? await runner.connect()
-    : (m.connection.driver as unknown as { master?: PgClient }).master;
+  const client: PgClient | undefined = runner ? await runner.connect() : (m.connection.driver as unknown as { master?: PgClient }).master;
   if (!client) return m.query(text, values);
   const result = await client.query({ name, text, values });
   return result.rows as T[];

@@ -4,9 +4,16 @@ import type { Problem } from '@grc/domain';
 import { ProblemException } from './problem';
 
 const TITLES: Record<number, string> = {
-  400: 'Requête invalide', 401: 'Authentification requise', 403: 'Accès refusé', 404: 'Introuvable',
-  405: 'Méthode non autorisée', 409: 'Conflit', 413: 'Contenu trop volumineux', 415: 'Type de contenu non pris en charge',
-  429: 'Trop de requêtes', 500: 'Erreur interne',
+  400: 'Requête invalide',
+  401: 'Authentification requise',
+  403: 'Accès refusé',
+  404: 'Introuvable',
+  405: 'Méthode non autorisée',
+  409: 'Conflit',
+  413: 'Contenu trop volumineux',
+  415: 'Type de contenu non pris en charge',
+  429: 'Trop de requêtes',
+  500: 'Erreur interne',
 };
 
 /**
@@ -40,33 +47,68 @@ export class ProblemFilter implements ExceptionFilter {
       const body = error.getResponse();
       const message = typeof body === 'string' ? body : (body as { message?: unknown }).message;
       const detail =
-        status === 404 ? 'Cette adresse ne correspond à aucune ressource.' :
-        status === 413 ? 'Le contenu envoyé est trop volumineux.' :
-        status === 429 ? 'Trop de requêtes : patientez une minute avant de réessayer.' :
-        typeof message === 'string' ? message : TITLES[status] ?? 'Erreur';
+        status === 404
+          ? 'Cette adresse ne correspond à aucune ressource.'
+          : status === 413
+            ? 'Le contenu envoyé est trop volumineux.'
+            : status === 429
+              ? 'Trop de requêtes : patientez une minute avant de réessayer.'
+              : typeof message === 'string'
+                ? message
+                : (TITLES[status] ?? 'Erreur');
       return { type: 'about:blank', title: TITLES[status] ?? 'Erreur', status, detail, instance };
     }
     const err = error as { type?: string; status?: number; expose?: boolean; code?: string; driverError?: { code?: string } };
     // body-parser errors (malformed JSON, too large, charset)
     if (err?.type === 'entity.parse.failed') {
-      return { type: 'about:blank', title: TITLES[400]!, status: 400, detail: "Le corps de la requête n'est pas un JSON valide.", instance };
+      return {
+        type: 'about:blank',
+        title: TITLES[400]!,
+        status: 400,
+        detail: "Le corps de la requête n'est pas un JSON valide.",
+        instance,
+      };
     }
     if (err?.type === 'entity.too.large') {
       return { type: 'about:blank', title: TITLES[413]!, status: 413, detail: 'Le contenu envoyé est trop volumineux.', instance };
     }
     if (err?.type === 'charset.unsupported' || err?.type === 'encoding.unsupported') {
-      return { type: 'about:blank', title: TITLES[415]!, status: 415, detail: 'Jeu de caractères ou encodage non pris en charge : envoyez de l’UTF-8.', instance,
-        errors: [{ field: 'content-type', message: 'Jeu de caractères non pris en charge.', code: 'input.charset' }] } as Problem;
+      return {
+        type: 'about:blank',
+        title: TITLES[415]!,
+        status: 415,
+        detail: 'Jeu de caractères ou encodage non pris en charge : envoyez de l’UTF-8.',
+        instance,
+        errors: [{ field: 'content-type', message: 'Jeu de caractères non pris en charge.', code: 'input.charset' }],
+      } as Problem;
     }
     if (err?.expose && typeof err.status === 'number' && err.status >= 400 && err.status < 500) {
-      return { type: 'about:blank', title: TITLES[err.status] ?? 'Requête invalide', status: err.status, detail: TITLES[err.status] ?? 'Requête invalide.', instance };
+      return {
+        type: 'about:blank',
+        title: TITLES[err.status] ?? 'Requête invalide',
+        status: err.status,
+        detail: TITLES[err.status] ?? 'Requête invalide.',
+        instance,
+      };
     }
     const sqlstate = inputSqlState(err);
     if (sqlstate) {
       this.log.warn(`input refused by PostgreSQL (${sqlstate}) on ${instance}: ${(error as Error).message}`);
-      return { type: 'about:blank', title: TITLES[400]!, status: 400, detail: 'Une valeur de la requête est invalide ou hors des limites permises.', instance };
+      return {
+        type: 'about:blank',
+        title: TITLES[400]!,
+        status: 400,
+        detail: 'Une valeur de la requête est invalide ou hors des limites permises.',
+        instance,
+      };
     }
-    return { type: 'about:blank', title: TITLES[500]!, status: 500, detail: "Une erreur inattendue s'est produite. Elle a été journalisée.", instance };
+    return {
+      type: 'about:blank',
+      title: TITLES[500]!,
+      status: 500,
+      detail: "Une erreur inattendue s'est produite. Elle a été journalisée.",
+      instance,
+    };
   }
 }
 

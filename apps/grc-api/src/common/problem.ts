@@ -9,7 +9,13 @@ export type FieldError = { field: string; message: string; code?: string; params
  * (French, as the console's users), with the field at fault when there is one.
  */
 export class ProblemException extends HttpException {
-  constructor(status: number, title: string, detail: string, readonly errors?: FieldError[], readonly problemType = 'about:blank') {
+  constructor(
+    status: number,
+    title: string,
+    detail: string,
+    readonly errors?: FieldError[],
+    readonly problemType = 'about:blank',
+  ) {
     super({ title, detail, errors }, status);
   }
 
@@ -25,13 +31,11 @@ export class ProblemException extends HttpException {
   }
 }
 
-export const badRequest = (detail: string, errors?: FieldError[]) =>
-  new ProblemException(400, 'Requête invalide', detail, errors);
+export const badRequest = (detail: string, errors?: FieldError[]) => new ProblemException(400, 'Requête invalide', detail, errors);
 export const invalidField = (field: string, message: string, code?: string) =>
   new ProblemException(400, 'Requête invalide', message, [{ field, message, code }]);
 export const notFound = (what: string) => new ProblemException(404, 'Introuvable', `${what} introuvable.`);
-export const forbidden = (detail = "Vous n'avez pas le droit de faire cette action.") =>
-  new ProblemException(403, 'Accès refusé', detail);
+export const forbidden = (detail = "Vous n'avez pas le droit de faire cette action.") => new ProblemException(403, 'Accès refusé', detail);
 export const conflict = (detail: string, errors?: FieldError[]) => new ProblemException(409, 'Conflit', detail, errors);
 export const staleTicket = () =>
   conflict("Ce ticket a été modifié par quelqu'un d'autre entre-temps. Rechargez-le pour voir ses changements avant de recommencer.", [

@@ -32,6 +32,8 @@ describe('SecretBox', () => {
     expect(new SecretBox(dir, key).open(new SecretBox(dir, key).seal('x'))).toBe('x');
     expect(() => new SecretBox(dir, Buffer.alloc(16).toString('base64'))).toThrow(/32 bytes/);
     // a value sealed under another key: a message an administrator can act on
-    expect(() => new SecretBox(dir, Buffer.alloc(32, 8).toString('base64')).open(new SecretBox(dir, key).seal('x'))).toThrow(/GRC_SECRET_KEY .*changed/);
+    expect(() => new SecretBox(dir, Buffer.alloc(32, 8).toString('base64')).open(new SecretBox(dir, key).seal('x'))).toThrow(
+      /GRC_SECRET_KEY .*changed/,
+    );
   });
 });

@@ -42,7 +42,9 @@ export class SecretBox {
       return Buffer.concat([decipher.update(Buffer.from(data, 'base64')), decipher.final()]).toString('utf8');
     } catch {
       // GCM's own message ("unable to authenticate data") would tell an administrator nothing
-      throw new Error('a stored secret cannot be decrypted with this key: GRC_SECRET_KEY (or <data dir>/secret.key) changed since it was saved; enter the password again in the administration');
+      throw new Error(
+        'a stored secret cannot be decrypted with this key: GRC_SECRET_KEY (or <data dir>/secret.key) changed since it was saved; enter the password again in the administration',
+      );
     }
   }
 

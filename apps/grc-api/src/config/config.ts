@@ -40,7 +40,8 @@ const int = (v: string | undefined, fallback: number): number => {
 function dbRole(v: string | undefined): string | null {
   const role = (v ?? 'grc_app').trim();
   if (role === 'none' || role === '') return null;
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(role)) throw new Error(`GRC_DB_ROLE must be a role name (lower case, digits, _) or none (got "${role}")`);
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(role))
+    throw new Error(`GRC_DB_ROLE must be a role name (lower case, digits, _) or none (got "${role}")`);
   return role;
 }
 
@@ -66,7 +67,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GrcConfig {
         maxLockSeconds: Math.max(1, int(env['GRC_LOGIN_MAX_LOCK_SECONDS'], DEFAULT_LOGIN_THROTTLE.maxLockSeconds)),
       },
       // sized for a town hall behind one address: 200 agents, many mistyping once
-      ipFailures: { points: Math.max(1, int(env['GRC_LOGIN_IP_FAILURES'], 200)), windowSeconds: Math.max(1, int(env['GRC_LOGIN_IP_WINDOW_SECONDS'], 900)) },
+      ipFailures: {
+        points: Math.max(1, int(env['GRC_LOGIN_IP_FAILURES'], 200)),
+        windowSeconds: Math.max(1, int(env['GRC_LOGIN_IP_WINDOW_SECONDS'], 900)),
+      },
     },
     trustProxy: parseTrustProxy(env['GRC_TRUST_PROXY']),
     maxUploadBytes: int(env['GRC_MAX_UPLOAD_BYTES'], 10 * 1024 * 1024),

@@ -16,13 +16,18 @@ export function parseTrustProxy(value: string | undefined): TrustProxy {
   if (v === '' || v === 'loopback') return ['loopback'];
   if (v === 'false' || v === '0') return false;
   if (/^\d+$/.test(v)) return Number(v);
-  const list = v.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const item of list) {
     const [addr, bits, extra] = item.split('/');
     const family = isIP(addr ?? '');
     const okBits = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32));
     if (!(NAMES.has(item) || (family && okBits && extra === undefined))) {
-      throw new Error(`GRC_TRUST_PROXY: "${item}" is neither false, a hop count, an address, a subnet (10.0.0.0/8) nor loopback/linklocal/uniquelocal`);
+      throw new Error(
+        `GRC_TRUST_PROXY: "${item}" is neither false, a hop count, an address, a subnet (10.0.0.0/8) nor loopback/linklocal/uniquelocal`,
+      );
     }
   }
   return list;

@@ -7,7 +7,11 @@ import { MIGRATIONS } from './migrations';
  * is taken at connection start (`-c role=…`): the app runs with that role's rights whatever the login
  * user, so that a quick start or a test connected as the owner still cannot alter its audit trail.
  */
-export function dataSourceOptions(databaseUrl: string, poolSize = Number(process.env['GRC_DB_POOL'] ?? 20), role: string | null = null): DataSourceOptions {
+export function dataSourceOptions(
+  databaseUrl: string,
+  poolSize = Number(process.env['GRC_DB_POOL'] ?? 20),
+  role: string | null = null,
+): DataSourceOptions {
   return {
     type: 'postgres',
     url: databaseUrl,

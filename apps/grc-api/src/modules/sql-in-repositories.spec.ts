@@ -36,10 +36,21 @@ describe('repositories own the SQL', () => {
   });
 
   it('recognises each kind of query it forbids, and not an orchestration', () => {
-    expect(sqlOutsideRepository('await m.query(`SELECT 1 FROM departments WHERE id = $1`, [id]);')).toEqual(['SQL text', 'raw query', 'EntityManager call']);
+    expect(sqlOutsideRepository('await m.query(`SELECT 1 FROM departments WHERE id = $1`, [id]);')).toEqual([
+      'SQL text',
+      'raw query',
+      'EntityManager call',
+    ]);
     expect(sqlOutsideRepository("await preparedQuery(m, 'x', []);")).toEqual(['prepared query']);
     expect(sqlOutsideRepository('await m.save(row);')).toEqual(['EntityManager call']);
-    expect(sqlOutsideRepository('await this.db.manager.find(X);')).toEqual(['EntityManager call', 'DataSource call other than a transaction']);
-    expect(sqlOutsideRepository('return this.db.transaction(async (m) => this.rows.save(row, m)); if (!m.queryRunner?.isTransactionActive) return;')).toEqual([]);
+    expect(sqlOutsideRepository('await this.db.manager.find(X);')).toEqual([
+      'EntityManager call',
+      'DataSource call other than a transaction',
+    ]);
+    expect(
+      sqlOutsideRepository(
+        'return this.db.transaction(async (m) => this.rows.save(row, m)); if (!m.queryRunner?.isTransactionActive) return;',
+      ),
+    ).toEqual([]);
   });
 });

@@ -35,13 +35,18 @@ export async function ids(db: DataSource) {
     category: (code: string) => one(`SELECT id FROM categories WHERE code = $1`, [code]),
     agent: (email: string) => one(`SELECT id FROM agents WHERE email = $1`, [email]),
     /** an agent of the role whose departments include this one */
-    memberOf: (departmentCode: string, role: string) => one(
-      `SELECT a.id, a.email FROM agents a JOIN agent_departments ad ON ad.agent_id = a.id JOIN departments d ON d.id = ad.department_id
-       WHERE d.code = $1 AND a.role = $2 AND a.active ORDER BY a.email LIMIT 1`, [departmentCode, role]),
+    memberOf: (departmentCode: string, role: string) =>
+      one(
+        `SELECT a.id, a.email FROM agents a JOIN agent_departments ad ON ad.agent_id = a.id JOIN departments d ON d.id = ad.department_id
+       WHERE d.code = $1 AND a.role = $2 AND a.active ORDER BY a.email LIMIT 1`,
+        [departmentCode, role],
+      ),
     emailOf: async (departmentCode: string, role: string) => {
       const [r] = await db.query(
         `SELECT a.email FROM agents a JOIN agent_departments ad ON ad.agent_id = a.id JOIN departments d ON d.id = ad.department_id
-         WHERE d.code = $1 AND a.role = $2 AND a.active ORDER BY a.email LIMIT 1`, [departmentCode, role]);
+         WHERE d.code = $1 AND a.role = $2 AND a.active ORDER BY a.email LIMIT 1`,
+        [departmentCode, role],
+      );
       if (!r) throw new Error(`no ${role} in ${departmentCode}`);
       return r.email as string;
     },

@@ -5,14 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** A free loopback TCP port. */
-export const freePort = (): Promise<number> => new Promise((resolve, reject) => {
-  const s = createServer();
-  s.once('error', reject);
-  s.listen(0, '127.0.0.1', () => {
-    const port = (s.address() as { port: number }).port;
-    s.close(() => resolve(port));
+export const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
   });
-});
 
 export interface Dovecot {
   host: string;
@@ -35,14 +36,16 @@ export async function startDovecot(): Promise<Dovecot> {
   const port = await freePort();
   const user = 'mairie@saint-aubin.test';
   const password = 'imap-secret-Pa55';
-  const uid = process.getuid?.() === 0 ? 65534 : process.getuid?.() ?? 65534;
-  const gid = process.getuid?.() === 0 ? 65534 : process.getgid?.() ?? 65534;
+  const uid = process.getuid?.() === 0 ? 65534 : (process.getuid?.() ?? 65534);
+  const gid = process.getuid?.() === 0 ? 65534 : (process.getgid?.() ?? 65534);
   chmodSync(dir, 0o755); // mail processes run as nobody and must traverse it
   for (const d of ['run', 'state', 'mail', 'home']) mkdirSync(join(dir, d));
   if (process.getuid?.() === 0) for (const d of ['mail', 'home']) chownSync(join(dir, d), uid, gid);
   writeFileSync(join(dir, 'users'), `${user}:{PLAIN}${password}\n`);
   const conf = join(dir, 'dovecot.conf');
-  writeFileSync(conf, `
+  writeFileSync(
+    conf,
+    `
 base_dir = ${dir}/run
 state_dir = ${dir}/state
 log_path = ${dir}/dovecot.log
@@ -87,30 +90,46 @@ service auth {
 service stats {
   user = root
 }
-`);
+`,
+  );
   const child: ChildProcess = spawn('dovecot', ['-F', '-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout?.on('data', (d) => { output += d; });
-  child.stderr?.on('data', (d) => { output += d; });
+  child.stdout?.on('data', (d) => {
+    output += d;
+  });
+  child.stderr?.on('data', (d) => {
+    output += d;
+  });
   const until = Date.now() + 15_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`dovecot exited: ${output}`);
     const up = await new Promise<boolean>((resolve) => {
       const s = connect(port, '127.0.0.1');
-      s.once('data', (d) => { s.destroy(); resolve(d.toString().startsWith('* OK')); });
+      s.once('data', (d) => {
+        s.destroy();
+        resolve(d.toString().startsWith('* OK'));
+      });
       s.once('error', () => resolve(false));
     });
     if (up) break;
     if (Date.now() > until) {
       child.kill('SIGKILL');
       let log = '';
-      try { log = readFileSync(join(dir, 'dovecot.log'), 'utf8'); } catch { /* none */ }
+      try {
+        log = readFileSync(join(dir, 'dovecot.log'), 'utf8');
+      } catch {
+        /* none */
+      }
       throw new Error(`dovecot did not start: ${output}\n${log}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
-    host: '127.0.0.1', port, user, password, dir,
+    host: '127.0.0.1',
+    port,
+    user,
+    password,
+    dir,
     async stop() {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));

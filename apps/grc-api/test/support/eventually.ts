@@ -4,7 +4,10 @@
  * that must happen (a worker, a mail, a timer). Never for proving that something did NOT happen:
  * check a definite later state instead (a final row state, a later event that is ordered after it).
  */
-export async function eventually<T>(fn: () => T | Promise<T>, { timeout = 10_000, interval = 50 }: { timeout?: number; interval?: number } = {}): Promise<T> {
+export async function eventually<T>(
+  fn: () => T | Promise<T>,
+  { timeout = 10_000, interval = 50 }: { timeout?: number; interval?: number } = {},
+): Promise<T> {
   const until = Date.now() + timeout;
   for (;;) {
     try {

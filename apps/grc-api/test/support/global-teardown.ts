@@ -9,7 +9,9 @@ export default async function globalTeardown(): Promise<void> {
   await c.connect();
   let names: string[];
   try {
-    names = (await c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1 || '\\_f%'`, [template])).rows.map((r) => r.datname);
+    names = (await c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1 || '\\_f%'`, [template])).rows.map(
+      (r) => r.datname,
+    );
   } finally {
     await c.end();
   }

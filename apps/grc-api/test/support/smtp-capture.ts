@@ -39,8 +39,12 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
       stream.on('end', async () => {
         const raw = Buffer.concat(chunks);
         mails.push({
-          envelope: { from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address) },
-          raw, parsed: await simpleParser(raw),
+          envelope: {
+            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+            to: session.envelope.rcptTo.map((r) => r.address),
+          },
+          raw,
+          parsed: await simpleParser(raw),
         });
         callback();
       });
@@ -49,7 +53,9 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const port = (server.server.address() as { port: number }).port;
   return Object.assign(capture, {
-    port, url: `smtp://127.0.0.1:${port}?ignoreTLS=true`, mails,
+    port,
+    url: `smtp://127.0.0.1:${port}?ignoreTLS=true`,
+    mails,
     async waitFor(n: number, timeoutMs = 15_000) {
       const until = Date.now() + timeoutMs;
       while (mails.length < n) {

@@ -36,7 +36,8 @@ export default class SpecDatabaseEnvironment extends TestEnvironment {
 
   override async teardown(): Promise<void> {
     try {
-      if (this.database && process.env['GRC_KEEP_TEST_DB'] !== 'true') await adminQuery(`DROP DATABASE IF EXISTS ${this.database} WITH (FORCE)`);
+      if (this.database && process.env['GRC_KEEP_TEST_DB'] !== 'true')
+        await adminQuery(`DROP DATABASE IF EXISTS ${this.database} WITH (FORCE)`);
     } finally {
       await super.teardown();
     }

@@ -29,7 +29,13 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   // The app reads its configuration from the environment while it is built; restore it afterwards
   // so that one spec's settings never leak into the next.
   const saved = { ...process.env };
-  Object.assign(process.env, { GRC_DATA_DIR: mkdtempSync(join(tmpdir(), 'grc-data-')), GRC_LOGIN_ACCOUNT_FAILURES: '1000', GRC_LOGIN_IP_FAILURES: '100000', GRC_LOG_LEVEL: 'warn', ...env });
+  Object.assign(process.env, {
+    GRC_DATA_DIR: mkdtempSync(join(tmpdir(), 'grc-data-')),
+    GRC_LOGIN_ACCOUNT_FAILURES: '1000',
+    GRC_LOGIN_IP_FAILURES: '100000',
+    GRC_LOG_LEVEL: 'warn',
+    ...env,
+  });
   let app: INestApplication;
   try {
     app = await createApp({ ...loadConfig(), port: 0 });
@@ -49,7 +55,9 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   };
   const clients = new Map<string, Promise<ReturnType<typeof request.agent>>>();
   return {
-    app, url, db,
+    app,
+    url,
+    db,
     http: request.agent(server),
     loginAs,
     as(email: string) {

@@ -43,7 +43,9 @@ async function waitForHealth(baseUrl: string, server: ChildProcess, output: () =
   let last = '';
   while (Date.now() < deadline) {
     if (server.exitCode !== null || server.signalCode !== null) {
-      throw new Error(`the GRC server exited (code ${server.exitCode}, signal ${server.signalCode}) before it was healthy.\n--- server output ---\n${output()}`);
+      throw new Error(
+        `the GRC server exited (code ${server.exitCode}, signal ${server.signalCode}) before it was healthy.\n--- server output ---\n${output()}`,
+      );
     }
     try {
       const r = await fetch(`${baseUrl}/api/v1/health`, { signal: AbortSignal.timeout(2_000) });
@@ -97,7 +99,8 @@ async function start(state: E2eState): Promise<void> {
       GRC_QUEUE_PREFIX: state.queuePrefix,
       GRC_DATA_DIR: state.dataDir,
       // the specs log in several times from the same address
-      GRC_LOGIN_ACCOUNT_FAILURES: '1000', GRC_LOGIN_IP_FAILURES: '100000',
+      GRC_LOGIN_ACCOUNT_FAILURES: '1000',
+      GRC_LOGIN_IP_FAILURES: '100000',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -26,8 +26,16 @@ export const PERMISSIONS = [
 export type Permission = (typeof PERMISSIONS)[number];
 
 const AGENT: readonly Permission[] = [
-  'tickets.read', 'tickets.create', 'tickets.update', 'tickets.assign', 'tickets.transfer', 'tickets.reply',
-  'citizens.read', 'citizens.write', 'reference.read', 'workflows.act',
+  'tickets.read',
+  'tickets.create',
+  'tickets.update',
+  'tickets.assign',
+  'tickets.transfer',
+  'tickets.reply',
+  'citizens.read',
+  'citizens.write',
+  'reference.read',
+  'workflows.act',
 ];
 
 /**
@@ -57,7 +65,8 @@ export interface PermissionGrants {
 /** Deny by default: an unknown role or permission (e.g. from a stale token) is refused, never an exception. */
 export const hasPermission = (role: Role, permission: Permission, grants: PermissionGrants = {}): boolean =>
   Object.prototype.hasOwnProperty.call(ROLE_PERMISSIONS, role) &&
-  (ROLE_PERMISSIONS[role].includes(permission) || (grants.frontDesk === true && role !== 'elected' && FRONT_DESK_PERMISSIONS.includes(permission)));
+  (ROLE_PERMISSIONS[role].includes(permission) ||
+    (grants.frontDesk === true && role !== 'elected' && FRONT_DESK_PERMISSIONS.includes(permission)));
 
 /** Every permission of this role with these grants (shown to the console in /auth/me). */
 export const permissionsOf = (role: Role, grants: PermissionGrants = {}): Permission[] =>

@@ -29,13 +29,19 @@ describe('normalizePhone', () => {
 
   it('property: any French mobile, however spaced, becomes +33 and is stable', () => {
     fc.assert(
-      fc.property(fc.constantFrom('6', '7'), fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 8, maxLength: 8 }), fc.constantFrom('', ' ', '.', '-'), fc.constantFrom('0', '+33', '0033', '+33 '), (first, rest, sep, lead) => {
-        const digits = first + rest.join('');
-        const typed = lead + [digits.slice(0, 1), digits.slice(1, 3), digits.slice(3, 5), digits.slice(5, 7), digits.slice(7)].join(sep);
-        const n = normalizePhone(typed);
-        expect(n).toBe(`+33${digits}`);
-        expect(normalizePhone(n)).toBe(n);
-      }),
+      fc.property(
+        fc.constantFrom('6', '7'),
+        fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 8, maxLength: 8 }),
+        fc.constantFrom('', ' ', '.', '-'),
+        fc.constantFrom('0', '+33', '0033', '+33 '),
+        (first, rest, sep, lead) => {
+          const digits = first + rest.join('');
+          const typed = lead + [digits.slice(0, 1), digits.slice(1, 3), digits.slice(3, 5), digits.slice(5, 7), digits.slice(7)].join(sep);
+          const n = normalizePhone(typed);
+          expect(n).toBe(`+33${digits}`);
+          expect(normalizePhone(n)).toBe(n);
+        },
+      ),
     );
   });
 });
@@ -62,58 +68,134 @@ describe('normalizeEmail', () => {
 
 describe('validateCitizen', () => {
   it('accepts and normalizes a resident', () => {
-    expect(validateCitizen({ ...resident, firstName: '  Marie ', email: ' Marie@Exemple.FR ', address: '  12  rue de la Paix \n\n 2e étage ', preferredChannel: 'phone' })).toEqual({
+    expect(
+      validateCitizen({
+        ...resident,
+        firstName: '  Marie ',
+        email: ' Marie@Exemple.FR ',
+        address: '  12  rue de la Paix \n\n 2e étage ',
+        preferredChannel: 'phone',
+      }),
+    ).toEqual({
       ok: true,
       value: {
-        kind: 'resident', firstName: 'Marie', lastName: 'Dupont', organisationName: null, contactPerson: null,
-        email: 'Marie@exemple.fr', phone: '+33612345678', address: '12 rue de la Paix\n2e étage', postcode: null, city: null,
+        kind: 'resident',
+        firstName: 'Marie',
+        lastName: 'Dupont',
+        organisationName: null,
+        contactPerson: null,
+        email: 'Marie@exemple.fr',
+        phone: '+33612345678',
+        address: '12 rue de la Paix\n2e étage',
+        postcode: null,
+        city: null,
         preferredChannel: 'phone',
       },
     });
   });
 
   it('accepts an organisation, dropping resident-only fields', () => {
-    const r = validateCitizen({ kind: 'organisation', organisationName: 'Association Les Amis du Parc', contactPerson: 'Jean Martin', firstName: 'x', email: 'contact@amis-du-parc.fr' });
-    expect(r).toMatchObject({ ok: true, value: { organisationName: 'Association Les Amis du Parc', contactPerson: 'Jean Martin', firstName: null, lastName: null } });
+    const r = validateCitizen({
+      kind: 'organisation',
+      organisationName: 'Association Les Amis du Parc',
+      contactPerson: 'Jean Martin',
+      firstName: 'x',
+      email: 'contact@amis-du-parc.fr',
+    });
+    expect(r).toMatchObject({
+      ok: true,
+      value: { organisationName: 'Association Les Amis du Parc', contactPerson: 'Jean Martin', firstName: null, lastName: null },
+    });
   });
 
   it.each<[string, CitizenDraft, Array<[string, string]>]>([
     ['resident with last name only', { kind: 'resident', lastName: 'Dupont', email: 'd@ex.fr' }, []],
-    ['resident without last name', { kind: 'resident', firstName: 'Marie', email: 'd@ex.fr' }, [['lastName', 'citizen.last_name_required']]],
-    ['resident with a blank last name', { kind: 'resident', lastName: '   ', email: 'd@ex.fr' }, [['lastName', 'citizen.last_name_required']]],
-    ['organisation without name', { kind: 'organisation', contactPerson: 'Jean', phone: '0612345678' }, [['organisationName', 'citizen.organisation_name_required']]],
+    [
+      'resident without last name',
+      { kind: 'resident', firstName: 'Marie', email: 'd@ex.fr' },
+      [['lastName', 'citizen.last_name_required']],
+    ],
+    [
+      'resident with a blank last name',
+      { kind: 'resident', lastName: '   ', email: 'd@ex.fr' },
+      [['lastName', 'citizen.last_name_required']],
+    ],
+    [
+      'organisation without name',
+      { kind: 'organisation', contactPerson: 'Jean', phone: '0612345678' },
+      [['organisationName', 'citizen.organisation_name_required']],
+    ],
     ['unknown kind', { kind: 'robot' as never, lastName: 'X', phone: '0612345678' }, [['kind', 'citizen.kind_invalid']]],
     ['no contact', { kind: 'resident', lastName: 'Dupont' }, [['contact', 'citizen.contact_required']]],
-    ['blank contacts', { kind: 'resident', lastName: 'Dupont', email: ' ', phone: '', address: '\n' }, [['contact', 'citizen.contact_required']]],
+    [
+      'blank contacts',
+      { kind: 'resident', lastName: 'Dupont', email: ' ', phone: '', address: '\n' },
+      [['contact', 'citizen.contact_required']],
+    ],
     ['address only', { kind: 'resident', lastName: 'Dupont', address: '1 place de la Mairie' }, []],
     ['bad email', { kind: 'resident', lastName: 'Dupont', email: 'dupont@' }, [['email', 'citizen.email_invalid']]],
     ['bad phone', { kind: 'resident', lastName: 'Dupont', phone: '0612' }, [['phone', 'citizen.phone_invalid']]],
-    ['preferred email without email', { ...resident, preferredChannel: 'email' }, [['preferredChannel', 'citizen.channel_without_contact']]],
-    ['preferred mail without address', { ...resident, preferredChannel: 'mail' }, [['preferredChannel', 'citizen.channel_without_contact']]],
+    [
+      'preferred email without email',
+      { ...resident, preferredChannel: 'email' },
+      [['preferredChannel', 'citizen.channel_without_contact']],
+    ],
+    [
+      'preferred mail without address',
+      { ...resident, preferredChannel: 'mail' },
+      [['preferredChannel', 'citizen.channel_without_contact']],
+    ],
     ['preferred channel unknown', { ...resident, preferredChannel: 'pigeon' }, [['preferredChannel', 'citizen.channel_invalid']]],
     ['name too long', { ...resident, lastName: 'x'.repeat(201) }, [['lastName', 'citizen.too_long']]],
-    ['everything wrong', { kind: 'resident', email: 'x', phone: 'y' }, [['lastName', 'citizen.last_name_required'], ['email', 'citizen.email_invalid'], ['phone', 'citizen.phone_invalid']]],
+    [
+      'everything wrong',
+      { kind: 'resident', email: 'x', phone: 'y' },
+      [
+        ['lastName', 'citizen.last_name_required'],
+        ['email', 'citizen.email_invalid'],
+        ['phone', 'citizen.phone_invalid'],
+      ],
+    ],
   ])('%s', (_label, draft, expected) => {
     expect(codesOf(draft)).toEqual(expected);
   });
 
   it('speaks French', () => {
     const r = validateCitizen({ kind: 'resident', lastName: 'Dupont' });
-    expect(r).toEqual({ ok: false, errors: [{ field: 'contact', code: 'citizen.contact_required', message: 'Indiquez au moins un moyen de contact : e-mail, téléphone ou adresse postale.' }] });
+    expect(r).toEqual({
+      ok: false,
+      errors: [
+        {
+          field: 'contact',
+          code: 'citizen.contact_required',
+          message: 'Indiquez au moins un moyen de contact : e-mail, téléphone ou adresse postale.',
+        },
+      ],
+    });
   });
 
   it('property: never throws, and accepted citizens re-validate to themselves', () => {
-    const text = fc.option(fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom('Dupont', '06 12 34 56 78', 'a@b.fr', '1 rue X')), { nil: undefined });
+    const text = fc.option(fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom('Dupont', '06 12 34 56 78', 'a@b.fr', '1 rue X')), {
+      nil: undefined,
+    });
     fc.assert(
-      fc.property(fc.constantFrom('resident', 'organisation'), text, text, text, text, text, (kind, lastName, organisationName, email, phone, address) => {
-        const r = validateCitizen({ kind, lastName, organisationName, email, phone, address });
-        if (r.ok) {
-          expect(validateCitizen(r.value)).toEqual(r);
-          expect(r.value.email ?? r.value.phone ?? r.value.address).not.toBeNull();
-        } else {
-          expect(r.errors.length).toBeGreaterThan(0);
-        }
-      }),
+      fc.property(
+        fc.constantFrom('resident', 'organisation'),
+        text,
+        text,
+        text,
+        text,
+        text,
+        (kind, lastName, organisationName, email, phone, address) => {
+          const r = validateCitizen({ kind, lastName, organisationName, email, phone, address });
+          if (r.ok) {
+            expect(validateCitizen(r.value)).toEqual(r);
+            expect(r.value.email ?? r.value.phone ?? r.value.address).not.toBeNull();
+          } else {
+            expect(r.errors.length).toBeGreaterThan(0);
+          }
+        },
+      ),
     );
   });
 });
@@ -123,7 +205,10 @@ describe('citizenDisplayName', () => {
     [{ kind: 'resident' as const, firstName: 'Marie', lastName: 'Dupont' }, 'Marie Dupont'],
     [{ kind: 'resident' as const, firstName: null, lastName: 'Dupont' }, 'Dupont'],
     [{ kind: 'resident' as const, firstName: ' Marie ', lastName: null }, 'Marie'],
-    [{ kind: 'organisation' as const, organisationName: 'Les Amis du Parc', contactPerson: 'Jean Martin' }, 'Les Amis du Parc (Jean Martin)'],
+    [
+      { kind: 'organisation' as const, organisationName: 'Les Amis du Parc', contactPerson: 'Jean Martin' },
+      'Les Amis du Parc (Jean Martin)',
+    ],
     [{ kind: 'organisation' as const, organisationName: 'Les Amis du Parc', contactPerson: null }, 'Les Amis du Parc'],
     [{ kind: 'resident' as const }, 'Usager sans nom'],
   ])('%j → %s', (c, expected) => expect(citizenDisplayName(c)).toBe(expected));

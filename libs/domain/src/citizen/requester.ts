@@ -33,7 +33,8 @@ const ADDRESS_MAX = 500;
 const POSTCODE_MAX = 20;
 
 // pragmatic: something@domain.tld, no spaces, no consecutive dots, one @
-const EMAIL = /^[^\s@"(),:;<>[\\\]]+@[A-Za-z0-9\u00c0-\uffff](?:[A-Za-z0-9\u00c0-\uffff-]*[A-Za-z0-9\u00c0-\uffff])?(?:\.[A-Za-z0-9\u00c0-\uffff](?:[A-Za-z0-9\u00c0-\uffff-]*[A-Za-z0-9\u00c0-\uffff])?)+$/;
+const EMAIL =
+  /^[^\s@"(),:;<>[\\\]]+@[A-Za-z0-9\u00c0-\uffff](?:[A-Za-z0-9\u00c0-\uffff-]*[A-Za-z0-9\u00c0-\uffff])?(?:\.[A-Za-z0-9\u00c0-\uffff](?:[A-Za-z0-9\u00c0-\uffff-]*[A-Za-z0-9\u00c0-\uffff])?)+$/;
 
 export const isEmail = (text: string): boolean =>
   textLength(text) <= EMAIL_MAX && EMAIL.test(text) && !text.includes('..') && !text.startsWith('.') && !/\.@/.test(text);
@@ -124,15 +125,19 @@ export function validateCitizen(input: CitizenDraft): Validation<CitizenFields> 
   let email: string | null = null;
   if (v.email !== null) {
     email = normalizeEmail(v.email);
-    if (email === null) errors.push(fieldError('email', 'citizen.email_invalid', 'L’adresse e-mail n’est pas valide (exemple : prenom.nom@exemple.fr).'));
+    if (email === null)
+      errors.push(fieldError('email', 'citizen.email_invalid', 'L’adresse e-mail n’est pas valide (exemple : prenom.nom@exemple.fr).'));
   }
   let phone: string | null = null;
   if (v.phone !== null) {
     phone = normalizePhone(v.phone);
-    if (phone === null) errors.push(fieldError('phone', 'citizen.phone_invalid', 'Le numéro de téléphone n’est pas valide (exemple : 06 12 34 56 78).'));
+    if (phone === null)
+      errors.push(fieldError('phone', 'citizen.phone_invalid', 'Le numéro de téléphone n’est pas valide (exemple : 06 12 34 56 78).'));
   }
   if (v.email === null && v.phone === null && v.address === null) {
-    errors.push(fieldError('contact', 'citizen.contact_required', 'Indiquez au moins un moyen de contact : e-mail, téléphone ou adresse postale.'));
+    errors.push(
+      fieldError('contact', 'citizen.contact_required', 'Indiquez au moins un moyen de contact : e-mail, téléphone ou adresse postale.'),
+    );
   }
 
   const preferred = input.preferredChannel ?? null;
@@ -143,11 +148,29 @@ export function validateCitizen(input: CitizenDraft): Validation<CitizenFields> 
     } else {
       preferredChannel = preferred;
       if (preferred === 'email' && v.email === null) {
-        errors.push(fieldError('preferredChannel', 'citizen.channel_without_contact', 'Pour être contacté par e-mail, l’usager doit avoir une adresse e-mail.'));
+        errors.push(
+          fieldError(
+            'preferredChannel',
+            'citizen.channel_without_contact',
+            'Pour être contacté par e-mail, l’usager doit avoir une adresse e-mail.',
+          ),
+        );
       } else if (preferred === 'phone' && v.phone === null) {
-        errors.push(fieldError('preferredChannel', 'citizen.channel_without_contact', 'Pour être contacté par téléphone, l’usager doit avoir un numéro.'));
+        errors.push(
+          fieldError(
+            'preferredChannel',
+            'citizen.channel_without_contact',
+            'Pour être contacté par téléphone, l’usager doit avoir un numéro.',
+          ),
+        );
       } else if (preferred === 'mail' && v.address === null) {
-        errors.push(fieldError('preferredChannel', 'citizen.channel_without_contact', 'Pour être contacté par courrier, l’usager doit avoir une adresse postale.'));
+        errors.push(
+          fieldError(
+            'preferredChannel',
+            'citizen.channel_without_contact',
+            'Pour être contacté par courrier, l’usager doit avoir une adresse postale.',
+          ),
+        );
       }
     }
   }

@@ -23,7 +23,10 @@ export interface Problem {
 }
 
 // ---------- auth ----------
-export interface LoginRequest { email: string; password: string }
+export interface LoginRequest {
+  email: string;
+  password: string;
+}
 export interface Me {
   id: string;
   email: string;
@@ -39,7 +42,11 @@ export interface Me {
 }
 
 // ---------- reference data ----------
-export interface DepartmentRef { id: string; code: string; name: string }
+export interface DepartmentRef {
+  id: string;
+  code: string;
+  name: string;
+}
 export interface Department extends DepartmentRef {
   kind: 'direction' | 'service';
   parentId: string | null;
@@ -50,74 +57,126 @@ export interface Department extends DepartmentRef {
   version: number;
 }
 export interface DepartmentInput {
-  code: string; name: string; kind: 'direction' | 'service'; parentId?: string | null; email?: string | null; active?: boolean;
+  code: string;
+  name: string;
+  kind: 'direction' | 'service';
+  parentId?: string | null;
+  email?: string | null;
+  active?: boolean;
   /** absent: false on creation, unchanged on update */
   frontDesk?: boolean;
 }
 export interface Agent {
-  id: string; email: string; displayName: string; role: Role; locale: 'fr' | 'en';
-  active: boolean; departmentIds: string[]; version: number;
+  id: string;
+  email: string;
+  displayName: string;
+  role: Role;
+  locale: 'fr' | 'en';
+  active: boolean;
+  departmentIds: string[];
+  version: number;
 }
 export interface AgentInput {
-  email: string; displayName: string; role: Role; locale?: 'fr' | 'en'; active?: boolean;
+  email: string;
+  displayName: string;
+  role: Role;
+  locale?: 'fr' | 'en';
+  active?: boolean;
   departmentIds: string[];
   /** required on creation, optional on update (unchanged when absent); min 12 chars */
   password?: string;
 }
 export interface Category {
-  id: string; code: string; nameFr: string; nameEn: string;
+  id: string;
+  code: string;
+  nameFr: string;
+  nameEn: string;
   /** default department when no routing rule matches */
   defaultDepartmentId: string;
-  active: boolean; version: number;
+  active: boolean;
+  version: number;
 }
 export interface CategoryInput {
-  code: string; nameFr: string; nameEn: string; defaultDepartmentId: string; active?: boolean;
+  code: string;
+  nameFr: string;
+  nameEn: string;
+  defaultDepartmentId: string;
+  active?: boolean;
 }
 /** A polygon of [lng, lat] points (GeoJSON order), closed or not. */
 export type Polygon = Array<[number, number]>;
 export interface RoutingRule {
-  id: string; categoryId: string; departmentId: string;
+  id: string;
+  categoryId: string;
+  departmentId: string;
   /** optional area refinement: a named polygon; null means "anywhere" */
-  areaName: string | null; area: Polygon | null;
+  areaName: string | null;
+  area: Polygon | null;
   /** lower runs first */
   position: number;
   version: number;
 }
 export interface RoutingRuleInput {
-  categoryId: string; departmentId: string; areaName?: string | null; area?: Polygon | null; position?: number;
+  categoryId: string;
+  departmentId: string;
+  areaName?: string | null;
+  area?: Polygon | null;
+  position?: number;
 }
 
 // ---------- citizens ----------
 export interface CitizenSummary {
-  id: string; kind: RequesterKind; displayName: string;
-  email: string | null; phone: string | null; city: string | null;
+  id: string;
+  kind: RequesterKind;
+  displayName: string;
+  email: string | null;
+  phone: string | null;
+  city: string | null;
   ticketCount: number;
 }
 export interface Citizen {
-  id: string; kind: RequesterKind;
-  firstName: string | null; lastName: string | null;
+  id: string;
+  kind: RequesterKind;
+  firstName: string | null;
+  lastName: string | null;
   /** organisations only */
-  organisationName: string | null; contactPerson: string | null;
-  email: string | null; phone: string | null;
-  address: string | null; postcode: string | null; city: string | null;
+  organisationName: string | null;
+  contactPerson: string | null;
+  email: string | null;
+  phone: string | null;
+  address: string | null;
+  postcode: string | null;
+  city: string | null;
   preferredChannel: Channel | null;
-  createdAt: string; version: number;
+  createdAt: string;
+  version: number;
 }
 export type CitizenInput = Omit<Citizen, 'id' | 'createdAt' | 'version'>;
 
 // ---------- tickets ----------
 export interface TicketSummary {
-  id: string; reference: string; subject: string;
-  status: TicketStatus; priority: Priority; channel: Channel;
+  id: string;
+  reference: string;
+  subject: string;
+  status: TicketStatus;
+  priority: Priority;
+  channel: Channel;
   category: { id: string; code: string; nameFr: string; nameEn: string };
   department: DepartmentRef;
   assignee: { id: string; displayName: string } | null;
   citizen: { id: string; displayName: string } | null;
-  createdAt: string; updatedAt: string;
+  createdAt: string;
+  updatedAt: string;
   /** nearest running SLA deadline (null: none or paused) and whether a deadline was breached */
   sla?: { dueAt: string | null; breached: boolean };
 }
-export interface Attachment { id: string; filename: string; mimeType: string; size: number; createdAt: string }
+export interface Attachment {
+  id: string;
+  filename: string;
+  mimeType: string;
+  size: number;
+  createdAt: string;
+}
 export interface TimelineEvent {
   id: string;
   kind: TimelineEventKind;
@@ -130,7 +189,9 @@ export interface TimelineEvent {
 }
 export interface TicketDetail extends TicketSummary {
   description: string;
-  address: string | null; latitude: number | null; longitude: number | null;
+  address: string | null;
+  latitude: number | null;
+  longitude: number | null;
   version: number;
   attachments: Attachment[];
   timeline: TimelineEvent[];
@@ -138,36 +199,72 @@ export interface TicketDetail extends TicketSummary {
   allowedStatuses: TicketStatus[];
 }
 export interface CreateTicketRequest {
-  channel: Channel; categoryId: string; subject: string; description: string;
+  channel: Channel;
+  categoryId: string;
+  subject: string;
+  description: string;
   priority?: Priority;
   /** an existing citizen, or `newCitizen` to create one in the same transaction; one of the two (or neither for anonymous) */
   citizenId?: string | null;
   newCitizen?: CitizenInput | null;
-  address?: string | null; latitude?: number | null; longitude?: number | null;
+  address?: string | null;
+  latitude?: number | null;
+  longitude?: number | null;
 }
-export interface TicketActionBase { version: number }
-export interface AssignRequest extends TicketActionBase { assigneeId: string | null }
-export interface TransferRequest extends TicketActionBase { departmentId: string; reason: string }
-export interface StatusChangeRequest extends TicketActionBase { status: TicketStatus; comment?: string }
-export interface MessageRequest extends TicketActionBase { kind: MessageKind; body: string }
-export interface UpdateTicketRequest extends TicketActionBase { priority?: Priority; categoryId?: string; subject?: string }
+export interface TicketActionBase {
+  version: number;
+}
+export interface AssignRequest extends TicketActionBase {
+  assigneeId: string | null;
+}
+export interface TransferRequest extends TicketActionBase {
+  departmentId: string;
+  reason: string;
+}
+export interface StatusChangeRequest extends TicketActionBase {
+  status: TicketStatus;
+  comment?: string;
+}
+export interface MessageRequest extends TicketActionBase {
+  kind: MessageKind;
+  body: string;
+}
+export interface UpdateTicketRequest extends TicketActionBase {
+  priority?: Priority;
+  categoryId?: string;
+  subject?: string;
+}
 
 // ---------- inbox ----------
 export type InboxView = 'mine' | 'departments' | 'unassigned' | 'all';
 export type InboxSort = 'created_desc' | 'created_asc' | 'updated_desc' | 'priority_desc' | 'due_asc';
 /** query string of GET /api/v1/tickets; array filters are comma-separated */
 export interface InboxQuery {
-  view?: InboxView; q?: string;
-  status?: TicketStatus[]; channel?: Channel[]; categoryId?: string[]; departmentId?: string[];
-  priority?: Priority[]; assigneeId?: string[];
-  createdFrom?: string; createdTo?: string;
-  sort?: InboxSort; cursor?: string; limit?: number;
+  view?: InboxView;
+  q?: string;
+  status?: TicketStatus[];
+  channel?: Channel[];
+  categoryId?: string[];
+  departmentId?: string[];
+  priority?: Priority[];
+  assigneeId?: string[];
+  createdFrom?: string;
+  createdTo?: string;
+  sort?: InboxSort;
+  cursor?: string;
+  limit?: number;
   /** only tickets whose SLA is breached (flagged by an escalation or past a running deadline) */
   breached?: boolean;
 }
-export interface Page<T> { items: T[]; nextCursor: string | null }
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
 export interface InboxCounters {
   /** per view, open work only (status new/open/waiting_citizen) */
-  mine: number; departments: number; unassigned: number; all: number | null;
+  mine: number;
+  departments: number;
+  unassigned: number;
+  all: number | null;
   computedAt: string;
 }

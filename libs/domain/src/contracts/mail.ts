@@ -18,9 +18,20 @@ export interface MailTemplate {
   variables: string[];
   updatedAt: string | null;
 }
-export interface MailTemplateUpdate { subject: string; body: string }
-export interface MailTemplatePreviewRequest { event: MailEvent; subject: string; body: string }
-export interface RenderedMail { subject: string; text: string; html: string }
+export interface MailTemplateUpdate {
+  subject: string;
+  body: string;
+}
+export interface MailTemplatePreviewRequest {
+  event: MailEvent;
+  subject: string;
+  body: string;
+}
+export interface RenderedMail {
+  subject: string;
+  text: string;
+  html: string;
+}
 
 export interface ReplyTemplate {
   id: string;
@@ -29,7 +40,11 @@ export interface ReplyTemplate {
   active: boolean;
   updatedAt: string;
 }
-export interface ReplyTemplateInput { name: string; body: string; active?: boolean }
+export interface ReplyTemplateInput {
+  name: string;
+  body: string;
+  active?: boolean;
+}
 
 /** A mailbox read by the IMAP intake. The password is write-only: `hasPassword` tells whether one is stored. */
 export interface Mailbox {

@@ -16,7 +16,11 @@ export type NotificationAudience =
   | { kind: 'role'; role: Role; department: NotificationDepartmentRef }
   | { kind: 'department'; department: NotificationDepartmentRef };
 
-export interface NotificationDepartmentRef { id: string; code: string; name: string }
+export interface NotificationDepartmentRef {
+  id: string;
+  code: string;
+  name: string;
+}
 
 export interface NotificationTicketRef {
   id: string;
@@ -31,7 +35,10 @@ export interface NotificationTicketRef {
 }
 
 /** A human sentence in each console language. */
-export interface NotificationMessage { fr: string; en: string }
+export interface NotificationMessage {
+  fr: string;
+  en: string;
+}
 
 export interface NotificationItem {
   id: string;
@@ -75,11 +82,18 @@ export interface NotificationListQuery {
   limit?: number;
 }
 
-export interface NotificationUnreadCount { unread: number }
+export interface NotificationUnreadCount {
+  unread: number;
+}
 
 /** POST /notifications/read-all: optionally only up to the newest notification the agent has seen. */
-export interface NotificationReadAllRequest { upToId?: string }
-export interface NotificationReadAllResult { marked: number; unread: number }
+export interface NotificationReadAllRequest {
+  upToId?: string;
+}
+export interface NotificationReadAllResult {
+  marked: number;
+  unread: number;
+}
 
 export const NOTIFICATION_PAGE_DEFAULT = 20;
 export const NOTIFICATION_PAGE_MAX = 100;

@@ -18,7 +18,13 @@ export interface PublicAttribute {
   order: number;
   values: Array<{ key: string; name: string }>;
 }
-export interface PublicCategory { id: string; code: string; nameFr: string; nameEn: string; attributes: PublicAttribute[] }
+export interface PublicCategory {
+  id: string;
+  code: string;
+  nameFr: string;
+  nameEn: string;
+  attributes: PublicAttribute[];
+}
 export interface PublicLimits {
   maxFiles: number;
   maxFileBytes: number;
@@ -27,7 +33,11 @@ export interface PublicLimits {
   descriptionMax: number;
   messageMax: number;
 }
-export interface PublicForm { town: { name: string }; categories: PublicCategory[]; limits: PublicLimits }
+export interface PublicForm {
+  town: { name: string };
+  categories: PublicCategory[];
+  limits: PublicLimits;
+}
 
 /** Multipart fields of POST /public/requests (with `files`). `website` is a honeypot: it must stay empty. */
 export interface PublicRequestFields {
@@ -58,7 +68,15 @@ export interface PublicRequestCreated {
 
 /** Field error codes of the public endpoints, translated by the public pages (the detail stays in French). */
 export const PUBLIC_ERROR_CODES = [
-  'required', 'too_long', 'invalid', 'file.too_large', 'file.type', 'file.empty', 'file.too_many', 'contact.missing', 'closed',
+  'required',
+  'too_long',
+  'invalid',
+  'file.too_large',
+  'file.type',
+  'file.empty',
+  'file.too_many',
+  'contact.missing',
+  'closed',
 ] as const;
 export type PublicErrorCode = (typeof PUBLIC_ERROR_CODES)[number];
 
@@ -95,7 +113,13 @@ export interface PublicTracking {
 }
 
 // ---------- duplicates (agents) ----------
-export interface LinkedTicketRef { id: string; reference: string; subject: string; status: TicketStatus; createdAt: string }
+export interface LinkedTicketRef {
+  id: string;
+  reference: string;
+  subject: string;
+  status: TicketStatus;
+  createdAt: string;
+}
 export interface DuplicateCandidate extends LinkedTicketRef {
   address: string | null;
   /** null when either request has no position */
@@ -116,5 +140,10 @@ export interface DuplicatesView {
   /** how many more candidates belong to departments the agent may not see (only counted) */
   otherDepartmentCandidates: number;
 }
-export interface LinkTicketRequest { masterId: string; version: number }
-export interface UnlinkTicketRequest { version: number }
+export interface LinkTicketRequest {
+  masterId: string;
+  version: number;
+}
+export interface UnlinkTicketRequest {
+  version: number;
+}

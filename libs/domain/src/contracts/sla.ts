@@ -45,7 +45,12 @@ export interface SlaPolicyInput {
   applyToOpen?: boolean;
 }
 
-export interface SlaPauseDto { from: string; to: string | null; reason: string; minutes: number }
+export interface SlaPauseDto {
+  from: string;
+  to: string | null;
+  reason: string;
+  minutes: number;
+}
 export interface SlaHistoryDto {
   at: string;
   cause: 'started' | 'paused' | 'resumed' | 'recomputed' | 'stopped';
@@ -111,4 +116,8 @@ export interface SlaDepartmentBreachesDto {
   count: number;
   items: SlaBreachDto[];
 }
-export interface SlaBreachesDto { asOf: string; total: number; departments: SlaDepartmentBreachesDto[] }
+export interface SlaBreachesDto {
+  asOf: string;
+  total: number;
+  departments: SlaDepartmentBreachesDto[];
+}

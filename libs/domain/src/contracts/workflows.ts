@@ -30,7 +30,9 @@ export interface WorkflowImportRequest extends WorkflowSourceRequest {
 export interface WorkflowDiagram {
   initial: string;
   steps: Array<{
-    id: string; kind: string; label: string | null;
+    id: string;
+    kind: string;
+    label: string | null;
     /** approvers / writers / consulted departments, as text */
     who: string[];
     transitions: Array<{ on: string; to: string; guard: string | null }>;
@@ -87,10 +89,15 @@ export interface WorkflowBinding {
   createdAt: string;
 }
 /** Without category nor department the binding is town-wide: say so with `townWide: true` (refused otherwise). */
-export interface WorkflowBindingInput { categoryId?: string | null; departmentId?: string | null; definitionCode: string; townWide?: boolean }
+export interface WorkflowBindingInput {
+  categoryId?: string | null;
+  departmentId?: string | null;
+  definitionCode: string;
+  townWide?: boolean;
+}
 
 export type WorkflowActionRequestType =
-  | 'start' | 'submit_draft' | 'approve' | 'reject' | 'edit_and_approve' | 'give_opinion' | 'citizen_replied' | 'cancel';
+  'start' | 'submit_draft' | 'approve' | 'reject' | 'edit_and_approve' | 'give_opinion' | 'citizen_replied' | 'cancel';
 export interface WorkflowActionRequest {
   type: WorkflowActionRequestType;
   /** the ticket's version (concurrency guard) */
@@ -105,7 +112,10 @@ export interface WorkflowActionRequest {
   onBehalfOf?: string;
 }
 
-export interface WorkflowPerson { id: string; displayName: string }
+export interface WorkflowPerson {
+  id: string;
+  displayName: string;
+}
 export interface WorkflowOpinionView {
   department: { code: string; name: string };
   status: 'pending' | 'given' | 'expired';
@@ -168,11 +178,20 @@ export interface TicketWorkflowView {
     finishedAt: string | null;
     /** set once the circuit is over: completed (with its outcome) or cancelled (with the reason given) */
     finished: null | {
-      status: 'completed' | 'cancelled'; outcome: string | null; at: string; by: WorkflowPerson | null; reason: string | null;
+      status: 'completed' | 'cancelled';
+      outcome: string | null;
+      at: string;
+      by: WorkflowPerson | null;
+      reason: string | null;
     };
     current: {
-      stepId: string; label: string | null; kind: string; enteredAt: string;
-      dueAt: string | null; slaDueAt: string | null; slaBreached: boolean;
+      stepId: string;
+      label: string | null;
+      kind: string;
+      enteredAt: string;
+      dueAt: string | null;
+      slaDueAt: string | null;
+      slaBreached: boolean;
       approvals: WorkflowApprovalView[];
       opinions: WorkflowOpinionView[];
     };

@@ -1,8 +1,21 @@
 import fc from 'fast-check';
-import { DepartmentNode, departmentPath, descendantIds, validateKindChange, validateParentChange, visibleDepartmentIds } from './department-tree';
+import {
+  DepartmentNode,
+  departmentPath,
+  descendantIds,
+  validateKindChange,
+  validateParentChange,
+  visibleDepartmentIds,
+} from './department-tree';
 
 type Dept = DepartmentNode & { name: string };
-const d = (id: string, parentId: string | null, kind: 'direction' | 'service', name = id, active = true): Dept => ({ id, parentId, kind, active, name });
+const d = (id: string, parentId: string | null, kind: 'direction' | 'service', name = id, active = true): Dept => ({
+  id,
+  parentId,
+  kind,
+  active,
+  name,
+});
 
 // DGS ─┬─ DST ─┬─ voirie ── voirie-nord
 //      │       └─ espaces-verts (inactive)
@@ -26,9 +39,18 @@ describe('visibleDepartmentIds', () => {
     [['voirie'], ['voirie', 'voirie-nord']],
     [['dst'], ['dst', 'voirie', 'voirie-nord', 'espaces-verts']],
     [['dgs'], ['dgs', 'dst', 'voirie', 'voirie-nord', 'espaces-verts', 'daf', 'etat-civil']],
-    [['etat-civil', 'voirie'], ['voirie', 'voirie-nord', 'etat-civil']],
-    [['voirie', 'dst'], ['dst', 'voirie', 'voirie-nord', 'espaces-verts']],
-    [['police', 'unknown'], ['police', 'unknown']],
+    [
+      ['etat-civil', 'voirie'],
+      ['voirie', 'voirie-nord', 'etat-civil'],
+    ],
+    [
+      ['voirie', 'dst'],
+      ['dst', 'voirie', 'voirie-nord', 'espaces-verts'],
+    ],
+    [
+      ['police', 'unknown'],
+      ['police', 'unknown'],
+    ],
   ])('%j → %j', (memberOf, expected) => {
     expect(visibleDepartmentIds(ALL, memberOf)).toEqual(expected);
   });
@@ -41,9 +63,9 @@ describe('visibleDepartmentIds', () => {
 
   it('property: contains the member departments, and is closed under "child of"', () => {
     // random forest: each node's parent has a smaller index
-    const forest = fc.array(fc.option(fc.nat(), { nil: null }), { maxLength: 15 }).map((parents) =>
-      parents.map((p, i) => d(`n${i}`, p === null || i === 0 ? null : `n${p % i}`, 'service')),
-    );
+    const forest = fc
+      .array(fc.option(fc.nat(), { nil: null }), { maxLength: 15 })
+      .map((parents) => parents.map((p, i) => d(`n${i}`, p === null || i === 0 ? null : `n${p % i}`, 'service')));
     fc.assert(
       fc.property(forest, fc.array(fc.nat(20)), (all, picks) => {
         const memberOf = picks.filter((i) => i < all.length).map((i) => `n${i}`);
@@ -88,7 +110,10 @@ describe('validateParentChange', () => {
   });
 
   it('checks a department being created with its kind', () => {
-    expect(validateParentChange(ALL, 'new', 'police', 'direction')).toMatchObject({ ok: false, code: 'department.direction_under_service' });
+    expect(validateParentChange(ALL, 'new', 'police', 'direction')).toMatchObject({
+      ok: false,
+      code: 'department.direction_under_service',
+    });
     expect(validateParentChange(ALL, 'new', 'police', 'service').ok).toBe(true);
   });
 

@@ -27,13 +27,15 @@ describe('followerStatusAfter', () => {
     }
   });
   it('does nothing without a change, and only moves the lifecycle allows', () => {
-    for (const from of TICKET_STATUSES) for (const to of TICKET_STATUSES) for (const f of TICKET_STATUSES) {
-      const next = followerStatusAfter(from, to, f);
-      if (from === to || f === to) expect(next).toBeNull();
-      if (next !== null) {
-        expect(next).toBe(to);
-        expect(canTransition(f, next)).toBe(true);
-      }
-    }
+    for (const from of TICKET_STATUSES)
+      for (const to of TICKET_STATUSES)
+        for (const f of TICKET_STATUSES) {
+          const next = followerStatusAfter(from, to, f);
+          if (from === to || f === to) expect(next).toBeNull();
+          if (next !== null) {
+            expect(next).toBe(to);
+            expect(canTransition(f, next)).toBe(true);
+          }
+        }
   });
 });

@@ -1,5 +1,11 @@
 import {
-  boundingBox, DEFAULT_DUPLICATE_SETTINGS, haversineMetres, normalizeText, scoreDuplicate, trigrams, trigramSimilarity,
+  boundingBox,
+  DEFAULT_DUPLICATE_SETTINGS,
+  haversineMetres,
+  normalizeText,
+  scoreDuplicate,
+  trigrams,
+  trigramSimilarity,
 } from './scoring';
 
 describe('haversineMetres', () => {
@@ -73,7 +79,12 @@ describe('boundingBox', () => {
   it('contains every point within the distance', () => {
     const p = { lat: 47.39, lng: 0.68 };
     const box = boundingBox(p, 150);
-    for (const [dLat, dLng] of [[0.00134, 0], [0, 0.00197], [-0.00134, 0], [0, -0.00197]] as const) {
+    for (const [dLat, dLng] of [
+      [0.00134, 0],
+      [0, 0.00197],
+      [-0.00134, 0],
+      [0, -0.00197],
+    ] as const) {
       const q = { lat: p.lat + dLat, lng: p.lng + dLng };
       expect(haversineMetres(p, q)).toBeLessThanOrEqual(150);
       expect(q.lat).toBeGreaterThanOrEqual(box.minLat);

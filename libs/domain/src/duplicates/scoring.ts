@@ -4,7 +4,10 @@
  * same category; then the score mixes distance, text similarity and recency, each in [0, 1].
  */
 
-export interface GeoPoint { lat: number; lng: number }
+export interface GeoPoint {
+  lat: number;
+  lng: number;
+}
 
 const EARTH_RADIUS_M = 6_371_008.8;
 const rad = (deg: number) => (deg * Math.PI) / 180;
@@ -19,7 +22,12 @@ export function haversineMetres(a: GeoPoint, b: GeoPoint): number {
 
 /** Lowercase, accents removed, anything but letters and digits becomes a space (as pg_trgm sees words). */
 export function normalizeText(text: string): string {
-  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+  return text
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
 }
 
 /** The trigrams of a text as pg_trgm builds them: each word padded with two spaces before and one after. */
@@ -84,9 +92,10 @@ export function scoreDuplicate(f: DuplicateFacts, s: DuplicateSettings = DEFAULT
   const recency = clamp01(1 - Math.max(0, f.ageDays) / s.maxAgeDays);
   const distance = f.distanceMetres === null ? null : clamp01(1 - f.distanceMetres / s.maxDistanceMetres);
   if (!f.sameCategory) return { score: 0, candidate: false, parts: { distance, text, recency } };
-  const score = distance === null
-    ? 0.8 * (WEIGHTS.text * text + WEIGHTS.recency * recency) / (WEIGHTS.text + WEIGHTS.recency)
-    : WEIGHTS.distance * distance + WEIGHTS.text * text + WEIGHTS.recency * recency;
+  const score =
+    distance === null
+      ? (0.8 * (WEIGHTS.text * text + WEIGHTS.recency * recency)) / (WEIGHTS.text + WEIGHTS.recency)
+      : WEIGHTS.distance * distance + WEIGHTS.text * text + WEIGHTS.recency * recency;
   const rounded = Math.round(score * 1000) / 1000;
   // close by with a little textual overlap, or a strong text match: offered
   return { score: rounded, candidate: rounded >= s.minScore, parts: { distance, text, recency } };

@@ -1,7 +1,16 @@
 import fc from 'fast-check';
 import {
-  CursorValue, INBOX_SORTS, INBOX_SORT_VALUES, InboxCursorRow, compareInboxRows, compareToValues,
-  decodeCursor, decodeInboxCursor, encodeCursor, inboxCursorFor, isInboxSort,
+  CursorValue,
+  INBOX_SORTS,
+  INBOX_SORT_VALUES,
+  InboxCursorRow,
+  compareInboxRows,
+  compareToValues,
+  decodeCursor,
+  decodeInboxCursor,
+  encodeCursor,
+  inboxCursorFor,
+  isInboxSort,
 } from './cursor';
 
 describe('encodeCursor / decodeCursor', () => {
@@ -67,10 +76,12 @@ describe('encodeCursor / decodeCursor', () => {
   });
 
   it('property: never throws on garbage', () => {
-    fc.assert(fc.property(fc.oneof(fc.string(), fc.string({ unit: fc.constantFrom(...'AZaz09-_=+/'.split('')) })), (s) => {
-      const r = decodeCursor(s);
-      expect(r === null || Array.isArray(r)).toBe(true);
-    }));
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.string({ unit: fc.constantFrom(...'AZaz09-_=+/'.split('')) })), (s) => {
+        const r = decodeCursor(s);
+        expect(r === null || Array.isArray(r)).toBe(true);
+      }),
+    );
   });
 });
 
@@ -93,7 +104,12 @@ describe('INBOX_SORTS', () => {
 });
 
 describe('inbox cursors', () => {
-  const row: InboxCursorRow = { id: 'b1', created_at: '2026-03-01T10:00:00.000Z', updated_at: '2026-03-02T08:00:00.000Z', priority_rank: 3 };
+  const row: InboxCursorRow = {
+    id: 'b1',
+    created_at: '2026-03-01T10:00:00.000Z',
+    updated_at: '2026-03-02T08:00:00.000Z',
+    priority_rank: 3,
+  };
 
   it('encode the sort keys of a row and check them against the sort', () => {
     const c = inboxCursorFor('priority_desc', row);
@@ -111,20 +127,25 @@ describe('inbox cursors', () => {
       priority_rank: fc.integer({ min: 0, max: 3 }),
     });
     fc.assert(
-      fc.property(fc.array(rowArb, { maxLength: 25 }), fc.constantFrom(...INBOX_SORT_VALUES), fc.integer({ min: 1, max: 6 }), (partial, sort, limit) => {
-        const rows: InboxCursorRow[] = partial.map((r, i) => ({ ...r, id: `t${String(i).padStart(3, '0')}` }));
-        const expected = [...rows].sort((a, b) => compareInboxRows(sort, a, b));
-        const seen: InboxCursorRow[] = [];
-        let cursor: string | null = null;
-        for (let guard = 0; guard < 100; guard++) {
-          const after: CursorValue[] | null = cursor === null ? null : decodeInboxCursor(sort, cursor);
-          const page = expected.filter((r) => after === null || compareToValues(sort, r, after) > 0).slice(0, limit);
-          seen.push(...page);
-          if (page.length < limit) break;
-          cursor = inboxCursorFor(sort, page[page.length - 1] as InboxCursorRow);
-        }
-        expect(seen).toEqual(expected);
-      }),
+      fc.property(
+        fc.array(rowArb, { maxLength: 25 }),
+        fc.constantFrom(...INBOX_SORT_VALUES),
+        fc.integer({ min: 1, max: 6 }),
+        (partial, sort, limit) => {
+          const rows: InboxCursorRow[] = partial.map((r, i) => ({ ...r, id: `t${String(i).padStart(3, '0')}` }));
+          const expected = [...rows].sort((a, b) => compareInboxRows(sort, a, b));
+          const seen: InboxCursorRow[] = [];
+          let cursor: string | null = null;
+          for (let guard = 0; guard < 100; guard++) {
+            const after: CursorValue[] | null = cursor === null ? null : decodeInboxCursor(sort, cursor);
+            const page = expected.filter((r) => after === null || compareToValues(sort, r, after) > 0).slice(0, limit);
+            seen.push(...page);
+            if (page.length < limit) break;
+            cursor = inboxCursorFor(sort, page[page.length - 1] as InboxCursorRow);
+          }
+          expect(seen).toEqual(expected);
+        },
+      ),
     );
   });
 });

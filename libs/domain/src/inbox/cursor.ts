@@ -48,8 +48,7 @@ function base64urlDecode(text: string): Uint8Array | null {
 export const CURSOR_MAX_LENGTH = 1024;
 export const CURSOR_MAX_VALUES = 8;
 
-const isCursorValue = (v: unknown): v is CursorValue =>
-  typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
+const isCursorValue = (v: unknown): v is CursorValue => typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
 
 /** base64url(JSON) of the values; throws RangeError on a value JSON cannot carry (NaN, Infinity). */
 export function encodeCursor(values: readonly CursorValue[]): string {
@@ -91,16 +90,28 @@ export interface InboxSortPart {
  * keyset pagination neither skips nor repeats a ticket.
  */
 export const INBOX_SORTS: Readonly<Record<InboxSort, readonly InboxSortPart[]>> = {
-  created_desc: [{ key: 'created_at', direction: 'desc' }, { key: 'id', direction: 'desc' }],
-  created_asc: [{ key: 'created_at', direction: 'asc' }, { key: 'id', direction: 'asc' }],
-  updated_desc: [{ key: 'updated_at', direction: 'desc' }, { key: 'id', direction: 'desc' }],
+  created_desc: [
+    { key: 'created_at', direction: 'desc' },
+    { key: 'id', direction: 'desc' },
+  ],
+  created_asc: [
+    { key: 'created_at', direction: 'asc' },
+    { key: 'id', direction: 'asc' },
+  ],
+  updated_desc: [
+    { key: 'updated_at', direction: 'desc' },
+    { key: 'id', direction: 'desc' },
+  ],
   priority_desc: [
     { key: 'priority_rank', direction: 'desc' },
     { key: 'created_at', direction: 'desc' },
     { key: 'id', direction: 'desc' },
   ],
   /** SLA: nearest running deadline first; none (or paused) last */
-  due_asc: [{ key: 'sla_due_at', direction: 'asc' }, { key: 'id', direction: 'asc' }],
+  due_asc: [
+    { key: 'sla_due_at', direction: 'asc' },
+    { key: 'id', direction: 'asc' },
+  ],
 };
 
 const KEY_TYPES: Record<InboxSortKey, 'string' | 'number'> = {
@@ -135,7 +146,11 @@ export function decodeInboxCursor(sort: InboxSort, text: unknown): CursorValue[]
 
 /** Compares two rows in the order of the sort (negative: a comes first). Mirrors the SQL ORDER BY. */
 export function compareInboxRows(sort: InboxSort, a: InboxCursorRow, b: InboxCursorRow): number {
-  return compareToValues(sort, a, INBOX_SORTS[sort].map((p) => b[p.key] ?? 'infinity'));
+  return compareToValues(
+    sort,
+    a,
+    INBOX_SORTS[sort].map((p) => b[p.key] ?? 'infinity'),
+  );
 }
 
 /** Compares a row with cursor values: > 0 means the row comes after the cursor (belongs to the next page). */

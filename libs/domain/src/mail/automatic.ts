@@ -3,7 +3,10 @@ import { parseOutgoingMessageId } from './threading';
 
 /** Why an incoming e-mail is not a citizen's message: such e-mails never become tickets. */
 export type AutomaticKind = 'auto-reply' | 'bounce' | 'bulk' | 'loop';
-export interface AutomaticVerdict { kind: AutomaticKind; reason: string }
+export interface AutomaticVerdict {
+  kind: AutomaticKind;
+  reason: string;
+}
 
 export interface IncomingHeaders {
   /** header name (any case) → value(s) */
@@ -16,17 +19,28 @@ export const headersOf = (h: Record<string, string | string[] | undefined> | Map
   const lower = new Map<string, string | string[]>();
   for (const [k, v] of entries) {
     if (v === undefined || v === null) continue;
-    const s = typeof v === 'string' ? v : Array.isArray(v) ? v.map(String) : typeof v === 'object' && 'value' in (v as object) ? String((v as { value: unknown }).value) + paramsOf(v) : String(v);
+    const s =
+      typeof v === 'string'
+        ? v
+        : Array.isArray(v)
+          ? v.map(String)
+          : typeof v === 'object' && 'value' in (v as object)
+            ? String((v as { value: unknown }).value) + paramsOf(v)
+            : String(v);
     lower.set(k.toLowerCase(), s);
   }
   return { get: (name) => lower.get(name.toLowerCase()) };
 };
 const paramsOf = (v: unknown): string => {
   const params = (v as { params?: Record<string, string> }).params;
-  return params ? Object.entries(params).map(([k, p]) => `; ${k}=${p}`).join('') : '';
+  return params
+    ? Object.entries(params)
+        .map(([k, p]) => `; ${k}=${p}`)
+        .join('')
+    : '';
 };
 
-const first = (v: string | string[] | undefined): string => (Array.isArray(v) ? v[0] ?? '' : v ?? '').trim();
+const first = (v: string | string[] | undefined): string => (Array.isArray(v) ? (v[0] ?? '') : (v ?? '')).trim();
 const all = (v: string | string[] | undefined): string[] => (Array.isArray(v) ? v : v ? [v] : []);
 
 const BOUNCE_SENDERS = /^(mailer-daemon|postmaster|mail-daemon|mailerdaemon|bounce[s]?|no-?reply-bounces?)(\+.*)?$/i;
@@ -59,7 +73,7 @@ export function detectAutomatic(
   // bounces
   if (senderLocal && BOUNCE_SENDERS.test(senderLocal)) return { kind: 'bounce', reason: `Expéditeur automatique (${senderLocal}).` };
   const returnPath = first(headers.get('return-path'));
-  if (returnPath === '<>' ) return { kind: 'bounce', reason: 'Return-Path vide (avis de non-remise).' };
+  if (returnPath === '<>') return { kind: 'bounce', reason: 'Return-Path vide (avis de non-remise).' };
   const contentType = first(headers.get('content-type')).toLowerCase();
   if (contentType.startsWith('multipart/report') && /report-type="?(delivery-status|disposition-notification)/.test(contentType)) {
     return { kind: 'bounce', reason: 'Rapport de remise ou accusé de lecture (multipart/report).' };
@@ -67,12 +81,16 @@ export function detectAutomatic(
 
   // auto-replies
   const autoSubmitted = first(headers.get('auto-submitted')).toLowerCase();
-  if (autoSubmitted && !autoSubmitted.startsWith('no')) return { kind: 'auto-reply', reason: `Auto-Submitted: ${autoSubmitted.slice(0, 40)}.` };
+  if (autoSubmitted && !autoSubmitted.startsWith('no'))
+    return { kind: 'auto-reply', reason: `Auto-Submitted: ${autoSubmitted.slice(0, 40)}.` };
   if (/^(yes|true|1)/i.test(first(headers.get('x-autoreply'))) || first(headers.get('x-autorespond'))) {
     return { kind: 'auto-reply', reason: 'Réponse automatique (X-Autoreply).' };
   }
   const suppress = first(headers.get('x-auto-response-suppress')).toLowerCase();
-  if (first(headers.get('x-ms-exchange-generated-message-source')) || (suppress === 'all' && first(headers.get('x-ms-exchange-inbox-rules-loop')))) {
+  if (
+    first(headers.get('x-ms-exchange-generated-message-source')) ||
+    (suppress === 'all' && first(headers.get('x-ms-exchange-inbox-rules-loop')))
+  ) {
     return { kind: 'auto-reply', reason: 'Réponse automatique Exchange.' };
   }
   const precedence = first(headers.get('precedence')).toLowerCase();

@@ -11,8 +11,12 @@ export const hasHeaderInjection = (value: string): boolean => LINE_BREAK.test(va
 
 /** One line, no control characters, collapsed spaces, at most `max` characters. */
 export function oneLine(value: string, max = 250): string {
-  // eslint-disable-next-line no-control-regex
-  const flat = value.replace(/[\r\n\u0085\u2028\u2029\t]+/g, ' ').replace(/[\u0000-\u001f\u007f]/g, '').replace(/ {2,}/g, ' ').trim();
+  const flat = value
+    .replace(/[\r\n\u0085\u2028\u2029\t]+/g, ' ')
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .replace(/ {2,}/g, ' ')
+    .trim();
   const chars = [...flat];
   return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : flat;
 }

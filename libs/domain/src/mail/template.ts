@@ -18,7 +18,16 @@ export const MAIL_EVENT_VARIABLES: Record<MailEvent, readonly string[]> = {
   // a validation circuit waits for the citizen (wait_for_citizen): what is asked, in the step's words
   information_request: [...COMMON, 'request'],
 };
-export const REPLY_TEMPLATE_VARIABLES = ['citizenName', 'reference', 'subject', 'agentName', 'townName', 'category', 'department', 'status'] as const;
+export const REPLY_TEMPLATE_VARIABLES = [
+  'citizenName',
+  'reference',
+  'subject',
+  'agentName',
+  'townName',
+  'category',
+  'department',
+  'status',
+] as const;
 
 const TOKEN = /\{\{\s*([#/]?)([A-Za-z][A-Za-z0-9_]*)\s*\}\}/g;
 
@@ -73,7 +82,11 @@ export function textToHtml(text: string): string {
 
 /** Subject (one line: a variable cannot inject a header), text and HTML parts. */
 export function renderMail(template: { subject: string; body: string }, vars: Record<string, string | null | undefined>): RenderedMail {
-  const text = renderTemplate(template.body, vars).replace(/\r\n?/g, '\n').replace(/\n{3,}/g, '\n\n').trim() + '\n';
+  const text =
+    renderTemplate(template.body, vars)
+      .replace(/\r\n?/g, '\n')
+      .replace(/\n{3,}/g, '\n\n')
+      .trim() + '\n';
   return { subject: oneLine(renderTemplate(template.subject, vars), 250), text, html: textToHtml(text.trimEnd()) };
 }
 
@@ -97,7 +110,13 @@ export function fillLink<T extends { subject: string; text: string; html: string
 }
 
 export const MAIL_STATUS_LABELS: Record<MailLocale, Record<TicketStatus, string>> = {
-  fr: { new: 'nouvelle', open: 'en cours de traitement', waiting_citizen: 'en attente de votre réponse', resolved: 'résolue', closed: 'clôturée' },
+  fr: {
+    new: 'nouvelle',
+    open: 'en cours de traitement',
+    waiting_citizen: 'en attente de votre réponse',
+    resolved: 'résolue',
+    closed: 'clôturée',
+  },
   en: { new: 'new', open: 'in progress', waiting_citizen: 'waiting for your answer', resolved: 'resolved', closed: 'closed' },
 };
 
@@ -114,8 +133,14 @@ export const DEFAULT_MAIL_TEMPLATES: Record<MailEvent, Record<MailLocale, { subj
     },
   },
   reply: {
-    fr: { subject: '[{{reference}}] {{subject}}', body: '{{message}}\n\n--\n{{agentName}}\n{{townName}} — demande {{reference}}\nRépondez à ce message pour nous écrire.' },
-    en: { subject: '[{{reference}}] {{subject}}', body: '{{message}}\n\n--\n{{agentName}}\n{{townName}} — request {{reference}}\nReply to this message to write to us.' },
+    fr: {
+      subject: '[{{reference}}] {{subject}}',
+      body: '{{message}}\n\n--\n{{agentName}}\n{{townName}} — demande {{reference}}\nRépondez à ce message pour nous écrire.',
+    },
+    en: {
+      subject: '[{{reference}}] {{subject}}',
+      body: '{{message}}\n\n--\n{{agentName}}\n{{townName}} — request {{reference}}\nReply to this message to write to us.',
+    },
   },
   status_changed: {
     fr: {

@@ -92,13 +92,24 @@ export function threadClues(
   ourAddress: string,
   domain: string = domainOf(ourAddress),
 ): ThreadClues {
-  const ids = messageIds([...(Array.isArray(msg.inReplyTo) ? msg.inReplyTo : msg.inReplyTo ? [msg.inReplyTo] : []),
-    ...(Array.isArray(msg.references) ? [...msg.references].reverse() : msg.references ? [msg.references.split(/\s+/).reverse().join(' ')] : [])]);
+  const ids = messageIds([
+    ...(Array.isArray(msg.inReplyTo) ? msg.inReplyTo : msg.inReplyTo ? [msg.inReplyTo] : []),
+    ...(Array.isArray(msg.references)
+      ? [...msg.references].reverse()
+      : msg.references
+        ? [msg.references.split(/\s+/).reverse().join(' ')]
+        : []),
+  ]);
   const ourShapedIds = ids.flatMap((id) => {
     const p = parseOutgoingMessageId(id, domain);
     return p ? [{ id, reference: p.reference }] : [];
   });
-  return { messageIds: ids, ourShapedIds, replyTags: replyTagsInRecipients(msg.recipients, ourAddress), subjectReferences: referencesInSubject(msg.subject) };
+  return {
+    messageIds: ids,
+    ourShapedIds,
+    replyTags: replyTagsInRecipients(msg.recipients, ourAddress),
+    subjectReferences: referencesInSubject(msg.subject),
+  };
 }
 
 /** What the caller found out about the clues. */
@@ -122,11 +133,13 @@ export function decideThread(clues: ThreadClues, facts: ThreadFacts): ThreadDeci
     if (ticketId) return { thread: 'message-id', ticketId };
   }
   for (const t of clues.replyTags) {
-    if (t.token && t.token.length === REPLY_TOKEN_LENGTH && facts.validToken(t.reference, t.token)) return { thread: 'reply-address', reference: t.reference };
+    if (t.token && t.token.length === REPLY_TOKEN_LENGTH && facts.validToken(t.reference, t.token))
+      return { thread: 'reply-address', reference: t.reference };
   }
   const refused: string[] = [];
   for (const o of clues.ourShapedIds) refused.push(`Message-ID ${o.id} (${o.reference}) absent de nos envois`);
-  for (const t of clues.replyTags) refused.push(`adresse de réponse de ${t.reference} ${t.token ? 'à la signature invalide' : 'sans signature'}`);
+  for (const t of clues.replyTags)
+    refused.push(`adresse de réponse de ${t.reference} ${t.token ? 'à la signature invalide' : 'sans signature'}`);
   for (const r of clues.subjectReferences) refused.push(`référence ${r} citée dans l’objet (non vérifiable)`);
   if (!refused.length) return { thread: null, reason: null };
   return { thread: null, reason: `Non rattaché, nouvelle demande : ${refused.join(' ; ')}.`.slice(0, 1000) };
@@ -145,7 +158,10 @@ export function stripQuotedReply(text: string): string {
   const lines = text.replace(/\r\n?/g, '\n').split('\n');
   let end = lines.length;
   for (let i = 0; i < lines.length; i++) {
-    if (QUOTE_HEADER.some((re) => re.test(lines[i]!))) { end = i; break; }
+    if (QUOTE_HEADER.some((re) => re.test(lines[i]!))) {
+      end = i;
+      break;
+    }
   }
   const kept = lines.slice(0, end);
   while (kept.length && (/^\s*>/.test(kept[kept.length - 1]!) || kept[kept.length - 1]!.trim() === '')) kept.pop();

@@ -60,7 +60,9 @@ describe('packs/demo-town', () => {
     const firstMonth = ages.filter((a) => a > 335).length;
     expect(lastMonth).toBeGreaterThan(firstMonth * 2);
     const office = data.tickets.filter((t) => {
-      const h = Number(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', hour: 'numeric', hourCycle: 'h23' }).format(new Date(t.createdAt)));
+      const h = Number(
+        new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', hour: 'numeric', hourCycle: 'h23' }).format(new Date(t.createdAt)),
+      );
       return h >= 8 && h < 19;
     });
     expect(office.length / data.tickets.length).toBeGreaterThan(0.6);
@@ -84,7 +86,8 @@ describe('packs/demo-town', () => {
     for (const c of data.citizens) expect(byCitizen.has(c.key)).toBe(true);
     const orgs = data.citizens.filter((c) => c.kind === 'organisation');
     expect(orgs.length).toBeGreaterThanOrEqual(2);
-    for (const o of orgs) expect(o).toMatchObject({ firstName: null, lastName: null, organisationName: expect.any(String), contactPerson: expect.any(String) });
+    for (const o of orgs)
+      expect(o).toMatchObject({ firstName: null, lastName: null, organisationName: expect.any(String), contactPerson: expect.any(String) });
     for (const c of data.citizens) {
       if (c.phone !== null) expect(c.phone).toMatch(/^0[1-9](?: \d{2}){4}$/);
       if (c.email !== null) expect(c.email).toMatch(/@([a-z0-9-]+\.)*example\.(org|net|com)$/);

@@ -64,19 +64,31 @@ export interface DemoData {
 
 /** Usual share of each channel in a French town hall. */
 export const DEMO_CHANNEL_MIX: Readonly<Record<Channel, number>> = {
-  web: 35, email: 25, phone: 20, counter: 10, mail: 5, open311: 5,
+  web: 35,
+  email: 25,
+  phone: 20,
+  counter: 10,
+  mail: 5,
+  open311: 5,
 };
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
 /** agent working slots, minutes after local midnight, Monday to Friday */
-const OFFICE_SLOTS: ReadonlyArray<readonly [number, number]> = [[8 * 60 + 30, 12 * 60 + 15], [13 * 60 + 30, 17 * 60 + 30]];
+const OFFICE_SLOTS: ReadonlyArray<readonly [number, number]> = [
+  [8 * 60 + 30, 12 * 60 + 15],
+  [13 * 60 + 30, 17 * 60 + 30],
+];
 /** when citizens use the web, email and the Open311 app (relative weights per hour 0-23) */
 const ONLINE_HOURS = [1, 0.5, 0.3, 0.2, 0.2, 0.4, 1, 3, 6, 8, 8, 7, 5, 6, 7, 6, 6, 6, 7, 7, 6, 5, 3, 2];
 
 const stripAccents = (s: string): string => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '');
-const slug = (s: string): string => stripAccents(s).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+const slug = (s: string): string =>
+  stripAccents(s)
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 const fill = (s: string, vars: Record<string, string>): string => s.replace(/\{(\w+)\}/g, (m, k: string) => vars[k] ?? m);
 const pad = (n: number, w: number): string => String(n).padStart(w, '0');
 const iso = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString();
@@ -138,13 +150,16 @@ export function generateDemoTickets(pack: TownPack, now: Date): DemoData {
     let hour: number, minute: number;
     const officeOnly = channel === 'phone' || channel === 'counter' || channel === 'mail';
     if (channel === 'mail') {
-      hour = rng.int(9, 11); minute = rng.int(0, 59);
+      hour = rng.int(9, 11);
+      minute = rng.int(0, 59);
     } else if (officeOnly) {
       const [s, e] = rng.pick(OFFICE_SLOTS);
       const m = rng.int(s, e - 1);
-      hour = Math.floor(m / 60); minute = m % 60;
+      hour = Math.floor(m / 60);
+      minute = m % 60;
     } else {
-      hour = rng.weighted(ONLINE_HOURS.map((w, h) => [h, w] as const)); minute = rng.int(0, 59);
+      hour = rng.weighted(ONLINE_HOURS.map((w, h) => [h, w] as const));
+      minute = rng.int(0, 59);
     }
     let day = l.day;
     for (let i = 0; i < 10; i++) {
@@ -182,10 +197,18 @@ export function generateDemoTickets(pack: TownPack, now: Date): DemoData {
     if (orgs.length > 0 && rng.chance(0.08)) {
       const name = orgs.splice(rng.int(0, orgs.length - 1), 1)[0] as string;
       c = {
-        key, kind: 'organisation', firstName: null, lastName: null,
-        organisationName: name, contactPerson: `${rng.pick(demo.firstNames)} ${rng.pick(demo.lastNames)}`,
-        email: uniqueEmail('contact', `${slug(name).slice(0, 40)}.${domain}`), phone: phone(rng.chance(0.3)),
-        address: streetAddress(), postcode: demo.city.postcode, city: demo.city.name, preferredChannel: preferred,
+        key,
+        kind: 'organisation',
+        firstName: null,
+        lastName: null,
+        organisationName: name,
+        contactPerson: `${rng.pick(demo.firstNames)} ${rng.pick(demo.lastNames)}`,
+        email: uniqueEmail('contact', `${slug(name).slice(0, 40)}.${domain}`),
+        phone: phone(rng.chance(0.3)),
+        address: streetAddress(),
+        postcode: demo.city.postcode,
+        city: demo.city.name,
+        preferredChannel: preferred,
       };
     } else {
       const firstName = rng.pick(demo.firstNames);
@@ -195,7 +218,12 @@ export function generateDemoTickets(pack: TownPack, now: Date): DemoData {
       const hasAddress = firstChannel === 'mail' || rng.chance(0.7);
       const local = rng.chance(0.75) ? `${slug(firstName)}.${slug(lastName)}` : `${slug(firstName).charAt(0)}${slug(lastName)}`;
       c = {
-        key, kind: 'resident', firstName, lastName, organisationName: null, contactPerson: null,
+        key,
+        kind: 'resident',
+        firstName,
+        lastName,
+        organisationName: null,
+        contactPerson: null,
         email: wantsEmail ? uniqueEmail(local.replace(/-/g, ''), domain) : null,
         phone: wantsPhone ? phone(rng.chance(0.75)) : null,
         address: hasAddress ? streetAddress() : null,
@@ -227,18 +255,22 @@ export function generateDemoTickets(pack: TownPack, now: Date): DemoData {
     return { template, channel, at: createdAt(channel) };
   }).sort((a, b) => a.at - b.at);
 
-  const tickets = plan.map((p, i) =>
-    buildTicket(`ticket-${pad(i + 1, 4)}`, p.template, p.channel, p.at),
-  );
+  const tickets = plan.map((p, i) => buildTicket(`ticket-${pad(i + 1, 4)}`, p.template, p.channel, p.at));
   return { citizens, tickets };
 
   function buildTicket(key: string, t: DemoTicketTemplate, channel: Channel, created: number): TicketSeed {
     // where
-    let address: string | null = null, lat: number | null = null, lng: number | null = null, street = '';
+    let address: string | null = null,
+      lat: number | null = null,
+      lng: number | null = null,
+      street = '';
     if (t.located) {
       if (t.places) {
         const pl = rng.pick(t.places);
-        address = pl.address; street = pl.address; lat = pl.lat; lng = pl.lng;
+        address = pl.address;
+        street = pl.address;
+        lat = pl.lat;
+        lng = pl.lng;
       } else {
         const s = rng.pick((demo as DemoTicketsConfig).streets);
         address = `${rng.int(1, s.maxNumber)} ${s.name}`;
@@ -255,11 +287,40 @@ export function generateDemoTickets(pack: TownPack, now: Date): DemoData {
 
     // how far the story goes
     let target: TicketStatus = rng.weighted<TicketStatus>(
-      ageDays < 0.5 ? [['new', 0.7], ['open', 0.3]]
-        : ageDays < 3 ? [['new', 0.35], ['open', 0.4], ['waiting_citizen', 0.15], ['resolved', 0.1]]
-          : ageDays < 14 ? [['new', 0.08], ['open', 0.32], ['waiting_citizen', 0.2], ['resolved', 0.3], ['closed', 0.1]]
-            : ageDays < 45 ? [['new', 0.02], ['open', 0.12], ['waiting_citizen', 0.08], ['resolved', 0.18], ['closed', 0.6]]
-              : [['open', 0.03], ['waiting_citizen', 0.02], ['resolved', 0.05], ['closed', 0.9]],
+      ageDays < 0.5
+        ? [
+            ['new', 0.7],
+            ['open', 0.3],
+          ]
+        : ageDays < 3
+          ? [
+              ['new', 0.35],
+              ['open', 0.4],
+              ['waiting_citizen', 0.15],
+              ['resolved', 0.1],
+            ]
+          : ageDays < 14
+            ? [
+                ['new', 0.08],
+                ['open', 0.32],
+                ['waiting_citizen', 0.2],
+                ['resolved', 0.3],
+                ['closed', 0.1],
+              ]
+            : ageDays < 45
+              ? [
+                  ['new', 0.02],
+                  ['open', 0.12],
+                  ['waiting_citizen', 0.08],
+                  ['resolved', 0.18],
+                  ['closed', 0.6],
+                ]
+              : [
+                  ['open', 0.03],
+                  ['waiting_citizen', 0.02],
+                  ['resolved', 0.05],
+                  ['closed', 0.9],
+                ],
     );
     if (agentsOf(finalDept).length === 0) target = 'new';
     if (target === 'waiting_citizen' && !citizen) target = 'open';
@@ -281,13 +342,26 @@ export function generateDemoTickets(pack: TownPack, now: Date): DemoData {
     let status: TicketStatus = 'new';
     let dept = initialDept;
     let assignee: PackAgent | null = null;
-    const emit = (kind: TimelineEventKind, at: number, actor: PackAgent | null, body: string | null, data: Record<string, unknown>): void => {
+    const emit = (
+      kind: TimelineEventKind,
+      at: number,
+      actor: PackAgent | null,
+      body: string | null,
+      data: Record<string, unknown>,
+    ): void => {
       if (at > limit) throw new StopStory();
       // strictly increasing, whole seconds: a timeline sorts by time alone
-      clock = events.length === 0 ? Math.floor(at / 1000) * 1000 : Math.max(Math.floor(clock / 1000) * 1000 + 1000, Math.floor(at / 1000) * 1000);
+      clock =
+        events.length === 0 ? Math.floor(at / 1000) * 1000 : Math.max(Math.floor(clock / 1000) * 1000 + 1000, Math.floor(at / 1000) * 1000);
       events.push({ kind, at: iso(clock), actorEmail: actor?.email ?? null, body, data });
     };
-    const setStatus = (to: TicketStatus, at: number, actor: PackAgent | null, comment: string | null, extra: Record<string, unknown> = {}): void => {
+    const setStatus = (
+      to: TicketStatus,
+      at: number,
+      actor: PackAgent | null,
+      comment: string | null,
+      extra: Record<string, unknown> = {},
+    ): void => {
       if (!canTransition(status, to)) throw new Error(`demo generator: ${status} → ${to} is not allowed`);
       emit('status_changed', at, actor, comment, { from: status, to, ...extra });
       status = to;
@@ -295,8 +369,12 @@ export function generateDemoTickets(pack: TownPack, now: Date): DemoData {
     const resolveDelay = (): [number, number] =>
       priority === 'urgent' ? [1, 24] : priority === 'high' ? [4, 72] : priority === 'normal' ? [20, 240] : [48, 480];
     const msgs = (demo as DemoTicketsConfig).messages;
-    const entryAgent = channel === 'phone' || channel === 'counter' || channel === 'mail' || channel === 'email'
-      ? (agentsOf(initialDept).length > 0 ? rng.pick(agentsOf(initialDept)) : null) : null;
+    const entryAgent =
+      channel === 'phone' || channel === 'counter' || channel === 'mail' || channel === 'email'
+        ? agentsOf(initialDept).length > 0
+          ? rng.pick(agentsOf(initialDept))
+          : null
+        : null;
     const resolve = (): void => {
       const at = agentAfter(clock, ...resolveDelay());
       emit('reply', at, assignee, fill(rng.pick(t.resolutions ?? msgs.resolutions), vars), { channel: replyChannel() });
@@ -313,7 +391,8 @@ export function generateDemoTickets(pack: TownPack, now: Date): DemoData {
         dept = finalDept;
       }
       if (target === 'new') {
-        if (rng.chance(0.1) && agentsOf(dept).length > 0) emit('note', agentAfter(clock, 0.2, 6), rng.pick(agentsOf(dept)), rng.pick(msgs.notes), {});
+        if (rng.chance(0.1) && agentsOf(dept).length > 0)
+          emit('note', agentAfter(clock, 0.2, 6), rng.pick(agentsOf(dept)), rng.pick(msgs.notes), {});
         throw new StopStory();
       }
       // assignment
@@ -330,7 +409,8 @@ export function generateDemoTickets(pack: TownPack, now: Date): DemoData {
       if (rng.chance(0.35)) emit('reply', agentAfter(clock, 0.1, 4), who, rng.pick(msgs.acknowledgements), { channel: replyChannel() });
       if (rng.chance(0.4)) emit('note', agentAfter(clock, 0.5, 48), who, rng.pick(msgs.notes), {});
       if (target === 'open') {
-        if (citizen && rng.chance(0.25)) emit('inbound', citizenAfter(clock, 48, 240), null, rng.pick(msgs.reminders), { channel: replyChannel() });
+        if (citizen && rng.chance(0.25))
+          emit('inbound', citizenAfter(clock, 48, 240), null, rng.pick(msgs.reminders), { channel: replyChannel() });
         throw new StopStory();
       }
       if (target === 'waiting_citizen' || (citizen && rng.chance(0.25))) {
@@ -363,11 +443,18 @@ export function generateDemoTickets(pack: TownPack, now: Date): DemoData {
     // the priority shown is the one reached by the events
     const lastPriority = [...events].reverse().find((e) => e.kind === 'priority_changed');
     return {
-      key, channel, categoryCode: t.category, departmentCode: dept,
-      subject: fill(rng.pick(t.subjects), vars), description: fill(rng.pick(t.descriptions), vars),
-      address, latitude: lat, longitude: lng,
+      key,
+      channel,
+      categoryCode: t.category,
+      departmentCode: dept,
+      subject: fill(rng.pick(t.subjects), vars),
+      description: fill(rng.pick(t.descriptions), vars),
+      address,
+      latitude: lat,
+      longitude: lng,
       priority: lastPriority ? (lastPriority.data['to'] as Priority) : t.priority,
-      status, createdAt: events[0]?.at ?? iso(created),
+      status,
+      createdAt: events[0]?.at ?? iso(created),
       citizenKey: citizen?.key ?? null,
       assigneeEmail: assignee?.email ?? null,
       events,

@@ -23,7 +23,11 @@ const agents = `- { email: Admin@Test.fr, displayName: Admin, role: admin, passw
 - { email: a@test.fr, displayName: Agent, role: agent, departments: [voirie] }
 `;
 const valid = (): Record<string, string> => ({
-  'town.yaml': town, 'departments.yaml': departments, 'categories.yaml': categories, 'routing.yaml': routing, 'agents.yaml': agents,
+  'town.yaml': town,
+  'departments.yaml': departments,
+  'categories.yaml': categories,
+  'routing.yaml': routing,
+  'agents.yaml': agents,
 });
 const errorsOf = (files: Record<string, string>): PackError[] => {
   const r = parseTownPack(files);
@@ -38,7 +42,15 @@ describe('parseTownPack', () => {
     const r = parseTownPack(valid());
     if (!r.ok) throw new Error(JSON.stringify(r.errors));
     expect(r.pack.town.code).toBe('test');
-    expect(r.pack.departments[0]).toEqual({ code: 'dgs', name: 'Direction générale', kind: 'direction', parent: null, email: null, active: true, frontDesk: false });
+    expect(r.pack.departments[0]).toEqual({
+      code: 'dgs',
+      name: 'Direction générale',
+      kind: 'direction',
+      parent: null,
+      email: null,
+      active: true,
+      frontDesk: false,
+    });
     expect(r.pack.agents[0]).toMatchObject({ email: 'admin@test.fr', locale: 'fr', departments: [] });
     expect(r.pack.routing[0]).toMatchObject({ position: 0, areaName: 'Nord' });
     expect(r.pack.demo).toBeNull();
@@ -85,7 +97,8 @@ describe('parseTownPack', () => {
   it('requires area and areaName together, and a polygon of 3 points', () => {
     const errors = errorsOf({
       ...valid(),
-      'routing.yaml': '- { category: nid-de-poule, department: voirie, areaName: Nord }\n- { category: nid-de-poule, department: voirie, areaName: Sud, area: [[0, 47], [1, 47]] }\n',
+      'routing.yaml':
+        '- { category: nid-de-poule, department: voirie, areaName: Nord }\n- { category: nid-de-poule, department: voirie, areaName: Sud, area: [[0, 47], [1, 47]] }\n',
     });
     expect(at(errors, 'routing.yaml', '0.area')?.message).toMatch(/go together/);
     expect(at(errors, 'routing.yaml', '1.area')?.message).toMatch(/at least 3/);
@@ -96,7 +109,8 @@ describe('parseTownPack', () => {
       ...valid(),
       'departments.yaml': departments + '- { code: voirie, name: Doublon, kind: service, parent: nowhere }\n',
       'categories.yaml': categories + '- { code: nid-de-poule, nameFr: X, nameEn: X, department: ghost }\n',
-      'routing.yaml': routing + '- { category: unknown-cat, department: ghost }\n- { category: nid-de-poule, department: voirie, position: 0 }\n',
+      'routing.yaml':
+        routing + '- { category: unknown-cat, department: ghost }\n- { category: nid-de-poule, department: voirie, position: 0 }\n',
       'agents.yaml': agents + '- { email: a@test.fr, displayName: Twin, role: head, departments: [voirie, ghost] }\n',
     });
     expect(at(errors, 'departments.yaml', '3.code')?.message).toMatch(/duplicate department code "voirie"/);

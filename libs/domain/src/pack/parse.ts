@@ -187,7 +187,11 @@ export function parseTownPack(files: Record<string, string>): ParseTownPackResul
       if (!knowDept(r.department)) errors.add(PACK_FILES.routing, [i, 'department'], `unknown department code "${r.department}"`);
       const key = `${r.category}@${r.position}`;
       if (positions.has(key))
-        errors.add(PACK_FILES.routing, [i, 'position'], `rules ${positions.get(key)} and ${i} of category "${r.category}" share position ${r.position}: the order would be ambiguous`);
+        errors.add(
+          PACK_FILES.routing,
+          [i, 'position'],
+          `rules ${positions.get(key)} and ${i} of category "${r.category}" share position ${r.position}: the order would be ambiguous`,
+        );
       else positions.set(key, i);
     });
     routing = [...routing].sort((a, b) => a.position - b.position);
@@ -196,7 +200,8 @@ export function parseTownPack(files: Record<string, string>): ParseTownPackResul
   if (agents) {
     const emails = new Map<string, number>();
     agents.forEach((a, i) => {
-      if (emails.has(a.email)) errors.add(PACK_FILES.agents, [i, 'email'], `duplicate email "${a.email}" (also agent ${emails.get(a.email)})`);
+      if (emails.has(a.email))
+        errors.add(PACK_FILES.agents, [i, 'email'], `duplicate email "${a.email}" (also agent ${emails.get(a.email)})`);
       else emails.set(a.email, i);
       a.departments.forEach((c, j) => {
         if (!knowDept(c)) errors.add(PACK_FILES.agents, [i, 'departments', j], `unknown department code "${c}"`);
@@ -209,7 +214,8 @@ export function parseTownPack(files: Record<string, string>): ParseTownPackResul
     const seenCat = new Map<string, number>();
     demo.templates.forEach((t, i) => {
       if (!knowCat(t.category)) errors.add(f, ['templates', i, 'category'], `unknown category code "${t.category}"`);
-      if (seenCat.has(t.category)) errors.add(f, ['templates', i, 'category'], `category "${t.category}" already has a template (${seenCat.get(t.category)})`);
+      if (seenCat.has(t.category))
+        errors.add(f, ['templates', i, 'category'], `category "${t.category}" already has a template (${seenCat.get(t.category)})`);
       else seenCat.set(t.category, i);
       (t.transferFrom ?? []).forEach((c, j) => {
         if (!knowDept(c)) errors.add(f, ['templates', i, 'transferFrom', j], `unknown department code "${c}"`);
@@ -218,7 +224,11 @@ export function parseTownPack(files: Record<string, string>): ParseTownPackResul
         (t[field] ?? []).forEach((s, j) => {
           for (const p of placeholdersOf(s)) {
             if (!(DEMO_TEMPLATE_PLACEHOLDERS as readonly string[]).includes(p))
-              errors.add(f, ['templates', i, field, j], `unknown placeholder {${p}} (allowed: ${DEMO_TEMPLATE_PLACEHOLDERS.map((x) => `{${x}}`).join(', ')})`);
+              errors.add(
+                f,
+                ['templates', i, field, j],
+                `unknown placeholder {${p}} (allowed: ${DEMO_TEMPLATE_PLACEHOLDERS.map((x) => `{${x}}`).join(', ')})`,
+              );
             else if (!t.located) errors.add(f, ['templates', i, field, j], `placeholder {${p}} in a template with located: false`);
           }
         });
@@ -243,9 +253,15 @@ export function parseTownPack(files: Record<string, string>): ParseTownPackResul
       const seenDept = new Set<string>();
       raw.calendars.forEach((c, i) => {
         const key = c.department ?? '';
-        if (seenDept.has(key)) errors.add(f, ['calendars', i, 'department'], c.department ? `department "${c.department}" already has a calendar` : 'only one default calendar (without department)');
+        if (seenDept.has(key))
+          errors.add(
+            f,
+            ['calendars', i, 'department'],
+            c.department ? `department "${c.department}" already has a calendar` : 'only one default calendar (without department)',
+          );
         seenDept.add(key);
-        if (c.department && !knowDept(c.department)) errors.add(f, ['calendars', i, 'department'], `unknown department code "${c.department}"`);
+        if (c.department && !knowDept(c.department))
+          errors.add(f, ['calendars', i, 'department'], `unknown department code "${c.department}"`);
         const v = validateCalendar({ timeZone: c.timeZone, weeklyHours: c.weeklyHours, closures: c.closures, holidays: c.holidays });
         if (!v.ok) for (const e of v.errors) errors.add(f, ['calendars', i, ...e.field.split(/[.[\]]+/).filter(Boolean)], e.message);
       });
@@ -256,9 +272,11 @@ export function parseTownPack(files: Record<string, string>): ParseTownPackResul
         const v = validatePolicy(p as unknown as SlaPolicy);
         if (!v.ok) for (const e of v.errors) errors.add(f, ['policies', i, ...e.field.split(/[.[\]]+/).filter(Boolean)], e.message);
         const codes = (p.match as { categoryCodes?: unknown }).categoryCodes;
-        if (Array.isArray(codes)) codes.forEach((c, j) => {
-          if (typeof c === 'string' && !knowCat(c)) errors.add(f, ['policies', i, 'match', 'categoryCodes', j], `unknown category code "${c}"`);
-        });
+        if (Array.isArray(codes))
+          codes.forEach((c, j) => {
+            if (typeof c === 'string' && !knowCat(c))
+              errors.add(f, ['policies', i, 'match', 'categoryCodes', j], `unknown category code "${c}"`);
+          });
       });
       sla = { calendars: raw.calendars, policies: raw.policies as unknown as PackSla['policies'] };
     }

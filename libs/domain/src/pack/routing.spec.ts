@@ -1,7 +1,12 @@
 import { isPointInPackArea, routeInPack } from './routing';
 import type { TownPack } from './schema';
 
-const square: Array<[number, number]> = [[0, 0], [1, 0], [1, 1], [0, 1]];
+const square: Array<[number, number]> = [
+  [0, 0],
+  [1, 0],
+  [1, 1],
+  [0, 1],
+];
 const pack: Pick<TownPack, 'categories' | 'routing'> = {
   categories: [{ code: 'cat', nameFr: 'C', nameEn: 'C', department: 'default', active: true }],
   routing: [

@@ -124,9 +124,7 @@ export const agentSchema = z
     }
   });
 
-const placeSchema = z
-  .object({ address: text(300), lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180) })
-  .strict();
+const placeSchema = z.object({ address: text(300), lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180) }).strict();
 const streetSchema = z
   .object({
     name: text(200),
@@ -174,7 +172,10 @@ export const demoTicketsSchema = z
         name: text(200),
         postcode: z.string().regex(/^\d{5}$/, 'must be a 5-digit French postcode'),
         /** domains of generated citizen emails; keep reserved ones (example.org...) so no mail reaches anyone */
-        emailDomains: z.array(z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/, 'must be a domain name')).min(1).default(['example.org', 'example.net', 'example.com']),
+        emailDomains: z
+          .array(z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/, 'must be a domain name'))
+          .min(1)
+          .default(['example.org', 'example.net', 'example.com']),
       })
       .strict(),
     streets: z.array(streetSchema).min(1),

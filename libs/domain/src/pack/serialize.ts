@@ -19,7 +19,8 @@ export function serializeTownPack(pack: TownPack, options: SerializeTownPackOpti
     [PACK_FILES.categories]: yaml(pack.categories),
     [PACK_FILES.routing]: yaml(
       pack.routing.map((r) => ({
-        category: r.category, department: r.department,
+        category: r.category,
+        department: r.department,
         ...(r.area ? { areaName: r.areaName, area: r.area } : {}),
         position: r.position,
       })),

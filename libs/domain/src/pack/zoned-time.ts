@@ -38,9 +38,13 @@ const fields = (ms: number, timeZone: string): Record<string, number> => {
 
 export function toLocal(ms: number, timeZone: string): LocalTime {
   const f = fields(ms, timeZone);
-  const year = f['year'] ?? 1970, month = f['month'] ?? 1, day = f['day'] ?? 1;
+  const year = f['year'] ?? 1970,
+    month = f['month'] ?? 1,
+    day = f['day'] ?? 1;
   return {
-    year, month, day,
+    year,
+    month,
+    day,
     hour: (f['hour'] ?? 0) % 24,
     minute: f['minute'] ?? 0,
     weekday: new Date(Date.UTC(year, month - 1, day)).getUTCDay(),
@@ -50,7 +54,14 @@ export function toLocal(ms: number, timeZone: string): LocalTime {
 /** offset of the zone from UTC at instant `ms`, in ms */
 const offsetAt = (ms: number, timeZone: string): number => {
   const f = fields(ms, timeZone);
-  const asUtc = Date.UTC(f['year'] ?? 1970, (f['month'] ?? 1) - 1, f['day'] ?? 1, (f['hour'] ?? 0) % 24, f['minute'] ?? 0, f['second'] ?? 0);
+  const asUtc = Date.UTC(
+    f['year'] ?? 1970,
+    (f['month'] ?? 1) - 1,
+    f['day'] ?? 1,
+    (f['hour'] ?? 0) % 24,
+    f['minute'] ?? 0,
+    f['second'] ?? 0,
+  );
   return asUtc - Math.floor(ms / 1000) * 1000;
 };
 

@@ -2,10 +2,28 @@ import fc from 'fast-check';
 import { RoutingRuleData, pointInPolygon, routeTicket, rulesForCategory, validatePolygon } from './routing';
 
 // a 2 × 2 square around (0, 0) and a triangle, in [lng, lat]
-const SQUARE: Array<[number, number]> = [[-1, -1], [1, -1], [1, 1], [-1, 1]];
-const TRIANGLE: Array<[number, number]> = [[0, 0], [4, 0], [0, 4]];
+const SQUARE: Array<[number, number]> = [
+  [-1, -1],
+  [1, -1],
+  [1, 1],
+  [-1, 1],
+];
+const TRIANGLE: Array<[number, number]> = [
+  [0, 0],
+  [4, 0],
+  [0, 4],
+];
 // a concave "U" shape
-const U: Array<[number, number]> = [[0, 0], [3, 0], [3, 3], [2, 3], [2, 1], [1, 1], [1, 3], [0, 3]];
+const U: Array<[number, number]> = [
+  [0, 0],
+  [3, 0],
+  [3, 3],
+  [2, 3],
+  [2, 1],
+  [1, 1],
+  [1, 3],
+  [0, 3],
+];
 
 describe('pointInPolygon', () => {
   it.each([
@@ -34,18 +52,36 @@ describe('pointInPolygon', () => {
   });
 
   it('is false for degenerate polygons', () => {
-    expect(pointInPolygon([0, 0], [[0, 0], [1, 1]])).toBe(false);
+    expect(
+      pointInPolygon(
+        [0, 0],
+        [
+          [0, 0],
+          [1, 1],
+        ],
+      ),
+    ).toBe(false);
     expect(pointInPolygon([0, 0], [])).toBe(false);
   });
 });
 
 describe('pointInPolygon properties', () => {
   const coord = fc.double({ min: -170, max: 170, noNaN: true });
-  const rect = fc.tuple(coord, coord, coord, coord).filter(([a, b, c, d]) => a !== c && b !== d).map(([a, b, c, d]) => ({
-    minX: Math.min(a, c), maxX: Math.max(a, c), minY: Math.min(b, d), maxY: Math.max(b, d),
-  }));
-  const ring = (r: { minX: number; maxX: number; minY: number; maxY: number }): Array<[number, number]> =>
-    [[r.minX, r.minY], [r.maxX, r.minY], [r.maxX, r.maxY], [r.minX, r.maxY]];
+  const rect = fc
+    .tuple(coord, coord, coord, coord)
+    .filter(([a, b, c, d]) => a !== c && b !== d)
+    .map(([a, b, c, d]) => ({
+      minX: Math.min(a, c),
+      maxX: Math.max(a, c),
+      minY: Math.min(b, d),
+      maxY: Math.max(b, d),
+    }));
+  const ring = (r: { minX: number; maxX: number; minY: number; maxY: number }): Array<[number, number]> => [
+    [r.minX, r.minY],
+    [r.maxX, r.minY],
+    [r.maxX, r.maxY],
+    [r.minX, r.maxY],
+  ];
 
   it('a point is in a rectangle iff it is within its bounds (edges included)', () => {
     fc.assert(
@@ -62,7 +98,9 @@ describe('pointInPolygon properties', () => {
         for (const v of ring(r)) expect(pointInPolygon(v, ring(r))).toBe(true);
         const x = r.minX + (r.maxX - r.minX) * t;
         expect(pointInPolygon([Math.min(Math.max(x, r.minX), r.maxX), r.minY], ring(r))).toBe(true);
-        expect(pointInPolygon([r.maxX, r.minY + (r.maxY - r.minY) * t > r.maxY ? r.maxY : r.minY + (r.maxY - r.minY) * t], ring(r))).toBe(true);
+        expect(pointInPolygon([r.maxX, r.minY + (r.maxY - r.minY) * t > r.maxY ? r.maxY : r.minY + (r.maxY - r.minY) * t], ring(r))).toBe(
+          true,
+        );
       }),
     );
   });
@@ -84,13 +122,34 @@ describe('pointInPolygon properties', () => {
 });
 
 describe('routeTicket', () => {
-  const rule = (id: string, position: number, departmentId: string, area: Array<[number, number]> | null, categoryId = 'voirie'): RoutingRuleData => ({
-    id, categoryId, departmentId, areaName: area ? `zone ${id}` : null, area, position,
+  const rule = (
+    id: string,
+    position: number,
+    departmentId: string,
+    area: Array<[number, number]> | null,
+    categoryId = 'voirie',
+  ): RoutingRuleData => ({
+    id,
+    categoryId,
+    departmentId,
+    areaName: area ? `zone ${id}` : null,
+    area,
+    position,
   });
   const RULES = [
     rule('r-anywhere', 30, 'dept-central', null),
-    rule('r-north', 10, 'dept-north', [[0, 10], [10, 10], [10, 20], [0, 20]]),
-    rule('r-south', 20, 'dept-south', [[0, 0], [10, 0], [10, 10], [0, 10]]),
+    rule('r-north', 10, 'dept-north', [
+      [0, 10],
+      [10, 10],
+      [10, 20],
+      [0, 20],
+    ]),
+    rule('r-south', 20, 'dept-south', [
+      [0, 0],
+      [10, 0],
+      [10, 10],
+      [0, 10],
+    ]),
     rule('r-other-cat', 0, 'dept-parks', null, 'espaces-verts'),
   ];
 
@@ -107,7 +166,9 @@ describe('routeTicket', () => {
   it('falls back on the category default', () => {
     const areaOnly = RULES.filter((r) => r.id !== 'r-anywhere');
     expect(routeTicket(areaOnly, 'dept-default', { categoryId: 'voirie', location: { lat: 50, lng: 50 } })).toEqual({
-      departmentId: 'dept-default', ruleId: null, reason: 'category_default',
+      departmentId: 'dept-default',
+      ruleId: null,
+      reason: 'category_default',
       explanation: 'Aucune règle d’aiguillage ne correspond : service par défaut de la catégorie.',
     });
     expect(routeTicket(areaOnly, 'dept-default', { categoryId: 'voirie' }).reason).toBe('category_default');
@@ -131,10 +192,21 @@ describe('routeTicket', () => {
       categoryId: fc.constantFrom('voirie', 'proprete'),
       departmentId: fc.constantFrom('d1', 'd2', 'd3'),
       areaName: fc.constant(null),
-      area: fc.option(cell.map(([x, y]): Array<[number, number]> => [[x, y], [x + 1, y], [x + 1, y + 1], [x, y + 1]]), { nil: null }),
+      area: fc.option(
+        cell.map(([x, y]): Array<[number, number]> => [
+          [x, y],
+          [x + 1, y],
+          [x + 1, y + 1],
+          [x, y + 1],
+        ]),
+        { nil: null },
+      ),
       position: fc.integer({ min: 0, max: 5 }),
     });
-    const location = fc.option(fc.record({ lat: fc.double({ min: -1, max: 11, noNaN: true }), lng: fc.double({ min: -1, max: 11, noNaN: true }) }), { nil: undefined });
+    const location = fc.option(
+      fc.record({ lat: fc.double({ min: -1, max: 11, noNaN: true }), lng: fc.double({ min: -1, max: 11, noNaN: true }) }),
+      { nil: undefined },
+    );
 
     it('picks the first matching rule of the category, else the default', () => {
       fc.assert(
@@ -153,7 +225,13 @@ describe('routeTicket', () => {
         fc.property(fc.array(ruleArb, { maxLength: 8 }), location, (rules, loc) => {
           const d = routeTicket(rules, 'default', { categoryId: 'voirie', location: loc });
           expect(routeTicket([...rules].reverse(), 'default', { categoryId: 'voirie', location: loc })).toEqual(d);
-          expect(routeTicket(rules.filter((r) => r.categoryId === 'voirie'), 'default', { categoryId: 'voirie', location: loc })).toEqual(d);
+          expect(
+            routeTicket(
+              rules.filter((r) => r.categoryId === 'voirie'),
+              'default',
+              { categoryId: 'voirie', location: loc },
+            ),
+          ).toEqual(d);
         }),
       );
     });
@@ -171,8 +249,20 @@ describe('routeTicket', () => {
 
 describe('validatePolygon', () => {
   it('accepts a polygon and drops the closing point', () => {
-    expect(validatePolygon([[2.35, 48.85], [2.36, 48.85], [2.36, 48.86], [2.35, 48.85]])).toEqual({
-      ok: true, value: [[2.35, 48.85], [2.36, 48.85], [2.36, 48.86]],
+    expect(
+      validatePolygon([
+        [2.35, 48.85],
+        [2.36, 48.85],
+        [2.36, 48.86],
+        [2.35, 48.85],
+      ]),
+    ).toEqual({
+      ok: true,
+      value: [
+        [2.35, 48.85],
+        [2.36, 48.85],
+        [2.36, 48.86],
+      ],
     });
     expect(validatePolygon(SQUARE)).toEqual({ ok: true, value: SQUARE });
   });
@@ -181,15 +271,79 @@ describe('validatePolygon', () => {
     [null, 'area', 'polygon.not_an_array'],
     ['POLYGON((0 0))', 'area', 'polygon.not_an_array'],
     [[], 'area', 'polygon.too_few_points'],
-    [[[0, 0], [1, 1]], 'area', 'polygon.too_few_points'],
-    [[[0, 0], [1, 1], [0, 0]], 'area', 'polygon.too_few_points'],
-    [[[0, 0], [1, 1], [1, 1], [0, 0]], 'area', 'polygon.too_few_points'],
-    [[[0, 0], [1, 1], [2, 2]], 'area', 'polygon.flat'],
-    [[[0, 0], [181, 1], [2, 0]], 'area[1]', 'polygon.longitude_out_of_range'],
-    [[[0, 0], [1, 1], [2, -90.5]], 'area[2]', 'polygon.latitude_out_of_range'],
+    [
+      [
+        [0, 0],
+        [1, 1],
+      ],
+      'area',
+      'polygon.too_few_points',
+    ],
+    [
+      [
+        [0, 0],
+        [1, 1],
+        [0, 0],
+      ],
+      'area',
+      'polygon.too_few_points',
+    ],
+    [
+      [
+        [0, 0],
+        [1, 1],
+        [1, 1],
+        [0, 0],
+      ],
+      'area',
+      'polygon.too_few_points',
+    ],
+    [
+      [
+        [0, 0],
+        [1, 1],
+        [2, 2],
+      ],
+      'area',
+      'polygon.flat',
+    ],
+    [
+      [
+        [0, 0],
+        [181, 1],
+        [2, 0],
+      ],
+      'area[1]',
+      'polygon.longitude_out_of_range',
+    ],
+    [
+      [
+        [0, 0],
+        [1, 1],
+        [2, -90.5],
+      ],
+      'area[2]',
+      'polygon.latitude_out_of_range',
+    ],
     [[[0, 0], [1], [2, 0]], 'area[1]', 'polygon.point_invalid'],
-    [[[0, 0], ['1', 1], [2, 0]], 'area[1]', 'polygon.point_invalid'],
-    [[[0, 0], [Number.NaN, 1], [2, 0]], 'area[1]', 'polygon.point_invalid'],
+    [
+      [
+        [0, 0],
+        ['1', 1],
+        [2, 0],
+      ],
+      'area[1]',
+      'polygon.point_invalid',
+    ],
+    [
+      [
+        [0, 0],
+        [Number.NaN, 1],
+        [2, 0],
+      ],
+      'area[1]',
+      'polygon.point_invalid',
+    ],
   ])('%j → %s %s', (area, field, code) => {
     const r = validatePolygon(area);
     expect(r.ok).toBe(false);
@@ -197,8 +351,21 @@ describe('validatePolygon', () => {
   });
 
   it('speaks French', () => {
-    const r = validatePolygon([[0, 0], [200, 0], [0, 1]]);
-    expect(r).toEqual({ ok: false, errors: [{ field: 'area[1]', code: 'polygon.longitude_out_of_range', message: 'Le point n° 2 a une longitude hors de l’intervalle [-180, 180].' }] });
+    const r = validatePolygon([
+      [0, 0],
+      [200, 0],
+      [0, 1],
+    ]);
+    expect(r).toEqual({
+      ok: false,
+      errors: [
+        {
+          field: 'area[1]',
+          code: 'polygon.longitude_out_of_range',
+          message: 'Le point n° 2 a une longitude hors de l’intervalle [-180, 180].',
+        },
+      ],
+    });
   });
 
   it('property: any non-flat triangle of valid coordinates is accepted', () => {

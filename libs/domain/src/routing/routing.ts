@@ -41,14 +41,9 @@ const compareRules = (a: RoutingRuleData, b: RoutingRuleData): number =>
 export const rulesForCategory = (rules: readonly RoutingRuleData[], categoryId: string): RoutingRuleData[] =>
   rules.filter((r) => r.categoryId === categoryId).sort(compareRules);
 
-export function routeTicket(
-  rules: readonly RoutingRuleData[],
-  categoryDefaultDepartmentId: string,
-  input: RoutingInput,
-): RoutingDecision {
+export function routeTicket(rules: readonly RoutingRuleData[], categoryDefaultDepartmentId: string, input: RoutingInput): RoutingDecision {
   const loc = input.location;
-  const point: LngLat | null =
-    loc && Number.isFinite(loc.lat) && Number.isFinite(loc.lng) ? [loc.lng, loc.lat] : null;
+  const point: LngLat | null = loc && Number.isFinite(loc.lat) && Number.isFinite(loc.lng) ? [loc.lng, loc.lat] : null;
   for (const rule of rulesForCategory(rules, input.categoryId)) {
     if (rule.area === null) {
       return {
@@ -126,7 +121,10 @@ const doubleArea = (pts: ReadonlyArray<readonly [number, number]>): number => {
 export function validatePolygon(area: unknown, field = 'area'): Validation<LngLat[]> {
   const errors: FieldError[] = [];
   if (!Array.isArray(area)) {
-    return validation([fieldError(field, 'polygon.not_an_array', 'La zone doit être une liste de points [longitude, latitude].')], () => []);
+    return validation(
+      [fieldError(field, 'polygon.not_an_array', 'La zone doit être une liste de points [longitude, latitude].')],
+      () => [],
+    );
   }
   const points: LngLat[] = [];
   area.forEach((pt: unknown, i) => {
@@ -137,7 +135,9 @@ export function validatePolygon(area: unknown, field = 'area'): Validation<LngLa
     }
     const [lng, lat] = pt as [number, number];
     if (lng < -180 || lng > 180) {
-      errors.push(fieldError(f, 'polygon.longitude_out_of_range', `Le point n° ${i + 1} a une longitude hors de l’intervalle [-180, 180].`));
+      errors.push(
+        fieldError(f, 'polygon.longitude_out_of_range', `Le point n° ${i + 1} a une longitude hors de l’intervalle [-180, 180].`),
+      );
     }
     if (lat < -90 || lat > 90) {
       errors.push(fieldError(f, 'polygon.latitude_out_of_range', `Le point n° ${i + 1} a une latitude hors de l’intervalle [-90, 90].`));

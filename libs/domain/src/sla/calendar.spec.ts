@@ -53,15 +53,26 @@ describe('validateCalendar', () => {
     const r = validateCalendar({ timeZone: 'Europe/Paris', weeklyHours: {} });
     expect(r).toEqual({
       ok: false,
-      errors: [{ field: 'weeklyHours', code: 'calendar.never_open', message: 'Le calendrier doit comporter au moins une plage d’ouverture dans la semaine.' }],
+      errors: [
+        {
+          field: 'weeklyHours',
+          code: 'calendar.never_open',
+          message: 'Le calendrier doit comporter au moins une plage d’ouverture dans la semaine.',
+        },
+      ],
     });
-    expect(() => isOpen({ timeZone: 'Europe/Paris', weeklyHours: { monday: [] } }, new Date())).toThrow(/Calendrier invalide.*au moins une plage/);
+    expect(() => isOpen({ timeZone: 'Europe/Paris', weeklyHours: { monday: [] } }, new Date())).toThrow(
+      /Calendrier invalide.*au moins une plage/,
+    );
   });
   it('points at each faulty field', () => {
     const r = validateCalendar({
       timeZone: 'Europe/Pariss',
       weeklyHours: { monday: ['08:30-12:00', '11:00-14:00', '18:00-17:00'], tuesday: ['8h-12h'] },
-      closures: [{ from: '2025-02-30', to: '2025-03-01', label: '' }, { from: '2025-03-02', to: '2025-03-01', label: 'x' }],
+      closures: [
+        { from: '2025-02-30', to: '2025-03-01', label: '' },
+        { from: '2025-03-02', to: '2025-03-01', label: 'x' },
+      ],
     });
     expect(r.ok).toBe(false);
     if (r.ok) return;

@@ -159,20 +159,34 @@ export const localDate = (timeZone: string, instant: Date): string => isoOf(loca
 export function validateCalendar(calendar: BusinessCalendar): Validation<BusinessCalendar> {
   const errors: FieldError[] = [];
   if (!isValidTimeZone(calendar?.timeZone)) {
-    errors.push(fieldError('timeZone', 'calendar.time_zone_invalid', `Fuseau horaire inconnu : « ${String(calendar?.timeZone)} » (ex. Europe/Paris).`));
+    errors.push(
+      fieldError(
+        'timeZone',
+        'calendar.time_zone_invalid',
+        `Fuseau horaire inconnu : « ${String(calendar?.timeZone)} » (ex. Europe/Paris).`,
+      ),
+    );
   }
   const weekly = calendar?.weeklyHours ?? {};
   let openMinutes = 0;
   for (const key of Object.keys(weekly)) {
     if (!(WEEKDAYS as readonly string[]).includes(key)) {
-      errors.push(fieldError(`weeklyHours.${key}`, 'calendar.weekday_unknown', `Jour inconnu : « ${key} » (attendu : ${WEEKDAYS.join(', ')}).`));
+      errors.push(
+        fieldError(`weeklyHours.${key}`, 'calendar.weekday_unknown', `Jour inconnu : « ${key} » (attendu : ${WEEKDAYS.join(', ')}).`),
+      );
     }
   }
   for (const day of WEEKDAYS) {
     const ranges = weekly[day];
     if (ranges === undefined) continue;
     if (!Array.isArray(ranges)) {
-      errors.push(fieldError(`weeklyHours.${day}`, 'calendar.hours_invalid', `Les horaires du ${WEEKDAY_LABELS_FR[day]} doivent être une liste de plages « HH:MM-HH:MM ».`));
+      errors.push(
+        fieldError(
+          `weeklyHours.${day}`,
+          'calendar.hours_invalid',
+          `Les horaires du ${WEEKDAY_LABELS_FR[day]} doivent être une liste de plages « HH:MM-HH:MM ».`,
+        ),
+      );
       continue;
     }
     const parsed: Array<[number, number, number]> = [];
@@ -192,25 +206,53 @@ export function validateCalendar(calendar: BusinessCalendar): Validation<Busines
     for (let k = 1; k < parsed.length; k++) {
       if (parsed[k][0] < parsed[k - 1][1]) {
         errors.push(
-          fieldError(`weeklyHours.${day}[${parsed[k][2]}]`, 'calendar.hours_overlap', `Les plages horaires du ${WEEKDAY_LABELS_FR[day]} se chevauchent.`),
+          fieldError(
+            `weeklyHours.${day}[${parsed[k][2]}]`,
+            'calendar.hours_overlap',
+            `Les plages horaires du ${WEEKDAY_LABELS_FR[day]} se chevauchent.`,
+          ),
         );
       }
     }
     openMinutes += parsed.reduce((s, [a, b]) => s + b - a, 0);
   }
   if (openMinutes === 0) {
-    errors.push(fieldError('weeklyHours', 'calendar.never_open', 'Le calendrier doit comporter au moins une plage d’ouverture dans la semaine.'));
+    errors.push(
+      fieldError('weeklyHours', 'calendar.never_open', 'Le calendrier doit comporter au moins une plage d’ouverture dans la semaine.'),
+    );
   }
   (calendar?.closures ?? []).forEach((c, i) => {
     const from = parseClosureBound(c?.from, 'from');
     const to = parseClosureBound(c?.to, 'to');
-    if (from === null) errors.push(fieldError(`closures[${i}].from`, 'calendar.closure_date_invalid', `Date de début de fermeture invalide : « ${String(c?.from)} » (AAAA-MM-JJ ou AAAA-MM-JJTHH:MM).`));
-    if (to === null) errors.push(fieldError(`closures[${i}].to`, 'calendar.closure_date_invalid', `Date de fin de fermeture invalide : « ${String(c?.to)} » (AAAA-MM-JJ ou AAAA-MM-JJTHH:MM).`));
+    if (from === null)
+      errors.push(
+        fieldError(
+          `closures[${i}].from`,
+          'calendar.closure_date_invalid',
+          `Date de début de fermeture invalide : « ${String(c?.from)} » (AAAA-MM-JJ ou AAAA-MM-JJTHH:MM).`,
+        ),
+      );
+    if (to === null)
+      errors.push(
+        fieldError(
+          `closures[${i}].to`,
+          'calendar.closure_date_invalid',
+          `Date de fin de fermeture invalide : « ${String(c?.to)} » (AAAA-MM-JJ ou AAAA-MM-JJTHH:MM).`,
+        ),
+      );
     if (from !== null && to !== null && to <= from) {
-      errors.push(fieldError(`closures[${i}].to`, 'calendar.closure_reversed', 'La fin de la fermeture doit être postérieure à son début.'));
+      errors.push(
+        fieldError(`closures[${i}].to`, 'calendar.closure_reversed', 'La fin de la fermeture doit être postérieure à son début.'),
+      );
     }
     if (typeof c?.label !== 'string' || c.label.trim() === '') {
-      errors.push(fieldError(`closures[${i}].label`, 'calendar.closure_label_required', 'Indiquez le motif de la fermeture (ex. « Pont de l’Ascension »).'));
+      errors.push(
+        fieldError(
+          `closures[${i}].label`,
+          'calendar.closure_label_required',
+          'Indiquez le motif de la fermeture (ex. « Pont de l’Ascension »).',
+        ),
+      );
     }
   });
   return validation(errors, () => calendar);
@@ -251,9 +293,7 @@ function compile(calendar: BusinessCalendar): Compiled {
   if (!v.ok) throw new SlaConfigError('Calendrier invalide.', v.errors);
   const tz = calendar.timeZone;
   const week = WEEKDAY_OF_JS.map((day) =>
-    (calendar.weeklyHours[day] ?? [])
-      .map((r) => parseOpeningRange(r) as [number, number])
-      .sort((a, b) => a[0] - b[0]),
+    (calendar.weeklyHours[day] ?? []).map((r) => parseOpeningRange(r) as [number, number]).sort((a, b) => a[0] - b[0]),
   );
   const closures = (calendar.closures ?? [])
     .map((c): Interval => [
@@ -351,7 +391,9 @@ export function openingsOn(calendar: BusinessCalendar, date: string): Array<{ fr
 }
 
 function noOpening(c: Compiled, fromDay: number): never {
-  throw new SlaConfigError(`Aucune ouverture dans les ${SEARCH_HORIZON_DAYS} jours suivant le ${isoOf(fromDay)} (fermetures trop longues ?).`);
+  throw new SlaConfigError(
+    `Aucune ouverture dans les ${SEARCH_HORIZON_DAYS} jours suivant le ${isoOf(fromDay)} (fermetures trop longues ?).`,
+  );
 }
 
 /** `instant` itself when open, otherwise the next opening. */

@@ -61,7 +61,16 @@ describe('SLA clock', () => {
 
   it('changing the priority recomputes from the start (pauses kept) and says why', () => {
     const c = foldSlaClock(
-      [start, { type: 'recomputed', at: at('2024-06-03T11:00:00+02:00'), reason: 'priority_changed', policyId: 'p-urgent', duration: { amount: 4, unit: 'business_hours' } }],
+      [
+        start,
+        {
+          type: 'recomputed',
+          at: at('2024-06-03T11:00:00+02:00'),
+          reason: 'priority_changed',
+          policyId: 'p-urgent',
+          duration: { amount: 4, unit: 'business_hours' },
+        },
+      ],
       cal,
       at('2024-06-03T15:00:00+02:00'),
     );
@@ -82,15 +91,29 @@ describe('SLA clock', () => {
   it('a transfer recomputes from the start on the new department calendar and says so', () => {
     // the technical services work 07:30–12:00 / 13:00–16:00: 8 business hours from Monday 09:00 end Tuesday 09:30 (6 h on Monday)
     const TECH = ['07:30-12:00', '13:00-16:00'];
-    const tech: BusinessCalendar = { timeZone: 'Europe/Paris', weeklyHours: { monday: TECH, tuesday: TECH, wednesday: TECH, thursday: TECH, friday: TECH } };
+    const tech: BusinessCalendar = {
+      timeZone: 'Europe/Paris',
+      weeklyHours: { monday: TECH, tuesday: TECH, wednesday: TECH, thursday: TECH, friday: TECH },
+    };
     const c = foldSlaClock(
-      [start, { type: 'recomputed', at: at('2024-06-03T11:00:00+02:00'), reason: 'department_changed', policyId: 'p-normal', duration: { amount: 8, unit: 'business_hours' } }],
+      [
+        start,
+        {
+          type: 'recomputed',
+          at: at('2024-06-03T11:00:00+02:00'),
+          reason: 'department_changed',
+          policyId: 'p-normal',
+          duration: { amount: 8, unit: 'business_hours' },
+        },
+      ],
       tech,
       at('2024-06-03T11:00:00+02:00'),
     );
     expect(iso(c.deadline)).toBe(iso(at('2024-06-04T09:30:00+02:00')));
     expect(c.generation).toBe(1);
-    expect(c.history[1].message).toBe('Délai recalculé depuis le début (demande transférée, horaires du nouveau service) : 8 heures ouvrées.');
+    expect(c.history[1].message).toBe(
+      'Délai recalculé depuis le début (demande transférée, horaires du nouveau service) : 8 heures ouvrées.',
+    );
   });
 
   it('stopped: met on time or late; elapsed frozen at the stop', () => {
@@ -120,7 +143,11 @@ describe('SLA clock', () => {
     const s = started('2024-05-03T15:00:00+02:00', { amount: 2, unit: 'working_days' }); // Friday; 8 and 9 May are holidays
     expect(iso(foldSlaClock([s], cal, at('2024-05-03T15:00:00+02:00')).deadline)).toBe(iso(at('2024-05-07T17:30:00+02:00')));
     const c = foldSlaClock(
-      [s, { type: 'paused', at: at('2024-05-06T09:00:00+02:00'), reason: 'awaiting_citizen' }, { type: 'resumed', at: at('2024-05-06T10:00:00+02:00') }],
+      [
+        s,
+        { type: 'paused', at: at('2024-05-06T09:00:00+02:00'), reason: 'awaiting_citizen' },
+        { type: 'resumed', at: at('2024-05-06T10:00:00+02:00') },
+      ],
       cal,
       at('2024-05-06T10:00:00+02:00'),
     );
@@ -139,7 +166,11 @@ describe('SLA clock', () => {
   });
 
   it('a target the new policy does not set: no deadline', () => {
-    const c = foldSlaClock([start, { type: 'recomputed', at: at('2024-06-03T10:00:00+02:00'), reason: 'category_changed', policyId: 'p2', duration: null }], cal, new Date('2024-06-03T10:00:00+02:00'));
+    const c = foldSlaClock(
+      [start, { type: 'recomputed', at: at('2024-06-03T10:00:00+02:00'), reason: 'category_changed', policyId: 'p2', duration: null }],
+      cal,
+      new Date('2024-06-03T10:00:00+02:00'),
+    );
     expect(c.deadline).toBeNull();
     expect(c.history[1].message).toBe('Délai recalculé depuis le début (catégorie modifiée) : 8 heures ouvrées → aucun délai.');
   });
@@ -155,7 +186,14 @@ describe('SLA clock properties', () => {
     fc.record({ amount: fc.integer({ min: 1, max: 90 }), unit: fc.constant('calendar_days' as const) }),
     fc.record({ amount: fc.integer({ min: 1, max: 4 }), unit: fc.constant('calendar_months' as const) }),
   );
-  const ev = (s: number, d: SlaDuration): SlaClockEvent => ({ type: 'started', at: new Date(s * 60_000), ticketId: 't', target: 'resolution', policyId: 'p', duration: d });
+  const ev = (s: number, d: SlaDuration): SlaClockEvent => ({
+    type: 'started',
+    at: new Date(s * 60_000),
+    ticketId: 't',
+    target: 'resolution',
+    policyId: 'p',
+    duration: d,
+  });
 
   it('pausing then resuming for zero time changes nothing', () => {
     fc.assert(
@@ -163,7 +201,11 @@ describe('SLA clock properties', () => {
         const pauseAt = new Date((s + offset) * 60_000);
         const now = new Date((s + offset + 60) * 60_000);
         const plain = foldSlaClock([ev(s, d)], cal, now);
-        const zero = foldSlaClock([ev(s, d), { type: 'paused', at: pauseAt, reason: 'awaiting_citizen' }, { type: 'resumed', at: pauseAt }], cal, now);
+        const zero = foldSlaClock(
+          [ev(s, d), { type: 'paused', at: pauseAt, reason: 'awaiting_citizen' }, { type: 'resumed', at: pauseAt }],
+          cal,
+          now,
+        );
         expect(iso(zero.deadline)).toBe(iso(plain.deadline));
         expect(zero.elapsedMinutes).toBe(plain.elapsedMinutes);
         expect(zero.breached).toBe(plain.breached);
@@ -174,17 +216,27 @@ describe('SLA clock properties', () => {
 
   it('a pause before the deadline moves it by exactly the time paused (business or real), never earlier', () => {
     fc.assert(
-      fc.property(minute, fc.integer({ min: 0, max: 60 * 24 * 10 }), fc.integer({ min: 0, max: 60 * 24 * 10 }), duration, (s, offset, length, d) => {
-        const plain = foldSlaClock([ev(s, d)], cal, new Date(s * 60_000)).deadline as Date;
-        const from = new Date((s + offset) * 60_000);
-        if (from >= plain) return;
-        const to = new Date((s + offset + length) * 60_000);
-        const c = foldSlaClock([ev(s, d), { type: 'paused', at: from, reason: 'awaiting_citizen' }, { type: 'resumed', at: to }], cal, to);
-        const moved = c.deadline as Date;
-        expect(moved.getTime()).toBeGreaterThanOrEqual(plain.getTime());
-        if (c.metric === 'calendar') expect(moved.getTime() - plain.getTime()).toBe(length * 60_000);
-        else expect(businessMinutesBetween(cal, plain, moved)).toBe(businessMinutesBetween(cal, from, to));
-      }),
+      fc.property(
+        minute,
+        fc.integer({ min: 0, max: 60 * 24 * 10 }),
+        fc.integer({ min: 0, max: 60 * 24 * 10 }),
+        duration,
+        (s, offset, length, d) => {
+          const plain = foldSlaClock([ev(s, d)], cal, new Date(s * 60_000)).deadline as Date;
+          const from = new Date((s + offset) * 60_000);
+          if (from >= plain) return;
+          const to = new Date((s + offset + length) * 60_000);
+          const c = foldSlaClock(
+            [ev(s, d), { type: 'paused', at: from, reason: 'awaiting_citizen' }, { type: 'resumed', at: to }],
+            cal,
+            to,
+          );
+          const moved = c.deadline as Date;
+          expect(moved.getTime()).toBeGreaterThanOrEqual(plain.getTime());
+          if (c.metric === 'calendar') expect(moved.getTime() - plain.getTime()).toBe(length * 60_000);
+          else expect(businessMinutesBetween(cal, plain, moved)).toBe(businessMinutesBetween(cal, from, to));
+        },
+      ),
       { numRuns: 150 },
     );
   });

@@ -221,7 +221,8 @@ function record(
 export function applySlaClockEvent(state: SlaClockState | null, event: SlaClockEvent, calendar: BusinessCalendar): SlaClockState {
   const at = time(event.at, event.type);
   if (state === null) {
-    if (event.type !== 'started') throw new SlaClockError(`Le premier événement d’un délai doit être « started » (reçu « ${event.type} »).`);
+    if (event.type !== 'started')
+      throw new SlaClockError(`Le premier événement d’un délai doit être « started » (reçu « ${event.type} »).`);
     const s: SlaClockState = {
       ticketId: event.ticketId,
       target: event.target,
@@ -242,7 +243,8 @@ export function applySlaClockEvent(state: SlaClockState | null, event: SlaClockE
     return record(s, calendar, at, 'started', null, null, `Délai démarré : ${formatSlaDuration(event.duration)}.`);
   }
   if (event.type === 'started') throw new SlaClockError('Délai déjà démarré.');
-  if (at < state.lastAt) throw new SlaClockError(`Événement « ${event.type} » antérieur au précédent : les événements doivent être dans l’ordre chronologique.`);
+  if (at < state.lastAt)
+    throw new SlaClockError(`Événement « ${event.type} » antérieur au précédent : les événements doivent être dans l’ordre chronologique.`);
   if (state.status === 'stopped') throw new SlaClockError(`Délai déjà arrêté : événement « ${event.type} » refusé.`);
   const previous = deadlineOf(state, calendar);
   const base = { ...state, lastAt: at };
@@ -251,7 +253,12 @@ export function applySlaClockEvent(state: SlaClockState | null, event: SlaClockE
     case 'paused': {
       if (state.status === 'paused') throw new SlaClockError('Délai déjà suspendu.');
       const periods = state.periods.map((p, i): [number, number | null] => (i === state.periods.length - 1 ? [p[0], at] : p));
-      const s: SlaClockState = { ...base, status: 'paused', periods, pauses: [...state.pauses, { from: at, to: null, reason: event.reason }] };
+      const s: SlaClockState = {
+        ...base,
+        status: 'paused',
+        periods,
+        pauses: [...state.pauses, { from: at, to: null, reason: event.reason }],
+      };
       const label = PAUSE_REASON_LABELS[event.reason] ?? event.reason;
       return record(s, calendar, at, 'paused', event.reason, previous, `Délai suspendu : ${label}.`);
     }
@@ -284,13 +291,27 @@ export function applySlaClockEvent(state: SlaClockState | null, event: SlaClockE
     }
     case 'stopped': {
       const running = state.status === 'running';
-      const periods = state.periods.map((p, i): [number, number | null] => (i === state.periods.length - 1 && p[1] === null ? [p[0], at] : p));
+      const periods = state.periods.map((p, i): [number, number | null] =>
+        i === state.periods.length - 1 && p[1] === null ? [p[0], at] : p,
+      );
       const pauses = state.pauses.map((p) => (p.to === null ? { ...p, to: at } : p));
       const reason = event.reason ?? 'met';
-      const s: SlaClockState = { ...base, status: 'stopped', periods, pauses, stopReason: reason, stoppedAt: at, stoppedWhileRunning: running };
+      const s: SlaClockState = {
+        ...base,
+        status: 'stopped',
+        periods,
+        pauses,
+        stopReason: reason,
+        stoppedAt: at,
+        stoppedWhileRunning: running,
+      };
       const d = deadlineOf(s, calendar);
       const message =
-        reason === 'cancelled' ? 'Délai annulé.' : d !== null && at > d ? 'Objectif atteint en retard.' : 'Objectif atteint dans les délais.';
+        reason === 'cancelled'
+          ? 'Délai annulé.'
+          : d !== null && at > d
+            ? 'Objectif atteint en retard.'
+            : 'Objectif atteint dans les délais.';
       return record(s, calendar, at, 'stopped', reason, previous, message);
     }
   }

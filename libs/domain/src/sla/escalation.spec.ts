@@ -66,7 +66,13 @@ describe('escalationPoints', () => {
     const urgent: SlaPolicy = { ...policy, id: 'p-urgent', targets: { resolution: { amount: 4, unit: 'business_hours' } } };
     const events: SlaClockEvent[] = [
       start,
-      { type: 'recomputed', at: at('2024-06-03T11:00:00+02:00'), reason: 'priority_changed', policyId: 'p-urgent', duration: { amount: 4, unit: 'business_hours' } },
+      {
+        type: 'recomputed',
+        at: at('2024-06-03T11:00:00+02:00'),
+        reason: 'priority_changed',
+        policyId: 'p-urgent',
+        duration: { amount: 4, unit: 'business_hours' },
+      },
     ];
     expect(view(events, urgent)).toEqual([
       ['t1:resolution:75:1', 'scheduled', at('2024-06-03T12:00:00+02:00').toISOString()],
@@ -77,6 +83,10 @@ describe('escalationPoints', () => {
   });
 
   it('stopped: points not reached are cancelled', () => {
-    expect(view([start, { type: 'stopped', at: at('2024-06-03T17:00:00+02:00') }]).map((p) => p[1])).toEqual(['scheduled', 'cancelled', 'cancelled']);
+    expect(view([start, { type: 'stopped', at: at('2024-06-03T17:00:00+02:00') }]).map((p) => p[1])).toEqual([
+      'scheduled',
+      'cancelled',
+      'cancelled',
+    ]);
   });
 });

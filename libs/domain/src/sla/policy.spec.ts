@@ -55,7 +55,9 @@ describe('validatePolicy', () => {
       ['ladder[2].actions', 'sla.ladder_actions_empty'],
     ]);
     expect(r.errors[2].message).toBe('La durée doit être strictement positive (reçu : -4).');
-    expect(() => assertValidPolicy(bad)).toThrow(/Politique SLA « x » invalide\..*targets\.firstResponse\.amount : La durée doit être strictement positive/);
+    expect(() => assertValidPolicy(bad)).toThrow(
+      /Politique SLA « x » invalide\..*targets\.firstResponse\.amount : La durée doit être strictement positive/,
+    );
   });
 
   it('refuses a policy without any target, or a zero duration', () => {

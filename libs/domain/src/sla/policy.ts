@@ -5,14 +5,7 @@
 import { FieldError, Validation, fieldError, validation } from '../errors';
 import { Channel, CHANNELS } from '../ticket/channel';
 import { Priority, PRIORITIES } from '../ticket/priority';
-import {
-  BusinessCalendar,
-  MINUTE_MS,
-  SlaConfigError,
-  addBusinessMs,
-  addCalendarDuration,
-  addWorkingDays,
-} from './calendar';
+import { BusinessCalendar, MINUTE_MS, SlaConfigError, addBusinessMs, addCalendarDuration, addWorkingDays } from './calendar';
 
 export const SLA_UNITS = [
   'business_minutes',
@@ -31,10 +24,7 @@ export interface SlaDuration {
 
 export type NotifyTarget = 'assignee' | 'head' | 'department';
 export type EscalationAction =
-  | { type: 'notify'; to: NotifyTarget }
-  | { type: 'mark_breached' }
-  | { type: 'reassign_to_queue' }
-  | { type: 'raise_priority' };
+  { type: 'notify'; to: NotifyTarget } | { type: 'mark_breached' } | { type: 'reassign_to_queue' } | { type: 'raise_priority' };
 
 export interface EscalationStep {
   /** Share of the target elapsed, in percent (75, 100, 125…). */
@@ -97,16 +87,26 @@ export function durationErrors(d: SlaDuration | undefined, path: string): FieldE
   if (d === null || typeof d !== 'object') return [fieldError(path, 'sla.duration_invalid', 'Durée attendue : { amount, unit }.')];
   const errors: FieldError[] = [];
   if (!(SLA_UNITS as readonly unknown[]).includes(d.unit)) {
-    errors.push(fieldError(`${path}.unit`, 'sla.unit_unknown', `Unité inconnue : « ${String(d.unit)} » (attendu : ${SLA_UNITS.join(', ')}).`));
+    errors.push(
+      fieldError(`${path}.unit`, 'sla.unit_unknown', `Unité inconnue : « ${String(d.unit)} » (attendu : ${SLA_UNITS.join(', ')}).`),
+    );
     return errors;
   }
   const a = d.amount;
   if (typeof a !== 'number' || !Number.isFinite(a) || a <= 0) {
     errors.push(fieldError(`${path}.amount`, 'sla.amount_not_positive', `La durée doit être strictement positive (reçu : ${String(a)}).`));
   } else if (!Number.isInteger(a)) {
-    errors.push(fieldError(`${path}.amount`, 'sla.amount_not_integer', `La durée en ${UNIT_LABELS_FR[d.unit]} doit être un nombre entier (reçu : ${a}).`));
+    errors.push(
+      fieldError(
+        `${path}.amount`,
+        'sla.amount_not_integer',
+        `La durée en ${UNIT_LABELS_FR[d.unit]} doit être un nombre entier (reçu : ${a}).`,
+      ),
+    );
   } else if (a > MAX_AMOUNT[d.unit]) {
-    errors.push(fieldError(`${path}.amount`, 'sla.amount_too_large', `Au plus ${MAX_AMOUNT[d.unit]} ${UNIT_LABELS_FR[d.unit]} (reçu : ${a}).`));
+    errors.push(
+      fieldError(`${path}.amount`, 'sla.amount_too_large', `Au plus ${MAX_AMOUNT[d.unit]} ${UNIT_LABELS_FR[d.unit]} (reçu : ${a}).`),
+    );
   }
   return errors;
 }
@@ -114,8 +114,10 @@ export function durationErrors(d: SlaDuration | undefined, path: string): FieldE
 /** Checks a policy; errors carry a path (e.g. 'ladder[1].atPercent') and a French message. */
 export function validatePolicy(policy: SlaPolicy): Validation<SlaPolicy> {
   const errors: FieldError[] = [];
-  if (typeof policy?.id !== 'string' || policy.id.trim() === '') errors.push(fieldError('id', 'sla.id_required', 'Identifiant de politique obligatoire.'));
-  if (typeof policy?.name !== 'string' || policy.name.trim() === '') errors.push(fieldError('name', 'sla.name_required', 'Nom de politique obligatoire.'));
+  if (typeof policy?.id !== 'string' || policy.id.trim() === '')
+    errors.push(fieldError('id', 'sla.id_required', 'Identifiant de politique obligatoire.'));
+  if (typeof policy?.name !== 'string' || policy.name.trim() === '')
+    errors.push(fieldError('name', 'sla.name_required', 'Nom de politique obligatoire.'));
   const match = policy?.match ?? {};
   const checkList = <T>(key: keyof SlaPolicyMatch, list: readonly T[] | undefined, allowed: readonly T[] | null) => {
     if (list === undefined) return;
@@ -137,16 +139,31 @@ export function validatePolicy(policy: SlaPolicy): Validation<SlaPolicy> {
   if (targets.resolution !== undefined) errors.push(...durationErrors(targets.resolution, 'targets.resolution'));
   for (const [step, d] of Object.entries(targets.steps ?? {})) errors.push(...durationErrors(d, `targets.steps.${step}`));
   if (!targets.firstResponse && !targets.resolution && Object.keys(targets.steps ?? {}).length === 0) {
-    errors.push(fieldError('targets', 'sla.no_target', 'La politique doit fixer au moins un délai (première réponse, résolution ou étape).'));
+    errors.push(
+      fieldError('targets', 'sla.no_target', 'La politique doit fixer au moins un délai (première réponse, résolution ou étape).'),
+    );
   }
   const ladder = Array.isArray(policy?.ladder) ? policy.ladder : [];
-  if (policy?.ladder !== undefined && !Array.isArray(policy.ladder)) errors.push(fieldError('ladder', 'sla.ladder_invalid', 'L’escalade doit être une liste de paliers.'));
+  if (policy?.ladder !== undefined && !Array.isArray(policy.ladder))
+    errors.push(fieldError('ladder', 'sla.ladder_invalid', 'L’escalade doit être une liste de paliers.'));
   ladder.forEach((step, i) => {
     const p = step?.atPercent;
     if (typeof p !== 'number' || !Number.isFinite(p) || p <= 0 || p > MAX_LADDER_PERCENT) {
-      errors.push(fieldError(`ladder[${i}].atPercent`, 'sla.ladder_percent_invalid', `Palier invalide : ${String(p)} % (attendu entre 0 exclu et ${MAX_LADDER_PERCENT} %).`));
+      errors.push(
+        fieldError(
+          `ladder[${i}].atPercent`,
+          'sla.ladder_percent_invalid',
+          `Palier invalide : ${String(p)} % (attendu entre 0 exclu et ${MAX_LADDER_PERCENT} %).`,
+        ),
+      );
     } else if (i > 0 && typeof ladder[i - 1]?.atPercent === 'number' && p <= ladder[i - 1].atPercent) {
-      errors.push(fieldError(`ladder[${i}].atPercent`, 'sla.ladder_not_increasing', 'Les paliers doivent être strictement croissants (ex. 75, 100, 125).'));
+      errors.push(
+        fieldError(
+          `ladder[${i}].atPercent`,
+          'sla.ladder_not_increasing',
+          'Les paliers doivent être strictement croissants (ex. 75, 100, 125).',
+        ),
+      );
     }
     if (!Array.isArray(step?.actions) || step.actions.length === 0) {
       errors.push(fieldError(`ladder[${i}].actions`, 'sla.ladder_actions_empty', 'Chaque palier doit déclencher au moins une action.'));
@@ -156,7 +173,13 @@ export function validatePolicy(policy: SlaPolicy): Validation<SlaPolicy> {
       if (!ACTION_TYPES.includes(a?.type)) {
         errors.push(fieldError(`ladder[${i}].actions[${j}].type`, 'sla.action_unknown', `Action inconnue : « ${String(a?.type)} ».`));
       } else if (a.type === 'notify' && !NOTIFY_TARGETS.includes(a.to)) {
-        errors.push(fieldError(`ladder[${i}].actions[${j}].to`, 'sla.notify_target_unknown', `Destinataire inconnu : « ${String(a.to)} » (attendu : ${NOTIFY_TARGETS.join(', ')}).`));
+        errors.push(
+          fieldError(
+            `ladder[${i}].actions[${j}].to`,
+            'sla.notify_target_unknown',
+            `Destinataire inconnu : « ${String(a.to)} » (attendu : ${NOTIFY_TARGETS.join(', ')}).`,
+          ),
+        );
       }
     });
   });

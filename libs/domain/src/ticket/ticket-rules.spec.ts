@@ -1,8 +1,13 @@
 import fc from 'fast-check';
 import { TICKET_STATUSES, canTransition } from './ticket-status';
 import {
-  decideAssignment, decideStatusChange, decideTransfer, validateMessage, validateMessageBody,
-  AssignmentActor, AssignmentCandidate,
+  decideAssignment,
+  decideStatusChange,
+  decideTransfer,
+  validateMessage,
+  validateMessageBody,
+  AssignmentActor,
+  AssignmentCandidate,
 } from './ticket-rules';
 
 describe('decideStatusChange', () => {
@@ -120,10 +125,21 @@ describe('decideAssignment', () => {
   it('property: an assignment to someone else is accepted iff they are active and in the ticket department', () => {
     const ids = fc.constantFrom('d1', 'd2', 'd3');
     fc.assert(
-      fc.property(fc.constantFrom('agent', 'head', 'admin' as const), fc.uniqueArray(ids), fc.uniqueArray(ids), fc.boolean(), ids, (role, actorDepts, assigneeDepts, active, ticketDept) => {
-        const r = decideAssignment({ id: 'a', role, departmentIds: actorDepts }, { id: 'b', active, departmentIds: assigneeDepts }, ticketDept);
-        expect(r.ok).toBe(active && assigneeDepts.includes(ticketDept));
-      }),
+      fc.property(
+        fc.constantFrom('agent', 'head', 'admin' as const),
+        fc.uniqueArray(ids),
+        fc.uniqueArray(ids),
+        fc.boolean(),
+        ids,
+        (role, actorDepts, assigneeDepts, active, ticketDept) => {
+          const r = decideAssignment(
+            { id: 'a', role, departmentIds: actorDepts },
+            { id: 'b', active, departmentIds: assigneeDepts },
+            ticketDept,
+          );
+          expect(r.ok).toBe(active && assigneeDepts.includes(ticketDept));
+        },
+      ),
     );
   });
 });
@@ -153,6 +169,6 @@ describe('message validation', () => {
   });
 
   it('property: ok iff the trimmed body has 1..20000 characters', () => {
-    fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 50 }), (s) => validateMessageBody(s).ok === (s.trim().length > 0)));
+    fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 50 }), (s) => validateMessageBody(s).ok === s.trim().length > 0));
   });
 });

@@ -23,11 +23,7 @@ export const MESSAGE_BODY_MAX = 20_000;
  * Status change: the move must be in the transition table; closing a ticket nobody has looked
  * at yet (from `new`) requires a comment saying why; reopening requires nothing.
  */
-export function decideStatusChange(
-  current: TicketStatus,
-  target: TicketStatus,
-  opts: { comment?: string | null } = {},
-): Result {
+export function decideStatusChange(current: TicketStatus, target: TicketStatus, opts: { comment?: string | null } = {}): Result {
   const comment = (opts.comment ?? '').trim();
   if (current === target) {
     return refuse('status.unchanged', `La demande est déjà au statut « ${STATUS_LABELS_FR[current]} ».`, 'status');
@@ -89,11 +85,7 @@ export interface AssignmentCandidate {
  * heads and admins to any active member of the ticket's department.
  * Whether the actor may see the ticket at all is checked separately (visibleDepartmentIds).
  */
-export function decideAssignment(
-  actor: AssignmentActor,
-  assignee: AssignmentCandidate | null,
-  ticketDepartmentId: string,
-): Result {
+export function decideAssignment(actor: AssignmentActor, assignee: AssignmentCandidate | null, ticketDepartmentId: string): Result {
   if (assignee === null) return ok();
   if (!assignee.active) {
     return refuse('assignment.assignee_inactive', 'Cet agent est désactivé : il ne peut pas recevoir de demande.', 'assigneeId');
@@ -131,7 +123,11 @@ export function validateMessageBody(body: string | null | undefined): Result<str
 /** Same as validateMessageBody, plus the kind. */
 export function validateMessage(input: { kind: unknown; body: string | null | undefined }): Result<{ kind: MessageKind; body: string }> {
   if (!(MESSAGE_KINDS as readonly unknown[]).includes(input.kind)) {
-    return refuse('message.kind_invalid', 'Le type de message doit être « reply » (réponse), « note » (note interne) ou « public_note » (note publique).', 'kind');
+    return refuse(
+      'message.kind_invalid',
+      'Le type de message doit être « reply » (réponse), « note » (note interne) ou « public_note » (note publique).',
+      'kind',
+    );
   }
   const body = validateMessageBody(input.body);
   if (!body.ok) return body;

@@ -25,7 +25,8 @@ describe('tracking link expiry', () => {
     expect(trackingExpiresAt({ status: 'closed', resolvedAt: null, closedAt: null, updatedAt: at(7) }, 10)).toEqual(at(17));
   });
   it('0 days: links never expire', () => {
-    for (const status of TICKET_STATUSES) expect(isTrackingExpired({ status, resolvedAt: t0, closedAt: t0, updatedAt: t0 }, 0, at(10_000))).toBe(false);
+    for (const status of TICKET_STATUSES)
+      expect(isTrackingExpired({ status, resolvedAt: t0, closedAt: t0, updatedAt: t0 }, 0, at(10_000))).toBe(false);
   });
   it('defaults to 90 days', () => expect(DEFAULT_TRACKING_TTL_DAYS).toBe(90));
 });

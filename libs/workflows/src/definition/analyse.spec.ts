@@ -6,7 +6,8 @@ const parse = (input: WorkflowDefinitionInput): WorkflowDefinition => {
   if (!r.ok) throw new Error(JSON.stringify(r.errors));
   return r.definition;
 };
-const codes = (d: WorkflowDefinitionInput, ctx = {}) => analyseDefinition(parse(d), ctx).problems.map((p) => `${p.severity}:${p.code}@${p.path}`);
+const codes = (d: WorkflowDefinitionInput, ctx = {}) =>
+  analyseDefinition(parse(d), ctx).problems.map((p) => `${p.severity}:${p.code}@${p.path}`);
 
 const base = (): WorkflowDefinitionInput => ({
   id: 'w',
@@ -14,7 +15,12 @@ const base = (): WorkflowDefinitionInput => ({
   initial: 'draft',
   steps: {
     draft: { kind: 'draft', writers: { roles: ['agent'] }, transitions: [{ on: 'submitted', to: 'ok' }] },
-    ok: { kind: 'approval', mode: 'one', approvers: [{ role: 'head', department: '$ticket' }], transitions: [{ on: 'approved', to: 'end' }] },
+    ok: {
+      kind: 'approval',
+      mode: 'one',
+      approvers: [{ role: 'head', department: '$ticket' }],
+      transitions: [{ on: 'approved', to: 'end' }],
+    },
     end: { kind: 'end' },
   },
 });
@@ -28,11 +34,13 @@ describe('analyseDefinition', () => {
     const d = base();
     d.steps['orphan'] = { kind: 'notify', to: [{ kind: 'citizen' }], template: 't', transitions: [{ on: 'done', to: 'nowhere' }] };
     d.steps['ok'] = { kind: 'approval', mode: 'one', approvers: [{ role: 'head' }], transitions: [] };
-    expect(codes(d)).toEqual(expect.arrayContaining([
-      'error:unknown_step@steps.orphan.transitions[0].to',
-      'error:unreachable@steps.orphan',
-      'error:dead_end@steps.ok.transitions',
-    ]));
+    expect(codes(d)).toEqual(
+      expect.arrayContaining([
+        'error:unknown_step@steps.orphan.transitions[0].to',
+        'error:unreachable@steps.orphan',
+        'error:dead_end@steps.ok.transitions',
+      ]),
+    );
   });
 
   it('finds cycles without exit and automatic loops', () => {
@@ -56,58 +64,93 @@ describe('analyseDefinition', () => {
       ],
     };
     d.steps['ok'] = {
-      kind: 'approval', mode: 'one', approvers: [{ role: 'head' }],
+      kind: 'approval',
+      mode: 'one',
+      approvers: [{ role: 'head' }],
       transitions: [{ on: 'approved', to: 'end', guard: { when: { field: 'priority', op: 'eq', value: 'high' } } }],
     };
-    expect(codes(d)).toEqual(expect.arrayContaining([
-      'error:transition_without_actor@steps.draft.transitions[0].guard',
-      'error:no_transition_for_actor@steps.draft.transitions',
-      'error:no_fallback@steps.ok.transitions',
-    ]));
+    expect(codes(d)).toEqual(
+      expect.arrayContaining([
+        'error:transition_without_actor@steps.draft.transitions[0].guard',
+        'error:no_transition_for_actor@steps.draft.transitions',
+        'error:no_fallback@steps.ok.transitions',
+      ]),
+    );
   });
 
   it('refuses role guards on automatic outcomes and rejections to non-draft steps', () => {
     const d = base();
-    d.steps['ok'] = { kind: 'approval', mode: 'one', approvers: [{ role: 'head' }], rejectTo: 'end', transitions: [{ on: 'approved', to: 'n' }] };
-    d.steps['n'] = { kind: 'notify', to: [{ kind: 'citizen' }], template: 't', transitions: [{ on: 'done', to: 'end', guard: { roles: ['head'] } }] };
-    expect(codes(d)).toEqual(expect.arrayContaining([
-      'error:reject_not_draft@steps.ok.rejectTo',
-      'error:guard_on_automatic_outcome@steps.n.transitions[0].guard',
-    ]));
+    d.steps['ok'] = {
+      kind: 'approval',
+      mode: 'one',
+      approvers: [{ role: 'head' }],
+      rejectTo: 'end',
+      transitions: [{ on: 'approved', to: 'n' }],
+    };
+    d.steps['n'] = {
+      kind: 'notify',
+      to: [{ kind: 'citizen' }],
+      template: 't',
+      transitions: [{ on: 'done', to: 'end', guard: { roles: ['head'] } }],
+    };
+    expect(codes(d)).toEqual(
+      expect.arrayContaining(['error:reject_not_draft@steps.ok.rejectTo', 'error:guard_on_automatic_outcome@steps.n.transitions[0].guard']),
+    );
   });
 
   it('requires a draft before an approval that has no rejectTo, and an end step', () => {
     const c = codes({
-      id: 'w', name: 'W', initial: 'a',
+      id: 'w',
+      name: 'W',
+      initial: 'a',
       steps: { a: { kind: 'approval', mode: 'one', approvers: [{ role: 'head' }], transitions: [{ on: 'approved', to: 'a' }] } },
     });
-    expect(c).toEqual(expect.arrayContaining(['error:no_end@steps', 'error:no_draft_to_reject_to@steps.a.rejectTo', 'error:cycle_without_exit@steps.a']));
+    expect(c).toEqual(
+      expect.arrayContaining(['error:no_end@steps', 'error:no_draft_to_reject_to@steps.a.rejectTo', 'error:cycle_without_exit@steps.a']),
+    );
   });
 
   it('checks references against the town’s data when given', () => {
     const d = base();
     d.appliesTo = { categories: ['elagage', 'licorne'] };
     d.steps['ok'] = {
-      kind: 'approval', mode: 'any', approvers: [{ role: 'head', department: 'voirie' }, { agentId: 'ghost' }],
-      transitions: [{ on: 'approved', to: 'end', guard: { when: { field: 'category', op: 'in', value: ['elagage', 'dragon'] } } }, { on: 'approved', to: 'end' }],
+      kind: 'approval',
+      mode: 'any',
+      approvers: [{ role: 'head', department: 'voirie' }, { agentId: 'ghost' }],
+      transitions: [
+        { on: 'approved', to: 'end', guard: { when: { field: 'category', op: 'in', value: ['elagage', 'dragon'] } } },
+        { on: 'approved', to: 'end' },
+      ],
     };
-    d.steps['o'] = { kind: 'opinion', departments: ['voirie', 'mars', 'voirie'], dueInMinutes: 60, transitions: [{ on: 'completed', to: 'end' }] };
+    d.steps['o'] = {
+      kind: 'opinion',
+      departments: ['voirie', 'mars', 'voirie'],
+      dueInMinutes: 60,
+      transitions: [{ on: 'completed', to: 'end' }],
+    };
     d.steps['draft'] = { kind: 'draft', writers: { roles: ['agent'] }, transitions: [{ on: 'submitted', to: 'o' }] };
     d.steps['o'].transitions = [{ on: 'completed', to: 'ok' }];
-    expect(codes(d, { departments: ['voirie'], categories: ['elagage'], agents: ['a1'] })).toEqual(expect.arrayContaining([
-      'error:unknown_category@appliesTo.categories[1]',
-      'error:unknown_category@steps.ok.transitions[0].guard.when.value[1]',
-      'error:unknown_agent@steps.ok.approvers[1].agentId',
-      'error:unknown_department@steps.o.departments[1]',
-      'error:duplicate_department@steps.o.departments[2]',
-    ]));
+    expect(codes(d, { departments: ['voirie'], categories: ['elagage'], agents: ['a1'] })).toEqual(
+      expect.arrayContaining([
+        'error:unknown_category@appliesTo.categories[1]',
+        'error:unknown_category@steps.ok.transitions[0].guard.when.value[1]',
+        'error:unknown_agent@steps.ok.approvers[1].agentId',
+        'error:unknown_department@steps.o.departments[1]',
+        'error:duplicate_department@steps.o.departments[2]',
+      ]),
+    );
   });
 
   it('warns about shadowed transitions and single-approver groups without blocking', () => {
     const d = base();
     d.steps['ok'] = {
-      kind: 'approval', mode: 'all', approvers: [{ role: 'head' }],
-      transitions: [{ on: 'approved', to: 'end' }, { on: 'approved', to: 'draft' }],
+      kind: 'approval',
+      mode: 'all',
+      approvers: [{ role: 'head' }],
+      transitions: [
+        { on: 'approved', to: 'end' },
+        { on: 'approved', to: 'draft' },
+      ],
     };
     const r = analyseDefinition(parse(d));
     expect(r.ok).toBe(true);

@@ -10,15 +10,41 @@
  * (given the town's reference data) unknown departments, categories, agents.
  */
 import {
-  ACTOR_OUTCOMES, ApprovalStep, Condition, Guard, Outcome, Step, STEP_OUTCOMES, TICKET_DEPARTMENT,
-  Transition, WorkflowDefinition, WorkflowRole,
+  ACTOR_OUTCOMES,
+  ApprovalStep,
+  Condition,
+  Guard,
+  Outcome,
+  Step,
+  STEP_OUTCOMES,
+  TICKET_DEPARTMENT,
+  Transition,
+  WorkflowDefinition,
+  WorkflowRole,
 } from './schema';
 
 export type ProblemCode =
-  | 'unknown_step' | 'reject_not_draft' | 'no_draft_to_reject_to' | 'dead_end' | 'no_fallback' | 'no_transition_for_actor'
-  | 'transition_without_actor' | 'guard_on_automatic_outcome' | 'shadowed_transition' | 'unreachable' | 'cycle_without_exit'
-  | 'automatic_loop' | 'no_end' | 'unknown_department' | 'unknown_category' | 'unknown_agent' | 'duplicate_department'
-  | 'single_approver_group' | 'unused_transition' | 'reply_without_draft' | 'self_approval_deadlock';
+  | 'unknown_step'
+  | 'reject_not_draft'
+  | 'no_draft_to_reject_to'
+  | 'dead_end'
+  | 'no_fallback'
+  | 'no_transition_for_actor'
+  | 'transition_without_actor'
+  | 'guard_on_automatic_outcome'
+  | 'shadowed_transition'
+  | 'unreachable'
+  | 'cycle_without_exit'
+  | 'automatic_loop'
+  | 'no_end'
+  | 'unknown_department'
+  | 'unknown_category'
+  | 'unknown_agent'
+  | 'duplicate_department'
+  | 'single_approver_group'
+  | 'unused_transition'
+  | 'reply_without_draft'
+  | 'self_approval_deadlock';
 
 export interface AnalysisProblem {
   path: string;
@@ -53,9 +79,7 @@ const profilesOf = (step: Step): Profile[] | null => {
   }
   if (step.kind === 'approval') {
     // a slot naming only an agent: we cannot know their role; treat as any role of any department
-    return step.approvers.flatMap((s) =>
-      s.role ? [{ role: s.role, department: s.department ?? '*' }] : ([] as Profile[]),
-    );
+    return step.approvers.flatMap((s) => (s.role ? [{ role: s.role, department: s.department ?? '*' }] : ([] as Profile[])));
   }
   return null; // automatic or anyone
 };
@@ -93,14 +117,17 @@ const fmt = (path: readonly (string | number)[]): string =>
 
 export function analyseDefinition(def: WorkflowDefinition, context: AnalysisContext = {}): AnalysisResult {
   const problems: AnalysisProblem[] = [];
-  const err = (path: (string | number)[], code: ProblemCode, message: string) => problems.push({ path: fmt(path), code, message, severity: 'error' });
-  const warn = (path: (string | number)[], code: ProblemCode, message: string) => problems.push({ path: fmt(path), code, message, severity: 'warning' });
+  const err = (path: (string | number)[], code: ProblemCode, message: string) =>
+    problems.push({ path: fmt(path), code, message, severity: 'error' });
+  const warn = (path: (string | number)[], code: ProblemCode, message: string) =>
+    problems.push({ path: fmt(path), code, message, severity: 'warning' });
   const steps = def.steps;
   const ids = Object.keys(steps);
   const exists = (id: string) => Object.prototype.hasOwnProperty.call(steps, id);
 
   if (!exists(def.initial)) err(['initial'], 'unknown_step', `l’étape initiale « ${def.initial} » n’existe pas`);
-  if (!ids.some((id) => steps[id]!.kind === 'end')) err(['steps'], 'no_end', 'aucune étape de fin (kind: end) : le circuit ne pourrait jamais se terminer');
+  if (!ids.some((id) => steps[id]!.kind === 'end'))
+    err(['steps'], 'no_end', 'aucune étape de fin (kind: end) : le circuit ne pourrait jamais se terminer');
 
   // ------------------------------------------------------------ graph
   const edges = new Map<string, Set<string>>(ids.map((id) => [id, new Set<string>()]));
@@ -130,11 +157,21 @@ export function analyseDefinition(def: WorkflowDefinition, context: AnalysisCont
     if (s.kind !== 'approval') continue;
     if (s.rejectTo !== undefined) {
       if (!exists(s.rejectTo)) err(['steps', id, 'rejectTo'], 'unknown_step', `l’étape « ${s.rejectTo} » n’existe pas`);
-      else if (steps[s.rejectTo]!.kind !== 'draft') err(['steps', id, 'rejectTo'], 'reject_not_draft', `un refus renvoie à une étape de rédaction (draft), pas à « ${s.rejectTo} » (${steps[s.rejectTo]!.kind})`);
+      else if (steps[s.rejectTo]!.kind !== 'draft')
+        err(
+          ['steps', id, 'rejectTo'],
+          'reject_not_draft',
+          `un refus renvoie à une étape de rédaction (draft), pas à « ${s.rejectTo} » (${steps[s.rejectTo]!.kind})`,
+        );
       else edges.get(id)!.add(s.rejectTo);
     } else {
       const back = draftIds.filter((d) => reachFromDraft.get(d)!.has(id));
-      if (back.length === 0) err(['steps', id, 'rejectTo'], 'no_draft_to_reject_to', 'aucune étape de rédaction ne précède cette approbation : indiquer rejectTo');
+      if (back.length === 0)
+        err(
+          ['steps', id, 'rejectTo'],
+          'no_draft_to_reject_to',
+          'aucune étape de rédaction ne précède cette approbation : indiquer rejectTo',
+        );
       for (const d of back) edges.get(id)!.add(d);
     }
   }
@@ -144,7 +181,8 @@ export function analyseDefinition(def: WorkflowDefinition, context: AnalysisCont
     const s = steps[id]!;
     const at = ['steps', id];
     if (s.kind === 'end') {
-      if (s.sendReply === true && draftIds.length === 0) warn([...at, 'sendReply'], 'reply_without_draft', 'aucune étape de rédaction : il n’y aura pas de réponse à envoyer');
+      if (s.sendReply === true && draftIds.length === 0)
+        warn([...at, 'sendReply'], 'reply_without_draft', 'aucune étape de rédaction : il n’y aura pas de réponse à envoyer');
       continue;
     }
     const transitions = (s.transitions ?? []) as Transition[];
@@ -153,7 +191,10 @@ export function analyseDefinition(def: WorkflowDefinition, context: AnalysisCont
       if (!transitions.some((t) => t.on === outcome))
         err([...at, 'transitions'], 'dead_end', `aucune transition « on: ${outcome} » : l’étape ne pourrait pas être quittée`);
     if (s.kind === 'wait_for_citizen' && s.timeoutMinutes === undefined)
-      transitions.forEach((t, i) => { if (t.on === 'timed_out') warn([...at, 'transitions', i], 'unused_transition', 'transition timed_out sans délai (timeoutMinutes) : jamais empruntée'); });
+      transitions.forEach((t, i) => {
+        if (t.on === 'timed_out')
+          warn([...at, 'transitions', i], 'unused_transition', 'transition timed_out sans délai (timeoutMinutes) : jamais empruntée');
+      });
 
     const outcomes = [...new Set(transitions.map((t) => t.on))];
     for (const outcome of outcomes) {
@@ -161,20 +202,40 @@ export function analyseDefinition(def: WorkflowDefinition, context: AnalysisCont
       const actorOutcome = ACTOR_OUTCOMES.includes(outcome);
       let closedAt = -1;
       for (const { t, i } of list) {
-        if (closedAt >= 0) warn([...at, 'transitions', i], 'shadowed_transition', `transition jamais empruntée : la transition ${closedAt} s’applique toujours avant elle`);
+        if (closedAt >= 0)
+          warn(
+            [...at, 'transitions', i],
+            'shadowed_transition',
+            `transition jamais empruntée : la transition ${closedAt} s’applique toujours avant elle`,
+          );
         if (!actorOutcome && (t.guard?.roles || t.guard?.departments))
-          err([...at, 'transitions', i, 'guard'], 'guard_on_automatic_outcome', `l’issue « ${outcome} » n’est pas décidée par une personne : seule une condition (when) est possible`);
+          err(
+            [...at, 'transitions', i, 'guard'],
+            'guard_on_automatic_outcome',
+            `l’issue « ${outcome} » n’est pas décidée par une personne : seule une condition (when) est possible`,
+          );
         if (actorOutcome && profiles && profiles.length > 0 && !profiles.some((p) => guardCouldAdmit(t.guard, p)))
-          err([...at, 'transitions', i, 'guard'], 'transition_without_actor', 'aucun acteur possible de cette étape ne satisfait cette garde (rôle ou service)');
+          err(
+            [...at, 'transitions', i, 'guard'],
+            'transition_without_actor',
+            'aucun acteur possible de cette étape ne satisfait cette garde (rôle ou service)',
+          );
         if (!t.guard) closedAt = closedAt >= 0 ? closedAt : i;
       }
       if (!list.some(({ t }) => !t.guard?.when))
-        err([...at, 'transitions'], 'no_fallback', `toutes les transitions « ${outcome} » sont conditionnelles : ajouter une transition sans condition (when) en dernier, sinon le ticket peut rester bloqué`);
+        err(
+          [...at, 'transitions'],
+          'no_fallback',
+          `toutes les transitions « ${outcome} » sont conditionnelles : ajouter une transition sans condition (when) en dernier, sinon le ticket peut rester bloqué`,
+        );
       else if (actorOutcome && profiles)
         for (const p of profiles)
           if (!list.some(({ t }) => !t.guard?.when && guardAdmits(t.guard, p)))
-            err([...at, 'transitions'], 'no_transition_for_actor',
-              `un acteur de rôle ${p.role}${p.department === '*' ? '' : ` (service ${p.department})`} pourrait agir sur cette étape sans qu’aucune transition « ${outcome} » ne l’accepte`);
+            err(
+              [...at, 'transitions'],
+              'no_transition_for_actor',
+              `un acteur de rôle ${p.role}${p.department === '*' ? '' : ` (service ${p.department})`} pourrait agir sur cette étape sans qu’aucune transition « ${outcome} » ne l’accepte`,
+            );
     }
     if (s.kind === 'approval') checkApproval(s, at, warn);
     if (s.kind === 'opinion') {
@@ -189,7 +250,8 @@ export function analyseDefinition(def: WorkflowDefinition, context: AnalysisCont
   // ------------------------------------------------------------ reachability and exits
   if (exists(def.initial)) {
     const reachable = forward(def.initial);
-    for (const id of ids) if (!reachable.has(id)) err(['steps', id], 'unreachable', `étape inaccessible depuis l’étape initiale « ${def.initial} »`);
+    for (const id of ids)
+      if (!reachable.has(id)) err(['steps', id], 'unreachable', `étape inaccessible depuis l’étape initiale « ${def.initial} »`);
     const reverse = new Map<string, string[]>(ids.map((id) => [id, []]));
     for (const [from, tos] of edges) for (const to of tos) reverse.get(to)!.push(from);
     const canEnd = new Set(ids.filter((id) => steps[id]!.kind === 'end'));
@@ -235,7 +297,9 @@ export function analyseDefinition(def: WorkflowDefinition, context: AnalysisCont
   if (context.departments) checkDepartments(def, new Set(context.departments), err);
   if (context.categories) {
     const known = new Set(context.categories);
-    (def.appliesTo?.categories ?? []).forEach((c, i) => { if (!known.has(c)) err(['appliesTo', 'categories', i], 'unknown_category', `catégorie inconnue « ${c} »`); });
+    (def.appliesTo?.categories ?? []).forEach((c, i) => {
+      if (!known.has(c)) err(['appliesTo', 'categories', i], 'unknown_category', `catégorie inconnue « ${c} »`);
+    });
     for (const id of ids)
       ((steps[id]!.transitions ?? []) as Transition[]).forEach((t, i) => {
         if (!t.guard?.when) return;
@@ -243,16 +307,23 @@ export function analyseDefinition(def: WorkflowDefinition, context: AnalysisCont
         conditionCategories(t.guard.when, found, ['steps', id, 'transitions', i, 'guard', 'when']);
         for (const f of found)
           for (const [j, v] of (Array.isArray(f.value) ? f.value : [f.value]).entries())
-            if (typeof v === 'string' && !known.has(v)) err(Array.isArray(f.value) ? [...f.path, j] : f.path, 'unknown_category', `catégorie inconnue « ${v} »`);
+            if (typeof v === 'string' && !known.has(v))
+              err(Array.isArray(f.value) ? [...f.path, j] : f.path, 'unknown_category', `catégorie inconnue « ${v} »`);
       });
   }
   if (context.agents) {
     const known = new Set(context.agents);
-    forEachRecipient(def, (r, path) => { if (r.kind === 'agent' && r.agentId !== undefined && !known.has(r.agentId)) err([...path, 'agentId'], 'unknown_agent', `agent inconnu « ${r.agentId} »`); });
+    forEachRecipient(def, (r, path) => {
+      if (r.kind === 'agent' && r.agentId !== undefined && !known.has(r.agentId))
+        err([...path, 'agentId'], 'unknown_agent', `agent inconnu « ${r.agentId} »`);
+    });
     for (const id of ids) {
       const s = steps[id]!;
       if (s.kind === 'approval')
-        s.approvers.forEach((a, i) => { if (a.agentId && !known.has(a.agentId)) err(['steps', id, 'approvers', i, 'agentId'], 'unknown_agent', `agent inconnu « ${a.agentId} »`); });
+        s.approvers.forEach((a, i) => {
+          if (a.agentId && !known.has(a.agentId))
+            err(['steps', id, 'approvers', i, 'agentId'], 'unknown_agent', `agent inconnu « ${a.agentId} »`);
+        });
     }
   }
   return { ok: !problems.some((p) => p.severity === 'error'), problems };
@@ -280,43 +351,53 @@ function checkSelfApprovalDeadlocks(def: WorkflowDefinition, err: Push): void {
   for (const [draftId, draft] of Object.entries(steps)) {
     if (draft.kind !== 'draft') continue;
     const deps = draft.writers.departments?.length ? draft.writers.departments : ['*'];
-    for (const role of draft.writers.roles) for (const department of deps) {
-      const p: Profile = { role, department };
-      // steps reached by this writer's submission: [stepId, route]
-      const queue: Array<{ id: string; route: string[]; outcome: Outcome }> = [{ id: draftId, route: [draftId], outcome: 'submitted' }];
-      const seen = new Set<string>();
-      while (queue.length) {
-        const { id, route, outcome } = queue.shift()!;
-        if (seen.has(id)) continue;
-        seen.add(id);
-        for (const t of (steps[id]!.transitions ?? []) as Transition[]) {
-          if (t.on !== outcome) continue;
-          if (outcome === 'submitted' && !guardCouldAdmit(t.guard, p)) continue;
-          const next = steps[t.to];
-          if (next?.kind === 'notify') queue.push({ id: t.to, route: [...route, t.to], outcome: 'done' });
-          else if (next?.kind === 'approval' && !next.allowSelfApproval) {
-            const only = next.approvers.map((s, i) => ({ s, i }))
-              .filter(({ s }) => s.role === role && s.agentId === undefined && s.department !== undefined && sameDepartment(department, s.department));
-            const stuck = next.mode === 'all' ? only.length > 0 : only.length === next.approvers.length;
-            const path = ['steps', t.to, 'approvers', (only[0]?.i ?? 0)];
-            if (stuck && !reported.has(fmt(path))) {
-              reported.add(fmt(path));
-              err(path, 'self_approval_deadlock',
-                `blocage possible (${[...route, t.to].join(' → ')}) : un ${role}${department === '*' ? '' : ` du service ${department}`} qui rédige à l’étape « ${draftId} » serait le seul approbateur possible de « ${t.to} » dans un service à un seul ${role}, et l’auteur ne peut pas approuver : ajouter une transition gardée (guard.roles) qui l’envoie ailleurs, un autre approbateur, ou allowSelfApproval`);
+    for (const role of draft.writers.roles)
+      for (const department of deps) {
+        const p: Profile = { role, department };
+        // steps reached by this writer's submission: [stepId, route]
+        const queue: Array<{ id: string; route: string[]; outcome: Outcome }> = [{ id: draftId, route: [draftId], outcome: 'submitted' }];
+        const seen = new Set<string>();
+        while (queue.length) {
+          const { id, route, outcome } = queue.shift()!;
+          if (seen.has(id)) continue;
+          seen.add(id);
+          for (const t of (steps[id]!.transitions ?? []) as Transition[]) {
+            if (t.on !== outcome) continue;
+            if (outcome === 'submitted' && !guardCouldAdmit(t.guard, p)) continue;
+            const next = steps[t.to];
+            if (next?.kind === 'notify') queue.push({ id: t.to, route: [...route, t.to], outcome: 'done' });
+            else if (next?.kind === 'approval' && !next.allowSelfApproval) {
+              const only = next.approvers
+                .map((s, i) => ({ s, i }))
+                .filter(
+                  ({ s }) =>
+                    s.role === role && s.agentId === undefined && s.department !== undefined && sameDepartment(department, s.department),
+                );
+              const stuck = next.mode === 'all' ? only.length > 0 : only.length === next.approvers.length;
+              const path = ['steps', t.to, 'approvers', only[0]?.i ?? 0];
+              if (stuck && !reported.has(fmt(path))) {
+                reported.add(fmt(path));
+                err(
+                  path,
+                  'self_approval_deadlock',
+                  `blocage possible (${[...route, t.to].join(' → ')}) : un ${role}${department === '*' ? '' : ` du service ${department}`} qui rédige à l’étape « ${draftId} » serait le seul approbateur possible de « ${t.to} » dans un service à un seul ${role}, et l’auteur ne peut pas approuver : ajouter une transition gardée (guard.roles) qui l’envoie ailleurs, un autre approbateur, ou allowSelfApproval`,
+                );
+              }
             }
+            // a guard without condition that admits this writer is always taken: the later ones are not
+            if (!t.guard?.when && (outcome !== 'submitted' || guardAdmits(t.guard, p))) break;
           }
-          // a guard without condition that admits this writer is always taken: the later ones are not
-          if (!t.guard?.when && (outcome !== 'submitted' || guardAdmits(t.guard, p))) break;
         }
       }
-    }
   }
 }
 
 type LooseRecipient = { kind: string; department?: string; agentId?: string };
 function forEachRecipient(def: WorkflowDefinition, f: (r: LooseRecipient, path: (string | number)[]) => void) {
   for (const [id, s] of Object.entries(def.steps)) {
-    (s.onEnter ?? []).forEach((a, i) => { if (a.type !== 'set_priority') f(a.to as LooseRecipient, ['steps', id, 'onEnter', i, 'to']); });
+    (s.onEnter ?? []).forEach((a, i) => {
+      if (a.type !== 'set_priority') f(a.to as LooseRecipient, ['steps', id, 'onEnter', i, 'to']);
+    });
     if (s.kind !== 'end') (s.escalateTo ?? []).forEach((r, i) => f(r as LooseRecipient, ['steps', id, 'escalateTo', i]));
     if (s.kind === 'notify') s.to.forEach((r, i) => f(r as LooseRecipient, ['steps', id, 'to', i]));
   }
@@ -331,7 +412,9 @@ function checkDepartments(def: WorkflowDefinition, known: Set<string>, err: Push
   forEachRecipient(def, (r, path) => check(r.department, [...path, 'department']));
   for (const [id, s] of Object.entries(def.steps)) {
     const at = ['steps', id];
-    ((s.transitions ?? []) as Transition[]).forEach((t, i) => (t.guard?.departments ?? []).forEach((d, j) => check(d, [...at, 'transitions', i, 'guard', 'departments', j])));
+    ((s.transitions ?? []) as Transition[]).forEach((t, i) =>
+      (t.guard?.departments ?? []).forEach((d, j) => check(d, [...at, 'transitions', i, 'guard', 'departments', j])),
+    );
     if (s.kind === 'draft') (s.writers.departments ?? []).forEach((d, i) => check(d, [...at, 'writers', 'departments', i]));
     if (s.kind === 'approval') s.approvers.forEach((a, i) => check(a.department, [...at, 'approvers', i, 'department']));
     if (s.kind === 'opinion') s.departments.forEach((d, i) => check(d, [...at, 'departments', i]));

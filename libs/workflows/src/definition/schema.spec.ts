@@ -37,10 +37,12 @@ describe('parseWorkflowDefinition', () => {
     const r = parseWorkflowDefinition(bad);
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    expect(r.errors).toEqual(expect.arrayContaining([
-      { path: 'steps.redaction.transitions[1].on', message: expect.stringMatching(/issue « approved » impossible pour une étape draft/) },
-      { path: 'steps.validation_chef.approvers', message: 'le mode one attend exactement un approbateur' },
-    ]));
+    expect(r.errors).toEqual(
+      expect.arrayContaining([
+        { path: 'steps.redaction.transitions[1].on', message: expect.stringMatching(/issue « approved » impossible pour une étape draft/) },
+        { path: 'steps.validation_chef.approvers', message: 'le mode one attend exactement un approbateur' },
+      ]),
+    );
   });
 
   it('validates conditions (operator, value shape) and reports missing required fields', () => {

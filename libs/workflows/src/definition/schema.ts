@@ -44,12 +44,20 @@ export const ACTOR_OUTCOMES: readonly Outcome[] = ['submitted', 'approved'];
 
 const ID = /^[a-z][a-z0-9_-]*$/;
 const idMsg = 'identifiant attendu : minuscules, chiffres, « - » ou « _ », commençant par une lettre';
-const stepId = z.string({ required_error: 'identifiant d’étape obligatoire', invalid_type_error: 'identifiant d’étape attendu (texte)' }).regex(ID, idMsg);
+const stepId = z
+  .string({ required_error: 'identifiant d’étape obligatoire', invalid_type_error: 'identifiant d’étape attendu (texte)' })
+  .regex(ID, idMsg);
 const nonEmpty = (what: string) =>
-  z.string({ required_error: `${what} obligatoire`, invalid_type_error: `${what} : texte attendu` }).trim().min(1, `${what} ne peut pas être vide`);
+  z
+    .string({ required_error: `${what} obligatoire`, invalid_type_error: `${what} : texte attendu` })
+    .trim()
+    .min(1, `${what} ne peut pas être vide`);
 const minutes = (what: string) =>
-  z.number({ required_error: `${what} obligatoire`, invalid_type_error: `${what} : nombre de minutes attendu` })
-    .int(`${what} : nombre entier de minutes attendu`).positive(`${what} doit être positif`).max(525_600 * 5, `${what} : 5 ans au plus`);
+  z
+    .number({ required_error: `${what} obligatoire`, invalid_type_error: `${what} : nombre de minutes attendu` })
+    .int(`${what} : nombre entier de minutes attendu`)
+    .positive(`${what} doit être positif`)
+    .max(525_600 * 5, `${what} : 5 ans au plus`);
 
 const role = z.enum(WORKFLOW_ROLES, {
   errorMap: () => ({ message: `rôle inconnu (attendu : ${WORKFLOW_ROLES.join(', ')})` }),
@@ -68,10 +76,7 @@ export const CONDITION_OPS = ['eq', 'ne', 'in', 'not_in', 'exists', 'gt', 'gte',
 export type ConditionOp = (typeof CONDITION_OPS)[number];
 
 export type Condition =
-  | { field: string; op: ConditionOp; value?: Scalar | Scalar[] }
-  | { all: Condition[] }
-  | { any: Condition[] }
-  | { not: Condition };
+  { field: string; op: ConditionOp; value?: Scalar | Scalar[] } | { all: Condition[] } | { any: Condition[] } | { not: Condition };
 
 const fieldCondition = z
   .object({
@@ -90,12 +95,20 @@ const fieldCondition = z
       ctx.addIssue({ code: 'custom', path: ['value'], message: `l’opérateur ${c.op} attend un nombre` });
   });
 export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
-  z.union([
-    fieldCondition,
-    z.object({ all: z.array(conditionSchema).min(1, 'au moins une condition') }).strict(),
-    z.object({ any: z.array(conditionSchema).min(1, 'au moins une condition') }).strict(),
-    z.object({ not: conditionSchema }).strict(),
-  ], { errorMap: (issue, ctx) => (issue.code === 'invalid_union' ? { message: 'condition invalide : { field, op, value }, { all: [...] }, { any: [...] } ou { not: ... }' } : { message: ctx.defaultError }) }),
+  z.union(
+    [
+      fieldCondition,
+      z.object({ all: z.array(conditionSchema).min(1, 'au moins une condition') }).strict(),
+      z.object({ any: z.array(conditionSchema).min(1, 'au moins une condition') }).strict(),
+      z.object({ not: conditionSchema }).strict(),
+    ],
+    {
+      errorMap: (issue, ctx) =>
+        issue.code === 'invalid_union'
+          ? { message: 'condition invalide : { field, op, value }, { all: [...] }, { any: [...] } ou { not: ... }' }
+          : { message: ctx.defaultError },
+    },
+  ),
 ) as z.ZodType<Condition>;
 
 // ---------------------------------------------------------------- who
@@ -125,31 +138,60 @@ const approverSlot = z
     agentId: nonEmpty('identifiant d’agent').optional(),
   })
   .strict()
-  .refine((s) => s.role !== undefined || s.agentId !== undefined, { message: 'un approbateur a un rôle (role) ou un agent nommé (agentId)' });
+  .refine((s) => s.role !== undefined || s.agentId !== undefined, {
+    message: 'un approbateur a un rôle (role) ou un agent nommé (agentId)',
+  });
 export type ApproverSlot = z.infer<typeof approverSlot>;
 
-const recipient = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('role'), role, department: departmentRef.optional() }).strict(),
-  z.object({ kind: z.literal('department'), department: departmentRef }).strict(),
-  z.object({ kind: z.literal('agent'), agentId: nonEmpty('identifiant d’agent') }).strict(),
-  z.object({ kind: z.literal('draft_author') }).strict(),
-  z.object({ kind: z.literal('citizen') }).strict(),
-], { errorMap: (issue, ctx) => (issue.code === 'invalid_union_discriminator' ? { message: 'destinataire : kind attendu parmi role, department, agent, draft_author, citizen' } : { message: ctx.defaultError }) });
+const recipient = z.discriminatedUnion(
+  'kind',
+  [
+    z.object({ kind: z.literal('role'), role, department: departmentRef.optional() }).strict(),
+    z.object({ kind: z.literal('department'), department: departmentRef }).strict(),
+    z.object({ kind: z.literal('agent'), agentId: nonEmpty('identifiant d’agent') }).strict(),
+    z.object({ kind: z.literal('draft_author') }).strict(),
+    z.object({ kind: z.literal('citizen') }).strict(),
+  ],
+  {
+    errorMap: (issue, ctx) =>
+      issue.code === 'invalid_union_discriminator'
+        ? { message: 'destinataire : kind attendu parmi role, department, agent, draft_author, citizen' }
+        : { message: ctx.defaultError },
+  },
+);
 export type Recipient = z.infer<typeof recipient>;
 
-const assignee = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('role'), role, department: departmentRef.optional() }).strict(),
-  z.object({ kind: z.literal('department'), department: departmentRef }).strict(),
-  z.object({ kind: z.literal('agent'), agentId: nonEmpty('identifiant d’agent') }).strict(),
-  z.object({ kind: z.literal('draft_author') }).strict(),
-], { errorMap: (issue, ctx) => (issue.code === 'invalid_union_discriminator' ? { message: 'affectation : kind attendu parmi role, department, agent, draft_author' } : { message: ctx.defaultError }) });
+const assignee = z.discriminatedUnion(
+  'kind',
+  [
+    z.object({ kind: z.literal('role'), role, department: departmentRef.optional() }).strict(),
+    z.object({ kind: z.literal('department'), department: departmentRef }).strict(),
+    z.object({ kind: z.literal('agent'), agentId: nonEmpty('identifiant d’agent') }).strict(),
+    z.object({ kind: z.literal('draft_author') }).strict(),
+  ],
+  {
+    errorMap: (issue, ctx) =>
+      issue.code === 'invalid_union_discriminator'
+        ? { message: 'affectation : kind attendu parmi role, department, agent, draft_author' }
+        : { message: ctx.defaultError },
+  },
+);
 export type Assignee = z.infer<typeof assignee>;
 
-const entryAction = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('assign'), to: assignee }).strict(),
-  z.object({ type: z.literal('set_priority'), priority }).strict(),
-  z.object({ type: z.literal('notify'), to: recipient, template: nonEmpty('modèle de notification') }).strict(),
-], { errorMap: (issue, ctx) => (issue.code === 'invalid_union_discriminator' ? { message: 'action d’entrée : type attendu parmi assign, set_priority, notify' } : { message: ctx.defaultError }) });
+const entryAction = z.discriminatedUnion(
+  'type',
+  [
+    z.object({ type: z.literal('assign'), to: assignee }).strict(),
+    z.object({ type: z.literal('set_priority'), priority }).strict(),
+    z.object({ type: z.literal('notify'), to: recipient, template: nonEmpty('modèle de notification') }).strict(),
+  ],
+  {
+    errorMap: (issue, ctx) =>
+      issue.code === 'invalid_union_discriminator'
+        ? { message: 'action d’entrée : type attendu parmi assign, set_priority, notify' }
+        : { message: ctx.defaultError },
+  },
+);
 export type EntryAction = z.infer<typeof entryAction>;
 
 const transition = z
@@ -170,62 +212,80 @@ const common = {
   transitions: z.array(transition).optional(),
 };
 
-const draftStep = z.object({
-  kind: z.literal('draft'),
-  ...common,
-  /** Who may write and submit the draft. */
-  writers: actorSpec,
-}).strict();
+const draftStep = z
+  .object({
+    kind: z.literal('draft'),
+    ...common,
+    /** Who may write and submit the draft. */
+    writers: actorSpec,
+  })
+  .strict();
 
-const approvalStep = z.object({
-  kind: z.literal('approval'),
-  ...common,
-  /** one: a single approver slot; any: the first of the group; all: every slot must approve. */
-  mode: z.enum(['one', 'any', 'all'], { errorMap: () => ({ message: 'mode attendu : one, any ou all' }) }),
-  approvers: z.array(approverSlot).min(1, 'au moins un approbateur'),
-  allowEditAndApprove: z.boolean().optional(),
-  /** Whether the draft's author may approve their own draft (default no: four eyes). */
-  allowSelfApproval: z.boolean().optional(),
-  /** The draft step a rejection returns to (default: where the current draft was written). */
-  rejectTo: stepId.optional(),
-}).strict();
+const approvalStep = z
+  .object({
+    kind: z.literal('approval'),
+    ...common,
+    /** one: a single approver slot; any: the first of the group; all: every slot must approve. */
+    mode: z.enum(['one', 'any', 'all'], { errorMap: () => ({ message: 'mode attendu : one, any ou all' }) }),
+    approvers: z.array(approverSlot).min(1, 'au moins un approbateur'),
+    allowEditAndApprove: z.boolean().optional(),
+    /** Whether the draft's author may approve their own draft (default no: four eyes). */
+    allowSelfApproval: z.boolean().optional(),
+    /** The draft step a rejection returns to (default: where the current draft was written). */
+    rejectTo: stepId.optional(),
+  })
+  .strict();
 
-const opinionStep = z.object({
-  kind: z.literal('opinion'),
-  ...common,
-  departments: z.array(departmentRef).min(1, 'au moins un service consulté'),
-  /** Roles that may answer for a department (default: any member). */
-  respondents: z.array(role).min(1, 'au moins un rôle').optional(),
-  dueInMinutes: minutes('délai de réponse (dueInMinutes)'),
-  template: nonEmpty('modèle de notification').optional(),
-}).strict();
+const opinionStep = z
+  .object({
+    kind: z.literal('opinion'),
+    ...common,
+    departments: z.array(departmentRef).min(1, 'au moins un service consulté'),
+    /** Roles that may answer for a department (default: any member). */
+    respondents: z.array(role).min(1, 'au moins un rôle').optional(),
+    dueInMinutes: minutes('délai de réponse (dueInMinutes)'),
+    template: nonEmpty('modèle de notification').optional(),
+  })
+  .strict();
 
-const notifyStep = z.object({
-  kind: z.literal('notify'),
-  ...common,
-  to: z.array(recipient).min(1, 'au moins un destinataire'),
-  template: nonEmpty('modèle de notification'),
-}).strict();
+const notifyStep = z
+  .object({
+    kind: z.literal('notify'),
+    ...common,
+    to: z.array(recipient).min(1, 'au moins un destinataire'),
+    template: nonEmpty('modèle de notification'),
+  })
+  .strict();
 
-const waitStep = z.object({
-  kind: z.literal('wait_for_citizen'),
-  ...common,
-  template: nonEmpty('modèle de notification').optional(),
-  timeoutMinutes: minutes('délai d’attente (timeoutMinutes)').optional(),
-}).strict();
+const waitStep = z
+  .object({
+    kind: z.literal('wait_for_citizen'),
+    ...common,
+    template: nonEmpty('modèle de notification').optional(),
+    timeoutMinutes: minutes('délai d’attente (timeoutMinutes)').optional(),
+  })
+  .strict();
 
-const endStep = z.object({
-  kind: z.literal('end'),
-  label: common.label,
-  onEnter: common.onEnter,
-  /** Whether reaching this end sends the approved draft to the citizen (default: true when a draft exists). */
-  sendReply: z.boolean().optional(),
-  outcome: z.enum(['reply_sent', 'decision', 'closed', 'abandoned'], { errorMap: () => ({ message: 'issue attendue : reply_sent, decision, closed ou abandoned' }) }).optional(),
-}).strict();
+const endStep = z
+  .object({
+    kind: z.literal('end'),
+    label: common.label,
+    onEnter: common.onEnter,
+    /** Whether reaching this end sends the approved draft to the citizen (default: true when a draft exists). */
+    sendReply: z.boolean().optional(),
+    outcome: z
+      .enum(['reply_sent', 'decision', 'closed', 'abandoned'], {
+        errorMap: () => ({ message: 'issue attendue : reply_sent, decision, closed ou abandoned' }),
+      })
+      .optional(),
+  })
+  .strict();
 
 const step = z.discriminatedUnion('kind', [draftStep, approvalStep, opinionStep, notifyStep, waitStep, endStep], {
   errorMap: (issue, ctx) =>
-    issue.code === 'invalid_union_discriminator' ? { message: `type d’étape (kind) inconnu (attendu : ${STEP_KINDS.join(', ')})` } : { message: ctx.defaultError },
+    issue.code === 'invalid_union_discriminator'
+      ? { message: `type d’étape (kind) inconnu (attendu : ${STEP_KINDS.join(', ')})` }
+      : { message: ctx.defaultError },
 });
 
 export type DraftStep = z.infer<typeof draftStep> & { transitions?: Transition[] };
@@ -238,16 +298,25 @@ export type Step = DraftStep | ApprovalStep | OpinionStep | NotifyStep | WaitFor
 
 export const workflowDefinitionSchema = z
   .object({
-    id: z.string({ required_error: 'identifiant (id) obligatoire', invalid_type_error: 'identifiant (id) : texte attendu' }).regex(ID, idMsg),
+    id: z
+      .string({ required_error: 'identifiant (id) obligatoire', invalid_type_error: 'identifiant (id) : texte attendu' })
+      .regex(ID, idMsg),
     /** Assigned by `publish`; a draft definition may omit it. */
-    version: z.number({ invalid_type_error: 'version : entier attendu' }).int('version : entier attendu').positive('version : entier positif attendu').optional(),
+    version: z
+      .number({ invalid_type_error: 'version : entier attendu' })
+      .int('version : entier attendu')
+      .positive('version : entier positif attendu')
+      .optional(),
     name: nonEmpty('nom'),
     description: z.string().optional(),
     /** Which tickets the circuit applies to (empty or absent: all). */
-    appliesTo: z.object({
-      categories: z.array(nonEmpty('code de catégorie')).optional(),
-      departments: z.array(nonEmpty('code de service')).optional(),
-    }).strict().optional(),
+    appliesTo: z
+      .object({
+        categories: z.array(nonEmpty('code de catégorie')).optional(),
+        departments: z.array(nonEmpty('code de service')).optional(),
+      })
+      .strict()
+      .optional(),
     initial: stepId,
     steps: z.record(z.string().regex(ID, idMsg), step).refine((s) => Object.keys(s).length > 0, 'au moins une étape'),
     /** Who may cancel a running instance (default: heads and admins). */
@@ -260,7 +329,11 @@ export const workflowDefinitionSchema = z
       const allowed: readonly string[] = STEP_OUTCOMES[s.kind];
       (s.transitions ?? []).forEach((t, i) => {
         if (!allowed.includes(t.on))
-          ctx.addIssue({ code: 'custom', path: ['steps', id, 'transitions', i, 'on'], message: `issue « ${t.on} » impossible pour une étape ${s.kind} (attendu : ${allowed.join(', ')})` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['steps', id, 'transitions', i, 'on'],
+            message: `issue « ${t.on} » impossible pour une étape ${s.kind} (attendu : ${allowed.join(', ')})`,
+          });
       });
       if (s.kind === 'approval' && s.mode === 'one' && s.approvers.length !== 1)
         ctx.addIssue({ code: 'custom', path: ['steps', id, 'approvers'], message: 'le mode one attend exactement un approbateur' });
@@ -284,7 +357,14 @@ export const formatPath = (path: readonly (string | number)[]): string =>
   path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc === '' ? String(p) : `${acc}.${p}`), '');
 
 const TYPES_FR: Record<string, string> = {
-  string: 'texte', number: 'nombre', integer: 'entier', boolean: 'booléen', array: 'liste', object: 'objet', null: 'null', undefined: 'rien',
+  string: 'texte',
+  number: 'nombre',
+  integer: 'entier',
+  boolean: 'booléen',
+  array: 'liste',
+  object: 'objet',
+  null: 'null',
+  undefined: 'rien',
 };
 const typeFr = (t: string): string => TYPES_FR[t] ?? t;
 

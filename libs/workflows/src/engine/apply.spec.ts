@@ -17,21 +17,32 @@ describe('simple circuit: agent → head', () => {
     expect(s0.state.current.stepId).toBe('redaction');
     expect(s0.effects).toEqual([
       { type: 'assign', to: { kind: 'department', departmentId: 'voirie' } },
-      { type: 'schedule_timer', key: timerKey(s0.state, 1, 'redaction', 'sla'), kind: 'sla', stepId: 'redaction', dueInMinutes: 2880, dueAt: '2026-03-04T08:00:00.000Z' },
+      {
+        type: 'schedule_timer',
+        key: timerKey(s0.state, 1, 'redaction', 'sla'),
+        kind: 'sla',
+        stepId: 'redaction',
+        dueInMinutes: 2880,
+        dueAt: '2026-03-04T08:00:00.000Z',
+      },
     ]);
     const s1 = ok(apply(def, s0.state, { type: 'submit_draft', text: 'Bonjour, le trou sera rebouché lundi.' }, karim, at(10), tk));
     expect(s1.state.current).toMatchObject({ stepId: 'validation_chef', approvals: [{ role: 'head', departmentId: 'voirie' }] });
-    expect(s1.effects).toEqual(expect.arrayContaining([
-      { type: 'cancel_timer', key: timerKey(s0.state, 1, 'redaction', 'sla') },
-      { type: 'assign', to: { kind: 'role', role: 'head', departmentId: 'voirie' } },
-    ]));
+    expect(s1.effects).toEqual(
+      expect.arrayContaining([
+        { type: 'cancel_timer', key: timerKey(s0.state, 1, 'redaction', 'sla') },
+        { type: 'assign', to: { kind: 'role', role: 'head', departmentId: 'voirie' } },
+      ]),
+    );
     const s2 = ok(apply(def, s1.state, { type: 'approve', comment: 'OK' }, thierry, at(60), tk));
     expect(s2.state.status).toBe('completed');
     expect(s2.state.outcome).toBe('reply_sent');
-    expect(s2.effects).toEqual(expect.arrayContaining([
-      { type: 'send_reply', text: 'Bonjour, le trou sera rebouché lundi.', revision: 1, authorId: 'karim' },
-      { type: 'workflow_finished', status: 'completed', outcome: 'reply_sent' },
-    ]));
+    expect(s2.effects).toEqual(
+      expect.arrayContaining([
+        { type: 'send_reply', text: 'Bonjour, le trou sera rebouché lundi.', revision: 1, authorId: 'karim' },
+        { type: 'workflow_finished', status: 'completed', outcome: 'reply_sent' },
+      ]),
+    );
     expect(s2.state.history.map((h) => [h.action.type, h.actor.id, h.fromStepId, h.toStepId, h.version, h.comment])).toEqual([
       ['start', 'karim', null, 'redaction', 1, undefined],
       ['submit_draft', 'karim', 'redaction', 'validation_chef', 1, undefined],
@@ -48,13 +59,29 @@ describe('simple circuit: agent → head', () => {
 
   it('refuses with typed reasons: wrong role, wrong department, wrong step, missing comment, self-approval', () => {
     const s0 = ok(start(def, tk, karim, T0)).state;
-    expect(apply(def, s0, { type: 'submit_draft', text: 'x' }, elected('maire'), at(1), tk)).toMatchObject({ code: 'forbidden_role', httpStatus: 403 });
-    expect(apply(def, s0, { type: 'submit_draft', text: 'x' }, agent('eve', 'proprete'), at(1), tk)).toMatchObject({ code: 'forbidden_department', httpStatus: 403 });
-    expect(apply(def, s0, { type: 'submit_draft', text: '  ' }, karim, at(1), tk)).toMatchObject({ code: 'text_required', httpStatus: 422, field: 'text' });
+    expect(apply(def, s0, { type: 'submit_draft', text: 'x' }, elected('maire'), at(1), tk)).toMatchObject({
+      code: 'forbidden_role',
+      httpStatus: 403,
+    });
+    expect(apply(def, s0, { type: 'submit_draft', text: 'x' }, agent('eve', 'proprete'), at(1), tk)).toMatchObject({
+      code: 'forbidden_department',
+      httpStatus: 403,
+    });
+    expect(apply(def, s0, { type: 'submit_draft', text: '  ' }, karim, at(1), tk)).toMatchObject({
+      code: 'text_required',
+      httpStatus: 422,
+      field: 'text',
+    });
     expect(apply(def, s0, { type: 'approve' }, thierry, at(1), tk)).toMatchObject({ code: 'wrong_step', httpStatus: 409 });
     const s1 = ok(apply(def, s0, { type: 'submit_draft', text: 'x' }, karim, at(1), tk)).state;
-    expect(apply(def, s1, { type: 'reject', comment: '' }, thierry, at(2), tk)).toMatchObject({ code: 'comment_required', httpStatus: 422 });
-    expect(apply(def, s1, { type: 'approve' }, head('other', 'proprete'), at(2), tk)).toMatchObject({ code: 'not_an_approver', httpStatus: 403 });
+    expect(apply(def, s1, { type: 'reject', comment: '' }, thierry, at(2), tk)).toMatchObject({
+      code: 'comment_required',
+      httpStatus: 422,
+    });
+    expect(apply(def, s1, { type: 'approve' }, head('other', 'proprete'), at(2), tk)).toMatchObject({
+      code: 'not_an_approver',
+      httpStatus: 403,
+    });
     const selfDrafted = ok(apply(def, s0, { type: 'submit_draft', text: 'x' }, { ...thierry, role: 'agent' }, at(1), tk)).state;
     expect(apply(def, selfDrafted, { type: 'approve' }, thierry, at(2), tk)).toMatchObject({ code: 'self_approval', httpStatus: 403 });
   });
@@ -64,10 +91,17 @@ describe('simple circuit: agent → head', () => {
     const s1 = ok(apply(def, s0, { type: 'submit_draft', text: 'v1' }, karim, at(1), tk)).state;
     const r = ok(apply(def, s1, { type: 'reject', comment: 'Préciser la date' }, thierry, at(2), tk));
     expect(r.state.current.stepId).toBe('redaction');
-    expect(r.effects).toEqual(expect.arrayContaining([
-      { type: 'notify', to: { kind: 'agent', agentId: 'karim' }, template: 'workflow.draft_rejected', data: { comment: 'Préciser la date' } },
-      { type: 'assign', to: { kind: 'agent', agentId: 'karim' } },
-    ]));
+    expect(r.effects).toEqual(
+      expect.arrayContaining([
+        {
+          type: 'notify',
+          to: { kind: 'agent', agentId: 'karim' },
+          template: 'workflow.draft_rejected',
+          data: { comment: 'Préciser la date' },
+        },
+        { type: 'assign', to: { kind: 'agent', agentId: 'karim' } },
+      ]),
+    );
     expect(r.state.history.at(-1)).toMatchObject({ comment: 'Préciser la date', actor: { id: 'thierry' } });
     const s3 = ok(apply(def, r.state, { type: 'submit_draft', text: 'v2' }, karim, at(3), tk)).state;
     expect(s3.draft).toMatchObject({ text: 'v2', revision: 2 });
@@ -85,10 +119,22 @@ describe('simple circuit: agent → head', () => {
     const s0 = ok(start(def, tk, karim, T0)).state;
     const s1 = ok(apply(def, s0, { type: 'submit_draft', text: 'v1' }, karim, at(1), tk)).state;
     const key = timerKey(s1, s1.current.visit, 'validation_chef', 'sla');
-    expect(apply(def, s1, { type: 'sla_elapsed', timerKey: key }, thierry, at(2000), tk)).toMatchObject({ code: 'system_only', httpStatus: 403 });
-    expect(apply(def, s1, { type: 'sla_elapsed', timerKey: timerKey(s0, 1, 'redaction', 'sla') }, SYSTEM_ACTOR, at(3000), tk)).toMatchObject({ code: 'stale_timer' });
+    expect(apply(def, s1, { type: 'sla_elapsed', timerKey: key }, thierry, at(2000), tk)).toMatchObject({
+      code: 'system_only',
+      httpStatus: 403,
+    });
+    expect(
+      apply(def, s1, { type: 'sla_elapsed', timerKey: timerKey(s0, 1, 'redaction', 'sla') }, SYSTEM_ACTOR, at(3000), tk),
+    ).toMatchObject({ code: 'stale_timer' });
     const e = ok(apply(def, s1, { type: 'sla_elapsed', timerKey: key }, SYSTEM_ACTOR, at(2000), tk));
-    expect(e.effects).toEqual([{ type: 'notify', to: { kind: 'role', role: 'head', departmentId: 'dgs' }, template: 'workflow.sla_elapsed', data: { stepId: 'validation_chef' } }]);
+    expect(e.effects).toEqual([
+      {
+        type: 'notify',
+        to: { kind: 'role', role: 'head', departmentId: 'dgs' },
+        template: 'workflow.sla_elapsed',
+        data: { stepId: 'validation_chef' },
+      },
+    ]);
     expect(e.state.current.slaBreached).toBe(true);
     expect(apply(def, e.state, { type: 'sla_elapsed', timerKey: key }, SYSTEM_ACTOR, at(2001), tk)).toMatchObject({ code: 'stale_timer' });
     // leaving a breached step does not cancel its (already fired) SLA timer
@@ -102,7 +148,10 @@ describe('simple circuit: agent → head', () => {
     expect(apply(def, s0, { type: 'cancel', comment: ' ' }, thierry, at(1), tk)).toMatchObject({ code: 'comment_required' });
     const c = ok(apply(def, s0, { type: 'cancel', comment: 'doublon' }, thierry, at(1), tk));
     expect(c.state.status).toBe('cancelled');
-    expect(c.effects).toEqual([{ type: 'cancel_timer', key: timerKey(s0, 1, 'redaction', 'sla') }, { type: 'workflow_finished', status: 'cancelled' }]);
+    expect(c.effects).toEqual([
+      { type: 'cancel_timer', key: timerKey(s0, 1, 'redaction', 'sla') },
+      { type: 'workflow_finished', status: 'cancelled' },
+    ]);
   });
 
   it('availableActions lists what the actor may do', () => {
@@ -126,7 +175,13 @@ describe('delegation', () => {
   const def = demo('reponse-simple');
   const tk = ticket('voirie');
   const karim = agent('karim', 'voirie');
-  const delegation = { fromAgentId: 'thierry', fromRole: 'head' as const, fromDepartmentIds: ['voirie'], from: '2026-03-01T00:00:00Z', to: '2026-03-15T00:00:00Z' };
+  const delegation = {
+    fromAgentId: 'thierry',
+    fromRole: 'head' as const,
+    fromDepartmentIds: ['voirie'],
+    from: '2026-03-01T00:00:00Z',
+    to: '2026-03-15T00:00:00Z',
+  };
   const sophie = agent('sophie', 'voirie', { delegations: [delegation] });
 
   it('the delegate approves during the period, recorded on behalf of the head', () => {
@@ -137,12 +192,17 @@ describe('delegation', () => {
 
   it('outside the period the delegate is refused', () => {
     const s1 = ok(apply(def, ok(start(def, tk, karim, T0)).state, { type: 'submit_draft', text: 'v1' }, karim, at(1), tk)).state;
-    expect(apply(def, s1, { type: 'approve' }, sophie, '2026-03-15T00:00:00.000Z', tk)).toMatchObject({ code: 'not_an_approver', httpStatus: 403 });
+    expect(apply(def, s1, { type: 'approve' }, sophie, '2026-03-15T00:00:00.000Z', tk)).toMatchObject({
+      code: 'not_an_approver',
+      httpStatus: 403,
+    });
   });
 
   it('the delegator’s own draft cannot be approved by their delegate on their behalf', () => {
     const s0 = ok(start(def, tk, karim, T0)).state;
-    const s1 = ok(apply(def, s0, { type: 'submit_draft', text: 'v1' }, { id: 'thierry', role: 'agent', departmentIds: ['voirie'] }, at(1), tk)).state;
+    const s1 = ok(
+      apply(def, s0, { type: 'submit_draft', text: 'v1' }, { id: 'thierry', role: 'agent', departmentIds: ['voirie'] }, at(1), tk),
+    ).state;
     expect(apply(def, s1, { type: 'approve' }, sophie, at(2), tk)).toMatchObject({ code: 'self_approval' });
   });
 });
@@ -172,10 +232,12 @@ describe('sensitive circuit: agent → head → DGS → élu', () => {
     const end = ok(apply(def, s, { type: 'approve' }, maire, at(8), tk));
     expect(end.state.status).toBe('completed');
     expect(end.state.history.at(-1)!.entered).toEqual(['information_redacteur', 'envoi']);
-    expect(end.effects).toEqual(expect.arrayContaining([
-      { type: 'notify', to: { kind: 'agent', agentId: 'karim' }, template: 'workflow.reply_approved' },
-      { type: 'send_reply', text: 'Projet v2', revision: 2, authorId: 'karim' },
-    ]));
+    expect(end.effects).toEqual(
+      expect.arrayContaining([
+        { type: 'notify', to: { kind: 'agent', agentId: 'karim' }, template: 'workflow.reply_approved' },
+        { type: 'send_reply', text: 'Projet v2', revision: 2, authorId: 'karim' },
+      ]),
+    );
   });
 
   it('other urbanism requests need the DGS or an élu (any of the group)', () => {
@@ -209,28 +271,74 @@ describe('parallel opinion circuit: felling a tree', () => {
     const r = toOpinions();
     expect(r.state.current.stepId).toBe('avis_services');
     expect(r.effects.filter((e) => e.type === 'notify').map((e) => (e as { to: unknown }).to)).toEqual([
-      { kind: 'department', departmentId: 'espaces-verts' }, { kind: 'department', departmentId: 'voirie' }, { kind: 'department', departmentId: 'urbanisme' },
+      { kind: 'department', departmentId: 'espaces-verts' },
+      { kind: 'department', departmentId: 'voirie' },
+      { kind: 'department', departmentId: 'urbanisme' },
     ]);
     let s = r.state;
-    expect(apply(def, s, { type: 'give_opinion', departmentId: 'voirie', verdict: 'favourable', comment: 'ok' }, urba, at(61), tk)).toMatchObject({ code: 'forbidden_department' });
-    expect(apply(def, s, { type: 'give_opinion', departmentId: 'police-municipale', verdict: 'favourable', comment: 'ok' }, voirie, at(61), tk)).toMatchObject({ code: 'unknown_department', httpStatus: 422 });
-    expect(apply(def, s, { type: 'give_opinion', departmentId: 'voirie', verdict: 'reserved', comment: '' }, voirie, at(61), tk)).toMatchObject({ code: 'comment_required' });
-    s = ok(apply(def, s, { type: 'give_opinion', departmentId: 'voirie', verdict: 'reserved', comment: 'Attention au réseau' }, voirie, at(61), tk)).state;
-    expect(apply(def, s, { type: 'give_opinion', departmentId: 'voirie', verdict: 'favourable', comment: 'encore' }, voirie, at(62), tk)).toMatchObject({ code: 'already_answered', httpStatus: 409 });
-    s = ok(apply(def, s, { type: 'give_opinion', departmentId: 'espaces-verts', verdict: 'favourable', comment: 'Arbre malade' }, ev, at(62), tk)).state;
-    const last = ok(apply(def, s, { type: 'give_opinion', departmentId: 'urbanisme', verdict: 'favourable', comment: 'Hors site classé' }, urba, at(63), tk));
+    expect(
+      apply(def, s, { type: 'give_opinion', departmentId: 'voirie', verdict: 'favourable', comment: 'ok' }, urba, at(61), tk),
+    ).toMatchObject({ code: 'forbidden_department' });
+    expect(
+      apply(def, s, { type: 'give_opinion', departmentId: 'police-municipale', verdict: 'favourable', comment: 'ok' }, voirie, at(61), tk),
+    ).toMatchObject({ code: 'unknown_department', httpStatus: 422 });
+    expect(
+      apply(def, s, { type: 'give_opinion', departmentId: 'voirie', verdict: 'reserved', comment: '' }, voirie, at(61), tk),
+    ).toMatchObject({ code: 'comment_required' });
+    s = ok(
+      apply(
+        def,
+        s,
+        { type: 'give_opinion', departmentId: 'voirie', verdict: 'reserved', comment: 'Attention au réseau' },
+        voirie,
+        at(61),
+        tk,
+      ),
+    ).state;
+    expect(
+      apply(def, s, { type: 'give_opinion', departmentId: 'voirie', verdict: 'favourable', comment: 'encore' }, voirie, at(62), tk),
+    ).toMatchObject({ code: 'already_answered', httpStatus: 409 });
+    s = ok(
+      apply(
+        def,
+        s,
+        { type: 'give_opinion', departmentId: 'espaces-verts', verdict: 'favourable', comment: 'Arbre malade' },
+        ev,
+        at(62),
+        tk,
+      ),
+    ).state;
+    const last = ok(
+      apply(
+        def,
+        s,
+        { type: 'give_opinion', departmentId: 'urbanisme', verdict: 'favourable', comment: 'Hors site classé' },
+        urba,
+        at(63),
+        tk,
+      ),
+    );
     expect(last.state.current.stepId).toBe('redaction_decision');
-    expect(last.effects).toContainEqual({ type: 'cancel_timer', key: timerKey(r.state, r.state.current.visit, 'avis_services', 'opinion_due') });
+    expect(last.effects).toContainEqual({
+      type: 'cancel_timer',
+      key: timerKey(r.state, r.state.current.visit, 'avis_services', 'opinion_due'),
+    });
   });
 
   it('completes on timeout with missing opinions marked expired, then needs both heads (all-of)', () => {
     const r = toOpinions();
-    let s = ok(apply(def, r.state, { type: 'give_opinion', departmentId: 'voirie', verdict: 'favourable', comment: 'ok' }, voirie, at(61), tk)).state;
+    let s = ok(
+      apply(def, r.state, { type: 'give_opinion', departmentId: 'voirie', verdict: 'favourable', comment: 'ok' }, voirie, at(61), tk),
+    ).state;
     const key = timerKey(s, s.current.visit, 'avis_services', 'opinion_due');
     const timedOut = ok(apply(def, s, { type: 'opinion_timeout', timerKey: key }, SYSTEM_ACTOR, at(14_460), tk));
     expect(timedOut.state.history.at(-1)!.entered).toEqual(['relance_avis_manquants', 'redaction_decision']);
     expect(timedOut.state.history.at(-1)!.action).toEqual({ type: 'opinion_timeout', timerKey: key });
-    expect(timedOut.effects).toContainEqual({ type: 'notify', to: { kind: 'role', role: 'head', departmentId: 'dst' }, template: 'workflow.opinions_missing' });
+    expect(timedOut.effects).toContainEqual({
+      type: 'notify',
+      to: { kind: 'role', role: 'head', departmentId: 'dst' },
+      template: 'workflow.opinions_missing',
+    });
     expect(timedOut.effects.some((e) => e.type === 'cancel_timer' && e.key === key)).toBe(false);
     s = ok(apply(def, timedOut.state, { type: 'submit_draft', text: 'Abattage autorisé' }, ev, at(14_500), tk)).state;
     s = ok(apply(def, s, { type: 'approve' }, headUrba, at(14_501), tk)).state;
@@ -244,8 +352,15 @@ describe('parallel opinion circuit: felling a tree', () => {
     const r = toOpinions();
     const key = timerKey(r.state, r.state.current.visit, 'avis_services', 'opinion_due');
     let s = r.state;
-    for (const [d, who] of [['voirie', voirie], ['espaces-verts', ev], ['urbanisme', urba]] as const)
+    for (const [d, who] of [
+      ['voirie', voirie],
+      ['espaces-verts', ev],
+      ['urbanisme', urba],
+    ] as const)
       s = ok(apply(def, s, { type: 'give_opinion', departmentId: d, verdict: 'favourable', comment: 'ok' }, who, at(70), tk)).state;
-    expect(apply(def, s, { type: 'opinion_timeout', timerKey: key }, SYSTEM_ACTOR, at(14_460), tk)).toMatchObject({ code: 'stale_timer', httpStatus: 409 });
+    expect(apply(def, s, { type: 'opinion_timeout', timerKey: key }, SYSTEM_ACTOR, at(14_460), tk)).toMatchObject({
+      code: 'stale_timer',
+      httpStatus: 409,
+    });
   });
 });

@@ -16,14 +16,23 @@
  */
 import type { Priority } from '@grc/domain';
 import { transitionsFor } from '../definition/analyse';
-import {
-  ActorSpec, Assignee, Outcome, Recipient, Step, TICKET_DEPARTMENT, Transition, WorkflowDefinition,
-} from '../definition/schema';
+import { ActorSpec, Assignee, Outcome, Recipient, Step, TICKET_DEPARTMENT, Transition, WorkflowDefinition } from '../definition/schema';
 import { Actor, Capacity, Identity, resolveCapacity } from './actors';
 import { evaluateCondition } from './conditions';
 import {
-  ApplyResult, ApprovalSlotState, CurrentStep, HistoryEntry, OpinionState, RefusalCode, Target, TicketContext,
-  timerKey, WorkflowAction, WorkflowEffect, WorkflowInstanceState, WorkflowRefusal,
+  ApplyResult,
+  ApprovalSlotState,
+  CurrentStep,
+  HistoryEntry,
+  OpinionState,
+  RefusalCode,
+  Target,
+  TicketContext,
+  timerKey,
+  WorkflowAction,
+  WorkflowEffect,
+  WorkflowInstanceState,
+  WorkflowRefusal,
 } from './state';
 
 const NO_FIELDS: Readonly<Record<string, never>> = Object.freeze({});
@@ -67,7 +76,9 @@ const describeSlot = (s: ApprovalSlotState): string =>
 function resolveTarget(r: Recipient | Assignee, state: WorkflowInstanceState, ticket: TicketContext): Target | null {
   switch (r.kind) {
     case 'role':
-      return r.department === undefined ? { kind: 'role', role: r.role } : { kind: 'role', role: r.role, departmentId: dept(r.department, ticket) };
+      return r.department === undefined
+        ? { kind: 'role', role: r.role }
+        : { kind: 'role', role: r.role, departmentId: dept(r.department, ticket) };
     case 'department':
       return { kind: 'department', departmentId: dept(r.department, ticket) };
     case 'agent':
@@ -109,13 +120,17 @@ function authorIdentity(state: WorkflowInstanceState): Identity | null {
  * slot's parent department — or by that head's delegate. Returns that parent department's code.
  */
 function standInDepartment(s: ApprovalSlotState, author: Identity | null, ticket: TicketContext): string | undefined {
-  if (!author || s.approvedBy !== undefined || s.departmentId === undefined || s.agentId !== undefined || !slotAdmits(s, author)) return undefined;
+  if (!author || s.approvedBy !== undefined || s.departmentId === undefined || s.agentId !== undefined || !slotAdmits(s, author))
+    return undefined;
   return ticket.parentDepartments?.[s.departmentId];
 }
 
 const slotTarget = (s: ApprovalSlotState): Exclude<Target, { kind: 'citizen' }> =>
-  s.agentId !== undefined ? { kind: 'agent', agentId: s.agentId }
-    : s.departmentId !== undefined ? { kind: 'role', role: s.role!, departmentId: s.departmentId } : { kind: 'role', role: s.role! };
+  s.agentId !== undefined
+    ? { kind: 'agent', agentId: s.agentId }
+    : s.departmentId !== undefined
+      ? { kind: 'role', role: s.role!, departmentId: s.departmentId }
+      : { kind: 'role', role: s.role! };
 
 /** Picks the first transition for `outcome` whose guard passes (`who` null: automatic outcome). */
 function pickTransition(step: Step, outcome: Outcome, who: Identity | null, ticket: TicketContext): Transition | WorkflowRefusal {
@@ -126,7 +141,8 @@ function pickTransition(step: Step, outcome: Outcome, who: Identity | null, tick
     if (g) {
       if (g.when && !evaluateCondition(g.when, fields)) continue;
       if (g.roles || g.departments) {
-        const admitted = who !== null &&
+        const admitted =
+          who !== null &&
           (!g.roles || (g.roles as readonly string[]).includes(who.role)) &&
           (!g.departments || g.departments.some((d) => who.departmentIds.includes(dept(d, ticket))));
         if (!admitted) {
@@ -155,8 +171,13 @@ function leaveStep(state: WorkflowInstanceState, effects: WorkflowEffect[], fire
 
 /** Enters `stepId`, running entry actions and passing through automatic steps. */
 function enterStep(
-  def: WorkflowDefinition, from: WorkflowInstanceState, stepId: string, now: string, ticket: TicketContext,
-  effects: WorkflowEffect[], entered: string[],
+  def: WorkflowDefinition,
+  from: WorkflowInstanceState,
+  stepId: string,
+  now: string,
+  ticket: TicketContext,
+  effects: WorkflowEffect[],
+  entered: string[],
 ): WorkflowInstanceState | WorkflowRefusal {
   let state = from;
   let id = stepId;
@@ -185,7 +206,11 @@ function enterStep(
     switch (step.kind) {
       case 'draft':
         if (state.draft) effects.push({ type: 'assign', to: { kind: 'agent', agentId: state.draft.authorId } });
-        else effects.push({ type: 'assign', to: { kind: 'department', departmentId: dept(step.writers.departments?.[0] ?? TICKET_DEPARTMENT, ticket) } });
+        else
+          effects.push({
+            type: 'assign',
+            to: { kind: 'department', departmentId: dept(step.writers.departments?.[0] ?? TICKET_DEPARTMENT, ticket) },
+          });
         break;
       case 'approval': {
         const approvals: ApprovalSlotState[] = step.approvers.map((a) => {
@@ -202,7 +227,12 @@ function enterStep(
         const author = authorIdentity(state);
         for (const s of approvals) {
           const parent = standInDepartment(s, author, ticket);
-          if (parent !== undefined) effects.push({ type: 'notify', to: { kind: 'role', role: 'head', departmentId: parent }, template: 'workflow.approval_stand_in' });
+          if (parent !== undefined)
+            effects.push({
+              type: 'notify',
+              to: { kind: 'role', role: 'head', departmentId: parent },
+              template: 'workflow.approval_stand_in',
+            });
         }
         break;
       }
@@ -214,7 +244,11 @@ function enterStep(
           if (seen.has(departmentId)) continue;
           seen.add(departmentId);
           opinions.push({ departmentId, status: 'pending' });
-          effects.push({ type: 'notify', to: { kind: 'department', departmentId }, template: step.template ?? 'workflow.opinion_requested' });
+          effects.push({
+            type: 'notify',
+            to: { kind: 'department', departmentId },
+            template: step.template ?? 'workflow.opinion_requested',
+          });
         }
         current.opinions = opinions;
         current.dueAt = schedule('opinion_due', step.dueInMinutes);
@@ -233,7 +267,8 @@ function enterStep(
       case 'end': {
         const send = (step.sendReply ?? true) && state.draft !== null;
         const outcome = step.outcome ?? (send ? 'reply_sent' : 'closed');
-        if (send) effects.push({ type: 'send_reply', text: state.draft!.text, revision: state.draft!.revision, authorId: state.draft!.authorId });
+        if (send)
+          effects.push({ type: 'send_reply', text: state.draft!.text, revision: state.draft!.revision, authorId: state.draft!.authorId });
         effects.push({ type: 'workflow_finished', status: 'completed', outcome });
         return { ...state, status: 'completed', outcome, finishedAt: now };
       }
@@ -250,8 +285,15 @@ function enterStep(
 
 /** Leaves the current step through `outcome` (guard checked against `who`). */
 function advance(
-  def: WorkflowDefinition, state: WorkflowInstanceState, outcome: Outcome, who: Identity | null, now: string,
-  ticket: TicketContext, effects: WorkflowEffect[], entered: string[], fired?: string,
+  def: WorkflowDefinition,
+  state: WorkflowInstanceState,
+  outcome: Outcome,
+  who: Identity | null,
+  now: string,
+  ticket: TicketContext,
+  effects: WorkflowEffect[],
+  entered: string[],
+  fired?: string,
 ): WorkflowInstanceState | WorkflowRefusal {
   const t = pickTransition(def.steps[state.current.stepId]!, outcome, who, ticket);
   if ('ok' in t) return t;
@@ -260,8 +302,15 @@ function advance(
 }
 
 function record(
-  prev: WorkflowInstanceState | null, next: WorkflowInstanceState, action: HistoryEntry['action'], actor: Actor,
-  now: string, ticket: TicketContext, entered: string[], capacity?: Capacity, comment?: string,
+  prev: WorkflowInstanceState | null,
+  next: WorkflowInstanceState,
+  action: HistoryEntry['action'],
+  actor: Actor,
+  now: string,
+  ticket: TicketContext,
+  entered: string[],
+  capacity?: Capacity,
+  comment?: string,
 ): WorkflowInstanceState {
   const entry: HistoryEntry = {
     seq: prev ? prev.history.length : 0,
@@ -304,16 +353,29 @@ export function start(definition: WorkflowDefinition, ticket: TicketContext, act
 }
 
 const wrongStep = (state: WorkflowInstanceState, expected: string): WorkflowRefusal =>
-  refusal('wrong_step', `action impossible à l’étape « ${state.current.stepId} » (${state.current.kind}) : elle attend une étape ${expected}`, 409);
+  refusal(
+    'wrong_step',
+    `action impossible à l’étape « ${state.current.stepId} » (${state.current.kind}) : elle attend une étape ${expected}`,
+    409,
+  );
 
 /** Applies one action. */
 export function apply(
-  definition: WorkflowDefinition, state: WorkflowInstanceState, action: WorkflowAction, actor: Actor, now: string,
+  definition: WorkflowDefinition,
+  state: WorkflowInstanceState,
+  action: WorkflowAction,
+  actor: Actor,
+  now: string,
   ticket: TicketContext,
 ): ApplyResult {
   if (definition.id !== state.definitionId || definition.version !== state.version)
-    return refusal('version_mismatch', `l’instance suit la version ${state.version} du circuit ${state.definitionId}, pas ${definition.id} v${definition.version ?? '?'}`, 409);
-  if (state.status !== 'active') return refusal('finished', state.status === 'cancelled' ? 'le circuit a été annulé' : 'le circuit est terminé', 409);
+    return refusal(
+      'version_mismatch',
+      `l’instance suit la version ${state.version} du circuit ${state.definitionId}, pas ${definition.id} v${definition.version ?? '?'}`,
+      409,
+    );
+  if (state.status !== 'active')
+    return refusal('finished', state.status === 'cancelled' ? 'le circuit a été annulé' : 'le circuit est terminé', 409);
   const step = definition.steps[state.current.stepId];
   if (!step) return refusal('no_transition', `étape « ${state.current.stepId} » absente de la version ${state.version}`, 409);
   const effects: WorkflowEffect[] = [];
@@ -324,7 +386,9 @@ export function apply(
   const systemOnly = (): WorkflowRefusal | null =>
     actor.role === 'system' ? null : refusal('system_only', 'action réservée au système (minuteur)', 403);
   const staleTimer = (key: string, kind: 'sla' | 'opinion_due' | 'citizen_timeout'): WorkflowRefusal | null =>
-    key === timerKey(state, state.current.visit, state.current.stepId, kind) ? null : refusal('stale_timer', 'minuteur périmé : l’étape a changé depuis sa programmation', 409);
+    key === timerKey(state, state.current.visit, state.current.stepId, kind)
+      ? null
+      : refusal('stale_timer', 'minuteur périmé : l’étape a changé depuis sa programmation', 409);
 
   switch (action.type) {
     case 'submit_draft': {
@@ -332,11 +396,19 @@ export function apply(
       if (!(step.writers.roles as readonly string[]).includes(actor.role))
         return refusal('forbidden_role', `la rédaction est réservée aux rôles : ${step.writers.roles.join(', ')}`, 403);
       if (!matchesSpec(step.writers, own, ticket))
-        return refusal('forbidden_department', `la rédaction est réservée aux services : ${(step.writers.departments ?? []).map((d) => dept(d, ticket)).join(', ')}`, 403);
+        return refusal(
+          'forbidden_department',
+          `la rédaction est réservée aux services : ${(step.writers.departments ?? []).map((d) => dept(d, ticket)).join(', ')}`,
+          403,
+        );
       if (blank(action.text)) return refusal('text_required', 'le texte de la réponse est obligatoire', 422, 'text');
       const draft = {
-        text: action.text, authorId: actor.id, revision: (state.draft?.revision ?? 0) + 1, stepId: state.current.stepId,
-        authorRole: actor.role, authorDepartmentIds: actor.departmentIds,
+        text: action.text,
+        authorId: actor.id,
+        revision: (state.draft?.revision ?? 0) + 1,
+        stepId: state.current.stepId,
+        authorRole: actor.role,
+        authorDepartmentIds: actor.departmentIds,
       };
       return done(advance(definition, { ...state, draft }, 'submitted', own, now, ticket, effects, entered), undefined, action.comment);
     }
@@ -346,19 +418,23 @@ export function apply(
       if (step.kind !== 'approval') return wrongStep(state, 'd’approbation');
       const slots = state.current.approvals ?? [];
       const pending = slots.filter((s) => s.approvedBy === undefined);
-      const isAuthor = (who: Identity) => state.draft !== null && !step.allowSelfApproval && (state.draft.authorId === who.agentId || state.draft.authorId === actor.id);
+      const isAuthor = (who: Identity) =>
+        state.draft !== null && !step.allowSelfApproval && (state.draft.authorId === who.agentId || state.draft.authorId === actor.id);
       const mine = resolveCapacity(actor, now, (who) => pending.some((s) => slotAdmits(s, who)), action.onBehalfOf);
       // the parent department's head (or his delegate) stands in for a slot whose member wrote the draft
       const author = step.allowSelfApproval ? null : authorIdentity(state);
-      const standsIn = (who: Identity) => who.role === 'head' && !isAuthor(who) &&
-        pending.some((s) => { const p = standInDepartment(s, author, ticket); return p !== undefined && who.departmentIds.includes(p); });
+      const standsIn = (who: Identity) =>
+        who.role === 'head' &&
+        !isAuthor(who) &&
+        pending.some((s) => {
+          const p = standInDepartment(s, author, ticket);
+          return p !== undefined && who.departmentIds.includes(p);
+        });
       const stand = mine && !isAuthor(mine.identity) ? undefined : resolveCapacity(actor, now, standsIn, action.onBehalfOf);
       const capacity = stand ?? mine;
-      if (!capacity)
-        return refusal('not_an_approver', `approbation attendue de : ${pending.map(describeSlot).join(' ; ')}`, 403);
+      if (!capacity) return refusal('not_an_approver', `approbation attendue de : ${pending.map(describeSlot).join(' ; ')}`, 403);
       const who = capacity.identity;
-      if (isAuthor(who))
-        return refusal('self_approval', 'l’auteur du brouillon ne peut pas l’approuver lui-même', 403);
+      if (isAuthor(who)) return refusal('self_approval', 'l’auteur du brouillon ne peut pas l’approuver lui-même', 403);
       const fills = (s: ApprovalSlotState): 'own' | 'stand_in' | null => {
         if (s.approvedBy !== undefined) return null;
         if (!stand && slotAdmits(s, who)) return 'own';
@@ -366,16 +442,24 @@ export function apply(
         return p !== undefined && who.departmentIds.includes(p) ? 'stand_in' : null;
       };
       if (action.type === 'reject') {
-        if (blank(action.comment)) return refusal('comment_required', 'un refus doit être motivé (commentaire obligatoire)', 422, 'comment');
+        if (blank(action.comment))
+          return refusal('comment_required', 'un refus doit être motivé (commentaire obligatoire)', 422, 'comment');
         const to = step.rejectTo ?? state.draft?.stepId;
         if (to === undefined) return refusal('nothing_to_reject', 'aucun brouillon à renvoyer à son auteur', 409);
-        if (state.draft) effects.push({ type: 'notify', to: { kind: 'agent', agentId: state.draft.authorId }, template: 'workflow.draft_rejected', data: { comment: action.comment } });
+        if (state.draft)
+          effects.push({
+            type: 'notify',
+            to: { kind: 'agent', agentId: state.draft.authorId },
+            template: 'workflow.draft_rejected',
+            data: { comment: action.comment },
+          });
         leaveStep(state, effects);
         return done(enterStep(definition, state, to, now, ticket, effects, entered), capacity, action.comment);
       }
       let next = state;
       if (action.type === 'edit_and_approve') {
-        if (!step.allowEditAndApprove) return refusal('edit_not_allowed', 'cette étape ne permet pas de modifier le brouillon avant de l’approuver', 403);
+        if (!step.allowEditAndApprove)
+          return refusal('edit_not_allowed', 'cette étape ne permet pas de modifier le brouillon avant de l’approuver', 403);
         if (blank(action.text)) return refusal('text_required', 'le texte modifié est obligatoire', 422, 'text');
         if (!state.draft) return refusal('nothing_to_reject', 'aucun brouillon à modifier', 409);
         next = { ...next, draft: { ...state.draft, text: action.text, revision: state.draft.revision + 1, editedBy: actor.id } };
@@ -397,26 +481,50 @@ export function apply(
       if (step.kind !== 'opinion') return wrongStep(state, 'd’avis');
       const opinions = state.current.opinions ?? [];
       const target = opinions.find((o) => o.departmentId === action.departmentId);
-      if (!target) return refusal('unknown_department', `le service « ${action.departmentId} » n’est pas consulté à cette étape`, 422, 'departmentId');
-      if (target.status !== 'pending') return refusal('already_answered', `le service « ${action.departmentId} » a déjà rendu son avis`, 409);
+      if (!target)
+        return refusal('unknown_department', `le service « ${action.departmentId} » n’est pas consulté à cette étape`, 422, 'departmentId');
+      if (target.status !== 'pending')
+        return refusal('already_answered', `le service « ${action.departmentId} » a déjà rendu son avis`, 409);
       if (action.verdict !== 'favourable' && action.verdict !== 'unfavourable' && action.verdict !== 'reserved')
         return refusal('text_required', 'avis attendu : favourable, unfavourable ou reserved', 422, 'verdict');
       if (blank(action.comment)) return refusal('comment_required', 'un avis doit être rédigé (commentaire obligatoire)', 422, 'comment');
-      const capacity = resolveCapacity(actor, now, (who) =>
-        who.departmentIds.includes(action.departmentId) && (!step.respondents || (step.respondents as readonly string[]).includes(who.role)), action.onBehalfOf);
+      const capacity = resolveCapacity(
+        actor,
+        now,
+        (who) =>
+          who.departmentIds.includes(action.departmentId) &&
+          (!step.respondents || (step.respondents as readonly string[]).includes(who.role)),
+        action.onBehalfOf,
+      );
       if (!capacity)
-        return refusal(actor.departmentIds.includes(action.departmentId) ? 'forbidden_role' : 'forbidden_department',
-          `seul un membre du service « ${action.departmentId} »${step.respondents ? ` (${step.respondents.join(', ')})` : ''} peut rendre cet avis`, 403);
-      const given: OpinionState = { departmentId: target.departmentId, status: 'given', by: actor.id, verdict: action.verdict, comment: action.comment, at: now };
+        return refusal(
+          actor.departmentIds.includes(action.departmentId) ? 'forbidden_role' : 'forbidden_department',
+          `seul un membre du service « ${action.departmentId} »${step.respondents ? ` (${step.respondents.join(', ')})` : ''} peut rendre cet avis`,
+          403,
+        );
+      const given: OpinionState = {
+        departmentId: target.departmentId,
+        status: 'given',
+        by: actor.id,
+        verdict: action.verdict,
+        comment: action.comment,
+        at: now,
+      };
       if (capacity.onBehalfOf !== undefined) given.onBehalfOf = capacity.onBehalfOf;
       const next = { ...state, current: { ...state.current, opinions: opinions.map((o) => (o === target ? given : o)) } };
       if (next.current.opinions.some((o) => o.status === 'pending')) return done(next, capacity, action.comment);
       return done(advance(definition, next, 'completed', null, now, ticket, effects, entered), capacity, action.comment);
     }
     case 'opinion_timeout': {
-      const r = systemOnly() ?? (step.kind !== 'opinion' ? refusal('stale_timer', 'minuteur périmé : l’étape d’avis est terminée', 409) : staleTimer(action.timerKey, 'opinion_due'));
+      const r =
+        systemOnly() ??
+        (step.kind !== 'opinion'
+          ? refusal('stale_timer', 'minuteur périmé : l’étape d’avis est terminée', 409)
+          : staleTimer(action.timerKey, 'opinion_due'));
       if (r) return r;
-      const opinions = (state.current.opinions ?? []).map((o): OpinionState => (o.status === 'pending' ? { ...o, status: 'expired', at: now } : o));
+      const opinions = (state.current.opinions ?? []).map((o): OpinionState =>
+        o.status === 'pending' ? { ...o, status: 'expired', at: now } : o,
+      );
       const next = { ...state, current: { ...state.current, opinions } };
       return done(advance(definition, next, 'timed_out', null, now, ticket, effects, entered, action.timerKey));
     }
@@ -424,14 +532,24 @@ export function apply(
       if (step.kind !== 'wait_for_citizen') return wrongStep(state, 'd’attente du citoyen');
       return done(advance(definition, state, 'replied', null, now, ticket, effects, entered), undefined, action.comment);
     case 'citizen_timeout': {
-      const r = systemOnly() ?? (step.kind !== 'wait_for_citizen' ? refusal('stale_timer', 'minuteur périmé : l’attente est terminée', 409) : staleTimer(action.timerKey, 'citizen_timeout'));
+      const r =
+        systemOnly() ??
+        (step.kind !== 'wait_for_citizen'
+          ? refusal('stale_timer', 'minuteur périmé : l’attente est terminée', 409)
+          : staleTimer(action.timerKey, 'citizen_timeout'));
       if (r) return r;
       return done(advance(definition, state, 'timed_out', null, now, ticket, effects, entered, action.timerKey));
     }
     case 'sla_elapsed': {
-      const r = systemOnly() ?? (state.current.slaDueAt === undefined || state.current.slaBreached ? refusal('stale_timer', 'minuteur de délai périmé', 409) : staleTimer(action.timerKey, 'sla'));
+      const r =
+        systemOnly() ??
+        (state.current.slaDueAt === undefined || state.current.slaBreached
+          ? refusal('stale_timer', 'minuteur de délai périmé', 409)
+          : staleTimer(action.timerKey, 'sla'));
       if (r) return r;
-      const recipients: readonly (Recipient)[] = (step.kind !== 'end' && step.escalateTo) || [{ kind: 'role', role: 'head', department: TICKET_DEPARTMENT }];
+      const recipients: readonly Recipient[] = (step.kind !== 'end' && step.escalateTo) || [
+        { kind: 'role', role: 'head', department: TICKET_DEPARTMENT },
+      ];
       for (const rec of recipients) {
         const to = resolveTarget(rec, state, ticket);
         if (to !== null) effects.push({ type: 'notify', to, template: 'workflow.sla_elapsed', data: { stepId: state.current.stepId } });
@@ -441,8 +559,14 @@ export function apply(
     case 'cancel': {
       const spec: ActorSpec = definition.cancel ?? { roles: ['head', 'admin'] };
       const capacity = resolveCapacity(actor, now, (who) => matchesSpec(spec, who, ticket));
-      if (!capacity) return refusal('forbidden_role', `l’annulation est réservée aux rôles : ${spec.roles.join(', ')}${spec.departments ? ` (services ${spec.departments.join(', ')})` : ''}`, 403);
-      if (blank(action.comment)) return refusal('comment_required', 'une annulation doit être motivée (commentaire obligatoire)', 422, 'comment');
+      if (!capacity)
+        return refusal(
+          'forbidden_role',
+          `l’annulation est réservée aux rôles : ${spec.roles.join(', ')}${spec.departments ? ` (services ${spec.departments.join(', ')})` : ''}`,
+          403,
+        );
+      if (blank(action.comment))
+        return refusal('comment_required', 'une annulation doit être motivée (commentaire obligatoire)', 422, 'comment');
       leaveStep(state, effects);
       effects.push({ type: 'workflow_finished', status: 'cancelled' });
       return done({ ...state, status: 'cancelled', finishedAt: now }, capacity, action.comment);
@@ -454,22 +578,29 @@ export function apply(
 
 /** Action types `actor` could attempt now (a dry run with placeholder inputs; for the UI). */
 export function availableActions(
-  definition: WorkflowDefinition, state: WorkflowInstanceState, actor: Actor, now: string, ticket: TicketContext,
+  definition: WorkflowDefinition,
+  state: WorkflowInstanceState,
+  actor: Actor,
+  now: string,
+  ticket: TicketContext,
 ): WorkflowAction[] {
   if (state.status !== 'active') return [];
   const candidates: WorkflowAction[] = [];
   const c = state.current;
   const text = state.draft?.text ?? '…';
   if (c.kind === 'draft') candidates.push({ type: 'submit_draft', text });
-  if (c.kind === 'approval')
-    candidates.push({ type: 'approve' }, { type: 'edit_and_approve', text }, { type: 'reject', comment: '…' });
+  if (c.kind === 'approval') candidates.push({ type: 'approve' }, { type: 'edit_and_approve', text }, { type: 'reject', comment: '…' });
   if (c.kind === 'opinion')
-    for (const o of c.opinions ?? []) if (o.status === 'pending') candidates.push({ type: 'give_opinion', departmentId: o.departmentId, verdict: 'favourable', comment: '…' });
+    for (const o of c.opinions ?? [])
+      if (o.status === 'pending')
+        candidates.push({ type: 'give_opinion', departmentId: o.departmentId, verdict: 'favourable', comment: '…' });
   if (c.kind === 'wait_for_citizen') candidates.push({ type: 'citizen_replied' });
   if (actor.role === 'system') {
     if (c.kind === 'opinion') candidates.push({ type: 'opinion_timeout', timerKey: timerKey(state, c.visit, c.stepId, 'opinion_due') });
-    if (c.kind === 'wait_for_citizen' && c.dueAt !== undefined) candidates.push({ type: 'citizen_timeout', timerKey: timerKey(state, c.visit, c.stepId, 'citizen_timeout') });
-    if (c.slaDueAt !== undefined && !c.slaBreached) candidates.push({ type: 'sla_elapsed', timerKey: timerKey(state, c.visit, c.stepId, 'sla') });
+    if (c.kind === 'wait_for_citizen' && c.dueAt !== undefined)
+      candidates.push({ type: 'citizen_timeout', timerKey: timerKey(state, c.visit, c.stepId, 'citizen_timeout') });
+    if (c.slaDueAt !== undefined && !c.slaBreached)
+      candidates.push({ type: 'sla_elapsed', timerKey: timerKey(state, c.visit, c.stepId, 'sla') });
   }
   candidates.push({ type: 'cancel', comment: '…' });
   return candidates.filter((a) => apply(definition, state, a, actor, now, ticket).ok);

@@ -92,8 +92,16 @@ export type WorkflowAction =
   | { type: 'cancel'; comment: string };
 export type WorkflowActionType = WorkflowAction['type'];
 export const ACTION_TYPES: readonly WorkflowActionType[] = [
-  'submit_draft', 'approve', 'reject', 'edit_and_approve', 'give_opinion', 'opinion_timeout', 'citizen_replied',
-  'citizen_timeout', 'sla_elapsed', 'cancel',
+  'submit_draft',
+  'approve',
+  'reject',
+  'edit_and_approve',
+  'give_opinion',
+  'opinion_timeout',
+  'citizen_replied',
+  'citizen_timeout',
+  'sla_elapsed',
+  'cancel',
 ];
 export type StartAction = { type: 'start' };
 
@@ -150,10 +158,26 @@ export type WorkflowEffect =
   | { type: 'workflow_finished'; status: 'completed' | 'cancelled'; outcome?: string };
 
 export type RefusalCode =
-  | 'version_mismatch' | 'finished' | 'wrong_step' | 'stale_timer' | 'system_only' | 'forbidden_role'
-  | 'forbidden_department' | 'not_an_approver' | 'self_approval' | 'edit_not_allowed' | 'comment_required'
-  | 'text_required' | 'unknown_department' | 'already_answered' | 'guard_refused' | 'no_transition'
-  | 'nothing_to_reject' | 'automatic_loop' | 'unknown_action' | 'unpublished';
+  | 'version_mismatch'
+  | 'finished'
+  | 'wrong_step'
+  | 'stale_timer'
+  | 'system_only'
+  | 'forbidden_role'
+  | 'forbidden_department'
+  | 'not_an_approver'
+  | 'self_approval'
+  | 'edit_not_allowed'
+  | 'comment_required'
+  | 'text_required'
+  | 'unknown_department'
+  | 'already_answered'
+  | 'guard_refused'
+  | 'no_transition'
+  | 'nothing_to_reject'
+  | 'automatic_loop'
+  | 'unknown_action'
+  | 'unpublished';
 
 /** A typed refusal; `httpStatus` hints the API: 403 not allowed, 409 wrong state, 422 missing input. */
 export interface WorkflowRefusal {
@@ -169,5 +193,9 @@ export type ApplyResult = { ok: true; state: WorkflowInstanceState; effects: Wor
 export const isFinished = (s: WorkflowInstanceState): boolean => s.status !== 'active';
 
 /** Deterministic timer key: unique per instance (start instant), step visit and timer kind. */
-export const timerKey = (s: Pick<WorkflowInstanceState, 'ticketId' | 'definitionId' | 'startedAt'>, visit: number, stepId: string, kind: TimerKind): string =>
-  `wf:${s.ticketId}:${s.definitionId}:${s.startedAt}:${visit}:${stepId}:${kind}`;
+export const timerKey = (
+  s: Pick<WorkflowInstanceState, 'ticketId' | 'definitionId' | 'startedAt'>,
+  visit: number,
+  stepId: string,
+  kind: TimerKind,
+): string => `wf:${s.ticketId}:${s.definitionId}:${s.startedAt}:${visit}:${stepId}:${kind}`;

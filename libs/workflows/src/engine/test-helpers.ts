@@ -14,11 +14,20 @@ export const demoRegistry = (): WorkflowRegistry =>
 
 export const demo = (id: string): PublishedDefinition => demoRegistry().definitions[id]![0]!;
 
-export const agent = (id: string, dep: string, extra: Partial<Actor> = {}): Actor => ({ id, role: 'agent', departmentIds: [dep], ...extra });
+export const agent = (id: string, dep: string, extra: Partial<Actor> = {}): Actor => ({
+  id,
+  role: 'agent',
+  departmentIds: [dep],
+  ...extra,
+});
 export const head = (id: string, dep: string, extra: Partial<Actor> = {}): Actor => ({ id, role: 'head', departmentIds: [dep], ...extra });
 export const elected = (id: string): Actor => ({ id, role: 'elected', departmentIds: [] });
 
-export const ticket = (departmentId: string, fields: TicketContext['fields'] = {}): TicketContext => ({ ticketId: 't-1', departmentId, fields });
+export const ticket = (departmentId: string, fields: TicketContext['fields'] = {}): TicketContext => ({
+  ticketId: 't-1',
+  departmentId,
+  fields,
+});
 
 export function ok(r: ApplyResult): { state: WorkflowInstanceState; effects: Extract<ApplyResult, { ok: true }>['effects'] } {
   if (!r.ok) throw new Error(`refused: ${r.code} ${r.message}`);

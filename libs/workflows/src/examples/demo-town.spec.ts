@@ -7,11 +7,12 @@ import { DEMO_TOWN_WORKFLOWS } from './demo-town';
 
 const EXAMPLES = join(__dirname, '..', '..', 'examples');
 const PACK = join(__dirname, '..', '..', '..', '..', 'packs', 'demo-town');
-const codes = (file: string): string[] =>
-  (parseYaml(readFileSync(join(PACK, file), 'utf8')) as { code: string }[]).map((x) => x.code);
+const codes = (file: string): string[] => (parseYaml(readFileSync(join(PACK, file), 'utf8')) as { code: string }[]).map((x) => x.code);
 
 describe('demo town circuits', () => {
-  const files = readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml')).sort();
+  const files = readdirSync(EXAMPLES)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort();
 
   it('ships one YAML file per circuit, identical to the exported objects', () => {
     expect(files).toEqual(DEMO_TOWN_WORKFLOWS.map((d) => `${d.id}.yaml`).sort());

@@ -63,7 +63,18 @@ export const REPONSE_SENSIBLE: WorkflowDefinitionInput = {
       allowEditAndApprove: true,
       slaMinutes: 2880,
       transitions: [
-        { on: 'approved', to: 'visa_dgs', guard: { when: { any: [{ field: 'category', op: 'eq', value: 'reclamation-urbanisme' }, { field: 'priority', op: 'eq', value: 'urgent' }] } } },
+        {
+          on: 'approved',
+          to: 'visa_dgs',
+          guard: {
+            when: {
+              any: [
+                { field: 'category', op: 'eq', value: 'reclamation-urbanisme' },
+                { field: 'priority', op: 'eq', value: 'urgent' },
+              ],
+            },
+          },
+        },
         { on: 'approved', to: 'visa_dgs_ou_elu' },
       ],
     },
@@ -115,7 +126,8 @@ export const REPONSE_SENSIBLE: WorkflowDefinitionInput = {
 export const AVIS_ABATTAGE: WorkflowDefinitionInput = {
   id: 'avis-abattage-arbre',
   name: 'Abattage d’arbre : avis parallèles puis décision',
-  description: 'Avis des espaces verts, de la voirie et de l’urbanisme en parallèle, décision rédigée par les espaces verts et validée par les deux responsables.',
+  description:
+    'Avis des espaces verts, de la voirie et de l’urbanisme en parallèle, décision rédigée par les espaces verts et validée par les deux responsables.',
   appliesTo: { categories: ['elagage'] },
   initial: 'precisions_citoyen',
   steps: {
@@ -163,7 +175,10 @@ export const AVIS_ABATTAGE: WorkflowDefinitionInput = {
       kind: 'approval',
       label: 'Validation conjointe direction des services techniques et urbanisme',
       mode: 'all',
-      approvers: [{ role: 'head', department: 'dst' }, { role: 'head', department: 'urbanisme' }],
+      approvers: [
+        { role: 'head', department: 'dst' },
+        { role: 'head', department: 'urbanisme' },
+      ],
       allowEditAndApprove: true,
       slaMinutes: 2880,
       transitions: [{ on: 'approved', to: 'envoi_decision' }],
@@ -172,7 +187,10 @@ export const AVIS_ABATTAGE: WorkflowDefinitionInput = {
       kind: 'approval',
       label: 'Validation conjointe espaces verts et urbanisme',
       mode: 'all',
-      approvers: [{ role: 'head', department: 'espaces-verts' }, { role: 'head', department: 'urbanisme' }],
+      approvers: [
+        { role: 'head', department: 'espaces-verts' },
+        { role: 'head', department: 'urbanisme' },
+      ],
       allowEditAndApprove: true,
       slaMinutes: 2880,
       transitions: [{ on: 'approved', to: 'envoi_decision' }],

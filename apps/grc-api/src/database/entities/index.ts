@@ -10,11 +10,27 @@ import { TicketEventEntity } from './ticket-event.entity';
 import { TicketEntity } from './ticket.entity';
 
 export {
-  AgentEntity, AttachmentEntity, AuditEventEntity, CategoryEntity, CitizenEntity, DepartmentEntity,
-  RoutingRuleEntity, SessionEntity, TicketEventEntity, TicketEntity,
+  AgentEntity,
+  AttachmentEntity,
+  AuditEventEntity,
+  CategoryEntity,
+  CitizenEntity,
+  DepartmentEntity,
+  RoutingRuleEntity,
+  SessionEntity,
+  TicketEventEntity,
+  TicketEntity,
 };
 
 export const ENTITIES = [
-  AgentEntity, AttachmentEntity, AuditEventEntity, CategoryEntity, CitizenEntity, DepartmentEntity,
-  RoutingRuleEntity, SessionEntity, TicketEventEntity, TicketEntity,
+  AgentEntity,
+  AttachmentEntity,
+  AuditEventEntity,
+  CategoryEntity,
+  CitizenEntity,
+  DepartmentEntity,
+  RoutingRuleEntity,
+  SessionEntity,
+  TicketEventEntity,
+  TicketEntity,
 ];

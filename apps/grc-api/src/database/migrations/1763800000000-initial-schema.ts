@@ -145,7 +145,9 @@ export class InitialSchema1763800000000 implements MigrationInterface {
     await q.query(`CREATE INDEX tickets_unassigned_created ON tickets (department_id, created_at DESC, id DESC) WHERE assignee_id IS NULL`);
     await q.query(`CREATE INDEX tickets_department_priority ON tickets (department_id, priority DESC, created_at DESC, id DESC)`);
     await q.query(`CREATE INDEX tickets_department_updated ON tickets (department_id, updated_at DESC, id DESC)`);
-    await q.query(`CREATE INDEX tickets_open_department ON tickets (department_id, status) WHERE status IN ('new', 'open', 'waiting_citizen')`);
+    await q.query(
+      `CREATE INDEX tickets_open_department ON tickets (department_id, status) WHERE status IN ('new', 'open', 'waiting_citizen')`,
+    );
     await q.query(`CREATE INDEX tickets_search ON tickets USING gin (search_vector)`);
     await q.query(`CREATE INDEX tickets_citizen ON tickets (citizen_id, created_at DESC) WHERE citizen_id IS NOT NULL`);
 
@@ -195,8 +197,20 @@ export class InitialSchema1763800000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const t of ['inbox_counters', 'audit_events', 'attachments', 'ticket_events', 'tickets', 'citizens',
-      'routing_rules', 'categories', 'sessions', 'agent_departments', 'agents', 'departments']) {
+    for (const t of [
+      'inbox_counters',
+      'audit_events',
+      'attachments',
+      'ticket_events',
+      'tickets',
+      'citizens',
+      'routing_rules',
+      'categories',
+      'sessions',
+      'agent_departments',
+      'agents',
+      'departments',
+    ]) {
       await q.query(`DROP TABLE IF EXISTS ${t}`);
     }
     await q.query(`DROP FUNCTION IF EXISTS grc_next_ticket_number(integer)`);

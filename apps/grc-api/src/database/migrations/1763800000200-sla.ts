@@ -79,8 +79,12 @@ export class Sla1763800000200 implements MigrationInterface {
       created_at timestamptz NOT NULL DEFAULT now(),
       read_at timestamptz,
       CHECK (recipient_agent_id IS NOT NULL OR recipient_department_id IS NOT NULL))`);
-    await q.query(`CREATE INDEX notifications_agent ON notifications (recipient_agent_id, created_at DESC) WHERE recipient_agent_id IS NOT NULL`);
-    await q.query(`CREATE INDEX notifications_department ON notifications (recipient_department_id, created_at DESC) WHERE recipient_department_id IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX notifications_agent ON notifications (recipient_agent_id, created_at DESC) WHERE recipient_agent_id IS NOT NULL`,
+    );
+    await q.query(
+      `CREATE INDEX notifications_department ON notifications (recipient_department_id, created_at DESC) WHERE recipient_department_id IS NOT NULL`,
+    );
     await q.query(`CREATE INDEX notifications_ticket ON notifications (ticket_id)`);
   }
 

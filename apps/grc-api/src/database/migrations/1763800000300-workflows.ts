@@ -70,7 +70,8 @@ export class Workflows1763800000300 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const t of ['delegations', 'ticket_workflows', 'workflow_bindings', 'workflow_definitions']) await q.query(`DROP TABLE IF EXISTS ${t}`);
+    for (const t of ['delegations', 'ticket_workflows', 'workflow_bindings', 'workflow_definitions'])
+      await q.query(`DROP TABLE IF EXISTS ${t}`);
     await q.query(`DELETE FROM agents WHERE role = 'elected'`);
     await q.query(`ALTER TABLE agents DROP CONSTRAINT IF EXISTS agents_role_check`);
     await q.query(`ALTER TABLE agents ADD CONSTRAINT agents_role_check CHECK (role IN ('agent', 'head', 'admin'))`);

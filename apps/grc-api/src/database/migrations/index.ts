@@ -13,4 +13,18 @@ import { MailThreadingPublicNotes1763800000820 } from './1763800000820-mail-thre
 import { AppRole1763800000950 } from './1763800000950-app-role';
 
 /** Every migration, in order. Webpack bundles the API, so they are listed, not globbed. */
-export const MIGRATIONS = [InitialSchema1763800000000, TownSettings1763800000001, Open3111763800000100, Sla1763800000200, Workflows1763800000300, Mail1763800000400, PublicDuplicates1763800000500, Channels1763800000600, NotificationReads1763800000700, SlaStepCalendars1763800000800, FrontDesk1763800000810, MailThreadingPublicNotes1763800000820, AppRole1763800000950];
+export const MIGRATIONS = [
+  InitialSchema1763800000000,
+  TownSettings1763800000001,
+  Open3111763800000100,
+  Sla1763800000200,
+  Workflows1763800000300,
+  Mail1763800000400,
+  PublicDuplicates1763800000500,
+  Channels1763800000600,
+  NotificationReads1763800000700,
+  SlaStepCalendars1763800000800,
+  FrontDesk1763800000810,
+  MailThreadingPublicNotes1763800000820,
+  AppRole1763800000950,
+];

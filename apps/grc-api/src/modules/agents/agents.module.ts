@@ -5,5 +5,10 @@ import { AgentsRepository } from './agents.repository';
 import { AgentsService } from './agents.service';
 
 /** The agents directory (every agent) and their administration (admins). SessionService comes from the global AuthModule. */
-@Module({ imports: [ReferenceModule], controllers: [AgentsController], providers: [AgentsRepository, AgentsService], exports: [AgentsRepository] })
+@Module({
+  imports: [ReferenceModule],
+  controllers: [AgentsController],
+  providers: [AgentsRepository, AgentsService],
+  exports: [AgentsRepository],
+})
 export class AgentsModule {}

@@ -4,13 +4,25 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { Agent } from '@grc/domain';
 
 interface AgentRow {
-  id: string; email: string; display_name: string; role: Agent['role']; locale: Agent['locale'];
-  active: boolean; version: number; department_ids: string[];
+  id: string;
+  email: string;
+  display_name: string;
+  role: Agent['role'];
+  locale: Agent['locale'];
+  active: boolean;
+  version: number;
+  department_ids: string[];
 }
 
 const toAgent = (r: AgentRow): Agent => ({
-  id: r.id, email: r.email, displayName: r.display_name, role: r.role, locale: r.locale, active: r.active,
-  departmentIds: [...r.department_ids].sort(), version: r.version,
+  id: r.id,
+  email: r.email,
+  displayName: r.display_name,
+  role: r.role,
+  locale: r.locale,
+  active: r.active,
+  departmentIds: [...r.department_ids].sort(),
+  version: r.version,
 });
 
 /** Never selects password_hash. */
@@ -21,7 +33,11 @@ const SELECT_AGENTS = `
 
 /** The fields of an agent's account that an administrator writes. */
 export interface AgentWrite {
-  email: string; displayName: string; role: Agent['role']; locale: Agent['locale']; active: boolean;
+  email: string;
+  displayName: string;
+  role: Agent['role'];
+  locale: Agent['locale'];
+  active: boolean;
 }
 
 /**

@@ -16,7 +16,9 @@ import { AgentsRepository } from './agents.repository';
 const FIELDS: Array<keyof Agent> = ['email', 'displayName', 'role', 'locale', 'active', 'departmentIds'];
 
 const emailTaken = (email: string) =>
-  conflict(`L'adresse ${email} est déjà celle d'un autre agent.`, [{ field: 'email', message: 'Adresse déjà utilisée', code: 'duplicate_email' }]);
+  conflict(`L'adresse ${email} est déjà celle d'un autre agent.`, [
+    { field: 'email', message: 'Adresse déjà utilisée', code: 'duplicate_email' },
+  ]);
 
 const PASSWORD_CHANGED = { before: '***', after: '***' };
 
@@ -42,11 +44,22 @@ export class AgentsService {
       await this.ensureEmailFree(m, input.email, null);
       await this.ensureDepartmentsExist(m, input.departmentIds);
       const id = await this.agents.insert(
-        { email: input.email, displayName: input.displayName, role: input.role, locale: input.locale ?? 'fr', active: input.active ?? true }, passwordHash, m,
+        {
+          email: input.email,
+          displayName: input.displayName,
+          role: input.role,
+          locale: input.locale ?? 'fr',
+          active: input.active ?? true,
+        },
+        passwordHash,
+        m,
       );
       await this.agents.setDepartments(id, departmentIds, m);
       const after = await this.load(m, id);
-      await this.audit.record(m, auditActor(actor), 'agent.create', 'agent', after.id, { ...diff(null, after, FIELDS), password: { before: null, after: '***' } });
+      await this.audit.record(m, auditActor(actor), 'agent.create', 'agent', after.id, {
+        ...diff(null, after, FIELDS),
+        password: { before: null, after: '***' },
+      });
       return after;
     });
   }
@@ -61,11 +74,20 @@ export class AgentsService {
       const before = await this.load(m, id);
       if (input.email !== before.email) await this.ensureEmailFree(m, input.email, id);
       if (id === actor.agent.id && (input.role !== 'admin' || input.active === false)) {
-        throw invalidField(input.active === false ? 'active' : 'role', 'Vous ne pouvez pas retirer vos propres droits d’administrateur ni désactiver votre compte.', 'self_lockout');
+        throw invalidField(
+          input.active === false ? 'active' : 'role',
+          'Vous ne pouvez pas retirer vos propres droits d’administrateur ni désactiver votre compte.',
+          'self_lockout',
+        );
       }
       const next: Agent = {
-        ...before, email: input.email, displayName: input.displayName, role: input.role,
-        locale: input.locale ?? before.locale, active: input.active ?? before.active, departmentIds,
+        ...before,
+        email: input.email,
+        displayName: input.displayName,
+        role: input.role,
+        locale: input.locale ?? before.locale,
+        active: input.active ?? before.active,
+        departmentIds,
       };
       const changes: Changes = diff(before, next, FIELDS);
       if (passwordHash !== null) changes['password'] = PASSWORD_CHANGED;

@@ -8,6 +8,13 @@ export class AuditQueryDto {
 }
 
 export interface AuditEventView {
-  id: string; at: string; actorId: string | null; actorLabel: string; action: string;
-  entityType: string; entityId: string; changes: Record<string, { before: unknown; after: unknown }>; ip: string | null;
+  id: string;
+  at: string;
+  actorId: string | null;
+  actorLabel: string;
+  action: string;
+  entityType: string;
+  entityId: string;
+  changes: Record<string, { before: unknown; after: unknown }>;
+  ip: string | null;
 }

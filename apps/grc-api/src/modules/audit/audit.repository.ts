@@ -4,13 +4,25 @@ import { DataSource, EntityManager } from 'typeorm';
 
 /** One audit event as it is written (`changes` is {field: {before, after}}). */
 export interface AuditEventInsert {
-  actorId: string | null; actorLabel: string; ip: string | null;
-  action: string; entityType: string; entityId: string; changes: Record<string, { before: unknown; after: unknown }>;
+  actorId: string | null;
+  actorLabel: string;
+  ip: string | null;
+  action: string;
+  entityType: string;
+  entityId: string;
+  changes: Record<string, { before: unknown; after: unknown }>;
 }
 
 export interface AuditEventRow {
-  id: string; at: Date; actor_id: string | null; actor_label: string; action: string; entity_type: string; entity_id: string;
-  changes: Record<string, { before: unknown; after: unknown }>; ip: string | null;
+  id: string;
+  at: Date;
+  actor_id: string | null;
+  actor_label: string;
+  action: string;
+  entity_type: string;
+  entity_id: string;
+  changes: Record<string, { before: unknown; after: unknown }>;
+  ip: string | null;
 }
 
 /**

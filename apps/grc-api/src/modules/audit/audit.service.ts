@@ -6,7 +6,11 @@ import type { AuditEventView, AuditQueryDto } from './audit.dto';
 import { AuditRepository, type AuditEventRow } from './audit.repository';
 
 export type Changes = Record<string, { before: unknown; after: unknown }>;
-export interface AuditActor { actorId: string | null; actorLabel: string; ip: string | null }
+export interface AuditActor {
+  actorId: string | null;
+  actorLabel: string;
+  ip: string | null;
+}
 
 export const auditActor = (actor: Actor): AuditActor => ({ actorId: actorId(actor), actorLabel: actor.agent.email, ip: actor.ip });
 
@@ -23,8 +27,15 @@ export function diff<T extends object>(before: Partial<T> | null, after: Partial
 }
 
 const toView = (r: AuditEventRow): AuditEventView => ({
-  id: r.id, at: new Date(r.at).toISOString(), actorId: r.actor_id, actorLabel: r.actor_label, action: r.action,
-  entityType: r.entity_type, entityId: r.entity_id, changes: r.changes, ip: r.ip,
+  id: r.id,
+  at: new Date(r.at).toISOString(),
+  actorId: r.actor_id,
+  actorLabel: r.actor_label,
+  action: r.action,
+  entityType: r.entity_type,
+  entityId: r.entity_id,
+  changes: r.changes,
+  ip: r.ip,
 });
 
 /**
@@ -35,7 +46,14 @@ const toView = (r: AuditEventRow): AuditEventView => ({
 export class AuditService {
   constructor(private readonly events: AuditRepository) {}
 
-  async record(manager: EntityManager, actor: AuditActor, action: string, entityType: string, entityId: string, changes: Changes): Promise<void> {
+  async record(
+    manager: EntityManager,
+    actor: AuditActor,
+    action: string,
+    entityType: string,
+    entityId: string,
+    changes: Changes,
+  ): Promise<void> {
     await this.events.insert({ ...actor, action, entityType, entityId, changes }, manager);
   }
 

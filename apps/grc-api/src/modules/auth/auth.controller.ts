@@ -23,10 +23,18 @@ export class AuthController {
   @Post('login')
   @HttpCode(200)
   async login(@Body() body: LoginDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<Me> {
-    const { token, expiresAt, me } = await this.auth.login(body.email, body.password, req.ip ?? 'unknown', req.get('user-agent') ?? null, this.config.sessionTtlHours)
-      .catch((e: unknown) => { if (e instanceof LoginThrottled) res.setHeader('Retry-After', String(e.retryAfterSeconds)); throw e; });
+    const { token, expiresAt, me } = await this.auth
+      .login(body.email, body.password, req.ip ?? 'unknown', req.get('user-agent') ?? null, this.config.sessionTtlHours)
+      .catch((e: unknown) => {
+        if (e instanceof LoginThrottled) res.setHeader('Retry-After', String(e.retryAfterSeconds));
+        throw e;
+      });
     res.cookie(SESSION_COOKIE, token, {
-      httpOnly: true, sameSite: 'strict', secure: this.config.secureCookies, path: '/', expires: expiresAt,
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: this.config.secureCookies,
+      path: '/',
+      expires: expiresAt,
     });
     return me;
   }

@@ -26,7 +26,13 @@ export class AuthService {
   ) {}
 
   /** Throttled (only failures count), verified, then a new session for the agent. */
-  async login(email: string, password: string, ip: string, userAgent: string | null, ttlHours: number): Promise<{ token: string; expiresAt: Date; me: Me }> {
+  async login(
+    email: string,
+    password: string,
+    ip: string,
+    userAgent: string | null,
+    ttlHours: number,
+  ): Promise<{ token: string; expiresAt: Date; me: Me }> {
     await this.throttle.check(ip, email);
     let agentId: string;
     try {
@@ -43,13 +49,20 @@ export class AuthService {
 
   async verify(email: string, password: string, ip: string | null): Promise<string> {
     const rows: Array<{ id: string; password_hash: string; active: boolean; email: string }> = await this.db.query(
-      `SELECT id, password_hash, active, email FROM agents WHERE email = $1`, [email.toLowerCase()],
+      `SELECT id, password_hash, active, email FROM agents WHERE email = $1`,
+      [email.toLowerCase()],
     );
     const row = rows[0];
     const ok = await argon2.verify(row?.password_hash ?? (await DUMMY_HASH), password).catch(() => false);
     if (!row || !ok || !row.active) {
-      await this.audit.record(this.db.manager, { actorId: row?.id ?? null, actorLabel: email.toLowerCase(), ip },
-        'auth.login_failed', 'agent', row?.id ?? email.toLowerCase(), {});
+      await this.audit.record(
+        this.db.manager,
+        { actorId: row?.id ?? null, actorLabel: email.toLowerCase(), ip },
+        'auth.login_failed',
+        'agent',
+        row?.id ?? email.toLowerCase(),
+        {},
+      );
       throw new ProblemException(401, 'Identifiants refusés', 'E-mail ou mot de passe incorrect.');
     }
     await this.audit.record(this.db.manager, { actorId: row.id, actorLabel: row.email, ip }, 'auth.login', 'agent', row.id, {});
@@ -61,8 +74,14 @@ export class AuthService {
       ? await this.db.query(`SELECT id, code, name FROM departments WHERE id = ANY($1) ORDER BY name`, [agent.departmentIds])
       : [];
     return {
-      id: agent.id, email: agent.email, displayName: agent.displayName, role: agent.role, locale: agent.locale,
-      departments, visibleDepartmentIds: agent.visibleDepartmentIds, permissions: permissionsOf(agent.role, agent),
+      id: agent.id,
+      email: agent.email,
+      displayName: agent.displayName,
+      role: agent.role,
+      locale: agent.locale,
+      departments,
+      visibleDepartmentIds: agent.visibleDepartmentIds,
+      permissions: permissionsOf(agent.role, agent),
     };
   }
 }

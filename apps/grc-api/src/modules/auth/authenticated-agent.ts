@@ -29,7 +29,13 @@ export const systemActor = (label: string): Actor => ({
   system: label,
   ip: null,
   agent: {
-    id: '00000000-0000-0000-0000-000000000000', email: `system:${label}`, displayName: `Système (${label})`,
-    role: 'admin', locale: 'fr', departmentIds: [], visibleDepartmentIds: [], frontDesk: false,
+    id: '00000000-0000-0000-0000-000000000000',
+    email: `system:${label}`,
+    displayName: `Système (${label})`,
+    role: 'admin',
+    locale: 'fr',
+    departmentIds: [],
+    visibleDepartmentIds: [],
+    frontDesk: false,
   },
 });

@@ -25,14 +25,20 @@ export class LoginThrottle {
   private readonly locks: RateLimiterRedis;
   private readonly ipFailures: RateLimiterRedis;
 
-  constructor(@Inject(REDIS) redis: Redis, @Inject(GRC_CONFIG) private readonly config: GrcConfig) {
-    const limiter = (name: string, opts: Omit<IRateLimiterStoreOptions, 'storeClient'>) => new RateLimiterRedis({
-      ...opts, storeClient: redis, keyPrefix: `${config.queuePrefix}:login:${name}`,
-      // with the shared client's offline queue a command would wait for Redis: refuse at once instead, so that
-      // the insurance limiter answers
-      rejectIfRedisNotReady: true,
-      insuranceLimiter: new RateLimiterMemory({ ...opts, keyPrefix: `login:${name}` }),
-    });
+  constructor(
+    @Inject(REDIS) redis: Redis,
+    @Inject(GRC_CONFIG) private readonly config: GrcConfig,
+  ) {
+    const limiter = (name: string, opts: Omit<IRateLimiterStoreOptions, 'storeClient'>) =>
+      new RateLimiterRedis({
+        ...opts,
+        storeClient: redis,
+        keyPrefix: `${config.queuePrefix}:login:${name}`,
+        // with the shared client's offline queue a command would wait for Redis: refuse at once instead, so that
+        // the insurance limiter answers
+        rejectIfRedisNotReady: true,
+        insuranceLimiter: new RateLimiterMemory({ ...opts, keyPrefix: `login:${name}` }),
+      });
     this.failures = limiter('failures', { points: 1_000_000, duration: DAY });
     this.locks = limiter('locks', { points: 1, duration: DAY });
     const ip = config.loginThrottle.ipFailures;
@@ -52,7 +58,9 @@ export class LoginThrottle {
     const account = accountKey(email);
     const [count] = await Promise.all([
       this.failures.penalty(account, 1),
-      this.ipFailures.consume(ip).catch((r: unknown) => { if (!(r instanceof RateLimiterRes)) throw r; }),
+      this.ipFailures.consume(ip).catch((r: unknown) => {
+        if (!(r instanceof RateLimiterRes)) throw r;
+      }),
     ]);
     const seconds = lockSecondsAfter(count.consumedPoints, this.config.loginThrottle.account);
     if (seconds > 0) {
@@ -72,13 +80,27 @@ const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 const minutes = (ms: number) => Math.max(1, Math.ceil(ms / 60_000));
 
 export class LoginThrottled extends ProblemException {
-  constructor(readonly retryAfterSeconds: number, detail: string, code: string, field: string) {
+  constructor(
+    readonly retryAfterSeconds: number,
+    detail: string,
+    code: string,
+    field: string,
+  ) {
     super(429, 'Trop de tentatives', detail, [{ field, code, message: detail }]);
   }
 }
 
-const locked = (ms: number) => new LoginThrottled(seconds(ms),
-  `Trop d’essais de mot de passe pour ce compte : il est verrouillé pendant ${minutes(ms)} minute(s). Réessayez ensuite, ou demandez à un administrateur de vous donner un nouveau mot de passe.`,
-  LOGIN_LOCKED, 'email');
-const ipThrottled = (ms: number) => new LoginThrottled(seconds(ms),
-  `Trop d’échecs de connexion depuis cette adresse. Réessayez dans ${minutes(ms)} minute(s).`, LOGIN_IP_THROTTLED, '');
+const locked = (ms: number) =>
+  new LoginThrottled(
+    seconds(ms),
+    `Trop d’essais de mot de passe pour ce compte : il est verrouillé pendant ${minutes(ms)} minute(s). Réessayez ensuite, ou demandez à un administrateur de vous donner un nouveau mot de passe.`,
+    LOGIN_LOCKED,
+    'email',
+  );
+const ipThrottled = (ms: number) =>
+  new LoginThrottled(
+    seconds(ms),
+    `Trop d’échecs de connexion depuis cette adresse. Réessayez dans ${minutes(ms)} minute(s).`,
+    LOGIN_IP_THROTTLED,
+    '',
+  );

@@ -26,10 +26,13 @@ export class SessionService {
   async open(agentId: string, ttlHours: number, ip: string | null, userAgent: string | null): Promise<{ token: string; expiresAt: Date }> {
     const token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(Date.now() + ttlHours * 3600_000);
-    await this.db.query(
-      `INSERT INTO sessions (token_hash, agent_id, expires_at, ip, user_agent) VALUES ($1, $2, $3, $4, $5)`,
-      [hash(token), agentId, expiresAt, ip, userAgent?.slice(0, 300) ?? null],
-    );
+    await this.db.query(`INSERT INTO sessions (token_hash, agent_id, expires_at, ip, user_agent) VALUES ($1, $2, $3, $4, $5)`, [
+      hash(token),
+      agentId,
+      expiresAt,
+      ip,
+      userAgent?.slice(0, 300) ?? null,
+    ]);
     return { token, expiresAt };
   }
 
@@ -59,9 +62,18 @@ export class SessionService {
   }
 
   private async lookup(tokenHash: string): Promise<AuthenticatedAgent | null> {
-    const rows: Array<{ id: string; email: string; display_name: string; role: Role; locale: 'fr' | 'en'; own: string[] | null; visible: string[] | null; front_desk: boolean }> =
-      await preparedQuery(this.db.manager,
-        `WITH a AS (
+    const rows: Array<{
+      id: string;
+      email: string;
+      display_name: string;
+      role: Role;
+      locale: 'fr' | 'en';
+      own: string[] | null;
+      visible: string[] | null;
+      front_desk: boolean;
+    }> = await preparedQuery(
+      this.db.manager,
+      `WITH a AS (
            SELECT ag.* FROM sessions s JOIN agents ag ON ag.id = s.agent_id
            WHERE s.token_hash = $1 AND s.expires_at > now() AND ag.active),
          own AS (SELECT department_id FROM agent_departments WHERE agent_id = (SELECT id FROM a)),
@@ -77,13 +89,19 @@ export class SessionService {
            (SELECT array_agg(id) FROM visible) AS visible,
            EXISTS (SELECT 1 FROM departments d WHERE d.front_desk AND d.active AND d.id IN (SELECT department_id FROM own)) AS front_desk
          FROM a`,
-        [tokenHash],
-      );
+      [tokenHash],
+    );
     const r = rows[0];
     if (!r) return null;
     return {
-      id: r.id, email: r.email, displayName: r.display_name, role: r.role, locale: r.locale,
-      departmentIds: r.own ?? [], visibleDepartmentIds: r.visible ?? [], frontDesk: r.front_desk === true,
+      id: r.id,
+      email: r.email,
+      displayName: r.display_name,
+      role: r.role,
+      locale: r.locale,
+      departmentIds: r.own ?? [],
+      visibleDepartmentIds: r.visible ?? [],
+      frontDesk: r.front_desk === true,
     };
   }
 }

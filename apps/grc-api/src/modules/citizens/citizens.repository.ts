@@ -40,22 +40,41 @@ export class CitizensRepository {
 
   /** Up to 20 reachable people matching, by name; `ticketCount` counts the tickets of visible departments only. */
   async search(match: CitizenMatch, reach: Reach, m: EntityManager = this.db.manager): Promise<CitizenSummary[]> {
-    const rows: Array<{ id: string; kind: Citizen['kind']; display_name: string; email: string | null; phone: string | null; city: string | null; ticket_count: number }> =
-      await m.query(
-        `SELECT z.id, z.kind, z.email, z.phone, z.city,
+    const rows: Array<{
+      id: string;
+      kind: Citizen['kind'];
+      display_name: string;
+      email: string | null;
+      phone: string | null;
+      city: string | null;
+      ticket_count: number;
+    }> = await m.query(
+      `SELECT z.id, z.kind, z.email, z.phone, z.city,
            CASE WHEN z.kind = 'organisation' THEN z.organisation_name
                 ELSE trim(coalesce(z.first_name, '') || ' ' || coalesce(z.last_name, '')) END AS display_name,
            (SELECT count(*) FROM tickets t WHERE t.citizen_id = z.id AND t.department_id = ANY($3::uuid[]))::int AS ticket_count
          FROM citizens z WHERE ${WHERE[match.by]} AND ${REACHABLE}
          ORDER BY z.last_name NULLS LAST, z.organisation_name NULLS LAST, z.first_name LIMIT 20`,
-        [match.value, reach.directory, reach.visibleDepartmentIds],
-      );
-    return rows.map((r) => ({ id: r.id, kind: r.kind, displayName: r.display_name, email: r.email, phone: r.phone, city: r.city, ticketCount: r.ticket_count }));
+      [match.value, reach.directory, reach.visibleDepartmentIds],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      displayName: r.display_name,
+      email: r.email,
+      phone: r.phone,
+      city: r.city,
+      ticketCount: r.ticket_count,
+    }));
   }
 
   /** Whether the person exists and is reachable (an unknown id and an unreachable one look the same). */
   async isReachable(id: string, reach: Reach, m: EntityManager = this.db.manager): Promise<boolean> {
-    const rows: unknown[] = await m.query(`SELECT 1 FROM citizens z WHERE z.id = $1 AND ${REACHABLE}`, [id, reach.directory, reach.visibleDepartmentIds]);
+    const rows: unknown[] = await m.query(`SELECT 1 FROM citizens z WHERE z.id = $1 AND ${REACHABLE}`, [
+      id,
+      reach.directory,
+      reach.visibleDepartmentIds,
+    ]);
     return rows.length > 0;
   }
 
@@ -78,7 +97,12 @@ export class CitizensRepository {
   }
 
   /** Another person (not `selfId`) with this e-mail or phone, and which of the two matched. */
-  async findSameContact(email: string | null, phone: string | null, selfId: string | null, m: EntityManager = this.db.manager): Promise<{ id: string; field: 'email' | 'phone' } | null> {
+  async findSameContact(
+    email: string | null,
+    phone: string | null,
+    selfId: string | null,
+    m: EntityManager = this.db.manager,
+  ): Promise<{ id: string; field: 'email' | 'phone' } | null> {
     const [dup] = await m.query(
       `SELECT id, CASE WHEN lower(email) = lower($1) THEN 'email' ELSE 'phone' END AS field FROM citizens
        WHERE (lower(email) = lower($1) OR phone = $2) AND ($3::uuid IS NULL OR id <> $3) LIMIT 1`,

@@ -2,8 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import {
-  hasPermission, normalizeEmail, normalizeForSearch, normalizePhone, validateCitizen,
-  type Citizen, type CitizenFields, type CitizenSummary, type TicketSummary,
+  hasPermission,
+  normalizeEmail,
+  normalizeForSearch,
+  normalizePhone,
+  validateCitizen,
+  type Citizen,
+  type CitizenFields,
+  type CitizenSummary,
+  type TicketSummary,
 } from '@grc/domain';
 import { badRequest, conflict, notFound } from '../../common/problem';
 import type { CitizenEntity } from '../../database/entities';
@@ -14,13 +21,34 @@ import type { CitizenInputDto, CitizenUpdateDto } from './citizen.dto';
 import { CitizensRepository, type CitizenMatch, type Reach } from './citizens.repository';
 
 const FIELDS: Array<keyof CitizenFields> = [
-  'kind', 'firstName', 'lastName', 'organisationName', 'contactPerson', 'email', 'phone', 'address', 'postcode', 'city', 'preferredChannel',
+  'kind',
+  'firstName',
+  'lastName',
+  'organisationName',
+  'contactPerson',
+  'email',
+  'phone',
+  'address',
+  'postcode',
+  'city',
+  'preferredChannel',
 ];
 
 const toCitizen = (c: CitizenEntity): Citizen => ({
-  id: c.id, kind: c.kind, firstName: c.firstName, lastName: c.lastName, organisationName: c.organisationName,
-  contactPerson: c.contactPerson, email: c.email, phone: c.phone, address: c.address, postcode: c.postcode,
-  city: c.city, preferredChannel: c.preferredChannel, createdAt: c.createdAt.toISOString(), version: c.version,
+  id: c.id,
+  kind: c.kind,
+  firstName: c.firstName,
+  lastName: c.lastName,
+  organisationName: c.organisationName,
+  contactPerson: c.contactPerson,
+  email: c.email,
+  phone: c.phone,
+  address: c.address,
+  postcode: c.postcode,
+  city: c.city,
+  preferredChannel: c.preferredChannel,
+  createdAt: c.createdAt.toISOString(),
+  version: c.version,
 });
 
 /**
@@ -45,12 +73,16 @@ export class CitizensService {
     if (text.length < 2) throw badRequest('Tapez au moins 2 caractères.', [{ field: 'q', message: 'Au moins 2 caractères.' }]);
     const email = normalizeEmail(text);
     const phone = normalizePhone(text);
-    const match: CitizenMatch = email ? { by: 'email', value: email } : phone ? { by: 'phone', value: phone }
-      : { by: 'name', value: normalizeForSearch(text).replace(/[%_\\]/g, (c) => `\\${c}`) };
+    const match: CitizenMatch = email
+      ? { by: 'email', value: email }
+      : phone
+        ? { by: 'phone', value: phone }
+        : { by: 'name', value: normalizeForSearch(text).replace(/[%_\\]/g, (c) => `\\${c}`) };
     return this.db.transaction(async (m) => {
       const found = await this.citizens.search(match, this.reach(actor), m);
       await this.audit.record(m, auditActor(actor), 'citizen.search', 'citizen', '*', {
-        query: { before: null, after: text }, results: { before: null, after: found.length },
+        query: { before: null, after: text },
+        results: { before: null, after: found.length },
       });
       return found;
     });
@@ -98,7 +130,9 @@ export class CitizensService {
       const before = await this.citizens.findForUpdate(id, m);
       if (!before || !(await this.reachable(m, actor, id))) throw notFound('Citoyen');
       if (before.version !== version) {
-        throw conflict("Cette fiche a été modifiée par quelqu'un d'autre entre-temps. Rechargez-la avant de recommencer.", [{ field: 'version', message: 'Version périmée', code: 'stale_version' }]);
+        throw conflict("Cette fiche a été modifiée par quelqu'un d'autre entre-temps. Rechargez-la avant de recommencer.", [
+          { field: 'version', message: 'Version périmée', code: 'stale_version' },
+        ]);
       }
       const fields = this.validate(input as CitizenInputDto, '');
       await this.refuseDuplicate(m, actor, fields, id, '');
@@ -140,13 +174,15 @@ export class CitizensService {
       const field = prefix ? `${prefix}.${dup.field}` : dup.field;
       const what = dup.field === 'email' ? 'cet e-mail' : 'ce téléphone';
       if (!(await this.reachable(m, actor, dup.id))) {
-        throw conflict(`Un citoyen avec ${what} est déjà connu d’un autre service : enregistrez la demande sans fiche ou adressez la personne à l’accueil.`, [
-          { field, message: 'Déjà connu', code: 'citizen.duplicate' },
-        ]);
+        throw conflict(
+          `Un citoyen avec ${what} est déjà connu d’un autre service : enregistrez la demande sans fiche ou adressez la personne à l’accueil.`,
+          [{ field, message: 'Déjà connu', code: 'citizen.duplicate' }],
+        );
       }
-      throw conflict(`Un citoyen avec ${dup.field === 'email' ? 'cet e-mail' : 'ce téléphone'} existe déjà : reprenez sa fiche (${dup.id}).`, [
-        { field, message: 'Déjà connu', code: `citizen.duplicate:${dup.id}` },
-      ]);
+      throw conflict(
+        `Un citoyen avec ${dup.field === 'email' ? 'cet e-mail' : 'ce téléphone'} existe déjà : reprenez sa fiche (${dup.id}).`,
+        [{ field, message: 'Déjà connu', code: `citizen.duplicate:${dup.id}` }],
+      );
     }
   }
 }

@@ -41,14 +41,25 @@ export class DuplicatesFollowListener implements TicketChangeListener, OnModuleI
     const fromItsReporter = change.events.some((e) => e.kind === 'inbound');
     const comment = fromItsReporter ? null : (change.events.find((e) => e.kind === 'status_changed')?.body ?? null);
     for (const { id } of followers) {
-      await this.tickets.mutateIn(m, change.actor, id, null, async (_m, f) => {
-        const to = followerStatusAfter(before.status, after.status, f.status);
-        if (!to) return null;
-        const resolvedAt = to === 'resolved' ? (after.resolvedAt ?? new Date()) : to === 'open' ? null : f.resolvedAt;
-        const closedAt = to === 'closed' ? (after.closedAt ?? new Date()) : to === 'open' ? null : f.closedAt;
-        const data = { from: f.status, to, masterId: change.ticketId, masterReference };
-        return { set: { status: to, resolvedAt, closedAt }, events: [{ kind: 'status_changed', body: comment, data }], action: 'ticket.status.master' };
-      }, { propagated: true });
+      await this.tickets.mutateIn(
+        m,
+        change.actor,
+        id,
+        null,
+        async (_m, f) => {
+          const to = followerStatusAfter(before.status, after.status, f.status);
+          if (!to) return null;
+          const resolvedAt = to === 'resolved' ? (after.resolvedAt ?? new Date()) : to === 'open' ? null : f.resolvedAt;
+          const closedAt = to === 'closed' ? (after.closedAt ?? new Date()) : to === 'open' ? null : f.closedAt;
+          const data = { from: f.status, to, masterId: change.ticketId, masterReference };
+          return {
+            set: { status: to, resolvedAt, closedAt },
+            events: [{ kind: 'status_changed', body: comment, data }],
+            action: 'ticket.status.master',
+          };
+        },
+        { propagated: true },
+      );
     }
   }
 }

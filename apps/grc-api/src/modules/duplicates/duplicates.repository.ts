@@ -4,22 +4,46 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { TicketStatus } from '@grc/domain';
 
 /** A ticket as the duplicates panel names it. */
-export interface RefRow { id: string; reference: string; subject: string; status: TicketStatus; created_at: Date }
+export interface RefRow {
+  id: string;
+  reference: string;
+  subject: string;
+  status: TicketStatus;
+  created_at: Date;
+}
 
 /** The ticket whose duplicates are looked for. */
 export interface SubjectRow {
-  id: string; department_id: string; category_id: string; master_ticket_id: string | null; status: TicketStatus;
-  subject: string; description: string; latitude: number | null; longitude: number | null; created_at: Date;
+  id: string;
+  department_id: string;
+  category_id: string;
+  master_ticket_id: string | null;
+  status: TicketStatus;
+  subject: string;
+  description: string;
+  latitude: number | null;
+  longitude: number | null;
+  created_at: Date;
 }
 
 /** A pre-filtered candidate, before the domain scores it. */
 export interface CandidateRow extends RefRow {
-  department_id: string; address: string | null; latitude: number | null; longitude: number | null; sim: number; followers: number;
+  department_id: string;
+  address: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  sim: number;
+  followers: number;
 }
 
 /** What the SQL pre-filter needs: the ticket, its text, its time, and a bounding box around its position (or none). */
 export interface CandidateQuery {
-  id: string; categoryId: string; subject: string; text: string; createdAt: Date; windowDays: number;
+  id: string;
+  categoryId: string;
+  subject: string;
+  text: string;
+  createdAt: Date;
+  windowDays: number;
   box: { minLat: number; maxLat: number; minLng: number; maxLng: number } | null;
 }
 
@@ -36,7 +60,9 @@ export class DuplicatesRepository {
 
   async subject(id: string, m: EntityManager = this.db.manager): Promise<SubjectRow | undefined> {
     const [row] = await m.query(
-      `SELECT id, department_id, category_id, master_ticket_id, status, subject, description, latitude, longitude, created_at FROM tickets WHERE id = $1`, [id]);
+      `SELECT id, department_id, category_id, master_ticket_id, status, subject, description, latitude, longitude, created_at FROM tickets WHERE id = $1`,
+      [id],
+    );
     return row;
   }
 
@@ -48,7 +74,9 @@ export class DuplicatesRepository {
   /** The tickets following `masterId`, oldest first, with their departments (the caller shows or counts them). */
   followers(masterId: string, m: EntityManager = this.db.manager): Promise<Array<RefRow & { department_id: string }>> {
     return m.query(
-      `SELECT id, reference, subject, status, created_at, department_id FROM tickets WHERE master_ticket_id = $1 ORDER BY created_at, id`, [masterId]);
+      `SELECT id, reference, subject, status, created_at, department_id FROM tickets WHERE master_ticket_id = $1 ORDER BY created_at, id`,
+      [masterId],
+    );
   }
 
   /**
@@ -69,27 +97,51 @@ export class DuplicatesRepository {
               OR lower(grc_unaccent(c.subject)) % lower(grc_unaccent($2))
               OR similarity(lower(grc_unaccent(c.subject || ' ' || left(c.description, 500))), lower(grc_unaccent($3))) > 0.15)
        ORDER BY c.created_at DESC LIMIT 200`,
-      [q.categoryId, q.subject, q.text, q.id, q.createdAt, q.box?.minLat ?? null, q.box?.maxLat ?? null, q.box?.minLng ?? null, q.box?.maxLng ?? null, q.windowDays],
+      [
+        q.categoryId,
+        q.subject,
+        q.text,
+        q.id,
+        q.createdAt,
+        q.box?.minLat ?? null,
+        q.box?.maxLat ?? null,
+        q.box?.minLng ?? null,
+        q.box?.maxLng ?? null,
+        q.windowDays,
+      ],
     );
   }
 
   /** The ticket's master link and how many follow it (inside the ticket's locked transaction). */
   async linkState(id: string, m: EntityManager): Promise<{ masterTicketId: string | null; followers: number }> {
-    const [row] = await m.query(`SELECT master_ticket_id, (SELECT count(*) FROM tickets f WHERE f.master_ticket_id = $1)::int AS followers FROM tickets WHERE id = $1`, [id]);
+    const [row] = await m.query(
+      `SELECT master_ticket_id, (SELECT count(*) FROM tickets f WHERE f.master_ticket_id = $1)::int AS followers FROM tickets WHERE id = $1`,
+      [id],
+    );
     return { masterTicketId: row?.master_ticket_id ?? null, followers: row?.followers ?? 0 };
   }
 
   /** The chosen master, locked FOR UPDATE until the link is written (it cannot start following meanwhile). */
-  async lockMaster(id: string, m: EntityManager): Promise<{ id: string; reference: string; department_id: string; status: TicketStatus; master_ticket_id: string | null } | undefined> {
-    const [row] = await m.query(`SELECT id, reference, department_id, status, master_ticket_id FROM tickets WHERE id = $1 FOR UPDATE`, [id]);
+  async lockMaster(
+    id: string,
+    m: EntityManager,
+  ): Promise<{ id: string; reference: string; department_id: string; status: TicketStatus; master_ticket_id: string | null } | undefined> {
+    const [row] = await m.query(`SELECT id, reference, department_id, status, master_ticket_id FROM tickets WHERE id = $1 FOR UPDATE`, [
+      id,
+    ]);
     return row;
   }
 
   /** The master a ticket follows, with its reference, and the status the ticket had when linked. */
-  async linkOf(id: string, m: EntityManager): Promise<{ master_ticket_id: string | null; linked_from_status: TicketStatus | null; master_reference: string | null } | undefined> {
+  async linkOf(
+    id: string,
+    m: EntityManager,
+  ): Promise<{ master_ticket_id: string | null; linked_from_status: TicketStatus | null; master_reference: string | null } | undefined> {
     const [row] = await m.query(
       `SELECT t.master_ticket_id, t.linked_from_status, mt.reference AS master_reference FROM tickets t
-       LEFT JOIN tickets mt ON mt.id = t.master_ticket_id WHERE t.id = $1`, [id]);
+       LEFT JOIN tickets mt ON mt.id = t.master_ticket_id WHERE t.id = $1`,
+      [id],
+    );
     return row;
   }
 

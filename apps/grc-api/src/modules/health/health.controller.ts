@@ -9,7 +9,10 @@ import { Public } from '../auth/decorators';
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
-  constructor(@InjectDataSource() private readonly db: DataSource, @Inject(REDIS) private readonly redis: Redis) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(REDIS) private readonly redis: Redis,
+  ) {}
 
   /** Liveness and dependencies; PostgreSQL is required, Redis may be down (the system heals). */
   @Public()
@@ -17,7 +20,10 @@ export class HealthController {
   async health(): Promise<{ status: 'ok'; postgres: 'up'; redis: 'up' | 'down' }> {
     await this.db.query('SELECT 1');
     const redis = await Promise.race([
-      this.redis.ping().then(() => 'up' as const).catch(() => 'down' as const),
+      this.redis
+        .ping()
+        .then(() => 'up' as const)
+        .catch(() => 'down' as const),
       new Promise<'down'>((r) => setTimeout(() => r('down'), 500)),
     ]);
     return { status: 'ok', postgres: 'up', redis };

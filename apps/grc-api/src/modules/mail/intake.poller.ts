@@ -52,10 +52,12 @@ export class MailIntakePoller implements OnApplicationBootstrap, OnApplicationSh
     if (!this.mail.intakeTickMs) return;
     const tick = () => {
       if (this.stopped) return;
-      this.ticking = this.pollDue().catch((e) => this.log.warn(`intake tick failed: ${(e as Error).message}`)).finally(() => {
-        this.ticking = null;
-        if (!this.stopped) this.timer = setTimeout(tick, this.mail.intakeTickMs);
-      });
+      this.ticking = this.pollDue()
+        .catch((e) => this.log.warn(`intake tick failed: ${(e as Error).message}`))
+        .finally(() => {
+          this.ticking = null;
+          if (!this.stopped) this.timer = setTimeout(tick, this.mail.intakeTickMs);
+        });
     };
     this.timer = setTimeout(tick, Math.min(1_000, this.mail.intakeTickMs));
   }
@@ -70,7 +72,8 @@ export class MailIntakePoller implements OnApplicationBootstrap, OnApplicationSh
   async pollDue(): Promise<void> {
     const due: Array<{ id: string }> = await this.db.query(
       `SELECT id FROM mail_mailboxes WHERE active AND (last_poll_at IS NULL OR last_poll_at + make_interval(secs => poll_interval_seconds) <= now())
-       AND (lease_until IS NULL OR lease_until < now()) ORDER BY last_poll_at NULLS FIRST`);
+       AND (lease_until IS NULL OR lease_until < now()) ORDER BY last_poll_at NULLS FIRST`,
+    );
     for (const { id } of due) {
       if (this.stopped) return;
       await this.poll(id);
@@ -79,14 +82,23 @@ export class MailIntakePoller implements OnApplicationBootstrap, OnApplicationSh
 
   async poll(mailboxId: string, opts: PollOptions = {}): Promise<PollResult> {
     const result: PollResult = { seen: 0, outcomes: { ticket: 0, reply: 0, ignored: 0, quarantined: 0, duplicate: 0 } };
-    const [box] = await returning<MailboxRow>(this.db,
+    const [box] = await returning<MailboxRow>(
+      this.db,
       `UPDATE mail_mailboxes SET lease_until = now() + ${LEASE} WHERE id = $1 AND (lease_until IS NULL OR lease_until < now())
        RETURNING id, name, host, port, secure, username, password, folder, processed_folder, category_id, department_id, uid_validity::text, last_uid::text, poll_interval_seconds`,
-      [mailboxId]);
+      [mailboxId],
+    );
     if (!box) return { ...result, busy: true };
     const client = new ImapFlow({
-      host: box.host, port: box.port, secure: box.secure, auth: { user: box.username, pass: this.secrets.open(box.password) ?? '' },
-      logger: false, disableAutoIdle: true, connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 120_000,
+      host: box.host,
+      port: box.port,
+      secure: box.secure,
+      auth: { user: box.username, pass: this.secrets.open(box.password) ?? '' },
+      logger: false,
+      disableAutoIdle: true,
+      connectionTimeout: 15_000,
+      greetingTimeout: 15_000,
+      socketTimeout: 120_000,
       tls: { rejectUnauthorized: this.mail.imapRejectUnauthorized },
     });
     client.on('error', (e: Error) => this.log.warn(`${box.name}: ${e.message}`));
@@ -115,11 +127,16 @@ export class MailIntakePoller implements OnApplicationBootstrap, OnApplicationSh
             const small = batch.filter((u) => (sizes.get(u) ?? 0) <= this.mail.maxMessageBytes);
             const sources = new Map<number, Buffer>();
             if (small.length) {
-              for await (const msg of client.fetch(small, { uid: true, source: true }, { uid: true })) if (msg.source) sources.set(msg.uid, msg.source);
+              for await (const msg of client.fetch(small, { uid: true, source: true }, { uid: true }))
+                if (msg.source) sources.set(msg.uid, msg.source);
             }
             for (const uid of batch.filter((u) => !small.includes(u))) {
               // too big to import: keep its first bytes in the quarantine
-              for await (const msg of client.fetch([uid], { uid: true, source: { start: 0, maxLength: this.mail.quarantineMaxBytes } }, { uid: true })) {
+              for await (const msg of client.fetch(
+                [uid],
+                { uid: true, source: { start: 0, maxLength: this.mail.quarantineMaxBytes } },
+                { uid: true },
+              )) {
                 if (msg.source) sources.set(uid, msg.source);
               }
             }
@@ -133,7 +150,10 @@ export class MailIntakePoller implements OnApplicationBootstrap, OnApplicationSh
             if (opts.afterImport) await opts.afterImport(batch);
             if (box.processed_folder) await client.messageMove(batch, box.processed_folder, { uid: true });
             else await client.messageFlagsAdd(batch, ['\\Seen'], { uid: true });
-            await this.db.query(`UPDATE mail_mailboxes SET last_uid = greatest(last_uid, $2) WHERE id = $1`, [box.id, batch[batch.length - 1]]);
+            await this.db.query(`UPDATE mail_mailboxes SET last_uid = greatest(last_uid, $2) WHERE id = $1`, [
+              box.id,
+              batch[batch.length - 1],
+            ]);
           }
         }
       } finally {
@@ -144,7 +164,10 @@ export class MailIntakePoller implements OnApplicationBootstrap, OnApplicationSh
       this.log.warn(`${box.name}: poll failed: ${error}`);
     } finally {
       await client.logout().catch(() => client.close());
-      await this.db.query(`UPDATE mail_mailboxes SET lease_until = NULL, last_poll_at = now(), last_error = $2 WHERE id = $1`, [box.id, error?.slice(0, 1000) ?? null]);
+      await this.db.query(`UPDATE mail_mailboxes SET lease_until = NULL, last_poll_at = now(), last_error = $2 WHERE id = $1`, [
+        box.id,
+        error?.slice(0, 1000) ?? null,
+      ]);
     }
     return error ? { ...result, error } : result;
   }

@@ -6,7 +6,15 @@ import { dirname, join } from 'node:path';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { DataSource, EntityManager } from 'typeorm';
 import {
-  decideThread, detectAutomatic, headersOf, isSafeAddress, oneLine, stripQuotedReply, threadClues, validateCitizen, type ThreadClues,
+  decideThread,
+  detectAutomatic,
+  headersOf,
+  isSafeAddress,
+  oneLine,
+  stripQuotedReply,
+  threadClues,
+  validateCitizen,
+  type ThreadClues,
 } from '@grc/domain';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
 import { TicketEntity } from '../../database/entities';
@@ -20,9 +28,20 @@ import { MAIL_CONFIG, MailConfig } from './mail.config';
 import { ReplyAddresses } from './reply-address';
 
 export interface MailboxRow {
-  id: string; name: string; host: string; port: number; secure: boolean; username: string; password: string | null;
-  folder: string; processed_folder: string | null; category_id: string; department_id: string | null;
-  uid_validity: string | null; last_uid: string; poll_interval_seconds: number;
+  id: string;
+  name: string;
+  host: string;
+  port: number;
+  secure: boolean;
+  username: string;
+  password: string | null;
+  folder: string;
+  processed_folder: string | null;
+  category_id: string;
+  department_id: string | null;
+  uid_validity: string | null;
+  last_uid: string;
+  poll_interval_seconds: number;
 }
 
 export type ImportOutcome =
@@ -72,43 +91,104 @@ export class MailIntakeService {
       return await this.db.transaction(async (m) => {
         const claimed = await m.query(
           `INSERT INTO mail_imported (message_key, mailbox_id, uid, outcome) VALUES ($1, $2, $3, 'ignored') ON CONFLICT DO NOTHING RETURNING message_key`,
-          [key, mailbox.id, uid]);
+          [key, mailbox.id, uid],
+        );
         if (!claimed.length) return { outcome: 'duplicate' as const };
         if (!parsed) return this.quarantine(m, mailbox, uid, key, raw, size, parseError ?? 'Message illisible.', null, null);
         const from = firstAddress(parsed.from);
         const subjectRaw = parsed.subject ?? '';
-        if (!from) return this.quarantine(m, mailbox, uid, key, raw, size, 'Expéditeur absent ou illisible (From).', parsed.from?.text ?? null, subjectRaw);
-        if (!isSafeAddress(from.address)) return this.quarantine(m, mailbox, uid, key, raw, size, `Adresse d’expéditeur invalide : ${oneLine(from.address, 100)}.`, from.address, subjectRaw);
+        if (!from)
+          return this.quarantine(
+            m,
+            mailbox,
+            uid,
+            key,
+            raw,
+            size,
+            'Expéditeur absent ou illisible (From).',
+            parsed.from?.text ?? null,
+            subjectRaw,
+          );
+        if (!isSafeAddress(from.address))
+          return this.quarantine(
+            m,
+            mailbox,
+            uid,
+            key,
+            raw,
+            size,
+            `Adresse d’expéditeur invalide : ${oneLine(from.address, 100)}.`,
+            from.address,
+            subjectRaw,
+          );
 
-        const automatic = detectAutomatic(headersOf(parsed.headers as Map<string, unknown>), from.address, { address: this.mail.fromAddress, domain: this.mail.domain });
+        const automatic = detectAutomatic(headersOf(parsed.headers as Map<string, unknown>), from.address, {
+          address: this.mail.fromAddress,
+          domain: this.mail.domain,
+        });
         if (automatic) {
-          await m.query(`UPDATE mail_imported SET outcome = 'ignored', reason = $2 WHERE message_key = $1`, [key, `${automatic.kind}: ${automatic.reason}`]);
+          await m.query(`UPDATE mail_imported SET outcome = 'ignored', reason = $2 WHERE message_key = $1`, [
+            key,
+            `${automatic.kind}: ${automatic.reason}`,
+          ]);
           return { outcome: 'ignored' as const, reason: automatic.reason };
         }
-        const recipients = [parsed.to, parsed.cc, parsed.headers.get('delivered-to'), parsed.headers.get('x-original-to')]
-          .flatMap((a) => addressesOf(a));
-        const { target, reason: unthreaded } = await this.findTicket(m, threadClues({
-          subject: subjectRaw, inReplyTo: parsed.inReplyTo ?? null, references: parsed.references ?? null, recipients,
-        }, this.mail.fromAddress, this.mail.domain));
+        const recipients = [parsed.to, parsed.cc, parsed.headers.get('delivered-to'), parsed.headers.get('x-original-to')].flatMap((a) =>
+          addressesOf(a),
+        );
+        const { target, reason: unthreaded } = await this.findTicket(
+          m,
+          threadClues(
+            {
+              subject: subjectRaw,
+              inReplyTo: parsed.inReplyTo ?? null,
+              references: parsed.references ?? null,
+              recipients,
+            },
+            this.mail.fromAddress,
+            this.mail.domain,
+          ),
+        );
 
         const text = bodyText(parsed);
         if (target && target.status !== 'closed') {
           const body = stripQuotedReply(text) || '(message sans texte)';
           await m.query(`UPDATE mail_imported SET outcome = 'reply', ticket_id = $2 WHERE message_key = $1`, [key, target.id]);
           await this.tickets.mutateIn(m, MAIL_ACTOR, target.id, null, async (mm, t) => {
-            const events: NewEvent[] = [{ kind: 'inbound', body, data: { channel: 'email', from: from.address, subject: oneLine(subjectRaw, 300), messageId: key, mailbox: mailbox.name } }];
-            events.push(...await this.attachments(mm, target.id, parsed!, files));
+            const events: NewEvent[] = [
+              {
+                kind: 'inbound',
+                body,
+                data: { channel: 'email', from: from.address, subject: oneLine(subjectRaw, 300), messageId: key, mailbox: mailbox.name },
+              },
+            ];
+            events.push(...(await this.attachments(mm, target.id, parsed!, files)));
             const set: Partial<Record<keyof TicketEntity, unknown>> = {};
             if (t.status === 'resolved' || t.status === 'waiting_citizen') {
               set.status = 'open';
               set.resolvedAt = null;
-              events.push({ kind: 'status_changed', body: t.status === 'resolved' ? 'Rouverte : le citoyen a répondu par e-mail.' : null, data: { from: t.status, to: 'open', reason: 'inbound_email' } });
+              events.push({
+                kind: 'status_changed',
+                body: t.status === 'resolved' ? 'Rouverte : le citoyen a répondu par e-mail.' : null,
+                data: { from: t.status, to: 'open', reason: 'inbound_email' },
+              });
             }
             return { set, events, action: 'ticket.inbound' };
           });
           return { outcome: 'reply' as const, ticketId: target.id, reference: target.reference };
         }
-        const created = await this.createTicket(m, mailbox, parsed, from, subjectRaw, text, key, files, target?.reference ?? null, unthreaded);
+        const created = await this.createTicket(
+          m,
+          mailbox,
+          parsed,
+          from,
+          subjectRaw,
+          text,
+          key,
+          files,
+          target?.reference ?? null,
+          unthreaded,
+        );
         return { outcome: 'ticket' as const, ticketId: created.id, reference: created.reference };
       });
     } catch (e) {
@@ -119,20 +199,41 @@ export class MailIntakeService {
       return this.db.transaction(async (m) => {
         const claimed = await m.query(
           `INSERT INTO mail_imported (message_key, mailbox_id, uid, outcome) VALUES ($1, $2, $3, 'quarantined') ON CONFLICT DO NOTHING RETURNING message_key`,
-          [key, mailbox.id, uid]);
+          [key, mailbox.id, uid],
+        );
         if (!claimed.length) return { outcome: 'duplicate' as const };
         return this.quarantine(m, mailbox, uid, key, raw, size, reason, parsed?.from?.text ?? null, parsed?.subject ?? null);
       });
     }
   }
 
-  private async quarantine(m: EntityManager, mailbox: MailboxRow, uid: number | null, key: string, raw: Buffer, size: number,
-    reason: string, from: string | null, subject: string | null): Promise<ImportOutcome> {
+  private async quarantine(
+    m: EntityManager,
+    mailbox: MailboxRow,
+    uid: number | null,
+    key: string,
+    raw: Buffer,
+    size: number,
+    reason: string,
+    from: string | null,
+    subject: string | null,
+  ): Promise<ImportOutcome> {
     const kept = raw.subarray(0, this.mail.quarantineMaxBytes);
     await m.query(
       `INSERT INTO mail_quarantine (mailbox_id, uid, message_key, from_address, subject, reason, size, truncated, raw)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [mailbox.id, uid, key, from ? stripNul(from).slice(0, 500) : null, subject ? stripNul(subject).slice(0, 500) : null, reason, size, kept.length < size, kept]);
+      [
+        mailbox.id,
+        uid,
+        key,
+        from ? stripNul(from).slice(0, 500) : null,
+        subject ? stripNul(subject).slice(0, 500) : null,
+        reason,
+        size,
+        kept.length < size,
+        kept,
+      ],
+    );
     await m.query(`UPDATE mail_imported SET outcome = 'quarantined', reason = $2 WHERE message_key = $1`, [key, reason]);
     this.log.warn(`${mailbox.name} uid ${uid ?? '?'} quarantined: ${reason}`);
     return { outcome: 'quarantined', reason };
@@ -142,23 +243,39 @@ export class MailIntakeService {
    * The ticket this message answers: only by a Message-ID of our outbox or a validly signed reply address
    * (libs/domain decideThread); otherwise none, with the reason the message's clues were refused.
    */
-  private async findTicket(m: EntityManager, clues: ThreadClues): Promise<{ target: { id: string; reference: string; status: string } | null; reason: string | null }> {
+  private async findTicket(
+    m: EntityManager,
+    clues: ThreadClues,
+  ): Promise<{ target: { id: string; reference: string; status: string } | null; reason: string | null }> {
     const sent: Array<{ message_id: string; ticket_id: string }> = clues.messageIds.length
-      ? await m.query(`SELECT message_id, ticket_id FROM mail_outbox WHERE message_id = ANY($1::text[]) AND ticket_id IS NOT NULL`, [clues.messageIds])
+      ? await m.query(`SELECT message_id, ticket_id FROM mail_outbox WHERE message_id = ANY($1::text[]) AND ticket_id IS NOT NULL`, [
+          clues.messageIds,
+        ])
       : [];
     const decision = decideThread(clues, {
       sentFor: new Map(sent.map((r) => [r.message_id, r.ticket_id])),
       validToken: (reference, token) => this.replies.valid(reference, token),
     });
     if (decision.thread === null) return { target: null, reason: decision.reason };
-    const [t] = decision.thread === 'message-id'
-      ? await m.query(`SELECT id, reference, status FROM tickets WHERE id = $1`, [decision.ticketId])
-      : await m.query(`SELECT id, reference, status FROM tickets WHERE reference = $1`, [decision.reference]);
+    const [t] =
+      decision.thread === 'message-id'
+        ? await m.query(`SELECT id, reference, status FROM tickets WHERE id = $1`, [decision.ticketId])
+        : await m.query(`SELECT id, reference, status FROM tickets WHERE reference = $1`, [decision.reference]);
     return { target: t ?? null, reason: t ? null : 'Non rattaché : la demande visée n’existe plus.' };
   }
 
-  private async createTicket(m: EntityManager, mailbox: MailboxRow, parsed: ParsedMail, from: { name: string; address: string },
-    subjectRaw: string, text: string, key: string, files: string[], follows: string | null, unthreaded: string | null): Promise<{ id: string; reference: string }> {
+  private async createTicket(
+    m: EntityManager,
+    mailbox: MailboxRow,
+    parsed: ParsedMail,
+    from: { name: string; address: string },
+    subjectRaw: string,
+    text: string,
+    key: string,
+    files: string[],
+    follows: string | null,
+    unthreaded: string | null,
+  ): Promise<{ id: string; reference: string }> {
     const citizenId = await this.matchOrCreateCitizen(m, from);
     let subject = oneLine(stripNul(subjectRaw).replace(/^\s*((re|tr|fw|fwd|aw)\s*:\s*)+/i, ''), 300);
     if ([...subject].length < 3) subject = `Courriel de ${from.name || from.address}`.slice(0, 300);
@@ -166,17 +283,32 @@ export class MailIntakeService {
     if (follows) description = `Suite de la demande clôturée ${follows}.\n\n${description}`;
     const eventData: Record<string, unknown> = { mailbox: mailbox.name, from: from.address, messageId: key };
     if (follows) eventData['follows'] = follows;
-    const ticket = await this.tickets.createIn(m, MAIL_ACTOR, {
-      channel: 'email', categoryId: mailbox.category_id, subject, description, citizenId,
-      departmentId: mailbox.department_id, eventData, auditActor: AUDIT_ACTOR,
-    }, async ({ id }) => {
-      // the attachments' events (and the refused ones' note) are written by createIn with the ticket's change
-      const events = await this.attachments(m, id, parsed, files);
-      // recorded before the listeners run, so the acknowledgement answers this message (In-Reply-To)
-      // with the reason why the message's threading clues were refused (a forged reply, a reference in the subject)
-      await m.query(`UPDATE mail_imported SET outcome = 'ticket', ticket_id = $2, reason = $3 WHERE message_key = $1`, [key, id, unthreaded]);
-      return events;
-    });
+    const ticket = await this.tickets.createIn(
+      m,
+      MAIL_ACTOR,
+      {
+        channel: 'email',
+        categoryId: mailbox.category_id,
+        subject,
+        description,
+        citizenId,
+        departmentId: mailbox.department_id,
+        eventData,
+        auditActor: AUDIT_ACTOR,
+      },
+      async ({ id }) => {
+        // the attachments' events (and the refused ones' note) are written by createIn with the ticket's change
+        const events = await this.attachments(m, id, parsed, files);
+        // recorded before the listeners run, so the acknowledgement answers this message (In-Reply-To)
+        // with the reason why the message's threading clues were refused (a forged reply, a reference in the subject)
+        await m.query(`UPDATE mail_imported SET outcome = 'ticket', ticket_id = $2, reason = $3 WHERE message_key = $1`, [
+          key,
+          id,
+          unthreaded,
+        ]);
+        return events;
+      },
+    );
     return { id: ticket.id, reference: ticket.reference };
   }
 
@@ -190,10 +322,14 @@ export class MailIntakeService {
       const content = a.content as Buffer;
       const mimeType = (a.contentType ?? 'application/octet-stream').toLowerCase();
       let reason: string | null = null;
-      if (content.length > this.config.maxUploadBytes) reason = `Fichier trop volumineux (plus de ${Math.round(this.config.maxUploadBytes / 1048576)} Mo).`;
+      if (content.length > this.config.maxUploadBytes)
+        reason = `Fichier trop volumineux (plus de ${Math.round(this.config.maxUploadBytes / 1048576)} Mo).`;
       else if (content.length === 0) reason = 'Fichier vide.';
       else reason = await checkAttachment(filename, mimeType, content);
-      if (reason) { refused.push({ filename, reason }); continue; }
+      if (reason) {
+        refused.push({ filename, reason });
+        continue;
+      }
       const sha256 = createHash('sha256').update(content).digest('hex');
       const storageKey = join('attachments', sha256.slice(0, 2), randomUUID());
       const path = join(this.config.dataDir, storageKey);
@@ -202,10 +338,16 @@ export class MailIntakeService {
       files.push(path);
       const [row] = await m.query(
         `INSERT INTO attachments (ticket_id, filename, mime_type, size, sha256, storage_key, uploaded_by) VALUES ($1, $2, $3, $4, $5, $6, NULL) RETURNING id`,
-        [ticketId, filename, mimeType, content.length, sha256, storageKey]);
+        [ticketId, filename, mimeType, content.length, sha256, storageKey],
+      );
       events.push({ kind: 'attachment_added', data: { attachmentId: row.id, filename, size: content.length, mimeType, source: 'email' } });
     }
-    if (refused.length) events.push({ kind: 'note', body: `Pièces jointes de l’e-mail refusées :\n${refused.map((r) => `• ${r.filename} — ${r.reason}`).join('\n')}`, data: { refusedAttachments: refused } });
+    if (refused.length)
+      events.push({
+        kind: 'note',
+        body: `Pièces jointes de l’e-mail refusées :\n${refused.map((r) => `• ${r.filename} — ${r.reason}`).join('\n')}`,
+        data: { refusedAttachments: refused },
+      });
     return events;
   }
 
@@ -213,16 +355,25 @@ export class MailIntakeService {
   private async matchOrCreateCitizen(m: EntityManager, from: { name: string; address: string }): Promise<string | null> {
     const [found] = await m.query(`SELECT id FROM citizens WHERE lower(email) = lower($1) ORDER BY created_at LIMIT 1`, [from.address]);
     if (found) return found.id;
-    const name = oneLine(stripNul(from.name ?? ''), 200).replace(/[<>@"]/g, '').trim();
+    const name = oneLine(stripNul(from.name ?? ''), 200)
+      .replace(/[<>@"]/g, '')
+      .trim();
     const parts = name.split(/\s+/).filter(Boolean);
     const firstName = parts.length > 1 ? parts.slice(0, -1).join(' ').slice(0, 100) : null;
     const lastName = (parts.length ? parts[parts.length - 1]! : from.address.split('@')[0]!).slice(0, 100);
     const v = validateCitizen({ kind: 'resident', firstName, lastName, email: from.address });
     if (!v.ok) return null;
     const f = v.value;
-    const [row] = await m.query(`INSERT INTO citizens (kind, first_name, last_name, email) VALUES ('resident', $1, $2, $3) RETURNING id`, [f.firstName, f.lastName, f.email]);
+    const [row] = await m.query(`INSERT INTO citizens (kind, first_name, last_name, email) VALUES ('resident', $1, $2, $3) RETURNING id`, [
+      f.firstName,
+      f.lastName,
+      f.email,
+    ]);
     await this.audit.record(m, AUDIT_ACTOR, 'citizen.create', 'citizen', row.id, {
-      kind: { before: null, after: 'resident' }, firstName: { before: null, after: f.firstName }, lastName: { before: null, after: f.lastName }, email: { before: null, after: f.email },
+      kind: { before: null, after: 'resident' },
+      firstName: { before: null, after: f.firstName },
+      lastName: { before: null, after: f.lastName },
+      email: { before: null, after: f.email },
     });
     return row.id;
   }
@@ -240,7 +391,9 @@ function addressesOf(a: AddressObject | AddressObject[] | unknown): string[] {
   if (!a) return [];
   if (typeof a === 'string') return a.match(/[^\s<>,;"]+@[^\s<>,;"]+/g) ?? [];
   const list = Array.isArray(a) ? a : [a];
-  return list.flatMap((x) => ((x as AddressObject).value ?? []).flatMap((v) => [v.address ?? '', ...(v.group ?? []).map((g) => g.address ?? '')])).filter(Boolean);
+  return list
+    .flatMap((x) => ((x as AddressObject).value ?? []).flatMap((v) => [v.address ?? '', ...(v.group ?? []).map((g) => g.address ?? '')]))
+    .filter(Boolean);
 }
 
 function firstAddress(a: AddressObject | undefined): { name: string; address: string } | null {

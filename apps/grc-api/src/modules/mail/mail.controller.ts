@@ -1,8 +1,16 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, StreamableFile } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import {
-  MAIL_EVENTS, MAIL_LOCALES,
-  type MailDelivery, type Mailbox, type MailEvent, type MailLocale, type MailTemplate, type QuarantinedMail, type RenderedMail, type ReplyTemplate,
+  MAIL_EVENTS,
+  MAIL_LOCALES,
+  type MailDelivery,
+  type Mailbox,
+  type MailEvent,
+  type MailLocale,
+  type MailTemplate,
+  type QuarantinedMail,
+  type RenderedMail,
+  type ReplyTemplate,
 } from '@grc/domain';
 import { notFound } from '../../common/problem';
 import type { Actor, AuthenticatedAgent } from '../auth/authenticated-agent';
@@ -34,8 +42,14 @@ export class MailController {
 
   @RequirePermission('admin.config')
   @Put('templates/:event/:locale')
-  updateTemplate(@CurrentActor() actor: Actor, @Param('event') event: string, @Param('locale') locale: string, @Body() dto: MailTemplateDto): Promise<MailTemplate> {
-    if (!(MAIL_EVENTS as readonly string[]).includes(event) || !(MAIL_LOCALES as readonly string[]).includes(locale)) throw notFound('Modèle d’e-mail');
+  updateTemplate(
+    @CurrentActor() actor: Actor,
+    @Param('event') event: string,
+    @Param('locale') locale: string,
+    @Body() dto: MailTemplateDto,
+  ): Promise<MailTemplate> {
+    if (!(MAIL_EVENTS as readonly string[]).includes(event) || !(MAIL_LOCALES as readonly string[]).includes(locale))
+      throw notFound('Modèle d’e-mail');
     return this.templates.update(actor, event as MailEvent, locale as MailLocale, dto);
   }
 
@@ -60,7 +74,11 @@ export class MailController {
 
   @RequirePermission('admin.config')
   @Put('reply-templates/:id')
-  updateReplyTemplate(@CurrentActor() actor: Actor, @Param('id', uuid('Modèle de réponse')) id: string, @Body() dto: ReplyTemplateDto): Promise<ReplyTemplate> {
+  updateReplyTemplate(
+    @CurrentActor() actor: Actor,
+    @Param('id', uuid('Modèle de réponse')) id: string,
+    @Body() dto: ReplyTemplateDto,
+  ): Promise<ReplyTemplate> {
     return this.templates.saveReplyTemplate(actor, id, dto);
   }
 
@@ -75,7 +93,11 @@ export class MailController {
   @RequirePermission('tickets.reply')
   @Post('reply-templates/:id/render')
   @HttpCode(200)
-  async renderReplyTemplate(@CurrentAgent() agent: AuthenticatedAgent, @Param('id', uuid('Modèle de réponse')) id: string, @Body() dto: RenderReplyTemplateDto): Promise<{ text: string }> {
+  async renderReplyTemplate(
+    @CurrentAgent() agent: AuthenticatedAgent,
+    @Param('id', uuid('Modèle de réponse')) id: string,
+    @Body() dto: RenderReplyTemplateDto,
+  ): Promise<{ text: string }> {
     await this.tickets.assertVisible(agent, dto.ticketId);
     const ctx = await this.outbox.contextFor(dto.ticketId);
     if (!ctx) throw notFound('Demande');
@@ -96,7 +118,11 @@ export class MailController {
 
   @RequirePermission('admin.config')
   @Put('mailboxes/:id')
-  updateMailbox(@CurrentActor() actor: Actor, @Param('id', uuid('Boîte aux lettres')) id: string, @Body() dto: MailboxDto): Promise<Mailbox> {
+  updateMailbox(
+    @CurrentActor() actor: Actor,
+    @Param('id', uuid('Boîte aux lettres')) id: string,
+    @Body() dto: MailboxDto,
+  ): Promise<Mailbox> {
     return this.mailboxes.save(actor, id, dto);
   }
 
@@ -125,7 +151,11 @@ export class MailController {
   @Get('quarantine/:id/raw')
   async quarantineRaw(@Param('id', uuid('Message en quarantaine')) id: string): Promise<StreamableFile> {
     const raw = await this.mailboxes.quarantineRaw(id);
-    return new StreamableFile(raw, { type: 'message/rfc822', disposition: `attachment; filename="quarantaine-${id}.eml"`, length: raw.length });
+    return new StreamableFile(raw, {
+      type: 'message/rfc822',
+      disposition: `attachment; filename="quarantaine-${id}.eml"`,
+      length: raw.length,
+    });
   }
 
   @RequirePermission('admin.config')
@@ -140,7 +170,10 @@ export class MailController {
 @ApiTags('mail')
 @Controller('tickets/:id/mail-deliveries')
 export class TicketMailController {
-  constructor(private readonly outbox: OutboxService, private readonly tickets: TicketsService) {}
+  constructor(
+    private readonly outbox: OutboxService,
+    private readonly tickets: TicketsService,
+  ) {}
 
   /** agents who answer citizens (not the elected, who only read tickets) */
   @RequirePermission('tickets.reply')
@@ -153,7 +186,11 @@ export class TicketMailController {
   @RequirePermission('tickets.reply')
   @Post(':deliveryId/retry')
   @HttpCode(200)
-  async retry(@CurrentAgent() agent: AuthenticatedAgent, @Param('id', uuid('Demande')) id: string, @Param('deliveryId', uuid('E-mail')) deliveryId: string): Promise<MailDelivery> {
+  async retry(
+    @CurrentAgent() agent: AuthenticatedAgent,
+    @Param('id', uuid('Demande')) id: string,
+    @Param('deliveryId', uuid('E-mail')) deliveryId: string,
+  ): Promise<MailDelivery> {
     await this.tickets.assertVisible(agent, id);
     return this.outbox.retry(id, deliveryId);
   }

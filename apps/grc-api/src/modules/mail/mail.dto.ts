@@ -27,7 +27,11 @@ export class RenderReplyTemplateDto {
 
 export class MailboxDto implements MailboxInput {
   @IsString() @MinLength(1) @MaxLength(100) @Matches(ONE_LINE, oneLine) name!: string;
-  @IsString() @MinLength(1) @MaxLength(253) @Matches(/^[A-Za-z0-9.-]+$|^\[?[0-9a-fA-F:.]+\]?$/, { message: 'Nom d’hôte ou adresse IP.' }) host!: string;
+  @IsString()
+  @MinLength(1)
+  @MaxLength(253)
+  @Matches(/^[A-Za-z0-9.-]+$|^\[?[0-9a-fA-F:.]+\]?$/, { message: 'Nom d’hôte ou adresse IP.' })
+  host!: string;
   @IsInt() @Min(1) @Max(65535) port!: number;
   @IsBoolean() secure!: boolean;
   @IsString() @MinLength(1) @MaxLength(254) @Matches(ONE_LINE, oneLine) username!: string;

@@ -33,14 +33,32 @@ export class MailTicketListener implements TicketChangeListener, OnModuleInit {
     if (!change.before) wanted.push({ kind: 'acknowledgement', eventKind: 'created', extra: {} });
     for (const e of change.events) {
       if (e.kind === 'reply' && e.body) {
-        wanted.push({ kind: 'reply', eventKind: 'reply', extra: { message: e.body, agentName: change.actor.system ? '' : change.actor.agent.displayName } });
+        wanted.push({
+          kind: 'reply',
+          eventKind: 'reply',
+          extra: { message: e.body, agentName: change.actor.system ? '' : change.actor.agent.displayName },
+        });
       } else if (e.kind === 'information_requested') {
         // a circuit waits for the citizen: ask them (the step's label says what), with the tracking link
-        wanted.push({ kind: 'information_request', eventKind: 'information_requested', extra: { request: String(e.data?.['stepLabel'] ?? e.data?.['step'] ?? '') } });
-      } else if (e.kind === 'status_changed' && change.before && !kinds.has('reply') && !kinds.has('inbound') && !kinds.has('information_requested')) {
+        wanted.push({
+          kind: 'information_request',
+          eventKind: 'information_requested',
+          extra: { request: String(e.data?.['stepLabel'] ?? e.data?.['step'] ?? '') },
+        });
+      } else if (
+        e.kind === 'status_changed' &&
+        change.before &&
+        !kinds.has('reply') &&
+        !kinds.has('inbound') &&
+        !kinds.has('information_requested')
+      ) {
         const to = (e.data?.['to'] ?? change.after.status) as TicketStatus;
         const from = (e.data?.['from'] ?? change.before.status) as TicketStatus;
-        wanted.push({ kind: to === 'resolved' ? 'resolved' : 'status_changed', eventKind: 'status_changed', extra: { comment: e.body ?? '', previousStatus: from } });
+        wanted.push({
+          kind: to === 'resolved' ? 'resolved' : 'status_changed',
+          eventKind: 'status_changed',
+          extra: { comment: e.body ?? '', previousStatus: from },
+        });
       }
     }
     if (!wanted.length) return;
@@ -49,9 +67,12 @@ export class MailTicketListener implements TicketChangeListener, OnModuleInit {
     let written = 0;
     for (const w of wanted) {
       const [event] = await m.query(
-        `SELECT id::text AS id FROM ticket_events WHERE ticket_id = $1 AND kind = $2 ORDER BY id DESC LIMIT 1`, [change.ticketId, w.eventKind]);
+        `SELECT id::text AS id FROM ticket_events WHERE ticket_id = $1 AND kind = $2 ORDER BY id DESC LIMIT 1`,
+        [change.ticketId, w.eventKind],
+      );
       const extra = { ...w.extra };
-      if (extra['previousStatus']) extra['previousStatus'] = MAIL_STATUS_LABELS[ctx.locale][extra['previousStatus'] as TicketStatus] ?? extra['previousStatus'];
+      if (extra['previousStatus'])
+        extra['previousStatus'] = MAIL_STATUS_LABELS[ctx.locale][extra['previousStatus'] as TicketStatus] ?? extra['previousStatus'];
       if (w.kind !== 'reply' && this.tracking) {
         try {
           extra['trackingUrl'] = await this.tracking.issueLink(m, change.ticketId);

@@ -24,7 +24,12 @@ import { MailTemplatesService } from './templates.service';
   imports: [TicketsModule, ReferenceModule],
   providers: [
     { provide: MAIL_CONFIG, inject: [GRC_CONFIG], useFactory: (c: GrcConfig) => loadMailConfig(process.env, c.maxUploadBytes) },
-    MailTemplatesService, OutboxService, OutboxNudger, MailTicketListener, TrackingService, ReplyAddresses,
+    MailTemplatesService,
+    OutboxService,
+    OutboxNudger,
+    MailTicketListener,
+    TrackingService,
+    ReplyAddresses,
   ],
   exports: [MAIL_CONFIG, MailTemplatesService, OutboxService, ReplyAddresses, TicketsModule, ReferenceModule],
 })

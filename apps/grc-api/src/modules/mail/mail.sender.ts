@@ -11,8 +11,17 @@ import { MAIL_CONFIG, MailConfig } from './mail.config';
 import { returning } from './sql';
 
 interface OutboxRow {
-  id: string; to_address: string; subject: string; text: string; html: string | null; message_id: string;
-  in_reply_to: string | null; references: string | null; reply_to: string | null; kind: string; attempts: number;
+  id: string;
+  to_address: string;
+  subject: string;
+  text: string;
+  html: string | null;
+  message_id: string;
+  in_reply_to: string | null;
+  references: string | null;
+  reply_to: string | null;
+  kind: string;
+  attempts: number;
   sealed_link: string | null;
 }
 
@@ -29,12 +38,16 @@ export function smtpOptions(url: string) {
   const u = new URL(url);
   const secure = u.protocol === 'smtps:';
   return {
-    host: u.hostname, port: Number(u.port) || (secure ? 465 : 587), secure,
+    host: u.hostname,
+    port: Number(u.port) || (secure ? 465 : 587),
+    secure,
     auth: u.username ? { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) } : undefined,
     ignoreTLS: u.searchParams.get('ignoreTLS') === 'true',
     requireTLS: u.searchParams.get('requireTLS') === 'true',
     tls: { rejectUnauthorized: u.searchParams.get('rejectUnauthorized') !== 'false' },
-    connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000,
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 30_000,
   };
 }
 
@@ -69,9 +82,17 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
       return;
     }
     this.transport = createTransport(smtpOptions(this.mail.smtpUrl));
-    this.worker = new Worker(QUEUES.mailOutbox, async () => { await this.sweep(); }, {
-      connection: { url: this.config.redisUrl, maxRetriesPerRequest: null }, prefix: this.config.queuePrefix, concurrency: 1,
-    });
+    this.worker = new Worker(
+      QUEUES.mailOutbox,
+      async () => {
+        await this.sweep();
+      },
+      {
+        connection: { url: this.config.redisUrl, maxRetriesPerRequest: null },
+        prefix: this.config.queuePrefix,
+        concurrency: 1,
+      },
+    );
     this.worker.on('error', () => undefined);
     const tick = () => {
       if (this.stopped) return;
@@ -111,11 +132,13 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
 
   private async sendBatch(): Promise<number> {
     if (!this.transport) return 0;
-    const rows = await returning<OutboxRow>(this.db,
+    const rows = await returning<OutboxRow>(
+      this.db,
       `UPDATE mail_outbox o SET state = 'sending', attempts = o.attempts + 1, next_attempt_at = now() + ${LEASE}, updated_at = now()
        WHERE o.id IN (SELECT id FROM mail_outbox WHERE state IN ('queued', 'failed', 'sending') AND next_attempt_at <= now()
                       ORDER BY next_attempt_at LIMIT ${BATCH} FOR UPDATE SKIP LOCKED)
-       RETURNING o.id, o.to_address, o.subject, o.text, o.html, o.message_id, o.in_reply_to, o."references", o.reply_to, o.kind, o.attempts, o.sealed_link`);
+       RETURNING o.id, o.to_address, o.subject, o.text, o.html, o.message_id, o.in_reply_to, o."references", o.reply_to, o.kind, o.attempts, o.sealed_link`,
+    );
     await Promise.all(rows.map((r) => this.sendOne(r)));
     return rows.length;
   }
@@ -147,7 +170,9 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
       await this.db.query(
         `UPDATE mail_outbox SET state = 'sent', sent_at = now(), next_attempt_at = NULL, last_error = NULL, updated_at = now(), sealed_link = NULL,
            text = regexp_replace(text, ${CLEAR_KEY_TEXT}, '\\1…', 'g'), html = regexp_replace(html, ${CLEAR_KEY_HTML}, '\\1…', 'g')
-         WHERE id = $1`, [r.id]);
+         WHERE id = $1`,
+        [r.id],
+      );
     } catch (e) {
       const err = e as Error & { responseCode?: number };
       const permanent = (err.responseCode ?? 0) >= 500;
@@ -157,7 +182,8 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
         `UPDATE mail_outbox SET state = 'failed', last_error = $2, updated_at = now(),
            next_attempt_at = CASE WHEN $3 THEN NULL ELSE now() + make_interval(secs => $4::double precision / 1000) END
          WHERE id = $1`,
-        [r.id, `${err.responseCode ? `${err.responseCode} ` : ''}${err.message}`.slice(0, 1000), last, delay]);
+        [r.id, `${err.responseCode ? `${err.responseCode} ` : ''}${err.message}`.slice(0, 1000), last, delay],
+      );
       if (last) this.log.warn(`e-mail ${r.id} failed for good after ${r.attempts} attempt(s): ${err.message}`);
     }
   }

@@ -32,7 +32,11 @@ export class OutboxNudger implements OnApplicationShutdown {
   async nudge(): Promise<boolean> {
     try {
       await Promise.race([
-        this.getQueue().add(MAIL_OUTBOX_JOBS.send, {}, { removeOnComplete: true, removeOnFail: 100, jobId: `send-${Math.floor(Date.now() / 250)}` }),
+        this.getQueue().add(
+          MAIL_OUTBOX_JOBS.send,
+          {},
+          { removeOnComplete: true, removeOnFail: 100, jobId: `send-${Math.floor(Date.now() / 250)}` },
+        ),
         new Promise((_, reject) => setTimeout(() => reject(new Error('Redis did not answer')), REDIS_TIMEOUT_MS).unref()),
       ]);
       return true;

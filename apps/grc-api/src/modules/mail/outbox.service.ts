@@ -3,8 +3,17 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import {
-  citizenDisplayName, isSafeAddress, linkPlaceholder, MAIL_STATUS_LABELS, oneLine, outgoingMessageId, renderMail,
-  type MailDelivery, type MailEvent, type MailLocale, type TicketStatus,
+  citizenDisplayName,
+  isSafeAddress,
+  linkPlaceholder,
+  MAIL_STATUS_LABELS,
+  oneLine,
+  outgoingMessageId,
+  renderMail,
+  type MailDelivery,
+  type MailEvent,
+  type MailLocale,
+  type TicketStatus,
 } from '@grc/domain';
 import { notFound } from '../../common/problem';
 import { SecretBox } from '../../common/secret-box';
@@ -55,17 +64,33 @@ export class OutboxService {
                 (SELECT x.locale FROM tickets x WHERE x.citizen_id = t.citizen_id AND x.locale IS NOT NULL ORDER BY x.created_at DESC LIMIT 1),
                 (SELECT locale FROM town_settings WHERE id = 1), 'fr') AS locale
        FROM tickets t LEFT JOIN citizens c ON c.id = t.citizen_id JOIN categories cat ON cat.id = t.category_id JOIN departments d ON d.id = t.department_id
-       WHERE t.id = $1`, [ticketId]);
+       WHERE t.id = $1`,
+      [ticketId],
+    );
     if (!r) return null;
-    const citizenName = r.kind ? citizenDisplayName({
-      kind: r.kind, firstName: r.first_name, lastName: r.last_name, organisationName: r.organisation_name, contactPerson: r.contact_person,
-    }) : '';
+    const citizenName = r.kind
+      ? citizenDisplayName({
+          kind: r.kind,
+          firstName: r.first_name,
+          lastName: r.last_name,
+          organisationName: r.organisation_name,
+          contactPerson: r.contact_person,
+        })
+      : '';
     // the reporter's language: this request's (the public form's page), else the one the citizen last
     // chose on another request (an e-mail or a phone call after a form in English), else the town's
     const locale: MailLocale = r.locale === 'en' ? 'en' : 'fr';
     return {
-      ticketId: r.id, reference: r.reference, subject: r.subject, status: r.status, citizenEmail: r.email ?? null, citizenName,
-      category: locale === 'en' ? r.category_en || r.category : r.category, department: r.department, townName: r.town, locale,
+      ticketId: r.id,
+      reference: r.reference,
+      subject: r.subject,
+      status: r.status,
+      citizenEmail: r.email ?? null,
+      citizenName,
+      category: locale === 'en' ? r.category_en || r.category : r.category,
+      department: r.department,
+      townName: r.town,
+      locale,
     };
   }
 
@@ -75,8 +100,13 @@ export class OutboxService {
 
   variables(ctx: TicketMailContext, extra: Record<string, string | null | undefined> = {}): Record<string, string> {
     const vars: Record<string, string> = {
-      reference: ctx.reference, subject: ctx.subject, citizenName: ctx.citizenName, townName: ctx.townName,
-      category: ctx.category, department: ctx.department, status: MAIL_STATUS_LABELS[ctx.locale][ctx.status] ?? ctx.status,
+      reference: ctx.reference,
+      subject: ctx.subject,
+      citizenName: ctx.citizenName,
+      townName: ctx.townName,
+      category: ctx.category,
+      department: ctx.department,
+      status: MAIL_STATUS_LABELS[ctx.locale][ctx.status] ?? ctx.status,
     };
     for (const [k, v] of Object.entries(extra)) if (v !== undefined && v !== null) vars[k] = v;
     return vars;
@@ -86,7 +116,13 @@ export class OutboxService {
    * Renders the event's template and writes the outbox row in `m`. The citizen's address is checked:
    * an address that could inject headers is refused — the row is written as failed, never sent, and shows on the ticket.
    */
-  async enqueue(m: EntityManager, ctx: TicketMailContext, kind: MailEvent, eventId: string | null, extra: Record<string, string | null | undefined>): Promise<string | null> {
+  async enqueue(
+    m: EntityManager,
+    ctx: TicketMailContext,
+    kind: MailEvent,
+    eventId: string | null,
+    extra: Record<string, string | null | undefined>,
+  ): Promise<string | null> {
     if (!ctx.citizenEmail) return null;
     const template = await this.templates.get(m, kind, ctx.locale);
     const id = randomUUID();
@@ -102,10 +138,25 @@ export class OutboxService {
       `INSERT INTO mail_outbox (id, ticket_id, event_id, kind, to_address, subject, text, html, message_id, in_reply_to, "references", reply_to,
          state, next_attempt_at, last_error, sealed_link)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
-      [id, ctx.ticketId, eventId, kind, safe ? ctx.citizenEmail : oneLine(ctx.citizenEmail, 254), mail.subject, mail.text, mail.html, messageId,
-        thread.inReplyTo, thread.references.join(' ') || null, this.replies.address(ctx.reference),
-        safe ? 'queued' : 'failed', safe ? new Date() : null, safe ? null : 'Adresse du destinataire refusée (caractères interdits dans un en-tête).',
-        safe ? sealedLink : null]);
+      [
+        id,
+        ctx.ticketId,
+        eventId,
+        kind,
+        safe ? ctx.citizenEmail : oneLine(ctx.citizenEmail, 254),
+        mail.subject,
+        mail.text,
+        mail.html,
+        messageId,
+        thread.inReplyTo,
+        thread.references.join(' ') || null,
+        this.replies.address(ctx.reference),
+        safe ? 'queued' : 'failed',
+        safe ? new Date() : null,
+        safe ? null : 'Adresse du destinataire refusée (caractères interdits dans un en-tête).',
+        safe ? sealedLink : null,
+      ],
+    );
     return id;
   }
 
@@ -114,7 +165,9 @@ export class OutboxService {
     const rows: Array<{ id: string; inbound: boolean }> = await m.query(
       `SELECT id, inbound FROM (
          SELECT message_key AS id, true AS inbound, imported_at AS at FROM mail_imported WHERE ticket_id = $1 AND outcome IN ('ticket', 'reply')
-         UNION ALL SELECT message_id, false, created_at FROM mail_outbox WHERE ticket_id = $1) x ORDER BY at`, [ticketId]);
+         UNION ALL SELECT message_id, false, created_at FROM mail_outbox WHERE ticket_id = $1) x ORDER BY at`,
+      [ticketId],
+    );
     if (!rows.length) return { inReplyTo: null, references: [] };
     const lastInbound = [...rows].reverse().find((r) => r.inbound);
     const references = rows.length > 10 ? [rows[0]!, ...rows.slice(-9)] : rows;
@@ -124,16 +177,21 @@ export class OutboxService {
   async deliveries(ticketId: string): Promise<MailDelivery[]> {
     const rows = await this.db.query(
       `SELECT id, kind, event_id::text AS event_id, to_address, subject, state, attempts, next_attempt_at, last_error, created_at, sent_at
-       FROM mail_outbox WHERE ticket_id = $1 ORDER BY created_at, id`, [ticketId]);
+       FROM mail_outbox WHERE ticket_id = $1 ORDER BY created_at, id`,
+      [ticketId],
+    );
     return rows.map(toDelivery);
   }
 
   /** Sends a failed e-mail again now (attempts are kept). */
   async retry(ticketId: string, id: string): Promise<MailDelivery> {
-    const [row] = await returning(this.db,
+    const [row] = await returning(
+      this.db,
       `UPDATE mail_outbox SET state = 'queued', next_attempt_at = now(), updated_at = now()
        WHERE id = $1 AND ticket_id = $2 AND state = 'failed' AND to_address !~ '[\\r\\n]' AND last_error NOT LIKE 'Adresse du destinataire refusée%'
-       RETURNING id, kind, event_id::text AS event_id, to_address, subject, state, attempts, next_attempt_at, last_error, created_at, sent_at`, [id, ticketId]);
+       RETURNING id, kind, event_id::text AS event_id, to_address, subject, state, attempts, next_attempt_at, last_error, created_at, sent_at`,
+      [id, ticketId],
+    );
     if (!row) throw notFound('E-mail en échec');
     return toDelivery(row);
   }
@@ -142,9 +200,16 @@ export class OutboxService {
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 function toDelivery(r: Record<string, unknown>): MailDelivery {
   return {
-    id: r['id'] as string, kind: r['kind'] as MailEvent, eventId: (r['event_id'] as string | null) ?? null, toAddress: r['to_address'] as string,
-    subject: r['subject'] as string, state: r['state'] as MailDelivery['state'], attempts: r['attempts'] as number,
-    nextAttemptAt: iso(r['next_attempt_at'] as Date | null), lastError: (r['last_error'] as string | null) ?? null,
-    createdAt: iso(r['created_at'] as Date)!, sentAt: iso(r['sent_at'] as Date | null),
+    id: r['id'] as string,
+    kind: r['kind'] as MailEvent,
+    eventId: (r['event_id'] as string | null) ?? null,
+    toAddress: r['to_address'] as string,
+    subject: r['subject'] as string,
+    state: r['state'] as MailDelivery['state'],
+    attempts: r['attempts'] as number,
+    nextAttemptAt: iso(r['next_attempt_at'] as Date | null),
+    lastError: (r['last_error'] as string | null) ?? null,
+    createdAt: iso(r['created_at'] as Date)!,
+    sentAt: iso(r['sent_at'] as Date | null),
   };
 }

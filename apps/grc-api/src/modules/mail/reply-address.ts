@@ -15,7 +15,10 @@ import { MAIL_CONFIG, MailConfig } from './mail.config';
 export class ReplyAddresses {
   private readonly secrets: SecretBox;
 
-  constructor(@Inject(GRC_CONFIG) config: GrcConfig, @Inject(MAIL_CONFIG) private readonly mail: MailConfig) {
+  constructor(
+    @Inject(GRC_CONFIG) config: GrcConfig,
+    @Inject(MAIL_CONFIG) private readonly mail: MailConfig,
+  ) {
     this.secrets = new SecretBox(config.dataDir);
   }
 

@@ -2,9 +2,20 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import {
-  checkTemplate, DEFAULT_MAIL_TEMPLATES, MAIL_EVENT_VARIABLES, MAIL_EVENTS, MAIL_LOCALES, REPLY_TEMPLATE_VARIABLES,
-  renderMail, renderTemplate,
-  type MailEvent, type MailLocale, type MailTemplate, type RenderedMail, type ReplyTemplate, type ReplyTemplateInput,
+  checkTemplate,
+  DEFAULT_MAIL_TEMPLATES,
+  MAIL_EVENT_VARIABLES,
+  MAIL_EVENTS,
+  MAIL_LOCALES,
+  REPLY_TEMPLATE_VARIABLES,
+  renderMail,
+  renderTemplate,
+  type MailEvent,
+  type MailLocale,
+  type MailTemplate,
+  type RenderedMail,
+  type ReplyTemplate,
+  type ReplyTemplateInput,
 } from '@grc/domain';
 import { badRequest, conflict, notFound } from '../../common/problem';
 import { AuditService, auditActor } from '../audit/audit.service';
@@ -13,24 +24,45 @@ import { returning } from './sql';
 
 /** Sample values for previews: hostile on purpose, so an admin sees they stay text. */
 export const PREVIEW_VARIABLES: Record<string, string> = {
-  reference: 'GRC-2026-000123', subject: 'Nid de poule rue des Lilas', citizenName: 'Marie Dupont', townName: 'Mairie de Saint-Aubin',
-  category: 'Nid de poule', department: 'Voirie', status: 'résolue', previousStatus: 'en cours de traitement',
-  trackingUrl: 'https://www.saint-aubin.fr/suivi?ref=GRC-2026-000123&k=…', message: 'Bonjour,\n\nLe trou a été rebouché ce matin.',
-  agentName: 'Julie Lefebvre', comment: 'Intervention réalisée le 3 mars.',
+  reference: 'GRC-2026-000123',
+  subject: 'Nid de poule rue des Lilas',
+  citizenName: 'Marie Dupont',
+  townName: 'Mairie de Saint-Aubin',
+  category: 'Nid de poule',
+  department: 'Voirie',
+  status: 'résolue',
+  previousStatus: 'en cours de traitement',
+  trackingUrl: 'https://www.saint-aubin.fr/suivi?ref=GRC-2026-000123&k=…',
+  message: 'Bonjour,\n\nLe trou a été rebouché ce matin.',
+  agentName: 'Julie Lefebvre',
+  comment: 'Intervention réalisée le 3 mars.',
 };
 
 @Injectable()
 export class MailTemplatesService {
-  constructor(@InjectDataSource() private readonly db: DataSource, private readonly audit: AuditService) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly audit: AuditService,
+  ) {}
 
   async list(): Promise<MailTemplate[]> {
-    const rows: Array<{ event: MailEvent; locale: MailLocale; subject: string; body: string; updated_at: Date }> =
-      await this.db.query(`SELECT event, locale, subject, body, updated_at FROM mail_templates`);
-    return MAIL_EVENTS.flatMap((event) => MAIL_LOCALES.map((locale) => {
-      const row = rows.find((r) => r.event === event && r.locale === locale);
-      const t = row ?? DEFAULT_MAIL_TEMPLATES[event][locale];
-      return { event, locale, subject: t.subject, body: t.body, variables: [...MAIL_EVENT_VARIABLES[event]], updatedAt: row ? new Date(row.updated_at).toISOString() : null };
-    }));
+    const rows: Array<{ event: MailEvent; locale: MailLocale; subject: string; body: string; updated_at: Date }> = await this.db.query(
+      `SELECT event, locale, subject, body, updated_at FROM mail_templates`,
+    );
+    return MAIL_EVENTS.flatMap((event) =>
+      MAIL_LOCALES.map((locale) => {
+        const row = rows.find((r) => r.event === event && r.locale === locale);
+        const t = row ?? DEFAULT_MAIL_TEMPLATES[event][locale];
+        return {
+          event,
+          locale,
+          subject: t.subject,
+          body: t.body,
+          variables: [...MAIL_EVENT_VARIABLES[event]],
+          updatedAt: row ? new Date(row.updated_at).toISOString() : null,
+        };
+      }),
+    );
   }
 
   /** The template in force (the admin's, else the built-in one), in the caller's transaction. */
@@ -46,9 +78,11 @@ export class MailTemplatesService {
       await m.query(
         `INSERT INTO mail_templates (event, locale, subject, body, updated_by) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (event, locale) DO UPDATE SET subject = EXCLUDED.subject, body = EXCLUDED.body, updated_at = now(), updated_by = EXCLUDED.updated_by`,
-        [event, locale, input.subject, input.body, actor.system ? null : actor.agent.id]);
+        [event, locale, input.subject, input.body, actor.system ? null : actor.agent.id],
+      );
       await this.audit.record(m, auditActor(actor), 'mail.template.update', 'mail_template', `${event}.${locale}`, {
-        subject: { before: before.subject, after: input.subject }, body: { before: before.body, after: input.body },
+        subject: { before: before.subject, after: input.subject },
+        body: { before: before.body, after: input.body },
       });
     });
     return (await this.list()).find((t) => t.event === event && t.locale === locale)!;
@@ -71,33 +105,59 @@ export class MailTemplatesService {
 
   async replyTemplates(onlyActive: boolean): Promise<ReplyTemplate[]> {
     const rows = await this.db.query(
-      `SELECT id, name, body, active, updated_at FROM mail_reply_templates ${onlyActive ? 'WHERE active' : ''} ORDER BY name`);
+      `SELECT id, name, body, active, updated_at FROM mail_reply_templates ${onlyActive ? 'WHERE active' : ''} ORDER BY name`,
+    );
     return rows.map((r: { id: string; name: string; body: string; active: boolean; updated_at: Date }) => ({
-      id: r.id, name: r.name, body: r.body, active: r.active, updatedAt: new Date(r.updated_at).toISOString(),
+      id: r.id,
+      name: r.name,
+      body: r.body,
+      active: r.active,
+      updatedAt: new Date(r.updated_at).toISOString(),
     }));
   }
 
   async saveReplyTemplate(actor: Actor, id: string | null, input: ReplyTemplateInput): Promise<ReplyTemplate> {
     const problems = checkTemplate(input.body, REPLY_TEMPLATE_VARIABLES);
-    if (problems.length) throw badRequest(problems.join(' '), problems.map((message) => ({ field: 'body', message })));
+    if (problems.length)
+      throw badRequest(
+        problems.join(' '),
+        problems.map((message) => ({ field: 'body', message })),
+      );
     const saved = await this.db.transaction(async (m) => {
-      const [dup] = await m.query(`SELECT id FROM mail_reply_templates WHERE lower(name) = lower($1) AND ($2::uuid IS NULL OR id <> $2)`, [input.name.trim(), id]);
+      const [dup] = await m.query(`SELECT id FROM mail_reply_templates WHERE lower(name) = lower($1) AND ($2::uuid IS NULL OR id <> $2)`, [
+        input.name.trim(),
+        id,
+      ]);
       if (dup) throw conflict('Un modèle de réponse porte déjà ce nom.', [{ field: 'name', message: 'Nom déjà utilisé.' }]);
       let row;
       let before: { name: string; body: string; active: boolean } | null = null;
       if (id) {
         [before] = await m.query(`SELECT name, body, active FROM mail_reply_templates WHERE id = $1 FOR UPDATE`, [id]);
         if (!before) throw notFound('Modèle de réponse');
-        [row] = await returning(m, `UPDATE mail_reply_templates SET name = $2, body = $3, active = $4, updated_at = now() WHERE id = $1 RETURNING *`,
-          [id, input.name.trim(), input.body, input.active ?? true]);
+        [row] = await returning(
+          m,
+          `UPDATE mail_reply_templates SET name = $2, body = $3, active = $4, updated_at = now() WHERE id = $1 RETURNING *`,
+          [id, input.name.trim(), input.body, input.active ?? true],
+        );
       } else {
-        [row] = await m.query(`INSERT INTO mail_reply_templates (name, body, active) VALUES ($1, $2, $3) RETURNING *`,
-          [input.name.trim(), input.body, input.active ?? true]);
+        [row] = await m.query(`INSERT INTO mail_reply_templates (name, body, active) VALUES ($1, $2, $3) RETURNING *`, [
+          input.name.trim(),
+          input.body,
+          input.active ?? true,
+        ]);
       }
-      await this.audit.record(m, auditActor(actor), id ? 'mail.reply_template.update' : 'mail.reply_template.create', 'mail_reply_template', row.id, {
-        name: { before: before?.name ?? null, after: row.name }, body: { before: before?.body ?? null, after: row.body },
-        active: { before: before?.active ?? null, after: row.active },
-      });
+      await this.audit.record(
+        m,
+        auditActor(actor),
+        id ? 'mail.reply_template.update' : 'mail.reply_template.create',
+        'mail_reply_template',
+        row.id,
+        {
+          name: { before: before?.name ?? null, after: row.name },
+          body: { before: before?.body ?? null, after: row.body },
+          active: { before: before?.active ?? null, after: row.active },
+        },
+      );
       return row;
     });
     return { id: saved.id, name: saved.name, body: saved.body, active: saved.active, updatedAt: new Date(saved.updated_at).toISOString() };
@@ -107,7 +167,9 @@ export class MailTemplatesService {
     await this.db.transaction(async (m) => {
       const [row] = await returning<{ name: string }>(m, `DELETE FROM mail_reply_templates WHERE id = $1 RETURNING name`, [id]);
       if (!row) throw notFound('Modèle de réponse');
-      await this.audit.record(m, auditActor(actor), 'mail.reply_template.delete', 'mail_reply_template', id, { name: { before: row.name, after: null } });
+      await this.audit.record(m, auditActor(actor), 'mail.reply_template.delete', 'mail_reply_template', id, {
+        name: { before: row.name, after: null },
+      });
     });
   }
 
@@ -115,6 +177,10 @@ export class MailTemplatesService {
   async renderReplyTemplate(id: string, vars: Record<string, string>): Promise<{ text: string }> {
     const [t] = await this.db.query(`SELECT body FROM mail_reply_templates WHERE id = $1`, [id]);
     if (!t) throw notFound('Modèle de réponse');
-    return { text: renderTemplate(t.body, vars).replace(/\n{3,}/g, '\n\n').trim() };
+    return {
+      text: renderTemplate(t.body, vars)
+        .replace(/\n{3,}/g, '\n\n')
+        .trim(),
+    };
   }
 }

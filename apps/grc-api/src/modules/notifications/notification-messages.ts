@@ -20,11 +20,16 @@ export interface MessageInput {
 
 export function topicOf(kind: string): NotificationTopic {
   switch (kind) {
-    case 'sla.sla_warning': return 'sla_warning';
-    case 'sla.sla_breached': return 'sla_breached';
-    case 'sla.sla_escalated': return 'sla_escalated';
-    case 'workflow': return 'workflow';
-    default: return 'other';
+    case 'sla.sla_warning':
+      return 'sla_warning';
+    case 'sla.sla_breached':
+      return 'sla_breached';
+    case 'sla.sla_escalated':
+      return 'sla_escalated';
+    case 'workflow':
+      return 'workflow';
+    default:
+      return 'other';
   }
 }
 
@@ -50,7 +55,9 @@ export function detailsOf(data: Record<string, unknown>): NotificationDetails {
 }
 
 const when = (lang: Lang, iso: string | null | undefined): string | null =>
-  iso ? new Intl.DateTimeFormat(LOCALES[lang], { dateStyle: 'full', timeStyle: 'short', timeZone: TOWN_TIME_ZONE }).format(new Date(iso)) : null;
+  iso
+    ? new Intl.DateTimeFormat(LOCALES[lang], { dateStyle: 'full', timeStyle: 'short', timeZone: TOWN_TIME_ZONE }).format(new Date(iso))
+    : null;
 
 /** « GRC-2026-000123 « Nid-de-poule rue des Lilas » » in French, `GRC-2026-000123 "…"` in English. */
 function ticketText(lang: Lang, ticket: MessageInput['ticket']): string {
@@ -60,7 +67,7 @@ function ticketText(lang: Lang, ticket: MessageInput['ticket']): string {
 }
 
 function slaSentence(lang: Lang, topic: NotificationTopic, d: NotificationDetails, on: string): string {
-  const target = d.target ? TARGETS[lang][d.target] ?? d.target : lang === 'fr' ? 'traitement' : 'handling';
+  const target = d.target ? (TARGETS[lang][d.target] ?? d.target) : lang === 'fr' ? 'traitement' : 'handling';
   const due = when(lang, d.deadline);
   const pct = d.atPercent;
   if (lang === 'fr') {
@@ -85,9 +92,13 @@ function workflowSentence(lang: Lang, d: NotificationDetails, on: string): strin
     case 'workflow.opinion_requested':
       return fr ? `L’avis de votre service est demandé sur ${on}.` : `Your department’s opinion is requested on ${on}.`;
     case 'workflow.opinions_missing':
-      return fr ? `Des avis de services n’ont pas été rendus à temps sur ${on}.` : `Some departments did not give their opinion in time on ${on}.`;
+      return fr
+        ? `Des avis de services n’ont pas été rendus à temps sur ${on}.`
+        : `Some departments did not give their opinion in time on ${on}.`;
     case 'workflow.draft_rejected':
-      return fr ? `Votre projet de réponse sur ${on} a été renvoyé pour correction${comment}.` : `Your draft reply on ${on} was sent back for changes${comment}.`;
+      return fr
+        ? `Votre projet de réponse sur ${on} a été renvoyé pour correction${comment}.`
+        : `Your draft reply on ${on} was sent back for changes${comment}.`;
     case 'workflow.reply_approved':
       return fr ? `Votre réponse sur ${on} a été validée.` : `Your reply on ${on} was approved.`;
     case 'workflow.sla_elapsed':

@@ -3,7 +3,8 @@ import { IsBoolean, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } 
 import { NOTIFICATION_PAGE_MAX, type NotificationListQuery, type NotificationReadAllRequest } from '@grc/domain';
 
 /** ?unread=true|false (query strings are text) */
-const bool = () => Transform(({ value }) => (value === 'true' || value === true ? true : value === 'false' || value === false ? false : value));
+const bool = () =>
+  Transform(({ value }) => (value === 'true' || value === true ? true : value === 'false' || value === false ? false : value));
 
 export class NotificationListQueryDto implements NotificationListQuery {
   /** only the unread ones */

@@ -137,7 +137,9 @@ export class NotificationsRepository {
   /** A shared notification read by this agent (idempotent). */
   async markSharedRead(id: string, agentId: string, m: EntityManager = this.db.manager): Promise<void> {
     await m.query(
-      `INSERT INTO notification_reads (notification_id, agent_id) VALUES ($1, $2) ON CONFLICT (notification_id, agent_id) DO NOTHING`, [id, agentId]);
+      `INSERT INTO notification_reads (notification_id, agent_id) VALUES ($1, $2) ON CONFLICT (notification_id, agent_id) DO NOTHING`,
+      [id, agentId],
+    );
   }
 
   /** Marks the agent's unread personal notifications read (up to `upToId` when given); how many. */
@@ -145,7 +147,8 @@ export class NotificationsRepository {
     // each statement gets only the parameters it uses (PostgreSQL cannot type an unused one)
     const personal: [unknown[], number] = await m.query(
       `UPDATE notifications n SET read_at = now() WHERE ${PERSONAL} AND n.read_at IS NULL${upToId ? ' AND n.id <= $2::bigint' : ''}`,
-      upToId ? [agent.id, upToId] : [agent.id]);
+      upToId ? [agent.id, upToId] : [agent.id],
+    );
     return personal[1];
   }
 
@@ -159,39 +162,79 @@ export class NotificationsRepository {
          SELECT n.id, $1 FROM notifications n ${MY_READ} WHERE ${SHARED} AND r.agent_id IS NULL${upTo}
          ON CONFLICT (notification_id, agent_id) DO NOTHING
          RETURNING 1)
-       SELECT count(*)::int AS n FROM ins`, params);
+       SELECT count(*)::int AS n FROM ins`,
+      params,
+    );
     return shared?.n ?? 0;
   }
 
   // ---- writing side: for the features that decide notifications (SLA ladder, circuits), in their transaction
 
   /** A personal notification for one agent. */
-  async addForAgent(m: EntityManager, agentId: string, ticketId: string | null, kind: string, data: Record<string, unknown>): Promise<void> {
-    await m.query(`INSERT INTO notifications (recipient_agent_id, ticket_id, kind, data) VALUES ($1, $2, $3, $4)`, [agentId, ticketId, kind, JSON.stringify(data)]);
+  async addForAgent(
+    m: EntityManager,
+    agentId: string,
+    ticketId: string | null,
+    kind: string,
+    data: Record<string, unknown>,
+  ): Promise<void> {
+    await m.query(`INSERT INTO notifications (recipient_agent_id, ticket_id, kind, data) VALUES ($1, $2, $3, $4)`, [
+      agentId,
+      ticketId,
+      kind,
+      JSON.stringify(data),
+    ]);
   }
 
   /** A personal notification for an agent given by id as text (a circuit's target); nothing when no agent has that id. */
-  async addForAgentIfKnown(m: EntityManager, agentId: string, ticketId: string | null, kind: string, data: Record<string, unknown>): Promise<void> {
-    await m.query(`INSERT INTO notifications (recipient_agent_id, ticket_id, kind, data) SELECT id, $2, $3, $4 FROM agents WHERE id::text = $1`,
-      [agentId, ticketId, kind, JSON.stringify(data)]);
+  async addForAgentIfKnown(
+    m: EntityManager,
+    agentId: string,
+    ticketId: string | null,
+    kind: string,
+    data: Record<string, unknown>,
+  ): Promise<void> {
+    await m.query(
+      `INSERT INTO notifications (recipient_agent_id, ticket_id, kind, data) SELECT id, $2, $3, $4 FROM agents WHERE id::text = $1`,
+      [agentId, ticketId, kind, JSON.stringify(data)],
+    );
   }
 
   /** As addForDepartment, the department given by its code (a circuit's target); nothing for an unknown code. */
-  async addForDepartmentCode(m: EntityManager, departmentCode: string, role: string | null, ticketId: string | null, kind: string, data: Record<string, unknown>): Promise<void> {
+  async addForDepartmentCode(
+    m: EntityManager,
+    departmentCode: string,
+    role: string | null,
+    ticketId: string | null,
+    kind: string,
+    data: Record<string, unknown>,
+  ): Promise<void> {
     await m.query(
       `INSERT INTO notifications (recipient_role, recipient_department_id, ticket_id, kind, data) SELECT $1, id, $3, $4, $5 FROM departments WHERE code = $2`,
-      [role, departmentCode, ticketId, kind, JSON.stringify(data)]);
+      [role, departmentCode, ticketId, kind, JSON.stringify(data)],
+    );
   }
 
   /** A shared notification for a department's queue (`role` null) or for one role in it (e.g. its heads). */
-  async addForDepartment(m: EntityManager, departmentId: string, role: Role | null, ticketId: string | null, kind: string, data: Record<string, unknown>): Promise<void> {
-    await m.query(`INSERT INTO notifications (recipient_role, recipient_department_id, ticket_id, kind, data) VALUES ($1, $2, $3, $4, $5)`,
-      [role, departmentId, ticketId, kind, JSON.stringify(data)]);
+  async addForDepartment(
+    m: EntityManager,
+    departmentId: string,
+    role: Role | null,
+    ticketId: string | null,
+    kind: string,
+    data: Record<string, unknown>,
+  ): Promise<void> {
+    await m.query(
+      `INSERT INTO notifications (recipient_role, recipient_department_id, ticket_id, kind, data) VALUES ($1, $2, $3, $4, $5)`,
+      [role, departmentId, ticketId, kind, JSON.stringify(data)],
+    );
   }
 
   /** One personal notification per active agent of a role, town-wide (e.g. the élus). */
   async addForRole(m: EntityManager, role: Role, ticketId: string | null, kind: string, data: Record<string, unknown>): Promise<void> {
-    await m.query(`INSERT INTO notifications (recipient_agent_id, ticket_id, kind, data) SELECT id, $2, $3, $4 FROM agents WHERE role = $1 AND active`,
-      [role, ticketId, kind, JSON.stringify(data)]);
+    await m.query(
+      `INSERT INTO notifications (recipient_agent_id, ticket_id, kind, data) SELECT id, $2, $3, $4 FROM agents WHERE role = $1 AND active`,
+      [role, ticketId, kind, JSON.stringify(data)],
+    );
   }
 }

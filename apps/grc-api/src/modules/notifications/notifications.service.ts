@@ -2,8 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import {
-  decodeCursor, encodeCursor, isRole, NOTIFICATION_PAGE_DEFAULT,
-  type NotificationAudience, type NotificationItem, type NotificationPage, type NotificationReadAllResult,
+  decodeCursor,
+  encodeCursor,
+  isRole,
+  NOTIFICATION_PAGE_DEFAULT,
+  type NotificationAudience,
+  type NotificationItem,
+  type NotificationPage,
+  type NotificationReadAllResult,
 } from '@grc/domain';
 import { invalidField, notFound } from '../../common/problem';
 import type { AuthenticatedAgent } from '../auth/authenticated-agent';
@@ -25,7 +31,10 @@ const iso = (d: Date | string | null): string | null => (d ? new Date(d).toISOSt
  */
 @Injectable()
 export class NotificationsService {
-  constructor(@InjectDataSource() private readonly db: DataSource, private readonly notifications: NotificationsRepository) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly notifications: NotificationsRepository,
+  ) {}
 
   async list(agent: AuthenticatedAgent, query: NotificationListQueryDto): Promise<NotificationPage> {
     const limit = query.limit ?? NOTIFICATION_PAGE_DEFAULT;
@@ -33,7 +42,14 @@ export class NotificationsService {
     if (query.cursor !== undefined) {
       const values = decodeCursor(query.cursor);
       const [at, id] = values ?? [];
-      if (!values || values.length !== 2 || typeof at !== 'string' || !CURSOR_TIME.test(at) || typeof id !== 'string' || !NOTIFICATION_ID.test(id)) {
+      if (
+        !values ||
+        values.length !== 2 ||
+        typeof at !== 'string' ||
+        !CURSOR_TIME.test(at) ||
+        typeof id !== 'string' ||
+        !NOTIFICATION_ID.test(id)
+      ) {
         throw invalidField('cursor', 'Curseur de pagination invalide ou expiré : revenez à la première page.', 'invalid_cursor');
       }
       before = [at, id];
@@ -69,8 +85,10 @@ export class NotificationsService {
 
   /** Marks every notification the agent receives read (only up to `upToId` when given: the newest one seen). */
   async markAllRead(agent: AuthenticatedAgent, upToId?: string): Promise<NotificationReadAllResult> {
-    const marked = await this.db.transaction(async (m) =>
-      (await this.notifications.markAllPersonalRead(agent, upToId, m)) + (await this.notifications.markAllSharedRead(agent, upToId, m)));
+    const marked = await this.db.transaction(
+      async (m) =>
+        (await this.notifications.markAllPersonalRead(agent, upToId, m)) + (await this.notifications.markAllSharedRead(agent, upToId, m)),
+    );
     return { marked, unread: await this.unreadCount(agent) };
   }
 }
@@ -79,15 +97,14 @@ function toItem(r: NotificationRow): NotificationItem {
   const data = r.data && typeof r.data === 'object' ? r.data : {};
   const reference = r.t_reference ?? (typeof data['reference'] === 'string' ? data['reference'] : null);
   const subject = r.t_subject ?? (typeof data['subject'] === 'string' ? data['subject'] : '');
-  const ticket = r.ticket_id && reference
-    ? { id: r.ticket_id, reference, subject, accessible: r.t_accessible === true }
-    : null;
+  const ticket = r.ticket_id && reference ? { id: r.ticket_id, reference, subject, accessible: r.t_accessible === true } : null;
   const department = r.recipient_department_id ? { id: r.recipient_department_id, code: r.d_code ?? '', name: r.d_name ?? '' } : null;
-  const audience: NotificationAudience = r.personal || !department
-    ? { kind: 'agent' }
-    : r.recipient_role && isRole(r.recipient_role)
-      ? { kind: 'role', role: r.recipient_role, department }
-      : { kind: 'department', department };
+  const audience: NotificationAudience =
+    r.personal || !department
+      ? { kind: 'agent' }
+      : r.recipient_role && isRole(r.recipient_role)
+        ? { kind: 'role', role: r.recipient_role, department }
+        : { kind: 'department', department };
   return {
     id: String(r.id),
     kind: r.kind,

@@ -47,12 +47,19 @@ export class Open311Controller {
 
   /** GET services/{service_code}.{fmt}, requests/{service_request_id}.{fmt}, tokens/{token}.{fmt} */
   @Get(':collection/:file')
-  async item(@Param('collection') collection: string, @Param('file') file: string, @Query() query: RawParams, @Res() res: Response): Promise<void> {
+  async item(
+    @Param('collection') collection: string,
+    @Param('file') file: string,
+    @Query() query: RawParams,
+    @Res() res: Response,
+  ): Promise<void> {
     const f = splitFormat(file);
     if (!f || !['services', 'requests', 'tokens'].includes(collection)) throw unknownEndpoint();
     const town = await this.open311.checkJurisdiction(query);
-    if (collection === 'services') return sendOpen311(res, f.format, 200, 'service_definition', null, await this.open311.definition(f.name));
-    if (collection === 'requests') return sendOpen311(res, f.format, 200, 'service_requests', 'request', [await this.open311.one(f.name, town)]);
+    if (collection === 'services')
+      return sendOpen311(res, f.format, 200, 'service_definition', null, await this.open311.definition(f.name));
+    if (collection === 'requests')
+      return sendOpen311(res, f.format, 200, 'service_requests', 'request', [await this.open311.one(f.name, town)]);
     return sendOpen311(res, f.format, 200, 'service_requests', 'request', [await this.open311.token(f.name)]);
   }
 

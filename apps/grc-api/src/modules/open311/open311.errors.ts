@@ -6,7 +6,10 @@ export type Open311Status = 400 | 403 | 404 | 413 | 429 | 500;
 
 /** An error answered in the standard's format: `[{"code": 400, "description": "…"}]` or `<errors><error>…`. */
 export class Open311Error extends Error {
-  constructor(readonly status: Open311Status, readonly description: string) {
+  constructor(
+    readonly status: Open311Status,
+    readonly description: string,
+  ) {
     super(description);
     this.name = 'Open311Error';
   }

@@ -30,7 +30,7 @@ export class Open311ExceptionFilter implements ExceptionFilter {
     if (error instanceof ProblemException || error instanceof HttpException) {
       const status = error.getStatus();
       const body = error.getResponse() as { detail?: string; message?: unknown } | string;
-      const message = typeof body === 'string' ? body : body.detail ?? (typeof body.message === 'string' ? body.message : null);
+      const message = typeof body === 'string' ? body : (body.detail ?? (typeof body.message === 'string' ? body.message : null));
       if (status === 401 || status === 403) return { status: 403, description: message ?? 'Accès refusé.' };
       if (status === 404 || status === 405) return { status: 404, description: 'Cette adresse ne correspond à aucune ressource Open311.' };
       if (status === 413) return { status: 413, description: 'Le contenu envoyé est trop volumineux.' };
@@ -38,9 +38,11 @@ export class Open311ExceptionFilter implements ExceptionFilter {
     }
     const err = error as { type?: string; code?: string; status?: number };
     if (err?.type === 'entity.parse.failed') return { status: 400, description: "Le corps de la requête n'est pas valide." };
-    if (err?.type === 'charset.unsupported' || err?.type === 'encoding.unsupported') return { status: 400, description: 'Jeu de caractères non pris en charge : envoyez de l’UTF-8.' };
+    if (err?.type === 'charset.unsupported' || err?.type === 'encoding.unsupported')
+      return { status: 400, description: 'Jeu de caractères non pris en charge : envoyez de l’UTF-8.' };
     if (err?.type === 'entity.too.large') return { status: 413, description: 'Le contenu envoyé est trop volumineux.' };
-    if (typeof err?.code === 'string' && INPUT_SQLSTATES.has(err.code)) return { status: 400, description: 'Valeur invalide dans la requête.' };
+    if (typeof err?.code === 'string' && INPUT_SQLSTATES.has(err.code))
+      return { status: 400, description: 'Valeur invalide dans la requête.' };
     return { status: 500, description: "Une erreur inattendue s'est produite. Elle a été journalisée." };
   }
 }

@@ -4,7 +4,9 @@ import type { Open311Format } from './open311.errors';
 
 /** A value as GeoReport v2 shows it: null becomes an empty element in XML and null in JSON. */
 export type Open311Value = string | number | boolean | null | Open311Object | Open311Object[];
-export interface Open311Object { [key: string]: Open311Value }
+export interface Open311Object {
+  [key: string]: Open311Value;
+}
 
 const builder = new XMLBuilder({ format: true, ignoreAttributes: false, suppressEmptyNode: true, processEntities: true });
 
@@ -35,7 +37,12 @@ const LIST_ITEMS: Record<string, string> = { attributes: 'attribute', values: 'v
  * or the bare object when `item` is null (a service definition).
  */
 export function sendOpen311(
-  res: Response, format: Open311Format, status: number, root: string, item: string | null, body: Open311Object | Open311Object[],
+  res: Response,
+  format: Open311Format,
+  status: number,
+  root: string,
+  item: string | null,
+  body: Open311Object | Open311Object[],
 ): void {
   res.status(status);
   res.setHeader('Cache-Control', 'no-store');
@@ -43,9 +50,10 @@ export function sendOpen311(
     res.type('application/json; charset=utf-8').send(JSON.stringify(body));
     return;
   }
-  const content = item === null
-    ? toXmlTree(body as Open311Object, LIST_ITEMS)
-    : { [item]: (body as Open311Object[]).map((o) => toXmlTree(o, LIST_ITEMS)) };
+  const content =
+    item === null
+      ? toXmlTree(body as Open311Object, LIST_ITEMS)
+      : { [item]: (body as Open311Object[]).map((o) => toXmlTree(o, LIST_ITEMS)) };
   const xml = builder.build({ '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' }, [root]: content });
   res.type('text/xml; charset=utf-8').send(xml);
 }
@@ -59,8 +67,15 @@ export function w3cDateTime(date: Date | string | null, timeZone: string): strin
   let f = formatters.get(timeZone);
   if (!f) {
     f = new Intl.DateTimeFormat('en-GB', {
-      timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
-      hourCycle: 'h23', timeZoneName: 'longOffset',
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+      timeZoneName: 'longOffset',
     });
     formatters.set(timeZone, f);
   }

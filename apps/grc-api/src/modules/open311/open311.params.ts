@@ -48,7 +48,12 @@ function coordinate(params: RawParams, name: 'lat' | 'long', limit: number): num
   return n;
 }
 
-export interface Location { lat: number | null; long: number | null; addressString: string | null; addressId: string | null }
+export interface Location {
+  lat: number | null;
+  long: number | null;
+  addressString: string | null;
+  addressId: string | null;
+}
 
 /** lat+long, or address_string, or address_id: at least one location is required (GeoReport v2). */
 export function location(params: RawParams): Location {
@@ -63,7 +68,12 @@ export function location(params: RawParams): Location {
   return { lat, long, addressString, addressId };
 }
 
-export interface Requester { email: string | null; phone: string | null; firstName: string | null; lastName: string | null }
+export interface Requester {
+  email: string | null;
+  phone: string | null;
+  firstName: string | null;
+  lastName: string | null;
+}
 
 export function requester(params: RawParams): Requester {
   const rawEmail = text(params, 'email', 254);
@@ -82,7 +92,9 @@ export function mediaUrl(params: RawParams): string | null {
   try {
     const u = new URL(v);
     ok = u.protocol === 'https:' || u.protocol === 'http:';
-  } catch { /* not a URL */ }
+  } catch {
+    /* not a URL */
+  }
   if (!ok) throw badParam('Le paramètre media_url doit être une URL http(s).');
   return v;
 }
@@ -122,7 +134,8 @@ export function w3cDate(value: string, name: string): Date {
   if (!m) throw invalid();
   const [y, mo, d, h = '0', mi = '0', s = '0'] = m.slice(1, 7).map((x) => x ?? undefined) as string[];
   const check = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)));
-  if (check.getUTCMonth() !== Number(mo) - 1 || check.getUTCDate() !== Number(d) || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) throw invalid();
+  if (check.getUTCMonth() !== Number(mo) - 1 || check.getUTCDate() !== Number(d) || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59)
+    throw invalid();
   const date = new Date(m[4] === undefined ? `${m[1]}-${m[2]}-${m[3]}T00:00:00Z` : value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
   if (Number.isNaN(date.getTime())) throw invalid();
   return date;
@@ -167,7 +180,9 @@ export function validateAttributes(defs: AttributeDefinition[], sent: Map<string
         const keys = new Set(def.values.map((x) => String(x.key)));
         const wrong = values.find((x) => !keys.has(x));
         if (wrong !== undefined) {
-          throw badParam(`attribute[${def.code}] : « ${wrong.slice(0, 100)} » ne fait pas partie des valeurs possibles (${[...keys].join(', ')}).`);
+          throw badParam(
+            `attribute[${def.code}] : « ${wrong.slice(0, 100)} » ne fait pas partie des valeurs possibles (${[...keys].join(', ')}).`,
+          );
         }
         out[def.code] = def.datatype === 'singlevaluelist' ? v : [...new Set(values)];
         break;

@@ -10,7 +10,11 @@ import { REDIS } from '../../infrastructure/redis.module';
 import { Open311Error } from './open311.errors';
 
 /** GET requests per window: per IP, and per known api_key (a partner app serving many people behind one address). */
-export interface Open311Limits { windowSeconds: number; perIp: number; perKey: number }
+export interface Open311Limits {
+  windowSeconds: number;
+  perIp: number;
+  perKey: number;
+}
 
 export function open311Limits(env: NodeJS.ProcessEnv = process.env): Open311Limits {
   const int = (v: string | undefined, d: number) => (v && /^\d+$/.test(v) && Number(v) > 0 ? Number(v) : d);
@@ -42,11 +46,15 @@ export class Open311ReadLimitGuard implements CanActivate {
     @Inject(GRC_CONFIG) config: GrcConfig,
     @Inject(OPEN311_LIMITS) limits: Open311Limits,
   ) {
-    const make = (name: string, points: number) => new RateLimiterRedis({
-      storeClient: redis, keyPrefix: `${config.queuePrefix}:open311:${name}`, points, duration: limits.windowSeconds,
-      rejectIfRedisNotReady: true,
-      insuranceLimiter: new RateLimiterMemory({ keyPrefix: `open311:${name}`, points, duration: limits.windowSeconds }),
-    });
+    const make = (name: string, points: number) =>
+      new RateLimiterRedis({
+        storeClient: redis,
+        keyPrefix: `${config.queuePrefix}:open311:${name}`,
+        points,
+        duration: limits.windowSeconds,
+        rejectIfRedisNotReady: true,
+        insuranceLimiter: new RateLimiterMemory({ keyPrefix: `open311:${name}`, points, duration: limits.windowSeconds }),
+      });
     this.byIp = make('ip', limits.perIp);
     this.byKey = make('key', limits.perKey);
   }
@@ -67,7 +75,10 @@ export class Open311ReadLimitGuard implements CanActivate {
       }
       const seconds = Math.max(1, Math.ceil(e.msBeforeNext / 1000));
       ctx.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(seconds));
-      throw new Open311Error(429, `Trop de requêtes depuis ${keyHash ? 'cette clé' : 'cette adresse'} : réessayez dans ${seconds} seconde(s).`);
+      throw new Open311Error(
+        429,
+        `Trop de requêtes depuis ${keyHash ? 'cette clé' : 'cette adresse'} : réessayez dans ${seconds} seconde(s).`,
+      );
     }
   }
 

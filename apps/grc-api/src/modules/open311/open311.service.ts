@@ -10,8 +10,16 @@ import { InboxCountersScheduler } from '../worker/inbox-counters.scheduler';
 import { badApiKey, badParam, notFound311 } from './open311.errors';
 import { w3cDateTime, type Open311Object } from './open311.format';
 import {
-  location, mediaUrl, rawAttributes, requester, text, validateAttributes, w3cDate,
-  type AttributeDefinition, type RawParams, type Requester,
+  location,
+  mediaUrl,
+  rawAttributes,
+  requester,
+  text,
+  validateAttributes,
+  w3cDate,
+  type AttributeDefinition,
+  type RawParams,
+  type Requester,
 } from './open311.params';
 
 export const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
@@ -20,12 +28,27 @@ export const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').dige
 export const DEFAULT_WINDOW_DAYS = 90;
 export const MAX_REQUESTS = 1000;
 
-interface Town { code: string | null; timezone: string; prefix: string }
+interface Town {
+  code: string | null;
+  timezone: string;
+  prefix: string;
+}
 
 interface RequestRow {
-  reference: string; status: string; description: string; address: string | null; latitude: number | null; longitude: number | null;
-  created_at: Date; updated_at: Date; service_code: string; service_name: string; agency: string;
-  address_id: string | null; media_url: string | null; status_notes: string | null;
+  reference: string;
+  status: string;
+  description: string;
+  address: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  created_at: Date;
+  updated_at: Date;
+  service_code: string;
+  service_name: string;
+  agency: string;
+  address_id: string | null;
+  media_url: string | null;
+  status_notes: string | null;
   /** the SLA's resolution deadline, the master's for a duplicate (modules/sla) */
   expected_at: Date | null;
 }
@@ -58,16 +81,19 @@ export class Open311Service {
     const town = await this.town();
     const j = params['jurisdiction_id'];
     if (j === undefined || j === null || j === '') return town;
-    if (typeof j !== 'string' || j.trim() !== town.code) throw notFound311('jurisdiction_id inconnu : ce serveur ne sert que la commune « ' + (town.code ?? '') + ' ».');
+    if (typeof j !== 'string' || j.trim() !== town.code)
+      throw notFound311('jurisdiction_id inconnu : ce serveur ne sert que la commune « ' + (town.code ?? '') + ' ».');
     return town;
   }
 
   async services(): Promise<Open311Object[]> {
-    const rows: Array<{ code: string; name_fr: string; name_en: string; department: string; has_attributes: boolean }> = await this.db.query(
-      `SELECT c.code, c.name_fr, c.name_en, d.name AS department,
+    const rows: Array<{ code: string; name_fr: string; name_en: string; department: string; has_attributes: boolean }> =
+      await this.db.query(
+        `SELECT c.code, c.name_fr, c.name_en, d.name AS department,
               EXISTS (SELECT 1 FROM category_attributes a WHERE a.category_id = c.id) AS has_attributes
        FROM categories c JOIN departments d ON d.id = c.default_department_id
-       WHERE c.active ORDER BY d.name, c.name_fr`);
+       WHERE c.active ORDER BY d.name, c.name_fr`,
+      );
     return rows.map((r) => ({
       service_code: r.code,
       service_name: r.name_fr,
@@ -86,8 +112,13 @@ export class Open311Service {
     return {
       service_code: code,
       attributes: defs.map((d) => ({
-        variable: d.variable, code: d.code, datatype: d.datatype, required: d.required,
-        datatype_description: d.datatypeDescription, order: d.order, description: d.description,
+        variable: d.variable,
+        code: d.code,
+        datatype: d.datatype,
+        required: d.required,
+        datatype_description: d.datatypeDescription,
+        order: d.order,
+        description: d.description,
         values: d.values.map((v) => ({ key: String(v.key), name: String(v.name) })),
       })),
     };
@@ -96,29 +127,52 @@ export class Open311Service {
   private async attributes(m: EntityManager, categoryId: string): Promise<AttributeDefinition[]> {
     const rows = await m.query(
       `SELECT code, datatype, variable, required, datatype_description, description, "order", "values"
-       FROM category_attributes WHERE category_id = $1 ORDER BY "order", code`, [categoryId]);
-    return rows.map((r: Record<string, unknown>) => ({
-      code: r['code'], datatype: r['datatype'], variable: r['variable'], required: r['required'],
-      datatypeDescription: r['datatype_description'] ?? null, description: r['description'], order: r['order'],
-      values: Array.isArray(r['values']) ? r['values'] : [],
-    }) as AttributeDefinition);
+       FROM category_attributes WHERE category_id = $1 ORDER BY "order", code`,
+      [categoryId],
+    );
+    return rows.map(
+      (r: Record<string, unknown>) =>
+        ({
+          code: r['code'],
+          datatype: r['datatype'],
+          variable: r['variable'],
+          required: r['required'],
+          datatypeDescription: r['datatype_description'] ?? null,
+          description: r['description'],
+          order: r['order'],
+          values: Array.isArray(r['values']) ? r['values'] : [],
+        }) as AttributeDefinition,
+    );
   }
 
   /** GET requests: by ids (the other filters are then ignored, as the standard says), else by service, dates and status. */
   async list(params: RawParams, town: Town): Promise<Open311Object[]> {
     const where: string[] = [`t.channel = 'open311'`];
     const args: unknown[] = [];
-    const arg = (v: unknown) => { args.push(v); return `$${args.length}`; };
+    const arg = (v: unknown) => {
+      args.push(v);
+      return `$${args.length}`;
+    };
     const ids = text(params, 'service_request_id', 40_000);
     if (ids !== null) {
-      const refs = ids.split(',').map((s) => s.trim()).filter((s) => s !== '');
+      const refs = ids
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
       if (refs.length > MAX_REQUESTS) throw badParam(`service_request_id : ${MAX_REQUESTS} identifiants au plus.`);
       const canonical = refs.map((r) => parseReference(r)).filter((r): r is string => r !== null);
       where.push(`t.reference = ANY(${arg(canonical)}::text[])`);
     } else {
       const codes = text(params, 'service_code', 4000);
       if (codes !== null) {
-        const list = [...new Set(codes.split(',').map((s) => s.trim()).filter((s) => s !== ''))];
+        const list = [
+          ...new Set(
+            codes
+              .split(',')
+              .map((s) => s.trim())
+              .filter((s) => s !== ''),
+          ),
+        ];
         const known: Array<{ code: string }> = await this.db.query(`SELECT code FROM categories WHERE code = ANY($1::text[])`, [list]);
         const unknown = list.filter((c) => !known.some((k) => k.code === c));
         if (unknown.length) throw badParam(`service_code inconnu : ${unknown.join(', ').slice(0, 200)}.`);
@@ -139,8 +193,11 @@ export class Open311Service {
         if (wanted.size === 1) where.push(`coalesce(mt.status, t.status) ${wanted.has('closed') ? '' : 'NOT '}IN ('resolved', 'closed')`);
       }
     }
-    const rows: RequestRow[] = await this.db.query(`${REQUEST_SELECT} WHERE ${where.join(' AND ')}
-      ORDER BY t.created_at DESC, t.id DESC LIMIT ${MAX_REQUESTS}`, args);
+    const rows: RequestRow[] = await this.db.query(
+      `${REQUEST_SELECT} WHERE ${where.join(' AND ')}
+      ORDER BY t.created_at DESC, t.id DESC LIMIT ${MAX_REQUESTS}`,
+      args,
+    );
     return rows.map((r) => this.toRequest(r, town));
   }
 
@@ -155,7 +212,9 @@ export class Open311Service {
 
   async token(token: string): Promise<Open311Object> {
     const [row] = await this.db.query(
-      `SELECT t.reference FROM open311_requests o JOIN tickets t ON t.id = o.ticket_id WHERE o.token = $1`, [token.slice(0, 64)]);
+      `SELECT t.reference FROM open311_requests o JOIN tickets t ON t.id = o.ticket_id WHERE o.token = $1`,
+      [token.slice(0, 64)],
+    );
     if (!row) throw notFound311(`Jeton inconnu : ${token.slice(0, 64)}.`);
     return { service_request_id: row.reference, token };
   }
@@ -213,15 +272,29 @@ export class Open311Service {
       const data: Record<string, unknown> = { client: key.name, token };
       if (media) data['links'] = [{ kind: 'media', url: media, source: 'open311' }];
       if (!citizenId && (who.firstName || who.lastName)) data['reporter'] = { firstName: who.firstName, lastName: who.lastName };
-      const { reference } = await this.tickets.createIn(m, { ...systemActor(`open311:${key.name}`), ip }, {
-        channel: 'open311', categoryId: category.id, subject: subjectOf(description, category.name_fr), description, citizenId,
-        address: where.addressString, location: loc, attributes, eventData: data, auditActor: actor,
-      }, async ({ id }) => {
-        await m.query(
-          `INSERT INTO open311_requests (ticket_id, token, api_key_id, address_id, media_url, device_id, account_id, description) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-          [id, token, key.id, where.addressId, media, deviceId, accountId, description]);
-        return [];
-      });
+      const { reference } = await this.tickets.createIn(
+        m,
+        { ...systemActor(`open311:${key.name}`), ip },
+        {
+          channel: 'open311',
+          categoryId: category.id,
+          subject: subjectOf(description, category.name_fr),
+          description,
+          citizenId,
+          address: where.addressString,
+          location: loc,
+          attributes,
+          eventData: data,
+          auditActor: actor,
+        },
+        async ({ id }) => {
+          await m.query(
+            `INSERT INTO open311_requests (ticket_id, token, api_key_id, address_id, media_url, device_id, account_id, description) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+            [id, token, key.id, where.addressId, media, deviceId, accountId, description],
+          );
+          return [];
+        },
+      );
       await m.query(`UPDATE open311_api_keys SET last_used_at = now() WHERE id = $1`, [key.id]);
       return reference;
     });
@@ -238,7 +311,9 @@ export class Open311Service {
     if (!who.email && !who.phone) return null;
     const [found] = await m.query(
       `SELECT id FROM citizens WHERE ($1::text IS NOT NULL AND lower(email) = lower($1)) OR ($2::text IS NOT NULL AND phone = $2)
-       ORDER BY (lower(email) = lower($1)) DESC NULLS LAST, created_at LIMIT 1`, [who.email, who.phone]);
+       ORDER BY (lower(email) = lower($1)) DESC NULLS LAST, created_at LIMIT 1`,
+      [who.email, who.phone],
+    );
     if (found) return found.id;
     const lastName = who.lastName ?? who.firstName ?? 'Usager Open311';
     const firstName = who.lastName ? who.firstName : null;
@@ -247,9 +322,16 @@ export class Open311Service {
     const f = v.value;
     const [row] = await m.query(
       `INSERT INTO citizens (kind, first_name, last_name, email, phone) VALUES ('resident', $1, $2, $3, $4) RETURNING id`,
-      [f.firstName, f.lastName, f.email, f.phone]);
+      [f.firstName, f.lastName, f.email, f.phone],
+    );
     const changes: Record<string, { before: unknown; after: unknown }> = {};
-    for (const [k, val] of Object.entries({ kind: 'resident', firstName: f.firstName, lastName: f.lastName, email: f.email, phone: f.phone })) {
+    for (const [k, val] of Object.entries({
+      kind: 'resident',
+      firstName: f.firstName,
+      lastName: f.lastName,
+      email: f.email,
+      phone: f.phone,
+    })) {
       if (val !== null) changes[k] = { before: null, after: val };
     }
     await this.audit.record(m, actor, 'citizen.create', 'citizen', row.id, changes);
@@ -259,7 +341,11 @@ export class Open311Service {
 
 /** The inbox subject: the description's first line (shortened), else the service's name. */
 export function subjectOf(description: string, serviceName: string): string {
-  const line = description.split(/\r?\n/).map((l) => l.trim()).find((l) => l !== '') ?? '';
+  const line =
+    description
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .find((l) => l !== '') ?? '';
   if ([...line].length < 3) return `${serviceName} (Open311)`.slice(0, 300);
   const chars = [...line];
   return chars.length > 120 ? `${chars.slice(0, 119).join('')}…` : line;

@@ -10,7 +10,13 @@ import type { NewEvent } from '../tickets/ticket-change.hooks';
 export const PUBLIC_MAX_FILES = 5;
 export const ACCEPT = [...Object.keys(ALLOWED_TYPES), ...Object.values(ALLOWED_TYPES).flatMap((t) => t.extensions.map((e) => `.${e}`))];
 
-export interface CheckedFile { filename: string; mimeType: string; size: number; buffer: Buffer; sha256: string }
+export interface CheckedFile {
+  filename: string;
+  mimeType: string;
+  size: number;
+  buffer: Buffer;
+  sha256: string;
+}
 
 const mb = (bytes: number) => Math.round(bytes / 1048576);
 
@@ -21,7 +27,8 @@ const mb = (bytes: number) => Math.round(bytes / 1048576);
 export async function checkFiles(files: UploadedFile[], maxBytes: number, field = 'files'): Promise<CheckedFile[]> {
   if (files.length > PUBLIC_MAX_FILES) {
     throw new ProblemException(400, 'Requête invalide', `${PUBLIC_MAX_FILES} fichiers au plus.`, [
-      { field, message: `${PUBLIC_MAX_FILES} fichiers au plus.`, code: 'file.too_many' }]);
+      { field, message: `${PUBLIC_MAX_FILES} fichiers au plus.`, code: 'file.too_many' },
+    ]);
   }
   const tooLarge: FieldError[] = [];
   const refused: FieldError[] = [];
@@ -42,9 +49,16 @@ export async function checkFiles(files: UploadedFile[], maxBytes: number, field 
       refused.push({ field, code: 'file.type', message: `« ${filename} » : ${reason}` });
       continue;
     }
-    out.push({ filename, mimeType: f.mimetype, size: f.size, buffer: f.buffer, sha256: createHash('sha256').update(f.buffer).digest('hex') });
+    out.push({
+      filename,
+      mimeType: f.mimetype,
+      size: f.size,
+      buffer: f.buffer,
+      sha256: createHash('sha256').update(f.buffer).digest('hex'),
+    });
   }
-  if (tooLarge.length) throw new ProblemException(413, 'Fichier trop volumineux', tooLarge.map((e) => e.message).join(' '), [...tooLarge, ...refused]);
+  if (tooLarge.length)
+    throw new ProblemException(413, 'Fichier trop volumineux', tooLarge.map((e) => e.message).join(' '), [...tooLarge, ...refused]);
   if (refused.length) throw new ProblemException(415, 'Type de fichier refusé', refused.map((e) => e.message).join(' '), refused);
   return out;
 }
@@ -52,7 +66,9 @@ export async function checkFiles(files: UploadedFile[], maxBytes: number, field 
 /** Writes the files (content-addressed folders, random names), returns their keys and a clean-up for failures. */
 export async function storeFiles(dataDir: string, files: CheckedFile[]): Promise<{ keys: string[]; remove: () => Promise<void> }> {
   const keys: string[] = [];
-  const remove = async () => { for (const k of keys) await rm(join(dataDir, k), { force: true }); };
+  const remove = async () => {
+    for (const k of keys) await rm(join(dataDir, k), { force: true });
+  };
   try {
     for (const f of files) {
       const key = join('attachments', f.sha256.slice(0, 2), randomUUID());
@@ -74,8 +90,13 @@ export async function insertAttachments(m: EntityManager, ticketId: string, file
     const f = files[i]!;
     const [row] = await m.query(
       `INSERT INTO attachments (ticket_id, filename, mime_type, size, sha256, storage_key, uploaded_by)
-       VALUES ($1, $2, $3, $4, $5, $6, NULL) RETURNING id`, [ticketId, f.filename, f.mimeType, f.size, f.sha256, keys[i]]);
-    events.push({ kind: 'attachment_added', data: { attachmentId: row.id, filename: f.filename, size: f.size, mimeType: f.mimeType, source: 'citizen' } });
+       VALUES ($1, $2, $3, $4, $5, $6, NULL) RETURNING id`,
+      [ticketId, f.filename, f.mimeType, f.size, f.sha256, keys[i]],
+    );
+    events.push({
+      kind: 'attachment_added',
+      data: { attachmentId: row.id, filename: f.filename, size: f.size, mimeType: f.mimeType, source: 'citizen' },
+    });
   }
   return events;
 }

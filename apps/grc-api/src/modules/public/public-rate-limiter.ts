@@ -10,12 +10,22 @@ import { REDIS } from '../../infrastructure/redis.module';
 export type PublicBucket = 'create' | 'message' | 'read';
 
 /** Requests per IP and per window; GRC_PUBLIC_RATE_LIMIT sets the creations (default 5 per 10 minutes). */
-export interface PublicLimits { windowSeconds: number; create: number; message: number; read: number }
+export interface PublicLimits {
+  windowSeconds: number;
+  create: number;
+  message: number;
+  read: number;
+}
 
 export function publicLimits(env: NodeJS.ProcessEnv = process.env): PublicLimits {
   const int = (v: string | undefined, d: number) => (v && /^\d+$/.test(v) ? Number(v) : d);
   const create = int(env['GRC_PUBLIC_RATE_LIMIT'], 5);
-  return { windowSeconds: int(env['GRC_PUBLIC_RATE_WINDOW_SECONDS'], 600), create, message: Math.max(create * 2, 10), read: Math.max(create * 20, 120) };
+  return {
+    windowSeconds: int(env['GRC_PUBLIC_RATE_WINDOW_SECONDS'], 600),
+    create,
+    message: Math.max(create * 2, 10),
+    read: Math.max(create * 20, 120),
+  };
 }
 export const PUBLIC_LIMITS = Symbol('PUBLIC_LIMITS');
 
@@ -40,7 +50,10 @@ export class PublicRateLimitGuard implements CanActivate {
     const bucket = (name: PublicBucket) => {
       const opts = { points: limits[name], duration: limits.windowSeconds };
       return new RateLimiterRedis({
-        ...opts, storeClient: redis, keyPrefix: `${config.queuePrefix}:public:${name}`, rejectIfRedisNotReady: true,
+        ...opts,
+        storeClient: redis,
+        keyPrefix: `${config.queuePrefix}:public:${name}`,
+        rejectIfRedisNotReady: true,
         insuranceLimiter: new RateLimiterMemory({ ...opts, keyPrefix: `public:${name}` }),
       });
     };
@@ -58,9 +71,12 @@ export class PublicRateLimitGuard implements CanActivate {
       if (!(e instanceof RateLimiterRes)) throw e;
       const retry = Math.max(1, Math.ceil(e.msBeforeNext / 1000));
       ctx.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(retry));
-      throw new ProblemException(429, 'Trop de requêtes',
+      throw new ProblemException(
+        429,
+        'Trop de requêtes',
         `Trop de demandes envoyées depuis cette connexion. Réessayez dans ${Math.ceil(retry / 60)} minute(s).`,
-        [{ field: '', message: 'Trop de demandes.', code: 'rate_limited' }]);
+        [{ field: '', message: 'Trop de demandes.', code: 'rate_limited' }],
+      );
     }
   }
 }

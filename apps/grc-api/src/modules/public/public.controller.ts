@@ -1,6 +1,22 @@
 import {
-  ArgumentsHost, BadRequestException, Body, Catch, Controller, ExceptionFilter, Get, Headers, HttpCode, Ip, Param,
-  PayloadTooLargeException, Post, Query, UploadedFiles, UseFilters, UseGuards, UseInterceptors,
+  ArgumentsHost,
+  BadRequestException,
+  Body,
+  Catch,
+  Controller,
+  ExceptionFilter,
+  Get,
+  Headers,
+  HttpCode,
+  Ip,
+  Param,
+  PayloadTooLargeException,
+  Post,
+  Query,
+  UploadedFiles,
+  UseFilters,
+  UseGuards,
+  UseInterceptors,
 } from '@nestjs/common';
 import { FilesInterceptor } from '@nestjs/platform-express';
 import { ApiTags } from '@nestjs/swagger';
@@ -15,10 +31,11 @@ import { PublicRateLimitGuard, RateLimited } from './public-rate-limiter';
 import { PublicService, type RawFields } from './public.service';
 
 const MAX_BYTES = loadConfig().maxUploadBytes;
-const upload = (maxFiles: number) => FilesInterceptor('files', maxFiles, {
-  // +1: a file of exactly the maximum passes; multer stops reading a larger one at once
-  limits: { fileSize: MAX_BYTES + 1, files: maxFiles, fields: 60, fieldSize: 64 * 1024, parts: maxFiles + 60 },
-});
+const upload = (maxFiles: number) =>
+  FilesInterceptor('files', maxFiles, {
+    // +1: a file of exactly the maximum passes; multer stops reading a larger one at once
+    limits: { fileSize: MAX_BYTES + 1, files: maxFiles, fields: 60, fieldSize: 64 * 1024, parts: maxFiles + 60 },
+  });
 
 /** multer's own refusals (a file over the limit, too many files) in the words of the public form. */
 @Catch(PayloadTooLargeException, BadRequestException)
@@ -68,7 +85,11 @@ export class PublicController {
   /** The tracking page's data: the key in `k` (or the X-Tracking-Key header). 404 for any key that does not open it. */
   @Get('requests/:reference')
   @RateLimited('read')
-  track(@Param('reference') reference: string, @Query('k') k: string | undefined, @Headers('x-tracking-key') header: string | undefined): Promise<PublicTracking> {
+  track(
+    @Param('reference') reference: string,
+    @Query('k') k: string | undefined,
+    @Headers('x-tracking-key') header: string | undefined,
+  ): Promise<PublicTracking> {
     return this.service.track(reference, String(header ?? k ?? ''));
   }
 
@@ -79,8 +100,11 @@ export class PublicController {
   @UseFilters(UploadErrorFilter)
   @UseInterceptors(upload(PUBLIC_MAX_FILES))
   message(
-    @Param('reference') reference: string, @Body() fields: RawFields, @UploadedFiles() files: UploadedFile[] | undefined,
-    @Headers('x-tracking-key') header: string | undefined, @Ip() ip: string,
+    @Param('reference') reference: string,
+    @Body() fields: RawFields,
+    @UploadedFiles() files: UploadedFile[] | undefined,
+    @Headers('x-tracking-key') header: string | undefined,
+    @Ip() ip: string,
   ): Promise<PublicTracking> {
     const k = header ?? (typeof fields?.['k'] === 'string' ? fields['k'] : '');
     return this.service.addInformation(reference, k, fields ?? {}, files ?? [], ip ?? null);

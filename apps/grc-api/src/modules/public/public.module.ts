@@ -15,7 +15,9 @@ import { TrackingService } from './tracking.service';
   imports: [ReferenceModule, TicketsModule, InboxCountersModule],
   controllers: [PublicController],
   providers: [
-    PublicService, TrackingService, PublicRateLimitGuard,
+    PublicService,
+    TrackingService,
+    PublicRateLimitGuard,
     // read when the app is built (tests set the environment for one app at a time)
     { provide: PUBLIC_LIMITS, useFactory: () => publicLimits() },
   ],

@@ -2,8 +2,15 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import {
-  MESSAGE_BODY_MAX, parseReference, textLength, validateCitizen,
-  type PublicAttribute, type PublicForm, type PublicRequestCreated, type PublicTracking, type TicketStatus,
+  MESSAGE_BODY_MAX,
+  parseReference,
+  textLength,
+  validateCitizen,
+  type PublicAttribute,
+  type PublicForm,
+  type PublicRequestCreated,
+  type PublicTracking,
+  type TicketStatus,
 } from '@grc/domain';
 import { badRequest, notFound, ProblemException, type FieldError } from '../../common/problem';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
@@ -31,10 +38,16 @@ const noSuchLink = () => notFound('Demande');
  * is nothing to correct in the form; the detail says what to do.
  */
 export const TRACKING_EXPIRED_TYPE = 'urn:grc:problem:tracking-expired';
-const linkExpired = (reference: string, townName: string | null, days: number) => new ProblemException(410, 'Lien de suivi expiré',
-  `Ce lien de suivi a expiré : la demande ${reference} est terminée depuis plus de ${days} jours. ` +
-  `Pour toute question à son sujet, contactez ${townName ? `la mairie (${townName})` : 'la mairie'} en indiquant cette référence ; ` +
-  'pour un nouveau problème, faites une nouvelle demande.', undefined, TRACKING_EXPIRED_TYPE);
+const linkExpired = (reference: string, townName: string | null, days: number) =>
+  new ProblemException(
+    410,
+    'Lien de suivi expiré',
+    `Ce lien de suivi a expiré : la demande ${reference} est terminée depuis plus de ${days} jours. ` +
+      `Pour toute question à son sujet, contactez ${townName ? `la mairie (${townName})` : 'la mairie'} en indiquant cette référence ; ` +
+      'pour un nouveau problème, faites une nouvelle demande.',
+    undefined,
+    TRACKING_EXPIRED_TYPE,
+  );
 /** Honeypot filled (a robot): refused without saying why. */
 const refusedGeneric = () => new ProblemException(400, 'Requête invalide', 'La demande n’a pas pu être enregistrée.');
 
@@ -51,7 +64,11 @@ function str(fields: RawFields, name: string): string | null {
 
 /** The inbox subject: the description's first line, shortened; else the category's name. */
 export function publicSubject(description: string, categoryName: string): string {
-  const line = description.split(/\r?\n/).map((l) => l.trim()).find((l) => l !== '') ?? '';
+  const line =
+    description
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .find((l) => l !== '') ?? '';
   const chars = [...line];
   if (chars.length < 3) return categoryName.slice(0, 300);
   return chars.length > 120 ? `${chars.slice(0, 119).join('')}…` : line;
@@ -83,14 +100,27 @@ export class PublicService {
          coalesce((SELECT json_agg(json_build_object('code', a.code, 'datatype', a.datatype, 'required', a.required,
              'description', a.description, 'datatypeDescription', a.datatype_description, 'order', a."order", 'values', a."values")
            ORDER BY a."order", a.code) FROM category_attributes a WHERE a.category_id = c.id AND a.variable), '[]'::json) AS attributes
-       FROM categories c WHERE c.active ORDER BY c.name_fr`);
+       FROM categories c WHERE c.active ORDER BY c.name_fr`,
+    );
     return {
       town: { name: town?.name ?? 'Mairie' },
       categories: rows.map((r) => ({
-        id: r.id, code: r.code, nameFr: r.name_fr, nameEn: r.name_en,
-        attributes: r.attributes.map((a) => ({ ...a, values: (a.values ?? []).map((v) => ({ key: String(v.key), name: String(v.name) })) })),
+        id: r.id,
+        code: r.code,
+        nameFr: r.name_fr,
+        nameEn: r.name_en,
+        attributes: r.attributes.map((a) => ({
+          ...a,
+          values: (a.values ?? []).map((v) => ({ key: String(v.key), name: String(v.name) })),
+        })),
       })),
-      limits: { maxFiles: PUBLIC_MAX_FILES, maxFileBytes: this.config.maxUploadBytes, accept: ACCEPT, descriptionMax: DESCRIPTION_MAX, messageMax: MESSAGE_BODY_MAX },
+      limits: {
+        maxFiles: PUBLIC_MAX_FILES,
+        maxFileBytes: this.config.maxUploadBytes,
+        accept: ACCEPT,
+        descriptionMax: DESCRIPTION_MAX,
+        messageMax: MESSAGE_BODY_MAX,
+      },
     };
   }
 
@@ -105,16 +135,20 @@ export class PublicService {
       [category] = await this.db.query(
         `SELECT c.id, c.name_fr, coalesce((SELECT json_agg(json_build_object('code', a.code, 'datatype', a.datatype, 'required', a.required,
              'description', a.description, 'values', a."values")) FROM category_attributes a WHERE a.category_id = c.id AND a.variable), '[]'::json) AS attributes
-         FROM categories c WHERE c.id = $1 AND c.active`, [categoryId]);
+         FROM categories c WHERE c.id = $1 AND c.active`,
+        [categoryId],
+      );
     }
     if (categoryId && !category) errors.push(err('categoryId', 'invalid', 'Catégorie inconnue.'));
 
     const description = str(fields, 'description');
     if (!description) errors.push(err('description', 'required', 'Décrivez le problème.'));
-    else if (textLength(description) > DESCRIPTION_MAX) errors.push(err('description', 'too_long', `La description ne doit pas dépasser ${DESCRIPTION_MAX} caractères.`));
+    else if (textLength(description) > DESCRIPTION_MAX)
+      errors.push(err('description', 'too_long', `La description ne doit pas dépasser ${DESCRIPTION_MAX} caractères.`));
 
     const address = str(fields, 'address');
-    if (address && textLength(address) > ADDRESS_MAX) errors.push(err('address', 'too_long', `L’adresse ne doit pas dépasser ${ADDRESS_MAX} caractères.`));
+    if (address && textLength(address) > ADDRESS_MAX)
+      errors.push(err('address', 'too_long', `L’adresse ne doit pas dépasser ${ADDRESS_MAX} caractères.`));
 
     const position = this.position(fields, errors);
     const attributes = category ? this.attributes(category.attributes, fields, errors) : {};
@@ -128,7 +162,8 @@ export class PublicService {
         errors.push(err(e.field, e.field === 'lastName' ? 'required' : e.code.endsWith('too_long') ? 'too_long' : 'invalid', e.message));
       }
     }
-    if (!email && !phone) errors.push(err('contact', 'contact.missing', 'Indiquez une adresse e-mail ou un numéro de téléphone pour être tenu informé.'));
+    if (!email && !phone)
+      errors.push(err('contact', 'contact.missing', 'Indiquez une adresse e-mail ou un numéro de téléphone pour être tenu informé.'));
     // the page's language: the e-mails about this request are written in it (absent: the town's language)
     const locale = str(fields, 'locale');
     if (locale !== null && locale !== 'fr' && locale !== 'en') errors.push(err('locale', 'invalid', 'Langue inconnue : fr ou en.'));
@@ -144,14 +179,28 @@ export class PublicService {
         const citizenId = await this.matchOrCreateCitizen(m, auditActor, contact!);
         const subject = publicSubject(description!, category!.name_fr);
         let key = '';
-        const ticket = await this.tickets.createIn(m, actor, {
-          channel: 'web', categoryId: category!.id, subject, description: description!, citizenId, address,
-          location: position ?? null, attributes, eventData: { source: 'formulaire-public' }, auditActor, locale: locale as 'fr' | 'en' | null,
-        }, async ({ id }) => {
-          const events = await insertAttachments(m, id, checked, stored.keys);
-          key = (await this.tracking.issueKey(m, id)).key;
-          return events;
-        });
+        const ticket = await this.tickets.createIn(
+          m,
+          actor,
+          {
+            channel: 'web',
+            categoryId: category!.id,
+            subject,
+            description: description!,
+            citizenId,
+            address,
+            location: position ?? null,
+            attributes,
+            eventData: { source: 'formulaire-public' },
+            auditActor,
+            locale: locale as 'fr' | 'en' | null,
+          },
+          async ({ id }) => {
+            const events = await insertAttachments(m, id, checked, stored.keys);
+            key = (await this.tracking.issueKey(m, id)).key;
+            return events;
+          },
+        );
         const reference = ticket.reference;
         return { reference, key };
       });
@@ -172,10 +221,14 @@ export class PublicService {
               greatest(t.updated_at, mt.updated_at) AS updated_at, CASE WHEN mt.id IS NULL THEN t.resolved_at ELSE mt.resolved_at END AS resolved_at,
               ${sla} AS expected_at, c.name_fr, c.name_en
        FROM tickets t JOIN categories c ON c.id = t.category_id LEFT JOIN tickets mt ON mt.id = t.master_ticket_id
-       WHERE t.id = $1`, [id]);
+       WHERE t.id = $1`,
+      [id],
+    );
     const [messages, attachments] = await Promise.all([
       this.db.query(
-        `SELECT at, kind, body FROM ticket_events WHERE ticket_id = $1 AND kind IN ('reply', 'inbound') AND body IS NOT NULL ORDER BY at, id`, [id]),
+        `SELECT at, kind, body FROM ticket_events WHERE ticket_id = $1 AND kind IN ('reply', 'inbound') AND body IS NOT NULL ORDER BY at, id`,
+        [id],
+      ),
       this.db.query(`SELECT filename, size FROM attachments WHERE ticket_id = $1 ORDER BY created_at`, [id]),
     ]);
     const status: TicketStatus = t.master_status ?? t.status;
@@ -191,7 +244,11 @@ export class PublicService {
       updatedAt: iso(t.updated_at)!,
       resolvedAt: status === 'resolved' || status === 'closed' ? iso(t.resolved_at) : null,
       expectedAt: status === 'resolved' || status === 'closed' ? null : iso(t.expected_at),
-      messages: messages.map((e: { at: Date; kind: 'reply' | 'inbound'; body: string }) => ({ at: iso(e.at)!, kind: e.kind, body: e.body })),
+      messages: messages.map((e: { at: Date; kind: 'reply' | 'inbound'; body: string }) => ({
+        at: iso(e.at)!,
+        kind: e.kind,
+        body: e.body,
+      })),
       attachments: attachments.map((a: { filename: string; size: number }) => ({ filename: a.filename, size: a.size })),
       canAddInformation: t.status !== 'closed',
       linkExpiresAt: iso(expiresAt),
@@ -199,11 +256,18 @@ export class PublicService {
   }
 
   /** The citizen adds information (and files): an `inbound` event; a resolved or waiting request goes back to open. */
-  async addInformation(referenceInput: string, key: string, fields: RawFields, files: UploadedFile[], ip: string | null): Promise<PublicTracking> {
+  async addInformation(
+    referenceInput: string,
+    key: string,
+    fields: RawFields,
+    files: UploadedFile[],
+    ip: string | null,
+  ): Promise<PublicTracking> {
     const { ticketId: id } = await this.resolve(referenceInput, key);
     const body = str(fields, 'body');
     if (!body) throw badRequest('Le message ne peut pas être vide.', [err('body', 'required', 'Écrivez votre message.')]);
-    if (textLength(body) > MESSAGE_BODY_MAX) throw badRequest('Message trop long.', [err('body', 'too_long', `Le message ne doit pas dépasser ${MESSAGE_BODY_MAX} caractères.`)]);
+    if (textLength(body) > MESSAGE_BODY_MAX)
+      throw badRequest('Message trop long.', [err('body', 'too_long', `Le message ne doit pas dépasser ${MESSAGE_BODY_MAX} caractères.`)]);
     const checked = await checkFiles(files, this.config.maxUploadBytes);
     const stored = await storeFiles(this.config.dataDir, checked);
     const actor: Actor = { ...systemActor('suivi-citoyen'), ip };
@@ -213,10 +277,15 @@ export class PublicService {
         try {
           await this.tickets.mutate(actor, id, version, async (m, t) => {
             if (t.status === 'closed') {
-              throw new ProblemException(409, 'Action impossible', 'Cette demande est close : faites une nouvelle demande.', [err('body', 'closed', 'Demande close.')]);
+              throw new ProblemException(409, 'Action impossible', 'Cette demande est close : faites une nouvelle demande.', [
+                err('body', 'closed', 'Demande close.'),
+              ]);
             }
             const files = await insertAttachments(m, id, checked, stored.keys);
-            const events: NewEvent[] = [...files, { kind: 'inbound', body, data: { source: 'suivi-citoyen', attachments: checked.length } }];
+            const events: NewEvent[] = [
+              ...files,
+              { kind: 'inbound', body, data: { source: 'suivi-citoyen', attachments: checked.length } },
+            ];
             const set: Record<string, unknown> = {};
             if (t.status === 'resolved' || t.status === 'waiting_citizen') {
               set['status'] = 'open';
@@ -261,8 +330,10 @@ export class PublicService {
     const a = DECIMAL.test(lat) ? Number(lat.replace(',', '.')) : NaN;
     const b = DECIMAL.test(lng) ? Number(lng.replace(',', '.')) : NaN;
     const before = errors.length;
-    if (!(a >= -90 && a <= 90)) errors.push(err('latitude', 'invalid', 'La latitude doit être un nombre entre -90 et 90 (exemple : 47.3941).'));
-    if (!(b >= -180 && b <= 180)) errors.push(err('longitude', 'invalid', 'La longitude doit être un nombre entre -180 et 180 (exemple : 0.6848).'));
+    if (!(a >= -90 && a <= 90))
+      errors.push(err('latitude', 'invalid', 'La latitude doit être un nombre entre -90 et 90 (exemple : 47.3941).'));
+    if (!(b >= -180 && b <= 180))
+      errors.push(err('longitude', 'invalid', 'La longitude doit être un nombre entre -180 et 180 (exemple : 0.6848).'));
     return errors.length === before ? { lat: a, lng: b } : null;
   }
 
@@ -285,12 +356,16 @@ export class PublicService {
       const field = `attributes.${d.code}`;
       const v = sent[d.code];
       const values = (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v])
-        .map((x) => (typeof x === 'string' || typeof x === 'number' ? String(x).trim() : '')).filter((x) => x !== '');
+        .map((x) => (typeof x === 'string' || typeof x === 'number' ? String(x).trim() : ''))
+        .filter((x) => x !== '');
       if (!values.length) {
         if (d.required) errors.push(err(field, 'required', `« ${d.description} » est obligatoire.`));
         continue;
       }
-      if (d.datatype !== 'multivaluelist' && values.length > 1) { errors.push(err(field, 'invalid', 'Une seule valeur attendue.')); continue; }
+      if (d.datatype !== 'multivaluelist' && values.length > 1) {
+        errors.push(err(field, 'invalid', 'Une seule valeur attendue.'));
+        continue;
+      }
       const first = values[0]!;
       switch (d.datatype) {
         case 'string':
@@ -308,7 +383,8 @@ export class PublicService {
         }
         case 'datetime': {
           const date = new Date(first);
-          if (!/^\d{4}-\d{2}-\d{2}/.test(first) || Number.isNaN(date.getTime())) errors.push(err(field, 'invalid', 'Une date est attendue (AAAA-MM-JJ).'));
+          if (!/^\d{4}-\d{2}-\d{2}/.test(first) || Number.isNaN(date.getTime()))
+            errors.push(err(field, 'invalid', 'Une date est attendue (AAAA-MM-JJ).'));
           else out[d.code] = date.toISOString();
           break;
         }
@@ -324,15 +400,20 @@ export class PublicService {
 
   /** The citizens module's rule: the same e-mail (else phone) is the same person; otherwise a new resident. */
   private async matchOrCreateCitizen(
-    m: EntityManager, actor: AuditActor, who: { firstName: string | null; lastName: string | null; email: string | null; phone: string | null },
+    m: EntityManager,
+    actor: AuditActor,
+    who: { firstName: string | null; lastName: string | null; email: string | null; phone: string | null },
   ): Promise<string> {
     const [found] = await m.query(
       `SELECT id FROM citizens WHERE ($1::text IS NOT NULL AND lower(email) = lower($1)) OR ($2::text IS NOT NULL AND phone = $2)
-       ORDER BY (lower(email) = lower($1)) DESC NULLS LAST, created_at LIMIT 1`, [who.email, who.phone]);
+       ORDER BY (lower(email) = lower($1)) DESC NULLS LAST, created_at LIMIT 1`,
+      [who.email, who.phone],
+    );
     if (found) return found.id;
     const [row] = await m.query(
       `INSERT INTO citizens (kind, first_name, last_name, email, phone, preferred_channel) VALUES ('resident', $1, $2, $3, $4, $5) RETURNING id`,
-      [who.firstName, who.lastName, who.email, who.phone, who.email ? 'email' : 'phone']);
+      [who.firstName, who.lastName, who.email, who.phone, who.email ? 'email' : 'phone'],
+    );
     const changes: Record<string, { before: unknown; after: unknown }> = {};
     for (const [k, v] of Object.entries({ kind: 'resident', ...who })) if (v !== null) changes[k] = { before: null, after: v };
     await this.audit.record(m, actor, 'citizen.create', 'citizen', row.id, changes);
@@ -341,9 +422,9 @@ export class PublicService {
 
   /** The SLA engineer's `tickets.sla_due_at` (the expected date), when that migration is present. */
   private hasSlaColumn(): Promise<boolean> {
-    this.slaColumn ??= this.db.query(
-      `SELECT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'tickets' AND column_name = 'sla_due_at') AS ok`,
-    ).then((r: Array<{ ok: boolean }>) => r[0]?.ok === true);
+    this.slaColumn ??= this.db
+      .query(`SELECT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'tickets' AND column_name = 'sla_due_at') AS ok`)
+      .then((r: Array<{ ok: boolean }>) => r[0]?.ok === true);
     return this.slaColumn;
   }
 }

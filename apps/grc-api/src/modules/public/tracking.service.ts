@@ -10,8 +10,7 @@ const KEY_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
 /** What a right key opens: the ticket, or nothing any more once its links expired. */
 export type TrackingAccess =
-  | { ticketId: string; expired: false; expiresAt: Date | null }
-  | { ticketId: string; expired: true; expiresAt: Date; reference: string };
+  { ticketId: string; expired: false; expiresAt: Date | null } | { ticketId: string; expired: true; expiresAt: Date; reference: string };
 
 /**
  * Tracking links: `/suivi?ref=<reference>&k=<secret>`. The secret is random (256 bits) and only its SHA-256
@@ -44,7 +43,8 @@ export class TrackingService {
     const [row] = await m.query(
       `WITH k AS (INSERT INTO ticket_tracking_keys (ticket_id, key_hash) VALUES ($1, $2) RETURNING ticket_id)
        SELECT t.reference FROM tickets t JOIN k ON k.ticket_id = t.id`,
-      [ticketId, sha256(key).toString('hex')]);
+      [ticketId, sha256(key).toString('hex')],
+    );
     if (!row) throw new Error(`issueKey: ticket ${ticketId} not found`);
     return { reference: row.reference as string, key };
   }
@@ -58,10 +58,18 @@ export class TrackingService {
   async access(m: EntityManager, reference: string, key: string, now = new Date()): Promise<TrackingAccess | null> {
     const wellFormed = KEY_PATTERN.test(key);
     const given = sha256(wellFormed ? key : 'x'.repeat(43));
-    const rows: Array<{ id: string; key_hash: string | null; status: TicketStatus; resolved_at: Date | null; closed_at: Date | null; updated_at: Date }> = await m.query(
+    const rows: Array<{
+      id: string;
+      key_hash: string | null;
+      status: TicketStatus;
+      resolved_at: Date | null;
+      closed_at: Date | null;
+      updated_at: Date;
+    }> = await m.query(
       `SELECT t.id, k.key_hash, t.status, t.resolved_at, t.closed_at, t.updated_at
        FROM tickets t LEFT JOIN ticket_tracking_keys k ON k.ticket_id = t.id WHERE t.reference = $1`,
-      [reference]);
+      [reference],
+    );
     let found: (typeof rows)[number] | null = null;
     for (const r of rows) {
       const stored = Buffer.from(r.key_hash ?? '0'.repeat(64), 'hex');
@@ -69,7 +77,9 @@ export class TrackingService {
     }
     if (!found) return null;
     const t: TrackedTicket = {
-      status: found.status, resolvedAt: found.resolved_at && new Date(found.resolved_at), closedAt: found.closed_at && new Date(found.closed_at),
+      status: found.status,
+      resolvedAt: found.resolved_at && new Date(found.resolved_at),
+      closedAt: found.closed_at && new Date(found.closed_at),
       updatedAt: new Date(found.updated_at),
     };
     const expiresAt = trackingExpiresAt(t, this.ttlDays);
@@ -78,5 +88,4 @@ export class TrackingService {
   }
 }
 
-export const trackingPath = (reference: string, key: string) =>
-  `/suivi?ref=${encodeURIComponent(reference)}&k=${encodeURIComponent(key)}`;
+export const trackingPath = (reference: string, key: string) => `/suivi?ref=${encodeURIComponent(reference)}&k=${encodeURIComponent(key)}`;

@@ -32,7 +32,9 @@ export class CategoriesRepository {
 
   /** The department that takes the category's tickets when no rule matches; null for an unknown category. */
   async defaultDepartmentOf(id: string, m: EntityManager = this.db.manager): Promise<string | null> {
-    const rows: Array<{ default_department_id: string }> = await m.query(`SELECT default_department_id FROM categories WHERE id = $1`, [id]);
+    const rows: Array<{ default_department_id: string }> = await m.query(`SELECT default_department_id FROM categories WHERE id = $1`, [
+      id,
+    ]);
     return rows[0]?.default_department_id ?? null;
   }
 
@@ -48,7 +50,10 @@ export class CategoriesRepository {
     return new Set(rows.map((r) => r.code));
   }
 
-  insert(values: Pick<CategoryEntity, 'code' | 'nameFr' | 'nameEn' | 'defaultDepartmentId' | 'active'>, m: EntityManager = this.db.manager): Promise<CategoryEntity> {
+  insert(
+    values: Pick<CategoryEntity, 'code' | 'nameFr' | 'nameEn' | 'defaultDepartmentId' | 'active'>,
+    m: EntityManager = this.db.manager,
+  ): Promise<CategoryEntity> {
     return m.save(m.create(CategoryEntity, values));
   }
 

@@ -15,7 +15,13 @@ import { codeTaken, ensureDepartmentExists, staleVersion } from './departments.s
 const FIELDS: Array<keyof Category> = ['code', 'nameFr', 'nameEn', 'defaultDepartmentId', 'active'];
 
 export const toCategory = (c: CategoryEntity): Category => ({
-  id: c.id, code: c.code, nameFr: c.nameFr, nameEn: c.nameEn, defaultDepartmentId: c.defaultDepartmentId, active: c.active, version: c.version,
+  id: c.id,
+  code: c.code,
+  nameFr: c.nameFr,
+  nameEn: c.nameEn,
+  defaultDepartmentId: c.defaultDepartmentId,
+  active: c.active,
+  version: c.version,
 });
 
 @Injectable()
@@ -35,9 +41,16 @@ export class CategoriesService {
     return this.write(input.code, async (m) => {
       await this.ensureCodeFree(m, input.code, null);
       await ensureDepartmentExists(this.departments, m, input.defaultDepartmentId, 'defaultDepartmentId');
-      const saved = await this.categories.insert({
-        code: input.code, nameFr: input.nameFr, nameEn: input.nameEn, defaultDepartmentId: input.defaultDepartmentId, active: input.active ?? true,
-      }, m);
+      const saved = await this.categories.insert(
+        {
+          code: input.code,
+          nameFr: input.nameFr,
+          nameEn: input.nameEn,
+          defaultDepartmentId: input.defaultDepartmentId,
+          active: input.active ?? true,
+        },
+        m,
+      );
       const after = toCategory(saved);
       await this.audit.record(m, auditActor(actor), 'category.create', 'category', after.id, diff(null, after, FIELDS));
       return after;
@@ -51,9 +64,14 @@ export class CategoriesService {
       if (row.version !== input.version) throw staleVersion('cette catégorie');
       const before = toCategory(row);
       if (input.code !== row.code) await this.ensureCodeFree(m, input.code, id);
-      if (input.defaultDepartmentId !== row.defaultDepartmentId) await ensureDepartmentExists(this.departments, m, input.defaultDepartmentId, 'defaultDepartmentId');
+      if (input.defaultDepartmentId !== row.defaultDepartmentId)
+        await ensureDepartmentExists(this.departments, m, input.defaultDepartmentId, 'defaultDepartmentId');
       Object.assign(row, {
-        code: input.code, nameFr: input.nameFr, nameEn: input.nameEn, defaultDepartmentId: input.defaultDepartmentId, active: input.active ?? row.active,
+        code: input.code,
+        nameFr: input.nameFr,
+        nameEn: input.nameEn,
+        defaultDepartmentId: input.defaultDepartmentId,
+        active: input.active ?? row.active,
       });
       const changes = diff(before, toCategory(row), FIELDS);
       if (Object.keys(changes).length === 0) return before;

@@ -26,7 +26,11 @@ export class DepartmentsController {
 
   @RequirePermission('admin.config')
   @Put(':id')
-  update(@CurrentActor() actor: Actor, @Param('id', idParam('Département')) id: string, @Body() body: UpdateDepartmentDto): Promise<Department> {
+  update(
+    @CurrentActor() actor: Actor,
+    @Param('id', idParam('Département')) id: string,
+    @Body() body: UpdateDepartmentDto,
+  ): Promise<Department> {
     return this.departments.update(actor, id, body);
   }
 }

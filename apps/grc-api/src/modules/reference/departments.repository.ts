@@ -51,7 +51,10 @@ export class DepartmentsRepository {
     return new Set(found.map((r) => r.id));
   }
 
-  insert(values: Pick<DepartmentEntity, 'code' | 'name' | 'kind' | 'parentId' | 'email' | 'active' | 'frontDesk'>, m: EntityManager = this.db.manager): Promise<DepartmentEntity> {
+  insert(
+    values: Pick<DepartmentEntity, 'code' | 'name' | 'kind' | 'parentId' | 'email' | 'active' | 'frontDesk'>,
+    m: EntityManager = this.db.manager,
+  ): Promise<DepartmentEntity> {
     return m.save(m.create(DepartmentEntity, values));
   }
 

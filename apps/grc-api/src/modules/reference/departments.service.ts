@@ -16,7 +16,15 @@ const NEW_DEPARTMENT = '00000000-0000-0000-0000-000000000000';
 const FIELDS: Array<keyof Department> = ['code', 'name', 'kind', 'parentId', 'email', 'active', 'frontDesk'];
 
 export const toDepartment = (d: DepartmentEntity): Department => ({
-  id: d.id, code: d.code, name: d.name, kind: d.kind, parentId: d.parentId, email: d.email, active: d.active, frontDesk: d.frontDesk, version: d.version,
+  id: d.id,
+  code: d.code,
+  name: d.name,
+  kind: d.kind,
+  parentId: d.parentId,
+  email: d.email,
+  active: d.active,
+  frontDesk: d.frontDesk,
+  version: d.version,
 });
 
 export const staleVersion = (what: string) =>
@@ -28,7 +36,12 @@ export const codeTaken = (code: string) =>
   conflict(`Le code « ${code} » est déjà utilisé.`, [{ field: 'code', message: 'Code déjà utilisé', code: 'duplicate_code' }]);
 
 /** Refuses a department id that names nothing (400 on `field`); locks it against a concurrent change. */
-export async function ensureDepartmentExists(departments: DepartmentsRepository, m: EntityManager, id: string, field: string): Promise<void> {
+export async function ensureDepartmentExists(
+  departments: DepartmentsRepository,
+  m: EntityManager,
+  id: string,
+  field: string,
+): Promise<void> {
   if (!(await departments.lockExisting([id], m)).has(id)) throw invalidField(field, 'Département introuvable.', 'department_not_found');
 }
 
@@ -49,10 +62,18 @@ export class DepartmentsService {
       await this.ensureCodeFree(m, input.code, null);
       const parentId = input.parentId ?? null;
       await this.ensureHierarchy(m, null, input.kind, parentId);
-      const saved = await this.departments.insert({
-        code: input.code, name: input.name, kind: input.kind, parentId, email: input.email ?? null, active: input.active ?? true,
-        frontDesk: input.frontDesk ?? false,
-      }, m);
+      const saved = await this.departments.insert(
+        {
+          code: input.code,
+          name: input.name,
+          kind: input.kind,
+          parentId,
+          email: input.email ?? null,
+          active: input.active ?? true,
+          frontDesk: input.frontDesk ?? false,
+        },
+        m,
+      );
       const after = toDepartment(saved);
       await this.audit.record(m, auditActor(actor), 'department.create', 'department', after.id, diff(null, after, FIELDS));
       return after;
@@ -69,7 +90,10 @@ export class DepartmentsService {
       const parentId = input.parentId === undefined ? row.parentId : input.parentId;
       if (parentId !== row.parentId || input.kind !== row.kind) await this.ensureHierarchy(m, id, input.kind, parentId);
       Object.assign(row, {
-        code: input.code, name: input.name, kind: input.kind, parentId,
+        code: input.code,
+        name: input.name,
+        kind: input.kind,
+        parentId,
         email: input.email === undefined ? row.email : input.email,
         active: input.active ?? row.active,
         frontDesk: input.frontDesk ?? row.frontDesk,

@@ -21,7 +21,8 @@ export class RoutingRulesRepository {
   forCategory(categoryId: string, m: EntityManager = this.db.manager): Promise<RoutingRuleData[]> {
     return m.query(
       `SELECT id, category_id AS "categoryId", department_id AS "departmentId", area_name AS "areaName", area, position
-       FROM routing_rules WHERE category_id = $1 ORDER BY position, id`, [categoryId],
+       FROM routing_rules WHERE category_id = $1 ORDER BY position, id`,
+      [categoryId],
     );
   }
 
@@ -33,12 +34,16 @@ export class RoutingRulesRepository {
   /** The position after the category's last rule (0 for its first). */
   async nextPosition(categoryId: string, m: EntityManager = this.db.manager): Promise<number> {
     const [r]: Array<{ next: number }> = await m.query(
-      `SELECT coalesce(max(position) + ${POSITION_STEP}, 0)::int AS next FROM routing_rules WHERE category_id = $1`, [categoryId],
+      `SELECT coalesce(max(position) + ${POSITION_STEP}, 0)::int AS next FROM routing_rules WHERE category_id = $1`,
+      [categoryId],
     );
     return r?.next ?? 0;
   }
 
-  insert(values: Pick<RoutingRuleEntity, 'categoryId' | 'departmentId' | 'areaName' | 'area' | 'position'>, m: EntityManager = this.db.manager): Promise<RoutingRuleEntity> {
+  insert(
+    values: Pick<RoutingRuleEntity, 'categoryId' | 'departmentId' | 'areaName' | 'area' | 'position'>,
+    m: EntityManager = this.db.manager,
+  ): Promise<RoutingRuleEntity> {
     return m.save(m.create(RoutingRuleEntity, values));
   }
 

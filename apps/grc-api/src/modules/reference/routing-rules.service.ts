@@ -15,7 +15,13 @@ import { CreateRoutingRuleDto, UpdateRoutingRuleDto } from './routing-rule.dto';
 const FIELDS: Array<keyof RoutingRule> = ['categoryId', 'departmentId', 'areaName', 'area', 'position'];
 
 export const toRoutingRule = (r: RoutingRuleEntity): RoutingRule => ({
-  id: r.id, categoryId: r.categoryId, departmentId: r.departmentId, areaName: r.areaName, area: r.area, position: r.position, version: r.version,
+  id: r.id,
+  categoryId: r.categoryId,
+  departmentId: r.departmentId,
+  areaName: r.areaName,
+  area: r.area,
+  position: r.position,
+  version: r.version,
 });
 
 /** The area and its name go together; the polygon is checked by libs/domain (≥3 distinct points, lng/lat in range, not flat). */
@@ -54,7 +60,10 @@ export class RoutingRulesService {
       await this.ensureCategoryExists(m, input.categoryId);
       await ensureDepartmentExists(this.departments, m, input.departmentId, 'departmentId');
       const position = input.position ?? (await this.rules.nextPosition(input.categoryId, m));
-      const saved = await this.rules.insert({ categoryId: input.categoryId, departmentId: input.departmentId, areaName, area, position }, m);
+      const saved = await this.rules.insert(
+        { categoryId: input.categoryId, departmentId: input.departmentId, areaName, area, position },
+        m,
+      );
       const after = toRoutingRule(saved);
       await this.audit.record(m, auditActor(actor), 'routing_rule.create', 'routing_rule', after.id, diff(null, after, FIELDS));
       return after;
@@ -72,8 +81,12 @@ export class RoutingRulesService {
       if (input.categoryId !== row.categoryId) await this.ensureCategoryExists(m, input.categoryId);
       if (input.departmentId !== row.departmentId) await ensureDepartmentExists(this.departments, m, input.departmentId, 'departmentId');
       Object.assign(row, {
-        categoryId: input.categoryId, departmentId: input.departmentId, areaName, area,
-        position: input.position ?? (input.categoryId !== row.categoryId ? await this.rules.nextPosition(input.categoryId, m) : row.position),
+        categoryId: input.categoryId,
+        departmentId: input.departmentId,
+        areaName,
+        area,
+        position:
+          input.position ?? (input.categoryId !== row.categoryId ? await this.rules.nextPosition(input.categoryId, m) : row.position),
       });
       const changes = diff(before, toRoutingRule(row), FIELDS);
       if (Object.keys(changes).length === 0) return before;

@@ -5,7 +5,10 @@ import { invalidField } from '../../common/problem';
 import { CategoriesRepository } from './categories.repository';
 import { RoutingRulesRepository } from './routing-rules.repository';
 
-export interface RoutingLocation { lat: number; lng: number }
+export interface RoutingLocation {
+  lat: number;
+  lng: number;
+}
 
 /**
  * Which department receives a new ticket: the category's rules (libs/domain `routeTicket`), read
@@ -13,7 +16,10 @@ export interface RoutingLocation { lat: number; lng: number }
  */
 @Injectable()
 export class RoutingService {
-  constructor(private readonly categories: CategoriesRepository, private readonly rules: RoutingRulesRepository) {}
+  constructor(
+    private readonly categories: CategoriesRepository,
+    private readonly rules: RoutingRulesRepository,
+  ) {}
 
   /** The department id a ticket of `categoryId` at `location` goes to; 400 on `categoryId` when the category is unknown. */
   async route(manager: EntityManager, categoryId: string, location?: RoutingLocation | null): Promise<string> {

@@ -33,7 +33,9 @@ export class SlaBackfill {
           // not a change of the ticket (no version bump, updated_at kept: a pack's history stays as it was):
           // only its clocks (started in the past: no deadline move to tell) and the inbox's summary of them
           await this.clocks.start(m, t, now, {
-            addEvents: () => { throw new Error('SLA backfill: clocks started, no timeline event expected'); },
+            addEvents: () => {
+              throw new Error('SLA backfill: clocks started, no timeline event expected');
+            },
             refreshSla: () => undefined,
           });
           await this.clocks.settlePast(m, t.id, now);

@@ -1,6 +1,12 @@
 import {
-  applySlaClockEvent, targetDuration,
-  type BusinessCalendar, type SlaClockEvent, type SlaClockState, type SlaDeadlineChange, type SlaPolicy, type SlaTargetKey,
+  applySlaClockEvent,
+  targetDuration,
+  type BusinessCalendar,
+  type SlaClockEvent,
+  type SlaClockState,
+  type SlaDeadlineChange,
+  type SlaPolicy,
+  type SlaTargetKey,
 } from '@grc/domain';
 
 /** A clock event as stored (JSON): dates as ISO strings. */
@@ -15,7 +21,9 @@ export interface ClockRow {
   generation_base: number;
   generation: number;
   events: StoredEvent[];
-  past_history: Array<Omit<SlaDeadlineChange, 'at' | 'previous' | 'deadline'> & { at: string; previous: string | null; deadline: string | null }>;
+  past_history: Array<
+    Omit<SlaDeadlineChange, 'at' | 'previous' | 'deadline'> & { at: string; previous: string | null; deadline: string | null }
+  >;
   status: 'running' | 'paused' | 'stopped';
   deadline: Date | null;
   breached: boolean;
@@ -37,8 +45,18 @@ export function foldState(events: readonly StoredEvent[], calendar: BusinessCale
 /** A clock not yet stored, for a ticket and target under a policy. */
 export function newClock(ticketId: string, target: SlaTargetKey, policy: SlaPolicy, calendarDepartmentId: string | null = null): ClockRow {
   return {
-    ticket_id: ticketId, target, policy_id: policy.id, policy, generation_base: 0, generation: 0, events: [], past_history: [],
-    status: 'running', deadline: null, breached: false, calendar_department_id: calendarDepartmentId,
+    ticket_id: ticketId,
+    target,
+    policy_id: policy.id,
+    policy,
+    generation_base: 0,
+    generation: 0,
+    events: [],
+    past_history: [],
+    status: 'running',
+    deadline: null,
+    breached: false,
+    calendar_department_id: calendarDepartmentId,
   };
 }
 
@@ -56,10 +74,16 @@ export function append(row: ClockRow, event: SlaClockEvent, calendar: BusinessCa
 /** The clock's history so far, kept when a new cycle starts. */
 export function pastHistory(row: ClockRow, calendar: BusinessCalendar): ClockRow['past_history'] {
   const old = foldState(row.events, calendar);
-  return [...row.past_history, ...old.history.map((h) => ({
-    ...h, at: h.at.toISOString(), previous: h.previous?.toISOString() ?? null, deadline: h.deadline?.toISOString() ?? null,
-    generation: h.generation + row.generation_base,
-  }))];
+  return [
+    ...row.past_history,
+    ...old.history.map((h) => ({
+      ...h,
+      at: h.at.toISOString(),
+      previous: h.previous?.toISOString() ?? null,
+      deadline: h.deadline?.toISOString() ?? null,
+      generation: h.generation + row.generation_base,
+    })),
+  ];
 }
 
 /**

@@ -1,8 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import {
-  escalationPoints, priorityFromRank, selectPolicy, targetDuration, viewSlaClock,
-  type BusinessCalendar, type Channel, type SlaClock, type SlaPolicy, type SlaTargetKey,
+  escalationPoints,
+  priorityFromRank,
+  selectPolicy,
+  targetDuration,
+  viewSlaClock,
+  type BusinessCalendar,
+  type Channel,
+  type SlaClock,
+  type SlaPolicy,
+  type SlaTargetKey,
 } from '@grc/domain';
 import { TicketEntity } from '../../database/entities';
 import { CategoriesRepository } from '../reference/categories.repository';
@@ -41,7 +49,9 @@ export class SlaClocks {
   async policyFor(m: EntityManager, t: TicketEntity): Promise<SlaPolicy | null> {
     const code = await this.categories.codeOf(t.categoryId, m);
     return selectPolicy(await this.config.policies(m), {
-      categoryCode: code ?? '', priority: priorityFromRank(t.priority), channel: t.channel as Channel,
+      categoryCode: code ?? '',
+      priority: priorityFromRank(t.priority),
+      channel: t.channel as Channel,
     });
   }
 
@@ -74,7 +84,14 @@ export class SlaClocks {
   }
 
   /** Persists a clock, syncs its escalation timers, explains a moved deadline in the timeline. */
-  async save(m: EntityManager, row: ClockRow, calendar: BusinessCalendar, now: Date, effects: TicketChangeEffects, created = false): Promise<void> {
+  async save(
+    m: EntityManager,
+    row: ClockRow,
+    calendar: BusinessCalendar,
+    now: Date,
+    effects: TicketChangeEffects,
+    created = false,
+  ): Promise<void> {
     const state = foldState(row.events, calendar);
     const clock = viewSlaClock(state, calendar, now);
     const previous = row.deadline;
@@ -86,10 +103,18 @@ export class SlaClocks {
     await this.syncTimers(m, row, clock, calendar);
     // starts and stops are told by the event that caused them (creation, circuit step, status); moves are explained here
     if (!created && last && last.cause !== 'stopped' && last.cause !== 'started') {
-      effects.addEvents({ kind: 'sla_changed', body: deadlineMoved(row.target, last, previous, row.deadline), data: {
-        target: row.target, cause: last.cause, reason: last.reason, previous: previous ? new Date(previous).toISOString() : null,
-        deadline: row.deadline?.toISOString() ?? null, generation: row.generation,
-      } });
+      effects.addEvents({
+        kind: 'sla_changed',
+        body: deadlineMoved(row.target, last, previous, row.deadline),
+        data: {
+          target: row.target,
+          cause: last.cause,
+          reason: last.reason,
+          previous: previous ? new Date(previous).toISOString() : null,
+          deadline: row.deadline?.toISOString() ?? null,
+          generation: row.generation,
+        },
+      });
     }
   }
 
@@ -106,11 +131,23 @@ export class SlaClocks {
   private async syncTimers(m: EntityManager, row: ClockRow, clock: SlaClock, calendar: BusinessCalendar): Promise<void> {
     const points = clock.policyId === row.policy.id ? escalationPoints({ ...clock, generation: row.generation }, row.policy, calendar) : [];
     const keep = points.filter((p) => p.dueAt !== null);
-    await this.timers.scheduleMany(m, keep.map((p) => ({
-      key: p.key, kind: SLA_ESCALATION, ticketId: row.ticket_id, dueAt: p.dueAt as Date,
-      payload: { target: row.target, atPercent: p.atPercent, generation: row.generation },
-    })));
+    await this.timers.scheduleMany(
+      m,
+      keep.map((p) => ({
+        key: p.key,
+        kind: SLA_ESCALATION,
+        ticketId: row.ticket_id,
+        dueAt: p.dueAt as Date,
+        payload: { target: row.target, atPercent: p.atPercent, generation: row.generation },
+      })),
+    );
     // suspended (paused), cancelled (stopped) and older generations
-    await this.timers.cancelWhere(m, row.ticket_id, SLA_ESCALATION, { target: row.target }, keep.map((p) => p.key));
+    await this.timers.cancelWhere(
+      m,
+      row.ticket_id,
+      SLA_ESCALATION,
+      { target: row.target },
+      keep.map((p) => p.key),
+    );
   }
 }

@@ -2,9 +2,17 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import {
-  calendarForDepartment, validateCalendar, validatePolicy,
-  type BusinessCalendar, type CalendarSet, type FieldError, type SlaCalendarDto, type SlaCalendarInput,
-  type SlaPolicy, type SlaPolicyDto, type SlaPolicyInput,
+  calendarForDepartment,
+  validateCalendar,
+  validatePolicy,
+  type BusinessCalendar,
+  type CalendarSet,
+  type FieldError,
+  type SlaCalendarDto,
+  type SlaCalendarInput,
+  type SlaPolicy,
+  type SlaPolicyDto,
+  type SlaPolicyInput,
 } from '@grc/domain';
 import { badRequest, conflict, notFound, ProblemException } from '../../common/problem';
 import { strictFields, type Shape } from '../../common/strict-fields';
@@ -21,15 +29,23 @@ export const FALLBACK_CALENDAR: BusinessCalendar = {
   holidays: { france: true },
 };
 
-
-export interface ResolvedCalendar { id: string | null; name: string; calendar: BusinessCalendar }
+export interface ResolvedCalendar {
+  id: string | null;
+  name: string;
+  calendar: BusinessCalendar;
+}
 
 const staleVersion = (what: string) =>
   conflict(`Quelqu'un d'autre a modifié ${what} entre-temps. Rechargez la page avant de recommencer.`, [
     { field: 'version', message: 'Version périmée', code: 'stale_version' },
   ]);
 const invalid = (detail: string, errors: FieldError[]) =>
-  new ProblemException(400, 'Requête invalide', detail, errors.map((e) => ({ field: e.field, message: e.message, code: e.code })));
+  new ProblemException(
+    400,
+    'Requête invalide',
+    detail,
+    errors.map((e) => ({ field: e.field, message: e.message, code: e.code })),
+  );
 
 /**
  * SLA configuration: calendars (town default + per-department overrides) and policies, stored as
@@ -110,13 +126,15 @@ export class SlaConfigService {
     return this.db.transaction(async (m) => {
       await this.checkDepartment(m, input.departmentId ?? null);
       if (await this.rows.calendarTaken(m, input.departmentId ?? null)) {
-        throw conflict(input.departmentId ? 'Ce service a déjà son calendrier : modifiez-le.' : 'Le calendrier par défaut existe déjà : modifiez-le.', [
-          { field: 'departmentId', message: 'Calendrier déjà défini', code: 'duplicate_calendar' },
-        ]);
+        throw conflict(
+          input.departmentId ? 'Ce service a déjà son calendrier : modifiez-le.' : 'Le calendrier par défaut existe déjà : modifiez-le.',
+          [{ field: 'departmentId', message: 'Calendrier déjà défini', code: 'duplicate_calendar' }],
+        );
       }
       const row = await this.rows.insertCalendar(m, input.departmentId ?? null, input.name.trim(), calendar);
       await this.audit.record(m, auditActor(actor), 'sla.calendar.create', 'sla_calendar', row.id, {
-        name: { before: null, after: row.name }, calendar: { before: null, after: calendar },
+        name: { before: null, after: row.name },
+        calendar: { before: null, after: calendar },
       });
       return toCalendarDto(row);
     });
@@ -131,7 +149,8 @@ export class SlaConfigService {
       const departmentId = await this.movedDepartment(m, row, input.departmentId);
       const after = await this.rows.updateCalendar(m, id, input.name.trim(), calendar, departmentId);
       await this.audit.record(m, auditActor(actor), 'sla.calendar.update', 'sla_calendar', id, {
-        name: { before: row.name, after: after.name }, calendar: { before: row.data, after: calendar },
+        name: { before: row.name, after: after.name },
+        calendar: { before: row.data, after: calendar },
         ...(departmentId !== row.department_id ? { departmentId: { before: row.department_id, after: departmentId } } : {}),
       });
       return toCalendarDto(after);
@@ -146,11 +165,18 @@ export class SlaConfigService {
   private async movedDepartment(m: EntityManager, row: CalendarRow, requested: string | null | undefined): Promise<string | null> {
     if (requested === undefined || requested === row.department_id) return row.department_id;
     if (row.department_id === null || requested === null) {
-      throw conflict(row.department_id === null
-        ? 'Le calendrier par défaut de la commune ne peut pas être rattaché à un service : créez plutôt un calendrier de service.'
-        : 'Un calendrier de service ne peut pas devenir le calendrier par défaut : modifiez celui-ci.', [
-        { field: 'departmentId', message: 'Le calendrier par défaut et les calendriers de service ne s’échangent pas.', code: 'default_calendar' },
-      ]);
+      throw conflict(
+        row.department_id === null
+          ? 'Le calendrier par défaut de la commune ne peut pas être rattaché à un service : créez plutôt un calendrier de service.'
+          : 'Un calendrier de service ne peut pas devenir le calendrier par défaut : modifiez celui-ci.',
+        [
+          {
+            field: 'departmentId',
+            message: 'Le calendrier par défaut et les calendriers de service ne s’échangent pas.',
+            code: 'default_calendar',
+          },
+        ],
+      );
     }
     await this.checkDepartment(m, requested);
     if (await this.rows.calendarTaken(m, requested, row.id)) {
@@ -183,8 +209,13 @@ export class SlaConfigService {
     const policy = await this.checkPolicy(input);
     return this.db.transaction(async (m) => {
       const row = await this.rows.insertPolicy(m, policy.id, policy.name, dataOf(policy), input.active ?? true);
-      if (!row) throw conflict(`L’identifiant « ${policy.id} » est déjà utilisé.`, [{ field: 'id', message: 'Identifiant déjà utilisé', code: 'duplicate_code' }]);
-      await this.audit.record(m, auditActor(actor), 'sla.policy.create', 'sla_policy', row.id, { policy: { before: null, after: dataOf(policy) } });
+      if (!row)
+        throw conflict(`L’identifiant « ${policy.id} » est déjà utilisé.`, [
+          { field: 'id', message: 'Identifiant déjà utilisé', code: 'duplicate_code' },
+        ]);
+      await this.audit.record(m, auditActor(actor), 'sla.policy.create', 'sla_policy', row.id, {
+        policy: { before: null, after: dataOf(policy) },
+      });
       return toPolicyDto(row);
     });
   }
@@ -197,7 +228,8 @@ export class SlaConfigService {
       if (row.version !== input.version) throw staleVersion('cette politique');
       const after = await this.rows.updatePolicy(m, id, policy.name, dataOf(policy), input.active ?? row.active);
       await this.audit.record(m, auditActor(actor), 'sla.policy.update', 'sla_policy', id, {
-        name: { before: row.name, after: after.name }, active: { before: row.active, after: after.active },
+        name: { before: row.name, after: after.name },
+        active: { before: row.active, after: after.active },
         policy: { before: row.data, after: dataOf(policy) },
       });
       return toPolicyDto(after);
@@ -205,26 +237,38 @@ export class SlaConfigService {
   }
 
   private async checkPolicy(input: SlaPolicyInput): Promise<SlaPolicy> {
-    if (input === null || typeof input !== 'object') throw badRequest('Politique attendue.', [{ field: '', message: 'Objet JSON attendu.' }]);
+    if (input === null || typeof input !== 'object')
+      throw badRequest('Politique attendue.', [{ field: '', message: 'Objet JSON attendu.' }]);
     const unknown = strictFields(input, POLICY_SHAPE);
     if (unknown.length) throw invalid(`Politique SLA invalide : ${unknown.map((e) => `${e.field} : ${e.message}`).join(' ; ')}`, unknown);
     const policy: SlaPolicy = {
-      id: typeof input.id === 'string' ? input.id.trim() : input.id, name: typeof input.name === 'string' ? input.name.trim() : input.name,
-      match: input.match ?? {}, targets: input.targets ?? {}, ladder: input.ladder ?? [],
+      id: typeof input.id === 'string' ? input.id.trim() : input.id,
+      name: typeof input.name === 'string' ? input.name.trim() : input.name,
+      match: input.match ?? {},
+      targets: input.targets ?? {},
+      ladder: input.ladder ?? [],
     };
     const v = validatePolicy(policy);
     const errors: FieldError[] = v.ok ? [] : [...v.errors];
     if (typeof policy.id === 'string' && policy.id && !/^[a-z0-9]+(-[a-z0-9]+)*$/.test(policy.id)) {
-      errors.push({ field: 'id', message: 'Identifiant en minuscules, chiffres et tirets (ex. « voirie-urgent »).', code: 'sla.id_format' });
+      errors.push({
+        field: 'id',
+        message: 'Identifiant en minuscules, chiffres et tirets (ex. « voirie-urgent »).',
+        code: 'sla.id_format',
+      });
     }
-    if (input.active !== undefined && typeof input.active !== 'boolean') errors.push({ field: 'active', message: 'Vrai ou faux attendu.', code: 'sla.active_invalid' });
-    if (input.applyToOpen !== undefined && typeof input.applyToOpen !== 'boolean') errors.push({ field: 'applyToOpen', message: 'Vrai ou faux attendu.', code: 'sla.apply_invalid' });
-    if (typeof policy.name === 'string' && policy.name.length > 200) errors.push({ field: 'name', message: 'Au plus 200 caractères.', code: 'sla.name_too_long' });
+    if (input.active !== undefined && typeof input.active !== 'boolean')
+      errors.push({ field: 'active', message: 'Vrai ou faux attendu.', code: 'sla.active_invalid' });
+    if (input.applyToOpen !== undefined && typeof input.applyToOpen !== 'boolean')
+      errors.push({ field: 'applyToOpen', message: 'Vrai ou faux attendu.', code: 'sla.apply_invalid' });
+    if (typeof policy.name === 'string' && policy.name.length > 200)
+      errors.push({ field: 'name', message: 'Au plus 200 caractères.', code: 'sla.name_too_long' });
     const codes = policy.match?.categoryCodes;
     if (Array.isArray(codes) && codes.length) {
       const set = await this.categories.existingCodes(codes.filter((c) => typeof c === 'string'));
       codes.forEach((c, i) => {
-        if (typeof c === 'string' && c && !set.has(c)) errors.push({ field: `match.categoryCodes[${i}]`, message: `Catégorie inconnue : « ${c} ».`, code: 'sla.category_unknown' });
+        if (typeof c === 'string' && c && !set.has(c))
+          errors.push({ field: `match.categoryCodes[${i}]`, message: `Catégorie inconnue : « ${c} ».`, code: 'sla.category_unknown' });
       });
     }
     if (errors.length) throw invalid(`Politique SLA invalide : ${errors.map((e) => `${e.field} : ${e.message}`).join(' ; ')}`, errors);
@@ -233,18 +277,30 @@ export class SlaConfigService {
 
   private async checkDepartment(m: EntityManager, departmentId: string | null): Promise<void> {
     if (departmentId === null) return;
-    if (!(await this.departments.lockExisting([departmentId], m)).has(departmentId)) throw badRequest('Service inconnu.', [{ field: 'departmentId', message: 'Service inconnu.', code: 'department_unknown' }]);
+    if (!(await this.departments.lockExisting([departmentId], m)).has(departmentId))
+      throw badRequest('Service inconnu.', [{ field: 'departmentId', message: 'Service inconnu.', code: 'department_unknown' }]);
   }
 }
 
 const POLICY_SHAPE: Shape = {
   // updatedAt / reappliedTo: what a GET answered may be sent back as is (read-only, ignored)
-  id: true, name: true, active: true, version: true, applyToOpen: true, ladder: true, updatedAt: true, reappliedTo: true,
+  id: true,
+  name: true,
+  active: true,
+  version: true,
+  applyToOpen: true,
+  ladder: true,
+  updatedAt: true,
+  reappliedTo: true,
   match: { categoryCodes: true, priorities: true, channels: true },
   targets: { firstResponse: true, resolution: true, steps: { '*': true } },
 };
 const CALENDAR_SHAPE: Shape = {
-  id: true, departmentId: true, name: true, version: true, updatedAt: true,
+  id: true,
+  departmentId: true,
+  name: true,
+  version: true,
+  updatedAt: true,
   calendar: { id: true, timeZone: true, weeklyHours: true, closures: true, holidays: { france: true, alsaceMoselle: true } },
 };
 
@@ -256,15 +312,25 @@ function checkCalendar(input: SlaCalendarInput): BusinessCalendar {
   if (typeof input.name !== 'string' || !input.name.trim() || input.name.length > 200) {
     errors.push({ field: 'name', message: 'Nom obligatoire (200 caractères au plus).', code: 'calendar.name_required' });
   }
-  if (input.departmentId !== undefined && input.departmentId !== null && (typeof input.departmentId !== 'string' || !/^[0-9a-f-]{36}$/i.test(input.departmentId))) {
+  if (
+    input.departmentId !== undefined &&
+    input.departmentId !== null &&
+    (typeof input.departmentId !== 'string' || !/^[0-9a-f-]{36}$/i.test(input.departmentId))
+  ) {
     errors.push({ field: 'departmentId', message: 'Identifiant de service invalide.', code: 'department_invalid' });
   }
   const c = input.calendar;
   if (c === null || typeof c !== 'object') {
-    errors.push({ field: 'calendar', message: 'Calendrier attendu : { timeZone, weeklyHours, closures, holidays }.', code: 'calendar.required' });
+    errors.push({
+      field: 'calendar',
+      message: 'Calendrier attendu : { timeZone, weeklyHours, closures, holidays }.',
+      code: 'calendar.required',
+    });
   } else {
     const clean: BusinessCalendar = {
-      timeZone: c.timeZone, weeklyHours: c.weeklyHours ?? {}, closures: c.closures ?? [],
+      timeZone: c.timeZone,
+      weeklyHours: c.weeklyHours ?? {},
+      closures: c.closures ?? [],
       holidays: { france: c.holidays?.france !== false, alsaceMoselle: c.holidays?.alsaceMoselle === true },
     };
     const v = validateCalendar(clean);
@@ -276,9 +342,20 @@ function checkCalendar(input: SlaCalendarInput): BusinessCalendar {
 
 const dataOf = (p: SlaPolicy) => ({ match: p.match, targets: p.targets, ladder: p.ladder });
 const toCalendarDto = (r: CalendarRow): SlaCalendarDto => ({
-  id: r.id, departmentId: r.department_id, name: r.name, calendar: r.data, version: r.version, updatedAt: new Date(r.updated_at).toISOString(),
+  id: r.id,
+  departmentId: r.department_id,
+  name: r.name,
+  calendar: r.data,
+  version: r.version,
+  updatedAt: new Date(r.updated_at).toISOString(),
 });
 const toPolicyDto = (r: PolicyRow): SlaPolicyDto => ({
-  id: r.id, name: r.name, active: r.active, match: r.data.match ?? {}, targets: r.data.targets ?? {}, ladder: [...(r.data.ladder ?? [])],
-  version: r.version, updatedAt: new Date(r.updated_at).toISOString(),
+  id: r.id,
+  name: r.name,
+  active: r.active,
+  match: r.data.match ?? {},
+  targets: r.data.targets ?? {},
+  ladder: [...(r.data.ladder ?? [])],
+  version: r.version,
+  updatedAt: new Date(r.updated_at).toISOString(),
 });

@@ -19,7 +19,11 @@ import { escalationEvent } from './sla-wording';
 export class SlaEscalationHandler {
   private readonly log = new Logger('SlaEngine');
 
-  constructor(private readonly rows: SlaRepository, private readonly tickets: TicketsService, private readonly notifications: NotificationsRepository) {}
+  constructor(
+    private readonly rows: SlaRepository,
+    private readonly tickets: TicketsService,
+    private readonly notifications: NotificationsRepository,
+  ) {}
 
   async escalate(m: EntityManager, timer: TimerRow): Promise<void> {
     const ticketId = timer.ticketId;
@@ -35,7 +39,14 @@ export class SlaEscalationHandler {
     const actions = step.actions;
     const breach = actions.some((a) => a.type === 'mark_breached');
     const { kind, body } = escalationEvent(row.policy, target, atPercent, breach, row.deadline);
-    const data = { target, atPercent, generation, deadline: row.deadline ? new Date(row.deadline).toISOString() : null, actions, timerKey: timer.key };
+    const data = {
+      target,
+      atPercent,
+      generation,
+      deadline: row.deadline ? new Date(row.deadline).toISOString() : null,
+      actions,
+      timerKey: timer.key,
+    };
 
     await this.tickets.mutateIn(m, systemActor(SLA_ACTOR), ticketId, null, async (mm, t, effects): Promise<Mutation> => {
       const set: Mutation['set'] = {};
@@ -47,7 +58,14 @@ export class SlaEscalationHandler {
     });
   }
 
-  private async act(m: EntityManager, a: EscalationAction, t: TicketEntity, set: Mutation['set'], events: Mutation['events'], data: Record<string, unknown>): Promise<void> {
+  private async act(
+    m: EntityManager,
+    a: EscalationAction,
+    t: TicketEntity,
+    set: Mutation['set'],
+    events: Mutation['events'],
+    data: Record<string, unknown>,
+  ): Promise<void> {
     switch (a.type) {
       case 'notify': {
         const notification = { ...data, reference: t.reference, subject: t.subject };
@@ -55,7 +73,14 @@ export class SlaEscalationHandler {
           await this.notifications.addForAgent(m, t.assigneeId, t.id, `sla.${events[0].kind}`, notification);
         } else {
           // head: the department's heads; department (or an unassigned ticket's assignee): the department's queue
-          await this.notifications.addForDepartment(m, t.departmentId, a.to === 'head' ? 'head' : null, t.id, `sla.${events[0].kind}`, notification);
+          await this.notifications.addForDepartment(
+            m,
+            t.departmentId,
+            a.to === 'head' ? 'head' : null,
+            t.id,
+            `sla.${events[0].kind}`,
+            notification,
+          );
         }
         return;
       }
@@ -70,7 +95,11 @@ export class SlaEscalationHandler {
       case 'raise_priority':
         if (t.priority < 3) {
           set.priority = t.priority + 1;
-          events.push({ kind: 'priority_changed', body: 'Priorité relevée (escalade SLA).', data: { from: t.priority, to: t.priority + 1 } });
+          events.push({
+            kind: 'priority_changed',
+            body: 'Priorité relevée (escalade SLA).',
+            data: { from: t.priority, to: t.priority + 1 },
+          });
         }
         return;
     }

@@ -38,27 +38,49 @@ export class SlaPolicyReapply {
         // actor's policy is the town's, whatever the ticket's department (propagated)
         const done = await this.db.transaction(async (m) => {
           let changed = false;
-          await this.tickets.mutateIn(m, actor, id, null, async (mm, t, effects): Promise<Mutation | null> => {
-            const now = new Date();
-            const calOf = this.clocks.calendarsOf(mm, () => this.config.calendarFor(mm, t.departmentId));
-            const clocks = (await this.clocks.load(mm, id, true)).filter((r) => r.status !== 'stopped' && r.policy_id === policy.id);
-            if (!clocks.length) return null;
-            for (const row of clocks) {
-              const calendar = await calOf(row);
-              append(row, { type: 'recomputed', at: now, reason: 'policy_changed', policyId: policy.id, duration: targetDuration(policy, row.target) }, calendar);
-              row.policy = policy;
-              await this.clocks.save(mm, row, calendar, now, effects);
-            }
-            // as for a backfill: escalation points the new terms put in the past are recorded, not acted
-            // upon (no wave of warnings and reassignments across the town); a deadline already past is a breach
-            await this.clocks.settlePast(mm, id, now, policy.id);
-            effects.refreshSla();
-            changed = true;
-            return {
-              set: {}, events: [], action: 'ticket.sla_recompute',
-              audit: { policy: { before: null, after: policy.id }, targets: { before: null, after: clocks.map((c) => c.target).join(', ') } },
-            };
-          }, { propagated: true });
+          await this.tickets.mutateIn(
+            m,
+            actor,
+            id,
+            null,
+            async (mm, t, effects): Promise<Mutation | null> => {
+              const now = new Date();
+              const calOf = this.clocks.calendarsOf(mm, () => this.config.calendarFor(mm, t.departmentId));
+              const clocks = (await this.clocks.load(mm, id, true)).filter((r) => r.status !== 'stopped' && r.policy_id === policy.id);
+              if (!clocks.length) return null;
+              for (const row of clocks) {
+                const calendar = await calOf(row);
+                append(
+                  row,
+                  {
+                    type: 'recomputed',
+                    at: now,
+                    reason: 'policy_changed',
+                    policyId: policy.id,
+                    duration: targetDuration(policy, row.target),
+                  },
+                  calendar,
+                );
+                row.policy = policy;
+                await this.clocks.save(mm, row, calendar, now, effects);
+              }
+              // as for a backfill: escalation points the new terms put in the past are recorded, not acted
+              // upon (no wave of warnings and reassignments across the town); a deadline already past is a breach
+              await this.clocks.settlePast(mm, id, now, policy.id);
+              effects.refreshSla();
+              changed = true;
+              return {
+                set: {},
+                events: [],
+                action: 'ticket.sla_recompute',
+                audit: {
+                  policy: { before: null, after: policy.id },
+                  targets: { before: null, after: clocks.map((c) => c.target).join(', ') },
+                },
+              };
+            },
+            { propagated: true },
+          );
           return changed;
         });
         if (done) recomputed++;

@@ -11,7 +11,13 @@ import { SlaRepository } from './sla.repository';
 /** The system actor of the ladder: a priority it raises does not restart the clock. */
 export const SLA_ACTOR = 'sla';
 /** Timeline events written when a validation circuit starts, moves or ends. */
-const WORKFLOW_EVENTS = new Set<TimelineEventKind>(['workflow_started', 'draft_submitted', 'workflow_step', 'opinion_given', 'workflow_finished']);
+const WORKFLOW_EVENTS = new Set<TimelineEventKind>([
+  'workflow_started',
+  'draft_submitted',
+  'workflow_step',
+  'opinion_given',
+  'workflow_finished',
+]);
 const CLOSED = new Set(['resolved', 'closed']);
 
 /**
@@ -23,7 +29,11 @@ const CLOSED = new Set(['resolved', 'closed']);
  */
 @Injectable()
 export class SlaTicketListener implements TicketChangeListener {
-  constructor(private readonly clocks: SlaClocks, private readonly config: SlaConfigService, private readonly rows: SlaRepository) {}
+  constructor(
+    private readonly clocks: SlaClocks,
+    private readonly config: SlaConfigService,
+    private readonly rows: SlaRepository,
+  ) {}
 
   async onTicketChanged(m: EntityManager, change: TicketChange): Promise<void> {
     const { after, before } = change;
@@ -44,8 +54,12 @@ export class SlaTicketListener implements TicketChangeListener {
     if (before.categoryId !== after.categoryId) reasons.push('category_changed');
     if (before.priority !== after.priority && change.actor.system !== SLA_ACTOR) reasons.push('priority_changed');
     // a transfer to a department on another calendar: its hours hold the promise from now on (cal() resolves it)
-    if (before.departmentId !== after.departmentId && clocks.length
-      && (await this.config.calendarFor(m, before.departmentId)).id !== (await cal()).id) reasons.push('department_changed');
+    if (
+      before.departmentId !== after.departmentId &&
+      clocks.length &&
+      (await this.config.calendarFor(m, before.departmentId)).id !== (await cal()).id
+    )
+      reasons.push('department_changed');
     if (reasons.length) {
       if (clocks.length === 0) {
         await this.clocks.start(m, after, now, change);
@@ -117,7 +131,14 @@ export class SlaTicketListener implements TicketChangeListener {
    * for a new draft) starts a new cycle. A step entered while the ticket waits for the citizen starts
    * paused, like the ticket's other clocks.
    */
-  private async followStep(m: EntityManager, t: TicketEntity, clocks: ClockRow[], now: Date, calOf: ClockCalendars, touched: Set<SlaTargetKey>): Promise<void> {
+  private async followStep(
+    m: EntityManager,
+    t: TicketEntity,
+    clocks: ClockRow[],
+    now: Date,
+    calOf: ClockCalendars,
+    touched: Set<SlaTargetKey>,
+  ): Promise<void> {
     const wf = await this.rows.currentStep(m, t.id);
     const current: SlaTargetKey | null = wf && wf.status === 'active' && !CLOSED.has(t.status) ? `step:${wf.step_id}` : null;
     for (const row of clocks) {

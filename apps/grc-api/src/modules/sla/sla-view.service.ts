@@ -1,7 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import {
-  OPEN_STATUSES, priorityFromRank, viewSlaClock, type BusinessCalendar,
-  type SlaBreachesDto, type SlaDepartmentBreachesDto, type SlaEscalationDto, type SlaHistoryDto, type TicketSlaClockDto, type TicketSlaDto,
+  OPEN_STATUSES,
+  priorityFromRank,
+  viewSlaClock,
+  type BusinessCalendar,
+  type SlaBreachesDto,
+  type SlaDepartmentBreachesDto,
+  type SlaEscalationDto,
+  type SlaHistoryDto,
+  type TicketSlaClockDto,
+  type TicketSlaDto,
 } from '@grc/domain';
 import { notFound } from '../../common/problem';
 import type { AuthenticatedAgent } from '../auth/authenticated-agent';
@@ -28,7 +36,15 @@ export class SlaViewService {
     if (!t || !canSeeDepartment(agent, t.department_id)) throw notFound('Demande');
     const [rows, timers, resolved] = await Promise.all([
       this.rows.clocksForView(ticketId),
-      this.timerRows.forTicket(ticketId, SLA_ESCALATION) as Promise<Array<{ key: string; due_at: Date; state: SlaEscalationDto['state']; fired_at: Date | null; payload: { target: string; atPercent: number; generation: number } }>>,
+      this.timerRows.forTicket(ticketId, SLA_ESCALATION) as Promise<
+        Array<{
+          key: string;
+          due_at: Date;
+          state: SlaEscalationDto['state'];
+          fired_at: Date | null;
+          payload: { target: string; atPercent: number; generation: number };
+        }>
+      >,
       this.config.calendarFor(undefined, t.department_id),
     ]);
     const steps = rows.some((r) => r.target.startsWith('step:')) ? await this.rows.stepLabels(ticketId) : {};
@@ -44,32 +60,61 @@ export class SlaViewService {
       const history: SlaHistoryDto[] = [
         ...row.past_history.map((h) => ({ ...h, cause: h.cause, reason: h.reason })),
         ...clock.history.map((h) => ({
-          at: h.at.toISOString(), cause: h.cause, reason: h.reason, previous: iso(h.previous), deadline: iso(h.deadline),
-          generation: h.generation + row.generation_base, message: h.message,
+          at: h.at.toISOString(),
+          cause: h.cause,
+          reason: h.reason,
+          previous: iso(h.previous),
+          deadline: iso(h.deadline),
+          generation: h.generation + row.generation_base,
+          message: h.message,
         })),
       ];
       const escalations: SlaEscalationDto[] = row.policy.ladder.map((step) => {
-        const timer = timers.find((x) => x.payload.target === row.target && x.payload.atPercent === step.atPercent && x.payload.generation === row.generation);
+        const timer = timers.find(
+          (x) => x.payload.target === row.target && x.payload.atPercent === step.atPercent && x.payload.generation === row.generation,
+        );
         return {
-          atPercent: step.atPercent, actions: step.actions,
+          atPercent: step.atPercent,
+          actions: step.actions,
           dueAt: timer && timer.state !== 'cancelled' ? iso(timer.due_at) : null,
-          state: timer ? (timer.state === 'cancelled' && clock.status === 'paused' ? 'suspended' : timer.state) : clock.status === 'paused' ? 'suspended' : 'cancelled',
+          state: timer
+            ? timer.state === 'cancelled' && clock.status === 'paused'
+              ? 'suspended'
+              : timer.state
+            : clock.status === 'paused'
+              ? 'suspended'
+              : 'cancelled',
           firedAt: iso(timer?.fired_at),
         };
       });
       return {
-        target: row.target, stepLabel: row.target.startsWith('step:') ? (steps[row.target.slice(5)]?.label ?? row.target.slice(5)) : null,
-        policyId: row.policy.id, policyName: row.policy.name, duration: clock.duration, metric: clock.metric,
-        status: clock.status, outcome: clock.outcome, startedAt: clock.startedAt.toISOString(), stoppedAt: iso(clock.stoppedAt),
-        deadline: iso(clock.deadline), remainingMinutes: clock.remainingMinutes, percent: clock.percent,
-        breached: row.breached || clock.breached, generation: row.generation,
+        target: row.target,
+        stepLabel: row.target.startsWith('step:') ? (steps[row.target.slice(5)]?.label ?? row.target.slice(5)) : null,
+        policyId: row.policy.id,
+        policyName: row.policy.name,
+        duration: clock.duration,
+        metric: clock.metric,
+        status: clock.status,
+        outcome: clock.outcome,
+        startedAt: clock.startedAt.toISOString(),
+        stoppedAt: iso(clock.stoppedAt),
+        deadline: iso(clock.deadline),
+        remainingMinutes: clock.remainingMinutes,
+        percent: clock.percent,
+        breached: row.breached || clock.breached,
+        generation: row.generation,
         pauses: clock.pauses.map((p) => ({ from: p.from.toISOString(), to: iso(p.to), reason: p.reason, minutes: p.minutes })),
-        history, escalations,
+        history,
+        escalations,
       };
     });
     return {
-      ticketId, asOf: now.toISOString(), calendar: resolved, clocks,
-      dueAt: iso(t.sla_due_at), breached: t.sla_breached || clocks.some((c) => c.breached && c.status !== 'stopped'),
+      ticketId,
+      asOf: now.toISOString(),
+      calendar: resolved,
+      clocks,
+      dueAt: iso(t.sla_due_at),
+      breached: t.sla_breached || clocks.some((c) => c.breached && c.status !== 'stopped'),
     };
   }
 
@@ -86,9 +131,15 @@ export class SlaViewService {
       }
       g.count++;
       g.items.push({
-        ticketId: r.id, reference: r.reference, subject: r.subject, status: r.status as SlaDepartmentBreachesDto['items'][number]['status'],
-        priority: priorityFromRank(r.priority), assignee: r.assignee_id ? { id: r.assignee_id, displayName: r.assignee_name ?? '' } : null,
-        target: r.target ?? 'resolution', deadline: iso(r.deadline), overdueMinutes: Math.round(r.overdue),
+        ticketId: r.id,
+        reference: r.reference,
+        subject: r.subject,
+        status: r.status as SlaDepartmentBreachesDto['items'][number]['status'],
+        priority: priorityFromRank(r.priority),
+        assignee: r.assignee_id ? { id: r.assignee_id, displayName: r.assignee_name ?? '' } : null,
+        target: r.target ?? 'resolution',
+        deadline: iso(r.deadline),
+        overdueMinutes: Math.round(r.overdue),
       });
     }
     const departments = [...byDept.values()].sort((a, b) => b.count - a.count || a.department.name.localeCompare(b.department.name, 'fr'));

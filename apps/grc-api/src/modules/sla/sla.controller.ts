@@ -1,8 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import type {
-  SlaBreachesDto, SlaCalendarDto, SlaCalendarInput, SlaPolicyDto, SlaPolicyInput, TicketSlaDto,
-} from '@grc/domain';
+import type { SlaBreachesDto, SlaCalendarDto, SlaCalendarInput, SlaPolicyDto, SlaPolicyInput, TicketSlaDto } from '@grc/domain';
 import type { Actor, AuthenticatedAgent } from '../auth/authenticated-agent';
 import { CurrentActor, CurrentAgent, RequirePermission } from '../auth/decorators';
 import { idParam } from '../reference/id-param';
@@ -13,7 +11,11 @@ import { SlaViewService } from './sla-view.service';
 @ApiTags('sla')
 @Controller()
 export class SlaController {
-  constructor(private readonly config: SlaConfigService, private readonly view: SlaViewService, private readonly engine: SlaEngine) {}
+  constructor(
+    private readonly config: SlaConfigService,
+    private readonly view: SlaViewService,
+    private readonly engine: SlaEngine,
+  ) {}
 
   /** A ticket's deadlines, remaining business time, pauses and history (404 outside the agent's departments). */
   @RequirePermission('tickets.read')
@@ -43,7 +45,11 @@ export class SlaController {
 
   @RequirePermission('admin.config')
   @Put('sla/calendars/:id')
-  updateCalendar(@CurrentActor() actor: Actor, @Param('id', idParam('Calendrier')) id: string, @Body() body: SlaCalendarInput): Promise<SlaCalendarDto> {
+  updateCalendar(
+    @CurrentActor() actor: Actor,
+    @Param('id', idParam('Calendrier')) id: string,
+    @Body() body: SlaCalendarInput,
+  ): Promise<SlaCalendarDto> {
     return this.config.updateCalendar(actor, id, body);
   }
 

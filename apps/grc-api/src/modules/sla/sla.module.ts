@@ -21,7 +21,15 @@ import { SlaViewService } from './sla-view.service';
 @Module({
   imports: [TicketsModule, TimersModule, NotificationsCoreModule, ReferenceModule],
   providers: [
-    SlaRepository, SlaConfigService, SlaClocks, SlaTicketListener, SlaEscalationHandler, SlaBackfill, SlaPolicyReapply, SlaEngine, SlaViewService,
+    SlaRepository,
+    SlaConfigService,
+    SlaClocks,
+    SlaTicketListener,
+    SlaEscalationHandler,
+    SlaBackfill,
+    SlaPolicyReapply,
+    SlaEngine,
+    SlaViewService,
   ],
   exports: [SlaConfigService, SlaEngine, SlaViewService],
 })

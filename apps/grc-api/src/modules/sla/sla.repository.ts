@@ -5,12 +5,37 @@ import type { BusinessCalendar, SlaPolicy } from '@grc/domain';
 import { TicketEntity } from '../../database/entities';
 import type { ClockRow } from './sla-clock';
 
-export interface CalendarRow { id: string; department_id: string | null; name: string; data: BusinessCalendar; version: number; updated_at: Date }
-export interface PolicyRow { id: string; name: string; data: Pick<SlaPolicy, 'match' | 'targets' | 'ladder'>; active: boolean; version: number; updated_at: Date }
+export interface CalendarRow {
+  id: string;
+  department_id: string | null;
+  name: string;
+  data: BusinessCalendar;
+  version: number;
+  updated_at: Date;
+}
+export interface PolicyRow {
+  id: string;
+  name: string;
+  data: Pick<SlaPolicy, 'match' | 'targets' | 'ladder'>;
+  active: boolean;
+  version: number;
+  updated_at: Date;
+}
 /** An open breached ticket as the breaches view lists it. */
 export interface BreachRow {
-  id: string; reference: string; subject: string; status: string; priority: number; assignee_id: string | null; assignee_name: string | null;
-  department_id: string; department_code: string; department_name: string; target: string | null; deadline: Date | null; overdue: number;
+  id: string;
+  reference: string;
+  subject: string;
+  status: string;
+  priority: number;
+  assignee_id: string | null;
+  assignee_name: string | null;
+  department_id: string;
+  department_code: string;
+  department_name: string;
+  target: string | null;
+  deadline: Date | null;
+  overdue: number;
 }
 
 /** TypeORM answers an UPDATE … RETURNING with [rows, count]. */
@@ -41,7 +66,10 @@ export class SlaRepository {
 
   /** A ticket's clocks for display: first response, resolution, then the steps. */
   clocksForView(ticketId: string, m: EntityManager = this.db.manager): Promise<ClockRow[]> {
-    return m.query(`SELECT * FROM ticket_sla WHERE ticket_id = $1 ORDER BY CASE target WHEN 'firstResponse' THEN 0 WHEN 'resolution' THEN 1 ELSE 2 END, target`, [ticketId]);
+    return m.query(
+      `SELECT * FROM ticket_sla WHERE ticket_id = $1 ORDER BY CASE target WHEN 'firstResponse' THEN 0 WHEN 'resolution' THEN 1 ELSE 2 END, target`,
+      [ticketId],
+    );
   }
 
   async saveClock(m: EntityManager, row: ClockRow, policyId: string): Promise<void> {
@@ -52,8 +80,20 @@ export class SlaRepository {
          generation_base = EXCLUDED.generation_base, generation = EXCLUDED.generation, events = EXCLUDED.events,
          past_history = EXCLUDED.past_history, status = EXCLUDED.status, deadline = EXCLUDED.deadline, breached = EXCLUDED.breached,
          calendar_department_id = EXCLUDED.calendar_department_id, updated_at = now()`,
-      [row.ticket_id, row.target, policyId, JSON.stringify(row.policy), row.generation_base, row.generation, JSON.stringify(row.events),
-        JSON.stringify(row.past_history), row.status, row.deadline, row.breached, row.calendar_department_id],
+      [
+        row.ticket_id,
+        row.target,
+        policyId,
+        JSON.stringify(row.policy),
+        row.generation_base,
+        row.generation,
+        JSON.stringify(row.events),
+        JSON.stringify(row.past_history),
+        row.status,
+        row.deadline,
+        row.breached,
+        row.calendar_department_id,
+      ],
     );
   }
 
@@ -67,7 +107,10 @@ export class SlaRepository {
     if (policyId === undefined) {
       await m.query(`UPDATE ticket_sla SET breached = true WHERE ticket_id = $1 AND deadline < $2`, [ticketId, now]);
     } else {
-      await m.query(`UPDATE ticket_sla SET breached = true WHERE ticket_id = $1 AND policy_id = $2 AND status = 'running' AND deadline < $3`, [ticketId, policyId, now]);
+      await m.query(
+        `UPDATE ticket_sla SET breached = true WHERE ticket_id = $1 AND policy_id = $2 AND status = 'running' AND deadline < $3`,
+        [ticketId, policyId, now],
+      );
     }
   }
 
@@ -75,18 +118,25 @@ export class SlaRepository {
   async ticketsUnderPolicy(policyId: string, after: string, limit: number): Promise<string[]> {
     const rows: Array<{ ticket_id: string }> = await this.db.query(
       `SELECT DISTINCT ticket_id FROM ticket_sla WHERE policy_id = $1 AND status <> 'stopped' AND ticket_id > $2 ORDER BY ticket_id LIMIT $3`,
-      [policyId, after, limit]);
+      [policyId, after, limit],
+    );
     return rows.map((r) => r.ticket_id);
   }
 
   /** A page of open tickets without clocks, locked (SKIP LOCKED), in creation order after the keyset `after`. */
   ticketsWithoutClocks(m: EntityManager, after: { created_at: Date; id: string } | null, limit: number): Promise<TicketEntity[]> {
-    return m.getRepository(TicketEntity).createQueryBuilder('t')
+    return m
+      .getRepository(TicketEntity)
+      .createQueryBuilder('t')
       .where(`t.status IN ('new', 'open', 'waiting_citizen')`)
       .andWhere('NOT EXISTS (SELECT 1 FROM ticket_sla s WHERE s.ticket_id = t.id)')
       .andWhere(after ? '(t.created_at, t.id) > (:at, :id)' : 'true', after ? { at: after.created_at, id: after.id } : {})
-      .orderBy('t.created_at').addOrderBy('t.id').limit(limit)
-      .setLock('pessimistic_write').setOnLocked('skip_locked').getMany();
+      .orderBy('t.created_at')
+      .addOrderBy('t.id')
+      .limit(limit)
+      .setLock('pessimistic_write')
+      .setOnLocked('skip_locked')
+      .getMany();
   }
 
   // ---- reads on the ticket and its circuit
@@ -95,7 +145,9 @@ export class SlaRepository {
   async currentStep(m: EntityManager, ticketId: string): Promise<{ step_id: string; status: string; department_id: string | null } | null> {
     const [wf] = await m.query(
       `SELECT w.step_id, w.status, d.id AS department_id FROM ticket_workflows w
-       LEFT JOIN departments d ON d.code = w.state->'current'->>'departmentId' WHERE w.ticket_id = $1`, [ticketId]);
+       LEFT JOIN departments d ON d.code = w.state->'current'->>'departmentId' WHERE w.ticket_id = $1`,
+      [ticketId],
+    );
     return wf ?? null;
   }
 
@@ -103,18 +155,28 @@ export class SlaRepository {
   async stepLabels(ticketId: string, m: EntityManager = this.db.manager): Promise<Record<string, { label?: string }>> {
     const [r] = await m.query(
       `SELECT d.definition->'steps' AS steps FROM ticket_workflows w
-       JOIN workflow_definitions d ON d.code = w.definition_code AND d.version = w.version WHERE w.ticket_id = $1`, [ticketId]);
+       JOIN workflow_definitions d ON d.code = w.definition_code AND d.version = w.version WHERE w.ticket_id = $1`,
+      [ticketId],
+    );
     return r?.steps ?? {};
   }
 
   /** The ticket's department and the inbox's SLA summary; null for an unknown ticket. */
-  async ticketSummary(ticketId: string, m: EntityManager = this.db.manager): Promise<{ id: string; department_id: string; sla_due_at: Date | null; sla_breached: boolean } | null> {
+  async ticketSummary(
+    ticketId: string,
+    m: EntityManager = this.db.manager,
+  ): Promise<{ id: string; department_id: string; sla_due_at: Date | null; sla_breached: boolean } | null> {
     const [t] = await m.query(`SELECT id, department_id, sla_due_at, sla_breached FROM tickets WHERE id = $1`, [ticketId]);
     return t ?? null;
   }
 
   /** Open tickets flagged breached or past a running deadline, in these departments (all when `all`), by department. */
-  breaches(openStatuses: readonly string[], all: boolean, departmentIds: readonly string[], m: EntityManager = this.db.manager): Promise<BreachRow[]> {
+  breaches(
+    openStatuses: readonly string[],
+    all: boolean,
+    departmentIds: readonly string[],
+    m: EntityManager = this.db.manager,
+  ): Promise<BreachRow[]> {
     return m.query(
       `SELECT t.id, t.reference, t.subject, t.status, t.priority, a.id AS assignee_id, a.display_name AS assignee_name,
               d.id AS department_id, d.code AS department_code, d.name AS department_name,
@@ -150,7 +212,9 @@ export class SlaRepository {
 
   /** Every calendar: the default first, then by department name. */
   listCalendars(m: EntityManager = this.db.manager): Promise<CalendarRow[]> {
-    return m.query(`SELECT c.* FROM sla_calendars c LEFT JOIN departments d ON d.id = c.department_id ORDER BY c.department_id IS NOT NULL, d.name, c.id`);
+    return m.query(
+      `SELECT c.* FROM sla_calendars c LEFT JOIN departments d ON d.id = c.department_id ORDER BY c.department_id IS NOT NULL, d.name, c.id`,
+    );
   }
 
   async calendarForUpdate(m: EntityManager, id: string): Promise<CalendarRow | null> {
@@ -161,20 +225,34 @@ export class SlaRepository {
   /** Whether a calendar other than `exceptId` is the department's (null: the town default). */
   async calendarTaken(m: EntityManager, departmentId: string | null, exceptId: string | null = null): Promise<boolean> {
     const rows: unknown[] = await m.query(
-      `SELECT id FROM sla_calendars WHERE department_id IS NOT DISTINCT FROM $1 AND id IS DISTINCT FROM $2`, [departmentId, exceptId]);
+      `SELECT id FROM sla_calendars WHERE department_id IS NOT DISTINCT FROM $1 AND id IS DISTINCT FROM $2`,
+      [departmentId, exceptId],
+    );
     return rows.length > 0;
   }
 
   async insertCalendar(m: EntityManager, departmentId: string | null, name: string, calendar: BusinessCalendar): Promise<CalendarRow> {
-    const [row]: CalendarRow[] = await m.query(
-      `INSERT INTO sla_calendars (department_id, name, data) VALUES ($1, $2, $3) RETURNING *`, [departmentId, name, JSON.stringify(calendar)]);
+    const [row]: CalendarRow[] = await m.query(`INSERT INTO sla_calendars (department_id, name, data) VALUES ($1, $2, $3) RETURNING *`, [
+      departmentId,
+      name,
+      JSON.stringify(calendar),
+    ]);
     return row;
   }
 
-  async updateCalendar(m: EntityManager, id: string, name: string, calendar: BusinessCalendar, departmentId: string | null): Promise<CalendarRow> {
-    const [after] = updated<CalendarRow>(await m.query(
-      `UPDATE sla_calendars SET name = $2, data = $3, department_id = $4, version = version + 1, updated_at = now() WHERE id = $1 RETURNING *`,
-      [id, name, JSON.stringify(calendar), departmentId]));
+  async updateCalendar(
+    m: EntityManager,
+    id: string,
+    name: string,
+    calendar: BusinessCalendar,
+    departmentId: string | null,
+  ): Promise<CalendarRow> {
+    const [after] = updated<CalendarRow>(
+      await m.query(
+        `UPDATE sla_calendars SET name = $2, data = $3, department_id = $4, version = version + 1, updated_at = now() WHERE id = $1 RETURNING *`,
+        [id, name, JSON.stringify(calendar), departmentId],
+      ),
+    );
     return after;
   }
 
@@ -206,14 +284,18 @@ export class SlaRepository {
   async insertPolicy(m: EntityManager, id: string, name: string, data: PolicyRow['data'], active: boolean): Promise<PolicyRow | null> {
     const [row]: PolicyRow[] = await m.query(
       `INSERT INTO sla_policies (id, name, data, active) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING RETURNING *`,
-      [id, name, JSON.stringify(data), active]);
+      [id, name, JSON.stringify(data), active],
+    );
     return row ?? null;
   }
 
   async updatePolicy(m: EntityManager, id: string, name: string, data: PolicyRow['data'], active: boolean): Promise<PolicyRow> {
-    const [after] = updated<PolicyRow>(await m.query(
-      `UPDATE sla_policies SET name = $2, data = $3, active = $4, version = version + 1, updated_at = now() WHERE id = $1 RETURNING *`,
-      [id, name, JSON.stringify(data), active]));
+    const [after] = updated<PolicyRow>(
+      await m.query(
+        `UPDATE sla_policies SET name = $2, data = $3, active = $4, version = version + 1, updated_at = now() WHERE id = $1 RETURNING *`,
+        [id, name, JSON.stringify(data), active],
+      ),
+    );
     return after;
   }
 }

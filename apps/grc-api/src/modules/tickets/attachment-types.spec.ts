@@ -12,18 +12,25 @@ describe('checkAttachment (file-type detection)', () => {
   });
 
   it('refuses a zip that is not an Office document, whatever its name', async () => {
-    expect(await checkAttachment('courrier.docx', DOCX_TYPE, PLAIN_ZIP)).toBe('Le contenu du fichier ne correspond pas à son type déclaré.');
+    expect(await checkAttachment('courrier.docx', DOCX_TYPE, PLAIN_ZIP)).toBe(
+      'Le contenu du fichier ne correspond pas à son type déclaré.',
+    );
     // a word/ folder without the package's declaration is still just a zip
     const lookalike = zip({ 'word/document.xml': '<w:document/>', 'run.sh': 'rm -rf /' });
-    expect(await checkAttachment('courrier.docx', DOCX_TYPE, lookalike)).toBe('Le contenu du fichier ne correspond pas à son type déclaré.');
+    expect(await checkAttachment('courrier.docx', DOCX_TYPE, lookalike)).toBe(
+      'Le contenu du fichier ne correspond pas à son type déclaré.',
+    );
     // a real Word document is not a spreadsheet
-    expect(await checkAttachment('budget.xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', DOCX))
-      .toBe('Le contenu du fichier ne correspond pas à son type déclaré.');
+    expect(await checkAttachment('budget.xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', DOCX)).toBe(
+      'Le contenu du fichier ne correspond pas à son type déclaré.',
+    );
   });
 
   it('refuses content of another type, binary text and undeclared types', async () => {
     expect(await checkAttachment('photo.png', 'image/png', PDF)).toBe('Le contenu du fichier ne correspond pas à son type déclaré.');
-    expect(await checkAttachment('photo.png', 'image/png', Buffer.from('#!/bin/sh\nrm -rf /'))).toBe('Le contenu du fichier ne correspond pas à son type déclaré.');
+    expect(await checkAttachment('photo.png', 'image/png', Buffer.from('#!/bin/sh\nrm -rf /'))).toBe(
+      'Le contenu du fichier ne correspond pas à son type déclaré.',
+    );
     expect(await checkAttachment('note.txt', 'text/plain', PNG)).toBe('Ce fichier texte contient des données binaires.');
     expect(await checkAttachment('photo.pdf', 'image/png', PNG)).toBe('L’extension « .pdf » ne correspond pas au type image/png.');
     expect(await checkAttachment('virus.exe', 'application/x-msdownload', Buffer.from('MZ'))).toMatch(/^Type de fichier non accepté/);

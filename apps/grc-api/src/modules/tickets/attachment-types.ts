@@ -64,4 +64,8 @@ export async function checkAttachment(filename: string, mimeType: string, conten
 
 /** A file name safe to store and to send back in Content-Disposition. */
 export const safeFilename = (name: string): string =>
-  name.normalize('NFC').replace(/[\\/"<>|:*?]|\p{Cc}/gu, '_').replace(/^\.+/, '_').slice(0, 200) || 'fichier';
+  name
+    .normalize('NFC')
+    .replace(/[\\/"<>|:*?]|\p{Cc}/gu, '_')
+    .replace(/^\.+/, '_')
+    .slice(0, 200) || 'fichier';

@@ -11,7 +11,12 @@ import { actorId, type Actor, type AuthenticatedAgent } from '../auth/authentica
 import { checkAttachment, safeFilename } from './attachment-types';
 import { TicketsService } from './tickets.service';
 
-export interface UploadedFile { originalname: string; mimetype: string; size: number; buffer: Buffer }
+export interface UploadedFile {
+  originalname: string;
+  mimetype: string;
+  size: number;
+  buffer: Buffer;
+}
 
 /** Files on disk under the data folder (content-addressed names), metadata and history in PostgreSQL. */
 @Injectable()
@@ -26,7 +31,12 @@ export class AttachmentsService {
   async add(actor: Actor, ticketId: string, version: number, file: UploadedFile | undefined): Promise<TicketDetail> {
     if (!file) throw badRequest('Aucun fichier reçu.', [{ field: 'file', message: 'Joignez un fichier.' }]);
     if (file.size > this.config.maxUploadBytes) {
-      throw new ProblemException(413, 'Fichier trop volumineux', `Le fichier dépasse ${Math.round(this.config.maxUploadBytes / 1048576)} Mo.`, [{ field: 'file', message: 'Fichier trop volumineux.' }]);
+      throw new ProblemException(
+        413,
+        'Fichier trop volumineux',
+        `Le fichier dépasse ${Math.round(this.config.maxUploadBytes / 1048576)} Mo.`,
+        [{ field: 'file', message: 'Fichier trop volumineux.' }],
+      );
     }
     if (file.size === 0) throw badRequest('Le fichier est vide.', [{ field: 'file', message: 'Fichier vide.' }]);
     // multer decodes the name as latin1; browsers send UTF-8
@@ -44,7 +54,8 @@ export class AttachmentsService {
         const [row] = await m.query(
           `INSERT INTO attachments (ticket_id, filename, mime_type, size, sha256, storage_key, uploaded_by)
            VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-          [ticketId, filename, file.mimetype, file.size, sha256, storageKey, actorId(actor)]);
+          [ticketId, filename, file.mimetype, file.size, sha256, storageKey, actorId(actor)],
+        );
         return {
           set: {},
           events: [{ kind: 'attachment_added', data: { attachmentId: row.id, filename, size: file.size, mimeType: file.mimetype } }],
@@ -63,7 +74,10 @@ export class AttachmentsService {
    */
   async open(agent: AuthenticatedAgent, ticketId: string, attachmentId: string): Promise<StoredFile> {
     await this.tickets.assertVisible(agent, ticketId);
-    const [a] = await this.db.query(`SELECT filename, mime_type, size, storage_key FROM attachments WHERE id = $1 AND ticket_id = $2`, [attachmentId, ticketId]);
+    const [a] = await this.db.query(`SELECT filename, mime_type, size, storage_key FROM attachments WHERE id = $1 AND ticket_id = $2`, [
+      attachmentId,
+      ticketId,
+    ]);
     if (!a) throw notFound('Pièce jointe');
     try {
       const handle = await open(join(this.config.dataDir, a.storage_key), 'r');
@@ -71,9 +85,18 @@ export class AttachmentsService {
     } catch (e) {
       // the row exists but not the file: a restore without GRC_DATA_DIR, or a wrong GRC_DATA_DIR
       this.log.error(`attachment ${attachmentId}: ${(e as Error).message}`);
-      throw new ProblemException(404, 'Pièce jointe indisponible', 'Le fichier de cette pièce jointe est introuvable sur le serveur. Prévenez l’administrateur.');
+      throw new ProblemException(
+        404,
+        'Pièce jointe indisponible',
+        'Le fichier de cette pièce jointe est introuvable sur le serveur. Prévenez l’administrateur.',
+      );
     }
   }
 }
 
-export interface StoredFile { handle: FileHandle; filename: string; mimeType: string; size: number }
+export interface StoredFile {
+  handle: FileHandle;
+  filename: string;
+  mimeType: string;
+  size: number;
+}

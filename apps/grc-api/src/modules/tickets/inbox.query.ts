@@ -2,8 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import {
-  OPEN_STATUSES, decodeCursor, encodeCursor, parseReference, priorityRank,
-  type InboxCounters, type InboxSort, type Page, type TicketSummary,
+  OPEN_STATUSES,
+  decodeCursor,
+  encodeCursor,
+  parseReference,
+  priorityRank,
+  type InboxCounters,
+  type InboxSort,
+  type Page,
+  type TicketSummary,
 } from '@grc/domain';
 import { forbidden, invalidField } from '../../common/problem';
 import type { AuthenticatedAgent } from '../auth/authenticated-agent';
@@ -24,7 +31,11 @@ const SORTS: Record<InboxSort, { keys: string[]; dir: 'ASC' | 'DESC' }> = {
 
 // Timestamps travel in cursors as PostgreSQL text with microseconds: a JS Date would drop them and skip rows.
 const keyText = (col: string) =>
-  col === DUE ? `${col}::text` : col.endsWith('_at') ? `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')` : `${col}::text`;
+  col === DUE
+    ? `${col}::text`
+    : col.endsWith('_at')
+      ? `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
+      : `${col}::text`;
 const keyCast = (col: string) => (col.endsWith('_at') || col === DUE ? 'timestamptz' : col === 't.priority' ? 'smallint' : 'uuid');
 
 /** Builds SQL with numbered parameters. */
@@ -63,7 +74,10 @@ export class InboxQuery {
     if (query.assigneeId?.length) {
       const ids = query.assigneeId.filter((a) => a !== 'none');
       if (ids.some((id) => !/^[0-9a-f-]{36}$/i.test(id))) throw invalidField('assigneeId', 'Identifiant d’agent invalide (ou « none »).');
-      const parts = [ids.length ? `t.assignee_id = ANY(${sql.p(ids)}::uuid[])` : null, query.assigneeId.includes('none') ? 't.assignee_id IS NULL' : null];
+      const parts = [
+        ids.length ? `t.assignee_id = ANY(${sql.p(ids)}::uuid[])` : null,
+        query.assigneeId.includes('none') ? 't.assignee_id IS NULL' : null,
+      ];
       sql.where.push(`(${parts.filter(Boolean).join(' OR ')})`);
     }
     if (query.breached) sql.where.push(`(t.sla_breached OR t.sla_due_at < now())`);
@@ -76,15 +90,20 @@ export class InboxQuery {
       // words only (quotes kept for phrases): operators such as runs of '-' build tsqueries deep enough
       // to exhaust PostgreSQL's stack ("tsquery stack too small"); a query with no word matches nothing
       const words = q.replace(/[^\p{L}\p{N}\s"']/gu, ' ').trim();
-      sql.where.push(reference
-        ? `t.reference = ${sql.p(reference)}`
-        : words ? `t.search_vector @@ websearch_to_tsquery('grc_french', ${sql.p(words)})` : 'false');
+      sql.where.push(
+        reference
+          ? `t.reference = ${sql.p(reference)}`
+          : words
+            ? `t.search_vector @@ websearch_to_tsquery('grc_french', ${sql.p(words)})`
+            : 'false',
+      );
     }
 
     const sort = SORTS[query.sort ?? 'created_desc'];
     if (query.cursor) {
       const values = decodeCursor(query.cursor);
-      if (!values || values.length !== sort.keys.length) throw invalidField('cursor', 'Curseur de pagination invalide ou expiré : revenez à la première page.');
+      if (!values || values.length !== sort.keys.length)
+        throw invalidField('cursor', 'Curseur de pagination invalide ou expiré : revenez à la première page.');
       const op = sort.dir === 'DESC' ? '<' : '>';
       sql.where.push(`(${sort.keys.join(', ')}) ${op} (${sort.keys.map((k, i) => `${sql.p(values[i])}::${keyCast(k)}`).join(', ')})`);
     }
@@ -100,9 +119,8 @@ export class InboxQuery {
     );
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
-    const nextCursor = rows.length > limit && last
-      ? encodeCursor(sort.keys.map((_, i) => (last as unknown as Record<string, string>)[`k${i}`]!))
-      : null;
+    const nextCursor =
+      rows.length > limit && last ? encodeCursor(sort.keys.map((_, i) => (last as unknown as Record<string, string>)[`k${i}`]!)) : null;
     return { items: page.map(toSummary), nextCursor };
   }
 
@@ -120,8 +138,11 @@ export class InboxQuery {
       [agent.id, agent.visibleDepartmentIds, OPEN_STATUSES, isAdmin],
     );
     return {
-      mine: row.mine, departments: row.departments, unassigned: row.unassigned,
-      all: isAdmin ? row.all_total : null, computedAt: new Date(row.computed_at).toISOString(),
+      mine: row.mine,
+      departments: row.departments,
+      unassigned: row.unassigned,
+      all: isAdmin ? row.all_total : null,
+      computedAt: new Date(row.computed_at).toISOString(),
     };
   }
 }

@@ -4,7 +4,11 @@ import type { TimelineEventKind } from '@grc/domain';
 import type { TicketEntity } from '../../database/entities';
 import type { Actor } from '../auth/authenticated-agent';
 
-export interface NewEvent { kind: TimelineEventKind; body?: string | null; data?: Record<string, unknown> }
+export interface NewEvent {
+  kind: TimelineEventKind;
+  body?: string | null;
+  data?: Record<string, unknown>;
+}
 
 /**
  * What a listener (or a change's decision) may add to the ticket's change without writing SQL on

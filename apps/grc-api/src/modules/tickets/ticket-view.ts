@@ -17,12 +17,27 @@ export const SUMMARY_JOINS = `
   LEFT JOIN citizens z ON z.id = t.citizen_id`;
 
 export interface SummaryRow {
-  id: string; reference: string; subject: string; status: TicketSummary['status']; priority: number;
-  channel: TicketSummary['channel']; created_at: Date; updated_at: Date;
-  category_id: string; category_code: string; category_name_fr: string; category_name_en: string;
-  department_id: string; department_code: string; department_name: string;
-  assignee_id: string | null; assignee_name: string | null; citizen_id: string | null; citizen_name: string | null;
-  sla_due_at?: Date | null; sla_breached?: boolean;
+  id: string;
+  reference: string;
+  subject: string;
+  status: TicketSummary['status'];
+  priority: number;
+  channel: TicketSummary['channel'];
+  created_at: Date;
+  updated_at: Date;
+  category_id: string;
+  category_code: string;
+  category_name_fr: string;
+  category_name_en: string;
+  department_id: string;
+  department_code: string;
+  department_name: string;
+  assignee_id: string | null;
+  assignee_name: string | null;
+  citizen_id: string | null;
+  citizen_name: string | null;
+  sla_due_at?: Date | null;
+  sla_breached?: boolean;
 }
 
 export const toSummary = (r: SummaryRow): TicketSummary => ({

@@ -1,11 +1,33 @@
 import { Type } from 'class-transformer';
 import {
-  IsIn, IsInt, IsLatitude, IsLongitude, IsOptional, IsString, IsUUID, MaxLength, Min, MinLength, ValidateNested, IsObject,
+  IsIn,
+  IsInt,
+  IsLatitude,
+  IsLongitude,
+  IsOptional,
+  IsString,
+  IsUUID,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+  IsObject,
 } from 'class-validator';
 import {
-  AGENT_ENTRY_CHANNELS, MESSAGE_KINDS, PRIORITIES, TICKET_STATUSES, type MessageKind,
-  type AssignRequest, type Channel, type CreateTicketRequest, type MessageRequest, type Priority,
-  type StatusChangeRequest, type TicketStatus, type TransferRequest, type UpdateTicketRequest,
+  AGENT_ENTRY_CHANNELS,
+  MESSAGE_KINDS,
+  PRIORITIES,
+  TICKET_STATUSES,
+  type MessageKind,
+  type AssignRequest,
+  type Channel,
+  type CreateTicketRequest,
+  type MessageRequest,
+  type Priority,
+  type StatusChangeRequest,
+  type TicketStatus,
+  type TransferRequest,
+  type UpdateTicketRequest,
 } from '@grc/domain';
 import { CitizenInputDto } from '../citizens/citizen.dto';
 

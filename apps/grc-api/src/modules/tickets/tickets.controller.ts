@@ -20,7 +20,11 @@ const uuid = new ParseUUIDPipe({ exceptionFactory: () => notFound('Demande') });
 @ApiTags('tickets')
 @Controller('tickets')
 export class TicketsController {
-  constructor(private readonly tickets: TicketsService, private readonly inbox: InboxQuery, private readonly attachments: AttachmentsService) {}
+  constructor(
+    private readonly tickets: TicketsService,
+    private readonly inbox: InboxQuery,
+    private readonly attachments: AttachmentsService,
+  ) {}
 
   @RequirePermission('tickets.read')
   @Get()
@@ -79,13 +83,23 @@ export class TicketsController {
   @RequirePermission('tickets.update')
   @Post(':id/attachments')
   @UseInterceptors(FileInterceptor('file', { limits: { fileSize: loadConfig().maxUploadBytes + 1, files: 1, fields: 5 } }))
-  upload(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Body() dto: AttachmentUploadDto, @UploadedFile() file: File | undefined): Promise<TicketDetail> {
+  upload(
+    @CurrentActor() actor: Actor,
+    @Param('id', uuid) id: string,
+    @Body() dto: AttachmentUploadDto,
+    @UploadedFile() file: File | undefined,
+  ): Promise<TicketDetail> {
     return this.attachments.add(actor, id, dto.version, file);
   }
 
   @RequirePermission('tickets.read')
   @Get(':id/attachments/:attachmentId')
-  async download(@CurrentAgent() agent: AuthenticatedAgent, @Param('id', uuid) id: string, @Param('attachmentId', uuid) attachmentId: string, @Res() res: Response): Promise<void> {
+  async download(
+    @CurrentAgent() agent: AuthenticatedAgent,
+    @Param('id', uuid) id: string,
+    @Param('attachmentId', uuid) attachmentId: string,
+    @Res() res: Response,
+  ): Promise<void> {
     return sendAttachment(res, await this.attachments.open(agent, id, attachmentId));
   }
 }

@@ -9,43 +9,104 @@ import { SUMMARY_COLUMNS, SUMMARY_JOINS, type SummaryRow } from './ticket-view';
 
 /** The columns a change may set, by entity field (anything else is refused: no SQL from a caller's keys). */
 const COLUMN: Partial<Record<keyof TicketEntity, string>> = {
-  status: 'status', priority: 'priority', categoryId: 'category_id', departmentId: 'department_id',
-  assigneeId: 'assignee_id', subject: 'subject', resolvedAt: 'resolved_at', closedAt: 'closed_at',
-  masterTicketId: 'master_ticket_id', linkedFromStatus: 'linked_from_status',
+  status: 'status',
+  priority: 'priority',
+  categoryId: 'category_id',
+  departmentId: 'department_id',
+  assigneeId: 'assignee_id',
+  subject: 'subject',
+  resolvedAt: 'resolved_at',
+  closedAt: 'closed_at',
+  masterTicketId: 'master_ticket_id',
+  linkedFromStatus: 'linked_from_status',
 };
 export type TicketSet = Partial<Record<keyof TicketEntity, unknown>>;
 
 export interface CreationContext {
-  id: string; active: boolean; default_department_id: string; rules: RoutingRuleData[];
-  citizen_id: string | null; prefix: string; year: number; n: string;
+  id: string;
+  active: boolean;
+  default_department_id: string;
+  rules: RoutingRuleData[];
+  citizen_id: string | null;
+  prefix: string;
+  year: number;
+  n: string;
 }
 
 /** The row `insertCreated` writes with its 'created' event and its audit event. */
 export interface CreatedRow {
-  reference: string; channel: string; categoryId: string; departmentId: string; citizenId: string | null;
-  subject: string; description: string; address: string | null; latitude: number | null; longitude: number | null;
-  priority: number; createdBy: string | null; attributes: Record<string, unknown>; locale: 'fr' | 'en' | null;
+  reference: string;
+  channel: string;
+  categoryId: string;
+  departmentId: string;
+  citizenId: string | null;
+  subject: string;
+  description: string;
+  address: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  priority: number;
+  createdBy: string | null;
+  attributes: Record<string, unknown>;
+  locale: 'fr' | 'en' | null;
   createdData: Record<string, unknown>;
   audit: { actorId: string | null; actorLabel: string; ip: string | null; changes: Record<string, unknown> };
 }
 
 export type DetailRow = SummaryRow & {
-  description: string; address: string | null; latitude: number | null; longitude: number | null; version: number;
+  description: string;
+  address: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  version: number;
 };
 export interface EventRow {
-  id: string; kind: TimelineEventKind; at: Date; body: string | null; data: Record<string, unknown>;
-  actor_id: string | null; actor_name: string | null;
+  id: string;
+  kind: TimelineEventKind;
+  at: Date;
+  body: string | null;
+  data: Record<string, unknown>;
+  actor_id: string | null;
+  actor_name: string | null;
 }
-export interface AttachmentRow { id: string; filename: string; mime_type: string; size: number; created_at: Date }
+export interface AttachmentRow {
+  id: string;
+  filename: string;
+  mime_type: string;
+  size: number;
+  created_at: Date;
+}
 
 /** A town pack's history, written as it is (no routing, no hooks: the pack says what happened). */
 export interface ImportedTicket {
-  id: string; reference: string; channel: string; categoryId: string; departmentId: string; assigneeId: string | null;
-  citizenId: string | null; subject: string; description: string; address: string | null; latitude: number | null;
-  longitude: number | null; priority: number; status: string; createdBy: string | null; createdAt: string;
-  updatedAt: string; resolvedAt: string | null; closedAt: string | null;
+  id: string;
+  reference: string;
+  channel: string;
+  categoryId: string;
+  departmentId: string;
+  assigneeId: string | null;
+  citizenId: string | null;
+  subject: string;
+  description: string;
+  address: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  priority: number;
+  status: string;
+  createdBy: string | null;
+  createdAt: string;
+  updatedAt: string;
+  resolvedAt: string | null;
+  closedAt: string | null;
 }
-export interface ImportedEvent { ticketId: string; kind: string; actorId: string | null; at: string; body: string | null; data: Record<string, unknown> }
+export interface ImportedEvent {
+  ticketId: string;
+  kind: string;
+  actorId: string | null;
+  at: string;
+  body: string | null;
+  data: Record<string, unknown>;
+}
 
 /**
  * Every SQL statement of the tickets module on `tickets` and `ticket_events`, each on the caller's
@@ -90,15 +151,21 @@ export class TicketsRepository {
     if (!events.length) return;
     if (events.length === 1) {
       const e = events[0]!;
-      await m.query(`INSERT INTO ticket_events (ticket_id, kind, actor_id, body, data) VALUES ($1, $2, $3, $4, $5)`,
-        [ticketId, e.kind, actorId, e.body ?? null, JSON.stringify(e.data ?? {})]);
+      await m.query(`INSERT INTO ticket_events (ticket_id, kind, actor_id, body, data) VALUES ($1, $2, $3, $4, $5)`, [
+        ticketId,
+        e.kind,
+        actorId,
+        e.body ?? null,
+        JSON.stringify(e.data ?? {}),
+      ]);
       return;
     }
     // one statement, in the given order (ids follow it: the timeline sorts on at, id)
     await m.query(
       `INSERT INTO ticket_events (ticket_id, kind, actor_id, body, data)
        SELECT $1, k, $2, b, d::jsonb FROM unnest($3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS e(k, b, d, n) ORDER BY n`,
-      [ticketId, actorId, events.map((e) => e.kind), events.map((e) => e.body ?? null), events.map((e) => JSON.stringify(e.data ?? {}))]);
+      [ticketId, actorId, events.map((e) => e.kind), events.map((e) => e.body ?? null), events.map((e) => JSON.stringify(e.data ?? {}))],
+    );
   }
 
   /** tickets.sla_due_at (nearest running deadline) and sla_breached, for the inbox; returns the new values. */
@@ -107,7 +174,9 @@ export class TicketsRepository {
       `UPDATE tickets SET
          sla_due_at = (SELECT min(deadline) FROM ticket_sla WHERE ticket_id = $1 AND status = 'running'),
          sla_breached = coalesce((SELECT bool_or(breached) FROM ticket_sla WHERE ticket_id = $1 AND status <> 'stopped'), false)
-       WHERE id = $1 RETURNING sla_due_at, sla_breached`, [ticketId]);
+       WHERE id = $1 RETURNING sla_due_at, sla_breached`,
+      [ticketId],
+    );
     const r = (rows as Array<{ sla_due_at: Date | null; sla_breached: boolean }>)[0];
     return { slaDueAt: r?.sla_due_at ?? null, slaBreached: r?.sla_breached ?? false };
   }
@@ -116,7 +185,8 @@ export class TicketsRepository {
 
   /** Category, its routing rules, the citizen, the town's prefix and year and the next number: one round trip. */
   async creationContext(m: EntityManager, categoryId: string, citizenId: string | null): Promise<CreationContext | undefined> {
-    const [ctx] = await preparedQuery<CreationContext>(m,
+    const [ctx] = await preparedQuery<CreationContext>(
+      m,
       `WITH town AS (
          SELECT coalesce((SELECT reference_prefix FROM town_settings), 'GRC') AS prefix,
                 extract(year FROM now() AT TIME ZONE coalesce((SELECT timezone FROM town_settings), 'Europe/Paris'))::int AS year)
@@ -134,7 +204,8 @@ export class TicketsRepository {
 
   /** Ticket, 'created' event and audit event in one statement; returns the new id. */
   async insertCreated(m: EntityManager, r: CreatedRow): Promise<string> {
-    const [row] = await preparedQuery<{ id: string }>(m,
+    const [row] = await preparedQuery<{ id: string }>(
+      m,
       `WITH t AS (
          INSERT INTO tickets (reference, channel, category_id, department_id, citizen_id, subject, description,
            address, latitude, longitude, priority, status, created_by, attributes, locale)
@@ -143,10 +214,27 @@ export class TicketsRepository {
        a AS (INSERT INTO audit_events (actor_id, actor_label, action, entity_type, entity_id, changes, ip)
              SELECT $18, $14, 'ticket.create', 'ticket', id::text, $15, $16 FROM t)
        SELECT id FROM t`,
-      [r.reference, r.channel, r.categoryId, r.departmentId, r.citizenId, r.subject, r.description,
-        r.address, r.latitude, r.longitude, r.priority, r.createdBy,
-        JSON.stringify(r.createdData), r.audit.actorLabel, JSON.stringify(r.audit.changes), r.audit.ip, JSON.stringify(r.attributes),
-        r.audit.actorId, r.locale],
+      [
+        r.reference,
+        r.channel,
+        r.categoryId,
+        r.departmentId,
+        r.citizenId,
+        r.subject,
+        r.description,
+        r.address,
+        r.latitude,
+        r.longitude,
+        r.priority,
+        r.createdBy,
+        JSON.stringify(r.createdData),
+        r.audit.actorLabel,
+        JSON.stringify(r.audit.changes),
+        r.audit.ip,
+        JSON.stringify(r.attributes),
+        r.audit.actorId,
+        r.locale,
+      ],
     );
     return row!.id;
   }
@@ -154,18 +242,28 @@ export class TicketsRepository {
   // ------------------------------------------------------------------ reads
 
   detailRow(m: EntityManager, id: string): Promise<DetailRow | undefined> {
-    return preparedQuery<DetailRow>(m,
+    return preparedQuery<DetailRow>(
+      m,
       `SELECT ${SUMMARY_COLUMNS}, t.description, t.address, t.latitude, t.longitude, t.version
-       FROM tickets t ${SUMMARY_JOINS} WHERE t.id = $1`, [id]).then((rows) => rows[0]);
+       FROM tickets t ${SUMMARY_JOINS} WHERE t.id = $1`,
+      [id],
+    ).then((rows) => rows[0]);
   }
 
   /** The timeline and the attachments, side by side. */
   timelineAndAttachments(m: EntityManager, id: string): Promise<[EventRow[], AttachmentRow[]]> {
     return Promise.all([
-      preparedQuery<EventRow>(m,
+      preparedQuery<EventRow>(
+        m,
         `SELECT e.id::text AS id, e.kind, e.at, e.body, e.data, a.id AS actor_id, a.display_name AS actor_name
-         FROM ticket_events e LEFT JOIN agents a ON a.id = e.actor_id WHERE e.ticket_id = $1 ORDER BY e.at, e.id`, [id]),
-      preparedQuery<AttachmentRow>(m, `SELECT id, filename, mime_type, size, created_at FROM attachments WHERE ticket_id = $1 ORDER BY created_at`, [id]),
+         FROM ticket_events e LEFT JOIN agents a ON a.id = e.actor_id WHERE e.ticket_id = $1 ORDER BY e.at, e.id`,
+        [id],
+      ),
+      preparedQuery<AttachmentRow>(
+        m,
+        `SELECT id, filename, mime_type, size, created_at FROM attachments WHERE ticket_id = $1 ORDER BY created_at`,
+        [id],
+      ),
     ]);
   }
 
@@ -185,9 +283,27 @@ export class TicketsRepository {
            latitude, longitude, priority, status, created_by, created_at, updated_at, resolved_at, closed_at)
          SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::uuid[], $6::uuid[], $7::uuid[], $8::text[], $9::text[], $10::text[],
            $11::float8[], $12::float8[], $13::smallint[], $14::text[], $15::uuid[], $16::timestamptz[], $17::timestamptz[], $18::timestamptz[], $19::timestamptz[])`,
-        [col('id'), col('reference'), col('channel'), col('categoryId'), col('departmentId'), col('assigneeId'), col('citizenId'),
-          col('subject'), col('description'), col('address'), col('latitude'), col('longitude'), col('priority'), col('status'),
-          col('createdBy'), col('createdAt'), col('updatedAt'), col('resolvedAt'), col('closedAt')],
+        [
+          col('id'),
+          col('reference'),
+          col('channel'),
+          col('categoryId'),
+          col('departmentId'),
+          col('assigneeId'),
+          col('citizenId'),
+          col('subject'),
+          col('description'),
+          col('address'),
+          col('latitude'),
+          col('longitude'),
+          col('priority'),
+          col('status'),
+          col('createdBy'),
+          col('createdAt'),
+          col('updatedAt'),
+          col('resolvedAt'),
+          col('closedAt'),
+        ],
       );
     }
     if (events.length) {
@@ -195,8 +311,14 @@ export class TicketsRepository {
         `INSERT INTO ticket_events (ticket_id, kind, actor_id, at, body, data)
          SELECT t, k, a, at, b, d::jsonb FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::timestamptz[], $5::text[], $6::text[]) WITH ORDINALITY
            AS e(t, k, a, at, b, d, n) ORDER BY n`,
-        [events.map((x) => x.ticketId), events.map((x) => x.kind), events.map((x) => x.actorId), events.map((x) => x.at),
-          events.map((x) => x.body), events.map((x) => JSON.stringify(x.data))],
+        [
+          events.map((x) => x.ticketId),
+          events.map((x) => x.kind),
+          events.map((x) => x.actorId),
+          events.map((x) => x.at),
+          events.map((x) => x.body),
+          events.map((x) => JSON.stringify(x.data)),
+        ],
       );
     }
   }

@@ -2,8 +2,18 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import {
-  allowedTransitions, decideAssignment, decideStatusChange, decideTransfer, formatReference, priorityRank,
-  routeTicket, validateMessageBody, type Channel, type Priority, type Refusal, type TicketDetail,
+  allowedTransitions,
+  decideAssignment,
+  decideStatusChange,
+  decideTransfer,
+  formatReference,
+  priorityRank,
+  routeTicket,
+  validateMessageBody,
+  type Channel,
+  type Priority,
+  type Refusal,
+  type TicketDetail,
 } from '@grc/domain';
 import { badRequest, notFound, ProblemException, staleTicket } from '../../common/problem';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
@@ -96,7 +106,14 @@ class PendingEffects implements TicketChangeEffects {
 }
 
 const AUDITED_FIELDS: Array<keyof TicketEntity> = [
-  'status', 'priority', 'categoryId', 'departmentId', 'assigneeId', 'subject', 'resolvedAt', 'closedAt',
+  'status',
+  'priority',
+  'categoryId',
+  'departmentId',
+  'assigneeId',
+  'subject',
+  'resolvedAt',
+  'closedAt',
 ];
 const SLA_FIELDS: Array<keyof TicketEntity> = ['slaDueAt', 'slaBreached'];
 
@@ -128,12 +145,22 @@ export class TicketsService {
       if (dto.citizenId && !(await this.citizens.reachable(m, actor, dto.citizenId))) {
         throw badRequest('Citoyen inconnu.', [{ field: 'citizenId', message: 'Citoyen inconnu.' }]);
       }
-      const citizenId = dto.newCitizen ? (await this.citizens.createIn(m, actor, dto.newCitizen, 'newCitizen')).id : dto.citizenId ?? null;
+      const citizenId = dto.newCitizen
+        ? (await this.citizens.createIn(m, actor, dto.newCitizen, 'newCitizen')).id
+        : (dto.citizenId ?? null);
       const location = dto.latitude != null && dto.longitude != null ? { lat: dto.latitude, lng: dto.longitude } : null;
-      return (await this.createIn(m, actor, {
-        channel: dto.channel, categoryId: dto.categoryId, subject: dto.subject, description: dto.description,
-        priority: dto.priority, citizenId, address: dto.address, location,
-      })).id;
+      return (
+        await this.createIn(m, actor, {
+          channel: dto.channel,
+          categoryId: dto.categoryId,
+          subject: dto.subject,
+          description: dto.description,
+          priority: dto.priority,
+          citizenId,
+          address: dto.address,
+          location,
+        })
+      ).id;
     });
     void this.counters.requestRecompute();
     return this.detail(actor.agent, id, { skipScope: true });
@@ -148,7 +175,9 @@ export class TicketsService {
    * citizen, the town's prefix and year and the next number; one statement writes ticket, event, audit.
    */
   async createIn(
-    m: EntityManager, actor: Actor, input: NewTicket,
+    m: EntityManager,
+    actor: Actor,
+    input: NewTicket,
     beforeHooks?: (ticket: { id: string; reference: string; departmentId: string }) => Promise<NewEvent[]>,
   ): Promise<{ id: string; reference: string; departmentId: string }> {
     const ctx = await this.repo.creationContext(m, input.categoryId, input.citizenId ?? null);
@@ -156,26 +185,41 @@ export class TicketsService {
     if (!ctx.active) throw badRequest('Cette catégorie est désactivée.', [{ field: 'categoryId', message: 'Catégorie désactivée.' }]);
     if (input.citizenId && !ctx.citizen_id) throw badRequest('Citoyen inconnu.', [{ field: 'citizenId', message: 'Citoyen inconnu.' }]);
 
-    const departmentId = input.departmentId
-      ?? routeTicket(ctx.rules, ctx.default_department_id, { categoryId: input.categoryId, location: input.location ?? null }).departmentId;
+    const departmentId =
+      input.departmentId ??
+      routeTicket(ctx.rules, ctx.default_department_id, { categoryId: input.categoryId, location: input.location ?? null }).departmentId;
     const reference = formatReference(ctx.prefix, ctx.year, Number(ctx.n));
     const subject = input.subject.trim();
     const priority = input.priority ?? 'normal';
     const attributes = input.attributes ?? {};
     const changes: Changes = {
-      reference: { before: null, after: reference }, channel: { before: null, after: input.channel },
-      categoryId: { before: null, after: input.categoryId }, departmentId: { before: null, after: departmentId },
-      citizenId: { before: null, after: input.citizenId ?? null }, subject: { before: null, after: subject },
+      reference: { before: null, after: reference },
+      channel: { before: null, after: input.channel },
+      categoryId: { before: null, after: input.categoryId },
+      departmentId: { before: null, after: departmentId },
+      citizenId: { before: null, after: input.citizenId ?? null },
+      subject: { before: null, after: subject },
       priority: { before: null, after: priority },
       ...(Object.keys(attributes).length ? { attributes: { before: null, after: attributes } } : {}),
     };
     const created: NewEvent = { kind: 'created', data: { channel: input.channel, departmentId, ...input.eventData } };
     const audit = input.auditActor ?? auditActor(actor);
     const id = await this.repo.insertCreated(m, {
-      reference, channel: input.channel, categoryId: input.categoryId, departmentId, citizenId: input.citizenId ?? null,
-      subject, description: input.description.trim(), address: input.address?.trim() || null,
-      latitude: input.location?.lat ?? null, longitude: input.location?.lng ?? null, priority: priorityRank(priority),
-      createdBy: actorId(actor), attributes, locale: input.locale ?? null, createdData: created.data!,
+      reference,
+      channel: input.channel,
+      categoryId: input.categoryId,
+      departmentId,
+      citizenId: input.citizenId ?? null,
+      subject,
+      description: input.description.trim(),
+      address: input.address?.trim() || null,
+      latitude: input.location?.lat ?? null,
+      longitude: input.location?.lng ?? null,
+      priority: priorityRank(priority),
+      createdBy: actorId(actor),
+      attributes,
+      locale: input.locale ?? null,
+      createdData: created.data!,
       audit: { actorId: audit.actorId, actorLabel: audit.actorLabel, ip: audit.ip, changes },
     });
     const ticket = { id, reference, departmentId };
@@ -192,21 +236,37 @@ export class TicketsService {
   }
 
   /** Full ticket, or 404 when it does not exist or lies outside the agent's departments. */
-  async detail(agent: AuthenticatedAgent, id: string, opts: { skipScope?: boolean } = {}, m: EntityManager = this.db.manager): Promise<TicketDetail> {
+  async detail(
+    agent: AuthenticatedAgent,
+    id: string,
+    opts: { skipScope?: boolean } = {},
+    m: EntityManager = this.db.manager,
+  ): Promise<TicketDetail> {
     const row = await this.repo.detailRow(m, id);
     if (!row || (!opts.skipScope && !canSeeDepartment(agent, row.department_id))) throw notFound('Demande');
     const [events, attachments] = await this.repo.timelineAndAttachments(m, id);
     const summary = toSummary(row);
     return {
       ...summary,
-      description: row.description, address: row.address, latitude: row.latitude, longitude: row.longitude,
+      description: row.description,
+      address: row.address,
+      latitude: row.latitude,
+      longitude: row.longitude,
       version: row.version,
       allowedStatuses: [...allowedTransitions(summary.status)],
       attachments: attachments.map((a) => ({
-        id: a.id, filename: a.filename, mimeType: a.mime_type, size: a.size, createdAt: new Date(a.created_at).toISOString(),
+        id: a.id,
+        filename: a.filename,
+        mimeType: a.mime_type,
+        size: a.size,
+        createdAt: new Date(a.created_at).toISOString(),
       })),
       timeline: events.map((e) => ({
-        id: e.id, kind: e.kind, at: new Date(e.at).toISOString(), body: e.body, data: e.data ?? {},
+        id: e.id,
+        kind: e.kind,
+        at: new Date(e.at).toISOString(),
+        body: e.body,
+        data: e.data ?? {},
         actor: e.actor_id ? { id: e.actor_id, displayName: e.actor_name ?? '' } : null,
       })),
     };
@@ -223,7 +283,8 @@ export class TicketsService {
       if (dto.subject !== undefined && dto.subject.trim() !== t.subject) set.subject = dto.subject.trim();
       if (dto.categoryId !== undefined && dto.categoryId !== t.categoryId) {
         const [c] = await m.query(`SELECT id, active FROM categories WHERE id = $1`, [dto.categoryId]);
-        if (!c?.active) throw badRequest('Catégorie inconnue ou désactivée.', [{ field: 'categoryId', message: 'Catégorie inconnue ou désactivée.' }]);
+        if (!c?.active)
+          throw badRequest('Catégorie inconnue ou désactivée.', [{ field: 'categoryId', message: 'Catégorie inconnue ou désactivée.' }]);
         set.categoryId = dto.categoryId;
         events.push({ kind: 'category_changed', data: { from: t.categoryId, to: dto.categoryId } });
       }
@@ -238,14 +299,23 @@ export class TicketsService {
       if (dto.assigneeId) {
         const [a] = await m.query(
           `SELECT a.id, a.active, a.display_name, coalesce(array_agg(ad.department_id) FILTER (WHERE ad.department_id IS NOT NULL), '{}') AS department_ids
-           FROM agents a LEFT JOIN agent_departments ad ON ad.agent_id = a.id WHERE a.id = $1 GROUP BY a.id`, [dto.assigneeId]);
+           FROM agents a LEFT JOIN agent_departments ad ON ad.agent_id = a.id WHERE a.id = $1 GROUP BY a.id`,
+          [dto.assigneeId],
+        );
         if (!a) throw badRequest('Agent inconnu.', [{ field: 'assigneeId', message: 'Agent inconnu.' }]);
         candidate = { id: a.id as string, active: a.active as boolean, departmentIds: a.department_ids as string[] };
       }
       const decision = decideAssignment(
-        { id: actor.agent.id, role: actor.agent.role, departmentIds: actor.agent.departmentIds }, candidate, t.departmentId);
+        { id: actor.agent.id, role: actor.agent.role, departmentIds: actor.agent.departmentIds },
+        candidate,
+        t.departmentId,
+      );
       if (!decision.ok) throw refusal(decision);
-      if ((dto.assigneeId ?? null) === t.assigneeId) throw refusal({ ok: false, code: 'assignment.unchanged', message: 'La demande est déjà attribuée ainsi.', field: 'assigneeId' }, 409);
+      if ((dto.assigneeId ?? null) === t.assigneeId)
+        throw refusal(
+          { ok: false, code: 'assignment.unchanged', message: 'La demande est déjà attribuée ainsi.', field: 'assigneeId' },
+          409,
+        );
       return {
         set: { assigneeId: dto.assigneeId ?? null },
         events: [{ kind: 'assigned', data: { from: t.assigneeId, to: dto.assigneeId ?? null } }],
@@ -255,29 +325,42 @@ export class TicketsService {
   }
 
   transfer(actor: Actor, id: string, dto: TransferDto): Promise<TicketDetail> {
-    return this.mutate(actor, id, dto.version, async (m, t) => {
-      const decision = decideTransfer(t.departmentId, dto.departmentId, dto.reason);
-      if (!decision.ok) throw refusal(decision);
-      const [d] = await m.query(`SELECT id, active FROM departments WHERE id = $1`, [dto.departmentId]);
-      if (!d?.active) throw badRequest('Service inconnu ou désactivé.', [{ field: 'departmentId', message: 'Service inconnu ou désactivé.' }]);
-      // The new department decides who handles it: the assignment does not follow the ticket.
-      return {
-        set: { departmentId: dto.departmentId, assigneeId: null },
-        events: [{ kind: 'transferred', body: decision.value.reason, data: { fromDepartment: t.departmentId, toDepartment: dto.departmentId } }],
-        action: 'ticket.transfer',
-      };
-    }, { returnUnscoped: true });
+    return this.mutate(
+      actor,
+      id,
+      dto.version,
+      async (m, t) => {
+        const decision = decideTransfer(t.departmentId, dto.departmentId, dto.reason);
+        if (!decision.ok) throw refusal(decision);
+        const [d] = await m.query(`SELECT id, active FROM departments WHERE id = $1`, [dto.departmentId]);
+        if (!d?.active)
+          throw badRequest('Service inconnu ou désactivé.', [{ field: 'departmentId', message: 'Service inconnu ou désactivé.' }]);
+        // The new department decides who handles it: the assignment does not follow the ticket.
+        return {
+          set: { departmentId: dto.departmentId, assigneeId: null },
+          events: [
+            { kind: 'transferred', body: decision.value.reason, data: { fromDepartment: t.departmentId, toDepartment: dto.departmentId } },
+          ],
+          action: 'ticket.transfer',
+        };
+      },
+      { returnUnscoped: true },
+    );
   }
 
   changeStatus(actor: Actor, id: string, dto: StatusChangeDto): Promise<TicketDetail> {
     return this.mutate(actor, id, dto.version, async (_m, t) => {
       const decision = decideStatusChange(t.status, dto.status, { comment: dto.comment });
-      if (!decision.ok) throw refusal(decision, decision.code === 'status.transition_not_allowed' || decision.code === 'status.unchanged' ? 409 : 400);
+      if (!decision.ok)
+        throw refusal(decision, decision.code === 'status.transition_not_allowed' || decision.code === 'status.unchanged' ? 409 : 400);
       const now = new Date();
       const set: Mutation['set'] = { status: dto.status };
       if (dto.status === 'resolved') set.resolvedAt = now;
       if (dto.status === 'closed') set.closedAt = now;
-      if (dto.status === 'open' && (t.status === 'resolved' || t.status === 'closed')) { set.resolvedAt = null; set.closedAt = null; }
+      if (dto.status === 'open' && (t.status === 'resolved' || t.status === 'closed')) {
+        set.resolvedAt = null;
+        set.closedAt = null;
+      }
       return {
         set,
         events: [{ kind: 'status_changed', body: dto.comment?.trim() || null, data: { from: t.status, to: dto.status } }],
@@ -321,7 +404,14 @@ export class TicketsService {
    * exist or (unless `propagated`, or for a system actor, who sees every department) lies outside the
    * actor's departments.
    */
-  async mutateIn(m: EntityManager, actor: Actor, id: string, version: number | null, decide: Decide, opts: ChangeOptions = {}): Promise<void> {
+  async mutateIn(
+    m: EntityManager,
+    actor: Actor,
+    id: string,
+    version: number | null,
+    decide: Decide,
+    opts: ChangeOptions = {},
+  ): Promise<void> {
     const t = await this.repo.lock(m, id);
     if (!t || (!opts.propagated && !actor.system && !canSeeDepartment(actor.agent, t.departmentId))) throw notFound('Demande');
     if (version !== null && t.version !== version) throw staleTicket();
@@ -336,7 +426,9 @@ export class TicketsService {
     await this.hooks.emit(m, this.changeOf(id, t, after, events, actor, effects), () => effects.flush(m, this.repo, id));
     const changes: Changes = diff<TicketEntity>(t, after, AUDITED_FIELDS);
     if (effects.slaAfter) Object.assign(changes, diff<TicketEntity>(t, effects.slaAfter, SLA_FIELDS));
-    for (const e of events) if (e.body && (e.kind === 'reply' || e.kind === 'note' || e.kind === 'public_note' || e.kind === 'transferred')) changes[e.kind] = { before: null, after: e.body };
+    for (const e of events)
+      if (e.body && (e.kind === 'reply' || e.kind === 'note' || e.kind === 'public_note' || e.kind === 'transferred'))
+        changes[e.kind] = { before: null, after: e.body };
     Object.assign(changes, audit);
     await this.audit.record(m, auditActor(actor), action, 'ticket', id, changes);
   }
@@ -356,9 +448,20 @@ export class TicketsService {
     if (!departmentId || !canSeeDepartment(agent, departmentId)) throw notFound('Demande');
   }
 
-  private changeOf(ticketId: string, before: TicketEntity | null, after: TicketEntity, events: NewEvent[], actor: Actor, effects: PendingEffects): TicketChange {
+  private changeOf(
+    ticketId: string,
+    before: TicketEntity | null,
+    after: TicketEntity,
+    events: NewEvent[],
+    actor: Actor,
+    effects: PendingEffects,
+  ): TicketChange {
     return {
-      ticketId, before, after, events, actor,
+      ticketId,
+      before,
+      after,
+      events,
+      actor,
       addEvents: (...more) => effects.addEvents(...more),
       refreshSla: () => effects.refreshSla(),
     };

@@ -4,7 +4,13 @@ import Redis from 'ioredis';
 import { timersConcurrency } from '../../config/capacity';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
 import {
-  OVERDUE_GRACE_MS, RECONCILE_EVERY_MS, RECONCILE_HORIZON_MS, SENTINEL_SUFFIX, TIMERS_QUEUE, TIMER_JOB, jobIdOf,
+  OVERDUE_GRACE_MS,
+  RECONCILE_EVERY_MS,
+  RECONCILE_HORIZON_MS,
+  SENTINEL_SUFFIX,
+  TIMERS_QUEUE,
+  TIMER_JOB,
+  jobIdOf,
 } from './timers.constants';
 import { TimersRepository } from './timers.repository';
 import { TimersService } from './timers.service';
@@ -17,7 +23,12 @@ const SENTINEL_EVERY_MS = 250;
 const CATCH_UP_MS = 30_000;
 const CATCH_UP_POLL_MS = 50;
 
-export interface ReconcileReport { fired: number; readded: number; checked: number; full: boolean }
+export interface ReconcileReport {
+  fired: number;
+  readded: number;
+  checked: number;
+  full: boolean;
+}
 
 /**
  * Worker role: fires timers when their job comes due, and reconciles PostgreSQL (the truth) with
@@ -90,7 +101,9 @@ export class TimersProcessor implements OnApplicationBootstrap, OnApplicationShu
         this.throttled(`reconcile: ${(e as Error).message}`);
         return { fired: 0, readded: 0, checked: 0, full: wantFull };
       })
-      .finally(() => { this.running = null; });
+      .finally(() => {
+        this.running = null;
+      });
     return this.running;
   }
 
@@ -122,11 +135,16 @@ export class TimersProcessor implements OnApplicationBootstrap, OnApplicationShu
     this.watching = true;
     try {
       if (!(await this.redis.exists(this.sentinelKey()))) {
-        this.log.warn(`Redis lost the timers (sentinel missing): firing from PostgreSQL for ${CATCH_UP_MS / 1000} s while the jobs are re-added`);
+        this.log.warn(
+          `Redis lost the timers (sentinel missing): firing from PostgreSQL for ${CATCH_UP_MS / 1000} s while the jobs are re-added`,
+        );
         await this.redis.set(this.sentinelKey(), new Date().toISOString());
         this.catchUntil = Date.now() + CATCH_UP_MS;
         this.jobsFrom = new Date(this.catchUntil);
-        if (!this.catchingUp) this.catchingUp = this.catchUp().finally(() => { this.catchingUp = null; });
+        if (!this.catchingUp)
+          this.catchingUp = this.catchUp().finally(() => {
+            this.catchingUp = null;
+          });
         void this.reconcile(true);
       }
     } catch {
@@ -187,13 +205,16 @@ export class TimersProcessor implements OnApplicationBootstrap, OnApplicationShu
       if (!rows.length) break;
       checked += rows.length;
       const missing = await this.missingJobs(rows.map((r) => r.key));
-      const toAdd = rows.filter((r) => missing.has(r.key)).map((r) => ({ key: r.key, ticketId: r.ticket_id, dueAt: new Date(Number(r.due_ms)) }));
+      const toAdd = rows
+        .filter((r) => missing.has(r.key))
+        .map((r) => ({ key: r.key, ticketId: r.ticket_id, dueAt: new Date(Number(r.due_ms)) }));
       if (toAdd.length && (await this.service.enqueue(toAdd))) readded += toAdd.length;
       const last = rows[rows.length - 1];
       after = [new Date(last.due_at).toISOString(), last.id];
       if (rows.length < PAGE) break;
     }
-    if (fired || readded) this.log.log(`reconciled timers: ${fired} overdue fired, ${readded} job(s) re-added (${checked} checked${full ? ', full' : ''})`);
+    if (fired || readded)
+      this.log.log(`reconciled timers: ${fired} overdue fired, ${readded} job(s) re-added (${checked} checked${full ? ', full' : ''})`);
     return { fired, readded, checked, full };
   }
 
@@ -223,7 +244,9 @@ export class TimersProcessor implements OnApplicationBootstrap, OnApplicationShu
 
 async function runPool<T>(items: readonly T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
   let i = 0;
-  await Promise.all(Array.from({ length: Math.min(size, items.length) }, async () => {
-    while (i < items.length) await work(items[i++]);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(size, items.length) }, async () => {
+      while (i < items.length) await work(items[i++]);
+    }),
+  );
 }

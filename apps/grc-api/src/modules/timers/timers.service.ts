@@ -2,7 +2,12 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from 
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
 import type {
-  DataSource, EntityManager, EntitySubscriberInterface, QueryRunner, TransactionCommitEvent, TransactionRollbackEvent,
+  DataSource,
+  EntityManager,
+  EntitySubscriberInterface,
+  QueryRunner,
+  TransactionCommitEvent,
+  TransactionRollbackEvent,
 } from 'typeorm';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
 import { MAX_TIMER_ATTEMPTS, TIMERS_QUEUE, TIMER_JOB, jobIdOf } from './timers.constants';
@@ -13,12 +18,20 @@ const REDIS_TIMEOUT_MS = 1_500;
 const JOB_OPTS = { removeOnComplete: true, removeOnFail: 1_000, attempts: 5, backoff: { type: 'exponential', delay: 1_000 } } as const;
 
 const withTimeout = <T>(p: Promise<T>, ms: number): Promise<T> =>
-  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms).unref())]);
+  Promise.race([
+    p,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms).unref()),
+  ]);
 
 /** A job to add once the scheduling transaction commits (null: a job to remove). */
-interface PendingJob { dueAt: Date; moved: boolean; ticketId: string | null }
+interface PendingJob {
+  dueAt: Date;
+  moved: boolean;
+  ticketId: string | null;
+}
 
-export type FireResult = { result: 'fired' } | { result: 'skipped'; why: 'locked_or_missing' | 'not_pending' } | { result: 'early'; dueAt: Date };
+export type FireResult =
+  { result: 'fired' } | { result: 'skipped'; why: 'locked_or_missing' | 'not_pending' } | { result: 'early'; dueAt: Date };
 
 /**
  * Durable timers: a row in PostgreSQL is the truth (state pending → fired | cancelled), a BullMQ
@@ -91,7 +104,13 @@ export class TimersService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Cancels the pending timers of a ticket matching a SQL condition on `payload` (e.g. older generations). */
-  async cancelWhere(m: EntityManager, ticketId: string, kind: string, payloadFilter: Record<string, unknown>, exceptKeys: readonly string[]): Promise<number> {
+  async cancelWhere(
+    m: EntityManager,
+    ticketId: string,
+    kind: string,
+    payloadFilter: Record<string, unknown>,
+    exceptKeys: readonly string[],
+  ): Promise<number> {
     const cancelled = await this.rows.cancelMatching(m, ticketId, kind, payloadFilter, exceptKeys);
     const jobs = this.pendingJobs(m);
     for (const key of cancelled) jobs.set(key, null);
@@ -175,10 +194,16 @@ export class TimersService implements OnModuleInit, OnApplicationShutdown {
       // a fresh queue is still connecting (offline queue off, so commands would fail rather than wait)
       await withTimeout(q.waitUntilReady(), REDIS_TIMEOUT_MS);
       const now = Date.now();
-      await withTimeout(q.addBulk(timers.map((t) => ({
-        name: TIMER_JOB, data: { key: t.key, ticketId: t.ticketId },
-        opts: { ...JOB_OPTS, jobId: jobIdOf(t.key), delay: Math.max(0, t.dueAt.getTime() - now) },
-      }))), REDIS_TIMEOUT_MS * 4);
+      await withTimeout(
+        q.addBulk(
+          timers.map((t) => ({
+            name: TIMER_JOB,
+            data: { key: t.key, ticketId: t.ticketId },
+            opts: { ...JOB_OPTS, jobId: jobIdOf(t.key), delay: Math.max(0, t.dueAt.getTime() - now) },
+          })),
+        ),
+        REDIS_TIMEOUT_MS * 4,
+      );
       // a job already there keeps its old time: move it (a job that fires early is re-delayed by the worker anyway)
       for (const t of timers.filter((x) => x.moved)) {
         const job = await q.getJob(jobIdOf(t.key));

@@ -2,7 +2,11 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import { Queue } from 'bullmq';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
 import {
-  INBOX_COUNTERS_JOBS, INBOX_COUNTERS_RECONCILE_EVERY_MS, INBOX_COUNTERS_RECONCILER, INBOX_COUNTERS_SLOT_MS, QUEUES,
+  INBOX_COUNTERS_JOBS,
+  INBOX_COUNTERS_RECONCILE_EVERY_MS,
+  INBOX_COUNTERS_RECONCILER,
+  INBOX_COUNTERS_SLOT_MS,
+  QUEUES,
 } from './queues';
 
 /** How long a producer waits for Redis before giving up (the request it serves must not wait on Redis). */
@@ -11,7 +15,10 @@ const JOB_OPTS = { removeOnComplete: true, removeOnFail: 100 } as const;
 
 class RedisTimeout extends Error {}
 const withTimeout = <T>(p: Promise<T>, ms: number): Promise<T> =>
-  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new RedisTimeout(`Redis did not answer within ${ms} ms`)), ms).unref())]);
+  Promise.race([
+    p,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new RedisTimeout(`Redis did not answer within ${ms} ms`)), ms).unref()),
+  ]);
 
 /**
  * Producer of the inbox-counters queue. Ticket changes call `requestRecompute()`: one job per 2-second

@@ -17,7 +17,10 @@ const fromCircuit = (e: ChangeEvent) => e.data?.['viaWorkflow'] === true;
  */
 @Injectable()
 export class CircuitGuard implements TicketChangeListener, OnModuleInit {
-  constructor(private readonly hooks: TicketChangeHooks, private readonly definitions: WorkflowDefinitionsService) {}
+  constructor(
+    private readonly hooks: TicketChangeHooks,
+    private readonly definitions: WorkflowDefinitionsService,
+  ) {}
 
   onModuleInit(): void {
     this.hooks.register(this);
@@ -38,26 +41,57 @@ export class CircuitGuard implements TicketChangeListener, OnModuleInit {
     const [running] = await m.query(
       `SELECT tw.definition_code, tw.step_id, wd.name, wd.definition->'steps'->tw.step_id->>'label' AS step_label
        FROM ticket_workflows tw LEFT JOIN workflow_definitions wd ON wd.code = tw.definition_code AND wd.version = tw.version
-       WHERE tw.ticket_id = $1 AND tw.status = 'active'`, [change.ticketId]);
+       WHERE tw.ticket_id = $1 AND tw.status = 'active'`,
+      [change.ticketId],
+    );
     if (running) {
-      const params = { circuit: running.definition_code, circuitName: running.name ?? running.definition_code, step: running.step_id, stepLabel: running.step_label ?? running.step_id };
+      const params = {
+        circuit: running.definition_code,
+        circuitName: running.name ?? running.definition_code,
+        step: running.step_id,
+        stepLabel: running.step_label ?? running.step_id,
+      };
       const where = `le circuit « ${params.circuitName} » est à l’étape « ${params.stepLabel} »`;
       if (finishing)
-        throw refused(`Cette demande ne peut pas être ${change.after.status === 'closed' ? 'close' : 'résolue'} : ${where}. Annulez le circuit (avec un motif) ou menez-le à son terme.`, 'status', params);
+        throw refused(
+          `Cette demande ne peut pas être ${change.after.status === 'closed' ? 'close' : 'résolue'} : ${where}. Annulez le circuit (avec un motif) ou menez-le à son terme.`,
+          'status',
+          params,
+        );
       if (reply || publicNote)
-        throw refused(`Réponse directe impossible : ${where}. Rédigez le projet dans le circuit, il partira une fois validé.`, 'kind', params);
-      throw refused(`Le commentaire serait envoyé au demandeur alors que ${where}. Changez le statut sans commentaire, ou passez par le circuit.`, 'comment', params);
+        throw refused(
+          `Réponse directe impossible : ${where}. Rédigez le projet dans le circuit, il partira une fois validé.`,
+          'kind',
+          params,
+        );
+      throw refused(
+        `Le commentaire serait envoyé au demandeur alors que ${where}. Changez le statut sans commentaire, ou passez par le circuit.`,
+        'comment',
+        params,
+      );
     }
     // no circuit running: a direct reply is still closed where a circuit is bound (a new draft starts it again)
     if (!reply) return;
     const bound = await this.definitions.boundFor(m, change.after.categoryId, change.after.departmentId);
     if (bound) {
-      throw new ProblemException(409, 'Action impossible',
+      throw new ProblemException(
+        409,
+        'Action impossible',
         `Cette demande suit le circuit de validation « ${bound.code} » : rédigez un projet de réponse, il sera envoyé une fois validé.`,
-        [{ field: 'kind', message: 'réponse directe désactivée : circuit de validation', code: 'workflow_required', params: { circuit: bound.code, circuitName: bound.name } }]);
+        [
+          {
+            field: 'kind',
+            message: 'réponse directe désactivée : circuit de validation',
+            code: 'workflow_required',
+            params: { circuit: bound.code, circuitName: bound.name },
+          },
+        ],
+      );
     }
   }
 }
 
 const refused = (detail: string, field: string, params: Record<string, string>) =>
-  new ProblemException(409, 'Action impossible', detail, [{ field, message: 'circuit de validation en cours', code: 'workflow_running', params }]);
+  new ProblemException(409, 'Action impossible', detail, [
+    { field, message: 'circuit de validation en cours', code: 'workflow_running', params },
+  ]);

@@ -3,10 +3,27 @@ import type { EntityManager } from 'typeorm';
 import { priorityFromRank } from '@grc/domain';
 import type { PublishedDefinition, TicketContext, WorkflowInstanceState } from '@grc/workflows';
 
-export interface InstanceRow { ticket_id: string; definition_code: string; version: number; state: WorkflowInstanceState; status: string }
+export interface InstanceRow {
+  ticket_id: string;
+  definition_code: string;
+  version: number;
+  state: WorkflowInstanceState;
+  status: string;
+}
 export interface TicketRow {
-  id: string; version: number; department_id: string; department_code: string; department_name: string; category_id: string;
-  category_code: string; priority: number; channel: string; status: string; assignee_id: string | null; reference: string; subject: string;
+  id: string;
+  version: number;
+  department_id: string;
+  department_code: string;
+  department_name: string;
+  category_id: string;
+  category_code: string;
+  priority: number;
+  channel: string;
+  status: string;
+  assignee_id: string | null;
+  reference: string;
+  subject: string;
 }
 
 /**
@@ -20,12 +37,16 @@ export class CircuitRows {
     const [t] = await m.query(
       `SELECT t.id, t.version, t.department_id, d.code AS department_code, d.name AS department_name, t.category_id, c.code AS category_code,
          t.priority, t.channel, t.status, t.assignee_id, t.reference, t.subject
-       FROM tickets t JOIN departments d ON d.id = t.department_id JOIN categories c ON c.id = t.category_id WHERE t.id = $1`, [id]);
+       FROM tickets t JOIN departments d ON d.id = t.department_id JOIN categories c ON c.id = t.category_id WHERE t.id = $1`,
+      [id],
+    );
     return t;
   }
 
   async instance(m: EntityManager, ticketId: string): Promise<InstanceRow | undefined> {
-    const [r] = await m.query(`SELECT ticket_id, definition_code, version, state, status FROM ticket_workflows WHERE ticket_id = $1`, [ticketId]);
+    const [r] = await m.query(`SELECT ticket_id, definition_code, version, state, status FROM ticket_workflows WHERE ticket_id = $1`, [
+      ticketId,
+    ]);
     return r;
   }
 
@@ -35,13 +56,21 @@ export class CircuitRows {
    */
   async context(m: EntityManager, t: TicketRow, def?: PublishedDefinition): Promise<TicketContext> {
     const ctx: TicketContext = {
-      ticketId: t.id, departmentId: t.department_code,
-      fields: { category: t.category_code, priority: priorityFromRank(t.priority), channel: t.channel, status: t.status, department: t.department_code },
+      ticketId: t.id,
+      departmentId: t.department_code,
+      fields: {
+        category: t.category_code,
+        priority: priorityFromRank(t.priority),
+        channel: t.channel,
+        status: t.status,
+        department: t.department_code,
+      },
     };
     if (!def) return ctx;
     const named = new Set<string>();
     for (const s of Object.values(def.steps))
-      if (s.kind === 'approval') for (const a of s.approvers) if (a.department) named.add(a.department === '$ticket' ? t.department_code : a.department);
+      if (s.kind === 'approval')
+        for (const a of s.approvers) if (a.department) named.add(a.department === '$ticket' ? t.department_code : a.department);
     if (!named.size) return ctx;
     const parents = await this.parents(m);
     const parentDepartments: Record<string, string> = {};
@@ -52,8 +81,15 @@ export class CircuitRows {
   /** Sync variant when the caller has no definition (cheap filters). */
   contextOf(t: TicketRow): TicketContext {
     return {
-      ticketId: t.id, departmentId: t.department_code,
-      fields: { category: t.category_code, priority: priorityFromRank(t.priority), channel: t.channel, status: t.status, department: t.department_code },
+      ticketId: t.id,
+      departmentId: t.department_code,
+      fields: {
+        category: t.category_code,
+        priority: priorityFromRank(t.priority),
+        channel: t.channel,
+        status: t.status,
+        department: t.department_code,
+      },
     };
   }
 
@@ -61,10 +97,12 @@ export class CircuitRows {
   /** Department names and parents by code, kept 30 s (renames and moves show up within that delay). */
   private async departments(m: EntityManager) {
     if (this.deptCache && Date.now() - this.deptCache.at < 30_000) return this.deptCache;
-    const rows: Array<{ code: string; name: string; parent: string | null }> =
-      await m.query(`SELECT d.code, d.name, p.code AS parent FROM departments d LEFT JOIN departments p ON p.id = d.parent_id`);
+    const rows: Array<{ code: string; name: string; parent: string | null }> = await m.query(
+      `SELECT d.code, d.name, p.code AS parent FROM departments d LEFT JOIN departments p ON p.id = d.parent_id`,
+    );
     this.deptCache = {
-      at: Date.now(), names: new Map(rows.map((d) => [d.code, d.name])),
+      at: Date.now(),
+      names: new Map(rows.map((d) => [d.code, d.name])),
       parents: new Map(rows.flatMap((d) => (d.parent ? [[d.code, d.parent] as [string, string]] : []))),
     };
     return this.deptCache;
@@ -81,7 +119,10 @@ export class CircuitRows {
   async names(m: EntityManager, ids: string[]): Promise<Map<string, string>> {
     const unique = [...new Set(ids.filter((id) => id && id !== 'system' && /^[0-9a-f-]{36}$/.test(id)))];
     if (!unique.length) return new Map();
-    const rows: Array<{ id: string; display_name: string }> = await m.query(`SELECT id, display_name FROM agents WHERE id = ANY($1::uuid[])`, [unique]);
+    const rows: Array<{ id: string; display_name: string }> = await m.query(
+      `SELECT id, display_name FROM agents WHERE id = ANY($1::uuid[])`,
+      [unique],
+    );
     return new Map(rows.map((r) => [r.id, r.display_name]));
   }
 }

@@ -1,7 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { availableActions, type Actor as EngineActor, type PublishedDefinition, type TicketContext, type WorkflowInstanceState } from '@grc/workflows';
+import {
+  availableActions,
+  type Actor as EngineActor,
+  type PublishedDefinition,
+  type TicketContext,
+  type WorkflowInstanceState,
+} from '@grc/workflows';
 import type { WorkflowActionRequestType } from '@grc/domain';
 import { notFound, ProblemException } from '../../common/problem';
 import type { AuthenticatedAgent } from '../auth/authenticated-agent';
@@ -52,8 +58,16 @@ export class CircuitScopes {
       const who = await this.delegations.engineActor(m, agent);
       if (participates(def, row.state, who, await this.rows.context(m, t, def), new Date().toISOString())) {
         const now = new Date().toISOString();
-        const answersFor = [...who.departmentIds, ...(who.delegations ?? []).filter((d) => d.from <= now && now < d.to).flatMap((d) => d.fromDepartmentIds)];
-        return { agent: { ...agent, visibleDepartmentIds: [...agent.visibleDepartmentIds, t.department_id] }, ticket: t, member: false, answersFor };
+        const answersFor = [
+          ...who.departmentIds,
+          ...(who.delegations ?? []).filter((d) => d.from <= now && now < d.to).flatMap((d) => d.fromDepartmentIds),
+        ];
+        return {
+          agent: { ...agent, visibleDepartmentIds: [...agent.visibleDepartmentIds, t.department_id] },
+          ticket: t,
+          member: false,
+          answersFor,
+        };
       }
     }
     throw notFound('Demande');
@@ -61,7 +75,13 @@ export class CircuitScopes {
 }
 
 /** A participant of the circuit: the engine offers them an opinion or an approval now, or they gave one before. */
-export function participates(def: PublishedDefinition, state: WorkflowInstanceState, who: EngineActor, ctx: TicketContext, now: string): boolean {
+export function participates(
+  def: PublishedDefinition,
+  state: WorkflowInstanceState,
+  who: EngineActor,
+  ctx: TicketContext,
+  now: string,
+): boolean {
   if (state.history.some((h) => PARTICIPANT_ACTIONS.has(h.action.type) && (h.actor.id === who.id || h.onBehalfOf === who.id))) return true;
   return availableActions(def, state, who, now, ctx).some((a) => PARTICIPANT_ACTIONS.has(a.type));
 }
@@ -69,7 +89,17 @@ export function participates(def: PublishedDefinition, state: WorkflowInstanceSt
 /** Participants of another department only give their opinion or approve in their slot: never cancel, draft or move the circuit. */
 export function assertMayTake(scope: CircuitScope, type: WorkflowActionRequestType): void {
   if (scope.member || PARTICIPANT_ACTIONS.has(type)) return;
-  throw new ProblemException(403, 'Action refusée',
+  throw new ProblemException(
+    403,
+    'Action refusée',
     'Cette demande relève d’un autre service : vous pouvez seulement donner l’avis ou la validation que le circuit attend de vous.',
-    [{ field: 'type', message: 'réservé au service de la demande', code: 'participant_only', params: { department: scope.ticket.department_name } }]);
+    [
+      {
+        field: 'type',
+        message: 'réservé au service de la demande',
+        code: 'participant_only',
+        params: { department: scope.ticket.department_name },
+      },
+    ],
+  );
 }

@@ -43,7 +43,9 @@ export class CircuitViewPresenter {
     const ticketId = t.id;
     const now = new Date().toISOString();
     const [bound, row, who] = await Promise.all([
-      this.definitions.boundFor(m, t.category_id, t.department_id), this.rows.instance(m, ticketId), this.delegations.engineActor(m, agent),
+      this.definitions.boundFor(m, t.category_id, t.department_id),
+      this.rows.instance(m, ticketId),
+      this.delegations.engineActor(m, agent),
     ]);
     const boundDef = bound ? await this.definitions.resolve(bound.code, bound.version, m) : null;
     const actions: AvailableWorkflowAction[] = [];
@@ -60,11 +62,15 @@ export class CircuitViewPresenter {
       const def = await this.definitions.resolve(row.definition_code, row.version, m);
       const ctx = await this.rows.context(m, t, def);
       const st = row.state;
-      const available = st.status === 'active'
-        ? availableActions(def, st, who, now, ctx).filter((a) => member || PARTICIPANT_ACTIONS.has(a.type)) : [];
+      const available =
+        st.status === 'active' ? availableActions(def, st, who, now, ctx).filter((a) => member || PARTICIPANT_ACTIONS.has(a.type)) : [];
       // an approver from another service (now, or who approved before) reads the draft and the opinions
-      const approving = available.some((a) => a.type === 'approve' || a.type === 'edit_and_approve')
-        || st.history.some((h) => ['approve', 'edit_and_approve', 'reject'].includes(h.action.type) && (h.actor.id === agent.id || h.onBehalfOf === agent.id));
+      const approving =
+        available.some((a) => a.type === 'approve' || a.type === 'edit_and_approve') ||
+        st.history.some(
+          (h) =>
+            ['approve', 'edit_and_approve', 'reject'].includes(h.action.type) && (h.actor.id === agent.id || h.onBehalfOf === agent.id),
+        );
       const mineOnly = (id: string | undefined, behalf?: string) => member || id === agent.id || behalf === agent.id;
       const ids = [
         ...st.history.flatMap((h) => [h.actor.id, h.onBehalfOf ?? '']),
@@ -74,7 +80,8 @@ export class CircuitViewPresenter {
         ...(who.delegations ?? []).map((dl) => dl.fromAgentId),
       ];
       const names = await this.rows.names(m, ids);
-      const person = (id: string | undefined): WorkflowPerson | null => (id ? { id, displayName: id === 'system' ? 'Système' : names.get(id) ?? id } : null);
+      const person = (id: string | undefined): WorkflowPerson | null =>
+        id ? { id, displayName: id === 'system' ? 'Système' : (names.get(id) ?? id) } : null;
       const deptNames = await this.rows.departmentNames(m);
       const seesDraft = member || approving;
       const revisions: NonNullable<TicketWorkflowView['instance']>['revisions'] = [];
@@ -87,34 +94,72 @@ export class CircuitViewPresenter {
       const late = (due: string | undefined) => due !== undefined && due < now;
       const last = st.history.at(-1);
       instance = {
-        definitionCode: row.definition_code, name: def.name, version: row.version, status: st.status, outcome: st.outcome ?? null,
-        startedAt: st.startedAt, finishedAt: st.finishedAt ?? null,
-        finished: st.status === 'active' || !last ? null : {
-          status: st.status, outcome: st.outcome ?? null, at: st.finishedAt ?? last.at, by: person(last.actor.id),
-          reason: st.status === 'cancelled' ? last.comment ?? null : null,
-        },
+        definitionCode: row.definition_code,
+        name: def.name,
+        version: row.version,
+        status: st.status,
+        outcome: st.outcome ?? null,
+        startedAt: st.startedAt,
+        finishedAt: st.finishedAt ?? null,
+        finished:
+          st.status === 'active' || !last
+            ? null
+            : {
+                status: st.status,
+                outcome: st.outcome ?? null,
+                at: st.finishedAt ?? last.at,
+                by: person(last.actor.id),
+                reason: st.status === 'cancelled' ? (last.comment ?? null) : null,
+              },
         current: {
-          stepId: st.current.stepId, label: def.steps[st.current.stepId]?.label ?? null, kind: st.current.kind, enteredAt: st.current.enteredAt,
-          dueAt: st.current.dueAt ?? null, slaDueAt: st.current.slaDueAt ?? null, slaBreached: st.current.slaBreached === true,
-          approvals: st.status !== 'active' ? [] : (st.current.approvals ?? []).map((a) => ({
-            expected: a.agentId ? (names.get(a.agentId) ?? a.agentId) : `${roleFr(a.role)}${a.departmentId ? ` — ${deptNames.get(a.departmentId) ?? a.departmentId}` : ''}`,
-            approvedBy: person(a.approvedBy), onBehalfOf: person(a.onBehalfOf), at: a.at ?? null, standIn: a.standIn === true,
-          })),
+          stepId: st.current.stepId,
+          label: def.steps[st.current.stepId]?.label ?? null,
+          kind: st.current.kind,
+          enteredAt: st.current.enteredAt,
+          dueAt: st.current.dueAt ?? null,
+          slaDueAt: st.current.slaDueAt ?? null,
+          slaBreached: st.current.slaBreached === true,
+          approvals:
+            st.status !== 'active'
+              ? []
+              : (st.current.approvals ?? []).map((a) => ({
+                  expected: a.agentId
+                    ? (names.get(a.agentId) ?? a.agentId)
+                    : `${roleFr(a.role)}${a.departmentId ? ` — ${deptNames.get(a.departmentId) ?? a.departmentId}` : ''}`,
+                  approvedBy: person(a.approvedBy),
+                  onBehalfOf: person(a.onBehalfOf),
+                  at: a.at ?? null,
+                  standIn: a.standIn === true,
+                })),
           opinions: (st.current.opinions ?? lastOpinions(st))
             // an approver from another service weighs every opinion; a consulted one sees its own
             .filter((o) => seesDraft || scope.answersFor.includes(o.departmentId))
             .map((o) => ({
               department: { code: o.departmentId, name: deptNames.get(o.departmentId) ?? o.departmentId },
-              status: o.status, verdict: o.verdict ?? null, comment: o.comment ?? null, by: person(o.by), onBehalfOf: person(o.onBehalfOf),
-              at: o.at ?? null, late: o.status === 'expired' || (o.status === 'pending' && late(st.current.dueAt)),
+              status: o.status,
+              verdict: o.verdict ?? null,
+              comment: o.comment ?? null,
+              by: person(o.by),
+              onBehalfOf: person(o.onBehalfOf),
+              at: o.at ?? null,
+              late: o.status === 'expired' || (o.status === 'pending' && late(st.current.dueAt)),
             })),
         },
-        draft: st.draft && seesDraft ? { text: st.draft.text, revision: st.draft.revision, author: person(st.draft.authorId), editedBy: person(st.draft.editedBy) } : null,
+        draft:
+          st.draft && seesDraft
+            ? { text: st.draft.text, revision: st.draft.revision, author: person(st.draft.authorId), editedBy: person(st.draft.editedBy) }
+            : null,
         revisions: seesDraft ? revisions : [],
         history: st.history.map((h) => ({
-          seq: h.seq, at: h.at, action: h.action.type, actor: person(h.actor.id), onBehalfOf: person(h.onBehalfOf),
-          comment: mineOnly(h.actor.id, h.onBehalfOf) ? h.comment ?? null : null,
-          fromStep: h.fromStepId, toStep: h.toStepId, version: h.version,
+          seq: h.seq,
+          at: h.at,
+          action: h.action.type,
+          actor: person(h.actor.id),
+          onBehalfOf: person(h.onBehalfOf),
+          comment: mineOnly(h.actor.id, h.onBehalfOf) ? (h.comment ?? null) : null,
+          fromStep: h.fromStepId,
+          toStep: h.toStepId,
+          version: h.version,
         })),
         diagram: diagramOf(def),
       };
@@ -129,23 +174,44 @@ export class CircuitViewPresenter {
       }
     }
     return {
-      ticketId, ticketVersion: t.version,
-      bound: bound && boundDef ? { code: bound.code, name: bound.name, version: bound.version, initialKind: boundDef.steps[boundDef.initial]?.kind ?? 'draft' } : null,
-      instance, actions,
+      ticketId,
+      ticketVersion: t.version,
+      bound:
+        bound && boundDef
+          ? { code: bound.code, name: bound.name, version: bound.version, initialKind: boundDef.steps[boundDef.initial]?.kind ?? 'draft' }
+          : null,
+      instance,
+      actions,
     };
   }
 }
 
 const ROLE_FR: Record<string, string> = { agent: 'Agent', head: 'Responsable', admin: 'Administrateur', elected: 'Élu' };
-const roleFr = (r: string | undefined) => (r ? ROLE_FR[r] ?? r : '');
+const roleFr = (r: string | undefined) => (r ? (ROLE_FR[r] ?? r) : '');
 
 /** After the circuit left an opinion step, its answers are still shown (from the history). */
 function lastOpinions(st: WorkflowInstanceState) {
-  const out = new Map<string, { departmentId: string; status: 'given'; by?: string; onBehalfOf?: string; verdict?: 'favourable' | 'unfavourable' | 'reserved'; comment?: string; at?: string }>();
+  const out = new Map<
+    string,
+    {
+      departmentId: string;
+      status: 'given';
+      by?: string;
+      onBehalfOf?: string;
+      verdict?: 'favourable' | 'unfavourable' | 'reserved';
+      comment?: string;
+      at?: string;
+    }
+  >();
   for (const h of st.history as HistoryEntry[]) {
     if (h.action.type === 'give_opinion') {
       out.set(h.action.departmentId, {
-        departmentId: h.action.departmentId, status: 'given', by: h.actor.id, verdict: h.action.verdict, comment: h.action.comment, at: h.at,
+        departmentId: h.action.departmentId,
+        status: 'given',
+        by: h.actor.id,
+        verdict: h.action.verdict,
+        comment: h.action.comment,
+        at: h.at,
         ...(h.onBehalfOf ? { onBehalfOf: h.onBehalfOf } : {}),
       });
     }

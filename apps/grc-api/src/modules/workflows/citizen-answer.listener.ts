@@ -10,7 +10,10 @@ import { TicketWorkflowsService } from './ticket-workflows.service';
  */
 @Injectable()
 export class CitizenAnswerListener implements TicketChangeListener, OnModuleInit {
-  constructor(private readonly hooks: TicketChangeHooks, private readonly workflows: TicketWorkflowsService) {}
+  constructor(
+    private readonly hooks: TicketChangeHooks,
+    private readonly workflows: TicketWorkflowsService,
+  ) {}
 
   onModuleInit(): void {
     this.hooks.register(this);
@@ -19,7 +22,9 @@ export class CitizenAnswerListener implements TicketChangeListener, OnModuleInit
   async onTicketChanged(m: EntityManager, change: TicketChange): Promise<void> {
     if (!change.before || !change.events.some((e) => e.kind === 'inbound')) return;
     const [waiting] = await m.query(
-      `SELECT 1 FROM ticket_workflows WHERE ticket_id = $1 AND status = 'active' AND step_kind = 'wait_for_citizen'`, [change.ticketId]);
+      `SELECT 1 FROM ticket_workflows WHERE ticket_id = $1 AND status = 'active' AND step_kind = 'wait_for_citizen'`,
+      [change.ticketId],
+    );
     if (waiting) await this.workflows.citizenAnswered(m, change.ticketId);
   }
 }

@@ -3,9 +3,7 @@
  * analysis (every error with its path), and back to text for export. Also the read-only diagram.
  */
 import { parseDocument, stringify } from 'yaml';
-import {
-  analyseDefinition, parseWorkflowDefinition, type AnalysisContext, type Step, type WorkflowDefinition,
-} from '@grc/workflows';
+import { analyseDefinition, parseWorkflowDefinition, type AnalysisContext, type Step, type WorkflowDefinition } from '@grc/workflows';
 import type { WorkflowDefinitionProblem, WorkflowDiagram, WorkflowFileFormat, WorkflowValidation } from '@grc/domain';
 
 export type ReadSource = { ok: true; value: unknown } | { ok: false; errors: WorkflowDefinitionProblem[] };
@@ -27,7 +25,9 @@ export function readSource(source: string, format?: WorkflowFileFormat): ReadSou
     return {
       ok: false,
       errors: doc.errors.map((e) => ({
-        path: '', code: 'syntax', severity: 'error' as const,
+        path: '',
+        code: 'syntax',
+        severity: 'error' as const,
         message: `YAML invalide${e.linePos?.[0] ? ` (ligne ${e.linePos[0].line}, colonne ${e.linePos[0].col})` : ''} : ${e.message.split('\n')[0]}`,
       })),
     };
@@ -45,10 +45,17 @@ export function checkDefinition(input: unknown, context: AnalysisContext, prefix
   const at = (p: string) => (prefix ? (p ? `${prefix}.${p}` : prefix) : p);
   const parsed = parseWorkflowDefinition(input);
   if (!parsed.ok) {
-    const code = input && typeof input === 'object' && typeof (input as { id?: unknown }).id === 'string' ? (input as { id: string }).id : null;
+    const code =
+      input && typeof input === 'object' && typeof (input as { id?: unknown }).id === 'string' ? (input as { id: string }).id : null;
     return {
       definition: null,
-      validation: { ok: false, code, diagram: null, warnings: [], errors: parsed.errors.map((e) => ({ path: at(e.path), message: e.message, code: 'schema', severity: 'error' })) },
+      validation: {
+        ok: false,
+        code,
+        diagram: null,
+        warnings: [],
+        errors: parsed.errors.map((e) => ({ path: at(e.path), message: e.message, code: 'schema', severity: 'error' })),
+      },
     };
   }
   const definition = { ...parsed.definition };
@@ -72,8 +79,10 @@ export function exportDefinition(def: Record<string, unknown>, version: number, 
   const rest = { ...def };
   delete rest['version'];
   if (format === 'json') return `${JSON.stringify(rest, null, 2)}\n`;
-  return `# Circuit de validation « ${String(rest['name'] ?? rest['id'])} » — version ${version}, exporté de la GRC.\n` +
-    `# Format : docs/workflows.md. Importez-le dans Administration › Circuits de validation.\n${stringify(rest, { lineWidth: 0 })}`;
+  return (
+    `# Circuit de validation « ${String(rest['name'] ?? rest['id'])} » — version ${version}, exporté de la GRC.\n` +
+    `# Format : docs/workflows.md. Importez-le dans Administration › Circuits de validation.\n${stringify(rest, { lineWidth: 0 })}`
+  );
 }
 
 const whoOf = (s: Step): string[] => {
@@ -81,12 +90,15 @@ const whoOf = (s: Step): string[] => {
     case 'draft':
       return [`rédaction : ${s.writers.roles.join(', ')}${s.writers.departments?.length ? ` (${s.writers.departments.join(', ')})` : ''}`];
     case 'approval':
-      return s.approvers.map((a) => (a.agentId ? `agent ${a.agentId}` : `${a.role}${a.department ? ` (${a.department})` : ''}`))
+      return s.approvers
+        .map((a) => (a.agentId ? `agent ${a.agentId}` : `${a.role}${a.department ? ` (${a.department})` : ''}`))
         .map((w, i) => `${i === 0 ? `${s.mode === 'all' ? 'tous' : s.mode === 'any' ? 'l’un de' : 'approbateur'} : ` : ''}${w}`);
     case 'opinion':
       return [`avis : ${s.departments.join(', ')}`, `délai : ${Math.round(s.dueInMinutes / 60)} h`];
     case 'notify':
-      return [`notifie : ${s.to.map((r) => r.kind === 'role' ? `${r.role}${r.department ? ` (${r.department})` : ''}` : r.kind === 'department' ? r.department : r.kind === 'agent' ? r.agentId : r.kind).join(', ')}`];
+      return [
+        `notifie : ${s.to.map((r) => (r.kind === 'role' ? `${r.role}${r.department ? ` (${r.department})` : ''}` : r.kind === 'department' ? r.department : r.kind === 'agent' ? r.agentId : r.kind)).join(', ')}`,
+      ];
     case 'wait_for_citizen':
       return [`attente du demandeur${s.timeoutMinutes ? ` (${Math.round(s.timeoutMinutes / 60)} h au plus)` : ''}`];
     case 'end':
@@ -119,7 +131,10 @@ export function diagramOf(def: WorkflowDefinition): WorkflowDiagram {
     steps: order.map((id) => {
       const s = def.steps[id]!;
       return {
-        id, kind: s.kind, label: s.label ?? null, who: whoOf(s),
+        id,
+        kind: s.kind,
+        label: s.label ?? null,
+        who: whoOf(s),
         transitions: (s.transitions ?? []).map((t) => ({ on: t.on, to: t.to, guard: guardText(t.guard) })),
         rejectTo: s.kind === 'approval' ? (s.rejectTo ?? null) : null,
       };

@@ -10,13 +10,24 @@ import { actorId, type Actor, type AuthenticatedAgent } from '../auth/authentica
 const MAX_DAYS = 366;
 
 interface DelegationRow {
-  id: string; from_agent_id: string; from_name: string; to_agent_id: string; to_name: string;
-  starts_at: Date; ends_at: Date; created_at: Date; revoked_at: Date | null;
+  id: string;
+  from_agent_id: string;
+  from_name: string;
+  to_agent_id: string;
+  to_name: string;
+  starts_at: Date;
+  ends_at: Date;
+  created_at: Date;
+  revoked_at: Date | null;
 }
 const toDelegation = (r: DelegationRow, now = Date.now()): Delegation => ({
-  id: r.id, from: { id: r.from_agent_id, displayName: r.from_name }, to: { id: r.to_agent_id, displayName: r.to_name },
-  startsAt: new Date(r.starts_at).toISOString(), endsAt: new Date(r.ends_at).toISOString(),
-  createdAt: new Date(r.created_at).toISOString(), revokedAt: r.revoked_at ? new Date(r.revoked_at).toISOString() : null,
+  id: r.id,
+  from: { id: r.from_agent_id, displayName: r.from_name },
+  to: { id: r.to_agent_id, displayName: r.to_name },
+  startsAt: new Date(r.starts_at).toISOString(),
+  endsAt: new Date(r.ends_at).toISOString(),
+  createdAt: new Date(r.created_at).toISOString(),
+  revokedAt: r.revoked_at ? new Date(r.revoked_at).toISOString() : null,
   active: !r.revoked_at && new Date(r.starts_at).getTime() <= now && now < new Date(r.ends_at).getTime(),
 });
 const SELECT = `SELECT d.id, d.from_agent_id, f.display_name AS from_name, d.to_agent_id, t.display_name AS to_name,
@@ -29,13 +40,18 @@ const SELECT = `SELECT d.id, d.from_agent_id, f.display_name AS from_name, d.to_
  */
 @Injectable()
 export class DelegationsService {
-  constructor(@InjectDataSource() private readonly db: DataSource, private readonly audit: AuditService) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly audit: AuditService,
+  ) {}
 
   /** Admins: all; others: the ones they gave or received. */
   async list(agent: AuthenticatedAgent): Promise<Delegation[]> {
     const admin = agent.role === 'admin';
     const rows: DelegationRow[] = await this.db.query(
-      `${SELECT} ${admin ? '' : 'WHERE d.from_agent_id = $1 OR d.to_agent_id = $1'} ORDER BY d.starts_at DESC, d.id LIMIT 500`, admin ? [] : [agent.id]);
+      `${SELECT} ${admin ? '' : 'WHERE d.from_agent_id = $1 OR d.to_agent_id = $1'} ORDER BY d.starts_at DESC, d.id LIMIT 500`,
+      admin ? [] : [agent.id],
+    );
     return rows.map((r) => toDelegation(r));
   }
 
@@ -50,25 +66,37 @@ export class DelegationsService {
     if (Number.isNaN(ends.getTime())) errors.push({ field: 'endsAt', message: 'Date de fin invalide.' });
     if (!errors.length && ends <= starts) errors.push({ field: 'endsAt', message: 'La fin doit suivre le début.' });
     if (!errors.length && ends.getTime() <= Date.now()) errors.push({ field: 'endsAt', message: 'La période est déjà passée.' });
-    if (!errors.length && ends.getTime() - starts.getTime() > MAX_DAYS * 86_400_000) errors.push({ field: 'endsAt', message: `Une délégation dure ${MAX_DAYS} jours au plus.` });
+    if (!errors.length && ends.getTime() - starts.getTime() > MAX_DAYS * 86_400_000)
+      errors.push({ field: 'endsAt', message: `Une délégation dure ${MAX_DAYS} jours au plus.` });
     if (input.toAgentId === fromId) errors.push({ field: 'toAgentId', message: 'On ne se délègue pas à soi-même.' });
     if (errors.length) throw badRequest(errors.map((e) => e.message).join(' '), errors);
     const id = await this.db.transaction(async (m) => {
-      const agents: Array<{ id: string; active: boolean; role: string }> = await m.query(`SELECT id, active, role FROM agents WHERE id = ANY($1::uuid[])`, [[fromId, input.toAgentId]]);
+      const agents: Array<{ id: string; active: boolean; role: string }> = await m.query(
+        `SELECT id, active, role FROM agents WHERE id = ANY($1::uuid[])`,
+        [[fromId, input.toAgentId]],
+      );
       const from = agents.find((a) => a.id === fromId);
       const to = agents.find((a) => a.id === input.toAgentId);
       if (!from) throw badRequest('Délégant inconnu.', [{ field: 'fromAgentId', message: 'Agent inconnu.' }]);
-      if (!to?.active) throw badRequest('Délégataire inconnu ou désactivé.', [{ field: 'toAgentId', message: 'Agent inconnu ou désactivé.' }]);
+      if (!to?.active)
+        throw badRequest('Délégataire inconnu ou désactivé.', [{ field: 'toAgentId', message: 'Agent inconnu ou désactivé.' }]);
       const overlap = await m.query(
         `SELECT 1 FROM delegations WHERE from_agent_id = $1 AND to_agent_id = $2 AND revoked_at IS NULL AND starts_at < $4 AND ends_at > $3`,
-        [fromId, input.toAgentId, starts, ends]);
-      if (overlap.length) throw new ProblemException(409, 'Conflit', 'Une délégation au même agent couvre déjà une partie de cette période.', [{ field: 'startsAt', message: 'Période déjà couverte.', code: 'overlap' }]);
+        [fromId, input.toAgentId, starts, ends],
+      );
+      if (overlap.length)
+        throw new ProblemException(409, 'Conflit', 'Une délégation au même agent couvre déjà une partie de cette période.', [
+          { field: 'startsAt', message: 'Période déjà couverte.', code: 'overlap' },
+        ]);
       const [row] = await m.query(
         `INSERT INTO delegations (from_agent_id, to_agent_id, starts_at, ends_at, created_by) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-        [fromId, input.toAgentId, starts, ends, actorId(actor)]);
+        [fromId, input.toAgentId, starts, ends, actorId(actor)],
+      );
       await this.audit.record(m, auditActor(actor), 'delegation.create', 'delegation', row.id, {
-        from: { before: null, after: fromId }, to: { before: null, after: input.toAgentId },
-        startsAt: { before: null, after: starts.toISOString() }, endsAt: { before: null, after: ends.toISOString() },
+        from: { before: null, after: fromId },
+        to: { before: null, after: input.toAgentId },
+        startsAt: { before: null, after: starts.toISOString() },
+        endsAt: { before: null, after: ends.toISOString() },
       });
       return row.id as string;
     });
@@ -83,7 +111,9 @@ export class DelegationsService {
       if (!d || (d.from_agent_id !== actor.agent.id && actor.agent.role !== 'admin')) throw notFound('Délégation');
       if (d.revoked_at) throw new ProblemException(409, 'Conflit', 'Cette délégation est déjà révoquée.');
       await m.query(`UPDATE delegations SET revoked_at = now() WHERE id = $1`, [id]);
-      await this.audit.record(m, auditActor(actor), 'delegation.revoke', 'delegation', id, { revokedAt: { before: null, after: new Date().toISOString() } });
+      await this.audit.record(m, auditActor(actor), 'delegation.revoke', 'delegation', id, {
+        revokedAt: { before: null, after: new Date().toISOString() },
+      });
     });
     const [row] = await this.db.query(`${SELECT} WHERE d.id = $1`, [id]);
     return toDelegation(row);
@@ -98,9 +128,14 @@ export class DelegationsService {
             'fromDepartmentIds', (SELECT coalesce(array_agg(d.code), '{}') FROM agent_departments ad JOIN departments d ON d.id = ad.department_id WHERE ad.agent_id = f.id))
             ORDER BY dl.starts_at), '[]')
           FROM delegations dl JOIN agents f ON f.id = dl.from_agent_id
-          WHERE dl.to_agent_id = $1 AND dl.revoked_at IS NULL AND dl.ends_at > now() AND f.active) AS delegations`, [agent.id]);
+          WHERE dl.to_agent_id = $1 AND dl.revoked_at IS NULL AND dl.ends_at > now() AND f.active) AS delegations`,
+      [agent.id],
+    );
     const delegations: EngineDelegation[] = (row.delegations as Array<EngineDelegation & { from: string; to: string }>).map((d) => ({
-      ...d, fromRole: d.fromRole as WorkflowRole, from: new Date(d.from).toISOString(), to: new Date(d.to).toISOString(),
+      ...d,
+      fromRole: d.fromRole as WorkflowRole,
+      from: new Date(d.from).toISOString(),
+      to: new Date(d.to).toISOString(),
     }));
     return { id: agent.id, role: agent.role, departmentIds: row.codes, delegations };
   }

@@ -11,8 +11,15 @@ import type { TownPack } from '@grc/domain';
 import type { WorkflowDefinition } from '@grc/workflows';
 import { checkDefinition, readSource } from './definition-source';
 
-export interface PackBinding { category: string | null; department: string | null; workflow: string }
-export interface PackWorkflows { definitions: WorkflowDefinition[]; bindings: PackBinding[] }
+export interface PackBinding {
+  category: string | null;
+  department: string | null;
+  workflow: string;
+}
+export interface PackWorkflows {
+  definitions: WorkflowDefinition[];
+  bindings: PackBinding[];
+}
 
 const BINDINGS = 'bindings.yaml';
 
@@ -41,11 +48,17 @@ export async function readPackWorkflows(folder: string, pack: TownPack): Promise
         continue;
       }
       bindings = raw.map((b: Record<string, unknown>, i: number) => {
-        const binding = { category: (b['category'] as string) ?? null, department: (b['department'] as string) ?? null, workflow: String(b['workflow'] ?? '') };
+        const binding = {
+          category: (b['category'] as string) ?? null,
+          department: (b['department'] as string) ?? null,
+          workflow: String(b['workflow'] ?? ''),
+        };
         const unknown = Object.keys(b).filter((k) => !['category', 'department', 'workflow'].includes(k));
         if (unknown.length) errors.push(`  workflows/${name} [${i}]: unknown field(s) ${unknown.join(', ')}`);
-        if (binding.category && !context.categories.includes(binding.category)) errors.push(`  workflows/${name} [${i}.category]: unknown category "${binding.category}"`);
-        if (binding.department && !context.departments.includes(binding.department)) errors.push(`  workflows/${name} [${i}.department]: unknown department "${binding.department}"`);
+        if (binding.category && !context.categories.includes(binding.category))
+          errors.push(`  workflows/${name} [${i}.category]: unknown category "${binding.category}"`);
+        if (binding.department && !context.departments.includes(binding.department))
+          errors.push(`  workflows/${name} [${i}.department]: unknown department "${binding.department}"`);
         return binding;
       });
       continue;
@@ -56,15 +69,20 @@ export async function readPackWorkflows(folder: string, pack: TownPack): Promise
       continue;
     }
     const checked = checkDefinition(source.value, context);
-    if (!checked.validation.ok || !checked.definition) errors.push(...checked.validation.errors.map((e) => `  workflows/${name} [${e.path}]: ${e.message}`));
-    else if (definitions.some((d) => d.id === checked.definition!.id)) errors.push(`  workflows/${name}: duplicate workflow id "${checked.definition.id}"`);
+    if (!checked.validation.ok || !checked.definition)
+      errors.push(...checked.validation.errors.map((e) => `  workflows/${name} [${e.path}]: ${e.message}`));
+    else if (definitions.some((d) => d.id === checked.definition!.id))
+      errors.push(`  workflows/${name}: duplicate workflow id "${checked.definition.id}"`);
     else definitions.push(checked.definition);
   }
   bindings.forEach((b, i) => {
-    if (!definitions.some((d) => d.id === b.workflow)) errors.push(`  workflows/${BINDINGS} [${i}.workflow]: unknown workflow "${b.workflow}"`);
+    if (!definitions.some((d) => d.id === b.workflow))
+      errors.push(`  workflows/${BINDINGS} [${i}.workflow]: unknown workflow "${b.workflow}"`);
   });
   const scopes = bindings.map((b) => `${b.category}|${b.department}`);
-  scopes.forEach((s, i) => { if (scopes.indexOf(s) !== i) errors.push(`  workflows/${BINDINGS} [${i}]: the same category/department is bound twice`); });
+  scopes.forEach((s, i) => {
+    if (scopes.indexOf(s) !== i) errors.push(`  workflows/${BINDINGS} [${i}]: the same category/department is bound twice`);
+  });
   if (errors.length) throw new Error(`town pack ${folder}: invalid workflows (${errors.length} error(s)):\n${errors.join('\n')}`);
   return { definitions, bindings };
 }
@@ -74,12 +92,14 @@ export async function insertPackWorkflows(m: EntityManager, w: PackWorkflows): P
   for (const d of w.definitions) {
     await m.query(
       `INSERT INTO workflow_definitions (code, version, status, name, definition, published_at) VALUES ($1, 1, 'published', $2, $3, now())`,
-      [d.id, d.name, JSON.stringify(d)]);
+      [d.id, d.name, JSON.stringify(d)],
+    );
   }
   for (const b of w.bindings) {
     await m.query(
       `INSERT INTO workflow_bindings (category_id, department_id, definition_code)
        VALUES ((SELECT id FROM categories WHERE code = $1), (SELECT id FROM departments WHERE code = $2), $3)`,
-      [b.category, b.department, b.workflow]);
+      [b.category, b.department, b.workflow],
+    );
   }
 }

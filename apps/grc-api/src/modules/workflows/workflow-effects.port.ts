@@ -19,7 +19,10 @@ export type WorkflowTimerHandler = (m: EntityManager, ticketId: string, payload:
 export class WorkflowEffectsPort implements OnModuleInit {
   private handler: WorkflowTimerHandler | null = null;
 
-  constructor(private readonly timers: TimersService, private readonly notifications: NotificationsRepository) {}
+  constructor(
+    private readonly timers: TimersService,
+    private readonly notifications: NotificationsRepository,
+  ) {}
 
   onModuleInit(): void {
     this.timers.registerHandler(WORKFLOW_TIMER_KIND, async (m: EntityManager, t: TimerRow) => {
@@ -33,8 +36,19 @@ export class WorkflowEffectsPort implements OnModuleInit {
   }
 
   async apply(m: EntityManager, ticketId: string, effects: readonly WorkflowEffect[]): Promise<void> {
-    const schedule = effects.flatMap((fx) => (fx.type === 'schedule_timer'
-      ? [{ key: fx.key, kind: WORKFLOW_TIMER_KIND, ticketId, dueAt: new Date(fx.dueAt), payload: { timerKey: fx.key, kind: fx.kind, stepId: fx.stepId } }] : []));
+    const schedule = effects.flatMap((fx) =>
+      fx.type === 'schedule_timer'
+        ? [
+            {
+              key: fx.key,
+              kind: WORKFLOW_TIMER_KIND,
+              ticketId,
+              dueAt: new Date(fx.dueAt),
+              payload: { timerKey: fx.key, kind: fx.kind, stepId: fx.stepId },
+            },
+          ]
+        : [],
+    );
     const cancel = effects.flatMap((fx) => (fx.type === 'cancel_timer' ? [fx.key] : []));
     if (cancel.length) await this.timers.cancel(m, ...cancel);
     if (schedule.length) await this.timers.scheduleMany(m, schedule);

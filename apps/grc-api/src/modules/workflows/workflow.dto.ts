@@ -1,12 +1,41 @@
 import { Type } from 'class-transformer';
-import { Allow, Equals, IsBoolean, IsDateString, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import {
+  Allow,
+  Equals,
+  IsBoolean,
+  IsDateString,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+} from 'class-validator';
 import type {
-  DelegationInput, WorkflowActionRequest, WorkflowActionRequestType, WorkflowBindingInput, WorkflowFileFormat, WorkflowImportRequest,
+  DelegationInput,
+  WorkflowActionRequest,
+  WorkflowActionRequestType,
+  WorkflowBindingInput,
+  WorkflowFileFormat,
+  WorkflowImportRequest,
   WorkflowSourceRequest,
 } from '@grc/domain';
 
 const FORMATS = ['yaml', 'json'];
-const ACTIONS: WorkflowActionRequestType[] = ['start', 'submit_draft', 'approve', 'reject', 'edit_and_approve', 'give_opinion', 'citizen_replied', 'cancel'];
+const ACTIONS: WorkflowActionRequestType[] = [
+  'start',
+  'submit_draft',
+  'approve',
+  'reject',
+  'edit_and_approve',
+  'give_opinion',
+  'citizen_replied',
+  'cancel',
+];
 
 export class WorkflowSourceDto implements WorkflowSourceRequest {
   /** YAML or JSON text (≤ 256 kB) */
@@ -31,7 +60,10 @@ export class WorkflowBindingDto implements WorkflowBindingInput {
   @IsString() @Matches(/^[a-z][a-z0-9_-]*$/) @MaxLength(64) definitionCode!: string;
   /** a binding with neither category nor department covers the whole town: only when asked explicitly */
   @ValidateIf((o: WorkflowBindingDto) => !o.categoryId && !o.departmentId)
-  @Equals(true, { message: 'Sans catégorie ni service, le circuit s’appliquerait à toute la commune : cochez « toute la commune » (townWide) pour le confirmer.' })
+  @Equals(true, {
+    message:
+      'Sans catégorie ni service, le circuit s’appliquerait à toute la commune : cochez « toute la commune » (townWide) pour le confirmer.',
+  })
   townWide?: boolean;
 }
 

@@ -2,7 +2,14 @@ import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Post, Que
 import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type {
-  Delegation, TicketDetail, TicketWorkflowView, WorkflowBinding, WorkflowDefinitionSummary, WorkflowDefinitionVersion, WorkflowInbox, WorkflowValidation,
+  Delegation,
+  TicketDetail,
+  TicketWorkflowView,
+  WorkflowBinding,
+  WorkflowDefinitionSummary,
+  WorkflowDefinitionVersion,
+  WorkflowInbox,
+  WorkflowValidation,
 } from '@grc/domain';
 import { notFound } from '../../common/problem';
 import { idParam } from '../reference/id-param';
@@ -12,7 +19,14 @@ import { CircuitInboxQuery } from './circuit-inbox.query';
 import { DelegationsService } from './delegations.service';
 import { WorkflowDefinitionsService } from './definitions.service';
 import { TicketWorkflowsService } from './ticket-workflows.service';
-import { DelegationDto, WorkflowActionDto, WorkflowBindingDto, WorkflowExportQueryDto, WorkflowImportDto, WorkflowSourceDto } from './workflow.dto';
+import {
+  DelegationDto,
+  WorkflowActionDto,
+  WorkflowBindingDto,
+  WorkflowExportQueryDto,
+  WorkflowImportDto,
+  WorkflowSourceDto,
+} from './workflow.dto';
 
 const CODE = /^[a-z][a-z0-9_-]*$/;
 const code = (c: string) => {
@@ -64,7 +78,10 @@ export class WorkflowsAdminController {
 
   @RequirePermission('admin.config')
   @Get('definitions/:code/versions/:version')
-  version(@Param('code') c: string, @Param('version', new ParseIntPipe({ exceptionFactory: () => notFound('Version') })) v: number): Promise<WorkflowDefinitionVersion> {
+  version(
+    @Param('code') c: string,
+    @Param('version', new ParseIntPipe({ exceptionFactory: () => notFound('Version') })) v: number,
+  ): Promise<WorkflowDefinitionVersion> {
     return this.definitions.version(code(c), v);
   }
 
@@ -121,7 +138,10 @@ export class WorkflowsAdminController {
 @ApiTags('workflows')
 @Controller('workflows')
 export class WorkflowsController {
-  constructor(private readonly circuits: CircuitInboxQuery, private readonly delegations: DelegationsService) {}
+  constructor(
+    private readonly circuits: CircuitInboxQuery,
+    private readonly delegations: DelegationsService,
+  ) {}
 
   /** Tickets awaiting my validation, my department's opinion, or my revised draft, with counts (delegations included). */
   @RequirePermission('workflows.act')

@@ -21,8 +21,16 @@ import { TicketWorkflowController, WorkflowsAdminController, WorkflowsController
 @Module({
   imports: [TicketsModule, TimersModule, NotificationsCoreModule],
   providers: [
-    WorkflowDefinitionsService, DelegationsService, TicketWorkflowsService, WorkflowEffectsPort,
-    CircuitRows, CircuitScopes, CircuitViewPresenter, CircuitInboxQuery, CircuitGuard, CitizenAnswerListener,
+    WorkflowDefinitionsService,
+    DelegationsService,
+    TicketWorkflowsService,
+    WorkflowEffectsPort,
+    CircuitRows,
+    CircuitScopes,
+    CircuitViewPresenter,
+    CircuitInboxQuery,
+    CircuitGuard,
+    CitizenAnswerListener,
   ],
   exports: [WorkflowDefinitionsService, DelegationsService, TicketWorkflowsService, CircuitInboxQuery],
 })

@@ -49,7 +49,10 @@ export class Auth {
   logout(): void {
     this.api
       .post<unknown>('/auth/logout', {})
-      .pipe(catchError(() => of(null)), map(() => null))
+      .pipe(
+        catchError(() => of(null)),
+        map(() => null),
+      )
       .subscribe(() => {
         this.clear();
         void this.router.navigate(['/login']);

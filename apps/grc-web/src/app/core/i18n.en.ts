@@ -65,7 +65,8 @@ export const EN: Record<MsgKey, string> = {
   'login.invalid': 'Wrong email address or password.',
   'login.required': 'Enter your email address and your password.',
   'login.sessionExpired': 'Your session has expired. Please sign in again.',
-  'login.locked': 'Too many wrong passwords: this account is locked for {minutes} minute(s). Try again then, or ask an administrator for a new password.',
+  'login.locked':
+    'Too many wrong passwords: this account is locked for {minutes} minute(s). Try again then, or ask an administrator for a new password.',
   'login.ipThrottled': 'Too many failed sign-ins from this computer or network. Try again in {minutes} minute(s).',
   'role.agent': 'Agent',
   'role.head': 'Head of department',
@@ -233,7 +234,8 @@ export const EN: Record<MsgKey, string> = {
   'ticket.publicNoteBody': 'Public note text',
   'ticket.addPublicNote': 'Publish the note',
   'ticket.replyHint': 'This message will be sent to the citizen.',
-  'ticket.replyViaCircuit': 'This request follows a validation circuit: the reply to the citizen is drafted in the circuit panel above; only internal notes here.',
+  'ticket.replyViaCircuit':
+    'This request follows a validation circuit: the reply to the citizen is drafted in the circuit panel above; only internal notes here.',
   'ticket.noteHint': 'Visible to staff only, never sent to the citizen.',
   'ticket.replyBody': 'Reply to the citizen',
   'ticket.noteBody': 'Internal note text',
@@ -278,7 +280,8 @@ export const EN: Record<MsgKey, string> = {
   'admin.email': 'Email address',
   'admin.active': 'Active',
   'admin.frontDesk': 'Front desk',
-  'admin.frontDeskHint': 'The agents of this department receive residents before anyone knows which department they need: they may search and read every citizen of the town (reads are logged).',
+  'admin.frontDeskHint':
+    'The agents of this department receive residents before anyone knows which department they need: they may search and read every citizen of the town (reads are logged).',
   'admin.frontDeskBadge': 'front desk',
   'admin.state': 'State',
   'admin.deptTree': 'Organisation chart',

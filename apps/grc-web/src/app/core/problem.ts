@@ -31,7 +31,12 @@ export function toUiError(err: unknown): UiError {
               : err.status === 409
                 ? 'ticket.conflict'
                 : 'common.unknownError';
-    const detail = typeof body.detail === 'string' && body.detail ? body.detail : typeof body.title === 'string' && err.status !== 0 && body.title ? body.title : null;
+    const detail =
+      typeof body.detail === 'string' && body.detail
+        ? body.detail
+        : typeof body.title === 'string' && err.status !== 0 && body.title
+          ? body.title
+          : null;
     return { status: err.status, detail, fallbackKey, fields };
   }
   return { status: -1, detail: null, fallbackKey: 'common.unknownError', fields: {} };

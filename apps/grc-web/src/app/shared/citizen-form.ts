@@ -7,16 +7,33 @@ import { FORM_ERRORS } from './form-errors';
 
 export function emptyCitizen(): CitizenInput {
   return {
-    kind: 'resident', firstName: '', lastName: '', organisationName: '', contactPerson: '',
-    email: '', phone: '', address: '', postcode: '', city: '', preferredChannel: null,
+    kind: 'resident',
+    firstName: '',
+    lastName: '',
+    organisationName: '',
+    contactPerson: '',
+    email: '',
+    phone: '',
+    address: '',
+    postcode: '',
+    city: '',
+    preferredChannel: null,
   };
 }
 
 export function citizenInputOf(c: Citizen): CitizenInput {
   return {
-    kind: c.kind, firstName: c.firstName ?? '', lastName: c.lastName ?? '', organisationName: c.organisationName ?? '',
-    contactPerson: c.contactPerson ?? '', email: c.email ?? '', phone: c.phone ?? '', address: c.address ?? '',
-    postcode: c.postcode ?? '', city: c.city ?? '', preferredChannel: c.preferredChannel,
+    kind: c.kind,
+    firstName: c.firstName ?? '',
+    lastName: c.lastName ?? '',
+    organisationName: c.organisationName ?? '',
+    contactPerson: c.contactPerson ?? '',
+    email: c.email ?? '',
+    phone: c.phone ?? '',
+    address: c.address ?? '',
+    postcode: c.postcode ?? '',
+    city: c.city ?? '',
+    preferredChannel: c.preferredChannel,
   };
 }
 
@@ -30,7 +47,11 @@ export function cleanCitizen(c: CitizenInput): CitizenInput {
     lastName: org ? null : v(c.lastName),
     organisationName: org ? v(c.organisationName) : null,
     contactPerson: org ? v(c.contactPerson) : null,
-    email: v(c.email), phone: v(c.phone), address: v(c.address), postcode: v(c.postcode), city: v(c.city),
+    email: v(c.email),
+    phone: v(c.phone),
+    address: v(c.address),
+    postcode: v(c.postcode),
+    city: v(c.city),
     preferredChannel: c.preferredChannel || null,
   };
 }

@@ -9,7 +9,11 @@ export const adminRoutes: Route[] = [
       { path: 'services', title: 'title.adminDepartments', loadComponent: () => import('./departments').then((m) => m.DepartmentsAdmin) },
       { path: 'agents', title: 'title.adminAgents', loadComponent: () => import('./agents').then((m) => m.AgentsAdmin) },
       { path: 'categories', title: 'title.adminCategories', loadComponent: () => import('./categories').then((m) => m.CategoriesAdmin) },
-      { path: 'circuits', title: 'title.adminWorkflows', loadComponent: () => import('../workflows/admin-workflows').then((m) => m.AdminWorkflowsPage) },
+      {
+        path: 'circuits',
+        title: 'title.adminWorkflows',
+        loadComponent: () => import('../workflows/admin-workflows').then((m) => m.AdminWorkflowsPage),
+      },
       { path: 'routage', title: 'title.adminRouting', loadComponent: () => import('./routing-rules').then((m) => m.RoutingRulesAdmin) },
       { path: 'courriel', title: 'title.adminMail', loadComponent: () => import('../mail/mail-admin').then((m) => m.MailAdmin) },
       { path: 'delais', title: 'title.adminSla', loadComponent: () => import('../sla/sla-admin').then((m) => m.SlaAdmin) },

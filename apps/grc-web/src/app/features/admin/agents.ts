@@ -39,7 +39,15 @@ export class AgentsAdmin extends AdminBase<Agent, AgentInput> {
     return { email: '', displayName: '', role: 'agent', locale: 'fr', active: true, departmentIds: [], password: '' };
   }
   protected toInput(a: Agent): AgentInput {
-    return { email: a.email, displayName: a.displayName, role: a.role, locale: a.locale, active: a.active, departmentIds: [...a.departmentIds], password: '' };
+    return {
+      email: a.email,
+      displayName: a.displayName,
+      role: a.role,
+      locale: a.locale,
+      active: a.active,
+      departmentIds: [...a.departmentIds],
+      password: '',
+    };
   }
   protected body(d: AgentInput): AgentInput | null {
     const fields: Record<string, string> = {};
@@ -52,7 +60,12 @@ export class AgentsAdmin extends AdminBase<Agent, AgentInput> {
       return null;
     }
     const body: AgentInput = {
-      email: d.email.trim(), displayName: d.displayName.trim(), role: d.role, locale: d.locale, active: d.active, departmentIds: d.departmentIds,
+      email: d.email.trim(),
+      displayName: d.displayName.trim(),
+      role: d.role,
+      locale: d.locale,
+      active: d.active,
+      departmentIds: d.departmentIds,
     };
     if (d.password) body.password = d.password;
     return body;

@@ -33,11 +33,18 @@ export class CategoriesAdmin extends AdminBase<Category, CategoryInput> {
   }
   protected body(d: CategoryInput): CategoryInput | null {
     const fields: Record<string, string> = {};
-    for (const k of ['code', 'nameFr', 'nameEn', 'defaultDepartmentId'] as const) if (!String(d[k] ?? '').trim()) fields[k] = this.t('common.fieldRequired');
+    for (const k of ['code', 'nameFr', 'nameEn', 'defaultDepartmentId'] as const)
+      if (!String(d[k] ?? '').trim()) fields[k] = this.t('common.fieldRequired');
     if (Object.keys(fields).length) {
       this.error.set(localError(fields));
       return null;
     }
-    return { code: d.code.trim(), nameFr: d.nameFr.trim(), nameEn: d.nameEn.trim(), defaultDepartmentId: d.defaultDepartmentId, active: d.active };
+    return {
+      code: d.code.trim(),
+      nameFr: d.nameFr.trim(),
+      nameEn: d.nameEn.trim(),
+      defaultDepartmentId: d.defaultDepartmentId,
+      active: d.active,
+    };
   }
 }

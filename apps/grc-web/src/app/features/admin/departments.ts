@@ -7,7 +7,10 @@ import { FORM_ERRORS } from '../../shared/form-errors';
 import { AdminBase } from './admin-base';
 import { AdminFormActions, AdminListStatus } from './admin-parts';
 
-interface Node { dept: Department; children: Node[] }
+interface Node {
+  dept: Department;
+  children: Node[];
+}
 
 @Component({
   selector: 'grc-admin-departments',
@@ -37,7 +40,15 @@ export class DepartmentsAdmin extends AdminBase<Department, DepartmentInput> {
     return { code: '', name: '', kind: 'service', parentId: null, email: '', active: true, frontDesk: false };
   }
   protected toInput(d: Department): DepartmentInput {
-    return { code: d.code, name: d.name, kind: d.kind, parentId: d.parentId, email: d.email ?? '', active: d.active, frontDesk: d.frontDesk };
+    return {
+      code: d.code,
+      name: d.name,
+      kind: d.kind,
+      parentId: d.parentId,
+      email: d.email ?? '',
+      active: d.active,
+      frontDesk: d.frontDesk,
+    };
   }
   protected body(d: DepartmentInput): DepartmentInput | null {
     const fields: Record<string, string> = {};
@@ -47,6 +58,14 @@ export class DepartmentsAdmin extends AdminBase<Department, DepartmentInput> {
       this.error.set(localError(fields));
       return null;
     }
-    return { code: d.code.trim(), name: d.name.trim(), kind: d.kind, parentId: d.parentId || null, email: d.email?.trim() || null, active: d.active, frontDesk: d.frontDesk === true };
+    return {
+      code: d.code.trim(),
+      name: d.name.trim(),
+      kind: d.kind,
+      parentId: d.parentId || null,
+      email: d.email?.trim() || null,
+      active: d.active,
+      frontDesk: d.frontDesk === true,
+    };
   }
 }

@@ -7,7 +7,12 @@ import { FORM_ERRORS } from '../../shared/form-errors';
 import { AdminBase } from './admin-base';
 import { AdminFormActions, AdminListStatus } from './admin-parts';
 
-interface RuleDraft { departmentId: string; areaName: string; areaText: string; position: number | null }
+interface RuleDraft {
+  departmentId: string;
+  areaName: string;
+  areaText: string;
+  position: number | null;
+}
 
 function parsePolygon(text: string): Polygon | null | undefined {
   if (!text.trim()) return null;
@@ -71,7 +76,12 @@ export class RoutingRulesAdmin extends AdminBase<RoutingRule, RuleDraft> {
     return { departmentId: '', areaName: '', areaText: '', position: max + 10 };
   }
   protected toInput(r: RoutingRule): RuleDraft {
-    return { departmentId: r.departmentId, areaName: r.areaName ?? '', areaText: r.area ? JSON.stringify(r.area) : '', position: r.position };
+    return {
+      departmentId: r.departmentId,
+      areaName: r.areaName ?? '',
+      areaText: r.area ? JSON.stringify(r.area) : '',
+      position: r.position,
+    };
   }
   protected body(d: RuleDraft): RoutingRuleInput | null {
     const fields: Record<string, string> = {};
@@ -83,7 +93,10 @@ export class RoutingRulesAdmin extends AdminBase<RoutingRule, RuleDraft> {
       return null;
     }
     const body: RoutingRuleInput = {
-      categoryId: this.categoryId(), departmentId: d.departmentId, areaName: d.areaName.trim() || null, area: area ?? null,
+      categoryId: this.categoryId(),
+      departmentId: d.departmentId,
+      areaName: d.areaName.trim() || null,
+      area: area ?? null,
     };
     if (d.position !== null && Number.isFinite(d.position)) body.position = Number(d.position);
     return body;

@@ -4,11 +4,13 @@ export const DUP_FR = {
   'timeline.unlinked': 'Détachement (doublon)',
   'dup.panel': 'Doublons',
   'dup.loading': 'Recherche de demandes semblables…',
-  'dup.follows': 'Cette demande suit la demande principale {ref} : son statut et sa résolution sont repris, et le demandeur en est informé.',
+  'dup.follows':
+    'Cette demande suit la demande principale {ref} : son statut et sa résolution sont repris, et le demandeur en est informé.',
   'dup.masterStatus': 'Statut de la demande principale : {status}',
   'dup.unlink': 'Détacher de {ref}',
   'dup.followers': 'Demandes rattachées ({count})',
-  'dup.followersHint': 'Quand cette demande est résolue, close ou rouverte, les demandes rattachées suivent et chaque demandeur est informé.',
+  'dup.followersHint':
+    'Quand cette demande est résolue, close ou rouverte, les demandes rattachées suivent et chaque demandeur est informé.',
   'dup.candidates': 'Demandes semblables ouvertes',
   'dup.candidatesHint': 'Même catégorie, lieu proche, texte semblable. Rattacher fait de la demande choisie la demande principale.',
   'dup.none': 'Aucune demande semblable ouverte.',

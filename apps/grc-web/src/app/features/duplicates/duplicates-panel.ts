@@ -112,7 +112,11 @@ export class DuplicatesPanel {
   }
 
   protected link(master: LinkedTicketRef): void {
-    this.act(`/tickets/${this.ticketId()}/link`, { masterId: master.id, version: this.version() }, this.t('dup.linked', { ref: master.reference }));
+    this.act(
+      `/tickets/${this.ticketId()}/link`,
+      { masterId: master.id, version: this.version() },
+      this.t('dup.linked', { ref: master.reference }),
+    );
   }
 
   protected unlink(): void {

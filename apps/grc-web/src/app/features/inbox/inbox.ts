@@ -25,7 +25,17 @@ import { AwaitingLink } from '../workflows/awaiting';
 const VIEWS: InboxView[] = ['mine', 'departments', 'unassigned', 'all'];
 const SORTS: InboxSort[] = ['created_desc', 'created_asc', 'updated_desc', 'priority_desc', 'due_asc'];
 /** filter query params, each a single value in the URL (the API accepts comma-separated lists) */
-const FILTER_KEYS = ['status', 'channel', 'categoryId', 'departmentId', 'priority', 'assigneeId', 'createdFrom', 'createdTo', 'breached'] as const;
+const FILTER_KEYS = [
+  'status',
+  'channel',
+  'categoryId',
+  'departmentId',
+  'priority',
+  'assigneeId',
+  'createdFrom',
+  'createdTo',
+  'breached',
+] as const;
 type FilterKey = (typeof FILTER_KEYS)[number];
 
 @Component({

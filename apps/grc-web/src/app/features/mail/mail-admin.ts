@@ -1,18 +1,40 @@
 import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import {
-  MAIL_EVENTS, MAIL_LOCALES,
-  type Mailbox, type MailboxInput, type MailEvent, type MailTemplate, type QuarantinedMail, type RenderedMail, type ReplyTemplate,
+  MAIL_EVENTS,
+  MAIL_LOCALES,
+  type Mailbox,
+  type MailboxInput,
+  type MailEvent,
+  type MailTemplate,
+  type QuarantinedMail,
+  type RenderedMail,
+  type ReplyTemplate,
 } from '@grc/domain';
 import { Api } from '../../core/api';
 import { I18n, type MsgKey } from '../../core/i18n';
 import { toUiError, type UiError } from '../../core/problem';
 import { FORM_ERRORS } from '../../shared/form-errors';
 
-interface Named { id: string; name?: string; nameFr?: string; active?: boolean }
+interface Named {
+  id: string;
+  name?: string;
+  nameFr?: string;
+  active?: boolean;
+}
 const emptyBox = (): MailboxInput => ({
-  name: '', host: '', port: 993, secure: true, username: '', password: '', folder: 'INBOX', processedFolder: null,
-  categoryId: '', departmentId: null, pollIntervalSeconds: 60, active: true,
+  name: '',
+  host: '',
+  port: 993,
+  secure: true,
+  username: '',
+  password: '',
+  folder: 'INBOX',
+  processedFolder: null,
+  categoryId: '',
+  departmentId: null,
+  pollIntervalSeconds: 60,
+  active: true,
 });
 
 /**
@@ -42,12 +64,18 @@ export class MailAdmin {
   protected readonly rendered = signal<RenderedMail | null>(null);
   protected readonly previewOf = signal('');
   protected newReply = { name: '', body: '' };
-  protected readonly replyVars = ['citizenName', 'reference', 'subject', 'agentName', 'townName', 'category', 'department', 'status'].map((v) => `{{${v}}}`).join(' ');
+  protected readonly replyVars = ['citizenName', 'reference', 'subject', 'agentName', 'townName', 'category', 'department', 'status']
+    .map((v) => `{{${v}}}`)
+    .join(' ');
   protected readonly textFields: Array<{ key: keyof MailboxInput; label: MsgKey; type: string }> = [
-    { key: 'name', label: 'mail.name', type: 'text' }, { key: 'host', label: 'mail.host', type: 'text' },
-    { key: 'port', label: 'mail.port', type: 'number' }, { key: 'username', label: 'mail.username', type: 'text' },
-    { key: 'password', label: 'mail.password', type: 'password' }, { key: 'folder', label: 'mail.folder', type: 'text' },
-    { key: 'processedFolder', label: 'mail.processedFolder', type: 'text' }, { key: 'pollIntervalSeconds', label: 'mail.interval', type: 'number' },
+    { key: 'name', label: 'mail.name', type: 'text' },
+    { key: 'host', label: 'mail.host', type: 'text' },
+    { key: 'port', label: 'mail.port', type: 'number' },
+    { key: 'username', label: 'mail.username', type: 'text' },
+    { key: 'password', label: 'mail.password', type: 'password' },
+    { key: 'folder', label: 'mail.folder', type: 'text' },
+    { key: 'processedFolder', label: 'mail.processedFolder', type: 'text' },
+    { key: 'pollIntervalSeconds', label: 'mail.interval', type: 'number' },
   ];
   protected t = (k: MsgKey, p?: Record<string, string | number>) => this.i18n.t(k, p);
   protected eventKey = (e: MailEvent) => `mail.event.${e}` as MsgKey;
@@ -63,49 +91,108 @@ export class MailAdmin {
     const fail = (e: unknown) => this.error.set(toUiError(e));
     this.api.get<Mailbox[]>('/mail/mailboxes').subscribe({ next: (l) => this.mailboxes.set(l), error: fail });
     this.api.get<MailTemplate[]>('/mail/templates').subscribe({
-      next: (l) => this.templates.set(l.sort((a, b) => MAIL_EVENTS.indexOf(a.event) - MAIL_EVENTS.indexOf(b.event) || MAIL_LOCALES.indexOf(a.locale) - MAIL_LOCALES.indexOf(b.locale))),
+      next: (l) =>
+        this.templates.set(
+          l.sort(
+            (a, b) =>
+              MAIL_EVENTS.indexOf(a.event) - MAIL_EVENTS.indexOf(b.event) ||
+              MAIL_LOCALES.indexOf(a.locale) - MAIL_LOCALES.indexOf(b.locale),
+          ),
+        ),
       error: fail,
     });
     this.api.get<ReplyTemplate[]>('/mail/reply-templates').subscribe({ next: (l) => this.replyTemplates.set(l), error: fail });
     this.api.get<QuarantinedMail[]>('/mail/quarantine').subscribe({ next: (l) => this.quarantine.set(l), error: fail });
   }
 
-  private done = () => { this.error.set(null); this.notice.set(this.t('mail.saved')); this.load(); };
+  private done = () => {
+    this.error.set(null);
+    this.notice.set(this.t('mail.saved'));
+    this.load();
+  };
   private failed = (e: unknown) => this.error.set(toUiError(e));
 
-  protected newBox(): void { this.boxId.set(null); this.box.set({ ...emptyBox(), categoryId: this.categories()[0]?.id ?? '' }); }
+  protected newBox(): void {
+    this.boxId.set(null);
+    this.box.set({ ...emptyBox(), categoryId: this.categories()[0]?.id ?? '' });
+  }
   protected editBox(b: Mailbox): void {
     this.boxId.set(b.id);
-    this.box.set({ name: b.name, host: b.host, port: b.port, secure: b.secure, username: b.username, password: '', folder: b.folder,
-      processedFolder: b.processedFolder, categoryId: b.categoryId, departmentId: b.departmentId, pollIntervalSeconds: b.pollIntervalSeconds, active: b.active });
+    this.box.set({
+      name: b.name,
+      host: b.host,
+      port: b.port,
+      secure: b.secure,
+      username: b.username,
+      password: '',
+      folder: b.folder,
+      processedFolder: b.processedFolder,
+      categoryId: b.categoryId,
+      departmentId: b.departmentId,
+      pollIntervalSeconds: b.pollIntervalSeconds,
+      active: b.active,
+    });
   }
   protected saveBox(): void {
     const d = this.box();
     if (!d) return;
-    const body: MailboxInput = { ...d, port: Number(d.port), pollIntervalSeconds: Number(d.pollIntervalSeconds), processedFolder: d.processedFolder || null };
+    const body: MailboxInput = {
+      ...d,
+      port: Number(d.port),
+      pollIntervalSeconds: Number(d.pollIntervalSeconds),
+      processedFolder: d.processedFolder || null,
+    };
     if (!body.password) delete body.password;
     const id = this.boxId();
-    (id ? this.api.put<Mailbox>(`/mail/mailboxes/${id}`, body) : this.api.post<Mailbox>('/mail/mailboxes', body))
-      .subscribe({ next: () => { this.box.set(null); this.done(); }, error: this.failed });
+    (id ? this.api.put<Mailbox>(`/mail/mailboxes/${id}`, body) : this.api.post<Mailbox>('/mail/mailboxes', body)).subscribe({
+      next: () => {
+        this.box.set(null);
+        this.done();
+      },
+      error: this.failed,
+    });
   }
-  protected pollNow(b: Mailbox): void { this.api.post(`/mail/mailboxes/${b.id}/poll`, {}).subscribe({ next: this.done, error: this.failed }); }
-  protected deleteBox(b: Mailbox): void { this.api.delete(`/mail/mailboxes/${b.id}`).subscribe({ next: this.done, error: this.failed }); }
+  protected pollNow(b: Mailbox): void {
+    this.api.post(`/mail/mailboxes/${b.id}/poll`, {}).subscribe({ next: this.done, error: this.failed });
+  }
+  protected deleteBox(b: Mailbox): void {
+    this.api.delete(`/mail/mailboxes/${b.id}`).subscribe({ next: this.done, error: this.failed });
+  }
 
   protected saveTemplate(tpl: MailTemplate): void {
-    this.api.put(`/mail/templates/${tpl.event}/${tpl.locale}`, { subject: tpl.subject, body: tpl.body }).subscribe({ next: this.done, error: this.failed });
+    this.api
+      .put(`/mail/templates/${tpl.event}/${tpl.locale}`, { subject: tpl.subject, body: tpl.body })
+      .subscribe({ next: this.done, error: this.failed });
   }
   protected preview(tpl: MailTemplate): void {
     this.api.post<RenderedMail>('/mail/templates/preview', { event: tpl.event, subject: tpl.subject, body: tpl.body }).subscribe({
-      next: (r) => { this.previewOf.set(tpl.event + tpl.locale); this.rendered.set(r); this.error.set(null); }, error: this.failed,
+      next: (r) => {
+        this.previewOf.set(tpl.event + tpl.locale);
+        this.rendered.set(r);
+        this.error.set(null);
+      },
+      error: this.failed,
     });
   }
 
   protected saveReply(rt: ReplyTemplate): void {
-    this.api.put(`/mail/reply-templates/${rt.id}`, { name: rt.name, body: rt.body, active: rt.active }).subscribe({ next: this.done, error: this.failed });
+    this.api
+      .put(`/mail/reply-templates/${rt.id}`, { name: rt.name, body: rt.body, active: rt.active })
+      .subscribe({ next: this.done, error: this.failed });
   }
   protected addReply(): void {
-    this.api.post('/mail/reply-templates', this.newReply).subscribe({ next: () => { this.newReply = { name: '', body: '' }; this.done(); }, error: this.failed });
+    this.api.post('/mail/reply-templates', this.newReply).subscribe({
+      next: () => {
+        this.newReply = { name: '', body: '' };
+        this.done();
+      },
+      error: this.failed,
+    });
   }
-  protected deleteReply(rt: ReplyTemplate): void { this.api.delete(`/mail/reply-templates/${rt.id}`).subscribe({ next: this.done, error: this.failed }); }
-  protected deleteQuarantined(q: QuarantinedMail): void { this.api.delete(`/mail/quarantine/${q.id}`).subscribe({ next: this.done, error: this.failed }); }
+  protected deleteReply(rt: ReplyTemplate): void {
+    this.api.delete(`/mail/reply-templates/${rt.id}`).subscribe({ next: this.done, error: this.failed });
+  }
+  protected deleteQuarantined(q: QuarantinedMail): void {
+    this.api.delete(`/mail/quarantine/${q.id}`).subscribe({ next: this.done, error: this.failed });
+  }
 }

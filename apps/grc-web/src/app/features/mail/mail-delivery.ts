@@ -18,7 +18,9 @@ export class MailDeliveries {
     if (fresh || Date.now() - entry.at > 3_000) {
       entry.at = Date.now();
       const e = entry;
-      this.api.get<MailDelivery[]>(`/tickets/${ticketId}/mail-deliveries`).subscribe({ next: (l) => e.data.set(l), error: () => undefined });
+      this.api
+        .get<MailDelivery[]>(`/tickets/${ticketId}/mail-deliveries`)
+        .subscribe({ next: (l) => e.data.set(l), error: () => undefined });
     }
     return entry.data;
   }
@@ -43,5 +45,7 @@ export class MailDeliveryBadge {
   protected readonly delivery = computed(() => this.list().find((d) => d.eventId === this.eventId()) ?? null);
   protected t = (k: MsgKey, p?: Record<string, string | number>) => this.i18n.t(k, p);
   protected stateKey = (d: MailDelivery) => `mail.state.${d.state}` as MsgKey;
-  protected retry(d: MailDelivery): void { this.deliveries.retry(this.ticketId(), d.id); }
+  protected retry(d: MailDelivery): void {
+    this.deliveries.retry(this.ticketId(), d.id);
+  }
 }

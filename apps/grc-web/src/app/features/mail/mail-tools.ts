@@ -28,7 +28,9 @@ export class MailTools {
   constructor() {
     effect(() => {
       this.ticketId();
-      this.api.get<ReplyTemplate[]>('/mail/reply-templates').subscribe({ next: (l) => this.templates.set(l.filter((x) => x.active)), error: () => this.templates.set([]) });
+      this.api
+        .get<ReplyTemplate[]>('/mail/reply-templates')
+        .subscribe({ next: (l) => this.templates.set(l.filter((x) => x.active)), error: () => this.templates.set([]) });
     });
   }
 

@@ -6,7 +6,11 @@ import { NotificationsStore } from './notifications.store';
 
 const LOCALES = { fr: 'fr-FR', en: 'en-GB' } as const;
 const UNITS: Array<[Intl.RelativeTimeFormatUnit, number]> = [
-  ['minute', 60], ['hour', 3600], ['day', 86_400], ['month', 2_592_000], ['year', 31_536_000],
+  ['minute', 60],
+  ['hour', 3600],
+  ['day', 86_400],
+  ['month', 2_592_000],
+  ['year', 31_536_000],
 ];
 
 /**

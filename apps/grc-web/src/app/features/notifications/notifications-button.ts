@@ -42,7 +42,8 @@ export class NotificationsButton {
   /** "Notifications, 3 non lues": the visible word first (WCAG 2.5.3), then the count the badge shows */
   protected readonly label = computed(() => {
     const n = this.store.unread() ?? 0;
-    const count = n === 0 ? this.t('notif.buttonNone') : n === 1 ? this.t('notif.buttonUnreadOne') : this.t('notif.buttonUnread', { count: n });
+    const count =
+      n === 0 ? this.t('notif.buttonNone') : n === 1 ? this.t('notif.buttonUnreadOne') : this.t('notif.buttonUnread', { count: n });
     return `${this.t('notif.button')}${count}`;
   });
   protected readonly badge = computed(() => {

@@ -8,7 +8,8 @@ export const NOTIF_FR = {
   'notif.announce': 'Nouvelle notification : {count} non lues.',
   'notif.announceOne': 'Nouvelle notification : 1 non lue.',
   'notif.heading': 'Notifications',
-  'notif.intro': 'Alertes de délais (SLA) et étapes des circuits de validation qui vous concernent, vous, votre rôle ou la file de vos services.',
+  'notif.intro':
+    'Alertes de délais (SLA) et étapes des circuits de validation qui vous concernent, vous, votre rôle ou la file de vos services.',
   'notif.panelLatest': 'Les plus récentes',
   'notif.empty': 'Aucune notification.',
   'notif.emptyUnread': 'Aucune notification non lue.',

@@ -72,7 +72,11 @@ export class NotificationsStore {
   list(query: NotificationListQuery = {}): Observable<NotificationPage> {
     this.now.set(Date.now());
     return this.api
-      .get<NotificationPage>('/notifications', { limit: query.limit ?? NOTIFICATION_PAGE_DEFAULT, unread: query.unread || undefined, cursor: query.cursor })
+      .get<NotificationPage>('/notifications', {
+        limit: query.limit ?? NOTIFICATION_PAGE_DEFAULT,
+        unread: query.unread || undefined,
+        cursor: query.cursor,
+      })
       .pipe(tap((page) => this.setUnread(page.unread)));
   }
 

@@ -34,7 +34,9 @@ export class PublicApi {
   }
 
   addInformation(reference: string, key: string, body: FormData): Observable<PublicTracking> {
-    return this.http.post<PublicTracking>(`${BASE}/requests/${encodeURIComponent(reference)}/messages`, body, { headers: { 'X-Tracking-Key': key } });
+    return this.http.post<PublicTracking>(`${BASE}/requests/${encodeURIComponent(reference)}/messages`, body, {
+      headers: { 'X-Tracking-Key': key },
+    });
   }
 }
 
@@ -55,24 +57,50 @@ export function publicErrors(err: unknown, t: T, lang: string, maxBytes: number,
   if (!(err instanceof HttpErrorResponse)) return { general: t('pub.err.generic'), fields: {} };
   if (err.status === 0) return { general: t('pub.err.network'), fields: {} };
   if (err.status === 429) return { general: t('pub.err.rate_limited'), fields: {} };
-  const body = (err.error && typeof err.error === 'object' ? err.error : {}) as { detail?: string; errors?: Array<{ field: string; code?: string; message: string }> };
+  const body = (err.error && typeof err.error === 'object' ? err.error : {}) as {
+    detail?: string;
+    errors?: Array<{ field: string; code?: string; message: string }>;
+  };
   const fields: Record<string, string> = {};
   for (const e of body.errors ?? []) {
     const name = /« (.+?) »/.exec(e.message)?.[1] ?? '';
     let text: string;
     switch (e.code) {
-      case 'required': case 'too_long': case 'invalid': text = lang === 'fr' ? e.message : t(`pub.err.${e.code}`); break;
-      case 'contact.missing': text = t('pub.err.contact'); break;
-      case 'file.too_large': text = t('pub.err.file.too_large', { name, size: sizeLabel(maxBytes, lang) }); break;
-      case 'file.type': text = t('pub.err.file.type', { name }); break;
-      case 'file.empty': text = t('pub.err.file.empty', { name }); break;
-      case 'file.too_many': text = t('pub.err.file.too_many', { max: maxFiles }); break;
-      case 'closed': text = t('pub.err.closed'); break;
-      default: text = lang === 'fr' ? e.message : t('pub.err.invalid');
+      case 'required':
+      case 'too_long':
+      case 'invalid':
+        text = lang === 'fr' ? e.message : t(`pub.err.${e.code}`);
+        break;
+      case 'contact.missing':
+        text = t('pub.err.contact');
+        break;
+      case 'file.too_large':
+        text = t('pub.err.file.too_large', { name, size: sizeLabel(maxBytes, lang) });
+        break;
+      case 'file.type':
+        text = t('pub.err.file.type', { name });
+        break;
+      case 'file.empty':
+        text = t('pub.err.file.empty', { name });
+        break;
+      case 'file.too_many':
+        text = t('pub.err.file.too_many', { max: maxFiles });
+        break;
+      case 'closed':
+        text = t('pub.err.closed');
+        break;
+      default:
+        text = lang === 'fr' ? e.message : t('pub.err.invalid');
     }
     const field = e.field || 'general';
     fields[field] = fields[field] ? `${fields[field]} ${text}` : text;
   }
-  const general = Object.keys(fields).length ? null : err.status >= 500 || !body.detail ? t('pub.err.generic') : lang === 'fr' ? body.detail : t('pub.err.generic');
+  const general = Object.keys(fields).length
+    ? null
+    : err.status >= 500 || !body.detail
+      ? t('pub.err.generic')
+      : lang === 'fr'
+        ? body.detail
+        : t('pub.err.generic');
   return { general, fields };
 }

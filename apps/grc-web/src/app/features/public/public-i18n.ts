@@ -38,7 +38,8 @@ export const PUB_FR = {
   'pub.clearPosition': 'Effacer la position',
   'pub.step.files': '4. Photos et documents',
   'pub.files': 'Pièces jointes (facultatif)',
-  'pub.filesHint': '{max} fichiers au plus, {size} chacun au plus. Formats acceptés : photos (JPEG, PNG, GIF, WebP), PDF, texte, documents bureautiques.',
+  'pub.filesHint':
+    '{max} fichiers au plus, {size} chacun au plus. Formats acceptés : photos (JPEG, PNG, GIF, WebP), PDF, texte, documents bureautiques.',
   'pub.fileRemove': 'Retirer {name}',
   'pub.selectedFiles': 'Fichiers choisis',
   'pub.step.contact': '5. Vos coordonnées',
@@ -55,7 +56,8 @@ export const PUB_FR = {
   'pub.errorsTitle': 'Le formulaire contient {count} erreur(s) :',
   'pub.success.heading': 'Votre demande a bien été enregistrée',
   'pub.success.reference': 'Numéro de suivi :',
-  'pub.success.keep': 'Conservez ce numéro et ce lien : ils permettent de suivre votre demande et d’y ajouter des informations. Ne partagez pas le lien.',
+  'pub.success.keep':
+    'Conservez ce numéro et ce lien : ils permettent de suivre votre demande et d’y ajouter des informations. Ne partagez pas le lien.',
   'pub.success.link': 'Suivre ma demande',
   'pub.success.linkLabel': 'Lien de suivi',
   'pub.success.copy': 'Copier le lien',
@@ -64,12 +66,14 @@ export const PUB_FR = {
   'pub.track.heading': 'Suivi de la demande {ref}',
   'pub.track.headingPlain': 'Suivi de votre demande',
   'pub.track.lookup': 'Retrouver une demande',
-  'pub.track.lookupHint': 'Utilisez le lien reçu après votre demande. Vous pouvez aussi saisir le numéro de suivi et la clé qu’il contient.',
+  'pub.track.lookupHint':
+    'Utilisez le lien reçu après votre demande. Vous pouvez aussi saisir le numéro de suivi et la clé qu’il contient.',
   'pub.track.reference': 'Numéro de suivi',
   'pub.track.key': 'Clé de suivi',
   'pub.track.open': 'Afficher le suivi',
   'pub.track.notFound': 'Aucune demande ne correspond à ce numéro et à cette clé. Vérifiez le lien reçu.',
-  'pub.track.expired': 'Ce lien de suivi a expiré : la demande {ref} est terminée depuis plus longtemps que la durée de suivi. Pour toute question, contactez la mairie en citant ce numéro, ou faites une nouvelle demande.',
+  'pub.track.expired':
+    'Ce lien de suivi a expiré : la demande {ref} est terminée depuis plus longtemps que la durée de suivi. Pour toute question, contactez la mairie en citant ce numéro, ou faites une nouvelle demande.',
   'pub.track.linkExpires': 'Lien de suivi valable jusqu’au',
   'pub.track.status': 'Statut',
   'pub.track.category': 'Catégorie',
@@ -78,7 +82,8 @@ export const PUB_FR = {
   'pub.track.expected': 'Traitement prévu avant le',
   'pub.track.resolved': 'Résolue le',
   'pub.track.address': 'Lieu',
-  'pub.track.grouped': 'D’autres personnes ont signalé le même problème : votre demande est suivie avec la leur. Le statut affiché est celui de leur traitement commun.',
+  'pub.track.grouped':
+    'D’autres personnes ont signalé le même problème : votre demande est suivie avec la leur. Le statut affiché est celui de leur traitement commun.',
   'pub.track.yourRequest': 'Votre demande',
   'pub.track.files': 'Vos pièces jointes',
   'pub.track.messages': 'Échanges',
@@ -182,7 +187,8 @@ export const PUB_EN: Record<keyof typeof PUB_FR, string> = {
   'pub.track.key': 'Tracking key',
   'pub.track.open': 'Show the tracking',
   'pub.track.notFound': 'No request matches this number and key. Check the link you received.',
-  'pub.track.expired': 'This tracking link has expired: request {ref} was completed longer ago than the tracking period. For any question, contact the town hall quoting this number, or make a new request.',
+  'pub.track.expired':
+    'This tracking link has expired: request {ref} was completed longer ago than the tracking period. For any question, contact the town hall quoting this number, or make a new request.',
   'pub.track.linkExpires': 'Tracking link valid until',
   'pub.track.status': 'Status',
   'pub.track.category': 'Category',
@@ -191,7 +197,8 @@ export const PUB_EN: Record<keyof typeof PUB_FR, string> = {
   'pub.track.expected': 'Expected to be handled by',
   'pub.track.resolved': 'Resolved on',
   'pub.track.address': 'Place',
-  'pub.track.grouped': 'Other people reported the same problem: your request is handled together with theirs. The status shown is that of the joint handling.',
+  'pub.track.grouped':
+    'Other people reported the same problem: your request is handled together with theirs. The status shown is that of the joint handling.',
   'pub.track.yourRequest': 'Your request',
   'pub.track.files': 'Your attachments',
   'pub.track.messages': 'Messages',

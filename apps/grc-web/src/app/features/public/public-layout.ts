@@ -58,7 +58,15 @@ import { PublicApi } from './public-api';
 })
 export class PublicLayout {
   protected readonly t = inject(I18n).t;
-  protected readonly townName = toSignal(inject(PublicApi).form().pipe(map((f) => f.town.name), catchError(() => of(null))), { initialValue: null });
+  protected readonly townName = toSignal(
+    inject(PublicApi)
+      .form()
+      .pipe(
+        map((f) => f.town.name),
+        catchError(() => of(null)),
+      ),
+    { initialValue: null },
+  );
   private readonly main = viewChild.required<ElementRef<HTMLElement>>('main');
 
   protected skip(event: Event): void {

@@ -235,16 +235,26 @@ export class PublicRequestPage {
   protected readonly t = this.i18n.t;
   private readonly api = inject(PublicApi);
   protected readonly state = toSignal(
-    this.api.form().pipe(map((form): LoadState => ({ form, failed: false })), catchError(() => of<LoadState>({ form: null, failed: true }))),
+    this.api.form().pipe(
+      map((form): LoadState => ({ form, failed: false })),
+      catchError(() => of<LoadState>({ form: null, failed: true })),
+    ),
     { initialValue: { form: null, failed: false } as LoadState },
   );
   protected readonly categories = computed(() =>
-    [...(this.state().form?.categories ?? [])].sort((a, b) => this.i18n.categoryName(a).localeCompare(this.i18n.categoryName(b), this.i18n.lang())));
-  protected readonly limits = computed(() => this.state().form?.limits ?? { maxFiles: 5, maxFileBytes: 10 * 1048576, accept: [], descriptionMax: 4000, messageMax: 20000 });
+    [...(this.state().form?.categories ?? [])].sort((a, b) =>
+      this.i18n.categoryName(a).localeCompare(this.i18n.categoryName(b), this.i18n.lang()),
+    ),
+  );
+  protected readonly limits = computed(
+    () => this.state().form?.limits ?? { maxFiles: 5, maxFileBytes: 10 * 1048576, accept: [], descriptionMax: 4000, messageMax: 20000 },
+  );
   protected readonly maxSize = computed(() => sizeLabel(this.limits().maxFileBytes, this.i18n.lang()));
 
   protected readonly categoryId = signal('');
-  protected readonly category = computed<PublicCategory | null>(() => this.state().form?.categories.find((c) => c.id === this.categoryId()) ?? null);
+  protected readonly category = computed<PublicCategory | null>(
+    () => this.state().form?.categories.find((c) => c.id === this.categoryId()) ?? null,
+  );
   protected readonly attributes = signal<Record<string, string | string[]>>({});
   protected readonly description = signal('');
   protected readonly address = signal('');
@@ -271,12 +281,26 @@ export class PublicRequestPage {
   private readonly summary = viewChild<ElementRef<HTMLElement>>('summary');
   private readonly successHeading = viewChild<ElementRef<HTMLElement>>('successHeading');
 
-  private readonly order = ['categoryId', 'attributes', 'description', 'address', 'latitude', 'longitude', 'files', 'contact', 'firstName', 'lastName', 'email', 'phone'];
+  private readonly order = [
+    'categoryId',
+    'attributes',
+    'description',
+    'address',
+    'latitude',
+    'longitude',
+    'files',
+    'contact',
+    'firstName',
+    'lastName',
+    'email',
+    'phone',
+  ];
   protected readonly errorList = computed(() =>
     Object.entries(this.errors())
       .filter(([f]) => f !== 'general')
       .map(([field, message]) => ({ field, message, id: this.idOf(field) }))
-      .sort((a, b) => this.rank(a.field) - this.rank(b.field)));
+      .sort((a, b) => this.rank(a.field) - this.rank(b.field)),
+  );
   protected readonly errorCount = computed(() => this.errorList().length);
 
   /** Category data is the town's, in French: marked as such when the page is in English. */
@@ -383,7 +407,8 @@ export class PublicRequestPage {
       const ext = `.${f.name.toLowerCase().split('.').pop() ?? ''}`;
       if (f.size > maxFileBytes) messages.push(this.t('pub.err.file.too_large', { name: f.name, size: this.maxSize() }));
       else if (f.size === 0) messages.push(this.t('pub.err.file.empty', { name: f.name }));
-      else if (accept.length && !(accept.includes(f.type) && accept.includes(ext))) messages.push(this.t('pub.err.file.type', { name: f.name }));
+      else if (accept.length && !(accept.includes(f.type) && accept.includes(ext)))
+        messages.push(this.t('pub.err.file.type', { name: f.name }));
     }
     return messages.length ? messages.join(' ') : null;
   }
@@ -396,7 +421,8 @@ export class PublicRequestPage {
       const v = this.attributes()[a.code];
       const empty = v === undefined || (Array.isArray(v) ? v.length === 0 : v.trim() === '');
       if (a.required && empty) e[`attributes.${a.code}`] = required;
-      else if (!empty && a.datatype === 'number' && typeof v === 'string' && !DECIMAL.test(v.trim())) e[`attributes.${a.code}`] = this.t('pub.err.invalid');
+      else if (!empty && a.datatype === 'number' && typeof v === 'string' && !DECIMAL.test(v.trim()))
+        e[`attributes.${a.code}`] = this.t('pub.err.invalid');
     }
     if (!this.description().trim()) e['description'] = required;
     const lat = this.latitude().trim();
@@ -425,10 +451,17 @@ export class PublicRequestPage {
     }
     const body = new FormData();
     const fields: Record<string, string> = {
-      categoryId: this.categoryId(), description: this.description(), address: this.address(),
-      latitude: this.latitude().trim().replace(',', '.'), longitude: this.longitude().trim().replace(',', '.'),
-      attributes: JSON.stringify(this.attributes()), firstName: this.firstName(), lastName: this.lastName(),
-      email: this.email(), phone: this.phone(), website: this.website(),
+      categoryId: this.categoryId(),
+      description: this.description(),
+      address: this.address(),
+      latitude: this.latitude().trim().replace(',', '.'),
+      longitude: this.longitude().trim().replace(',', '.'),
+      attributes: JSON.stringify(this.attributes()),
+      firstName: this.firstName(),
+      lastName: this.lastName(),
+      email: this.email(),
+      phone: this.phone(),
+      website: this.website(),
       // the town writes back (acknowledgement, progress) in the language the citizen used here
       locale: this.i18n.lang() === 'en' ? 'en' : 'fr',
     };
@@ -463,7 +496,10 @@ export class PublicRequestPage {
   }
 
   protected copy(): void {
-    void navigator.clipboard?.writeText(this.absoluteLink()).then(() => this.copied.set(true), () => this.copied.set(false));
+    void navigator.clipboard?.writeText(this.absoluteLink()).then(
+      () => this.copied.set(true),
+      () => this.copied.set(false),
+    );
   }
 
   protected select(event: FocusEvent): void {
@@ -484,8 +520,17 @@ export class PublicRequestPage {
   private idOf(field: string): string {
     if (field.startsWith('attributes.')) return `pub-attr-${field.slice('attributes.'.length)}`;
     const ids: Record<string, string> = {
-      categoryId: 'pub-category', description: 'pub-description', address: 'pub-address', latitude: 'pub-lat', longitude: 'pub-lng',
-      files: 'pub-files', contact: 'pub-email', firstName: 'pub-firstName', lastName: 'pub-lastName', email: 'pub-email', phone: 'pub-phone',
+      categoryId: 'pub-category',
+      description: 'pub-description',
+      address: 'pub-address',
+      latitude: 'pub-lat',
+      longitude: 'pub-lng',
+      files: 'pub-files',
+      contact: 'pub-email',
+      firstName: 'pub-firstName',
+      lastName: 'pub-lastName',
+      email: 'pub-email',
+      phone: 'pub-phone',
     };
     return ids[field] ?? 'pub-category';
   }

@@ -18,10 +18,12 @@ export class BreachesPage {
   protected readonly forbidden = signal(false);
 
   constructor() {
-    inject(Api).get<SlaBreachesDto>('/sla/breaches').subscribe({
-      next: (d) => this.data.set(d),
-      error: () => this.forbidden.set(true),
-    });
+    inject(Api)
+      .get<SlaBreachesDto>('/sla/breaches')
+      .subscribe({
+        next: (d) => this.data.set(d),
+        error: () => this.forbidden.set(true),
+      });
   }
 
   protected targetKey(target: string): MsgKey {

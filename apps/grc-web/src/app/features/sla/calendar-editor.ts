@@ -1,10 +1,27 @@
 import {
-  ChangeDetectionStrategy, Component, ElementRef, afterNextRender, computed, effect, inject, input, signal, untracked,
+  ChangeDetectionStrategy,
+  Component,
+  ElementRef,
+  afterNextRender,
+  computed,
+  effect,
+  inject,
+  input,
+  signal,
+  untracked,
 } from '@angular/core';
 import { WEEKDAYS, frenchPublicHolidays, type BusinessCalendar, type Department, type SlaCalendarDto, type Weekday } from '@grc/domain';
 import type { Observable } from 'rxjs';
 import type { MsgKey } from '../../core/i18n';
-import { FRENCH_TIME_ZONES, calendarBody, calendarForm, calendarProblems, importedCalendar, rowKey, type CalendarForm } from './calendar-form';
+import {
+  FRENCH_TIME_ZONES,
+  calendarBody,
+  calendarForm,
+  calendarProblems,
+  importedCalendar,
+  rowKey,
+  type CalendarForm,
+} from './calendar-form';
 import { SLA_FORM_ERRORS, SlaErrors } from './sla-form-errors';
 import { SlaEditorBase } from './sla-editor-base';
 import { SlaJsonIo } from './sla-json-io';
@@ -25,7 +42,6 @@ const LOCALES = { fr: 'fr-FR', en: 'en-GB' } as const;
   templateUrl: './calendar-editor.html',
 })
 export class CalendarEditor extends SlaEditorBase<SlaCalendarDto> {
-
   /** the calendar edited, or null for a new department calendar */
   readonly calendar = input<SlaCalendarDto | null>(null);
   /** a new calendar starts from these hours (the town default's) */
@@ -47,7 +63,9 @@ export class CalendarEditor extends SlaEditorBase<SlaCalendarDto> {
   });
   protected readonly departmentChoices = computed(() => {
     const taken = new Set(this.takenDepartmentIds());
-    return this.departments().filter((d) => !taken.has(d.id)).sort((a, b) => a.name.localeCompare(b.name, 'fr'));
+    return this.departments()
+      .filter((d) => !taken.has(d.id))
+      .sort((a, b) => a.name.localeCompare(b.name, 'fr'));
   });
 
   constructor() {
@@ -68,7 +86,9 @@ export class CalendarEditor extends SlaEditorBase<SlaCalendarDto> {
     return this.t(`slaAdmin.day.${day}` as MsgKey);
   }
   protected longDate(date: string): string {
-    return new Intl.DateTimeFormat(LOCALES[this.i18n.lang()], { weekday: 'long', day: 'numeric', month: 'long', timeZone: 'UTC' }).format(new Date(`${date}T00:00:00Z`));
+    return new Intl.DateTimeFormat(LOCALES[this.i18n.lang()], { weekday: 'long', day: 'numeric', month: 'long', timeZone: 'UTC' }).format(
+      new Date(`${date}T00:00:00Z`),
+    );
   }
   protected value(e: Event): string {
     return (e.target as HTMLInputElement).value;
@@ -105,7 +125,10 @@ export class CalendarEditor extends SlaEditorBase<SlaCalendarDto> {
     this.edit((f) => (f.closures[i][key] = v));
   }
   protected addClosure(): void {
-    this.edit((f) => (f.closures = [...f.closures, { key: rowKey(), fromDate: '', fromTime: '', toDate: '', toTime: '', label: '' }]), true);
+    this.edit(
+      (f) => (f.closures = [...f.closures, { key: rowKey(), fromDate: '', fromTime: '', toDate: '', toTime: '', label: '' }]),
+      true,
+    );
     this.focusLater(`#cal-cl-${this.draft().closures.length - 1}-from`);
   }
   protected removeClosure(i: number): void {
@@ -129,14 +152,15 @@ export class CalendarEditor extends SlaEditorBase<SlaCalendarDto> {
     const current = this.calendar();
     if (!current && !f.departmentId && this.defaultExists()) local.unshift({ field: 'departmentId', message: this.t('slaAdmin.required') });
     const body = this.body();
-    this.submit(local, (): Observable<SlaCalendarDto> => current
-      ? this.api.put<SlaCalendarDto>(`/sla/calendars/${current.id}`, { ...body, version: current.version })
-      : this.api.post<SlaCalendarDto>('/sla/calendars', body));
+    this.submit(local, (): Observable<SlaCalendarDto> =>
+      current
+        ? this.api.put<SlaCalendarDto>(`/sla/calendars/${current.id}`, { ...body, version: current.version })
+        : this.api.post<SlaCalendarDto>('/sla/calendars', body),
+    );
   }
 
   /** After a 409: the version stored now replaces the draft. */
   protected reload(): void {
     this.reloadFrom('/sla/calendars', this.calendar()?.id, '#cal-h');
   }
-
 }

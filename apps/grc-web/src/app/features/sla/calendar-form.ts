@@ -6,8 +6,19 @@
 import { WEEKDAYS, type BusinessCalendar, type SlaCalendarInput, type Weekday } from '@grc/domain';
 import type { SlaFieldErr } from './sla-form-errors';
 
-export interface TimeRangeRow { key: number; from: string; to: string }
-export interface ClosureRow { key: number; fromDate: string; fromTime: string; toDate: string; toTime: string; label: string }
+export interface TimeRangeRow {
+  key: number;
+  from: string;
+  to: string;
+}
+export interface ClosureRow {
+  key: number;
+  fromDate: string;
+  fromTime: string;
+  toDate: string;
+  toTime: string;
+  label: string;
+}
 export interface CalendarForm {
   name: string;
   /** '' : the town's default calendar */
@@ -21,8 +32,16 @@ export interface CalendarForm {
 
 /** Time zones of metropolitan and overseas France (the ones a French town can be in). */
 export const FRENCH_TIME_ZONES = [
-  'Europe/Paris', 'America/Guadeloupe', 'America/Martinique', 'America/Cayenne', 'Indian/Reunion', 'Indian/Mayotte',
-  'America/Miquelon', 'Pacific/Noumea', 'Pacific/Tahiti', 'Pacific/Wallis',
+  'Europe/Paris',
+  'America/Guadeloupe',
+  'America/Martinique',
+  'America/Cayenne',
+  'Indian/Reunion',
+  'Indian/Mayotte',
+  'America/Miquelon',
+  'Pacific/Noumea',
+  'Pacific/Tahiti',
+  'Pacific/Wallis',
 ] as const;
 
 let seq = 0;
@@ -49,7 +68,10 @@ export function calendarForm(src: { name: string; departmentId: string | null; c
     name: src.name ?? '',
     departmentId: src.departmentId ?? '',
     timeZone: c.timeZone || 'Europe/Paris',
-    week: Object.fromEntries(WEEKDAYS.map((d) => [d, (Array.isArray(weekly[d]) ? weekly[d] : []).map(rangeRow)])) as Record<Weekday, TimeRangeRow[]>,
+    week: Object.fromEntries(WEEKDAYS.map((d) => [d, (Array.isArray(weekly[d]) ? weekly[d] : []).map(rangeRow)])) as Record<
+      Weekday,
+      TimeRangeRow[]
+    >,
     closures: (c.closures ?? []).map((cl) => {
       const from = splitBound(cl.from);
       const to = splitBound(cl.to);
@@ -112,7 +134,8 @@ export function importedCalendar(doc: unknown, current: CalendarForm): CalendarF
   if (!cal.weeklyHours || typeof cal.weeklyHours !== 'object') return null;
   return calendarForm({
     name: typeof o['name'] === 'string' ? o['name'] : current.name,
-    departmentId: typeof o['departmentId'] === 'string' || o['departmentId'] === null ? (o['departmentId'] as string | null) : current.departmentId,
+    departmentId:
+      typeof o['departmentId'] === 'string' || o['departmentId'] === null ? (o['departmentId'] as string | null) : current.departmentId,
     calendar: cal,
   });
 }

@@ -1,5 +1,14 @@
 import {
-  ChangeDetectionStrategy, Component, ElementRef, afterNextRender, computed, effect, inject, input, signal, untracked,
+  ChangeDetectionStrategy,
+  Component,
+  ElementRef,
+  afterNextRender,
+  computed,
+  effect,
+  inject,
+  input,
+  signal,
+  untracked,
 } from '@angular/core';
 import { CHANNELS, PRIORITIES, SLA_UNITS, type Category, type SlaPolicyDto, type SlaUnit } from '@grc/domain';
 import type { Observable } from 'rxjs';
@@ -11,7 +20,10 @@ import { SlaEditorBase } from './sla-editor-base';
 import { SlaJsonIo } from './sla-json-io';
 
 /** A workflow step a per-step target can name (from the published circuits). */
-export interface StepChoice { id: string; label: string }
+export interface StepChoice {
+  id: string;
+  label: string;
+}
 
 const ACTION_LABEL: Record<ActionKey, MsgKey> = {
   'notify:assignee': 'slaAdmin.action.notifyAssignee',
@@ -36,7 +48,6 @@ const ACTION_LABEL: Record<ActionKey, MsgKey> = {
   templateUrl: './policy-editor.html',
 })
 export class PolicyEditor extends SlaEditorBase<SlaPolicyDto> {
-
   /** the policy edited, or null for a new one */
   readonly policy = input<SlaPolicyDto | null>(null);
   readonly categories = input<readonly Category[]>([]);
@@ -72,7 +83,10 @@ export class PolicyEditor extends SlaEditorBase<SlaPolicyDto> {
 
   private blank(): PolicyForm {
     return policyForm({
-      id: '', name: '', active: true, match: {},
+      id: '',
+      name: '',
+      active: true,
+      match: {},
       targets: { firstResponse: { amount: 2, unit: 'working_days' }, resolution: { amount: 10, unit: 'working_days' } },
       ladder: [
         { atPercent: 75, actions: [{ type: 'notify', to: 'assignee' }] },
@@ -160,9 +174,11 @@ export class PolicyEditor extends SlaEditorBase<SlaPolicyDto> {
     const local = policyProblems(this.draft(), !current, (k) => this.t(k));
     const body = this.body();
     const apply = this.applyToOpen() ? { applyToOpen: true } : {};
-    this.submit(local, (): Observable<SlaPolicyDto> => current
-      ? this.api.put<SlaPolicyDto>(`/sla/policies/${current.id}`, { ...body, id: current.id, version: current.version, ...apply })
-      : this.api.post<SlaPolicyDto>('/sla/policies', body));
+    this.submit(local, (): Observable<SlaPolicyDto> =>
+      current
+        ? this.api.put<SlaPolicyDto>(`/sla/policies/${current.id}`, { ...body, id: current.id, version: current.version, ...apply })
+        : this.api.post<SlaPolicyDto>('/sla/policies', body),
+    );
   }
 
   protected override savedNotice(saved: SlaPolicyDto): string {
@@ -175,5 +191,4 @@ export class PolicyEditor extends SlaEditorBase<SlaPolicyDto> {
   protected reload(): void {
     this.reloadFrom('/sla/policies', this.policy()?.id, '#pol-h');
   }
-
 }

@@ -4,18 +4,42 @@
  * amounts, increasing ladder, known values — are the domain's, applied by the server).
  */
 import {
-  SLA_UNITS, type Channel, type EscalationAction, type EscalationStep, type Priority, type SlaDuration, type SlaPolicyInput, type SlaUnit,
+  SLA_UNITS,
+  type Channel,
+  type EscalationAction,
+  type EscalationStep,
+  type Priority,
+  type SlaDuration,
+  type SlaPolicyInput,
+  type SlaUnit,
 } from '@grc/domain';
 import { rowKey } from './calendar-form';
 import type { SlaFieldErr } from './sla-form-errors';
 
-export const ACTION_KEYS = ['notify:assignee', 'notify:head', 'notify:department', 'mark_breached', 'reassign_to_queue', 'raise_priority'] as const;
+export const ACTION_KEYS = [
+  'notify:assignee',
+  'notify:head',
+  'notify:department',
+  'mark_breached',
+  'reassign_to_queue',
+  'raise_priority',
+] as const;
 export type ActionKey = (typeof ACTION_KEYS)[number];
 
-export interface DurationRow { amount: string; unit: SlaUnit }
-export interface StepRow extends DurationRow { key: number; stepId: string }
+export interface DurationRow {
+  amount: string;
+  unit: SlaUnit;
+}
+export interface StepRow extends DurationRow {
+  key: number;
+  stepId: string;
+}
 /** Actions in the order they run (the order they were ticked: a notification before or after an unassignment matters). */
-export interface LadderRow { key: number; atPercent: string; actions: ActionKey[] }
+export interface LadderRow {
+  key: number;
+  atPercent: string;
+  actions: ActionKey[];
+}
 export interface PolicyForm {
   id: string;
   name: string;
@@ -33,14 +57,20 @@ export interface PolicyForm {
 
 const keyOf = (a: EscalationAction): ActionKey => (a.type === 'notify' ? `notify:${a.to}` : a.type) as ActionKey;
 const actionOf = (k: ActionKey): EscalationAction =>
-  k.startsWith('notify:') ? { type: 'notify', to: k.slice('notify:'.length) as 'assignee' | 'head' | 'department' } : ({ type: k } as EscalationAction);
+  k.startsWith('notify:')
+    ? { type: 'notify', to: k.slice('notify:'.length) as 'assignee' | 'head' | 'department' }
+    : ({ type: k } as EscalationAction);
 
 const durationRow = (d: SlaDuration | undefined, unit: SlaUnit = 'working_days'): DurationRow =>
   d ? { amount: String(d.amount ?? ''), unit: (SLA_UNITS as readonly string[]).includes(d.unit) ? d.unit : unit } : { amount: '', unit };
 
 export interface PolicySource {
-  id: string; name: string; active?: boolean;
-  match?: SlaPolicyInput['match']; targets?: SlaPolicyInput['targets']; ladder?: readonly EscalationStep[];
+  id: string;
+  name: string;
+  active?: boolean;
+  match?: SlaPolicyInput['match'];
+  targets?: SlaPolicyInput['targets'];
+  ladder?: readonly EscalationStep[];
 }
 
 export function policyForm(p: PolicySource): PolicyForm {
@@ -90,7 +120,9 @@ export function policyBody(f: PolicyForm): Omit<SlaPolicyInput, 'version'> {
   };
 }
 
-export type PolicySay = (key: 'slaAdmin.required' | 'slaAdmin.numberExpected' | 'slaAdmin.idFormat' | 'slaAdmin.stepDuplicate' | 'slaAdmin.actionsRequired') => string;
+export type PolicySay = (
+  key: 'slaAdmin.required' | 'slaAdmin.numberExpected' | 'slaAdmin.idFormat' | 'slaAdmin.stepDuplicate' | 'slaAdmin.actionsRequired',
+) => string;
 
 /** What is obviously missing or not a number, with the paths the server would use (`targets.steps[j].stepId`: the form's own). */
 export function policyProblems(f: PolicyForm, creating: boolean, say: PolicySay): SlaFieldErr[] {
@@ -101,7 +133,8 @@ export function policyProblems(f: PolicyForm, creating: boolean, say: PolicySay)
   }
   if (!f.name.trim()) errors.push({ field: 'name', message: say('slaAdmin.required') });
   for (const t of ['firstResponse', 'resolution'] as const) {
-    if (f[t].amount.trim() && Number.isNaN(numberOf(f[t].amount))) errors.push({ field: `targets.${t}.amount`, message: say('slaAdmin.numberExpected') });
+    if (f[t].amount.trim() && Number.isNaN(numberOf(f[t].amount)))
+      errors.push({ field: `targets.${t}.amount`, message: say('slaAdmin.numberExpected') });
   }
   const seen = new Set<string>();
   f.steps.forEach((s, j) => {
@@ -109,10 +142,12 @@ export function policyProblems(f: PolicyForm, creating: boolean, say: PolicySay)
     if (!id) errors.push({ field: `targets.steps[${j}].stepId`, message: say('slaAdmin.required') });
     else if (seen.has(id)) errors.push({ field: `targets.steps[${j}].stepId`, message: say('slaAdmin.stepDuplicate') });
     seen.add(id);
-    if (Number.isNaN(numberOf(s.amount))) errors.push({ field: `targets.steps[${j}].amount`, message: say(s.amount.trim() ? 'slaAdmin.numberExpected' : 'slaAdmin.required') });
+    if (Number.isNaN(numberOf(s.amount)))
+      errors.push({ field: `targets.steps[${j}].amount`, message: say(s.amount.trim() ? 'slaAdmin.numberExpected' : 'slaAdmin.required') });
   });
   f.ladder.forEach((l, i) => {
-    if (Number.isNaN(numberOf(l.atPercent))) errors.push({ field: `ladder[${i}].atPercent`, message: say(l.atPercent.trim() ? 'slaAdmin.numberExpected' : 'slaAdmin.required') });
+    if (Number.isNaN(numberOf(l.atPercent)))
+      errors.push({ field: `ladder[${i}].atPercent`, message: say(l.atPercent.trim() ? 'slaAdmin.numberExpected' : 'slaAdmin.required') });
     if (!l.actions.length) errors.push({ field: `ladder[${i}].actions`, message: say('slaAdmin.actionsRequired') });
   });
   return errors;

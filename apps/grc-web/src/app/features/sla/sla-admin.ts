@@ -1,7 +1,13 @@
 import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
 import {
-  WEEKDAYS, parseOpeningRange, type SlaCalendarDto, type SlaDuration, type SlaPolicyDto, type WorkflowDefinitionSummary, type WorkflowDefinitionVersion,
+  WEEKDAYS,
+  parseOpeningRange,
+  type SlaCalendarDto,
+  type SlaDuration,
+  type SlaPolicyDto,
+  type WorkflowDefinitionSummary,
+  type WorkflowDefinitionVersion,
 } from '@grc/domain';
 import { catchError, forkJoin, map, of, switchMap } from 'rxjs';
 import { Api } from '../../core/api';
@@ -60,12 +66,15 @@ export class SlaAdmin {
       switchMap((defs) => {
         const published = defs.filter((d) => d.publishedVersion !== null);
         if (!published.length) return of([] as WorkflowDefinitionVersion[]);
-        return forkJoin(published.map((d) => this.api.get<WorkflowDefinitionVersion>(`/workflows/definitions/${encodeURIComponent(d.code)}`)));
+        return forkJoin(
+          published.map((d) => this.api.get<WorkflowDefinitionVersion>(`/workflows/definitions/${encodeURIComponent(d.code)}`)),
+        );
       }),
       map((versions) => {
         const seen = new Map<string, StepChoice>();
         for (const v of versions) {
-          for (const s of v.diagram?.steps ?? []) if (!seen.has(s.id)) seen.set(s.id, { id: s.id, label: `${v.name} — ${s.label ?? s.id}` });
+          for (const s of v.diagram?.steps ?? [])
+            if (!seen.has(s.id)) seen.set(s.id, { id: s.id, label: `${v.name} — ${s.label ?? s.id}` });
         }
         return [...seen.values()];
       }),
@@ -77,7 +86,9 @@ export class SlaAdmin {
     return this.departments().find((d) => d.id === id)?.name ?? id;
   }
   protected takenDepartments(item: SlaCalendarDto | null): string[] {
-    return this.calendars().filter((c) => c.departmentId && c.id !== item?.id).map((c) => c.departmentId as string);
+    return this.calendars()
+      .filter((c) => c.departmentId && c.id !== item?.id)
+      .map((c) => c.departmentId as string);
   }
 
   protected weekSummary(c: SlaCalendarDto): string {
@@ -130,7 +141,9 @@ export class SlaAdmin {
     this.focusLater('#cal-h');
   }
   protected calendarChanged(saved: SlaCalendarDto): void {
-    this.calendars.update((list) => (list.some((c) => c.id === saved.id) ? list.map((c) => (c.id === saved.id ? saved : c)) : [...list, saved]));
+    this.calendars.update((list) =>
+      list.some((c) => c.id === saved.id) ? list.map((c) => (c.id === saved.id ? saved : c)) : [...list, saved],
+    );
     this.calendarEditing.set({ item: saved });
   }
   protected closeCalendar(): void {
@@ -148,7 +161,11 @@ export class SlaAdmin {
     this.focusLater('#pol-h');
   }
   protected policyChanged(saved: SlaPolicyDto): void {
-    this.policies.update((list) => (list.some((p) => p.id === saved.id) ? list.map((p) => (p.id === saved.id ? saved : p)) : [...list, saved].sort((a, b) => a.id.localeCompare(b.id))));
+    this.policies.update((list) =>
+      list.some((p) => p.id === saved.id)
+        ? list.map((p) => (p.id === saved.id ? saved : p))
+        : [...list, saved].sort((a, b) => a.id.localeCompare(b.id)),
+    );
     this.policyEditing.set({ item: saved });
   }
   protected closePolicy(): void {

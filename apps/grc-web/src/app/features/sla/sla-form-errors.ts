@@ -1,14 +1,32 @@
 import { HttpErrorResponse } from '@angular/common/http';
 import {
-  ChangeDetectionStrategy, Component, Directive, ElementRef, Injectable, computed, effect, inject, input, output, signal,
+  ChangeDetectionStrategy,
+  Component,
+  Directive,
+  ElementRef,
+  Injectable,
+  computed,
+  effect,
+  inject,
+  input,
+  output,
+  signal,
 } from '@angular/core';
 import { I18n } from '../../core/i18n';
 
 /** One error at a field path, as the API reports them (`calendar.weeklyHours.wednesday[1]`, `ladder[0].atPercent`). */
-export interface SlaFieldErr { field: string; message: string }
+export interface SlaFieldErr {
+  field: string;
+  message: string;
+}
 
 /** A failed save: the server's (or the form's) message, the errors per field, and whether it was a stale version (409). */
-export interface SlaSaveFailure { detail: string | null; errors: SlaFieldErr[]; stale: boolean; status: number }
+export interface SlaSaveFailure {
+  detail: string | null;
+  errors: SlaFieldErr[];
+  stale: boolean;
+  status: number;
+}
 
 /** Reads a problem+json answer (or a network failure) into a SlaSaveFailure. */
 export function saveFailure(err: unknown): SlaSaveFailure {
@@ -28,7 +46,10 @@ const parentPath = (path: string): string => path.replace(/(\.[^.[\]]+|\[[^\]]*\
 const under = (error: string, path: string, nested: boolean): boolean =>
   error === path || (nested && (error.startsWith(`${path}.`) || error.startsWith(`${path}[`)));
 
-interface Registration { el: HTMLElement; label: () => string }
+interface Registration {
+  el: HTMLElement;
+  label: () => string;
+}
 
 /**
  * The errors of one editor (provided by each editor component): set after a failed save, read by the
@@ -118,8 +139,9 @@ export class SlaFieldDirective {
     return !!a && this.errors.messages([a.path]).length > 0;
   });
   protected readonly invalid = computed(() => this.own() || this.other());
-  protected readonly describedBy = computed(() =>
-    [this.hintId(), this.own() ? this.errorId() : null, this.other() ? this.also()?.errorId : null].filter(Boolean).join(' ') || null);
+  protected readonly describedBy = computed(
+    () => [this.hintId(), this.own() ? this.errorId() : null, this.other() ? this.also()?.errorId : null].filter(Boolean).join(' ') || null,
+  );
 
   constructor() {
     effect((onCleanup) => {
@@ -196,10 +218,13 @@ export class SlaErrorSummary {
   private readonly host = inject<ElementRef<HTMLElement>>(ElementRef).nativeElement;
   protected readonly visible = computed(() => this.errors.stale() || this.errors.errors().length > 0 || !!this.errors.detail());
   protected readonly items = computed(() =>
-    this.errors.errors().filter((e) => e.field !== 'version').map((e) => {
-      const reg = this.errors.controlFor(e.field);
-      return { message: e.message, reg, label: reg?.label() ?? '' };
-    }),
+    this.errors
+      .errors()
+      .filter((e) => e.field !== 'version')
+      .map((e) => {
+        const reg = this.errors.controlFor(e.field);
+        return { message: e.message, reg, label: reg?.label() ?? '' };
+      }),
   );
 
   constructor() {

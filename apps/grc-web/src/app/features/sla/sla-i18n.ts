@@ -57,9 +57,11 @@ export const SLA_FR = {
   'breaches.unassigned': 'Non attribuée',
   'breaches.forbidden': 'Cette vue est réservée aux responsables de service.',
   'slaAdmin.calendars': 'Calendriers ouvrés',
-  'slaAdmin.calendarsIntro': 'Les délais « ouvrés » ne courent que pendant les horaires d’ouverture, hors jours fériés et fermetures. Un service sans calendrier suit celui de sa direction, sinon celui de la commune.',
+  'slaAdmin.calendarsIntro':
+    'Les délais « ouvrés » ne courent que pendant les horaires d’ouverture, hors jours fériés et fermetures. Un service sans calendrier suit celui de sa direction, sinon celui de la commune.',
   'slaAdmin.policies': 'Politiques de délais',
-  'slaAdmin.policiesIntro': 'Chaque demande suit la politique active la plus précise qui lui correspond (catégorie, puis priorité, puis canal).',
+  'slaAdmin.policiesIntro':
+    'Chaque demande suit la politique active la plus précise qui lui correspond (catégorie, puis priorité, puis canal).',
   'slaAdmin.default': 'Calendrier par défaut de la commune',
   'slaAdmin.defaultScope': 'Toute la commune (les services sans calendrier propre).',
   'slaAdmin.appliesTo': 'S’applique à',
@@ -75,7 +77,8 @@ export const SLA_FR = {
   'slaAdmin.departmentHint': 'Seuls les services qui n’ont pas encore de calendrier sont proposés.',
   'slaAdmin.timeZone': 'Fuseau horaire',
   'slaAdmin.openingHours': 'Horaires d’ouverture',
-  'slaAdmin.openingHoursHint': 'Une ou plusieurs plages par jour (ex. 08:30 à 12:00 puis 13:30 à 17:30) ; un jour sans plage est fermé. Une fin à 00:00 signifie minuit.',
+  'slaAdmin.openingHoursHint':
+    'Une ou plusieurs plages par jour (ex. 08:30 à 12:00 puis 13:30 à 17:30) ; un jour sans plage est fermé. Une fin à 00:00 signifie minuit.',
   'slaAdmin.day': 'Jour',
   'slaAdmin.ranges': 'Plages horaires',
   'slaAdmin.rangeOf': 'plage {n} du {day}',
@@ -92,7 +95,8 @@ export const SLA_FR = {
   'slaAdmin.day.saturday': 'samedi',
   'slaAdmin.day.sunday': 'dimanche',
   'slaAdmin.closures': 'Fermetures exceptionnelles',
-  'slaAdmin.closuresHint': 'Sans heure, la fermeture couvre des journées entières, dernier jour inclus ; avec une heure de fin, elle s’arrête à cette heure. Dernier jour vide : un seul jour.',
+  'slaAdmin.closuresHint':
+    'Sans heure, la fermeture couvre des journées entières, dernier jour inclus ; avec une heure de fin, elle s’arrête à cette heure. Dernier jour vide : un seul jour.',
   'slaAdmin.closureN': 'Fermeture {n}',
   'slaAdmin.closureFrom': 'Premier jour',
   'slaAdmin.closureFromTime': 'À partir de (facultatif)',
@@ -115,10 +119,12 @@ export const SLA_FR = {
   'slaAdmin.active': 'Active',
   'slaAdmin.activeHint': 'Une politique inactive n’est appliquée à aucune nouvelle demande.',
   'slaAdmin.applyToOpen': 'Appliquer aussi aux demandes en cours',
-  'slaAdmin.applyToOpenHint': 'Les délais des demandes ouvertes suivant cette politique sont recalculés depuis leur début avec les nouvelles durées (l’historique de chaque demande l’explique). Sinon, elles gardent les délais annoncés.',
+  'slaAdmin.applyToOpenHint':
+    'Les délais des demandes ouvertes suivant cette politique sont recalculés depuis leur début avec les nouvelles durées (l’historique de chaque demande l’explique). Sinon, elles gardent les délais annoncés.',
   'slaAdmin.reapplied': '{count} demande(s) en cours recalculée(s).',
   'slaAdmin.match': 'Demandes concernées',
-  'slaAdmin.matchHint': 'La politique s’applique aux demandes qui remplissent tous les critères ; un critère sans case cochée couvre toutes les valeurs.',
+  'slaAdmin.matchHint':
+    'La politique s’applique aux demandes qui remplissent tous les critères ; un critère sans case cochée couvre toutes les valeurs.',
   'slaAdmin.categories': 'Catégories',
   'slaAdmin.priorities': 'Priorités',
   'slaAdmin.channels': 'Canaux',
@@ -155,7 +161,8 @@ export const SLA_FR = {
   'slaAdmin.noLadder': 'Aucun palier d’escalade.',
   'slaAdmin.addLadderStep': 'Ajouter un palier',
   'slaAdmin.advancedJson': 'Avancé : JSON (importer, exporter)',
-  'slaAdmin.advancedJsonHint': 'Le texte reflète le formulaire à l’ouverture. Collez un JSON puis « Appliquer au formulaire » : rien n’est enregistré avant « Enregistrer ».',
+  'slaAdmin.advancedJsonHint':
+    'Le texte reflète le formulaire à l’ouverture. Collez un JSON puis « Appliquer au formulaire » : rien n’est enregistré avant « Enregistrer ».',
   'slaAdmin.json': 'Définition (JSON)',
   'slaAdmin.jsonFromForm': 'Recopier depuis le formulaire',
   'slaAdmin.jsonToForm': 'Appliquer au formulaire',
@@ -169,7 +176,8 @@ export const SLA_FR = {
   'slaAdmin.reloaded': 'Dernière version enregistrée rechargée.',
   'slaAdmin.errorsTitle': 'Enregistrement impossible : {count} erreur(s) à corriger',
   'slaAdmin.staleTitle': 'Modifié par quelqu’un d’autre',
-  'slaAdmin.stale': 'Quelqu’un a enregistré une autre version entre-temps : vos changements n’ont pas été enregistrés. Rechargez la dernière version, puis refaites vos modifications.',
+  'slaAdmin.stale':
+    'Quelqu’un a enregistré une autre version entre-temps : vos changements n’ont pas été enregistrés. Rechargez la dernière version, puis refaites vos modifications.',
   'slaAdmin.reload': 'Recharger la dernière version',
   'slaAdmin.required': 'Champ obligatoire.',
   'slaAdmin.rangeIncomplete': 'Indiquez l’heure de début et l’heure de fin de la plage.',
@@ -240,7 +248,8 @@ export const SLA_EN: Record<keyof typeof SLA_FR, string> = {
   'breaches.unassigned': 'Unassigned',
   'breaches.forbidden': 'This view is for heads of department.',
   'slaAdmin.calendars': 'Business calendars',
-  'slaAdmin.calendarsIntro': 'Business-time deadlines only run during opening hours, outside public holidays and closures. A department without a calendar follows its parent’s, else the town’s.',
+  'slaAdmin.calendarsIntro':
+    'Business-time deadlines only run during opening hours, outside public holidays and closures. A department without a calendar follows its parent’s, else the town’s.',
   'slaAdmin.policies': 'Deadline policies',
   'slaAdmin.policiesIntro': 'Each request follows the most specific active policy that matches it (category, then priority, then channel).',
   'slaAdmin.default': 'Town default calendar',
@@ -258,7 +267,8 @@ export const SLA_EN: Record<keyof typeof SLA_FR, string> = {
   'slaAdmin.departmentHint': 'Only departments without a calendar yet are offered.',
   'slaAdmin.timeZone': 'Time zone',
   'slaAdmin.openingHours': 'Opening hours',
-  'slaAdmin.openingHoursHint': 'One or more ranges a day (e.g. 08:30 to 12:00 then 13:30 to 17:30); a day without a range is closed. An end at 00:00 means midnight.',
+  'slaAdmin.openingHoursHint':
+    'One or more ranges a day (e.g. 08:30 to 12:00 then 13:30 to 17:30); a day without a range is closed. An end at 00:00 means midnight.',
   'slaAdmin.day': 'Day',
   'slaAdmin.ranges': 'Time ranges',
   'slaAdmin.rangeOf': '{day} range {n}',
@@ -275,7 +285,8 @@ export const SLA_EN: Record<keyof typeof SLA_FR, string> = {
   'slaAdmin.day.saturday': 'Saturday',
   'slaAdmin.day.sunday': 'Sunday',
   'slaAdmin.closures': 'Exceptional closures',
-  'slaAdmin.closuresHint': 'Without times, a closure covers whole days, the last one included; with an end time it stops then. An empty last day: a single day.',
+  'slaAdmin.closuresHint':
+    'Without times, a closure covers whole days, the last one included; with an end time it stops then. An empty last day: a single day.',
   'slaAdmin.closureN': 'Closure {n}',
   'slaAdmin.closureFrom': 'First day',
   'slaAdmin.closureFromTime': 'From (optional)',
@@ -298,7 +309,8 @@ export const SLA_EN: Record<keyof typeof SLA_FR, string> = {
   'slaAdmin.active': 'Active',
   'slaAdmin.activeHint': 'An inactive policy applies to no new request.',
   'slaAdmin.applyToOpen': 'Apply to open requests too',
-  'slaAdmin.applyToOpenHint': 'The deadlines of open requests under this policy are recomputed from their start with the new durations (each request’s history says so). Otherwise they keep the deadlines announced.',
+  'slaAdmin.applyToOpenHint':
+    'The deadlines of open requests under this policy are recomputed from their start with the new durations (each request’s history says so). Otherwise they keep the deadlines announced.',
   'slaAdmin.reapplied': '{count} open request(s) recomputed.',
   'slaAdmin.match': 'Requests covered',
   'slaAdmin.matchHint': 'The policy applies to requests meeting every criterion; a criterion with no box ticked covers every value.',
@@ -338,7 +350,8 @@ export const SLA_EN: Record<keyof typeof SLA_FR, string> = {
   'slaAdmin.noLadder': 'No escalation level.',
   'slaAdmin.addLadderStep': 'Add a level',
   'slaAdmin.advancedJson': 'Advanced: JSON (import, export)',
-  'slaAdmin.advancedJsonHint': 'The text reflects the form when opened. Paste JSON then “Apply to the form”: nothing is saved until “Save”.',
+  'slaAdmin.advancedJsonHint':
+    'The text reflects the form when opened. Paste JSON then “Apply to the form”: nothing is saved until “Save”.',
   'slaAdmin.json': 'Definition (JSON)',
   'slaAdmin.jsonFromForm': 'Copy from the form',
   'slaAdmin.jsonToForm': 'Apply to the form',
@@ -352,7 +365,8 @@ export const SLA_EN: Record<keyof typeof SLA_FR, string> = {
   'slaAdmin.reloaded': 'Latest saved version reloaded.',
   'slaAdmin.errorsTitle': 'Could not save: {count} error(s) to fix',
   'slaAdmin.staleTitle': 'Changed by someone else',
-  'slaAdmin.stale': 'Someone saved another version in the meantime: your changes were not saved. Reload the latest version, then make your changes again.',
+  'slaAdmin.stale':
+    'Someone saved another version in the meantime: your changes were not saved. Reload the latest version, then make your changes again.',
   'slaAdmin.reload': 'Reload the latest version',
   'slaAdmin.required': 'Required field.',
   'slaAdmin.rangeIncomplete': 'Give the start and the end time of the range.',

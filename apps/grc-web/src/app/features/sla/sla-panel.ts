@@ -35,8 +35,10 @@ export class SlaPanel {
     this.announceAt();
     const s = this.sla();
     if (!s) return '';
-    return s.clocks.filter((c) => c.status === 'running' && c.deadline)
-      .map((c) => this.t('sla.announce', { target: this.clockTitle(c), state: this.countdownAt(c, this.announceAt()) })).join(' ');
+    return s.clocks
+      .filter((c) => c.status === 'running' && c.deadline)
+      .map((c) => this.t('sla.announce', { target: this.clockTitle(c), state: this.countdownAt(c, this.announceAt()) }))
+      .join(' ');
   });
 
   constructor() {
@@ -44,14 +46,20 @@ export class SlaPanel {
       const id = this.ticketId();
       this.version();
       const sub = this.api.get<TicketSlaDto>(`/tickets/${id}/sla`).subscribe({
-        next: (s) => { this.sla.set(s); this.error.set(false); },
+        next: (s) => {
+          this.sla.set(s);
+          this.error.set(false);
+        },
         error: () => this.error.set(true),
       });
       onCleanup(() => sub.unsubscribe());
     });
     const tick = setInterval(() => this.now.set(Date.now()), TICK_MS);
     const announce = setInterval(() => this.announceAt.set(Date.now()), ANNOUNCE_MS);
-    inject(DestroyRef).onDestroy(() => { clearInterval(tick); clearInterval(announce); });
+    inject(DestroyRef).onDestroy(() => {
+      clearInterval(tick);
+      clearInterval(announce);
+    });
   }
 
   protected countdown(c: TicketSlaClockDto): string {
@@ -63,9 +71,8 @@ export class SlaPanel {
     if (!s || !c.deadline) return '';
     const deadline = new Date(c.deadline);
     const now = new Date(at);
-    const minutes = c.metric === 'business'
-      ? businessMinutesBetween(s.calendar.calendar, now, deadline)
-      : (deadline.getTime() - now.getTime()) / 60_000;
+    const minutes =
+      c.metric === 'business' ? businessMinutesBetween(s.calendar.calendar, now, deadline) : (deadline.getTime() - now.getTime()) / 60_000;
     const text = this.duration(Math.abs(minutes));
     return minutes >= 0 ? this.t('sla.remaining', { time: text }) : this.t('sla.overdue', { time: text });
   }
@@ -85,7 +92,9 @@ export class SlaPanel {
   }
   /** First response, resolution, or the circuit step's label. */
   protected clockTitle(c: TicketSlaClockDto): string {
-    return c.target.startsWith('step:') ? this.t('sla.target.step', { label: c.stepLabel ?? c.target.slice(5) }) : this.t(this.targetKey(c));
+    return c.target.startsWith('step:')
+      ? this.t('sla.target.step', { label: c.stepLabel ?? c.target.slice(5) })
+      : this.t(this.targetKey(c));
   }
   protected statusKey(c: TicketSlaClockDto): MsgKey {
     return `sla.status.${c.status}` as MsgKey;

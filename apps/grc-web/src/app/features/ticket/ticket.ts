@@ -98,9 +98,7 @@ export class TicketPage {
   protected readonly body = signal('');
   protected readonly file = signal<File | null>(null);
 
-  protected readonly timeline = computed(() =>
-    [...(this.ticket()?.timeline ?? [])].sort((a, b) => a.at.localeCompare(b.at)),
-  );
+  protected readonly timeline = computed(() => [...(this.ticket()?.timeline ?? [])].sort((a, b) => a.at.localeCompare(b.at)));
   protected readonly assignable = computed(() => {
     const tk = this.ticket();
     const me = this.auth.me();
@@ -189,7 +187,10 @@ export class TicketPage {
     this.conflict.set(false);
     this.notice.set('');
     const payload = { ...body, version: tk.version };
-    const req = method === 'post' ? this.api.post<TicketDetail>(`/tickets/${tk.id}${path}`, payload) : this.api.patch<TicketDetail>(`/tickets/${tk.id}`, payload);
+    const req =
+      method === 'post'
+        ? this.api.post<TicketDetail>(`/tickets/${tk.id}${path}`, payload)
+        : this.api.patch<TicketDetail>(`/tickets/${tk.id}`, payload);
     req.subscribe({
       next: (updated) => {
         this.busy.set(false);
@@ -301,10 +302,12 @@ export class TicketPage {
     const to = d['to'];
     switch (ev.kind) {
       case 'status_changed':
-        if (isTicketStatus(to)) return this.t('timeline.fromTo', { from: isTicketStatus(from) ? this.i18n.status(from) : '—', to: this.i18n.status(to) });
+        if (isTicketStatus(to))
+          return this.t('timeline.fromTo', { from: isTicketStatus(from) ? this.i18n.status(from) : '—', to: this.i18n.status(to) });
         return null;
       case 'priority_changed':
-        if (isPriority(to)) return this.t('timeline.fromTo', { from: isPriority(from) ? this.i18n.priority(from) : '—', to: this.i18n.priority(to) });
+        if (isPriority(to))
+          return this.t('timeline.fromTo', { from: isPriority(from) ? this.i18n.priority(from) : '—', to: this.i18n.priority(to) });
         return null;
       case 'transferred': {
         const a = nameOf(d['fromDepartment']) ?? nameOf(from);

@@ -2,7 +2,12 @@ import { ChangeDetectionStrategy, Component, OnInit, computed, inject, signal } 
 import { toSignal } from '@angular/core/rxjs-interop';
 import { FormsModule } from '@angular/forms';
 import type {
-  WorkflowBinding, WorkflowDefinitionProblem, WorkflowDefinitionSummary, WorkflowDefinitionVersion, WorkflowDiagram, WorkflowValidation,
+  WorkflowBinding,
+  WorkflowDefinitionProblem,
+  WorkflowDefinitionSummary,
+  WorkflowDefinitionVersion,
+  WorkflowDiagram,
+  WorkflowValidation,
 } from '@grc/domain';
 import { API, Api } from '../../core/api';
 import { I18n, type MsgKey } from '../../core/i18n';
@@ -73,8 +78,12 @@ export class AdminWorkflowsPage implements OnInit {
   }
 
   private refresh(): void {
-    this.api.get<WorkflowDefinitionSummary[]>('/workflows/definitions').subscribe({ next: (l) => this.list.set(l), error: (e: unknown) => this.error.set(toUiError(e)) });
-    this.api.get<WorkflowBinding[]>('/workflows/bindings').subscribe({ next: (b) => this.bindings.set(b), error: (e: unknown) => this.error.set(toUiError(e)) });
+    this.api
+      .get<WorkflowDefinitionSummary[]>('/workflows/definitions')
+      .subscribe({ next: (l) => this.list.set(l), error: (e: unknown) => this.error.set(toUiError(e)) });
+    this.api
+      .get<WorkflowBinding[]>('/workflows/bindings')
+      .subscribe({ next: (b) => this.bindings.set(b), error: (e: unknown) => this.error.set(toUiError(e)) });
   }
 
   protected vstatus(s: string): string {
@@ -102,12 +111,21 @@ export class AdminWorkflowsPage implements OnInit {
 
   protected open(code: string, version?: number): void {
     const d = this.list().find((x) => x.code === code);
-    const path = version !== undefined ? `/workflows/definitions/${code}/versions/${version}`
-      : d?.draftVersion ? `/workflows/definitions/${code}/draft` : `/workflows/definitions/${code}`;
+    const path =
+      version !== undefined
+        ? `/workflows/definitions/${code}/versions/${version}`
+        : d?.draftVersion
+          ? `/workflows/definitions/${code}/draft`
+          : `/workflows/definitions/${code}`;
     this.api.get<WorkflowDefinitionVersion>(path).subscribe({
       next: (v) => {
         this.selected.set(code);
-        this.source.set(v.yaml.split('\n').filter((l) => !l.startsWith('#')).join('\n'));
+        this.source.set(
+          v.yaml
+            .split('\n')
+            .filter((l) => !l.startsWith('#'))
+            .join('\n'),
+        );
         this.diagram.set(v.diagram);
         this.problems.set(null);
         this.focusEditor();
@@ -129,13 +147,18 @@ export class AdminWorkflowsPage implements OnInit {
   }
 
   protected saveDraft(): void {
-    this.run(this.api.post<WorkflowDefinitionVersion & { warnings: WorkflowDefinitionProblem[] }>('/workflows/definitions', { source: this.source() }), (v) => {
-      this.selected.set(v.code);
-      this.problems.set({ errors: [], warnings: v.warnings ?? [] });
-      this.diagram.set(v.diagram);
-      this.notice.set(this.t('wf.admin.saved', { version: v.version }));
-      this.refresh();
-    });
+    this.run(
+      this.api.post<WorkflowDefinitionVersion & { warnings: WorkflowDefinitionProblem[] }>('/workflows/definitions', {
+        source: this.source(),
+      }),
+      (v) => {
+        this.selected.set(v.code);
+        this.problems.set({ errors: [], warnings: v.warnings ?? [] });
+        this.diagram.set(v.diagram);
+        this.notice.set(this.t('wf.admin.saved', { version: v.version }));
+        this.refresh();
+      },
+    );
   }
 
   protected publish(): void {
@@ -161,26 +184,40 @@ export class AdminWorkflowsPage implements OnInit {
     if (!file) return;
     const text = await file.text();
     const format = /\.json$/i.test(file.name) ? 'json' : 'yaml';
-    this.run(this.api.post<WorkflowDefinitionVersion[]>('/workflows/definitions/import', { source: text, format, publish: this.importPublish() }), (list) => {
-      input.value = '';
-      this.notice.set(this.t('wf.admin.imported', { count: list.length }));
-      this.refresh();
-      if (list[0]) this.open(list[0].code, list[0].version);
-    }, text);
+    this.run(
+      this.api.post<WorkflowDefinitionVersion[]>('/workflows/definitions/import', { source: text, format, publish: this.importPublish() }),
+      (list) => {
+        input.value = '';
+        this.notice.set(this.t('wf.admin.imported', { count: list.length }));
+        this.refresh();
+        if (list[0]) this.open(list[0].code, list[0].version);
+      },
+      text,
+    );
   }
 
   protected bind(): void {
     if (!this.bindCode()) {
-      this.error.set({ status: 400, detail: null, fallbackKey: 'common.formHasErrors', fields: { definitionCode: this.t('common.fieldRequired') } });
+      this.error.set({
+        status: 400,
+        detail: null,
+        fallbackKey: 'common.formHasErrors',
+        fields: { definitionCode: this.t('common.fieldRequired') },
+      });
       return;
     }
-    this.run(this.api.post<WorkflowBinding>('/workflows/bindings', {
-      categoryId: this.bindCategory() || null, departmentId: this.bindDepartment() || null, definitionCode: this.bindCode(),
-      townWide: !this.bindCategory() && !this.bindDepartment(),
-    }), () => {
-      this.notice.set(this.t('wf.admin.bound'));
-      this.refresh();
-    });
+    this.run(
+      this.api.post<WorkflowBinding>('/workflows/bindings', {
+        categoryId: this.bindCategory() || null,
+        departmentId: this.bindDepartment() || null,
+        definitionCode: this.bindCode(),
+        townWide: !this.bindCategory() && !this.bindDepartment(),
+      }),
+      () => {
+        this.notice.set(this.t('wf.admin.bound'));
+        this.refresh();
+      },
+    );
   }
 
   protected unbind(b: WorkflowBinding): void {
@@ -205,7 +242,10 @@ export class AdminWorkflowsPage implements OnInit {
         const body = (err as { error?: { errors?: Array<{ field: string; message: string; code?: string }> } }).error;
         if (e.status === 422 && body?.errors) {
           if (sourceForErrors !== undefined) this.source.set(sourceForErrors);
-          this.problems.set({ errors: body.errors.map((x) => ({ path: x.field, message: x.message, code: x.code, severity: 'error' })), warnings: [] });
+          this.problems.set({
+            errors: body.errors.map((x) => ({ path: x.field, message: x.message, code: x.code, severity: 'error' })),
+            warnings: [],
+          });
         }
       },
     });

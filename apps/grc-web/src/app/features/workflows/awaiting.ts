@@ -53,6 +53,8 @@ export class AwaitingLink implements OnInit {
   protected readonly count = signal<number | null>(null);
 
   ngOnInit(): void {
-    this.api.get<WorkflowInbox>('/workflows/inbox').subscribe({ next: (ib) => this.count.set(ib.counts.total), error: () => this.count.set(null) });
+    this.api
+      .get<WorkflowInbox>('/workflows/inbox')
+      .subscribe({ next: (ib) => this.count.set(ib.counts.total), error: () => this.count.set(null) });
   }
 }

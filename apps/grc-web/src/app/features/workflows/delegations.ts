@@ -57,7 +57,9 @@ export class DelegationsPage implements OnInit {
       return;
     }
     const body: DelegationInput = {
-      toAgentId: this.toId(), startsAt: new Date(this.startsAt()).toISOString(), endsAt: new Date(this.endsAt()).toISOString(),
+      toAgentId: this.toId(),
+      startsAt: new Date(this.startsAt()).toISOString(),
+      endsAt: new Date(this.endsAt()).toISOString(),
       ...(this.auth.isAdmin() && this.fromId() && this.fromId() !== this.auth.me()?.id ? { fromAgentId: this.fromId() } : {}),
     };
     this.busy.set(true);

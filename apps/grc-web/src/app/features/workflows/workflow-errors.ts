@@ -12,8 +12,12 @@ const WORDED = new Set(['workflow_running', 'workflow_required', 'participant_on
  */
 /** Whether the API refused because of a circuit (not a stale version): no "reload" is needed. */
 export function isCircuitRefusal(err: unknown): boolean {
-  return err instanceof HttpErrorResponse && typeof err.error === 'object' && err.error !== null
-    && ((err.error as Partial<Problem>).errors ?? []).some((e) => !!e?.code && WORDED.has(e.code));
+  return (
+    err instanceof HttpErrorResponse &&
+    typeof err.error === 'object' &&
+    err.error !== null &&
+    ((err.error as Partial<Problem>).errors ?? []).some((e) => !!e?.code && WORDED.has(e.code))
+  );
 }
 
 export function workflowError(err: unknown, i18n: I18n): UiError {

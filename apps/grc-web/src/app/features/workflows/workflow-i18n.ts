@@ -72,11 +72,15 @@ export const WF_FR = {
   'wf.finished.cancelled': 'Circuit annulé le {date} par {name}.',
   'wf.finished.reason': 'Motif : {reason}',
   'wf.standIn': 'à la place du rédacteur',
-  'wf.err.workflow_running': 'Le circuit « {circuitName} » est en cours (étape « {stepLabel} ») : rien ne part au demandeur sans lui. Passez par le circuit, ou annulez-le avec un motif avant de résoudre ou clore la demande.',
+  'wf.err.workflow_running':
+    'Le circuit « {circuitName} » est en cours (étape « {stepLabel} ») : rien ne part au demandeur sans lui. Passez par le circuit, ou annulez-le avec un motif avant de résoudre ou clore la demande.',
   'wf.err.workflow_required': 'Cette demande suit le circuit « {circuitName} » : rédigez un projet de réponse, il partira une fois validé.',
-  'wf.err.participant_only': 'Cette demande relève du service {department} : vous pouvez seulement donner l’avis ou la validation que le circuit attend de vous.',
-  'wf.err.self_approval': 'Vous avez rédigé ce projet : une autre personne doit le valider (le responsable du service parent peut le faire à votre place).',
-  'wf.err.self_approval_deadlock': 'Ce circuit pourrait se bloquer : un rédacteur serait le seul à pouvoir valider son propre projet ({field}).',
+  'wf.err.participant_only':
+    'Cette demande relève du service {department} : vous pouvez seulement donner l’avis ou la validation que le circuit attend de vous.',
+  'wf.err.self_approval':
+    'Vous avez rédigé ce projet : une autre personne doit le valider (le responsable du service parent peut le faire à votre place).',
+  'wf.err.self_approval_deadlock':
+    'Ce circuit pourrait se bloquer : un rédacteur serait le seul à pouvoir valider son propre projet ({field}).',
   'timeline.information_requested': 'Informations demandées au demandeur',
   'wf.opinionFor': 'Avis du service {name}',
   'wf.verdict': 'Avis',
@@ -114,7 +118,8 @@ export const WF_FR = {
   'wf.inbox.due': 'Échéance',
   'wf.inbox.department': 'Service',
   'wf.deleg.heading': 'Délégations',
-  'wf.deleg.intro': 'Pendant votre absence, la personne désignée valide et rend les avis à votre place ; chaque étape est enregistrée « pour le compte de » vous.',
+  'wf.deleg.intro':
+    'Pendant votre absence, la personne désignée valide et rend les avis à votre place ; chaque étape est enregistrée « pour le compte de » vous.',
   'wf.deleg.new': 'Nouvelle délégation',
   'wf.deleg.to': 'Délégataire',
   'wf.deleg.from': 'Délégant',
@@ -166,7 +171,8 @@ export const WF_FR = {
   'wf.admin.saved': 'Brouillon enregistré (version {version}).',
   'wf.admin.publishedNotice': 'Version {version} publiée.',
   'wf.admin.bindings': 'Rattachements',
-  'wf.admin.bindingsIntro': 'Le rattachement le plus précis s’applique : catégorie et service, puis catégorie, puis service (circuit par défaut du service).',
+  'wf.admin.bindingsIntro':
+    'Le rattachement le plus précis s’applique : catégorie et service, puis catégorie, puis service (circuit par défaut du service).',
   'wf.admin.category': 'Catégorie',
   'wf.admin.department': 'Service',
   'wf.admin.circuit': 'Circuit',
@@ -251,11 +257,13 @@ export const WF_EN: Record<keyof typeof WF_FR, string> = {
   'wf.finished.cancelled': 'Circuit cancelled on {date} by {name}.',
   'wf.finished.reason': 'Reason: {reason}',
   'wf.standIn': 'in place of the author',
-  'wf.err.workflow_running': 'The circuit “{circuitName}” is running (step “{stepLabel}”): nothing reaches the requester without it. Go through the circuit, or cancel it with a reason before resolving or closing the request.',
+  'wf.err.workflow_running':
+    'The circuit “{circuitName}” is running (step “{stepLabel}”): nothing reaches the requester without it. Go through the circuit, or cancel it with a reason before resolving or closing the request.',
   'wf.err.workflow_required': 'This request follows the circuit “{circuitName}”: write a draft reply, it will be sent once approved.',
   'wf.err.participant_only': 'This request belongs to {department}: you may only give the opinion or approval the circuit expects of you.',
   'wf.err.self_approval': 'You wrote this draft: someone else must approve it (the head of the parent department may do so in your place).',
-  'wf.err.self_approval_deadlock': 'This circuit could get stuck: a writer would be the only one able to approve their own draft ({field}).',
+  'wf.err.self_approval_deadlock':
+    'This circuit could get stuck: a writer would be the only one able to approve their own draft ({field}).',
   'timeline.information_requested': 'Information requested from the requester',
   'wf.opinionFor': 'Opinion of {name}',
   'wf.verdict': 'Opinion',
@@ -293,7 +301,8 @@ export const WF_EN: Record<keyof typeof WF_FR, string> = {
   'wf.inbox.due': 'Due',
   'wf.inbox.department': 'Department',
   'wf.deleg.heading': 'Delegations',
-  'wf.deleg.intro': 'While you are away, the person you name approves and gives opinions in your place; each step is recorded “on behalf of” you.',
+  'wf.deleg.intro':
+    'While you are away, the person you name approves and gives opinions in your place; each step is recorded “on behalf of” you.',
   'wf.deleg.new': 'New delegation',
   'wf.deleg.to': 'Delegate',
   'wf.deleg.from': 'Delegator',
@@ -345,7 +354,8 @@ export const WF_EN: Record<keyof typeof WF_FR, string> = {
   'wf.admin.saved': 'Draft saved (version {version}).',
   'wf.admin.publishedNotice': 'Version {version} published.',
   'wf.admin.bindings': 'Bindings',
-  'wf.admin.bindingsIntro': 'The most specific binding applies: category and department, then category, then department (the department’s default circuit).',
+  'wf.admin.bindingsIntro':
+    'The most specific binding applies: category and department, then category, then department (the department’s default circuit).',
   'wf.admin.category': 'Category',
   'wf.admin.department': 'Department',
   'wf.admin.circuit': 'Circuit',
