@@ -42,7 +42,7 @@ export interface AgentWrite {
 
 /**
  * Every query on `agents` and `agent_departments` (the agent's memberships belong to the agent).
- * Reads never return the password hash. Each method takes the caller's EntityManager (optional).
+ * Reads never return the password hash, except `findCredentials` for the login. Each method takes the caller's EntityManager (optional).
  */
 @Injectable()
 export class AgentsRepository {
@@ -99,12 +99,16 @@ export class AgentsRepository {
     }
   }
 
-  /**
-   * Deletes the agent's sessions in the caller's transaction (the auth module's `sessions` table:
-   * SessionService.closeAllFor has no EntityManager parameter yet, and the deletion must commit with
-   * the deactivation or the password change that causes it).
-   */
-  async closeSessions(agentId: string, m: EntityManager = this.db.manager): Promise<void> {
-    await m.query(`DELETE FROM sessions WHERE agent_id = $1`, [agentId]);
+  /** What a login checks (the only read of the password hash); null when no agent has this e-mail. */
+  async findCredentials(
+    email: string,
+    m: EntityManager = this.db.manager,
+  ): Promise<{ id: string; email: string; passwordHash: string; active: boolean } | null> {
+    const rows: Array<{ id: string; email: string; password_hash: string; active: boolean }> = await m.query(
+      `SELECT id, password_hash, active, email FROM agents WHERE email = $1`,
+      [email],
+    );
+    const r = rows[0];
+    return r ? { id: r.id, email: r.email, passwordHash: r.password_hash, active: r.active } : null;
   }
 }

@@ -97,7 +97,7 @@ export class AgentsService {
       if (changes['departmentIds']) await this.agents.setDepartments(id, departmentIds, m);
       const closeSessions = passwordHash !== null || (before.active && !next.active);
       // sessions go in the same transaction: a deactivated agent is logged out exactly when the change commits
-      if (closeSessions) await this.agents.closeSessions(id, m);
+      if (closeSessions) await this.sessions.closeAllFor(id, m);
       await this.audit.record(m, auditActor(actor), 'agent.update', 'agent', id, changes);
       return { agent: await this.load(m, id), closeSessions };
     });

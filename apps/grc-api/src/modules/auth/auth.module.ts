@@ -1,17 +1,20 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { AgentsModule } from '../agents/agents.module';
 import { AuditModule } from '../audit/audit.module';
+import { ReferenceModule } from '../reference/reference.module';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
 import { LoginThrottle } from './login-throttle';
 import { SessionService } from './session.service';
+import { SessionsRepository } from './sessions.repository';
 
 @Global()
 @Module({
-  imports: [AuditModule],
+  imports: [AuditModule, AgentsModule, ReferenceModule],
   controllers: [AuthController],
-  providers: [AuthService, SessionService, LoginThrottle, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [AuthService, SessionService, SessionsRepository, LoginThrottle, { provide: APP_GUARD, useClass: AuthGuard }],
   exports: [SessionService],
 })
 export class AuthModule {}

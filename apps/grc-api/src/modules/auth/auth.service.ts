@@ -4,7 +4,9 @@ import * as argon2 from 'argon2';
 import { DataSource } from 'typeorm';
 import { permissionsOf, type Me } from '@grc/domain';
 import { ProblemException } from '../../common/problem';
+import { AgentsRepository } from '../agents/agents.repository';
 import { AuditService } from '../audit/audit.service';
+import { DepartmentsRepository } from '../reference/departments.repository';
 import type { AuthenticatedAgent } from './authenticated-agent';
 import { LoginThrottle } from './login-throttle';
 import { SessionService } from './session.service';
@@ -23,6 +25,8 @@ export class AuthService {
     private readonly audit: AuditService,
     private readonly throttle: LoginThrottle,
     private readonly sessions: SessionService,
+    private readonly agents: AgentsRepository,
+    private readonly departments: DepartmentsRepository,
   ) {}
 
   /** Throttled (only failures count), verified, then a new session for the agent. */
@@ -48,31 +52,29 @@ export class AuthService {
   }
 
   async verify(email: string, password: string, ip: string | null): Promise<string> {
-    const rows: Array<{ id: string; password_hash: string; active: boolean; email: string }> = await this.db.query(
-      `SELECT id, password_hash, active, email FROM agents WHERE email = $1`,
-      [email.toLowerCase()],
-    );
-    const row = rows[0];
-    const ok = await argon2.verify(row?.password_hash ?? (await DUMMY_HASH), password).catch(() => false);
+    const row = await this.agents.findCredentials(email.toLowerCase());
+    const ok = await argon2.verify(row?.passwordHash ?? (await DUMMY_HASH), password).catch(() => false);
     if (!row || !ok || !row.active) {
-      await this.audit.record(
-        this.db.manager,
-        { actorId: row?.id ?? null, actorLabel: email.toLowerCase(), ip },
-        'auth.login_failed',
-        'agent',
-        row?.id ?? email.toLowerCase(),
-        {},
+      await this.db.transaction((m) =>
+        this.audit.record(
+          m,
+          { actorId: row?.id ?? null, actorLabel: email.toLowerCase(), ip },
+          'auth.login_failed',
+          'agent',
+          row?.id ?? email.toLowerCase(),
+          {},
+        ),
       );
       throw new ProblemException(401, 'Identifiants refusés', 'E-mail ou mot de passe incorrect.');
     }
-    await this.audit.record(this.db.manager, { actorId: row.id, actorLabel: row.email, ip }, 'auth.login', 'agent', row.id, {});
+    await this.db.transaction((m) =>
+      this.audit.record(m, { actorId: row.id, actorLabel: row.email, ip }, 'auth.login', 'agent', row.id, {}),
+    );
     return row.id;
   }
 
   async me(agent: AuthenticatedAgent): Promise<Me> {
-    const departments: Array<{ id: string; code: string; name: string }> = agent.departmentIds.length
-      ? await this.db.query(`SELECT id, code, name FROM departments WHERE id = ANY($1) ORDER BY name`, [agent.departmentIds])
-      : [];
+    const departments = agent.departmentIds.length ? await this.departments.summaries(agent.departmentIds) : [];
     return {
       id: agent.id,
       email: agent.email,

@@ -51,6 +51,11 @@ export class DepartmentsRepository {
     return new Set(found.map((r) => r.id));
   }
 
+  /** The departments among `ids` (id, code, name), by name. */
+  summaries(ids: readonly string[], m: EntityManager = this.db.manager): Promise<Array<{ id: string; code: string; name: string }>> {
+    return m.query(`SELECT id, code, name FROM departments WHERE id = ANY($1) ORDER BY name`, [ids]);
+  }
+
   insert(
     values: Pick<DepartmentEntity, 'code' | 'name' | 'kind' | 'parentId' | 'email' | 'active' | 'frontDesk'>,
     m: EntityManager = this.db.manager,
