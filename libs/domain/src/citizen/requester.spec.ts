@@ -1,5 +1,14 @@
 import fc from 'fast-check';
-import { CitizenDraft, citizenDisplayName, normalizeEmail, normalizeForSearch, normalizePhone, validateCitizen } from './requester';
+import {
+  CitizenDraft,
+  citizenDisplayName,
+  normalizeEmail,
+  normalizeForSearch,
+  normalizePhone,
+  requesterCitizen,
+  splitDisplayName,
+  validateCitizen,
+} from './requester';
 
 const resident: CitizenDraft = { kind: 'resident', firstName: 'Marie', lastName: 'Dupont', phone: '06 12 34 56 78' };
 const codesOf = (d: CitizenDraft): Array<[string, string]> => {
@@ -246,5 +255,89 @@ describe('normalizeForSearch', () => {
         expect(normalizeForSearch(accented)).toBe(s);
       }),
     );
+  });
+});
+
+describe('splitDisplayName', () => {
+  it('reads the last word as the last name', () => {
+    expect(splitDisplayName('Jean-Pierre de la Fontaine')).toEqual({ firstName: 'Jean-Pierre de la', lastName: 'Fontaine' });
+    expect(splitDisplayName('Dupont')).toEqual({ firstName: null, lastName: 'Dupont' });
+  });
+  it('drops what an e-mail From may carry: quotes, brackets, @, control characters, line breaks', () => {
+    expect(splitDisplayName('"Marie\u0000 <Dupont>"\r\n @x')).toEqual({ firstName: 'Marie Dupont', lastName: 'x' });
+    expect(splitDisplayName('  ')).toEqual({ firstName: null, lastName: null });
+    expect(splitDisplayName(null)).toEqual({ firstName: null, lastName: null });
+  });
+  it('keeps each part within 100 characters', () => {
+    const r = splitDisplayName(`${'a'.repeat(150)} ${'b'.repeat(150)}`);
+    expect(r.firstName).toHaveLength(100);
+    expect(r.lastName!.length).toBeLessThanOrEqual(100);
+  });
+});
+
+describe('requesterCitizen', () => {
+  it('is null without an e-mail and without a phone: nobody to reach', () => {
+    expect(requesterCitizen({ kind: 'resident', firstName: 'Marie', lastName: 'Dupont' })).toBeNull();
+    expect(requesterCitizen({ kind: 'resident', lastName: 'Dupont', email: ' ', phone: '' })).toBeNull();
+  });
+  it('normalises the contact and prefers the e-mail as channel, else the phone', () => {
+    expect(
+      requesterCitizen({ kind: 'resident', firstName: 'Marie', lastName: 'Dupont', email: 'Marie@Exemple.FR', phone: '06 12 34 56 78' }),
+    ).toEqual({
+      ok: true,
+      value: expect.objectContaining({
+        kind: 'resident',
+        firstName: 'Marie',
+        lastName: 'Dupont',
+        email: 'Marie@exemple.fr',
+        phone: '+33612345678',
+        preferredChannel: 'email',
+      }),
+    });
+    const byPhone = requesterCitizen({ kind: 'resident', lastName: 'Dupont', phone: '0612345678' });
+    expect(byPhone).toEqual({
+      ok: true,
+      value: expect.objectContaining({ email: null, phone: '+33612345678', preferredChannel: 'phone' }),
+    });
+  });
+  it('splits a display name when no split names are given', () => {
+    const r = requesterCitizen({ kind: 'resident', displayName: 'Marie Claire Dupont', email: 'm@exemple.fr' });
+    expect(r).toEqual({ ok: true, value: expect.objectContaining({ firstName: 'Marie Claire', lastName: 'Dupont' }) });
+  });
+  it('makes a lone first name the last name; with no name at all, the fallback, else the e-mail local part', () => {
+    expect(requesterCitizen({ kind: 'resident', firstName: 'Marie', phone: '0612345678' })).toEqual({
+      ok: true,
+      value: expect.objectContaining({ firstName: null, lastName: 'Marie' }),
+    });
+    expect(requesterCitizen({ kind: 'resident', phone: '0612345678', fallbackName: 'Usager Open311' })).toEqual({
+      ok: true,
+      value: expect.objectContaining({ firstName: null, lastName: 'Usager Open311' }),
+    });
+    expect(requesterCitizen({ kind: 'resident', displayName: '""', email: 'jean.martin@exemple.fr' })).toEqual({
+      ok: true,
+      value: expect.objectContaining({ firstName: null, lastName: 'jean.martin' }),
+    });
+  });
+  it('refuses an invalid contact with the field at fault, never a half-valid citizen', () => {
+    const r = requesterCitizen({ kind: 'resident', lastName: 'Dupont', email: 'pas-une-adresse' });
+    expect(r).toEqual({ ok: false, errors: [expect.objectContaining({ field: 'email', code: 'citizen.email_invalid' })] });
+  });
+  it('names an organisation by its display name, the split names being its contact person', () => {
+    const r = requesterCitizen({
+      kind: 'organisation',
+      displayName: 'Les Amis du Parc',
+      firstName: 'Jean',
+      lastName: 'Martin',
+      email: 'a@parc.fr',
+    });
+    expect(r).toEqual({
+      ok: true,
+      value: expect.objectContaining({
+        organisationName: 'Les Amis du Parc',
+        contactPerson: 'Jean Martin',
+        firstName: null,
+        lastName: null,
+      }),
+    });
   });
 });

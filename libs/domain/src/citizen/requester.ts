@@ -1,5 +1,6 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
 import { FieldError, Validation, fieldError, textLength, validation } from '../errors';
+import { oneLine } from '../mail/headers';
 import { Channel, isChannel } from '../ticket/channel';
 
 /** A requester is a resident or an organisation (business, association) with a contact person. */
@@ -228,4 +229,68 @@ export function normalizeForSearch(text: string): string {
     .replace(/ß/g, 'ss')
     .replace(/[\s'’‘`´\-‐‑‒–—_.,;:/]+/g, ' ')
     .trim();
+}
+
+/**
+ * Who wrote to us, as a channel knows them (the public form, an e-mail's From, an Open311 client):
+ * split names or one display name, an e-mail and/or a phone (already normalised or as typed).
+ */
+export interface RequesterDescription {
+  kind: RequesterKind;
+  firstName?: string | null;
+  lastName?: string | null;
+  /** One display name ("Marie Dupont", an e-mail's From): read as "first names… last name" when no split name is given. */
+  displayName?: string | null;
+  email?: string | null;
+  phone?: string | null;
+  /** The last name when none is known (default: the e-mail's local part). */
+  fallbackName?: string | null;
+}
+
+const PART_MAX = 100;
+
+/**
+ * A display name split as "first names… last name" (the last word is the last name), cleaned for a
+ * name field: one line, no control characters, no `<>@"` (what an e-mail's From name may carry).
+ * "Jean-Pierre de la Fontaine" → firstName "Jean-Pierre de la", lastName "Fontaine".
+ */
+export function splitDisplayName(name: string | null | undefined): { firstName: string | null; lastName: string | null } {
+  const parts = oneLine(name ?? '', NAME_MAX)
+    .replace(/[<>@"]/g, '')
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean);
+  if (parts.length === 0) return { firstName: null, lastName: null };
+  return {
+    firstName: parts.length > 1 ? parts.slice(0, -1).join(' ').slice(0, PART_MAX) : null,
+    lastName: parts[parts.length - 1]!.slice(0, PART_MAX),
+  };
+}
+
+/**
+ * The citizen a channel creates for a requester nobody knows yet (the one intake rule of every channel):
+ * - no e-mail and no phone: nobody to reach, no citizen (null) — the ticket is registered without one;
+ * - names: the split names, else the display name split; a lone first name becomes the last name;
+ *   nothing at all: `fallbackName`, else the e-mail's local part;
+ * - the preferred channel is the contact they gave us, the e-mail first (the copies disagreed: the public
+ *   form set it, e-mail and Open311 left it empty; a person who wrote with an address expects answers there);
+ * - then validateCitizen: invalid contact or names are field errors, never a half-valid row.
+ */
+export function requesterCitizen(r: RequesterDescription): Validation<CitizenFields> | null {
+  const email = clean(r.email);
+  const phone = clean(r.phone);
+  if (email === null && phone === null) return null;
+  let firstName = clean(r.firstName);
+  let lastName = clean(r.lastName);
+  if (firstName === null && lastName === null) ({ firstName, lastName } = splitDisplayName(r.displayName));
+  if (lastName === null) [lastName, firstName] = [firstName, null];
+  if (lastName === null) lastName = clean(r.fallbackName) ?? (email !== null ? (clean(email.split('@')[0]) ?? email) : null);
+  const preferredChannel = email !== null ? 'email' : 'phone';
+  if (r.kind === 'organisation') {
+    // an organisation is named by its display name; the split names are its contact person
+    const person = [clean(r.firstName), clean(r.lastName)].filter((x): x is string => x !== null).join(' ');
+    const organisationName = clean(r.displayName) ?? (person || null);
+    return validateCitizen({ kind: r.kind, organisationName, contactPerson: person || null, email, phone, preferredChannel });
+  }
+  return validateCitizen({ kind: r.kind, firstName, lastName, email, phone, preferredChannel });
 }

@@ -96,6 +96,19 @@ export class CitizensRepository {
     return m.save(CitizenEntity, { ...row, ...fields });
   }
 
+  /**
+   * The person a channel's requester is: the same e-mail (case of the domain ignored), else the same
+   * phone; among several, an e-mail match first, then the oldest record. Null when nobody matches.
+   */
+  async findByContact(email: string | null, phone: string | null, m: EntityManager = this.db.manager): Promise<string | null> {
+    const [found]: Array<{ id: string }> = await m.query(
+      `SELECT id FROM citizens WHERE ($1::text IS NOT NULL AND lower(email) = lower($1)) OR ($2::text IS NOT NULL AND phone = $2)
+       ORDER BY (lower(email) = lower($1)) DESC NULLS LAST, created_at LIMIT 1`,
+      [email, phone],
+    );
+    return found?.id ?? null;
+  }
+
   /** Another person (not `selfId`) with this e-mail or phone, and which of the two matched. */
   async findSameContact(
     email: string | null,

@@ -6,7 +6,10 @@ import {
   normalizeEmail,
   normalizeForSearch,
   normalizePhone,
+  requesterCitizen,
   validateCitizen,
+  type RequesterDescription,
+  type Validation,
   type Citizen,
   type CitizenFields,
   type CitizenSummary,
@@ -14,7 +17,7 @@ import {
 } from '@grc/domain';
 import { badRequest, conflict, notFound } from '../../common/problem';
 import type { CitizenEntity } from '../../database/entities';
-import { AuditService, auditActor, diff } from '../audit/audit.service';
+import { AuditService, auditActor, diff, type AuditActor } from '../audit/audit.service';
 import type { Actor } from '../auth/authenticated-agent';
 import { toSummary } from '../tickets/ticket-view';
 import type { CitizenInputDto, CitizenUpdateDto } from './citizen.dto';
@@ -122,6 +125,30 @@ export class CitizensService {
     const saved = await this.citizens.insert(fields, m);
     await this.audit.record(m, auditActor(actor), 'citizen.create', 'citizen', saved.id, diff<CitizenFields>(null, fields, FIELDS));
     return toCitizen(saved);
+  }
+
+  /**
+   * The one intake pipeline of the channels (public form, e-mail, Open311), inside the caller's
+   * transaction: the same e-mail, else the same phone, is the same person (an e-mail match first, then
+   * the oldest); otherwise a new citizen from the description (rules: requesterCitizen in libs/domain),
+   * audited as `citizen.create` by `actor`. Null when there is no way to reach the person (the ticket is
+   * registered without a citizen); field errors when the contact is invalid — the channel words them in
+   * its own error format (or, for e-mail, goes on without a citizen). No reachability check: a channel
+   * links a request to a person, it shows nothing about them.
+   */
+  async matchOrCreate(m: EntityManager, actor: AuditActor, who: RequesterDescription): Promise<Validation<string | null>> {
+    const email = normalizeEmail(who.email);
+    const phone = normalizePhone(who.phone);
+    if (email !== null || phone !== null) {
+      const found = await this.citizens.findByContact(email, phone, m);
+      if (found) return { ok: true, value: found };
+    }
+    const fields = requesterCitizen(who);
+    if (fields === null) return { ok: true, value: null };
+    if (!fields.ok) return fields;
+    const saved = await this.citizens.insert(fields.value, m);
+    await this.audit.record(m, actor, 'citizen.create', 'citizen', saved.id, diff<CitizenFields>(null, fields.value, FIELDS));
+    return { ok: true, value: saved.id };
   }
 
   async update(actor: Actor, id: string, dto: CitizenUpdateDto): Promise<Citizen> {

@@ -13,12 +13,12 @@ import {
   oneLine,
   stripQuotedReply,
   threadClues,
-  validateCitizen,
   type ThreadClues,
 } from '@grc/domain';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
 import { TicketEntity } from '../../database/entities';
-import { AuditService, type AuditActor } from '../audit/audit.service';
+import type { AuditActor } from '../audit/audit.service';
+import { CitizensService } from '../citizens/citizens.service';
 import { systemActor } from '../auth/authenticated-agent';
 import { checkAttachment, safeFilename } from '../tickets/attachment-types';
 import { TicketsService, type Mutation } from '../tickets/tickets.service';
@@ -69,9 +69,9 @@ export class MailIntakeService {
     @InjectDataSource() private readonly db: DataSource,
     @Inject(GRC_CONFIG) private readonly config: GrcConfig,
     @Inject(MAIL_CONFIG) private readonly mail: MailConfig,
-    private readonly audit: AuditService,
     private readonly tickets: TicketsService,
     private readonly replies: ReplyAddresses,
+    private readonly citizens: CitizensService,
   ) {}
 
   async importMessage(mailbox: MailboxRow, uid: number | null, raw: Buffer, size = raw.length): Promise<ImportOutcome> {
@@ -276,7 +276,10 @@ export class MailIntakeService {
     follows: string | null,
     unthreaded: string | null,
   ): Promise<{ id: string; reference: string }> {
-    const citizenId = await this.matchOrCreateCitizen(m, from);
+    // the same e-mail is the same person; otherwise a resident named after the From display name.
+    // An address validateCitizen refuses gives no citizen: an e-mail is never refused for its sender's form.
+    const matched = await this.citizens.matchOrCreate(m, AUDIT_ACTOR, { kind: 'resident', displayName: from.name, email: from.address });
+    const citizenId = matched.ok ? matched.value : null;
     let subject = oneLine(stripNul(subjectRaw).replace(/^\s*((re|tr|fw|fwd|aw)\s*:\s*)+/i, ''), 300);
     if ([...subject].length < 3) subject = `Courriel de ${from.name || from.address}`.slice(0, 300);
     let description = text.slice(0, MAX_TEXT) || '(message sans texte)';
@@ -349,33 +352,6 @@ export class MailIntakeService {
         data: { refusedAttachments: refused },
       });
     return events;
-  }
-
-  /** The same e-mail is the same person (citizens module's rule); otherwise a resident named after the From display name. */
-  private async matchOrCreateCitizen(m: EntityManager, from: { name: string; address: string }): Promise<string | null> {
-    const [found] = await m.query(`SELECT id FROM citizens WHERE lower(email) = lower($1) ORDER BY created_at LIMIT 1`, [from.address]);
-    if (found) return found.id;
-    const name = oneLine(stripNul(from.name ?? ''), 200)
-      .replace(/[<>@"]/g, '')
-      .trim();
-    const parts = name.split(/\s+/).filter(Boolean);
-    const firstName = parts.length > 1 ? parts.slice(0, -1).join(' ').slice(0, 100) : null;
-    const lastName = (parts.length ? parts[parts.length - 1]! : from.address.split('@')[0]!).slice(0, 100);
-    const v = validateCitizen({ kind: 'resident', firstName, lastName, email: from.address });
-    if (!v.ok) return null;
-    const f = v.value;
-    const [row] = await m.query(`INSERT INTO citizens (kind, first_name, last_name, email) VALUES ('resident', $1, $2, $3) RETURNING id`, [
-      f.firstName,
-      f.lastName,
-      f.email,
-    ]);
-    await this.audit.record(m, AUDIT_ACTOR, 'citizen.create', 'citizen', row.id, {
-      kind: { before: null, after: 'resident' },
-      firstName: { before: null, after: f.firstName },
-      lastName: { before: null, after: f.lastName },
-      email: { before: null, after: f.email },
-    });
-    return row.id;
   }
 }
 

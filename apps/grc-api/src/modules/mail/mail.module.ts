@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
 import { TrackingService } from '../public/tracking.service';
 import { ReferenceModule } from '../reference/reference.module';
+import { CitizensModule } from '../citizens/citizens.module';
 import { TicketsModule } from '../tickets/tickets.module';
 import { MailIntakePoller } from './intake.poller';
 import { MailIntakeService } from './intake.service';
@@ -21,7 +22,7 @@ import { MailTemplatesService } from './templates.service';
  * TrackingService (modules/public) is stateless: provided here too so the worker's acknowledgements carry the link.
  */
 @Module({
-  imports: [TicketsModule, ReferenceModule],
+  imports: [TicketsModule, ReferenceModule, CitizensModule],
   providers: [
     { provide: MAIL_CONFIG, inject: [GRC_CONFIG], useFactory: (c: GrcConfig) => loadMailConfig(process.env, c.maxUploadBytes) },
     MailTemplatesService,
@@ -31,7 +32,7 @@ import { MailTemplatesService } from './templates.service';
     TrackingService,
     ReplyAddresses,
   ],
-  exports: [MAIL_CONFIG, MailTemplatesService, OutboxService, ReplyAddresses, TicketsModule, ReferenceModule],
+  exports: [MAIL_CONFIG, MailTemplatesService, OutboxService, ReplyAddresses, TicketsModule, ReferenceModule, CitizensModule],
 })
 export class MailCoreModule {}
 

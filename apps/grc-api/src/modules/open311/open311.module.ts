@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CitizensModule } from '../citizens/citizens.module';
 import { TicketsModule } from '../tickets/tickets.module';
 import { InboxCountersModule } from '../worker/inbox-counters.module';
 import { Open311KeysController } from './open311-keys.controller';
@@ -9,7 +10,7 @@ import { Open311Service } from './open311.service';
 
 /** The Open311 GeoReport v2 channel (/open311/v2) and its API keys (/api/v1/open311-keys, admins). */
 @Module({
-  imports: [TicketsModule, InboxCountersModule],
+  imports: [CitizensModule, TicketsModule, InboxCountersModule],
   controllers: [Open311KeysController, Open311Controller],
   // limits read when the app is built (tests set the environment for one app at a time)
   providers: [Open311Service, Open311KeysService, Open311ReadLimitGuard, { provide: OPEN311_LIMITS, useFactory: () => open311Limits() }],

@@ -2,8 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { parseReference, validateCitizen } from '@grc/domain';
-import { AuditService, type AuditActor } from '../audit/audit.service';
+import { parseReference } from '@grc/domain';
+import type { AuditActor } from '../audit/audit.service';
+import { CitizensService } from '../citizens/citizens.service';
 import { systemActor } from '../auth/authenticated-agent';
 import { TicketsService } from '../tickets/tickets.service';
 import { InboxCountersScheduler } from '../worker/inbox-counters.scheduler';
@@ -19,7 +20,6 @@ import {
   w3cDate,
   type AttributeDefinition,
   type RawParams,
-  type Requester,
 } from './open311.params';
 
 export const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
@@ -65,7 +65,7 @@ const CLOSED = ['resolved', 'closed'];
 export class Open311Service {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    private readonly audit: AuditService,
+    private readonly citizens: CitizensService,
     private readonly tickets: TicketsService,
     private readonly counters: InboxCountersScheduler,
   ) {}
@@ -267,7 +267,11 @@ export class Open311Service {
     const actor: AuditActor = { actorId: null, actorLabel: `open311:${key.name}`.slice(0, 254), ip };
     const token = randomUUID();
     const reference = await this.db.transaction(async (m) => {
-      const citizenId = await this.matchOrCreateCitizen(m, actor, who);
+      // the same e-mail (else phone) is the same person; with no contact at all, no citizen (a given name is
+      // kept in the `created` event); a nameless requester is "Usager Open311"
+      const matched = await this.citizens.matchOrCreate(m, actor, { kind: 'resident', ...who, fallbackName: 'Usager Open311' });
+      if (!matched.ok) throw badParam(matched.errors.map((e) => e.message).join(' '));
+      const citizenId = matched.value;
       const loc = where.lat !== null && where.long !== null ? { lat: where.lat, lng: where.long } : null;
       const data: Record<string, unknown> = { client: key.name, token };
       if (media) data['links'] = [{ kind: 'media', url: media, source: 'open311' }];
@@ -300,42 +304,6 @@ export class Open311Service {
     });
     void this.counters.requestRecompute();
     return { serviceRequestId: reference, token, accountId };
-  }
-
-  /**
-   * The citizens module's rule: the same e-mail (else phone) is the same person. Otherwise a resident
-   * is created when there is a way to reach them (validateCitizen); with no contact at all, the ticket
-   * has no citizen (a given name is kept in the `created` event).
-   */
-  private async matchOrCreateCitizen(m: EntityManager, actor: AuditActor, who: Requester): Promise<string | null> {
-    if (!who.email && !who.phone) return null;
-    const [found] = await m.query(
-      `SELECT id FROM citizens WHERE ($1::text IS NOT NULL AND lower(email) = lower($1)) OR ($2::text IS NOT NULL AND phone = $2)
-       ORDER BY (lower(email) = lower($1)) DESC NULLS LAST, created_at LIMIT 1`,
-      [who.email, who.phone],
-    );
-    if (found) return found.id;
-    const lastName = who.lastName ?? who.firstName ?? 'Usager Open311';
-    const firstName = who.lastName ? who.firstName : null;
-    const v = validateCitizen({ kind: 'resident', firstName, lastName, email: who.email, phone: who.phone });
-    if (!v.ok) throw badParam(v.errors.map((e) => e.message).join(' '));
-    const f = v.value;
-    const [row] = await m.query(
-      `INSERT INTO citizens (kind, first_name, last_name, email, phone) VALUES ('resident', $1, $2, $3, $4) RETURNING id`,
-      [f.firstName, f.lastName, f.email, f.phone],
-    );
-    const changes: Record<string, { before: unknown; after: unknown }> = {};
-    for (const [k, val] of Object.entries({
-      kind: 'resident',
-      firstName: f.firstName,
-      lastName: f.lastName,
-      email: f.email,
-      phone: f.phone,
-    })) {
-      if (val !== null) changes[k] = { before: null, after: val };
-    }
-    await this.audit.record(m, actor, 'citizen.create', 'citizen', row.id, changes);
-    return row.id;
   }
 }
 

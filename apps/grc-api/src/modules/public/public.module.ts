@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ReferenceModule } from '../reference/reference.module';
+import { CitizensModule } from '../citizens/citizens.module';
 import { TicketsModule } from '../tickets/tickets.module';
 import { InboxCountersModule } from '../worker/inbox-counters.module';
 import { PublicController } from './public.controller';
@@ -12,7 +13,7 @@ import { TrackingService } from './tracking.service';
  * Exports TrackingService: acknowledgements (modules/mail) put `issueLink()` in their e-mails.
  */
 @Module({
-  imports: [ReferenceModule, TicketsModule, InboxCountersModule],
+  imports: [CitizensModule, ReferenceModule, TicketsModule, InboxCountersModule],
   controllers: [PublicController],
   providers: [
     PublicService,

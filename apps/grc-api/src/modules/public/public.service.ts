@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import {
   MESSAGE_BODY_MAX,
   parseReference,
@@ -14,7 +14,8 @@ import {
 } from '@grc/domain';
 import { badRequest, notFound, ProblemException, type FieldError } from '../../common/problem';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
-import { AuditService, type AuditActor } from '../audit/audit.service';
+import type { AuditActor } from '../audit/audit.service';
+import { CitizensService } from '../citizens/citizens.service';
 import { systemActor, type Actor } from '../auth/authenticated-agent';
 import type { UploadedFile } from '../tickets/attachments.service';
 import { TicketsService, type NewEvent } from '../tickets/tickets.service';
@@ -87,7 +88,7 @@ export class PublicService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @Inject(GRC_CONFIG) private readonly config: GrcConfig,
-    private readonly audit: AuditService,
+    private readonly citizens: CitizensService,
     private readonly tickets: TicketsService,
     private readonly counters: InboxCountersScheduler,
     private readonly tracking: TrackingService,
@@ -175,8 +176,15 @@ export class PublicService {
     const actor: Actor = { ...systemActor('formulaire-public'), ip };
     try {
       const created = await this.db.transaction(async (m) => {
+        // the form's fields were validated above (validateCitizen): the pipeline cannot refuse them here
         const contact = who.ok ? who.value : null;
-        const citizenId = await this.matchOrCreateCitizen(m, auditActor, contact!);
+        const matched = await this.citizens.matchOrCreate(m, auditActor, { kind: 'resident', ...contact });
+        if (!matched.ok)
+          throw badRequest(
+            'Le formulaire contient des erreurs.',
+            matched.errors.map((e) => err(e.field, 'invalid', e.message)),
+          );
+        const citizenId = matched.value;
         const subject = publicSubject(description!, category!.name_fr);
         let key = '';
         const ticket = await this.tickets.createIn(
@@ -396,28 +404,6 @@ export class PublicService {
       }
     }
     return out;
-  }
-
-  /** The citizens module's rule: the same e-mail (else phone) is the same person; otherwise a new resident. */
-  private async matchOrCreateCitizen(
-    m: EntityManager,
-    actor: AuditActor,
-    who: { firstName: string | null; lastName: string | null; email: string | null; phone: string | null },
-  ): Promise<string> {
-    const [found] = await m.query(
-      `SELECT id FROM citizens WHERE ($1::text IS NOT NULL AND lower(email) = lower($1)) OR ($2::text IS NOT NULL AND phone = $2)
-       ORDER BY (lower(email) = lower($1)) DESC NULLS LAST, created_at LIMIT 1`,
-      [who.email, who.phone],
-    );
-    if (found) return found.id;
-    const [row] = await m.query(
-      `INSERT INTO citizens (kind, first_name, last_name, email, phone, preferred_channel) VALUES ('resident', $1, $2, $3, $4, $5) RETURNING id`,
-      [who.firstName, who.lastName, who.email, who.phone, who.email ? 'email' : 'phone'],
-    );
-    const changes: Record<string, { before: unknown; after: unknown }> = {};
-    for (const [k, v] of Object.entries({ kind: 'resident', ...who })) if (v !== null) changes[k] = { before: null, after: v };
-    await this.audit.record(m, actor, 'citizen.create', 'citizen', row.id, changes);
-    return row.id;
   }
 
   /** The SLA engineer's `tickets.sla_due_at` (the expected date), when that migration is present. */
