@@ -2,6 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { ProblemException } from '../../common/problem';
 import { TicketChangeHooks, type TicketChange, type TicketChangeListener } from '../tickets/ticket-change.hooks';
+import { CircuitsRepository } from './circuits.repository';
 import { WorkflowDefinitionsService } from './definitions.service';
 
 type ChangeEvent = TicketChange['events'][number];
@@ -20,6 +21,7 @@ export class CircuitGuard implements TicketChangeListener, OnModuleInit {
   constructor(
     private readonly hooks: TicketChangeHooks,
     private readonly definitions: WorkflowDefinitionsService,
+    private readonly circuits: CircuitsRepository,
   ) {}
 
   onModuleInit(): void {
@@ -38,12 +40,7 @@ export class CircuitGuard implements TicketChangeListener, OnModuleInit {
     const commented = !fromCitizen && status?.body?.trim();
     if (!reply && !publicNote && !finishing && !commented) return;
 
-    const [running] = await m.query(
-      `SELECT tw.definition_code, tw.step_id, wd.name, wd.definition->'steps'->tw.step_id->>'label' AS step_label
-       FROM ticket_workflows tw LEFT JOIN workflow_definitions wd ON wd.code = tw.definition_code AND wd.version = tw.version
-       WHERE tw.ticket_id = $1 AND tw.status = 'active'`,
-      [change.ticketId],
-    );
+    const running = await this.circuits.running(m, change.ticketId);
     if (running) {
       const params = {
         circuit: running.definition_code,

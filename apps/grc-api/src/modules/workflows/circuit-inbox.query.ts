@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { InjectEntityManager } from '@nestjs/typeorm';
+import type { EntityManager } from 'typeorm';
 import { apply, availableActions, type WorkflowAction } from '@grc/workflows';
 import type { WorkflowInbox, WorkflowInboxItem, WorkflowPerson } from '@grc/domain';
 import type { AuthenticatedAgent } from '../auth/authenticated-agent';
 import { canSeeDepartment } from '../tickets/ticket-access';
-import { CircuitRows, type InstanceRow, type TicketRow } from './circuit-rows';
+import { CircuitsRepository } from './circuits.repository';
 import { PARTICIPANT_ACTIONS } from './circuit-scope';
 import { DelegationsService } from './delegations.service';
 import { WorkflowDefinitionsService } from './definitions.service';
@@ -14,24 +14,18 @@ import { WorkflowDefinitionsService } from './definitions.service';
 @Injectable()
 export class CircuitInboxQuery {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
-    private readonly rows: CircuitRows,
+    /** reads outside a transaction */
+    @InjectEntityManager() private readonly reader: EntityManager,
+    private readonly rows: CircuitsRepository,
     private readonly definitions: WorkflowDefinitionsService,
     private readonly delegations: DelegationsService,
   ) {}
 
   async inbox(agent: AuthenticatedAgent): Promise<WorkflowInbox> {
-    const m = this.db.manager;
+    const m = this.reader;
     const who = await this.delegations.engineActor(m, agent);
     const now = new Date().toISOString();
-    const rows: Array<InstanceRow & TicketRow & { tv: number }> = await m.query(
-      `SELECT tw.ticket_id, tw.definition_code, tw.version, tw.state, tw.status,
-         t.id, t.version AS tv, t.department_id, d.code AS department_code, d.name AS department_name, t.category_id, c.code AS category_code,
-         t.priority, t.channel, t.status, t.assignee_id, t.reference, t.subject
-       FROM ticket_workflows tw JOIN tickets t ON t.id = tw.ticket_id JOIN departments d ON d.id = t.department_id JOIN categories c ON c.id = t.category_id
-       WHERE tw.status = 'active' AND tw.step_kind IN ('approval', 'opinion', 'draft')
-       ORDER BY tw.updated_at`,
-    );
+    const rows = await this.rows.inboxRows(m);
     const identities = [
       { id: agent.id, role: agent.role as string, depts: who.departmentIds },
       ...(who.delegations ?? [])

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { InjectEntityManager } from '@nestjs/typeorm';
+import type { EntityManager } from 'typeorm';
 import {
   availableActions,
   type Actor as EngineActor,
@@ -12,7 +12,7 @@ import type { WorkflowActionRequestType } from '@grc/domain';
 import { notFound, ProblemException } from '../../common/problem';
 import type { AuthenticatedAgent } from '../auth/authenticated-agent';
 import { canSeeDepartment } from '../tickets/ticket-access';
-import { CircuitRows, type InstanceRow, type TicketRow } from './circuit-rows';
+import { CircuitsRepository, type InstanceRow, type TicketRow } from './circuits.repository';
 import { DelegationsService } from './delegations.service';
 import { WorkflowDefinitionsService } from './definitions.service';
 
@@ -41,14 +41,15 @@ export interface CircuitScope {
 @Injectable()
 export class CircuitScopes {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
-    private readonly rows: CircuitRows,
+    /** reads outside a transaction */
+    @InjectEntityManager() private readonly reader: EntityManager,
+    private readonly rows: CircuitsRepository,
     private readonly definitions: WorkflowDefinitionsService,
     private readonly delegations: DelegationsService,
   ) {}
 
   async resolve(agent: AuthenticatedAgent, ticketId: string): Promise<CircuitScope> {
-    const m = this.db.manager;
+    const m = this.reader;
     const t = await this.rows.ticket(m, ticketId);
     if (!t) throw notFound('Demande');
     if (canSeeDepartment(agent, t.department_id)) return { agent, ticket: t, member: true, answersFor: [] };

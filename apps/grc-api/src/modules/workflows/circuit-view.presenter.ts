@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { InjectEntityManager } from '@nestjs/typeorm';
+import type { EntityManager } from 'typeorm';
 import { apply, availableActions, start, type HistoryEntry, type WorkflowInstanceState } from '@grc/workflows';
 import type { AvailableWorkflowAction, TicketDetail, TicketWorkflowView, WorkflowPerson } from '@grc/domain';
 import { TicketsService } from '../tickets/tickets.service';
-import { CircuitRows } from './circuit-rows';
+import { CircuitsRepository } from './circuits.repository';
 import { PARTICIPANT_ACTIONS, type CircuitScope } from './circuit-scope';
 import { diagramOf } from './definition-source';
 import { DelegationsService } from './delegations.service';
@@ -22,8 +22,9 @@ const PARTICIPANT_TIMELINE = new Set(['created', 'inbound', 'attachment_added', 
 @Injectable()
 export class CircuitViewPresenter {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
-    private readonly rows: CircuitRows,
+    /** reads outside a transaction */
+    @InjectEntityManager() private readonly reader: EntityManager,
+    private readonly rows: CircuitsRepository,
     private readonly definitions: WorkflowDefinitionsService,
     private readonly delegations: DelegationsService,
     private readonly tickets: TicketsService,
@@ -38,7 +39,7 @@ export class CircuitViewPresenter {
 
   async view(scope: CircuitScope): Promise<TicketWorkflowView> {
     const { agent, member } = scope;
-    const m = this.db.manager;
+    const m = this.reader;
     const t = (await this.rows.ticket(m, scope.ticket.id))!;
     const ticketId = t.id;
     const now = new Date().toISOString();

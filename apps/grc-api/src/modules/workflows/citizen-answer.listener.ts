@@ -1,6 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { TicketChangeHooks, type TicketChange, type TicketChangeListener } from '../tickets/ticket-change.hooks';
+import { CircuitsRepository } from './circuits.repository';
 import { TicketWorkflowsService } from './ticket-workflows.service';
 
 /**
@@ -13,6 +14,7 @@ export class CitizenAnswerListener implements TicketChangeListener, OnModuleInit
   constructor(
     private readonly hooks: TicketChangeHooks,
     private readonly workflows: TicketWorkflowsService,
+    private readonly circuits: CircuitsRepository,
   ) {}
 
   onModuleInit(): void {
@@ -21,10 +23,6 @@ export class CitizenAnswerListener implements TicketChangeListener, OnModuleInit
 
   async onTicketChanged(m: EntityManager, change: TicketChange): Promise<void> {
     if (!change.before || !change.events.some((e) => e.kind === 'inbound')) return;
-    const [waiting] = await m.query(
-      `SELECT 1 FROM ticket_workflows WHERE ticket_id = $1 AND status = 'active' AND step_kind = 'wait_for_citizen'`,
-      [change.ticketId],
-    );
-    if (waiting) await this.workflows.citizenAnswered(m, change.ticketId);
+    if (await this.circuits.waitsForCitizen(m, change.ticketId)) await this.workflows.citizenAnswered(m, change.ticketId);
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
+import { InjectDataSource, InjectEntityManager } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { AnalysisContext, PublishedDefinition, WorkflowDefinition } from '@grc/workflows';
 import type {
@@ -17,7 +17,10 @@ import type {
 import { conflict, notFound, ProblemException } from '../../common/problem';
 import { AuditService, auditActor } from '../audit/audit.service';
 import { actorId, type Actor } from '../auth/authenticated-agent';
+import { CategoriesRepository } from '../reference/categories.repository';
+import { DepartmentsRepository } from '../reference/departments.repository';
 import { checkDefinition, diagramOf, exportDefinition, readSource } from './definition-source';
+import { DefinitionsRepository, type DefinitionRow } from './definitions.repository';
 
 /** 422 listing every problem (path, reason): nothing was saved. */
 export const invalidDefinition = (errors: WorkflowDefinitionProblem[], detail = 'Le circuit est invalide : rien n’a été enregistré.') =>
@@ -27,19 +30,6 @@ export const invalidDefinition = (errors: WorkflowDefinitionProblem[], detail = 
     detail,
     errors.map((e) => ({ field: e.path, message: e.message, code: e.code ?? 'invalid' })),
   );
-
-interface DefinitionRow {
-  id: string;
-  code: string;
-  version: number;
-  status: 'draft' | 'published' | 'archived';
-  name: string;
-  definition: Record<string, unknown>;
-  created_at: Date;
-  published_at: Date | null;
-  created_by: string | null;
-  created_by_name: string | null;
-}
 
 const toVersionSummary = (r: DefinitionRow): WorkflowVersionSummary => ({
   version: r.version,
@@ -60,17 +50,17 @@ export class WorkflowDefinitionsService {
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
+    /** reads outside a transaction */
+    @InjectEntityManager() private readonly reader: EntityManager,
+    private readonly repo: DefinitionsRepository,
+    private readonly categories: CategoriesRepository,
+    private readonly departments: DepartmentsRepository,
     private readonly audit: AuditService,
   ) {}
 
   /** The town's codes, for the static analysis of references. */
-  async analysisContext(m: EntityManager = this.db.manager): Promise<AnalysisContext> {
-    const [row] = await m.query(
-      `SELECT (SELECT coalesce(array_agg(code), '{}') FROM departments WHERE active) AS departments,
-              (SELECT coalesce(array_agg(code), '{}') FROM categories WHERE active) AS categories,
-              (SELECT coalesce(array_agg(id::text), '{}') FROM agents WHERE active) AS agents`,
-    );
-    return { departments: row.departments, categories: row.categories, agents: row.agents };
+  analysisContext(m: EntityManager = this.reader): Promise<AnalysisContext> {
+    return this.repo.analysisContext(m);
   }
 
   /** Reads and checks one definition (text or object) without saving anything. */
@@ -94,15 +84,7 @@ export class WorkflowDefinitionsService {
   }
 
   async list(): Promise<WorkflowDefinitionSummary[]> {
-    const rows: Array<DefinitionRow> = await this.db.query(
-      `SELECT w.id, w.code, w.version, w.status, w.name, '{}'::jsonb AS definition, w.created_at, w.published_at, w.created_by, a.display_name AS created_by_name
-       FROM workflow_definitions w LEFT JOIN agents a ON a.id = w.created_by ORDER BY w.code, w.version`,
-    );
-    const counts: Array<{ code: string; bindings: number; running: number }> = await this.db.query(
-      `SELECT code, sum(b)::int AS bindings, sum(r)::int AS running FROM (
-         SELECT definition_code AS code, 1 AS b, 0 AS r FROM workflow_bindings
-         UNION ALL SELECT definition_code, 0, 1 FROM ticket_workflows WHERE status = 'active') x GROUP BY code`,
-    );
+    const [rows, counts] = [await this.repo.summaries(this.reader), await this.repo.usage(this.reader)];
     const byCode = new Map<string, DefinitionRow[]>();
     for (const r of rows) byCode.set(r.code, [...(byCode.get(r.code) ?? []), r]);
     return [...byCode.entries()].map(([code, versions]) => {
@@ -122,12 +104,7 @@ export class WorkflowDefinitionsService {
   }
 
   async version(code: string, version: number | 'latest' | 'draft'): Promise<WorkflowDefinitionVersion> {
-    const where = version === 'draft' ? `w.status = 'draft'` : version === 'latest' ? `w.status = 'published'` : `w.version = $2`;
-    const [r]: DefinitionRow[] = await this.db.query(
-      `SELECT w.*, a.display_name AS created_by_name FROM workflow_definitions w LEFT JOIN agents a ON a.id = w.created_by
-       WHERE w.code = $1 AND ${where} ORDER BY w.version DESC LIMIT 1`,
-      typeof version === 'number' ? [code, version] : [code],
-    );
+    const r = await this.repo.version(this.reader, code, version);
     if (!r) throw notFound('Circuit (ou version)');
     return {
       ...toVersionSummary(r),
@@ -196,26 +173,14 @@ export class WorkflowDefinitionsService {
       const out: Array<{ code: string; version: number }> = [];
       for (const c of checked) {
         const def = c.definition!;
-        await m.query(`SELECT pg_advisory_xact_lock(hashtext('grc:workflow:' || $1))`, [def.id]);
-        const [draft] = await m.query(`SELECT id, version FROM workflow_definitions WHERE code = $1 AND status = 'draft'`, [def.id]);
+        await this.repo.lockCode(m, def.id);
+        const draft = await this.repo.draft(m, def.id);
         let version: number;
         if (draft) {
           version = draft.version;
-          await m.query(`UPDATE workflow_definitions SET definition = $2, name = $3, updated_at = now(), created_by = $4 WHERE id = $1`, [
-            draft.id,
-            JSON.stringify(def),
-            def.name,
-            actorId(actor),
-          ]);
+          await this.repo.updateDraft(m, draft.id, def, def.name, actorId(actor));
         } else {
-          const [{ next }] = await m.query(`SELECT coalesce(max(version), 0) + 1 AS next FROM workflow_definitions WHERE code = $1`, [
-            def.id,
-          ]);
-          version = next;
-          await m.query(
-            `INSERT INTO workflow_definitions (code, version, status, name, definition, created_by) VALUES ($1, $2, 'draft', $3, $4, $5)`,
-            [def.id, version, def.name, JSON.stringify(def), actorId(actor)],
-          );
+          version = await this.repo.insertDraft(m, def.id, def, def.name, actorId(actor));
         }
         await this.audit.record(m, auditActor(actor), 'workflow.draft_save', 'workflow', def.id, {
           version: { before: null, after: version },
@@ -232,10 +197,10 @@ export class WorkflowDefinitionsService {
 
   async discardDraft(actor: Actor, code: string): Promise<void> {
     await this.db.transaction(async (m) => {
-      const rows = await m.query(`DELETE FROM workflow_definitions WHERE code = $1 AND status = 'draft' RETURNING version`, [code]);
-      if (!rows.length) throw notFound('Brouillon de circuit');
+      const version = await this.repo.deleteDraft(m, code);
+      if (version === null) throw notFound('Brouillon de circuit');
       await this.audit.record(m, auditActor(actor), 'workflow.draft_discard', 'workflow', code, {
-        version: { before: rows[0].version, after: null },
+        version: { before: version, after: null },
       });
     });
   }
@@ -248,11 +213,10 @@ export class WorkflowDefinitionsService {
   }
 
   private async publishIn(m: EntityManager, actor: Actor, code: string, context: AnalysisContext) {
-    await m.query(`SELECT pg_advisory_xact_lock(hashtext('grc:workflow:' || $1))`, [code]);
-    const [draft] = await m.query(`SELECT id, version, definition FROM workflow_definitions WHERE code = $1 AND status = 'draft'`, [code]);
+    await this.repo.lockCode(m, code);
+    const draft = await this.repo.draft(m, code);
     if (!draft) {
-      const [any] = await m.query(`SELECT 1 FROM workflow_definitions WHERE code = $1 LIMIT 1`, [code]);
-      if (!any) throw notFound('Circuit');
+      if (!(await this.repo.codeExists(m, code))) throw notFound('Circuit');
       throw conflict(`Le circuit « ${code} » n’a pas de brouillon à publier.`, [
         { field: 'code', message: 'aucun brouillon', code: 'no_draft' },
       ]);
@@ -263,25 +227,19 @@ export class WorkflowDefinitionsService {
         checked.validation.errors,
         'Le brouillon est devenu invalide (données de référence modifiées) : il n’est pas publié.',
       );
-    const previous = await m.query(
-      `UPDATE workflow_definitions SET status = 'archived', updated_at = now() WHERE code = $1 AND status = 'published' RETURNING version`,
-      [code],
-    );
-    await m.query(`UPDATE workflow_definitions SET status = 'published', published_at = now(), updated_at = now() WHERE id = $1`, [
-      draft.id,
-    ]);
+    const previous = await this.repo.publishDraft(m, code, draft.id);
     await this.audit.record(m, auditActor(actor), 'workflow.publish', 'workflow', code, {
-      version: { before: previous[0]?.version ?? null, after: draft.version },
+      version: { before: previous, after: draft.version },
     });
     return { version: draft.version as number, warnings: checked.validation.warnings };
   }
 
   /** An exact published (or archived) version, parsed once and cached (frozen by construction). */
-  async resolve(code: string, version: number, m: EntityManager = this.db.manager): Promise<PublishedDefinition> {
+  async resolve(code: string, version: number, m: EntityManager = this.reader): Promise<PublishedDefinition> {
     const key = `${code}@${version}`;
     const hit = this.cache.get(key);
     if (hit) return hit;
-    const [r] = await m.query(`SELECT definition, status FROM workflow_definitions WHERE code = $1 AND version = $2`, [code, version]);
+    const r = await this.repo.exactVersion(m, code, version);
     if (!r || r.status === 'draft') throw conflict(`La version ${version} du circuit « ${code} » est introuvable.`);
     const def = { ...(r.definition as WorkflowDefinition), version } as PublishedDefinition;
     this.cache.set(key, def);
@@ -294,30 +252,19 @@ export class WorkflowDefinitionsService {
     categoryId: string,
     departmentId: string,
   ): Promise<{ code: string; version: number; name: string } | null> {
-    const [r] = await m.query(
-      `SELECT w.code, w.version, w.name FROM workflow_bindings b
-       JOIN workflow_definitions w ON w.code = b.definition_code AND w.status = 'published'
-       WHERE (b.category_id = $1 OR b.category_id IS NULL) AND (b.department_id = $2 OR b.department_id IS NULL)
-       ORDER BY (b.category_id IS NOT NULL) DESC, (b.department_id IS NOT NULL) DESC LIMIT 1`,
-      [categoryId, departmentId],
-    );
-    return r ? { code: r.code, version: r.version, name: r.name } : null;
+    return this.repo.boundFor(m, categoryId, departmentId);
   }
 
   // ---------------------------------------------------------------- bindings
   async bindings(): Promise<WorkflowBinding[]> {
-    const rows = await this.db.query(
-      `SELECT id, category_id, department_id, definition_code, created_at FROM workflow_bindings ORDER BY created_at, id`,
-    );
-    return rows.map(
-      (r: { id: string; category_id: string | null; department_id: string | null; definition_code: string; created_at: Date }) => ({
-        id: r.id,
-        categoryId: r.category_id,
-        departmentId: r.department_id,
-        definitionCode: r.definition_code,
-        createdAt: new Date(r.created_at).toISOString(),
-      }),
-    );
+    const rows = await this.repo.bindings(this.reader);
+    return rows.map((r) => ({
+      id: r.id,
+      categoryId: r.category_id,
+      departmentId: r.department_id,
+      definitionCode: r.definition_code,
+      createdAt: new Date(r.created_at).toISOString(),
+    }));
   }
 
   /** Binds (or re-binds) a scope to a published circuit. */
@@ -326,37 +273,31 @@ export class WorkflowDefinitionsService {
     const departmentId = input.departmentId ?? null;
     const id = await this.db.transaction(async (m) => {
       const errors: Array<{ field: string; message: string; code: string }> = [];
-      const [w] = await m.query(`SELECT 1 FROM workflow_definitions WHERE code = $1 AND status = 'published'`, [input.definitionCode]);
-      if (!w) errors.push({ field: 'definitionCode', message: 'Aucune version publiée de ce circuit.', code: 'unpublished' });
-      if (categoryId && !(await m.query(`SELECT 1 FROM categories WHERE id = $1`, [categoryId])).length)
+      if (!(await this.repo.isPublished(m, input.definitionCode)))
+        errors.push({ field: 'definitionCode', message: 'Aucune version publiée de ce circuit.', code: 'unpublished' });
+      if (categoryId && !(await this.categories.lockExisting(categoryId, m)))
         errors.push({ field: 'categoryId', message: 'Catégorie inconnue.', code: 'unknown' });
-      if (departmentId && !(await m.query(`SELECT 1 FROM departments WHERE id = $1`, [departmentId])).length)
+      if (departmentId && !(await this.departments.lockExisting([departmentId], m)).size)
         errors.push({ field: 'departmentId', message: 'Service inconnu.', code: 'unknown' });
       if (errors.length) throw new ProblemException(422, 'Rattachement invalide', errors.map((e) => e.message).join(' '), errors);
-      const [old] = await m.query(
-        `DELETE FROM workflow_bindings WHERE category_id IS NOT DISTINCT FROM $1 AND department_id IS NOT DISTINCT FROM $2 RETURNING definition_code`,
-        [categoryId, departmentId],
-      );
-      const [row] = await m.query(
-        `INSERT INTO workflow_bindings (category_id, department_id, definition_code, created_by) VALUES ($1, $2, $3, $4) RETURNING id`,
-        [categoryId, departmentId, input.definitionCode, actorId(actor)],
-      );
-      await this.audit.record(m, auditActor(actor), 'workflow.bind', 'workflow_binding', row.id, {
+      const old = await this.repo.deleteBindingOf(m, categoryId, departmentId);
+      const id = await this.repo.insertBinding(m, categoryId, departmentId, input.definitionCode, actorId(actor));
+      await this.audit.record(m, auditActor(actor), 'workflow.bind', 'workflow_binding', id, {
         categoryId: { before: null, after: categoryId },
         departmentId: { before: null, after: departmentId },
-        definitionCode: { before: old?.definition_code ?? null, after: input.definitionCode },
+        definitionCode: { before: old, after: input.definitionCode },
       });
-      return row.id as string;
+      return id;
     });
     return (await this.bindings()).find((b) => b.id === id)!;
   }
 
   async unbind(actor: Actor, id: string): Promise<void> {
     await this.db.transaction(async (m) => {
-      const [old] = await m.query(`DELETE FROM workflow_bindings WHERE id = $1 RETURNING definition_code`, [id]);
-      if (!old) throw notFound('Rattachement');
+      const old = await this.repo.deleteBinding(m, id);
+      if (old === null) throw notFound('Rattachement');
       await this.audit.record(m, auditActor(actor), 'workflow.unbind', 'workflow_binding', id, {
-        definitionCode: { before: old.definition_code, after: null },
+        definitionCode: { before: old, after: null },
       });
     });
   }

@@ -1,25 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
+import { InjectDataSource, InjectEntityManager } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Actor as EngineActor, Delegation as EngineDelegation, WorkflowRole } from '@grc/workflows';
 import type { Delegation, DelegationInput } from '@grc/domain';
 import { badRequest, forbidden, notFound, ProblemException } from '../../common/problem';
 import { AuditService, auditActor } from '../audit/audit.service';
+import { AgentsRepository } from '../agents/agents.repository';
 import { actorId, type Actor, type AuthenticatedAgent } from '../auth/authenticated-agent';
+import { DelegationsRepository, type DelegationRow } from './delegations.repository';
 
 const MAX_DAYS = 366;
 
-interface DelegationRow {
-  id: string;
-  from_agent_id: string;
-  from_name: string;
-  to_agent_id: string;
-  to_name: string;
-  starts_at: Date;
-  ends_at: Date;
-  created_at: Date;
-  revoked_at: Date | null;
-}
 const toDelegation = (r: DelegationRow, now = Date.now()): Delegation => ({
   id: r.id,
   from: { id: r.from_agent_id, displayName: r.from_name },
@@ -30,10 +21,6 @@ const toDelegation = (r: DelegationRow, now = Date.now()): Delegation => ({
   revokedAt: r.revoked_at ? new Date(r.revoked_at).toISOString() : null,
   active: !r.revoked_at && new Date(r.starts_at).getTime() <= now && now < new Date(r.ends_at).getTime(),
 });
-const SELECT = `SELECT d.id, d.from_agent_id, f.display_name AS from_name, d.to_agent_id, t.display_name AS to_name,
-  d.starts_at, d.ends_at, d.created_at, d.revoked_at
-  FROM delegations d JOIN agents f ON f.id = d.from_agent_id JOIN agents t ON t.id = d.to_agent_id`;
-
 /**
  * Delegations of approvals and opinions for a period (a head away names a delegate), and the
  * mapping of our agents to the engine's actors: role, departments by code, delegations received.
@@ -42,16 +29,17 @@ const SELECT = `SELECT d.id, d.from_agent_id, f.display_name AS from_name, d.to_
 export class DelegationsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
+    /** reads outside a transaction */
+    @InjectEntityManager() private readonly reader: EntityManager,
+    private readonly repo: DelegationsRepository,
+    private readonly agents: AgentsRepository,
     private readonly audit: AuditService,
   ) {}
 
   /** Admins: all; others: the ones they gave or received. */
   async list(agent: AuthenticatedAgent): Promise<Delegation[]> {
     const admin = agent.role === 'admin';
-    const rows: DelegationRow[] = await this.db.query(
-      `${SELECT} ${admin ? '' : 'WHERE d.from_agent_id = $1 OR d.to_agent_id = $1'} ORDER BY d.starts_at DESC, d.id LIMIT 500`,
-      admin ? [] : [agent.id],
-    );
+    const rows = await this.repo.list(this.reader, admin ? null : agent.id);
     return rows.map((r) => toDelegation(r));
   }
 
@@ -71,67 +59,45 @@ export class DelegationsService {
     if (input.toAgentId === fromId) errors.push({ field: 'toAgentId', message: 'On ne se délègue pas à soi-même.' });
     if (errors.length) throw badRequest(errors.map((e) => e.message).join(' '), errors);
     const id = await this.db.transaction(async (m) => {
-      const agents: Array<{ id: string; active: boolean; role: string }> = await m.query(
-        `SELECT id, active, role FROM agents WHERE id = ANY($1::uuid[])`,
-        [[fromId, input.toAgentId]],
-      );
-      const from = agents.find((a) => a.id === fromId);
-      const to = agents.find((a) => a.id === input.toAgentId);
+      const from = await this.agents.find(fromId, m);
+      const to = await this.agents.find(input.toAgentId, m);
       if (!from) throw badRequest('Délégant inconnu.', [{ field: 'fromAgentId', message: 'Agent inconnu.' }]);
       if (!to?.active)
         throw badRequest('Délégataire inconnu ou désactivé.', [{ field: 'toAgentId', message: 'Agent inconnu ou désactivé.' }]);
-      const overlap = await m.query(
-        `SELECT 1 FROM delegations WHERE from_agent_id = $1 AND to_agent_id = $2 AND revoked_at IS NULL AND starts_at < $4 AND ends_at > $3`,
-        [fromId, input.toAgentId, starts, ends],
-      );
-      if (overlap.length)
+      if (await this.repo.overlaps(m, fromId, input.toAgentId, starts, ends))
         throw new ProblemException(409, 'Conflit', 'Une délégation au même agent couvre déjà une partie de cette période.', [
           { field: 'startsAt', message: 'Période déjà couverte.', code: 'overlap' },
         ]);
-      const [row] = await m.query(
-        `INSERT INTO delegations (from_agent_id, to_agent_id, starts_at, ends_at, created_by) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-        [fromId, input.toAgentId, starts, ends, actorId(actor)],
-      );
-      await this.audit.record(m, auditActor(actor), 'delegation.create', 'delegation', row.id, {
+      const id = await this.repo.insert(m, fromId, input.toAgentId, starts, ends, actorId(actor));
+      await this.audit.record(m, auditActor(actor), 'delegation.create', 'delegation', id, {
         from: { before: null, after: fromId },
         to: { before: null, after: input.toAgentId },
         startsAt: { before: null, after: starts.toISOString() },
         endsAt: { before: null, after: ends.toISOString() },
       });
-      return row.id as string;
+      return id;
     });
-    const [row] = await this.db.query(`${SELECT} WHERE d.id = $1`, [id]);
-    return toDelegation(row);
+    return toDelegation((await this.repo.find(this.reader, id))!);
   }
 
   /** The delegator (or an admin) ends a delegation now. */
   async revoke(actor: Actor, id: string): Promise<Delegation> {
     await this.db.transaction(async (m) => {
-      const [d] = await m.query(`SELECT from_agent_id, revoked_at FROM delegations WHERE id = $1 FOR UPDATE`, [id]);
+      const d = await this.repo.lock(m, id);
       if (!d || (d.from_agent_id !== actor.agent.id && actor.agent.role !== 'admin')) throw notFound('Délégation');
       if (d.revoked_at) throw new ProblemException(409, 'Conflit', 'Cette délégation est déjà révoquée.');
-      await m.query(`UPDATE delegations SET revoked_at = now() WHERE id = $1`, [id]);
+      await this.repo.revoke(m, id);
       await this.audit.record(m, auditActor(actor), 'delegation.revoke', 'delegation', id, {
         revokedAt: { before: null, after: new Date().toISOString() },
       });
     });
-    const [row] = await this.db.query(`${SELECT} WHERE d.id = $1`, [id]);
-    return toDelegation(row);
+    return toDelegation((await this.repo.find(this.reader, id))!);
   }
 
   /** The engine's view of an agent: role, own departments by code, delegations received (not revoked, not over). */
   async engineActor(m: EntityManager, agent: AuthenticatedAgent): Promise<EngineActor> {
-    const [row] = await m.query(
-      `SELECT
-         (SELECT coalesce(array_agg(d.code), '{}') FROM agent_departments ad JOIN departments d ON d.id = ad.department_id WHERE ad.agent_id = $1) AS codes,
-         (SELECT coalesce(json_agg(json_build_object('fromAgentId', f.id, 'fromRole', f.role, 'from', dl.starts_at, 'to', dl.ends_at,
-            'fromDepartmentIds', (SELECT coalesce(array_agg(d.code), '{}') FROM agent_departments ad JOIN departments d ON d.id = ad.department_id WHERE ad.agent_id = f.id))
-            ORDER BY dl.starts_at), '[]')
-          FROM delegations dl JOIN agents f ON f.id = dl.from_agent_id
-          WHERE dl.to_agent_id = $1 AND dl.revoked_at IS NULL AND dl.ends_at > now() AND f.active) AS delegations`,
-      [agent.id],
-    );
-    const delegations: EngineDelegation[] = (row.delegations as Array<EngineDelegation & { from: string; to: string }>).map((d) => ({
+    const row = await this.repo.engineActor(m, agent.id);
+    const delegations: EngineDelegation[] = row.delegations.map((d) => ({
       ...d,
       fromRole: d.fromRole as WorkflowRole,
       from: new Date(d.from).toISOString(),

@@ -5,7 +5,6 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { EntityManager } from 'typeorm';
 import { parse } from 'yaml';
 import type { TownPack } from '@grc/domain';
 import type { WorkflowDefinition } from '@grc/workflows';
@@ -87,19 +86,5 @@ export async function readPackWorkflows(folder: string, pack: TownPack): Promise
   return { definitions, bindings };
 }
 
-/** Inserts the checked workflows (published, version 1) and their bindings. */
-export async function insertPackWorkflows(m: EntityManager, w: PackWorkflows): Promise<void> {
-  for (const d of w.definitions) {
-    await m.query(
-      `INSERT INTO workflow_definitions (code, version, status, name, definition, published_at) VALUES ($1, 1, 'published', $2, $3, now())`,
-      [d.id, d.name, JSON.stringify(d)],
-    );
-  }
-  for (const b of w.bindings) {
-    await m.query(
-      `INSERT INTO workflow_bindings (category_id, department_id, definition_code)
-       VALUES ((SELECT id FROM categories WHERE code = $1), (SELECT id FROM departments WHERE code = $2), $3)`,
-      [b.category, b.department, b.workflow],
-    );
-  }
-}
+/** Inserts the checked workflows (published, version 1) and their bindings: the SQL is the definitions repository's. */
+export { insertPackWorkflows } from './definitions.repository';

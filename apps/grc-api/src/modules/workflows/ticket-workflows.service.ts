@@ -15,11 +15,12 @@ import {
 import { priorityRank, type TicketDetail, type TicketWorkflowView, type TimelineEventKind, type WorkflowActionRequest } from '@grc/domain';
 import { conflict, ProblemException } from '../../common/problem';
 import { TicketEntity } from '../../database/entities';
+import { AgentsRepository } from '../agents/agents.repository';
 import { AuditService, auditActor } from '../audit/audit.service';
 import { systemActor, type Actor, type AuthenticatedAgent } from '../auth/authenticated-agent';
 import { TicketChangeHooks } from '../tickets/ticket-change.hooks';
 import { TicketsService } from '../tickets/tickets.service';
-import { CircuitRows } from './circuit-rows';
+import { CircuitsRepository } from './circuits.repository';
 import { assertMayTake, CircuitScopes, type CircuitScope } from './circuit-scope';
 import { CircuitViewPresenter } from './circuit-view.presenter';
 import { DelegationsService } from './delegations.service';
@@ -60,9 +61,10 @@ export class TicketWorkflowsService implements OnModuleInit {
     private readonly delegations: DelegationsService,
     private readonly audit: AuditService,
     private readonly effectsPort: WorkflowEffectsPort,
-    private readonly rows: CircuitRows,
+    private readonly rows: CircuitsRepository,
     private readonly scopes: CircuitScopes,
     private readonly presenter: CircuitViewPresenter,
+    private readonly agents: AgentsRepository,
   ) {}
 
   onModuleInit(): void {
@@ -203,22 +205,7 @@ export class TicketWorkflowsService implements OnModuleInit {
       result = ok(apply(def, row.state, this.toEngineAction(req), who, now, ctx));
     }
     const state = result.state;
-    await m.query(
-      `INSERT INTO ticket_workflows (ticket_id, definition_code, version, state, status, step_id, step_kind, started_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())
-       ON CONFLICT (ticket_id) DO UPDATE SET definition_code = EXCLUDED.definition_code, version = EXCLUDED.version, state = EXCLUDED.state,
-         status = EXCLUDED.status, step_id = EXCLUDED.step_id, step_kind = EXCLUDED.step_kind, started_at = EXCLUDED.started_at, updated_at = now()`,
-      [
-        t.id,
-        state.definitionId,
-        state.version,
-        JSON.stringify(state),
-        state.status,
-        state.current.stepId,
-        state.current.kind,
-        state.startedAt,
-      ],
-    );
+    await this.rows.save(m, t.id, state);
 
     const entries = state.history.slice(before);
     const names = await this.rows.names(
@@ -319,8 +306,7 @@ export class TicketWorkflowsService implements OnModuleInit {
           break;
         case 'assign':
           if (fx.to.kind === 'agent' && fx.to.agentId !== (set.assigneeId ?? entity.assigneeId)) {
-            const [a] = await m.query(`SELECT 1 FROM agents WHERE id = $1 AND active`, [fx.to.agentId]);
-            if (a) {
+            if ((await this.agents.find(fx.to.agentId, m))?.active) {
               events.push({ kind: 'assigned', data: { from: set.assigneeId ?? entity.assigneeId, to: fx.to.agentId } });
               set.assigneeId = fx.to.agentId;
             }
@@ -378,8 +364,7 @@ export class TicketWorkflowsService implements OnModuleInit {
       payload.kind === 'opinion_due' ? 'opinion_timeout' : payload.kind === 'citizen_timeout' ? 'citizen_timeout' : 'sla_elapsed';
     const action = { type, timerKey: payload.timerKey } as WorkflowAction;
     const actor = systemActor('workflows');
-    const [exists] = await m.query(`SELECT 1 FROM tickets WHERE id = $1`, [ticketId]);
-    if (!exists) return;
+    if (!(await this.rows.ticketExists(m, ticketId))) return;
     await this.tickets.mutateIn(m, actor, ticketId, null, async (mm, t) => {
       try {
         return await this.decide(mm, actor, t, { type: 'timer', action });

@@ -1,13 +1,17 @@
 import { Module } from '@nestjs/common';
+import { AgentsModule } from '../agents/agents.module';
+import { ReferenceModule } from '../reference/reference.module';
 import { NotificationsCoreModule } from '../notifications/notifications.module';
 import { TicketsModule } from '../tickets/tickets.module';
 import { TimersModule } from '../timers/timers.module';
 import { CircuitGuard } from './circuit-guard.listener';
 import { CircuitInboxQuery } from './circuit-inbox.query';
-import { CircuitRows } from './circuit-rows';
+import { CircuitsRepository } from './circuits.repository';
 import { CircuitScopes } from './circuit-scope';
 import { CircuitViewPresenter } from './circuit-view.presenter';
 import { CitizenAnswerListener } from './citizen-answer.listener';
+import { DefinitionsRepository } from './definitions.repository';
+import { DelegationsRepository } from './delegations.repository';
 import { DelegationsService } from './delegations.service';
 import { WorkflowDefinitionsService } from './definitions.service';
 import { TicketWorkflowsService } from './ticket-workflows.service';
@@ -19,13 +23,15 @@ import { TicketWorkflowController, WorkflowsAdminController, WorkflowsController
  * the worker fires their timers (opinion due, citizen timeout, step SLA) through the durable timers.
  */
 @Module({
-  imports: [TicketsModule, TimersModule, NotificationsCoreModule],
+  imports: [TicketsModule, TimersModule, NotificationsCoreModule, AgentsModule, ReferenceModule],
   providers: [
     WorkflowDefinitionsService,
     DelegationsService,
     TicketWorkflowsService,
     WorkflowEffectsPort,
-    CircuitRows,
+    CircuitsRepository,
+    DefinitionsRepository,
+    DelegationsRepository,
     CircuitScopes,
     CircuitViewPresenter,
     CircuitInboxQuery,

@@ -27,12 +27,13 @@ export interface TicketRow {
 }
 
 /**
- * What every part of the circuits reads: the ticket as the engine sees it, the instance row, agents'
- * and departments' names. Read-only; writes go through TicketsService.mutate (the ticket) and
- * TicketWorkflowsService (the instance row, in the ticket's transaction).
+ * Every query on `ticket_workflows` (a ticket's running or finished circuit), and what the circuits
+ * read of the ticket (as the engine sees it), agents' and departments' names. The ticket itself is
+ * written only through TicketsService.mutate; the instance row here, in the ticket's transaction.
+ * Each method takes the caller's EntityManager.
  */
 @Injectable()
-export class CircuitRows {
+export class CircuitsRepository {
   async ticket(m: EntityManager, id: string): Promise<TicketRow | undefined> {
     const [t] = await m.query(
       `SELECT t.id, t.version, t.department_id, d.code AS department_code, d.name AS department_name, t.category_id, c.code AS category_code,
@@ -124,5 +125,66 @@ export class CircuitRows {
       [unique],
     );
     return new Map(rows.map((r) => [r.id, r.display_name]));
+  }
+
+  /** The running circuit's step, with the definition's name and the step's label (null when none runs). */
+  async running(
+    m: EntityManager,
+    ticketId: string,
+  ): Promise<{ definition_code: string; step_id: string; name: string | null; step_label: string | null } | undefined> {
+    const [running] = await m.query(
+      `SELECT tw.definition_code, tw.step_id, wd.name, wd.definition->'steps'->tw.step_id->>'label' AS step_label
+       FROM ticket_workflows tw LEFT JOIN workflow_definitions wd ON wd.code = tw.definition_code AND wd.version = tw.version
+       WHERE tw.ticket_id = $1 AND tw.status = 'active'`,
+      [ticketId],
+    );
+    return running;
+  }
+
+  /** Whether the ticket's circuit is waiting for the citizen now. */
+  async waitsForCitizen(m: EntityManager, ticketId: string): Promise<boolean> {
+    const rows: unknown[] = await m.query(
+      `SELECT 1 FROM ticket_workflows WHERE ticket_id = $1 AND status = 'active' AND step_kind = 'wait_for_citizen'`,
+      [ticketId],
+    );
+    return rows.length > 0;
+  }
+
+  /** Running circuits at a step that waits for an agent (approval, opinion, draft), with their tickets; oldest change first. */
+  inboxRows(m: EntityManager): Promise<Array<InstanceRow & TicketRow & { tv: number }>> {
+    return m.query(
+      `SELECT tw.ticket_id, tw.definition_code, tw.version, tw.state, tw.status,
+         t.id, t.version AS tv, t.department_id, d.code AS department_code, d.name AS department_name, t.category_id, c.code AS category_code,
+         t.priority, t.channel, t.status, t.assignee_id, t.reference, t.subject
+       FROM ticket_workflows tw JOIN tickets t ON t.id = tw.ticket_id JOIN departments d ON d.id = t.department_id JOIN categories c ON c.id = t.category_id
+       WHERE tw.status = 'active' AND tw.step_kind IN ('approval', 'opinion', 'draft')
+       ORDER BY tw.updated_at`,
+    );
+  }
+
+  /** Writes the ticket's instance row (one per ticket: a new circuit replaces a finished one). */
+  async save(m: EntityManager, ticketId: string, state: WorkflowInstanceState): Promise<void> {
+    await m.query(
+      `INSERT INTO ticket_workflows (ticket_id, definition_code, version, state, status, step_id, step_kind, started_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())
+       ON CONFLICT (ticket_id) DO UPDATE SET definition_code = EXCLUDED.definition_code, version = EXCLUDED.version, state = EXCLUDED.state,
+         status = EXCLUDED.status, step_id = EXCLUDED.step_id, step_kind = EXCLUDED.step_kind, started_at = EXCLUDED.started_at, updated_at = now()`,
+      [
+        ticketId,
+        state.definitionId,
+        state.version,
+        JSON.stringify(state),
+        state.status,
+        state.current.stepId,
+        state.current.kind,
+        state.startedAt,
+      ],
+    );
+  }
+
+  /** Whether the ticket exists (a timer may outlive it). */
+  async ticketExists(m: EntityManager, ticketId: string): Promise<boolean> {
+    const rows: unknown[] = await m.query(`SELECT 1 FROM tickets WHERE id = $1`, [ticketId]);
+    return rows.length > 0;
   }
 }
