@@ -4,11 +4,20 @@ import { AgentsController } from './agents.controller';
 import { AgentsRepository } from './agents.repository';
 import { AgentsService } from './agents.service';
 
-/** The agents directory (every agent) and their administration (admins). SessionService comes from the global AuthModule (which imports this module for AgentsRepository). */
+/**
+ * The agents' repository alone, for every role: the worker's circuits and the auth module read agents
+ * through it without loading the administration (whose service needs the api role's SessionService).
+ */
 @Module({
-  imports: [ReferenceModule],
-  controllers: [AgentsController],
-  providers: [AgentsRepository, AgentsService],
+  providers: [AgentsRepository],
   exports: [AgentsRepository],
+})
+export class AgentsCoreModule {}
+
+/** The agents directory (every agent) and their administration (admins), api role. SessionService comes from the global AuthModule. */
+@Module({
+  imports: [AgentsCoreModule, ReferenceModule],
+  controllers: [AgentsController],
+  providers: [AgentsService],
 })
 export class AgentsModule {}

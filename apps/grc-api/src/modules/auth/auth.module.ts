@@ -1,6 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { AgentsModule } from '../agents/agents.module';
+import { AgentsCoreModule } from '../agents/agents.module';
 import { AuditModule } from '../audit/audit.module';
 import { ReferenceModule } from '../reference/reference.module';
 import { AuthController } from './auth.controller';
@@ -12,7 +12,7 @@ import { SessionsRepository } from './sessions.repository';
 
 @Global()
 @Module({
-  imports: [AuditModule, AgentsModule, ReferenceModule],
+  imports: [AuditModule, AgentsCoreModule, ReferenceModule],
   controllers: [AuthController],
   providers: [AuthService, SessionService, SessionsRepository, LoginThrottle, { provide: APP_GUARD, useClass: AuthGuard }],
   exports: [SessionService],

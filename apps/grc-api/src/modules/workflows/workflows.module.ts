@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { AgentsModule } from '../agents/agents.module';
+import { AgentsCoreModule } from '../agents/agents.module';
 import { ReferenceModule } from '../reference/reference.module';
 import { NotificationsCoreModule } from '../notifications/notifications.module';
 import { TicketsModule } from '../tickets/tickets.module';
@@ -23,7 +23,7 @@ import { TicketWorkflowController, WorkflowsAdminController, WorkflowsController
  * the worker fires their timers (opinion due, citizen timeout, step SLA) through the durable timers.
  */
 @Module({
-  imports: [TicketsModule, TimersModule, NotificationsCoreModule, AgentsModule, ReferenceModule],
+  imports: [TicketsModule, TimersModule, NotificationsCoreModule, AgentsCoreModule, ReferenceModule],
   providers: [
     WorkflowDefinitionsService,
     DelegationsService,
