@@ -22,3 +22,4 @@ export * from './contracts/workflows';
 export * from './duplicates';
 export * from './contracts/public';
 export * from './contracts/notifications';
+export * from './rgpd';

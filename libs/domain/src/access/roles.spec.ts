@@ -14,6 +14,7 @@ const GRANTED: Record<Permission, readonly Role[]> = {
   'citizens.directory': ['admin'],
   'reference.read': ['agent', 'head', 'admin', 'elected'],
   'audit.read': ['head', 'admin'],
+  rgpd: ['admin'],
   'admin.config': ['admin'],
   'admin.agents': ['admin'],
   'workflows.act': ['agent', 'head', 'admin', 'elected'],

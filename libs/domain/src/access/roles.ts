@@ -20,6 +20,8 @@ export const PERMISSIONS = [
   'admin.config',
   'admin.agents',
   'audit.read',
+  /** the citizens' rights (access export, erasure, merge) and the retention rules: the DPO and admins */
+  'rgpd',
   'workflows.act',
   'workflows.delegate',
 ] as const;

@@ -1,0 +1,220 @@
+/**
+ * Where the product copies a person's data: the one list that the anonymisation job, the purges and the
+ * citizen's access export all read (invariant 8 of the architecture). A table that holds personal data is
+ * not done until it is here; `test/personal-data-registry.spec.ts` fails the build when a table of the
+ * schema is neither in `PERSONAL_DATA` nor in `NO_PERSONAL_DATA`.
+ *
+ * Pure data: no SQL. The API's repositories turn each entry into statements.
+ */
+
+/** How a column's value leaves when its person is anonymised. */
+export type Treatment =
+  /** set to NULL (identity fields, contacts, technical identifiers) */
+  | 'null'
+  /** keep the text, with e-mail addresses, phone numbers and the person's known names replaced (`redactText`) */
+  | 'redact'
+  /** keep a coarse position (rounded, `coarseCoordinate`) so that maps and figures by area stay true */
+  | 'round'
+  /** replace by a fixed placeholder (NOT NULL columns) */
+  | 'placeholder'
+  /** keep the JSON's keys, values of personal fields replaced by "changed" or redacted */
+  | 'redact-json'
+  /** the file or blob itself is deleted */
+  | 'delete-content';
+
+/** How a row is tied to the person. */
+export type Link =
+  /** the row is the person (citizens) */
+  | { via: 'self' }
+  /** a column holds the citizen's id */
+  | { via: 'citizen'; column: string }
+  /** a column holds a ticket's id; the ticket's requester is the person */
+  | { via: 'ticket'; column: string }
+  /** no reliable link to one citizen (quarantined mail, sessions): purged on their own clock instead */
+  | { via: 'none' };
+
+export interface PersonalColumn {
+  column: string;
+  /** what the column holds, for the processing register and the DPO's view */
+  holds: 'identity' | 'contact' | 'free-text' | 'location' | 'file' | 'message' | 'network' | 'diff';
+  treatment: Treatment;
+}
+
+export interface PersonalTable {
+  table: string;
+  link: Link;
+  columns: readonly PersonalColumn[];
+  /** included in a citizen's access export (right of access, art. 15) */
+  exported: boolean;
+  /** whole rows removed on anonymisation instead of column treatments (tokens, keys) */
+  deleteRowsOnAnonymise?: boolean;
+  /** a technical purge removes or blanks these rows on its own clock, whoever they belong to */
+  purge?: 'expired-sessions' | 'sent-outbox-bodies' | 'quarantine' | 'login-ip' | 'imported-mail';
+}
+
+export const PERSONAL_DATA: readonly PersonalTable[] = [
+  {
+    table: 'citizens',
+    link: { via: 'self' },
+    exported: true,
+    columns: [
+      { column: 'first_name', holds: 'identity', treatment: 'null' },
+      { column: 'last_name', holds: 'identity', treatment: 'null' },
+      { column: 'organisation_name', holds: 'identity', treatment: 'null' },
+      { column: 'contact_person', holds: 'identity', treatment: 'null' },
+      { column: 'email', holds: 'contact', treatment: 'null' },
+      { column: 'phone', holds: 'contact', treatment: 'null' },
+      { column: 'address', holds: 'contact', treatment: 'null' },
+      { column: 'postcode', holds: 'contact', treatment: 'null' },
+      { column: 'city', holds: 'contact', treatment: 'null' },
+    ],
+  },
+  {
+    table: 'tickets',
+    link: { via: 'ticket', column: 'id' },
+    exported: true,
+    columns: [
+      { column: 'citizen_id', holds: 'identity', treatment: 'null' },
+      { column: 'subject', holds: 'free-text', treatment: 'redact' },
+      { column: 'description', holds: 'free-text', treatment: 'redact' },
+      { column: 'address', holds: 'location', treatment: 'null' },
+      { column: 'latitude', holds: 'location', treatment: 'round' },
+      { column: 'longitude', holds: 'location', treatment: 'round' },
+      { column: 'attributes', holds: 'free-text', treatment: 'redact-json' },
+    ],
+  },
+  {
+    table: 'ticket_events',
+    link: { via: 'ticket', column: 'ticket_id' },
+    exported: true,
+    columns: [
+      { column: 'body', holds: 'message', treatment: 'redact' },
+      { column: 'data', holds: 'diff', treatment: 'redact-json' },
+    ],
+  },
+  {
+    table: 'attachments',
+    link: { via: 'ticket', column: 'ticket_id' },
+    exported: true,
+    columns: [
+      { column: 'filename', holds: 'file', treatment: 'placeholder' },
+      { column: 'storage_key', holds: 'file', treatment: 'delete-content' },
+    ],
+  },
+  {
+    table: 'audit_events',
+    // entity_type 'ticket' / 'citizen' with entity_id = the ticket's or the citizen's id
+    link: { via: 'ticket', column: 'entity_id' },
+    exported: true,
+    columns: [{ column: 'changes', holds: 'diff', treatment: 'redact-json' }],
+    purge: 'login-ip',
+  },
+  {
+    table: 'mail_outbox',
+    link: { via: 'ticket', column: 'ticket_id' },
+    exported: true,
+    columns: [
+      { column: 'to_address', holds: 'contact', treatment: 'placeholder' },
+      { column: 'subject', holds: 'free-text', treatment: 'redact' },
+      { column: 'text', holds: 'message', treatment: 'placeholder' },
+      { column: 'html', holds: 'message', treatment: 'null' },
+      { column: 'sealed_link', holds: 'network', treatment: 'null' },
+      { column: 'last_error', holds: 'free-text', treatment: 'null' },
+    ],
+    purge: 'sent-outbox-bodies',
+  },
+  {
+    table: 'mail_imported',
+    link: { via: 'ticket', column: 'ticket_id' },
+    exported: false,
+    columns: [{ column: 'reason', holds: 'free-text', treatment: 'null' }],
+    purge: 'imported-mail',
+  },
+  {
+    table: 'mail_quarantine',
+    link: { via: 'none' },
+    exported: false,
+    columns: [
+      { column: 'from_address', holds: 'contact', treatment: 'null' },
+      { column: 'subject', holds: 'free-text', treatment: 'null' },
+      { column: 'raw', holds: 'message', treatment: 'delete-content' },
+    ],
+    purge: 'quarantine',
+  },
+  {
+    table: 'notifications',
+    link: { via: 'ticket', column: 'ticket_id' },
+    exported: false,
+    columns: [{ column: 'data', holds: 'diff', treatment: 'redact-json' }],
+  },
+  {
+    table: 'ticket_tracking_keys',
+    link: { via: 'ticket', column: 'ticket_id' },
+    exported: false,
+    deleteRowsOnAnonymise: true,
+    columns: [{ column: 'key_hash', holds: 'network', treatment: 'null' }],
+  },
+  {
+    table: 'open311_requests',
+    link: { via: 'ticket', column: 'ticket_id' },
+    exported: true,
+    columns: [
+      { column: 'description', holds: 'free-text', treatment: 'redact' },
+      { column: 'address_id', holds: 'location', treatment: 'null' },
+      { column: 'media_url', holds: 'file', treatment: 'null' },
+      { column: 'device_id', holds: 'network', treatment: 'null' },
+      { column: 'account_id', holds: 'identity', treatment: 'null' },
+    ],
+  },
+  {
+    table: 'ticket_workflows',
+    link: { via: 'ticket', column: 'ticket_id' },
+    exported: true,
+    // circuit state keeps comments and draft bodies
+    columns: [{ column: 'state', holds: 'message', treatment: 'redact-json' }],
+  },
+  {
+    table: 'sessions',
+    link: { via: 'none' },
+    exported: false,
+    columns: [
+      { column: 'ip', holds: 'network', treatment: 'null' },
+      { column: 'user_agent', holds: 'network', treatment: 'null' },
+    ],
+    purge: 'expired-sessions',
+  },
+];
+
+/**
+ * Tables that hold no citizen's personal data (configuration, read models, agents' own accounts — agents are
+ * the town's staff, their data is handled by the agents' administration, not by the citizens' lifecycle).
+ */
+export const NO_PERSONAL_DATA: readonly string[] = [
+  'agent_departments',
+  'agents',
+  'categories',
+  'category_attributes',
+  'delegations',
+  'departments',
+  'inbox_counters',
+  'mail_mailboxes',
+  'mail_reply_templates',
+  'mail_templates',
+  'migrations',
+  'notification_reads',
+  'open311_api_keys',
+  'routing_rules',
+  'sla_calendars',
+  'sla_policies',
+  'ticket_sla',
+  'timers',
+  'town_settings',
+  'workflow_bindings',
+  'workflow_definitions',
+];
+
+export const personalTable = (table: string): PersonalTable | undefined => PERSONAL_DATA.find((t) => t.table === table);
+
+/** Every table of the schema must be classified: the names missing from both lists. */
+export const unclassifiedTables = (schemaTables: readonly string[]): string[] =>
+  schemaTables.filter((t) => !personalTable(t) && !NO_PERSONAL_DATA.includes(t)).sort();
