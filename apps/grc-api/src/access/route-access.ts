@@ -37,6 +37,8 @@ const EVERYONE: readonly Agent[] = [...STAFF, 'elected'];
 const ADMIN: readonly Agent[] = ['admin'];
 const HEADS: readonly Agent[] = ['head', 'admin'];
 const SIGNERS: readonly Agent[] = ['head', 'admin', 'elected'];
+/** holders of the `rgpd` permission (citizens' rights, retention): admins, and the DPO once that role exists */
+const RGPD: readonly Agent[] = ['admin'];
 
 const admin = (ok: RouteAccess['ok'] = 200): RouteAccess => ({ who: ADMIN, ok });
 const pub = (ok: RouteAccess['ok'] = 200): RouteAccess => ({ who: 'public', ok });
