@@ -5,7 +5,14 @@ module.exports = {
   // each spec file runs on its own copy of the run's template database (test/support/spec-environment.ts)
   testEnvironment: '<rootDir>/test/support/spec-environment.ts',
   roots: ['<rootDir>/src', '<rootDir>/test'],
+  // openid-client v6 and its dependencies ship ES modules only: compiled to CommonJS for Jest's module system
+  // (Node itself loads them with require, as the built app does)
+  transformIgnorePatterns: ['/node_modules/(?!(openid-client|oauth4webapi|jose)/)'],
   transform: {
+    '/node_modules/(openid-client|oauth4webapi|jose)/.+\\.js$': [
+      'ts-jest',
+      { tsconfig: { allowJs: true, module: 'commonjs', target: 'es2022', sourceMap: false }, isolatedModules: true },
+    ],
     // the Swagger plugin, as in the build (webpack.config.js): the OpenAPI document the fuzz suite walks must be the real one
     '^.+\\.[tj]s$': [
       'ts-jest',

@@ -27,7 +27,8 @@ export type ObjectKind = 'ticket' | 'citizen' | 'mine';
 export interface RouteAccess {
   who: 'public' | readonly Agent[];
   object?: ObjectKind;
-  ok: 200 | 201 | 202 | 204;
+  /** 302: a browser redirect (the OpenID Connect sign-in) */
+  ok: 200 | 201 | 202 | 204 | 302;
   /** who reaches the 'other' object too (default ['admin']) */
   reach?: readonly Agent[];
 }
@@ -48,6 +49,15 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'POST /api/v1/auth/login': pub(),
   'GET /api/v1/auth/me': { who: EVERYONE, ok: 200 },
   'POST /api/v1/auth/logout': { who: EVERYONE, ok: 204 },
+  // OpenID Connect sign-in (modules/auth/oidc): refusals are redirects to /login?sso_error=<code> too
+  'GET /api/v1/auth/oidc/providers': pub(),
+  'GET /api/v1/auth/oidc/{provider}/start': pub(302),
+  'GET /api/v1/auth/oidc/{provider}/callback': pub(302),
+  'GET /api/v1/auth/oidc/end-session': { who: EVERYONE, ok: 200 },
+  'GET /api/v1/admin/identity-providers': admin(),
+  'POST /api/v1/admin/identity-providers': admin(201),
+  'PUT /api/v1/admin/identity-providers/{id}': admin(),
+  'DELETE /api/v1/admin/identity-providers/{id}': admin(204),
   // tickets
   'GET /api/v1/tickets': { who: EVERYONE, ok: 200 },
   'GET /api/v1/tickets/counters': { who: EVERYONE, ok: 200 },

@@ -7,14 +7,22 @@ import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
 import { LoginThrottle } from './login-throttle';
+import { OIDC_CONTROLLERS, OIDC_PROVIDERS } from './oidc';
 import { SessionService } from './session.service';
 import { SessionsRepository } from './sessions.repository';
 
 @Global()
 @Module({
   imports: [AuditModule, AgentsCoreModule, ReferenceModule],
-  controllers: [AuthController],
-  providers: [AuthService, SessionService, SessionsRepository, LoginThrottle, { provide: APP_GUARD, useClass: AuthGuard }],
+  controllers: [AuthController, ...OIDC_CONTROLLERS],
+  providers: [
+    AuthService,
+    SessionService,
+    SessionsRepository,
+    LoginThrottle,
+    ...OIDC_PROVIDERS,
+    { provide: APP_GUARD, useClass: AuthGuard },
+  ],
   exports: [SessionService],
 })
 export class AuthModule {}

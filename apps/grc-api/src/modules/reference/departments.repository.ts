@@ -56,6 +56,12 @@ export class DepartmentsRepository {
     return m.query(`SELECT id, code, name FROM departments WHERE id = ANY($1) ORDER BY name`, [ids]);
   }
 
+  /** The active departments among these codes, locked FOR SHARE (an agent created on first sign-in joins them). */
+  async lockActiveByCodes(codes: readonly string[], m: EntityManager = this.db.manager): Promise<Array<{ id: string; code: string }>> {
+    if (!codes.length) return [];
+    return m.query(`SELECT id, code FROM departments WHERE code = ANY($1::text[]) AND active ORDER BY code FOR SHARE`, [codes]);
+  }
+
   insert(
     values: Pick<DepartmentEntity, 'code' | 'name' | 'kind' | 'parentId' | 'email' | 'active' | 'frontDesk'>,
     m: EntityManager = this.db.manager,
