@@ -86,9 +86,10 @@ export class OidcService {
   ): Promise<{ token: string; expiresAt: Date }> {
     const provider = await this.enabled(slug);
     const state = typeof query['state'] === 'string' ? query['state'] : '';
-    if (!state || !cookieState || state !== cookieState) throw new SsoRefusal('state_mismatch');
-    const tx = await this.rows.takeTransaction(sha256(state), provider.id);
-    if (!tx) throw new SsoRefusal('state_mismatch');
+    if (!cookieState) throw new SsoRefusal('state_mismatch');
+    // the browser's transaction ends here whatever comes next: a tampered answer also burns the genuine one
+    const tx = await this.rows.takeTransaction(sha256(cookieState), provider.id);
+    if (!tx || state !== cookieState) throw new SsoRefusal('state_mismatch');
     if (query['error'] !== undefined) {
       this.log.warn(`${slug}: the provider answered ${String(query['error'])}: ${String(query['error_description'] ?? '')}`);
       throw new SsoRefusal('idp_error');
