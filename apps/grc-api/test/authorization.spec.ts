@@ -338,6 +338,23 @@ describe('authorisation matrix: every route × every principal × own / other ob
     }),
     'GET /api/v1/auth/me': async () => ({ path: '/api/v1/auth/me' }),
     'POST /api/v1/auth/logout': async () => ({ path: '/api/v1/auth/logout' }),
+    // the sign-in routes redirect (to the provider, or back to /login?sso_error=…): a provider that does not exist
+    'GET /api/v1/auth/oidc/providers': async () => ({ path: '/api/v1/auth/oidc/providers' }),
+    'GET /api/v1/auth/oidc/{provider}/start': async () => ({ path: '/api/v1/auth/oidc/matrice/start' }),
+    'GET /api/v1/auth/oidc/{provider}/callback': async () => ({
+      path: '/api/v1/auth/oidc/matrice/callback',
+      query: { code: 'x', state: 'y' },
+    }),
+    'GET /api/v1/auth/oidc/end-session': async () => ({ path: '/api/v1/auth/oidc/end-session' }),
+    'GET /api/v1/admin/identity-providers': async () => ({ path: '/api/v1/admin/identity-providers' }),
+    'POST /api/v1/admin/identity-providers': async () => ({ path: '/api/v1/admin/identity-providers', body: identityProviderBody() }),
+    'PUT /api/v1/admin/identity-providers/{id}': async () => {
+      const p = await identityProvider();
+      return { path: `/api/v1/admin/identity-providers/${p.id}`, body: { ...identityProviderBody(), version: p.version } };
+    },
+    'DELETE /api/v1/admin/identity-providers/{id}': async () => ({
+      path: `/api/v1/admin/identity-providers/${(await identityProvider()).id}`,
+    }),
     'GET /api/v1/tickets': async () => ({ path: '/api/v1/tickets' }),
     'GET /api/v1/tickets/counters': async () => ({ path: '/api/v1/tickets/counters' }),
     'POST /api/v1/tickets': async (who) => ({
@@ -703,6 +720,25 @@ describe('authorisation matrix: every route × every principal × own / other ob
     targets: { firstResponse: { amount: 1, unit: 'working_days' }, resolution: { amount: 10, unit: 'working_days' } },
     ladder: [{ atPercent: 100, actions: [{ type: 'mark_breached' }] }],
   });
+  const identityProviderBody = () => ({
+    slug: `matrice-${uniq()}`,
+    label: 'Matrice',
+    kind: 'oidc',
+    issuer: 'https://idp.example.org/realms/grc',
+    clientId: 'grc',
+    clientSecret: 'secret',
+    scopes: 'openid email profile',
+    emailClaim: 'email',
+    nameClaims: ['name'],
+    groupsClaim: null,
+    groupMappings: [],
+    jitProvisioning: false,
+    acrValues: null,
+    allowedSirets: [],
+    enabled: false,
+  });
+  const identityProvider = async (): Promise<{ id: string; version: number }> =>
+    (await admin.post('/api/v1/admin/identity-providers').send(identityProviderBody()).expect(201)).body;
   const mailboxWithCategory = async () =>
     (
       await admin
