@@ -46,16 +46,26 @@ export class Auth {
     );
   }
 
+  /**
+   * Ends the local session; a session opened through an identity provider that supports RP-initiated logout
+   * then sends the browser there (its address is asked for before the session ends), which comes back to /login.
+   */
   logout(): void {
     this.api
-      .post<unknown>('/auth/logout', {})
+      .get<{ url: string | null }>('/auth/oidc/end-session')
       .pipe(
-        catchError(() => of(null)),
-        map(() => null),
+        catchError(() => of({ url: null })),
+        switchMap((end) =>
+          this.api.post<unknown>('/auth/logout', {}).pipe(
+            catchError(() => of(null)),
+            map(() => end.url),
+          ),
+        ),
       )
-      .subscribe(() => {
+      .subscribe((url) => {
         this.clear();
-        void this.router.navigate(['/login']);
+        if (url) window.location.assign(url);
+        else void this.router.navigate(['/login']);
       });
   }
 

@@ -2,6 +2,7 @@ import type { MsgKey } from './i18n.fr';
 import { PUB_EN } from '../features/public/public-i18n';
 import { DUP_EN } from '../features/duplicates/duplicates-i18n';
 import { MAIL_EN } from '../features/mail/mail-i18n';
+import { SSO_EN } from '../features/admin/identity-providers-i18n';
 import { WF_EN } from '../features/workflows/workflow-i18n';
 import { SLA_EN } from '../features/sla/sla-i18n';
 import { NOTIF_EN } from '../features/notifications/notifications-i18n';
@@ -315,6 +316,8 @@ export const EN: Record<MsgKey, string> = {
   ...PUB_EN,
   ...DUP_EN,
   ...MAIL_EN,
+  // sign-in through identity providers (login page, features/admin/identity-providers)
+  ...SSO_EN,
   ...SLA_EN,
   // agents' notifications (features/notifications)
   ...NOTIF_EN,

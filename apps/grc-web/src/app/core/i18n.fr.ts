@@ -2,6 +2,7 @@ import { WF_FR } from '../features/workflows/workflow-i18n';
 import { PUB_FR } from '../features/public/public-i18n';
 import { DUP_FR } from '../features/duplicates/duplicates-i18n';
 import { MAIL_FR } from '../features/mail/mail-i18n';
+import { SSO_FR } from '../features/admin/identity-providers-i18n';
 import { SLA_FR } from '../features/sla/sla-i18n';
 import { NOTIF_FR } from '../features/notifications/notifications-i18n';
 /** French dictionary: the reference; every other language must provide the same keys. */
@@ -314,6 +315,8 @@ export const FR = {
   ...PUB_FR,
   ...DUP_FR,
   ...MAIL_FR,
+  // sign-in through identity providers (login page, features/admin/identity-providers)
+  ...SSO_FR,
   ...SLA_FR,
   // agents' notifications (features/notifications)
   ...NOTIF_FR,

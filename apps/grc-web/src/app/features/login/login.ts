@@ -8,10 +8,11 @@ import { I18n } from '../../core/i18n';
 import { localError, toUiError, type UiError } from '../../core/problem';
 import { FORM_ERRORS } from '../../shared/form-errors';
 import { LangSwitch } from '../../shared/lang-switch';
+import { SsoSignIn } from './sso-sign-in';
 
 @Component({
   selector: 'grc-login',
-  imports: [FormsModule, LangSwitch, ...FORM_ERRORS],
+  imports: [FormsModule, LangSwitch, SsoSignIn, ...FORM_ERRORS],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './login.html',
 })
