@@ -216,11 +216,8 @@ export class OidcService {
     if (cached && cached.key === key && cached.until > Date.now()) return cached.config;
     const issuer = new URL(p.issuer);
     const secret = this.secrets.open(p.sealedSecret);
-    const metadata: Partial<client.ClientMetadata> = {
-      ...(secret ? { client_secret: secret } : {}),
-      // ProConnect signs its userinfo answers (application/jwt)
-      ...(p.kind === 'proconnect' ? { userinfo_signed_response_alg: 'RS256', id_token_signed_response_alg: 'RS256' } : {}),
-    };
+    // a signed userinfo answer (application/jwt, ProConnect) is checked against the algorithms the provider publishes
+    const metadata: Partial<client.ClientMetadata> = secret ? { client_secret: secret } : {};
     const config = client
       .discovery(issuer, p.clientId, metadata, secret ? client.ClientSecretPost(secret) : client.None(), {
         // plain http only on this machine (a provider started by the tests, a developer's Keycloak)
