@@ -5,19 +5,17 @@
  * provider, lands in the inbox; the logout goes through the provider's end-session page back to /login.
  * A refusal sent back by the API is worded on the login page. axe on the screens it adds.
  */
-import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startTestProvider, type TestProvider } from '../../grc-api/test/support/oidc-provider';
 import { DEMO_PASSWORD, axeViolations, connectBrowser, newPage, scenarioSteps } from './support/browser';
 import { dbQuery, e2eEnv } from './support/env';
+import { startLoopbackProvider, type LoopbackProvider } from './support/oidc-provider';
 
 const AGENT = 'julie.lefebvre@saint-aubin.fr'; // voirie agent of the demo town
-const SCRIPT = join(resolve(__dirname, '../../..'), 'apps/grc-api/test/support/oidc-provider.mjs');
 
 let browser: Browser;
 let context: BrowserContext | undefined;
 let page: Page | undefined;
-let idp: TestProvider | undefined;
+let idp: LoopbackProvider | undefined;
 const step = scenarioSteps(() => page);
 const p = (): Page => {
   if (!page) throw new Error('no page');
@@ -26,16 +24,13 @@ const p = (): Page => {
 
 beforeAll(async () => {
   const base = e2eEnv('baseUrl');
-  idp = await startTestProvider(
-    {
-      clientId: 'grc-e2e',
-      clientSecret: 'secret-e2e-0123456789',
-      redirectUris: [`${base}/api/v1/auth/oidc/annuaire/callback`],
-      postLogoutRedirectUris: [`${base}/login`],
-      accounts: { julie: { email: AGENT, email_verified: true, given_name: 'Julie', family_name: 'Lefebvre' } },
-    },
-    SCRIPT,
-  );
+  idp = await startLoopbackProvider({
+    clientId: 'grc-e2e',
+    clientSecret: 'secret-e2e-0123456789',
+    redirectUris: [`${base}/api/v1/auth/oidc/annuaire/callback`],
+    postLogoutRedirectUris: [`${base}/login`],
+    accounts: { julie: { email: AGENT, email_verified: true, given_name: 'Julie', family_name: 'Lefebvre' } },
+  });
   browser = await connectBrowser();
   ({ context, page } = await newPage(browser));
 });

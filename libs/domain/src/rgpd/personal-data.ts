@@ -191,17 +191,23 @@ export const PERSONAL_DATA: readonly PersonalTable[] = [
  */
 export const NO_PERSONAL_DATA: readonly string[] = [
   'agent_departments',
+  // an agent's (provider, sub) link: the agent's own account (modules/auth/oidc)
+  'agent_identities',
   'agents',
   'categories',
   'category_attributes',
   'delegations',
   'departments',
+  'identity_providers',
   'inbox_counters',
   'mail_mailboxes',
   'mail_reply_templates',
   'mail_templates',
   'migrations',
   'notification_reads',
+  // a sign-in under way (state hash, PKCE verifier, nonce) and the agents' ID tokens, gone with their session
+  'oidc_sessions',
+  'oidc_transactions',
   'open311_api_keys',
   'routing_rules',
   'sla_calendars',
