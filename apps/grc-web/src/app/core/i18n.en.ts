@@ -71,6 +71,7 @@ export const EN: Record<MsgKey, string> = {
   'role.agent': 'Agent',
   'role.head': 'Head of department',
   'role.admin': 'Administrator',
+  'role.dpo': 'Data protection officer',
   'status.new': 'New',
   'status.open': 'Open',
   'status.waiting_citizen': 'Waiting for citizen',

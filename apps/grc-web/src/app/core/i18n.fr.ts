@@ -69,6 +69,7 @@ export const FR = {
   'role.agent': 'Agent',
   'role.head': 'Responsable de service',
   'role.admin': 'Administrateur',
+  'role.dpo': 'Délégué à la protection des données',
   'status.new': 'Nouvelle',
   'status.open': 'En cours',
   'status.waiting_citizen': 'En attente du citoyen',
