@@ -509,6 +509,10 @@ describe('authorisation matrix: every route × every principal × own / other ob
       path: '/api/v1/audit',
       query: { entityType: 'ticket', entityId: (await readOnly(who, scope)).id },
     }),
+    'GET /api/v1/audit/export.csv': async (who, scope) => ({
+      path: '/api/v1/audit/export.csv',
+      query: { ticketReference: (await readOnly(who, scope)).reference },
+    }),
     'GET /api/v1/open311-keys': async () => ({ path: '/api/v1/open311-keys' }),
     'POST /api/v1/open311-keys': async () => ({ path: '/api/v1/open311-keys', body: { name: `matrice-${uniq()}` } }),
     'DELETE /api/v1/open311-keys/{id}': async () => ({

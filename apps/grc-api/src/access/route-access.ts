@@ -101,6 +101,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'PUT /api/v1/agents/{id}': admin(),
   // the trail: heads for their departments' tickets; the DPO and the admin read the whole journal
   'GET /api/v1/audit': { who: AUDITORS, object: 'ticket', ok: 200, reach: RGPD },
+  'GET /api/v1/audit/export.csv': { who: AUDITORS, object: 'ticket', ok: 200, reach: RGPD },
   'GET /api/v1/open311-keys': admin(),
   'POST /api/v1/open311-keys': admin(201),
   'DELETE /api/v1/open311-keys/{id}': admin(200),

@@ -4,6 +4,7 @@ import { DUP_EN } from '../features/duplicates/duplicates-i18n';
 import { MAIL_EN } from '../features/mail/mail-i18n';
 import { WF_EN } from '../features/workflows/workflow-i18n';
 import { SLA_EN } from '../features/sla/sla-i18n';
+import { AUDIT_EN } from '../features/audit/audit-i18n';
 import { NOTIF_EN } from '../features/notifications/notifications-i18n';
 
 /** English dictionary: must provide every French key (checked by the compiler). */
@@ -317,6 +318,8 @@ export const EN: Record<MsgKey, string> = {
   ...DUP_EN,
   ...MAIL_EN,
   ...SLA_EN,
+  // the audit viewer (features/audit)
+  ...AUDIT_EN,
   // agents' notifications (features/notifications)
   ...NOTIF_EN,
 };

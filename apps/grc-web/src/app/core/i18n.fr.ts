@@ -3,6 +3,7 @@ import { PUB_FR } from '../features/public/public-i18n';
 import { DUP_FR } from '../features/duplicates/duplicates-i18n';
 import { MAIL_FR } from '../features/mail/mail-i18n';
 import { SLA_FR } from '../features/sla/sla-i18n';
+import { AUDIT_FR } from '../features/audit/audit-i18n';
 import { NOTIF_FR } from '../features/notifications/notifications-i18n';
 /** French dictionary: the reference; every other language must provide the same keys. */
 export const FR = {
@@ -316,6 +317,8 @@ export const FR = {
   ...DUP_FR,
   ...MAIL_FR,
   ...SLA_FR,
+  // the audit viewer (features/audit)
+  ...AUDIT_FR,
   // agents' notifications (features/notifications)
   ...NOTIF_FR,
 } as const;
