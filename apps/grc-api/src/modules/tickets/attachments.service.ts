@@ -7,7 +7,7 @@ import { DataSource } from 'typeorm';
 import type { TicketDetail } from '@grc/domain';
 import { badRequest, notFound, ProblemException } from '../../common/problem';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
-import { actorId, type Actor, type AuthenticatedAgent } from '../auth/authenticated-agent';
+import { actorId, type Actor } from '../auth/authenticated-agent';
 import { AuditService, auditActor } from '../audit/audit.service';
 import { checkAttachment, safeFilename } from './attachment-types';
 import { TicketsService } from './tickets.service';
