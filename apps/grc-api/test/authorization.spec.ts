@@ -11,7 +11,7 @@ import {
 } from '../src/access/route-access';
 import { startTestApp, type TestContext } from './support/test-app';
 import { PNG } from './support/files';
-import { ADMIN, ELU, EV_AGENT, EV_HEAD, FRONT_DESK_AGENT, ids, URBA_HEAD, VOIRIE_AGENT, VOIRIE_HEAD } from './support/demo';
+import { ADMIN, DPO, ELU, EV_AGENT, EV_HEAD, FRONT_DESK_AGENT, ids, URBA_HEAD, VOIRIE_AGENT, VOIRIE_HEAD } from './support/demo';
 
 /**
  * The authorisation matrix: every route (src/access/route-access.ts: the OpenAPI document, Open311,
@@ -37,6 +37,7 @@ const EMAIL: Record<Exclude<Principal, 'anonymous'>, string> = {
   elected: ELU,
   admin: ADMIN,
   frontDesk: FRONT_DESK_AGENT,
+  dpo: DPO,
 };
 /** the department whose objects are the caller's own ('other' is always espaces-verts) */
 const OWN_DEPT: Record<Principal, string> = {
@@ -46,6 +47,7 @@ const OWN_DEPT: Record<Principal, string> = {
   elected: 'urbanisme',
   admin: 'voirie',
   frontDesk: 'proprete',
+  dpo: 'voirie',
 };
 const OTHER_DEPT = 'espaces-verts';
 /** a category routed to each department (no position: the category's default department) */
@@ -524,6 +526,10 @@ describe('authorisation matrix: every route × every principal × own / other ob
       path: '/api/v1/audit',
       query: { entityType: 'ticket', entityId: (await readOnly(who, scope)).id },
     }),
+    'GET /api/v1/audit/export.csv': async (who, scope) => ({
+      path: '/api/v1/audit/export.csv',
+      query: { ticketReference: (await readOnly(who, scope)).reference },
+    }),
     'GET /api/v1/open311-keys': async () => ({ path: '/api/v1/open311-keys' }),
     'POST /api/v1/open311-keys': async () => ({ path: '/api/v1/open311-keys', body: { name: `matrice-${uniq()}` } }),
     'DELETE /api/v1/open311-keys/{id}': async () => ({
@@ -589,7 +595,7 @@ describe('authorisation matrix: every route × every principal × own / other ob
     // (delegations created by these cells are revoked in afterAll with the others: see `made`)
     // own: a delegation the caller gave (an admin's for those who may not delegate); other: another head's
     'DELETE /api/v1/workflows/delegations/{id}': async (who, scope) => ({
-      path: `/api/v1/workflows/delegations/${await delegationOf(scope === 'other' ? EV_HEAD : who === 'anonymous' || who === 'agent' || who === 'frontDesk' ? ADMIN : EMAIL[who])}`,
+      path: `/api/v1/workflows/delegations/${await delegationOf(scope === 'other' ? EV_HEAD : who === 'anonymous' || who === 'agent' || who === 'frontDesk' || who === 'dpo' ? ADMIN : EMAIL[who])}`,
     }),
     'GET /api/v1/sla/breaches': async () => ({ path: '/api/v1/sla/breaches' }),
     'GET /api/v1/sla/calendars': async () => ({ path: '/api/v1/sla/calendars' }),

@@ -68,7 +68,12 @@ describe('citizens: find before create, audited reads, 360° history', () => {
       .send({ ...body, version: created.version })
       .expect(409);
     const audit = await ctx.db.query(`SELECT changes FROM audit_events WHERE entity_id = $1 AND action = 'citizen.update'`, [created.id]);
-    expect(audit[0].changes).toEqual({ contactPerson: { before: 'M. Pain', after: 'Mme Farine' } });
+    // the audit says what changed, not the values: those are the citizen's own history (docs/rgpd.md)
+    expect(audit[0].changes).toEqual({ contactPerson: { before: 'changed', after: 'changed' } });
+    const [rev] = await ctx.db.query(`SELECT changes FROM citizen_revisions WHERE citizen_id = $1 AND action = 'citizen.update'`, [
+      created.id,
+    ]);
+    expect(rev.changes).toEqual({ contactPerson: { before: 'M. Pain', after: 'Mme Farine' } });
   });
 
   it('shows the citizen history limited to visible departments, without counting the others (no X-Hidden-Count)', async () => {

@@ -12,7 +12,7 @@
  *   unless the caller is in `reach` (default: the admin, who sees every department);
  * - no `object`: one cell per role.
  */
-export const PRINCIPALS = ['anonymous', 'agent', 'head', 'elected', 'admin', 'frontDesk'] as const;
+export const PRINCIPALS = ['anonymous', 'agent', 'head', 'elected', 'admin', 'frontDesk', 'dpo'] as const;
 export type Principal = (typeof PRINCIPALS)[number];
 type Agent = Exclude<Principal, 'anonymous'>;
 export type Scope = 'own' | 'other' | 'none';
@@ -34,12 +34,21 @@ export interface RouteAccess {
 }
 
 const STAFF: readonly Agent[] = ['agent', 'head', 'admin', 'frontDesk'];
-const EVERYONE: readonly Agent[] = [...STAFF, 'elected'];
+/** who handles or signs requests (tickets.read): everyone but the DPO */
+const TICKET_READERS: readonly Agent[] = [...STAFF, 'elected'];
+/** every signed-in agent */
+const EVERYONE: readonly Agent[] = [...TICKET_READERS, 'dpo'];
 const ADMIN: readonly Agent[] = ['admin'];
 const HEADS: readonly Agent[] = ['head', 'admin'];
+/** readers of the audit trail (audit.read) */
+const AUDITORS: readonly Agent[] = ['head', 'admin', 'dpo'];
 const SIGNERS: readonly Agent[] = ['head', 'admin', 'elected'];
-/** holders of the `rgpd` permission (citizens' rights, retention): admins, and the DPO once that role exists */
-const RGPD: readonly Agent[] = ['admin'];
+/** holders of the `rgpd` permission (citizens' rights, retention): admins and the DPO */
+const RGPD: readonly Agent[] = ['admin', 'dpo'];
+/** readers of citizens (citizens.read): the staff and the DPO, who finds the person a rights request is about */
+const CITIZEN_READERS: readonly Agent[] = [...STAFF, 'dpo'];
+/** the whole town's citizen directory */
+const DIRECTORY: readonly Agent[] = ['admin', 'frontDesk', 'dpo'];
 
 const admin = (ok: RouteAccess['ok'] = 200): RouteAccess => ({ who: ADMIN, ok });
 const pub = (ok: RouteAccess['ok'] = 200): RouteAccess => ({ who: 'public', ok });
@@ -59,33 +68,33 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'PUT /api/v1/admin/identity-providers/{id}': admin(),
   'DELETE /api/v1/admin/identity-providers/{id}': admin(204),
   // tickets
-  'GET /api/v1/tickets': { who: EVERYONE, ok: 200 },
-  'GET /api/v1/tickets/counters': { who: EVERYONE, ok: 200 },
+  'GET /api/v1/tickets': { who: TICKET_READERS, ok: 200 },
+  'GET /api/v1/tickets/counters': { who: TICKET_READERS, ok: 200 },
   'POST /api/v1/tickets': { who: STAFF, ok: 201 },
-  'GET /api/v1/tickets/{id}': { who: EVERYONE, object: 'ticket', ok: 200 },
+  'GET /api/v1/tickets/{id}': { who: TICKET_READERS, object: 'ticket', ok: 200 },
   'PATCH /api/v1/tickets/{id}': { who: STAFF, object: 'ticket', ok: 200 },
   'POST /api/v1/tickets/{id}/assign': { who: STAFF, object: 'ticket', ok: 201 },
   'POST /api/v1/tickets/{id}/transfer': { who: STAFF, object: 'ticket', ok: 201 },
   'POST /api/v1/tickets/{id}/status': { who: STAFF, object: 'ticket', ok: 201 },
   'POST /api/v1/tickets/{id}/messages': { who: STAFF, object: 'ticket', ok: 201 },
   'POST /api/v1/tickets/{id}/attachments': { who: STAFF, object: 'ticket', ok: 201 },
-  'GET /api/v1/tickets/{id}/attachments/{attachmentId}': { who: EVERYONE, object: 'ticket', ok: 200 },
-  'GET /api/v1/tickets/{id}/sla': { who: EVERYONE, object: 'ticket', ok: 200 },
-  'GET /api/v1/tickets/{id}/duplicates': { who: EVERYONE, object: 'ticket', ok: 200 },
+  'GET /api/v1/tickets/{id}/attachments/{attachmentId}': { who: TICKET_READERS, object: 'ticket', ok: 200 },
+  'GET /api/v1/tickets/{id}/sla': { who: TICKET_READERS, object: 'ticket', ok: 200 },
+  'GET /api/v1/tickets/{id}/duplicates': { who: TICKET_READERS, object: 'ticket', ok: 200 },
   'POST /api/v1/tickets/{id}/link': { who: STAFF, object: 'ticket', ok: 201 },
   'POST /api/v1/tickets/{id}/unlink': { who: STAFF, object: 'ticket', ok: 201 },
   'GET /api/v1/tickets/{id}/mail-deliveries': { who: STAFF, object: 'ticket', ok: 200 },
   'POST /api/v1/tickets/{id}/mail-deliveries/{deliveryId}/retry': { who: STAFF, object: 'ticket', ok: 200 },
   // a ticket's circuit: its department's people; a participant of another department only through the circuit
-  'GET /api/v1/tickets/{id}/workflow': { who: EVERYONE, object: 'ticket', ok: 200 },
-  'GET /api/v1/tickets/{id}/workflow/ticket': { who: EVERYONE, object: 'ticket', ok: 200 },
-  'POST /api/v1/tickets/{id}/workflow/actions': { who: EVERYONE, object: 'ticket', ok: 201 },
+  'GET /api/v1/tickets/{id}/workflow': { who: TICKET_READERS, object: 'ticket', ok: 200 },
+  'GET /api/v1/tickets/{id}/workflow/ticket': { who: TICKET_READERS, object: 'ticket', ok: 200 },
+  'POST /api/v1/tickets/{id}/workflow/actions': { who: TICKET_READERS, object: 'ticket', ok: 201 },
   // citizens: need-to-know; the directory (front desk, admin) reaches everyone
-  'GET /api/v1/citizens': { who: STAFF, ok: 200 },
+  'GET /api/v1/citizens': { who: CITIZEN_READERS, ok: 200 },
   'POST /api/v1/citizens': { who: STAFF, ok: 201 },
-  'GET /api/v1/citizens/{id}': { who: STAFF, object: 'citizen', ok: 200, reach: ['admin', 'frontDesk'] },
+  'GET /api/v1/citizens/{id}': { who: CITIZEN_READERS, object: 'citizen', ok: 200, reach: DIRECTORY },
   'PUT /api/v1/citizens/{id}': { who: STAFF, object: 'citizen', ok: 200, reach: ['admin', 'frontDesk'] },
-  'GET /api/v1/citizens/{id}/tickets': { who: EVERYONE, object: 'citizen', ok: 200, reach: ['admin', 'frontDesk'] },
+  'GET /api/v1/citizens/{id}/tickets': { who: TICKET_READERS, object: 'citizen', ok: 200, reach: ['admin', 'frontDesk'] },
   // reference data: read by all, changed by the admin
   'GET /api/v1/departments': { who: EVERYONE, ok: 200 },
   'POST /api/v1/departments': admin(201),
@@ -100,8 +109,9 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'GET /api/v1/agents': { who: EVERYONE, ok: 200 },
   'POST /api/v1/agents': admin(201),
   'PUT /api/v1/agents/{id}': admin(),
-  // a ticket's trail: heads for their departments' tickets (the rest of the journal is the admin's)
-  'GET /api/v1/audit': { who: HEADS, object: 'ticket', ok: 200 },
+  // the trail: heads for their departments' tickets; the DPO and the admin read the whole journal
+  'GET /api/v1/audit': { who: AUDITORS, object: 'ticket', ok: 200, reach: RGPD },
+  'GET /api/v1/audit/export.csv': { who: AUDITORS, object: 'ticket', ok: 200, reach: RGPD },
   'GET /api/v1/open311-keys': admin(),
   'POST /api/v1/open311-keys': admin(201),
   'DELETE /api/v1/open311-keys/{id}': admin(200),
@@ -120,7 +130,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'POST /api/v1/workflows/bindings': admin(201),
   'DELETE /api/v1/workflows/bindings/{id}': admin(204),
   // circuits: one's own work
-  'GET /api/v1/workflows/inbox': { who: EVERYONE, ok: 200 },
+  'GET /api/v1/workflows/inbox': { who: TICKET_READERS, ok: 200 },
   'GET /api/v1/workflows/delegations': { who: SIGNERS, ok: 200 },
   'POST /api/v1/workflows/delegations': { who: SIGNERS, ok: 201 },
   'DELETE /api/v1/workflows/delegations/{id}': { who: SIGNERS, object: 'mine', ok: 200 },

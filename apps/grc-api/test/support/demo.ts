@@ -22,6 +22,8 @@ export const FRONT_DESK_AGENT = 'mickael.fontaine@saint-aubin.fr';
 export const GUP_HEAD = 'samir.haddad@saint-aubin.fr';
 /** an elected official (role elected) */
 export const ELU = 'bernard.lucas@saint-aubin.fr';
+/** the data protection officer (role dpo, attached to the DGS) */
+export const DPO = 'dpo@saint-aubin.fr';
 
 /** Looks things up by their stable codes, so specs do not depend on generated ids. */
 export async function ids(db: DataSource) {

@@ -1,5 +1,5 @@
 import type { Route } from '@angular/router';
-import { adminGuard, authGuard } from './core/guards';
+import { adminGuard, authGuard, permissionGuard } from './core/guards';
 
 export const appRoutes: Route[] = [
   {
@@ -27,6 +27,7 @@ export const appRoutes: Route[] = [
       {
         path: 'inbox',
         title: 'title.inbox',
+        canActivate: [permissionGuard('tickets.read', '/audit')],
         loadComponent: () => import('./features/inbox/inbox').then((m) => m.InboxPage),
       },
       {
@@ -63,6 +64,12 @@ export const appRoutes: Route[] = [
         path: 'notifications',
         title: 'title.notifications',
         loadComponent: () => import('./features/notifications/notifications-page').then((m) => m.NotificationsPage),
+      },
+      {
+        path: 'audit',
+        title: 'title.audit',
+        canActivate: [permissionGuard('audit.read', '/inbox')],
+        loadComponent: () => import('./features/audit/audit').then((m) => m.AuditPage),
       },
       {
         path: 'admin',

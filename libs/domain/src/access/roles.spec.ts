@@ -9,12 +9,12 @@ const GRANTED: Record<Permission, readonly Role[]> = {
   'tickets.assign': ['agent', 'head', 'admin'],
   'tickets.transfer': ['agent', 'head', 'admin'],
   'tickets.reply': ['agent', 'head', 'admin'],
-  'citizens.read': ['agent', 'head', 'admin'],
+  'citizens.read': ['agent', 'head', 'admin', 'dpo'],
   'citizens.write': ['agent', 'head', 'admin'],
-  'citizens.directory': ['admin'],
-  'reference.read': ['agent', 'head', 'admin', 'elected'],
-  'audit.read': ['head', 'admin'],
-  rgpd: ['admin'],
+  'citizens.directory': ['admin', 'dpo'],
+  'reference.read': ['agent', 'head', 'admin', 'elected', 'dpo'],
+  'audit.read': ['head', 'admin', 'dpo'],
+  rgpd: ['admin', 'dpo'],
   'admin.config': ['admin'],
   'admin.agents': ['admin'],
   'workflows.act': ['agent', 'head', 'admin', 'elected'],
@@ -51,6 +51,16 @@ describe('front desk (a member of a department flagged frontDesk)', () => {
     expect(new Set(permissionsOf('agent', { frontDesk: true }))).toEqual(new Set([...permissionsOf('agent'), 'citizens.directory']));
     expect(permissionsOf('elected', { frontDesk: true })).toEqual(permissionsOf('elected'));
     expect(hasPermission('agent', 'admin.config', { frontDesk: true })).toBe(false);
+  });
+});
+
+describe('the DPO (need-to-know)', () => {
+  it('answers rights requests and reads the trail, never handles a request nor administers', () => {
+    expect(new Set(permissionsOf('dpo'))).toEqual(new Set(['rgpd', 'audit.read', 'citizens.directory', 'citizens.read', 'reference.read']));
+    for (const p of PERMISSIONS.filter((x) => x.startsWith('tickets.') || x.startsWith('admin.') || x.startsWith('workflows.')))
+      expect(hasPermission('dpo', p)).toBe(false);
+    expect(hasPermission('dpo', 'citizens.write')).toBe(false);
+    expect(permissionsOf('dpo', { frontDesk: true })).toEqual(permissionsOf('dpo'));
   });
 });
 

@@ -2,7 +2,7 @@
  * Roles and what each may do. Deny by default: a permission not listed for a role is refused,
  * and every API route declares the permission it needs.
  */
-export const ROLES = ['agent', 'head', 'admin', 'elected'] as const;
+export const ROLES = ['agent', 'head', 'admin', 'elected', 'dpo'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const PERMISSIONS = [
@@ -41,6 +41,15 @@ const AGENT: readonly Permission[] = [
 ];
 
 /**
+ * `dpo` (délégué à la protection des données): answers the citizens' rights requests (access export,
+ * rectification by the services, erasure, merge), sets retention and reads the whole audit trail — so
+ * `rgpd`, `audit.read` (every record's trail, not only a department's), and the citizen directory
+ * (`citizens.directory` + `citizens.read`: a request comes from a person, found by name or contact,
+ * whatever department their requests went to). Need-to-know: the DPO does not handle requests, so no
+ * `tickets.*` (neither the inbox nor a ticket's detail: what a citizen's requests hold reaches the DPO
+ * through the access export, itself audited), no `citizens.write` (rectification is the services'),
+ * no administration. `reference.read` names departments and categories on those screens.
+ *
  * `elected` (élu): signs sensitive replies in validation circuits. Reads the tickets of their
  * departments and takes workflow steps (approve, reject, delegate while away); nothing else.
  */
@@ -49,6 +58,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   head: [...AGENT, 'audit.read', 'workflows.delegate'],
   admin: [...PERMISSIONS],
   elected: ['tickets.read', 'reference.read', 'workflows.act', 'workflows.delegate'],
+  dpo: ['rgpd', 'audit.read', 'citizens.directory', 'citizens.read', 'reference.read'],
 };
 
 /**

@@ -268,3 +268,34 @@ export interface InboxCounters {
   all: number | null;
   computedAt: string;
 }
+
+/** One event of the audit trail (GET /audit). Personal fields' values read "changed" (docs/rgpd.md). */
+export interface AuditEvent {
+  id: string;
+  at: string;
+  actorId: string | null;
+  actorLabel: string;
+  /** a code (ticket.read, citizen.update…), worded by the console */
+  action: string;
+  entityType: string;
+  entityId: string;
+  changes: Record<string, { before: unknown; after: unknown }>;
+  ip: string | null;
+}
+/** The audit viewer's filters (GET /audit, GET /audit/export.csv). */
+export interface AuditFilters {
+  actorId?: string;
+  citizenId?: string;
+  ticketReference?: string;
+  action?: string;
+  entityType?: string;
+  entityId?: string;
+  from?: string;
+  to?: string;
+}
+/** A page of the audit viewer, newest first. */
+export interface AuditPage {
+  items: AuditEvent[];
+  /** the cursor of the next page; null on the last one */
+  next: string | null;
+}

@@ -32,6 +32,15 @@ describe('packs/demo-town', () => {
     expect(pack.routing.filter((r) => r.area !== null).length).toBeGreaterThanOrEqual(2);
   });
 
+  it('has a DPO, who never appears in the generated history (reads no ticket)', () => {
+    const dpo = pack.agents.filter((a) => a.role === 'dpo').map((a) => a.email);
+    expect(dpo).toEqual(['dpo@saint-aubin.fr']);
+    expect(JSON.stringify(data.tickets)).not.toContain('dpo@saint-aubin.fr');
+    // even in a department that handles many requests
+    const inVoirie: TownPack = { ...pack, agents: pack.agents.map((a) => (a.role === 'dpo' ? { ...a, departments: ['voirie'] } : a)) };
+    expect(JSON.stringify(generateDemoTickets(inVoirie, NOW).tickets)).not.toContain('dpo@saint-aubin.fr');
+  });
+
   it('routes by area: dépôt sauvage in Quartier Nord goes to the GUP, in the Parc du Château to espaces verts', () => {
     expect(routeInPack(pack, 'depot-sauvage', { lat: 47.405, lng: 0.69 })).toBe('gup');
     expect(routeInPack(pack, 'depot-sauvage', { lat: 47.386, lng: 0.7 })).toBe('espaces-verts');

@@ -2,6 +2,7 @@
  * generateDemoTickets: realistic, deterministic demo citizens and tickets from a pack's demo-tickets.yaml.
  * Pure: same pack and `now` → same output (seeded mulberry32, no Math.random, no clock).
  */
+import { hasPermission } from '../access/roles';
 import { CHANNELS, type Channel } from '../ticket/channel';
 import { PRIORITIES, type Priority } from '../ticket/priority';
 import { canTransition, type TicketStatus } from '../ticket/ticket-status';
@@ -106,7 +107,8 @@ export function generateDemoTickets(pack: TownPack, now: Date): DemoData {
   // ---------- who works where ----------
   const staff = new Map<string, PackAgent[]>();
   for (const a of pack.agents) {
-    if (!a.active) continue;
+    // who handles requests: not the DPO, who reads no ticket (libs/domain/src/access/roles.ts)
+    if (!a.active || !hasPermission(a.role, 'tickets.read')) continue;
     for (const d of a.departments) staff.set(d, [...(staff.get(d) ?? []), a]);
   }
   const agentsOf = (dept: string): PackAgent[] => staff.get(dept) ?? [];

@@ -110,6 +110,15 @@ export const PERSONAL_DATA: readonly PersonalTable[] = [
     purge: 'login-ip',
   },
   {
+    // the values of a person's personal fields at each change (the audit records them as "changed"): the
+    // citizen's own history, part of the access export, gone with the person
+    table: 'citizen_revisions',
+    link: { via: 'citizen', column: 'citizen_id' },
+    exported: true,
+    deleteRowsOnAnonymise: true,
+    columns: [{ column: 'changes', holds: 'diff', treatment: 'redact-json' }],
+  },
+  {
     table: 'mail_outbox',
     link: { via: 'ticket', column: 'ticket_id' },
     exported: true,

@@ -10,6 +10,7 @@ import { NotificationReads1763800000700 } from './1763800000700-notification-rea
 import { SlaStepCalendars1763800000800 } from './1763800000800-sla-step-calendars';
 import { FrontDesk1763800000810 } from './1763800000810-front-desk';
 import { MailThreadingPublicNotes1763800000820 } from './1763800000820-mail-threading-public-notes';
+import { Dpo1763800000860 } from './1763800000860-dpo';
 import { IdentityProviders1763800000870 } from './1763800000870-identity-providers';
 import { AppRole1763800000950 } from './1763800000950-app-role';
 
@@ -27,6 +28,7 @@ export const MIGRATIONS = [
   SlaStepCalendars1763800000800,
   FrontDesk1763800000810,
   MailThreadingPublicNotes1763800000820,
+  Dpo1763800000860,
   IdentityProviders1763800000870,
   AppRole1763800000950,
 ];

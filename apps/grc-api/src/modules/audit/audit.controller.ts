@@ -1,11 +1,12 @@
-import { Controller, Get, Query } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
-import type { AuthenticatedAgent } from '../auth/authenticated-agent';
-import { CurrentAgent, RequirePermission } from '../auth/decorators';
-import { AuditQueryDto, type AuditEventView } from './audit.dto';
+import { Controller, Get, Query, Res } from '@nestjs/common';
+import { ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import type { Actor } from '../auth/authenticated-agent';
+import { CurrentActor, RequirePermission } from '../auth/decorators';
+import { AuditExportQueryDto, AuditQueryDto, type AuditPage } from './audit.dto';
 import { AuditService } from './audit.service';
 
-/** The audit trail of one record. Heads see their departments' tickets' trail; the rest is for admins. */
+/** The audit trail: the whole journal for the DPO and admins (rgpd), their departments' tickets' events for heads. */
 @ApiTags('audit')
 @Controller('audit')
 export class AuditController {
@@ -13,7 +14,14 @@ export class AuditController {
 
   @RequirePermission('audit.read')
   @Get()
-  list(@CurrentAgent() agent: AuthenticatedAgent, @Query() q: AuditQueryDto): Promise<AuditEventView[]> {
-    return this.audit.trail(agent, q);
+  list(@CurrentActor() actor: Actor, @Query() q: AuditQueryDto): Promise<AuditPage> {
+    return this.audit.search(actor, q);
+  }
+
+  @RequirePermission('audit.read')
+  @ApiProduces('text/csv')
+  @Get('export.csv')
+  export(@CurrentActor() actor: Actor, @Query() q: AuditExportQueryDto, @Res() res: Response): Promise<void> {
+    return this.audit.exportCsv(actor, q, res);
   }
 }

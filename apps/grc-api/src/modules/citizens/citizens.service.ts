@@ -95,7 +95,7 @@ export class CitizensService {
     return this.db.transaction(async (m) => {
       const c = (await this.reachable(m, actor, id)) ? await this.citizens.find(id, m) : null;
       if (!c) throw notFound('Citoyen');
-      await this.audit.record(m, auditActor(actor), 'citizen.read', 'citizen', id, {});
+      await this.audit.recordRead(auditActor(actor), 'citizen.read', id, {}, m);
       return toCitizen(c);
     });
   }
@@ -177,7 +177,9 @@ export class CitizensService {
   async tickets(actor: Actor, id: string): Promise<TicketSummary[]> {
     return this.db.transaction(async (m) => {
       if (!(await this.reachable(m, actor, id))) throw notFound('Citoyen');
-      return (await this.citizens.history(id, actor.agent.role === 'admin', actor.agent.visibleDepartmentIds, m)).map(toSummary);
+      const rows = await this.citizens.history(id, actor.agent.role === 'admin', actor.agent.visibleDepartmentIds, m);
+      await this.audit.recordRead(auditActor(actor), 'citizen.tickets.read', id, { results: rows.length }, m);
+      return rows.map(toSummary);
     });
   }
 

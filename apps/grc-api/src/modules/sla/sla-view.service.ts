@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
+  hasPermission,
   OPEN_STATUSES,
   priorityFromRank,
   viewSlaClock,
@@ -11,7 +12,7 @@ import {
   type TicketSlaClockDto,
   type TicketSlaDto,
 } from '@grc/domain';
-import { notFound } from '../../common/problem';
+import { forbidden, notFound } from '../../common/problem';
 import type { AuthenticatedAgent } from '../auth/authenticated-agent';
 import { canSeeDepartment } from '../tickets/ticket-access';
 import { TimersRepository } from '../timers/timers.repository';
@@ -120,6 +121,8 @@ export class SlaViewService {
 
   /** Open tickets flagged breached or past a running deadline, in the agent's departments (all for admins), by department. */
   async breaches(agent: AuthenticatedAgent): Promise<SlaBreachesDto> {
+    // a supervision board of requests: audit.read (the route) and tickets.read — not the DPO, who reads the trail, not requests
+    if (!hasPermission(agent.role, 'tickets.read', agent)) throw forbidden();
     const all = agent.role === 'admin';
     const rows = await this.rows.breaches(OPEN_STATUSES, all, agent.visibleDepartmentIds);
     const byDept = new Map<string, SlaDepartmentBreachesDto>();

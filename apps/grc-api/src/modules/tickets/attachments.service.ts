@@ -7,7 +7,8 @@ import { DataSource } from 'typeorm';
 import type { TicketDetail } from '@grc/domain';
 import { badRequest, notFound, ProblemException } from '../../common/problem';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
-import { actorId, type Actor, type AuthenticatedAgent } from '../auth/authenticated-agent';
+import { actorId, type Actor } from '../auth/authenticated-agent';
+import { AuditService, auditActor } from '../audit/audit.service';
 import { checkAttachment, safeFilename } from './attachment-types';
 import { TicketsService } from './tickets.service';
 
@@ -26,6 +27,7 @@ export class AttachmentsService {
     @InjectDataSource() private readonly db: DataSource,
     @Inject(GRC_CONFIG) private readonly config: GrcConfig,
     private readonly tickets: TicketsService,
+    private readonly audit: AuditService,
   ) {}
 
   async add(actor: Actor, ticketId: string, version: number, file: UploadedFile | undefined): Promise<TicketDetail> {
@@ -72,13 +74,14 @@ export class AttachmentsService {
    * The stored file, opened: the caller streams it. Opened here (not by Express's `send`, which refuses any
    * path through a dot-folder such as the quick start's `.data`) so that every data folder works.
    */
-  async open(agent: AuthenticatedAgent, ticketId: string, attachmentId: string): Promise<StoredFile> {
-    await this.tickets.assertVisible(agent, ticketId);
+  async open(actor: Actor, ticketId: string, attachmentId: string): Promise<StoredFile> {
+    await this.tickets.assertVisible(actor.agent, ticketId);
     const [a] = await this.db.query(`SELECT filename, mime_type, size, storage_key FROM attachments WHERE id = $1 AND ticket_id = $2`, [
       attachmentId,
       ticketId,
     ]);
     if (!a) throw notFound('Pièce jointe');
+    await this.audit.recordRead(auditActor(actor), 'ticket.attachment.read', ticketId, { attachmentId });
     try {
       const handle = await open(join(this.config.dataDir, a.storage_key), 'r');
       return { handle, filename: a.filename, mimeType: a.mime_type, size: Number(a.size) };

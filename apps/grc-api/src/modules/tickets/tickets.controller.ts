@@ -46,8 +46,8 @@ export class TicketsController {
 
   @RequirePermission('tickets.read')
   @Get(':id')
-  get(@CurrentAgent() agent: AuthenticatedAgent, @Param('id', uuid) id: string): Promise<TicketDetail> {
-    return this.tickets.detail(agent, id);
+  get(@CurrentActor() actor: Actor, @Param('id', uuid) id: string): Promise<TicketDetail> {
+    return this.tickets.read(actor, id);
   }
 
   @RequirePermission('tickets.update')
@@ -95,11 +95,11 @@ export class TicketsController {
   @RequirePermission('tickets.read')
   @Get(':id/attachments/:attachmentId')
   async download(
-    @CurrentAgent() agent: AuthenticatedAgent,
+    @CurrentActor() actor: Actor,
     @Param('id', uuid) id: string,
     @Param('attachmentId', uuid) attachmentId: string,
     @Res() res: Response,
   ): Promise<void> {
-    return sendAttachment(res, await this.attachments.open(agent, id, attachmentId));
+    return sendAttachment(res, await this.attachments.open(actor, id, attachmentId));
   }
 }

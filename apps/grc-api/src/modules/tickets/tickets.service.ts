@@ -18,7 +18,7 @@ import {
 import { badRequest, notFound, ProblemException, staleTicket } from '../../common/problem';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
 import { TicketEntity } from '../../database/entities';
-import { AuditService, auditActor, diff, type AuditActor, type Changes } from '../audit/audit.service';
+import { AuditService, auditActor, auditedChanges, diff, type AuditActor, type Changes } from '../audit/audit.service';
 import { actorId, type Actor, type AuthenticatedAgent } from '../auth/authenticated-agent';
 import { TicketChangeHooks, type NewEvent, type TicketChange, type TicketChangeEffects } from './ticket-change.hooks';
 import { CitizensService } from '../citizens/citizens.service';
@@ -220,7 +220,7 @@ export class TicketsService {
       attributes,
       locale: input.locale ?? null,
       createdData: created.data!,
-      audit: { actorId: audit.actorId, actorLabel: audit.actorLabel, ip: audit.ip, changes },
+      audit: { actorId: audit.actorId, actorLabel: audit.actorLabel, ip: audit.ip, changes: auditedChanges('ticket', changes) },
     });
     const ticket = { id, reference, departmentId };
     // the channel's own rows (attachments, tracking key…); their timeline events are written here
@@ -233,6 +233,13 @@ export class TicketsService {
       await this.hooks.emit(m, change, () => effects.flush(m, this.repo, id));
     }
     return ticket;
+  }
+
+  /** An agent opening a ticket (GET /tickets/:id): its detail, the read audited (`ticket.read`). */
+  async read(actor: Actor, id: string): Promise<TicketDetail> {
+    const detail = await this.detail(actor.agent, id);
+    await this.audit.recordRead(auditActor(actor), 'ticket.read', id);
+    return detail;
   }
 
   /** Full ticket, or 404 when it does not exist or lies outside the agent's departments. */

@@ -80,8 +80,10 @@ export class TicketWorkflowsService implements OnModuleInit {
   }
 
   /** The ticket as the circuit's participants see it (consulted departments included). */
-  async ticketDetail(agent: AuthenticatedAgent, ticketId: string): Promise<TicketDetail> {
-    return this.presenter.ticket(await this.scopes.resolve(agent, ticketId));
+  async ticketDetail(actor: Actor, ticketId: string): Promise<TicketDetail> {
+    const detail = await this.presenter.ticket(await this.scopes.resolve(actor.agent, ticketId));
+    await this.audit.recordRead(auditActor(actor), 'ticket.circuit.read', ticketId);
+    return detail;
   }
 
   // ---------------------------------------------------------------- actions

@@ -187,8 +187,8 @@ export class TicketWorkflowController {
   /** The ticket as a participant of its circuit sees it (a consulted department, an approver from another service). */
   @RequirePermission('workflows.act')
   @Get(':id/workflow/ticket')
-  ticket(@CurrentAgent() agent: AuthenticatedAgent, @Param('id', ticketId) id: string): Promise<TicketDetail> {
-    return this.workflows.ticketDetail(agent, id);
+  ticket(@CurrentActor() actor: Actor, @Param('id', ticketId) id: string): Promise<TicketDetail> {
+    return this.workflows.ticketDetail(actor, id);
   }
 
   /** One step: start, submit_draft, approve, reject, edit_and_approve, give_opinion, citizen_replied, cancel; `version` is the ticket's. */

@@ -1,6 +1,6 @@
 import { inject } from '@angular/core';
 import { Router, type CanActivateFn } from '@angular/router';
-import { hasPermission } from '@grc/domain';
+import { hasPermission, type Permission } from '@grc/domain';
 import { map } from 'rxjs';
 import { Auth } from './auth';
 
@@ -22,3 +22,25 @@ export const adminGuard: CanActivateFn = (_route, state) => {
       }),
     );
 };
+
+/**
+ * A page for holders of one permission; others go to `fallback` (the DPO, who handles no request, lands
+ * on the audit trail instead of the inbox).
+ */
+export const permissionGuard =
+  (permission: Permission, fallback: string): CanActivateFn =>
+  (_route, state) => {
+    const router = inject(Router);
+    return inject(Auth)
+      .ensure()
+      .pipe(
+        map((me) => {
+          if (!me) return router.createUrlTree(['/login'], { queryParams: { returnUrl: state.url } });
+          const ok = me.permissions ? me.permissions.includes(permission) : hasPermission(me.role, permission);
+          if (ok) return true;
+          const other = fallback === '/audit' ? 'audit.read' : 'tickets.read';
+          const fallbackOk = me.permissions ? me.permissions.includes(other) : hasPermission(me.role, other);
+          return router.createUrlTree([fallbackOk ? fallback : '/notifications']);
+        }),
+      );
+  };

@@ -5,6 +5,7 @@ import { MAIL_EN } from '../features/mail/mail-i18n';
 import { SSO_EN } from '../features/admin/identity-providers-i18n';
 import { WF_EN } from '../features/workflows/workflow-i18n';
 import { SLA_EN } from '../features/sla/sla-i18n';
+import { AUDIT_EN } from '../features/audit/audit-i18n';
 import { NOTIF_EN } from '../features/notifications/notifications-i18n';
 
 /** English dictionary: must provide every French key (checked by the compiler). */
@@ -72,6 +73,7 @@ export const EN: Record<MsgKey, string> = {
   'role.agent': 'Agent',
   'role.head': 'Head of department',
   'role.admin': 'Administrator',
+  'role.dpo': 'Data protection officer',
   'status.new': 'New',
   'status.open': 'Open',
   'status.waiting_citizen': 'Waiting for citizen',
@@ -319,6 +321,8 @@ export const EN: Record<MsgKey, string> = {
   // sign-in through identity providers (login page, features/admin/identity-providers)
   ...SSO_EN,
   ...SLA_EN,
+  // the audit viewer (features/audit)
+  ...AUDIT_EN,
   // agents' notifications (features/notifications)
   ...NOTIF_EN,
 };

@@ -4,6 +4,7 @@ import { DUP_FR } from '../features/duplicates/duplicates-i18n';
 import { MAIL_FR } from '../features/mail/mail-i18n';
 import { SSO_FR } from '../features/admin/identity-providers-i18n';
 import { SLA_FR } from '../features/sla/sla-i18n';
+import { AUDIT_FR } from '../features/audit/audit-i18n';
 import { NOTIF_FR } from '../features/notifications/notifications-i18n';
 /** French dictionary: the reference; every other language must provide the same keys. */
 export const FR = {
@@ -70,6 +71,7 @@ export const FR = {
   'role.agent': 'Agent',
   'role.head': 'Responsable de service',
   'role.admin': 'Administrateur',
+  'role.dpo': 'Délégué à la protection des données',
   'status.new': 'Nouvelle',
   'status.open': 'En cours',
   'status.waiting_citizen': 'En attente du citoyen',
@@ -318,6 +320,8 @@ export const FR = {
   // sign-in through identity providers (login page, features/admin/identity-providers)
   ...SSO_FR,
   ...SLA_FR,
+  // the audit viewer (features/audit)
+  ...AUDIT_FR,
   // agents' notifications (features/notifications)
   ...NOTIF_FR,
 } as const;
