@@ -132,7 +132,8 @@ export function readIdentity(p: MappingFields, claims: Claims): SignInIdentity |
 }
 
 /** Which role wins when several groups match: the widest. */
-const RANK: Record<Role, number> = { admin: 3, head: 2, agent: 1, elected: 0 };
+// the DPO ranks between agent and head: a DPO who is also in an agents' group keeps the rights' permissions
+const RANK: Record<Role, number> = { admin: 4, head: 3, dpo: 2, agent: 1, elected: 0 };
 
 /**
  * The role and departments a new agent gets from its groups: the widest role among the matching mappings,
