@@ -51,6 +51,12 @@ export class DepartmentsRepository {
     return new Set(found.map((r) => r.id));
   }
 
+  /** Whether the department exists and is active (a ticket may be sent to it). */
+  async isActive(id: string, m: EntityManager = this.db.manager): Promise<boolean> {
+    const rows: Array<{ active: boolean }> = await m.query(`SELECT active FROM departments WHERE id = $1`, [id]);
+    return rows[0]?.active === true;
+  }
+
   /** The departments among `ids` (id, code, name), by name. */
   summaries(ids: readonly string[], m: EntityManager = this.db.manager): Promise<Array<{ id: string; code: string; name: string }>> {
     return m.query(`SELECT id, code, name FROM departments WHERE id = ANY($1) ORDER BY name`, [ids]);
