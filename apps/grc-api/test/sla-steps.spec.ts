@@ -1,4 +1,4 @@
-import { addWorkingDays, type BusinessCalendar, type TicketSlaDto } from '@grc/domain';
+import { addWorkingDays, businessMinutesBetween, countdownMinutes, type BusinessCalendar, type TicketSlaDto } from '@grc/domain';
 import { ids, DGS, EV_AGENT, URBA_AGENT, URBA_HEAD, VOIRIE_AGENT } from './support/demo';
 import { startTestApp, type TestContext } from './support/test-app';
 
@@ -303,6 +303,12 @@ describe('SLA: transfers and circuit steps', () => {
       const expected = addWorkingDays(dgsCalendar, new Date(visa.startedAt), 2);
       expect(visa.deadline).toBe(expected.toISOString());
       expect(expected.getTime()).not.toBe(addWorkingDays(await calendar('dst'), new Date(visa.startedAt), 2).getTime());
+      // each clock says the calendar it counts on: the console's countdown uses it (libs/domain countdownMinutes)
+      expect(visa.calendar.name).toBe('Direction générale');
+      for (const c of view.clocks.filter((c) => !c.target.startsWith('step:'))) expect(c.calendar.name).toBe('Services techniques');
+      expect(countdownMinutes(view, visa, new Date(visa.startedAt))).toBe(
+        businessMinutesBetween(dgsCalendar, new Date(visa.startedAt), expected),
+      );
       // its escalation timer is due at that deadline too
       const [timer] = await ctx.db.query(
         `SELECT due_at FROM timers WHERE ticket_id = $1 AND state = 'pending' AND payload->>'target' = 'step:visa_dgs'`,

@@ -11,6 +11,7 @@ export * from './errors';
 export * from './ticket/reference';
 export * from './ticket/ticket-rules';
 export * from './ticket/tracking';
+export * from './ticket/subject';
 export * from './routing/routing';
 export * from './departments/department-tree';
 export * from './inbox/cursor';

@@ -16,6 +16,13 @@ const TITLES: Record<number, string> = {
   500: 'Erreur interne',
 };
 
+/** Framework errors whose own message is not for people: the sentence said instead. */
+const HTTP_DETAILS: Record<number, string> = {
+  404: 'Cette adresse ne correspond à aucune ressource.',
+  413: 'Le contenu envoyé est trop volumineux.',
+  429: 'Trop de requêtes : patientez une minute avant de réessayer.',
+};
+
 /**
  * Every error leaves as application/problem+json; internals never leak. Standards with an error
  * format of their own (Open311) get their errors — even those raised before routing, such as a
@@ -42,73 +49,38 @@ export class ProblemFilter implements ExceptionFilter {
 
   private toProblem(error: unknown, instance: string): Problem {
     if (error instanceof ProblemException) return error.toProblem(instance);
+    const problem = (status: number, detail: string, extra: Pick<Problem, 'errors'> = {}): Problem => ({
+      type: 'about:blank',
+      title: TITLES[status] ?? 'Erreur',
+      status,
+      detail,
+      instance,
+      ...extra,
+    });
     if (error instanceof HttpException) {
       const status = error.getStatus();
       const body = error.getResponse();
       const message = typeof body === 'string' ? body : (body as { message?: unknown }).message;
-      const detail =
-        status === 404
-          ? 'Cette adresse ne correspond à aucune ressource.'
-          : status === 413
-            ? 'Le contenu envoyé est trop volumineux.'
-            : status === 429
-              ? 'Trop de requêtes : patientez une minute avant de réessayer.'
-              : typeof message === 'string'
-                ? message
-                : (TITLES[status] ?? 'Erreur');
-      return { type: 'about:blank', title: TITLES[status] ?? 'Erreur', status, detail, instance };
+      return problem(status, HTTP_DETAILS[status] ?? (typeof message === 'string' ? message : (TITLES[status] ?? 'Erreur')));
     }
     const err = error as { type?: string; status?: number; expose?: boolean; code?: string; driverError?: { code?: string } };
     // body-parser errors (malformed JSON, too large, charset)
-    if (err?.type === 'entity.parse.failed') {
-      return {
-        type: 'about:blank',
-        title: TITLES[400]!,
-        status: 400,
-        detail: "Le corps de la requête n'est pas un JSON valide.",
-        instance,
-      };
-    }
-    if (err?.type === 'entity.too.large') {
-      return { type: 'about:blank', title: TITLES[413]!, status: 413, detail: 'Le contenu envoyé est trop volumineux.', instance };
-    }
+    if (err?.type === 'entity.parse.failed') return problem(400, "Le corps de la requête n'est pas un JSON valide.");
+    if (err?.type === 'entity.too.large') return problem(413, HTTP_DETAILS[413]!);
     if (err?.type === 'charset.unsupported' || err?.type === 'encoding.unsupported') {
-      return {
-        type: 'about:blank',
-        title: TITLES[415]!,
-        status: 415,
-        detail: 'Jeu de caractères ou encodage non pris en charge : envoyez de l’UTF-8.',
-        instance,
+      return problem(415, 'Jeu de caractères ou encodage non pris en charge : envoyez de l’UTF-8.', {
         errors: [{ field: 'content-type', message: 'Jeu de caractères non pris en charge.', code: 'input.charset' }],
-      } as Problem;
+      });
     }
     if (err?.expose && typeof err.status === 'number' && err.status >= 400 && err.status < 500) {
-      return {
-        type: 'about:blank',
-        title: TITLES[err.status] ?? 'Requête invalide',
-        status: err.status,
-        detail: TITLES[err.status] ?? 'Requête invalide.',
-        instance,
-      };
+      return { ...problem(err.status, TITLES[err.status] ?? 'Requête invalide.'), title: TITLES[err.status] ?? 'Requête invalide' };
     }
     const sqlstate = inputSqlState(err);
     if (sqlstate) {
       this.log.warn(`input refused by PostgreSQL (${sqlstate}) on ${instance}: ${(error as Error).message}`);
-      return {
-        type: 'about:blank',
-        title: TITLES[400]!,
-        status: 400,
-        detail: 'Une valeur de la requête est invalide ou hors des limites permises.',
-        instance,
-      };
+      return problem(400, 'Une valeur de la requête est invalide ou hors des limites permises.');
     }
-    return {
-      type: 'about:blank',
-      title: TITLES[500]!,
-      status: 500,
-      detail: "Une erreur inattendue s'est produite. Elle a été journalisée.",
-      instance,
-    };
+    return problem(500, "Une erreur inattendue s'est produite. Elle a été journalisée.");
   }
 }
 

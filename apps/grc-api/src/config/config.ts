@@ -5,6 +5,17 @@ import { parseTrustProxy, type TrustProxy } from './trust-proxy';
 /** Which processes this build runs as: HTTP, BullMQ worker, or both (quick start). */
 export type ProcessRole = 'api' | 'worker' | 'all';
 
+/** The attachment stores this build knows (modules/tickets/attachment-store.ts). */
+export const ATTACHMENT_STORES = ['filesystem'] as const;
+export type AttachmentStoreKind = (typeof ATTACHMENT_STORES)[number];
+
+function attachmentStore(v: string | undefined): AttachmentStoreKind {
+  const kind = (v ?? '').trim() || 'filesystem';
+  if (!(ATTACHMENT_STORES as readonly string[]).includes(kind))
+    throw new Error(`GRC_ATTACHMENT_STORE must be one of ${ATTACHMENT_STORES.join(', ')} (got "${kind}")`);
+  return kind as AttachmentStoreKind;
+}
+
 export interface GrcConfig {
   port: number;
   role: ProcessRole;
@@ -16,6 +27,8 @@ export interface GrcConfig {
   redisUrl: string;
   /** where uploads are stored (attachments) */
   dataDir: string;
+  /** which AttachmentStore keeps the attachments' bytes (GRC_ATTACHMENT_STORE; only `filesystem`, under dataDir, for now) */
+  attachmentStore: AttachmentStoreKind;
   /** built console served on the same port; absent in API-only deployments */
   webDist: string;
   sessionTtlHours: number;
@@ -57,6 +70,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GrcConfig {
     dbRole: dbRole(env['GRC_DB_ROLE']),
     redisUrl: env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
     dataDir: resolve(env['GRC_DATA_DIR'] ?? join(root, '.data')),
+    attachmentStore: attachmentStore(env['GRC_ATTACHMENT_STORE']),
     webDist: resolve(env['GRC_WEB_DIST'] ?? join(root, 'dist/apps/grc-web/browser')),
     sessionTtlHours: int(env['GRC_SESSION_TTL_HOURS'], 12),
     secureCookies: env['GRC_SECURE_COOKIES'] === 'true',

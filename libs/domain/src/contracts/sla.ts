@@ -88,12 +88,23 @@ export interface TicketSlaClockDto {
   pauses: SlaPauseDto[];
   history: SlaHistoryDto[];
   escalations: SlaEscalationDto[];
+  /**
+   * the calendar this clock counts on: the ticket's department's, or for a circuit step's clock its
+   * step's department's (ticket_sla.calendar_department_id); the console counts the clock down with it
+   */
+  calendar: SlaClockCalendarDto;
+}
+/** A calendar as a clock counts on it (null id: the town's default calendar). */
+export interface SlaClockCalendarDto {
+  id: string | null;
+  name: string;
+  calendar: BusinessCalendar;
 }
 export interface TicketSlaDto {
   ticketId: string;
   asOf: string;
-  /** the calendar the clocks run on: the console counts business time down with it */
-  calendar: { id: string | null; name: string; calendar: BusinessCalendar };
+  /** the ticket's calendar (its department's): the first-response and resolution clocks run on it; each clock says its own */
+  calendar: SlaClockCalendarDto;
   clocks: TicketSlaClockDto[];
   dueAt: string | null;
   breached: boolean;

@@ -3,3 +3,4 @@ export * from './calendar';
 export * from './policy';
 export * from './clock';
 export * from './escalation';
+export * from './countdown';

@@ -99,6 +99,17 @@ export class AgentsRepository {
     }
   }
 
+  /** Agents' display names by id (unknown ids and anything that is not a UUID are left out). */
+  async namesOf(ids: readonly string[], m: EntityManager = this.db.manager): Promise<Map<string, string>> {
+    const unique = [...new Set(ids.filter((id) => id && /^[0-9a-f-]{36}$/i.test(id)))];
+    if (!unique.length) return new Map();
+    const rows: Array<{ id: string; display_name: string }> = await m.query(
+      `SELECT id, display_name FROM agents WHERE id = ANY($1::uuid[])`,
+      [unique],
+    );
+    return new Map(rows.map((r) => [r.id, r.display_name]));
+  }
+
   /** What a login checks (the only read of the password hash); null when no agent has this e-mail. */
   async findCredentials(
     email: string,

@@ -1,16 +1,15 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type Redis from 'ioredis';
-import { DataSource } from 'typeorm';
 import { REDIS } from '../../infrastructure/redis.module';
 import { Public } from '../auth/decorators';
+import { HealthRepository } from './health.repository';
 
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly postgres: HealthRepository,
     @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
@@ -18,7 +17,7 @@ export class HealthController {
   @Public()
   @Get()
   async health(): Promise<{ status: 'ok'; postgres: 'up'; redis: 'up' | 'down' }> {
-    await this.db.query('SELECT 1');
+    await this.postgres.ping();
     const redis = await Promise.race([
       this.redis
         .ping()

@@ -1,10 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { ImapFlow, type MailboxObject } from 'imapflow';
-import { DataSource } from 'typeorm';
 import { MAIL_CONFIG, MailConfig } from './mail.config';
-import { MailIntakeService, type ImportOutcome, type MailboxRow } from './intake.service';
-import { returning } from './sql';
+import { MailIntakeService, type ImportOutcome } from './intake.service';
+import { MailboxesRepository } from './mailboxes.repository';
 import { SecretBox } from '../../common/secret-box';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
 
@@ -38,10 +36,10 @@ export class MailIntakePoller implements OnApplicationBootstrap, OnApplicationSh
   private ticking: Promise<void> | null = null;
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
     @Inject(MAIL_CONFIG) private readonly mail: MailConfig,
     private readonly intake: MailIntakeService,
     @Inject(GRC_CONFIG) config: GrcConfig,
+    private readonly mailboxes: MailboxesRepository,
   ) {
     this.secrets = new SecretBox(config.dataDir);
   }
@@ -70,11 +68,8 @@ export class MailIntakePoller implements OnApplicationBootstrap, OnApplicationSh
 
   /** Polls every active mailbox whose interval has elapsed. */
   async pollDue(): Promise<void> {
-    const due: Array<{ id: string }> = await this.db.query(
-      `SELECT id FROM mail_mailboxes WHERE active AND (last_poll_at IS NULL OR last_poll_at + make_interval(secs => poll_interval_seconds) <= now())
-       AND (lease_until IS NULL OR lease_until < now()) ORDER BY last_poll_at NULLS FIRST`,
-    );
-    for (const { id } of due) {
+    const due = await this.mailboxes.due();
+    for (const id of due) {
       if (this.stopped) return;
       await this.poll(id);
     }
@@ -82,12 +77,7 @@ export class MailIntakePoller implements OnApplicationBootstrap, OnApplicationSh
 
   async poll(mailboxId: string, opts: PollOptions = {}): Promise<PollResult> {
     const result: PollResult = { seen: 0, outcomes: { ticket: 0, reply: 0, ignored: 0, quarantined: 0, duplicate: 0 } };
-    const [box] = await returning<MailboxRow>(
-      this.db,
-      `UPDATE mail_mailboxes SET lease_until = now() + ${LEASE} WHERE id = $1 AND (lease_until IS NULL OR lease_until < now())
-       RETURNING id, name, host, port, secure, username, password, folder, processed_folder, category_id, department_id, uid_validity::text, last_uid::text, poll_interval_seconds`,
-      [mailboxId],
-    );
+    const box = await this.mailboxes.lease(mailboxId, LEASE);
     if (!box) return { ...result, busy: true };
     const client = new ImapFlow({
       host: box.host,
@@ -114,7 +104,7 @@ export class MailIntakePoller implements OnApplicationBootstrap, OnApplicationSh
         if (box.uid_validity !== validity) {
           // a new UIDVALIDITY renumbers the folder: start over (mail_imported keeps duplicates out)
           lastUid = 0;
-          await this.db.query(`UPDATE mail_mailboxes SET uid_validity = $2, last_uid = 0 WHERE id = $1`, [box.id, validity]);
+          await this.mailboxes.resetUids(box.id, validity);
         }
         if (mb.exists > 0) {
           const found = await client.search({ uid: `${lastUid + 1}:*` }, { uid: true });
@@ -150,10 +140,7 @@ export class MailIntakePoller implements OnApplicationBootstrap, OnApplicationSh
             if (opts.afterImport) await opts.afterImport(batch);
             if (box.processed_folder) await client.messageMove(batch, box.processed_folder, { uid: true });
             else await client.messageFlagsAdd(batch, ['\\Seen'], { uid: true });
-            await this.db.query(`UPDATE mail_mailboxes SET last_uid = greatest(last_uid, $2) WHERE id = $1`, [
-              box.id,
-              batch[batch.length - 1],
-            ]);
+            await this.mailboxes.advanceLastUid(box.id, batch[batch.length - 1]!);
           }
         }
       } finally {
@@ -164,10 +151,7 @@ export class MailIntakePoller implements OnApplicationBootstrap, OnApplicationSh
       this.log.warn(`${box.name}: poll failed: ${error}`);
     } finally {
       await client.logout().catch(() => client.close());
-      await this.db.query(`UPDATE mail_mailboxes SET lease_until = NULL, last_poll_at = now(), last_error = $2 WHERE id = $1`, [
-        box.id,
-        error?.slice(0, 1000) ?? null,
-      ]);
+      await this.mailboxes.release(box.id, error?.slice(0, 1000) ?? null);
     }
     return error ? { ...result, error } : result;
   }

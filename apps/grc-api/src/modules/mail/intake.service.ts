@@ -1,8 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { DataSource, EntityManager } from 'typeorm';
 import {
@@ -12,6 +10,7 @@ import {
   isSafeAddress,
   oneLine,
   stripQuotedReply,
+  subjectFromEmail,
   threadClues,
   type ThreadClues,
 } from '@grc/domain';
@@ -21,11 +20,13 @@ import type { AuditActor } from '../audit/audit.service';
 import { CitizensService } from '../citizens/citizens.service';
 import { systemActor } from '../auth/authenticated-agent';
 import { checkAttachment, safeFilename } from '../tickets/attachment-types';
+import { AttachmentsService, sha256Hex, type CheckedFile } from '../tickets/attachments.service';
 import { TicketsService, type Mutation } from '../tickets/tickets.service';
 
 type NewEvent = Mutation['events'][number];
 import { MAIL_CONFIG, MailConfig } from './mail.config';
 import { ReplyAddresses } from './reply-address';
+import { MailIntakeRepository } from './intake.repository';
 
 export interface MailboxRow {
   id: string;
@@ -72,6 +73,8 @@ export class MailIntakeService {
     private readonly tickets: TicketsService,
     private readonly replies: ReplyAddresses,
     private readonly citizens: CitizensService,
+    private readonly rows: MailIntakeRepository,
+    private readonly files: AttachmentsService,
   ) {}
 
   async importMessage(mailbox: MailboxRow, uid: number | null, raw: Buffer, size = raw.length): Promise<ImportOutcome> {
@@ -86,14 +89,10 @@ export class MailIntakeService {
       }
     }
     const key = messageKey(parsed?.messageId, raw);
-    const files: string[] = [];
+    const files: Array<() => Promise<void>> = [];
     try {
       return await this.db.transaction(async (m) => {
-        const claimed = await m.query(
-          `INSERT INTO mail_imported (message_key, mailbox_id, uid, outcome) VALUES ($1, $2, $3, 'ignored') ON CONFLICT DO NOTHING RETURNING message_key`,
-          [key, mailbox.id, uid],
-        );
-        if (!claimed.length) return { outcome: 'duplicate' as const };
+        if (!(await this.rows.claim(m, key, mailbox.id, uid, 'ignored'))) return { outcome: 'duplicate' as const };
         if (!parsed) return this.quarantine(m, mailbox, uid, key, raw, size, parseError ?? 'Message illisible.', null, null);
         const from = firstAddress(parsed.from);
         const subjectRaw = parsed.subject ?? '';
@@ -127,10 +126,7 @@ export class MailIntakeService {
           domain: this.mail.domain,
         });
         if (automatic) {
-          await m.query(`UPDATE mail_imported SET outcome = 'ignored', reason = $2 WHERE message_key = $1`, [
-            key,
-            `${automatic.kind}: ${automatic.reason}`,
-          ]);
+          await this.rows.setOutcome(m, key, 'ignored', null, `${automatic.kind}: ${automatic.reason}`);
           return { outcome: 'ignored' as const, reason: automatic.reason };
         }
         const recipients = [parsed.to, parsed.cc, parsed.headers.get('delivered-to'), parsed.headers.get('x-original-to')].flatMap((a) =>
@@ -153,7 +149,7 @@ export class MailIntakeService {
         const text = bodyText(parsed);
         if (target && target.status !== 'closed') {
           const body = stripQuotedReply(text) || '(message sans texte)';
-          await m.query(`UPDATE mail_imported SET outcome = 'reply', ticket_id = $2 WHERE message_key = $1`, [key, target.id]);
+          await this.rows.setOutcome(m, key, 'reply', target.id, null);
           await this.tickets.mutateIn(m, MAIL_ACTOR, target.id, null, async (mm, t) => {
             const events: NewEvent[] = [
               {
@@ -192,16 +188,12 @@ export class MailIntakeService {
         return { outcome: 'ticket' as const, ticketId: created.id, reference: created.reference };
       });
     } catch (e) {
-      await Promise.all(files.map((f) => rm(f, { force: true })));
+      for (const remove of files) await remove();
       // A message that makes the import fail must not block the mailbox: it is kept aside with the error.
       const reason = `Import impossible : ${(e as Error).message}`.slice(0, 1000);
       this.log.warn(`${mailbox.name} uid ${uid}: ${reason}`);
       return this.db.transaction(async (m) => {
-        const claimed = await m.query(
-          `INSERT INTO mail_imported (message_key, mailbox_id, uid, outcome) VALUES ($1, $2, $3, 'quarantined') ON CONFLICT DO NOTHING RETURNING message_key`,
-          [key, mailbox.id, uid],
-        );
-        if (!claimed.length) return { outcome: 'duplicate' as const };
+        if (!(await this.rows.claim(m, key, mailbox.id, uid, 'quarantined'))) return { outcome: 'duplicate' as const };
         return this.quarantine(m, mailbox, uid, key, raw, size, reason, parsed?.from?.text ?? null, parsed?.subject ?? null);
       });
     }
@@ -219,22 +211,18 @@ export class MailIntakeService {
     subject: string | null,
   ): Promise<ImportOutcome> {
     const kept = raw.subarray(0, this.mail.quarantineMaxBytes);
-    await m.query(
-      `INSERT INTO mail_quarantine (mailbox_id, uid, message_key, from_address, subject, reason, size, truncated, raw)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [
-        mailbox.id,
-        uid,
-        key,
-        from ? stripNul(from).slice(0, 500) : null,
-        subject ? stripNul(subject).slice(0, 500) : null,
-        reason,
-        size,
-        kept.length < size,
-        kept,
-      ],
-    );
-    await m.query(`UPDATE mail_imported SET outcome = 'quarantined', reason = $2 WHERE message_key = $1`, [key, reason]);
+    await this.rows.quarantine(m, {
+      mailboxId: mailbox.id,
+      uid,
+      key,
+      from: from ? stripNul(from).slice(0, 500) : null,
+      subject: subject ? stripNul(subject).slice(0, 500) : null,
+      reason,
+      size,
+      truncated: kept.length < size,
+      raw: kept,
+    });
+    await this.rows.setOutcome(m, key, 'quarantined', null, reason);
     this.log.warn(`${mailbox.name} uid ${uid ?? '?'} quarantined: ${reason}`);
     return { outcome: 'quarantined', reason };
   }
@@ -247,21 +235,13 @@ export class MailIntakeService {
     m: EntityManager,
     clues: ThreadClues,
   ): Promise<{ target: { id: string; reference: string; status: string } | null; reason: string | null }> {
-    const sent: Array<{ message_id: string; ticket_id: string }> = clues.messageIds.length
-      ? await m.query(`SELECT message_id, ticket_id FROM mail_outbox WHERE message_id = ANY($1::text[]) AND ticket_id IS NOT NULL`, [
-          clues.messageIds,
-        ])
-      : [];
     const decision = decideThread(clues, {
-      sentFor: new Map(sent.map((r) => [r.message_id, r.ticket_id])),
+      sentFor: await this.rows.sentFor(m, clues.messageIds),
       validToken: (reference, token) => this.replies.valid(reference, token),
     });
     if (decision.thread === null) return { target: null, reason: decision.reason };
-    const [t] =
-      decision.thread === 'message-id'
-        ? await m.query(`SELECT id, reference, status FROM tickets WHERE id = $1`, [decision.ticketId])
-        : await m.query(`SELECT id, reference, status FROM tickets WHERE reference = $1`, [decision.reference]);
-    return { target: t ?? null, reason: t ? null : 'Non rattaché : la demande visée n’existe plus.' };
+    const t = await this.rows.ticket(m, decision.thread === 'message-id' ? { id: decision.ticketId } : { reference: decision.reference });
+    return { target: t, reason: t ? null : 'Non rattaché : la demande visée n’existe plus.' };
   }
 
   private async createTicket(
@@ -272,7 +252,7 @@ export class MailIntakeService {
     subjectRaw: string,
     text: string,
     key: string,
-    files: string[],
+    files: Array<() => Promise<void>>,
     follows: string | null,
     unthreaded: string | null,
   ): Promise<{ id: string; reference: string }> {
@@ -280,8 +260,7 @@ export class MailIntakeService {
     // An address validateCitizen refuses gives no citizen: an e-mail is never refused for its sender's form.
     const matched = await this.citizens.matchOrCreate(m, AUDIT_ACTOR, { kind: 'resident', displayName: from.name, email: from.address });
     const citizenId = matched.ok ? matched.value : null;
-    let subject = oneLine(stripNul(subjectRaw).replace(/^\s*((re|tr|fw|fwd|aw)\s*:\s*)+/i, ''), 300);
-    if ([...subject].length < 3) subject = `Courriel de ${from.name || from.address}`.slice(0, 300);
+    const subject = subjectFromEmail(subjectRaw, from);
     let description = text.slice(0, MAX_TEXT) || '(message sans texte)';
     if (follows) description = `Suite de la demande clôturée ${follows}.\n\n${description}`;
     const eventData: Record<string, unknown> = { mailbox: mailbox.name, from: from.address, messageId: key };
@@ -304,11 +283,7 @@ export class MailIntakeService {
         const events = await this.attachments(m, id, parsed, files);
         // recorded before the listeners run, so the acknowledgement answers this message (In-Reply-To)
         // with the reason why the message's threading clues were refused (a forged reply, a reference in the subject)
-        await m.query(`UPDATE mail_imported SET outcome = 'ticket', ticket_id = $2, reason = $3 WHERE message_key = $1`, [
-          key,
-          id,
-          unthreaded,
-        ]);
+        await this.rows.setOutcome(m, key, 'ticket', id, unthreaded);
         return events;
       },
     );
@@ -316,12 +291,17 @@ export class MailIntakeService {
   }
 
   /** Same limits as uploads (size, types, magic bytes); refused files are listed on the timeline with the reason. */
-  private async attachments(m: EntityManager, ticketId: string, parsed: ParsedMail, files: string[]): Promise<NewEvent[]> {
-    const events: NewEvent[] = [];
+  private async attachments(
+    m: EntityManager,
+    ticketId: string,
+    parsed: ParsedMail,
+    files: Array<() => Promise<void>>,
+  ): Promise<NewEvent[]> {
+    const accepted: CheckedFile[] = [];
     const refused: Array<{ filename: string; reason: string }> = [];
     for (const a of parsed.attachments ?? []) {
       if (a.related && !a.filename) continue; // inline images of an HTML signature
-      const filename = safeFilename(a.filename ?? `piece-jointe-${events.length + refused.length + 1}`);
+      const filename = safeFilename(a.filename ?? `piece-jointe-${accepted.length + refused.length + 1}`);
       const content = a.content as Buffer;
       const mimeType = (a.contentType ?? 'application/octet-stream').toLowerCase();
       let reason: string | null = null;
@@ -333,18 +313,12 @@ export class MailIntakeService {
         refused.push({ filename, reason });
         continue;
       }
-      const sha256 = createHash('sha256').update(content).digest('hex');
-      const storageKey = join('attachments', sha256.slice(0, 2), randomUUID());
-      const path = join(this.config.dataDir, storageKey);
-      await mkdir(dirname(path), { recursive: true });
-      await writeFile(path, content, { mode: 0o640 });
-      files.push(path);
-      const [row] = await m.query(
-        `INSERT INTO attachments (ticket_id, filename, mime_type, size, sha256, storage_key, uploaded_by) VALUES ($1, $2, $3, $4, $5, $6, NULL) RETURNING id`,
-        [ticketId, filename, mimeType, content.length, sha256, storageKey],
-      );
-      events.push({ kind: 'attachment_added', data: { attachmentId: row.id, filename, size: content.length, mimeType, source: 'email' } });
+      accepted.push({ filename, mimeType, size: content.length, buffer: content, sha256: sha256Hex(content) });
     }
+    // the bytes first (removed if the transaction fails), then their rows in the ticket's change
+    const stored = await this.files.storeAll(accepted);
+    files.push(stored.remove);
+    const events = await this.files.recordAll(m, ticketId, accepted, stored.keys, null, 'email');
     if (refused.length)
       events.push({
         kind: 'note',

@@ -66,10 +66,7 @@ export class MailTicketListener implements TicketChangeListener, OnModuleInit {
     if (!ctx?.citizenEmail) return;
     let written = 0;
     for (const w of wanted) {
-      const [event] = await m.query(
-        `SELECT id::text AS id FROM ticket_events WHERE ticket_id = $1 AND kind = $2 ORDER BY id DESC LIMIT 1`,
-        [change.ticketId, w.eventKind],
-      );
+      const eventId = await this.outbox.lastEventId(m, change.ticketId, w.eventKind);
       const extra = { ...w.extra };
       if (extra['previousStatus'])
         extra['previousStatus'] = MAIL_STATUS_LABELS[ctx.locale][extra['previousStatus'] as TicketStatus] ?? extra['previousStatus'];
@@ -80,7 +77,7 @@ export class MailTicketListener implements TicketChangeListener, OnModuleInit {
           this.log.warn(`no tracking link for ${ctx.reference}: ${(e as Error).message}`);
         }
       }
-      if (await this.outbox.enqueue(m, ctx, w.kind, event?.id ?? null, extra)) written++;
+      if (await this.outbox.enqueue(m, ctx, w.kind, eventId, extra)) written++;
     }
     if (written) this.nudger.nudgeSoon();
   }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
+import { TrackingRepository } from '../public/tracking.repository';
 import { TrackingService } from '../public/tracking.service';
 import { ReferenceModule } from '../reference/reference.module';
 import { CitizensModule } from '../citizens/citizens.module';
@@ -10,7 +11,11 @@ import { loadMailConfig, MAIL_CONFIG } from './mail.config';
 import { MailController, TicketMailController } from './mail.controller';
 import { MailTicketListener } from './mail.listener';
 import { MailSender } from './mail.sender';
+import { MailIntakeRepository } from './intake.repository';
+import { MailboxesRepository } from './mailboxes.repository';
 import { MailboxesService } from './mailboxes.service';
+import { OutboxRepository } from './outbox.repository';
+import { MailTemplatesRepository } from './templates.repository';
 import { OutboxNudger } from './outbox.nudger';
 import { OutboxService } from './outbox.service';
 import { ReplyAddresses } from './reply-address';
@@ -26,13 +31,29 @@ import { MailTemplatesService } from './templates.service';
   providers: [
     { provide: MAIL_CONFIG, inject: [GRC_CONFIG], useFactory: (c: GrcConfig) => loadMailConfig(process.env, c.maxUploadBytes) },
     MailTemplatesService,
+    MailTemplatesRepository,
     OutboxService,
+    OutboxRepository,
+    MailboxesRepository,
+    MailIntakeRepository,
     OutboxNudger,
     MailTicketListener,
     TrackingService,
+    TrackingRepository,
     ReplyAddresses,
   ],
-  exports: [MAIL_CONFIG, MailTemplatesService, OutboxService, ReplyAddresses, TicketsModule, ReferenceModule, CitizensModule],
+  exports: [
+    MAIL_CONFIG,
+    MailTemplatesService,
+    OutboxService,
+    OutboxRepository,
+    MailboxesRepository,
+    MailIntakeRepository,
+    ReplyAddresses,
+    TicketsModule,
+    ReferenceModule,
+    CitizensModule,
+  ],
 })
 export class MailCoreModule {}
 

@@ -1,33 +1,12 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { Worker } from 'bullmq';
 import { createTransport, type Transporter } from 'nodemailer';
-import { DataSource } from 'typeorm';
 import { fillLink, linkPlaceholder } from '@grc/domain';
 import { SecretBox } from '../../common/secret-box';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
 import { QUEUES } from '../worker/queues';
 import { MAIL_CONFIG, MailConfig } from './mail.config';
-import { returning } from './sql';
-
-interface OutboxRow {
-  id: string;
-  to_address: string;
-  subject: string;
-  text: string;
-  html: string | null;
-  message_id: string;
-  in_reply_to: string | null;
-  references: string | null;
-  reply_to: string | null;
-  kind: string;
-  attempts: number;
-  sealed_link: string | null;
-}
-
-/** Tracking keys written in clear by earlier versions (`…?ref=…&k=<43 characters>`): cut out once sent. */
-const CLEAR_KEY_TEXT = `'([?&]k=)[A-Za-z0-9_-]{43}'`;
-const CLEAR_KEY_HTML = `'([?&](amp;)?k=)[A-Za-z0-9_-]{43}'`;
+import { OutboxRepository, type OutboxRow } from './outbox.repository';
 
 /** How long a claimed row stays ours before another sender may take it (a crash mid-send). */
 const LEASE = `interval '5 minutes'`;
@@ -69,9 +48,9 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
   private readonly secrets: SecretBox;
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
     @Inject(GRC_CONFIG) private readonly config: GrcConfig,
     @Inject(MAIL_CONFIG) private readonly mail: MailConfig,
+    private readonly outbox: OutboxRepository,
   ) {
     this.secrets = new SecretBox(config.dataDir);
   }
@@ -132,13 +111,7 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
 
   private async sendBatch(): Promise<number> {
     if (!this.transport) return 0;
-    const rows = await returning<OutboxRow>(
-      this.db,
-      `UPDATE mail_outbox o SET state = 'sending', attempts = o.attempts + 1, next_attempt_at = now() + ${LEASE}, updated_at = now()
-       WHERE o.id IN (SELECT id FROM mail_outbox WHERE state IN ('queued', 'failed', 'sending') AND next_attempt_at <= now()
-                      ORDER BY next_attempt_at LIMIT ${BATCH} FOR UPDATE SKIP LOCKED)
-       RETURNING o.id, o.to_address, o.subject, o.text, o.html, o.message_id, o.in_reply_to, o."references", o.reply_to, o.kind, o.attempts, o.sealed_link`,
-    );
+    const rows = await this.outbox.claim(BATCH, LEASE);
     await Promise.all(rows.map((r) => this.sendOne(r)));
     return rows.length;
   }
@@ -167,23 +140,13 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
         disableFileAccess: true,
         disableUrlAccess: true,
       });
-      await this.db.query(
-        `UPDATE mail_outbox SET state = 'sent', sent_at = now(), next_attempt_at = NULL, last_error = NULL, updated_at = now(), sealed_link = NULL,
-           text = regexp_replace(text, ${CLEAR_KEY_TEXT}, '\\1…', 'g'), html = regexp_replace(html, ${CLEAR_KEY_HTML}, '\\1…', 'g')
-         WHERE id = $1`,
-        [r.id],
-      );
+      await this.outbox.markSent(r.id);
     } catch (e) {
       const err = e as Error & { responseCode?: number };
       const permanent = (err.responseCode ?? 0) >= 500;
       const last = permanent || r.attempts >= this.mail.maxAttempts;
       const delay = Math.min(this.mail.retryMaxMs, this.mail.retryBaseMs * 2 ** (r.attempts - 1));
-      await this.db.query(
-        `UPDATE mail_outbox SET state = 'failed', last_error = $2, updated_at = now(),
-           next_attempt_at = CASE WHEN $3 THEN NULL ELSE now() + make_interval(secs => $4::double precision / 1000) END
-         WHERE id = $1`,
-        [r.id, `${err.responseCode ? `${err.responseCode} ` : ''}${err.message}`.slice(0, 1000), last, delay],
-      );
+      await this.outbox.markFailed(r.id, `${err.responseCode ? `${err.responseCode} ` : ''}${err.message}`.slice(0, 1000), last, delay);
       if (last) this.log.warn(`e-mail ${r.id} failed for good after ${r.attempts} attempt(s): ${err.message}`);
     }
   }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
+import { InjectEntityManager } from '@nestjs/typeorm';
+import { EntityManager } from 'typeorm';
 import {
   citizenDisplayName,
   isSafeAddress,
@@ -21,7 +21,7 @@ import { GRC_CONFIG, GrcConfig } from '../../config/config';
 import { MAIL_CONFIG, MailConfig } from './mail.config';
 import { ReplyAddresses } from './reply-address';
 import { MailTemplatesService } from './templates.service';
-import { returning } from './sql';
+import { OutboxRepository } from './outbox.repository';
 
 /** What templates and reply templates know about a ticket. */
 export interface TicketMailContext {
@@ -46,31 +46,22 @@ export class OutboxService {
   private readonly secrets: SecretBox;
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
     @Inject(MAIL_CONFIG) private readonly config: MailConfig,
     private readonly templates: MailTemplatesService,
     private readonly replies: ReplyAddresses,
     @Inject(GRC_CONFIG) grc: GrcConfig,
+    private readonly rows: OutboxRepository,
+    @InjectEntityManager() private readonly reader: EntityManager,
   ) {
     this.secrets = new SecretBox(grc.dataDir);
   }
 
   async context(m: EntityManager, ticketId: string): Promise<TicketMailContext | null> {
-    const [r] = await m.query(
-      `SELECT t.id, t.reference, t.subject, t.status, c.email, c.kind, c.first_name, c.last_name, c.organisation_name, c.contact_person,
-              cat.name_fr AS category, cat.name_en AS category_en, d.name AS department,
-              coalesce((SELECT name FROM town_settings WHERE id = 1), '') AS town,
-              coalesce(t.locale,
-                (SELECT x.locale FROM tickets x WHERE x.citizen_id = t.citizen_id AND x.locale IS NOT NULL ORDER BY x.created_at DESC LIMIT 1),
-                (SELECT locale FROM town_settings WHERE id = 1), 'fr') AS locale
-       FROM tickets t LEFT JOIN citizens c ON c.id = t.citizen_id JOIN categories cat ON cat.id = t.category_id JOIN departments d ON d.id = t.department_id
-       WHERE t.id = $1`,
-      [ticketId],
-    );
+    const r = await this.rows.context(m, ticketId);
     if (!r) return null;
     const citizenName = r.kind
       ? citizenDisplayName({
-          kind: r.kind,
+          kind: r.kind as 'resident' | 'organisation',
           firstName: r.first_name,
           lastName: r.last_name,
           organisationName: r.organisation_name,
@@ -84,7 +75,7 @@ export class OutboxService {
       ticketId: r.id,
       reference: r.reference,
       subject: r.subject,
-      status: r.status,
+      status: r.status as TicketStatus,
       citizenEmail: r.email ?? null,
       citizenName,
       category: locale === 'en' ? r.category_en || r.category : r.category,
@@ -95,7 +86,7 @@ export class OutboxService {
   }
 
   contextFor(ticketId: string): Promise<TicketMailContext | null> {
-    return this.context(this.db.manager, ticketId);
+    return this.context(this.reader, ticketId);
   }
 
   variables(ctx: TicketMailContext, extra: Record<string, string | null | undefined> = {}): Record<string, string> {
@@ -134,40 +125,35 @@ export class OutboxService {
     const messageId = outgoingMessageId(ctx.reference, id, this.config.domain);
     const thread = await this.threadOf(m, ctx.ticketId);
     const safe = isSafeAddress(ctx.citizenEmail);
-    await m.query(
-      `INSERT INTO mail_outbox (id, ticket_id, event_id, kind, to_address, subject, text, html, message_id, in_reply_to, "references", reply_to,
-         state, next_attempt_at, last_error, sealed_link)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
-      [
-        id,
-        ctx.ticketId,
-        eventId,
-        kind,
-        safe ? ctx.citizenEmail : oneLine(ctx.citizenEmail, 254),
-        mail.subject,
-        mail.text,
-        mail.html,
-        messageId,
-        thread.inReplyTo,
-        thread.references.join(' ') || null,
-        this.replies.address(ctx.reference),
-        safe ? 'queued' : 'failed',
-        safe ? new Date() : null,
-        safe ? null : 'Adresse du destinataire refusée (caractères interdits dans un en-tête).',
-        safe ? sealedLink : null,
-      ],
-    );
+    await this.rows.insert(m, {
+      id,
+      ticketId: ctx.ticketId,
+      eventId,
+      kind,
+      to: safe ? ctx.citizenEmail : oneLine(ctx.citizenEmail, 254),
+      subject: mail.subject,
+      text: mail.text,
+      html: mail.html,
+      messageId,
+      inReplyTo: thread.inReplyTo,
+      references: thread.references.join(' ') || null,
+      replyTo: this.replies.address(ctx.reference),
+      state: safe ? 'queued' : 'failed',
+      nextAttemptAt: safe ? new Date() : null,
+      lastError: safe ? null : 'Adresse du destinataire refusée (caractères interdits dans un en-tête).',
+      sealedLink: safe ? sealedLink : null,
+    });
     return id;
+  }
+
+  /** The latest timeline event of this kind on the ticket (the one an e-mail is about), in the ticket's transaction. */
+  lastEventId(m: EntityManager, ticketId: string, kind: string): Promise<string | null> {
+    return this.rows.lastEventId(m, ticketId, kind);
   }
 
   /** In-Reply-To: the citizen's last e-mail, else our first one; References: the conversation (10 ids at most). */
   private async threadOf(m: EntityManager, ticketId: string): Promise<{ inReplyTo: string | null; references: string[] }> {
-    const rows: Array<{ id: string; inbound: boolean }> = await m.query(
-      `SELECT id, inbound FROM (
-         SELECT message_key AS id, true AS inbound, imported_at AS at FROM mail_imported WHERE ticket_id = $1 AND outcome IN ('ticket', 'reply')
-         UNION ALL SELECT message_id, false, created_at FROM mail_outbox WHERE ticket_id = $1) x ORDER BY at`,
-      [ticketId],
-    );
+    const rows = await this.rows.thread(m, ticketId);
     if (!rows.length) return { inReplyTo: null, references: [] };
     const lastInbound = [...rows].reverse().find((r) => r.inbound);
     const references = rows.length > 10 ? [rows[0]!, ...rows.slice(-9)] : rows;
@@ -175,23 +161,12 @@ export class OutboxService {
   }
 
   async deliveries(ticketId: string): Promise<MailDelivery[]> {
-    const rows = await this.db.query(
-      `SELECT id, kind, event_id::text AS event_id, to_address, subject, state, attempts, next_attempt_at, last_error, created_at, sent_at
-       FROM mail_outbox WHERE ticket_id = $1 ORDER BY created_at, id`,
-      [ticketId],
-    );
-    return rows.map(toDelivery);
+    return (await this.rows.deliveries(ticketId)).map(toDelivery);
   }
 
   /** Sends a failed e-mail again now (attempts are kept). */
   async retry(ticketId: string, id: string): Promise<MailDelivery> {
-    const [row] = await returning(
-      this.db,
-      `UPDATE mail_outbox SET state = 'queued', next_attempt_at = now(), updated_at = now()
-       WHERE id = $1 AND ticket_id = $2 AND state = 'failed' AND to_address !~ '[\\r\\n]' AND last_error NOT LIKE 'Adresse du destinataire refusée%'
-       RETURNING id, kind, event_id::text AS event_id, to_address, subject, state, attempts, next_attempt_at, last_error, created_at, sent_at`,
-      [id, ticketId],
-    );
+    const row = await this.rows.retry(ticketId, id);
     if (!row) throw notFound('E-mail en échec');
     return toDelivery(row);
   }

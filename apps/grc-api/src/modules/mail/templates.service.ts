@@ -20,7 +20,7 @@ import {
 import { badRequest, conflict, notFound } from '../../common/problem';
 import { AuditService, auditActor } from '../audit/audit.service';
 import type { Actor } from '../auth/authenticated-agent';
-import { returning } from './sql';
+import { MailTemplatesRepository } from './templates.repository';
 
 /** Sample values for previews: hostile on purpose, so an admin sees they stay text. */
 export const PREVIEW_VARIABLES: Record<string, string> = {
@@ -43,12 +43,11 @@ export class MailTemplatesService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly audit: AuditService,
+    private readonly rows: MailTemplatesRepository,
   ) {}
 
   async list(): Promise<MailTemplate[]> {
-    const rows: Array<{ event: MailEvent; locale: MailLocale; subject: string; body: string; updated_at: Date }> = await this.db.query(
-      `SELECT event, locale, subject, body, updated_at FROM mail_templates`,
-    );
+    const rows = await this.rows.list();
     return MAIL_EVENTS.flatMap((event) =>
       MAIL_LOCALES.map((locale) => {
         const row = rows.find((r) => r.event === event && r.locale === locale);
@@ -67,7 +66,7 @@ export class MailTemplatesService {
 
   /** The template in force (the admin's, else the built-in one), in the caller's transaction. */
   async get(m: EntityManager, event: MailEvent, locale: MailLocale): Promise<{ subject: string; body: string }> {
-    const [row] = await m.query(`SELECT subject, body FROM mail_templates WHERE event = $1 AND locale = $2`, [event, locale]);
+    const row = await this.rows.find(m, event, locale);
     return row ?? DEFAULT_MAIL_TEMPLATES[event][locale] ?? DEFAULT_MAIL_TEMPLATES[event].fr;
   }
 
@@ -75,11 +74,7 @@ export class MailTemplatesService {
     this.check(event, input);
     await this.db.transaction(async (m) => {
       const before = await this.get(m, event, locale);
-      await m.query(
-        `INSERT INTO mail_templates (event, locale, subject, body, updated_by) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (event, locale) DO UPDATE SET subject = EXCLUDED.subject, body = EXCLUDED.body, updated_at = now(), updated_by = EXCLUDED.updated_by`,
-        [event, locale, input.subject, input.body, actor.system ? null : actor.agent.id],
-      );
+      await this.rows.upsert(m, event, locale, input, actor.system ? null : actor.agent.id);
       await this.audit.record(m, auditActor(actor), 'mail.template.update', 'mail_template', `${event}.${locale}`, {
         subject: { before: before.subject, after: input.subject },
         body: { before: before.body, after: input.body },
@@ -104,10 +99,8 @@ export class MailTemplatesService {
   // — reply templates ('modèles de réponse') —
 
   async replyTemplates(onlyActive: boolean): Promise<ReplyTemplate[]> {
-    const rows = await this.db.query(
-      `SELECT id, name, body, active, updated_at FROM mail_reply_templates ${onlyActive ? 'WHERE active' : ''} ORDER BY name`,
-    );
-    return rows.map((r: { id: string; name: string; body: string; active: boolean; updated_at: Date }) => ({
+    const rows = await this.rows.replyTemplates(onlyActive);
+    return rows.map((r) => ({
       id: r.id,
       name: r.name,
       body: r.body,
@@ -124,27 +117,16 @@ export class MailTemplatesService {
         problems.map((message) => ({ field: 'body', message })),
       );
     const saved = await this.db.transaction(async (m) => {
-      const [dup] = await m.query(`SELECT id FROM mail_reply_templates WHERE lower(name) = lower($1) AND ($2::uuid IS NULL OR id <> $2)`, [
-        input.name.trim(),
-        id,
-      ]);
-      if (dup) throw conflict('Un modèle de réponse porte déjà ce nom.', [{ field: 'name', message: 'Nom déjà utilisé.' }]);
+      if (await this.rows.isReplyNameTaken(m, input.name.trim(), id))
+        throw conflict('Un modèle de réponse porte déjà ce nom.', [{ field: 'name', message: 'Nom déjà utilisé.' }]);
       let row;
       let before: { name: string; body: string; active: boolean } | null = null;
       if (id) {
-        [before] = await m.query(`SELECT name, body, active FROM mail_reply_templates WHERE id = $1 FOR UPDATE`, [id]);
+        before = await this.rows.lockReply(m, id);
         if (!before) throw notFound('Modèle de réponse');
-        [row] = await returning(
-          m,
-          `UPDATE mail_reply_templates SET name = $2, body = $3, active = $4, updated_at = now() WHERE id = $1 RETURNING *`,
-          [id, input.name.trim(), input.body, input.active ?? true],
-        );
+        row = await this.rows.updateReply(m, id, { name: input.name.trim(), body: input.body, active: input.active ?? true });
       } else {
-        [row] = await m.query(`INSERT INTO mail_reply_templates (name, body, active) VALUES ($1, $2, $3) RETURNING *`, [
-          input.name.trim(),
-          input.body,
-          input.active ?? true,
-        ]);
+        row = await this.rows.insertReply(m, { name: input.name.trim(), body: input.body, active: input.active ?? true });
       }
       await this.audit.record(
         m,
@@ -165,20 +147,20 @@ export class MailTemplatesService {
 
   async deleteReplyTemplate(actor: Actor, id: string): Promise<void> {
     await this.db.transaction(async (m) => {
-      const [row] = await returning<{ name: string }>(m, `DELETE FROM mail_reply_templates WHERE id = $1 RETURNING name`, [id]);
-      if (!row) throw notFound('Modèle de réponse');
+      const name = await this.rows.deleteReply(m, id);
+      if (name === null) throw notFound('Modèle de réponse');
       await this.audit.record(m, auditActor(actor), 'mail.reply_template.delete', 'mail_reply_template', id, {
-        name: { before: row.name, after: null },
+        name: { before: name, after: null },
       });
     });
   }
 
   /** The template's text with the ticket's values (plain text: the composer shows it as text). */
   async renderReplyTemplate(id: string, vars: Record<string, string>): Promise<{ text: string }> {
-    const [t] = await this.db.query(`SELECT body FROM mail_reply_templates WHERE id = $1`, [id]);
-    if (!t) throw notFound('Modèle de réponse');
+    const body = await this.rows.replyBody(id);
+    if (body === null) throw notFound('Modèle de réponse');
     return {
-      text: renderTemplate(t.body, vars)
+      text: renderTemplate(body, vars)
         .replace(/\n{3,}/g, '\n\n')
         .trim(),
     };

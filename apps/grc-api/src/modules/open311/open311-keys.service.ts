@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { notFound } from '../../common/problem';
 import { AuditService, auditActor } from '../audit/audit.service';
 import type { Actor } from '../auth/authenticated-agent';
+import { Open311KeysRepository, type KeyRow } from './open311-keys.repository';
 import { sha256 } from './open311.service';
 
 export interface Open311ApiKey {
@@ -15,13 +16,6 @@ export interface Open311ApiKey {
   lastUsedAt: string | null;
 }
 
-interface KeyRow {
-  id: string;
-  name: string;
-  created_at: Date;
-  revoked_at: Date | null;
-  last_used_at: Date | null;
-}
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 const toKey = (r: KeyRow): Open311ApiKey => ({
   id: r.id,
@@ -37,49 +31,36 @@ export class Open311KeysService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly audit: AuditService,
+    private readonly keys: Open311KeysRepository,
   ) {}
 
   async list(): Promise<Open311ApiKey[]> {
-    const rows: KeyRow[] = await this.db.query(
-      `SELECT id, name, created_at, revoked_at, last_used_at FROM open311_api_keys ORDER BY revoked_at IS NOT NULL, created_at DESC`,
-    );
-    return rows.map(toKey);
+    return (await this.keys.list()).map(toKey);
   }
 
   /** The key itself is returned here and never again. */
   async create(actor: Actor, name: string): Promise<Open311ApiKey & { key: string }> {
     const key = `o311_${randomBytes(24).toString('base64url')}`;
     return this.db.transaction(async (m) => {
-      const [row]: KeyRow[] = await m.query(
-        `INSERT INTO open311_api_keys (name, key_hash) VALUES ($1, $2) RETURNING id, name, created_at, revoked_at, last_used_at`,
-        [name.trim(), sha256(key)],
-      );
-      await this.audit.record(m, auditActor(actor), 'open311_key.create', 'open311_api_key', row!.id, {
-        name: { before: null, after: row!.name },
+      const row = await this.keys.insert(m, name.trim(), sha256(key));
+      await this.audit.record(m, auditActor(actor), 'open311_key.create', 'open311_api_key', row.id, {
+        name: { before: null, after: row.name },
       });
-      return { ...toKey(row!), key };
+      return { ...toKey(row), key };
     });
   }
 
   /** Revokes at once (idempotent: a revoked key stays revoked, with its first revocation date). */
   async revoke(actor: Actor, id: string): Promise<Open311ApiKey> {
     return this.db.transaction(async (m) => {
-      const [row]: KeyRow[] = await m.query(
-        `SELECT id, name, created_at, revoked_at, last_used_at FROM open311_api_keys WHERE id = $1 FOR UPDATE`,
-        [id],
-      );
+      const row = await this.keys.lock(m, id);
       if (!row) throw notFound('Clé Open311');
       if (row.revoked_at) return toKey(row);
-      const [after]: KeyRow[] = await m.query(
-        // (a CTE: TypeORM's postgres driver answers a bare UPDATE … RETURNING with [rows, count])
-        `WITH u AS (UPDATE open311_api_keys SET revoked_at = now() WHERE id = $1 RETURNING id, name, created_at, revoked_at, last_used_at)
-         SELECT * FROM u`,
-        [id],
-      );
+      const after = await this.keys.revoke(m, id);
       await this.audit.record(m, auditActor(actor), 'open311_key.revoke', 'open311_api_key', id, {
-        revokedAt: { before: null, after: iso(after!.revoked_at) },
+        revokedAt: { before: null, after: iso(after.revoked_at) },
       });
-      return toKey(after!);
+      return toKey(after);
     });
   }
 }

@@ -129,14 +129,16 @@ export function rawAttributes(params: RawParams): Map<string, string[]> {
 
 /** A W3C datetime (`2026-01-31T08:00:00Z`, `…+01:00`) or a date (`2026-01-31`, read as UTC midnight); 400 otherwise. */
 export function w3cDate(value: string, name: string): Date {
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2}))?$/.exec(value);
+  const match = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2}))?$/.exec(value);
   const invalid = () => badParam(`Le paramètre ${name} n’est pas une date W3C valide (ex. 2026-01-31T08:00:00Z).`);
-  if (!m) throw invalid();
-  const [y, mo, d, h = '0', mi = '0', s = '0'] = m.slice(1, 7).map((x) => x ?? undefined) as string[];
+  if (!match) throw invalid();
+  const [y, mo, d, h = '0', mi = '0', s = '0'] = match.slice(1, 7).map((x) => x ?? undefined) as string[];
   const check = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)));
   if (check.getUTCMonth() !== Number(mo) - 1 || check.getUTCDate() !== Number(d) || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59)
     throw invalid();
-  const date = new Date(m[4] === undefined ? `${m[1]}-${m[2]}-${m[3]}T00:00:00Z` : value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+  const date = new Date(
+    match[4] === undefined ? `${match[1]}-${match[2]}-${match[3]}T00:00:00Z` : value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'),
+  );
   if (Number.isNaN(date.getTime())) throw invalid();
   return date;
 }

@@ -1,12 +1,11 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Request, Response } from 'express';
 import type Redis from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { createHash } from 'node:crypto';
-import { DataSource } from 'typeorm';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
 import { REDIS } from '../../infrastructure/redis.module';
+import { Open311KeysRepository } from './open311-keys.repository';
 import { Open311Error } from './open311.errors';
 
 /** GET requests per window: per IP, and per known api_key (a partner app serving many people behind one address). */
@@ -41,7 +40,7 @@ export class Open311ReadLimitGuard implements CanActivate {
   private readonly byKey: RateLimiterRedis;
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly keys: Open311KeysRepository,
     @Inject(REDIS) redis: Redis,
     @Inject(GRC_CONFIG) config: GrcConfig,
     @Inject(OPEN311_LIMITS) limits: Open311Limits,
@@ -85,7 +84,6 @@ export class Open311ReadLimitGuard implements CanActivate {
   private async knownKey(value: unknown): Promise<string | null> {
     if (typeof value !== 'string' || value === '' || value.length > 200) return null;
     const hash = sha256Hex(value);
-    const [row] = await this.db.query(`SELECT 1 FROM open311_api_keys WHERE key_hash = $1 AND revoked_at IS NULL`, [hash]);
-    return row ? hash : null;
+    return (await this.keys.findActive(hash)) ? hash : null;
   }
 }

@@ -1,26 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomUUID } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
-import { parseReference } from '@grc/domain';
+import { DataSource } from 'typeorm';
+import { parseReference, subjectFromOpen311 } from '@grc/domain';
 import type { AuditActor } from '../audit/audit.service';
 import { CitizensService } from '../citizens/citizens.service';
 import { systemActor } from '../auth/authenticated-agent';
 import { TicketsService } from '../tickets/tickets.service';
+import { TownSettingsRepository } from '../town/town-settings.repository';
+import { CategoriesRepository } from '../reference/categories.repository';
+import { Open311KeysRepository } from './open311-keys.repository';
+import { Open311Repository, type RequestFilter, type RequestRow } from './open311.repository';
 import { InboxCountersScheduler } from '../worker/inbox-counters.scheduler';
 import { badApiKey, badParam, notFound311 } from './open311.errors';
 import { w3cDateTime, type Open311Object } from './open311.format';
-import {
-  location,
-  mediaUrl,
-  rawAttributes,
-  requester,
-  text,
-  validateAttributes,
-  w3cDate,
-  type AttributeDefinition,
-  type RawParams,
-} from './open311.params';
+import { location, mediaUrl, rawAttributes, requester, text, validateAttributes, w3cDate, type RawParams } from './open311.params';
 
 export const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 
@@ -32,25 +26,6 @@ interface Town {
   code: string | null;
   timezone: string;
   prefix: string;
-}
-
-interface RequestRow {
-  reference: string;
-  status: string;
-  description: string;
-  address: string | null;
-  latitude: number | null;
-  longitude: number | null;
-  created_at: Date;
-  updated_at: Date;
-  service_code: string;
-  service_name: string;
-  agency: string;
-  address_id: string | null;
-  media_url: string | null;
-  status_notes: string | null;
-  /** the SLA's resolution deadline, the master's for a duplicate (modules/sla) */
-  expected_at: Date | null;
 }
 
 const CLOSED = ['resolved', 'closed'];
@@ -68,12 +43,16 @@ export class Open311Service {
     private readonly citizens: CitizensService,
     private readonly tickets: TicketsService,
     private readonly counters: InboxCountersScheduler,
+    private readonly rows: Open311Repository,
+    private readonly keys: Open311KeysRepository,
+    private readonly townSettings: TownSettingsRepository,
+    private readonly categories: CategoriesRepository,
   ) {}
 
   /** The town's code (the only jurisdiction_id accepted besides none), time zone and reference prefix. */
-  async town(m: EntityManager = this.db.manager): Promise<Town> {
-    const [t] = await m.query(`SELECT code, timezone, reference_prefix FROM town_settings WHERE id = 1`);
-    return { code: t?.code ?? null, timezone: t?.timezone ?? 'Europe/Paris', prefix: t?.reference_prefix ?? 'GRC' };
+  async town(): Promise<Town> {
+    const t = await this.townSettings.get();
+    return { code: t?.code ?? null, timezone: t?.timezone ?? 'Europe/Paris', prefix: t?.referencePrefix ?? 'GRC' };
   }
 
   /** jurisdiction_id is optional; when given it must be the town's code (404 otherwise, as an unknown endpoint). */
@@ -87,13 +66,7 @@ export class Open311Service {
   }
 
   async services(): Promise<Open311Object[]> {
-    const rows: Array<{ code: string; name_fr: string; name_en: string; department: string; has_attributes: boolean }> =
-      await this.db.query(
-        `SELECT c.code, c.name_fr, c.name_en, d.name AS department,
-              EXISTS (SELECT 1 FROM category_attributes a WHERE a.category_id = c.id) AS has_attributes
-       FROM categories c JOIN departments d ON d.id = c.default_department_id
-       WHERE c.active ORDER BY d.name, c.name_fr`,
-      );
+    const rows = await this.rows.services();
     return rows.map((r) => ({
       service_code: r.code,
       service_name: r.name_fr,
@@ -106,9 +79,9 @@ export class Open311Service {
   }
 
   async definition(code: string): Promise<Open311Object> {
-    const [category] = await this.db.query(`SELECT id FROM categories WHERE code = $1 AND active`, [code]);
+    const category = await this.rows.activeService(code);
     if (!category) throw notFound311(`Service inconnu : ${code.slice(0, 64)}.`);
-    const defs = await this.attributes(this.db.manager, category.id);
+    const defs = await this.rows.attributes(category.id);
     return {
       service_code: code,
       attributes: defs.map((d) => ({
@@ -124,35 +97,9 @@ export class Open311Service {
     };
   }
 
-  private async attributes(m: EntityManager, categoryId: string): Promise<AttributeDefinition[]> {
-    const rows = await m.query(
-      `SELECT code, datatype, variable, required, datatype_description, description, "order", "values"
-       FROM category_attributes WHERE category_id = $1 ORDER BY "order", code`,
-      [categoryId],
-    );
-    return rows.map(
-      (r: Record<string, unknown>) =>
-        ({
-          code: r['code'],
-          datatype: r['datatype'],
-          variable: r['variable'],
-          required: r['required'],
-          datatypeDescription: r['datatype_description'] ?? null,
-          description: r['description'],
-          order: r['order'],
-          values: Array.isArray(r['values']) ? r['values'] : [],
-        }) as AttributeDefinition,
-    );
-  }
-
   /** GET requests: by ids (the other filters are then ignored, as the standard says), else by service, dates and status. */
   async list(params: RawParams, town: Town): Promise<Open311Object[]> {
-    const where: string[] = [`t.channel = 'open311'`];
-    const args: unknown[] = [];
-    const arg = (v: unknown) => {
-      args.push(v);
-      return `$${args.length}`;
-    };
+    let filter: RequestFilter;
     const ids = text(params, 'service_request_id', 40_000);
     if (ids !== null) {
       const refs = ids
@@ -161,8 +108,9 @@ export class Open311Service {
         .filter((s) => s !== '');
       if (refs.length > MAX_REQUESTS) throw badParam(`service_request_id : ${MAX_REQUESTS} identifiants au plus.`);
       const canonical = refs.map((r) => parseReference(r)).filter((r): r is string => r !== null);
-      where.push(`t.reference = ANY(${arg(canonical)}::text[])`);
+      filter = { references: canonical };
     } else {
+      let serviceCodes: string[] | null = null;
       const codes = text(params, 'service_code', 4000);
       if (codes !== null) {
         const list = [
@@ -173,10 +121,10 @@ export class Open311Service {
               .filter((s) => s !== ''),
           ),
         ];
-        const known: Array<{ code: string }> = await this.db.query(`SELECT code FROM categories WHERE code = ANY($1::text[])`, [list]);
-        const unknown = list.filter((c) => !known.some((k) => k.code === c));
+        const known = await this.categories.existingCodes(list);
+        const unknown = list.filter((c) => !known.has(c));
         if (unknown.length) throw badParam(`service_code inconnu : ${unknown.join(', ').slice(0, 200)}.`);
-        where.push(`c.code = ANY(${arg(list)}::text[])`);
+        serviceCodes = list;
       }
       const startRaw = text(params, 'start_date', 40);
       const endRaw = text(params, 'end_date', 40);
@@ -184,39 +132,30 @@ export class Open311Service {
       let start = startRaw === null ? null : w3cDate(startRaw, 'start_date');
       if (start && end && start > end) throw badParam('start_date doit précéder end_date.');
       if (!start) start = new Date((end ?? new Date()).getTime() - DEFAULT_WINDOW_DAYS * 86_400_000);
-      where.push(`t.created_at >= ${arg(start)}`);
-      if (end) where.push(`t.created_at <= ${arg(end)}`);
+      let wantedStatus: 'open' | 'closed' | null = null;
       const status = text(params, 'status', 20);
       if (status !== null) {
         const wanted = new Set(status.split(',').map((s) => s.trim().toLowerCase()));
         if (![...wanted].every((s) => s === 'open' || s === 'closed')) throw badParam('status doit valoir open ou closed.');
-        if (wanted.size === 1) where.push(`coalesce(mt.status, t.status) ${wanted.has('closed') ? '' : 'NOT '}IN ('resolved', 'closed')`);
+        if (wanted.size === 1) wantedStatus = wanted.has('closed') ? 'closed' : 'open';
       }
+      filter = { serviceCodes, start, end, status: wantedStatus };
     }
-    const rows: RequestRow[] = await this.db.query(
-      `${REQUEST_SELECT} WHERE ${where.join(' AND ')}
-      ORDER BY t.created_at DESC, t.id DESC LIMIT ${MAX_REQUESTS}`,
-      args,
-    );
+    const rows = await this.rows.requests(filter, MAX_REQUESTS);
     return rows.map((r) => this.toRequest(r, town));
   }
 
   async one(id: string, town: Town): Promise<Open311Object> {
     const reference = parseReference(id);
-    const rows: RequestRow[] = reference
-      ? await this.db.query(`${REQUEST_SELECT} WHERE t.channel = 'open311' AND t.reference = $1`, [reference])
-      : [];
-    if (!rows[0]) throw notFound311(`Demande inconnue : ${id.slice(0, 64)}.`);
-    return this.toRequest(rows[0], town);
+    const row = reference ? await this.rows.request(reference) : null;
+    if (!row) throw notFound311(`Demande inconnue : ${id.slice(0, 64)}.`);
+    return this.toRequest(row, town);
   }
 
   async token(token: string): Promise<Open311Object> {
-    const [row] = await this.db.query(
-      `SELECT t.reference FROM open311_requests o JOIN tickets t ON t.id = o.ticket_id WHERE o.token = $1`,
-      [token.slice(0, 64)],
-    );
-    if (!row) throw notFound311(`Jeton inconnu : ${token.slice(0, 64)}.`);
-    return { service_request_id: row.reference, token };
+    const reference = await this.rows.referenceOfToken(token.slice(0, 64));
+    if (!reference) throw notFound311(`Jeton inconnu : ${token.slice(0, 64)}.`);
+    return { service_request_id: reference, token };
   }
 
   private toRequest(r: RequestRow, town: Town): Open311Object {
@@ -249,12 +188,12 @@ export class Open311Service {
   async create(params: RawParams, ip: string | null): Promise<{ serviceRequestId: string; token: string; accountId: string | null }> {
     const apiKey = text(params, 'api_key', 200);
     if (apiKey === null) throw badApiKey();
-    const [key] = await this.db.query(`SELECT id, name FROM open311_api_keys WHERE key_hash = $1 AND revoked_at IS NULL`, [sha256(apiKey)]);
+    const key = await this.keys.findActive(sha256(apiKey));
     if (!key) throw badApiKey();
 
     const serviceCode = text(params, 'service_code', 64);
     if (serviceCode === null) throw badParam('Le paramètre service_code est obligatoire.');
-    const [category] = await this.db.query(`SELECT id, name_fr FROM categories WHERE code = $1 AND active`, [serviceCode]);
+    const category = await this.rows.activeService(serviceCode);
     if (!category) throw badParam(`service_code inconnu : ${serviceCode}.`);
     const where = location(params);
     const who = requester(params);
@@ -262,7 +201,7 @@ export class Open311Service {
     const media = mediaUrl(params);
     const deviceId = text(params, 'device_id', 200);
     const accountId = text(params, 'account_id', 200);
-    const attributes = validateAttributes(await this.attributes(this.db.manager, category.id), rawAttributes(params));
+    const attributes = validateAttributes(await this.rows.attributes(category.id), rawAttributes(params));
 
     const actor: AuditActor = { actorId: null, actorLabel: `open311:${key.name}`.slice(0, 254), ip };
     const token = randomUUID();
@@ -282,7 +221,7 @@ export class Open311Service {
         {
           channel: 'open311',
           categoryId: category.id,
-          subject: subjectOf(description, category.name_fr),
+          subject: subjectFromOpen311(description, category.name_fr),
           description,
           citizenId,
           address: where.addressString,
@@ -292,41 +231,23 @@ export class Open311Service {
           auditActor: actor,
         },
         async ({ id }) => {
-          await m.query(
-            `INSERT INTO open311_requests (ticket_id, token, api_key_id, address_id, media_url, device_id, account_id, description) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-            [id, token, key.id, where.addressId, media, deviceId, accountId, description],
-          );
+          await this.rows.insertRequest(m, {
+            ticketId: id,
+            token,
+            apiKeyId: key.id,
+            addressId: where.addressId,
+            mediaUrl: media,
+            deviceId,
+            accountId,
+            description,
+          });
           return [];
         },
       );
-      await m.query(`UPDATE open311_api_keys SET last_used_at = now() WHERE id = $1`, [key.id]);
+      await this.keys.touch(m, key.id);
       return reference;
     });
     void this.counters.requestRecompute();
     return { serviceRequestId: reference, token, accountId };
   }
 }
-
-/** The inbox subject: the description's first line (shortened), else the service's name. */
-export function subjectOf(description: string, serviceName: string): string {
-  const line =
-    description
-      .split(/\r?\n/)
-      .map((l) => l.trim())
-      .find((l) => l !== '') ?? '';
-  if ([...line].length < 3) return `${serviceName} (Open311)`.slice(0, 300);
-  const chars = [...line];
-  return chars.length > 120 ? `${chars.slice(0, 119).join('')}…` : line;
-}
-
-const REQUEST_SELECT = `
-  SELECT t.reference, coalesce(mt.status, t.status) AS status, coalesce(o.description, '') AS description, t.address, t.latitude, t.longitude, t.created_at, t.updated_at,
-         CASE WHEN mt.id IS NULL THEN t.sla_due_at ELSE mt.sla_due_at END AS expected_at,
-         c.code AS service_code, c.name_fr AS service_name, d.name AS agency, o.address_id, o.media_url,
-         -- only what an agent marked public: replies are written to one person and may quote them
-         (SELECT e.body FROM ticket_events e WHERE e.ticket_id = t.id AND e.kind = 'public_note' ORDER BY e.at DESC, e.id DESC LIMIT 1) AS status_notes
-  FROM tickets t
-  JOIN categories c ON c.id = t.category_id
-  JOIN departments d ON d.id = t.department_id
-  JOIN open311_requests o ON o.ticket_id = t.id
-  LEFT JOIN tickets mt ON mt.id = t.master_ticket_id`; // a duplicate shows its master's status (modules/duplicates)

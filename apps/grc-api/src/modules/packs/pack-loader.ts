@@ -14,8 +14,9 @@ import {
 import { AuditRepository } from '../audit/audit.repository';
 import { AuditService } from '../audit/audit.service';
 import { hashPassword } from '../auth/auth.service';
-import { recomputeInboxCounters } from '../worker/inbox-counters.recompute';
+import { recomputeInboxCounters } from '../worker/inbox-counters.repository';
 import { TicketsRepository } from '../tickets/tickets.repository';
+import { TownSettingsRepository } from '../town/town-settings.repository';
 import { insertPackWorkflows, readPackWorkflows, type PackWorkflows } from '../workflows/pack-workflows';
 
 export interface LoadPackOptions {
@@ -79,12 +80,13 @@ export async function loadTownPack(ds: DataSource, pack: TownPack, opts: LoadPac
       if (opts.onlyIfEmpty) return { loaded: false, summary: 'the database already has departments; pack not loaded' };
       throw new Error('the database already has departments: a town pack loads into an empty database');
     }
-    await m.query(
-      `INSERT INTO town_settings (id, code, name, timezone, locale, reference_prefix) VALUES (1, $1, $2, $3, $4, $5)
-       ON CONFLICT (id) DO UPDATE SET code = EXCLUDED.code, name = EXCLUDED.name, timezone = EXCLUDED.timezone,
-         locale = EXCLUDED.locale, reference_prefix = EXCLUDED.reference_prefix, updated_at = now()`,
-      [pack.town.code, pack.town.name, pack.town.timezone, pack.town.locale, prefix],
-    );
+    await new TownSettingsRepository(ds).save(m, {
+      code: pack.town.code,
+      name: pack.town.name,
+      timezone: pack.town.timezone,
+      locale: pack.town.locale,
+      referencePrefix: prefix,
+    });
 
     const deptIds = await insertDepartments(m, pack.departments);
     const catIds = new Map(pack.categories.map((c) => [c.code, randomUUID()]));

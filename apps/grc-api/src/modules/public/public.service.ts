@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import {
   MESSAGE_BODY_MAX,
   parseReference,
+  subjectFromDescription,
   textLength,
   validateCitizen,
   type PublicAttribute,
@@ -17,10 +18,13 @@ import { GRC_CONFIG, GrcConfig } from '../../config/config';
 import type { AuditActor } from '../audit/audit.service';
 import { CitizensService } from '../citizens/citizens.service';
 import { systemActor, type Actor } from '../auth/authenticated-agent';
-import type { UploadedFile } from '../tickets/attachments.service';
+import { AttachmentsRepository } from '../tickets/attachments.repository';
+import { AttachmentsService, type UploadedFile } from '../tickets/attachments.service';
 import { TicketsService, type NewEvent } from '../tickets/tickets.service';
+import { TownSettingsRepository } from '../town/town-settings.repository';
 import { InboxCountersScheduler } from '../worker/inbox-counters.scheduler';
-import { ACCEPT, checkFiles, insertAttachments, PUBLIC_MAX_FILES, storeFiles } from './public-files';
+import { ACCEPT, checkFiles, PUBLIC_MAX_FILES } from './public-files';
+import { PublicRepository } from './public.repository';
 import { trackingPath, TrackingService } from './tracking.service';
 
 export const DESCRIPTION_MAX = 4000;
@@ -63,18 +67,6 @@ function str(fields: RawFields, name: string): string | null {
   return t === '' ? null : t;
 }
 
-/** The inbox subject: the description's first line, shortened; else the category's name. */
-export function publicSubject(description: string, categoryName: string): string {
-  const line =
-    description
-      .split(/\r?\n/)
-      .map((l) => l.trim())
-      .find((l) => l !== '') ?? '';
-  const chars = [...line];
-  if (chars.length < 3) return categoryName.slice(0, 300);
-  return chars.length > 120 ? `${chars.slice(0, 119).join('')}…` : line;
-}
-
 /**
  * The citizen side without an account: the form's reference data, creation of a `web` request (routing,
  * reference, citizen matched by e-mail or phone, attachments, timeline, audit, tracking key — one
@@ -83,8 +75,6 @@ export function publicSubject(description: string, categoryName: string): string
  */
 @Injectable()
 export class PublicService {
-  private slaColumn?: Promise<boolean>;
-
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @Inject(GRC_CONFIG) private readonly config: GrcConfig,
@@ -92,17 +82,14 @@ export class PublicService {
     private readonly tickets: TicketsService,
     private readonly counters: InboxCountersScheduler,
     private readonly tracking: TrackingService,
+    private readonly rows: PublicRepository,
+    private readonly town: TownSettingsRepository,
+    private readonly attachments: AttachmentsService,
+    private readonly attachmentRows: AttachmentsRepository,
   ) {}
 
   async form(): Promise<PublicForm> {
-    const [town] = await this.db.query(`SELECT name FROM town_settings WHERE id = 1`);
-    const rows: Array<{ id: string; code: string; name_fr: string; name_en: string; attributes: PublicAttribute[] }> = await this.db.query(
-      `SELECT c.id, c.code, c.name_fr, c.name_en,
-         coalesce((SELECT json_agg(json_build_object('code', a.code, 'datatype', a.datatype, 'required', a.required,
-             'description', a.description, 'datatypeDescription', a.datatype_description, 'order', a."order", 'values', a."values")
-           ORDER BY a."order", a.code) FROM category_attributes a WHERE a.category_id = c.id AND a.variable), '[]'::json) AS attributes
-       FROM categories c WHERE c.active ORDER BY c.name_fr`,
-    );
+    const [town, rows] = await Promise.all([this.town.get(), this.rows.formCategories()]);
     return {
       town: { name: town?.name ?? 'Mairie' },
       categories: rows.map((r) => ({
@@ -132,14 +119,7 @@ export class PublicService {
     const categoryId = str(fields, 'categoryId');
     let category: { id: string; name_fr: string; attributes: PublicAttribute[] } | undefined;
     if (!categoryId) errors.push(err('categoryId', 'required', 'Choisissez une catégorie.'));
-    else if (UUID.test(categoryId)) {
-      [category] = await this.db.query(
-        `SELECT c.id, c.name_fr, coalesce((SELECT json_agg(json_build_object('code', a.code, 'datatype', a.datatype, 'required', a.required,
-             'description', a.description, 'values', a."values")) FROM category_attributes a WHERE a.category_id = c.id AND a.variable), '[]'::json) AS attributes
-         FROM categories c WHERE c.id = $1 AND c.active`,
-        [categoryId],
-      );
-    }
+    else if (UUID.test(categoryId)) category = await this.rows.formCategory(categoryId);
     if (categoryId && !category) errors.push(err('categoryId', 'invalid', 'Catégorie inconnue.'));
 
     const description = str(fields, 'description');
@@ -171,7 +151,7 @@ export class PublicService {
     if (errors.length) throw badRequest('Le formulaire contient des erreurs.', errors);
 
     const checked = await checkFiles(files, this.config.maxUploadBytes);
-    const stored = await storeFiles(this.config.dataDir, checked);
+    const stored = await this.attachments.storeAll(checked);
     const auditActor: AuditActor = { actorId: null, actorLabel: 'citoyen (formulaire public)', ip };
     const actor: Actor = { ...systemActor('formulaire-public'), ip };
     try {
@@ -185,7 +165,7 @@ export class PublicService {
             matched.errors.map((e) => err(e.field, 'invalid', e.message)),
           );
         const citizenId = matched.value;
-        const subject = publicSubject(description!, category!.name_fr);
+        const subject = subjectFromDescription(description!, category!.name_fr);
         let key = '';
         const ticket = await this.tickets.createIn(
           m,
@@ -204,7 +184,7 @@ export class PublicService {
             locale: locale as 'fr' | 'en' | null,
           },
           async ({ id }) => {
-            const events = await insertAttachments(m, id, checked, stored.keys);
+            const events = await this.attachments.recordAll(m, id, checked, stored.keys, null, 'citizen');
             key = (await this.tracking.issueKey(m, id)).key;
             return events;
           },
@@ -223,21 +203,10 @@ export class PublicService {
 
   async track(referenceInput: string, key: string): Promise<PublicTracking> {
     const { ticketId: id, expiresAt } = await this.resolve(referenceInput, key);
-    const sla = (await this.hasSlaColumn()) ? `coalesce(mt.sla_due_at, t.sla_due_at)` : `NULL::timestamptz`;
-    const [t] = await this.db.query(
-      `SELECT t.reference, t.status, mt.status AS master_status, t.description, t.address, t.created_at,
-              greatest(t.updated_at, mt.updated_at) AS updated_at, CASE WHEN mt.id IS NULL THEN t.resolved_at ELSE mt.resolved_at END AS resolved_at,
-              ${sla} AS expected_at, c.name_fr, c.name_en
-       FROM tickets t JOIN categories c ON c.id = t.category_id LEFT JOIN tickets mt ON mt.id = t.master_ticket_id
-       WHERE t.id = $1`,
-      [id],
-    );
-    const [messages, attachments] = await Promise.all([
-      this.db.query(
-        `SELECT at, kind, body FROM ticket_events WHERE ticket_id = $1 AND kind IN ('reply', 'inbound') AND body IS NOT NULL ORDER BY at, id`,
-        [id],
-      ),
-      this.db.query(`SELECT filename, size FROM attachments WHERE ticket_id = $1 ORDER BY created_at`, [id]),
+    const [t, messages, attachments] = await Promise.all([
+      this.rows.tracked(id).then((row) => row!), // the key opened it
+      this.rows.publicMessages(id),
+      this.attachmentRows.listNames(id),
     ]);
     const status: TicketStatus = t.master_status ?? t.status;
     const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
@@ -252,12 +221,12 @@ export class PublicService {
       updatedAt: iso(t.updated_at)!,
       resolvedAt: status === 'resolved' || status === 'closed' ? iso(t.resolved_at) : null,
       expectedAt: status === 'resolved' || status === 'closed' ? null : iso(t.expected_at),
-      messages: messages.map((e: { at: Date; kind: 'reply' | 'inbound'; body: string }) => ({
+      messages: messages.map((e) => ({
         at: iso(e.at)!,
         kind: e.kind,
         body: e.body,
       })),
-      attachments: attachments.map((a: { filename: string; size: number }) => ({ filename: a.filename, size: a.size })),
+      attachments: attachments.map((a) => ({ filename: a.filename, size: a.size })),
       canAddInformation: t.status !== 'closed',
       linkExpiresAt: iso(expiresAt),
     };
@@ -277,11 +246,11 @@ export class PublicService {
     if (textLength(body) > MESSAGE_BODY_MAX)
       throw badRequest('Message trop long.', [err('body', 'too_long', `Le message ne doit pas dépasser ${MESSAGE_BODY_MAX} caractères.`)]);
     const checked = await checkFiles(files, this.config.maxUploadBytes);
-    const stored = await storeFiles(this.config.dataDir, checked);
+    const stored = await this.attachments.storeAll(checked);
     const actor: Actor = { ...systemActor('suivi-citoyen'), ip };
     try {
       for (let attempt = 0; ; attempt++) {
-        const [{ version }] = await this.db.query(`SELECT version FROM tickets WHERE id = $1`, [id]);
+        const version = await this.rows.version(id);
         try {
           await this.tickets.mutate(actor, id, version, async (m, t) => {
             if (t.status === 'closed') {
@@ -289,7 +258,7 @@ export class PublicService {
                 err('body', 'closed', 'Demande close.'),
               ]);
             }
-            const files = await insertAttachments(m, id, checked, stored.keys);
+            const files = await this.attachments.recordAll(m, id, checked, stored.keys, null, 'citizen');
             const events: NewEvent[] = [
               ...files,
               { kind: 'inbound', body, data: { source: 'suivi-citoyen', attachments: checked.length } },
@@ -318,10 +287,10 @@ export class PublicService {
   /** The ticket a tracking link opens: 404 for any key that opens nothing, 410 for a right key past its expiry. */
   private async resolve(referenceInput: string, key: string): Promise<{ ticketId: string; expiresAt: Date | null }> {
     const reference = parseReference(String(referenceInput ?? '').slice(0, 64));
-    const access = await this.tracking.access(this.db.manager, reference ?? '', String(key ?? '').slice(0, 100));
+    const access = await this.tracking.access(reference ?? '', String(key ?? '').slice(0, 100));
     if (!access) throw noSuchLink();
     if (access.expired) {
-      const [town] = await this.db.query(`SELECT name FROM town_settings WHERE id = 1`);
+      const town = await this.town.get();
       throw linkExpired(access.reference, town?.name ?? null, this.tracking.ttlDays);
     }
     return access;
@@ -404,13 +373,5 @@ export class PublicService {
       }
     }
     return out;
-  }
-
-  /** The SLA engineer's `tickets.sla_due_at` (the expected date), when that migration is present. */
-  private hasSlaColumn(): Promise<boolean> {
-    this.slaColumn ??= this.db
-      .query(`SELECT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'tickets' AND column_name = 'sla_due_at') AS ok`)
-      .then((r: Array<{ ok: boolean }>) => r[0]?.ok === true);
-    return this.slaColumn;
   }
 }

@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { isTrackingExpired, trackingExpiresAt, type TicketStatus, type TrackedTicket } from '@grc/domain';
+import { isTrackingExpired, trackingExpiresAt, type TrackedTicket } from '@grc/domain';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
+import { TrackingRepository, type KeyedTicketRow } from './tracking.repository';
 
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 /** A key as it appears in links: 32 random bytes, base64url (43 characters). */
@@ -25,7 +26,10 @@ export class TrackingService {
   readonly publicBaseUrl: string;
   readonly ttlDays: number;
 
-  constructor(@Inject(GRC_CONFIG) config: GrcConfig) {
+  constructor(
+    @Inject(GRC_CONFIG) config: GrcConfig,
+    private readonly keys: TrackingRepository,
+  ) {
     const configured = process.env['PUBLIC_URL']?.trim();
     this.publicBaseUrl = (configured || `http://localhost:${config.port}`).replace(/\/+$/, '');
     this.ttlDays = config.trackingTtlDays;
@@ -40,37 +44,22 @@ export class TrackingService {
   /** Same as issueLink, returning the parts (the public form's success page builds a same-site link). */
   async issueKey(m: EntityManager, ticketId: string): Promise<{ reference: string; key: string }> {
     const key = randomBytes(32).toString('base64url');
-    const [row] = await m.query(
-      `WITH k AS (INSERT INTO ticket_tracking_keys (ticket_id, key_hash) VALUES ($1, $2) RETURNING ticket_id)
-       SELECT t.reference FROM tickets t JOIN k ON k.ticket_id = t.id`,
-      [ticketId, sha256(key).toString('hex')],
-    );
-    if (!row) throw new Error(`issueKey: ticket ${ticketId} not found`);
-    return { reference: row.reference as string, key };
+    const reference = await this.keys.insert(m, ticketId, sha256(key).toString('hex'));
+    if (!reference) throw new Error(`issueKey: ticket ${ticketId} not found`);
+    return { reference, key };
   }
 
   /**
    * The ticket the key opens, else null — the same answer for an unknown reference, a wrong key or a malformed
    * one (every stored hash of the ticket is compared in constant time). With a right key, also whether the
    * ticket's links have expired: said only to the holder of the key, so it discloses nothing about references.
-   * `now` for tests.
+   * `now` for tests; `m` a transaction (else the pool).
    */
-  async access(m: EntityManager, reference: string, key: string, now = new Date()): Promise<TrackingAccess | null> {
+  async access(reference: string, key: string, now = new Date(), m?: EntityManager): Promise<TrackingAccess | null> {
     const wellFormed = KEY_PATTERN.test(key);
     const given = sha256(wellFormed ? key : 'x'.repeat(43));
-    const rows: Array<{
-      id: string;
-      key_hash: string | null;
-      status: TicketStatus;
-      resolved_at: Date | null;
-      closed_at: Date | null;
-      updated_at: Date;
-    }> = await m.query(
-      `SELECT t.id, k.key_hash, t.status, t.resolved_at, t.closed_at, t.updated_at
-       FROM tickets t LEFT JOIN ticket_tracking_keys k ON k.ticket_id = t.id WHERE t.reference = $1`,
-      [reference],
-    );
-    let found: (typeof rows)[number] | null = null;
+    const rows = await this.keys.keyedTicket(reference, m);
+    let found: KeyedTicketRow | null = null;
     for (const r of rows) {
       const stored = Buffer.from(r.key_hash ?? '0'.repeat(64), 'hex');
       if (stored.length === given.length && timingSafeEqual(stored, given) && wellFormed && r.key_hash) found = r;

@@ -38,6 +38,12 @@ export class CategoriesRepository {
     return rows[0]?.default_department_id ?? null;
   }
 
+  /** Whether the category exists and is active (a ticket may be put in it). */
+  async isActive(id: string, m: EntityManager = this.db.manager): Promise<boolean> {
+    const rows: Array<{ active: boolean }> = await m.query(`SELECT active FROM categories WHERE id = $1`, [id]);
+    return rows[0]?.active === true;
+  }
+
   /** The code of a category; null for an unknown one. */
   async codeOf(id: string, m: EntityManager = this.db.manager): Promise<string | null> {
     const rows: Array<{ code: string }> = await m.query(`SELECT code FROM categories WHERE id = $1`, [id]);

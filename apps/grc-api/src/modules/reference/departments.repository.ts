@@ -51,6 +51,17 @@ export class DepartmentsRepository {
     return new Set(found.map((r) => r.id));
   }
 
+  /** Whether the department exists and is active (a ticket may be sent to it). */
+  async isActive(id: string, m: EntityManager = this.db.manager): Promise<boolean> {
+    const rows: Array<{ active: boolean }> = await m.query(`SELECT active FROM departments WHERE id = $1`, [id]);
+    return rows[0]?.active === true;
+  }
+
+  /** Every department by code: its name and its parent's code (null at the top). */
+  byCode(m: EntityManager = this.db.manager): Promise<Array<{ code: string; name: string; parent: string | null }>> {
+    return m.query(`SELECT d.code, d.name, p.code AS parent FROM departments d LEFT JOIN departments p ON p.id = d.parent_id`);
+  }
+
   /** The departments among `ids` (id, code, name), by name. */
   summaries(ids: readonly string[], m: EntityManager = this.db.manager): Promise<Array<{ id: string; code: string; name: string }>> {
     return m.query(`SELECT id, code, name FROM departments WHERE id = ANY($1) ORDER BY name`, [ids]);

@@ -4,8 +4,8 @@ import {
   OPEN_STATUSES,
   priorityFromRank,
   viewSlaClock,
-  type BusinessCalendar,
   type SlaBreachesDto,
+  type SlaClockCalendarDto,
   type SlaDepartmentBreachesDto,
   type SlaEscalationDto,
   type SlaHistoryDto,
@@ -50,13 +50,14 @@ export class SlaViewService {
     ]);
     const steps = rows.some((r) => r.target.startsWith('step:')) ? await this.rows.stepLabels(ticketId) : {};
     // a circuit step's clock counts on its department's calendar
-    const stepCalendars = new Map<string, BusinessCalendar>();
+    const stepCalendars = new Map<string, SlaClockCalendarDto>();
     for (const id of new Set(rows.flatMap((r) => (r.calendar_department_id ? [r.calendar_department_id] : [])))) {
-      stepCalendars.set(id, (await this.config.calendarFor(undefined, id)).calendar);
+      stepCalendars.set(id, await this.config.calendarFor(undefined, id));
     }
     const now = new Date();
     const clocks: TicketSlaClockDto[] = rows.map((row) => {
-      const calendar = (row.calendar_department_id && stepCalendars.get(row.calendar_department_id)) || resolved.calendar;
+      const clockCalendar = (row.calendar_department_id && stepCalendars.get(row.calendar_department_id)) || resolved;
+      const calendar = clockCalendar.calendar;
       const clock = viewSlaClock(foldState(row.events, calendar), calendar, now);
       const history: SlaHistoryDto[] = [
         ...row.past_history.map((h) => ({ ...h, cause: h.cause, reason: h.reason })),
@@ -107,6 +108,7 @@ export class SlaViewService {
         pauses: clock.pauses.map((p) => ({ from: p.from.toISOString(), to: iso(p.to), reason: p.reason, minutes: p.minutes })),
         history,
         escalations,
+        calendar: { id: clockCalendar.id, name: clockCalendar.name, calendar: clockCalendar.calendar },
       };
     });
     return {

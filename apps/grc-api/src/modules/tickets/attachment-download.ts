@@ -14,12 +14,12 @@ export async function sendAttachment(res: Response, file: StoredFile): Promise<v
   res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
   res.setHeader('Cache-Control', 'private, no-store');
   try {
-    await pipeline(file.handle.createReadStream(), res);
+    await pipeline(file.stream, res);
   } catch (e) {
-    // the client went away mid-download (or the disk failed): the status is already sent, nothing to answer
+    // the client went away mid-download (or the store failed): the status is already sent, nothing to answer
     if (!res.headersSent) throw e;
     res.destroy();
   } finally {
-    await file.handle.close().catch(() => undefined);
+    file.stream.destroy(); // (pipeline destroys it on failure; a no-op once it ended)
   }
 }

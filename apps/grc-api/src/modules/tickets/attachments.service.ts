@@ -1,15 +1,16 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, open, rm, writeFile, type FileHandle } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { DataSource } from 'typeorm';
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import type { EntityManager } from 'typeorm';
 import type { TicketDetail } from '@grc/domain';
 import { badRequest, notFound, ProblemException } from '../../common/problem';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
 import { actorId, type Actor } from '../auth/authenticated-agent';
 import { AuditService, auditActor } from '../audit/audit.service';
+import { ATTACHMENT_STORE, type AttachmentStore } from './attachment-store';
 import { checkAttachment, safeFilename } from './attachment-types';
+import { AttachmentsRepository } from './attachments.repository';
+import type { NewEvent } from './ticket-change.hooks';
 import { TicketsService } from './tickets.service';
 
 export interface UploadedFile {
@@ -19,13 +20,35 @@ export interface UploadedFile {
   buffer: Buffer;
 }
 
-/** Files on disk under the data folder (content-addressed names), metadata and history in PostgreSQL. */
+/** A file that passed the checks, ready to store. */
+export interface CheckedFile {
+  filename: string;
+  mimeType: string;
+  size: number;
+  buffer: Buffer;
+  sha256: string;
+}
+
+/** Files stored before their ticket's transaction: their keys, and the clean-up when that transaction fails. */
+export interface StoredFiles {
+  keys: string[];
+  remove: () => Promise<void>;
+}
+
+export const sha256Hex = (content: Buffer) => createHash('sha256').update(content).digest('hex');
+
+/**
+ * The one attachment store of every channel: bytes in the configured AttachmentStore (attachment-store.ts),
+ * metadata in `attachments` (AttachmentsRepository), history on the ticket's timeline. The bytes are stored
+ * first, then the rows in the ticket's change; a failed change removes the bytes (no orphan file).
+ */
 @Injectable()
 export class AttachmentsService {
   private readonly log = new Logger('Attachments');
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
     @Inject(GRC_CONFIG) private readonly config: GrcConfig,
+    @Inject(ATTACHMENT_STORE) private readonly store: AttachmentStore,
+    private readonly rows: AttachmentsRepository,
     private readonly tickets: TicketsService,
     private readonly audit: AuditService,
   ) {}
@@ -46,45 +69,80 @@ export class AttachmentsService {
     const reason = await checkAttachment(filename, file.mimetype, file.buffer);
     if (reason) throw new ProblemException(415, 'Type de fichier refusé', reason, [{ field: 'file', message: reason }]);
 
-    const sha256 = createHash('sha256').update(file.buffer).digest('hex');
-    const storageKey = join('attachments', sha256.slice(0, 2), `${randomUUID()}`);
-    const path = join(this.config.dataDir, storageKey);
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, file.buffer, { mode: 0o640 });
+    const checked: CheckedFile = {
+      filename,
+      mimeType: file.mimetype,
+      size: file.size,
+      buffer: file.buffer,
+      sha256: sha256Hex(file.buffer),
+    };
+    const stored = await this.storeAll([checked]);
     try {
-      return await this.tickets.mutate(actor, ticketId, version, async (m) => {
-        const [row] = await m.query(
-          `INSERT INTO attachments (ticket_id, filename, mime_type, size, sha256, storage_key, uploaded_by)
-           VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-          [ticketId, filename, file.mimetype, file.size, sha256, storageKey, actorId(actor)],
-        );
-        return {
-          set: {},
-          events: [{ kind: 'attachment_added', data: { attachmentId: row.id, filename, size: file.size, mimeType: file.mimetype } }],
-          action: 'ticket.attachment',
-        };
-      });
+      return await this.tickets.mutate(actor, ticketId, version, async (m) => ({
+        set: {},
+        events: await this.recordAll(m, ticketId, [checked], stored.keys, actorId(actor), null),
+        action: 'ticket.attachment',
+      }));
     } catch (e) {
-      await rm(path, { force: true }); // the transaction failed: no orphan file
+      await stored.remove(); // the transaction failed: no orphan file
       throw e;
     }
   }
 
+  /** Stores the files' bytes (all or none); `remove` forgets them when the ticket's transaction fails. */
+  async storeAll(files: readonly CheckedFile[]): Promise<StoredFiles> {
+    const keys: string[] = [];
+    const remove = async () => {
+      for (const k of keys) await this.store.delete(k);
+    };
+    try {
+      for (const f of files) keys.push(await this.store.put(f.buffer, f.sha256));
+    } catch (e) {
+      await remove();
+      throw e;
+    }
+    return { keys, remove };
+  }
+
   /**
-   * The stored file, opened: the caller streams it. Opened here (not by Express's `send`, which refuses any
-   * path through a dot-folder such as the quick start's `.data`) so that every data folder works.
+   * The rows of stored files, in the ticket's transaction; returns their timeline events for the ticket's
+   * change to write. `uploadedBy` null: a citizen's (`source`: citizen, email).
    */
+  async recordAll(
+    m: EntityManager,
+    ticketId: string,
+    files: readonly CheckedFile[],
+    keys: readonly string[],
+    uploadedBy: string | null,
+    source: 'citizen' | 'email' | null,
+  ): Promise<NewEvent[]> {
+    const events: NewEvent[] = [];
+    for (let i = 0; i < files.length; i++) {
+      const f = files[i]!;
+      const attachmentId = await this.rows.insert(m, {
+        ticketId,
+        filename: f.filename,
+        mimeType: f.mimeType,
+        size: f.size,
+        sha256: f.sha256,
+        storageKey: keys[i]!,
+        uploadedBy,
+      });
+      const data: Record<string, unknown> = { attachmentId, filename: f.filename, size: f.size, mimeType: f.mimeType };
+      if (source) data['source'] = source;
+      events.push({ kind: 'attachment_added', data });
+    }
+    return events;
+  }
+
+  /** The stored file, opened: the caller streams it (attachment-download.ts). */
   async open(actor: Actor, ticketId: string, attachmentId: string): Promise<StoredFile> {
     await this.tickets.assertVisible(actor.agent, ticketId);
-    const [a] = await this.db.query(`SELECT filename, mime_type, size, storage_key FROM attachments WHERE id = $1 AND ticket_id = $2`, [
-      attachmentId,
-      ticketId,
-    ]);
+    const a = await this.rows.find(ticketId, attachmentId);
     if (!a) throw notFound('Pièce jointe');
     await this.audit.recordRead(auditActor(actor), 'ticket.attachment.read', ticketId, { attachmentId });
     try {
-      const handle = await open(join(this.config.dataDir, a.storage_key), 'r');
-      return { handle, filename: a.filename, mimeType: a.mime_type, size: Number(a.size) };
+      return { stream: await this.store.open(a.storageKey), filename: a.filename, mimeType: a.mimeType, size: a.size };
     } catch (e) {
       // the row exists but not the file: a restore without GRC_DATA_DIR, or a wrong GRC_DATA_DIR
       this.log.error(`attachment ${attachmentId}: ${(e as Error).message}`);
@@ -98,7 +156,7 @@ export class AttachmentsService {
 }
 
 export interface StoredFile {
-  handle: FileHandle;
+  stream: Readable;
   filename: string;
   mimeType: string;
   size: number;

@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { RoutingRuleData, TimelineEventKind } from '@grc/domain';
 import { preparedQuery } from '../../common/prepared';
 import { TicketEntity } from '../../database/entities';
+import { TOWN_SQL } from '../town/town-settings.repository';
 import type { NewEvent } from './ticket-change.hooks';
 import { SUMMARY_COLUMNS, SUMMARY_JOINS, type SummaryRow } from './ticket-view';
 
@@ -188,8 +189,8 @@ export class TicketsRepository {
     const [ctx] = await preparedQuery<CreationContext>(
       m,
       `WITH town AS (
-         SELECT coalesce((SELECT reference_prefix FROM town_settings), 'GRC') AS prefix,
-                extract(year FROM now() AT TIME ZONE coalesce((SELECT timezone FROM town_settings), 'Europe/Paris'))::int AS year)
+         SELECT coalesce(${TOWN_SQL.referencePrefix}, 'GRC') AS prefix,
+                extract(year FROM now() AT TIME ZONE coalesce(${TOWN_SQL.timezone}, 'Europe/Paris'))::int AS year)
        SELECT c.id, c.active, c.default_department_id,
          coalesce((SELECT json_agg(json_build_object('id', r.id, 'categoryId', r.category_id, 'departmentId', r.department_id,
            'areaName', r.area_name, 'area', r.area, 'position', r.position) ORDER BY r.position, r.id)

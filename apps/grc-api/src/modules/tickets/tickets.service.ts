@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
+import { InjectDataSource, InjectEntityManager } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import {
   allowedTransitions,
@@ -18,6 +18,9 @@ import {
 import { badRequest, notFound, ProblemException, staleTicket } from '../../common/problem';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
 import { TicketEntity } from '../../database/entities';
+import { AgentsRepository } from '../agents/agents.repository';
+import { CategoriesRepository } from '../reference/categories.repository';
+import { DepartmentsRepository } from '../reference/departments.repository';
 import { AuditService, auditActor, auditedChanges, diff, type AuditActor, type Changes } from '../audit/audit.service';
 import { actorId, type Actor, type AuthenticatedAgent } from '../auth/authenticated-agent';
 import { TicketChangeHooks, type NewEvent, type TicketChange, type TicketChangeEffects } from './ticket-change.hooks';
@@ -127,6 +130,10 @@ export class TicketsService {
     private readonly counters: InboxCountersScheduler,
     private readonly hooks: TicketChangeHooks,
     private readonly repo: TicketsRepository,
+    private readonly agents: AgentsRepository,
+    private readonly categories: CategoriesRepository,
+    private readonly departments: DepartmentsRepository,
+    @InjectEntityManager() private readonly reader: EntityManager,
   ) {}
 
   async create(actor: Actor, dto: CreateTicketDto): Promise<TicketDetail> {
@@ -247,7 +254,7 @@ export class TicketsService {
     agent: AuthenticatedAgent,
     id: string,
     opts: { skipScope?: boolean } = {},
-    m: EntityManager = this.db.manager,
+    m: EntityManager = this.reader,
   ): Promise<TicketDetail> {
     const row = await this.repo.detailRow(m, id);
     if (!row || (!opts.skipScope && !canSeeDepartment(agent, row.department_id))) throw notFound('Demande');
@@ -289,8 +296,7 @@ export class TicketsService {
       }
       if (dto.subject !== undefined && dto.subject.trim() !== t.subject) set.subject = dto.subject.trim();
       if (dto.categoryId !== undefined && dto.categoryId !== t.categoryId) {
-        const [c] = await m.query(`SELECT id, active FROM categories WHERE id = $1`, [dto.categoryId]);
-        if (!c?.active)
+        if (!(await this.categories.isActive(dto.categoryId, m)))
           throw badRequest('Catégorie inconnue ou désactivée.', [{ field: 'categoryId', message: 'Catégorie inconnue ou désactivée.' }]);
         set.categoryId = dto.categoryId;
         events.push({ kind: 'category_changed', data: { from: t.categoryId, to: dto.categoryId } });
@@ -304,13 +310,9 @@ export class TicketsService {
     return this.mutate(actor, id, dto.version, async (m, t) => {
       let candidate = null;
       if (dto.assigneeId) {
-        const [a] = await m.query(
-          `SELECT a.id, a.active, a.display_name, coalesce(array_agg(ad.department_id) FILTER (WHERE ad.department_id IS NOT NULL), '{}') AS department_ids
-           FROM agents a LEFT JOIN agent_departments ad ON ad.agent_id = a.id WHERE a.id = $1 GROUP BY a.id`,
-          [dto.assigneeId],
-        );
+        const a = await this.agents.find(dto.assigneeId, m);
         if (!a) throw badRequest('Agent inconnu.', [{ field: 'assigneeId', message: 'Agent inconnu.' }]);
-        candidate = { id: a.id as string, active: a.active as boolean, departmentIds: a.department_ids as string[] };
+        candidate = { id: a.id, active: a.active, departmentIds: a.departmentIds };
       }
       const decision = decideAssignment(
         { id: actor.agent.id, role: actor.agent.role, departmentIds: actor.agent.departmentIds },
@@ -339,8 +341,7 @@ export class TicketsService {
       async (m, t) => {
         const decision = decideTransfer(t.departmentId, dto.departmentId, dto.reason);
         if (!decision.ok) throw refusal(decision);
-        const [d] = await m.query(`SELECT id, active FROM departments WHERE id = $1`, [dto.departmentId]);
-        if (!d?.active)
+        if (!(await this.departments.isActive(dto.departmentId, m)))
           throw badRequest('Service inconnu ou désactivé.', [{ field: 'departmentId', message: 'Service inconnu ou désactivé.' }]);
         // The new department decides who handles it: the assignment does not follow the ticket.
         return {

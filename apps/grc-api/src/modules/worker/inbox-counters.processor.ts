@@ -4,7 +4,7 @@ import { Job, Worker } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
 import { InboxCountersScheduler } from './inbox-counters.scheduler';
-import { recomputeInboxCounters } from './inbox-counters.recompute';
+import { InboxCountersRepository } from './inbox-counters.repository';
 import { INBOX_COUNTERS_JOBS, QUEUES } from './queues';
 
 /**
@@ -21,6 +21,7 @@ export class InboxCountersProcessor implements OnApplicationBootstrap, OnApplica
     @InjectDataSource() private readonly db: DataSource,
     @Inject(GRC_CONFIG) private readonly config: GrcConfig,
     private readonly scheduler: InboxCountersScheduler,
+    private readonly counters: InboxCountersRepository,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -40,7 +41,7 @@ export class InboxCountersProcessor implements OnApplicationBootstrap, OnApplica
 
   async process(job: Job): Promise<{ rows: number }> {
     if (job.name !== INBOX_COUNTERS_JOBS.recompute) throw new Error(`unknown job "${job.name}" on ${QUEUES.inboxCounters}`);
-    return this.db.transaction((m) => recomputeInboxCounters(m));
+    return this.db.transaction((m) => this.counters.recompute(m));
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { priorityFromRank } from '@grc/domain';
+import { AgentsRepository } from '../agents/agents.repository';
+import { DepartmentsRepository } from '../reference/departments.repository';
 import type { PublishedDefinition, TicketContext, WorkflowInstanceState } from '@grc/workflows';
 
 export interface InstanceRow {
@@ -28,12 +30,18 @@ export interface TicketRow {
 
 /**
  * Every query on `ticket_workflows` (a ticket's running or finished circuit), and what the circuits
- * read of the ticket (as the engine sees it), agents' and departments' names. The ticket itself is
+ * read of the ticket (as the engine sees it); agents' names and the departments' names and parents come
+ * from AgentsRepository.namesOf and DepartmentsRepository.byCode. The ticket itself is
  * written only through TicketsService.mutate; the instance row here, in the ticket's transaction.
  * Each method takes the caller's EntityManager.
  */
 @Injectable()
 export class CircuitsRepository {
+  constructor(
+    private readonly agents: AgentsRepository,
+    private readonly departmentRows: DepartmentsRepository,
+  ) {}
+
   async ticket(m: EntityManager, id: string): Promise<TicketRow | undefined> {
     const [t] = await m.query(
       `SELECT t.id, t.version, t.department_id, d.code AS department_code, d.name AS department_name, t.category_id, c.code AS category_code,
@@ -98,9 +106,7 @@ export class CircuitsRepository {
   /** Department names and parents by code, kept 30 s (renames and moves show up within that delay). */
   private async departments(m: EntityManager) {
     if (this.deptCache && Date.now() - this.deptCache.at < 30_000) return this.deptCache;
-    const rows: Array<{ code: string; name: string; parent: string | null }> = await m.query(
-      `SELECT d.code, d.name, p.code AS parent FROM departments d LEFT JOIN departments p ON p.id = d.parent_id`,
-    );
+    const rows = await this.departmentRows.byCode(m);
     this.deptCache = {
       at: Date.now(),
       names: new Map(rows.map((d) => [d.code, d.name])),
@@ -117,14 +123,9 @@ export class CircuitsRepository {
     return (await this.departments(m)).parents;
   }
 
-  async names(m: EntityManager, ids: string[]): Promise<Map<string, string>> {
-    const unique = [...new Set(ids.filter((id) => id && id !== 'system' && /^[0-9a-f-]{36}$/.test(id)))];
-    if (!unique.length) return new Map();
-    const rows: Array<{ id: string; display_name: string }> = await m.query(
-      `SELECT id, display_name FROM agents WHERE id = ANY($1::uuid[])`,
-      [unique],
-    );
-    return new Map(rows.map((r) => [r.id, r.display_name]));
+  /** Agents' names (the circuits' actors; 'system' and non-ids left out). */
+  names(m: EntityManager, ids: string[]): Promise<Map<string, string>> {
+    return this.agents.namesOf(ids, m);
   }
 
   /** The running circuit's step, with the definition's name and the step's label (null when none runs). */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { returning } from '../../mail/sql';
+import { returning } from '../../../common/returning';
 
 export interface SignInAgent {
   id: string;

@@ -1,5 +1,5 @@
 import { ChangeDetectionStrategy, Component, DestroyRef, computed, effect, inject, input, signal } from '@angular/core';
-import { businessMinutesBetween, type TicketSlaClockDto, type TicketSlaDto } from '@grc/domain';
+import { countdownMinutes, type TicketSlaClockDto, type TicketSlaDto } from '@grc/domain';
 import { Api } from '../../core/api';
 import { I18n, type MsgKey } from '../../core/i18n';
 
@@ -9,7 +9,8 @@ const ANNOUNCE_MS = 60_000;
 
 /**
  * A ticket's SLA: each clock's deadline (Europe/Paris), a live countdown of the business time left
- * (counted in the browser with the ticket's calendar, so closed hours do not tick), paused state,
+ * (counted in the browser with each clock's calendar — a circuit step's may be another department's —
+ * so closed hours do not tick), paused state,
  * escalation steps and the history of why the deadline moved.
  */
 @Component({
@@ -68,11 +69,8 @@ export class SlaPanel {
 
   private countdownAt(c: TicketSlaClockDto, at: number): string {
     const s = this.sla();
-    if (!s || !c.deadline) return '';
-    const deadline = new Date(c.deadline);
-    const now = new Date(at);
-    const minutes =
-      c.metric === 'business' ? businessMinutesBetween(s.calendar.calendar, now, deadline) : (deadline.getTime() - now.getTime()) / 60_000;
+    const minutes = s ? countdownMinutes(s, c, new Date(at)) : null;
+    if (minutes === null) return '';
     const text = this.duration(Math.abs(minutes));
     return minutes >= 0 ? this.t('sla.remaining', { time: text }) : this.t('sla.overdue', { time: text });
   }

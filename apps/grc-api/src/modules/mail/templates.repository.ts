@@ -1,0 +1,95 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import type { MailEvent, MailLocale } from '@grc/domain';
+import { returning } from '../../common/returning';
+
+export interface ReplyTemplateRow {
+  id: string;
+  name: string;
+  body: string;
+  active: boolean;
+  updated_at: Date;
+}
+
+/** Every query on `mail_templates` (the admin's versions of the built-in e-mails) and `mail_reply_templates`. */
+@Injectable()
+export class MailTemplatesRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** Every template an admin wrote (the others are the built-in ones). */
+  list(
+    m: EntityManager = this.db.manager,
+  ): Promise<Array<{ event: MailEvent; locale: MailLocale; subject: string; body: string; updated_at: Date }>> {
+    return m.query(`SELECT event, locale, subject, body, updated_at FROM mail_templates`);
+  }
+
+  /** The admin's template for the event and language; null: the built-in one applies. */
+  async find(m: EntityManager, event: MailEvent, locale: MailLocale): Promise<{ subject: string; body: string } | null> {
+    const [row] = await m.query(`SELECT subject, body FROM mail_templates WHERE event = $1 AND locale = $2`, [event, locale]);
+    return row ?? null;
+  }
+
+  async upsert(
+    m: EntityManager,
+    event: MailEvent,
+    locale: MailLocale,
+    input: { subject: string; body: string },
+    by: string | null,
+  ): Promise<void> {
+    await m.query(
+      `INSERT INTO mail_templates (event, locale, subject, body, updated_by) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (event, locale) DO UPDATE SET subject = EXCLUDED.subject, body = EXCLUDED.body, updated_at = now(), updated_by = EXCLUDED.updated_by`,
+      [event, locale, input.subject, input.body, by],
+    );
+  }
+
+  // — reply templates
+
+  replyTemplates(onlyActive: boolean, m: EntityManager = this.db.manager): Promise<ReplyTemplateRow[]> {
+    return m.query(`SELECT id, name, body, active, updated_at FROM mail_reply_templates ${onlyActive ? 'WHERE active' : ''} ORDER BY name`);
+  }
+
+  /** Whether another reply template (not `exceptId`) has this name, case aside. */
+  async isReplyNameTaken(m: EntityManager, name: string, exceptId: string | null): Promise<boolean> {
+    const rows: unknown[] = await m.query(
+      `SELECT id FROM mail_reply_templates WHERE lower(name) = lower($1) AND ($2::uuid IS NULL OR id <> $2)`,
+      [name, exceptId],
+    );
+    return rows.length > 0;
+  }
+
+  async lockReply(m: EntityManager, id: string): Promise<{ name: string; body: string; active: boolean } | null> {
+    const [row] = await m.query(`SELECT name, body, active FROM mail_reply_templates WHERE id = $1 FOR UPDATE`, [id]);
+    return row ?? null;
+  }
+
+  async updateReply(m: EntityManager, id: string, input: { name: string; body: string; active: boolean }): Promise<ReplyTemplateRow> {
+    const [row] = await returning<ReplyTemplateRow>(
+      m,
+      `UPDATE mail_reply_templates SET name = $2, body = $3, active = $4, updated_at = now() WHERE id = $1 RETURNING *`,
+      [id, input.name, input.body, input.active],
+    );
+    return row!;
+  }
+
+  async insertReply(m: EntityManager, input: { name: string; body: string; active: boolean }): Promise<ReplyTemplateRow> {
+    const [row] = await m.query(`INSERT INTO mail_reply_templates (name, body, active) VALUES ($1, $2, $3) RETURNING *`, [
+      input.name,
+      input.body,
+      input.active,
+    ]);
+    return row;
+  }
+
+  /** Deletes it; its name, or null when there was none. */
+  async deleteReply(m: EntityManager, id: string): Promise<string | null> {
+    const [row] = await returning<{ name: string }>(m, `DELETE FROM mail_reply_templates WHERE id = $1 RETURNING name`, [id]);
+    return row?.name ?? null;
+  }
+
+  async replyBody(id: string, m: EntityManager = this.db.manager): Promise<string | null> {
+    const [t] = await m.query(`SELECT body FROM mail_reply_templates WHERE id = $1`, [id]);
+    return t?.body ?? null;
+  }
+}

@@ -1,0 +1,39 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import type { TicketStatus } from '@grc/domain';
+
+/** A ticket of the given reference with one of its key hashes (null: the ticket has no key). */
+export interface KeyedTicketRow {
+  id: string;
+  key_hash: string | null;
+  status: TicketStatus;
+  resolved_at: Date | null;
+  closed_at: Date | null;
+  updated_at: Date;
+}
+
+/** Every query on `ticket_tracking_keys` (hashes only, never a key), each in the caller's EntityManager. */
+@Injectable()
+export class TrackingRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** Stores a key's hash for the ticket; answers the ticket's reference (null: no such ticket). */
+  async insert(m: EntityManager, ticketId: string, keyHash: string): Promise<string | null> {
+    const [row]: Array<{ reference: string }> = await m.query(
+      `WITH k AS (INSERT INTO ticket_tracking_keys (ticket_id, key_hash) VALUES ($1, $2) RETURNING ticket_id)
+       SELECT t.reference FROM tickets t JOIN k ON k.ticket_id = t.id`,
+      [ticketId, keyHash],
+    );
+    return row?.reference ?? null;
+  }
+
+  /** The ticket of a reference, one row per key hash (one row with a null hash when it has none; none: no such reference). */
+  keyedTicket(reference: string, m: EntityManager = this.db.manager): Promise<KeyedTicketRow[]> {
+    return m.query(
+      `SELECT t.id, k.key_hash, t.status, t.resolved_at, t.closed_at, t.updated_at
+       FROM tickets t LEFT JOIN ticket_tracking_keys k ON k.ticket_id = t.id WHERE t.reference = $1`,
+      [reference],
+    );
+  }
+}

@@ -1,0 +1,159 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { OPEN_STATUSES, priorityRank, type InboxSort, type Priority, type TicketSummary } from '@grc/domain';
+import { SUMMARY_COLUMNS, SUMMARY_JOINS, SummaryRow, toSummary } from './ticket-view';
+
+const DUE = `coalesce(t.sla_due_at, 'infinity'::timestamptz)`;
+
+/** Each sort: its ordered key columns (all in one direction, so a row comparison is the keyset condition). */
+const SORTS: Record<InboxSort, { keys: string[]; dir: 'ASC' | 'DESC' }> = {
+  created_desc: { keys: ['t.created_at', 't.id'], dir: 'DESC' },
+  created_asc: { keys: ['t.created_at', 't.id'], dir: 'ASC' },
+  updated_desc: { keys: ['t.updated_at', 't.id'], dir: 'DESC' },
+  priority_desc: { keys: ['t.priority', 't.created_at', 't.id'], dir: 'DESC' },
+  // no deadline (none, paused, stopped) sorts last
+  due_asc: { keys: [DUE, 't.id'], dir: 'ASC' },
+};
+
+// Timestamps travel in cursors as PostgreSQL text with microseconds: a JS Date would drop them and skip rows.
+const keyText = (col: string) =>
+  col === DUE
+    ? `${col}::text`
+    : col.endsWith('_at')
+      ? `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
+      : `${col}::text`;
+const keyCast = (col: string) => (col.endsWith('_at') || col === DUE ? 'timestamptz' : col === 't.priority' ? 'smallint' : 'uuid');
+
+/** Builds SQL with numbered parameters. */
+class Sql {
+  readonly params: unknown[] = [];
+  readonly where: string[] = [];
+  p(value: unknown): string {
+    this.params.push(value);
+    return `$${this.params.length}`;
+  }
+}
+
+/** What a page of the inbox is filtered on, once checked (InboxQuery): scope first, then the agent's filters. */
+export interface InboxFilter {
+  /** the departments the agent may see; null: every department (an admin's "all" view) */
+  departmentScope: readonly string[] | null;
+  /** the agent, for the "mine" view */
+  assignee: string | null;
+  unassigned: boolean;
+  status?: readonly string[];
+  channel?: readonly string[];
+  categoryId?: readonly string[];
+  departmentId?: readonly string[];
+  priority?: readonly Priority[];
+  /** agents' ids and/or unassigned ("none") */
+  assigneeIds?: readonly string[];
+  assigneeNone?: boolean;
+  breached?: boolean;
+  createdFrom?: string;
+  createdTo?: string;
+  /** a reference to find; else words for the full-text search ('' : nothing matches) */
+  reference?: string | null;
+  words?: string | null;
+  sort: InboxSort;
+  /** the previous page's last keys (as many as the sort has) */
+  after: readonly unknown[] | null;
+  limit: number;
+}
+
+/** How many keys a sort's cursor carries. */
+export const sortKeyCount = (sort: InboxSort): number => SORTS[sort].keys.length;
+
+/**
+ * The unified inbox read model's SQL: one indexed query across channels and departments, scoped to the
+ * departments the agent may see (in SQL, never only in the console), keyset-paginated — hand-written,
+ * because the indexes of the migration are designed for exactly these queries (the keyset condition is
+ * a row comparison on the sort keys). The checks and the cursor's encoding are InboxQuery's.
+ */
+@Injectable()
+export class InboxRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** Up to `limit + 1` rows (one more tells there is a next page) with their keys' text. */
+  async page(f: InboxFilter): Promise<{ items: TicketSummary[]; lastKeys: string[] | null; more: boolean }> {
+    const sql = new Sql();
+    if (f.departmentScope) sql.where.push(`t.department_id = ANY(${sql.p(f.departmentScope)}::uuid[])`);
+    if (f.assignee) sql.where.push(`t.assignee_id = ${sql.p(f.assignee)}`);
+    if (f.unassigned) sql.where.push('t.assignee_id IS NULL');
+
+    if (f.status?.length) sql.where.push(`t.status = ANY(${sql.p(f.status)}::text[])`);
+    if (f.channel?.length) sql.where.push(`t.channel = ANY(${sql.p(f.channel)}::text[])`);
+    if (f.categoryId?.length) sql.where.push(`t.category_id = ANY(${sql.p(f.categoryId)}::uuid[])`);
+    if (f.departmentId?.length) sql.where.push(`t.department_id = ANY(${sql.p(f.departmentId)}::uuid[])`);
+    if (f.priority?.length) sql.where.push(`t.priority = ANY(${sql.p(f.priority.map(priorityRank))}::smallint[])`);
+    if (f.assigneeIds?.length || f.assigneeNone) {
+      const ids = f.assigneeIds ?? [];
+      const parts = [ids.length ? `t.assignee_id = ANY(${sql.p(ids)}::uuid[])` : null, f.assigneeNone ? 't.assignee_id IS NULL' : null];
+      sql.where.push(`(${parts.filter(Boolean).join(' OR ')})`);
+    }
+    if (f.breached) sql.where.push(`(t.sla_breached OR t.sla_due_at < now())`);
+    if (f.createdFrom) sql.where.push(`t.created_at >= ${sql.p(startOfDay(f.createdFrom))}::timestamptz`);
+    if (f.createdTo) sql.where.push(`t.created_at < ${sql.p(endOfDay(f.createdTo))}::timestamptz`);
+
+    if (f.reference !== undefined || f.words !== undefined) {
+      sql.where.push(
+        f.reference
+          ? `t.reference = ${sql.p(f.reference)}`
+          : f.words
+            ? `t.search_vector @@ websearch_to_tsquery('grc_french', ${sql.p(f.words)})`
+            : 'false',
+      );
+    }
+
+    const sort = SORTS[f.sort];
+    if (f.after) {
+      const op = sort.dir === 'DESC' ? '<' : '>';
+      sql.where.push(`(${sort.keys.join(', ')}) ${op} (${sort.keys.map((k, i) => `${sql.p(f.after![i])}::${keyCast(k)}`).join(', ')})`);
+    }
+
+    const rows: Array<SummaryRow & { k0: string; k1: string; k2?: string }> = await this.db.query(
+      `SELECT ${SUMMARY_COLUMNS}, ${sort.keys.map((k, i) => `${keyText(k)} AS k${i}`).join(', ')}
+       FROM tickets t ${SUMMARY_JOINS}
+       ${sql.where.length ? `WHERE ${sql.where.join(' AND ')}` : ''}
+       ORDER BY ${sort.keys.map((k) => `${k} ${sort.dir}`).join(', ')}
+       LIMIT ${sql.p(f.limit + 1)}`,
+      sql.params,
+    );
+    const page = rows.slice(0, f.limit);
+    const last = page[page.length - 1] as unknown as Record<string, string> | undefined;
+    return {
+      items: page.map(toSummary),
+      lastKeys: last ? sort.keys.map((_, i) => last[`k${i}`]!) : null,
+      more: rows.length > f.limit,
+    };
+  }
+
+  /** Open work per view, from the read model the worker maintains (plus a live count for "mine"). */
+  async counters(
+    agentId: string,
+    visibleDepartmentIds: readonly string[],
+    isAdmin: boolean,
+  ): Promise<{ mine: number; departments: number; unassigned: number; all_total: number; computed_at: Date }> {
+    const [row] = await this.db.query(
+      `SELECT
+         (SELECT count(*) FROM tickets WHERE assignee_id = $1 AND status = ANY($3::text[]))::int AS mine,
+         coalesce(sum(total) FILTER (WHERE department_id = ANY($2::uuid[])), 0)::int AS departments,
+         coalesce(sum(unassigned) FILTER (WHERE department_id = ANY($2::uuid[]) OR $4), 0)::int AS unassigned,
+         coalesce(sum(total), 0)::int AS all_total,
+         coalesce(min(computed_at), now()) AS computed_at
+       FROM inbox_counters`,
+      [agentId, visibleDepartmentIds, OPEN_STATUSES, isAdmin],
+    );
+    return row;
+  }
+}
+
+// Dates without time are whole days in the town's time zone (Europe/Paris).
+const startOfDay = (d: string) => (d.length === 10 ? `${d}T00:00:00 Europe/Paris` : d);
+const endOfDay = (d: string) => {
+  if (d.length !== 10) return d;
+  const next = new Date(`${d}T12:00:00Z`);
+  next.setUTCDate(next.getUTCDate() + 1);
+  return `${next.toISOString().slice(0, 10)}T00:00:00 Europe/Paris`;
+};
