@@ -23,3 +23,5 @@ export * from './duplicates';
 export * from './contracts/public';
 export * from './contracts/notifications';
 export * from './rgpd';
+export * from './access/password-policy';
+export * from './contracts/accounts';

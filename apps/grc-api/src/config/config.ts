@@ -18,7 +18,6 @@ export interface GrcConfig {
   dataDir: string;
   /** built console served on the same port; absent in API-only deployments */
   webDist: string;
-  sessionTtlHours: number;
   /** Secure cookies behind TLS; off for http://localhost */
   secureCookies: boolean;
   /** failed logins: per account (doubling locks) and per IP (successes never count) */
@@ -58,7 +57,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GrcConfig {
     redisUrl: env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
     dataDir: resolve(env['GRC_DATA_DIR'] ?? join(root, '.data')),
     webDist: resolve(env['GRC_WEB_DIST'] ?? join(root, 'dist/apps/grc-web/browser')),
-    sessionTtlHours: int(env['GRC_SESSION_TTL_HOURS'], 12),
     secureCookies: env['GRC_SECURE_COOKIES'] === 'true',
     loginThrottle: {
       account: {

@@ -191,12 +191,15 @@ export const PERSONAL_DATA: readonly PersonalTable[] = [
  */
 export const NO_PERSONAL_DATA: readonly string[] = [
   'agent_departments',
+  'agent_recovery_codes',
+  'agent_totp',
   'agents',
   'categories',
   'category_attributes',
   'delegations',
   'departments',
   'inbox_counters',
+  'login_challenges',
   'mail_mailboxes',
   'mail_reply_templates',
   'mail_templates',
@@ -204,6 +207,7 @@ export const NO_PERSONAL_DATA: readonly string[] = [
   'notification_reads',
   'open311_api_keys',
   'routing_rules',
+  'security_settings',
   'sla_calendars',
   'sla_policies',
   'ticket_sla',

@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { AccountsCoreModule } from '../accounts/accounts.module';
 import { AgentsCoreModule } from '../agents/agents.module';
 import { AuditModule } from '../audit/audit.module';
 import { ReferenceModule } from '../reference/reference.module';
@@ -12,9 +13,9 @@ import { SessionsRepository } from './sessions.repository';
 
 @Global()
 @Module({
-  imports: [AuditModule, AgentsCoreModule, ReferenceModule],
+  imports: [AuditModule, AgentsCoreModule, ReferenceModule, AccountsCoreModule],
   controllers: [AuthController],
   providers: [AuthService, SessionService, SessionsRepository, LoginThrottle, { provide: APP_GUARD, useClass: AuthGuard }],
-  exports: [SessionService],
+  exports: [SessionService, LoginThrottle, AuthService],
 })
 export class AuthModule {}
