@@ -48,6 +48,19 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'POST /api/v1/auth/login': pub(),
   'GET /api/v1/auth/me': { who: EVERYONE, ok: 200 },
   'POST /api/v1/auth/logout': { who: EVERYONE, ok: 204 },
+  // the login's second step: the pending login's cookie says whose it is
+  'POST /api/v1/auth/login/second-factor': pub(),
+  // one's own account: password, second factor, sessions ('mine': one's own session / another agent's)
+  'POST /api/v1/account/password': { who: EVERYONE, ok: 204 },
+  'GET /api/v1/account/second-factor': { who: EVERYONE, ok: 200 },
+  'POST /api/v1/account/second-factor/enrolment': { who: EVERYONE, ok: 200 },
+  'POST /api/v1/account/second-factor/confirm': { who: EVERYONE, ok: 200 },
+  'POST /api/v1/account/second-factor/disable': { who: EVERYONE, ok: 204 },
+  'GET /api/v1/account/sessions': { who: EVERYONE, ok: 200 },
+  'POST /api/v1/account/sessions/close-others': { who: EVERYONE, ok: 200 },
+  'DELETE /api/v1/account/sessions/{id}': { who: EVERYONE, object: 'mine', ok: 204, reach: [] },
+  'GET /api/v1/security-settings': admin(),
+  'PUT /api/v1/security-settings': admin(),
   // tickets
   'GET /api/v1/tickets': { who: EVERYONE, ok: 200 },
   'GET /api/v1/tickets/counters': { who: EVERYONE, ok: 200 },
@@ -90,6 +103,8 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'GET /api/v1/agents': { who: EVERYONE, ok: 200 },
   'POST /api/v1/agents': admin(201),
   'PUT /api/v1/agents/{id}': admin(),
+  'POST /api/v1/agents/{id}/password-reset': admin(),
+  'DELETE /api/v1/agents/{id}/second-factor': admin(204),
   // a ticket's trail: heads for their departments' tickets (the rest of the journal is the admin's)
   'GET /api/v1/audit': { who: HEADS, object: 'ticket', ok: 200 },
   'GET /api/v1/open311-keys': admin(),

@@ -47,15 +47,15 @@ export class AccountController {
   @AllowRestricted()
   @Post('second-factor/confirm')
   @HttpCode(200)
-  confirmEnrolment(@CurrentActor() actor: Actor, @Body() body: SecondFactorCodeDto): Promise<RecoveryCodes> {
-    return this.secondFactor.confirmEnrolment(actor, body.code);
+  confirmEnrolment(@CurrentActor() actor: Actor, @SessionToken() token: string, @Body() body: SecondFactorCodeDto): Promise<RecoveryCodes> {
+    return this.account.confirmSecondFactor(actor, token, body.code);
   }
 
   @Authenticated()
   @Post('second-factor/disable')
   @HttpCode(204)
-  disable(@CurrentActor() actor: Actor, @Body() body: SecondFactorCodeDto): Promise<void> {
-    return this.secondFactor.disable(actor, body.code);
+  disable(@CurrentActor() actor: Actor, @SessionToken() token: string, @Body() body: SecondFactorCodeDto): Promise<void> {
+    return this.account.disableSecondFactor(actor, token, body.code);
   }
 
   @Authenticated()

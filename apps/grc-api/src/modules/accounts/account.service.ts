@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import * as argon2 from 'argon2';
 import { DataSource } from 'typeorm';
-import type { SecuritySettings, SessionSummary } from '@grc/domain';
+import type { RecoveryCodes, SecuritySettings, SessionSummary } from '@grc/domain';
 import { invalidField, notFound } from '../../common/problem';
 import { AgentsRepository } from '../agents/agents.repository';
 import { AuditService, auditActor } from '../audit/audit.service';
@@ -12,6 +12,7 @@ import { LoginThrottle } from '../auth/login-throttle';
 import { hashToken, SessionService } from '../auth/session.service';
 import { staleVersion } from '../reference/departments.service';
 import { assertAcceptablePassword } from './password-strength';
+import { SecondFactorService } from './second-factor.service';
 import { SecuritySettingsRepository } from './security-settings.repository';
 
 /** One's own account: password, sessions; and the town's security settings (admins). */
@@ -24,6 +25,7 @@ export class AccountService {
     private readonly throttle: LoginThrottle,
     private readonly settings: SecuritySettingsRepository,
     private readonly audit: AuditService,
+    private readonly secondFactor: SecondFactorService,
   ) {}
 
   /**
@@ -61,6 +63,18 @@ export class AccountService {
     await this.throttle.succeeded(actor.agent.email);
     // a session opened elsewhere while the transaction ran (with the old password) ends too
     await this.sessions.closeOthers(actor.agent.id, token);
+    this.sessions.evict(token);
+  }
+
+  /** The first code turns the second factor on; this session's cached flags are dropped (enrolment may have been required). */
+  async confirmSecondFactor(actor: Actor, token: string, code: string): Promise<RecoveryCodes> {
+    const codes = await this.secondFactor.confirmEnrolment(actor, code);
+    this.sessions.evict(token);
+    return codes;
+  }
+
+  async disableSecondFactor(actor: Actor, token: string, code: string): Promise<void> {
+    await this.secondFactor.disable(actor, code);
     this.sessions.evict(token);
   }
 

@@ -8,7 +8,8 @@ export interface TotpRow {
   lastUsedStep: number;
 }
 
-/** Every query on `agent_totp`, `agent_recovery_codes` and `login_challenges`. */
+/** (TypeORM answers a bare UPDATE/DELETE … RETURNING with [rows, count]: those are wrapped in a CTE and selected.)
+ * Every query on `agent_totp`, `agent_recovery_codes` and `login_challenges`. */
 @Injectable()
 export class SecondFactorRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
@@ -44,7 +45,10 @@ export class SecondFactorRepository {
   /** Removes the second factor and its recovery codes; whether there was one. */
   async remove(agentId: string, m: EntityManager): Promise<boolean> {
     await m.query(`DELETE FROM agent_recovery_codes WHERE agent_id = $1`, [agentId]);
-    const rows: unknown[] = await m.query(`DELETE FROM agent_totp WHERE agent_id = $1 RETURNING agent_id`, [agentId]);
+    const rows: unknown[] = await m.query(
+      `WITH d AS (DELETE FROM agent_totp WHERE agent_id = $1 RETURNING agent_id) SELECT agent_id FROM d`,
+      [agentId],
+    );
     return rows.length > 0;
   }
 
@@ -56,7 +60,8 @@ export class SecondFactorRepository {
   /** Marks the code used, if it is one of the agent's unused codes; whether it was. */
   async useRecoveryCode(agentId: string, hash: string, m: EntityManager): Promise<boolean> {
     const rows: unknown[] = await m.query(
-      `UPDATE agent_recovery_codes SET used_at = now() WHERE agent_id = $1 AND code_hash = $2 AND used_at IS NULL RETURNING id`,
+      `WITH u AS (UPDATE agent_recovery_codes SET used_at = now() WHERE agent_id = $1 AND code_hash = $2 AND used_at IS NULL RETURNING id)
+       SELECT id FROM u`,
       [agentId, hash],
     );
     return rows.length > 0;

@@ -154,19 +154,19 @@ export class SessionsRepository {
 
   /** One session of the agent by its id; the deleted row's token hash, or null when it is not the agent's. */
   async deleteOne(agentId: string, id: string, m: EntityManager = this.db.manager): Promise<string | null> {
-    const rows: Array<{ token_hash: string }> = await m.query(`DELETE FROM sessions WHERE agent_id = $1 AND id = $2 RETURNING token_hash`, [
-      agentId,
-      id,
-    ]);
+    const rows: Array<{ token_hash: string }> = await m.query(
+      `WITH d AS (DELETE FROM sessions WHERE agent_id = $1 AND id = $2 RETURNING token_hash) SELECT token_hash FROM d`,
+      [agentId, id],
+    );
     return rows[0]?.token_hash ?? null;
   }
 
   /** Every session of the agent but one (sign out everywhere else, a password change); how many ended. */
   async deleteOthers(agentId: string, keepTokenHash: string, m: EntityManager = this.db.manager): Promise<number> {
-    const rows: unknown[] = await m.query(`DELETE FROM sessions WHERE agent_id = $1 AND token_hash <> $2 RETURNING 1`, [
-      agentId,
-      keepTokenHash,
-    ]);
+    const rows: unknown[] = await m.query(
+      `WITH d AS (DELETE FROM sessions WHERE agent_id = $1 AND token_hash <> $2 RETURNING 1) SELECT 1 FROM d`,
+      [agentId, keepTokenHash],
+    );
     return rows.length;
   }
 }
