@@ -16,6 +16,11 @@ export const adminRoutes: Route[] = [
       },
       { path: 'routage', title: 'title.adminRouting', loadComponent: () => import('./routing-rules').then((m) => m.RoutingRulesAdmin) },
       { path: 'courriel', title: 'title.adminMail', loadComponent: () => import('../mail/mail-admin').then((m) => m.MailAdmin) },
+      {
+        path: 'securite',
+        title: 'title.adminSecurity',
+        loadComponent: () => import('../account/security-settings').then((m) => m.SecuritySettingsAdmin),
+      },
       { path: 'delais', title: 'title.adminSla', loadComponent: () => import('../sla/sla-admin').then((m) => m.SlaAdmin) },
     ],
   },
