@@ -44,9 +44,12 @@ export class Auth {
 
   /** The agent, or 'second_factor' when the account has one: the code step follows (loginSecondFactor). */
   login(body: LoginRequest): Observable<Me | null | 'second_factor'> {
-    return this.api
-      .post<Me | SecondFactorChallenge>('/auth/login', body)
-      .pipe(switchMap((res) => (res && 'secondFactor' in res ? of('second_factor' as const) : this.reload())));
+    return this.api.post<Me | SecondFactorChallenge>('/auth/login', body).pipe(
+      // Me carries `secondFactor: boolean`; a challenge names the factor asked for
+      switchMap((res) =>
+        (res as Partial<SecondFactorChallenge> | null)?.secondFactor === 'totp' ? of('second_factor' as const) : this.reload(),
+      ),
+    );
   }
 
   /** The login's second step: the app's code or a recovery code. */
