@@ -72,7 +72,7 @@ describe('second factor: enrol, sign out, sign in with the code', () => {
 
   step('signs out, then the login asks for the code after the password', async () => {
     const pg = p();
-    await pg.getByRole('button', { name: 'Se déconnecter' }).click();
+    await pg.getByRole('button', { name: 'Se déconnecter', exact: true }).click();
     await pg.waitForURL(/\/login/);
     await pg.getByTestId('login-email').fill(AGENT);
     await pg.getByTestId('login-password').fill(DEMO_PASSWORD);
