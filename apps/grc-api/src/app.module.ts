@@ -10,6 +10,7 @@ import { AuthModule } from './modules/auth/auth.module';
 import { CitizensModule } from './modules/citizens/citizens.module';
 import { HealthModule } from './modules/health/health.module';
 import { AgentsModule } from './modules/agents/agents.module';
+import { AccountsModule } from './modules/accounts/accounts.module';
 import { ReferenceModule } from './modules/reference/reference.module';
 import { InboxCountersModule } from './modules/worker/inbox-counters.module';
 import { WorkerModule } from './modules/worker/worker.module';
@@ -31,6 +32,7 @@ const API_MODULES = [
   TicketsModule,
   ReferenceModule,
   AgentsModule,
+  AccountsModule,
   InboxCountersModule,
   Open311Module,
   MailModule,

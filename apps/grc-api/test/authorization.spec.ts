@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Secret, TOTP } from 'otpauth';
 import request from 'supertest';
 import {
   expectedStatus,
@@ -21,8 +22,13 @@ import { ADMIN, DPO, ELU, EV_AGENT, EV_HEAD, FRONT_DESK_AGENT, ids, URBA_HEAD, V
  * cells act on objects made for them, so cells do not depend on each other.
  */
 type Client = ReturnType<typeof request.agent>;
+const MATRIX_PASSWORD = 'Carrousel-Ardoise-2026!';
+const totpCode = (secret: string) => new TOTP({ secret: Secret.fromBase32(secret), period: 30, digits: 6 }).generate();
 interface Call {
   path: string;
+  headers?: Record<string, string>;
+  /** undoes what the cell changed that later cells depend on (a password, a second factor) */
+  after?: () => Promise<void>;
   body?: unknown;
   query?: Record<string, string>;
   files?: Array<{ field: string; buffer: Buffer; name: string; type: string }>;
@@ -77,7 +83,9 @@ describe('authorisation matrix: every route × every principal × own / other ob
     ctx = await startTestApp({ GRC_PUBLIC_RATE_LIMIT: '100000', GRC_QUEUE_PREFIX: `grc-matrix-${Date.now()}` });
     d = await ids(ctx.db);
     admin = await ctx.loginAs(ADMIN);
-    for (const p of PRINCIPALS) clients.set(p, p === 'anonymous' ? request.agent(ctx.app.getHttpServer()) : await ctx.loginAs(EMAIL[p]));
+    // the admin principal is the helper's own session: a cell that ends the caller's other sessions keeps it
+    for (const p of PRINCIPALS)
+      clients.set(p, p === 'anonymous' ? request.agent(ctx.app.getHttpServer()) : p === 'admin' ? admin : await ctx.loginAs(EMAIL[p]));
     // circuits in the callers' departments, so that a circuit action has something to act on: bound to
     // categories of the matrix's own (binding a whole department would change what later spec files see)
     for (const code of ['voirie', 'proprete']) {
@@ -322,6 +330,59 @@ describe('authorisation matrix: every route × every principal × own / other ob
     return { id: res.body[0].service_request_id as string, token: res.headers['x-open311-token'] as string };
   };
 
+  /** the caller's password back as it was, and its second factor gone (later cells log in as it again) */
+  const restoreAccount = async (email: string) => {
+    const [row] = await ctx.db.query(`SELECT password_hash FROM agents WHERE email = $1`, [email]);
+    return async () => {
+      await ctx.db.query(`UPDATE agents SET password_hash = $2, must_change_password = false WHERE email = $1`, [email, row.password_hash]);
+      await ctx.db.query(`DELETE FROM agent_totp WHERE agent_id = (SELECT id FROM agents WHERE email = $1)`, [email]);
+    };
+  };
+  /** enrols the caller's second factor through its own session; its recovery codes */
+  const enrolled = async (who: Principal) => {
+    const client = clients.get(who)!;
+    const e = (await client.post('/api/v1/account/second-factor/enrolment').set('X-Requested-With', 'grc').expect(200)).body;
+    return (
+      await client
+        .post('/api/v1/account/second-factor/confirm')
+        .set('X-Requested-With', 'grc')
+        .send({ code: totpCode(e.secret) })
+        .expect(200)
+    ).body.recoveryCodes as string[];
+  };
+  /** an agent with a second factor, and its recovery codes (one per login-step cell) */
+  let totpAgent: Promise<{ email: string; codes: string[] }> | null = null;
+  const withSecondFactor = () =>
+    (totpAgent ??= (async () => {
+      const email = `m-totp-${uniq()}@saint-aubin.fr`;
+      await admin
+        .post('/api/v1/agents')
+        .send({ email, displayName: 'Matrice', role: 'agent', departmentIds: [await d.department('voirie')], password: MATRIX_PASSWORD })
+        .expect(201);
+      const client = await ctx.loginAs(email, MATRIX_PASSWORD);
+      const e = (await client.post('/api/v1/account/second-factor/enrolment').expect(200)).body;
+      const codes = (
+        await client
+          .post('/api/v1/account/second-factor/confirm')
+          .send({ code: totpCode(e.secret) })
+          .expect(200)
+      ).body.recoveryCodes as string[];
+      return { email, codes };
+    })());
+  const newAgent = async () =>
+    (
+      await admin
+        .post('/api/v1/agents')
+        .send({
+          email: `m-${uniq()}@saint-aubin.fr`,
+          displayName: 'Matrice',
+          role: 'agent',
+          departmentIds: [await d.department('voirie')],
+          password: MATRIX_PASSWORD,
+        })
+        .expect(201)
+    ).body as { id: string; email: string };
+
   // ------------------------------------------------------------------ one valid request per route
   const T =
     (suffix: string, body?: (t: { id: string; version: number }, who: Principal, scope: Scope) => unknown | Promise<unknown>): Build =>
@@ -356,6 +417,60 @@ describe('authorisation matrix: every route × every principal × own / other ob
     },
     'DELETE /api/v1/admin/identity-providers/{id}': async () => ({
       path: `/api/v1/admin/identity-providers/${(await identityProvider()).id}`,
+    }),
+    // a pending login of an agent with a second factor, completed with one of its recovery codes
+    'POST /api/v1/auth/login/second-factor': async () => {
+      const t = await withSecondFactor();
+      const pending = await ctx.http
+        .post('/api/v1/auth/login')
+        .set('X-Requested-With', 'grc')
+        .send({ email: t.email, password: MATRIX_PASSWORD })
+        .expect(200);
+      const cookie = String(pending.headers['set-cookie']).split(';')[0]!;
+      return { path: '/api/v1/auth/login/second-factor', headers: { Cookie: cookie }, body: { code: t.codes.pop() } };
+    },
+    'POST /api/v1/account/password': async (who) =>
+      who === 'anonymous'
+        ? { path: '/api/v1/account/password', body: { currentPassword: 'x', newPassword: 'y' } }
+        : {
+            path: '/api/v1/account/password',
+            body: { currentPassword: process.env['GRC_DEMO_PASSWORD'] ?? 'Demo-GRC-2026!', newPassword: `Matrice-${uniq()}-Carrousel!` },
+            after: await restoreAccount(EMAIL[who]),
+          },
+    'GET /api/v1/account/second-factor': async () => ({ path: '/api/v1/account/second-factor' }),
+    'POST /api/v1/account/second-factor/enrolment': async (who) => ({
+      path: '/api/v1/account/second-factor/enrolment',
+      after: who === 'anonymous' ? undefined : await restoreAccount(EMAIL[who]),
+    }),
+    'POST /api/v1/account/second-factor/confirm': async (who) => {
+      if (who === 'anonymous') return { path: '/api/v1/account/second-factor/confirm', body: { code: '123456' } };
+      const e = (await clients.get(who)!.post('/api/v1/account/second-factor/enrolment').set('X-Requested-With', 'grc').expect(200)).body;
+      return { path: '/api/v1/account/second-factor/confirm', body: { code: totpCode(e.secret) }, after: await restoreAccount(EMAIL[who]) };
+    },
+    'POST /api/v1/account/second-factor/disable': async (who) =>
+      who === 'anonymous'
+        ? { path: '/api/v1/account/second-factor/disable', body: { code: '123456' } }
+        : {
+            path: '/api/v1/account/second-factor/disable',
+            body: { code: (await enrolled(who))[0] },
+            after: await restoreAccount(EMAIL[who]),
+          },
+    'GET /api/v1/account/sessions': async () => ({ path: '/api/v1/account/sessions' }),
+    'POST /api/v1/account/sessions/close-others': async () => ({ path: '/api/v1/account/sessions/close-others', body: {} }),
+    // own: another session of the caller; other: a session of another agent
+    'DELETE /api/v1/account/sessions/{id}': async (who, scope) => {
+      const email = scope === 'other' || who === 'anonymous' ? EV_HEAD : EMAIL[who];
+      await ctx.loginAs(email);
+      const [row] = await ctx.db.query(
+        `SELECT s.id FROM sessions s JOIN agents a ON a.id = s.agent_id WHERE a.email = $1 ORDER BY s.created_at DESC LIMIT 1`,
+        [email],
+      );
+      return { path: `/api/v1/account/sessions/${row.id}` };
+    },
+    'GET /api/v1/security-settings': async () => ({ path: '/api/v1/security-settings' }),
+    'PUT /api/v1/security-settings': async () => ({
+      path: '/api/v1/security-settings',
+      body: (await admin.get('/api/v1/security-settings').expect(200)).body,
     }),
     'GET /api/v1/tickets': async () => ({ path: '/api/v1/tickets' }),
     'GET /api/v1/tickets/counters': async () => ({ path: '/api/v1/tickets/counters' }),
@@ -501,7 +616,7 @@ describe('authorisation matrix: every route × every principal × own / other ob
         displayName: 'Matrice',
         role: 'agent',
         departmentIds: [await d.department('voirie')],
-        password: 'Matrice-2026-long!',
+        password: MATRIX_PASSWORD,
       },
     }),
     'PUT /api/v1/agents/{id}': async () => {
@@ -513,7 +628,7 @@ describe('authorisation matrix: every route × every principal × own / other ob
             displayName: 'Matrice',
             role: 'agent',
             departmentIds: [await d.department('voirie')],
-            password: 'Matrice-2026-long!',
+            password: MATRIX_PASSWORD,
           })
           .expect(201)
       ).body;
@@ -522,6 +637,11 @@ describe('authorisation matrix: every route × every principal × own / other ob
         body: { email: x.email, displayName: 'Matrice bis', role: 'agent', departmentIds: x.departmentIds, version: x.version },
       };
     },
+    'POST /api/v1/agents/{id}/password-reset': async () => ({
+      path: `/api/v1/agents/${(await newAgent()).id}/password-reset`,
+      body: { password: `Provisoire-${uniq()}-Ardoise!` },
+    }),
+    'DELETE /api/v1/agents/{id}/second-factor': async () => ({ path: `/api/v1/agents/${(await newAgent()).id}/second-factor` }),
     'GET /api/v1/audit': async (who, scope) => ({
       path: '/api/v1/audit',
       query: { entityType: 'ticket', entityId: (await readOnly(who, scope)).id },
@@ -755,6 +875,7 @@ describe('authorisation matrix: every route × every principal × own / other ob
 
   const send = async (client: Client, method: string, call: Call) => {
     let req = client[method.toLowerCase() as 'get'](call.path).set('X-Requested-With', 'grc');
+    for (const [k, v] of Object.entries(call.headers ?? {})) req = req.set(k, v);
     if (call.query) req = req.query(call.query);
     if (call.fields || call.files) {
       for (const [k, v] of Object.entries(call.fields ?? {})) req = req.field(k, v);
@@ -802,6 +923,7 @@ describe('authorisation matrix: every route × every principal × own / other ob
           // public routes do not depend on the caller: sent without the caller's cookies (a login would replace them)
           const client = access.who === 'public' ? (request(ctx.app.getHttpServer()) as unknown as Client) : clients.get(who)!;
           const res = await send(client, method, call);
+          await call.after?.();
           if (res.status !== expected)
             failures.push(
               `${route} as ${who}/${scope}: got ${res.status}, expected ${expected}${res.status >= 400 ? ` (${JSON.stringify(res.body?.errors ?? res.body?.detail ?? res.body).slice(0, 200)})` : ''}`,

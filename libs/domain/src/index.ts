@@ -25,3 +25,5 @@ export * from './contracts/public';
 export * from './contracts/notifications';
 export * from './rgpd';
 export * from './identity/identity-providers';
+export * from './access/password-policy';
+export * from './contracts/accounts';

@@ -67,6 +67,19 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'POST /api/v1/admin/identity-providers': admin(201),
   'PUT /api/v1/admin/identity-providers/{id}': admin(),
   'DELETE /api/v1/admin/identity-providers/{id}': admin(204),
+  // the login's second step: the pending login's cookie says whose it is
+  'POST /api/v1/auth/login/second-factor': pub(),
+  // one's own account: password, second factor, sessions ('mine': one's own session / another agent's)
+  'POST /api/v1/account/password': { who: EVERYONE, ok: 204 },
+  'GET /api/v1/account/second-factor': { who: EVERYONE, ok: 200 },
+  'POST /api/v1/account/second-factor/enrolment': { who: EVERYONE, ok: 200 },
+  'POST /api/v1/account/second-factor/confirm': { who: EVERYONE, ok: 200 },
+  'POST /api/v1/account/second-factor/disable': { who: EVERYONE, ok: 204 },
+  'GET /api/v1/account/sessions': { who: EVERYONE, ok: 200 },
+  'POST /api/v1/account/sessions/close-others': { who: EVERYONE, ok: 200 },
+  'DELETE /api/v1/account/sessions/{id}': { who: EVERYONE, object: 'mine', ok: 204, reach: [] },
+  'GET /api/v1/security-settings': admin(),
+  'PUT /api/v1/security-settings': admin(),
   // tickets
   'GET /api/v1/tickets': { who: TICKET_READERS, ok: 200 },
   'GET /api/v1/tickets/counters': { who: TICKET_READERS, ok: 200 },
@@ -112,6 +125,8 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   // the trail: heads for their departments' tickets; the DPO and the admin read the whole journal
   'GET /api/v1/audit': { who: AUDITORS, object: 'ticket', ok: 200, reach: RGPD },
   'GET /api/v1/audit/export.csv': { who: AUDITORS, object: 'ticket', ok: 200, reach: RGPD },
+  'POST /api/v1/agents/{id}/password-reset': admin(),
+  'DELETE /api/v1/agents/{id}/second-factor': admin(204),
   'GET /api/v1/open311-keys': admin(),
   'POST /api/v1/open311-keys': admin(201),
   'DELETE /api/v1/open311-keys/{id}': admin(200),

@@ -31,7 +31,6 @@ export interface GrcConfig {
   attachmentStore: AttachmentStoreKind;
   /** built console served on the same port; absent in API-only deployments */
   webDist: string;
-  sessionTtlHours: number;
   /** Secure cookies behind TLS; off for http://localhost */
   secureCookies: boolean;
   /** failed logins: per account (doubling locks) and per IP (successes never count) */
@@ -72,7 +71,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GrcConfig {
     dataDir: resolve(env['GRC_DATA_DIR'] ?? join(root, '.data')),
     attachmentStore: attachmentStore(env['GRC_ATTACHMENT_STORE']),
     webDist: resolve(env['GRC_WEB_DIST'] ?? join(root, 'dist/apps/grc-web/browser')),
-    sessionTtlHours: int(env['GRC_SESSION_TTL_HOURS'], 12),
     secureCookies: env['GRC_SECURE_COOKIES'] === 'true',
     loginThrottle: {
       account: {

@@ -24,6 +24,7 @@ const MODULES = [
   'health',
   'worker',
   'town',
+  'accounts',
 ];
 
 /** What counts as a query outside a repository: SQL text, raw or prepared queries, EntityManager/DataSource calls. */

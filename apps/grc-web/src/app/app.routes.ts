@@ -21,8 +21,14 @@ export const appRoutes: Route[] = [
   {
     path: '',
     canActivate: [authGuard],
+    canActivateChild: [authGuard],
     loadComponent: () => import('./features/shell/shell').then((m) => m.Shell),
     children: [
+      {
+        path: 'compte',
+        title: 'title.account',
+        loadComponent: () => import('./features/account/account-page').then((m) => m.AccountPage),
+      },
       { path: '', pathMatch: 'full', redirectTo: 'inbox' },
       {
         path: 'inbox',

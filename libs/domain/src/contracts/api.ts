@@ -39,6 +39,12 @@ export interface Me {
   visibleDepartmentIds: string[];
   /** what the agent may do: its role's permissions, plus the citizen directory for a front desk's members */
   permissions: Permission[];
+  /** an administrator reset the password: this session may only change it (POST /account/password) */
+  mustChangePassword?: boolean;
+  /** the town requires a second factor of admins and this one has none: this session may only enrol */
+  secondFactorEnrolmentRequired?: boolean;
+  /** a TOTP second factor is enrolled */
+  secondFactor?: boolean;
 }
 
 // ---------- reference data ----------

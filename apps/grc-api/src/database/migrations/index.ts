@@ -12,6 +12,7 @@ import { FrontDesk1763800000810 } from './1763800000810-front-desk';
 import { MailThreadingPublicNotes1763800000820 } from './1763800000820-mail-threading-public-notes';
 import { Dpo1763800000860 } from './1763800000860-dpo';
 import { IdentityProviders1763800000870 } from './1763800000870-identity-providers';
+import { LocalAccounts1763800000880 } from './1763800000880-local-accounts';
 import { AppRole1763800000950 } from './1763800000950-app-role';
 
 /** Every migration, in order. Webpack bundles the API, so they are listed, not globbed. */
@@ -30,5 +31,6 @@ export const MIGRATIONS = [
   MailThreadingPublicNotes1763800000820,
   Dpo1763800000860,
   IdentityProviders1763800000870,
+  LocalAccounts1763800000880,
   AppRole1763800000950,
 ];

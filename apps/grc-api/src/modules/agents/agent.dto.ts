@@ -13,7 +13,7 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
-import { ROLES, type AgentInput, type Role } from '@grc/domain';
+import { ROLES, type AgentInput, type PasswordResetRequest, type Role } from '@grc/domain';
 
 export const MIN_PASSWORD_LENGTH = 12;
 
@@ -32,11 +32,16 @@ class AgentFieldsDto {
 }
 
 export class CreateAgentDto extends AgentFieldsDto implements AgentInput {
-  @IsString() @MinLength(MIN_PASSWORD_LENGTH) @MaxLength(200) password!: string;
+  @IsString() @MinLength(1) @MaxLength(200) password!: string;
 }
 
 /** PUT body: the same fields plus the version last read; the password only when it changes (absent: unchanged). */
 export class UpdateAgentDto extends AgentFieldsDto implements AgentInput {
-  @IsOptional() @IsString() @MinLength(MIN_PASSWORD_LENGTH) @MaxLength(200) password?: string;
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(200) password?: string;
   @IsInt() @Min(1) version!: number;
+}
+
+export class PasswordResetDto implements PasswordResetRequest {
+  /** temporary: the agent must change it at its next login */
+  @IsString() @MinLength(1) @MaxLength(200) password!: string;
 }

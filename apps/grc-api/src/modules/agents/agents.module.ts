@@ -1,22 +1,15 @@
 import { Module } from '@nestjs/common';
 import { ReferenceModule } from '../reference/reference.module';
+import { AccountsCoreModule } from '../accounts/accounts.module';
 import { AgentsController } from './agents.controller';
-import { AgentsRepository } from './agents.repository';
+import { AgentsCoreModule } from './agents-core.module';
 import { AgentsService } from './agents.service';
 
-/**
- * The agents' repository alone, for every role: the worker's circuits and the auth module read agents
- * through it without loading the administration (whose service needs the api role's SessionService).
- */
-@Module({
-  providers: [AgentsRepository],
-  exports: [AgentsRepository],
-})
-export class AgentsCoreModule {}
+export { AgentsCoreModule } from './agents-core.module';
 
 /** The agents directory (every agent) and their administration (admins), api role. SessionService comes from the global AuthModule. */
 @Module({
-  imports: [AgentsCoreModule, ReferenceModule],
+  imports: [AgentsCoreModule, ReferenceModule, AccountsCoreModule],
   controllers: [AgentsController],
   providers: [AgentsService],
 })

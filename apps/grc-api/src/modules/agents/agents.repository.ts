@@ -85,7 +85,9 @@ export class AgentsRepository {
   async update(id: string, fields: AgentWrite, passwordHash: string | null, m: EntityManager = this.db.manager): Promise<void> {
     await m.query(
       `UPDATE agents SET email = $2, display_name = $3, role = $4, locale = $5, active = $6,
-         password_hash = coalesce($7, password_hash), updated_at = now(), version = version + 1
+         password_hash = coalesce($7, password_hash),
+         password_changed_at = CASE WHEN $7::text IS NULL THEN password_changed_at ELSE now() END,
+         updated_at = now(), version = version + 1
        WHERE id = $1`,
       [id, fields.email, fields.displayName, fields.role, fields.locale, fields.active, passwordHash],
     );
@@ -108,6 +110,28 @@ export class AgentsRepository {
       [unique],
     );
     return new Map(rows.map((r) => [r.id, r.display_name]));
+  }
+
+  /** The password hash and what the password must not contain (a self-service change checks the current one). */
+  async findPasswordOf(
+    id: string,
+    m: EntityManager = this.db.manager,
+  ): Promise<{ passwordHash: string; email: string; displayName: string } | null> {
+    const rows: Array<{ password_hash: string; email: string; display_name: string }> = await m.query(
+      `SELECT password_hash, email, display_name FROM agents WHERE id = $1 FOR UPDATE`,
+      [id],
+    );
+    const r = rows[0];
+    return r ? { passwordHash: r.password_hash, email: r.email, displayName: r.display_name } : null;
+  }
+
+  /** A new password; `mustChange`: the agent must change it at its next login (an administrator's reset). */
+  async setPassword(id: string, passwordHash: string, mustChange: boolean, m: EntityManager): Promise<void> {
+    await m.query(
+      `UPDATE agents SET password_hash = $2, must_change_password = $3, password_changed_at = now(), updated_at = now(), version = version + 1
+       WHERE id = $1`,
+      [id, passwordHash, mustChange],
+    );
   }
 
   /** What a login checks (the only read of the password hash); null when no agent has this e-mail. */

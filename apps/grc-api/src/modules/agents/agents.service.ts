@@ -12,6 +12,8 @@ import { DepartmentsRepository } from '../reference/departments.repository';
 import { staleVersion } from '../reference/departments.service';
 import { CreateAgentDto, UpdateAgentDto } from './agent.dto';
 import { AgentsRepository } from './agents.repository';
+import { assertAcceptablePassword } from '../accounts/password-strength';
+import { SecondFactorService } from '../accounts/second-factor.service';
 
 const FIELDS: Array<keyof Agent> = ['email', 'displayName', 'role', 'locale', 'active', 'departmentIds'];
 
@@ -30,6 +32,7 @@ export class AgentsService {
     private readonly departments: DepartmentsRepository,
     private readonly audit: AuditService,
     private readonly sessions: SessionService,
+    private readonly secondFactor: SecondFactorService,
   ) {}
 
   /** The directory (for assignment and the admin screen), by name. */
@@ -39,6 +42,7 @@ export class AgentsService {
 
   async create(actor: Actor, input: CreateAgentDto): Promise<Agent> {
     const departmentIds = this.checkDepartments(input.role, input.departmentIds);
+    assertAcceptablePassword(input.password, input);
     const passwordHash = await hashPassword(input.password);
     return this.write(input.email, async (m) => {
       await this.ensureEmailFree(m, input.email, null);
@@ -66,6 +70,7 @@ export class AgentsService {
 
   async update(actor: Actor, id: string, input: UpdateAgentDto): Promise<Agent> {
     const departmentIds = this.checkDepartments(input.role, input.departmentIds);
+    if (input.password !== undefined) assertAcceptablePassword(input.password, input);
     const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
     const result = await this.write(input.email, async (m) => {
       const version = await this.agents.lockVersion(id, m);
@@ -104,6 +109,34 @@ export class AgentsService {
     // and once more after commit, for a session opened while the transaction ran (a login with the old password)
     if (result.closeSessions) await this.sessions.closeAllFor(id);
     return result.agent;
+  }
+
+  /**
+   * An administrator gives the agent a temporary password: every session of the agent ends, and the next
+   * one may only change it (must_change_password) before anything else.
+   */
+  async resetPassword(actor: Actor, id: string, password: string): Promise<Agent> {
+    const owner = await this.agents.find(id);
+    if (!owner) throw notFound('Agent');
+    assertAcceptablePassword(password, owner);
+    const passwordHash = await hashPassword(password);
+    const agent = await this.db.transaction(async (m) => {
+      if ((await this.agents.lockVersion(id, m)) === null) throw notFound('Agent');
+      await this.agents.setPassword(id, passwordHash, true, m);
+      await this.sessions.closeAllFor(id, m);
+      await this.audit.record(m, auditActor(actor), 'agent.password_reset', 'agent', id, {
+        password: PASSWORD_CHANGED,
+        mustChangePassword: { before: null, after: true },
+      });
+      return this.load(m, id);
+    });
+    await this.sessions.closeAllFor(id);
+    return agent;
+  }
+
+  /** Removes the agent's second factor (a lost phone); audited. */
+  resetSecondFactor(actor: Actor, id: string): Promise<void> {
+    return this.secondFactor.adminReset(actor, id);
   }
 
   private checkDepartments(role: Agent['role'], ids: string[]): string[] {

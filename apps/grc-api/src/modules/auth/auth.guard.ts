@@ -3,7 +3,8 @@ import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { hasPermission, type Permission } from '@grc/domain';
 import { forbidden, ProblemException } from '../../common/problem';
-import { AUTHENTICATED_KEY, PERMISSION_KEY, PUBLIC_KEY } from './decorators';
+import { isRestricted } from './authenticated-agent';
+import { ALLOW_RESTRICTED_KEY, AUTHENTICATED_KEY, PERMISSION_KEY, PUBLIC_KEY } from './decorators';
 import { SESSION_COOKIE, SessionService } from './session.service';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -37,6 +38,16 @@ export class AuthGuard implements CanActivate {
     const agent = token ? await this.sessions.resolve(token) : null;
     if (!agent) throw new ProblemException(401, 'Authentification requise', 'Votre session a expiré ou vous n’êtes pas connecté.');
     req.agent = agent;
+    // a forced password change or a second factor the town requires comes before anything else
+    if (isRestricted(agent) && !this.reflector.getAllAndOverride<boolean>(ALLOW_RESTRICTED_KEY, targets)) {
+      const password = agent.mustChangePassword === true;
+      const detail = password
+        ? 'Un administrateur a réinitialisé votre mot de passe : choisissez-en un nouveau avant de continuer.'
+        : 'La commune exige un second facteur pour les administrateurs : enrôlez votre application d’authentification avant de continuer.';
+      throw new ProblemException(403, 'Accès refusé', detail, [
+        { field: '', message: detail, code: password ? 'password_change_required' : 'second_factor_enrolment_required' },
+      ]);
+    }
     if (permission && !hasPermission(agent.role, permission, agent)) throw forbidden();
     return true;
   }

@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { AccountsCoreModule } from '../accounts/accounts.module';
 import { AgentsCoreModule } from '../agents/agents.module';
 import { AuditModule } from '../audit/audit.module';
 import { ReferenceModule } from '../reference/reference.module';
@@ -13,7 +14,7 @@ import { SessionsRepository } from './sessions.repository';
 
 @Global()
 @Module({
-  imports: [AuditModule, AgentsCoreModule, ReferenceModule],
+  imports: [AuditModule, AgentsCoreModule, ReferenceModule, AccountsCoreModule],
   controllers: [AuthController, ...OIDC_CONTROLLERS],
   providers: [
     AuthService,
@@ -23,6 +24,6 @@ import { SessionsRepository } from './sessions.repository';
     ...OIDC_PROVIDERS,
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
-  exports: [SessionService],
+  exports: [SessionService, LoginThrottle, AuthService],
 })
 export class AuthModule {}

@@ -11,7 +11,19 @@ export interface AuthenticatedAgent {
   visibleDepartmentIds: string[];
   /** member of a front-desk department (departments.front_desk): grants the citizen directory */
   frontDesk: boolean;
+  /** the session's id (GET /account/sessions marks it current); absent for system actors */
+  sessionId?: string;
+  /** an administrator reset the password: until it is changed the session reaches only the account routes */
+  mustChangePassword?: boolean;
+  /** a TOTP second factor is enrolled */
+  secondFactor?: boolean;
+  /** the town requires a second factor of admins and this one has none: the session reaches only enrolment */
+  secondFactorEnrolmentRequired?: boolean;
 }
+
+/** Whether the session may only reach the routes marked `@AllowRestricted()` (password change, enrolment). */
+export const isRestricted = (agent: AuthenticatedAgent): boolean =>
+  agent.mustChangePassword === true || agent.secondFactorEnrolmentRequired === true;
 
 /** Who acts, from where: passed explicitly to services so that audit rows name them. */
 export interface Actor {

@@ -20,3 +20,15 @@ export const CurrentActor = createParamDecorator((_: unknown, ctx: ExecutionCont
   const req = ctx.switchToHttp().getRequest();
   return { agent: req.agent, ip: req.ip ?? null };
 });
+
+export const ALLOW_RESTRICTED_KEY = 'grc:allow-restricted';
+/**
+ * Reachable by a restricted session too (a forced password change, a second factor the town requires
+ * and the agent has not enrolled): the account's own routes, `me` and logout.
+ */
+export const AllowRestricted = () => SetMetadata(ALLOW_RESTRICTED_KEY, true);
+
+/** The raw session token of the request (its cookie), for the routes that act on "this session". */
+export const SessionToken = createParamDecorator(
+  (_: unknown, ctx: ExecutionContext): string => ctx.switchToHttp().getRequest().cookies?.['grc_session'] ?? '',
+);

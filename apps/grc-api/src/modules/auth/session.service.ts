@@ -1,36 +1,74 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Response } from 'express';
 import { createHash, randomBytes } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
+import { GRC_CONFIG, GrcConfig } from '../../config/config';
+import { SecuritySettingsRepository } from '../accounts/security-settings.repository';
 import type { AuthenticatedAgent } from './authenticated-agent';
-import { SessionsRepository } from './sessions.repository';
+import { SessionRow, SessionsRepository } from './sessions.repository';
 
 export const SESSION_COOKIE = 'grc_session';
-/**
- * Resolved sessions are kept this long in the process: every request needs the agent and its
- * departments, and this saves a query per request. Logout and deactivation evict at once in this
- * process; other API processes notice within this delay.
- */
-const CACHE_MS = Number(process.env['GRC_SESSION_CACHE_MS'] ?? 5_000);
 const CACHE_MAX = 10_000;
-const hash = (token: string) => createHash('sha256').update(token).digest('hex');
+/** last_seen_at is written at most this often per session (the idle timeout is counted in minutes) */
+const TOUCH_EVERY_MS = 60_000;
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+export interface OpenedSession {
+  token: string;
+  expiresAt: Date;
+  /** false: the cookie carries no Expires (the town's setting for shared counter PCs) */
+  persistent: boolean;
+}
 
 /** Opaque session tokens; PostgreSQL keeps their hashes, so a database leak reveals no live session. */
 @Injectable()
 export class SessionService {
-  private readonly cache = new Map<string, { agent: AuthenticatedAgent; until: number }>();
+  /**
+   * Resolved sessions are kept this long in the process: every request needs the agent and its
+   * departments, and this saves a query per request. Logout, deactivation and ending a session evict
+   * at once in this process; other API processes notice within this delay.
+   */
+  private readonly cacheMs = Number(process.env['GRC_SESSION_CACHE_MS'] ?? 5_000);
+  private readonly cache = new Map<string, { agent: AuthenticatedAgent; until: number; lastSeenAt: number }>();
 
-  constructor(private readonly rows: SessionsRepository) {}
+  constructor(
+    private readonly rows: SessionsRepository,
+    private readonly settings: SecuritySettingsRepository,
+    @Inject(GRC_CONFIG) private readonly config: GrcConfig,
+  ) {}
 
   async open(agentId: string, ttlHours: number, ip: string | null, userAgent: string | null): Promise<{ token: string; expiresAt: Date }> {
     const token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(Date.now() + ttlHours * 3600_000);
-    await this.rows.insert(hash(token), agentId, expiresAt, ip, userAgent?.slice(0, 300) ?? null);
+    await this.rows.insert(hashToken(token), agentId, expiresAt, ip, userAgent?.slice(0, 300) ?? null);
     return { token, expiresAt };
   }
 
+  /** A session as the town's security settings say: their absolute lifetime, their kind of cookie. */
+  async openWithSettings(agentId: string, ip: string | null, userAgent: string | null): Promise<OpenedSession> {
+    const s = await this.settings.get();
+    return { ...(await this.open(agentId, s.sessionLifetimeHours, ip, userAgent)), persistent: s.persistentCookie };
+  }
+
+  /** The session cookie: httpOnly, SameSite=Strict; without Expires when the session is not persistent. */
+  setCookie(res: Response, session: OpenedSession): void {
+    res.cookie(SESSION_COOKIE, session.token, {
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: this.config.secureCookies,
+      path: '/',
+      ...(session.persistent ? { expires: session.expiresAt } : {}),
+    });
+  }
+
   async close(token: string): Promise<void> {
-    this.cache.delete(hash(token));
-    await this.rows.delete(hash(token));
+    this.cache.delete(hashToken(token));
+    await this.rows.delete(hashToken(token));
+  }
+
+  /** Forgets this process's cached resolution of the token (its agent's flags changed). */
+  evict(token: string): void {
+    this.cache.delete(hashToken(token));
   }
 
   /**
@@ -38,22 +76,61 @@ export class SessionService {
    * password change logs the agent out exactly when it commits). Evicts this process's cache first.
    */
   async closeAllFor(agentId: string, m?: EntityManager): Promise<void> {
-    for (const [key, entry] of this.cache) if (entry.agent.id === agentId) this.cache.delete(key);
+    this.evictAgent(agentId);
     await this.rows.deleteAllFor(agentId, m);
   }
 
-  /** The agent behind a live session (cached CACHE_MS in this process; otherwise one prepared query). */
+  /** Every session of the agent but the one of `keepToken`; how many ended. */
+  async closeOthers(agentId: string, keepToken: string, m?: EntityManager): Promise<number> {
+    const keep = hashToken(keepToken);
+    for (const [key, entry] of this.cache) if (entry.agent.id === agentId && key !== keep) this.cache.delete(key);
+    return this.rows.deleteOthers(agentId, keep, m);
+  }
+
+  /** One of the agent's sessions by id; false when it is not one of the agent's. */
+  async closeById(agentId: string, id: string): Promise<boolean> {
+    const tokenHash = await this.rows.deleteOne(agentId, id);
+    if (tokenHash) this.cache.delete(tokenHash);
+    return tokenHash !== null;
+  }
+
+  list(agentId: string): Promise<SessionRow[]> {
+    return this.rows.listFor(agentId);
+  }
+
+  private evictAgent(agentId: string): void {
+    for (const [key, entry] of this.cache) if (entry.agent.id === agentId) this.cache.delete(key);
+  }
+
+  /**
+   * The agent behind a live session (cached `cacheMs` in this process; otherwise one prepared query).
+   * The session is marked seen at most once a minute, so that the idle timeout costs no write per request.
+   */
   async resolve(token: string): Promise<AuthenticatedAgent | null> {
-    const key = hash(token);
+    const key = hashToken(token);
     const cached = this.cache.get(key);
-    if (cached && cached.until > Date.now()) return cached.agent;
-    const agent = await this.rows.lookup(key);
-    if (agent) {
-      if (this.cache.size >= CACHE_MAX) this.cache.clear();
-      this.cache.set(key, { agent, until: Date.now() + CACHE_MS });
-    } else {
-      this.cache.delete(key);
+    const now = Date.now();
+    if (cached && cached.until > now) {
+      if (now - cached.lastSeenAt >= TOUCH_EVERY_MS) {
+        cached.lastSeenAt = now;
+        await this.rows.touch(key);
+      }
+      return cached.agent;
     }
-    return agent;
+    const found = await this.rows.lookup(key);
+    if (!found) {
+      this.cache.delete(key);
+      return null;
+    }
+    let lastSeenAt = found.lastSeenAt.getTime();
+    if (now - lastSeenAt >= TOUCH_EVERY_MS) {
+      lastSeenAt = now;
+      await this.rows.touch(key);
+    }
+    if (this.cacheMs > 0) {
+      if (this.cache.size >= CACHE_MAX) this.cache.clear();
+      this.cache.set(key, { agent: found.agent, until: now + this.cacheMs, lastSeenAt });
+    }
+    return found.agent;
   }
 }

@@ -5,10 +5,21 @@ import type { Role } from '@grc/domain';
 import { preparedQuery } from '../../common/prepared';
 import type { AuthenticatedAgent } from './authenticated-agent';
 
-/** One query: the live session, its active agent, the agent's departments and every department below them. */
-const LOOKUP = `WITH a AS (
-           SELECT ag.* FROM sessions s JOIN agents ag ON ag.id = s.agent_id
-           WHERE s.token_hash = $1 AND s.expires_at > now() AND ag.active),
+/**
+ * One query: the live session (not past its expiry, the town's absolute lifetime nor its idle timeout:
+ * security_settings), its active agent, the agent's departments and every department below them, and
+ * what restricts the session (a forced password change, a second factor the town requires).
+ */
+const LOOKUP = `WITH st AS (SELECT * FROM security_settings WHERE id = 1),
+         a AS (
+           SELECT ag.*, s.id AS session_id, s.last_seen_at,
+             EXISTS (SELECT 1 FROM agent_totp t WHERE t.agent_id = ag.id AND t.confirmed_at IS NOT NULL) AS totp,
+             coalesce((SELECT second_factor_required_for_admins FROM st), false) AS totp_required
+           FROM sessions s JOIN agents ag ON ag.id = s.agent_id
+           WHERE s.token_hash = $1 AND s.expires_at > now() AND ag.active
+             AND s.created_at > now() - make_interval(hours => coalesce((SELECT session_lifetime_hours FROM st), 12))
+             AND (coalesce((SELECT idle_timeout_minutes FROM st), 0) = 0
+               OR s.last_seen_at > now() - make_interval(mins => (SELECT idle_timeout_minutes FROM st)))),
          own AS (SELECT department_id FROM agent_departments WHERE agent_id = (SELECT id FROM a)),
          visible AS (
            WITH RECURSIVE tree AS (
@@ -17,7 +28,8 @@ const LOOKUP = `WITH a AS (
              UNION
              SELECT d.id FROM departments d JOIN tree t ON d.parent_id = t.id)
            SELECT id FROM tree)
-         SELECT a.id, a.email, a.display_name, a.role, a.locale,
+         SELECT a.id, a.email, a.display_name, a.role, a.locale, a.session_id, a.last_seen_at, a.must_change_password,
+           a.totp, a.totp_required,
            (SELECT array_agg(department_id) FROM own) AS own,
            (SELECT array_agg(id) FROM visible) AS visible,
            EXISTS (SELECT 1 FROM departments d WHERE d.front_desk AND d.active AND d.id IN (SELECT department_id FROM own)) AS front_desk
@@ -32,6 +44,21 @@ interface LookupRow {
   own: string[] | null;
   visible: string[] | null;
   front_desk: boolean;
+  session_id: string;
+  last_seen_at: Date;
+  must_change_password: boolean;
+  totp: boolean;
+  totp_required: boolean;
+}
+
+export interface SessionRow {
+  id: string;
+  tokenHash: string;
+  createdAt: Date;
+  lastSeenAt: Date;
+  expiresAt: Date;
+  ip: string | null;
+  userAgent: string | null;
 }
 
 /**
@@ -73,11 +100,11 @@ export class SessionsRepository {
    * The agent behind a live session, with its departments; null when the session is unknown, expired
    * or its agent inactive. A prepared statement: it runs on every request the cache misses.
    */
-  async lookup(tokenHash: string, m: EntityManager = this.db.manager): Promise<AuthenticatedAgent | null> {
+  async lookup(tokenHash: string, m: EntityManager = this.db.manager): Promise<{ agent: AuthenticatedAgent; lastSeenAt: Date } | null> {
     const rows = await preparedQuery<LookupRow>(m, LOOKUP, [tokenHash]);
     const r = rows[0];
     if (!r) return null;
-    return {
+    const agent: AuthenticatedAgent = {
       id: r.id,
       email: r.email,
       displayName: r.display_name,
@@ -86,6 +113,60 @@ export class SessionsRepository {
       departmentIds: r.own ?? [],
       visibleDepartmentIds: r.visible ?? [],
       frontDesk: r.front_desk === true,
+      sessionId: r.session_id,
+      mustChangePassword: r.must_change_password === true,
+      secondFactor: r.totp === true,
+      secondFactorEnrolmentRequired: r.role === 'admin' && r.totp_required === true && r.totp !== true,
     };
+    return { agent, lastSeenAt: new Date(r.last_seen_at) };
+  }
+
+  /** Marks the session seen now (the idle timeout counts from here). */
+  async touch(tokenHash: string, m: EntityManager = this.db.manager): Promise<void> {
+    await m.query(`UPDATE sessions SET last_seen_at = now() WHERE token_hash = $1`, [tokenHash]);
+  }
+
+  /** The agent's sessions that have not expired, most recently seen first. */
+  async listFor(agentId: string, m: EntityManager = this.db.manager): Promise<SessionRow[]> {
+    const rows: Array<{
+      id: string;
+      token_hash: string;
+      created_at: Date;
+      last_seen_at: Date;
+      expires_at: Date;
+      ip: string | null;
+      user_agent: string | null;
+    }> = await m.query(
+      `SELECT id, token_hash, created_at, last_seen_at, expires_at, ip, user_agent FROM sessions
+       WHERE agent_id = $1 AND expires_at > now() ORDER BY last_seen_at DESC, id`,
+      [agentId],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      tokenHash: r.token_hash,
+      createdAt: r.created_at,
+      lastSeenAt: r.last_seen_at,
+      expiresAt: r.expires_at,
+      ip: r.ip,
+      userAgent: r.user_agent,
+    }));
+  }
+
+  /** One session of the agent by its id; the deleted row's token hash, or null when it is not the agent's. */
+  async deleteOne(agentId: string, id: string, m: EntityManager = this.db.manager): Promise<string | null> {
+    const rows: Array<{ token_hash: string }> = await m.query(
+      `WITH d AS (DELETE FROM sessions WHERE agent_id = $1 AND id = $2 RETURNING token_hash) SELECT token_hash FROM d`,
+      [agentId, id],
+    );
+    return rows[0]?.token_hash ?? null;
+  }
+
+  /** Every session of the agent but one (sign out everywhere else, a password change); how many ended. */
+  async deleteOthers(agentId: string, keepTokenHash: string, m: EntityManager = this.db.manager): Promise<number> {
+    const rows: unknown[] = await m.query(
+      `WITH d AS (DELETE FROM sessions WHERE agent_id = $1 AND token_hash <> $2 RETURNING 1) SELECT 1 FROM d`,
+      [agentId, keepTokenHash],
+    );
+    return rows.length;
   }
 }

@@ -14,6 +14,7 @@ import {
 import { AuditRepository } from '../audit/audit.repository';
 import { AuditService } from '../audit/audit.service';
 import { hashPassword } from '../auth/auth.service';
+import { passwordVerdict } from '../accounts/password-strength';
 import { recomputeInboxCounters } from '../worker/inbox-counters.repository';
 import { TicketsRepository } from '../tickets/tickets.repository';
 import { TownSettingsRepository } from '../town/town-settings.repository';
@@ -67,6 +68,12 @@ export async function loadTownPack(ds: DataSource, pack: TownPack, opts: LoadPac
   const prefix = pack.town.referencePrefix;
   // the ticket reference format (libs/domain) is narrower than what the pack schema accepts: fail before doing any work
   formatReference(prefix, 2000, 1);
+  // a pack's passwords pass the same rule as any other (libs/domain judgePassword)
+  const weak = pack.agents.flatMap((a, i) => {
+    const v = a.password === undefined ? ({ ok: true } as const) : passwordVerdict(a.password, a);
+    return v.ok ? [] : [`  agents.yaml [${i}.password]: ${v.code} (${v.reasons.join(', ') || 'common'}) for ${a.email}`];
+  });
+  if (weak.length) throw new Error(`town pack: ${weak.length} password(s) refused by the password rule:\n${weak.join('\n')}`);
   // argon2id is slow on purpose: hash in libuv's pool while the demo is generated and the reference data inserted
   // (no password in the pack → an unusable random one, until an admin sets one)
   const hashing = Promise.all(pack.agents.map((a) => hashPassword(a.password ?? randomBytes(32).toString('base64url'))));

@@ -1,6 +1,6 @@
 import { Injectable, computed, inject, signal } from '@angular/core';
 import { Router } from '@angular/router';
-import { hasPermission, type LoginRequest, type Me, type Permission } from '@grc/domain';
+import { hasPermission, type LoginRequest, type Me, type Permission, type SecondFactorChallenge } from '@grc/domain';
 import { Observable, catchError, map, of, shareReplay, switchMap, tap } from 'rxjs';
 import { Api } from './api';
 
@@ -36,14 +36,32 @@ export class Auth {
     return this.pending;
   }
 
-  login(body: LoginRequest): Observable<Me | null> {
-    return this.api.post<unknown>('/auth/login', body).pipe(
-      switchMap(() => {
-        this.loaded = false;
-        this.pending = null;
-        return this.ensure();
-      }),
+  /** The session may only reach "Mon compte" (a forced password change, a second factor the town requires). */
+  readonly restricted = computed(() => {
+    const me = this.me();
+    return !!me && (me.mustChangePassword === true || me.secondFactorEnrolmentRequired === true);
+  });
+
+  /** The agent, or 'second_factor' when the account has one: the code step follows (loginSecondFactor). */
+  login(body: LoginRequest): Observable<Me | null | 'second_factor'> {
+    return this.api.post<Me | SecondFactorChallenge>('/auth/login', body).pipe(
+      // Me carries `secondFactor: boolean`; a challenge names the factor asked for
+      switchMap((res) =>
+        (res as Partial<SecondFactorChallenge> | null)?.secondFactor === 'totp' ? of('second_factor' as const) : this.reload(),
+      ),
     );
+  }
+
+  /** The login's second step: the app's code or a recovery code. */
+  loginSecondFactor(code: string): Observable<Me | null> {
+    return this.api.post<Me>('/auth/login/second-factor', { code }).pipe(switchMap(() => this.reload()));
+  }
+
+  /** Reads the agent again (after a login, a password change, an enrolment). */
+  reload(): Observable<Me | null> {
+    this.loaded = false;
+    this.pending = null;
+    return this.ensure();
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { MsgKey } from './i18n.fr';
 import { PUB_EN } from '../features/public/public-i18n';
 import { DUP_EN } from '../features/duplicates/duplicates-i18n';
+import { ACCOUNT_EN } from '../features/account/account-i18n';
 import { MAIL_EN } from '../features/mail/mail-i18n';
 import { SSO_EN } from '../features/admin/identity-providers-i18n';
 import { WF_EN } from '../features/workflows/workflow-i18n';
@@ -325,4 +326,6 @@ export const EN: Record<MsgKey, string> = {
   ...AUDIT_EN,
   // agents' notifications (features/notifications)
   ...NOTIF_EN,
+  // one's account, the login's code step, security settings (features/account)
+  ...ACCOUNT_EN,
 };

@@ -1,6 +1,7 @@
 import { WF_FR } from '../features/workflows/workflow-i18n';
 import { PUB_FR } from '../features/public/public-i18n';
 import { DUP_FR } from '../features/duplicates/duplicates-i18n';
+import { ACCOUNT_FR } from '../features/account/account-i18n';
 import { MAIL_FR } from '../features/mail/mail-i18n';
 import { SSO_FR } from '../features/admin/identity-providers-i18n';
 import { SLA_FR } from '../features/sla/sla-i18n';
@@ -324,6 +325,8 @@ export const FR = {
   ...AUDIT_FR,
   // agents' notifications (features/notifications)
   ...NOTIF_FR,
+  // one's account, the login's code step, security settings (features/account)
+  ...ACCOUNT_FR,
 } as const;
 
 export type MsgKey = keyof typeof FR;

@@ -6,7 +6,7 @@ import { notFound } from '../../../common/problem';
 import { GRC_CONFIG, GrcConfig } from '../../../config/config';
 import type { Actor } from '../authenticated-agent';
 import { Authenticated, CurrentActor, Public, RequirePermission } from '../decorators';
-import { SESSION_COOKIE } from '../session.service';
+import { SESSION_COOKIE, SessionService } from '../session.service';
 import { EndSessionDto, IdentityProviderDto, UpdateIdentityProviderDto } from './identity-provider.dto';
 import { IdentityProvidersService } from './identity-providers.service';
 import { OidcService, SsoRefusal, TRANSACTION_SECONDS } from './oidc.service';
@@ -33,6 +33,7 @@ export class OidcController {
   constructor(
     private readonly oidc: OidcService,
     private readonly providers: IdentityProvidersService,
+    private readonly sessions: SessionService,
     @Inject(GRC_CONFIG) private readonly config: GrcConfig,
   ) {}
 
@@ -77,7 +78,7 @@ export class OidcController {
     res.clearCookie(STATE_COOKIE, { path: STATE_PATH });
     try {
       const base = publicBase(req);
-      const { token, expiresAt } = await this.oidc.callback(
+      const session = await this.oidc.callback(
         slug,
         base,
         query,
@@ -85,13 +86,8 @@ export class OidcController {
         req.ip ?? null,
         req.get('user-agent') ?? null,
       );
-      res.cookie(SESSION_COOKIE, token, {
-        httpOnly: true,
-        sameSite: 'strict',
-        secure: this.config.secureCookies,
-        path: '/',
-        expires: expiresAt,
-      });
+      // the same cookie as a password login: the town's lifetime and kind of cookie (security settings)
+      this.sessions.setCookie(res, session);
       res.redirect(302, '/inbox');
     } catch (e) {
       this.refuse(res, e);

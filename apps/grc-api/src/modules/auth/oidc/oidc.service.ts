@@ -9,7 +9,7 @@ import { GRC_CONFIG, GrcConfig } from '../../../config/config';
 import { AgentsRepository } from '../../agents/agents.repository';
 import { AuditService } from '../../audit/audit.service';
 import { DepartmentsRepository } from '../../reference/departments.repository';
-import { SessionService } from '../session.service';
+import { SessionService, type OpenedSession } from '../session.service';
 import { IdentityProvidersRepository, type IdentityProviderRow } from './identity-providers.repository';
 import { callbackUri, postLogoutUri } from './identity-providers.service';
 import { OidcRepository } from './oidc.repository';
@@ -83,7 +83,7 @@ export class OidcService {
     cookieState: string | undefined,
     ip: string | null,
     userAgent: string | null,
-  ): Promise<{ token: string; expiresAt: Date }> {
+  ): Promise<OpenedSession> {
     const provider = await this.enabled(slug);
     const state = typeof query['state'] === 'string' ? query['state'] : '';
     if (!cookieState) throw new SsoRefusal('state_mismatch');
@@ -123,7 +123,7 @@ export class OidcService {
       throw new SsoRefusal(identity.refused);
     }
     const agentId = await this.signIn(provider, identity, ip);
-    const session = await this.sessions.open(agentId, this.config.sessionTtlHours, ip, userAgent);
+    const session = await this.sessions.openWithSettings(agentId, ip, userAgent);
     // the session's hash, as SessionService keys it: the logout finds the ID token to hint the provider with
     if (idToken) await this.rows.insertSession(sha256(session.token), provider.id, this.secrets.seal(idToken));
     return session;

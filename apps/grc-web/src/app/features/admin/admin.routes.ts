@@ -21,6 +21,11 @@ export const adminRoutes: Route[] = [
         title: 'title.adminIdentityProviders',
         loadComponent: () => import('./identity-providers').then((m) => m.IdentityProvidersAdmin),
       },
+      {
+        path: 'securite',
+        title: 'title.adminSecurity',
+        loadComponent: () => import('../account/security-settings').then((m) => m.SecuritySettingsAdmin),
+      },
       { path: 'delais', title: 'title.adminSla', loadComponent: () => import('../sla/sla-admin').then((m) => m.SlaAdmin) },
     ],
   },

@@ -1,8 +1,9 @@
-import { ChangeDetectionStrategy, Component, computed } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, signal } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
 import { FormsModule } from '@angular/forms';
 import { ROLES, type Agent, type AgentInput, type Department } from '@grc/domain';
-import { localError } from '../../core/problem';
+import { localError, toUiError, type UiError } from '../../core/problem';
+import { accountError } from '../account/account-errors';
 import { FORM_ERRORS } from '../../shared/form-errors';
 import { AdminBase } from './admin-base';
 import { AdminFormActions, AdminListStatus } from './admin-parts';
@@ -19,9 +20,34 @@ export class AgentsAdmin extends AdminBase<Agent, AgentInput> {
   protected readonly departments = toSignal(this.ref.departments(), { initialValue: [] });
   protected readonly deptError = computed(() => !!this.error()?.fields['departmentIds']);
 
+  protected readonly tempPassword = signal('');
+  protected readonly resetError = signal<UiError | null>(null);
+
   constructor() {
     super();
     this.load();
+  }
+
+  /** A temporary password: the agent's sessions end and its next login may only change it. */
+  protected resetPassword(a: Agent): void {
+    this.resetError.set(null);
+    this.api.post<Agent>(`/agents/${a.id}/password-reset`, { password: this.tempPassword() }).subscribe({
+      next: () => {
+        this.tempPassword.set('');
+        this.notice.set(this.t('agents.passwordReset'));
+      },
+      error: (err: unknown) => this.resetError.set(accountError(err, this.t)),
+    });
+  }
+
+  /** Removes the agent's second factor (a lost phone). */
+  protected resetSecondFactor(a: Agent): void {
+    if (!confirm(this.t('agents.confirmResetSecondFactor'))) return;
+    this.resetError.set(null);
+    this.api.delete<void>(`/agents/${a.id}/second-factor`).subscribe({
+      next: () => this.notice.set(this.t('agents.secondFactorReset')),
+      error: (err: unknown) => this.resetError.set(toUiError(err)),
+    });
   }
 
   protected deptNames(a: Agent): string {

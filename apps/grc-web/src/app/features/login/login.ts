@@ -2,7 +2,7 @@ import { HttpErrorResponse } from '@angular/common/http';
 import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { ActivatedRoute, Router } from '@angular/router';
-import { LOGIN_IP_THROTTLED, LOGIN_LOCKED, type Problem } from '@grc/domain';
+import { LOGIN_IP_THROTTLED, LOGIN_LOCKED, type Me, type Problem } from '@grc/domain';
 import { Auth } from '../../core/auth';
 import { I18n } from '../../core/i18n';
 import { localError, toUiError, type UiError } from '../../core/problem';
@@ -26,6 +26,9 @@ export class LoginPage {
   protected readonly busy = signal(false);
   protected readonly error = signal<UiError | null>(null);
   protected readonly expired = signal(this.route.snapshot.queryParamMap.has('expired'));
+  /** 'code': the password was right, the second factor's code is next (the pending login is the server's) */
+  protected readonly step = signal<'password' | 'code'>('password');
+  protected readonly code = signal('');
 
   protected submit(): void {
     const email = this.email().trim();
@@ -41,9 +44,15 @@ export class LoginPage {
     this.error.set(null);
     this.expired.set(false);
     this.auth.login({ email, password }).subscribe({
-      next: () => {
+      next: (me) => {
         this.busy.set(false);
-        void this.router.navigateByUrl(this.returnUrl());
+        if (me === 'second_factor') {
+          this.password.set('');
+          this.step.set('code');
+          setTimeout(() => document.getElementById('login-code')?.focus());
+          return;
+        }
+        this.signedIn(me);
       },
       error: (err: unknown) => {
         this.busy.set(false);
@@ -55,6 +64,52 @@ export class LoginPage {
         } else this.error.set(e);
       },
     });
+  }
+
+  protected submitCode(): void {
+    const code = this.code().trim();
+    if (!code) {
+      this.error.set(localError({ code: this.t('login.codeInvalid') }, 'login.codeInvalid'));
+      return;
+    }
+    this.busy.set(true);
+    this.error.set(null);
+    this.auth.loginSecondFactor(code).subscribe({
+      next: (me) => {
+        this.busy.set(false);
+        this.signedIn(me);
+      },
+      error: (err: unknown) => {
+        this.busy.set(false);
+        const e = toUiError(err);
+        const apiCode = err instanceof HttpErrorResponse ? (err.error as Partial<Problem> | null)?.errors?.[0]?.code : undefined;
+        if (apiCode === 'second_factor_expired') {
+          this.back();
+          this.error.set({ ...e, fields: {}, detail: this.t('login.codeExpired'), fallbackKey: 'login.codeExpired' });
+        } else if (e.status === 429) {
+          this.error.set({ ...e, fields: {}, detail: this.throttled(err), fallbackKey: 'common.rateLimited' });
+        } else if (e.status === 401 || e.status === 400) {
+          this.code.set('');
+          this.error.set({
+            ...e,
+            fields: { code: this.t('login.codeInvalid') },
+            detail: this.t('login.codeInvalid'),
+            fallbackKey: 'login.codeInvalid',
+          });
+        } else this.error.set(e);
+      },
+    });
+  }
+
+  protected back(): void {
+    this.step.set('password');
+    this.code.set('');
+    this.error.set(null);
+  }
+
+  private signedIn(me: Me | null): void {
+    const restricted = !!me && (me.mustChangePassword === true || me.secondFactorEnrolmentRequired === true);
+    void this.router.navigateByUrl(restricted ? '/compte' : this.returnUrl());
   }
 
   /** The API's throttling codes (auth.locked, auth.ip_throttled) worded here, with the wait from Retry-After. */
