@@ -8,6 +8,7 @@ import { RedisModule } from './infrastructure/redis.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { CitizensModule } from './modules/citizens/citizens.module';
+import { CitizenRightsModule } from './modules/citizen-rights/citizen-rights.module';
 import { HealthModule } from './modules/health/health.module';
 import { AgentsModule } from './modules/agents/agents.module';
 import { ReferenceModule } from './modules/reference/reference.module';
@@ -28,6 +29,7 @@ const API_MODULES = [
   AuthModule,
   HealthModule,
   CitizensModule,
+  CitizenRightsModule,
   TicketsModule,
   ReferenceModule,
   AgentsModule,

@@ -423,6 +423,13 @@ describe('authorisation matrix: every route × every principal × own / other ob
       return { path: `/api/v1/citizens/${c.id}`, body: { ...Object.fromEntries(fields.map((f) => [f, c[f]])), city: 'Saint-Aubin' } };
     },
     'GET /api/v1/citizens/{id}/tickets': R((t) => `/api/v1/citizens/${t.citizenId}/tickets`),
+    'GET /api/v1/citizens/{id}/access-export': R((t) => `/api/v1/citizens/${t.citizenId}/access-export`),
+    'GET /api/v1/citizens/{id}/access-letter': R((t) => `/api/v1/citizens/${t.citizenId}/access-letter`),
+    'GET /api/v1/privacy-settings': async () => ({ path: '/api/v1/privacy-settings' }),
+    'PUT /api/v1/privacy-settings': async () => {
+      const { updatedAt: _, ...settings } = (await admin.get('/api/v1/privacy-settings').expect(200)).body;
+      return { path: '/api/v1/privacy-settings', body: { ...settings, controllerName: `Commune ${uniq()}` } };
+    },
     'GET /api/v1/departments': async () => ({ path: '/api/v1/departments' }),
     'POST /api/v1/departments': async () => ({
       path: '/api/v1/departments',
@@ -656,6 +663,7 @@ describe('authorisation matrix: every route × every principal × own / other ob
       body: {},
     }),
     'GET /api/v1/public/form': async () => ({ path: '/api/v1/public/form' }),
+    'GET /api/v1/public/privacy-notice': async () => ({ path: '/api/v1/public/privacy-notice' }),
     'POST /api/v1/public/requests': async () => ({
       path: '/api/v1/public/requests',
       fields: {

@@ -1,1 +1,2 @@
 export * from './personal-data';
+export * from './privacy-notice';

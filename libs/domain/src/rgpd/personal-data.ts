@@ -103,7 +103,8 @@ export const PERSONAL_DATA: readonly PersonalTable[] = [
   },
   {
     table: 'audit_events',
-    // entity_type 'ticket' / 'citizen' with entity_id = the ticket's or the citizen's id
+    // entity_type 'ticket' / 'citizen' with entity_id = the ticket's or the citizen's id: the access export
+    // selects both (who read the person's file and their requests, and when)
     link: { via: 'ticket', column: 'entity_id' },
     exported: true,
     columns: [{ column: 'changes', holds: 'diff', treatment: 'redact-json' }],
@@ -126,7 +127,8 @@ export const PERSONAL_DATA: readonly PersonalTable[] = [
   {
     table: 'mail_imported',
     link: { via: 'ticket', column: 'ticket_id' },
-    exported: false,
+    // the e-mails received from the person (their text is the ticket's description or a timeline event)
+    exported: true,
     columns: [{ column: 'reason', holds: 'free-text', treatment: 'null' }],
     purge: 'imported-mail',
   },
@@ -203,6 +205,8 @@ export const NO_PERSONAL_DATA: readonly string[] = [
   'migrations',
   'notification_reads',
   'open311_api_keys',
+  // the town's controller and DPO contact (staff), no citizen
+  'privacy_settings',
   'routing_rules',
   'sla_calendars',
   'sla_policies',

@@ -1,0 +1,202 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { unzipSync } from 'fflate';
+import type { TicketDetail } from '@grc/domain';
+import { PERSONAL_DATA } from '@grc/domain';
+import { GRC_CONFIG, type GrcConfig } from '../src/config/config';
+import { ADMIN, FRONT_DESK_AGENT, ids, VOIRIE_AGENT, VOIRIE_HEAD } from './support/demo';
+import { PNG } from './support/files';
+import { pdfText } from './support/pdf-text';
+import { startTestApp, type TestContext } from './support/test-app';
+
+type Client = Awaited<ReturnType<TestContext['loginAs']>>;
+
+const binary = (req: ReturnType<Client['get']>) =>
+  req.buffer(true).parse((res, cb) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('end', () => cb(null, Buffer.concat(chunks)));
+  });
+
+interface ExportData {
+  format: string;
+  citizenId: string;
+  dpo: { email: string | null } | null;
+  tables: Array<{ table: string; rows: Array<Record<string, unknown>> }>;
+  files: Array<{ attachmentId: string; path: string | null; sha256: string; missing: boolean }>;
+}
+
+describe('citizen rights: the right of access (archive and letter, art. 15)', () => {
+  let ctx: TestContext;
+  let admin: Client;
+  let ticket: TicketDetail;
+  let citizenId: string;
+  const email = 'leon.berthier@citoyens.example';
+
+  beforeAll(async () => {
+    ctx = await startTestApp({ MAIL_INTAKE_TICK_MS: '0' });
+    admin = await ctx.loginAs(ADMIN);
+    const agent = await ctx.loginAs(VOIRIE_AGENT);
+    const d = await ids(ctx.db);
+    ticket = (
+      await agent
+        .post('/api/v1/tickets')
+        .send({
+          channel: 'phone',
+          categoryId: await d.category('nid-de-poule'),
+          subject: 'Trou devant le 4 rue des Tilleuls',
+          description: 'Un trou profond devant chez moi, signalé par téléphone.',
+          newCitizen: {
+            kind: 'resident',
+            firstName: 'Léon',
+            lastName: 'Berthier',
+            organisationName: null,
+            contactPerson: null,
+            email,
+            phone: null,
+            address: '4 rue des Tilleuls',
+            postcode: '37000',
+            city: 'Saint-Aubin',
+            preferredChannel: 'email',
+          },
+        })
+        .expect(201)
+    ).body;
+    citizenId = ticket.citizen!.id;
+    ticket = (
+      await agent
+        .post(`/api/v1/tickets/${ticket.id}/attachments`)
+        .field('version', String(ticket.version))
+        .attach('file', PNG, { filename: 'photo du trou.png', contentType: 'image/png' })
+        .expect(201)
+    ).body;
+    ticket = (
+      await agent
+        .post(`/api/v1/tickets/${ticket.id}/messages`)
+        .send({ version: ticket.version, kind: 'reply', body: 'Une équipe passera jeudi.' })
+        .expect(201)
+    ).body;
+    // an e-mail from the person, imported by the intake (the row the intake writes for a reply)
+    await ctx.db.query(`INSERT INTO mail_imported (message_key, outcome, ticket_id, reason) VALUES ($1, 'reply', $2, NULL)`, [
+      '<reponse-leon@citoyens.example>',
+      ticket.id,
+    ]);
+    await agent.get(`/api/v1/citizens/${citizenId}`).expect(200);
+    await admin
+      .put('/api/v1/privacy-settings')
+      .send({
+        controllerName: 'Commune de Saint-Aubin',
+        controllerAddress: '1 place de la Mairie, 37000 Saint-Aubin',
+        controllerEmail: 'mairie@saint-aubin.fr',
+        dpoName: 'Agnès Roussel',
+        dpoEmail: 'dpo@saint-aubin.fr',
+        dpoAddress: null,
+        purposes: ['handle_requests', 'inform_requester', 'statistics'],
+        legalBasis: 'public_task',
+        authorityName: 'CNIL',
+        authorityAddress: '3 place de Fontenoy, TSA 80715, 75334 Paris Cedex 07',
+        authorityUrl: 'https://www.cnil.fr/fr/plaintes',
+        version: 0,
+      })
+      .expect(200);
+  });
+  afterAll(() => ctx.close());
+
+  it('produces a zip of every registry table, with the attachment byte for byte and the letter', async () => {
+    const res = await binary(admin.get(`/api/v1/citizens/${citizenId}/access-export`));
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('application/zip');
+    expect(res.headers['cache-control']).toContain('no-store');
+    const files = unzipSync(new Uint8Array(res.body as Buffer));
+    expect(Object.keys(files)).toEqual(expect.arrayContaining(['LISEZ-MOI.txt', 'donnees.json', 'lettre-article-15.pdf']));
+    const data = JSON.parse(Buffer.from(files['donnees.json']!).toString('utf8')) as ExportData;
+    expect(data.citizenId).toBe(citizenId);
+    expect(data.dpo?.email).toBe('dpo@saint-aubin.fr');
+    // driven by the registry: every table marked exported is there, in its order
+    expect(data.tables.map((t) => t.table)).toEqual(PERSONAL_DATA.filter((t) => t.exported).map((t) => t.table));
+    const rows = (table: string) => data.tables.find((t) => t.table === table)!.rows;
+    expect(rows('citizens')).toEqual([expect.objectContaining({ id: citizenId, first_name: 'Léon', last_name: 'Berthier', email })]);
+    expect(rows('tickets')).toEqual([expect.objectContaining({ id: ticket.id, reference: ticket.reference })]);
+    expect(rows('tickets')[0]).not.toHaveProperty('search_vector');
+    expect(rows('ticket_events').map((e) => e['kind'])).toEqual(expect.arrayContaining(['created', 'attachment_added']));
+    expect(rows('ticket_events').some((e) => e['body'] === 'Une équipe passera jeudi.')).toBe(true);
+    expect(rows('mail_outbox').length).toBeGreaterThan(0);
+    expect(rows('mail_outbox').every((o) => o['to_address'] === email && !('sealed_link' in o))).toBe(true);
+    expect(rows('mail_imported')).toEqual([expect.objectContaining({ message_key: '<reponse-leon@citoyens.example>', outcome: 'reply' })]);
+    // who read the file: the voirie agent's read of the citizen, without the agent's IP address
+    const reads = rows('audit_events').filter((e) => e['action'] === 'citizen.read');
+    expect(reads).toEqual([expect.objectContaining({ actor_label: VOIRIE_AGENT, entity_id: citizenId })]);
+    expect(reads[0]).not.toHaveProperty('ip');
+    expect(rows('audit_events').some((e) => e['action'] === 'ticket.create' || e['entity_type'] === 'ticket')).toBe(true);
+    // the attachment, byte for byte, without its storage path
+    expect(rows('attachments')[0]).not.toHaveProperty('storage_key');
+    expect(data.files).toHaveLength(1);
+    const [file] = data.files;
+    expect(file!.missing).toBe(false);
+    expect(Buffer.compare(Buffer.from(files[file!.path!]!), PNG)).toBe(0);
+    expect(file!.path).toMatch(new RegExp(`^pieces-jointes/${ticket.reference}/[0-9a-f]{8}-photo du trou\\.png$`));
+    expect(await pdfText(Buffer.from(files['lettre-article-15.pdf']!))).toContain('article 15');
+  });
+
+  it('writes a French letter with the facts: the person, the request, the reader, the DPO and the CNIL', async () => {
+    const res = await binary(admin.get(`/api/v1/citizens/${citizenId}/access-letter`));
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('application/pdf');
+    const text = await pdfText(res.body as Buffer);
+    for (const fact of [
+      'Commune de Saint-Aubin',
+      'Léon Berthier',
+      '4 rue des Tilleuls',
+      'article 15 du RGPD',
+      email,
+      ticket.reference,
+      'Nid-de-poule',
+      '1 pièce(s) jointe(s)',
+      VOIRIE_AGENT,
+      'consultation de votre fiche',
+      'dpo@saint-aubin.fr',
+      'CNIL',
+      'mission d’intérêt public',
+    ]) {
+      expect(text).toContain(fact);
+    }
+  });
+
+  it('audits each production, in the archive or letter format', async () => {
+    const audits = await ctx.db.query(
+      `SELECT actor_label, changes FROM audit_events WHERE action = 'citizen.access_export' AND entity_type = 'citizen' AND entity_id = $1 ORDER BY id`,
+      [citizenId],
+    );
+    expect(audits.map((a: { changes: { format: { after: string } } }) => a.changes.format.after)).toEqual(['zip', 'pdf']);
+    expect(audits[0]).toEqual({
+      actor_label: ADMIN,
+      changes: { format: { before: null, after: 'zip' }, requests: { before: null, after: 1 }, files: { before: null, after: 1 } },
+    });
+  });
+
+  it('is refused to roles without the rgpd permission, and answers 404 for an unknown person', async () => {
+    for (const who of [VOIRIE_AGENT, VOIRIE_HEAD, FRONT_DESK_AGENT]) {
+      const client = await ctx.as(who);
+      expect((await client.get(`/api/v1/citizens/${citizenId}/access-export`)).status).toBe(403);
+      expect((await client.get(`/api/v1/citizens/${citizenId}/access-letter`)).status).toBe(403);
+    }
+    const unknown = await admin.get('/api/v1/citizens/00000000-0000-4000-8000-000000000000/access-export');
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers['content-type']).toContain('application/problem+json');
+    expect((await admin.get('/api/v1/citizens/not-an-id/access-letter')).status).toBe(404);
+    const [{ n }] = await ctx.db.query(
+      `SELECT count(*)::int AS n FROM audit_events WHERE action = 'citizen.access_export' AND entity_id = '00000000-0000-4000-8000-000000000000'`,
+    );
+    expect(n).toBe(0);
+  });
+
+  it('says which files are missing on the server instead of failing the archive', async () => {
+    const [a] = await ctx.db.query(`SELECT storage_key FROM attachments WHERE ticket_id = $1`, [ticket.id]);
+    await rm(join(ctx.app.get<GrcConfig>(GRC_CONFIG).dataDir, a.storage_key));
+    const res = await binary(admin.get(`/api/v1/citizens/${citizenId}/access-export`)).expect(200);
+    const files = unzipSync(new Uint8Array(res.body as Buffer));
+    const data = JSON.parse(Buffer.from(files['donnees.json']!).toString('utf8')) as ExportData;
+    expect(data.files).toEqual([expect.objectContaining({ missing: true, path: null })]);
+    expect(Object.keys(files).filter((f) => f.startsWith('pieces-jointes/'))).toEqual([]);
+  });
+});
