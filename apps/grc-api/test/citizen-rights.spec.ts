@@ -26,6 +26,87 @@ interface ExportData {
   files: Array<{ attachmentId: string; path: string | null; sha256: string; missing: boolean }>;
 }
 
+describe('citizen rights: the information notice (art. 13) and its settings', () => {
+  let ctx: TestContext;
+  beforeAll(async () => {
+    ctx = await startTestApp();
+  });
+  afterAll(() => ctx.close());
+
+  const body = {
+    controllerName: 'Commune de Saint-Aubin, représentée par son maire',
+    controllerAddress: '1 place de la Mairie, 37000 Saint-Aubin',
+    controllerEmail: 'mairie@saint-aubin.fr',
+    dpoName: 'Centre de gestion d’Indre-et-Loire',
+    dpoEmail: 'dpo@cdg37.example',
+    dpoAddress: null,
+    purposes: ['handle_requests', 'statistics'],
+    legalBasis: 'public_task',
+    authorityName: 'CNIL',
+    authorityAddress: '3 place de Fontenoy, TSA 80715, 75334 Paris Cedex 07',
+    authorityUrl: 'https://www.cnil.fr/fr/plaintes',
+  };
+
+  it('gives the public a notice as data: defaults before the town saves, its settings after, rights by legal basis', async () => {
+    const before = (await ctx.http.get('/api/v1/public/privacy-notice').expect(200)).body;
+    expect(before).toEqual(
+      expect.objectContaining({
+        townName: 'Ville de Saint-Aubin-sur-Loire',
+        controller: expect.objectContaining({ name: 'Ville de Saint-Aubin-sur-Loire' }),
+        dpo: null,
+        authority: expect.objectContaining({ name: 'CNIL' }),
+        // no retention rules in this branch: no figure rather than a made-up one
+        retention: null,
+      }),
+    );
+    const admin = await ctx.loginAs(ADMIN);
+    const current = (await admin.get('/api/v1/privacy-settings').expect(200)).body;
+    expect(current).toEqual(expect.objectContaining({ version: 0, updatedAt: null }));
+    const saved = (
+      await admin
+        .put('/api/v1/privacy-settings')
+        .send({ ...body, version: 0 })
+        .expect(200)
+    ).body;
+    expect(saved).toEqual(expect.objectContaining({ ...body, version: 1 }));
+    const after = (await ctx.http.get('/api/v1/public/privacy-notice').expect(200)).body;
+    expect(after).toEqual(
+      expect.objectContaining({
+        controller: { name: body.controllerName, address: body.controllerAddress, email: body.controllerEmail },
+        dpo: { name: body.dpoName, email: body.dpoEmail, address: null },
+        purposes: ['handle_requests', 'statistics'],
+        legalBasis: 'public_task',
+        rights: ['access', 'rectification', 'erasure', 'restriction', 'objection'],
+        recipients: ['town_departments'],
+      }),
+    );
+    const [audit] = await ctx.db.query(
+      `SELECT actor_label, changes FROM audit_events WHERE action = 'privacy.settings.update' ORDER BY id DESC LIMIT 1`,
+    );
+    expect(audit.actor_label).toBe(ADMIN);
+    expect(audit.changes.dpoEmail).toEqual({ before: null, after: body.dpoEmail });
+  });
+
+  it('refuses a stale version, a bad field (named) and agents without rgpd', async () => {
+    const admin = await ctx.loginAs(ADMIN);
+    const { version } = (await admin.get('/api/v1/privacy-settings').expect(200)).body;
+    const stale = await admin.put('/api/v1/privacy-settings').send({ ...body, version: version + 5 });
+    expect(stale.status).toBe(409);
+    expect(stale.body.errors[0]).toEqual(expect.objectContaining({ field: 'version', code: 'stale_version' }));
+    const bad = await admin.put('/api/v1/privacy-settings').send({ ...body, dpoEmail: 'pas-une-adresse', version });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'dpoEmail' })]);
+    const blank = await admin.put('/api/v1/privacy-settings').send({ ...body, controllerName: '  ', version });
+    expect(blank.body.errors).toEqual([expect.objectContaining({ field: 'controllerName' })]);
+    const wrongPurpose = await admin.put('/api/v1/privacy-settings').send({ ...body, purposes: ['marketing'], version });
+    expect(wrongPurpose.status).toBe(400);
+    const agent = await ctx.loginAs(VOIRIE_HEAD);
+    expect((await agent.get('/api/v1/privacy-settings')).status).toBe(403);
+    expect((await agent.put('/api/v1/privacy-settings').send({ ...body, version })).status).toBe(403);
+    expect((await admin.get('/api/v1/privacy-settings').expect(200)).body.version).toBe(version);
+  });
+});
+
 describe('citizen rights: the right of access (archive and letter, art. 15)', () => {
   let ctx: TestContext;
   let admin: Client;
@@ -96,7 +177,7 @@ describe('citizen rights: the right of access (archive and letter, art. 15)', ()
         authorityName: 'CNIL',
         authorityAddress: '3 place de Fontenoy, TSA 80715, 75334 Paris Cedex 07',
         authorityUrl: 'https://www.cnil.fr/fr/plaintes',
-        version: 0,
+        version: (await admin.get('/api/v1/privacy-settings').expect(200)).body.version,
       })
       .expect(200);
   });
@@ -145,6 +226,7 @@ describe('citizen rights: the right of access (archive and letter, art. 15)', ()
     const text = await pdfText(res.body as Buffer);
     for (const fact of [
       'Commune de Saint-Aubin',
+      'Ville de Saint-Aubin-sur-Loire, le',
       'Léon Berthier',
       '4 rue des Tilleuls',
       'article 15 du RGPD',

@@ -1,5 +1,6 @@
 import type { Route } from '@angular/router';
 import { adminGuard, authGuard } from './core/guards';
+import { rgpdGuard } from './features/privacy/rgpd-guard';
 
 export const appRoutes: Route[] = [
   {
@@ -63,6 +64,12 @@ export const appRoutes: Route[] = [
         path: 'notifications',
         title: 'title.notifications',
         loadComponent: () => import('./features/notifications/notifications-page').then((m) => m.NotificationsPage),
+      },
+      {
+        path: 'protection-donnees',
+        title: 'title.privacySettings',
+        canActivate: [rgpdGuard],
+        loadComponent: () => import('./features/privacy/privacy-settings').then((m) => m.PrivacySettingsPage),
       },
       {
         path: 'admin',

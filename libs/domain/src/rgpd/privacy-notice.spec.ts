@@ -40,7 +40,7 @@ describe('privacy notice (art. 13)', () => {
 
   it('has no DPO block until one is named, and no retention figure until the rules exist', () => {
     const n = privacyNotice('Saint-Aubin', defaultPrivacySettings('Saint-Aubin'), null);
-    expect(n.controller.name).toBe('Commune de Saint-Aubin');
+    expect(n.controller.name).toBe('Saint-Aubin');
     expect(n.dpo).toBeNull();
     expect(n.retention).toBeNull();
     expect(n.authority.name).toBe('CNIL');

@@ -131,7 +131,7 @@ export function validatePrivacySettings(
 
 /** Settings of a town that has not filled them in: the controller is the town, the authority the CNIL, no DPO yet. */
 export const defaultPrivacySettings = (townName: string): PrivacySettings => ({
-  controllerName: townName ? `Commune de ${townName}` : 'La commune',
+  controllerName: townName || 'La commune',
   controllerAddress: 'Hôtel de ville',
   controllerEmail: null,
   dpoName: null,

@@ -1,5 +1,6 @@
 import type { MsgKey } from './i18n.fr';
 import { PUB_EN } from '../features/public/public-i18n';
+import { PRIVACY_EN } from '../features/public/privacy-i18n';
 import { DUP_EN } from '../features/duplicates/duplicates-i18n';
 import { MAIL_EN } from '../features/mail/mail-i18n';
 import { WF_EN } from '../features/workflows/workflow-i18n';
@@ -313,6 +314,7 @@ export const EN: Record<MsgKey, string> = {
   ...WF_EN,
   // citizen pages (features/public) and duplicates (features/duplicates)
   ...PUB_EN,
+  ...PRIVACY_EN,
   ...DUP_EN,
   ...MAIL_EN,
   ...SLA_EN,

@@ -1,5 +1,6 @@
 import { WF_FR } from '../features/workflows/workflow-i18n';
 import { PUB_FR } from '../features/public/public-i18n';
+import { PRIVACY_FR } from '../features/public/privacy-i18n';
 import { DUP_FR } from '../features/duplicates/duplicates-i18n';
 import { MAIL_FR } from '../features/mail/mail-i18n';
 import { SLA_FR } from '../features/sla/sla-i18n';
@@ -312,6 +313,7 @@ export const FR = {
   ...WF_FR,
   // citizen pages (features/public) and duplicates (features/duplicates)
   ...PUB_FR,
+  ...PRIVACY_FR,
   ...DUP_FR,
   ...MAIL_FR,
   ...SLA_FR,
