@@ -41,6 +41,11 @@ export const appRoutes: Route[] = [
         loadComponent: () => import('./features/ticket/ticket').then((m) => m.TicketPage),
       },
       {
+        path: 'citizens/:id',
+        title: 'title.citizen',
+        loadComponent: () => import('./features/citizen/citizen-page').then((m) => m.CitizenPage),
+      },
+      {
         path: 'a-valider',
         title: 'title.awaiting',
         loadComponent: () => import('./features/workflows/awaiting').then((m) => m.AwaitingPage),

@@ -1,6 +1,7 @@
 import type { MsgKey } from './i18n.fr';
 import { PUB_EN } from '../features/public/public-i18n';
 import { PRIVACY_EN } from '../features/public/privacy-i18n';
+import { CITIZEN_EN } from '../features/citizen/citizen-i18n';
 import { DUP_EN } from '../features/duplicates/duplicates-i18n';
 import { MAIL_EN } from '../features/mail/mail-i18n';
 import { WF_EN } from '../features/workflows/workflow-i18n';
@@ -315,6 +316,7 @@ export const EN: Record<MsgKey, string> = {
   // citizen pages (features/public) and duplicates (features/duplicates)
   ...PUB_EN,
   ...PRIVACY_EN,
+  ...CITIZEN_EN,
   ...DUP_EN,
   ...MAIL_EN,
   ...SLA_EN,

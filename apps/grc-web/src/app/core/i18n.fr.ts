@@ -1,6 +1,7 @@
 import { WF_FR } from '../features/workflows/workflow-i18n';
 import { PUB_FR } from '../features/public/public-i18n';
 import { PRIVACY_FR } from '../features/public/privacy-i18n';
+import { CITIZEN_FR } from '../features/citizen/citizen-i18n';
 import { DUP_FR } from '../features/duplicates/duplicates-i18n';
 import { MAIL_FR } from '../features/mail/mail-i18n';
 import { SLA_FR } from '../features/sla/sla-i18n';
@@ -314,6 +315,7 @@ export const FR = {
   // citizen pages (features/public) and duplicates (features/duplicates)
   ...PUB_FR,
   ...PRIVACY_FR,
+  ...CITIZEN_FR,
   ...DUP_FR,
   ...MAIL_FR,
   ...SLA_FR,
