@@ -10,6 +10,7 @@ import { NotificationReads1763800000700 } from './1763800000700-notification-rea
 import { SlaStepCalendars1763800000800 } from './1763800000800-sla-step-calendars';
 import { FrontDesk1763800000810 } from './1763800000810-front-desk';
 import { MailThreadingPublicNotes1763800000820 } from './1763800000820-mail-threading-public-notes';
+import { Retention1763800000840 } from './1763800000840-retention';
 import { AppRole1763800000950 } from './1763800000950-app-role';
 
 /** Every migration, in order. Webpack bundles the API, so they are listed, not globbed. */
@@ -26,5 +27,6 @@ export const MIGRATIONS = [
   SlaStepCalendars1763800000800,
   FrontDesk1763800000810,
   MailThreadingPublicNotes1763800000820,
+  Retention1763800000840,
   AppRole1763800000950,
 ];
