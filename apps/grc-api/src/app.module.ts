@@ -23,6 +23,7 @@ import { SlaCoreModule, SlaModule } from './modules/sla/sla.module';
 import { TimersWorkerModule } from './modules/timers/timers.module';
 import { WorkflowsCoreModule, WorkflowsModule } from './modules/workflows/workflows.module';
 import { NotificationsModule } from './modules/notifications/notifications.module';
+import { AnonymisationModule } from './modules/anonymisation/anonymisation.module';
 
 /** HTTP feature modules (the api role). */
 const API_MODULES = [
@@ -41,6 +42,7 @@ const API_MODULES = [
   PublicModule,
   DuplicatesModule,
   NotificationsModule,
+  AnonymisationModule,
 ];
 /** BullMQ processors (the worker role). */
 const WORKER_MODULES: DynamicModule['imports'] = [
@@ -50,6 +52,7 @@ const WORKER_MODULES: DynamicModule['imports'] = [
   TimersWorkerModule,
   WorkflowsCoreModule,
   DuplicatesCoreModule,
+  AnonymisationModule,
 ];
 
 @Module({})

@@ -207,7 +207,7 @@ describe('citizen rights: the right of access (archive and letter, art. 15)', ()
     // who read the file: the voirie agent's read of the citizen, without the agent's IP address
     const reads = rows('audit_events').filter((e) => e['action'] === 'citizen.read');
     expect(reads).toEqual([expect.objectContaining({ actor_label: VOIRIE_AGENT, entity_id: citizenId })]);
-    expect(reads[0]).not.toHaveProperty('ip');
+    expect(reads[0]!['ip']).toBeNull();
     expect(rows('audit_events').some((e) => e['action'] === 'ticket.create' || e['entity_type'] === 'ticket')).toBe(true);
     // the attachment, byte for byte, without its storage path
     expect(rows('attachments')[0]).not.toHaveProperty('storage_key');

@@ -17,6 +17,7 @@ const MODULES = [
   'duplicates',
   'auth',
   'workflows',
+  'anonymisation',
   'citizen-rights',
 ];
 

@@ -1,2 +1,5 @@
 export * from './personal-data';
 export * from './privacy-notice';
+export * from './redaction';
+export * from './retention';
+export * from './anonymise-row';

@@ -57,6 +57,17 @@ export class AuditService {
     await this.events.insert({ ...actor, action, entityType, entityId, changes }, manager);
   }
 
+  /** The same action on many records, one event each, in one statement (a retention batch). */
+  async recordMany(
+    manager: EntityManager,
+    actor: AuditActor,
+    action: string,
+    entityType: string,
+    entries: ReadonlyArray<{ entityId: string; changes: Changes }>,
+  ): Promise<void> {
+    await this.events.insertMany(actor, action, entityType, entries, manager);
+  }
+
   /** Admins read every trail; heads (audit.read) only the trail of a ticket of a department they see (404 otherwise). */
   async trail(agent: AuthenticatedAgent, q: AuditQueryDto): Promise<AuditEventView[]> {
     if (agent.role !== 'admin') {

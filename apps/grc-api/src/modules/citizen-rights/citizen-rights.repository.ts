@@ -5,8 +5,8 @@ import type { PersonalTable } from '@grc/domain';
 
 export type Row = Record<string, unknown>;
 
-/** Columns never exported, whatever the table: generated search columns, storage paths, secrets, agents' IP addresses. */
-const NEVER_EXPORTED = new Set(['search_vector', 'search_text', 'storage_key', 'sealed_link', 'key_hash', 'audit_events.ip']);
+/** Columns never exported, whatever the table: generated search columns, storage paths, secrets. */
+const NEVER_EXPORTED = new Set(['search_vector', 'search_text', 'storage_key', 'sealed_link', 'key_hash']);
 /** The column a table's rows are sorted by in the export, the first one it has. */
 const TIME_COLUMNS = ['at', 'created_at', 'imported_at'];
 
@@ -84,23 +84,35 @@ export class CitizenRightsRepository {
     ticketIds: readonly string[],
     m: EntityManager = this.db.manager,
   ): Promise<Row[]> {
-    const selected = [...columns.keys()].filter((c) => !NEVER_EXPORTED.has(c) && !NEVER_EXPORTED.has(`${t.table}.${c}`));
+    // an audit event's address is the person's own only when no agent acted (public form, Open311): agents' are not exported
+    const selected = [...columns.keys()]
+      .filter((c) => !NEVER_EXPORTED.has(c))
+      .map((c) => (t.table === 'audit_events' && c === 'ip' ? `CASE WHEN actor_id IS NULL THEN ip END AS ip` : ident(c)));
     const order = TIME_COLUMNS.find((c) => columns.has(c));
-    const select = `SELECT ${selected.map(ident).join(', ')} FROM ${ident(t.table)}`;
+    const select = `SELECT ${selected.join(', ')} FROM ${ident(t.table)}`;
     const orderBy = order ? ` ORDER BY ${ident(order)}${columns.has('id') ? ', "id"' : ''}` : '';
     const link = t.link;
     if (link.via === 'none') return [];
     if (link.via === 'self') return m.query(`${select} WHERE "id" = $1${orderBy}`, [citizenId]);
+    if (link.via === 'entity') {
+      const type = columns.get(link.idColumn);
+      const [tc, ic] = [ident(link.typeColumn), ident(link.idColumn)];
+      return m.query(`${select} WHERE (${tc} = $3 AND ${ic} = ANY($1::${type}[])) OR (${tc} = $4 AND ${ic} = $2::${type})${orderBy}`, [
+        ticketIds,
+        citizenId,
+        link.ticket,
+        link.citizen,
+      ]);
+    }
+    if (link.via === 'contact') {
+      // rows tied by the person's e-mail address (a quarantined mail's sender)
+      return m.query(`${select} WHERE lower(${ident(link.column)}) = (SELECT lower(email) FROM citizens WHERE id = $1)${orderBy}`, [
+        citizenId,
+      ]);
+    }
     const type = columns.get(link.column);
     if (!type) throw new Error(`${t.table}.${link.column}: no such column`);
     if (link.via === 'citizen') return m.query(`${select} WHERE ${ident(link.column)} = $1::${type}${orderBy}`, [citizenId]);
-    if (columns.has('entity_type')) {
-      return m.query(
-        `${select} WHERE (entity_type = 'ticket' AND ${ident(link.column)} = ANY($1::${type}[]))
-           OR (entity_type = 'citizen' AND ${ident(link.column)} = $2::${type})${orderBy}`,
-        [ticketIds, citizenId],
-      );
-    }
     if (ticketIds.length === 0) return [];
     return m.query(`${select} WHERE ${ident(link.column)} = ANY($1::${type}[])${orderBy}`, [ticketIds]);
   }

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import {
   allowedTransitions,
+  anonymisedRow,
   decideAssignment,
   decideStatusChange,
   decideTransfer,
@@ -57,6 +58,21 @@ export interface NewTicket {
   auditActor?: AuditActor;
   /** the language the citizen chose (public form): the e-mails about this request are written in it */
   locale?: 'fr' | 'en' | null;
+}
+
+/** A request once anonymised: what the other tables need to follow it. */
+export interface AnonymisedTicket {
+  id: string;
+  categoryId: string;
+  /** the requester it had (its record is handled by the caller) */
+  citizenId: string | null;
+  /** the requester's names, for the redaction of the other tables' text */
+  knownNames: string[];
+}
+export interface DeletedTicket {
+  id: string;
+  categoryId: string;
+  citizenId: string | null;
 }
 
 /** A change decided on the locked row: the columns to set, its timeline events, its audit action. */
@@ -438,6 +454,84 @@ export class TicketsService {
    * the SLA backfill gives clocks to a pack's history without touching the tickets' version or
    * updated_at. Within a change, listeners ask for it through `TicketChange.refreshSla()`.
    */
+  /**
+   * Removes the requester from many requests at once (retention, erasure), in the caller's transaction: the
+   * columns the personal data registry lists for `tickets` and `ticket_events` get their treatment (citizen link
+   * and address gone, free text redacted with the requester's known names, position coarsened, attributes
+   * redacted), the version bumped, an 'anonymised' timeline entry with no personal data, and one
+   * `ticket.anonymise` audit event per request. No change listener runs: nothing is e-mailed, no clock moves.
+   * Already anonymised requests are skipped (idempotent); `skipLocked` leaves a request being changed right now
+   * for the next batch. Returns what each request was (category, former requester, known names) for the other tables.
+   */
+  async anonymiseIn(
+    m: EntityManager,
+    actor: AuditActor,
+    ticketIds: readonly string[],
+    opts: { skipLocked?: boolean } = {},
+  ): Promise<AnonymisedTicket[]> {
+    const rows = await this.repo.lockForAnonymisation(m, ticketIds, opts.skipLocked ?? false);
+    if (!rows.length) return [];
+    const names = new Map(rows.map((r) => [r.id, r.known_names ?? []]));
+    await this.repo.applyAnonymisation(
+      m,
+      rows.map((r) => {
+        const a = anonymisedRow(
+          'tickets',
+          { subject: r.subject, description: r.description, latitude: r.latitude, longitude: r.longitude, attributes: r.attributes },
+          r.known_names ?? [],
+        );
+        return { id: r.id, ...a, subject: a.subject || '[anonymisé]', description: a.description ?? '' };
+      }),
+    );
+    const events = await this.repo.eventsToRedact(
+      m,
+      rows.map((r) => r.id),
+    );
+    const redacted = events
+      .map((e) => ({ e, a: anonymisedRow('ticket_events', { body: e.body, data: e.data }, names.get(e.ticket_id) ?? []) }))
+      .filter(({ e, a }) => a.body !== e.body || JSON.stringify(a.data) !== JSON.stringify(e.data))
+      .map(({ e, a }) => ({ id: e.id, body: a.body, data: a.data }));
+    await this.repo.redactEvents(m, redacted);
+    await this.repo.insertAnonymisedEvents(
+      m,
+      rows.map((r) => r.id),
+      actor.actorId,
+    );
+    await this.audit.recordMany(
+      m,
+      actor,
+      'ticket.anonymise',
+      'ticket',
+      rows.map((r) => ({
+        entityId: r.id,
+        changes: { citizenId: { before: r.citizen_id ? 'changed' : null, after: null }, anonymised: { before: false, after: true } },
+      })),
+    );
+    return rows.map((r) => ({ id: r.id, categoryId: r.category_id, citizenId: r.citizen_id, knownNames: r.known_names ?? [] }));
+  }
+
+  /**
+   * Deletes many requests (retention action `delete`) with everything that cascades from them (timeline,
+   * attachments' rows, outbox, tracking keys, clocks, circuits), one `ticket.delete` audit event each.
+   * The caller deletes the attachments' files after the commit.
+   */
+  async deleteIn(
+    m: EntityManager,
+    actor: AuditActor,
+    ticketIds: readonly string[],
+    opts: { skipLocked?: boolean } = {},
+  ): Promise<DeletedTicket[]> {
+    const rows = await this.repo.deleteMany(m, ticketIds, opts.skipLocked ?? false);
+    await this.audit.recordMany(
+      m,
+      actor,
+      'ticket.delete',
+      'ticket',
+      rows.map((r) => ({ entityId: r.id, changes: { deleted: { before: false, after: true } } })),
+    );
+    return rows.map((r) => ({ id: r.id, categoryId: r.category_id, citizenId: r.citizen_id }));
+  }
+
   async refreshSlaSummaryIn(m: EntityManager, ticketId: string): Promise<void> {
     await this.repo.refreshSlaSummary(m, ticketId);
   }

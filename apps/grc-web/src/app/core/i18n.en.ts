@@ -103,6 +103,7 @@ export const EN: Record<MsgKey, string> = {
   'timeline.priority_changed': 'Priority change',
   'timeline.category_changed': 'Category change',
   'timeline.attachment_added': 'Attachment added',
+  'timeline.anonymised': 'Requester anonymised (retention period)',
   'timeline.system': 'System',
   'timeline.by': 'by {name}',
   'timeline.fromTo': '{from} → {to}',

@@ -101,6 +101,7 @@ export const FR = {
   'timeline.priority_changed': 'Changement de priorité',
   'timeline.category_changed': 'Changement de catégorie',
   'timeline.attachment_added': 'Pièce jointe ajoutée',
+  'timeline.anonymised': 'Demandeur anonymisé (durée de conservation)',
   'timeline.system': 'Système',
   'timeline.by': 'par {name}',
   'timeline.fromTo': '{from} → {to}',
