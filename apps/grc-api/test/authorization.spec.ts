@@ -425,6 +425,16 @@ describe('authorisation matrix: every route × every principal × own / other ob
     'GET /api/v1/citizens/{id}/tickets': R((t) => `/api/v1/citizens/${t.citizenId}/tickets`),
     'GET /api/v1/citizens/{id}/access-export': R((t) => `/api/v1/citizens/${t.citizenId}/access-export`),
     'GET /api/v1/citizens/{id}/access-letter': R((t) => `/api/v1/citizens/${t.citizenId}/access-letter`),
+    // a fresh person each time (an erased or merged record cannot be erased or merged again)
+    'POST /api/v1/citizens/{id}/erase': async (who, scope) => ({
+      path: `/api/v1/citizens/${(await freshCitizen(who, scope)).id}/erase`,
+      body: { force: true, reason: 'Matrice' },
+    }),
+    'POST /api/v1/citizens/{id}/merge': async (who, scope) => {
+      const kept = await freshCitizen(who, scope);
+      const other = await freshCitizen(who, scope);
+      return { path: `/api/v1/citizens/${kept.id}/merge`, body: { otherId: other.id, version: kept.version, otherVersion: other.version } };
+    },
     'GET /api/v1/privacy-settings': async () => ({ path: '/api/v1/privacy-settings' }),
     'PUT /api/v1/privacy-settings': async () => {
       const { updatedAt: _, ...settings } = (await admin.get('/api/v1/privacy-settings').expect(200)).body;

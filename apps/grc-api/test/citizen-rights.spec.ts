@@ -282,3 +282,175 @@ describe('citizen rights: the right of access (archive and letter, art. 15)', ()
     expect(Object.keys(files).filter((f) => f.startsWith('pieces-jointes/'))).toEqual([]);
   });
 });
+
+describe('citizen rights: erasure (anonymisation engine) and merge', () => {
+  let ctx: TestContext;
+  let admin: Client;
+  let categoryId: string;
+  let n = 0;
+  const person = (extra: Record<string, unknown>) => ({
+    kind: 'resident',
+    firstName: 'Odile',
+    lastName: `Vasseur${++n}`,
+    organisationName: null,
+    contactPerson: null,
+    email: null,
+    phone: null,
+    address: null,
+    postcode: null,
+    city: null,
+    preferredChannel: null,
+    ...extra,
+  });
+  const ticketFor = async (newCitizen: Record<string, unknown> | null, citizenId?: string): Promise<TicketDetail> =>
+    (
+      await admin
+        .post('/api/v1/tickets')
+        .send({
+          channel: 'counter',
+          categoryId,
+          subject: 'Lampadaire éteint',
+          description: `Signalé par ${String(newCitizen?.['lastName'] ?? 'la personne')} au guichet.`,
+          ...(citizenId ? { citizenId } : { newCitizen }),
+        })
+        .expect(201)
+    ).body;
+
+  beforeAll(async () => {
+    ctx = await startTestApp();
+    admin = await ctx.loginAs(ADMIN);
+    categoryId = await (await ids(ctx.db)).category('nid-de-poule');
+  });
+  afterAll(() => ctx.close());
+
+  it('refuses while a request is open (409, clear code), asks a reason to force, and is rgpd only', async () => {
+    const email = `odile.open${n}@citoyens.example`;
+    const t = await ticketFor(person({ email }));
+    const id = t.citizen!.id;
+    const refused = await admin.post(`/api/v1/citizens/${id}/erase`).send({});
+    expect(refused.status).toBe(409);
+    expect(refused.body.errors[0]).toEqual(expect.objectContaining({ code: 'erasure.open_requests', params: { count: 1 } }));
+    expect(refused.body.detail).toContain(t.reference);
+    const noReason = await admin.post(`/api/v1/citizens/${id}/erase`).send({ force: true, reason: '  ' });
+    expect(noReason.status).toBe(400);
+    expect(noReason.body.errors[0].field).toBe('reason');
+    expect((await (await ctx.as(VOIRIE_HEAD)).post(`/api/v1/citizens/${id}/erase`).send({ force: true, reason: 'x' })).status).toBe(403);
+    expect((await admin.post('/api/v1/citizens/00000000-0000-4000-8000-000000000000/erase').send({})).status).toBe(404);
+    const [z] = await ctx.db.query(`SELECT email FROM citizens WHERE id = $1`, [id]);
+    expect(z.email).toBe(email);
+  });
+
+  it('forced with a reason: the person is gone from the record and the request, which stays (no rule: kept anonymised), audited', async () => {
+    const email = `odile.force${n}@citoyens.example`;
+    const t = await ticketFor(person({ email, phone: '+33612121212' }));
+    const id = t.citizen!.id;
+    const [{ last_name }] = await ctx.db.query(`SELECT last_name FROM citizens WHERE id = $1`, [id]);
+    const res = await admin.post(`/api/v1/citizens/${id}/erase`).send({ force: true, reason: 'Demande écrite du 2 décembre' }).expect(200);
+    expect(res.body).toEqual({
+      citizenId: id,
+      requests: [{ id: t.id, reference: t.reference, outcome: 'anonymised', reason: 'no_rule' }],
+      forcedOpen: 1,
+    });
+    const [z] = await ctx.db.query(`SELECT first_name, last_name, email, phone FROM citizens WHERE id = $1`, [id]);
+    expect(z).toEqual({ first_name: null, last_name: null, email: null, phone: null });
+    const [tk] = await ctx.db.query(`SELECT citizen_id, description, anonymised_at FROM tickets WHERE id = $1`, [t.id]);
+    expect(tk.citizen_id).toBeNull();
+    expect(tk.anonymised_at).not.toBeNull();
+    expect(tk.description).not.toContain(last_name);
+    const [audit] = await ctx.db.query(`SELECT actor_label, changes FROM audit_events WHERE action = 'citizen.erase' AND entity_id = $1`, [
+      id,
+    ]);
+    expect(audit.actor_label).toBe(ADMIN);
+    expect(audit.changes).toEqual(
+      expect.objectContaining({ forced: { before: null, after: 1 }, reason: { before: null, after: 'Demande écrite du 2 décembre' } }),
+    );
+  });
+
+  it('deletes the requests of a category whose retention rule deletes, and says why', async () => {
+    await ctx.db.query(`INSERT INTO retention_rules (category_id, months, action) VALUES ($1, 24, 'delete')`, [categoryId]);
+    try {
+      const t = await ticketFor(person({ email: `odile.del${n}@citoyens.example` }));
+      const res = await admin.post(`/api/v1/citizens/${t.citizen!.id}/erase`).send({ force: true, reason: 'Demande' }).expect(200);
+      expect(res.body.requests).toEqual([{ id: t.id, reference: t.reference, outcome: 'deleted', reason: 'retention_deletes' }]);
+      expect(await ctx.db.query(`SELECT id FROM tickets WHERE id = $1`, [t.id])).toEqual([]);
+    } finally {
+      await ctx.db.query(`DELETE FROM retention_rules WHERE category_id = $1`, [categoryId]);
+    }
+  });
+
+  it('merges a record from e-mail and one from the counter: requests moved, contacts combined, the other deleted, both audited', async () => {
+    const fromEmail = await ticketFor(person({ lastName: 'Marchetti', email: 'l.marchetti@citoyens.example', firstName: null }));
+    const fromCounter = await ticketFor(
+      person({
+        lastName: 'Marchetti',
+        firstName: 'Lucia',
+        phone: '+33698765432',
+        address: '8 quai de Loire',
+        postcode: '37000',
+        city: 'Saint-Aubin',
+      }),
+    );
+    const keptId = fromEmail.citizen!.id;
+    const otherId = fromCounter.citizen!.id;
+    const kept = (await admin.get(`/api/v1/citizens/${keptId}`).expect(200)).body;
+    const other = (await admin.get(`/api/v1/citizens/${otherId}`).expect(200)).body;
+    expect(
+      (await admin.post(`/api/v1/citizens/${keptId}/merge`).send({ otherId: keptId, version: kept.version, otherVersion: kept.version }))
+        .status,
+    ).toBe(400);
+    const stale = await admin
+      .post(`/api/v1/citizens/${keptId}/merge`)
+      .send({ otherId, version: kept.version, otherVersion: other.version + 1 });
+    expect(stale.status).toBe(409);
+    expect(stale.body.errors[0].field).toBe('otherVersion');
+    expect(
+      (
+        await (
+          await ctx.as(FRONT_DESK_AGENT)
+        )
+          .post(`/api/v1/citizens/${keptId}/merge`)
+          .send({ otherId, version: kept.version, otherVersion: other.version })
+      ).status,
+    ).toBe(403);
+
+    const res = await admin
+      .post(`/api/v1/citizens/${keptId}/merge`)
+      .send({ otherId, version: kept.version, otherVersion: other.version })
+      .expect(200);
+    expect(res.body).toEqual(
+      expect.objectContaining({
+        mergedId: otherId,
+        movedRequests: 1,
+        filled: ['firstName', 'phone', 'address', 'postcode', 'city'],
+        conflicts: [],
+      }),
+    );
+    expect(res.body.citizen).toEqual(
+      expect.objectContaining({
+        id: keptId,
+        firstName: 'Lucia',
+        email: 'l.marchetti@citoyens.example',
+        phone: '+33698765432',
+        city: 'Saint-Aubin',
+      }),
+    );
+    expect((await admin.get(`/api/v1/citizens/${otherId}`)).status).toBe(404);
+    const history = (await admin.get(`/api/v1/citizens/${keptId}/tickets`).expect(200)).body.map((t: { id: string }) => t.id).sort();
+    expect(history).toEqual([fromEmail.id, fromCounter.id].sort());
+    // the moved request changed through the one write path: version bumped, audited
+    const moved = (await admin.get(`/api/v1/tickets/${fromCounter.id}`).expect(200)).body;
+    expect(moved.version).toBe(fromCounter.version + 1);
+    const [ticketAudit] = await ctx.db.query(
+      `SELECT changes FROM audit_events WHERE action = 'ticket.requester_merge' AND entity_id = $1`,
+      [fromCounter.id],
+    );
+    expect(ticketAudit.changes.citizenId).toEqual({ before: otherId, after: keptId });
+    // both histories kept: the other record's trail stays under its id, with the merge
+    const trail = await ctx.db.query(`SELECT action FROM audit_events WHERE entity_type = 'citizen' AND entity_id = $1 ORDER BY id`, [
+      otherId,
+    ]);
+    expect(trail.map((a: { action: string }) => a.action)).toEqual(expect.arrayContaining(['citizen.create', 'citizen.merge']));
+    const [merge] = await ctx.db.query(`SELECT changes FROM audit_events WHERE action = 'citizen.merge' AND entity_id = $1`, [keptId]);
+    expect(merge.changes.mergedFrom).toEqual({ before: null, after: otherId });
+  });
+});

@@ -23,3 +23,4 @@ export * from './duplicates';
 export * from './contracts/public';
 export * from './contracts/notifications';
 export * from './rgpd';
+export * from './citizen/merge';

@@ -79,6 +79,8 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   // the citizens' rights (modules/citizen-rights): the DPO and admins, for every person of the town
   'GET /api/v1/citizens/{id}/access-export': { who: RGPD, object: 'citizen', ok: 200, reach: RGPD },
   'GET /api/v1/citizens/{id}/access-letter': { who: RGPD, object: 'citizen', ok: 200, reach: RGPD },
+  'POST /api/v1/citizens/{id}/erase': { who: RGPD, object: 'citizen', ok: 200, reach: RGPD },
+  'POST /api/v1/citizens/{id}/merge': { who: RGPD, object: 'citizen', ok: 200, reach: RGPD },
   'GET /api/v1/privacy-settings': { who: RGPD, ok: 200 },
   'PUT /api/v1/privacy-settings': { who: RGPD, ok: 200 },
   // reference data: read by all, changed by the admin

@@ -3,3 +3,4 @@ export * from './privacy-notice';
 export * from './redaction';
 export * from './retention';
 export * from './anonymise-row';
+export * from './erasure';

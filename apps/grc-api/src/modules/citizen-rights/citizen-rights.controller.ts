@@ -1,14 +1,15 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Put, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import type { PrivacyNotice, PrivacySettings } from '@grc/domain';
+import type { ErasureResult, MergeResult, PrivacyNotice, PrivacySettings } from '@grc/domain';
 import { notFound } from '../../common/problem';
 import type { Actor } from '../auth/authenticated-agent';
 import { CurrentActor, Public, RequirePermission } from '../auth/decorators';
 import { accessArchive } from './access-archive';
 import { AccessExportService } from './access-export.service';
 import { accessLetter } from './access-letter';
-import { PrivacySettingsDto } from './citizen-rights.dto';
+import { ErasureDto, MergeDto, PrivacySettingsDto } from './citizen-rights.dto';
+import { ErasureService } from './erasure.service';
 import { sendDocument } from './send-document';
 import { PrivacyNoticeService } from './privacy-notice.service';
 
@@ -19,7 +20,10 @@ const binary = { schema: { type: 'string', format: 'binary' } } as const;
 @ApiTags('citizen-rights')
 @Controller('citizens')
 export class CitizenRightsController {
-  constructor(private readonly exports: AccessExportService) {}
+  constructor(
+    private readonly exports: AccessExportService,
+    private readonly erasure: ErasureService,
+  ) {}
 
   /** A zip: donnees.json (every table of the personal data registry), the letter, the attachments. */
   @RequirePermission('rgpd')
@@ -42,6 +46,22 @@ export class CitizenRightsController {
   @ApiOkResponse(binary)
   async letter(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Res() res: Response): Promise<void> {
     return sendDocument(res, 'application/pdf', `acces-${id.slice(0, 8)}.pdf`, accessLetter(await this.exports.produce(actor, id, 'pdf')));
+  }
+
+  /** Erasure (art. 17): each request anonymised and kept or deleted by its category's retention rule, the record anonymised; 409 while requests are open unless `force` with a `reason`. */
+  @RequirePermission('rgpd')
+  @Post(':id/erase')
+  @HttpCode(200)
+  erase(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Body() dto: ErasureDto): Promise<ErasureResult> {
+    return this.erasure.erase(actor, id, dto);
+  }
+
+  /** Merges another record of the same person into this one: its requests move here, contacts combined, the other deleted. */
+  @RequirePermission('rgpd')
+  @Post(':id/merge')
+  @HttpCode(200)
+  merge(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Body() dto: MergeDto): Promise<MergeResult> {
+    return this.erasure.merge(actor, id, dto.otherId, dto.version, dto.otherVersion);
   }
 }
 

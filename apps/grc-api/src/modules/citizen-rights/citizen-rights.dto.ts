@@ -1,4 +1,4 @@
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, MaxLength, Min } from 'class-validator';
 import { LEGAL_BASES, PRIVACY_PURPOSES, type LegalBasis, type PrivacyPurpose, type PrivacySettingsInput } from '@grc/domain';
 
 /** Shape and types only; the rules (required fields, e-mail and URL formats) are libs/domain's validatePrivacySettings. */
@@ -19,4 +19,19 @@ export class PrivacySettingsDto implements PrivacySettingsInput {
   @IsString() @MaxLength(300) authorityUrl!: string;
   /** 0 while the town has never saved its settings */
   @IsInt() @Min(0) version!: number;
+}
+
+export class ErasureDto {
+  /** erase even though requests are still open (then `reason` is required) */
+  @IsOptional() @IsBoolean() force?: boolean;
+  @IsOptional() @IsString() @MaxLength(1000) reason?: string | null;
+}
+
+export class MergeDto {
+  /** the other record of the same person: its requests move here, then it is deleted */
+  @IsUUID() otherId!: string;
+  /** this (kept) record's version as read */
+  @IsInt() @Min(1) version!: number;
+  /** the other record's version as read */
+  @IsInt() @Min(1) otherVersion!: number;
 }

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import type { PersonalTable } from '@grc/domain';
+import type { CitizenFields, PersonalTable, RetentionAction } from '@grc/domain';
+import { CitizenEntity } from '../../database/entities';
 
 export type Row = Record<string, unknown>;
 
@@ -140,6 +141,52 @@ export class CitizenRightsRepository {
   /** Names of the agents that appear in the person's rows (actor ids), for the archive's readers. */
   agentNames(ids: readonly string[], m: EntityManager = this.db.manager): Promise<Array<{ id: string; display_name: string }>> {
     return m.query(`SELECT id, display_name FROM agents WHERE id = ANY($1::uuid[]) ORDER BY display_name`, [ids]);
+  }
+
+  /** The person's requests with what erasure needs: status and category. */
+  requestsForErasure(
+    citizenId: string,
+    m: EntityManager = this.db.manager,
+  ): Promise<Array<{ id: string; reference: string; status: string; category_id: string }>> {
+    return m.query(`SELECT id, reference, status, category_id FROM tickets WHERE citizen_id = $1 ORDER BY created_at, id`, [citizenId]);
+  }
+
+  /** The town's retention rules (category null: the default). */
+  retentionRules(
+    m: EntityManager = this.db.manager,
+  ): Promise<Array<{ categoryId: string | null; months: number; action: RetentionAction }>> {
+    return m.query(`SELECT category_id AS "categoryId", months, action FROM retention_rules`);
+  }
+
+  /** Retention per category as the notice shows it: each active category with its own rule or the default. */
+  noticeRetention(
+    m: EntityManager = this.db.manager,
+  ): Promise<Array<{ code: string; name_fr: string; name_en: string; months: number; action: RetentionAction; own: boolean }>> {
+    return m.query(
+      `SELECT c.code, c.name_fr, c.name_en, coalesce(r.months, d.months) AS months, coalesce(r.action, d.action) AS action, r.id IS NOT NULL AS own
+       FROM categories c LEFT JOIN retention_rules r ON r.category_id = c.id
+       LEFT JOIN retention_rules d ON d.category_id IS NULL
+       WHERE c.active AND coalesce(r.months, d.months) IS NOT NULL ORDER BY c.name_fr`,
+    );
+  }
+
+  /** Both records locked, in id order (two merges of the same pair cannot deadlock). */
+  async lockPair(a: string, b: string, m: EntityManager): Promise<Map<string, CitizenEntity>> {
+    const rows = await m.find(CitizenEntity, { where: [{ id: a }, { id: b }], order: { id: 'ASC' }, lock: { mode: 'pessimistic_write' } });
+    return new Map(rows.map((r) => [r.id, r]));
+  }
+
+  requestIdsOf(citizenId: string, m: EntityManager): Promise<Array<{ id: string }>> {
+    return m.query(`SELECT id FROM tickets WHERE citizen_id = $1 ORDER BY id`, [citizenId]);
+  }
+
+  /** Saves the kept record's merged fields (its version column bumped by TypeORM). */
+  saveCitizen(row: CitizenEntity, fields: CitizenFields, m: EntityManager): Promise<CitizenEntity> {
+    return m.save(CitizenEntity, { ...row, ...fields });
+  }
+
+  async deleteCitizen(id: string, m: EntityManager): Promise<void> {
+    await m.query(`DELETE FROM citizens WHERE id = $1`, [id]);
   }
 
   async town(m: EntityManager = this.db.manager): Promise<{ name: string; timezone: string }> {

@@ -12,6 +12,7 @@ import {
 import { badRequest, conflict } from '../../common/problem';
 import { AuditService, auditActor, diff } from '../audit/audit.service';
 import { actorId, type Actor } from '../auth/authenticated-agent';
+import { CitizenRightsRepository } from './citizen-rights.repository';
 import { PrivacySettingsRepository } from './privacy-settings.repository';
 
 const FIELDS: Array<keyof PrivacySettingsInput> = [
@@ -37,6 +38,7 @@ export class PrivacyNoticeService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly settings: PrivacySettingsRepository,
+    private readonly rights: CitizenRightsRepository,
     private readonly audit: AuditService,
   ) {}
 
@@ -45,9 +47,13 @@ export class PrivacyNoticeService {
   }
 
   async notice(m?: EntityManager): Promise<PrivacyNotice> {
-    // TODO(retention): the retention per category comes from the retention rules once that module has
-    // landed; until then null, and the notice says the periods are given by the DPO (never a made-up figure).
-    return privacyNotice(await this.settings.townName(m), await this.get(m), null);
+    // the retention rules (modules/anonymisation's retention_rules): per active category, its own or the town's default;
+    // none at all: null, and the notice says the periods are given by the DPO (never a made-up figure)
+    const rules = await this.rights.noticeRetention(m);
+    const retention = rules.length
+      ? rules.map((r) => ({ categoryCode: r.code, nameFr: r.name_fr, nameEn: r.name_en, months: r.months, outcome: r.action }))
+      : null;
+    return privacyNotice(await this.settings.townName(m), await this.get(m), retention);
   }
 
   update(actor: Actor, input: PrivacySettingsInput & { version: number }): Promise<PrivacySettings> {

@@ -19,6 +19,8 @@ const COLUMN: Partial<Record<keyof TicketEntity, string>> = {
   closedAt: 'closed_at',
   masterTicketId: 'master_ticket_id',
   linkedFromStatus: 'linked_from_status',
+  // a merge of two records of one person moves the request to the kept record (moveRequesterIn)
+  citizenId: 'citizen_id',
 };
 export type TicketSet = Partial<Record<keyof TicketEntity, unknown>>;
 

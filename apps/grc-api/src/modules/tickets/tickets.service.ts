@@ -130,6 +130,7 @@ const AUDITED_FIELDS: Array<keyof TicketEntity> = [
   'subject',
   'resolvedAt',
   'closedAt',
+  'citizenId',
 ];
 const SLA_FIELDS: Array<keyof TicketEntity> = ['slaDueAt', 'slaBreached'];
 
@@ -447,6 +448,37 @@ export class TicketsService {
         changes[e.kind] = { before: null, after: e.body };
     Object.assign(changes, audit);
     await this.audit.record(m, auditActor(actor), action, 'ticket', id, changes);
+  }
+
+  /**
+   * Moves requests to another record of the same person (citizens' merge, modules/citizen-rights), each one a
+   * change through `mutateIn` in the caller's transaction: row locked, version bumped, listeners told,
+   * audited `ticket.requester_merge` with the former and the kept record. Whatever the departments: the merge
+   * is a right of the person, exercised by holders of `rgpd` for the whole town.
+   */
+  async moveRequesterIn(
+    m: EntityManager,
+    actor: Actor,
+    ticketIds: readonly string[],
+    fromCitizenId: string,
+    toCitizenId: string,
+  ): Promise<number> {
+    let moved = 0;
+    for (const id of ticketIds) {
+      await this.mutateIn(
+        m,
+        actor,
+        id,
+        null,
+        async (_m, t) => {
+          if (t.citizenId !== fromCitizenId) return null;
+          moved++;
+          return { set: { citizenId: toCitizenId }, events: [], action: 'ticket.requester_merge' };
+        },
+        { propagated: true },
+      );
+    }
+    return moved;
   }
 
   /**
