@@ -1,10 +1,10 @@
 import { ChangeDetectionStrategy, Component, computed, effect, inject, input, signal, untracked } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { RouterLink } from '@angular/router';
-import type { Citizen, CitizenInput, TicketSummary } from '@grc/domain';
+import type { Citizen, CitizenInput, ErasureResult, TicketSummary } from '@grc/domain';
 import { API, Api } from '../../core/api';
 import { Auth } from '../../core/auth';
-import { I18n } from '../../core/i18n';
+import { I18n, type MsgKey } from '../../core/i18n';
 import { toUiError, type UiError } from '../../core/problem';
 import { CitizenForm, citizenInputOf, cleanCitizen } from '../../shared/citizen-form';
 import { FORM_ERRORS } from '../../shared/form-errors';
@@ -43,6 +43,12 @@ export class CitizenPage {
     if (!c) return '';
     return c.kind === 'organisation' ? (c.organisationName ?? '') : [c.firstName, c.lastName].filter(Boolean).join(' ');
   });
+  protected readonly erasing = signal(false);
+  protected readonly eraseForce = signal(false);
+  protected readonly eraseReason = signal('');
+  protected readonly eraseError = signal<UiError | null>(null);
+  protected readonly erased = signal<ErasureResult | null>(null);
+  protected key = (k: string): MsgKey => k as MsgKey;
   protected readonly exportUrl = computed(() => `${API}/citizens/${this.id()}/access-export`);
   protected readonly letterUrl = computed(() => `${API}/citizens/${this.id()}/access-letter`);
 
@@ -110,6 +116,26 @@ export class CitizenPage {
           return;
         }
         this.error.set(ui);
+      },
+    });
+  }
+
+  protected erase(): void {
+    if (this.busy()) return;
+    this.busy.set(true);
+    const body = this.eraseForce() ? { force: true, reason: this.eraseReason() } : {};
+    this.api.post<ErasureResult>(`/citizens/${this.id()}/erase`, body).subscribe({
+      next: (r) => {
+        this.busy.set(false);
+        this.erased.set(r);
+        this.erasing.set(false);
+        this.eraseError.set(null);
+        this.notice.set(this.t('citizenPage.erased'));
+        this.load(this.id());
+      },
+      error: (e: unknown) => {
+        this.busy.set(false);
+        this.eraseError.set(toUiError(e));
       },
     });
   }
