@@ -8,6 +8,7 @@ import { RedisModule } from './infrastructure/redis.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { CitizensModule } from './modules/citizens/citizens.module';
+import { CitizenRightsModule } from './modules/citizen-rights/citizen-rights.module';
 import { HealthModule } from './modules/health/health.module';
 import { AgentsModule } from './modules/agents/agents.module';
 import { AccountsModule } from './modules/accounts/accounts.module';
@@ -23,12 +24,14 @@ import { SlaCoreModule, SlaModule } from './modules/sla/sla.module';
 import { TimersWorkerModule } from './modules/timers/timers.module';
 import { WorkflowsCoreModule, WorkflowsModule } from './modules/workflows/workflows.module';
 import { NotificationsModule } from './modules/notifications/notifications.module';
+import { AnonymisationModule } from './modules/anonymisation/anonymisation.module';
 
 /** HTTP feature modules (the api role). */
 const API_MODULES = [
   AuthModule,
   HealthModule,
   CitizensModule,
+  CitizenRightsModule,
   TicketsModule,
   ReferenceModule,
   AgentsModule,
@@ -41,6 +44,7 @@ const API_MODULES = [
   PublicModule,
   DuplicatesModule,
   NotificationsModule,
+  AnonymisationModule,
 ];
 /** BullMQ processors (the worker role). */
 const WORKER_MODULES: DynamicModule['imports'] = [
@@ -50,6 +54,7 @@ const WORKER_MODULES: DynamicModule['imports'] = [
   TimersWorkerModule,
   WorkflowsCoreModule,
   DuplicatesCoreModule,
+  AnonymisationModule,
 ];
 
 @Module({})

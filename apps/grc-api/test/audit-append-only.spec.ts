@@ -55,3 +55,66 @@ describe('audit trail is append-only for the application', () => {
     expect(count).toBe(1);
   });
 });
+
+/** The one exception (migration 1763800000840): grc_audit_redact rewrites changes' values and clears ip, nothing else. */
+describe('audit trail: the anonymisation’s redaction exception', () => {
+  let ctx: TestContext;
+  let owner: Client;
+  let id: string;
+
+  beforeAll(async () => {
+    ctx = await startTestApp();
+    await ctx.db.query(
+      `INSERT INTO audit_events (actor_label, action, entity_type, entity_id, changes, ip)
+       VALUES ('citoyen (formulaire public)', 'citizen.create', 'citizen', 'c-1', '{"email": {"before": null, "after": "a@b.fr"}}', '203.0.113.9')`,
+    );
+    [{ id }] = await ctx.db.query(`SELECT id::text FROM audit_events WHERE entity_id = 'c-1'`);
+    owner = new Client({ connectionString: process.env['DATABASE_URL'] });
+    await owner.connect();
+  });
+  afterAll(async () => {
+    await owner.end();
+    await ctx.close();
+  });
+
+  it('lets the app redact the values and the ip of given rows through the function, and audits it', async () => {
+    const [r] = await ctx.db.query(`SELECT grc_audit_redact('system:retention', $1::bigint[], $2::jsonb[], $3::boolean[]) AS n`, [
+      [id],
+      [JSON.stringify({ email: { before: null, after: 'changed' } })],
+      [true],
+    ]);
+    expect(r.n).toBe(1);
+    const [row] = await ctx.db.query(`SELECT changes, ip, actor_label, action FROM audit_events WHERE id = $1`, [id]);
+    expect(row).toEqual({
+      changes: { email: { before: null, after: 'changed' } },
+      ip: null,
+      actor_label: 'citoyen (formulaire public)',
+      action: 'citizen.create',
+    });
+    const [logged] = await ctx.db.query(
+      `SELECT actor_label, changes FROM audit_events WHERE action = 'audit.redact' ORDER BY id DESC LIMIT 1`,
+    );
+    expect(logged).toEqual({
+      actor_label: 'system:retention',
+      changes: { rows: { before: null, after: 1 }, lastId: { before: null, after: Number(id) } },
+    });
+  });
+
+  it('refuses a rewrite that drops or adds keys, and any other column, even through the flag by hand', async () => {
+    await expect(
+      ctx.db.query(`SELECT grc_audit_redact('x', $1::bigint[], $2::jsonb[], $3::boolean[])`, [[id], ['{}'], [false]]),
+    ).rejects.toThrow('audit_events is append-only: UPDATE refused');
+    // the app cannot use the flag itself: it has no UPDATE privilege
+    await expect(
+      ctx.db.transaction(async (m) => {
+        await m.query(`SELECT set_config('grc.audit_redaction', 'on', true)`);
+        await m.query(`UPDATE audit_events SET changes = '{"email": 1}' WHERE id = $1`, [id]);
+      }),
+    ).rejects.toMatchObject({ code: '42501' });
+    // the owner with the flag may still not touch another column
+    await owner.query('BEGIN');
+    await owner.query(`SELECT set_config('grc.audit_redaction', 'on', true)`);
+    await expect(owner.query(`UPDATE audit_events SET actor_label = 'x' WHERE id = $1`, [id])).rejects.toThrow('append-only');
+    await owner.query('ROLLBACK');
+  });
+});

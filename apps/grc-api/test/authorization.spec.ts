@@ -557,6 +557,23 @@ describe('authorisation matrix: every route × every principal × own / other ob
       return { path: `/api/v1/citizens/${c.id}`, body: { ...Object.fromEntries(fields.map((f) => [f, c[f]])), city: 'Saint-Aubin' } };
     },
     'GET /api/v1/citizens/{id}/tickets': R((t) => `/api/v1/citizens/${t.citizenId}/tickets`),
+    'GET /api/v1/citizens/{id}/access-export': R((t) => `/api/v1/citizens/${t.citizenId}/access-export`),
+    'GET /api/v1/citizens/{id}/access-letter': R((t) => `/api/v1/citizens/${t.citizenId}/access-letter`),
+    // a fresh person each time (an erased or merged record cannot be erased or merged again)
+    'POST /api/v1/citizens/{id}/erase': async (who, scope) => ({
+      path: `/api/v1/citizens/${(await freshCitizen(who, scope)).id}/erase`,
+      body: { force: true, reason: 'Matrice' },
+    }),
+    'POST /api/v1/citizens/{id}/merge': async (who, scope) => {
+      const kept = await freshCitizen(who, scope);
+      const other = await freshCitizen(who, scope);
+      return { path: `/api/v1/citizens/${kept.id}/merge`, body: { otherId: other.id, version: kept.version, otherVersion: other.version } };
+    },
+    'GET /api/v1/privacy-settings': async () => ({ path: '/api/v1/privacy-settings' }),
+    'PUT /api/v1/privacy-settings': async () => {
+      const { updatedAt: _, ...settings } = (await admin.get('/api/v1/privacy-settings').expect(200)).body;
+      return { path: '/api/v1/privacy-settings', body: { ...settings, controllerName: `Commune ${uniq()}` } };
+    },
     'GET /api/v1/departments': async () => ({ path: '/api/v1/departments' }),
     'POST /api/v1/departments': async () => ({
       path: '/api/v1/departments',
@@ -799,6 +816,7 @@ describe('authorisation matrix: every route × every principal × own / other ob
       body: {},
     }),
     'GET /api/v1/public/form': async () => ({ path: '/api/v1/public/form' }),
+    'GET /api/v1/public/privacy-notice': async () => ({ path: '/api/v1/public/privacy-notice' }),
     'POST /api/v1/public/requests': async () => ({
       path: '/api/v1/public/requests',
       fields: {

@@ -27,3 +27,4 @@ export * from './rgpd';
 export * from './identity/identity-providers';
 export * from './access/password-policy';
 export * from './contracts/accounts';
+export * from './citizen/merge';

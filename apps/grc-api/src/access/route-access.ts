@@ -108,6 +108,13 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'GET /api/v1/citizens/{id}': { who: CITIZEN_READERS, object: 'citizen', ok: 200, reach: DIRECTORY },
   'PUT /api/v1/citizens/{id}': { who: STAFF, object: 'citizen', ok: 200, reach: ['admin', 'frontDesk'] },
   'GET /api/v1/citizens/{id}/tickets': { who: TICKET_READERS, object: 'citizen', ok: 200, reach: ['admin', 'frontDesk'] },
+  // the citizens' rights (modules/citizen-rights): the DPO and admins, for every person of the town
+  'GET /api/v1/citizens/{id}/access-export': { who: RGPD, object: 'citizen', ok: 200, reach: RGPD },
+  'GET /api/v1/citizens/{id}/access-letter': { who: RGPD, object: 'citizen', ok: 200, reach: RGPD },
+  'POST /api/v1/citizens/{id}/erase': { who: RGPD, object: 'citizen', ok: 200, reach: RGPD },
+  'POST /api/v1/citizens/{id}/merge': { who: RGPD, object: 'citizen', ok: 200, reach: RGPD },
+  'GET /api/v1/privacy-settings': { who: RGPD, ok: 200 },
+  'PUT /api/v1/privacy-settings': { who: RGPD, ok: 200 },
   // reference data: read by all, changed by the admin
   'GET /api/v1/departments': { who: EVERYONE, ok: 200 },
   'POST /api/v1/departments': admin(201),
@@ -183,6 +190,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'POST /api/v1/notifications/{id}/read': { who: EVERYONE, object: 'mine', ok: 200, reach: [] },
   // the citizen side, no account (modules/public; in the OpenAPI document)
   'GET /api/v1/public/form': pub(),
+  'GET /api/v1/public/privacy-notice': pub(),
   'POST /api/v1/public/requests': pub(201),
   'GET /api/v1/public/requests/{reference}': pub(),
   'POST /api/v1/public/requests/{reference}/messages': pub(),

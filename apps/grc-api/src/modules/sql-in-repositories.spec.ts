@@ -25,6 +25,8 @@ const MODULES = [
   'worker',
   'town',
   'accounts',
+  'anonymisation',
+  'citizen-rights',
 ];
 
 /** What counts as a query outside a repository: SQL text, raw or prepared queries, EntityManager/DataSource calls. */

@@ -1,5 +1,6 @@
 import type { Route } from '@angular/router';
 import { adminGuard, authGuard, permissionGuard } from './core/guards';
+import { rgpdGuard } from './features/privacy/rgpd-guard';
 
 export const appRoutes: Route[] = [
   {
@@ -47,6 +48,11 @@ export const appRoutes: Route[] = [
         loadComponent: () => import('./features/ticket/ticket').then((m) => m.TicketPage),
       },
       {
+        path: 'citizens/:id',
+        title: 'title.citizen',
+        loadComponent: () => import('./features/citizen/citizen-page').then((m) => m.CitizenPage),
+      },
+      {
         path: 'a-valider',
         title: 'title.awaiting',
         loadComponent: () => import('./features/workflows/awaiting').then((m) => m.AwaitingPage),
@@ -76,6 +82,12 @@ export const appRoutes: Route[] = [
         title: 'title.audit',
         canActivate: [permissionGuard('audit.read', '/inbox')],
         loadComponent: () => import('./features/audit/audit').then((m) => m.AuditPage),
+      },
+      {
+        path: 'protection-donnees',
+        title: 'title.privacySettings',
+        canActivate: [rgpdGuard],
+        loadComponent: () => import('./features/privacy/privacy-settings').then((m) => m.PrivacySettingsPage),
       },
       {
         path: 'admin',

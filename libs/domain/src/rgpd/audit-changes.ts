@@ -1,4 +1,5 @@
 import { PERSONAL_DATA, type PersonalColumn } from './personal-data';
+import { CHANGED } from './redaction';
 
 /**
  * The audit trail carries no more personal data than needed: in an audit event's diff, a personal field
@@ -6,8 +7,7 @@ import { PERSONAL_DATA, type PersonalColumn } from './personal-data';
  * citizen's own history (`citizen_revisions`), which anonymisation removes. Pure: no SQL.
  */
 
-/** What the audit records instead of a personal field's before and after. */
-export const CHANGED = 'changed';
+// CHANGED (redaction.ts): what the audit records instead of a personal field's before and after
 
 export type AuditChanges = Record<string, { before: unknown; after: unknown }>;
 

@@ -30,6 +30,10 @@ export type Link =
   | { via: 'citizen'; column: string }
   /** a column holds a ticket's id; the ticket's requester is the person */
   | { via: 'ticket'; column: string }
+  /** a type column and an id column name the record (audit events: entity_type 'ticket' or 'citizen' + entity_id) */
+  | { via: 'entity'; typeColumn: string; idColumn: string; ticket: string; citizen: string }
+  /** no id, but a column holds the person's e-mail address (a quarantined mail's sender): rows removed with the person */
+  | { via: 'contact'; column: string }
   /** no reliable link to one citizen (quarantined mail, sessions): purged on their own clock instead */
   | { via: 'none' };
 
@@ -42,6 +46,8 @@ export interface PersonalColumn {
 
 export interface PersonalTable {
   table: string;
+  /** the column(s) that identify a row, for the statements that rewrite redacted values */
+  key: readonly string[];
   link: Link;
   columns: readonly PersonalColumn[];
   /** included in a citizen's access export (right of access, art. 15) */
@@ -55,6 +61,7 @@ export interface PersonalTable {
 export const PERSONAL_DATA: readonly PersonalTable[] = [
   {
     table: 'citizens',
+    key: ['id'],
     link: { via: 'self' },
     exported: true,
     columns: [
@@ -71,6 +78,7 @@ export const PERSONAL_DATA: readonly PersonalTable[] = [
   },
   {
     table: 'tickets',
+    key: ['id'],
     link: { via: 'ticket', column: 'id' },
     exported: true,
     columns: [
@@ -85,34 +93,47 @@ export const PERSONAL_DATA: readonly PersonalTable[] = [
   },
   {
     table: 'ticket_events',
+    key: ['id'],
     link: { via: 'ticket', column: 'ticket_id' },
     exported: true,
     columns: [
       { column: 'body', holds: 'message', treatment: 'redact' },
+      // the e-mail channel's 'created' event keeps the sender's address; attachments their file name
       { column: 'data', holds: 'diff', treatment: 'redact-json' },
     ],
   },
   {
     table: 'attachments',
+    key: ['id'],
     link: { via: 'ticket', column: 'ticket_id' },
     exported: true,
     columns: [
       { column: 'filename', holds: 'file', treatment: 'placeholder' },
+      // the file under GRC_DATA_DIR is deleted; the key then names no file
       { column: 'storage_key', holds: 'file', treatment: 'delete-content' },
+      // a file's hash could confirm that a known document was sent
+      { column: 'sha256', holds: 'file', treatment: 'placeholder' },
     ],
   },
   {
     table: 'audit_events',
-    // entity_type 'ticket' / 'citizen' with entity_id = the ticket's or the citizen's id
-    link: { via: 'ticket', column: 'entity_id' },
+    key: ['id'],
+    // entity_type 'ticket' / 'citizen' with entity_id = the ticket's or the citizen's id. Append-only: rewritten
+    // only through grc_audit_redact (migration 1763800000840), which may change nothing else.
+    link: { via: 'entity', typeColumn: 'entity_type', idColumn: 'entity_id', ticket: 'ticket', citizen: 'citizen' },
     exported: true,
-    columns: [{ column: 'changes', holds: 'diff', treatment: 'redact-json' }],
+    columns: [
+      { column: 'changes', holds: 'diff', treatment: 'redact-json' },
+      // the citizen's own address (public form, Open311 client): events without an agent (actor_id NULL)
+      { column: 'ip', holds: 'network', treatment: 'null' },
+    ],
     purge: 'login-ip',
   },
   {
     // the values of a person's personal fields at each change (the audit records them as "changed"): the
     // citizen's own history, part of the access export, gone with the person
     table: 'citizen_revisions',
+    key: ['id'],
     link: { via: 'citizen', column: 'citizen_id' },
     exported: true,
     deleteRowsOnAnonymise: true,
@@ -120,6 +141,7 @@ export const PERSONAL_DATA: readonly PersonalTable[] = [
   },
   {
     table: 'mail_outbox',
+    key: ['id'],
     link: { via: 'ticket', column: 'ticket_id' },
     exported: true,
     columns: [
@@ -134,14 +156,18 @@ export const PERSONAL_DATA: readonly PersonalTable[] = [
   },
   {
     table: 'mail_imported',
+    key: ['message_key'],
     link: { via: 'ticket', column: 'ticket_id' },
-    exported: false,
+    // the e-mails received from the person (their text is the ticket's description or a timeline event)
+    exported: true,
     columns: [{ column: 'reason', holds: 'free-text', treatment: 'null' }],
     purge: 'imported-mail',
   },
   {
     table: 'mail_quarantine',
-    link: { via: 'none' },
+    key: ['id'],
+    link: { via: 'contact', column: 'from_address' },
+    deleteRowsOnAnonymise: true,
     exported: false,
     columns: [
       { column: 'from_address', holds: 'contact', treatment: 'null' },
@@ -152,12 +178,14 @@ export const PERSONAL_DATA: readonly PersonalTable[] = [
   },
   {
     table: 'notifications',
+    key: ['id'],
     link: { via: 'ticket', column: 'ticket_id' },
     exported: false,
     columns: [{ column: 'data', holds: 'diff', treatment: 'redact-json' }],
   },
   {
     table: 'ticket_tracking_keys',
+    key: ['id'],
     link: { via: 'ticket', column: 'ticket_id' },
     exported: false,
     deleteRowsOnAnonymise: true,
@@ -165,6 +193,7 @@ export const PERSONAL_DATA: readonly PersonalTable[] = [
   },
   {
     table: 'open311_requests',
+    key: ['ticket_id'],
     link: { via: 'ticket', column: 'ticket_id' },
     exported: true,
     columns: [
@@ -177,6 +206,7 @@ export const PERSONAL_DATA: readonly PersonalTable[] = [
   },
   {
     table: 'ticket_workflows',
+    key: ['ticket_id'],
     link: { via: 'ticket', column: 'ticket_id' },
     exported: true,
     // circuit state keeps comments and draft bodies
@@ -184,6 +214,7 @@ export const PERSONAL_DATA: readonly PersonalTable[] = [
   },
   {
     table: 'sessions',
+    key: ['token_hash'],
     link: { via: 'none' },
     exported: false,
     columns: [
@@ -221,6 +252,10 @@ export const NO_PERSONAL_DATA: readonly string[] = [
   'oidc_sessions',
   'oidc_transactions',
   'open311_api_keys',
+  // the town's controller and DPO contact (staff), no citizen
+  'privacy_settings',
+  'retention_rules',
+  'retention_runs',
   'routing_rules',
   'security_settings',
   'sla_calendars',
@@ -231,6 +266,19 @@ export const NO_PERSONAL_DATA: readonly string[] = [
   'workflow_bindings',
   'workflow_definitions',
 ];
+
+/** The fixed values of `placeholder` columns (NOT NULL columns whose value must go). */
+export const PLACEHOLDERS: Readonly<Record<string, string>> = {
+  'attachments.filename': 'fichier-supprime',
+  'attachments.storage_key': 'deleted',
+  'attachments.sha256': '0'.repeat(64),
+  'mail_outbox.to_address': 'anonymise@invalid',
+  'mail_outbox.text': '[anonymisé]',
+};
+
+/** The columns of a table with a treatment, e.g. columnsTreated(t, 'null') → ['email', 'phone']. */
+export const columnsTreated = (t: PersonalTable, ...treatments: Treatment[]): string[] =>
+  t.columns.filter((c) => treatments.includes(c.treatment)).map((c) => c.column);
 
 export const personalTable = (table: string): PersonalTable | undefined => PERSONAL_DATA.find((t) => t.table === table);
 

@@ -27,5 +27,7 @@ export const TIMELINE_EVENT_KINDS = [
   // duplicates (apps/grc-api modules/duplicates): data = { masterId, masterReference } on the follower, { followerId, followerReference } on the master
   'linked',
   'unlinked',
+  // retention (apps/grc-api modules/anonymisation): the requester's identity left the request; data = {} (no personal data)
+  'anonymised',
 ] as const;
 export type TimelineEventKind = (typeof TIMELINE_EVENT_KINDS)[number];

@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { AUDIT_GUARD_FUNCTION } from './1763800000840-retention';
 
 /**
  * The role the application runs as (GRC_DB_ROLE, default grc_app): no login of its own, not a superuser,
@@ -34,10 +35,8 @@ export class AppRole1763800000950 implements MigrationInterface {
     await q.query(`ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO grc_app`);
     await q.query(`ALTER FUNCTION grc_next_ticket_number(integer) SECURITY DEFINER SET search_path = public, pg_temp`);
 
-    await q.query(`CREATE FUNCTION grc_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        RAISE EXCEPTION 'audit_events is append-only: % refused', TG_OP USING ERRCODE = 'insufficient_privilege';
-      END $$`);
+    // raises for every UPDATE/DELETE but grc_audit_redact's (migration 1763800000840: changes' values and ip only)
+    await q.query(AUDIT_GUARD_FUNCTION);
     await q.query(`CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events
       FOR EACH ROW EXECUTE FUNCTION grc_audit_append_only()`);
     await q.query(`CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events

@@ -10,6 +10,8 @@ import { NotificationReads1763800000700 } from './1763800000700-notification-rea
 import { SlaStepCalendars1763800000800 } from './1763800000800-sla-step-calendars';
 import { FrontDesk1763800000810 } from './1763800000810-front-desk';
 import { MailThreadingPublicNotes1763800000820 } from './1763800000820-mail-threading-public-notes';
+import { Retention1763800000840 } from './1763800000840-retention';
+import { PrivacySettings1763800000850 } from './1763800000850-privacy-settings';
 import { Dpo1763800000860 } from './1763800000860-dpo';
 import { IdentityProviders1763800000870 } from './1763800000870-identity-providers';
 import { LocalAccounts1763800000880 } from './1763800000880-local-accounts';
@@ -29,6 +31,8 @@ export const MIGRATIONS = [
   SlaStepCalendars1763800000800,
   FrontDesk1763800000810,
   MailThreadingPublicNotes1763800000820,
+  Retention1763800000840,
+  PrivacySettings1763800000850,
   Dpo1763800000860,
   IdentityProviders1763800000870,
   LocalAccounts1763800000880,

@@ -61,6 +61,30 @@ export class AuditRepository {
     );
   }
 
+  /** Many events of one actor and action in one statement (a batch of the retention job). */
+  async insertMany(
+    actor: { actorId: string | null; actorLabel: string; ip: string | null },
+    action: string,
+    entityType: string,
+    entries: ReadonlyArray<{ entityId: string; changes: Record<string, { before: unknown; after: unknown }> }>,
+    m: EntityManager = this.db.manager,
+  ): Promise<void> {
+    if (!entries.length) return;
+    await m.query(
+      `INSERT INTO audit_events (actor_id, actor_label, action, entity_type, entity_id, changes, ip)
+       SELECT $1, $2, $3, $4, e, c::jsonb, $5 FROM unnest($6::text[], $7::text[]) AS u(e, c)`,
+      [
+        actor.actorId,
+        actor.actorLabel,
+        action,
+        entityType,
+        actor.ip,
+        entries.map((e) => e.entityId),
+        entries.map((e) => JSON.stringify(e.changes)),
+      ],
+    );
+  }
+
   /**
    * The values of a change's personal fields, in the person's history: a citizen's own record, or the
    * requester of a ticket (nothing is kept for a ticket without a requester: nobody's history).

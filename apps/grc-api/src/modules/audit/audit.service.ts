@@ -112,6 +112,17 @@ export class AuditService {
       await this.events.insertRevision({ entityType, entityId, actorId: actor.actorId, action, changes: personal }, manager);
   }
 
+  /** The same action on many records, one event each, in one statement (a retention batch). */
+  async recordMany(
+    manager: EntityManager,
+    actor: AuditActor,
+    action: string,
+    entityType: string,
+    entries: ReadonlyArray<{ entityId: string; changes: Changes }>,
+  ): Promise<void> {
+    await this.events.insertMany(actor, action, entityType, entries, manager);
+  }
+
   /**
    * A read of personal data: one row, written when the data is served (after the scope checks, so a
    * refused read leaves no "read" event). In the caller's transaction when it has one.

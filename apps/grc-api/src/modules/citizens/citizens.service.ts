@@ -23,7 +23,7 @@ import { toSummary } from '../tickets/ticket-view';
 import type { CitizenInputDto, CitizenUpdateDto } from './citizen.dto';
 import { CitizensRepository, type CitizenMatch, type Reach } from './citizens.repository';
 
-const FIELDS: Array<keyof CitizenFields> = [
+export const CITIZEN_FIELDS: Array<keyof CitizenFields> = [
   'kind',
   'firstName',
   'lastName',
@@ -37,7 +37,7 @@ const FIELDS: Array<keyof CitizenFields> = [
   'preferredChannel',
 ];
 
-const toCitizen = (c: CitizenEntity): Citizen => ({
+export const toCitizen = (c: CitizenEntity): Citizen => ({
   id: c.id,
   kind: c.kind,
   firstName: c.firstName,
@@ -123,7 +123,7 @@ export class CitizensService {
     const fields = this.validate(dto, prefix);
     await this.refuseDuplicate(m, actor, fields, null, prefix);
     const saved = await this.citizens.insert(fields, m);
-    await this.audit.record(m, auditActor(actor), 'citizen.create', 'citizen', saved.id, diff<CitizenFields>(null, fields, FIELDS));
+    await this.audit.record(m, auditActor(actor), 'citizen.create', 'citizen', saved.id, diff<CitizenFields>(null, fields, CITIZEN_FIELDS));
     return toCitizen(saved);
   }
 
@@ -147,7 +147,7 @@ export class CitizensService {
     if (fields === null) return { ok: true, value: null };
     if (!fields.ok) return fields;
     const saved = await this.citizens.insert(fields.value, m);
-    await this.audit.record(m, actor, 'citizen.create', 'citizen', saved.id, diff<CitizenFields>(null, fields.value, FIELDS));
+    await this.audit.record(m, actor, 'citizen.create', 'citizen', saved.id, diff<CitizenFields>(null, fields.value, CITIZEN_FIELDS));
     return { ok: true, value: saved.id };
   }
 
@@ -163,7 +163,7 @@ export class CitizensService {
       }
       const fields = this.validate(input as CitizenInputDto, '');
       await this.refuseDuplicate(m, actor, fields, id, '');
-      const changes = diff<CitizenFields>(before, fields, FIELDS);
+      const changes = diff<CitizenFields>(before, fields, CITIZEN_FIELDS);
       const saved = await this.citizens.update(before, fields, m);
       await this.audit.record(m, auditActor(actor), 'citizen.update', 'citizen', id, changes);
       return toCitizen(saved);

@@ -20,6 +20,8 @@ const COLUMN: Partial<Record<keyof TicketEntity, string>> = {
   closedAt: 'closed_at',
   masterTicketId: 'master_ticket_id',
   linkedFromStatus: 'linked_from_status',
+  // a merge of two records of one person moves the request to the kept record (moveRequesterIn)
+  citizenId: 'citizen_id',
 };
 export type TicketSet = Partial<Record<keyof TicketEntity, unknown>>;
 
@@ -76,6 +78,26 @@ export interface AttachmentRow {
   mime_type: string;
   size: number;
   created_at: Date;
+}
+
+export interface AnonymisationRow {
+  id: string;
+  category_id: string;
+  citizen_id: string | null;
+  subject: string;
+  description: string;
+  latitude: number | null;
+  longitude: number | null;
+  attributes: Record<string, unknown>;
+  known_names: string[];
+}
+export interface AnonymisedColumns {
+  id: string;
+  subject: string;
+  description: string;
+  latitude: number | null;
+  longitude: number | null;
+  attributes: Record<string, unknown>;
 }
 
 /** A town pack's history, written as it is (no routing, no hooks: the pack says what happened). */
@@ -271,6 +293,91 @@ export class TicketsRepository {
   async departmentOf(m: EntityManager, id: string): Promise<string | null> {
     const [t] = await m.query(`SELECT department_id FROM tickets WHERE id = $1`, [id]);
     return t?.department_id ?? null;
+  }
+
+  // ------------------------------------------------------------------ anonymisation (retention, erasure)
+
+  /**
+   * The requests not yet anonymised among `ids`, locked, with their requester's known names (for the
+   * redaction of free text). `skipLocked`: a request an agent is changing right now is left for the next batch.
+   */
+  lockForAnonymisation(m: EntityManager, ids: readonly string[], skipLocked: boolean): Promise<AnonymisationRow[]> {
+    return m.query(
+      `SELECT t.id, t.category_id, t.citizen_id, t.subject, t.description, t.latitude, t.longitude, t.attributes,
+         array_remove(ARRAY[c.first_name, c.last_name, c.organisation_name, c.contact_person], NULL) AS known_names
+       FROM tickets t LEFT JOIN citizens c ON c.id = t.citizen_id
+       WHERE t.id = ANY($1::uuid[]) AND t.anonymised_at IS NULL
+       ORDER BY t.id FOR UPDATE OF t ${skipLocked ? 'SKIP LOCKED' : ''}`,
+      [ids],
+    );
+  }
+
+  /** The timeline entries of these requests that hold text or data (the others have nothing to redact). */
+  eventsToRedact(
+    m: EntityManager,
+    ids: readonly string[],
+  ): Promise<Array<{ id: string; ticket_id: string; body: string | null; data: unknown }>> {
+    return m.query(
+      `SELECT id::text, ticket_id, body, data FROM ticket_events
+       WHERE ticket_id = ANY($1::uuid[]) AND (body IS NOT NULL OR data <> '{}'::jsonb)`,
+      [ids],
+    );
+  }
+
+  /**
+   * The anonymised columns of many requests in one statement, the version bumped (an open console sees the
+   * change); `updated_at` is left as it was so that the inbox's "last updated" order keeps telling agents' work.
+   */
+  async applyAnonymisation(m: EntityManager, rows: readonly AnonymisedColumns[]): Promise<void> {
+    if (!rows.length) return;
+    await m.query(
+      `UPDATE tickets t SET citizen_id = NULL, address = NULL, subject = u.subject, description = u.description,
+         latitude = u.latitude, longitude = u.longitude, attributes = u.attributes::jsonb, anonymised_at = now(), version = t.version + 1
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::float8[], $5::float8[], $6::text[]) AS u(id, subject, description, latitude, longitude, attributes)
+       WHERE t.id = u.id`,
+      [
+        rows.map((r) => r.id),
+        rows.map((r) => r.subject),
+        rows.map((r) => r.description),
+        rows.map((r) => r.latitude),
+        rows.map((r) => r.longitude),
+        rows.map((r) => JSON.stringify(r.attributes)),
+      ],
+    );
+  }
+
+  async redactEvents(m: EntityManager, rows: ReadonlyArray<{ id: string; body: string | null; data: unknown }>): Promise<void> {
+    if (!rows.length) return;
+    await m.query(
+      `UPDATE ticket_events e SET body = u.body, data = u.data::jsonb
+       FROM unnest($1::bigint[], $2::text[], $3::text[]) AS u(id, body, data) WHERE e.id = u.id`,
+      [rows.map((r) => r.id), rows.map((r) => r.body), rows.map((r) => JSON.stringify(r.data))],
+    );
+  }
+
+  /** One 'anonymised' timeline entry per request, with no personal data. */
+  async insertAnonymisedEvents(m: EntityManager, ids: readonly string[], actorId: string | null): Promise<void> {
+    if (!ids.length) return;
+    await m.query(`INSERT INTO ticket_events (ticket_id, kind, actor_id) SELECT id, 'anonymised', $2 FROM unnest($1::uuid[]) AS id`, [
+      ids,
+      actorId,
+    ]);
+  }
+
+  /** Requests removed with their timeline and every row that cascades from them; returns the ids removed. */
+  async deleteMany(
+    m: EntityManager,
+    ids: readonly string[],
+    skipLocked: boolean,
+  ): Promise<Array<{ id: string; category_id: string; citizen_id: string | null }>> {
+    if (!ids.length) return [];
+    // a DELETE answers [rows, count] through TypeORM's driver
+    const [rows] = await m.query(
+      `WITH locked AS (SELECT id FROM tickets WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE ${skipLocked ? 'SKIP LOCKED' : ''})
+       DELETE FROM tickets t USING locked WHERE t.id = locked.id RETURNING t.id, t.category_id, t.citizen_id`,
+      [ids],
+    );
+    return rows;
   }
 
   // ------------------------------------------------------------------ packs

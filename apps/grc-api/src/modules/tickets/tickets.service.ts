@@ -3,6 +3,7 @@ import { InjectDataSource, InjectEntityManager } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import {
   allowedTransitions,
+  anonymisedRow,
   decideAssignment,
   decideStatusChange,
   decideTransfer,
@@ -62,6 +63,21 @@ export interface NewTicket {
   locale?: 'fr' | 'en' | null;
 }
 
+/** A request once anonymised: what the other tables need to follow it. */
+export interface AnonymisedTicket {
+  id: string;
+  categoryId: string;
+  /** the requester it had (its record is handled by the caller) */
+  citizenId: string | null;
+  /** the requester's names, for the redaction of the other tables' text */
+  knownNames: string[];
+}
+export interface DeletedTicket {
+  id: string;
+  categoryId: string;
+  citizenId: string | null;
+}
+
 /** A change decided on the locked row: the columns to set, its timeline events, its audit action. */
 export interface Mutation {
   set: TicketSet;
@@ -117,6 +133,7 @@ const AUDITED_FIELDS: Array<keyof TicketEntity> = [
   'subject',
   'resolvedAt',
   'closedAt',
+  'citizenId',
 ];
 const SLA_FIELDS: Array<keyof TicketEntity> = ['slaDueAt', 'slaBreached'];
 
@@ -442,10 +459,119 @@ export class TicketsService {
   }
 
   /**
+   * Moves requests to another record of the same person (citizens' merge, modules/citizen-rights), each one a
+   * change through `mutateIn` in the caller's transaction: row locked, version bumped, listeners told,
+   * audited `ticket.requester_merge` with the former and the kept record. Whatever the departments: the merge
+   * is a right of the person, exercised by holders of `rgpd` for the whole town.
+   */
+  async moveRequesterIn(
+    m: EntityManager,
+    actor: Actor,
+    ticketIds: readonly string[],
+    fromCitizenId: string,
+    toCitizenId: string,
+  ): Promise<number> {
+    let moved = 0;
+    for (const id of ticketIds) {
+      await this.mutateIn(
+        m,
+        actor,
+        id,
+        null,
+        async (_m, t) => {
+          if (t.citizenId !== fromCitizenId) return null;
+          moved++;
+          return { set: { citizenId: toCitizenId }, events: [], action: 'ticket.requester_merge' };
+        },
+        { propagated: true },
+      );
+    }
+    return moved;
+  }
+
+  /**
    * The inbox's SLA summary (sla_due_at, sla_breached) recomputed from ticket_sla outside a change:
    * the SLA backfill gives clocks to a pack's history without touching the tickets' version or
    * updated_at. Within a change, listeners ask for it through `TicketChange.refreshSla()`.
    */
+  /**
+   * Removes the requester from many requests at once (retention, erasure), in the caller's transaction: the
+   * columns the personal data registry lists for `tickets` and `ticket_events` get their treatment (citizen link
+   * and address gone, free text redacted with the requester's known names, position coarsened, attributes
+   * redacted), the version bumped, an 'anonymised' timeline entry with no personal data, and one
+   * `ticket.anonymise` audit event per request. No change listener runs: nothing is e-mailed, no clock moves.
+   * Already anonymised requests are skipped (idempotent); `skipLocked` leaves a request being changed right now
+   * for the next batch. Returns what each request was (category, former requester, known names) for the other tables.
+   */
+  async anonymiseIn(
+    m: EntityManager,
+    actor: AuditActor,
+    ticketIds: readonly string[],
+    opts: { skipLocked?: boolean } = {},
+  ): Promise<AnonymisedTicket[]> {
+    const rows = await this.repo.lockForAnonymisation(m, ticketIds, opts.skipLocked ?? false);
+    if (!rows.length) return [];
+    const names = new Map(rows.map((r) => [r.id, r.known_names ?? []]));
+    await this.repo.applyAnonymisation(
+      m,
+      rows.map((r) => {
+        const a = anonymisedRow(
+          'tickets',
+          { subject: r.subject, description: r.description, latitude: r.latitude, longitude: r.longitude, attributes: r.attributes },
+          r.known_names ?? [],
+        );
+        return { id: r.id, ...a, subject: a.subject || '[anonymisé]', description: a.description ?? '' };
+      }),
+    );
+    const events = await this.repo.eventsToRedact(
+      m,
+      rows.map((r) => r.id),
+    );
+    const redacted = events
+      .map((e) => ({ e, a: anonymisedRow('ticket_events', { body: e.body, data: e.data }, names.get(e.ticket_id) ?? []) }))
+      .filter(({ e, a }) => a.body !== e.body || JSON.stringify(a.data) !== JSON.stringify(e.data))
+      .map(({ e, a }) => ({ id: e.id, body: a.body, data: a.data }));
+    await this.repo.redactEvents(m, redacted);
+    await this.repo.insertAnonymisedEvents(
+      m,
+      rows.map((r) => r.id),
+      actor.actorId,
+    );
+    await this.audit.recordMany(
+      m,
+      actor,
+      'ticket.anonymise',
+      'ticket',
+      rows.map((r) => ({
+        entityId: r.id,
+        changes: { citizenId: { before: r.citizen_id ? 'changed' : null, after: null }, anonymised: { before: false, after: true } },
+      })),
+    );
+    return rows.map((r) => ({ id: r.id, categoryId: r.category_id, citizenId: r.citizen_id, knownNames: r.known_names ?? [] }));
+  }
+
+  /**
+   * Deletes many requests (retention action `delete`) with everything that cascades from them (timeline,
+   * attachments' rows, outbox, tracking keys, clocks, circuits), one `ticket.delete` audit event each.
+   * The caller deletes the attachments' files after the commit.
+   */
+  async deleteIn(
+    m: EntityManager,
+    actor: AuditActor,
+    ticketIds: readonly string[],
+    opts: { skipLocked?: boolean } = {},
+  ): Promise<DeletedTicket[]> {
+    const rows = await this.repo.deleteMany(m, ticketIds, opts.skipLocked ?? false);
+    await this.audit.recordMany(
+      m,
+      actor,
+      'ticket.delete',
+      'ticket',
+      rows.map((r) => ({ entityId: r.id, changes: { deleted: { before: false, after: true } } })),
+    );
+    return rows.map((r) => ({ id: r.id, categoryId: r.category_id, citizenId: r.citizen_id }));
+  }
+
   async refreshSlaSummaryIn(m: EntityManager, ticketId: string): Promise<void> {
     await this.repo.refreshSlaSummary(m, ticketId);
   }

@@ -1,5 +1,7 @@
 import type { MsgKey } from './i18n.fr';
 import { PUB_EN } from '../features/public/public-i18n';
+import { PRIVACY_EN } from '../features/public/privacy-i18n';
+import { CITIZEN_EN } from '../features/citizen/citizen-i18n';
 import { DUP_EN } from '../features/duplicates/duplicates-i18n';
 import { ACCOUNT_EN } from '../features/account/account-i18n';
 import { MAIL_EN } from '../features/mail/mail-i18n';
@@ -105,6 +107,7 @@ export const EN: Record<MsgKey, string> = {
   'timeline.priority_changed': 'Priority change',
   'timeline.category_changed': 'Category change',
   'timeline.attachment_added': 'Attachment added',
+  'timeline.anonymised': 'Requester anonymised (retention period)',
   'timeline.system': 'System',
   'timeline.by': 'by {name}',
   'timeline.fromTo': '{from} → {to}',
@@ -317,6 +320,8 @@ export const EN: Record<MsgKey, string> = {
   ...WF_EN,
   // citizen pages (features/public) and duplicates (features/duplicates)
   ...PUB_EN,
+  ...PRIVACY_EN,
+  ...CITIZEN_EN,
   ...DUP_EN,
   ...MAIL_EN,
   // sign-in through identity providers (login page, features/admin/identity-providers)

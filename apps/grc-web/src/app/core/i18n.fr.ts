@@ -1,5 +1,7 @@
 import { WF_FR } from '../features/workflows/workflow-i18n';
 import { PUB_FR } from '../features/public/public-i18n';
+import { PRIVACY_FR } from '../features/public/privacy-i18n';
+import { CITIZEN_FR } from '../features/citizen/citizen-i18n';
 import { DUP_FR } from '../features/duplicates/duplicates-i18n';
 import { ACCOUNT_FR } from '../features/account/account-i18n';
 import { MAIL_FR } from '../features/mail/mail-i18n';
@@ -103,6 +105,7 @@ export const FR = {
   'timeline.priority_changed': 'Changement de priorité',
   'timeline.category_changed': 'Changement de catégorie',
   'timeline.attachment_added': 'Pièce jointe ajoutée',
+  'timeline.anonymised': 'Demandeur anonymisé (durée de conservation)',
   'timeline.system': 'Système',
   'timeline.by': 'par {name}',
   'timeline.fromTo': '{from} → {to}',
@@ -316,6 +319,8 @@ export const FR = {
   ...WF_FR,
   // citizen pages (features/public) and duplicates (features/duplicates)
   ...PUB_FR,
+  ...PRIVACY_FR,
+  ...CITIZEN_FR,
   ...DUP_FR,
   ...MAIL_FR,
   // sign-in through identity providers (login page, features/admin/identity-providers)

@@ -1,6 +1,6 @@
 import { HttpClient, HttpErrorResponse } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
-import type { PublicForm, PublicRequestCreated, PublicTracking } from '@grc/domain';
+import type { PrivacyNotice, PublicForm, PublicRequestCreated, PublicTracking } from '@grc/domain';
 import { Observable, catchError, shareReplay, throwError } from 'rxjs';
 import { API } from '../../core/api';
 import type { MsgKey } from '../../core/i18n';
@@ -12,6 +12,7 @@ const BASE = `${API}/public`;
 export class PublicApi {
   private readonly http = inject(HttpClient);
   private form$?: Observable<PublicForm>;
+  private notice$?: Observable<PrivacyNotice>;
 
   /** Town name, categories with their fields, limits: fetched once per visit. */
   form(): Observable<PublicForm> {
@@ -23,6 +24,18 @@ export class PublicApi {
       shareReplay(1),
     );
     return this.form$;
+  }
+
+  /** The information notice (art. 13) as data: fetched once per visit. */
+  privacyNotice(): Observable<PrivacyNotice> {
+    this.notice$ ??= this.http.get<PrivacyNotice>(`${BASE}/privacy-notice`).pipe(
+      catchError((e: unknown) => {
+        this.notice$ = undefined;
+        return throwError(() => e);
+      }),
+      shareReplay(1),
+    );
+    return this.notice$;
   }
 
   create(body: FormData): Observable<PublicRequestCreated> {

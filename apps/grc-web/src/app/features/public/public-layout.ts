@@ -5,11 +5,12 @@ import { catchError, map, of } from 'rxjs';
 import { I18n } from '../../core/i18n';
 import { LangSwitch } from '../../shared/lang-switch';
 import { PublicApi } from './public-api';
+import { PrivacyNoticeView } from './privacy-notice';
 
 /** The citizen pages' light frame: town name, language switch, skip link, main landmark, footer. */
 @Component({
   selector: 'grc-public-layout',
-  imports: [LangSwitch, RouterLink],
+  imports: [LangSwitch, RouterLink, PrivacyNoticeView],
   changeDetection: ChangeDetectionStrategy.OnPush,
   // global within the lazy chunk: the citizen pages project their content here
   encapsulation: ViewEncapsulation.None,
@@ -53,7 +54,10 @@ import { PublicApi } from './public-api';
     <main id="main" #main class="public-main" tabindex="-1">
       <ng-content />
     </main>
-    <footer class="public-footer"><p>{{ t('pub.footer') }}</p></footer>
+    <footer class="public-footer">
+      <p>{{ t('pub.footer') }}</p>
+      <grc-privacy-notice />
+    </footer>
   `,
 })
 export class PublicLayout {

@@ -189,6 +189,7 @@ const DECIMAL = /^-?\d+(?:[.,]\d+)?$/;
             <fieldset [attr.aria-describedby]="'pub-contact-hint' + (err('contact') ? ' pub-contact-error' : '')">
               <legend>{{ t('pub.step.contact') }}</legend>
               <p class="hint" id="pub-contact-hint">{{ t('pub.contactHint') }}</p>
+              <p class="hint">{{ t('privacy.formPointer') }}</p>
               @if (err('contact'); as m) { <p class="field-error" id="pub-contact-error">{{ m }}</p> }
               <div class="field">
                 <label for="pub-firstName">{{ t('pub.firstName') }} <span>{{ t('pub.optional') }}</span></label>

@@ -1,0 +1,138 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { personalTable, type PersonalTable } from '@grc/domain';
+
+/** A registered table's row as read for its treatment: its key column(s) and its registered columns. */
+export type PersonalRow = Record<string, unknown>;
+
+const ident = (name: string): string => {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not an identifier: ${name}`);
+  return `"${name}"`;
+};
+
+function registered(table: string): PersonalTable {
+  const t = personalTable(table);
+  if (!t) throw new Error(`${table} is not in the personal data registry`);
+  return t;
+}
+
+/**
+ * The anonymisation's statements on every registered table but `tickets` and `ticket_events` (those change
+ * through TicketsService.anonymiseIn only), built from the personal data registry (`libs/domain/src/rgpd`):
+ * table, key, link and columns come from it, never from a caller, and are checked as identifiers. The values
+ * are computed by the domain's `anonymisedRow`; the writes go back as one statement per table and batch
+ * (`jsonb_populate_record` gives each value its column's type).
+ */
+@Injectable()
+export class AnonymisationRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  get manager(): EntityManager {
+    return this.db.manager;
+  }
+
+  /** Rows of a table linked to these requests (via its ticket column), with their key, link and registered columns. */
+  rowsOfTickets(m: EntityManager, table: string, ticketIds: readonly string[]): Promise<PersonalRow[]> {
+    const t = registered(table);
+    if (t.link.via !== 'ticket') throw new Error(`${table} is not linked by a ticket column`);
+    const cols = [...new Set([...t.key, t.link.column, ...t.columns.map((c) => c.column)])].map(ident).join(', ');
+    return m.query(`SELECT ${cols} FROM ${ident(t.table)} WHERE ${ident(t.link.column)} = ANY($1::uuid[])`, [ticketIds]);
+  }
+
+  /** Rows removed outright (tracking keys): returns how many. */
+  async deleteOfTickets(m: EntityManager, table: string, ticketIds: readonly string[]): Promise<number> {
+    const t = registered(table);
+    if (t.link.via !== 'ticket') throw new Error(`${table} is not linked by a ticket column`);
+    const [, n] = await m.query(`DELETE FROM ${ident(t.table)} WHERE ${ident(t.link.column)} = ANY($1::uuid[])`, [ticketIds]);
+    return Number(n ?? 0);
+  }
+
+  /** Writes treated rows back by key, one statement: only the registered columns are set. */
+  async writeRows(m: EntityManager, table: string, rows: readonly PersonalRow[]): Promise<number> {
+    if (!rows.length) return 0;
+    const t = registered(table);
+    const sets = t.columns.map((c) => `${ident(c.column)} = r.${ident(c.column)}`).join(', ');
+    const on = t.key.map((k) => `x.${ident(k)} = r.${ident(k)}`).join(' AND ');
+    const [, n] = await m.query(
+      `UPDATE ${ident(t.table)} x SET ${sets}
+       FROM (SELECT (jsonb_populate_record(NULL::${ident(t.table)}, v)).* FROM jsonb_array_elements($1::jsonb) v) r WHERE ${on}`,
+      [JSON.stringify(rows)],
+    );
+    return Number(n ?? 0);
+  }
+
+  /** Audit events about these records (entity_type + entity_id), with their changes and whether an agent acted. */
+  auditOf(
+    m: EntityManager,
+    entityType: 'ticket' | 'citizen',
+    ids: readonly string[],
+  ): Promise<Array<{ id: string; entity_id: string; changes: unknown; ip: string | null; agent: boolean }>> {
+    const t = registered('audit_events');
+    if (t.link.via !== 'entity') throw new Error('audit_events is linked by entity');
+    return m.query(
+      `SELECT id::text, entity_id, changes, ip, actor_id IS NOT NULL AS agent FROM audit_events
+       WHERE ${ident(t.link.typeColumn)} = $1 AND ${ident(t.link.idColumn)} = ANY($2::text[])`,
+      [entityType === 'ticket' ? t.link.ticket : t.link.citizen, ids],
+    );
+  }
+
+  /** The append-only trail's one exception (migration 1763800000840): changes' values and ip only, self-audited. */
+  async redactAudit(
+    m: EntityManager,
+    actorLabel: string,
+    rows: ReadonlyArray<{ id: string; changes: unknown; clearIp: boolean }>,
+  ): Promise<number> {
+    if (!rows.length) return 0;
+    const [r] = await m.query(`SELECT grc_audit_redact($1, $2::bigint[], $3::jsonb[], $4::boolean[]) AS n`, [
+      actorLabel,
+      rows.map((x) => x.id),
+      rows.map((x) => JSON.stringify(x.changes)),
+      rows.map((x) => x.clearIp),
+    ]);
+    return Number(r?.n ?? 0);
+  }
+
+  /** The stored files of these requests still present (their storage keys), before their rows are blanked. */
+  async attachmentKeys(m: EntityManager, ticketIds: readonly string[], placeholder: string): Promise<string[]> {
+    const rows: Array<{ storage_key: string }> = await m.query(
+      `SELECT storage_key FROM attachments WHERE ticket_id = ANY($1::uuid[]) AND storage_key <> $2`,
+      [ticketIds, placeholder],
+    );
+    return rows.map((r) => r.storage_key);
+  }
+
+  // ------------------------------------------------------------------ the citizen record
+
+  /** The citizen's record and its names, locked; null when it does not exist. */
+  async lockCitizen(m: EntityManager, id: string): Promise<PersonalRow | null> {
+    const t = registered('citizens');
+    const cols = [...new Set([...t.key, ...t.columns.map((c) => c.column)])].map(ident).join(', ');
+    const [row] = await m.query(`SELECT ${cols} FROM citizens WHERE id = $1 FOR UPDATE`, [id]);
+    return row ?? null;
+  }
+
+  /** Requests still naming the citizen (not anonymised): they keep the record alive. */
+  async liveRequestsOf(m: EntityManager, citizenId: string): Promise<number> {
+    const [r] = await m.query(`SELECT count(*)::int AS n FROM tickets WHERE citizen_id = $1`, [citizenId]);
+    return r.n;
+  }
+
+  /** The ids of every request naming the citizen. */
+  async requestsOf(m: EntityManager, citizenId: string): Promise<string[]> {
+    const rows: Array<{ id: string }> = await m.query(`SELECT id FROM tickets WHERE citizen_id = $1 ORDER BY id`, [citizenId]);
+    return rows.map((r) => r.id);
+  }
+
+  async bumpCitizenVersion(m: EntityManager, id: string): Promise<void> {
+    await m.query(`UPDATE citizens SET version = version + 1, updated_at = now() WHERE id = $1`, [id]);
+  }
+
+  /** Quarantined e-mails sent from the person's address (no other link): removed with the person. */
+  async deleteQuarantineFrom(m: EntityManager, email: string): Promise<number> {
+    const t = registered('mail_quarantine');
+    if (t.link.via !== 'contact') throw new Error('mail_quarantine is linked by contact');
+    const [, n] = await m.query(`DELETE FROM mail_quarantine WHERE position(lower($1) IN lower(${ident(t.link.column)})) > 0`, [email]);
+    return Number(n ?? 0);
+  }
+}

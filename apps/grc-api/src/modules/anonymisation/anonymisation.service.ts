@@ -1,0 +1,220 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DataSource, EntityManager } from 'typeorm';
+import { PERSONAL_DATA, PLACEHOLDERS, anonymisedRow, redactJson } from '@grc/domain';
+import { GRC_CONFIG, GrcConfig } from '../../config/config';
+import { AuditService, type AuditActor } from '../audit/audit.service';
+import { TicketsService } from '../tickets/tickets.service';
+import { AnonymisationRepository, type PersonalRow } from './anonymisation.repository';
+
+/** What a call did, per table (rows changed or removed) and for the citizens' records. */
+export interface AnonymisationResult {
+  tickets: number;
+  /** rows changed or removed per registered table */
+  rows: Record<string, number>;
+  /** records anonymised (the person had no other live request) */
+  citizensAnonymised: number;
+  /** records kept because the person has other live requests: only the link to these requests is gone */
+  citizensUnlinked: number;
+  /** requests per category id (the run's report) */
+  byCategory: Record<string, number>;
+  /** stored files to delete once the transaction committed (`removeFiles`) */
+  files: string[];
+}
+
+const empty = (): AnonymisationResult => ({ tickets: 0, rows: {}, citizensAnonymised: 0, citizensUnlinked: 0, byCategory: {}, files: [] });
+const ATTACHMENT_GONE = PLACEHOLDERS['attachments.storage_key']!;
+/** Tables linked by a ticket column whose rows are treated here (tickets and ticket_events: TicketsService). */
+const TICKET_TABLES = PERSONAL_DATA.filter((t) => t.link.via === 'ticket' && t.table !== 'tickets' && t.table !== 'ticket_events');
+
+/**
+ * The anonymisation engine (retention job, citizen's erasure): removes a person everywhere the personal data
+ * registry says the product copied them, in the caller's transaction. Requests change through
+ * `TicketsService.anonymiseIn` / `deleteIn` only; the other tables through AnonymisationRepository, driven by the
+ * registry; audit diffs through the trail's one redaction exception. Idempotent: an anonymised request is
+ * skipped, a treated value treated again stays the same.
+ */
+@Injectable()
+export class AnonymisationService {
+  private readonly log = new Logger('Anonymisation');
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(GRC_CONFIG) private readonly config: GrcConfig,
+    private readonly tickets: TicketsService,
+    private readonly audit: AuditService,
+    private readonly repo: AnonymisationRepository,
+  ) {}
+
+  /** Anonymises requests (identity, free text, files, diffs, e-mails…) and settles their former requesters' records. */
+  async anonymiseTicketsIn(
+    m: EntityManager,
+    actor: AuditActor,
+    ticketIds: readonly string[],
+    opts: { skipLocked?: boolean } = {},
+  ): Promise<AnonymisationResult> {
+    const out = empty();
+    const done = await this.tickets.anonymiseIn(m, actor, ticketIds, opts);
+    if (!done.length) return out;
+    out.tickets = done.length;
+    for (const t of done) out.byCategory[t.categoryId] = (out.byCategory[t.categoryId] ?? 0) + 1;
+    await this.followTickets(m, actor, done, out);
+    await this.settleCitizens(m, actor, done, out);
+    return out;
+  }
+
+  /** Deletes requests (retention action `delete`): their audit diffs and imported-mail records are redacted first. */
+  async deleteTicketsIn(
+    m: EntityManager,
+    actor: AuditActor,
+    ticketIds: readonly string[],
+    opts: { skipLocked?: boolean } = {},
+  ): Promise<AnonymisationResult> {
+    const out = empty();
+    if (!ticketIds.length) return out;
+    // what cascades goes with the row; what does not (audit trail, imported-mail records) is treated first
+    const names = new Map<string, string[]>();
+    out.files.push(...(await this.repo.attachmentKeys(m, ticketIds, ATTACHMENT_GONE)));
+    // imported-mail records outlive the request (ON DELETE SET NULL): treated while they still name it
+    const imported = (await this.repo.rowsOfTickets(m, 'mail_imported', ticketIds)).map((r) => anonymisedRow('mail_imported', r, []));
+    out.rows['mail_imported'] = await this.repo.writeRows(m, 'mail_imported', imported);
+    const deleted = await this.tickets.deleteIn(m, actor, ticketIds, opts);
+    if (!deleted.length) return { ...out, files: [] };
+    const ids = deleted.map((d) => d.id);
+    out.tickets = deleted.length;
+    for (const t of deleted) out.byCategory[t.categoryId] = (out.byCategory[t.categoryId] ?? 0) + 1;
+    for (const d of deleted) if (d.citizenId && !names.has(d.citizenId)) names.set(d.citizenId, await this.namesOf(m, d.citizenId));
+    const known = new Map(deleted.map((d) => [d.id, d.citizenId ? (names.get(d.citizenId) ?? []) : []]));
+    out.rows['audit_events'] = await this.redactAuditOf(m, actor, 'ticket', ids, (id) => known.get(id) ?? []);
+    await this.settleCitizens(
+      m,
+      actor,
+      deleted.map((d) => ({ ...d, knownNames: known.get(d.id) ?? [] })),
+      out,
+    );
+    return out;
+  }
+
+  /**
+   * Erasure of one person (the citizen's right, or a legal duty's end): every request naming them is
+   * anonymised, then their record. Returns the same counts.
+   */
+  async anonymiseCitizenIn(m: EntityManager, actor: AuditActor, citizenId: string): Promise<AnonymisationResult> {
+    const ids = await this.repo.requestsOf(m, citizenId);
+    const out = ids.length ? await this.anonymiseTicketsIn(m, actor, ids) : empty();
+    if (await this.repo.lockCitizen(m, citizenId)) {
+      // settled by anonymiseTicketsIn when it had requests; a person without any is anonymised here
+      if (!ids.length) await this.anonymiseRecord(m, actor, citizenId, out);
+    }
+    return out;
+  }
+
+  /** The files of anonymised or deleted requests, removed once their transaction committed (missing files are fine). */
+  async removeFiles(result: Pick<AnonymisationResult, 'files'>): Promise<void> {
+    for (const key of result.files) {
+      try {
+        await rm(join(this.config.dataDir, key), { force: true });
+      } catch (e) {
+        this.log.error(`attachment file ${key}: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  /** The same as `anonymiseTicketsIn`, in its own transaction, the files removed after the commit. */
+  async anonymiseTickets(actor: AuditActor, ticketIds: readonly string[]): Promise<AnonymisationResult> {
+    const r = await this.db.transaction((m) => this.anonymiseTicketsIn(m, actor, ticketIds));
+    await this.removeFiles(r);
+    return r;
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private async followTickets(
+    m: EntityManager,
+    actor: AuditActor,
+    done: ReadonlyArray<{ id: string; knownNames: string[] }>,
+    out: AnonymisationResult,
+  ): Promise<void> {
+    const ids = done.map((t) => t.id);
+    const names = new Map(done.map((t) => [t.id, t.knownNames]));
+    for (const t of TICKET_TABLES) {
+      if (t.link.via !== 'ticket') continue;
+      if (t.deleteRowsOnAnonymise) {
+        out.rows[t.table] = await this.repo.deleteOfTickets(m, t.table, ids);
+        continue;
+      }
+      const rows = await this.repo.rowsOfTickets(m, t.table, ids);
+      if (t.table === 'attachments') out.files.push(...rows.map((r) => String(r['storage_key'])).filter((k) => k !== ATTACHMENT_GONE));
+      const link = t.link.column;
+      const treated = rows
+        .map((r) => ({ before: r, after: anonymisedRow(t.table, r, names.get(String(r[link])) ?? []) }))
+        .filter(({ before, after }) => JSON.stringify(before) !== JSON.stringify(after))
+        .map(({ after }) => after);
+      out.rows[t.table] = await this.repo.writeRows(m, t.table, treated);
+    }
+    out.rows['audit_events'] = await this.redactAuditOf(m, actor, 'ticket', ids, (id) => names.get(id) ?? []);
+  }
+
+  private async redactAuditOf(
+    m: EntityManager,
+    actor: AuditActor,
+    type: 'ticket' | 'citizen',
+    ids: readonly string[],
+    namesOf: (id: string) => string[],
+  ): Promise<number> {
+    const events = await this.repo.auditOf(m, type, ids);
+    const rows = events
+      .map((e) => {
+        const changes = redactJson(e.changes, namesOf(e.entity_id));
+        return { id: e.id, changes, clearIp: !e.agent && e.ip !== null, same: JSON.stringify(changes) === JSON.stringify(e.changes) };
+      })
+      .filter((r) => !r.same || r.clearIp);
+    return this.repo.redactAudit(m, actor.actorLabel, rows);
+  }
+
+  private async namesOf(m: EntityManager, citizenId: string): Promise<string[]> {
+    const c = await this.repo.lockCitizen(m, citizenId);
+    return c ? knownNames(c) : [];
+  }
+
+  /** Each former requester: anonymised when no live request names them any more, else only unlinked. */
+  private async settleCitizens(
+    m: EntityManager,
+    actor: AuditActor,
+    done: ReadonlyArray<{ citizenId: string | null }>,
+    out: AnonymisationResult,
+  ): Promise<void> {
+    const citizens = [...new Set(done.map((t) => t.citizenId).filter((c): c is string => !!c))];
+    for (const id of citizens) {
+      if ((await this.repo.liveRequestsOf(m, id)) > 0) {
+        out.citizensUnlinked++;
+        continue;
+      }
+      await this.anonymiseRecord(m, actor, id, out);
+    }
+  }
+
+  private async anonymiseRecord(m: EntityManager, actor: AuditActor, citizenId: string, out: AnonymisationResult): Promise<void> {
+    const row = await this.repo.lockCitizen(m, citizenId);
+    if (!row) return;
+    const names = knownNames(row);
+    const email = typeof row['email'] === 'string' ? row['email'] : null;
+    const after = anonymisedRow('citizens', row, names);
+    if (JSON.stringify(after) === JSON.stringify(row)) return; // already anonymised
+    await this.repo.writeRows(m, 'citizens', [after]);
+    await this.repo.bumpCitizenVersion(m, citizenId);
+    out.rows['citizens'] = (out.rows['citizens'] ?? 0) + 1;
+    out.citizensAnonymised++;
+    if (email) out.rows['mail_quarantine'] = (out.rows['mail_quarantine'] ?? 0) + (await this.repo.deleteQuarantineFrom(m, email));
+    out.rows['audit_events'] = (out.rows['audit_events'] ?? 0) + (await this.redactAuditOf(m, actor, 'citizen', [citizenId], () => names));
+    await this.audit.record(m, actor, 'citizen.anonymise', 'citizen', citizenId, { anonymised: { before: false, after: true } });
+  }
+}
+
+/** The names a person's text may hold: first and last name, organisation, contact person. */
+export function knownNames(c: PersonalRow): string[] {
+  return ['first_name', 'last_name', 'organisation_name', 'contact_person']
+    .map((k) => c[k])
+    .filter((v): v is string => typeof v === 'string' && v.trim().length > 0);
+}
