@@ -4,6 +4,7 @@ import { DUP_EN } from '../features/duplicates/duplicates-i18n';
 import { MAIL_EN } from '../features/mail/mail-i18n';
 import { WF_EN } from '../features/workflows/workflow-i18n';
 import { SLA_EN } from '../features/sla/sla-i18n';
+import { RETENTION_CORE_EN } from '../features/rgpd/retention-i18n';
 import { NOTIF_EN } from '../features/notifications/notifications-i18n';
 
 /** English dictionary: must provide every French key (checked by the compiler). */
@@ -319,4 +320,6 @@ export const EN: Record<MsgKey, string> = {
   ...SLA_EN,
   // agents' notifications (features/notifications)
   ...NOTIF_EN,
+  // RGPD: retention (features/rgpd)
+  ...RETENTION_CORE_EN,
 };

@@ -3,6 +3,7 @@ import { PUB_FR } from '../features/public/public-i18n';
 import { DUP_FR } from '../features/duplicates/duplicates-i18n';
 import { MAIL_FR } from '../features/mail/mail-i18n';
 import { SLA_FR } from '../features/sla/sla-i18n';
+import { RETENTION_CORE_FR } from '../features/rgpd/retention-i18n';
 import { NOTIF_FR } from '../features/notifications/notifications-i18n';
 /** French dictionary: the reference; every other language must provide the same keys. */
 export const FR = {
@@ -318,6 +319,8 @@ export const FR = {
   ...SLA_FR,
   // agents' notifications (features/notifications)
   ...NOTIF_FR,
+  // RGPD: retention (features/rgpd)
+  ...RETENTION_CORE_FR,
 } as const;
 
 export type MsgKey = keyof typeof FR;

@@ -17,6 +17,11 @@ export const adminRoutes: Route[] = [
       { path: 'routage', title: 'title.adminRouting', loadComponent: () => import('./routing-rules').then((m) => m.RoutingRulesAdmin) },
       { path: 'courriel', title: 'title.adminMail', loadComponent: () => import('../mail/mail-admin').then((m) => m.MailAdmin) },
       { path: 'delais', title: 'title.adminSla', loadComponent: () => import('../sla/sla-admin').then((m) => m.SlaAdmin) },
+      {
+        path: 'conservation',
+        title: 'title.adminRetention',
+        loadComponent: () => import('../rgpd/retention').then((m) => m.RetentionPage),
+      },
     ],
   },
 ];
