@@ -25,6 +25,7 @@ import { TimersWorkerModule } from './modules/timers/timers.module';
 import { WorkflowsCoreModule, WorkflowsModule } from './modules/workflows/workflows.module';
 import { NotificationsModule } from './modules/notifications/notifications.module';
 import { AnonymisationModule } from './modules/anonymisation/anonymisation.module';
+import { RetentionModule, RetentionWorkerModule } from './modules/retention/retention.module';
 
 /** HTTP feature modules (the api role). */
 const API_MODULES = [
@@ -45,6 +46,7 @@ const API_MODULES = [
   DuplicatesModule,
   NotificationsModule,
   AnonymisationModule,
+  RetentionModule,
 ];
 /** BullMQ processors (the worker role). */
 const WORKER_MODULES: DynamicModule['imports'] = [
@@ -55,6 +57,7 @@ const WORKER_MODULES: DynamicModule['imports'] = [
   WorkflowsCoreModule,
   DuplicatesCoreModule,
   AnonymisationModule,
+  RetentionWorkerModule,
 ];
 
 @Module({})

@@ -760,6 +760,12 @@ describe('authorisation matrix: every route × every principal × own / other ob
       }`,
     }),
     'GET /api/v1/sla/policies': async () => ({ path: '/api/v1/sla/policies' }),
+    'GET /api/v1/retention/rules': async () => ({ path: '/api/v1/retention/rules' }),
+    'PUT /api/v1/retention/rules': async () => ({
+      path: '/api/v1/retention/rules',
+      body: { rules: [{ categoryId: null, months: 36, action: 'anonymise' }] },
+    }),
+    'GET /api/v1/retention/runs': async () => ({ path: '/api/v1/retention/runs' }),
     'POST /api/v1/sla/policies': async () => ({ path: '/api/v1/sla/policies', body: policyBody(`matrice-${uniq()}`) }),
     'PUT /api/v1/sla/policies/{id}': async () => {
       const x = (

@@ -194,6 +194,10 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'POST /api/v1/public/requests': pub(201),
   'GET /api/v1/public/requests/{reference}': pub(),
   'POST /api/v1/public/requests/{reference}/messages': pub(),
+  // retention (issue 10)
+  'GET /api/v1/retention/rules': { who: RGPD, ok: 200 },
+  'PUT /api/v1/retention/rules': { who: RGPD, ok: 200 },
+  'GET /api/v1/retention/runs': { who: RGPD, ok: 200 },
 };
 
 /**

@@ -94,6 +94,28 @@ describe('parseTownPack', () => {
     expect(at(errors, 'agents.yaml', '2.password')?.message).toMatch(/12/);
   });
 
+  it('reads retention.yaml: a default and one rule per known category', () => {
+    const r = parseTownPack({
+      ...valid(),
+      'retention.yaml':
+        'default: { months: 36, action: anonymise }\ncategories:\n  - { category: nid-de-poule, months: 24, action: delete }\n',
+    });
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    expect(r.pack.retention).toEqual({
+      default: { months: 36, action: 'anonymise' },
+      categories: [{ category: 'nid-de-poule', months: 24, action: 'delete' }],
+    });
+    const ghost = errorsOf({ ...valid(), 'retention.yaml': 'categories:\n  - { category: ghost, months: 24, action: anonymise }\n' });
+    expect(at(ghost, 'retention.yaml', 'categories.0.category')?.message).toBe('unknown category code "ghost"');
+    const errors = errorsOf({
+      ...valid(),
+      'retention.yaml':
+        'categories:\n  - { category: ghost, months: 24, action: anonymise }\n  - { category: nid-de-poule, months: -1, action: burn }\n',
+    });
+    expect(at(errors, 'retention.yaml', 'categories.1.months')).toBeDefined();
+    expect(at(errors, 'retention.yaml', 'categories.1.action')).toBeDefined();
+  });
+
   it('requires area and areaName together, and a polygon of 3 points', () => {
     const errors = errorsOf({
       ...valid(),

@@ -18,6 +18,8 @@ import {
   agentSchema,
   demoTicketsSchema,
   slaPackSchema,
+  retentionPackSchema,
+  type PackRetention,
   type PackSla,
   type TownPack,
   type PackDepartment,
@@ -282,8 +284,24 @@ export function parseTownPack(files: Record<string, string>): ParseTownPackResul
     }
   }
 
+  // ---------- retention.yaml (optional): one rule per category, known codes ----------
+  let retention: PackRetention | null = null;
+  if (loaded.has(PACK_FILES.retention) && data.has(PACK_FILES.retention)) {
+    const f = PACK_FILES.retention;
+    const raw = check(retentionPackSchema, data.get(f) ?? {}, f, errors);
+    if (raw) {
+      const seen = new Set<string>();
+      raw.categories.forEach((r, i) => {
+        if (!knowCat(r.category)) errors.add(f, ['categories', i, 'category'], `unknown category code "${r.category}"`);
+        if (seen.has(r.category)) errors.add(f, ['categories', i, 'category'], `category "${r.category}" already has a rule`);
+        seen.add(r.category);
+      });
+      retention = raw;
+    }
+  }
+
   if (errors.list.length > 0 || !town || !departments || !categories || !routing || !agents) {
     return { ok: false, errors: errors.list };
   }
-  return { ok: true, pack: { town, departments, categories, routing, agents, demo, sla } };
+  return { ok: true, pack: { town, departments, categories, routing, agents, demo, sla, retention } };
 }

@@ -20,6 +20,8 @@ export const PACK_FILES = {
   demoTickets: 'demo-tickets.yaml',
   /** optional: SLA calendars and policies (apps/grc-api modules/sla) */
   sla: 'sla.yaml',
+  /** optional: retention rules, per category and the town's default (apps/grc-api modules/retention, docs/rgpd.md) */
+  retention: 'retention.yaml',
 } as const;
 export type PackFileName = (typeof PACK_FILES)[keyof typeof PACK_FILES];
 export const REQUIRED_PACK_FILES: readonly PackFileName[] = [PACK_FILES.town, PACK_FILES.departments, PACK_FILES.categories];
@@ -243,6 +245,18 @@ export interface PackSla {
   policies: Array<SlaPolicy & { active: boolean }>;
 }
 
+/** retention.yaml: the town's default and per-category rules (months kept after closing, then anonymise or delete). */
+const retentionRuleSchema = z
+  .object({ months: z.number().int().min(0).max(1200), action: z.enum(['anonymise', 'delete']), reason: z.string().max(500).optional() })
+  .strict();
+export const retentionPackSchema = z
+  .object({
+    default: retentionRuleSchema.optional(),
+    categories: z.array(retentionRuleSchema.extend({ category: code }).strict()).default([]),
+  })
+  .strict();
+export type PackRetention = z.infer<typeof retentionPackSchema>;
+
 export interface TownPack {
   town: TownPackTown;
   departments: PackDepartment[];
@@ -254,4 +268,6 @@ export interface TownPack {
   demo: DemoTicketsConfig | null;
   /** absent or null when the pack has no sla.yaml */
   sla?: PackSla | null;
+  /** absent or null when the pack has no retention.yaml */
+  retention?: PackRetention | null;
 }

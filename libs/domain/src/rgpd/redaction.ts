@@ -62,7 +62,7 @@ function foldWithIndex(text: string): { folded: string; origin: number[] } {
   return { folded, origin };
 }
 
-const fold = (s: string) => foldWithIndex(s).folded;
+const fold = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The patterns of a person's known names, longest first: each whole name, then each significant word. */
@@ -91,19 +91,40 @@ function replaceRanges(text: string, ranges: Array<[number, number]>, code: stri
   return out + text.slice(at);
 }
 
-function redactNames(text: string, knownNames: readonly string[]): string {
+/** The compiled pattern of a person's names (null: nothing to look for), kept for the next texts of the same person. */
+const nameRegexCache = new Map<string, RegExp | null>();
+function nameRegex(knownNames: readonly string[]): RegExp | null {
+  const key = knownNames.join('\u0000');
+  const hit = nameRegexCache.get(key);
+  if (hit !== undefined) return hit;
   const patterns = namePatterns(knownNames);
-  if (!patterns.length) return text;
-  const { folded, origin } = foldWithIndex(text);
   // whole words only: not inside a longer word (letters or digits either side)
-  const re = new RegExp(`(?<![\\p{L}\\p{N}])(?:${patterns.map((p) => escape(p).replace(/ /g, '\\s+')).join('|')})(?![\\p{L}\\p{N}])`, 'gu');
+  const re = patterns.length
+    ? new RegExp(`(?<![\\p{L}\\p{N}])(?:${patterns.map((p) => escape(p).replace(/ /g, '\\s+')).join('|')})(?![\\p{L}\\p{N}])`, 'gu')
+    : null;
+  if (nameRegexCache.size > 1000) nameRegexCache.clear();
+  nameRegexCache.set(key, re);
+  return re;
+}
+
+function redactNames(text: string, knownNames: readonly string[]): string {
+  const re = nameRegex(knownNames);
+  if (!re) return text;
+  // fast path: most texts do not name the person; the per-character mapping is built only when one does
+  re.lastIndex = 0;
+  if (!re.test(fold(text))) return text;
+  re.lastIndex = 0;
+  const { folded, origin } = foldWithIndex(text);
   const ranges: Array<[number, number]> = [];
   for (const m of folded.matchAll(re)) ranges.push([origin[m.index]!, origin[m.index + m[0].length]!]);
   return replaceRanges(text, ranges, REDACTED.name);
 }
 
+/** At least 8 digits with the separators phone numbers are written with: a text without them holds no phone number. */
+const MAYBE_PHONE = /(?:\d[\s.\-()/]*){8,}/;
+
 function redactPhones(text: string): string {
-  if (!/\d/.test(text)) return text;
+  if (!MAYBE_PHONE.test(text)) return text;
   const found = findPhoneNumbersInText(text, { defaultCountry: 'FR' });
   return replaceRanges(
     text,

@@ -128,6 +128,15 @@ export class AnonymisationService {
     return r;
   }
 
+  /** Audit rows rewritten through the trail's one exception (a purge clearing login IPs keeps `changes` as they are). */
+  redactAuditRowsIn(
+    m: EntityManager,
+    actor: AuditActor,
+    rows: ReadonlyArray<{ id: string; changes: unknown; clearIp: boolean }>,
+  ): Promise<number> {
+    return this.repo.redactAudit(m, actor.actorLabel, rows);
+  }
+
   // ------------------------------------------------------------------ internals
 
   private async followTickets(

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { DataSource, EntityManager } from 'typeorm';
 import {
   formatReference, generateDemoTickets, normalizeEmail, normalizePhone, parseTownPack, priorityRank,
-  type DemoData, type PackDepartment, type PackError, type PackSla, type TicketSeed, type TownPack,
+  type DemoData, type PackDepartment, type PackError, type PackRetention, type PackSla, type TicketSeed, type TownPack,
 } from '@grc/domain';
 import { AuditRepository } from '../audit/audit.repository';
 import { AuditService } from '../audit/audit.service';
@@ -125,6 +125,7 @@ export async function loadTownPack(ds: DataSource, pack: TownPack, opts: LoadPac
     );
 
     if (pack.sla) await insertSla(m, pack.sla, deptIds);
+    if (pack.retention) await insertRetention(m, pack.retention, catIds);
     const counts = await insertDemo(m, demo, { prefix, timezone: pack.town.timezone, deptIds, catIds, agentIds });
     if (opts.workflows) await insertPackWorkflows(m, opts.workflows);
     await recomputeInboxCounters(m);
@@ -272,6 +273,15 @@ function eventData(kind: string, data: Record<string, unknown>, ctx: DemoContext
     default:
       return data;
   }
+}
+
+/** retention.yaml: the town's default and one rule per category, already checked by the parser. */
+async function insertRetention(m: EntityManager, r: PackRetention, catIds: ReadonlyMap<string, string>): Promise<void> {
+  const rules = [...(r.default ? [{ categoryId: null as string | null, ...r.default }] : []),
+    ...r.categories.map((c) => ({ categoryId: id(catIds, c.category) as string | null, months: c.months, action: c.action }))];
+  if (!rules.length) return;
+  await m.query(`INSERT INTO retention_rules (category_id, months, action) SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[])`,
+    [rules.map((x) => x.categoryId), rules.map((x) => x.months), rules.map((x) => x.action)]);
 }
 
 /** sla.yaml: calendars (default + per department) and policies, already checked by the parser. */

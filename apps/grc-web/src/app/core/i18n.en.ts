@@ -9,6 +9,7 @@ import { SSO_EN } from '../features/admin/identity-providers-i18n';
 import { WF_EN } from '../features/workflows/workflow-i18n';
 import { SLA_EN } from '../features/sla/sla-i18n';
 import { AUDIT_EN } from '../features/audit/audit-i18n';
+import { RETENTION_CORE_EN } from '../features/rgpd/retention-i18n';
 import { NOTIF_EN } from '../features/notifications/notifications-i18n';
 
 /** English dictionary: must provide every French key (checked by the compiler). */
@@ -333,4 +334,6 @@ export const EN: Record<MsgKey, string> = {
   ...NOTIF_EN,
   // one's account, the login's code step, security settings (features/account)
   ...ACCOUNT_EN,
+  // RGPD: retention (features/rgpd)
+  ...RETENTION_CORE_EN,
 };

@@ -8,6 +8,7 @@ import { MAIL_FR } from '../features/mail/mail-i18n';
 import { SSO_FR } from '../features/admin/identity-providers-i18n';
 import { SLA_FR } from '../features/sla/sla-i18n';
 import { AUDIT_FR } from '../features/audit/audit-i18n';
+import { RETENTION_CORE_FR } from '../features/rgpd/retention-i18n';
 import { NOTIF_FR } from '../features/notifications/notifications-i18n';
 /** French dictionary: the reference; every other language must provide the same keys. */
 export const FR = {
@@ -332,6 +333,8 @@ export const FR = {
   ...NOTIF_FR,
   // one's account, the login's code step, security settings (features/account)
   ...ACCOUNT_FR,
+  // RGPD: retention (features/rgpd)
+  ...RETENTION_CORE_FR,
 } as const;
 
 export type MsgKey = keyof typeof FR;

@@ -27,6 +27,11 @@ export const adminRoutes: Route[] = [
         loadComponent: () => import('../account/security-settings').then((m) => m.SecuritySettingsAdmin),
       },
       { path: 'delais', title: 'title.adminSla', loadComponent: () => import('../sla/sla-admin').then((m) => m.SlaAdmin) },
+      {
+        path: 'conservation',
+        title: 'title.adminRetention',
+        loadComponent: () => import('../rgpd/retention').then((m) => m.RetentionPage),
+      },
     ],
   },
 ];

@@ -1,0 +1,222 @@
+#!/usr/bin/env node
+// Anonymisation bench (issue 10): the retention job anonymises N closed requests on a seeded town while agents
+// read their inbox. Prints requests/s, the longest lock held (longest batch transaction, and the longest
+// writing transaction seen by sampling pg_stat_activity every 20 ms) and the inbox p95 before and during the run.
+//   node bench/anonymise.mjs [--tickets=1000000] [--anonymise=100000] [--skip-seed] [--keep-db] [--batch=500] [--port=3988]
+// Its own database (grc_bench_anon), port and queue prefix: it can run beside bench/run.mjs. See bench/README.md.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import autocannon from 'autocannon';
+import { Queue } from 'bullmq';
+import { seed } from './seed.mjs';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const args = Object.fromEntries(
+  process.argv.slice(2).map((a) => {
+    const m = /^--([^=]+)(?:=(.*))?$/.exec(a);
+    if (!m) throw new Error(`unknown argument ${a}`);
+    return [m[1], m[2] ?? true];
+  }),
+);
+const known = ['tickets', 'anonymise', 'skip-seed', 'keep-db', 'batch', 'port'];
+for (const k of Object.keys(args)) if (!known.includes(k)) throw new Error(`unknown flag --${k} (${known.join(', ')})`);
+const TICKETS = Number(args.tickets ?? 1_000_000);
+const N = Number(args.anonymise ?? 100_000);
+const BATCH = Number(args.batch ?? 500);
+const PORT = Number(args.port ?? 3988);
+const DB = 'grc_bench_anon';
+const PREFIX = 'grc-bench-anon';
+const PG_BASE = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
+const DATABASE_URL = `${PG_BASE}/${DB}`;
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const BASE = `http://127.0.0.1:${PORT}`;
+const MAIN = join(ROOT, 'dist/apps/grc-api/main.js');
+const AGENT = 'karim.benali@saint-aubin.fr';
+const PASSWORD = 'Demo-GRC-2026!';
+const TARGETS = { perSecond: 2000, longestLockMs: 200 };
+const log = (s) => console.log(s);
+
+async function adminQuery(sql) {
+  const c = new pg.Client({ connectionString: `${PG_BASE}/postgres` });
+  await c.connect();
+  try {
+    return await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+const connect = async () => {
+  const c = new pg.Client({ connectionString: DATABASE_URL, application_name: 'grc-bench-anon' });
+  await c.connect();
+  return c;
+};
+
+async function startApp(extraArgs) {
+  const env = {
+    ...process.env,
+    DATABASE_URL,
+    REDIS_URL,
+    PORT: String(PORT),
+    HOST: '127.0.0.1',
+    GRC_ROLE: 'all',
+    GRC_ROOT: ROOT,
+    GRC_QUEUE_PREFIX: PREFIX,
+    GRC_LOGIN_IP_FAILURES: '100000',
+    GRC_DATA_DIR: join(ROOT, 'bench/.data'),
+    // the bench wakes the job itself (below); the repeatable one would first run in a week
+    GRC_RETENTION_EVERY_MINUTES: '10080',
+    GRC_RETENTION_BATCH: String(BATCH),
+    NODE_ENV: 'production',
+  };
+  const child = spawn(process.execPath, [MAIN, 'serve', ...extraArgs], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d) => (output = (output + d).slice(-20_000)));
+  child.stderr.on('data', (d) => (output = (output + d).slice(-20_000)));
+  const deadline = Date.now() + 180_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the API exited during start-up:\n${output.slice(-4000)}`);
+    const ok = await fetch(`${BASE}/api/v1/health`, { signal: AbortSignal.timeout(2000) }).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return { child, output: () => output };
+    await sleep(500);
+  }
+  child.kill('SIGKILL');
+  throw new Error(`the API did not start within 180 s:\n${output.slice(-4000)}`);
+}
+async function stopApp(app) {
+  if (!app || app.child.exitCode !== null) return;
+  const done = new Promise((r) => app.child.once('exit', r));
+  app.child.kill('SIGTERM');
+  if ((await Promise.race([done.then(() => 'ok'), sleep(15_000).then(() => 'timeout')])) === 'timeout') app.child.kill('SIGKILL');
+}
+
+async function login(email) {
+  const r = await fetch(`${BASE}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-requested-with': 'grc' },
+    body: JSON.stringify({ email, password: PASSWORD }),
+  });
+  if (!r.ok) throw new Error(`login ${email}: HTTP ${r.status}`);
+  return r.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .find((c) => c.startsWith('grc_session='));
+}
+
+const pct = (sorted, p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : null);
+/** The agent's inbox with one connection (one agent's latency) for `duration` seconds; p50/p95 from every response. */
+async function inbox(cookie, duration) {
+  const latencies = [];
+  const inst = autocannon({ url: `${BASE}/api/v1/tickets?view=departments&limit=50`, connections: 1, duration, headers: { cookie } });
+  inst.on('response', (_c, status, _b, ms) => status === 200 && latencies.push(ms));
+  await inst;
+  latencies.sort((a, b) => a - b);
+  return { requests: latencies.length, p50: pct(latencies, 50), p95: pct(latencies, 95), max: latencies.at(-1) ?? null };
+}
+
+async function main() {
+  if (!existsSync(MAIN)) throw new Error('dist/apps/grc-api/main.js is missing: npx nx build grc-api');
+  let app;
+  try {
+    if (!args['skip-seed']) {
+      log(`fresh database ${DB}, demo town, then ${TICKETS.toLocaleString('en')} requests`);
+      await adminQuery(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+      await adminQuery(`CREATE DATABASE ${DB}`);
+      app = await startApp(['--migrate', '--demo', 'packs/demo-town']);
+      await stopApp(app);
+      app = null;
+      await seed({ connect, tickets: TICKETS, log });
+    }
+    // exactly N closed requests due: a rule "0 months, then anonymise" for every category, the other closed ones
+    // marked as anonymised already (the job's selection skips them)
+    const db = await connect();
+    await db.query(`DELETE FROM retention_rules; DELETE FROM retention_runs`);
+    await db.query(`INSERT INTO retention_rules (category_id, months, action) VALUES (NULL, 0, 'anonymise')`);
+    await db.query(`UPDATE tickets SET anonymised_at = NULL WHERE anonymised_at IS NOT NULL`);
+    const { rows: closed } = await db.query(`SELECT count(*)::int AS n FROM tickets WHERE status = 'closed'`);
+    if (closed[0].n < N) throw new Error(`only ${closed[0].n} closed requests: seed more (--tickets)`);
+    await db.query(
+      `UPDATE tickets SET anonymised_at = now() WHERE status = 'closed' AND id NOT IN (SELECT id FROM tickets WHERE status = 'closed' ORDER BY random() LIMIT $1)`,
+      [N],
+    );
+    await db.query(`VACUUM (ANALYZE) tickets`);
+    log(`${N.toLocaleString('en')} closed requests due (of ${closed[0].n.toLocaleString('en')} closed)`);
+
+    app = await startApp(['--migrate']);
+    const cookie = await login(AGENT);
+    await inbox(cookie, 3); // warm-up
+    const before = await inbox(cookie, 10);
+    log(`inbox before: p50 ${before.p50} ms, p95 ${before.p95} ms (${before.requests} requests)`);
+
+    // lock sampling: the longest-running writing transaction of the app (backend_xid set: it holds row locks)
+    let longestXactMs = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      const s = await connect();
+      while (sampling) {
+        const { rows } = await s.query(
+          `SELECT coalesce(max(extract(epoch FROM clock_timestamp() - xact_start) * 1000), 0)::float AS ms FROM pg_stat_activity
+           WHERE datname = $1 AND backend_xid IS NOT NULL AND pid <> pg_backend_pid() AND application_name <> 'grc-bench-anon'`,
+          [DB],
+        );
+        longestXactMs = Math.max(longestXactMs, rows[0].ms);
+        await sleep(20);
+      }
+      await s.end();
+    })();
+
+    const queue = new Queue('retention', { connection: { url: REDIS_URL }, prefix: PREFIX });
+    await queue.add('run', {}, { jobId: `bench-${Date.now()}` });
+    await queue.close();
+    const during = [];
+    let run;
+    const deadline = Date.now() + 3_600_000;
+    for (;;) {
+      during.push(await inbox(cookie, 5));
+      const { rows } = await db.query(`SELECT * FROM retention_runs WHERE kind = 'retention' ORDER BY started_at DESC LIMIT 1`);
+      run = rows[0];
+      if (run && run.state !== 'running') break;
+      if (Date.now() > deadline) throw new Error('the run did not finish within an hour');
+    }
+    sampling = false;
+    await sampler;
+    const seconds = (new Date(run.finished_at) - new Date(run.started_at)) / 1000;
+    const lat = during.flatMap((d) => [d]);
+    const p95During = Math.max(...lat.map((d) => d.p95 ?? 0));
+    const { rows: total } = await db.query(`SELECT count(*)::int AS n FROM tickets`);
+    const result = {
+      tickets: total[0].n,
+      anonymised: run.counts.requests,
+      state: run.state,
+      seconds: +seconds.toFixed(1),
+      perSecond: Math.round(run.counts.requests / seconds),
+      batches: run.counts.batches,
+      longestBatchMs: run.counts.longestBatchMs,
+      longestWritingTransactionSampledMs: Math.round(longestXactMs),
+      inboxBefore: before,
+      inboxDuringWorstWindowP95: p95During,
+      inboxDuringWindows: during.length,
+      targets: TARGETS,
+    };
+    log(JSON.stringify(result, null, 2));
+    log(
+      `=> ${result.perSecond} requests/s (target ≥ ${TARGETS.perSecond}), longest lock ${Math.max(result.longestBatchMs, result.longestWritingTransactionSampledMs)} ms ` +
+        `(target ≤ ${TARGETS.longestLockMs}), inbox p95 ${before.p95} ms before, ${p95During} ms during (worst 5 s window)`,
+    );
+    await db.end();
+  } finally {
+    await stopApp(app);
+    if (!args['keep-db'] && !args['skip-seed']) await adminQuery(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`).catch(() => undefined);
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
