@@ -27,7 +27,8 @@ export type Link =
   /** the row is the person (citizens) */
   | { via: 'self' }
   /** a column holds the citizen's id */
-  | { via: 'citizen'; column: string }
+  /** a column holds the citizen's id; `ticketColumn`: the row also belongs to one request (it goes with that request's anonymisation) */
+  | { via: 'citizen'; column: string; ticketColumn?: string }
   /** a column holds a ticket's id; the ticket's requester is the person */
   | { via: 'ticket'; column: string }
   /** a type column and an id column name the record (audit events: entity_type 'ticket' or 'citizen' + entity_id) */
@@ -134,7 +135,7 @@ export const PERSONAL_DATA: readonly PersonalTable[] = [
     // citizen's own history, part of the access export, gone with the person
     table: 'citizen_revisions',
     key: ['id'],
-    link: { via: 'citizen', column: 'citizen_id' },
+    link: { via: 'citizen', column: 'citizen_id', ticketColumn: 'ticket_id' },
     exported: true,
     deleteRowsOnAnonymise: true,
     columns: [{ column: 'changes', holds: 'diff', treatment: 'redact-json' }],

@@ -48,6 +48,19 @@ export class AnonymisationRepository {
     return Number(n ?? 0);
   }
 
+  /** Deletes the rows of a table linked to a citizen: all of that person's, or only those of these requests. */
+  async deleteOfCitizen(m: EntityManager, table: string, by: { citizenId: string } | { ticketIds: readonly string[] }): Promise<number> {
+    const t = registered(table);
+    if (t.link.via !== 'citizen') throw new Error(`${table} is not linked by a citizen column`);
+    if ('citizenId' in by) {
+      const [, n] = await m.query(`DELETE FROM ${ident(t.table)} WHERE ${ident(t.link.column)} = $1::uuid`, [by.citizenId]);
+      return Number(n ?? 0);
+    }
+    if (!t.link.ticketColumn) return 0;
+    const [, n] = await m.query(`DELETE FROM ${ident(t.table)} WHERE ${ident(t.link.ticketColumn)} = ANY($1::uuid[])`, [by.ticketIds]);
+    return Number(n ?? 0);
+  }
+
   /** Writes treated rows back by key, one statement: only the registered columns are set. */
   async writeRows(m: EntityManager, table: string, rows: readonly PersonalRow[]): Promise<number> {
     if (!rows.length) return 0;

@@ -28,6 +28,8 @@ const empty = (): AnonymisationResult => ({ tickets: 0, rows: {}, citizensAnonym
 const ATTACHMENT_GONE = PLACEHOLDERS['attachments.storage_key']!;
 /** Tables linked by a ticket column whose rows are treated here (tickets and ticket_events: TicketsService). */
 const TICKET_TABLES = PERSONAL_DATA.filter((t) => t.link.via === 'ticket' && t.table !== 'tickets' && t.table !== 'ticket_events');
+/** Tables of the person's own history (citizen_revisions), removed with the person or with one of their requests. */
+const CITIZEN_TABLES = PERSONAL_DATA.filter((t) => t.link.via === 'citizen' && t.deleteRowsOnAnonymise);
 
 /**
  * The anonymisation engine (retention job, citizen's erasure): removes a person everywhere the personal data
@@ -162,6 +164,9 @@ export class AnonymisationService {
         .map(({ after }) => after);
       out.rows[t.table] = await this.repo.writeRows(m, t.table, treated);
     }
+    // the values a request's changes held (the person's history of that request) go with it
+    for (const t of CITIZEN_TABLES)
+      out.rows[t.table] = (out.rows[t.table] ?? 0) + (await this.repo.deleteOfCitizen(m, t.table, { ticketIds: ids }));
     out.rows['audit_events'] = await this.redactAuditOf(m, actor, 'ticket', ids, (id) => names.get(id) ?? []);
   }
 
@@ -215,6 +220,8 @@ export class AnonymisationService {
     await this.repo.bumpCitizenVersion(m, citizenId);
     out.rows['citizens'] = (out.rows['citizens'] ?? 0) + 1;
     out.citizensAnonymised++;
+    for (const t of CITIZEN_TABLES)
+      out.rows[t.table] = (out.rows[t.table] ?? 0) + (await this.repo.deleteOfCitizen(m, t.table, { citizenId }));
     if (email) out.rows['mail_quarantine'] = (out.rows['mail_quarantine'] ?? 0) + (await this.repo.deleteQuarantineFrom(m, email));
     out.rows['audit_events'] = (out.rows['audit_events'] ?? 0) + (await this.redactAuditOf(m, actor, 'citizen', [citizenId], () => names));
     await this.audit.record(m, actor, 'citizen.anonymise', 'citizen', citizenId, { anonymised: { before: false, after: true } });
