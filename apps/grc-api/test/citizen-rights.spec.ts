@@ -55,8 +55,11 @@ describe('citizen rights: the information notice (art. 13) and its settings', ()
         controller: expect.objectContaining({ name: 'Ville de Saint-Aubin-sur-Loire' }),
         dpo: null,
         authority: expect.objectContaining({ name: 'CNIL' }),
-        // no retention rules in this branch: no figure rather than a made-up one
-        retention: null,
+        // the demo pack's retention rules (retention.yaml), per category
+        retention: expect.arrayContaining([
+          expect.objectContaining({ categoryCode: 'nid-de-poule', months: 24, outcome: 'anonymise' }),
+          expect.objectContaining({ categoryCode: 'acte-naissance', months: 12, outcome: 'delete' }),
+        ]),
       }),
     );
     const admin = await ctx.loginAs(ADMIN);
@@ -340,7 +343,7 @@ describe('citizen rights: erasure (anonymisation engine) and merge', () => {
     expect(z.email).toBe(email);
   });
 
-  it('forced with a reason: the person is gone from the record and the request, which stays (no rule: kept anonymised), audited', async () => {
+  it('forced with a reason: the person is gone from the record and the request, which stays (its category’s rule anonymises: kept anonymised), audited', async () => {
     const email = `odile.force${n}@citoyens.example`;
     const t = await ticketFor(person({ email, phone: '+33612121212' }));
     const id = t.citizen!.id;
@@ -348,7 +351,7 @@ describe('citizen rights: erasure (anonymisation engine) and merge', () => {
     const res = await admin.post(`/api/v1/citizens/${id}/erase`).send({ force: true, reason: 'Demande écrite du 2 décembre' }).expect(200);
     expect(res.body).toEqual({
       citizenId: id,
-      requests: [{ id: t.id, reference: t.reference, outcome: 'anonymised', reason: 'no_rule' }],
+      requests: [{ id: t.id, reference: t.reference, outcome: 'anonymised', reason: 'retention_keeps' }],
       forcedOpen: 1,
     });
     const [z] = await ctx.db.query(`SELECT first_name, last_name, email, phone FROM citizens WHERE id = $1`, [id]);
@@ -367,14 +370,26 @@ describe('citizen rights: erasure (anonymisation engine) and merge', () => {
   });
 
   it('deletes the requests of a category whose retention rule deletes, and says why', async () => {
-    await ctx.db.query(`INSERT INTO retention_rules (category_id, months, action) VALUES ($1, 24, 'delete')`, [categoryId]);
+    // the demo pack's rule for this category anonymises: made to delete for this test, then put back
+    const [kept] = await ctx.db.query(`SELECT months, action FROM retention_rules WHERE category_id = $1`, [categoryId]);
+    await ctx.db.query(
+      `INSERT INTO retention_rules (category_id, months, action) VALUES ($1, 24, 'delete')
+       ON CONFLICT (category_id) DO UPDATE SET months = EXCLUDED.months, action = EXCLUDED.action`,
+      [categoryId],
+    );
     try {
       const t = await ticketFor(person({ email: `odile.del${n}@citoyens.example` }));
       const res = await admin.post(`/api/v1/citizens/${t.citizen!.id}/erase`).send({ force: true, reason: 'Demande' }).expect(200);
       expect(res.body.requests).toEqual([{ id: t.id, reference: t.reference, outcome: 'deleted', reason: 'retention_deletes' }]);
       expect(await ctx.db.query(`SELECT id FROM tickets WHERE id = $1`, [t.id])).toEqual([]);
     } finally {
-      await ctx.db.query(`DELETE FROM retention_rules WHERE category_id = $1`, [categoryId]);
+      if (kept)
+        await ctx.db.query(`UPDATE retention_rules SET months = $2, action = $3 WHERE category_id = $1`, [
+          categoryId,
+          kept.months,
+          kept.action,
+        ]);
+      else await ctx.db.query(`DELETE FROM retention_rules WHERE category_id = $1`, [categoryId]);
     }
   });
 
