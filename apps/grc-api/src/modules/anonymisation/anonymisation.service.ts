@@ -86,7 +86,8 @@ export class AnonymisationService {
     const ids = deleted.map((d) => d.id);
     out.tickets = deleted.length;
     for (const t of deleted) out.byCategory[t.categoryId] = (out.byCategory[t.categoryId] ?? 0) + 1;
-    for (const d of deleted) if (d.citizenId && !names.has(d.citizenId)) names.set(d.citizenId, await this.namesOf(m, d.citizenId));
+    const citizenIds = [...new Set(deleted.map((d) => d.citizenId).filter((c): c is string => !!c))];
+    for (const c of await this.repo.lockCitizens(m, citizenIds)) names.set(String(c['id']), knownNames(c));
     const known = new Map(deleted.map((d) => [d.id, d.citizenId ? (names.get(d.citizenId) ?? []) : []]));
     out.rows['audit_events'] = await this.redactAuditOf(m, actor, 'ticket', ids, (id) => known.get(id) ?? []);
     await this.settleCitizens(
@@ -105,10 +106,8 @@ export class AnonymisationService {
   async anonymiseCitizenIn(m: EntityManager, actor: AuditActor, citizenId: string): Promise<AnonymisationResult> {
     const ids = await this.repo.requestsOf(m, citizenId);
     const out = ids.length ? await this.anonymiseTicketsIn(m, actor, ids) : empty();
-    if (await this.repo.lockCitizen(m, citizenId)) {
-      // settled by anonymiseTicketsIn when it had requests; a person without any is anonymised here
-      if (!ids.length) await this.anonymiseRecord(m, actor, citizenId, out);
-    }
+    // settled by anonymiseTicketsIn when it had requests; a person without any is anonymised here
+    if (!ids.length) await this.anonymiseRecords(m, actor, [citizenId], out);
     return out;
   }
 
@@ -187,12 +186,7 @@ export class AnonymisationService {
     return this.repo.redactAudit(m, actor.actorLabel, rows);
   }
 
-  private async namesOf(m: EntityManager, citizenId: string): Promise<string[]> {
-    const c = await this.repo.lockCitizen(m, citizenId);
-    return c ? knownNames(c) : [];
-  }
-
-  /** Each former requester: anonymised when no live request names them any more, else only unlinked. */
+  /** The former requesters, in bulk: anonymised when no live request names them any more, else only unlinked. */
   private async settleCitizens(
     m: EntityManager,
     actor: AuditActor,
@@ -200,31 +194,54 @@ export class AnonymisationService {
     out: AnonymisationResult,
   ): Promise<void> {
     const citizens = [...new Set(done.map((t) => t.citizenId).filter((c): c is string => !!c))];
-    for (const id of citizens) {
-      if ((await this.repo.liveRequestsOf(m, id)) > 0) {
-        out.citizensUnlinked++;
-        continue;
-      }
-      await this.anonymiseRecord(m, actor, id, out);
-    }
+    const live = await this.repo.citizensWithLiveRequests(m, citizens);
+    out.citizensUnlinked += citizens.filter((id) => live.has(id)).length;
+    await this.anonymiseRecords(
+      m,
+      actor,
+      citizens.filter((id) => !live.has(id)),
+      out,
+    );
   }
 
-  private async anonymiseRecord(m: EntityManager, actor: AuditActor, citizenId: string, out: AnonymisationResult): Promise<void> {
-    const row = await this.repo.lockCitizen(m, citizenId);
-    if (!row) return;
-    const names = knownNames(row);
-    const email = typeof row['email'] === 'string' ? row['email'] : null;
-    const after = anonymisedRow('citizens', row, names);
-    if (JSON.stringify(after) === JSON.stringify(row)) return; // already anonymised
-    await this.repo.writeRows(m, 'citizens', [after]);
-    await this.repo.bumpCitizenVersion(m, citizenId);
-    out.rows['citizens'] = (out.rows['citizens'] ?? 0) + 1;
-    out.citizensAnonymised++;
+  /**
+   * Citizens' records anonymised in set-based statements (lock, write, version, history, quarantine, audit
+   * redaction, one `citizen.anonymise` event each); missing or already anonymised records are left alone.
+   */
+  private async anonymiseRecords(
+    m: EntityManager,
+    actor: AuditActor,
+    citizenIds: readonly string[],
+    out: AnonymisationResult,
+  ): Promise<void> {
+    if (!citizenIds.length) return;
+    const treated = (await this.repo.lockCitizens(m, citizenIds))
+      .map((row) => ({ row, names: knownNames(row), after: anonymisedRow('citizens', row, knownNames(row)) }))
+      .filter(({ row, after }) => JSON.stringify(after) !== JSON.stringify(row)); // already anonymised otherwise
+    if (!treated.length) return;
+    const ids = treated.map((t) => String(t.row['id']));
+    const names = new Map(treated.map((t) => [String(t.row['id']), t.names]));
+    const emails = treated.map((t) => t.row['email']).filter((e): e is string => typeof e === 'string' && e.length > 0);
+    const n = await this.repo.writeRows(
+      m,
+      'citizens',
+      treated.map((t) => t.after),
+    );
+    await this.repo.bumpCitizenVersions(m, ids);
+    out.rows['citizens'] = (out.rows['citizens'] ?? 0) + n;
+    out.citizensAnonymised += treated.length;
     for (const t of CITIZEN_TABLES)
-      out.rows[t.table] = (out.rows[t.table] ?? 0) + (await this.repo.deleteOfCitizen(m, t.table, { citizenId }));
-    if (email) out.rows['mail_quarantine'] = (out.rows['mail_quarantine'] ?? 0) + (await this.repo.deleteQuarantineFrom(m, email));
-    out.rows['audit_events'] = (out.rows['audit_events'] ?? 0) + (await this.redactAuditOf(m, actor, 'citizen', [citizenId], () => names));
-    await this.audit.record(m, actor, 'citizen.anonymise', 'citizen', citizenId, { anonymised: { before: false, after: true } });
+      out.rows[t.table] = (out.rows[t.table] ?? 0) + (await this.repo.deleteOfCitizen(m, t.table, { citizenIds: ids }));
+    if (emails.length) out.rows['mail_quarantine'] = (out.rows['mail_quarantine'] ?? 0) + (await this.repo.deleteQuarantineFrom(m, emails));
+    out.rows['audit_events'] =
+      (out.rows['audit_events'] ?? 0) + (await this.redactAuditOf(m, actor, 'citizen', ids, (id) => names.get(id) ?? []));
+    await this.audit.recordMany(
+      m,
+      actor,
+      'citizen.anonymise',
+      'citizen',
+      ids.map((id) => ({ entityId: id, changes: { anonymised: { before: false, after: true } } })),
+    );
   }
 }
 
