@@ -48,15 +48,20 @@ export class AnonymisationRepository {
     return Number(n ?? 0);
   }
 
-  /** Deletes the rows of a table linked to a citizen: all of that person's, or only those of these requests. */
-  async deleteOfCitizen(m: EntityManager, table: string, by: { citizenId: string } | { ticketIds: readonly string[] }): Promise<number> {
+  /** Deletes the rows of a table linked to citizens: all of these persons', or only those of these requests. */
+  async deleteOfCitizen(
+    m: EntityManager,
+    table: string,
+    by: { citizenIds: readonly string[] } | { ticketIds: readonly string[] },
+  ): Promise<number> {
     const t = registered(table);
     if (t.link.via !== 'citizen') throw new Error(`${table} is not linked by a citizen column`);
-    if ('citizenId' in by) {
-      const [, n] = await m.query(`DELETE FROM ${ident(t.table)} WHERE ${ident(t.link.column)} = $1::uuid`, [by.citizenId]);
+    if ('citizenIds' in by) {
+      if (!by.citizenIds.length) return 0;
+      const [, n] = await m.query(`DELETE FROM ${ident(t.table)} WHERE ${ident(t.link.column)} = ANY($1::uuid[])`, [by.citizenIds]);
       return Number(n ?? 0);
     }
-    if (!t.link.ticketColumn) return 0;
+    if (!t.link.ticketColumn || !by.ticketIds.length) return 0;
     const [, n] = await m.query(`DELETE FROM ${ident(t.table)} WHERE ${ident(t.link.ticketColumn)} = ANY($1::uuid[])`, [by.ticketIds]);
     return Number(n ?? 0);
   }
@@ -125,10 +130,22 @@ export class AnonymisationRepository {
     return row ?? null;
   }
 
-  /** Requests still naming the citizen (not anonymised): they keep the record alive. */
-  async liveRequestsOf(m: EntityManager, citizenId: string): Promise<number> {
-    const [r] = await m.query(`SELECT count(*)::int AS n FROM tickets WHERE citizen_id = $1`, [citizenId]);
-    return r.n;
+  /** The records of these citizens and their names, locked in id order (one statement); missing ones are absent. */
+  async lockCitizens(m: EntityManager, ids: readonly string[]): Promise<PersonalRow[]> {
+    if (!ids.length) return [];
+    const t = registered('citizens');
+    const cols = [...new Set([...t.key, ...t.columns.map((c) => c.column)])].map(ident).join(', ');
+    return m.query(`SELECT ${cols} FROM citizens WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [ids]);
+  }
+
+  /** Of these citizens, those still named by a request (not anonymised): they keep their record alive. One query. */
+  async citizensWithLiveRequests(m: EntityManager, citizenIds: readonly string[]): Promise<Set<string>> {
+    if (!citizenIds.length) return new Set();
+    const rows: Array<{ citizen_id: string }> = await m.query(
+      `SELECT DISTINCT citizen_id FROM tickets WHERE citizen_id = ANY($1::uuid[])`,
+      [citizenIds],
+    );
+    return new Set(rows.map((r) => r.citizen_id));
   }
 
   /** The ids of every request naming the citizen. */
@@ -137,15 +154,21 @@ export class AnonymisationRepository {
     return rows.map((r) => r.id);
   }
 
-  async bumpCitizenVersion(m: EntityManager, id: string): Promise<void> {
-    await m.query(`UPDATE citizens SET version = version + 1, updated_at = now() WHERE id = $1`, [id]);
+  async bumpCitizenVersions(m: EntityManager, ids: readonly string[]): Promise<void> {
+    if (!ids.length) return;
+    await m.query(`UPDATE citizens SET version = version + 1, updated_at = now() WHERE id = ANY($1::uuid[])`, [ids]);
   }
 
-  /** Quarantined e-mails sent from the person's address (no other link): removed with the person. */
-  async deleteQuarantineFrom(m: EntityManager, email: string): Promise<number> {
+  /** Quarantined e-mails sent from these persons' addresses (no other link): removed with them, one statement. */
+  async deleteQuarantineFrom(m: EntityManager, emails: readonly string[]): Promise<number> {
+    if (!emails.length) return 0;
     const t = registered('mail_quarantine');
     if (t.link.via !== 'contact') throw new Error('mail_quarantine is linked by contact');
-    const [, n] = await m.query(`DELETE FROM mail_quarantine WHERE position(lower($1) IN lower(${ident(t.link.column)})) > 0`, [email]);
+    const [, n] = await m.query(
+      `DELETE FROM mail_quarantine q
+       WHERE EXISTS (SELECT 1 FROM unnest($1::text[]) AS e(address) WHERE position(lower(e.address) IN lower(q.${ident(t.link.column)})) > 0)`,
+      [emails],
+    );
     return Number(n ?? 0);
   }
 }

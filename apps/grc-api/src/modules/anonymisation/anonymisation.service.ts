@@ -24,6 +24,9 @@ export interface AnonymisationResult {
   files: string[];
 }
 
+/** One audit event's redacted diff (and whether its IP goes), written with the batch's others in one call. */
+type AuditRedaction = { id: string; changes: unknown; clearIp: boolean };
+
 const empty = (): AnonymisationResult => ({ tickets: 0, rows: {}, citizensAnonymised: 0, citizensUnlinked: 0, byCategory: {}, files: [] });
 const ATTACHMENT_GONE = PLACEHOLDERS['attachments.storage_key']!;
 /** Tables linked by a ticket column whose rows are treated here (tickets and ticket_events: TicketsService). */
@@ -61,8 +64,10 @@ export class AnonymisationService {
     if (!done.length) return out;
     out.tickets = done.length;
     for (const t of done) out.byCategory[t.categoryId] = (out.byCategory[t.categoryId] ?? 0) + 1;
-    await this.followTickets(m, actor, done, out);
-    await this.settleCitizens(m, actor, done, out);
+    const audit: AuditRedaction[] = [];
+    await this.followTickets(m, done, out, audit);
+    await this.settleCitizens(m, actor, done, out, audit);
+    await this.redactAudit(m, actor, audit, out);
     return out;
   }
 
@@ -86,15 +91,18 @@ export class AnonymisationService {
     const ids = deleted.map((d) => d.id);
     out.tickets = deleted.length;
     for (const t of deleted) out.byCategory[t.categoryId] = (out.byCategory[t.categoryId] ?? 0) + 1;
-    for (const d of deleted) if (d.citizenId && !names.has(d.citizenId)) names.set(d.citizenId, await this.namesOf(m, d.citizenId));
+    const citizenIds = [...new Set(deleted.map((d) => d.citizenId).filter((c): c is string => !!c))];
+    for (const c of await this.repo.lockCitizens(m, citizenIds)) names.set(String(c['id']), knownNames(c));
     const known = new Map(deleted.map((d) => [d.id, d.citizenId ? (names.get(d.citizenId) ?? []) : []]));
-    out.rows['audit_events'] = await this.redactAuditOf(m, actor, 'ticket', ids, (id) => known.get(id) ?? []);
+    const audit = await this.auditRedactionsOf(m, 'ticket', ids, (id) => known.get(id) ?? []);
     await this.settleCitizens(
       m,
       actor,
       deleted.map((d) => ({ ...d, knownNames: known.get(d.id) ?? [] })),
       out,
+      audit,
     );
+    await this.redactAudit(m, actor, audit, out);
     return out;
   }
 
@@ -105,9 +113,11 @@ export class AnonymisationService {
   async anonymiseCitizenIn(m: EntityManager, actor: AuditActor, citizenId: string): Promise<AnonymisationResult> {
     const ids = await this.repo.requestsOf(m, citizenId);
     const out = ids.length ? await this.anonymiseTicketsIn(m, actor, ids) : empty();
-    if (await this.repo.lockCitizen(m, citizenId)) {
-      // settled by anonymiseTicketsIn when it had requests; a person without any is anonymised here
-      if (!ids.length) await this.anonymiseRecord(m, actor, citizenId, out);
+    // settled by anonymiseTicketsIn when it had requests; a person without any is anonymised here
+    if (!ids.length) {
+      const audit: AuditRedaction[] = [];
+      await this.anonymiseRecords(m, actor, [citizenId], out, audit);
+      await this.redactAudit(m, actor, audit, out);
     }
     return out;
   }
@@ -143,9 +153,9 @@ export class AnonymisationService {
 
   private async followTickets(
     m: EntityManager,
-    actor: AuditActor,
     done: ReadonlyArray<{ id: string; knownNames: string[] }>,
     out: AnonymisationResult,
+    audit: AuditRedaction[],
   ): Promise<void> {
     const ids = done.map((t) => t.id);
     const names = new Map(done.map((t) => [t.id, t.knownNames]));
@@ -167,64 +177,91 @@ export class AnonymisationService {
     // the values a request's changes held (the person's history of that request) go with it
     for (const t of CITIZEN_TABLES)
       out.rows[t.table] = (out.rows[t.table] ?? 0) + (await this.repo.deleteOfCitizen(m, t.table, { ticketIds: ids }));
-    out.rows['audit_events'] = await this.redactAuditOf(m, actor, 'ticket', ids, (id) => names.get(id) ?? []);
+    audit.push(...(await this.auditRedactionsOf(m, 'ticket', ids, (id) => names.get(id) ?? [])));
   }
 
-  private async redactAuditOf(
+  /** The batch's audit redactions, written through the trail's exception in one call (one `audit.redact` event). */
+  private async redactAudit(m: EntityManager, actor: AuditActor, rows: readonly AuditRedaction[], out: AnonymisationResult): Promise<void> {
+    if (!rows.length) return;
+    out.rows['audit_events'] = (out.rows['audit_events'] ?? 0) + (await this.repo.redactAudit(m, actor.actorLabel, rows));
+  }
+
+  /** The audit events about these records whose diffs name the person (or keep an IP): their redacted changes. */
+  private async auditRedactionsOf(
     m: EntityManager,
-    actor: AuditActor,
     type: 'ticket' | 'citizen',
     ids: readonly string[],
     namesOf: (id: string) => string[],
-  ): Promise<number> {
+  ): Promise<AuditRedaction[]> {
+    if (!ids.length) return [];
     const events = await this.repo.auditOf(m, type, ids);
-    const rows = events
+    return events
       .map((e) => {
         const changes = redactJson(e.changes, namesOf(e.entity_id));
         return { id: e.id, changes, clearIp: !e.agent && e.ip !== null, same: JSON.stringify(changes) === JSON.stringify(e.changes) };
       })
-      .filter((r) => !r.same || r.clearIp);
-    return this.repo.redactAudit(m, actor.actorLabel, rows);
+      .filter((r) => !r.same || r.clearIp)
+      .map(({ id, changes, clearIp }) => ({ id, changes, clearIp }));
   }
 
-  private async namesOf(m: EntityManager, citizenId: string): Promise<string[]> {
-    const c = await this.repo.lockCitizen(m, citizenId);
-    return c ? knownNames(c) : [];
-  }
-
-  /** Each former requester: anonymised when no live request names them any more, else only unlinked. */
+  /** The former requesters, in bulk: anonymised when no live request names them any more, else only unlinked. */
   private async settleCitizens(
     m: EntityManager,
     actor: AuditActor,
     done: ReadonlyArray<{ citizenId: string | null }>,
     out: AnonymisationResult,
+    audit: AuditRedaction[],
   ): Promise<void> {
     const citizens = [...new Set(done.map((t) => t.citizenId).filter((c): c is string => !!c))];
-    for (const id of citizens) {
-      if ((await this.repo.liveRequestsOf(m, id)) > 0) {
-        out.citizensUnlinked++;
-        continue;
-      }
-      await this.anonymiseRecord(m, actor, id, out);
-    }
+    const live = await this.repo.citizensWithLiveRequests(m, citizens);
+    out.citizensUnlinked += citizens.filter((id) => live.has(id)).length;
+    await this.anonymiseRecords(
+      m,
+      actor,
+      citizens.filter((id) => !live.has(id)),
+      out,
+      audit,
+    );
   }
 
-  private async anonymiseRecord(m: EntityManager, actor: AuditActor, citizenId: string, out: AnonymisationResult): Promise<void> {
-    const row = await this.repo.lockCitizen(m, citizenId);
-    if (!row) return;
-    const names = knownNames(row);
-    const email = typeof row['email'] === 'string' ? row['email'] : null;
-    const after = anonymisedRow('citizens', row, names);
-    if (JSON.stringify(after) === JSON.stringify(row)) return; // already anonymised
-    await this.repo.writeRows(m, 'citizens', [after]);
-    await this.repo.bumpCitizenVersion(m, citizenId);
-    out.rows['citizens'] = (out.rows['citizens'] ?? 0) + 1;
-    out.citizensAnonymised++;
+  /**
+   * Citizens' records anonymised in set-based statements (lock, write, version, history, quarantine, audit
+   * redaction, one `citizen.anonymise` event each); missing or already anonymised records are left alone.
+   */
+  private async anonymiseRecords(
+    m: EntityManager,
+    actor: AuditActor,
+    citizenIds: readonly string[],
+    out: AnonymisationResult,
+    audit: AuditRedaction[],
+  ): Promise<void> {
+    if (!citizenIds.length) return;
+    const treated = (await this.repo.lockCitizens(m, citizenIds))
+      .map((row) => ({ row, names: knownNames(row), after: anonymisedRow('citizens', row, knownNames(row)) }))
+      .filter(({ row, after }) => JSON.stringify(after) !== JSON.stringify(row)); // already anonymised otherwise
+    if (!treated.length) return;
+    const ids = treated.map((t) => String(t.row['id']));
+    const names = new Map(treated.map((t) => [String(t.row['id']), t.names]));
+    const emails = treated.map((t) => t.row['email']).filter((e): e is string => typeof e === 'string' && e.length > 0);
+    const n = await this.repo.writeRows(
+      m,
+      'citizens',
+      treated.map((t) => t.after),
+    );
+    await this.repo.bumpCitizenVersions(m, ids);
+    out.rows['citizens'] = (out.rows['citizens'] ?? 0) + n;
+    out.citizensAnonymised += treated.length;
     for (const t of CITIZEN_TABLES)
-      out.rows[t.table] = (out.rows[t.table] ?? 0) + (await this.repo.deleteOfCitizen(m, t.table, { citizenId }));
-    if (email) out.rows['mail_quarantine'] = (out.rows['mail_quarantine'] ?? 0) + (await this.repo.deleteQuarantineFrom(m, email));
-    out.rows['audit_events'] = (out.rows['audit_events'] ?? 0) + (await this.redactAuditOf(m, actor, 'citizen', [citizenId], () => names));
-    await this.audit.record(m, actor, 'citizen.anonymise', 'citizen', citizenId, { anonymised: { before: false, after: true } });
+      out.rows[t.table] = (out.rows[t.table] ?? 0) + (await this.repo.deleteOfCitizen(m, t.table, { citizenIds: ids }));
+    if (emails.length) out.rows['mail_quarantine'] = (out.rows['mail_quarantine'] ?? 0) + (await this.repo.deleteQuarantineFrom(m, emails));
+    audit.push(...(await this.auditRedactionsOf(m, 'citizen', ids, (id) => names.get(id) ?? [])));
+    await this.audit.recordMany(
+      m,
+      actor,
+      'citizen.anonymise',
+      'citizen',
+      ids.map((id) => ({ entityId: id, changes: { anonymised: { before: false, after: true } } })),
+    );
   }
 }
 
