@@ -27,7 +27,7 @@ function bounded(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
 export function loadRetentionConfig(env: NodeJS.ProcessEnv = process.env): RetentionConfig {
   return {
     everyMinutes: bounded(env, 'GRC_RETENTION_EVERY_MINUTES', 60, 0, 10_080),
-    batchSize: bounded(env, 'GRC_RETENTION_BATCH', 500, 1, 5_000),
+    batchSize: bounded(env, 'GRC_RETENTION_BATCH', 100, 1, 5_000),
     outboxBodyDays: bounded(env, 'GRC_PURGE_OUTBOX_BODY_DAYS', 90, 1, 3_650),
     quarantineDays: bounded(env, 'GRC_PURGE_QUARANTINE_DAYS', 30, 1, 365),
     loginIpMonths: bounded(env, 'GRC_PURGE_LOGIN_IP_MONTHS', 6, 1, 12),
