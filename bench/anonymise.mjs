@@ -3,9 +3,12 @@
 // read their inbox. Prints requests/s, the longest lock held (longest batch transaction, and the longest
 // writing transaction seen by sampling pg_stat_activity every 20 ms) and the inbox p95 before and during the run.
 //   node bench/anonymise.mjs [--tickets=1000000] [--anonymise=100000] [--skip-seed] [--keep-db] [--batch=100] [--port=3988]
-//                            [--save-seed] [--from-seed]
+//                            [--save-seed] [--from-seed] [--log-statements] [--cpu-prof]
 // --save-seed keeps a copy of the fresh seed (database grc_bench_anon_seed); --from-seed starts each run from that
 // copy (CREATE DATABASE … TEMPLATE), so that several runs measure the same first anonymisation (median of runs).
+// --log-statements has PostgreSQL log every statement of the run with its duration (log_min_duration_statement = 0
+// on this database only): where a batch's time goes, read from the server's log. --cpu-prof writes the measured
+// API process's CPU profile to bench/results/ (open it in Chrome DevTools or speedscope).
 // Its own database (grc_bench_anon), port and queue prefix: it can run beside bench/run.mjs. See bench/README.md.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -25,7 +28,7 @@ const args = Object.fromEntries(
     return [m[1], m[2] ?? true];
   }),
 );
-const known = ['tickets', 'anonymise', 'skip-seed', 'keep-db', 'batch', 'port', 'save-seed', 'from-seed'];
+const known = ['tickets', 'anonymise', 'skip-seed', 'keep-db', 'batch', 'port', 'save-seed', 'from-seed', 'log-statements', 'cpu-prof'];
 for (const k of Object.keys(args)) if (!known.includes(k)) throw new Error(`unknown flag --${k} (${known.join(', ')})`);
 const TICKETS = Number(args.tickets ?? 1_000_000);
 const N = Number(args.anonymise ?? 100_000);
@@ -59,7 +62,7 @@ const connect = async () => {
   return c;
 };
 
-async function startApp(extraArgs) {
+async function startApp(extraArgs, { profile = false } = {}) {
   const env = {
     ...process.env,
     DATABASE_URL,
@@ -76,7 +79,8 @@ async function startApp(extraArgs) {
     GRC_RETENTION_BATCH: String(BATCH),
     NODE_ENV: 'production',
   };
-  const child = spawn(process.execPath, [MAIN, 'serve', ...extraArgs], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const prof = profile ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench/results')}`, '--cpu-prof-name=anonymise-api.cpuprofile'] : [];
+  const child = spawn(process.execPath, [...prof, MAIN, 'serve', ...extraArgs], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (d) => (output = (output + d).slice(-20_000)));
   child.stderr.on('data', (d) => (output = (output + d).slice(-20_000)));
@@ -161,7 +165,10 @@ async function main() {
     await db.query(`VACUUM (ANALYZE) tickets`);
     log(`${N.toLocaleString('en')} closed requests due (of ${closed[0].n.toLocaleString('en')} closed)`);
 
-    app = await startApp(['--migrate']);
+    await db.query(
+      `ALTER DATABASE ${DB} ${args['log-statements'] ? 'SET log_min_duration_statement = 0' : 'RESET log_min_duration_statement'}`,
+    );
+    app = await startApp(['--migrate'], { profile: !!args['cpu-prof'] });
     const cookie = await login(AGENT);
     await inbox(cookie, 3); // warm-up
     const before = await inbox(cookie, 10);
