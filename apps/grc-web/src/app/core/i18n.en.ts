@@ -159,6 +159,12 @@ export const EN: Record<MsgKey, string> = {
   'inbox.next': 'Next page',
   'inbox.prev': 'Previous page',
   'inbox.pagination': 'Pagination',
+  'inbox.captionRows':
+    '{count, plural, one {Requests – “{view}” view, # request loaded} other {Requests – “{view}” view, # requests loaded}}',
+  'inbox.loadedRows':
+    '{count, plural, one {# request shown} other {# requests shown}}{more, select, yes {; scroll to load more.} other {.}}',
+  'inbox.shown': '{count, plural, one {# request loaded} other {# requests loaded}}',
+  'inbox.more': 'Load the next ones',
   'new.heading': 'New request',
   'new.intro': 'Register a request received by phone, at the front desk, by mail or by email.',
   'new.citizenStep': '1. Requester',

@@ -157,6 +157,12 @@ export const FR = {
   'inbox.next': 'Page suivante',
   'inbox.prev': 'Page précédente',
   'inbox.pagination': 'Pagination',
+  'inbox.captionRows':
+    '{count, plural, one {Demandes – vue « {view} », # demande chargée} other {Demandes – vue « {view} », # demandes chargées}}',
+  'inbox.loadedRows':
+    '{count, plural, one {# demande affichée} other {# demandes affichées}}{more, select, yes {, la suite se charge en faisant défiler.} other {.}}',
+  'inbox.shown': '{count, plural, one {# demande chargée} other {# demandes chargées}}',
+  'inbox.more': 'Charger les suivantes',
   'new.heading': 'Nouvelle demande',
   'new.intro': "Enregistrez une demande reçue par téléphone, à l'accueil, par courrier ou par courriel.",
   'new.citizenStep': '1. Demandeur',
