@@ -11,6 +11,7 @@ import { SLA_EN } from '../features/sla/sla-i18n';
 import { AUDIT_EN } from '../features/audit/audit-i18n';
 import { RETENTION_CORE_EN } from '../features/rgpd/retention-i18n';
 import { NOTIF_EN } from '../features/notifications/notifications-i18n';
+import { PROBLEM_EN } from './problem-i18n';
 
 /** English dictionary: must provide every French key (checked by the compiler). */
 export const EN: Record<MsgKey, string> = {
@@ -158,6 +159,12 @@ export const EN: Record<MsgKey, string> = {
   'inbox.next': 'Next page',
   'inbox.prev': 'Previous page',
   'inbox.pagination': 'Pagination',
+  'inbox.captionRows':
+    '{count, plural, one {Requests – “{view}” view, # request loaded} other {Requests – “{view}” view, # requests loaded}}',
+  'inbox.loadedRows':
+    '{count, plural, one {# request shown} other {# requests shown}}{more, select, yes {; scroll to load more.} other {.}}',
+  'inbox.shown': '{count, plural, one {# request loaded} other {# requests loaded}}',
+  'inbox.more': 'Load the next ones',
   'new.heading': 'New request',
   'new.intro': 'Register a request received by phone, at the front desk, by mail or by email.',
   'new.citizenStep': '1. Requester',
@@ -336,4 +343,6 @@ export const EN: Record<MsgKey, string> = {
   ...ACCOUNT_EN,
   // RGPD: retention (features/rgpd)
   ...RETENTION_CORE_EN,
+  // the API's problem and field codes (core/problem.ts)
+  ...PROBLEM_EN,
 };

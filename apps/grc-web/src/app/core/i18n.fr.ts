@@ -10,6 +10,7 @@ import { SLA_FR } from '../features/sla/sla-i18n';
 import { AUDIT_FR } from '../features/audit/audit-i18n';
 import { RETENTION_CORE_FR } from '../features/rgpd/retention-i18n';
 import { NOTIF_FR } from '../features/notifications/notifications-i18n';
+import { PROBLEM_FR } from './problem-i18n';
 /** French dictionary: the reference; every other language must provide the same keys. */
 export const FR = {
   'app.name': 'GRC',
@@ -156,6 +157,12 @@ export const FR = {
   'inbox.next': 'Page suivante',
   'inbox.prev': 'Page précédente',
   'inbox.pagination': 'Pagination',
+  'inbox.captionRows':
+    '{count, plural, one {Demandes – vue « {view} », # demande chargée} other {Demandes – vue « {view} », # demandes chargées}}',
+  'inbox.loadedRows':
+    '{count, plural, one {# demande affichée} other {# demandes affichées}}{more, select, yes {, la suite se charge en faisant défiler.} other {.}}',
+  'inbox.shown': '{count, plural, one {# demande chargée} other {# demandes chargées}}',
+  'inbox.more': 'Charger les suivantes',
   'new.heading': 'Nouvelle demande',
   'new.intro': "Enregistrez une demande reçue par téléphone, à l'accueil, par courrier ou par courriel.",
   'new.citizenStep': '1. Demandeur',
@@ -335,6 +342,8 @@ export const FR = {
   ...ACCOUNT_FR,
   // RGPD: retention (features/rgpd)
   ...RETENTION_CORE_FR,
+  // the API's problem and field codes (core/problem.ts)
+  ...PROBLEM_FR,
 } as const;
 
 export type MsgKey = keyof typeof FR;
