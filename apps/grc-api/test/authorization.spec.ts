@@ -688,6 +688,10 @@ describe('authorisation matrix: every route × every principal × own / other ob
       path: '/api/v1/workflows/definitions/validate',
       body: { source: definitionSource(`matrice-${uniq()}`) },
     }),
+    'POST /api/v1/workflows/definitions/dry-run': async () => ({
+      path: '/api/v1/workflows/definitions/dry-run',
+      body: { source: definitionSource(`matrice-${uniq()}`), sample: { departmentId: await d.department('voirie') } },
+    }),
     'POST /api/v1/workflows/definitions/import': async () => ({
       path: '/api/v1/workflows/definitions/import',
       body: { source: definitionSource(`matrice-${uniq()}`) },

@@ -141,6 +141,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'GET /api/v1/workflows/definitions': admin(),
   'POST /api/v1/workflows/definitions': admin(201),
   'POST /api/v1/workflows/definitions/validate': admin(),
+  'POST /api/v1/workflows/definitions/dry-run': admin(),
   'POST /api/v1/workflows/definitions/import': admin(201),
   'GET /api/v1/workflows/definitions/{code}': admin(),
   'GET /api/v1/workflows/definitions/{code}/versions/{version}': admin(),

@@ -16,6 +16,7 @@ import { Dpo1763800000860 } from './1763800000860-dpo';
 import { IdentityProviders1763800000870 } from './1763800000870-identity-providers';
 import { LocalAccounts1763800000880 } from './1763800000880-local-accounts';
 import { SearchIndexFlush1763800000885 } from './1763800000885-search-index-flush';
+import { WorkflowDefinitionsKeyOrder1763800000915 } from './1763800000915-workflow-definitions-key-order';
 import { AppRole1763800000950 } from './1763800000950-app-role';
 
 /** Every migration, in order. Webpack bundles the API, so they are listed, not globbed. */
@@ -38,5 +39,6 @@ export const MIGRATIONS = [
   IdentityProviders1763800000870,
   LocalAccounts1763800000880,
   SearchIndexFlush1763800000885,
+  WorkflowDefinitionsKeyOrder1763800000915,
   AppRole1763800000950,
 ];

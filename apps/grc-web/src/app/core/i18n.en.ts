@@ -7,6 +7,7 @@ import { ACCOUNT_EN } from '../features/account/account-i18n';
 import { MAIL_EN } from '../features/mail/mail-i18n';
 import { SSO_EN } from '../features/admin/identity-providers-i18n';
 import { WF_EN } from '../features/workflows/workflow-i18n';
+import { CE_EN } from '../features/workflows/circuit-editor-i18n';
 import { SLA_EN } from '../features/sla/sla-i18n';
 import { AUDIT_EN } from '../features/audit/audit-i18n';
 import { RETENTION_CORE_EN } from '../features/rgpd/retention-i18n';
@@ -326,6 +327,7 @@ export const EN: Record<MsgKey, string> = {
   'admin.empty': 'No item.',
   // validation circuits (features/workflows)
   ...WF_EN,
+  ...CE_EN,
   // citizen pages (features/public) and duplicates (features/duplicates)
   ...PUB_EN,
   ...PRIVACY_EN,

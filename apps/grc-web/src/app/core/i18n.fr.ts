@@ -1,4 +1,5 @@
 import { WF_FR } from '../features/workflows/workflow-i18n';
+import { CE_FR } from '../features/workflows/circuit-editor-i18n';
 import { PUB_FR } from '../features/public/public-i18n';
 import { PRIVACY_FR } from '../features/public/privacy-i18n';
 import { CITIZEN_FR } from '../features/citizen/citizen-i18n';
@@ -325,6 +326,7 @@ export const FR = {
   'admin.empty': 'Aucun élément.',
   // validation circuits (features/workflows)
   ...WF_FR,
+  ...CE_FR,
   // citizen pages (features/public) and duplicates (features/duplicates)
   ...PUB_FR,
   ...PRIVACY_FR,
