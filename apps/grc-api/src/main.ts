@@ -3,6 +3,7 @@
  *   node main.js [serve] [--migrate] [--demo <pack folder>]   run the role named by GRC_ROLE (api, worker or all)
  *   node main.js migrate                                      apply pending migrations and exit
  *   node main.js load-pack <pack folder>                      load a town pack into an empty database (skips a loaded one) and exit
+ *   node main.js reporting-rebuild                            recompute the figures' rollup from every request (then open data) and exit
  *   node main.js sla-backfill                                 start the SLA clocks of open tickets that have none (imported history) and exit
  */
 import 'reflect-metadata';
@@ -12,6 +13,8 @@ import { createDataSource } from './database/data-source';
 import { createApp } from './http-app';
 import { loadTownPackFromFolder } from './modules/packs/pack-loader';
 import { SlaEngine } from './modules/sla/sla.engine';
+import { OpenDataService } from './modules/reporting/open-data.service';
+import { ReportingFactsService } from './modules/reporting/reporting-facts.service';
 
 const log = new Logger('grc');
 
@@ -53,6 +56,13 @@ async function backfillSla(app: INestApplicationContext): Promise<void> {
   log.log(`SLA clocks backfilled: ${examined} open ticket(s) examined`);
 }
 
+/** The figures' rollup recomputed from every request (after a pack's history, or on demand), then the open data files. */
+async function rebuildFigures(app: INestApplicationContext): Promise<void> {
+  const n = await app.get(ReportingFactsService).rebuild();
+  const files = await app.get(OpenDataService).generate();
+  log.log(`figures rebuilt: ${n} request(s); open data: ${files.rows} row(s) over ${files.months} month(s)`);
+}
+
 /** Runs one piece of work with the api role's services (no HTTP listener, no queue workers), then closes it. */
 async function withApp(config: GrcConfig, work: (app: INestApplicationContext) => Promise<void>): Promise<void> {
   const app = await createApp(config);
@@ -75,11 +85,17 @@ async function main(argv: string[]): Promise<void> {
       if (!rest[0]) throw new Error('usage: main.js load-pack <pack folder>');
       await migrate(config.migrateDatabaseUrl);
       // safe to re-run (compose runs it on every start in demo mode): a configured town is left alone
-      if (await loadPack(config.migrateDatabaseUrl, rest[0], true)) await withApp({ ...config, role: 'api' }, backfillSla);
+      if (await loadPack(config.migrateDatabaseUrl, rest[0], true))
+        await withApp({ ...config, role: 'api' }, async (app) => {
+          await backfillSla(app);
+          await rebuildFigures(app);
+        });
       return;
     }
     case 'sla-backfill':
       return withApp({ ...config, role: 'api' }, backfillSla);
+    case 'reporting-rebuild':
+      return withApp({ ...config, role: 'api' }, rebuildFigures);
     case 'serve': {
       if (flag('--migrate') >= 0) await migrate(config.migrateDatabaseUrl);
       const demo = flag('--demo');
@@ -93,6 +109,7 @@ async function main(argv: string[]): Promise<void> {
       if (loaded) {
         await app.init();
         await backfillSla(app);
+        await rebuildFigures(app);
       }
       if (config.role === 'worker') {
         await app.init();
@@ -104,7 +121,7 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     default:
-      throw new Error(`unknown command "${command}" (serve, migrate, load-pack, sla-backfill)`);
+      throw new Error(`unknown command "${command}" (serve, migrate, load-pack, sla-backfill, reporting-rebuild)`);
   }
 }
 
