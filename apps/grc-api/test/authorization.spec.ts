@@ -10,6 +10,7 @@ import {
   type RouteAccess,
   type Scope,
 } from '../src/access/route-access';
+import { OpenDataService } from '../src/modules/reporting/open-data.service';
 import { startTestApp, type TestContext } from './support/test-app';
 import { PNG } from './support/files';
 import { ADMIN, DPO, ELU, EV_AGENT, EV_HEAD, FRONT_DESK_AGENT, ids, URBA_HEAD, VOIRIE_AGENT, VOIRIE_HEAD } from './support/demo';
@@ -770,6 +771,27 @@ describe('authorisation matrix: every route × every principal × own / other ob
       body: { rules: [{ categoryId: null, months: 36, action: 'anonymise' }] },
     }),
     'GET /api/v1/retention/runs': async () => ({ path: '/api/v1/retention/runs' }),
+    'GET /api/v1/reporting/dashboard': async () => ({ path: '/api/v1/reporting/dashboard', query: { by: 'department' } }),
+    'GET /api/v1/reporting/export': async () => ({ path: '/api/v1/reporting/export', query: { format: 'csv' } }),
+    'GET /api/v1/reporting/monthly-report': async () => ({ path: '/api/v1/reporting/monthly-report', query: { month: '2026-11' } }),
+    'GET /api/v1/reporting/open-data/settings': async () => ({ path: '/api/v1/reporting/open-data/settings' }),
+    // the defaults again: a valid change that leaves the settings as the other cells know them
+    'PUT /api/v1/reporting/open-data/settings': async () => ({
+      path: '/api/v1/reporting/open-data/settings',
+      body: {
+        csvSeparator: ';',
+        threshold: 5,
+        months: 24,
+        licenceTitle: 'Licence Ouverte / Open Licence version 2.0',
+        licenceUrl: 'https://www.etalab.gouv.fr/licence-ouverte-open-licence/',
+      },
+    }),
+    'GET /api/v1/public/open-data': async () => ({ path: '/api/v1/public/open-data' }),
+    'GET /api/v1/public/open-data/{name}': async () => {
+      await ctx.app.get(OpenDataService).generate();
+      return { path: '/api/v1/public/open-data/indicateurs-mensuels.csv' };
+    },
+    'GET /api/v1/public/barometer': async () => ({ path: '/api/v1/public/barometer' }),
     'POST /api/v1/sla/policies': async () => ({ path: '/api/v1/sla/policies', body: policyBody(`matrice-${uniq()}`) }),
     'PUT /api/v1/sla/policies/{id}': async () => {
       const x = (

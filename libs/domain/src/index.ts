@@ -28,3 +28,4 @@ export * from './identity/identity-providers';
 export * from './access/password-policy';
 export * from './contracts/accounts';
 export * from './citizen/merge';
+export * from './figures';

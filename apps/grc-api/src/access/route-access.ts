@@ -199,6 +199,15 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'GET /api/v1/retention/rules': { who: RGPD, ok: 200 },
   'PUT /api/v1/retention/rules': { who: RGPD, ok: 200 },
   'GET /api/v1/retention/runs': { who: RGPD, ok: 200 },
+  // figures, dashboards and open data (issue 11): reports.read, scoped by department in the service
+  'GET /api/v1/reporting/dashboard': { who: SIGNERS, ok: 200 },
+  'GET /api/v1/reporting/export': { who: SIGNERS, ok: 200 },
+  'GET /api/v1/reporting/monthly-report': { who: SIGNERS, ok: 200 },
+  'GET /api/v1/reporting/open-data/settings': admin(),
+  'PUT /api/v1/reporting/open-data/settings': admin(),
+  'GET /api/v1/public/open-data': pub(),
+  'GET /api/v1/public/open-data/{name}': pub(),
+  'GET /api/v1/public/barometer': pub(),
 };
 
 /**

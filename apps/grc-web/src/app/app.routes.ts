@@ -68,6 +68,12 @@ export const appRoutes: Route[] = [
         loadComponent: () => import('./features/workflows/delegations').then((m) => m.DelegationsPage),
       },
       {
+        path: 'tableau-de-bord',
+        title: 'title.dashboard',
+        canActivate: [permissionGuard('reports.read', '/inbox')],
+        loadComponent: () => import('./features/dashboard/dashboard').then((m) => m.DashboardPage),
+      },
+      {
         path: 'sla/breaches',
         title: 'title.breaches',
         loadComponent: () => import('./features/sla/breaches').then((m) => m.BreachesPage),

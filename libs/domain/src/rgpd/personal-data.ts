@@ -257,6 +257,12 @@ export const NO_PERSONAL_DATA: readonly string[] = [
   'privacy_settings',
   'retention_rules',
   'retention_runs',
+  // figures (modules/reporting): aggregates' rows per request, no citizen, no text; an agent's id at most
+  'report_dirty',
+  'report_step_facts',
+  'report_ticket_facts',
+  'open_data_files',
+  'open_data_settings',
   'routing_rules',
   'security_settings',
   'sla_calendars',

@@ -7,6 +7,7 @@ import { configCommand } from './config';
 import { createAdminCommand } from './create-admin';
 import { loadPackCommand } from './load-pack';
 import { migrateCommand } from './migrate';
+import { reportingRebuildCommand } from './reporting-rebuild';
 import { serveCommand } from './serve';
 import { slaBackfillCommand } from './sla-backfill';
 import { validatePackCommand } from './validate-pack';
@@ -19,4 +20,5 @@ export const COMMANDS: ReadonlyArray<(io: CliIo) => Command> = [
   createAdminCommand,
   configCommand,
   slaBackfillCommand,
+  reportingRebuildCommand,
 ];

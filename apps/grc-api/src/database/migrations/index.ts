@@ -17,6 +17,7 @@ import { IdentityProviders1763800000870 } from './1763800000870-identity-provide
 import { LocalAccounts1763800000880 } from './1763800000880-local-accounts';
 import { SearchIndexFlush1763800000885 } from './1763800000885-search-index-flush';
 import { WorkflowDefinitionsKeyOrder1763800000915 } from './1763800000915-workflow-definitions-key-order';
+import { Reporting1763800000890 } from './1763800000890-reporting';
 import { AppRole1763800000950 } from './1763800000950-app-role';
 
 /** Every migration, in order. Webpack bundles the API, so they are listed, not globbed. */
@@ -40,5 +41,6 @@ export const MIGRATIONS = [
   LocalAccounts1763800000880,
   SearchIndexFlush1763800000885,
   WorkflowDefinitionsKeyOrder1763800000915,
+  Reporting1763800000890,
   AppRole1763800000950,
 ];

@@ -54,6 +54,8 @@ export const EN: Record<MsgKey, string> = {
   'nav.inbox': 'Inbox',
   'nav.newTicket': 'New request',
   'nav.admin': 'Administration',
+  'nav.dashboard': 'Dashboard',
+  'title.dashboard': 'Dashboard',
   'title.login': 'Sign in',
   'title.inbox': 'Inbox',
   'title.newTicket': 'New request',

@@ -52,6 +52,8 @@ export const FR = {
   'nav.inbox': 'Boîte de réception',
   'nav.newTicket': 'Nouvelle demande',
   'nav.admin': 'Administration',
+  'nav.dashboard': 'Tableau de bord',
+  'title.dashboard': 'Tableau de bord',
   'title.login': 'Connexion',
   'title.inbox': 'Boîte de réception',
   'title.newTicket': 'Nouvelle demande',
