@@ -3,6 +3,7 @@
  *   node main.js [serve] [--migrate] [--demo <pack folder>]   run the role named by GRC_ROLE (api, worker or all)
  *   node main.js migrate                                      apply pending migrations and exit
  *   node main.js load-pack <pack folder>                      load a town pack into an empty database (skips a loaded one) and exit
+ *   node main.js import-ban <file.csv>                         import a Base Adresse Nationale file (adresses-<dep>.csv) and exit
  *   node main.js sla-backfill                                 start the SLA clocks of open tickets that have none (imported history) and exit
  */
 import 'reflect-metadata';
@@ -12,6 +13,7 @@ import { createDataSource } from './database/data-source';
 import { createApp } from './http-app';
 import { loadTownPackFromFolder } from './modules/packs/pack-loader';
 import { SlaEngine } from './modules/sla/sla.engine';
+import { importBanFile } from './modules/places/ban-importer';
 
 const log = new Logger('grc');
 
@@ -42,6 +44,20 @@ async function loadPack(databaseUrl: string, folder: string, onlyIfEmpty: boolea
     const result = await loadTownPackFromFolder(ds, folder, { onlyIfEmpty, now: new Date() });
     log.log(result.loaded ? `town pack loaded from ${folder}: ${result.summary}` : `town pack not loaded: ${result.summary}`);
     return result.loaded;
+  } finally {
+    await ds.destroy();
+  }
+}
+
+/** `import-ban <file>`: the town's addresses from a BAN file; idempotent, updates in place (modules/places). */
+async function importBanCommand(databaseUrl: string, file: string): Promise<void> {
+  const ds = await createDataSource(databaseUrl).initialize();
+  try {
+    const r = await importBanFile(ds, file);
+    log.log(
+      `BAN ${file}: ${r.lines} line(s), ${r.inserted} inserted, ${r.updated} updated, ${r.unchanged} unchanged, ${r.removed} removed, ` +
+        `${r.rejected} rejected${r.rejections.length ? ` (first: line ${r.rejections[0]!.line} ${r.rejections[0]!.field})` : ''}; communes ${r.communes.join(', ')}`,
+    );
   } finally {
     await ds.destroy();
   }
@@ -78,6 +94,11 @@ async function main(argv: string[]): Promise<void> {
       if (await loadPack(config.migrateDatabaseUrl, rest[0], true)) await withApp({ ...config, role: 'api' }, backfillSla);
       return;
     }
+    case 'import-ban': {
+      if (!rest[0]) throw new Error('usage: main.js import-ban <adresses-<dep>.csv>');
+      await migrate(config.migrateDatabaseUrl);
+      return importBanCommand(config.migrateDatabaseUrl, rest[0]);
+    }
     case 'sla-backfill':
       return withApp({ ...config, role: 'api' }, backfillSla);
     case 'serve': {
@@ -104,7 +125,7 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     default:
-      throw new Error(`unknown command "${command}" (serve, migrate, load-pack, sla-backfill)`);
+      throw new Error(`unknown command "${command}" (serve, migrate, load-pack, import-ban, sla-backfill)`);
   }
 }
 

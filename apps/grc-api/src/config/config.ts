@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { DEFAULT_LOGIN_THROTTLE, DEFAULT_TRACKING_TTL_DAYS, type LoginThrottlePolicy } from '@grc/domain';
 import { parseTrustProxy, type TrustProxy } from './trust-proxy';
+import { loadMapTiles, type MapTilesConfig } from '../modules/places/map-tiles.config';
 
 /** Which processes this build runs as: HTTP, BullMQ worker, or both (quick start). */
 export type ProcessRole = 'api' | 'worker' | 'all';
@@ -42,6 +43,8 @@ export interface GrcConfig {
   queuePrefix: string;
   /** days a citizen's tracking link keeps working after the request is resolved or closed; 0: forever */
   trackingTtlDays: number;
+  /** the map's tile source (GRC_MAP_TILES_URL…, modules/places); null: no map */
+  mapTiles: MapTilesConfig | null;
 }
 
 const int = (v: string | undefined, fallback: number): number => {
@@ -88,6 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GrcConfig {
     maxUploadBytes: int(env['GRC_MAX_UPLOAD_BYTES'], 10 * 1024 * 1024),
     queuePrefix: env['GRC_QUEUE_PREFIX'] ?? 'grc',
     trackingTtlDays: int(env['GRC_TRACKING_TTL_DAYS'], DEFAULT_TRACKING_TTL_DAYS),
+    mapTiles: loadMapTiles(env),
   };
 }
 

@@ -18,6 +18,7 @@ import { passwordVerdict } from '../accounts/password-strength';
 import { recomputeInboxCounters } from '../worker/inbox-counters.repository';
 import { TicketsRepository } from '../tickets/tickets.repository';
 import { TownSettingsRepository } from '../town/town-settings.repository';
+import { importBanFile } from '../places/ban-importer';
 import { insertPackWorkflows, readPackWorkflows, type PackWorkflows } from '../workflows/pack-workflows';
 
 export interface LoadPackOptions {
@@ -57,7 +58,18 @@ export async function loadTownPackFromFolder(ds: DataSource, folder: string, opt
     throw new Error(`town pack ${folder} is invalid (${parsed.errors.length} error(s)):\n${formatPackErrors(parsed.errors)}`);
   }
   const workflows = await readPackWorkflows(folder, parsed.pack);
-  return loadTownPack(ds, parsed.pack, { ...opts, workflows });
+  const result = await loadTownPack(ds, parsed.pack, { ...opts, workflows });
+  if (!result.loaded) return result;
+  // the town's addresses: the pack's ban/adresses-*.csv files (Base Adresse Nationale format), each its own import
+  const ban = await banFiles(folder);
+  let addresses = 0;
+  for (const file of ban) addresses += (await importBanFile(ds, file, { actorId: null, actorLabel: 'system', ip: null })).inserted;
+  return ban.length ? { ...result, summary: `${result.summary}, ${addresses} addresses` } : result;
+}
+
+async function banFiles(folder: string): Promise<string[]> {
+  const names = await readdir(join(folder, 'ban')).catch(() => [] as string[]);
+  return names.filter((n) => /^adresses-[0-9a-z]+\.csv$/i.test(n)).sort().map((n) => join(folder, 'ban', n));
 }
 
 const hasDepartments = async (m: EntityManager): Promise<boolean> =>

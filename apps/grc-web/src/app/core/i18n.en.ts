@@ -11,6 +11,7 @@ import { SLA_EN } from '../features/sla/sla-i18n';
 import { AUDIT_EN } from '../features/audit/audit-i18n';
 import { RETENTION_CORE_EN } from '../features/rgpd/retention-i18n';
 import { NOTIF_EN } from '../features/notifications/notifications-i18n';
+import { PLACES_EN } from '../shared/places/places-i18n';
 
 /** English dictionary: must provide every French key (checked by the compiler). */
 export const EN: Record<MsgKey, string> = {
@@ -336,4 +337,6 @@ export const EN: Record<MsgKey, string> = {
   ...ACCOUNT_EN,
   // RGPD: retention (features/rgpd)
   ...RETENTION_CORE_EN,
+  // places: addresses, maps, nearby requests, map of requests, BAN import (shared/places)
+  ...PLACES_EN,
 };

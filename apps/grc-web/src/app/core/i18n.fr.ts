@@ -10,6 +10,7 @@ import { SLA_FR } from '../features/sla/sla-i18n';
 import { AUDIT_FR } from '../features/audit/audit-i18n';
 import { RETENTION_CORE_FR } from '../features/rgpd/retention-i18n';
 import { NOTIF_FR } from '../features/notifications/notifications-i18n';
+import { PLACES_FR } from '../shared/places/places-i18n';
 /** French dictionary: the reference; every other language must provide the same keys. */
 export const FR = {
   'app.name': 'GRC',
@@ -335,6 +336,8 @@ export const FR = {
   ...ACCOUNT_FR,
   // RGPD: retention (features/rgpd)
   ...RETENTION_CORE_FR,
+  // places: addresses, maps, nearby requests, map of requests, BAN import (shared/places)
+  ...PLACES_FR,
 } as const;
 
 export type MsgKey = keyof typeof FR;
