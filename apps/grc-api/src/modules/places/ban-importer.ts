@@ -35,7 +35,7 @@ export async function importBan(ds: DataSource, input: Readable, opts: { source:
 
   return ds.transaction(async (m) => {
     // one import at a time (two admins, or the CLI and the screen): the second waits
-    await m.query(`SELECT pg_advisory_xact_lock(hashtext('grc:ban-import'))`);
+    await repo.lockImports(m);
     const importId = await repo.startImport(m, opts.source, opts.actor.actorId);
     const report: BanImportReport = {
       lines: 0,

@@ -65,6 +65,11 @@ export class PlacesRepository {
 
   // ------------------------------------------------------------------ import
 
+  /** One import at a time (two admins, or the CLI and the screen): the second waits for the first's commit. */
+  async lockImports(m: EntityManager): Promise<void> {
+    await m.query(`SELECT pg_advisory_xact_lock(hashtext('grc:ban-import'))`);
+  }
+
   async startImport(m: EntityManager, source: string, by: string | null): Promise<string> {
     const [row] = await m.query(`INSERT INTO address_imports (source, by_agent) VALUES ($1, $2) RETURNING id`, [source.slice(0, 300), by]);
     return row.id;
