@@ -15,6 +15,7 @@ import { PrivacySettings1763800000850 } from './1763800000850-privacy-settings';
 import { Dpo1763800000860 } from './1763800000860-dpo';
 import { IdentityProviders1763800000870 } from './1763800000870-identity-providers';
 import { LocalAccounts1763800000880 } from './1763800000880-local-accounts';
+import { SearchIndexFlush1763800000885 } from './1763800000885-search-index-flush';
 import { Places1763800000895 } from './1763800000895-places';
 import { AppRole1763800000950 } from './1763800000950-app-role';
 
@@ -37,6 +38,7 @@ export const MIGRATIONS = [
   Dpo1763800000860,
   IdentityProviders1763800000870,
   LocalAccounts1763800000880,
+  SearchIndexFlush1763800000885,
   Places1763800000895,
   AppRole1763800000950,
 ];
