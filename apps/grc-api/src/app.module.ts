@@ -27,6 +27,7 @@ import { NotificationsModule } from './modules/notifications/notifications.modul
 import { AnonymisationModule } from './modules/anonymisation/anonymisation.module';
 import { RetentionModule, RetentionWorkerModule } from './modules/retention/retention.module';
 import { ReportingModule, ReportingWorkerModule } from './modules/reporting/reporting.module';
+import { PlacesModule } from './modules/places/places.module';
 
 /** HTTP feature modules (the api role). */
 const API_MODULES = [
@@ -49,6 +50,7 @@ const API_MODULES = [
   AnonymisationModule,
   RetentionModule,
   ReportingModule,
+  PlacesModule,
 ];
 /** BullMQ processors (the worker role). */
 const WORKER_MODULES: DynamicModule['imports'] = [

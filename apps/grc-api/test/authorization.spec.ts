@@ -847,6 +847,33 @@ describe('authorisation matrix: every route × every principal × own / other ob
       path: `/api/v1/notifications/${await notificationFor(scope === 'other' || who === 'anonymous' ? EV_HEAD : EMAIL[who])}/read`,
       body: {},
     }),
+    'GET /api/v1/places/search': async () => ({ path: '/api/v1/places/search', query: { q: '12 rue nationale' } }),
+    'GET /api/v1/places/reverse': async () => ({ path: '/api/v1/places/reverse', query: { lat: '47.3905', lng: '0.689' } }),
+    'GET /api/v1/places/map-settings': async () => ({ path: '/api/v1/places/map-settings' }),
+    'GET /api/v1/places/nearby': async () => ({ path: '/api/v1/places/nearby', query: { lat: '47.3905', lng: '0.689' } }),
+    'GET /api/v1/places/requests-map': async () => ({
+      path: '/api/v1/places/requests-map',
+      query: { bbox: '0.6,47.3,0.8,47.5', zoom: '14' },
+    }),
+    'GET /api/v1/places/summary': async () => ({ path: '/api/v1/places/summary' }),
+    // a commune of its own (37998), so that the demo's addresses stay as they are
+    'POST /api/v1/places/imports': async () => ({
+      path: '/api/v1/places/imports',
+      files: [
+        {
+          field: 'file',
+          buffer: Buffer.from(
+            'id;id_fantoir;numero;rep;nom_voie;code_postal;code_insee;nom_commune;lon;lat\n37998_0001_00001;37998_0001;1;;Rue de la Matrice;37998;37998;Matrice;0.7;47.4\n',
+          ),
+          name: 'adresses-37.csv',
+          type: 'text/csv',
+        },
+      ],
+    }),
+    'GET /api/v1/tickets/{id}/nearby': R((t) => `/api/v1/tickets/${t.id}/nearby`),
+    'GET /api/v1/public/places/search': async () => ({ path: '/api/v1/public/places/search', query: { q: 'gare' } }),
+    'GET /api/v1/public/places/reverse': async () => ({ path: '/api/v1/public/places/reverse', query: { lat: '47.3905', lng: '0.689' } }),
+    'GET /api/v1/public/places/map-settings': async () => ({ path: '/api/v1/public/places/map-settings' }),
     'GET /api/v1/public/form': async () => ({ path: '/api/v1/public/form' }),
     'GET /api/v1/public/privacy-notice': async () => ({ path: '/api/v1/public/privacy-notice' }),
     'POST /api/v1/public/requests': async () => ({

@@ -28,6 +28,7 @@ const MODULES = [
   'anonymisation',
   'citizen-rights',
   'reporting',
+  'places',
 ];
 
 /** What counts as a query outside a repository: SQL text, raw or prepared queries, EntityManager/DataSource calls. */

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import type { CliIo } from '../context';
 import { configCommand } from './config';
 import { createAdminCommand } from './create-admin';
+import { importBanCommand } from './import-ban';
 import { loadPackCommand } from './load-pack';
 import { migrateCommand } from './migrate';
 import { reportingRebuildCommand } from './reporting-rebuild';
@@ -21,4 +22,5 @@ export const COMMANDS: ReadonlyArray<(io: CliIo) => Command> = [
   configCommand,
   slaBackfillCommand,
   reportingRebuildCommand,
+  importBanCommand,
 ];

@@ -18,6 +18,7 @@ import { LocalAccounts1763800000880 } from './1763800000880-local-accounts';
 import { SearchIndexFlush1763800000885 } from './1763800000885-search-index-flush';
 import { WorkflowDefinitionsKeyOrder1763800000915 } from './1763800000915-workflow-definitions-key-order';
 import { Reporting1763800000890 } from './1763800000890-reporting';
+import { Places1763800000895 } from './1763800000895-places';
 import { AppRole1763800000950 } from './1763800000950-app-role';
 
 /** Every migration, in order. Webpack bundles the API, so they are listed, not globbed. */
@@ -42,5 +43,6 @@ export const MIGRATIONS = [
   SearchIndexFlush1763800000885,
   WorkflowDefinitionsKeyOrder1763800000915,
   Reporting1763800000890,
+  Places1763800000895,
   AppRole1763800000950,
 ];

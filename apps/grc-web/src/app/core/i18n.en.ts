@@ -13,6 +13,7 @@ import { AUDIT_EN } from '../features/audit/audit-i18n';
 import { RETENTION_CORE_EN } from '../features/rgpd/retention-i18n';
 import { NOTIF_EN } from '../features/notifications/notifications-i18n';
 import { PROBLEM_EN } from './problem-i18n';
+import { PLACES_EN } from '../shared/places/places-i18n';
 
 /** English dictionary: must provide every French key (checked by the compiler). */
 export const EN: Record<MsgKey, string> = {
@@ -349,4 +350,6 @@ export const EN: Record<MsgKey, string> = {
   ...RETENTION_CORE_EN,
   // the API's problem and field codes (core/problem.ts)
   ...PROBLEM_EN,
+  // places: addresses, maps, nearby requests, map of requests, BAN import (shared/places)
+  ...PLACES_EN,
 };

@@ -12,6 +12,7 @@ import { AUDIT_FR } from '../features/audit/audit-i18n';
 import { RETENTION_CORE_FR } from '../features/rgpd/retention-i18n';
 import { NOTIF_FR } from '../features/notifications/notifications-i18n';
 import { PROBLEM_FR } from './problem-i18n';
+import { PLACES_FR } from '../shared/places/places-i18n';
 /** French dictionary: the reference; every other language must provide the same keys. */
 export const FR = {
   'app.name': 'GRC',
@@ -348,6 +349,8 @@ export const FR = {
   ...RETENTION_CORE_FR,
   // the API's problem and field codes (core/problem.ts)
   ...PROBLEM_FR,
+  // places: addresses, maps, nearby requests, map of requests, BAN import (shared/places)
+  ...PLACES_FR,
 } as const;
 
 export type MsgKey = keyof typeof FR;
