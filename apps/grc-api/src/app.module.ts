@@ -26,6 +26,8 @@ import { WorkflowsCoreModule, WorkflowsModule } from './modules/workflows/workfl
 import { NotificationsModule } from './modules/notifications/notifications.module';
 import { AnonymisationModule } from './modules/anonymisation/anonymisation.module';
 import { RetentionModule, RetentionWorkerModule } from './modules/retention/retention.module';
+import { LiveCoreModule, LiveModule } from './modules/live/live.module';
+import { ViewsModule } from './modules/views/views.module';
 
 /** HTTP feature modules (the api role). */
 const API_MODULES = [
@@ -47,6 +49,8 @@ const API_MODULES = [
   NotificationsModule,
   AnonymisationModule,
   RetentionModule,
+  LiveModule,
+  ViewsModule,
 ];
 /** BullMQ processors (the worker role). */
 const WORKER_MODULES: DynamicModule['imports'] = [
@@ -58,6 +62,7 @@ const WORKER_MODULES: DynamicModule['imports'] = [
   DuplicatesCoreModule,
   AnonymisationModule,
   RetentionWorkerModule,
+  LiveCoreModule,
 ];
 
 @Module({})

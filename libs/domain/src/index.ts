@@ -28,3 +28,6 @@ export * from './identity/identity-providers';
 export * from './access/password-policy';
 export * from './contracts/accounts';
 export * from './citizen/merge';
+export * from './live/live-events';
+export * from './contracts/live';
+export * from './views/saved-views';

@@ -258,6 +258,8 @@ export const NO_PERSONAL_DATA: readonly string[] = [
   'retention_rules',
   'retention_runs',
   'routing_rules',
+  // an agent's inbox filters, sort and columns (staff settings; a text filter is the agent's own search words)
+  'saved_views',
   'security_settings',
   'sla_calendars',
   'sla_policies',

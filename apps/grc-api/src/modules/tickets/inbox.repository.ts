@@ -77,35 +77,7 @@ export class InboxRepository {
 
   /** Up to `limit + 1` rows (one more tells there is a next page) with their keys' text. */
   async page(f: InboxFilter): Promise<{ items: TicketSummary[]; lastKeys: string[] | null; more: boolean }> {
-    const sql = new Sql();
-    if (f.departmentScope) sql.where.push(`t.department_id = ANY(${sql.p(f.departmentScope)}::uuid[])`);
-    if (f.assignee) sql.where.push(`t.assignee_id = ${sql.p(f.assignee)}`);
-    if (f.unassigned) sql.where.push('t.assignee_id IS NULL');
-
-    if (f.status?.length) sql.where.push(`t.status = ANY(${sql.p(f.status)}::text[])`);
-    if (f.channel?.length) sql.where.push(`t.channel = ANY(${sql.p(f.channel)}::text[])`);
-    if (f.categoryId?.length) sql.where.push(`t.category_id = ANY(${sql.p(f.categoryId)}::uuid[])`);
-    if (f.departmentId?.length) sql.where.push(`t.department_id = ANY(${sql.p(f.departmentId)}::uuid[])`);
-    if (f.priority?.length) sql.where.push(`t.priority = ANY(${sql.p(f.priority.map(priorityRank))}::smallint[])`);
-    if (f.assigneeIds?.length || f.assigneeNone) {
-      const ids = f.assigneeIds ?? [];
-      const parts = [ids.length ? `t.assignee_id = ANY(${sql.p(ids)}::uuid[])` : null, f.assigneeNone ? 't.assignee_id IS NULL' : null];
-      sql.where.push(`(${parts.filter(Boolean).join(' OR ')})`);
-    }
-    if (f.breached) sql.where.push(`(t.sla_breached OR t.sla_due_at < now())`);
-    if (f.createdFrom) sql.where.push(`t.created_at >= ${sql.p(startOfDay(f.createdFrom))}::timestamptz`);
-    if (f.createdTo) sql.where.push(`t.created_at < ${sql.p(endOfDay(f.createdTo))}::timestamptz`);
-
-    if (f.reference !== undefined || f.words !== undefined) {
-      sql.where.push(
-        f.reference
-          ? `t.reference = ${sql.p(f.reference)}`
-          : f.words
-            ? `t.search_vector @@ websearch_to_tsquery('grc_french', ${sql.p(f.words)})`
-            : 'false',
-      );
-    }
-
+    const sql = filterSql(f);
     const sort = SORTS[f.sort];
     if (f.after) {
       const op = sort.dir === 'DESC' ? '<' : '>';
@@ -129,6 +101,17 @@ export class InboxRepository {
     };
   }
 
+  /** How many tickets the filters match (paging aside): open ones and all, capped at `cap` each (a tab's figure). */
+  async count(f: InboxFilter, cap: number): Promise<{ open: number; all: number }> {
+    const sql = filterSql(f);
+    const [row] = await this.db.query(
+      `SELECT count(*) FILTER (WHERE x.status = ANY(${sql.p(OPEN_STATUSES)}::text[]))::int AS open, count(*)::int AS "all"
+       FROM (SELECT t.status FROM tickets t ${sql.where.length ? `WHERE ${sql.where.join(' AND ')}` : ''} LIMIT ${sql.p(cap)}) x`,
+      sql.params,
+    );
+    return row;
+  }
+
   /** Open work per view, from the read model the worker maintains (plus a live count for "mine"). */
   async counters(
     agentId: string,
@@ -147,6 +130,39 @@ export class InboxRepository {
     );
     return row;
   }
+}
+
+/** The WHERE conditions of a filter: scope first, then the agent's filters (shared by a page and a count). */
+function filterSql(f: InboxFilter): Sql {
+  const sql = new Sql();
+  if (f.departmentScope) sql.where.push(`t.department_id = ANY(${sql.p(f.departmentScope)}::uuid[])`);
+  if (f.assignee) sql.where.push(`t.assignee_id = ${sql.p(f.assignee)}`);
+  if (f.unassigned) sql.where.push('t.assignee_id IS NULL');
+
+  if (f.status?.length) sql.where.push(`t.status = ANY(${sql.p(f.status)}::text[])`);
+  if (f.channel?.length) sql.where.push(`t.channel = ANY(${sql.p(f.channel)}::text[])`);
+  if (f.categoryId?.length) sql.where.push(`t.category_id = ANY(${sql.p(f.categoryId)}::uuid[])`);
+  if (f.departmentId?.length) sql.where.push(`t.department_id = ANY(${sql.p(f.departmentId)}::uuid[])`);
+  if (f.priority?.length) sql.where.push(`t.priority = ANY(${sql.p(f.priority.map(priorityRank))}::smallint[])`);
+  if (f.assigneeIds?.length || f.assigneeNone) {
+    const ids = f.assigneeIds ?? [];
+    const parts = [ids.length ? `t.assignee_id = ANY(${sql.p(ids)}::uuid[])` : null, f.assigneeNone ? 't.assignee_id IS NULL' : null];
+    sql.where.push(`(${parts.filter(Boolean).join(' OR ')})`);
+  }
+  if (f.breached) sql.where.push(`(t.sla_breached OR t.sla_due_at < now())`);
+  if (f.createdFrom) sql.where.push(`t.created_at >= ${sql.p(startOfDay(f.createdFrom))}::timestamptz`);
+  if (f.createdTo) sql.where.push(`t.created_at < ${sql.p(endOfDay(f.createdTo))}::timestamptz`);
+
+  if (f.reference !== undefined || f.words !== undefined) {
+    sql.where.push(
+      f.reference
+        ? `t.reference = ${sql.p(f.reference)}`
+        : f.words
+          ? `t.search_vector @@ websearch_to_tsquery('grc_french', ${sql.p(f.words)})`
+          : 'false',
+    );
+  }
+  return sql;
 }
 
 // Dates without time are whole days in the town's time zone (Europe/Paris).
