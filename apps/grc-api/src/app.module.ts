@@ -28,6 +28,8 @@ import { AnonymisationModule } from './modules/anonymisation/anonymisation.modul
 import { RetentionModule, RetentionWorkerModule } from './modules/retention/retention.module';
 import { ReportingModule, ReportingWorkerModule } from './modules/reporting/reporting.module';
 import { PlacesModule } from './modules/places/places.module';
+import { LiveCoreModule, LiveModule } from './modules/live/live.module';
+import { ViewsModule } from './modules/views/views.module';
 
 /** HTTP feature modules (the api role). */
 const API_MODULES = [
@@ -51,6 +53,8 @@ const API_MODULES = [
   RetentionModule,
   ReportingModule,
   PlacesModule,
+  LiveModule,
+  ViewsModule,
 ];
 /** BullMQ processors (the worker role). */
 const WORKER_MODULES: DynamicModule['imports'] = [
@@ -63,6 +67,7 @@ const WORKER_MODULES: DynamicModule['imports'] = [
   AnonymisationModule,
   RetentionWorkerModule,
   ReportingWorkerModule,
+  LiveCoreModule,
 ];
 
 @Module({})

@@ -31,3 +31,6 @@ export * from './contracts/accounts';
 export * from './citizen/merge';
 export * from './figures';
 export * from './places';
+export * from './live/live-events';
+export * from './contracts/live';
+export * from './views/saved-views';

@@ -29,6 +29,8 @@ const MODULES = [
   'citizen-rights',
   'reporting',
   'places',
+  'live',
+  'views',
 ];
 
 /** What counts as a query outside a repository: SQL text, raw or prepared queries, EntityManager/DataSource calls. */

@@ -19,6 +19,7 @@ import { SearchIndexFlush1763800000885 } from './1763800000885-search-index-flus
 import { WorkflowDefinitionsKeyOrder1763800000915 } from './1763800000915-workflow-definitions-key-order';
 import { Reporting1763800000890 } from './1763800000890-reporting';
 import { Places1763800000895 } from './1763800000895-places';
+import { SavedViews1763800000900 } from './1763800000900-saved-views';
 import { AppRole1763800000950 } from './1763800000950-app-role';
 
 /** Every migration, in order. Webpack bundles the API, so they are listed, not globbed. */
@@ -44,5 +45,6 @@ export const MIGRATIONS = [
   WorkflowDefinitionsKeyOrder1763800000915,
   Reporting1763800000890,
   Places1763800000895,
+  SavedViews1763800000900,
   AppRole1763800000950,
 ];
