@@ -14,6 +14,8 @@ import { ProblemFilter } from './common/problem.filter';
 import { applySecurityHeaders } from './common/security-headers';
 import { Open311ExceptionFilter } from './modules/open311/open311.filter';
 import { validationPipe } from './common/validation';
+import { httpMetrics } from './modules/metrics/http-metrics';
+import { MetricsRegistry } from './modules/metrics/metrics.registry';
 import { GrcConfig } from './config/config';
 
 /** GRC_LOG_LEVEL=error|warn|log|debug (default log). */
@@ -34,6 +36,7 @@ export async function createApp(config: GrcConfig): Promise<INestApplication> {
     logger: logLevels(),
     bodyParser: false,
   });
+  app.use(httpMetrics(app.get(MetricsRegistry)));
   applySecurityHeaders(app, config);
   app.use(cookieParser());
   installBodyParsing(app);

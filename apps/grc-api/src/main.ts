@@ -55,6 +55,8 @@ async function backfillSla(app: INestApplicationContext): Promise<void> {
 
 /** Runs one piece of work with the api role's services (no HTTP listener, no queue workers), then closes it. */
 async function withApp(config: GrcConfig, work: (app: INestApplicationContext) => Promise<void>): Promise<void> {
+  // a one-off command (kubectl exec … sla-backfill) must not take the running server's metrics port
+  delete process.env['GRC_METRICS_PORT'];
   const app = await createApp(config);
   try {
     await app.init();

@@ -42,6 +42,8 @@ export interface GrcConfig {
   queuePrefix: string;
   /** days a citizen's tracking link keeps working after the request is resolved or closed; 0: forever */
   trackingTtlDays: number;
+  /** Prometheus' /metrics and the probes on a port of their own (GRC_METRICS_PORT; null: not served), behind a bearer token when GRC_METRICS_TOKEN is set */
+  metrics: { port: number | null; host: string; token: string | null };
 }
 
 const int = (v: string | undefined, fallback: number): number => {
@@ -55,6 +57,12 @@ function dbRole(v: string | undefined): string | null {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(role))
     throw new Error(`GRC_DB_ROLE must be a role name (lower case, digits, _) or none (got "${role}")`);
   return role;
+}
+
+function metricsPort(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`GRC_METRICS_PORT must be a port number (got "${v}")`);
+  return n;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): GrcConfig {
@@ -88,6 +96,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GrcConfig {
     maxUploadBytes: int(env['GRC_MAX_UPLOAD_BYTES'], 10 * 1024 * 1024),
     queuePrefix: env['GRC_QUEUE_PREFIX'] ?? 'grc',
     trackingTtlDays: int(env['GRC_TRACKING_TTL_DAYS'], DEFAULT_TRACKING_TTL_DAYS),
+    metrics: {
+      port: env['GRC_METRICS_PORT'] ? metricsPort(env['GRC_METRICS_PORT']) : null,
+      host: env['GRC_METRICS_HOST'] || '0.0.0.0',
+      token: env['GRC_METRICS_TOKEN'] || null,
+    },
   };
 }
 

@@ -15,6 +15,7 @@ import { PrivacySettings1763800000850 } from './1763800000850-privacy-settings';
 import { Dpo1763800000860 } from './1763800000860-dpo';
 import { IdentityProviders1763800000870 } from './1763800000870-identity-providers';
 import { LocalAccounts1763800000880 } from './1763800000880-local-accounts';
+import { IntakeLocaleIndex1763800000920 } from './1763800000920-intake-locale-index';
 import { AppRole1763800000950 } from './1763800000950-app-role';
 
 /** Every migration, in order. Webpack bundles the API, so they are listed, not globbed. */
@@ -36,5 +37,6 @@ export const MIGRATIONS = [
   Dpo1763800000860,
   IdentityProviders1763800000870,
   LocalAccounts1763800000880,
+  IntakeLocaleIndex1763800000920,
   AppRole1763800000950,
 ];
