@@ -10,6 +10,7 @@ import { AuthModule } from './modules/auth/auth.module';
 import { CitizensModule } from './modules/citizens/citizens.module';
 import { CitizenRightsModule } from './modules/citizen-rights/citizen-rights.module';
 import { HealthModule } from './modules/health/health.module';
+import { MetricsModule } from './modules/metrics/metrics.module';
 import { AgentsModule } from './modules/agents/agents.module';
 import { AccountsModule } from './modules/accounts/accounts.module';
 import { ReferenceModule } from './modules/reference/reference.module';
@@ -80,6 +81,7 @@ export class AppModule {
         ConfigModule,
         TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl, dbPoolSize(role), config.dbRole)),
         RedisModule,
+        MetricsModule,
         AuditModule,
         ...(role !== 'worker' ? API_MODULES : []),
         ...(role !== 'api' ? (WORKER_MODULES ?? []) : []),

@@ -402,6 +402,8 @@ describe('authorisation matrix: every route × every principal × own / other ob
     async (who, scope) => ({ path: suffix(await readOnly(who, scope)) });
   const CALLS: Record<string, Build> = {
     'GET /api/v1/health': async () => ({ path: '/api/v1/health' }),
+    'GET /api/v1/health/live': async () => ({ path: '/api/v1/health/live' }),
+    'GET /api/v1/health/ready': async () => ({ path: '/api/v1/health/ready' }),
     'POST /api/v1/auth/login': async () => ({
       path: '/api/v1/auth/login',
       body: { email: EV_HEAD, password: process.env['GRC_DEMO_PASSWORD'] ?? 'Demo-GRC-2026!' },

@@ -55,6 +55,9 @@ const pub = (ok: RouteAccess['ok'] = 200): RouteAccess => ({ who: 'public', ok }
 
 export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'GET /api/v1/health': pub(),
+  // Kubernetes' probes (modules/health/probes.service.ts)
+  'GET /api/v1/health/live': pub(),
+  'GET /api/v1/health/ready': pub(),
   'POST /api/v1/auth/login': pub(),
   'GET /api/v1/auth/me': { who: EVERYONE, ok: 200 },
   'POST /api/v1/auth/logout': { who: EVERYONE, ok: 204 },

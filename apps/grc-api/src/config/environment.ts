@@ -164,6 +164,33 @@ export const ENVIRONMENT = {
     default: 'grc',
     doc: 'prefix of every Redis key (queues, rate limits): several towns (or test runs) can share one Redis, each with its own prefix',
   },
+  GRC_METRICS_PORT: {
+    group: 'server',
+    schema: optionalInt(0, 65535),
+    default: null,
+    doc: "port of Prometheus' `/metrics` and the probes (`/livez`, `/readyz`), apart from the app's (docs/install.md#metrics; `0`: a free port, the tests); unset: not served",
+  },
+  GRC_METRICS_HOST: { group: 'server', schema: text('0.0.0.0'), default: '0.0.0.0', doc: 'address the metrics port listens on' },
+  GRC_METRICS_TOKEN: {
+    group: 'security',
+    schema: optionalText(),
+    default: null,
+    doc: 'bearer token `/metrics` asks for (`Authorization: Bearer …`); unset: no token (keep the port private)',
+    secret: true,
+  },
+  GRC_MAP_TILES_URL: {
+    group: 'server',
+    schema: optionalText(),
+    default: null,
+    doc: 'tile URL template of the maps (`https://…/{z}/{x}/{y}.png`, docs/places.md); unset: no map, no tile ever fetched',
+  },
+  GRC_MAP_TILES_ATTRIBUTION: {
+    group: 'server',
+    schema: optionalText(),
+    default: null,
+    doc: "the tiles' attribution as their licence asks (required with `GRC_MAP_TILES_URL`)",
+  },
+  GRC_MAP_MAX_ZOOM: { group: 'server', schema: int(19, 1, 22), default: '19', doc: "the tiles' highest zoom level" },
   // ---------------- database ----------------
   DATABASE_URL: {
     group: 'database',

@@ -31,6 +31,7 @@ const MODULES = [
   'places',
   'live',
   'views',
+  'metrics',
 ];
 
 /** What counts as a query outside a repository: SQL text, raw or prepared queries, EntityManager/DataSource calls. */
