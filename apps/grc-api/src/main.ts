@@ -3,6 +3,8 @@
  *   node main.js [serve] [--migrate] [--demo <pack folder>]   run the role named by GRC_ROLE (api, worker or all)
  *   node main.js migrate                                      apply pending migrations and exit
  *   node main.js load-pack <pack folder>                      load a town pack into an empty database (skips a loaded one) and exit
+ *   node main.js export-pack <folder>                         write the running town's configuration as a town pack into the folder and exit
+ *   node main.js import-pack <folder> [--dry-run]             import a pack into this instance (empty: load it; running: apply the differences, all or nothing) and exit
  *   node main.js sla-backfill                                 start the SLA clocks of open tickets that have none (imported history) and exit
  */
 import 'reflect-metadata';
@@ -11,6 +13,7 @@ import { GrcConfig, loadConfig } from './config/config';
 import { createDataSource } from './database/data-source';
 import { createApp } from './http-app';
 import { loadTownPackFromFolder } from './modules/packs/pack-loader';
+import { exportPack, importPack } from './modules/packs/pack-transfer';
 import { SlaEngine } from './modules/sla/sla.engine';
 
 const log = new Logger('grc');
@@ -78,6 +81,37 @@ async function main(argv: string[]): Promise<void> {
       if (await loadPack(config.migrateDatabaseUrl, rest[0], true)) await withApp({ ...config, role: 'api' }, backfillSla);
       return;
     }
+    case 'export-pack': {
+      if (!rest[0]) throw new Error('usage: main.js export-pack <folder>');
+      const ds = await createDataSource(config.migrateDatabaseUrl).initialize();
+      try {
+        const written = await exportPack(ds, rest[0]);
+        log.log(`town pack exported to ${rest[0]}: ${written.length} file(s)`);
+      } finally {
+        await ds.destroy();
+      }
+      return;
+    }
+    case 'import-pack': {
+      const folder = rest.find((a) => !a.startsWith('--'));
+      if (!folder) throw new Error('usage: main.js import-pack <folder> [--dry-run]');
+      const dryRun = flag('--dry-run') >= 0;
+      if (!dryRun) await migrate(config.migrateDatabaseUrl);
+      const ds = await createDataSource(config.migrateDatabaseUrl).initialize();
+      let loaded = false;
+      try {
+        const r = await importPack(ds, folder, { dryRun });
+        for (const c of r.changes) log.log(`${c.action} ${c.kind} ${c.key}${c.fields ? ` (${c.fields.join(', ')})` : ''}`);
+        log.log(
+          `${r.changes.length} change(s) ${r.applied ? 'applied' : dryRun ? 'previewed (dry run: nothing written)' : '(nothing to apply)'}`,
+        );
+        loaded = r.applied && r.mode === 'load';
+      } finally {
+        await ds.destroy();
+      }
+      if (loaded) await withApp({ ...config, role: 'api' }, backfillSla);
+      return;
+    }
     case 'sla-backfill':
       return withApp({ ...config, role: 'api' }, backfillSla);
     case 'serve': {
@@ -104,7 +138,7 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     default:
-      throw new Error(`unknown command "${command}" (serve, migrate, load-pack, sla-backfill)`);
+      throw new Error(`unknown command "${command}" (serve, migrate, load-pack, export-pack, import-pack, sla-backfill)`);
   }
 }
 

@@ -27,6 +27,7 @@ const MODULES = [
   'accounts',
   'anonymisation',
   'citizen-rights',
+  'packs',
 ];
 
 /** What counts as a query outside a repository: SQL text, raw or prepared queries, EntityManager/DataSource calls. */
