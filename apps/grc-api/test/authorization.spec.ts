@@ -11,6 +11,7 @@ import {
   type Scope,
 } from '../src/access/route-access';
 import { startTestApp, type TestContext } from './support/test-app';
+import { exportPackFiles } from '../src/modules/packs/pack-transfer';
 import { PNG } from './support/files';
 import { ADMIN, DPO, ELU, EV_AGENT, EV_HEAD, FRONT_DESK_AGENT, ids, URBA_HEAD, VOIRIE_AGENT, VOIRIE_HEAD } from './support/demo';
 
@@ -766,6 +767,12 @@ describe('authorisation matrix: every route × every principal × own / other ob
       body: { rules: [{ categoryId: null, months: 36, action: 'anonymise' }] },
     }),
     'GET /api/v1/retention/runs': async () => ({ path: '/api/v1/retention/runs' }),
+    'GET /api/v1/admin/pack': async () => ({ path: '/api/v1/admin/pack' }),
+    // a preview of the town's own configuration: nothing to change, nothing written
+    'POST /api/v1/admin/pack/import': async () => ({
+      path: '/api/v1/admin/pack/import',
+      body: { files: await exportPackFiles(ctx.db), dryRun: true },
+    }),
     'POST /api/v1/sla/policies': async () => ({ path: '/api/v1/sla/policies', body: policyBody(`matrice-${uniq()}`) }),
     'PUT /api/v1/sla/policies/{id}': async () => {
       const x = (

@@ -13,6 +13,9 @@ import {
   readPackTree,
   readTownConfiguration,
 } from '../src/modules/packs/pack-transfer';
+import { unzipSync, strFromU8 } from 'fflate';
+import { ADMIN, VOIRIE_AGENT } from './support/demo';
+import { startTestApp, type TestContext } from './support/test-app';
 import { adminQuery, databaseUrlFor } from './support/test-database';
 
 /**
@@ -173,5 +176,62 @@ describe('town pack export and import', () => {
   it('refuses an invalid pack with every error and changes nothing', async () => {
     const files = { ...(await exportPackFiles(target)), 'categories.yaml': '- { code: x, nameFr: X, nameEn: X, department: nowhere }\n' };
     await expect(importPackFiles(target, files, { dryRun: false })).rejects.toThrow(/categories\.yaml.*nowhere/);
+  });
+});
+
+describe('town pack routes (admin console)', () => {
+  let ctx: TestContext;
+  beforeAll(async () => {
+    ctx = await startTestApp();
+  });
+  afterAll(() => ctx.close());
+
+  it('downloads the configuration as a zip of the export, the same bytes each time', async () => {
+    const admin = await ctx.as(ADMIN);
+    const get = () =>
+      admin
+        .get('/api/v1/admin/pack')
+        .buffer(true)
+        .parse((res, cb) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => cb(null, Buffer.concat(chunks)));
+        })
+        .expect(200)
+        .expect('Content-Type', /application\/zip/);
+    const res = await get();
+    const files = unzipSync(new Uint8Array(res.body as Buffer));
+    const expected = await exportPackFiles(ctx.db);
+    expect(Object.keys(files).sort()).toEqual(Object.keys(expected).sort());
+    expect(strFromU8(files['categories.yaml']!)).toBe(expected['categories.yaml']);
+    expect(Buffer.compare((await get()).body as Buffer, res.body as Buffer)).toBe(0);
+  });
+
+  it('previews an import, and refuses an invalid pack with each error as a field (422), changing nothing', async () => {
+    const admin = await ctx.as(ADMIN);
+    const files = await exportPackFiles(ctx.db);
+    const changed = { ...files, 'town.yaml': files['town.yaml']!.replace(/^name: .*$/m, 'name: Ville renommée') };
+    const preview = await admin.post('/api/v1/admin/pack/import').send({ files: changed, dryRun: true }).expect(200);
+    expect(preview.body).toEqual({
+      mode: 'merge',
+      applied: false,
+      changes: [{ kind: 'town', key: '', action: 'update', fields: ['name'] }],
+    });
+    const bad = await admin
+      .post('/api/v1/admin/pack/import')
+      .send({ files: { ...files, 'categories.yaml': '- { code: x, nameFr: X, nameEn: X, department: nowhere }\n' }, dryRun: false })
+      .expect(422);
+    // (the other files now name categories the pack lacks: their errors follow)
+    expect(bad.body.errors[0]).toEqual(
+      expect.objectContaining({ field: 'files.categories.yaml', code: 'pack.invalid', params: { path: '0.department', line: 1 } }),
+    );
+    expect(bad.body.errors).toContainEqual(expect.objectContaining({ field: 'files.routing.yaml', code: 'pack.invalid' }));
+    await admin
+      .post('/api/v1/admin/pack/import')
+      .send({ files: { '../etc/passwd': 'x' }, dryRun: true })
+      .expect(400);
+    expect(await exportPackFiles(ctx.db)).toEqual(files);
+    // an agent may not
+    await (await ctx.as(VOIRIE_AGENT)).get('/api/v1/admin/pack').expect(403);
   });
 });

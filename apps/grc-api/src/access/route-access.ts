@@ -198,6 +198,9 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'GET /api/v1/retention/rules': { who: RGPD, ok: 200 },
   'PUT /api/v1/retention/rules': { who: RGPD, ok: 200 },
   'GET /api/v1/retention/runs': { who: RGPD, ok: 200 },
+  // the town's configuration as a town pack (issue 15): export (zip), import (preview with dryRun, then apply)
+  'GET /api/v1/admin/pack': admin(),
+  'POST /api/v1/admin/pack/import': admin(),
 };
 
 /**
