@@ -83,9 +83,12 @@ export class CitizensService {
         : { by: 'name', value: normalizeForSearch(text).replace(/[%_\\]/g, (c) => `\\${c}`) };
     return this.db.transaction(async (m) => {
       const found = await this.citizens.search(match, this.reach(actor), m);
+      // what was searched for is personal data no anonymisation could find again (a name typed by an agent):
+      // the trail keeps how (e-mail, phone, name) and which records were shown, never the words themselves
       await this.audit.record(m, auditActor(actor), 'citizen.search', 'citizen', '*', {
-        query: { before: null, after: text },
+        by: { before: null, after: match.by },
         results: { before: null, after: found.length },
+        citizens: { before: null, after: found.map((c) => c.id) },
       });
       return found;
     });

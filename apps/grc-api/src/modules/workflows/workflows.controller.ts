@@ -180,8 +180,8 @@ export class TicketWorkflowController {
   /** State, available actions for me, opinions (answered, late), draft and its revisions, history, diagram. */
   @RequirePermission('workflows.act')
   @Get(':id/workflow')
-  get(@CurrentAgent() agent: AuthenticatedAgent, @Param('id', ticketId) id: string): Promise<TicketWorkflowView> {
-    return this.workflows.view(agent, id);
+  get(@CurrentActor() actor: Actor, @Param('id', ticketId) id: string): Promise<TicketWorkflowView> {
+    return this.workflows.view(actor, id);
   }
 
   /** The ticket as a participant of its circuit sees it (a consulted department, an approver from another service). */
