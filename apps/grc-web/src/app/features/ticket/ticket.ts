@@ -40,7 +40,18 @@ const NOBODY = '__nobody__';
 
 @Component({
   selector: 'grc-ticket',
-  imports: [FormsModule, RouterLink, WorkflowPanel, SlaPanel, DuplicatesPanel, TicketPlace, MailTools, MailDeliveryBadge, PresencePanel, ...FORM_ERRORS],
+  imports: [
+    FormsModule,
+    RouterLink,
+    WorkflowPanel,
+    SlaPanel,
+    DuplicatesPanel,
+    TicketPlace,
+    MailTools,
+    MailDeliveryBadge,
+    PresencePanel,
+    ...FORM_ERRORS,
+  ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './ticket.html',
 })
