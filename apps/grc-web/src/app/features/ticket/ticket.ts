@@ -27,6 +27,7 @@ import { FORM_ERRORS } from '../../shared/form-errors';
 import { DuplicatesPanel } from '../duplicates/duplicates-panel';
 import { WorkflowPanel } from '../workflows/workflow-panel';
 import { SlaPanel } from '../sla/sla-panel';
+import { slaEventBody, slaEventText } from '../sla/sla-timeline';
 import { MailDeliveryBadge } from '../mail/mail-delivery';
 import { MailTools } from '../mail/mail-tools';
 
@@ -296,7 +297,14 @@ export class TicketPage {
     return `${API}/tickets/${this.ticket()?.id}/attachments/${attachmentId}`;
   }
 
+  /** An event's stored text, unless the console words the event itself (the SLA's, in the agent's language). */
+  protected bodyOf(ev: TimelineEvent): string | null {
+    return slaEventBody(ev, this.i18n);
+  }
+
   protected eventDetail(ev: TimelineEvent): string | null {
+    const sla = slaEventText(ev, this.i18n);
+    if (sla !== undefined) return sla;
     const d = ev.data ?? {};
     const from = d['from'];
     const to = d['to'];
