@@ -23,6 +23,7 @@ import { isCircuitRefusal, workflowError } from '../workflows/workflow-errors';
 import { localError, toUiError, type UiError } from '../../core/problem';
 import { RefData } from '../../core/ref-data';
 import { I18nTitleStrategy } from '../../core/title';
+import { filterAgents } from '../../shared/agent-filter';
 import { FORM_ERRORS } from '../../shared/form-errors';
 import { DuplicatesPanel } from '../duplicates/duplicates-panel';
 import { WorkflowPanel } from '../workflows/workflow-panel';
@@ -100,12 +101,15 @@ export class TicketPage {
   protected readonly file = signal<File | null>(null);
 
   protected readonly timeline = computed(() => [...(this.ticket()?.timeline ?? [])].sort((a, b) => a.at.localeCompare(b.at)));
-  protected readonly assignable = computed(() => {
+  /** the assignment picker's search */
+  protected readonly assignQuery = signal('');
+  /** the ticket's department's agents matching the search (bounded: shared/agent-filter.ts) */
+  protected readonly assignPick = computed(() => {
     const tk = this.ticket();
-    const me = this.auth.me();
-    if (!tk) return [];
-    return this.agents().filter((a) => a.active !== false && a.id !== me?.id && a.departmentIds.includes(tk.department.id));
+    if (!tk) return { agents: [], more: 0 };
+    return filterAgents(this.agents(), { departmentIds: [tk.department.id], query: this.assignQuery(), exclude: [this.auth.me()?.id] });
   });
+  protected readonly assignable = computed(() => this.assignPick().agents);
   protected readonly transferTargets = computed(() => {
     const tk = this.ticket();
     return this.departments().filter((d) => d.active && d.id !== tk?.department.id);
