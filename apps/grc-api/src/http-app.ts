@@ -15,26 +15,30 @@ import { ProblemFilter } from './common/problem.filter';
 import { applySecurityHeaders } from './common/security-headers';
 import { Open311ExceptionFilter } from './modules/open311/open311.filter';
 import { validationPipe } from './common/validation';
+import { httpMetrics } from './modules/metrics/http-metrics';
+import { MetricsRegistry } from './modules/metrics/metrics.registry';
 import { GrcConfig } from './config/config';
+import { readEnvironment } from './config/environment';
 
 /** GRC_LOG_LEVEL=error|warn|log|debug (default log). */
 function logLevels(): LogLevel[] {
   const order: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
-  const wanted = (process.env['GRC_LOG_LEVEL'] ?? 'log') as LogLevel;
+  const wanted: LogLevel = readEnvironment().GRC_LOG_LEVEL;
   return order.slice(0, Math.max(1, order.indexOf(wanted) + 1));
 }
 
 /** Builds the Nest application for a role: REST API, OpenAPI, the built console, or only the worker. */
-export async function createApp(config: GrcConfig): Promise<INestApplication> {
+export async function createApp(config: GrcConfig, levels: LogLevel[] = logLevels()): Promise<INestApplication> {
   if (config.role === 'worker') {
-    const app = await NestFactory.createApplicationContext(AppModule.forRole('worker'), { logger: logLevels() });
+    const app = await NestFactory.createApplicationContext(AppModule.forRole('worker'), { logger: levels });
     app.enableShutdownHooks();
     return app as unknown as INestApplication;
   }
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRole(config.role), {
-    logger: logLevels(),
+    logger: levels,
     bodyParser: false,
   });
+  app.use(httpMetrics(app.get(MetricsRegistry)));
   applySecurityHeaders(app, config);
   app.use(compressResponses());
   app.use(cookieParser());

@@ -2,11 +2,13 @@ import type { MsgKey } from './i18n.fr';
 import { PUB_EN } from '../features/public/public-i18n';
 import { PRIVACY_EN } from '../features/public/privacy-i18n';
 import { CITIZEN_EN } from '../features/citizen/citizen-i18n';
+import { LIVE_EN } from '../features/live/live-i18n';
 import { DUP_EN } from '../features/duplicates/duplicates-i18n';
 import { ACCOUNT_EN } from '../features/account/account-i18n';
 import { MAIL_EN } from '../features/mail/mail-i18n';
 import { SSO_EN } from '../features/admin/identity-providers-i18n';
 import { WF_EN } from '../features/workflows/workflow-i18n';
+import { CE_EN } from '../features/workflows/circuit-editor-i18n';
 import { SLA_EN } from '../features/sla/sla-i18n';
 import { AUDIT_EN } from '../features/audit/audit-i18n';
 import { RETENTION_CORE_EN } from '../features/rgpd/retention-i18n';
@@ -14,6 +16,7 @@ import { NOTIF_EN } from '../features/notifications/notifications-i18n';
 import { PROBLEM_EN } from './problem-i18n';
 import { PICKER_EN } from '../shared/picker-i18n';
 import { SLA_TIMELINE_EN } from '../features/sla/sla-timeline';
+import { PLACES_EN } from '../shared/places/places-i18n';
 
 /** English dictionary: must provide every French key (checked by the compiler). */
 export const EN: Record<MsgKey, string> = {
@@ -55,6 +58,8 @@ export const EN: Record<MsgKey, string> = {
   'nav.inbox': 'Inbox',
   'nav.newTicket': 'New request',
   'nav.admin': 'Administration',
+  'nav.dashboard': 'Dashboard',
+  'title.dashboard': 'Dashboard',
   'title.login': 'Sign in',
   'title.inbox': 'Inbox',
   'title.newTicket': 'New request',
@@ -285,6 +290,8 @@ export const EN: Record<MsgKey, string> = {
   'admin.agents': 'Agents',
   'admin.categories': 'Categories',
   'admin.routing': 'Routing rules',
+  'admin.exportPack': 'Export the configuration (town pack)',
+  'admin.exportPackHint': 'The town’s whole configuration in the town pack format (YAML, no password): load it back with import-pack.',
   'admin.list': 'List',
   'admin.create': 'Create',
   'admin.editing': 'Edit “{name}”',
@@ -328,10 +335,12 @@ export const EN: Record<MsgKey, string> = {
   'admin.empty': 'No item.',
   // validation circuits (features/workflows)
   ...WF_EN,
+  ...CE_EN,
   // citizen pages (features/public) and duplicates (features/duplicates)
   ...PUB_EN,
   ...PRIVACY_EN,
   ...CITIZEN_EN,
+  ...LIVE_EN,
   ...DUP_EN,
   ...MAIL_EN,
   // sign-in through identity providers (login page, features/admin/identity-providers)
@@ -351,4 +360,6 @@ export const EN: Record<MsgKey, string> = {
   ...PICKER_EN,
   // the SLA's timeline events worded from their data (features/sla/sla-timeline.ts)
   ...SLA_TIMELINE_EN,
+  // places: addresses, maps, nearby requests, map of requests, BAN import (shared/places)
+  ...PLACES_EN,
 };

@@ -1,7 +1,9 @@
 import { WF_FR } from '../features/workflows/workflow-i18n';
+import { CE_FR } from '../features/workflows/circuit-editor-i18n';
 import { PUB_FR } from '../features/public/public-i18n';
 import { PRIVACY_FR } from '../features/public/privacy-i18n';
 import { CITIZEN_FR } from '../features/citizen/citizen-i18n';
+import { LIVE_FR } from '../features/live/live-i18n';
 import { DUP_FR } from '../features/duplicates/duplicates-i18n';
 import { ACCOUNT_FR } from '../features/account/account-i18n';
 import { MAIL_FR } from '../features/mail/mail-i18n';
@@ -13,6 +15,7 @@ import { NOTIF_FR } from '../features/notifications/notifications-i18n';
 import { PROBLEM_FR } from './problem-i18n';
 import { PICKER_FR } from '../shared/picker-i18n';
 import { SLA_TIMELINE_FR } from '../features/sla/sla-timeline';
+import { PLACES_FR } from '../shared/places/places-i18n';
 /** French dictionary: the reference; every other language must provide the same keys. */
 export const FR = {
   'app.name': 'GRC',
@@ -53,6 +56,8 @@ export const FR = {
   'nav.inbox': 'Boîte de réception',
   'nav.newTicket': 'Nouvelle demande',
   'nav.admin': 'Administration',
+  'nav.dashboard': 'Tableau de bord',
+  'title.dashboard': 'Tableau de bord',
   'title.login': 'Connexion',
   'title.inbox': 'Boîte de réception',
   'title.newTicket': 'Nouvelle demande',
@@ -284,6 +289,9 @@ export const FR = {
   'admin.agents': 'Agents',
   'admin.categories': 'Catégories',
   'admin.routing': 'Règles de routage',
+  'admin.exportPack': 'Exporter la configuration (pack commune)',
+  'admin.exportPackHint':
+    'Toute la configuration de la commune au format des packs (YAML, sans mot de passe) : à recharger avec import-pack.',
   'admin.list': 'Liste',
   'admin.create': 'Créer',
   'admin.editing': 'Modifier « {name} »',
@@ -327,10 +335,12 @@ export const FR = {
   'admin.empty': 'Aucun élément.',
   // validation circuits (features/workflows)
   ...WF_FR,
+  ...CE_FR,
   // citizen pages (features/public) and duplicates (features/duplicates)
   ...PUB_FR,
   ...PRIVACY_FR,
   ...CITIZEN_FR,
+  ...LIVE_FR,
   ...DUP_FR,
   ...MAIL_FR,
   // sign-in through identity providers (login page, features/admin/identity-providers)
@@ -350,6 +360,8 @@ export const FR = {
   ...PICKER_FR,
   // the SLA's timeline events worded from their data (features/sla/sla-timeline.ts)
   ...SLA_TIMELINE_FR,
+  // places: addresses, maps, nearby requests, map of requests, BAN import (shared/places)
+  ...PLACES_FR,
 } as const;
 
 export type MsgKey = keyof typeof FR;
