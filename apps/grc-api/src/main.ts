@@ -3,6 +3,7 @@
  *   node main.js [serve] [--migrate] [--demo <pack folder>]   run the role named by GRC_ROLE (api, worker or all)
  *   node main.js migrate                                      apply pending migrations and exit
  *   node main.js load-pack <pack folder>                      load a town pack into an empty database (skips a loaded one) and exit
+ *   node main.js reporting-refresh                            fold the requests changed since the last refresh into the figures' rollup and exit
  *   node main.js reporting-rebuild                            recompute the figures' rollup from every request (then open data) and exit
  *   node main.js sla-backfill                                 start the SLA clocks of open tickets that have none (imported history) and exit
  */
@@ -94,6 +95,12 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'sla-backfill':
       return withApp({ ...config, role: 'api' }, backfillSla);
+    case 'reporting-refresh':
+      return withApp({ ...config, role: 'api' }, async (app) => {
+        const t0 = performance.now();
+        const n = await app.get(ReportingFactsService).drain();
+        log.log(`figures refreshed: ${n} request(s) in ${Math.round(performance.now() - t0)} ms`);
+      });
     case 'reporting-rebuild':
       return withApp({ ...config, role: 'api' }, rebuildFigures);
     case 'serve': {
@@ -121,7 +128,7 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     default:
-      throw new Error(`unknown command "${command}" (serve, migrate, load-pack, sla-backfill, reporting-rebuild)`);
+      throw new Error(`unknown command "${command}" (serve, migrate, load-pack, sla-backfill, reporting-refresh, reporting-rebuild)`);
   }
 }
 
