@@ -130,7 +130,8 @@ async function latency(path, cookie, duration) {
   inst.on('response', (_c, status, _b, ms) => (status === 200 ? latencies.push(ms) : errors++));
   await inst;
   latencies.sort((a, b) => a - b);
-  return { requests: latencies.length, errors, p50: pct(latencies, 50), p95: pct(latencies, 95), max: latencies.at(-1) ?? null };
+  const r = (v) => (v === null || v === undefined ? null : Math.round(v));
+  return { requests: latencies.length, errors, p50: r(pct(latencies, 50)), p95: r(pct(latencies, 95)), max: r(latencies.at(-1)) };
 }
 
 const iso = (d) => d.toISOString().slice(0, 10);

@@ -35,6 +35,7 @@ const FR = {
   sla: 'Délai promis tenu',
   summary: 'Sur les 12 derniers mois : {received} demandes reçues, {resolved} résolues.',
   last: 'Dernier mois ({month}) : délai de résolution médian de {median}, délai promis tenu pour {sla} des demandes.',
+  lastNoSla: 'Dernier mois ({month}) : délai de résolution médian de {median}.',
   suppressed: 'moins de {n} demandes : non publié',
   none: 'Pas encore de chiffres publiés.',
   days: '{v} jours',
@@ -63,6 +64,7 @@ const EN: Record<Key, string> = {
   sla: 'Promised time met',
   summary: 'Over the last 12 months: {received} requests received, {resolved} resolved.',
   last: 'Last month ({month}): median time to resolution {median}, promised time met for {sla} of requests.',
+  lastNoSla: 'Last month ({month}): median time to resolution {median}.',
   suppressed: 'fewer than {n} requests: not published',
   none: 'No figures published yet.',
   days: '{v} days',
@@ -190,7 +192,7 @@ export class BarometerPage {
     const last = months[months.length - 1];
     const head = this.tr('summary', { received: this.num(sum('received')), resolved: this.num(sum('resolved')) });
     return last && !last.suppressed
-      ? `${head} ${this.tr('last', { month: this.monthName(last.month), median: this.days(last.resolutionDaysMedian), sla: this.pct(last.slaResolutionMetRate) })}`
+      ? `${head} ${this.tr(last.slaResolutionMetRate === null ? 'lastNoSla' : 'last', { month: this.monthName(last.month), median: this.days(last.resolutionDaysMedian), sla: this.pct(last.slaResolutionMetRate) })}`
       : head;
   }
 }
