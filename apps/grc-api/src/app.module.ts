@@ -10,6 +10,7 @@ import { AuthModule } from './modules/auth/auth.module';
 import { CitizensModule } from './modules/citizens/citizens.module';
 import { CitizenRightsModule } from './modules/citizen-rights/citizen-rights.module';
 import { HealthModule } from './modules/health/health.module';
+import { MetricsModule } from './modules/metrics/metrics.module';
 import { AgentsModule } from './modules/agents/agents.module';
 import { AccountsModule } from './modules/accounts/accounts.module';
 import { ReferenceModule } from './modules/reference/reference.module';
@@ -27,6 +28,9 @@ import { NotificationsModule } from './modules/notifications/notifications.modul
 import { AnonymisationModule } from './modules/anonymisation/anonymisation.module';
 import { RetentionModule, RetentionWorkerModule } from './modules/retention/retention.module';
 import { ReportingModule, ReportingWorkerModule } from './modules/reporting/reporting.module';
+import { PlacesModule } from './modules/places/places.module';
+import { LiveCoreModule, LiveModule } from './modules/live/live.module';
+import { ViewsModule } from './modules/views/views.module';
 
 /** HTTP feature modules (the api role). */
 const API_MODULES = [
@@ -49,6 +53,9 @@ const API_MODULES = [
   AnonymisationModule,
   RetentionModule,
   ReportingModule,
+  PlacesModule,
+  LiveModule,
+  ViewsModule,
 ];
 /** BullMQ processors (the worker role). */
 const WORKER_MODULES: DynamicModule['imports'] = [
@@ -61,6 +68,7 @@ const WORKER_MODULES: DynamicModule['imports'] = [
   AnonymisationModule,
   RetentionWorkerModule,
   ReportingWorkerModule,
+  LiveCoreModule,
 ];
 
 @Module({})
@@ -73,6 +81,7 @@ export class AppModule {
         ConfigModule,
         TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl, dbPoolSize(role), config.dbRole)),
         RedisModule,
+        MetricsModule,
         AuditModule,
         ...(role !== 'worker' ? API_MODULES : []),
         ...(role !== 'api' ? (WORKER_MODULES ?? []) : []),

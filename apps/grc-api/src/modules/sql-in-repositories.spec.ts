@@ -28,6 +28,10 @@ const MODULES = [
   'anonymisation',
   'citizen-rights',
   'reporting',
+  'places',
+  'live',
+  'views',
+  'metrics',
 ];
 
 /** What counts as a query outside a repository: SQL text, raw or prepared queries, EntityManager/DataSource calls. */

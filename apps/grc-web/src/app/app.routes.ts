@@ -43,6 +43,12 @@ export const appRoutes: Route[] = [
         loadComponent: () => import('./features/inbox/inbox').then((m) => m.InboxPage),
       },
       {
+        path: 'carte',
+        title: 'title.requestsMap',
+        canActivate: [permissionGuard('tickets.read', '/audit')],
+        loadComponent: () => import('./features/map/requests-map').then((m) => m.RequestsMapPage),
+      },
+      {
         path: 'tickets/new',
         title: 'title.newTicket',
         loadComponent: () => import('./features/new-ticket/new-ticket').then((m) => m.NewTicketPage),
