@@ -31,6 +31,7 @@ import { ReportingModule, ReportingWorkerModule } from './modules/reporting/repo
 import { PlacesModule } from './modules/places/places.module';
 import { LiveCoreModule, LiveModule } from './modules/live/live.module';
 import { ViewsModule } from './modules/views/views.module';
+import { PacksModule } from './modules/packs/packs.module';
 
 /** HTTP feature modules (the api role). */
 const API_MODULES = [
@@ -56,6 +57,7 @@ const API_MODULES = [
   PlacesModule,
   LiveModule,
   ViewsModule,
+  PacksModule,
 ];
 /** BullMQ processors (the worker role). */
 const WORKER_MODULES: DynamicModule['imports'] = [

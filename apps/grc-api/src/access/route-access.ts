@@ -235,6 +235,9 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'GET /api/v1/public/open-data': pub(),
   'GET /api/v1/public/open-data/{name}': pub(),
   'GET /api/v1/public/barometer': pub(),
+  // the town's configuration as a town pack (issue 15): export (zip), import (preview with dryRun, then apply)
+  'GET /api/v1/admin/pack': admin(),
+  'POST /api/v1/admin/pack/import': admin(),
 };
 
 /**

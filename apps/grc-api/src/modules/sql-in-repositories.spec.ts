@@ -32,6 +32,7 @@ const MODULES = [
   'live',
   'views',
   'metrics',
+  'packs',
 ];
 
 /** What counts as a query outside a repository: SQL text, raw or prepared queries, EntityManager/DataSource calls. */

@@ -7,6 +7,7 @@ import { configCommand } from './config';
 import { createAdminCommand } from './create-admin';
 import { importBanCommand } from './import-ban';
 import { loadPackCommand } from './load-pack';
+import { exportPackCommand, importPackCommand } from './pack-transfer';
 import { migrateCommand } from './migrate';
 import { reportingRebuildCommand } from './reporting-rebuild';
 import { reportingRefreshCommand } from './reporting-refresh';
@@ -25,4 +26,6 @@ export const COMMANDS: ReadonlyArray<(io: CliIo) => Command> = [
   reportingRebuildCommand,
   reportingRefreshCommand,
   importBanCommand,
+  exportPackCommand,
+  importPackCommand,
 ];

@@ -16,6 +16,7 @@ import { Dpo1763800000860 } from './1763800000860-dpo';
 import { IdentityProviders1763800000870 } from './1763800000870-identity-providers';
 import { LocalAccounts1763800000880 } from './1763800000880-local-accounts';
 import { SearchIndexFlush1763800000885 } from './1763800000885-search-index-flush';
+import { AttachmentKeys1763800000886 } from './1763800000886-attachment-keys';
 import { WorkflowDefinitionsKeyOrder1763800000915 } from './1763800000915-workflow-definitions-key-order';
 import { Reporting1763800000890 } from './1763800000890-reporting';
 import { Places1763800000895 } from './1763800000895-places';
@@ -43,6 +44,7 @@ export const MIGRATIONS = [
   IdentityProviders1763800000870,
   LocalAccounts1763800000880,
   SearchIndexFlush1763800000885,
+  AttachmentKeys1763800000886,
   WorkflowDefinitionsKeyOrder1763800000915,
   Reporting1763800000890,
   Places1763800000895,

@@ -14,9 +14,5 @@ export const REPORTING_CONFIG = Symbol('REPORTING_CONFIG');
 
 export function loadReportingConfig(env: NodeJS.ProcessEnv = process.env): ReportingConfig {
   const e = readEnvironment(env);
-  return {
-    refreshSeconds: e.GRC_REPORTING_REFRESH_SECONDS,
-    batchSize: e.GRC_REPORTING_BATCH,
-    openDataHours: e.GRC_OPEN_DATA_EVERY_HOURS,
-  };
+  return { refreshSeconds: e.GRC_REPORTING_REFRESH_SECONDS, batchSize: e.GRC_REPORTING_BATCH, openDataHours: e.GRC_OPEN_DATA_EVERY_HOURS };
 }
