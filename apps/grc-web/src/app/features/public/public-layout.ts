@@ -56,6 +56,7 @@ import { PrivacyNoticeView } from './privacy-notice';
     </main>
     <footer class="public-footer">
       <p>{{ t('pub.footer') }}</p>
+      <p><a routerLink="/barometre" data-testid="barometer-link">{{ t('pub.barometerLink') }}</a></p>
       <grc-privacy-notice />
     </footer>
   `,
