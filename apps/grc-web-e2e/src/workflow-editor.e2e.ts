@@ -83,6 +83,7 @@ describe('an admin builds a circuit with the forms, walks its graph with the key
     await stepForm().getByRole('heading', { name: 'Étape « Visa du DGS » (Validation)' }).waitFor();
     await stepForm().getByLabel('une personne').check();
     await stepForm().getByLabel('Service du valideur 1').selectOption({ label: 'Direction générale des services' });
+    await stepForm().getByLabel('À l’entrée dans l’étape, passer la priorité à').selectOption({ label: 'Haute' });
     await stepForm().getByRole('button', { name: 'Ajouter une transition' }).click();
     await stepForm().getByLabel('Transition 1 : vers').selectOption({ label: 'Réponse envoyée' });
     // an urgent request is flagged by a condition picked from lists, with the fallback after it
@@ -139,6 +140,7 @@ describe('an admin builds a circuit with the forms, walks its graph with the key
     );
     const drafting = await steps.nth(0).innerText();
     for (const n of agents!.names) expect(drafting).toContain(n);
+    await expect(steps.nth(1).innerText()).resolves.toContain('priorité passée à Haute');
     await expect(steps.nth(1).innerText()).resolves.toMatch(
       /Visa du DGS[\s\S]*Responsable de service – Direction générale des services : Hélène Marchand/,
     );
@@ -176,6 +178,7 @@ describe('an admin builds a circuit with the forms, walks its graph with the key
               { on: 'approved', to: 'envoi', guard: { when: { field: 'priority', op: 'eq', value: 'urgent' } } },
               { on: 'approved', to: 'envoi' },
             ],
+            onEnter: [{ type: 'set_priority', priority: 'high' }],
           },
         },
       }),
