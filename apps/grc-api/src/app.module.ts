@@ -26,6 +26,10 @@ import { WorkflowsCoreModule, WorkflowsModule } from './modules/workflows/workfl
 import { NotificationsModule } from './modules/notifications/notifications.module';
 import { AnonymisationModule } from './modules/anonymisation/anonymisation.module';
 import { RetentionModule, RetentionWorkerModule } from './modules/retention/retention.module';
+import { ReportingModule, ReportingWorkerModule } from './modules/reporting/reporting.module';
+import { PlacesModule } from './modules/places/places.module';
+import { LiveCoreModule, LiveModule } from './modules/live/live.module';
+import { ViewsModule } from './modules/views/views.module';
 
 /** HTTP feature modules (the api role). */
 const API_MODULES = [
@@ -47,6 +51,10 @@ const API_MODULES = [
   NotificationsModule,
   AnonymisationModule,
   RetentionModule,
+  ReportingModule,
+  PlacesModule,
+  LiveModule,
+  ViewsModule,
 ];
 /** BullMQ processors (the worker role). */
 const WORKER_MODULES: DynamicModule['imports'] = [
@@ -58,6 +66,8 @@ const WORKER_MODULES: DynamicModule['imports'] = [
   DuplicatesCoreModule,
   AnonymisationModule,
   RetentionWorkerModule,
+  ReportingWorkerModule,
+  LiveCoreModule,
 ];
 
 @Module({})

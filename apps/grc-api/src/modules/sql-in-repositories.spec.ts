@@ -27,6 +27,10 @@ const MODULES = [
   'accounts',
   'anonymisation',
   'citizen-rights',
+  'reporting',
+  'places',
+  'live',
+  'views',
 ];
 
 /** What counts as a query outside a repository: SQL text, raw or prepared queries, EntityManager/DataSource calls. */

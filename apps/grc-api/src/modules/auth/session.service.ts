@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import { createHash, randomBytes } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
+import { readEnvironment } from '../../config/environment';
 import { SecuritySettingsRepository } from '../accounts/security-settings.repository';
 import type { AuthenticatedAgent } from './authenticated-agent';
 import { SessionRow, SessionsRepository } from './sessions.repository';
@@ -28,7 +29,7 @@ export class SessionService {
    * departments, and this saves a query per request. Logout, deactivation and ending a session evict
    * at once in this process; other API processes notice within this delay.
    */
-  private readonly cacheMs = Number(process.env['GRC_SESSION_CACHE_MS'] ?? 5_000);
+  private readonly cacheMs = readEnvironment().GRC_SESSION_CACHE_MS;
   private readonly cache = new Map<string, { agent: AuthenticatedAgent; until: number; lastSeenAt: number }>();
 
   constructor(
