@@ -42,9 +42,9 @@ export const MIGRATIONS = [
   IdentityProviders1763800000870,
   LocalAccounts1763800000880,
   SearchIndexFlush1763800000885,
-  WorkflowDefinitionsKeyOrder1763800000915,
   Reporting1763800000890,
   Places1763800000895,
   SavedViews1763800000900,
+  WorkflowDefinitionsKeyOrder1763800000915,
   AppRole1763800000950,
 ];
