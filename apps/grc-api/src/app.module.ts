@@ -10,6 +10,7 @@ import { AuthModule } from './modules/auth/auth.module';
 import { CitizensModule } from './modules/citizens/citizens.module';
 import { CitizenRightsModule } from './modules/citizen-rights/citizen-rights.module';
 import { HealthModule } from './modules/health/health.module';
+import { MetricsModule } from './modules/metrics/metrics.module';
 import { AgentsModule } from './modules/agents/agents.module';
 import { AccountsModule } from './modules/accounts/accounts.module';
 import { ReferenceModule } from './modules/reference/reference.module';
@@ -30,6 +31,7 @@ import { ReportingModule, ReportingWorkerModule } from './modules/reporting/repo
 import { PlacesModule } from './modules/places/places.module';
 import { LiveCoreModule, LiveModule } from './modules/live/live.module';
 import { ViewsModule } from './modules/views/views.module';
+import { PacksModule } from './modules/packs/packs.module';
 
 /** HTTP feature modules (the api role). */
 const API_MODULES = [
@@ -55,6 +57,7 @@ const API_MODULES = [
   PlacesModule,
   LiveModule,
   ViewsModule,
+  PacksModule,
 ];
 /** BullMQ processors (the worker role). */
 const WORKER_MODULES: DynamicModule['imports'] = [
@@ -80,6 +83,7 @@ export class AppModule {
         ConfigModule,
         TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl, dbPoolSize(role), config.dbRole)),
         RedisModule,
+        MetricsModule,
         AuditModule,
         ...(role !== 'worker' ? API_MODULES : []),
         ...(role !== 'api' ? (WORKER_MODULES ?? []) : []),

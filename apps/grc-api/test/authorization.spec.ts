@@ -12,6 +12,7 @@ import {
 } from '../src/access/route-access';
 import { OpenDataService } from '../src/modules/reporting/open-data.service';
 import { startTestApp, type TestContext } from './support/test-app';
+import { exportPackFiles } from '../src/modules/packs/pack-transfer';
 import { PNG } from './support/files';
 import { ADMIN, DPO, ELU, EV_AGENT, EV_HEAD, FRONT_DESK_AGENT, ids, URBA_HEAD, VOIRIE_AGENT, VOIRIE_HEAD } from './support/demo';
 
@@ -402,6 +403,8 @@ describe('authorisation matrix: every route × every principal × own / other ob
     async (who, scope) => ({ path: suffix(await readOnly(who, scope)) });
   const CALLS: Record<string, Build> = {
     'GET /api/v1/health': async () => ({ path: '/api/v1/health' }),
+    'GET /api/v1/health/live': async () => ({ path: '/api/v1/health/live' }),
+    'GET /api/v1/health/ready': async () => ({ path: '/api/v1/health/ready' }),
     'POST /api/v1/auth/login': async () => ({
       path: '/api/v1/auth/login',
       body: { email: EV_HEAD, password: process.env['GRC_DEMO_PASSWORD'] ?? 'Demo-GRC-2026!' },
@@ -827,6 +830,12 @@ describe('authorisation matrix: every route × every principal × own / other ob
       return { path: '/api/v1/public/open-data/indicateurs-mensuels.csv' };
     },
     'GET /api/v1/public/barometer': async () => ({ path: '/api/v1/public/barometer' }),
+    'GET /api/v1/admin/pack': async () => ({ path: '/api/v1/admin/pack' }),
+    // a preview of the town's own configuration: nothing to change, nothing written
+    'POST /api/v1/admin/pack/import': async () => ({
+      path: '/api/v1/admin/pack/import',
+      body: { files: await exportPackFiles(ctx.db), dryRun: true },
+    }),
     'POST /api/v1/sla/policies': async () => ({ path: '/api/v1/sla/policies', body: policyBody(`matrice-${uniq()}`) }),
     'PUT /api/v1/sla/policies/{id}': async () => {
       const x = (

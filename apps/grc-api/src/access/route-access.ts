@@ -55,6 +55,9 @@ const pub = (ok: RouteAccess['ok'] = 200): RouteAccess => ({ who: 'public', ok }
 
 export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'GET /api/v1/health': pub(),
+  // Kubernetes' probes (modules/health/probes.service.ts)
+  'GET /api/v1/health/live': pub(),
+  'GET /api/v1/health/ready': pub(),
   'POST /api/v1/auth/login': pub(),
   'GET /api/v1/auth/me': { who: EVERYONE, ok: 200 },
   'POST /api/v1/auth/logout': { who: EVERYONE, ok: 204 },
@@ -232,6 +235,9 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'GET /api/v1/public/open-data': pub(),
   'GET /api/v1/public/open-data/{name}': pub(),
   'GET /api/v1/public/barometer': pub(),
+  // the town's configuration as a town pack (issue 15): export (zip), import (preview with dryRun, then apply)
+  'GET /api/v1/admin/pack': admin(),
+  'POST /api/v1/admin/pack/import': admin(),
 };
 
 /**

@@ -31,6 +31,8 @@ const MODULES = [
   'places',
   'live',
   'views',
+  'metrics',
+  'packs',
 ];
 
 /** What counts as a query outside a repository: SQL text, raw or prepared queries, EntityManager/DataSource calls. */

@@ -20,6 +20,7 @@ import { WorkflowDefinitionsKeyOrder1763800000915 } from './1763800000915-workfl
 import { Reporting1763800000890 } from './1763800000890-reporting';
 import { Places1763800000895 } from './1763800000895-places';
 import { SavedViews1763800000900 } from './1763800000900-saved-views';
+import { IntakeLocaleIndex1763800000920 } from './1763800000920-intake-locale-index';
 import { AppRole1763800000950 } from './1763800000950-app-role';
 
 /** Every migration, in order. Webpack bundles the API, so they are listed, not globbed. */
@@ -46,5 +47,6 @@ export const MIGRATIONS = [
   Places1763800000895,
   SavedViews1763800000900,
   WorkflowDefinitionsKeyOrder1763800000915,
+  IntakeLocaleIndex1763800000920,
   AppRole1763800000950,
 ];

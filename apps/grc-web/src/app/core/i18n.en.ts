@@ -288,6 +288,8 @@ export const EN: Record<MsgKey, string> = {
   'admin.agents': 'Agents',
   'admin.categories': 'Categories',
   'admin.routing': 'Routing rules',
+  'admin.exportPack': 'Export the configuration (town pack)',
+  'admin.exportPackHint': 'The town’s whole configuration in the town pack format (YAML, no password): load it back with import-pack.',
   'admin.list': 'List',
   'admin.create': 'Create',
   'admin.editing': 'Edit “{name}”',

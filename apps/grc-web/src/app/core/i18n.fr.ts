@@ -287,6 +287,9 @@ export const FR = {
   'admin.agents': 'Agents',
   'admin.categories': 'Catégories',
   'admin.routing': 'Règles de routage',
+  'admin.exportPack': 'Exporter la configuration (pack commune)',
+  'admin.exportPackHint':
+    'Toute la configuration de la commune au format des packs (YAML, sans mot de passe) : à recharger avec import-pack.',
   'admin.list': 'Liste',
   'admin.create': 'Créer',
   'admin.editing': 'Modifier « {name} »',
