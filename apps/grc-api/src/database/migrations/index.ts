@@ -45,10 +45,10 @@ export const MIGRATIONS = [
   LocalAccounts1763800000880,
   SearchIndexFlush1763800000885,
   AttachmentKeys1763800000886,
-  WorkflowDefinitionsKeyOrder1763800000915,
   Reporting1763800000890,
   Places1763800000895,
   SavedViews1763800000900,
+  WorkflowDefinitionsKeyOrder1763800000915,
   IntakeLocaleIndex1763800000920,
   AppRole1763800000950,
 ];
