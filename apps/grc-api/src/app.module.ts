@@ -26,6 +26,7 @@ import { WorkflowsCoreModule, WorkflowsModule } from './modules/workflows/workfl
 import { NotificationsModule } from './modules/notifications/notifications.module';
 import { AnonymisationModule } from './modules/anonymisation/anonymisation.module';
 import { RetentionModule, RetentionWorkerModule } from './modules/retention/retention.module';
+import { TownAdminModule } from './modules/town/town.module';
 
 /** HTTP feature modules (the api role). */
 const API_MODULES = [
@@ -47,6 +48,7 @@ const API_MODULES = [
   NotificationsModule,
   AnonymisationModule,
   RetentionModule,
+  TownAdminModule,
 ];
 /** BullMQ processors (the worker role). */
 const WORKER_MODULES: DynamicModule['imports'] = [

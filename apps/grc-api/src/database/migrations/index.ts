@@ -15,6 +15,8 @@ import { PrivacySettings1763800000850 } from './1763800000850-privacy-settings';
 import { Dpo1763800000860 } from './1763800000860-dpo';
 import { IdentityProviders1763800000870 } from './1763800000870-identity-providers';
 import { LocalAccounts1763800000880 } from './1763800000880-local-accounts';
+import { TownSettingsScreen1763800000910 } from './1763800000910-town-settings-screen';
+import { FrenchCollation1763800000911 } from './1763800000911-french-collation';
 import { AppRole1763800000950 } from './1763800000950-app-role';
 
 /** Every migration, in order. Webpack bundles the API, so they are listed, not globbed. */
@@ -36,5 +38,7 @@ export const MIGRATIONS = [
   Dpo1763800000860,
   IdentityProviders1763800000870,
   LocalAccounts1763800000880,
+  TownSettingsScreen1763800000910,
+  FrenchCollation1763800000911,
   AppRole1763800000950,
 ];

@@ -10,6 +10,7 @@ import { WF_EN } from '../features/workflows/workflow-i18n';
 import { SLA_EN } from '../features/sla/sla-i18n';
 import { AUDIT_EN } from '../features/audit/audit-i18n';
 import { RETENTION_CORE_EN } from '../features/rgpd/retention-i18n';
+import { TOWN_EN } from '../features/admin/town-settings-i18n';
 import { NOTIF_EN } from '../features/notifications/notifications-i18n';
 
 /** English dictionary: must provide every French key (checked by the compiler). */
@@ -336,4 +337,6 @@ export const EN: Record<MsgKey, string> = {
   ...ACCOUNT_EN,
   // RGPD: retention (features/rgpd)
   ...RETENTION_CORE_EN,
+  // the town's own settings (features/admin/town-settings)
+  ...TOWN_EN,
 };

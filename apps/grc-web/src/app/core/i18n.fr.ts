@@ -9,6 +9,7 @@ import { SSO_FR } from '../features/admin/identity-providers-i18n';
 import { SLA_FR } from '../features/sla/sla-i18n';
 import { AUDIT_FR } from '../features/audit/audit-i18n';
 import { RETENTION_CORE_FR } from '../features/rgpd/retention-i18n';
+import { TOWN_FR } from '../features/admin/town-settings-i18n';
 import { NOTIF_FR } from '../features/notifications/notifications-i18n';
 /** French dictionary: the reference; every other language must provide the same keys. */
 export const FR = {
@@ -335,6 +336,8 @@ export const FR = {
   ...ACCOUNT_FR,
   // RGPD: retention (features/rgpd)
   ...RETENTION_CORE_FR,
+  // the town's own settings (features/admin/town-settings)
+  ...TOWN_FR,
 } as const;
 
 export type MsgKey = keyof typeof FR;

@@ -7,6 +7,7 @@ import { catchError, map, of } from 'rxjs';
 import { I18n } from '../../core/i18n';
 import { PublicApi, publicErrors, sizeLabel } from './public-api';
 import { PublicLayout } from './public-layout';
+import { sortByText } from '../../shared/collate';
 
 type LoadState = { form: PublicForm | null; failed: boolean };
 const DECIMAL = /^-?\d+(?:[.,]\d+)?$/;
@@ -42,6 +43,9 @@ const DECIMAL = /^-?\d+(?:[.,]\d+)?$/;
       } @else {
         <h1>{{ t('pub.form.heading') }}</h1>
         <p>{{ t('pub.form.intro') }}</p>
+        @if (townIntro(); as intro) {
+          <p class="pre">{{ intro }}</p>
+        }
         @if (state().failed) {
           <p class="alert alert-error" role="alert">{{ t('pub.loadError') }}</p>
         } @else if (!state().form) {
@@ -235,6 +239,16 @@ export class PublicRequestPage {
   protected readonly i18n = inject(I18n);
   protected readonly t = this.i18n.t;
   private readonly api = inject(PublicApi);
+  /** the town's own introduction (Administration › Commune), under the standard one */
+  protected readonly townIntro = toSignal(
+    this.api.town().pipe(
+      map((t) => t.texts.formIntro || null),
+      catchError(() => of(null)),
+    ),
+    {
+      initialValue: null,
+    },
+  );
   protected readonly state = toSignal(
     this.api.form().pipe(
       map((form): LoadState => ({ form, failed: false })),
@@ -243,9 +257,7 @@ export class PublicRequestPage {
     { initialValue: { form: null, failed: false } as LoadState },
   );
   protected readonly categories = computed(() =>
-    [...(this.state().form?.categories ?? [])].sort((a, b) =>
-      this.i18n.categoryName(a).localeCompare(this.i18n.categoryName(b), this.i18n.lang()),
-    ),
+    sortByText(this.state().form?.categories ?? [], (c) => this.i18n.categoryName(c), this.i18n.lang()),
   );
   protected readonly limits = computed(
     () => this.state().form?.limits ?? { maxFiles: 5, maxFileBytes: 10 * 1048576, accept: [], descriptionMax: 4000, messageMax: 20000 },
