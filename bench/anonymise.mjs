@@ -2,7 +2,13 @@
 // Anonymisation bench (issue 10): the retention job anonymises N closed requests on a seeded town while agents
 // read their inbox. Prints requests/s, the longest lock held (longest batch transaction, and the longest
 // writing transaction seen by sampling pg_stat_activity every 20 ms) and the inbox p95 before and during the run.
-//   node bench/anonymise.mjs [--tickets=1000000] [--anonymise=100000] [--skip-seed] [--keep-db] [--batch=500] [--port=3988]
+//   node bench/anonymise.mjs [--tickets=1000000] [--anonymise=100000] [--skip-seed] [--keep-db] [--batch=100] [--port=3988]
+//                            [--save-seed] [--from-seed] [--log-statements] [--cpu-prof]
+// --save-seed keeps a copy of the fresh seed (database grc_bench_anon_seed); --from-seed starts each run from that
+// copy (CREATE DATABASE … TEMPLATE), so that several runs measure the same first anonymisation (median of runs).
+// --log-statements has PostgreSQL log every statement of the run with its duration (log_min_duration_statement = 0
+// on this database only): where a batch's time goes, read from the server's log. --cpu-prof writes the measured
+// API process's CPU profile to bench/results/ (open it in Chrome DevTools or speedscope).
 // Its own database (grc_bench_anon), port and queue prefix: it can run beside bench/run.mjs. See bench/README.md.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -22,13 +28,14 @@ const args = Object.fromEntries(
     return [m[1], m[2] ?? true];
   }),
 );
-const known = ['tickets', 'anonymise', 'skip-seed', 'keep-db', 'batch', 'port'];
+const known = ['tickets', 'anonymise', 'skip-seed', 'keep-db', 'batch', 'port', 'save-seed', 'from-seed', 'log-statements', 'cpu-prof'];
 for (const k of Object.keys(args)) if (!known.includes(k)) throw new Error(`unknown flag --${k} (${known.join(', ')})`);
 const TICKETS = Number(args.tickets ?? 1_000_000);
 const N = Number(args.anonymise ?? 100_000);
-const BATCH = Number(args.batch ?? 500);
+const BATCH = Number(args.batch ?? 100);
 const PORT = Number(args.port ?? 3988);
 const DB = 'grc_bench_anon';
+const SEED_COPY = 'grc_bench_anon_seed';
 const PREFIX = 'grc-bench-anon';
 const PG_BASE = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
 const DATABASE_URL = `${PG_BASE}/${DB}`;
@@ -55,7 +62,7 @@ const connect = async () => {
   return c;
 };
 
-async function startApp(extraArgs) {
+async function startApp(extraArgs, { profile = false } = {}) {
   const env = {
     ...process.env,
     DATABASE_URL,
@@ -72,7 +79,8 @@ async function startApp(extraArgs) {
     GRC_RETENTION_BATCH: String(BATCH),
     NODE_ENV: 'production',
   };
-  const child = spawn(process.execPath, [MAIN, 'serve', ...extraArgs], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const prof = profile ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench/results')}`, '--cpu-prof-name=anonymise-api.cpuprofile'] : [];
+  const child = spawn(process.execPath, [...prof, MAIN, 'serve', ...extraArgs], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (d) => (output = (output + d).slice(-20_000)));
   child.stderr.on('data', (d) => (output = (output + d).slice(-20_000)));
@@ -124,7 +132,11 @@ async function main() {
   if (!existsSync(MAIN)) throw new Error('dist/apps/grc-api/main.js is missing: npx nx build grc-api');
   let app;
   try {
-    if (!args['skip-seed']) {
+    if (args['from-seed']) {
+      log(`database ${DB} from the kept seed ${SEED_COPY}`);
+      await adminQuery(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+      await adminQuery(`CREATE DATABASE ${DB} TEMPLATE ${SEED_COPY}`);
+    } else if (!args['skip-seed']) {
       log(`fresh database ${DB}, demo town, then ${TICKETS.toLocaleString('en')} requests`);
       await adminQuery(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
       await adminQuery(`CREATE DATABASE ${DB}`);
@@ -132,6 +144,11 @@ async function main() {
       await stopApp(app);
       app = null;
       await seed({ connect, tickets: TICKETS, log });
+      if (args['save-seed']) {
+        log(`copy of the seed kept as ${SEED_COPY} (reuse it with --from-seed)`);
+        await adminQuery(`DROP DATABASE IF EXISTS ${SEED_COPY} WITH (FORCE)`);
+        await adminQuery(`CREATE DATABASE ${SEED_COPY} TEMPLATE ${DB}`);
+      }
     }
     // exactly N closed requests due: a rule "0 months, then anonymise" for every category, the other closed ones
     // marked as anonymised already (the job's selection skips them)
@@ -148,7 +165,10 @@ async function main() {
     await db.query(`VACUUM (ANALYZE) tickets`);
     log(`${N.toLocaleString('en')} closed requests due (of ${closed[0].n.toLocaleString('en')} closed)`);
 
-    app = await startApp(['--migrate']);
+    await db.query(
+      `ALTER DATABASE ${DB} ${args['log-statements'] ? 'SET log_min_duration_statement = 0' : 'RESET log_min_duration_statement'}`,
+    );
+    app = await startApp(['--migrate'], { profile: !!args['cpu-prof'] });
     const cookie = await login(AGENT);
     await inbox(cookie, 3); // warm-up
     const before = await inbox(cookie, 10);
@@ -212,7 +232,8 @@ async function main() {
     await db.end();
   } finally {
     await stopApp(app);
-    if (!args['keep-db'] && !args['skip-seed']) await adminQuery(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`).catch(() => undefined);
+    if (!args['keep-db'] && !args['skip-seed'] && !args['from-seed'])
+      await adminQuery(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`).catch(() => undefined);
   }
 }
 

@@ -26,6 +26,8 @@ import { WorkflowsCoreModule, WorkflowsModule } from './modules/workflows/workfl
 import { NotificationsModule } from './modules/notifications/notifications.module';
 import { AnonymisationModule } from './modules/anonymisation/anonymisation.module';
 import { RetentionModule, RetentionWorkerModule } from './modules/retention/retention.module';
+import { ReportingModule, ReportingWorkerModule } from './modules/reporting/reporting.module';
+import { PlacesModule } from './modules/places/places.module';
 import { TownAdminModule } from './modules/town/town.module';
 
 /** HTTP feature modules (the api role). */
@@ -48,6 +50,8 @@ const API_MODULES = [
   NotificationsModule,
   AnonymisationModule,
   RetentionModule,
+  ReportingModule,
+  PlacesModule,
   TownAdminModule,
 ];
 /** BullMQ processors (the worker role). */
@@ -60,6 +64,7 @@ const WORKER_MODULES: DynamicModule['imports'] = [
   DuplicatesCoreModule,
   AnonymisationModule,
   RetentionWorkerModule,
+  ReportingWorkerModule,
 ];
 
 @Module({})

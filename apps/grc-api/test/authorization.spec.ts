@@ -10,6 +10,7 @@ import {
   type RouteAccess,
   type Scope,
 } from '../src/access/route-access';
+import { OpenDataService } from '../src/modules/reporting/open-data.service';
 import { startTestApp, type TestContext } from './support/test-app';
 import { PNG } from './support/files';
 import { ADMIN, DPO, ELU, EV_AGENT, EV_HEAD, FRONT_DESK_AGENT, ids, URBA_HEAD, VOIRIE_AGENT, VOIRIE_HEAD } from './support/demo';
@@ -700,6 +701,10 @@ describe('authorisation matrix: every route × every principal × own / other ob
       path: '/api/v1/workflows/definitions/validate',
       body: { source: definitionSource(`matrice-${uniq()}`) },
     }),
+    'POST /api/v1/workflows/definitions/dry-run': async () => ({
+      path: '/api/v1/workflows/definitions/dry-run',
+      body: { source: definitionSource(`matrice-${uniq()}`), sample: { departmentId: await d.department('voirie') } },
+    }),
     'POST /api/v1/workflows/definitions/import': async () => ({
       path: '/api/v1/workflows/definitions/import',
       body: { source: definitionSource(`matrice-${uniq()}`) },
@@ -778,6 +783,27 @@ describe('authorisation matrix: every route × every principal × own / other ob
       body: { rules: [{ categoryId: null, months: 36, action: 'anonymise' }] },
     }),
     'GET /api/v1/retention/runs': async () => ({ path: '/api/v1/retention/runs' }),
+    'GET /api/v1/reporting/dashboard': async () => ({ path: '/api/v1/reporting/dashboard', query: { by: 'department' } }),
+    'GET /api/v1/reporting/export': async () => ({ path: '/api/v1/reporting/export', query: { format: 'csv' } }),
+    'GET /api/v1/reporting/monthly-report': async () => ({ path: '/api/v1/reporting/monthly-report', query: { month: '2026-11' } }),
+    'GET /api/v1/reporting/open-data/settings': async () => ({ path: '/api/v1/reporting/open-data/settings' }),
+    // the defaults again: a valid change that leaves the settings as the other cells know them
+    'PUT /api/v1/reporting/open-data/settings': async () => ({
+      path: '/api/v1/reporting/open-data/settings',
+      body: {
+        csvSeparator: ';',
+        threshold: 5,
+        months: 24,
+        licenceTitle: 'Licence Ouverte / Open Licence version 2.0',
+        licenceUrl: 'https://www.etalab.gouv.fr/licence-ouverte-open-licence/',
+      },
+    }),
+    'GET /api/v1/public/open-data': async () => ({ path: '/api/v1/public/open-data' }),
+    'GET /api/v1/public/open-data/{name}': async () => {
+      await ctx.app.get(OpenDataService).generate();
+      return { path: '/api/v1/public/open-data/indicateurs-mensuels.csv' };
+    },
+    'GET /api/v1/public/barometer': async () => ({ path: '/api/v1/public/barometer' }),
     'POST /api/v1/sla/policies': async () => ({ path: '/api/v1/sla/policies', body: policyBody(`matrice-${uniq()}`) }),
     'PUT /api/v1/sla/policies/{id}': async () => {
       const x = (
@@ -833,6 +859,33 @@ describe('authorisation matrix: every route × every principal × own / other ob
       path: `/api/v1/notifications/${await notificationFor(scope === 'other' || who === 'anonymous' ? EV_HEAD : EMAIL[who])}/read`,
       body: {},
     }),
+    'GET /api/v1/places/search': async () => ({ path: '/api/v1/places/search', query: { q: '12 rue nationale' } }),
+    'GET /api/v1/places/reverse': async () => ({ path: '/api/v1/places/reverse', query: { lat: '47.3905', lng: '0.689' } }),
+    'GET /api/v1/places/map-settings': async () => ({ path: '/api/v1/places/map-settings' }),
+    'GET /api/v1/places/nearby': async () => ({ path: '/api/v1/places/nearby', query: { lat: '47.3905', lng: '0.689' } }),
+    'GET /api/v1/places/requests-map': async () => ({
+      path: '/api/v1/places/requests-map',
+      query: { bbox: '0.6,47.3,0.8,47.5', zoom: '14' },
+    }),
+    'GET /api/v1/places/summary': async () => ({ path: '/api/v1/places/summary' }),
+    // a commune of its own (37998), so that the demo's addresses stay as they are
+    'POST /api/v1/places/imports': async () => ({
+      path: '/api/v1/places/imports',
+      files: [
+        {
+          field: 'file',
+          buffer: Buffer.from(
+            'id;id_fantoir;numero;rep;nom_voie;code_postal;code_insee;nom_commune;lon;lat\n37998_0001_00001;37998_0001;1;;Rue de la Matrice;37998;37998;Matrice;0.7;47.4\n',
+          ),
+          name: 'adresses-37.csv',
+          type: 'text/csv',
+        },
+      ],
+    }),
+    'GET /api/v1/tickets/{id}/nearby': R((t) => `/api/v1/tickets/${t.id}/nearby`),
+    'GET /api/v1/public/places/search': async () => ({ path: '/api/v1/public/places/search', query: { q: 'gare' } }),
+    'GET /api/v1/public/places/reverse': async () => ({ path: '/api/v1/public/places/reverse', query: { lat: '47.3905', lng: '0.689' } }),
+    'GET /api/v1/public/places/map-settings': async () => ({ path: '/api/v1/public/places/map-settings' }),
     'GET /api/v1/public/form': async () => ({ path: '/api/v1/public/form' }),
     'GET /api/v1/public/town': async () => ({ path: '/api/v1/public/town' }),
     'GET /api/v1/public/town-logo': async () => {

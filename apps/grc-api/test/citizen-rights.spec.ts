@@ -326,11 +326,14 @@ describe('citizen rights: erasure (anonymisation engine) and merge', () => {
   });
   afterAll(() => ctx.close());
 
-  it('refuses while a request is open (409, clear code), asks a reason to force, and is rgpd only', async () => {
+  it('asks a reason always, refuses while a request is open (409, clear code) unless forced, and is rgpd only', async () => {
     const email = `odile.open${n}@citoyens.example`;
     const t = await ticketFor(person({ email }));
     const id = t.citizen!.id;
-    const refused = await admin.post(`/api/v1/citizens/${id}/erase`).send({});
+    const noGround = await admin.post(`/api/v1/citizens/${id}/erase`).send({});
+    expect(noGround.status).toBe(400);
+    expect(noGround.body.errors[0]).toEqual(expect.objectContaining({ field: 'reason' }));
+    const refused = await admin.post(`/api/v1/citizens/${id}/erase`).send({ reason: 'Demande écrite du 2 décembre' });
     expect(refused.status).toBe(409);
     expect(refused.body.errors[0]).toEqual(expect.objectContaining({ code: 'erasure.open_requests', params: { count: 1 } }));
     expect(refused.body.detail).toContain(t.reference);
@@ -338,7 +341,7 @@ describe('citizen rights: erasure (anonymisation engine) and merge', () => {
     expect(noReason.status).toBe(400);
     expect(noReason.body.errors[0].field).toBe('reason');
     expect((await (await ctx.as(VOIRIE_HEAD)).post(`/api/v1/citizens/${id}/erase`).send({ force: true, reason: 'x' })).status).toBe(403);
-    expect((await admin.post('/api/v1/citizens/00000000-0000-4000-8000-000000000000/erase').send({})).status).toBe(404);
+    expect((await admin.post('/api/v1/citizens/00000000-0000-4000-8000-000000000000/erase').send({ reason: 'x' })).status).toBe(404);
     const [z] = await ctx.db.query(`SELECT email FROM citizens WHERE id = $1`, [id]);
     expect(z.email).toBe(email);
   });

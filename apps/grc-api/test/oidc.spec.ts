@@ -182,10 +182,42 @@ describe('OpenID Connect sign-in (real provider on loopback, real PostgreSQL)', 
     expect(await ctx.db.query(`SELECT 1 FROM agents WHERE email = 'nadia.nouvelle@saint-aubin.fr'`)).toHaveLength(0);
   });
 
+  it('keeps role and departments as the groups say at every sign-in (a provider that provisions is the authority), audited', async () => {
+    const first = await signIn('annuaire-jit', 'nouveau');
+    const id = (await me(first.jar)).body.id;
+    // changed locally meanwhile: the next sign-in puts back what the groups say
+    await ctx.db.query(`UPDATE agents SET role = 'agent' WHERE id = $1`, [id]);
+    await ctx.db.query(`UPDATE agent_departments SET department_id = $2 WHERE agent_id = $1`, [id, await d.department('proprete')]);
+    const again = await signIn('annuaire-jit', 'nouveau');
+    expect(again.location).toBe('/inbox');
+    const who = (await me(again.jar)).body;
+    expect(who.role).toBe('head');
+    expect(who.departments.map((x: { id: string }) => x.id)).toEqual([await d.department('voirie')]);
+    const [sync] = await ctx.db.query(`SELECT actor_label, changes FROM audit_events WHERE action = 'agent.sync' AND entity_id = $1`, [id]);
+    expect(sync.actor_label).toBe('oidc:annuaire-jit');
+    expect(sync.changes.role).toEqual({ before: 'agent', after: 'head' });
+    expect(sync.changes.departmentIds).toEqual({ before: [await d.department('proprete')], after: [await d.department('voirie')] });
+    // nothing changed: no event
+    await signIn('annuaire-jit', 'nouveau');
+    expect(await ctx.db.query(`SELECT 1 FROM audit_events WHERE action = 'agent.sync' AND entity_id = $1`, [id])).toHaveLength(1);
+  });
+
   it('refuses provisioning when no group maps to a role, and an e-mail the provider marks unverified', async () => {
     expect((await signIn('annuaire-jit', 'sansgroupe')).location).toBe('/login?sso_error=no_role');
     expect(await ctx.db.query(`SELECT 1 FROM agents WHERE email = 'sans.groupe@saint-aubin.fr'`)).toHaveLength(0);
     expect((await signIn('annuaire-jit', 'nonverifie')).location).toBe('/login?sso_error=email_unverified');
+  });
+
+  it('refuses an existing agent whom no group maps any more (left every service at the provider)', async () => {
+    const [{ id }] = await ctx.db.query(
+      `INSERT INTO agents (email, display_name, password_hash, role, locale, active)
+       VALUES ('sans.groupe@saint-aubin.fr', 'Sans Groupe', '!', 'agent', 'fr', true) RETURNING id`,
+    );
+    await ctx.db.query(`INSERT INTO agent_departments (agent_id, department_id) VALUES ($1, $2)`, [id, await d.department('voirie')]);
+    expect((await signIn('annuaire-jit', 'sansgroupe')).location).toBe('/login?sso_error=no_role');
+    const [agent] = await ctx.db.query(`SELECT role FROM agents WHERE id = $1`, [id]);
+    expect(agent.role).toBe('agent');
+    expect(await ctx.db.query(`SELECT 1 FROM agent_identities WHERE agent_id = $1`, [id])).toHaveLength(0);
   });
 
   it('refuses a deactivated agent although the provider says yes', async () => {

@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import type { LoginThrottlePolicy } from '@grc/domain';
+import { loadMapTiles, type MapTilesConfig } from '../modules/places/map-tiles.config';
 import { readEnvironment } from './environment';
 import type { TrustProxy } from './trust-proxy';
 
@@ -36,6 +37,8 @@ export interface GrcConfig {
   queuePrefix: string;
   /** days a citizen's tracking link keeps working after the request is resolved or closed; 0: forever */
   trackingTtlDays: number;
+  /** the map's tile source (GRC_MAP_TILES_URL…, modules/places); null: no map */
+  mapTiles: MapTilesConfig | null;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): GrcConfig {
@@ -65,6 +68,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GrcConfig {
     maxUploadBytes: e.GRC_MAX_UPLOAD_BYTES,
     queuePrefix: e.GRC_QUEUE_PREFIX,
     trackingTtlDays: e.GRC_TRACKING_TTL_DAYS,
+    mapTiles: loadMapTiles(env),
   };
 }
 

@@ -27,6 +27,8 @@ const MODULES = [
   'accounts',
   'anonymisation',
   'citizen-rights',
+  'reporting',
+  'places',
 ];
 
 /** What counts as a query outside a repository: SQL text, raw or prepared queries, EntityManager/DataSource calls. */

@@ -5,8 +5,10 @@ import type { Command } from 'commander';
 import type { CliIo } from '../context';
 import { configCommand } from './config';
 import { createAdminCommand } from './create-admin';
+import { importBanCommand } from './import-ban';
 import { loadPackCommand } from './load-pack';
 import { migrateCommand } from './migrate';
+import { reportingRebuildCommand } from './reporting-rebuild';
 import { serveCommand } from './serve';
 import { slaBackfillCommand } from './sla-backfill';
 import { validatePackCommand } from './validate-pack';
@@ -19,4 +21,6 @@ export const COMMANDS: ReadonlyArray<(io: CliIo) => Command> = [
   createAdminCommand,
   configCommand,
   slaBackfillCommand,
+  reportingRebuildCommand,
+  importBanCommand,
 ];

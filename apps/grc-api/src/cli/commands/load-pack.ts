@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { SlaEngine } from '../../modules/sla/sla.engine';
+import { rebuildFigures } from './reporting-rebuild';
 import { loadTownPackFromFolder, PackInvalidError, formatPackErrors } from '../../modules/packs/pack-loader';
 import { CliError, contextOf, withApp, withOwnerDataSource, type CliIo } from '../context';
 import { runMigrations } from './migrate';
@@ -36,7 +37,11 @@ export function loadPackCommand(io: CliIo): Command {
       if (opts.dryRun) return io.out(`dry run, nothing written — ${folder} would load: ${result.summary}`);
       io.out(`town pack loaded from ${folder}: ${result.summary}`);
       // SLA clocks for the open tickets the pack brought (demo history)
-      const examined = await withApp(ctx, (app) => app.get(SlaEngine).backfill());
-      io.out(`SLA clocks: ${examined} open ticket(s) examined`);
+      // then the figures' rollup of the requests it brought
+      const lines = await withApp(ctx, async (app) => {
+        const examined = await app.get(SlaEngine).backfill();
+        return [`SLA clocks: ${examined} open ticket(s) examined`, await rebuildFigures(app)];
+      });
+      for (const line of lines) io.out(line);
     });
 }

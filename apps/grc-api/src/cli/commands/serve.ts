@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { readEnvironment } from '../../config/environment';
 import { createApp } from '../../http-app';
 import { SlaEngine } from '../../modules/sla/sla.engine';
+import { rebuildFigures } from './reporting-rebuild';
 import { loadTownPackFromFolder } from '../../modules/packs/pack-loader';
 import { cliState, contextOf, withOwnerDataSource, type CliIo } from '../context';
 import { runMigrations } from './migrate';
@@ -36,6 +37,7 @@ export function serveCommand(io: CliIo): Command {
       if (loaded) {
         await app.init();
         await app.get(SlaEngine).backfill();
+        log.log(await rebuildFigures(app));
       }
       if (config.role === 'worker') {
         await app.init();

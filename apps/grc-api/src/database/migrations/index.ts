@@ -17,6 +17,10 @@ import { IdentityProviders1763800000870 } from './1763800000870-identity-provide
 import { LocalAccounts1763800000880 } from './1763800000880-local-accounts';
 import { TownSettingsScreen1763800000910 } from './1763800000910-town-settings-screen';
 import { FrenchCollation1763800000911 } from './1763800000911-french-collation';
+import { SearchIndexFlush1763800000885 } from './1763800000885-search-index-flush';
+import { WorkflowDefinitionsKeyOrder1763800000915 } from './1763800000915-workflow-definitions-key-order';
+import { Reporting1763800000890 } from './1763800000890-reporting';
+import { Places1763800000895 } from './1763800000895-places';
 import { AppRole1763800000950 } from './1763800000950-app-role';
 
 /** Every migration, in order. Webpack bundles the API, so they are listed, not globbed. */
@@ -38,6 +42,10 @@ export const MIGRATIONS = [
   Dpo1763800000860,
   IdentityProviders1763800000870,
   LocalAccounts1763800000880,
+  SearchIndexFlush1763800000885,
+  WorkflowDefinitionsKeyOrder1763800000915,
+  Reporting1763800000890,
+  Places1763800000895,
   TownSettingsScreen1763800000910,
   FrenchCollation1763800000911,
   AppRole1763800000950,

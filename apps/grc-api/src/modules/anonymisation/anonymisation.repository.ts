@@ -66,11 +66,18 @@ export class AnonymisationRepository {
     return Number(n ?? 0);
   }
 
-  /** Writes treated rows back by key, one statement: only the registered columns are set. */
-  async writeRows(m: EntityManager, table: string, rows: readonly PersonalRow[]): Promise<number> {
+  /**
+   * Writes treated rows back by key, one statement: only the registered columns are set. `bumpVersion` also
+   * bumps the row's version and `updated_at` in the same write (a console holding the record sees it changed),
+   * rather than a second UPDATE that would write every row — and its indexes — twice.
+   */
+  async writeRows(m: EntityManager, table: string, rows: readonly PersonalRow[], opts: { bumpVersion?: boolean } = {}): Promise<number> {
     if (!rows.length) return 0;
     const t = registered(table);
-    const sets = t.columns.map((c) => `${ident(c.column)} = r.${ident(c.column)}`).join(', ');
+    const sets = [
+      ...t.columns.map((c) => `${ident(c.column)} = r.${ident(c.column)}`),
+      ...(opts.bumpVersion ? ['version = x.version + 1', 'updated_at = now()'] : []),
+    ].join(', ');
     const on = t.key.map((k) => `x.${ident(k)} = r.${ident(k)}`).join(' AND ');
     const [, n] = await m.query(
       `UPDATE ${ident(t.table)} x SET ${sets}
@@ -152,11 +159,6 @@ export class AnonymisationRepository {
   async requestsOf(m: EntityManager, citizenId: string): Promise<string[]> {
     const rows: Array<{ id: string }> = await m.query(`SELECT id FROM tickets WHERE citizen_id = $1 ORDER BY id`, [citizenId]);
     return rows.map((r) => r.id);
-  }
-
-  async bumpCitizenVersions(m: EntityManager, ids: readonly string[]): Promise<void> {
-    if (!ids.length) return;
-    await m.query(`UPDATE citizens SET version = version + 1, updated_at = now() WHERE id = ANY($1::uuid[])`, [ids]);
   }
 
   /** Quarantined e-mails sent from these persons' addresses (no other link): removed with them, one statement. */

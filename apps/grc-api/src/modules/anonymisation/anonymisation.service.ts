@@ -247,8 +247,8 @@ export class AnonymisationService {
       m,
       'citizens',
       treated.map((t) => t.after),
+      { bumpVersion: true },
     );
-    await this.repo.bumpCitizenVersions(m, ids);
     out.rows['citizens'] = (out.rows['citizens'] ?? 0) + n;
     out.citizensAnonymised += treated.length;
     for (const t of CITIZEN_TABLES)

@@ -169,4 +169,14 @@ export class SessionsRepository {
     );
     return rows.length;
   }
+
+  /** Retention purge: up to `limit` sessions expired more than `days` ago removed; how many. */
+  async purgeExpired(m: EntityManager, days: number, limit: number): Promise<number> {
+    const [, n] = await m.query(
+      `DELETE FROM sessions WHERE token_hash IN (SELECT token_hash FROM sessions WHERE expires_at < now() - make_interval(days => $1)
+       LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+      [days, limit],
+    );
+    return Number(n ?? 0);
+  }
 }

@@ -48,7 +48,7 @@ export class CitizenRightsController {
     return sendDocument(res, 'application/pdf', `acces-${id.slice(0, 8)}.pdf`, accessLetter(await this.exports.produce(actor, id, 'pdf')));
   }
 
-  /** Erasure (art. 17): each request anonymised and kept or deleted by its category's retention rule, the record anonymised; 409 while requests are open unless `force` with a `reason`. */
+  /** Erasure (art. 17): each request anonymised and kept or deleted by its category's retention rule, the record anonymised; 409 while requests are open unless `force`; a `reason` always. */
   @RequirePermission('rgpd')
   @Post(':id/erase')
   @HttpCode(200)

@@ -22,9 +22,10 @@ export class PrivacySettingsDto implements PrivacySettingsInput {
 }
 
 export class ErasureDto {
-  /** erase even though requests are still open (then `reason` is required) */
+  /** erase even though requests are still open */
   @IsOptional() @IsBoolean() force?: boolean;
-  @IsOptional() @IsString() @MaxLength(1000) reason?: string | null;
+  /** the ground of the erasure (the person's request and its date, a legal duty's end…), recorded in the trail */
+  @IsString() @MaxLength(1000) reason!: string;
 }
 
 export class MergeDto {

@@ -11,7 +11,7 @@ import {
   type MergeResult,
   type TicketStatus,
 } from '@grc/domain';
-import { badRequest, conflict, notFound } from '../../common/problem';
+import { badRequest, conflict, stale, notFound } from '../../common/problem';
 import { AnonymisationService, type AnonymisationResult } from '../anonymisation/anonymisation.service';
 import { AuditService, auditActor, diff } from '../audit/audit.service';
 import type { Actor } from '../auth/authenticated-agent';
@@ -22,7 +22,7 @@ import { CitizenRightsRepository } from './citizen-rights.repository';
 /**
  * Erasure (art. 17) and merge of a person's records, for holders of `rgpd`. Erasure reuses the anonymisation
  * engine (modules/anonymisation): every request anonymised and kept, or deleted, as its category's retention
- * rule says, then the record anonymised; refused while requests are open unless forced with a reason. A merge
+ * rule says, then the record anonymised; refused while requests are open unless forced; always with a reason. A merge
  * moves the other record's requests to the kept one through TicketsService, combines the contacts (the pure
  * rule `mergeCitizens`), deletes the other record; both records' audit trails stay. Everything audited.
  */
@@ -38,9 +38,11 @@ export class ErasureService {
 
   async erase(actor: Actor, citizenId: string, opts: { force?: boolean; reason?: string | null }): Promise<ErasureResult> {
     const reason = opts.reason?.trim() || null;
-    if (opts.force && !reason) {
-      throw badRequest('Indiquez pourquoi vous effacez une personne qui a des demandes en cours.', [
-        { field: 'reason', message: 'Motif obligatoire pour forcer l’effacement.', code: 'erasure.reason_required' },
+    // an erasure is irreversible: its ground (the person's written request, a legal duty's end…) is always
+    // recorded, so that the DPO can answer for it (RGPD art. 5.2, accountability)
+    if (!reason) {
+      throw badRequest('Indiquez le motif de l’effacement (par exemple la demande écrite de la personne et sa date).', [
+        { field: 'reason', message: 'Motif obligatoire.', code: 'erasure.reason_required' },
       ]);
     }
     const who = auditActor(actor);
@@ -72,7 +74,8 @@ export class ErasureService {
       await this.audit.record(m, who, 'citizen.erase', 'citizen', citizenId, {
         anonymised: { before: null, after: toKeep.length },
         deleted: { before: null, after: toDelete.length },
-        ...(opts.force ? { forced: { before: null, after: open.length }, reason: { before: null, after: reason } } : {}),
+        reason: { before: null, after: reason },
+        ...(opts.force ? { forced: { before: null, after: open.length } } : {}),
       });
       return out;
     });
@@ -94,12 +97,12 @@ export class ErasureService {
         throw badRequest('La fiche à fusionner est introuvable.', [
           { field: 'otherId', message: 'Introuvable.', code: 'merge.other_unknown' },
         ]);
-      const stale = [kept.version !== keptVersion ? 'version' : null, other.version !== otherVersion ? 'otherVersion' : null].filter(
+      const staleFields = [kept.version !== keptVersion ? 'version' : null, other.version !== otherVersion ? 'otherVersion' : null].filter(
         (f): f is string => !!f,
       );
-      if (stale.length) {
-        throw conflict("Une des fiches a été modifiée par quelqu'un d'autre entre-temps. Rechargez-les avant de recommencer.", [
-          ...stale.map((field) => ({ field, message: 'Version périmée', code: 'stale_version' })),
+      if (staleFields.length) {
+        throw stale("Une des fiches a été modifiée par quelqu'un d'autre entre-temps. Rechargez-les avant de recommencer.", [
+          ...staleFields.map((field) => ({ field, message: 'Version périmée', code: 'stale_version' })),
         ]);
       }
       const pick = (c: typeof kept): CitizenFields =>

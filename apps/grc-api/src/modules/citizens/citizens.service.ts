@@ -15,7 +15,7 @@ import {
   type CitizenSummary,
   type TicketSummary,
 } from '@grc/domain';
-import { badRequest, conflict, notFound } from '../../common/problem';
+import { badRequest, conflict, stale, notFound } from '../../common/problem';
 import type { CitizenEntity } from '../../database/entities';
 import { AuditService, auditActor, diff, type AuditActor } from '../audit/audit.service';
 import type { Actor } from '../auth/authenticated-agent';
@@ -83,9 +83,12 @@ export class CitizensService {
         : { by: 'name', value: normalizeForSearch(text).replace(/[%_\\]/g, (c) => `\\${c}`) };
     return this.db.transaction(async (m) => {
       const found = await this.citizens.search(match, this.reach(actor), m);
+      // what was searched for is personal data no anonymisation could find again (a name typed by an agent):
+      // the trail keeps how (e-mail, phone, name) and which records were shown, never the words themselves
       await this.audit.record(m, auditActor(actor), 'citizen.search', 'citizen', '*', {
-        query: { before: null, after: text },
+        by: { before: null, after: match.by },
         results: { before: null, after: found.length },
+        citizens: { before: null, after: found.map((c) => c.id) },
       });
       return found;
     });
@@ -157,7 +160,7 @@ export class CitizensService {
       const before = await this.citizens.findForUpdate(id, m);
       if (!before || !(await this.reachable(m, actor, id))) throw notFound('Citoyen');
       if (before.version !== version) {
-        throw conflict("Cette fiche a été modifiée par quelqu'un d'autre entre-temps. Rechargez-la avant de recommencer.", [
+        throw stale("Cette fiche a été modifiée par quelqu'un d'autre entre-temps. Rechargez-la avant de recommencer.", [
           { field: 'version', message: 'Version périmée', code: 'stale_version' },
         ]);
       }

@@ -110,4 +110,14 @@ export class MailIntakeRepository {
     const [row] = await returning<{ reason: string }>(m, `DELETE FROM mail_quarantine WHERE id = $1 RETURNING reason`, [id]);
     return row?.reason ?? null;
   }
+
+  /** Retention purge: up to `limit` quarantined e-mails older than `days` removed; how many. */
+  async purgeQuarantine(m: EntityManager, days: number, limit: number): Promise<number> {
+    const [, n] = await m.query(
+      `DELETE FROM mail_quarantine WHERE id IN (SELECT id FROM mail_quarantine WHERE created_at < now() - make_interval(days => $1)
+       LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+      [days, limit],
+    );
+    return Number(n ?? 0);
+  }
 }

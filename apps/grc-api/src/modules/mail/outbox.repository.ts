@@ -185,4 +185,15 @@ export class OutboxRepository {
       [id, error, last, delayMs],
     );
   }
+
+  /** Retention purge: the bodies of up to `limit` e-mails sent more than `days` ago replaced by `placeholder`; how many. */
+  async purgeSentBodies(m: EntityManager, days: number, placeholder: string, limit: number): Promise<number> {
+    const [, n] = await m.query(
+      `UPDATE mail_outbox SET text = $2, html = NULL, sealed_link = NULL WHERE id IN (
+         SELECT id FROM mail_outbox WHERE state = 'sent' AND sent_at < now() - make_interval(days => $1) AND text <> $2
+         LIMIT $3 FOR UPDATE SKIP LOCKED)`,
+      [days, placeholder, limit],
+    );
+    return Number(n ?? 0);
+  }
 }

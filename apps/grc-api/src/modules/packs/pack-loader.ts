@@ -3,6 +3,8 @@
  * transaction: town settings, departments (parents first), categories, routing rules, agents,
  * then the generated demo citizens and tickets with their timelines, in bulk (unnest arrays).
  */
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import {
@@ -16,6 +18,7 @@ import { passwordVerdict } from '../accounts/password-strength';
 import { recomputeInboxCounters } from '../worker/inbox-counters.repository';
 import { TicketsRepository } from '../tickets/tickets.repository';
 import { TownSettingsRepository } from '../town/town-settings.repository';
+import { importBanFile } from '../places/ban-importer';
 import { insertPackWorkflows, type PackWorkflows } from '../workflows/pack-workflows';
 import { formatPackErrors, validatePackFolder } from './pack-validation';
 
@@ -82,7 +85,18 @@ export async function loadTownPackFromFolder(ds: DataSource, folder: string, opt
   if (opts.onlyIfEmpty && (await hasDepartments(ds.manager))) {
     return { loaded: false, summary: 'the database already has departments; pack not loaded', counts: null };
   }
-  return loadTownPack(ds, checked.pack, { ...opts, workflows: checked.workflows });
+  const result = await loadTownPack(ds, checked.pack, { ...opts, workflows: checked.workflows });
+  if (!result.loaded || opts.dryRun) return result;
+  // the town's addresses: the pack's ban/adresses-*.csv files (Base Adresse Nationale format), each its own import
+  const ban = await banFiles(folder);
+  let addresses = 0;
+  for (const file of ban) addresses += (await importBanFile(ds, file, { actorId: null, actorLabel: 'system', ip: null })).inserted;
+  return ban.length ? { ...result, summary: `${result.summary}, ${addresses} addresses` } : result;
+}
+
+async function banFiles(folder: string): Promise<string[]> {
+  const names = await readdir(join(folder, 'ban')).catch(() => [] as string[]);
+  return names.filter((n) => /^adresses-[0-9a-z]+\.csv$/i.test(n)).sort().map((n) => join(folder, 'ban', n));
 }
 
 const hasDepartments = async (m: EntityManager): Promise<boolean> =>

@@ -26,7 +26,7 @@ const STALE_RUN = '10 minutes';
 /**
  * Every query of the retention module: `retention_rules`, `retention_runs`, the selection of due requests
  * (reads of `tickets`; their changes go through AnonymisationService → TicketsService) and the technical
- * purges on their own clocks — expired `sessions`, sent `mail_outbox` bodies, `mail_quarantine`, login IPs of
+ * purges on their own clocks (expired sessions, sent outbox bodies and quarantine through their own repositories), login IPs of
  * `audit_events` (through grc_audit_redact, the trail's one exception). Each purge statement takes a bounded
  * batch (`LIMIT`, `SKIP LOCKED`) so that no lock is held long.
  */
@@ -131,35 +131,17 @@ export class RetentionRepository {
     return rows.map((r) => r.id);
   }
 
-  // ------------------------------------------------------------------ purges (each one bounded batch)
-
-  async purgeExpiredSessions(m: EntityManager, days: number, limit: number): Promise<number> {
-    const [, n] = await m.query(
-      `DELETE FROM sessions WHERE token_hash IN (SELECT token_hash FROM sessions WHERE expires_at < now() - make_interval(days => $1)
-       LIMIT $2 FOR UPDATE SKIP LOCKED)`,
-      [days, limit],
-    );
-    return Number(n ?? 0);
+  /**
+   * Merges the pending entries of the tickets' and citizens' search indexes (migration 1763800000885), outside
+   * any batch: so that no batch's transaction, holding its rows, pays for a full pending list. Pages merged.
+   */
+  async flushSearchIndexes(): Promise<number> {
+    const [r] = await this.db.query(`SELECT grc_flush_search_indexes() AS n`);
+    return Number(r?.n ?? 0);
   }
 
-  async purgeSentOutboxBodies(m: EntityManager, days: number, placeholder: string, limit: number): Promise<number> {
-    const [, n] = await m.query(
-      `UPDATE mail_outbox SET text = $2, html = NULL, sealed_link = NULL WHERE id IN (
-         SELECT id FROM mail_outbox WHERE state = 'sent' AND sent_at < now() - make_interval(days => $1) AND text <> $2
-         LIMIT $3 FOR UPDATE SKIP LOCKED)`,
-      [days, placeholder, limit],
-    );
-    return Number(n ?? 0);
-  }
-
-  async purgeQuarantine(m: EntityManager, days: number, limit: number): Promise<number> {
-    const [, n] = await m.query(
-      `DELETE FROM mail_quarantine WHERE id IN (SELECT id FROM mail_quarantine WHERE created_at < now() - make_interval(days => $1)
-       LIMIT $2 FOR UPDATE SKIP LOCKED)`,
-      [days, limit],
-    );
-    return Number(n ?? 0);
-  }
+  // ------------------------------------------------------------------ purges
+  // (sessions, outbox bodies and quarantine are purged through their own repositories)
 
   /** Login audit events older than `months` that still hold an IP address: ids and changes (kept as they are). */
   loginIpsToClear(m: EntityManager, months: number, limit: number): Promise<Array<{ id: string; changes: unknown }>> {

@@ -5,6 +5,9 @@ import { checkRetentionRules, closedBeforeForDue, retentionRuleFor, type Retenti
 import { badRequest } from '../../common/problem';
 import { AnonymisationService } from '../anonymisation/anonymisation.service';
 import { AuditService, auditActor, type AuditActor } from '../audit/audit.service';
+import { SessionsRepository } from '../auth/sessions.repository';
+import { MailIntakeRepository } from '../mail/intake.repository';
+import { OutboxRepository } from '../mail/outbox.repository';
 import type { Actor } from '../auth/authenticated-agent';
 import { RETENTION_CONFIG, type RetentionConfig } from './retention.config';
 import type { RetentionRulesDto, RetentionRuleView, RetentionRunView } from './retention.dto';
@@ -57,6 +60,9 @@ export class RetentionService {
     private readonly repo: RetentionRepository,
     private readonly engine: AnonymisationService,
     private readonly audit: AuditService,
+    private readonly sessions: SessionsRepository,
+    private readonly outbox: OutboxRepository,
+    private readonly intake: MailIntakeRepository,
   ) {}
 
   async rules(): Promise<RetentionRuleView[]> {
@@ -142,6 +148,7 @@ export class RetentionService {
           if (!result || !result.tickets) break;
           counts.longestBatchMs = Math.max(counts.longestBatchMs, Date.now() - started);
           await this.engine.removeFiles(result);
+          await this.repo.flushSearchIndexes();
           counts.batches++;
           counts.requests += result.tickets;
           counts.citizensAnonymised += result.citizensAnonymised;
@@ -171,13 +178,11 @@ export class RetentionService {
       for (let n = await step(); n > 0; n = await step()) counts[key] += n;
     };
     try {
-      await drain('expiredSessions', () =>
-        this.db.transaction((m) => this.repo.purgeExpiredSessions(m, c.expiredSessionDays, c.batchSize)),
-      );
+      await drain('expiredSessions', () => this.db.transaction((m) => this.sessions.purgeExpired(m, c.expiredSessionDays, c.batchSize)));
       await drain('outboxBodies', () =>
-        this.db.transaction((m) => this.repo.purgeSentOutboxBodies(m, c.outboxBodyDays, PURGED_BODY, c.batchSize)),
+        this.db.transaction((m) => this.outbox.purgeSentBodies(m, c.outboxBodyDays, PURGED_BODY, c.batchSize)),
       );
-      await drain('quarantine', () => this.db.transaction((m) => this.repo.purgeQuarantine(m, c.quarantineDays, c.batchSize)));
+      await drain('quarantine', () => this.db.transaction((m) => this.intake.purgeQuarantine(m, c.quarantineDays, c.batchSize)));
       await drain('loginIps', () =>
         this.db.transaction(async (m) => {
           const rows = await this.repo.loginIpsToClear(m, c.loginIpMonths, c.batchSize);

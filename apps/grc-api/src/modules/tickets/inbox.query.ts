@@ -14,6 +14,19 @@ export class InboxQuery {
   constructor(private readonly rows: InboxRepository) {}
 
   async list(agent: AuthenticatedAgent, query: InboxQueryDto): Promise<Page<TicketSummary>> {
+    const filter = this.filterOf(agent, query);
+    if (query.cursor) {
+      const values = decodeCursor(query.cursor);
+      if (!values || values.length !== sortKeyCount(filter.sort))
+        throw invalidField('cursor', 'Curseur de pagination invalide ou expiré : revenez à la première page.');
+      filter.after = values;
+    }
+    const page = await this.rows.page(filter);
+    return { items: page.items, nextCursor: page.more && page.lastKeys ? encodeCursor(page.lastKeys) : null };
+  }
+
+  /** The checked view and filters of an inbox query (first page): the inbox's, and the map of requests'. */
+  filterOf(agent: AuthenticatedAgent, query: Omit<InboxQueryDto, 'cursor'>): InboxFilter {
     const isAdmin = agent.role === 'admin';
     const view = query.view ?? (isAdmin ? 'all' : 'departments');
     if (view === 'all' && !isAdmin) throw forbidden('La vue « Toutes » est réservée aux administrateurs.');
@@ -47,14 +60,7 @@ export class InboxQuery {
       // to exhaust PostgreSQL's stack ("tsquery stack too small"); a query with no word matches nothing
       filter.words = q.replace(/[^\p{L}\p{N}\s"']/gu, ' ').trim();
     }
-    if (query.cursor) {
-      const values = decodeCursor(query.cursor);
-      if (!values || values.length !== sortKeyCount(filter.sort))
-        throw invalidField('cursor', 'Curseur de pagination invalide ou expiré : revenez à la première page.');
-      filter.after = values;
-    }
-    const page = await this.rows.page(filter);
-    return { items: page.items, nextCursor: page.more && page.lastKeys ? encodeCursor(page.lastKeys) : null };
+    return filter;
   }
 
   /** Open work per view, from the read model the worker maintains (plus a live count for "mine"). */

@@ -75,8 +75,11 @@ export class TicketWorkflowsService implements OnModuleInit {
     return actor.system ? Promise.resolve(SYSTEM_ACTOR) : this.delegations.engineActor(m, actor.agent);
   }
 
-  async view(agent: AuthenticatedAgent, ticketId: string): Promise<TicketWorkflowView> {
-    return this.presenter.view(await this.scopes.resolve(agent, ticketId));
+  /** The circuit's view holds the drafts (the citizen's name, their words): a read of personal data, audited. */
+  async view(actor: Actor, ticketId: string): Promise<TicketWorkflowView> {
+    const view = await this.presenter.view(await this.scopes.resolve(actor.agent, ticketId));
+    await this.audit.recordRead(auditActor(actor), 'ticket.circuit.read', ticketId);
+    return view;
   }
 
   /** The ticket as the circuit's participants see it (consulted departments included). */

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import * as client from 'openid-client';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { mappedAccess, readIdentity, requestedScopes, type SignInIdentity, type SsoError } from '@grc/domain';
 import { SecretBox } from '../../../common/secret-box';
 import { GRC_CONFIG, GrcConfig } from '../../../config/config';
@@ -155,6 +155,9 @@ export class OidcService {
         const found = await this.rows.findAgent(provider.id, who.subject, who.email, m);
         if (found && !found.active) throw new SsoRefusal('deactivated');
         let agentId = found?.id;
+        // a provider that provisions from groups is the authority on role and departments: an agent moved to
+        // another service, or out of every mapped group, is so here at their next sign-in
+        if (agentId && provider.jitProvisioning && provider.groupMappings.length) await this.syncAccess(m, provider, who, agentId, ip);
         if (!agentId) {
           if (!provider.jitProvisioning) throw new SsoRefusal('unknown_agent');
           const access = mappedAccess(provider.groupMappings, who.groups);
@@ -190,6 +193,30 @@ export class OidcService {
       }
       throw e;
     }
+  }
+
+  /** Role and departments from the identity's groups (refused when none maps any more), audited when they change. */
+  private async syncAccess(m: EntityManager, provider: IdentityProviderRow, who: SignInIdentity, agentId: string, ip: string | null) {
+    const access = mappedAccess(provider.groupMappings, who.groups);
+    if (!access) throw new SsoRefusal('no_role');
+    const departmentIds = (await this.departments.lockActiveByCodes(access.departments, m)).map((d) => d.id).sort();
+    if (access.role !== 'admin' && !departmentIds.length) throw new SsoRefusal('no_role');
+    if ((await this.agents.lockVersion(agentId, m)) === null) throw new SsoRefusal('unknown_agent');
+    const agent = (await this.agents.find(agentId, m))!;
+    const sameDepartments = agent.departmentIds.join() === departmentIds.join();
+    if (agent.role === access.role && sameDepartments) return;
+    await this.agents.update(
+      agentId,
+      { email: agent.email, displayName: agent.displayName, role: access.role, locale: agent.locale, active: agent.active },
+      null,
+      m,
+    );
+    if (!sameDepartments) await this.agents.setDepartments(agentId, departmentIds, m);
+    await this.audit.record(m, { actorId: null, actorLabel: `oidc:${provider.slug}`, ip }, 'agent.sync', 'agent', agentId, {
+      ...(agent.role !== access.role ? { role: { before: agent.role, after: access.role } } : {}),
+      ...(sameDepartments ? {} : { departmentIds: { before: agent.departmentIds, after: departmentIds } }),
+      groups: { before: null, after: who.groups },
+    });
   }
 
   private async refused(provider: IdentityProviderRow, code: SsoError, agentId: string | null, email: string | null, ip: string | null) {

@@ -123,7 +123,7 @@ export class CitizenPage {
   protected erase(): void {
     if (this.busy()) return;
     this.busy.set(true);
-    const body = this.eraseForce() ? { force: true, reason: this.eraseReason() } : {};
+    const body = { reason: this.eraseReason(), ...(this.eraseForce() ? { force: true } : {}) };
     this.api.post<ErasureResult>(`/citizens/${this.id()}/erase`, body).subscribe({
       next: (r) => {
         this.busy.set(false);

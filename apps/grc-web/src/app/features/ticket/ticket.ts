@@ -25,6 +25,7 @@ import { RefData } from '../../core/ref-data';
 import { I18nTitleStrategy } from '../../core/title';
 import { FORM_ERRORS } from '../../shared/form-errors';
 import { DuplicatesPanel } from '../duplicates/duplicates-panel';
+import { TicketPlace } from '../../shared/places/ticket-place';
 import { WorkflowPanel } from '../workflows/workflow-panel';
 import { SlaPanel } from '../sla/sla-panel';
 import { MailDeliveryBadge } from '../mail/mail-delivery';
@@ -44,7 +45,7 @@ function nameOf(v: unknown): string | null {
 
 @Component({
   selector: 'grc-ticket',
-  imports: [FormsModule, RouterLink, WorkflowPanel, SlaPanel, DuplicatesPanel, MailTools, MailDeliveryBadge, ...FORM_ERRORS],
+  imports: [FormsModule, RouterLink, WorkflowPanel, SlaPanel, DuplicatesPanel, TicketPlace, MailTools, MailDeliveryBadge, ...FORM_ERRORS],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './ticket.html',
 })
