@@ -9,7 +9,8 @@ import { z } from 'zod';
 import { parseMailbox } from '@grc/domain';
 import { parseTrustProxy } from './trust-proxy';
 
-export type EnvGroup = 'server' | 'database' | 'security' | 'login' | 'limits' | 'mail' | 'workers' | 'retention' | 'quick-start' | 'tests';
+export type EnvGroup =
+  'server' | 'database' | 'security' | 'login' | 'limits' | 'mail' | 'places' | 'workers' | 'retention' | 'quick-start' | 'tests';
 
 export const ENV_GROUPS: Record<EnvGroup, string> = {
   server: 'Server and processes',
@@ -18,6 +19,7 @@ export const ENV_GROUPS: Record<EnvGroup, string> = {
   login: 'Login limits',
   limits: 'Public channels and uploads',
   mail: 'E-mail (docs/mail.md)',
+  places: 'Maps and addresses',
   workers: 'Background jobs',
   retention: 'Retention and purges (docs/rgpd.md)',
   'quick-start': '`npm start` only (scripts/start.mjs)',
@@ -366,6 +368,26 @@ export const ENVIRONMENT = {
     schema: bool(true),
     default: 'true',
     doc: '`false` accepts self-signed IMAP certificates (internal servers)',
+  },
+  // ---------------- places ----------------
+  GRC_MAP_TILES_URL: {
+    group: 'places',
+    schema: url(['https', 'http']),
+    default: null,
+    doc: 'raster tiles of the maps, a Leaflet template with `{z}`, `{x}`, `{y}` (https; http on loopback only); unset: no map anywhere, no tile fetched',
+  },
+  GRC_MAP_TILES_ATTRIBUTION: {
+    group: 'places',
+    schema: optionalText(),
+    default: null,
+    doc: "the attribution the tiles' licence asks for; required with `GRC_MAP_TILES_URL`",
+  },
+  GRC_MAP_MAX_ZOOM: { group: 'places', schema: int(19, 1, 22), default: '19', doc: 'deepest zoom level the tiles offer' },
+  GRC_BAN_MAX_BYTES: {
+    group: 'places',
+    schema: int(512 * MB, MB, 16 * 1024 * MB),
+    default: String(512 * MB),
+    doc: 'largest BAN (Base adresse nationale) file an import accepts',
   },
   // ---------------- workers ----------------
   GRC_TIMERS_CONCURRENCY: {
