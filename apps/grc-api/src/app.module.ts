@@ -10,6 +10,7 @@ import { AuthModule } from './modules/auth/auth.module';
 import { CitizensModule } from './modules/citizens/citizens.module';
 import { CitizenRightsModule } from './modules/citizen-rights/citizen-rights.module';
 import { HealthModule } from './modules/health/health.module';
+import { MetricsModule } from './modules/metrics/metrics.module';
 import { AgentsModule } from './modules/agents/agents.module';
 import { AccountsModule } from './modules/accounts/accounts.module';
 import { ReferenceModule } from './modules/reference/reference.module';
@@ -28,6 +29,9 @@ import { AnonymisationModule } from './modules/anonymisation/anonymisation.modul
 import { RetentionModule, RetentionWorkerModule } from './modules/retention/retention.module';
 import { ReportingModule, ReportingWorkerModule } from './modules/reporting/reporting.module';
 import { PlacesModule } from './modules/places/places.module';
+import { LiveCoreModule, LiveModule } from './modules/live/live.module';
+import { ViewsModule } from './modules/views/views.module';
+import { PacksModule } from './modules/packs/packs.module';
 import { TownAdminModule } from './modules/town/town.module';
 
 /** HTTP feature modules (the api role). */
@@ -52,6 +56,9 @@ const API_MODULES = [
   RetentionModule,
   ReportingModule,
   PlacesModule,
+  LiveModule,
+  ViewsModule,
+  PacksModule,
   TownAdminModule,
 ];
 /** BullMQ processors (the worker role). */
@@ -65,6 +72,7 @@ const WORKER_MODULES: DynamicModule['imports'] = [
   AnonymisationModule,
   RetentionWorkerModule,
   ReportingWorkerModule,
+  LiveCoreModule,
 ];
 
 @Module({})
@@ -77,6 +85,7 @@ export class AppModule {
         ConfigModule,
         TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl, dbPoolSize(role), config.dbRole)),
         RedisModule,
+        MetricsModule,
         AuditModule,
         ...(role !== 'worker' ? API_MODULES : []),
         ...(role !== 'api' ? (WORKER_MODULES ?? []) : []),

@@ -15,6 +15,8 @@ import { ProblemFilter } from './common/problem.filter';
 import { applySecurityHeaders } from './common/security-headers';
 import { Open311ExceptionFilter } from './modules/open311/open311.filter';
 import { validationPipe } from './common/validation';
+import { httpMetrics } from './modules/metrics/http-metrics';
+import { MetricsRegistry } from './modules/metrics/metrics.registry';
 import { GrcConfig } from './config/config';
 import { readEnvironment } from './config/environment';
 
@@ -36,6 +38,7 @@ export async function createApp(config: GrcConfig, levels: LogLevel[] = logLevel
     logger: levels,
     bodyParser: false,
   });
+  app.use(httpMetrics(app.get(MetricsRegistry)));
   applySecurityHeaders(app, config);
   app.use(compressResponses());
   app.use(cookieParser());

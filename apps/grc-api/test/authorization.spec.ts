@@ -12,6 +12,7 @@ import {
 } from '../src/access/route-access';
 import { OpenDataService } from '../src/modules/reporting/open-data.service';
 import { startTestApp, type TestContext } from './support/test-app';
+import { exportPackFiles } from '../src/modules/packs/pack-transfer';
 import { PNG } from './support/files';
 import { ADMIN, DPO, ELU, EV_AGENT, EV_HEAD, FRONT_DESK_AGENT, ids, URBA_HEAD, VOIRIE_AGENT, VOIRIE_HEAD } from './support/demo';
 
@@ -38,6 +39,8 @@ interface Call {
   files?: Array<{ field: string; buffer: Buffer; name: string; type: string }>;
   fields?: Record<string, string>;
   form?: boolean;
+  /** a server-sent event stream: the status and first bytes are read, then the connection is closed */
+  stream?: boolean;
 }
 type Build = (who: Principal, scope: Scope) => Promise<Call>;
 
@@ -289,6 +292,10 @@ describe('authorisation matrix: every route × every principal × own / other ob
     made.notifications.push(id);
     return id;
   };
+  /** a personal saved view of this agent */
+  const savedView = async (email: string) =>
+    (await ctx.db.query(`INSERT INTO saved_views (owner_id, name) VALUES ($1, 'Matrice') RETURNING id`, [await d.agent(email)]))[0]
+      .id as string;
   const failedDelivery = async (ticketId: string) =>
     (
       await ctx.db.query(
@@ -406,6 +413,8 @@ describe('authorisation matrix: every route × every principal × own / other ob
     async (who, scope) => ({ path: suffix(await readOnly(who, scope)) });
   const CALLS: Record<string, Build> = {
     'GET /api/v1/health': async () => ({ path: '/api/v1/health' }),
+    'GET /api/v1/health/live': async () => ({ path: '/api/v1/health/live' }),
+    'GET /api/v1/health/ready': async () => ({ path: '/api/v1/health/ready' }),
     'POST /api/v1/auth/login': async () => ({
       path: '/api/v1/auth/login',
       body: { email: EV_HEAD, password: process.env['GRC_DEMO_PASSWORD'] ?? 'Demo-GRC-2026!' },
@@ -487,6 +496,7 @@ describe('authorisation matrix: every route × every principal × own / other ob
     'PUT /api/v1/town-settings': async () => ({ path: '/api/v1/town-settings', body: await townSettingsBody() }),
     'GET /api/v1/tickets': async () => ({ path: '/api/v1/tickets' }),
     'GET /api/v1/tickets/counters': async () => ({ path: '/api/v1/tickets/counters' }),
+    'GET /api/v1/tickets/count': async () => ({ path: '/api/v1/tickets/count', query: { status: 'new,open' } }),
     'POST /api/v1/tickets': async (who) => ({
       path: '/api/v1/tickets',
       body: {
@@ -497,6 +507,34 @@ describe('authorisation matrix: every route × every principal × own / other ob
       },
     }),
     'GET /api/v1/tickets/{id}': R((t) => `/api/v1/tickets/${t.id}`),
+    'GET /api/v1/live/inbox': async () => ({ path: '/api/v1/live/inbox', stream: true }),
+    'GET /api/v1/live/tickets/{id}': async (who, scope) => ({
+      path: `/api/v1/live/tickets/${(await readOnly(who, scope)).id}`,
+      stream: true,
+    }),
+    'GET /api/v1/live/tickets/{id}/presence': R((t) => `/api/v1/live/tickets/${t.id}/presence`),
+    'PUT /api/v1/live/tickets/{id}/presence': async (who, scope) => ({
+      path: `/api/v1/live/tickets/${(await readOnly(who, scope)).id}/presence`,
+      body: { state: 'viewing' },
+    }),
+    'DELETE /api/v1/live/tickets/{id}/presence': R((t) => `/api/v1/live/tickets/${t.id}/presence`),
+    'GET /api/v1/views': async () => ({ path: '/api/v1/views' }),
+    'POST /api/v1/views': async () => ({
+      path: '/api/v1/views',
+      body: {
+        name: `Matrice ${uniq()}`,
+        query: { status: ['new'], sort: 'due_asc' },
+        columns: ['reference', 'subject'],
+        sharedDepartmentIds: [],
+      },
+    }),
+    'PUT /api/v1/views/{id}': async (who, scope) => ({
+      path: `/api/v1/views/${await savedView(scope === 'other' || who === 'anonymous' ? EV_HEAD : EMAIL[who])}`,
+      body: { name: `Matrice ${uniq()}`, query: { view: 'mine' }, columns: ['reference'], sharedDepartmentIds: [], version: 1 },
+    }),
+    'DELETE /api/v1/views/{id}': async (who, scope) => ({
+      path: `/api/v1/views/${await savedView(scope === 'other' || who === 'anonymous' ? EV_HEAD : EMAIL[who])}`,
+    }),
     'PATCH /api/v1/tickets/{id}': T('', (t) => ({ version: t.version, priority: 'high' })),
     'POST /api/v1/tickets/{id}/assign': T('/assign', async (t, who, scope) => ({
       version: t.version,
@@ -804,6 +842,12 @@ describe('authorisation matrix: every route × every principal × own / other ob
       return { path: '/api/v1/public/open-data/indicateurs-mensuels.csv' };
     },
     'GET /api/v1/public/barometer': async () => ({ path: '/api/v1/public/barometer' }),
+    'GET /api/v1/admin/pack': async () => ({ path: '/api/v1/admin/pack' }),
+    // a preview of the town's own configuration: nothing to change, nothing written
+    'POST /api/v1/admin/pack/import': async () => ({
+      path: '/api/v1/admin/pack/import',
+      body: { files: await exportPackFiles(ctx.db), dryRun: true },
+    }),
     'POST /api/v1/sla/policies': async () => ({ path: '/api/v1/sla/policies', body: policyBody(`matrice-${uniq()}`) }),
     'PUT /api/v1/sla/policies/{id}': async () => {
       const x = (
@@ -980,6 +1024,31 @@ describe('authorisation matrix: every route × every principal × own / other ob
       for (const f of call.files ?? []) req = req.attach(f.field, f.buffer, { filename: f.name, contentType: f.type });
       return req;
     }
+    if (call.stream)
+      // a stream never ends by itself: its answer is judged on the status, then the connection closed
+      return req.buffer(true).parse((res, cb) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          text += chunk;
+          if (res.statusCode === 200) {
+            cb(null, text);
+            (res as unknown as { destroy(): void }).destroy();
+          }
+        });
+        res.on('end', () =>
+          cb(
+            null,
+            (() => {
+              try {
+                return JSON.parse(text);
+              } catch {
+                return text;
+              }
+            })(),
+          ),
+        );
+      });
     if (call.form) return req.type('form').send(call.body as Record<string, string>);
     return call.body === undefined ? req : req.send(call.body as object);
   };

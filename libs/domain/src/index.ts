@@ -32,3 +32,6 @@ export * from './contracts/town';
 export * from './citizen/merge';
 export * from './figures';
 export * from './places';
+export * from './live/live-events';
+export * from './contracts/live';
+export * from './views/saved-views';

@@ -55,6 +55,9 @@ const pub = (ok: RouteAccess['ok'] = 200): RouteAccess => ({ who: 'public', ok }
 
 export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'GET /api/v1/health': pub(),
+  // Kubernetes' probes (modules/health/probes.service.ts)
+  'GET /api/v1/health/live': pub(),
+  'GET /api/v1/health/ready': pub(),
   'POST /api/v1/auth/login': pub(),
   'GET /api/v1/auth/me': { who: EVERYONE, ok: 200 },
   'POST /api/v1/auth/logout': { who: EVERYONE, ok: 204 },
@@ -85,6 +88,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   // tickets
   'GET /api/v1/tickets': { who: TICKET_READERS, ok: 200 },
   'GET /api/v1/tickets/counters': { who: TICKET_READERS, ok: 200 },
+  'GET /api/v1/tickets/count': { who: TICKET_READERS, ok: 200 },
   'POST /api/v1/tickets': { who: STAFF, ok: 201 },
   'GET /api/v1/tickets/{id}': { who: TICKET_READERS, object: 'ticket', ok: 200 },
   'PATCH /api/v1/tickets/{id}': { who: STAFF, object: 'ticket', ok: 200 },
@@ -102,6 +106,17 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'POST /api/v1/tickets/{id}/mail-deliveries/{deliveryId}/retry': { who: STAFF, object: 'ticket', ok: 200 },
   // a ticket's circuit: its department's people; a participant of another department only through the circuit
   'GET /api/v1/tickets/{id}/workflow': { who: TICKET_READERS, object: 'ticket', ok: 200 },
+  // live updates (modules/live, docs/live.md): server-sent event streams and presence, scoped like GET /tickets and /tickets/:id
+  'GET /api/v1/live/inbox': { who: TICKET_READERS, ok: 200 },
+  'GET /api/v1/live/tickets/{id}': { who: TICKET_READERS, object: 'ticket', ok: 200 },
+  'GET /api/v1/live/tickets/{id}/presence': { who: TICKET_READERS, object: 'ticket', ok: 200 },
+  'PUT /api/v1/live/tickets/{id}/presence': { who: TICKET_READERS, object: 'ticket', ok: 200 },
+  'DELETE /api/v1/live/tickets/{id}/presence': { who: TICKET_READERS, object: 'ticket', ok: 204 },
+  // saved views of the inbox (modules/views): one's own ('mine': one's own view / another agent's, which nobody else changes)
+  'GET /api/v1/views': { who: TICKET_READERS, ok: 200 },
+  'POST /api/v1/views': { who: TICKET_READERS, ok: 201 },
+  'PUT /api/v1/views/{id}': { who: TICKET_READERS, object: 'mine', ok: 200, reach: [] },
+  'DELETE /api/v1/views/{id}': { who: TICKET_READERS, object: 'mine', ok: 204, reach: [] },
   'GET /api/v1/tickets/{id}/workflow/ticket': { who: TICKET_READERS, object: 'ticket', ok: 200 },
   'POST /api/v1/tickets/{id}/workflow/actions': { who: TICKET_READERS, object: 'ticket', ok: 201 },
   // citizens: need-to-know; the directory (front desk, admin) reaches everyone
@@ -225,6 +240,9 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'GET /api/v1/public/open-data': pub(),
   'GET /api/v1/public/open-data/{name}': pub(),
   'GET /api/v1/public/barometer': pub(),
+  // the town's configuration as a town pack (issue 15): export (zip), import (preview with dryRun, then apply)
+  'GET /api/v1/admin/pack': admin(),
+  'POST /api/v1/admin/pack/import': admin(),
 };
 
 /**

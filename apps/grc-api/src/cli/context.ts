@@ -64,7 +64,9 @@ export async function withOwnerDataSource<T>(ctx: CommandContext, work: (ds: Dat
 
 /** The api role's services (no HTTP listener, no queue workers) for one piece of work, then closed. */
 export async function withApp<T>(ctx: CommandContext, work: (app: INestApplicationContext) => Promise<T>): Promise<T> {
-  const app = await createApp({ ...ctx.config(), role: 'api' }, cliLogLevels(ctx.verbose));
+  // a one-off command (kubectl exec … sla-backfill) must not take the running server's metrics port
+  const config = ctx.config();
+  const app = await createApp({ ...config, role: 'api', metrics: { ...config.metrics, port: null } }, cliLogLevels(ctx.verbose));
   try {
     await app.init();
     return await work(app);

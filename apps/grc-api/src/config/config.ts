@@ -39,6 +39,8 @@ export interface GrcConfig {
   trackingTtlDays: number;
   /** the map's tile source (GRC_MAP_TILES_URL…, modules/places); null: no map */
   mapTiles: MapTilesConfig | null;
+  /** Prometheus' /metrics and the probes on a port of their own (GRC_METRICS_PORT; null: not served), behind a bearer token when GRC_METRICS_TOKEN is set */
+  metrics: { port: number | null; host: string; token: string | null };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): GrcConfig {
@@ -69,6 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GrcConfig {
     queuePrefix: e.GRC_QUEUE_PREFIX,
     trackingTtlDays: e.GRC_TRACKING_TTL_DAYS,
     mapTiles: loadMapTiles(env),
+    metrics: { port: e.GRC_METRICS_PORT ?? null, host: e.GRC_METRICS_HOST, token: e.GRC_METRICS_TOKEN ?? null },
   };
 }
 

@@ -10,7 +10,18 @@ import { parseMailbox } from '@grc/domain';
 import { parseTrustProxy } from './trust-proxy';
 
 export type EnvGroup =
-  'server' | 'database' | 'security' | 'login' | 'limits' | 'mail' | 'places' | 'workers' | 'retention' | 'quick-start' | 'tests';
+  | 'server'
+  | 'database'
+  | 'security'
+  | 'login'
+  | 'limits'
+  | 'mail'
+  | 'workers'
+  | 'retention'
+  | 'reporting'
+  | 'live'
+  | 'quick-start'
+  | 'tests';
 
 export const ENV_GROUPS: Record<EnvGroup, string> = {
   server: 'Server and processes',
@@ -19,9 +30,10 @@ export const ENV_GROUPS: Record<EnvGroup, string> = {
   login: 'Login limits',
   limits: 'Public channels and uploads',
   mail: 'E-mail (docs/mail.md)',
-  places: 'Maps and addresses',
   workers: 'Background jobs',
   retention: 'Retention and purges (docs/rgpd.md)',
+  reporting: 'Figures and open data (docs/reporting.md)',
+  live: 'Live updates and presence (docs/live.md)',
   'quick-start': '`npm start` only (scripts/start.mjs)',
   tests: 'Test harness only (never read by a deployed process)',
 };
@@ -166,6 +178,33 @@ export const ENVIRONMENT = {
     default: 'grc',
     doc: 'prefix of every Redis key (queues, rate limits): several towns (or test runs) can share one Redis, each with its own prefix',
   },
+  GRC_METRICS_PORT: {
+    group: 'server',
+    schema: optionalInt(0, 65535),
+    default: null,
+    doc: "port of Prometheus' `/metrics` and the probes (`/livez`, `/readyz`), apart from the app's (docs/install.md#metrics; `0`: a free port, the tests); unset: not served",
+  },
+  GRC_METRICS_HOST: { group: 'server', schema: text('0.0.0.0'), default: '0.0.0.0', doc: 'address the metrics port listens on' },
+  GRC_METRICS_TOKEN: {
+    group: 'security',
+    schema: optionalText(),
+    default: null,
+    doc: 'bearer token `/metrics` asks for (`Authorization: Bearer …`); unset: no token (keep the port private)',
+    secret: true,
+  },
+  GRC_MAP_TILES_URL: {
+    group: 'server',
+    schema: optionalText(),
+    default: null,
+    doc: 'tile URL template of the maps (`https://…/{z}/{x}/{y}.png`, docs/places.md); unset: no map, no tile ever fetched',
+  },
+  GRC_MAP_TILES_ATTRIBUTION: {
+    group: 'server',
+    schema: optionalText(),
+    default: null,
+    doc: "the tiles' attribution as their licence asks (required with `GRC_MAP_TILES_URL`)",
+  },
+  GRC_MAP_MAX_ZOOM: { group: 'server', schema: int(19, 1, 22), default: '19', doc: "the tiles' highest zoom level" },
   // ---------------- database ----------------
   DATABASE_URL: {
     group: 'database',
@@ -280,12 +319,7 @@ export const ENVIRONMENT = {
     default: String(10 * MB),
     doc: 'largest attachment accepted (agents, public form, e-mails)',
   },
-  GRC_PUBLIC_RATE_LIMIT: {
-    group: 'limits',
-    schema: int(5, 1, 10_000_000),
-    default: '5',
-    doc: 'public form creations per address per window',
-  },
+  GRC_PUBLIC_RATE_LIMIT: { group: 'limits', schema: int(5, 1, 100_000), default: '5', doc: 'public form creations per address per window' },
   GRC_PUBLIC_RATE_WINDOW_SECONDS: { group: 'limits', schema: int(600, 1, 86_400), default: '600', doc: "the public form's window" },
   GRC_OPEN311_RATE_LIMIT: {
     group: 'limits',
@@ -369,26 +403,6 @@ export const ENVIRONMENT = {
     default: 'true',
     doc: '`false` accepts self-signed IMAP certificates (internal servers)',
   },
-  // ---------------- places ----------------
-  GRC_MAP_TILES_URL: {
-    group: 'places',
-    schema: url(['https', 'http']),
-    default: null,
-    doc: 'raster tiles of the maps, a Leaflet template with `{z}`, `{x}`, `{y}` (https; http on loopback only); unset: no map anywhere, no tile fetched',
-  },
-  GRC_MAP_TILES_ATTRIBUTION: {
-    group: 'places',
-    schema: optionalText(),
-    default: null,
-    doc: "the attribution the tiles' licence asks for; required with `GRC_MAP_TILES_URL`",
-  },
-  GRC_MAP_MAX_ZOOM: { group: 'places', schema: int(19, 1, 22), default: '19', doc: 'deepest zoom level the tiles offer' },
-  GRC_BAN_MAX_BYTES: {
-    group: 'places',
-    schema: int(512 * MB, MB, 16 * 1024 * MB),
-    default: String(512 * MB),
-    doc: 'largest BAN (Base adresse nationale) file an import accepts',
-  },
   // ---------------- workers ----------------
   GRC_TIMERS_CONCURRENCY: {
     group: 'workers',
@@ -408,6 +422,55 @@ export const ENVIRONMENT = {
     schema: int(60, 0, 10_080),
     default: '60',
     doc: 'how often the worker runs the retention rules, then the purges; `0`: never on its own',
+  },
+  GRC_REPORTING_REFRESH_SECONDS: {
+    group: 'reporting',
+    schema: int(10, 0, 86_400),
+    default: '10',
+    doc: "how often the worker folds the changed requests into the figures' rollup (`0`: never on its own)",
+  },
+  GRC_REPORTING_BATCH: { group: 'reporting', schema: int(500, 1, 10_000), default: '500', doc: 'requests per rollup refresh transaction' },
+  GRC_OPEN_DATA_EVERY_HOURS: {
+    group: 'reporting',
+    schema: int(24, 0, 24 * 31),
+    default: '24',
+    doc: 'how often the worker regenerates the open data files (`0`: never on its own)',
+  },
+  GRC_LIVE_LOG_LENGTH: {
+    group: 'live',
+    schema: int(10_000, 100, 1_000_000),
+    default: '10000',
+    doc: 'entries kept (approximately) in the live event log (Redis stream): how far back a reconnecting console is replayed',
+  },
+  GRC_LIVE_MAX_CLIENTS: {
+    group: 'live',
+    schema: int(2_000, 0, 100_000),
+    default: '2000',
+    doc: 'SSE connections one API process serves; beyond, 503 and the console polls every 30 s',
+  },
+  GRC_LIVE_MAX_AGE_SECONDS: {
+    group: 'live',
+    schema: int(900, 5, 86_400),
+    default: '900',
+    doc: 'a stream ends after this long; the browser reconnects with `Last-Event-ID` (session and departments checked again)',
+  },
+  GRC_LIVE_HEARTBEAT_SECONDS: {
+    group: 'live',
+    schema: int(25, 1, 300),
+    default: '25',
+    doc: 'a comment line keeps proxies from closing a quiet stream',
+  },
+  GRC_PRESENCE_TTL_SECONDS: {
+    group: 'live',
+    schema: int(45, 5, 3_600),
+    default: '45',
+    doc: 'a presence entry lives this long without a heartbeat (the console beats every 15 s)',
+  },
+  GRC_BAN_MAX_BYTES: {
+    group: 'limits',
+    schema: int(512 * 1024 * 1024, 1024, 4 * 1024 * 1024 * 1024),
+    default: '536870912',
+    doc: 'largest BAN address file the admin screen accepts (bytes)',
   },
   GRC_RETENTION_BATCH: { group: 'retention', schema: int(100, 1, 5000), default: '100', doc: 'requests (or purged rows) per transaction' },
   GRC_PURGE_SESSIONS_DAYS: { group: 'retention', schema: int(0, 0, 90), default: '0', doc: 'days an expired session row is kept' },

@@ -29,6 +29,10 @@ const MODULES = [
   'citizen-rights',
   'reporting',
   'places',
+  'live',
+  'views',
+  'metrics',
+  'packs',
 ];
 
 /** What counts as a query outside a repository: SQL text, raw or prepared queries, EntityManager/DataSource calls. */

@@ -268,6 +268,8 @@ export const NO_PERSONAL_DATA: readonly string[] = [
   'open_data_files',
   'open_data_settings',
   'routing_rules',
+  // an agent's inbox filters, sort and columns (staff settings; a text filter is the agent's own search words)
+  'saved_views',
   'security_settings',
   'sla_calendars',
   'sla_policies',

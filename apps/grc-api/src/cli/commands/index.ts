@@ -7,6 +7,7 @@ import { configCommand } from './config';
 import { createAdminCommand } from './create-admin';
 import { importBanCommand } from './import-ban';
 import { loadPackCommand } from './load-pack';
+import { exportPackCommand, importPackCommand } from './pack-transfer';
 import { migrateCommand } from './migrate';
 import { reportingRebuildCommand } from './reporting-rebuild';
 import { serveCommand } from './serve';
@@ -23,4 +24,6 @@ export const COMMANDS: ReadonlyArray<(io: CliIo) => Command> = [
   slaBackfillCommand,
   reportingRebuildCommand,
   importBanCommand,
+  exportPackCommand,
+  importPackCommand,
 ];

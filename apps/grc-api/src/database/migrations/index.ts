@@ -21,6 +21,8 @@ import { SearchIndexFlush1763800000885 } from './1763800000885-search-index-flus
 import { WorkflowDefinitionsKeyOrder1763800000915 } from './1763800000915-workflow-definitions-key-order';
 import { Reporting1763800000890 } from './1763800000890-reporting';
 import { Places1763800000895 } from './1763800000895-places';
+import { SavedViews1763800000900 } from './1763800000900-saved-views';
+import { IntakeLocaleIndex1763800000920 } from './1763800000920-intake-locale-index';
 import { AppRole1763800000950 } from './1763800000950-app-role';
 
 /** Every migration, in order. Webpack bundles the API, so they are listed, not globbed. */
@@ -46,6 +48,8 @@ export const MIGRATIONS = [
   WorkflowDefinitionsKeyOrder1763800000915,
   Reporting1763800000890,
   Places1763800000895,
+  SavedViews1763800000900,
+  IntakeLocaleIndex1763800000920,
   TownSettingsScreen1763800000910,
   FrenchCollation1763800000911,
   AppRole1763800000950,

@@ -1,4 +1,5 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
+import { MetricsRegistry } from '../metrics/metrics.registry';
 import { Worker } from 'bullmq';
 import { createTransport, type Transporter } from 'nodemailer';
 import { fillLink, linkPlaceholder } from '@grc/domain';
@@ -53,6 +54,7 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
     @Inject(MAIL_CONFIG) private readonly mail: MailConfig,
     private readonly outbox: OutboxRepository,
     private readonly town: TownSettingsRepository,
+    @Optional() private readonly metrics?: MetricsRegistry,
   ) {
     this.secrets = new SecretBox(config.dataDir);
   }
@@ -75,6 +77,7 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
       },
     );
     this.worker.on('error', () => undefined);
+    this.metrics?.observeWorker(QUEUES.mailOutbox, this.worker);
     const tick = () => {
       if (this.stopped) return;
       void this.sweep().finally(() => {

@@ -9,7 +9,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import {
   formatReference, generateDemoTickets, normalizeEmail, normalizePhone, priorityRank,
-  type DemoData, type PackDepartment, type PackError, type PackRetention, type PackSla, type TicketSeed, type TownPack,
+  type DemoData, type PackDepartment, type PackError, type TicketSeed, type TownPack,
 } from '@grc/domain';
 import { AuditRepository } from '../audit/audit.repository';
 import { AuditService } from '../audit/audit.service';
@@ -21,6 +21,7 @@ import { TownSettingsRepository } from '../town/town-settings.repository';
 import { importBanFile } from '../places/ban-importer';
 import { insertPackWorkflows, type PackWorkflows } from '../workflows/pack-workflows';
 import { formatPackErrors, validatePackFolder } from './pack-validation';
+import { PacksRepository } from './packs.repository';
 
 export interface LoadPackOptions {
   /** skip (loaded: false) when the database already has departments */
@@ -99,8 +100,8 @@ async function banFiles(folder: string): Promise<string[]> {
   return names.filter((n) => /^adresses-[0-9a-z]+\.csv$/i.test(n)).sort().map((n) => join(folder, 'ban', n));
 }
 
-const hasDepartments = async (m: EntityManager): Promise<boolean> =>
-  (await m.query(`SELECT EXISTS (SELECT 1 FROM departments) AS e`))[0].e === true;
+const rows = new PacksRepository();
+const hasDepartments = (m: EntityManager): Promise<boolean> => rows.hasDepartments(m);
 
 /** Loads a parsed pack; the whole pack or nothing. */
 export async function loadTownPack(ds: DataSource, pack: TownPack, opts: LoadPackOptions): Promise<LoadPackResult> {
@@ -121,7 +122,7 @@ export async function loadTownPack(ds: DataSource, pack: TownPack, opts: LoadPac
 
   const run = ds.transaction(async (m): Promise<LoadPackResult> => {
     // two processes started with --demo at once: the second waits, then sees the first one's pack
-    await m.query(`SELECT pg_advisory_xact_lock(hashtext('grc:pack-load'))`);
+    await rows.lock(m);
     if (await hasDepartments(m)) {
       if (opts.onlyIfEmpty) return { loaded: false, summary: 'the database already has departments; pack not loaded', counts: null };
       throw new Error('the database already has departments: a town pack loads into an empty database');
@@ -136,35 +137,18 @@ export async function loadTownPack(ds: DataSource, pack: TownPack, opts: LoadPac
 
     const deptIds = await insertDepartments(m, pack.departments);
     const catIds = new Map(pack.categories.map((c) => [c.code, randomUUID()]));
-    await m.query(
-      `INSERT INTO categories (id, code, name_fr, name_en, default_department_id, active)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::uuid[], $6::boolean[])`,
-      [pack.categories.map((c) => catIds.get(c.code)), pack.categories.map((c) => c.code), pack.categories.map((c) => c.nameFr),
-        pack.categories.map((c) => c.nameEn), pack.categories.map((c) => id(deptIds, c.department)), pack.categories.map((c) => c.active)],
-    );
-    await m.query(
-      `INSERT INTO routing_rules (category_id, department_id, area_name, area, position)
-       SELECT c, d, n, a::jsonb, p FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::int[]) AS r(c, d, n, a, p)`,
-      [pack.routing.map((r) => id(catIds, r.category)), pack.routing.map((r) => id(deptIds, r.department)),
-        pack.routing.map((r) => r.areaName), pack.routing.map((r) => (r.area ? JSON.stringify(r.area) : null)), pack.routing.map((r) => r.position)],
-    );
+    await rows.insertCategories(m, pack.categories, catIds, deptIds);
+    await rows.insertFields(m, pack.categories.flatMap((c) => (c.fields ?? []).map((field) => ({ category: c.code, field }))));
+    await rows.insertRouting(m, pack.routing);
 
     const hashes = await hashing;
     const agentIds = new Map(pack.agents.map((a) => [a.email, randomUUID()]));
-    await m.query(
-      `INSERT INTO agents (id, email, display_name, password_hash, role, locale, active)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[])`,
-      [pack.agents.map((a) => agentIds.get(a.email)), pack.agents.map((a) => a.email), pack.agents.map((a) => a.displayName), hashes,
-        pack.agents.map((a) => a.role), pack.agents.map((a) => a.locale), pack.agents.map((a) => a.active)],
-    );
-    const memberships = pack.agents.flatMap((a) => [...new Set(a.departments)].map((d) => [id(agentIds, a.email), id(deptIds, d)] as const));
-    await m.query(
-      `INSERT INTO agent_departments (agent_id, department_id) SELECT * FROM unnest($1::uuid[], $2::uuid[])`,
-      [memberships.map(([a]) => a), memberships.map(([, d]) => d)],
-    );
+    await rows.insertAgents(m, pack.agents.map((a, i) => ({ ...a, id: id(agentIds, a.email), hash: hashes[i]! })));
+    await rows.insertMemberships(m, pack.agents.flatMap((a) => [...new Set(a.departments)].map((d) => [a.email, d] as const)));
 
-    if (pack.sla) await insertSla(m, pack.sla, deptIds);
-    if (pack.retention) await insertRetention(m, pack.retention, catIds);
+    if (pack.sla) await rows.insertSla(m, pack.sla);
+    if (pack.retention) await rows.insertRetention(m, pack.retention);
+    if (pack.templates) await rows.upsertTemplates(m, pack.templates);
     const demoCounts = await insertDemo(m, demo, { prefix, timezone: pack.town.timezone, deptIds, catIds, agentIds });
     if (opts.workflows) await insertPackWorkflows(m, opts.workflows);
     await recomputeInboxCounters(m);
@@ -221,14 +205,7 @@ async function insertDepartments(m: EntityManager, departments: readonly PackDep
     if (next.length === 0) throw new Error('pack loader: department hierarchy has a cycle');
     for (const d of next) { ordered.push(d); placed.add(d.code); }
   }
-  await m.query(
-    `INSERT INTO departments (id, code, name, kind, parent_id, email, active, front_desk)
-     SELECT id, code, name, kind, parent_id, email, active, front_desk
-     FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::uuid[], $6::text[], $7::boolean[], $8::boolean[]) WITH ORDINALITY
-       AS d(id, code, name, kind, parent_id, email, active, front_desk, n) ORDER BY n`,
-    [ordered.map((d) => ids.get(d.code)), ordered.map((d) => d.code), ordered.map((d) => d.name), ordered.map((d) => d.kind),
-      ordered.map((d) => (d.parent === null ? null : ids.get(d.parent))), ordered.map((d) => d.email), ordered.map((d) => d.active), ordered.map((d) => d.frontDesk)],
-  );
+  await rows.insertDepartments(m, ordered, ids);
   return ids;
 }
 
@@ -244,23 +221,14 @@ interface DemoContext {
 async function insertDemo(m: EntityManager, demo: DemoData, ctx: DemoContext): Promise<{ citizens: number; tickets: number; events: number }> {
   const citizenIds = new Map(demo.citizens.map((c) => [c.key, randomUUID()]));
   const cs = demo.citizens;
-  if (cs.length) {
-    await m.query(
-      `INSERT INTO citizens (id, kind, first_name, last_name, organisation_name, contact_person, email, phone, address, postcode, city,
-         preferred_channel, created_at, updated_at)
-       SELECT c.*, t.first_at, t.first_at
-       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
-         $11::text[], $12::text[]) AS c(id, kind, first_name, last_name, organisation_name, contact_person, email, phone, address, postcode, city, preferred_channel)
-       JOIN unnest($1::uuid[], $13::timestamptz[]) AS t(id, first_at) ON t.id = c.id`,
-      [cs.map((c) => citizenIds.get(c.key)), cs.map((c) => c.kind), cs.map((c) => c.firstName), cs.map((c) => c.lastName),
-        cs.map((c) => c.organisationName), cs.map((c) => c.contactPerson),
-        // stored as the citizens module stores them (email domain lower-cased, phone in E.164), so searches find them
-        cs.map((c) => (c.email === null ? null : normalizeEmail(c.email) ?? c.email)),
-        cs.map((c) => (c.phone === null ? null : normalizePhone(c.phone) ?? c.phone)),
-        cs.map((c) => c.address), cs.map((c) => c.postcode), cs.map((c) => c.city), cs.map((c) => c.preferredChannel),
-        cs.map((c) => firstContact(demo.tickets, c.key))],
-    );
-  }
+  await rows.insertCitizens(m, cs.map((c) => ({
+    id: id(citizenIds, c.key), kind: c.kind, firstName: c.firstName, lastName: c.lastName, organisationName: c.organisationName,
+    contactPerson: c.contactPerson,
+    // stored as the citizens module stores them (email domain lower-cased, phone in E.164), so searches find them
+    email: c.email === null ? null : normalizeEmail(c.email) ?? c.email,
+    phone: c.phone === null ? null : normalizePhone(c.phone) ?? c.phone,
+    address: c.address, postcode: c.postcode, city: c.city, preferredChannel: c.preferredChannel, firstAt: firstContact(demo.tickets, c.key),
+  })));
 
   const ts = [...demo.tickets].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   if (!ts.length) return { citizens: cs.length, tickets: 0, events: 0 };
@@ -271,8 +239,7 @@ async function insertDemo(m: EntityManager, demo: DemoData, ctx: DemoContext): P
   const numbers = new Map<number, number[]>();
   for (const y of [...new Set(years)]) {
     const n = years.filter((v) => v === y).length;
-    const rows: Array<{ n: string }> = await m.query(`SELECT grc_next_ticket_number($1) AS n FROM generate_series(1, $2)`, [y, n]);
-    numbers.set(y, rows.map((r) => Number(r.n)).sort((a, b) => a - b));
+    numbers.set(y, await rows.nextTicketNumbers(m, y, n));
   }
   const references = ts.map((_, i) => formatReference(ctx.prefix, years[i]!, numbers.get(years[i]!)!.shift()!));
 
@@ -331,27 +298,5 @@ function eventData(kind: string, data: Record<string, unknown>, ctx: DemoContext
       return { fromDepartment: dept(data['fromDepartment']), toDepartment: dept(data['toDepartment']) };
     default:
       return data;
-  }
-}
-
-/** retention.yaml: the town's default and one rule per category, already checked by the parser. */
-async function insertRetention(m: EntityManager, r: PackRetention, catIds: ReadonlyMap<string, string>): Promise<void> {
-  const rules = [...(r.default ? [{ categoryId: null as string | null, ...r.default }] : []),
-    ...r.categories.map((c) => ({ categoryId: id(catIds, c.category) as string | null, months: c.months, action: c.action }))];
-  if (!rules.length) return;
-  await m.query(`INSERT INTO retention_rules (category_id, months, action) SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[])`,
-    [rules.map((x) => x.categoryId), rules.map((x) => x.months), rules.map((x) => x.action)]);
-}
-
-/** sla.yaml: calendars (default + per department) and policies, already checked by the parser. */
-async function insertSla(m: EntityManager, sla: PackSla, deptIds: ReadonlyMap<string, string>): Promise<void> {
-  for (const c of sla.calendars) {
-    const calendar = { timeZone: c.timeZone, weeklyHours: c.weeklyHours, closures: c.closures ?? [], holidays: c.holidays ?? { france: true } };
-    await m.query(`INSERT INTO sla_calendars (department_id, name, data) VALUES ($1, $2, $3)`,
-      [c.department ? id(deptIds, c.department) : null, c.name, JSON.stringify(calendar)]);
-  }
-  for (const p of sla.policies) {
-    await m.query(`INSERT INTO sla_policies (id, name, data, active) VALUES ($1, $2, $3, $4)`,
-      [p.id, p.name, JSON.stringify({ match: p.match, targets: p.targets, ladder: p.ladder }), p.active]);
   }
 }

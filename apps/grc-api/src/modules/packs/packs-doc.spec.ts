@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import {
   agentSchema,
+  categoryFieldSchema,
   categorySchema,
   demoTemplateSchema,
   demoTicketsSchema,
@@ -11,6 +12,7 @@ import {
   retentionPackSchema,
   routingRuleSchema,
   slaPackSchema,
+  templatesPackSchema,
   townSchema,
 } from '@grc/domain';
 import { workflowDefinitionSchema } from '@grc/workflows';
@@ -55,7 +57,8 @@ describe('docs/packs.md, the pack reference, against the schemas', () => {
   it.each([
     ['town.yaml', keysOf(townSchema)],
     ['departments.yaml', keysOf(departmentSchema)],
-    ['categories.yaml', keysOf(categorySchema)],
+    ['categories.yaml', [...keysOf(categorySchema), ...keysOf(categoryFieldSchema)]],
+    ['templates.yaml', [...keysOf(templatesPackSchema), ...keysOf(field(templatesPackSchema, 'mail')), ...keysOf(field(templatesPackSchema, 'replies'))]],
     ['routing.yaml', keysOf(routingRuleSchema)],
     ['agents.yaml', keysOf(agentSchema)],
     ['sla.yaml', [...keysOf(slaPackSchema), ...keysOf(field(slaPackSchema, 'calendars')), ...keysOf(field(slaPackSchema, 'policies'))]],

@@ -1,5 +1,3 @@
-import { readEnvironment } from '../../config/environment';
-
 /**
  * The map's tile source is configuration (GRC_MAP_TILES_URL, GRC_MAP_TILES_ATTRIBUTION, GRC_MAP_MAX_ZOOM): the
  * town names the raster tiles it may use (IGN Géoplateforme, its own server, OpenStreetMap's under their
@@ -16,8 +14,7 @@ export interface MapTilesConfig {
 }
 
 export function loadMapTiles(env: NodeJS.ProcessEnv = process.env): MapTilesConfig | null {
-  const e = readEnvironment(env);
-  const url = e.GRC_MAP_TILES_URL ?? '';
+  const url = (env['GRC_MAP_TILES_URL'] ?? '').trim();
   if (!url) return null;
   if (!/\{z\}/.test(url) || !/\{x\}/.test(url) || !/\{y\}/.test(url))
     throw new Error(`GRC_MAP_TILES_URL must be a tile URL template with {z}, {x} and {y} (got "${url}")`);
@@ -29,12 +26,13 @@ export function loadMapTiles(env: NodeJS.ProcessEnv = process.env): MapTilesConf
   const hostForCsp = host.replace(/^\{s\}\./, '*.');
   if (!/^(\*\.)?[a-z0-9.-]+(:\d{1,5})?$|^\[::1\](:\d{1,5})?$/i.test(hostForCsp))
     throw new Error(`GRC_MAP_TILES_URL: {s} may only be the first label of the host (got "${url}")`);
-  const attribution = e.GRC_MAP_TILES_ATTRIBUTION ?? '';
+  const attribution = (env['GRC_MAP_TILES_ATTRIBUTION'] ?? '').trim();
   if (!attribution) throw new Error("GRC_MAP_TILES_ATTRIBUTION is required with GRC_MAP_TILES_URL (the tiles' licence asks for it)");
+  const zoom = Number(env['GRC_MAP_MAX_ZOOM'] ?? '19');
   return {
     url,
     attribution: attribution.slice(0, 500),
-    maxZoom: e.GRC_MAP_MAX_ZOOM,
+    maxZoom: Number.isInteger(zoom) && zoom >= 1 && zoom <= 22 ? zoom : 19,
     origin: `${m[1]!.toLowerCase()}://${hostForCsp.toLowerCase()}`,
   };
 }

@@ -1,9 +1,20 @@
 import { Injectable } from '@nestjs/common';
-import { decodeCursor, encodeCursor, parseReference, type InboxCounters, type Page, type TicketSummary } from '@grc/domain';
+import {
+  decodeCursor,
+  encodeCursor,
+  parseReference,
+  type InboxCounters,
+  type Page,
+  type TicketCount,
+  type TicketSummary,
+} from '@grc/domain';
 import { forbidden, invalidField } from '../../common/problem';
 import type { AuthenticatedAgent } from '../auth/authenticated-agent';
 import type { InboxQueryDto } from './inbox.dto';
 import { InboxRepository, sortKeyCount, type InboxFilter } from './inbox.repository';
+
+/** A tab shows "10000+" beyond this: counting further would scan for nothing. */
+export const COUNT_CAP = 10_000;
 
 /**
  * The unified inbox: who may see which view, the checked filters and the keyset cursor; the SQL (one
@@ -23,6 +34,14 @@ export class InboxQuery {
     }
     const page = await this.rows.page(filter);
     return { items: page.items, nextCursor: page.more && page.lastKeys ? encodeCursor(page.lastKeys) : null };
+  }
+
+  /**
+   * How many tickets the same query matches (its cursor and limit aside), open ones and all, up to
+   * COUNT_CAP each: the figures of a saved view's tab and of the search's "open / all".
+   */
+  count(agent: AuthenticatedAgent, query: InboxQueryDto): Promise<TicketCount> {
+    return this.rows.count(this.filterOf(agent, query), COUNT_CAP);
   }
 
   /** The checked view and filters of an inbox query (first page): the inbox's, and the map of requests'. */

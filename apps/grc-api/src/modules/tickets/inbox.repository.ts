@@ -137,6 +137,17 @@ export class InboxRepository {
     };
   }
 
+  /** How many tickets the filters match (paging aside): open ones and all, capped at `cap` each (a tab's figure). */
+  async count(f: InboxFilter, cap: number): Promise<{ open: number; all: number }> {
+    const sql = filterSql(f);
+    const [row] = await this.db.query(
+      `SELECT count(*) FILTER (WHERE x.status = ANY(${sql.p(OPEN_STATUSES)}::text[]))::int AS open, count(*)::int AS "all"
+       FROM (SELECT t.status FROM tickets t ${sql.where.length ? `WHERE ${sql.where.join(' AND ')}` : ''} LIMIT ${sql.p(cap)}) x`,
+      sql.params,
+    );
+    return row;
+  }
+
   /** Open work per view, from the read model the worker maintains (plus a live count for "mine"). */
   async counters(
     agentId: string,
@@ -155,6 +166,13 @@ export class InboxRepository {
     );
     return row;
   }
+}
+
+/** The WHERE conditions of a filter (shared by a page and a count). */
+function filterSql(f: InboxFilter): Sql {
+  const sql = new Sql();
+  inboxConditions(sql, f);
+  return sql;
 }
 
 // Dates without time are whole days in the town's time zone (Europe/Paris).

@@ -2,6 +2,7 @@ import type { MsgKey } from './i18n.fr';
 import { PUB_EN } from '../features/public/public-i18n';
 import { PRIVACY_EN } from '../features/public/privacy-i18n';
 import { CITIZEN_EN } from '../features/citizen/citizen-i18n';
+import { LIVE_EN } from '../features/live/live-i18n';
 import { DUP_EN } from '../features/duplicates/duplicates-i18n';
 import { ACCOUNT_EN } from '../features/account/account-i18n';
 import { MAIL_EN } from '../features/mail/mail-i18n';
@@ -288,6 +289,8 @@ export const EN: Record<MsgKey, string> = {
   'admin.agents': 'Agents',
   'admin.categories': 'Categories',
   'admin.routing': 'Routing rules',
+  'admin.exportPack': 'Export the configuration (town pack)',
+  'admin.exportPackHint': 'The town’s whole configuration in the town pack format (YAML, no password): load it back with import-pack.',
   'admin.list': 'List',
   'admin.create': 'Create',
   'admin.editing': 'Edit “{name}”',
@@ -336,6 +339,7 @@ export const EN: Record<MsgKey, string> = {
   ...PUB_EN,
   ...PRIVACY_EN,
   ...CITIZEN_EN,
+  ...LIVE_EN,
   ...DUP_EN,
   ...MAIL_EN,
   // sign-in through identity providers (login page, features/admin/identity-providers)

@@ -3,6 +3,7 @@ import { CE_FR } from '../features/workflows/circuit-editor-i18n';
 import { PUB_FR } from '../features/public/public-i18n';
 import { PRIVACY_FR } from '../features/public/privacy-i18n';
 import { CITIZEN_FR } from '../features/citizen/citizen-i18n';
+import { LIVE_FR } from '../features/live/live-i18n';
 import { DUP_FR } from '../features/duplicates/duplicates-i18n';
 import { ACCOUNT_FR } from '../features/account/account-i18n';
 import { MAIL_FR } from '../features/mail/mail-i18n';
@@ -287,6 +288,9 @@ export const FR = {
   'admin.agents': 'Agents',
   'admin.categories': 'Catégories',
   'admin.routing': 'Règles de routage',
+  'admin.exportPack': 'Exporter la configuration (pack commune)',
+  'admin.exportPackHint':
+    'Toute la configuration de la commune au format des packs (YAML, sans mot de passe) : à recharger avec import-pack.',
   'admin.list': 'Liste',
   'admin.create': 'Créer',
   'admin.editing': 'Modifier « {name} »',
@@ -335,6 +339,7 @@ export const FR = {
   ...PUB_FR,
   ...PRIVACY_FR,
   ...CITIZEN_FR,
+  ...LIVE_FR,
   ...DUP_FR,
   ...MAIL_FR,
   // sign-in through identity providers (login page, features/admin/identity-providers)

@@ -5,8 +5,10 @@ import { FormsModule } from '@angular/forms';
 import { ActivatedRoute, Router, RouterLink, type ParamMap, type Params } from '@angular/router';
 import {
   CHANNELS,
+  INBOX_COLUMNS,
   PRIORITIES,
   TICKET_STATUSES,
+  type InboxColumn,
   type InboxCounters,
   type InboxQuery,
   type InboxSort,
@@ -14,7 +16,7 @@ import {
   type Page,
   type TicketSummary,
 } from '@grc/domain';
-import { Subscription, catchError, of } from 'rxjs';
+import { Subscription, auditTime, catchError, of } from 'rxjs';
 import { Api } from '../../core/api';
 import { Auth } from '../../core/auth';
 import { I18n, type MsgKey } from '../../core/i18n';
@@ -22,6 +24,8 @@ import { RefData } from '../../core/ref-data';
 import { toUiError, type UiError } from '../../core/problem';
 import { FORM_ERRORS } from '../../shared/form-errors';
 import { AwaitingLink } from '../workflows/awaiting';
+import { LiveUpdates } from '../../core/live';
+import { SavedViews } from '../live/saved-views';
 
 const VIEWS: InboxView[] = ['mine', 'departments', 'unassigned', 'all'];
 const SORTS: InboxSort[] = ['created_desc', 'created_asc', 'updated_desc', 'priority_desc', 'due_asc'];
@@ -47,7 +51,7 @@ const PREFETCH_ROWS = 30;
 
 @Component({
   selector: 'grc-inbox',
-  imports: [FormsModule, RouterLink, ScrollingModule, AwaitingLink, ...FORM_ERRORS],
+  imports: [FormsModule, RouterLink, ScrollingModule, AwaitingLink, SavedViews, ...FORM_ERRORS],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './inbox.html',
 })
@@ -84,6 +88,18 @@ export class InboxPage {
     breached: signal(''),
   };
 
+  /** the columns shown (?cols= of a saved view; all by default) and the saved view open, if any */
+  protected readonly columns = signal<readonly InboxColumn[]>(INBOX_COLUMNS);
+  protected readonly savedView = signal<string | null>(null);
+  protected readonly live = inject(LiveUpdates);
+  protected col(c: InboxColumn): boolean {
+    return this.columns().includes(c);
+  }
+  /** what a saved view would keep of the current inbox */
+  protected readonly viewQuery = computed(() => {
+    return Object.fromEntries(Object.entries(this.query(null)).filter(([k, v]) => v !== undefined && k !== 'cursor' && k !== 'limit'));
+  });
+
   protected readonly counters = signal<InboxCounters | null>(null);
   protected readonly items = signal<TicketSummary[]>([]);
   protected readonly nextCursor = signal<string | null>(null);
@@ -106,6 +122,15 @@ export class InboxPage {
       this.load(null);
       this.loadCounters();
     });
+    // live: a ticket created, changed or moved in the agent's departments re-reads the page and the counters (no spinner)
+    this.live
+      .watch('inbox')
+      .pipe(auditTime(500), takeUntilDestroyed(inject(DestroyRef)))
+      .subscribe(() => {
+        // the first page is re-read; an agent scrolled further down keeps their rows (the counters still move)
+        if (!this.loading() && this.page() === 1) this.load(null, true);
+        this.loadCounters();
+      });
   }
 
   protected viewLabel(v: InboxView): string {
@@ -128,6 +153,7 @@ export class InboxPage {
     if (this.q().trim()) params['q'] = this.q().trim();
     if (this.sort() !== 'created_desc') params['sort'] = this.sort();
     for (const k of FILTER_KEYS) if (this.filters[k]()) params[k] = this.filters[k]();
+    if (this.columns().length < INBOX_COLUMNS.length) params['cols'] = this.columns().join(',');
     void this.router.navigate([], { relativeTo: this.route, queryParams: params });
   }
 
@@ -156,6 +182,9 @@ export class InboxPage {
     const sort = p.get('sort') as InboxSort | null;
     this.sort.set(sort && SORTS.includes(sort) ? sort : 'created_desc');
     for (const k of FILTER_KEYS) this.filters[k].set(p.get(k) ?? '');
+    const cols = (p.get('cols') ?? '').split(',').filter((c): c is InboxColumn => (INBOX_COLUMNS as readonly string[]).includes(c));
+    this.columns.set(cols.length ? cols : INBOX_COLUMNS);
+    this.savedView.set(p.get('savedView'));
   }
 
   private query(cursor: string | null): InboxQuery {
@@ -178,10 +207,10 @@ export class InboxPage {
     };
   }
 
-  /** A first page (cursor null: the list starts again) or the page after `cursor`, appended. */
-  private load(cursor: string | null): void {
+  /** A first page (cursor null: the list starts again) or the page after `cursor`, appended; `quiet`: no spinner. */
+  private load(cursor: string | null, quiet = false): void {
     this.request?.unsubscribe();
-    this.loading.set(true);
+    if (!quiet) this.loading.set(true);
     this.error.set(null);
     this.request = this.api.get<Page<TicketSummary>>('/tickets', { ...this.query(cursor) }).subscribe({
       next: (page) => {
