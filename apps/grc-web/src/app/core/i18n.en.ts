@@ -12,6 +12,7 @@ import { CE_EN } from '../features/workflows/circuit-editor-i18n';
 import { SLA_EN } from '../features/sla/sla-i18n';
 import { AUDIT_EN } from '../features/audit/audit-i18n';
 import { RETENTION_CORE_EN } from '../features/rgpd/retention-i18n';
+import { TOWN_EN } from '../features/admin/town-settings-i18n';
 import { NOTIF_EN } from '../features/notifications/notifications-i18n';
 import { PROBLEM_EN } from './problem-i18n';
 import { PICKER_EN } from '../shared/picker-i18n';
@@ -362,4 +363,6 @@ export const EN: Record<MsgKey, string> = {
   ...SLA_TIMELINE_EN,
   // places: addresses, maps, nearby requests, map of requests, BAN import (shared/places)
   ...PLACES_EN,
+  // the town's own settings (features/admin/town-settings)
+  ...TOWN_EN,
 };

@@ -11,6 +11,7 @@ import { SSO_FR } from '../features/admin/identity-providers-i18n';
 import { SLA_FR } from '../features/sla/sla-i18n';
 import { AUDIT_FR } from '../features/audit/audit-i18n';
 import { RETENTION_CORE_FR } from '../features/rgpd/retention-i18n';
+import { TOWN_FR } from '../features/admin/town-settings-i18n';
 import { NOTIF_FR } from '../features/notifications/notifications-i18n';
 import { PROBLEM_FR } from './problem-i18n';
 import { PICKER_FR } from '../shared/picker-i18n';
@@ -362,6 +363,8 @@ export const FR = {
   ...SLA_TIMELINE_FR,
   // places: addresses, maps, nearby requests, map of requests, BAN import (shared/places)
   ...PLACES_FR,
+  // the town's own settings (features/admin/town-settings)
+  ...TOWN_FR,
 } as const;
 
 export type MsgKey = keyof typeof FR;
