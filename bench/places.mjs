@@ -31,7 +31,8 @@ const ADDRESSES = Number(args.addresses ?? 500_000);
 const TICKETS = Number(args.tickets ?? 1_000_000);
 const REQUESTS = Number(args.requests ?? 400);
 const PORT = Number(args.port ?? 3988);
-const DB = 'grc_bench_places';
+// not grc_*: other tools' clean-ups of stray test databases on a shared machine match that prefix
+const DB = `places_bench_${process.pid}`;
 const PG_BASE = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
 const DATABASE_URL = `${PG_BASE}/${DB}`;
 const BASE = `http://127.0.0.1:${PORT}`;
@@ -66,6 +67,8 @@ async function admin(sql) {
 }
 const connect = async () => {
   const c = new pg.Client({ connectionString: DATABASE_URL });
+  // the machine is shared: a connection closed from outside is said, not an unhandled crash
+  c.on('error', (e) => log(`  (a connection was closed: ${e.message})`));
   await c.connect();
   return c;
 };
@@ -167,7 +170,9 @@ try {
     await c.query(`SELECT count(*)::int AS open FROM tickets WHERE status IN ('new','open','waiting_citizen') AND latitude IS NOT NULL`)
   ).rows;
   const streets = (await c.query(`SELECT name, commune FROM address_streets ORDER BY random() LIMIT 60`)).rows;
-  await c.query('VACUUM ANALYZE addresses; VACUUM ANALYZE address_streets');
+  // one statement each: VACUUM may not run in the implicit transaction of a multi-statement query
+  await c.query('VACUUM ANALYZE addresses');
+  await c.query('VACUUM ANALYZE address_streets');
   await c.end();
   results.openPlaced = open;
 
