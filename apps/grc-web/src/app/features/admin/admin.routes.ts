@@ -16,6 +16,7 @@ export const adminRoutes: Route[] = [
         loadComponent: () => import('../workflows/admin-workflows').then((m) => m.AdminWorkflowsPage),
       },
       { path: 'routage', title: 'title.adminRouting', loadComponent: () => import('./routing-rules').then((m) => m.RoutingRulesAdmin) },
+      { path: 'adresses', title: 'title.adminAddresses', loadComponent: () => import('./addresses').then((m) => m.AddressesAdmin) },
       { path: 'courriel', title: 'title.adminMail', loadComponent: () => import('../mail/mail-admin').then((m) => m.MailAdmin) },
       {
         path: 'connexion',
