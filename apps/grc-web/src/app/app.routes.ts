@@ -106,6 +106,13 @@ export const appRoutes: Route[] = [
         canActivate: [rgpdGuard],
         loadComponent: () => import('./features/privacy/privacy-settings').then((m) => m.PrivacySettingsPage),
       },
+      // the retention rules are the DPO's as much as the administrator's (also under Administration › Conservation)
+      {
+        path: 'conservation',
+        title: 'title.adminRetention',
+        canActivate: [rgpdGuard],
+        loadComponent: () => import('./features/rgpd/retention').then((m) => m.RetentionPage),
+      },
       {
         path: 'admin',
         canActivate: [adminGuard],
