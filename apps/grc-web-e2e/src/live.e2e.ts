@@ -82,6 +82,8 @@ describe('live console: presence, a colleague’s note without reload, a shared 
       return (await res.json()) as { id: string; reference: string };
     }, category!.id);
     await a().goto(`/tickets/${ticket.id}`);
+    // the timeline in words: the department's name, not its id
+    await a().getByTestId('timeline-event').filter({ hasText: 'Service voirie et réseaux' }).waitFor();
     await h().goto(`/tickets/${ticket.id}`);
     await a()
       .getByTestId('presence-entry')
