@@ -26,6 +26,12 @@ export class InboxQuery {
 
   async list(agent: AuthenticatedAgent, query: InboxQueryDto): Promise<Page<TicketSummary>> {
     const filter = this.filterOf(agent, query);
+    if (query.cursor) {
+      const values = decodeCursor(query.cursor);
+      if (!values || values.length !== sortKeyCount(filter.sort))
+        throw invalidField('cursor', 'Curseur de pagination invalide ou expiré : revenez à la première page.');
+      filter.after = values;
+    }
     const page = await this.rows.page(filter);
     return { items: page.items, nextCursor: page.more && page.lastKeys ? encodeCursor(page.lastKeys) : null };
   }
@@ -35,10 +41,11 @@ export class InboxQuery {
    * COUNT_CAP each: the figures of a saved view's tab and of the search's "open / all".
    */
   count(agent: AuthenticatedAgent, query: InboxQueryDto): Promise<TicketCount> {
-    return this.rows.count(this.filterOf(agent, { ...query, cursor: undefined }), COUNT_CAP);
+    return this.rows.count(this.filterOf(agent, query), COUNT_CAP);
   }
 
-  private filterOf(agent: AuthenticatedAgent, query: InboxQueryDto): InboxFilter {
+  /** The checked view and filters of an inbox query (first page): the inbox's, and the map of requests'. */
+  filterOf(agent: AuthenticatedAgent, query: Omit<InboxQueryDto, 'cursor'>): InboxFilter {
     const isAdmin = agent.role === 'admin';
     const view = query.view ?? (isAdmin ? 'all' : 'departments');
     if (view === 'all' && !isAdmin) throw forbidden('La vue « Toutes » est réservée aux administrateurs.');
@@ -71,12 +78,6 @@ export class InboxQuery {
       // words only (quotes kept for phrases): operators such as runs of '-' build tsqueries deep enough
       // to exhaust PostgreSQL's stack ("tsquery stack too small"); a query with no word matches nothing
       filter.words = q.replace(/[^\p{L}\p{N}\s"']/gu, ' ').trim();
-    }
-    if (query.cursor) {
-      const values = decodeCursor(query.cursor);
-      if (!values || values.length !== sortKeyCount(filter.sort))
-        throw invalidField('cursor', 'Curseur de pagination invalide ou expiré : revenez à la première page.');
-      filter.after = values;
     }
     return filter;
   }

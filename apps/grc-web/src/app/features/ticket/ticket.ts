@@ -26,6 +26,7 @@ import { RefData } from '../../core/ref-data';
 import { I18nTitleStrategy } from '../../core/title';
 import { FORM_ERRORS } from '../../shared/form-errors';
 import { DuplicatesPanel } from '../duplicates/duplicates-panel';
+import { TicketPlace } from '../../shared/places/ticket-place';
 import { WorkflowPanel } from '../workflows/workflow-panel';
 import { SlaPanel } from '../sla/sla-panel';
 import { MailDeliveryBadge } from '../mail/mail-delivery';
@@ -39,7 +40,7 @@ const NOBODY = '__nobody__';
 
 @Component({
   selector: 'grc-ticket',
-  imports: [FormsModule, RouterLink, WorkflowPanel, SlaPanel, DuplicatesPanel, MailTools, MailDeliveryBadge, PresencePanel, ...FORM_ERRORS],
+  imports: [FormsModule, RouterLink, WorkflowPanel, SlaPanel, DuplicatesPanel, TicketPlace, MailTools, MailDeliveryBadge, PresencePanel, ...FORM_ERRORS],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './ticket.html',
 })
