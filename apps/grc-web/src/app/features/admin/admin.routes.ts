@@ -6,6 +6,7 @@ export const adminRoutes: Route[] = [
     loadComponent: () => import('./admin-layout').then((m) => m.AdminLayout),
     children: [
       { path: '', pathMatch: 'full', redirectTo: 'services' },
+      { path: 'commune', title: 'title.adminTown', loadComponent: () => import('./town-settings').then((m) => m.TownSettingsAdmin) },
       { path: 'services', title: 'title.adminDepartments', loadComponent: () => import('./departments').then((m) => m.DepartmentsAdmin) },
       { path: 'agents', title: 'title.adminAgents', loadComponent: () => import('./agents').then((m) => m.AgentsAdmin) },
       { path: 'categories', title: 'title.adminCategories', loadComponent: () => import('./categories').then((m) => m.CategoriesAdmin) },
