@@ -608,6 +608,7 @@ describe('authorisation matrix: every route × every principal × own / other ob
       return { path: `/api/v1/citizens/${c.id}`, body: { ...Object.fromEntries(fields.map((f) => [f, c[f]])), city: 'Saint-Aubin' } };
     },
     'GET /api/v1/citizens/{id}/tickets': R((t) => `/api/v1/citizens/${t.citizenId}/tickets`),
+    'GET /api/v1/citizens/{id}/messages': R((t) => `/api/v1/citizens/${t.citizenId}/messages`),
     'GET /api/v1/citizens/{id}/access-export': R((t) => `/api/v1/citizens/${t.citizenId}/access-export`),
     'GET /api/v1/citizens/{id}/access-letter': R((t) => `/api/v1/citizens/${t.citizenId}/access-letter`),
     // a fresh person each time (an erased or merged record cannot be erased or merged again)

@@ -113,6 +113,20 @@ describe('live updates: server-sent events over Redis, scoped like the REST rout
     await eventually(() => expect(s.closedByServer).toBe(true));
   });
 
+  it('publishes nothing for a change a change listener refused (its transaction rolls back)', async () => {
+    const t = await newTicket(a, 'elagage');
+    const admin = await a.as(ADMIN);
+    await admin.post(`/api/v1/tickets/${t.id}/workflow/actions`).send({ type: 'start', version: t.version }).expect(201);
+    const version = (await admin.get(`/api/v1/tickets/${t.id}`).expect(200)).body.version as number;
+    const s = await stream(b, ADMIN, `tickets/${t.id}`);
+    // the circuit guard (a change listener) refuses a reply while the circuit runs: the transaction rolls back
+    const refused = await admin.post(`/api/v1/tickets/${t.id}/messages`).send({ version, kind: 'reply', body: 'Trop tôt' }).expect(409);
+    expect(refused.body.errors[0].code).toBe('workflow_running');
+    const noted = (await admin.post(`/api/v1/tickets/${t.id}/messages`).send({ version, kind: 'note', body: 'Permis' }).expect(201)).body;
+    await eventually(() => expect(s.events()).toHaveLength(1));
+    expect(s.events()[0]).toMatchObject({ kind: 'changed', version: noted.version, timeline: ['note'] });
+  });
+
   it('replays what a reconnecting console missed (Last-Event-ID), and says reset when the log no longer reaches back', async () => {
     const t = await newTicket(a, 'nid-de-poule');
     const first = await stream(a, VOIRIE_AGENT, `tickets/${t.id}`);

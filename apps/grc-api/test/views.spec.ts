@@ -1,7 +1,7 @@
 import { ADMIN, EV_AGENT, ids, VOIRIE_AGENT, VOIRIE_ECLAIRAGE_AGENT, VOIRIE_HEAD } from './support/demo';
 import { startTestApp, type TestContext } from './support/test-app';
 
-/** Saved views of the inbox (docs/live.md) and the counts of their tabs. */
+/** Saved views of the inbox (docs/live.md), the counts of their tabs, and the citizen page's messages. */
 describe('saved views', () => {
   let ctx: TestContext;
   let d: Awaited<ReturnType<typeof ids>>;
@@ -99,6 +99,76 @@ describe('saved views', () => {
       .send(body({ columns: ['reference', 'password'] }))
       .expect(400);
     expect(bad.body.errors.map((e: { field: string }) => e.field)).toContain('columns');
+  });
+
+  it("lists a citizen's messages across their requests, only those of departments the agent sees, audited", async () => {
+    const admin = await ctx.as(ADMIN);
+    const citizen = {
+      kind: 'resident',
+      firstName: 'Inès',
+      lastName: 'Moulin',
+      email: `ines-${Date.now()}@example.org`,
+      phone: null,
+      address: null,
+      postcode: null,
+      city: null,
+      organisationName: null,
+      contactPerson: null,
+      preferredChannel: null,
+    };
+    const inVoirie = (
+      await admin
+        .post('/api/v1/tickets')
+        .send({ channel: 'phone', categoryId: await d.category('nid-de-poule'), subject: 'Trou', description: 'Trou', newCitizen: citizen })
+        .expect(201)
+    ).body;
+    const inEv = (
+      await admin
+        .post('/api/v1/tickets')
+        .send({
+          channel: 'counter',
+          categoryId: await d.category('aire-de-jeux'),
+          subject: 'Balançoire',
+          description: 'Cassée',
+          citizenId: inVoirie.citizen.id,
+        })
+        .expect(201)
+    ).body;
+    const replied = (
+      await admin
+        .post(`/api/v1/tickets/${inVoirie.id}/messages`)
+        .send({ version: inVoirie.version, kind: 'reply', body: 'Nous rebouchons le trou.' })
+        .expect(201)
+    ).body;
+    await admin
+      .post(`/api/v1/tickets/${inVoirie.id}/messages`)
+      .send({ version: replied.version, kind: 'note', body: 'Note interne' })
+      .expect(201);
+    await admin
+      .post(`/api/v1/tickets/${inEv.id}/messages`)
+      .send({ version: inEv.version, kind: 'public_note', body: 'Réparation prévue' })
+      .expect(201);
+
+    const julie = await ctx.as(VOIRIE_AGENT);
+    const messages = (await julie.get(`/api/v1/citizens/${inVoirie.citizen.id}/messages`).expect(200)).body;
+    // the reply of voirie's request; not the internal note, nothing of the espaces-verts request
+    expect(messages).toEqual([
+      expect.objectContaining({
+        ticketId: inVoirie.id,
+        reference: inVoirie.reference,
+        channel: 'phone',
+        kind: 'reply',
+        body: 'Nous rebouchons le trou.',
+      }),
+    ]);
+    const ev = (await (await ctx.as(EV_AGENT)).get(`/api/v1/citizens/${inVoirie.citizen.id}/messages`).expect(200)).body;
+    expect(ev.map((x: { ticketId: string; kind: string }) => [x.ticketId, x.kind])).toEqual([[inEv.id, 'public_note']]);
+    const audit = await ctx.db.query(`SELECT 1 FROM audit_events WHERE action = 'citizen.messages.read' AND entity_id = $1`, [
+      inVoirie.citizen.id,
+    ]);
+    expect(audit).toHaveLength(2);
+    // an agent of a department where the person has no request: 404, as for the record itself
+    await (await ctx.as('marion.faure@saint-aubin.fr')).get(`/api/v1/citizens/${inVoirie.citizen.id}/messages`).expect(404);
   });
 
   it("counts what a view lists, open ones and all, within the agent's departments", async () => {

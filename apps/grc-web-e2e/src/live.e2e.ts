@@ -3,7 +3,9 @@
  * request; each sees the other there (presence), the one who starts writing while the other answers is
  * warned first, a note written by one appears on the other's page without reloading (server-sent
  * events, re-read through REST); a view the head saves and shares with voirie appears as a tab in the
- * agent's inbox, with its count. axe-core on the ticket page with presence and on the inbox with views.
+ * agent's inbox, with its count; the header's one search box finds the reference and the citizen, whose page
+ * shows their requests (channel) and messages. axe-core on the ticket page with presence, the search page, the
+ * citizen page and the inbox with views.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { DEMO_PASSWORD, axeViolations, connectBrowser, newPage, scenarioSteps } from './support/browser';
@@ -20,6 +22,7 @@ const step = scenarioSteps(() => agent);
 let ticket: { id: string; reference: string };
 const NOTE = `Passé sur place, le trou fait 40 cm (${Date.now().toString(36)})`;
 const VIEW = `Voirie urgente ${Date.now().toString(36)}`;
+const REPLY = 'Bonjour, nous intervenons cette semaine.';
 
 const a = (): Page => agent!;
 const h = (): Page => head!;
@@ -61,11 +64,26 @@ describe('live console: presence, a colleague’s note without reload, a shared 
           categoryId,
           subject: 'Nid-de-poule rue des Tanneurs',
           description: 'Signalé par téléphone',
+          newCitizen: {
+            kind: 'resident',
+            firstName: 'Camille',
+            lastName: 'Ardoisier',
+            email: `camille.ardoisier.${Date.now().toString(36)}@example.org`,
+            phone: null,
+            address: null,
+            postcode: null,
+            city: null,
+            organisationName: null,
+            contactPerson: null,
+            preferredChannel: null,
+          },
         }),
       });
       return (await res.json()) as { id: string; reference: string };
     }, category!.id);
     await a().goto(`/tickets/${ticket.id}`);
+    // the timeline in words: the department's name, not its id
+    await a().getByTestId('timeline-event').filter({ hasText: 'Service voirie et réseaux' }).waitFor();
     await h().goto(`/tickets/${ticket.id}`);
     await a()
       .getByTestId('presence-entry')
@@ -101,9 +119,32 @@ describe('live console: presence, a colleague’s note without reload, a shared 
     // the same document: no reload happened
     await expect(h().evaluate(() => (window as unknown as { __notReloaded?: boolean }).__notReloaded)).resolves.toBe(true);
     // the head's draft is untouched
-    await h().getByTestId('composer-body').fill('Bonjour, nous intervenons cette semaine.');
-    await expect(h().getByTestId('composer-body').inputValue()).resolves.toBe('Bonjour, nous intervenons cette semaine.');
+    await h().getByTestId('composer-body').fill(REPLY);
+    await expect(h().getByTestId('composer-body').inputValue()).resolves.toBe(REPLY);
+    // and sent on the version the live update brought (no 409)
+    await h().getByTestId('composer-submit').click();
+    await h().getByTestId('timeline-event').filter({ hasText: REPLY }).waitFor();
+    await a().getByTestId('timeline-event').filter({ hasText: REPLY }).waitFor();
   });
+
+  step(
+    'one search box: the reference and the citizen are found from any page; the citizen page shows every request and message',
+    async () => {
+      await a().getByTestId('global-search').fill(ticket.reference.toLowerCase().replace(/-/g, ' '));
+      await a().getByTestId('global-search').press('Enter');
+      await a().getByTestId('search-reference').filter({ hasText: ticket.reference }).waitFor();
+      await a().getByTestId('search-counts').waitFor();
+      expect(await axeViolations(a(), 'search page')).toEqual([]);
+      await a().getByTestId('global-search').fill('Ardoisier');
+      await a().getByTestId('global-search').press('Enter');
+      await a().getByTestId('search-citizens').getByRole('link', { name: 'Camille Ardoisier' }).click();
+      await a().waitForURL(/\/citizens\//);
+      await a().getByTestId('citizen-tickets').filter({ hasText: ticket.reference }).waitFor();
+      await expect(a().getByTestId('citizen-tickets').innerText()).resolves.toContain('Téléphone');
+      await a().getByTestId('citizen-messages').filter({ hasText: REPLY }).waitFor();
+      expect(await axeViolations(a(), 'citizen page')).toEqual([]);
+    },
+  );
 
   step('the head saves a view shared with voirie; the agent sees it as a tab with its count', async () => {
     await h().goto('/inbox?view=departments&priority=normal&sort=due_asc');

@@ -128,11 +128,15 @@ describe('a reply goes through its validation circuit: draft, rejection, revisio
     const rejection = agent.getByTestId('timeline-event').filter({ hasText: REJECTION });
     await rejection.waitFor();
     await expect(rejection.innerText()).resolves.toContain(HEAD.name);
+    // the comment is on the draft itself too, where the agent revises it
+    await expect(agent.getByTestId('wf-rejection').innerText()).resolves.toContain(REJECTION);
     await expect(agent.getByTestId('wf-text').inputValue()).resolves.toBe(DRAFT_1);
     await agent.getByTestId('wf-text').fill(DRAFT_2);
     await agent.getByTestId('wf-submit-draft').click();
     await currentStep(agent, 'Validation par le responsable du service');
     await expect(agent.getByTestId('wf-draft').innerText()).resolves.toContain(DRAFT_2);
+    // a new round: the comments of the last one leave the draft (they stay in the history)
+    await expect(agent.getByTestId('wf-rejection').count()).resolves.toBe(0);
     await noAxeViolations(agent, 'ticket (revised draft)');
   });
 

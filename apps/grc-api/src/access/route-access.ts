@@ -125,6 +125,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'GET /api/v1/citizens/{id}': { who: CITIZEN_READERS, object: 'citizen', ok: 200, reach: DIRECTORY },
   'PUT /api/v1/citizens/{id}': { who: STAFF, object: 'citizen', ok: 200, reach: ['admin', 'frontDesk'] },
   'GET /api/v1/citizens/{id}/tickets': { who: TICKET_READERS, object: 'citizen', ok: 200, reach: ['admin', 'frontDesk'] },
+  'GET /api/v1/citizens/{id}/messages': { who: TICKET_READERS, object: 'citizen', ok: 200, reach: ['admin', 'frontDesk'] },
   // the citizens' rights (modules/citizen-rights): the DPO and admins, for every person of the town
   'GET /api/v1/citizens/{id}/access-export': { who: RGPD, object: 'citizen', ok: 200, reach: RGPD },
   'GET /api/v1/citizens/{id}/access-letter': { who: RGPD, object: 'citizen', ok: 200, reach: RGPD },

@@ -59,6 +59,11 @@ export const appRoutes: Route[] = [
         loadComponent: () => import('./features/ticket/ticket').then((m) => m.TicketPage),
       },
       {
+        path: 'recherche',
+        title: 'search.title',
+        loadComponent: () => import('./features/live/search-page').then((m) => m.SearchPage),
+      },
+      {
         path: 'citizens/:id',
         title: 'title.citizen',
         loadComponent: () => import('./features/citizen/citizen-page').then((m) => m.CitizenPage),

@@ -46,6 +46,8 @@ export const READ_ACTIONS = {
   'citizen.read': 'citizen',
   /** a citizen's requests (their 360° view) */
   'citizen.tickets.read': 'citizen',
+  /** a citizen's messages across their requests (360° view) */
+  'citizen.messages.read': 'citizen',
   /** a page of the audit viewer */
   'audit.read': 'audit',
   /** the audit trail exported as CSV */

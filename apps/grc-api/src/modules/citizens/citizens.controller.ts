@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import type { Citizen, CitizenSummary, TicketSummary } from '@grc/domain';
+import type { Citizen, CitizenMessage, CitizenSummary, TicketSummary } from '@grc/domain';
 import { notFound } from '../../common/problem';
 import type { Actor } from '../auth/authenticated-agent';
 import { CurrentActor, RequirePermission } from '../auth/decorators';
@@ -43,5 +43,12 @@ export class CitizensController {
   @Get(':id/tickets')
   tickets(@CurrentActor() actor: Actor, @Param('id', uuid) id: string): Promise<TicketSummary[]> {
     return this.citizens.tickets(actor, id);
+  }
+
+  /** The 360° view's messages across the person's visible requests (replies, their messages, public notes), audited as a read. */
+  @RequirePermission('tickets.read')
+  @Get(':id/messages')
+  messages(@CurrentActor() actor: Actor, @Param('id', uuid) id: string): Promise<CitizenMessage[]> {
+    return this.citizens.messages(actor, id);
   }
 }

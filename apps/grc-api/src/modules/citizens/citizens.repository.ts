@@ -132,4 +132,31 @@ export class CitizensRepository {
       [id, all, visibleDepartmentIds],
     );
   }
+
+  /** The exchanges with the person (replies, their messages, public notes) on the tickets of visible departments, newest first. */
+  messages(
+    id: string,
+    all: boolean,
+    visibleDepartmentIds: readonly string[],
+    m: EntityManager = this.db.manager,
+  ): Promise<
+    Array<{
+      id: string;
+      ticket_id: string;
+      reference: string;
+      channel: string;
+      kind: string;
+      at: Date;
+      body: string | null;
+      actor_name: string | null;
+    }>
+  > {
+    return m.query(
+      `SELECT e.id::text AS id, t.id AS ticket_id, t.reference, t.channel, e.kind, e.at, e.body, a.display_name AS actor_name
+       FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id LEFT JOIN agents a ON a.id = e.actor_id
+       WHERE t.citizen_id = $1 AND ($2 OR t.department_id = ANY($3::uuid[])) AND e.kind IN ('reply', 'inbound', 'public_note')
+       ORDER BY e.at DESC, e.id DESC LIMIT 200`,
+      [id, all, visibleDepartmentIds],
+    );
+  }
 }

@@ -12,6 +12,7 @@ import {
   type Validation,
   type Citizen,
   type CitizenFields,
+  type CitizenMessage,
   type CitizenSummary,
   type TicketSummary,
 } from '@grc/domain';
@@ -183,6 +184,25 @@ export class CitizensService {
       const rows = await this.citizens.history(id, actor.agent.role === 'admin', actor.agent.visibleDepartmentIds, m);
       await this.audit.recordRead(auditActor(actor), 'citizen.tickets.read', id, { results: rows.length }, m);
       return rows.map(toSummary);
+    });
+  }
+
+  /** The 360° view's messages: replies, the person's own messages and public notes, on the requests of visible departments. */
+  async messages(actor: Actor, id: string): Promise<CitizenMessage[]> {
+    return this.db.transaction(async (m) => {
+      if (!(await this.reachable(m, actor, id))) throw notFound('Citoyen');
+      const rows = await this.citizens.messages(id, actor.agent.role === 'admin', actor.agent.visibleDepartmentIds, m);
+      await this.audit.recordRead(auditActor(actor), 'citizen.messages.read', id, { results: rows.length }, m);
+      return rows.map((r) => ({
+        id: r.id,
+        ticketId: r.ticket_id,
+        reference: r.reference,
+        channel: r.channel as CitizenMessage['channel'],
+        kind: r.kind as CitizenMessage['kind'],
+        at: new Date(r.at).toISOString(),
+        body: r.body,
+        actorName: r.actor_name,
+      }));
     });
   }
 

@@ -1,7 +1,7 @@
 import { ChangeDetectionStrategy, Component, computed, effect, inject, input, signal, untracked } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { RouterLink } from '@angular/router';
-import type { Citizen, CitizenInput, ErasureResult, TicketSummary } from '@grc/domain';
+import { OPEN_STATUSES, type Citizen, type CitizenInput, type CitizenMessage, type ErasureResult, type TicketSummary } from '@grc/domain';
 import { API, Api } from '../../core/api';
 import { Auth } from '../../core/auth';
 import { I18n, type MsgKey } from '../../core/i18n';
@@ -32,6 +32,15 @@ export class CitizenPage {
 
   protected readonly citizen = signal<Citizen | null>(null);
   protected readonly tickets = signal<TicketSummary[]>([]);
+  /** every channel's messages of the person's visible requests (GET /citizens/:id/messages) */
+  protected readonly messages = signal<CitizenMessage[]>([]);
+  protected readonly openOnly = signal(false);
+  protected readonly shownTickets = computed(() =>
+    this.openOnly() ? this.tickets().filter((x) => (OPEN_STATUSES as readonly string[]).includes(x.status)) : this.tickets(),
+  );
+  protected readonly openCount = computed(
+    () => this.tickets().filter((x) => (OPEN_STATUSES as readonly string[]).includes(x.status)).length,
+  );
   protected readonly loadError = signal<UiError | null>(null);
   protected readonly editing = signal(false);
   protected readonly draft = signal<CitizenInput | null>(null);
@@ -73,6 +82,11 @@ export class CitizenPage {
       next: (items) => this.tickets.set(items),
       error: () => this.tickets.set([]),
     });
+    if (this.auth.can('tickets.read'))
+      this.api.get<CitizenMessage[]>(`/citizens/${id}/messages`).subscribe({
+        next: (items) => this.messages.set(items),
+        error: () => this.messages.set([]),
+      });
   }
 
   protected edit(): void {

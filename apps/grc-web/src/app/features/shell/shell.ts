@@ -6,10 +6,11 @@ import { Auth } from '../../core/auth';
 import { I18n } from '../../core/i18n';
 import { LangSwitch } from '../../shared/lang-switch';
 import { NotificationsButton } from '../notifications/notifications-button';
+import { SearchBox } from '../live/search-box';
 
 @Component({
   selector: 'grc-shell',
-  imports: [RouterOutlet, RouterLink, RouterLinkActive, LangSwitch, NotificationsButton],
+  imports: [RouterOutlet, RouterLink, RouterLinkActive, LangSwitch, NotificationsButton, SearchBox],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './shell.html',
 })

@@ -52,6 +52,15 @@ export class WorkflowPanel {
   protected readonly behalf = computed(() => (this.view()?.actions ?? []).find((a) => a.onBehalfOf)?.onBehalfOf ?? null);
   protected readonly decisionActions = computed(() => this.can()('approve') || this.can()('reject') || this.can()('edit_and_approve'));
   protected readonly olderRevisions = computed(() => (this.view()?.instance?.revisions ?? []).slice(0, -1).reverse());
+  /** the comments of the rejections since the draft was last submitted: shown on the draft itself, where the writer works */
+  protected readonly rejections = computed(() => {
+    const history = this.view()?.instance?.history ?? [];
+    let lastSubmit = -1;
+    history.forEach((h, i) => {
+      if (h.action === 'submit_draft') lastSubmit = i;
+    });
+    return history.slice(lastSubmit + 1).filter((h) => h.action === 'reject' && !!h.comment);
+  });
 
   private sub?: Subscription;
   private lastKey = '';
