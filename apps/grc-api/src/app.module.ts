@@ -27,6 +27,11 @@ import { WorkflowsCoreModule, WorkflowsModule } from './modules/workflows/workfl
 import { NotificationsModule } from './modules/notifications/notifications.module';
 import { AnonymisationModule } from './modules/anonymisation/anonymisation.module';
 import { RetentionModule, RetentionWorkerModule } from './modules/retention/retention.module';
+import { ReportingModule, ReportingWorkerModule } from './modules/reporting/reporting.module';
+import { PlacesModule } from './modules/places/places.module';
+import { LiveCoreModule, LiveModule } from './modules/live/live.module';
+import { ViewsModule } from './modules/views/views.module';
+import { PacksModule } from './modules/packs/packs.module';
 
 /** HTTP feature modules (the api role). */
 const API_MODULES = [
@@ -48,6 +53,11 @@ const API_MODULES = [
   NotificationsModule,
   AnonymisationModule,
   RetentionModule,
+  ReportingModule,
+  PlacesModule,
+  LiveModule,
+  ViewsModule,
+  PacksModule,
 ];
 /** BullMQ processors (the worker role). */
 const WORKER_MODULES: DynamicModule['imports'] = [
@@ -59,6 +69,8 @@ const WORKER_MODULES: DynamicModule['imports'] = [
   DuplicatesCoreModule,
   AnonymisationModule,
   RetentionWorkerModule,
+  ReportingWorkerModule,
+  LiveCoreModule,
 ];
 
 @Module({})

@@ -27,7 +27,12 @@ const MODULES = [
   'accounts',
   'anonymisation',
   'citizen-rights',
+  'reporting',
+  'places',
+  'live',
+  'views',
   'metrics',
+  'packs',
 ];
 
 /** What counts as a query outside a repository: SQL text, raw or prepared queries, EntityManager/DataSource calls. */

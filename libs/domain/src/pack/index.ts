@@ -3,3 +3,4 @@ export * from './parse';
 export * from './generate';
 export * from './routing';
 export * from './serialize';
+export * from './diff';

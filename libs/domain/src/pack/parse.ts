@@ -19,6 +19,8 @@ import {
   demoTicketsSchema,
   slaPackSchema,
   retentionPackSchema,
+  templatesPackSchema,
+  type PackTemplates,
   type PackRetention,
   type PackSla,
   type TownPack,
@@ -175,6 +177,11 @@ export function parseTownPack(files: Record<string, string>): ParseTownPackResul
     categories.forEach((c, i) => {
       if (catCodes.has(c.code)) errors.add(PACK_FILES.categories, [i, 'code'], `duplicate category code "${c.code}"`);
       catCodes.add(c.code);
+      const fieldCodes = new Set<string>();
+      (c.fields ?? []).forEach((f, j) => {
+        if (fieldCodes.has(f.code)) errors.add(PACK_FILES.categories, [i, 'fields', j, 'code'], `duplicate field code "${f.code}"`);
+        fieldCodes.add(f.code);
+      });
       if (!knowDept(c.department)) errors.add(PACK_FILES.categories, [i, 'department'], `unknown department code "${c.department}"`);
     });
   }
@@ -300,8 +307,29 @@ export function parseTownPack(files: Record<string, string>): ParseTownPackResul
     }
   }
 
+  // ---------- templates.yaml (optional): one e-mail per event and locale, unique reply names ----------
+  let templates: PackTemplates | null = null;
+  if (loaded.has(PACK_FILES.templates) && data.has(PACK_FILES.templates)) {
+    const f = PACK_FILES.templates;
+    const raw = check(templatesPackSchema, data.get(f) ?? {}, f, errors);
+    if (raw) {
+      const seen = new Set<string>();
+      raw.mail.forEach((t, i) => {
+        const key = `${t.event}/${t.locale}`;
+        if (seen.has(key)) errors.add(f, ['mail', i, 'event'], `event "${t.event}" already has a ${t.locale} template`);
+        seen.add(key);
+      });
+      const names = new Set<string>();
+      raw.replies.forEach((r, i) => {
+        if (names.has(r.name)) errors.add(f, ['replies', i, 'name'], `duplicate reply template name "${r.name}"`);
+        names.add(r.name);
+      });
+      templates = raw;
+    }
+  }
+
   if (errors.list.length > 0 || !town || !departments || !categories || !routing || !agents) {
     return { ok: false, errors: errors.list };
   }
-  return { ok: true, pack: { town, departments, categories, routing, agents, demo, sla, retention } };
+  return { ok: true, pack: { town, departments, categories, routing, agents, demo, sla, retention, templates } };
 }

@@ -7,6 +7,7 @@ import type { SlaPolicy } from '../sla/policy';
 import { CHANNELS } from '../ticket/channel';
 import { PRIORITIES } from '../ticket/priority';
 import { ROLES } from '../access/roles';
+import { MAIL_EVENTS } from '../contracts/mail';
 
 export const PACK_FORMAT_VERSION = 1 as const;
 
@@ -22,6 +23,8 @@ export const PACK_FILES = {
   sla: 'sla.yaml',
   /** optional: retention rules, per category and the town's default (apps/grc-api modules/retention, docs/rgpd.md) */
   retention: 'retention.yaml',
+  /** optional: the e-mails' templates (per event and locale) and the agents' reply templates (apps/grc-api modules/mail) */
+  templates: 'templates.yaml',
 } as const;
 export type PackFileName = (typeof PACK_FILES)[keyof typeof PACK_FILES];
 export const REQUIRED_PACK_FILES: readonly PackFileName[] = [PACK_FILES.town, PACK_FILES.departments, PACK_FILES.categories];
@@ -74,6 +77,25 @@ export const departmentSchema = z
   })
   .strict();
 
+/** A category's own field (the public form's and Open311's attributes, `category_attributes`). */
+export const categoryFieldSchema = z
+  .object({
+    code: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, "_" or "-"')
+      .max(64),
+    datatype: z.enum(['string', 'number', 'datetime', 'text', 'singlevaluelist', 'multivaluelist']),
+    /** false: an informational text, no value asked */
+    variable: z.boolean().default(true),
+    required: z.boolean().default(false),
+    datatypeDescription: z.string().max(500).nullable().default(null),
+    description: text(1000),
+    order: z.number().int().min(0).default(1),
+    /** the choices of a list field */
+    values: z.array(z.object({ key: z.string().min(1).max(100), name: text(200) }).strict()).default([]),
+  })
+  .strict();
+
 export const categorySchema = z
   .object({
     code,
@@ -82,6 +104,8 @@ export const categorySchema = z
     /** default department when no routing rule matches */
     department: code,
     active: z.boolean().default(true),
+    /** optional: the category's own fields, asked on the public form and by Open311 */
+    fields: z.array(categoryFieldSchema).optional(),
   })
   .strict();
 
@@ -257,6 +281,34 @@ export const retentionPackSchema = z
   .strict();
 export type PackRetention = z.infer<typeof retentionPackSchema>;
 
+/** templates.yaml: the e-mails sent on an event, per locale, and the agents' reply templates. */
+export const templatesPackSchema = z
+  .object({
+    mail: z
+      .array(
+        z
+          .object({
+            event: z.enum(MAIL_EVENTS),
+            locale,
+            subject: z
+              .string()
+              .trim()
+              .min(1)
+              .max(300)
+              .regex(/^[^\r\n]*$/, 'must be one line'),
+            body: z.string().min(1).max(20000),
+          })
+          .strict(),
+      )
+      .default([]),
+    replies: z
+      .array(z.object({ name: text(100), body: z.string().min(1).max(20000), active: z.boolean().default(true) }).strict())
+      .default([]),
+  })
+  .strict();
+export type PackTemplates = z.infer<typeof templatesPackSchema>;
+export type PackCategoryField = z.infer<typeof categoryFieldSchema>;
+
 export interface TownPack {
   town: TownPackTown;
   departments: PackDepartment[];
@@ -270,4 +322,6 @@ export interface TownPack {
   sla?: PackSla | null;
   /** absent or null when the pack has no retention.yaml */
   retention?: PackRetention | null;
+  /** absent or null when the pack has no templates.yaml */
+  templates?: PackTemplates | null;
 }

@@ -9,14 +9,17 @@ export interface SerializeTownPackOptions {
   includePasswords?: boolean;
 }
 
+/** One YAML text, the same for the same value (no date, no line folding): exports compare byte for byte. */
+export const packYaml = (v: unknown): string => stringify(v, { lineWidth: 0, flowCollectionPadding: false });
+
 /** File name → YAML text; parseTownPack(serializeTownPack(p)) gives p back (passwords aside). */
 export function serializeTownPack(pack: TownPack, options: SerializeTownPackOptions = {}): Record<string, string> {
   const { includeAgents = true, includePasswords = false } = options;
-  const yaml = (v: unknown): string => stringify(v, { lineWidth: 0, flowCollectionPadding: false });
+  const yaml = packYaml;
   const files: Record<string, string> = {
     [PACK_FILES.town]: yaml(pack.town),
     [PACK_FILES.departments]: yaml(pack.departments),
-    [PACK_FILES.categories]: yaml(pack.categories),
+    [PACK_FILES.categories]: yaml(pack.categories.map(({ fields, ...c }) => (fields && fields.length ? { ...c, fields } : c))),
     [PACK_FILES.routing]: yaml(
       pack.routing.map((r) => ({
         category: r.category,
@@ -32,5 +35,32 @@ export function serializeTownPack(pack: TownPack, options: SerializeTownPackOpti
     );
   }
   if (pack.demo) files[PACK_FILES.demoTickets] = yaml(pack.demo);
+  if (pack.sla) {
+    files[PACK_FILES.sla] = yaml({
+      calendars: pack.sla.calendars.map(({ department, ...c }) => ({
+        name: c.name,
+        ...(department ? { department } : {}),
+        timeZone: c.timeZone,
+        weeklyHours: c.weeklyHours,
+        ...(c.closures ? { closures: c.closures } : {}),
+        ...(c.holidays ? { holidays: c.holidays } : {}),
+      })),
+      policies: pack.sla.policies.map((p) => ({
+        id: p.id,
+        name: p.name,
+        active: p.active,
+        match: p.match,
+        targets: p.targets,
+        ladder: p.ladder,
+      })),
+    });
+  }
+  if (pack.retention) {
+    files[PACK_FILES.retention] = yaml({
+      ...(pack.retention.default ? { default: pack.retention.default } : {}),
+      categories: pack.retention.categories,
+    });
+  }
+  if (pack.templates) files[PACK_FILES.templates] = yaml({ mail: pack.templates.mail, replies: pack.templates.replies });
   return files;
 }

@@ -4,6 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
 import type { EntityManager } from 'typeorm';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
+import { readEnvironment } from '../../config/environment';
 import { REDIS } from '../../infrastructure/redis.module';
 import { SecuritySettingsRepository } from '../accounts/security-settings.repository';
 import type { AuthenticatedAgent } from './authenticated-agent';
@@ -35,7 +36,7 @@ export class SessionService implements OnModuleInit, OnApplicationShutdown {
    * at once in this process and, through Redis pub/sub, in every other API process (several pods);
    * while Redis is away, other processes notice within this delay.
    */
-  private readonly cacheMs = Number(process.env['GRC_SESSION_CACHE_MS'] ?? 5_000);
+  private readonly cacheMs = readEnvironment().GRC_SESSION_CACHE_MS;
   private readonly cache = new Map<string, { agent: AuthenticatedAgent; until: number; lastSeenAt: number }>();
 
   private subscriber: Redis | null = null;

@@ -4,6 +4,7 @@ import type { Response } from 'express';
 import type Redis from 'ioredis';
 import { REDIS } from '../../infrastructure/redis.module';
 import { Public } from '../auth/decorators';
+import { GRC_VERSION } from '../../version';
 import { HealthRepository } from './health.repository';
 import { ProbesService } from './probes.service';
 import type { HealthCheckResult } from '@nestjs/terminus';
@@ -17,10 +18,10 @@ export class HealthController {
     @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
-  /** Liveness and dependencies; PostgreSQL is required, Redis may be down (the system heals). */
+  /** Liveness, the release (package.json's version) and dependencies; PostgreSQL is required, Redis may be down (the system heals). */
   @Public()
   @Get()
-  async health(): Promise<{ status: 'ok'; postgres: 'up'; redis: 'up' | 'down' }> {
+  async health(): Promise<{ status: 'ok'; version: string; postgres: 'up'; redis: 'up' | 'down' }> {
     await this.postgres.ping();
     const redis = await Promise.race([
       this.redis
@@ -29,7 +30,7 @@ export class HealthController {
         .catch(() => 'down' as const),
       new Promise<'down'>((r) => setTimeout(() => r('down'), 500)),
     ]);
-    return { status: 'ok', postgres: 'up', redis };
+    return { status: 'ok', version: GRC_VERSION, postgres: 'up', redis };
   }
 
   /** Kubernetes' liveness probe: the process answers (no dependency checked). */

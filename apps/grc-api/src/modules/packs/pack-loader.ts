@@ -3,13 +3,13 @@
  * transaction: town settings, departments (parents first), categories, routing rules, agents,
  * then the generated demo citizens and tickets with their timelines, in bulk (unnest arrays).
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import {
-  formatReference, generateDemoTickets, normalizeEmail, normalizePhone, parseTownPack, priorityRank,
-  type DemoData, type PackDepartment, type PackError, type PackRetention, type PackSla, type TicketSeed, type TownPack,
+  formatReference, generateDemoTickets, normalizeEmail, normalizePhone, priorityRank,
+  type DemoData, type PackDepartment, type PackError, type TicketSeed, type TownPack,
 } from '@grc/domain';
 import { AuditRepository } from '../audit/audit.repository';
 import { AuditService } from '../audit/audit.service';
@@ -18,7 +18,10 @@ import { passwordVerdict } from '../accounts/password-strength';
 import { recomputeInboxCounters } from '../worker/inbox-counters.repository';
 import { TicketsRepository } from '../tickets/tickets.repository';
 import { TownSettingsRepository } from '../town/town-settings.repository';
-import { insertPackWorkflows, readPackWorkflows, type PackWorkflows } from '../workflows/pack-workflows';
+import { importBanFile } from '../places/ban-importer';
+import { insertPackWorkflows, type PackWorkflows } from '../workflows/pack-workflows';
+import { formatPackErrors, validatePackFolder } from './pack-validation';
+import { PacksRepository } from './packs.repository';
 
 export interface LoadPackOptions {
   /** skip (loaded: false) when the database already has departments */
@@ -27,41 +30,78 @@ export interface LoadPackOptions {
   now: Date;
   /** validation circuits of the pack (workflows/ folder), checked beforehand */
   workflows?: PackWorkflows | null;
+  /** everything is written, then rolled back: the summary of what a load would do */
+  dryRun?: boolean;
 }
-export interface LoadPackResult { loaded: boolean; summary: string }
-
-/** Reads every *.yaml / *.yml file of the folder (file name → text). */
-export async function readPackFolder(folder: string): Promise<Record<string, string>> {
-  let names: string[];
-  try {
-    names = await readdir(folder);
-  } catch (e) {
-    throw new Error(`town pack folder ${folder} cannot be read: ${(e as Error).message}`);
-  }
-  const files: Record<string, string> = {};
-  for (const name of names.filter((n) => /\.ya?ml$/i.test(n)).sort()) {
-    files[name.replace(/\.yml$/i, '.yaml')] = await readFile(join(folder, name), 'utf8');
-  }
-  return files;
+/** What a pack brought (or, in a dry run, would bring). */
+export interface PackCounts {
+  departments: number;
+  categories: number;
+  routingRules: number;
+  agents: number;
+  calendars: number;
+  policies: number;
+  circuits: number;
+  circuitBindings: number;
+  retentionRules: number;
+  citizens: number;
+  tickets: number;
+  events: number;
+}
+export interface LoadPackResult {
+  loaded: boolean;
+  summary: string;
+  /** null when nothing was loaded */
+  counts: PackCounts | null;
 }
 
-export const formatPackErrors = (errors: readonly PackError[]): string =>
-  errors.map((e) => `  ${e.file}${e.line !== undefined ? `:${e.line}` : ''}${e.path ? ` [${e.path}]` : ''}: ${e.message}`).join('\n');
+class DryRunRollback extends Error {
+  constructor(readonly result: LoadPackResult) {
+    super('dry run');
+  }
+}
 
+export const describeCounts = (c: PackCounts): string =>
+  `${c.departments} departments, ${c.categories} categories, ${c.routingRules} routing rules, ${c.agents} agents, ` +
+  `${c.calendars} SLA calendars, ${c.policies} SLA policies, ${c.circuits} circuits (${c.circuitBindings} bindings), ` +
+  `${c.retentionRules} retention rules, ${c.citizens} citizens, ${c.tickets} tickets, ${c.events} timeline events`;
+
+export { formatPackErrors, readPackFolder } from './pack-validation';
+
+/** A pack with errors: every one of them (file, path, line), nothing written. */
+export class PackInvalidError extends Error {
+  constructor(
+    readonly folder: string,
+    readonly errors: readonly PackError[],
+  ) {
+    super(`town pack ${folder} is invalid (${errors.length} error(s)):\n${formatPackErrors(errors)}`);
+    this.name = 'PackInvalidError';
+  }
+}
+
+/** Checks the whole folder first (every error at once), then loads it, unless the database already has a town. */
 export async function loadTownPackFromFolder(ds: DataSource, folder: string, opts: LoadPackOptions): Promise<LoadPackResult> {
+  const checked = await validatePackFolder(folder);
+  if (!checked.pack) throw new PackInvalidError(folder, checked.errors);
   if (opts.onlyIfEmpty && (await hasDepartments(ds.manager))) {
-    return { loaded: false, summary: 'the database already has departments; pack not loaded' };
+    return { loaded: false, summary: 'the database already has departments; pack not loaded', counts: null };
   }
-  const parsed = parseTownPack(await readPackFolder(folder));
-  if (!parsed.ok) {
-    throw new Error(`town pack ${folder} is invalid (${parsed.errors.length} error(s)):\n${formatPackErrors(parsed.errors)}`);
-  }
-  const workflows = await readPackWorkflows(folder, parsed.pack);
-  return loadTownPack(ds, parsed.pack, { ...opts, workflows });
+  const result = await loadTownPack(ds, checked.pack, { ...opts, workflows: checked.workflows });
+  if (!result.loaded || opts.dryRun) return result;
+  // the town's addresses: the pack's ban/adresses-*.csv files (Base Adresse Nationale format), each its own import
+  const ban = await banFiles(folder);
+  let addresses = 0;
+  for (const file of ban) addresses += (await importBanFile(ds, file, { actorId: null, actorLabel: 'system', ip: null })).inserted;
+  return ban.length ? { ...result, summary: `${result.summary}, ${addresses} addresses` } : result;
 }
 
-const hasDepartments = async (m: EntityManager): Promise<boolean> =>
-  (await m.query(`SELECT EXISTS (SELECT 1 FROM departments) AS e`))[0].e === true;
+async function banFiles(folder: string): Promise<string[]> {
+  const names = await readdir(join(folder, 'ban')).catch(() => [] as string[]);
+  return names.filter((n) => /^adresses-[0-9a-z]+\.csv$/i.test(n)).sort().map((n) => join(folder, 'ban', n));
+}
+
+const rows = new PacksRepository();
+const hasDepartments = (m: EntityManager): Promise<boolean> => rows.hasDepartments(m);
 
 /** Loads a parsed pack; the whole pack or nothing. */
 export async function loadTownPack(ds: DataSource, pack: TownPack, opts: LoadPackOptions): Promise<LoadPackResult> {
@@ -80,11 +120,11 @@ export async function loadTownPack(ds: DataSource, pack: TownPack, opts: LoadPac
   hashing.catch(() => undefined); // awaited below; never an unhandled rejection if the transaction fails first
   const demo = generateDemoTickets(pack, opts.now);
 
-  return ds.transaction(async (m) => {
+  const run = ds.transaction(async (m): Promise<LoadPackResult> => {
     // two processes started with --demo at once: the second waits, then sees the first one's pack
-    await m.query(`SELECT pg_advisory_xact_lock(hashtext('grc:pack-load'))`);
+    await rows.lock(m);
     if (await hasDepartments(m)) {
-      if (opts.onlyIfEmpty) return { loaded: false, summary: 'the database already has departments; pack not loaded' };
+      if (opts.onlyIfEmpty) return { loaded: false, summary: 'the database already has departments; pack not loaded', counts: null };
       throw new Error('the database already has departments: a town pack loads into an empty database');
     }
     await new TownSettingsRepository(ds).save(m, {
@@ -97,51 +137,54 @@ export async function loadTownPack(ds: DataSource, pack: TownPack, opts: LoadPac
 
     const deptIds = await insertDepartments(m, pack.departments);
     const catIds = new Map(pack.categories.map((c) => [c.code, randomUUID()]));
-    await m.query(
-      `INSERT INTO categories (id, code, name_fr, name_en, default_department_id, active)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::uuid[], $6::boolean[])`,
-      [pack.categories.map((c) => catIds.get(c.code)), pack.categories.map((c) => c.code), pack.categories.map((c) => c.nameFr),
-        pack.categories.map((c) => c.nameEn), pack.categories.map((c) => id(deptIds, c.department)), pack.categories.map((c) => c.active)],
-    );
-    await m.query(
-      `INSERT INTO routing_rules (category_id, department_id, area_name, area, position)
-       SELECT c, d, n, a::jsonb, p FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::int[]) AS r(c, d, n, a, p)`,
-      [pack.routing.map((r) => id(catIds, r.category)), pack.routing.map((r) => id(deptIds, r.department)),
-        pack.routing.map((r) => r.areaName), pack.routing.map((r) => (r.area ? JSON.stringify(r.area) : null)), pack.routing.map((r) => r.position)],
-    );
+    await rows.insertCategories(m, pack.categories, catIds, deptIds);
+    await rows.insertFields(m, pack.categories.flatMap((c) => (c.fields ?? []).map((field) => ({ category: c.code, field }))));
+    await rows.insertRouting(m, pack.routing);
 
     const hashes = await hashing;
     const agentIds = new Map(pack.agents.map((a) => [a.email, randomUUID()]));
-    await m.query(
-      `INSERT INTO agents (id, email, display_name, password_hash, role, locale, active)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[])`,
-      [pack.agents.map((a) => agentIds.get(a.email)), pack.agents.map((a) => a.email), pack.agents.map((a) => a.displayName), hashes,
-        pack.agents.map((a) => a.role), pack.agents.map((a) => a.locale), pack.agents.map((a) => a.active)],
-    );
-    const memberships = pack.agents.flatMap((a) => [...new Set(a.departments)].map((d) => [id(agentIds, a.email), id(deptIds, d)] as const));
-    await m.query(
-      `INSERT INTO agent_departments (agent_id, department_id) SELECT * FROM unnest($1::uuid[], $2::uuid[])`,
-      [memberships.map(([a]) => a), memberships.map(([, d]) => d)],
-    );
+    await rows.insertAgents(m, pack.agents.map((a, i) => ({ ...a, id: id(agentIds, a.email), hash: hashes[i]! })));
+    await rows.insertMemberships(m, pack.agents.flatMap((a) => [...new Set(a.departments)].map((d) => [a.email, d] as const)));
 
-    if (pack.sla) await insertSla(m, pack.sla, deptIds);
-    if (pack.retention) await insertRetention(m, pack.retention, catIds);
-    const counts = await insertDemo(m, demo, { prefix, timezone: pack.town.timezone, deptIds, catIds, agentIds });
+    if (pack.sla) await rows.insertSla(m, pack.sla);
+    if (pack.retention) await rows.insertRetention(m, pack.retention);
+    if (pack.templates) await rows.upsertTemplates(m, pack.templates);
+    const demoCounts = await insertDemo(m, demo, { prefix, timezone: pack.town.timezone, deptIds, catIds, agentIds });
     if (opts.workflows) await insertPackWorkflows(m, opts.workflows);
     await recomputeInboxCounters(m);
 
-    const summary = `${pack.departments.length} departments, ${pack.categories.length} categories, ${pack.routing.length} routing rules, ` +
-      `${pack.agents.length} agents, ${counts.citizens} citizens, ${counts.tickets} tickets, ${counts.events} timeline events`;
+    const counts: PackCounts = {
+      departments: pack.departments.length,
+      categories: pack.categories.length,
+      routingRules: pack.routing.length,
+      agents: pack.agents.length,
+      calendars: pack.sla?.calendars.length ?? 0,
+      policies: pack.sla?.policies.length ?? 0,
+      circuits: opts.workflows?.definitions.length ?? 0,
+      circuitBindings: opts.workflows?.bindings.length ?? 0,
+      retentionRules: (pack.retention?.default ? 1 : 0) + (pack.retention?.categories.length ?? 0),
+      ...demoCounts,
+    };
+    const summary = describeCounts(counts);
     await new AuditService(new AuditRepository(m.connection)).record(m, { actorId: null, actorLabel: 'system', ip: null }, 'pack.load', 'town', pack.town.code, {
       town: { before: null, after: pack.town.name },
       departments: { before: null, after: pack.departments.length },
       categories: { before: null, after: pack.categories.length },
       routingRules: { before: null, after: pack.routing.length },
       agents: { before: null, after: pack.agents.length },
+      calendars: { before: null, after: counts.calendars },
+      policies: { before: null, after: counts.policies },
+      circuits: { before: null, after: counts.circuits },
       citizens: { before: null, after: counts.citizens },
       tickets: { before: null, after: counts.tickets },
     });
-    return { loaded: true, summary };
+    const result = { loaded: true, summary, counts };
+    if (opts.dryRun) throw new DryRunRollback(result);
+    return result;
+  });
+  return run.catch((e: unknown) => {
+    if (e instanceof DryRunRollback) return { ...e.result, loaded: false };
+    throw e;
   });
 }
 
@@ -162,14 +205,7 @@ async function insertDepartments(m: EntityManager, departments: readonly PackDep
     if (next.length === 0) throw new Error('pack loader: department hierarchy has a cycle');
     for (const d of next) { ordered.push(d); placed.add(d.code); }
   }
-  await m.query(
-    `INSERT INTO departments (id, code, name, kind, parent_id, email, active, front_desk)
-     SELECT id, code, name, kind, parent_id, email, active, front_desk
-     FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::uuid[], $6::text[], $7::boolean[], $8::boolean[]) WITH ORDINALITY
-       AS d(id, code, name, kind, parent_id, email, active, front_desk, n) ORDER BY n`,
-    [ordered.map((d) => ids.get(d.code)), ordered.map((d) => d.code), ordered.map((d) => d.name), ordered.map((d) => d.kind),
-      ordered.map((d) => (d.parent === null ? null : ids.get(d.parent))), ordered.map((d) => d.email), ordered.map((d) => d.active), ordered.map((d) => d.frontDesk)],
-  );
+  await rows.insertDepartments(m, ordered, ids);
   return ids;
 }
 
@@ -185,23 +221,14 @@ interface DemoContext {
 async function insertDemo(m: EntityManager, demo: DemoData, ctx: DemoContext): Promise<{ citizens: number; tickets: number; events: number }> {
   const citizenIds = new Map(demo.citizens.map((c) => [c.key, randomUUID()]));
   const cs = demo.citizens;
-  if (cs.length) {
-    await m.query(
-      `INSERT INTO citizens (id, kind, first_name, last_name, organisation_name, contact_person, email, phone, address, postcode, city,
-         preferred_channel, created_at, updated_at)
-       SELECT c.*, t.first_at, t.first_at
-       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
-         $11::text[], $12::text[]) AS c(id, kind, first_name, last_name, organisation_name, contact_person, email, phone, address, postcode, city, preferred_channel)
-       JOIN unnest($1::uuid[], $13::timestamptz[]) AS t(id, first_at) ON t.id = c.id`,
-      [cs.map((c) => citizenIds.get(c.key)), cs.map((c) => c.kind), cs.map((c) => c.firstName), cs.map((c) => c.lastName),
-        cs.map((c) => c.organisationName), cs.map((c) => c.contactPerson),
-        // stored as the citizens module stores them (email domain lower-cased, phone in E.164), so searches find them
-        cs.map((c) => (c.email === null ? null : normalizeEmail(c.email) ?? c.email)),
-        cs.map((c) => (c.phone === null ? null : normalizePhone(c.phone) ?? c.phone)),
-        cs.map((c) => c.address), cs.map((c) => c.postcode), cs.map((c) => c.city), cs.map((c) => c.preferredChannel),
-        cs.map((c) => firstContact(demo.tickets, c.key))],
-    );
-  }
+  await rows.insertCitizens(m, cs.map((c) => ({
+    id: id(citizenIds, c.key), kind: c.kind, firstName: c.firstName, lastName: c.lastName, organisationName: c.organisationName,
+    contactPerson: c.contactPerson,
+    // stored as the citizens module stores them (email domain lower-cased, phone in E.164), so searches find them
+    email: c.email === null ? null : normalizeEmail(c.email) ?? c.email,
+    phone: c.phone === null ? null : normalizePhone(c.phone) ?? c.phone,
+    address: c.address, postcode: c.postcode, city: c.city, preferredChannel: c.preferredChannel, firstAt: firstContact(demo.tickets, c.key),
+  })));
 
   const ts = [...demo.tickets].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   if (!ts.length) return { citizens: cs.length, tickets: 0, events: 0 };
@@ -212,8 +239,7 @@ async function insertDemo(m: EntityManager, demo: DemoData, ctx: DemoContext): P
   const numbers = new Map<number, number[]>();
   for (const y of [...new Set(years)]) {
     const n = years.filter((v) => v === y).length;
-    const rows: Array<{ n: string }> = await m.query(`SELECT grc_next_ticket_number($1) AS n FROM generate_series(1, $2)`, [y, n]);
-    numbers.set(y, rows.map((r) => Number(r.n)).sort((a, b) => a - b));
+    numbers.set(y, await rows.nextTicketNumbers(m, y, n));
   }
   const references = ts.map((_, i) => formatReference(ctx.prefix, years[i]!, numbers.get(years[i]!)!.shift()!));
 
@@ -272,27 +298,5 @@ function eventData(kind: string, data: Record<string, unknown>, ctx: DemoContext
       return { fromDepartment: dept(data['fromDepartment']), toDepartment: dept(data['toDepartment']) };
     default:
       return data;
-  }
-}
-
-/** retention.yaml: the town's default and one rule per category, already checked by the parser. */
-async function insertRetention(m: EntityManager, r: PackRetention, catIds: ReadonlyMap<string, string>): Promise<void> {
-  const rules = [...(r.default ? [{ categoryId: null as string | null, ...r.default }] : []),
-    ...r.categories.map((c) => ({ categoryId: id(catIds, c.category) as string | null, months: c.months, action: c.action }))];
-  if (!rules.length) return;
-  await m.query(`INSERT INTO retention_rules (category_id, months, action) SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[])`,
-    [rules.map((x) => x.categoryId), rules.map((x) => x.months), rules.map((x) => x.action)]);
-}
-
-/** sla.yaml: calendars (default + per department) and policies, already checked by the parser. */
-async function insertSla(m: EntityManager, sla: PackSla, deptIds: ReadonlyMap<string, string>): Promise<void> {
-  for (const c of sla.calendars) {
-    const calendar = { timeZone: c.timeZone, weeklyHours: c.weeklyHours, closures: c.closures ?? [], holidays: c.holidays ?? { france: true } };
-    await m.query(`INSERT INTO sla_calendars (department_id, name, data) VALUES ($1, $2, $3)`,
-      [c.department ? id(deptIds, c.department) : null, c.name, JSON.stringify(calendar)]);
-  }
-  for (const p of sla.policies) {
-    await m.query(`INSERT INTO sla_policies (id, name, data, active) VALUES ($1, $2, $3, $4)`,
-      [p.id, p.name, JSON.stringify({ match: p.match, targets: p.targets, ladder: p.ladder }), p.active]);
   }
 }

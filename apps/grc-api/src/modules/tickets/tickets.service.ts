@@ -576,10 +576,11 @@ export class TicketsService {
     await this.repo.refreshSlaSummary(m, ticketId);
   }
 
-  /** Attachment rows are added by AttachmentsService through `mutate`; this checks read access for downloads. */
-  async assertVisible(agent: AuthenticatedAgent, id: string): Promise<void> {
+  /** Checks read access (downloads, live streams, presence): 404 unless the agent sees the ticket; returns its department. */
+  async assertVisible(agent: AuthenticatedAgent, id: string): Promise<string> {
     const departmentId = await this.repo.departmentOf(this.repo.manager, id);
     if (!departmentId || !canSeeDepartment(agent, departmentId)) throw notFound('Demande');
+    return departmentId;
   }
 
   private changeOf(

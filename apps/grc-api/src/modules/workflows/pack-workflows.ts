@@ -31,6 +31,16 @@ export async function readPackWorkflows(folder: string, pack: TownPack): Promise
   } catch {
     return null;
   }
+  const files: Record<string, string> = {};
+  for (const name of names) files[name] = await readFile(join(dir, name), 'utf8');
+  return checkPackWorkflows(files, pack, folder);
+}
+
+/** The same check on the files' texts (name inside workflows/ → text), e.g. a pack sent to the API. */
+export function checkPackWorkflows(files: Readonly<Record<string, string>>, pack: TownPack, label = 'the pack'): PackWorkflows {
+  const names = Object.keys(files)
+    .filter((n) => /\.(ya?ml|json)$/i.test(n))
+    .sort();
   const context = {
     departments: pack.departments.map((d) => d.code),
     categories: pack.categories.map((c) => c.code),
@@ -39,7 +49,7 @@ export async function readPackWorkflows(folder: string, pack: TownPack): Promise
   const definitions: WorkflowDefinition[] = [];
   let bindings: PackBinding[] = [];
   for (const name of names) {
-    const text = await readFile(join(dir, name), 'utf8');
+    const text = files[name]!;
     if (name === BINDINGS) {
       const raw = parse(text) ?? [];
       if (!Array.isArray(raw)) {
@@ -82,7 +92,7 @@ export async function readPackWorkflows(folder: string, pack: TownPack): Promise
   scopes.forEach((s, i) => {
     if (scopes.indexOf(s) !== i) errors.push(`  workflows/${BINDINGS} [${i}]: the same category/department is bound twice`);
   });
-  if (errors.length) throw new Error(`town pack ${folder}: invalid workflows (${errors.length} error(s)):\n${errors.join('\n')}`);
+  if (errors.length) throw new Error(`town pack ${label}: invalid workflows (${errors.length} error(s)):\n${errors.join('\n')}`);
   return { definitions, bindings };
 }
 

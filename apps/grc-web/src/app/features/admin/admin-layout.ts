@@ -1,5 +1,6 @@
 import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
 import { RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
+import { API } from '../../core/api';
 import { I18n } from '../../core/i18n';
 
 @Component({
@@ -10,4 +11,5 @@ import { I18n } from '../../core/i18n';
 })
 export class AdminLayout {
   protected readonly t = inject(I18n).t;
+  protected readonly API = API;
 }
