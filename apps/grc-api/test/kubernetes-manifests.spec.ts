@@ -7,6 +7,7 @@ import { Job } from 'kubernetes-models/batch/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ROUTE_ACCESS } from '../src/access/route-access';
+import { checkEnvironment, ENVIRONMENT } from '../src/config/environment';
 import { MetricsServer, PROBE_PATHS } from '../src/modules/metrics/metrics.server';
 import { containersOf, kustomize, type K8sObject } from './support/kustomize';
 import { startTestApp, type TestContext } from './support/test-app';
@@ -27,21 +28,8 @@ const MODELS: Record<string, new (o: never) => { validate(): void }> = {
   'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
 };
 
-/** Every environment variable name the app's code reads (config, capacity, mail, retention, limits…). */
-function namesTheAppReads(): Set<string> {
-  const names = new Set<string>();
-  const walk = (dir: string) => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const p = join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.ts') && !e.name.endsWith('.spec.ts'))
-        for (const m of readFileSync(p, 'utf8').matchAll(/env(?:\[|, *)'([A-Z][A-Z0-9_]+)'|env\.([A-Z][A-Z0-9_]+)/g))
-          names.add(m[1] ?? m[2]!);
-    }
-  };
-  walk(join(ROOT, 'apps/grc-api/src'));
-  return names;
-}
+/** Every environment variable the app reads: the configuration schema (src/config/environment.ts). */
+const namesTheAppReads = (): Set<string> => new Set(Object.keys(ENVIRONMENT));
 /** Read by Node.js and the libraries, not by the app's code. */
 const RUNTIME_NAMES = ['NODE_ENV', 'TZ'];
 
@@ -142,6 +130,19 @@ describe.each(OVERLAYS)('deploy/kubernetes/overlays/%s', (overlay) => {
     }
     const unknown = [...set].filter((n) => !read.has(n) && !RUNTIME_NAMES.includes(n));
     expect(unknown).toEqual([]);
+    // and every value is one the schema accepts (the process would refuse to start otherwise)
+    for (const { o, c } of grcContainers()) {
+      const env: Record<string, string> = {};
+      for (const f of c.envFrom ?? []) {
+        if (f.configMapRef) Object.assign(env, find('ConfigMap', f.configMapRef.name)['data']);
+        if (f.secretRef) Object.assign(env, find('Secret', f.secretRef.name)['stringData']);
+      }
+      for (const e of c.env ?? []) {
+        const ref = e.valueFrom?.secretKeyRef;
+        env[e.name] = e.value ?? (ref ? (find('Secret', ref.name)['stringData'] as Record<string, string>)[ref.key]! : '');
+      }
+      expect([`${o.kind}/${o.metadata.name}`, checkEnvironment(env).issues]).toEqual([`${o.kind}/${o.metadata.name}`, []]);
+    }
     const undocumented = [...set].filter((n) => !docs.includes(`\`${n}\``));
     expect(undocumented).toEqual([]);
     // what a pod cannot run without
@@ -150,7 +151,11 @@ describe.each(OVERLAYS)('deploy/kubernetes/overlays/%s', (overlay) => {
 
   it('runs one image, the Dockerfile build, with commands main.js knows, as its unprivileged user', () => {
     const dockerfile = readFileSync(join(ROOT, 'docker/Dockerfile'), 'utf8');
-    const main = readFileSync(join(ROOT, 'apps/grc-api/src/main.ts'), 'utf8');
+    // the CLI's commands (apps/grc-api/src/cli/commands, commander)
+    const commandsDir = join(ROOT, 'apps/grc-api/src/cli/commands');
+    const main = readdirSync(commandsDir)
+      .map((f) => readFileSync(join(commandsDir, f), 'utf8'))
+      .join('\n');
     expect(dockerfile).toMatch(/WORKDIR \/app[\s\S]*COPY --from=builder .* \/app\/dist\/apps\/grc-api \.\/dist\/apps\/grc-api/);
     expect(dockerfile).toContain('USER node');
     const images = new Set(grcContainers().map(({ c }) => c.image));
@@ -158,7 +163,7 @@ describe.each(OVERLAYS)('deploy/kubernetes/overlays/%s', (overlay) => {
     for (const { o, c } of grcContainers()) {
       const [node, script, command] = c.command ?? [];
       expect([node, script]).toEqual(['node', 'dist/apps/grc-api/main.js']);
-      expect(main).toContain(`case '${command}':`);
+      expect(main).toContain(`new Command('${command}')`);
       const pod = (o['spec'] as { template: { spec: { securityContext: Record<string, unknown> } } }).template.spec;
       // uid 1000 is the node image's "node" user; GRC_DATA_DIR is the volume's mount
       expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });

@@ -2,6 +2,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseAllDocuments, parse } from 'yaml';
 
+const CLUSTER_SCOPED = ['Namespace', 'PersistentVolume', 'StorageClass', 'ClusterRole', 'ClusterRoleBinding'];
+
 /** A Kubernetes object as rendered. */
 export interface K8sObject {
   apiVersion: string;
@@ -51,7 +53,8 @@ export function kustomize(dir: string): K8sObject[] {
   for (const img of (k['images'] as Array<{ name: string; newName?: string; newTag?: string }>) ?? [])
     for (const c of objects.flatMap(containersOf))
       if (c.image.split(':')[0] === img.name) c.image = `${img.newName ?? img.name}${img.newTag ? `:${img.newTag}` : ''}`;
-  if (k['namespace']) for (const o of objects) o.metadata.namespace = k['namespace'] as string;
+  // as kustomize: namespaced objects only (a Namespace itself is cluster-scoped)
+  if (k['namespace']) for (const o of objects) if (!CLUSTER_SCOPED.includes(o.kind)) o.metadata.namespace = k['namespace'] as string;
   return objects;
 }
 

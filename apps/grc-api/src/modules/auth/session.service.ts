@@ -123,7 +123,9 @@ export class SessionService implements OnModuleInit, OnApplicationShutdown {
 
   /**
    * Every session of the agent, in the caller's transaction when `m` is given (a deactivation or a
-   * password change logs the agent out exactly when it commits). Evicts this process's cache first.
+   * password change logs the agent out exactly when it commits). Evicts this process's cache first, then every
+   * process's (in a transaction that commits later, another process that reads the session again before the
+   * commit may keep it for `cacheMs` at most).
    */
   async closeAllFor(agentId: string, m?: EntityManager): Promise<void> {
     this.apply({ agent: agentId });
