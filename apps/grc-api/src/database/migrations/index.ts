@@ -15,6 +15,8 @@ import { PrivacySettings1763800000850 } from './1763800000850-privacy-settings';
 import { Dpo1763800000860 } from './1763800000860-dpo';
 import { IdentityProviders1763800000870 } from './1763800000870-identity-providers';
 import { LocalAccounts1763800000880 } from './1763800000880-local-accounts';
+import { Communes1763800000925 } from './1763800000925-communes';
+import { CommunesValidate1763800000926 } from './1763800000926-communes-validate';
 import { AppRole1763800000950 } from './1763800000950-app-role';
 
 /** Every migration, in order. Webpack bundles the API, so they are listed, not globbed. */
@@ -36,5 +38,7 @@ export const MIGRATIONS = [
   Dpo1763800000860,
   IdentityProviders1763800000870,
   LocalAccounts1763800000880,
+  Communes1763800000925,
+  CommunesValidate1763800000926,
   AppRole1763800000950,
 ];
