@@ -23,7 +23,7 @@ export default [
             { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain'], bannedExternalImports: FRAMEWORKS },
             { sourceTag: 'type:workflows', onlyDependOnLibsWithTags: ['type:domain', 'type:workflows'], bannedExternalImports: FRAMEWORKS },
             { sourceTag: 'scope:api', onlyDependOnLibsWithTags: ['type:domain', 'type:workflows'] },
-            { sourceTag: 'scope:web', onlyDependOnLibsWithTags: ['type:domain'] },
+            { sourceTag: 'scope:web', onlyDependOnLibsWithTags: ['type:domain', 'type:workflows'] },
           ],
         },
       ],

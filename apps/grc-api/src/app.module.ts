@@ -10,6 +10,7 @@ import { AuthModule } from './modules/auth/auth.module';
 import { CitizensModule } from './modules/citizens/citizens.module';
 import { CitizenRightsModule } from './modules/citizen-rights/citizen-rights.module';
 import { HealthModule } from './modules/health/health.module';
+import { MetricsModule } from './modules/metrics/metrics.module';
 import { AgentsModule } from './modules/agents/agents.module';
 import { AccountsModule } from './modules/accounts/accounts.module';
 import { ReferenceModule } from './modules/reference/reference.module';
@@ -26,6 +27,10 @@ import { WorkflowsCoreModule, WorkflowsModule } from './modules/workflows/workfl
 import { NotificationsModule } from './modules/notifications/notifications.module';
 import { AnonymisationModule } from './modules/anonymisation/anonymisation.module';
 import { RetentionModule, RetentionWorkerModule } from './modules/retention/retention.module';
+import { ReportingModule, ReportingWorkerModule } from './modules/reporting/reporting.module';
+import { PlacesModule } from './modules/places/places.module';
+import { LiveCoreModule, LiveModule } from './modules/live/live.module';
+import { ViewsModule } from './modules/views/views.module';
 import { PacksModule } from './modules/packs/packs.module';
 
 /** HTTP feature modules (the api role). */
@@ -48,6 +53,10 @@ const API_MODULES = [
   NotificationsModule,
   AnonymisationModule,
   RetentionModule,
+  ReportingModule,
+  PlacesModule,
+  LiveModule,
+  ViewsModule,
   PacksModule,
 ];
 /** BullMQ processors (the worker role). */
@@ -60,6 +69,8 @@ const WORKER_MODULES: DynamicModule['imports'] = [
   DuplicatesCoreModule,
   AnonymisationModule,
   RetentionWorkerModule,
+  ReportingWorkerModule,
+  LiveCoreModule,
 ];
 
 @Module({})
@@ -76,6 +87,7 @@ export class AppModule {
           dataSourceFactory: async (options) => tenantDataSource(options!).initialize(),
         }),
         RedisModule,
+        MetricsModule,
         AuditModule,
         ...(role !== 'worker' ? API_MODULES : []),
         ...(role !== 'api' ? (WORKER_MODULES ?? []) : []),

@@ -2,6 +2,7 @@ import { INestApplication, Logger, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import compression from 'compression';
 import cookieParser from 'cookie-parser';
 import express from 'express';
 import { existsSync } from 'node:fs';
@@ -14,27 +15,32 @@ import { ProblemFilter } from './common/problem.filter';
 import { applySecurityHeaders } from './common/security-headers';
 import { Open311ExceptionFilter } from './modules/open311/open311.filter';
 import { validationPipe } from './common/validation';
+import { httpMetrics } from './modules/metrics/http-metrics';
+import { MetricsRegistry } from './modules/metrics/metrics.registry';
 import { GrcConfig } from './config/config';
+import { readEnvironment } from './config/environment';
 
 /** GRC_LOG_LEVEL=error|warn|log|debug (default log). */
 function logLevels(): LogLevel[] {
   const order: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
-  const wanted = (process.env['GRC_LOG_LEVEL'] ?? 'log') as LogLevel;
+  const wanted: LogLevel = readEnvironment().GRC_LOG_LEVEL;
   return order.slice(0, Math.max(1, order.indexOf(wanted) + 1));
 }
 
 /** Builds the Nest application for a role: REST API, OpenAPI, the built console, or only the worker. */
-export async function createApp(config: GrcConfig): Promise<INestApplication> {
+export async function createApp(config: GrcConfig, levels: LogLevel[] = logLevels()): Promise<INestApplication> {
   if (config.role === 'worker') {
-    const app = await NestFactory.createApplicationContext(AppModule.forRole('worker'), { logger: logLevels() });
+    const app = await NestFactory.createApplicationContext(AppModule.forRole('worker'), { logger: levels });
     app.enableShutdownHooks();
     return app as unknown as INestApplication;
   }
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRole(config.role), {
-    logger: logLevels(),
+    logger: levels,
     bodyParser: false,
   });
+  app.use(httpMetrics(app.get(MetricsRegistry)));
   applySecurityHeaders(app, config);
+  app.use(compressResponses());
   app.use(cookieParser());
   installBodyParsing(app);
   app.setGlobalPrefix('api/v1', { exclude: ['open311/{*path}'] });
@@ -57,7 +63,29 @@ export async function createApp(config: GrcConfig): Promise<INestApplication> {
   return app;
 }
 
-/** The built Angular console, same origin as the API, with SPA fallback for its routes. */
+/**
+ * gzip or brotli (the browser's choice, brotli first) for every answer worth it (compression's threshold,
+ * 1 KB), API and console alike. A server-sent event stream is never compressed (the middleware would hold
+ * events back until its buffer fills), nor an answer that says `no-transform`.
+ */
+function compressResponses(): express.RequestHandler {
+  return compression({
+    filter: (req, res) => {
+      const type = String(res.getHeader('Content-Type') ?? '');
+      if (type.startsWith('text/event-stream')) return false;
+      return compression.filter(req, res);
+    },
+  });
+}
+
+/** Files of the build whose name carries a content hash (main-ABCD1234.js, chunk-…, styles-…, media/…-HASH.woff2). */
+const HASHED_ASSET = /-[A-Z0-9]{8}\.[a-z0-9]+$/;
+
+/**
+ * The built Angular console, same origin as the API, with SPA fallback for its routes. Hashed files never
+ * change under their name: cached for a year, `immutable`. index.html (and every other file: favicon,
+ * robots) is revalidated each time (`no-cache`), so a new release is picked up on the next load.
+ */
 function serveConsole(app: NestExpressApplication, config: GrcConfig): void {
   if (!existsSync(join(config.webDist, 'index.html'))) {
     new Logger('Console').warn(`console not built (${config.webDist}); serving the API only`);
@@ -67,7 +95,7 @@ function serveConsole(app: NestExpressApplication, config: GrcConfig): void {
     express.static(config.webDist, {
       index: false,
       setHeaders: (res, path) => {
-        if (/-[A-Z0-9]{8}\.(js|css)$/.test(path)) res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+        res.setHeader('Cache-Control', HASHED_ASSET.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache');
       },
     }),
   );

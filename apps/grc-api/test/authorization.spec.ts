@@ -10,6 +10,7 @@ import {
   type RouteAccess,
   type Scope,
 } from '../src/access/route-access';
+import { OpenDataService } from '../src/modules/reporting/open-data.service';
 import { startTestApp, type TestContext } from './support/test-app';
 import { exportPackFiles } from '../src/modules/packs/pack-transfer';
 import { PNG } from './support/files';
@@ -35,6 +36,8 @@ interface Call {
   files?: Array<{ field: string; buffer: Buffer; name: string; type: string }>;
   fields?: Record<string, string>;
   form?: boolean;
+  /** a server-sent event stream: the status and first bytes are read, then the connection is closed */
+  stream?: boolean;
 }
 type Build = (who: Principal, scope: Scope) => Promise<Call>;
 
@@ -286,6 +289,10 @@ describe('authorisation matrix: every route × every principal × own / other ob
     made.notifications.push(id);
     return id;
   };
+  /** a personal saved view of this agent */
+  const savedView = async (email: string) =>
+    (await ctx.db.query(`INSERT INTO saved_views (owner_id, name) VALUES ($1, 'Matrice') RETURNING id`, [await d.agent(email)]))[0]
+      .id as string;
   const failedDelivery = async (ticketId: string) =>
     (
       await ctx.db.query(
@@ -396,6 +403,8 @@ describe('authorisation matrix: every route × every principal × own / other ob
     async (who, scope) => ({ path: suffix(await readOnly(who, scope)) });
   const CALLS: Record<string, Build> = {
     'GET /api/v1/health': async () => ({ path: '/api/v1/health' }),
+    'GET /api/v1/health/live': async () => ({ path: '/api/v1/health/live' }),
+    'GET /api/v1/health/ready': async () => ({ path: '/api/v1/health/ready' }),
     'POST /api/v1/auth/login': async () => ({
       path: '/api/v1/auth/login',
       body: { email: EV_HEAD, password: process.env['GRC_DEMO_PASSWORD'] ?? 'Demo-GRC-2026!' },
@@ -475,6 +484,7 @@ describe('authorisation matrix: every route × every principal × own / other ob
     }),
     'GET /api/v1/tickets': async () => ({ path: '/api/v1/tickets' }),
     'GET /api/v1/tickets/counters': async () => ({ path: '/api/v1/tickets/counters' }),
+    'GET /api/v1/tickets/count': async () => ({ path: '/api/v1/tickets/count', query: { status: 'new,open' } }),
     'POST /api/v1/tickets': async (who) => ({
       path: '/api/v1/tickets',
       body: {
@@ -485,6 +495,34 @@ describe('authorisation matrix: every route × every principal × own / other ob
       },
     }),
     'GET /api/v1/tickets/{id}': R((t) => `/api/v1/tickets/${t.id}`),
+    'GET /api/v1/live/inbox': async () => ({ path: '/api/v1/live/inbox', stream: true }),
+    'GET /api/v1/live/tickets/{id}': async (who, scope) => ({
+      path: `/api/v1/live/tickets/${(await readOnly(who, scope)).id}`,
+      stream: true,
+    }),
+    'GET /api/v1/live/tickets/{id}/presence': R((t) => `/api/v1/live/tickets/${t.id}/presence`),
+    'PUT /api/v1/live/tickets/{id}/presence': async (who, scope) => ({
+      path: `/api/v1/live/tickets/${(await readOnly(who, scope)).id}/presence`,
+      body: { state: 'viewing' },
+    }),
+    'DELETE /api/v1/live/tickets/{id}/presence': R((t) => `/api/v1/live/tickets/${t.id}/presence`),
+    'GET /api/v1/views': async () => ({ path: '/api/v1/views' }),
+    'POST /api/v1/views': async () => ({
+      path: '/api/v1/views',
+      body: {
+        name: `Matrice ${uniq()}`,
+        query: { status: ['new'], sort: 'due_asc' },
+        columns: ['reference', 'subject'],
+        sharedDepartmentIds: [],
+      },
+    }),
+    'PUT /api/v1/views/{id}': async (who, scope) => ({
+      path: `/api/v1/views/${await savedView(scope === 'other' || who === 'anonymous' ? EV_HEAD : EMAIL[who])}`,
+      body: { name: `Matrice ${uniq()}`, query: { view: 'mine' }, columns: ['reference'], sharedDepartmentIds: [], version: 1 },
+    }),
+    'DELETE /api/v1/views/{id}': async (who, scope) => ({
+      path: `/api/v1/views/${await savedView(scope === 'other' || who === 'anonymous' ? EV_HEAD : EMAIL[who])}`,
+    }),
     'PATCH /api/v1/tickets/{id}': T('', (t) => ({ version: t.version, priority: 'high' })),
     'POST /api/v1/tickets/{id}/assign': T('/assign', async (t, who, scope) => ({
       version: t.version,
@@ -689,6 +727,10 @@ describe('authorisation matrix: every route × every principal × own / other ob
       path: '/api/v1/workflows/definitions/validate',
       body: { source: definitionSource(`matrice-${uniq()}`) },
     }),
+    'POST /api/v1/workflows/definitions/dry-run': async () => ({
+      path: '/api/v1/workflows/definitions/dry-run',
+      body: { source: definitionSource(`matrice-${uniq()}`), sample: { departmentId: await d.department('voirie') } },
+    }),
     'POST /api/v1/workflows/definitions/import': async () => ({
       path: '/api/v1/workflows/definitions/import',
       body: { source: definitionSource(`matrice-${uniq()}`) },
@@ -767,6 +809,27 @@ describe('authorisation matrix: every route × every principal × own / other ob
       body: { rules: [{ categoryId: null, months: 36, action: 'anonymise' }] },
     }),
     'GET /api/v1/retention/runs': async () => ({ path: '/api/v1/retention/runs' }),
+    'GET /api/v1/reporting/dashboard': async () => ({ path: '/api/v1/reporting/dashboard', query: { by: 'department' } }),
+    'GET /api/v1/reporting/export': async () => ({ path: '/api/v1/reporting/export', query: { format: 'csv' } }),
+    'GET /api/v1/reporting/monthly-report': async () => ({ path: '/api/v1/reporting/monthly-report', query: { month: '2026-11' } }),
+    'GET /api/v1/reporting/open-data/settings': async () => ({ path: '/api/v1/reporting/open-data/settings' }),
+    // the defaults again: a valid change that leaves the settings as the other cells know them
+    'PUT /api/v1/reporting/open-data/settings': async () => ({
+      path: '/api/v1/reporting/open-data/settings',
+      body: {
+        csvSeparator: ';',
+        threshold: 5,
+        months: 24,
+        licenceTitle: 'Licence Ouverte / Open Licence version 2.0',
+        licenceUrl: 'https://www.etalab.gouv.fr/licence-ouverte-open-licence/',
+      },
+    }),
+    'GET /api/v1/public/open-data': async () => ({ path: '/api/v1/public/open-data' }),
+    'GET /api/v1/public/open-data/{name}': async () => {
+      await ctx.app.get(OpenDataService).generate();
+      return { path: '/api/v1/public/open-data/indicateurs-mensuels.csv' };
+    },
+    'GET /api/v1/public/barometer': async () => ({ path: '/api/v1/public/barometer' }),
     'GET /api/v1/admin/pack': async () => ({ path: '/api/v1/admin/pack' }),
     // a preview of the town's own configuration: nothing to change, nothing written
     'POST /api/v1/admin/pack/import': async () => ({
@@ -828,6 +891,33 @@ describe('authorisation matrix: every route × every principal × own / other ob
       path: `/api/v1/notifications/${await notificationFor(scope === 'other' || who === 'anonymous' ? EV_HEAD : EMAIL[who])}/read`,
       body: {},
     }),
+    'GET /api/v1/places/search': async () => ({ path: '/api/v1/places/search', query: { q: '12 rue nationale' } }),
+    'GET /api/v1/places/reverse': async () => ({ path: '/api/v1/places/reverse', query: { lat: '47.3905', lng: '0.689' } }),
+    'GET /api/v1/places/map-settings': async () => ({ path: '/api/v1/places/map-settings' }),
+    'GET /api/v1/places/nearby': async () => ({ path: '/api/v1/places/nearby', query: { lat: '47.3905', lng: '0.689' } }),
+    'GET /api/v1/places/requests-map': async () => ({
+      path: '/api/v1/places/requests-map',
+      query: { bbox: '0.6,47.3,0.8,47.5', zoom: '14' },
+    }),
+    'GET /api/v1/places/summary': async () => ({ path: '/api/v1/places/summary' }),
+    // a commune of its own (37998), so that the demo's addresses stay as they are
+    'POST /api/v1/places/imports': async () => ({
+      path: '/api/v1/places/imports',
+      files: [
+        {
+          field: 'file',
+          buffer: Buffer.from(
+            'id;id_fantoir;numero;rep;nom_voie;code_postal;code_insee;nom_commune;lon;lat\n37998_0001_00001;37998_0001;1;;Rue de la Matrice;37998;37998;Matrice;0.7;47.4\n',
+          ),
+          name: 'adresses-37.csv',
+          type: 'text/csv',
+        },
+      ],
+    }),
+    'GET /api/v1/tickets/{id}/nearby': R((t) => `/api/v1/tickets/${t.id}/nearby`),
+    'GET /api/v1/public/places/search': async () => ({ path: '/api/v1/public/places/search', query: { q: 'gare' } }),
+    'GET /api/v1/public/places/reverse': async () => ({ path: '/api/v1/public/places/reverse', query: { lat: '47.3905', lng: '0.689' } }),
+    'GET /api/v1/public/places/map-settings': async () => ({ path: '/api/v1/public/places/map-settings' }),
     'GET /api/v1/public/form': async () => ({ path: '/api/v1/public/form' }),
     'GET /api/v1/public/privacy-notice': async () => ({ path: '/api/v1/public/privacy-notice' }),
     'POST /api/v1/public/requests': async () => ({
@@ -913,6 +1003,31 @@ describe('authorisation matrix: every route × every principal × own / other ob
       for (const f of call.files ?? []) req = req.attach(f.field, f.buffer, { filename: f.name, contentType: f.type });
       return req;
     }
+    if (call.stream)
+      // a stream never ends by itself: its answer is judged on the status, then the connection closed
+      return req.buffer(true).parse((res, cb) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          text += chunk;
+          if (res.statusCode === 200) {
+            cb(null, text);
+            (res as unknown as { destroy(): void }).destroy();
+          }
+        });
+        res.on('end', () =>
+          cb(
+            null,
+            (() => {
+              try {
+                return JSON.parse(text);
+              } catch {
+                return text;
+              }
+            })(),
+          ),
+        );
+      });
     if (call.form) return req.type('form').send(call.body as Record<string, string>);
     return call.body === undefined ? req : req.send(call.body as object);
   };

@@ -11,3 +11,6 @@ export * from './engine/apply';
 export * from './engine/replay';
 export * from './versioning';
 export * from './examples/demo-town';
+export * from './editor/editor-model';
+export * from './editor/circuit-graph';
+export * from './editor/dry-run';

@@ -55,6 +55,9 @@ const pub = (ok: RouteAccess['ok'] = 200): RouteAccess => ({ who: 'public', ok }
 
 export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'GET /api/v1/health': pub(),
+  // Kubernetes' probes (modules/health/probes.service.ts)
+  'GET /api/v1/health/live': pub(),
+  'GET /api/v1/health/ready': pub(),
   'POST /api/v1/auth/login': pub(),
   'GET /api/v1/auth/me': { who: EVERYONE, ok: 200 },
   'POST /api/v1/auth/logout': { who: EVERYONE, ok: 204 },
@@ -83,6 +86,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   // tickets
   'GET /api/v1/tickets': { who: TICKET_READERS, ok: 200 },
   'GET /api/v1/tickets/counters': { who: TICKET_READERS, ok: 200 },
+  'GET /api/v1/tickets/count': { who: TICKET_READERS, ok: 200 },
   'POST /api/v1/tickets': { who: STAFF, ok: 201 },
   'GET /api/v1/tickets/{id}': { who: TICKET_READERS, object: 'ticket', ok: 200 },
   'PATCH /api/v1/tickets/{id}': { who: STAFF, object: 'ticket', ok: 200 },
@@ -100,6 +104,17 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'POST /api/v1/tickets/{id}/mail-deliveries/{deliveryId}/retry': { who: STAFF, object: 'ticket', ok: 200 },
   // a ticket's circuit: its department's people; a participant of another department only through the circuit
   'GET /api/v1/tickets/{id}/workflow': { who: TICKET_READERS, object: 'ticket', ok: 200 },
+  // live updates (modules/live, docs/live.md): server-sent event streams and presence, scoped like GET /tickets and /tickets/:id
+  'GET /api/v1/live/inbox': { who: TICKET_READERS, ok: 200 },
+  'GET /api/v1/live/tickets/{id}': { who: TICKET_READERS, object: 'ticket', ok: 200 },
+  'GET /api/v1/live/tickets/{id}/presence': { who: TICKET_READERS, object: 'ticket', ok: 200 },
+  'PUT /api/v1/live/tickets/{id}/presence': { who: TICKET_READERS, object: 'ticket', ok: 200 },
+  'DELETE /api/v1/live/tickets/{id}/presence': { who: TICKET_READERS, object: 'ticket', ok: 204 },
+  // saved views of the inbox (modules/views): one's own ('mine': one's own view / another agent's, which nobody else changes)
+  'GET /api/v1/views': { who: TICKET_READERS, ok: 200 },
+  'POST /api/v1/views': { who: TICKET_READERS, ok: 201 },
+  'PUT /api/v1/views/{id}': { who: TICKET_READERS, object: 'mine', ok: 200, reach: [] },
+  'DELETE /api/v1/views/{id}': { who: TICKET_READERS, object: 'mine', ok: 204, reach: [] },
   'GET /api/v1/tickets/{id}/workflow/ticket': { who: TICKET_READERS, object: 'ticket', ok: 200 },
   'POST /api/v1/tickets/{id}/workflow/actions': { who: TICKET_READERS, object: 'ticket', ok: 201 },
   // citizens: need-to-know; the directory (front desk, admin) reaches everyone
@@ -141,6 +156,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'GET /api/v1/workflows/definitions': admin(),
   'POST /api/v1/workflows/definitions': admin(201),
   'POST /api/v1/workflows/definitions/validate': admin(),
+  'POST /api/v1/workflows/definitions/dry-run': admin(),
   'POST /api/v1/workflows/definitions/import': admin(201),
   'GET /api/v1/workflows/definitions/{code}': admin(),
   'GET /api/v1/workflows/definitions/{code}/versions/{version}': admin(),
@@ -188,6 +204,18 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'GET /api/v1/notifications/unread-count': { who: EVERYONE, ok: 200 },
   'POST /api/v1/notifications/read-all': { who: EVERYONE, ok: 200 },
   'POST /api/v1/notifications/{id}/read': { who: EVERYONE, object: 'mine', ok: 200, reach: [] },
+  // places (modules/places): addresses for every signed-in role, the map of requests like the inbox, the BAN import for the admin
+  'GET /api/v1/places/search': { who: EVERYONE, ok: 200 },
+  'GET /api/v1/places/reverse': { who: EVERYONE, ok: 200 },
+  'GET /api/v1/places/map-settings': { who: EVERYONE, ok: 200 },
+  'GET /api/v1/places/nearby': { who: TICKET_READERS, ok: 200 },
+  'GET /api/v1/places/requests-map': { who: TICKET_READERS, ok: 200 },
+  'GET /api/v1/places/summary': admin(),
+  'POST /api/v1/places/imports': admin(201),
+  'GET /api/v1/tickets/{id}/nearby': { who: TICKET_READERS, object: 'ticket', ok: 200 },
+  'GET /api/v1/public/places/search': pub(),
+  'GET /api/v1/public/places/reverse': pub(),
+  'GET /api/v1/public/places/map-settings': pub(),
   // the citizen side, no account (modules/public; in the OpenAPI document)
   'GET /api/v1/public/form': pub(),
   'GET /api/v1/public/privacy-notice': pub(),
@@ -198,6 +226,15 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'GET /api/v1/retention/rules': { who: RGPD, ok: 200 },
   'PUT /api/v1/retention/rules': { who: RGPD, ok: 200 },
   'GET /api/v1/retention/runs': { who: RGPD, ok: 200 },
+  // figures, dashboards and open data (issue 11): reports.read, scoped by department in the service
+  'GET /api/v1/reporting/dashboard': { who: SIGNERS, ok: 200 },
+  'GET /api/v1/reporting/export': { who: SIGNERS, ok: 200 },
+  'GET /api/v1/reporting/monthly-report': { who: SIGNERS, ok: 200 },
+  'GET /api/v1/reporting/open-data/settings': admin(),
+  'PUT /api/v1/reporting/open-data/settings': admin(),
+  'GET /api/v1/public/open-data': pub(),
+  'GET /api/v1/public/open-data/{name}': pub(),
+  'GET /api/v1/public/barometer': pub(),
   // the town's configuration as a town pack (issue 15): export (zip), import (preview with dryRun, then apply)
   'GET /api/v1/admin/pack': admin(),
   'POST /api/v1/admin/pack/import': admin(),

@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import type { Problem } from '@grc/domain';
+import { problemCodeOf, type Problem } from '@grc/domain';
 import { ProblemException } from './problem';
 
 const TITLES: Record<number, string> = {
@@ -54,6 +54,7 @@ export class ProblemFilter implements ExceptionFilter {
       title: TITLES[status] ?? 'Erreur',
       status,
       detail,
+      code: problemCodeOf(status),
       instance,
       ...extra,
     });

@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { readEnvironment } from '../config/environment';
 
 /**
  * Secrets the app must read back (a mailbox's IMAP password) are stored encrypted with AES-256-GCM,
@@ -11,7 +12,7 @@ import { dirname, join } from 'node:path';
 export class SecretBox {
   private readonly key: Buffer;
 
-  constructor(dataDir: string, envKey = process.env['GRC_SECRET_KEY']) {
+  constructor(dataDir: string, envKey = readEnvironment().GRC_SECRET_KEY) {
     this.key = envKey ? Buffer.from(envKey, 'base64') : SecretBox.keyFile(join(dataDir, 'secret.key'));
     if (this.key.length !== 32) throw new Error('GRC_SECRET_KEY must be 32 bytes in base64 (openssl rand -base64 32)');
   }

@@ -22,7 +22,8 @@ export function applySecurityHeaders(app: NestExpressApplication, config: GrcCon
           'default-src': ["'self'"],
           'script-src': ["'self'"],
           'style-src': ["'self'", "'unsafe-inline'"],
-          'img-src': ["'self'", 'data:', 'blob:'],
+          // the map's tiles (GRC_MAP_TILES_URL): their origin only when a source is configured
+          'img-src': ["'self'", 'data:', 'blob:', ...(config.mapTiles ? [config.mapTiles.origin] : [])],
           'font-src': ["'self'", 'data:'],
           'connect-src': ["'self'"],
           'object-src': ["'none'"],

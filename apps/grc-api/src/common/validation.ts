@@ -48,12 +48,35 @@ function message(constraint: string, raw: string): string {
   }
 }
 
+/** The constraint's figures, for the console's wording of the code (`maxLength` → `{ max: 200 }`…). */
+function params(constraint: string, raw: string): Record<string, string | number> | null {
+  const n = raw.match(/-?\d+(\.\d+)?/)?.[0];
+  switch (constraint) {
+    case 'maxLength':
+    case 'max':
+    case 'arrayMaxSize':
+      return n === undefined ? null : { max: Number(n) };
+    case 'minLength':
+    case 'min':
+    case 'arrayMinSize':
+      return n === undefined ? null : { min: Number(n) };
+    case 'isIn':
+    case 'isEnum': {
+      const values = raw.match(/must be one of the following values: (.*)$/)?.[1];
+      return values ? { values } : null;
+    }
+    default:
+      return null;
+  }
+}
+
 export function flattenValidationErrors(errors: ValidationError[], prefix = ''): FieldError[] {
   const out: FieldError[] = [];
   for (const e of errors) {
     const field = prefix ? `${prefix}.${e.property}` : e.property;
     for (const [constraint, raw] of Object.entries(e.constraints ?? {})) {
-      out.push({ field, message: message(constraint, raw), code: constraint });
+      const p = params(constraint, raw);
+      out.push({ field, message: message(constraint, raw), code: constraint, ...(p ? { params: p } : {}) });
     }
     if (e.children?.length) out.push(...flattenValidationErrors(e.children, field));
   }

@@ -1,4 +1,5 @@
 import type { ProcessRole } from './config';
+import { readEnvironment } from './environment';
 
 /** Connections the HTTP side needs under the measured load (bench/README.md: 8 clients creating tickets). */
 const API_POOL = 20;
@@ -8,8 +9,7 @@ const API_POOL = 20;
  * 1 s for 555 timers/s on 2 shared cores (docs/sla.md). Each firing holds a connection for its transaction.
  */
 export function timersConcurrency(env: NodeJS.ProcessEnv = process.env): number {
-  const n = Number(env['GRC_TIMERS_CONCURRENCY'] ?? 48);
-  return Number.isInteger(n) && n > 0 ? n : 48;
+  return readEnvironment(env).GRC_TIMERS_CONCURRENCY;
 }
 
 /**
@@ -18,8 +18,8 @@ export function timersConcurrency(env: NodeJS.ProcessEnv = process.env): number 
  * node-postgres opens connections on demand: an idle process holds few.
  */
 export function dbPoolSize(role: ProcessRole, env: NodeJS.ProcessEnv = process.env): number {
-  const explicit = Number(env['GRC_DB_POOL']);
-  if (env['GRC_DB_POOL'] && Number.isInteger(explicit) && explicit > 0) return explicit;
+  const explicit = readEnvironment(env).GRC_DB_POOL;
+  if (explicit !== undefined) return explicit;
   const worker = timersConcurrency(env) + 12;
   return role === 'api' ? API_POOL : role === 'worker' ? worker : API_POOL + worker;
 }

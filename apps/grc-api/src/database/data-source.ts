@@ -1,3 +1,4 @@
+import { readEnvironment } from '../config/environment';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
@@ -10,7 +11,7 @@ import { attachTenancy } from './tenancy';
  */
 export function dataSourceOptions(
   databaseUrl: string,
-  poolSize = Number(process.env['GRC_DB_POOL'] ?? 20),
+  poolSize = readEnvironment().GRC_DB_POOL ?? 20,
   role: string | null = null,
 ): DataSourceOptions {
   return {

@@ -161,4 +161,14 @@ export const NOT_YET_SCOPED: readonly string[] = [
   'retention_rules',
   'retention_runs',
   'privacy_settings',
+  // added by other branches meanwhile (addresses, reporting rollups, saved views, open data): a commune's data
+  'address_imports',
+  'address_streets',
+  'addresses',
+  'open_data_files',
+  'open_data_settings',
+  'report_dirty',
+  'report_step_facts',
+  'report_ticket_facts',
+  'saved_views',
 ];

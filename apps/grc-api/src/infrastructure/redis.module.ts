@@ -20,6 +20,9 @@ export const REDIS = Symbol('REDIS');
 export class RedisModule implements OnApplicationShutdown {
   constructor(@Inject(REDIS) private readonly redis: Redis) {}
   async onApplicationShutdown(): Promise<void> {
-    await this.redis.quit().catch(() => undefined);
+    // a Redis that is gone would keep QUIT queued for ever: a pod must still stop within its grace period
+    const quit = this.redis.quit().catch(() => undefined);
+    await Promise.race([quit, new Promise((r) => setTimeout(r, 2_000).unref())]);
+    this.redis.disconnect();
   }
 }

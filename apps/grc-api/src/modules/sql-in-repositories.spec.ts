@@ -27,6 +27,11 @@ const MODULES = [
   'accounts',
   'anonymisation',
   'citizen-rights',
+  'reporting',
+  'places',
+  'live',
+  'views',
+  'metrics',
   'packs',
 ];
 

@@ -37,6 +37,9 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     // the retention job's first run at start-up would anonymise the demo's old requests in the background
     // while a spec compares tables (fuzz: "no table changed"); retention.spec runs it explicitly
     GRC_RETENTION_EVERY_MINUTES: '0',
+    // the same for the figures' refresh and the open data (reporting.spec drains and generates explicitly)
+    GRC_REPORTING_REFRESH_SECONDS: '0',
+    GRC_OPEN_DATA_EVERY_HOURS: '0',
     ...env,
   });
   let app: INestApplication;

@@ -38,6 +38,12 @@ export const appRoutes: Route[] = [
         loadComponent: () => import('./features/inbox/inbox').then((m) => m.InboxPage),
       },
       {
+        path: 'carte',
+        title: 'title.requestsMap',
+        canActivate: [permissionGuard('tickets.read', '/audit')],
+        loadComponent: () => import('./features/map/requests-map').then((m) => m.RequestsMapPage),
+      },
+      {
         path: 'tickets/new',
         title: 'title.newTicket',
         loadComponent: () => import('./features/new-ticket/new-ticket').then((m) => m.NewTicketPage),
@@ -66,6 +72,12 @@ export const appRoutes: Route[] = [
         path: 'delegations',
         title: 'title.delegations',
         loadComponent: () => import('./features/workflows/delegations').then((m) => m.DelegationsPage),
+      },
+      {
+        path: 'tableau-de-bord',
+        title: 'title.dashboard',
+        canActivate: [permissionGuard('reports.read', '/inbox')],
+        loadComponent: () => import('./features/dashboard/dashboard').then((m) => m.DashboardPage),
       },
       {
         path: 'sla/breaches',

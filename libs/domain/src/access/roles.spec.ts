@@ -19,6 +19,7 @@ const GRANTED: Record<Permission, readonly Role[]> = {
   'admin.agents': ['admin'],
   'workflows.act': ['agent', 'head', 'admin', 'elected'],
   'workflows.delegate': ['head', 'admin', 'elected'],
+  'reports.read': ['head', 'admin', 'elected'],
 };
 
 describe('role × permission matrix', () => {

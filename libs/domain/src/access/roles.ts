@@ -24,6 +24,8 @@ export const PERMISSIONS = [
   'rgpd',
   'workflows.act',
   'workflows.delegate',
+  /** the dashboards, exports and monthly report of one's departments (heads, élus; admins: the whole town) */
+  'reports.read',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -55,9 +57,9 @@ const AGENT: readonly Permission[] = [
  */
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   agent: AGENT,
-  head: [...AGENT, 'audit.read', 'workflows.delegate'],
+  head: [...AGENT, 'audit.read', 'workflows.delegate', 'reports.read'],
   admin: [...PERMISSIONS],
-  elected: ['tickets.read', 'reference.read', 'workflows.act', 'workflows.delegate'],
+  elected: ['tickets.read', 'reference.read', 'workflows.act', 'workflows.delegate', 'reports.read'],
   dpo: ['rgpd', 'audit.read', 'citizens.directory', 'citizens.read', 'reference.read'],
 };
 

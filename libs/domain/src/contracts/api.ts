@@ -12,12 +12,37 @@ import type { TimelineEventKind } from '../ticket/timeline';
 import type { MessageKind } from '../ticket/ticket-rules';
 
 /** RFC 9457 problem document; `errors` lists every field at fault. */
+/** The code of a problem that gave none, by HTTP status. */
+export const problemCodeOf = (status: number): string =>
+  (
+    ({
+      400: 'invalid',
+      401: 'unauthenticated',
+      403: 'forbidden',
+      404: 'not_found',
+      405: 'not_allowed',
+      409: 'conflict',
+      410: 'gone',
+      413: 'too_large',
+      415: 'unsupported_media_type',
+      422: 'unprocessable',
+      429: 'rate_limited',
+    }) as Record<number, string>
+  )[status] ?? (status >= 500 ? 'server_error' : 'invalid');
+
 export interface Problem {
   type: string;
   title: string;
   status: number;
   detail: string;
   instance?: string;
+  /**
+   * What the console words in the agent's language (`problem.<code>` in its dictionaries, with `params`);
+   * `title` and `detail` are the French fallback for other clients. Every problem has one: a specific code
+   * where the API gives one (`ticket.stale`, `workflow_running`…), else the status's (`invalid`, `not_found`…).
+   */
+  code?: string;
+  params?: Record<string, string | number | null>;
   /** `code` + `params`: what the console words in the agent's language (the message is the French fallback) */
   errors?: Array<{ field: string; message: string; code?: string; params?: Record<string, string | number | null> }>;
 }

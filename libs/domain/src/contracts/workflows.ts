@@ -248,3 +248,53 @@ export interface DelegationInput {
   startsAt: string;
   endsAt: string;
 }
+
+/** A sample request to walk through a circuit (`POST /workflows/definitions/dry-run`). */
+export interface WorkflowDryRunSample {
+  departmentId: string;
+  categoryId?: string | null;
+  priority?: 'low' | 'normal' | 'high' | 'urgent';
+  channel?: string | null;
+  status?: string | null;
+  /** who drafts (default: the draft step's first role) */
+  authorRole?: 'agent' | 'head' | 'admin' | 'elected';
+}
+export interface WorkflowDryRunRequest extends WorkflowSourceRequest {
+  sample: WorkflowDryRunSample;
+}
+/** Somebody expected at a step, with the town's agents who fit (active ones, delegations aside). */
+export interface WorkflowDryRunActor {
+  kind: 'role' | 'roles' | 'agent' | 'department' | 'draft_author' | 'citizen' | 'system';
+  /** role(s) expected; null: any member */
+  roles: string[] | null;
+  /** department(s) by code with their names; null: any department */
+  departments: Array<{ code: string; name: string | null }> | null;
+  agentId: string | null;
+  agents: Array<{ id: string; displayName: string }>;
+}
+export interface WorkflowDryRunStep {
+  stepId: string;
+  kind: string;
+  label: string | null;
+  mode: 'one' | 'any' | 'all' | null;
+  actors: WorkflowDryRunActor[];
+  notified: WorkflowDryRunActor[];
+  assigned: WorkflowDryRunActor[];
+  priority: string | null;
+  dueInMinutes: number | null;
+  slaMinutes: number | null;
+  outcome: string | null;
+  /** index of the transition taken in the step's transitions */
+  transition: number | null;
+  next: string | null;
+}
+export interface WorkflowDryRun {
+  /** finished: an end is reached; stuck: no transition applies (reason); loop: a step would come back */
+  status: 'finished' | 'stuck' | 'loop';
+  reason: 'no_transition' | 'guard_refused' | 'unknown_step' | null;
+  end: string | null;
+  steps: WorkflowDryRunStep[];
+  /** the static analysis' problems of the definition walked (the walk runs on a draft with errors too) */
+  errors: WorkflowDefinitionProblem[];
+  warnings: WorkflowDefinitionProblem[];
+}

@@ -231,6 +231,10 @@ export const PERSONAL_DATA: readonly PersonalTable[] = [
  * the town's staff, their data is handled by the agents' administration, not by the citizens' lifecycle).
  */
 export const NO_PERSONAL_DATA: readonly string[] = [
+  // the Base Adresse Nationale's public addresses (Licence Ouverte) and the imports' reports (modules/places)
+  'address_imports',
+  'address_streets',
+  'addresses',
   'agent_departments',
   // an agent's (provider, sub) link: the agent's own account (modules/auth/oidc)
   'agent_identities',
@@ -259,7 +263,15 @@ export const NO_PERSONAL_DATA: readonly string[] = [
   'privacy_settings',
   'retention_rules',
   'retention_runs',
+  // figures (modules/reporting): aggregates' rows per request, no citizen, no text; an agent's id at most
+  'report_dirty',
+  'report_step_facts',
+  'report_ticket_facts',
+  'open_data_files',
+  'open_data_settings',
   'routing_rules',
+  // an agent's inbox filters, sort and columns (staff settings; a text filter is the agent's own search words)
+  'saved_views',
   'security_settings',
   'sla_calendars',
   'sla_policies',

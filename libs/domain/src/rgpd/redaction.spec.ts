@@ -36,6 +36,23 @@ describe('redactText', () => {
     );
   });
 
+  it('finds a shorter name where a longer one starting at the same word does not match', () => {
+    expect(redactText('Marie Clairette a appelé; Marie Claire aussi', ['Marie Claire'])).toBe('[nom] Clairette a appelé; [nom] aussi');
+  });
+
+  it('matches a whole name across any white space, its other separators as written, and next to punctuation', () => {
+    const jp = ['Jean-Paul Marchetti'];
+    expect(redactText('Signé Jean-Paul\u00a0 Marchetti.', jp)).toBe('Signé [nom].');
+    // not the whole name (another separator): its words one by one
+    expect(redactText('Jean Paul Marchetti', jp)).toBe('[nom] [nom] [nom]');
+    expect(redactText('«\u202fQuenouille\u202f», l’Quenouille', names)).toBe('«\u202f[nom]\u202f», l’[nom]');
+  });
+
+  it('keeps the text around a name exactly, whatever characters fold to', () => {
+    // ß and the Turkish dotted İ change length when folded: the ranges still map back to the original
+    expect(redactText('Straße İstanbul: Zéphyrine!', names)).toBe('Straße İstanbul: [nom]!');
+  });
+
   it('leaves a text without a person untouched, and empty text empty', () => {
     expect(redactText('Nid de poule devant l’école', names)).toBe('Nid de poule devant l’école');
     expect(redactText('', names)).toBe('');

@@ -47,25 +47,29 @@ const PARTICLES = new Set([
 
 /** Lower case, accents and other combining marks removed, one output character per input character. */
 function foldWithIndex(text: string): { folded: string; origin: number[] } {
-  let folded = '';
+  const out: string[] = [];
   const origin: number[] = [];
   let i = 0;
   for (const ch of text) {
-    const f = ch.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
-    for (const c of f) {
-      folded += c;
+    // ASCII (most of a French text) folds to itself in lower case: no normalisation per character
+    if (ch.charCodeAt(0) < 128) {
+      out.push(ch.toLowerCase());
       origin.push(i);
+    } else {
+      for (const c of ch.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase()) {
+        out.push(c);
+        origin.push(i);
+      }
     }
     i += ch.length;
   }
   origin.push(i);
-  return { folded, origin };
+  return { folded: out.join(''), origin };
 }
 
 const fold = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** The patterns of a person's known names, longest first: each whole name, then each significant word. */
+/** The names to look for, longest first: each whole name, then each significant word. */
 function namePatterns(knownNames: readonly string[]): string[] {
   const whole = new Set<string>();
   const words = new Set<string>();
@@ -91,32 +95,88 @@ function replaceRanges(text: string, ranges: Array<[number, number]>, code: stri
   return out + text.slice(at);
 }
 
-/** The compiled pattern of a person's names (null: nothing to look for), kept for the next texts of the same person. */
-const nameRegexCache = new Map<string, RegExp | null>();
-function nameRegex(knownNames: readonly string[]): RegExp | null {
+/** A word: a maximal run of letters and digits (a name matches whole words only). Compiled once. */
+const WORD = /[\p{L}\p{N}]+/gu;
+const SPACES = /^\s+$/;
+
+interface Token {
+  w: string;
+  s: number;
+  e: number;
+}
+function tokens(text: string): Token[] {
+  const out: Token[] = [];
+  for (const m of text.matchAll(WORD)) out.push({ w: m[0], s: m.index, e: m.index + m[0].length });
+  return out;
+}
+
+/** A name as words and what separates them (' ': any run of white space; else the same characters). */
+interface NamePattern {
+  words: string[];
+  seps: string[];
+  length: number;
+}
+function namePattern(p: string): NamePattern | null {
+  const t = tokens(p);
+  if (!t.length) return null;
+  return { words: t.map((x) => x.w), seps: t.slice(1).map((x, i) => p.slice(t[i]!.e, x.s)), length: p.length };
+}
+
+/**
+ * A person's names by their first word, longest first (null: nothing to look for), kept for the next texts of
+ * the same person. A match is a run of the text's words equal to the name's words, with the same separators:
+ * the whole words of a text compared with a set, rather than a pattern compiled per person (the
+ * anonymisation's profile showed the compilation of such patterns, one per requester, as its main cost).
+ */
+type NameIndex = Map<string, NamePattern[]>;
+const nameIndexCache = new Map<string, NameIndex | null>();
+function nameIndex(knownNames: readonly string[]): NameIndex | null {
   const key = knownNames.join('\u0000');
-  const hit = nameRegexCache.get(key);
+  const hit = nameIndexCache.get(key);
   if (hit !== undefined) return hit;
-  const patterns = namePatterns(knownNames);
-  // whole words only: not inside a longer word (letters or digits either side)
-  const re = patterns.length
-    ? new RegExp(`(?<![\\p{L}\\p{N}])(?:${patterns.map((p) => escape(p).replace(/ /g, '\\s+')).join('|')})(?![\\p{L}\\p{N}])`, 'gu')
-    : null;
-  if (nameRegexCache.size > 1000) nameRegexCache.clear();
-  nameRegexCache.set(key, re);
-  return re;
+  const patterns = namePatterns(knownNames)
+    .map(namePattern)
+    .filter((p): p is NamePattern => !!p);
+  let index: NameIndex | null = null;
+  if (patterns.length) {
+    index = new Map();
+    for (const p of patterns) index.set(p.words[0]!, [...(index.get(p.words[0]!) ?? []), p]);
+  }
+  if (nameIndexCache.size > 1000) nameIndexCache.clear();
+  nameIndexCache.set(key, index);
+  return index;
+}
+
+/** The ranges (in `folded`) of the names found, leftmost first, the longest name at each place. */
+function nameRanges(folded: string, index: NameIndex): Array<[number, number]> {
+  const t = tokens(folded);
+  const ranges: Array<[number, number]> = [];
+  for (let i = 0; i < t.length; i++) {
+    const candidates = index.get(t[i]!.w);
+    if (!candidates) continue;
+    const found = candidates.find(
+      (p) =>
+        i + p.words.length <= t.length &&
+        p.words.every((w, k) => t[i + k]!.w === w) &&
+        p.seps.every((sep, k) => {
+          const between = folded.slice(t[i + k]!.e, t[i + k + 1]!.s);
+          return sep === ' ' ? SPACES.test(between) : between === sep;
+        }),
+    );
+    if (!found) continue;
+    ranges.push([t[i]!.s, t[i + found.words.length - 1]!.e]);
+    i += found.words.length - 1;
+  }
+  return ranges;
 }
 
 function redactNames(text: string, knownNames: readonly string[]): string {
-  const re = nameRegex(knownNames);
-  if (!re) return text;
+  const index = nameIndex(knownNames);
+  if (!index) return text;
   // fast path: most texts do not name the person; the per-character mapping is built only when one does
-  re.lastIndex = 0;
-  if (!re.test(fold(text))) return text;
-  re.lastIndex = 0;
+  if (!nameRanges(fold(text), index).length) return text;
   const { folded, origin } = foldWithIndex(text);
-  const ranges: Array<[number, number]> = [];
-  for (const m of folded.matchAll(re)) ranges.push([origin[m.index]!, origin[m.index + m[0].length]!]);
+  const ranges = nameRanges(folded, index).map(([s, e]): [number, number] => [origin[s]!, origin[e]!]);
   return replaceRanges(text, ranges, REDACTED.name);
 }
 
@@ -141,7 +201,7 @@ function redactPhones(text: string): string {
  */
 export function redactText(text: string, knownNames: readonly string[] = []): string {
   if (!text) return text;
-  let out = text.replace(EMAIL, REDACTED.email);
+  let out = text.includes('@') ? text.replace(EMAIL, REDACTED.email) : text;
   out = redactPhones(out);
   return redactNames(out, knownNames);
 }

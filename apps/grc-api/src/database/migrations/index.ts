@@ -15,6 +15,12 @@ import { PrivacySettings1763800000850 } from './1763800000850-privacy-settings';
 import { Dpo1763800000860 } from './1763800000860-dpo';
 import { IdentityProviders1763800000870 } from './1763800000870-identity-providers';
 import { LocalAccounts1763800000880 } from './1763800000880-local-accounts';
+import { SearchIndexFlush1763800000885 } from './1763800000885-search-index-flush';
+import { WorkflowDefinitionsKeyOrder1763800000915 } from './1763800000915-workflow-definitions-key-order';
+import { Reporting1763800000890 } from './1763800000890-reporting';
+import { Places1763800000895 } from './1763800000895-places';
+import { SavedViews1763800000900 } from './1763800000900-saved-views';
+import { IntakeLocaleIndex1763800000920 } from './1763800000920-intake-locale-index';
 import { Communes1763800000925 } from './1763800000925-communes';
 import { CommunesValidate1763800000926 } from './1763800000926-communes-validate';
 import { AppRole1763800000950 } from './1763800000950-app-role';
@@ -38,6 +44,12 @@ export const MIGRATIONS = [
   Dpo1763800000860,
   IdentityProviders1763800000870,
   LocalAccounts1763800000880,
+  SearchIndexFlush1763800000885,
+  WorkflowDefinitionsKeyOrder1763800000915,
+  Reporting1763800000890,
+  Places1763800000895,
+  SavedViews1763800000900,
+  IntakeLocaleIndex1763800000920,
   Communes1763800000925,
   CommunesValidate1763800000926,
   AppRole1763800000950,

@@ -1,8 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { Response } from 'express';
 import { createHash, randomBytes } from 'node:crypto';
+import type Redis from 'ioredis';
 import type { EntityManager } from 'typeorm';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
+import { readEnvironment } from '../../config/environment';
+import { REDIS } from '../../infrastructure/redis.module';
 import { SecuritySettingsRepository } from '../accounts/security-settings.repository';
 import type { AuthenticatedAgent } from './authenticated-agent';
 import { SessionRow, SessionsRepository } from './sessions.repository';
@@ -20,22 +23,68 @@ export interface OpenedSession {
   persistent: boolean;
 }
 
+/** An eviction sent to every API process: a token's hash, every session of an agent, or all of them but one. */
+type Eviction = { token: string } | { agent: string; keep?: string };
+
 /** Opaque session tokens; PostgreSQL keeps their hashes, so a database leak reveals no live session. */
 @Injectable()
-export class SessionService {
+export class SessionService implements OnModuleInit, OnApplicationShutdown {
+  private readonly log = new Logger('Sessions');
   /**
    * Resolved sessions are kept this long in the process: every request needs the agent and its
    * departments, and this saves a query per request. Logout, deactivation and ending a session evict
-   * at once in this process; other API processes notice within this delay.
+   * at once in this process and, through Redis pub/sub, in every other API process (several pods);
+   * while Redis is away, other processes notice within this delay.
    */
-  private readonly cacheMs = Number(process.env['GRC_SESSION_CACHE_MS'] ?? 5_000);
+  private readonly cacheMs = readEnvironment().GRC_SESSION_CACHE_MS;
   private readonly cache = new Map<string, { agent: AuthenticatedAgent; until: number; lastSeenAt: number }>();
+
+  private subscriber: Redis | null = null;
+  private readonly channel: string;
 
   constructor(
     private readonly rows: SessionsRepository,
     private readonly settings: SecuritySettingsRepository,
     @Inject(GRC_CONFIG) private readonly config: GrcConfig,
-  ) {}
+    @Inject(REDIS) private readonly redis: Redis,
+  ) {
+    this.channel = `${config.queuePrefix}:sessions:evict`;
+  }
+
+  onModuleInit(): void {
+    if (this.cacheMs <= 0) return;
+    const sub = this.redis.duplicate({ lazyConnect: false });
+    sub.on('error', () => undefined);
+    sub.on('message', (_channel: string, message: string) => {
+      try {
+        this.apply(JSON.parse(message) as Eviction);
+      } catch {
+        // not ours
+      }
+    });
+    // subscribed again by ioredis after every reconnection
+    sub.subscribe(this.channel).catch((e: Error) => this.log.warn(`session evictions not shared (Redis?): ${e.message}`));
+    this.subscriber = sub;
+  }
+
+  onApplicationShutdown(): void {
+    this.subscriber?.disconnect();
+    this.subscriber = null;
+  }
+
+  /** Evicts here, and tells the other processes (never fails the caller: without Redis their cache expires on its own). */
+  private evictEverywhere(e: Eviction): void {
+    this.apply(e);
+    if (this.cacheMs <= 0) return;
+    void Promise.race([this.redis.publish(this.channel, JSON.stringify(e)), new Promise((r) => setTimeout(r, 1_000).unref())]).catch(
+      () => undefined,
+    );
+  }
+
+  private apply(e: Eviction): void {
+    if ('token' in e) this.cache.delete(e.token);
+    else for (const [key, entry] of this.cache) if (entry.agent.id === e.agent && key !== e.keep) this.cache.delete(key);
+  }
 
   async open(agentId: string, ttlHours: number, ip: string | null, userAgent: string | null): Promise<{ token: string; expiresAt: Date }> {
     const token = randomBytes(32).toString('base64url');
@@ -64,11 +113,12 @@ export class SessionService {
   async close(token: string): Promise<void> {
     this.cache.delete(hashToken(token));
     await this.rows.delete(hashToken(token));
+    this.evictEverywhere({ token: hashToken(token) });
   }
 
-  /** Forgets this process's cached resolution of the token (its agent's flags changed). */
+  /** Forgets every process's cached resolution of the token (its agent's flags changed). */
   evict(token: string): void {
-    this.cache.delete(hashToken(token));
+    this.evictEverywhere({ token: hashToken(token) });
   }
 
   /**
@@ -76,30 +126,29 @@ export class SessionService {
    * password change logs the agent out exactly when it commits). Evicts this process's cache first.
    */
   async closeAllFor(agentId: string, m?: EntityManager): Promise<void> {
-    this.evictAgent(agentId);
+    this.apply({ agent: agentId });
     await this.rows.deleteAllFor(agentId, m);
+    this.evictEverywhere({ agent: agentId });
   }
 
   /** Every session of the agent but the one of `keepToken`; how many ended. */
   async closeOthers(agentId: string, keepToken: string, m?: EntityManager): Promise<number> {
     const keep = hashToken(keepToken);
-    for (const [key, entry] of this.cache) if (entry.agent.id === agentId && key !== keep) this.cache.delete(key);
-    return this.rows.deleteOthers(agentId, keep, m);
+    this.apply({ agent: agentId, keep });
+    const n = await this.rows.deleteOthers(agentId, keep, m);
+    this.evictEverywhere({ agent: agentId, keep });
+    return n;
   }
 
   /** One of the agent's sessions by id; false when it is not one of the agent's. */
   async closeById(agentId: string, id: string): Promise<boolean> {
     const tokenHash = await this.rows.deleteOne(agentId, id);
-    if (tokenHash) this.cache.delete(tokenHash);
+    if (tokenHash) this.evictEverywhere({ token: tokenHash });
     return tokenHash !== null;
   }
 
   list(agentId: string): Promise<SessionRow[]> {
     return this.rows.listFor(agentId);
-  }
-
-  private evictAgent(agentId: string): void {
-    for (const [key, entry] of this.cache) if (entry.agent.id === agentId) this.cache.delete(key);
   }
 
   /**

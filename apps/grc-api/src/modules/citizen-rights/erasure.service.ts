@@ -11,7 +11,7 @@ import {
   type MergeResult,
   type TicketStatus,
 } from '@grc/domain';
-import { badRequest, conflict, notFound } from '../../common/problem';
+import { badRequest, conflict, stale, notFound } from '../../common/problem';
 import { AnonymisationService, type AnonymisationResult } from '../anonymisation/anonymisation.service';
 import { AuditService, auditActor, diff } from '../audit/audit.service';
 import type { Actor } from '../auth/authenticated-agent';
@@ -97,12 +97,12 @@ export class ErasureService {
         throw badRequest('La fiche à fusionner est introuvable.', [
           { field: 'otherId', message: 'Introuvable.', code: 'merge.other_unknown' },
         ]);
-      const stale = [kept.version !== keptVersion ? 'version' : null, other.version !== otherVersion ? 'otherVersion' : null].filter(
+      const staleFields = [kept.version !== keptVersion ? 'version' : null, other.version !== otherVersion ? 'otherVersion' : null].filter(
         (f): f is string => !!f,
       );
-      if (stale.length) {
-        throw conflict("Une des fiches a été modifiée par quelqu'un d'autre entre-temps. Rechargez-les avant de recommencer.", [
-          ...stale.map((field) => ({ field, message: 'Version périmée', code: 'stale_version' })),
+      if (staleFields.length) {
+        throw stale("Une des fiches a été modifiée par quelqu'un d'autre entre-temps. Rechargez-les avant de recommencer.", [
+          ...staleFields.map((field) => ({ field, message: 'Version périmée', code: 'stale_version' })),
         ]);
       }
       const pick = (c: typeof kept): CitizenFields =>

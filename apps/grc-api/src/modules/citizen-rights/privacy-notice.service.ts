@@ -9,7 +9,7 @@ import {
   type PrivacySettings,
   type PrivacySettingsInput,
 } from '@grc/domain';
-import { badRequest, conflict } from '../../common/problem';
+import { badRequest, conflict, stale } from '../../common/problem';
 import { AuditService, auditActor, diff } from '../audit/audit.service';
 import { actorId, type Actor } from '../auth/authenticated-agent';
 import { CitizenRightsRepository } from './citizen-rights.repository';
@@ -68,7 +68,7 @@ export class PrivacyNoticeService {
     return this.db.transaction(async (m) => {
       const before = await this.settings.find(m, true);
       if ((before?.version ?? 0) !== version) {
-        throw conflict("Ces réglages ont été modifiés par quelqu'un d'autre entre-temps. Rechargez-les avant de recommencer.", [
+        throw stale("Ces réglages ont été modifiés par quelqu'un d'autre entre-temps. Rechargez-les avant de recommencer.", [
           { field: 'version', message: 'Version périmée', code: 'stale_version' },
         ]);
       }

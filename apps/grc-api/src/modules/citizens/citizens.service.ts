@@ -15,7 +15,7 @@ import {
   type CitizenSummary,
   type TicketSummary,
 } from '@grc/domain';
-import { badRequest, conflict, notFound } from '../../common/problem';
+import { badRequest, conflict, stale, notFound } from '../../common/problem';
 import type { CitizenEntity } from '../../database/entities';
 import { AuditService, auditActor, diff, type AuditActor } from '../audit/audit.service';
 import type { Actor } from '../auth/authenticated-agent';
@@ -160,7 +160,7 @@ export class CitizensService {
       const before = await this.citizens.findForUpdate(id, m);
       if (!before || !(await this.reachable(m, actor, id))) throw notFound('Citoyen');
       if (before.version !== version) {
-        throw conflict("Cette fiche a été modifiée par quelqu'un d'autre entre-temps. Rechargez-la avant de recommencer.", [
+        throw stale("Cette fiche a été modifiée par quelqu'un d'autre entre-temps. Rechargez-la avant de recommencer.", [
           { field: 'version', message: 'Version périmée', code: 'stale_version' },
         ]);
       }

@@ -1,4 +1,5 @@
 import { parseMailbox } from '@grc/domain';
+import { readEnvironment } from '../../config/environment';
 
 /** E-mail settings read from the environment (docs/mail.md). */
 export interface MailConfig {
@@ -27,26 +28,22 @@ export interface MailConfig {
 
 export const MAIL_CONFIG = Symbol('MAIL_CONFIG');
 
-const int = (v: string | undefined, fallback: number): number => {
-  const n = v === undefined || v === '' ? NaN : Number(v);
-  return Number.isInteger(n) && n >= 0 ? n : fallback;
-};
-
 export function loadMailConfig(env: NodeJS.ProcessEnv = process.env, maxUploadBytes = 10 * 1024 * 1024): MailConfig {
-  const from = parseMailbox(env['MAIL_FROM'] ?? 'GRC <mairie@grc.invalid>');
+  const e = readEnvironment(env);
+  const from = parseMailbox(e.MAIL_FROM);
   if (!from) throw new Error('MAIL_FROM must be one address, e.g. "Mairie de Saint-Aubin <mairie@saint-aubin.fr>"');
   return {
-    smtpUrl: env['SMTP_URL']?.trim() || null,
+    smtpUrl: e.SMTP_URL ?? null,
     fromAddress: from.address,
     fromName: from.name,
-    domain: (env['MAIL_DOMAIN'] ?? from.address.slice(from.address.lastIndexOf('@') + 1)).toLowerCase(),
-    retryBaseMs: int(env['MAIL_RETRY_BASE_MS'], 30_000),
-    retryMaxMs: int(env['MAIL_RETRY_MAX_MS'], 3_600_000),
-    maxAttempts: Math.max(1, int(env['MAIL_MAX_ATTEMPTS'], 8)),
-    sweepMs: Math.max(100, int(env['MAIL_SWEEP_MS'], 5_000)),
-    intakeTickMs: int(env['MAIL_INTAKE_TICK_MS'], 5_000),
-    quarantineMaxBytes: int(env['MAIL_QUARANTINE_MAX_BYTES'], 5 * 1024 * 1024),
-    maxMessageBytes: int(env['MAIL_MAX_MESSAGE_BYTES'], Math.max(25 * 1024 * 1024, maxUploadBytes * 3)),
-    imapRejectUnauthorized: env['MAIL_IMAP_REJECT_UNAUTHORIZED'] !== 'false',
+    domain: (e.MAIL_DOMAIN ?? from.address.slice(from.address.lastIndexOf('@') + 1)).toLowerCase(),
+    retryBaseMs: e.MAIL_RETRY_BASE_MS,
+    retryMaxMs: e.MAIL_RETRY_MAX_MS,
+    maxAttempts: e.MAIL_MAX_ATTEMPTS,
+    sweepMs: e.MAIL_SWEEP_MS,
+    intakeTickMs: e.MAIL_INTAKE_TICK_MS,
+    quarantineMaxBytes: e.MAIL_QUARANTINE_MAX_BYTES,
+    maxMessageBytes: e.MAIL_MAX_MESSAGE_BYTES ?? Math.max(25 * 1024 * 1024, maxUploadBytes * 3),
+    imapRejectUnauthorized: e.MAIL_IMAP_REJECT_UNAUTHORIZED,
   };
 }

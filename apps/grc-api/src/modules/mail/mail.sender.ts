@@ -1,4 +1,5 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
+import { MetricsRegistry } from '../metrics/metrics.registry';
 import { Worker } from 'bullmq';
 import { createTransport, type Transporter } from 'nodemailer';
 import { fillLink, linkPlaceholder } from '@grc/domain';
@@ -51,6 +52,7 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
     @Inject(GRC_CONFIG) private readonly config: GrcConfig,
     @Inject(MAIL_CONFIG) private readonly mail: MailConfig,
     private readonly outbox: OutboxRepository,
+    @Optional() private readonly metrics?: MetricsRegistry,
   ) {
     this.secrets = new SecretBox(config.dataDir);
   }
@@ -73,6 +75,7 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
       },
     );
     this.worker.on('error', () => undefined);
+    this.metrics?.observeWorker(QUEUES.mailOutbox, this.worker);
     const tick = () => {
       if (this.stopped) return;
       void this.sweep().finally(() => {

@@ -4,6 +4,7 @@ import type Redis from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { createHash } from 'node:crypto';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
+import { readEnvironment } from '../../config/environment';
 import { REDIS } from '../../infrastructure/redis.module';
 import { Open311KeysRepository } from './open311-keys.repository';
 import { Open311Error } from './open311.errors';
@@ -16,11 +17,11 @@ export interface Open311Limits {
 }
 
 export function open311Limits(env: NodeJS.ProcessEnv = process.env): Open311Limits {
-  const int = (v: string | undefined, d: number) => (v && /^\d+$/.test(v) && Number(v) > 0 ? Number(v) : d);
+  const e = readEnvironment(env);
   return {
-    windowSeconds: int(env['GRC_OPEN311_RATE_WINDOW_SECONDS'], 60),
-    perIp: int(env['GRC_OPEN311_RATE_LIMIT'], 300),
-    perKey: int(env['GRC_OPEN311_KEY_RATE_LIMIT'], 3000),
+    windowSeconds: e.GRC_OPEN311_RATE_WINDOW_SECONDS,
+    perIp: e.GRC_OPEN311_RATE_LIMIT,
+    perKey: e.GRC_OPEN311_KEY_RATE_LIMIT,
   };
 }
 export const OPEN311_LIMITS = Symbol('OPEN311_LIMITS');

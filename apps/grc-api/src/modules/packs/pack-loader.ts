@@ -3,12 +3,12 @@
  * transaction: town settings, departments (parents first), categories, routing rules, agents,
  * then the generated demo citizens and tickets with their timelines, in bulk (unnest arrays).
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import {
-  formatReference, generateDemoTickets, normalizeEmail, normalizePhone, parseTownPack, priorityRank,
+  formatReference, generateDemoTickets, normalizeEmail, normalizePhone, priorityRank,
   type DemoData, type PackDepartment, type PackError, type TicketSeed, type TownPack,
 } from '@grc/domain';
 import { AuditRepository } from '../audit/audit.repository';
@@ -18,7 +18,9 @@ import { passwordVerdict } from '../accounts/password-strength';
 import { recomputeInboxCounters } from '../worker/inbox-counters.repository';
 import { TicketsRepository } from '../tickets/tickets.repository';
 import { TownSettingsRepository } from '../town/town-settings.repository';
-import { insertPackWorkflows, readPackWorkflows, type PackWorkflows } from '../workflows/pack-workflows';
+import { importBanFile } from '../places/ban-importer';
+import { insertPackWorkflows, type PackWorkflows } from '../workflows/pack-workflows';
+import { formatPackErrors, validatePackFolder } from './pack-validation';
 import { PacksRepository } from './packs.repository';
 
 export interface LoadPackOptions {
@@ -28,37 +30,74 @@ export interface LoadPackOptions {
   now: Date;
   /** validation circuits of the pack (workflows/ folder), checked beforehand */
   workflows?: PackWorkflows | null;
+  /** everything is written, then rolled back: the summary of what a load would do */
+  dryRun?: boolean;
 }
-export interface LoadPackResult { loaded: boolean; summary: string }
-
-/** Reads every *.yaml / *.yml file of the folder (file name → text). */
-export async function readPackFolder(folder: string): Promise<Record<string, string>> {
-  let names: string[];
-  try {
-    names = await readdir(folder);
-  } catch (e) {
-    throw new Error(`town pack folder ${folder} cannot be read: ${(e as Error).message}`);
-  }
-  const files: Record<string, string> = {};
-  for (const name of names.filter((n) => /\.ya?ml$/i.test(n)).sort()) {
-    files[name.replace(/\.yml$/i, '.yaml')] = await readFile(join(folder, name), 'utf8');
-  }
-  return files;
+/** What a pack brought (or, in a dry run, would bring). */
+export interface PackCounts {
+  departments: number;
+  categories: number;
+  routingRules: number;
+  agents: number;
+  calendars: number;
+  policies: number;
+  circuits: number;
+  circuitBindings: number;
+  retentionRules: number;
+  citizens: number;
+  tickets: number;
+  events: number;
+}
+export interface LoadPackResult {
+  loaded: boolean;
+  summary: string;
+  /** null when nothing was loaded */
+  counts: PackCounts | null;
 }
 
-export const formatPackErrors = (errors: readonly PackError[]): string =>
-  errors.map((e) => `  ${e.file}${e.line !== undefined ? `:${e.line}` : ''}${e.path ? ` [${e.path}]` : ''}: ${e.message}`).join('\n');
+class DryRunRollback extends Error {
+  constructor(readonly result: LoadPackResult) {
+    super('dry run');
+  }
+}
 
+export const describeCounts = (c: PackCounts): string =>
+  `${c.departments} departments, ${c.categories} categories, ${c.routingRules} routing rules, ${c.agents} agents, ` +
+  `${c.calendars} SLA calendars, ${c.policies} SLA policies, ${c.circuits} circuits (${c.circuitBindings} bindings), ` +
+  `${c.retentionRules} retention rules, ${c.citizens} citizens, ${c.tickets} tickets, ${c.events} timeline events`;
+
+export { formatPackErrors, readPackFolder } from './pack-validation';
+
+/** A pack with errors: every one of them (file, path, line), nothing written. */
+export class PackInvalidError extends Error {
+  constructor(
+    readonly folder: string,
+    readonly errors: readonly PackError[],
+  ) {
+    super(`town pack ${folder} is invalid (${errors.length} error(s)):\n${formatPackErrors(errors)}`);
+    this.name = 'PackInvalidError';
+  }
+}
+
+/** Checks the whole folder first (every error at once), then loads it, unless the database already has a town. */
 export async function loadTownPackFromFolder(ds: DataSource, folder: string, opts: LoadPackOptions): Promise<LoadPackResult> {
+  const checked = await validatePackFolder(folder);
+  if (!checked.pack) throw new PackInvalidError(folder, checked.errors);
   if (opts.onlyIfEmpty && (await hasDepartments(ds.manager))) {
-    return { loaded: false, summary: 'the database already has departments; pack not loaded' };
+    return { loaded: false, summary: 'the database already has departments; pack not loaded', counts: null };
   }
-  const parsed = parseTownPack(await readPackFolder(folder));
-  if (!parsed.ok) {
-    throw new Error(`town pack ${folder} is invalid (${parsed.errors.length} error(s)):\n${formatPackErrors(parsed.errors)}`);
-  }
-  const workflows = await readPackWorkflows(folder, parsed.pack);
-  return loadTownPack(ds, parsed.pack, { ...opts, workflows });
+  const result = await loadTownPack(ds, checked.pack, { ...opts, workflows: checked.workflows });
+  if (!result.loaded || opts.dryRun) return result;
+  // the town's addresses: the pack's ban/adresses-*.csv files (Base Adresse Nationale format), each its own import
+  const ban = await banFiles(folder);
+  let addresses = 0;
+  for (const file of ban) addresses += (await importBanFile(ds, file, { actorId: null, actorLabel: 'system', ip: null })).inserted;
+  return ban.length ? { ...result, summary: `${result.summary}, ${addresses} addresses` } : result;
+}
+
+async function banFiles(folder: string): Promise<string[]> {
+  const names = await readdir(join(folder, 'ban')).catch(() => [] as string[]);
+  return names.filter((n) => /^adresses-[0-9a-z]+\.csv$/i.test(n)).sort().map((n) => join(folder, 'ban', n));
 }
 
 const rows = new PacksRepository();
@@ -81,11 +120,11 @@ export async function loadTownPack(ds: DataSource, pack: TownPack, opts: LoadPac
   hashing.catch(() => undefined); // awaited below; never an unhandled rejection if the transaction fails first
   const demo = generateDemoTickets(pack, opts.now);
 
-  return ds.transaction(async (m) => {
+  const run = ds.transaction(async (m): Promise<LoadPackResult> => {
     // two processes started with --demo at once: the second waits, then sees the first one's pack
     await rows.lock(m);
     if (await hasDepartments(m)) {
-      if (opts.onlyIfEmpty) return { loaded: false, summary: 'the database already has departments; pack not loaded' };
+      if (opts.onlyIfEmpty) return { loaded: false, summary: 'the database already has departments; pack not loaded', counts: null };
       throw new Error('the database already has departments: a town pack loads into an empty database');
     }
     await rows.enterCommune(m, pack.town.code, pack.town.name);
@@ -111,22 +150,42 @@ export async function loadTownPack(ds: DataSource, pack: TownPack, opts: LoadPac
     if (pack.sla) await rows.insertSla(m, pack.sla);
     if (pack.retention) await rows.insertRetention(m, pack.retention);
     if (pack.templates) await rows.upsertTemplates(m, pack.templates);
-    const counts = await insertDemo(m, demo, { prefix, timezone: pack.town.timezone, deptIds, catIds, agentIds });
+    const demoCounts = await insertDemo(m, demo, { prefix, timezone: pack.town.timezone, deptIds, catIds, agentIds });
     if (opts.workflows) await insertPackWorkflows(m, opts.workflows);
     await recomputeInboxCounters(m);
 
-    const summary = `${pack.departments.length} departments, ${pack.categories.length} categories, ${pack.routing.length} routing rules, ` +
-      `${pack.agents.length} agents, ${counts.citizens} citizens, ${counts.tickets} tickets, ${counts.events} timeline events`;
+    const counts: PackCounts = {
+      departments: pack.departments.length,
+      categories: pack.categories.length,
+      routingRules: pack.routing.length,
+      agents: pack.agents.length,
+      calendars: pack.sla?.calendars.length ?? 0,
+      policies: pack.sla?.policies.length ?? 0,
+      circuits: opts.workflows?.definitions.length ?? 0,
+      circuitBindings: opts.workflows?.bindings.length ?? 0,
+      retentionRules: (pack.retention?.default ? 1 : 0) + (pack.retention?.categories.length ?? 0),
+      ...demoCounts,
+    };
+    const summary = describeCounts(counts);
     await new AuditService(new AuditRepository(m.connection)).record(m, { actorId: null, actorLabel: 'system', ip: null }, 'pack.load', 'town', pack.town.code, {
       town: { before: null, after: pack.town.name },
       departments: { before: null, after: pack.departments.length },
       categories: { before: null, after: pack.categories.length },
       routingRules: { before: null, after: pack.routing.length },
       agents: { before: null, after: pack.agents.length },
+      calendars: { before: null, after: counts.calendars },
+      policies: { before: null, after: counts.policies },
+      circuits: { before: null, after: counts.circuits },
       citizens: { before: null, after: counts.citizens },
       tickets: { before: null, after: counts.tickets },
     });
-    return { loaded: true, summary };
+    const result = { loaded: true, summary, counts };
+    if (opts.dryRun) throw new DryRunRollback(result);
+    return result;
+  });
+  return run.catch((e: unknown) => {
+    if (e instanceof DryRunRollback) return { ...e.result, loaded: false };
+    throw e;
   });
 }
 

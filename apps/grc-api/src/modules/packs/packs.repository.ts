@@ -417,7 +417,7 @@ export class PacksRepository {
     await m.query(`UPDATE workflow_definitions SET status = 'archived', updated_at = now() WHERE code = $1 AND status = 'published'`, [code]);
     const [row]: Array<{ version: number }> = await m.query(
       `INSERT INTO workflow_definitions (code, version, status, name, definition, published_at)
-       SELECT $1::text, coalesce(max(version), 0) + 1, 'published', $2, $3::jsonb, now() FROM workflow_definitions WHERE code = $1::text
+       SELECT $1::text, coalesce(max(version), 0) + 1, 'published', $2, $3::json, now() FROM workflow_definitions WHERE code = $1::text
        RETURNING version`,
       [code, name, JSON.stringify(definition)],
     );

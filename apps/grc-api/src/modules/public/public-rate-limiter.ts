@@ -5,6 +5,7 @@ import type Redis from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { ProblemException } from '../../common/problem';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
+import { readEnvironment } from '../../config/environment';
 import { REDIS } from '../../infrastructure/redis.module';
 
 export type PublicBucket = 'create' | 'message' | 'read';
@@ -18,10 +19,10 @@ export interface PublicLimits {
 }
 
 export function publicLimits(env: NodeJS.ProcessEnv = process.env): PublicLimits {
-  const int = (v: string | undefined, d: number) => (v && /^\d+$/.test(v) ? Number(v) : d);
-  const create = int(env['GRC_PUBLIC_RATE_LIMIT'], 5);
+  const e = readEnvironment(env);
+  const create = e.GRC_PUBLIC_RATE_LIMIT;
   return {
-    windowSeconds: int(env['GRC_PUBLIC_RATE_WINDOW_SECONDS'], 600),
+    windowSeconds: e.GRC_PUBLIC_RATE_WINDOW_SECONDS,
     create,
     message: Math.max(create * 2, 10),
     read: Math.max(create * 20, 120),

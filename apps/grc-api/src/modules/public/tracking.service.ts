@@ -3,6 +3,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { isTrackingExpired, trackingExpiresAt, type TrackedTicket } from '@grc/domain';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
+import { readEnvironment } from '../../config/environment';
 import { TrackingRepository, type KeyedTicketRow } from './tracking.repository';
 
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest();
@@ -30,7 +31,7 @@ export class TrackingService {
     @Inject(GRC_CONFIG) config: GrcConfig,
     private readonly keys: TrackingRepository,
   ) {
-    const configured = process.env['PUBLIC_URL']?.trim();
+    const configured = readEnvironment().PUBLIC_URL;
     this.publicBaseUrl = (configured || `http://localhost:${config.port}`).replace(/\/+$/, '');
     this.ttlDays = config.trackingTtlDays;
   }

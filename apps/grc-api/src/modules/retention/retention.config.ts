@@ -1,3 +1,5 @@
+import { readEnvironment } from '../../config/environment';
+
 /** Retention job and purges, read from the environment (docs/configuration.md); refused at start when out of range. */
 export interface RetentionConfig {
   /** how often the worker runs the retention rules and the purges; 0: never on its own */
@@ -16,21 +18,14 @@ export interface RetentionConfig {
 
 export const RETENTION_CONFIG = Symbol('RETENTION_CONFIG');
 
-function bounded(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
-  return n;
-}
-
 export function loadRetentionConfig(env: NodeJS.ProcessEnv = process.env): RetentionConfig {
+  const e = readEnvironment(env);
   return {
-    everyMinutes: bounded(env, 'GRC_RETENTION_EVERY_MINUTES', 60, 0, 10_080),
-    batchSize: bounded(env, 'GRC_RETENTION_BATCH', 100, 1, 5_000),
-    outboxBodyDays: bounded(env, 'GRC_PURGE_OUTBOX_BODY_DAYS', 90, 1, 3_650),
-    quarantineDays: bounded(env, 'GRC_PURGE_QUARANTINE_DAYS', 30, 1, 365),
-    loginIpMonths: bounded(env, 'GRC_PURGE_LOGIN_IP_MONTHS', 6, 1, 12),
-    expiredSessionDays: bounded(env, 'GRC_PURGE_SESSIONS_DAYS', 0, 0, 90),
+    everyMinutes: e.GRC_RETENTION_EVERY_MINUTES,
+    batchSize: e.GRC_RETENTION_BATCH,
+    outboxBodyDays: e.GRC_PURGE_OUTBOX_BODY_DAYS,
+    quarantineDays: e.GRC_PURGE_QUARANTINE_DAYS,
+    loginIpMonths: e.GRC_PURGE_LOGIN_IP_MONTHS,
+    expiredSessionDays: e.GRC_PURGE_SESSIONS_DAYS,
   };
 }

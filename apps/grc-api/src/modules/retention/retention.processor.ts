@@ -1,4 +1,5 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
+import { MetricsRegistry } from '../metrics/metrics.registry';
 import { Job, Queue, Worker } from 'bullmq';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
 import { RETENTION_CONFIG, type RetentionConfig } from './retention.config';
@@ -22,6 +23,7 @@ export class RetentionProcessor implements OnApplicationBootstrap, OnApplication
     @Inject(GRC_CONFIG) private readonly config: GrcConfig,
     @Inject(RETENTION_CONFIG) private readonly retentionConfig: RetentionConfig,
     private readonly retention: RetentionService,
+    @Optional() private readonly metrics?: MetricsRegistry,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -29,6 +31,7 @@ export class RetentionProcessor implements OnApplicationBootstrap, OnApplication
     const connection = { url: this.config.redisUrl, maxRetriesPerRequest: null };
     this.worker = new Worker(RETENTION_QUEUE, (job) => this.process(job), { connection, prefix: this.config.queuePrefix, concurrency: 1 });
     this.worker.on('error', (e) => this.log.warn(`worker ${RETENTION_QUEUE}: ${e.message}`));
+    this.metrics?.observeWorker(RETENTION_QUEUE, this.worker);
     this.queue = new Queue(RETENTION_QUEUE, {
       connection: { url: this.config.redisUrl, enableOfflineQueue: false, maxRetriesPerRequest: 1 },
       prefix: this.config.queuePrefix,

@@ -131,6 +131,15 @@ export class RetentionRepository {
     return rows.map((r) => r.id);
   }
 
+  /**
+   * Merges the pending entries of the tickets' and citizens' search indexes (migration 1763800000885), outside
+   * any batch: so that no batch's transaction, holding its rows, pays for a full pending list. Pages merged.
+   */
+  async flushSearchIndexes(): Promise<number> {
+    const [r] = await this.db.query(`SELECT grc_flush_search_indexes() AS n`);
+    return Number(r?.n ?? 0);
+  }
+
   // ------------------------------------------------------------------ purges
   // (sessions, outbox bodies and quarantine are purged through their own repositories)
 

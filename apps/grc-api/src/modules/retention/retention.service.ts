@@ -148,6 +148,7 @@ export class RetentionService {
           if (!result || !result.tickets) break;
           counts.longestBatchMs = Math.max(counts.longestBatchMs, Date.now() - started);
           await this.engine.removeFiles(result);
+          await this.repo.flushSearchIndexes();
           counts.batches++;
           counts.requests += result.tickets;
           counts.citizensAnonymised += result.citizensAnonymised;

@@ -32,6 +32,6 @@ describe('AttachmentStore (filesystem)', () => {
   it('is chosen by GRC_ATTACHMENT_STORE (filesystem by default); an unknown store stops the start-up', () => {
     expect(attachmentStoreFor(loadConfig({ GRC_DATA_DIR: dir }))).toBeInstanceOf(FilesystemAttachmentStore);
     expect(loadConfig({ GRC_ATTACHMENT_STORE: 'filesystem' }).attachmentStore).toBe('filesystem');
-    expect(() => loadConfig({ GRC_ATTACHMENT_STORE: 's3' })).toThrow(/GRC_ATTACHMENT_STORE must be one of filesystem/);
+    expect(() => loadConfig({ GRC_ATTACHMENT_STORE: 's3' })).toThrow(/GRC_ATTACHMENT_STORE="s3": must be one of filesystem/);
   });
 });

@@ -1,9 +1,20 @@
 import { Injectable } from '@nestjs/common';
-import { decodeCursor, encodeCursor, parseReference, type InboxCounters, type Page, type TicketSummary } from '@grc/domain';
+import {
+  decodeCursor,
+  encodeCursor,
+  parseReference,
+  type InboxCounters,
+  type Page,
+  type TicketCount,
+  type TicketSummary,
+} from '@grc/domain';
 import { forbidden, invalidField } from '../../common/problem';
 import type { AuthenticatedAgent } from '../auth/authenticated-agent';
 import type { InboxQueryDto } from './inbox.dto';
 import { InboxRepository, sortKeyCount, type InboxFilter } from './inbox.repository';
+
+/** A tab shows "10000+" beyond this: counting further would scan for nothing. */
+export const COUNT_CAP = 10_000;
 
 /**
  * The unified inbox: who may see which view, the checked filters and the keyset cursor; the SQL (one
@@ -14,6 +25,27 @@ export class InboxQuery {
   constructor(private readonly rows: InboxRepository) {}
 
   async list(agent: AuthenticatedAgent, query: InboxQueryDto): Promise<Page<TicketSummary>> {
+    const filter = this.filterOf(agent, query);
+    if (query.cursor) {
+      const values = decodeCursor(query.cursor);
+      if (!values || values.length !== sortKeyCount(filter.sort))
+        throw invalidField('cursor', 'Curseur de pagination invalide ou expiré : revenez à la première page.');
+      filter.after = values;
+    }
+    const page = await this.rows.page(filter);
+    return { items: page.items, nextCursor: page.more && page.lastKeys ? encodeCursor(page.lastKeys) : null };
+  }
+
+  /**
+   * How many tickets the same query matches (its cursor and limit aside), open ones and all, up to
+   * COUNT_CAP each: the figures of a saved view's tab and of the search's "open / all".
+   */
+  count(agent: AuthenticatedAgent, query: InboxQueryDto): Promise<TicketCount> {
+    return this.rows.count(this.filterOf(agent, query), COUNT_CAP);
+  }
+
+  /** The checked view and filters of an inbox query (first page): the inbox's, and the map of requests'. */
+  filterOf(agent: AuthenticatedAgent, query: Omit<InboxQueryDto, 'cursor'>): InboxFilter {
     const isAdmin = agent.role === 'admin';
     const view = query.view ?? (isAdmin ? 'all' : 'departments');
     if (view === 'all' && !isAdmin) throw forbidden('La vue « Toutes » est réservée aux administrateurs.');
@@ -47,14 +79,7 @@ export class InboxQuery {
       // to exhaust PostgreSQL's stack ("tsquery stack too small"); a query with no word matches nothing
       filter.words = q.replace(/[^\p{L}\p{N}\s"']/gu, ' ').trim();
     }
-    if (query.cursor) {
-      const values = decodeCursor(query.cursor);
-      if (!values || values.length !== sortKeyCount(filter.sort))
-        throw invalidField('cursor', 'Curseur de pagination invalide ou expiré : revenez à la première page.');
-      filter.after = values;
-    }
-    const page = await this.rows.page(filter);
-    return { items: page.items, nextCursor: page.more && page.lastKeys ? encodeCursor(page.lastKeys) : null };
+    return filter;
   }
 
   /** Open work per view, from the read model the worker maintains (plus a live count for "mine"). */

@@ -26,7 +26,7 @@ const keyText = (col: string) =>
 const keyCast = (col: string) => (col.endsWith('_at') || col === DUE ? 'timestamptz' : col === 't.priority' ? 'smallint' : 'uuid');
 
 /** Builds SQL with numbered parameters. */
-class Sql {
+export class Sql {
   readonly params: unknown[] = [];
   readonly where: string[] = [];
   p(value: unknown): string {
@@ -66,6 +66,40 @@ export interface InboxFilter {
 export const sortKeyCount = (sort: InboxSort): number => SORTS[sort].keys.length;
 
 /**
+ * The inbox's scope and filters as SQL conditions on `tickets t` (the page, and the map of requests of
+ * modules/places, which shows the same requests as the inbox with the same filters and permissions).
+ */
+export function inboxConditions(sql: Sql, f: Omit<InboxFilter, 'sort' | 'after' | 'limit'>): void {
+  if (f.departmentScope) sql.where.push(`t.department_id = ANY(${sql.p(f.departmentScope)}::uuid[])`);
+  if (f.assignee) sql.where.push(`t.assignee_id = ${sql.p(f.assignee)}`);
+  if (f.unassigned) sql.where.push('t.assignee_id IS NULL');
+
+  if (f.status?.length) sql.where.push(`t.status = ANY(${sql.p(f.status)}::text[])`);
+  if (f.channel?.length) sql.where.push(`t.channel = ANY(${sql.p(f.channel)}::text[])`);
+  if (f.categoryId?.length) sql.where.push(`t.category_id = ANY(${sql.p(f.categoryId)}::uuid[])`);
+  if (f.departmentId?.length) sql.where.push(`t.department_id = ANY(${sql.p(f.departmentId)}::uuid[])`);
+  if (f.priority?.length) sql.where.push(`t.priority = ANY(${sql.p(f.priority.map(priorityRank))}::smallint[])`);
+  if (f.assigneeIds?.length || f.assigneeNone) {
+    const ids = f.assigneeIds ?? [];
+    const parts = [ids.length ? `t.assignee_id = ANY(${sql.p(ids)}::uuid[])` : null, f.assigneeNone ? 't.assignee_id IS NULL' : null];
+    sql.where.push(`(${parts.filter(Boolean).join(' OR ')})`);
+  }
+  if (f.breached) sql.where.push(`(t.sla_breached OR t.sla_due_at < now())`);
+  if (f.createdFrom) sql.where.push(`t.created_at >= ${sql.p(startOfDay(f.createdFrom))}::timestamptz`);
+  if (f.createdTo) sql.where.push(`t.created_at < ${sql.p(endOfDay(f.createdTo))}::timestamptz`);
+
+  if (f.reference !== undefined || f.words !== undefined) {
+    sql.where.push(
+      f.reference
+        ? `t.reference = ${sql.p(f.reference)}`
+        : f.words
+          ? `t.search_vector @@ websearch_to_tsquery('grc_french', ${sql.p(f.words)})`
+          : 'false',
+    );
+  }
+}
+
+/**
  * The unified inbox read model's SQL: one indexed query across channels and departments, scoped to the
  * departments the agent may see (in SQL, never only in the console), keyset-paginated — hand-written,
  * because the indexes of the migration are designed for exactly these queries (the keyset condition is
@@ -78,33 +112,7 @@ export class InboxRepository {
   /** Up to `limit + 1` rows (one more tells there is a next page) with their keys' text. */
   async page(f: InboxFilter): Promise<{ items: TicketSummary[]; lastKeys: string[] | null; more: boolean }> {
     const sql = new Sql();
-    if (f.departmentScope) sql.where.push(`t.department_id = ANY(${sql.p(f.departmentScope)}::uuid[])`);
-    if (f.assignee) sql.where.push(`t.assignee_id = ${sql.p(f.assignee)}`);
-    if (f.unassigned) sql.where.push('t.assignee_id IS NULL');
-
-    if (f.status?.length) sql.where.push(`t.status = ANY(${sql.p(f.status)}::text[])`);
-    if (f.channel?.length) sql.where.push(`t.channel = ANY(${sql.p(f.channel)}::text[])`);
-    if (f.categoryId?.length) sql.where.push(`t.category_id = ANY(${sql.p(f.categoryId)}::uuid[])`);
-    if (f.departmentId?.length) sql.where.push(`t.department_id = ANY(${sql.p(f.departmentId)}::uuid[])`);
-    if (f.priority?.length) sql.where.push(`t.priority = ANY(${sql.p(f.priority.map(priorityRank))}::smallint[])`);
-    if (f.assigneeIds?.length || f.assigneeNone) {
-      const ids = f.assigneeIds ?? [];
-      const parts = [ids.length ? `t.assignee_id = ANY(${sql.p(ids)}::uuid[])` : null, f.assigneeNone ? 't.assignee_id IS NULL' : null];
-      sql.where.push(`(${parts.filter(Boolean).join(' OR ')})`);
-    }
-    if (f.breached) sql.where.push(`(t.sla_breached OR t.sla_due_at < now())`);
-    if (f.createdFrom) sql.where.push(`t.created_at >= ${sql.p(startOfDay(f.createdFrom))}::timestamptz`);
-    if (f.createdTo) sql.where.push(`t.created_at < ${sql.p(endOfDay(f.createdTo))}::timestamptz`);
-
-    if (f.reference !== undefined || f.words !== undefined) {
-      sql.where.push(
-        f.reference
-          ? `t.reference = ${sql.p(f.reference)}`
-          : f.words
-            ? `t.search_vector @@ websearch_to_tsquery('grc_french', ${sql.p(f.words)})`
-            : 'false',
-      );
-    }
+    inboxConditions(sql, f);
 
     const sort = SORTS[f.sort];
     if (f.after) {
@@ -129,6 +137,17 @@ export class InboxRepository {
     };
   }
 
+  /** How many tickets the filters match (paging aside): open ones and all, capped at `cap` each (a tab's figure). */
+  async count(f: InboxFilter, cap: number): Promise<{ open: number; all: number }> {
+    const sql = filterSql(f);
+    const [row] = await this.db.query(
+      `SELECT count(*) FILTER (WHERE x.status = ANY(${sql.p(OPEN_STATUSES)}::text[]))::int AS open, count(*)::int AS "all"
+       FROM (SELECT t.status FROM tickets t ${sql.where.length ? `WHERE ${sql.where.join(' AND ')}` : ''} LIMIT ${sql.p(cap)}) x`,
+      sql.params,
+    );
+    return row;
+  }
+
   /** Open work per view, from the read model the worker maintains (plus a live count for "mine"). */
   async counters(
     agentId: string,
@@ -147,6 +166,13 @@ export class InboxRepository {
     );
     return row;
   }
+}
+
+/** The WHERE conditions of a filter (shared by a page and a count). */
+function filterSql(f: InboxFilter): Sql {
+  const sql = new Sql();
+  inboxConditions(sql, f);
+  return sql;
 }
 
 // Dates without time are whole days in the town's time zone (Europe/Paris).

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query, Res, U
 import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import type { InboxCounters, Page, TicketDetail, TicketSummary } from '@grc/domain';
+import type { InboxCounters, Page, TicketCount, TicketDetail, TicketSummary } from '@grc/domain';
 import { notFound } from '../../common/problem';
 import { loadConfig } from '../../config/config';
 import type { Actor, AuthenticatedAgent } from '../auth/authenticated-agent';
@@ -36,6 +36,13 @@ export class TicketsController {
   @Get('counters')
   counters(@CurrentAgent() agent: AuthenticatedAgent): Promise<InboxCounters> {
     return this.inbox.counters(agent);
+  }
+
+  /** How many tickets GET /tickets with the same query would list: `{ open, all }` (capped at 10,000). */
+  @RequirePermission('tickets.read')
+  @Get('count')
+  count(@CurrentAgent() agent: AuthenticatedAgent, @Query() query: InboxQueryDto): Promise<TicketCount> {
+    return this.inbox.count(agent, query);
   }
 
   @RequirePermission('tickets.create')

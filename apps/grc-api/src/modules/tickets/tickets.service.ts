@@ -164,7 +164,8 @@ export class TicketsService {
         { field: dto.latitude == null ? 'latitude' : 'longitude', message: 'Donnez les deux coordonnées, ou aucune.' },
       ]);
     }
-    const id = await this.db.transaction(async (m) => {
+    // the answer is read in the creation's own transaction: no round trip after the commit (bench/intake.mjs)
+    const created = await this.db.transaction(async (m) => {
       // need-to-know: an existing citizen only if the agent may reach them (else "unknown", as for a wrong id)
       if (dto.citizenId && !(await this.citizens.reachable(m, actor, dto.citizenId))) {
         throw badRequest('Citoyen inconnu.', [{ field: 'citizenId', message: 'Citoyen inconnu.' }]);
@@ -173,21 +174,20 @@ export class TicketsService {
         ? (await this.citizens.createIn(m, actor, dto.newCitizen, 'newCitizen')).id
         : (dto.citizenId ?? null);
       const location = dto.latitude != null && dto.longitude != null ? { lat: dto.latitude, lng: dto.longitude } : null;
-      return (
-        await this.createIn(m, actor, {
-          channel: dto.channel,
-          categoryId: dto.categoryId,
-          subject: dto.subject,
-          description: dto.description,
-          priority: dto.priority,
-          citizenId,
-          address: dto.address,
-          location,
-        })
-      ).id;
+      const { id } = await this.createIn(m, actor, {
+        channel: dto.channel,
+        categoryId: dto.categoryId,
+        subject: dto.subject,
+        description: dto.description,
+        priority: dto.priority,
+        citizenId,
+        address: dto.address,
+        location,
+      });
+      return this.detail(actor.agent, id, { skipScope: true }, m);
     });
     void this.counters.requestRecompute();
-    return this.detail(actor.agent, id, { skipScope: true });
+    return created;
   }
 
   /**
@@ -576,10 +576,11 @@ export class TicketsService {
     await this.repo.refreshSlaSummary(m, ticketId);
   }
 
-  /** Attachment rows are added by AttachmentsService through `mutate`; this checks read access for downloads. */
-  async assertVisible(agent: AuthenticatedAgent, id: string): Promise<void> {
+  /** Checks read access (downloads, live streams, presence): 404 unless the agent sees the ticket; returns its department. */
+  async assertVisible(agent: AuthenticatedAgent, id: string): Promise<string> {
     const departmentId = await this.repo.departmentOf(this.repo.manager, id);
     if (!departmentId || !canSeeDepartment(agent, departmentId)) throw notFound('Demande');
+    return departmentId;
   }
 
   private changeOf(

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { DelayedError, Job, Worker } from 'bullmq';
 import Redis from 'ioredis';
 import { timersConcurrency } from '../../config/capacity';
@@ -14,6 +14,7 @@ import {
 } from './timers.constants';
 import { TimersRepository } from './timers.repository';
 import { TimersService } from './timers.service';
+import { MetricsRegistry } from '../metrics/metrics.registry';
 
 const CONCURRENCY = timersConcurrency();
 const PAGE = 1_000;
@@ -57,6 +58,7 @@ export class TimersProcessor implements OnApplicationBootstrap, OnApplicationShu
     private readonly rows: TimersRepository,
     @Inject(GRC_CONFIG) private readonly config: GrcConfig,
     private readonly service: TimersService,
+    @Optional() private readonly metrics?: MetricsRegistry,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -66,6 +68,7 @@ export class TimersProcessor implements OnApplicationBootstrap, OnApplicationShu
       concurrency: CONCURRENCY,
     });
     this.worker.on('error', (e) => this.throttled(`worker ${TIMERS_QUEUE}: ${e.message}`));
+    this.metrics?.observeWorker(TIMERS_QUEUE, this.worker);
     this.redis = new Redis(this.config.redisUrl, { maxRetriesPerRequest: 1, lazyConnect: false });
     this.redis.on('error', (e) => this.throttled(`timers sentinel: ${e.message}`));
     void this.reconcile(true);
@@ -88,7 +91,7 @@ export class TimersProcessor implements OnApplicationBootstrap, OnApplicationShu
     return r.result;
   }
 
-  /** One reconciliation (concurrent calls share it). `full`: check every pending row, not only those due soon. */
+  /** One reconciliation (concurrent calls share it). `full`: at start or after a loss of Redis data, (re)sets the sentinel first. */
   reconcile(full: boolean): Promise<ReconcileReport> {
     if (full) this.fullWanted = true;
     const current = this.running;
@@ -194,14 +197,16 @@ export class TimersProcessor implements OnApplicationBootstrap, OnApplicationShu
     if (full && this.redis) await this.redis.set(this.sentinelKey(), new Date().toISOString());
     // 2. fire overdue rows directly (their job may be lost), unless a catch-up from PostgreSQL does already
     const fired = this.catchingUp ? 0 : await this.fireDue(OVERDUE_GRACE_MS);
-    // 3. re-add the jobs missing from Redis (BullMQ job hash absent) for rows due soon (all rows when full)
+    // 3. re-add the jobs missing from Redis (BullMQ job hash absent) for rows due within the horizon, full or not:
+    //    a ticket's later points have no job until then (TimersService mirrors only the nearest), and a worker
+    //    start must not add a job for every pending row of the town
     let readded = 0;
     let checked = 0;
     // during a catch-up from PostgreSQL, rows due before its end need no job
     const from = this.catchingUp && this.jobsFrom ? this.jobsFrom.toISOString() : '-infinity';
     let after: [string, string] | null = null;
     for (;;) {
-      const rows = await this.rows.pendingPage(from, full ? null : RECONCILE_HORIZON_MS, after, PAGE);
+      const rows = await this.rows.pendingPage(from, RECONCILE_HORIZON_MS, after, PAGE);
       if (!rows.length) break;
       checked += rows.length;
       const missing = await this.missingJobs(rows.map((r) => r.key));

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
 import type {
@@ -10,9 +10,10 @@ import type {
   TransactionRollbackEvent,
 } from 'typeorm';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
-import { MAX_TIMER_ATTEMPTS, TIMERS_QUEUE, TIMER_JOB, jobIdOf } from './timers.constants';
+import { MAX_TIMER_ATTEMPTS, RECONCILE_HORIZON_MS, TIMERS_QUEUE, TIMER_JOB, jobIdOf } from './timers.constants';
 import type { TimerHandler, TimerSpec } from './timer.types';
 import { TimersRepository } from './timers.repository';
+import { MetricsRegistry } from '../metrics/metrics.registry';
 
 const REDIS_TIMEOUT_MS = 1_500;
 const JOB_OPTS = { removeOnComplete: true, removeOnFail: 1_000, attempts: 5, backoff: { type: 'exponential', delay: 1_000 } } as const;
@@ -56,6 +57,7 @@ export class TimersService implements OnModuleInit, OnApplicationShutdown {
     @InjectDataSource() private readonly db: DataSource,
     private readonly rows: TimersRepository,
     @Inject(GRC_CONFIG) private readonly config: GrcConfig,
+    @Optional() private readonly metrics?: MetricsRegistry,
   ) {
     // does nothing when due: used by the benchmark and the specs to measure the engine itself
     this.handlers.set('noop', async () => undefined);
@@ -138,7 +140,7 @@ export class TimersService implements OnModuleInit, OnApplicationShutdown {
    */
   async fireOne(key: string, ticketHint?: string | null): Promise<FireResult> {
     let failure: Error | null = null;
-    let result: FireResult | 'retry_without_hint';
+    let result: FireResult | { result: 'fired'; kind: string; dueAt: Date } | 'retry_without_hint';
     try {
       result = await this.db.transaction(async (m) => {
         // lock order everywhere: ticket, then its rows (ticket_sla…), then timers — a ticket change that
@@ -160,7 +162,7 @@ export class TimersService implements OnModuleInit, OnApplicationShutdown {
         if (!handler) throw new Error(`no handler for timer kind "${timer.kind}"`);
         await handler(m, timer);
         await this.rows.markFired(m, timer.id);
-        return { result: 'fired' } as const;
+        return { result: 'fired', kind: timer.kind, dueAt: timer.dueAt } as const;
       });
     } catch (e) {
       failure = e as Error;
@@ -171,7 +173,12 @@ export class TimersService implements OnModuleInit, OnApplicationShutdown {
       this.log.error(`timer ${key} failed: ${failure.message}`);
       throw failure;
     }
-    return result === 'retry_without_hint' ? this.fireOne(key) : result;
+    if (result === 'retry_without_hint') return this.fireOne(key);
+    if (result.result === 'fired' && 'kind' in result) {
+      this.metrics?.timerFired(result.kind, result.dueAt);
+      return { result: 'fired' };
+    }
+    return result;
   }
 
   /** The queue (producer side), created on first use; fails fast when Redis is down. */
@@ -243,12 +250,13 @@ export class TimersService implements OnModuleInit, OnApplicationShutdown {
 
   /** Not awaited by the caller: the request never waits on Redis. */
   private flush(jobs: Map<string, PendingJob | null>): void {
-    const add: Array<{ key: string } & PendingJob> = [];
+    const scheduled: Array<{ key: string } & PendingJob> = [];
     const remove: string[] = [];
     for (const [key, j] of jobs) {
-      if (j) add.push({ key, ...j });
+      if (j) scheduled.push({ key, ...j });
       else remove.push(key);
     }
+    const add = mirrored(scheduled, Date.now());
     if (add.length) void this.enqueue(add);
     if (remove.length) {
       void (async () => {
@@ -268,4 +276,21 @@ export class TimersService implements OnModuleInit, OnApplicationShutdown {
     this.lastWarning = now;
     this.log.warn(message);
   }
+}
+
+/**
+ * Which of the timers just scheduled get their BullMQ job now: of each ticket's, only the nearest (a new
+ * ticket's SLA ladder is six points days away: one job instead of six), plus any due within the reconciler's
+ * horizon and any that moved (its job may exist with the old time); a timer without a ticket always. The
+ * others are rows only until the reconciler, which re-adds the job of every pending row due within its
+ * horizon (60 s, every 15 s), mirrors them; PostgreSQL stays the truth either way.
+ */
+export function mirrored<T extends { dueAt: Date; moved: boolean; ticketId: string | null }>(timers: readonly T[], now: number): T[] {
+  const nearest = new Map<string, T>();
+  for (const t of timers)
+    if (t.ticketId) {
+      const n = nearest.get(t.ticketId);
+      if (!n || t.dueAt < n.dueAt) nearest.set(t.ticketId, t);
+    }
+  return timers.filter((t) => !t.ticketId || t.moved || t.dueAt.getTime() - now <= RECONCILE_HORIZON_MS || nearest.get(t.ticketId) === t);
 }

@@ -1,4 +1,5 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
+import { MetricsRegistry } from '../metrics/metrics.registry';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Job, Worker } from 'bullmq';
 import { DataSource } from 'typeorm';
@@ -22,6 +23,7 @@ export class InboxCountersProcessor implements OnApplicationBootstrap, OnApplica
     @Inject(GRC_CONFIG) private readonly config: GrcConfig,
     private readonly scheduler: InboxCountersScheduler,
     private readonly counters: InboxCountersRepository,
+    @Optional() private readonly metrics?: MetricsRegistry,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -31,6 +33,7 @@ export class InboxCountersProcessor implements OnApplicationBootstrap, OnApplica
       concurrency: 1,
     });
     this.worker.on('error', (e) => this.throttled(`worker ${QUEUES.inboxCounters}: ${e.message}`));
+    this.metrics?.observeWorker(QUEUES.inboxCounters, this.worker);
     this.worker.on('failed', (job, e) => this.log.error(`job ${job?.id ?? '?'} failed: ${e.message}`));
     // not awaited: the worker starts even when Redis is down (both retry when it comes back)
     void this.scheduler.recomputeNow();

@@ -3,7 +3,14 @@
  * analysis (every error with its path), and back to text for export. Also the read-only diagram.
  */
 import { parseDocument, stringify } from 'yaml';
-import { analyseDefinition, parseWorkflowDefinition, type AnalysisContext, type Step, type WorkflowDefinition } from '@grc/workflows';
+import {
+  analyseDefinition,
+  keepKeyOrder,
+  parseWorkflowDefinition,
+  type AnalysisContext,
+  type Step,
+  type WorkflowDefinition,
+} from '@grc/workflows';
 import type { WorkflowDefinitionProblem, WorkflowDiagram, WorkflowFileFormat, WorkflowValidation } from '@grc/domain';
 
 export type ReadSource = { ok: true; value: unknown } | { ok: false; errors: WorkflowDefinitionProblem[] };
@@ -58,7 +65,8 @@ export function checkDefinition(input: unknown, context: AnalysisContext, prefix
       },
     };
   }
-  const definition = { ...parsed.definition };
+  // the parser builds objects in the schema's key order: store them in the author's
+  const definition = keepKeyOrder({ ...parsed.definition }, input);
   delete definition.version;
   const analysis = analyseDefinition(definition, context);
   const problems = analysis.problems.map((p) => ({ path: at(p.path), message: p.message, code: p.code, severity: p.severity }));

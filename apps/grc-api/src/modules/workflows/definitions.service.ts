@@ -71,6 +71,13 @@ export class WorkflowDefinitionsService {
     return { ...checked.validation, ...(checked.definition && checked.validation.ok ? { definition: checked.definition } : {}) };
   }
 
+  /** Reads and checks one definition; the definition whenever the schema accepts it (analysis errors or not). */
+  async check(req: WorkflowSourceRequest): Promise<{ validation: WorkflowValidation; definition: WorkflowDefinition | null }> {
+    const input = this.input(req);
+    if (!input.ok) return { validation: { ok: false, errors: input.errors, warnings: [], code: null, diagram: null }, definition: null };
+    return checkDefinition(input.value, await this.analysisContext());
+  }
+
   private input(req: WorkflowSourceRequest): { ok: true; value: unknown } | { ok: false; errors: WorkflowDefinitionProblem[] } {
     if (req.definition !== undefined && req.definition !== null) return { ok: true, value: req.definition };
     if (typeof req.source !== 'string')

@@ -6,6 +6,7 @@ import {
   IsDateString,
   IsIn,
   IsInt,
+  IsObject,
   IsOptional,
   IsString,
   IsUUID,
@@ -14,12 +15,16 @@ import {
   MaxLength,
   Min,
   ValidateIf,
+  ValidateNested,
 } from 'class-validator';
+import { CHANNELS, PRIORITIES, TICKET_STATUSES, type Priority } from '@grc/domain';
 import type {
   DelegationInput,
   WorkflowActionRequest,
   WorkflowActionRequestType,
   WorkflowBindingInput,
+  WorkflowDryRunRequest,
+  WorkflowDryRunSample,
   WorkflowFileFormat,
   WorkflowImportRequest,
   WorkflowSourceRequest,
@@ -47,6 +52,22 @@ export class WorkflowSourceDto implements WorkflowSourceRequest {
 
 export class WorkflowImportDto extends WorkflowSourceDto implements WorkflowImportRequest {
   @IsOptional() @IsBoolean() publish?: boolean;
+}
+
+/** The sample request of a dry run: ids of the town's reference data, values picked from lists. */
+export class WorkflowDryRunSampleDto implements WorkflowDryRunSample {
+  @IsUUID() departmentId!: string;
+  @IsOptional() @IsUUID() categoryId?: string | null;
+  @IsOptional() @IsIn(PRIORITIES as unknown as Priority[]) priority?: Priority;
+  @IsOptional() @IsIn(CHANNELS as unknown as string[]) channel?: string | null;
+  @IsOptional() @IsIn(TICKET_STATUSES as unknown as string[]) status?: string | null;
+  @IsOptional() @IsIn(['agent', 'head', 'admin', 'elected']) authorRole?: 'agent' | 'head' | 'admin' | 'elected';
+}
+
+export class WorkflowDryRunDto extends WorkflowSourceDto implements WorkflowDryRunRequest {
+  /** one definition (an object; the YAML or JSON text goes in `source`) */
+  @ValidateIf((o: WorkflowDryRunDto) => o.definition !== undefined) @IsObject() declare definition?: unknown;
+  @IsObject() @ValidateNested() @Type(() => WorkflowDryRunSampleDto) sample!: WorkflowDryRunSampleDto;
 }
 
 export class WorkflowExportQueryDto {

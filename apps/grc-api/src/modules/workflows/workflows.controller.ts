@@ -8,6 +8,7 @@ import type {
   WorkflowBinding,
   WorkflowDefinitionSummary,
   WorkflowDefinitionVersion,
+  WorkflowDryRun,
   WorkflowInbox,
   WorkflowValidation,
 } from '@grc/domain';
@@ -15,6 +16,7 @@ import { notFound } from '../../common/problem';
 import { idParam } from '../reference/id-param';
 import type { Actor, AuthenticatedAgent } from '../auth/authenticated-agent';
 import { CurrentActor, CurrentAgent, RequirePermission } from '../auth/decorators';
+import { CircuitDryRunService } from './circuit-dry-run.service';
 import { CircuitInboxQuery } from './circuit-inbox.query';
 import { DelegationsService } from './delegations.service';
 import { WorkflowDefinitionsService } from './definitions.service';
@@ -23,6 +25,7 @@ import {
   DelegationDto,
   WorkflowActionDto,
   WorkflowBindingDto,
+  WorkflowDryRunDto,
   WorkflowExportQueryDto,
   WorkflowImportDto,
   WorkflowSourceDto,
@@ -38,7 +41,10 @@ const code = (c: string) => {
 @ApiTags('workflows')
 @Controller('workflows')
 export class WorkflowsAdminController {
-  constructor(private readonly definitions: WorkflowDefinitionsService) {}
+  constructor(
+    private readonly definitions: WorkflowDefinitionsService,
+    private readonly dryRuns: CircuitDryRunService,
+  ) {}
 
   @RequirePermission('admin.config')
   @Get('definitions')
@@ -54,6 +60,14 @@ export class WorkflowsAdminController {
     const v = await this.definitions.validate(dto);
     delete v.definition;
     return v;
+  }
+
+  /** Walks a sample request through a definition (saved or not): who would act at each step. Nothing saved. */
+  @RequirePermission('admin.config')
+  @Post('definitions/dry-run')
+  @HttpCode(200)
+  dryRun(@Body() dto: WorkflowDryRunDto): Promise<WorkflowDryRun> {
+    return this.dryRuns.run(dto);
   }
 
   /** Saves the definition as the draft of its id (422 listing every error, nothing saved). */

@@ -4,6 +4,7 @@ import { ReferenceModule } from '../reference/reference.module';
 import { NotificationsCoreModule } from '../notifications/notifications.module';
 import { TicketsModule } from '../tickets/tickets.module';
 import { TimersModule } from '../timers/timers.module';
+import { CircuitDryRunService } from './circuit-dry-run.service';
 import { CircuitGuard } from './circuit-guard.listener';
 import { CircuitInboxQuery } from './circuit-inbox.query';
 import { CircuitsRepository } from './circuits.repository';
@@ -44,7 +45,8 @@ export class WorkflowsCoreModule {}
 
 /** REST (api role): definitions, bindings, a ticket's circuit, the inbox, delegations. */
 @Module({
-  imports: [WorkflowsCoreModule],
+  imports: [WorkflowsCoreModule, AgentsCoreModule, ReferenceModule],
+  providers: [CircuitDryRunService],
   controllers: [WorkflowsAdminController, WorkflowsController, TicketWorkflowController],
 })
 export class WorkflowsModule {}

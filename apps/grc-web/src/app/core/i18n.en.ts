@@ -2,15 +2,19 @@ import type { MsgKey } from './i18n.fr';
 import { PUB_EN } from '../features/public/public-i18n';
 import { PRIVACY_EN } from '../features/public/privacy-i18n';
 import { CITIZEN_EN } from '../features/citizen/citizen-i18n';
+import { LIVE_EN } from '../features/live/live-i18n';
 import { DUP_EN } from '../features/duplicates/duplicates-i18n';
 import { ACCOUNT_EN } from '../features/account/account-i18n';
 import { MAIL_EN } from '../features/mail/mail-i18n';
 import { SSO_EN } from '../features/admin/identity-providers-i18n';
 import { WF_EN } from '../features/workflows/workflow-i18n';
+import { CE_EN } from '../features/workflows/circuit-editor-i18n';
 import { SLA_EN } from '../features/sla/sla-i18n';
 import { AUDIT_EN } from '../features/audit/audit-i18n';
 import { RETENTION_CORE_EN } from '../features/rgpd/retention-i18n';
 import { NOTIF_EN } from '../features/notifications/notifications-i18n';
+import { PROBLEM_EN } from './problem-i18n';
+import { PLACES_EN } from '../shared/places/places-i18n';
 
 /** English dictionary: must provide every French key (checked by the compiler). */
 export const EN: Record<MsgKey, string> = {
@@ -52,6 +56,8 @@ export const EN: Record<MsgKey, string> = {
   'nav.inbox': 'Inbox',
   'nav.newTicket': 'New request',
   'nav.admin': 'Administration',
+  'nav.dashboard': 'Dashboard',
+  'title.dashboard': 'Dashboard',
   'title.login': 'Sign in',
   'title.inbox': 'Inbox',
   'title.newTicket': 'New request',
@@ -158,6 +164,12 @@ export const EN: Record<MsgKey, string> = {
   'inbox.next': 'Next page',
   'inbox.prev': 'Previous page',
   'inbox.pagination': 'Pagination',
+  'inbox.captionRows':
+    '{count, plural, one {Requests – “{view}” view, # request loaded} other {Requests – “{view}” view, # requests loaded}}',
+  'inbox.loadedRows':
+    '{count, plural, one {# request shown} other {# requests shown}}{more, select, yes {; scroll to load more.} other {.}}',
+  'inbox.shown': '{count, plural, one {# request loaded} other {# requests loaded}}',
+  'inbox.more': 'Load the next ones',
   'new.heading': 'New request',
   'new.intro': 'Register a request received by phone, at the front desk, by mail or by email.',
   'new.citizenStep': '1. Requester',
@@ -321,10 +333,12 @@ export const EN: Record<MsgKey, string> = {
   'admin.empty': 'No item.',
   // validation circuits (features/workflows)
   ...WF_EN,
+  ...CE_EN,
   // citizen pages (features/public) and duplicates (features/duplicates)
   ...PUB_EN,
   ...PRIVACY_EN,
   ...CITIZEN_EN,
+  ...LIVE_EN,
   ...DUP_EN,
   ...MAIL_EN,
   // sign-in through identity providers (login page, features/admin/identity-providers)
@@ -338,4 +352,8 @@ export const EN: Record<MsgKey, string> = {
   ...ACCOUNT_EN,
   // RGPD: retention (features/rgpd)
   ...RETENTION_CORE_EN,
+  // the API's problem and field codes (core/problem.ts)
+  ...PROBLEM_EN,
+  // places: addresses, maps, nearby requests, map of requests, BAN import (shared/places)
+  ...PLACES_EN,
 };

@@ -1,7 +1,9 @@
 import { WF_FR } from '../features/workflows/workflow-i18n';
+import { CE_FR } from '../features/workflows/circuit-editor-i18n';
 import { PUB_FR } from '../features/public/public-i18n';
 import { PRIVACY_FR } from '../features/public/privacy-i18n';
 import { CITIZEN_FR } from '../features/citizen/citizen-i18n';
+import { LIVE_FR } from '../features/live/live-i18n';
 import { DUP_FR } from '../features/duplicates/duplicates-i18n';
 import { ACCOUNT_FR } from '../features/account/account-i18n';
 import { MAIL_FR } from '../features/mail/mail-i18n';
@@ -10,6 +12,8 @@ import { SLA_FR } from '../features/sla/sla-i18n';
 import { AUDIT_FR } from '../features/audit/audit-i18n';
 import { RETENTION_CORE_FR } from '../features/rgpd/retention-i18n';
 import { NOTIF_FR } from '../features/notifications/notifications-i18n';
+import { PROBLEM_FR } from './problem-i18n';
+import { PLACES_FR } from '../shared/places/places-i18n';
 /** French dictionary: the reference; every other language must provide the same keys. */
 export const FR = {
   'app.name': 'GRC',
@@ -50,6 +54,8 @@ export const FR = {
   'nav.inbox': 'Boîte de réception',
   'nav.newTicket': 'Nouvelle demande',
   'nav.admin': 'Administration',
+  'nav.dashboard': 'Tableau de bord',
+  'title.dashboard': 'Tableau de bord',
   'title.login': 'Connexion',
   'title.inbox': 'Boîte de réception',
   'title.newTicket': 'Nouvelle demande',
@@ -156,6 +162,12 @@ export const FR = {
   'inbox.next': 'Page suivante',
   'inbox.prev': 'Page précédente',
   'inbox.pagination': 'Pagination',
+  'inbox.captionRows':
+    '{count, plural, one {Demandes – vue « {view} », # demande chargée} other {Demandes – vue « {view} », # demandes chargées}}',
+  'inbox.loadedRows':
+    '{count, plural, one {# demande affichée} other {# demandes affichées}}{more, select, yes {, la suite se charge en faisant défiler.} other {.}}',
+  'inbox.shown': '{count, plural, one {# demande chargée} other {# demandes chargées}}',
+  'inbox.more': 'Charger les suivantes',
   'new.heading': 'Nouvelle demande',
   'new.intro': "Enregistrez une demande reçue par téléphone, à l'accueil, par courrier ou par courriel.",
   'new.citizenStep': '1. Demandeur',
@@ -321,10 +333,12 @@ export const FR = {
   'admin.empty': 'Aucun élément.',
   // validation circuits (features/workflows)
   ...WF_FR,
+  ...CE_FR,
   // citizen pages (features/public) and duplicates (features/duplicates)
   ...PUB_FR,
   ...PRIVACY_FR,
   ...CITIZEN_FR,
+  ...LIVE_FR,
   ...DUP_FR,
   ...MAIL_FR,
   // sign-in through identity providers (login page, features/admin/identity-providers)
@@ -338,6 +352,10 @@ export const FR = {
   ...ACCOUNT_FR,
   // RGPD: retention (features/rgpd)
   ...RETENTION_CORE_FR,
+  // the API's problem and field codes (core/problem.ts)
+  ...PROBLEM_FR,
+  // places: addresses, maps, nearby requests, map of requests, BAN import (shared/places)
+  ...PLACES_FR,
 } as const;
 
 export type MsgKey = keyof typeof FR;

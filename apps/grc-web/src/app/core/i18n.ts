@@ -1,7 +1,10 @@
 import { DOCUMENT, Injectable, effect, inject, signal } from '@angular/core';
+import { TranslocoService } from '@jsverse/transloco';
 import type { Channel, Priority, Role, TicketStatus, TimelineEventKind, RequesterKind } from '@grc/domain';
-import { EN } from './i18n.en';
-import { FR, type MsgKey } from './i18n.fr';
+import { firstValueFrom } from 'rxjs';
+import type { MsgKey } from './i18n.fr';
+import { IcuTranspiler } from './i18n-icu';
+import { useProblemWording } from './problem';
 
 /** The town's time zone (metropolitan France). */
 const TOWN_TIME_ZONE = 'Europe/Paris';
@@ -10,10 +13,9 @@ export type Lang = 'fr' | 'en';
 export type { MsgKey };
 
 const STORAGE_KEY = 'grc.lang';
-const DICTS: Record<Lang, Record<MsgKey, string>> = { fr: FR, en: EN };
 const LOCALES: Record<Lang, string> = { fr: 'fr-FR', en: 'en-GB' };
 
-function storedLang(): Lang {
+export function storedLang(): Lang {
   try {
     const v = localStorage.getItem(STORAGE_KEY);
     return v === 'en' ? 'en' : 'fr';
@@ -22,13 +24,21 @@ function storedLang(): Lang {
   }
 }
 
-/** Runtime translation: a signal holds the language, so templates reading `t()` re-render on switch. */
+/**
+ * Runtime translation over Transloco (docs/console.md#languages): a signal holds the language, so templates
+ * reading `t()` re-render on switch; only the active language's dictionary is downloaded (provideI18n's
+ * loader), before the first page is shown and before a switch takes effect. Messages are ICU
+ * (intl-messageformat): `{name}` placeholders, `{count, plural, one {…} other {…}}`, `{n, number}`.
+ */
 @Injectable({ providedIn: 'root' })
 export class I18n {
   private readonly doc = inject(DOCUMENT);
+  private readonly transloco = inject(TranslocoService);
+  private readonly icu = inject(IcuTranspiler);
   readonly lang = signal<Lang>(storedLang());
 
   constructor() {
+    useProblemWording({ lang: () => this.lang(), has: (k) => this.has(k), t: (k, p) => this.t(k as MsgKey, p) });
     effect(() => {
       const lang = this.lang();
       this.doc.documentElement.lang = lang;
@@ -40,27 +50,38 @@ export class I18n {
     });
   }
 
-  setLang(lang: Lang): void {
-    this.lang.set(lang);
+  /** Loads the active language's dictionary (the app initializer waits for it). */
+  async ready(): Promise<void> {
+    await this.use(this.lang());
   }
 
-  /** Translate a key, replacing `{name}` placeholders. */
-  readonly t = (key: MsgKey, params?: Record<string, string | number>): string => {
-    let text = DICTS[this.lang()][key] ?? key;
-    if (params) {
-      for (const [k, v] of Object.entries(params)) text = text.split(`{${k}}`).join(String(v));
-    }
-    return text;
-  };
+  /** Switches once the language's dictionary is there, so no page shows keys in between. */
+  setLang(lang: Lang): void {
+    void this.use(lang).then(() => this.lang.set(lang));
+  }
+
+  private async use(lang: Lang): Promise<void> {
+    await firstValueFrom(this.transloco.load(lang));
+    this.icu.locale = LOCALES[lang];
+    this.transloco.setActiveLang(lang);
+  }
+
+  /** The active language's dictionary has this key (a code from the API the console knows how to word). */
+  readonly has = (key: string): boolean => this.transloco.getTranslation(this.lang())[key] !== undefined;
+
+  /** Translate a key, replacing `{name}` placeholders (an ICU message: plurals, numbers). */
+  readonly t = (key: MsgKey, params?: Record<string, string | number>): string => this.transloco.translate(key, params, this.lang());
 
   /**
    * A count in the language's plural form: the key's `.one`, `.other`… variant, as Intl.PluralRules names
    * them (French says « 0 autre demande », English "0 other requests"), `.other` when a form is missing;
-   * `{count}` is replaced.
+   * `{count}` is replaced. New messages may rather say `{count, plural, one {…} other {…}}` in one key.
    */
   readonly plural = (key: string, count: number, params?: Record<string, string | number>): string => {
-    const form = `${key}.${new Intl.PluralRules(LOCALES[this.lang()]).select(count)}`;
-    return this.t((form in DICTS[this.lang()] ? form : `${key}.other`) as MsgKey, { count, ...params });
+    const lang = this.lang();
+    const form = `${key}.${new Intl.PluralRules(LOCALES[lang]).select(count)}`;
+    const dict = this.transloco.getTranslation(lang);
+    return this.t((form in dict ? form : `${key}.other`) as MsgKey, { count, ...params });
   };
 
   readonly status = (s: TicketStatus): string => this.t(`status.${s}` as MsgKey);

@@ -5,11 +5,43 @@ import type { MsgKey } from './i18n';
 /** An API error ready for display: a message for the alert region, and messages per field. */
 export interface UiError {
   status: number;
-  /** a message from the server, shown as is */
+  /** a message shown as is: the problem's code worded, or in French the server's own text */
   detail: string | null;
   /** when the server gave no detail, a dictionary key to translate */
   fallbackKey: MsgKey;
   fields: Record<string, string>;
+}
+
+/** What toUiError needs of the I18n service to word the API's codes (registered by I18n itself). */
+export interface ProblemWording {
+  lang(): string;
+  /** the dictionary has this key in the active language */
+  has(key: string): boolean;
+  t(key: string, params?: Record<string, string | number>): string;
+}
+let wording: ProblemWording | null = null;
+export function useProblemWording(w: ProblemWording): void {
+  wording = w;
+}
+
+type Params = Record<string, string | number | null> | undefined;
+const cleanParams = (p: Params): Record<string, string | number> =>
+  Object.fromEntries(Object.entries(p ?? {}).map(([k, v]) => [k, v ?? '']));
+
+/**
+ * The API sends codes and parameters (docs/console.md#languages): a field's `code` is worded from
+ * `field.<code>`, the problem's from `problem.<code>`; a code the console does not know falls back to the
+ * server's French text in French, and to a generic message in another language (never French in English).
+ */
+function wordField(code: string | undefined, params: Params, serverText: string): string {
+  if (!wording) return serverText;
+  if (code && wording.has(`field.${code}`)) return wording.t(`field.${code}`, cleanParams(params));
+  return wording.lang() === 'fr' && serverText ? serverText : wording.t('field.invalid');
+}
+function wordProblem(body: Partial<Problem>, serverText: string | null): string | null {
+  if (!wording) return serverText;
+  if (body.code && wording.has(`problem.${body.code}`)) return wording.t(`problem.${body.code}`, cleanParams(body.params));
+  return wording.lang() === 'fr' ? serverText : null;
 }
 
 export function toUiError(err: unknown): UiError {
@@ -17,7 +49,7 @@ export function toUiError(err: unknown): UiError {
     const body = (typeof err.error === 'object' && err.error !== null ? err.error : {}) as Partial<Problem>;
     const fields: Record<string, string> = {};
     for (const e of body.errors ?? []) {
-      if (e && typeof e.field === 'string' && !fields[e.field]) fields[e.field] = e.message;
+      if (e && typeof e.field === 'string' && !fields[e.field]) fields[e.field] = wordField(e.code, e.params, e.message);
     }
     const fallbackKey: MsgKey =
       err.status === 0
@@ -31,12 +63,14 @@ export function toUiError(err: unknown): UiError {
               : err.status === 409
                 ? 'ticket.conflict'
                 : 'common.unknownError';
-    const detail =
+    const detail = wordProblem(
+      body,
       typeof body.detail === 'string' && body.detail
         ? body.detail
         : typeof body.title === 'string' && err.status !== 0 && body.title
           ? body.title
-          : null;
+          : null,
+    );
     return { status: err.status, detail, fallbackKey, fields };
   }
   return { status: -1, detail: null, fallbackKey: 'common.unknownError', fields: {} };

@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import type { IdentityProvider, LoginProvider } from '@grc/domain';
 import { notFound } from '../../../common/problem';
 import { GRC_CONFIG, GrcConfig } from '../../../config/config';
+import { readEnvironment } from '../../../config/environment';
 import type { Actor } from '../authenticated-agent';
 import { Authenticated, CurrentActor, Public, RequirePermission } from '../decorators';
 import { SESSION_COOKIE, SessionService } from '../session.service';
@@ -22,7 +23,7 @@ type CookieRequest = Request & { cookies?: Record<string, string> };
  * registered at the providers must be built from it, so PUBLIC_URL is needed behind a proxy (docs/sso.md).
  */
 export function publicBase(req: Request): string {
-  const configured = process.env['PUBLIC_URL']?.trim();
+  const configured = readEnvironment().PUBLIC_URL;
   return (configured || `${req.protocol}://${req.get('host') ?? 'localhost'}`).replace(/\/+$/, '');
 }
 

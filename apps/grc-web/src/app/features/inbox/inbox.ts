@@ -1,11 +1,14 @@
+import { ScrollingModule } from '@angular/cdk/scrolling';
 import { ChangeDetectionStrategy, Component, DestroyRef, type WritableSignal, computed, inject, signal } from '@angular/core';
 import { takeUntilDestroyed, toSignal } from '@angular/core/rxjs-interop';
 import { FormsModule } from '@angular/forms';
 import { ActivatedRoute, Router, RouterLink, type ParamMap, type Params } from '@angular/router';
 import {
   CHANNELS,
+  INBOX_COLUMNS,
   PRIORITIES,
   TICKET_STATUSES,
+  type InboxColumn,
   type InboxCounters,
   type InboxQuery,
   type InboxSort,
@@ -13,7 +16,7 @@ import {
   type Page,
   type TicketSummary,
 } from '@grc/domain';
-import { Subscription, catchError, of } from 'rxjs';
+import { Subscription, auditTime, catchError, of } from 'rxjs';
 import { Api } from '../../core/api';
 import { Auth } from '../../core/auth';
 import { I18n, type MsgKey } from '../../core/i18n';
@@ -21,6 +24,8 @@ import { RefData } from '../../core/ref-data';
 import { toUiError, type UiError } from '../../core/problem';
 import { FORM_ERRORS } from '../../shared/form-errors';
 import { AwaitingLink } from '../workflows/awaiting';
+import { LiveUpdates } from '../../core/live';
+import { SavedViews } from '../live/saved-views';
 
 const VIEWS: InboxView[] = ['mine', 'departments', 'unassigned', 'all'];
 const SORTS: InboxSort[] = ['created_desc', 'created_asc', 'updated_desc', 'priority_desc', 'due_asc'];
@@ -37,10 +42,16 @@ const FILTER_KEYS = [
   'breached',
 ] as const;
 type FilterKey = (typeof FILTER_KEYS)[number];
+/** rows fetched per request (the API's maximum is 200) */
+export const INBOX_PAGE_SIZE = 100;
+/** height of a row in pixels: the virtual scroll's fixed item size (styles.css `.inbox-viewport tr`) */
+export const INBOX_ROW_PX = 44;
+/** the next page is fetched when fewer rows than this are left below the viewport */
+const PREFETCH_ROWS = 30;
 
 @Component({
   selector: 'grc-inbox',
-  imports: [FormsModule, RouterLink, AwaitingLink, ...FORM_ERRORS],
+  imports: [FormsModule, RouterLink, ScrollingModule, AwaitingLink, SavedViews, ...FORM_ERRORS],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './inbox.html',
 })
@@ -77,29 +88,49 @@ export class InboxPage {
     breached: signal(''),
   };
 
+  /** the columns shown (?cols= of a saved view; all by default) and the saved view open, if any */
+  protected readonly columns = signal<readonly InboxColumn[]>(INBOX_COLUMNS);
+  protected readonly savedView = signal<string | null>(null);
+  protected readonly live = inject(LiveUpdates);
+  protected col(c: InboxColumn): boolean {
+    return this.columns().includes(c);
+  }
+  /** what a saved view would keep of the current inbox */
+  protected readonly viewQuery = computed(() => {
+    return Object.fromEntries(Object.entries(this.query(null)).filter(([k, v]) => v !== undefined && k !== 'cursor' && k !== 'limit'));
+  });
+
   protected readonly counters = signal<InboxCounters | null>(null);
   protected readonly items = signal<TicketSummary[]>([]);
   protected readonly nextCursor = signal<string | null>(null);
-  /** cursors of the pages before the current one (the first page has cursor null) */
-  protected readonly cursorStack = signal<Array<string | null>>([null]);
-  protected readonly page = computed(() => this.cursorStack().length);
+  /** pages fetched into the one scrolling list (keyset cursors: a page follows the last row loaded) */
+  protected readonly page = signal(0);
   protected readonly loading = signal(false);
+  protected readonly rowPx = INBOX_ROW_PX;
   protected readonly error = signal<UiError | null>(null);
   protected readonly liveMessage = computed(() => {
     if (this.loading()) return this.t('common.loading');
     if (this.error()) return '';
     if (!this.items().length) return this.t('inbox.empty');
-    return this.t('inbox.loaded', { count: this.items().length, page: this.page() });
+    return this.t('inbox.loadedRows', { count: this.items().length, more: this.nextCursor() ? 'yes' : 'no' });
   });
   private request?: Subscription;
 
   constructor() {
     this.route.queryParamMap.pipe(takeUntilDestroyed(inject(DestroyRef))).subscribe((params) => {
       this.readParams(params);
-      this.cursorStack.set([null]);
-      this.load();
+      this.load(null);
       this.loadCounters();
     });
+    // live: a ticket created, changed or moved in the agent's departments re-reads the page and the counters (no spinner)
+    this.live
+      .watch('inbox')
+      .pipe(auditTime(500), takeUntilDestroyed(inject(DestroyRef)))
+      .subscribe(() => {
+        // the first page is re-read; an agent scrolled further down keeps their rows (the counters still move)
+        if (!this.loading() && this.page() === 1) this.load(null, true);
+        this.loadCounters();
+      });
   }
 
   protected viewLabel(v: InboxView): string {
@@ -122,6 +153,7 @@ export class InboxPage {
     if (this.q().trim()) params['q'] = this.q().trim();
     if (this.sort() !== 'created_desc') params['sort'] = this.sort();
     for (const k of FILTER_KEYS) if (this.filters[k]()) params[k] = this.filters[k]();
+    if (this.columns().length < INBOX_COLUMNS.length) params['cols'] = this.columns().join(',');
     void this.router.navigate([], { relativeTo: this.route, queryParams: params });
   }
 
@@ -129,18 +161,19 @@ export class InboxPage {
     void this.router.navigate([], { relativeTo: this.route, queryParams: { view: this.view() } });
   }
 
-  protected next(): void {
+  /** The next page, appended to the list (the "more" button, or scrolling near the end). */
+  protected more(): void {
     const c = this.nextCursor();
-    if (!c) return;
-    this.cursorStack.update((s) => [...s, c]);
-    this.load();
+    if (!c || this.loading()) return;
+    this.load(c);
   }
 
-  protected previous(): void {
-    if (this.cursorStack().length <= 1) return;
-    this.cursorStack.update((s) => s.slice(0, -1));
-    this.load();
+  /** The virtual scroll's first visible row changed: fetch ahead when the end of what is loaded comes near. */
+  protected scrolledTo(firstVisible: number, visibleRows: number): void {
+    if (firstVisible + visibleRows + PREFETCH_ROWS >= this.items().length) this.more();
   }
+
+  protected readonly trackId = (_: number, item: TicketSummary) => item.id;
 
   private readParams(p: ParamMap): void {
     const view = p.get('view') as InboxView | null;
@@ -149,11 +182,13 @@ export class InboxPage {
     const sort = p.get('sort') as InboxSort | null;
     this.sort.set(sort && SORTS.includes(sort) ? sort : 'created_desc');
     for (const k of FILTER_KEYS) this.filters[k].set(p.get(k) ?? '');
+    const cols = (p.get('cols') ?? '').split(',').filter((c): c is InboxColumn => (INBOX_COLUMNS as readonly string[]).includes(c));
+    this.columns.set(cols.length ? cols : INBOX_COLUMNS);
+    this.savedView.set(p.get('savedView'));
   }
 
-  private query(): InboxQuery {
+  private query(cursor: string | null): InboxQuery {
     const list = <T extends string>(k: FilterKey): T[] | undefined => (this.filters[k]() ? [this.filters[k]() as T] : undefined);
-    const stack = this.cursorStack();
     return {
       view: this.view(),
       q: this.q().trim() || undefined,
@@ -167,23 +202,25 @@ export class InboxPage {
       createdTo: this.filters.createdTo() || undefined,
       breached: this.filters.breached() === 'true' || undefined,
       sort: this.sort(),
-      cursor: stack[stack.length - 1] ?? undefined,
-      limit: 25,
+      cursor: cursor ?? undefined,
+      limit: INBOX_PAGE_SIZE,
     };
   }
 
-  private load(): void {
+  /** A first page (cursor null: the list starts again) or the page after `cursor`, appended; `quiet`: no spinner. */
+  private load(cursor: string | null, quiet = false): void {
     this.request?.unsubscribe();
-    this.loading.set(true);
+    if (!quiet) this.loading.set(true);
     this.error.set(null);
-    this.request = this.api.get<Page<TicketSummary>>('/tickets', { ...this.query() }).subscribe({
+    this.request = this.api.get<Page<TicketSummary>>('/tickets', { ...this.query(cursor) }).subscribe({
       next: (page) => {
-        this.items.set(page.items);
+        this.items.update((rows) => (cursor === null ? page.items : [...rows, ...page.items]));
+        this.page.update((n) => (cursor === null ? 1 : n + 1));
         this.nextCursor.set(page.nextCursor);
         this.loading.set(false);
       },
       error: (err: unknown) => {
-        this.items.set([]);
+        if (cursor === null) this.items.set([]);
         this.nextCursor.set(null);
         this.error.set(toUiError(err));
         this.loading.set(false);

@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, effect, inject, signal } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
 import { FormsModule } from '@angular/forms';
 import { Router } from '@angular/router';
@@ -10,6 +10,8 @@ import {
   type CitizenInput,
   type CitizenSummary,
   type CreateTicketRequest,
+  type AddressSuggestion,
+  type NearbyRequest,
   type Priority,
   type TicketDetail,
 } from '@grc/domain';
@@ -21,12 +23,17 @@ import { localError, toUiError, type UiError } from '../../core/problem';
 import { RefData } from '../../core/ref-data';
 import { CitizenForm, citizenInputOf, cleanCitizen, emptyCitizen } from '../../shared/citizen-form';
 import { FORM_ERRORS } from '../../shared/form-errors';
+import { AddressField } from '../../shared/places/address-field';
+import { NearbyList } from '../../shared/places/nearby-list';
+import { PlaceMap, type MapMarker } from '../../shared/places/place-map';
+import { PlacesApi, formatDistance } from '../../shared/places/places-api';
+import { fieldMessage } from '../../core/problem';
 
 type CitizenMode = 'search' | 'selected' | 'editing' | 'new';
 
 @Component({
   selector: 'grc-new-ticket',
-  imports: [FormsModule, CitizenForm, ...FORM_ERRORS],
+  imports: [FormsModule, CitizenForm, AddressField, PlaceMap, NearbyList, ...FORM_ERRORS],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './new-ticket.html',
 })
@@ -65,6 +72,61 @@ export class NewTicketPage {
   protected readonly error = signal<UiError | null>(null);
   protected readonly busy = signal(false);
   protected readonly progress = signal('');
+
+  // place: the BAN address field, the map (when tiles are configured), reverse geocoding, the open requests nearby
+  private readonly places = inject(PlacesApi);
+  protected readonly mapSettings = toSignal(this.places.mapSettings('agent'), { initialValue: null });
+  protected readonly point = computed(() => {
+    const lat = this.latitude(),
+      lng = this.longitude();
+    return typeof lat === 'number' && typeof lng === 'number' && Number.isFinite(lat) && Number.isFinite(lng) ? { lat, lng } : null;
+  });
+  protected readonly nearby = signal<NearbyRequest[]>([]);
+  protected readonly nearbyMarkers = computed<MapMarker[]>(() =>
+    this.nearby().map((n) => ({ id: n.id, lat: n.lat, lng: n.lng, label: `${n.reference} — ${n.subject}`, tone: 'tone-nearby' })),
+  );
+  protected readonly reverseStatus = signal('');
+  protected readonly reverseSuggestion = signal<AddressSuggestion | null>(null);
+  protected readonly addressError = computed(() => fieldMessage(this.error(), 'address'));
+
+  constructor() {
+    // the open requests near the point: "already reported?"
+    effect(() => {
+      const p = this.point();
+      if (!p) return this.nearby.set([]);
+      this.api.get<NearbyRequest[]>('/places/nearby', { lat: p.lat, lng: p.lng }).subscribe({
+        next: (list) => this.nearby.set(list),
+        error: () => this.nearby.set([]),
+      });
+    });
+  }
+
+  protected pickAddress(s: AddressSuggestion): void {
+    this.latitude.set(s.lat);
+    this.longitude.set(s.lng);
+    this.reverseSuggestion.set(null);
+    this.reverseStatus.set(this.t('places.coordinates', { lat: s.lat, lng: s.lng }));
+  }
+
+  /** A pin dropped or moved on the map: its coordinates, and the nearest address offered (not imposed). */
+  protected placeOnMap(p: { lat: number; lng: number }): void {
+    this.latitude.set(p.lat);
+    this.longitude.set(p.lng);
+    this.places.reverse('agent', p.lat, p.lng).subscribe((r) => {
+      this.reverseSuggestion.set(r);
+      this.reverseStatus.set(
+        r
+          ? this.t('places.reverseFound', { label: r.label, distance: formatDistance(r.distanceMetres ?? 0, this.i18n.lang()) })
+          : this.t('places.reverseNone'),
+      );
+      if (r && !this.address().trim()) this.useReverse(r);
+    });
+  }
+
+  protected useReverse(r: AddressSuggestion): void {
+    this.address.set(r.label);
+    this.reverseSuggestion.set(null);
+  }
 
   protected readonly resultsMessage = computed(() => {
     const r = this.results();

@@ -2,11 +2,14 @@ import { ChangeDetectionStrategy, Component, ElementRef, computed, inject, signa
 import { toSignal } from '@angular/core/rxjs-interop';
 import { FormsModule } from '@angular/forms';
 import { RouterLink } from '@angular/router';
-import type { PublicAttribute, PublicCategory, PublicForm, PublicRequestCreated } from '@grc/domain';
+import type { AddressSuggestion, PublicAttribute, PublicCategory, PublicForm, PublicRequestCreated } from '@grc/domain';
 import { catchError, map, of } from 'rxjs';
 import { I18n } from '../../core/i18n';
 import { PublicApi, publicErrors, sizeLabel } from './public-api';
 import { PublicLayout } from './public-layout';
+import { AddressField } from '../../shared/places/address-field';
+import { PlaceMap } from '../../shared/places/place-map';
+import { PlacesApi, formatDistance } from '../../shared/places/places-api';
 
 type LoadState = { form: PublicForm | null; failed: boolean };
 const DECIMAL = /^-?\d+(?:[.,]\d+)?$/;
@@ -19,7 +22,7 @@ const DECIMAL = /^-?\d+(?:[.,]\d+)?$/;
  */
 @Component({
   selector: 'grc-public-request',
-  imports: [FormsModule, RouterLink, PublicLayout],
+  imports: [FormsModule, RouterLink, PublicLayout, AddressField, PlaceMap],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <grc-public-layout>
@@ -134,10 +137,17 @@ const DECIMAL = /^-?\d+(?:[.,]\d+)?$/;
             <fieldset>
               <legend>{{ t('pub.step.where') }}</legend>
               <div class="field">
-                <label for="pub-address">{{ t('pub.address') }} <span>{{ t('pub.optional') }}</span></label>
-                <p class="hint" id="pub-address-hint">{{ t('pub.addressHint') }}</p>
-                <input id="pub-address" name="address" type="text" autocomplete="street-address" maxlength="500" data-testid="public-address"
-                  [(ngModel)]="address" [attr.aria-invalid]="err('address') ? 'true' : null" [attr.aria-describedby]="describedBy('pub-address', 'address', true)" />
+                <grc-address-field
+                  side="public"
+                  inputId="pub-address"
+                  testId="public-address"
+                  [label]="t('pub.address') + ' ' + t('pub.optional')"
+                  [hint]="t('pub.addressHint')"
+                  [(value)]="address"
+                  [invalid]="!!err('address')"
+                  [describedByExtra]="err('address') ? 'pub-address-error' : null"
+                  (picked)="pickAddress($event)"
+                />
                 @if (err('address'); as m) { <p class="field-error" id="pub-address-error">{{ m }}</p> }
               </div>
               <fieldset>
@@ -148,6 +158,14 @@ const DECIMAL = /^-?\d+(?:[.,]\d+)?$/;
                   @if (latitude() || longitude()) { <button type="button" class="btn btn-secondary" (click)="clearPosition()">{{ t('pub.clearPosition') }}</button> }
                 </div>
                 <p class="live" role="status" aria-live="polite">{{ locateMessage() }}</p>
+                <grc-place-map
+                  [settings]="mapSettings()"
+                  [label]="t('places.map.placeLabel')"
+                  [editable]="true"
+                  [point]="point()"
+                  (placed)="placeOnMap($event)"
+                />
+                <p class="muted" aria-live="polite">{{ reverseStatus() }}</p>
                 <div class="coords">
                   <div class="field">
                     <label for="pub-lat">{{ t('pub.latitude') }}</label>
@@ -261,6 +279,34 @@ export class PublicRequestPage {
   protected readonly address = signal('');
   protected readonly latitude = signal('');
   protected readonly longitude = signal('');
+  // the BAN address field and the map (when the town configured tiles); "use my position" stays optional
+  private readonly places = inject(PlacesApi);
+  protected readonly mapSettings = toSignal(this.places.mapSettings('public'), { initialValue: null });
+  protected readonly point = computed(() => {
+    const lat = Number(this.latitude().replace(',', '.')),
+      lng = Number(this.longitude().replace(',', '.'));
+    return this.latitude().trim() && this.longitude().trim() && Number.isFinite(lat) && Number.isFinite(lng) ? { lat, lng } : null;
+  });
+  protected readonly reverseStatus = signal('');
+
+  protected pickAddress(s: AddressSuggestion): void {
+    this.latitude.set(String(s.lat));
+    this.longitude.set(String(s.lng));
+    this.reverseStatus.set('');
+  }
+
+  protected placeOnMap(p: { lat: number; lng: number }): void {
+    this.latitude.set(String(p.lat));
+    this.longitude.set(String(p.lng));
+    this.places.reverse('public', p.lat, p.lng).subscribe((r) => {
+      if (r && !this.address().trim()) this.address.set(r.label);
+      this.reverseStatus.set(
+        r
+          ? this.t('places.reverseFound', { label: r.label, distance: formatDistance(r.distanceMetres ?? 0, this.i18n.lang()) })
+          : this.t('places.reverseNone'),
+      );
+    });
+  }
   protected readonly files = signal<File[]>([]);
   protected readonly firstName = signal('');
   protected readonly lastName = signal('');

@@ -1,5 +1,5 @@
-import { ChangeDetectionStrategy, Component, computed, effect, inject, input, signal, untracked } from '@angular/core';
-import { toSignal } from '@angular/core/rxjs-interop';
+import { ChangeDetectionStrategy, Component, DestroyRef, computed, effect, inject, input, signal, untracked } from '@angular/core';
+import { takeUntilDestroyed, toSignal } from '@angular/core/rxjs-interop';
 import { FormsModule } from '@angular/forms';
 import { Location } from '@angular/common';
 import { RouterLink } from '@angular/router';
@@ -13,9 +13,10 @@ import {
   type TicketStatus,
   type TicketSummary,
   type TimelineEvent,
+  type PresenceState,
   type UpdateTicketRequest,
 } from '@grc/domain';
-import { Subscription } from 'rxjs';
+import { Subscription, auditTime, filter } from 'rxjs';
 import { API, Api } from '../../core/api';
 import { Auth } from '../../core/auth';
 import { I18n, type MsgKey } from '../../core/i18n';
@@ -25,26 +26,21 @@ import { RefData } from '../../core/ref-data';
 import { I18nTitleStrategy } from '../../core/title';
 import { FORM_ERRORS } from '../../shared/form-errors';
 import { DuplicatesPanel } from '../duplicates/duplicates-panel';
+import { TicketPlace } from '../../shared/places/ticket-place';
 import { WorkflowPanel } from '../workflows/workflow-panel';
 import { SlaPanel } from '../sla/sla-panel';
 import { MailDeliveryBadge } from '../mail/mail-delivery';
 import { MailTools } from '../mail/mail-tools';
+import { LiveUpdates } from '../../core/live';
+import { PresencePanel } from '../live/presence';
+import { timelineEntries, timelineWords } from './timeline-words';
 
 type MessageKind = 'reply' | 'note' | 'public_note';
 const NOBODY = '__nobody__';
 
-function nameOf(v: unknown): string | null {
-  if (typeof v === 'string') return v;
-  if (v && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    for (const k of ['name', 'displayName', 'nameFr', 'code']) if (typeof o[k] === 'string') return o[k] as string;
-  }
-  return null;
-}
-
 @Component({
   selector: 'grc-ticket',
-  imports: [FormsModule, RouterLink, WorkflowPanel, SlaPanel, DuplicatesPanel, MailTools, MailDeliveryBadge, ...FORM_ERRORS],
+  imports: [FormsModule, RouterLink, WorkflowPanel, SlaPanel, DuplicatesPanel, TicketPlace, MailTools, MailDeliveryBadge, PresencePanel, ...FORM_ERRORS],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './ticket.html',
 })
@@ -97,8 +93,23 @@ export class TicketPage {
   }
   protected readonly body = signal('');
   protected readonly file = signal<File | null>(null);
+  /** the composer has the focus (or a draft): presence says "writing" */
+  protected readonly writing = signal(false);
+  protected readonly presenceState = computed<PresenceState>(() =>
+    this.writing() || this.body().trim() ? (this.kind() === 'reply' ? 'writing_reply' : 'writing_note') : 'viewing',
+  );
+  /** timeline entries that arrived since the page was read (live, or after a conflict) */
+  protected readonly newEvents = signal<ReadonlySet<string>>(new Set());
+  /** the action refused as stale (409), to reapply on the new version */
+  private retry: (() => void) | null = null;
+  protected readonly canReapply = signal(false);
+  private readonly live = inject(LiveUpdates);
+  private readonly destroyRef = inject(DestroyRef);
+  private liveSub?: Subscription;
 
   protected readonly timeline = computed(() => [...(this.ticket()?.timeline ?? [])].sort((a, b) => a.at.localeCompare(b.at)));
+  /** the timeline in words: consecutive SLA recomputations grouped into one entry */
+  protected readonly timelineItems = computed(() => timelineEntries(this.timeline()));
   protected readonly assignable = computed(() => {
     const tk = this.ticket();
     const me = this.auth.me();
@@ -120,7 +131,68 @@ export class TicketPage {
     this.uploadFailed.set(Array.isArray(state?.uploadFailed) ? state.uploadFailed : []);
     effect(() => {
       const id = this.id();
-      untracked(() => this.load(id, false));
+      untracked(() => {
+        this.load(id, false);
+        this.follow(id);
+      });
+    });
+  }
+
+  /** Live: a change of this ticket (another agent, a circuit, an e-mail) re-reads it, the draft kept. */
+  private follow(id: string): void {
+    this.liveSub?.unsubscribe();
+    this.liveSub = this.live
+      .watch(`tickets/${id}`)
+      .pipe(
+        // presence is the presence panel's; a burst of changes is one re-read (the newest version wins)
+        filter((e) => e.kind !== 'presence' && (e.kind === 'resync' || e.version > (this.ticket()?.version ?? 0))),
+        auditTime(300),
+        takeUntilDestroyed(this.destroyRef),
+      )
+      .subscribe(() => {
+        if (!this.busy()) this.refreshLive(id);
+      });
+  }
+
+  private refreshLive(id: string): void {
+    const before = new Set((this.ticket()?.timeline ?? []).map((e) => e.id));
+    this.api.get<TicketDetail>(`/tickets/${id}`).subscribe({
+      next: (tk) => {
+        if (tk.id !== this.id()) return;
+        const current = this.ticket();
+        if (current && tk.version <= current.version) return;
+        this.markNew(before, tk);
+        this.setTicket(tk);
+        this.notice.set(this.t('live.ticketUpdated'));
+      },
+      error: (err: unknown) => this.loadError.set(toUiError(err)),
+    });
+  }
+
+  private markNew(before: ReadonlySet<string>, tk: TicketDetail): void {
+    if (!before.size) return;
+    this.newEvents.set(new Set(tk.timeline.filter((e) => !before.has(e.id)).map((e) => e.id)));
+  }
+
+  /** After a 409: the other change is shown (new entries marked), the draft kept; `reapply` sends mine on the new version. */
+  protected seeChange(reapply = false): void {
+    const before = new Set((this.ticket()?.timeline ?? []).map((e) => e.id));
+    const retry = this.retry;
+    this.api.get<TicketDetail>(`/tickets/${this.id()}`).subscribe({
+      next: (tk) => {
+        this.markNew(before, tk);
+        this.setTicket(tk);
+        this.conflict.set(false);
+        this.actionError.set(null);
+        this.canReapply.set(!reapply && !!retry);
+        if (!reapply) this.retry = retry;
+        this.notice.set(this.t('conflict.seen'));
+        if (reapply && retry) {
+          this.retry = null;
+          retry();
+        }
+      },
+      error: (err: unknown) => this.loadError.set(toUiError(err)),
     });
   }
 
@@ -185,6 +257,8 @@ export class TicketPage {
     this.busy.set(true);
     this.actionError.set(null);
     this.conflict.set(false);
+    this.canReapply.set(false);
+    this.retry = () => this.act(path, body, done, after, method);
     this.notice.set('');
     const payload = { ...body, version: tk.version };
     const req =
@@ -194,6 +268,7 @@ export class TicketPage {
     req.subscribe({
       next: (updated) => {
         this.busy.set(false);
+        this.retry = null;
         this.setTicket(updated);
         this.notice.set(this.t(done));
         after?.();
@@ -296,38 +371,14 @@ export class TicketPage {
     return `${API}/tickets/${this.ticket()?.id}/attachments/${attachmentId}`;
   }
 
+  /** What an entry says beyond its kind, in words: names of agents, departments and categories, never ids. */
   protected eventDetail(ev: TimelineEvent): string | null {
-    const d = ev.data ?? {};
-    const from = d['from'];
-    const to = d['to'];
-    switch (ev.kind) {
-      case 'status_changed':
-        if (isTicketStatus(to))
-          return this.t('timeline.fromTo', { from: isTicketStatus(from) ? this.i18n.status(from) : '—', to: this.i18n.status(to) });
-        return null;
-      case 'priority_changed':
-        if (isPriority(to))
-          return this.t('timeline.fromTo', { from: isPriority(from) ? this.i18n.priority(from) : '—', to: this.i18n.priority(to) });
-        return null;
-      case 'transferred': {
-        const a = nameOf(d['fromDepartment']) ?? nameOf(from);
-        const b = nameOf(d['toDepartment']) ?? nameOf(to);
-        return b ? this.t('timeline.fromTo', { from: a ?? '—', to: b }) : null;
-      }
-      case 'category_changed': {
-        const a = nameOf(d['fromCategory']) ?? nameOf(from);
-        const b = nameOf(d['toCategory']) ?? nameOf(to);
-        return b ? this.t('timeline.fromTo', { from: a ?? '—', to: b }) : null;
-      }
-      case 'assigned': {
-        const who = nameOf(d['assignee']) ?? nameOf(d['to']) ?? nameOf(d['assigneeName']);
-        return who;
-      }
-      case 'attachment_added':
-        return nameOf(d['filename']);
-      default:
-        return null;
-    }
+    return timelineWords(ev, {
+      i18n: this.i18n,
+      departments: this.departments(),
+      agents: this.agents(),
+      categories: this.categories(),
+    });
   }
 
   protected statusLabel(s: TicketStatus): string {

@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, OnInit, computed, inject, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, OnInit, computed, effect, inject, signal } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
 import { FormsModule } from '@angular/forms';
 import type {
@@ -9,11 +9,15 @@ import type {
   WorkflowDiagram,
   WorkflowValidation,
 } from '@grc/domain';
+import type { WorkflowDefinition } from '@grc/workflows';
+import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { API, Api } from '../../core/api';
 import { I18n, type MsgKey } from '../../core/i18n';
 import { toUiError, type UiError } from '../../core/problem';
 import { RefData } from '../../core/ref-data';
 import { FORM_ERRORS } from '../../shared/form-errors';
+import { CircuitDryRunPanel } from './circuit-dry-run';
+import { CircuitEditor } from './circuit-editor';
 import { WF_STYLES, WorkflowDiagramView } from './workflow-diagram';
 
 const TEMPLATE = `id: nouveau-circuit
@@ -39,10 +43,14 @@ steps:
     label: Réponse envoyée
 `;
 
-/** Administration › Circuits de validation: list, editor with errors in place, versions, diagram, import/export, bindings. */
+/**
+ * Administration › Circuits de validation: list; the editor — forms and graph (the definition object
+ * itself, checked as it changes, errors on the step at fault, a dry run) or the YAML text, either
+ * way saving the same definition —; versions, diagram, import/export, bindings.
+ */
 @Component({
   selector: 'grc-admin-workflows',
-  imports: [FormsModule, WorkflowDiagramView, ...FORM_ERRORS],
+  imports: [FormsModule, WorkflowDiagramView, CircuitEditor, CircuitDryRunPanel, ...FORM_ERRORS],
   changeDetection: ChangeDetectionStrategy.OnPush,
   styles: [WF_STYLES],
   templateUrl: './admin-workflows.html',
@@ -69,6 +77,35 @@ export class AdminWorkflowsPage implements OnInit {
   protected readonly bindCategory = signal('');
   protected readonly bindDepartment = signal('');
   protected readonly bindCode = signal('');
+
+  /** forms (the definition object) or yaml (the text); switching converts one into the other */
+  protected readonly mode = signal<'forms' | 'yaml'>('forms');
+  protected readonly model = signal<WorkflowDefinition>(parseYaml(TEMPLATE) as WorkflowDefinition);
+  protected readonly dryPath = signal<string[]>([]);
+  protected readonly allProblems = computed(() => [...(this.problems()?.errors ?? []), ...(this.problems()?.warnings ?? [])]);
+  private checkSeq = 0;
+
+  constructor() {
+    // the forms' circuit is checked as it changes (schema and static analysis): errors go on their step
+    effect((onCleanup) => {
+      const def = this.model();
+      if (this.mode() !== 'forms') return;
+      const seq = ++this.checkSeq;
+      const h = setTimeout(
+        () =>
+          this.api.post<WorkflowValidation>('/workflows/definitions/validate', { definition: def }).subscribe({
+            next: (v) => {
+              if (seq !== this.checkSeq) return;
+              this.problems.set({ errors: v.errors, warnings: v.warnings });
+              this.diagram.set(v.diagram);
+            },
+            error: () => undefined,
+          }),
+        300,
+      );
+      onCleanup(() => clearTimeout(h));
+    });
+  }
 
   protected readonly current = computed(() => this.list().find((d) => d.code === this.selected()) ?? null);
   protected readonly publishable = computed(() => this.list().filter((d) => d.publishedVersion !== null));
@@ -101,9 +138,44 @@ export class AdminWorkflowsPage implements OnInit {
     return this.departments().find((x) => x.id === id)?.name ?? id;
   }
 
+  protected setMode(mode: 'forms' | 'yaml'): void {
+    if (mode === this.mode()) return;
+    if (mode === 'yaml') {
+      this.source.set(toYaml(this.model(), { lineWidth: 0 }));
+      this.mode.set('yaml');
+      return;
+    }
+    try {
+      const value: unknown = parseYaml(this.source());
+      if (!value || typeof value !== 'object' || Array.isArray(value) || typeof (value as { steps?: unknown }).steps !== 'object')
+        throw new Error('steps');
+      this.model.set(value as WorkflowDefinition);
+      this.mode.set('forms');
+      this.error.set(null);
+    } catch (e) {
+      this.error.set({
+        status: 400,
+        detail: this.t('ce.yamlUnreadable', { message: (e as Error).message.split('\n')[0] ?? '' }),
+        fallbackKey: 'common.formHasErrors',
+        fields: {},
+      });
+    }
+  }
+
+  protected setCircuit(key: 'id' | 'name', value: string): void {
+    this.model.set({ ...this.model(), [key]: value });
+  }
+
+  /** What the editor saves: the forms' object, or the YAML text. */
+  private body(): { definition: WorkflowDefinition } | { source: string } {
+    return this.mode() === 'forms' ? { definition: this.model() } : { source: this.source() };
+  }
+
   protected newCircuit(): void {
     this.selected.set(null);
     this.source.set(TEMPLATE);
+    this.model.set(parseYaml(TEMPLATE) as WorkflowDefinition);
+    this.dryPath.set([]);
     this.problems.set(null);
     this.diagram.set(null);
     this.focusEditor();
@@ -126,6 +198,8 @@ export class AdminWorkflowsPage implements OnInit {
             .filter((l) => !l.startsWith('#'))
             .join('\n'),
         );
+        this.model.set(v.definition as unknown as WorkflowDefinition);
+        this.dryPath.set([]);
         this.diagram.set(v.diagram);
         this.problems.set(null);
         this.focusEditor();
@@ -139,7 +213,7 @@ export class AdminWorkflowsPage implements OnInit {
   }
 
   protected validate(): void {
-    this.run(this.api.post<WorkflowValidation>('/workflows/definitions/validate', { source: this.source() }), (v) => {
+    this.run(this.api.post<WorkflowValidation>('/workflows/definitions/validate', this.body()), (v) => {
       this.problems.set({ errors: v.errors, warnings: v.warnings });
       this.diagram.set(v.diagram);
       this.notice.set(v.ok ? this.t('wf.admin.valid') : this.t('wf.admin.errors', { count: v.errors.length }));
@@ -148,11 +222,10 @@ export class AdminWorkflowsPage implements OnInit {
 
   protected saveDraft(): void {
     this.run(
-      this.api.post<WorkflowDefinitionVersion & { warnings: WorkflowDefinitionProblem[] }>('/workflows/definitions', {
-        source: this.source(),
-      }),
+      this.api.post<WorkflowDefinitionVersion & { warnings: WorkflowDefinitionProblem[] }>('/workflows/definitions', this.body()),
       (v) => {
         this.selected.set(v.code);
+        this.model.set(v.definition as unknown as WorkflowDefinition);
         this.problems.set({ errors: [], warnings: v.warnings ?? [] });
         this.diagram.set(v.diagram);
         this.notice.set(this.t('wf.admin.saved', { version: v.version }));

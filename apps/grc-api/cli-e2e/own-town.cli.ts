@@ -1,0 +1,219 @@
+/**
+ * A town adopts GRC with the command line only, from an empty database: validate its pack, load it (a dry run
+ * first), create the first administrator, serve, log in over HTTP (the one-time password must be changed
+ * first), register a request and see it routed to its department with its SLA deadline. Then a broken pack:
+ * every error listed at once with file and line, exit 1, nothing loaded.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { addWorkingDays } from '@grc/domain';
+import { Browserless, copyOfStarterPack, emptyDatabase, grc, pg, ROOT, serve, STARTER, type Run } from './support';
+
+const explain = (r: Run) => `exit ${r.code}\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}`;
+
+describe('grc: our own town from an empty database, with the command line only', () => {
+  let db: Awaited<ReturnType<typeof emptyDatabase>>;
+  let env: Record<string, string>;
+  let server: Awaited<ReturnType<typeof serve>> | null = null;
+  let oneTimePassword = '';
+
+  beforeAll(async () => {
+    db = await emptyDatabase('own');
+    env = {
+      NODE_ENV: 'production',
+      // trust authentication ignores it: here to prove `config check` never prints it
+      DATABASE_URL: db.url.replace('postgres@', 'postgres:not-the-password-0451@'),
+      REDIS_URL: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
+      GRC_QUEUE_PREFIX: `grc-cli-${db.name}`,
+      GRC_DATA_DIR: join(copyOfStarterPack(), '..', 'data'),
+      GRC_ROOT: ROOT,
+      GRC_RETENTION_EVERY_MINUTES: '0',
+    };
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await db?.drop();
+  });
+
+  it('--help lists the commands and starts nothing (even with an unreachable database)', async () => {
+    const broken = { ...env, DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', PORT: '1' };
+    for (const args of [['--help'], ['serve', '--help'], ['load-pack', '--help']]) {
+      const r = await grc(args, broken);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/Usage: grc/);
+      expect(r.stdout + r.stderr).not.toMatch(/listening|Nest|ECONNREFUSED/);
+    }
+    const all = await grc(['--help'], broken);
+    for (const c of ['serve', 'migrate', 'validate-pack', 'load-pack', 'create-admin', 'config']) expect(all.stdout).toContain(c);
+    // the npm-run wrapper (scripts/grc.mjs) runs the same build
+    const wrapped = await grc(['--version'], env, join(ROOT, 'scripts/grc.mjs'));
+    expect(wrapped.stdout.trim()).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
+  });
+
+  it('config check prints the effective configuration with secrets masked, and refuses an invalid value naming it', async () => {
+    const ok = await grc(['config', 'check'], env);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/DATABASE_URL=postgres:\/\/postgres:\*\*\*\*@127\.0\.0\.1/);
+    expect(ok.stdout).toMatch(/GRC_QUEUE_PREFIX=grc-cli-/);
+    expect(ok.stdout).not.toContain('not-the-password-0451');
+    const bad = await grc(['config', 'check'], { ...env, GRC_LOGIN_IP_FAILURES: 'many', PORT: '70000' });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/PORT="70000": must be a whole number from 0 to 65535/);
+    expect(bad.stderr).toMatch(/GRC_LOGIN_IP_FAILURES="many"/);
+    // and every other process refuses to start on it
+    const migrate = await grc(['migrate'], { ...env, GRC_SECURE_COOKIES: 'yes' });
+    expect(migrate.code).toBe(1);
+    expect(migrate.stderr).toMatch(/GRC_SECURE_COOKIES="yes": must be true or false/);
+  });
+
+  it('validate-pack accepts the town pack without a database', async () => {
+    const r = await grc(['validate-pack', STARTER], { ...env, DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      /valid — Commune de Val-d'Exemple: 5 departments, 3 categories, 1 routing rules, 0 agents, 1 SLA calendars, 1 SLA policies, 1 circuits \(1 bindings\)/,
+    );
+  });
+
+  it('migrate, load-pack --dry-run (nothing written), load-pack (summary with calendars, policies, circuits), then refuses a second load', async () => {
+    const m = await grc(['migrate'], env);
+    expect(m.code).toBe(0);
+    expect(m.stdout).toMatch(/applied \d+ migration\(s\)/);
+    // framework logs stay out of the output
+    expect(m.stdout + m.stderr).not.toMatch(/\[Nest\]|InstanceLoader|query:/);
+
+    const dry = await grc(['load-pack', '--dry-run', STARTER], env);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(/dry run, nothing written/);
+    expect(await pg(db.url, `SELECT count(*)::int n FROM departments`)).toEqual([{ n: 0 }]);
+
+    const load = await grc(['load-pack', STARTER], env);
+    expect(load).toMatchObject({ code: 0 });
+    expect(load.stdout).toMatch(
+      /5 departments, 3 categories, 1 routing rules, 0 agents, 1 SLA calendars, 1 SLA policies, 1 circuits \(1 bindings\), 1 retention rules/,
+    );
+    expect(load.stdout.split('\n').filter(Boolean).length).toBeLessThanOrEqual(5);
+
+    const again = await grc(['load-pack', STARTER], env);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/not loaded: the database already has a town/);
+    const tolerated = await grc(['load-pack', '--if-empty', STARTER], env);
+    expect(tolerated.code).toBe(0);
+    expect(tolerated.stderr).toMatch(/left as it is/);
+  });
+
+  it('create-admin prints a one-time password; a second one with the same e-mail is refused', async () => {
+    const r = await grc(['create-admin', '--email', 'DSI@Val-d-Exemple.fr', '--name', 'Service informatique', '--json'], env);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { email: string; password: string };
+    expect(out.email).toBe('dsi@val-d-exemple.fr');
+    expect(out.password.length).toBeGreaterThanOrEqual(16);
+    oneTimePassword = out.password;
+    const again = await grc(['create-admin', '--email', 'dsi@val-d-exemple.fr'], env);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/already exists/);
+    const [audit] = await pg<{ n: number }>(
+      db.url,
+      `SELECT count(*)::int n FROM audit_events WHERE action = 'agent.create' AND actor_label = 'cli'`,
+    );
+    expect(audit!.n).toBe(1);
+  });
+
+  it('serve; the administrator logs in, must change the one-time password, registers a request: routed to voirie, due in 2 working days', async () => {
+    server = await serve(env);
+    const http = new Browserless(server.url);
+    expect((await http.call('GET', '/api/v1/health')).body).toMatchObject({ status: 'ok', version: '0.2.0' });
+
+    const login = await http.call('POST', '/api/v1/auth/login', { email: 'dsi@val-d-exemple.fr', password: oneTimePassword });
+    expect(login.status).toBe(200);
+    const blocked = await http.call('GET', '/api/v1/categories');
+    expect(blocked.status).toBe(403);
+    expect(JSON.stringify(blocked.body)).toContain('password_change_required');
+    const change = await http.call('POST', '/api/v1/account/password', {
+      currentPassword: oneTimePassword,
+      newPassword: 'Ardoise-Verte-Val-2027!',
+    });
+    expect(change.status).toBe(204);
+
+    const categories = await http.call('GET', '/api/v1/categories');
+    expect(categories.status).toBe(200);
+    const pothole = (categories.body as Array<{ id: string; code: string }>).find((c) => c.code === 'nid-de-poule')!;
+    const created = await http.call('POST', '/api/v1/tickets', {
+      channel: 'phone',
+      categoryId: pothole.id,
+      subject: 'Nid-de-poule rue des Écoles',
+      description: 'Un trou profond devant le numéro 12.',
+      address: '12 rue des Écoles',
+    });
+    expect(created.status).toBe(201);
+    const ticket = created.body as { id: string; reference: string; department: { code: string }; createdAt: string };
+    expect(ticket.reference).toMatch(/^VDE-\d{4}-\d{6}$/);
+    expect(ticket.department.code).toBe('voirie');
+
+    const sla = await http.call('GET', `/api/v1/tickets/${ticket.id}/sla`);
+    expect(sla.status).toBe(200);
+    const first = (sla.body.clocks as Array<{ target: string; deadline: string; policyId: string }>).find(
+      (c) => c.target === 'firstResponse',
+    )!;
+    expect(first.policyId).toBe('standard');
+    // the pack's calendar: 2 working days = the end of the opening hours of the 2nd working day after the request's
+    const calendar = {
+      timeZone: 'Europe/Paris',
+      weeklyHours: Object.fromEntries(
+        ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'].map((d) => [d, ['08:30-12:00', '13:30-17:00']]),
+      ),
+      holidays: { france: true },
+    };
+    expect(first.deadline).toBe(addWorkingDays(calendar, new Date(ticket.createdAt), 2).toISOString());
+    expect(
+      new Intl.DateTimeFormat('fr', { timeZone: 'Europe/Paris', hour: '2-digit', minute: '2-digit' }).format(new Date(first.deadline)),
+    ).toBe('17:00');
+  });
+});
+
+describe('grc: a broken pack', () => {
+  let db: Awaited<ReturnType<typeof emptyDatabase>>;
+  let env: Record<string, string>;
+  let pack: string;
+
+  beforeAll(async () => {
+    db = await emptyDatabase('broken');
+    env = { NODE_ENV: 'production', DATABASE_URL: db.url, GRC_ROOT: ROOT, GRC_QUEUE_PREFIX: `grc-cli-${db.name}` };
+    pack = copyOfStarterPack();
+    const edit = (file: string, from: string, to: string) => {
+      const text = readFileSync(join(pack, file), 'utf8');
+      if (!text.includes(from)) throw new Error(`${file} has no ${from}`);
+      writeFileSync(join(pack, file), text.replace(from, to));
+    };
+    edit('town.yaml', 'timezone: Europe/Paris', 'timezone: Europe/Val-d-Exemple');
+    edit('categories.yaml', 'department: eclairage }', 'department: eclairage-public }');
+    edit('routing.yaml', 'category: nid-de-poule', 'category: nid-de-poul');
+    edit('sla.yaml', '{ amount: 10, unit: working_days }', '{ amount: 10, unit: fortnights }');
+    edit('workflows/reponse-voirie.yaml', '{ role: head, department: voirie }', '{ role: head, department: voiries }');
+    edit('workflows/bindings.yaml', 'workflow: reponse-voirie', 'workflow: reponse-voierie');
+  });
+  afterAll(async () => db?.drop());
+
+  it('validate-pack lists every error at once with its file, line and path, and exits 1', async () => {
+    const r = await grc(['validate-pack', pack], env);
+    expect(r.code).toBe(1);
+    const lines = r.stderr.split('\n');
+    const has = (re: RegExp) => expect(lines.some((l) => re.test(l))).toBe(true);
+    has(/^ {2}town\.yaml:5 \[timezone\]: must be an IANA time zone/);
+    has(/^ {2}categories\.yaml:3 \[1\.department\]: unknown department code "eclairage-public"/);
+    has(/^ {2}routing\.yaml:2 \[0\.category\]: unknown category code "nid-de-poul"/);
+    has(/^ {2}sla\.yaml:\d+ \[policies\.0\.targets\.resolution\.unit\]: /);
+    has(/^ {2}workflows\/reponse-voirie\.yaml:\d+ \[steps\.validation\.approvers/);
+    has(/^ {2}workflows\/bindings\.yaml:2 \[0\.workflow\]: unknown circuit "reponse-voierie"/);
+    expect(r.stderr).toMatch(/6 error\(s\)/);
+    expect(explain(r)).not.toMatch(/at .*\.js:\d+/); // a refusal, not a stack trace
+  });
+
+  it('load-pack refuses it the same way and writes nothing', async () => {
+    const r = await grc(['load-pack', pack], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/6 error\(s\)/);
+    expect(r.stderr).toMatch(/not loaded: it is invalid \(nothing was written\)/);
+    for (const table of ['departments', 'categories', 'sla_policies', 'workflow_definitions', 'town_settings'])
+      expect(await pg(db.url, `SELECT count(*)::int n FROM ${table}`)).toEqual([{ n: 0 }]);
+  });
+});

@@ -1,0 +1,40 @@
+/**
+ * `grc`: the administration command line (commander). `grc --help` lists the commands, `grc <command> --help`
+ * explains one; neither starts anything. Results go to stdout, reasons to stderr; exit 1 on any refusal.
+ */
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config/environment';
+import { GRC_VERSION } from '../version';
+import { COMMANDS } from './commands';
+import { CliError, processIo, type CliIo } from './context';
+
+export function buildProgram(io: CliIo = processIo): Command {
+  const program = new Command('grc')
+    .description('GRC — administration: town packs, first administrator, migrations, configuration, server')
+    .version(GRC_VERSION, '-V, --version')
+    .option('--verbose', 'show the framework logs (hidden by default, except for serve)')
+    .showHelpAfterError('(grc --help lists the commands)')
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
+    .exitOverride();
+  for (const make of COMMANDS) {
+    const cmd = make(io).exitOverride();
+    for (const sub of cmd.commands) sub.exitOverride();
+    // `node main.js` and `node main.js --migrate …` (the image's CMD, older scripts) still mean serve
+    program.addCommand(cmd, cmd.name() === 'serve' ? { isDefault: true } : {});
+  }
+  return program;
+}
+
+/** Runs the command line; resolves to the exit code (0 ok, 1 refused or failed). */
+export async function runCli(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  try {
+    await buildProgram(io).parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode;
+    if (e instanceof CliError) io.err(`grc: ${e.message}`);
+    else if (e instanceof ConfigError) io.err(`grc: ${e.message}`);
+    else io.err(`grc: ${e instanceof Error ? (process.env['NODE_ENV'] === 'production' ? e.message : (e.stack ?? e.message)) : String(e)}`);
+    return e instanceof CliError ? e.exitCode : 1;
+  }
+}

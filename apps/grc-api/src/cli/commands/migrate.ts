@@ -1,0 +1,26 @@
+import { Command } from 'commander';
+import type { DataSource } from 'typeorm';
+import { readEnvironment } from '../../config/environment';
+import { contextOf, withOwnerDataSource, type CliIo, type CommandContext } from '../context';
+
+/** Applies the pending migrations (as the schema owner); with GRC_APP_DB_PASSWORD, gives the app's role its login. */
+export async function runMigrations(ds: DataSource, ctx: CommandContext): Promise<void> {
+  const done = await ds.runMigrations({ transaction: 'each' });
+  ctx.io.out(done.length ? `applied ${done.length} migration(s): ${done.map((m) => m.name).join(', ')}` : 'schema up to date');
+  // compose: the owner gives the app's role (created by the migrations, NOLOGIN) a login of its own
+  const password = readEnvironment().GRC_APP_DB_PASSWORD;
+  const role = ctx.config().dbRole;
+  if (password && role) {
+    const [{ sql }] = await ds.query(`SELECT format('ALTER ROLE %I WITH LOGIN PASSWORD %L', $1::text, $2::text) AS sql`, [role, password]);
+    await ds.query(sql);
+    ctx.io.out(`role ${role} may log in (GRC_APP_DB_PASSWORD)`);
+  }
+}
+
+export const migrate = (ctx: CommandContext): Promise<void> => withOwnerDataSource(ctx, (ds) => runMigrations(ds, ctx));
+
+export function migrateCommand(io: CliIo): Command {
+  return new Command('migrate')
+    .description('create or upgrade the database schema (as GRC_MIGRATE_DATABASE_URL, else DATABASE_URL), then exit')
+    .action(async (_opts, cmd: Command) => migrate(contextOf(cmd, io)));
+}

@@ -1,0 +1,50 @@
+import { Logger } from '@nestjs/common';
+import { Command } from 'commander';
+import { readEnvironment } from '../../config/environment';
+import { createApp } from '../../http-app';
+import { SlaEngine } from '../../modules/sla/sla.engine';
+import { rebuildFigures } from './reporting-rebuild';
+import { loadTownPackFromFolder } from '../../modules/packs/pack-loader';
+import { cliState, contextOf, withOwnerDataSource, type CliIo } from '../context';
+import { runMigrations } from './migrate';
+
+export function serveCommand(io: CliIo): Command {
+  return new Command('serve')
+    .description('run the role named by GRC_ROLE: api (REST API + console), worker (background jobs) or all (default command)')
+    .option('--migrate', 'apply pending migrations first')
+    .option('--demo <folder>', 'load this pack first when the database has no town yet (quick start, tests)')
+    .action(async (opts: { migrate?: boolean; demo?: string }, cmd: Command) => {
+      const ctx = contextOf(cmd, io, { server: true });
+      cliState.serving = true;
+      const config = ctx.config();
+      const log = new Logger('grc');
+      let loaded = false;
+      if (opts.migrate || opts.demo) {
+        await withOwnerDataSource(ctx, async (ds) => {
+          if (opts.migrate) await runMigrations(ds, ctx);
+          if (opts.demo) {
+            const result = await loadTownPackFromFolder(ds, opts.demo, { onlyIfEmpty: true, now: new Date() });
+            loaded = result.loaded;
+            io.out(
+              result.loaded
+                ? `town pack loaded from ${opts.demo}: ${result.summary}`
+                : `town pack ${opts.demo} not loaded: ${result.summary}`,
+            );
+          }
+        });
+      }
+      const app = await createApp(config);
+      if (loaded) {
+        await app.init();
+        await app.get(SlaEngine).backfill();
+        log.log(await rebuildFigures(app));
+      }
+      if (config.role === 'worker') {
+        await app.init();
+        log.log('worker started');
+        return;
+      }
+      await app.listen(config.port, readEnvironment().HOST);
+      log.log(`GRC (${config.role}) listening on http://localhost:${config.port}`);
+    });
+}

@@ -1,0 +1,22 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * Intake speed (issue 16): an acknowledgement's language is the request's, else the requester's latest
+ * request that has one (OutboxRepository.context). Most requests have none (agents' entries), so that lookup
+ * walked the requester's whole history on `tickets_citizen`: its cost grew with every request of a business
+ * or an association. This partial index holds only the requests that have a language: one probe, whatever the
+ * history.
+ */
+export class IntakeLocaleIndex1763800000920 implements MigrationInterface {
+  name = 'IntakeLocaleIndex1763800000920';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(
+      `CREATE INDEX tickets_citizen_locale ON tickets (citizen_id, created_at DESC) INCLUDE (locale) WHERE locale IS NOT NULL AND citizen_id IS NOT NULL`,
+    );
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP INDEX tickets_citizen_locale`);
+  }
+}

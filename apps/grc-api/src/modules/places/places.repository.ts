@@ -1,0 +1,291 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import type { BanAddress } from '@grc/domain';
+import { inboxConditions, Sql, type InboxFilter } from '../tickets/inbox.repository';
+
+export interface StreetHit {
+  key: string;
+  name: string;
+  postcode: string;
+  commune: string;
+  lat: number;
+  lon: number;
+  score: number;
+}
+export interface AddressRow {
+  id: string;
+  street_key: string;
+  number: number;
+  rep: string | null;
+  street: string;
+  postcode: string;
+  commune: string;
+  lat: number;
+  lon: number;
+}
+export interface MapCellRow {
+  lat: number;
+  lon: number;
+  n: number;
+  breached: boolean;
+  due_soon: boolean;
+  has_sla: boolean;
+  status: string;
+  id: string | null;
+  reference: string | null;
+  subject: string | null;
+  address: string | null;
+}
+export interface NearbyRow {
+  id: string;
+  reference: string;
+  subject: string;
+  status: string;
+  address: string | null;
+  lat: number;
+  lon: number;
+}
+
+/** The open statuses, as literals: the partial index tickets_open_position is chosen only for the same predicate. */
+const OPEN_PLACED = `t.latitude IS NOT NULL AND t.longitude IS NOT NULL AND t.status IN ('new', 'open', 'waiting_citizen')`;
+
+/**
+ * Every query of places: `addresses`, `address_streets`, `address_imports` (the BAN import, search-as-you-type,
+ * reverse geocoding, the admin's summary) and the map's reads of open `tickets` (the nearby list and the map of
+ * requests, scoped with the inbox's own conditions — `inboxConditions` of the tickets module). Never writes a ticket.
+ */
+@Injectable()
+export class PlacesRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  get dataSource(): DataSource {
+    return this.db;
+  }
+
+  // ------------------------------------------------------------------ import
+
+  /** One import at a time (two admins, or the CLI and the screen): the second waits for the first's commit. */
+  async lockImports(m: EntityManager): Promise<void> {
+    await m.query(`SELECT pg_advisory_xact_lock(hashtext('grc:ban-import'))`);
+  }
+
+  async startImport(m: EntityManager, source: string, by: string | null): Promise<string> {
+    const [row] = await m.query(`INSERT INTO address_imports (source, by_agent) VALUES ($1, $2) RETURNING id`, [source.slice(0, 300), by]);
+    return row.id;
+  }
+
+  async finishImport(m: EntityManager, id: string, report: object): Promise<void> {
+    await m.query(`UPDATE address_imports SET finished_at = now(), report = $2 WHERE id = $1`, [id, JSON.stringify(report)]);
+  }
+
+  /**
+   * One batch of lines, upserted by BAN id: a new id is inserted, a changed line updated in place, an unchanged one
+   * only stamped with this import (so that `removeStale` keeps it). The counts come from RETURNING (xmax = 0: inserted).
+   */
+  async upsertBatch(
+    m: EntityManager,
+    importId: string,
+    rows: ReadonlyArray<BanAddress & { streetKey: string }>,
+  ): Promise<{ inserted: number; updated: number; unchanged: number }> {
+    if (!rows.length) return { inserted: 0, updated: 0, unchanged: 0 };
+    const col = <K extends keyof (BanAddress & { streetKey: string })>(k: K) => rows.map((r) => r[k]);
+    const result: Array<{ inserted: boolean; changed: boolean }> = await m.query(
+      `INSERT INTO addresses AS a (id, street_key, fantoir, number, rep, street, postcode, insee, commune, lat, lon, import_id)
+       SELECT u.*, $12::uuid FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[],
+                                       $9::text[], $10::float8[], $11::float8[]) AS u
+       ON CONFLICT (id) DO UPDATE SET
+         street_key = EXCLUDED.street_key, fantoir = EXCLUDED.fantoir, number = EXCLUDED.number, rep = EXCLUDED.rep,
+         street = EXCLUDED.street, postcode = EXCLUDED.postcode, insee = EXCLUDED.insee, commune = EXCLUDED.commune,
+         lat = EXCLUDED.lat, lon = EXCLUDED.lon, import_id = EXCLUDED.import_id,
+         updated_at = CASE WHEN (a.street_key, a.fantoir, a.number, a.rep, a.street, a.postcode, a.insee, a.commune, a.lat, a.lon)
+                                IS DISTINCT FROM (EXCLUDED.street_key, EXCLUDED.fantoir, EXCLUDED.number, EXCLUDED.rep, EXCLUDED.street,
+                                                  EXCLUDED.postcode, EXCLUDED.insee, EXCLUDED.commune, EXCLUDED.lat, EXCLUDED.lon)
+                           THEN now() ELSE a.updated_at END
+       RETURNING (xmax = 0) AS inserted, (a.updated_at = now()) AS changed`,
+      [
+        col('id'),
+        col('streetKey'),
+        col('fantoir'),
+        col('number'),
+        col('rep'),
+        col('street'),
+        col('postcode'),
+        col('insee'),
+        col('commune'),
+        col('lat'),
+        col('lon'),
+        importId,
+      ],
+    );
+    let inserted = 0,
+      updated = 0;
+    for (const r of result) {
+      if (r.inserted) inserted++;
+      else if (r.changed) updated++;
+    }
+    return { inserted, updated, unchanged: result.length - inserted - updated };
+  }
+
+  /** The addresses of the file's communes that this import did not see: gone from the BAN. */
+  async removeStale(m: EntityManager, importId: string, insee: readonly string[]): Promise<number> {
+    const [row] = await m.query(
+      `WITH gone AS (DELETE FROM addresses WHERE insee = ANY($1::text[]) AND import_id <> $2 RETURNING 1) SELECT count(*)::int AS n FROM gone`,
+      [insee, importId],
+    );
+    return row.n;
+  }
+
+  /** Rebuilds the streets of these communes from their addresses (name, commune, centre, count). */
+  async rebuildStreets(m: EntityManager, insee: readonly string[]): Promise<void> {
+    await m.query(`DELETE FROM address_streets WHERE insee = ANY($1::text[])`, [insee]);
+    await m.query(
+      `INSERT INTO address_streets (key, name, insee, postcode, commune, lat, lon, addresses)
+       SELECT street_key, mode() WITHIN GROUP (ORDER BY street), min(insee), mode() WITHIN GROUP (ORDER BY postcode),
+              mode() WITHIN GROUP (ORDER BY commune), avg(lat), avg(lon), count(*)
+       FROM addresses WHERE insee = ANY($1::text[]) GROUP BY street_key`,
+      [insee],
+    );
+  }
+
+  // ------------------------------------------------------------------ search
+
+  /**
+   * Streets whose name and commune contain the words typed (pg_trgm's word similarity, or a plain substring for
+   * the first letters), best first. `text` is normalised like the generated `search` column.
+   */
+  streets(text: string, postcode: string | null, limit: number): Promise<StreetHit[]> {
+    return this.db.query(
+      `SELECT key, name, postcode, commune, lat, lon, word_similarity($1, search) AS score
+       FROM address_streets
+       WHERE ($1 <% search OR search LIKE '%' || $4 || '%') AND ($2::text IS NULL OR postcode = $2)
+       ORDER BY score DESC, similarity($1, search) DESC, addresses DESC, key
+       LIMIT $3`,
+      [text, postcode, limit, text.replace(/[\\%_]/g, (c) => `\\${c}`)],
+    );
+  }
+
+  /** The addresses with this number in these streets (every repetition index: the caller ranks them). */
+  addressesOn(streetKeys: readonly string[], number: number): Promise<AddressRow[]> {
+    return this.db.query(
+      `SELECT id, street_key, number, rep, street, postcode, commune, lat, lon FROM addresses
+       WHERE street_key = ANY($1::text[]) AND number = $2`,
+      [streetKeys, number],
+    );
+  }
+
+  /** The addresses nearest a point (KNN on the GiST index; planar order, the caller measures true distances). */
+  nearestAddresses(lat: number, lon: number, limit: number): Promise<AddressRow[]> {
+    return this.db.query(
+      `SELECT id, street_key, number, rep, street, postcode, commune, lat, lon FROM addresses
+       ORDER BY point(lon, lat) <-> point($2, $1) LIMIT $3`,
+      [lat, lon, limit],
+    );
+  }
+
+  async summary(): Promise<{
+    addresses: number;
+    streets: number;
+    communes: Array<{ insee: string; name: string; addresses: number }>;
+    lastImportAt: Date | null;
+    centre: { lat: number; lon: number } | null;
+  }> {
+    const [[counts], communes] = await Promise.all([
+      this.db.query(
+        `SELECT (SELECT count(*) FROM addresses)::int AS addresses, (SELECT count(*) FROM address_streets)::int AS streets,
+                (SELECT max(finished_at) FROM address_imports) AS last_import_at`,
+      ),
+      this.db.query(
+        `SELECT insee, min(commune) AS name, sum(addresses)::int AS addresses FROM address_streets GROUP BY insee ORDER BY insee LIMIT 500`,
+      ),
+    ]);
+    return {
+      addresses: counts.addresses,
+      streets: counts.streets,
+      communes,
+      lastImportAt: counts.last_import_at,
+      centre: null,
+    };
+  }
+
+  /** The centre of the town's streets (where the map opens), null without addresses. */
+  async centre(): Promise<{ lat: number; lon: number } | null> {
+    const [row] = await this.db.query(`SELECT avg(lat) AS lat, avg(lon) AS lon FROM address_streets`);
+    return row && row.lat !== null ? { lat: Number(row.lat), lon: Number(row.lon) } : null;
+  }
+
+  // ------------------------------------------------------------------ tickets on the map
+
+  /** A ticket's department and position (the nearby list's subject). */
+  async ticketPosition(id: string): Promise<{ department_id: string; lat: number | null; lon: number | null } | null> {
+    const [row] = await this.db.query(`SELECT department_id, latitude AS lat, longitude AS lon FROM tickets WHERE id = $1`, [id]);
+    return row ?? null;
+  }
+
+  /** Open requests of these departments (null: all) near a point, nearest first, within a box of ±`degrees`. */
+  nearbyOpen(
+    lat: number,
+    lon: number,
+    scope: readonly string[] | null,
+    excludeId: string | null,
+    degrees: number,
+    limit: number,
+  ): Promise<NearbyRow[]> {
+    return this.db.query(
+      `SELECT t.id, t.reference, t.subject, t.status, t.address, t.latitude AS lat, t.longitude AS lon
+       FROM tickets t
+       WHERE ${OPEN_PLACED}
+         AND point(t.longitude, t.latitude) <@ box(point($2::float8 - $5::float8, $1::float8 - $5::float8), point($2::float8 + $5::float8, $1::float8 + $5::float8))
+         AND ($3::uuid[] IS NULL OR t.department_id = ANY($3::uuid[]))
+         AND ($4::uuid IS NULL OR t.id <> $4)
+       ORDER BY point(t.longitude, t.latitude) <-> point($2::float8, $1::float8)
+       LIMIT $6`,
+      [lat, lon, scope, excludeId, degrees, limit],
+    );
+  }
+
+  /**
+   * The map of requests: open, placed requests in the viewport that the inbox would list with the same filters,
+   * grouped on a grid of `cell` degrees (server-side clustering per zoom level). A cell of one request carries it.
+   */
+  async mapCells(
+    f: Omit<InboxFilter, 'sort' | 'after' | 'limit'>,
+    box: { west: number; south: number; east: number; north: number },
+    cell: number,
+    maxCells: number,
+  ): Promise<{ cells: MapCellRow[]; unplaced: number }> {
+    const sql = new Sql();
+    inboxConditions(sql, f);
+    const where = sql.where.length ? `AND ${sql.where.join(' AND ')}` : '';
+    const b = [sql.p(box.west), sql.p(box.south), sql.p(box.east), sql.p(box.north)];
+    const c = sql.p(cell);
+    const limit = sql.p(maxCells);
+    const cells: MapCellRow[] = await this.db.query(
+      `SELECT avg(t.latitude) AS lat, avg(t.longitude) AS lon, count(*)::int AS n,
+              bool_or(t.sla_breached OR t.sla_due_at < now()) AS breached,
+              bool_or(t.sla_due_at < now() + interval '1 day') AS due_soon,
+              bool_or(t.sla_due_at IS NOT NULL) AS has_sla,
+              mode() WITHIN GROUP (ORDER BY t.status) AS status,
+              CASE WHEN count(*) = 1 THEN min(t.id::text) END AS id,
+              CASE WHEN count(*) = 1 THEN min(t.reference) END AS reference,
+              CASE WHEN count(*) = 1 THEN min(t.subject) END AS subject,
+              CASE WHEN count(*) = 1 THEN min(t.address) END AS address
+       FROM tickets t
+       WHERE ${OPEN_PLACED}
+         AND point(t.longitude, t.latitude) <@ box(point(${b[0]}, ${b[1]}), point(${b[2]}, ${b[3]})) ${where}
+       GROUP BY floor(t.longitude / ${c}), floor(t.latitude / ${c})
+       ORDER BY count(*) DESC
+       LIMIT ${limit}`,
+      sql.params,
+    );
+    const u = new Sql();
+    inboxConditions(u, f);
+    const [row] = await this.db.query(
+      `SELECT count(*)::int AS n FROM tickets t
+       WHERE t.status IN ('new', 'open', 'waiting_citizen') AND (t.latitude IS NULL OR t.longitude IS NULL)
+       ${u.where.length ? `AND ${u.where.join(' AND ')}` : ''}`,
+      u.params,
+    );
+    return { cells, unplaced: row.n };
+  }
+}

@@ -1,0 +1,539 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { AGE_BUCKETS, type Breakdown, type StepFact, type TicketFacts, type TicketStatus } from '@grc/domain';
+
+/** What the refresh reads of a request to fold its facts. */
+export interface FactsSourceRow {
+  id: string;
+  reference: string;
+  department_id: string;
+  category_id: string;
+  channel: string;
+  priority: number;
+  assignee_id: string | null;
+  status: TicketStatus;
+  created_at: Date;
+  resolved_at: Date | null;
+  closed_at: Date | null;
+  master_ticket_id: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  version: number;
+}
+
+export interface FactsEventRow {
+  ticket_id: string;
+  kind: string;
+  at: Date;
+  data: Record<string, unknown>;
+}
+
+export interface FactsClockRow {
+  ticket_id: string;
+  target: string;
+  breached: boolean;
+  events: Array<{ type: string; at: string; reason?: string }>;
+}
+
+/** A request's facts as the refresh writes them. */
+export interface FactsRow {
+  ticketId: string;
+  source: FactsSourceRow;
+  area: string | null;
+  facts: TicketFacts;
+}
+
+/** Which requests a figure counts: the caller's departments (null: the whole town) and the filters. */
+export interface FactsScope {
+  /** null: every department (the admin); else the visible departments, already narrowed by a filter */
+  departmentIds: readonly string[] | null;
+  categoryIds?: readonly string[];
+  channels?: readonly string[];
+  priorities?: readonly number[];
+  areas?: readonly string[];
+  /** only requests assigned to these agents (a head's own agents) */
+  assigneeIds?: readonly string[];
+}
+
+/** Aggregates of one group (or of the whole scope), as numbers; null when nothing was counted. */
+export interface AggregateRow {
+  key: string | null;
+  received: number;
+  resolved: number;
+  closed: number;
+  backlog: number;
+  fr_business_median: number | null;
+  fr_business_p90: number | null;
+  fr_days_median: number | null;
+  fr_days_p90: number | null;
+  res_business_median: number | null;
+  res_business_p90: number | null;
+  res_days_median: number | null;
+  res_days_p90: number | null;
+  sla_fr_met: number;
+  sla_fr_total: number;
+  sla_res_met: number;
+  sla_res_total: number;
+  breaches: number;
+  escalations: number;
+  reopened: number;
+  circuit: number;
+  duplicates: number;
+}
+
+/** The group expressions of the breakdowns (fixed text, never from the request). */
+const GROUP_BY: Record<Exclude<Breakdown, 'department'>, string> = {
+  channel: 'f.channel',
+  category: 'f.category_id::text',
+  area: "coalesce(f.area, '')",
+  priority: 'f.priority::text',
+  agent: "coalesce(f.assignee_id::text, '')",
+};
+
+const NUMERIC = [
+  'received',
+  'resolved',
+  'closed',
+  'backlog',
+  'sla_fr_met',
+  'sla_fr_total',
+  'sla_res_met',
+  'sla_res_total',
+  'breaches',
+  'escalations',
+  'reopened',
+  'circuit',
+  'duplicates',
+] as const;
+const MAYBE = [
+  'fr_business_median',
+  'fr_business_p90',
+  'fr_days_median',
+  'fr_days_p90',
+  'res_business_median',
+  'res_business_p90',
+  'res_days_median',
+  'res_days_p90',
+] as const;
+
+const toAggregate = (r: Record<string, unknown>): AggregateRow => {
+  const out = { key: (r['key'] as string | null) ?? null } as AggregateRow;
+  for (const k of NUMERIC) (out as unknown as Record<string, number>)[k] = Number(r[k] ?? 0);
+  for (const k of MAYBE) (out as unknown as Record<string, number | null>)[k] = r[k] === null || r[k] === undefined ? null : Number(r[k]);
+  return out;
+};
+
+/**
+ * Every query of the figures: the rollup tables (`report_ticket_facts`, `report_step_facts`,
+ * `report_dirty`), the refresh's reads of tickets, their timeline and SLA clocks (reads only: requests
+ * change through TicketsService), and the open data's tables.
+ */
+@Injectable()
+export class ReportingRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  // ------------------------------------------------------------------ rows first: the marks
+
+  /** Marks requests for the next refresh (in the change's transaction). */
+  async markDirty(m: EntityManager, ticketIds: readonly string[]): Promise<void> {
+    if (ticketIds.length === 0) return;
+    await m.query(
+      `INSERT INTO report_dirty (ticket_id) SELECT unnest($1::uuid[]) ON CONFLICT (ticket_id) DO UPDATE SET marked_at = now()`,
+      [ticketIds],
+    );
+  }
+
+  /** Takes up to `limit` marks (locked SKIP LOCKED: two workers share the work); returns the ids and when each was marked. */
+  takeDirty(m: EntityManager, limit: number): Promise<Array<{ ticket_id: string; marked_at: string }>> {
+    // the mark's time as text: microseconds kept (a JS Date would round it and the mark would stay)
+    return m.query(`SELECT ticket_id, marked_at::text AS marked_at FROM report_dirty ORDER BY marked_at LIMIT $1 FOR UPDATE SKIP LOCKED`, [
+      limit,
+    ]);
+  }
+
+  /** Removes the marks that were taken (a request marked again meanwhile keeps its newer mark). */
+  async clearDirty(m: EntityManager, marks: ReadonlyArray<{ ticket_id: string; marked_at: string }>): Promise<void> {
+    if (marks.length === 0) return;
+    await m.query(
+      `DELETE FROM report_dirty d USING unnest($1::uuid[], $2::timestamptz[]) AS x(id, at) WHERE d.ticket_id = x.id AND d.marked_at <= x.at`,
+      [marks.map((x) => x.ticket_id), marks.map((x) => x.marked_at)],
+    );
+  }
+
+  async dirtyCount(m: EntityManager = this.db.manager): Promise<number> {
+    const [r] = await m.query(`SELECT count(*)::int AS n FROM report_dirty`);
+    return r.n;
+  }
+
+  /** Marks every request (the rebuild), in one statement. */
+  async markAll(m: EntityManager): Promise<number> {
+    const r = await m.query(
+      `INSERT INTO report_dirty (ticket_id) SELECT id FROM tickets ON CONFLICT (ticket_id) DO UPDATE SET marked_at = now()`,
+    );
+    return Array.isArray(r) ? Number(r[1] ?? 0) : 0;
+  }
+
+  /** Empties the rollup (the rebuild starts from nothing). */
+  async clearFacts(m: EntityManager): Promise<void> {
+    await m.query(`DELETE FROM report_step_facts`);
+    await m.query(`DELETE FROM report_ticket_facts`);
+  }
+
+  // ------------------------------------------------------------------ the refresh's reads
+
+  sources(m: EntityManager, ids: readonly string[]): Promise<FactsSourceRow[]> {
+    return m.query(
+      `SELECT id, reference, department_id, category_id, channel, priority, assignee_id, status, created_at, resolved_at, closed_at,
+              master_ticket_id, latitude, longitude, version
+       FROM tickets WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+  }
+
+  events(m: EntityManager, ids: readonly string[]): Promise<FactsEventRow[]> {
+    return m.query(
+      `SELECT ticket_id, kind, at, data FROM ticket_events
+       WHERE ticket_id = ANY($1::uuid[]) AND kind IN ('reply', 'status_changed', 'workflow_started', 'draft_submitted', 'opinion_given',
+         'workflow_step', 'workflow_finished', 'sla_escalated')
+       ORDER BY ticket_id, at, id`,
+      [ids],
+    );
+  }
+
+  clocks(m: EntityManager, ids: readonly string[]): Promise<FactsClockRow[]> {
+    return m.query(`SELECT ticket_id, target, breached, events FROM ticket_sla WHERE ticket_id = ANY($1::uuid[])`, [ids]);
+  }
+
+  /** Writes the facts of the given requests (upsert) and their steps (replaced); removes the facts of requests gone. */
+  async writeFacts(m: EntityManager, rows: readonly FactsRow[], gone: readonly string[]): Promise<void> {
+    if (gone.length) {
+      await m.query(`DELETE FROM report_step_facts WHERE ticket_id = ANY($1::uuid[])`, [gone]);
+      await m.query(`DELETE FROM report_ticket_facts WHERE ticket_id = ANY($1::uuid[])`, [gone]);
+    }
+    if (rows.length === 0) return;
+    const iso = (d: Date | null) => (d ? d.toISOString() : null);
+    const doc = rows.map((r) => ({
+      ticket_id: r.ticketId,
+      department_id: r.source.department_id,
+      category_id: r.source.category_id,
+      channel: r.source.channel,
+      priority: r.source.priority,
+      assignee_id: r.source.assignee_id,
+      area: r.area,
+      status: r.source.status,
+      received_at: iso(r.source.created_at),
+      first_response_at: iso(r.facts.firstResponseAt),
+      resolved_at: iso(r.facts.resolvedAt),
+      closed_at: iso(r.facts.closedAt),
+      first_response_business_minutes: r.facts.firstResponseBusinessMinutes,
+      first_response_days: r.facts.firstResponseDays,
+      resolution_business_minutes: r.facts.resolutionBusinessMinutes,
+      resolution_days: r.facts.resolutionDays,
+      reopen_count: r.facts.reopenCount,
+      sla_first_response: r.facts.slaFirstResponse,
+      sla_first_response_at: iso(r.facts.slaFirstResponseAt),
+      sla_resolution: r.facts.slaResolution,
+      sla_resolution_at: iso(r.facts.slaResolutionAt),
+      breaches: r.facts.breaches,
+      escalations: r.facts.escalations,
+      circuit: r.facts.circuit,
+      duplicate: r.facts.duplicate,
+      ticket_version: r.source.version,
+    }));
+    await m.query(
+      `INSERT INTO report_ticket_facts AS f (ticket_id, department_id, category_id, channel, priority, assignee_id, area, status, received_at,
+         first_response_at, resolved_at, closed_at, first_response_business_minutes, first_response_days, resolution_business_minutes,
+         resolution_days, reopen_count, sla_first_response, sla_first_response_at, sla_resolution, sla_resolution_at, breaches, escalations,
+         circuit, duplicate, ticket_version, refreshed_at)
+       SELECT ticket_id, department_id, category_id, channel, priority, assignee_id, area, status, received_at,
+         first_response_at, resolved_at, closed_at, first_response_business_minutes, first_response_days, resolution_business_minutes,
+         resolution_days, reopen_count, sla_first_response, sla_first_response_at, sla_resolution, sla_resolution_at, breaches, escalations,
+         circuit, duplicate, ticket_version, now()
+       FROM jsonb_to_recordset($1::jsonb) AS x(ticket_id uuid, department_id uuid, category_id uuid, channel varchar, priority smallint,
+         assignee_id uuid, area varchar, status varchar, received_at timestamptz, first_response_at timestamptz, resolved_at timestamptz,
+         closed_at timestamptz, first_response_business_minutes double precision, first_response_days double precision,
+         resolution_business_minutes double precision, resolution_days double precision, reopen_count integer, sla_first_response varchar,
+         sla_first_response_at timestamptz, sla_resolution varchar, sla_resolution_at timestamptz, breaches integer, escalations integer,
+         circuit boolean, duplicate boolean, ticket_version integer)
+       ON CONFLICT (ticket_id) DO UPDATE SET department_id = EXCLUDED.department_id, category_id = EXCLUDED.category_id,
+         channel = EXCLUDED.channel, priority = EXCLUDED.priority, assignee_id = EXCLUDED.assignee_id, area = EXCLUDED.area,
+         status = EXCLUDED.status, received_at = EXCLUDED.received_at, first_response_at = EXCLUDED.first_response_at,
+         resolved_at = EXCLUDED.resolved_at, closed_at = EXCLUDED.closed_at,
+         first_response_business_minutes = EXCLUDED.first_response_business_minutes, first_response_days = EXCLUDED.first_response_days,
+         resolution_business_minutes = EXCLUDED.resolution_business_minutes, resolution_days = EXCLUDED.resolution_days,
+         reopen_count = EXCLUDED.reopen_count, sla_first_response = EXCLUDED.sla_first_response,
+         sla_first_response_at = EXCLUDED.sla_first_response_at, sla_resolution = EXCLUDED.sla_resolution,
+         sla_resolution_at = EXCLUDED.sla_resolution_at, breaches = EXCLUDED.breaches, escalations = EXCLUDED.escalations,
+         circuit = EXCLUDED.circuit, duplicate = EXCLUDED.duplicate, ticket_version = EXCLUDED.ticket_version, refreshed_at = now()`,
+      [JSON.stringify(doc)],
+    );
+    const ids = rows.map((r) => r.ticketId);
+    await m.query(`DELETE FROM report_step_facts WHERE ticket_id = ANY($1::uuid[])`, [ids]);
+    const steps = rows.flatMap((r) =>
+      r.facts.steps.map((s: StepFact, seq: number) => ({
+        ticket_id: r.ticketId,
+        seq,
+        department_id: r.source.department_id,
+        definition_code: s.definitionCode.slice(0, 64),
+        step: s.step.slice(0, 64),
+        entered_at: s.enteredAt.toISOString(),
+        left_at: s.leftAt.toISOString(),
+        business_minutes: s.businessMinutes,
+        calendar_minutes: s.calendarMinutes,
+      })),
+    );
+    if (steps.length)
+      await m.query(
+        `INSERT INTO report_step_facts (ticket_id, seq, department_id, definition_code, step, entered_at, left_at, business_minutes, calendar_minutes)
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(ticket_id uuid, seq integer, department_id uuid, definition_code varchar, step varchar,
+           entered_at timestamptz, left_at timestamptz, business_minutes double precision, calendar_minutes double precision)`,
+        [JSON.stringify(steps)],
+      );
+  }
+
+  /** The rollup as rows (the rebuild = incremental proof), in ticket order, without the refresh's own timestamp. */
+  snapshot(m: EntityManager = this.db.manager): Promise<unknown[]> {
+    return m
+      .query(
+        `SELECT f.*, (SELECT coalesce(jsonb_agg(to_jsonb(s) ORDER BY s.seq), '[]'::jsonb) FROM report_step_facts s WHERE s.ticket_id = f.ticket_id) AS steps
+       FROM report_ticket_facts f ORDER BY f.ticket_id`,
+      )
+      .then((rows: Array<Record<string, unknown>>) => rows.map(({ refreshed_at: _r, ...rest }) => rest));
+  }
+
+  // ------------------------------------------------------------------ the figures
+
+  private where(scope: FactsScope, first: number): { sql: string; params: unknown[] } {
+    const clauses: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: (n: number) => string, v: unknown) => {
+      params.push(v);
+      clauses.push(sql(first + params.length - 1));
+    };
+    if (scope.departmentIds) add((n) => `f.department_id = ANY($${n}::uuid[])`, scope.departmentIds);
+    if (scope.categoryIds?.length) add((n) => `f.category_id = ANY($${n}::uuid[])`, scope.categoryIds);
+    if (scope.channels?.length) add((n) => `f.channel = ANY($${n}::varchar[])`, scope.channels);
+    if (scope.priorities?.length) add((n) => `f.priority = ANY($${n}::smallint[])`, scope.priorities);
+    if (scope.areas?.length) add((n) => `coalesce(f.area, '') = ANY($${n}::varchar[])`, scope.areas);
+    if (scope.assigneeIds) add((n) => `f.assignee_id = ANY($${n}::uuid[])`, scope.assigneeIds);
+    return { sql: clauses.length ? ` AND ${clauses.join(' AND ')}` : '', params };
+  }
+
+  /** The aggregates of [start, end) — $1, $2 — over the scope, grouped by a breakdown or not. */
+  async aggregate(
+    scope: FactsScope,
+    start: Date,
+    end: Date,
+    by: Breakdown | null,
+    m: EntityManager = this.db.manager,
+  ): Promise<AggregateRow[]> {
+    const w = this.where(scope, 3);
+    const inP = (col: string) => `(${col} >= $1 AND ${col} < $2)`;
+    const pct = (p: number, col: string, when: string) => `percentile_cont(${p}) WITHIN GROUP (ORDER BY ${col}) FILTER (WHERE ${when})`;
+    const measures = `
+      count(*) FILTER (WHERE ${inP('f.received_at')})::int AS received,
+      count(*) FILTER (WHERE ${inP('f.resolved_at')})::int AS resolved,
+      count(*) FILTER (WHERE ${inP('f.closed_at')})::int AS closed,
+      count(*) FILTER (WHERE f.received_at < $2 AND (f.resolved_at IS NULL OR f.resolved_at >= $2))::int AS backlog,
+      ${pct(0.5, 'f.first_response_business_minutes', inP('f.first_response_at'))} AS fr_business_median,
+      ${pct(0.9, 'f.first_response_business_minutes', inP('f.first_response_at'))} AS fr_business_p90,
+      ${pct(0.5, 'f.first_response_days', inP('f.first_response_at'))} AS fr_days_median,
+      ${pct(0.9, 'f.first_response_days', inP('f.first_response_at'))} AS fr_days_p90,
+      ${pct(0.5, 'f.resolution_business_minutes', inP('f.resolved_at'))} AS res_business_median,
+      ${pct(0.9, 'f.resolution_business_minutes', inP('f.resolved_at'))} AS res_business_p90,
+      ${pct(0.5, 'f.resolution_days', inP('f.resolved_at'))} AS res_days_median,
+      ${pct(0.9, 'f.resolution_days', inP('f.resolved_at'))} AS res_days_p90,
+      count(*) FILTER (WHERE f.sla_first_response = 'met' AND ${inP('f.sla_first_response_at')})::int AS sla_fr_met,
+      count(*) FILTER (WHERE f.sla_first_response IS NOT NULL AND ${inP('f.sla_first_response_at')})::int AS sla_fr_total,
+      count(*) FILTER (WHERE f.sla_resolution = 'met' AND ${inP('f.sla_resolution_at')})::int AS sla_res_met,
+      count(*) FILTER (WHERE f.sla_resolution IS NOT NULL AND ${inP('f.sla_resolution_at')})::int AS sla_res_total,
+      coalesce(sum(f.breaches) FILTER (WHERE ${inP('f.received_at')}), 0)::int AS breaches,
+      coalesce(sum(f.escalations) FILTER (WHERE ${inP('f.received_at')}), 0)::int AS escalations,
+      count(*) FILTER (WHERE f.reopen_count > 0 AND ${inP('f.resolved_at')})::int AS reopened,
+      count(*) FILTER (WHERE f.circuit AND ${inP('f.received_at')})::int AS circuit,
+      count(*) FILTER (WHERE f.duplicate AND ${inP('f.received_at')})::int AS duplicates`;
+    // every date a figure counts by is on or after the receipt: requests received before the end and not done before the start
+    const relevant = `f.received_at < $2 AND (f.received_at >= $1 OR f.resolved_at IS NULL OR f.resolved_at >= $1 OR f.closed_at >= $1
+      OR f.first_response_at >= $1 OR f.sla_first_response_at >= $1 OR f.sla_resolution_at >= $1)`;
+    let sql: string;
+    if (by === 'department') {
+      sql = `WITH RECURSIVE tree AS (
+          SELECT id AS ancestor, id AS descendant FROM departments
+          UNION ALL SELECT t.ancestor, d.id FROM tree t JOIN departments d ON d.parent_id = t.descendant)
+        SELECT t.ancestor::text AS key, ${measures}
+        FROM report_ticket_facts f JOIN tree t ON t.descendant = f.department_id
+        WHERE ${relevant}${w.sql} GROUP BY t.ancestor`;
+    } else if (by) {
+      sql = `SELECT ${GROUP_BY[by]} AS key, ${measures} FROM report_ticket_facts f WHERE ${relevant}${w.sql} GROUP BY 1`;
+    } else {
+      sql = `SELECT NULL AS key, ${measures} FROM report_ticket_facts f WHERE ${relevant}${w.sql}`;
+    }
+    const rows: Array<Record<string, unknown>> = await m.query(sql, [start, end, ...w.params]);
+    return rows.map(toAggregate);
+  }
+
+  /** The backlog at `end` per age bucket (days since receipt, AGE_BUCKETS). */
+  async ageProfile(scope: FactsScope, end: Date, m: EntityManager = this.db.manager): Promise<Array<{ code: string; count: number }>> {
+    const w = this.where(scope, 2);
+    const cases = AGE_BUCKETS.map((b) =>
+      b.max === null
+        ? `WHEN age >= ${Number(b.min)} THEN '${b.code}'`
+        : `WHEN age >= ${Number(b.min)} AND age < ${Number(b.max)} THEN '${b.code}'`,
+    ).join(' ');
+    const rows: Array<{ code: string; count: number }> = await m.query(
+      `SELECT CASE ${cases} ELSE '${AGE_BUCKETS[0].code}' END AS code, count(*)::int AS count
+       FROM (SELECT extract(epoch FROM ($1::timestamptz - f.received_at)) / 86400 AS age
+             FROM report_ticket_facts f WHERE f.received_at < $1 AND (f.resolved_at IS NULL OR f.resolved_at >= $1)${w.sql}) a
+       GROUP BY 1`,
+      [end, ...w.params],
+    );
+    const byCode = new Map(rows.map((r) => [r.code, r.count]));
+    return AGE_BUCKETS.map((b) => ({ code: b.code, count: byCode.get(b.code) ?? 0 }));
+  }
+
+  /** Validation circuits' steps left in [start, end): how many and their mean durations. */
+  steps(
+    scope: FactsScope,
+    start: Date,
+    end: Date,
+    m: EntityManager = this.db.manager,
+  ): Promise<Array<{ definitionCode: string; step: string; count: number; meanBusinessMinutes: number; meanCalendarMinutes: number }>> {
+    const w = this.where(scope, 3);
+    return m
+      .query(
+        `SELECT s.definition_code AS "definitionCode", s.step, count(*)::int AS count,
+                avg(s.business_minutes) AS "meanBusinessMinutes", avg(s.calendar_minutes) AS "meanCalendarMinutes"
+         FROM report_step_facts s JOIN report_ticket_facts f ON f.ticket_id = s.ticket_id
+         WHERE s.left_at >= $1 AND s.left_at < $2${w.sql}
+         GROUP BY 1, 2 ORDER BY 1, 2`,
+        [start, end, ...w.params],
+      )
+      .then((rows: Array<Record<string, unknown>>) =>
+        rows.map((r) => ({
+          definitionCode: String(r['definitionCode']),
+          step: String(r['step']),
+          count: Number(r['count']),
+          meanBusinessMinutes: Number(r['meanBusinessMinutes']),
+          meanCalendarMinutes: Number(r['meanCalendarMinutes']),
+        })),
+      );
+  }
+
+  /** The requests behind the figures of [start, end) (received in it), for the per-request export: no citizen, no text. */
+  requests(
+    scope: FactsScope,
+    start: Date,
+    end: Date,
+    m: EntityManager = this.db.manager,
+  ): Promise<Array<Record<string, string | number | boolean | Date | null>>> {
+    const w = this.where(scope, 3);
+    return m.query(
+      `SELECT t.reference, d.code AS department, c.code AS category, f.channel, f.priority, f.area, f.status, f.received_at,
+              f.first_response_at, f.resolved_at, f.closed_at, f.first_response_business_minutes, f.first_response_days,
+              f.resolution_business_minutes, f.resolution_days, f.reopen_count, f.sla_first_response, f.sla_resolution, f.breaches,
+              f.escalations, f.circuit, f.duplicate
+       FROM report_ticket_facts f JOIN tickets t ON t.id = f.ticket_id JOIN departments d ON d.id = f.department_id
+       JOIN categories c ON c.id = f.category_id
+       WHERE f.received_at >= $1 AND f.received_at < $2${w.sql}
+       ORDER BY f.received_at, f.ticket_id`,
+      [start, end, ...w.params],
+    );
+  }
+
+  /** Agents who belong to one of the departments (a head's own agents). */
+  agentsOf(departmentIds: readonly string[], m: EntityManager = this.db.manager): Promise<Array<{ id: string; name: string }>> {
+    return m.query(
+      `SELECT DISTINCT a.id, a.display_name AS name FROM agents a JOIN agent_departments ad ON ad.agent_id = a.id
+       WHERE ad.department_id = ANY($1::uuid[]) ORDER BY 2`,
+      [departmentIds],
+    );
+  }
+
+  agentNames(ids: readonly string[], m: EntityManager = this.db.manager): Promise<Array<{ id: string; name: string }>> {
+    return m.query(`SELECT id, display_name AS name FROM agents WHERE id = ANY($1::uuid[])`, [ids]);
+  }
+
+  // ------------------------------------------------------------------ open data
+
+  settings(m: EntityManager = this.db.manager): Promise<
+    | {
+        csv_separator: ';' | ',';
+        threshold: number;
+        months: number;
+        licence_title: string;
+        licence_url: string;
+      }
+    | undefined
+  > {
+    return m
+      .query(`SELECT csv_separator, threshold, months, licence_title, licence_url FROM open_data_settings WHERE id = 1`)
+      .then((r) => r[0]);
+  }
+
+  async saveSettings(
+    m: EntityManager,
+    s: { csvSeparator: string; threshold: number; months: number; licenceTitle: string; licenceUrl: string },
+  ): Promise<void> {
+    await m.query(
+      `INSERT INTO open_data_settings (id, csv_separator, threshold, months, licence_title, licence_url, updated_at)
+       VALUES (1, $1, $2, $3, $4, $5, now())
+       ON CONFLICT (id) DO UPDATE SET csv_separator = $1, threshold = $2, months = $3, licence_title = $4, licence_url = $5, updated_at = now()`,
+      [s.csvSeparator, s.threshold, s.months, s.licenceTitle, s.licenceUrl],
+    );
+  }
+
+  /** The facts of requests received, resolved or open in [start, end), with the codes the dataset publishes. */
+  openDataFacts(
+    start: Date,
+    end: Date,
+    m: EntityManager = this.db.manager,
+  ): Promise<
+    Array<{
+      department: string;
+      category: string;
+      channel: string;
+      area: string | null;
+      received_at: Date;
+      resolved_at: Date | null;
+      resolution_days: number | null;
+      sla_resolution: 'met' | 'missed' | null;
+      sla_resolution_at: Date | null;
+    }>
+  > {
+    return m.query(
+      `SELECT d.code AS department, c.code AS category, f.channel, f.area, f.received_at, f.resolved_at, f.resolution_days,
+              f.sla_resolution, f.sla_resolution_at
+       FROM report_ticket_facts f JOIN departments d ON d.id = f.department_id JOIN categories c ON c.id = f.category_id
+       WHERE f.received_at < $2 AND (f.received_at >= $1 OR f.resolved_at IS NULL OR f.resolved_at >= $1)`,
+      [start, end],
+    );
+  }
+
+  /** Replaces the published files in one transaction (readers see the old set or the new one). */
+  async publish(
+    m: EntityManager,
+    files: ReadonlyArray<{ name: string; mediaType: string; content: Buffer; sha256: string }>,
+  ): Promise<void> {
+    await m.query(`DELETE FROM open_data_files WHERE NOT (name = ANY($1::varchar[]))`, [files.map((f) => f.name)]);
+    for (const f of files)
+      await m.query(
+        `INSERT INTO open_data_files (name, media_type, content, sha256, generated_at) VALUES ($1, $2, $3, $4, now())
+         ON CONFLICT (name) DO UPDATE SET media_type = $2, content = $3, sha256 = $4, generated_at = now()`,
+        [f.name, f.mediaType, f.content, f.sha256],
+      );
+  }
+
+  file(
+    name: string,
+    m: EntityManager = this.db.manager,
+  ): Promise<{ name: string; media_type: string; content: Buffer; sha256: string; generated_at: Date } | undefined> {
+    return m.query(`SELECT name, media_type, content, sha256, generated_at FROM open_data_files WHERE name = $1`, [name]).then((r) => r[0]);
+  }
+
+  files(
+    m: EntityManager = this.db.manager,
+  ): Promise<Array<{ name: string; media_type: string; sha256: string; generated_at: Date; size: number }>> {
+    return m.query(`SELECT name, media_type, sha256, generated_at, octet_length(content)::int AS size FROM open_data_files ORDER BY name`);
+  }
+}

@@ -1,0 +1,280 @@
+import { Injectable } from '@nestjs/common';
+import {
+  change,
+  descendantIds,
+  periodErrors,
+  periodInstants,
+  previousPeriod,
+  priorityRank,
+  ratio,
+  type Breakdown,
+  type FigureCode,
+  type Period,
+} from '@grc/domain';
+import { badRequest, forbidden, notFound } from '../../common/problem';
+import type { Actor } from '../auth/authenticated-agent';
+import { CategoriesRepository } from '../reference/categories.repository';
+import { DepartmentsRepository } from '../reference/departments.repository';
+import { TownSettingsRepository } from '../town/town-settings.repository';
+import { ReportingRepository, type AggregateRow, type FactsScope } from './reporting.repository';
+import type { FiguresQueryDto } from './reporting.dto';
+
+/** The inbox's filters that list the requests behind a figure (the console links to /inbox with them). */
+export type InboxFilters = Record<string, string>;
+
+export interface FigureValue {
+  code: FigureCode;
+  value: number | null;
+  previous: number | null;
+  /** relative change from the previous period (null: not comparable) */
+  change: number | null;
+  drilldown: InboxFilters;
+}
+
+export interface BreakdownRow {
+  key: string;
+  /** a name from the reference data (department, category, agent, area); null: the console words the code */
+  label: string | null;
+  /** departments: the parent in the tree, to indent the rows */
+  parentKey: string | null;
+  values: Partial<Record<FigureCode, number | null>>;
+  drilldown: InboxFilters;
+}
+
+export interface Dashboard {
+  period: Period;
+  previous: Period;
+  timeZone: string;
+  scope: { whole: boolean; departmentIds: string[] };
+  filters: Record<string, string[] | string>;
+  figures: FigureValue[];
+  ageProfile: Array<{ code: string; count: number }>;
+  breakdown: { by: Breakdown; rows: BreakdownRow[] } | null;
+  steps: Array<{ definitionCode: string; step: string; count: number; meanBusinessMinutes: number; meanCalendarMinutes: number }>;
+  /** how many changed requests the rollup has not folded yet (seconds behind, at most) */
+  pending: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/** The figures of one aggregate row, by code. */
+export function figureValues(a: AggregateRow): Record<FigureCode, number | null> {
+  return {
+    received: a.received,
+    resolved: a.resolved,
+    closed: a.closed,
+    backlog: a.backlog,
+    first_response_business_median: a.fr_business_median,
+    first_response_business_p90: a.fr_business_p90,
+    first_response_days_median: a.fr_days_median,
+    first_response_days_p90: a.fr_days_p90,
+    resolution_business_median: a.res_business_median,
+    resolution_business_p90: a.res_business_p90,
+    resolution_days_median: a.res_days_median,
+    resolution_days_p90: a.res_days_p90,
+    sla_first_response_met_rate: ratio(a.sla_fr_met, a.sla_fr_total),
+    sla_resolution_met_rate: ratio(a.sla_res_met, a.sla_res_total),
+    sla_breaches: a.breaches,
+    sla_escalations: a.escalations,
+    reopen_rate: ratio(a.reopened, a.resolved),
+    circuit_share: ratio(a.circuit, a.received),
+    duplicates_ratio: ratio(a.duplicates, a.received),
+  };
+}
+
+/** The figures a breakdown's table shows per row. */
+export const BREAKDOWN_FIGURES: readonly FigureCode[] = [
+  'received',
+  'resolved',
+  'backlog',
+  'first_response_business_median',
+  'resolution_business_median',
+  'resolution_days_p90',
+  'sla_resolution_met_rate',
+  'sla_breaches',
+  'reopen_rate',
+];
+
+const OPEN = 'new,open,waiting_citizen';
+const DONE = 'resolved,closed';
+
+/** What the inbox can show of a figure: the received requests of the period, the open ones at its end, the done ones… */
+function drilldownOf(code: FigureCode, p: Period, base: InboxFilters): InboxFilters {
+  const received = { ...base, createdFrom: p.from, createdTo: p.to };
+  switch (code) {
+    case 'backlog':
+      return { ...base, status: OPEN, createdTo: p.to };
+    case 'resolved':
+    case 'closed':
+    case 'resolution_business_median':
+    case 'resolution_business_p90':
+    case 'resolution_days_median':
+    case 'resolution_days_p90':
+    case 'sla_resolution_met_rate':
+    case 'reopen_rate':
+      return { ...base, status: code === 'closed' ? 'closed' : DONE, createdTo: p.to };
+    case 'sla_breaches':
+    case 'sla_escalations':
+      return { ...received, breached: 'true' };
+    default:
+      return received;
+  }
+}
+
+/**
+ * The dashboards' figures: who sees what (a head and an élu: their departments and those below, the
+ * admin — the DGS's account or the administrator — the whole town; per-agent figures for a head's own
+ * agents only), the period and its comparison, breakdowns, drill-down filters. Reads the rollup only.
+ */
+@Injectable()
+export class ReportingService {
+  constructor(
+    private readonly repo: ReportingRepository,
+    private readonly departments: DepartmentsRepository,
+    private readonly categories: CategoriesRepository,
+    private readonly town: TownSettingsRepository,
+  ) {}
+
+  async timeZone(): Promise<string> {
+    return (await this.town.get())?.timezone ?? 'Europe/Paris';
+  }
+
+  /** The period asked, else the 30 days ending today (town's time zone); 400 with the field at fault. */
+  async period(q: Pick<FiguresQueryDto, 'from' | 'to'>): Promise<{ period: Period; timeZone: string }> {
+    const timeZone = await this.timeZone();
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+    const to = q.to ?? (q.from ? undefined : today);
+    const from = q.from ?? (to ? new Date(Date.parse(`${to}T00:00:00Z`) - 29 * DAY_MS).toISOString().slice(0, 10) : undefined);
+    const errors = periodErrors(from, to);
+    if (errors.length) throw badRequest('Période invalide.', errors);
+    return { period: { from: from as string, to: to as string }, timeZone };
+  }
+
+  /** The caller's scope narrowed by the filters; 404 for a department outside it, 403 for agents' figures beyond a head's. */
+  async scope(
+    actor: Actor,
+    q: FiguresQueryDto,
+    by: Breakdown | null,
+  ): Promise<{ scope: FactsScope; visible: Set<string> | null; base: InboxFilters }> {
+    const whole = actor.agent.role === 'admin';
+    const tree = await this.departments.tree();
+    const visible = whole ? null : new Set(actor.agent.visibleDepartmentIds);
+    let departmentIds: string[] | null = visible ? [...visible] : null;
+    if (q.departmentId?.length) {
+      for (const id of q.departmentId) if (!tree.some((d) => d.id === id) || (visible && !visible.has(id))) throw notFound('Service');
+      departmentIds = [...descendantIds(tree, q.departmentId)].filter((id) => !visible || visible.has(id));
+    }
+    let assigneeIds: string[] | undefined;
+    if (by === 'agent') {
+      if (actor.agent.role !== 'head' && actor.agent.role !== 'admin')
+        throw forbidden('Les chiffres par agent sont réservés aux responsables de service, pour leurs agents.');
+      if (actor.agent.role === 'head') assigneeIds = (await this.repo.agentsOf([...(visible ?? [])])).map((a) => a.id);
+    }
+    const scope: FactsScope = {
+      departmentIds,
+      categoryIds: q.categoryId,
+      channels: q.channel,
+      priorities: q.priority?.map(priorityRank),
+      areas: q.area,
+      assigneeIds,
+    };
+    const base: InboxFilters = {};
+    if (q.departmentId?.length) base['departmentId'] = q.departmentId.join(',');
+    if (q.categoryId?.length) base['categoryId'] = q.categoryId.join(',');
+    if (q.channel?.length) base['channel'] = q.channel.join(',');
+    if (q.priority?.length) base['priority'] = q.priority.join(',');
+    return { scope, visible, base };
+  }
+
+  async dashboard(actor: Actor, q: FiguresQueryDto): Promise<Dashboard> {
+    const { period, timeZone } = await this.period(q);
+    const by = q.by ?? null;
+    const { scope, visible, base } = await this.scope(actor, q, by);
+    const previous = previousPeriod(period);
+    const cur = periodInstants(period, timeZone);
+    const prev = periodInstants(previous, timeZone);
+    const [[now], [before], ageProfile, steps, pending] = await Promise.all([
+      this.repo.aggregate(scope, cur.start, cur.end, null),
+      this.repo.aggregate(scope, prev.start, prev.end, null),
+      this.repo.ageProfile(scope, cur.end),
+      this.repo.steps(scope, cur.start, cur.end),
+      this.repo.dirtyCount(),
+    ]);
+    const a = figureValues(now);
+    const b = figureValues(before);
+    const figures = (Object.keys(a) as FigureCode[]).map((code) => ({
+      code,
+      value: a[code],
+      previous: b[code],
+      change: change(a[code], b[code]),
+      drilldown: drilldownOf(code, period, base),
+    }));
+    return {
+      period,
+      previous,
+      timeZone,
+      scope: { whole: visible === null, departmentIds: scope.departmentIds ? [...scope.departmentIds] : [] },
+      filters: this.filtersOf(q),
+      figures,
+      ageProfile,
+      breakdown: by ? { by, rows: await this.breakdownRows(scope, visible, by, period, timeZone, base) } : null,
+      steps,
+      pending,
+    };
+  }
+
+  /** The rows of a breakdown, named, departments in tree order with their parent. */
+  async breakdownRows(
+    scope: FactsScope,
+    visible: Set<string> | null,
+    by: Breakdown,
+    period: Period,
+    timeZone: string,
+    base: InboxFilters,
+  ): Promise<BreakdownRow[]> {
+    const { start, end } = periodInstants(period, timeZone);
+    const rows = await this.repo.aggregate(scope, start, end, by);
+    const names = new Map<string, string>();
+    const parents = new Map<string, string | null>();
+    if (by === 'department') {
+      for (const d of await this.departments.tree()) {
+        names.set(d.id, d.name ?? d.id);
+        parents.set(d.id, d.parentId);
+      }
+    } else if (by === 'category') {
+      for (const c of await this.categories.list()) names.set(c.id, c.nameFr);
+    } else if (by === 'agent') {
+      for (const a of await this.repo.agentNames(rows.map((r) => r.key).filter((k): k is string => !!k))) names.set(a.id, a.name);
+    }
+    const inScope = (key: string) =>
+      by !== 'department' || ((visible === null || visible.has(key)) && (!scope.departmentIds || scope.departmentIds.includes(key)));
+    return rows
+      .filter((r) => r.key !== null && inScope(r.key))
+      .map((r) => {
+        const key = r.key as string;
+        const values = figureValues(r);
+        const filter: InboxFilters = { ...base };
+        if (by === 'department') filter['departmentId'] = key;
+        if (by === 'category') filter['categoryId'] = key;
+        if (by === 'channel') filter['channel'] = key;
+        if (by === 'agent') filter['assigneeId'] = key || 'none';
+        return {
+          key,
+          label: by === 'area' ? key || null : (names.get(key) ?? null),
+          parentKey: by === 'department' ? (parents.get(key) ?? null) : null,
+          values: Object.fromEntries(BREAKDOWN_FIGURES.map((c) => [c, values[c]])),
+          drilldown: { ...filter, createdFrom: period.from, createdTo: period.to },
+        };
+      })
+      .sort((x, y) => (y.values.received ?? 0) - (x.values.received ?? 0) || x.key.localeCompare(y.key));
+  }
+
+  filtersOf(q: FiguresQueryDto): Record<string, string[] | string> {
+    const out: Record<string, string[] | string> = {};
+    for (const k of ['departmentId', 'categoryId', 'channel', 'priority', 'area', 'by'] as const) {
+      const v = q[k];
+      if (v !== undefined && (!Array.isArray(v) || v.length)) out[k] = v as string[] | string;
+    }
+    return out;
+  }
+}

@@ -1,0 +1,238 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { importBan, importBanFile } from '../src/modules/places/ban-importer';
+import { ADMIN, EV_AGENT, VOIRIE_AGENT, ids } from './support/demo';
+import { startTestApp, type TestContext } from './support/test-app';
+
+const DEMO_BAN = join(__dirname, '../../../packs/demo-town/ban/adresses-37.csv');
+const SYSTEM = { actorId: null, actorLabel: 'system:test', ip: null };
+const text = readFileSync(DEMO_BAN, 'utf8');
+const [header, ...lines] = text.trimEnd().split('\n');
+
+/** BAN import (idempotent, in place), search-as-you-type, reverse geocoding and the map's data, on the real PostgreSQL. */
+describe('places', () => {
+  let ctx: TestContext;
+  beforeAll(async () => {
+    ctx = await startTestApp();
+  });
+  afterAll(() => ctx.close());
+
+  const count = async (sql: string, params: unknown[] = []) => Number((await ctx.db.query(sql, params))[0].n);
+
+  it('loads the demo pack with Saint-Aubin-sur-Loire’s BAN extract', async () => {
+    expect(await count(`SELECT count(*) AS n FROM addresses`)).toBe(lines.length);
+    expect(await count(`SELECT count(*) AS n FROM address_streets WHERE insee = '37999'`)).toBe(31);
+    const summary = (await (await ctx.as(ADMIN)).get('/api/v1/places/summary').expect(200)).body;
+    expect(summary).toMatchObject({ addresses: lines.length, streets: 31, communes: [{ insee: '37999', name: 'Saint-Aubin-sur-Loire' }] });
+    expect(summary.lastImportAt).not.toBeNull();
+    await (await ctx.as(VOIRIE_AGENT)).get('/api/v1/places/summary').expect(403);
+  });
+
+  describe('search as you type', () => {
+    const search = async (q: string) => (await (await ctx.as(VOIRIE_AGENT)).get('/api/v1/places/search').query({ q }).expect(200)).body;
+
+    it('finds a house number with its repetition index, street types abbreviated', async () => {
+      const [first] = await search('12 bis av de la gare');
+      expect(first).toMatchObject({ kind: 'address', number: 12, rep: null, street: 'Avenue de la Gare' });
+      const [bis] = await search('13 bis av. de la gare');
+      expect(bis).toMatchObject({
+        kind: 'address',
+        number: 13,
+        rep: 'bis',
+        label: '13 bis Avenue de la Gare, 37999 Saint-Aubin-sur-Loire',
+      });
+      const plain = await search('13 av. de la gare');
+      expect(plain[0]).toMatchObject({ number: 13, rep: null });
+      expect(plain[1]).toMatchObject({ number: 13, rep: 'bis' });
+      expect((await search('39 ter bd gambetta'))[0]).toMatchObject({ number: 39, rep: 'ter', street: 'Boulevard Gambetta' });
+      expect((await search('5 pl. de la mairie'))[0]).toMatchObject({ number: 5, street: 'Place de la Mairie' });
+      expect((await search('3 r. nationale'))[0]).toMatchObject({ number: 3, street: 'Rue Nationale' });
+    });
+
+    it('finds streets from their first letters, accents and case ignored', async () => {
+      expect((await search('chem. des vign'))[0]).toMatchObject({ kind: 'street', street: 'Chemin des Vignes' });
+      expect((await search('EMILE ZOLA'))[0]).toMatchObject({ kind: 'street', street: 'Rue Émile-Zola' });
+      expect((await search('tanneurs'))[0]).toMatchObject({ street: 'Rue des Tanneurs' });
+      // a number the street does not have: the street itself, to place the point by hand
+      expect((await search('998 rue des halles'))[0]).toMatchObject({ kind: 'street', street: 'Rue des Halles' });
+      expect(await search('zzzzqqq')).toEqual([]);
+      expect(await search('a')).toEqual([]);
+    });
+
+    it('is public for the citizens’ form, and checks its input', async () => {
+      const res = await ctx.http.get('/api/v1/public/places/search').query({ q: '2 quai de loire' }).expect(200);
+      expect(res.body[0]).toMatchObject({ number: 2, street: 'Quai de Loire' });
+      const bad = await ctx.http
+        .get('/api/v1/public/places/search')
+        .query({ q: 'x'.repeat(201) })
+        .expect(400);
+      expect(JSON.stringify(bad.body)).toContain('"q"');
+      await ctx.http.get('/api/v1/places/search').query({ q: 'gare' }).expect(401);
+    });
+  });
+
+  describe('reverse geocoding', () => {
+    it('answers the nearest address, with its distance', async () => {
+      const [a] = await ctx.db.query(`SELECT id, lat, lon FROM addresses WHERE street = 'Rue Pasteur' AND number = 10`);
+      const res = await (
+        await ctx.as(VOIRIE_AGENT)
+      )
+        .get('/api/v1/places/reverse')
+        .query({ lat: a.lat + 0.00002, lng: a.lon })
+        .expect(200);
+      expect(res.body).toMatchObject({ id: a.id, number: 10, street: 'Rue Pasteur' });
+      expect(res.body.distanceMetres).toBeLessThanOrEqual(3);
+      const pub = await ctx.http.get('/api/v1/public/places/reverse').query({ lat: a.lat, lng: a.lon }).expect(200);
+      expect(pub.body.id).toBe(a.id);
+    });
+    it('answers null far from every address, 400 off the globe', async () => {
+      const far = await (await ctx.as(VOIRIE_AGENT)).get('/api/v1/places/reverse').query({ lat: 45, lng: 5 }).expect(200);
+      expect(far.body).toEqual({});
+      const bad = await (await ctx.as(VOIRIE_AGENT)).get('/api/v1/places/reverse').query({ lat: 95, lng: 0 }).expect(400);
+      expect(JSON.stringify(bad.body)).toContain('lat');
+    });
+  });
+
+  describe('the BAN import', () => {
+    it('is idempotent: the same file again changes nothing', async () => {
+      const before = await ctx.db.query(`SELECT id, updated_at FROM addresses ORDER BY id`);
+      const r = await importBanFile(ctx.db, DEMO_BAN, SYSTEM);
+      expect(r).toMatchObject({
+        lines: lines.length,
+        inserted: 0,
+        updated: 0,
+        unchanged: lines.length,
+        removed: 0,
+        rejected: 0,
+        communes: ['37999'],
+      });
+      expect(await ctx.db.query(`SELECT id, updated_at FROM addresses ORDER BY id`)).toEqual(before);
+    });
+
+    it('updates in place: a moved address, a new one, one gone, a bad line reported', async () => {
+      const moved = lines[0]!.split(';');
+      const oldLat = Number(moved[13]);
+      moved[13] = String(oldLat + 0.001);
+      const added = lines[1]!.split(';');
+      added[0] = `${added[1]}_00777`;
+      added[2] = '777';
+      const bad = lines[2]!.split(';');
+      bad[2] = 'douze';
+      const gone = lines[3]!.split(';')[0];
+      const file = [header, moved.join(';'), added.join(';'), bad.join(';'), ...lines.slice(4)].join('\n');
+      const r = await importBan(ctx.db, Readable.from([file]), { source: 'edited.csv', actor: SYSTEM });
+      expect(r).toMatchObject({
+        inserted: 1,
+        updated: 1,
+        removed: 3,
+        rejected: 1,
+        rejections: [{ line: 4, field: 'numero', code: 'ban.numero' }],
+      });
+      // the renumbered line's old id, the bad line's and the one left out are not in the file any more
+      expect(await count(`SELECT count(*) AS n FROM addresses WHERE id = $1`, [gone])).toBe(0);
+      expect(Number((await ctx.db.query(`SELECT lat FROM addresses WHERE id = $1`, [moved[0]]))[0].lat)).toBeCloseTo(oldLat + 0.001, 6);
+      const found = (await (await ctx.as(VOIRIE_AGENT)).get('/api/v1/places/search').query({ q: '777 rue nationale' }).expect(200)).body;
+      expect(found[0]).toMatchObject({ number: 777, kind: 'address' });
+      const [audit] = await ctx.db.query(
+        `SELECT actor_label, changes FROM audit_events WHERE action = 'places.import' ORDER BY id DESC LIMIT 1`,
+      );
+      expect(audit.changes.inserted.after).toBe(1);
+      // and back to the pack's file
+      expect(await importBanFile(ctx.db, DEMO_BAN, SYSTEM)).toMatchObject({ inserted: 3, updated: 1, removed: 1 });
+    });
+
+    it('refuses a file without the BAN columns and changes nothing (422 on the field `file`)', async () => {
+      const admin = await ctx.as(ADMIN);
+      const imports = await count(`SELECT count(*) AS n FROM address_imports`);
+      const res = await admin.post('/api/v1/places/imports').attach('file', Buffer.from('a;b;c\n1;2;3\n'), 'adresses-37.csv').expect(422);
+      expect(res.body.errors[0]).toMatchObject({ field: 'file', code: 'ban.columns' });
+      expect(await count(`SELECT count(*) AS n FROM address_imports`)).toBe(imports);
+      const none = await admin.post('/api/v1/places/imports').expect(400);
+      expect(none.body.errors[0]).toMatchObject({ field: 'file' });
+    });
+
+    it('imports an uploaded file from the admin screen; others may not', async () => {
+      const admin = await ctx.as(ADMIN);
+      const res = await admin.post('/api/v1/places/imports').attach('file', Buffer.from(text), 'adresses-37.csv').expect(201);
+      expect(res.body).toMatchObject({ lines: lines.length, unchanged: lines.length, inserted: 0 });
+      await (await ctx.as(VOIRIE_AGENT)).post('/api/v1/places/imports').attach('file', Buffer.from(text), 'adresses-37.csv').expect(403);
+    });
+  });
+
+  describe('requests on the map', () => {
+    const open = `t.status IN ('new', 'open', 'waiting_citizen') AND t.latitude IS NOT NULL`;
+    it('lists a ticket’s open neighbours within 500 m, nearest first, in the caller’s departments only', async () => {
+      const d = await ids(ctx.db);
+      const voirie = await d.department('voirie');
+      const [t] = await ctx.db.query(`SELECT t.id FROM tickets t WHERE ${open} AND department_id = $1 ORDER BY created_at LIMIT 1`, [
+        voirie,
+      ]);
+      const agent = await ctx.as(VOIRIE_AGENT);
+      const near = (await agent.get(`/api/v1/tickets/${t.id}/nearby`).expect(200)).body as Array<{ id: string; distanceMetres: number }>;
+      expect(near.length).toBeGreaterThan(0);
+      expect(near.map((n) => n.id)).not.toContain(t.id);
+      expect(near.map((n) => n.distanceMetres)).toEqual([...near.map((n) => n.distanceMetres)].sort((a, b) => a - b));
+      expect(near.every((n) => n.distanceMetres <= 500)).toBe(true);
+      const agentDepts: string[] = (
+        await ctx.db.query(`SELECT department_id FROM agent_departments ad JOIN agents a ON a.id = ad.agent_id WHERE a.email = $1`, [
+          VOIRIE_AGENT,
+        ])
+      ).map((r: { department_id: string }) => r.department_id);
+      const depts = await ctx.db.query(`SELECT DISTINCT department_id FROM tickets WHERE id = ANY($1::uuid[])`, [near.map((n) => n.id)]);
+      expect(depts.every((r: { department_id: string }) => agentDepts.includes(r.department_id))).toBe(true);
+      await (await ctx.as(EV_AGENT)).get(`/api/v1/tickets/${t.id}/nearby`).expect(404);
+    });
+
+    it('clusters the inbox’s requests per zoom level, with the same view, filters and scope', async () => {
+      const agent = await ctx.as(VOIRIE_AGENT);
+      const bbox = '0.6,47.3,0.8,47.5';
+      const [{ n: visible }] = await ctx.db.query(
+        `SELECT count(*)::int AS n FROM tickets t WHERE ${open} AND t.department_id IN
+           (SELECT department_id FROM agent_departments ad JOIN agents a ON a.id = ad.agent_id WHERE a.email = $1)`,
+        [VOIRIE_AGENT],
+      );
+      const town = (await agent.get('/api/v1/places/requests-map').query({ bbox, zoom: 12 }).expect(200)).body;
+      expect(town.total).toBe(visible);
+      expect(town.cells.length).toBeLessThan(visible);
+      const street = (await agent.get('/api/v1/places/requests-map').query({ bbox, zoom: 19 }).expect(200)).body;
+      expect(street.total).toBe(visible);
+      const single = street.cells.find((c: { count: number }) => c.count === 1);
+      expect(single.ticket).toMatchObject({ id: expect.any(String), reference: expect.stringMatching(/^GRC-/) });
+      const onlyNew = (await agent.get('/api/v1/places/requests-map').query({ bbox, zoom: 12, status: 'new' }).expect(200)).body;
+      expect(onlyNew.total).toBeLessThan(visible);
+      const admin = (await (await ctx.as(ADMIN)).get('/api/v1/places/requests-map').query({ bbox, zoom: 12 }).expect(200)).body;
+      expect(admin.total).toBeGreaterThan(visible);
+      await agent.get('/api/v1/places/requests-map').query({ bbox, zoom: 12, view: 'all' }).expect(403);
+      const bad = await agent.get('/api/v1/places/requests-map').query({ bbox: '1,2,0,3', zoom: 12 }).expect(400);
+      expect(bad.body.errors[0]).toMatchObject({ field: 'bbox' });
+    });
+  });
+
+  it('has no map when no tile source is configured', async () => {
+    const settings = (await ctx.http.get('/api/v1/public/places/map-settings').expect(200)).body;
+    expect(settings.tiles).toBeNull();
+    expect(settings.centre.lat).toBeCloseTo(47.39, 1);
+    const res = await ctx.http.get('/api/v1/health');
+    expect(res.headers['content-security-policy']).toContain("img-src 'self' data: blob:;");
+  });
+});
+
+describe('places with a configured tile source', () => {
+  let ctx: TestContext;
+  beforeAll(async () => {
+    ctx = await startTestApp({
+      GRC_MAP_TILES_URL: 'http://127.0.0.1:8999/tiles/{z}/{x}/{y}.png',
+      GRC_MAP_TILES_ATTRIBUTION: '© Tuiles de test',
+    });
+  });
+  afterAll(() => ctx.close());
+
+  it('serves the tiles’ template and attribution, and allows their origin in img-src only', async () => {
+    const settings = (await (await ctx.as(VOIRIE_AGENT)).get('/api/v1/places/map-settings').expect(200)).body;
+    expect(settings.tiles).toEqual({ url: 'http://127.0.0.1:8999/tiles/{z}/{x}/{y}.png', attribution: '© Tuiles de test', maxZoom: 19 });
+    const csp = String((await ctx.http.get('/api/v1/health')).headers['content-security-policy']);
+    expect(csp).toContain("img-src 'self' data: blob: http://127.0.0.1:8999;");
+    expect(csp).toContain("connect-src 'self';");
+  });
+});

@@ -1,0 +1,469 @@
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import { parse } from 'csv-parse/sync';
+import ExcelJS from 'exceljs';
+import { OpenDataService } from '../src/modules/reporting/open-data.service';
+import { ReportingFactsService } from '../src/modules/reporting/reporting-facts.service';
+import { ADMIN, DGS, ELU, URBA_HEAD, VOIRIE_AGENT, VOIRIE_HEAD, ids } from './support/demo';
+import { pdfText } from './support/pdf-text';
+import { startTestApp, type TestContext } from './support/test-app';
+
+/** local Paris time in November (UTC+1) */
+const paris = (s: string) => new Date(`${s}:00+01:00`).toISOString();
+type Client = Awaited<ReturnType<TestContext['loginAs']>>;
+const binary = (req: ReturnType<Client['get']>) =>
+  req.buffer(true).parse((res, cb) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('end', () => cb(null, Buffer.concat(chunks)));
+  });
+
+/**
+ * The figures on the real database: the rollup follows ticket changes (marks in the change's transaction,
+ * the worker's fold) and a rebuild gives the same rows; a hand-built week of requests (a public holiday,
+ * a wait for the citizen, a reopening, a transfer, a duplicate, a circuit, SLA outcomes) gives known
+ * answers for a head and the DGS; exports carry their filters; the open data validates and suppresses.
+ */
+describe('reporting', () => {
+  let ctx: TestContext;
+  let facts: ReportingFactsService;
+  let openData: OpenDataService;
+  let category: string;
+
+  beforeAll(async () => {
+    ctx = await startTestApp();
+    facts = ctx.app.get(ReportingFactsService);
+    openData = ctx.app.get(OpenDataService);
+    category = await (await ids(ctx.db)).category('nid-de-poule');
+    // the demo's history came in by the pack (no change, no mark): the rebuild folds it
+    await facts.rebuild();
+  });
+  afterAll(() => ctx.close());
+
+  const create = async (subject: string) => {
+    const agent = await ctx.as(VOIRIE_AGENT);
+    const t = (
+      await agent
+        .post('/api/v1/tickets')
+        .send({ channel: 'phone', categoryId: category, subject, description: `${subject} (figures)` })
+        .expect(201)
+    ).body;
+    return t as { id: string; version: number; departmentId: string };
+  };
+  const factsOf = async (id: string) => (await ctx.db.query(`SELECT * FROM report_ticket_facts WHERE ticket_id = $1`, [id]))[0];
+
+  it('follows ticket changes incrementally (rows first), and a rebuild gives the same rollup', async () => {
+    const agent = await ctx.as(VOIRIE_AGENT);
+    const t = await create('Trou rue Nationale');
+    expect(await facts.pending()).toBeGreaterThan(0); // marked in the creation's transaction
+    await facts.drain();
+    expect(await factsOf(t.id)).toEqual(expect.objectContaining({ status: 'new', first_response_at: null, resolved_at: null }));
+
+    let v = (
+      await agent
+        .post(`/api/v1/tickets/${t.id}/messages`)
+        .send({ kind: 'reply', body: 'Nous intervenons.', version: t.version })
+        .expect(201)
+    ).body.version;
+    v = (await agent.post(`/api/v1/tickets/${t.id}/status`).send({ status: 'resolved', version: v }).expect(201)).body.version;
+    await facts.drain();
+    const resolved = await factsOf(t.id);
+    expect(resolved.first_response_at).not.toBeNull();
+    expect(resolved.resolved_at).not.toBeNull();
+    v = (await agent.post(`/api/v1/tickets/${t.id}/status`).send({ status: 'open', version: v }).expect(201)).body.version;
+    const eclairage = await (await ids(ctx.db)).department('eclairage');
+    await agent.post(`/api/v1/tickets/${t.id}/transfer`).send({ departmentId: eclairage, reason: 'Éclairage', version: v }).expect(201);
+    await facts.drain();
+    expect(await factsOf(t.id)).toEqual(expect.objectContaining({ reopen_count: 1, resolved_at: null, department_id: eclairage }));
+    expect(await facts.pending()).toBe(0);
+
+    const incremental = await facts.snapshot();
+    await facts.rebuild();
+    expect(await facts.snapshot()).toEqual(incremental);
+  });
+
+  describe('a hand-built week with known answers (8–14 November 2024, 11 November a holiday, services techniques’ hours)', () => {
+    const period = { from: '2024-11-08', to: '2024-11-14' };
+    const seeded: Record<string, string> = {};
+
+    /** the request's story, written as the timeline would have it (test seeding: dates in the past) */
+    const seed = async (
+      id: string,
+      createdAt: string,
+      status: string,
+      events: Array<[string, string, Record<string, unknown>]>,
+      resolvedAt: string | null = null,
+    ) => {
+      await ctx.db.query(
+        `DELETE FROM ticket_events WHERE ticket_id = $1 AND kind IN ('reply', 'status_changed', 'workflow_started', 'workflow_step', 'workflow_finished', 'sla_escalated')`,
+        [id],
+      );
+      await ctx.db.query(`UPDATE ticket_events SET at = $2 WHERE ticket_id = $1`, [id, createdAt]);
+      await ctx.db.query(`UPDATE tickets SET created_at = $2, status = $3, resolved_at = $4, closed_at = NULL WHERE id = $1`, [
+        id,
+        createdAt,
+        status,
+        resolvedAt,
+      ]);
+      for (const [kind, at, data] of events)
+        await ctx.db.query(`INSERT INTO ticket_events (ticket_id, kind, at, body, data) VALUES ($1, $2, $3, NULL, $4)`, [
+          id,
+          kind,
+          at,
+          data,
+        ]);
+    };
+    /** the resolution clock's outcome (stopped at `at`, breached or not) */
+    const resolutionClock = async (id: string, at: string, breached: boolean) => {
+      const r = await ctx.db.query(
+        `UPDATE ticket_sla SET status = 'stopped', breached = $3,
+           events = jsonb_build_array(events->0, jsonb_build_object('type', 'stopped', 'at', $2::text, 'reason', 'met'))
+         WHERE ticket_id = $1 AND target = 'resolution' RETURNING target`,
+        [id, at, breached],
+      );
+      expect(r[0]).toHaveLength(1); // the demo's policy gives nids-de-poule a resolution target
+    };
+
+    beforeAll(async () => {
+      const agent = await ctx.as(VOIRIE_AGENT);
+      for (const k of ['A', 'B', 'C', 'D', 'E']) seeded[k] = (await create(`Demande ${k}`)).id;
+      const d = (await agent.get(`/api/v1/tickets/${seeded['D']}`).expect(200)).body;
+      const eclairage = await (await ids(ctx.db)).department('eclairage');
+      await agent
+        .post(`/api/v1/tickets/${seeded['D']}/transfer`)
+        .send({ departmentId: eclairage, reason: 'Candélabre', version: d.version })
+        .expect(201);
+
+      const st = (from: string, to: string) => ({ from, to });
+      // A: Fri 14:00, answered Tue 08:30 (over the weekend and the 11th), resolved Tue 10:30
+      await seed(
+        seeded['A'],
+        paris('2024-11-08T14:00'),
+        'resolved',
+        [
+          ['reply', paris('2024-11-12T08:30'), {}],
+          ['status_changed', paris('2024-11-12T10:30'), st('new', 'resolved')],
+        ],
+        paris('2024-11-12T10:30'),
+      );
+      // B: Tue 09:00, answered 10:00, waits for the citizen 11:00 → Thu 09:00, resolved Thu 11:00
+      await seed(
+        seeded['B'],
+        paris('2024-11-12T09:00'),
+        'resolved',
+        [
+          ['reply', paris('2024-11-12T10:00'), {}],
+          ['status_changed', paris('2024-11-12T10:00'), st('new', 'open')],
+          ['status_changed', paris('2024-11-12T11:00'), st('open', 'waiting_citizen')],
+          ['status_changed', paris('2024-11-14T09:00'), st('waiting_citizen', 'open')],
+          ['status_changed', paris('2024-11-14T11:00'), st('open', 'resolved')],
+        ],
+        paris('2024-11-14T11:00'),
+      );
+      // C: Wed 08:00, a circuit's draft step 08:10–08:40, resolved 09:00, reopened Thu 08:00, resolved again 10:00
+      await seed(
+        seeded['C'],
+        paris('2024-11-13T08:00'),
+        'resolved',
+        [
+          ['workflow_started', paris('2024-11-13T08:10'), { definitionCode: 'courrier-elu', step: null, to: 'draft' }],
+          ['workflow_step', paris('2024-11-13T08:40'), { definitionCode: 'courrier-elu', step: 'draft', to: 'end' }],
+          ['workflow_finished', paris('2024-11-13T08:40'), { definitionCode: 'courrier-elu' }],
+          ['status_changed', paris('2024-11-13T09:00'), st('new', 'resolved')],
+          ['status_changed', paris('2024-11-14T08:00'), st('resolved', 'open')],
+          ['status_changed', paris('2024-11-14T10:00'), st('open', 'resolved')],
+        ],
+        paris('2024-11-14T10:00'),
+      );
+      // D: Thu 08:00, transferred to éclairage public, still open
+      await seed(seeded['D'], paris('2024-11-14T08:00'), 'open', []);
+      // E: Thu 10:00, open, a duplicate of A
+      await seed(seeded['E'], paris('2024-11-14T10:00'), 'new', []);
+      await ctx.db.query(`UPDATE tickets SET master_ticket_id = $2, linked_from_status = 'new' WHERE id = $1`, [seeded['E'], seeded['A']]);
+      await resolutionClock(seeded['A'], paris('2024-11-12T10:30'), false);
+      await resolutionClock(seeded['B'], paris('2024-11-14T11:00'), true);
+      await resolutionClock(seeded['C'], paris('2024-11-14T10:00'), false);
+      await facts.rebuild();
+    });
+
+    const figure = (body: { figures: Array<{ code: string; value: number | null }> }, code: string) =>
+      body.figures.find((f) => f.code === code)?.value;
+
+    it('gives the voirie head their department’s figures (the transferred request is éclairage’s)', async () => {
+      const head = await ctx.as(VOIRIE_HEAD);
+      const body = (
+        await head
+          .get('/api/v1/reporting/dashboard')
+          .query({ ...period, by: 'channel' })
+          .expect(200)
+      ).body;
+      const f = (code: string) => figure(body, code);
+      expect(f('received')).toBe(4);
+      expect(f('resolved')).toBe(3);
+      expect(f('closed')).toBe(0);
+      expect(f('backlog')).toBe(1);
+      // A 120 (Fri 14–15, Tue 07:30–08:30) and B 60
+      expect(f('first_response_business_median')).toBe(90);
+      expect(f('first_response_business_p90')).toBeCloseTo(114, 6);
+      expect(f('first_response_days_median')).toBeCloseTo((90.5 / 24 + 1 / 24) / 2, 6); // A 90.5 h, B 1 h
+      // A 240, B 240 (the wait left out), C 570 (Wed 08–12, 13–16, Thu 07:30–10)
+      expect(f('resolution_business_median')).toBe(240);
+      expect(f('resolution_business_p90')).toBeCloseTo(504, 6);
+      expect(f('resolution_days_median')).toBeCloseTo(26 / 24, 6); // B 4 h, C 26 h, A 92.5 h
+      expect(f('sla_resolution_met_rate')).toBeCloseTo(2 / 3, 6);
+      expect(f('sla_breaches')).toBe(1);
+      expect(f('reopen_rate')).toBeCloseTo(1 / 3, 6);
+      expect(f('circuit_share')).toBeCloseTo(1 / 4, 6);
+      expect(f('duplicates_ratio')).toBeCloseTo(1 / 4, 6);
+      expect(body.previous).toEqual({ from: '2024-11-01', to: '2024-11-07' });
+      expect(body.figures.find((x: { code: string }) => x.code === 'received')).toEqual(
+        expect.objectContaining({ previous: 0, change: null, drilldown: { createdFrom: '2024-11-08', createdTo: '2024-11-14' } }),
+      );
+      expect(body.figures.find((x: { code: string }) => x.code === 'backlog').drilldown).toEqual({
+        status: 'new,open,waiting_citizen',
+        createdTo: '2024-11-14',
+      });
+      expect(body.ageProfile).toEqual([
+        { code: 'd0_7', count: 1 },
+        { code: 'd7_30', count: 0 },
+        { code: 'd30_90', count: 0 },
+        { code: 'd90_plus', count: 0 },
+      ]);
+      expect(body.steps).toEqual([
+        expect.objectContaining({ definitionCode: 'courrier-elu', step: 'draft', count: 1, meanBusinessMinutes: 30 }),
+      ]);
+      expect(body.breakdown.rows).toEqual([
+        expect.objectContaining({
+          key: 'phone',
+          values: expect.objectContaining({ received: 4 }),
+          drilldown: expect.objectContaining({ channel: 'phone' }),
+        }),
+      ]);
+      expect(body.scope.whole).toBe(false);
+    });
+
+    it('gives the DGS every department side by side, the hierarchy rolled up', async () => {
+      const dgs = await ctx.as(DGS);
+      const body = (
+        await dgs
+          .get('/api/v1/reporting/dashboard')
+          .query({ ...period, by: 'department' })
+          .expect(200)
+      ).body;
+      expect(figure(body, 'received')).toBe(5);
+      expect(figure(body, 'backlog')).toBe(2);
+      const rows = new Map<string, { values: Record<string, number>; parentKey: string | null }>(
+        body.breakdown.rows.map((r: { key: string }) => [r.key, r]),
+      );
+      const id = await ids(ctx.db);
+      const [voirie, eclairage, dst, dgsDept] = await Promise.all(['voirie', 'eclairage', 'dst', 'dgs'].map((c) => id.department(c)));
+      expect(rows.get(voirie)?.values['received']).toBe(4);
+      expect(rows.get(voirie)?.parentKey).toBe(dst);
+      expect(rows.get(eclairage)?.values['received']).toBe(1);
+      // the technical services' direction rolls up voirie and éclairage; the town's root everything
+      expect(rows.get(dst)?.values['received']).toBe(5);
+      expect(rows.get(dgsDept)?.values['received']).toBe(5);
+      expect(body.breakdown.rows.find((r: { parentKey: string | null }) => r.parentKey === null).drilldown.departmentId).toBeDefined();
+    });
+
+    it('scopes: an élu sees only their delegation, another department answers 404, an agent 403; per-agent figures for a head’s own agents', async () => {
+      const elu = await ctx.as(ELU);
+      expect(figure((await elu.get('/api/v1/reporting/dashboard').query(period).expect(200)).body, 'received')).toBe(0);
+      const head = await ctx.as(VOIRIE_HEAD);
+      const eclairage = await (await ids(ctx.db)).department('eclairage');
+      await head
+        .get('/api/v1/reporting/dashboard')
+        .query({ ...period, departmentId: eclairage })
+        .expect(404);
+      await (await ctx.as(VOIRIE_AGENT)).get('/api/v1/reporting/dashboard').query(period).expect(403);
+      await elu
+        .get('/api/v1/reporting/dashboard')
+        .query({ ...period, by: 'agent' })
+        .expect(403);
+      const agents = (
+        await head
+          .get('/api/v1/reporting/dashboard')
+          .query({ ...period, by: 'agent' })
+          .expect(200)
+      ).body.breakdown.rows;
+      expect(agents.every((r: { key: string }) => r.key !== '')).toBe(true);
+      const urba = await ctx.as(URBA_HEAD);
+      expect(figure((await urba.get('/api/v1/reporting/dashboard').query(period).expect(200)).body, 'received')).toBe(0);
+    });
+
+    it('refuses a bad period with the field at fault', async () => {
+      const head = await ctx.as(VOIRIE_HEAD);
+      const r = (await head.get('/api/v1/reporting/dashboard').query({ from: '2024-11-14', to: '2024-11-01' }).expect(400)).body;
+      expect(r.errors).toEqual([expect.objectContaining({ field: 'to', code: 'period.reversed' })]);
+      await head.get('/api/v1/reporting/dashboard').query({ from: '2024-02-30' }).expect(400);
+      await head.get('/api/v1/reporting/dashboard').query({ by: 'weather' }).expect(400);
+    });
+
+    it('exports CSV and XLSX with the period and filters in the header, and the monthly PDF report', async () => {
+      const head = await ctx.as(VOIRIE_HEAD);
+      const csv = await head
+        .get('/api/v1/reporting/export')
+        .query({ ...period, format: 'csv', by: 'channel', channel: 'phone' })
+        .expect(200);
+      expect(csv.headers['content-type']).toContain('text/csv');
+      const lines: string[][] = parse(csv.text.replace(/^\uFEFF/, ''), { delimiter: ';', relax_column_count: true });
+      expect(lines).toEqual(
+        expect.arrayContaining([
+          ['periode_debut', '2024-11-08'],
+          ['periode_fin', '2024-11-14'],
+          ['filtre_channel', 'phone'],
+          ['filtre_by', 'channel'],
+        ]),
+      );
+      const header = lines.findIndex((l) => l[0] === 'cle');
+      expect(lines[header + 1].slice(0, 4)).toEqual(['phone', '', '', '4']);
+
+      const requests = await head
+        .get('/api/v1/reporting/export')
+        .query({ ...period, format: 'csv', kind: 'requests' })
+        .expect(200);
+      const rows: string[][] = parse(requests.text.replace(/^\uFEFF/, ''), { delimiter: ';', relax_column_count: true });
+      expect(rows.filter((l) => /^GRC|^[A-Z]{2,6}-/.test(l[0] ?? ''))).toHaveLength(4);
+
+      const xlsx = await binary(head.get('/api/v1/reporting/export').query({ ...period, format: 'xlsx', by: 'channel' })).expect(200);
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.load(xlsx.body as unknown as ArrayBuffer);
+      const ws = wb.getWorksheet('indicateurs');
+      const values =
+        ws
+          ?.getSheetValues()
+          .filter(Boolean)
+          .map((r) => (r as unknown[]).slice(1)) ?? [];
+      expect(values).toEqual(
+        expect.arrayContaining([
+          ['periode_debut', '2024-11-08'],
+          ['filtre_by', 'channel'],
+        ]),
+      );
+
+      const pdf = await binary(head.get('/api/v1/reporting/monthly-report').query({ month: '2024-11' })).expect(200);
+      expect(pdf.headers['content-type']).toBe('application/pdf');
+      const text = await pdfText(pdf.body as Buffer);
+      expect(text).toContain('Rapport mensuel — 2024-11');
+      expect(text).toContain('Demandes reçues : 4');
+      await head.get('/api/v1/reporting/monthly-report').query({ month: '2024-13' }).expect(400);
+    });
+
+    it('publishes open data that validates against its schemas, small counts merged into "autres" or blanked', async () => {
+      const admin = await ctx.as(ADMIN);
+      const settings = (await admin.get('/api/v1/reporting/open-data/settings').expect(200)).body;
+      expect(settings).toEqual(
+        expect.objectContaining({ csvSeparator: ';', threshold: 5, licenceTitle: 'Licence Ouverte / Open Licence version 2.0' }),
+      );
+      await admin
+        .put('/api/v1/reporting/open-data/settings')
+        .send({ ...settings, months: 1 })
+        .expect(200);
+      await admin
+        .put('/api/v1/reporting/open-data/settings')
+        .send({ ...settings, threshold: 0 })
+        .expect(400);
+      await openData.generate(new Date('2024-12-10T12:00:00Z'));
+
+      const pub = ctx.http;
+      const index = (await pub.get('/api/v1/public/open-data').expect(200)).body;
+      expect(index.licence.title).toContain('Licence Ouverte');
+      expect(index.files.map((f: { url: string }) => f.url)).toEqual(
+        expect.arrayContaining(['/api/v1/public/open-data/indicateurs-mensuels.csv', '/api/v1/public/open-data/indicateurs-mensuels.json']),
+      );
+      const data = (await pub.get('/api/v1/public/open-data/indicateurs-mensuels.json').expect(200)).body;
+      const jsonSchema = (await pub.get('/api/v1/public/open-data/indicateurs-mensuels.json-schema.json').expect(200)).body;
+      const ajv = new Ajv({ allErrors: true });
+      addFormats(ajv);
+      const validJson = ajv.validate(jsonSchema, data);
+      expect(ajv.errors ?? []).toEqual([]);
+      expect(validJson).toBe(true);
+      // voirie has 4 requests that month (< 5): merged with éclairage's 1 into "autres" (5, published)
+      expect(data.donnees).toEqual([
+        expect.objectContaining({
+          mois: '2024-11',
+          service: 'autres',
+          demandes_recues: 5,
+          demandes_resolues: 3,
+          stock_fin_de_mois: 2,
+          secret_statistique: false,
+        }),
+      ]);
+      expect(JSON.stringify(data)).not.toMatch(/voirie|Demande A|@/);
+
+      // the CSV against its Table Schema: every cell cast by its field's type and checked by its constraints
+      const tableSchema = (await pub.get('/api/v1/public/open-data/indicateurs-mensuels.schema.json').expect(200)).body;
+      const csv = (await pub.get('/api/v1/public/open-data/indicateurs-mensuels.csv').expect(200)).text;
+      const records: Array<Record<string, string>> = parse(csv, { delimiter: tableSchema.dialect.delimiter, columns: true });
+      expect(Object.keys(records[0])).toEqual(tableSchema.fields.map((f: { name: string }) => f.name));
+      const asJsonSchema = tableSchemaToJsonSchema(tableSchema);
+      for (const r of records) {
+        const ok = ajv.validate(asJsonSchema, castRow(tableSchema, r));
+        expect(ajv.errors ?? []).toEqual([]);
+        expect(ok).toBe(true);
+      }
+
+      // a higher threshold: "autres" itself is under it, its figures blanked
+      await admin
+        .put('/api/v1/reporting/open-data/settings')
+        .send({ ...settings, months: 1, threshold: 6, csvSeparator: ',' })
+        .expect(200);
+      await openData.generate(new Date('2024-12-10T12:00:00Z'));
+      const blanked = (await pub.get('/api/v1/public/open-data/indicateurs-mensuels.json').expect(200)).body;
+      expect(blanked.donnees).toEqual([
+        expect.objectContaining({ service: 'autres', demandes_recues: null, stock_fin_de_mois: null, secret_statistique: true }),
+      ]);
+      const csv2 = (await pub.get('/api/v1/public/open-data/indicateurs-mensuels.csv').expect(200)).text;
+      expect(csv2.split('\n')[0]).toContain('mois,service,');
+      const barometer = (await pub.get('/api/v1/public/barometer').expect(200)).body;
+      expect(barometer.months).toEqual([expect.objectContaining({ month: '2024-11', received: null, suppressed: true })]);
+      await pub.get('/api/v1/public/open-data/secret.csv').expect(404);
+      await admin.put('/api/v1/reporting/open-data/settings').send(settings).expect(200);
+    });
+  });
+});
+
+interface TableField {
+  name: string;
+  type: string;
+  constraints?: { required?: boolean; minimum?: number; maximum?: number };
+  trueValues?: string[];
+  falseValues?: string[];
+}
+
+/** A Table Schema's fields as a JSON Schema for one cast row (types and constraints of the frictionless spec). */
+function tableSchemaToJsonSchema(schema: { fields: TableField[] }) {
+  const properties: Record<string, unknown> = {};
+  const required: string[] = [];
+  for (const f of schema.fields) {
+    const base: Record<string, unknown> =
+      f.type === 'integer'
+        ? { type: 'integer' }
+        : f.type === 'number'
+          ? { type: 'number' }
+          : f.type === 'boolean'
+            ? { type: 'boolean' }
+            : f.type === 'yearmonth'
+              ? { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$' }
+              : { type: 'string' };
+    if (f.constraints?.minimum !== undefined) base['minimum'] = f.constraints.minimum;
+    if (f.constraints?.maximum !== undefined) base['maximum'] = f.constraints.maximum;
+    properties[f.name] = f.constraints?.required ? base : { anyOf: [base, { type: 'null' }] };
+    if (f.constraints?.required) required.push(f.name);
+  }
+  return { type: 'object', properties, required, additionalProperties: false };
+}
+
+/** A CSV row cast by its Table Schema (missing value '' → null; a value that does not cast stays a string and fails). */
+function castRow(schema: { fields: TableField[] }, row: Record<string, string>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of schema.fields) {
+    const v = row[f.name];
+    if (v === '' || v === undefined) out[f.name] = null;
+    else if (f.type === 'integer') out[f.name] = /^-?\d+$/.test(v) ? Number(v) : v;
+    else if (f.type === 'number') out[f.name] = Number.isFinite(Number(v)) ? Number(v) : v;
+    else if (f.type === 'boolean') out[f.name] = f.trueValues?.includes(v) ? true : f.falseValues?.includes(v) ? false : v;
+    else out[f.name] = v;
+  }
+  return out;
+}

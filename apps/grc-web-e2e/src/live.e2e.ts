@@ -1,0 +1,125 @@
+/**
+ * The console lives (issue 13, docs/live.md): two agents of voirie in two browser contexts open the same
+ * request; each sees the other there (presence), the one who starts writing while the other answers is
+ * warned first, a note written by one appears on the other's page without reloading (server-sent
+ * events, re-read through REST); a view the head saves and shares with voirie appears as a tab in the
+ * agent's inbox, with its count. axe-core on the ticket page with presence and on the inbox with views.
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { DEMO_PASSWORD, axeViolations, connectBrowser, newPage, scenarioSteps } from './support/browser';
+import { dbQuery } from './support/env';
+
+const AGENT = { email: 'julie.lefebvre@saint-aubin.fr', name: 'Julie Lefebvre' };
+const HEAD = { email: 'thierry.moreau@saint-aubin.fr', name: 'Thierry Moreau' };
+
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+let agent: Page | undefined;
+let head: Page | undefined;
+const step = scenarioSteps(() => agent);
+let ticket: { id: string; reference: string };
+const NOTE = `Passé sur place, le trou fait 40 cm (${Date.now().toString(36)})`;
+const VIEW = `Voirie urgente ${Date.now().toString(36)}`;
+
+const a = (): Page => agent!;
+const h = (): Page => head!;
+
+async function login(pg: Page, email: string): Promise<void> {
+  await pg.goto('/login');
+  await pg.getByLabel('Adresse électronique').fill(email);
+  await pg.getByLabel('Mot de passe').fill(DEMO_PASSWORD);
+  await pg.getByRole('button', { name: 'Se connecter' }).click();
+  await pg.waitForURL(/\/inbox/);
+}
+
+beforeAll(async () => {
+  browser = await connectBrowser();
+  for (const who of ['agent', 'head'] as const) {
+    const { context, page } = await newPage(browser);
+    contexts.push(context);
+    if (who === 'agent') agent = page;
+    else head = page;
+  }
+});
+
+afterAll(async () => {
+  for (const c of contexts) await c.close();
+  await browser?.close();
+});
+
+describe('live console: presence, a colleague’s note without reload, a shared view', () => {
+  step('both log in; the agent registers a pothole, both open it and see each other there', async () => {
+    await login(a(), AGENT.email);
+    await login(h(), HEAD.email);
+    const [category] = await dbQuery<{ id: string }>(`SELECT id FROM categories WHERE code = 'nid-de-poule'`);
+    ticket = await a().evaluate(async (categoryId) => {
+      const res = await fetch('/api/v1/tickets', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Requested-With': 'grc' },
+        body: JSON.stringify({
+          channel: 'phone',
+          categoryId,
+          subject: 'Nid-de-poule rue des Tanneurs',
+          description: 'Signalé par téléphone',
+        }),
+      });
+      return (await res.json()) as { id: string; reference: string };
+    }, category!.id);
+    await a().goto(`/tickets/${ticket.id}`);
+    await h().goto(`/tickets/${ticket.id}`);
+    await a()
+      .getByTestId('presence-entry')
+      .filter({ hasText: `${HEAD.name} consulte` })
+      .waitFor();
+    await h()
+      .getByTestId('presence-entry')
+      .filter({ hasText: `${AGENT.name} consulte` })
+      .waitFor();
+  });
+
+  step('the head starts a reply; the agent who starts writing is warned first', async () => {
+    await h().getByTestId('composer-kind-reply').check();
+    await h().getByTestId('composer-body').focus();
+    await a()
+      .getByTestId('presence-entry')
+      .filter({ hasText: `${HEAD.name} rédige une réponse` })
+      .waitFor();
+    await a().getByTestId('composer-kind-note').check();
+    await a().getByTestId('composer-body').focus();
+    await expect(a().getByTestId('presence-warning').innerText()).resolves.toContain(`${HEAD.name} est en train de répondre à cet usager`);
+    expect(await axeViolations(a(), 'ticket page with presence and warning')).toEqual([]);
+  });
+
+  step('the agent adds a note: it appears on the head’s page without reloading, marked new', async () => {
+    await h().evaluate(() => ((window as unknown as { __notReloaded: boolean }).__notReloaded = true));
+    await a().getByTestId('composer-body').fill(NOTE);
+    await a().getByTestId('composer-submit').click();
+    await a().getByTestId('timeline-event').filter({ hasText: NOTE }).waitFor();
+    const seen = h().getByTestId('timeline-event').filter({ hasText: NOTE });
+    await seen.waitFor();
+    await seen.getByTestId('timeline-new').waitFor();
+    // the same document: no reload happened
+    await expect(h().evaluate(() => (window as unknown as { __notReloaded?: boolean }).__notReloaded)).resolves.toBe(true);
+    // the head's draft is untouched
+    await h().getByTestId('composer-body').fill('Bonjour, nous intervenons cette semaine.');
+    await expect(h().getByTestId('composer-body').inputValue()).resolves.toBe('Bonjour, nous intervenons cette semaine.');
+  });
+
+  step('the head saves a view shared with voirie; the agent sees it as a tab with its count', async () => {
+    await h().goto('/inbox?view=departments&priority=normal&sort=due_asc');
+    await h().getByText('Enregistrer cette vue').click();
+    await h().getByTestId('view-name').fill(VIEW);
+    await h().getByTestId('view-share').check();
+    await h().getByTestId('view-save').click();
+    await h().getByTestId('saved-view-tab').filter({ hasText: VIEW }).waitFor();
+
+    await a().goto('/inbox');
+    const tab = a().getByTestId('saved-view-tab').filter({ hasText: VIEW });
+    await tab.waitFor();
+    await expect(tab.innerText()).resolves.toContain(`partagée par ${HEAD.name}`);
+    await tab.locator('.count').waitFor();
+    await tab.click();
+    await a().waitForURL(/sort=due_asc/);
+    expect(await axeViolations(a(), 'inbox with saved views')).toEqual([]);
+  });
+});

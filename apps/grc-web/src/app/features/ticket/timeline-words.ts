@@ -1,0 +1,81 @@
+import { isPriority, isTicketStatus, PRIORITIES, type TimelineEvent } from '@grc/domain';
+import type { I18n } from '../../core/i18n';
+
+interface Named {
+  id: string;
+}
+export interface TimelineContext {
+  i18n: I18n;
+  departments: ReadonlyArray<Named & { name: string }>;
+  agents: ReadonlyArray<Named & { displayName: string }>;
+  categories: ReadonlyArray<Named & { nameFr: string; nameEn: string; code?: string }>;
+}
+
+/** One line of the timeline: an event, or several SLA recomputations in a row shown as one. */
+export interface TimelineEntry {
+  ev: TimelineEvent;
+  /** the SLA recomputations this entry stands for (the last one is `ev`), when there were more than one */
+  grouped: TimelineEvent[];
+}
+
+/** Consecutive `sla_changed` events become one entry (the latest, with the count): a policy re-applied does not flood the history. */
+export function timelineEntries(events: readonly TimelineEvent[]): TimelineEntry[] {
+  const out: TimelineEntry[] = [];
+  for (const ev of events) {
+    const last = out[out.length - 1];
+    if (ev.kind === 'sla_changed' && last?.ev.kind === 'sla_changed') {
+      last.grouped = [...(last.grouped.length ? last.grouped : [last.ev]), ev];
+      last.ev = ev;
+    } else out.push({ ev, grouped: [] });
+  }
+  return out;
+}
+
+/** A priority as stored in events: its name or its rank. */
+const priorityOf = (v: unknown) => (isPriority(v) ? v : typeof v === 'number' ? (PRIORITIES[v] ?? null) : null);
+
+/** What an entry says beyond its kind, with names of agents, departments and categories instead of their ids. */
+export function timelineWords(ev: TimelineEvent, ctx: TimelineContext): string | null {
+  const { i18n } = ctx;
+  const t = i18n.t;
+  const d = ev.data ?? {};
+  const named = (v: unknown, list: ReadonlyArray<Named>, label: (x: never) => string): string | null => {
+    if (v && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      for (const k of ['name', 'displayName', 'nameFr', 'code']) if (typeof o[k] === 'string') return o[k] as string;
+      if (typeof o['id'] === 'string') v = o['id'];
+    }
+    if (typeof v !== 'string') return null;
+    const found = list.find((x) => x.id === v);
+    return found ? label(found as never) : null;
+  };
+  const department = (v: unknown) => named(v, ctx.departments, (x: { name: string }) => x.name);
+  const agent = (v: unknown) => named(v, ctx.agents, (x: { displayName: string }) => x.displayName);
+  const category = (v: unknown) => named(v, ctx.categories, (x: { nameFr: string; nameEn: string }) => i18n.categoryName(x));
+  const fromTo = (a: string | null, b: string | null) => (b ? t('timeline.fromTo', { from: a ?? '—', to: b }) : null);
+  switch (ev.kind) {
+    case 'status_changed':
+      return isTicketStatus(d['to']) ? fromTo(isTicketStatus(d['from']) ? i18n.status(d['from']) : null, i18n.status(d['to'])) : null;
+    case 'priority_changed': {
+      const a = priorityOf(d['from']);
+      const b = priorityOf(d['to']);
+      return b ? fromTo(a ? i18n.priority(a) : null, i18n.priority(b)) : null;
+    }
+    case 'transferred':
+      return fromTo(department(d['fromDepartment'] ?? d['from']), department(d['toDepartment'] ?? d['to']));
+    case 'created':
+      return department(d['departmentId']);
+    case 'category_changed':
+      return fromTo(category(d['fromCategory'] ?? d['from']), category(d['toCategory'] ?? d['to']));
+    case 'assigned': {
+      const to = d['assignee'] ?? d['to'];
+      if (to === null || to === undefined) return t('timeline.unassigned');
+      const name = agent(to);
+      return name ? t('timeline.assignedTo', { name }) : null;
+    }
+    case 'attachment_added':
+      return typeof d['filename'] === 'string' ? d['filename'] : null;
+    default:
+      return null;
+  }
+}

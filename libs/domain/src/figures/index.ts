@@ -1,0 +1,5 @@
+export * from './definitions';
+export * from './stats';
+export * from './facts';
+export * from './periods';
+export * from './open-data';

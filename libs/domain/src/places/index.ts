@@ -1,0 +1,3 @@
+export * from './address-query';
+export * from './ban';
+export * from './geojson';
