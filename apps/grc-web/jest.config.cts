@@ -16,5 +16,7 @@ module.exports = {
     '^@grc/domain$': '<rootDir>/../../libs/domain/src/index.ts',
     '^@grc/workflows$': '<rootDir>/../../libs/workflows/src/index.ts',
   },
+  // the first TestBed compile of a page takes seconds on a loaded machine
+  testTimeout: 30_000,
   coverageDirectory: '../../coverage/apps/grc-web',
 };

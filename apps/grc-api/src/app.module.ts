@@ -32,6 +32,7 @@ import { PlacesModule } from './modules/places/places.module';
 import { LiveCoreModule, LiveModule } from './modules/live/live.module';
 import { ViewsModule } from './modules/views/views.module';
 import { PacksModule } from './modules/packs/packs.module';
+import { TownAdminModule } from './modules/town/town.module';
 
 /** HTTP feature modules (the api role). */
 const API_MODULES = [
@@ -58,6 +59,7 @@ const API_MODULES = [
   LiveModule,
   ViewsModule,
   PacksModule,
+  TownAdminModule,
 ];
 /** BullMQ processors (the worker role). */
 const WORKER_MODULES: DynamicModule['imports'] = [

@@ -16,6 +16,9 @@ import { exportPackFiles } from '../src/modules/packs/pack-transfer';
 import { PNG } from './support/files';
 import { ADMIN, DPO, ELU, EV_AGENT, EV_HEAD, FRONT_DESK_AGENT, ids, URBA_HEAD, VOIRIE_AGENT, VOIRIE_HEAD } from './support/demo';
 
+/** a 1×1 PNG */
+const PNG_1PX = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
+
 /**
  * The authorisation matrix: every route (src/access/route-access.ts: the OpenAPI document, Open311,
  * the citizen side) × every principal × a real object of the caller's own department / of another
@@ -391,6 +394,13 @@ describe('authorisation matrix: every route × every principal × own / other ob
         .expect(201)
     ).body as { id: string; email: string };
 
+  /** the town's settings as the screen sends them back (the read-only parts left out, the logo kept) */
+  const townSettingsBody = async () => {
+    const current = (await admin.get('/api/v1/town-settings').expect(200)).body as Record<string, unknown>;
+    const { code: _code, dpo: _dpo, logo: _logo, ...body } = current;
+    return body;
+  };
+
   // ------------------------------------------------------------------ one valid request per route
   const T =
     (suffix: string, body?: (t: { id: string; version: number }, who: Principal, scope: Scope) => unknown | Promise<unknown>): Build =>
@@ -482,6 +492,8 @@ describe('authorisation matrix: every route × every principal × own / other ob
       path: '/api/v1/security-settings',
       body: (await admin.get('/api/v1/security-settings').expect(200)).body,
     }),
+    'GET /api/v1/town-settings': async () => ({ path: '/api/v1/town-settings' }),
+    'PUT /api/v1/town-settings': async () => ({ path: '/api/v1/town-settings', body: await townSettingsBody() }),
     'GET /api/v1/tickets': async () => ({ path: '/api/v1/tickets' }),
     'GET /api/v1/tickets/counters': async () => ({ path: '/api/v1/tickets/counters' }),
     'GET /api/v1/tickets/count': async () => ({ path: '/api/v1/tickets/count', query: { status: 'new,open' } }),
@@ -919,6 +931,15 @@ describe('authorisation matrix: every route × every principal × own / other ob
     'GET /api/v1/public/places/reverse': async () => ({ path: '/api/v1/public/places/reverse', query: { lat: '47.3905', lng: '0.689' } }),
     'GET /api/v1/public/places/map-settings': async () => ({ path: '/api/v1/public/places/map-settings' }),
     'GET /api/v1/public/form': async () => ({ path: '/api/v1/public/form' }),
+    'GET /api/v1/public/town': async () => ({ path: '/api/v1/public/town' }),
+    'GET /api/v1/public/town-logo': async () => {
+      // the demo town has no logo: an administrator gives it one (the route answers 404 without)
+      await admin
+        .put('/api/v1/town-settings')
+        .send({ ...(await townSettingsBody()), logo: `data:image/png;base64,${PNG_1PX}` })
+        .expect(200);
+      return { path: '/api/v1/public/town-logo' };
+    },
     'GET /api/v1/public/privacy-notice': async () => ({ path: '/api/v1/public/privacy-notice' }),
     'POST /api/v1/public/requests': async () => ({
       path: '/api/v1/public/requests',

@@ -252,6 +252,7 @@ describe('reporting', () => {
       ).body;
       expect(figure(body, 'received')).toBe(5);
       expect(figure(body, 'backlog')).toBe(2);
+      expect(body.scope.whole).toBe(true); // the head of the root department: the whole town
       const rows = new Map<string, { values: Record<string, number>; parentKey: string | null }>(
         body.breakdown.rows.map((r: { key: string }) => [r.key, r]),
       );

@@ -1,4 +1,9 @@
+import { existsSync } from 'node:fs';
+import { utimes } from 'node:fs/promises';
+import { join } from 'node:path';
+import { GRC_CONFIG, type GrcConfig } from '../src/config/config';
 import { RetentionService } from '../src/modules/retention/retention.service';
+import { ATTACHMENT_STORE, type AttachmentStore } from '../src/modules/tickets/attachment-store';
 import { ADMIN, VOIRIE_AGENT, ids } from './support/demo';
 import { startTestApp, type TestContext } from './support/test-app';
 
@@ -168,5 +173,28 @@ describe('retention', () => {
       { entity_id: 'y', ip: '192.0.2.2' },
     ]);
     expect((await service.runPurges())!.expiredSessions).toBe(0);
+  });
+
+  it('sweeps the stored files no attachment names any more (older than an hour), keeps the named and the fresh ones', async () => {
+    const store = ctx.app.get<AttachmentStore>(ATTACHMENT_STORE);
+    const dataDir = ctx.app.get<GrcConfig>(GRC_CONFIG).dataDir;
+    const hash = 'ab'.repeat(32);
+    const [orphan, fresh, named] = [
+      await store.put(Buffer.from('orphan'), hash),
+      await store.put(Buffer.from('fresh'), hash),
+      await store.put(Buffer.from('named'), hash),
+    ];
+    const [{ id: ticketId }] = await ctx.db.query(`SELECT id FROM tickets LIMIT 1`);
+    await ctx.db.query(
+      `INSERT INTO attachments (ticket_id, filename, mime_type, size, sha256, storage_key) VALUES ($1, 'plan.pdf', 'application/pdf', 5, $2, $3)`,
+      [ticketId, hash, named],
+    );
+    const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
+    for (const key of [orphan, named]) await utimes(join(dataDir, key), twoHoursAgo, twoHoursAgo);
+    const counts = await service.runPurges();
+    expect(counts!.orphanFiles).toBe(1);
+    expect(existsSync(join(dataDir, orphan))).toBe(false);
+    expect(existsSync(join(dataDir, fresh))).toBe(true);
+    expect(existsSync(join(dataDir, named))).toBe(true);
   });
 });

@@ -2,7 +2,7 @@
  * Administration › Circuits de validation without YAML, as the demo administrator: a two-step
  * circuit (drafted by an agent of the request's department, approved by the head of the DGS) built
  * with the forms only — the template's approval removed, the analysis' error shown on the step left
- * without a way out, a new approval added and wired —; the graph drawn in SVG and walked with the
+ * without a way out, a new approval added and wired, an urgent request's condition picked from lists —; the graph drawn in SVG and walked with the
  * keyboard (Tab, arrows, Enter opens the step's form); a dry run naming who would act; the draft
  * saved, stored exactly as the forms built it (keys in order). axe-core on the page at each stage.
  */
@@ -83,8 +83,16 @@ describe('an admin builds a circuit with the forms, walks its graph with the key
     await stepForm().getByRole('heading', { name: 'Étape « Visa du DGS » (Validation)' }).waitFor();
     await stepForm().getByLabel('une personne').check();
     await stepForm().getByLabel('Service du valideur 1').selectOption({ label: 'Direction générale des services' });
+    await stepForm().getByLabel('À l’entrée dans l’étape, passer la priorité à').selectOption({ label: 'Haute' });
     await stepForm().getByRole('button', { name: 'Ajouter une transition' }).click();
     await stepForm().getByLabel('Transition 1 : vers').selectOption({ label: 'Réponse envoyée' });
+    // an urgent request is flagged by a condition picked from lists, with the fallback after it
+    const first = stepForm().getByRole('group', { name: 'Transition 1' });
+    await first.getByRole('button', { name: 'Ajouter une condition' }).click();
+    await first.getByLabel('Condition 1 : champ').selectOption({ label: 'Priorité' });
+    await first.getByLabel('Condition 1 : valeur').selectOption({ label: 'Urgente' });
+    await stepForm().getByRole('button', { name: 'Ajouter une transition' }).click();
+    await stepForm().getByLabel('Transition 2 : vers').selectOption({ label: 'Réponse envoyée' });
 
     await openStep('Rédaction de la réponse');
     await stepForm().getByRole('button', { name: 'Ajouter une transition' }).click();
@@ -94,7 +102,7 @@ describe('an admin builds a circuit with the forms, walks its graph with the key
     );
     await page.waitForFunction(() => !document.querySelector('[data-testid="ce-step-errors"]'));
     await expect(page.getByTestId('ce-graph-text').innerText()).resolves.toMatch(
-      /Rédaction de la réponse \(Rédaction\) — étape de départ — soumis → Visa du DGS[\s\S]*Visa du DGS \(Validation\) — validé → Réponse envoyée/,
+      /Rédaction de la réponse \(Rédaction\) — étape de départ — soumis → Visa du DGS[\s\S]*Visa du DGS \(Validation\) — validé, si priorité est « Urgente » → Réponse envoyée ; validé → Réponse envoyée/,
     );
     await noAxeViolations('circuit editor (two steps wired)');
   });
@@ -132,6 +140,7 @@ describe('an admin builds a circuit with the forms, walks its graph with the key
     );
     const drafting = await steps.nth(0).innerText();
     for (const n of agents!.names) expect(drafting).toContain(n);
+    await expect(steps.nth(1).innerText()).resolves.toContain('priorité passée à Haute');
     await expect(steps.nth(1).innerText()).resolves.toMatch(
       /Visa du DGS[\s\S]*Responsable de service – Direction générale des services : Hélène Marchand/,
     );
@@ -165,7 +174,11 @@ describe('an admin builds a circuit with the forms, walks its graph with the key
             label: 'Visa du DGS',
             mode: 'one',
             approvers: [{ role: 'head', department: 'dgs' }],
-            transitions: [{ on: 'approved', to: 'envoi' }],
+            transitions: [
+              { on: 'approved', to: 'envoi', guard: { when: { field: 'priority', op: 'eq', value: 'urgent' } } },
+              { on: 'approved', to: 'envoi' },
+            ],
+            onEnter: [{ type: 'set_priority', priority: 'high' }],
           },
         },
       }),

@@ -170,10 +170,18 @@ describe('a reply goes through its validation circuit: draft, rejection, revisio
     const open = admin.getByRole('button', { name: 'Ouvrir reponse-sensible-urbanisme' });
     await open.waitFor();
     await open.click();
-    await admin.getByTestId('wf-diagram').waitFor();
+    // the forms and the graph first; the condition in words, not JSON
+    await admin.getByTestId('ce-graph').waitFor();
+    await expect(admin.getByTestId('ce-node').count()).resolves.toBe(7);
+    await expect(admin.getByTestId('ce-graph-text').innerText()).resolves.toMatch(
+      /validé, si catégorie est « [^»]+ » ou priorité est « Urgente » → Visa de la direction générale des services/,
+    );
     await admin.getByTestId('wf-validate').click();
     await admin.getByTestId('wf-valid').waitFor();
     await noAxeViolations(admin, 'admin circuits');
+    await admin.getByLabel('Fichier YAML').check();
+    await admin.getByTestId('wf-diagram').waitFor();
+    await expect(admin.getByTestId('wf-diagram').innerText()).resolves.toMatch(/si catégorie est « [^»]+ » ou priorité est « Urgente »/);
     await admin.getByTestId('wf-source').fill('id: faux\nname: Faux\ninitial: nulle-part\nsteps:\n  a: { kind: end }\n');
     await admin.getByTestId('wf-validate').click();
     await admin.getByTestId('wf-errors').waitFor();

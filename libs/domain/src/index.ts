@@ -28,6 +28,7 @@ export * from './rgpd';
 export * from './identity/identity-providers';
 export * from './access/password-policy';
 export * from './contracts/accounts';
+export * from './contracts/town';
 export * from './citizen/merge';
 export * from './figures';
 export * from './places';

@@ -83,6 +83,8 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'DELETE /api/v1/account/sessions/{id}': { who: EVERYONE, object: 'mine', ok: 204, reach: [] },
   'GET /api/v1/security-settings': admin(),
   'PUT /api/v1/security-settings': admin(),
+  'GET /api/v1/town-settings': admin(),
+  'PUT /api/v1/town-settings': admin(),
   // tickets
   'GET /api/v1/tickets': { who: TICKET_READERS, ok: 200 },
   'GET /api/v1/tickets/counters': { who: TICKET_READERS, ok: 200 },
@@ -218,6 +220,9 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'GET /api/v1/public/places/map-settings': pub(),
   // the citizen side, no account (modules/public; in the OpenAPI document)
   'GET /api/v1/public/form': pub(),
+  'GET /api/v1/public/town': pub(),
+  // 404 until an administrator gives the town a logo (the matrix's database has none: it checks the route is public)
+  'GET /api/v1/public/town-logo': { who: 'public', ok: 200 },
   'GET /api/v1/public/privacy-notice': pub(),
   'POST /api/v1/public/requests': pub(201),
   'GET /api/v1/public/requests/{reference}': pub(),

@@ -9,7 +9,19 @@ import { z } from 'zod';
 import { parseMailbox } from '@grc/domain';
 import { parseTrustProxy } from './trust-proxy';
 
-export type EnvGroup = 'server' | 'database' | 'security' | 'login' | 'limits' | 'mail' | 'workers' | 'retention' | 'quick-start' | 'tests';
+export type EnvGroup =
+  | 'server'
+  | 'database'
+  | 'security'
+  | 'login'
+  | 'limits'
+  | 'mail'
+  | 'workers'
+  | 'retention'
+  | 'reporting'
+  | 'live'
+  | 'quick-start'
+  | 'tests';
 
 export const ENV_GROUPS: Record<EnvGroup, string> = {
   server: 'Server and processes',
@@ -20,6 +32,8 @@ export const ENV_GROUPS: Record<EnvGroup, string> = {
   mail: 'E-mail (docs/mail.md)',
   workers: 'Background jobs',
   retention: 'Retention and purges (docs/rgpd.md)',
+  reporting: 'Figures and open data (docs/reporting.md)',
+  live: 'Live updates and presence (docs/live.md)',
   'quick-start': '`npm start` only (scripts/start.mjs)',
   tests: 'Test harness only (never read by a deployed process)',
 };
@@ -305,7 +319,7 @@ export const ENVIRONMENT = {
     default: String(10 * MB),
     doc: 'largest attachment accepted (agents, public form, e-mails)',
   },
-  GRC_PUBLIC_RATE_LIMIT: { group: 'limits', schema: int(5, 1, 100_000), default: '5', doc: 'public form creations per address per window' },
+  GRC_PUBLIC_RATE_LIMIT: { group: 'limits', schema: int(5, 1, 10_000_000), default: '5', doc: 'public form creations per address per window' },
   GRC_PUBLIC_RATE_WINDOW_SECONDS: { group: 'limits', schema: int(600, 1, 86_400), default: '600', doc: "the public form's window" },
   GRC_OPEN311_RATE_LIMIT: {
     group: 'limits',
@@ -408,6 +422,55 @@ export const ENVIRONMENT = {
     schema: int(60, 0, 10_080),
     default: '60',
     doc: 'how often the worker runs the retention rules, then the purges; `0`: never on its own',
+  },
+  GRC_REPORTING_REFRESH_SECONDS: {
+    group: 'reporting',
+    schema: int(10, 0, 86_400),
+    default: '10',
+    doc: "how often the worker folds the changed requests into the figures' rollup (`0`: never on its own)",
+  },
+  GRC_REPORTING_BATCH: { group: 'reporting', schema: int(500, 1, 10_000), default: '500', doc: 'requests per rollup refresh transaction' },
+  GRC_OPEN_DATA_EVERY_HOURS: {
+    group: 'reporting',
+    schema: int(24, 0, 24 * 31),
+    default: '24',
+    doc: 'how often the worker regenerates the open data files (`0`: never on its own)',
+  },
+  GRC_LIVE_LOG_LENGTH: {
+    group: 'live',
+    schema: int(10_000, 100, 1_000_000),
+    default: '10000',
+    doc: 'entries kept (approximately) in the live event log (Redis stream): how far back a reconnecting console is replayed',
+  },
+  GRC_LIVE_MAX_CLIENTS: {
+    group: 'live',
+    schema: int(2_000, 0, 100_000),
+    default: '2000',
+    doc: 'SSE connections one API process serves; beyond, 503 and the console polls every 30 s',
+  },
+  GRC_LIVE_MAX_AGE_SECONDS: {
+    group: 'live',
+    schema: int(900, 5, 86_400),
+    default: '900',
+    doc: 'a stream ends after this long; the browser reconnects with `Last-Event-ID` (session and departments checked again)',
+  },
+  GRC_LIVE_HEARTBEAT_SECONDS: {
+    group: 'live',
+    schema: int(25, 1, 300),
+    default: '25',
+    doc: 'a comment line keeps proxies from closing a quiet stream',
+  },
+  GRC_PRESENCE_TTL_SECONDS: {
+    group: 'live',
+    schema: int(45, 5, 3_600),
+    default: '45',
+    doc: 'a presence entry lives this long without a heartbeat (the console beats every 15 s)',
+  },
+  GRC_BAN_MAX_BYTES: {
+    group: 'limits',
+    schema: int(512 * 1024 * 1024, 1024, 4 * 1024 * 1024 * 1024),
+    default: '536870912',
+    doc: 'largest BAN address file the admin screen accepts (bytes)',
   },
   GRC_RETENTION_BATCH: { group: 'retention', schema: int(100, 1, 5000), default: '100', doc: 'requests (or purged rows) per transaction' },
   GRC_PURGE_SESSIONS_DAYS: { group: 'retention', schema: int(0, 0, 90), default: '0', doc: 'days an expired session row is kept' },

@@ -15,6 +15,11 @@ export const appRoutes: Route[] = [
     loadComponent: () => import('./features/public/request-page').then((m) => m.PublicRequestPage),
   },
   {
+    path: 'barometre',
+    title: 'title.barometer',
+    loadComponent: () => import('./features/public/barometer-page').then((m) => m.BarometerPage),
+  },
+  {
     path: 'suivi',
     title: 'title.publicTracking',
     loadComponent: () => import('./features/public/tracking-page').then((m) => m.PublicTrackingPage),

@@ -11,7 +11,7 @@ export function answerOthers(
   answers: Record<string, unknown> = {},
 ): void {
   for (const r of http.match(() => true)) {
-    if (keep(r.request)) continue;
+    if (r.cancelled || keep(r.request)) continue;
     const path = r.request.url.replace(/^\/api\/v1/, '');
     const answer = Object.entries(answers).find(([suffix]) => path.endsWith(suffix));
     if (answer) r.flush(answer[1] as object);

@@ -35,7 +35,15 @@ export interface WorkflowDiagram {
     label: string | null;
     /** approvers / writers / consulted departments, as text */
     who: string[];
-    transitions: Array<{ on: string; to: string; guard: string | null }>;
+    transitions: Array<{
+      on: string;
+      to: string;
+      guard: string | null;
+      /** the guard's parts, for the console to word: roles, departments (codes), condition (as in the definition) */
+      roles?: string[] | null;
+      departments?: string[] | null;
+      when?: unknown;
+    }>;
     rejectTo: string | null;
   }>;
 }

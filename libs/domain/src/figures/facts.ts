@@ -77,7 +77,7 @@ const CIRCUIT_MOVES = new Set(['workflow_started', 'draft_submitted', 'opinion_g
 
 /** Intervals spent waiting for the citizen (status waiting_citizen), from the timeline. */
 function statusWalk(input: FactsInput) {
-  let status: string = 'new';
+  let status = 'new' as string;
   let since = input.createdAt.getTime();
   const waiting: Array<[number, number]> = [];
   let resolvedAt: number | null = null;

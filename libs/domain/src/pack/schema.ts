@@ -60,7 +60,8 @@ export const townSchema = z
     code,
     timezone: z.string().refine(isTimeZone, 'must be an IANA time zone, e.g. "Europe/Paris"'),
     locale,
-    referencePrefix: z.string().regex(/^[A-Z][A-Z0-9]{1,7}$/, 'must be 2 to 8 uppercase letters or digits, e.g. "GRC"'),
+    /** the reference format's own rule (ticket/reference.ts): letters only, so that "grc 2026 4217" parses back */
+    referencePrefix: z.string().regex(/^[A-Z]{2,6}$/, 'must be 2 to 6 uppercase letters, e.g. "GRC"'),
   })
   .strict();
 

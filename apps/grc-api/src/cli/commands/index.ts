@@ -10,6 +10,7 @@ import { loadPackCommand } from './load-pack';
 import { exportPackCommand, importPackCommand } from './pack-transfer';
 import { migrateCommand } from './migrate';
 import { reportingRebuildCommand } from './reporting-rebuild';
+import { reportingRefreshCommand } from './reporting-refresh';
 import { serveCommand } from './serve';
 import { slaBackfillCommand } from './sla-backfill';
 import { validatePackCommand } from './validate-pack';
@@ -23,6 +24,7 @@ export const COMMANDS: ReadonlyArray<(io: CliIo) => Command> = [
   configCommand,
   slaBackfillCommand,
   reportingRebuildCommand,
+  reportingRefreshCommand,
   importBanCommand,
   exportPackCommand,
   importPackCommand,

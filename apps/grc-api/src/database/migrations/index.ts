@@ -15,7 +15,10 @@ import { PrivacySettings1763800000850 } from './1763800000850-privacy-settings';
 import { Dpo1763800000860 } from './1763800000860-dpo';
 import { IdentityProviders1763800000870 } from './1763800000870-identity-providers';
 import { LocalAccounts1763800000880 } from './1763800000880-local-accounts';
+import { TownSettingsScreen1763800000910 } from './1763800000910-town-settings-screen';
+import { FrenchCollation1763800000911 } from './1763800000911-french-collation';
 import { SearchIndexFlush1763800000885 } from './1763800000885-search-index-flush';
+import { AttachmentKeys1763800000886 } from './1763800000886-attachment-keys';
 import { WorkflowDefinitionsKeyOrder1763800000915 } from './1763800000915-workflow-definitions-key-order';
 import { Reporting1763800000890 } from './1763800000890-reporting';
 import { Places1763800000895 } from './1763800000895-places';
@@ -45,11 +48,14 @@ export const MIGRATIONS = [
   IdentityProviders1763800000870,
   LocalAccounts1763800000880,
   SearchIndexFlush1763800000885,
-  WorkflowDefinitionsKeyOrder1763800000915,
+  AttachmentKeys1763800000886,
   Reporting1763800000890,
   Places1763800000895,
   SavedViews1763800000900,
+  WorkflowDefinitionsKeyOrder1763800000915,
   IntakeLocaleIndex1763800000920,
+  TownSettingsScreen1763800000910,
+  FrenchCollation1763800000911,
   Communes1763800000925,
   CommunesValidate1763800000926,
   AppRole1763800000950,

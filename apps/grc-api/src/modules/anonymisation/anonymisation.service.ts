@@ -1,11 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { DataSource, EntityManager } from 'typeorm';
 import { PERSONAL_DATA, PLACEHOLDERS, anonymisedRow, redactJson } from '@grc/domain';
-import { GRC_CONFIG, GrcConfig } from '../../config/config';
 import { AuditService, type AuditActor } from '../audit/audit.service';
+import { ATTACHMENT_STORE, type AttachmentStore } from '../tickets/attachment-store';
 import { TicketsService } from '../tickets/tickets.service';
 import { AnonymisationRepository, type PersonalRow } from './anonymisation.repository';
 
@@ -46,10 +44,10 @@ export class AnonymisationService {
   private readonly log = new Logger('Anonymisation');
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    @Inject(GRC_CONFIG) private readonly config: GrcConfig,
     private readonly tickets: TicketsService,
     private readonly audit: AuditService,
     private readonly repo: AnonymisationRepository,
+    @Inject(ATTACHMENT_STORE) private readonly store: AttachmentStore,
   ) {}
 
   /** Anonymises requests (identity, free text, files, diffs, e-mails…) and settles their former requesters' records. */
@@ -122,11 +120,14 @@ export class AnonymisationService {
     return out;
   }
 
-  /** The files of anonymised or deleted requests, removed once their transaction committed (missing files are fine). */
+  /**
+   * The files of anonymised or deleted requests, removed once their transaction committed (missing files are
+   * fine); a crash in between leaves bytes without a row, which the retention purge's sweep removes later.
+   */
   async removeFiles(result: Pick<AnonymisationResult, 'files'>): Promise<void> {
     for (const key of result.files) {
       try {
-        await rm(join(this.config.dataDir, key), { force: true });
+        await this.store.delete(key);
       } catch (e) {
         this.log.error(`attachment file ${key}: ${(e as Error).message}`);
       }

@@ -1,3 +1,5 @@
+import { readEnvironment } from '../../config/environment';
+
 /** Live updates (server-sent events) and presence, read from the environment (docs/live.md); refused at start when out of range. */
 export interface LiveConfig {
   /** entries kept in the event log (Redis stream, trimmed approximately): how far back a reconnection replays */
@@ -14,20 +16,13 @@ export interface LiveConfig {
 
 export const LIVE_CONFIG = Symbol('LIVE_CONFIG');
 
-function bounded(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
-  return n;
-}
-
 export function loadLiveConfig(env: NodeJS.ProcessEnv = process.env): LiveConfig {
+  const e = readEnvironment(env);
   return {
-    logLength: bounded(env, 'GRC_LIVE_LOG_LENGTH', 10_000, 100, 1_000_000),
-    maxClients: bounded(env, 'GRC_LIVE_MAX_CLIENTS', 2_000, 0, 100_000),
-    maxAgeSeconds: bounded(env, 'GRC_LIVE_MAX_AGE_SECONDS', 900, 5, 86_400),
-    heartbeatSeconds: bounded(env, 'GRC_LIVE_HEARTBEAT_SECONDS', 25, 1, 300),
-    presenceTtlSeconds: bounded(env, 'GRC_PRESENCE_TTL_SECONDS', 45, 5, 3_600),
+    logLength: e.GRC_LIVE_LOG_LENGTH,
+    maxClients: e.GRC_LIVE_MAX_CLIENTS,
+    maxAgeSeconds: e.GRC_LIVE_MAX_AGE_SECONDS,
+    heartbeatSeconds: e.GRC_LIVE_HEARTBEAT_SECONDS,
+    presenceTtlSeconds: e.GRC_PRESENCE_TTL_SECONDS,
   };
 }

@@ -5,6 +5,7 @@ import { TrackingService } from '../public/tracking.service';
 import { ReferenceModule } from '../reference/reference.module';
 import { CitizensModule } from '../citizens/citizens.module';
 import { TicketsModule } from '../tickets/tickets.module';
+import { TownModule } from '../town/town.module';
 import { MailIntakePoller } from './intake.poller';
 import { MailIntakeService } from './intake.service';
 import { loadMailConfig, MAIL_CONFIG } from './mail.config';
@@ -67,7 +68,7 @@ export class MailModule {}
 
 /** Worker role: the SMTP sender and the IMAP intake. */
 @Module({
-  imports: [MailCoreModule],
+  imports: [MailCoreModule, TownModule],
   providers: [MailSender, MailIntakeService, MailIntakePoller],
   exports: [MailSender, MailIntakeService, MailIntakePoller],
 })

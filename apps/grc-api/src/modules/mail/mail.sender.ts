@@ -7,6 +7,7 @@ import { SecretBox } from '../../common/secret-box';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
 import { QUEUES } from '../worker/queues';
 import { MAIL_CONFIG, MailConfig } from './mail.config';
+import { TownSettingsRepository } from '../town/town-settings.repository';
 import { OutboxRepository, type OutboxRow } from './outbox.repository';
 
 /** How long a claimed row stays ours before another sender may take it (a crash mid-send). */
@@ -52,6 +53,7 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
     @Inject(GRC_CONFIG) private readonly config: GrcConfig,
     @Inject(MAIL_CONFIG) private readonly mail: MailConfig,
     private readonly outbox: OutboxRepository,
+    private readonly town: TownSettingsRepository,
     @Optional() private readonly metrics?: MetricsRegistry,
   ) {
     this.secrets = new SecretBox(config.dataDir);
@@ -115,17 +117,23 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
   private async sendBatch(): Promise<number> {
     if (!this.transport) return 0;
     const rows = await this.outbox.claim(BATCH, LEASE);
-    await Promise.all(rows.map((r) => this.sendOne(r)));
+    if (!rows.length) return 0;
+    // the town's own sender (Administration › Commune), else MAIL_FROM
+    const sender = await this.town.sender();
+    const from =
+      sender ??
+      (this.mail.fromName ? { name: this.mail.fromName, address: this.mail.fromAddress } : { name: '', address: this.mail.fromAddress });
+    await Promise.all(rows.map((r) => this.sendOne(r, from)));
     return rows.length;
   }
 
-  private async sendOne(r: OutboxRow): Promise<void> {
+  private async sendOne(r: OutboxRow, from: { name: string; address: string }): Promise<void> {
     try {
       // the tracking link exists in clear only in this process's memory while the e-mail is sent
       const link = r.sealed_link ? this.secrets.open(r.sealed_link) : null;
       const body = link ? fillLink({ subject: r.subject, text: r.text, html: r.html }, linkPlaceholder(r.id), link) : r;
       await this.transport!.sendMail({
-        from: this.mail.fromName ? { name: this.mail.fromName, address: this.mail.fromAddress } : this.mail.fromAddress,
+        from: from.name ? from : from.address,
         to: r.to_address,
         replyTo: r.reply_to ?? undefined,
         subject: body.subject,

@@ -114,7 +114,7 @@ function lineIn(text: string | undefined, path: Array<string | number>): { line?
 }
 
 const BINDINGS = 'bindings.yaml';
-const BINDING_KEYS = ['category', 'department', 'workflow'];
+export const BINDING_KEYS = ['category', 'department', 'workflow'] as const;
 
 /**
  * `<pack>/workflows/*.yaml|json` (one circuit a file) and `workflows/bindings.yaml`, checked against the
@@ -163,7 +163,7 @@ export async function checkPackWorkflows(
       bindings = raw.map((b: unknown, i: number) => {
         const item = (b && typeof b === 'object' && !Array.isArray(b) ? b : {}) as Record<string, unknown>;
         if (!isMap(doc.getIn([i], true))) bindingError([i], 'a binding is { category?, department?, workflow }');
-        for (const k of Object.keys(item).filter((k) => !BINDING_KEYS.includes(k))) bindingError([i, k], `unknown field "${k}"`);
+        for (const k of Object.keys(item).filter((k) => !(BINDING_KEYS as readonly string[]).includes(k))) bindingError([i, k], `unknown field "${k}"`);
         const str = (k: string) => (typeof item[k] === 'string' && item[k] !== '' ? (item[k] as string) : null);
         const binding = { category: str('category'), department: str('department'), workflow: str('workflow') ?? '' };
         if (!binding.workflow) bindingError([i, 'workflow'], 'the id of a circuit of workflows/ is required');

@@ -1,3 +1,5 @@
+import { readEnvironment } from '../../config/environment';
+
 /** The figures' jobs, read from the environment (docs/configuration.md); refused at start when out of range. */
 export interface ReportingConfig {
   /** how often the worker folds the changed requests into the rollup; 0: never on its own */
@@ -10,18 +12,7 @@ export interface ReportingConfig {
 
 export const REPORTING_CONFIG = Symbol('REPORTING_CONFIG');
 
-function bounded(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
-  return n;
-}
-
 export function loadReportingConfig(env: NodeJS.ProcessEnv = process.env): ReportingConfig {
-  return {
-    refreshSeconds: bounded(env, 'GRC_REPORTING_REFRESH_SECONDS', 10, 0, 86_400),
-    batchSize: bounded(env, 'GRC_REPORTING_BATCH', 500, 1, 10_000),
-    openDataHours: bounded(env, 'GRC_OPEN_DATA_EVERY_HOURS', 24, 0, 24 * 31),
-  };
+  const e = readEnvironment(env);
+  return { refreshSeconds: e.GRC_REPORTING_REFRESH_SECONDS, batchSize: e.GRC_REPORTING_BATCH, openDataHours: e.GRC_OPEN_DATA_EVERY_HOURS };
 }

@@ -6,7 +6,6 @@ import { ReportingRepository } from './reporting.repository';
 /**
  * Rows first: every ticket change (creation included) marks the request in `report_dirty`, in the change's
  * transaction, so that a committed change is never missed by the figures; the worker folds the marks.
- * A duplicate's master is marked with its follower (its "duplicates" side may change with the link).
  */
 @Injectable()
 export class ReportingTicketListener implements TicketChangeListener {

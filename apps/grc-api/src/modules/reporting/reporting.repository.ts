@@ -299,7 +299,13 @@ export class ReportingRepository {
         `SELECT f.*, (SELECT coalesce(jsonb_agg(to_jsonb(s) ORDER BY s.seq), '[]'::jsonb) FROM report_step_facts s WHERE s.ticket_id = f.ticket_id) AS steps
        FROM report_ticket_facts f ORDER BY f.ticket_id`,
       )
-      .then((rows: Array<Record<string, unknown>>) => rows.map(({ refreshed_at: _r, ...rest }) => rest));
+      .then((rows: Array<Record<string, unknown>>) =>
+        rows.map((row) => {
+          const out = { ...row };
+          delete out['refreshed_at'];
+          return out;
+        }),
+      );
   }
 
   // ------------------------------------------------------------------ the figures

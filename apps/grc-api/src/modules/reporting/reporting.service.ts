@@ -156,9 +156,11 @@ export class ReportingService {
     q: FiguresQueryDto,
     by: Breakdown | null,
   ): Promise<{ scope: FactsScope; visible: Set<string> | null; base: InboxFilters }> {
-    const whole = actor.agent.role === 'admin';
     const tree = await this.departments.tree();
-    const visible = whole ? null : new Set(actor.agent.visibleDepartmentIds);
+    const mine = new Set(actor.agent.visibleDepartmentIds);
+    // the admin, and whoever heads the root (the DGS): the whole town, without a department filter
+    const whole = actor.agent.role === 'admin' || tree.every((d) => mine.has(d.id));
+    const visible = whole ? null : mine;
     let departmentIds: string[] | null = visible ? [...visible] : null;
     if (q.departmentId?.length) {
       for (const id of q.departmentId) if (!tree.some((d) => d.id === id) || (visible && !visible.has(id))) throw notFound('Service');
@@ -168,7 +170,7 @@ export class ReportingService {
     if (by === 'agent') {
       if (actor.agent.role !== 'head' && actor.agent.role !== 'admin')
         throw forbidden('Les chiffres par agent sont réservés aux responsables de service, pour leurs agents.');
-      if (actor.agent.role === 'head') assigneeIds = (await this.repo.agentsOf([...(visible ?? [])])).map((a) => a.id);
+      if (actor.agent.role === 'head' && visible) assigneeIds = (await this.repo.agentsOf([...visible])).map((a) => a.id);
     }
     const scope: FactsScope = {
       departmentIds,

@@ -3,6 +3,7 @@ import { AnonymisationModule } from '../anonymisation/anonymisation.module';
 import { SessionsRepository } from '../auth/sessions.repository';
 import { MailIntakeRepository } from '../mail/intake.repository';
 import { OutboxRepository } from '../mail/outbox.repository';
+import { TicketsModule } from '../tickets/tickets.module';
 import { loadRetentionConfig, RETENTION_CONFIG } from './retention.config';
 import { RetentionController } from './retention.controller';
 import { RetentionProcessor } from './retention.processor';
@@ -21,9 +22,9 @@ const CORE = [
 ];
 
 /** The api role: rules and runs for the admin screen. */
-@Module({ imports: [AnonymisationModule], controllers: [RetentionController], providers: CORE, exports: [RetentionService] })
+@Module({ imports: [AnonymisationModule, TicketsModule], controllers: [RetentionController], providers: CORE, exports: [RetentionService] })
 export class RetentionModule {}
 
 /** The worker role: the repeatable retention job and the purges. */
-@Module({ imports: [AnonymisationModule], providers: [...CORE, RetentionProcessor] })
+@Module({ imports: [AnonymisationModule, TicketsModule], providers: [...CORE, RetentionProcessor] })
 export class RetentionWorkerModule {}

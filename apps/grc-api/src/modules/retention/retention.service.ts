@@ -8,6 +8,8 @@ import { AuditService, auditActor, type AuditActor } from '../audit/audit.servic
 import { SessionsRepository } from '../auth/sessions.repository';
 import { MailIntakeRepository } from '../mail/intake.repository';
 import { OutboxRepository } from '../mail/outbox.repository';
+import { ATTACHMENT_STORE, type AttachmentStore } from '../tickets/attachment-store';
+import { AttachmentsRepository } from '../tickets/attachments.repository';
 import type { Actor } from '../auth/authenticated-agent';
 import { RETENTION_CONFIG, type RetentionConfig } from './retention.config';
 import type { RetentionRulesDto, RetentionRuleView, RetentionRunView } from './retention.dto';
@@ -33,7 +35,11 @@ export interface PurgeCounts {
   outboxBodies: number;
   quarantine: number;
   loginIps: number;
+  /** stored files no attachment row names any more (a crash between an erasure's commit and their removal) */
+  orphanFiles: number;
 }
+/** A stored file younger than this may be an upload whose row is not committed yet: the sweep leaves it. */
+const ORPHAN_GRACE_MS = 60 * 60_000;
 
 const runView = (r: RunRow): RetentionRunView => ({
   id: r.id,
@@ -63,6 +69,8 @@ export class RetentionService {
     private readonly sessions: SessionsRepository,
     private readonly outbox: OutboxRepository,
     private readonly intake: MailIntakeRepository,
+    private readonly attachments: AttachmentsRepository,
+    @Inject(ATTACHMENT_STORE) private readonly store: AttachmentStore,
   ) {}
 
   async rules(): Promise<RetentionRuleView[]> {
@@ -173,7 +181,7 @@ export class RetentionService {
     const runId = await this.repo.startRun('purge');
     if (!runId) return null;
     const c = this.config;
-    const counts: PurgeCounts = { expiredSessions: 0, outboxBodies: 0, quarantine: 0, loginIps: 0 };
+    const counts: PurgeCounts = { expiredSessions: 0, outboxBodies: 0, quarantine: 0, loginIps: 0, orphanFiles: 0 };
     const drain = async (key: keyof PurgeCounts, step: () => Promise<number>) => {
       for (let n = await step(); n > 0; n = await step()) counts[key] += n;
     };
@@ -193,12 +201,33 @@ export class RetentionService {
           );
         }),
       );
+      counts.orphanFiles = await this.sweepOrphanFiles(c.batchSize);
       await this.close(runId, 'retention.purge', 'done', counts, null);
       return counts;
     } catch (e) {
       await this.close(runId, 'retention.purge', 'failed', counts, (e as Error).message.slice(0, 500));
       throw e;
     }
+  }
+
+  /** Removes the stored files (older than the grace period) that no attachment row names; how many. */
+  private async sweepOrphanFiles(batchSize: number): Promise<number> {
+    let removed = 0;
+    let keys: string[] = [];
+    const settle = async () => {
+      const kept = await this.attachments.keptKeys(keys);
+      for (const key of keys.filter((k) => !kept.has(k))) {
+        await this.store.delete(key);
+        removed++;
+      }
+      keys = [];
+    };
+    for await (const key of this.store.keysBefore(new Date(Date.now() - ORPHAN_GRACE_MS))) {
+      keys.push(key);
+      if (keys.length >= batchSize) await settle();
+    }
+    await settle();
+    return removed;
   }
 
   private async close(runId: string, action: string, state: 'done' | 'failed', counts: object, error: string | null): Promise<void> {

@@ -89,7 +89,11 @@ export class SlaEscalationHandler {
       case 'reassign_to_queue':
         if (t.assigneeId) {
           set.assigneeId = null;
-          events.push({ kind: 'assigned', body: 'Remise dans la file du service (escalade SLA).', data: { from: t.assigneeId, to: null } });
+          events.push({
+            kind: 'assigned',
+            body: 'Remise dans la file du service (escalade SLA).',
+            data: { from: t.assigneeId, to: null, cause: 'sla_escalation' },
+          });
         }
         return;
       case 'raise_priority':
@@ -98,7 +102,7 @@ export class SlaEscalationHandler {
           events.push({
             kind: 'priority_changed',
             body: 'Priorité relevée (escalade SLA).',
-            data: { from: t.priority, to: t.priority + 1 },
+            data: { from: t.priority, to: t.priority + 1, cause: 'sla_escalation' },
           });
         }
         return;

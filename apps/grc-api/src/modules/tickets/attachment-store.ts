@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { GrcConfig } from '../../config/config';
@@ -18,6 +18,12 @@ export interface AttachmentStore {
   open(key: string): Promise<Readable>;
   /** Forgets the bytes (a failed transaction's files, an erasure); nothing when they are already gone. */
   delete(key: string): Promise<void>;
+  /**
+   * Every key stored before `before` (the retention purge's sweep: bytes whose row is gone — a crash between an
+   * erasure's commit and its files' removal — are found and removed; younger ones may belong to an upload whose
+   * row is not committed yet).
+   */
+  keysBefore(before: Date): AsyncIterable<string>;
 }
 
 export const ATTACHMENT_STORE = Symbol('ATTACHMENT_STORE');
@@ -48,6 +54,18 @@ export class FilesystemAttachmentStore implements AttachmentStore {
 
   async delete(key: string): Promise<void> {
     await rm(this.path(key), { force: true });
+  }
+
+  async *keysBefore(before: Date): AsyncIterable<string> {
+    const top = join(this.root, 'attachments');
+    const shards = await readdir(top).catch(() => [] as string[]);
+    for (const shard of shards.sort()) {
+      const names = await readdir(join(top, shard)).catch(() => [] as string[]);
+      for (const name of names.sort()) {
+        const info = await stat(join(top, shard, name)).catch(() => null);
+        if (info?.isFile() && info.mtime < before) yield join('attachments', shard, name);
+      }
+    }
   }
 
   /** A key never leaves the data folder (keys come from our rows, but a restored row is still data). */

@@ -49,4 +49,13 @@ export class AttachmentsRepository {
   listNames(ticketId: string, m: EntityManager = this.db.manager): Promise<Array<{ filename: string; size: number }>> {
     return m.query(`SELECT filename, size FROM attachments WHERE ticket_id = $1 ORDER BY created_at`, [ticketId]);
   }
+
+  /** Of these storage keys, those an attachment row still names (the others' bytes are orphans). */
+  async keptKeys(keys: readonly string[], m: EntityManager = this.db.manager): Promise<Set<string>> {
+    if (!keys.length) return new Set();
+    const rows: Array<{ storage_key: string }> = await m.query(`SELECT storage_key FROM attachments WHERE storage_key = ANY($1::text[])`, [
+      keys,
+    ]);
+    return new Set(rows.map((r) => r.storage_key));
+  }
 }

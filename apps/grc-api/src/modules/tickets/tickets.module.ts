@@ -27,6 +27,6 @@ import { TicketsService } from './tickets.service';
     TicketChangeHooks,
     { provide: ATTACHMENT_STORE, inject: [GRC_CONFIG], useFactory: (c: GrcConfig) => attachmentStoreFor(c) },
   ],
-  exports: [TicketsService, InboxQuery, TicketChangeHooks, AttachmentsService, AttachmentsRepository],
+  exports: [TicketsService, InboxQuery, TicketChangeHooks, AttachmentsService, AttachmentsRepository, ATTACHMENT_STORE],
 })
 export class TicketsModule {}

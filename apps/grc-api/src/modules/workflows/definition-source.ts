@@ -143,7 +143,14 @@ export function diagramOf(def: WorkflowDefinition): WorkflowDiagram {
         kind: s.kind,
         label: s.label ?? null,
         who: whoOf(s),
-        transitions: (s.transitions ?? []).map((t) => ({ on: t.on, to: t.to, guard: guardText(t.guard) })),
+        transitions: (s.transitions ?? []).map((t) => ({
+          on: t.on,
+          to: t.to,
+          guard: guardText(t.guard),
+          roles: t.guard?.roles ? [...t.guard.roles] : null,
+          departments: t.guard?.departments ? [...t.guard.departments] : null,
+          when: t.guard?.when ?? null,
+        })),
         rejectTo: s.kind === 'approval' ? (s.rejectTo ?? null) : null,
       };
     }),

@@ -12,8 +12,11 @@ import { CE_EN } from '../features/workflows/circuit-editor-i18n';
 import { SLA_EN } from '../features/sla/sla-i18n';
 import { AUDIT_EN } from '../features/audit/audit-i18n';
 import { RETENTION_CORE_EN } from '../features/rgpd/retention-i18n';
+import { TOWN_EN } from '../features/admin/town-settings-i18n';
 import { NOTIF_EN } from '../features/notifications/notifications-i18n';
 import { PROBLEM_EN } from './problem-i18n';
+import { PICKER_EN } from '../shared/picker-i18n';
+import { SLA_TIMELINE_EN } from '../features/sla/sla-timeline';
 import { PLACES_EN } from '../shared/places/places-i18n';
 
 /** English dictionary: must provide every French key (checked by the compiler). */
@@ -354,6 +357,12 @@ export const EN: Record<MsgKey, string> = {
   ...RETENTION_CORE_EN,
   // the API's problem and field codes (core/problem.ts)
   ...PROBLEM_EN,
+  // agent pickers (shared/agent-filter.ts)
+  ...PICKER_EN,
+  // the SLA's timeline events worded from their data (features/sla/sla-timeline.ts)
+  ...SLA_TIMELINE_EN,
   // places: addresses, maps, nearby requests, map of requests, BAN import (shared/places)
   ...PLACES_EN,
+  // the town's own settings (features/admin/town-settings)
+  ...TOWN_EN,
 };

@@ -11,8 +11,11 @@ import { SSO_FR } from '../features/admin/identity-providers-i18n';
 import { SLA_FR } from '../features/sla/sla-i18n';
 import { AUDIT_FR } from '../features/audit/audit-i18n';
 import { RETENTION_CORE_FR } from '../features/rgpd/retention-i18n';
+import { TOWN_FR } from '../features/admin/town-settings-i18n';
 import { NOTIF_FR } from '../features/notifications/notifications-i18n';
 import { PROBLEM_FR } from './problem-i18n';
+import { PICKER_FR } from '../shared/picker-i18n';
+import { SLA_TIMELINE_FR } from '../features/sla/sla-timeline';
 import { PLACES_FR } from '../shared/places/places-i18n';
 /** French dictionary: the reference; every other language must provide the same keys. */
 export const FR = {
@@ -354,8 +357,14 @@ export const FR = {
   ...RETENTION_CORE_FR,
   // the API's problem and field codes (core/problem.ts)
   ...PROBLEM_FR,
+  // agent pickers (shared/agent-filter.ts)
+  ...PICKER_FR,
+  // the SLA's timeline events worded from their data (features/sla/sla-timeline.ts)
+  ...SLA_TIMELINE_FR,
   // places: addresses, maps, nearby requests, map of requests, BAN import (shared/places)
   ...PLACES_FR,
+  // the town's own settings (features/admin/town-settings)
+  ...TOWN_FR,
 } as const;
 
 export type MsgKey = keyof typeof FR;

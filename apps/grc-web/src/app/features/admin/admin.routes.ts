@@ -6,6 +6,7 @@ export const adminRoutes: Route[] = [
     loadComponent: () => import('./admin-layout').then((m) => m.AdminLayout),
     children: [
       { path: '', pathMatch: 'full', redirectTo: 'services' },
+      { path: 'commune', title: 'title.adminTown', loadComponent: () => import('./town-settings').then((m) => m.TownSettingsAdmin) },
       { path: 'services', title: 'title.adminDepartments', loadComponent: () => import('./departments').then((m) => m.DepartmentsAdmin) },
       { path: 'agents', title: 'title.adminAgents', loadComponent: () => import('./agents').then((m) => m.AgentsAdmin) },
       { path: 'categories', title: 'title.adminCategories', loadComponent: () => import('./categories').then((m) => m.CategoriesAdmin) },
@@ -15,6 +16,7 @@ export const adminRoutes: Route[] = [
         loadComponent: () => import('../workflows/admin-workflows').then((m) => m.AdminWorkflowsPage),
       },
       { path: 'routage', title: 'title.adminRouting', loadComponent: () => import('./routing-rules').then((m) => m.RoutingRulesAdmin) },
+      { path: 'adresses', title: 'title.adminAddresses', loadComponent: () => import('./addresses').then((m) => m.AddressesAdmin) },
       { path: 'courriel', title: 'title.adminMail', loadComponent: () => import('../mail/mail-admin').then((m) => m.MailAdmin) },
       {
         path: 'connexion',

@@ -6,6 +6,7 @@ import { localError } from '../../core/problem';
 import { FORM_ERRORS } from '../../shared/form-errors';
 import { AdminBase } from './admin-base';
 import { AdminFormActions, AdminListStatus } from './admin-parts';
+import { sortByText } from '../../shared/collate';
 
 interface Node {
   dept: Department;
@@ -21,7 +22,7 @@ interface Node {
 export class DepartmentsAdmin extends AdminBase<Department, DepartmentInput> {
   protected readonly path = '/departments';
   protected readonly tree = computed(() => {
-    const items = [...this.items()].sort((a, b) => a.name.localeCompare(b.name));
+    const items = sortByText(this.items(), (d) => d.name);
     const ids = new Set(items.map((d) => d.id));
     const build = (parentId: string | null, seen: Set<string>): Node[] =>
       items

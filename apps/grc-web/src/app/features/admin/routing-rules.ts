@@ -1,7 +1,10 @@
-import { ChangeDetectionStrategy, Component, computed, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
 import { FormsModule } from '@angular/forms';
-import type { Polygon, RoutingRule, RoutingRuleInput } from '@grc/domain';
+import { areasToGeoJson, describeArea, geoJsonToAreas, type Polygon, type RoutingRule, type RoutingRuleInput } from '@grc/domain';
+import { from, concatMap, toArray } from 'rxjs';
+import { AreaEditor } from '../../shared/places/area-editor';
+import { PlacesApi } from '../../shared/places/places-api';
 import { localError, toUiError } from '../../core/problem';
 import { FORM_ERRORS } from '../../shared/form-errors';
 import { AdminBase } from './admin-base';
@@ -28,7 +31,7 @@ function parsePolygon(text: string): Polygon | null | undefined {
 
 @Component({
   selector: 'grc-admin-routing',
-  imports: [FormsModule, ...FORM_ERRORS, AdminListStatus, AdminFormActions],
+  imports: [FormsModule, ...FORM_ERRORS, AdminListStatus, AdminFormActions, AreaEditor],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './routing-rules.html',
 })
@@ -45,9 +48,98 @@ export class RoutingRulesAdmin extends AdminBase<RoutingRule, RuleDraft> {
       .sort((a, b) => a.position - b.position),
   );
 
+  protected readonly mapSettings = toSignal(inject(PlacesApi).mapSettings('agent'), { initialValue: null });
+  protected readonly geoNotice = signal('');
+
   constructor() {
     super();
     this.load();
+  }
+
+  protected areaOf(text: string): Polygon | null {
+    return parsePolygon(text) ?? null;
+  }
+
+  /** The area in words (the map's text alternative): centre, extent, surface. */
+  protected describe(area: Polygon): string {
+    const d = describeArea(area);
+    const n = (v: number) => new Intl.NumberFormat(this.i18n.lang() === 'fr' ? 'fr-FR' : 'en-GB').format(v);
+    return this.t('areas.describe', {
+      points: d.points,
+      lat: d.centre.lat,
+      lng: d.centre.lng,
+      width: n(d.widthMetres),
+      height: n(d.heightMetres),
+      hectares: n(d.hectares),
+    });
+  }
+
+  /** The polygon drawn on the map goes to the text field (what is saved). */
+  protected drawn(ring: Array<[number, number]> | null): void {
+    this.draft.update((d) => ({ ...d, areaText: ring ? JSON.stringify(ring) : '' }));
+  }
+
+  /** Every rule's area as a GeoJSON FeatureCollection (category and department codes in the properties). */
+  protected exportGeoJson(): void {
+    const cats = this.categories(),
+      depts = this.departments();
+    const fc = areasToGeoJson(
+      this.items().map((r) => ({
+        id: r.id,
+        areaName: r.areaName,
+        area: r.area,
+        category: cats.find((c) => c.id === r.categoryId)?.code,
+        department: depts.find((d) => d.id === r.departmentId)?.code,
+      })),
+    );
+    const url = URL.createObjectURL(new Blob([JSON.stringify(fc, null, 2)], { type: 'application/geo+json' }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = 'zones-aiguillage.geojson';
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  }
+
+  /** A GeoJSON file whose features name an existing rule (`ruleId`): their polygons replace those rules' areas. */
+  protected importGeoJson(e: Event): void {
+    const file = (e.target as HTMLInputElement).files?.[0];
+    if (!file) return;
+    void file.text().then((text) => {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        return this.geoNotice.set(this.t('areas.importError', { code: 'json', index: '-' }));
+      }
+      const r = geoJsonToAreas(parsed);
+      if (!r.ok) return this.geoNotice.set(this.t('areas.importError', { code: r.code, index: r.index === null ? '-' : r.index + 1 }));
+      const known = r.areas.filter((a) => a.ruleId && this.items().some((x) => x.id === a.ruleId));
+      if (known.length !== r.areas.length)
+        return this.geoNotice.set(this.t('areas.importError', { code: 'geojson.unknown_rule', index: '-' }));
+      from(known)
+        .pipe(
+          concatMap((a) => {
+            const rule = this.items().find((x) => x.id === a.ruleId)!;
+            return this.api.put<RoutingRule>(`${this.path}/${rule.id}`, {
+              categoryId: rule.categoryId,
+              departmentId: rule.departmentId,
+              areaName: a.name ?? rule.areaName,
+              area: a.area,
+              position: rule.position,
+              version: rule.version,
+            });
+          }),
+          toArray(),
+        )
+        .subscribe({
+          next: (done) => {
+            this.geoNotice.set(this.t('areas.imported', { count: done.length }));
+            this.ref.invalidate();
+            this.load();
+          },
+          error: (err: unknown) => this.listError.set(toUiError(err)),
+        });
+    });
   }
 
   protected selectCategory(id: string): void {

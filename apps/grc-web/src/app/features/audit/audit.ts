@@ -8,6 +8,7 @@ import { Auth } from '../../core/auth';
 import { I18n, type MsgKey } from '../../core/i18n';
 import { toUiError, type UiError } from '../../core/problem';
 import { AUDIT_ACTION_CODES } from './audit-i18n';
+import { sortByText } from '../../shared/collate';
 
 const TOWN_TIME_ZONE = 'Europe/Paris';
 
@@ -55,9 +56,7 @@ export class AuditPage {
   private applied: AuditFilters = {};
 
   constructor() {
-    this.api
-      .get<Agent[]>('/agents')
-      .subscribe({ next: (a) => this.agents.set([...a].sort((x, y) => x.displayName.localeCompare(y.displayName))) });
+    this.api.get<Agent[]>('/agents').subscribe({ next: (a) => this.agents.set(sortByText(a, (x) => x.displayName)) });
     const q = inject(ActivatedRoute).snapshot.queryParamMap;
     this.form = { ...EMPTY, citizenId: q.get('citizenId') ?? '', ticketReference: q.get('ticketReference') ?? '' };
     this.search();

@@ -13,6 +13,8 @@ const FR = {
   presetYear: '12 derniers mois',
   apply: 'Afficher',
   breakdown: 'Répartition par',
+  department: 'Service',
+  allDepartments: 'Tout mon périmètre',
   'by.department': 'service',
   'by.category': 'catégorie',
   'by.channel': 'canal',
@@ -29,6 +31,7 @@ const FR = {
   comparedTo: 'comparé au {from} – {to}',
   summary:
     'Du {from} au {to} : {received} demandes reçues, {resolved} résolues, {backlog} en stock à la fin de la période ; délai de résolution tenu pour {sla} des demandes.',
+  summaryNoSla: 'Du {from} au {to} : {received} demandes reçues, {resolved} résolues, {backlog} en stock à la fin de la période.',
   ageHeading: 'Âge du stock en fin de période',
   ageSummary: '{total} demandes ouvertes à la fin de la période, dont {old} depuis plus de 30 jours.',
   'age.d0_7': 'moins de 7 jours',
@@ -122,6 +125,8 @@ const EN: Record<DashboardKey, string> = {
   presetYear: 'Last 12 months',
   apply: 'Show',
   breakdown: 'Break down by',
+  department: 'Department',
+  allDepartments: 'All my scope',
   'by.department': 'department',
   'by.category': 'category',
   'by.channel': 'channel',
@@ -138,6 +143,7 @@ const EN: Record<DashboardKey, string> = {
   comparedTo: 'compared with {from} – {to}',
   summary:
     'From {from} to {to}: {received} requests received, {resolved} resolved, {backlog} open at the end of the period; resolution target met for {sla} of requests.',
+  summaryNoSla: 'From {from} to {to}: {received} requests received, {resolved} resolved, {backlog} open at the end of the period.',
   ageHeading: 'Age of open requests at the end of the period',
   ageSummary: '{total} requests open at the end of the period, {old} of them for more than 30 days.',
   'age.d0_7': 'under 7 days',

@@ -1,11 +1,12 @@
 import { ChangeDetectionStrategy, Component, DestroyRef, ElementRef, computed, effect, inject, signal, viewChild } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { RouterLink } from '@angular/router';
-import type { Breakdown, FigureCode } from '@grc/domain';
+import type { Breakdown, Department, FigureCode } from '@grc/domain';
 import type { Chart } from 'chart.js';
 import { API, Api } from '../../core/api';
 import { Auth } from '../../core/auth';
 import { I18n, type MsgKey } from '../../core/i18n';
+import { RefData } from '../../core/ref-data';
 import { DASHBOARD_I18N, definitionKey, figureKey, type DashboardKey } from './dashboard-i18n';
 
 interface FigureValue {
@@ -76,6 +77,9 @@ export class DashboardPage {
   protected readonly from = signal(daysAgo(29));
   protected readonly to = signal(daysAgo(0));
   protected readonly by = signal<Breakdown>('department');
+  /** '' : the whole scope; else one department (with those below it) */
+  protected readonly departmentId = signal('');
+  protected readonly departments = signal<Department[]>([]);
   protected readonly month = signal(
     new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth() - 1, 1)).toISOString().slice(0, 7),
   );
@@ -124,6 +128,9 @@ export class DashboardPage {
   private charts: Chart[] = [];
 
   constructor() {
+    inject(RefData)
+      .departments()
+      .subscribe((d) => this.departments.set(d.filter((x) => x.active)));
     this.load();
     // the charts follow the data and the language; Chart.js is imported here only (the feature's lazy chunk)
     effect(() => {
@@ -188,7 +195,7 @@ export class DashboardPage {
     const d = this.data();
     if (!d) return '';
     const v = (c: FigureCode) => d.figures.find((f) => f.code === c)?.value ?? null;
-    return this.tr('summary', {
+    return this.tr(v('sla_resolution_met_rate') === null ? 'summaryNoSla' : 'summary', {
       from: d.period.from,
       to: d.period.to,
       received: this.format('received', v('received')),
@@ -220,25 +227,30 @@ export class DashboardPage {
 
   protected load(): void {
     this.loading.set(true);
-    this.api.get<DashboardDto>('/reporting/dashboard', { from: this.from(), to: this.to(), by: this.by() }).subscribe({
-      next: (d) => {
-        this.error.set(null);
-        this.data.set(d);
-        this.loading.set(false);
-      },
-      error: (e: { status?: number }) => {
-        this.loading.set(false);
-        this.error.set(e.status === 403 ? 'forbidden' : e.status === 404 ? 'notFound' : 'invalid');
-      },
-    });
+    this.api
+      .get<DashboardDto>('/reporting/dashboard', { from: this.from(), to: this.to(), by: this.by(), departmentId: this.departmentId() })
+      .subscribe({
+        next: (d) => {
+          this.error.set(null);
+          this.data.set(d);
+          this.loading.set(false);
+        },
+        error: (e: { status?: number }) => {
+          this.loading.set(false);
+          this.error.set(e.status === 403 ? 'forbidden' : e.status === 404 ? 'notFound' : 'invalid');
+        },
+      });
   }
 
   protected exportUrl(format: 'csv' | 'xlsx', kind: 'breakdown' | 'requests' = 'breakdown'): string {
     const q = new URLSearchParams({ from: this.from(), to: this.to(), by: this.by(), format, kind });
+    if (this.departmentId()) q.set('departmentId', this.departmentId());
     return `${API}/reporting/export?${q}`;
   }
   protected reportUrl(): string {
-    return `${API}/reporting/monthly-report?${new URLSearchParams({ month: this.month() })}`;
+    const q = new URLSearchParams({ month: this.month() });
+    if (this.departmentId()) q.set('departmentId', this.departmentId());
+    return `${API}/reporting/monthly-report?${q}`;
   }
   protected print(): void {
     window.print();

@@ -4,7 +4,7 @@ import { Api } from '../../core/api';
 import { I18n, type MsgKey } from '../../core/i18n';
 
 /**
- * The composer's "modèle de réponse" picker: lists the active reply templates, asks the API to fill
+ * The "modèle de réponse" picker of the composer and of the circuit's draft panel: lists the active reply templates, asks the API to fill
  * one with the ticket's values and emits the composer's new text (the agent reviews it before sending).
  * Text only: the result goes into a textarea, never into HTML.
  */
@@ -15,6 +15,8 @@ import { I18n, type MsgKey } from '../../core/i18n';
 })
 export class MailTools {
   readonly ticketId = input.required<string>();
+  /** the select's id (two pickers on one page: the composer's and the circuit's draft) */
+  readonly controlId = input('reply-template');
   /** the composer's current text */
   readonly current = input<string>('');
   /** the composer's new text */

@@ -1,6 +1,6 @@
 import { HttpClient, HttpErrorResponse } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
-import type { PrivacyNotice, PublicForm, PublicRequestCreated, PublicTracking } from '@grc/domain';
+import type { PrivacyNotice, PublicForm, PublicRequestCreated, PublicTown, PublicTracking } from '@grc/domain';
 import { Observable, catchError, shareReplay, throwError } from 'rxjs';
 import { API } from '../../core/api';
 import type { MsgKey } from '../../core/i18n';
@@ -13,6 +13,7 @@ export class PublicApi {
   private readonly http = inject(HttpClient);
   private form$?: Observable<PublicForm>;
   private notice$?: Observable<PrivacyNotice>;
+  private town$?: Observable<PublicTown>;
 
   /** Town name, categories with their fields, limits: fetched once per visit. */
   form(): Observable<PublicForm> {
@@ -25,6 +26,21 @@ export class PublicApi {
     );
     return this.form$;
   }
+
+  /** The town's name, logo and texts (Administration › Commune): fetched once per visit. */
+  town(): Observable<PublicTown> {
+    this.town$ ??= this.http.get<PublicTown>(`${BASE}/town`).pipe(
+      catchError((e: unknown) => {
+        this.town$ = undefined;
+        return throwError(() => e);
+      }),
+      shareReplay(1),
+    );
+    return this.town$;
+  }
+
+  /** The logo's address (GET /public/town-logo), when the town has one. */
+  readonly logoUrl = `${BASE}/town-logo`;
 
   /** The information notice (art. 13) as data: fetched once per visit. */
   privacyNotice(): Observable<PrivacyNotice> {

@@ -19,6 +19,7 @@ import { PrivacyNoticeView } from './privacy-notice';
     .public-header .brand a:hover { text-decoration: underline; }
     .public-header .lang-switch { margin-left: auto; }
     .public-brand { display: flex; flex-wrap: wrap; align-items: baseline; gap: 0 0.5rem; font-size: 1.25rem; }
+    .public-logo { align-self: center; max-height: 2.5rem; width: auto; }
     .public-main { max-width: 46rem; margin: 0 auto; padding: 1rem; }
     .public-main:focus { outline: none; }
     .public-footer { max-width: 46rem; margin: 0 auto; padding: 1rem; color: var(--c-muted); font-size: 0.9rem; }
@@ -46,6 +47,9 @@ import { PrivacyNoticeView } from './privacy-notice';
     <a class="skip-link" href="#main" (click)="skip($event)">{{ t('pub.skip') }}</a>
     <header class="login-header public-header">
       <p class="brand public-brand">
+        @if (town()?.hasLogo) {
+          <img class="public-logo" [src]="logoUrl" alt="" height="40" />
+        }
         <a routerLink="/demande" class="public-home">{{ townName() ? t('pub.townHall', { town: townName()! }) : t('pub.service') }}</a>
         <span class="brand-tagline">{{ t('pub.service') }}</span>
       </p>
@@ -56,6 +60,10 @@ import { PrivacyNoticeView } from './privacy-notice';
     </main>
     <footer class="public-footer">
       <p>{{ t('pub.footer') }}</p>
+      <p><a routerLink="/barometre" data-testid="barometer-link">{{ t('pub.barometerLink') }}</a></p>
+      @if (town()?.texts?.footer; as footer) {
+        <p class="pre">{{ footer }}</p>
+      }
       <grc-privacy-notice />
     </footer>
   `,
@@ -71,6 +79,9 @@ export class PublicLayout {
       ),
     { initialValue: null },
   );
+  private readonly api = inject(PublicApi);
+  protected readonly logoUrl = this.api.logoUrl;
+  protected readonly town = toSignal(this.api.town().pipe(catchError(() => of(null))), { initialValue: null });
   private readonly main = viewChild.required<ElementRef<HTMLElement>>('main');
 
   protected skip(event: Event): void {

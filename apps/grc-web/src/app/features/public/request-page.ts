@@ -10,6 +10,7 @@ import { PublicLayout } from './public-layout';
 import { AddressField } from '../../shared/places/address-field';
 import { PlaceMap } from '../../shared/places/place-map';
 import { PlacesApi, formatDistance } from '../../shared/places/places-api';
+import { sortByText } from '../../shared/collate';
 
 type LoadState = { form: PublicForm | null; failed: boolean };
 const DECIMAL = /^-?\d+(?:[.,]\d+)?$/;
@@ -45,6 +46,9 @@ const DECIMAL = /^-?\d+(?:[.,]\d+)?$/;
       } @else {
         <h1>{{ t('pub.form.heading') }}</h1>
         <p>{{ t('pub.form.intro') }}</p>
+        @if (townIntro(); as intro) {
+          <p class="pre">{{ intro }}</p>
+        }
         @if (state().failed) {
           <p class="alert alert-error" role="alert">{{ t('pub.loadError') }}</p>
         } @else if (!state().form) {
@@ -253,6 +257,16 @@ export class PublicRequestPage {
   protected readonly i18n = inject(I18n);
   protected readonly t = this.i18n.t;
   private readonly api = inject(PublicApi);
+  /** the town's own introduction (Administration › Commune), under the standard one */
+  protected readonly townIntro = toSignal(
+    this.api.town().pipe(
+      map((t) => t.texts.formIntro || null),
+      catchError(() => of(null)),
+    ),
+    {
+      initialValue: null,
+    },
+  );
   protected readonly state = toSignal(
     this.api.form().pipe(
       map((form): LoadState => ({ form, failed: false })),
@@ -261,9 +275,7 @@ export class PublicRequestPage {
     { initialValue: { form: null, failed: false } as LoadState },
   );
   protected readonly categories = computed(() =>
-    [...(this.state().form?.categories ?? [])].sort((a, b) =>
-      this.i18n.categoryName(a).localeCompare(this.i18n.categoryName(b), this.i18n.lang()),
-    ),
+    sortByText(this.state().form?.categories ?? [], (c) => this.i18n.categoryName(c), this.i18n.lang()),
   );
   protected readonly limits = computed(
     () => this.state().form?.limits ?? { maxFiles: 5, maxFileBytes: 10 * 1048576, accept: [], descriptionMax: 4000, messageMax: 20000 },

@@ -2,7 +2,8 @@ import { ChangeDetectionStrategy, Component, effect, inject, input, signal, untr
 import { FormsModule } from '@angular/forms';
 import { Router, RouterLink } from '@angular/router';
 import type { PublicTracking, TicketStatus } from '@grc/domain';
-import type { Subscription } from 'rxjs';
+import { toSignal } from '@angular/core/rxjs-interop';
+import { catchError, map, of, type Subscription } from 'rxjs';
 import { I18n, type MsgKey } from '../../core/i18n';
 import { I18nTitleStrategy } from '../../core/title';
 import { PublicApi, publicErrors, sizeLabel } from './public-api';
@@ -89,6 +90,9 @@ import { PublicLayout } from './public-layout';
         </section>
       } @else {
         <h1>{{ t('pub.track.headingPlain') }}</h1>
+        @if (townIntro(); as intro) {
+          <p class="pre">{{ intro }}</p>
+        }
         @if (loading()) {
           <p role="status">{{ t('pub.loading') }}</p>
         } @else {
@@ -124,6 +128,16 @@ export class PublicTrackingPage {
   protected readonly i18n = inject(I18n);
   protected readonly t = this.i18n.t;
   private readonly api = inject(PublicApi);
+  /** the town's own introduction of this page (Administration › Commune) */
+  protected readonly townIntro = toSignal(
+    this.api.town().pipe(
+      map((t) => t.texts.trackingIntro || null),
+      catchError(() => of(null)),
+    ),
+    {
+      initialValue: null,
+    },
+  );
   private readonly router = inject(Router);
   private readonly titles = inject(I18nTitleStrategy);
 

@@ -30,7 +30,7 @@ const FR = {
   requests: '{n} demande(s)',
   perCategory: '{category} : {anonymise} anonymisée(s), {delete} supprimée(s)',
   purges:
-    '{sessions} session(s) expirée(s), {bodies} corps de courriel(s), {quarantine} courriel(s) en quarantaine, {ips} adresse(s) IP de connexion',
+    '{sessions} session(s) expirée(s), {bodies} corps de courriel(s), {quarantine} courriel(s) en quarantaine, {ips} adresse(s) IP de connexion, {files} fichier(s) orphelin(s)',
   forbidden: 'Cette page est réservée aux personnes ayant le droit RGPD.',
 } as const;
 
@@ -64,7 +64,8 @@ const EN: Record<keyof typeof FR, string> = {
   report: 'Report',
   requests: '{n} request(s)',
   perCategory: '{category}: {anonymise} anonymised, {delete} deleted',
-  purges: '{sessions} expired session(s), {bodies} e-mail body(ies), {quarantine} quarantined e-mail(s), {ips} login IP address(es)',
+  purges:
+    '{sessions} expired session(s), {bodies} e-mail body(ies), {quarantine} quarantined e-mail(s), {ips} login IP address(es), {files} orphan file(s)',
   forbidden: 'This page is for people with the RGPD permission.',
 };
 

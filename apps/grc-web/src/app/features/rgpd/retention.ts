@@ -116,6 +116,7 @@ export class RetentionPage {
           bodies: Number(c['outboxBodies'] ?? 0),
           quarantine: Number(c['quarantine'] ?? 0),
           ips: Number(c['loginIps'] ?? 0),
+          files: Number(c['orphanFiles'] ?? 0),
         }),
       ];
     const byCategory = (c['byCategory'] ?? {}) as Record<string, { anonymise?: number; delete?: number }>;

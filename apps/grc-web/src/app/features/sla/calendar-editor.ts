@@ -25,6 +25,7 @@ import {
 import { SLA_FORM_ERRORS, SlaErrors } from './sla-form-errors';
 import { SlaEditorBase } from './sla-editor-base';
 import { SlaJsonIo } from './sla-json-io';
+import { collator } from '../../shared/collate';
 
 const LOCALES = { fr: 'fr-FR', en: 'en-GB' } as const;
 
@@ -65,7 +66,7 @@ export class CalendarEditor extends SlaEditorBase<SlaCalendarDto> {
     const taken = new Set(this.takenDepartmentIds());
     return this.departments()
       .filter((d) => !taken.has(d.id))
-      .sort((a, b) => a.name.localeCompare(b.name, 'fr'));
+      .sort((a, b) => collator('fr').compare(a.name, b.name));
   });
 
   constructor() {

@@ -18,6 +18,7 @@ import { ACTION_KEYS, importedPolicy, policyBody, policyForm, policyProblems, ty
 import { SLA_FORM_ERRORS, SlaErrors } from './sla-form-errors';
 import { SlaEditorBase } from './sla-editor-base';
 import { SlaJsonIo } from './sla-json-io';
+import { sortByText } from '../../shared/collate';
 
 /** A workflow step a per-step target can name (from the published circuits). */
 export interface StepChoice {
@@ -65,7 +66,7 @@ export class PolicyEditor extends SlaEditorBase<SlaPolicyDto> {
   protected readonly applyToOpen = signal(false);
   protected readonly sortedCategories = computed(() => {
     const name = this.i18n.categoryName;
-    return [...this.categories()].sort((a, b) => name(a).localeCompare(name(b), this.i18n.lang()));
+    return sortByText(this.categories(), name, this.i18n.lang());
   });
 
   constructor() {

@@ -93,7 +93,7 @@ describe('TicketPage composer', () => {
     expect(http.expectOne(isMessagePost).request.body).toEqual({ kind: 'note', body: 'Vu avec le prestataire.', version: 3 });
   });
 
-  it("on a stale version, words the API's code in English and offers to reload", async () => {
+  it('on a stale version, says so in English (no French from the server) and offers to reapply', async () => {
     await type('Bonjour');
     submit();
     http.expectOne(isMessagePost).flush(
@@ -109,8 +109,8 @@ describe('TicketPage composer', () => {
     );
     await settle();
     const alert = el().querySelector('[role="alert"]')!.textContent!;
-    expect(alert).toContain('Someone else changed this record in the meantime.');
+    expect(alert).toContain('Someone changed this request');
     expect(alert).not.toContain('modifié');
-    expect(alert).toContain('Reload');
+    expect(alert).toContain('Reapply my change');
   });
 });

@@ -24,11 +24,13 @@ import { isCircuitRefusal, workflowError } from '../workflows/workflow-errors';
 import { localError, toUiError, type UiError } from '../../core/problem';
 import { RefData } from '../../core/ref-data';
 import { I18nTitleStrategy } from '../../core/title';
+import { filterAgents } from '../../shared/agent-filter';
 import { FORM_ERRORS } from '../../shared/form-errors';
 import { DuplicatesPanel } from '../duplicates/duplicates-panel';
 import { TicketPlace } from '../../shared/places/ticket-place';
 import { WorkflowPanel } from '../workflows/workflow-panel';
 import { SlaPanel } from '../sla/sla-panel';
+import { slaEventBody, slaEventText } from '../sla/sla-timeline';
 import { MailDeliveryBadge } from '../mail/mail-delivery';
 import { MailTools } from '../mail/mail-tools';
 import { LiveUpdates } from '../../core/live';
@@ -40,7 +42,18 @@ const NOBODY = '__nobody__';
 
 @Component({
   selector: 'grc-ticket',
-  imports: [FormsModule, RouterLink, WorkflowPanel, SlaPanel, DuplicatesPanel, TicketPlace, MailTools, MailDeliveryBadge, PresencePanel, ...FORM_ERRORS],
+  imports: [
+    FormsModule,
+    RouterLink,
+    WorkflowPanel,
+    SlaPanel,
+    DuplicatesPanel,
+    TicketPlace,
+    MailTools,
+    MailDeliveryBadge,
+    PresencePanel,
+    ...FORM_ERRORS,
+  ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './ticket.html',
 })
@@ -110,12 +123,15 @@ export class TicketPage {
   protected readonly timeline = computed(() => [...(this.ticket()?.timeline ?? [])].sort((a, b) => a.at.localeCompare(b.at)));
   /** the timeline in words: consecutive SLA recomputations grouped into one entry */
   protected readonly timelineItems = computed(() => timelineEntries(this.timeline()));
-  protected readonly assignable = computed(() => {
+  /** the assignment picker's search */
+  protected readonly assignQuery = signal('');
+  /** the ticket's department's agents matching the search (bounded: shared/agent-filter.ts) */
+  protected readonly assignPick = computed(() => {
     const tk = this.ticket();
-    const me = this.auth.me();
-    if (!tk) return [];
-    return this.agents().filter((a) => a.active !== false && a.id !== me?.id && a.departmentIds.includes(tk.department.id));
+    if (!tk) return { agents: [], more: 0 };
+    return filterAgents(this.agents(), { departmentIds: [tk.department.id], query: this.assignQuery(), exclude: [this.auth.me()?.id] });
   });
+  protected readonly assignable = computed(() => this.assignPick().agents);
   protected readonly transferTargets = computed(() => {
     const tk = this.ticket();
     return this.departments().filter((d) => d.active && d.id !== tk?.department.id);
@@ -371,8 +387,15 @@ export class TicketPage {
     return `${API}/tickets/${this.ticket()?.id}/attachments/${attachmentId}`;
   }
 
+  /** An event's stored text, unless the console words the event itself (the SLA's, in the agent's language). */
+  protected bodyOf(ev: TimelineEvent): string | null {
+    return slaEventBody(ev, this.i18n);
+  }
+
   /** What an entry says beyond its kind, in words: names of agents, departments and categories, never ids. */
   protected eventDetail(ev: TimelineEvent): string | null {
+    const sla = slaEventText(ev, this.i18n);
+    if (sla !== undefined) return sla;
     return timelineWords(ev, {
       i18n: this.i18n,
       departments: this.departments(),

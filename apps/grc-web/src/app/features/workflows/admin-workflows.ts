@@ -162,8 +162,10 @@ export class AdminWorkflowsPage implements OnInit {
     }
   }
 
-  protected setCircuit(key: 'id' | 'name', value: string): void {
-    this.model.set({ ...this.model(), [key]: value });
+  protected setCircuit(key: 'id' | 'name' | 'description', value: string): void {
+    const next: WorkflowDefinition = { ...this.model(), [key]: value };
+    if (key === 'description' && value.trim() === '') delete next.description;
+    this.model.set(next);
   }
 
   /** What the editor saves: the forms' object, or the YAML text. */

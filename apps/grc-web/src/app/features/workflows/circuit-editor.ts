@@ -80,6 +80,7 @@ export class CircuitEditor {
   protected readonly ops = ROW_OPS;
   protected readonly endOutcomes = END_OUTCOMES;
   protected readonly TICKET = TICKET_DEPARTMENT;
+  protected readonly priorities = FIXED_FIELD_VALUES.priority ?? [];
 
   protected readonly selected = signal<string | null>(null);
   protected readonly newKind = signal<StepKind>('approval');
@@ -223,6 +224,22 @@ export class CircuitEditor {
     return on ? (cur.includes(value) ? cur : [...cur, value]) : cur.filter((x) => x !== value);
   }
 
+  /** The priority a `set_priority` entry action gives, or '' (other entry actions are kept as they are). */
+  protected entryPriority(s: AnyStep): string {
+    const a = this.list<{ type: string; priority?: string }>(s['onEnter']).find((x) => x.type === 'set_priority');
+    return a?.priority ?? '';
+  }
+  protected setEntryPriority(v: string): void {
+    const list = this.list<{ type: string; priority?: string }>(this.step()!['onEnter']);
+    const i = list.findIndex((x) => x.type === 'set_priority');
+    const next = [...list];
+    if (v === '') {
+      if (i >= 0) next.splice(i, 1);
+    } else if (i >= 0) next[i] = { ...next[i]!, priority: v };
+    else next.push({ type: 'set_priority', priority: v });
+    this.patch({ onEnter: next.length ? next : undefined });
+  }
+
   // draft
   protected writers(s: AnyStep): { roles: string[]; departments?: string[] } {
     return s['writers'] as { roles: string[]; departments?: string[] };
@@ -348,6 +365,10 @@ export class CircuitEditor {
     const list = [...this.transitions(this.step()!)];
     list[i] = next as unknown as Transition;
     this.setTransitionsOf(list);
+  }
+  protected setGuardDepartment(i: number, code: string, on: boolean): void {
+    const t = this.transitions(this.step()!)[i]!;
+    this.setGuard(i, { departments: this.toggle(t.guard?.departments, code, on) });
   }
   protected setGuardRole(i: number, role: string, on: boolean): void {
     const t = this.transitions(this.step()!)[i]!;

@@ -1,7 +1,8 @@
 import { ChangeDetectionStrategy, Component, ElementRef, computed, inject, input, output, signal } from '@angular/core';
-import type { WorkflowDefinitionProblem } from '@grc/domain';
+import type { Category, Department, WorkflowDefinitionProblem } from '@grc/domain';
 import { circuitGraph, type CircuitGraph, type WorkflowDefinition } from '@grc/workflows';
 import { I18n, type MsgKey } from '../../core/i18n';
+import { guardWords } from './condition-text';
 
 const NODE_W = 210;
 const NODE_H = 58;
@@ -98,8 +99,11 @@ export class CircuitGraphView {
   readonly selected = input<string | null>(null);
   /** the steps of a dry run, in order (highlighted) */
   readonly path = input<string[]>([]);
+  readonly categories = input<Category[]>([]);
+  readonly departments = input<Department[]>([]);
   readonly open = output<string>();
-  protected readonly t = inject(I18n).t;
+  private readonly i18n = inject(I18n);
+  protected readonly t = this.i18n.t;
   private readonly host = inject(ElementRef<HTMLElement>);
   protected readonly w = NODE_W;
   protected readonly h = NODE_H;
@@ -181,14 +185,17 @@ export class CircuitGraphView {
     const { nodes, edges } = this.graph();
     const name = (id: string) => def.steps[id]?.label ?? id;
     return nodes.map((n, i) => {
+      const ref = { categories: this.categories(), departments: this.departments() };
       const out = edges
         .filter((e) => e.from === n.id)
-        .map((e) =>
-          this.t(e.guarded ? 'ce.text.edgeIf' : 'ce.text.edge', {
+        .map((e) => {
+          const guard = e.index === null ? null : guardWords(this.i18n, def.steps[e.from]?.transitions?.[e.index]?.guard, ref);
+          return this.t(guard ? 'ce.text.edgeIf' : 'ce.text.edge', {
             on: e.kind === 'reject' ? this.t('ce.on.rejected') : this.t(`ce.on.${e.on}` as MsgKey),
             to: e.dangling ? this.t('ce.text.missing', { id: e.to }) : name(e.to),
-          }),
-        );
+            guard: guard ?? '',
+          });
+        });
       const c = this.counts().get(n.id);
       return [
         this.t('ce.text.step', { n: i + 1, label: n.label ?? n.id, kind: this.kind(n.kind) }),

@@ -1,6 +1,9 @@
 import { ChangeDetectionStrategy, Component, inject, input } from '@angular/core';
 import type { WorkflowDiagram } from '@grc/domain';
+import { toSignal } from '@angular/core/rxjs-interop';
 import { I18n, type MsgKey } from '../../core/i18n';
+import { RefData } from '../../core/ref-data';
+import { guardWords } from './condition-text';
 
 /** Styles shared by the workflow screens (contrast checked: AA on white). */
 export const WF_STYLES = `
@@ -32,7 +35,17 @@ export class WorkflowDiagramView {
   readonly diagram = input.required<WorkflowDiagram>();
   readonly current = input<string | null>(null);
   readonly idPrefix = input('wf-step-');
-  protected readonly t = inject(I18n).t;
+  private readonly i18n = inject(I18n);
+  protected readonly t = this.i18n.t;
+  private readonly ref = inject(RefData);
+  private readonly categories = toSignal(this.ref.categories(), { initialValue: [] });
+  private readonly departments = toSignal(this.ref.departments(), { initialValue: [] });
+
+  /** A transition's guard in words (roles, departments, the condition's rows), else the API's text. */
+  protected guard(tr: WorkflowDiagram['steps'][number]['transitions'][number]): string | null {
+    if (tr.roles === undefined && tr.when === undefined) return tr.guard;
+    return guardWords(this.i18n, tr, { categories: this.categories(), departments: this.departments() }) ?? tr.guard;
+  }
 
   protected kind(k: string): string {
     return this.t(`wf.kind.${k}` as MsgKey);

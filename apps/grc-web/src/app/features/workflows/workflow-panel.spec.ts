@@ -64,7 +64,12 @@ describe('WorkflowPanel', () => {
     await fixture.whenStable();
     http.expectOne(`/api/v1/tickets/${ID}/workflow`).flush(view);
     await fixture.whenStable();
+    for (const r of http.match('/api/v1/mail/reply-templates')) r.flush(templates);
+    await fixture.whenStable();
   }
+  const templates = [
+    { id: 't1', name: 'Intervention programmée', body: 'Bonjour {{citizen.name}}…', active: true, updatedAt: '2026-11-01T00:00:00Z' },
+  ];
   beforeEach(() => {
     changed = 0;
     underCircuit = null;
@@ -96,10 +101,27 @@ describe('WorkflowPanel', () => {
     expect(req.request.body).toEqual({ type: 'reject', version: 5, comment: 'Précisez la date.' });
     req.flush(circuit([{ type: 'submit_draft' }]));
     await fixture.whenStable();
+    for (const r of http.match('/api/v1/mail/reply-templates')) r.flush(templates);
+    await fixture.whenStable();
     expect(changed).toBe(1);
     expect(el().textContent).toContain('Action recorded.');
     // back at the writer's step: the draft's text is offered again for editing
     expect(el().querySelector<HTMLTextAreaElement>('[data-testid="wf-text"]')!.value).toBe('Madame, la chaussée sera reprise lundi.');
+  });
+
+  it("inserts a reply template, filled by the API with the ticket's values, into the draft", async () => {
+    await open(circuit([{ type: 'submit_draft' }], ''));
+    const select = el().querySelector<HTMLSelectElement>('[data-testid="wf-reply-template"]')!;
+    expect(select.textContent).toContain('Intervention programmée');
+    select.value = 't1';
+    select.dispatchEvent(new Event('change'));
+    const render = http.expectOne('/api/v1/mail/reply-templates/t1/render');
+    expect(render.request.body).toEqual({ ticketId: ID });
+    render.flush({ text: 'Bonjour Madame Martin, une équipe interviendra lundi.' });
+    await fixture.whenStable();
+    expect(el().querySelector<HTMLTextAreaElement>('[data-testid="wf-text"]')!.value).toBe(
+      'Bonjour Madame Martin, une équipe interviendra lundi.',
+    );
   });
 
   it("words a circuit's refusal from its code, in English", async () => {

@@ -6,6 +6,7 @@ import { Api } from '../../core/api';
 import { I18n, type MsgKey } from '../../core/i18n';
 import { localError, type UiError } from '../../core/problem';
 import { FORM_ERRORS } from '../../shared/form-errors';
+import { MailTools } from '../mail/mail-tools';
 import { WF_STYLES, WorkflowDiagramView } from './workflow-diagram';
 import { workflowError } from './workflow-errors';
 
@@ -17,7 +18,7 @@ type Verdict = 'favourable' | 'unfavourable' | 'reserved';
  */
 @Component({
   selector: 'grc-workflow-panel',
-  imports: [FormsModule, WorkflowDiagramView, ...FORM_ERRORS],
+  imports: [FormsModule, WorkflowDiagramView, MailTools, ...FORM_ERRORS],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './workflow-panel.html',
   styles: [WF_STYLES],

@@ -61,8 +61,9 @@ export const PLACES_FR = {
   'areas.map': 'Dessiner sur la carte',
   'areas.mapLabel': 'Carte de la zone d’aiguillage : dessinez ou modifiez le polygone',
   'areas.mapHint':
-    'Utilisez les outils de la carte pour tracer le polygone, déplacer ses sommets, puis « Appliquer le tracé ». Sans carte, saisissez les points dans le champ texte.',
-  'areas.apply': 'Appliquer le tracé',
+    'Outils de la carte : tracer un polygone ou un rectangle, déplacer les sommets (glisser), supprimer. Le champ texte ci-dessus suit le tracé et reste le moyen de saisir la zone sans carte.',
+  'areas.vertex': 'Sommet de la zone (glisser pour le déplacer)',
+  'areas.midpoint': 'Ajouter un sommet ici (glisser)',
   'areas.exportGeoJson': 'Exporter les zones (GeoJSON)',
   'areas.importGeoJson': 'Importer des zones (GeoJSON)',
   'areas.imported': '{count} zone(s) lue(s) : leurs règles ont été mises à jour.',
@@ -132,8 +133,9 @@ export const PLACES_EN: Record<keyof typeof PLACES_FR, string> = {
   'areas.map': 'Draw on the map',
   'areas.mapLabel': 'Map of the routing area: draw or edit the polygon',
   'areas.mapHint':
-    'Use the map’s tools to draw the polygon, move its vertices, then “Apply the drawing”. Without a map, type the points in the text field.',
-  'areas.apply': 'Apply the drawing',
+    'Map tools: draw a polygon or a rectangle, move the vertices (drag), remove. The text field above follows the drawing and remains the way to enter the area without a map.',
+  'areas.vertex': 'Vertex of the area (drag to move it)',
+  'areas.midpoint': 'Add a vertex here (drag)',
   'areas.exportGeoJson': 'Export the areas (GeoJSON)',
   'areas.importGeoJson': 'Import areas (GeoJSON)',
   'areas.imported': '{count} area(s) read: their rules were updated.',
