@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // GRC benchmarks: seeds a large town in a throwaway database and measures the API over HTTP.
-//   npm run bench -- [--tickets=1000000] [--skip-seed] [--keep-db] [--duration=20] [--connections=4]
+//   npm run bench -- [--tickets=1000000] [--skip-seed] [--keep-db] [--duration=20] [--connections=4] [--rls-compare]
+// --rls-compare: the inbox and full-text reads are measured again with row-level security switched off on
+// the tenant tables (issue 15), in the same run on the same data, and printed side by side (target: within 10 %).
 // See bench/README.md. Every step is bounded (timeouts), traffic goes to 127.0.0.1 only.
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -21,7 +23,7 @@ const args = Object.fromEntries(
     return [m[1], m[2] ?? true];
   }),
 );
-const known = ['tickets', 'skip-seed', 'keep-db', 'duration', 'connections', 'port'];
+const known = ['tickets', 'skip-seed', 'keep-db', 'duration', 'connections', 'port', 'rls-compare'];
 for (const k of Object.keys(args)) if (!known.includes(k)) throw new Error(`unknown flag --${k} (${known.join(', ')})`);
 
 const TICKETS = Number(args.tickets ?? 1_000_000);
@@ -30,7 +32,7 @@ const READ_CONNECTIONS = Number(args.connections ?? 4); // reads are measured wi
 const WRITE_CONNECTIONS = 8;
 const WARMUP = 5; // seconds
 const PORT = Number(args.port ?? 3987);
-const DB = 'grc_bench';
+const DB = process.env.BENCH_DB ?? 'grc_bench'; // BENCH_DB: another name when several people bench on one machine
 const PG_BASE = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
 const DATABASE_URL = `${PG_BASE}/${DB}`;
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -40,7 +42,7 @@ const PACK = 'packs/demo-town';
 const PASSWORD = 'Demo-GRC-2026!'; // packs/demo-town/agents.yaml (demo only)
 const AGENT = 'karim.benali@saint-aubin.fr'; // agent, departments voirie + éclairage
 const HEAD = 'philippe.garnier@saint-aubin.fr'; // head of the technical services direction (5 services)
-const TARGETS = { inboxP95: 30, searchP95: 150, createPerSecond: 300 };
+const TARGETS = { inboxP95: 30, searchP95: 150, createPerSecond: 300, rlsOverheadPercent: 10 };
 
 const log = (s) => console.log(s);
 const results = {
@@ -249,7 +251,17 @@ async function measure(spec) {
   await load({ ...spec, duration: WARMUP }); // warm-up: JIT, connection pools, PostgreSQL cache
   const r = await load({ ...spec, duration: spec.duration ?? DURATION });
   log(`  ${r.title}: ${r.ok}/${r.requests} ok, ${r.perSecond}/s, p50 ${r.p50} ms, p95 ${r.p95} ms, p99 ${r.p99} ms`);
-  if (r.ok !== r.requests) log(`    statuses ${JSON.stringify(r.statuses)} errors ${r.errors} timeouts ${r.timeouts}`);
+  if (r.ok !== r.requests) {
+    log(`    statuses ${JSON.stringify(r.statuses)} errors ${r.errors} timeouts ${r.timeouts}`);
+    // one more request, to show why
+    const res = await fetch(`${BASE}${spec.path}`, {
+      method: spec.method ?? 'GET',
+      headers: { cookie: spec.cookie, 'x-requested-with': 'grc', ...(spec.body ? { 'content-type': 'application/json' } : {}) },
+      body: spec.body ? JSON.stringify(spec.body) : undefined,
+      signal: AbortSignal.timeout(30_000),
+    }).catch((e) => ({ status: 'failed', text: async () => e.message }));
+    log(`    e.g. ${res.status}: ${(await res.text()).slice(0, 400)}`);
+  }
   return r;
 }
 
@@ -338,6 +350,50 @@ async function main() {
         });
       }
     }
+    if (args['rls-compare']) {
+      // the same reads with row-level security off on every table that has it (as the superuser; back on afterwards)
+      const admin = await connect();
+      const { rows: rlsTables } = await admin.query(
+        `SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' AND relrowsecurity ORDER BY relname`,
+      );
+      results.rlsTables = rlsTables.map((t) => t.relname);
+      const rls = async (on) => {
+        for (const { relname } of rlsTables)
+          await admin.query(
+            on
+              ? `ALTER TABLE ${relname} ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY`
+              : `ALTER TABLE ${relname} NO FORCE ROW LEVEL SECURITY, DISABLE ROW LEVEL SECURITY`,
+          );
+      };
+      log(`  row-level security OFF on ${rlsTables.length} table(s): ${results.rlsTables.join(', ') || '(none)'}`);
+      try {
+        await rls(false);
+        for (const connections of [1, READ_CONNECTIONS]) {
+          for (const [key, title, path, cookie] of reads) {
+            runs[`${connections === 1 ? key : `${key}Loaded`}RlsOff`] = await measure({
+              title: `${title}, ${connections} conn., RLS off`,
+              path,
+              cookie,
+              connections,
+            });
+          }
+        }
+      } finally {
+        await rls(true);
+        await admin.end();
+      }
+      // and on again: the first runs warmed the caches, so on-again / off compares like with like
+      for (const connections of [1, READ_CONNECTIONS]) {
+        for (const [key, title, path, cookie] of reads) {
+          runs[`${connections === 1 ? key : `${key}Loaded`}RlsOn2`] = await measure({
+            title: `${title}, ${connections} conn., RLS on again`,
+            path,
+            cookie,
+            connections,
+          });
+        }
+      }
+    }
     runs.create = await measure({
       title: 'create ticket (POST /api/v1/tickets)',
       path: '/api/v1/tickets',
@@ -385,6 +441,27 @@ async function main() {
       `p95 ≤ ${target}`,
       verdict(r[`${key}Loaded`].p95 <= target),
     ]);
+  }
+  if (args['rls-compare']) {
+    // RLS on (the product as shipped; the runs after RLS was switched back on) next to RLS off, same run, same data
+    for (const [key, label] of [
+      ['inboxAgent', 'inbox, agent'],
+      ['inboxHead', 'inbox, head'],
+      ['searchCommon', `search "${COMMON_WORD}"`],
+      ['searchRare', `search "${RARE_WORD}"`],
+    ]) {
+      for (const suffix of ['', 'Loaded']) {
+        const on = r[`${key}${suffix}RlsOn2`];
+        const off = r[`${key}${suffix}RlsOff`];
+        const overhead = off.p95 ? ((on.p95 - off.p95) / off.p95) * 100 : null;
+        rows.push([
+          `${label}, ${suffix ? READ_CONNECTIONS : 1} conn., p95 ms RLS on (again) / off`,
+          `${on.p95} / ${off.p95} (${overhead === null ? '?' : `${overhead >= 0 ? '+' : ''}${overhead.toFixed(1)} %`})`,
+          `≤ +${TARGETS.rlsOverheadPercent} %`,
+          verdict(overhead !== null && overhead <= TARGETS.rlsOverheadPercent),
+        ]);
+      }
+    }
   }
   rows.push([
     'create, 8 conn., tickets/s (p99 ms)',

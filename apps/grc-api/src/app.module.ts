@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { dbPoolSize } from './config/capacity';
 import { loadConfig, ProcessRole } from './config/config';
-import { dataSourceOptions } from './database/data-source';
+import { dataSourceOptions, tenantDataSource } from './database/data-source';
 import { ConfigModule } from './infrastructure/config.module';
 import { RedisModule } from './infrastructure/redis.module';
 import { AuditModule } from './modules/audit/audit.module';
@@ -83,7 +83,11 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule,
-        TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl, dbPoolSize(role), config.dbRole)),
+        TypeOrmModule.forRootAsync({
+          useFactory: () => dataSourceOptions(config.databaseUrl, dbPoolSize(role), config.dbRole),
+          // every connection carries the commune (database/tenancy.ts)
+          dataSourceFactory: async (options) => tenantDataSource(options!).initialize(),
+        }),
         RedisModule,
         MetricsModule,
         AuditModule,

@@ -2,6 +2,7 @@ import { readEnvironment } from '../config/environment';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
+import { attachTenancy } from './tenancy';
 
 /**
  * One definition of the connection, used by the app, the CLI commands and the tests. `role` (GRC_DB_ROLE)
@@ -24,4 +25,15 @@ export function dataSourceOptions(
   };
 }
 
-export const createDataSource = (databaseUrl: string): DataSource => new DataSource(dataSourceOptions(databaseUrl));
+/**
+ * A DataSource whose connections carry the commune (tenancy.ts): every DataSource of the app, the CLI
+ * commands and the tests is made here or by `tenantDataSource`.
+ */
+export function tenantDataSource(options: DataSourceOptions): DataSource {
+  const ds = new DataSource(options);
+  const initialize = ds.initialize.bind(ds);
+  ds.initialize = async () => attachTenancy(await initialize());
+  return ds;
+}
+
+export const createDataSource = (databaseUrl: string): DataSource => tenantDataSource(dataSourceOptions(databaseUrl));

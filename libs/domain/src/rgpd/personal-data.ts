@@ -243,6 +243,8 @@ export const NO_PERSONAL_DATA: readonly string[] = [
   'agents',
   'categories',
   'category_attributes',
+  // the tenants: a commune's code and name (issue 15)
+  'communes',
   'delegations',
   'departments',
   'identity_providers',

@@ -24,6 +24,8 @@ import { Reporting1763800000890 } from './1763800000890-reporting';
 import { Places1763800000895 } from './1763800000895-places';
 import { SavedViews1763800000900 } from './1763800000900-saved-views';
 import { IntakeLocaleIndex1763800000920 } from './1763800000920-intake-locale-index';
+import { Communes1763800000925 } from './1763800000925-communes';
+import { CommunesValidate1763800000926 } from './1763800000926-communes-validate';
 import { AppRole1763800000950 } from './1763800000950-app-role';
 
 /** Every migration, in order. Webpack bundles the API, so they are listed, not globbed. */
@@ -54,5 +56,7 @@ export const MIGRATIONS = [
   IntakeLocaleIndex1763800000920,
   TownSettingsScreen1763800000910,
   FrenchCollation1763800000911,
+  Communes1763800000925,
+  CommunesValidate1763800000926,
   AppRole1763800000950,
 ];

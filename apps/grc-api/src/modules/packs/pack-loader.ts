@@ -127,6 +127,7 @@ export async function loadTownPack(ds: DataSource, pack: TownPack, opts: LoadPac
       if (opts.onlyIfEmpty) return { loaded: false, summary: 'the database already has departments; pack not loaded', counts: null };
       throw new Error('the database already has departments: a town pack loads into an empty database');
     }
+    await rows.enterCommune(m, pack.town.code, pack.town.name);
     await new TownSettingsRepository(ds).save(m, {
       code: pack.town.code,
       name: pack.town.name,

@@ -47,6 +47,20 @@ export class PacksRepository {
     await m.query(`SELECT pg_advisory_xact_lock(hashtext('grc:pack-load'))`);
   }
 
+  /**
+   * The pack's town as a commune (created, the install's default when there is none yet), made the
+   * transaction's commune: every row the load writes is this commune's (database/tenancy.ts).
+   */
+  async enterCommune(m: EntityManager, code: string, name: string): Promise<string> {
+    const [row]: Array<{ id: string }> = await m.query(
+      `INSERT INTO communes (code, name, is_default) VALUES ($1, $2, NOT EXISTS (SELECT 1 FROM communes WHERE is_default))
+       ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name RETURNING id`,
+      [code, name],
+    );
+    await m.query(`SELECT set_config('grc.commune', $1, true)`, [row!.id]);
+    return row!.id;
+  }
+
   async hasDepartments(m: EntityManager): Promise<boolean> {
     return (await m.query(`SELECT EXISTS (SELECT 1 FROM departments) AS e`))[0].e === true;
   }
@@ -403,7 +417,7 @@ export class PacksRepository {
     await m.query(`UPDATE workflow_definitions SET status = 'archived', updated_at = now() WHERE code = $1 AND status = 'published'`, [code]);
     const [row]: Array<{ version: number }> = await m.query(
       `INSERT INTO workflow_definitions (code, version, status, name, definition, published_at)
-       SELECT $1::text, coalesce(max(version), 0) + 1, 'published', $2, $3::jsonb, now() FROM workflow_definitions WHERE code = $1::text
+       SELECT $1::text, coalesce(max(version), 0) + 1, 'published', $2, $3::json, now() FROM workflow_definitions WHERE code = $1::text
        RETURNING version`,
       [code, name, JSON.stringify(definition)],
     );

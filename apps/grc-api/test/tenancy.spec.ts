@@ -1,0 +1,131 @@
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { createDataSource, dataSourceOptions, tenantDataSource } from '../src/database/data-source';
+import { NOT_YET_SCOPED, SHARED_TABLES, TENANT_TABLES, withCommune } from '../src/database/tenancy';
+
+/**
+ * Communes as tenants (issue 15): every table of the schema is classified (a table added later that is
+ * neither a tenant table nor on an explicit list fails here), and row-level security is proven table by
+ * table, as the application's role: without the commune setting a query sees nothing and may write
+ * nothing; with it, only that commune's rows.
+ */
+describe('communes as tenants: row-level security', () => {
+  let owner: DataSource;
+  let app: DataSource;
+  let other: string;
+  let demo: string;
+
+  beforeAll(async () => {
+    owner = await createDataSource(process.env['DATABASE_URL']!).initialize();
+    app = await tenantDataSource(dataSourceOptions(process.env['DATABASE_URL']!, 2, 'grc_app')).initialize();
+    demo = (await owner.query(`SELECT id FROM communes WHERE is_default`))[0].id;
+    // the demo pack has neither fields nor files: one of each, so that every tenant table has rows to hide
+    await owner.query(
+      `INSERT INTO category_attributes (category_id, code, datatype, description) SELECT id, 'rls', 'string', 'RLS' FROM categories WHERE code = 'autre'`,
+    );
+    await owner.query(
+      `INSERT INTO attachments (ticket_id, filename, mime_type, size, sha256, storage_key)
+       SELECT id, 'rls.txt', 'text/plain', 0, repeat('0', 64), 'rls' FROM tickets ORDER BY created_at LIMIT 1`,
+    );
+    other = (await owner.query(`INSERT INTO communes (code, name, parent_id) VALUES ('val-fleuri', 'Val-Fleuri', NULL) RETURNING id`))[0]
+      .id;
+  });
+  afterAll(async () => {
+    await app.destroy();
+    await owner.destroy();
+  });
+
+  it('classifies every table of the schema: tenant, shared on purpose, or listed as not yet scoped', async () => {
+    const tables: string[] = (await owner.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`)).map(
+      (r: { tablename: string }) => r.tablename,
+    );
+    const known = new Set<string>([...TENANT_TABLES, ...Object.keys(SHARED_TABLES), ...NOT_YET_SCOPED]);
+    expect(tables.filter((t) => !known.has(t))).toEqual([]);
+    // and no list names a table that is gone, or a table twice
+    expect([...known].filter((t) => !tables.includes(t))).toEqual([]);
+    expect(TENANT_TABLES.length + Object.keys(SHARED_TABLES).length + NOT_YET_SCOPED.length).toBe(known.size);
+  });
+
+  it('puts each tenant table under a forced policy on a NOT NULL commune_id', async () => {
+    const rows: Array<{ relname: string; rls: boolean; forced: boolean; policies: number; notnull: boolean }> = await owner.query(
+      `SELECT c.relname, c.relrowsecurity AS rls, c.relforcerowsecurity AS forced,
+         (SELECT count(*)::int FROM pg_policy p WHERE p.polrelid = c.oid) AS policies,
+         (SELECT a.attnotnull FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'commune_id') AS notnull
+       FROM pg_class c WHERE c.relname = ANY($1::text[]) AND c.relnamespace = 'public'::regnamespace ORDER BY c.relname`,
+      [[...TENANT_TABLES]],
+    );
+    expect(rows).toEqual([...TENANT_TABLES].sort().map((relname) => ({ relname, rls: true, forced: true, policies: 1, notnull: true })));
+  });
+
+  it('gives the application role no way around it: not superuser, no BYPASSRLS, owner of nothing', async () => {
+    const [role] = await owner.query(`SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = 'grc_app'`);
+    expect(role).toEqual({ rolsuper: false, rolbypassrls: false });
+    const owned = await owner.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tableowner = 'grc_app'`);
+    expect(owned).toEqual([]);
+  });
+
+  describe.each([...TENANT_TABLES])('%s', (table) => {
+    it('shows nothing without the commune setting, only its commune’s rows with it', async () => {
+      const [{ n: total }] = await owner.query(`SELECT count(*)::int n FROM ${table}`);
+      expect(total).toBeGreaterThan(0);
+      // a raw connection as the application's role, without the connection layer: no setting at all
+      const raw = new Client({ connectionString: process.env['DATABASE_URL'], options: '-c role=grc_app' });
+      await raw.connect();
+      try {
+        expect((await raw.query(`SELECT count(*)::int n FROM ${table}`)).rows[0].n).toBe(0);
+        await raw.query(`SELECT set_config('grc.commune', $1, false)`, [other]);
+        expect((await raw.query(`SELECT count(*)::int n FROM ${table}`)).rows[0].n).toBe(0);
+        // another commune's rows cannot be changed either
+        expect((await raw.query(`UPDATE ${table} SET commune_id = commune_id`)).rowCount).toBe(0);
+        await raw.query(`SELECT set_config('grc.commune', $1, false)`, [demo]);
+        expect((await raw.query(`SELECT count(*)::int n FROM ${table}`)).rows[0].n).toBe(total);
+      } finally {
+        await raw.end();
+      }
+      // the connection layer: the default commune, or the context's
+      expect((await app.query(`SELECT count(*)::int n FROM ${table}`))[0].n).toBe(total);
+      expect((await withCommune(other, () => app.query(`SELECT count(*)::int n FROM ${table}`)))[0].n).toBe(0);
+      expect((await app.query(`SELECT count(*)::int n FROM ${table}`))[0].n).toBe(total);
+    });
+  });
+
+  it('refuses a row for another commune, and files a new row under the current one', async () => {
+    const dept = (await owner.query(`SELECT id FROM departments WHERE code = 'voirie'`))[0].id;
+    await expect(
+      app.query(`INSERT INTO categories (code, name_fr, name_en, default_department_id, commune_id) VALUES ('rls-x', 'X', 'X', $1, $2)`, [
+        dept,
+        other,
+      ]),
+    ).rejects.toThrow(/row-level security/);
+    await expect(app.query(`UPDATE categories SET commune_id = $1 WHERE code = 'autre'`, [other])).rejects.toThrow(/row-level security/);
+    const [made] = await app.query(
+      `INSERT INTO categories (code, name_fr, name_en, default_department_id) VALUES ('rls-y', 'Y', 'Y', $1) RETURNING commune_id`,
+      [dept],
+    );
+    expect(made.commune_id).toBe(demo);
+    // under the other commune, a new department is the other commune's, and the demo does not see it
+    const [d2] = await withCommune(other, () =>
+      app.query(
+        `INSERT INTO departments (code, name, kind) VALUES ('vf-mairie', 'Mairie de Val-Fleuri', 'direction') RETURNING commune_id`,
+      ),
+    );
+    expect(d2.commune_id).toBe(other);
+    expect(await app.query(`SELECT 1 FROM departments WHERE code = 'vf-mairie'`)).toEqual([]);
+    expect(await withCommune(other, () => app.query(`SELECT code FROM departments`))).toEqual([{ code: 'vf-mairie' }]);
+  });
+
+  it('keeps the commune of a context across awaits and concurrent work on a small pool', async () => {
+    const count = (c: string | null) =>
+      (c
+        ? withCommune(c, () => app.query(`SELECT count(*)::int n FROM departments`))
+        : app.query(`SELECT count(*)::int n FROM departments`)
+      ).then((r: Array<{ n: number }>) => r[0]!.n);
+    const [{ n: demoDepts }] = await owner.query(`SELECT count(*)::int n FROM departments WHERE commune_id = $1`, [demo]);
+    // 30 queries over 2 connections, interleaved: each answers for its own commune
+    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => count(i % 3 === 0 ? other : null)));
+    expect(results).toEqual(Array.from({ length: 30 }, (_, i) => (i % 3 === 0 ? 1 : demoDepts)));
+    // a transaction too
+    const inTx = await withCommune(other, () => app.transaction((m) => m.query(`SELECT count(*)::int n FROM departments`)));
+    expect(inTx[0].n).toBe(1);
+  });
+});
