@@ -2,7 +2,7 @@
  * Communes as tenants (issue 15): the ONE place where a connection learns whose rows it may see.
  *
  * PostgreSQL's row-level security does the isolation: every tenant table has `commune_id` and a policy
- * `commune_id = grc_commune()`, forced for the owner too (migration 1763800000925); `grc_commune()` reads
+ * `commune_id = grc_commune()`, forced for the owner too (migration 1763800001090); `grc_commune()` reads
  * the setting `grc.commune`. The connection layer sets it whenever a pooled connection is checked out for
  * another commune than the one it last served: the commune of the current async context
  * (`withCommune(id, fn)`: a request, a job), else the install's default commune. So every statement —

@@ -15,20 +15,26 @@ import { PrivacySettings1763800000850 } from './1763800000850-privacy-settings';
 import { Dpo1763800000860 } from './1763800000860-dpo';
 import { IdentityProviders1763800000870 } from './1763800000870-identity-providers';
 import { LocalAccounts1763800000880 } from './1763800000880-local-accounts';
-import { TownSettingsScreen1763800000910 } from './1763800000910-town-settings-screen';
-import { FrenchCollation1763800000911 } from './1763800000911-french-collation';
-import { SearchIndexFlush1763800000885 } from './1763800000885-search-index-flush';
-import { AttachmentKeys1763800000886 } from './1763800000886-attachment-keys';
-import { WorkflowDefinitionsKeyOrder1763800000915 } from './1763800000915-workflow-definitions-key-order';
-import { Reporting1763800000890 } from './1763800000890-reporting';
-import { Places1763800000895 } from './1763800000895-places';
-import { SavedViews1763800000900 } from './1763800000900-saved-views';
-import { IntakeLocaleIndex1763800000920 } from './1763800000920-intake-locale-index';
-import { Communes1763800000925 } from './1763800000925-communes';
-import { CommunesValidate1763800000926 } from './1763800000926-communes-validate';
+import { TownSettingsScreen1763800001050 } from './1763800001050-town-settings-screen';
+import { FrenchCollation1763800001060 } from './1763800001060-french-collation';
+import { SearchIndexFlush1763800001000 } from './1763800001000-search-index-flush';
+import { AttachmentKeys1763800001010 } from './1763800001010-attachment-keys';
+import { WorkflowDefinitionsKeyOrder1763800001070 } from './1763800001070-workflow-definitions-key-order';
+import { Reporting1763800001020 } from './1763800001020-reporting';
+import { Places1763800001030 } from './1763800001030-places';
+import { PlacesTicketPositions1763800001035 } from './1763800001035-places-ticket-positions';
+import { SavedViews1763800001040 } from './1763800001040-saved-views';
+import { IntakeLocaleIndex1763800001080 } from './1763800001080-intake-locale-index';
+import { Communes1763800001090 } from './1763800001090-communes';
+import { CommunesValidate1763800001100 } from './1763800001100-communes-validate';
 import { AppRole1763800000950 } from './1763800000950-app-role';
 
-/** Every migration, in order. Webpack bundles the API, so they are listed, not globbed. */
+/**
+ * Every migration, in timestamp order. Webpack bundles the API, so they are listed, not globbed.
+ * A new migration takes a timestamp after every released one (0.1.0 ended with AppRole1763800000950), so that
+ * a fresh database and an upgraded one apply them in the same order (test/upgrade.spec.ts); the tables and
+ * sequences it creates are the app role's to use through AppRole's default privileges.
+ */
 export const MIGRATIONS = [
   InitialSchema1763800000000,
   TownSettings1763800000001,
@@ -47,16 +53,17 @@ export const MIGRATIONS = [
   Dpo1763800000860,
   IdentityProviders1763800000870,
   LocalAccounts1763800000880,
-  SearchIndexFlush1763800000885,
-  AttachmentKeys1763800000886,
-  Reporting1763800000890,
-  Places1763800000895,
-  SavedViews1763800000900,
-  WorkflowDefinitionsKeyOrder1763800000915,
-  IntakeLocaleIndex1763800000920,
-  TownSettingsScreen1763800000910,
-  FrenchCollation1763800000911,
-  Communes1763800000925,
-  CommunesValidate1763800000926,
   AppRole1763800000950,
+  SearchIndexFlush1763800001000,
+  AttachmentKeys1763800001010,
+  Reporting1763800001020,
+  Places1763800001030,
+  PlacesTicketPositions1763800001035,
+  SavedViews1763800001040,
+  TownSettingsScreen1763800001050,
+  FrenchCollation1763800001060,
+  WorkflowDefinitionsKeyOrder1763800001070,
+  IntakeLocaleIndex1763800001080,
+  Communes1763800001090,
+  CommunesValidate1763800001100,
 ];

@@ -132,7 +132,7 @@ export class RetentionRepository {
   }
 
   /**
-   * Merges the pending entries of the tickets' and citizens' search indexes (migration 1763800000885), outside
+   * Merges the pending entries of the tickets' and citizens' search indexes (migration 1763800001000), outside
    * any batch: so that no batch's transaction, holding its rows, pays for a full pending list. Pages merged.
    */
   async flushSearchIndexes(): Promise<number> {

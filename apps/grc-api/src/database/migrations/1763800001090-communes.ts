@@ -26,8 +26,8 @@ const TENANT_TABLES = [
   'attachments',
 ] as const;
 
-export class Communes1763800000925 implements MigrationInterface {
-  name = 'Communes1763800000925';
+export class Communes1763800001090 implements MigrationInterface {
+  name = 'Communes1763800001090';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`SET LOCAL lock_timeout = '5s'`);

@@ -14,8 +14,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * None of these is personal data: addresses are public (Licence Ouverte), and the tickets' own columns are
  * already in the register.
  */
-export class Places1763800000895 implements MigrationInterface {
-  name = 'Places1763800000895';
+export class Places1763800001030 implements MigrationInterface {
+  name = 'Places1763800001030';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`CREATE TABLE address_streets (
@@ -57,13 +57,10 @@ export class Places1763800000895 implements MigrationInterface {
       report jsonb NOT NULL DEFAULT '{}'::jsonb,
       by_agent uuid)`);
     await q.query(`CREATE INDEX address_imports_started ON address_imports (started_at DESC)`);
-
-    await q.query(`CREATE INDEX tickets_open_position ON tickets USING gist (point(longitude, latitude))
-      WHERE latitude IS NOT NULL AND longitude IS NOT NULL AND status IN ('new', 'open', 'waiting_citizen')`);
+    // the open requests' positions: tickets_open_position, built concurrently by the next migration (1763800001035)
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP INDEX IF EXISTS tickets_open_position`);
     await q.query(`DROP TABLE IF EXISTS address_imports`);
     await q.query(`DROP TABLE IF EXISTS addresses`);
     await q.query(`DROP TABLE IF EXISTS address_streets`);

@@ -7,16 +7,18 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * or an association. This partial index holds only the requests that have a language: one probe, whatever the
  * history.
  */
-export class IntakeLocaleIndex1763800000920 implements MigrationInterface {
-  name = 'IntakeLocaleIndex1763800000920';
+export class IntakeLocaleIndex1763800001080 implements MigrationInterface {
+  name = 'IntakeLocaleIndex1763800001080';
+  // `tickets` is the big table: built CONCURRENTLY (writes go on meanwhile), so outside a transaction
+  transaction = false;
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(
-      `CREATE INDEX tickets_citizen_locale ON tickets (citizen_id, created_at DESC) INCLUDE (locale) WHERE locale IS NOT NULL AND citizen_id IS NOT NULL`,
+      `CREATE INDEX CONCURRENTLY IF NOT EXISTS tickets_citizen_locale ON tickets (citizen_id, created_at DESC) INCLUDE (locale) WHERE locale IS NOT NULL AND citizen_id IS NOT NULL`,
     );
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP INDEX tickets_citizen_locale`);
+    await q.query(`DROP INDEX CONCURRENTLY IF EXISTS tickets_citizen_locale`);
   }
 }

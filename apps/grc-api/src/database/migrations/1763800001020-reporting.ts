@@ -12,8 +12,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * - `open_data_settings` (one row) and `open_data_files`: the public dataset's options and its files,
  *   regenerated daily by the worker and served at stable public URLs.
  */
-export class Reporting1763800000890 implements MigrationInterface {
-  name = 'Reporting1763800000890';
+export class Reporting1763800001020 implements MigrationInterface {
+  name = 'Reporting1763800001020';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`CREATE TABLE report_ticket_facts (

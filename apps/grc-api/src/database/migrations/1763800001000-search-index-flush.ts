@@ -8,8 +8,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * entry in every index) and calls this between its batches, holding no lock, so that no batch pays for a merge.
  * SECURITY DEFINER: `gin_clean_pending_list` asks for the index's owner, which the app role is not.
  */
-export class SearchIndexFlush1763800000885 implements MigrationInterface {
-  name = 'SearchIndexFlush1763800000885';
+export class SearchIndexFlush1763800001000 implements MigrationInterface {
+  name = 'SearchIndexFlush1763800001000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`CREATE FUNCTION grc_flush_search_indexes() RETURNS bigint

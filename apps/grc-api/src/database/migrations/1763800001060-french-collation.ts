@@ -19,8 +19,8 @@ const NAME_COLUMNS: Array<[table: string, column: string, type: string]> = [
  * second, case third, digits as numbers), so every ORDER BY on them is right without a COLLATE clause.
  * A server built without ICU keeps its default (a notice says so); the console sorts with Intl.Collator('fr') too.
  */
-export class FrenchCollation1763800000911 implements MigrationInterface {
-  name = 'FrenchCollation1763800000911';
+export class FrenchCollation1763800001060 implements MigrationInterface {
+  name = 'FrenchCollation1763800001060';
 
   async up(q: QueryRunner): Promise<void> {
     const [{ icu }] = await q.query(`SELECT EXISTS (SELECT 1 FROM pg_collation WHERE collname = 'fr-x-icu') AS icu`);

@@ -4,8 +4,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * Saved views of the inbox (issue 13): an agent's filters + sort + columns, personal or shared by a head
  * with their departments (`shared_department_ids`). The agents' own settings: no citizen's data.
  */
-export class SavedViews1763800000900 implements MigrationInterface {
-  name = 'SavedViews1763800000900';
+export class SavedViews1763800001040 implements MigrationInterface {
+  name = 'SavedViews1763800001040';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`CREATE TABLE saved_views (

@@ -5,8 +5,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * the public pages, the sender of the e-mails, and a version for optimistic locking. The table exists since
  * 1763800000001 (granted to grc_app by 1763800000950): new columns inherit its grants.
  */
-export class TownSettingsScreen1763800000910 implements MigrationInterface {
-  name = 'TownSettingsScreen1763800000910';
+export class TownSettingsScreen1763800001050 implements MigrationInterface {
+  name = 'TownSettingsScreen1763800001050';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE town_settings

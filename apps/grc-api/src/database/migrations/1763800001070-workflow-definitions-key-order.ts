@@ -6,8 +6,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * order than written. `json` keeps the text as saved; the reads (`->`, `->>`) work the same.
  * Versions stored before keep the order jsonb gave them.
  */
-export class WorkflowDefinitionsKeyOrder1763800000915 implements MigrationInterface {
-  name = 'WorkflowDefinitionsKeyOrder1763800000915';
+export class WorkflowDefinitionsKeyOrder1763800001070 implements MigrationInterface {
+  name = 'WorkflowDefinitionsKeyOrder1763800001070';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE workflow_definitions ALTER COLUMN definition TYPE json USING definition::json`);
