@@ -319,7 +319,12 @@ export const ENVIRONMENT = {
     default: String(10 * MB),
     doc: 'largest attachment accepted (agents, public form, e-mails)',
   },
-  GRC_PUBLIC_RATE_LIMIT: { group: 'limits', schema: int(5, 1, 10_000_000), default: '5', doc: 'public form creations per address per window' },
+  GRC_PUBLIC_RATE_LIMIT: {
+    group: 'limits',
+    schema: int(5, 1, 10_000_000),
+    default: '5',
+    doc: 'public form creations per address per window',
+  },
   GRC_PUBLIC_RATE_WINDOW_SECONDS: { group: 'limits', schema: int(600, 1, 86_400), default: '600', doc: "the public form's window" },
   GRC_OPEN311_RATE_LIMIT: {
     group: 'limits',
