@@ -65,6 +65,8 @@ describe('WorkflowPanel', () => {
     http.expectOne(`/api/v1/tickets/${ID}/workflow`).flush(view);
     await fixture.whenStable();
     for (const r of http.match('/api/v1/mail/reply-templates')) r.flush(templates);
+    // the diagram words its conditions with the town's reference data (names of categories and departments)
+    for (const r of http.match((q) => q.url === '/api/v1/categories' || q.url === '/api/v1/departments')) r.flush([]);
     await fixture.whenStable();
   }
   const templates = [
