@@ -17,11 +17,14 @@ const step = scenarioSteps(() => page);
 
 /** The index of the rule whose category select shows `name` (the rules' controls are numbered in order). */
 async function ruleIndex(name: string): Promise<number> {
-  const i = await page.evaluate((label) => {
+  // the categories' names come with the reference data, after the rules: wait until the select shows it
+  const handle = await page.waitForFunction((label) => {
     const selects = Array.from(document.querySelectorAll<HTMLSelectElement>('select[id^="rule-category-"]'));
     const found = selects.find((s) => s.selectedOptions[0]?.textContent?.trim() === label);
-    return found ? Number(found.id.replace('rule-category-', '')) : -1;
+    // +1: waitForFunction waits while the answer is falsy, and the first rule is number 0
+    return found ? Number(found.id.replace('rule-category-', '')) + 1 : null;
   }, name);
+  const i = ((await handle.jsonValue()) as number) - 1;
   expect(i).toBeGreaterThanOrEqual(0);
   return i;
 }

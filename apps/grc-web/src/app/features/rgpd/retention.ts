@@ -65,7 +65,8 @@ export class RetentionPage {
     return this.tr('sentence', { months: r.months, action: this.tr(r.action) });
   }
   protected fieldError(i: number, field: string): string | null {
-    return fieldMessage(this.error(), `rules[${i}].${field}`);
+    // the service names a rule `rules[i].field`, the request's validation `rules.i.field`
+    return fieldMessage(this.error(), `rules[${i}].${field}`) ?? fieldMessage(this.error(), `rules.${i}.${field}`);
   }
   protected date(iso: string): string {
     return new Date(iso).toLocaleString(this.i18n.lang() === 'en' ? 'en-GB' : 'fr-FR');

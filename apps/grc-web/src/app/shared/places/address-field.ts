@@ -104,6 +104,8 @@ export class AddressField {
   );
   private readonly box = viewChild.required<ElementRef<HTMLInputElement>>('box');
   private readonly queries = new Subject<string>();
+  /** an address was picked since the last keystroke: suggestions still on their way are for what was typed before */
+  private pickedSinceTyping = false;
 
   constructor() {
     const sub = this.queries
@@ -113,6 +115,7 @@ export class AddressField {
         switchMap((q) => (q.trim().length < 2 ? of([]) : this.places.search(this.side(), q).pipe(catchError(() => of([]))))),
       )
       .subscribe((list) => {
+        if (this.pickedSinceTyping) return;
         this.suggestions.set(list);
         this.active.set(-1);
         this.open.set(list.length > 0 && document.activeElement === this.box().nativeElement);
@@ -128,6 +131,7 @@ export class AddressField {
   }
 
   protected typed(v: string): void {
+    this.pickedSinceTyping = false;
     this.value.set(v);
     this.queries.next(v);
   }
@@ -160,6 +164,7 @@ export class AddressField {
 
   protected pick(s: AddressSuggestion): void {
     const text = s.kind === 'street' ? `${s.street}, ${s.postcode} ${s.commune}` : s.label;
+    this.pickedSinceTyping = true;
     this.value.set(text);
     this.box().nativeElement.value = text;
     this.open.set(false);
