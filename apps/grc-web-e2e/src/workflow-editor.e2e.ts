@@ -55,7 +55,8 @@ describe('an admin builds a circuit with the forms, walks its graph with the key
     await page.getByRole('button', { name: 'Nouveau circuit' }).click();
     await expect(page.getByLabel('Formulaires et schéma').isChecked()).resolves.toBe(true);
     await page.getByTestId('ce-graph').waitFor();
-    await expect(page.getByTestId('ce-node').count()).resolves.toBe(3);
+    // the graph is laid out after the circuit's data arrive: wait for its 3 steps (fails on time-out)
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="ce-node"]').length === n, 3);
     await page.getByLabel('Identifiant du circuit').fill(CODE);
     await page.getByLabel('Identifiant du circuit').blur();
     await page.getByLabel('Nom du circuit').fill('Visa de la direction générale');
@@ -66,7 +67,8 @@ describe('an admin builds a circuit with the forms, walks its graph with the key
   step('removes the template’s approval: the draft step left without a way out shows its error on the graph', async () => {
     await openStep('Validation par le responsable du service');
     await stepForm().getByRole('button', { name: 'Supprimer l’étape' }).click();
-    await expect(page.getByTestId('ce-node').count()).resolves.toBe(2);
+    // the graph is laid out after the circuit's data arrive: wait for its 2 steps (fails on time-out)
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="ce-node"]').length === n, 2);
     await page.waitForFunction(() => /1 erreur/.test(document.querySelector('g[data-step="redaction"]')?.getAttribute('aria-label') ?? ''));
     await expect(page.getByTestId('ce-graph-text').innerText()).resolves.toMatch(
       /Rédaction de la réponse \(Rédaction\).*aucune sortie.*erreur/,
@@ -131,6 +133,8 @@ describe('an admin builds a circuit with the forms, walks its graph with the key
     await dry.getByLabel('Service de la demande').selectOption({ label: 'Service urbanisme et droit des sols' });
     await dry.getByLabel('Catégorie').selectOption({ index: 1 });
     await dry.getByRole('button', { name: 'Lancer l’essai' }).click();
+    // the answer arrives after the click: wait for the status to say it (fails on time-out)
+    await dry.getByTestId('dr-status').filter({ hasText: 'Le circuit se termine : « Réponse envoyée ».' }).waitFor();
     await expect(dry.getByTestId('dr-status').innerText()).resolves.toBe('Le circuit se termine : « Réponse envoyée ».');
     const steps = dry.getByTestId('dr-step');
     await expect(steps.count()).resolves.toBe(3);

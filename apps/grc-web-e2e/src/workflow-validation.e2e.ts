@@ -176,7 +176,8 @@ describe('a reply goes through its validation circuit: draft, rejection, revisio
     await open.click();
     // the forms and the graph first; the condition in words, not JSON
     await admin.getByTestId('ce-graph').waitFor();
-    await expect(admin.getByTestId('ce-node').count()).resolves.toBe(7);
+    // the graph is laid out after the circuit's data arrive: wait for its 7 steps (fails on time-out)
+    await admin.waitForFunction((n) => document.querySelectorAll('[data-testid="ce-node"]').length === n, 7);
     await expect(admin.getByTestId('ce-graph-text').innerText()).resolves.toMatch(
       /validé, si catégorie est « [^»]+ » ou priorité est « Urgente » → Visa de la direction générale des services/,
     );
