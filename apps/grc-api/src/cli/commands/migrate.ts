@@ -1,12 +1,20 @@
 import { Command } from 'commander';
 import type { DataSource } from 'typeorm';
 import { readEnvironment } from '../../config/environment';
+import { ensureIndexableUnderRls, leakproofStatements } from '../../database/rls-indexable';
 import { contextOf, withOwnerDataSource, type CliIo, type CommandContext } from '../context';
 
 /** Applies the pending migrations (as the schema owner); with GRC_APP_DB_PASSWORD, gives the app's role its login. */
 export async function runMigrations(ds: DataSource, ctx: CommandContext): Promise<void> {
   const done = await ds.runMigrations({ transaction: 'each' });
   ctx.io.out(done.length ? `applied ${done.length} migration(s): ${done.map((m) => m.name).join(', ')}` : 'schema up to date');
+  // every run, not only the migration's: a pg_dump/restore does not carry the flag of built-in functions
+  const missing = await ensureIndexableUnderRls(ds);
+  if (missing.length)
+    ctx.io.err(
+      `warning: ${missing.length} function(s) are not LEAKPROOF, so searches scan their tables under row-level security` +
+        ` (docs/install.md, "Row-level security"). As a superuser, in this database:\n  ${leakproofStatements().join('\n  ')}`,
+    );
   // compose: the owner gives the app's role (created by the migrations, NOLOGIN) a login of its own
   const password = readEnvironment().GRC_APP_DB_PASSWORD;
   const role = ctx.config().dbRole;

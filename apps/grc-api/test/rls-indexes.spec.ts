@@ -1,0 +1,56 @@
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { createDataSource } from '../src/database/data-source';
+import { ensureIndexableUnderRls } from '../src/database/rls-indexable';
+
+/**
+ * Row-level security must not cost the indexes (database/rls-indexable.ts): as the application's role,
+ * with its commune set, each search the product runs on a tenant table is planned on its index. Sequential
+ * scans are switched off so that the tiny test database plans like the 1 M one; without LEAKPROOF the
+ * planner cannot use these conditions in an index at all and every plan below is a filtered scan.
+ */
+describe('row-level security keeps the search indexes', () => {
+  let owner: DataSource;
+  let app: Client;
+
+  beforeAll(async () => {
+    owner = await createDataSource(process.env['DATABASE_URL']!).initialize();
+    const [{ id }] = await owner.query(`SELECT id FROM communes WHERE is_default`);
+    app = new Client({ connectionString: process.env['DATABASE_URL'], options: '-c role=grc_app' });
+    await app.connect();
+    await app.query(`SELECT set_config('grc.commune', $1, false)`, [id]);
+    await app.query(`SET enable_seqscan = off`);
+  });
+  afterAll(async () => {
+    await app.end();
+    await owner.destroy();
+  });
+
+  const plan = async (sql: string, params: unknown[]): Promise<string> =>
+    (await app.query(`EXPLAIN ${sql}`, params)).rows.map((r: { 'QUERY PLAN': string }) => r['QUERY PLAN']).join('\n');
+
+  it('has every function of those conditions marked LEAKPROOF by the migrations', async () => {
+    expect(await ensureIndexableUnderRls(owner)).toEqual([]);
+  });
+
+  it.each([
+    [
+      'full-text search of requests',
+      `SELECT id FROM tickets t WHERE t.search_vector @@ websearch_to_tsquery('grc_french', $1)`,
+      ['lampadaire'],
+      'tickets_search',
+    ],
+    ['a citizen matched by e-mail', `SELECT id FROM citizens WHERE lower(email) = lower($1)`, ['Jeanne@Example.org'], 'citizens_email'],
+    ['citizens found by name', `SELECT id FROM citizens z WHERE z.search_text LIKE '%' || $1 || '%'`, ['dupont'], 'citizens_search'],
+    [
+      'duplicate candidates by subject',
+      `SELECT id FROM tickets c WHERE lower(grc_unaccent(c.subject)) % lower(grc_unaccent($1))`,
+      ['nid de poule'],
+      'tickets_subject_trgm',
+    ],
+  ])('plans %s on its index', async (_what, sql, params, index) => {
+    const text = await plan(sql, params);
+    expect(text).toContain(index);
+    expect(text).toMatch(/Index Cond/);
+  });
+});
