@@ -2,7 +2,7 @@
 // Anonymisation bench (issue 10): the retention job anonymises N closed requests on a seeded town while agents
 // read their inbox. Prints requests/s, the longest lock held (longest batch transaction, and the longest
 // writing transaction seen by sampling pg_stat_activity every 20 ms) and the inbox p95 before and during the run.
-//   node bench/anonymise.mjs [--tickets=1000000] [--anonymise=100000] [--skip-seed] [--keep-db] [--batch=100] [--port=3988]
+//   node bench/anonymise.mjs [--tickets=1000000] [--anonymise=100000] [--skip-seed] [--keep-db] [--batch=100] [--concurrency=2] [--port=3988]
 //                            [--save-seed] [--from-seed] [--log-statements] [--cpu-prof]
 // --save-seed keeps a copy of the fresh seed (database grc_bench_anon_seed); --from-seed starts each run from that
 // copy (CREATE DATABASE … TEMPLATE), so that several runs measure the same first anonymisation (median of runs).
@@ -28,11 +28,12 @@ const args = Object.fromEntries(
     return [m[1], m[2] ?? true];
   }),
 );
-const known = ['tickets', 'anonymise', 'skip-seed', 'keep-db', 'batch', 'port', 'save-seed', 'from-seed', 'log-statements', 'cpu-prof'];
+const known = ['tickets', 'anonymise', 'skip-seed', 'keep-db', 'batch', 'concurrency', 'port', 'save-seed', 'from-seed', 'log-statements', 'cpu-prof'];
 for (const k of Object.keys(args)) if (!known.includes(k)) throw new Error(`unknown flag --${k} (${known.join(', ')})`);
 const TICKETS = Number(args.tickets ?? 1_000_000);
 const N = Number(args.anonymise ?? 100_000);
 const BATCH = Number(args.batch ?? 100);
+const CONCURRENCY = Number(args.concurrency ?? 2); // GRC_RETENTION_CONCURRENCY: batches side by side
 const PORT = Number(args.port ?? 3988);
 const DB = 'grc_bench_anon';
 const SEED_COPY = 'grc_bench_anon_seed';
@@ -77,6 +78,7 @@ async function startApp(extraArgs, { profile = false } = {}) {
     // the bench wakes the job itself (below); the repeatable one would first run in a week
     GRC_RETENTION_EVERY_MINUTES: '10080',
     GRC_RETENTION_BATCH: String(BATCH),
+    GRC_RETENTION_CONCURRENCY: String(CONCURRENCY),
     NODE_ENV: 'production',
   };
   const prof = profile ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench/results')}`, '--cpu-prof-name=anonymise-api.cpuprofile'] : [];

@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
+import { Client } from 'pg';
 import { utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GRC_CONFIG, type GrcConfig } from '../src/config/config';
+import { AnonymisationService } from '../src/modules/anonymisation/anonymisation.service';
 import { RetentionService } from '../src/modules/retention/retention.service';
 import { ATTACHMENT_STORE, type AttachmentStore } from '../src/modules/tickets/attachment-store';
 import { ADMIN, VOIRIE_AGENT, ids } from './support/demo';
@@ -119,6 +121,65 @@ describe('retention', () => {
 
     const again = await service.runRetention();
     expect(again!.requests).toBe(0);
+  });
+
+  it('settles a person whose last requests two batches share: the second batch, after the first, anonymises the record', async () => {
+    // batches run side by side (GRC_RETENTION_CONCURRENCY); here two transactions each hold one of the two requests
+    const first = await closedRequest('nid-de-poule', 27, 'Partagé');
+    const [{ citizen_id: citizenId }] = await ctx.db.query(`SELECT citizen_id FROM tickets WHERE id = $1`, [first]);
+    const agent = await ctx.as(VOIRIE_AGENT);
+    const second = (
+      await agent
+        .post('/api/v1/tickets')
+        .send({
+          channel: 'phone',
+          categoryId: await (await ids(ctx.db)).category('nid-de-poule'),
+          subject: 'Rappel',
+          description: 'Rappel',
+          citizenId,
+        })
+        .expect(201)
+    ).body.id as string;
+    await ctx.db.query(`UPDATE tickets SET status = 'closed', resolved_at = now(), closed_at = now() WHERE id = $1`, [second]);
+    const engine = ctx.app.get(AnonymisationService);
+    const actor = { actorId: null, actorLabel: 'retention', ip: null };
+
+    let releaseFirst!: () => void;
+    const held = new Promise<void>((resolve) => (releaseFirst = resolve));
+    let firstDone!: () => void;
+    const firstWorked = new Promise<void>((resolve) => (firstDone = resolve));
+    const a = ctx.db.transaction(async (m) => {
+      const r = await engine.anonymiseTicketsIn(m, actor, [first]);
+      firstDone();
+      await held; // still uncommitted while the second batch runs
+      return r;
+    });
+    await firstWorked;
+    const b = ctx.db.transaction((m) => engine.anonymiseTicketsIn(m, actor, [second]));
+    // the second batch either finished (it did not wait) or waits on a lock: watched from a connection of its own
+    const watch = new Client({ connectionString: process.env['DATABASE_URL'] });
+    await watch.connect();
+    let finished = false;
+    void b.finally(() => (finished = true)).catch(() => undefined);
+    let waitingOn: string | null = null;
+    try {
+      while (!finished && !waitingOn) {
+        const { rows } = await watch.query(
+          `SELECT query FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND state = 'active'`,
+        );
+        waitingOn = rows[0]?.query ?? null;
+      }
+    } finally {
+      await watch.end();
+    }
+    expect(waitingOn).toMatch(/FROM citizens[\s\S]*FOR UPDATE/);
+    releaseFirst();
+    const [ra, rb] = await Promise.all([a, b]);
+    expect(ra.citizensUnlinked + rb.citizensUnlinked).toBe(1);
+    expect(ra.citizensAnonymised + rb.citizensAnonymised).toBe(1);
+    const [c] = await ctx.db.query(`SELECT last_name, email FROM citizens WHERE id = $1`, [citizenId]);
+    expect(c.last_name).not.toBe('Partagé');
+    expect(c.email).toBeNull();
   });
 
   it('resumes after a crash: a run that stopped beating is closed as failed and a new one does the work', async () => {

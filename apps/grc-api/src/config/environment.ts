@@ -478,6 +478,12 @@ export const ENVIRONMENT = {
     doc: 'largest BAN address file the admin screen accepts (bytes)',
   },
   GRC_RETENTION_BATCH: { group: 'retention', schema: int(100, 1, 5000), default: '100', doc: 'requests (or purged rows) per transaction' },
+  GRC_RETENTION_CONCURRENCY: {
+    group: 'retention',
+    schema: int(2, 1, 8),
+    default: '2',
+    doc: 'retention batches run side by side, each in its own transaction (keep it below the database pool size)',
+  },
   GRC_PURGE_SESSIONS_DAYS: { group: 'retention', schema: int(0, 0, 90), default: '0', doc: 'days an expired session row is kept' },
   GRC_PURGE_OUTBOX_BODY_DAYS: {
     group: 'retention',

@@ -205,7 +205,13 @@ export class AnonymisationService {
       .map(({ id, changes, clearIp }) => ({ id, changes, clearIp }));
   }
 
-  /** The former requesters, in bulk: anonymised when no live request names them any more, else only unlinked. */
+  /**
+   * The former requesters, in bulk: anonymised when no live request names them any more, else only unlinked.
+   * Their records are locked BEFORE the live check: two batches (retention runs them side by side) that each
+   * hold some of a person's last requests then take turns, and the second one, seeing the first one's
+   * committed work, anonymises the record — checked first, each would see the other's requests still live
+   * and both would only unlink, leaving the person's record behind.
+   */
   private async settleCitizens(
     m: EntityManager,
     actor: AuditActor,
@@ -214,12 +220,14 @@ export class AnonymisationService {
     audit: AuditRedaction[],
   ): Promise<void> {
     const citizens = [...new Set(done.map((t) => t.citizenId).filter((c): c is string => !!c))];
+    if (!citizens.length) return;
+    const locked = await this.repo.lockCitizens(m, citizens);
     const live = await this.repo.citizensWithLiveRequests(m, citizens);
     out.citizensUnlinked += citizens.filter((id) => live.has(id)).length;
-    await this.anonymiseRecords(
+    await this.anonymiseLocked(
       m,
       actor,
-      citizens.filter((id) => !live.has(id)),
+      locked.filter((row) => !live.has(String(row['id']))),
       out,
       audit,
     );
@@ -236,8 +244,18 @@ export class AnonymisationService {
     out: AnonymisationResult,
     audit: AuditRedaction[],
   ): Promise<void> {
-    if (!citizenIds.length) return;
-    const treated = (await this.repo.lockCitizens(m, citizenIds))
+    if (citizenIds.length) await this.anonymiseLocked(m, actor, await this.repo.lockCitizens(m, citizenIds), out, audit);
+  }
+
+  /** `anonymiseRecords` for records this transaction already locked (`lockCitizens`). */
+  private async anonymiseLocked(
+    m: EntityManager,
+    actor: AuditActor,
+    rows: readonly PersonalRow[],
+    out: AnonymisationResult,
+    audit: AuditRedaction[],
+  ): Promise<void> {
+    const treated = rows
       .map((row) => ({ row, names: knownNames(row), after: anonymisedRow('citizens', row, knownNames(row)) }))
       .filter(({ row, after }) => JSON.stringify(after) !== JSON.stringify(row)); // already anonymised otherwise
     if (!treated.length) return;

@@ -6,6 +6,8 @@ export interface RetentionConfig {
   everyMinutes: number;
   /** requests per transaction (short transactions, no long lock) */
   batchSize: number;
+  /** batches run side by side (each its own transaction and connection) */
+  concurrency: number;
   /** days a sent e-mail keeps its body in the outbox (the row, dates and status stay) */
   outboxBodyDays: number;
   /** days a quarantined e-mail is kept for an administrator to look at */
@@ -23,6 +25,7 @@ export function loadRetentionConfig(env: NodeJS.ProcessEnv = process.env): Reten
   return {
     everyMinutes: e.GRC_RETENTION_EVERY_MINUTES,
     batchSize: e.GRC_RETENTION_BATCH,
+    concurrency: e.GRC_RETENTION_CONCURRENCY,
     outboxBodyDays: e.GRC_PURGE_OUTBOX_BODY_DAYS,
     quarantineDays: e.GRC_PURGE_QUARANTINE_DAYS,
     loginIpMonths: e.GRC_PURGE_LOGIN_IP_MONTHS,

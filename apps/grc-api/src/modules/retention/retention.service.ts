@@ -142,30 +142,34 @@ export class RetentionService {
         const rule = retentionRuleFor(rules, category.id);
         if (!rule) continue;
         const closedBefore = closedBeforeForDue(now, rule);
-        for (;;) {
-          const started = Date.now();
-          const result = await this.db.transaction(async (m) => {
-            const ids = await this.repo.dueBatch(m, category.id, closedBefore, this.config.batchSize);
-            if (!ids.length) return null;
-            const r =
-              rule.action === 'delete'
+        // `concurrency` loops side by side, each on its own connection: a batch is round-trip bound (its
+        // statements wait on each other), so two keep both the database and the process busy. SKIP LOCKED
+        // gives each loop other requests; a person shared by two batches is settled in turn (settleCitizens).
+        const loop = async (): Promise<void> => {
+          for (;;) {
+            const started = Date.now();
+            const result = await this.db.transaction(async (m) => {
+              const ids = await this.repo.dueBatch(m, category.id, closedBefore, this.config.batchSize);
+              if (!ids.length) return null;
+              return rule.action === 'delete'
                 ? await this.engine.deleteTicketsIn(m, RETENTION_ACTOR, ids, { skipLocked: true })
                 : await this.engine.anonymiseTicketsIn(m, RETENTION_ACTOR, ids, { skipLocked: true });
-            return r;
-          });
-          if (!result || !result.tickets) break;
-          counts.longestBatchMs = Math.max(counts.longestBatchMs, Date.now() - started);
-          await this.engine.removeFiles(result);
-          await this.repo.flushSearchIndexes();
-          counts.batches++;
-          counts.requests += result.tickets;
-          counts.citizensAnonymised += result.citizensAnonymised;
-          counts.citizensUnlinked += result.citizensUnlinked;
-          const c = (counts.byCategory[category.code] ??= {});
-          c[rule.action] = (c[rule.action] ?? 0) + result.tickets;
-          for (const [t, n] of Object.entries(result.rows)) counts.rows[t] = (counts.rows[t] ?? 0) + n;
-          await this.repo.beat(this.repo.manager, runId, { ...counts });
-        }
+            });
+            if (!result || !result.tickets) return;
+            counts.longestBatchMs = Math.max(counts.longestBatchMs, Date.now() - started);
+            await this.engine.removeFiles(result);
+            await this.repo.flushSearchIndexes();
+            counts.batches++;
+            counts.requests += result.tickets;
+            counts.citizensAnonymised += result.citizensAnonymised;
+            counts.citizensUnlinked += result.citizensUnlinked;
+            const c = (counts.byCategory[category.code] ??= {});
+            c[rule.action] = (c[rule.action] ?? 0) + result.tickets;
+            for (const [t, n] of Object.entries(result.rows)) counts.rows[t] = (counts.rows[t] ?? 0) + n;
+            await this.repo.beat(this.repo.manager, runId, { ...counts });
+          }
+        };
+        await Promise.all(Array.from({ length: this.config.concurrency }, loop));
       }
       await this.close(runId, 'retention.run', 'done', counts, null);
       return counts;
