@@ -28,7 +28,19 @@ const args = Object.fromEntries(
     return [m[1], m[2] ?? true];
   }),
 );
-const known = ['tickets', 'anonymise', 'skip-seed', 'keep-db', 'batch', 'concurrency', 'port', 'save-seed', 'from-seed', 'log-statements', 'cpu-prof'];
+const known = [
+  'tickets',
+  'anonymise',
+  'skip-seed',
+  'keep-db',
+  'batch',
+  'concurrency',
+  'port',
+  'save-seed',
+  'from-seed',
+  'log-statements',
+  'cpu-prof',
+];
 for (const k of Object.keys(args)) if (!known.includes(k)) throw new Error(`unknown flag --${k} (${known.join(', ')})`);
 const TICKETS = Number(args.tickets ?? 1_000_000);
 const N = Number(args.anonymise ?? 100_000);
