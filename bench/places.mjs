@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Places benchmark (issue 12): address search-as-you-type on a large département's BAN file, and the map of
 // requests per viewport on a large town.
-//   node bench/places.mjs [--addresses=500000] [--tickets=1000000] [--requests=400] [--port=3988] [--keep-db]
+//   node bench/places.mjs [--addresses=500000] [--tickets=1000000] [--requests=400] [--port=3988] [--keep-db] [--reuse-db=NAME]
+//   --keep-db keeps the database (its name is printed); --reuse-db=NAME skips steps 1–3 on such a kept database
+//   (the HTTP step again: three runs for a median without importing and seeding three times).
 // 1. a fresh database grc_bench_places, migrated, the demo town loaded (main.js serve --migrate --demo, stopped);
 // 2. a BAN file of --addresses generated (ban-generate.mjs) and imported with `main.js import-ban` (time printed);
 // 3. --tickets requests seeded with bench/seed.mjs (the inbox benchmark's generator, positions in Saint-Aubin);
@@ -32,7 +34,8 @@ const TICKETS = Number(args.tickets ?? 1_000_000);
 const REQUESTS = Number(args.requests ?? 400);
 const PORT = Number(args.port ?? 3988);
 // not grc_*: other tools' clean-ups of stray test databases on a shared machine match that prefix
-const DB = `places_bench_${process.pid}`;
+const DB = args['reuse-db'] ? String(args['reuse-db']) : `places_bench_${process.pid}`;
+const REUSE = Boolean(args['reuse-db']);
 const PG_BASE = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
 const DATABASE_URL = `${PG_BASE}/${DB}`;
 const BASE = `http://127.0.0.1:${PORT}`;
@@ -144,27 +147,29 @@ try {
       stdio: 'inherit',
       timeout: 900_000,
     });
-  log(`1. fresh database ${DB}, demo town`);
-  await admin(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-  await admin(`CREATE DATABASE ${DB}`);
-  app = await startApp(['--migrate', '--demo', 'packs/demo-town'], 'all');
-  await stop(app);
-  app = undefined;
+  if (!REUSE) {
+    log(`1. fresh database ${DB}, demo town`);
+    await admin(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+    await admin(`CREATE DATABASE ${DB}`);
+    app = await startApp(['--migrate', '--demo', 'packs/demo-town'], 'all');
+    await stop(app);
+    app = undefined;
 
-  const file = join(ROOT, 'bench/.data/adresses-99.csv');
-  mkdirSync(dirname(file), { recursive: true });
-  log(`2. BAN file of ${ADDRESSES.toLocaleString('en')} addresses, imported`);
-  await writeBanFile(file, ADDRESSES, '99');
-  const t0 = performance.now();
-  execFileSync(process.execPath, [MAIN, 'import-ban', file], { cwd: ROOT, env, stdio: 'inherit', timeout: 1_800_000 });
-  results.importSeconds = +((performance.now() - t0) / 1000).toFixed(1);
-  log(`  import: ${results.importSeconds} s (${Math.round(ADDRESSES / results.importSeconds).toLocaleString('en')} addresses/s)`);
+    const file = join(ROOT, 'bench/.data/adresses-99.csv');
+    mkdirSync(dirname(file), { recursive: true });
+    log(`2. BAN file of ${ADDRESSES.toLocaleString('en')} addresses, imported`);
+    await writeBanFile(file, ADDRESSES, '99');
+    const t0 = performance.now();
+    execFileSync(process.execPath, [MAIN, 'import-ban', file], { cwd: ROOT, env, stdio: 'inherit', timeout: 1_800_000 });
+    results.importSeconds = +((performance.now() - t0) / 1000).toFixed(1);
+    log(`  import: ${results.importSeconds} s (${Math.round(ADDRESSES / results.importSeconds).toLocaleString('en')} addresses/s)`);
 
-  if (TICKETS > 0) {
-    log(`3. seeding ${TICKETS.toLocaleString('en')} tickets (bench/seed.mjs)`);
-    const s = await seed({ connect, tickets: TICKETS, log: () => undefined });
-    log(`  seed: ${s.seconds.toFixed(1)} s`);
-  }
+    if (TICKETS > 0) {
+      log(`3. seeding ${TICKETS.toLocaleString('en')} tickets (bench/seed.mjs)`);
+      const s = await seed({ connect, tickets: TICKETS, log: () => undefined });
+      log(`  seed: ${s.seconds.toFixed(1)} s`);
+    }
+  } else log(`1–3. reusing the kept database ${DB}`);
   const c = await connect();
   const [{ open }] = (
     await c.query(`SELECT count(*)::int AS open FROM tickets WHERE status IN ('new','open','waiting_citizen') AND latitude IS NOT NULL`)
@@ -220,5 +225,6 @@ try {
   log(JSON.stringify(results));
 } finally {
   await stop(app);
-  if (!args['keep-db']) await admin(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`).catch(() => undefined);
+  if (args['keep-db'] || REUSE) log(`database kept: ${DB}`);
+  else await admin(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`).catch(() => undefined);
 }

@@ -151,17 +151,34 @@ export class PlacesRepository {
   // ------------------------------------------------------------------ search
 
   /**
-   * Streets whose name and commune contain the words typed (pg_trgm's word similarity, or a plain substring for
-   * the first letters), best first. `text` is normalised like the generated `search` column.
+   * Streets whose name and commune have a word starting with each word typed ("av de la ga" finds "Avenue de la
+   * Gare"), in any order: a prefix query on the full-text index of `search` (GIN on `to_tsvector('simple', search)`,
+   * migration 1763800001300) — no similarity is computed on the rows, the few hundred matches are ranked on cheap
+   * expressions (the name starting with what was typed, then the shortest, then the biggest street). Only when no
+   * street has such words (a typo: "jean jaurs") does pg_trgm's word similarity answer, nearest first along the GiST
+   * trigram index (`<->>` KNN, so only the best rows are read). `text` is normalised like the generated `search` column.
    */
-  streets(text: string, postcode: string | null, limit: number): Promise<StreetHit[]> {
+  async streets(text: string, postcode: string | null, limit: number): Promise<StreetHit[]> {
+    // parseAddressQuery leaves letters and digits only; anything else is dropped, so the tsquery has no operator of the user's
+    const words = text.split(' ').filter((w) => /^[\p{L}\p{N}]+$/u.test(w));
+    if (!words.length) return [];
+    const prefixes = words.map((w) => `${w}:*`).join(' & ');
+    const hits: StreetHit[] = await this.db.query(
+      `SELECT key, name, postcode, commune, lat, lon, 1::float8 AS score
+       FROM address_streets
+       WHERE to_tsvector('simple', search) @@ to_tsquery('simple', $1) AND ($2::text IS NULL OR postcode = $2)
+       ORDER BY starts_with(search, $4) DESC, length(search), addresses DESC, key
+       LIMIT $3`,
+      [prefixes, postcode, limit, words.join(' ')],
+    );
+    if (hits.length || words.join('').length < 3) return hits;
     return this.db.query(
       `SELECT key, name, postcode, commune, lat, lon, word_similarity($1, search) AS score
        FROM address_streets
-       WHERE ($1 <% search OR search LIKE '%' || $4 || '%') AND ($2::text IS NULL OR postcode = $2)
-       ORDER BY score DESC, similarity($1, search) DESC, addresses DESC, key
+       WHERE search %> $1 AND ($2::text IS NULL OR postcode = $2)
+       ORDER BY search <->> $1, addresses DESC, key
        LIMIT $3`,
-      [text, postcode, limit, text.replace(/[\\%_]/g, (c) => `\\${c}`)],
+      [words.join(' '), postcode, limit],
     );
   }
 
