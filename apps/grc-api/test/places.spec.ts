@@ -165,9 +165,15 @@ describe('places', () => {
     it('lists a ticket’s open neighbours within 500 m, nearest first, in the caller’s departments only', async () => {
       const d = await ids(ctx.db);
       const voirie = await d.department('voirie');
-      const [t] = await ctx.db.query(`SELECT t.id FROM tickets t WHERE ${open} AND department_id = $1 ORDER BY created_at LIMIT 1`, [
-        voirie,
-      ]);
+      // a voirie request with at least one open neighbour of the agent's departments within ~330 m (the demo's dates move)
+      const [t] = await ctx.db.query(
+        `SELECT t.id FROM tickets t WHERE ${open} AND t.department_id = $1 AND EXISTS (
+           SELECT 1 FROM tickets o JOIN agent_departments ad ON ad.department_id = o.department_id JOIN agents a ON a.id = ad.agent_id
+           WHERE a.email = $2 AND o.id <> t.id AND o.status IN ('new', 'open', 'waiting_citizen') AND o.latitude IS NOT NULL
+             AND point(o.longitude, o.latitude) <-> point(t.longitude, t.latitude) < 0.003)
+         ORDER BY t.created_at LIMIT 1`,
+        [voirie, VOIRIE_AGENT],
+      );
       const agent = await ctx.as(VOIRIE_AGENT);
       const near = (await agent.get(`/api/v1/tickets/${t.id}/nearby`).expect(200)).body as Array<{ id: string; distanceMetres: number }>;
       expect(near.length).toBeGreaterThan(0);
@@ -214,7 +220,14 @@ describe('places', () => {
     const report = async (description: string, lat: string, lng: string) => {
       const pothole = await (await ids(ctx.db)).category('nid-de-poule');
       let req = ctx.http.post('/api/v1/public/requests').set('X-Requested-With', 'grc');
-      const fields = { categoryId: pothole, description, latitude: lat, longitude: lng, lastName: 'Durand', email: `p-${stamp}@example.org` };
+      const fields = {
+        categoryId: pothole,
+        description,
+        latitude: lat,
+        longitude: lng,
+        lastName: 'Durand',
+        email: `p-${stamp}@example.org`,
+      };
       for (const [k, v] of Object.entries(fields)) req = req.field(k, v);
       const res = await req.expect(201);
       const [t] = await ctx.db.query(`SELECT id, version FROM tickets WHERE reference = $1`, [res.body.reference]);
@@ -254,9 +267,10 @@ describe('places', () => {
     });
     const fc = (...features: unknown[]) => ({ type: 'FeatureCollection', features });
     const rulesOf = async (categoryId: string) =>
-      ctx.db.query(`SELECT id, department_id, area_name, area, position, version FROM routing_rules WHERE category_id = $1 ORDER BY position`, [
-        categoryId,
-      ]);
+      ctx.db.query(
+        `SELECT id, department_id, area_name, area, position, version FROM routing_rules WHERE category_id = $1 ORDER BY position`,
+        [categoryId],
+      );
     const audits = (ruleIds: string[]) =>
       count(`SELECT count(*) AS n FROM audit_events WHERE action = 'routing_rule.import' AND entity_id::text = ANY($1::text[])`, [ruleIds]);
 
@@ -273,7 +287,12 @@ describe('places', () => {
       const existing = (
         await admin
           .post('/api/v1/routing-rules')
-          .send({ categoryId: category.id, departmentId: await d.department('voirie'), areaName: 'Ancien', area: ring(0.6, 47.3).slice(0, 3) })
+          .send({
+            categoryId: category.id,
+            departmentId: await d.department('voirie'),
+            areaName: 'Ancien',
+            area: ring(0.6, 47.3).slice(0, 3),
+          })
           .expect(201)
       ).body;
       const file = fc(
@@ -299,7 +318,11 @@ describe('places', () => {
       expect(rules).toHaveLength(2);
       expect(rules[0]).toMatchObject({ id: existing.id, area_name: 'Centre', department_id: await d.department('proprete'), version: 2 });
       expect(rules[0].area).toEqual(ring(0.69, 47.38).slice(0, 3));
-      expect(rules[1]).toMatchObject({ id: done.items[1].ruleId, area_name: 'Quartier nord', department_id: await d.department('espaces-verts') });
+      expect(rules[1]).toMatchObject({
+        id: done.items[1].ruleId,
+        area_name: 'Quartier nord',
+        department_id: await d.department('espaces-verts'),
+      });
       expect(rules[1].position).toBeGreaterThan(rules[0].position);
       expect(await audits(rules.map((r: { id: string }) => r.id))).toBe(2);
 
@@ -310,7 +333,12 @@ describe('places', () => {
         { name: 'Centre', ruleId: existing.id, category: code, department: 'proprete' },
         { name: 'Quartier nord', ruleId: rules[1].id, category: code, department: 'espaces-verts' },
       ]);
-      const again = (await admin.post('/api/v1/routing-rules/areas/import').send(fc(...ours)).expect(200)).body;
+      const again = (
+        await admin
+          .post('/api/v1/routing-rules/areas/import')
+          .send(fc(...ours))
+          .expect(200)
+      ).body;
       expect(again).toMatchObject({ created: 0, updated: 0, unchanged: 2 });
       expect(await audits(rules.map((r: { id: string }) => r.id))).toBe(2);
     });

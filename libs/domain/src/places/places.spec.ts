@@ -100,7 +100,10 @@ describe('routing areas as GeoJSON', () => {
     expect(fc.features).toHaveLength(1);
     expect(fc.features[0]!.geometry.coordinates[0]).toHaveLength(5);
     const back = geoJsonToAreas(JSON.parse(JSON.stringify(fc)));
-    expect(back).toEqual({ ok: true, areas: [{ name: 'Parc du Château', ruleId: 'r1', category: 'depot-sauvage', department: null, area }] });
+    expect(back).toEqual({
+      ok: true,
+      areas: [{ name: 'Parc du Château', ruleId: 'r1', category: 'depot-sauvage', department: null, area }],
+    });
     if (back.ok) expect(pointInPolygon([0.7, 47.386], back.areas[0]!.area)).toBe(pointInPolygon([0.7, 47.386], area));
   });
   it('refuses what is not a simple polygon, with the feature at fault', () => {
@@ -219,7 +222,16 @@ describe('routing areas as GeoJSON', () => {
           },
           { kind: 'create', index: 1, categoryId: 'c-ecl', departmentId: 'd-voirie', areaName: 'Quartier nord', area },
           { kind: 'create', index: 2, categoryId: 'c-dep', departmentId: 'd-prop', areaName: 'Bords de Loire', area },
-          { kind: 'update', index: 3, ruleId: 'r2', categoryId: 'c-dep', departmentId: 'd-voirie', areaName: 'Centre', area, changes: ['area', 'areaName'] },
+          {
+            kind: 'update',
+            index: 3,
+            ruleId: 'r2',
+            categoryId: 'c-dep',
+            departmentId: 'd-voirie',
+            areaName: 'Centre',
+            area,
+            changes: ['area', 'areaName'],
+          },
         ],
       });
     });

@@ -176,7 +176,14 @@ export class RoutingRulesService {
             m,
           );
           ruleId = saved.id;
-          await this.audit.record(m, auditActor(actor), 'routing_rule.import', 'routing_rule', saved.id, diff(null, toRoutingRule(saved), FIELDS));
+          await this.audit.record(
+            m,
+            auditActor(actor),
+            'routing_rule.import',
+            'routing_rule',
+            saved.id,
+            diff(null, toRoutingRule(saved), FIELDS),
+          );
         } else if (!dryRun && a.kind === 'update') {
           const row = (await this.rules.findForUpdate(a.ruleId, m))!;
           const before = toRoutingRule(row);

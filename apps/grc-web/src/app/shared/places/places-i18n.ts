@@ -72,7 +72,8 @@ export const PLACES_FR = {
   'areas.importHint':
     'Une zone qui porte le ruleId d’une règle remplace la zone de cette règle ; les autres créent une règle à partir de leurs codes category et department et de leur name. Un aperçu est présenté avant tout changement ; l’import se fait en entier ou pas du tout.',
   'areas.previewHeading': 'Aperçu de l’import « {file} »',
-  'areas.previewReady': 'Aperçu : {created} règle(s) à créer, {updated} zone(s) à remplacer, {unchanged} inchangée(s). Rien n’est encore enregistré.',
+  'areas.previewReady':
+    'Aperçu : {created} règle(s) à créer, {updated} zone(s) à remplacer, {unchanged} inchangée(s). Rien n’est encore enregistré.',
   'areas.previewCaption': 'Ce que fera chaque zone du fichier',
   'areas.feature': 'Zone n°',
   'areas.action': 'Action',
