@@ -157,38 +157,40 @@ export class PlacesRepository {
    * expressions (the name starting with what was typed, then the shortest, then the biggest street). Only when no
    * street has such words (a typo: "jean jaurs") does pg_trgm's word similarity answer, nearest first along the GiST
    * trigram index (`<->>` KNN, so only the best rows are read). `text` is normalised like the generated `search` column.
+   * With a house number, each street's addresses of that number come in the same round trip (index
+   * `addresses_street_number`), every repetition index: the caller ranks them.
    */
-  async streets(text: string, postcode: string | null, limit: number): Promise<StreetHit[]> {
+  async streets(
+    text: string,
+    postcode: string | null,
+    limit: number,
+    number: number | null = null,
+  ): Promise<Array<StreetHit & { found: AddressRow[] }>> {
     // parseAddressQuery leaves letters and digits only; anything else is dropped, so the tsquery has no operator of the user's
     const words = text.split(' ').filter((w) => /^[\p{L}\p{N}]+$/u.test(w));
     if (!words.length) return [];
-    const prefixes = words.map((w) => `${w}:*`).join(' & ');
-    const hits: StreetHit[] = await this.db.query(
-      `SELECT key, name, postcode, commune, lat, lon, 1::float8 AS score
-       FROM address_streets
-       WHERE to_tsvector('simple', search) @@ to_tsquery('simple', $1) AND ($2::text IS NULL OR postcode = $2)
-       ORDER BY starts_with(search, $4) DESC, length(search), addresses DESC, key
-       LIMIT $3`,
-      [prefixes, postcode, limit, words.join(' ')],
+    const query = (score: string, where: string, order: string, first: string) =>
+      this.db.query(
+        `WITH s AS (
+           SELECT key, name, postcode, commune, lat, lon, ${score} AS score, row_number() OVER (ORDER BY ${order}) AS rank
+           FROM address_streets WHERE ${where} AND ($2::text IS NULL OR postcode = $2)
+           ORDER BY ${order} LIMIT $3)
+         SELECT s.key, s.name, s.postcode, s.commune, s.lat, s.lon, s.score,
+                CASE WHEN $4::int IS NULL THEN '[]'::json ELSE (
+                  SELECT coalesce(json_agg(json_build_object('id', a.id, 'street_key', a.street_key, 'number', a.number, 'rep', a.rep,
+                           'street', a.street, 'postcode', a.postcode, 'commune', a.commune, 'lat', a.lat, 'lon', a.lon)), '[]'::json)
+                  FROM addresses a WHERE a.street_key = s.key AND a.number = $4) END AS found
+         FROM s ORDER BY s.rank`,
+        [first, postcode, limit, number, words.join(' ')],
+      ) as Promise<Array<StreetHit & { found: AddressRow[] }>>;
+    const hits = await query(
+      '1::float8',
+      `to_tsvector('simple', search) @@ to_tsquery('simple', $1)`,
+      'starts_with(search, $5) DESC, length(search), addresses DESC, key',
+      words.map((w) => `${w}:*`).join(' & '),
     );
     if (hits.length || words.join('').length < 3) return hits;
-    return this.db.query(
-      `SELECT key, name, postcode, commune, lat, lon, word_similarity($1, search) AS score
-       FROM address_streets
-       WHERE search %> $1 AND ($2::text IS NULL OR postcode = $2)
-       ORDER BY search <->> $1, addresses DESC, key
-       LIMIT $3`,
-      [words.join(' '), postcode, limit],
-    );
-  }
-
-  /** The addresses with this number in these streets (every repetition index: the caller ranks them). */
-  addressesOn(streetKeys: readonly string[], number: number): Promise<AddressRow[]> {
-    return this.db.query(
-      `SELECT id, street_key, number, rep, street, postcode, commune, lat, lon FROM addresses
-       WHERE street_key = ANY($1::text[]) AND number = $2`,
-      [streetKeys, number],
-    );
+    return query('word_similarity($1, search)', 'search %> $1', 'search <->> $5, addresses DESC, key', words.join(' '));
   }
 
   /** The addresses nearest a point (KNN on the GiST index; planar order, the caller measures true distances). */
