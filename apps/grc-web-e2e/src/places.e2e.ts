@@ -90,7 +90,8 @@ async function startServer(tileUrl: string): Promise<void> {
   });
   server.stdout?.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-50_000)));
   server.stderr?.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-50_000)));
-  const deadline = Date.now() + 180_000;
+  // a shared machine under load takes minutes to migrate and load the demo town
+  const deadline = Date.now() + 420_000;
   while (Date.now() < deadline) {
     if (server.exitCode !== null) throw new Error(`the places server exited:\n${output}`);
     try {
@@ -133,7 +134,7 @@ beforeAll(async () => {
   const tilePort = (tiles.address() as AddressInfo).port;
   await startServer(`http://127.0.0.1:${tilePort}/tiles/{z}/{x}/{y}.png`);
   browser = await connectBrowser();
-}, 240_000);
+}, 480_000);
 
 afterAll(async () => {
   await context?.close();
