@@ -47,7 +47,7 @@ export interface NearbyRow {
   lon: number;
 }
 
-/** The open statuses, as literals: the partial index tickets_open_position is chosen only for the same predicate. */
+/** The open statuses, as literals: the partial index tickets_open_position_cover is chosen only for the same predicate. */
 const OPEN_PLACED = `t.latitude IS NOT NULL AND t.longitude IS NOT NULL AND t.status IN ('new', 'open', 'waiting_citizen')`;
 
 /**
@@ -279,24 +279,34 @@ export class PlacesRepository {
     const b = [sql.p(box.west), sql.p(box.south), sql.p(box.east), sql.p(box.north)];
     const c = sql.p(cell);
     const limit = sql.p(maxCells);
-    const cells: MapCellRow[] = await this.db.query(
-      `SELECT avg(t.latitude) AS lat, avg(t.longitude) AS lon, count(*)::int AS n,
-              bool_or(t.sla_breached OR t.sla_due_at < now()) AS breached,
-              bool_or(t.sla_due_at < now() + interval '1 day') AS due_soon,
-              bool_or(t.sla_due_at IS NOT NULL) AS has_sla,
-              mode() WITHIN GROUP (ORDER BY t.status) AS status,
-              CASE WHEN count(*) = 1 THEN min(t.id::text) END AS id,
-              CASE WHEN count(*) = 1 THEN min(t.reference) END AS reference,
-              CASE WHEN count(*) = 1 THEN min(t.subject) END AS subject,
-              CASE WHEN count(*) = 1 THEN min(t.address) END AS address
-       FROM tickets t
-       WHERE ${OPEN_PLACED}
-         AND point(t.longitude, t.latitude) <@ box(point(${b[0]}, ${b[1]}), point(${b[2]}, ${b[3]})) ${where}
-       GROUP BY floor(t.longitude / ${c}), floor(t.latitude / ${c})
-       ORDER BY count(*) DESC
-       LIMIT ${limit}`,
+    // Grouped first on the covering index alone (index-only: position, SLA, status and the inbox's usual columns are
+    // INCLUDEd, migration 1763800001310; counts per status rather than mode(), so that the grouping can be hashed),
+    // then the one-request cells' own columns read by id.
+    const rows: Array<Omit<MapCellRow, 'status'> & { n_new: number; n_open: number; n_waiting: number }> = await this.db.query(
+      `WITH c AS (
+         SELECT avg(t.latitude) AS lat, avg(t.longitude) AS lon, count(*)::int AS n,
+                bool_or(t.sla_breached OR t.sla_due_at < now()) AS breached,
+                bool_or(t.sla_due_at < now() + interval '1 day') AS due_soon,
+                bool_or(t.sla_due_at IS NOT NULL) AS has_sla,
+                count(*) FILTER (WHERE t.status = 'new')::int AS n_new,
+                count(*) FILTER (WHERE t.status = 'open')::int AS n_open,
+                count(*) FILTER (WHERE t.status = 'waiting_citizen')::int AS n_waiting,
+                CASE WHEN count(*) = 1 THEN min(t.id::text) END AS id
+         FROM tickets t
+         WHERE ${OPEN_PLACED}
+           AND point(t.longitude, t.latitude) <@ box(point(${b[0]}, ${b[1]}), point(${b[2]}, ${b[3]})) ${where}
+         GROUP BY floor(t.longitude / ${c}), floor(t.latitude / ${c})
+         ORDER BY count(*) DESC
+         LIMIT ${limit})
+       SELECT c.*, s.reference, s.subject, s.address FROM c LEFT JOIN tickets s ON s.id = c.id::uuid
+       ORDER BY c.n DESC`,
       sql.params,
     );
+    const cells: MapCellRow[] = rows.map(({ n_new, n_open, n_waiting, ...r }) => ({
+      ...r,
+      // the most frequent status (ties: the earliest in the life cycle, as mode() over the status' text did roughly)
+      status: n_new >= n_open && n_new >= n_waiting ? 'new' : n_open >= n_waiting ? 'open' : 'waiting_citizen',
+    }));
     const u = new Sql();
     inboxConditions(u, f);
     const [row] = await this.db.query(
