@@ -651,6 +651,32 @@ describe('authorisation matrix: every route × every principal × own / other ob
       };
     },
     'GET /api/v1/routing-rules': async () => ({ path: '/api/v1/routing-rules' }),
+    'GET /api/v1/routing-rules/areas': async () => ({ path: '/api/v1/routing-rules/areas' }),
+    // a preview: nothing is written
+    'POST /api/v1/routing-rules/areas/import': async () => ({
+      path: '/api/v1/routing-rules/areas/import',
+      query: { dryRun: 'true' },
+      body: {
+        type: 'FeatureCollection',
+        features: [
+          {
+            type: 'Feature',
+            properties: { name: 'Matrice', category: (await category()).code, department: 'voirie' },
+            geometry: {
+              type: 'Polygon',
+              coordinates: [
+                [
+                  [0.69, 47.38],
+                  [0.7, 47.38],
+                  [0.7, 47.39],
+                  [0.69, 47.38],
+                ],
+              ],
+            },
+          },
+        ],
+      },
+    }),
     'POST /api/v1/routing-rules': async () => ({
       path: '/api/v1/routing-rules',
       body: { categoryId: (await category()).id, departmentId: await d.department('voirie') },

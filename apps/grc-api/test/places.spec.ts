@@ -165,9 +165,15 @@ describe('places', () => {
     it('lists a ticket’s open neighbours within 500 m, nearest first, in the caller’s departments only', async () => {
       const d = await ids(ctx.db);
       const voirie = await d.department('voirie');
-      const [t] = await ctx.db.query(`SELECT t.id FROM tickets t WHERE ${open} AND department_id = $1 ORDER BY created_at LIMIT 1`, [
-        voirie,
-      ]);
+      // a voirie request with at least one open neighbour of the agent's departments within ~330 m (the demo's dates move)
+      const [t] = await ctx.db.query(
+        `SELECT t.id FROM tickets t WHERE ${open} AND t.department_id = $1 AND EXISTS (
+           SELECT 1 FROM tickets o JOIN agent_departments ad ON ad.department_id = o.department_id JOIN agents a ON a.id = ad.agent_id
+           WHERE a.email = $2 AND o.id <> t.id AND o.status IN ('new', 'open', 'waiting_citizen') AND o.latitude IS NOT NULL
+             AND point(o.longitude, o.latitude) <-> point(t.longitude, t.latitude) < 0.003)
+         ORDER BY t.created_at LIMIT 1`,
+        [voirie, VOIRIE_AGENT],
+      );
       const agent = await ctx.as(VOIRIE_AGENT);
       const near = (await agent.get(`/api/v1/tickets/${t.id}/nearby`).expect(200)).body as Array<{ id: string; distanceMetres: number }>;
       expect(near.length).toBeGreaterThan(0);
@@ -206,6 +212,160 @@ describe('places', () => {
       await agent.get('/api/v1/places/requests-map').query({ bbox, zoom: 12, view: 'all' }).expect(403);
       const bad = await agent.get('/api/v1/places/requests-map').query({ bbox: '1,2,0,3', zoom: 12 }).expect(400);
       expect(bad.body.errors[0]).toMatchObject({ field: 'bbox' });
+    });
+  });
+
+  describe('the ticket page’s map: duplicate candidates', () => {
+    const stamp = Date.now().toString(36);
+    const report = async (description: string, lat: string, lng: string) => {
+      const pothole = await (await ids(ctx.db)).category('nid-de-poule');
+      let req = ctx.http.post('/api/v1/public/requests').set('X-Requested-With', 'grc');
+      const fields = {
+        categoryId: pothole,
+        description,
+        latitude: lat,
+        longitude: lng,
+        lastName: 'Durand',
+        email: `p-${stamp}@example.org`,
+      };
+      for (const [k, v] of Object.entries(fields)) req = req.field(k, v);
+      const res = await req.expect(201);
+      const [t] = await ctx.db.query(`SELECT id, version FROM tickets WHERE reference = $1`, [res.body.reference]);
+      return t as { id: string; version: number };
+    };
+    it('gives each candidate’s position, of the departments the agent sees only (another department’s: counted, no point)', async () => {
+      const mine = await report(`Nid-de-poule place du Marché ${stamp}`, '47.36000', '0.66000');
+      const theirs = await report(`Nid-de-poule place du Marché ${stamp} bis`, '47.36002', '0.66002');
+      const admin = await ctx.as(ADMIN);
+      await admin
+        .post(`/api/v1/tickets/${theirs.id}/transfer`)
+        .send({ departmentId: await (await ids(ctx.db)).department('espaces-verts'), reason: 'test', version: theirs.version })
+        .expect(201);
+      const fresh = await report(`Nid-de-poule place du Marché ${stamp} encore`, '47.36001', '0.66001');
+      type Candidate = { id: string; lat: number | null; lng: number | null };
+      const all = (await admin.get(`/api/v1/tickets/${fresh.id}/duplicates`).expect(200)).body.candidates as Candidate[];
+      expect(all.find((c) => c.id === theirs.id)).toMatchObject({ lat: 47.36002, lng: 0.66002 });
+      const seen = (await (await ctx.as(VOIRIE_AGENT)).get(`/api/v1/tickets/${fresh.id}/duplicates`).expect(200)).body;
+      expect(seen.candidates.find((c: Candidate) => c.id === mine.id)).toMatchObject({ lat: 47.36, lng: 0.66 });
+      expect(seen.candidates.map((c: Candidate) => c.id)).not.toContain(theirs.id);
+      expect(JSON.stringify(seen)).not.toContain('47.36002');
+      expect(seen.otherDepartmentCandidates).toBeGreaterThanOrEqual(1);
+    });
+  });
+
+  describe('routing areas as GeoJSON (import with a preview, all or nothing; export)', () => {
+    const ring = (x: number, y: number) => [
+      [x, y],
+      [x + 0.01, y],
+      [x + 0.01, y + 0.01],
+      [x, y],
+    ];
+    const feature = (properties: Record<string, unknown>, x = 0.69, y = 47.38) => ({
+      type: 'Feature',
+      properties,
+      geometry: { type: 'Polygon', coordinates: [ring(x, y)] },
+    });
+    const fc = (...features: unknown[]) => ({ type: 'FeatureCollection', features });
+    const rulesOf = async (categoryId: string) =>
+      ctx.db.query(
+        `SELECT id, department_id, area_name, area, position, version FROM routing_rules WHERE category_id = $1 ORDER BY position`,
+        [categoryId],
+      );
+    const audits = (ruleIds: string[]) =>
+      count(`SELECT count(*) AS n FROM audit_events WHERE action = 'routing_rule.import' AND entity_id::text = ANY($1::text[])`, [ruleIds]);
+
+    it('previews, then creates and updates the rules in one transaction, audited; the export reads them back', async () => {
+      const admin = await ctx.as(ADMIN);
+      const d = await ids(ctx.db);
+      const code = `zones-${Date.now().toString(36)}`;
+      const category = (
+        await admin
+          .post('/api/v1/categories')
+          .send({ code, nameFr: 'Zones', nameEn: 'Areas', defaultDepartmentId: await d.department('voirie') })
+          .expect(201)
+      ).body;
+      const existing = (
+        await admin
+          .post('/api/v1/routing-rules')
+          .send({
+            categoryId: category.id,
+            departmentId: await d.department('voirie'),
+            areaName: 'Ancien',
+            area: ring(0.6, 47.3).slice(0, 3),
+          })
+          .expect(201)
+      ).body;
+      const file = fc(
+        feature({ ruleId: existing.id, name: 'Centre', department: 'proprete' }),
+        feature({ name: 'Quartier nord', category: code, department: 'espaces-verts' }, 0.7, 47.4),
+      );
+      const preview = (await admin.post('/api/v1/routing-rules/areas/import').query({ dryRun: 'true' }).send(file).expect(200)).body;
+      expect(preview).toMatchObject({
+        dryRun: true,
+        created: 1,
+        updated: 1,
+        unchanged: 0,
+        items: [
+          { index: 0, kind: 'update', ruleId: existing.id, areaName: 'Centre', changes: ['area', 'areaName', 'departmentId'] },
+          { index: 1, kind: 'create', ruleId: null, categoryId: category.id, areaName: 'Quartier nord' },
+        ],
+      });
+      expect(await rulesOf(category.id)).toHaveLength(1); // a preview writes nothing
+
+      const done = (await admin.post('/api/v1/routing-rules/areas/import').send(file).expect(200)).body;
+      expect(done).toMatchObject({ dryRun: false, created: 1, updated: 1 });
+      const rules = await rulesOf(category.id);
+      expect(rules).toHaveLength(2);
+      expect(rules[0]).toMatchObject({ id: existing.id, area_name: 'Centre', department_id: await d.department('proprete'), version: 2 });
+      expect(rules[0].area).toEqual(ring(0.69, 47.38).slice(0, 3));
+      expect(rules[1]).toMatchObject({
+        id: done.items[1].ruleId,
+        area_name: 'Quartier nord',
+        department_id: await d.department('espaces-verts'),
+      });
+      expect(rules[1].position).toBeGreaterThan(rules[0].position);
+      expect(await audits(rules.map((r: { id: string }) => r.id))).toBe(2);
+
+      // the export names them by code; imported again, it changes nothing
+      const exported = (await (await ctx.as(VOIRIE_AGENT)).get('/api/v1/routing-rules/areas').expect(200)).body;
+      const ours = exported.features.filter((f: { properties: { category?: string } }) => f.properties.category === code);
+      expect(ours.map((f: { properties: object }) => f.properties)).toEqual([
+        { name: 'Centre', ruleId: existing.id, category: code, department: 'proprete' },
+        { name: 'Quartier nord', ruleId: rules[1].id, category: code, department: 'espaces-verts' },
+      ]);
+      const again = (
+        await admin
+          .post('/api/v1/routing-rules/areas/import')
+          .send(fc(...ours))
+          .expect(200)
+      ).body;
+      expect(again).toMatchObject({ created: 0, updated: 0, unchanged: 2 });
+      expect(await audits(rules.map((r: { id: string }) => r.id))).toBe(2);
+    });
+
+    it('refuses a file with any feature at fault, naming it and its field, and changes nothing; admins only', async () => {
+      const admin = await ctx.as(ADMIN);
+      const before = await count(`SELECT count(*) AS n FROM routing_rules`);
+      const [rule] = await ctx.db.query(`SELECT id, version FROM routing_rules ORDER BY position LIMIT 1`);
+      const bad = await admin
+        .post('/api/v1/routing-rules/areas/import')
+        .send(
+          fc(
+            feature({ ruleId: rule.id, name: 'Valide' }),
+            feature({ name: 'Sans service', category: 'nid-de-poule' }),
+            feature({ name: 'Inconnu', category: 'nid-de-poule', department: 'nulle-part' }),
+          ),
+        )
+        .expect(400);
+      expect(bad.body.errors).toEqual([
+        expect.objectContaining({ field: 'features[1].properties.department', code: 'geojson.department_required' }),
+        expect.objectContaining({ field: 'features[2].properties.department', code: 'geojson.unknown_department' }),
+      ]);
+      expect(await count(`SELECT count(*) AS n FROM routing_rules`)).toBe(before);
+      expect((await ctx.db.query(`SELECT version FROM routing_rules WHERE id = $1`, [rule.id]))[0].version).toBe(rule.version);
+      const notGeoJson = await admin.post('/api/v1/routing-rules/areas/import').send({ type: 'Feature', features: 'x' }).expect(400);
+      expect(notGeoJson.body.errors.map((e: { field: string }) => e.field)).toEqual(expect.arrayContaining(['type', 'features']));
+      await (await ctx.as(VOIRIE_AGENT)).post('/api/v1/routing-rules/areas/import').query({ dryRun: 'true' }).send(fc()).expect(403);
     });
   });
 

@@ -144,6 +144,9 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'POST /api/v1/routing-rules': admin(201),
   'PUT /api/v1/routing-rules/{id}': admin(),
   'DELETE /api/v1/routing-rules/{id}': admin(204),
+  // the routing areas as GeoJSON (modules/reference, issue 12): export for every reader, import (preview or applied) for the admin
+  'GET /api/v1/routing-rules/areas': { who: EVERYONE, ok: 200 },
+  'POST /api/v1/routing-rules/areas/import': admin(200),
   'GET /api/v1/agents': { who: EVERYONE, ok: 200 },
   'POST /api/v1/agents': admin(201),
   'PUT /api/v1/agents/{id}': admin(),

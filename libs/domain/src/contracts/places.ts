@@ -76,3 +76,23 @@ export interface RequestsMap {
   /** requests of the filters that have no position (not on the map) */
   unplaced: number;
 }
+
+/** The GeoJSON import of routing areas: what each feature does (the preview) or did (applied, in one transaction). */
+export interface RoutingAreasImportReport {
+  dryRun: boolean;
+  created: number;
+  updated: number;
+  unchanged: number;
+  items: Array<{
+    /** the feature's index in the file (0-based) */
+    index: number;
+    kind: 'create' | 'update' | 'unchanged';
+    /** the rule updated, or created (null in a preview of a creation) */
+    ruleId: string | null;
+    categoryId: string;
+    departmentId: string;
+    areaName: string;
+    /** the fields an update changes */
+    changes: Array<'area' | 'areaName' | 'departmentId'>;
+  }>;
+}

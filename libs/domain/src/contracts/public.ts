@@ -124,6 +124,9 @@ export interface DuplicateCandidate extends LinkedTicketRef {
   address: string | null;
   /** null when either request has no position */
   distanceMetres: number | null;
+  /** the candidate's position (the ticket page's map), null when it has none */
+  lat: number | null;
+  lng: number | null;
   textSimilarity: number;
   score: number;
   followerCount: number;

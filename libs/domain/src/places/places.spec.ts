@@ -1,6 +1,6 @@
 import { addressLine, distanceMetres, normaliseAddressText, parseAddressQuery, streetSearchText } from './address-query';
 import { readBanLine } from './ban';
-import { areasToGeoJson, describeArea, geoJsonToAreas } from './geojson';
+import { areasToGeoJson, describeArea, geoJsonToAreas, planAreaImport, type AreaImportContext } from './geojson';
 import { pointInPolygon } from '../routing/routing';
 
 describe('parseAddressQuery', () => {
@@ -100,7 +100,10 @@ describe('routing areas as GeoJSON', () => {
     expect(fc.features).toHaveLength(1);
     expect(fc.features[0]!.geometry.coordinates[0]).toHaveLength(5);
     const back = geoJsonToAreas(JSON.parse(JSON.stringify(fc)));
-    expect(back).toEqual({ ok: true, areas: [{ name: 'Parc du Château', ruleId: 'r1', area }] });
+    expect(back).toEqual({
+      ok: true,
+      areas: [{ name: 'Parc du Château', ruleId: 'r1', category: 'depot-sauvage', department: null, area }],
+    });
     if (back.ok) expect(pointInPolygon([0.7, 47.386], back.areas[0]!.area)).toBe(pointInPolygon([0.7, 47.386], area));
   });
   it('refuses what is not a simple polygon, with the feature at fault', () => {
@@ -163,6 +166,108 @@ describe('routing areas as GeoJSON', () => {
         },
       }),
     ).toMatchObject({ ok: false, code: 'geojson.point' });
+  });
+  describe('the import plan (preview, then applied all or nothing)', () => {
+    const ctx: AreaImportContext = {
+      categories: [
+        { id: 'c-dep', code: 'depot-sauvage' },
+        { id: 'c-ecl', code: 'eclairage' },
+      ],
+      departments: [
+        { id: 'd-prop', code: 'proprete' },
+        { id: 'd-voirie', code: 'voirie' },
+      ],
+      rules: [
+        { id: 'r1', categoryId: 'c-dep', departmentId: 'd-prop', areaName: 'Parc du Château', area },
+        { id: 'r2', categoryId: 'c-dep', departmentId: 'd-voirie', areaName: null, area: null },
+      ],
+    };
+    const moved: Array<[number, number]> = [[0.69, 47.38], ...area.slice(1)];
+    const feature = (properties: Record<string, unknown>, ring = area) => ({
+      type: 'Feature',
+      properties,
+      geometry: { type: 'Polygon', coordinates: [[...ring, ring[0]]] },
+    });
+    const fc = (...features: unknown[]) => ({ type: 'FeatureCollection', features });
+
+    it('an export imported again changes nothing', () => {
+      const exported = areasToGeoJson([{ id: 'r1', areaName: 'Parc du Château', area, category: 'depot-sauvage', department: 'proprete' }]);
+      expect(planAreaImport(JSON.parse(JSON.stringify(exported)), ctx)).toEqual({
+        ok: true,
+        actions: [{ kind: 'unchanged', index: 0, ruleId: 'r1', categoryId: 'c-dep', departmentId: 'd-prop', areaName: 'Parc du Château' }],
+      });
+    });
+    it('updates a named rule (area, name, department) and creates rules from codes', () => {
+      const plan = planAreaImport(
+        fc(
+          feature({ ruleId: 'r1', name: 'Parc', department: 'voirie' }, moved),
+          feature({ name: 'Quartier nord', category: 'eclairage', department: 'voirie' }),
+          feature({ ruleId: 'gone-elsewhere', name: 'Bords de Loire', category: 'depot-sauvage', department: 'proprete' }),
+          feature({ ruleId: 'r2', name: 'Centre' }),
+        ),
+        ctx,
+      );
+      expect(plan).toEqual({
+        ok: true,
+        actions: [
+          {
+            kind: 'update',
+            index: 0,
+            ruleId: 'r1',
+            categoryId: 'c-dep',
+            departmentId: 'd-voirie',
+            areaName: 'Parc',
+            area: moved,
+            changes: ['area', 'areaName', 'departmentId'],
+          },
+          { kind: 'create', index: 1, categoryId: 'c-ecl', departmentId: 'd-voirie', areaName: 'Quartier nord', area },
+          { kind: 'create', index: 2, categoryId: 'c-dep', departmentId: 'd-prop', areaName: 'Bords de Loire', area },
+          {
+            kind: 'update',
+            index: 3,
+            ruleId: 'r2',
+            categoryId: 'c-dep',
+            departmentId: 'd-voirie',
+            areaName: 'Centre',
+            area,
+            changes: ['area', 'areaName'],
+          },
+        ],
+      });
+    });
+    it('reports every feature at fault, with its field, and plans nothing', () => {
+      const plan = planAreaImport(
+        fc(
+          feature({ ruleId: 'r1' }),
+          feature({ name: 'Sans catégorie', department: 'voirie' }),
+          feature({ name: 'Inconnue', category: 'nope', department: 'nulle-part' }),
+          feature({ ruleId: 'r1', name: 'Deux fois' }),
+          feature({ ruleId: 'r2' }),
+          feature({ ruleId: 'r1', category: 'eclairage' }),
+          feature({ name: 'Plate', category: 'eclairage', department: 'voirie' }, [
+            [0, 0],
+            [1, 1],
+            [2, 2],
+          ]),
+        ),
+        ctx,
+      );
+      expect(plan.ok).toBe(false);
+      if (plan.ok) return;
+      expect(plan.errors).toEqual([
+        { index: 1, field: 'features[1].properties.category', code: 'geojson.category_required' },
+        { index: 2, field: 'features[2].properties.department', code: 'geojson.unknown_department', params: { code: 'nulle-part' } },
+        { index: 2, field: 'features[2].properties.category', code: 'geojson.unknown_category', params: { code: 'nope' } },
+        { index: 3, field: 'features[3].properties.ruleId', code: 'geojson.duplicate_rule', params: { ruleId: 'r1' } },
+        { index: 4, field: 'features[4].properties.name', code: 'geojson.name_required' },
+        { index: 5, field: 'features[5].properties.ruleId', code: 'geojson.duplicate_rule', params: { ruleId: 'r1' } },
+        { index: 6, field: 'features[6].geometry', code: 'polygon.flat' },
+      ]);
+      expect(planAreaImport({ type: 'FeatureCollection', features: [] }, ctx)).toEqual({
+        ok: false,
+        errors: [{ index: null, field: 'features', code: 'geojson.empty' }],
+      });
+    });
   });
   it('describes an area in words: centre, extent, surface', () => {
     const d = describeArea(area);

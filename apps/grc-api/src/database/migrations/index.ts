@@ -28,6 +28,8 @@ import { IntakeLocaleIndex1763800001080 } from './1763800001080-intake-locale-in
 import { Communes1763800001090 } from './1763800001090-communes';
 import { CommunesValidate1763800001100 } from './1763800001100-communes-validate';
 import { RlsIndexable1763800001110 } from './1763800001110-rls-indexable';
+import { AddressSearchPrefix1763800001300 } from './1763800001300-address-search-prefix';
+import { PlacesMapCovering1763800001310 } from './1763800001310-places-map-covering';
 import { AppRole1763800000950 } from './1763800000950-app-role';
 
 /**
@@ -68,4 +70,6 @@ export const MIGRATIONS = [
   Communes1763800001090,
   CommunesValidate1763800001100,
   RlsIndexable1763800001110,
+  AddressSearchPrefix1763800001300,
+  PlacesMapCovering1763800001310,
 ];

@@ -101,6 +101,8 @@ export class DuplicatesService {
         department_id: r.department_id,
         address: r.address,
         distanceMetres: distance === null ? null : Math.round(distance),
+        lat: r.latitude === null ? null : Number(r.latitude),
+        lng: r.longitude === null ? null : Number(r.longitude),
         textSimilarity: Math.round(Number(r.sim) * 100) / 100,
         score: score.score,
         followerCount: r.followers,

@@ -47,7 +47,7 @@ export interface NearbyRow {
   lon: number;
 }
 
-/** The open statuses, as literals: the partial index tickets_open_position is chosen only for the same predicate. */
+/** The open statuses, as literals: the partial index tickets_open_position_cover is chosen only for the same predicate. */
 const OPEN_PLACED = `t.latitude IS NOT NULL AND t.longitude IS NOT NULL AND t.status IN ('new', 'open', 'waiting_citizen')`;
 
 /**
@@ -151,27 +151,46 @@ export class PlacesRepository {
   // ------------------------------------------------------------------ search
 
   /**
-   * Streets whose name and commune contain the words typed (pg_trgm's word similarity, or a plain substring for
-   * the first letters), best first. `text` is normalised like the generated `search` column.
+   * Streets whose name and commune have a word starting with each word typed ("av de la ga" finds "Avenue de la
+   * Gare"), in any order: a prefix query on the full-text index of `search` (GIN on `to_tsvector('simple', search)`,
+   * migration 1763800001300) — no similarity is computed on the rows, the few hundred matches are ranked on cheap
+   * expressions (the name starting with what was typed, then the shortest, then the biggest street). Only when no
+   * street has such words (a typo: "jean jaurs") does pg_trgm's word similarity answer, nearest first along the GiST
+   * trigram index (`<->>` KNN, so only the best rows are read). `text` is normalised like the generated `search` column.
+   * With a house number, each street's addresses of that number come in the same round trip (index
+   * `addresses_street_number`), every repetition index: the caller ranks them.
    */
-  streets(text: string, postcode: string | null, limit: number): Promise<StreetHit[]> {
-    return this.db.query(
-      `SELECT key, name, postcode, commune, lat, lon, word_similarity($1, search) AS score
-       FROM address_streets
-       WHERE ($1 <% search OR search LIKE '%' || $4 || '%') AND ($2::text IS NULL OR postcode = $2)
-       ORDER BY score DESC, similarity($1, search) DESC, addresses DESC, key
-       LIMIT $3`,
-      [text, postcode, limit, text.replace(/[\\%_]/g, (c) => `\\${c}`)],
+  async streets(
+    text: string,
+    postcode: string | null,
+    limit: number,
+    number: number | null = null,
+  ): Promise<Array<StreetHit & { found: AddressRow[] }>> {
+    // parseAddressQuery leaves letters and digits only; anything else is dropped, so the tsquery has no operator of the user's
+    const words = text.split(' ').filter((w) => /^[\p{L}\p{N}]+$/u.test(w));
+    if (!words.length) return [];
+    const query = (score: string, where: string, order: string, first: string) =>
+      this.db.query(
+        `WITH s AS (
+           SELECT key, name, postcode, commune, lat, lon, ${score} AS score, row_number() OVER (ORDER BY ${order}) AS rank
+           FROM address_streets WHERE ${where} AND ($2::text IS NULL OR postcode = $2)
+           ORDER BY ${order} LIMIT $3)
+         SELECT s.key, s.name, s.postcode, s.commune, s.lat, s.lon, s.score,
+                CASE WHEN $4::int IS NULL THEN '[]'::json ELSE (
+                  SELECT coalesce(json_agg(json_build_object('id', a.id, 'street_key', a.street_key, 'number', a.number, 'rep', a.rep,
+                           'street', a.street, 'postcode', a.postcode, 'commune', a.commune, 'lat', a.lat, 'lon', a.lon)), '[]'::json)
+                  FROM addresses a WHERE a.street_key = s.key AND a.number = $4) END AS found
+         FROM s ORDER BY s.rank`,
+        [first, postcode, limit, number, words.join(' ')],
+      ) as Promise<Array<StreetHit & { found: AddressRow[] }>>;
+    const hits = await query(
+      '1::float8',
+      `to_tsvector('simple', search) @@ to_tsquery('simple', $1)`,
+      'starts_with(search, $5) DESC, length(search), addresses DESC, key',
+      words.map((w) => `${w}:*`).join(' & '),
     );
-  }
-
-  /** The addresses with this number in these streets (every repetition index: the caller ranks them). */
-  addressesOn(streetKeys: readonly string[], number: number): Promise<AddressRow[]> {
-    return this.db.query(
-      `SELECT id, street_key, number, rep, street, postcode, commune, lat, lon FROM addresses
-       WHERE street_key = ANY($1::text[]) AND number = $2`,
-      [streetKeys, number],
-    );
+    if (hits.length || words.join('').length < 3) return hits;
+    return query('word_similarity($1, search)', 'search %> $1', 'search <->> $5, addresses DESC, key', words.join(' '));
   }
 
   /** The addresses nearest a point (KNN on the GiST index; planar order, the caller measures true distances). */
@@ -260,24 +279,34 @@ export class PlacesRepository {
     const b = [sql.p(box.west), sql.p(box.south), sql.p(box.east), sql.p(box.north)];
     const c = sql.p(cell);
     const limit = sql.p(maxCells);
-    const cells: MapCellRow[] = await this.db.query(
-      `SELECT avg(t.latitude) AS lat, avg(t.longitude) AS lon, count(*)::int AS n,
-              bool_or(t.sla_breached OR t.sla_due_at < now()) AS breached,
-              bool_or(t.sla_due_at < now() + interval '1 day') AS due_soon,
-              bool_or(t.sla_due_at IS NOT NULL) AS has_sla,
-              mode() WITHIN GROUP (ORDER BY t.status) AS status,
-              CASE WHEN count(*) = 1 THEN min(t.id::text) END AS id,
-              CASE WHEN count(*) = 1 THEN min(t.reference) END AS reference,
-              CASE WHEN count(*) = 1 THEN min(t.subject) END AS subject,
-              CASE WHEN count(*) = 1 THEN min(t.address) END AS address
-       FROM tickets t
-       WHERE ${OPEN_PLACED}
-         AND point(t.longitude, t.latitude) <@ box(point(${b[0]}, ${b[1]}), point(${b[2]}, ${b[3]})) ${where}
-       GROUP BY floor(t.longitude / ${c}), floor(t.latitude / ${c})
-       ORDER BY count(*) DESC
-       LIMIT ${limit}`,
+    // Grouped first on the covering index alone (index-only: position, SLA, status and the inbox's usual columns are
+    // INCLUDEd, migration 1763800001310; counts per status rather than mode(), so that the grouping can be hashed),
+    // then the one-request cells' own columns read by id.
+    const rows: Array<Omit<MapCellRow, 'status'> & { n_new: number; n_open: number; n_waiting: number }> = await this.db.query(
+      `WITH c AS (
+         SELECT avg(t.latitude) AS lat, avg(t.longitude) AS lon, count(*)::int AS n,
+                bool_or(t.sla_breached OR t.sla_due_at < now()) AS breached,
+                bool_or(t.sla_due_at < now() + interval '1 day') AS due_soon,
+                bool_or(t.sla_due_at IS NOT NULL) AS has_sla,
+                count(*) FILTER (WHERE t.status = 'new')::int AS n_new,
+                count(*) FILTER (WHERE t.status = 'open')::int AS n_open,
+                count(*) FILTER (WHERE t.status = 'waiting_citizen')::int AS n_waiting,
+                CASE WHEN count(*) = 1 THEN min(t.id::text) END AS id
+         FROM tickets t
+         WHERE ${OPEN_PLACED}
+           AND point(t.longitude, t.latitude) <@ box(point(${b[0]}, ${b[1]}), point(${b[2]}, ${b[3]})) ${where}
+         GROUP BY floor(t.longitude / ${c}), floor(t.latitude / ${c})
+         ORDER BY count(*) DESC
+         LIMIT ${limit})
+       SELECT c.*, s.reference, s.subject, s.address FROM c LEFT JOIN tickets s ON s.id = c.id::uuid
+       ORDER BY c.n DESC`,
       sql.params,
     );
+    const cells: MapCellRow[] = rows.map(({ n_new, n_open, n_waiting, ...r }) => ({
+      ...r,
+      // the most frequent status (ties: the earliest in the life cycle, as mode() over the status' text did roughly)
+      status: n_new >= n_open && n_new >= n_waiting ? 'new' : n_open >= n_waiting ? 'open' : 'waiting_citizen',
+    }));
     const u = new Sql();
     inboxConditions(u, f);
     const [row] = await this.db.query(

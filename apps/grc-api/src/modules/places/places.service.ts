@@ -80,14 +80,11 @@ export class PlacesService {
   async search(q: string, limit = 8): Promise<AddressSuggestion[]> {
     const query = parseAddressQuery(q);
     if (query.text.length < 2) return [];
-    const streets = await this.repo.streets(query.text, query.postcode, STREETS_CONSIDERED);
+    const streets = await this.repo.streets(query.text, query.postcode, STREETS_CONSIDERED, query.number);
     if (!streets.length) return [];
     if (query.number === null) return streets.slice(0, limit).map(fromStreet);
     const rank = new Map(streets.map((s, i) => [s.key, i]));
-    const found = await this.repo.addressesOn(
-      streets.map((s) => s.key),
-      query.number,
-    );
+    const found = streets.flatMap((s) => s.found);
     found.sort(
       (a, b) =>
         rank.get(a.street_key)! - rank.get(b.street_key)! ||

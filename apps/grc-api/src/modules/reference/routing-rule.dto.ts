@@ -1,5 +1,19 @@
 import { Transform } from 'class-transformer';
-import { IsArray, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
+import { MAX_AREA_FEATURES } from '@grc/domain';
 import type { Polygon, RoutingRuleInput } from '@grc/domain';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -18,4 +32,20 @@ export class CreateRoutingRuleDto implements RoutingRuleInput {
 /** PUT body: the same fields plus the version last read. Absent area/areaName/position are left unchanged; null clears the area. */
 export class UpdateRoutingRuleDto extends CreateRoutingRuleDto {
   @IsInt() @Min(1) version!: number;
+}
+
+/** A GeoJSON FeatureCollection (RFC 7946) of Polygon features; each feature is checked by libs/domain `planAreaImport`. */
+export class RoutingAreasGeoJsonDto {
+  @IsIn(['FeatureCollection']) type!: 'FeatureCollection';
+  /** `{ type: 'Feature', properties: { ruleId?, name, category?, department? }, geometry: { type: 'Polygon', coordinates } }` */
+  @IsArray() @ArrayMaxSize(MAX_AREA_FEATURES) @IsObject({ each: true }) features!: object[];
+  /** RFC 7946 allows these members; they are ignored */
+  @IsOptional() @IsString() @MaxLength(200) name?: string;
+  @IsOptional() @IsObject() crs?: object;
+  @IsOptional() @IsArray() bbox?: number[];
+}
+
+export class AreasImportQueryDto {
+  /** `true`: the preview only, nothing is written */
+  @IsOptional() @IsIn(['true', 'false']) dryRun?: 'true' | 'false';
 }

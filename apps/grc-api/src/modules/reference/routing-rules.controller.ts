@@ -1,11 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiQuery, ApiTags } from '@nestjs/swagger';
-import type { RoutingRule } from '@grc/domain';
+import type { AreaCollection, RoutingAreasImportReport, RoutingRule } from '@grc/domain';
 import { invalidField } from '../../common/problem';
 import type { Actor } from '../auth/authenticated-agent';
 import { CurrentActor, RequirePermission } from '../auth/decorators';
 import { idParam } from './id-param';
-import { CreateRoutingRuleDto, UpdateRoutingRuleDto } from './routing-rule.dto';
+import { AreasImportQueryDto, CreateRoutingRuleDto, RoutingAreasGeoJsonDto, UpdateRoutingRuleDto } from './routing-rule.dto';
 import { RoutingRulesService } from './routing-rules.service';
 
 const RULE = "Règle d'aiguillage";
@@ -19,6 +19,25 @@ export class RoutingRulesController {
   @Get()
   list(): Promise<RoutingRule[]> {
     return this.rules.list();
+  }
+
+  /** Every rule's area as a GeoJSON FeatureCollection (`ruleId`, `name`, category and department codes). */
+  @RequirePermission('reference.read')
+  @Get('areas')
+  exportAreas(): Promise<AreaCollection> {
+    return this.rules.exportAreas();
+  }
+
+  /** A GeoJSON FeatureCollection of areas: `dryRun=true` previews, otherwise creates and updates the rules in one transaction. */
+  @RequirePermission('admin.config')
+  @Post('areas/import')
+  @HttpCode(200)
+  importAreas(
+    @CurrentActor() actor: Actor,
+    @Query() q: AreasImportQueryDto,
+    @Body() body: RoutingAreasGeoJsonDto,
+  ): Promise<RoutingAreasImportReport> {
+    return this.rules.importAreas(actor, body, q.dryRun === 'true');
   }
 
   @RequirePermission('admin.config')

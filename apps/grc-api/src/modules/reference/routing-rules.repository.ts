@@ -40,6 +40,23 @@ export class RoutingRulesRepository {
     return r?.next ?? 0;
   }
 
+  /** One GeoJSON import of areas at a time (two admins): the second waits for the first's commit, then plans on its result. */
+  async lockAreasImport(m: EntityManager): Promise<void> {
+    await m.query(`SELECT pg_advisory_xact_lock(hashtext('grc:routing-areas-import'))`);
+  }
+
+  /** Every category's and department's code (the GeoJSON properties name them by code). */
+  async codes(m: EntityManager = this.db.manager): Promise<{
+    categories: Array<{ id: string; code: string }>;
+    departments: Array<{ id: string; code: string }>;
+  }> {
+    const [categories, departments] = await Promise.all([
+      m.query(`SELECT id, code FROM categories ORDER BY code`),
+      m.query(`SELECT id, code FROM departments ORDER BY code`),
+    ]);
+    return { categories, departments };
+  }
+
   insert(
     values: Pick<RoutingRuleEntity, 'categoryId' | 'departmentId' | 'areaName' | 'area' | 'position'>,
     m: EntityManager = this.db.manager,

@@ -1,10 +1,18 @@
 import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
 import { FormsModule } from '@angular/forms';
-import { areasToGeoJson, describeArea, geoJsonToAreas, type Polygon, type RoutingRule, type RoutingRuleInput } from '@grc/domain';
-import { from, concatMap, toArray } from 'rxjs';
+import { HttpErrorResponse } from '@angular/common/http';
+import {
+  describeArea,
+  type AreaCollection,
+  type Polygon,
+  type RoutingAreasImportReport,
+  type RoutingRule,
+  type RoutingRuleInput,
+} from '@grc/domain';
 import { AreaEditor } from '../../shared/places/area-editor';
 import { PlacesApi } from '../../shared/places/places-api';
+import type { MsgKey } from '../../core/i18n.fr';
 import { localError, toUiError } from '../../core/problem';
 import { FORM_ERRORS } from '../../shared/form-errors';
 import { AdminBase } from './admin-base';
@@ -50,6 +58,12 @@ export class RoutingRulesAdmin extends AdminBase<RoutingRule, RuleDraft> {
 
   protected readonly mapSettings = toSignal(inject(PlacesApi).mapSettings('agent'), { initialValue: null });
   protected readonly geoNotice = signal('');
+  /** the file read and its preview (what each feature would do), before the admin confirms */
+  protected readonly geoFile = signal<{ name: string; body: unknown } | null>(null);
+  protected readonly geoPreview = signal<RoutingAreasImportReport | null>(null);
+  /** the file's errors, one line per feature and field at fault (nothing was imported) */
+  protected readonly geoErrors = signal<string[]>([]);
+  protected readonly geoBusy = signal(false);
 
   constructor() {
     super();
@@ -79,67 +93,101 @@ export class RoutingRulesAdmin extends AdminBase<RoutingRule, RuleDraft> {
     this.draft.update((d) => ({ ...d, areaText: ring ? JSON.stringify(ring) : '' }));
   }
 
-  /** Every rule's area as a GeoJSON FeatureCollection (category and department codes in the properties). */
+  /** Every rule's area as a GeoJSON FeatureCollection (GET /routing-rules/areas: category and department codes in the properties). */
   protected exportGeoJson(): void {
-    const cats = this.categories(),
-      depts = this.departments();
-    const fc = areasToGeoJson(
-      this.items().map((r) => ({
-        id: r.id,
-        areaName: r.areaName,
-        area: r.area,
-        category: cats.find((c) => c.id === r.categoryId)?.code,
-        department: depts.find((d) => d.id === r.departmentId)?.code,
-      })),
-    );
-    const url = URL.createObjectURL(new Blob([JSON.stringify(fc, null, 2)], { type: 'application/geo+json' }));
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = 'zones-aiguillage.geojson';
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(url), 1000);
+    this.api.get<AreaCollection>(`${this.path}/areas`).subscribe({
+      next: (fc) => {
+        const url = URL.createObjectURL(new Blob([JSON.stringify(fc, null, 2)], { type: 'application/geo+json' }));
+        const a = document.createElement('a');
+        a.href = url;
+        a.download = 'zones-aiguillage.geojson';
+        a.click();
+        setTimeout(() => URL.revokeObjectURL(url), 1000);
+      },
+      error: (err: unknown) => this.listError.set(toUiError(err)),
+    });
   }
 
-  /** A GeoJSON file whose features name an existing rule (`ruleId`): their polygons replace those rules' areas. */
+  /**
+   * A GeoJSON file: previewed first (POST /routing-rules/areas/import?dryRun=true: which rules are created, which
+   * areas replaced), then applied on confirmation, all or nothing, by the API.
+   */
   protected importGeoJson(e: Event): void {
-    const file = (e.target as HTMLInputElement).files?.[0];
+    const input = e.target as HTMLInputElement;
+    const file = input.files?.[0];
+    this.geoPreview.set(null);
+    this.geoErrors.set([]);
+    this.geoNotice.set('');
     if (!file) return;
     void file.text().then((text) => {
-      let parsed: unknown;
+      input.value = '';
+      let body: unknown;
       try {
-        parsed = JSON.parse(text);
+        body = JSON.parse(text);
       } catch {
-        return this.geoNotice.set(this.t('areas.importError', { code: 'json', index: '-' }));
+        this.geoErrors.set([this.t('areas.err.json')]);
+        return;
       }
-      const r = geoJsonToAreas(parsed);
-      if (!r.ok) return this.geoNotice.set(this.t('areas.importError', { code: r.code, index: r.index === null ? '-' : r.index + 1 }));
-      const known = r.areas.filter((a) => a.ruleId && this.items().some((x) => x.id === a.ruleId));
-      if (known.length !== r.areas.length)
-        return this.geoNotice.set(this.t('areas.importError', { code: 'geojson.unknown_rule', index: '-' }));
-      from(known)
-        .pipe(
-          concatMap((a) => {
-            const rule = this.items().find((x) => x.id === a.ruleId)!;
-            return this.api.put<RoutingRule>(`${this.path}/${rule.id}`, {
-              categoryId: rule.categoryId,
-              departmentId: rule.departmentId,
-              areaName: a.name ?? rule.areaName,
-              area: a.area,
-              position: rule.position,
-              version: rule.version,
-            });
-          }),
-          toArray(),
-        )
-        .subscribe({
-          next: (done) => {
-            this.geoNotice.set(this.t('areas.imported', { count: done.length }));
-            this.ref.invalidate();
-            this.load();
-          },
-          error: (err: unknown) => this.listError.set(toUiError(err)),
-        });
+      this.geoFile.set({ name: file.name, body });
+      this.sendGeoJson(true);
     });
+  }
+
+  protected applyGeoJson(): void {
+    this.sendGeoJson(false);
+  }
+
+  protected cancelGeoJson(): void {
+    this.geoFile.set(null);
+    this.geoPreview.set(null);
+    this.geoNotice.set(this.t('areas.importCancelled'));
+  }
+
+  private sendGeoJson(dryRun: boolean): void {
+    const file = this.geoFile();
+    if (!file) return;
+    this.geoBusy.set(true);
+    this.api.post<RoutingAreasImportReport>(`${this.path}/areas/import${dryRun ? '?dryRun=true' : ''}`, file.body).subscribe({
+      next: (r) => {
+        this.geoBusy.set(false);
+        if (dryRun) {
+          this.geoPreview.set(r);
+          this.geoNotice.set(this.t('areas.previewReady', { created: r.created, updated: r.updated, unchanged: r.unchanged }));
+          return;
+        }
+        this.geoFile.set(null);
+        this.geoPreview.set(null);
+        this.geoNotice.set(this.t('areas.imported', { created: r.created, updated: r.updated, unchanged: r.unchanged }));
+        this.ref.invalidate();
+        this.load();
+      },
+      error: (err: unknown) => {
+        this.geoBusy.set(false);
+        this.geoPreview.set(null);
+        const problem = err instanceof HttpErrorResponse && err.status === 400 ? (err.error as { errors?: unknown }) : null;
+        const errors = Array.isArray(problem?.errors) ? (problem.errors as Array<{ code?: string; params?: Record<string, unknown> }>) : [];
+        if (!errors.length) return this.listError.set(toUiError(err));
+        this.geoFile.set(null);
+        this.geoErrors.set(errors.map((x) => this.geoErrorLine(x.code ?? '', x.params ?? {})));
+      },
+    });
+  }
+
+  private geoErrorLine(code: string, params: Record<string, unknown>): string {
+    const key = `areas.err.${code}`;
+    const what = this.i18n.has(key) ? this.t(key as MsgKey, { code: String(params['code'] ?? '') }) : this.t('areas.err.other', { code });
+    return params['feature'] ? this.t('areas.errFeature', { feature: String(params['feature']), what }) : what;
+  }
+
+  protected kindLabel(kind: RoutingAreasImportReport['items'][number]['kind']): string {
+    return this.t(`areas.kind.${kind}` as MsgKey);
+  }
+  protected categoryLabel(id: string): string {
+    const c = this.categories().find((x) => x.id === id);
+    return c ? this.i18n.categoryName(c) : id;
+  }
+  protected changesLabel(changes: readonly string[]): string {
+    return changes.map((c) => this.t(`areas.change.${c}` as MsgKey)).join(', ');
   }
 
   protected selectCategory(id: string): void {
