@@ -15,7 +15,7 @@ export type FieldDatatype = (typeof FIELD_DATATYPES)[number];
 export interface FieldChoice {
   key: string;
   name: string;
-  nameEn?: string | null;
+  nameEn?: string;
 }
 
 export interface CategoryField {
