@@ -183,6 +183,8 @@ describe('public request form and tracking', () => {
           citizenId,
           subject: 'Second hole',
           description: 'Another hole on the same street.',
+          // the category's required field is asked of the agent too (one rule set, libs/domain category-fields)
+          attributes: { public_taille: 'petit' },
         })
         .expect(201)
     ).body;
