@@ -54,7 +54,13 @@ describe('category fields (Open311 attributes) end to end', () => {
     const d = await ids(ctx.db);
     const res = await admin
       .post('/api/v1/categories')
-      .send({ code: `champs-${uniq()}`, nameFr: 'Trou (champs)', nameEn: 'Hole (fields)', defaultDepartmentId: await d.department('voirie'), fields: FIELDS });
+      .send({
+        code: `champs-${uniq()}`,
+        nameFr: 'Trou (champs)',
+        nameEn: 'Hole (fields)',
+        defaultDepartmentId: await d.department('voirie'),
+        fields: FIELDS,
+      });
     expect(res.status).toBe(201);
     category = res.body;
     town = (await ctx.db.query(`SELECT code FROM town_settings`))[0].code;
@@ -124,7 +130,12 @@ describe('category fields (Open311 attributes) end to end', () => {
     });
 
     it('changes the list (version bumped, audited); without `fields` the list stays', async () => {
-      const base = { code: category.code, nameFr: category.nameFr, nameEn: category.nameEn, defaultDepartmentId: category.defaultDepartmentId };
+      const base = {
+        code: category.code,
+        nameFr: category.nameFr,
+        nameEn: category.nameEn,
+        defaultDepartmentId: category.defaultDepartmentId,
+      };
       const more = [...FIELDS, { code: 'info', datatype: 'string', variable: false, description: 'Ne vous approchez pas du trou.' }];
       const res = await admin.put(`/api/v1/categories/${category.id}`).send({ ...base, version: category.version, fields: more });
       expect(res.status).toBe(200);
@@ -228,7 +239,14 @@ describe('category fields (Open311 attributes) end to end', () => {
 
     it('GET /services/{code}.json: the attributes in order, informational one included', async () => {
       const res = await ctx.http.get(`/open311/v2/services/${category.code}.json`).expect(200);
-      expect(res.body.attributes.map((a: { code: string }) => a.code)).toEqual(['taille', 'profondeur', 'constate_le', 'notes', 'dangers', 'info']);
+      expect(res.body.attributes.map((a: { code: string }) => a.code)).toEqual([
+        'taille',
+        'profondeur',
+        'constate_le',
+        'notes',
+        'dangers',
+        'info',
+      ]);
       expect(res.body.attributes[0]).toEqual({
         variable: true,
         code: 'taille',

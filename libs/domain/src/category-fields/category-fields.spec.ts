@@ -161,7 +161,15 @@ describe('checkFieldDefinitions (the administrator’s and the pack’s)', () =>
       { code: 'x', datatype: 'string', description: '' },
       { code: 'X', datatype: 'colour', description: 'C' },
       { code: 'l', datatype: 'multivaluelist', description: 'L', values: [] },
-      { code: 'm', datatype: 'singlevaluelist', description: 'M', values: [{ key: 'k', name: 'K' }, { key: 'k', name: '' }] },
+      {
+        code: 'm',
+        datatype: 'singlevaluelist',
+        description: 'M',
+        values: [
+          { key: 'k', name: 'K' },
+          { key: 'k', name: '' },
+        ],
+      },
       { code: 'n', datatype: 'number', description: 'N', min: 5, max: 2 },
     ]);
     expect(r.ok).toBe(false);
@@ -181,10 +189,8 @@ describe('checkFieldDefinitions (the administrator’s and the pack’s)', () =>
   it('an informational field is never required; fields sort by order then code', () => {
     const r = checkFieldDefinitions([{ code: 'i', datatype: 'text', description: 'Info', variable: false, required: true }]);
     expect(r.ok && r.value[0]!.required).toBe(false);
-    expect(sortFields([field({ code: 'b', order: 2 }), field({ code: 'c', order: 1 }), field({ code: 'a', order: 2 })]).map((f) => f.code)).toEqual([
-      'c',
-      'a',
-      'b',
-    ]);
+    expect(
+      sortFields([field({ code: 'b', order: 2 }), field({ code: 'c', order: 1 }), field({ code: 'a', order: 2 })]).map((f) => f.code),
+    ).toEqual(['c', 'a', 'b']);
   });
 });

@@ -302,7 +302,8 @@ export function checkFieldDefinitions(input: readonly CategoryFieldInput[], pref
         if (!key) errors.push(problem(at(`values.${j}.key`), 'required', 'La clé du choix est obligatoire.'));
         else if (textLength(key) > FIELD_LIMITS.choiceKeyMax)
           errors.push(problem(at(`values.${j}.key`), 'maxLength', 'Clé trop longue.', { max: FIELD_LIMITS.choiceKeyMax }));
-        else if (keys.has(key)) errors.push(problem(at(`values.${j}.key`), 'duplicate', `La clé « ${key} » est déjà prise.`, { code: key }));
+        else if (keys.has(key))
+          errors.push(problem(at(`values.${j}.key`), 'duplicate', `La clé « ${key} » est déjà prise.`, { code: key }));
         keys.add(key);
         if (!name) errors.push(problem(at(`values.${j}.name`), 'required', 'Le libellé du choix est obligatoire.'));
         else if (textLength(name) > FIELD_LIMITS.choiceNameMax)

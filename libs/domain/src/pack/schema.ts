@@ -97,9 +97,7 @@ export const categoryFieldSchema = z
     descriptionEn: z.string().trim().max(1000).nullable().default(null),
     order: z.number().int().min(0).default(1),
     /** the choices of a list field (`nameEn`: the English label) */
-    values: z
-      .array(z.object({ key: z.string().min(1).max(100), name: text(200), nameEn: text(200).optional() }).strict())
-      .default([]),
+    values: z.array(z.object({ key: z.string().min(1).max(100), name: text(200), nameEn: text(200).optional() }).strict()).default([]),
     /** a number field's range (inclusive) */
     min: z.number().nullable().default(null),
     max: z.number().nullable().default(null),
@@ -123,7 +121,11 @@ export const categorySchema = z
     const checked = checkFieldDefinitions(c.fields ?? []);
     if (checked.ok) return;
     for (const e of checked.errors)
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: e.field.split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p)), message: e.message });
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: e.field.split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p)),
+        message: e.message,
+      });
   });
 
 const lngLat = z.tuple([z.number().min(-180).max(180), z.number().min(-90).max(90)]);

@@ -49,7 +49,9 @@ export class Open311Repository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   /** The active categories with their default department (their attributes: CategoryFieldsRepository). */
-  services(m: EntityManager = this.db.manager): Promise<Array<{ id: string; code: string; name_fr: string; name_en: string; department: string }>> {
+  services(
+    m: EntityManager = this.db.manager,
+  ): Promise<Array<{ id: string; code: string; name_fr: string; name_en: string; department: string }>> {
     return m.query(
       `SELECT c.id, c.code, c.name_fr, c.name_en, d.name AS department
        FROM categories c JOIN departments d ON d.id = c.default_department_id

@@ -153,23 +153,21 @@ export class CategoriesAdmin extends AdminBase<Category, CategoryDraft> {
       nameEn: d.nameEn.trim(),
       defaultDepartmentId: d.defaultDepartmentId,
       active: d.active,
-      fields: d.fields.map(
-        (f, i): CategoryFieldInput => ({
-          code: f.code.trim(),
-          datatype: f.datatype,
-          variable: !f.informational,
-          required: !f.informational && f.required,
-          description: f.description.trim(),
-          descriptionEn: f.descriptionEn.trim() || null,
-          datatypeDescription: f.datatypeDescription.trim() || null,
-          order: i + 1,
-          values: isList(f.datatype)
-            ? f.values.map((v) => ({ key: v.key.trim(), name: v.name.trim(), ...(v.nameEn.trim() ? { nameEn: v.nameEn.trim() } : {}) }))
-            : [],
-          min: f.datatype === 'number' && typeof f.min === 'number' ? f.min : null,
-          max: f.datatype === 'number' && typeof f.max === 'number' ? f.max : null,
-        }),
-      ),
+      fields: d.fields.map((f, i): CategoryFieldInput => ({
+        code: f.code.trim(),
+        datatype: f.datatype,
+        variable: !f.informational,
+        required: !f.informational && f.required,
+        description: f.description.trim(),
+        descriptionEn: f.descriptionEn.trim() || null,
+        datatypeDescription: f.datatypeDescription.trim() || null,
+        order: i + 1,
+        values: isList(f.datatype)
+          ? f.values.map((v) => ({ key: v.key.trim(), name: v.name.trim(), ...(v.nameEn.trim() ? { nameEn: v.nameEn.trim() } : {}) }))
+          : [],
+        min: f.datatype === 'number' && typeof f.min === 'number' ? f.min : null,
+        max: f.datatype === 'number' && typeof f.max === 'number' ? f.max : null,
+      })),
     };
   }
 }

@@ -2,7 +2,15 @@ import { ChangeDetectionStrategy, Component, ElementRef, computed, inject, signa
 import { toSignal } from '@angular/core/rxjs-interop';
 import { FormsModule } from '@angular/forms';
 import { RouterLink } from '@angular/router';
-import { choiceLabel, fieldLabel, type AddressSuggestion, type PublicAttribute, type PublicCategory, type PublicForm, type PublicRequestCreated } from '@grc/domain';
+import {
+  choiceLabel,
+  fieldLabel,
+  type AddressSuggestion,
+  type PublicAttribute,
+  type PublicCategory,
+  type PublicForm,
+  type PublicRequestCreated,
+} from '@grc/domain';
 import { catchError, map, of } from 'rxjs';
 import { I18n } from '../../core/i18n';
 import { PublicApi, publicErrors, sizeLabel } from './public-api';

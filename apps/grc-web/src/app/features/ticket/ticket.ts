@@ -345,7 +345,13 @@ export class TicketPage {
     if (!tk) return;
     this.fieldDraft.set(draftOf(this.categoryFields(), tk.attributes ?? {}));
     this.editingFields.set(true);
-    setTimeout(() => document.querySelector<HTMLElement>('[data-testid="ticket-fields-form"] input, [data-testid="ticket-fields-form"] select, [data-testid="ticket-fields-form"] textarea')?.focus());
+    setTimeout(() =>
+      document
+        .querySelector<HTMLElement>(
+          '[data-testid="ticket-fields-form"] input, [data-testid="ticket-fields-form"] select, [data-testid="ticket-fields-form"] textarea',
+        )
+        ?.focus(),
+    );
   }
 
   protected cancelFields(): void {
@@ -364,10 +370,16 @@ export class TicketPage {
       this.editingFields.set(false);
       return;
     }
-    this.act('', { attributes }, 'fields.saved', () => {
-      this.editingFields.set(false);
-      setTimeout(() => document.getElementById('fields-edit')?.focus());
-    }, 'patch');
+    this.act(
+      '',
+      { attributes },
+      'fields.saved',
+      () => {
+        this.editingFields.set(false);
+        setTimeout(() => document.getElementById('fields-edit')?.focus());
+      },
+      'patch',
+    );
   }
 
   protected reclassify(): void {
