@@ -146,7 +146,9 @@ describe('anonymisation: no trace of the person in any table, figures unchanged'
         new URLSearchParams({
           api_key: key,
           jurisdiction_id: town,
-          service_code: 'autre',
+          // a category with a free-text field (packs/demo-town): its value names her too (tickets.attributes, redact-json)
+          service_code: 'lampadaire-en-panne',
+          'attribute[numero_candelabre]': `poteau devant chez ${FIRST} ${LAST}`,
           lat: '47.3952',
           long: '0.6861',
           address_string: '7 impasse des Quenouilles',

@@ -31,13 +31,8 @@ describe('town pack export and import', () => {
   const dirB = mkdtempSync(join(tmpdir(), 'grc-export-b-'));
 
   beforeAll(async () => {
-    // the run's database (this spec's copy) holds the demo town; give it what the demo pack lacks: fields, templates
+    // the run's database (this spec's copy) holds the demo town (with its categories' fields); give it what the demo pack lacks: templates
     source = await createDataSource(process.env['DATABASE_URL']!).initialize();
-    await source.query(
-      `INSERT INTO category_attributes (category_id, code, datatype, required, description, "order", "values")
-       SELECT id, 'taille', 'singlevaluelist', true, 'Taille du trou', 1, '[{"key":"petit","name":"Petit"},{"key":"grand","name":"Grand"}]'
-       FROM categories WHERE code = 'nid-de-poule'`,
-    );
     await source.query(
       `INSERT INTO mail_templates (event, locale, subject, body) VALUES ('acknowledgement', 'fr', 'Votre demande {{reference}}', 'Bonjour,\nmerci.')`,
     );
@@ -73,7 +68,17 @@ describe('town pack export and import', () => {
     expect(files['agents.yaml']).not.toMatch(/password/);
     const parsed = parseTownPack(Object.fromEntries(Object.entries(files).filter(([k]) => !k.includes('/'))));
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-    expect(parsed.pack.categories.find((c) => c.code === 'nid-de-poule')?.fields?.[0]).toMatchObject({ code: 'taille', required: true });
+    // the demo pack's category fields come back whole: English labels, a number's range, a choice's English name
+    const pothole = parsed.pack.categories.find((c) => c.code === 'nid-de-poule')?.fields ?? [];
+    expect(pothole.map((f) => f.code)).toEqual(['dimension', 'profondeur_cm', 'voie_circulee']);
+    expect(pothole[0]).toMatchObject({ datatype: 'singlevaluelist', descriptionEn: 'Size of the hole' });
+    expect(pothole[0]!.values[0]).toEqual({ key: 'petit', name: 'Moins de 30 cm', nameEn: 'Under 30 cm' });
+    expect(pothole[1]).toMatchObject({ datatype: 'number', min: 0, max: 100, datatypeDescription: 'Un nombre entre 0 et 100.' });
+    expect(parsed.pack.categories.find((c) => c.code === 'encombrants')?.fields?.[0]).toMatchObject({
+      code: 'objets',
+      datatype: 'multivaluelist',
+      required: true,
+    });
     expect(parsed.pack.templates?.replies).toEqual([{ name: 'Merci', body: 'Merci de votre signalement.', active: true }]);
     expect(parsed.pack.sla?.policies.map((p) => p.id)).toContain('urbanisme');
     expect(parsed.pack.retention?.default).toEqual({ months: 36, action: 'anonymise' });

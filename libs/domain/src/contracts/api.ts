@@ -10,6 +10,7 @@ import type { Permission, Role } from '../access/roles';
 import type { RequesterKind } from '../citizen/requester';
 import type { TimelineEventKind } from '../ticket/timeline';
 import type { MessageKind } from '../ticket/ticket-rules';
+import type { CategoryField, CategoryFieldInput, FieldValue } from '../category-fields/category-fields';
 
 /** RFC 9457 problem document; `errors` lists every field at fault. */
 /** The code of a problem that gave none, by HTTP status. */
@@ -126,6 +127,8 @@ export interface Category {
   defaultDepartmentId: string;
   active: boolean;
   version: number;
+  /** the category's own fields (Open311 attributes), in the order they are asked */
+  fields: CategoryField[];
 }
 export interface CategoryInput {
   code: string;
@@ -133,6 +136,8 @@ export interface CategoryInput {
   nameEn: string;
   defaultDepartmentId: string;
   active?: boolean;
+  /** the whole list of the category's own fields; absent: left unchanged */
+  fields?: CategoryFieldInput[];
 }
 /** A polygon of [lng, lat] points (GeoJSON order), closed or not. */
 export type Polygon = Array<[number, number]>;
@@ -224,6 +229,8 @@ export interface TicketDetail extends TicketSummary {
   latitude: number | null;
   longitude: number | null;
   version: number;
+  /** the values of the category's own fields, by code */
+  attributes: Record<string, FieldValue>;
   attachments: Attachment[];
   timeline: TimelineEvent[];
   /** status moves the current status allows */
@@ -241,6 +248,8 @@ export interface CreateTicketRequest {
   address?: string | null;
   latitude?: number | null;
   longitude?: number | null;
+  /** the category's own fields: code → value (text, number, date, a choice's key, or a list of keys) */
+  attributes?: Record<string, unknown>;
 }
 export interface TicketActionBase {
   version: number;
@@ -264,6 +273,8 @@ export interface UpdateTicketRequest extends TicketActionBase {
   priority?: Priority;
   categoryId?: string;
   subject?: string;
+  /** some of the category's own fields: code → new value (empty or null removes it) */
+  attributes?: Record<string, unknown>;
 }
 
 // ---------- inbox ----------

@@ -1,4 +1,5 @@
 import type { TicketStatus } from '../ticket/ticket-status';
+import type { CategoryField, FieldDatatype } from '../category-fields/category-fields';
 
 /**
  * The citizen side (no account): the public request form, the tracking page reached with a reference and
@@ -6,18 +7,9 @@ import type { TicketStatus } from '../ticket/ticket-status';
  */
 
 // ---------- public request form ----------
-export type PublicAttributeDatatype = 'string' | 'number' | 'datetime' | 'text' | 'singlevaluelist' | 'multivaluelist';
-/** One of a category's own fields (category_attributes, shared with Open311). */
-export interface PublicAttribute {
-  code: string;
-  datatype: PublicAttributeDatatype;
-  required: boolean;
-  /** the question, in French (the town's language) */
-  description: string;
-  datatypeDescription: string | null;
-  order: number;
-  values: Array<{ key: string; name: string }>;
-}
+export type PublicAttributeDatatype = FieldDatatype;
+/** One of a category's own fields (category_attributes, shared with Open311 and the agent's form). */
+export type PublicAttribute = CategoryField;
 export interface PublicCategory {
   id: string;
   code: string;

@@ -3,6 +3,7 @@
  * A town pack is a folder of YAML files another town can load (see packs/README.md).
  */
 import { z } from 'zod';
+import { checkFieldDefinitions, FIELD_DATATYPES } from '../category-fields/category-fields';
 import type { SlaPolicy } from '../sla/policy';
 import { CHANNELS } from '../ticket/channel';
 import { PRIORITIES } from '../ticket/priority';
@@ -78,22 +79,28 @@ export const departmentSchema = z
   })
   .strict();
 
-/** A category's own field (the public form's and Open311's attributes, `category_attributes`). */
+/** A category's own field (the agent's and the public form's and Open311's attributes, `category_attributes`). */
 export const categoryFieldSchema = z
   .object({
     code: z
       .string()
       .regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, "_" or "-"')
       .max(64),
-    datatype: z.enum(['string', 'number', 'datetime', 'text', 'singlevaluelist', 'multivaluelist']),
+    datatype: z.enum(FIELD_DATATYPES),
     /** false: an informational text, no value asked */
     variable: z.boolean().default(true),
     required: z.boolean().default(false),
     datatypeDescription: z.string().max(500).nullable().default(null),
+    /** the label (question) in French */
     description: text(1000),
+    /** the label in English (absent: the French one) */
+    descriptionEn: z.string().trim().max(1000).nullable().default(null),
     order: z.number().int().min(0).default(1),
-    /** the choices of a list field */
-    values: z.array(z.object({ key: z.string().min(1).max(100), name: text(200) }).strict()).default([]),
+    /** the choices of a list field (`nameEn`: the English label) */
+    values: z.array(z.object({ key: z.string().min(1).max(100), name: text(200), nameEn: text(200).optional() }).strict()).default([]),
+    /** a number field's range (inclusive) */
+    min: z.number().nullable().default(null),
+    max: z.number().nullable().default(null),
   })
   .strict();
 
@@ -105,10 +112,21 @@ export const categorySchema = z
     /** default department when no routing rule matches */
     department: code,
     active: z.boolean().default(true),
-    /** optional: the category's own fields, asked on the public form and by Open311 */
+    /** optional: the category's own fields, asked by the agent's form, the public form and Open311 */
     fields: z.array(categoryFieldSchema).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    // the rules the console's administrators meet (libs/domain category-fields)
+    const checked = checkFieldDefinitions(c.fields ?? []);
+    if (checked.ok) return;
+    for (const e of checked.errors)
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: e.field.split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p)),
+        message: e.message,
+      });
+  });
 
 const lngLat = z.tuple([z.number().min(-180).max(180), z.number().min(-90).max(90)]);
 export const polygonSchema = z.array(lngLat).min(3, 'a polygon needs at least 3 [lng, lat] points');

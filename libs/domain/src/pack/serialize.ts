@@ -19,7 +19,23 @@ export function serializeTownPack(pack: TownPack, options: SerializeTownPackOpti
   const files: Record<string, string> = {
     [PACK_FILES.town]: yaml(pack.town),
     [PACK_FILES.departments]: yaml(pack.departments),
-    [PACK_FILES.categories]: yaml(pack.categories.map(({ fields, ...c }) => (fields && fields.length ? { ...c, fields } : c))),
+    [PACK_FILES.categories]: yaml(
+      pack.categories.map(({ fields, ...c }) =>
+        fields && fields.length
+          ? {
+              ...c,
+              // what the schema defaults (no English label, no range, no choices) is left out
+              fields: fields.map(({ descriptionEn, min, max, values, ...f }) => ({
+                ...f,
+                ...(descriptionEn ? { descriptionEn } : {}),
+                ...(values.length ? { values } : {}),
+                ...(min !== null ? { min } : {}),
+                ...(max !== null ? { max } : {}),
+              })),
+            }
+          : c,
+      ),
+    ),
     [PACK_FILES.routing]: yaml(
       pack.routing.map((r) => ({
         category: r.category,

@@ -10,6 +10,8 @@ export const TIMELINE_EVENT_KINDS = [
   'status_changed',
   'priority_changed',
   'category_changed',
+  // the category's own fields edited on the ticket page: data = { codes } (the values are in the audit, masked)
+  'attributes_changed',
   'attachment_added',
   // validation circuits (libs/workflows): body = comment, data = { step, action, onBehalfOf, definitionCode, version }
   'workflow_started',

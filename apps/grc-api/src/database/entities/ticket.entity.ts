@@ -28,6 +28,8 @@ export class TicketEntity {
   @Column({ name: 'resolved_at', type: 'timestamptz', nullable: true }) resolvedAt!: Date | null;
   @Column({ name: 'closed_at', type: 'timestamptz', nullable: true }) closedAt!: Date | null;
   @Column({ type: 'int' }) version!: number;
+  /** the category's own fields: code → value (libs/domain category-fields) */
+  @Column({ type: 'jsonb' }) attributes!: Record<string, unknown>;
   /** the ticket this one follows (duplicates), and the status it had when linked (restored on unlink) */
   @Column({ name: 'master_ticket_id', type: 'uuid', nullable: true }) masterTicketId!: string | null;
   @Column({ name: 'linked_from_status', type: 'varchar', nullable: true }) linkedFromStatus!: TicketStatus | null;

@@ -30,6 +30,7 @@ import { CommunesValidate1763800001100 } from './1763800001100-communes-validate
 import { RlsIndexable1763800001110 } from './1763800001110-rls-indexable';
 import { AddressSearchPrefix1763800001300 } from './1763800001300-address-search-prefix';
 import { PlacesMapCovering1763800001310 } from './1763800001310-places-map-covering';
+import { CategoryFields1763800001800 } from './1763800001800-category-fields';
 import { AppRole1763800000950 } from './1763800000950-app-role';
 
 /**
@@ -72,4 +73,5 @@ export const MIGRATIONS = [
   RlsIndexable1763800001110,
   AddressSearchPrefix1763800001300,
   PlacesMapCovering1763800001310,
+  CategoryFields1763800001800,
 ];

@@ -1,23 +1,11 @@
-import { normalizeEmail, normalizePhone } from '@grc/domain';
+import { checkNewFieldValues, normalizeEmail, normalizePhone, type CategoryField, type FieldValues } from '@grc/domain';
 import { badParam } from './open311.errors';
 
 /** A raw body or query: form-encoded values are strings (arrays when repeated), JSON may hold anything. */
 export type RawParams = Record<string, unknown>;
 
-export const ATTRIBUTE_DATATYPES = ['string', 'number', 'datetime', 'text', 'singlevaluelist', 'multivaluelist'] as const;
-export type AttributeDatatype = (typeof ATTRIBUTE_DATATYPES)[number];
-
-/** One attribute of a service definition (a row of category_attributes). */
-export interface AttributeDefinition {
-  code: string;
-  datatype: AttributeDatatype;
-  variable: boolean;
-  required: boolean;
-  datatypeDescription: string | null;
-  description: string;
-  order: number;
-  values: Array<{ key: string; name: string }>;
-}
+/** One attribute of a service definition: a category's own field (libs/domain category-fields). */
+export type AttributeDefinition = CategoryField;
 
 // control characters other than tab and line breaks (PostgreSQL refuses NUL in text, XML 1.0 the others)
 // eslint-disable-next-line no-control-regex
@@ -144,52 +132,16 @@ export function w3cDate(value: string, name: string): Date {
 }
 
 /**
- * Checks the values against the service definition: required ones present, numbers and datetimes
- * well-formed, list values among the keys. Codes the definition does not know are ignored (clients such
- * as FixMyStreet send their own extra attributes). Returns the values to store on the ticket.
+ * Checks the values against the service definition with the rules every channel uses (libs/domain
+ * checkFieldValues): required ones present, numbers and datetimes well-formed, list values among the keys.
+ * Codes the definition does not know are ignored (clients such as FixMyStreet send their own extra
+ * attributes). Returns the values to store on the ticket; the first refusal is a 400 naming `attribute[code]`.
  */
-export function validateAttributes(defs: AttributeDefinition[], sent: Map<string, string[]>): Record<string, string | number | string[]> {
-  const out: Record<string, string | number | string[]> = {};
-  for (const def of defs) {
-    if (!def.variable) continue;
-    const values = (sent.get(def.code) ?? []).map((v) => v.trim()).filter((v) => v !== '');
-    if (!values.length) {
-      if (def.required) throw badParam(`L’attribut obligatoire attribute[${def.code}] (${def.description}) est manquant.`);
-      continue;
-    }
-    if (def.datatype !== 'multivaluelist' && values.length > 1) throw badParam(`attribute[${def.code}] n’accepte qu’une valeur.`);
-    const v = values[0]!;
-    switch (def.datatype) {
-      case 'string':
-        if ([...v].length > 1000) throw badParam(`attribute[${def.code}] dépasse 1000 caractères.`);
-        out[def.code] = v;
-        break;
-      case 'text':
-        if ([...v].length > 4000) throw badParam(`attribute[${def.code}] dépasse 4000 caractères.`);
-        out[def.code] = v;
-        break;
-      case 'number': {
-        const n = DECIMAL.test(v) ? Number(v) : NaN;
-        if (!Number.isFinite(n)) throw badParam(`attribute[${def.code}] doit être un nombre.`);
-        out[def.code] = n;
-        break;
-      }
-      case 'datetime':
-        out[def.code] = w3cDate(v, `attribute[${def.code}]`).toISOString();
-        break;
-      case 'singlevaluelist':
-      case 'multivaluelist': {
-        const keys = new Set(def.values.map((x) => String(x.key)));
-        const wrong = values.find((x) => !keys.has(x));
-        if (wrong !== undefined) {
-          throw badParam(
-            `attribute[${def.code}] : « ${wrong.slice(0, 100)} » ne fait pas partie des valeurs possibles (${[...keys].join(', ')}).`,
-          );
-        }
-        out[def.code] = def.datatype === 'singlevaluelist' ? v : [...new Set(values)];
-        break;
-      }
-    }
+export function validateAttributes(defs: AttributeDefinition[], sent: Map<string, string[]>): FieldValues {
+  const checked = checkNewFieldValues(defs, Object.fromEntries(sent));
+  if (!checked.ok) {
+    const e = checked.errors[0]!;
+    throw badParam(`attribute[${e.field.replace(/^attributes\./, '')}] : ${e.message}`);
   }
-  return out;
+  return checked.value;
 }

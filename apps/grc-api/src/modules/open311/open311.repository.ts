@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import type { AttributeDefinition } from './open311.params';
 
 export interface RequestRow {
   reference: string;
@@ -49,13 +48,12 @@ const REQUEST_SELECT = `
 export class Open311Repository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  /** The active categories with their default department, and whether they have attributes. */
+  /** The active categories with their default department (their attributes: CategoryFieldsRepository). */
   services(
     m: EntityManager = this.db.manager,
-  ): Promise<Array<{ code: string; name_fr: string; name_en: string; department: string; has_attributes: boolean }>> {
+  ): Promise<Array<{ id: string; code: string; name_fr: string; name_en: string; department: string }>> {
     return m.query(
-      `SELECT c.code, c.name_fr, c.name_en, d.name AS department,
-            EXISTS (SELECT 1 FROM category_attributes a WHERE a.category_id = c.id) AS has_attributes
+      `SELECT c.id, c.code, c.name_fr, c.name_en, d.name AS department
        FROM categories c JOIN departments d ON d.id = c.default_department_id
        WHERE c.active ORDER BY d.name, c.name_fr`,
     );
@@ -65,28 +63,6 @@ export class Open311Repository {
   async activeService(code: string, m: EntityManager = this.db.manager): Promise<{ id: string; name_fr: string } | null> {
     const [category] = await m.query(`SELECT id, name_fr FROM categories WHERE code = $1 AND active`, [code]);
     return category ?? null;
-  }
-
-  /** A category's attributes, in their order. */
-  async attributes(categoryId: string, m: EntityManager = this.db.manager): Promise<AttributeDefinition[]> {
-    const rows: Array<Record<string, unknown>> = await m.query(
-      `SELECT code, datatype, variable, required, datatype_description, description, "order", "values"
-       FROM category_attributes WHERE category_id = $1 ORDER BY "order", code`,
-      [categoryId],
-    );
-    return rows.map(
-      (r) =>
-        ({
-          code: r['code'],
-          datatype: r['datatype'],
-          variable: r['variable'],
-          required: r['required'],
-          datatypeDescription: r['datatype_description'] ?? null,
-          description: r['description'],
-          order: r['order'],
-          values: Array.isArray(r['values']) ? r['values'] : [],
-        }) as AttributeDefinition,
-    );
   }
 
   /** Published requests, newest first, at most `limit`. */

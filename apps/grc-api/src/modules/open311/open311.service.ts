@@ -9,6 +9,7 @@ import { systemActor } from '../auth/authenticated-agent';
 import { TicketsService } from '../tickets/tickets.service';
 import { TownSettingsRepository } from '../town/town-settings.repository';
 import { CategoriesRepository } from '../reference/categories.repository';
+import { CategoryFieldsRepository } from '../reference/category-fields.repository';
 import { Open311KeysRepository } from './open311-keys.repository';
 import { Open311Repository, type RequestFilter, type RequestRow } from './open311.repository';
 import { InboxCountersScheduler } from '../worker/inbox-counters.scheduler';
@@ -47,6 +48,7 @@ export class Open311Service {
     private readonly keys: Open311KeysRepository,
     private readonly townSettings: TownSettingsRepository,
     private readonly categories: CategoriesRepository,
+    private readonly fields: CategoryFieldsRepository,
   ) {}
 
   /** The town's code (the only jurisdiction_id accepted besides none), time zone and reference prefix. */
@@ -66,12 +68,12 @@ export class Open311Service {
   }
 
   async services(): Promise<Open311Object[]> {
-    const rows = await this.rows.services();
+    const [rows, withFields] = await Promise.all([this.rows.services(), this.fields.categoriesWithFields()]);
     return rows.map((r) => ({
       service_code: r.code,
       service_name: r.name_fr,
       description: `${r.name_fr} — traité par : ${r.department}`,
-      metadata: r.has_attributes,
+      metadata: withFields.has(r.id),
       type: 'realtime',
       keywords: [...new Set([r.code.replace(/-/g, ' '), r.name_en.toLowerCase()])].join(', '),
       group: r.department,
@@ -81,7 +83,7 @@ export class Open311Service {
   async definition(code: string): Promise<Open311Object> {
     const category = await this.rows.activeService(code);
     if (!category) throw notFound311(`Service inconnu : ${code.slice(0, 64)}.`);
-    const defs = await this.rows.attributes(category.id);
+    const defs = await this.fields.ofCategory(category.id);
     return {
       service_code: code,
       attributes: defs.map((d) => ({
@@ -201,7 +203,7 @@ export class Open311Service {
     const media = mediaUrl(params);
     const deviceId = text(params, 'device_id', 200);
     const accountId = text(params, 'account_id', 200);
-    const attributes = validateAttributes(await this.rows.attributes(category.id), rawAttributes(params));
+    const attributes = validateAttributes(await this.fields.ofCategory(category.id), rawAttributes(params));
 
     const actor: AuditActor = { actorId: null, actorLabel: `open311:${key.name}`.slice(0, 254), ip };
     const token = randomUUID();

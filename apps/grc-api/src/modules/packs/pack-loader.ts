@@ -21,6 +21,7 @@ import { TownSettingsRepository } from '../town/town-settings.repository';
 import { importBanFile } from '../places/ban-importer';
 import { insertPackWorkflows, type PackWorkflows } from '../workflows/pack-workflows';
 import { formatPackErrors, validatePackFolder } from './pack-validation';
+import { CategoryFieldsRepository } from '../reference/category-fields.repository';
 import { PacksRepository } from './packs.repository';
 
 export interface LoadPackOptions {
@@ -139,7 +140,10 @@ export async function loadTownPack(ds: DataSource, pack: TownPack, opts: LoadPac
     const deptIds = await insertDepartments(m, pack.departments);
     const catIds = new Map(pack.categories.map((c) => [c.code, randomUUID()]));
     await rows.insertCategories(m, pack.categories, catIds, deptIds);
-    await rows.insertFields(m, pack.categories.flatMap((c) => (c.fields ?? []).map((field) => ({ category: c.code, field }))));
+    await new CategoryFieldsRepository(ds).insertByCategoryCode(
+      m,
+      pack.categories.flatMap((c) => (c.fields ?? []).map((field) => ({ category: c.code, field }))),
+    );
     await rows.insertRouting(m, pack.routing);
 
     const hashes = await hashing;

@@ -27,6 +27,7 @@ import { hashPassword } from '../auth/auth.service';
 import { TownSettingsRepository } from '../town/town-settings.repository';
 import { checkPackWorkflows, type PackWorkflows } from '../workflows/pack-workflows';
 import { formatPackErrors, loadTownPack } from './pack-loader';
+import { CategoryFieldsRepository } from '../reference/category-fields.repository';
 import { PacksRepository } from './packs.repository';
 
 const rows = new PacksRepository();
@@ -39,6 +40,15 @@ export interface TownConfiguration {
   workflows: PackWorkflows;
 }
 
+/** The categories with their own fields (left out when there are none). */
+async function categoriesWithFields(m: EntityManager): Promise<TownPack['categories']> {
+  const [categories, fields] = await Promise.all([rows.categories(m), new CategoryFieldsRepository(m.connection).byCategoryCode(m)]);
+  return categories.map((c) => {
+    const own = fields.get(c.code) ?? [];
+    return own.length ? { ...c, fields: own } : c;
+  });
+}
+
 /** Reads the whole configuration in the caller's transaction; null before any pack was loaded. */
 export async function readTownConfiguration(m: EntityManager): Promise<TownConfiguration | null> {
   const town = await new TownSettingsRepository(m.connection).get(m);
@@ -48,7 +58,7 @@ export async function readTownConfiguration(m: EntityManager): Promise<TownConfi
     pack: {
       town: { formatVersion: 1, name: town.name, code: town.code, timezone: town.timezone, locale: town.locale, referencePrefix: town.referencePrefix },
       departments: await rows.departments(m),
-      categories: await rows.categories(m),
+      categories: await categoriesWithFields(m),
       routing: await rows.routing(m),
       agents: await rows.agents(m),
       demo: null,
@@ -232,8 +242,10 @@ async function apply(
   });
   await rows.upsertDepartments(m, pack.departments);
   await rows.upsertCategories(m, pack.categories);
-  await rows.clearCategoryFieldsAndRouting(m, pack.categories.map((c) => c.code));
-  await rows.insertFields(m, pack.categories.flatMap((c) => (c.fields ?? []).map((field) => ({ category: c.code, field }))));
+  const fields = new CategoryFieldsRepository(m.connection);
+  await fields.clearForCategoryCodes(m, pack.categories.map((c) => c.code));
+  await rows.clearRouting(m, pack.categories.map((c) => c.code));
+  await fields.insertByCategoryCode(m, pack.categories.flatMap((c) => (c.fields ?? []).map((field) => ({ category: c.code, field }))));
   await rows.insertRouting(m, pack.routing);
   // an agent known already keeps their password (the upsert updates only); one created meanwhile, elsewhere, too
   const known = await rows.knownAgents(m, pack.agents.map((a) => a.email));

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type {
-  PackAgent, PackCategory, PackCategoryField, PackDepartment, PackRetention, PackRoutingRule, PackSla, PackSlaCalendar, PackTemplates,
+  PackAgent, PackCategory, PackDepartment, PackRetention, PackRoutingRule, PackSla, PackSlaCalendar, PackTemplates,
 } from '@grc/domain';
 
 export interface PackCitizenRow {
@@ -85,21 +85,6 @@ export class PacksRepository {
        SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::uuid[], $6::boolean[])`,
       [categories.map((c) => catIds.get(c.code)), col(categories, 'code'), col(categories, 'nameFr'), col(categories, 'nameEn'),
         categories.map((c) => deptIds.get(c.department)), col(categories, 'active')],
-    );
-  }
-
-  /** The categories' own fields (`category_attributes`), categories named by code. */
-  async insertFields(m: EntityManager, fields: ReadonlyArray<{ category: string; field: PackCategoryField }>): Promise<void> {
-    if (!fields.length) return;
-    await m.query(
-      `INSERT INTO category_attributes (category_id, code, datatype, variable, required, datatype_description, description, "order", "values")
-       SELECT c.id, f.code, f.datatype, f.variable, f.required, f.dd, f.description, f.o, f.v::jsonb
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::boolean[], $5::boolean[], $6::text[], $7::text[], $8::int[], $9::text[])
-         AS f(category, code, datatype, variable, required, dd, description, o, v)
-       JOIN categories c ON c.code = f.category`,
-      [fields.map((x) => x.category), fields.map((x) => x.field.code), fields.map((x) => x.field.datatype), fields.map((x) => x.field.variable),
-        fields.map((x) => x.field.required), fields.map((x) => x.field.datatypeDescription), fields.map((x) => x.field.description),
-        fields.map((x) => x.field.order), fields.map((x) => JSON.stringify(x.field.values))],
     );
   }
 
@@ -216,28 +201,16 @@ export class PacksRepository {
     }));
   }
 
+  /** The categories, without their fields (CategoryFieldsRepository's). */
   async categories(m: EntityManager): Promise<PackCategory[]> {
     const rows: Array<Record<string, unknown>> = await m.query(
-      `SELECT c.code, c.name_fr, c.name_en, d.code AS department, c.active,
-         coalesce((SELECT jsonb_agg(jsonb_build_object('code', a.code, 'datatype', a.datatype, 'variable', a.variable, 'required', a.required,
-             'datatypeDescription', a.datatype_description, 'description', a.description, 'order', a."order", 'values', a."values")
-             ORDER BY a."order", a.code) FROM category_attributes a WHERE a.category_id = c.id), '[]'::jsonb) AS fields
+      `SELECT c.code, c.name_fr, c.name_en, d.code AS department, c.active
        FROM categories c JOIN departments d ON d.id = c.default_department_id ORDER BY c.code`,
     );
-    return rows.map((r) => {
-      const fields = (r['fields'] as Array<Record<string, unknown>>).map(
-        (f): PackCategoryField => ({
-          code: f['code'] as string, datatype: f['datatype'] as PackCategoryField['datatype'], variable: f['variable'] as boolean,
-          required: f['required'] as boolean, datatypeDescription: (f['datatypeDescription'] as string) ?? null,
-          description: f['description'] as string, order: f['order'] as number,
-          values: (f['values'] as Array<{ key: string; name: string }>).map((v) => ({ key: v.key, name: v.name })),
-        }),
-      );
-      return {
-        code: r['code'] as string, nameFr: r['name_fr'] as string, nameEn: r['name_en'] as string, department: r['department'] as string,
-        active: r['active'] as boolean, ...(fields.length ? { fields } : {}),
-      };
-    });
+    return rows.map((r) => ({
+      code: r['code'] as string, nameFr: r['name_fr'] as string, nameEn: r['name_en'] as string, department: r['department'] as string,
+      active: r['active'] as boolean,
+    }));
   }
 
   async routing(m: EntityManager): Promise<PackRoutingRule[]> {
@@ -349,9 +322,8 @@ export class PacksRepository {
     );
   }
 
-  /** Removes the fields and the routing rules of these categories (the import writes the pack's instead). */
-  async clearCategoryFieldsAndRouting(m: EntityManager, categoryCodes: readonly string[]): Promise<void> {
-    await m.query(`DELETE FROM category_attributes WHERE category_id IN (SELECT id FROM categories WHERE code = ANY($1::text[]))`, [categoryCodes]);
+  /** Removes the routing rules of these categories (the import writes the pack's instead). */
+  async clearRouting(m: EntityManager, categoryCodes: readonly string[]): Promise<void> {
     await m.query(`DELETE FROM routing_rules WHERE category_id IN (SELECT id FROM categories WHERE code = ANY($1::text[]))`, [categoryCodes]);
   }
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import type { PublicAttribute, TicketStatus } from '@grc/domain';
+import type { TicketStatus } from '@grc/domain';
 
 /** What the tracking page shows of a ticket (a duplicate shows its master's status, dates and deadline). */
 export interface TrackedRow {
@@ -19,7 +19,7 @@ export interface TrackedRow {
 }
 
 /**
- * The citizen side's reads: the form's categories and their variable fields, the tracking page's view of a
+ * The citizen side's reads: the form's categories (their fields: CategoryFieldsRepository), the tracking page's view of a
  * ticket and of its public messages. Tickets change only through TicketsService; the tracking keys are
  * TrackingRepository's, the files AttachmentsRepository's, the town TownSettingsRepository's.
  */
@@ -27,30 +27,14 @@ export interface TrackedRow {
 export class PublicRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  /** The active categories with their variable fields (the form's choices), by French name. */
-  formCategories(
-    m: EntityManager = this.db.manager,
-  ): Promise<Array<{ id: string; code: string; name_fr: string; name_en: string; attributes: PublicAttribute[] }>> {
-    return m.query(
-      `SELECT c.id, c.code, c.name_fr, c.name_en,
-         coalesce((SELECT json_agg(json_build_object('code', a.code, 'datatype', a.datatype, 'required', a.required,
-             'description', a.description, 'datatypeDescription', a.datatype_description, 'order', a."order", 'values', a."values")
-           ORDER BY a."order", a.code) FROM category_attributes a WHERE a.category_id = c.id AND a.variable), '[]'::json) AS attributes
-       FROM categories c WHERE c.active ORDER BY c.name_fr`,
-    );
+  /** The active categories (the form's choices), by French name; their fields are CategoryFieldsRepository's. */
+  formCategories(m: EntityManager = this.db.manager): Promise<Array<{ id: string; code: string; name_fr: string; name_en: string }>> {
+    return m.query(`SELECT c.id, c.code, c.name_fr, c.name_en FROM categories c WHERE c.active ORDER BY c.name_fr`);
   }
 
-  /** An active category with its variable fields (what a submitted form is checked against). */
-  async formCategory(
-    id: string,
-    m: EntityManager = this.db.manager,
-  ): Promise<{ id: string; name_fr: string; attributes: PublicAttribute[] } | undefined> {
-    const [category] = await m.query(
-      `SELECT c.id, c.name_fr, coalesce((SELECT json_agg(json_build_object('code', a.code, 'datatype', a.datatype, 'required', a.required,
-           'description', a.description, 'values', a."values")) FROM category_attributes a WHERE a.category_id = c.id AND a.variable), '[]'::json) AS attributes
-       FROM categories c WHERE c.id = $1 AND c.active`,
-      [id],
-    );
+  /** An active category (what a submitted form is checked against). */
+  async formCategory(id: string, m: EntityManager = this.db.manager): Promise<{ id: string; name_fr: string } | undefined> {
+    const [category] = await m.query(`SELECT c.id, c.name_fr FROM categories c WHERE c.id = $1 AND c.active`, [id]);
     return category;
   }
 

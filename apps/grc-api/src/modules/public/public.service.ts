@@ -2,11 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import {
+  checkNewFieldValues,
   MESSAGE_BODY_MAX,
   parseReference,
   subjectFromDescription,
   textLength,
   validateCitizen,
+  type FieldValues,
   type PublicAttribute,
   type PublicForm,
   type PublicRequestCreated,
@@ -24,6 +26,7 @@ import { TicketsService, type NewEvent } from '../tickets/tickets.service';
 import { TownSettingsRepository } from '../town/town-settings.repository';
 import { InboxCountersScheduler } from '../worker/inbox-counters.scheduler';
 import { ACCEPT, checkFiles, PUBLIC_MAX_FILES } from './public-files';
+import { CategoryFieldsRepository } from '../reference/category-fields.repository';
 import { PublicRepository } from './public.repository';
 import { trackingPath, TrackingService } from './tracking.service';
 
@@ -86,10 +89,11 @@ export class PublicService {
     private readonly town: TownSettingsRepository,
     private readonly attachments: AttachmentsService,
     private readonly attachmentRows: AttachmentsRepository,
+    private readonly fields: CategoryFieldsRepository,
   ) {}
 
   async form(): Promise<PublicForm> {
-    const [town, rows] = await Promise.all([this.town.get(), this.rows.formCategories()]);
+    const [town, rows, fields] = await Promise.all([this.town.get(), this.rows.formCategories(), this.fields.byCategory()]);
     return {
       town: { name: town?.name ?? 'Mairie' },
       categories: rows.map((r) => ({
@@ -97,10 +101,7 @@ export class PublicService {
         code: r.code,
         nameFr: r.name_fr,
         nameEn: r.name_en,
-        attributes: r.attributes.map((a) => ({
-          ...a,
-          values: (a.values ?? []).map((v) => ({ key: String(v.key), name: String(v.name) })),
-        })),
+        attributes: (fields.get(r.id) ?? []).filter((a) => a.variable),
       })),
       limits: {
         maxFiles: PUBLIC_MAX_FILES,
@@ -119,7 +120,10 @@ export class PublicService {
     const categoryId = str(fields, 'categoryId');
     let category: { id: string; name_fr: string; attributes: PublicAttribute[] } | undefined;
     if (!categoryId) errors.push(err('categoryId', 'required', 'Choisissez une catégorie.'));
-    else if (UUID.test(categoryId)) category = await this.rows.formCategory(categoryId);
+    else if (UUID.test(categoryId)) {
+      const row = await this.rows.formCategory(categoryId);
+      if (row) category = { ...row, attributes: await this.fields.ofCategory(row.id) };
+    }
     if (categoryId && !category) errors.push(err('categoryId', 'invalid', 'Catégorie inconnue.'));
 
     const description = str(fields, 'description');
@@ -314,8 +318,8 @@ export class PublicService {
     return errors.length === before ? { lat: a, lng: b } : null;
   }
 
-  /** The category's own fields, checked as Open311 checks them; errors on `attributes.<code>`. */
-  private attributes(defs: PublicAttribute[], fields: RawFields, errors: FieldError[]): Record<string, string | number | string[]> {
+  /** The category's own fields, checked by the rules Open311 and the agent's form use (libs/domain); errors on `attributes.<code>`. */
+  private attributes(defs: PublicAttribute[], fields: RawFields, errors: FieldError[]): FieldValues {
     let sent: Record<string, unknown> = {};
     const raw = str(fields, 'attributes');
     if (raw) {
@@ -328,50 +332,11 @@ export class PublicService {
         return {};
       }
     }
-    const out: Record<string, string | number | string[]> = {};
-    for (const d of defs) {
-      const field = `attributes.${d.code}`;
-      const v = sent[d.code];
-      const values = (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v])
-        .map((x) => (typeof x === 'string' || typeof x === 'number' ? String(x).trim() : ''))
-        .filter((x) => x !== '');
-      if (!values.length) {
-        if (d.required) errors.push(err(field, 'required', `« ${d.description} » est obligatoire.`));
-        continue;
-      }
-      if (d.datatype !== 'multivaluelist' && values.length > 1) {
-        errors.push(err(field, 'invalid', 'Une seule valeur attendue.'));
-        continue;
-      }
-      const first = values[0]!;
-      switch (d.datatype) {
-        case 'string':
-        case 'text': {
-          const max = d.datatype === 'string' ? 1000 : 4000;
-          if (textLength(first) > max) errors.push(err(field, 'too_long', `${max} caractères au plus.`));
-          else out[d.code] = first;
-          break;
-        }
-        case 'number': {
-          const n = DECIMAL.test(first) ? Number(first.replace(',', '.')) : NaN;
-          if (!Number.isFinite(n)) errors.push(err(field, 'invalid', 'Un nombre est attendu.'));
-          else out[d.code] = n;
-          break;
-        }
-        case 'datetime': {
-          const date = new Date(first);
-          if (!/^\d{4}-\d{2}-\d{2}/.test(first) || Number.isNaN(date.getTime()))
-            errors.push(err(field, 'invalid', 'Une date est attendue (AAAA-MM-JJ).'));
-          else out[d.code] = date.toISOString();
-          break;
-        }
-        default: {
-          const keys = new Set((d.values ?? []).map((x) => String(x.key)));
-          if (values.some((x) => !keys.has(x))) errors.push(err(field, 'invalid', 'Choisissez une des valeurs proposées.'));
-          else out[d.code] = d.datatype === 'singlevaluelist' ? first : [...new Set(values)];
-        }
-      }
+    const checked = checkNewFieldValues(defs, sent);
+    if (!checked.ok) {
+      errors.push(...checked.errors);
+      return {};
     }
-    return out;
+    return checked.value;
   }
 }

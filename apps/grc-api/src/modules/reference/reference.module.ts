@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CategoriesController } from './categories.controller';
 import { CategoriesRepository } from './categories.repository';
 import { CategoriesService } from './categories.service';
+import { CategoryFieldsRepository } from './category-fields.repository';
 import { DepartmentsController } from './departments.controller';
 import { DepartmentsRepository } from './departments.repository';
 import { DepartmentsService } from './departments.service';
@@ -10,7 +11,7 @@ import { RoutingRulesRepository } from './routing-rules.repository';
 import { RoutingRulesService } from './routing-rules.service';
 import { RoutingService } from './routing.service';
 
-const REPOSITORIES = [DepartmentsRepository, CategoriesRepository, RoutingRulesRepository];
+const REPOSITORIES = [DepartmentsRepository, CategoriesRepository, CategoryFieldsRepository, RoutingRulesRepository];
 
 /**
  * Departments, categories and routing rules (read: every agent; write: admins), and ticket routing.

@@ -43,6 +43,8 @@ export class CreateTicketDto implements CreateTicketRequest {
   @IsOptional() @IsString() @MaxLength(500) address?: string | null;
   @IsOptional() @IsLatitude() latitude?: number | null;
   @IsOptional() @IsLongitude() longitude?: number | null;
+  /** the category's own fields (checked against their definitions by libs/domain checkFieldValues) */
+  @IsOptional() @IsObject() attributes?: Record<string, unknown>;
 }
 
 class VersionedDto {
@@ -73,6 +75,8 @@ export class UpdateTicketDto extends VersionedDto implements UpdateTicketRequest
   @IsOptional() @IsIn(PRIORITIES as unknown as Priority[]) priority?: Priority;
   @IsOptional() @IsUUID() categoryId?: string;
   @IsOptional() @IsString() @MinLength(3) @MaxLength(300) subject?: string;
+  /** some of the category's own fields: code → new value (empty removes an optional one) */
+  @IsOptional() @IsObject() attributes?: Record<string, unknown>;
 }
 
 /** multipart field next to the file */

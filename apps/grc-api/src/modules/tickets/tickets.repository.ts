@@ -22,6 +22,8 @@ const COLUMN: Partial<Record<keyof TicketEntity, string>> = {
   linkedFromStatus: 'linked_from_status',
   // a merge of two records of one person moves the request to the kept record (moveRequesterIn)
   citizenId: 'citizen_id',
+  // the category's own fields, edited on the ticket page (checked by libs/domain checkFieldValues)
+  attributes: 'attributes',
 };
 export type TicketSet = Partial<Record<keyof TicketEntity, unknown>>;
 
@@ -62,6 +64,7 @@ export type DetailRow = SummaryRow & {
   latitude: number | null;
   longitude: number | null;
   version: number;
+  attributes: Record<string, unknown>;
 };
 export interface EventRow {
   id: string;
@@ -267,7 +270,7 @@ export class TicketsRepository {
   detailRow(m: EntityManager, id: string): Promise<DetailRow | undefined> {
     return preparedQuery<DetailRow>(
       m,
-      `SELECT ${SUMMARY_COLUMNS}, t.description, t.address, t.latitude, t.longitude, t.version
+      `SELECT ${SUMMARY_COLUMNS}, t.description, t.address, t.latitude, t.longitude, t.version, t.attributes
        FROM tickets t ${SUMMARY_JOINS} WHERE t.id = $1`,
       [id],
     ).then((rows) => rows[0]);

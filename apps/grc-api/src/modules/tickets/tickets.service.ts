@@ -15,12 +15,18 @@ import {
   type Priority,
   type Refusal,
   type TicketDetail,
+  applyFieldEdit,
+  checkFieldValues,
+  checkNewFieldValues,
+  sameFieldValue,
+  type FieldValues,
 } from '@grc/domain';
 import { badRequest, notFound, ProblemException, staleTicket } from '../../common/problem';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
 import { TicketEntity } from '../../database/entities';
 import { AgentsRepository } from '../agents/agents.repository';
 import { CategoriesRepository } from '../reference/categories.repository';
+import { CategoryFieldsRepository } from '../reference/category-fields.repository';
 import { DepartmentsRepository } from '../reference/departments.repository';
 import { AuditService, auditActor, auditedChanges, diff, type AuditActor, type Changes } from '../audit/audit.service';
 import { actorId, type Actor, type AuthenticatedAgent } from '../auth/authenticated-agent';
@@ -149,6 +155,7 @@ export class TicketsService {
     private readonly repo: TicketsRepository,
     private readonly agents: AgentsRepository,
     private readonly categories: CategoriesRepository,
+    private readonly fields: CategoryFieldsRepository,
     private readonly departments: DepartmentsRepository,
     @InjectEntityManager() private readonly reader: EntityManager,
   ) {}
@@ -183,6 +190,7 @@ export class TicketsService {
         citizenId,
         address: dto.address,
         location,
+        attributes: await this.checkedNewAttributes(m, dto.categoryId, dto.attributes ?? {}),
       });
       return this.detail(actor.agent, id, { skipScope: true }, m);
     });
@@ -259,6 +267,13 @@ export class TicketsService {
     return ticket;
   }
 
+  /** The values an agent's form sent, checked against the category's fields (400 on `attributes.<code>`). */
+  private async checkedNewAttributes(m: EntityManager, categoryId: string, sent: Record<string, unknown>): Promise<FieldValues> {
+    const checked = checkNewFieldValues(await this.fields.ofCategory(categoryId, m), sent);
+    if (!checked.ok) throw badRequest('Les champs de la catégorie sont invalides.', checked.errors);
+    return checked.value;
+  }
+
   /** An agent opening a ticket (GET /tickets/:id): its detail, the read audited (`ticket.read`). */
   async read(actor: Actor, id: string): Promise<TicketDetail> {
     const detail = await this.detail(actor.agent, id);
@@ -284,6 +299,7 @@ export class TicketsService {
       latitude: row.latitude,
       longitude: row.longitude,
       version: row.version,
+      attributes: (row.attributes ?? {}) as TicketDetail['attributes'],
       allowedStatuses: [...allowedTransitions(summary.status)],
       attachments: attachments.map((a) => ({
         id: a.id,
@@ -318,8 +334,24 @@ export class TicketsService {
         set.categoryId = dto.categoryId;
         events.push({ kind: 'category_changed', data: { from: t.categoryId, to: dto.categoryId } });
       }
+      let audit: Changes | undefined;
+      if (dto.attributes !== undefined) {
+        // the fields of the ticket's category (the new one when it changes too), only the codes sent
+        const defs = await this.fields.ofCategory((set.categoryId as string | undefined) ?? t.categoryId, m);
+        const checked = checkFieldValues(defs, dto.attributes, { mode: 'edit' });
+        if (!checked.ok) throw badRequest('Les champs de la catégorie sont invalides.', checked.errors);
+        const before = t.attributes ?? {};
+        const after = applyFieldEdit(before, checked.value);
+        const codes = Object.keys(checked.value).filter((c) => !sameFieldValue(before[c], after[c]));
+        if (codes.length) {
+          set.attributes = after;
+          events.push({ kind: 'attributes_changed', data: { codes } });
+          // masked in the audit trail, kept for the citizen's own history (libs/domain rgpd/audit-changes)
+          audit = { attributes: { before, after } };
+        }
+      }
       if (!Object.keys(set).length) throw badRequest('Rien à modifier.', [{ field: 'priority', message: 'Aucune valeur nouvelle.' }]);
-      return { set, events, action: 'ticket.update' };
+      return { set, events, action: 'ticket.update', audit };
     });
   }
 

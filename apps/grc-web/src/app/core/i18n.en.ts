@@ -2,6 +2,7 @@ import type { MsgKey } from './i18n.fr';
 import { PUB_EN } from '../features/public/public-i18n';
 import { PRIVACY_EN } from '../features/public/privacy-i18n';
 import { CITIZEN_EN } from '../features/citizen/citizen-i18n';
+import { FIELDS_EN } from '../shared/category-fields-i18n';
 import { LIVE_EN } from '../features/live/live-i18n';
 import { DUP_EN } from '../features/duplicates/duplicates-i18n';
 import { ACCOUNT_EN } from '../features/account/account-i18n';
@@ -341,6 +342,7 @@ export const EN: Record<MsgKey, string> = {
   ...PUB_EN,
   ...PRIVACY_EN,
   ...CITIZEN_EN,
+  ...FIELDS_EN,
   ...LIVE_EN,
   ...DUP_EN,
   ...MAIL_EN,

@@ -3,6 +3,7 @@ import { CE_FR } from '../features/workflows/circuit-editor-i18n';
 import { PUB_FR } from '../features/public/public-i18n';
 import { PRIVACY_FR } from '../features/public/privacy-i18n';
 import { CITIZEN_FR } from '../features/citizen/citizen-i18n';
+import { FIELDS_FR } from '../shared/category-fields-i18n';
 import { LIVE_FR } from '../features/live/live-i18n';
 import { DUP_FR } from '../features/duplicates/duplicates-i18n';
 import { ACCOUNT_FR } from '../features/account/account-i18n';
@@ -341,6 +342,7 @@ export const FR = {
   ...PUB_FR,
   ...PRIVACY_FR,
   ...CITIZEN_FR,
+  ...FIELDS_FR,
   ...LIVE_FR,
   ...DUP_FR,
   ...MAIL_FR,

@@ -21,6 +21,7 @@ import { Auth } from '../../core/auth';
 import { I18n } from '../../core/i18n';
 import { localError, toUiError, type UiError } from '../../core/problem';
 import { RefData } from '../../core/ref-data';
+import { CategoryFieldInputs, draftBody, type FieldDraft } from '../../shared/category-fields';
 import { CitizenForm, citizenInputOf, cleanCitizen, emptyCitizen } from '../../shared/citizen-form';
 import { FORM_ERRORS } from '../../shared/form-errors';
 import { AddressField } from '../../shared/places/address-field';
@@ -33,7 +34,7 @@ type CitizenMode = 'search' | 'selected' | 'editing' | 'new';
 
 @Component({
   selector: 'grc-new-ticket',
-  imports: [FormsModule, CitizenForm, AddressField, PlaceMap, NearbyList, ...FORM_ERRORS],
+  imports: [FormsModule, CitizenForm, AddressField, PlaceMap, NearbyList, CategoryFieldInputs, ...FORM_ERRORS],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './new-ticket.html',
 })
@@ -62,6 +63,9 @@ export class NewTicketPage {
   // request
   protected readonly channel = signal<Channel>('phone');
   protected readonly categoryId = signal('');
+  /** the chosen category's own fields (asked below the description) and what the agent typed in them */
+  protected readonly categoryFields = computed(() => this.categories().find((c) => c.id === this.categoryId())?.fields ?? []);
+  protected readonly fieldDraft = signal<FieldDraft>({});
   protected readonly subject = signal('');
   protected readonly description = signal('');
   protected readonly priority = signal<Priority>('normal');
@@ -232,6 +236,12 @@ export class NewTicketPage {
       latitude: this.latitude() ?? null,
       longitude: this.longitude() ?? null,
     };
+    const defs = this.categoryFields();
+    // only the chosen category's fields, empty ones left out (the API checks them: libs/domain checkFieldValues)
+    const attributes = Object.fromEntries(
+      Object.entries(draftBody(defs, this.fieldDraft())).filter(([, v]) => (Array.isArray(v) ? v.length : v.trim() !== '')),
+    );
+    if (Object.keys(attributes).length) body.attributes = attributes;
     const mode = this.mode();
     if ((mode === 'selected' || mode === 'editing') && this.selected()) body.citizenId = this.selected()?.id ?? null;
     if (mode === 'new') body.newCitizen = cleanCitizen(this.draft());

@@ -2,7 +2,15 @@ import { ChangeDetectionStrategy, Component, ElementRef, computed, inject, signa
 import { toSignal } from '@angular/core/rxjs-interop';
 import { FormsModule } from '@angular/forms';
 import { RouterLink } from '@angular/router';
-import type { AddressSuggestion, PublicAttribute, PublicCategory, PublicForm, PublicRequestCreated } from '@grc/domain';
+import {
+  choiceLabel,
+  fieldLabel,
+  type AddressSuggestion,
+  type PublicAttribute,
+  type PublicCategory,
+  type PublicForm,
+  type PublicRequestCreated,
+} from '@grc/domain';
 import { catchError, map, of } from 'rxjs';
 import { I18n } from '../../core/i18n';
 import { PublicApi, publicErrors, sizeLabel } from './public-api';
@@ -91,25 +99,25 @@ const DECIMAL = /^-?\d+(?:[.,]\d+)?$/;
                     @for (a of cat.attributes; track a.code) {
                       @if (a.datatype === 'multivaluelist') {
                         <fieldset [attr.aria-describedby]="err('attributes.' + a.code) ? attrId(a) + '-error' : null">
-                          <legend [attr.lang]="frOnly()">{{ a.description }} @if (a.required) { <span class="req" aria-hidden="true">*</span><span class="sr-only">{{ t('pub.requiredMark') }}</span> }</legend>
+                          <legend [attr.lang]="labelLang(a)">{{ label(a) }} @if (a.required) { <span class="req" aria-hidden="true">*</span><span class="sr-only">{{ t('pub.requiredMark') }}</span> }</legend>
                           @for (v of a.values; track v.key; let i = $index) {
                             <div class="check">
                               <input type="checkbox" [id]="attrId(a) + '-' + i" [checked]="isChecked(a, v.key)" (change)="toggle(a, v.key, $event)" />
-                              <label [for]="attrId(a) + '-' + i" [attr.lang]="frOnly()">{{ v.name }}</label>
+                              <label [for]="attrId(a) + '-' + i" [attr.lang]="v.nameEn ? null : frOnly()">{{ choice(a, v.key) }}</label>
                             </div>
                           }
                           @if (err('attributes.' + a.code); as m) { <p class="field-error" [id]="attrId(a) + '-error'">{{ m }}</p> }
                         </fieldset>
                       } @else {
                         <div class="field">
-                          <label [for]="attrId(a)" [attr.lang]="frOnly()">{{ a.description }} @if (a.required) { <span class="req" aria-hidden="true">*</span><span class="sr-only">{{ t('pub.requiredMark') }}</span> }</label>
+                          <label [for]="attrId(a)" [attr.lang]="labelLang(a)">{{ label(a) }} @if (a.required) { <span class="req" aria-hidden="true">*</span><span class="sr-only">{{ t('pub.requiredMark') }}</span> }</label>
                           @if (a.datatypeDescription) { <p class="hint" [id]="attrId(a) + '-hint'" [attr.lang]="frOnly()">{{ a.datatypeDescription }}</p> }
                           @switch (a.datatype) {
                             @case ('singlevaluelist') {
                               <select [id]="attrId(a)" [name]="attrId(a)" [ngModel]="attr(a)" (ngModelChange)="setAttr(a, $event)" [attr.aria-required]="a.required"
                                 [attr.aria-invalid]="err('attributes.' + a.code) ? 'true' : null" [attr.aria-describedby]="describedBy(attrId(a), 'attributes.' + a.code, !!a.datatypeDescription)">
                                 <option value="">{{ t('pub.choose') }}</option>
-                                @for (v of a.values; track v.key) { <option [value]="v.key" [attr.lang]="frOnly()">{{ v.name }}</option> }
+                                @for (v of a.values; track v.key) { <option [value]="v.key" [attr.lang]="v.nameEn ? null : frOnly()">{{ choice(a, v.key) }}</option> }
                               </select>
                             }
                             @case ('text') {
@@ -369,6 +377,17 @@ export class PublicRequestPage {
 
   protected err(field: string): string | null {
     return this.errors()[field] ?? null;
+  }
+
+  /** A field's label in the page's language (the town's French when it has no English one). */
+  protected label(a: PublicAttribute): string {
+    return fieldLabel(a, this.i18n.lang());
+  }
+  protected labelLang(a: PublicAttribute): string | null {
+    return a.descriptionEn ? null : this.frOnly();
+  }
+  protected choice(a: PublicAttribute, key: string): string {
+    return choiceLabel(a, key, this.i18n.lang());
   }
 
   protected describedBy(id: string, field: string, hint: boolean): string | null {

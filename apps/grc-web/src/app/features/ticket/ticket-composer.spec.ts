@@ -27,6 +27,7 @@ const ticket = (version: number): TicketDetail => ({
   latitude: null,
   longitude: null,
   version,
+  attributes: {},
   attachments: [],
   timeline: [],
   allowedStatuses: ['resolved'],

@@ -26,6 +26,7 @@ import { RefData } from '../../core/ref-data';
 import { I18nTitleStrategy } from '../../core/title';
 import { filterAgents } from '../../shared/agent-filter';
 import { FORM_ERRORS } from '../../shared/form-errors';
+import { CategoryFieldInputs, CategoryFieldValues, changedBody, draftOf, type FieldDraft } from '../../shared/category-fields';
 import { DuplicatesPanel } from '../duplicates/duplicates-panel';
 import { TicketPlace } from '../../shared/places/ticket-place';
 import { WorkflowPanel } from '../workflows/workflow-panel';
@@ -52,6 +53,8 @@ const NOBODY = '__nobody__';
     MailTools,
     MailDeliveryBadge,
     PresencePanel,
+    CategoryFieldInputs,
+    CategoryFieldValues,
     ...FORM_ERRORS,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -72,6 +75,13 @@ export class TicketPage {
   protected readonly categories = toSignal(this.ref.categories(), { initialValue: [] });
   protected readonly departments = toSignal(this.ref.departments(), { initialValue: [] });
   private readonly agents = toSignal(this.ref.agents(), { initialValue: [] });
+  /** the ticket's category's own fields, shown and edited in their card */
+  protected readonly categoryFields = computed(() => {
+    const id = this.ticket()?.category.id;
+    return this.categories().find((c) => c.id === id)?.fields ?? [];
+  });
+  protected readonly editingFields = signal(false);
+  protected readonly fieldDraft = signal<FieldDraft>({});
 
   protected readonly ticket = signal<TicketDetail | null>(null);
   protected readonly loading = signal(false);
@@ -328,6 +338,48 @@ export class TicketPage {
       this.transferReason.set('');
       this.transferDept.set('');
     });
+  }
+
+  protected editFields(): void {
+    const tk = this.ticket();
+    if (!tk) return;
+    this.fieldDraft.set(draftOf(this.categoryFields(), tk.attributes ?? {}));
+    this.editingFields.set(true);
+    setTimeout(() =>
+      document
+        .querySelector<HTMLElement>(
+          '[data-testid="ticket-fields-form"] input, [data-testid="ticket-fields-form"] select, [data-testid="ticket-fields-form"] textarea',
+        )
+        ?.focus(),
+    );
+  }
+
+  protected cancelFields(): void {
+    this.editingFields.set(false);
+    this.actionError.set(null);
+    setTimeout(() => document.getElementById('fields-edit')?.focus());
+  }
+
+  /** Only the values the agent changed (one change through PATCH /tickets/:id, audited, on the timeline). */
+  protected saveFields(): void {
+    const tk = this.ticket();
+    if (!tk) return;
+    const attributes = changedBody(this.categoryFields(), this.fieldDraft(), tk.attributes ?? {});
+    if (!Object.keys(attributes).length) {
+      this.notice.set(this.t('fields.unchanged'));
+      this.editingFields.set(false);
+      return;
+    }
+    this.act(
+      '',
+      { attributes },
+      'fields.saved',
+      () => {
+        this.editingFields.set(false);
+        setTimeout(() => document.getElementById('fields-edit')?.focus());
+      },
+      'patch',
+    );
   }
 
   protected reclassify(): void {

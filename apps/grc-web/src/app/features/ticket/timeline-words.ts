@@ -1,4 +1,4 @@
-import { isPriority, isTicketStatus, PRIORITIES, type TimelineEvent } from '@grc/domain';
+import { fieldLabel, isPriority, isTicketStatus, PRIORITIES, type CategoryField, type TimelineEvent } from '@grc/domain';
 import type { I18n } from '../../core/i18n';
 
 interface Named {
@@ -8,7 +8,7 @@ export interface TimelineContext {
   i18n: I18n;
   departments: ReadonlyArray<Named & { name: string }>;
   agents: ReadonlyArray<Named & { displayName: string }>;
-  categories: ReadonlyArray<Named & { nameFr: string; nameEn: string; code?: string }>;
+  categories: ReadonlyArray<Named & { nameFr: string; nameEn: string; code?: string; fields?: readonly CategoryField[] }>;
 }
 
 /** One line of the timeline: an event, or several SLA recomputations in a row shown as one. */
@@ -72,6 +72,18 @@ export function timelineWords(ev: TimelineEvent, ctx: TimelineContext): string |
       if (to === null || to === undefined) return t('timeline.unassigned');
       const name = agent(to);
       return name ? t('timeline.assignedTo', { name }) : null;
+    }
+    case 'attributes_changed': {
+      // the codes changed, named by the fields' labels (the values are in the audit trail, not on the timeline)
+      const codes = Array.isArray(d['codes']) ? (d['codes'] as unknown[]).filter((c): c is string => typeof c === 'string') : [];
+      const label = (code: string) => {
+        for (const c of ctx.categories) {
+          const f = c.fields?.find((x) => x.code === code);
+          if (f) return fieldLabel(f, i18n.lang());
+        }
+        return code;
+      };
+      return codes.length ? codes.map(label).join(', ') : null;
     }
     case 'attachment_added':
       return typeof d['filename'] === 'string' ? d['filename'] : null;
