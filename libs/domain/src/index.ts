@@ -35,3 +35,4 @@ export * from './places';
 export * from './live/live-events';
 export * from './contracts/live';
 export * from './views/saved-views';
+export * from './letters';

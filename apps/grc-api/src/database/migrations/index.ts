@@ -28,6 +28,7 @@ import { IntakeLocaleIndex1763800001080 } from './1763800001080-intake-locale-in
 import { Communes1763800001090 } from './1763800001090-communes';
 import { CommunesValidate1763800001100 } from './1763800001100-communes-validate';
 import { AppRole1763800000950 } from './1763800000950-app-role';
+import { LettersAndScopedTemplates1763800001200 } from './1763800001200-letters-and-scoped-templates';
 
 /**
  * Every migration, in timestamp order. Webpack bundles the API, so they are listed, not globbed.
@@ -66,4 +67,5 @@ export const MIGRATIONS = [
   IntakeLocaleIndex1763800001080,
   Communes1763800001090,
   CommunesValidate1763800001100,
+  LettersAndScopedTemplates1763800001200,
 ];
