@@ -79,7 +79,7 @@ describe('template scoping', () => {
 describe('signatoryTitle', () => {
   it('names the head as the head of the department, an agent as the department', async () => {
     const { signatoryTitle } = await import('./letters');
-    expect(signatoryTitle('head', 'Voirie')).toBe('Responsable du service Voirie');
-    expect(signatoryTitle('agent', 'Voirie')).toBe('Service Voirie');
+    expect(signatoryTitle('head', 'Service voirie')).toBe('Responsable — Service voirie');
+    expect(signatoryTitle('agent', 'Service voirie')).toBe('Service voirie');
   });
 });

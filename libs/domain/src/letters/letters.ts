@@ -101,7 +101,10 @@ export function rankTemplates<T extends ScopedTemplate>(
     .map(({ t }) => t);
 }
 
-/** The title under the signatory's name: the head of the department signs as its head, an agent for the department. */
+/**
+ * The title under the signatory's name: the head of the department signs as its head, an agent for the department
+ * (departments are named as they are printed: "Service voirie et réseaux").
+ */
 export function signatoryTitle(role: string, departmentName: string): string {
-  return role === 'head' ? `Responsable du service ${departmentName}` : `Service ${departmentName}`;
+  return role === 'head' ? `Responsable — ${departmentName}` : departmentName;
 }

@@ -57,7 +57,7 @@ export class LetterListener implements TicketChangeListener, OnModuleInit {
         recipientAddress: address.join('\n') || null,
         body: reply.body!,
         signatoryId: actor.system ? null : actor.agent.id,
-        signatoryName: actor.system ? `Service ${c.department_name}` : actor.agent.displayName,
+        signatoryName: actor.system ? c.department_name : actor.agent.displayName,
         signatoryTitle: actor.system ? null : signatoryTitle(actor.agent.role, c.department_name),
       });
       change.addEvents({ kind: 'letter_queued', data: { letterId: id } });

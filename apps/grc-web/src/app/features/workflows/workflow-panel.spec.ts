@@ -64,7 +64,7 @@ describe('WorkflowPanel', () => {
     await fixture.whenStable();
     http.expectOne(`/api/v1/tickets/${ID}/workflow`).flush(view);
     await fixture.whenStable();
-    for (const r of http.match('/api/v1/mail/reply-templates')) r.flush(templates);
+    for (const r of http.match((q) => q.url === '/api/v1/mail/reply-templates')) r.flush(templates);
     // the diagram words its conditions with the town's reference data (names of categories and departments)
     for (const r of http.match((q) => q.url === '/api/v1/categories' || q.url === '/api/v1/departments')) r.flush([]);
     await fixture.whenStable();
@@ -103,7 +103,7 @@ describe('WorkflowPanel', () => {
     expect(req.request.body).toEqual({ type: 'reject', version: 5, comment: 'Précisez la date.' });
     req.flush(circuit([{ type: 'submit_draft' }]));
     await fixture.whenStable();
-    for (const r of http.match('/api/v1/mail/reply-templates')) r.flush(templates);
+    for (const r of http.match((q) => q.url === '/api/v1/mail/reply-templates')) r.flush(templates);
     await fixture.whenStable();
     expect(changed).toBe(1);
     expect(el().textContent).toContain('Action recorded.');
