@@ -115,6 +115,7 @@ describe('letters: replies by post, after validation, queued, printed and marked
         `Nos références : ${t.reference}`,
         `Objet : votre demande « ${t.subject} »`,
         'la tonte du square des Tilleuls est programmée pour jeudi prochain',
+        'Pour le maire et par délégation,',
         letter.signatoryName,
         'Responsable — Service espaces verts',
       ])

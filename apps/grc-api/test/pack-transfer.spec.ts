@@ -31,7 +31,7 @@ describe('town pack export and import', () => {
   const dirB = mkdtempSync(join(tmpdir(), 'grc-export-b-'));
 
   beforeAll(async () => {
-    // the run's database (this spec's copy) holds the demo town; give it what the demo pack lacks: fields, templates
+    // the run's database (this spec's copy) holds the demo town; give it what the demo pack lacks: fields, an e-mail template
     source = await createDataSource(process.env['DATABASE_URL']!).initialize();
     await source.query(
       `INSERT INTO category_attributes (category_id, code, datatype, required, description, "order", "values")
@@ -74,7 +74,14 @@ describe('town pack export and import', () => {
     const parsed = parseTownPack(Object.fromEntries(Object.entries(files).filter(([k]) => !k.includes('/'))));
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
     expect(parsed.pack.categories.find((c) => c.code === 'nid-de-poule')?.fields?.[0]).toMatchObject({ code: 'taille', required: true });
-    expect(parsed.pack.templates?.replies).toEqual([{ name: 'Merci', body: 'Merci de votre signalement.', active: true }]);
+    // the demo pack's reply templates (scoped ones keep their department and category codes) and the one added here
+    expect(parsed.pack.templates?.replies).toContainEqual({ name: 'Merci', body: 'Merci de votre signalement.', active: true });
+    expect(parsed.pack.templates?.replies).toContainEqual(
+      expect.objectContaining({ name: 'Nid-de-poule constaté', department: 'voirie', category: 'nid-de-poule' }),
+    );
+    const civil = parsed.pack.templates?.replies.find((r) => r.name === "Acte d'état civil disponible");
+    expect(civil).toMatchObject({ department: 'etat-civil', active: true });
+    expect(civil).not.toHaveProperty('category');
     expect(parsed.pack.sla?.policies.map((p) => p.id)).toContain('urbanisme');
     expect(parsed.pack.retention?.default).toEqual({ months: 36, action: 'anonymise' });
   });

@@ -13,7 +13,7 @@ export function replyLetter(l: LetterRow, head: Letterhead): PDFKit.PDFDocument 
   writePlaceAndDate(doc, head, l.created_at);
   writeSubject(doc, `votre demande « ${l.subject} »`, l.reference);
   for (const paragraph of l.body.split(/\n{2,}/)) doc.text(paragraph.trim(), { align: 'justify' }).moveDown(0.6);
-  writeSignature(doc, head, { name: l.signatory_name, title: l.signatory_title });
+  writeSignature(doc, { name: l.signatory_name, title: l.signatory_title });
   doc.end();
   return doc;
 }

@@ -63,10 +63,10 @@ export function writeSubject(doc: PDFKit.PDFDocument, subject: string, reference
   doc.font('Helvetica').moveDown();
 }
 
-/** The signature block: "Pour <sender>," then the signatory's name and title. */
-export function writeSignature(doc: PDFKit.PDFDocument, h: Letterhead, who: { name: string; title?: string | null }): void {
+/** The signature block: on whose behalf ("Pour le maire et par délégation," by default), the signatory's title and name. */
+export function writeSignature(doc: PDFKit.PDFDocument, who: { name: string; title?: string | null; behalf?: string }): void {
   doc.moveDown();
-  doc.text(`Pour ${h.senderName},`, { align: 'right' });
+  doc.text(who.behalf ?? 'Pour le maire et par délégation,', { align: 'right' });
   if (who.title) doc.text(who.title, { align: 'right' });
   doc.moveDown(2);
   doc.font('Helvetica-Bold').text(who.name, { align: 'right' });
