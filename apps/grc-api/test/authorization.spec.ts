@@ -578,7 +578,9 @@ describe('authorisation matrix: every route × every principal × own / other ob
     },
     'GET /api/v1/tickets/{id}/mail-deliveries': R((t) => `/api/v1/tickets/${t.id}/mail-deliveries`),
     'GET /api/v1/letters': async () => ({ path: '/api/v1/letters' }),
-    'GET /api/v1/letters/{id}/pdf': async (who, scope) => ({ path: `/api/v1/letters/${await letterOf((await readOnly(who, scope)).id)}/pdf` }),
+    'GET /api/v1/letters/{id}/pdf': async (who, scope) => ({
+      path: `/api/v1/letters/${await letterOf((await readOnly(who, scope)).id)}/pdf`,
+    }),
     'POST /api/v1/letters/{id}/sent': async (who, scope) => ({
       path: `/api/v1/letters/${await letterOf((await ticket(who, scope)).id)}/sent`,
       body: {},

@@ -66,7 +66,9 @@ describe('letters: replies by post, after validation, queued, printed and marked
       t = await newTicket(EV_AGENT, 'entretien-espaces-verts', 'counter', { ...ADDRESS, email: `odile${n}@citoyens.example` });
       expect((await act(EV_AGENT, t.id, { type: 'submit_draft', text: DRAFT })).status).toBe(201);
       expect(await letters(t.id)).toEqual([]);
-      const direct = await (await as(EV_AGENT))
+      const direct = await (
+        await as(EV_AGENT)
+      )
         .post(`/api/v1/tickets/${t.id}/messages`)
         .send({ kind: 'reply', body: 'Réponse sans validation.', version: await version(t.id) });
       expect(direct.status).toBe(409);
@@ -201,8 +203,9 @@ describe('letters: replies by post, after validation, queued, printed and marked
   describe('reply templates per department and category', () => {
     it('proposes the templates written for the ticket first (the demo pack ships them), the other services’ last', async () => {
       const t = await newTicket(VOIRIE_AGENT, 'nid-de-poule', 'phone', ADDRESS);
-      const list: ReplyTemplate[] = (await (await as(VOIRIE_AGENT)).get('/api/v1/mail/reply-templates').query({ ticketId: t.id }).expect(200))
-        .body;
+      const list: ReplyTemplate[] = (
+        await (await as(VOIRIE_AGENT)).get('/api/v1/mail/reply-templates').query({ ticketId: t.id }).expect(200)
+      ).body;
       expect(list.length).toBeGreaterThanOrEqual(12);
       expect(list[0]).toMatchObject({ name: 'Nid-de-poule constaté', fit: 'exact', departmentId: await d.department('voirie') });
       const fits = list.map((x) => x.fit);

@@ -72,7 +72,14 @@ describe('a counter request answered by post: drafted, validated, queued, printe
             categoryId,
             subject: `Haie du square à tailler ${marker}`,
             description: 'Signalée à l’accueil de la mairie.',
-            newCitizen: { kind: 'resident', firstName: 'Irène', lastName, address: '5 allée des Charmes', postcode: '37550', city: 'Saint-Aubin' },
+            newCitizen: {
+              kind: 'resident',
+              firstName: 'Irène',
+              lastName,
+              address: '5 allée des Charmes',
+              postcode: '37550',
+              city: 'Saint-Aubin',
+            },
           }),
         });
         return { status: res.status, body: await res.json() };
@@ -92,7 +99,9 @@ describe('a counter request answered by post: drafted, validated, queued, printe
     await expect(picker.locator('optgroup').first().getAttribute('label')).resolves.toBe('Pour cette demande');
     await expect(picker.locator('optgroup').first().innerText()).resolves.toContain('Entretien des espaces verts programmé');
     await picker.selectOption({ label: 'Entretien des espaces verts programmé' });
-    await agent.waitForFunction(() => (document.querySelector('[data-testid="wf-text"]') as HTMLTextAreaElement | null)?.value.includes('jardiniers'));
+    await agent.waitForFunction(() =>
+      (document.querySelector('[data-testid="wf-text"]') as HTMLTextAreaElement | null)?.value.includes('jardiniers'),
+    );
     await agent.getByTestId('wf-submit-draft').click();
     await currentStep(agent, 'Validation par le responsable du service');
     // not validated yet: no letter

@@ -33,7 +33,13 @@ describe('replyDelivery', () => {
 describe('recipientLines', () => {
   it('prints name, attention line, street lines and postcode + town in capitals', () => {
     expect(
-      recipientLines({ name: ' Atelier Dupont ', contactPerson: 'M. Dupont', address: '3 rue des Lilas\nBât. B', postcode: '37550', city: 'Saint-Aubin' }),
+      recipientLines({
+        name: ' Atelier Dupont ',
+        contactPerson: 'M. Dupont',
+        address: '3 rue des Lilas\nBât. B',
+        postcode: '37550',
+        city: 'Saint-Aubin',
+      }),
     ).toEqual(['Atelier Dupont', 'À l’attention de M. Dupont', '3 rue des Lilas', 'Bât. B', '37550 SAINT-AUBIN']);
     expect(recipientLines({ name: 'Mme Durand', address: null, postcode: null, city: null })).toEqual(['Mme Durand']);
   });

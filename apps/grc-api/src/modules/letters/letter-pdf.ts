@@ -1,4 +1,12 @@
-import { newLetter, writeLetterhead, writePlaceAndDate, writeRecipient, writeSignature, writeSubject, type Letterhead } from '../town/letterhead';
+import {
+  newLetter,
+  writeLetterhead,
+  writePlaceAndDate,
+  writeRecipient,
+  writeSignature,
+  writeSubject,
+  type Letterhead,
+} from '../town/letterhead';
 import type { LetterRow } from './letters.repository';
 
 /**

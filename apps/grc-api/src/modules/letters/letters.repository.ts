@@ -94,7 +94,12 @@ export class LettersRepository {
   }
 
   /** The queue (oldest first) or the letters sent (newest first) of these departments (null: every department). */
-  list(departmentIds: readonly string[] | null, state: LetterState, limit: number, m: EntityManager = this.db.manager): Promise<LetterRow[]> {
+  list(
+    departmentIds: readonly string[] | null,
+    state: LetterState,
+    limit: number,
+    m: EntityManager = this.db.manager,
+  ): Promise<LetterRow[]> {
     return m.query(
       `SELECT ${COLUMNS} FROM ${FROM}
        WHERE l.state = $1 AND ($2::uuid[] IS NULL OR t.department_id = ANY($2::uuid[]))

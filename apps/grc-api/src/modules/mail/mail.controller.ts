@@ -16,7 +16,14 @@ import { notFound } from '../../common/problem';
 import type { Actor, AuthenticatedAgent } from '../auth/authenticated-agent';
 import { CurrentActor, CurrentAgent, RequirePermission } from '../auth/decorators';
 import { TicketsService } from '../tickets/tickets.service';
-import { MailboxDto, MailTemplateDto, MailTemplatePreviewDto, RenderReplyTemplateDto, ReplyTemplateDto, ReplyTemplatesQueryDto } from './mail.dto';
+import {
+  MailboxDto,
+  MailTemplateDto,
+  MailTemplatePreviewDto,
+  RenderReplyTemplateDto,
+  ReplyTemplateDto,
+  ReplyTemplatesQueryDto,
+} from './mail.dto';
 import { MailboxesService } from './mailboxes.service';
 import { OutboxService } from './outbox.service';
 import { MailTemplatesService } from './templates.service';

@@ -74,9 +74,10 @@ export class MailTemplatesRepository {
   }
 
   async lockReply(m: EntityManager, id: string): Promise<ReplyBefore | null> {
-    const [row] = await m.query(`SELECT name, body, active, department_id, category_id FROM mail_reply_templates WHERE id = $1 FOR UPDATE`, [
-      id,
-    ]);
+    const [row] = await m.query(
+      `SELECT name, body, active, department_id, category_id FROM mail_reply_templates WHERE id = $1 FOR UPDATE`,
+      [id],
+    );
     return row ?? null;
   }
 
