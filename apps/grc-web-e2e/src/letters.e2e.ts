@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { pdfText } from '../../grc-api/test/support/pdf-text';
+import { pdfText } from './support/pdf-text';
 import { DEMO_PASSWORD, axeViolations, connectBrowser, newPage, scenarioSteps } from './support/browser';
 import { dbQuery } from './support/env';
 
