@@ -5,7 +5,9 @@
  * downloaded and its text checked (letterhead, address, reference, text, the head's signature), and the agent
  * marks it sent, which the ticket's timeline shows. axe-core on the new page and on the ticket.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { pdfText } from './support/pdf-text';
 import { DEMO_PASSWORD, axeViolations, connectBrowser, newPage, scenarioSteps } from './support/browser';
@@ -131,7 +133,10 @@ describe('a counter request answered by post: drafted, validated, queued, printe
     await noAxeViolations(agent, 'letters to send');
     const [download] = await Promise.all([agent.waitForEvent('download'), row.getByTestId('letter-pdf').click()]);
     expect(download.suggestedFilename()).toBe(`courrier-${reference}.pdf`);
-    const text = await pdfText(readFileSync((await download.path())!));
+    // the browser runs remotely: a local copy of the file it received
+    const saved = join(mkdtempSync(join(tmpdir(), 'grc-letter-')), download.suggestedFilename());
+    await download.saveAs(saved);
+    const text = await pdfText(readFileSync(saved));
     for (const fact of [
       'Ville de Saint-Aubin-sur-Loire',
       `Irène ${LAST_NAME}`,
