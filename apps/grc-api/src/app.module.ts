@@ -33,6 +33,7 @@ import { LiveCoreModule, LiveModule } from './modules/live/live.module';
 import { ViewsModule } from './modules/views/views.module';
 import { PacksModule } from './modules/packs/packs.module';
 import { TownAdminModule } from './modules/town/town.module';
+import { LettersCoreModule, LettersModule } from './modules/letters/letters.module';
 
 /** HTTP feature modules (the api role). */
 const API_MODULES = [
@@ -60,6 +61,7 @@ const API_MODULES = [
   ViewsModule,
   PacksModule,
   TownAdminModule,
+  LettersModule,
 ];
 /** BullMQ processors (the worker role). */
 const WORKER_MODULES: DynamicModule['imports'] = [
@@ -73,6 +75,7 @@ const WORKER_MODULES: DynamicModule['imports'] = [
   RetentionWorkerModule,
   ReportingWorkerModule,
   LiveCoreModule,
+  LettersCoreModule,
 ];
 
 @Module({})

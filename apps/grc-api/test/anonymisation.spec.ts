@@ -222,7 +222,13 @@ describe('anonymisation: no trace of the person in any table, figures unchanged'
       t.id,
       JSON.stringify({ reference: t.reference, subject: `Appel de Mme ${LAST}` }),
     ]);
-    // 6. a quarantined e-mail from her address
+    // 6. a reply by post addressed to her (as the letters listener writes it: her name, her street, the reply's text)
+    await ctx.db.query(
+      `INSERT INTO ticket_letters (ticket_id, recipient_name, recipient_address, body, signatory_name)
+       VALUES ($1, $2, $3, $4, 'Julie Lefebvre')`,
+      [t.id, `${FIRST} ${LAST}`, `7 impasse des Quenouilles\n37550 SAINT-AUBIN`, `Bonjour Madame ${LAST}, une équipe passe demain.`],
+    );
+    // 7. a quarantined e-mail from her address
     await ctx.db.query(
       `INSERT INTO mail_quarantine (from_address, subject, reason, size, raw) VALUES ($1, $2, 'unparsable', 10, convert_to($3, 'UTF8'))`,
       [`${FIRST} <${EMAIL}>`, `Re: ${LAST}`, `From: ${EMAIL}\r\n\r\n${PHONE}`],

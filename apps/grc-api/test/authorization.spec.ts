@@ -304,6 +304,15 @@ describe('authorisation matrix: every route × every principal × own / other ob
         [ticketId, `<${uniq()}@matrix.test>`],
       )
     )[0].id as string;
+  /** a reply by post waiting in the ticket's department (written as the letters listener writes it) */
+  const letterOf = async (ticketId: string) =>
+    (
+      await ctx.db.query(
+        `INSERT INTO ticket_letters (ticket_id, recipient_name, recipient_address, body, signatory_name)
+         VALUES ($1, 'Camille Matrice', '1 rue de la Matrice\n37550 SAINT-AUBIN', 'Bonjour.', 'Agent Matrice') RETURNING id`,
+        [ticketId],
+      )
+    )[0].id as string;
   const publicRequest = async () => {
     const res = await request(ctx.app.getHttpServer())
       .post('/api/v1/public/requests')
@@ -568,6 +577,14 @@ describe('authorisation matrix: every route × every principal × own / other ob
       return { path: `/api/v1/tickets/${follower.id}/unlink`, body: { version: await version(follower.id) } };
     },
     'GET /api/v1/tickets/{id}/mail-deliveries': R((t) => `/api/v1/tickets/${t.id}/mail-deliveries`),
+    'GET /api/v1/letters': async () => ({ path: '/api/v1/letters' }),
+    'GET /api/v1/letters/{id}/pdf': async (who, scope) => ({
+      path: `/api/v1/letters/${await letterOf((await readOnly(who, scope)).id)}/pdf`,
+    }),
+    'POST /api/v1/letters/{id}/sent': async (who, scope) => ({
+      path: `/api/v1/letters/${await letterOf((await ticket(who, scope)).id)}/sent`,
+      body: {},
+    }),
     'POST /api/v1/tickets/{id}/mail-deliveries/{deliveryId}/retry': async (who, scope) => {
       const t = await ticket(who, scope);
       return { path: `/api/v1/tickets/${t.id}/mail-deliveries/${await failedDelivery(t.id)}/retry`, body: {} };

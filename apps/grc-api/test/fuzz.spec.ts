@@ -184,6 +184,7 @@ describe('fuzz: malformed input never gets a 5xx nor changes a row', () => {
       bindings: await first(`SELECT id AS v FROM workflow_bindings LIMIT 1`),
       requests: await first(`SELECT reference AS v FROM tickets LIMIT 1`),
       notifications: await first(`SELECT id AS v FROM notifications LIMIT 1`),
+      letters: await first(`SELECT id AS v FROM ticket_letters LIMIT 1`),
       'open-data': 'indicateurs-mensuels.csv',
     };
     return (op, name) => {

@@ -79,7 +79,14 @@ describe('town pack export and import', () => {
       datatype: 'multivaluelist',
       required: true,
     });
-    expect(parsed.pack.templates?.replies).toEqual([{ name: 'Merci', body: 'Merci de votre signalement.', active: true }]);
+    // the demo pack's reply templates (scoped ones keep their department and category codes) and the one added here
+    expect(parsed.pack.templates?.replies).toContainEqual({ name: 'Merci', body: 'Merci de votre signalement.', active: true });
+    expect(parsed.pack.templates?.replies).toContainEqual(
+      expect.objectContaining({ name: 'Nid-de-poule constaté', department: 'voirie', category: 'nid-de-poule' }),
+    );
+    const civil = parsed.pack.templates?.replies.find((r) => r.name === "Acte d'état civil disponible");
+    expect(civil).toMatchObject({ department: 'etat-civil', active: true });
+    expect(civil).not.toHaveProperty('category');
     expect(parsed.pack.sla?.policies.map((p) => p.id)).toContain('urbanisme');
     expect(parsed.pack.retention?.default).toEqual({ months: 36, action: 'anonymise' });
   });

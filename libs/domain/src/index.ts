@@ -36,3 +36,4 @@ export * from './live/live-events';
 export * from './contracts/live';
 export * from './views/saved-views';
 export * from './category-fields/category-fields';
+export * from './letters';

@@ -205,6 +205,10 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'GET /api/v1/mail/quarantine': admin(),
   'GET /api/v1/mail/quarantine/{id}/raw': admin(),
   'DELETE /api/v1/mail/quarantine/{id}': admin(204),
+  // replies by post (modules/letters): the queue of one's departments; a letter is its ticket's ('other': 404)
+  'GET /api/v1/letters': { who: STAFF, ok: 200 },
+  'GET /api/v1/letters/{id}/pdf': { who: STAFF, object: 'ticket', ok: 200 },
+  'POST /api/v1/letters/{id}/sent': { who: STAFF, object: 'ticket', ok: 200 },
   // one's own notifications (nobody reads another agent's, the admin neither)
   'GET /api/v1/notifications': { who: EVERYONE, ok: 200 },
   'GET /api/v1/notifications/unread-count': { who: EVERYONE, ok: 200 },

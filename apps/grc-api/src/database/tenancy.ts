@@ -152,6 +152,8 @@ export const NOT_YET_SCOPED: readonly string[] = [
   'ticket_workflows',
   'delegations',
   'mail_outbox',
+  // replies by post (modules/letters): with the outbox it parallels
+  'ticket_letters',
   'mail_templates',
   'mail_reply_templates',
   'mail_mailboxes',

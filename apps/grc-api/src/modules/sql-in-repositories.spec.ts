@@ -33,6 +33,7 @@ const MODULES = [
   'views',
   'metrics',
   'packs',
+  'letters',
 ];
 
 /** What counts as a query outside a repository: SQL text, raw or prepared queries, EntityManager/DataSource calls. */

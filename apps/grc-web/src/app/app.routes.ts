@@ -69,6 +69,12 @@ export const appRoutes: Route[] = [
         loadComponent: () => import('./features/citizen/citizen-page').then((m) => m.CitizenPage),
       },
       {
+        path: 'courrier',
+        title: 'title.letters',
+        canActivate: [permissionGuard('tickets.reply', '/inbox')],
+        loadComponent: () => import('./features/letters/letters-page').then((m) => m.LettersPage),
+      },
+      {
         path: 'a-valider',
         title: 'title.awaiting',
         loadComponent: () => import('./features/workflows/awaiting').then((m) => m.AwaitingPage),

@@ -1,3 +1,4 @@
+import type { LetterState, TemplateFit } from '../letters/letters';
 /** E-mail channel: API contracts shared by grc-api and grc-web. */
 
 /** Automatic e-mails sent to citizens, one template per event and language. */
@@ -38,12 +39,41 @@ export interface ReplyTemplate {
   name: string;
   body: string;
   active: boolean;
+  /** the department and/or category the template is written for (null: any) */
+  departmentId: string | null;
+  categoryId: string | null;
   updatedAt: string;
+  /** listed for a ticket (`?ticketId=`): how the template fits it, the fitting ones first (letters/letters.ts) */
+  fit?: TemplateFit;
 }
 export interface ReplyTemplateInput {
   name: string;
   body: string;
   active?: boolean;
+  departmentId?: string | null;
+  categoryId?: string | null;
+}
+
+/** A reply by post, queued in "courrier à envoyer" once its answer was validated (modules/letters). */
+export interface Letter {
+  id: string;
+  ticketId: string;
+  reference: string;
+  subject: string;
+  departmentId: string;
+  departmentName: string;
+  /** the recipient's block as printed: name, street, postcode and town */
+  recipient: string[];
+  /** who signs: the agent who sent the reply, the head who approved it under a circuit */
+  signatoryName: string;
+  state: LetterState;
+  createdAt: string;
+  sentAt: string | null;
+  sentBy: { id: string; displayName: string } | null;
+}
+export interface LetterSentRequest {
+  /** the ticket's version, as for any change of the ticket */
+  version: number;
 }
 
 /** A mailbox read by the IMAP intake. The password is write-only: `hasPassword` tells whether one is stored. */

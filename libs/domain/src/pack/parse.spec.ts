@@ -38,6 +38,25 @@ const at = (errors: PackError[], file: string, path: string): PackError | undefi
   errors.find((e) => e.file === file && e.path === path);
 
 describe('parseTownPack', () => {
+  it('reads reply templates scoped to a department and/or a category, and names an unknown code', () => {
+    const templates = `replies:
+  - { name: Trou constaté, body: 'Bonjour {{citizenName}}', department: voirie, category: nid-de-poule }
+  - { name: Général, body: Bonjour }
+`;
+    const r = parseTownPack({ ...valid(), 'templates.yaml': templates });
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    expect(r.pack.templates?.replies).toEqual([
+      { name: 'Trou constaté', body: 'Bonjour {{citizenName}}', active: true, department: 'voirie', category: 'nid-de-poule' },
+      { name: 'Général', body: 'Bonjour', active: true },
+    ]);
+    const errors = errorsOf({
+      ...valid(),
+      'templates.yaml': `replies:\n  - { name: X, body: x, department: sports, category: lampadaire }\n`,
+    });
+    expect(at(errors, 'templates.yaml', 'replies.0.department')?.message).toContain('unknown department code "sports"');
+    expect(at(errors, 'templates.yaml', 'replies.0.category')?.message).toContain('unknown category code "lampadaire"');
+  });
+
   it('parses a valid pack and applies defaults', () => {
     const r = parseTownPack(valid());
     if (!r.ok) throw new Error(JSON.stringify(r.errors));

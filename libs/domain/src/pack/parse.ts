@@ -323,6 +323,10 @@ export function parseTownPack(files: Record<string, string>): ParseTownPackResul
       raw.replies.forEach((r, i) => {
         if (names.has(r.name)) errors.add(f, ['replies', i, 'name'], `duplicate reply template name "${r.name}"`);
         names.add(r.name);
+        if (r.department !== undefined && !knowDept(r.department))
+          errors.add(f, ['replies', i, 'department'], `unknown department code "${r.department}"`);
+        if (r.category !== undefined && !knowCat(r.category))
+          errors.add(f, ['replies', i, 'category'], `unknown category code "${r.category}"`);
       });
       templates = raw;
     }

@@ -321,7 +321,19 @@ export const templatesPackSchema = z
       )
       .default([]),
     replies: z
-      .array(z.object({ name: text(100), body: z.string().min(1).max(20000), active: z.boolean().default(true) }).strict())
+      .array(
+        z
+          .object({
+            name: text(100),
+            body: z.string().min(1).max(20000),
+            active: z.boolean().default(true),
+            /** proposed first for this department's requests (a department code; absent: any) */
+            department: code.optional(),
+            /** proposed first for this category's requests (a category code; absent: any) */
+            category: code.optional(),
+          })
+          .strict(),
+      )
       .default([]),
   })
   .strict();

@@ -156,6 +156,18 @@ export const PERSONAL_DATA: readonly PersonalTable[] = [
     purge: 'sent-outbox-bodies',
   },
   {
+    // replies by post (modules/letters): the recipient's block as printed and the letter's text
+    table: 'ticket_letters',
+    key: ['id'],
+    link: { via: 'ticket', column: 'ticket_id' },
+    exported: true,
+    columns: [
+      { column: 'recipient_name', holds: 'identity', treatment: 'placeholder' },
+      { column: 'recipient_address', holds: 'location', treatment: 'null' },
+      { column: 'body', holds: 'message', treatment: 'redact' },
+    ],
+  },
+  {
     table: 'mail_imported',
     key: ['message_key'],
     link: { via: 'ticket', column: 'ticket_id' },
@@ -289,6 +301,7 @@ export const PLACEHOLDERS: Readonly<Record<string, string>> = {
   'attachments.sha256': '0'.repeat(64),
   'mail_outbox.to_address': 'anonymise@invalid',
   'mail_outbox.text': '[anonymisé]',
+  'ticket_letters.recipient_name': '[anonymisé]',
 };
 
 /** The columns of a table with a treatment, e.g. columnsTreated(t, 'null') → ['email', 'phone']. */

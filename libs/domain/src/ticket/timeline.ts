@@ -31,5 +31,8 @@ export const TIMELINE_EVENT_KINDS = [
   'unlinked',
   // retention (apps/grc-api modules/anonymisation): the requester's identity left the request; data = {} (no personal data)
   'anonymised',
+  // replies by post (apps/grc-api modules/letters): data = { letterId }; the letter to print, then posted by an agent
+  'letter_queued',
+  'letter_sent',
 ] as const;
 export type TimelineEventKind = (typeof TIMELINE_EVENT_KINDS)[number];

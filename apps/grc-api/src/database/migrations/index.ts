@@ -15,23 +15,24 @@ import { PrivacySettings1763800000850 } from './1763800000850-privacy-settings';
 import { Dpo1763800000860 } from './1763800000860-dpo';
 import { IdentityProviders1763800000870 } from './1763800000870-identity-providers';
 import { LocalAccounts1763800000880 } from './1763800000880-local-accounts';
-import { TownSettingsScreen1763800001050 } from './1763800001050-town-settings-screen';
-import { FrenchCollation1763800001060 } from './1763800001060-french-collation';
+import { AppRole1763800000950 } from './1763800000950-app-role';
 import { SearchIndexFlush1763800001000 } from './1763800001000-search-index-flush';
 import { AttachmentKeys1763800001010 } from './1763800001010-attachment-keys';
-import { WorkflowDefinitionsKeyOrder1763800001070 } from './1763800001070-workflow-definitions-key-order';
 import { Reporting1763800001020 } from './1763800001020-reporting';
 import { Places1763800001030 } from './1763800001030-places';
 import { PlacesTicketPositions1763800001035 } from './1763800001035-places-ticket-positions';
 import { SavedViews1763800001040 } from './1763800001040-saved-views';
+import { TownSettingsScreen1763800001050 } from './1763800001050-town-settings-screen';
+import { FrenchCollation1763800001060 } from './1763800001060-french-collation';
+import { WorkflowDefinitionsKeyOrder1763800001070 } from './1763800001070-workflow-definitions-key-order';
 import { IntakeLocaleIndex1763800001080 } from './1763800001080-intake-locale-index';
 import { Communes1763800001090 } from './1763800001090-communes';
 import { CommunesValidate1763800001100 } from './1763800001100-communes-validate';
 import { RlsIndexable1763800001110 } from './1763800001110-rls-indexable';
+import { LettersAndScopedTemplates1763800001200 } from './1763800001200-letters-and-scoped-templates';
 import { AddressSearchPrefix1763800001300 } from './1763800001300-address-search-prefix';
 import { PlacesMapCovering1763800001310 } from './1763800001310-places-map-covering';
 import { CategoryFields1763800001800 } from './1763800001800-category-fields';
-import { AppRole1763800000950 } from './1763800000950-app-role';
 
 /**
  * Every migration, in timestamp order. Webpack bundles the API, so they are listed, not globbed.
@@ -71,6 +72,7 @@ export const MIGRATIONS = [
   Communes1763800001090,
   CommunesValidate1763800001100,
   RlsIndexable1763800001110,
+  LettersAndScopedTemplates1763800001200,
   AddressSearchPrefix1763800001300,
   PlacesMapCovering1763800001310,
   CategoryFields1763800001800,

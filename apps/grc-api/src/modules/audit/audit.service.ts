@@ -40,6 +40,8 @@ export const READ_ACTIONS = {
   'ticket.read': 'ticket',
   /** an attachment downloaded */
   'ticket.attachment.read': 'ticket',
+  /** a reply by post downloaded as PDF (modules/letters) */
+  'ticket.letter.read': 'ticket',
   /** a ticket read through its validation circuit (a participant of another department) */
   'ticket.circuit.read': 'ticket',
   /** a citizen's record */

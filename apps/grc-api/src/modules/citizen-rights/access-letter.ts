@@ -1,11 +1,11 @@
-import PDFDocument from 'pdfkit';
-import type { CitizenRight, LegalBasis, PrivacyPurpose } from '@grc/domain';
+import { recipientLines, type CitizenRight, type LegalBasis, type PrivacyPurpose } from '@grc/domain';
+import { letterDate, newLetter, writeLetterhead, writePlaceAndDate, writeRecipient, type Letterhead } from '../town/letterhead';
 import type { AccessExport } from './access-export.service';
 
 /**
  * The letter answering a request under article 15, in French (the town's language): what is held, why,
- * for how long, who received it, who read it, and the person's other rights. A PDF made with pdfkit and
- * its bundled standard fonts (Helvetica: WinAnsi covers French), nothing loaded from outside.
+ * for how long, who received it, who read it, and the person's other rights. Laid out by the town's
+ * letterhead helper (modules/town/letterhead.ts), as the replies by post.
  */
 
 const PURPOSES: Record<PrivacyPurpose, string> = {
@@ -60,13 +60,19 @@ const str = (v: unknown): string => (v === null || v === undefined ? '' : String
 
 /** The letter as a PDF stream (pipe it to a response or into the archive). */
 export function accessLetter(x: AccessExport): PDFKit.PDFDocument {
-  const doc = new PDFDocument({
-    size: 'A4',
-    margin: 56,
-    info: { Title: 'Réponse à votre demande d’accès (article 15 du RGPD)', Author: x.notice.controller.name, Subject: 'Droit d’accès' },
+  const doc = newLetter({
+    title: 'Réponse à votre demande d’accès (article 15 du RGPD)',
+    author: x.notice.controller.name,
+    subject: 'Droit d’accès',
   });
-  const day = (d: unknown) =>
-    new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: x.town.timezone }).format(new Date(d as string | Date));
+  const head: Letterhead = {
+    senderName: x.notice.controller.name,
+    senderAddress: x.notice.controller.address,
+    senderEmail: x.notice.controller.email,
+    townName: x.town.name,
+    timezone: x.town.timezone,
+  };
+  const day = (d: unknown) => letterDate(d as string | Date, x.town.timezone);
   const at = (d: unknown) =>
     new Intl.DateTimeFormat('fr-FR', { dateStyle: 'short', timeStyle: 'short', timeZone: x.town.timezone }).format(
       new Date(d as string | Date),
@@ -81,18 +87,18 @@ export function accessLetter(x: AccessExport): PDFKit.PDFDocument {
     doc.moveDown(0.8).font('Helvetica-Bold').fontSize(11).text(title).moveDown(0.2).font('Helvetica').fontSize(10);
   const item = (text: string) => doc.text(`•  ${text}`, { indent: 8 });
 
-  doc.font('Helvetica-Bold').fontSize(12).text(x.notice.controller.name);
-  doc.font('Helvetica').fontSize(10).text(x.notice.controller.address);
-  if (x.notice.controller.email) doc.text(x.notice.controller.email);
-  doc.moveDown(1.5);
-  const right = { align: 'right' as const };
-  doc.text(name, right);
-  if (citizen['contact_person']) doc.text(`À l’attention de ${str(citizen['contact_person'])}`, right);
-  if (citizen['address']) doc.text(str(citizen['address']), right);
-  if (citizen['postcode'] || citizen['city']) doc.text(`${str(citizen['postcode'])} ${str(citizen['city'])}`.trim(), right);
-  doc.moveDown(1.5);
-  doc.text(`${x.town.name ? `${x.town.name}, le` : 'Le'} ${day(x.producedAt)}`);
-  doc.moveDown();
+  writeLetterhead(doc, head);
+  writeRecipient(
+    doc,
+    recipientLines({
+      name,
+      contactPerson: str(citizen['contact_person']) || null,
+      address: str(citizen['address']) || null,
+      postcode: str(citizen['postcode']) || null,
+      city: str(citizen['city']) || null,
+    }),
+  );
+  writePlaceAndDate(doc, head, x.producedAt);
   doc.font('Helvetica-Bold').text('Objet : réponse à votre demande d’accès à vos données personnelles (article 15 du RGPD)');
   doc.font('Helvetica').moveDown();
   doc.text(citizen['kind'] === 'organisation' || name === 'Madame, Monsieur' ? 'Madame, Monsieur,' : `${name},`);

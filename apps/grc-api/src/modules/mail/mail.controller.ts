@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, StreamableFile } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query, StreamableFile } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import {
   MAIL_EVENTS,
@@ -16,7 +16,14 @@ import { notFound } from '../../common/problem';
 import type { Actor, AuthenticatedAgent } from '../auth/authenticated-agent';
 import { CurrentActor, CurrentAgent, RequirePermission } from '../auth/decorators';
 import { TicketsService } from '../tickets/tickets.service';
-import { MailboxDto, MailTemplateDto, MailTemplatePreviewDto, RenderReplyTemplateDto, ReplyTemplateDto } from './mail.dto';
+import {
+  MailboxDto,
+  MailTemplateDto,
+  MailTemplatePreviewDto,
+  RenderReplyTemplateDto,
+  ReplyTemplateDto,
+  ReplyTemplatesQueryDto,
+} from './mail.dto';
 import { MailboxesService } from './mailboxes.service';
 import { OutboxService } from './outbox.service';
 import { MailTemplatesService } from './templates.service';
@@ -62,8 +69,8 @@ export class MailController {
 
   @RequirePermission('tickets.reply')
   @Get('reply-templates')
-  replyTemplates(@CurrentAgent() agent: AuthenticatedAgent): Promise<ReplyTemplate[]> {
-    return this.templates.replyTemplates(agent.role !== 'admin');
+  replyTemplates(@CurrentAgent() agent: AuthenticatedAgent, @Query() q: ReplyTemplatesQueryDto): Promise<ReplyTemplate[]> {
+    return this.templates.replyTemplates(agent, q.ticketId);
   }
 
   @RequirePermission('admin.config')

@@ -19,10 +19,19 @@ export class ReplyTemplateDto implements ReplyTemplateInput {
   @IsString() @MinLength(1) @MaxLength(100) @Matches(ONE_LINE, oneLine) name!: string;
   @IsString() @MinLength(1) @MaxLength(20000) body!: string;
   @IsOptional() @IsBoolean() active?: boolean;
+  /** proposed first for this department's requests (null: any) */
+  @IsOptional() @IsUUID() departmentId?: string | null;
+  /** proposed first for this category's requests (null: any) */
+  @IsOptional() @IsUUID() categoryId?: string | null;
 }
 
 export class RenderReplyTemplateDto {
   @IsUUID() ticketId!: string;
+}
+
+export class ReplyTemplatesQueryDto {
+  /** the ticket being answered: the templates that fit it come first, each with its `fit` */
+  @IsOptional() @IsUUID() ticketId?: string;
 }
 
 export class MailboxDto implements MailboxInput {

@@ -10,7 +10,8 @@ import { OutboxService } from './outbox.service';
  * Turns ticket changes into e-mails to the citizen, inside the ticket's transaction: the creation
  * acknowledgement (reference + tracking link), each public reply, status changes and the resolution.
  * A status change that comes with a reply (new → open when answering) or with the citizen's own
- * message (reopening) sends nothing more: one e-mail per action.
+ * message (reopening) sends nothing more: one e-mail per action. A reply whose delivery is a letter (a request
+ * received by post or at the counter, a citizen without e-mail: libs/domain replyDelivery) is not e-mailed.
  */
 @Injectable()
 export class MailTicketListener implements TicketChangeListener, OnModuleInit {
@@ -66,6 +67,8 @@ export class MailTicketListener implements TicketChangeListener, OnModuleInit {
     if (!ctx?.citizenEmail) return;
     let written = 0;
     for (const w of wanted) {
+      // a reply that leaves by post is written as a letter by modules/letters, in this same transaction
+      if (w.kind === 'reply' && ctx.replyDelivery !== 'email') continue;
       const eventId = await this.outbox.lastEventId(m, change.ticketId, w.eventKind);
       const extra = { ...w.extra };
       if (extra['previousStatus'])

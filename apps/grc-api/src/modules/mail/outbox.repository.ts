@@ -17,6 +17,10 @@ export interface MailContextRow {
   last_name: string | null;
   organisation_name: string | null;
   contact_person: string | null;
+  channel: string;
+  address: string | null;
+  city: string | null;
+  preferred_channel: string | null;
   category: string;
   category_en: string | null;
   department: string;
@@ -79,7 +83,7 @@ export class OutboxRepository {
   async context(m: EntityManager, ticketId: string): Promise<MailContextRow | null> {
     const [r] = await m.query(
       `SELECT t.id, t.reference, t.subject, t.status, c.email, c.kind, c.first_name, c.last_name, c.organisation_name, c.contact_person,
-              cat.name_fr AS category, cat.name_en AS category_en, d.name AS department,
+              t.channel, c.address, c.city, c.preferred_channel, cat.name_fr AS category, cat.name_en AS category_en, d.name AS department,
               coalesce(${TOWN_SQL.name}, '') AS town,
               coalesce(t.locale,
                 (SELECT x.locale FROM tickets x WHERE x.citizen_id = t.citizen_id AND x.locale IS NOT NULL ORDER BY x.created_at DESC LIMIT 1),

@@ -10,9 +10,12 @@ import {
   oneLine,
   outgoingMessageId,
   renderMail,
+  replyDelivery,
+  type Channel,
   type MailDelivery,
   type MailEvent,
   type MailLocale,
+  type ReplyDelivery,
   type TicketStatus,
 } from '@grc/domain';
 import { notFound } from '../../common/problem';
@@ -35,6 +38,8 @@ export interface TicketMailContext {
   department: string;
   townName: string;
   locale: MailLocale;
+  /** how a reply reaches this citizen (libs/domain replyDelivery): e-mailed here, or a letter (modules/letters) */
+  replyDelivery: ReplyDelivery;
 }
 
 /**
@@ -82,6 +87,13 @@ export class OutboxService {
       department: r.department,
       townName: r.town,
       locale,
+      replyDelivery: replyDelivery({
+        channel: r.channel as Channel,
+        email: r.email,
+        address: r.address,
+        city: r.city,
+        preferredChannel: r.preferred_channel,
+      }),
     };
   }
 

@@ -9,8 +9,20 @@ export interface ReplyTemplateRow {
   name: string;
   body: string;
   active: boolean;
+  department_id: string | null;
+  category_id: string | null;
   updated_at: Date;
 }
+
+/** What a reply template is saved with. */
+export interface ReplyTemplateWrite {
+  name: string;
+  body: string;
+  active: boolean;
+  departmentId: string | null;
+  categoryId: string | null;
+}
+type ReplyBefore = { name: string; body: string; active: boolean; department_id: string | null; category_id: string | null };
 
 /** Every query on `mail_templates` (the admin's versions of the built-in e-mails) and `mail_reply_templates`. */
 @Injectable()
@@ -47,7 +59,9 @@ export class MailTemplatesRepository {
   // — reply templates
 
   replyTemplates(onlyActive: boolean, m: EntityManager = this.db.manager): Promise<ReplyTemplateRow[]> {
-    return m.query(`SELECT id, name, body, active, updated_at FROM mail_reply_templates ${onlyActive ? 'WHERE active' : ''} ORDER BY name`);
+    return m.query(
+      `SELECT id, name, body, active, department_id, category_id, updated_at FROM mail_reply_templates ${onlyActive ? 'WHERE active' : ''} ORDER BY name`,
+    );
   }
 
   /** Whether another reply template (not `exceptId`) has this name, case aside. */
@@ -59,26 +73,29 @@ export class MailTemplatesRepository {
     return rows.length > 0;
   }
 
-  async lockReply(m: EntityManager, id: string): Promise<{ name: string; body: string; active: boolean } | null> {
-    const [row] = await m.query(`SELECT name, body, active FROM mail_reply_templates WHERE id = $1 FOR UPDATE`, [id]);
+  async lockReply(m: EntityManager, id: string): Promise<ReplyBefore | null> {
+    const [row] = await m.query(
+      `SELECT name, body, active, department_id, category_id FROM mail_reply_templates WHERE id = $1 FOR UPDATE`,
+      [id],
+    );
     return row ?? null;
   }
 
-  async updateReply(m: EntityManager, id: string, input: { name: string; body: string; active: boolean }): Promise<ReplyTemplateRow> {
+  async updateReply(m: EntityManager, id: string, input: ReplyTemplateWrite): Promise<ReplyTemplateRow> {
     const [row] = await returning<ReplyTemplateRow>(
       m,
-      `UPDATE mail_reply_templates SET name = $2, body = $3, active = $4, updated_at = now() WHERE id = $1 RETURNING *`,
-      [id, input.name, input.body, input.active],
+      `UPDATE mail_reply_templates SET name = $2, body = $3, active = $4, department_id = $5, category_id = $6, updated_at = now()
+       WHERE id = $1 RETURNING *`,
+      [id, input.name, input.body, input.active, input.departmentId, input.categoryId],
     );
     return row!;
   }
 
-  async insertReply(m: EntityManager, input: { name: string; body: string; active: boolean }): Promise<ReplyTemplateRow> {
-    const [row] = await m.query(`INSERT INTO mail_reply_templates (name, body, active) VALUES ($1, $2, $3) RETURNING *`, [
-      input.name,
-      input.body,
-      input.active,
-    ]);
+  async insertReply(m: EntityManager, input: ReplyTemplateWrite): Promise<ReplyTemplateRow> {
+    const [row] = await m.query(
+      `INSERT INTO mail_reply_templates (name, body, active, department_id, category_id) VALUES ($1, $2, $3, $4, $5) RETURNING *`,
+      [input.name, input.body, input.active, input.departmentId, input.categoryId],
+    );
     return row;
   }
 

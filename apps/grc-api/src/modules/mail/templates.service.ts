@@ -7,6 +7,7 @@ import {
   MAIL_EVENT_VARIABLES,
   MAIL_EVENTS,
   MAIL_LOCALES,
+  rankTemplates,
   REPLY_TEMPLATE_VARIABLES,
   renderMail,
   renderTemplate,
@@ -19,8 +20,21 @@ import {
 } from '@grc/domain';
 import { badRequest, conflict, notFound } from '../../common/problem';
 import { AuditService, auditActor } from '../audit/audit.service';
-import type { Actor } from '../auth/authenticated-agent';
-import { MailTemplatesRepository } from './templates.repository';
+import type { Actor, AuthenticatedAgent } from '../auth/authenticated-agent';
+import { TicketsService } from '../tickets/tickets.service';
+import { CategoriesRepository } from '../reference/categories.repository';
+import { DepartmentsRepository } from '../reference/departments.repository';
+import { MailTemplatesRepository, type ReplyTemplateRow } from './templates.repository';
+
+const toReplyTemplate = (r: ReplyTemplateRow): ReplyTemplate => ({
+  id: r.id,
+  name: r.name,
+  body: r.body,
+  active: r.active,
+  departmentId: r.department_id,
+  categoryId: r.category_id,
+  updatedAt: new Date(r.updated_at).toISOString(),
+});
 
 /** Sample values for previews: hostile on purpose, so an admin sees they stay text. */
 export const PREVIEW_VARIABLES: Record<string, string> = {
@@ -44,6 +58,9 @@ export class MailTemplatesService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly audit: AuditService,
     private readonly rows: MailTemplatesRepository,
+    private readonly departments: DepartmentsRepository,
+    private readonly categories: CategoriesRepository,
+    private readonly tickets: TicketsService,
   ) {}
 
   async list(): Promise<MailTemplate[]> {
@@ -98,15 +115,14 @@ export class MailTemplatesService {
 
   // — reply templates ('modèles de réponse') —
 
-  async replyTemplates(onlyActive: boolean): Promise<ReplyTemplate[]> {
-    const rows = await this.rows.replyTemplates(onlyActive);
-    return rows.map((r) => ({
-      id: r.id,
-      name: r.name,
-      body: r.body,
-      active: r.active,
-      updatedAt: new Date(r.updated_at).toISOString(),
-    }));
+  /**
+   * The reply templates (the active ones, all of them for an administrator); for a ticket the agent sees, ranked:
+   * those written for its category and department first, then the general ones, the other services' last.
+   */
+  async replyTemplates(agent: AuthenticatedAgent, ticketId?: string): Promise<ReplyTemplate[]> {
+    const scope = ticketId ? await this.tickets.scopeOf(agent, ticketId) : null;
+    const list = (await this.rows.replyTemplates(agent.role !== 'admin' || scope !== null)).map(toReplyTemplate);
+    return scope ? rankTemplates(list, scope) : list;
   }
 
   async saveReplyTemplate(actor: Actor, id: string | null, input: ReplyTemplateInput): Promise<ReplyTemplate> {
@@ -116,17 +132,28 @@ export class MailTemplatesService {
         problems.join(' '),
         problems.map((message) => ({ field: 'body', message })),
       );
+    const write = {
+      name: input.name.trim(),
+      body: input.body,
+      active: input.active ?? true,
+      departmentId: input.departmentId ?? null,
+      categoryId: input.categoryId ?? null,
+    };
     const saved = await this.db.transaction(async (m) => {
-      if (await this.rows.isReplyNameTaken(m, input.name.trim(), id))
+      if (write.departmentId && !(await this.departments.isActive(write.departmentId, m)))
+        throw badRequest('Service inconnu ou désactivé.', [{ field: 'departmentId', message: 'Service inconnu ou désactivé.' }]);
+      if (write.categoryId && !(await this.categories.isActive(write.categoryId, m)))
+        throw badRequest('Catégorie inconnue ou désactivée.', [{ field: 'categoryId', message: 'Catégorie inconnue ou désactivée.' }]);
+      if (await this.rows.isReplyNameTaken(m, write.name, id))
         throw conflict('Un modèle de réponse porte déjà ce nom.', [{ field: 'name', message: 'Nom déjà utilisé.' }]);
       let row;
-      let before: { name: string; body: string; active: boolean } | null = null;
+      let before: Awaited<ReturnType<MailTemplatesRepository['lockReply']>> = null;
       if (id) {
         before = await this.rows.lockReply(m, id);
         if (!before) throw notFound('Modèle de réponse');
-        row = await this.rows.updateReply(m, id, { name: input.name.trim(), body: input.body, active: input.active ?? true });
+        row = await this.rows.updateReply(m, id, write);
       } else {
-        row = await this.rows.insertReply(m, { name: input.name.trim(), body: input.body, active: input.active ?? true });
+        row = await this.rows.insertReply(m, write);
       }
       await this.audit.record(
         m,
@@ -138,11 +165,13 @@ export class MailTemplatesService {
           name: { before: before?.name ?? null, after: row.name },
           body: { before: before?.body ?? null, after: row.body },
           active: { before: before?.active ?? null, after: row.active },
+          departmentId: { before: before?.department_id ?? null, after: row.department_id },
+          categoryId: { before: before?.category_id ?? null, after: row.category_id },
         },
       );
       return row;
     });
-    return { id: saved.id, name: saved.name, body: saved.body, active: saved.active, updatedAt: new Date(saved.updated_at).toISOString() };
+    return toReplyTemplate(saved);
   }
 
   async deleteReplyTemplate(actor: Actor, id: string): Promise<void> {

@@ -158,11 +158,21 @@ export class PacksRepository {
     }
     if (t.replies.length) {
       await m.query(
-        `INSERT INTO mail_reply_templates (name, body, active)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::boolean[])
-         ON CONFLICT (name) DO UPDATE SET body = EXCLUDED.body, active = EXCLUDED.active, updated_at = now()
-         WHERE (mail_reply_templates.body, mail_reply_templates.active) IS DISTINCT FROM (EXCLUDED.body, EXCLUDED.active)`,
-        [col(t.replies, 'name'), col(t.replies, 'body'), col(t.replies, 'active')],
+        `INSERT INTO mail_reply_templates (name, body, active, department_id, category_id)
+         SELECT r.name, r.body, r.active, d.id, c.id
+         FROM unnest($1::text[], $2::text[], $3::boolean[], $4::text[], $5::text[]) AS r(name, body, active, department, category)
+         LEFT JOIN departments d ON d.code = r.department LEFT JOIN categories c ON c.code = r.category
+         ON CONFLICT (name) DO UPDATE SET body = EXCLUDED.body, active = EXCLUDED.active, department_id = EXCLUDED.department_id,
+           category_id = EXCLUDED.category_id, updated_at = now()
+         WHERE (mail_reply_templates.body, mail_reply_templates.active, mail_reply_templates.department_id, mail_reply_templates.category_id)
+           IS DISTINCT FROM (EXCLUDED.body, EXCLUDED.active, EXCLUDED.department_id, EXCLUDED.category_id)`,
+        [
+          col(t.replies, 'name'),
+          col(t.replies, 'body'),
+          col(t.replies, 'active'),
+          t.replies.map((r) => r.department ?? null),
+          t.replies.map((r) => r.category ?? null),
+        ],
       );
     }
   }
@@ -271,7 +281,17 @@ export class PacksRepository {
 
   async templates(m: EntityManager): Promise<PackTemplates> {
     const mail: PackTemplates['mail'] = await m.query(`SELECT event, locale, subject, body FROM mail_templates ORDER BY event, locale`);
-    const replies: PackTemplates['replies'] = await m.query(`SELECT name, body, active FROM mail_reply_templates ORDER BY name`);
+    const rows: Array<{ name: string; body: string; active: boolean; department: string | null; category: string | null }> = await m.query(
+      `SELECT r.name, r.body, r.active, d.code AS department, c.code AS category
+       FROM mail_reply_templates r LEFT JOIN departments d ON d.id = r.department_id LEFT JOIN categories c ON c.id = r.category_id
+       ORDER BY r.name`,
+    );
+    // a scope is written only when there is one (a general template stays three keys)
+    const replies: PackTemplates['replies'] = rows.map(({ department, category, ...r }) => ({
+      ...r,
+      ...(department ? { department } : {}),
+      ...(category ? { category } : {}),
+    }));
     return { mail, replies };
   }
 

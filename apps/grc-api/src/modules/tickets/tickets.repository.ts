@@ -293,6 +293,11 @@ export class TicketsRepository {
     ]);
   }
 
+  async scopeOf(m: EntityManager, id: string): Promise<{ departmentId: string; categoryId: string } | null> {
+    const [t] = await m.query(`SELECT department_id, category_id FROM tickets WHERE id = $1`, [id]);
+    return t ? { departmentId: t.department_id, categoryId: t.category_id } : null;
+  }
+
   async departmentOf(m: EntityManager, id: string): Promise<string | null> {
     const [t] = await m.query(`SELECT department_id FROM tickets WHERE id = $1`, [id]);
     return t?.department_id ?? null;

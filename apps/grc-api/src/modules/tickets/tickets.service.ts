@@ -615,6 +615,13 @@ export class TicketsService {
     return departmentId;
   }
 
+  /** The ticket's department and category (reply templates fitting it): 404 unless the agent sees the ticket. */
+  async scopeOf(agent: AuthenticatedAgent, id: string): Promise<{ departmentId: string; categoryId: string }> {
+    const scope = await this.repo.scopeOf(this.repo.manager, id);
+    if (!scope || !canSeeDepartment(agent, scope.departmentId)) throw notFound('Demande');
+    return scope;
+  }
+
   private changeOf(
     ticketId: string,
     before: TicketEntity | null,

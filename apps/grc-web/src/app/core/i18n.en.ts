@@ -19,6 +19,7 @@ import { PROBLEM_EN } from './problem-i18n';
 import { PICKER_EN } from '../shared/picker-i18n';
 import { SLA_TIMELINE_EN } from '../features/sla/sla-timeline';
 import { PLACES_EN } from '../shared/places/places-i18n';
+import { LETTERS_EN } from '../features/letters/letters-i18n';
 
 /** English dictionary: must provide every French key (checked by the compiler). */
 export const EN: Record<MsgKey, string> = {
@@ -367,4 +368,5 @@ export const EN: Record<MsgKey, string> = {
   ...PLACES_EN,
   // the town's own settings (features/admin/town-settings)
   ...TOWN_EN,
+  ...LETTERS_EN,
 };

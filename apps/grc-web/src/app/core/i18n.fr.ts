@@ -18,6 +18,7 @@ import { PROBLEM_FR } from './problem-i18n';
 import { PICKER_FR } from '../shared/picker-i18n';
 import { SLA_TIMELINE_FR } from '../features/sla/sla-timeline';
 import { PLACES_FR } from '../shared/places/places-i18n';
+import { LETTERS_FR } from '../features/letters/letters-i18n';
 /** French dictionary: the reference; every other language must provide the same keys. */
 export const FR = {
   'app.name': 'GRC',
@@ -367,6 +368,7 @@ export const FR = {
   ...PLACES_FR,
   // the town's own settings (features/admin/town-settings)
   ...TOWN_FR,
+  ...LETTERS_FR,
 } as const;
 
 export type MsgKey = keyof typeof FR;

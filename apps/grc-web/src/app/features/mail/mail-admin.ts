@@ -63,7 +63,12 @@ export class MailAdmin {
   protected readonly boxId = signal<string | null>(null);
   protected readonly rendered = signal<RenderedMail | null>(null);
   protected readonly previewOf = signal('');
-  protected newReply = { name: '', body: '' };
+  protected newReply: { name: string; body: string; departmentId: string | null; categoryId: string | null } = {
+    name: '',
+    body: '',
+    departmentId: null,
+    categoryId: null,
+  };
   protected readonly replyVars = ['citizenName', 'reference', 'subject', 'agentName', 'townName', 'category', 'department', 'status']
     .map((v) => `{{${v}}}`)
     .join(' ');
@@ -177,17 +182,30 @@ export class MailAdmin {
 
   protected saveReply(rt: ReplyTemplate): void {
     this.api
-      .put(`/mail/reply-templates/${rt.id}`, { name: rt.name, body: rt.body, active: rt.active })
+      .put(`/mail/reply-templates/${rt.id}`, {
+        name: rt.name,
+        body: rt.body,
+        active: rt.active,
+        departmentId: rt.departmentId,
+        categoryId: rt.categoryId,
+      })
       .subscribe({ next: this.done, error: this.failed });
   }
   protected addReply(): void {
     this.api.post('/mail/reply-templates', this.newReply).subscribe({
       next: () => {
-        this.newReply = { name: '', body: '' };
+        this.newReply = { name: '', body: '', departmentId: null, categoryId: null };
         this.done();
       },
       error: this.failed,
     });
+  }
+  /** What a template is written for, in words (its department and/or category), for its summary line. */
+  protected scopeOf(rt: ReplyTemplate): string {
+    const dep = rt.departmentId ? this.departments().find((d) => d.id === rt.departmentId)?.name : null;
+    const c = rt.categoryId ? this.categories().find((x) => x.id === rt.categoryId) : null;
+    const cat = c ? this.i18n.categoryName({ nameFr: c.nameFr ?? '', nameEn: (c as { nameEn?: string }).nameEn ?? '' }) : null;
+    return [dep, cat].filter(Boolean).join(' · ');
   }
   protected deleteReply(rt: ReplyTemplate): void {
     this.api.delete(`/mail/reply-templates/${rt.id}`).subscribe({ next: this.done, error: this.failed });

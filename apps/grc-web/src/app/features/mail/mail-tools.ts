@@ -1,10 +1,12 @@
-import { ChangeDetectionStrategy, Component, effect, inject, input, output, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, effect, inject, input, output, signal } from '@angular/core';
 import type { ReplyTemplate } from '@grc/domain';
 import { Api } from '../../core/api';
 import { I18n, type MsgKey } from '../../core/i18n';
 
 /**
- * The "modèle de réponse" picker of the composer and of the circuit's draft panel: lists the active reply templates, asks the API to fill
+ * The "modèle de réponse" picker of the composer and of the circuit's draft panel: lists the active reply templates — those written
+ * for the ticket's category and department first (the API ranks them for the ticket: `fit`), then the general ones, then the
+ * other services' — asks the API to fill
  * one with the ticket's values and emits the composer's new text (the agent reviews it before sending).
  * Text only: the result goes into a textarea, never into HTML.
  */
@@ -25,13 +27,23 @@ export class MailTools {
   private readonly i18n = inject(I18n);
   protected readonly templates = signal<ReplyTemplate[]>([]);
   protected readonly notice = signal('');
+  /** the picker's groups, in the API's order: for this request, general, other services' (empty groups left out) */
+  protected readonly groups = computed(() => {
+    const fitting = (x: ReplyTemplate) => x.fit === 'exact' || x.fit === 'category' || x.fit === 'department';
+    const all = this.templates();
+    return [
+      { key: 'mail.templatesFitting' as const, list: all.filter(fitting) },
+      { key: 'mail.templatesGeneral' as const, list: all.filter((x) => !fitting(x) && x.fit !== 'other') },
+      { key: 'mail.templatesOther' as const, list: all.filter((x) => x.fit === 'other') },
+    ].filter((g) => g.list.length);
+  });
   protected t = (k: MsgKey, p?: Record<string, string | number>) => this.i18n.t(k, p);
 
   constructor() {
     effect(() => {
       this.ticketId();
       this.api
-        .get<ReplyTemplate[]>('/mail/reply-templates')
+        .get<ReplyTemplate[]>('/mail/reply-templates', { ticketId: this.ticketId() })
         .subscribe({ next: (l) => this.templates.set(l.filter((x) => x.active)), error: () => this.templates.set([]) });
     });
   }

@@ -64,13 +64,23 @@ describe('WorkflowPanel', () => {
     await fixture.whenStable();
     http.expectOne(`/api/v1/tickets/${ID}/workflow`).flush(view);
     await fixture.whenStable();
-    for (const r of http.match('/api/v1/mail/reply-templates')) r.flush(templates);
+    for (const r of http.match((q) => q.url === '/api/v1/mail/reply-templates')) r.flush(templates);
     // the diagram words its conditions with the town's reference data (names of categories and departments)
     for (const r of http.match((q) => q.url === '/api/v1/categories' || q.url === '/api/v1/departments')) r.flush([]);
     await fixture.whenStable();
   }
+  // as the API lists them for the ticket (`?ticketId=`): ranked, each with how it fits
   const templates = [
-    { id: 't1', name: 'Intervention programmée', body: 'Bonjour {{citizen.name}}…', active: true, updatedAt: '2026-11-01T00:00:00Z' },
+    { id: 't2', name: 'Trou rebouché', body: 'Bonjour…', active: true, updatedAt: '2026-11-01T00:00:00Z', fit: 'exact' },
+    {
+      id: 't1',
+      name: 'Intervention programmée',
+      body: 'Bonjour {{citizen.name}}…',
+      active: true,
+      updatedAt: '2026-11-01T00:00:00Z',
+      fit: 'general',
+    },
+    { id: 't3', name: 'Encombrants', body: 'Bonjour…', active: true, updatedAt: '2026-11-01T00:00:00Z', fit: 'other' },
   ];
   beforeEach(() => {
     changed = 0;
@@ -103,12 +113,26 @@ describe('WorkflowPanel', () => {
     expect(req.request.body).toEqual({ type: 'reject', version: 5, comment: 'Précisez la date.' });
     req.flush(circuit([{ type: 'submit_draft' }]));
     await fixture.whenStable();
-    for (const r of http.match('/api/v1/mail/reply-templates')) r.flush(templates);
+    for (const r of http.match((q) => q.url === '/api/v1/mail/reply-templates')) r.flush(templates);
     await fixture.whenStable();
     expect(changed).toBe(1);
     expect(el().textContent).toContain('Action recorded.');
     // back at the writer's step: the draft's text is offered again for editing
     expect(el().querySelector<HTMLTextAreaElement>('[data-testid="wf-text"]')!.value).toBe('Madame, la chaussée sera reprise lundi.');
+  });
+
+  it('proposes the templates written for the request first, then the general ones, then the other services’', async () => {
+    await open(circuit([{ type: 'submit_draft' }], ''));
+    const select = el().querySelector<HTMLSelectElement>('[data-testid="wf-reply-template"]')!;
+    const groups = [...select.querySelectorAll('optgroup')].map((g) => [
+      g.label,
+      [...g.querySelectorAll('option')].map((o) => o.textContent),
+    ]);
+    expect(groups).toEqual([
+      ['For this request', ['Trou rebouché']],
+      ['General templates', ['Intervention programmée']],
+      ['Other departments', ['Encombrants']],
+    ]);
   });
 
   it("inserts a reply template, filled by the API with the ticket's values, into the draft", async () => {
