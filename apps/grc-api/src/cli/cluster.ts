@@ -22,15 +22,6 @@ export function announceListening(): void {
 }
 
 /**
- * In a cluster process: the primary asks each process for its registry over IPC (prom-client's
- * AggregatorRegistry) instead of each process opening the operations port.
- */
-export function answerClusterMetrics(registry: import('prom-client').Registry): void {
-  AggregatorRegistry.setRegistries([registry]);
-  new AggregatorRegistry(); // installs the worker side's IPC listener
-}
-
-/**
  * The primary of `GRC_API_WORKERS` processes sharing the HTTP port (node:cluster: the primary accepts
  * and hands connections out round-robin). Each process is the whole app of its role (same pool size,
  * same BullMQ workers in role `all`): sessions, caches, rate limits and live events already live in
