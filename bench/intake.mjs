@@ -453,7 +453,14 @@ async function main() {
     const totalCommands = Object.values(commands).reduce((a, b) => a + b, 0);
     const result = {
       date: new Date().toISOString(),
-      params: { connections: CONNECTIONS, apis: APIS, workers: WORKERS, history: HISTORY, duration: DURATION, main: MAIN.slice(ROOT.length + 1) },
+      params: {
+        connections: CONNECTIONS,
+        apis: APIS,
+        workers: WORKERS,
+        history: HISTORY,
+        duration: DURATION,
+        main: MAIN.slice(ROOT.length + 1),
+      },
       loadAverage: os.loadavg().map((x) => round(x, 2)),
       ...r,
       created,

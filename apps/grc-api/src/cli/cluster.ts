@@ -13,8 +13,7 @@ const QUICK_DEATH_MS = 5_000;
 const PROBE_TIMEOUT_MS = 2_000;
 
 /** Whether `grc serve` runs as the primary of `GRC_API_WORKERS` processes (roles api and all). */
-export const clusterPrimary = (config: GrcConfig): boolean =>
-  config.apiWorkers > 1 && config.role !== 'worker' && cluster.isPrimary;
+export const clusterPrimary = (config: GrcConfig): boolean => config.apiWorkers > 1 && config.role !== 'worker' && cluster.isPrimary;
 
 /** In a cluster process: tells the primary that the HTTP port listens (readiness of the whole). */
 export function announceListening(): void {
@@ -114,6 +113,8 @@ async function opsServer(config: GrcConfig, host: string, aggregator: Aggregator
     server.once('error', reject);
     server.listen(config.metrics.port ?? 0, config.metrics.host, () => resolve());
   });
-  new Logger('cluster').log(`metrics (all processes) and probes on http://${config.metrics.host}:${(server.address() as AddressInfo).port}/metrics`);
+  new Logger('cluster').log(
+    `metrics (all processes) and probes on http://${config.metrics.host}:${(server.address() as AddressInfo).port}/metrics`,
+  );
   return server;
 }

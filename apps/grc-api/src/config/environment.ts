@@ -128,7 +128,7 @@ export const ENVIRONMENT = {
     group: 'server',
     schema: int(1, 1, 64),
     default: '1',
-    doc: '`grc serve` in role `api` or `all`: the number of processes sharing the HTTP port (node:cluster; the primary restarts a process that dies and serves the processes\' metrics summed on GRC_METRICS_PORT). 1: one process. On Kubernetes, keep 1 and scale the pods',
+    doc: "`grc serve` in role `api` or `all`: the number of processes sharing the HTTP port (node:cluster; the primary restarts a process that dies and serves the processes' metrics summed on GRC_METRICS_PORT). 1: one process. On Kubernetes, keep 1 and scale the pods",
   },
   PORT: {
     group: 'server',

@@ -142,7 +142,11 @@ export class SlaRepository {
     categoryId: string,
     departmentId: string,
   ): Promise<{ categoryCode: string | null; policies: PolicyRow[]; calendars: Array<CalendarRow & { depth: number | null }> }> {
-    const [r] = await preparedQuery<{ category_code: string | null; policies: PolicyRow[]; calendars: Array<CalendarRow & { depth: number | null }> }>(
+    const [r] = await preparedQuery<{
+      category_code: string | null;
+      policies: PolicyRow[];
+      calendars: Array<CalendarRow & { depth: number | null }>;
+    }>(
       m,
       `WITH RECURSIVE up(id, parent_id, depth) AS (
          SELECT id, parent_id, 0 FROM departments WHERE id = $2
