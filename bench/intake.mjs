@@ -7,6 +7,10 @@
 //   --history=N   the requester already has N tickets (a business reporting many items)
 //   --cpu-prof    profile the (first) API process (node --cpu-prof) and print where its time went
 //   --count-queries  count the statements the (first) API process sends (bench/count-queries.cjs), per ticket
+//   --workers=N   GRC_API_WORKERS=N: each API process (or the all-role one) is a node:cluster primary of N processes
+//                 sharing its port (grc serve; --count-queries then counts nothing: the statements are the children's)
+//   --pgbench     then the same rows written by PostgreSQL alone (bench/intake-pgbench.sql, pgbench -M prepared, same
+//                 clients and duration, the app stopped): the database's own limit, and the app's share of it
 //   --main=PATH   another build's main.js (e.g. a copy of the previous build, to compare; --apis=0 for builds
 //                 without the operations port)
 // Prints tickets/s, latency percentiles, PostgreSQL transactions and Redis commands per created ticket.
@@ -30,7 +34,7 @@ const args = Object.fromEntries(
     return [m[1], m[2] ?? true];
   }),
 );
-const known = ['duration', 'connections', 'apis', 'history', 'cpu-prof', 'port', 'keep-db', 'main', 'count-queries'];
+const known = ['duration', 'connections', 'apis', 'history', 'cpu-prof', 'port', 'keep-db', 'main', 'count-queries', 'workers', 'pgbench'];
 for (const k of Object.keys(args)) if (!known.includes(k)) throw new Error(`unknown flag --${k} (${known.join(', ')})`);
 const DURATION = Number(args.duration ?? 20);
 const CONNECTIONS = Number(args.connections ?? 8);
@@ -38,6 +42,8 @@ const APIS = Number(args.apis ?? 1);
 const HISTORY = Number(args.history ?? 0);
 const PROFILE = Boolean(args['cpu-prof']);
 const PORT = Number(args.port ?? 3990);
+const WORKERS = Number(args.workers ?? 1);
+const PGBENCH = Boolean(args.pgbench);
 const WARMUP = 5;
 const DB = 'grc_bench_intake';
 const PG_BASE = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
@@ -120,6 +126,7 @@ function env(redisUrl, extra) {
     GRC_RETENTION_EVERY_MINUTES: '0',
     GRC_LOG_LEVEL: 'warn',
     GRC_BENCH_QUERY_COUNTS: COUNTS_FILE,
+    GRC_API_WORKERS: String(WORKERS),
     ...extra,
   };
 }
@@ -270,9 +277,58 @@ function summariseProfile(file) {
   };
 }
 
+/** The rows of one creation written by PostgreSQL alone (bench/intake-pgbench.sql), with the app stopped. */
+async function pgbench(db, categoryId, citizenId) {
+  const {
+    rows: [ids],
+  } = await db.query(
+    `SELECT (SELECT department_id FROM tickets WHERE category_id = $1 ORDER BY created_at DESC LIMIT 1) AS department,
+            (SELECT id FROM agents WHERE email = $2) AS agent`,
+    [categoryId, AGENT],
+  );
+  const url = new URL(DATABASE_URL);
+  const run = spawnSync(
+    'pgbench',
+    [
+      '-n',
+      '-M',
+      'prepared',
+      '-c',
+      String(CONNECTIONS),
+      '-j',
+      String(Math.min(CONNECTIONS, os.cpus().length)),
+      '-T',
+      String(DURATION),
+      '-f',
+      join(ROOT, 'bench/intake-pgbench.sql'),
+      '-D',
+      `category=${categoryId}`,
+      '-D',
+      `department=${ids.department}`,
+      '-D',
+      `citizen=${citizenId}`,
+      '-D',
+      `agent=${ids.agent}`,
+      '-h',
+      url.hostname,
+      '-p',
+      url.port || '5432',
+      '-U',
+      decodeURIComponent(url.username || 'postgres'),
+      DB,
+    ],
+    { encoding: 'utf8', timeout: (DURATION + 60) * 1000 },
+  );
+  if (run.status !== 0) throw new Error(`pgbench failed (${run.error?.message ?? run.status}):\n${run.stdout}\n${run.stderr}`);
+  const tps = /tps = ([\d.]+) \(without initial connection time\)/.exec(run.stdout)?.[1];
+  const latency = /latency average = ([\d.]+) ms/.exec(run.stdout)?.[1];
+  if (!tps) throw new Error(`pgbench: no tps in\n${run.stdout}`);
+  return { tps: round(Number(tps)), latencyAverageMs: round(Number(latency ?? NaN)) };
+}
+
 async function main() {
   log(
-    `build ${MAIN.slice(ROOT.length + 1)}; intake: ${CONNECTIONS} clients, ${APIS || 'one all-role'} API process(es)${APIS ? ' + 1 worker' : ''}, history ${HISTORY}, ${DURATION} s`,
+    `build ${MAIN.slice(ROOT.length + 1)}; intake: ${CONNECTIONS} clients, ${APIS || 'one all-role'} API process(es)${WORKERS > 1 ? ` of ${WORKERS} cluster processes each` : ''}${APIS ? ' + 1 worker' : ''}, history ${HISTORY}, ${DURATION} s`,
   );
   log(
     `load average ${os
@@ -397,7 +453,14 @@ async function main() {
     const totalCommands = Object.values(commands).reduce((a, b) => a + b, 0);
     const result = {
       date: new Date().toISOString(),
-      params: { connections: CONNECTIONS, apis: APIS, history: HISTORY, duration: DURATION, main: MAIN.slice(ROOT.length + 1) },
+      params: {
+        connections: CONNECTIONS,
+        apis: APIS,
+        workers: WORKERS,
+        history: HISTORY,
+        duration: DURATION,
+        main: MAIN.slice(ROOT.length + 1),
+      },
       loadAverage: os.loadavg().map((x) => round(x, 2)),
       ...r,
       created,
@@ -439,6 +502,13 @@ async function main() {
         log('  top functions (self time):');
         for (const f of result.profile.byFunction.slice(0, 12)) log(`    ${f.share.padStart(7)}  ${f.what}`);
       }
+    }
+    if (PGBENCH) {
+      result.pgbench = await pgbench(db, category.id, citizen.id);
+      result.shareOfPgbench = round(r.perSecond / result.pgbench.tps, 2);
+      log(
+        `  PostgreSQL alone, same rows (pgbench -M prepared, ${CONNECTIONS} clients, ${DURATION} s): ${result.pgbench.tps} transactions/s; the app: ${Math.round(100 * result.shareOfPgbench)} % of it`,
+      );
     }
     mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
     writeFileSync(join(ROOT, 'bench/results/intake-latest.json'), JSON.stringify(result, null, 2) + '\n');

@@ -41,6 +41,8 @@ export interface GrcConfig {
   mapTiles: MapTilesConfig | null;
   /** Prometheus' /metrics and the probes on a port of their own (GRC_METRICS_PORT; null: not served), behind a bearer token when GRC_METRICS_TOKEN is set */
   metrics: { port: number | null; host: string; token: string | null };
+  /** processes sharing the HTTP port under node:cluster (GRC_API_WORKERS, `grc serve`, roles api and all) */
+  apiWorkers: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): GrcConfig {
@@ -72,6 +74,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GrcConfig {
     trackingTtlDays: e.GRC_TRACKING_TTL_DAYS,
     mapTiles: loadMapTiles(env),
     metrics: { port: e.GRC_METRICS_PORT ?? null, host: e.GRC_METRICS_HOST, token: e.GRC_METRICS_TOKEN ?? null },
+    apiWorkers: e.GRC_API_WORKERS,
   };
 }
 

@@ -124,6 +124,12 @@ export const ENVIRONMENT = {
     default: 'all',
     doc: '`api` (HTTP: REST API + console), `worker` (BullMQ jobs) or `all` (both in one process, fine for a small town)',
   },
+  GRC_API_WORKERS: {
+    group: 'server',
+    schema: int(1, 1, 64),
+    default: '1',
+    doc: "`grc serve` in role `api` or `all`: the number of processes sharing the HTTP port (node:cluster; the primary restarts a process that dies and serves the processes' metrics summed on GRC_METRICS_PORT). 1: one process. On Kubernetes, keep 1 and scale the pods",
+  },
   PORT: {
     group: 'server',
     schema: int(3000, 0, 65535),

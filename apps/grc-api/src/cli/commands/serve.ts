@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import cluster from 'node:cluster';
 import { Command } from 'commander';
 import { readEnvironment } from '../../config/environment';
 import { createApp } from '../../http-app';
@@ -7,6 +8,7 @@ import { rebuildFigures } from './reporting-rebuild';
 import { loadTownPackFromFolder } from '../../modules/packs/pack-loader';
 import { cliState, contextOf, withOwnerDataSource, type CliIo } from '../context';
 import { runMigrations } from './migrate';
+import { announceListening, clusterPrimary, runClusterPrimary } from '../cluster';
 
 export function serveCommand(io: CliIo): Command {
   return new Command('serve')
@@ -19,7 +21,9 @@ export function serveCommand(io: CliIo): Command {
       const config = ctx.config();
       const log = new Logger('grc');
       let loaded = false;
-      if (opts.migrate || opts.demo) {
+      // GRC_API_WORKERS > 1: this primary migrates and loads the pack once, then forks the processes (cli/cluster.ts);
+      // they run this same command, so they skip what the primary did
+      if ((opts.migrate || opts.demo) && !cluster.isWorker) {
         await withOwnerDataSource(ctx, async (ds) => {
           if (opts.migrate) await runMigrations(ds, ctx);
           if (opts.demo) {
@@ -33,6 +37,18 @@ export function serveCommand(io: CliIo): Command {
           }
         });
       }
+      if (clusterPrimary(config)) {
+        if (loaded) {
+          // the pack's clocks and figures once, in an app of its own that stops before the processes start
+          const setup = await createApp({ ...config, metrics: { ...config.metrics, port: null } });
+          await setup.init();
+          await setup.get(SlaEngine).backfill();
+          log.log(await rebuildFigures(setup));
+          await setup.close();
+        }
+        await runClusterPrimary(config, readEnvironment().HOST);
+        return;
+      }
       const app = await createApp(config);
       if (loaded) {
         await app.init();
@@ -45,6 +61,7 @@ export function serveCommand(io: CliIo): Command {
         return;
       }
       await app.listen(config.port, readEnvironment().HOST);
+      announceListening();
       log.log(`GRC (${config.role}) listening on http://localhost:${config.port}`);
     });
 }

@@ -17,8 +17,15 @@ export interface Reach {
 /** What a search matches on: a normalised e-mail, a normalised phone, or a name fragment (search_text). */
 export type CitizenMatch = { by: 'email' | 'phone' | 'name'; value: string };
 
+/**
+ * Whether citizen `z` is reachable, as a condition for another module's query (the ticket creation reads the
+ * requester in its one context query): `directory` and `departments` the placeholders of the directory
+ * right (boolean) and of the departments the agent may see.
+ */
+export const reachableSql = (directory: string, departments: string) =>
+  `(${directory}::boolean OR EXISTS (SELECT 1 FROM tickets rt WHERE rt.citizen_id = z.id AND rt.department_id = ANY(${departments}::uuid[])))`;
 /** Whether citizen `z` is reachable: $2 the directory (boolean), $3 the departments the agent may see. */
-const REACHABLE = `($2::boolean OR EXISTS (SELECT 1 FROM tickets rt WHERE rt.citizen_id = z.id AND rt.department_id = ANY($3::uuid[])))`;
+const REACHABLE = reachableSql('$2', '$3');
 
 const WHERE: Record<CitizenMatch['by'], string> = {
   email: `lower(z.email) = lower($1)`,

@@ -113,7 +113,8 @@ export class CitizensService {
     return this.citizens.isReachable(id, this.reach(actor), m);
   }
 
-  private reach(actor: Actor): Reach {
+  /** What `reachable` checks, for a query of another module that reads the citizen itself (ticket creation). */
+  reach(actor: Actor): Reach {
     const directory = !!actor.system || hasPermission(actor.agent.role, 'citizens.directory', actor.agent);
     return { directory, visibleDepartmentIds: actor.agent.visibleDepartmentIds };
   }

@@ -63,13 +63,14 @@ export class MailTicketListener implements TicketChangeListener, OnModuleInit {
       }
     }
     if (!wanted.length) return;
-    const ctx = await this.outbox.context(m, change.ticketId);
+    // the events' ids and the thread come with the context: one round trip (bench/intake.mjs)
+    const ctx = await this.outbox.context(m, change.ticketId, [...new Set(wanted.map((w) => w.eventKind))]);
     if (!ctx?.citizenEmail) return;
     let written = 0;
     for (const w of wanted) {
       // a reply that leaves by post is written as a letter by modules/letters, in this same transaction
       if (w.kind === 'reply' && ctx.replyDelivery !== 'email') continue;
-      const eventId = await this.outbox.lastEventId(m, change.ticketId, w.eventKind);
+      const eventId = ctx.lastEvents?.[w.eventKind] ?? null;
       const extra = { ...w.extra };
       if (extra['previousStatus'])
         extra['previousStatus'] = MAIL_STATUS_LABELS[ctx.locale][extra['previousStatus'] as TicketStatus] ?? extra['previousStatus'];

@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { MailEvent } from '@grc/domain';
 import { returning } from '../../common/returning';
 import { TOWN_SQL } from '../town/town-settings.repository';
+import { preparedQuery } from '../../common/prepared';
 
 /** What an e-mail about a ticket is written from: the ticket, its citizen, category, department, the town and the language. */
 export interface MailContextRow {
@@ -26,7 +27,15 @@ export interface MailContextRow {
   department: string;
   town: string;
   locale: string;
+  /** the latest timeline event of each kind asked for (null: none) */
+  last_events: Record<string, string | null> | null;
+  /** the conversation by e-mail, as `thread` reads it */
+  thread: Array<{ id: string; inbound: boolean }>;
 }
+
+/** The e-mails of ticket `t.id`: the citizen's messages we imported and ours (id, inbound, at). */
+const THREAD_SQL = `SELECT message_key AS id, true AS inbound, imported_at AS at FROM mail_imported WHERE ticket_id = t.id AND outcome IN ('ticket', 'reply')
+  UNION ALL SELECT message_id, false, created_at FROM mail_outbox WHERE ticket_id = t.id`;
 
 /** An outbox row as it is written in the ticket's transaction. */
 export interface NewOutboxRow {
@@ -79,30 +88,34 @@ const CLEAR_KEY_HTML = `'([?&](amp;)?k=)[A-Za-z0-9_-]{43}'`;
 export class OutboxRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  /** The ticket's context; the language is this request's, else the citizen's latest, else the town's. */
-  async context(m: EntityManager, ticketId: string): Promise<MailContextRow | null> {
-    const [r] = await m.query(
+  /**
+   * The ticket's context; the language is this request's, else the citizen's latest, else the town's. With it,
+   * in the same round trip (the e-mail listener runs in every ticket change: bench/intake.mjs), the latest
+   * timeline event of each kind in `eventKinds` (the events the e-mails are about) and the e-mail thread.
+   */
+  async context(m: EntityManager, ticketId: string, eventKinds: readonly string[] = []): Promise<MailContextRow | null> {
+    // prepared: every change that writes an e-mail reads it
+    const [r] = await preparedQuery<MailContextRow>(
+      m,
       `SELECT t.id, t.reference, t.subject, t.status, c.email, c.kind, c.first_name, c.last_name, c.organisation_name, c.contact_person,
               t.channel, c.address, c.city, c.preferred_channel, cat.name_fr AS category, cat.name_en AS category_en, d.name AS department,
               coalesce(${TOWN_SQL.name}, '') AS town,
               coalesce(t.locale,
                 (SELECT x.locale FROM tickets x WHERE x.citizen_id = t.citizen_id AND x.locale IS NOT NULL ORDER BY x.created_at DESC LIMIT 1),
-                ${TOWN_SQL.locale}, 'fr') AS locale
+                ${TOWN_SQL.locale}, 'fr') AS locale,
+              (SELECT json_object_agg(k, (SELECT e.id::text FROM ticket_events e WHERE e.ticket_id = t.id AND e.kind = k ORDER BY e.id DESC LIMIT 1))
+                 FROM unnest($2::text[]) k) AS last_events,
+              coalesce((SELECT json_agg(json_build_object('id', th.id, 'inbound', th.inbound) ORDER BY th.at) FROM (${THREAD_SQL}) th), '[]'::json) AS thread
        FROM tickets t LEFT JOIN citizens c ON c.id = t.citizen_id JOIN categories cat ON cat.id = t.category_id JOIN departments d ON d.id = t.department_id
        WHERE t.id = $1`,
-      [ticketId],
+      [ticketId, eventKinds],
     );
     return r ?? null;
   }
 
   /** The ticket's conversation by e-mail, oldest first: the citizen's messages we imported and ours. */
   thread(m: EntityManager, ticketId: string): Promise<Array<{ id: string; inbound: boolean }>> {
-    return m.query(
-      `SELECT id, inbound FROM (
-         SELECT message_key AS id, true AS inbound, imported_at AS at FROM mail_imported WHERE ticket_id = $1 AND outcome IN ('ticket', 'reply')
-         UNION ALL SELECT message_id, false, created_at FROM mail_outbox WHERE ticket_id = $1) x ORDER BY at`,
-      [ticketId],
-    );
+    return m.query(`SELECT id, inbound FROM (${THREAD_SQL.replaceAll('t.id', '$1')}) x ORDER BY at`, [ticketId]);
   }
 
   /** The latest timeline event of this kind (the one an e-mail is about). */
@@ -115,7 +128,8 @@ export class OutboxRepository {
   }
 
   async insert(m: EntityManager, r: NewOutboxRow): Promise<void> {
-    await m.query(
+    await preparedQuery(
+      m,
       `INSERT INTO mail_outbox (id, ticket_id, event_id, kind, to_address, subject, text, html, message_id, in_reply_to, "references", reply_to,
          state, next_attempt_at, last_error, sealed_link)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,

@@ -40,6 +40,10 @@ export interface TicketMailContext {
   locale: MailLocale;
   /** how a reply reaches this citizen (libs/domain replyDelivery): e-mailed here, or a letter (modules/letters) */
   replyDelivery: ReplyDelivery;
+  /** read with the context (`context(m, id, eventKinds)`): the latest timeline event of each kind asked for */
+  lastEvents?: Record<string, string | null>;
+  /** read with the context: the e-mail thread so far; `enqueue` appends each e-mail it writes */
+  thread?: Array<{ id: string; inbound: boolean }>;
 }
 
 /**
@@ -61,8 +65,9 @@ export class OutboxService {
     this.secrets = new SecretBox(grc.dataDir);
   }
 
-  async context(m: EntityManager, ticketId: string): Promise<TicketMailContext | null> {
-    const r = await this.rows.context(m, ticketId);
+  /** `eventKinds`: the timeline events whose latest id the e-mails will name (read in the same round trip). */
+  async context(m: EntityManager, ticketId: string, eventKinds: readonly string[] = []): Promise<TicketMailContext | null> {
+    const r = await this.rows.context(m, ticketId, eventKinds);
     if (!r) return null;
     const citizenName = r.kind
       ? citizenDisplayName({
@@ -94,6 +99,8 @@ export class OutboxService {
         city: r.city,
         preferredChannel: r.preferred_channel,
       }),
+      lastEvents: r.last_events ?? {},
+      thread: r.thread ?? [],
     };
   }
 
@@ -135,7 +142,7 @@ export class OutboxService {
     const sealedLink = trackingUrl ? this.secrets.seal(trackingUrl) : null;
     const mail = renderMail(template, this.variables(ctx, trackingUrl ? { ...extra, trackingUrl: linkPlaceholder(id) } : extra));
     const messageId = outgoingMessageId(ctx.reference, id, this.config.domain);
-    const thread = await this.threadOf(m, ctx.ticketId);
+    const thread = this.threadFrom(ctx.thread ?? (await this.rows.thread(m, ctx.ticketId)));
     const safe = isSafeAddress(ctx.citizenEmail);
     await this.rows.insert(m, {
       id,
@@ -155,6 +162,8 @@ export class OutboxService {
       lastError: safe ? null : 'Adresse du destinataire refusée (caractères interdits dans un en-tête).',
       sealedLink: safe ? sealedLink : null,
     });
+    // the next e-mail of the same change answers this one (as a fresh read of the thread would say)
+    ctx.thread?.push({ id: messageId, inbound: false });
     return id;
   }
 
@@ -164,8 +173,7 @@ export class OutboxService {
   }
 
   /** In-Reply-To: the citizen's last e-mail, else our first one; References: the conversation (10 ids at most). */
-  private async threadOf(m: EntityManager, ticketId: string): Promise<{ inReplyTo: string | null; references: string[] }> {
-    const rows = await this.rows.thread(m, ticketId);
+  private threadFrom(rows: ReadonlyArray<{ id: string; inbound: boolean }>): { inReplyTo: string | null; references: string[] } {
     if (!rows.length) return { inReplyTo: null, references: [] };
     const lastInbound = [...rows].reverse().find((r) => r.inbound);
     const references = rows.length > 10 ? [rows[0]!, ...rows.slice(-9)] : rows;

@@ -71,6 +71,8 @@ export class MetricsCollectors implements OnModuleInit, OnApplicationShutdown {
       help: 'BullMQ jobs by queue and state',
       labelNames: ['queue', 'state'],
       registers,
+      // read from the shared Redis: the same figure in every process of a cluster (cli/cluster.ts), not a sum
+      aggregator: 'max',
       collect: async () => {
         jobs.reset();
         await Promise.all(
@@ -94,6 +96,7 @@ export class MetricsCollectors implements OnModuleInit, OnApplicationShutdown {
         name: `grc_${name}`,
         help,
         registers,
+        aggregator: 'max',
         collect: async () => {
           count.reset();
           await guard(name, async () => {
@@ -107,6 +110,7 @@ export class MetricsCollectors implements OnModuleInit, OnApplicationShutdown {
         name: `grc_${name}_oldest_seconds`,
         help: `${help}: age of the oldest`,
         registers,
+        aggregator: 'max',
         collect: async () => {
           oldest.reset();
           const r = await within(once()).catch(() => null);

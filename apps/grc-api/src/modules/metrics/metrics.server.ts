@@ -1,13 +1,24 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import cluster from 'node:cluster';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { AggregatorRegistry, type Registry } from 'prom-client';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
 import { ProbesService } from '../health/probes.service';
 import { MetricsRegistry } from './metrics.registry';
 
 /** The probes' paths on the operations port (the worker's Kubernetes probes). */
 export const PROBE_PATHS = { live: '/health/live', ready: '/health/ready' } as const;
+
+/**
+ * In one of GRC_API_WORKERS processes: the primary (cli/cluster.ts) asks each process for its registry over
+ * IPC (prom-client's AggregatorRegistry) instead of each process opening the operations port.
+ */
+export function answerClusterMetrics(registry: Registry): void {
+  AggregatorRegistry.setRegistries([registry]);
+  new AggregatorRegistry(); // installs the process side's IPC listener
+}
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
@@ -38,6 +49,9 @@ export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutd
   async onApplicationBootstrap(): Promise<void> {
     const { port, host } = this.config.metrics;
     if (port === null) return;
+    // one of GRC_API_WORKERS processes (cli/cluster.ts): the primary serves the operations port, summing the
+    // processes' registries, which it asks for over IPC
+    if (cluster.isWorker && this.config.apiWorkers > 1) return answerClusterMetrics(this.metrics.registry);
     const server = createServer((req, res) => void this.handle(req, res));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { TicketStatus } from '@grc/domain';
+import { preparedQuery } from '../../common/prepared';
 
 /** A ticket of the given reference with one of its key hashes (null: the ticket has no key). */
 export interface KeyedTicketRow {
@@ -20,7 +21,9 @@ export class TrackingRepository {
 
   /** Stores a key's hash for the ticket; answers the ticket's reference (null: no such ticket). */
   async insert(m: EntityManager, ticketId: string, keyHash: string): Promise<string | null> {
-    const [row]: Array<{ reference: string }> = await m.query(
+    // prepared: every acknowledgement runs it
+    const [row] = await preparedQuery<{ reference: string }>(
+      m,
       `WITH k AS (INSERT INTO ticket_tracking_keys (ticket_id, key_hash) VALUES ($1, $2) RETURNING ticket_id)
        SELECT t.reference FROM tickets t JOIN k ON k.ticket_id = t.id`,
       [ticketId, keyHash],

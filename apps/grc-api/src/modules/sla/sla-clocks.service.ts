@@ -68,17 +68,39 @@ export class SlaClocks {
   }
 
   /** Starts the clocks of the matching policy (creation, or first change when none ran). */
+  /**
+   * Starts the clocks of the matching policy (creation, or first change when none ran). Three round trips
+   * whatever the number of targets (bench/intake.mjs): what it reads (category code, policies, calendars),
+   * the clocks' rows, their escalation timers — rows first, the timers' jobs after commit (TimersService).
+   */
   async start(m: EntityManager, t: TicketEntity, now: Date, effects: TicketChangeEffects): Promise<void> {
-    const policy = await this.policyFor(m, t);
+    const ctx = await this.rows.startContext(m, t.categoryId, t.departmentId);
+    const policy = selectPolicy(this.config.policiesOf(ctx.policies), {
+      categoryCode: ctx.categoryCode ?? '',
+      priority: priorityFromRank(t.priority),
+      channel: t.channel as Channel,
+    });
     if (!policy) return;
-    const { calendar } = await this.config.calendarFor(m, t.departmentId);
+    const { calendar } = this.config.calendarFromRows(ctx.calendars);
     const at = t.createdAt && t.createdAt.getTime() <= now.getTime() ? new Date(t.createdAt) : now;
+    const started: Array<{ row: ClockRow; policyId: string; clock: SlaClock }> = [];
     for (const target of TARGETS) {
       const duration = targetDuration(policy, target);
       if (!duration) continue;
       const row = newClock(t.id, target, policy);
       append(row, { type: 'started', at, ticketId: t.id, target, policyId: policy.id, duration }, calendar);
-      await this.save(m, row, calendar, now, effects, true);
+      // as save() does for one clock (a started clock has no deadline move to explain, no older timer to cancel)
+      const state = foldState(row.events, calendar);
+      const clock = viewSlaClock(state, calendar, now);
+      row.deadline = clock.deadline;
+      started.push({ row, policyId: state.policyId, clock });
+    }
+    if (started.length) {
+      await this.rows.saveClocks(m, started);
+      await this.timers.scheduleMany(
+        m,
+        started.flatMap(({ row, clock }) => this.timerSpecs(row, clock, calendar)),
+      );
     }
     effects.refreshSla();
   }
@@ -129,19 +151,23 @@ export class SlaClocks {
   }
 
   /** `created`: the clock's first row: no timer of its target exists yet, nothing to cancel (one statement less per target at intake). */
-  private async syncTimers(m: EntityManager, row: ClockRow, clock: SlaClock, calendar: BusinessCalendar, created = false): Promise<void> {
+  /** The escalation timers a clock's ladder asks for (its points still to come). */
+  private timerSpecs(row: ClockRow, clock: SlaClock, calendar: BusinessCalendar) {
     const points = clock.policyId === row.policy.id ? escalationPoints({ ...clock, generation: row.generation }, row.policy, calendar) : [];
-    const keep = points.filter((p) => p.dueAt !== null);
-    await this.timers.scheduleMany(
-      m,
-      keep.map((p) => ({
+    return points
+      .filter((p) => p.dueAt !== null)
+      .map((p) => ({
         key: p.key,
         kind: SLA_ESCALATION,
         ticketId: row.ticket_id,
         dueAt: p.dueAt as Date,
         payload: { target: row.target, atPercent: p.atPercent, generation: row.generation },
-      })),
-    );
+      }));
+  }
+
+  private async syncTimers(m: EntityManager, row: ClockRow, clock: SlaClock, calendar: BusinessCalendar, created = false): Promise<void> {
+    const keep = this.timerSpecs(row, clock, calendar);
+    await this.timers.scheduleMany(m, keep);
     // suspended (paused), cancelled (stopped) and older generations
     if (created) return;
     await this.timers.cancelWhere(

@@ -69,7 +69,12 @@ export class SlaConfigService {
 
   /** The active policies. */
   async policies(m?: EntityManager): Promise<SlaPolicy[]> {
-    return (await this.rows.activePolicies(m)).map((r) => this.policyOf(r));
+    return this.policiesOf(await this.rows.activePolicies(m));
+  }
+
+  /** Policies from their rows (memoised per row version). */
+  policiesOf(rows: readonly PolicyRow[]): SlaPolicy[] {
+    return rows.map((r) => this.policyOf(r));
   }
 
   /** One policy by id, active or not, as the engine runs it. */
@@ -81,7 +86,11 @@ export class SlaConfigService {
 
   /** The calendar of a department: its own, else its nearest ancestor's, else the town's default. */
   async calendarFor(m: EntityManager | undefined, departmentId: string): Promise<ResolvedCalendar> {
-    const rows = await this.rows.calendarsUp(m, departmentId);
+    return this.calendarFromRows(await this.rows.calendarsUp(m, departmentId));
+  }
+
+  /** The nearest calendar among a department's calendars up its tree (rows as `SlaRepository.calendarsUp` reads them). */
+  calendarFromRows(rows: ReadonlyArray<CalendarRow & { depth: number | null }>): ResolvedCalendar {
     const def = rows.find((r) => r.department_id === null);
     const set: CalendarSet = {
       default: def ? this.calendarOf(def) : FALLBACK_CALENDAR,

@@ -31,6 +31,7 @@ import { DepartmentsRepository } from '../reference/departments.repository';
 import { AuditService, auditActor, auditedChanges, diff, type AuditActor, type Changes } from '../audit/audit.service';
 import { actorId, type Actor, type AuthenticatedAgent } from '../auth/authenticated-agent';
 import { TicketChangeHooks, type NewEvent, type TicketChange, type TicketChangeEffects } from './ticket-change.hooks';
+import type { Reach } from '../citizens/citizens.repository';
 import { CitizensService } from '../citizens/citizens.service';
 import { InboxCountersScheduler } from '../worker/inbox-counters.scheduler';
 import { canSeeDepartment } from './ticket-access';
@@ -67,6 +68,11 @@ export interface NewTicket {
   auditActor?: AuditActor;
   /** the language the citizen chose (public form): the e-mails about this request are written in it */
   locale?: 'fr' | 'en' | null;
+  /**
+   * Need-to-know on `citizenId` (an agent's entry): the citizen must be reachable by the agent, else
+   * "Citoyen inconnu" — checked in the creation's context query. Absent: the citizen must only exist.
+   */
+  reach?: Reach;
 }
 
 /** A request once anonymised: what the other tables need to follow it. */
@@ -173,10 +179,6 @@ export class TicketsService {
     }
     // the answer is read in the creation's own transaction: no round trip after the commit (bench/intake.mjs)
     const created = await this.db.transaction(async (m) => {
-      // need-to-know: an existing citizen only if the agent may reach them (else "unknown", as for a wrong id)
-      if (dto.citizenId && !(await this.citizens.reachable(m, actor, dto.citizenId))) {
-        throw badRequest('Citoyen inconnu.', [{ field: 'citizenId', message: 'Citoyen inconnu.' }]);
-      }
       const citizenId = dto.newCitizen
         ? (await this.citizens.createIn(m, actor, dto.newCitizen, 'newCitizen')).id
         : (dto.citizenId ?? null);
@@ -191,6 +193,9 @@ export class TicketsService {
         address: dto.address,
         location,
         attributes: await this.checkedNewAttributes(m, dto.categoryId, dto.attributes ?? {}),
+        // need-to-know: an existing citizen only if the agent may reach them (else "unknown", as for a wrong id);
+        // checked by the context query of createIn (one round trip less than a check of its own)
+        reach: dto.newCitizen ? undefined : this.citizens.reach(actor),
       });
       return this.detail(actor.agent, id, { skipScope: true }, m);
     });
@@ -212,7 +217,7 @@ export class TicketsService {
     input: NewTicket,
     beforeHooks?: (ticket: { id: string; reference: string; departmentId: string }) => Promise<NewEvent[]>,
   ): Promise<{ id: string; reference: string; departmentId: string }> {
-    const ctx = await this.repo.creationContext(m, input.categoryId, input.citizenId ?? null);
+    const ctx = await this.repo.creationContext(m, input.categoryId, input.citizenId ?? null, input.reach);
     if (!ctx) throw badRequest('Catégorie inconnue.', [{ field: 'categoryId', message: 'Catégorie inconnue.' }]);
     if (!ctx.active) throw badRequest('Cette catégorie est désactivée.', [{ field: 'categoryId', message: 'Catégorie désactivée.' }]);
     if (input.citizenId && !ctx.citizen_id) throw badRequest('Citoyen inconnu.', [{ field: 'citizenId', message: 'Citoyen inconnu.' }]);
@@ -236,7 +241,7 @@ export class TicketsService {
     };
     const created: NewEvent = { kind: 'created', data: { channel: input.channel, departmentId, ...input.eventData } };
     const audit = input.auditActor ?? auditActor(actor);
-    const id = await this.repo.insertCreated(m, {
+    const after = await this.repo.insertCreated(m, {
       reference,
       channel: input.channel,
       categoryId: input.categoryId,
@@ -254,12 +259,13 @@ export class TicketsService {
       createdData: created.data!,
       audit: { actorId: audit.actorId, actorLabel: audit.actorLabel, ip: audit.ip, changes: auditedChanges('ticket', changes) },
     });
+    const id = after.id;
     const ticket = { id, reference, departmentId };
     // the channel's own rows (attachments, tracking key…); their timeline events are written here
     const more = beforeHooks ? await beforeHooks(ticket) : [];
     await this.repo.insertEvents(m, id, null, more);
     if (this.hooks.active) {
-      const after = await this.repo.find(m, id);
+      // the row as inserted (insertCreated returns it): the channel's hooks write their own rows, not the ticket's columns
       const effects = new PendingEffects();
       const change = this.changeOf(id, null, after, [created, ...more], actor, effects);
       await this.hooks.emit(m, change, () => effects.flush(m, this.repo, id));
@@ -288,9 +294,9 @@ export class TicketsService {
     opts: { skipScope?: boolean } = {},
     m: EntityManager = this.reader,
   ): Promise<TicketDetail> {
-    const row = await this.repo.detailRow(m, id);
+    const row = await this.repo.detail(m, id);
     if (!row || (!opts.skipScope && !canSeeDepartment(agent, row.department_id))) throw notFound('Demande');
-    const [events, attachments] = await this.repo.timelineAndAttachments(m, id);
+    const { timeline: events, attachments } = row;
     const summary = toSummary(row);
     return {
       ...summary,

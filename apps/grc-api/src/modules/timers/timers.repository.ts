@@ -59,7 +59,9 @@ export class TimersRepository {
    * takes the new due time and becomes pending.
    */
   upsert(m: EntityManager, specs: readonly TimerSpec[]): Promise<UpsertedTimer[]> {
-    return m.query(
+    // prepared: every ticket creation runs it (its SLA ladder)
+    return preparedQuery<UpsertedTimer>(
+      m,
       `WITH input AS (
          SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[], $4::timestamptz[], $5::jsonb[]) AS i(key, kind, ticket_id, due_at, payload))
        , prev AS (SELECT t.key, t.due_at, t.state FROM timers t JOIN input i ON i.key = t.key)
