@@ -27,6 +27,8 @@ import { SavedViews1763800001040 } from './1763800001040-saved-views';
 import { IntakeLocaleIndex1763800001080 } from './1763800001080-intake-locale-index';
 import { Communes1763800001090 } from './1763800001090-communes';
 import { CommunesValidate1763800001100 } from './1763800001100-communes-validate';
+import { CommunesScopeAll1763800001400 } from './1763800001400-communes-scope-all';
+import { CommunesScopeAllValidate1763800001410 } from './1763800001410-communes-scope-all-validate';
 import { AppRole1763800000950 } from './1763800000950-app-role';
 
 /**
@@ -66,4 +68,6 @@ export const MIGRATIONS = [
   IntakeLocaleIndex1763800001080,
   Communes1763800001090,
   CommunesValidate1763800001100,
+  CommunesScopeAll1763800001400,
+  CommunesScopeAllValidate1763800001410,
 ];
