@@ -168,4 +168,33 @@ describe('communes as tenants: row-level security', () => {
     const inTx = await withCommune(other, () => app.transaction((m) => m.query(`SELECT count(*)::int n FROM departments`)));
     expect(inTx[0].n).toBe(1);
   });
+
+  it('makes codes and names unique per commune, not per install', async () => {
+    // the demo's codes, names and singletons, taken again by the other commune: no conflict with the demo's rows
+    await withCommune(other, () =>
+      app.transaction(async (m) => {
+        await m.query(`INSERT INTO departments (code, name, kind) VALUES ('voirie', 'Voirie de Val-Fleuri', 'service')`);
+        await m.query(
+          `INSERT INTO categories (code, name_fr, name_en, default_department_id) SELECT 'autre', 'Autre', 'Other', id FROM departments WHERE code = 'voirie'`,
+        );
+        await m.query(`INSERT INTO mail_templates (event, locale, subject, body) VALUES ('rls', 'fr', 'VF', 'VF')`);
+        await m.query(`INSERT INTO mail_reply_templates (name, body) VALUES ('rls', 'VF')`);
+        await m.query(
+          `INSERT INTO town_settings (id, code, name, timezone, locale, reference_prefix) VALUES (1, 'val-fleuri', 'Val-Fleuri', 'Europe/Paris', 'fr', 'VF')`,
+        );
+        await m.query(`INSERT INTO open_data_settings (id) VALUES (1)`);
+      }),
+    );
+    const per = await owner.query(
+      `SELECT commune_id, count(*)::int n FROM departments WHERE code = 'voirie' GROUP BY commune_id ORDER BY commune_id`,
+    );
+    expect(per.map((r: { n: number }) => r.n)).toEqual([1, 1]);
+    // each commune reads its own singleton row
+    expect((await app.query(`SELECT code FROM town_settings WHERE id = 1`))[0].code).not.toBe('val-fleuri');
+    expect(await withCommune(other, () => app.query(`SELECT code FROM town_settings WHERE id = 1`))).toEqual([{ code: 'val-fleuri' }]);
+    // and within one commune the code stays unique
+    await expect(
+      withCommune(other, () => app.query(`INSERT INTO departments (code, name, kind) VALUES ('voirie', 'Doublon', 'service')`)),
+    ).rejects.toThrow(/departments_code_key/);
+  });
 });

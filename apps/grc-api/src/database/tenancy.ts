@@ -12,13 +12,35 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DataSource } from 'typeorm';
 
-const context = new AsyncLocalStorage<{ communeId: string }>();
+const context = new AsyncLocalStorage<{ communeId: string | null }>();
 
 /** Runs `fn` (and everything it awaits) as commune `communeId`. */
 export const withCommune = <T>(communeId: string, fn: () => T): T => context.run({ communeId }, fn);
 
+/**
+ * Runs an HTTP request's handling (`next`: everything after this middleware) in a context of its own whose
+ * commune is not known yet: the session's, set by the AuthGuard once it has resolved it (`enterCommune`);
+ * until then (sign-in, public routes) the install's default commune.
+ */
+export const withRequestContext = <T>(fn: () => T): T => context.run({ communeId: null }, fn);
+
+/** Sets the commune of the current request's context (no effect outside one: a job names its commune with withCommune). */
+export function enterCommune(communeId: string): void {
+  const store = context.getStore();
+  if (store) store.communeId = communeId;
+}
+
 /** The commune of the current async context; null: the install's default commune. */
 export const currentCommune = (): string | null => context.getStore()?.communeId ?? null;
+
+/**
+ * Runs `fn` once per commune of the install, each under its commune (a periodic pass of the worker: timers'
+ * reconciliation, the outbox, retention, figures), one after the other. `communes` is shared (no policy).
+ */
+export async function forEachCommune(ds: DataSource, fn: (communeId: string) => Promise<void>): Promise<void> {
+  const rows: Array<{ id: string }> = await ds.query(`SELECT id FROM communes ORDER BY is_default DESC, code`);
+  for (const r of rows) await withCommune(r.id, () => fn(r.id));
+}
 
 interface TrackedClient {
   query(text: string, values: unknown[]): Promise<{ rows: Array<{ commune: string }> }>;
@@ -97,6 +119,20 @@ export async function initializeWithTenancy(ds: DataSource): Promise<DataSource>
 }
 
 /**
+ * A job's work as its commune: the one its payload names (`{ commune }`, a job added for one commune), else
+ * every commune in turn (a scheduler's periodic job: retention, figures, inbox counters). Results by commune.
+ */
+export async function forJobCommunes<T>(ds: DataSource, data: unknown, fn: () => Promise<T>): Promise<T[]> {
+  const named = (data as { commune?: unknown } | null | undefined)?.commune;
+  if (typeof named === 'string') return [await withCommune(named, fn)];
+  const results: T[] = [];
+  await forEachCommune(ds, async () => {
+    results.push(await fn());
+  });
+  return results;
+}
+
+/**
  * Every table of the schema is classified here; `test/tenancy.spec.ts` fails the build for a table that is
  * in no list (a table added later must say whether it belongs to a commune), and proves, table by table,
  * that a tenant table shows nothing without the setting and only its commune's rows with it.
@@ -164,6 +200,7 @@ export const SHARED_TABLES: Readonly<Record<string, string>> = {
   oidc_transactions: 'sign-ins in progress',
   oidc_sessions: 'ID tokens of signed-in agents',
   security_settings: 'the install’s password and session rules',
+  agent_communes: 'which communes an agent works for: read when a session is resolved, before its commune is known',
 };
 
 /**

@@ -29,6 +29,7 @@ import { Communes1763800001090 } from './1763800001090-communes';
 import { CommunesValidate1763800001100 } from './1763800001100-communes-validate';
 import { CommunesScopeAll1763800001400 } from './1763800001400-communes-scope-all';
 import { CommunesScopeAllValidate1763800001410 } from './1763800001410-communes-scope-all-validate';
+import { AgentCommunes1763800001420 } from './1763800001420-agent-communes';
 import { AppRole1763800000950 } from './1763800000950-app-role';
 
 /**
@@ -70,4 +71,5 @@ export const MIGRATIONS = [
   CommunesValidate1763800001100,
   CommunesScopeAll1763800001400,
   CommunesScopeAllValidate1763800001410,
+  AgentCommunes1763800001420,
 ];

@@ -122,6 +122,15 @@ export class PacksRepository {
        SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[])`,
       [col(agents, 'id'), col(agents, 'email'), col(agents, 'displayName'), col(agents, 'hash'), col(agents, 'role'), col(agents, 'locale'), col(agents, 'active')],
     );
+    await this.joinCommune(m, col(agents, 'email'));
+  }
+
+  /** The agents (by e-mail) become members of the load's commune (agent_communes), those already members unchanged. */
+  async joinCommune(m: EntityManager, emails: readonly string[]): Promise<void> {
+    await m.query(
+      `INSERT INTO agent_communes (agent_id, commune_id) SELECT id, grc_row_commune() FROM agents WHERE email = ANY($1::text[]) ON CONFLICT DO NOTHING`,
+      [emails],
+    );
   }
 
   /** Memberships, agents by e-mail and departments by code. */
@@ -368,6 +377,7 @@ export class PacksRepository {
       [col(agents, 'email'), col(agents, 'displayName'), agents.map((a) => newHashes.get(a.email) ?? ''), col(agents, 'role'),
         col(agents, 'locale'), col(agents, 'active')],
     );
+    await this.joinCommune(m, col(agents, 'email'));
     await m.query(`DELETE FROM agent_departments WHERE agent_id IN (SELECT id FROM agents WHERE email = ANY($1::text[]))`, [col(agents, 'email')]);
     await this.insertMemberships(m, agents.flatMap((a) => [...new Set(a.departments)].map((d) => [a.email, d] as const)));
   }
