@@ -19,6 +19,7 @@ import { httpMetrics } from './modules/metrics/http-metrics';
 import { MetricsRegistry } from './modules/metrics/metrics.registry';
 import { GrcConfig } from './config/config';
 import { readEnvironment } from './config/environment';
+import { withRequestContext } from './database/tenancy';
 
 /** GRC_LOG_LEVEL=error|warn|log|debug (default log). */
 function logLevels(): LogLevel[] {
@@ -43,6 +44,8 @@ export async function createApp(config: GrcConfig, levels: LogLevel[] = logLevel
   app.use(compressResponses());
   app.use(cookieParser());
   installBodyParsing(app);
+  // each request in a context of its own: the AuthGuard sets its commune (the session's) there
+  app.use((_req: express.Request, _res: express.Response, next: express.NextFunction) => withRequestContext(next));
   app.setGlobalPrefix('api/v1', { exclude: ['open311/{*path}'] });
   app.useGlobalPipes(new InputGuardPipe(), new NullFieldsPipe(), validationPipe());
   app.useGlobalFilters(new ProblemFilter([['/open311/', new Open311ExceptionFilter()]]));

@@ -430,6 +430,11 @@ describe('authorisation matrix: every route × every principal × own / other ob
     }),
     'GET /api/v1/auth/me': async () => ({ path: '/api/v1/auth/me' }),
     'POST /api/v1/auth/logout': async () => ({ path: '/api/v1/auth/logout' }),
+    // the session stays with the demo's commune (the only one the matrix's agents work for)
+    'PUT /api/v1/auth/commune': async () => ({
+      path: '/api/v1/auth/commune',
+      body: { communeId: (await ctx.db.query(`SELECT id FROM communes WHERE is_default`))[0].id },
+    }),
     // the sign-in routes redirect (to the provider, or back to /login?sso_error=…): a provider that does not exist
     'GET /api/v1/auth/oidc/providers': async () => ({ path: '/api/v1/auth/oidc/providers' }),
     'GET /api/v1/auth/oidc/{provider}/start': async () => ({ path: '/api/v1/auth/oidc/matrice/start' }),

@@ -99,15 +99,15 @@ describe('Open311 GeoReport v2', () => {
       expect(Object.keys(pot)).toEqual(['service_code', 'service_name', 'description', 'metadata', 'type', 'keywords', 'group']);
     });
 
-    it('accepts the town as jurisdiction_id, refuses another with a 404 in the standard format', async () => {
+    it('accepts the town as jurisdiction_id, refuses an unknown one with a 400 in the standard format', async () => {
       await ctx.http.get(`/open311/v2/services.json?jurisdiction_id=${town}`).expect(200);
-      const json = await ctx.http.get('/open311/v2/services.json?jurisdiction_id=elsewhere.fr').expect(404);
-      expect(json.body).toEqual([{ code: 404, description: expect.any(String) }]);
+      const json = await ctx.http.get('/open311/v2/services.json?jurisdiction_id=elsewhere.fr').expect(400);
+      expect(json.body).toEqual([{ code: 400, description: expect.any(String) }]);
       const x = await ctx.http
         .get('/open311/v2/services.xml?jurisdiction_id=elsewhere.fr')
-        .expect(404)
+        .expect(400)
         .expect('Content-Type', /text\/xml/);
-      expect(parseXml(x.text)['errors']['error'][0]).toEqual({ code: '404', description: expect.any(String) });
+      expect(parseXml(x.text)['errors']['error'][0]).toEqual({ code: '400', description: expect.any(String) });
     });
   });
 
@@ -324,7 +324,7 @@ describe('Open311 GeoReport v2', () => {
       ['media_url not http', 400, () => pothole({ media_url: 'javascript:alert(1)' })],
       ['description too long', 400, () => pothole({ description: 'x'.repeat(4001) })],
       ['repeated scalar parameter', 400, () => pothole({ service_code: ['nid-de-poule', 'autre'] })],
-      ['unknown jurisdiction', 404, () => pothole({ jurisdiction_id: 'paris' })],
+      ['unknown jurisdiction', 400, () => pothole({ jurisdiction_id: 'paris' })],
     ];
     for (const [name, code, form] of cases) {
       it(`${name} → ${code}`, async () => {
@@ -353,7 +353,7 @@ describe('Open311 GeoReport v2', () => {
       await expectError('/open311/v2/requests.json?start_date=2026-02-01T00:00:00Z&end_date=2026-01-01T00:00:00Z', 400);
       await expectError('/open311/v2/requests.json?status=pending', 400);
       await expectError('/open311/v2/requests.xml?service_code=licorne', 400);
-      await expectError('/open311/v2/requests.json?jurisdiction_id=x', 404);
+      await expectError('/open311/v2/requests.json?jurisdiction_id=x', 400);
       await expectError('/open311/v2/requests/GRC-1999-000001.json', 404);
       await expectError('/open311/v2/requests/not-a-reference.xml', 404);
       await expectError('/open311/v2/services.csv', 404);

@@ -9,6 +9,42 @@ import { NOT_YET_SCOPED, SHARED_TABLES, TENANT_TABLES, withCommune } from '../sr
  * table, as the application's role: without the commune setting a query sees nothing and may write
  * nothing; with it, only that commune's rows.
  */
+/** One row for each tenant table the demo pack leaves empty, in the default commune (the column's default). */
+const T = `(SELECT id FROM tickets ORDER BY created_at LIMIT 1)`;
+const A = `(SELECT id FROM agents ORDER BY email LIMIT 1)`;
+const SEED = [
+  `INSERT INTO citizen_revisions (citizen_id, action, changes) SELECT id, 'update', '{}' FROM citizens ORDER BY id LIMIT 1`,
+  `INSERT INTO open311_api_keys (name, key_hash) VALUES ('rls', repeat('a', 64))`,
+  `INSERT INTO open311_requests (ticket_id, token, api_key_id) SELECT ${T}, 'rls-token', id FROM open311_api_keys WHERE name = 'rls'`,
+  `INSERT INTO timers (key, kind, due_at) VALUES ('rls', 'rls', now() + interval '1 day')`,
+  `INSERT INTO ticket_sla (ticket_id, target, policy_id, policy, status) VALUES (${T}, 'resolution', 'rls', '{}', 'running')`,
+  `INSERT INTO notifications (kind, recipient_agent_id) VALUES ('rls', ${A})`,
+  `INSERT INTO notification_reads (notification_id, agent_id) SELECT id, recipient_agent_id FROM notifications WHERE kind = 'rls'`,
+  `INSERT INTO ticket_workflows (ticket_id, definition_code, version, state, status, step_id, step_kind)
+     SELECT ${T}, code, version, '{}', 'active', 'rls', 'task' FROM workflow_definitions ORDER BY code, version LIMIT 1
+     ON CONFLICT (ticket_id) DO NOTHING`,
+  `INSERT INTO delegations (from_agent_id, to_agent_id, starts_at, ends_at)
+     SELECT (SELECT id FROM agents ORDER BY email LIMIT 1), (SELECT id FROM agents ORDER BY email OFFSET 1 LIMIT 1), now(), now() + interval '1 day'`,
+  `INSERT INTO mail_outbox (kind, to_address, subject, text, message_id) VALUES ('rls', 'rls@example.org', 'RLS', 'RLS', '<rls@example.org>')`,
+  `INSERT INTO mail_templates (event, locale, subject, body) VALUES ('rls', 'fr', 'RLS', 'RLS') ON CONFLICT DO NOTHING`,
+  `INSERT INTO mail_reply_templates (name, body) VALUES ('rls', 'RLS')`,
+  `INSERT INTO mail_mailboxes (name, host, port, username, category_id) SELECT 'rls', 'localhost', 993, 'rls', id FROM categories WHERE code = 'autre'`,
+  `INSERT INTO mail_imported (message_key, outcome) VALUES ('rls', 'ignored')`,
+  `INSERT INTO mail_quarantine (reason, size, raw) VALUES ('rls', 0, '')`,
+  `INSERT INTO ticket_tracking_keys (ticket_id, key_hash) VALUES (${T}, repeat('b', 64))`,
+  `INSERT INTO retention_runs (kind, state) VALUES ('purge', 'done')`,
+  `INSERT INTO privacy_settings (id, controller_name, controller_address, purposes, legal_basis, authority_name, authority_address, authority_url)
+     VALUES (1, 'RLS', 'RLS', '{rls}', 'public_task', 'CNIL', 'Paris', 'https://www.cnil.fr') ON CONFLICT DO NOTHING`,
+  `INSERT INTO open_data_settings (id) VALUES (1) ON CONFLICT DO NOTHING`,
+  `INSERT INTO open_data_files (name, media_type, content, sha256) VALUES ('rls.csv', 'text/csv', '', repeat('0', 64))`,
+  `INSERT INTO report_dirty (ticket_id) VALUES (${T}) ON CONFLICT DO NOTHING`,
+  `INSERT INTO report_ticket_facts (ticket_id, department_id, category_id, channel, priority, status, received_at, ticket_version)
+     SELECT id, department_id, category_id, channel, priority, status, created_at, version FROM tickets ORDER BY created_at LIMIT 1 ON CONFLICT DO NOTHING`,
+  `INSERT INTO report_step_facts (ticket_id, seq, department_id, definition_code, step, entered_at, left_at, business_minutes, calendar_minutes)
+     SELECT id, 1, department_id, 'rls', 'rls', created_at, created_at, 0, 0 FROM tickets ORDER BY created_at LIMIT 1 ON CONFLICT DO NOTHING`,
+  `INSERT INTO saved_views (owner_id, name) VALUES (${A}, 'rls')`,
+];
+
 describe('communes as tenants: row-level security', () => {
   let owner: DataSource;
   let app: DataSource;
@@ -27,6 +63,8 @@ describe('communes as tenants: row-level security', () => {
       `INSERT INTO attachments (ticket_id, filename, mime_type, size, sha256, storage_key)
        SELECT id, 'rls.txt', 'text/plain', 0, repeat('0', 64), 'rls' FROM tickets ORDER BY created_at LIMIT 1`,
     );
+    // and one row in every other tenant table the demo leaves empty (as the owner: no policy applies to a superuser)
+    for (const sql of SEED) await owner.query(sql);
     other = (await owner.query(`INSERT INTO communes (code, name, parent_id) VALUES ('val-fleuri', 'Val-Fleuri', NULL) RETURNING id`))[0]
       .id;
   });
@@ -75,8 +113,10 @@ describe('communes as tenants: row-level security', () => {
         expect((await raw.query(`SELECT count(*)::int n FROM ${table}`)).rows[0].n).toBe(0);
         await raw.query(`SELECT set_config('grc.commune', $1, false)`, [other]);
         expect((await raw.query(`SELECT count(*)::int n FROM ${table}`)).rows[0].n).toBe(0);
-        // another commune's rows cannot be changed either
-        expect((await raw.query(`UPDATE ${table} SET commune_id = commune_id`)).rowCount).toBe(0);
+        // another commune's rows cannot be changed either (where the role may update at all: not the audit trail)
+        const [{ may }] = (await raw.query(`SELECT has_table_privilege(current_user, $1, 'UPDATE') AS may`, [table])).rows;
+        if (may) expect((await raw.query(`UPDATE ${table} SET commune_id = commune_id`)).rowCount).toBe(0);
+        else await expect(raw.query(`UPDATE ${table} SET commune_id = commune_id`)).rejects.toThrow(/permission denied/);
         await raw.query(`SELECT set_config('grc.commune', $1, false)`, [demo]);
         expect((await raw.query(`SELECT count(*)::int n FROM ${table}`)).rows[0].n).toBe(total);
       } finally {
@@ -127,5 +167,34 @@ describe('communes as tenants: row-level security', () => {
     // a transaction too
     const inTx = await withCommune(other, () => app.transaction((m) => m.query(`SELECT count(*)::int n FROM departments`)));
     expect(inTx[0].n).toBe(1);
+  });
+
+  it('makes codes and names unique per commune, not per install', async () => {
+    // the demo's codes, names and singletons, taken again by the other commune: no conflict with the demo's rows
+    await withCommune(other, () =>
+      app.transaction(async (m) => {
+        await m.query(`INSERT INTO departments (code, name, kind) VALUES ('voirie', 'Voirie de Val-Fleuri', 'service')`);
+        await m.query(
+          `INSERT INTO categories (code, name_fr, name_en, default_department_id) SELECT 'autre', 'Autre', 'Other', id FROM departments WHERE code = 'voirie'`,
+        );
+        await m.query(`INSERT INTO mail_templates (event, locale, subject, body) VALUES ('rls', 'fr', 'VF', 'VF')`);
+        await m.query(`INSERT INTO mail_reply_templates (name, body) VALUES ('rls', 'VF')`);
+        await m.query(
+          `INSERT INTO town_settings (id, code, name, timezone, locale, reference_prefix) VALUES (1, 'val-fleuri', 'Val-Fleuri', 'Europe/Paris', 'fr', 'VF')`,
+        );
+        await m.query(`INSERT INTO open_data_settings (id) VALUES (1)`);
+      }),
+    );
+    const per = await owner.query(
+      `SELECT commune_id, count(*)::int n FROM departments WHERE code = 'voirie' GROUP BY commune_id ORDER BY commune_id`,
+    );
+    expect(per.map((r: { n: number }) => r.n)).toEqual([1, 1]);
+    // each commune reads its own singleton row
+    expect((await app.query(`SELECT code FROM town_settings WHERE id = 1`))[0].code).not.toBe('val-fleuri');
+    expect(await withCommune(other, () => app.query(`SELECT code FROM town_settings WHERE id = 1`))).toEqual([{ code: 'val-fleuri' }]);
+    // and within one commune the code stays unique
+    await expect(
+      withCommune(other, () => app.query(`INSERT INTO departments (code, name, kind) VALUES ('voirie', 'Doublon', 'service')`)),
+    ).rejects.toThrow(/departments_code_key/);
   });
 });

@@ -61,6 +61,8 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'POST /api/v1/auth/login': pub(),
   'GET /api/v1/auth/me': { who: EVERYONE, ok: 200 },
   'POST /api/v1/auth/logout': { who: EVERYONE, ok: 204 },
+  // the session's commune (issue 15): one of the agent's, else 400 on communeId
+  'PUT /api/v1/auth/commune': { who: EVERYONE, ok: 200 },
   // OpenID Connect sign-in (modules/auth/oidc): refusals are redirects to /login?sso_error=<code> too
   'GET /api/v1/auth/oidc/providers': pub(),
   'GET /api/v1/auth/oidc/{provider}/start': pub(302),

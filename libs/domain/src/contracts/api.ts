@@ -71,6 +71,22 @@ export interface Me {
   secondFactorEnrolmentRequired?: boolean;
   /** a TOTP second factor is enrolled */
   secondFactor?: boolean;
+  /** the commune this session works for (issue 15: communes as tenants) */
+  commune?: CommuneRef;
+  /** every commune the agent works for (the console's shell offers to switch when there are several) */
+  communes?: CommuneRef[];
+}
+
+/** A commune of the install (a tenant): its id, its code (the Open311 jurisdiction) and its name. */
+export interface CommuneRef {
+  id: string;
+  code: string;
+  name: string;
+}
+
+/** PUT /auth/commune: the session works for this commune (one of the agent's) from now on. */
+export interface SwitchCommuneRequest {
+  communeId: string;
 }
 
 // ---------- reference data ----------

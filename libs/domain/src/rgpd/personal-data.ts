@@ -247,6 +247,8 @@ export const NO_PERSONAL_DATA: readonly string[] = [
   'address_imports',
   'address_streets',
   'addresses',
+  // an agent's communes (staff membership, issue 15)
+  'agent_communes',
   'agent_departments',
   // an agent's (provider, sub) link: the agent's own account (modules/auth/oidc)
   'agent_identities',

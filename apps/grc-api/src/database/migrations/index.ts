@@ -32,7 +32,11 @@ import { RlsIndexable1763800001110 } from './1763800001110-rls-indexable';
 import { LettersAndScopedTemplates1763800001200 } from './1763800001200-letters-and-scoped-templates';
 import { AddressSearchPrefix1763800001300 } from './1763800001300-address-search-prefix';
 import { PlacesMapCovering1763800001310 } from './1763800001310-places-map-covering';
+import { CommunesScopeAll1763800001400 } from './1763800001400-communes-scope-all';
+import { CommunesScopeAllValidate1763800001410 } from './1763800001410-communes-scope-all-validate';
+import { AgentCommunes1763800001420 } from './1763800001420-agent-communes';
 import { CategoryFields1763800001800 } from './1763800001800-category-fields';
+import { LettersCommune1763800001900 } from './1763800001900-letters-commune';
 
 /**
  * Every migration, in timestamp order. Webpack bundles the API, so they are listed, not globbed.
@@ -75,5 +79,9 @@ export const MIGRATIONS = [
   LettersAndScopedTemplates1763800001200,
   AddressSearchPrefix1763800001300,
   PlacesMapCovering1763800001310,
+  CommunesScopeAll1763800001400,
+  CommunesScopeAllValidate1763800001410,
+  AgentCommunes1763800001420,
   CategoryFields1763800001800,
+  LettersCommune1763800001900,
 ];

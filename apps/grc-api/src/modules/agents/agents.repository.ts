@@ -78,6 +78,8 @@ export class AgentsRepository {
       `INSERT INTO agents (email, display_name, password_hash, role, locale, active) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
       [fields.email, fields.displayName, passwordHash, fields.role, fields.locale, fields.active],
     );
+    // a member of the commune it is created in (database/tenancy.ts: agent_communes)
+    await m.query(`INSERT INTO agent_communes (agent_id, commune_id) VALUES ($1, grc_row_commune()) ON CONFLICT DO NOTHING`, [row!.id]);
     return row!.id;
   }
 

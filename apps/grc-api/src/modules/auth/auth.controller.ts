@@ -1,10 +1,10 @@
-import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Post, Put, Req, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { Me, SecondFactorChallenge } from '@grc/domain';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
 import { SecondFactorCodeDto } from '../accounts/account.dto';
-import { LoginDto } from './auth.dto';
+import { LoginDto, SwitchCommuneDto } from './auth.dto';
 import { AuthService, CHALLENGE_SECONDS, type LoginOutcome } from './auth.service';
 import type { AuthenticatedAgent } from './authenticated-agent';
 import { AllowRestricted, Authenticated, CurrentAgent, Public } from './decorators';
@@ -64,6 +64,13 @@ export class AuthController {
   @Get('me')
   me(@CurrentAgent() agent: AuthenticatedAgent): Promise<Me> {
     return this.auth.me(agent);
+  }
+
+  /** The session works for another of the agent's communes from now on (GET /auth/me's `communes`); the agent as that commune sees it. */
+  @Authenticated()
+  @Put('commune')
+  switchCommune(@Body() body: SwitchCommuneDto, @CurrentAgent() agent: AuthenticatedAgent, @Req() req: Req): Promise<Me> {
+    return this.auth.switchCommune(req.cookies?.[SESSION_COOKIE] ?? '', agent, body.communeId, req.ip ?? null);
   }
 
   private answer(outcome: LoginOutcome, res: Response): Me | SecondFactorChallenge {

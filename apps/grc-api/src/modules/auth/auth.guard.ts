@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { hasPermission, type Permission } from '@grc/domain';
 import { forbidden, ProblemException } from '../../common/problem';
+import { enterCommune } from '../../database/tenancy';
 import { isRestricted } from './authenticated-agent';
 import { ALLOW_RESTRICTED_KEY, AUTHENTICATED_KEY, PERMISSION_KEY, PUBLIC_KEY } from './decorators';
 import { SESSION_COOKIE, SessionService } from './session.service';
@@ -38,6 +39,8 @@ export class AuthGuard implements CanActivate {
     const agent = token ? await this.sessions.resolve(token) : null;
     if (!agent) throw new ProblemException(401, 'Authentification requise', 'Votre session a expiré ou vous n’êtes pas connecté.');
     req.agent = agent;
+    // from here on the request works for the session's commune (database/tenancy.ts)
+    if (agent.communeId) enterCommune(agent.communeId);
     // a forced password change or a second factor the town requires comes before anything else
     if (isRestricted(agent) && !this.reflector.getAllAndOverride<boolean>(ALLOW_RESTRICTED_KEY, targets)) {
       const password = agent.mustChangePassword === true;

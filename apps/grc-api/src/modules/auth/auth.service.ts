@@ -4,7 +4,8 @@ import * as argon2 from 'argon2';
 import { DataSource } from 'typeorm';
 import { randomBytes } from 'node:crypto';
 import { permissionsOf, type Me, type SecondFactorChallenge } from '@grc/domain';
-import { ProblemException } from '../../common/problem';
+import { invalidField, ProblemException } from '../../common/problem';
+import { withCommune } from '../../database/tenancy';
 import { AgentsRepository } from '../agents/agents.repository';
 import { AuditService } from '../audit/audit.service';
 import { DepartmentsRepository } from '../reference/departments.repository';
@@ -99,6 +100,24 @@ export class AuthService {
     return this.signIn(pending.agentId, ip, userAgent);
   }
 
+  /**
+   * The session behind `token` works for another of its agent's communes (audited in that commune); the
+   * agent as that commune sees it (its departments there). 422 on `communeId` when it is not one of the agent's.
+   */
+  async switchCommune(token: string, agent: AuthenticatedAgent, communeId: string, ip: string | null): Promise<Me> {
+    const ok = await this.sessions.switchCommune(token, agent.id, communeId);
+    if (!ok) throw invalidField('communeId', 'Vous ne travaillez pas pour cette commune.', 'commune_not_member');
+    await withCommune(communeId, () =>
+      this.db.transaction((m) =>
+        this.audit.record(m, { actorId: agent.id, actorLabel: agent.email, ip }, 'auth.commune.switch', 'agent', agent.id, {
+          commune: { before: agent.communeId ?? null, after: communeId },
+        }),
+      ),
+    );
+    const switched = await this.sessions.resolve(token);
+    return this.me(switched!);
+  }
+
   /** A session for an agent whose identity is proven, as the town's security settings say. */
   async signIn(agentId: string, ip: string | null, userAgent: string | null): Promise<LoginOutcome> {
     const session = await this.sessions.openWithSettings(agentId, ip, userAgent);
@@ -129,8 +148,14 @@ export class AuthService {
   }
 
   async me(agent: AuthenticatedAgent): Promise<Me> {
-    const departments = agent.departmentIds.length ? await this.departments.summaries(agent.departmentIds) : [];
+    // as the session's commune (after a sign-in or a switch the request's context may still be another's)
+    const inCommune = <T>(fn: () => Promise<T>) => (agent.communeId ? withCommune(agent.communeId, fn) : fn());
+    const departments = agent.departmentIds.length ? await inCommune(() => this.departments.summaries(agent.departmentIds)) : [];
+    const communes = await this.sessions.communesOf(agent.id);
+    const commune = communes.find((c) => c.id === agent.communeId);
     return {
+      ...(commune ? { commune } : {}),
+      communes,
       id: agent.id,
       email: agent.email,
       displayName: agent.displayName,

@@ -11,6 +11,8 @@ export interface AuthenticatedAgent {
   visibleDepartmentIds: string[];
   /** member of a front-desk department (departments.front_desk): grants the citizen directory */
   frontDesk: boolean;
+  /** the commune the session works for (sessions.commune_id, agent_communes); absent for system actors */
+  communeId?: string;
   /** the session's id (GET /account/sessions marks it current); absent for system actors */
   sessionId?: string;
   /** an administrator reset the password: until it is changed the session reaches only the account routes */

@@ -8,6 +8,7 @@ import { readEnvironment } from '../../config/environment';
 import { REDIS } from '../../infrastructure/redis.module';
 import { SecuritySettingsRepository } from '../accounts/security-settings.repository';
 import type { AuthenticatedAgent } from './authenticated-agent';
+import { withCommune } from '../../database/tenancy';
 import { SessionRow, SessionsRepository } from './sessions.repository';
 
 export const SESSION_COOKIE = 'grc_session';
@@ -149,6 +150,24 @@ export class SessionService implements OnModuleInit, OnApplicationShutdown {
     return tokenHash !== null;
   }
 
+  /** The communes the agent works for. */
+  communesOf(agentId: string): Promise<Array<{ id: string; code: string; name: string }>> {
+    return this.rows.communesOf(agentId);
+  }
+
+  /**
+   * The session behind `token` works for `communeId` from now on (every process forgets its cached agent,
+   * whose departments were the other commune's); false when the agent is no member of it.
+   */
+  async switchCommune(token: string, agentId: string, communeId: string, m?: EntityManager): Promise<boolean> {
+    const mine = await this.rows.communesOf(agentId, m);
+    if (!mine.some((c) => c.id === communeId)) return false;
+    const key = hashToken(token);
+    await this.rows.setCommune(key, communeId, m);
+    this.evictEverywhere({ token: key });
+    return true;
+  }
+
   list(agentId: string): Promise<SessionRow[]> {
     return this.rows.listFor(agentId);
   }
@@ -168,7 +187,10 @@ export class SessionService implements OnModuleInit, OnApplicationShutdown {
       }
       return cached.agent;
     }
-    const found = await this.rows.lookup(key);
+    // the session's commune first (shared tables), then the agent and its departments as that commune's
+    const communeId = await this.rows.communeOf(key);
+    const found = communeId ? await withCommune(communeId, () => this.rows.lookup(key)) : null;
+    if (found) found.agent.communeId = communeId!;
     if (!found) {
       this.cache.delete(key);
       return null;

@@ -35,6 +35,18 @@ const LOOKUP = `WITH st AS (SELECT * FROM security_settings WHERE id = 1),
            EXISTS (SELECT 1 FROM departments d WHERE d.front_desk AND d.active AND d.id IN (SELECT department_id FROM own)) AS front_desk
          FROM a`;
 
+/**
+ * The commune a session works for (shared tables only: it is read before the commune is set): the one it
+ * switched to while its agent is still a member, else the agent's first commune (the default first), else —
+ * an agent of no commune in particular, a single-town install's — the default commune.
+ */
+const SESSION_COMMUNE = `SELECT coalesce(
+    (SELECT ac.commune_id FROM agent_communes ac WHERE ac.agent_id = s.agent_id AND ac.commune_id = s.commune_id),
+    (SELECT ac.commune_id FROM agent_communes ac JOIN communes c ON c.id = ac.commune_id
+      WHERE ac.agent_id = s.agent_id ORDER BY c.is_default DESC, c.code LIMIT 1),
+    (SELECT id FROM communes WHERE is_default)) AS commune_id
+  FROM sessions s WHERE s.token_hash = $1 AND s.expires_at > now()`;
+
 interface LookupRow {
   id: string;
   email: string;
@@ -119,6 +131,28 @@ export class SessionsRepository {
       secondFactorEnrolmentRequired: r.role === 'admin' && r.totp_required === true && r.totp !== true,
     };
     return { agent, lastSeenAt: new Date(r.last_seen_at) };
+  }
+
+  /** The commune the session works for (SESSION_COMMUNE); null: no such live session, or no commune at all. */
+  async communeOf(tokenHash: string, m: EntityManager = this.db.manager): Promise<string | null> {
+    const rows = await preparedQuery<{ commune_id: string | null }>(m, SESSION_COMMUNE, [tokenHash]);
+    return rows[0]?.commune_id ?? null;
+  }
+
+  /** The communes the agent works for (an agent of none: the default commune), by name. */
+  async communesOf(agentId: string, m: EntityManager = this.db.manager): Promise<Array<{ id: string; code: string; name: string }>> {
+    return m.query(
+      `SELECT c.id, c.code, c.name FROM communes c
+       WHERE c.id IN (SELECT commune_id FROM agent_communes WHERE agent_id = $1)
+         OR (c.is_default AND NOT EXISTS (SELECT 1 FROM agent_communes WHERE agent_id = $1))
+       ORDER BY c.name, c.code`,
+      [agentId],
+    );
+  }
+
+  /** The session now works for `communeId` (the caller checked the agent is a member). */
+  async setCommune(tokenHash: string, communeId: string, m: EntityManager = this.db.manager): Promise<void> {
+    await m.query(`UPDATE sessions SET commune_id = $2 WHERE token_hash = $1`, [tokenHash, communeId]);
   }
 
   /** Marks the session seen now (the idle timeout counts from here). */

@@ -51,7 +51,7 @@ export class PrivacySettingsRepository {
       `INSERT INTO privacy_settings (id, controller_name, controller_address, controller_email, dpo_name, dpo_email, dpo_address,
          purposes, legal_basis, authority_name, authority_address, authority_url, updated_by)
        VALUES (1, $1, $2, $3, $4, $5, $6, $7::text[], $8, $9, $10, $11, $12)
-       ON CONFLICT (id) DO UPDATE SET controller_name = EXCLUDED.controller_name, controller_address = EXCLUDED.controller_address,
+       ON CONFLICT (commune_id) DO UPDATE SET controller_name = EXCLUDED.controller_name, controller_address = EXCLUDED.controller_address,
          controller_email = EXCLUDED.controller_email, dpo_name = EXCLUDED.dpo_name, dpo_email = EXCLUDED.dpo_email,
          dpo_address = EXCLUDED.dpo_address, purposes = EXCLUDED.purposes, legal_basis = EXCLUDED.legal_basis,
          authority_name = EXCLUDED.authority_name, authority_address = EXCLUDED.authority_address,

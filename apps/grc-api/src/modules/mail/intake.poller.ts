@@ -4,7 +4,10 @@ import { MAIL_CONFIG, MailConfig } from './mail.config';
 import { MailIntakeService, type ImportOutcome } from './intake.service';
 import { MailboxesRepository } from './mailboxes.repository';
 import { SecretBox } from '../../common/secret-box';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
+import { forEachCommune } from '../../database/tenancy';
 
 export interface PollResult {
   busy?: boolean;
@@ -36,6 +39,7 @@ export class MailIntakePoller implements OnApplicationBootstrap, OnApplicationSh
   private ticking: Promise<void> | null = null;
 
   constructor(
+    @InjectDataSource() private readonly db: DataSource,
     @Inject(MAIL_CONFIG) private readonly mail: MailConfig,
     private readonly intake: MailIntakeService,
     @Inject(GRC_CONFIG) config: GrcConfig,
@@ -68,11 +72,14 @@ export class MailIntakePoller implements OnApplicationBootstrap, OnApplicationSh
 
   /** Polls every active mailbox whose interval has elapsed. */
   async pollDue(): Promise<void> {
-    const due = await this.mailboxes.due();
-    for (const id of due) {
-      if (this.stopped) return;
-      await this.poll(id);
-    }
+    // each commune's mailboxes as that commune (the requests they open are its own)
+    await forEachCommune(this.db, async () => {
+      const due = await this.mailboxes.due();
+      for (const id of due) {
+        if (this.stopped) return;
+        await this.poll(id);
+      }
+    });
   }
 
   async poll(mailboxId: string, opts: PollOptions = {}): Promise<PollResult> {

@@ -4,7 +4,10 @@ import { Worker } from 'bullmq';
 import { createTransport, type Transporter } from 'nodemailer';
 import { fillLink, linkPlaceholder } from '@grc/domain';
 import { SecretBox } from '../../common/secret-box';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
+import { forEachCommune } from '../../database/tenancy';
 import { QUEUES } from '../worker/queues';
 import { MAIL_CONFIG, MailConfig } from './mail.config';
 import { TownSettingsRepository } from '../town/town-settings.repository';
@@ -50,6 +53,7 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
   private readonly secrets: SecretBox;
 
   constructor(
+    @InjectDataSource() private readonly db: DataSource,
     @Inject(GRC_CONFIG) private readonly config: GrcConfig,
     @Inject(MAIL_CONFIG) private readonly mail: MailConfig,
     private readonly outbox: OutboxRepository,
@@ -114,7 +118,17 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
     return this.running;
   }
 
+  /** One batch of each commune's outbox, as that commune (its rows, its sender). */
   private async sendBatch(): Promise<number> {
+    if (!this.transport) return 0;
+    let n = 0;
+    await forEachCommune(this.db, async () => {
+      n += await this.sendBatchHere();
+    });
+    return n;
+  }
+
+  private async sendBatchHere(): Promise<number> {
     if (!this.transport) return 0;
     const rows = await this.outbox.claim(BATCH, LEASE);
     if (!rows.length) return 0;

@@ -51,7 +51,7 @@ export class MailTemplatesRepository {
   ): Promise<void> {
     await m.query(
       `INSERT INTO mail_templates (event, locale, subject, body, updated_by) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (event, locale) DO UPDATE SET subject = EXCLUDED.subject, body = EXCLUDED.body, updated_at = now(), updated_by = EXCLUDED.updated_by`,
+       ON CONFLICT (commune_id, event, locale) DO UPDATE SET subject = EXCLUDED.subject, body = EXCLUDED.body, updated_at = now(), updated_by = EXCLUDED.updated_by`,
       [event, locale, input.subject, input.body, by],
     );
   }

@@ -48,6 +48,12 @@ const REQUEST_SELECT = `
 export class Open311Repository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
+  /** The commune whose code is this jurisdiction_id (communes is shared: read before the commune is set). */
+  async communeByCode(code: string): Promise<{ id: string } | undefined> {
+    const [row]: Array<{ id: string }> = await this.db.query(`SELECT id FROM communes WHERE code = $1`, [code]);
+    return row;
+  }
+
   /** The active categories with their default department (their attributes: CategoryFieldsRepository). */
   services(
     m: EntityManager = this.db.manager,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomUUID } from 'node:crypto';
+import { enterCommune } from '../../database/tenancy';
 import { DataSource } from 'typeorm';
 import { parseReference, subjectFromOpen311 } from '@grc/domain';
 import type { AuditActor } from '../audit/audit.service';
@@ -57,14 +58,18 @@ export class Open311Service {
     return { code: t?.code ?? null, timezone: t?.timezone ?? 'Europe/Paris', prefix: t?.referencePrefix ?? 'GRC' };
   }
 
-  /** jurisdiction_id is optional; when given it must be the town's code (404 otherwise, as an unknown endpoint). */
+  /**
+   * jurisdiction_id is optional (none: the install's default commune); when given it is a commune's code, and
+   * the rest of the request works for that commune (database/tenancy.ts). An unknown one: 400, as GeoReport v2
+   * says ("jurisdiction_id was not found").
+   */
   async checkJurisdiction(params: RawParams): Promise<Town> {
-    const town = await this.town();
     const j = params['jurisdiction_id'];
-    if (j === undefined || j === null || j === '') return town;
-    if (typeof j !== 'string' || j.trim() !== town.code)
-      throw notFound311('jurisdiction_id inconnu : ce serveur ne sert que la commune « ' + (town.code ?? '') + ' ».');
-    return town;
+    if (j === undefined || j === null || j === '') return this.town();
+    const commune = typeof j === 'string' ? await this.rows.communeByCode(j.trim()) : undefined;
+    if (!commune) throw badParam('jurisdiction_id inconnu : ce n’est le code d’aucune commune de ce serveur.');
+    enterCommune(commune.id);
+    return this.town();
   }
 
   async services(): Promise<Open311Object[]> {

@@ -107,6 +107,15 @@ export class PacksRepository {
        SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[])`,
       [col(agents, 'id'), col(agents, 'email'), col(agents, 'displayName'), col(agents, 'hash'), col(agents, 'role'), col(agents, 'locale'), col(agents, 'active')],
     );
+    await this.joinCommune(m, col(agents, 'email'));
+  }
+
+  /** The agents (by e-mail) become members of the load's commune (agent_communes), those already members unchanged. */
+  async joinCommune(m: EntityManager, emails: readonly string[]): Promise<void> {
+    await m.query(
+      `INSERT INTO agent_communes (agent_id, commune_id) SELECT id, grc_row_commune() FROM agents WHERE email = ANY($1::text[]) ON CONFLICT DO NOTHING`,
+      [emails],
+    );
   }
 
   /** Memberships, agents by e-mail and departments by code. */
@@ -151,7 +160,7 @@ export class PacksRepository {
       await m.query(
         `INSERT INTO mail_templates (event, locale, subject, body)
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
-         ON CONFLICT (event, locale) DO UPDATE SET subject = EXCLUDED.subject, body = EXCLUDED.body, updated_at = now(), updated_by = NULL
+         ON CONFLICT (commune_id, event, locale) DO UPDATE SET subject = EXCLUDED.subject, body = EXCLUDED.body, updated_at = now(), updated_by = NULL
          WHERE (mail_templates.subject, mail_templates.body) IS DISTINCT FROM (EXCLUDED.subject, EXCLUDED.body)`,
         [col(t.mail, 'event'), col(t.mail, 'locale'), col(t.mail, 'subject'), col(t.mail, 'body')],
       );
@@ -162,7 +171,7 @@ export class PacksRepository {
          SELECT r.name, r.body, r.active, d.id, c.id
          FROM unnest($1::text[], $2::text[], $3::boolean[], $4::text[], $5::text[]) AS r(name, body, active, department, category)
          LEFT JOIN departments d ON d.code = r.department LEFT JOIN categories c ON c.code = r.category
-         ON CONFLICT (name) DO UPDATE SET body = EXCLUDED.body, active = EXCLUDED.active, department_id = EXCLUDED.department_id,
+         ON CONFLICT (commune_id, name) DO UPDATE SET body = EXCLUDED.body, active = EXCLUDED.active, department_id = EXCLUDED.department_id,
            category_id = EXCLUDED.category_id, updated_at = now()
          WHERE (mail_reply_templates.body, mail_reply_templates.active, mail_reply_templates.department_id, mail_reply_templates.category_id)
            IS DISTINCT FROM (EXCLUDED.body, EXCLUDED.active, EXCLUDED.department_id, EXCLUDED.category_id)`,
@@ -315,7 +324,7 @@ export class PacksRepository {
     await m.query(
       `INSERT INTO departments (id, code, name, kind, email, active, front_desk)
        SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::boolean[])
-       ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind, email = EXCLUDED.email, active = EXCLUDED.active,
+       ON CONFLICT (commune_id, code) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind, email = EXCLUDED.email, active = EXCLUDED.active,
          front_desk = EXCLUDED.front_desk, updated_at = now(), version = departments.version + 1
        WHERE (departments.name, departments.kind, departments.email, departments.active, departments.front_desk)
          IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.kind, EXCLUDED.email, EXCLUDED.active, EXCLUDED.front_desk)`,
@@ -334,7 +343,7 @@ export class PacksRepository {
       `INSERT INTO categories (code, name_fr, name_en, default_department_id, active)
        SELECT x.code, x.fr, x.en, d.id, x.active FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[]) AS x(code, fr, en, dept, active)
        JOIN departments d ON d.code = x.dept
-       ON CONFLICT (code) DO UPDATE SET name_fr = EXCLUDED.name_fr, name_en = EXCLUDED.name_en,
+       ON CONFLICT (commune_id, code) DO UPDATE SET name_fr = EXCLUDED.name_fr, name_en = EXCLUDED.name_en,
          default_department_id = EXCLUDED.default_department_id, active = EXCLUDED.active, updated_at = now(), version = categories.version + 1
        WHERE (categories.name_fr, categories.name_en, categories.default_department_id, categories.active)
          IS DISTINCT FROM (EXCLUDED.name_fr, EXCLUDED.name_en, EXCLUDED.default_department_id, EXCLUDED.active)`,
@@ -360,6 +369,7 @@ export class PacksRepository {
       [col(agents, 'email'), col(agents, 'displayName'), agents.map((a) => newHashes.get(a.email) ?? ''), col(agents, 'role'),
         col(agents, 'locale'), col(agents, 'active')],
     );
+    await this.joinCommune(m, col(agents, 'email'));
     await m.query(`DELETE FROM agent_departments WHERE agent_id IN (SELECT id FROM agents WHERE email = ANY($1::text[]))`, [col(agents, 'email')]);
     await this.insertMemberships(m, agents.flatMap((a) => [...new Set(a.departments)].map((d) => [a.email, d] as const)));
   }
@@ -390,7 +400,7 @@ export class PacksRepository {
     for (const p of sla.policies) {
       await m.query(
         `INSERT INTO sla_policies (id, name, data, active) VALUES ($1, $2, $3::jsonb, $4)
-         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, data = EXCLUDED.data, active = EXCLUDED.active,
+         ON CONFLICT (commune_id, id) DO UPDATE SET name = EXCLUDED.name, data = EXCLUDED.data, active = EXCLUDED.active,
            version = sla_policies.version + 1, updated_at = now()
          WHERE (sla_policies.name, sla_policies.data, sla_policies.active) IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.data, EXCLUDED.active)`,
         [p.id, p.name, JSON.stringify({ match: p.match, targets: p.targets, ladder: p.ladder }), p.active],

@@ -1,6 +1,9 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Job, Queue, Worker } from 'bullmq';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
+import { forJobCommunes } from '../../database/tenancy';
 import { OpenDataService } from './open-data.service';
 import { REPORTING_CONFIG, type ReportingConfig } from './reporting.config';
 import { ReportingFactsService } from './reporting-facts.service';
@@ -21,6 +24,7 @@ export class ReportingProcessor implements OnApplicationBootstrap, OnApplication
   private queue: Queue | null = null;
 
   constructor(
+    @InjectDataSource() private readonly db: DataSource,
     @Inject(GRC_CONFIG) private readonly config: GrcConfig,
     @Inject(REPORTING_CONFIG) private readonly reporting: ReportingConfig,
     private readonly facts: ReportingFactsService,
@@ -51,10 +55,14 @@ export class ReportingProcessor implements OnApplicationBootstrap, OnApplication
   }
 
   async process(job: Job): Promise<unknown> {
-    if (job.name === REPORTING_JOBS.refresh) return { folded: await this.facts.drain(this.reporting.batchSize) };
+    // every commune in turn (its own facts and dataset), or the one the job names
+    if (job.name === REPORTING_JOBS.refresh)
+      return forJobCommunes(this.db, job.data, async () => ({ folded: await this.facts.drain(this.reporting.batchSize) }));
     if (job.name === REPORTING_JOBS.openData) {
-      await this.facts.drain(this.reporting.batchSize);
-      return this.openData.generate();
+      return forJobCommunes(this.db, job.data, async () => {
+        await this.facts.drain(this.reporting.batchSize);
+        return this.openData.generate();
+      });
     }
     throw new Error(`unknown job "${job.name}" on ${REPORTING_QUEUE}`);
   }

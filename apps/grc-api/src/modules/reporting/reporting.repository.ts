@@ -484,7 +484,7 @@ export class ReportingRepository {
     await m.query(
       `INSERT INTO open_data_settings (id, csv_separator, threshold, months, licence_title, licence_url, updated_at)
        VALUES (1, $1, $2, $3, $4, $5, now())
-       ON CONFLICT (id) DO UPDATE SET csv_separator = $1, threshold = $2, months = $3, licence_title = $4, licence_url = $5, updated_at = now()`,
+       ON CONFLICT (commune_id) DO UPDATE SET csv_separator = $1, threshold = $2, months = $3, licence_title = $4, licence_url = $5, updated_at = now()`,
       [s.csvSeparator, s.threshold, s.months, s.licenceTitle, s.licenceUrl],
     );
   }
@@ -525,7 +525,7 @@ export class ReportingRepository {
     for (const f of files)
       await m.query(
         `INSERT INTO open_data_files (name, media_type, content, sha256, generated_at) VALUES ($1, $2, $3, $4, now())
-         ON CONFLICT (name) DO UPDATE SET media_type = $2, content = $3, sha256 = $4, generated_at = now()`,
+         ON CONFLICT (commune_id, name) DO UPDATE SET media_type = $2, content = $3, sha256 = $4, generated_at = now()`,
         [f.name, f.mediaType, f.content, f.sha256],
       );
   }

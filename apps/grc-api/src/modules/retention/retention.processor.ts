@@ -1,7 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { MetricsRegistry } from '../metrics/metrics.registry';
 import { Job, Queue, Worker } from 'bullmq';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
+import { forJobCommunes } from '../../database/tenancy';
 import { RETENTION_CONFIG, type RetentionConfig } from './retention.config';
 import { RetentionService } from './retention.service';
 
@@ -20,6 +23,7 @@ export class RetentionProcessor implements OnApplicationBootstrap, OnApplication
   private queue: Queue | null = null;
 
   constructor(
+    @InjectDataSource() private readonly db: DataSource,
     @Inject(GRC_CONFIG) private readonly config: GrcConfig,
     @Inject(RETENTION_CONFIG) private readonly retentionConfig: RetentionConfig,
     private readonly retention: RetentionService,
@@ -48,9 +52,11 @@ export class RetentionProcessor implements OnApplicationBootstrap, OnApplication
 
   async process(job: Job): Promise<unknown> {
     if (job.name !== 'run') throw new Error(`unknown job "${job.name}" on ${RETENTION_QUEUE}`);
-    const retention = await this.retention.runRetention();
-    const purges = await this.retention.runPurges();
-    return { retention, purges };
+    // every commune in turn (each its own rules), or the one the job names
+    return forJobCommunes(this.db, job.data, async () => ({
+      retention: await this.retention.runRetention(),
+      purges: await this.retention.runPurges(),
+    }));
   }
 
   async onApplicationShutdown(): Promise<void> {

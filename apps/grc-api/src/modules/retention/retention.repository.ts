@@ -88,7 +88,7 @@ export class RetentionRepository {
         [kind],
       );
       const rows: Array<{ id: string }> = await m.query(
-        `INSERT INTO retention_runs (kind) VALUES ($1) ON CONFLICT (kind) WHERE state = 'running' DO NOTHING RETURNING id`,
+        `INSERT INTO retention_runs (kind) VALUES ($1) ON CONFLICT (commune_id, kind) WHERE state = 'running' DO NOTHING RETURNING id`,
         [kind],
       );
       return rows[0]?.id ?? null;

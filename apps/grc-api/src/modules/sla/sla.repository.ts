@@ -348,7 +348,7 @@ export class SlaRepository {
   /** Inserts a policy; null when its id is taken. */
   async insertPolicy(m: EntityManager, id: string, name: string, data: PolicyRow['data'], active: boolean): Promise<PolicyRow | null> {
     const [row]: PolicyRow[] = await m.query(
-      `INSERT INTO sla_policies (id, name, data, active) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING RETURNING *`,
+      `INSERT INTO sla_policies (id, name, data, active) VALUES ($1, $2, $3, $4) ON CONFLICT (commune_id, id) DO NOTHING RETURNING *`,
       [id, name, JSON.stringify(data), active],
     );
     return row ?? null;

@@ -1,6 +1,9 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { DelayedError, Job, Worker } from 'bullmq';
 import Redis from 'ioredis';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { forEachCommune, withCommune } from '../../database/tenancy';
 import { timersConcurrency } from '../../config/capacity';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
 import {
@@ -55,6 +58,7 @@ export class TimersProcessor implements OnApplicationBootstrap, OnApplicationShu
   private lastError = 0;
 
   constructor(
+    @InjectDataSource() private readonly db: DataSource,
     private readonly rows: TimersRepository,
     @Inject(GRC_CONFIG) private readonly config: GrcConfig,
     private readonly service: TimersService,
@@ -82,7 +86,9 @@ export class TimersProcessor implements OnApplicationBootstrap, OnApplicationShu
     const key = String(job.data?.key ?? '');
     // jobs added before the hint existed carry no ticketId: fireOne reads it from the row
     const hint = job.data && 'ticketId' in job.data ? ((job.data.ticketId as string | null) ?? null) : undefined;
-    const r = await this.service.fireOne(key, hint);
+    // as the timer's commune (a job added before communes carries none: the default commune's)
+    const commune = typeof job.data?.commune === 'string' ? (job.data.commune as string) : null;
+    const r = await (commune ? withCommune(commune, () => this.service.fireOne(key, hint)) : this.service.fireOne(key, hint));
     if (r.result === 'early') {
       // the row was moved later (e.g. a clock resumed): sleep again until its new due time
       await job.moveToDelayed(r.dueAt.getTime(), token);
@@ -174,6 +180,15 @@ export class TimersProcessor implements OnApplicationBootstrap, OnApplicationShu
    */
   private async fireDue(graceMs: number): Promise<number> {
     let fired = 0;
+    // each commune's rows as that commune (row-level security: a worker sees one commune at a time)
+    await forEachCommune(this.db, async () => {
+      fired += await this.fireDueHere(graceMs);
+    });
+    return fired;
+  }
+
+  private async fireDueHere(graceMs: number): Promise<number> {
+    let fired = 0;
     for (;;) {
       const rows = await this.rows.overdue(graceMs, 1000);
       if (!rows.length) return fired;
@@ -204,6 +219,20 @@ export class TimersProcessor implements OnApplicationBootstrap, OnApplicationShu
     let checked = 0;
     // during a catch-up from PostgreSQL, rows due before its end need no job
     const from = this.catchingUp && this.jobsFrom ? this.jobsFrom.toISOString() : '-infinity';
+    await forEachCommune(this.db, async () => {
+      const r = await this.readdMissing(from);
+      readded += r.readded;
+      checked += r.checked;
+    });
+    if (fired || readded)
+      this.log.log(`reconciled timers: ${fired} overdue fired, ${readded} job(s) re-added (${checked} checked${full ? ', full' : ''})`);
+    return { fired, readded, checked, full };
+  }
+
+  /** Re-adds the missing jobs of the current commune's rows due within the horizon. */
+  private async readdMissing(from: string): Promise<{ readded: number; checked: number }> {
+    let readded = 0;
+    let checked = 0;
     let after: [string, string] | null = null;
     for (;;) {
       const rows = await this.rows.pendingPage(from, RECONCILE_HORIZON_MS, after, PAGE);
@@ -218,9 +247,7 @@ export class TimersProcessor implements OnApplicationBootstrap, OnApplicationShu
       after = [new Date(last.due_at).toISOString(), last.id];
       if (rows.length < PAGE) break;
     }
-    if (fired || readded)
-      this.log.log(`reconciled timers: ${fired} overdue fired, ${readded} job(s) re-added (${checked} checked${full ? ', full' : ''})`);
-    return { fired, readded, checked, full };
+    return { readded, checked };
   }
 
   /** Keys whose BullMQ job hash is absent (pipelined EXISTS). */

@@ -10,6 +10,7 @@ import type {
   TransactionRollbackEvent,
 } from 'typeorm';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
+import { currentCommune } from '../../database/tenancy';
 import { MAX_TIMER_ATTEMPTS, RECONCILE_HORIZON_MS, TIMERS_QUEUE, TIMER_JOB, jobIdOf } from './timers.constants';
 import type { TimerHandler, TimerSpec } from './timer.types';
 import { TimersRepository } from './timers.repository';
@@ -201,11 +202,13 @@ export class TimersService implements OnModuleInit, OnApplicationShutdown {
       // a fresh queue is still connecting (offline queue off, so commands would fail rather than wait)
       await withTimeout(q.waitUntilReady(), REDIS_TIMEOUT_MS);
       const now = Date.now();
+      const commune = currentCommune();
       await withTimeout(
         q.addBulk(
           timers.map((t) => ({
             name: TIMER_JOB,
-            data: { key: t.key, ticketId: t.ticketId },
+            // the commune whose timer it is: the worker fires it as that commune (database/tenancy.ts)
+            data: { key: t.key, ticketId: t.ticketId, ...(commune ? { commune } : {}) },
             opts: { ...JOB_OPTS, jobId: jobIdOf(t.key), delay: Math.max(0, t.dueAt.getTime() - now) },
           })),
         ),

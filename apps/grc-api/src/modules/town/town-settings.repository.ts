@@ -147,7 +147,7 @@ export class TownSettingsRepository {
   async save(m: EntityManager, town: TownSettings): Promise<void> {
     await m.query(
       `INSERT INTO town_settings (id, code, name, timezone, locale, reference_prefix) VALUES (1, $1, $2, $3, $4, $5)
-       ON CONFLICT (id) DO UPDATE SET code = EXCLUDED.code, name = EXCLUDED.name, timezone = EXCLUDED.timezone,
+       ON CONFLICT (commune_id) DO UPDATE SET code = EXCLUDED.code, name = EXCLUDED.name, timezone = EXCLUDED.timezone,
          locale = EXCLUDED.locale, reference_prefix = EXCLUDED.reference_prefix, updated_at = now()`,
       [town.code, town.name, town.timezone, town.locale, town.referencePrefix],
     );

@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Job, Worker } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
+import { forJobCommunes } from '../../database/tenancy';
 import { InboxCountersScheduler } from './inbox-counters.scheduler';
 import { InboxCountersRepository } from './inbox-counters.repository';
 import { INBOX_COUNTERS_JOBS, QUEUES } from './queues';
@@ -44,7 +45,9 @@ export class InboxCountersProcessor implements OnApplicationBootstrap, OnApplica
 
   async process(job: Job): Promise<{ rows: number }> {
     if (job.name !== INBOX_COUNTERS_JOBS.recompute) throw new Error(`unknown job "${job.name}" on ${QUEUES.inboxCounters}`);
-    return this.db.transaction((m) => this.counters.recompute(m));
+    // the commune the job names, else every commune in turn (the reconciler's periodic job)
+    const done = await forJobCommunes(this.db, job.data, () => this.db.transaction((m) => this.counters.recompute(m)));
+    return { rows: done.reduce((n, r) => n + r.rows, 0) };
   }
 
   async onApplicationShutdown(): Promise<void> {

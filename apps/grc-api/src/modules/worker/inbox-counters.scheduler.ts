@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
+import { currentCommune } from '../../database/tenancy';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
 import {
   INBOX_COUNTERS_JOBS,
@@ -30,8 +31,8 @@ const withTimeout = <T>(p: Promise<T>, ms: number): Promise<T> =>
 export class InboxCountersScheduler implements OnApplicationShutdown {
   private readonly log = new Logger('InboxCountersScheduler');
   private queue: Queue | null = null;
-  /** the slot already requested from this process: later requests in the same slot are no-ops */
-  private requestedSlot = -1;
+  /** the last slot a recompute was asked for, by commune ('default': the install's default commune) */
+  private readonly requestedSlots = new Map<string, number>();
   private lastWarning = 0;
 
   constructor(@Inject(GRC_CONFIG) private readonly config: GrcConfig) {}
@@ -39,13 +40,16 @@ export class InboxCountersScheduler implements OnApplicationShutdown {
   /** Asks for a recompute at the end of the current 2-second slot. Resolves in ≤1.5 s, never rejects. */
   async requestRecompute(now = Date.now()): Promise<void> {
     const slot = Math.floor(now / INBOX_COUNTERS_SLOT_MS);
-    if (slot === this.requestedSlot) return;
-    this.requestedSlot = slot;
+    // one job per commune and slot: the changed commune's counters (the job id and payload name it)
+    const commune = currentCommune() ?? 'default';
+    if (this.requestedSlots.get(commune) === slot) return;
+    this.requestedSlots.set(commune, slot);
     const delay = Math.max(0, (slot + 1) * INBOX_COUNTERS_SLOT_MS - now);
+    const data = commune === 'default' ? {} : { commune };
     await this.safely('request a recompute', () =>
-      this.getQueue().add(INBOX_COUNTERS_JOBS.recompute, {}, { ...JOB_OPTS, jobId: `recompute-${slot}`, delay }),
+      this.getQueue().add(INBOX_COUNTERS_JOBS.recompute, data, { ...JOB_OPTS, jobId: `recompute-${commune}-${slot}`, delay }),
     ).then((ok) => {
-      if (!ok && this.requestedSlot === slot) this.requestedSlot = -1; // let the next change try again
+      if (!ok && this.requestedSlots.get(commune) === slot) this.requestedSlots.delete(commune); // let the next change try again
     });
   }
 

@@ -7,10 +7,11 @@ import { I18n } from '../../core/i18n';
 import { LangSwitch } from '../../shared/lang-switch';
 import { NotificationsButton } from '../notifications/notifications-button';
 import { SearchBox } from '../live/search-box';
+import { CommuneSwitch } from './commune-switch';
 
 @Component({
   selector: 'grc-shell',
-  imports: [RouterOutlet, RouterLink, RouterLinkActive, LangSwitch, NotificationsButton, SearchBox],
+  imports: [RouterOutlet, RouterLink, RouterLinkActive, LangSwitch, NotificationsButton, SearchBox, CommuneSwitch],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './shell.html',
 })
