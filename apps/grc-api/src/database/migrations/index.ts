@@ -27,6 +27,7 @@ import { SavedViews1763800001040 } from './1763800001040-saved-views';
 import { IntakeLocaleIndex1763800001080 } from './1763800001080-intake-locale-index';
 import { Communes1763800001090 } from './1763800001090-communes';
 import { CommunesValidate1763800001100 } from './1763800001100-communes-validate';
+import { SignInLinks1763800001600 } from './1763800001600-sign-in-links';
 import { AppRole1763800000950 } from './1763800000950-app-role';
 
 /**
@@ -66,4 +67,5 @@ export const MIGRATIONS = [
   IntakeLocaleIndex1763800001080,
   Communes1763800001090,
   CommunesValidate1763800001100,
+  SignInLinks1763800001600,
 ];
