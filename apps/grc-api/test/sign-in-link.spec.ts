@@ -122,14 +122,14 @@ describe('sign-in links of grc create-admin', () => {
     expect(refused).toMatchObject({ entity_id: id, changes: { reason: { after: 'sign_in_link_expired' } } });
   });
 
-  it('a forged or mangled token is refused (400 sign_in_link_invalid, audited); an empty one by validation', async () => {
+  it('a forged or mangled token is refused (400 sign_in_link_invalid, not audited: it names nobody); an empty one by validation', async () => {
     const a = await createAdmin();
     for (const token of ['x'.repeat(43), a.token.slice(0, -1)]) {
       const r = await client().post('/api/v1/auth/sign-in-link/redeem').send({ token, newPassword: STRONG }).expect(400);
       expect(r.body.errors).toEqual([expect.objectContaining({ field: 'token', code: 'sign_in_link_invalid' })]);
     }
-    const [refused] = await audit('auth.sign_in_link_refused');
-    expect(refused!.changes['reason']!.after).toBe('sign_in_link_invalid');
+    // a stranger's guess names nobody: counted against the address, not written in the trail
+    expect(await ctx.db.query(`SELECT 1 FROM audit_events WHERE action = 'auth.sign_in_link_refused' AND changes::text LIKE '%invalid%'`)).toEqual([]);
     const empty = await client().post('/api/v1/auth/sign-in-link/check').send({ token: '' }).expect(400);
     expect(JSON.stringify(empty.body)).toContain('token');
     // the real link still works

@@ -2,8 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import {
-  SIGN_IN_LINK_AGENT_INACTIVE, SIGN_IN_LINK_EXPIRED, SIGN_IN_LINK_INVALID, SIGN_IN_LINK_USED, signInLinkVerdict,
-  type SignInLinkRefusal, type SignInLinkView,
+  SIGN_IN_LINK_AGENT_INACTIVE,
+  SIGN_IN_LINK_EXPIRED,
+  SIGN_IN_LINK_INVALID,
+  SIGN_IN_LINK_USED,
+  signInLinkVerdict,
+  type SignInLinkRefusal,
+  type SignInLinkView,
 } from '@grc/domain';
 import { ProblemException } from '../../common/problem';
 import { assertAcceptablePassword } from '../accounts/password-strength';
@@ -19,8 +24,8 @@ import { hashToken } from './session.service';
 /**
  * The sign-in links `grc create-admin` prints: the console's "choose your password" page checks one, then
  * redeems it with the password chosen (the password rule applies, as everywhere). A link works once and
- * until it expires; tokens that match nothing count as failed logins of the address. Every refusal and the
- * redemption are audited.
+ * until it expires; tokens that match nothing count as failed logins of the address. The redemption and
+ * every refusal of a real link are audited.
  */
 @Injectable()
 export class SignInLinkService {
@@ -68,7 +73,7 @@ export class SignInLinkService {
       });
       return null;
     });
-    if (refusal) throw await this.refuse(refusal, link, key, ip);
+    if (refusal) throw await this.refuse(refusal, link, ip);
     if (await this.secondFactor.hasSecondFactor(link.agentId)) return this.auth.login(link.email, newPassword, ip, userAgent);
     await this.throttle.succeeded(link.email);
     return this.auth.signIn(link.agentId, ip, userAgent);
@@ -79,21 +84,23 @@ export class SignInLinkService {
     const key = hashToken(token);
     const link = await this.links.find(key);
     const verdict = signInLinkVerdict(link, new Date());
-    if (!verdict.ok) throw await this.refuse(verdict.code, link, key, ip);
+    if (!verdict.ok) throw await this.refuse(verdict.code, link, ip);
     return link!;
   }
 
-  private async refuse(code: SignInLinkRefusal, link: SignInLinkRow | null, key: string, ip: string): Promise<ProblemException> {
-    if (code === SIGN_IN_LINK_INVALID) await this.throttle.failedAddress(ip);
+  /**
+   * A forged token names nobody: it counts against the address (the login limiter), and is not audited (a
+   * stranger's guesses would fill the trail with rows about no one). Refusals of a real link are audited on its agent.
+   */
+  private async refuse(code: SignInLinkRefusal, link: SignInLinkRow | null, ip: string): Promise<ProblemException> {
+    if (!link) {
+      await this.throttle.failedAddress(ip);
+      return refusal(code);
+    }
     await this.db.transaction((m) =>
-      this.audit.record(
-        m,
-        { actorId: link?.agentId ?? null, actorLabel: link?.email ?? 'sign-in link', ip },
-        'auth.sign_in_link_refused',
-        link ? 'agent' : 'sign_in_link',
-        link?.agentId ?? key.slice(0, 16),
-        { reason: { before: null, after: code } },
-      ),
+      this.audit.record(m, { actorId: link.agentId, actorLabel: link.email, ip }, 'auth.sign_in_link_refused', 'agent', link.agentId, {
+        reason: { before: null, after: code },
+      }),
     );
     return refusal(code);
   }
