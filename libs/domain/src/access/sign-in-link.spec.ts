@@ -1,5 +1,11 @@
 import {
-  SIGN_IN_LINK_AGENT_INACTIVE, SIGN_IN_LINK_EXPIRED, SIGN_IN_LINK_INVALID, SIGN_IN_LINK_USED, signInLinkExpiry, signInLinkUrl, signInLinkVerdict,
+  SIGN_IN_LINK_AGENT_INACTIVE,
+  SIGN_IN_LINK_EXPIRED,
+  SIGN_IN_LINK_INVALID,
+  SIGN_IN_LINK_USED,
+  signInLinkExpiry,
+  signInLinkUrl,
+  signInLinkVerdict,
 } from './sign-in-link';
 
 const now = new Date('2026-12-01T10:00:00Z');
@@ -21,7 +27,10 @@ describe('sign-in links', () => {
     expect(v).toEqual({ ok: false, code: SIGN_IN_LINK_USED });
   });
   it('a deactivated agent’s link is refused', () => {
-    expect(signInLinkVerdict({ expiresAt: later, usedAt: null, agentActive: false }, now)).toEqual({ ok: false, code: SIGN_IN_LINK_AGENT_INACTIVE });
+    expect(signInLinkVerdict({ expiresAt: later, usedAt: null, agentActive: false }, now)).toEqual({
+      ok: false,
+      code: SIGN_IN_LINK_AGENT_INACTIVE,
+    });
   });
   it('expiry: whole hours from 1 to 720', () => {
     expect(signInLinkExpiry(now, 24)).toEqual(later);

@@ -19,10 +19,7 @@ export const SIGN_IN_LINK_USED = 'sign_in_link_used';
 export const SIGN_IN_LINK_AGENT_INACTIVE = 'sign_in_link_agent_inactive';
 
 export type SignInLinkRefusal =
-  | typeof SIGN_IN_LINK_INVALID
-  | typeof SIGN_IN_LINK_EXPIRED
-  | typeof SIGN_IN_LINK_USED
-  | typeof SIGN_IN_LINK_AGENT_INACTIVE;
+  typeof SIGN_IN_LINK_INVALID | typeof SIGN_IN_LINK_EXPIRED | typeof SIGN_IN_LINK_USED | typeof SIGN_IN_LINK_AGENT_INACTIVE;
 
 /** What the store knows of a link (null: no link has this token's hash — forged, mistyped, or purged). */
 export interface SignInLinkRecord {

@@ -68,7 +68,11 @@ function changedFields(a: unknown, b: unknown): string[] {
 export function diffTownPacks(current: TownPack, incoming: TownPack): PackChange[] {
   const changes: PackChange[] = [];
   // the town's optional settings (public texts, sender) are compared only when the pack names them
-  const named = Object.fromEntries(Object.keys(current.town).filter((k) => k in incoming.town).map((k) => [k, (current.town as Record<string, unknown>)[k]]));
+  const named = Object.fromEntries(
+    Object.keys(current.town)
+      .filter((k) => k in incoming.town)
+      .map((k) => [k, (current.town as Record<string, unknown>)[k]]),
+  );
   const town = changedFields({ ...named, formatVersion: current.town.formatVersion }, incoming.town);
   if (town.length) changes.push({ kind: 'town', key: '', action: 'update', fields: town });
   changes.push(...diffEntries('department', current.departments, incoming.departments, (d) => d.code));

@@ -31,7 +31,11 @@ const errorsOf = (files: Record<string, string>): PackError[] => {
 describe('privacy.yaml and the town’s own settings in town.yaml', () => {
   it('privacy.yaml: defaults (public task, the CNIL, no DPO address), purposes in the register’s order', () => {
     const p = parsed({ ...base(), 'privacy.yaml': privacy }).privacy!;
-    expect(p.controller).toEqual({ name: 'Commune de Test, représentée par son maire', address: '1 place de la Mairie, 00000 Test', email: null });
+    expect(p.controller).toEqual({
+      name: 'Commune de Test, représentée par son maire',
+      address: '1 place de la Mairie, 00000 Test',
+      email: null,
+    });
     expect(p.dpo).toEqual({ name: 'Centre de gestion de la fonction publique territoriale', email: 'dpo@cdg-test.fr', address: null });
     expect(p.purposes).toEqual(['handle_requests', 'statistics']);
     expect(p.legalBasis).toBe('public_task');
@@ -57,7 +61,9 @@ legalBasis: contract
   });
 
   it('town.yaml: public texts and sender are optional and checked', () => {
-    const t = parsed(base('publicTexts:\n  footer: Mairie, du lundi au vendredi\nsender: { address: Mairie@Test.fr, name: Mairie de Test }\n')).town;
+    const t = parsed(
+      base('publicTexts:\n  footer: Mairie, du lundi au vendredi\nsender: { address: Mairie@Test.fr, name: Mairie de Test }\n'),
+    ).town;
     expect(t.publicTexts).toEqual({ footer: 'Mairie, du lundi au vendredi' });
     expect(t.sender).toEqual({ address: 'mairie@test.fr', name: 'Mairie de Test' });
     const e = errorsOf(base('publicTexts: { welcome: Bonjour }\nsender: { address: mairie }\n')).map((x) => x.path);
@@ -66,7 +72,10 @@ legalBasis: contract
   });
 
   it('serialize → parse gives the same pack back, privacy and town settings included', () => {
-    const p = parsed({ ...base('publicTexts: { formIntro: Décrivez le problème. }\nsender: { address: mairie@test.fr }\n'), 'privacy.yaml': privacy });
+    const p = parsed({
+      ...base('publicTexts: { formIntro: Décrivez le problème. }\nsender: { address: mairie@test.fr }\n'),
+      'privacy.yaml': privacy,
+    });
     const again = parsed(serializeTownPack(p));
     expect(again.privacy).toEqual(p.privacy);
     expect(again.town).toEqual(p.town);

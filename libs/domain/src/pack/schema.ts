@@ -76,7 +76,10 @@ export const townSchema = z
       .strict()
       .optional(),
     /** optional: the From of the e-mails to citizens (absent: MAIL_FROM) */
-    sender: z.object({ address: email, name: text(200).optional() }).strict().optional(),
+    sender: z
+      .object({ address: email, name: text(200).optional() })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -318,7 +321,12 @@ export const privacyPackSchema = z
       .object({
         name: text(200),
         address: text(500),
-        url: z.string().trim().url('must be a web address').max(300).refine((u) => /^https?:\/\//.test(u), 'must be an http(s) address'),
+        url: z
+          .string()
+          .trim()
+          .url('must be a web address')
+          .max(300)
+          .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) address'),
       })
       .strict()
       .default({ name: CNIL.authorityName, address: CNIL.authorityAddress, url: CNIL.authorityUrl }),
