@@ -129,7 +129,9 @@ describe('sign-in links of grc create-admin', () => {
       expect(r.body.errors).toEqual([expect.objectContaining({ field: 'token', code: 'sign_in_link_invalid' })]);
     }
     // a stranger's guess names nobody: counted against the address, not written in the trail
-    expect(await ctx.db.query(`SELECT 1 FROM audit_events WHERE action = 'auth.sign_in_link_refused' AND changes::text LIKE '%invalid%'`)).toEqual([]);
+    expect(
+      await ctx.db.query(`SELECT 1 FROM audit_events WHERE action = 'auth.sign_in_link_refused' AND changes::text LIKE '%invalid%'`),
+    ).toEqual([]);
     const empty = await client().post('/api/v1/auth/sign-in-link/check').send({ token: '' }).expect(400);
     expect(JSON.stringify(empty.body)).toContain('token');
     // the real link still works

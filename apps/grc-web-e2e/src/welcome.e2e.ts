@@ -25,7 +25,15 @@ function createAdmin(email: string): Promise<{ signInLink: string; expiresAt: st
     execFile(
       process.execPath,
       [join(ROOT, 'dist/apps/grc-api/main.js'), 'create-admin', '--email', email, '--name', 'Dominique Martin', '--json'],
-      { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', NODE_ENV: 'production', DATABASE_URL: e2eEnv('databaseUrl'), PUBLIC_URL: e2eEnv('baseUrl') } },
+      {
+        cwd: ROOT,
+        env: {
+          PATH: process.env['PATH'] ?? '',
+          NODE_ENV: 'production',
+          DATABASE_URL: e2eEnv('databaseUrl'),
+          PUBLIC_URL: e2eEnv('baseUrl'),
+        },
+      },
       (err, stdout, stderr) => (err ? rej(new Error(`${err.message}\n${stderr}`)) : res(JSON.parse(stdout))),
     ),
   );

@@ -22,7 +22,8 @@ function oneTimePassword(owner: { email: string; displayName: string }): string 
 
 const hours = (v: string): number => {
   const n = Number(v);
-  if (!/^\d+$/.test(v) || n < 1 || n > SIGN_IN_LINK_MAX_HOURS) throw new InvalidArgumentError(`whole hours from 1 to ${SIGN_IN_LINK_MAX_HOURS}`);
+  if (!/^\d+$/.test(v) || n < 1 || n > SIGN_IN_LINK_MAX_HOURS)
+    throw new InvalidArgumentError(`whole hours from 1 to ${SIGN_IN_LINK_MAX_HOURS}`);
   return n;
 };
 
@@ -61,7 +62,11 @@ export function createAdminCommand(io: CliIo): Command {
               throw new CliError(
                 `an agent with the e-mail ${email} already exists: an administrator resets its password in Administration › Agents`,
               );
-            const id = await agents.insert({ email, displayName, role: 'admin', locale: opts.locale as 'fr' | 'en', active: true }, hash, m);
+            const id = await agents.insert(
+              { email, displayName, role: 'admin', locale: opts.locale as 'fr' | 'en', active: true },
+              hash,
+              m,
+            );
             await agents.setPassword(id, hash, !withLink, m);
             if (withLink) await new SignInLinksRepository(ds).insert(hashToken(token), id, expiresAt, 'cli', m);
             await new AuditService(new AuditRepository(ds)).record(
@@ -85,7 +90,9 @@ export function createAdminCommand(io: CliIo): Command {
           if (opts.json) return io.out(JSON.stringify({ email, password, mustChangePassword: true }));
           io.out(`administrator ${email} created`);
           io.out(`one-time password: ${password}`);
-          io.out('it works once: the first login must choose a new password before anything else. Give it over a channel other than e-mail.');
+          io.out(
+            'it works once: the first login must choose a new password before anything else. Give it over a channel other than e-mail.',
+          );
           return;
         }
         const base = config.publicUrl ?? `http://localhost:${config.port}`;
@@ -95,7 +102,10 @@ export function createAdminCommand(io: CliIo): Command {
         io.out(`sign-in link (works once, until ${expiresAt.toISOString().replace('T', ' ').slice(0, 16)} UTC):`);
         io.out(`  ${link}`);
         io.out('it opens the console’s page where the administrator chooses their password. Give it over a channel other than e-mail.');
-        if (!config.publicUrl) io.err('grc: PUBLIC_URL is not set: the link points to this machine (http://localhost); set PUBLIC_URL for a link that works elsewhere');
+        if (!config.publicUrl)
+          io.err(
+            'grc: PUBLIC_URL is not set: the link points to this machine (http://localhost); set PUBLIC_URL for a link that works elsewhere',
+          );
       },
     );
 }
