@@ -1,7 +1,8 @@
 /**
  * A town adopts GRC with the command line only, from an empty database: validate its pack, load it (a dry run
- * first), create the first administrator, serve, log in over HTTP (the one-time password must be changed
- * first), register a request and see it routed to its department with its SLA deadline. Then a broken pack:
+ * first), create the first administrator (a sign-in link: no password on the command line), serve, open the
+ * link over HTTP and choose a password, register a request and see it routed to its department with its SLA
+ * deadline. Then a broken pack:
  * every error listed at once with file and line, exit 1, nothing loaded.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -15,7 +16,7 @@ describe('grc: our own town from an empty database, with the command line only',
   let db: Awaited<ReturnType<typeof emptyDatabase>>;
   let env: Record<string, string>;
   let server: Awaited<ReturnType<typeof serve>> | null = null;
-  let oneTimePassword = '';
+  let signInToken = '';
 
   beforeAll(async () => {
     db = await emptyDatabase('own');
@@ -101,13 +102,20 @@ describe('grc: our own town from an empty database, with the command line only',
     expect(tolerated.stderr).toMatch(/left as it is/);
   });
 
-  it('create-admin prints a one-time password; a second one with the same e-mail is refused', async () => {
-    const r = await grc(['create-admin', '--email', 'DSI@Val-d-Exemple.fr', '--name', 'Service informatique', '--json'], env);
+  it('create-admin prints a sign-in link that expires (no password anywhere); a second one with the same e-mail is refused', async () => {
+    const r = await grc(['create-admin', '--email', 'DSI@Val-d-Exemple.fr', '--name', 'Service informatique'], env);
     expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout) as { email: string; password: string };
-    expect(out.email).toBe('dsi@val-d-exemple.fr');
-    expect(out.password.length).toBeGreaterThanOrEqual(16);
-    oneTimePassword = out.password;
+    expect(r.stdout).toMatch(/administrator dsi@val-d-exemple\.fr created/);
+    expect(r.stdout).toMatch(/sign-in link \(works once, until \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\)/);
+    const link = /(https?:\/\/\S+\/bienvenue#\S+)/.exec(r.stdout)?.[1];
+    expect(link).toBeDefined();
+    expect(r.stderr).toMatch(/PUBLIC_URL is not set/);
+    signInToken = decodeURIComponent(new URL(link!).hash.slice(1));
+    const [row] = await pg<{ hours: number; used_at: Date | null }>(
+      db.url,
+      `SELECT round(extract(epoch FROM expires_at - created_at) / 3600)::int AS hours, used_at FROM sign_in_links`,
+    );
+    expect(row).toEqual({ hours: 24, used_at: null });
     const again = await grc(['create-admin', '--email', 'dsi@val-d-exemple.fr'], env);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/already exists/);
@@ -118,21 +126,32 @@ describe('grc: our own town from an empty database, with the command line only',
     expect(audit!.n).toBe(1);
   });
 
-  it('serve; the administrator logs in, must change the one-time password, registers a request: routed to voirie, due in 2 working days', async () => {
+  it('serve; the administrator opens the link, chooses a password, registers a request: routed to voirie, due in 2 working days', async () => {
     server = await serve(env);
     const http = new Browserless(server.url);
     expect((await http.call('GET', '/api/v1/health')).body).toMatchObject({ status: 'ok', version: '0.2.0' });
 
-    const login = await http.call('POST', '/api/v1/auth/login', { email: 'dsi@val-d-exemple.fr', password: oneTimePassword });
-    expect(login.status).toBe(200);
-    const blocked = await http.call('GET', '/api/v1/categories');
-    expect(blocked.status).toBe(403);
-    expect(JSON.stringify(blocked.body)).toContain('password_change_required');
-    const change = await http.call('POST', '/api/v1/account/password', {
-      currentPassword: oneTimePassword,
+    const check = await http.call('POST', '/api/v1/auth/sign-in-link/check', { token: signInToken });
+    expect(check.status).toBe(200);
+    expect(check.body).toMatchObject({ email: 'dsi@val-d-exemple.fr', displayName: 'Service informatique' });
+    const weak = await http.call('POST', '/api/v1/auth/sign-in-link/redeem', { token: signInToken, newPassword: 'valdexemple' });
+    expect(weak.status).toBe(400);
+    expect(weak.body.errors[0].field).toBe('newPassword');
+    const chosen = await http.call('POST', '/api/v1/auth/sign-in-link/redeem', {
+      token: signInToken,
       newPassword: 'Ardoise-Verte-Val-2027!',
     });
-    expect(change.status).toBe(204);
+    expect(chosen.status).toBe(200);
+    expect(chosen.body).toMatchObject({ email: 'dsi@val-d-exemple.fr', role: 'admin', mustChangePassword: false });
+    // once only
+    const replay = await http.call('POST', '/api/v1/auth/sign-in-link/redeem', {
+      token: signInToken,
+      newPassword: 'Ardoise-Verte-Val-2028!',
+    });
+    expect(replay.status).toBe(410);
+    expect(replay.body.errors[0].code).toBe('sign_in_link_used');
+    const login = await http.call('POST', '/api/v1/auth/login', { email: 'dsi@val-d-exemple.fr', password: 'Ardoise-Verte-Val-2027!' });
+    expect(login.status).toBe(200);
 
     const categories = await http.call('GET', '/api/v1/categories');
     expect(categories.status).toBe(200);

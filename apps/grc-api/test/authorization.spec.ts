@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Secret, TOTP } from 'otpauth';
 import request from 'supertest';
 import {
@@ -370,6 +370,20 @@ describe('authorisation matrix: every route × every principal × own / other ob
         .expect(200)
     ).body.recoveryCodes as string[];
   };
+  /** a new administrator without a usable password and a sign-in link's token for it */
+  const signInLink = async () => {
+    const email = `m-link-${uniq()}@saint-aubin.fr`;
+    await admin
+      .post('/api/v1/agents')
+      .send({ email, displayName: 'Matrice', role: 'admin', departmentIds: [], password: MATRIX_PASSWORD })
+      .expect(201);
+    const token = randomBytes(32).toString('base64url');
+    await ctx.db.query(
+      `INSERT INTO sign_in_links (token_hash, agent_id, expires_at, created_by) SELECT $1, id, now() + interval '1 hour', 'matrix' FROM agents WHERE email = $2`,
+      [createHash('sha256').update(token).digest('hex'), email],
+    );
+    return token;
+  };
   /** an agent with a second factor, and its recovery codes (one per login-step cell) */
   let totpAgent: Promise<{ email: string; codes: string[] }> | null = null;
   const withSecondFactor = () =>
@@ -463,6 +477,12 @@ describe('authorisation matrix: every route × every principal × own / other ob
       const cookie = String(pending.headers['set-cookie']).split(';')[0]!;
       return { path: '/api/v1/auth/login/second-factor', headers: { Cookie: cookie }, body: { code: t.codes.pop() } };
     },
+    // a sign-in link of its own per cell (it works once), as `grc create-admin` stores it: the token's hash
+    'POST /api/v1/auth/sign-in-link/check': async () => ({ path: '/api/v1/auth/sign-in-link/check', body: { token: await signInLink() } }),
+    'POST /api/v1/auth/sign-in-link/redeem': async () => ({
+      path: '/api/v1/auth/sign-in-link/redeem',
+      body: { token: await signInLink(), newPassword: MATRIX_PASSWORD },
+    }),
     'POST /api/v1/account/password': async (who) =>
       who === 'anonymous'
         ? { path: '/api/v1/account/password', body: { currentPassword: 'x', newPassword: 'y' } }

@@ -47,13 +47,13 @@ describe('citizen rights: the information notice (art. 13) and its settings', ()
     authorityUrl: 'https://www.cnil.fr/fr/plaintes',
   };
 
-  it('gives the public a notice as data: defaults before the town saves, its settings after, rights by legal basis', async () => {
+  it('gives the public a notice as data: the pack’s privacy.yaml before the town saves, its settings after, rights by legal basis', async () => {
     const before = (await ctx.http.get('/api/v1/public/privacy-notice').expect(200)).body;
     expect(before).toEqual(
       expect.objectContaining({
         townName: 'Ville de Saint-Aubin-sur-Loire',
-        controller: expect.objectContaining({ name: 'Ville de Saint-Aubin-sur-Loire' }),
-        dpo: null,
+        controller: expect.objectContaining({ name: 'Ville de Saint-Aubin-sur-Loire, représentée par son maire' }),
+        dpo: expect.objectContaining({ email: 'dpo@saint-aubin.fr' }),
         authority: expect.objectContaining({ name: 'CNIL' }),
         // the demo pack's retention rules (retention.yaml), per category
         retention: expect.arrayContaining([
@@ -64,14 +64,15 @@ describe('citizen rights: the information notice (art. 13) and its settings', ()
     );
     const admin = await ctx.loginAs(ADMIN);
     const current = (await admin.get('/api/v1/privacy-settings').expect(200)).body;
-    expect(current).toEqual(expect.objectContaining({ version: 0, updatedAt: null }));
+    // loaded from packs/demo-town/privacy.yaml
+    expect(current).toEqual(expect.objectContaining({ dpoEmail: 'dpo@saint-aubin.fr', legalBasis: 'public_task' }));
     const saved = (
       await admin
         .put('/api/v1/privacy-settings')
-        .send({ ...body, version: 0 })
+        .send({ ...body, version: current.version })
         .expect(200)
     ).body;
-    expect(saved).toEqual(expect.objectContaining({ ...body, version: 1 }));
+    expect(saved).toEqual(expect.objectContaining({ ...body, version: current.version + 1 }));
     const after = (await ctx.http.get('/api/v1/public/privacy-notice').expect(200)).body;
     expect(after).toEqual(
       expect.objectContaining({
@@ -87,7 +88,7 @@ describe('citizen rights: the information notice (art. 13) and its settings', ()
       `SELECT actor_label, changes FROM audit_events WHERE action = 'privacy.settings.update' ORDER BY id DESC LIMIT 1`,
     );
     expect(audit.actor_label).toBe(ADMIN);
-    expect(audit.changes.dpoEmail).toEqual({ before: null, after: body.dpoEmail });
+    expect(audit.changes.dpoEmail).toEqual({ before: 'dpo@saint-aubin.fr', after: body.dpoEmail });
   });
 
   it('refuses a stale version, a bad field (named) and agents without rgpd', async () => {

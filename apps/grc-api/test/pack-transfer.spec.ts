@@ -37,6 +37,11 @@ describe('town pack export and import', () => {
       `INSERT INTO mail_templates (event, locale, subject, body) VALUES ('acknowledgement', 'fr', 'Votre demande {{reference}}', 'Bonjour,\nmerci.')`,
     );
     await source.query(`INSERT INTO mail_reply_templates (name, body) VALUES ('Merci', 'Merci de votre signalement.')`);
+    // the town's own settings of Administration › Commune that travel in town.yaml (the logo does not)
+    await source.query(
+      `UPDATE town_settings SET public_texts = '{"footer":"Hôtel de ville, place du Marché","formIntro":""}'::jsonb,
+         sender_address = 'mairie@saint-aubin.fr', sender_name = 'Mairie de Saint-Aubin' WHERE id = 1`,
+    );
     await adminQuery(`CREATE DATABASE ${name}`);
     target = await createDataSource(databaseUrlFor(name)).initialize();
     await target.runMigrations({ transaction: 'each' });
@@ -58,6 +63,7 @@ describe('town pack export and import', () => {
         'agents.yaml',
         'sla.yaml',
         'retention.yaml',
+        'privacy.yaml',
         'templates.yaml',
         'workflows/bindings.yaml',
         'workflows/reponse-simple.yaml',
@@ -89,6 +95,20 @@ describe('town pack export and import', () => {
     expect(civil).not.toHaveProperty('category');
     expect(parsed.pack.sla?.policies.map((p) => p.id)).toContain('urbanisme');
     expect(parsed.pack.retention?.default).toEqual({ months: 36, action: 'anonymise' });
+    expect(parsed.pack.retention?.categories).toEqual(
+      expect.arrayContaining([expect.objectContaining({ category: 'nid-de-poule', months: 24 })]),
+    );
+    // the town settings (town.yaml) and the information notice's settings (privacy.yaml, from the demo pack's)
+    expect(parsed.pack.town).toMatchObject({
+      publicTexts: { footer: 'Hôtel de ville, place du Marché' },
+      sender: { address: 'mairie@saint-aubin.fr', name: 'Mairie de Saint-Aubin' },
+    });
+    expect(parsed.pack.privacy).toMatchObject({
+      controller: { name: 'Ville de Saint-Aubin-sur-Loire, représentée par son maire', email: 'mairie@saint-aubin.fr' },
+      dpo: { email: 'dpo@saint-aubin.fr' },
+      legalBasis: 'public_task',
+      authority: { name: 'CNIL' },
+    });
   });
 
   it('round trip: export → load into an empty instance → export again gives the same bytes', async () => {
@@ -98,6 +118,10 @@ describe('town pack export and import', () => {
     await expect(importPack(target, dirA, { dryRun: false })).resolves.toMatchObject({ mode: 'load', applied: true });
     await exportPack(target, dirB);
     expect(await readPackTree(dirB)).toEqual(await readPackTree(dirA));
+    const [t] = await target.query(`SELECT public_texts, sender_address FROM town_settings`);
+    expect(t).toEqual({ public_texts: { footer: 'Hôtel de ville, place du Marché' }, sender_address: 'mairie@saint-aubin.fr' });
+    const [p] = await target.query(`SELECT dpo_email, controller_name FROM privacy_settings`);
+    expect(p.dpo_email).toBe('dpo@saint-aubin.fr');
     // nothing to change the second time
     await expect(importPack(target, dirA, { dryRun: true })).resolves.toEqual({ mode: 'merge', changes: [], applied: false });
   });
@@ -137,6 +161,8 @@ describe('town pack export and import', () => {
     c.pack.sla!.policies = c.pack.sla!.policies.map((p) => (p.id === 'urgent' ? { ...p, name: 'Urgences' } : p));
     insertSorted(c.pack.templates!.replies, { name: 'Au revoir', body: 'Bonne journée.', active: true }, (r) => r.name);
     c.workflows.definitions = c.workflows.definitions.map((d) => (d.id === 'reponse-simple' ? { ...d, name: 'Réponse simple (v2)' } : d));
+    c.pack.town = { ...c.pack.town, publicTexts: { footer: 'Mairie, du lundi au samedi' } };
+    c.pack.privacy = { ...c.pack.privacy!, dpo: { ...c.pack.privacy!.dpo, email: 'rgpd@saint-aubin.fr' } };
     return configurationFiles(c);
   }
 
@@ -156,9 +182,12 @@ describe('town pack export and import', () => {
         'update sla_policy urgent',
         'create reply_template Au revoir',
         'update workflow reponse-simple',
+        'update privacy ',
       ].sort(),
     );
     expect(r.changes.find((c) => c.kind === 'category')?.fields).toEqual(['department', 'nameFr']);
+    expect(r.changes.find((c) => c.kind === 'town')?.fields).toEqual(['name', 'publicTexts']);
+    expect(r.changes.find((c) => c.kind === 'privacy')?.fields).toEqual(['dpo']);
     expect(await exportPackFiles(target)).toEqual(before);
   });
 

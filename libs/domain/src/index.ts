@@ -27,6 +27,7 @@ export * from './contracts/notifications';
 export * from './rgpd';
 export * from './identity/identity-providers';
 export * from './access/password-policy';
+export * from './access/sign-in-link';
 export * from './contracts/accounts';
 export * from './contracts/town';
 export * from './citizen/merge';

@@ -74,6 +74,9 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'DELETE /api/v1/admin/identity-providers/{id}': admin(204),
   // the login's second step: the pending login's cookie says whose it is
   'POST /api/v1/auth/login/second-factor': pub(),
+  // grc create-admin's sign-in link: the token says whose it is
+  'POST /api/v1/auth/sign-in-link/check': pub(),
+  'POST /api/v1/auth/sign-in-link/redeem': pub(),
   // one's own account: password, second factor, sessions ('mine': one's own session / another agent's)
   'POST /api/v1/account/password': { who: EVERYONE, ok: 204 },
   'GET /api/v1/account/second-factor': { who: EVERYONE, ok: 200 },

@@ -17,7 +17,8 @@ export function buildProgram(io: CliIo = processIo): Command {
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .exitOverride();
   for (const make of COMMANDS) {
-    const cmd = make(io).exitOverride();
+    // a refused option (commander's own message) goes to the same io as the rest, not straight to process.stderr
+    const cmd = make(io).configureOutput(program.configureOutput()).showHelpAfterError('(grc --help lists the commands)').exitOverride();
     for (const sub of cmd.commands) sub.exitOverride();
     // `node main.js` and `node main.js --migrate …` (the image's CMD, older scripts) still mean serve
     program.addCommand(cmd, cmd.name() === 'serve' ? { isDefault: true } : {});

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import cluster, { type Worker } from 'node:cluster';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AggregatorRegistry } from 'prom-client';
+import { AggregatorRegistry, type PrometheusContentType } from 'prom-client';
 import type { GrcConfig } from '../config/config';
 import { bearerMatches, PROBE_PATHS } from '../modules/metrics/metrics.server';
 
@@ -54,7 +54,7 @@ export async function runClusterPrimary(config: GrcConfig, host: string): Promis
   });
   for (let i = 0; i < config.apiWorkers; i++) fork();
 
-  const aggregator = new AggregatorRegistry();
+  const aggregator = new AggregatorRegistry<PrometheusContentType>();
   const ops = config.metrics.port === null ? null : await opsServer(config, host, aggregator, () => listening.size);
   log.log(`${config.apiWorkers} processes (${config.role}) sharing port ${config.port}`);
 
@@ -75,7 +75,7 @@ export async function runClusterPrimary(config: GrcConfig, host: string): Promis
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-async function opsServer(config: GrcConfig, host: string, aggregator: AggregatorRegistry, listening: () => number): Promise<Server> {
+async function opsServer(config: GrcConfig, host: string, aggregator: AggregatorRegistry<PrometheusContentType>, listening: () => number): Promise<Server> {
   const apiBase = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${config.port}`;
   const send = (res: ServerResponse, status: number, type: string, body: string) => {
     res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store' });

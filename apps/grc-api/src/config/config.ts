@@ -32,6 +32,10 @@ export interface GrcConfig {
   loginThrottle: { account: LoginThrottlePolicy; ipFailures: { points: number; windowSeconds: number } };
   /** which proxies in front of the app are believed about the client's address (X-Forwarded-For) */
   trustProxy: TrustProxy;
+  /** hours a sign-in link of `grc create-admin` works (GRC_SIGN_IN_LINK_HOURS) */
+  signInLinkHours: number;
+  /** the town's public address (PUBLIC_URL, no trailing slash), null when unset */
+  publicUrl: string | null;
   maxUploadBytes: number;
   /** prefix of every Redis key (queues, rate limits): lets tests and several towns share one Redis */
   queuePrefix: string;
@@ -69,6 +73,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GrcConfig {
       ipFailures: { points: e.GRC_LOGIN_IP_FAILURES, windowSeconds: e.GRC_LOGIN_IP_WINDOW_SECONDS },
     },
     trustProxy: e.GRC_TRUST_PROXY,
+    signInLinkHours: e.GRC_SIGN_IN_LINK_HOURS,
+    publicUrl: e.PUBLIC_URL ? String(e.PUBLIC_URL).replace(/\/+$/, '') : null,
     maxUploadBytes: e.GRC_MAX_UPLOAD_BYTES,
     queuePrefix: e.GRC_QUEUE_PREFIX,
     trackingTtlDays: e.GRC_TRACKING_TTL_DAYS,

@@ -318,6 +318,12 @@ export const ENVIRONMENT = {
     default: '900',
     doc: 'that window, and how long the address then waits',
   },
+  GRC_SIGN_IN_LINK_HOURS: {
+    group: 'login',
+    schema: int(24, 1, 720),
+    default: '24',
+    doc: 'how long a sign-in link of `grc create-admin` works (it works once; `--expires-in` overrides it for one link)',
+  },
   // ---------------- limits ----------------
   GRC_MAX_UPLOAD_BYTES: {
     group: 'limits',

@@ -202,6 +202,7 @@ export const SHARED_TABLES: Readonly<Record<string, string>> = {
   oidc_transactions: 'sign-ins in progress',
   oidc_sessions: 'ID tokens of signed-in agents',
   security_settings: 'the install’s password and session rules',
+  sign_in_links: "an agent's one-time sign-in links (grc create-admin), with the agent",
   agent_communes: 'which communes an agent works for: read when a session is resolved, before its commune is known',
 };
 

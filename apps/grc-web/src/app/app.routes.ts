@@ -8,6 +8,12 @@ export const appRoutes: Route[] = [
     title: 'title.login',
     loadComponent: () => import('./features/login/login').then((m) => m.LoginPage),
   },
+  // a sign-in link of `grc create-admin` (/bienvenue#<token>): choose one's password
+  {
+    path: 'bienvenue',
+    title: 'title.welcome',
+    loadComponent: () => import('./features/login/welcome').then((m) => m.WelcomePage),
+  },
   // the citizen side: public, outside the agents' shell (features/public)
   {
     path: 'demande',

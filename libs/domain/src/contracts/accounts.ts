@@ -64,3 +64,22 @@ export interface SecuritySettings {
   persistentCookie: boolean;
   version: number;
 }
+
+/** POST /auth/sign-in-link/check and …/redeem: the token of a sign-in link (the fragment of its address). */
+export interface SignInLinkCheckRequest {
+  token: string;
+}
+
+/** Whose link it is, until when, and whether an authenticator app will be asked for next. */
+export interface SignInLinkView {
+  email: string;
+  displayName: string;
+  expiresAt: string;
+  secondFactorRequired: boolean;
+}
+
+/** POST /auth/sign-in-link/redeem: the password chosen; the answer is the signed-in agent (Me). */
+export interface SignInLinkRedeemRequest {
+  token: string;
+  newPassword: string;
+}

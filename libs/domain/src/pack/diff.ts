@@ -15,6 +15,7 @@ export type PackChangeKind =
   | 'sla_calendar'
   | 'sla_policy'
   | 'retention'
+  | 'privacy'
   | 'mail_template'
   | 'reply_template'
   | 'workflow'
@@ -66,7 +67,13 @@ function changedFields(a: unknown, b: unknown): string[] {
 /** Every change `incoming` brings to `current` (the town's configuration as exported). */
 export function diffTownPacks(current: TownPack, incoming: TownPack): PackChange[] {
   const changes: PackChange[] = [];
-  const town = changedFields(current.town, incoming.town);
+  // the town's optional settings (public texts, sender) are compared only when the pack names them
+  const named = Object.fromEntries(
+    Object.keys(current.town)
+      .filter((k) => k in incoming.town)
+      .map((k) => [k, (current.town as Record<string, unknown>)[k]]),
+  );
+  const town = changedFields({ ...named, formatVersion: current.town.formatVersion }, incoming.town);
   if (town.length) changes.push({ kind: 'town', key: '', action: 'update', fields: town });
   changes.push(...diffEntries('department', current.departments, incoming.departments, (d) => d.code));
   changes.push(
@@ -109,6 +116,13 @@ export function diffTownPacks(current: TownPack, incoming: TownPack): PackChange
       ...(r?.categories ?? []).map((c) => ({ category: c.category, months: c.months, action: c.action })),
     ];
     changes.push(...diffEntries('retention', rulesOf(current.retention), rulesOf(incoming.retention), (r) => r.category));
+  }
+  if (incoming.privacy) {
+    if (!current.privacy) changes.push({ kind: 'privacy', key: '', action: 'create' });
+    else {
+      const fields = changedFields(current.privacy, incoming.privacy);
+      if (fields.length) changes.push({ kind: 'privacy', key: '', action: 'update', fields });
+    }
   }
   if (incoming.templates) {
     changes.push(...diffEntries('mail_template', current.templates?.mail ?? [], incoming.templates.mail, (t) => `${t.event}/${t.locale}`));

@@ -4,3 +4,4 @@ export * from './generate';
 export * from './routing';
 export * from './serialize';
 export * from './diff';
+export * from './privacy';

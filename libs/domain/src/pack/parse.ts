@@ -19,6 +19,8 @@ import {
   demoTicketsSchema,
   slaPackSchema,
   retentionPackSchema,
+  privacyPackSchema,
+  type PackPrivacy,
   templatesPackSchema,
   type PackTemplates,
   type PackRetention,
@@ -332,8 +334,14 @@ export function parseTownPack(files: Record<string, string>): ParseTownPackResul
     }
   }
 
+  // ---------- privacy.yaml (optional): the information notice's controller and DPO ----------
+  let privacy: PackPrivacy | null = null;
+  if (loaded.has(PACK_FILES.privacy) && data.has(PACK_FILES.privacy)) {
+    privacy = check(privacyPackSchema, data.get(PACK_FILES.privacy) ?? {}, PACK_FILES.privacy, errors);
+  }
+
   if (errors.list.length > 0 || !town || !departments || !categories || !routing || !agents) {
     return { ok: false, errors: errors.list };
   }
-  return { ok: true, pack: { town, departments, categories, routing, agents, demo, sla, retention, templates } };
+  return { ok: true, pack: { town, departments, categories, routing, agents, demo, sla, retention, templates, privacy } };
 }

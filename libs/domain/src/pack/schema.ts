@@ -9,6 +9,8 @@ import { CHANNELS } from '../ticket/channel';
 import { PRIORITIES } from '../ticket/priority';
 import { ROLES } from '../access/roles';
 import { MAIL_EVENTS } from '../contracts/mail';
+import { PUBLIC_TEXT_MAX } from '../contracts/town';
+import { CNIL, LEGAL_BASES, PRIVACY_PURPOSES } from '../rgpd/privacy-notice';
 
 export const PACK_FORMAT_VERSION = 1 as const;
 
@@ -24,6 +26,8 @@ export const PACK_FILES = {
   sla: 'sla.yaml',
   /** optional: retention rules, per category and the town's default (apps/grc-api modules/retention, docs/rgpd.md) */
   retention: 'retention.yaml',
+  /** optional: the information notice's controller, DPO contact, purposes, legal basis and authority (docs/rgpd.md) */
+  privacy: 'privacy.yaml',
   /** optional: the e-mails' templates (per event and locale) and the agents' reply templates (apps/grc-api modules/mail) */
   templates: 'templates.yaml',
 } as const;
@@ -63,6 +67,20 @@ export const townSchema = z
     locale,
     /** the reference format's own rule (ticket/reference.ts): letters only, so that "grc 2026 4217" parses back */
     referencePrefix: z.string().regex(/^[A-Z]{2,6}$/, 'must be 2 to 6 uppercase letters, e.g. "GRC"'),
+    /** optional: the public pages' texts in the town's words (Administration › Commune); absent: left as they are */
+    publicTexts: z
+      .object({
+        formIntro: z.string().trim().max(PUBLIC_TEXT_MAX).optional(),
+        trackingIntro: z.string().trim().max(PUBLIC_TEXT_MAX).optional(),
+        footer: z.string().trim().max(PUBLIC_TEXT_MAX).optional(),
+      })
+      .strict()
+      .optional(),
+    /** optional: the From of the e-mails to citizens (absent: MAIL_FROM) */
+    sender: z
+      .object({ address: email, name: text(200).optional() })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -300,6 +318,40 @@ export const retentionPackSchema = z
   .strict();
 export type PackRetention = z.infer<typeof retentionPackSchema>;
 
+/** privacy.yaml: what the information notice (art. 13) says of the controller, the DPO, the purposes and where to complain. */
+const optionalLine = (max: number) => z.string().trim().min(1, 'must not be empty').max(max).nullable().default(null);
+export const privacyPackSchema = z
+  .object({
+    /** the data controller: the town, represented by its mayor */
+    controller: z.object({ name: text(200), address: text(500), email: email.nullable().default(null) }).strict(),
+    /** the data protection officer's contact (absent: the notice says to write to the controller) */
+    dpo: z
+      .object({ name: optionalLine(200), email: email.nullable().default(null), address: optionalLine(500) })
+      .strict()
+      .default({}),
+    purposes: z
+      .array(z.enum(PRIVACY_PURPOSES))
+      .min(1, 'at least one purpose')
+      .transform((p) => PRIVACY_PURPOSES.filter((x) => p.includes(x))),
+    legalBasis: z.enum(LEGAL_BASES).default('public_task'),
+    /** the supervisory authority (default: the CNIL) */
+    authority: z
+      .object({
+        name: text(200),
+        address: text(500),
+        url: z
+          .string()
+          .trim()
+          .url('must be a web address')
+          .max(300)
+          .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) address'),
+      })
+      .strict()
+      .default({ name: CNIL.authorityName, address: CNIL.authorityAddress, url: CNIL.authorityUrl }),
+  })
+  .strict();
+export type PackPrivacy = z.infer<typeof privacyPackSchema>;
+
 /** templates.yaml: the e-mails sent on an event, per locale, and the agents' reply templates. */
 export const templatesPackSchema = z
   .object({
@@ -355,4 +407,6 @@ export interface TownPack {
   retention?: PackRetention | null;
   /** absent or null when the pack has no templates.yaml */
   templates?: PackTemplates | null;
+  /** absent or null when the pack has no privacy.yaml */
+  privacy?: PackPrivacy | null;
 }

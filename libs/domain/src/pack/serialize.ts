@@ -78,5 +78,16 @@ export function serializeTownPack(pack: TownPack, options: SerializeTownPackOpti
     });
   }
   if (pack.templates) files[PACK_FILES.templates] = yaml({ mail: pack.templates.mail, replies: pack.templates.replies });
+  if (pack.privacy) {
+    const p = pack.privacy;
+    const set = <T extends Record<string, string | null>>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null));
+    files[PACK_FILES.privacy] = yaml({
+      controller: set(p.controller),
+      ...(p.dpo.name || p.dpo.email || p.dpo.address ? { dpo: set(p.dpo) } : {}),
+      purposes: p.purposes,
+      legalBasis: p.legalBasis,
+      authority: p.authority,
+    });
+  }
   return files;
 }

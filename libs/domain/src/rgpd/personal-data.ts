@@ -287,6 +287,8 @@ export const NO_PERSONAL_DATA: readonly string[] = [
   // an agent's inbox filters, sort and columns (staff settings; a text filter is the agent's own search words)
   'saved_views',
   'security_settings',
+  // an agent's one-time sign-in links (grc create-admin): staff, the token's hash only
+  'sign_in_links',
   'sla_calendars',
   'sla_policies',
   'ticket_sla',

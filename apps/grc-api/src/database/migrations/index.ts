@@ -35,6 +35,7 @@ import { PlacesMapCovering1763800001310 } from './1763800001310-places-map-cover
 import { CommunesScopeAll1763800001400 } from './1763800001400-communes-scope-all';
 import { CommunesScopeAllValidate1763800001410 } from './1763800001410-communes-scope-all-validate';
 import { AgentCommunes1763800001420 } from './1763800001420-agent-communes';
+import { SignInLinks1763800001600 } from './1763800001600-sign-in-links';
 import { CategoryFields1763800001800 } from './1763800001800-category-fields';
 import { LettersCommune1763800001900 } from './1763800001900-letters-commune';
 
@@ -82,6 +83,7 @@ export const MIGRATIONS = [
   CommunesScopeAll1763800001400,
   CommunesScopeAllValidate1763800001410,
   AgentCommunes1763800001420,
+  SignInLinks1763800001600,
   CategoryFields1763800001800,
   LettersCommune1763800001900,
 ];

@@ -6,6 +6,7 @@ import { AccountService } from './account.service';
 import { SecondFactorRepository } from './second-factor.repository';
 import { SecondFactorService } from './second-factor.service';
 import { SecuritySettingsRepository } from './security-settings.repository';
+import { SignInLinksRepository } from './sign-in-links.repository';
 
 /**
  * The second factor and the security settings, for the auth module (the login's second step, the
@@ -13,8 +14,8 @@ import { SecuritySettingsRepository } from './security-settings.repository';
  */
 @Module({
   imports: [AuditModule, AgentsCoreModule],
-  providers: [SecondFactorRepository, SecondFactorService, SecuritySettingsRepository],
-  exports: [SecondFactorService, SecondFactorRepository, SecuritySettingsRepository],
+  providers: [SecondFactorRepository, SecondFactorService, SecuritySettingsRepository, SignInLinksRepository],
+  exports: [SecondFactorService, SecondFactorRepository, SecuritySettingsRepository, SignInLinksRepository],
 })
 export class AccountsCoreModule {}
 

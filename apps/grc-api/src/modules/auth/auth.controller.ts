@@ -1,15 +1,16 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Put, Req, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import type { Me, SecondFactorChallenge } from '@grc/domain';
+import type { Me, SecondFactorChallenge, SignInLinkView } from '@grc/domain';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
 import { SecondFactorCodeDto } from '../accounts/account.dto';
-import { LoginDto, SwitchCommuneDto } from './auth.dto';
+import { LoginDto, SignInLinkCheckDto, SignInLinkRedeemDto, SwitchCommuneDto } from './auth.dto';
 import { AuthService, CHALLENGE_SECONDS, type LoginOutcome } from './auth.service';
 import type { AuthenticatedAgent } from './authenticated-agent';
 import { AllowRestricted, Authenticated, CurrentAgent, Public } from './decorators';
 import { LoginThrottled } from './login-throttle';
 import { SESSION_COOKIE, SessionService } from './session.service';
+import { SignInLinkService } from './sign-in-link.service';
 
 /** The pending second step of a login (httpOnly, only sent to the auth routes). */
 export const LOGIN_CHALLENGE_COOKIE = 'grc_login';
@@ -23,6 +24,7 @@ export class AuthController {
   constructor(
     private readonly auth: AuthService,
     private readonly sessions: SessionService,
+    private readonly links: SignInLinkService,
     @Inject(GRC_CONFIG) private readonly config: GrcConfig,
   ) {}
 
@@ -47,6 +49,29 @@ export class AuthController {
       .catch((e: unknown) => this.retryAfter(e, res));
     res.clearCookie(LOGIN_CHALLENGE_COOKIE, { path: CHALLENGE_PATH });
     return this.answer(outcome, res) as Me;
+  }
+
+  /** A sign-in link of `grc create-admin`: whose it is and until when; 400 forged, 410 expired or used, 403 account deactivated. */
+  @Public()
+  @Post('sign-in-link/check')
+  @HttpCode(200)
+  checkSignInLink(@Body() body: SignInLinkCheckDto, @Req() req: Req, @Res({ passthrough: true }) res: Response): Promise<SignInLinkView> {
+    return this.links.check(body.token, req.ip ?? 'unknown').catch((e: unknown) => this.retryAfter(e, res));
+  }
+
+  /** The password chosen with a sign-in link: the link is spent, the agent signed in (or asked for their second factor). */
+  @Public()
+  @Post('sign-in-link/redeem')
+  @HttpCode(200)
+  async redeemSignInLink(
+    @Body() body: SignInLinkRedeemDto,
+    @Req() req: Req,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<Me | SecondFactorChallenge> {
+    const outcome = await this.links
+      .redeem(body.token, body.newPassword, req.ip ?? 'unknown', req.get('user-agent') ?? null)
+      .catch((e: unknown) => this.retryAfter(e, res));
+    return this.answer(outcome, res);
   }
 
   @Authenticated()

@@ -11,6 +11,7 @@ import { LoginThrottle } from './login-throttle';
 import { OIDC_CONTROLLERS, OIDC_PROVIDERS } from './oidc';
 import { SessionService } from './session.service';
 import { SessionsRepository } from './sessions.repository';
+import { SignInLinkService } from './sign-in-link.service';
 
 @Global()
 @Module({
@@ -21,6 +22,7 @@ import { SessionsRepository } from './sessions.repository';
     SessionService,
     SessionsRepository,
     LoginThrottle,
+    SignInLinkService,
     ...OIDC_PROVIDERS,
     { provide: APP_GUARD, useClass: AuthGuard },
   ],

@@ -69,6 +69,19 @@ export class LoginThrottle {
     }
   }
 
+  /** Throws 429 when this address has failed too often (a sign-in link's token names no account before it is found). */
+  async checkAddress(ip: string): Promise<void> {
+    const byIp = await this.ipFailures.get(ip);
+    if (byIp && byIp.consumedPoints >= this.config.loginThrottle.ipFailures.points) throw ipThrottled(byIp.msBeforeNext);
+  }
+
+  /** A token that matched nothing: counted for the address only (no account to lock). */
+  async failedAddress(ip: string): Promise<void> {
+    await this.ipFailures.consume(ip).catch((r: unknown) => {
+      if (!(r instanceof RateLimiterRes)) throw r;
+    });
+  }
+
   /** A successful login clears the account's failures: it never counts against anyone. */
   async succeeded(email: string): Promise<void> {
     await this.failures.delete(accountKey(email));

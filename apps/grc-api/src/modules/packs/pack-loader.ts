@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import {
-  formatReference, generateDemoTickets, normalizeEmail, normalizePhone, priorityRank,
+  formatReference, generateDemoTickets, normalizeEmail, normalizePhone, priorityRank, privacyFromPack,
   type DemoData, type PackDepartment, type PackError, type TicketSeed, type TownPack,
 } from '@grc/domain';
 import { AuditRepository } from '../audit/audit.repository';
@@ -18,6 +18,7 @@ import { passwordVerdict } from '../accounts/password-strength';
 import { recomputeInboxCounters } from '../worker/inbox-counters.repository';
 import { TicketsRepository } from '../tickets/tickets.repository';
 import { TownSettingsRepository } from '../town/town-settings.repository';
+import { PrivacySettingsRepository } from '../citizen-rights/privacy-settings.repository';
 import { importBanFile } from '../places/ban-importer';
 import { insertPackWorkflows, type PackWorkflows } from '../workflows/pack-workflows';
 import { formatPackErrors, validatePackFolder } from './pack-validation';
@@ -154,6 +155,8 @@ export async function loadTownPack(ds: DataSource, pack: TownPack, opts: LoadPac
     if (pack.sla) await rows.insertSla(m, pack.sla);
     if (pack.retention) await rows.insertRetention(m, pack.retention);
     if (pack.templates) await rows.upsertTemplates(m, pack.templates);
+    await new TownSettingsRepository(ds).savePackSettings(m, { publicTexts: pack.town.publicTexts, sender: pack.town.sender });
+    if (pack.privacy) await new PrivacySettingsRepository(ds).save(privacyFromPack(pack.privacy), null, m);
     const demoCounts = await insertDemo(m, demo, { prefix, timezone: pack.town.timezone, deptIds, catIds, agentIds });
     if (opts.workflows) await insertPackWorkflows(m, opts.workflows);
     await recomputeInboxCounters(m);

@@ -17,7 +17,7 @@ import { dirname, join } from 'node:path';
 import type { DataSource, EntityManager } from 'typeorm';
 import { stringify } from 'yaml';
 import {
-  canonicalJson, diffTownPacks, packYaml, parseTownPack, serializeTownPack, type PackChange, type TownPack,
+  canonicalJson, diffTownPacks, packYaml, parseTownPack, privacyFromPack, privacyToPack, serializeTownPack, type PackChange, type TownPack,
 } from '@grc/domain';
 import { parseWorkflowDefinition, type WorkflowDefinition } from '@grc/workflows';
 import { AuditRepository } from '../audit/audit.repository';
@@ -25,6 +25,7 @@ import { AuditService, auditActor } from '../audit/audit.service';
 import type { Actor } from '../auth/authenticated-agent';
 import { hashPassword } from '../auth/auth.service';
 import { TownSettingsRepository } from '../town/town-settings.repository';
+import { PrivacySettingsRepository } from '../citizen-rights/privacy-settings.repository';
 import { checkPackWorkflows, type PackWorkflows } from '../workflows/pack-workflows';
 import { formatPackErrors, loadTownPack } from './pack-loader';
 import { CategoryFieldsRepository } from '../reference/category-fields.repository';
@@ -51,12 +52,25 @@ async function categoriesWithFields(m: EntityManager): Promise<TownPack['categor
 
 /** Reads the whole configuration in the caller's transaction; null before any pack was loaded. */
 export async function readTownConfiguration(m: EntityManager): Promise<TownConfiguration | null> {
-  const town = await new TownSettingsRepository(m.connection).get(m);
+  const town = await new TownSettingsRepository(m.connection).find(m);
   if (!town) return null;
   const published = await rows.publishedWorkflows(m);
+  const texts = Object.fromEntries(Object.entries(town.publicTexts).filter(([, v]) => v));
+  const privacy = await new PrivacySettingsRepository(m.connection).find(m);
   return {
     pack: {
-      town: { formatVersion: 1, name: town.name, code: town.code, timezone: town.timezone, locale: town.locale, referencePrefix: town.referencePrefix },
+      town: {
+        formatVersion: 1,
+        name: town.name,
+        code: town.code,
+        timezone: town.timezone,
+        locale: town.locale,
+        referencePrefix: town.referencePrefix,
+        // the logo (an image) does not travel in YAML: set it again in Administration › Commune
+        ...(Object.keys(texts).length ? { publicTexts: texts } : {}),
+        ...(town.senderAddress ? { sender: { address: town.senderAddress, ...(town.senderName ? { name: town.senderName } : {}) } } : {}),
+      },
+      privacy: privacy ? privacyToPack(privacy) : null,
       departments: await rows.departments(m),
       categories: await categoriesWithFields(m),
       routing: await rows.routing(m),
@@ -237,9 +251,10 @@ async function apply(
   hashes: Map<string, string>,
 ): Promise<void> {
   const t = pack.town;
-  await new TownSettingsRepository(m.connection).save(m, {
-    code: t.code, name: t.name, timezone: t.timezone, locale: t.locale, referencePrefix: t.referencePrefix,
-  });
+  const town = new TownSettingsRepository(m.connection);
+  await town.save(m, { code: t.code, name: t.name, timezone: t.timezone, locale: t.locale, referencePrefix: t.referencePrefix });
+  await town.savePackSettings(m, { publicTexts: t.publicTexts, sender: t.sender });
+  if (pack.privacy) await new PrivacySettingsRepository(m.connection).save(privacyFromPack(pack.privacy), null, m);
   await rows.upsertDepartments(m, pack.departments);
   await rows.upsertCategories(m, pack.categories);
   const fields = new CategoryFieldsRepository(m.connection);

@@ -9,6 +9,7 @@ import {
   demoTicketsSchema,
   departmentSchema,
   PACK_FILES,
+  privacyPackSchema,
   retentionPackSchema,
   routingRuleSchema,
   slaPackSchema,
@@ -63,6 +64,7 @@ describe('docs/packs.md, the pack reference, against the schemas', () => {
     ['agents.yaml', keysOf(agentSchema)],
     ['sla.yaml', [...keysOf(slaPackSchema), ...keysOf(field(slaPackSchema, 'calendars')), ...keysOf(field(slaPackSchema, 'policies'))]],
     ['retention.yaml', [...keysOf(retentionPackSchema), ...keysOf(field(retentionPackSchema, 'categories'))]],
+    ['privacy.yaml', keysOf(privacyPackSchema)],
     ['workflows/bindings.yaml', [...BINDING_KEYS]],
     [
       'demo-tickets.yaml',

@@ -143,6 +143,32 @@ export class TownSettingsRepository {
     return r?.sender_address ? { address: r.sender_address, name: r.sender_name ?? r.name } : null;
   }
 
+  /**
+   * A pack's optional settings of the town (town.yaml's publicTexts, sender): written only when the pack
+   * names them, the version bumped (an open settings screen then reloads).
+   */
+  async savePackSettings(
+    m: EntityManager,
+    s: { publicTexts?: Record<string, string>; sender?: { address: string; name?: string } },
+  ): Promise<void> {
+    if (s.publicTexts === undefined && s.sender === undefined) return;
+    await m.query(
+      `UPDATE town_settings SET
+         public_texts = CASE WHEN $1 THEN $2::jsonb ELSE public_texts END,
+         sender_address = CASE WHEN $3 THEN $4 ELSE sender_address END,
+         sender_name = CASE WHEN $3 THEN $5 ELSE sender_name END,
+         updated_at = now(), version = version + 1
+       WHERE id = 1`,
+      [
+        s.publicTexts !== undefined,
+        JSON.stringify(Object.fromEntries(Object.entries(s.publicTexts ?? {}).filter(([, v]) => v))),
+        s.sender !== undefined,
+        s.sender?.address ?? null,
+        s.sender?.name ?? null,
+      ],
+    );
+  }
+
   /** The pack loader's write: the town's row, created or replaced. */
   async save(m: EntityManager, town: TownSettings): Promise<void> {
     await m.query(

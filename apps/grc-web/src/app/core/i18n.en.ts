@@ -6,6 +6,7 @@ import { FIELDS_EN } from '../shared/category-fields-i18n';
 import { LIVE_EN } from '../features/live/live-i18n';
 import { DUP_EN } from '../features/duplicates/duplicates-i18n';
 import { ACCOUNT_EN } from '../features/account/account-i18n';
+import { WELCOME_EN } from '../features/login/welcome-i18n';
 import { MAIL_EN } from '../features/mail/mail-i18n';
 import { SSO_EN } from '../features/admin/identity-providers-i18n';
 import { WF_EN } from '../features/workflows/workflow-i18n';
@@ -359,6 +360,8 @@ export const EN: Record<MsgKey, string> = {
   ...NOTIF_EN,
   // one's account, the login's code step, security settings (features/account)
   ...ACCOUNT_EN,
+  // the page of a sign-in link (features/login/welcome.ts)
+  ...WELCOME_EN,
   // RGPD: retention (features/rgpd)
   ...RETENTION_CORE_EN,
   // the API's problem and field codes (core/problem.ts)

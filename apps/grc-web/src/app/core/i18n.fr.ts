@@ -7,6 +7,7 @@ import { FIELDS_FR } from '../shared/category-fields-i18n';
 import { LIVE_FR } from '../features/live/live-i18n';
 import { DUP_FR } from '../features/duplicates/duplicates-i18n';
 import { ACCOUNT_FR } from '../features/account/account-i18n';
+import { WELCOME_FR } from '../features/login/welcome-i18n';
 import { MAIL_FR } from '../features/mail/mail-i18n';
 import { SSO_FR } from '../features/admin/identity-providers-i18n';
 import { SLA_FR } from '../features/sla/sla-i18n';
@@ -359,6 +360,8 @@ export const FR = {
   ...NOTIF_FR,
   // one's account, the login's code step, security settings (features/account)
   ...ACCOUNT_FR,
+  // the page of a sign-in link (features/login/welcome.ts)
+  ...WELCOME_FR,
   // RGPD: retention (features/rgpd)
   ...RETENTION_CORE_FR,
   // the API's problem and field codes (core/problem.ts)

@@ -1,0 +1,41 @@
+/** Strings of the page a sign-in link of `grc create-admin` opens ("choose your password"). French is the reference. */
+export const WELCOME_FR = {
+  'title.welcome': 'Choisir votre mot de passe',
+  'welcome.heading': 'Bienvenue',
+  'welcome.checking': 'Vérification du lien…',
+  'welcome.intro': 'Ce lien vous connecte une seule fois, jusqu’au {date}. Choisissez le mot de passe de votre compte {email}.',
+  'welcome.secondFactor':
+    'La commune exige un second facteur pour les administrateurs : juste après, vous enrôlerez votre application d’authentification.',
+  'welcome.newPassword': 'Mot de passe',
+  'welcome.confirm': 'Confirmez le mot de passe',
+  'welcome.mismatch': 'Les deux saisies du mot de passe diffèrent.',
+  'welcome.required': 'Saisissez un mot de passe.',
+  'welcome.submit': 'Enregistrer et me connecter',
+  'welcome.submitting': 'Enregistrement…',
+  'welcome.noToken': 'Ce lien est incomplet : copiez l’adresse entière, avec ce qui suit le signe #.',
+  'welcome.sign_in_link_invalid': 'Ce lien de connexion n’est pas valide : vérifiez qu’il a été copié en entier.',
+  'welcome.sign_in_link_expired': 'Ce lien de connexion a expiré : demandez-en un nouveau à l’administrateur du serveur.',
+  'welcome.sign_in_link_used': 'Ce lien de connexion a déjà servi : connectez-vous avec le mot de passe choisi.',
+  'welcome.sign_in_link_agent_inactive': 'Ce compte est désactivé : le lien ne peut plus servir.',
+  'welcome.toLogin': 'Aller à la page de connexion',
+};
+
+export const WELCOME_EN: Record<keyof typeof WELCOME_FR, string> = {
+  'title.welcome': 'Choose your password',
+  'welcome.heading': 'Welcome',
+  'welcome.checking': 'Checking the link…',
+  'welcome.intro': 'This link signs you in once, until {date}. Choose the password of your account {email}.',
+  'welcome.secondFactor': 'The town requires a second factor for administrators: right after this, you will enrol your authenticator app.',
+  'welcome.newPassword': 'Password',
+  'welcome.confirm': 'Confirm the password',
+  'welcome.mismatch': 'The two entries of the password differ.',
+  'welcome.required': 'Type a password.',
+  'welcome.submit': 'Save and sign in',
+  'welcome.submitting': 'Saving…',
+  'welcome.noToken': 'This link is incomplete: copy the whole address, including what follows the # sign.',
+  'welcome.sign_in_link_invalid': 'This sign-in link is not valid: check that it was copied whole.',
+  'welcome.sign_in_link_expired': 'This sign-in link has expired: ask the server’s administrator for a new one.',
+  'welcome.sign_in_link_used': 'This sign-in link has already been used: sign in with the password you chose.',
+  'welcome.sign_in_link_agent_inactive': 'This account is deactivated: the link can no longer be used.',
+  'welcome.toLogin': 'Go to the sign-in page',
+};
