@@ -52,15 +52,13 @@ describe('category fields (Open311 attributes) end to end', () => {
     admin = await ctx.loginAs(ADMIN);
     agent = await ctx.loginAs(VOIRIE_AGENT);
     const d = await ids(ctx.db);
-    const res = await admin
-      .post('/api/v1/categories')
-      .send({
-        code: `champs-${uniq()}`,
-        nameFr: 'Trou (champs)',
-        nameEn: 'Hole (fields)',
-        defaultDepartmentId: await d.department('voirie'),
-        fields: FIELDS,
-      });
+    const res = await admin.post('/api/v1/categories').send({
+      code: `champs-${uniq()}`,
+      nameFr: 'Trou (champs)',
+      nameEn: 'Hole (fields)',
+      defaultDepartmentId: await d.department('voirie'),
+      fields: FIELDS,
+    });
     expect(res.status).toBe(201);
     category = res.body;
     town = (await ctx.db.query(`SELECT code FROM town_settings`))[0].code;

@@ -75,7 +75,12 @@ export async function runClusterPrimary(config: GrcConfig, host: string): Promis
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-async function opsServer(config: GrcConfig, host: string, aggregator: AggregatorRegistry<PrometheusContentType>, listening: () => number): Promise<Server> {
+async function opsServer(
+  config: GrcConfig,
+  host: string,
+  aggregator: AggregatorRegistry<PrometheusContentType>,
+  listening: () => number,
+): Promise<Server> {
   const apiBase = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${config.port}`;
   const send = (res: ServerResponse, status: number, type: string, body: string) => {
     res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store' });
