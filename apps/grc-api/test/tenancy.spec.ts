@@ -43,6 +43,7 @@ const SEED = [
   `INSERT INTO report_step_facts (ticket_id, seq, department_id, definition_code, step, entered_at, left_at, business_minutes, calendar_minutes)
      SELECT id, 1, department_id, 'rls', 'rls', created_at, created_at, 0, 0 FROM tickets ORDER BY created_at LIMIT 1 ON CONFLICT DO NOTHING`,
   `INSERT INTO saved_views (owner_id, name) VALUES (${A}, 'rls')`,
+  `INSERT INTO ticket_letters (ticket_id, recipient_name, body, signatory_name) VALUES (${T}, 'RLS', 'RLS', 'RLS')`,
 ];
 
 describe('communes as tenants: row-level security', () => {
