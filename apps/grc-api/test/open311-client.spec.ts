@@ -234,7 +234,8 @@ describe('Open311 through a third-party client (Node-Open311)', () => {
     expect(JSON.parse(refused.body.slice(refused.body.indexOf('; ') + 2))[0].code).toBe(403);
 
     const elsewhere = new Open311({ endpoint: `${ctx.url}/open311/v2/`, format: 'json', jurisdiction: 'another-town', apiKey });
-    expect((await failure(call((cb) => elsewhere.serviceList(cb)))).body).toContain('404');
+    // an unknown jurisdiction (no commune has that code) is a bad request in GeoReport v2
+    expect((await failure(call((cb) => elsewhere.serviceList(cb)))).body).toContain('400');
     const [{ n }] = await ctx.db.query(`SELECT count(*)::int AS n FROM tickets WHERE description = 'Sans attribut'`);
     expect(n).toBe(0);
   });

@@ -536,7 +536,10 @@ describe('Open311 GeoReport v2', () => {
       const [cat] = await ctx.db.query(`SELECT id FROM categories WHERE code = 'nid-de-poule'`);
       const secret = `Madame Durand, 3 impasse des Lilas, enceinte, ne peut pas passer ${Date.now()}`;
       const phone = (
-        await agent.post('/api/v1/tickets').send({ channel: 'phone', categoryId: cat.id, subject: 'Trou', description: secret }).expect(201)
+        await agent
+          .post('/api/v1/tickets')
+          .send({ channel: 'phone', categoryId: cat.id, subject: 'Trou', description: secret, attributes: { taille: 'petit' } })
+          .expect(201)
       ).body;
       await ctx.http.get(`/open311/v2/requests/${phone.reference}.json`).expect(404);
       expect((await ctx.http.get(`/open311/v2/requests.json?service_request_id=${phone.reference}`).expect(200)).body).toEqual([]);

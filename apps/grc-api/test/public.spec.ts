@@ -205,6 +205,7 @@ describe('public request form and tracking', () => {
           citizenId: plainCitizen,
           subject: 'Autre trou',
           description: 'Un autre trou dans la même rue.',
+          attributes: { public_taille: 'petit' },
         })
         .expect(201)
     ).body;

@@ -29,8 +29,12 @@ describe('town settings', () => {
     });
     expect(s.logo).toBeNull();
     expect(s.publicTexts).toEqual({ formIntro: '', trackingIntro: '', footer: '' });
-    // the demo has no privacy notice of its own yet: the DPO's contact is empty until it is written there
-    expect(s.dpo).toEqual({ name: null, email: null, address: null });
+    // the DPO's contact comes from the privacy notice (packs/demo-town/privacy.yaml)
+    expect(s.dpo).toEqual({
+      name: 'Délégué à la protection des données de la Ville',
+      email: 'dpo@saint-aubin.fr',
+      address: 'Hôtel de ville, service juridique, place du Marché, 37999 Saint-Aubin-sur-Loire',
+    });
   });
 
   it('saves name, time zone, prefix, texts, sender and logo in one audited change; the public pages show them', async () => {

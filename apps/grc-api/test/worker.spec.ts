@@ -96,11 +96,13 @@ describe('worker: inbox-counters queue (real PostgreSQL and Redis)', () => {
       const slot = Math.floor(Date.now() / INBOX_COUNTERS_SLOT_MS) + 5; // the future keeps the job delayed while we look
       const now = slot * INBOX_COUNTERS_SLOT_MS + 300;
       await Promise.all([a.requestRecompute(now), a.requestRecompute(now + 100), b.requestRecompute(now + 200)]);
-      const job = await queue.getJob(`recompute-${slot}`);
+      const job = await queue.getJob(`recompute-default-${slot}`);
       expect(job).toBeDefined();
       // whichever instance reached Redis first set it: either way the job runs at the end of the slot
       expect([INBOX_COUNTERS_SLOT_MS - 300, INBOX_COUNTERS_SLOT_MS - 500]).toContain(job!.opts.delay);
-      const sameSlot = (await queue.getJobs(['delayed', 'waiting', 'active', 'completed'])).filter((j) => j?.id === `recompute-${slot}`);
+      const sameSlot = (await queue.getJobs(['delayed', 'waiting', 'active', 'completed'])).filter(
+        (j) => j?.id === `recompute-default-${slot}`,
+      );
       expect(sameSlot).toHaveLength(1);
     } finally {
       await a.onApplicationShutdown();

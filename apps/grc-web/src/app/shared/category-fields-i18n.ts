@@ -16,7 +16,7 @@ export const FIELDS_FR = {
   'fields.type.datetime': 'Date',
   'fields.type.singlevaluelist': 'Choix unique (liste)',
   'fields.type.multivaluelist': 'Choix multiple (cases à cocher)',
-  'fields.count': '{count, plural, =0 {aucun} one {# champ} other {# champs}}',
+  'fields.count': '{count, plural, =0 {aucun champ} one {# champ} other {# champs}}',
   'fields.admin.column': 'Champs',
   'fields.admin.hint':
     'Demandés par le formulaire de l’agent, le formulaire public et Open311 ; modifiables sur la fiche de la demande. Les valeurs en texte libre peuvent contenir des données personnelles : elles sont effacées à l’anonymisation.',
@@ -66,7 +66,7 @@ export const FIELDS_EN: Record<keyof typeof FIELDS_FR, string> = {
   'fields.type.datetime': 'Date',
   'fields.type.singlevaluelist': 'Single choice (list)',
   'fields.type.multivaluelist': 'Multiple choice (checkboxes)',
-  'fields.count': '{count, plural, =0 {none} one {# field} other {# fields}}',
+  'fields.count': '{count, plural, =0 {no field} one {# field} other {# fields}}',
   'fields.admin.column': 'Fields',
   'fields.admin.hint':
     'Asked by the agent’s form, the public form and Open311; editable on the request’s page. Free-text values may hold personal data: they are erased at anonymisation.',
