@@ -312,7 +312,13 @@ async function main() {
     const c = await connect();
     const {
       rows: [citizen],
-    } = await c.query(`SELECT id FROM citizens ORDER BY created_at DESC LIMIT 1`);
+    } = await c.query(
+      // a requester the agent may reach (need-to-know: one of their requests is in the agent's departments)
+      `SELECT t.citizen_id AS id FROM tickets t
+       JOIN agent_departments ad ON ad.department_id = t.department_id JOIN agents a ON a.id = ad.agent_id
+       WHERE a.email = $1 AND t.citizen_id IS NOT NULL ORDER BY t.created_at DESC LIMIT 1`,
+      [AGENT],
+    );
     const {
       rows: [sizes],
     } = await c.query(

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import type { DataSource } from 'typeorm';
 import { readEnvironment } from '../../config/environment';
+import { keepPlannerStatistics } from '../../database/planner-statistics';
 import { ensureIndexableUnderRls, leakproofStatements } from '../../database/rls-indexable';
 import { contextOf, withOwnerDataSource, type CliIo, type CommandContext } from '../context';
 
@@ -15,6 +16,8 @@ export async function runMigrations(ds: DataSource, ctx: CommandContext): Promis
       `warning: ${missing.length} function(s) are not LEAKPROOF, so searches scan their tables under row-level security` +
         ` (docs/install.md, "Row-level security"). As a superuser, in this database:\n  ${leakproofStatements().join('\n  ')}`,
     );
+  // every run too: the tables created since (and an upgraded install's reference tables) get their statistics
+  await keepPlannerStatistics(ds);
   // compose: the owner gives the app's role (created by the migrations, NOLOGIN) a login of its own
   const password = readEnvironment().GRC_APP_DB_PASSWORD;
   const role = ctx.config().dbRole;
