@@ -215,6 +215,9 @@ async function main() {
       await s.end();
     })();
 
+    // every run from now on counts: the app's own schedule may start one before the bench's job does (runs never
+    // overlap, startRun refuses a second one), and the first to start does the work
+    const { rows: t0 } = await db.query(`SELECT now() AS at`);
     const queue = new Queue('retention', { connection: { url: REDIS_URL }, prefix: PREFIX });
     await queue.add('run', {}, { jobId: `bench-${Date.now()}` });
     await queue.close();
@@ -223,25 +226,34 @@ async function main() {
     const deadline = Date.now() + 3_600_000;
     for (;;) {
       during.push(await inbox(cookie, 5));
-      const { rows } = await db.query(`SELECT * FROM retention_runs WHERE kind = 'retention' ORDER BY started_at DESC LIMIT 1`);
+      const { rows } = await db.query(
+        `SELECT count(*)::int AS runs, count(*) FILTER (WHERE state = 'running')::int AS running,
+           string_agg(DISTINCT state, ',') AS states,
+           coalesce(sum((counts->>'requests')::int), 0)::int AS requests, coalesce(sum((counts->>'batches')::int), 0)::int AS batches,
+           coalesce(max((counts->>'longestBatchMs')::int), 0)::int AS longest,
+           coalesce(sum(extract(epoch FROM finished_at - started_at)), 0)::float8 AS seconds
+         FROM retention_runs WHERE kind = 'retention' AND started_at >= $1`,
+        [t0[0].at],
+      );
       run = rows[0];
-      if (run && run.state !== 'running') break;
+      if (run.runs > 0 && run.running === 0 && run.requests > 0) break;
       if (Date.now() > deadline) throw new Error('the run did not finish within an hour');
     }
     sampling = false;
     await sampler;
-    const seconds = (new Date(run.finished_at) - new Date(run.started_at)) / 1000;
+    const seconds = run.seconds;
     const lat = during.flatMap((d) => [d]);
     const p95During = Math.max(...lat.map((d) => d.p95 ?? 0));
     const { rows: total } = await db.query(`SELECT count(*)::int AS n FROM tickets`);
     const result = {
       tickets: total[0].n,
-      anonymised: run.counts.requests,
-      state: run.state,
+      anonymised: run.requests,
+      runs: run.runs,
+      state: run.states,
       seconds: +seconds.toFixed(1),
-      perSecond: Math.round(run.counts.requests / seconds),
-      batches: run.counts.batches,
-      longestBatchMs: run.counts.longestBatchMs,
+      perSecond: Math.round(run.requests / seconds),
+      batches: run.batches,
+      longestBatchMs: run.longest,
       longestWritingTransactionSampledMs: Math.round(longestXactMs),
       longestWritingTransactionQuery: longestXactQuery,
       longestLockOnRequestsOrCitizensSampledMs: Math.round(longestAgentLockMs),
