@@ -36,6 +36,7 @@ import { MailDeliveryBadge } from '../mail/mail-delivery';
 import { MailTools } from '../mail/mail-tools';
 import { LiveUpdates } from '../../core/live';
 import { PresencePanel } from '../live/presence';
+import { TicketLetters } from '../letters/ticket-letters';
 import { timelineEntries, timelineWords } from './timeline-words';
 
 type MessageKind = 'reply' | 'note' | 'public_note';
@@ -53,6 +54,7 @@ const NOBODY = '__nobody__';
     MailTools,
     MailDeliveryBadge,
     PresencePanel,
+    TicketLetters,
     CategoryFieldInputs,
     CategoryFieldValues,
     ...FORM_ERRORS,
