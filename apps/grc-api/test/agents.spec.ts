@@ -72,6 +72,7 @@ describe('agents: directory and administration (real PostgreSQL)', () => {
     const eclairage = await d.department('eclairage');
     const both = (await client.get(`/api/v1/agents?departmentId=${voirie}&departmentId=${eclairage}`).expect(200)).body as Agent[];
     expect(both.length).toBeGreaterThan(inVoirie.length);
+    expect((await client.get(`/api/v1/agents?departmentId=${voirie},${eclairage}`).expect(200)).body).toEqual(both);
     const bad = await client.get('/api/v1/agents').query({ departmentId: 'voirie', limit: 0 });
     expect(bad.status).toBe(400);
     expect(fields(bad.body).sort()).toEqual(['departmentId', 'limit']);

@@ -47,7 +47,11 @@ export class PasswordResetDto implements PasswordResetRequest {
   @IsString() @MinLength(1) @MaxLength(200) password!: string;
 }
 
-const oneOrMany = ({ value }: { value: unknown }) => (value === undefined || Array.isArray(value) ? value : [value]);
+/** `departmentId=a,b` or `departmentId=a&departmentId=b`: a list (anything else is left for the validators to refuse) */
+const oneOrMany = ({ value }: { value: unknown }) => {
+  const list = Array.isArray(value) ? value : [value];
+  return value === undefined || !list.every((v) => typeof v === 'string') ? value : list.flatMap((v: string) => v.split(','));
+};
 
 /**
  * The agent pickers' query (GET /agents?q=&departmentId=&limit=): active agents of these departments whose name or
@@ -56,7 +60,7 @@ const oneOrMany = ({ value }: { value: unknown }) => (value === undefined || Arr
  */
 export class AgentSearchDto {
   @IsOptional() @IsString() @MaxLength(200) q?: string;
-  /** one or more (`departmentId=a&departmentId=b`): agents of any of them */
+  /** one or more (`departmentId=a,b` or repeated): agents of any of them */
   @IsOptional() @Transform(oneOrMany) @IsArray() @ArrayMaxSize(100) @IsUUID('all', { each: true }) departmentId?: string[];
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
 }
