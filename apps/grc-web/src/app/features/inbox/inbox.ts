@@ -52,7 +52,7 @@ const PREFETCH_ROWS = 30;
 
 @Component({
   selector: 'grc-inbox',
-  imports: [FormsModule, RouterLink, ScrollingModule, AwaitingLink, SavedViews, ...FORM_ERRORS],
+  imports: [FormsModule, RouterLink, ScrollingModule, AwaitingLink, SavedViews, AgentPicker, ...FORM_ERRORS],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './inbox.html',
 })

@@ -27,7 +27,7 @@ import { FORM_ERRORS } from '../../shared/form-errors';
                 <span [class]="'badge letter-' + l.state" data-testid="ticket-letter-state">{{
                   l.state === 'sent' ? t('letters.stateSent') : t('letters.stateToSend')
                 }}</span>
-                {{ t('letters.to', { name: l.recipient[0] ?? '' }) }} ·
+                {{ t('letters.to', { name: l.recipient[0] }) }} ·
                 @if (l.sentAt) {
                   <time [attr.datetime]="l.sentAt">{{ i18n.date(l.sentAt) }}</time>
                   @if (l.sentBy) {
