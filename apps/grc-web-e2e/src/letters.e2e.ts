@@ -145,7 +145,7 @@ describe('a counter request answered by post: drafted, validated, queued, printe
 
   step('the letter is in « Courrier à envoyer »; its PDF carries the letterhead, address, reference, text and signature', async () => {
     current = agent;
-    await agent.reload();
+    await agent.goto('/courrier');
     const row = agent.getByTestId('letter-row').filter({ hasText: reference });
     await row.waitFor();
     await expect(row.innerText()).resolves.toContain('5 allée des Charmes');
@@ -210,7 +210,14 @@ describe('a request received by post, answered without a circuit, marked sent fr
             categoryId,
             subject: `Nid-de-poule signalé par lettre ${marker}`,
             description: 'Courrier reçu en mairie.',
-            newCitizen: { kind: 'resident', firstName: 'Paul', lastName: `Poste-${marker}`, address: '2 rue du Port', postcode: '37550', city: 'Saint-Aubin' },
+            newCitizen: {
+              kind: 'resident',
+              firstName: 'Paul',
+              lastName: `Poste-${marker}`,
+              address: '2 rue du Port',
+              postcode: '37550',
+              city: 'Saint-Aubin',
+            },
           }),
         });
         const t = await res.json();

@@ -110,10 +110,9 @@ export class AgentPicker {
   /** the chosen agent (null for a leading/trailing option, or while its name is not known yet) */
   readonly selected = computed(() => this.known().get(this.value()) ?? null);
 
-  private readonly search = computed(
-    () => ({ q: this.query().trim(), departments: this.departmentIds() }),
-    { equal: (a, b) => a.q === b.q && (a.departments ?? []).join() === (b.departments ?? []).join() && !a.departments === !b.departments },
-  );
+  private readonly search = computed(() => ({ q: this.query().trim(), departments: this.departmentIds() }), {
+    equal: (a, b) => a.q === b.q && (a.departments ?? []).join() === (b.departments ?? []).join() && !a.departments === !b.departments,
+  });
   protected readonly shown = computed(() => {
     const out = new Set(this.exclude().filter((x): x is string => !!x));
     return this.found().filter((a) => !out.has(a.id));

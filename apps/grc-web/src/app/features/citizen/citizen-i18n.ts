@@ -27,6 +27,10 @@ export const CITIZEN_FR = {
   'citizenPage.erasure.no_rule': 'aucune règle de conservation : conservée sans la personne',
   'citizenPage.back': 'Retour à la demande',
   'ticket.citizenPage': 'Ouvrir la fiche de {name}',
+  'field.merge.reason_required': 'Motif obligatoire : dites pourquoi ces deux fiches sont la même personne.',
+  'field.merge.same': 'Choisissez une autre fiche que celle-ci.',
+  'field.merge.other_unknown': 'L’autre fiche est introuvable (déjà fusionnée ou effacée ?).',
+  'field.erasure.reason_required': 'Motif obligatoire.',
   'citizenMerge.open': 'Fusionner avec une autre fiche',
   'citizenMerge.heading': 'Fusionner deux fiches de la même personne',
   'citizenMerge.intro':
@@ -88,6 +92,10 @@ export const CITIZEN_EN: Record<keyof typeof CITIZEN_FR, string> = {
   'citizenPage.erasure.no_rule': 'no retention rule: kept without the person',
   'citizenPage.back': 'Back to the request',
   'ticket.citizenPage': 'Open {name}’s record',
+  'field.merge.reason_required': 'A reason is required: say why both records are the same person.',
+  'field.merge.same': 'Choose a record other than this one.',
+  'field.merge.other_unknown': 'The other record cannot be found (already merged or erased?).',
+  'field.erasure.reason_required': 'A reason is required.',
   'citizenMerge.open': 'Merge with another record',
   'citizenMerge.heading': 'Merge two records of the same person',
   'citizenMerge.intro':

@@ -1,7 +1,15 @@
 import { ChangeDetectionStrategy, Component, computed, effect, inject, input, output, signal, untracked } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { RouterLink } from '@angular/router';
-import { mergeCitizens, type Channel, type Citizen, type CitizenFields, type CitizenSummary, type MergeResult, type TicketSummary } from '@grc/domain';
+import {
+  mergeCitizens,
+  type Channel,
+  type Citizen,
+  type CitizenFields,
+  type CitizenSummary,
+  type MergeResult,
+  type TicketSummary,
+} from '@grc/domain';
 import type { Subscription } from 'rxjs';
 import { Api } from '../../core/api';
 import { I18n, type MsgKey } from '../../core/i18n';
