@@ -180,7 +180,7 @@ describe('citizens: need-to-know (the directory for the front desk and the admin
         categoryId: pothole,
         subject: 'Trou',
         description: 'Un trou',
-        newCitizen: { kind: 'resident', firstName: 'Anne-Sophie', lastName: last },
+        newCitizen: { kind: 'resident', firstName: 'Anne-Sophie', lastName: last, email: `${last.toLowerCase()}@citoyens.example` },
       })
       .expect(201);
     for (const q of [last, last.replace('-', ' '), `anne sophie ${last.toLowerCase()}`])
