@@ -40,7 +40,7 @@ describe('AgentPicker', () => {
   let fixture: ComponentFixture<Host>;
   let http: HttpTestingController;
   const el = () => fixture.nativeElement as HTMLElement;
-  const options = () => [...el().querySelectorAll('option')].map((o) => o.textContent!.trim());
+  const options = () => Array.from(el().querySelectorAll('option')).map((o) => o.textContent!.trim());
   const isSearch = (r: { url: string }) => r.url === '/api/v1/agents';
   const debounce = () => new Promise((r) => setTimeout(r, AGENT_PICKER_DEBOUNCE_MS + 20));
   async function type(text: string): Promise<void> {
@@ -89,7 +89,7 @@ describe('AgentPicker', () => {
     http.expectOne(isSearch).flush([agent('julie', 'Julie Lefebvre'), agent('karim', 'Karim Benali')]);
     await fixture.whenStable();
     const select = el().querySelector<HTMLSelectElement>('#p')!;
-    select.value = [...select.options].find((o) => o.textContent!.includes('Karim'))!.value;
+    select.value = Array.from(select.options).find((o) => o.textContent!.includes('Karim'))!.value;
     select.dispatchEvent(new Event('change'));
     await fixture.whenStable();
     expect(fixture.componentInstance.value()).toBe('karim');
