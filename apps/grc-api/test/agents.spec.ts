@@ -1,5 +1,5 @@
 import type { Agent } from '@grc/domain';
-import { ADMIN, ids, VOIRIE_AGENT } from './support/demo';
+import { ADMIN, DGS, ids, VOIRIE_AGENT } from './support/demo';
 import { startTestApp, type TestContext } from './support/test-app';
 
 const uniq = () => Date.now().toString(36) + Math.floor(Math.random() * 1e4).toString(36);
@@ -52,6 +52,30 @@ describe('agents: directory and administration (real PostgreSQL)', () => {
       expect(Object.keys(a).sort()).toEqual(['active', 'departmentIds', 'displayName', 'email', 'id', 'locale', 'role', 'version']);
     expect(list.find((a) => a.email === VOIRIE_AGENT)?.departmentIds).toEqual([await d.department('voirie')]);
     expect(JSON.stringify(res.body)).not.toMatch(/argon2/);
+  });
+
+  it('searches the directory for the pickers: department filter, words of name or e-mail without accents, a limit', async () => {
+    const voirie = await d.department('voirie');
+    const client = await ctx.loginAs(VOIRIE_AGENT);
+    const inVoirie = (await client.get('/api/v1/agents').query({ departmentId: voirie }).expect(200)).body as Agent[];
+    expect(inVoirie.map((a) => a.email)).toContain(VOIRIE_AGENT);
+    expect(inVoirie.every((a) => a.active && a.departmentIds.includes(voirie))).toBe(true);
+    // Hélène Marchand (DGS) is found by "helene MARCH", in no department filter
+    const found = (await client.get('/api/v1/agents').query({ q: 'helene MARCH' }).expect(200)).body as Agent[];
+    expect(found.map((a) => a.email)).toEqual([DGS]);
+    expect((await client.get('/api/v1/agents').query({ q: 'helene', departmentId: voirie }).expect(200)).body).toEqual([]);
+    // LIKE's metacharacters are literal
+    expect((await client.get('/api/v1/agents').query({ q: '%' }).expect(200)).body).toEqual([]);
+    const two = (await client.get('/api/v1/agents').query({ limit: 2 }).expect(200)).body as Agent[];
+    expect(two).toHaveLength(2);
+    // several departments: agents of any of them
+    const eclairage = await d.department('eclairage');
+    const both = (await client.get(`/api/v1/agents?departmentId=${voirie}&departmentId=${eclairage}`).expect(200)).body as Agent[];
+    expect(both.length).toBeGreaterThan(inVoirie.length);
+    expect((await client.get(`/api/v1/agents?departmentId=${voirie},${eclairage}`).expect(200)).body).toEqual(both);
+    const bad = await client.get('/api/v1/agents').query({ departmentId: 'voirie', limit: 0 });
+    expect(bad.status).toBe(400);
+    expect(fields(bad.body).sort()).toEqual(['departmentId', 'limit']);
   });
 
   it('creates an agent: e-mail lower-cased, password hashed (argon2id), audited without the password', async () => {

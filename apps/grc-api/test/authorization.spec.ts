@@ -661,7 +661,10 @@ describe('authorisation matrix: every route × every principal × own / other ob
     'POST /api/v1/citizens/{id}/merge': async (who, scope) => {
       const kept = await freshCitizen(who, scope);
       const other = await freshCitizen(who, scope);
-      return { path: `/api/v1/citizens/${kept.id}/merge`, body: { otherId: other.id, version: kept.version, otherVersion: other.version } };
+      return {
+        path: `/api/v1/citizens/${kept.id}/merge`,
+        body: { otherId: other.id, version: kept.version, otherVersion: other.version, reason: 'Même personne' },
+      };
     },
     'GET /api/v1/privacy-settings': async () => ({ path: '/api/v1/privacy-settings' }),
     'PUT /api/v1/privacy-settings': async () => {

@@ -413,13 +413,22 @@ describe('citizen rights: erasure (anonymisation engine) and merge', () => {
     const otherId = fromCounter.citizen!.id;
     const kept = (await admin.get(`/api/v1/citizens/${keptId}`).expect(200)).body;
     const other = (await admin.get(`/api/v1/citizens/${otherId}`).expect(200)).body;
+    const REASON = 'Même personne : même nom, même téléphone';
+    const noReason = await admin
+      .post(`/api/v1/citizens/${keptId}/merge`)
+      .send({ otherId, version: kept.version, otherVersion: other.version, reason: ' ' });
+    expect(noReason.status).toBe(400);
+    expect(noReason.body.errors[0]).toEqual(expect.objectContaining({ field: 'reason', code: 'merge.reason_required' }));
     expect(
-      (await admin.post(`/api/v1/citizens/${keptId}/merge`).send({ otherId: keptId, version: kept.version, otherVersion: kept.version }))
-        .status,
+      (
+        await admin
+          .post(`/api/v1/citizens/${keptId}/merge`)
+          .send({ otherId: keptId, version: kept.version, otherVersion: kept.version, reason: REASON })
+      ).status,
     ).toBe(400);
     const stale = await admin
       .post(`/api/v1/citizens/${keptId}/merge`)
-      .send({ otherId, version: kept.version, otherVersion: other.version + 1 });
+      .send({ otherId, version: kept.version, otherVersion: other.version + 1, reason: REASON });
     expect(stale.status).toBe(409);
     expect(stale.body.errors[0].field).toBe('otherVersion');
     expect(
@@ -428,13 +437,13 @@ describe('citizen rights: erasure (anonymisation engine) and merge', () => {
           await ctx.as(FRONT_DESK_AGENT)
         )
           .post(`/api/v1/citizens/${keptId}/merge`)
-          .send({ otherId, version: kept.version, otherVersion: other.version })
+          .send({ otherId, version: kept.version, otherVersion: other.version, reason: REASON })
       ).status,
     ).toBe(403);
 
     const res = await admin
       .post(`/api/v1/citizens/${keptId}/merge`)
-      .send({ otherId, version: kept.version, otherVersion: other.version })
+      .send({ otherId, version: kept.version, otherVersion: other.version, reason: REASON })
       .expect(200);
     expect(res.body).toEqual(
       expect.objectContaining({
@@ -471,5 +480,6 @@ describe('citizen rights: erasure (anonymisation engine) and merge', () => {
     expect(trail.map((a: { action: string }) => a.action)).toEqual(expect.arrayContaining(['citizen.create', 'citizen.merge']));
     const [merge] = await ctx.db.query(`SELECT changes FROM audit_events WHERE action = 'citizen.merge' AND entity_id = $1`, [keptId]);
     expect(merge.changes.mergedFrom).toEqual({ before: null, after: otherId });
+    expect(merge.changes.reason).toEqual({ before: null, after: 'Même personne : même nom, même téléphone' });
   });
 });

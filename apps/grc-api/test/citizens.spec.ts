@@ -169,6 +169,34 @@ describe('citizens: need-to-know (the directory for the front desk and the admin
     expect(row.actor_label).toBe(ADMIN);
   });
 
+  it('finds a hyphenated name typed with or without its hyphen', async () => {
+    const admin = await ctx.loginAs(ADMIN);
+    const pothole = await (await ids(ctx.db)).category('nid-de-poule');
+    const last = `Lefèvre-Martin${Date.now().toString(36)}`;
+    const created = await admin
+      .post('/api/v1/tickets')
+      .send({
+        channel: 'counter',
+        categoryId: pothole,
+        subject: 'Trou',
+        description: 'Un trou',
+        newCitizen: { kind: 'resident', firstName: 'Anne-Sophie', lastName: last, email: `${last.toLowerCase()}@citoyens.example` },
+      })
+      .expect(201);
+    for (const q of [last, last.replace('-', ' '), `anne sophie ${last.toLowerCase()}`])
+      expect((await admin.get('/api/v1/citizens').query({ q }).expect(200)).body.map((x: { id: string }) => x.id)).toEqual([
+        created.body.citizen.id,
+      ]);
+    expect(
+      (
+        await admin
+          .get('/api/v1/citizens')
+          .query({ q: `${last} Zoé` })
+          .expect(200)
+      ).body,
+    ).toEqual([]);
+  });
+
   it('agent entry still creates a citizen with the request; an existing person of another department is refused without revealing who', async () => {
     const agent = await ctx.loginAs(VOIRIE_AGENT);
     const pothole = await (await ids(ctx.db)).category('nid-de-poule');

@@ -139,6 +139,11 @@ describe('letters: replies by post, after validation, queued, printed and marked
       expect((await letters(t.id))[0]!.state).toBe('to_send');
       expect((await (await as(EV_AGENT)).get('/api/v1/letters/not-a-uuid/pdf')).status).toBe(404);
       expect((await (await as(EV_AGENT)).get('/api/v1/letters').query({ state: 'lost' })).status).toBe(400);
+      // the ticket page's panel: nothing of another department's request either
+      expect((await (await as(VOIRIE_AGENT)).get('/api/v1/letters').query({ ticketId: t.id }).expect(200)).body).toEqual([]);
+      const bad = await (await as(EV_AGENT)).get('/api/v1/letters').query({ ticketId: 'GRC-1' });
+      expect(bad.status).toBe(400);
+      expect(bad.body.errors[0].field).toBe('ticketId');
     });
 
     it('marks it sent: on the timeline, audited, listed as sent with who posted it; a second time is a 409', async () => {
@@ -163,6 +168,10 @@ describe('letters: replies by post, after validation, queued, printed and marked
       expect(toSend.some((l) => l.id === letter.id)).toBe(false);
       const posted: Letter[] = (await (await as(EV_AGENT)).get('/api/v1/letters').query({ state: 'sent' }).expect(200)).body;
       expect(posted.find((l) => l.id === letter.id)).toMatchObject({ state: 'sent' });
+      // the ticket page's panel lists the request's letters whatever their state
+      const ofTicket: Letter[] = (await (await as(EV_AGENT)).get('/api/v1/letters').query({ ticketId: t.id }).expect(200)).body;
+      expect(ofTicket.map((l) => [l.id, l.state])).toEqual([[letter.id, 'sent']]);
+      expect((await (await as(EV_AGENT)).get('/api/v1/letters').query({ ticketId: t.id, state: 'to_send' }).expect(200)).body).toEqual([]);
     });
   });
 

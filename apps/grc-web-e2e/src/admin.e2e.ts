@@ -37,6 +37,8 @@ describe('administration of the reference data', () => {
       ['/admin/agents', 'Agents', 'Julie Lefebvre'],
       ['/admin/categories', 'Catégories', 'Nid-de-poule'],
       ['/admin/routage', 'Règles de routage', null],
+      // the reply templates with their department / category scope (issue 13)
+      ['/admin/courriel', 'Courriel', 'Modèles de réponse des agents'],
     ] as const) {
       await page.goto(path);
       await page.getByRole('heading', { level: 2, name: heading, exact: true }).waitFor();

@@ -111,6 +111,8 @@ const ADMIN_PAGES = [
   '/tickets/new',
   '/a-valider',
   '/delegations',
+  '/courrier',
+  '/audit',
   '/sla/breaches',
   '/notifications',
   '/compte',

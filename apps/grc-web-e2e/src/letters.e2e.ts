@@ -3,7 +3,9 @@
  * « Réponse simple » circuit of the green spaces. The agent drafts the reply from a template proposed for the
  * request, the head approves it; the letter then appears in « Courrier à envoyer » (not before), its PDF is
  * downloaded and its text checked (letterhead, address, reference, text, the head's signature), and the agent
- * marks it sent, which the ticket's timeline shows. axe-core on the new page and on the ticket.
+ * marks it sent, which the ticket's timeline shows. The ticket page's letters panel shows the letter as it goes
+ * (to send, its PDF, sent by whom); a second request, answered by post without a circuit, is marked sent from
+ * its ticket page. axe-core on the new page and on the ticket with its panel.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -123,9 +125,27 @@ describe('a counter request answered by post: drafted, validated, queued, printe
     await head.getByTestId('timeline-event').filter({ hasText: 'Courrier à envoyer (réponse par voie postale)' }).waitFor();
   });
 
+  step('the ticket page shows the letter to send, signed by the head, with its PDF', async () => {
+    current = agent;
+    await agent.goto(`/tickets/${ticketId}`);
+    const letter = agent.getByTestId('ticket-letter');
+    await letter.waitFor();
+    await expect(letter.getByTestId('ticket-letter-state').innerText()).resolves.toBe('À envoyer');
+    await expect(letter.innerText()).resolves.toContain(`Signé par ${HEAD.name}`);
+    await expect(letter.getByTestId('ticket-letter-mark-sent').isVisible()).resolves.toBe(true);
+    await noAxeViolations(agent, 'ticket with its letter to send');
+    const [download] = await Promise.all([agent.waitForEvent('download'), letter.getByTestId('ticket-letter-pdf').click()]);
+    expect(download.suggestedFilename()).toBe(`courrier-${reference}.pdf`);
+    const saved = join(mkdtempSync(join(tmpdir(), 'grc-letter-')), download.suggestedFilename());
+    await download.saveAs(saved);
+    const text = await pdfText(readFileSync(saved));
+    expect(text).toContain(`Nos références : ${reference}`);
+    expect(text).toContain(HEAD.name);
+  });
+
   step('the letter is in « Courrier à envoyer »; its PDF carries the letterhead, address, reference, text and signature', async () => {
     current = agent;
-    await agent.reload();
+    await agent.goto('/courrier');
     const row = agent.getByTestId('letter-row').filter({ hasText: reference });
     await row.waitFor();
     await expect(row.innerText()).resolves.toContain('5 allée des Charmes');
@@ -160,6 +180,78 @@ describe('a counter request answered by post: drafted, validated, queued, printe
     await noAxeViolations(agent, 'letters sent');
     await agent.goto(`/tickets/${ticketId}`);
     await agent.getByTestId('timeline-event').filter({ hasText: 'Courrier envoyé' }).waitFor();
+    // the panel says it is sent and by whom; nothing left to mark
+    const letter = agent.getByTestId('ticket-letter');
+    await expect(letter.getByTestId('ticket-letter-state').innerText()).resolves.toBe('Envoyé');
+    await expect(letter.innerText()).resolves.toContain(`par ${AGENT.name}`);
+    await expect(letter.getByTestId('ticket-letter-mark-sent').count()).resolves.toBe(0);
     await noAxeViolations(agent, 'ticket (letter sent)');
+  });
+});
+
+describe('a request received by post, answered without a circuit, marked sent from its ticket page', () => {
+  const VOIRIE = { email: 'julie.lefebvre@saint-aubin.fr', name: 'Julie Lefebvre' };
+  let id = '';
+  let ref = '';
+  let voirie: Page;
+
+  step('the agent answers a letter request directly: its ticket page shows the letter to send', async () => {
+    voirie = await login(VOIRIE);
+    const [cat] = await dbQuery<{ id: string }>(`SELECT id FROM categories WHERE code = 'nid-de-poule'`);
+    const done = await voirie.evaluate(
+      async ({ categoryId, marker }) => {
+        const headers = { 'Content-Type': 'application/json', 'X-Requested-With': 'grc' };
+        const res = await fetch('/api/v1/tickets', {
+          method: 'POST',
+          credentials: 'include',
+          headers,
+          body: JSON.stringify({
+            channel: 'mail',
+            categoryId,
+            subject: `Nid-de-poule signalé par lettre ${marker}`,
+            description: 'Courrier reçu en mairie.',
+            newCitizen: {
+              kind: 'resident',
+              firstName: 'Paul',
+              lastName: `Poste-${marker}`,
+              address: '2 rue du Port',
+              postcode: '37550',
+              city: 'Saint-Aubin',
+            },
+          }),
+        });
+        const t = await res.json();
+        const reply = await fetch(`/api/v1/tickets/${t.id}/messages`, {
+          method: 'POST',
+          credentials: 'include',
+          headers,
+          body: JSON.stringify({ kind: 'reply', body: 'Le trou sera rebouché cette semaine.', version: t.version }),
+        });
+        return { created: res.status, replied: reply.status, id: t.id, reference: t.reference };
+      },
+      { categoryId: cat!.id, marker },
+    );
+    expect([done.created, done.replied]).toEqual([201, 201]);
+    id = done.id;
+    ref = done.reference;
+    await voirie.goto(`/tickets/${id}`);
+    const letter = voirie.getByTestId('ticket-letter');
+    await letter.waitFor();
+    await expect(letter.getByTestId('ticket-letter-state').innerText()).resolves.toBe('À envoyer');
+    await expect(letter.innerText()).resolves.toContain(`Signé par ${VOIRIE.name}`);
+  });
+
+  step('« Marquer envoyé » on the ticket page: the panel, the timeline and « Envoyés » agree', async () => {
+    const letter = voirie.getByTestId('ticket-letter');
+    await letter.getByTestId('ticket-letter-mark-sent').click();
+    await voirie.waitForFunction((r) => document.querySelector('[data-testid="ticket-letters-notice"]')?.textContent?.includes(r), ref);
+    await expect(letter.getByTestId('ticket-letter-state').innerText()).resolves.toBe('Envoyé');
+    await voirie.getByTestId('timeline-event').filter({ hasText: 'Courrier envoyé' }).waitFor();
+    await noAxeViolations(voirie, 'ticket (letter marked sent from the panel)');
+    const [row] = await dbQuery<{ state: string }>(`SELECT state FROM ticket_letters WHERE ticket_id = $1`, [id]);
+    expect(row!.state).toBe('sent');
+    await voirie.goto('/courrier');
+    await voirie.getByTestId('letters-sent').click();
+    await voirie.getByTestId('letter-row').filter({ hasText: ref }).filter({ hasText: VOIRIE.name }).waitFor();
   });
 });

@@ -1,4 +1,4 @@
-import { Transform } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
@@ -9,6 +9,7 @@ import {
   IsOptional,
   IsString,
   IsUUID,
+  Max,
   MaxLength,
   Min,
   MinLength,
@@ -44,4 +45,22 @@ export class UpdateAgentDto extends AgentFieldsDto implements AgentInput {
 export class PasswordResetDto implements PasswordResetRequest {
   /** temporary: the agent must change it at its next login */
   @IsString() @MinLength(1) @MaxLength(200) password!: string;
+}
+
+/** `departmentId=a,b` or `departmentId=a&departmentId=b`: a list (anything else is left for the validators to refuse) */
+const oneOrMany = ({ value }: { value: unknown }) => {
+  const list = Array.isArray(value) ? value : [value];
+  return value === undefined || !list.every((v) => typeof v === 'string') ? value : list.flatMap((v: string) => v.split(','));
+};
+
+/**
+ * The agent pickers' query (GET /agents?q=&departmentId=&limit=): active agents of these departments whose name or
+ * e-mail holds every word of `q` (accents and case ignored), by name, at most `limit`. Without any of the three
+ * the whole directory (every agent, active or not) as before.
+ */
+export class AgentSearchDto {
+  @IsOptional() @IsString() @MaxLength(200) q?: string;
+  /** one or more (`departmentId=a,b` or repeated): agents of any of them */
+  @IsOptional() @Transform(oneOrMany) @IsArray() @ArrayMaxSize(100) @IsUUID('all', { each: true }) departmentId?: string[];
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
 }

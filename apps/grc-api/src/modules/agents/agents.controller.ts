@@ -1,10 +1,10 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Agent } from '@grc/domain';
 import type { Actor } from '../auth/authenticated-agent';
 import { CurrentActor, RequirePermission } from '../auth/decorators';
 import { idParam } from '../reference/id-param';
-import { CreateAgentDto, PasswordResetDto, UpdateAgentDto } from './agent.dto';
+import { AgentSearchDto, CreateAgentDto, PasswordResetDto, UpdateAgentDto } from './agent.dto';
 import { AgentsService } from './agents.service';
 
 @ApiTags('agents')
@@ -12,11 +12,11 @@ import { AgentsService } from './agents.service';
 export class AgentsController {
   constructor(private readonly agents: AgentsService) {}
 
-  /** The directory: who can be assigned, in which departments. */
+  /** The directory: who can be assigned, in which departments; with q / departmentId / limit, the pickers' search. */
   @RequirePermission('reference.read')
   @Get()
-  list(): Promise<Agent[]> {
-    return this.agents.list();
+  list(@Query() query: AgentSearchDto): Promise<Agent[]> {
+    return this.agents.list(query);
   }
 
   @RequirePermission('admin.agents')

@@ -54,6 +54,26 @@ export class AgentsRepository {
     return rows.map(toAgent);
   }
 
+  /**
+   * The pickers' search: active agents of any of `departmentIds` (null: any) whose name or e-mail contains every
+   * word (accents and case ignored, LIKE metacharacters taken literally), by name, at most `limit`.
+   */
+  async search(
+    opts: { words: readonly string[]; departmentIds: readonly string[] | null; limit: number },
+    m: EntityManager = this.db.manager,
+  ): Promise<Agent[]> {
+    const patterns = opts.words.map((w) => `%${w.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    const rows: AgentRow[] = await m.query(
+      `${SELECT_AGENTS}
+       WHERE a.active
+         AND ($1::uuid[] IS NULL OR EXISTS (SELECT 1 FROM agent_departments f WHERE f.agent_id = a.id AND f.department_id = ANY($1::uuid[])))
+         AND grc_unaccent(lower(a.display_name || ' ' || a.email)) LIKE ALL (SELECT grc_unaccent(lower(p)) FROM unnest($2::text[]) p)
+       GROUP BY a.id ORDER BY a.display_name, a.id LIMIT $3`,
+      [opts.departmentIds, patterns, opts.limit],
+    );
+    return rows.map(toAgent);
+  }
+
   /** One agent with its departments; null when unknown. */
   async find(id: string, m: EntityManager = this.db.manager): Promise<Agent | null> {
     const rows: AgentRow[] = await m.query(`${SELECT_AGENTS} WHERE a.id = $1 GROUP BY a.id`, [id]);

@@ -35,9 +35,11 @@ export class AgentsService {
     private readonly secondFactor: SecondFactorService,
   ) {}
 
-  /** The directory (for assignment and the admin screen), by name. */
-  async list(): Promise<Agent[]> {
-    return this.agents.list();
+  /** The directory (for the admin screen and names), by name; with a search, the pickers' bounded list. */
+  async list(query: { q?: string; departmentId?: string[]; limit?: number } = {}): Promise<Agent[]> {
+    if (query.q === undefined && query.departmentId === undefined && query.limit === undefined) return this.agents.list();
+    const words = (query.q ?? '').split(/\s+/).filter(Boolean).slice(0, 10);
+    return this.agents.search({ words, departmentIds: query.departmentId ?? null, limit: query.limit ?? 50 });
   }
 
   async create(actor: Actor, input: CreateAgentDto): Promise<Agent> {

@@ -56,12 +56,12 @@ export class CitizenRightsController {
     return this.erasure.erase(actor, id, dto);
   }
 
-  /** Merges another record of the same person into this one: its requests move here, contacts combined, the other deleted. */
+  /** Merges another record of the same person into this one (with a reason): its requests move here, contacts combined, the other deleted. */
   @RequirePermission('rgpd')
   @Post(':id/merge')
   @HttpCode(200)
   merge(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Body() dto: MergeDto): Promise<MergeResult> {
-    return this.erasure.merge(actor, id, dto.otherId, dto.version, dto.otherVersion);
+    return this.erasure.merge(actor, id, dto);
   }
 }
 

@@ -35,4 +35,6 @@ export class MergeDto {
   @IsInt() @Min(1) version!: number;
   /** the other record's version as read */
   @IsInt() @Min(1) otherVersion!: number;
+  /** why both records are the same person (recorded in both trails) */
+  @IsString() @MaxLength(1000) reason!: string;
 }

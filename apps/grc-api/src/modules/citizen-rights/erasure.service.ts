@@ -83,8 +83,19 @@ export class ErasureService {
     return result;
   }
 
-  /** Merges `otherId` into `keptId` (versions of both as the agent read them). */
-  merge(actor: Actor, keptId: string, otherId: string, keptVersion: number, otherVersion: number): Promise<MergeResult> {
+  /** Merges `otherId` into `keptId` (versions of both as the agent read them), for a reason recorded in both trails. */
+  merge(
+    actor: Actor,
+    keptId: string,
+    opts: { otherId: string; version: number; otherVersion: number; reason?: string | null },
+  ): Promise<MergeResult> {
+    const { otherId, version: keptVersion, otherVersion } = opts;
+    const reason = opts.reason?.trim() || null;
+    if (!reason) {
+      throw badRequest('Indiquez pourquoi ces deux fiches sont la même personne.', [
+        { field: 'reason', message: 'Motif obligatoire.', code: 'merge.reason_required' },
+      ]);
+    }
     if (keptId === otherId) {
       throw badRequest('Choisissez une autre fiche que celle-ci.', [{ field: 'otherId', message: 'La même fiche.', code: 'merge.same' }]);
     }
@@ -115,6 +126,7 @@ export class ErasureService {
       await this.audit.record(m, who, 'citizen.merge', 'citizen', otherId, {
         mergedInto: { before: null, after: keptId },
         requests: { before: null, after: moved },
+        reason: { before: null, after: reason },
       });
       await this.rights.deleteCitizen(otherId, m);
       const saved = await this.rights.saveCitizen(kept, merged.fields, m);
@@ -122,6 +134,7 @@ export class ErasureService {
         ...diff<CitizenFields>(pick(kept), merged.fields, CITIZEN_FIELDS),
         mergedFrom: { before: null, after: otherId },
         requests: { before: null, after: moved },
+        reason: { before: null, after: reason },
       });
       return { citizen: toCitizen(saved), mergedId: otherId, movedRequests: moved, filled: merged.filled, conflicts: merged.conflicts };
     });

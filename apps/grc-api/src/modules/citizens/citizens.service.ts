@@ -81,7 +81,15 @@ export class CitizensService {
       ? { by: 'email', value: email }
       : phone
         ? { by: 'phone', value: phone }
-        : { by: 'name', value: normalizeForSearch(text).replace(/[%_\\]/g, (c) => `\\${c}`) };
+        : // the words in order, whatever stands between them in the stored text ("jean pierre" finds "Jean-Pierre")
+          {
+            by: 'name',
+            value: normalizeForSearch(text)
+              .replace(/[%_\\]/g, (c) => `\\${c}`)
+              .split(' ')
+              .filter(Boolean)
+              .join('%'),
+          };
     return this.db.transaction(async (m) => {
       const found = await this.citizens.search(match, this.reach(actor), m);
       // what was searched for is personal data no anonymisation could find again (a name typed by an agent):

@@ -21,7 +21,7 @@ export class LettersController {
   @RequirePermission('tickets.reply')
   @Get()
   list(@CurrentAgent() agent: AuthenticatedAgent, @Query() q: LettersQueryDto): Promise<Letter[]> {
-    return this.letters.list(agent, q.state);
+    return this.letters.list(agent, q);
   }
 
   /** The letter as a PDF with the town's letterhead (made when downloaded); another department's: 404. */

@@ -108,6 +108,16 @@ export class LettersRepository {
     );
   }
 
+  /** One request's letters (both states, oldest first), if its department is one of these (null: every department). */
+  ofTicket(ticketId: string, departmentIds: readonly string[] | null, m: EntityManager = this.db.manager): Promise<LetterRow[]> {
+    return m.query(
+      `SELECT ${COLUMNS} FROM ${FROM}
+       WHERE l.ticket_id = $1 AND ($2::uuid[] IS NULL OR t.department_id = ANY($2::uuid[]))
+       ORDER BY l.created_at, l.id LIMIT 100`,
+      [ticketId, departmentIds],
+    );
+  }
+
   async find(id: string, m: EntityManager = this.db.manager): Promise<LetterRow | null> {
     const [r] = await m.query(`SELECT ${COLUMNS} FROM ${FROM} WHERE l.id = $1`, [id]);
     return r ?? null;

@@ -45,8 +45,14 @@ export class LettersService {
     private readonly privacy: PrivacySettingsRepository,
   ) {}
 
-  async list(agent: AuthenticatedAgent, state: LetterState = 'to_send', limit = 200): Promise<Letter[]> {
-    const rows = await this.rows.list(agent.role === 'admin' ? null : agent.visibleDepartmentIds, state, limit);
+  /** The queue or the letters sent; with `ticketId`, that request's letters (both states unless `state` is given; none for another department's). */
+  async list(agent: AuthenticatedAgent, query: { state?: LetterState; ticketId?: string } = {}, limit = 200): Promise<Letter[]> {
+    const departments = agent.role === 'admin' ? null : agent.visibleDepartmentIds;
+    if (query.ticketId) {
+      const rows = await this.rows.ofTicket(query.ticketId, departments);
+      return rows.filter((r) => !query.state || r.state === query.state).map(toLetter);
+    }
+    const rows = await this.rows.list(departments, query.state ?? 'to_send', limit);
     return rows.map(toLetter);
   }
 

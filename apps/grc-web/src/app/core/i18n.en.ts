@@ -366,7 +366,7 @@ export const EN: Record<MsgKey, string> = {
   ...RETENTION_CORE_EN,
   // the API's problem and field codes (core/problem.ts)
   ...PROBLEM_EN,
-  // agent pickers (shared/agent-filter.ts)
+  // agent picker (shared/agent-picker.ts)
   ...PICKER_EN,
   // the SLA's timeline events worded from their data (features/sla/sla-timeline.ts)
   ...SLA_TIMELINE_EN,

@@ -366,7 +366,7 @@ export const FR = {
   ...RETENTION_CORE_FR,
   // the API's problem and field codes (core/problem.ts)
   ...PROBLEM_FR,
-  // agent pickers (shared/agent-filter.ts)
+  // agent picker (shared/agent-picker.ts)
   ...PICKER_FR,
   // the SLA's timeline events worded from their data (features/sla/sla-timeline.ts)
   ...SLA_TIMELINE_FR,

@@ -1,6 +1,6 @@
 import { Injectable, inject } from '@angular/core';
 import type { Agent, Category, Department } from '@grc/domain';
-import { Observable, catchError, of, shareReplay } from 'rxjs';
+import { Observable, catchError, map, of, shareReplay } from 'rxjs';
 import { Api } from './api';
 
 /** Reference lists (categories, departments, agents), cached for the session; admin screens invalidate them. */
@@ -32,6 +32,10 @@ export class RefData {
   }
   agents(): Observable<Agent[]> {
     return this.cached<Agent>('/agents');
+  }
+  /** One agent by id, for a name no picker search has shown (the cached directory; null when unknown). */
+  agentNamed(id: string): Observable<Agent | null> {
+    return this.agents().pipe(map((list) => list.find((a) => a.id === id) ?? null));
   }
   invalidate(): void {
     this.cache.clear();

@@ -71,6 +71,12 @@ export const AUDIT_FR = {
   'audit.action.auth.login_failed': 'Échec de connexion',
   'audit.action.agent.create': 'Création d’un agent',
   'audit.action.agent.update': 'Modification d’un agent',
+  'audit.action.citizen.merge': 'Fusion de fiches',
+  'audit.action.ticket.requester_merge': 'Demande rattachée à la fiche fusionnée',
+  'audit.action.citizen.erase': 'Effacement d’une personne',
+  'audit.action.citizen.access_export': 'Export des données d’une personne',
+  'audit.action.ticket.letter.read': 'Téléchargement d’un courrier',
+  'audit.action.ticket.letter_sent': 'Courrier marqué envoyé',
 } as const;
 
 export const AUDIT_EN: Record<keyof typeof AUDIT_FR, string> = {
@@ -144,6 +150,12 @@ export const AUDIT_EN: Record<keyof typeof AUDIT_FR, string> = {
   'audit.action.auth.login_failed': 'Failed sign-in',
   'audit.action.agent.create': 'Agent created',
   'audit.action.agent.update': 'Agent changed',
+  'audit.action.citizen.merge': 'Records merged',
+  'audit.action.ticket.requester_merge': 'Request moved to the merged record',
+  'audit.action.citizen.erase': 'Person erased',
+  'audit.action.citizen.access_export': 'Person’s data exported',
+  'audit.action.ticket.letter.read': 'Letter downloaded',
+  'audit.action.ticket.letter_sent': 'Letter marked as sent',
 };
 
 /** The action codes the viewer words (and offers as a filter); any other code is shown as it is. */

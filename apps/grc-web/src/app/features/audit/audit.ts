@@ -2,13 +2,13 @@ import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/cor
 import { FormsModule } from '@angular/forms';
 import { ActivatedRoute } from '@angular/router';
 import { TZDate } from '@date-fns/tz';
-import type { Agent, AuditEvent, AuditFilters, AuditPage as Page } from '@grc/domain';
+import type { AuditEvent, AuditFilters, AuditPage as Page } from '@grc/domain';
 import { API, Api } from '../../core/api';
 import { Auth } from '../../core/auth';
 import { I18n, type MsgKey } from '../../core/i18n';
 import { toUiError, type UiError } from '../../core/problem';
 import { AUDIT_ACTION_CODES } from './audit-i18n';
-import { sortByText } from '../../shared/collate';
+import { AgentPicker } from '../../shared/agent-picker';
 
 const TOWN_TIME_ZONE = 'Europe/Paris';
 
@@ -35,7 +35,7 @@ const dayStart = (day: string, plusDays = 0): string => {
  */
 @Component({
   selector: 'grc-audit',
-  imports: [FormsModule],
+  imports: [FormsModule, AgentPicker],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './audit.html',
 })
@@ -45,7 +45,6 @@ export class AuditPage {
   protected readonly i18n = inject(I18n);
   protected readonly t = this.i18n.t;
   protected readonly actions = AUDIT_ACTION_CODES;
-  protected readonly agents = signal<Agent[]>([]);
   protected readonly items = signal<AuditEvent[]>([]);
   protected readonly next = signal<string | null>(null);
   protected readonly loading = signal(false);
@@ -56,7 +55,6 @@ export class AuditPage {
   private applied: AuditFilters = {};
 
   constructor() {
-    this.api.get<Agent[]>('/agents').subscribe({ next: (a) => this.agents.set(sortByText(a, (x) => x.displayName)) });
     const q = inject(ActivatedRoute).snapshot.queryParamMap;
     this.form = { ...EMPTY, citizenId: q.get('citizenId') ?? '', ticketReference: q.get('ticketReference') ?? '' };
     this.search();

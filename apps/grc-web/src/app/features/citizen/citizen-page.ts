@@ -1,22 +1,32 @@
 import { ChangeDetectionStrategy, Component, computed, effect, inject, input, signal, untracked } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { RouterLink } from '@angular/router';
-import { OPEN_STATUSES, type Citizen, type CitizenInput, type CitizenMessage, type ErasureResult, type TicketSummary } from '@grc/domain';
+import {
+  OPEN_STATUSES,
+  type Citizen,
+  type CitizenInput,
+  type CitizenMessage,
+  type ErasureResult,
+  type MergeResult,
+  type TicketSummary,
+} from '@grc/domain';
 import { API, Api } from '../../core/api';
 import { Auth } from '../../core/auth';
 import { I18n, type MsgKey } from '../../core/i18n';
 import { toUiError, type UiError } from '../../core/problem';
 import { CitizenForm, citizenInputOf, cleanCitizen } from '../../shared/citizen-form';
 import { FORM_ERRORS } from '../../shared/form-errors';
+import { CitizenMerge } from './citizen-merge';
 
 /**
  * One person (route /citizens/:id): identity and contacts, edited in place (rectification, the existing
- * PUT with its version check), the requests the agent may see, and for holders of `rgpd` the access export.
+ * PUT with its version check), the requests the agent may see, and for holders of `rgpd` the access export,
+ * the erasure and the merge of a duplicate record (citizen-merge.ts).
  * Reaching the page reads the record, which the API audits.
  */
 @Component({
   selector: 'grc-citizen-page',
-  imports: [FormsModule, RouterLink, CitizenForm, ...FORM_ERRORS],
+  imports: [FormsModule, RouterLink, CitizenForm, CitizenMerge, ...FORM_ERRORS],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './citizen-page.html',
 })
@@ -57,6 +67,7 @@ export class CitizenPage {
   protected readonly eraseReason = signal('');
   protected readonly eraseError = signal<UiError | null>(null);
   protected readonly erased = signal<ErasureResult | null>(null);
+  protected readonly merged = signal<MergeResult | null>(null);
   protected key = (k: string): MsgKey => k as MsgKey;
   protected readonly exportUrl = computed(() => `${API}/citizens/${this.id()}/access-export`);
   protected readonly letterUrl = computed(() => `${API}/citizens/${this.id()}/access-letter`);
@@ -71,6 +82,7 @@ export class CitizenPage {
 
   private load(id: string): void {
     this.editing.set(false);
+    if (this.merged()?.citizen.id !== id) this.merged.set(null);
     this.api.get<Citizen>(`/citizens/${id}`).subscribe({
       next: (c) => {
         this.citizen.set(c);
@@ -152,5 +164,17 @@ export class CitizenPage {
         this.eraseError.set(toUiError(e));
       },
     });
+  }
+
+  /** the duplicate was merged into this record: its requests are listed here now, with the history of both */
+  protected onMerged(r: MergeResult): void {
+    this.merged.set(r);
+    this.citizen.set(r.citizen);
+    this.notice.set(this.t('citizenMerge.done', { moved: r.movedRequests }));
+    this.load(r.citizen.id);
+  }
+
+  protected fieldList(fields: readonly string[]): string {
+    return fields.map((f) => this.t(`citizen.${f}` as MsgKey)).join(', ');
   }
 }

@@ -22,7 +22,7 @@ import { Auth } from '../../core/auth';
 import { I18n, type MsgKey } from '../../core/i18n';
 import { RefData } from '../../core/ref-data';
 import { toUiError, type UiError } from '../../core/problem';
-import { filterAgents } from '../../shared/agent-filter';
+import { AgentPicker, type PickerOption } from '../../shared/agent-picker';
 import { FORM_ERRORS } from '../../shared/form-errors';
 import { AwaitingLink } from '../workflows/awaiting';
 import { LiveUpdates } from '../../core/live';
@@ -52,7 +52,7 @@ const PREFETCH_ROWS = 30;
 
 @Component({
   selector: 'grc-inbox',
-  imports: [FormsModule, RouterLink, ScrollingModule, AwaitingLink, SavedViews, ...FORM_ERRORS],
+  imports: [FormsModule, RouterLink, ScrollingModule, AwaitingLink, SavedViews, AgentPicker, ...FORM_ERRORS],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './inbox.html',
 })
@@ -71,22 +71,11 @@ export class InboxPage {
   protected readonly sorts = SORTS;
   protected readonly categories = toSignal(this.ref.categories(), { initialValue: [] });
   protected readonly departments = toSignal(this.ref.departments(), { initialValue: [] });
-  private readonly allAgents = toSignal(this.ref.agents(), { initialValue: [] });
-  /** the assignee filter's search */
-  protected readonly agentQuery = signal('');
-  /** agents of the departments the agent sees, matching the search; the chosen one stays listed */
-  protected readonly agentPick = computed(() => {
-    const me = this.auth.me();
-    const picked = filterAgents(this.allAgents(), {
-      departmentIds: me?.visibleDepartmentIds ?? null,
-      query: this.agentQuery(),
-      exclude: [me?.id],
-    });
-    const chosen = this.allAgents().find((a) => a.id === this.filters.assigneeId());
-    return chosen && chosen.id !== me?.id && !picked.agents.some((a) => a.id === chosen.id)
-      ? { ...picked, agents: [chosen, ...picked.agents] }
-      : picked;
-  });
+  /** the assignee filter's first options: any, the agent itself (the picker lists the departments' agents it sees) */
+  protected readonly assigneeLeading = computed<PickerOption[]>(() => [
+    { value: '', label: this.t('inbox.any') },
+    ...(this.auth.me() ? [{ value: this.auth.me()!.id, label: this.t('inbox.assigneeMe') }] : []),
+  ]);
   protected readonly views = computed(() => VIEWS.filter((v) => v !== 'all' || this.auth.isAdmin()));
 
   protected readonly view = signal<InboxView>('mine');

@@ -24,7 +24,7 @@ import { isCircuitRefusal, workflowError } from '../workflows/workflow-errors';
 import { localError, toUiError, type UiError } from '../../core/problem';
 import { RefData } from '../../core/ref-data';
 import { I18nTitleStrategy } from '../../core/title';
-import { filterAgents } from '../../shared/agent-filter';
+import { AgentPicker, type PickerOption } from '../../shared/agent-picker';
 import { FORM_ERRORS } from '../../shared/form-errors';
 import { CategoryFieldInputs, CategoryFieldValues, changedBody, draftOf, type FieldDraft } from '../../shared/category-fields';
 import { DuplicatesPanel } from '../duplicates/duplicates-panel';
@@ -36,6 +36,7 @@ import { MailDeliveryBadge } from '../mail/mail-delivery';
 import { MailTools } from '../mail/mail-tools';
 import { LiveUpdates } from '../../core/live';
 import { PresencePanel } from '../live/presence';
+import { TicketLetters } from '../letters/ticket-letters';
 import { timelineEntries, timelineWords } from './timeline-words';
 
 type MessageKind = 'reply' | 'note' | 'public_note';
@@ -53,6 +54,8 @@ const NOBODY = '__nobody__';
     MailTools,
     MailDeliveryBadge,
     PresencePanel,
+    TicketLetters,
+    AgentPicker,
     CategoryFieldInputs,
     CategoryFieldValues,
     ...FORM_ERRORS,
@@ -133,15 +136,11 @@ export class TicketPage {
   protected readonly timeline = computed(() => [...(this.ticket()?.timeline ?? [])].sort((a, b) => a.at.localeCompare(b.at)));
   /** the timeline in words: consecutive SLA recomputations grouped into one entry */
   protected readonly timelineItems = computed(() => timelineEntries(this.timeline()));
-  /** the assignment picker's search */
-  protected readonly assignQuery = signal('');
-  /** the ticket's department's agents matching the search (bounded: shared/agent-filter.ts) */
-  protected readonly assignPick = computed(() => {
-    const tk = this.ticket();
-    if (!tk) return { agents: [], more: 0 };
-    return filterAgents(this.agents(), { departmentIds: [tk.department.id], query: this.assignQuery(), exclude: [this.auth.me()?.id] });
+  /** the assignment picker's first option: the agent itself */
+  protected readonly assignMe = computed<PickerOption[]>(() => {
+    const me = this.auth.me();
+    return me ? [{ value: me.id, label: this.t('ticket.me', { name: me.displayName }) }] : [];
   });
-  protected readonly assignable = computed(() => this.assignPick().agents);
   protected readonly transferTargets = computed(() => {
     const tk = this.ticket();
     return this.departments().filter((d) => d.active && d.id !== tk?.department.id);

@@ -1,21 +1,23 @@
 import { ChangeDetectionStrategy, Component, OnInit, computed, inject, signal } from '@angular/core';
-import { toSignal } from '@angular/core/rxjs-interop';
 import { FormsModule } from '@angular/forms';
-import type { Delegation, DelegationInput } from '@grc/domain';
+import type { Agent, Delegation, DelegationInput } from '@grc/domain';
 import { Api } from '../../core/api';
 import { Auth } from '../../core/auth';
 import { I18n } from '../../core/i18n';
 import { localError, toUiError, type UiError } from '../../core/problem';
-import { RefData } from '../../core/ref-data';
+import { AgentPicker, type PickerOption } from '../../shared/agent-picker';
 import { FORM_ERRORS } from '../../shared/form-errors';
 import { WF_STYLES } from './workflow-diagram';
 
 const local = (d: Date) => new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
 
-/** A head (or an élu) names a delegate for a period; admins see and manage every delegation. */
+/**
+ * A head (or an élu) names a delegate for a period; admins see and manage every delegation. The delegate is
+ * chosen among the agents of the delegating agent's departments (any department for one without any).
+ */
 @Component({
   selector: 'grc-delegations',
-  imports: [FormsModule, ...FORM_ERRORS],
+  imports: [FormsModule, AgentPicker, ...FORM_ERRORS],
   changeDetection: ChangeDetectionStrategy.OnPush,
   styles: [WF_STYLES],
   templateUrl: './delegations.html',
@@ -25,7 +27,6 @@ export class DelegationsPage implements OnInit {
   protected readonly auth = inject(Auth);
   protected readonly i18n = inject(I18n);
   protected readonly t = this.i18n.t;
-  protected readonly agents = toSignal(inject(RefData).agents(), { initialValue: [] });
   protected readonly items = signal<Delegation[]>([]);
   protected readonly error = signal<UiError | null>(null);
   protected readonly notice = signal('');
@@ -34,10 +35,17 @@ export class DelegationsPage implements OnInit {
   protected readonly toId = signal('');
   protected readonly startsAt = signal(local(new Date()));
   protected readonly endsAt = signal(local(new Date(Date.now() + 7 * 86_400_000)));
-  protected readonly delegates = computed(() => {
-    const from = this.fromId() || this.auth.me()?.id;
-    return this.agents().filter((a) => a.active !== false && a.id !== from);
+  protected readonly meOption = computed<PickerOption[]>(() => {
+    const me = this.auth.me();
+    return me ? [{ value: me.id, label: me.displayName }] : [];
   });
+
+  /** where the delegate is looked for: the delegating agent's departments (the admin's choice, or oneself); null: anywhere */
+  protected departmentsOf(from: Agent | null): string[] | null {
+    const me = this.auth.me();
+    const ids = from && from.id !== me?.id ? from.departmentIds : (me?.departments ?? []).map((d) => d.id);
+    return ids.length ? ids : null;
+  }
 
   ngOnInit(): void {
     this.fromId.set(this.auth.me()?.id ?? '');

@@ -124,9 +124,9 @@ describe('WorkflowPanel', () => {
   it('proposes the templates written for the request first, then the general ones, then the other services’', async () => {
     await open(circuit([{ type: 'submit_draft' }], ''));
     const select = el().querySelector<HTMLSelectElement>('[data-testid="wf-reply-template"]')!;
-    const groups = [...select.querySelectorAll('optgroup')].map((g) => [
+    const groups = Array.from(select.querySelectorAll('optgroup')).map((g) => [
       g.label,
-      [...g.querySelectorAll('option')].map((o) => o.textContent),
+      Array.from(g.querySelectorAll('option')).map((o) => o.textContent),
     ]);
     expect(groups).toEqual([
       ['For this request', ['Trou rebouché']],
