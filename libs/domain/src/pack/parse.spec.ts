@@ -133,6 +133,8 @@ describe('parseTownPack', () => {
     expect(at(errors, 'routing.yaml', '1.position')).toBeDefined();
     expect(at(errors, 'agents.yaml', '2.departments.1')?.message).toBe('unknown department code "accueil"');
     expect(at(errors, 'agents.yaml', '3.email')).toBeDefined();
+    // type errors in the reference's words, not zod's ("Expected string, received number")
+    expect(at(errors, 'categories.yaml', '2.nameFr')?.message).toBe('must be a text, not a number');
     // the codes the broken files name are known: no false alarm about voirie, dst or nid-de-poule
     expect(errors.filter((e) => /unknown (department|category) code "(voirie|dst|nid-de-poule)"/.test(e.message))).toEqual([]);
   });

@@ -75,10 +75,19 @@ function check<S extends z.ZodTypeAny>(schema: S, data: unknown, file: string, e
     if (issue.code === z.ZodIssueCode.unrecognized_keys) {
       for (const k of issue.keys) errors.add(file, [...issue.path, k], `unknown field "${k}"`);
     } else {
-      errors.add(file, issue.path, issue.message);
+      errors.add(file, issue.path, issueMessage(issue));
     }
   }
   return null;
+}
+
+/** zod's type errors in the words of the reference (docs/packs.md), not its own ("Expected number, received string"). */
+function issueMessage(issue: z.ZodIssue): string {
+  if (issue.code !== z.ZodIssueCode.invalid_type) return issue.message;
+  if (issue.received === 'undefined') return 'required';
+  const kind = (t: string) =>
+    ({ string: 'a text', number: 'a number', boolean: 'true or false', array: 'a list', object: 'a map of keys', null: 'null' })[t] ?? t;
+  return `must be ${kind(issue.expected)}, not ${kind(issue.received)}`;
 }
 
 /**
