@@ -3,7 +3,8 @@
  * `npm run grc -- <command>` (or `npx grc <command>`) on a clone: the `grc` administration command line
  * (apps/grc-api/src/cli). Builds grc-api first when the build is missing or older than the sources (and the
  * console too for `serve`), its output on stderr so that a command's own output stays clean, then runs
- * `node dist/apps/grc-api/main.js <command>`. In the Docker image `grc` is that same main.js.
+ * `node dist/apps/grc-api/main.js <command>` in the directory the command was typed in. In the Docker image `grc`
+ * is that same main.js.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync, utimesSync } from 'node:fs';
@@ -49,6 +50,9 @@ build('grc-api', main, ['apps/grc-api/src', 'libs/domain/src', 'libs/workflows/s
 if (!help && (args[0] === 'serve' || args[0] === undefined || args[0].startsWith('--')))
   build('grc-web', join(root, 'dist/apps/grc-web/browser/index.html'), ['apps/grc-web/src', 'libs/domain/src']);
 
-const child = spawn(process.execPath, [main, ...args], { cwd: process.cwd(), stdio: 'inherit', env: { GRC_ROOT: root, ...process.env } });
+// `npm run` moves to the repository's root: run the command where it was typed (npm's INIT_CWD), so that a
+// relative pack folder (`npm run grc -- validate-pack ../my-town`) means what it says; GRC_ROOT keeps the build
+const cwd = process.env.INIT_CWD && existsSync(process.env.INIT_CWD) ? process.env.INIT_CWD : process.cwd();
+const child = spawn(process.execPath, [main, ...args], { cwd, stdio: 'inherit', env: { GRC_ROOT: root, ...process.env } });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
