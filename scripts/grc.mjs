@@ -30,16 +30,22 @@ function newest(dir) {
 function build(project, output, sources) {
   const built = existsSync(output) ? statSync(output).mtimeMs : 0;
   if (built && sources.every((s) => newest(join(root, s)) <= built)) return;
-  process.stderr.write(`[grc] building ${project} (${built ? 'sources changed' : 'first run'})…\n`);
+  process.stderr.write(`[grc] building ${project} (${built ? 'sources changed' : 'first run: a minute or two'})…\n`);
+  const started = Date.now();
+  // the build's own output (Nx, webpack, Angular) only with --verbose or when it fails
+  const verbose = args.includes('--verbose');
   const r = spawnSync('npx', ['nx', 'build', project, '--outputStyle=static'], {
     cwd: root,
-    stdio: ['ignore', process.stderr, process.stderr],
+    stdio: ['ignore', verbose ? process.stderr : 'pipe', verbose ? process.stderr : 'pipe'],
     env: { ...process.env, NX_NO_CLOUD: 'true', NX_DAEMON: 'false' },
+    maxBuffer: 64 * 1024 * 1024,
   });
   if (r.status !== 0) {
+    if (!verbose) process.stderr.write(`${r.stdout ?? ''}${r.stderr ?? ''}`);
     process.stderr.write(`[grc] the build of ${project} failed (exit ${r.status}); run \`npm install\` first on a fresh clone\n`);
     process.exit(1);
   }
+  process.stderr.write(`[grc] ${project} built in ${Math.round((Date.now() - started) / 1000)} s\n`);
   // Nx may restore an unchanged build from its cache without rewriting it: mark it as newer than the sources
   const now = new Date();
   if (existsSync(output)) utimesSync(output, now, now);
