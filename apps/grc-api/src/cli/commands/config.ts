@@ -29,7 +29,9 @@ export function configCommand(io: CliIo): Command {
         const sorted = [...rows].sort((a, b) => order.indexOf(a.group) - order.indexOf(b.group));
         const effective = issues.length ? {} : effectivePaths();
         let group = '';
-        for (const r of sorted) {
+        for (const row of sorted) {
+          // a default is the reference's text: its markdown quotes do not belong in a terminal
+          const r = row.source === 'default' ? { ...row, value: row.value.replace(/`/g, '') } : row;
           if (r.group !== group) io.out(`${group ? '\n' : ''}# ${ENV_GROUPS[(group = r.group)]}`);
           const value =
             r.source === 'default' && effective[r.name]
