@@ -8,7 +8,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { addWorkingDays } from '@grc/domain';
-import { Browserless, copyOfStarterPack, emptyDatabase, grc, pg, ROOT, serve, STARTER, type Run } from './support';
+import { Browserless, copyOfStarterPack, databaseUrlFor, emptyDatabase, grc, pg, ROOT, serve, STARTER, type Run } from './support';
 
 const explain = (r: Run) => `exit ${r.code}\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}`;
 
@@ -51,12 +51,57 @@ describe('grc: our own town from an empty database, with the command line only',
     expect(wrapped.stdout.trim()).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
   });
 
+  it('with an invalid variable, --help still helps and config check names it: no stack trace', async () => {
+    const bad = { ...env, PORT: 'eighty', GRC_TIMERS_CONCURRENCY: 'x', GRC_MAX_UPLOAD_BYTES: 'lots' };
+    const help = await grc(['--help'], bad);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/Environment: DATABASE_URL/);
+    const check = await grc(['config', 'check'], bad);
+    expect(check.code).toBe(1);
+    expect(check.stderr).toMatch(/PORT="eighty": must be a whole number/);
+    expect(check.stderr).toMatch(/GRC_MAX_UPLOAD_BYTES="lots"/);
+    const migrate = await grc(['migrate'], bad);
+    expect(migrate.code).toBe(1);
+    expect(migrate.stderr).toMatch(/^grc: invalid configuration/m);
+    for (const r of [help, check, migrate]) expect(explain(r)).not.toMatch(/at .*\.js:\d+/);
+  });
+
+  it('the usual first-install mistakes are refusals that say what to do, not stack traces', async () => {
+    const missing = await grc(['migrate'], { ...env, DATABASE_URL: databaseUrlFor(`${db.name}_not_created`) });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/database "grc_cli_own_\S+_not_created" does not exist: create it first.*createdb -h 127\.0\.0\.1/);
+    const refused = await grc(['migrate'], { ...env, DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/cannot reach .* at 127\.0\.0\.1:1 \(ECONNREFUSED\)/);
+    const nowhere = await grc(['validate-pack', 'no-such-town'], env);
+    expect(nowhere.stderr).toMatch(/no-such-town: no such folder \(relative to .*, where the command runs\)/);
+    const notAPack = await grc(['validate-pack', '.'], env);
+    expect(notAPack.stderr).toMatch(/not a town pack — none of town\.yaml/);
+    for (const r of [missing, refused, nowhere, notAPack]) {
+      expect(r.code).toBe(1);
+      expect(explain(r)).not.toMatch(/at .*\.js:\d+/);
+    }
+  });
+
+  it('npm run grc reads a relative folder from where it was typed, not from the repository root', async () => {
+    const pack = copyOfStarterPack();
+    // npm sets INIT_CWD to the directory `npm run` was typed in, then runs the script at the root
+    const r = await grc(['validate-pack', 'my-town'], { ...env, INIT_CWD: join(pack, '..') }, join(ROOT, 'scripts/grc.mjs'));
+    expect(r.stderr).not.toMatch(/no such folder/);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^my-town: valid — Commune de Val-d'Exemple/m);
+  });
+
   it('config check prints the effective configuration with secrets masked, and refuses an invalid value naming it', async () => {
     const ok = await grc(['config', 'check'], env);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/DATABASE_URL=postgres:\/\/postgres:\*\*\*\*@127\.0\.0\.1/);
     expect(ok.stdout).toMatch(/GRC_QUEUE_PREFIX=grc-cli-/);
     expect(ok.stdout).not.toContain('not-the-password-0451');
+    // one heading per group; the default folders as this process resolves them
+    const headings = ok.stdout.split('\n').filter((l) => l.startsWith('# '));
+    expect(new Set(headings).size).toBe(headings.length);
+    expect(ok.stdout.split('\n')).toContainEqual(expect.stringMatching(/^GRC_WEB_DIST=\/.*\/dist\/apps\/grc-web\/browser/));
     const bad = await grc(['config', 'check'], { ...env, GRC_LOGIN_IP_FAILURES: 'many', PORT: '70000' });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/PORT="70000": must be a whole number from 0 to 65535/);
@@ -71,7 +116,7 @@ describe('grc: our own town from an empty database, with the command line only',
     const r = await grc(['validate-pack', STARTER], { ...env, DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(
-      /valid — Commune de Val-d'Exemple: 5 departments, 3 categories, 1 routing rules, 0 agents, 1 SLA calendars, 1 SLA policies, 1 circuits \(1 bindings\)/,
+      /valid — Commune de Val-d'Exemple: 5 departments, 3 categories, 1 routing rules, 3 agents, 1 SLA calendars, 1 SLA policies, 1 circuits \(1 bindings\)/,
     );
   });
 
@@ -90,7 +135,7 @@ describe('grc: our own town from an empty database, with the command line only',
     const load = await grc(['load-pack', STARTER], env);
     expect(load).toMatchObject({ code: 0 });
     expect(load.stdout).toMatch(
-      /5 departments, 3 categories, 1 routing rules, 0 agents, 1 SLA calendars, 1 SLA policies, 1 circuits \(1 bindings\), 1 retention rules/,
+      /5 departments, 3 categories, 1 routing rules, 3 agents, 1 SLA calendars, 1 SLA policies, 1 circuits \(1 bindings\), 1 retention rules/,
     );
     expect(load.stdout.split('\n').filter(Boolean).length).toBeLessThanOrEqual(5);
 
@@ -205,6 +250,8 @@ describe('grc: a broken pack', () => {
     };
     edit('town.yaml', 'timezone: Europe/Paris', 'timezone: Europe/Val-d-Exemple');
     edit('categories.yaml', 'department: eclairage }', 'department: eclairage-public }');
+    // a typo in departments.yaml does not hide the categories' unknown department until the next run
+    edit('departments.yaml', 'parent: st, email: voirie@', 'parnet: st, email: voirie@');
     edit('routing.yaml', 'category: nid-de-poule', 'category: nid-de-poul');
     edit('sla.yaml', '{ amount: 10, unit: working_days }', '{ amount: 10, unit: fortnights }');
     edit('workflows/reponse-voirie.yaml', '{ role: head, department: voirie }', '{ role: head, department: voiries }');
@@ -218,19 +265,20 @@ describe('grc: a broken pack', () => {
     const lines = r.stderr.split('\n');
     const has = (re: RegExp) => expect(lines.some((l) => re.test(l))).toBe(true);
     has(/^ {2}town\.yaml:5 \[timezone\]: must be an IANA time zone/);
+    has(/^ {2}departments\.yaml:\d+ \[3\.parnet\]: unknown field "parnet"/);
     has(/^ {2}categories\.yaml:3 \[1\.department\]: unknown department code "eclairage-public"/);
     has(/^ {2}routing\.yaml:2 \[0\.category\]: unknown category code "nid-de-poul"/);
     has(/^ {2}sla\.yaml:\d+ \[policies\.0\.targets\.resolution\.unit\]: /);
     has(/^ {2}workflows\/reponse-voirie\.yaml:\d+ \[steps\.validation\.approvers/);
     has(/^ {2}workflows\/bindings\.yaml:2 \[0\.workflow\]: unknown circuit "reponse-voierie"/);
-    expect(r.stderr).toMatch(/6 error\(s\)/);
+    expect(r.stderr).toMatch(/7 error\(s\)/);
     expect(explain(r)).not.toMatch(/at .*\.js:\d+/); // a refusal, not a stack trace
   });
 
   it('load-pack refuses it the same way and writes nothing', async () => {
     const r = await grc(['load-pack', pack], env);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/6 error\(s\)/);
+    expect(r.stderr).toMatch(/7 error\(s\)/);
     expect(r.stderr).toMatch(/not loaded: it is invalid \(nothing was written\)/);
     for (const table of ['departments', 'categories', 'sla_policies', 'workflow_definitions', 'town_settings'])
       expect(await pg(db.url, `SELECT count(*)::int n FROM ${table}`)).toEqual([{ n: 0 }]);

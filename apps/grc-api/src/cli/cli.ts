@@ -6,7 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/environment';
 import { GRC_VERSION } from '../version';
 import { COMMANDS } from './commands';
-import { CliError, processIo, type CliIo } from './context';
+import { CliError, explainFailure, processIo, type CliIo } from './context';
 
 export function buildProgram(io: CliIo = processIo): Command {
   const program = new Command('grc')
@@ -14,6 +14,17 @@ export function buildProgram(io: CliIo = processIo): Command {
     .version(GRC_VERSION, '-V, --version')
     .option('--verbose', 'show the framework logs (hidden by default, except for serve)')
     .showHelpAfterError('(grc --help lists the commands)')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Environment: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/grc; the database must exist: createdb),',
+        'REDIS_URL (default redis://127.0.0.1:6379), GRC_QUEUE_PREFIX (one per town sharing a Redis), PORT, PUBLIC_URL…',
+        'every variable: docs/configuration.md; `grc config check` prints the ones in use.',
+        'A relative <folder> is read from the directory you run the command in.',
+        'Your own town, from an empty folder to a running instance: docs/packs.md, "Bring your own town".',
+      ].join('\n'),
+    )
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .exitOverride();
   for (const make of COMMANDS) {
@@ -35,7 +46,12 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     if (e instanceof CommanderError) return e.exitCode;
     if (e instanceof CliError) io.err(`grc: ${e.message}`);
     else if (e instanceof ConfigError) io.err(`grc: ${e.message}`);
-    else io.err(`grc: ${e instanceof Error ? (process.env['NODE_ENV'] === 'production' ? e.message : (e.stack ?? e.message)) : String(e)}`);
+    else {
+      const known = explainFailure(e);
+      if (known) io.err(`grc: ${known}`);
+      else
+        io.err(`grc: ${e instanceof Error ? (process.env['NODE_ENV'] === 'production' ? e.message : (e.stack ?? e.message)) : String(e)}`);
+    }
     return e instanceof CliError ? e.exitCode : 1;
   }
 }

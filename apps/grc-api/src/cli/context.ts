@@ -3,6 +3,8 @@
  * framework logs (errors only unless --verbose), the configuration (checked when a command runs, so that
  * `--help` works with any environment), and the database / application it opens and always closes.
  */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { INestApplicationContext, Logger, type LogLevel } from '@nestjs/common';
 import type { Command } from 'commander';
 import { DataSource } from 'typeorm';
@@ -73,4 +75,71 @@ export async function withApp<T>(ctx: CommandContext, work: (app: INestApplicati
   } finally {
     await app.close();
   }
+}
+
+/**
+ * The pack folder a command was given, checked before anything opens: a folder that is not there, or that holds
+ * none of a pack's files (a typo, the repository root, a path relative to another directory), is a refusal that
+ * says where it looked.
+ */
+export function packFolder(folder: string): string {
+  const where = resolve(folder);
+  const from = folder === where ? '' : ` (relative to ${process.cwd()}, where the command runs)`;
+  if (!existsSync(where)) throw new CliError(`${folder}: no such folder${from}`);
+  if (!statSync(where).isDirectory())
+    throw new CliError(`${folder}: not a folder — give the pack's folder, the one holding town.yaml${from}`);
+  if (!readdirSync(where).some((n) => /^(town|departments|categories)\.ya?ml$/i.test(n)))
+    throw new CliError(
+      `${folder}: not a town pack — none of town.yaml, departments.yaml, categories.yaml is there${from}. ` +
+        'Start one from packs/starter-town (docs/packs.md, "Bring your own town")',
+    );
+  return folder;
+}
+
+/** The database a failure is about, as the command line's environment names it (host, port, user, name). */
+function databaseOf(): { host: string; port: string; user: string; name: string } | null {
+  const url = process.env['GRC_MIGRATE_DATABASE_URL'] || process.env['DATABASE_URL'] || 'postgres://postgres@127.0.0.1:5432/grc';
+  try {
+    const u = new URL(url);
+    return {
+      host: u.hostname || '127.0.0.1',
+      port: u.port || '5432',
+      user: decodeURIComponent(u.username) || 'postgres',
+      name: decodeURIComponent(u.pathname.slice(1)),
+    };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * What a town's IT team can do about the usual failures of a first install, instead of a driver's stack trace:
+ * the database not created yet, PostgreSQL or Redis not running at the configured address, a refused login.
+ * Null for anything else (printed as it is).
+ */
+export function explainFailure(e: unknown): string | null {
+  if (!e || typeof e !== 'object') return null;
+  const err = e as { code?: unknown; message?: unknown; address?: unknown; port?: unknown; hostname?: unknown };
+  const message = typeof err.message === 'string' ? err.message : '';
+  const db = databaseOf();
+  if (err.code === '3D000' && db)
+    return (
+      `${message}: create it first, as a PostgreSQL superuser — \`createdb -h ${db.host} -p ${db.port} -U postgres ${db.name}\`` +
+      ` or \`CREATE DATABASE ${db.name};\` (then \`grc migrate\` creates the schema; docs/install.md)`
+    );
+  if ((err.code === '28P01' || err.code === '28000') && db)
+    return `PostgreSQL refused the login of "${db.user}" at ${db.host}:${db.port}: ${message} — check the user and password of GRC_MIGRATE_DATABASE_URL / DATABASE_URL (URL-encode special characters)`;
+  if (err.code === 'ECONNREFUSED' || err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') {
+    const port = typeof err.port === 'number' ? String(err.port) : '';
+    const what =
+      port === '6379'
+        ? 'Redis (REDIS_URL)'
+        : port === '5432' || port === db?.port
+          ? 'PostgreSQL (DATABASE_URL, GRC_MIGRATE_DATABASE_URL)'
+          : 'the server';
+    const at =
+      typeof err.address === 'string' ? `${err.address}${port ? `:${port}` : ''}` : typeof err.hostname === 'string' ? err.hostname : '';
+    return `cannot reach ${what}${at ? ` at ${at}` : ''} (${String(err.code)}): is it running there? \`grc config check\` shows the addresses in use`;
+  }
+  return null;
 }

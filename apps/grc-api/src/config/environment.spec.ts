@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { loadConfig } from './config';
-import { ConfigError, describeEnvironment, ENVIRONMENT, readEnvironment, withEnvironmentSection } from './environment';
+import { ConfigError, describeEnvironment, envAtImport, ENVIRONMENT, readEnvironment, withEnvironmentSection } from './environment';
 
 const ROOT = join(__dirname, '../../../..');
 
@@ -15,8 +15,11 @@ function* codeFiles(dir: string): Generator<string> {
 }
 
 /** Every variable a process reads: `process.env['X']`, `process.env.X`, `env['X']` / `env.X` on a ProcessEnv. */
-/** the operating system's own, handed to child processes (bench/ has its own variables: bench/README.md) */
-const SYSTEM = new Set(['PATH', 'HOME']);
+/**
+ * the operating system's own, handed to child processes, and npm's INIT_CWD (where `npm run grc` was typed:
+ * scripts/grc.mjs runs the command there); bench/ has its own variables: bench/README.md
+ */
+const SYSTEM = new Set(['PATH', 'HOME', 'INIT_CWD']);
 
 function variablesReadByTheCode(): Map<string, string> {
   const found = new Map<string, string>();
@@ -59,6 +62,14 @@ describe('the configuration schema (one list of every environment variable)', ()
     }
     expect(() => loadConfig({ GRC_TRACKING_TTL_DAYS: '1.5' })).toThrow(/GRC_TRACKING_TTL_DAYS="1.5"/);
     expect(() => loadConfig({ GRC_RETENTION_BATCH: '0' })).toThrow(/GRC_RETENTION_BATCH="0": must be a whole number from 1 to 5000/);
+  });
+
+  it('envAtImport (constants and decorators read when a module is imported) never throws: grc --help works with any environment', () => {
+    expect(envAtImport('GRC_MAX_UPLOAD_BYTES', { PORT: 'eighty', GRC_MAX_UPLOAD_BYTES: '2048' })).toBe(2048);
+    expect(envAtImport('GRC_MAX_UPLOAD_BYTES', { GRC_MAX_UPLOAD_BYTES: 'lots' })).toBe(10485760);
+    expect(envAtImport('GRC_TIMERS_RECONCILE_MS', {})).toBe(15000);
+    // the command itself still refuses it
+    expect(() => readEnvironment({ GRC_MAX_UPLOAD_BYTES: 'lots' })).toThrow(/GRC_MAX_UPLOAD_BYTES="lots"/);
   });
 
   it('applies the defaults and reads valid values', () => {

@@ -628,6 +628,16 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
   return values as Environment;
 }
 
+/**
+ * One variable for a constant or a decorator evaluated when its module is imported — before any command checks
+ * the configuration. An invalid environment must not crash there (`grc --help`, `grc config check` would die
+ * with a stack trace instead of naming the variable): this reads that one variable, its default when it is
+ * invalid; every process still refuses an invalid environment when its command starts.
+ */
+export function envAtImport<K extends EnvName>(name: K, env: NodeJS.ProcessEnv = process.env): Environment[K] {
+  return (checkEnvironment(env).values[name] ?? checkEnvironment({}).values[name]) as Environment[K];
+}
+
 /** `grc config check`: each variable with its effective value, secrets masked. */
 export function describeEnvironment(
   env: NodeJS.ProcessEnv = process.env,

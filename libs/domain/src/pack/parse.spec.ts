@@ -113,6 +113,32 @@ describe('parseTownPack', () => {
     expect(at(errors, 'agents.yaml', '2.password')?.message).toMatch(/12/);
   });
 
+  it('checks the references to a file that has schema errors in the same run, not after it is fixed', () => {
+    const errors = errorsOf({
+      ...valid(),
+      // a typo in departments.yaml: the file does not match, its codes are still known
+      'departments.yaml': departments.replace('parent: dst, email', 'parnet: dst, email'),
+      'categories.yaml':
+        categories +
+        '- { code: eclairage, nameFr: Éclairage, nameEn: Lighting, department: eclairage-public }\n- { code: bad, nameFr: 3, nameEn: Bad, department: voirie }\n',
+      'routing.yaml': '- { category: nid-de-poule, department: voiries }\n- { category: ghost, department: voirie, position: -1 }\n',
+      'agents.yaml':
+        agents +
+        '- { email: b@test.fr, displayName: B, role: agent, departments: [dst, accueil] }\n- { email: c, displayName: C, role: agent }\n',
+    });
+    expect(at(errors, 'departments.yaml', '2.parnet')?.message).toBe('unknown field "parnet"');
+    expect(at(errors, 'categories.yaml', '1.department')?.message).toBe('unknown department code "eclairage-public"');
+    expect(at(errors, 'categories.yaml', '2.nameFr')).toBeDefined();
+    expect(at(errors, 'routing.yaml', '0.department')?.message).toBe('unknown department code "voiries"');
+    expect(at(errors, 'routing.yaml', '1.position')).toBeDefined();
+    expect(at(errors, 'agents.yaml', '2.departments.1')?.message).toBe('unknown department code "accueil"');
+    expect(at(errors, 'agents.yaml', '3.email')).toBeDefined();
+    // type errors in the reference's words, not zod's ("Expected string, received number")
+    expect(at(errors, 'categories.yaml', '2.nameFr')?.message).toBe('must be a text, not a number');
+    // the codes the broken files name are known: no false alarm about voirie, dst or nid-de-poule
+    expect(errors.filter((e) => /unknown (department|category) code "(voirie|dst|nid-de-poule)"/.test(e.message))).toEqual([]);
+  });
+
   it('reads retention.yaml: a default and one rule per known category', () => {
     const r = parseTownPack({
       ...valid(),

@@ -75,11 +75,43 @@ function check<S extends z.ZodTypeAny>(schema: S, data: unknown, file: string, e
     if (issue.code === z.ZodIssueCode.unrecognized_keys) {
       for (const k of issue.keys) errors.add(file, [...issue.path, k], `unknown field "${k}"`);
     } else {
-      errors.add(file, issue.path, issue.message);
+      errors.add(file, issue.path, issueMessage(issue));
     }
   }
   return null;
 }
+
+/** zod's type errors in the words of the reference (docs/packs.md), not its own ("Expected number, received string"). */
+function issueMessage(issue: z.ZodIssue): string {
+  if (issue.code !== z.ZodIssueCode.invalid_type) return issue.message;
+  if (issue.received === 'undefined') return 'required';
+  const kind = (t: string) =>
+    ({ string: 'a text', number: 'a number', boolean: 'true or false', array: 'a list', object: 'a map of keys', null: 'null' })[t] ?? t;
+  return `must be ${kind(issue.expected)}, not ${kind(issue.received)}`;
+}
+
+/**
+ * A list file that did not match its schema as a whole: its items that match one by one, at their own index
+ * (null where one does not), so that the references they make are still checked in the same run.
+ */
+function validItems<S extends z.ZodTypeAny>(schema: S, raw: unknown): Array<z.infer<S> | null> {
+  return Array.isArray(raw)
+    ? raw.map((x) => {
+        const r = schema.safeParse(x);
+        return r.success ? (r.data as z.infer<S>) : null;
+      })
+    : [];
+}
+
+/** The `code` of each item of a raw list: what other files may name even when the list itself has errors. */
+const rawCodes = (raw: unknown): Set<string> =>
+  new Set(
+    Array.isArray(raw)
+      ? raw.flatMap((x) =>
+          x && typeof x === 'object' && typeof (x as { code?: unknown }).code === 'string' ? [(x as { code: string }).code] : [],
+        )
+      : [],
+  );
 
 const placeholdersOf = (s: string): string[] => [...s.matchAll(/\{([^{}]*)\}/g)].map((m) => m[1] ?? '');
 
@@ -172,11 +204,20 @@ export function parseTownPack(files: Record<string, string>): ParseTownPackResul
       }
     });
   }
-  const knowDept = (c: string): boolean => !departments || deptCodes.has(c);
+  // a departments.yaml with errors still names its codes: the other files' references to them are checked
+  // in the same run (every error at once), not after it is fixed; unreadable or missing: nothing to check against
+  const deptKnown = departments
+    ? new Set(deptCodes.keys())
+    : data.has(PACK_FILES.departments)
+      ? rawCodes(listOf(PACK_FILES.departments))
+      : null;
+  const knowDept = (c: string): boolean => deptKnown === null || deptKnown.has(c);
 
   const catCodes = new Set<string>();
-  if (categories) {
-    categories.forEach((c, i) => {
+  const categoryItems = categories ?? (data.has(PACK_FILES.categories) ? validItems(categorySchema, listOf(PACK_FILES.categories)) : null);
+  if (categoryItems) {
+    categoryItems.forEach((c, i) => {
+      if (!c) return;
       if (catCodes.has(c.code)) errors.add(PACK_FILES.categories, [i, 'code'], `duplicate category code "${c.code}"`);
       catCodes.add(c.code);
       const fieldCodes = new Set<string>();
@@ -187,7 +228,8 @@ export function parseTownPack(files: Record<string, string>): ParseTownPackResul
       if (!knowDept(c.department)) errors.add(PACK_FILES.categories, [i, 'department'], `unknown department code "${c.department}"`);
     });
   }
-  const knowCat = (c: string): boolean => !categories || catCodes.has(c);
+  const catKnown = categories ? catCodes : data.has(PACK_FILES.categories) ? rawCodes(listOf(PACK_FILES.categories)) : null;
+  const knowCat = (c: string): boolean => catKnown === null || catKnown.has(c);
 
   let routing: PackRoutingRule[] | null = null;
   if (routingRaw) {
@@ -206,11 +248,20 @@ export function parseTownPack(files: Record<string, string>): ParseTownPackResul
       else positions.set(key, i);
     });
     routing = [...routing].sort((a, b) => a.position - b.position);
+  } else if (data.has(PACK_FILES.routing)) {
+    // the file has errors: the references of its other rules are still checked
+    validItems(routingRuleSchema, listOf(PACK_FILES.routing)).forEach((r, i) => {
+      if (!r) return;
+      if (!knowCat(r.category)) errors.add(PACK_FILES.routing, [i, 'category'], `unknown category code "${r.category}"`);
+      if (!knowDept(r.department)) errors.add(PACK_FILES.routing, [i, 'department'], `unknown department code "${r.department}"`);
+    });
   }
 
-  if (agents) {
+  const agentItems = agents ?? (data.has(PACK_FILES.agents) ? validItems(agentSchema, listOf(PACK_FILES.agents)) : null);
+  if (agentItems) {
     const emails = new Map<string, number>();
-    agents.forEach((a, i) => {
+    agentItems.forEach((a, i) => {
+      if (!a) return;
       if (emails.has(a.email))
         errors.add(PACK_FILES.agents, [i, 'email'], `duplicate email "${a.email}" (also agent ${emails.get(a.email)})`);
       else emails.set(a.email, i);

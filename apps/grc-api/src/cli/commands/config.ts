@@ -1,6 +1,15 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { Command } from 'commander';
-import { checkEnvironment, describeEnvironment, ENV_GROUPS, environmentMarkdown, withEnvironmentSection } from '../../config/environment';
+import { loadConfig } from '../../config/config';
+import {
+  checkEnvironment,
+  describeEnvironment,
+  ENV_GROUPS,
+  environmentMarkdown,
+  withEnvironmentSection,
+  type EnvGroup,
+} from '../../config/environment';
 import { CliError, contextOf, type CliIo } from '../context';
 
 export function configCommand(io: CliIo): Command {
@@ -15,10 +24,20 @@ export function configCommand(io: CliIo): Command {
       const rows = describeEnvironment();
       if (opts.json) io.out(JSON.stringify({ ok: issues.length === 0, variables: rows, issues }, null, 2));
       else {
+        // one heading per group, in the reference's order (the schema lists some variables apart from their group)
+        const order = Object.keys(ENV_GROUPS) as EnvGroup[];
+        const sorted = [...rows].sort((a, b) => order.indexOf(a.group) - order.indexOf(b.group));
+        const effective = issues.length ? {} : effectivePaths();
         let group = '';
-        for (const r of rows) {
+        for (const row of sorted) {
+          // a default is the reference's text: its markdown quotes do not belong in a terminal
+          const r = row.source === 'default' ? { ...row, value: row.value.replace(/`/g, '') } : row;
           if (r.group !== group) io.out(`${group ? '\n' : ''}# ${ENV_GROUPS[(group = r.group)]}`);
-          io.out(`${r.name}=${r.value}${r.source === 'default' ? '   (default)' : ''}`);
+          const value =
+            r.source === 'default' && effective[r.name]
+              ? `${effective[r.name]}   (default: ${r.value})`
+              : `${r.value}${r.source === 'default' ? '   (default)' : ''}`;
+          io.out(`${r.name}=${value}`);
         }
       }
       if (issues.length) {
@@ -39,4 +58,11 @@ export function configCommand(io: CliIo): Command {
       io.out(`${opts.write}: generated section rewritten`);
     });
   return config;
+}
+
+/** The folders a default names (`<GRC_ROOT>/.data`…) as this process resolves them, and whether the console is built. */
+function effectivePaths(): Partial<Record<string, string>> {
+  const c = loadConfig();
+  const built = existsSync(join(c.webDist, 'index.html')) ? '' : ' — not built: API only (`npm run grc -- serve` builds it on a clone)';
+  return { GRC_ROOT: resolve(process.env['GRC_ROOT'] ?? process.cwd()), GRC_DATA_DIR: c.dataDir, GRC_WEB_DIST: `${c.webDist}${built}` };
 }

@@ -30,7 +30,8 @@ const hours = (v: string): number => {
 export function createAdminCommand(io: CliIo): Command {
   return new Command('create-admin')
     .description(
-      'create an administrator and print a sign-in link that works once and expires: it opens the console’s "choose your password" page (no password on the command line, none in a pack)',
+      'create an administrator and print a sign-in link that works once and expires: it opens the console’s "choose your password" page (no password on the command line, none in a pack). ' +
+        'The link starts with PUBLIC_URL (unset: http://localhost:<PORT>); a script redeems it with POST /api/v1/auth/sign-in-link/redeem { token, newPassword } (docs/api.md)',
     )
     .requiredOption('--email <address>', "the administrator's e-mail (their login)")
     .option('--name <display name>', 'the name shown in the console (default: the e-mail)')

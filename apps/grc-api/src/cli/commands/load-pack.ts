@@ -2,17 +2,20 @@ import { Command } from 'commander';
 import { SlaEngine } from '../../modules/sla/sla.engine';
 import { rebuildFigures } from './reporting-rebuild';
 import { loadTownPackFromFolder, PackInvalidError, formatPackErrors } from '../../modules/packs/pack-loader';
-import { CliError, contextOf, withApp, withOwnerDataSource, type CliIo } from '../context';
+import { CliError, contextOf, packFolder, withApp, withOwnerDataSource, type CliIo } from '../context';
 import { runMigrations } from './migrate';
 
 export function loadPackCommand(io: CliIo): Command {
   return new Command('load-pack')
-    .description('migrate, then load a town pack into an EMPTY database (one transaction: all or nothing)')
-    .argument('<folder>', 'the pack folder')
+    .description(
+      "migrate, then load a town pack into an EMPTY database (one transaction: all or nothing). The database must exist (createdb); a town already there: import-pack applies a pack's differences",
+    )
+    .argument('<folder>', 'the pack folder (relative to where you run the command)')
     .option('--dry-run', 'check everything and write it in a transaction that is rolled back: prints what would be loaded')
     .option('--if-empty', 'a database that already has a town is not an error (exit 0): for a start script that runs it every time')
     .action(async (folder: string, opts: { dryRun?: boolean; ifEmpty?: boolean }, cmd: Command) => {
       const ctx = contextOf(cmd, io);
+      packFolder(folder);
       const result = await withOwnerDataSource(ctx, async (ds) => {
         if (!opts.dryRun) await runMigrations(ds, ctx);
         else if (await ds.showMigrations())
@@ -30,7 +33,9 @@ export function loadPackCommand(io: CliIo): Command {
         }
       });
       if (!result.counts) {
-        const reason = `town pack ${folder} not loaded: the database already has a town (departments exist); a pack loads into an empty database`;
+        const reason =
+          `town pack ${folder} not loaded: the database already has a town (departments exist); a pack loads into an empty database` +
+          ` (to apply a pack's changes to this town: grc import-pack --dry-run ${folder}, then without --dry-run)`;
         if (opts.ifEmpty) return io.err(`${reason} — left as it is (--if-empty)`);
         throw new CliError(reason);
       }

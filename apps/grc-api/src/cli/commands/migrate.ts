@@ -32,6 +32,8 @@ export const migrate = (ctx: CommandContext): Promise<void> => withOwnerDataSour
 
 export function migrateCommand(io: CliIo): Command {
   return new Command('migrate')
-    .description('create or upgrade the database schema (as GRC_MIGRATE_DATABASE_URL, else DATABASE_URL), then exit')
+    .description(
+      'create or upgrade the database schema (as GRC_MIGRATE_DATABASE_URL, else DATABASE_URL), then exit. The database itself must exist: createdb <name>, or CREATE DATABASE',
+    )
     .action(async (_opts, cmd: Command) => migrate(contextOf(cmd, io)));
 }

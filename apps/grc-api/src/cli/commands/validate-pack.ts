@@ -1,17 +1,17 @@
 import { Command } from 'commander';
 import { formatPackErrors, validatePackFolder } from '../../modules/packs/pack-validation';
-import { CliError, contextOf, type CliIo } from '../context';
+import { CliError, contextOf, packFolder, type CliIo } from '../context';
 
 export function validatePackCommand(io: CliIo): Command {
   return new Command('validate-pack')
     .description(
       'check a town pack folder without loading it: every error at once (schema, references, circuits), with file, line and path',
     )
-    .argument('<folder>', 'the pack folder (town.yaml, departments.yaml, …, workflows/)')
+    .argument('<folder>', 'the pack folder (town.yaml, departments.yaml, …, workflows/); relative to where you run the command')
     .option('--json', 'print the result as JSON (errors: [{ file, line, path, message }])')
     .action(async (folder: string, opts: { json?: boolean }, cmd: Command) => {
       contextOf(cmd, io);
-      const v = await validatePackFolder(folder);
+      const v = await validatePackFolder(packFolder(folder));
       if (opts.json) io.out(JSON.stringify({ ok: v.errors.length === 0, errors: v.errors }, null, 2));
       if (v.errors.length) {
         if (!opts.json) io.err(`${folder}: ${v.errors.length} error(s)\n${formatPackErrors(v.errors)}`);
@@ -22,7 +22,8 @@ export function validatePackCommand(io: CliIo): Command {
         io.out(
           `${folder}: valid — ${p.town.name}: ${p.departments.length} departments, ${p.categories.length} categories, ` +
             `${p.routing.length} routing rules, ${p.agents.length} agents, ${p.sla?.calendars.length ?? 0} SLA calendars, ` +
-            `${p.sla?.policies.length ?? 0} SLA policies, ${v.workflows?.definitions.length ?? 0} circuits (${v.workflows?.bindings.length ?? 0} bindings)` +
+            `${p.sla?.policies.length ?? 0} SLA policies, ${v.workflows?.definitions.length ?? 0} circuits (${v.workflows?.bindings.length ?? 0} bindings), ` +
+            `${(p.retention?.default ? 1 : 0) + (p.retention?.categories.length ?? 0)} retention rules` +
             `${p.demo ? `, demo tickets: ${p.demo.generation.count}` : ''}`,
         );
     });

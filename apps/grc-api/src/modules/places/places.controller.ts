@@ -12,10 +12,10 @@ import { Authenticated, CurrentActor, CurrentAgent, Public, RequirePermission } 
 import { PublicRateLimitGuard, RateLimited } from '../public/public-rate-limiter';
 import { AddressSearchQueryDto, PointQueryDto, RequestsMapQueryDto } from './places.dto';
 import { PlacesService } from './places.service';
-import { readEnvironment } from '../../config/environment';
+import { envAtImport } from '../../config/environment';
 
 /** A BAN file of a large département is a few hundred megabytes: kept on disk while it is read, then removed. */
-const BAN_MAX_BYTES = readEnvironment().GRC_BAN_MAX_BYTES;
+const BAN_MAX_BYTES = envAtImport('GRC_BAN_MAX_BYTES');
 const banUpload = FileInterceptor('file', {
   storage: diskStorage({ destination: tmpdir() }),
   limits: { fileSize: BAN_MAX_BYTES, files: 1, fields: 2 },

@@ -23,14 +23,14 @@ import { ApiTags } from '@nestjs/swagger';
 import type { PublicForm, PublicRequestCreated, PublicTracking } from '@grc/domain';
 import { ProblemException } from '../../common/problem';
 import { ProblemFilter } from '../../common/problem.filter';
-import { loadConfig } from '../../config/config';
+import { envAtImport } from '../../config/environment';
 import { Public } from '../auth/decorators';
 import type { UploadedFile } from '../tickets/attachments.service';
 import { PUBLIC_MAX_FILES } from './public-files';
 import { PublicRateLimitGuard, RateLimited } from './public-rate-limiter';
 import { PublicService, type RawFields } from './public.service';
 
-const MAX_BYTES = loadConfig().maxUploadBytes;
+const MAX_BYTES = envAtImport('GRC_MAX_UPLOAD_BYTES');
 const upload = (maxFiles: number) =>
   FilesInterceptor('files', maxFiles, {
     // +1: a file of exactly the maximum passes; multer stops reading a larger one at once

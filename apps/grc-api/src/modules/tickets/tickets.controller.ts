@@ -4,7 +4,7 @@ import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { InboxCounters, Page, TicketCount, TicketDetail, TicketSummary } from '@grc/domain';
 import { notFound } from '../../common/problem';
-import { loadConfig } from '../../config/config';
+import { envAtImport } from '../../config/environment';
 import type { Actor, AuthenticatedAgent } from '../auth/authenticated-agent';
 import { CurrentActor, CurrentAgent, RequirePermission } from '../auth/decorators';
 import { AttachmentsService, type UploadedFile as File } from './attachments.service';
@@ -89,7 +89,7 @@ export class TicketsController {
 
   @RequirePermission('tickets.update')
   @Post(':id/attachments')
-  @UseInterceptors(FileInterceptor('file', { limits: { fileSize: loadConfig().maxUploadBytes + 1, files: 1, fields: 5 } }))
+  @UseInterceptors(FileInterceptor('file', { limits: { fileSize: envAtImport('GRC_MAX_UPLOAD_BYTES') + 1, files: 1, fields: 5 } }))
   upload(
     @CurrentActor() actor: Actor,
     @Param('id', uuid) id: string,

@@ -1,11 +1,11 @@
-import { readEnvironment } from '../../config/environment';
+import { envAtImport } from '../../config/environment';
 /** The BullMQ queue mirroring the `timers` table (one delayed job per pending row). */
 export const TIMERS_QUEUE = 'timers';
 export const TIMER_JOB = 'fire';
 /** BullMQ job ids cannot contain ':' (timer keys do): the job id is the key with ':' → '|'. */
 export const jobIdOf = (key: string): string => key.replace(/:/g, '|');
 /** How often the reconciler runs (it also runs at worker start and as soon as Redis is found emptied). */
-export const RECONCILE_EVERY_MS = readEnvironment().GRC_TIMERS_RECONCILE_MS;
+export const RECONCILE_EVERY_MS = envAtImport('GRC_TIMERS_RECONCILE_MS');
 /**
  * Pending rows due within this horizon get their job re-added when it is missing from Redis (a job lost
  * while Redis was unreachable): four periodic passes see each row before it is due. A wider horizon

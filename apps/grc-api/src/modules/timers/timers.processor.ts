@@ -4,7 +4,7 @@ import Redis from 'ioredis';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { forEachCommune, withCommune } from '../../database/tenancy';
-import { timersConcurrency } from '../../config/capacity';
+import { envAtImport } from '../../config/environment';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
 import {
   OVERDUE_GRACE_MS,
@@ -19,7 +19,7 @@ import { TimersRepository } from './timers.repository';
 import { TimersService } from './timers.service';
 import { MetricsRegistry } from '../metrics/metrics.registry';
 
-const CONCURRENCY = timersConcurrency();
+const CONCURRENCY = envAtImport('GRC_TIMERS_CONCURRENCY');
 const PAGE = 1_000;
 /** How often the Redis sentinel is checked. */
 const SENTINEL_EVERY_MS = 250;
