@@ -49,6 +49,18 @@ describe('row-level security keeps the search indexes', () => {
       ['nid de poule'],
       'tickets_subject_trgm',
     ],
+    [
+      'address search by the first letters of words',
+      `SELECT key FROM address_streets WHERE to_tsvector('simple', search) @@ to_tsquery('simple', $1)`,
+      ['rue:* & vic:*'],
+      'address_streets_words',
+    ],
+    [
+      'address search by resemblance (a typo)',
+      `SELECT key FROM address_streets WHERE $1 <% search`,
+      ['rue victr hugo'],
+      'address_streets_search_gist',
+    ],
   ])('plans %s on its index', async (_what, sql, params, index) => {
     const text = await plan(sql, params);
     expect(text).toContain(index);

@@ -26,6 +26,7 @@ export const LEAKPROOF_FUNCTIONS = [
   'public.similarity_op(text, text)', // pg_trgm %
   'public.word_similarity_op(text, text)', // pg_trgm <%
   'public.strict_word_similarity_op(text, text)', // pg_trgm <<%
+  'to_tsvector(regconfig, text)', // address_streets: to_tsvector('simple', search) @@ … (an expression index)
 ] as const;
 
 /** The statements that mark them (what a DBA runs as a superuser when the migration role is not one). */
