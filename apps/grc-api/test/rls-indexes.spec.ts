@@ -61,6 +61,13 @@ describe('row-level security keeps the search indexes', () => {
       ['rue victr hugo'],
       'address_streets_search_gist',
     ],
+    [
+      'the map of open requests in a viewport',
+      `SELECT count(*) FROM tickets t WHERE t.latitude IS NOT NULL AND t.longitude IS NOT NULL
+         AND t.status IN ('new', 'open', 'waiting_citizen') AND point(t.longitude, t.latitude) <@ box(point($1, $2), point($3, $4))`,
+      [2.3, 48.8, 2.31, 48.81],
+      'tickets_open_position_commune',
+    ],
   ])('plans %s on its index', async (_what, sql, params, index) => {
     const text = await plan(sql, params);
     expect(text).toContain(index);

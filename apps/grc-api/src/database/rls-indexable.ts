@@ -27,6 +27,8 @@ export const LEAKPROOF_FUNCTIONS = [
   'public.word_similarity_op(text, text)', // pg_trgm <%
   'public.strict_word_similarity_op(text, text)', // pg_trgm <<%
   'to_tsvector(regconfig, text)', // address_streets: to_tsvector('simple', search) @@ … (an expression index)
+  'point(double precision, double precision)', // tickets: point(longitude, latitude) <@ box(…), the map's GiST index
+  'on_pb(point, box)', // point <@ box
 ] as const;
 
 /** The statements that mark them (what a DBA runs as a superuser when the migration role is not one). */

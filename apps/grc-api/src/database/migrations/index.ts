@@ -38,7 +38,8 @@ import { AgentCommunes1763800001420 } from './1763800001420-agent-communes';
 import { SignInLinks1763800001600 } from './1763800001600-sign-in-links';
 import { CategoryFields1763800001800 } from './1763800001800-category-fields';
 import { LettersCommune1763800001900 } from './1763800001900-letters-commune';
-import { RlsIndexableAddresses1763800002300 } from './1763800002300-rls-indexable-addresses';
+import { RlsIndexablePlaces1763800002300 } from './1763800002300-rls-indexable-places';
+import { PlacesMapCoveringCommune1763800002310 } from './1763800002310-places-map-covering-commune';
 
 /**
  * Every migration, in timestamp order. Webpack bundles the API, so they are listed, not globbed.
@@ -87,5 +88,6 @@ export const MIGRATIONS = [
   SignInLinks1763800001600,
   CategoryFields1763800001800,
   LettersCommune1763800001900,
-  RlsIndexableAddresses1763800002300,
+  RlsIndexablePlaces1763800002300,
+  PlacesMapCoveringCommune1763800002310,
 ];

@@ -47,7 +47,7 @@ export interface NearbyRow {
   lon: number;
 }
 
-/** The open statuses, as literals: the partial index tickets_open_position_cover is chosen only for the same predicate. */
+/** The open statuses, as literals: the partial index tickets_open_position_commune is chosen only for the same predicate. */
 const OPEN_PLACED = `t.latitude IS NOT NULL AND t.longitude IS NOT NULL AND t.status IN ('new', 'open', 'waiting_citizen')`;
 
 /**
