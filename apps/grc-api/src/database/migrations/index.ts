@@ -38,6 +38,7 @@ import { AgentCommunes1763800001420 } from './1763800001420-agent-communes';
 import { SignInLinks1763800001600 } from './1763800001600-sign-in-links';
 import { CategoryFields1763800001800 } from './1763800001800-category-fields';
 import { LettersCommune1763800001900 } from './1763800001900-letters-commune';
+import { MetropoleSharedServices1763800002000 } from './1763800002000-metropole-shared-services';
 
 /**
  * Every migration, in timestamp order. Webpack bundles the API, so they are listed, not globbed.
@@ -86,4 +87,5 @@ export const MIGRATIONS = [
   SignInLinks1763800001600,
   CategoryFields1763800001800,
   LettersCommune1763800001900,
+  MetropoleSharedServices1763800002000,
 ];
