@@ -126,7 +126,7 @@ run('npx', ['nx', 'run-many', '-t', 'build', '--projects=grc-api,grc-web', '--ou
 
 // 5. run: migrations, demo town (only into an empty database), API + worker + console
 const port = process.env.PORT ?? '3000';
-const app = spawn('node', ['dist/apps/grc-api/main.js', 'serve', '--migrate', '--demo', 'packs/demo-town'], {
+const app = spawn('node', ['dist/apps/grc-api/main.js', 'serve', '--migrate', '--demo', 'packs/demo-town', '--demo', 'packs/demo-metropole/grand-aubin', '--demo', 'packs/demo-metropole/val-fleuri'], {
   cwd: root,
   stdio: 'inherit',
   env: {
