@@ -1,7 +1,11 @@
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import type { Me, Page, TicketSummary } from '@grc/domain';
-import { createDataSource } from '../src/database/data-source';
+import { parse } from 'yaml';
+import { parseTownPack } from '@grc/domain';
+import { createDataSource, dataSourceOptions, tenantDataSource } from '../src/database/data-source';
+import { withCommune } from '../src/database/tenancy';
+import { exportPackFiles } from '../src/modules/packs/pack-transfer';
 import { loadTownPackFromFolder } from '../src/modules/packs/pack-loader';
 import { ADMIN } from './support/demo';
 import { startTestApp, type TestContext } from './support/test-app';
@@ -79,5 +83,25 @@ describe('demo métropole packs', () => {
     // Saint-Aubin's administrator: one commune, as before
     const admin = await ctx.loginAs(ADMIN);
     expect(((await admin.get('/api/v1/auth/me').expect(200)).body as Me).communes?.map((c) => c.code)).toEqual(['saint-aubin']);
+  });
+  it('exports a commune of the métropole with its references to the shared service, and the métropole with its communes', async () => {
+    const app = await tenantDataSource(dataSourceOptions(process.env['DATABASE_URL']!, 2, 'grc_app')).initialize();
+    try {
+      const code = async (c: string) => (await owner.query(`SELECT id FROM communes WHERE code = $1`, [c]))[0].id as string;
+      const vf = await withCommune(await code('val-fleuri'), () => exportPackFiles(app));
+      expect(parse(vf['town.yaml']!)).toMatchObject({ code: 'val-fleuri', metropole: 'grand-aubin' });
+      expect(parse(vf['departments.yaml']!).map((d: { code: string }) => d.code)).toEqual(['mairie', 'services-techniques']);
+      expect(parse(vf['categories.yaml']!).find((c: { code: string }) => c.code === 'encombrants').department).toBe('metropole:collecte');
+      const m = await withCommune(await code('grand-aubin'), () => exportPackFiles(app));
+      expect(parse(m['town.yaml']!)).toMatchObject({ kind: 'metropole', communes: ['saint-aubin', 'val-fleuri'] });
+      expect(parse(m['departments.yaml']!).find((d: { code: string }) => d.code === 'collecte').shared).toBe(true);
+      // and each export reads back as a valid pack
+      for (const files of [vf, m]) {
+        const r = parseTownPack(files);
+        expect(r.ok ? [] : r.errors).toEqual([]);
+      }
+    } finally {
+      await app.destroy();
+    }
   });
 });

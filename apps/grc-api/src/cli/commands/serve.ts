@@ -36,7 +36,9 @@ export function serveCommand(io: CliIo): Command {
           for (const folder of opts.demo) {
             const result = await loadTownPackFromFolder(ds, folder, { onlyIfEmpty: true, now: new Date() });
             loaded ||= result.loaded;
-            io.out(result.loaded ? `town pack loaded from ${folder}: ${result.summary}` : `town pack ${folder} not loaded: ${result.summary}`);
+            io.out(
+              result.loaded ? `town pack loaded from ${folder}: ${result.summary}` : `town pack ${folder} not loaded: ${result.summary}`,
+            );
           }
         });
       }
@@ -45,7 +47,12 @@ export function serveCommand(io: CliIo): Command {
           // the pack's clocks and figures once, in an app of its own that stops before the processes start
           const setup = await createApp({ ...config, metrics: { ...config.metrics, port: null } });
           await setup.init();
-          await forEachCommune(setup.get(DataSource), () => setup.get(SlaEngine).backfill().then(() => undefined));
+          await forEachCommune(setup.get(DataSource), () =>
+            setup
+              .get(SlaEngine)
+              .backfill()
+              .then(() => undefined),
+          );
           log.log(await rebuildFigures(setup));
           await setup.close();
         }
@@ -55,7 +62,12 @@ export function serveCommand(io: CliIo): Command {
       const app = await createApp(config);
       if (loaded) {
         await app.init();
-        await forEachCommune(app.get(DataSource), () => app.get(SlaEngine).backfill().then(() => undefined));
+        await forEachCommune(app.get(DataSource), () =>
+          app
+            .get(SlaEngine)
+            .backfill()
+            .then(() => undefined),
+        );
         log.log(await rebuildFigures(app));
       }
       if (config.role === 'worker') {

@@ -253,20 +253,21 @@ export class PacksRepository {
 
   async departments(m: EntityManager): Promise<PackDepartment[]> {
     const rows: Array<Record<string, unknown>> = await m.query(
-      `SELECT d.code, d.name, d.kind, p.code AS parent, d.email, d.active, d.front_desk
-       FROM departments d LEFT JOIN departments p ON p.id = d.parent_id ORDER BY d.code`,
+      `SELECT d.code, d.name, d.kind, p.code AS parent, d.email, d.active, d.front_desk, d.shared
+       FROM departments d LEFT JOIN departments p ON p.id = d.parent_id WHERE d.commune_id = grc_commune() ORDER BY d.code`,
     );
     return rows.map((r) => ({
       code: r['code'] as string, name: r['name'] as string, kind: r['kind'] as PackDepartment['kind'], parent: (r['parent'] as string) ?? null,
       email: (r['email'] as string) ?? null, active: r['active'] as boolean, frontDesk: r['front_desk'] as boolean,
+      ...(r['shared'] ? { shared: true } : {}),
     }));
   }
 
   /** The categories, without their fields (CategoryFieldsRepository's). */
   async categories(m: EntityManager): Promise<PackCategory[]> {
     const rows: Array<Record<string, unknown>> = await m.query(
-      `SELECT c.code, c.name_fr, c.name_en, d.code AS department, c.active
-       FROM categories c JOIN departments d ON d.id = c.default_department_id ORDER BY c.code`,
+      `SELECT c.code, c.name_fr, c.name_en, CASE WHEN d.commune_id = grc_commune() THEN d.code ELSE '${METROPOLE_REF}' || d.code END AS department, c.active
+       FROM categories c JOIN departments d ON d.id = c.default_department_id WHERE c.commune_id = grc_commune() ORDER BY c.code`,
     );
     return rows.map((r) => ({
       code: r['code'] as string, nameFr: r['name_fr'] as string, nameEn: r['name_en'] as string, department: r['department'] as string,
@@ -276,7 +277,7 @@ export class PacksRepository {
 
   async routing(m: EntityManager): Promise<PackRoutingRule[]> {
     const rows: Array<Record<string, unknown>> = await m.query(
-      `SELECT c.code AS category, d.code AS department, r.area_name, r.area, r.position
+      `SELECT c.code AS category, CASE WHEN d.commune_id = grc_commune() THEN d.code ELSE '${METROPOLE_REF}' || d.code END AS department, r.area_name, r.area, r.position
        FROM routing_rules r JOIN categories c ON c.id = r.category_id JOIN departments d ON d.id = r.department_id
        ORDER BY r.position, c.code, r.id`,
     );
@@ -286,12 +287,23 @@ export class PacksRepository {
     }));
   }
 
-  /** Agents without any secret (no password hash leaves the database). */
+  /** The commune's place in a métropole (town.yaml kind, metropole, communes). */
+  async communeLinks(m: EntityManager): Promise<{ kind: string; metropole: string | null; communes: string[] }> {
+    const [row]: Array<{ kind: string; metropole: string | null; communes: string[] }> = await m.query(
+      `SELECT c.kind, p.code AS metropole, coalesce((SELECT array_agg(k.code ORDER BY k.code) FROM communes k WHERE k.parent_id = c.id), '{}') AS communes
+       FROM communes c LEFT JOIN communes p ON p.id = c.parent_id WHERE c.id = grc_commune()`,
+    );
+    return row ?? { kind: 'commune', metropole: null, communes: [] };
+  }
+
+  /** The commune's agents (agent_communes), without any secret (no password hash leaves the database). */
   async agents(m: EntityManager): Promise<PackAgent[]> {
     const rows: Array<Record<string, unknown>> = await m.query(
       `SELECT a.email, a.display_name, a.role, a.locale, a.active,
          coalesce(array_agg(d.code ORDER BY d.code) FILTER (WHERE d.code IS NOT NULL), '{}') AS departments
-       FROM agents a LEFT JOIN agent_departments ad ON ad.agent_id = a.id LEFT JOIN departments d ON d.id = ad.department_id
+       FROM agents a LEFT JOIN agent_departments ad ON ad.agent_id = a.id AND ad.commune_id = grc_commune()
+         LEFT JOIN departments d ON d.id = ad.department_id
+       WHERE EXISTS (SELECT 1 FROM agent_communes ac WHERE ac.agent_id = a.id AND ac.commune_id = grc_commune())
        GROUP BY a.id ORDER BY a.email`,
     );
     return rows.map((r) => ({
