@@ -39,6 +39,7 @@ import { SignInLinks1763800001600 } from './1763800001600-sign-in-links';
 import { CategoryFields1763800001800 } from './1763800001800-category-fields';
 import { LettersCommune1763800001900 } from './1763800001900-letters-commune';
 import { MetropoleSharedServices1763800002000 } from './1763800002000-metropole-shared-services';
+import { CommunePublicHost1763800002010 } from './1763800002010-commune-public-host';
 
 /**
  * Every migration, in timestamp order. Webpack bundles the API, so they are listed, not globbed.
@@ -88,4 +89,5 @@ export const MIGRATIONS = [
   CategoryFields1763800001800,
   LettersCommune1763800001900,
   MetropoleSharedServices1763800002000,
+  CommunePublicHost1763800002010,
 ];
