@@ -93,6 +93,7 @@ describe('métropole: shared services', () => {
     await agent('collecte@grand-aubin.fr', 'agent', id['m'], [id['collecte']]);
     await agent('services@grand-aubin.fr', 'head', id['m'], [id['collecte'], id['eau']]);
     await agent('agent@val-fleuri.fr', 'agent', id['vf'], [id['vf-mairie']]);
+    await agent('admin@val-fleuri.fr', 'admin', id['vf'], [id['vf-mairie']]);
     ctx = await startTestApp();
   });
   afterAll(async () => {
@@ -204,6 +205,18 @@ describe('métropole: shared services', () => {
     const all: Page<TicketSummary> = (await admin.get('/api/v1/tickets').query({ view: 'all' }).expect(200)).body;
     expect(all.items.map((t) => t.id)).not.toContain(tickets['vf-collecte']);
   });
+  it('lets the shared service’s agent change a commune’s request’s status, the request still the commune’s', async () => {
+    const collecte = await ctx.loginAs('collecte@grand-aubin.fr');
+    let t: TicketDetail = (await collecte.get(`/api/v1/tickets/${tickets['vf-collecte']}`).expect(200)).body;
+    t = (await collecte.post(`/api/v1/tickets/${t.id}/status`).send({ status: 'open', version: t.version }).expect(201)).body;
+    expect(t.status).toBe('open');
+    const [row] = await owner.query(`SELECT c.code FROM tickets t JOIN communes c ON c.id = t.commune_id WHERE t.id = $1`, [t.id]);
+    expect(row.code).toBe('val-fleuri');
+    // Val-Fleuri's administrator sees the new status of the commune's request
+    const vfAdmin = await ctx.loginAs('admin@val-fleuri.fr');
+    expect(((await vfAdmin.get(`/api/v1/tickets/${t.id}`).expect(200)).body as TicketDetail).status).toBe('open');
+  });
+
   it('keeps the inbox on its department index, and counts a shared department once, under the métropole', async () => {
     const c = new Client({ connectionString: process.env['DATABASE_URL'], options: '-c role=grc_app' });
     await c.connect();
