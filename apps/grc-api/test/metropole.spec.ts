@@ -217,6 +217,19 @@ describe('métropole: shared services', () => {
     expect(((await vfAdmin.get(`/api/v1/tickets/${t.id}`).expect(200)).body as TicketDetail).status).toBe('open');
   });
 
+  it('shows a commune’s administrator the métropole’s shared service, which they cannot change', async () => {
+    const admin = await ctx.loginAs('admin@val-fleuri.fr');
+    const departments: Array<{ id: string; code: string }> = (await admin.get('/api/v1/departments').expect(200)).body;
+    expect(departments.map((d) => d.code).sort()).toEqual(['collecte', 'eau', 'vf-mairie']);
+    const res = await admin
+      .put(`/api/v1/departments/${id['collecte']}`)
+      .send({ code: 'collecte', name: 'Repris', kind: 'service', version: 1 });
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+    const [row] = await owner.query(`SELECT name FROM departments WHERE id = $1`, [id['collecte']]);
+    expect(row.name).toBe('collecte');
+  });
+
   it('keeps the inbox on its department index, and counts a shared department once, under the métropole', async () => {
     const c = new Client({ connectionString: process.env['DATABASE_URL'], options: '-c role=grc_app' });
     await c.connect();
