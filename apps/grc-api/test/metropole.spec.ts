@@ -212,9 +212,30 @@ describe('métropole: shared services', () => {
     expect(t.status).toBe('open');
     const [row] = await owner.query(`SELECT c.code FROM tickets t JOIN communes c ON c.id = t.commune_id WHERE t.id = $1`, [t.id]);
     expect(row.code).toBe('val-fleuri');
-    // Val-Fleuri's administrator sees the new status of the commune's request
+    // Val-Fleuri's administrator sees the new status of the commune's request, and the event in its timeline
     const vfAdmin = await ctx.loginAs('admin@val-fleuri.fr');
     expect(((await vfAdmin.get(`/api/v1/tickets/${t.id}`).expect(200)).body as TicketDetail).status).toBe('open');
+    const events = await owner.query(
+      `SELECT c.code FROM ticket_events e JOIN communes c ON c.id = e.commune_id WHERE e.ticket_id = $1 AND e.kind = 'status_changed'`,
+      [t.id],
+    );
+    expect(events).toEqual([{ code: 'val-fleuri' }]);
+    const raw = new Client({ connectionString: process.env['DATABASE_URL'], options: '-c role=grc_app' });
+    await raw.connect();
+    try {
+      await raw.query(`SELECT set_config('grc.commune', $1, false)`, [id['vf']]);
+      expect((await raw.query(`SELECT kind FROM ticket_events WHERE ticket_id = $1 AND kind = 'status_changed'`, [t.id])).rowCount).toBe(1);
+      // the métropole files events for a shared request only
+      await raw.query(`SELECT set_config('grc.commune', $1, false)`, [id['m']]);
+      await expect(
+        raw.query(`INSERT INTO ticket_events (ticket_id, kind, commune_id) VALUES ($1, 'note', $2)`, [tickets['vf-voirie'], id['vf']]),
+      ).rejects.toThrow(/row-level security/);
+      await expect(
+        raw.query(`INSERT INTO ticket_events (ticket_id, kind, commune_id) VALUES ($1, 'note', $2)`, [tickets['vf-collecte'], id['sa']]),
+      ).rejects.toThrow(/row-level security/);
+    } finally {
+      await raw.end();
+    }
   });
 
   it('shows a commune’s administrator the métropole’s shared service, which they cannot change', async () => {

@@ -40,6 +40,7 @@ import { CategoryFields1763800001800 } from './1763800001800-category-fields';
 import { LettersCommune1763800001900 } from './1763800001900-letters-commune';
 import { MetropoleSharedServices1763800002000 } from './1763800002000-metropole-shared-services';
 import { CommunePublicHost1763800002010 } from './1763800002010-commune-public-host';
+import { MetropoleSharedEvents1763800002020 } from './1763800002020-metropole-shared-events';
 
 /**
  * Every migration, in timestamp order. Webpack bundles the API, so they are listed, not globbed.
@@ -90,4 +91,5 @@ export const MIGRATIONS = [
   LettersCommune1763800001900,
   MetropoleSharedServices1763800002000,
   CommunePublicHost1763800002010,
+  MetropoleSharedEvents1763800002020,
 ];
