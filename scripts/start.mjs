@@ -126,32 +126,20 @@ run('npx', ['nx', 'run-many', '-t', 'build', '--projects=grc-api,grc-web', '--ou
 
 // 5. run: migrations, demo town (only into an empty database), API + worker + console
 const port = process.env.PORT ?? '3000';
-const app = spawn(
-  'node',
-  [
-    'dist/apps/grc-api/main.js',
-    'serve',
-    '--migrate',
-    '--demo',
-    'packs/demo-town',
-    '--demo',
-    'packs/demo-metropole/grand-aubin',
-    '--demo',
-    'packs/demo-metropole/val-fleuri',
-  ],
-  {
-    cwd: root,
-    stdio: 'inherit',
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: redisUrl,
-      PORT: port,
-      GRC_ROLE: process.env.GRC_ROLE ?? 'all',
-      GRC_ROOT: root,
-    },
+// the demo town (Saint-Aubin, the default commune), then the demo métropole and its second commune (packs/demo-metropole)
+const demo = ['packs/demo-town', 'packs/demo-metropole/grand-aubin', 'packs/demo-metropole/val-fleuri'].flatMap((f) => ['--demo', f]);
+const app = spawn('node', ['dist/apps/grc-api/main.js', 'serve', '--migrate', ...demo], {
+  cwd: root,
+  stdio: 'inherit',
+  env: {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redisUrl,
+    PORT: port,
+    GRC_ROLE: process.env.GRC_ROLE ?? 'all',
+    GRC_ROOT: root,
   },
-);
+});
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => app.kill(sig));
 app.on('exit', (code) => process.exit(code ?? 0));
 say(`starting on http://localhost:${port} (demo accounts in README.md)`);
