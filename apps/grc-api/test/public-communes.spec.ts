@@ -41,6 +41,9 @@ describe('public pages per commune', () => {
     // the métropole's own form: its category
     const metropole: PublicForm = (await ctx.http.get('/c/grand-aubin/api/v1/public/form').expect(200)).body;
     expect(metropole.categories.map((c) => c.code)).toEqual(['collecte-bacs']);
+    // Open311 too: the prefix is the commune's jurisdiction
+    const services = (await ctx.http.get('/c/val-fleuri/open311/v2/services.json').expect(200)).body as Array<{ service_code: string }>;
+    expect(services.map((x) => x.service_code).sort()).toEqual(['autre', 'encombrants', 'nid-de-poule']);
     // a code of no commune: 404, nothing served
     const unknown = await ctx.http.get('/c/nulle-part/api/v1/public/form').expect(404);
     expect(unknown.body).toMatchObject({ code: 'commune_not_found' });
