@@ -126,7 +126,9 @@ run('npx', ['nx', 'run-many', '-t', 'build', '--projects=grc-api,grc-web', '--ou
 
 // 5. run: migrations, demo town (only into an empty database), API + worker + console
 const port = process.env.PORT ?? '3000';
-const app = spawn('node', ['dist/apps/grc-api/main.js', 'serve', '--migrate', '--demo', 'packs/demo-town'], {
+// the demo town (Saint-Aubin, the default commune), then the demo métropole and its second commune (packs/demo-metropole)
+const demo = ['packs/demo-town', 'packs/demo-metropole/grand-aubin', 'packs/demo-metropole/val-fleuri'].flatMap((f) => ['--demo', f]);
+const app = spawn('node', ['dist/apps/grc-api/main.js', 'serve', '--migrate', ...demo], {
   cwd: root,
   stdio: 'inherit',
   env: {

@@ -19,7 +19,9 @@ import { httpMetrics } from './modules/metrics/http-metrics';
 import { MetricsRegistry } from './modules/metrics/metrics.registry';
 import { GrcConfig } from './config/config';
 import { readEnvironment } from './config/environment';
+import { DataSource } from 'typeorm';
 import { withRequestContext } from './database/tenancy';
+import { publicCommune } from './modules/public/public-commune';
 
 /** GRC_LOG_LEVEL=error|warn|log|debug (default log). */
 function logLevels(): LogLevel[] {
@@ -46,6 +48,8 @@ export async function createApp(config: GrcConfig, levels: LogLevel[] = logLevel
   installBodyParsing(app);
   // each request in a context of its own: the AuthGuard sets its commune (the session's) there
   app.use((_req: express.Request, _res: express.Response, next: express.NextFunction) => withRequestContext(next));
+  // a commune's public pages: /c/<code>/… or its own host (modules/public/public-commune.ts)
+  app.use(publicCommune(app.get(DataSource)));
   app.setGlobalPrefix('api/v1', { exclude: ['open311/{*path}'] });
   app.useGlobalPipes(new InputGuardPipe(), new NullFieldsPipe(), validationPipe());
   app.useGlobalFilters(new ProblemFilter([['/open311/', new Open311ExceptionFilter()]]));

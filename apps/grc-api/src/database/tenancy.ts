@@ -12,7 +12,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DataSource } from 'typeorm';
 
-const context = new AsyncLocalStorage<{ communeId: string | null }>();
+const context = new AsyncLocalStorage<{ communeId: string | null; publicPrefix?: string }>();
 
 /** Runs `fn` (and everything it awaits) as commune `communeId`. */
 export const withCommune = <T>(communeId: string, fn: () => T): T => context.run({ communeId }, fn);
@@ -29,6 +29,16 @@ export function enterCommune(communeId: string): void {
   const store = context.getStore();
   if (store) store.communeId = communeId;
 }
+
+/**
+ * How the current request reached its commune's public pages: `/c/<code>` (by path), '' (by the commune's
+ * host); undefined: neither (the default commune, a job). Links made for the request (tracking) keep it.
+ */
+export function enterPublicPrefix(prefix: string): void {
+  const store = context.getStore();
+  if (store) store.publicPrefix = prefix;
+}
+export const currentPublicPrefix = (): string | undefined => context.getStore()?.publicPrefix;
 
 /** The commune of the current async context; null: the install's default commune. */
 export const currentCommune = (): string | null => context.getStore()?.communeId ?? null;

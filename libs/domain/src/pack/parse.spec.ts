@@ -223,3 +223,40 @@ describe('parseTownPack', () => {
     expect(serializeTownPack(r.pack, { includeAgents: false })['agents.yaml']).toBeUndefined();
   });
 });
+
+describe('parseTownPack: a métropole and its communes', () => {
+  const metropoleTown = town.replace('code: test', 'code: grand-test\nkind: metropole\ncommunes: [test]');
+  it('reads a métropole with a shared department, and a commune whose category and routing go to it', () => {
+    const m = parseTownPack({
+      ...valid(),
+      'town.yaml': metropoleTown,
+      'departments.yaml': departments + '- { code: collecte, name: Collecte, kind: service, parent: dgs, shared: true }\n',
+    });
+    expect(m.ok && m.pack.departments.find((d) => d.code === 'collecte')?.shared).toBe(true);
+    expect(m.ok && m.pack.town).toMatchObject({ kind: 'metropole', communes: ['test'] });
+    const c = parseTownPack({
+      ...valid(),
+      'town.yaml': town + 'metropole: grand-test\n',
+      'categories.yaml':
+        categories + "- { code: encombrants, nameFr: Encombrants, nameEn: Bulky waste, department: 'metropole:collecte' }\n",
+      'routing.yaml': routing + "- { category: nid-de-poule, department: 'metropole:collecte', position: 5 }\n",
+    });
+    expect(c.ok && c.pack.categories.map((k) => k.department)).toEqual(['voirie', 'metropole:collecte']);
+  });
+
+  it('refuses a shared department outside a métropole, a métropole of a métropole, and metropole: without a métropole', () => {
+    const errors = errorsOf({
+      ...valid(),
+      'departments.yaml': departments + '- { code: collecte, name: Collecte, kind: service, parent: dgs, shared: true }\n',
+      'categories.yaml': categories + "- { code: encombrants, nameFr: E, nameEn: E, department: 'metropole:collecte' }\n",
+      'routing.yaml': routing + "- { category: nid-de-poule, department: 'metropole:Bad Code', position: 5 }\n",
+    });
+    expect(at(errors, 'departments.yaml', '3.shared')?.message).toMatch(/only a métropole/);
+    expect(at(errors, 'categories.yaml', '1.department')?.message).toMatch(/names no métropole/);
+    expect(at(errors, 'routing.yaml', '1.department')?.message).toMatch(/metropole:<code>/);
+    const twice = errorsOf({ ...valid(), 'town.yaml': metropoleTown + 'metropole: other\n' });
+    expect(at(twice, 'town.yaml', 'metropole')?.message).toMatch(/belongs to no métropole/);
+    const members = errorsOf({ ...valid(), 'town.yaml': town + 'communes: [a]\n' });
+    expect(at(members, 'town.yaml', 'communes')?.message).toMatch(/only a métropole/);
+  });
+});

@@ -8,6 +8,7 @@ import { validateCalendar } from '../sla/calendar';
 import { validatePolicy, type SlaPolicy } from '../sla/policy';
 import {
   PACK_FILES,
+  METROPOLE_REF,
   REQUIRED_PACK_FILES,
   DEMO_TEMPLATE_PLACEHOLDERS,
   DEMO_TRANSFER_PLACEHOLDERS,
@@ -212,6 +213,21 @@ export function parseTownPack(files: Record<string, string>): ParseTownPackResul
       ? rawCodes(listOf(PACK_FILES.departments))
       : null;
   const knowDept = (c: string): boolean => deptKnown === null || deptKnown.has(c);
+  // a shared service: a métropole's own department; a commune's reference to its métropole's (checked at load)
+  if (departments && town)
+    departments.forEach((d, i) => {
+      if (d.shared && town.kind !== 'metropole')
+        errors.add(PACK_FILES.departments, [i, 'shared'], `only a métropole (town.yaml kind: metropole) has shared departments`);
+    });
+  if (town && town.kind === 'metropole' && town.metropole !== undefined)
+    errors.add(PACK_FILES.town, ['metropole'], 'a métropole belongs to no métropole');
+  if (town && town.kind !== 'metropole' && town.communes !== undefined)
+    errors.add(PACK_FILES.town, ['communes'], 'only a métropole (kind: metropole) has communes');
+  const knowTarget = (c: string): boolean => c.startsWith(METROPOLE_REF) || knowDept(c);
+  const metropoleRef = (file: PackFileName, path: Array<string | number>, c: string): void => {
+    if (c.startsWith(METROPOLE_REF) && town && !town.metropole)
+      errors.add(file, path, `"${c}" names a shared service of the métropole, but town.yaml names no métropole`);
+  };
 
   const catCodes = new Set<string>();
   const categoryItems = categories ?? (data.has(PACK_FILES.categories) ? validItems(categorySchema, listOf(PACK_FILES.categories)) : null);
@@ -225,7 +241,8 @@ export function parseTownPack(files: Record<string, string>): ParseTownPackResul
         if (fieldCodes.has(f.code)) errors.add(PACK_FILES.categories, [i, 'fields', j, 'code'], `duplicate field code "${f.code}"`);
         fieldCodes.add(f.code);
       });
-      if (!knowDept(c.department)) errors.add(PACK_FILES.categories, [i, 'department'], `unknown department code "${c.department}"`);
+      if (!knowTarget(c.department)) errors.add(PACK_FILES.categories, [i, 'department'], `unknown department code "${c.department}"`);
+      metropoleRef(PACK_FILES.categories, [i, 'department'], c.department);
     });
   }
   const catKnown = categories ? catCodes : data.has(PACK_FILES.categories) ? rawCodes(listOf(PACK_FILES.categories)) : null;
@@ -237,7 +254,8 @@ export function parseTownPack(files: Record<string, string>): ParseTownPackResul
     routing = routingRaw.map((r, i) => ({ ...r, position: r.position ?? i * 10 }));
     routing.forEach((r, i) => {
       if (!knowCat(r.category)) errors.add(PACK_FILES.routing, [i, 'category'], `unknown category code "${r.category}"`);
-      if (!knowDept(r.department)) errors.add(PACK_FILES.routing, [i, 'department'], `unknown department code "${r.department}"`);
+      if (!knowTarget(r.department)) errors.add(PACK_FILES.routing, [i, 'department'], `unknown department code "${r.department}"`);
+      metropoleRef(PACK_FILES.routing, [i, 'department'], r.department);
       const key = `${r.category}@${r.position}`;
       if (positions.has(key))
         errors.add(

@@ -43,6 +43,16 @@ const code = z
   .string()
   .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a lowercase code: letters, digits and dashes (e.g. "espaces-verts")')
   .max(64);
+/** A department of the pack, or (`metropole:<code>`) a shared department of the commune's métropole (town.metropole). */
+const departmentRef = z
+  .string()
+  .regex(
+    /^(?:metropole:)?[a-z0-9]+(?:-[a-z0-9]+)*$/,
+    'must be a department code (e.g. "voirie"), or "metropole:<code>" for a shared service of the métropole',
+  )
+  .max(75);
+/** The prefix of a reference to a métropole's shared department (categories, routing). */
+export const METROPOLE_REF = 'metropole:';
 const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);
 const email = z.string().trim().toLowerCase().email('must be an email address').max(254);
 const locale = z.enum(['fr', 'en']);
@@ -67,6 +77,12 @@ export const townSchema = z
     locale,
     /** the reference format's own rule (ticket/reference.ts): letters only, so that "grc 2026 4217" parses back */
     referencePrefix: z.string().regex(/^[A-Z]{2,6}$/, 'must be 2 to 6 uppercase letters, e.g. "GRC"'),
+    /** optional: `metropole` for a métropole (its departments flagged `shared` serve its communes); absent: a commune */
+    kind: z.enum(['commune', 'metropole']).optional(),
+    /** optional: the code of the métropole this commune belongs to (loaded before it) */
+    metropole: code.optional(),
+    /** optional, a métropole's: communes already loaded that belong to it (a commune loaded later names it: `metropole`) */
+    communes: z.array(code).optional(),
     /** optional: the public pages' texts in the town's words (Administration › Commune); absent: left as they are */
     publicTexts: z
       .object({
@@ -94,6 +110,8 @@ export const departmentSchema = z
     active: z.boolean().default(true),
     /** a front desk (accueil, guichet unique): its members search the whole citizen directory */
     frontDesk: z.boolean().default(false),
+    /** a métropole's shared service: receives the requests its communes route to it (`metropole:<code>`) */
+    shared: z.boolean().optional(),
   })
   .strict();
 
@@ -127,8 +145,8 @@ export const categorySchema = z
     code,
     nameFr: text(200),
     nameEn: text(200),
-    /** default department when no routing rule matches */
-    department: code,
+    /** default department when no routing rule matches (`metropole:<code>`: a shared service of the métropole) */
+    department: departmentRef,
     active: z.boolean().default(true),
     /** optional: the category's own fields, asked by the agent's form, the public form and Open311 */
     fields: z.array(categoryFieldSchema).optional(),
@@ -152,7 +170,7 @@ export const polygonSchema = z.array(lngLat).min(3, 'a polygon needs at least 3 
 export const routingRuleSchema = z
   .object({
     category: code,
-    department: code,
+    department: departmentRef,
     areaName: text(200).nullable().default(null),
     area: polygonSchema.nullable().default(null),
     /** lower runs first; defaults to the rule's rank in the file × 10 */

@@ -1,4 +1,6 @@
 import { Command } from 'commander';
+import { DataSource } from 'typeorm';
+import { forEachCommune } from '../../database/tenancy';
 import { SlaEngine } from '../../modules/sla/sla.engine';
 import { rebuildFigures } from './reporting-rebuild';
 import { loadTownPackFromFolder, PackInvalidError, formatPackErrors } from '../../modules/packs/pack-loader';
@@ -44,7 +46,11 @@ export function loadPackCommand(io: CliIo): Command {
       // SLA clocks for the open tickets the pack brought (demo history)
       // then the figures' rollup of the requests it brought
       const lines = await withApp(ctx, async (app) => {
-        const examined = await app.get(SlaEngine).backfill();
+        // the pack's commune (not necessarily the default one): every commune's open requests, each as its commune
+        let examined = 0;
+        await forEachCommune(app.get(DataSource), async () => {
+          examined += await app.get(SlaEngine).backfill();
+        });
         return [`SLA clocks: ${examined} open ticket(s) examined`, await rebuildFigures(app)];
       });
       for (const line of lines) io.out(line);

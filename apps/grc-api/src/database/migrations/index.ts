@@ -38,6 +38,9 @@ import { AgentCommunes1763800001420 } from './1763800001420-agent-communes';
 import { SignInLinks1763800001600 } from './1763800001600-sign-in-links';
 import { CategoryFields1763800001800 } from './1763800001800-category-fields';
 import { LettersCommune1763800001900 } from './1763800001900-letters-commune';
+import { MetropoleSharedServices1763800002000 } from './1763800002000-metropole-shared-services';
+import { CommunePublicHost1763800002010 } from './1763800002010-commune-public-host';
+import { MetropoleSharedEvents1763800002020 } from './1763800002020-metropole-shared-events';
 import { RlsIndexablePlaces1763800002300 } from './1763800002300-rls-indexable-places';
 import { PlacesMapCoveringCommune1763800002310 } from './1763800002310-places-map-covering-commune';
 
@@ -88,6 +91,9 @@ export const MIGRATIONS = [
   SignInLinks1763800001600,
   CategoryFields1763800001800,
   LettersCommune1763800001900,
+  MetropoleSharedServices1763800002000,
+  CommunePublicHost1763800002010,
+  MetropoleSharedEvents1763800002020,
   RlsIndexablePlaces1763800002300,
   PlacesMapCoveringCommune1763800002310,
 ];

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import {
-  formatReference, generateDemoTickets, normalizeEmail, normalizePhone, priorityRank, privacyFromPack,
+  METROPOLE_REF, formatReference, generateDemoTickets, normalizeEmail, normalizePhone, priorityRank, privacyFromPack,
   type DemoData, type PackDepartment, type PackError, type TicketSeed, type TownPack,
 } from '@grc/domain';
 import { AuditRepository } from '../audit/audit.repository';
@@ -85,7 +85,7 @@ export class PackInvalidError extends Error {
 export async function loadTownPackFromFolder(ds: DataSource, folder: string, opts: LoadPackOptions): Promise<LoadPackResult> {
   const checked = await validatePackFolder(folder);
   if (!checked.pack) throw new PackInvalidError(folder, checked.errors);
-  if (opts.onlyIfEmpty && (await hasDepartments(ds.manager))) {
+  if (opts.onlyIfEmpty && (await rows.hasDepartments(ds.manager, checked.pack.town.code))) {
     return { loaded: false, summary: 'the database already has departments; pack not loaded', counts: null };
   }
   const result = await loadTownPack(ds, checked.pack, { ...opts, workflows: checked.workflows });
@@ -103,7 +103,6 @@ async function banFiles(folder: string): Promise<string[]> {
 }
 
 const rows = new PacksRepository();
-const hasDepartments = (m: EntityManager): Promise<boolean> => rows.hasDepartments(m);
 
 /** Loads a parsed pack; the whole pack or nothing. */
 export async function loadTownPack(ds: DataSource, pack: TownPack, opts: LoadPackOptions): Promise<LoadPackResult> {
@@ -125,11 +124,12 @@ export async function loadTownPack(ds: DataSource, pack: TownPack, opts: LoadPac
   const run = ds.transaction(async (m): Promise<LoadPackResult> => {
     // two processes started with --demo at once: the second waits, then sees the first one's pack
     await rows.lock(m);
-    if (await hasDepartments(m)) {
+    // a pack loads into an empty commune: the install's first, or another commune (of a métropole)
+    await rows.enterCommune(m, pack.town.code, pack.town.name, pack.town.kind, pack.town.metropole, pack.town.communes);
+    if (await rows.hasDepartments(m)) {
       if (opts.onlyIfEmpty) return { loaded: false, summary: 'the database already has departments; pack not loaded', counts: null };
       throw new Error('the database already has departments: a town pack loads into an empty database');
     }
-    await rows.enterCommune(m, pack.town.code, pack.town.name);
     await new TownSettingsRepository(ds).save(m, {
       code: pack.town.code,
       name: pack.town.name,
@@ -139,6 +139,12 @@ export async function loadTownPack(ds: DataSource, pack: TownPack, opts: LoadPac
     });
 
     const deptIds = await insertDepartments(m, pack.departments);
+    // `metropole:<code>`: the shared services of the commune's métropole (loaded before it)
+    const shared = await rows.metropoleDepartments(m);
+    for (const ref of [...pack.categories, ...pack.routing].map((x) => x.department).filter((d) => d.startsWith(METROPOLE_REF))) {
+      if (!shared.has(ref)) throw new Error(`town pack: "${ref}" is not a shared department of the métropole "${pack.town.metropole}"`);
+    }
+    for (const [ref, deptId] of shared) deptIds.set(ref, deptId);
     const catIds = new Map(pack.categories.map((c) => [c.code, randomUUID()]));
     await rows.insertCategories(m, pack.categories, catIds, deptIds);
     await new CategoryFieldsRepository(ds).insertByCategoryCode(

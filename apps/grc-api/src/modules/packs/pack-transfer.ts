@@ -57,6 +57,7 @@ export async function readTownConfiguration(m: EntityManager): Promise<TownConfi
   const published = await rows.publishedWorkflows(m);
   const texts = Object.fromEntries(Object.entries(town.publicTexts).filter(([, v]) => v));
   const privacy = await new PrivacySettingsRepository(m.connection).find(m);
+  const links = await rows.communeLinks(m);
   return {
     pack: {
       town: {
@@ -66,6 +67,9 @@ export async function readTownConfiguration(m: EntityManager): Promise<TownConfi
         timezone: town.timezone,
         locale: town.locale,
         referencePrefix: town.referencePrefix,
+        ...(links.kind === 'metropole' ? { kind: 'metropole' as const } : {}),
+        ...(links.metropole ? { metropole: links.metropole } : {}),
+        ...(links.communes.length ? { communes: links.communes } : {}),
         // the logo (an image) does not travel in YAML: set it again in Administration › Commune
         ...(Object.keys(texts).length ? { publicTexts: texts } : {}),
         ...(town.senderAddress ? { sender: { address: town.senderAddress, ...(town.senderName ? { name: town.senderName } : {}) } } : {}),

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
+import { METROPOLE_REF } from '@grc/domain';
 import type {
   PackAgent, PackCategory, PackDepartment, PackRetention, PackRoutingRule, PackSla, PackSlaCalendar, PackTemplates,
 } from '@grc/domain';
@@ -51,18 +52,54 @@ export class PacksRepository {
    * The pack's town as a commune (created, the install's default when there is none yet), made the
    * transaction's commune: every row the load writes is this commune's (database/tenancy.ts).
    */
-  async enterCommune(m: EntityManager, code: string, name: string): Promise<string> {
+  async enterCommune(
+    m: EntityManager,
+    code: string,
+    name: string,
+    kind: 'commune' | 'metropole' = 'commune',
+    metropole?: string,
+    members: readonly string[] = [],
+  ): Promise<string> {
+    let parent: string | null = null;
+    if (metropole !== undefined) {
+      const [p]: Array<{ id: string; kind: string } | undefined> = await m.query(`SELECT id, kind FROM communes WHERE code = $1`, [metropole]);
+      if (!p || p.kind !== 'metropole')
+        throw new Error(`town pack: the métropole "${metropole}" (town.yaml metropole) is not loaded: load its pack first`);
+      parent = p.id;
+    }
     const [row]: Array<{ id: string }> = await m.query(
-      `INSERT INTO communes (code, name, is_default) VALUES ($1, $2, NOT EXISTS (SELECT 1 FROM communes WHERE is_default))
-       ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name RETURNING id`,
-      [code, name],
+      `INSERT INTO communes (code, name, kind, parent_id, is_default)
+       VALUES ($1, $2, $3, $4, NOT EXISTS (SELECT 1 FROM communes WHERE is_default))
+       ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind, parent_id = coalesce(EXCLUDED.parent_id, communes.parent_id)
+       RETURNING id`,
+      [code, name, kind, parent],
     );
+    if (members.length)
+      await m.query(`UPDATE communes SET parent_id = $1 WHERE code = ANY($2::text[]) AND kind = 'commune'`, [row!.id, members]);
     await m.query(`SELECT set_config('grc.commune', $1, true)`, [row!.id]);
+    // the owner that migrates may be a superuser, whom no policy holds: the load runs as the application's
+    // role, so that every statement sees this commune's rows only (a code the default commune has too)
+    await m.query(`DO $$ BEGIN
+      IF (SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user) AND pg_has_role(current_user, 'grc_app', 'MEMBER')
+      THEN SET LOCAL ROLE grc_app; END IF; END $$`);
     return row!.id;
   }
 
-  async hasDepartments(m: EntityManager): Promise<boolean> {
-    return (await m.query(`SELECT EXISTS (SELECT 1 FROM departments) AS e`))[0].e === true;
+  /** Whether the commune of this code (none yet: no) has departments, whoever asks. */
+  async hasDepartments(m: EntityManager, communeCode?: string): Promise<boolean> {
+    if (communeCode === undefined)
+      return (await m.query(`SELECT EXISTS (SELECT 1 FROM departments WHERE commune_id = grc_commune()) AS e`))[0].e === true;
+    const [c]: Array<{ id: string } | undefined> = await m.query(`SELECT id FROM communes WHERE code = $1`, [communeCode]);
+    if (!c) return false;
+    return (await m.query(`SELECT EXISTS (SELECT 1 FROM departments WHERE commune_id = $1) AS e`, [c.id]))[0].e === true;
+  }
+
+  /** The shared departments of the current commune's métropole, by reference (`metropole:<code>`). */
+  async metropoleDepartments(m: EntityManager): Promise<Map<string, string>> {
+    const rows: Array<{ code: string; id: string }> = await m.query(
+      `SELECT code, id FROM departments WHERE shared AND commune_id = grc_metropole()`,
+    );
+    return new Map(rows.map((r) => [`${METROPOLE_REF}${r.code}`, r.id]));
   }
 
   // ---------------------------------------------------------------- the first load (empty town)
@@ -70,12 +107,13 @@ export class PacksRepository {
   /** Departments in the given order (parents first), with the ids chosen by the caller. */
   async insertDepartments(m: EntityManager, ordered: readonly PackDepartment[], ids: ReadonlyMap<string, string>): Promise<void> {
     await m.query(
-      `INSERT INTO departments (id, code, name, kind, parent_id, email, active, front_desk)
-       SELECT id, code, name, kind, parent_id, email, active, front_desk
-       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::uuid[], $6::text[], $7::boolean[], $8::boolean[]) WITH ORDINALITY
-         AS d(id, code, name, kind, parent_id, email, active, front_desk, n) ORDER BY n`,
+      `INSERT INTO departments (id, code, name, kind, parent_id, email, active, front_desk, shared)
+       SELECT id, code, name, kind, parent_id, email, active, front_desk, shared
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::uuid[], $6::text[], $7::boolean[], $8::boolean[], $9::boolean[]) WITH ORDINALITY
+         AS d(id, code, name, kind, parent_id, email, active, front_desk, shared, n) ORDER BY n`,
       [ordered.map((d) => ids.get(d.code)), col(ordered, 'code'), col(ordered, 'name'), col(ordered, 'kind'),
-        ordered.map((d) => (d.parent === null ? null : ids.get(d.parent))), col(ordered, 'email'), col(ordered, 'active'), col(ordered, 'frontDesk')],
+        ordered.map((d) => (d.parent === null ? null : ids.get(d.parent))), col(ordered, 'email'), col(ordered, 'active'), col(ordered, 'frontDesk'),
+        ordered.map((d) => d.shared === true)],
     );
   }
 
@@ -95,7 +133,10 @@ export class PacksRepository {
       `INSERT INTO routing_rules (category_id, department_id, area_name, area, position)
        SELECT c.id, d.id, r.n, r.a::jsonb, r.p
        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[]) AS r(c, d, n, a, p)
-       JOIN categories c ON c.code = r.c JOIN departments d ON d.code = r.d`,
+       JOIN categories c ON c.code = r.c AND c.commune_id = grc_commune()
+       JOIN departments d ON CASE WHEN r.d LIKE '${METROPOLE_REF}%'
+         THEN d.shared AND d.commune_id = grc_metropole() AND d.code = substr(r.d, ${METROPOLE_REF.length + 1})
+         ELSE d.commune_id = grc_commune() AND d.code = r.d END`,
       [col(rules, 'category'), col(rules, 'department'), col(rules, 'areaName'), rules.map((r) => (r.area ? JSON.stringify(r.area) : null)), col(rules, 'position')],
     );
   }
@@ -123,7 +164,8 @@ export class PacksRepository {
     if (!memberships.length) return;
     await m.query(
       `INSERT INTO agent_departments (agent_id, department_id)
-       SELECT a.id, d.id FROM unnest($1::text[], $2::text[]) AS x(e, c) JOIN agents a ON a.email = x.e JOIN departments d ON d.code = x.c`,
+       SELECT a.id, d.id FROM unnest($1::text[], $2::text[]) AS x(e, c) JOIN agents a ON a.email = x.e
+       JOIN departments d ON d.code = x.c AND d.commune_id = grc_commune()`,
       [memberships.map(([e]) => e), memberships.map(([, d]) => d)],
     );
   }
@@ -211,20 +253,21 @@ export class PacksRepository {
 
   async departments(m: EntityManager): Promise<PackDepartment[]> {
     const rows: Array<Record<string, unknown>> = await m.query(
-      `SELECT d.code, d.name, d.kind, p.code AS parent, d.email, d.active, d.front_desk
-       FROM departments d LEFT JOIN departments p ON p.id = d.parent_id ORDER BY d.code`,
+      `SELECT d.code, d.name, d.kind, p.code AS parent, d.email, d.active, d.front_desk, d.shared
+       FROM departments d LEFT JOIN departments p ON p.id = d.parent_id WHERE d.commune_id = grc_commune() ORDER BY d.code`,
     );
     return rows.map((r) => ({
       code: r['code'] as string, name: r['name'] as string, kind: r['kind'] as PackDepartment['kind'], parent: (r['parent'] as string) ?? null,
       email: (r['email'] as string) ?? null, active: r['active'] as boolean, frontDesk: r['front_desk'] as boolean,
+      ...(r['shared'] ? { shared: true } : {}),
     }));
   }
 
   /** The categories, without their fields (CategoryFieldsRepository's). */
   async categories(m: EntityManager): Promise<PackCategory[]> {
     const rows: Array<Record<string, unknown>> = await m.query(
-      `SELECT c.code, c.name_fr, c.name_en, d.code AS department, c.active
-       FROM categories c JOIN departments d ON d.id = c.default_department_id ORDER BY c.code`,
+      `SELECT c.code, c.name_fr, c.name_en, CASE WHEN d.commune_id = grc_commune() THEN d.code ELSE '${METROPOLE_REF}' || d.code END AS department, c.active
+       FROM categories c JOIN departments d ON d.id = c.default_department_id WHERE c.commune_id = grc_commune() ORDER BY c.code`,
     );
     return rows.map((r) => ({
       code: r['code'] as string, nameFr: r['name_fr'] as string, nameEn: r['name_en'] as string, department: r['department'] as string,
@@ -234,7 +277,7 @@ export class PacksRepository {
 
   async routing(m: EntityManager): Promise<PackRoutingRule[]> {
     const rows: Array<Record<string, unknown>> = await m.query(
-      `SELECT c.code AS category, d.code AS department, r.area_name, r.area, r.position
+      `SELECT c.code AS category, CASE WHEN d.commune_id = grc_commune() THEN d.code ELSE '${METROPOLE_REF}' || d.code END AS department, r.area_name, r.area, r.position
        FROM routing_rules r JOIN categories c ON c.id = r.category_id JOIN departments d ON d.id = r.department_id
        ORDER BY r.position, c.code, r.id`,
     );
@@ -244,12 +287,23 @@ export class PacksRepository {
     }));
   }
 
-  /** Agents without any secret (no password hash leaves the database). */
+  /** The commune's place in a métropole (town.yaml kind, metropole, communes). */
+  async communeLinks(m: EntityManager): Promise<{ kind: string; metropole: string | null; communes: string[] }> {
+    const [row]: Array<{ kind: string; metropole: string | null; communes: string[] }> = await m.query(
+      `SELECT c.kind, p.code AS metropole, coalesce((SELECT array_agg(k.code ORDER BY k.code) FROM communes k WHERE k.parent_id = c.id), '{}') AS communes
+       FROM communes c LEFT JOIN communes p ON p.id = c.parent_id WHERE c.id = grc_commune()`,
+    );
+    return row ?? { kind: 'commune', metropole: null, communes: [] };
+  }
+
+  /** The commune's agents (agent_communes), without any secret (no password hash leaves the database). */
   async agents(m: EntityManager): Promise<PackAgent[]> {
     const rows: Array<Record<string, unknown>> = await m.query(
       `SELECT a.email, a.display_name, a.role, a.locale, a.active,
          coalesce(array_agg(d.code ORDER BY d.code) FILTER (WHERE d.code IS NOT NULL), '{}') AS departments
-       FROM agents a LEFT JOIN agent_departments ad ON ad.agent_id = a.id LEFT JOIN departments d ON d.id = ad.department_id
+       FROM agents a LEFT JOIN agent_departments ad ON ad.agent_id = a.id AND ad.commune_id = grc_commune()
+         LEFT JOIN departments d ON d.id = ad.department_id
+       WHERE EXISTS (SELECT 1 FROM agent_communes ac WHERE ac.agent_id = a.id AND ac.commune_id = grc_commune())
        GROUP BY a.id ORDER BY a.email`,
     );
     return rows.map((r) => ({

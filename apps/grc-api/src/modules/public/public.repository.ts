@@ -29,12 +29,17 @@ export class PublicRepository {
 
   /** The active categories (the form's choices), by French name; their fields are CategoryFieldsRepository's. */
   formCategories(m: EntityManager = this.db.manager): Promise<Array<{ id: string; code: string; name_fr: string; name_en: string }>> {
-    return m.query(`SELECT c.id, c.code, c.name_fr, c.name_en FROM categories c WHERE c.active ORDER BY c.name_fr`);
+    return m.query(
+      `SELECT c.id, c.code, c.name_fr, c.name_en FROM categories c WHERE c.active AND c.commune_id = grc_commune() ORDER BY c.name_fr`,
+    );
   }
 
   /** An active category (what a submitted form is checked against). */
   async formCategory(id: string, m: EntityManager = this.db.manager): Promise<{ id: string; name_fr: string } | undefined> {
-    const [category] = await m.query(`SELECT c.id, c.name_fr FROM categories c WHERE c.id = $1 AND c.active`, [id]);
+    const [category] = await m.query(
+      `SELECT c.id, c.name_fr FROM categories c WHERE c.id = $1 AND c.active AND c.commune_id = grc_commune()`,
+      [id],
+    );
     return category;
   }
 

@@ -197,8 +197,9 @@ export class PublicService {
         return { reference, key };
       });
       void this.counters.requestRecompute();
-      const path = trackingPath(created.reference, created.key);
-      return { reference: created.reference, key: created.key, trackingPath: path, trackingUrl: `${this.tracking.publicBaseUrl}${path}` };
+      const site = await this.tracking.publicSite();
+      const path = `${site.prefix}${trackingPath(created.reference, created.key)}`;
+      return { reference: created.reference, key: created.key, trackingPath: path, trackingUrl: `${site.base}${path}` };
     } catch (e) {
       await stored.remove();
       throw e;

@@ -19,6 +19,12 @@ export interface KeyedTicketRow {
 export class TrackingRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
+  /** The commune the connection works for: where its public pages are (`communes` is shared). */
+  async currentCommune(m?: EntityManager): Promise<{ code: string; public_host: string | null; is_default: boolean } | null> {
+    const [row] = await (m ?? this.db).query(`SELECT code, public_host, is_default FROM communes WHERE id = grc_row_commune()`);
+    return row ?? null;
+  }
+
   /** Stores a key's hash for the ticket; answers the ticket's reference (null: no such ticket). */
   async insert(m: EntityManager, ticketId: string, keyHash: string): Promise<string | null> {
     // prepared: every acknowledgement runs it

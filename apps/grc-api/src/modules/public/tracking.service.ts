@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { isTrackingExpired, trackingExpiresAt, type TrackedTicket } from '@grc/domain';
+import { currentPublicPrefix } from '../../database/tenancy';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
 import { readEnvironment } from '../../config/environment';
 import { TrackingRepository, type KeyedTicketRow } from './tracking.repository';
@@ -39,7 +40,22 @@ export class TrackingService {
   /** A new secret for the ticket, in the caller's transaction; returns the absolute tracking URL. */
   async issueLink(m: EntityManager, ticketId: string): Promise<string> {
     const { reference, key } = await this.issueKey(m, ticketId);
-    return `${this.publicBaseUrl}${trackingPath(reference, key)}`;
+    const site = await this.publicSite(m);
+    return `${site.base}${site.prefix}${trackingPath(reference, key)}`;
+  }
+
+  /**
+   * Where the current commune's public pages are: for a request, where it came (`/c/<code>`, or the commune's
+   * host); else its own host (communes.public_host, PUBLIC_URL's scheme), else `/c/<code>` on PUBLIC_URL —
+   * the default commune's at the root, as before communes.
+   */
+  async publicSite(m?: EntityManager): Promise<{ base: string; prefix: string }> {
+    const came = currentPublicPrefix();
+    if (came) return { base: this.publicBaseUrl, prefix: came };
+    const c = await this.keys.currentCommune(m);
+    if (c?.public_host) return { base: `${new URL(this.publicBaseUrl).protocol}//${c.public_host}`, prefix: '' };
+    if (c && !c.is_default) return { base: this.publicBaseUrl, prefix: `/c/${c.code}` };
+    return { base: this.publicBaseUrl, prefix: '' };
   }
 
   /** Same as issueLink, returning the parts (the public form's success page builds a same-site link). */

@@ -9,6 +9,9 @@ import { TOWN_SQL } from '../town/town-settings.repository';
 import type { NewEvent } from './ticket-change.hooks';
 import { SUMMARY_COLUMNS, SUMMARY_JOINS, type SummaryRow } from './ticket-view';
 
+/** the commune of the request ($1), not the connection's: a métropole's agent files a commune's events */
+const EVENT_COMMUNE = `coalesce((SELECT t.commune_id FROM tickets t WHERE t.id = $1), grc_row_commune())`;
+
 /** The columns a change may set, by entity field (anything else is refused: no SQL from a caller's keys). */
 const COLUMN: Partial<Record<keyof TicketEntity, string>> = {
   status: 'status',
@@ -174,23 +177,24 @@ export class TicketsRepository {
     );
   }
 
+  /**
+   * A request's timeline events are its commune's, whoever writes them: the agent of a métropole's shared
+   * service too (migration 1763800002020 lets such a connection file them), so that the commune sees them.
+   */
   async insertEvents(m: EntityManager, ticketId: string, actorId: string | null, events: readonly NewEvent[]): Promise<void> {
     if (!events.length) return;
     if (events.length === 1) {
       const e = events[0]!;
-      await m.query(`INSERT INTO ticket_events (ticket_id, kind, actor_id, body, data) VALUES ($1, $2, $3, $4, $5)`, [
-        ticketId,
-        e.kind,
-        actorId,
-        e.body ?? null,
-        JSON.stringify(e.data ?? {}),
-      ]);
+      await m.query(
+        `INSERT INTO ticket_events (ticket_id, kind, actor_id, body, data, commune_id) VALUES ($1, $2, $3, $4, $5, ${EVENT_COMMUNE})`,
+        [ticketId, e.kind, actorId, e.body ?? null, JSON.stringify(e.data ?? {})],
+      );
       return;
     }
     // one statement, in the given order (ids follow it: the timeline sorts on at, id)
     await m.query(
-      `INSERT INTO ticket_events (ticket_id, kind, actor_id, body, data)
-       SELECT $1, k, $2, b, d::jsonb FROM unnest($3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS e(k, b, d, n) ORDER BY n`,
+      `INSERT INTO ticket_events (ticket_id, kind, actor_id, body, data, commune_id)
+       SELECT $1, k, $2, b, d::jsonb, ${EVENT_COMMUNE} FROM unnest($3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS e(k, b, d, n) ORDER BY n`,
       [ticketId, actorId, events.map((e) => e.kind), events.map((e) => e.body ?? null), events.map((e) => JSON.stringify(e.data ?? {}))],
     );
   }

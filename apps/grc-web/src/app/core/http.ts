@@ -4,13 +4,15 @@ import { Router } from '@angular/router';
 import { catchError, throwError } from 'rxjs';
 import { API } from './api';
 import { Auth } from './auth';
+import { communePrefix } from './commune-path';
 
 /** Same-origin API calls: cookie credentials, the CSRF header, and 401 → /login with the return URL. */
 export const apiInterceptor: HttpInterceptorFn = (req, next) => {
   if (!req.url.startsWith(API)) return next(req);
   const router = inject(Router);
   const auth = inject(Auth);
-  const request = req.clone({ withCredentials: true, setHeaders: { 'X-Requested-With': 'grc' } });
+  // under /c/<code>/…, the commune's API (core/commune-path.ts)
+  const request = req.clone({ url: `${communePrefix()}${req.url}`, withCredentials: true, setHeaders: { 'X-Requested-With': 'grc' } });
   return next(request).pipe(
     catchError((err: unknown) => {
       if (

@@ -17,6 +17,7 @@ export const adminRoutes: Route[] = [
       },
       { path: 'routage', title: 'title.adminRouting', loadComponent: () => import('./routing-rules').then((m) => m.RoutingRulesAdmin) },
       { path: 'adresses', title: 'title.adminAddresses', loadComponent: () => import('./addresses').then((m) => m.AddressesAdmin) },
+      { path: 'pack', title: 'title.adminPackImport', loadComponent: () => import('./pack-import').then((m) => m.PackImportAdmin) },
       { path: 'courriel', title: 'title.adminMail', loadComponent: () => import('../mail/mail-admin').then((m) => m.MailAdmin) },
       {
         path: 'connexion',

@@ -3,6 +3,7 @@ import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/c
 import { toSignal } from '@angular/core/rxjs-interop';
 import { catchError, map, of } from 'rxjs';
 import { API } from '../../core/api';
+import { communePrefix } from '../../core/commune-path';
 import { I18n } from '../../core/i18n';
 import { PublicLayout } from './public-layout';
 
@@ -139,9 +140,9 @@ const EN: Record<Key, string> = {
           <h2>{{ tr('data') }}</h2>
           <p>{{ tr('dataText') }}</p>
           <ul>
-            <li><a href="/api/v1/public/open-data/indicateurs-mensuels.csv">indicateurs-mensuels.csv</a></li>
-            <li><a href="/api/v1/public/open-data/indicateurs-mensuels.json">indicateurs-mensuels.json</a></li>
-            <li><a href="/api/v1/public/open-data/indicateurs-mensuels.schema.json">indicateurs-mensuels.schema.json</a> (Table Schema)</li>
+            <li><a [href]="files + '/indicateurs-mensuels.csv'">indicateurs-mensuels.csv</a></li>
+            <li><a [href]="files + '/indicateurs-mensuels.json'">indicateurs-mensuels.json</a></li>
+            <li><a [href]="files + '/indicateurs-mensuels.schema.json'">indicateurs-mensuels.schema.json</a> (Table Schema)</li>
           </ul>
           <p>{{ tr('licence', { licence: s.data.licence.title }) }} <a [href]="s.data.licence.path">{{ s.data.licence.path }}</a></p>
           @if (s.data.generatedAt) {
@@ -153,6 +154,8 @@ const EN: Record<Key, string> = {
   `,
 })
 export class BarometerPage {
+  /** the commune's published files (under /c/<code>/…: that commune's) */
+  protected readonly files = `${communePrefix()}${API}/public/open-data`;
   private readonly i18n = inject(I18n);
   protected readonly state = toSignal(
     inject(HttpClient)

@@ -1,0 +1,282 @@
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import type { Page, TicketDetail, TicketSummary } from '@grc/domain';
+import { createDataSource, dataSourceOptions, tenantDataSource } from '../src/database/data-source';
+import { withCommune } from '../src/database/tenancy';
+import { InboxCountersRepository } from '../src/modules/worker/inbox-counters.repository';
+import { ADMIN, VOIRIE_AGENT } from './support/demo';
+import { startTestApp, type TestContext } from './support/test-app';
+
+/**
+ * The métropole's shared services (issue 15, migration 1763800002000): a department of the métropole flagged
+ * `shared` receives the requests its member communes route to it; an agent of the métropole sees those
+ * requests of every commune — and nothing else of the communes —, a commune's agent still sees its
+ * commune's requests only, and department scoping still applies. Proven as the application's role
+ * (row-level security is the net), then over HTTP.
+ */
+describe('métropole: shared services', () => {
+  let owner: DataSource;
+  let ctx: TestContext;
+  const id: Record<string, string> = {};
+  const tickets: Record<string, string> = {};
+  let seq = 0;
+
+  /** a request of `commune` in `department`, with a citizen and a timeline event (as the owner: commune named explicitly) */
+  async function request(name: string, commune: string, category: string, department: string): Promise<void> {
+    const [c] = await owner.query(
+      `INSERT INTO citizens (kind, first_name, last_name, email, commune_id) VALUES ('resident', 'Camille', $1, $2, $3) RETURNING id`,
+      [name, `${name}@example.org`, commune],
+    );
+    const [t] = await owner.query(
+      `INSERT INTO tickets (reference, channel, category_id, department_id, citizen_id, subject, description, commune_id)
+       VALUES ($1, 'web', $2, $3, $4, $5, 'Métropole', $6) RETURNING id`,
+      [`MTP-2026-${String(++seq).padStart(5, '0')}`, category, department, c.id, `Demande ${name}`, commune],
+    );
+    await owner.query(`INSERT INTO ticket_events (ticket_id, kind, body, commune_id) VALUES ($1, 'created', $2, $3)`, [
+      t.id,
+      name,
+      commune,
+    ]);
+    tickets[name] = t.id;
+  }
+
+  beforeAll(async () => {
+    owner = await createDataSource(process.env['DATABASE_URL']!).initialize();
+    const one = async (sql: string, params: unknown[]) => (await owner.query(sql, params))[0].id as string;
+    id['sa'] = (await owner.query(`SELECT id FROM communes WHERE is_default`))[0].id;
+    id['m'] = await one(
+      `INSERT INTO communes (code, name, kind) VALUES ('grand-aubin', 'Grand Aubin Métropole', 'metropole') RETURNING id`,
+      [],
+    );
+    id['vf'] = await one(`INSERT INTO communes (code, name, parent_id) VALUES ('val-fleuri', 'Val-Fleuri', $1) RETURNING id`, [id['m']]);
+    await owner.query(`UPDATE communes SET parent_id = $1 WHERE id = $2`, [id['m'], id['sa']]);
+    const dept = (code: string, commune: string, shared: boolean) =>
+      one(`INSERT INTO departments (code, name, kind, shared, commune_id) VALUES ($1, $1, 'service', $2, $3) RETURNING id`, [
+        code,
+        shared,
+        commune,
+      ]);
+    id['collecte'] = await dept('collecte', id['m'], true);
+    id['eau'] = await dept('eau', id['m'], true);
+    id['cabinet'] = await dept('cabinet', id['m'], false);
+    id['vf-mairie'] = await dept('vf-mairie', id['vf'], false);
+    // flagged shared in a commune (not a métropole): shares nothing
+    id['sa-shared'] = await dept('sa-faux-partage', id['sa'], true);
+    const cat = (code: string, department: string, commune: string) =>
+      one(`INSERT INTO categories (code, name_fr, name_en, default_department_id, commune_id) VALUES ($1, $1, $1, $2, $3) RETURNING id`, [
+        code,
+        department,
+        commune,
+      ]);
+    const saEncombrants = await cat('collecte-metropole', id['collecte'], id['sa']);
+    const saFuite = await cat('fuite', id['eau'], id['sa']);
+    const vfEncombrants = await cat('encombrants', id['collecte'], id['vf']);
+    const vfVoirie = await cat('vf-voirie', id['vf-mairie'], id['vf']);
+    const [{ id: saVoirie }] = await owner.query(`SELECT id FROM categories WHERE code = 'nid-de-poule' AND commune_id = $1`, [id['sa']]);
+    const [{ id: saVoirieDept }] = await owner.query(`SELECT id FROM departments WHERE code = 'voirie' AND commune_id = $1`, [id['sa']]);
+    await request('sa-collecte', id['sa'], saEncombrants, id['collecte']);
+    await request('sa-eau', id['sa'], saFuite, id['eau']);
+    await request('sa-voirie', id['sa'], saVoirie, saVoirieDept);
+    await request('sa-faux', id['sa'], saVoirie, id['sa-shared']);
+    await request('vf-collecte', id['vf'], vfEncombrants, id['collecte']);
+    await request('vf-voirie', id['vf'], vfVoirie, id['vf-mairie']);
+    // agents of the métropole: one of the collecte only, a head of both shared services; a member of Val-Fleuri
+    const agent = async (email: string, role: string, commune: string, departments: string[]) => {
+      const a = await one(
+        `INSERT INTO agents (email, display_name, password_hash, role) SELECT $1, $1, password_hash, $2 FROM agents WHERE email = $3 RETURNING id`,
+        [email, role, ADMIN],
+      );
+      await owner.query(`INSERT INTO agent_communes (agent_id, commune_id) VALUES ($1, $2)`, [a, commune]);
+      for (const d of departments)
+        await owner.query(`INSERT INTO agent_departments (agent_id, department_id, commune_id) VALUES ($1, $2, $3)`, [a, d, commune]);
+    };
+    await agent('collecte@grand-aubin.fr', 'agent', id['m'], [id['collecte']]);
+    await agent('services@grand-aubin.fr', 'head', id['m'], [id['collecte'], id['eau']]);
+    await agent('agent@val-fleuri.fr', 'agent', id['vf'], [id['vf-mairie']]);
+    await agent('admin@val-fleuri.fr', 'admin', id['vf'], [id['vf-mairie']]);
+    ctx = await startTestApp();
+  });
+  afterAll(async () => {
+    await ctx?.close();
+    await owner?.destroy();
+  });
+
+  /** as the application's role, the connection set to `commune`: the named requests it sees */
+  async function seenBy(commune: string, sql = `SELECT id FROM tickets`): Promise<string[]> {
+    const c = new Client({ connectionString: process.env['DATABASE_URL'], options: '-c role=grc_app' });
+    await c.connect();
+    try {
+      await c.query(`SELECT set_config('grc.commune', $1, false)`, [commune]);
+      const seen = new Set((await c.query(sql)).rows.map((r: { id: string }) => r.id));
+      return Object.keys(tickets)
+        .filter((k) => seen.has(tickets[k]!))
+        .sort();
+    } finally {
+      await c.end();
+    }
+  }
+
+  it('shows the métropole the shared services’ requests of both communes, and none of their other requests', async () => {
+    expect(await seenBy(id['m']!)).toEqual(['sa-collecte', 'sa-eau', 'vf-collecte']);
+    // and what those requests show: their timeline and their citizen, not the others'
+    expect(await seenBy(id['m']!, `SELECT ticket_id AS id FROM ticket_events`)).toEqual(['sa-collecte', 'sa-eau', 'vf-collecte']);
+    expect(
+      await seenBy(id['m']!, `SELECT t.id FROM tickets t JOIN citizens c ON c.id = t.citizen_id JOIN categories k ON k.id = t.category_id`),
+    ).toEqual(['sa-collecte', 'sa-eau', 'vf-collecte']);
+    const c = new Client({ connectionString: process.env['DATABASE_URL'], options: '-c role=grc_app' });
+    await c.connect();
+    try {
+      await c.query(`SELECT set_config('grc.commune', $1, false)`, [id['m']]);
+      // not the communes' other citizens, categories or departments
+      expect((await c.query(`SELECT last_name FROM citizens ORDER BY last_name`)).rows.map((r) => r.last_name)).toEqual([
+        'sa-collecte',
+        'sa-eau',
+        'vf-collecte',
+      ]);
+      expect((await c.query(`SELECT DISTINCT code FROM categories ORDER BY code`)).rows.map((r) => r.code)).toEqual([
+        'collecte-metropole',
+        'encombrants',
+        'fuite',
+      ]);
+      expect((await c.query(`SELECT code FROM departments ORDER BY code`)).rows.map((r) => r.code)).toEqual(['cabinet', 'collecte', 'eau']);
+      // nor may it change them
+      expect((await c.query(`UPDATE tickets SET subject = 'x' WHERE id = $1`, [tickets['sa-voirie']])).rowCount).toBe(0);
+      expect((await c.query(`UPDATE tickets SET priority = 2 WHERE id = $1`, [tickets['vf-collecte']])).rowCount).toBe(1);
+      // a shared request moved out of the shared services leaves the métropole: refused
+      await expect(c.query(`UPDATE tickets SET department_id = $1 WHERE id = $2`, [id['cabinet'], tickets['vf-collecte']])).rejects.toThrow(
+        /row-level security/,
+      );
+    } finally {
+      await c.end();
+    }
+  });
+
+  it('keeps a commune to its own requests, even in the shared department', async () => {
+    expect(await seenBy(id['vf']!)).toEqual(['vf-collecte', 'vf-voirie']);
+    expect(await seenBy(id['sa']!)).toEqual(['sa-collecte', 'sa-eau', 'sa-faux', 'sa-voirie']);
+    expect(await seenBy(id['vf']!, `SELECT ticket_id AS id FROM ticket_events`)).toEqual(['vf-collecte', 'vf-voirie']);
+    // a commune reads its métropole's shared departments (where its requests go), not the métropole's others
+    const c = new Client({ connectionString: process.env['DATABASE_URL'], options: '-c role=grc_app' });
+    await c.connect();
+    try {
+      await c.query(`SELECT set_config('grc.commune', $1, false)`, [id['vf']]);
+      expect((await c.query(`SELECT code FROM departments ORDER BY code`)).rows.map((r) => r.code)).toEqual([
+        'collecte',
+        'eau',
+        'vf-mairie',
+      ]);
+      expect((await c.query(`UPDATE departments SET name = 'x' WHERE id = $1`, [id['collecte']])).rowCount).toBe(0);
+    } finally {
+      await c.end();
+    }
+    // no commune setting at all: nothing, shared or not
+    expect(await seenBy('')).toEqual([]);
+  });
+
+  it('serves the métropole’s agents their shared departments’ requests over HTTP, department scoping applying', async () => {
+    const names = (page: Page<TicketSummary>) =>
+      page.items
+        .map((t) => Object.keys(tickets).find((k) => tickets[k] === t.id))
+        .filter(Boolean)
+        .sort();
+    const collecte = await ctx.loginAs('collecte@grand-aubin.fr');
+    const mine: Page<TicketSummary> = (await collecte.get('/api/v1/tickets').query({ view: 'departments' }).expect(200)).body;
+    expect(names(mine)).toEqual(['sa-collecte', 'vf-collecte']);
+    const detail: TicketDetail = (await collecte.get(`/api/v1/tickets/${tickets['vf-collecte']}`).expect(200)).body;
+    expect(detail.id).toBe(tickets['vf-collecte']);
+    // eau is not its department; the communes' other requests do not exist for it
+    for (const other of ['sa-eau', 'sa-voirie', 'vf-voirie']) {
+      const res = await collecte.get(`/api/v1/tickets/${tickets[other]}`);
+      expect([403, 404]).toContain(res.status);
+    }
+    const head = await ctx.loginAs('services@grand-aubin.fr');
+    const both: Page<TicketSummary> = (await head.get('/api/v1/tickets').query({ view: 'departments' }).expect(200)).body;
+    expect(names(both)).toEqual(['sa-collecte', 'sa-eau', 'vf-collecte']);
+  });
+
+  it('keeps the communes’ agents to their commune', async () => {
+    const vf = await ctx.loginAs('agent@val-fleuri.fr');
+    const page: Page<TicketSummary> = (await vf.get('/api/v1/tickets').query({ view: 'departments' }).expect(200)).body;
+    expect(page.items.map((t) => t.id)).toEqual([tickets['vf-voirie']]);
+    expect((await vf.get(`/api/v1/tickets/${tickets['sa-collecte']}`)).status).toBe(404);
+    const sa = await ctx.loginAs(VOIRIE_AGENT);
+    expect((await sa.get(`/api/v1/tickets/${tickets['vf-collecte']}`)).status).toBe(404);
+    const admin = await ctx.loginAs(ADMIN);
+    const all: Page<TicketSummary> = (await admin.get('/api/v1/tickets').query({ view: 'all' }).expect(200)).body;
+    expect(all.items.map((t) => t.id)).not.toContain(tickets['vf-collecte']);
+  });
+  it('lets the shared service’s agent change a commune’s request’s status, the request still the commune’s', async () => {
+    const collecte = await ctx.loginAs('collecte@grand-aubin.fr');
+    let t: TicketDetail = (await collecte.get(`/api/v1/tickets/${tickets['vf-collecte']}`).expect(200)).body;
+    t = (await collecte.post(`/api/v1/tickets/${t.id}/status`).send({ status: 'open', version: t.version }).expect(201)).body;
+    expect(t.status).toBe('open');
+    const [row] = await owner.query(`SELECT c.code FROM tickets t JOIN communes c ON c.id = t.commune_id WHERE t.id = $1`, [t.id]);
+    expect(row.code).toBe('val-fleuri');
+    // Val-Fleuri's administrator sees the new status of the commune's request, and the event in its timeline
+    const vfAdmin = await ctx.loginAs('admin@val-fleuri.fr');
+    expect(((await vfAdmin.get(`/api/v1/tickets/${t.id}`).expect(200)).body as TicketDetail).status).toBe('open');
+    const events = await owner.query(
+      `SELECT c.code FROM ticket_events e JOIN communes c ON c.id = e.commune_id WHERE e.ticket_id = $1 AND e.kind = 'status_changed'`,
+      [t.id],
+    );
+    expect(events).toEqual([{ code: 'val-fleuri' }]);
+    const raw = new Client({ connectionString: process.env['DATABASE_URL'], options: '-c role=grc_app' });
+    await raw.connect();
+    try {
+      await raw.query(`SELECT set_config('grc.commune', $1, false)`, [id['vf']]);
+      expect((await raw.query(`SELECT kind FROM ticket_events WHERE ticket_id = $1 AND kind = 'status_changed'`, [t.id])).rowCount).toBe(1);
+      // the métropole files events for a shared request only
+      await raw.query(`SELECT set_config('grc.commune', $1, false)`, [id['m']]);
+      await expect(
+        raw.query(`INSERT INTO ticket_events (ticket_id, kind, commune_id) VALUES ($1, 'note', $2)`, [tickets['vf-voirie'], id['vf']]),
+      ).rejects.toThrow(/row-level security/);
+      await expect(
+        raw.query(`INSERT INTO ticket_events (ticket_id, kind, commune_id) VALUES ($1, 'note', $2)`, [tickets['vf-collecte'], id['sa']]),
+      ).rejects.toThrow(/row-level security/);
+    } finally {
+      await raw.end();
+    }
+  });
+
+  it('shows a commune’s administrator the métropole’s shared service, which they cannot change', async () => {
+    const admin = await ctx.loginAs('admin@val-fleuri.fr');
+    const departments: Array<{ id: string; code: string }> = (await admin.get('/api/v1/departments').expect(200)).body;
+    expect(departments.map((d) => d.code).sort()).toEqual(['collecte', 'eau', 'vf-mairie']);
+    const res = await admin
+      .put(`/api/v1/departments/${id['collecte']}`)
+      .send({ code: 'collecte', name: 'Repris', kind: 'service', version: 1 });
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+    const [row] = await owner.query(`SELECT name FROM departments WHERE id = $1`, [id['collecte']]);
+    expect(row.name).toBe('collecte');
+  });
+
+  it('keeps the inbox on its department index, and counts a shared department once, under the métropole', async () => {
+    const c = new Client({ connectionString: process.env['DATABASE_URL'], options: '-c role=grc_app' });
+    await c.connect();
+    try {
+      await c.query(`SET enable_seqscan = off`);
+      for (const commune of [id['m'], id['vf']]) {
+        await c.query(`SELECT set_config('grc.commune', $1, false)`, [commune]);
+        const sql = `EXPLAIN SELECT id FROM tickets WHERE department_id = ANY($1::uuid[]) ORDER BY department_id, created_at DESC LIMIT 50`;
+        const plan = (await c.query(sql, [[id['collecte']]])).rows.map((r: { 'QUERY PLAN': string }) => r['QUERY PLAN']).join('\n');
+        expect(plan).toMatch(/Index (Only )?Scan using tickets_department/);
+      }
+    } finally {
+      await c.end();
+    }
+    const app = await tenantDataSource(dataSourceOptions(process.env['DATABASE_URL']!, 2, 'grc_app')).initialize();
+    try {
+      // every commune's recompute, in turn: no commune writes over another's counter of the shared department
+      for (const commune of [id['sa']!, id['m']!, id['vf']!])
+        await withCommune(commune, () => app.transaction((m) => new InboxCountersRepository().recompute(m)));
+    } finally {
+      await app.destroy();
+    }
+    const counted = await owner.query(
+      `SELECT c.code, sum(total)::int AS n FROM inbox_counters i JOIN communes c ON c.id = i.commune_id WHERE i.department_id = $1 GROUP BY c.code`,
+      [id['collecte']],
+    );
+    expect(counted).toEqual([{ code: 'grand-aubin', n: 2 }]);
+  });
+});
