@@ -97,15 +97,13 @@ describe('communes as tenants: row-level security', () => {
     // and a third to ticket_events: its agents file a commune's request's events (1763800002020)
     const shared = ['attachments', 'categories', 'citizens', 'departments', 'ticket_events', 'tickets'];
     expect(rows).toEqual(
-      [...TENANT_TABLES]
-        .sort()
-        .map((relname) => ({
-          relname,
-          rls: true,
-          forced: true,
-          policies: relname === 'ticket_events' ? 3 : shared.includes(relname) ? 2 : 1,
-          notnull: true,
-        })),
+      [...TENANT_TABLES].sort().map((relname) => ({
+        relname,
+        rls: true,
+        forced: true,
+        policies: relname === 'ticket_events' ? 3 : shared.includes(relname) ? 2 : 1,
+        notnull: true,
+      })),
     );
   });
 

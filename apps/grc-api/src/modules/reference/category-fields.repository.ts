@@ -122,7 +122,10 @@ export class CategoryFieldsRepository {
   async insertByCategoryCode(m: EntityManager, rows: ReadonlyArray<{ category: string; field: CategoryField }>): Promise<void> {
     if (!rows.length) return;
     const codes = [...new Set(rows.map((r) => r.category))];
-    const ids: Array<{ id: string; code: string }> = await m.query(`SELECT id, code FROM categories WHERE code = ANY($1::text[]) AND commune_id = grc_commune()`, [codes]);
+    const ids: Array<{ id: string; code: string }> = await m.query(
+      `SELECT id, code FROM categories WHERE code = ANY($1::text[]) AND commune_id = grc_commune()`,
+      [codes],
+    );
     const byCode = new Map(ids.map((r) => [r.code, r.id]));
     await this.insert(
       m,
