@@ -43,6 +43,7 @@ import { CommunePublicHost1763800002010 } from './1763800002010-commune-public-h
 import { MetropoleSharedEvents1763800002020 } from './1763800002020-metropole-shared-events';
 import { RlsIndexablePlaces1763800002300 } from './1763800002300-rls-indexable-places';
 import { PlacesMapCoveringCommune1763800002310 } from './1763800002310-places-map-covering-commune';
+import { SharedDepartmentsFastPath1763800002320 } from './1763800002320-shared-departments-fast-path';
 
 /**
  * Every migration, in timestamp order. Webpack bundles the API, so they are listed, not globbed.
@@ -96,4 +97,5 @@ export const MIGRATIONS = [
   MetropoleSharedEvents1763800002020,
   RlsIndexablePlaces1763800002300,
   PlacesMapCoveringCommune1763800002310,
+  SharedDepartmentsFastPath1763800002320,
 ];
