@@ -181,10 +181,19 @@ describe('places: addresses and maps', () => {
       await expect(box.getAttribute('aria-expanded')).resolves.toBe('true');
       await expectNoAxeViolations('address suggestions open');
       await pg.keyboard.press('ArrowDown');
-      await expect(box.getAttribute('aria-activedescendant')).resolves.toMatch(/-0$/);
+      // the attribute follows at the next rendering: read once at once, it could still be the former one
+      await pg.waitForFunction(
+        () => document.querySelector('#ticket-address')?.getAttribute('aria-activedescendant')?.endsWith('-0'),
+        null,
+        {
+          timeout: 5_000,
+        },
+      );
       await pg.keyboard.press('Enter');
+      await pg.waitForFunction(() => document.querySelector('#ticket-address')?.getAttribute('aria-expanded') === 'false', null, {
+        timeout: 5_000,
+      });
       await expect(box.inputValue()).resolves.toBe('13 bis Avenue de la Gare, 37999 Saint-Aubin-sur-Loire');
-      await expect(box.getAttribute('aria-expanded')).resolves.toBe('false');
       const lat = Number(await pg.locator('#ticket-lat').inputValue());
       expect(lat).toBeCloseTo(47.3936, 2);
       // the first page of the run loads the console and Leaflet: minutes on a loaded machine
