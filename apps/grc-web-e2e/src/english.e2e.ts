@@ -63,7 +63,15 @@ const p = (): Page => {
 async function frenchOn(pg: Page): Promise<string[]> {
   await pg.waitForLoadState('networkidle');
   await pg.locator('main, .app-main, body').first().waitFor();
-  const text = await pg.evaluate(() => document.body.innerText);
+  // What people wrote (descriptions, messages) is marked translate="no" by the console: it stays as written.
+  const text = await pg.evaluate(() => {
+    const copy = document.body.cloneNode(true) as HTMLElement;
+    copy.querySelectorAll('[translate="no"]').forEach((el) => el.remove());
+    document.body.append(copy);
+    const t = copy.innerText;
+    copy.remove();
+    return t;
+  });
   return text
     .split('\n')
     .map((l) => l.trim())
