@@ -220,6 +220,69 @@ async function load(targets, body, duration) {
   };
 }
 
+/** Clock ticks per second of /proc/<pid>/stat's CPU times. */
+const HZ = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
+/** user + system CPU ticks of a process so far, or undefined once it is gone. */
+function cpuTicks(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return undefined;
+  }
+}
+/** A process and all its descendants (node:cluster children of the API). */
+function withDescendants(root) {
+  const parent = new Map();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      parent.set(Number(d), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      /* gone */
+    }
+  }
+  const out = [root];
+  for (let i = 0; i < out.length; i++) for (const [pid, pp] of parent) if (pp === out[i]) out.push(pid);
+  return out;
+}
+/**
+ * CPU time spent by groups of processes over a window, sampled every 250 ms (a process that exits keeps its last
+ * reading). The throughput of a shared machine moves with the others' load; the CPU each ticket costs moves much
+ * less, and the cores divided by it say what this machine could do for the app alone.
+ */
+function cpuMeter(groups) {
+  const first = new Map();
+  const last = new Map();
+  const sample = async () => {
+    for (const [name, pids] of Object.entries(groups)) {
+      for (const pid of await pids()) {
+        const t = cpuTicks(pid);
+        if (t === undefined) continue;
+        const key = `${name}:${pid}`;
+        if (!first.has(key)) first.set(key, t);
+        last.set(key, t);
+      }
+    }
+  };
+  let timer;
+  let sampling = sample();
+  timer = setInterval(() => (sampling = sampling.then(sample)), 250);
+  return {
+    ready: () => sampling,
+    async stop() {
+      clearInterval(timer);
+      await sampling;
+      await sample();
+      const ms = Object.fromEntries(Object.keys(groups).map((n) => [n, 0]));
+      for (const [key, t] of last) ms[key.slice(0, key.indexOf(':'))] += ((t - first.get(key)) * 1000) / HZ;
+      return ms;
+    },
+  };
+}
+
 async function pgCounters(c) {
   const {
     rows: [r],
@@ -287,43 +350,66 @@ async function pgbench(db, categoryId, citizenId) {
     [categoryId, AGENT],
   );
   const url = new URL(DATABASE_URL);
-  const run = spawnSync(
-    'pgbench',
-    [
-      '-n',
-      '-M',
-      'prepared',
-      '-c',
-      String(CONNECTIONS),
-      '-j',
-      String(Math.min(CONNECTIONS, os.cpus().length)),
-      '-T',
-      String(DURATION),
-      '-f',
-      join(ROOT, 'bench/intake-pgbench.sql'),
-      '-D',
-      `category=${categoryId}`,
-      '-D',
-      `department=${ids.department}`,
-      '-D',
-      `citizen=${citizenId}`,
-      '-D',
-      `agent=${ids.agent}`,
-      '-h',
-      url.hostname,
-      '-p',
-      url.port || '5432',
-      '-U',
-      decodeURIComponent(url.username || 'postgres'),
-      DB,
-    ],
-    { encoding: 'utf8', timeout: (DURATION + 60) * 1000 },
-  );
+  const run = await runMetered(db, 'pgbench', [
+    '-n',
+    '-M',
+    'prepared',
+    '-c',
+    String(CONNECTIONS),
+    '-j',
+    String(Math.min(CONNECTIONS, os.cpus().length)),
+    '-T',
+    String(DURATION),
+    '-f',
+    join(ROOT, 'bench/intake-pgbench.sql'),
+    '-D',
+    `category=${categoryId}`,
+    '-D',
+    `department=${ids.department}`,
+    '-D',
+    `citizen=${citizenId}`,
+    '-D',
+    `agent=${ids.agent}`,
+    '-h',
+    url.hostname,
+    '-p',
+    url.port || '5432',
+    '-U',
+    decodeURIComponent(url.username || 'postgres'),
+    DB,
+  ]);
   if (run.status !== 0) throw new Error(`pgbench failed (${run.error?.message ?? run.status}):\n${run.stdout}\n${run.stderr}`);
   const tps = /tps = ([\d.]+) \(without initial connection time\)/.exec(run.stdout)?.[1];
   const latency = /latency average = ([\d.]+) ms/.exec(run.stdout)?.[1];
   if (!tps) throw new Error(`pgbench: no tps in\n${run.stdout}`);
-  return { tps: round(Number(tps)), latencyAverageMs: round(Number(latency ?? NaN)) };
+  const txs = Number(/number of transactions actually processed: (\d+)/.exec(run.stdout)?.[1] ?? NaN);
+  const cpuMsPerTransaction = Object.fromEntries(Object.entries(run.cpu).map(([k, v]) => [k, round(v / txs, 3)]));
+  return {
+    tps: round(Number(tps)),
+    latencyAverageMs: round(Number(latency ?? NaN)),
+    cpuMsPerTransaction,
+    capacityTransactionsPerSecond: round((os.cpus().length * 1000) / cpuMsPerTransaction.postgres),
+  };
+}
+
+/** pgbench run to its end while its PostgreSQL backends' and its own CPU are metered. */
+async function runMetered(db, cmd, argv) {
+  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const meter = cpuMeter({
+    postgres: async () =>
+      (await db.query(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [DB])).rows.map((x) => x.pid),
+    client: () => [child.pid],
+  });
+  const status = await new Promise((r, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => r(code));
+  });
+  const cpu = await meter.stop();
+  return { status, stdout, stderr, cpu };
 }
 
 async function main() {
@@ -435,9 +521,19 @@ async function main() {
       redis: await redisCommands(redis.client),
       queries: await queryCounts(procs[0]),
     };
+    const backends = async () =>
+      (await db.query(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [DB])).rows.map((x) => x.pid);
+    const meter = cpuMeter({
+      app: () => procs.flatMap((p) => withDescendants(p.child.pid)),
+      postgres: backends,
+      redis: () => [redis.child.pid],
+      loadGenerator: () => [process.pid],
+    });
+    await meter.ready();
     const r = await load(targets, body, DURATION);
     // let the after-commit work (jobs, counters) settle before counting what it cost
     await sleep(2000);
+    const cpu = await meter.stop();
     const after = {
       tickets: await count(),
       pg: await pgCounters(db),
@@ -466,6 +562,7 @@ async function main() {
       created,
       pgTransactionsPerTicket: round((after.pg.commits - before.pg.commits) / created, 2),
       redisCommandsPerTicket: round(totalCommands / created, 1),
+      cpuMsPerTicket: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, round(v / created, 3)])),
       redisCommands: Object.fromEntries(
         Object.entries(commands)
           .sort((a, b) => b[1] - a[1])
@@ -492,6 +589,11 @@ async function main() {
     log(
       `  per created ticket: ${result.pgTransactionsPerTicket} PostgreSQL transactions, ${result.redisCommandsPerTicket} Redis commands ${JSON.stringify(result.redisCommands)}`,
     );
+    const serverMs = result.cpuMsPerTicket.app + result.cpuMsPerTicket.postgres + result.cpuMsPerTicket.redis;
+    result.capacityTicketsPerSecond = round((os.cpus().length * 1000) / serverMs);
+    log(
+      `  CPU per created ticket: app ${result.cpuMsPerTicket.app} ms, PostgreSQL ${result.cpuMsPerTicket.postgres} ms, Redis ${result.cpuMsPerTicket.redis} ms (load generator ${result.cpuMsPerTicket.loadGenerator} ms): ${os.cpus().length} cores for app + PostgreSQL + Redis alone = ${result.capacityTicketsPerSecond} tickets/s`,
+    );
     for (const p of procs) await p.stop();
     if (PROFILE) {
       const file = readdirSync(PROFILES).find((f) => f.endsWith('.cpuprofile'));
@@ -508,6 +610,9 @@ async function main() {
       result.shareOfPgbench = round(r.perSecond / result.pgbench.tps, 2);
       log(
         `  PostgreSQL alone, same rows (pgbench -M prepared, ${CONNECTIONS} clients, ${DURATION} s): ${result.pgbench.tps} transactions/s; the app: ${Math.round(100 * result.shareOfPgbench)} % of it`,
+      );
+      log(
+        `  pgbench CPU per transaction: PostgreSQL ${result.pgbench.cpuMsPerTransaction.postgres} ms (pgbench ${result.pgbench.cpuMsPerTransaction.client} ms): ${os.cpus().length} cores for PostgreSQL alone = ${result.pgbench.capacityTransactionsPerSecond} transactions/s; the app's ticket costs PostgreSQL ${round(result.cpuMsPerTicket.postgres / result.pgbench.cpuMsPerTransaction.postgres, 2)}× pgbench's`,
       );
     }
     mkdirSync(join(ROOT, 'bench/results'), { recursive: true });

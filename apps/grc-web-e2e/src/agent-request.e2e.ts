@@ -128,6 +128,8 @@ describe('agent registers, finds, answers and resolves a phone request', () => {
 
     const row = pg.getByTestId('inbox-row').filter({ hasText: reference });
     await row.waitFor();
+    // the new request is also on the unfiltered list: wait for the search's answer to replace it
+    await pg.waitForFunction(() => document.querySelectorAll('[data-testid="inbox-row"]').length === 1);
     await expect(pg.getByTestId('inbox-row').count()).resolves.toBe(1);
     await expect(row.innerText()).resolves.toContain(SUBJECT);
     await expect(row.innerText()).resolves.toContain(citizen.displayName);

@@ -121,14 +121,15 @@ export class DuplicatesRepository {
     return { masterTicketId: row?.master_ticket_id ?? null, followers: row?.followers ?? 0 };
   }
 
-  /** The chosen master, locked FOR UPDATE until the link is written (it cannot start following meanwhile). */
+  /** The chosen master, locked (FOR NO KEY UPDATE, as TicketsRepository.lock) until the link is written (it cannot start following meanwhile). */
   async lockMaster(
     id: string,
     m: EntityManager,
   ): Promise<{ id: string; reference: string; department_id: string; status: TicketStatus; master_ticket_id: string | null } | undefined> {
-    const [row] = await m.query(`SELECT id, reference, department_id, status, master_ticket_id FROM tickets WHERE id = $1 FOR UPDATE`, [
-      id,
-    ]);
+    const [row] = await m.query(
+      `SELECT id, reference, department_id, status, master_ticket_id FROM tickets WHERE id = $1 FOR NO KEY UPDATE`,
+      [id],
+    );
     return row;
   }
 
@@ -147,7 +148,7 @@ export class DuplicatesRepository {
 
   /** The followers of a master, locked in id order (a master's status change moves each of them). */
   lockFollowers(masterId: string, m: EntityManager): Promise<Array<{ id: string }>> {
-    return m.query(`SELECT id FROM tickets WHERE master_ticket_id = $1 ORDER BY id FOR UPDATE`, [masterId]);
+    return m.query(`SELECT id FROM tickets WHERE master_ticket_id = $1 ORDER BY id FOR NO KEY UPDATE`, [masterId]);
   }
 
   async reference(id: string, m: EntityManager): Promise<string | undefined> {

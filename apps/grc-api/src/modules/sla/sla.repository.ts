@@ -199,7 +199,7 @@ export class SlaRepository {
       .orderBy('t.created_at')
       .addOrderBy('t.id')
       .limit(limit)
-      .setLock('pessimistic_write')
+      .setLock('for_no_key_update')
       .setOnLocked('skip_locked')
       .getMany();
   }

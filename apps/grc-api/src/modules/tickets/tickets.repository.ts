@@ -155,9 +155,14 @@ export class TicketsRepository {
 
   // ------------------------------------------------------------------ change
 
-  /** The row, locked until the transaction ends (`SELECT … FOR UPDATE`), or null. */
+  /**
+   * The row, locked until the transaction ends, or null. `FOR NO KEY UPDATE`, not `FOR UPDATE`: a change never
+   * touches the key, and `FOR UPDATE` would also block every insert of a row that references the ticket (their
+   * foreign-key check takes `FOR KEY SHARE`) — the figures' refresh inserting a fact while holding its marks
+   * deadlocked with a change waiting for a mark (CI, duplicates.spec). Changes still exclude each other.
+   */
   lock(m: EntityManager, id: string): Promise<TicketEntity | null> {
-    return m.getRepository(TicketEntity).createQueryBuilder('t').setLock('pessimistic_write').where('t.id = :id', { id }).getOne();
+    return m.getRepository(TicketEntity).createQueryBuilder('t').setLock('for_no_key_update').where('t.id = :id', { id }).getOne();
   }
 
   find(m: EntityManager, id: string): Promise<TicketEntity> {
@@ -331,7 +336,7 @@ export class TicketsRepository {
          array_remove(ARRAY[c.first_name, c.last_name, c.organisation_name, c.contact_person], NULL) AS known_names
        FROM tickets t LEFT JOIN citizens c ON c.id = t.citizen_id
        WHERE t.id = ANY($1::uuid[]) AND t.anonymised_at IS NULL
-       ORDER BY t.id FOR UPDATE OF t ${skipLocked ? 'SKIP LOCKED' : ''}`,
+       ORDER BY t.id FOR NO KEY UPDATE OF t ${skipLocked ? 'SKIP LOCKED' : ''}`,
       [ids],
     );
   }

@@ -150,7 +150,8 @@ export class TimersRepository {
    * lock on the tickets' table, kept here with the firing statements it is prepared with.
    */
   async lockTicket(m: EntityManager, ticketId: string): Promise<void> {
-    await preparedQuery(m, `SELECT 1 FROM tickets WHERE id = $1 FOR UPDATE`, [ticketId]);
+    // NO KEY: as TicketsRepository.lock, so that inserts referencing the ticket are not blocked
+    await preparedQuery(m, `SELECT 1 FROM tickets WHERE id = $1 FOR NO KEY UPDATE`, [ticketId]);
   }
 
   /** The timer, locked; null when another transaction holds it (SKIP LOCKED) or it does not exist. */
