@@ -521,11 +521,19 @@ async function main() {
       redis: await redisCommands(redis.client),
       queries: await queryCounts(procs[0]),
     };
-    const backends = async () =>
-      (await db.query(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [DB])).rows.map((x) => x.pid);
+    // PostgreSQL's backends by the process they serve (application_name grc-api / grc-worker / grc-all)
+    const backends = async (names) =>
+      (
+        await db.query(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND application_name = ANY($2)`, [
+          DB,
+          names,
+        ])
+      ).rows.map((x) => x.pid);
     const meter = cpuMeter({
       app: () => procs.flatMap((p) => withDescendants(p.child.pid)),
-      postgres: backends,
+      appWorker: () => procs.filter((p) => p.name === 'worker').flatMap((p) => withDescendants(p.child.pid)),
+      postgres: () => backends(['grc-api', 'grc-worker', 'grc-all']),
+      postgresWorker: () => backends(['grc-worker']),
       redis: () => [redis.child.pid],
       loadGenerator: () => [process.pid],
     });
@@ -594,6 +602,10 @@ async function main() {
     log(
       `  CPU per created ticket: app ${result.cpuMsPerTicket.app} ms, PostgreSQL ${result.cpuMsPerTicket.postgres} ms, Redis ${result.cpuMsPerTicket.redis} ms (load generator ${result.cpuMsPerTicket.loadGenerator} ms): ${os.cpus().length} cores for app + PostgreSQL + Redis alone = ${result.capacityTicketsPerSecond} tickets/s`,
     );
+    if (APIS > 0)
+      log(
+        `    of which the worker process ${result.cpuMsPerTicket.appWorker} ms and its PostgreSQL connections ${result.cpuMsPerTicket.postgresWorker} ms (jobs after the commit: figures, e-mails, timers)`,
+      );
     for (const p of procs) await p.stop();
     if (PROFILE) {
       const file = readdirSync(PROFILES).find((f) => f.endsWith('.cpuprofile'));

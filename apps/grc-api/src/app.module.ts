@@ -87,7 +87,7 @@ export class AppModule {
       imports: [
         ConfigModule,
         TypeOrmModule.forRootAsync({
-          useFactory: () => dataSourceOptions(config.databaseUrl, dbPoolSize(role), config.dbRole),
+          useFactory: () => dataSourceOptions(config.databaseUrl, dbPoolSize(role), config.dbRole, `grc-${role}`),
           // every connection carries the commune (database/tenancy.ts)
           dataSourceFactory: async (options) => tenantDataSource(options!).initialize(),
         }),

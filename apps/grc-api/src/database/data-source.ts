@@ -8,11 +8,13 @@ import { attachTenancy } from './tenancy';
  * One definition of the connection, used by the app, the CLI commands and the tests. `role` (GRC_DB_ROLE)
  * is taken at connection start (`-c role=…`): the app runs with that role's rights whatever the login
  * user, so that a quick start or a test connected as the owner still cannot alter its audit trail.
+ * `applicationName` is the process's role (`grc-api`, `grc-worker`, `grc-all`; `grc` for the CLI and tests).
  */
 export function dataSourceOptions(
   databaseUrl: string,
   poolSize = readEnvironment().GRC_DB_POOL ?? 20,
   role: string | null = null,
+  applicationName = 'grc',
 ): DataSourceOptions {
   return {
     type: 'postgres',
@@ -21,7 +23,8 @@ export function dataSourceOptions(
     migrations: MIGRATIONS,
     synchronize: false,
     migrationsRun: false,
-    extra: { max: poolSize, ...(role ? { options: `-c role=${role}` } : {}) },
+    // application_name: pg_stat_activity (and the bench's CPU by process) tells the API's connections from the worker's
+    extra: { max: poolSize, application_name: applicationName, ...(role ? { options: `-c role=${role}` } : {}) },
   };
 }
 
