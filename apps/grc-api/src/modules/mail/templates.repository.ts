@@ -1,3 +1,4 @@
+import { preparedQuery } from '../../common/prepared';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -38,7 +39,12 @@ export class MailTemplatesRepository {
 
   /** The admin's template for the event and language; null: the built-in one applies. */
   async find(m: EntityManager, event: MailEvent, locale: MailLocale): Promise<{ subject: string; body: string } | null> {
-    const [row] = await m.query(`SELECT subject, body FROM mail_templates WHERE event = $1 AND locale = $2`, [event, locale]);
+    // prepared: every e-mail the product writes looks for its template
+    const [row] = await preparedQuery<{ subject: string; body: string }>(
+      m,
+      `SELECT subject, body FROM mail_templates WHERE event = $1 AND locale = $2`,
+      [event, locale],
+    );
     return row ?? null;
   }
 

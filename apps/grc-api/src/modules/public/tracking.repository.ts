@@ -14,27 +14,44 @@ export interface KeyedTicketRow {
   updated_at: Date;
 }
 
+/** The commune the connection works for: where its public pages are (`communes` is shared). */
+export interface CurrentCommuneRow {
+  code: string;
+  public_host: string | null;
+  is_default: boolean;
+}
+
 /** Every query on `ticket_tracking_keys` (hashes only, never a key), each in the caller's EntityManager. */
 @Injectable()
 export class TrackingRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   /** The commune the connection works for: where its public pages are (`communes` is shared). */
-  async currentCommune(m?: EntityManager): Promise<{ code: string; public_host: string | null; is_default: boolean } | null> {
+  async currentCommune(m?: EntityManager): Promise<CurrentCommuneRow | null> {
     const [row] = await (m ?? this.db).query(`SELECT code, public_host, is_default FROM communes WHERE id = grc_row_commune()`);
     return row ?? null;
   }
 
-  /** Stores a key's hash for the ticket; answers the ticket's reference (null: no such ticket). */
-  async insert(m: EntityManager, ticketId: string, keyHash: string): Promise<string | null> {
+  /**
+   * Stores a key's hash for the ticket; answers the ticket's reference (null: no such ticket) and, in the same
+   * round trip (every acknowledgement runs it: bench/intake.mjs), the commune whose public pages the link opens.
+   */
+  async insert(
+    m: EntityManager,
+    ticketId: string,
+    keyHash: string,
+  ): Promise<{ reference: string; commune: CurrentCommuneRow | null } | null> {
     // prepared: every acknowledgement runs it
-    const [row] = await preparedQuery<{ reference: string }>(
+    const [row] = await preparedQuery<{ reference: string; code: string | null; public_host: string | null; is_default: boolean | null }>(
       m,
       `WITH k AS (INSERT INTO ticket_tracking_keys (ticket_id, key_hash) VALUES ($1, $2) RETURNING ticket_id)
-       SELECT t.reference FROM tickets t JOIN k ON k.ticket_id = t.id`,
+       SELECT t.reference, c.code, c.public_host, c.is_default
+         FROM tickets t JOIN k ON k.ticket_id = t.id LEFT JOIN communes c ON c.id = grc_row_commune()`,
       [ticketId, keyHash],
     );
-    return row?.reference ?? null;
+    if (!row) return null;
+    const commune = row.code === null ? null : { code: row.code, public_host: row.public_host, is_default: row.is_default === true };
+    return { reference: row.reference, commune };
   }
 
   /** The ticket of a reference, one row per key hash (one row with a null hash when it has none; none: no such reference). */

@@ -5,7 +5,7 @@ import { isTrackingExpired, trackingExpiresAt, type TrackedTicket } from '@grc/d
 import { currentPublicPrefix } from '../../database/tenancy';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
 import { readEnvironment } from '../../config/environment';
-import { TrackingRepository, type KeyedTicketRow } from './tracking.repository';
+import { TrackingRepository, type CurrentCommuneRow, type KeyedTicketRow } from './tracking.repository';
 
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 /** A key as it appears in links: 32 random bytes, base64url (43 characters). */
@@ -39,8 +39,8 @@ export class TrackingService {
 
   /** A new secret for the ticket, in the caller's transaction; returns the absolute tracking URL. */
   async issueLink(m: EntityManager, ticketId: string): Promise<string> {
-    const { reference, key } = await this.issueKey(m, ticketId);
-    const site = await this.publicSite(m);
+    const { reference, key, commune } = await this.issueKey(m, ticketId);
+    const site = await this.publicSite(m, commune);
     return `${site.base}${site.prefix}${trackingPath(reference, key)}`;
   }
 
@@ -49,21 +49,21 @@ export class TrackingService {
    * host); else its own host (communes.public_host, PUBLIC_URL's scheme), else `/c/<code>` on PUBLIC_URL —
    * the default commune's at the root, as before communes.
    */
-  async publicSite(m?: EntityManager): Promise<{ base: string; prefix: string }> {
+  async publicSite(m?: EntityManager, known?: CurrentCommuneRow | null): Promise<{ base: string; prefix: string }> {
     const came = currentPublicPrefix();
     if (came) return { base: this.publicBaseUrl, prefix: came };
-    const c = await this.keys.currentCommune(m);
+    const c = known !== undefined ? known : await this.keys.currentCommune(m);
     if (c?.public_host) return { base: `${new URL(this.publicBaseUrl).protocol}//${c.public_host}`, prefix: '' };
     if (c && !c.is_default) return { base: this.publicBaseUrl, prefix: `/c/${c.code}` };
     return { base: this.publicBaseUrl, prefix: '' };
   }
 
   /** Same as issueLink, returning the parts (the public form's success page builds a same-site link). */
-  async issueKey(m: EntityManager, ticketId: string): Promise<{ reference: string; key: string }> {
+  async issueKey(m: EntityManager, ticketId: string): Promise<{ reference: string; key: string; commune: CurrentCommuneRow | null }> {
     const key = randomBytes(32).toString('base64url');
-    const reference = await this.keys.insert(m, ticketId, sha256(key).toString('hex'));
-    if (!reference) throw new Error(`issueKey: ticket ${ticketId} not found`);
-    return { reference, key };
+    const row = await this.keys.insert(m, ticketId, sha256(key).toString('hex'));
+    if (!row) throw new Error(`issueKey: ticket ${ticketId} not found`);
+    return { reference: row.reference, key, commune: row.commune };
   }
 
   /**

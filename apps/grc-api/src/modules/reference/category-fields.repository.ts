@@ -1,3 +1,4 @@
+import { preparedQuery } from '../../common/prepared';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -50,7 +51,9 @@ export class CategoryFieldsRepository {
 
   /** One category's fields, in their order. */
   async ofCategory(categoryId: string, m: EntityManager = this.db.manager): Promise<CategoryField[]> {
-    const rows: Array<Record<string, unknown>> = await m.query(
+    // prepared: every agent's creation checks its fields (bench/intake.mjs)
+    const rows = await preparedQuery<Record<string, unknown>>(
+      m,
       `SELECT ${COLUMNS} FROM category_attributes a WHERE a.category_id = $1 ORDER BY a."order", a.code`,
       [categoryId],
     );
