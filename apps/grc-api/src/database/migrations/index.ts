@@ -46,6 +46,7 @@ import { PlacesMapCoveringCommune1763800002310 } from './1763800002310-places-ma
 import { SharedDepartmentsFastPath1763800002320 } from './1763800002320-shared-departments-fast-path';
 import { TicketRowsCommune1763800002500 } from './1763800002500-ticket-rows-commune';
 import { InboxCountersPerCommune1763800002510 } from './1763800002510-inbox-counters-per-commune';
+import { MetropoleSharedCategories1763800002520 } from './1763800002520-metropole-shared-categories';
 
 /**
  * Every migration, in timestamp order. Webpack bundles the API, so they are listed, not globbed.
@@ -102,4 +103,5 @@ export const MIGRATIONS = [
   SharedDepartmentsFastPath1763800002320,
   TicketRowsCommune1763800002500,
   InboxCountersPerCommune1763800002510,
+  MetropoleSharedCategories1763800002520,
 ];
