@@ -82,6 +82,8 @@ export interface CommuneRef {
   id: string;
   code: string;
   name: string;
+  /** a métropole's administrators manage its communes (Administration › Communes) */
+  kind?: 'commune' | 'metropole';
 }
 
 /** PUT /auth/commune: the session works for this commune (one of the agent's) from now on. */
