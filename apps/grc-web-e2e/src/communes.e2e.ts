@@ -122,9 +122,12 @@ describe('the communes of a métropole', () => {
     await page.getByLabel('Nom', { exact: true }).fill('Ville de Bourg-Neuf');
     await page.getByLabel('Pied de page (adresse, horaires d’accueil)').fill('Mairie de Bourg-Neuf, place de la Fontaine');
     await page.getByRole('button', { name: 'Enregistrer' }).click();
-    await page.getByTestId(`commune-${CODE}`).getByText('Ville de Bourg-Neuf').waitFor();
+    await page.getByTestId(`commune-${CODE}`).getByRole('cell', { name: 'Ville de Bourg-Neuf', exact: true }).waitFor();
     await page.goto(`/c/${CODE}/demande`);
     await page.getByText('Mairie de Bourg-Neuf, place de la Fontaine').waitFor();
-    expect(await page.locator('body').innerText()).toContain('Ville de Bourg-Neuf');
+    await page
+      .getByRole('link', { name: /Ville de Bourg-Neuf/ })
+      .first()
+      .waitFor();
   });
 });
