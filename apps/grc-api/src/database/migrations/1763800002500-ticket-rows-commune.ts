@@ -71,7 +71,9 @@ export class TicketRowsCommune1763800002500 implements MigrationInterface {
         RETURN NEW;
       END $$`);
     for (const t of FILED_TABLES)
-      await q.query(`CREATE TRIGGER ${t}_ticket_commune BEFORE INSERT ON ${t} FOR EACH ROW EXECUTE FUNCTION grc_ticket_row_commune()`);
+      // not for a connection without a commune (a superuser's seed: the column's default, the default commune)
+      await q.query(`CREATE TRIGGER ${t}_ticket_commune BEFORE INSERT ON ${t} FOR EACH ROW WHEN (grc_commune() IS NOT NULL)
+        EXECUTE FUNCTION grc_ticket_row_commune()`);
     for (const t of WORK_TABLES) await q.query(`CREATE POLICY ${t}_shared_work ON ${t} USING (${seen(t)}) WITH CHECK (${filed(t)})`);
     // files, and the citizen's history of personal values changed on the request (the DPO's): filed, not read
     for (const t of ['attachments', 'citizen_revisions'])
