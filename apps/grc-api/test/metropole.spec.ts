@@ -332,7 +332,7 @@ describe('métropole: shared services', () => {
     ).body;
     // a person's priority change starts the clocks of the policy (the request had none)
     t = (await head.patch(`/api/v1/tickets/${ticket}`).send({ priority: 'high', version: t.version }).expect(200)).body;
-    t = (await head.post(`/api/v1/tickets/${ticket}/messages`).send({ kind: 'note', body: 'Vu.', version: t.version }).expect(201)).body;
+    await head.post(`/api/v1/tickets/${ticket}/messages`).send({ kind: 'note', body: 'Vu.', version: t.version }).expect(201);
 
     // every row about the request, whatever table, is Val-Fleuri's
     const tables: Array<{ table_name: string }> = await owner.query(

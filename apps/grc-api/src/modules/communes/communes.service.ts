@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { PUBLIC_TEXT_KEYS, type CommuneView, type PublicTexts } from '@grc/domain';
 import { conflict, forbidden, notFound } from '../../common/problem';
 import { withCommune } from '../../database/tenancy';
@@ -87,7 +87,7 @@ export class CommunesService {
         };
         await this.audit.record(m, auditActor(actor), 'commune.create', 'commune', id, changes);
         invalidatePublicCommunes();
-        return this.view((await this.rows.find(id, m))!, await this.town.find(m), m);
+        return this.view((await this.rows.find(id, m))!, await this.town.find(m));
       }),
     );
   }
@@ -109,7 +109,7 @@ export class CommunesService {
         if (before.public_host !== input.publicHost) changes['publicHost'] = { before: before.public_host, after: input.publicHost };
         const was = textsOf(settings?.publicTexts);
         for (const k of PUBLIC_TEXT_KEYS) if (was[k] !== texts[k]) changes[`publicTexts.${k}`] = { before: was[k], after: texts[k] };
-        if (Object.keys(changes).length === 0) return this.view(before, settings, m);
+        if (Object.keys(changes).length === 0) return this.view(before, settings);
         await this.rows.update(m, id, { name, publicHost: input.publicHost });
         if (!settings)
           await this.town.save(m, {
@@ -122,7 +122,7 @@ export class CommunesService {
         await this.town.updateIdentity(m, { name, publicTexts: texts }, actor.agent.id);
         await this.audit.record(m, auditActor(actor), 'commune.update', 'commune', id, changes);
         invalidatePublicCommunes();
-        return this.view((await this.rows.find(id, m))!, await this.town.find(m), m);
+        return this.view((await this.rows.find(id, m))!, await this.town.find(m));
       }),
     );
   }
@@ -138,7 +138,7 @@ export class CommunesService {
     return c;
   }
 
-  private view(c: CommuneRow, settings: TownSettingsRow | null, _m?: EntityManager): CommuneView {
+  private view(c: CommuneRow, settings: TownSettingsRow | null): CommuneView {
     return {
       id: c.id,
       code: c.code,
