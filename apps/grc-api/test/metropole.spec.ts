@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import type { Page, TicketDetail, TicketSummary } from '@grc/domain';
 import { createDataSource, dataSourceOptions, tenantDataSource } from '../src/database/data-source';
 import { withCommune } from '../src/database/tenancy';
+import { refileMetropoleRows } from '../src/database/migrations/1763800002500-ticket-rows-commune';
 import { InboxCountersRepository } from '../src/modules/worker/inbox-counters.repository';
 import { ADMIN, VOIRIE_AGENT } from './support/demo';
 import { startTestApp, type TestContext } from './support/test-app';
@@ -376,5 +377,30 @@ describe('métropole: shared services', () => {
       id['vf'],
     ]);
     expect(others).toBe(0);
+  });
+
+  it('moves the rows a métropole filed under itself before (migration 1763800002500) to their request’s commune', async () => {
+    const ticket = tickets['vf-collecte']!;
+    await owner.query(
+      `INSERT INTO notifications (recipient_department_id, ticket_id, kind, commune_id) VALUES ($1, $2, 'sla.warning', $3)`,
+      [id['collecte'], ticket, id['m']],
+    );
+    await owner.query(
+      `INSERT INTO report_ticket_facts (ticket_id, department_id, category_id, channel, priority, status, received_at, ticket_version, commune_id)
+       SELECT id, department_id, category_id, channel, priority, status, created_at, version, $2 FROM tickets WHERE id = $1
+       ON CONFLICT (ticket_id) DO UPDATE SET commune_id = EXCLUDED.commune_id`,
+      [ticket, id['m']],
+    );
+    await owner.transaction((m) => refileMetropoleRows(m));
+    const [n] = await owner.query(`SELECT c.code FROM notifications n JOIN communes c ON c.id = n.commune_id WHERE n.ticket_id = $1`, [
+      ticket,
+    ]);
+    expect(n).toEqual({ code: 'val-fleuri' });
+    // the figures' row is dropped and the request marked for Val-Fleuri's next pass
+    expect(await owner.query(`SELECT 1 FROM report_ticket_facts WHERE ticket_id = $1 AND commune_id = $2`, [ticket, id['m']])).toEqual([]);
+    const [mark] = await owner.query(`SELECT c.code FROM report_dirty d JOIN communes c ON c.id = d.commune_id WHERE d.ticket_id = $1`, [
+      ticket,
+    ]);
+    expect(mark).toEqual({ code: 'val-fleuri' });
   });
 });

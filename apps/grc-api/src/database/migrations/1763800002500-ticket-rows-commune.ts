@@ -44,6 +44,35 @@ const FILED_TABLES = [...WORK_TABLES, 'ticket_events', 'attachments', 'citizen_r
 const AUDIT_TICKET = (t: string) =>
   `CASE WHEN ${t}.entity_type = 'ticket' AND ${t}.entity_id ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN ${t}.entity_id::uuid END`;
 
+/**
+ * The rows a métropole filed under itself about its communes' requests (before this migration), moved to their
+ * request's commune, as the métropole (the policies above let it; no table lock) — those of requests still in its shared
+ * departments —; its figures' rows are dropped and their requests marked for their commune's next pass. Exported
+ * for test/metropole.spec.ts.
+ */
+export async function refileMetropoleRows(q: Pick<QueryRunner, 'query'>): Promise<void> {
+  const metropoles: Array<{ id: string }> = await q.query(`SELECT id FROM communes WHERE kind = 'metropole' ORDER BY code`);
+  for (const { id } of metropoles) {
+    await q.query(`SELECT set_config('grc.commune', $1, true)`, [id]);
+    for (const t of WORK_TABLES)
+      await q.query(`UPDATE ${t} x SET commune_id = t.commune_id FROM tickets t
+        WHERE t.id = x.ticket_id AND x.commune_id = grc_commune() AND t.commune_id <> x.commune_id
+          AND t.department_id = ANY ((SELECT grc_shared_departments())::uuid[])`);
+    const moved: Array<{ ticket_id: string }> = await q.query(`WITH f AS (
+        DELETE FROM report_ticket_facts f USING tickets t
+        WHERE t.id = f.ticket_id AND f.commune_id = grc_commune() AND t.commune_id <> f.commune_id RETURNING f.ticket_id)
+      , s AS (DELETE FROM report_step_facts s USING tickets t
+        WHERE t.id = s.ticket_id AND s.commune_id = grc_commune() AND t.commune_id <> s.commune_id RETURNING s.ticket_id)
+      SELECT ticket_id FROM f UNION SELECT ticket_id FROM s`);
+    if (moved.length)
+      await q.query(
+        `INSERT INTO report_dirty (ticket_id) SELECT unnest($1::uuid[]) ON CONFLICT (ticket_id) DO UPDATE SET marked_at = now()`,
+        [moved.map((r) => r.ticket_id)],
+      );
+  }
+  await q.query(`SELECT set_config('grc.commune', '', true)`);
+}
+
 export class TicketRowsCommune1763800002500 implements MigrationInterface {
   name = 'TicketRowsCommune1763800002500';
 
@@ -86,26 +115,7 @@ export class TicketRowsCommune1763800002500 implements MigrationInterface {
     await q.query(`CREATE POLICY audit_events_shared ON audit_events FOR SELECT USING (${auditTicket(false)})`);
     await q.query(`CREATE POLICY audit_events_shared_file ON audit_events FOR INSERT WITH CHECK (${auditTicket(true)})`);
 
-    // rows a métropole filed under itself: to their request's commune, as the métropole (no table lock)
-    const metropoles: Array<{ id: string }> = await q.query(`SELECT id FROM communes WHERE kind = 'metropole' ORDER BY code`);
-    for (const { id } of metropoles) {
-      await q.query(`SELECT set_config('grc.commune', $1, true)`, [id]);
-      for (const t of WORK_TABLES)
-        await q.query(`UPDATE ${t} x SET commune_id = t.commune_id FROM tickets t
-          WHERE t.id = x.ticket_id AND x.commune_id = grc_commune() AND t.commune_id <> x.commune_id`);
-      const moved: Array<{ ticket_id: string }> = await q.query(`WITH f AS (
-          DELETE FROM report_ticket_facts f USING tickets t
-          WHERE t.id = f.ticket_id AND f.commune_id = grc_commune() AND t.commune_id <> f.commune_id RETURNING f.ticket_id)
-        , s AS (DELETE FROM report_step_facts s USING tickets t
-          WHERE t.id = s.ticket_id AND s.commune_id = grc_commune() AND t.commune_id <> s.commune_id RETURNING s.ticket_id)
-        SELECT ticket_id FROM f UNION SELECT ticket_id FROM s`);
-      if (moved.length)
-        await q.query(
-          `INSERT INTO report_dirty (ticket_id) SELECT unnest($1::uuid[]) ON CONFLICT (ticket_id) DO UPDATE SET marked_at = now()`,
-          [moved.map((r) => r.ticket_id)],
-        );
-    }
-    await q.query(`SELECT set_config('grc.commune', '', true)`);
+    await refileMetropoleRows(q);
   }
 
   async down(q: QueryRunner): Promise<void> {
