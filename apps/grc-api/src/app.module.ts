@@ -1,3 +1,4 @@
+import { CommunesModule } from './modules/communes/communes.module';
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { dbPoolSize } from './config/capacity';
@@ -61,6 +62,7 @@ const API_MODULES = [
   ViewsModule,
   PacksModule,
   TownAdminModule,
+  CommunesModule,
   LettersModule,
 ];
 /** BullMQ processors (the worker role). */

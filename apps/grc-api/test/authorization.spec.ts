@@ -528,6 +528,15 @@ describe('authorisation matrix: every route × every principal × own / other ob
     }),
     'GET /api/v1/town-settings': async () => ({ path: '/api/v1/town-settings' }),
     'PUT /api/v1/town-settings': async () => ({ path: '/api/v1/town-settings', body: await townSettingsBody() }),
+    'GET /api/v1/communes': async () => ({ path: '/api/v1/communes' }),
+    'POST /api/v1/communes': async () => ({ path: '/api/v1/communes', body: { code: `m-${uniq()}`, name: 'Matrice', publicHost: null } }),
+    'PUT /api/v1/communes/{id}': async () => {
+      const [c] = await ctx.db.query(`SELECT id FROM communes WHERE is_default`);
+      return {
+        path: `/api/v1/communes/${c.id}`,
+        body: { name: 'Matrice', publicHost: null, publicTexts: { formIntro: '', trackingIntro: '', footer: '' }, version: 1 },
+      };
+    },
     'GET /api/v1/tickets': async () => ({ path: '/api/v1/tickets' }),
     'GET /api/v1/tickets/counters': async () => ({ path: '/api/v1/tickets/counters' }),
     'GET /api/v1/tickets/count': async () => ({ path: '/api/v1/tickets/count', query: { status: 'new,open' } }),

@@ -49,7 +49,7 @@ describe('communes: an agent of several communes', () => {
     const before: Page<TicketSummary> = (await admin.get('/api/v1/tickets').query({ view: 'all' }).expect(200)).body;
     expect(before.items.length).toBeGreaterThan(0);
     const me: Me = (await admin.put('/api/v1/auth/commune').send({ communeId: other }).expect(200)).body;
-    expect(me.commune).toEqual({ id: other, code: 'val-fleuri', name: 'Val-Fleuri' });
+    expect(me.commune).toEqual({ id: other, code: 'val-fleuri', name: 'Val-Fleuri', kind: 'commune' });
     expect(me.departments).toEqual([]);
     const after: Page<TicketSummary> = (await admin.get('/api/v1/tickets').query({ view: 'all' }).expect(200)).body;
     expect(after.items).toEqual([]);

@@ -7,6 +7,7 @@ import { createDataSource, dataSourceOptions, tenantDataSource } from '../src/da
 import { withCommune } from '../src/database/tenancy';
 import { exportPackFiles } from '../src/modules/packs/pack-transfer';
 import { loadTownPackFromFolder } from '../src/modules/packs/pack-loader';
+import { rebuildFigures } from '../src/cli/commands/reporting-rebuild';
 import { ADMIN } from './support/demo';
 import { startTestApp, type TestContext } from './support/test-app';
 
@@ -103,5 +104,18 @@ describe('demo métropole packs', () => {
     } finally {
       await app.destroy();
     }
+  });
+
+  it('rebuilds the figures of every commune after a load, each request’s under its commune', async () => {
+    await owner.query(`DELETE FROM report_step_facts`);
+    await owner.query(`DELETE FROM report_ticket_facts`);
+    expect(await rebuildFigures(ctx.app)).toMatch(/in 3 commune\(s\)/);
+    const rows: Array<{ code: string; facts: number; tickets: number }> = await owner.query(
+      `SELECT c.code, (SELECT count(*)::int FROM report_ticket_facts f WHERE f.commune_id = c.id) AS facts,
+              (SELECT count(*)::int FROM tickets t WHERE t.commune_id = c.id) AS tickets
+       FROM communes c ORDER BY c.code`,
+    );
+    expect(rows.find((r) => r.code === 'val-fleuri')!.tickets).toBeGreaterThan(0);
+    for (const r of rows) expect({ code: r.code, facts: r.facts }).toEqual({ code: r.code, facts: r.tickets });
   });
 });

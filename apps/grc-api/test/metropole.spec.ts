@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import type { Page, TicketDetail, TicketSummary } from '@grc/domain';
 import { createDataSource, dataSourceOptions, tenantDataSource } from '../src/database/data-source';
 import { withCommune } from '../src/database/tenancy';
+import { refileMetropoleRows } from '../src/database/migrations/1763800002500-ticket-rows-commune';
 import { InboxCountersRepository } from '../src/modules/worker/inbox-counters.repository';
 import { ADMIN, VOIRIE_AGENT } from './support/demo';
 import { startTestApp, type TestContext } from './support/test-app';
@@ -230,9 +231,14 @@ describe('métropole: shared services', () => {
       await expect(
         raw.query(`INSERT INTO ticket_events (ticket_id, kind, commune_id) VALUES ($1, 'note', $2)`, [tickets['vf-voirie'], id['vf']]),
       ).rejects.toThrow(/row-level security/);
-      await expect(
-        raw.query(`INSERT INTO ticket_events (ticket_id, kind, commune_id) VALUES ($1, 'note', $2)`, [tickets['vf-collecte'], id['sa']]),
-      ).rejects.toThrow(/row-level security/);
+      // and under the request's commune, whatever the statement names (migration 1763800002500's trigger)
+      const [filed] = (
+        await raw.query(`INSERT INTO ticket_events (ticket_id, kind, commune_id) VALUES ($1, 'note', $2) RETURNING commune_id`, [
+          tickets['vf-collecte'],
+          id['sa'],
+        ])
+      ).rows;
+      expect(filed.commune_id).toBe(id['vf']);
     } finally {
       await raw.end();
     }
@@ -251,7 +257,7 @@ describe('métropole: shared services', () => {
     expect(row.name).toBe('collecte');
   });
 
-  it('keeps the inbox on its department index, and counts a shared department once, under the métropole', async () => {
+  it('keeps the inbox on its department index, and counts each commune’s requests in the shared department under the commune and the métropole', async () => {
     const c = new Client({ connectionString: process.env['DATABASE_URL'], options: '-c role=grc_app' });
     await c.connect();
     try {
@@ -277,6 +283,124 @@ describe('métropole: shared services', () => {
       `SELECT c.code, sum(total)::int AS n FROM inbox_counters i JOIN communes c ON c.id = i.commune_id WHERE i.department_id = $1 GROUP BY c.code`,
       [id['collecte']],
     );
-    expect(counted).toEqual([{ code: 'grand-aubin', n: 2 }]);
+    // each commune counts its requests wherever they are handled, the métropole its shared service's of every commune
+    expect(counted.sort((a: { code: string }, b: { code: string }) => a.code.localeCompare(b.code))).toEqual([
+      { code: 'grand-aubin', n: 2 },
+      { code: 'saint-aubin', n: 1 },
+      { code: 'val-fleuri', n: 1 },
+    ]);
+    // and Val-Fleuri's administrator's counters agree with the list of all its requests (the shared service's too)
+    const vfAdmin = await ctx.loginAs('admin@val-fleuri.fr');
+    const counters = (await vfAdmin.get('/api/v1/tickets/counters').expect(200)).body as { all: number };
+    const open = (await vfAdmin.get('/api/v1/tickets').query({ view: 'all', status: 'new,open,waiting_citizen' }).expect(200))
+      .body as Page<TicketSummary>;
+    const [{ n: vfOpen }] = await owner.query(
+      `SELECT count(*)::int AS n FROM tickets WHERE commune_id = $1 AND status IN ('new', 'open', 'waiting_citizen')`,
+      [id['vf']],
+    );
+    expect(counters.all).toBe(vfOpen);
+    expect(open.items.map((t) => t.id)).toContain(tickets['vf-collecte']);
+  });
+
+  it('files every row of a métropole agent’s work on a commune’s request under the request’s commune', async () => {
+    // the métropole has an SLA policy of its own (the shared service's commitment), so a transfer starts clocks
+    await owner.query(
+      `INSERT INTO sla_calendars (department_id, name, data, commune_id) SELECT NULL, name, data, $1 FROM sla_calendars
+       WHERE commune_id = $2 AND department_id IS NULL`,
+      [id['m'], id['sa']],
+    );
+    await owner.query(
+      `INSERT INTO sla_policies (id, name, data, active, commune_id) SELECT id, name, data, active, $1 FROM sla_policies
+       WHERE commune_id = $2 AND id = 'standard'`,
+      [id['m'], id['sa']],
+    );
+    const [{ id: encombrants }] = await owner.query(`SELECT id FROM categories WHERE code = 'encombrants' AND commune_id = $1`, [id['vf']]);
+    await request('vf-trail', id['vf'], encombrants, id['collecte']);
+    const ticket = tickets['vf-trail']!;
+    const head = await ctx.loginAs('services@grand-aubin.fr');
+    let t: TicketDetail = (await head.get(`/api/v1/tickets/${ticket}`).expect(200)).body;
+    t = (
+      await head
+        .post(`/api/v1/tickets/${ticket}/transfer`)
+        .send({ departmentId: id['eau'], reason: 'Fuite, pas des encombrants', version: t.version })
+        .expect(201)
+    ).body;
+    t = (
+      await head
+        .post(`/api/v1/tickets/${ticket}/messages`)
+        .send({ kind: 'reply', body: 'Le service de l’eau passe demain.', version: t.version })
+        .expect(201)
+    ).body;
+    // a person's priority change starts the clocks of the policy (the request had none)
+    t = (await head.patch(`/api/v1/tickets/${ticket}`).send({ priority: 'high', version: t.version }).expect(200)).body;
+    await head.post(`/api/v1/tickets/${ticket}/messages`).send({ kind: 'note', body: 'Vu.', version: t.version }).expect(201);
+
+    // every row about the request, whatever table, is Val-Fleuri's
+    const tables: Array<{ table_name: string }> = await owner.query(
+      `SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'ticket_id'
+         AND table_name IN (SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'commune_id')
+       ORDER BY table_name`,
+    );
+    const filed: Record<string, string[]> = {};
+    for (const { table_name } of tables) {
+      const rows: Array<{ code: string }> = await owner.query(
+        `SELECT c.code FROM ${table_name} x JOIN communes c ON c.id = x.commune_id WHERE x.ticket_id = $1`,
+        [ticket],
+      );
+      if (rows.length) filed[table_name] = [...new Set(rows.map((r) => r.code))];
+    }
+    const audit: Array<{ code: string; action: string }> = await owner.query(
+      `SELECT c.code, a.action FROM audit_events a JOIN communes c ON c.id = a.commune_id WHERE a.entity_type = 'ticket' AND a.entity_id = $1`,
+      [ticket],
+    );
+    filed['audit_events'] = [...new Set(audit.map((r) => r.code))];
+    // the work did write rows of each kind (else this test could not fail)
+    expect(Object.keys(filed)).toEqual(expect.arrayContaining(['audit_events', 'mail_outbox', 'ticket_events', 'ticket_sla', 'timers']));
+    expect(filed).toEqual(Object.fromEntries(Object.keys(filed).map((k) => [k, ['val-fleuri']])));
+    expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['ticket.transfer', 'ticket.reply', 'ticket.note']));
+
+    // Val-Fleuri's administrator reads that trail; the métropole's head still reads its own work on it
+    const vfAdmin = await ctx.loginAs('admin@val-fleuri.fr');
+    const seen = async (agent: typeof head) =>
+      (
+        (await agent.get('/api/v1/audit').query({ entityType: 'ticket', entityId: ticket }).expect(200)).body as {
+          items: Array<{ action: string }>;
+        }
+      ).items.map((a) => a.action);
+    expect(await seen(vfAdmin)).toEqual(expect.arrayContaining(['ticket.transfer', 'ticket.reply', 'ticket.note']));
+    expect(await seen(head)).toEqual(expect.arrayContaining(['ticket.transfer', 'ticket.reply', 'ticket.note']));
+    const detail: TicketDetail = (await head.get(`/api/v1/tickets/${ticket}`).expect(200)).body;
+    expect(detail.department.code).toBe('eau');
+    // nothing of it is filed elsewhere
+    const [{ n: others }] = await owner.query(`SELECT count(*)::int AS n FROM audit_events WHERE entity_id = $1 AND commune_id <> $2`, [
+      ticket,
+      id['vf'],
+    ]);
+    expect(others).toBe(0);
+  });
+
+  it('moves the rows a métropole filed under itself before (migration 1763800002500) to their request’s commune', async () => {
+    const ticket = tickets['vf-collecte']!;
+    await owner.query(
+      `INSERT INTO notifications (recipient_department_id, ticket_id, kind, commune_id) VALUES ($1, $2, 'sla.warning', $3)`,
+      [id['collecte'], ticket, id['m']],
+    );
+    await owner.query(
+      `INSERT INTO report_ticket_facts (ticket_id, department_id, category_id, channel, priority, status, received_at, ticket_version, commune_id)
+       SELECT id, department_id, category_id, channel, priority, status, created_at, version, $2 FROM tickets WHERE id = $1
+       ON CONFLICT (ticket_id) DO UPDATE SET commune_id = EXCLUDED.commune_id`,
+      [ticket, id['m']],
+    );
+    await owner.transaction((m) => refileMetropoleRows(m));
+    const [n] = await owner.query(`SELECT c.code FROM notifications n JOIN communes c ON c.id = n.commune_id WHERE n.ticket_id = $1`, [
+      ticket,
+    ]);
+    expect(n).toEqual({ code: 'val-fleuri' });
+    // the figures' row is dropped and the request marked for Val-Fleuri's next pass
+    expect(await owner.query(`SELECT 1 FROM report_ticket_facts WHERE ticket_id = $1 AND commune_id = $2`, [ticket, id['m']])).toEqual([]);
+    const [mark] = await owner.query(`SELECT c.code FROM report_dirty d JOIN communes c ON c.id = d.commune_id WHERE d.ticket_id = $1`, [
+      ticket,
+    ]);
+    expect(mark).toEqual({ code: 'val-fleuri' });
   });
 });

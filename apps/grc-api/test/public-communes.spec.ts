@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import type { PublicForm, PublicRequestCreated } from '@grc/domain';
+import type { Category, PublicForm, PublicRequestCreated, TicketDetail } from '@grc/domain';
 import { createDataSource } from '../src/database/data-source';
 import { loadTownPackFromFolder } from '../src/modules/packs/pack-loader';
 import { startTestApp, type TestContext } from './support/test-app';
@@ -32,7 +32,8 @@ describe('public pages per commune', () => {
   it('serves a commune’s form under /c/<code>, by its host, and the default commune’s otherwise', async () => {
     const byPath: PublicForm = (await ctx.http.get('/c/val-fleuri/api/v1/public/form').expect(200)).body;
     expect(byPath.town.name).toBe('Commune de Val-Fleuri');
-    expect(byPath.categories).toHaveLength(3);
+    // its own three, and the métropole's shared service's (its default department is the shared collecte)
+    expect(byPath.categories.map((c) => c.code).sort()).toEqual(['autre', 'collecte-bacs', 'encombrants', 'nid-de-poule']);
     const byHost: PublicForm = (await ctx.http.get('/api/v1/public/form').set('Host', 'grc.val-fleuri.test:3000').expect(200)).body;
     expect(byHost).toEqual(byPath);
     const root: PublicForm = (await ctx.http.get('/api/v1/public/form').expect(200)).body;
@@ -43,10 +44,72 @@ describe('public pages per commune', () => {
     expect(metropole.categories.map((c) => c.code)).toEqual(['collecte-bacs']);
     // Open311 too: the prefix is the commune's jurisdiction
     const services = (await ctx.http.get('/c/val-fleuri/open311/v2/services.json').expect(200)).body as Array<{ service_code: string }>;
-    expect(services.map((x) => x.service_code).sort()).toEqual(['autre', 'encombrants', 'nid-de-poule']);
+    expect(services.map((x) => x.service_code).sort()).toEqual(['autre', 'collecte-bacs', 'encombrants', 'nid-de-poule']);
+    // the métropole's Open311 and form: its own category, never a commune's (not Val-Fleuri's encombrants, sent to its
+    // shared service, which a métropole's session reads to name those requests)
+    const metropoleServices = (await ctx.http.get('/open311/v2/services.json').query({ jurisdiction_id: 'grand-aubin' }).expect(200))
+      .body as Array<{ service_code: string }>;
+    expect(metropoleServices.map((x) => x.service_code)).toEqual(['collecte-bacs']);
+    // Saint-Aubin, a member too: its own and the métropole's shared one, none of Val-Fleuri's
+    const sa = (await ctx.http.get('/open311/v2/services.json').query({ jurisdiction_id: 'saint-aubin' }).expect(200)).body as Array<{
+      service_code: string;
+    }>;
+    const saOwn: Array<{ code: string }> = await owner.query(
+      `SELECT k.code FROM categories k JOIN communes c ON c.id = k.commune_id WHERE c.code = 'saint-aubin' AND k.active`,
+    );
+    expect(sa.map((x) => x.service_code).sort()).toEqual([...saOwn.map((r) => r.code), 'collecte-bacs'].sort());
     // a code of no commune: 404, nothing served
     const unknown = await ctx.http.get('/c/nulle-part/api/v1/public/form').expect(404);
     expect(unknown.body).toMatchObject({ code: 'commune_not_found' });
+  });
+
+  it('offers the agents of a commune its categories and the métropole’s shared ones, and the métropole’s its own only', async () => {
+    const vf = await ctx.loginAs('admin@val-fleuri.fr');
+    const vfCategories: Category[] = (await vf.get('/api/v1/categories').expect(200)).body;
+    expect(vfCategories.map((c) => [c.code, c.origin ?? 'own']).sort()).toEqual([
+      ['autre', 'own'],
+      ['collecte-bacs', 'metropole'],
+      ['encombrants', 'own'],
+      ['nid-de-poule', 'own'],
+    ]);
+    const collecteBacs = vfCategories.find((c) => c.code === 'collecte-bacs')!;
+    // a Val-Fleuri agent files a request in it: Val-Fleuri's, in the shared service; the métropole's admin cannot
+    // change it from Val-Fleuri
+    const created: TicketDetail = (
+      await vf
+        .post('/api/v1/tickets')
+        .send({
+          channel: 'phone',
+          categoryId: collecteBacs.id,
+          subject: 'Bac cassé',
+          description: 'Le bac jaune est fendu.',
+          newCitizen: { kind: 'resident', firstName: 'Léna', lastName: 'Rosier', phone: '0601020304' },
+        })
+        .expect(201)
+    ).body;
+    const [row] = await owner.query(
+      `SELECT c.code AS commune, d.code AS department FROM tickets t JOIN communes c ON c.id = t.commune_id JOIN departments d ON d.id = t.department_id WHERE t.id = $1`,
+      [created.id],
+    );
+    expect(row).toEqual({ commune: 'val-fleuri', department: 'collecte' });
+    expect(
+      (await vf.put(`/api/v1/categories/${collecteBacs.id}`).send({ ...collecteBacs, nameFr: 'Repris' })).status,
+    ).toBeGreaterThanOrEqual(400);
+    // the métropole's agents read the communes' shared categories (to name their requests), file in none of them
+    const m = await ctx.loginAs('collecte@grand-aubin.fr');
+    const mCategories: Category[] = (await m.get('/api/v1/categories').expect(200)).body;
+    const encombrants = mCategories.find((c) => c.code === 'encombrants')!;
+    expect(encombrants.origin).toBe('commune');
+    expect(mCategories.find((c) => c.code === 'collecte-bacs')?.origin).toBeUndefined();
+    const res = await m.post('/api/v1/tickets').send({
+      channel: 'phone',
+      categoryId: encombrants.id,
+      subject: 'Canapé',
+      description: 'Un canapé sur le trottoir.',
+      newCitizen: { kind: 'resident', firstName: 'Omar', lastName: 'Kone', phone: '0601020305' },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.errors?.[0]?.field).toBe('categoryId');
   });
 
   it('files a request made on a commune’s form in that commune, routed to the métropole’s shared service, tracked there only', async () => {

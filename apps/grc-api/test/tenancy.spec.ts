@@ -93,15 +93,36 @@ describe('communes as tenants: row-level security', () => {
        FROM pg_class c WHERE c.relname = ANY($1::text[]) AND c.relnamespace = 'public'::regnamespace ORDER BY c.relname`,
       [[...TENANT_TABLES]],
     );
-    // the métropole's shared services add a second, permissive policy to a few tables (1763800002000, test/metropole.spec.ts),
-    // and a third to ticket_events: its agents file a commune's request's events (1763800002020)
-    const shared = ['attachments', 'categories', 'citizens', 'departments', 'ticket_events', 'tickets'];
+    // the métropole's shared services add permissive policies (test/metropole.spec.ts proves them): reading a shared
+    // request's rows (1763800002000), filing its events (1763800002020), its other rows — read, changed and filed
+    // under the request's commune (1763800002500) —, and a commune reading its métropole's shared categories (1763800002520)
+    const extra: Record<string, number> = {
+      attachments: 2,
+      audit_events: 2,
+      categories: 2,
+      category_attributes: 1,
+      citizen_revisions: 1,
+      citizens: 1,
+      departments: 1,
+      mail_outbox: 1,
+      notifications: 1,
+      report_dirty: 1,
+      report_step_facts: 1,
+      report_ticket_facts: 1,
+      ticket_events: 2,
+      ticket_letters: 1,
+      ticket_sla: 1,
+      ticket_tracking_keys: 1,
+      ticket_workflows: 1,
+      tickets: 1,
+      timers: 1,
+    };
     expect(rows).toEqual(
       [...TENANT_TABLES].sort().map((relname) => ({
         relname,
         rls: true,
         forced: true,
-        policies: relname === 'ticket_events' ? 3 : shared.includes(relname) ? 2 : 1,
+        policies: 1 + (extra[relname] ?? 0),
         notnull: true,
       })),
     );

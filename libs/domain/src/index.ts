@@ -30,6 +30,7 @@ export * from './access/password-policy';
 export * from './access/sign-in-link';
 export * from './contracts/accounts';
 export * from './contracts/town';
+export * from './contracts/communes';
 export * from './citizen/merge';
 export * from './figures';
 export * from './places';

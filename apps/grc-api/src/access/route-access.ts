@@ -90,6 +90,12 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'PUT /api/v1/security-settings': admin(),
   'GET /api/v1/town-settings': admin(),
   'PUT /api/v1/town-settings': admin(),
+  // a métropole's communes (Administration › Communes): the administrators of a métropole only. The matrix's principals
+  // are a commune's (Saint-Aubin's), its administrator too: 403 for all of them; test/communes-admin.spec.ts proves the
+  // métropole's administrator's 2xx and the refusal of a commune's administrators and of a métropole's agent
+  'GET /api/v1/communes': { who: [], ok: 200 },
+  'POST /api/v1/communes': { who: [], ok: 201 },
+  'PUT /api/v1/communes/{id}': { who: [], ok: 200 },
   // tickets
   'GET /api/v1/tickets': { who: TICKET_READERS, ok: 200 },
   'GET /api/v1/tickets/counters': { who: TICKET_READERS, ok: 200 },

@@ -82,6 +82,8 @@ export interface CommuneRef {
   id: string;
   code: string;
   name: string;
+  /** a métropole's administrators manage its communes (Administration › Communes) */
+  kind?: 'commune' | 'metropole';
 }
 
 /** PUT /auth/commune: the session works for this commune (one of the agent's) from now on. */
@@ -145,6 +147,12 @@ export interface Category {
   version: number;
   /** the category's own fields (Open311 attributes), in the order they are asked */
   fields: CategoryField[];
+  /**
+   * absent: the commune's own; 'metropole': its métropole's shared service's (requests may be filed in it, it is
+   * changed by the métropole); 'commune': a member commune's, read by a métropole's session to name and filter its
+   * shared services' requests (not filable there, not editable)
+   */
+  origin?: 'metropole' | 'commune';
 }
 export interface CategoryInput {
   code: string;

@@ -3,7 +3,17 @@ export type { AuditPage };
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
 
-export const AUDIT_ENTITY_TYPES = ['ticket', 'citizen', 'agent', 'department', 'category', 'routing_rule', 'pack', 'audit'] as const;
+export const AUDIT_ENTITY_TYPES = [
+  'ticket',
+  'citizen',
+  'agent',
+  'department',
+  'category',
+  'routing_rule',
+  'pack',
+  'audit',
+  'commune',
+] as const;
 
 /**
  * The audit viewer's filters (all optional, combined with AND) and its keyset cursor. Heads (audit.read

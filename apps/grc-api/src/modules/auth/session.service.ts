@@ -151,7 +151,7 @@ export class SessionService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** The communes the agent works for. */
-  communesOf(agentId: string): Promise<Array<{ id: string; code: string; name: string }>> {
+  communesOf(agentId: string): Promise<Array<{ id: string; code: string; name: string; kind: 'commune' | 'metropole' }>> {
     return this.rows.communesOf(agentId);
   }
 

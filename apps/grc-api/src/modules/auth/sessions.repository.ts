@@ -140,9 +140,12 @@ export class SessionsRepository {
   }
 
   /** The communes the agent works for (an agent of none: the default commune), by name. */
-  async communesOf(agentId: string, m: EntityManager = this.db.manager): Promise<Array<{ id: string; code: string; name: string }>> {
+  async communesOf(
+    agentId: string,
+    m: EntityManager = this.db.manager,
+  ): Promise<Array<{ id: string; code: string; name: string; kind: 'commune' | 'metropole' }>> {
     return m.query(
-      `SELECT c.id, c.code, c.name FROM communes c
+      `SELECT c.id, c.code, c.name, c.kind FROM communes c
        WHERE c.id IN (SELECT commune_id FROM agent_communes WHERE agent_id = $1)
          OR (c.is_default AND NOT EXISTS (SELECT 1 FROM agent_communes WHERE agent_id = $1))
        ORDER BY c.name, c.code`,

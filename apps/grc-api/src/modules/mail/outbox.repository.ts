@@ -185,7 +185,7 @@ export class OutboxRepository {
     return returning<OutboxRow>(
       m,
       `UPDATE mail_outbox o SET state = 'sending', attempts = o.attempts + 1, next_attempt_at = now() + ${lease}, updated_at = now()
-       WHERE o.id IN (SELECT id FROM mail_outbox WHERE state IN ('queued', 'failed', 'sending') AND next_attempt_at <= now()
+       WHERE o.id IN (SELECT id FROM mail_outbox WHERE state IN ('queued', 'failed', 'sending') AND next_attempt_at <= now() AND commune_id = grc_commune()
                       ORDER BY next_attempt_at LIMIT ${batch} FOR UPDATE SKIP LOCKED)
        RETURNING o.id, o.to_address, o.subject, o.text, o.html, o.message_id, o.in_reply_to, o."references", o.reply_to, o.kind, o.attempts, o.sealed_link`,
     );
@@ -215,7 +215,7 @@ export class OutboxRepository {
   async purgeSentBodies(m: EntityManager, days: number, placeholder: string, limit: number): Promise<number> {
     const [, n] = await m.query(
       `UPDATE mail_outbox SET text = $2, html = NULL, sealed_link = NULL WHERE id IN (
-         SELECT id FROM mail_outbox WHERE state = 'sent' AND sent_at < now() - make_interval(days => $1) AND text <> $2
+         SELECT id FROM mail_outbox WHERE state = 'sent' AND sent_at < now() - make_interval(days => $1) AND text <> $2 AND commune_id = grc_commune()
          LIMIT $3 FOR UPDATE SKIP LOCKED)`,
       [days, placeholder, limit],
     );

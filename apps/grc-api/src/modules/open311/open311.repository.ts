@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { FILABLE_CATEGORY } from '../reference/categories.repository';
 
 export interface RequestRow {
   reference: string;
@@ -61,13 +62,17 @@ export class Open311Repository {
     return m.query(
       `SELECT c.id, c.code, c.name_fr, c.name_en, d.name AS department
        FROM categories c JOIN departments d ON d.id = c.default_department_id
-       WHERE c.active ORDER BY d.name, c.name_fr`,
+       WHERE c.active AND ${FILABLE_CATEGORY('c')} ORDER BY d.name, c.name_fr`,
     );
   }
 
   /** The active category of a service code, else null. */
   async activeService(code: string, m: EntityManager = this.db.manager): Promise<{ id: string; name_fr: string } | null> {
-    const [category] = await m.query(`SELECT id, name_fr FROM categories WHERE code = $1 AND active`, [code]);
+    const [category] = await m.query(
+      `SELECT id, name_fr FROM categories c WHERE code = $1 AND active AND ${FILABLE_CATEGORY('c')}
+       ORDER BY (c.commune_id = (SELECT grc_commune())) DESC LIMIT 1`,
+      [code],
+    );
     return category ?? null;
   }
 

@@ -16,22 +16,34 @@ const RELOAD_MS = 2_000;
  * Host, else the install's default. A signed-in agent's session still decides for the console (AuthGuard).
  * An unknown code: 404. The communes are read once per 30 s (a small shared table).
  */
+let generation = 0;
+/**
+ * The communes changed in this process (Administration › Communes): the next request reads them again (another
+ * process of the install within its 30 s; an unknown code within 2 s).
+ */
+export function invalidatePublicCommunes(): void {
+  generation++;
+}
+
 export function publicCommune(ds: DataSource): express.RequestHandler {
   const rows = new PublicCommunesRepository(ds);
   interface Communes {
     at: number;
+    generation: number;
     byCode: Map<string, string>;
     byHost: Map<string, string>;
   }
   let cache: Communes | null = null;
   let loading: Promise<Communes> | null = null;
   const load = (maxAge: number): Promise<Communes> => {
-    if (cache && Date.now() - cache.at < maxAge) return Promise.resolve(cache);
+    if (cache && cache.generation === generation && Date.now() - cache.at < maxAge) return Promise.resolve(cache);
+    const read = generation;
     loading ??= rows
       .all()
       .then((list: PublicCommuneRow[]) => {
         const fresh: Communes = {
           at: Date.now(),
+          generation: read,
           byCode: new Map(list.map((c) => [c.code, c.id])),
           byHost: new Map(list.filter((c) => c.public_host).map((c) => [c.public_host!, c.id])),
         };
@@ -47,7 +59,7 @@ export function publicCommune(ds: DataSource): express.RequestHandler {
   return (req, res, next) => {
     const path = PREFIX.exec(req.url);
     // the common case: no prefix, and (known) no commune has a host of its own
-    if (!path && cache && cache.byHost.size === 0 && Date.now() - cache.at < TTL_MS) return next();
+    if (!path && cache && cache.byHost.size === 0 && cache.generation === generation && Date.now() - cache.at < TTL_MS) return next();
     const host = String(req.headers.host ?? '')
       .toLowerCase()
       .replace(/:\d+$/, '');

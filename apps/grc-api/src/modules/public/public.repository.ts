@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { TicketStatus } from '@grc/domain';
+import { FILABLE_CATEGORY } from '../reference/categories.repository';
 
 /** What the tracking page shows of a ticket (a duplicate shows its master's status, dates and deadline). */
 export interface TrackedRow {
@@ -30,16 +31,15 @@ export class PublicRepository {
   /** The active categories (the form's choices), by French name; their fields are CategoryFieldsRepository's. */
   formCategories(m: EntityManager = this.db.manager): Promise<Array<{ id: string; code: string; name_fr: string; name_en: string }>> {
     return m.query(
-      `SELECT c.id, c.code, c.name_fr, c.name_en FROM categories c WHERE c.active AND c.commune_id = grc_commune() ORDER BY c.name_fr`,
+      `SELECT c.id, c.code, c.name_fr, c.name_en FROM categories c WHERE c.active AND ${FILABLE_CATEGORY('c')} ORDER BY c.name_fr`,
     );
   }
 
   /** An active category (what a submitted form is checked against). */
   async formCategory(id: string, m: EntityManager = this.db.manager): Promise<{ id: string; name_fr: string } | undefined> {
-    const [category] = await m.query(
-      `SELECT c.id, c.name_fr FROM categories c WHERE c.id = $1 AND c.active AND c.commune_id = grc_commune()`,
-      [id],
-    );
+    const [category] = await m.query(`SELECT c.id, c.name_fr FROM categories c WHERE c.id = $1 AND c.active AND ${FILABLE_CATEGORY('c')}`, [
+      id,
+    ]);
     return category;
   }
 

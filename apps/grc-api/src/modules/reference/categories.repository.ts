@@ -3,6 +3,15 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { CategoryEntity } from '../../database/entities';
 
+/**
+ * A category a request may be filed in as the current commune (the SQL condition on the categories row `c`): its
+ * own, or one of its métropole's shared services' (migration 1763800002520) — never another commune's, which a
+ * métropole's session reads only to name and filter its shared services' requests.
+ */
+export const FILABLE_CATEGORY = (c: string): string =>
+  `(${c}.commune_id = (SELECT grc_commune()) OR (${c}.commune_id = (SELECT grc_metropole())
+     AND EXISTS (SELECT 1 FROM departments fd WHERE fd.id = ${c}.default_department_id AND fd.shared)))`;
+
 /** Every query on `categories`; each method takes the caller's EntityManager (optional). */
 @Injectable()
 export class CategoriesRepository {
@@ -13,6 +22,18 @@ export class CategoriesRepository {
     return m.find(CategoryEntity, { order: { nameFr: 'ASC', id: 'ASC' } });
   }
 
+  /**
+   * Whose each category the connection reads is, when not its commune's: 'metropole' (its métropole's shared
+   * service: filable, not editable here), 'commune' (a member commune's, read by a métropole: neither).
+   */
+  async origins(m: EntityManager = this.db.manager): Promise<Map<string, 'metropole' | 'commune'>> {
+    const rows: Array<{ id: string; origin: 'metropole' | 'commune' }> = await m.query(
+      `SELECT id, CASE WHEN commune_id = (SELECT grc_metropole()) THEN 'metropole' ELSE 'commune' END AS origin
+       FROM categories WHERE commune_id <> (SELECT grc_commune())`,
+    );
+    return new Map(rows.map((r) => [r.id, r.origin]));
+  }
+
   /** The row, locked for update; null when unknown. */
   findForUpdate(id: string, m: EntityManager = this.db.manager): Promise<CategoryEntity | null> {
     return m.findOne(CategoryEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
@@ -20,7 +41,7 @@ export class CategoriesRepository {
 
   /** Whether another category (not `exceptId`) has this code. */
   async isCodeTaken(code: string, exceptId: string | null, m: EntityManager = this.db.manager): Promise<boolean> {
-    const rows: unknown[] = await m.query(`SELECT 1 FROM categories WHERE code = $1 AND id IS DISTINCT FROM $2`, [code, exceptId]);
+    const rows: unknown[] = await m.query(`SELECT 1 FROM categories WHERE code = $1 AND id IS DISTINCT FROM $2 AND commune_id = (SELECT grc_commune())`, [code, exceptId]);
     return rows.length > 0;
   }
 

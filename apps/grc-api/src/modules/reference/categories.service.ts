@@ -45,8 +45,12 @@ export class CategoriesService {
   ) {}
 
   async list(): Promise<Category[]> {
-    const [rows, fields] = await Promise.all([this.categories.list(), this.fields.byCategory()]);
-    return rows.map((c) => toCategory(c, fields.get(c.id) ?? []));
+    const [rows, fields, origins] = await Promise.all([this.categories.list(), this.fields.byCategory(), this.categories.origins()]);
+    return rows.map((c) => {
+      const category = toCategory(c, fields.get(c.id) ?? []);
+      const origin = origins.get(c.id);
+      return origin ? { ...category, origin } : category;
+    });
   }
 
   async create(actor: Actor, input: CreateCategoryDto): Promise<Category> {

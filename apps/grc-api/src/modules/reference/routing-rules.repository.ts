@@ -51,7 +51,8 @@ export class RoutingRulesRepository {
     departments: Array<{ id: string; code: string }>;
   }> {
     const [categories, departments] = await Promise.all([
-      m.query(`SELECT id, code FROM categories ORDER BY code`),
+      // the commune's own last (the métropole's shared ones are readable too): a code names its own first
+      m.query(`SELECT id, code FROM categories ORDER BY code, (commune_id = (SELECT grc_commune()))`),
       m.query(`SELECT id, code FROM departments ORDER BY code`),
     ]);
     return { categories, departments };

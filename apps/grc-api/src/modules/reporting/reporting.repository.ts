@@ -144,12 +144,18 @@ export class ReportingRepository {
     );
   }
 
-  /** Takes up to `limit` marks (locked SKIP LOCKED: two workers share the work); returns the ids and when each was marked. */
+  /**
+   * Takes up to `limit` marks (locked SKIP LOCKED: two workers share the work); returns the ids and when each was marked.
+   * The commune's own marks: a métropole also reads those of its shared services' requests, which are their commune's
+   * (migration 1763800002500) and refreshed by the commune's pass, so each request's figures are its commune's.
+   */
   takeDirty(m: EntityManager, limit: number): Promise<Array<{ ticket_id: string; marked_at: string }>> {
     // the mark's time as text: microseconds kept (a JS Date would round it and the mark would stay)
-    return m.query(`SELECT ticket_id, marked_at::text AS marked_at FROM report_dirty ORDER BY marked_at LIMIT $1 FOR UPDATE SKIP LOCKED`, [
-      limit,
-    ]);
+    return m.query(
+      `SELECT ticket_id, marked_at::text AS marked_at FROM report_dirty WHERE commune_id = grc_commune()
+       ORDER BY marked_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+      [limit],
+    );
   }
 
   /** Removes the marks that were taken (a request marked again meanwhile keeps its newer mark). */
@@ -162,14 +168,15 @@ export class ReportingRepository {
   }
 
   async dirtyCount(m: EntityManager = this.db.manager): Promise<number> {
-    const [r] = await m.query(`SELECT count(*)::int AS n FROM report_dirty`);
+    const [r] = await m.query(`SELECT count(*)::int AS n FROM report_dirty WHERE commune_id = grc_commune()`);
     return r.n;
   }
 
   /** Marks every request (the rebuild), in one statement. */
   async markAll(m: EntityManager): Promise<number> {
     const r = await m.query(
-      `INSERT INTO report_dirty (ticket_id) SELECT id FROM tickets ON CONFLICT (ticket_id) DO UPDATE SET marked_at = now()`,
+      `INSERT INTO report_dirty (ticket_id) SELECT id FROM tickets WHERE commune_id = grc_commune()
+       ON CONFLICT (ticket_id) DO UPDATE SET marked_at = now()`,
     );
     return Array.isArray(r) ? Number(r[1] ?? 0) : 0;
   }

@@ -5,6 +5,7 @@ import type { RoutingRuleData, TimelineEventKind } from '@grc/domain';
 import { preparedQuery } from '../../common/prepared';
 import { TicketEntity } from '../../database/entities';
 import { reachableSql, type Reach } from '../citizens/citizens.repository';
+import { FILABLE_CATEGORY } from '../reference/categories.repository';
 import { TOWN_SQL } from '../town/town-settings.repository';
 import type { NewEvent } from './ticket-change.hooks';
 import { SUMMARY_COLUMNS, SUMMARY_JOINS, type SummaryRow } from './ticket-view';
@@ -242,7 +243,7 @@ export class TicketsRepository {
            FROM routing_rules r WHERE r.category_id = c.id), '[]'::json) AS rules,
          (SELECT z.id FROM citizens z WHERE z.id = $2::uuid AND ${reachableSql('$3', '$4')}) AS citizen_id,
          town.prefix, town.year, grc_next_ticket_number(town.year) AS n
-       FROM categories c, town WHERE c.id = $1`,
+       FROM categories c, town WHERE c.id = $1 AND ${FILABLE_CATEGORY('c')}`,
       [categoryId, citizenId, reach.directory, reach.visibleDepartmentIds],
     );
     return ctx;

@@ -34,6 +34,8 @@ export interface UpsertedTimer {
   due_at: Date;
   moved: boolean;
   ticket_id: string | null;
+  /** the row's commune: its request's (a métropole's work on a commune's request files the commune's timer) */
+  commune_id: string;
 }
 /** A pending timer as the reconciler pages through them. */
 export interface PendingTimer {
@@ -70,8 +72,8 @@ export class TimersRepository {
          ON CONFLICT (key) DO UPDATE SET due_at = EXCLUDED.due_at, payload = EXCLUDED.payload, kind = EXCLUDED.kind,
            state = 'pending', attempts = 0, last_error = NULL, updated_at = now()
          WHERE timers.state <> 'fired'
-         RETURNING key, due_at, ticket_id)
-       SELECT up.key, up.due_at, up.ticket_id, (prev.key IS NOT NULL AND prev.state = 'pending' AND prev.due_at <> up.due_at) AS moved
+         RETURNING key, due_at, ticket_id, commune_id)
+       SELECT up.key, up.due_at, up.ticket_id, up.commune_id, (prev.key IS NOT NULL AND prev.state = 'pending' AND prev.due_at <> up.due_at) AS moved
        FROM up LEFT JOIN prev ON prev.key = up.key`,
       [
         specs.map((s) => s.key),
@@ -184,12 +186,14 @@ export class TimersRepository {
     );
   }
 
-  // ---- reconciliation (worker role)
+  // ---- reconciliation (worker role): the current commune's own rows (a métropole reads its shared services'
+  // requests' timers too, which are their commune's: fired and re-added by the commune's pass)
 
   /** Up to `limit` pending timers due `graceMs` ago or earlier, in due order. */
   overdue(graceMs: number, limit: number, m: EntityManager = this.db.manager): Promise<Array<{ key: string; ticket_id: string | null }>> {
     return m.query(
       `SELECT key, ticket_id FROM timers WHERE state = 'pending' AND due_at <= clock_timestamp() - $1 * interval '1 millisecond'
+         AND commune_id = grc_commune()
        ORDER BY due_at, id LIMIT ${limit}`,
       [graceMs],
     );
@@ -208,7 +212,7 @@ export class TimersRepository {
   ): Promise<PendingTimer[]> {
     return m.query(
       `SELECT id, key, ticket_id, due_at, (extract(epoch FROM due_at) * 1000)::bigint::text AS due_ms FROM timers
-       WHERE state = 'pending' AND due_at >= $1::timestamptz
+       WHERE state = 'pending' AND due_at >= $1::timestamptz AND commune_id = grc_commune()
          ${horizonMs === null ? '' : `AND due_at <= clock_timestamp() + ${horizonMs} * interval '1 millisecond'`}
          ${after ? 'AND (due_at, id) > ($2::timestamptz, $3::bigint)' : ''}
        ORDER BY due_at, id LIMIT ${limit}`,

@@ -30,6 +30,8 @@ interface PendingJob {
   dueAt: Date;
   moved: boolean;
   ticketId: string | null;
+  /** the timer row's commune (its request's) */
+  communeId?: string;
 }
 
 export type FireResult =
@@ -93,7 +95,7 @@ export class TimersService implements OnModuleInit, OnApplicationShutdown {
     if (!specs.length) return;
     const rows = await this.rows.upsert(m, specs);
     const jobs = this.pendingJobs(m);
-    for (const r of rows) jobs.set(r.key, { dueAt: new Date(r.due_at), moved: r.moved, ticketId: r.ticket_id });
+    for (const r of rows) jobs.set(r.key, { dueAt: new Date(r.due_at), moved: r.moved, ticketId: r.ticket_id, communeId: r.commune_id });
     if (!m.queryRunner?.isTransactionActive) this.flush(jobs);
   }
 
@@ -195,7 +197,9 @@ export class TimersService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Adds (or moves) the delayed jobs of these timers; never rejects. */
-  async enqueue(timers: ReadonlyArray<{ key: string; dueAt: Date; moved?: boolean; ticketId: string | null }>): Promise<boolean> {
+  async enqueue(
+    timers: ReadonlyArray<{ key: string; dueAt: Date; moved?: boolean; ticketId: string | null; communeId?: string }>,
+  ): Promise<boolean> {
     if (!timers.length) return true;
     try {
       const q = this.getQueue();
@@ -207,8 +211,9 @@ export class TimersService implements OnModuleInit, OnApplicationShutdown {
         q.addBulk(
           timers.map((t) => ({
             name: TIMER_JOB,
-            // the commune whose timer it is: the worker fires it as that commune (database/tenancy.ts)
-            data: { key: t.key, ticketId: t.ticketId, ...(commune ? { commune } : {}) },
+            // the commune whose timer it is (its row's: a métropole's work files its commune's timers), else the
+            // current one: the worker fires it as that commune (database/tenancy.ts)
+            data: { key: t.key, ticketId: t.ticketId, ...((t.communeId ?? commune) ? { commune: t.communeId ?? commune } : {}) },
             opts: { ...JOB_OPTS, jobId: jobIdOf(t.key), delay: Math.max(0, t.dueAt.getTime() - now) },
           })),
         ),

@@ -119,6 +119,14 @@ export class TownSettingsRepository {
     );
   }
 
+  /** The communes screen's write (a métropole's administrator, as the commune): its name and public texts, version bumped. */
+  async updateIdentity(m: EntityManager, w: { name: string; publicTexts: Record<string, string> }, by: string | null): Promise<void> {
+    await m.query(
+      `UPDATE town_settings SET name = $1, public_texts = $2::jsonb, updated_by = $3, updated_at = now(), version = version + 1 WHERE id = 1`,
+      [w.name, JSON.stringify(w.publicTexts), by],
+    );
+  }
+
   /** The logo's bytes for the public pages, or null. */
   async logo(m: EntityManager = this.db.manager): Promise<{ bytes: Buffer; type: string; version: number } | null> {
     const [r]: Array<{ logo: Buffer | null; logo_type: string | null; version: number }> = await m.query(

@@ -8,9 +8,11 @@ export class InboxCountersRepository {
   /**
    * Rebuilds the read model from tickets (open work per department and status) with the caller's
    * EntityManager, which must be in a transaction. Concurrent recomputes are serialised so that one
-   * never inserts over the other's rows. The commune's own departments only (named, not left to the policy:
-   * the pack loader runs as the owner, whom no policy holds): a métropole's shared department counts the
-   * requests of every commune it serves, once, under the métropole.
+   * never inserts over the other's rows. What the commune's connection sees (named, not left to the policy:
+   * the pack loader runs as the owner, whom no policy holds): a commune's requests wherever they are handled
+   * (its requests in its métropole's shared services too: its counters agree with its lists), and for a
+   * métropole its shared departments' requests of every commune (migration 1763800002510: one counter per
+   * commune and department).
    */
   async recompute(m: EntityManager): Promise<{ rows: number }> {
     await m.query(`SELECT pg_advisory_xact_lock(hashtext('grc:inbox_counters'))`);
@@ -18,8 +20,8 @@ export class InboxCountersRepository {
     const inserted: Array<{ department_id: string }> = await m.query(
       `INSERT INTO inbox_counters (department_id, status, total, unassigned, computed_at)
        SELECT t.department_id, t.status, count(*)::int, (count(*) FILTER (WHERE t.assignee_id IS NULL))::int, now()
-       FROM tickets t JOIN departments d ON d.id = t.department_id
-       WHERE t.status = ANY($1::text[]) AND d.commune_id = grc_row_commune()
+       FROM tickets t
+       WHERE t.status = ANY($1::text[]) AND (t.commune_id = grc_row_commune() OR t.department_id = ANY ((SELECT grc_shared_departments())::uuid[]))
        GROUP BY t.department_id, t.status
        RETURNING department_id`,
       [OPEN_STATUSES],

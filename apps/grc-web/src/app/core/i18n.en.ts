@@ -15,6 +15,7 @@ import { SLA_EN } from '../features/sla/sla-i18n';
 import { AUDIT_EN } from '../features/audit/audit-i18n';
 import { RETENTION_CORE_EN } from '../features/rgpd/retention-i18n';
 import { TOWN_EN } from '../features/admin/town-settings-i18n';
+import { COMMUNES_EN } from '../features/admin/communes-i18n';
 import { PACK_IMPORT_EN } from '../features/admin/pack-import-i18n';
 import { NOTIF_EN } from '../features/notifications/notifications-i18n';
 import { PROBLEM_EN } from './problem-i18n';
@@ -375,6 +376,7 @@ export const EN: Record<MsgKey, string> = {
   ...PLACES_EN,
   // the town's own settings (features/admin/town-settings)
   ...TOWN_EN,
+  ...COMMUNES_EN,
   ...PACK_IMPORT_EN,
   ...LETTERS_EN,
 };

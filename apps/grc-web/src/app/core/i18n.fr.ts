@@ -14,6 +14,7 @@ import { SLA_FR } from '../features/sla/sla-i18n';
 import { AUDIT_FR } from '../features/audit/audit-i18n';
 import { RETENTION_CORE_FR } from '../features/rgpd/retention-i18n';
 import { TOWN_FR } from '../features/admin/town-settings-i18n';
+import { COMMUNES_FR } from '../features/admin/communes-i18n';
 import { PACK_IMPORT_FR } from '../features/admin/pack-import-i18n';
 import { NOTIF_FR } from '../features/notifications/notifications-i18n';
 import { PROBLEM_FR } from './problem-i18n';
@@ -375,6 +376,7 @@ export const FR = {
   ...PLACES_FR,
   // the town's own settings (features/admin/town-settings)
   ...TOWN_FR,
+  ...COMMUNES_FR,
   ...PACK_IMPORT_FR,
   ...LETTERS_FR,
 } as const;

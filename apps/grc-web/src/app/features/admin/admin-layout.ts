@@ -1,6 +1,7 @@
-import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
 import { RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
 import { API } from '../../core/api';
+import { Auth } from '../../core/auth';
 import { I18n } from '../../core/i18n';
 
 @Component({
@@ -12,4 +13,7 @@ import { I18n } from '../../core/i18n';
 export class AdminLayout {
   protected readonly t = inject(I18n).t;
   protected readonly API = API;
+  /** a métropole's session: its administrators manage its communes (Administration › Communes) */
+  private readonly auth = inject(Auth);
+  protected readonly metropole = computed(() => this.auth.me()?.commune?.kind === 'metropole');
 }

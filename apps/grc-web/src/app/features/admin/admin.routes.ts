@@ -7,6 +7,7 @@ export const adminRoutes: Route[] = [
     children: [
       { path: '', pathMatch: 'full', redirectTo: 'services' },
       { path: 'commune', title: 'title.adminTown', loadComponent: () => import('./town-settings').then((m) => m.TownSettingsAdmin) },
+      { path: 'communes', title: 'title.adminCommunes', loadComponent: () => import('./communes').then((m) => m.CommunesAdmin) },
       { path: 'services', title: 'title.adminDepartments', loadComponent: () => import('./departments').then((m) => m.DepartmentsAdmin) },
       { path: 'agents', title: 'title.adminAgents', loadComponent: () => import('./agents').then((m) => m.AgentsAdmin) },
       { path: 'categories', title: 'title.adminCategories', loadComponent: () => import('./categories').then((m) => m.CategoriesAdmin) },

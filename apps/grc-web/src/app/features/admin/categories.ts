@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
 import { FormsModule } from '@angular/forms';
 import { FIELD_DATATYPES, type Category, type CategoryFieldInput, type CategoryInput, type FieldDatatype } from '@grc/domain';
@@ -36,6 +36,8 @@ export class CategoriesAdmin extends AdminBase<Category, CategoryDraft> {
   protected readonly departments = toSignal(this.ref.departments(), { initialValue: [] });
   protected readonly datatypes = FIELD_DATATYPES;
   protected readonly isList = isList;
+  /** the commune's own (its métropole's shared ones, and a métropole's communes', are changed where they belong) */
+  protected readonly own = computed(() => this.items().filter((c) => !c.origin));
 
   constructor() {
     super();

@@ -48,7 +48,8 @@ export class NewTicketPage {
   /** the town's whole citizen directory (front desk, admin); others find only the people of their departments' requests */
   protected readonly directory = inject(Auth).can('citizens.directory');
   protected readonly categories = toSignal(inject(RefData).categories(), { initialValue: [] });
-  protected readonly activeCategories = computed(() => this.categories().filter((c) => c.active));
+  // a métropole's session also reads its communes' shared categories (to name their requests): not filable there
+  protected readonly activeCategories = computed(() => this.categories().filter((c) => c.active && c.origin !== 'commune'));
 
   // requester
   protected readonly mode = signal<CitizenMode>('search');

@@ -1,0 +1,66 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+
+export interface CommuneRow {
+  id: string;
+  code: string;
+  name: string;
+  kind: 'commune' | 'metropole';
+  parent_id: string | null;
+  is_default: boolean;
+  public_host: string | null;
+}
+
+/**
+ * Every query of the communes screen on `communes` (shared by the install: no policy; the métropole and its members
+ * named explicitly) and on a commune's `town_settings` (as that commune: row-level security holds it to its own).
+ */
+@Injectable()
+export class CommunesRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** The commune `id`, or null. */
+  async find(id: string, m: EntityManager = this.db.manager, lock = false): Promise<CommuneRow | null> {
+    const [r]: CommuneRow[] = await m.query(
+      `SELECT id, code, name, kind, parent_id, is_default, public_host FROM communes WHERE id = $1${lock ? ' FOR UPDATE' : ''}`,
+      [id],
+    );
+    return r ?? null;
+  }
+
+  /** The métropole `metropoleId` and its member communes, the métropole first, then by name. */
+  family(metropoleId: string, m: EntityManager = this.db.manager): Promise<CommuneRow[]> {
+    return m.query(
+      `SELECT id, code, name, kind, parent_id, is_default, public_host FROM communes WHERE id = $1 OR parent_id = $1
+       ORDER BY (id = $1) DESC, name, code`,
+      [metropoleId],
+    );
+  }
+
+  /** Whether a commune has this code / another commune than `exceptId` this public host. */
+  async codeTaken(code: string, m: EntityManager): Promise<boolean> {
+    return (await m.query(`SELECT 1 FROM communes WHERE code = $1`, [code])).length > 0;
+  }
+  async hostTaken(host: string, exceptId: string | null, m: EntityManager): Promise<boolean> {
+    return (await m.query(`SELECT 1 FROM communes WHERE public_host = $1 AND id IS DISTINCT FROM $2`, [host, exceptId])).length > 0;
+  }
+
+  /** A member commune of `metropoleId`. */
+  async insert(
+    m: EntityManager,
+    c: { id: string; code: string; name: string; publicHost: string | null; metropoleId: string },
+  ): Promise<void> {
+    await m.query(`INSERT INTO communes (id, code, name, kind, parent_id, public_host) VALUES ($1, $2, $3, 'commune', $4, $5)`, [
+      c.id,
+      c.code,
+      c.name,
+      c.metropoleId,
+      c.publicHost,
+    ]);
+  }
+
+  async update(m: EntityManager, id: string, c: { name: string; publicHost: string | null }): Promise<void> {
+    await m.query(`UPDATE communes SET name = $2, public_host = $3 WHERE id = $1`, [id, c.name, c.publicHost]);
+  }
+}
