@@ -44,6 +44,7 @@ import { MetropoleSharedEvents1763800002020 } from './1763800002020-metropole-sh
 import { RlsIndexablePlaces1763800002300 } from './1763800002300-rls-indexable-places';
 import { PlacesMapCoveringCommune1763800002310 } from './1763800002310-places-map-covering-commune';
 import { SharedDepartmentsFastPath1763800002320 } from './1763800002320-shared-departments-fast-path';
+import { ReportingCube1763800002400 } from './1763800002400-reporting-cube';
 
 /**
  * Every migration, in timestamp order. Webpack bundles the API, so they are listed, not globbed.
@@ -98,4 +99,5 @@ export const MIGRATIONS = [
   RlsIndexablePlaces1763800002300,
   PlacesMapCoveringCommune1763800002310,
   SharedDepartmentsFastPath1763800002320,
+  ReportingCube1763800002400,
 ];
