@@ -6,9 +6,14 @@ import { contextOf, withApp, type CliIo } from '../context';
 
 /** The figures' rollup recomputed from every request, then the open data files; a line saying what was done. */
 export async function rebuildFigures(app: INestApplicationContext): Promise<string> {
-  const n = await app.get(ReportingFactsService).rebuild();
+  const facts = app.get(ReportingFactsService);
+  const r = await facts.rebuild();
+  const size = await facts.cubeSize();
   const files = await app.get(OpenDataService).generate();
-  return `figures rebuilt: ${n} request(s); open data: ${files.rows} row(s) over ${files.months} month(s)`;
+  return (
+    `figures rebuilt: ${r.requests} request(s) (facts ${r.factsMs} ms, cube ${r.cubeMs} ms: ${size.cells} cell(s), ` +
+    `${size.durations} histogram row(s)); open data: ${files.rows} row(s) over ${files.months} month(s)`
+  );
 }
 
 export function reportingRebuildCommand(io: CliIo): Command {
