@@ -138,8 +138,8 @@ export class ReportingCube1763800002400 implements MigrationInterface {
       END $fn$`);
     await q.query(`CREATE FUNCTION report_cube_follow() RETURNS trigger LANGUAGE plpgsql AS $fn$
       BEGIN
-        IF TG_OP IN ('UPDATE', 'DELETE') THEN PERFORM report_cube_fold(-1, ARRAY(SELECT o FROM report_facts_old o)); END IF;
-        IF TG_OP IN ('UPDATE', 'INSERT') THEN PERFORM report_cube_fold(1, ARRAY(SELECT n FROM report_facts_new n)); END IF;
+        IF TG_OP IN ('UPDATE', 'DELETE') THEN PERFORM report_cube_fold(-1, ARRAY(SELECT o::report_ticket_facts FROM report_facts_old o)); END IF;
+        IF TG_OP IN ('UPDATE', 'INSERT') THEN PERFORM report_cube_fold(1, ARRAY(SELECT n::report_ticket_facts FROM report_facts_new n)); END IF;
         RETURN NULL;
       END $fn$`);
     await q.query(`CREATE TRIGGER report_cube_follow_insert AFTER INSERT ON report_ticket_facts
