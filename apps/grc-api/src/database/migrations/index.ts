@@ -45,6 +45,7 @@ import { RlsIndexablePlaces1763800002300 } from './1763800002300-rls-indexable-p
 import { PlacesMapCoveringCommune1763800002310 } from './1763800002310-places-map-covering-commune';
 import { SharedDepartmentsFastPath1763800002320 } from './1763800002320-shared-departments-fast-path';
 import { ReportingCube1763800002400 } from './1763800002400-reporting-cube';
+import { ReportingFactsDates1763800002410 } from './1763800002410-reporting-facts-dates';
 
 /**
  * Every migration, in timestamp order. Webpack bundles the API, so they are listed, not globbed.
@@ -100,4 +101,5 @@ export const MIGRATIONS = [
   PlacesMapCoveringCommune1763800002310,
   SharedDepartmentsFastPath1763800002320,
   ReportingCube1763800002400,
+  ReportingFactsDates1763800002410,
 ];

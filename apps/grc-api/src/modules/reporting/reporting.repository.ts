@@ -357,7 +357,11 @@ export class ReportingRepository {
     return `SELECT NULL::text AS key, ${select} FROM ${from} WHERE ${where}${more.length ? ` GROUP BY ${more.join(', ')}` : ''}`;
   }
 
-  /** The counts of [start, end) — $1, $2 — from the facts, with the backlog at `end`; grouped by a breakdown or not. */
+  /**
+   * The counts of [start, end) — $1, $2 — from the facts (no backlog: see factsBacklog / factsOpenDelta); grouped
+   * by a breakdown or not. Only the requests with a date the counts go by in the period are read (one index
+   * per date, migration 1763800002410), so a few days' edge of a long period costs a few days' facts.
+   */
   async factsCounts(
     scope: FactsScope,
     start: Date,
@@ -371,7 +375,7 @@ export class ReportingRepository {
       count(*) FILTER (WHERE ${inP('f.received_at')})::int AS received,
       count(*) FILTER (WHERE ${inP('f.resolved_at')})::int AS resolved,
       count(*) FILTER (WHERE ${inP('f.closed_at')})::int AS closed,
-      count(*) FILTER (WHERE f.received_at < $2 AND (f.resolved_at IS NULL OR f.resolved_at >= $2))::int AS backlog,
+      0 AS backlog,
       count(*) FILTER (WHERE f.sla_first_response = 'met' AND ${inP('f.sla_first_response_at')})::int AS sla_fr_met,
       count(*) FILTER (WHERE f.sla_first_response IS NOT NULL AND ${inP('f.sla_first_response_at')})::int AS sla_fr_total,
       count(*) FILTER (WHERE f.sla_resolution = 'met' AND ${inP('f.sla_resolution_at')})::int AS sla_res_met,
@@ -381,15 +385,33 @@ export class ReportingRepository {
       count(*) FILTER (WHERE f.reopen_count > 0 AND ${inP('f.resolved_at')})::int AS reopened,
       count(*) FILTER (WHERE f.circuit AND ${inP('f.received_at')})::int AS circuit,
       count(*) FILTER (WHERE f.duplicate AND ${inP('f.received_at')})::int AS duplicates`;
-    // every date a figure counts by is on or after the receipt: requests received before the end and not done before the start
-    const relevant = `f.received_at < $2 AND (f.received_at >= $1 OR f.resolved_at IS NULL OR f.resolved_at >= $1 OR f.closed_at >= $1
-      OR f.first_response_at >= $1 OR f.sla_first_response_at >= $1 OR f.sla_resolution_at >= $1)`;
+    const relevant = `(${['received_at', 'resolved_at', 'closed_at', 'sla_first_response_at', 'sla_resolution_at'].map((c) => inP(`f.${c}`)).join(' OR ')})`;
     const rows: Array<Record<string, unknown>> = await m.query(this.grouped(by, 'report_ticket_facts f', measures, `${relevant}${w.sql}`), [
       start,
       end,
       ...w.params,
     ]);
     return rows.map(toCounts);
+  }
+
+  /** The backlog at `end` ($1) from the facts alone: received before it, not finally resolved before it. */
+  async factsBacklog(
+    scope: FactsScope,
+    end: Date,
+    by: Breakdown | null,
+    m: EntityManager = this.db.manager,
+  ): Promise<Array<{ key: string | null; n: number }>> {
+    const w = this.where(scope, 2);
+    const rows: Array<{ key: string | null; n: number }> = await m.query(
+      this.grouped(
+        by,
+        'report_ticket_facts f',
+        'count(*)::int AS n',
+        `f.received_at < $1 AND (f.resolved_at IS NULL OR f.resolved_at >= $1)${w.sql}`,
+      ),
+      [end, ...w.params],
+    );
+    return rows.map((r) => ({ key: r.key ?? null, n: Number(r.n) }));
   }
 
   /** The duration histograms of [start, end) from the facts: first responses given, requests resolved in it. */
@@ -415,7 +437,11 @@ export class ReportingRepository {
     return rows.map(toDuration);
   }
 
-  /** How the backlog moved over [from, end) — $1, $2 — from the facts: received in it, less settled in it (greatest(received, resolved)). */
+  /**
+   * How the backlog moved over [from, end) — $1, $2 — from the facts: received in it, less settled in it
+   * (resolved, in the month of greatest(received, resolved)). Read as its two index ranges: the requests
+   * received in it and not resolved before its end, less those received before it and resolved in it.
+   */
   async factsOpenDelta(
     scope: FactsScope,
     from: Date,
@@ -424,13 +450,24 @@ export class ReportingRepository {
     m: EntityManager = this.db.manager,
   ): Promise<Array<{ key: string | null; n: number }>> {
     const w = this.where(scope, 3);
-    const settled = `greatest(f.received_at, f.resolved_at)`;
-    const select = `(count(*) FILTER (WHERE f.received_at >= $1 AND f.received_at < $2)
-      - count(*) FILTER (WHERE f.resolved_at IS NOT NULL AND ${settled} >= $1 AND ${settled} < $2))::int AS n`;
-    const rows: Array<{ key: string | null; n: number }> = await m.query(
-      this.grouped(by, 'report_ticket_facts f', select, `f.received_at < $2 AND (f.received_at >= $1 OR f.resolved_at >= $1)${w.sql}`),
-      [from, end, ...w.params],
+    const inP = (col: string) => `${col} >= $1 AND ${col} < $2`;
+    const came = this.grouped(
+      by,
+      'report_ticket_facts f',
+      'count(*)::int AS n',
+      `${inP('f.received_at')} AND (f.resolved_at IS NULL OR f.resolved_at >= $2)${w.sql}`,
     );
+    const went = this.grouped(
+      by,
+      'report_ticket_facts f',
+      '(-count(*))::int AS n',
+      `${inP('f.resolved_at')} AND f.received_at < $1${w.sql}`,
+    );
+    const rows: Array<{ key: string | null; n: number }> = await m.query(`SELECT * FROM (${came}) a UNION ALL SELECT * FROM (${went}) b`, [
+      from,
+      end,
+      ...w.params,
+    ]);
     return rows.map((r) => ({ key: r.key ?? null, n: Number(r.n) }));
   }
 

@@ -355,30 +355,29 @@ export class ReportingService {
   async aggregate(scope: FactsScope, period: Period, timeZone: string, by: Breakdown | null): Promise<AggregateRow[]> {
     const { start, end } = periodInstants(period, timeZone);
     const cube = by !== 'agent' && !scope.assigneeIds && (await this.repo.cubeTimeZone()) === timeZone;
-    const split = cube ? monthSplit(period) : null;
-    if (!split?.months) {
-      const [counts, durations] = await Promise.all([
-        this.repo.factsCounts(scope, start, end, by),
-        this.repo.factsDurations(scope, start, end, by),
-      ]);
-      return combineAggregates([counts], null, [durations]);
-    }
-    const from = `${split.months.from}-01`;
-    const to = monthAfter(split.months.to);
-    // the backlog: the cube up to the start of the period's last month, the facts from there
+    // the backlog: the cube's at the start of the period's last month, plus the facts' moves since
     const lastMonth = `${period.to.slice(0, 7)}-01`;
-    const lastMonthStart = periodInstants({ from: lastMonth, to: lastMonth }, timeZone).start;
+    const backlog = cube
+      ? [
+          this.repo.cubeOpen(scope, lastMonth, by),
+          this.repo.factsOpenDelta(scope, periodInstants({ from: lastMonth, to: lastMonth }, timeZone).start, end, by),
+        ]
+      : [this.repo.factsBacklog(scope, end, by)];
+    const split = cube ? monthSplit(period) : { head: period, months: null, tail: null };
     const edges = [split.head, split.tail].filter((p): p is Period => p !== null).map((p) => periodInstants(p, timeZone));
-    const [cubeCounts, cubeDurations, open, moved, ...edgeParts] = await Promise.all([
-      this.repo.cubeCounts(scope, from, to, by),
-      this.repo.cubeDurations(scope, from, to, by),
-      this.repo.cubeOpen(scope, lastMonth, by),
-      this.repo.factsOpenDelta(scope, lastMonthStart, end, by),
-      ...edges.flatMap((e) => [this.repo.factsCounts(scope, e.start, e.end, by), this.repo.factsDurations(scope, e.start, e.end, by)]),
+    const months = split.months ? { from: `${split.months.from}-01`, to: monthAfter(split.months.to) } : null;
+    const [open, countParts, durationParts] = await Promise.all([
+      Promise.all(backlog),
+      Promise.all([
+        ...(months ? [this.repo.cubeCounts(scope, months.from, months.to, by)] : []),
+        ...edges.map((e) => this.repo.factsCounts(scope, e.start, e.end, by)),
+      ]),
+      Promise.all([
+        ...(months ? [this.repo.cubeDurations(scope, months.from, months.to, by)] : []),
+        ...edges.map((e) => this.repo.factsDurations(scope, e.start, e.end, by)),
+      ]),
     ]);
-    const edgeCounts = edgeParts.filter((_, i) => i % 2 === 0) as CountsRow[][];
-    const edgeDurations = edgeParts.filter((_, i) => i % 2 === 1) as DurationRow[][];
-    return combineAggregates([cubeCounts, ...edgeCounts], [open, moved], [cubeDurations, ...edgeDurations]);
+    return combineAggregates(countParts, open, durationParts);
   }
 
   filtersOf(q: FiguresQueryDto): Record<string, string[] | string> {
