@@ -318,7 +318,9 @@ describe('reporting', () => {
         [dgs, { from: '2024-01-01', to: '2024-12-31', by: 'category' }], // a year
         [head, { from: '2024-10-15', to: '2024-12-10', by: 'channel' }], // partial days at both ends
         [dgs, { from: '2024-11-05', to: '2025-02-03', by: 'area' }],
-        [dgs, { from: '2024-06-01', to: '2024-11-30', by: 'priority', channel: 'phone' }],
+        [dgs, { from: '2024-06-01', to: '2024-11-30', by: 'priority', channel: 'phone' }], // durations over two dimensions: the facts'
+        [dgs, { from: '2024-09-01', to: '2024-11-30', by: 'channel', channel: 'phone,web' }], // the channel's histograms, filtered
+        [head, { from: '2024-01-01', to: '2024-11-30', by: 'department', priority: 'normal,high' }],
       ];
       const ask = () => Promise.all(queries.map(([c, q]) => c.get('/api/v1/reporting/dashboard').query(q).expect(200)));
       const fromCube = (await ask()).map((r) => r.body);

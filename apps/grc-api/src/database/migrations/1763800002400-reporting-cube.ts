@@ -26,9 +26,13 @@ const COUNTS = [
  *   read the facts). Each count is put in the month of the date it counts by (received, resolved, closed,
  *   the SLA clocks' stops); `settled` counts the resolved requests in the month of greatest(received,
  *   resolved), so that the backlog at a month's start is Σ received − Σ settled of the months before.
- * - `report_cube_durations`: the same cells × measure (1 first response business minutes, 2 first response
- *   days, 3 resolution business minutes, 4 resolution days) × bucket (libs/domain figures/histogram.ts:
- *   log-spaced, 8 per doubling) → how many requests; medians and p90 come from it.
+ * - `report_cube_durations`: the duration histograms, per commune × month × department × one other dimension
+ *   at a time (`dim` 1 category, 2 channel, 3 priority, 4 area; `value` its value as text, '' for no area) ×
+ *   measure (1 first response business minutes, 2 first response days, 3 resolution business minutes,
+ *   4 resolution days) × bucket (libs/domain figures/histogram.ts: log-spaced, 8 per doubling) → how many
+ *   requests. A histogram has tens of buckets: over every dimension at once it would outgrow the facts at
+ *   10 M requests; one dimension at a time (grouping sets) serves a breakdown by any of them, with a filter on
+ *   the same one; other combinations read the facts' durations (the counts stay in the cube).
  * - `report_cube_state`: one row per commune once its cube is built (and the time zone its months are in);
  *   without it the dashboards read the facts and the facts' triggers leave the cube alone.
  *
@@ -61,15 +65,13 @@ export class ReportingCube1763800002400 implements MigrationInterface {
       commune_id uuid NOT NULL DEFAULT grc_row_commune() REFERENCES communes(id),
       month date NOT NULL,
       department_id uuid NOT NULL REFERENCES departments(id) ON DELETE CASCADE,
-      category_id uuid NOT NULL REFERENCES categories(id) ON DELETE CASCADE,
-      channel varchar(16) NOT NULL,
-      priority smallint NOT NULL,
-      area varchar(200) NOT NULL DEFAULT '',
+      dim smallint NOT NULL CHECK (dim BETWEEN 1 AND 4),
+      value varchar(200) NOT NULL,
       measure smallint NOT NULL CHECK (measure BETWEEN 1 AND 4),
       bucket smallint NOT NULL,
       n integer NOT NULL,
-      PRIMARY KEY (${DIMS}, measure, bucket))`);
-    await q.query(`CREATE INDEX report_cube_durations_department_month ON report_cube_durations (commune_id, department_id, month)`);
+      PRIMARY KEY (commune_id, month, department_id, dim, value, measure, bucket))`);
+    await q.query(`CREATE INDEX report_cube_durations_department_month ON report_cube_durations (commune_id, department_id, dim, month)`);
     await q.query(`CREATE TABLE report_cube_state (
       commune_id uuid PRIMARY KEY DEFAULT grc_row_commune() REFERENCES communes(id),
       time_zone text NOT NULL,
@@ -103,8 +105,12 @@ export class ReportingCube1763800002400 implements MigrationInterface {
     const bucket = `(CASE WHEN e.minutes >= 1 THEN least(193, 1 + floor(ln(e.minutes) / ln(2.0) * 8))::int ELSE 0 END)`;
     const cell = `f.commune_id, date_trunc('month', e.at AT TIME ZONE tz)::date, f.department_id, f.category_id, f.channel, f.priority,
       coalesce(f.area, '')`;
-    const on = (t: string) =>
-      DIMS.split(', ')
+    const hcell = `f.commune_id, date_trunc('month', e.at AT TIME ZONE tz)::date, f.department_id, d.dim, d.value`;
+    const HDIMS = 'commune_id, month, department_id, dim, value';
+    const dims = `(VALUES (1, f.category_id::text), (2, f.channel::text), (3, f.priority::text), (4, coalesce(f.area, ''))) AS d(dim, value)`;
+    const on = (t: string, cols: string) =>
+      cols
+        .split(', ')
         .map((c) => `${t}.${c} = k.${c}`)
         .join(' AND ');
     await q.query(`CREATE FUNCTION report_cube_fold(sign integer, rows report_ticket_facts[]) RETURNS void LANGUAGE plpgsql AS $fn$
@@ -120,20 +126,20 @@ export class ReportingCube1763800002400 implements MigrationInterface {
         WHERE e.at IS NOT NULL
         GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7
         ON CONFLICT (${DIMS}) DO UPDATE SET ${COUNTS.map((c) => `${c} = c.${c} + EXCLUDED.${c}`).join(', ')};
-        INSERT INTO report_cube_durations AS c (${DIMS}, measure, bucket, n)
-        SELECT ${cell}, e.measure, ${bucket}, sign * count(*)
-        FROM unnest(rows) f CROSS JOIN LATERAL ${durations}
+        INSERT INTO report_cube_durations AS c (${HDIMS}, measure, bucket, n)
+        SELECT ${hcell}, e.measure, ${bucket}, sign * count(*)
+        FROM unnest(rows) f CROSS JOIN LATERAL ${durations} CROSS JOIN LATERAL ${dims}
         WHERE e.at IS NOT NULL AND e.minutes IS NOT NULL
-        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9
-        ON CONFLICT (${DIMS}, measure, bucket) DO UPDATE SET n = c.n + EXCLUDED.n;
+        GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7
+        ON CONFLICT (${HDIMS}, measure, bucket) DO UPDATE SET n = c.n + EXCLUDED.n;
         IF sign < 0 THEN
           -- the cells this took to nothing go: the cube holds what the facts hold, no more
           DELETE FROM report_cube c USING (SELECT DISTINCT ${cell.replace(/\n\s*/g, ' ')} FROM unnest(rows) f CROSS JOIN LATERAL ${events}
               WHERE e.at IS NOT NULL) AS k(${DIMS})
-            WHERE ${on('c')} AND ${COUNTS.map((x) => `c.${x} = 0`).join(' AND ')};
-          DELETE FROM report_cube_durations c USING (SELECT DISTINCT ${cell.replace(/\n\s*/g, ' ')} FROM unnest(rows) f
-              CROSS JOIN LATERAL ${durations} WHERE e.at IS NOT NULL AND e.minutes IS NOT NULL) AS k(${DIMS})
-            WHERE ${on('c')} AND c.n = 0;
+            WHERE ${on('c', DIMS)} AND ${COUNTS.map((x) => `c.${x} = 0`).join(' AND ')};
+          DELETE FROM report_cube_durations c USING (SELECT DISTINCT ${hcell} FROM unnest(rows) f
+              CROSS JOIN LATERAL ${durations} CROSS JOIN LATERAL ${dims} WHERE e.at IS NOT NULL AND e.minutes IS NOT NULL) AS k(${HDIMS})
+            WHERE ${on('c', HDIMS)} AND c.n = 0;
         END IF;
       END $fn$`);
     await q.query(`CREATE FUNCTION report_cube_follow() RETURNS trigger LANGUAGE plpgsql AS $fn$

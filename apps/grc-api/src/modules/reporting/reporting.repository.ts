@@ -95,6 +95,17 @@ export interface CountsRow {
   duplicates: number;
 }
 
+/** The dimensions the cube's duration histograms are kept over, one at a time (`report_cube_durations.dim`). */
+export const CUBE_DIMS = { category: 1, channel: 2, priority: 3, area: 4 } as const;
+export type CubeDim = keyof typeof CUBE_DIMS;
+
+/** The scope's filter on one dimension, as the histograms' text values; undefined: no filter on it. */
+export function cubeDimFilter(scope: FactsScope, dim: CubeDim): string[] | undefined {
+  const v =
+    dim === 'category' ? scope.categoryIds : dim === 'channel' ? scope.channels : dim === 'priority' ? scope.priorities : scope.areas;
+  return v?.length ? v.map(String) : undefined;
+}
+
 /** One bucket of a duration histogram of one group (measure: DURATION_MEASURES). */
 export interface DurationRow {
   key: string | null;
@@ -556,25 +567,37 @@ export class ReportingRepository {
     return rows.map((r) => ({ key: r.key ?? null, n: Number(r.n) }));
   }
 
-  /** The duration histograms of the whole months [fromMonth, toMonth) from the cube. */
+  /**
+   * The duration histograms of the whole months [fromMonth, toMonth) from the cube, over the grouping set of
+   * one dimension (`dim`: the breakdown's, or the one filtered on): the departments' scope always applies,
+   * the filter on that dimension too; grouped by department (the tree), by that dimension, or not at all.
+   */
   async cubeDurations(
     scope: FactsScope,
     fromMonth: string,
     toMonth: string,
     by: Breakdown | null,
+    dim: CubeDim,
     m: EntityManager = this.db.manager,
   ): Promise<DurationRow[]> {
-    const w = this.where(scope, 3);
-    const rows: Array<Record<string, unknown>> = await m.query(
-      this.grouped(
-        by,
-        'report_cube_durations f',
-        `f.measure, f.bucket, sum(f.n)::int AS n`,
-        `f.month >= $1::date AND f.month < $2::date${w.sql}`,
-        ['2', '3'],
-      ),
-      [fromMonth, toMonth, ...w.params],
-    );
+    const params: unknown[] = [fromMonth, toMonth, CUBE_DIMS[dim]];
+    let where = `f.month >= $1::date AND f.month < $2::date AND f.dim = $3`;
+    if (scope.departmentIds) {
+      params.push(scope.departmentIds);
+      where += ` AND f.department_id = ANY($${params.length}::uuid[])`;
+    }
+    const values = cubeDimFilter(scope, dim);
+    if (values) {
+      params.push(values);
+      where += ` AND f.value = ANY($${params.length}::varchar[])`;
+    }
+    if (by !== null && by !== 'department' && by !== dim) throw new Error(`cube durations: by=${by} over dim=${dim}`);
+    const select = `f.measure, f.bucket, sum(f.n)::int AS n`;
+    const sql =
+      by === dim
+        ? `SELECT f.value AS key, ${select} FROM report_cube_durations f WHERE ${where} GROUP BY 1, 2, 3`
+        : this.grouped(by, 'report_cube_durations f', select, where, ['2', '3']);
+    const rows: Array<Record<string, unknown>> = await m.query(sql, params);
     return rows.map(toDuration);
   }
 
@@ -585,8 +608,8 @@ export class ReportingRepository {
        ORDER BY month, department_id, category_id, channel, priority, area`,
     );
     const durations = await m.query(
-      `SELECT month::text, department_id, category_id, channel, priority, area, measure, bucket, n FROM report_cube_durations
-       WHERE n <> 0 ORDER BY month, department_id, category_id, channel, priority, area, measure, bucket`,
+      `SELECT month::text, department_id, dim, value, measure, bucket, n FROM report_cube_durations
+       ORDER BY month, department_id, dim, value, measure, bucket`,
     );
     return { cells, durations };
   }

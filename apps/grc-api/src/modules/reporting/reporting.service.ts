@@ -23,6 +23,8 @@ import { DepartmentsRepository } from '../reference/departments.repository';
 import { TownSettingsRepository } from '../town/town-settings.repository';
 import {
   COUNT_FIELDS,
+  cubeDimFilter,
+  type CubeDim,
   ReportingRepository,
   type AggregateRow,
   type CountsRow,
@@ -366,16 +368,29 @@ export class ReportingService {
     const split = cube ? monthSplit(period) : { head: period, months: null, tail: null };
     const edges = [split.head, split.tail].filter((p): p is Period => p !== null).map((p) => periodInstants(p, timeZone));
     const months = split.months ? { from: `${split.months.from}-01`, to: monthAfter(split.months.to) } : null;
+    // the histograms are kept over one dimension at a time: the breakdown's, or the one filtered on
+    const filtered = (['category', 'channel', 'priority', 'area'] as const).filter((d) => cubeDimFilter(scope, d));
+    const byDim = by === 'category' || by === 'channel' || by === 'priority' || by === 'area' ? by : null;
+    const dim: CubeDim | null = byDim
+      ? filtered.every((d) => d === byDim)
+        ? byDim
+        : null
+      : filtered.length <= 1
+        ? (filtered[0] ?? 'category')
+        : null;
     const [open, countParts, durationParts] = await Promise.all([
       Promise.all(backlog),
       Promise.all([
         ...(months ? [this.repo.cubeCounts(scope, months.from, months.to, by)] : []),
         ...edges.map((e) => this.repo.factsCounts(scope, e.start, e.end, by)),
       ]),
-      Promise.all([
-        ...(months ? [this.repo.cubeDurations(scope, months.from, months.to, by)] : []),
-        ...edges.map((e) => this.repo.factsDurations(scope, e.start, e.end, by)),
-      ]),
+      months && dim
+        ? Promise.all([
+            this.repo.cubeDurations(scope, months.from, months.to, by, dim),
+            ...edges.map((e) => this.repo.factsDurations(scope, e.start, e.end, by)),
+          ])
+        : // no whole month, or filters on two dimensions: the facts' durations over the whole period (same buckets)
+          Promise.all([this.repo.factsDurations(scope, start, end, by)]),
     ]);
     return combineAggregates(countParts, open, durationParts);
   }
