@@ -504,30 +504,31 @@ export class ReportingRepository {
   }
 
   /**
-   * Builds the cube from the facts, set-based: `report_cube_fold` over the facts in key order, `batch` at a
-   * time (INSERT … SELECT … GROUP BY, no row through JavaScript), in the caller's transaction (readers see
-   * the former cube until it commits; the lock keeps the refresh out meanwhile). Returns the facts folded.
+   * Builds the cube from the facts, set-based: `report_cube_fold` (INSERT … SELECT … GROUP BY, no row through
+   * JavaScript) over the facts received in one month of the town's time zone at a time — a month's requests
+   * count almost only in that month and the next, so each statement writes a few months' cells, not the
+   * whole cube — in the caller's transaction (readers see the former cube until it commits; the lock keeps
+   * the refresh out meanwhile). Returns the facts folded.
    */
-  async buildCube(m: EntityManager, timeZone: string, batch = 100_000): Promise<number> {
+  async buildCube(m: EntityManager, timeZone: string): Promise<number> {
     await this.dropCube(m);
     await m.query(`INSERT INTO report_cube_state (time_zone) VALUES ($1)`, [timeZone]);
-    let after = '00000000-0000-0000-0000-000000000000';
+    const months: Array<{ at: Date }> = await m.query(
+      `SELECT (g AT TIME ZONE $1) AS at FROM (SELECT date_trunc('month', min(received_at) AT TIME ZONE $1) AS lo,
+         date_trunc('month', max(received_at) AT TIME ZONE $1) AS hi FROM report_ticket_facts) r,
+         generate_series(r.lo, r.hi, interval '1 month') g ORDER BY 1`,
+      [timeZone],
+    );
     let total = 0;
-    for (;;) {
-      const [last] = await m.query(
-        `SELECT ticket_id::text AS id, n::int FROM (SELECT ticket_id, row_number() OVER (ORDER BY ticket_id) AS n FROM
-           (SELECT ticket_id FROM report_ticket_facts WHERE ticket_id > $1 ORDER BY ticket_id LIMIT $2) b) x ORDER BY n DESC LIMIT 1`,
-        [after, batch],
+    for (let i = 0; i < months.length; i++) {
+      const [r] = await m.query(
+        `SELECT cardinality(x.facts) AS n, report_cube_fold(1, x.facts) FROM (SELECT ARRAY(SELECT f FROM report_ticket_facts f
+           WHERE f.received_at >= $1 AND ($2::timestamptz IS NULL OR f.received_at < $2)) AS facts) x`,
+        [months[i].at, months[i + 1]?.at ?? null],
       );
-      if (!last) return total;
-      await m.query(`SELECT report_cube_fold(1, ARRAY(SELECT f FROM report_ticket_facts f WHERE f.ticket_id > $1 AND f.ticket_id <= $2))`, [
-        after,
-        last.id,
-      ]);
-      total += last.n;
-      after = last.id;
-      if (last.n < batch) return total;
+      total += Number(r.n);
     }
+    return total;
   }
 
   /** The counts of the whole months [fromMonth, toMonth) ('YYYY-MM-01') from the cube (no backlog: see cubeOpen). */
