@@ -41,7 +41,9 @@ const COUNTS = [
  * cube follows every change of the facts — the refresh's upserts, and the rows that cascade away with a
  * deleted request or department, which no application code sees. It takes a transaction advisory lock per
  * commune first: cube writers of one commune queue instead of deadlocking on cells, and the rebuild (one
- * transaction) never interleaves with a refresh. Tenant tables: `commune_id` and the forced policy of every
+ * transaction) never interleaves with a refresh. No foreign key to departments or categories: the cube is
+ * derived from the facts, whose rows cascade away with a deleted department (the trigger then takes their
+ * contribution away; a key here would refuse that very write). Tenant tables: `commune_id` and the forced policy of every
  * other (1763800001400); the function runs as the caller, under the policies.
  */
 export class ReportingCube1763800002400 implements MigrationInterface {
@@ -52,8 +54,8 @@ export class ReportingCube1763800002400 implements MigrationInterface {
     await q.query(`CREATE TABLE report_cube (
       commune_id uuid NOT NULL DEFAULT grc_row_commune() REFERENCES communes(id),
       month date NOT NULL,
-      department_id uuid NOT NULL REFERENCES departments(id) ON DELETE CASCADE,
-      category_id uuid NOT NULL REFERENCES categories(id) ON DELETE CASCADE,
+      department_id uuid NOT NULL,
+      category_id uuid NOT NULL,
       channel varchar(16) NOT NULL,
       priority smallint NOT NULL,
       area varchar(200) NOT NULL DEFAULT '',
@@ -64,7 +66,7 @@ export class ReportingCube1763800002400 implements MigrationInterface {
     await q.query(`CREATE TABLE report_cube_durations (
       commune_id uuid NOT NULL DEFAULT grc_row_commune() REFERENCES communes(id),
       month date NOT NULL,
-      department_id uuid NOT NULL REFERENCES departments(id) ON DELETE CASCADE,
+      department_id uuid NOT NULL,
       dim smallint NOT NULL CHECK (dim BETWEEN 1 AND 4),
       value varchar(200) NOT NULL,
       measure smallint NOT NULL CHECK (measure BETWEEN 1 AND 4),
