@@ -39,9 +39,10 @@ const COUNTS = [
  * `report_cube_fold(sign, rows)` adds (+1) or takes away (−1) the contribution of fact rows; statement
  * triggers on `report_ticket_facts` call it with the rows a statement changed (its transition tables), so the
  * cube follows every change of the facts — the refresh's upserts, and the rows that cascade away with a
- * deleted request or department, which no application code sees. It takes a transaction advisory lock per
- * commune first: cube writers of one commune queue instead of deadlocking on cells, and the rebuild (one
- * transaction) never interleaves with a refresh. No foreign key to departments or categories: the cube is
+ * deleted request or department, which no application code sees. Two transaction advisory locks per
+ * commune: the build's, taken shared by the fold and exclusive by a build (one transaction), so a build never
+ * interleaves with a refresh while refreshes without a cube (a rebuild's folds) run side by side; and the
+ * writers', exclusive, so the cube's writers of one commune queue instead of deadlocking on cells. No foreign key to departments or categories: the cube is
  * derived from the facts, whose rows cascade away with a deleted department (the trigger then takes their
  * contribution away; a key here would refuse that very write). Tenant tables: `commune_id` and the forced policy of every
  * other (1763800001400); the function runs as the caller, under the policies.
@@ -119,9 +120,12 @@ export class ReportingCube1763800002400 implements MigrationInterface {
       DECLARE tz text;
       BEGIN
         IF rows IS NULL OR cardinality(rows) = 0 THEN RETURN; END IF;
-        PERFORM pg_advisory_xact_lock(hashtextextended('report_cube:' || coalesce(grc_commune()::text, ''), 0));
+        -- shared against a build (which takes it exclusive): refreshes without a cube run side by side
+        PERFORM pg_advisory_xact_lock_shared(hashtextextended('report_cube_build:' || coalesce(grc_commune()::text, ''), 0));
         SELECT s.time_zone INTO tz FROM report_cube_state s;
         IF tz IS NULL THEN RETURN; END IF;
+        -- the cube's writers of a commune one at a time (no deadlock on cells)
+        PERFORM pg_advisory_xact_lock(hashtextextended('report_cube_write:' || coalesce(grc_commune()::text, ''), 0));
         INSERT INTO report_cube AS c (${DIMS}, ${COUNTS.join(', ')})
         SELECT ${cell}, ${COUNTS.map((c) => `sign * sum(e.${c})`).join(', ')}
         FROM unnest(rows) f CROSS JOIN LATERAL ${events}

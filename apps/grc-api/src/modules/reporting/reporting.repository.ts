@@ -490,9 +490,9 @@ export class ReportingRepository {
     return r?.time_zone ?? null;
   }
 
-  /** Takes the commune's cube lock (the facts' triggers take it too) until the transaction ends. */
+  /** Takes the commune's cube build lock, exclusive (the facts' triggers take it shared), until the transaction ends. */
   private async lockCube(m: EntityManager): Promise<void> {
-    await m.query(`SELECT pg_advisory_xact_lock(hashtextextended('report_cube:' || coalesce(grc_commune()::text, ''), 0))`);
+    await m.query(`SELECT pg_advisory_xact_lock(hashtextextended('report_cube_build:' || coalesce(grc_commune()::text, ''), 0))`);
   }
 
   /** Forgets the cube (the facts' triggers then leave it alone, the dashboards read the facts). */
