@@ -31,6 +31,13 @@ describe('planner statistics of every table', () => {
     const [{ n }] = await owner.query(`SELECT count(*)::int AS n FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace
       WHERE c.relkind = 'r' AND s.nspname = current_schema()`);
     expect(n).toBeGreaterThan(40);
+    // the figures' monthly cube (migration 1763800002400) too: its commune condition is planned from statistics
+    const cube: Array<{ relname: string; set: boolean }> = await owner.query(
+      `SELECT c.relname, coalesce(c.reloptions, '{}') @> ARRAY[$1::text] AS set FROM pg_class c
+       WHERE c.relname IN ('report_cube', 'report_cube_durations', 'report_cube_state') ORDER BY 1`,
+      [ANALYZE_THRESHOLD_OPTION],
+    );
+    expect(cube).toEqual(['report_cube', 'report_cube_durations', 'report_cube_state'].map((relname) => ({ relname, set: true })));
   });
 
   it('analyses the tables that hold rows but have no statistics (the reference tables a pack filled), once', async () => {

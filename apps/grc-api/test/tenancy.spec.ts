@@ -42,6 +42,11 @@ const SEED = [
      SELECT id, department_id, category_id, channel, priority, status, created_at, version FROM tickets ORDER BY created_at LIMIT 1 ON CONFLICT DO NOTHING`,
   `INSERT INTO report_step_facts (ticket_id, seq, department_id, definition_code, step, entered_at, left_at, business_minutes, calendar_minutes)
      SELECT id, 1, department_id, 'rls', 'rls', created_at, created_at, 0, 0 FROM tickets ORDER BY created_at LIMIT 1 ON CONFLICT DO NOTHING`,
+  `INSERT INTO report_cube (month, department_id, category_id, channel, priority, received)
+     SELECT date_trunc('month', created_at)::date, department_id, category_id, channel, priority, 1 FROM tickets ORDER BY created_at LIMIT 1`,
+  `INSERT INTO report_cube_durations (month, department_id, dim, value, measure, bucket, n)
+     SELECT date_trunc('month', created_at)::date, department_id, 2, channel, 1, 0, 1 FROM tickets ORDER BY created_at LIMIT 1`,
+  `INSERT INTO report_cube_state (time_zone) VALUES ('Europe/Paris')`,
   `INSERT INTO saved_views (owner_id, name) VALUES (${A}, 'rls')`,
   `INSERT INTO ticket_letters (ticket_id, recipient_name, body, signatory_name) VALUES (${T}, 'RLS', 'RLS', 'RLS')`,
 ];

@@ -196,6 +196,10 @@ export const TENANT_TABLES = [
   'saved_views',
   // 1763800001900: replies by post (modules/letters), like the outbox they parallel
   'ticket_letters',
+  // 1763800002400: the figures' monthly cube (modules/reporting)
+  'report_cube',
+  'report_cube_durations',
+  'report_cube_state',
 ] as const;
 
 /** Shared by every commune of the install, on purpose. */

@@ -4,6 +4,11 @@
  * (`apps/grc-web/src/app/features/dashboard/dashboard.i18n.ts`), docs/reporting.md states it in full.
  * Every figure is computed from the per-request facts of `ticketFacts` (facts.ts) over a period
  * [from, to) of the town's calendar days, in the town's time zone.
+ *
+ * The dashboards read them from the monthly cube (whole months) and the facts (the partial days at both
+ * ends of the period): counts and rates are exact; medians and 90th percentiles come from duration
+ * histograms (histogram.ts) and are within DURATION_PRECISION (4.5 %) of the exact value, plus at most one
+ * minute. The open data computes its medians and p90 from the facts, exactly.
  */
 export const FIGURE_CODES = [
   /** requests received in the period (created_at in the period), duplicates included */

@@ -3,3 +3,4 @@ export * from './stats';
 export * from './facts';
 export * from './periods';
 export * from './open-data';
+export * from './histogram';

@@ -66,3 +66,22 @@ export function monthsEndingAt(lastDay: string, count: number): string[] {
   }
   return out;
 }
+
+/**
+ * A period as the monthly cube reads it: the whole calendar months inside it ('YYYY-MM', both included)
+ * and the partial days before and after them (read from the per-request facts). Without a whole month
+ * inside, the whole period is the head.
+ */
+export function monthSplit(p: Period): { head: Period | null; months: { from: string; to: string } | null; tail: Period | null } {
+  const f = parseCivilDate(p.from) as number;
+  const t = parseCivilDate(p.to) as number;
+  const day = (n: number) => new Date(n * DAY_MS);
+  const firstWhole = day(f).getUTCDate() === 1 ? f : Date.UTC(day(f).getUTCFullYear(), day(f).getUTCMonth() + 1, 1) / DAY_MS;
+  const lastWhole = day(t + 1).getUTCDate() === 1 ? t : Date.UTC(day(t).getUTCFullYear(), day(t).getUTCMonth(), 1) / DAY_MS - 1;
+  if (firstWhole > lastWhole) return { head: p, months: null, tail: null };
+  return {
+    head: firstWhole > f ? { from: p.from, to: isoOfDay(firstWhole - 1) } : null,
+    months: { from: isoOfDay(firstWhole).slice(0, 7), to: isoOfDay(lastWhole).slice(0, 7) },
+    tail: lastWhole < t ? { from: isoOfDay(lastWhole + 1), to: p.to } : null,
+  };
+}

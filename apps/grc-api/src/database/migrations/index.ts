@@ -44,6 +44,8 @@ import { MetropoleSharedEvents1763800002020 } from './1763800002020-metropole-sh
 import { RlsIndexablePlaces1763800002300 } from './1763800002300-rls-indexable-places';
 import { PlacesMapCoveringCommune1763800002310 } from './1763800002310-places-map-covering-commune';
 import { SharedDepartmentsFastPath1763800002320 } from './1763800002320-shared-departments-fast-path';
+import { ReportingCube1763800002400 } from './1763800002400-reporting-cube';
+import { ReportingFactsDates1763800002410 } from './1763800002410-reporting-facts-dates';
 import { TicketRowsCommune1763800002500 } from './1763800002500-ticket-rows-commune';
 import { InboxCountersPerCommune1763800002510 } from './1763800002510-inbox-counters-per-commune';
 import { MetropoleSharedCategories1763800002520 } from './1763800002520-metropole-shared-categories';
@@ -101,6 +103,8 @@ export const MIGRATIONS = [
   RlsIndexablePlaces1763800002300,
   PlacesMapCoveringCommune1763800002310,
   SharedDepartmentsFastPath1763800002320,
+  ReportingCube1763800002400,
+  ReportingFactsDates1763800002410,
   TicketRowsCommune1763800002500,
   InboxCountersPerCommune1763800002510,
   MetropoleSharedCategories1763800002520,

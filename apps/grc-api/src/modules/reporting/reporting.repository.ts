@@ -1,7 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { AGE_BUCKETS, type Breakdown, type StepFact, type TicketFacts, type TicketStatus } from '@grc/domain';
+import {
+  AGE_BUCKETS,
+  DURATION_MEASURES,
+  durationBucketSql,
+  MINUTES_PER_DAY,
+  type Breakdown,
+  type StepFact,
+  type TicketFacts,
+  type TicketStatus,
+} from '@grc/domain';
 
 /** What the refresh reads of a request to fold its facts. */
 export interface FactsSourceRow {
@@ -57,12 +66,7 @@ export interface FactsScope {
 }
 
 /** Aggregates of one group (or of the whole scope), as numbers; null when nothing was counted. */
-export interface AggregateRow {
-  key: string | null;
-  received: number;
-  resolved: number;
-  closed: number;
-  backlog: number;
+export interface AggregateRow extends CountsRow {
   fr_business_median: number | null;
   fr_business_p90: number | null;
   fr_days_median: number | null;
@@ -71,6 +75,15 @@ export interface AggregateRow {
   res_business_p90: number | null;
   res_days_median: number | null;
   res_days_p90: number | null;
+}
+
+/** The exact counts of one group (from the facts, the cube or both added). */
+export interface CountsRow {
+  key: string | null;
+  received: number;
+  resolved: number;
+  closed: number;
+  backlog: number;
   sla_fr_met: number;
   sla_fr_total: number;
   sla_res_met: number;
@@ -82,7 +95,26 @@ export interface AggregateRow {
   duplicates: number;
 }
 
-/** The group expressions of the breakdowns (fixed text, never from the request). */
+/** The dimensions the cube's duration histograms are kept over, one at a time (`report_cube_durations.dim`). */
+export const CUBE_DIMS = { category: 1, channel: 2, priority: 3, area: 4 } as const;
+export type CubeDim = keyof typeof CUBE_DIMS;
+
+/** The scope's filter on one dimension, as the histograms' text values; undefined: no filter on it. */
+export function cubeDimFilter(scope: FactsScope, dim: CubeDim): string[] | undefined {
+  const v =
+    dim === 'category' ? scope.categoryIds : dim === 'channel' ? scope.channels : dim === 'priority' ? scope.priorities : scope.areas;
+  return v?.length ? v.map(String) : undefined;
+}
+
+/** One bucket of a duration histogram of one group (measure: DURATION_MEASURES). */
+export interface DurationRow {
+  key: string | null;
+  measure: number;
+  bucket: number;
+  n: number;
+}
+
+/** The group expressions of the breakdowns (fixed text, never from the request); the cube has all but the agent. */
 const GROUP_BY: Record<Exclude<Breakdown, 'department'>, string> = {
   channel: 'f.channel',
   category: 'f.category_id::text',
@@ -91,7 +123,7 @@ const GROUP_BY: Record<Exclude<Breakdown, 'department'>, string> = {
   agent: "coalesce(f.assignee_id::text, '')",
 };
 
-const NUMERIC = [
+export const COUNT_FIELDS = [
   'received',
   'resolved',
   'closed',
@@ -106,23 +138,20 @@ const NUMERIC = [
   'circuit',
   'duplicates',
 ] as const;
-const MAYBE = [
-  'fr_business_median',
-  'fr_business_p90',
-  'fr_days_median',
-  'fr_days_p90',
-  'res_business_median',
-  'res_business_p90',
-  'res_days_median',
-  'res_days_p90',
-] as const;
+/** report_cube's columns summed by the dashboards (the backlog comes from received − settled) */
+const CUBE_COUNTS = COUNT_FIELDS.filter((c) => c !== 'backlog');
 
-const toAggregate = (r: Record<string, unknown>): AggregateRow => {
-  const out = { key: (r['key'] as string | null) ?? null } as AggregateRow;
-  for (const k of NUMERIC) (out as unknown as Record<string, number>)[k] = Number(r[k] ?? 0);
-  for (const k of MAYBE) (out as unknown as Record<string, number | null>)[k] = r[k] === null || r[k] === undefined ? null : Number(r[k]);
+const toCounts = (r: Record<string, unknown>): CountsRow => {
+  const out = { key: (r['key'] as string | null) ?? null } as CountsRow;
+  for (const k of COUNT_FIELDS) (out as unknown as Record<string, number>)[k] = Number(r[k] ?? 0);
   return out;
 };
+const toDuration = (r: Record<string, unknown>): DurationRow => ({
+  key: (r['key'] as string | null) ?? null,
+  measure: Number(r['measure']),
+  bucket: Number(r['bucket']),
+  n: Number(r['n']),
+});
 
 /**
  * Every query of the figures: the rollup tables (`report_ticket_facts`, `report_step_facts`,
@@ -183,8 +212,8 @@ export class ReportingRepository {
 
   /** Empties the rollup (the rebuild starts from nothing). */
   async clearFacts(m: EntityManager): Promise<void> {
-    await m.query(`DELETE FROM report_step_facts`);
-    await m.query(`DELETE FROM report_ticket_facts`);
+    await m.query(`DELETE FROM report_step_facts WHERE commune_id = grc_commune()`);
+    await m.query(`DELETE FROM report_ticket_facts WHERE commune_id = grc_commune()`);
   }
 
   // ------------------------------------------------------------------ the refresh's reads
@@ -333,30 +362,38 @@ export class ReportingRepository {
     return { sql: clauses.length ? ` AND ${clauses.join(' AND ')}` : '', params };
   }
 
-  /** The aggregates of [start, end) — $1, $2 — over the scope, grouped by a breakdown or not. */
-  async aggregate(
+  /** `SELECT key, <select> FROM <from> WHERE <where> GROUP BY key<more>`, the department breakdown over the tree (its rows rolled up). */
+  private grouped(by: Breakdown | null, from: string, select: string, where: string, more: readonly string[] = []): string {
+    const extra = more.map((x) => `, ${x}`).join('');
+    if (by === 'department')
+      return `WITH RECURSIVE tree AS (
+          SELECT id AS ancestor, id AS descendant FROM departments
+          UNION ALL SELECT t.ancestor, d.id FROM tree t JOIN departments d ON d.parent_id = t.descendant)
+        SELECT t.ancestor::text AS key, ${select} FROM ${from} JOIN tree t ON t.descendant = f.department_id
+        WHERE ${where} GROUP BY t.ancestor${extra}`;
+    if (by) return `SELECT ${GROUP_BY[by]} AS key, ${select} FROM ${from} WHERE ${where} GROUP BY 1${extra}`;
+    return `SELECT NULL::text AS key, ${select} FROM ${from} WHERE ${where}${more.length ? ` GROUP BY ${more.join(', ')}` : ''}`;
+  }
+
+  /**
+   * The counts of [start, end) — $1, $2 — from the facts (no backlog: see factsBacklog / factsOpenDelta); grouped
+   * by a breakdown or not. Only the requests with a date the counts go by in the period are read (one index
+   * per date, migration 1763800002410), so a few days' edge of a long period costs a few days' facts.
+   */
+  async factsCounts(
     scope: FactsScope,
     start: Date,
     end: Date,
     by: Breakdown | null,
     m: EntityManager = this.db.manager,
-  ): Promise<AggregateRow[]> {
+  ): Promise<CountsRow[]> {
     const w = this.where(scope, 3);
     const inP = (col: string) => `(${col} >= $1 AND ${col} < $2)`;
-    const pct = (p: number, col: string, when: string) => `percentile_cont(${p}) WITHIN GROUP (ORDER BY ${col}) FILTER (WHERE ${when})`;
     const measures = `
       count(*) FILTER (WHERE ${inP('f.received_at')})::int AS received,
       count(*) FILTER (WHERE ${inP('f.resolved_at')})::int AS resolved,
       count(*) FILTER (WHERE ${inP('f.closed_at')})::int AS closed,
-      count(*) FILTER (WHERE f.received_at < $2 AND (f.resolved_at IS NULL OR f.resolved_at >= $2))::int AS backlog,
-      ${pct(0.5, 'f.first_response_business_minutes', inP('f.first_response_at'))} AS fr_business_median,
-      ${pct(0.9, 'f.first_response_business_minutes', inP('f.first_response_at'))} AS fr_business_p90,
-      ${pct(0.5, 'f.first_response_days', inP('f.first_response_at'))} AS fr_days_median,
-      ${pct(0.9, 'f.first_response_days', inP('f.first_response_at'))} AS fr_days_p90,
-      ${pct(0.5, 'f.resolution_business_minutes', inP('f.resolved_at'))} AS res_business_median,
-      ${pct(0.9, 'f.resolution_business_minutes', inP('f.resolved_at'))} AS res_business_p90,
-      ${pct(0.5, 'f.resolution_days', inP('f.resolved_at'))} AS res_days_median,
-      ${pct(0.9, 'f.resolution_days', inP('f.resolved_at'))} AS res_days_p90,
+      0 AS backlog,
       count(*) FILTER (WHERE f.sla_first_response = 'met' AND ${inP('f.sla_first_response_at')})::int AS sla_fr_met,
       count(*) FILTER (WHERE f.sla_first_response IS NOT NULL AND ${inP('f.sla_first_response_at')})::int AS sla_fr_total,
       count(*) FILTER (WHERE f.sla_resolution = 'met' AND ${inP('f.sla_resolution_at')})::int AS sla_res_met,
@@ -366,24 +403,231 @@ export class ReportingRepository {
       count(*) FILTER (WHERE f.reopen_count > 0 AND ${inP('f.resolved_at')})::int AS reopened,
       count(*) FILTER (WHERE f.circuit AND ${inP('f.received_at')})::int AS circuit,
       count(*) FILTER (WHERE f.duplicate AND ${inP('f.received_at')})::int AS duplicates`;
-    // every date a figure counts by is on or after the receipt: requests received before the end and not done before the start
-    const relevant = `f.received_at < $2 AND (f.received_at >= $1 OR f.resolved_at IS NULL OR f.resolved_at >= $1 OR f.closed_at >= $1
-      OR f.first_response_at >= $1 OR f.sla_first_response_at >= $1 OR f.sla_resolution_at >= $1)`;
-    let sql: string;
-    if (by === 'department') {
-      sql = `WITH RECURSIVE tree AS (
-          SELECT id AS ancestor, id AS descendant FROM departments
-          UNION ALL SELECT t.ancestor, d.id FROM tree t JOIN departments d ON d.parent_id = t.descendant)
-        SELECT t.ancestor::text AS key, ${measures}
-        FROM report_ticket_facts f JOIN tree t ON t.descendant = f.department_id
-        WHERE ${relevant}${w.sql} GROUP BY t.ancestor`;
-    } else if (by) {
-      sql = `SELECT ${GROUP_BY[by]} AS key, ${measures} FROM report_ticket_facts f WHERE ${relevant}${w.sql} GROUP BY 1`;
-    } else {
-      sql = `SELECT NULL AS key, ${measures} FROM report_ticket_facts f WHERE ${relevant}${w.sql}`;
+    const relevant = `(${['received_at', 'resolved_at', 'closed_at', 'sla_first_response_at', 'sla_resolution_at'].map((c) => inP(`f.${c}`)).join(' OR ')})`;
+    const rows: Array<Record<string, unknown>> = await m.query(this.grouped(by, 'report_ticket_facts f', measures, `${relevant}${w.sql}`), [
+      start,
+      end,
+      ...w.params,
+    ]);
+    return rows.map(toCounts);
+  }
+
+  /** The backlog at `end` ($1) from the facts alone: received before it, not finally resolved before it. */
+  async factsBacklog(
+    scope: FactsScope,
+    end: Date,
+    by: Breakdown | null,
+    m: EntityManager = this.db.manager,
+  ): Promise<Array<{ key: string | null; n: number }>> {
+    const w = this.where(scope, 2);
+    const rows: Array<{ key: string | null; n: number }> = await m.query(
+      this.grouped(
+        by,
+        'report_ticket_facts f',
+        'count(*)::int AS n',
+        `f.received_at < $1 AND (f.resolved_at IS NULL OR f.resolved_at >= $1)${w.sql}`,
+      ),
+      [end, ...w.params],
+    );
+    return rows.map((r) => ({ key: r.key ?? null, n: Number(r.n) }));
+  }
+
+  /** The duration histograms of [start, end) from the facts: first responses given, requests resolved in it. */
+  async factsDurations(
+    scope: FactsScope,
+    start: Date,
+    end: Date,
+    by: Breakdown | null,
+    m: EntityManager = this.db.manager,
+  ): Promise<DurationRow[]> {
+    const w = this.where(scope, 3);
+    const from = `report_ticket_facts f CROSS JOIN LATERAL (VALUES
+        (f.first_response_at, ${DURATION_MEASURES.first_response_business}, f.first_response_business_minutes),
+        (f.first_response_at, ${DURATION_MEASURES.first_response_days}, f.first_response_days * ${MINUTES_PER_DAY}),
+        (f.resolved_at, ${DURATION_MEASURES.resolution_business}, f.resolution_business_minutes),
+        (f.resolved_at, ${DURATION_MEASURES.resolution_days}, f.resolution_days * ${MINUTES_PER_DAY})) AS e(at, measure, minutes)`;
+    const where = `((f.first_response_at >= $1 AND f.first_response_at < $2) OR (f.resolved_at >= $1 AND f.resolved_at < $2))
+      AND e.at >= $1 AND e.at < $2 AND e.minutes IS NOT NULL${w.sql}`;
+    const rows: Array<Record<string, unknown>> = await m.query(
+      this.grouped(by, from, `e.measure, ${durationBucketSql('e.minutes')} AS bucket, count(*)::int AS n`, where, ['2', '3']),
+      [start, end, ...w.params],
+    );
+    return rows.map(toDuration);
+  }
+
+  /**
+   * How the backlog moved over [from, end) — $1, $2 — from the facts: received in it, less settled in it
+   * (resolved, in the month of greatest(received, resolved)). Read as its two index ranges: the requests
+   * received in it and not resolved before its end, less those received before it and resolved in it.
+   */
+  async factsOpenDelta(
+    scope: FactsScope,
+    from: Date,
+    end: Date,
+    by: Breakdown | null,
+    m: EntityManager = this.db.manager,
+  ): Promise<Array<{ key: string | null; n: number }>> {
+    const w = this.where(scope, 3);
+    const inP = (col: string) => `${col} >= $1 AND ${col} < $2`;
+    const came = this.grouped(
+      by,
+      'report_ticket_facts f',
+      'count(*)::int AS n',
+      `${inP('f.received_at')} AND (f.resolved_at IS NULL OR f.resolved_at >= $2)${w.sql}`,
+    );
+    const went = this.grouped(
+      by,
+      'report_ticket_facts f',
+      '(-count(*))::int AS n',
+      `${inP('f.resolved_at')} AND f.received_at < $1${w.sql}`,
+    );
+    const rows: Array<{ key: string | null; n: number }> = await m.query(`SELECT * FROM (${came}) a UNION ALL SELECT * FROM (${went}) b`, [
+      from,
+      end,
+      ...w.params,
+    ]);
+    return rows.map((r) => ({ key: r.key ?? null, n: Number(r.n) }));
+  }
+
+  // ------------------------------------------------------------------ the monthly cube (migration 1763800002400)
+
+  /** The time zone the commune's cube is built in; null: no cube (the dashboards read the facts). */
+  async cubeTimeZone(m: EntityManager = this.db.manager): Promise<string | null> {
+    const [r] = await m.query(`SELECT time_zone FROM report_cube_state`);
+    return r?.time_zone ?? null;
+  }
+
+  /** Takes the commune's cube build lock, exclusive (the facts' triggers take it shared), until the transaction ends. */
+  private async lockCube(m: EntityManager): Promise<void> {
+    await m.query(`SELECT pg_advisory_xact_lock(hashtextextended('report_cube_build:' || coalesce(grc_commune()::text, ''), 0))`);
+  }
+
+  /** Forgets the cube (the facts' triggers then leave it alone, the dashboards read the facts). */
+  async dropCube(m: EntityManager): Promise<void> {
+    await this.lockCube(m);
+    await m.query(`DELETE FROM report_cube_state WHERE commune_id = grc_commune()`);
+    await m.query(`DELETE FROM report_cube_durations WHERE commune_id = grc_commune()`);
+    await m.query(`DELETE FROM report_cube WHERE commune_id = grc_commune()`);
+  }
+
+  /**
+   * Builds the cube from the facts, set-based: `report_cube_fold` (INSERT … SELECT … GROUP BY, no row through
+   * JavaScript) over the facts received in one month of the town's time zone at a time — a month's requests
+   * count almost only in that month and the next, so each statement writes a few months' cells, not the
+   * whole cube — in the caller's transaction (readers see the former cube until it commits; the lock keeps
+   * the refresh out meanwhile). Returns the facts folded.
+   */
+  async buildCube(m: EntityManager, timeZone: string): Promise<number> {
+    await this.dropCube(m);
+    await m.query(`INSERT INTO report_cube_state (time_zone) VALUES ($1)`, [timeZone]);
+    const months: Array<{ at: Date }> = await m.query(
+      `SELECT (g AT TIME ZONE $1) AS at FROM (SELECT date_trunc('month', min(received_at) AT TIME ZONE $1) AS lo,
+         date_trunc('month', max(received_at) AT TIME ZONE $1) AS hi FROM report_ticket_facts) r,
+         generate_series(r.lo, r.hi, interval '1 month') g ORDER BY 1`,
+      [timeZone],
+    );
+    let total = 0;
+    for (let i = 0; i < months.length; i++) {
+      const [r] = await m.query(
+        `SELECT cardinality(x.facts) AS n, report_cube_fold(1, x.facts) FROM (SELECT ARRAY(SELECT f FROM report_ticket_facts f
+           WHERE f.received_at >= $1 AND ($2::timestamptz IS NULL OR f.received_at < $2)) AS facts) x`,
+        [months[i].at, months[i + 1]?.at ?? null],
+      );
+      total += Number(r.n);
     }
-    const rows: Array<Record<string, unknown>> = await m.query(sql, [start, end, ...w.params]);
-    return rows.map(toAggregate);
+    return total;
+  }
+
+  /** The counts of the whole months [fromMonth, toMonth) ('YYYY-MM-01') from the cube (no backlog: see cubeOpen). */
+  async cubeCounts(
+    scope: FactsScope,
+    fromMonth: string,
+    toMonth: string,
+    by: Breakdown | null,
+    m: EntityManager = this.db.manager,
+  ): Promise<CountsRow[]> {
+    const w = this.where(scope, 3);
+    const select = CUBE_COUNTS.map((c) => `coalesce(sum(f.${c}), 0)::int AS ${c}`).join(', ');
+    const rows: Array<Record<string, unknown>> = await m.query(
+      this.grouped(by, 'report_cube f', select, `f.month >= $1::date AND f.month < $2::date${w.sql}`),
+      [fromMonth, toMonth, ...w.params],
+    );
+    return rows.map(toCounts);
+  }
+
+  /** The backlog at the start of `month` ('YYYY-MM-01') from the cube: Σ received − Σ settled of the months before. */
+  async cubeOpen(
+    scope: FactsScope,
+    month: string,
+    by: Breakdown | null,
+    m: EntityManager = this.db.manager,
+  ): Promise<Array<{ key: string | null; n: number }>> {
+    const w = this.where(scope, 2);
+    const rows: Array<{ key: string | null; n: number }> = await m.query(
+      this.grouped(
+        by,
+        'report_cube f',
+        `(coalesce(sum(f.received), 0) - coalesce(sum(f.settled), 0))::int AS n`,
+        `f.month < $1::date${w.sql}`,
+      ),
+      [month, ...w.params],
+    );
+    return rows.map((r) => ({ key: r.key ?? null, n: Number(r.n) }));
+  }
+
+  /**
+   * The duration histograms of the whole months [fromMonth, toMonth) from the cube, over the grouping set of
+   * one dimension (`dim`: the breakdown's, or the one filtered on): the departments' scope always applies,
+   * the filter on that dimension too; grouped by department (the tree), by that dimension, or not at all.
+   */
+  async cubeDurations(
+    scope: FactsScope,
+    fromMonth: string,
+    toMonth: string,
+    by: Breakdown | null,
+    dim: CubeDim,
+    m: EntityManager = this.db.manager,
+  ): Promise<DurationRow[]> {
+    const params: unknown[] = [fromMonth, toMonth, CUBE_DIMS[dim]];
+    let where = `f.month >= $1::date AND f.month < $2::date AND f.dim = $3`;
+    if (scope.departmentIds) {
+      params.push(scope.departmentIds);
+      where += ` AND f.department_id = ANY($${params.length}::uuid[])`;
+    }
+    const values = cubeDimFilter(scope, dim);
+    if (values) {
+      params.push(values);
+      where += ` AND f.value = ANY($${params.length}::varchar[])`;
+    }
+    if (by !== null && by !== 'department' && by !== dim) throw new Error(`cube durations: by=${by} over dim=${dim}`);
+    const select = `f.measure, f.bucket, sum(f.n)::int AS n`;
+    const sql =
+      by === dim
+        ? `SELECT f.value AS key, ${select} FROM report_cube_durations f WHERE ${where} GROUP BY 1, 2, 3`
+        : this.grouped(by, 'report_cube_durations f', select, where, ['2', '3']);
+    const rows: Array<Record<string, unknown>> = await m.query(sql, params);
+    return rows.map(toDuration);
+  }
+
+  /** The cube as rows, zero cells left out (the rebuild = incremental proof). */
+  async cubeSnapshot(m: EntityManager = this.db.manager): Promise<{ cells: unknown[]; durations: unknown[] }> {
+    const cells = await m.query(
+      `SELECT month::text, department_id, category_id, channel, priority, area, settled, ${CUBE_COUNTS.join(', ')} FROM report_cube
+       ORDER BY month, department_id, category_id, channel, priority, area`,
+    );
+    const durations = await m.query(
+      `SELECT month::text, department_id, dim, value, measure, bucket, n FROM report_cube_durations
+       ORDER BY month, department_id, dim, value, measure, bucket`,
+    );
+    return { cells, durations };
+  }
+
+  /** How many rows the cube holds (the bench prints it beside the facts'). */
+  async cubeSize(m: EntityManager = this.db.manager): Promise<{ facts: number; cells: number; durations: number }> {
+    const [r] =
+      await m.query(`SELECT (SELECT count(*) FROM report_ticket_facts)::int AS facts, (SELECT count(*) FROM report_cube)::int AS cells,
+      (SELECT count(*) FROM report_cube_durations)::int AS durations`);
+    return r;
   }
 
   /** The backlog at `end` per age bucket (days since receipt, AGE_BUCKETS). */

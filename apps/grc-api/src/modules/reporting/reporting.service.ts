@@ -1,6 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import {
   change,
+  DURATION_MEASURES,
+  mergeHistogram,
+  MINUTES_PER_DAY,
+  monthSplit,
+  percentileFromHistogram,
   descendantIds,
   periodErrors,
   periodInstants,
@@ -16,7 +21,16 @@ import type { Actor } from '../auth/authenticated-agent';
 import { CategoriesRepository } from '../reference/categories.repository';
 import { DepartmentsRepository } from '../reference/departments.repository';
 import { TownSettingsRepository } from '../town/town-settings.repository';
-import { ReportingRepository, type AggregateRow, type FactsScope } from './reporting.repository';
+import {
+  COUNT_FIELDS,
+  cubeDimFilter,
+  type CubeDim,
+  ReportingRepository,
+  type AggregateRow,
+  type CountsRow,
+  type DurationRow,
+  type FactsScope,
+} from './reporting.repository';
 import type { FiguresQueryDto } from './reporting.dto';
 
 /** The inbox's filters that list the requests behind a figure (the console links to /inbox with them). */
@@ -57,6 +71,66 @@ export interface Dashboard {
 
 const DAY_MS = 86_400_000;
 
+/** 'YYYY-MM' → 'YYYY-MM-01' of the month after */
+const monthAfter = (month: string): string => {
+  const [y, m] = month.split('-').map(Number);
+  return new Date(Date.UTC(y, m, 1)).toISOString().slice(0, 10);
+};
+
+/** Counts added per key, histograms merged per key and measure, then the percentiles (libs/domain figures/histogram.ts). */
+export function combineAggregates(
+  counts: ReadonlyArray<readonly CountsRow[]>,
+  backlog: ReadonlyArray<ReadonlyArray<{ key: string | null; n: number }>> | null,
+  durations: ReadonlyArray<readonly DurationRow[]>,
+): AggregateRow[] {
+  const keyOf = (k: string | null) => k ?? '\u0000';
+  const sums = new Map<string, CountsRow>();
+  const row = (key: string | null): CountsRow => {
+    let r = sums.get(keyOf(key));
+    if (!r) {
+      r = { key } as CountsRow;
+      for (const f of COUNT_FIELDS) (r as unknown as Record<string, number>)[f] = 0;
+      sums.set(keyOf(key), r);
+    }
+    return r;
+  };
+  for (const part of counts)
+    for (const c of part) {
+      const r = row(c.key) as unknown as Record<string, number>;
+      for (const f of COUNT_FIELDS) if (f !== 'backlog' || backlog === null) r[f] += c[f];
+    }
+  if (backlog) for (const part of backlog) for (const b of part) row(b.key).backlog += b.n;
+  const hist = new Map<string, Map<number, Map<number, number>>>();
+  for (const part of durations)
+    for (const d of part) {
+      row(d.key);
+      let byMeasure = hist.get(keyOf(d.key));
+      if (!byMeasure) hist.set(keyOf(d.key), (byMeasure = new Map()));
+      let h = byMeasure.get(d.measure);
+      if (!h) byMeasure.set(d.measure, (h = new Map()));
+      mergeHistogram(h, [[d.bucket, d.n]]);
+    }
+  return [...sums.entries()].map(([k, c]) => {
+    const h = hist.get(k);
+    const pct = (measure: number, p: number, perDay: boolean) => {
+      const v = h?.get(measure) ? percentileFromHistogram(h.get(measure) as Map<number, number>, p) : null;
+      return v === null ? null : perDay ? v / MINUTES_PER_DAY : v;
+    };
+    const M = DURATION_MEASURES;
+    return {
+      ...c,
+      fr_business_median: pct(M.first_response_business, 0.5, false),
+      fr_business_p90: pct(M.first_response_business, 0.9, false),
+      fr_days_median: pct(M.first_response_days, 0.5, true),
+      fr_days_p90: pct(M.first_response_days, 0.9, true),
+      res_business_median: pct(M.resolution_business, 0.5, false),
+      res_business_p90: pct(M.resolution_business, 0.9, false),
+      res_days_median: pct(M.resolution_days, 0.5, true),
+      res_days_p90: pct(M.resolution_days, 0.9, true),
+    };
+  });
+}
+
 /** The figures of one aggregate row, by code. */
 export function figureValues(a: AggregateRow): Record<FigureCode, number | null> {
   return {
@@ -81,6 +155,11 @@ export function figureValues(a: AggregateRow): Record<FigureCode, number | null>
     duplicates_ratio: ratio(a.duplicates, a.received),
   };
 }
+
+/** The one row of an aggregate without breakdown (nothing counted: zeros). */
+const whole = (rows: AggregateRow[]): [AggregateRow] => [
+  rows[0] ?? combineAggregates([[{ key: null, ...Object.fromEntries(COUNT_FIELDS.map((f) => [f, 0])) } as CountsRow]], null, [])[0],
+];
 
 /** The figures a breakdown's table shows per row. */
 export const BREAKDOWN_FIGURES: readonly FigureCode[] = [
@@ -194,10 +273,9 @@ export class ReportingService {
     const { scope, visible, base } = await this.scope(actor, q, by);
     const previous = previousPeriod(period);
     const cur = periodInstants(period, timeZone);
-    const prev = periodInstants(previous, timeZone);
     const [[now], [before], ageProfile, steps, pending] = await Promise.all([
-      this.repo.aggregate(scope, cur.start, cur.end, null),
-      this.repo.aggregate(scope, prev.start, prev.end, null),
+      this.aggregate(scope, period, timeZone, null).then(whole),
+      this.aggregate(scope, previous, timeZone, null).then(whole),
       this.repo.ageProfile(scope, cur.end),
       this.repo.steps(scope, cur.start, cur.end),
       this.repo.dirtyCount(),
@@ -234,8 +312,7 @@ export class ReportingService {
     timeZone: string,
     base: InboxFilters,
   ): Promise<BreakdownRow[]> {
-    const { start, end } = periodInstants(period, timeZone);
-    const rows = await this.repo.aggregate(scope, start, end, by);
+    const rows = await this.aggregate(scope, period, timeZone, by);
     const names = new Map<string, string>();
     const parents = new Map<string, string | null>();
     if (by === 'department') {
@@ -269,6 +346,53 @@ export class ReportingService {
         };
       })
       .sort((x, y) => (y.values.received ?? 0) - (x.values.received ?? 0) || x.key.localeCompare(y.key));
+  }
+
+  /**
+   * The aggregates of a period: its whole months from the cube (when the commune's is built in the town's
+   * time zone), the partial days at both ends from the facts, the backlog as the cube's at the last month's
+   * start plus the facts' moves since; counts exact, medians and p90 from the duration histograms. Per-agent
+   * figures (the agent is not a cube dimension) read the facts alone, with the same histograms.
+   */
+  async aggregate(scope: FactsScope, period: Period, timeZone: string, by: Breakdown | null): Promise<AggregateRow[]> {
+    const { start, end } = periodInstants(period, timeZone);
+    const cube = by !== 'agent' && !scope.assigneeIds && (await this.repo.cubeTimeZone()) === timeZone;
+    // the backlog: the cube's at the start of the period's last month, plus the facts' moves since
+    const lastMonth = `${period.to.slice(0, 7)}-01`;
+    const backlog = cube
+      ? [
+          this.repo.cubeOpen(scope, lastMonth, by),
+          this.repo.factsOpenDelta(scope, periodInstants({ from: lastMonth, to: lastMonth }, timeZone).start, end, by),
+        ]
+      : [this.repo.factsBacklog(scope, end, by)];
+    const split = cube ? monthSplit(period) : { head: period, months: null, tail: null };
+    const edges = [split.head, split.tail].filter((p): p is Period => p !== null).map((p) => periodInstants(p, timeZone));
+    const months = split.months ? { from: `${split.months.from}-01`, to: monthAfter(split.months.to) } : null;
+    // the histograms are kept over one dimension at a time: the breakdown's, or the one filtered on
+    const filtered = (['category', 'channel', 'priority', 'area'] as const).filter((d) => cubeDimFilter(scope, d));
+    const byDim = by === 'category' || by === 'channel' || by === 'priority' || by === 'area' ? by : null;
+    const dim: CubeDim | null = byDim
+      ? filtered.every((d) => d === byDim)
+        ? byDim
+        : null
+      : filtered.length <= 1
+        ? (filtered[0] ?? 'category')
+        : null;
+    const [open, countParts, durationParts] = await Promise.all([
+      Promise.all(backlog),
+      Promise.all([
+        ...(months ? [this.repo.cubeCounts(scope, months.from, months.to, by)] : []),
+        ...edges.map((e) => this.repo.factsCounts(scope, e.start, e.end, by)),
+      ]),
+      months && dim
+        ? Promise.all([
+            this.repo.cubeDurations(scope, months.from, months.to, by, dim),
+            ...edges.map((e) => this.repo.factsDurations(scope, e.start, e.end, by)),
+          ])
+        : // no whole month, or filters on two dimensions: the facts' durations over the whole period (same buckets)
+          Promise.all([this.repo.factsDurations(scope, start, end, by)]),
+    ]);
+    return combineAggregates(countParts, open, durationParts);
   }
 
   filtersOf(q: FiguresQueryDto): Record<string, string[] | string> {

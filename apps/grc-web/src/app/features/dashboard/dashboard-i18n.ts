@@ -90,16 +90,21 @@ const FR = {
   'def.closed': 'Demandes passées à « close » dans la période et non rouvertes depuis.',
   'def.backlog': 'Demandes reçues avant la fin de la période et pas encore résolues à cette date.',
   'def.first_response_business_median':
-    'Médiane du temps entre la réception et la première réponse publique à l’usager, compté aux horaires d’ouverture du service (jours fériés et fermetures exclus), attente de l’usager exclue ; demandes dont la première réponse tombe dans la période.',
+    'Médiane du temps entre la réception et la première réponse publique à l’usager, compté aux horaires d’ouverture du service (jours fériés et fermetures exclus), attente de l’usager exclue ; demandes dont la première réponse tombe dans la période. Calculée sur un histogramme de durées (tranches de 9 %) : à 4,5 % près de la valeur exacte, plus une minute au plus.',
   'def.first_response_business_p90':
-    '90 % des premières réponses de la période ont été faites en moins de ce temps ouvré (même mesure que la médiane).',
-  'def.first_response_days_median': 'Même mesure en temps réel écoulé (jours de 24 h), attente de l’usager exclue.',
-  'def.first_response_days_p90': '90e centile de la même mesure en jours calendaires.',
+    '90 % des premières réponses de la période ont été faites en moins de ce temps ouvré (même mesure que la médiane). Calculée sur un histogramme de durées (tranches de 9 %) : à 4,5 % près de la valeur exacte, plus une minute au plus.',
+  'def.first_response_days_median':
+    'Même mesure en temps réel écoulé (jours de 24 h), attente de l’usager exclue. Calculée sur un histogramme de durées (tranches de 9 %) : à 4,5 % près de la valeur exacte, plus une minute au plus.',
+  'def.first_response_days_p90':
+    '90e centile de la même mesure en jours calendaires. Calculée sur un histogramme de durées (tranches de 9 %) : à 4,5 % près de la valeur exacte, plus une minute au plus.',
   'def.resolution_business_median':
-    'Médiane du temps entre la réception et la résolution définitive, aux horaires d’ouverture du service, attente de l’usager exclue ; demandes résolues dans la période.',
-  'def.resolution_business_p90': '90e centile du temps de résolution ouvré des demandes résolues dans la période.',
-  'def.resolution_days_median': 'Même mesure en temps réel écoulé (jours de 24 h), attente de l’usager exclue.',
-  'def.resolution_days_p90': '90e centile du temps de résolution en jours calendaires.',
+    'Médiane du temps entre la réception et la résolution définitive, aux horaires d’ouverture du service, attente de l’usager exclue ; demandes résolues dans la période. Calculée sur un histogramme de durées (tranches de 9 %) : à 4,5 % près de la valeur exacte, plus une minute au plus.',
+  'def.resolution_business_p90':
+    '90e centile du temps de résolution ouvré des demandes résolues dans la période. Calculée sur un histogramme de durées (tranches de 9 %) : à 4,5 % près de la valeur exacte, plus une minute au plus.',
+  'def.resolution_days_median':
+    'Même mesure en temps réel écoulé (jours de 24 h), attente de l’usager exclue. Calculée sur un histogramme de durées (tranches de 9 %) : à 4,5 % près de la valeur exacte, plus une minute au plus.',
+  'def.resolution_days_p90':
+    '90e centile du temps de résolution en jours calendaires. Calculée sur un histogramme de durées (tranches de 9 %) : à 4,5 % près de la valeur exacte, plus une minute au plus.',
   'def.sla_first_response_met_rate':
     'Part des délais de première réponse (engagements SLA) terminés dans la période qui ont été tenus ; les délais annulés ne comptent pas.',
   'def.sla_resolution_met_rate':
@@ -202,15 +207,21 @@ const EN: Record<DashboardKey, string> = {
   'def.closed': 'Requests moved to “closed” in the period and not reopened since.',
   'def.backlog': 'Requests received before the end of the period and not yet resolved at that date.',
   'def.first_response_business_median':
-    'Median time from receipt to the first public reply to the citizen, counted in the department’s opening hours (public holidays and closures excluded), waiting for the citizen excluded; requests first answered in the period.',
-  'def.first_response_business_p90': '90% of the period’s first replies took less than this business time (same measure as the median).',
-  'def.first_response_days_median': 'The same measure in real elapsed time (24-hour days), waiting for the citizen excluded.',
-  'def.first_response_days_p90': '90th percentile of the same measure in calendar days.',
+    'Median time from receipt to the first public reply to the citizen, counted in the department’s opening hours (public holidays and closures excluded), waiting for the citizen excluded; requests first answered in the period. Computed from a histogram of durations (9 % wide bands): within 4.5 % of the exact value, plus at most one minute.',
+  'def.first_response_business_p90':
+    '90% of the period’s first replies took less than this business time (same measure as the median). Computed from a histogram of durations (9 % wide bands): within 4.5 % of the exact value, plus at most one minute.',
+  'def.first_response_days_median':
+    'The same measure in real elapsed time (24-hour days), waiting for the citizen excluded. Computed from a histogram of durations (9 % wide bands): within 4.5 % of the exact value, plus at most one minute.',
+  'def.first_response_days_p90':
+    '90th percentile of the same measure in calendar days. Computed from a histogram of durations (9 % wide bands): within 4.5 % of the exact value, plus at most one minute.',
   'def.resolution_business_median':
-    'Median time from receipt to final resolution, in the department’s opening hours, waiting for the citizen excluded; requests resolved in the period.',
-  'def.resolution_business_p90': '90th percentile of the business resolution time of requests resolved in the period.',
-  'def.resolution_days_median': 'The same measure in real elapsed time (24-hour days), waiting for the citizen excluded.',
-  'def.resolution_days_p90': '90th percentile of the resolution time in calendar days.',
+    'Median time from receipt to final resolution, in the department’s opening hours, waiting for the citizen excluded; requests resolved in the period. Computed from a histogram of durations (9 % wide bands): within 4.5 % of the exact value, plus at most one minute.',
+  'def.resolution_business_p90':
+    '90th percentile of the business resolution time of requests resolved in the period. Computed from a histogram of durations (9 % wide bands): within 4.5 % of the exact value, plus at most one minute.',
+  'def.resolution_days_median':
+    'The same measure in real elapsed time (24-hour days), waiting for the citizen excluded. Computed from a histogram of durations (9 % wide bands): within 4.5 % of the exact value, plus at most one minute.',
+  'def.resolution_days_p90':
+    '90th percentile of the resolution time in calendar days. Computed from a histogram of durations (9 % wide bands): within 4.5 % of the exact value, plus at most one minute.',
   'def.sla_first_response_met_rate':
     'Share of first-response targets (SLA) finished in the period that were met; cancelled targets do not count.',
   'def.sla_resolution_met_rate': 'Share of resolution targets (SLA) finished in the period that were met; cancelled targets do not count.',
