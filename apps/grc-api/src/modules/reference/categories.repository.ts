@@ -41,7 +41,10 @@ export class CategoriesRepository {
 
   /** Whether another category (not `exceptId`) has this code. */
   async isCodeTaken(code: string, exceptId: string | null, m: EntityManager = this.db.manager): Promise<boolean> {
-    const rows: unknown[] = await m.query(`SELECT 1 FROM categories WHERE code = $1 AND id IS DISTINCT FROM $2 AND commune_id = (SELECT grc_commune())`, [code, exceptId]);
+    const rows: unknown[] = await m.query(
+      `SELECT 1 FROM categories WHERE code = $1 AND id IS DISTINCT FROM $2 AND commune_id = (SELECT grc_commune())`,
+      [code, exceptId],
+    );
     return rows.length > 0;
   }
 
