@@ -49,6 +49,7 @@ import { ReportingFactsDates1763800002410 } from './1763800002410-reporting-fact
 import { TicketRowsCommune1763800002500 } from './1763800002500-ticket-rows-commune';
 import { InboxCountersPerCommune1763800002510 } from './1763800002510-inbox-counters-per-commune';
 import { MetropoleSharedCategories1763800002520 } from './1763800002520-metropole-shared-categories';
+import { PolicyFunctionsPlpgsql1763800002600 } from './1763800002600-policy-functions-plpgsql';
 
 /**
  * Every migration, in timestamp order. Webpack bundles the API, so they are listed, not globbed.
@@ -108,4 +109,5 @@ export const MIGRATIONS = [
   TicketRowsCommune1763800002500,
   InboxCountersPerCommune1763800002510,
   MetropoleSharedCategories1763800002520,
+  PolicyFunctionsPlpgsql1763800002600,
 ];
