@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { preparedQuery } from '../../common/prepared';
 import {
   AGE_BUCKETS,
   DURATION_MEASURES,
@@ -167,7 +168,9 @@ export class ReportingRepository {
   /** Marks requests for the next refresh (in the change's transaction). */
   async markDirty(m: EntityManager, ticketIds: readonly string[]): Promise<void> {
     if (ticketIds.length === 0) return;
-    await m.query(
+    // prepared: every change of every request marks it (bench/intake.mjs)
+    await preparedQuery(
+      m,
       `INSERT INTO report_dirty (ticket_id) SELECT unnest($1::uuid[]) ON CONFLICT (ticket_id) DO UPDATE SET marked_at = now()`,
       [ticketIds],
     );
