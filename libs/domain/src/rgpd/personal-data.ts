@@ -281,6 +281,11 @@ export const NO_PERSONAL_DATA: readonly string[] = [
   'report_dirty',
   'report_step_facts',
   'report_ticket_facts',
+  // the figures' monthly cube: counts and duration histograms per month × department × category × channel ×
+  // priority × area (a routing area's name) — no request, no person
+  'report_cube',
+  'report_cube_durations',
+  'report_cube_state',
   'open_data_files',
   'open_data_settings',
   'routing_rules',
