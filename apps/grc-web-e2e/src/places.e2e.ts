@@ -264,7 +264,8 @@ describe('places: addresses and maps', () => {
     expect(text).toMatch(/à moins de 500 m|Aucune demande ouverte/);
     // the duplicate candidate of the agent's department is a marker of its own kind; the other department's is not drawn
     await place.locator(`.map-dot.tone-duplicate[title^="Doublon possible : ${mine}"]`).waitFor();
-    expect(await place.locator('.map-dot.tone-duplicate').count()).toBe(1);
+    // (the demo's own requests may be candidates too, when the pin fell near one of the same category: only these two are ours)
+    expect(await place.locator(`.map-dot.tone-duplicate[title*="${mine}"]`).count()).toBe(1);
     expect(await place.locator(`.map-dot[title*="${theirs}"]`).count()).toBe(0);
     await pg.getByTestId('duplicates-panel').getByRole('link', { name: mine }).waitFor();
     await expectNoAxeViolations('ticket page with its place and duplicate candidates');
