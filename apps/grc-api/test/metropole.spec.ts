@@ -244,6 +244,47 @@ describe('métropole: shared services', () => {
     }
   });
 
+  it('tells a commune’s connection from a métropole’s once per checkout, and still files rows right when the commune changed under it', async () => {
+    // the connection layer: `grc.plain_commune` is the commune when it is not a métropole, '' for the métropole
+    const app = await tenantDataSource(dataSourceOptions(process.env['DATABASE_URL']!, 1, 'grc_app')).initialize();
+    try {
+      const settings = `SELECT current_setting('grc.commune') AS commune, current_setting('grc.plain_commune') AS plain`;
+      expect((await withCommune(id['vf']!, () => app.query(settings)))[0]).toEqual({ commune: id['vf'], plain: id['vf'] });
+      expect((await withCommune(id['m']!, () => app.query(settings)))[0]).toEqual({ commune: id['m'], plain: '' });
+      // as Val-Fleuri, the row trigger is skipped (WHEN) and the row stays the connection's commune's
+      const [own] = await withCommune(id['vf']!, () =>
+        app.query(`INSERT INTO ticket_events (ticket_id, kind) VALUES ($1, 'note') RETURNING commune_id`, [tickets['vf-voirie']]),
+      );
+      expect(own.commune_id).toBe(id['vf']);
+    } finally {
+      await app.destroy();
+    }
+    // a commune set without the layer (transaction-local, over a connection the layer left as Val-Fleuri's): the
+    // settings differ, the trigger runs its full check and files the métropole's row under the request's commune
+    const raw = new Client({ connectionString: process.env['DATABASE_URL'], options: '-c role=grc_app' });
+    await raw.connect();
+    try {
+      await raw.query(`SELECT set_config('grc.commune', $1, false), set_config('grc.plain_commune', $1, false)`, [id['vf']]);
+      await raw.query('BEGIN');
+      await raw.query(`SELECT set_config('grc.commune', $1, true)`, [id['m']]);
+      const [filed] = (
+        await raw.query(`INSERT INTO ticket_events (ticket_id, kind, commune_id) VALUES ($1, 'note', $2) RETURNING commune_id`, [
+          tickets['sa-collecte'],
+          id['m'],
+        ])
+      ).rows;
+      expect(filed.commune_id).toBe(id['sa']);
+      // and its policies see the shared service's requests of both communes (no stale "plain commune" answer)
+      const { rows } = await raw.query(`SELECT count(*)::int AS n FROM tickets WHERE id = ANY($1::uuid[])`, [
+        [tickets['sa-collecte'], tickets['vf-collecte']],
+      ]);
+      expect(rows[0].n).toBe(2);
+      await raw.query('ROLLBACK');
+    } finally {
+      await raw.end();
+    }
+  });
+
   it('shows a commune’s administrator the métropole’s shared service, which they cannot change', async () => {
     const admin = await ctx.loginAs('admin@val-fleuri.fr');
     const departments: Array<{ id: string; code: string }> = (await admin.get('/api/v1/departments').expect(200)).body;

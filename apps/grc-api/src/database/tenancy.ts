@@ -64,7 +64,16 @@ interface Pool {
   grcTenancy?: true;
 }
 
-const SET_COMMUNE = `SELECT set_config('grc.commune', coalesce($1::text, (SELECT id::text FROM communes WHERE is_default), ''), false) AS commune`;
+/**
+ * The commune, and `grc.plain_commune`: the same id when that commune is not a métropole, '' when it is — so that
+ * row triggers and policies of a commune's connection skip the métropole's work without asking `communes` again
+ * (migration 1763800003100; a commune's kind never changes).
+ */
+const SET_COMMUNE = `WITH c AS (SELECT coalesce($1::text, (SELECT id::text FROM communes WHERE is_default), '') AS id)
+  SELECT set_config('grc.commune', c.id, false) AS commune,
+         set_config('grc.plain_commune',
+           CASE WHEN EXISTS (SELECT 1 FROM communes m WHERE m.id::text = c.id AND m.kind = 'metropole') THEN '' ELSE c.id END, false) AS plain
+  FROM c`;
 
 /** Sets the connection's commune unless it already holds it. */
 async function setCommune(client: TrackedClient, wanted: string | null): Promise<void> {

@@ -50,6 +50,7 @@ import { TicketRowsCommune1763800002500 } from './1763800002500-ticket-rows-comm
 import { InboxCountersPerCommune1763800002510 } from './1763800002510-inbox-counters-per-commune';
 import { MetropoleSharedCategories1763800002520 } from './1763800002520-metropole-shared-categories';
 import { PolicyFunctionsPlpgsql1763800002600 } from './1763800002600-policy-functions-plpgsql';
+import { PlainCommuneSetting1763800003100 } from './1763800003100-plain-commune-setting';
 
 /**
  * Every migration, in timestamp order. Webpack bundles the API, so they are listed, not globbed.
@@ -110,4 +111,5 @@ export const MIGRATIONS = [
   InboxCountersPerCommune1763800002510,
   MetropoleSharedCategories1763800002520,
   PolicyFunctionsPlpgsql1763800002600,
+  PlainCommuneSetting1763800003100,
 ];
