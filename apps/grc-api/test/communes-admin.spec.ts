@@ -135,4 +135,49 @@ describe('communes of a métropole (API)', () => {
     expect((await admin.put(`/api/v1/communes/${other}`).send({ ...body, publicHost: null, version: 0 })).status).toBe(404);
     expect((await admin.put(`/api/v1/communes/pas-un-id`).send({ ...body, version: 1 })).status).toBe(404);
   });
+
+  it('keeps each commune’s administrator to its own agents: listed, searched, changed, reset, assigned', async () => {
+    const idOf = async (email: string) => (await owner.query(`SELECT id FROM agents WHERE email = $1`, [email]))[0].id as string;
+    const vfAdmin = await ctx.loginAs('admin@val-fleuri.fr');
+    const emails = async (who: typeof vfAdmin, query: Record<string, string> = {}) =>
+      ((await who.get('/api/v1/agents').query(query).expect(200)).body as Array<{ email: string }>).map((a) => a.email).sort();
+    expect(await emails(vfAdmin)).toEqual(['admin@val-fleuri.fr', 'agent@val-fleuri.fr']);
+    expect(await emails(vfAdmin, { q: 'admin', limit: '50' })).toEqual(['admin@val-fleuri.fr']);
+    // the métropole's administrator lists the métropole's agents, not its communes'
+    const metroAdmin = await ctx.loginAs('admin@grand-aubin.fr');
+    expect(await emails(metroAdmin)).toEqual(['admin@grand-aubin.fr', 'collecte@grand-aubin.fr']);
+    // another commune's or the métropole's agent: unknown here, for every write an administrator has
+    for (const email of ['admin@grand-aubin.fr', 'collecte@grand-aubin.fr']) {
+      const id = await idOf(email);
+      const [before] = await owner.query(`SELECT version, password_hash FROM agents WHERE id = $1`, [id]);
+      const put = await vfAdmin
+        .put(`/api/v1/agents/${id}`)
+        .send({ email, displayName: 'Pris', role: 'admin', locale: 'fr', active: true, departmentIds: [], version: before.version });
+      expect(put.status).toBe(404);
+      expect((await vfAdmin.post(`/api/v1/agents/${id}/password-reset`).send({ password: 'Repris-par-Val-Fleuri-2026!' })).status).toBe(
+        404,
+      );
+      expect((await vfAdmin.delete(`/api/v1/agents/${id}/second-factor`)).status).toBe(404);
+      const [after] = await owner.query(`SELECT version, password_hash FROM agents WHERE id = $1`, [id]);
+      expect(after).toEqual(before);
+    }
+    // and a commune's agent is not one of the métropole's
+    const vfAgent = await idOf('agent@val-fleuri.fr');
+    const [v] = await owner.query(`SELECT version FROM agents WHERE id = $1`, [vfAgent]);
+    expect(
+      (
+        await metroAdmin
+          .put(`/api/v1/agents/${vfAgent}`)
+          .send({
+            email: 'agent@val-fleuri.fr',
+            displayName: 'Pris',
+            role: 'admin',
+            locale: 'fr',
+            active: true,
+            departmentIds: [],
+            version: v.version,
+          })
+      ).status,
+    ).toBe(404);
+  });
 });

@@ -41,8 +41,22 @@ export interface AgentWrite {
 }
 
 /**
+ * The agents of the connection's commune: its members (`agent_communes`), and in the install's default commune
+ * also the agents who belong to no commune at all (as the session look-up has it). `agents` is shared by the
+ * install — the sign-in reads it before any commune is known — so no row-level security holds it: this condition
+ * does, on every read and write an administrator or a picker reaches (an administrator of one commune must not
+ * list, edit, reset or sign in as another commune's or the métropole's agents).
+ */
+const MEMBER = `(EXISTS (SELECT 1 FROM agent_communes ac WHERE ac.agent_id = a.id AND ac.commune_id = grc_commune())
+  OR (NOT EXISTS (SELECT 1 FROM agent_communes ac WHERE ac.agent_id = a.id)
+      AND EXISTS (SELECT 1 FROM communes c WHERE c.id = grc_commune() AND c.is_default)))`;
+
+/**
  * Every query on `agents` and `agent_departments` (the agent's memberships belong to the agent).
  * Reads never return the password hash, except `findCredentials` for the login. Each method takes the caller's EntityManager (optional).
+ * `list`, `search`, `find` and `lockVersion` see the commune's agents only (MEMBER); the sign-in's own reads
+ * (`findCredentials`, `lockAnyVersion`, `findAny`, `findPasswordOf`) and `namesOf` (names on a shared request's
+ * timeline) see every agent.
  */
 @Injectable()
 export class AgentsRepository {
@@ -50,7 +64,7 @@ export class AgentsRepository {
 
   /** Every agent, by name. */
   async list(m: EntityManager = this.db.manager): Promise<Agent[]> {
-    const rows: AgentRow[] = await m.query(`${SELECT_AGENTS} GROUP BY a.id ORDER BY a.display_name, a.id`);
+    const rows: AgentRow[] = await m.query(`${SELECT_AGENTS} WHERE ${MEMBER} GROUP BY a.id ORDER BY a.display_name, a.id`);
     return rows.map(toAgent);
   }
 
@@ -65,7 +79,7 @@ export class AgentsRepository {
     const patterns = opts.words.map((w) => `%${w.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
     const rows: AgentRow[] = await m.query(
       `${SELECT_AGENTS}
-       WHERE a.active
+       WHERE a.active AND ${MEMBER}
          AND ($1::uuid[] IS NULL OR EXISTS (SELECT 1 FROM agent_departments f WHERE f.agent_id = a.id AND f.department_id = ANY($1::uuid[])))
          AND grc_unaccent(lower(a.display_name || ' ' || a.email)) LIKE ALL (SELECT grc_unaccent(lower(p)) FROM unnest($2::text[]) p)
        GROUP BY a.id ORDER BY a.display_name, a.id LIMIT $3`,
@@ -74,14 +88,28 @@ export class AgentsRepository {
     return rows.map(toAgent);
   }
 
-  /** One agent with its departments; null when unknown. */
+  /** One agent of the commune with its departments; null when unknown or another commune's. */
   async find(id: string, m: EntityManager = this.db.manager): Promise<Agent | null> {
+    const rows: AgentRow[] = await m.query(`${SELECT_AGENTS} WHERE a.id = $1 AND ${MEMBER} GROUP BY a.id`, [id]);
+    return rows[0] ? toAgent(rows[0]) : null;
+  }
+
+  /** Locks the row of an agent of the commune for update; its current version, or null when unknown or another commune's. */
+  async lockVersion(id: string, m: EntityManager = this.db.manager): Promise<number | null> {
+    const locked: Array<{ version: number }> = await m.query(`SELECT version FROM agents a WHERE a.id = $1 AND ${MEMBER} FOR UPDATE OF a`, [
+      id,
+    ]);
+    return locked[0]?.version ?? null;
+  }
+
+  /** `find` for the sign-in (an identity provider's agent, before a commune is known): any agent of the install. */
+  async findAny(id: string, m: EntityManager = this.db.manager): Promise<Agent | null> {
     const rows: AgentRow[] = await m.query(`${SELECT_AGENTS} WHERE a.id = $1 GROUP BY a.id`, [id]);
     return rows[0] ? toAgent(rows[0]) : null;
   }
 
-  /** Locks the agent's row for update; its current version, or null when unknown. */
-  async lockVersion(id: string, m: EntityManager = this.db.manager): Promise<number | null> {
+  /** `lockVersion` for the sign-in: any agent of the install. */
+  async lockAnyVersion(id: string, m: EntityManager = this.db.manager): Promise<number | null> {
     const locked: Array<{ version: number }> = await m.query(`SELECT version FROM agents WHERE id = $1 FOR UPDATE`, [id]);
     return locked[0]?.version ?? null;
   }

@@ -201,8 +201,8 @@ export class OidcService {
     if (!access) throw new SsoRefusal('no_role');
     const departmentIds = (await this.departments.lockActiveByCodes(access.departments, m)).map((d) => d.id).sort();
     if (access.role !== 'admin' && !departmentIds.length) throw new SsoRefusal('no_role');
-    if ((await this.agents.lockVersion(agentId, m)) === null) throw new SsoRefusal('unknown_agent');
-    const agent = (await this.agents.find(agentId, m))!;
+    if ((await this.agents.lockAnyVersion(agentId, m)) === null) throw new SsoRefusal('unknown_agent');
+    const agent = (await this.agents.findAny(agentId, m))!;
     const sameDepartments = agent.departmentIds.join() === departmentIds.join();
     if (agent.role === access.role && sameDepartments) return;
     await this.agents.update(
