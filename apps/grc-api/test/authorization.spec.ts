@@ -537,6 +537,18 @@ describe('authorisation matrix: every route × every principal × own / other ob
         body: { name: 'Matrice', publicHost: null, publicTexts: { formIntro: '', trackingIntro: '', footer: '' }, version: 1 },
       };
     },
+    'GET /api/v1/communes/{id}/members': async () => {
+      const [c] = await ctx.db.query(`SELECT id FROM communes WHERE is_default`);
+      return { path: `/api/v1/communes/${c.id}/members` };
+    },
+    'PUT /api/v1/communes/{id}/members/{agentId}': async () => {
+      const [c] = await ctx.db.query(`SELECT id FROM communes WHERE is_default`);
+      return { path: `/api/v1/communes/${c.id}/members/${(await newAgent()).id}` };
+    },
+    'DELETE /api/v1/communes/{id}/members/{agentId}': async () => {
+      const [c] = await ctx.db.query(`SELECT id FROM communes WHERE is_default`);
+      return { path: `/api/v1/communes/${c.id}/members/${(await newAgent()).id}` };
+    },
     'GET /api/v1/tickets': async () => ({ path: '/api/v1/tickets' }),
     'GET /api/v1/tickets/counters': async () => ({ path: '/api/v1/tickets/counters' }),
     'GET /api/v1/tickets/count': async () => ({ path: '/api/v1/tickets/count', query: { status: 'new,open' } }),

@@ -166,18 +166,69 @@ describe('communes of a métropole (API)', () => {
     const [v] = await owner.query(`SELECT version FROM agents WHERE id = $1`, [vfAgent]);
     expect(
       (
-        await metroAdmin
-          .put(`/api/v1/agents/${vfAgent}`)
-          .send({
-            email: 'agent@val-fleuri.fr',
-            displayName: 'Pris',
-            role: 'admin',
-            locale: 'fr',
-            active: true,
-            departmentIds: [],
-            version: v.version,
-          })
+        await metroAdmin.put(`/api/v1/agents/${vfAgent}`).send({
+          email: 'agent@val-fleuri.fr',
+          displayName: 'Pris',
+          role: 'admin',
+          locale: 'fr',
+          active: true,
+          departmentIds: [],
+          version: v.version,
+        })
       ).status,
     ).toBe(404);
+  });
+
+  it('lets the métropole’s administrator give a commune its agents, audited there, and take them back', async () => {
+    const idOf = async (email: string) => (await owner.query(`SELECT id FROM agents WHERE email = $1`, [email]))[0].id as string;
+    const admin = await ctx.loginAs('admin@grand-aubin.fr');
+    const communes: CommuneView[] = (await admin.get('/api/v1/communes').expect(200)).body;
+    const vf = communes.find((c) => c.code === 'val-fleuri')!;
+    const metro = communes.find((c) => c.kind === 'metropole')!;
+    const members = async (commune: string) =>
+      ((await admin.get(`/api/v1/communes/${commune}/members`).expect(200)).body as Array<{ email: string }>).map((m) => m.email).sort();
+    expect(await members(vf.id)).toEqual(['admin@val-fleuri.fr', 'agent@val-fleuri.fr']);
+    // the métropole's waste agent also works for Val-Fleuri from now on: their session may switch to it
+    const collecte = await idOf('collecte@grand-aubin.fr');
+    const added = (await admin.put(`/api/v1/communes/${vf.id}/members/${collecte}`).expect(200)).body as Array<{ email: string }>;
+    expect(added.map((m) => m.email).sort()).toEqual(['admin@val-fleuri.fr', 'agent@val-fleuri.fr', 'collecte@grand-aubin.fr']);
+    await admin.put(`/api/v1/communes/${vf.id}/members/${collecte}`).expect(200); // again: unchanged, not audited twice
+    const agent = await ctx.loginAs('collecte@grand-aubin.fr');
+    await agent.put('/api/v1/auth/commune').send({ communeId: vf.id }).expect(200);
+    const trail = await owner.query(
+      `SELECT action, changes FROM audit_events WHERE entity_type = 'commune' AND entity_id = $1 AND action LIKE 'commune.member%' ORDER BY id`,
+      [vf.id],
+    );
+    expect(trail).toEqual([{ action: 'commune.member_add', changes: { member: { before: null, after: 'collecte@grand-aubin.fr' } } }]);
+    // Val-Fleuri's administrator now lists them among the commune's agents
+    const vfAdmin = await ctx.loginAs('admin@val-fleuri.fr');
+    expect(((await vfAdmin.get('/api/v1/agents').expect(200)).body as Array<{ email: string }>).map((a) => a.email)).toContain(
+      'collecte@grand-aubin.fr',
+    );
+    // and nobody but the métropole's administrator manages memberships
+    expect((await vfAdmin.get(`/api/v1/communes/${vf.id}/members`)).status).toBe(403);
+    expect((await vfAdmin.delete(`/api/v1/communes/${vf.id}/members/${collecte}`)).status).toBe(403);
+    // taken back
+    await admin.delete(`/api/v1/communes/${vf.id}/members/${collecte}`).expect(200);
+    expect(await members(vf.id)).toEqual(['admin@val-fleuri.fr', 'agent@val-fleuri.fr']);
+    // an agent's last commune: refused (they would fall back to the default commune); one's own métropole: refused
+    const last = await admin.delete(`/api/v1/communes/${vf.id}/members/${await idOf('agent@val-fleuri.fr')}`);
+    expect([last.status, last.body.errors?.[0]?.code]).toEqual([409, 'member_last_commune']);
+    const self = await admin.delete(`/api/v1/communes/${metro.id}/members/${await idOf('admin@grand-aubin.fr')}`);
+    expect([self.status, self.body.errors?.[0]?.code]).toEqual([409, 'self_lockout']);
+    expect(await members(vf.id)).toEqual(['admin@val-fleuri.fr', 'agent@val-fleuri.fr']);
+    // an agent of no commune of the family, a commune of another métropole, not ids: 404, nothing written
+    const [{ id: stranger }] = await owner.query(
+      `INSERT INTO agents (email, display_name, password_hash, role) VALUES ('ailleurs@example.org', 'Ailleurs', 'x', 'agent') RETURNING id`,
+    );
+    const [{ id: otherCommune }] = await owner.query(
+      `INSERT INTO agent_communes (agent_id, commune_id) SELECT $1, id FROM communes WHERE code = 'autre-metropole' RETURNING commune_id`,
+      [stranger],
+    );
+    expect((await admin.put(`/api/v1/communes/${vf.id}/members/${stranger}`)).status).toBe(404);
+    expect((await admin.get(`/api/v1/communes/${otherCommune}/members`)).status).toBe(404);
+    expect((await admin.put(`/api/v1/communes/${vf.id}/members/pas-un-id`)).status).toBe(404);
+    expect((await admin.put(`/api/v1/communes/pas-un-id/members/${collecte}`)).status).toBe(404);
+    expect(await members(vf.id)).toEqual(['admin@val-fleuri.fr', 'agent@val-fleuri.fr']);
   });
 });

@@ -96,6 +96,9 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'GET /api/v1/communes': { who: [], ok: 200 },
   'POST /api/v1/communes': { who: [], ok: 201 },
   'PUT /api/v1/communes/{id}': { who: [], ok: 200 },
+  'GET /api/v1/communes/{id}/members': { who: [], ok: 200 },
+  'PUT /api/v1/communes/{id}/members/{agentId}': { who: [], ok: 200 },
+  'DELETE /api/v1/communes/{id}/members/{agentId}': { who: [], ok: 200 },
   // tickets
   'GET /api/v1/tickets': { who: TICKET_READERS, ok: 200 },
   'GET /api/v1/tickets/counters': { who: TICKET_READERS, ok: 200 },

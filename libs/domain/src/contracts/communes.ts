@@ -1,4 +1,5 @@
 import type { PublicTexts } from './town';
+import type { Role } from '../access/roles';
 
 /**
  * The communes of a métropole (issue 15), managed by the métropole's administrators (Administration › Communes):
@@ -42,4 +43,13 @@ export interface CommuneUpdate {
   publicHost: string | null;
   publicTexts: PublicTexts;
   version: number;
+}
+
+/** An agent who works for a commune (`agent_communes`), as the métropole's communes screen lists them. */
+export interface CommuneMember {
+  id: string;
+  email: string;
+  displayName: string;
+  role: Role;
+  active: boolean;
 }

@@ -1,6 +1,6 @@
-import { Body, Controller, Get, Param, Post, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Post, Put } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import type { CommuneView } from '@grc/domain';
+import type { CommuneMember, CommuneView } from '@grc/domain';
 import type { Actor } from '../auth/authenticated-agent';
 import { CurrentActor, RequirePermission } from '../auth/decorators';
 import { idParam } from '../reference/id-param';
@@ -29,5 +29,31 @@ export class CommunesController {
   @Put(':id')
   update(@CurrentActor() actor: Actor, @Param('id', idParam('Commune')) id: string, @Body() body: UpdateCommuneDto): Promise<CommuneView> {
     return this.communes.update(actor, id, body);
+  }
+
+  @RequirePermission('admin.config')
+  @Get(':id/members')
+  members(@CurrentActor() actor: Actor, @Param('id', idParam('Commune')) id: string): Promise<CommuneMember[]> {
+    return this.communes.members(actor, id);
+  }
+
+  @RequirePermission('admin.config')
+  @Put(':id/members/:agentId')
+  addMember(
+    @CurrentActor() actor: Actor,
+    @Param('id', idParam('Commune')) id: string,
+    @Param('agentId', idParam('Agent')) agentId: string,
+  ): Promise<CommuneMember[]> {
+    return this.communes.addMember(actor, id, agentId);
+  }
+
+  @RequirePermission('admin.config')
+  @Delete(':id/members/:agentId')
+  removeMember(
+    @CurrentActor() actor: Actor,
+    @Param('id', idParam('Commune')) id: string,
+    @Param('agentId', idParam('Agent')) agentId: string,
+  ): Promise<CommuneMember[]> {
+    return this.communes.removeMember(actor, id, agentId);
   }
 }

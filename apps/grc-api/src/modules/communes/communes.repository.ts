@@ -1,6 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import type { CommuneMember } from '@grc/domain';
+
+export interface MemberRow {
+  id: string;
+  email: string;
+  display_name: string;
+  role: CommuneMember['role'];
+  active: boolean;
+}
 
 export interface CommuneRow {
   id: string;
@@ -58,6 +67,51 @@ export class CommunesRepository {
       c.metropoleId,
       c.publicHost,
     ]);
+  }
+
+  /** The agents who work for commune `id` (`agent_communes`), by name. */
+  members(id: string, m: EntityManager = this.db.manager): Promise<MemberRow[]> {
+    return m.query(
+      `SELECT a.id, a.email, a.display_name, a.role, a.active FROM agent_communes ac JOIN agents a ON a.id = ac.agent_id
+       WHERE ac.commune_id = $1 ORDER BY a.display_name, a.email`,
+      [id],
+    );
+  }
+
+  /** Agent `agentId` if they work for one of `communeIds` (the métropole's family), locked; null otherwise. */
+  async lockAgentOf(m: EntityManager, agentId: string, communeIds: readonly string[]): Promise<MemberRow | null> {
+    const [r]: MemberRow[] = await m.query(
+      `SELECT a.id, a.email, a.display_name, a.role, a.active FROM agents a
+       WHERE a.id = $1 AND EXISTS (SELECT 1 FROM agent_communes ac WHERE ac.agent_id = a.id AND ac.commune_id = ANY($2::uuid[]))
+       FOR UPDATE OF a`,
+      [agentId, communeIds],
+    );
+    return r ?? null;
+  }
+
+  /** Makes the agent a member of the commune; whether they were not yet. */
+  async addMember(m: EntityManager, communeId: string, agentId: string): Promise<boolean> {
+    const rows: unknown[] = await m.query(
+      `WITH i AS (INSERT INTO agent_communes (agent_id, commune_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING agent_id)
+       SELECT agent_id FROM i`,
+      [agentId, communeId],
+    );
+    return rows.length > 0;
+  }
+
+  /** Ends the agent's membership of the commune; whether they were a member. */
+  async removeMember(m: EntityManager, communeId: string, agentId: string): Promise<boolean> {
+    const rows: unknown[] = await m.query(
+      `WITH d AS (DELETE FROM agent_communes WHERE agent_id = $1 AND commune_id = $2 RETURNING agent_id) SELECT agent_id FROM d`,
+      [agentId, communeId],
+    );
+    return rows.length > 0;
+  }
+
+  /** How many communes the agent works for. */
+  async membershipCount(m: EntityManager, agentId: string): Promise<number> {
+    const [r] = await m.query(`SELECT count(*)::int AS n FROM agent_communes WHERE agent_id = $1`, [agentId]);
+    return r.n;
   }
 
   async update(m: EntityManager, id: string, c: { name: string; publicHost: string | null }): Promise<void> {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { PUBLIC_TEXT_KEYS, type CommuneView, type PublicTexts } from '@grc/domain';
+import { PUBLIC_TEXT_KEYS, type CommuneMember, type CommuneView, type PublicTexts } from '@grc/domain';
 import { conflict, forbidden, notFound } from '../../common/problem';
 import { withCommune } from '../../database/tenancy';
 import { invalidatePublicCommunes } from '../public/public-commune';
@@ -11,7 +11,15 @@ import type { Actor } from '../auth/authenticated-agent';
 import { staleVersion } from '../reference/departments.service';
 import { TownSettingsRepository, type TownSettingsRow } from '../town/town-settings.repository';
 import type { CreateCommuneDto, UpdateCommuneDto } from './communes.dto';
-import { CommunesRepository, type CommuneRow } from './communes.repository';
+import { CommunesRepository, type CommuneRow, type MemberRow } from './communes.repository';
+
+const memberView = (r: MemberRow): CommuneMember => ({
+  id: r.id,
+  email: r.email,
+  displayName: r.display_name,
+  role: r.role,
+  active: r.active,
+});
 
 const textsOf = (raw: Record<string, string> | undefined): PublicTexts =>
   Object.fromEntries(PUBLIC_TEXT_KEYS.map((k) => [k, typeof raw?.[k] === 'string' ? raw[k] : ''])) as PublicTexts;
@@ -125,6 +133,72 @@ export class CommunesService {
         return this.view((await this.rows.find(id, m))!, await this.town.find(m));
       }),
     );
+  }
+
+  /** The agents who work for one of the métropole's communes (or the métropole). */
+  async members(actor: Actor, id: string): Promise<CommuneMember[]> {
+    const { target } = await this.familyCommune(actor, id);
+    return (await this.rows.members(target.id)).map(memberView);
+  }
+
+  /**
+   * Makes an agent of the métropole's family (a member of the métropole or of one of its communes) a member of one
+   * of its communes: they may then switch their session to it. Audited in the commune, which its administrators read.
+   */
+  async addMember(actor: Actor, id: string, agentId: string): Promise<CommuneMember[]> {
+    const { target, family } = await this.familyCommune(actor, id);
+    await withCommune(target.id, () =>
+      this.db.transaction(async (m) => {
+        const agent = await this.rows.lockAgentOf(
+          m,
+          agentId,
+          family.map((c) => c.id),
+        );
+        if (!agent) throw notFound('Agent');
+        if (await this.rows.addMember(m, target.id, agent.id))
+          await this.audit.record(m, auditActor(actor), 'commune.member_add', 'commune', target.id, {
+            member: { before: null, after: agent.email },
+          });
+      }),
+    );
+    return this.members(actor, id);
+  }
+
+  /**
+   * Ends an agent's membership of one of the métropole's communes. Refused for the agent's last commune (an agent
+   * of no commune would fall back to the install's default one: deactivate the account instead) and for the caller's
+   * own membership of the métropole (they would lose this screen).
+   */
+  async removeMember(actor: Actor, id: string, agentId: string): Promise<CommuneMember[]> {
+    const { target, metropole } = await this.familyCommune(actor, id);
+    if (agentId === actor.agent.id && target.id === metropole.id)
+      throw conflict('Vous ne pouvez pas vous retirer de la métropole depuis laquelle vous administrez.', [
+        { field: 'agentId', message: 'Vous ne pouvez pas vous retirer de la métropole.', code: 'self_lockout' },
+      ]);
+    await withCommune(target.id, () =>
+      this.db.transaction(async (m) => {
+        const agent = await this.rows.lockAgentOf(m, agentId, [target.id]);
+        if (!agent) throw notFound('Agent');
+        if ((await this.rows.membershipCount(m, agent.id)) <= 1)
+          throw conflict('C’est la seule commune de cet agent : désactivez plutôt son compte.', [
+            { field: 'agentId', message: 'Seule commune de cet agent.', code: 'member_last_commune' },
+          ]);
+        await this.rows.removeMember(m, target.id, agent.id);
+        await this.audit.record(m, auditActor(actor), 'commune.member_remove', 'commune', target.id, {
+          member: { before: agent.email, after: null },
+        });
+      }),
+    );
+    return this.members(actor, id);
+  }
+
+  /** Commune `id` if it is the caller's métropole or one of its communes (404 otherwise), with the family. */
+  private async familyCommune(actor: Actor, id: string): Promise<{ metropole: CommuneRow; target: CommuneRow; family: CommuneRow[] }> {
+    const metropole = await this.metropoleOf(actor);
+    const family = await this.rows.family(metropole.id);
+    const target = family.find((c) => c.id === id);
+    if (!target) throw notFound('Commune');
+    return { metropole, target, family };
   }
 
   /** The session's commune when it is a métropole; else 403 (a commune's administrator manages its own settings only). */
