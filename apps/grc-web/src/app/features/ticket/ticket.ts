@@ -379,6 +379,7 @@ export class TicketPage {
       },
       'patch',
     );
+    this.redoWith(() => this.saveFields());
   }
 
   protected reclassify(): void {
@@ -401,6 +402,13 @@ export class TicketPage {
     const kind = this.kind();
     const done = kind === 'reply' ? 'ticket.done.reply' : kind === 'public_note' ? 'ticket.done.publicNote' : 'ticket.done.note';
     this.act('/messages', { kind, body: text }, done, () => this.body.set(''));
+    // after a 409, "reapply" sends the draft as it is then: the agent may have merged the other change into it
+    this.redoWith(() => this.send());
+  }
+
+  /** The stale action's retry re-runs `redo` (it reads the form as the agent left it) instead of resending the same body. */
+  private redoWith(redo: () => void): void {
+    if (this.busy()) this.retry = redo;
   }
 
   protected pickFile(event: Event): void {
