@@ -113,7 +113,7 @@ describe('TicketPage composer', () => {
     } as const;
     http.expectOne(`/api/v1/tickets/${ID}`).flush(ticket(5, [created, colleague]));
     await settle();
-    const entries = [...el().querySelectorAll('[data-testid="timeline-event"]')];
+    const entries = Array.from(el().querySelectorAll('[data-testid="timeline-event"]'));
     const fresh = entries.filter((e) => e.querySelector('[data-testid="timeline-new"]'));
     expect(fresh.map((e) => e.textContent)).toEqual([expect.stringContaining('Intervention prévue jeudi.')]);
     const area = () => el().querySelector<HTMLTextAreaElement>('[data-testid="composer-body"]')!;
