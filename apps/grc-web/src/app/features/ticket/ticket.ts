@@ -129,7 +129,7 @@ export class TicketPage {
   /** the action refused as stale (409), to reapply on the new version */
   private retry: (() => void) | null = null;
   protected readonly canReapply = signal(false);
-  private readonly live = inject(LiveUpdates);
+  protected readonly live = inject(LiveUpdates);
   private readonly destroyRef = inject(DestroyRef);
   private liveSub?: Subscription;
 
