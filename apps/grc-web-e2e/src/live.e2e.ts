@@ -8,7 +8,7 @@
  * citizen page and the inbox with views. When the API refuses the stream, the inbox polls, says so, and goes
  * live again once the stream opens.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { DEMO_PASSWORD, axeViolations, connectBrowser, newPage, scenarioSteps } from './support/browser';
 import { dbQuery } from './support/env';
 
@@ -34,6 +34,25 @@ async function login(pg: Page, email: string): Promise<void> {
   await pg.getByLabel('Mot de passe').fill(DEMO_PASSWORD);
   await pg.getByRole('button', { name: 'Se connecter' }).click();
   await pg.waitForURL(/\/inbox/);
+}
+
+/** A tab's figures, "12 / 40": open ones, all. */
+async function countOf(count: Locator): Promise<{ open: number; all: number }> {
+  const [open, all] = (await count.locator('[aria-hidden="true"]').innerText()).split('/').map((x) => Number(x.replace(/\D/g, '')));
+  return { open: open!, all: all! };
+}
+
+/** Retries an assertion until it holds (10 s). */
+async function eventually(check: () => Promise<void>, ms = 10_000): Promise<void> {
+  const until = Date.now() + ms;
+  for (;;) {
+    try {
+      return await check();
+    } catch (e) {
+      if (Date.now() > until) throw e;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
 }
 
 /** A request registered through the REST API in the page's session (a phone call). */
@@ -190,8 +209,22 @@ describe('live console: presence, a colleague’s note without reload, a shared 
       // the API takes streams again: the next tick opens one, the notice goes
       await a().unroute(refuse);
       await a().getByTestId('live-polling').waitFor({ state: 'detached', timeout: 40_000 });
+      // live again: a new request shows in the list, and the tabs' counts (a built-in one, the shared view) follow
+      const viewTab = a().getByTestId('saved-view-tab').filter({ hasText: VIEW });
+      const figures = async () => ({
+        departments: await countOf(a().getByTestId('view-count-departments')),
+        shared: await countOf(viewTab.locator('.count')),
+      });
+      const before = await figures();
       const live = await createPothole(h(), category!.id, `En direct ${Date.now().toString(36)}`);
       await a().getByTestId('inbox-row').filter({ hasText: live.reference }).waitFor({ timeout: 10_000 });
+      const plusOne = (c: { open: number; all: number }) => ({ open: c.open + 1, all: c.all + 1 });
+      await eventually(async () =>
+        expect(await figures()).toEqual({ departments: plusOne(before.departments), shared: plusOne(before.shared) }),
+      );
+      // and the open list's count says the same as its tab, in words
+      const inWords = (await a().getByTestId('inbox-counts').innerText()).replace(/(\d)[\s\u202f\u00a0](?=\d)/g, '$1');
+      expect(inWords).toMatch(new RegExp(`${before.departments.all + 1} demandes, dont ${before.departments.open + 1} ouvertes`));
     },
     120_000,
   );
