@@ -37,7 +37,7 @@ import { MailTools } from '../mail/mail-tools';
 import { LiveUpdates } from '../../core/live';
 import { PresencePanel } from '../live/presence';
 import { TicketLetters } from '../letters/ticket-letters';
-import { timelineEntries, timelineWords } from './timeline-words';
+import { refusedAttachments, timelineEntries, timelineWords } from './timeline-words';
 
 type MessageKind = 'reply' | 'note' | 'public_note';
 const NOBODY = '__nobody__';
@@ -448,6 +448,7 @@ export class TicketPage {
 
   /** An event's stored text, unless the console words the event itself (the SLA's, in the agent's language). */
   protected bodyOf(ev: TimelineEvent): string | null {
+    if (refusedAttachments(ev)) return null; // worded by eventDetail
     return slaEventBody(ev, this.i18n);
   }
 

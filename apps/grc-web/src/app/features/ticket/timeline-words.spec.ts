@@ -84,6 +84,24 @@ describe('timeline in words', () => {
     expect(words('transferred', { fromDepartment: unknown, toDepartment: EV })).toBe('— → Espaces verts');
   });
 
+  it("words the e-mail intake's note of refused attachments from its codes, not from its French body", () => {
+    const note = {
+      ...event('note', {
+        refusedAttachments: [
+          { filename: 'virus.exe', code: 'file.type', reason: 'Type de fichier non accepté…' },
+          { filename: 'vide.pdf', code: 'file.empty', reason: 'Fichier vide.' },
+          { filename: 'ancien.bin', reason: 'Fichier trop volumineux…' },
+        ],
+      }),
+      body: 'Pièces jointes de l’e-mail refusées : …',
+    };
+    expect(timelineWords(note, ctx)).toBe(
+      'Attachments of the e-mail refused:\n• virus.exe — file type not accepted, or content not matching its type\n• vide.pdf — empty file\n• ancien.bin — refused',
+    );
+    // an agent's own note says nothing more than its text
+    expect(timelineWords(event('note'), ctx)).toBeNull();
+  });
+
   it('groups consecutive SLA recomputations into one entry (the latest), and leaves the others apart', () => {
     const created = event('created', { departmentId: VOIRIE });
     const sla = [1, 2, 3].map((n) => event('sla_changed', { target: 'resolution', deadline: `2026-12-0${n}T16:00:00Z` }));
