@@ -12,21 +12,22 @@ import {
 import { firstValueFrom } from 'rxjs';
 import type { MsgKey } from './i18n.fr';
 import { IcuTranspiler } from './i18n-icu';
+import { LANGUAGES, isLang, type Lang } from './languages';
 import { useProblemWording } from './problem';
 
 /** The town's time zone (metropolitan France). */
 const TOWN_TIME_ZONE = 'Europe/Paris';
 
-export type Lang = 'fr' | 'en';
+export type { Lang };
 export type { MsgKey };
 
 const STORAGE_KEY = 'grc.lang';
-const LOCALES: Record<Lang, string> = { fr: 'fr-FR', en: 'en-GB' };
+const LOCALES = Object.fromEntries(LANGUAGES.map((l) => [l.code, l.locale])) as Record<Lang, string>;
 
 export function storedLang(): Lang {
   try {
     const v = localStorage.getItem(STORAGE_KEY);
-    return v === 'en' ? 'en' : 'fr';
+    return isLang(v) ? v : 'fr';
   } catch {
     return 'fr';
   }
