@@ -204,6 +204,8 @@ describe('e-mail channel (real Dovecot IMAP and SMTP server on loopback)', () =>
     const detail = await agent.get(`/api/v1/tickets/${t.id}`).expect(200);
     const note = detail.body.timeline.find((e: { kind: string }) => e.kind === 'note');
     expect(note.body).toContain('virus.exe');
+    // the console words the note from its data (codes), not from the French body
+    expect(note.data.refusedAttachments).toEqual([{ filename: 'virus.exe', code: 'file.type', reason: expect.any(String) }]);
 
     const [ack] = await waitMails('marie.dupont@citoyens.example', 1);
     expect(ack!.parsed.subject).toContain(t.reference);

@@ -44,6 +44,16 @@ const FRENCH_ONLY = [
   'Nouvelle demande',
   'Tableau de bord',
   'Se connecter',
+  // the live console's own words (issue 13): presence, a stale save, polling, the counts, saved views, letters
+  'consulte',
+  'Réappliquer',
+  'Voir la modification',
+  'Mises à jour toutes',
+  'Cette liste compte',
+  'partagée par',
+  'Vues enregistrées',
+  'Marquer envoyé',
+  'Télécharger le PDF',
 ];
 const pattern = new RegExp(
   `(^|[^\\p{L}])(${FRENCH_ONLY.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})(?=$|[^\\p{L}])`,
@@ -116,6 +126,10 @@ afterAll(async () => {
 
 const ADMIN_PAGES = [
   '/inbox',
+  '/inbox?view=departments&status=resolved',
+  '/recherche?q=rue',
+  '/carte',
+  '/tableau-de-bord',
   '/tickets/new',
   '/a-valider',
   '/delegations',
@@ -124,6 +138,8 @@ const ADMIN_PAGES = [
   '/sla/breaches',
   '/notifications',
   '/compte',
+  '/admin/commune',
+  '/admin/communes',
   '/admin/services',
   '/admin/agents',
   '/admin/categories',
@@ -134,13 +150,15 @@ const ADMIN_PAGES = [
   '/admin/securite',
   '/admin/delais',
   '/admin/conservation',
+  '/admin/adresses',
+  '/admin/pack',
 ];
 
 step('the login page and the citizen side are in English', async () => {
   ({ context, page } = await newPage(browser));
   await page.addInitScript(() => localStorage.setItem('grc.lang', 'en'));
   const found: string[] = [];
-  for (const path of ['/login', '/demande', '/suivi']) {
+  for (const path of ['/login', '/demande', '/suivi', '/barometre']) {
     await page.goto(path);
     found.push(...(await frenchOn(page)));
   }

@@ -5,9 +5,10 @@
  * events, re-read through REST); a view the head saves and shares with voirie appears as a tab in the
  * agent's inbox, with its count; the header's one search box finds the reference and the citizen, whose page
  * shows their requests (channel) and messages. axe-core on the ticket page with presence, the search page, the
- * citizen page and the inbox with views.
+ * citizen page and the inbox with views. When the API refuses the stream, the inbox polls, says so, and goes
+ * live again once the stream opens.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { DEMO_PASSWORD, axeViolations, connectBrowser, newPage, scenarioSteps } from './support/browser';
 import { dbQuery } from './support/env';
 
@@ -35,6 +36,40 @@ async function login(pg: Page, email: string): Promise<void> {
   await pg.waitForURL(/\/inbox/);
 }
 
+/** A tab's figures, "12 / 40": open ones, all. */
+async function countOf(count: Locator): Promise<{ open: number; all: number }> {
+  const [open, all] = (await count.locator('[aria-hidden="true"]').innerText()).split('/').map((x) => Number(x.replace(/\D/g, '')));
+  return { open: open!, all: all! };
+}
+
+/** Retries an assertion until it holds (10 s). */
+async function eventually(check: () => Promise<void>, ms = 10_000): Promise<void> {
+  const until = Date.now() + ms;
+  for (;;) {
+    try {
+      return await check();
+    } catch (e) {
+      if (Date.now() > until) throw e;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
+/** A request registered through the REST API in the page's session (a phone call). */
+async function createPothole(pg: Page, categoryId: string, subject: string, newCitizen?: Record<string, unknown>) {
+  return pg.evaluate(
+    async ({ categoryId, subject, newCitizen }) => {
+      const res = await fetch('/api/v1/tickets', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Requested-With': 'grc' },
+        body: JSON.stringify({ channel: 'phone', categoryId, subject, description: 'Signalé par téléphone', newCitizen }),
+      });
+      return (await res.json()) as { id: string; reference: string };
+    },
+    { categoryId, subject, newCitizen },
+  );
+}
+
 beforeAll(async () => {
   browser = await connectBrowser();
   for (const who of ['agent', 'head'] as const) {
@@ -55,32 +90,19 @@ describe('live console: presence, a colleague’s note without reload, a shared 
     await login(a(), AGENT.email);
     await login(h(), HEAD.email);
     const [category] = await dbQuery<{ id: string }>(`SELECT id FROM categories WHERE code = 'nid-de-poule'`);
-    ticket = await a().evaluate(async (categoryId) => {
-      const res = await fetch('/api/v1/tickets', {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'X-Requested-With': 'grc' },
-        body: JSON.stringify({
-          channel: 'phone',
-          categoryId,
-          subject: 'Nid-de-poule rue des Tanneurs',
-          description: 'Signalé par téléphone',
-          newCitizen: {
-            kind: 'resident',
-            firstName: 'Camille',
-            lastName: 'Ardoisier',
-            email: `camille.ardoisier.${Date.now().toString(36)}@example.org`,
-            phone: null,
-            address: null,
-            postcode: null,
-            city: null,
-            organisationName: null,
-            contactPerson: null,
-            preferredChannel: null,
-          },
-        }),
-      });
-      return (await res.json()) as { id: string; reference: string };
-    }, category!.id);
+    ticket = await createPothole(a(), category!.id, 'Nid-de-poule rue des Tanneurs', {
+      kind: 'resident',
+      firstName: 'Camille',
+      lastName: 'Ardoisier',
+      email: `camille.ardoisier.${Date.now().toString(36)}@example.org`,
+      phone: null,
+      address: null,
+      postcode: null,
+      city: null,
+      organisationName: null,
+      contactPerson: null,
+      preferredChannel: null,
+    });
     await a().goto(`/tickets/${ticket.id}`);
     // the timeline in words: the department's name, not its id
     await a().getByTestId('timeline-event').filter({ hasText: 'Service voirie et réseaux' }).waitFor();
@@ -163,4 +185,47 @@ describe('live console: presence, a colleague’s note without reload, a shared 
     await a().waitForURL(/sort=due_asc/);
     expect(await axeViolations(a(), 'inbox with saved views')).toEqual([]);
   });
+
+  step(
+    'the stream refused (503): the inbox says it re-reads every 30 s, shows a new request without reload, and goes live again',
+    async () => {
+      const refuse = '**/api/v1/live/**';
+      await a().route(refuse, (r) =>
+        r.fulfill({
+          status: 503,
+          headers: { 'Retry-After': '30' },
+          contentType: 'application/problem+json',
+          body: JSON.stringify({ type: 'about:blank', title: 'Indisponible', status: 503, code: 'live.too_many_clients' }),
+        }),
+      );
+      await a().goto('/inbox?view=departments');
+      await a().getByTestId('live-polling').waitFor();
+      await a().evaluate(() => ((window as unknown as { __notReloaded: boolean }).__notReloaded = true));
+      const [category] = await dbQuery<{ id: string }>(`SELECT id FROM categories WHERE code = 'nid-de-poule'`);
+      const polled = await createPothole(h(), category!.id, `Relevé au passage ${Date.now().toString(36)}`);
+      // the next poll (at most 30 s) re-reads the list
+      await a().getByTestId('inbox-row').filter({ hasText: polled.reference }).waitFor({ timeout: 40_000 });
+      await expect(a().evaluate(() => (window as unknown as { __notReloaded?: boolean }).__notReloaded)).resolves.toBe(true);
+      // the API takes streams again: the next tick opens one, the notice goes
+      await a().unroute(refuse);
+      await a().getByTestId('live-polling').waitFor({ state: 'detached', timeout: 40_000 });
+      // live again: a new request shows in the list, and the tabs' counts (a built-in one, the shared view) follow
+      const viewTab = a().getByTestId('saved-view-tab').filter({ hasText: VIEW });
+      const figures = async () => ({
+        departments: await countOf(a().getByTestId('view-count-departments')),
+        shared: await countOf(viewTab.locator('.count')),
+      });
+      const before = await figures();
+      const live = await createPothole(h(), category!.id, `En direct ${Date.now().toString(36)}`);
+      await a().getByTestId('inbox-row').filter({ hasText: live.reference }).waitFor({ timeout: 10_000 });
+      const plusOne = (c: { open: number; all: number }) => ({ open: c.open + 1, all: c.all + 1 });
+      await eventually(async () =>
+        expect(await figures()).toEqual({ departments: plusOne(before.departments), shared: plusOne(before.shared) }),
+      );
+      // and the open list's count says the same as its tab, in words
+      const inWords = (await a().getByTestId('inbox-counts').innerText()).replace(/(\d)[\s\u202f\u00a0](?=\d)/g, '$1');
+      expect(inWords).toMatch(new RegExp(`${before.departments.all + 1} demandes, dont ${before.departments.open + 1} ouvertes`));
+    },
+    120_000,
+  );
 });

@@ -1,6 +1,7 @@
 /**
  * Administration › Circuits de validation without YAML, as the demo administrator: a two-step
- * circuit (drafted by an agent of the request's department, approved by the head of the DGS) built
+ * circuit (drafted by an agent of the request's department, approved by the head of the DGS or by Hélène
+ * Marchand, named with the searchable agent picker) built
  * with the forms only — the template's approval removed, the analysis' error shown on the step left
  * without a way out, a new approval added and wired, an urgent request's condition picked from lists —; the graph drawn in SVG and walked with the
  * keyboard (Tab, arrows, Enter opens the step's form); a dry run naming who would act; the draft
@@ -35,7 +36,11 @@ async function openStep(label: string): Promise<void> {
     .waitFor();
 }
 
+let heleneId = '';
+const HELENE = () => heleneId;
+
 beforeAll(async () => {
+  [{ id: heleneId }] = (await dbQuery<{ id: string }>(`SELECT id FROM agents WHERE display_name = 'Hélène Marchand'`)) as [{ id: string }];
   browser = await connectBrowser();
   ({ context, page } = await newPage(browser));
 });
@@ -85,6 +90,20 @@ describe('an admin builds a circuit with the forms, walks its graph with the key
     await stepForm().getByRole('heading', { name: 'Étape « Visa du DGS » (Validation)' }).waitFor();
     await stepForm().getByLabel('une personne').check();
     await stepForm().getByLabel('Service du valideur 1').selectOption({ label: 'Direction générale des services' });
+    // a second approver named with the agent picker (searched, by name: never an id to type)
+    await stepForm().getByRole('button', { name: 'Ajouter un valideur' }).click();
+    await stepForm().getByTestId('ce-approver-kind-1').selectOption({ label: 'Un agent nommé' });
+    await stepForm().getByTestId('ce-approver-agent-1-search').fill('marchand');
+    const named = stepForm().getByTestId('ce-approver-agent-1');
+    // the search's answer replaces the first list (fails on time-out)
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="ce-approver-agent-1"] option').length === 2);
+    await expect(named.locator('option').allInnerTexts()).resolves.toEqual([
+      '— choisir un agent —',
+      expect.stringContaining('Hélène Marchand'),
+    ]);
+    await named.selectOption({ value: HELENE() });
+    // two approvers: either of them
+    await stepForm().getByLabel('l’une des personnes ci-dessous').check();
     await stepForm().getByLabel('À l’entrée dans l’étape, passer la priorité à').selectOption({ label: 'Haute' });
     await stepForm().getByRole('button', { name: 'Ajouter une transition' }).click();
     await stepForm().getByLabel('Transition 1 : vers').selectOption({ label: 'Réponse envoyée' });
@@ -176,8 +195,8 @@ describe('an admin builds a circuit with the forms, walks its graph with the key
           visa_du_dgs: {
             kind: 'approval',
             label: 'Visa du DGS',
-            mode: 'one',
-            approvers: [{ role: 'head', department: 'dgs' }],
+            mode: 'any',
+            approvers: [{ role: 'head', department: 'dgs' }, { agentId: HELENE() }],
             transitions: [
               { on: 'approved', to: 'envoi', guard: { when: { field: 'priority', op: 'eq', value: 'urgent' } } },
               { on: 'approved', to: 'envoi' },

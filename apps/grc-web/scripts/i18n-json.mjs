@@ -10,20 +10,29 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const OUT = join(ROOT, 'tmp/grc-web-i18n');
-/** language → [dictionary file, exported constant] */
-export const LANGUAGES = { fr: ['i18n.fr.ts', 'FR'], en: ['i18n.en.ts', 'EN'] };
+const CORE = join(ROOT, 'apps/grc-web/src/app/core');
 
-mkdirSync(OUT, { recursive: true });
-for (const [lang, [file, name]] of Object.entries(LANGUAGES)) {
+/** A TypeScript module of the console, bundled by esbuild and imported. */
+async function load(file) {
   const result = await build({
-    entryPoints: [join(ROOT, 'apps/grc-web/src/app/core', file)],
+    entryPoints: [join(CORE, file)],
     bundle: true,
     write: false,
     format: 'esm',
     platform: 'neutral',
     logLevel: 'error',
   });
-  const mod = await import(`data:text/javascript;base64,${Buffer.from(result.outputFiles[0].text).toString('base64')}`);
+  return import(`data:text/javascript;base64,${Buffer.from(result.outputFiles[0].text).toString('base64')}`);
+}
+
+/** the console's languages (core/languages.ts): each is `i18n.<code>.ts` exporting `<CODE>` */
+const { LANGUAGES } = await load('languages.ts');
+
+mkdirSync(OUT, { recursive: true });
+for (const { code: lang } of LANGUAGES) {
+  const file = `i18n.${lang}.ts`;
+  const name = lang.toUpperCase();
+  const mod = await load(file);
   const dict = mod[name];
   if (!dict || typeof dict !== 'object') throw new Error(`${file} exports no ${name}`);
   writeFileSync(join(OUT, `${lang}.json`), JSON.stringify(dict));

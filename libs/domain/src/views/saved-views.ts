@@ -45,6 +45,8 @@ export interface TicketCount {
   open: number;
   all: number;
 }
+/** Each of a count's figures stops there (a tab's figure, not a report): `all` at the cap reads "10,000 or more". */
+export const TICKET_COUNT_CAP = 10_000;
 
 /**
  * Who may share a view with which departments: a head (or an admin) with departments they belong to;

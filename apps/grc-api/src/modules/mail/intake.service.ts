@@ -298,19 +298,25 @@ export class MailIntakeService {
     files: Array<() => Promise<void>>,
   ): Promise<NewEvent[]> {
     const accepted: CheckedFile[] = [];
-    const refused: Array<{ filename: string; reason: string }> = [];
+    // each refusal's code (the public form's: file.too_large, file.empty, file.type) lets the console word the note
+    const refused: Array<{ filename: string; code: 'file.too_large' | 'file.empty' | 'file.type'; reason: string }> = [];
     for (const a of parsed.attachments ?? []) {
       if (a.related && !a.filename) continue; // inline images of an HTML signature
       const filename = safeFilename(a.filename ?? `piece-jointe-${accepted.length + refused.length + 1}`);
       const content = a.content as Buffer;
       const mimeType = (a.contentType ?? 'application/octet-stream').toLowerCase();
-      let reason: string | null = null;
-      if (content.length > this.config.maxUploadBytes)
-        reason = `Fichier trop volumineux (plus de ${Math.round(this.config.maxUploadBytes / 1048576)} Mo).`;
-      else if (content.length === 0) reason = 'Fichier vide.';
-      else reason = await checkAttachment(filename, mimeType, content);
+      if (content.length > this.config.maxUploadBytes) {
+        const reason = `Fichier trop volumineux (plus de ${Math.round(this.config.maxUploadBytes / 1048576)} Mo).`;
+        refused.push({ filename, code: 'file.too_large', reason });
+        continue;
+      }
+      if (content.length === 0) {
+        refused.push({ filename, code: 'file.empty', reason: 'Fichier vide.' });
+        continue;
+      }
+      const reason = await checkAttachment(filename, mimeType, content);
       if (reason) {
-        refused.push({ filename, reason });
+        refused.push({ filename, code: 'file.type', reason });
         continue;
       }
       accepted.push({ filename, mimeType, size: content.length, buffer: content, sha256: sha256Hex(content) });

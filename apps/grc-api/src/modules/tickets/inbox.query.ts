@@ -3,6 +3,7 @@ import {
   decodeCursor,
   encodeCursor,
   parseReference,
+  TICKET_COUNT_CAP,
   type InboxCounters,
   type Page,
   type TicketCount,
@@ -14,7 +15,7 @@ import type { InboxQueryDto } from './inbox.dto';
 import { InboxRepository, sortKeyCount, type InboxFilter } from './inbox.repository';
 
 /** A tab shows "10000+" beyond this: counting further would scan for nothing. */
-export const COUNT_CAP = 10_000;
+export const COUNT_CAP = TICKET_COUNT_CAP;
 
 /**
  * The unified inbox: who may see which view, the checked filters and the keyset cursor; the SQL (one

@@ -4,6 +4,7 @@ import { TRANSLOCO_TRANSPILER, provideTransloco, type Translation, type Transloc
 import type { Observable } from 'rxjs';
 import { I18n, storedLang } from './i18n';
 import { IcuTranspiler } from './i18n-icu';
+import { LANG_CODES } from './languages';
 
 /**
  * The active language's dictionary, one JSON file per language (`/i18n/<lang>.json`), generated at build time
@@ -24,7 +25,7 @@ export function provideI18n(): (Provider | EnvironmentProviders)[] {
   return [
     provideTransloco({
       config: {
-        availableLangs: ['fr', 'en'],
+        availableLangs: [...LANG_CODES],
         defaultLang: storedLang(),
         reRenderOnLangChange: true,
         prodMode: true,

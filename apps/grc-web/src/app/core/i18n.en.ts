@@ -133,7 +133,10 @@ export const EN: Record<MsgKey, string> = {
   'view.departments': 'My departments',
   'view.unassigned': 'Unassigned',
   'view.all': 'All',
-  'view.count': '{count} open',
+  'view.count': '{open, number} open of {all, number}{capped, select, yes {+} other {}}',
+  'view.countLegend': 'On each view: open requests / all requests of the list, with the chosen filters.',
+  'inbox.listCount':
+    '{all, plural, one {This list holds # request} other {This list holds # requests}}{capped, select, yes { or more} other {}}, {open, number} of them open (new, open or waiting for the citizen).',
   'inbox.heading': 'Inbox',
   'inbox.views': 'Inbox views',
   'inbox.search': 'Search requests',

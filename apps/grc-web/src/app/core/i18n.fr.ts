@@ -131,7 +131,10 @@ export const FR = {
   'view.departments': 'Mes services',
   'view.unassigned': 'Non attribuées',
   'view.all': 'Toutes',
-  'view.count': '{count} ouvertes',
+  'view.count': '{open, plural, one {# ouverte} other {# ouvertes}} sur {all, number}{capped, select, yes {+} other {}}',
+  'view.countLegend': 'Sur chaque vue : demandes ouvertes / toutes les demandes de la liste, avec les filtres choisis.',
+  'inbox.listCount':
+    '{all, plural, one {Cette liste compte # demande} other {Cette liste compte # demandes}}{capped, select, yes { ou plus} other {}}, dont {open, plural, one {# ouverte} other {# ouvertes}} (nouvelle, en cours ou en attente du citoyen).',
   'inbox.heading': 'Boîte de réception',
   'inbox.views': 'Vues de la boîte de réception',
   'inbox.search': 'Rechercher dans les demandes',

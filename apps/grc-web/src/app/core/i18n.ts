@@ -1,24 +1,33 @@
 import { DOCUMENT, Injectable, effect, inject, signal } from '@angular/core';
 import { TranslocoService } from '@jsverse/transloco';
-import type { Channel, Priority, Role, TicketStatus, TimelineEventKind, RequesterKind } from '@grc/domain';
+import {
+  TICKET_COUNT_CAP,
+  type Channel,
+  type Priority,
+  type Role,
+  type TicketStatus,
+  type TimelineEventKind,
+  type RequesterKind,
+} from '@grc/domain';
 import { firstValueFrom } from 'rxjs';
 import type { MsgKey } from './i18n.fr';
 import { IcuTranspiler } from './i18n-icu';
+import { LANGUAGES, isLang, type Lang } from './languages';
 import { useProblemWording } from './problem';
 
 /** The town's time zone (metropolitan France). */
 const TOWN_TIME_ZONE = 'Europe/Paris';
 
-export type Lang = 'fr' | 'en';
+export type { Lang };
 export type { MsgKey };
 
 const STORAGE_KEY = 'grc.lang';
-const LOCALES: Record<Lang, string> = { fr: 'fr-FR', en: 'en-GB' };
+const LOCALES = Object.fromEntries(LANGUAGES.map((l) => [l.code, l.locale])) as Record<Lang, string>;
 
 export function storedLang(): Lang {
   try {
     const v = localStorage.getItem(STORAGE_KEY);
-    return v === 'en' ? 'en' : 'fr';
+    return isLang(v) ? v : 'fr';
   } catch {
     return 'fr';
   }
@@ -109,6 +118,10 @@ export class I18n {
     if (Number.isNaN(d.getTime())) return iso;
     return new Intl.DateTimeFormat(LOCALES[this.lang()], { dateStyle: 'short', timeStyle: 'short', timeZone: TOWN_TIME_ZONE }).format(d);
   };
+
+  readonly number = (n: number): string => new Intl.NumberFormat(LOCALES[this.lang()]).format(n);
+  /** a count's figure (GET /tickets/count), "10,000+" at its cap */
+  readonly countFigure = (n: number): string => (n >= TICKET_COUNT_CAP ? `${this.number(TICKET_COUNT_CAP)}+` : this.number(n));
 
   readonly fileSize = (bytes: number): string => {
     const units = this.lang() === 'fr' ? ['o', 'Ko', 'Mo', 'Go'] : ['B', 'KB', 'MB', 'GB'];

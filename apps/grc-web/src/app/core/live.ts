@@ -18,13 +18,13 @@ export const POLL_MS = 30_000;
  * connect-src 'self'), one EventSource per stream shared by every subscriber of the page. The browser
  * reconnects by itself with Last-Event-ID (the API replays what was missed); when the API refuses the
  * stream (any non-200: full, session ended, ticket gone) the EventSource closes and the page falls back
- * to polling every POLL_MS.
+ * to polling every POLL_MS, trying the stream again at each tick: once it opens, events take over.
  */
 @Injectable({ providedIn: 'root' })
 export class LiveUpdates {
   private readonly zone = inject(NgZone);
   private readonly streams = new Map<string, Observable<LiveSignal>>();
-  /** 'live' while a stream is open, 'polling' after one was refused */
+  /** 'live' while a stream is open, 'polling' after one was refused (until it opens again) */
   readonly mode = signal<'live' | 'polling'>('live');
 
   /** `inbox`, or `tickets/<id>` */
@@ -32,31 +32,49 @@ export class LiveUpdates {
     let s = this.streams.get(path);
     if (!s) {
       s = new Observable<LiveSignal>((sub) => {
+        const emit = (signal: LiveSignal) => this.zone.run(() => sub.next(signal));
         let timer: ReturnType<typeof setInterval> | null = null;
-        const poll = () => {
-          this.mode.set('polling');
-          timer ??= setInterval(() => this.zone.run(() => sub.next({ kind: 'resync' })), POLL_MS);
-        };
         let es: EventSource | null = null;
-        if (typeof EventSource === 'undefined') poll();
-        else {
-          es = new EventSource(`${API}/live/${path}`, { withCredentials: true });
-          es.onopen = () => this.mode.set('live');
-          es.onmessage = (e: MessageEvent<string>) => {
-            const event = parseLiveEvent(e.data);
-            if (event) this.zone.run(() => sub.next(event));
+        /** Opens the stream; false where there is no EventSource. */
+        const open = (): boolean => {
+          if (typeof EventSource === 'undefined') return false;
+          const source = new EventSource(`${API}/live/${path}`, { withCredentials: true });
+          es = source;
+          source.onopen = () => {
+            this.mode.set('live');
+            if (timer) {
+              // back from polling: what changed since the last tick is re-read once, then events again
+              clearInterval(timer);
+              timer = null;
+              emit({ kind: 'resync' });
+            }
           };
-          es.addEventListener('reset', () => this.zone.run(() => sub.next({ kind: 'resync' })));
-          es.onerror = () => {
+          source.onmessage = (e: MessageEvent<string>) => {
+            const event = parseLiveEvent(e.data);
+            if (event) emit(event);
+          };
+          source.addEventListener('reset', () => emit({ kind: 'resync' }));
+          source.onerror = () => {
             // CONNECTING: the browser reconnects by itself; CLOSED: the API refused the stream
-            if (es && es.readyState === EventSource.CLOSED) {
-              es.close();
-              es = null;
-              this.zone.run(() => sub.next({ kind: 'resync' }));
+            if (source.readyState !== EventSource.CLOSED) return;
+            source.close();
+            if (es === source) es = null;
+            if (!timer) {
+              emit({ kind: 'resync' });
               poll();
             }
           };
-        }
+          return true;
+        };
+        /** Re-reads every POLL_MS, and tries the stream again at each tick (a full process says Retry-After: 30). */
+        const poll = () => {
+          this.mode.set('polling');
+          timer ??= setInterval(() => {
+            emit({ kind: 'resync' });
+            if (!es) open();
+          }, POLL_MS);
+        };
+        if (!open()) poll();
         return () => {
           es?.close();
           if (timer) clearInterval(timer);

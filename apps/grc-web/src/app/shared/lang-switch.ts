@@ -1,5 +1,6 @@
 import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
-import { I18n, type Lang } from '../core/i18n';
+import { I18n } from '../core/i18n';
+import { LANGUAGES } from '../core/languages';
 
 @Component({
   selector: 'grc-lang-switch',
@@ -14,8 +15,6 @@ import { I18n, type Lang } from '../core/i18n';
 })
 export class LangSwitch {
   protected readonly i18n = inject(I18n);
-  protected readonly langs: Array<{ code: Lang; short: string; name: string }> = [
-    { code: 'fr', short: 'FR', name: 'Français' },
-    { code: 'en', short: 'EN', name: 'English' },
-  ];
+  /** every language of core/languages.ts */
+  protected readonly langs = LANGUAGES;
 }

@@ -1,13 +1,20 @@
 import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting, type TestRequest } from '@angular/common/http/testing';
 import { TestBed, type ComponentFixture } from '@angular/core/testing';
-import { provideRouter } from '@angular/router';
+import { Router, provideRouter } from '@angular/router';
 import type { Page, TicketSummary } from '@grc/domain';
 import { provideTestI18n } from '../../../testing/i18n';
 import { I18n } from '../../core/i18n';
 import { INBOX_PAGE_SIZE, InboxPage } from './inbox';
 
 const TOTAL = 10_000;
+/** GET /tickets/count per view: open ones and all (the list shows all of them) */
+const COUNTS = {
+  mine: { open: 3, all: 12 },
+  departments: { open: 1_234, all: 5_678 },
+  unassigned: { open: 1, all: 1 },
+  all: { open: 0, all: 0 },
+};
 const row = (i: number): TicketSummary => ({
   id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
   reference: `GRC-2026-${String(i + 1).padStart(6, '0')}`,
@@ -32,7 +39,7 @@ describe('InboxPage', () => {
   function answerSideRequests(): void {
     for (const r of http.match((req) => !req.url.endsWith('/tickets'))) {
       const url = r.request.url;
-      if (url.endsWith('/counters')) r.flush({ mine: 0, departments: TOTAL, unassigned: TOTAL, all: TOTAL });
+      if (url.endsWith('/tickets/count')) r.flush(COUNTS[r.request.params.get('view') as keyof typeof COUNTS]);
       else if (url.endsWith('/workflows/inbox')) r.flush({ counts: { total: 0 }, items: [] });
       else r.flush([]);
     }
@@ -74,6 +81,34 @@ describe('InboxPage', () => {
     expect(rendered().length).toBeLessThan(INBOX_PAGE_SIZE);
     // the row's position is announced even though the rows before it are not in the page
     expect(rendered()[0].getAttribute('aria-rowindex')).toBe('2');
+  });
+
+  it('counts each tab with the list’s filters, open ones and all, and says what the open list holds', async () => {
+    const el = fixture.nativeElement as HTMLElement;
+    await fixture.whenStable();
+    const tab = (v: string) => el.querySelector(`[data-testid="view-count-${v}"]`)!.textContent!.replace(/\s+/g, ' ').trim();
+    expect(tab('mine')).toBe('3 / 12(3 open of 12)');
+    expect(tab('departments')).toBe('1,234 / 5,678(1,234 open of 5,678)');
+    // the open tab is "mine": its list holds the 12 rows the tab counts
+    expect(el.querySelector('[data-testid="inbox-counts"]')!.textContent).toContain('This list holds 12 requests, 3 of them open');
+    answerPage(inboxRequest());
+
+    // a filter changes the list and the tabs' figures alike: every count carries it, and never a cursor or limit
+    await TestBed.inject(Router).navigate([], { queryParams: { view: 'departments', priority: 'urgent' } });
+    await fixture.whenStable();
+    const counts = http.match((r) => r.url.endsWith('/tickets/count'));
+    expect(counts.map((r) => r.request.params.get('view')).sort()).toEqual(['departments', 'mine', 'unassigned']);
+    for (const r of counts) {
+      expect(r.request.params.get('priority')).toBe('urgent');
+      expect(r.request.params.has('cursor') || r.request.params.has('limit')).toBe(false);
+      r.flush(r.request.params.get('view') === 'departments' ? { open: 1, all: 10_000 } : { open: 0, all: 0 });
+    }
+    answerPage(inboxRequest());
+    await fixture.whenStable();
+    expect(tab('departments')).toBe('1 / 10,000+(1 open of 10,000+)');
+    expect(el.querySelector('[data-testid="inbox-counts"]')!.textContent).toContain(
+      'This list holds 10,000 requests or more, 1 of them open',
+    );
   });
 
   it('fetches the next page when the end of the loaded rows comes near, until all 10,000 are in the list', async () => {

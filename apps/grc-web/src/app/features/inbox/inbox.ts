@@ -8,15 +8,16 @@ import {
   INBOX_COLUMNS,
   PRIORITIES,
   TICKET_STATUSES,
+  TICKET_COUNT_CAP,
   type InboxColumn,
-  type InboxCounters,
   type InboxQuery,
   type InboxSort,
   type InboxView,
   type Page,
+  type TicketCount,
   type TicketSummary,
 } from '@grc/domain';
-import { Subscription, auditTime, catchError, of } from 'rxjs';
+import { Subscription, auditTime, catchError, forkJoin, of } from 'rxjs';
 import { Api } from '../../core/api';
 import { Auth } from '../../core/auth';
 import { I18n, type MsgKey } from '../../core/i18n';
@@ -105,7 +106,14 @@ export class InboxPage {
     return Object.fromEntries(Object.entries(this.query(null)).filter(([k, v]) => v !== undefined && k !== 'cursor' && k !== 'limit'));
   });
 
-  protected readonly counters = signal<InboxCounters | null>(null);
+  /**
+   * Each tab's figures, open ones and all, counted with the filters of the list (GET /tickets/count, the
+   * same conditions as GET /tickets): a tab's link keeps the filters, so the list it opens has exactly
+   * `all` rows, `open` of them new, open or waiting for the citizen.
+   */
+  protected readonly counts = signal<Partial<Record<InboxView, TicketCount>>>({});
+  /** the open list's figures */
+  protected readonly listCount = computed(() => this.counts()[this.view()] ?? null);
   protected readonly items = signal<TicketSummary[]>([]);
   protected readonly nextCursor = signal<string | null>(null);
   /** pages fetched into the one scrolling list (keyset cursors: a page follows the last row loaded) */
@@ -144,9 +152,11 @@ export class InboxPage {
   protected sortLabel(s: InboxSort): string {
     return this.t(`inbox.sort.${s}` as MsgKey);
   }
-  protected count(v: InboxView): number | null {
-    const c = this.counters();
-    return c ? c[v] : null;
+  protected count(v: InboxView): TicketCount | null {
+    return this.counts()[v] ?? null;
+  }
+  protected capped(c: TicketCount): 'yes' | 'no' {
+    return c.all >= TICKET_COUNT_CAP ? 'yes' : 'no';
   }
   protected viewParams(v: InboxView): Params {
     return { ...this.route.snapshot.queryParams, view: v };
@@ -233,10 +243,22 @@ export class InboxPage {
     });
   }
 
+  private counting?: Subscription;
   private loadCounters(): void {
-    this.api
-      .get<InboxCounters>('/tickets/counters')
-      .pipe(catchError(() => of(null)))
-      .subscribe((c) => this.counters.set(c));
+    this.counting?.unsubscribe();
+    const views = this.views();
+    const filters: Partial<InboxQuery> = this.query(null);
+    delete filters.cursor;
+    delete filters.limit;
+    this.counting = forkJoin(
+      views.map((view) => this.api.get<TicketCount>('/tickets/count', { ...filters, view }).pipe(catchError(() => of(null)))),
+    ).subscribe((counts) => {
+      const out: Partial<Record<InboxView, TicketCount>> = {};
+      views.forEach((v, i) => {
+        const c = counts[i];
+        if (c) out[v] = c;
+      });
+      this.counts.set(out);
+    });
   }
 }

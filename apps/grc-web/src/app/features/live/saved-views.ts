@@ -2,7 +2,7 @@ import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, input
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { FormsModule } from '@angular/forms';
 import { RouterLink, type Params } from '@angular/router';
-import { INBOX_COLUMNS, type InboxColumn, type SavedView, type SavedViewQuery, type TicketCount } from '@grc/domain';
+import { INBOX_COLUMNS, TICKET_COUNT_CAP, type InboxColumn, type SavedView, type SavedViewQuery, type TicketCount } from '@grc/domain';
 import { auditTime, catchError, forkJoin, of } from 'rxjs';
 import { Api } from '../../core/api';
 import { Auth } from '../../core/auth';
@@ -47,8 +47,8 @@ export function viewParams(q: SavedViewQuery, columns: readonly InboxColumn[], i
               {{ v.name }}
               @if (counts()[v.id]; as c) {
                 <span class="count"
-                  ><span aria-hidden="true">{{ c.open }}/{{ c.all }}</span
-                  ><span class="sr-only">({{ t('views.count', { open: c.open, all: c.all }) }})</span></span
+                  ><span aria-hidden="true">{{ i18n.countFigure(c.open) }}<span class="count-all"> / {{ i18n.countFigure(c.all) }}</span></span
+                  ><span class="sr-only">({{ t('view.count', { open: c.open, all: c.all, capped: c.all >= cap ? 'yes' : 'no' }) }})</span></span
                 >
               }
               @if (!v.mine) { <span class="muted small">{{ t('views.sharedBy', { name: v.owner.displayName }) }}</span> }
@@ -96,7 +96,9 @@ export class SavedViews {
 
   private readonly api = inject(Api);
   private readonly auth = inject(Auth);
-  protected readonly t = inject(I18n).t;
+  protected readonly i18n = inject(I18n);
+  protected readonly t = this.i18n.t;
+  protected readonly cap = TICKET_COUNT_CAP;
   protected readonly allColumns = INBOX_COLUMNS;
   protected readonly views = signal<SavedView[]>([]);
   protected readonly counts = signal<Record<string, TicketCount>>({});

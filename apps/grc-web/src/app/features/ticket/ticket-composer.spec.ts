@@ -9,7 +9,8 @@ import { I18n } from '../../core/i18n';
 import { TicketPage } from './ticket';
 
 const ID = '00000000-0000-4000-8000-000000000001';
-const ticket = (version: number): TicketDetail => ({
+const created = { id: 'e1', kind: 'created', at: '2026-11-30T09:00:00Z', actor: null, body: null, data: {} } as const;
+const ticket = (version: number, timeline: TicketDetail['timeline'] = [created]): TicketDetail => ({
   id: ID,
   reference: 'GRC-2026-004217',
   subject: 'Lampadaire éteint rue des Lilas',
@@ -29,7 +30,7 @@ const ticket = (version: number): TicketDetail => ({
   version,
   attributes: {},
   attachments: [],
-  timeline: [],
+  timeline,
   allowedStatuses: ['resolved'],
 });
 const noCircuit: TicketWorkflowView = { ticketId: ID, ticketVersion: 3, bound: null, instance: null, actions: [] };
@@ -92,6 +93,56 @@ describe('TicketPage composer', () => {
     await type('Vu avec le prestataire.');
     submit();
     expect(http.expectOne(isMessagePost).request.body).toEqual({ kind: 'note', body: 'Vu avec le prestataire.', version: 3 });
+  });
+
+  it('after a stale save, shows the other change marked new, keeps the draft, and reapplies the draft as edited on the new version', async () => {
+    await type('Bonjour, une équipe passe demain.');
+    submit();
+    http
+      .expectOne(isMessagePost)
+      .flush({ title: 'Conflit', status: 409, code: 'stale', errors: [] }, { status: 409, statusText: 'Conflict' });
+    await settle();
+    el().querySelector<HTMLButtonElement>('[data-testid="conflict-see"]')!.click();
+    const colleague = {
+      id: 'e2',
+      kind: 'reply',
+      at: '2026-11-30T10:00:00Z',
+      actor: { id: 'a2', displayName: 'Thierry Moreau' },
+      body: 'Intervention prévue jeudi.',
+      data: {},
+    } as const;
+    http.expectOne(`/api/v1/tickets/${ID}`).flush(ticket(5, [created, colleague]));
+    await settle();
+    const entries = Array.from(el().querySelectorAll('[data-testid="timeline-event"]'));
+    const fresh = entries.filter((e) => e.querySelector('[data-testid="timeline-new"]'));
+    expect(fresh.map((e) => e.textContent)).toEqual([expect.stringContaining('Intervention prévue jeudi.')]);
+    const area = () => el().querySelector<HTMLTextAreaElement>('[data-testid="composer-body"]')!;
+    expect(area().value).toBe('Bonjour, une équipe passe demain.');
+    // the agent merges the colleague's answer into the draft, then reapplies: the edited draft, on version 5
+    await type('Bonjour, comme indiqué, une équipe passe jeudi.');
+    el().querySelector<HTMLButtonElement>('[data-testid="conflict-reapply-after"]')!.click();
+    // (re-read once more: the newest version is the one to send on)
+    http.expectOne(`/api/v1/tickets/${ID}`).flush(ticket(5, [created, colleague]));
+    await fixture.whenStable();
+    const post = http.expectOne(isMessagePost);
+    expect(post.request.body).toEqual({ kind: 'reply', body: 'Bonjour, comme indiqué, une équipe passe jeudi.', version: 5 });
+    post.flush(ticket(6, [created, colleague]));
+    await settle();
+    expect(el().querySelector('[data-testid="conflict-reapply-after"]')).toBeNull();
+    expect(area().value).toBe('');
+  });
+
+  it('"reapply" straight from the conflict re-reads first, then sends on the new version', async () => {
+    await type('Bonjour');
+    submit();
+    http
+      .expectOne(isMessagePost)
+      .flush({ title: 'Conflit', status: 409, code: 'stale', errors: [] }, { status: 409, statusText: 'Conflict' });
+    await settle();
+    el().querySelector<HTMLButtonElement>('[data-testid="conflict-reapply"]')!.click();
+    http.expectOne(`/api/v1/tickets/${ID}`).flush(ticket(7));
+    await fixture.whenStable();
+    expect(http.expectOne(isMessagePost).request.body).toEqual({ kind: 'reply', body: 'Bonjour', version: 7 });
   });
 
   it('on a stale version, says so in English (no French from the server) and offers to reapply', async () => {

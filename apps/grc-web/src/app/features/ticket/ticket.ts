@@ -37,7 +37,7 @@ import { MailTools } from '../mail/mail-tools';
 import { LiveUpdates } from '../../core/live';
 import { PresencePanel } from '../live/presence';
 import { TicketLetters } from '../letters/ticket-letters';
-import { timelineEntries, timelineWords } from './timeline-words';
+import { refusedAttachments, timelineEntries, timelineWords } from './timeline-words';
 
 type MessageKind = 'reply' | 'note' | 'public_note';
 const NOBODY = '__nobody__';
@@ -129,7 +129,7 @@ export class TicketPage {
   /** the action refused as stale (409), to reapply on the new version */
   private retry: (() => void) | null = null;
   protected readonly canReapply = signal(false);
-  private readonly live = inject(LiveUpdates);
+  protected readonly live = inject(LiveUpdates);
   private readonly destroyRef = inject(DestroyRef);
   private liveSub?: Subscription;
 
@@ -379,6 +379,7 @@ export class TicketPage {
       },
       'patch',
     );
+    this.redoWith(() => this.saveFields());
   }
 
   protected reclassify(): void {
@@ -401,6 +402,13 @@ export class TicketPage {
     const kind = this.kind();
     const done = kind === 'reply' ? 'ticket.done.reply' : kind === 'public_note' ? 'ticket.done.publicNote' : 'ticket.done.note';
     this.act('/messages', { kind, body: text }, done, () => this.body.set(''));
+    // after a 409, "reapply" sends the draft as it is then: the agent may have merged the other change into it
+    this.redoWith(() => this.send());
+  }
+
+  /** The stale action's retry re-runs `redo` (it reads the form as the agent left it) instead of resending the same body. */
+  private redoWith(redo: () => void): void {
+    if (this.busy()) this.retry = redo;
   }
 
   protected pickFile(event: Event): void {
@@ -440,6 +448,7 @@ export class TicketPage {
 
   /** An event's stored text, unless the console words the event itself (the SLA's, in the agent's language). */
   protected bodyOf(ev: TimelineEvent): string | null {
+    if (refusedAttachments(ev)) return null; // worded by eventDetail
     return slaEventBody(ev, this.i18n);
   }
 

@@ -1,5 +1,5 @@
 import { fieldLabel, isPriority, isTicketStatus, PRIORITIES, type CategoryField, type TimelineEvent } from '@grc/domain';
-import type { I18n } from '../../core/i18n';
+import type { I18n, MsgKey } from '../../core/i18n';
 
 interface Named {
   id: string;
@@ -30,6 +30,16 @@ export function timelineEntries(events: readonly TimelineEvent[]): TimelineEntry
   }
   return out;
 }
+
+/** The e-mail intake's note of the attachments it refused (data.refusedAttachments: file name and code), if it is one. */
+export function refusedAttachments(ev: TimelineEvent): Array<{ filename: string; code: string | null }> | null {
+  const list = ev.kind === 'note' ? (ev.data as Record<string, unknown> | null)?.['refusedAttachments'] : undefined;
+  if (!Array.isArray(list)) return null;
+  return list
+    .filter((r): r is Record<string, unknown> => !!r && typeof r === 'object' && typeof (r as { filename?: unknown }).filename === 'string')
+    .map((r) => ({ filename: r['filename'] as string, code: typeof r['code'] === 'string' ? (r['code'] as string) : null }));
+}
+const REFUSAL_CODES = new Set(['file.too_large', 'file.empty', 'file.type']);
 
 /** A priority as stored in events: its name or its rank. */
 const priorityOf = (v: unknown) => (isPriority(v) ? v : typeof v === 'number' ? (PRIORITIES[v] ?? null) : null);
@@ -84,6 +94,13 @@ export function timelineWords(ev: TimelineEvent, ctx: TimelineContext): string |
         return code;
       };
       return codes.length ? codes.map(label).join(', ') : null;
+    }
+    case 'note': {
+      // the intake's own note: worded from the codes (its stored body is French, for other readers)
+      const refused = refusedAttachments(ev);
+      if (!refused) return null;
+      const why = (code: string | null) => t(`timeline.refused.${code && REFUSAL_CODES.has(code) ? code.slice(5) : 'other'}` as MsgKey);
+      return t('timeline.refusedAttachments', { list: refused.map((r) => `• ${r.filename} — ${why(r.code)}`).join('\n') });
     }
     case 'attachment_added':
       return typeof d['filename'] === 'string' ? d['filename'] : null;

@@ -35,6 +35,7 @@ import {
   type WorkflowRole,
 } from '@grc/workflows';
 import { I18n, type MsgKey } from '../../core/i18n';
+import { AgentPicker, type PickerOption } from '../../shared/agent-picker';
 import { CircuitGraphView } from './circuit-graph-view';
 
 type AnyStep = Step & Record<string, unknown>;
@@ -48,7 +49,7 @@ const END_OUTCOMES = ['reply_sent', 'decision', 'closed', 'abandoned'] as const;
  */
 @Component({
   selector: 'grc-circuit-editor',
-  imports: [CircuitGraphView],
+  imports: [CircuitGraphView, AgentPicker],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './circuit-editor.html',
   styles: `
@@ -76,6 +77,8 @@ export class CircuitEditor {
   protected readonly t = this.i18n.t;
   protected readonly kinds = STEP_KINDS;
   protected readonly roles = WORKFLOW_ROLES;
+  /** a named agent's picker starts empty: the analysis says "unknown agent" until one is chosen */
+  protected readonly choose = computed<PickerOption[]>(() => [{ value: '', label: this.t('ce.chooseAgent') }]);
   protected readonly fields = CONDITION_FIELDS;
   protected readonly ops = ROW_OPS;
   protected readonly endOutcomes = END_OUTCOMES;
@@ -268,6 +271,12 @@ export class CircuitEditor {
     const slot: Record<string, unknown> = { ...list[i], ...changes };
     for (const [k, v] of Object.entries(changes)) if (v === undefined || v === '') delete slot[k];
     list[i] = slot as ApproverSlot;
+    this.patch({ approvers: list });
+  }
+  /** An approver is a role in a department, or an agent named by the agent picker (searchable, never a raw id). */
+  protected setApproverKind(i: number, kind: string): void {
+    const list = [...this.approvers(this.step()!)];
+    list[i] = (kind === 'agent' ? { agentId: '' } : { role: 'head', department: TICKET_DEPARTMENT }) as ApproverSlot;
     this.patch({ approvers: list });
   }
   protected addApprover(): void {
