@@ -291,11 +291,16 @@ describe('grc: a broken pack', () => {
     expect(explain(r)).not.toMatch(/at .*\.js:\d+/); // a refusal, not a stack trace
   });
 
-  it('load-pack refuses it the same way and writes nothing', async () => {
+  it('load-pack refuses it the same way and writes nothing, not even the schema', async () => {
     const r = await grc(['load-pack', pack], env);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/8 error\(s\)/);
     expect(r.stderr).toMatch(/not loaded: it is invalid \(nothing was written\)/);
+    expect(r.stdout).not.toMatch(/migration/);
+    expect(await pg(db.url, `SELECT count(*)::int n FROM pg_tables WHERE schemaname = 'public'`)).toEqual([{ n: 0 }]);
+    // on a migrated database too: nothing of the pack is written
+    expect((await grc(['migrate'], env)).code).toBe(0);
+    expect((await grc(['load-pack', pack], env)).code).toBe(1);
     for (const table of ['departments', 'categories', 'sla_policies', 'workflow_definitions', 'town_settings'])
       expect(await pg(db.url, `SELECT count(*)::int n FROM ${table}`)).toEqual([{ n: 0 }]);
   });
