@@ -5,7 +5,7 @@
  * deadline. Then a broken pack:
  * every error listed at once with file and line, exit 1, nothing loaded.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { addWorkingDays } from '@grc/domain';
 import { Browserless, copyOfStarterPack, databaseUrlFor, emptyDatabase, grc, pg, ROOT, serve, STARTER, type Run } from './support';
@@ -77,7 +77,15 @@ describe('grc: our own town from an empty database, with the command line only',
     expect(nowhere.stderr).toMatch(/no-such-town: no such folder \(relative to .*, where the command runs\)/);
     const notAPack = await grc(['validate-pack', '.'], env);
     expect(notAPack.stderr).toMatch(/not a town pack — none of town\.yaml/);
-    for (const r of [missing, refused, nowhere, notAPack]) {
+    // a pack another user cannot read (the Docker image runs as uid 1000): which file, and the chmod
+    const privatePack = copyOfStarterPack();
+    chmodSync(join(privatePack, '..'), 0o755);
+    chmodSync(join(privatePack, 'sla.yaml'), 0o600);
+    const nobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : undefined; // root reads every file
+    const denied = await grc(['validate-pack', privatePack], env, undefined, nobody);
+    if (nobody) expect(denied.stderr).toMatch(/cannot read \S+\/sla\.yaml: permission denied — .*chmod -R a\+rX/);
+    else expect(denied.code).toBe(0);
+    for (const r of [missing, refused, nowhere, notAPack, ...(nobody ? [denied] : [])]) {
       expect(r.code).toBe(1);
       expect(explain(r)).not.toMatch(/at .*\.js:\d+/);
     }
@@ -98,6 +106,11 @@ describe('grc: our own town from an empty database, with the command line only',
     expect(ok.stdout).toMatch(/DATABASE_URL=postgres:\/\/postgres:\*\*\*\*@127\.0\.0\.1/);
     expect(ok.stdout).toMatch(/GRC_QUEUE_PREFIX=grc-cli-/);
     expect(ok.stdout).not.toContain('not-the-password-0451');
+    expect(ok.stderr).not.toMatch(/no GRC process reads/);
+    // a misspelt variable is ignored by every process: config check says so (and still exits 0)
+    const typo = await grc(['config', 'check'], { ...env, GRC_QUEU_PREFIX: 'val-d-exemple' });
+    expect(typo.code).toBe(0);
+    expect(typo.stderr).toMatch(/1 variable\(s\) that no GRC process reads, ignored .*\n {2}GRC_QUEU_PREFIX$/m);
     // one heading per group; the default folders as this process resolves them
     const headings = ok.stdout.split('\n').filter((l) => l.startsWith('# '));
     expect(new Set(headings).size).toBe(headings.length);
@@ -256,6 +269,8 @@ describe('grc: a broken pack', () => {
     edit('sla.yaml', '{ amount: 10, unit: working_days }', '{ amount: 10, unit: fortnights }');
     edit('workflows/reponse-voirie.yaml', '{ role: head, department: voirie }', '{ role: head, department: voiries }');
     edit('workflows/bindings.yaml', 'workflow: reponse-voirie', 'workflow: reponse-voierie');
+    // a guessable password is judged in the same run as the other files' errors, not once they are fixed
+    edit('agents.yaml', 'departments: [accueil] }', 'departments: [accueil], password: azerty123456 }');
   });
   afterAll(async () => db?.drop());
 
@@ -271,15 +286,21 @@ describe('grc: a broken pack', () => {
     has(/^ {2}sla\.yaml:\d+ \[policies\.0\.targets\.resolution\.unit\]: /);
     has(/^ {2}workflows\/reponse-voirie\.yaml:\d+ \[steps\.validation\.approvers/);
     has(/^ {2}workflows\/bindings\.yaml:2 \[0\.workflow\]: unknown circuit "reponse-voierie"/);
-    expect(r.stderr).toMatch(/7 error\(s\)/);
+    has(/^ {2}agents\.yaml:6 \[2\.password\]: password refused \(password_common/);
+    expect(r.stderr).toMatch(/8 error\(s\)/);
     expect(explain(r)).not.toMatch(/at .*\.js:\d+/); // a refusal, not a stack trace
   });
 
-  it('load-pack refuses it the same way and writes nothing', async () => {
+  it('load-pack refuses it the same way and writes nothing, not even the schema', async () => {
     const r = await grc(['load-pack', pack], env);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/7 error\(s\)/);
+    expect(r.stderr).toMatch(/8 error\(s\)/);
     expect(r.stderr).toMatch(/not loaded: it is invalid \(nothing was written\)/);
+    expect(r.stdout).not.toMatch(/migration/);
+    expect(await pg(db.url, `SELECT count(*)::int n FROM pg_tables WHERE schemaname = 'public'`)).toEqual([{ n: 0 }]);
+    // on a migrated database too: nothing of the pack is written
+    expect((await grc(['migrate'], env)).code).toBe(0);
+    expect((await grc(['load-pack', pack], env)).code).toBe(1);
     for (const table of ['departments', 'categories', 'sla_policies', 'workflow_definitions', 'town_settings'])
       expect(await pg(db.url, `SELECT count(*)::int n FROM ${table}`)).toEqual([{ n: 0 }]);
   });

@@ -55,12 +55,12 @@ export interface Run {
 }
 
 /** `grc <args>` as a separate process (the built main.js), with this environment on top of a clean one. */
-export function grc(args: string[], env: Record<string, string>, script = MAIN): Promise<Run> {
+export function grc(args: string[], env: Record<string, string>, script = MAIN, as?: { uid: number; gid: number }): Promise<Run> {
   return new Promise((res) => {
     execFile(
       process.execPath,
       [script, ...args],
-      { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', ...env }, timeout: 170_000 },
+      { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', ...env }, timeout: 170_000, ...as },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
         res({ code, stdout, stderr });

@@ -3,8 +3,9 @@
  * framework logs (errors only unless --verbose), the configuration (checked when a command runs, so that
  * `--help` works with any environment), and the database / application it opens and always closes.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { userInfo } from 'node:os';
 import { INestApplicationContext, Logger, type LogLevel } from '@nestjs/common';
 import type { Command } from 'commander';
 import { DataSource } from 'typeorm';
@@ -85,15 +86,32 @@ export async function withApp<T>(ctx: CommandContext, work: (app: INestApplicati
 export function packFolder(folder: string): string {
   const where = resolve(folder);
   const from = folder === where ? '' : ` (relative to ${process.cwd()}, where the command runs)`;
-  if (!existsSync(where)) throw new CliError(`${folder}: no such folder${from}`);
-  if (!statSync(where).isDirectory())
-    throw new CliError(`${folder}: not a folder — give the pack's folder, the one holding town.yaml${from}`);
+  let stat: ReturnType<typeof statSync>;
+  try {
+    stat = statSync(where);
+  } catch (e) {
+    // EACCES (a folder above it the user may not enter) is worded by explainFailure, not taken for a missing folder
+    if ((e as { code?: string }).code === 'ENOENT' || (e as { code?: string }).code === 'ENOTDIR')
+      throw new CliError(`${folder}: no such folder${from}`);
+    throw e;
+  }
+  if (!stat.isDirectory()) throw new CliError(`${folder}: not a folder — give the pack's folder, the one holding town.yaml${from}`);
   if (!readdirSync(where).some((n) => /^(town|departments|categories)\.ya?ml$/i.test(n)))
     throw new CliError(
       `${folder}: not a town pack — none of town.yaml, departments.yaml, categories.yaml is there${from}. ` +
         'Start one from packs/starter-town (docs/packs.md, "Bring your own town")',
     );
   return folder;
+}
+
+/** Who this process runs as, for a refusal about file permissions (`uid 1000 (node)` in the Docker image). */
+function userOf(): string {
+  try {
+    const u = userInfo();
+    return `uid ${u.uid} (${u.username})`;
+  } catch {
+    return `uid ${process.getuid?.() ?? '?'}`;
+  }
 }
 
 /** The database a failure is about, as the command line's environment names it (host, port, user, name). */
@@ -119,8 +137,13 @@ function databaseOf(): { host: string; port: string; user: string; name: string 
  */
 export function explainFailure(e: unknown): string | null {
   if (!e || typeof e !== 'object') return null;
-  const err = e as { code?: unknown; message?: unknown; address?: unknown; port?: unknown; hostname?: unknown };
+  const err = e as { code?: unknown; message?: unknown; address?: unknown; port?: unknown; hostname?: unknown; path?: unknown };
   const message = typeof err.message === 'string' ? err.message : '';
+  if (err.code === 'EACCES' && typeof err.path === 'string')
+    return (
+      `cannot read ${err.path}: permission denied — the user running grc (${userOf()}) must be able to read the pack's ` +
+      'folders and files: `chmod -R a+rX <folder>` (docs/packs.md, "With Docker")'
+    );
   const db = databaseOf();
   if (err.code === '3D000' && db)
     return (

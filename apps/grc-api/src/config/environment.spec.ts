@@ -1,7 +1,15 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { loadConfig } from './config';
-import { ConfigError, describeEnvironment, envAtImport, ENVIRONMENT, readEnvironment, withEnvironmentSection } from './environment';
+import {
+  ConfigError,
+  describeEnvironment,
+  envAtImport,
+  ENVIRONMENT,
+  readEnvironment,
+  unknownVariables,
+  withEnvironmentSection,
+} from './environment';
 
 const ROOT = join(__dirname, '../../../..');
 
@@ -62,6 +70,20 @@ describe('the configuration schema (one list of every environment variable)', ()
     }
     expect(() => loadConfig({ GRC_TRACKING_TTL_DAYS: '1.5' })).toThrow(/GRC_TRACKING_TTL_DAYS="1.5"/);
     expect(() => loadConfig({ GRC_RETENTION_BATCH: '0' })).toThrow(/GRC_RETENTION_BATCH="0": must be a whole number from 1 to 5000/);
+  });
+
+  it('names the variables of its prefixes that nothing reads (a typo keeps the default in force)', () => {
+    expect(
+      unknownVariables({
+        GRC_QUEU_PREFIX: 'ville-b',
+        GRC_QUEUE_PREFIX: 'ville-b',
+        MAIL_FORM: 'x',
+        SMTP_URL: 'smtp://h',
+        PATH: '/bin',
+        GRCX: '1',
+      }),
+    ).toEqual(['GRC_QUEU_PREFIX', 'MAIL_FORM']);
+    expect(unknownVariables(Object.fromEntries(Object.keys(ENVIRONMENT).map((n) => [n, 'x'])))).toEqual([]);
   });
 
   it('envAtImport (constants and decorators read when a module is imported) never throws: grc --help works with any environment', () => {

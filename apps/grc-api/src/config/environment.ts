@@ -621,6 +621,16 @@ export function checkEnvironment(env: NodeJS.ProcessEnv = process.env): { values
   return { values: values as Partial<Environment>, issues };
 }
 
+/**
+ * Variables named like the GRC's own (`GRC_`, `MAIL_`, `SMTP_`) that no process reads: a typo such as
+ * `GRC_QUEU_PREFIX` would otherwise leave the default in force without a word (`grc config check` warns).
+ */
+export function unknownVariables(env: NodeJS.ProcessEnv = process.env): string[] {
+  return Object.keys(env)
+    .filter((name) => /^(GRC|MAIL|SMTP)_/.test(name) && !Object.prototype.hasOwnProperty.call(ENVIRONMENT, name))
+    .sort();
+}
+
 /** The typed environment, or a ConfigError naming each invalid variable. */
 export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {
   const { values, issues } = checkEnvironment(env);

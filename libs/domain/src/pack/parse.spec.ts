@@ -94,6 +94,15 @@ describe('parseTownPack', () => {
     expect(errors[0]?.message).toMatch(/^YAML:/);
   });
 
+  it('words a YAML error for a line that is already given: no "at line…:" left dangling, the text at fault quoted', () => {
+    const errors = errorsOf({ ...valid(), 'town.yaml': `${town}name: Autre nom\n` });
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ file: 'town.yaml', path: '', line: town.split('\n').length });
+    expect(errors[0]?.message).toBe('YAML: Map keys must be unique: a key appears twice in this map (column 1: "name: Autre nom")');
+    const [unclosed] = errorsOf({ ...valid(), 'categories.yaml': '- { code: a, nameFr: A\n- b\n' });
+    expect(unclosed?.message).toMatch(/^YAML: Flow map .* end with a \} \(column 1: "- b"\)$/);
+  });
+
   it('lists every schema error with its path and line', () => {
     const errors = errorsOf({
       ...valid(),

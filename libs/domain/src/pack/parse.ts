@@ -2,7 +2,7 @@
  * parseTownPack: YAML texts of a pack → a checked TownPack, or every error with its file and path.
  * Pure: the caller reads the files (file name → text).
  */
-import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import { LineCounter, parseDocument, isNode, type Document, type YAMLError } from 'yaml';
 import { z } from 'zod';
 import { validateCalendar } from '../sla/calendar';
 import { validatePolicy, type SlaPolicy } from '../sla/policy';
@@ -117,6 +117,22 @@ const rawCodes = (raw: unknown): Set<string> =>
 const placeholdersOf = (s: string): string[] => [...s.matchAll(/\{([^{}]*)\}/g)].map((m) => m[1] ?? '');
 
 /**
+ * A YAML syntax error in one line, for a message that already gives the file and the line: the parser's
+ * sentence without its "at line L, column C:" and code frame, then the column and the text of the line at
+ * fault (`YAML: Map keys must be unique: a key appears twice in this map (column 1: "name: Val-d'Exemple")`).
+ */
+export function yamlErrorMessage(e: Pick<YAMLError, 'message' | 'code' | 'linePos'>): string {
+  const lines = e.message.split('\n');
+  const sentence = (lines[0] ?? '').replace(/ at line \d+, column \d+:?\s*$/, '');
+  const caret = lines.findIndex((l, i) => i > 0 && /^\s*\^+\s*$/.test(l));
+  const text = caret > 0 ? (lines[caret - 1] ?? '').trim() : '';
+  const hint = e.code === 'DUPLICATE_KEY' ? ': a key appears twice in this map' : '';
+  const col = e.linePos?.[0]?.col;
+  const where = text ? ` (${col !== undefined ? `column ${col}: ` : ''}"${text.length > 80 ? `${text.slice(0, 77)}...` : text}")` : '';
+  return `YAML: ${sentence}${hint}${where}`;
+}
+
+/**
  * Parses and checks a town pack. `files` maps file names (as in PACK_FILES; other names are ignored)
  * to their text. Lists every error: YAML syntax, schema (with its path), then cross-references
  * (unknown codes, duplicates, department cycles, a service as parent of a direction).
@@ -137,7 +153,7 @@ export function parseTownPack(files: Record<string, string>): ParseTownPackResul
     loaded.set(name, { name, doc, lines });
     if (doc.errors.length > 0) {
       for (const e of doc.errors) {
-        errors.list.push({ file: name, path: '', message: `YAML: ${e.message.split('\n')[0]}`, line: e.linePos?.[0]?.line });
+        errors.list.push({ file: name, path: '', message: yamlErrorMessage(e), line: e.linePos?.[0]?.line });
       }
       continue;
     }

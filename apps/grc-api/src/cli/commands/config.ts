@@ -9,6 +9,7 @@ import {
   environmentMarkdown,
   withEnvironmentSection,
   type EnvGroup,
+  unknownVariables,
 } from '../../config/environment';
 import { CliError, contextOf, type CliIo } from '../context';
 
@@ -22,7 +23,8 @@ export function configCommand(io: CliIo): Command {
       contextOf(cmd, io);
       const { issues } = checkEnvironment();
       const rows = describeEnvironment();
-      if (opts.json) io.out(JSON.stringify({ ok: issues.length === 0, variables: rows, issues }, null, 2));
+      const unknown = unknownVariables();
+      if (opts.json) io.out(JSON.stringify({ ok: issues.length === 0, variables: rows, issues, unknown }, null, 2));
       else {
         // one heading per group, in the reference's order (the schema lists some variables apart from their group)
         const order = Object.keys(ENV_GROUPS) as EnvGroup[];
@@ -40,6 +42,10 @@ export function configCommand(io: CliIo): Command {
           io.out(`${r.name}=${value}`);
         }
       }
+      if (unknown.length)
+        io.err(
+          `\n${unknown.length} variable(s) that no GRC process reads, ignored (a typo? every variable: docs/configuration.md):\n${unknown.map((n) => `  ${n}`).join('\n')}`,
+        );
       if (issues.length) {
         io.err(
           `\n${issues.length} invalid variable(s):\n${issues.map((i) => `  ${i.name}=${JSON.stringify(i.value)}: ${i.message}`).join('\n')}`,

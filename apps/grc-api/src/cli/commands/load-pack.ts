@@ -3,14 +3,16 @@ import { DataSource } from 'typeorm';
 import { forEachCommune } from '../../database/tenancy';
 import { SlaEngine } from '../../modules/sla/sla.engine';
 import { rebuildFigures } from './reporting-rebuild';
+import type { PackError } from '@grc/domain';
 import { loadTownPackFromFolder, PackInvalidError, formatPackErrors } from '../../modules/packs/pack-loader';
+import { validatePackFolder } from '../../modules/packs/pack-validation';
 import { CliError, contextOf, packFolder, withApp, withOwnerDataSource, type CliIo } from '../context';
 import { runMigrations } from './migrate';
 
 export function loadPackCommand(io: CliIo): Command {
   return new Command('load-pack')
     .description(
-      "migrate, then load a town pack into an EMPTY database (one transaction: all or nothing). The database must exist (createdb); a town already there: import-pack applies a pack's differences",
+      "check a town pack, migrate, then load it into an EMPTY database (one transaction: all or nothing). The database must exist (createdb); a town already there: import-pack applies a pack's differences",
     )
     .argument('<folder>', 'the pack folder (relative to where you run the command)')
     .option('--dry-run', 'check everything and write it in a transaction that is rolled back: prints what would be loaded')
@@ -18,6 +20,13 @@ export function loadPackCommand(io: CliIo): Command {
     .action(async (folder: string, opts: { dryRun?: boolean; ifEmpty?: boolean }, cmd: Command) => {
       const ctx = contextOf(cmd, io);
       packFolder(folder);
+      // an invalid pack is refused before the database is opened: not even the migrations run for it
+      const invalid = (errors: readonly PackError[]): never => {
+        io.err(`${folder}: ${errors.length} error(s)\n${formatPackErrors(errors)}`);
+        throw new CliError(`town pack ${folder} not loaded: it is invalid (nothing was written)`);
+      };
+      const checked = await validatePackFolder(folder);
+      if (checked.errors.length) invalid(checked.errors);
       const result = await withOwnerDataSource(ctx, async (ds) => {
         if (!opts.dryRun) await runMigrations(ds, ctx);
         else if (await ds.showMigrations())
@@ -27,10 +36,7 @@ export function loadPackCommand(io: CliIo): Command {
         try {
           return await loadTownPackFromFolder(ds, folder, { onlyIfEmpty: true, now: new Date(), dryRun: opts.dryRun === true });
         } catch (e) {
-          if (e instanceof PackInvalidError) {
-            io.err(`${folder}: ${e.errors.length} error(s)\n${formatPackErrors(e.errors)}`);
-            throw new CliError(`town pack ${folder} not loaded: it is invalid (nothing was written)`);
-          }
+          if (e instanceof PackInvalidError) invalid(e.errors);
           throw e;
         }
       });

@@ -11,6 +11,7 @@ import {
   PACK_FILES,
   formatReference,
   parseTownPack,
+  yamlErrorMessage,
   type PackError,
   type TownPack,
 } from '@grc/domain';
@@ -59,18 +60,19 @@ export async function validatePackFolder(folder: string): Promise<PackValidation
     } catch (e) {
       errors.push({ file: PACK_FILES.town, path: 'referencePrefix', message: (e as Error).message, ...lineIn(files[PACK_FILES.town], ['referencePrefix']) });
     }
-    pack.agents.forEach((a, i) => {
-      if (a.password === undefined) return;
-      const v = passwordVerdict(a.password, a);
-      if (!v.ok)
-        errors.push({
-          file: PACK_FILES.agents,
-          path: `${i}.password`,
-          message: `password refused (${v.code}${v.reasons.length ? `: ${v.reasons.join(', ')}` : ''}) for ${a.email}`,
-          ...lineIn(files[PACK_FILES.agents], [i, 'password']),
-        });
-    });
   }
+  // the passwords are judged even when another file has errors: a weak one must not wait for the next run
+  (pack ? pack.agents.map((a, i) => ({ a, i })) : agentsWithPasswordIn(files[PACK_FILES.agents])).forEach(({ a, i }) => {
+    if (a.password === undefined) return;
+    const v = passwordVerdict(a.password, a);
+    if (!v.ok)
+      errors.push({
+        file: PACK_FILES.agents,
+        path: `${i}.password`,
+        message: `password refused (${v.code}${v.reasons.length ? `: ${v.reasons.join(', ')}` : ''}) for ${a.email}`,
+        ...lineIn(files[PACK_FILES.agents], [i, 'password']),
+      });
+  });
 
   // circuits: checked against the pack's codes even when another file has errors (every error at once)
   const context = pack
@@ -81,6 +83,25 @@ export async function validatePackFolder(folder: string): Promise<PackValidation
 
   const ok = errors.length === 0 && pack !== null;
   return { errors, pack: ok ? pack : null, workflows: ok ? circuits.workflows : null };
+}
+
+/**
+ * The agents of agents.yaml whose password the schema accepts (a string of 12 to 200 characters: shorter or
+ * longer ones are the schema's errors), read from the YAML itself when the pack as a whole has errors.
+ */
+function agentsWithPasswordIn(text: string | undefined): Array<{ a: { email: string; displayName: string; password: string }; i: number }> {
+  if (!text) return [];
+  const doc = parseDocument(text);
+  const js: unknown = doc.errors.length ? null : doc.toJS();
+  if (!Array.isArray(js)) return [];
+  return js.flatMap((x: unknown, i) => {
+    const o = (x && typeof x === 'object' ? x : {}) as Record<string, unknown>;
+    const str = (k: string) => (typeof o[k] === 'string' ? (o[k] as string) : '');
+    const password = str('password');
+    return password.length >= 12 && password.length <= 200
+      ? [{ a: { email: str('email'), displayName: str('displayName'), password }, i }]
+      : [];
+  });
 }
 
 /** The `code` of each item of a YAML list, for cross-checking the circuits when the list itself has errors. */
@@ -152,7 +173,7 @@ export async function checkPackWorkflows(
     if (name === BINDINGS) {
       bindingsDoc = { doc, lines };
       if (doc.errors.length) {
-        for (const e of doc.errors) errors.push({ file, path: '', message: `YAML: ${e.message.split('\n')[0]}`, line: e.linePos?.[0]?.line });
+        for (const e of doc.errors) errors.push({ file, path: '', message: yamlErrorMessage(e), line: e.linePos?.[0]?.line });
         continue;
       }
       const raw: unknown = doc.toJS() ?? [];
