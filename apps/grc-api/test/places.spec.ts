@@ -157,7 +157,7 @@ describe('places', () => {
       const imports = await count(`SELECT count(*) AS n FROM address_imports`);
       const before = await ctx.db.query(`SELECT id, street, updated_at FROM addresses WHERE street = 'Rue Émile-Zola' ORDER BY id`);
       // the same lines in Latin-1 bytes (é = 0xE9, É = 0xC9): the first accent ("entrée", type_position) is on line 2
-      const firstAccent = [header, ...lines].findIndex((l) => /[^\x00-\x7f]/.test(l)) + 1;
+      const firstAccent = [header, ...lines].findIndex((l) => Buffer.byteLength(l) !== l.length) + 1;
       expect(firstAccent).toBe(2);
       const latin1 = Buffer.from([header, ...lines].join('\n'), 'latin1');
       const res = await admin.post('/api/v1/places/imports').attach('file', latin1, 'adresses-37.csv').expect(422);

@@ -65,6 +65,12 @@ export class PlacesRepository {
 
   // ------------------------------------------------------------------ import
 
+  /** The commune new addresses are filed under (the connection's, else the install's default); null: no town yet. */
+  async importCommune(): Promise<string | null> {
+    const [row] = await this.db.query(`SELECT grc_row_commune() AS id`);
+    return row?.id ?? null;
+  }
+
   /** One import at a time (two admins, or the CLI and the screen): the second waits for the first's commit. */
   async lockImports(m: EntityManager): Promise<void> {
     await m.query(`SELECT pg_advisory_xact_lock(hashtext('grc:ban-import'))`);
@@ -310,7 +316,8 @@ export class PlacesRepository {
        ORDER BY c.n DESC`,
         sql.params,
       );
-    const cells: MapCellRow[] = rows.map(({ n_new, n_open, n_waiting, all_n: _n, all_cells: _c, ...r }) => ({
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the window sums are the answer's, not a cell's
+    const cells: MapCellRow[] = rows.map(({ n_new, n_open, n_waiting, all_n, all_cells, ...r }) => ({
       ...r,
       // the most frequent status (ties: the earliest in the life cycle, as mode() over the status' text did roughly)
       status: n_new >= n_open && n_new >= n_waiting ? 'new' : n_open >= n_waiting ? 'open' : 'waiting_citizen',
