@@ -152,6 +152,40 @@ describe('places', () => {
       expect(none.body.errors[0]).toMatchObject({ field: 'file' });
     });
 
+    it('refuses a file that is not UTF-8 (re-saved in Latin-1), naming its line, and changes nothing', async () => {
+      const admin = await ctx.as(ADMIN);
+      const imports = await count(`SELECT count(*) AS n FROM address_imports`);
+      const before = await ctx.db.query(`SELECT id, street, updated_at FROM addresses WHERE street = 'Rue Émile-Zola' ORDER BY id`);
+      // the same lines in Latin-1 bytes (é = 0xE9, É = 0xC9): the first accent ("entrée", type_position) is on line 2
+      const firstAccent = [header, ...lines].findIndex((l) => Buffer.byteLength(l) !== l.length) + 1;
+      expect(firstAccent).toBe(2);
+      const latin1 = Buffer.from([header, ...lines].join('\n'), 'latin1');
+      const res = await admin.post('/api/v1/places/imports').attach('file', latin1, 'adresses-37.csv').expect(422);
+      expect(res.body.errors[0]).toMatchObject({ field: 'file', code: 'ban.encoding', params: { line: 2 } });
+      // further down: a valid head, then one street re-typed in Latin-1 on the file's line 1,000 (a chunk of its own)
+      const mixed = Buffer.concat([
+        Buffer.from([header, ...lines.slice(0, 998)].join('\n') + '\n'),
+        Buffer.from(lines[998]!.replace('entrée', 'entr\u00e9e') + '\n', 'latin1'),
+        Buffer.from(lines.slice(999).join('\n')),
+      ]);
+      const late = await admin.post('/api/v1/places/imports').attach('file', mixed, 'adresses-37.csv').expect(422);
+      expect(late.body.errors[0]).toMatchObject({ code: 'ban.encoding', params: { line: 1000 } });
+      expect(res.body.errors[0].message).toContain('UTF-8');
+      expect(await count(`SELECT count(*) AS n FROM address_imports`)).toBe(imports);
+      expect(await ctx.db.query(`SELECT id, street, updated_at FROM addresses WHERE street = 'Rue Émile-Zola' ORDER BY id`)).toEqual(
+        before,
+      );
+      expect(await count(`SELECT count(*) AS n FROM addresses WHERE street LIKE '%' || chr(65533) || '%'`)).toBe(0);
+      // a character cut between two chunks of the stream is not a fault: the pack's file read 7 bytes at a time
+      const bytes = Buffer.from(text);
+      const chunks = Array.from({ length: Math.ceil(bytes.length / 7) }, (_, i) => bytes.subarray(i * 7, i * 7 + 7));
+      expect(await importBan(ctx.db, Readable.from(chunks), { source: 'chunks.csv', actor: SYSTEM })).toMatchObject({
+        lines: lines.length,
+        unchanged: lines.length,
+        rejected: 0,
+      });
+    });
+
     it('imports an uploaded file from the admin screen; others may not', async () => {
       const admin = await ctx.as(ADMIN);
       const res = await admin.post('/api/v1/places/imports').attach('file', Buffer.from(text), 'adresses-37.csv').expect(201);
@@ -201,8 +235,16 @@ describe('places', () => {
       const town = (await agent.get('/api/v1/places/requests-map').query({ bbox, zoom: 12 }).expect(200)).body;
       expect(town.total).toBe(visible);
       expect(town.cells.length).toBeLessThan(visible);
-      const street = (await agent.get('/api/v1/places/requests-map').query({ bbox, zoom: 19 }).expect(200)).body;
-      expect(street.total).toBe(visible);
+      // street level: a box of the town's centre (a whole town at zoom 19 is not a view: 400, see below)
+      const centre = '0.676,47.38,0.696,47.4';
+      const [{ n: inCentre }] = await ctx.db.query(
+        `SELECT count(*)::int AS n FROM tickets t WHERE ${open} AND point(t.longitude, t.latitude) <@ box(point(0.676, 47.38), point(0.696, 47.4))
+           AND t.department_id IN (SELECT department_id FROM agent_departments ad JOIN agents a ON a.id = ad.agent_id WHERE a.email = $1)`,
+        [VOIRIE_AGENT],
+      );
+      const street = (await agent.get('/api/v1/places/requests-map').query({ bbox: centre, zoom: 19 }).expect(200)).body;
+      expect(street).toMatchObject({ total: inCentre, truncated: false });
+      expect(inCentre).toBeGreaterThan(1);
       const single = street.cells.find((c: { count: number }) => c.count === 1);
       expect(single.ticket).toMatchObject({ id: expect.any(String), reference: expect.stringMatching(/^GRC-/) });
       const onlyNew = (await agent.get('/api/v1/places/requests-map').query({ bbox, zoom: 12, status: 'new' }).expect(200)).body;
@@ -212,6 +254,78 @@ describe('places', () => {
       await agent.get('/api/v1/places/requests-map').query({ bbox, zoom: 12, view: 'all' }).expect(403);
       const bad = await agent.get('/api/v1/places/requests-map').query({ bbox: '1,2,0,3', zoom: 12 }).expect(400);
       expect(bad.body.errors[0]).toMatchObject({ field: 'bbox' });
+    });
+  });
+
+  describe('hostile input and another department’s requests', () => {
+    const bbox = '0.6,47.3,0.8,47.5';
+    const open = `t.status IN ('new', 'open', 'waiting_citizen') AND t.latitude IS NOT NULL`;
+    it('refuses malformed coordinates, zoom levels and boxes with a 400 naming the field', async () => {
+      const agent = await ctx.as(VOIRIE_AGENT);
+      const field = (res: { body: { errors: Array<{ field: string; code?: string }> } }) => res.body.errors[0];
+      for (const q of [
+        { lat: '', lng: '' },
+        { lat: ' ', lng: '0.68' },
+        { lat: '0x2F', lng: '0.68' },
+        { lat: '4e1', lng: '0.68' },
+        { lng: '0.68' },
+      ])
+        expect(field(await agent.get('/api/v1/places/reverse').query(q).expect(400))).toMatchObject({ field: 'lat' });
+      expect(field(await ctx.http.get('/api/v1/public/places/reverse').query({ lat: '47.39', lng: 'NaN' }).expect(400))).toMatchObject({
+        field: 'lng',
+      });
+      expect(field(await agent.get('/api/v1/places/nearby').query({ lat: '47.39', lng: 'Infinity' }).expect(400))).toMatchObject({
+        field: 'lng',
+      });
+      for (const zoom of ['23', '-1', '1.5', '', 'x'])
+        expect(field(await agent.get('/api/v1/places/requests-map').query({ bbox, zoom }).expect(400))).toMatchObject({ field: 'zoom' });
+      for (const b of ['0,,1,1', '0.6,47.3,0.8', '0.6,47.3,0.8,47.5,1', 'a,b,c,d', '0.6,47.3,0.8,95', '0.6 ,47.3,0x1,47.5'])
+        expect(field(await agent.get('/api/v1/places/requests-map').query({ bbox: b, zoom: 12 }).expect(400))).toMatchObject({
+          field: 'bbox',
+          code: 'map.bbox',
+        });
+      // the whole town at street level, the globe at zoom 10: not a view of the map
+      const huge = await agent.get('/api/v1/places/requests-map').query({ bbox, zoom: 18 }).expect(400);
+      expect(field(huge)).toMatchObject({ field: 'bbox', code: 'map.bbox_too_large', params: { zoom: 18, tiles: 32 } });
+      await agent.get('/api/v1/places/requests-map').query({ bbox: '-180,-85,180,85', zoom: 10 }).expect(400);
+      const world = (await agent.get('/api/v1/places/requests-map').query({ bbox: '-180,-85,180,85', zoom: 2 }).expect(200)).body;
+      expect(world).toMatchObject({ truncated: false, total: world.cells.reduce((n: number, c: { count: number }) => n + c.count, 0) });
+    });
+
+    it('never shows another department’s requests, whatever the filters or the point asked', async () => {
+      const d = await ids(ctx.db);
+      const ev = await d.department('espaces-verts');
+      const [theirs] = await ctx.db.query(
+        `SELECT id, latitude AS lat, longitude AS lon FROM tickets t WHERE ${open} AND t.department_id = $1 ORDER BY created_at LIMIT 1`,
+        [ev],
+      );
+      const agent = await ctx.as(VOIRIE_AGENT);
+      // the map filtered on that department: nothing (the filter narrows the scope, it never widens it)
+      const probe = (await agent.get('/api/v1/places/requests-map').query({ bbox, zoom: 12, departmentId: ev }).expect(200)).body;
+      expect(probe).toMatchObject({ total: 0, cells: [], unplaced: 0 });
+      // at street level around their request: every single request the agent is shown is of its departments
+      const around = [theirs.lon - 0.005, theirs.lat - 0.005, theirs.lon + 0.005, theirs.lat + 0.005].join(',');
+      const street = (await agent.get('/api/v1/places/requests-map').query({ bbox: around, zoom: 19, q: '' }).expect(200)).body;
+      expect(JSON.stringify(street)).not.toContain(theirs.id);
+      const shown = street.cells.filter((c: { ticket?: { id: string } }) => c.ticket).map((c: { ticket: { id: string } }) => c.ticket.id);
+      const shownDepts = await ctx.db.query(`SELECT DISTINCT department_id FROM tickets WHERE id = ANY($1::uuid[])`, [shown]);
+      expect(shownDepts.map((r: { department_id: string }) => r.department_id)).not.toContain(ev);
+      const admin = (
+        await (await ctx.as(ADMIN)).get('/api/v1/places/requests-map').query({ bbox, zoom: 12, departmentId: ev, view: 'all' }).expect(200)
+      ).body;
+      expect(admin.total).toBeGreaterThan(0);
+      // the nearby list at that very point: none of theirs; the admin's has it at 0 m
+      const near = (await agent.get('/api/v1/places/nearby').query({ lat: theirs.lat, lng: theirs.lon }).expect(200)).body;
+      const nearDepts = await ctx.db.query(`SELECT DISTINCT department_id FROM tickets WHERE id = ANY($1::uuid[])`, [
+        near.map((n: { id: string }) => n.id),
+      ]);
+      expect(nearDepts.map((r: { department_id: string }) => r.department_id)).not.toContain(ev);
+      const adminNear = (await (await ctx.as(ADMIN)).get('/api/v1/places/nearby').query({ lat: theirs.lat, lng: theirs.lon }).expect(200))
+        .body;
+      expect(adminNear.find((n: { id: string }) => n.id === theirs.id)).toMatchObject({ distanceMetres: 0 });
+      // their ticket's own neighbours: 404, the same answer as a ticket that does not exist
+      await agent.get(`/api/v1/tickets/${theirs.id}/nearby`).expect(404);
+      await agent.get(`/api/v1/tickets/00000000-0000-4000-8000-000000000000/nearby`).expect(404);
     });
   });
 
@@ -354,12 +468,29 @@ describe('places', () => {
             feature({ ruleId: rule.id, name: 'Valide' }),
             feature({ name: 'Sans service', category: 'nid-de-poule' }),
             feature({ name: 'Inconnu', category: 'nid-de-poule', department: 'nulle-part' }),
+            {
+              type: 'Feature',
+              properties: { name: 'Nœud papillon', category: 'nid-de-poule', department: 'voirie' },
+              geometry: {
+                type: 'Polygon',
+                coordinates: [
+                  [
+                    [0.68, 47.38],
+                    [0.7, 47.4],
+                    [0.7, 47.38],
+                    [0.68, 47.41],
+                    [0.68, 47.38],
+                  ],
+                ],
+              },
+            },
           ),
         )
         .expect(400);
       expect(bad.body.errors).toEqual([
         expect.objectContaining({ field: 'features[1].properties.department', code: 'geojson.department_required' }),
         expect.objectContaining({ field: 'features[2].properties.department', code: 'geojson.unknown_department' }),
+        expect.objectContaining({ field: 'features[3].geometry', code: 'polygon.self_intersecting' }),
       ]);
       expect(await count(`SELECT count(*) AS n FROM routing_rules`)).toBe(before);
       expect((await ctx.db.query(`SELECT version FROM routing_rules WHERE id = $1`, [rule.id]))[0].version).toBe(rule.version);

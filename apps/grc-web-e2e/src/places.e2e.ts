@@ -6,7 +6,7 @@
  * page. The run's shared server (no tiles configured) shows that the same pages work without any map.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,7 +14,7 @@ import { join, resolve } from 'node:path';
 import { PNG } from 'pngjs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { DEMO_PASSWORD, axeViolations, connectBrowser, scenarioSteps } from './support/browser';
-import { databaseUrlFor, e2eEnv, pgAdmin } from './support/env';
+import { databaseUrlFor, dbQuery, e2eEnv, pgAdmin } from './support/env';
 import { Client } from 'pg';
 
 const ROOT = resolve(__dirname, '../../..');
@@ -145,13 +145,15 @@ afterAll(async () => {
   await pgAdmin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
 });
 
-const newContext = async (url: string) => {
+const newContext = async (url: string, geolocation?: { latitude: number; longitude: number }) => {
   await context?.close();
   context = await browser.newContext({
     baseURL: url,
     locale: 'fr-FR',
     timezoneId: 'Europe/Paris',
     viewport: { width: 1280, height: 1000 },
+    // "use my position": the browser's own geolocation, granted to this origin only, at a fixed point (no outside service)
+    ...(geolocation ? { geolocation, permissions: ['geolocation'] } : {}),
   });
   context.setDefaultTimeout(20_000);
   page = await context.newPage();
@@ -292,8 +294,46 @@ describe('places: addresses and maps', () => {
       await pg.keyboard.press('+');
       await answered;
     }
-    await single.click();
+    // a marker is a focusable button named by its request: Enter opens it (no mouse)
+    await expect(single.getAttribute('role')).resolves.toBe('button');
+    await single.focus();
+    await pg.keyboard.press('Enter');
     await pg.waitForURL(/\/tickets\/[0-9a-f-]{36}$/);
+  });
+
+  step('the inbox’s filters go to the map and back: the same requests, counted alike', async () => {
+    const pg = p();
+    const [cat] = await query<{ id: string }>(`SELECT id FROM categories WHERE code = 'nid-de-poule'`);
+    await pg.goto(`/inbox?view=departments&categoryId=${cat!.id}&priority=normal`);
+    await pg.getByRole('heading', { level: 1 }).waitFor();
+    // the body read as soon as it comes (the page may replace its URL after: Chromium then drops the body)
+    const answered = pg
+      .waitForResponse((r) => r.url().includes('/places/requests-map') && r.ok())
+      .then(async (r) => ({ url: r.url(), body: (await r.json()) as { total: number } }));
+    await pg.getByTestId('inbox-on-map').click();
+    await pg.getByRole('heading', { level: 1, name: 'Carte des demandes' }).waitFor();
+    const res = await answered;
+    const asked = new URL(res.url).searchParams;
+    expect([asked.get('view'), asked.get('categoryId'), asked.get('priority')]).toEqual(['departments', cat!.id, 'normal']);
+    // the filters are shown, each one can be changed on the map
+    await expect(pg.locator('#map-category').inputValue()).resolves.toBe(cat!.id);
+    await expect(pg.locator('#map-priority').inputValue()).resolves.toBe('normal');
+    await expect(pg.locator('#map-view').inputValue()).resolves.toBe('departments');
+    // what the map counts in its view is what the inbox's own query has open and placed there (the agent's departments)
+    const body = res.body;
+    const [{ n }] = (await query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM tickets t JOIN agent_departments ad ON ad.department_id = t.department_id JOIN agents a ON a.id = ad.agent_id
+       WHERE a.email = $1 AND t.category_id = $2 AND t.priority = 1 /* normal: priorityRank */ AND t.status IN ('new', 'open', 'waiting_citizen')
+         AND t.latitude IS NOT NULL AND point(t.longitude, t.latitude) <@ box(point($3, $4), point($5, $6))`,
+      [AGENT, cat!.id, ...asked.get('bbox')!.split(',').map(Number)],
+    )) as [{ n: number }];
+    expect(body.total).toBe(n);
+    await expectNoAxeViolations('map of requests with the inbox’s filters');
+    // and back: the inbox with the same view and filters
+    await pg.getByTestId('map-to-inbox').click();
+    await pg.waitForURL(
+      (u) => u.pathname === '/inbox' && u.searchParams.get('categoryId') === cat!.id && u.searchParams.get('priority') === 'normal',
+    );
   });
 
   step('an admin edits a routing area on the map; the rule saved has the new polygon', async () => {
@@ -397,9 +437,81 @@ describe('places: addresses and maps', () => {
       .waitFor();
   });
 
+  step('the public form: an address found with the keyboard, “use my position” (optional) on the map, axe-clean', async () => {
+    const [pasteur] = await query<{ lat: number; lon: number }>(
+      `SELECT lat, lon FROM addresses WHERE street = 'Rue Pasteur' AND number = 10`,
+    );
+    await newContext(baseUrl, { latitude: pasteur!.lat + 0.00002, longitude: pasteur!.lon });
+    const pg = p();
+    await pg.goto('/demande');
+    await pg.getByTestId('public-form').waitFor();
+    const map = pg.getByRole('application', { name: 'Carte pour placer ou corriger le lieu de la demande' });
+    await map.waitFor();
+    await pg.locator('.leaflet-tile-loaded').first().waitFor({ timeout: 60_000 });
+    await expectNoAxeViolations('public form with the map');
+    // keyboard only: the combobox, ↓, Enter
+    await pg.locator('#pub-address').focus();
+    await pg.keyboard.type('2 quai de loire', { delay: 20 });
+    await pg.getByRole('listbox', { name: 'Adresses proposées' }).getByRole('option').first().waitFor();
+    await expectNoAxeViolations('public form, address suggestions open');
+    await pg.keyboard.press('ArrowDown');
+    await pg.waitForFunction(() => document.querySelector('#pub-address')?.getAttribute('aria-activedescendant')?.endsWith('-0'), null, {
+      timeout: 5_000,
+    });
+    await pg.keyboard.press('Enter');
+    await expect(pg.locator('#pub-address').inputValue()).resolves.toBe('2 Quai de Loire, 37999 Saint-Aubin-sur-Loire');
+    const [quai] = await query<{ lat: number }>(`SELECT lat FROM addresses WHERE street = 'Quai de Loire' AND number = 2 AND rep IS NULL`);
+    expect(Number(await pg.locator('#pub-lat').inputValue())).toBeCloseTo(quai!.lat, 5);
+    // "use my position": a button reached with the keyboard; the position fills the coordinates, moves the pin and
+    // offers the nearest address (the one typed is kept)
+    await pg.getByRole('button', { name: 'Utiliser ma position' }).focus();
+    await pg.keyboard.press('Enter');
+    await pg.getByRole('status').filter({ hasText: 'Position trouvée' }).waitFor();
+    await pg.getByText(/Point placé près de : 10 Rue Pasteur/).waitFor();
+    expect(Number(await pg.locator('#pub-lat').inputValue())).toBeCloseTo(pasteur!.lat + 0.00002, 5);
+    expect(await pg.locator('.map-pin').count()).toBe(1);
+    await expect(pg.locator('#pub-address').inputValue()).resolves.toBe('2 Quai de Loire, 37999 Saint-Aubin-sur-Loire');
+    // optional: cleared, the form keeps only the address
+    await pg.getByRole('button', { name: 'Effacer la position' }).click();
+    await expect(pg.locator('#pub-lat').inputValue()).resolves.toBe('');
+    await expectNoAxeViolations('public form after “use my position”');
+  });
+
+  step('an admin loads the BAN file on the addresses screen: a Latin-1 file refused with its line, the pack’s file unchanged', async () => {
+    await newContext(baseUrl);
+    const pg = p();
+    await login(pg, ADMIN);
+    await pg.goto('/admin/adresses');
+    // numbers as French writes them: 2 233 (a narrow no-break space)
+    await pg
+      .getByTestId('ban-summary')
+      .filter({ hasText: /2\s233 adresses, 31 voies/ })
+      .waitFor();
+    await expectNoAxeViolations('admin addresses');
+    const csv = readFileSync(join(ROOT, 'packs/demo-town/ban/adresses-37.csv'), 'utf8');
+    await pg
+      .getByLabel('Fichier BAN (CSV)')
+      .setInputFiles({ name: 'adresses-37.csv', mimeType: 'text/csv', buffer: Buffer.from(csv, 'latin1') });
+    await pg.getByRole('button', { name: 'Importer' }).click();
+    await pg.getByText('Le fichier n’est pas en UTF-8 (ligne 2) : enregistrez-le en UTF-8 puis recommencez.').first().waitFor();
+    await expectNoAxeViolations('admin addresses, a file refused');
+    await pg.getByLabel('Fichier BAN (CSV)').setInputFiles({ name: 'adresses-37.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await pg.getByRole('button', { name: 'Importer' }).click();
+    await pg
+      .getByTestId('ban-report')
+      .filter({ hasText: /Import terminé : 2\s?233 lignes lues, 0 ajoutées, 0 modifiées, 2\s?233 inchangées, 0 retirées, 0 refusées\./ })
+      .waitFor();
+  });
+
   step('without a tile source (the run’s shared server) no map is drawn and every page works, axe-clean', async () => {
     await newContext(e2eEnv('baseUrl'));
     const pg = p();
+    // no tile (nor anything else) is fetched from anywhere but the console's own origin
+    const origin = new URL(e2eEnv('baseUrl')).origin;
+    const elsewhere: string[] = [];
+    pg.on('request', (r) => {
+      if (!r.url().startsWith(origin) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) elsewhere.push(r.url());
+    });
     await login(pg, AGENT);
     await pg.goto('/tickets/new');
     await pg.getByRole('heading', { level: 1, name: 'Nouvelle demande' }).waitFor();
@@ -416,5 +528,40 @@ describe('places: addresses and maps', () => {
       await sector.click();
       await pg.getByRole('button', { name: 'Toute la commune' }).waitFor();
     }
+    // the ticket page: its place as text, the nearby list with distances
+    const [placed] = await dbQuery<{ id: string }>(
+      `SELECT t.id FROM tickets t JOIN agent_departments ad ON ad.department_id = t.department_id JOIN agents a ON a.id = ad.agent_id
+       WHERE a.email = $1 AND t.latitude IS NOT NULL AND t.status IN ('new', 'open') ORDER BY t.created_at LIMIT 1`,
+      [AGENT],
+    );
+    await pg.goto(`/tickets/${placed!.id}`);
+    await pg.getByTestId('ticket-place').getByRole('heading', { name: 'Demandes ouvertes à proximité' }).waitFor();
+    expect(await pg.locator('.leaflet-container').count()).toBe(0);
+    await expectNoAxeViolations('ticket page without tiles');
+    // the public form: the address field, "use my position" and the coordinates, no map
+    await pg.goto('/demande');
+    await pg.getByTestId('public-form').waitFor();
+    await pg.getByRole('combobox', { name: /Adresse/ }).fill('5 pl. de la mairie');
+    await pg
+      .getByRole('listbox', { name: 'Adresses proposées' })
+      .getByRole('option', { name: /5 Place de la Mairie/ })
+      .first()
+      .waitFor();
+    await pg.getByRole('button', { name: 'Utiliser ma position' }).waitFor();
+    expect(await pg.locator('.leaflet-container').count()).toBe(0);
+    await expectNoAxeViolations('public form without tiles');
+    // an admin's routing areas: described in words, the polygon as text
+    await login(pg, ADMIN);
+    await pg.goto('/admin/routage');
+    const [cat] = await dbQuery<{ id: string }>(`SELECT id FROM categories WHERE code = 'depot-sauvage'`);
+    await pg.getByLabel('Règles pour la catégorie').selectOption(cat!.id);
+    await pg.getByRole('button', { name: /Modifier.*Parc du Château/ }).click();
+    await pg
+      .getByTestId('area-description')
+      .filter({ hasText: /Zone de \d+ points centrée sur 47\.\d+, 0\.\d+, environ \d+ × \d+ m/ })
+      .waitFor();
+    expect(await pg.locator('.leaflet-container').count()).toBe(0);
+    await expectNoAxeViolations('routing areas without tiles');
+    expect(elsewhere).toEqual([]);
   });
 });

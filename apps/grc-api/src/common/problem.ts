@@ -44,8 +44,8 @@ export class ProblemException extends HttpException {
 }
 
 export const badRequest = (detail: string, errors?: FieldError[]) => new ProblemException(400, 'Requête invalide', detail, errors);
-export const invalidField = (field: string, message: string, code?: string) =>
-  new ProblemException(400, 'Requête invalide', message, [{ field, message, code }]);
+export const invalidField = (field: string, message: string, code?: string, params?: Record<string, string | number | null>) =>
+  new ProblemException(400, 'Requête invalide', message, [{ field, message, code, ...(params ? { params } : {}) }]);
 export const notFound = (what: string) => new ProblemException(404, 'Introuvable', `${what} introuvable.`);
 export const forbidden = (detail = "Vous n'avez pas le droit de faire cette action.") => new ProblemException(403, 'Accès refusé', detail);
 export const conflict = (detail: string, errors?: FieldError[]) => new ProblemException(409, 'Conflit', detail, errors);

@@ -71,8 +71,11 @@ export interface RequestsMapCell {
 
 export interface RequestsMap {
   zoom: number;
+  /** open, placed requests of the filters in the viewport (all of them, even when `truncated`) */
   total: number;
   cells: RequestsMapCell[];
+  /** more cells than the answer carries (the most populated are given): zoom in to see the others */
+  truncated: boolean;
   /** requests of the filters that have no position (not on the map) */
   unplaced: number;
 }

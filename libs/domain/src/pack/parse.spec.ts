@@ -180,6 +180,17 @@ describe('parseTownPack', () => {
     expect(at(errors, 'routing.yaml', '1.area')?.message).toMatch(/at least 3/);
   });
 
+  it('refuses a routing area whose sides cross (a bow-tie), closed or not; a closed square is fine', () => {
+    const errors = errorsOf({
+      ...valid(),
+      'routing.yaml':
+        '- { category: nid-de-poule, department: voirie, areaName: Noeud, area: [[0, 47], [2, 49], [2, 47], [0, 50]] }\n' +
+        '- { category: nid-de-poule, department: voirie, areaName: Carre, area: [[0, 47], [1, 47], [1, 48], [0, 48], [0, 47]] }\n',
+    });
+    expect(at(errors, 'routing.yaml', '0.area')?.message).toMatch(/sides cross each other/);
+    expect(at(errors, 'routing.yaml', '1.area')).toBeUndefined();
+  });
+
   it('checks cross-references and duplicates', () => {
     const errors = errorsOf({
       ...valid(),

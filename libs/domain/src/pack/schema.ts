@@ -7,6 +7,7 @@ import { checkFieldDefinitions, FIELD_DATATYPES } from '../category-fields/categ
 import type { SlaPolicy } from '../sla/policy';
 import { CHANNELS } from '../ticket/channel';
 import { PRIORITIES } from '../ticket/priority';
+import { selfIntersections } from '../routing/routing';
 import { ROLES } from '../access/roles';
 import { MAIL_EVENTS } from '../contracts/mail';
 import { PUBLIC_TEXT_MAX } from '../contracts/town';
@@ -165,7 +166,16 @@ export const categorySchema = z
   });
 
 const lngLat = z.tuple([z.number().min(-180).max(180), z.number().min(-90).max(90)]);
-export const polygonSchema = z.array(lngLat).min(3, 'a polygon needs at least 3 [lng, lat] points');
+/** the ring opened (a closing point repeating the first dropped), as routing reads it */
+const opened = (pts: ReadonlyArray<readonly [number, number]>) =>
+  pts.length > 3 && pts[0]![0] === pts[pts.length - 1]![0] && pts[0]![1] === pts[pts.length - 1]![1] ? pts.slice(0, -1) : pts;
+export const polygonSchema = z
+  .array(lngLat)
+  .min(3, 'a polygon needs at least 3 [lng, lat] points')
+  .refine(
+    (pts) => pts.length < 3 || selfIntersections(opened(pts)).length === 0,
+    'the polygon’s sides cross each other (a bow-tie has no clear inside): redraw its outline without crossings',
+  );
 
 export const routingRuleSchema = z
   .object({

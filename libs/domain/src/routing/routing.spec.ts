@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { RoutingRuleData, pointInPolygon, routeTicket, rulesForCategory, validatePolygon } from './routing';
+import { RoutingRuleData, pointInPolygon, routeTicket, rulesForCategory, selfIntersections, validatePolygon } from './routing';
 
 // a 2 × 2 square around (0, 0) and a triangle, in [lng, lat]
 const SQUARE: Array<[number, number]> = [
@@ -350,6 +350,64 @@ describe('validatePolygon', () => {
     if (!r.ok) expect(r.errors).toContainEqual(expect.objectContaining({ field, code }));
   });
 
+  it('refuses a ring whose sides cross (a bow-tie) or touch, and says where', () => {
+    // asymmetric: its signed surface is not 0, so it is not refused as flat
+    const bowTie = validatePolygon([
+      [0, 0],
+      [2, 2],
+      [2, 0],
+      [0, 3],
+    ]);
+    expect(bowTie).toEqual({
+      ok: false,
+      errors: [expect.objectContaining({ field: 'area', code: 'polygon.self_intersecting' })],
+    });
+    if (!bowTie.ok) expect(bowTie.errors[0]!.message).toContain('vers 1.20000, 1.20000');
+    expect(
+      selfIntersections([
+        [0, 0],
+        [2, 2],
+        [2, 0],
+        [0, 3],
+      ]),
+    ).toEqual([[1.2, 1.2]]);
+    // a ring passing through one of its own vertices (a figure of eight pinched at a point)
+    const pinched = validatePolygon([
+      [0, 0],
+      [1, 1],
+      [2, 0],
+      [2, 2],
+      [1, 1],
+      [0, 2],
+    ]);
+    expect(pinched.ok).toBe(false);
+    // closed or open, a square, a concave "L" and the demo-like 1,000-point circle are fine
+    expect(
+      validatePolygon([
+        [0, 0],
+        [1, 0],
+        [1, 1],
+        [0, 1],
+        [0, 0],
+      ]).ok,
+    ).toBe(true);
+    expect(
+      validatePolygon([
+        [0, 0],
+        [2, 0],
+        [2, 1],
+        [1, 1],
+        [1, 2],
+        [0, 2],
+      ]).ok,
+    ).toBe(true);
+    const circle = Array.from({ length: 1000 }, (_, i) => [
+      0.68 + 0.01 * Math.cos((2 * Math.PI * i) / 1000),
+      47.39 + 0.01 * Math.sin((2 * Math.PI * i) / 1000),
+    ]);
+    expect(validatePolygon(circle).ok).toBe(true);
+  });
+
   it('speaks French', () => {
     const r = validatePolygon([
       [0, 0],
@@ -374,7 +432,8 @@ describe('validatePolygon', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(lng, lat), { minLength: 3, maxLength: 10 }), (pts) => {
         const r = validatePolygon(pts);
-        if (!r.ok) for (const e of r.errors) expect(['polygon.flat', 'polygon.too_few_points']).toContain(e.code);
+        if (!r.ok)
+          for (const e of r.errors) expect(['polygon.flat', 'polygon.too_few_points', 'polygon.self_intersecting']).toContain(e.code);
         else for (const p of r.value) expect(pts).toContainEqual(p);
       }),
     );

@@ -5,6 +5,7 @@
  * (boundary counts as inside); a rule without area always matches; when nothing matches,
  * the category's default department takes the ticket.
  */
+import { kinks } from '@turf/kinks';
 import { FieldError, Validation, fieldError, validation } from '../errors';
 
 /** [lng, lat] — GeoJSON order. */
@@ -114,9 +115,19 @@ const doubleArea = (pts: ReadonlyArray<readonly [number, number]>): number => {
 };
 
 /**
+ * Where the ring's sides cross or touch each other (not at the vertex two neighbouring sides share): a
+ * bow-tie's crossing. `@turf/kinks` (pairs of sides, O(n²): an area has at most a thousand points).
+ */
+export function selfIntersections(open: ReadonlyArray<readonly [number, number]>): LngLat[] {
+  const ring = [...open.map(([x, y]) => [x, y]), [open[0]![0], open[0]![1]]];
+  return kinks({ type: 'Polygon', coordinates: [ring] }).features.map((f) => f.geometry.coordinates as LngLat);
+}
+
+/**
  * Checks an area coming from the admin screen or an import: an array of at least 3 distinct
- * [lng, lat] points, lng in [-180, 180], lat in [-90, 90], not flat. Returns the polygon
- * without the closing point (if the first point was repeated at the end).
+ * [lng, lat] points, lng in [-180, 180], lat in [-90, 90], not flat, its sides not crossing each other (a
+ * bow-tie has no clear inside: the even-odd point-in-polygon test would route half of it by chance).
+ * Returns the polygon without the closing point (if the first point was repeated at the end).
  */
 export function validatePolygon(area: unknown, field = 'area'): Validation<LngLat[]> {
   const errors: FieldError[] = [];
@@ -153,6 +164,16 @@ export function validatePolygon(area: unknown, field = 'area'): Validation<LngLa
     errors.push(fieldError(field, 'polygon.too_few_points', 'La zone doit compter au moins 3 points distincts.'));
   } else if (doubleArea(open) === 0) {
     errors.push(fieldError(field, 'polygon.flat', 'Les points de la zone sont alignés : la zone n’a pas de surface.'));
+  } else {
+    const [crossing] = selfIntersections(open);
+    if (crossing)
+      errors.push(
+        fieldError(
+          field,
+          'polygon.self_intersecting',
+          `Les côtés de la zone se croisent (vers ${crossing[0].toFixed(5)}, ${crossing[1].toFixed(5)}) : redessinez son contour sans croisement.`,
+        ),
+      );
   }
   return validation(errors, () => open);
 }

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import { DataSource } from 'typeorm';
 import { BAN_REQUIRED_COLUMNS, normaliseAddressText, readBanLine, type BanAddress, type BanImportReport } from '@grc/domain';
@@ -19,8 +19,49 @@ export const BAN_CLI_ACTOR: AuditActor = { actorId: null, actorLabel: 'system:im
 /** The street an address belongs to: its commune and its normalised name. */
 export const streetKey = (a: Pick<BanAddress, 'insee' | 'street'>): string => `${a.insee}|${normaliseAddressText(a.street)}`.slice(0, 260);
 
-const badFile = (code: string, message: string): ProblemException =>
-  new ProblemException(422, 'Fichier BAN invalide', message, [{ field: 'file', message, code }]);
+const badFile = (code: string, message: string, params?: Record<string, string | number>): ProblemException =>
+  new ProblemException(422, 'Fichier BAN invalide', message, [{ field: 'file', message, code, ...(params ? { params } : {}) }]);
+
+/**
+ * The BAN's files are UTF-8: bytes that are not (a file re-saved in Latin-1 / Windows-1252 by a spreadsheet) stop
+ * the import rather than store "Rue de l'�glise" for every accented street. WHATWG's fatal decoder, fed chunk by
+ * chunk (`stream: true` keeps a character cut between two chunks), checks the bytes on their way to csv-parse and
+ * reports the line of the first bad one (422 `ban.encoding`, nothing imported).
+ */
+function strictUtf8(): Transform {
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  let line = 1;
+  const decode = (chunk?: Buffer): void => {
+    try {
+      const text = chunk ? decoder.decode(chunk, { stream: true }) : decoder.decode();
+      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) line++;
+    } catch {
+      // the line of the first bad byte: this chunk read leniently up to its first replacement character
+      const lenient = chunk ? new TextDecoder('utf-8').decode(chunk) : '';
+      const before = lenient.slice(0, Math.max(0, lenient.indexOf('\uFFFD')));
+      const at = line + before.split('\n').length - 1;
+      throw badFile('ban.encoding', `Le fichier n’est pas en UTF-8 (ligne ${at}) : enregistrez-le en UTF-8.`, { line: at });
+    }
+  };
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      try {
+        decode(chunk);
+        done(null, chunk); // checked, passed on as is (csv-parse decodes it)
+      } catch (e) {
+        done(e as Error);
+      }
+    },
+    flush(done) {
+      try {
+        decode();
+        done();
+      } catch (e) {
+        done(e as Error);
+      }
+    },
+  });
+}
 
 /**
  * Imports a file of the Base Adresse Nationale's CSV format (`adresses-<dep>.csv`, `;`-separated, UTF-8, a header
@@ -49,7 +90,8 @@ export async function importBan(ds: DataSource, input: Readable, opts: { source:
     };
     const communes = new Set<string>();
     // piped only now: csv-parse reports a bad header as an error of the stream, which the loop below must be there to catch
-    const parser = input.pipe(
+    const utf8 = strictUtf8();
+    const parser = input.pipe(utf8).pipe(
       parse({
         delimiter: ';',
         bom: true,
@@ -66,6 +108,7 @@ export async function importBan(ds: DataSource, input: Readable, opts: { source:
       }),
     );
     input.on('error', (e) => parser.destroy(e));
+    utf8.on('error', (e) => parser.destroy(e));
     let batch = new Map<string, BanAddress & { streetKey: string }>();
     const flush = async () => {
       if (!batch.size) return;

@@ -65,6 +65,12 @@ export class PlacesRepository {
 
   // ------------------------------------------------------------------ import
 
+  /** The commune new addresses are filed under (the connection's, else the install's default); null: no town yet. */
+  async importCommune(): Promise<string | null> {
+    const [row] = await this.db.query(`SELECT grc_row_commune() AS id`);
+    return row?.id ?? null;
+  }
+
   /** One import at a time (two admins, or the CLI and the screen): the second waits for the first's commit. */
   async lockImports(m: EntityManager): Promise<void> {
     await m.query(`SELECT pg_advisory_xact_lock(hashtext('grc:ban-import'))`);
@@ -274,7 +280,7 @@ export class PlacesRepository {
     box: { west: number; south: number; east: number; north: number },
     cell: number,
     maxCells: number,
-  ): Promise<{ cells: MapCellRow[]; unplaced: number }> {
+  ): Promise<{ cells: MapCellRow[]; unplaced: number; total: number; truncated: boolean }> {
     const sql = new Sql();
     inboxConditions(sql, f);
     const where = sql.where.length ? `AND ${sql.where.join(' AND ')}` : '';
@@ -287,8 +293,10 @@ export class PlacesRepository {
     // PostgreSQL 15: min of its text, cast there): cast in the join instead, the condition held a function that is
     // not LEAKPROOF, row-level security kept it off the primary key, and every map request read all of `tickets`
     // (590 ms of 790 at 1 M, bench/places.mjs).
-    const rows: Array<Omit<MapCellRow, 'status'> & { n_new: number; n_open: number; n_waiting: number }> = await this.db.query(
-      `WITH c AS (
+    // The window sums run over every cell before the LIMIT: the box's true count, and whether cells were left out.
+    const rows: Array<Omit<MapCellRow, 'status'> & { n_new: number; n_open: number; n_waiting: number; all_n: number; all_cells: number }> =
+      await this.db.query(
+        `WITH c AS (
          SELECT avg(t.latitude) AS lat, avg(t.longitude) AS lon, count(*)::int AS n,
                 bool_or(t.sla_breached OR t.sla_due_at < now()) AS breached,
                 bool_or(t.sla_due_at < now() + interval '1 day') AS due_soon,
@@ -296,7 +304,8 @@ export class PlacesRepository {
                 count(*) FILTER (WHERE t.status = 'new')::int AS n_new,
                 count(*) FILTER (WHERE t.status = 'open')::int AS n_open,
                 count(*) FILTER (WHERE t.status = 'waiting_citizen')::int AS n_waiting,
-                CASE WHEN count(*) = 1 THEN min(t.id::text)::uuid END AS id
+                CASE WHEN count(*) = 1 THEN min(t.id::text)::uuid END AS id,
+                (sum(count(*)) OVER ())::int AS all_n, (count(*) OVER ())::int AS all_cells
          FROM tickets t
          WHERE ${OPEN_PLACED}
            AND point(t.longitude, t.latitude) <@ box(point(${b[0]}, ${b[1]}), point(${b[2]}, ${b[3]})) ${where}
@@ -305,9 +314,10 @@ export class PlacesRepository {
          LIMIT ${limit})
        SELECT c.*, s.reference, s.subject, s.address FROM c LEFT JOIN tickets s ON s.id = c.id
        ORDER BY c.n DESC`,
-      sql.params,
-    );
-    const cells: MapCellRow[] = rows.map(({ n_new, n_open, n_waiting, ...r }) => ({
+        sql.params,
+      );
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the window sums are the answer's, not a cell's
+    const cells: MapCellRow[] = rows.map(({ n_new, n_open, n_waiting, all_n, all_cells, ...r }) => ({
       ...r,
       // the most frequent status (ties: the earliest in the life cycle, as mode() over the status' text did roughly)
       status: n_new >= n_open && n_new >= n_waiting ? 'new' : n_open >= n_waiting ? 'open' : 'waiting_citizen',
@@ -320,6 +330,6 @@ export class PlacesRepository {
        ${u.where.length ? `AND ${u.where.join(' AND ')}` : ''}`,
       u.params,
     );
-    return { cells, unplaced: row.n };
+    return { cells, unplaced: row.n, total: rows[0]?.all_n ?? 0, truncated: (rows[0]?.all_cells ?? 0) > cells.length };
   }
 }

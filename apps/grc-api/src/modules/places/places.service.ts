@@ -19,7 +19,7 @@ import type { Actor, AuthenticatedAgent } from '../auth/authenticated-agent';
 import { InboxQuery } from '../tickets/inbox.query';
 import { canSeeDepartment } from '../tickets/ticket-access';
 import { importBan } from './ban-importer';
-import type { RequestsMapQueryDto } from './places.dto';
+import { DECIMAL, type RequestsMapQueryDto } from './places.dto';
 import { PlacesRepository, type AddressRow, type StreetHit } from './places.repository';
 
 const STREETS_CONSIDERED = 10;
@@ -31,6 +31,12 @@ const NEARBY_LIMIT = 20;
 /** the map's grid: a cell is a quarter of a 256-px tile's width at the zoom asked (≈ 64 px) */
 const cellDegrees = (zoom: number) => 360 / 2 ** zoom / 4;
 const MAX_CELLS = 2000;
+/**
+ * A viewport is at most this many 256-px tiles of its zoom wide and high (8,192 px: a wall of screens). A bigger box
+ * is not a view of the map — the whole town at street level, or France at zoom 22 — and is refused rather than
+ * grouped on a grid of millions of cells.
+ */
+export const MAX_VIEW_TILES = 32;
 /** from this zoom on, every request is its own point (a street's scale) */
 const POINTS_FROM_ZOOM = 18;
 
@@ -164,7 +170,8 @@ export class PlacesService {
 
   /** The map of requests in a viewport: the inbox's view and filters, open and placed requests, clustered per zoom. */
   async requestsMap(agent: AuthenticatedAgent, query: RequestsMapQueryDto): Promise<RequestsMap> {
-    const parts = query.bbox.split(',').map(Number);
+    const raw = query.bbox.split(',').map((p) => p.trim());
+    const parts = raw.map((p) => (DECIMAL.test(p) ? Number(p) : NaN));
     const [west, south, east, north] = parts as [number, number, number, number];
     if (
       parts.length !== 4 ||
@@ -177,13 +184,22 @@ export class PlacesService {
       south >= north
     )
       throw invalidField('bbox', 'Emprise invalide : ouest,sud,est,nord en degrés (ouest < est, sud < nord).', 'map.bbox');
+    const tile = 360 / 2 ** query.zoom;
+    if (east - west > MAX_VIEW_TILES * tile || north - south > MAX_VIEW_TILES * tile)
+      throw invalidField(
+        'bbox',
+        `Emprise trop grande pour le niveau de zoom ${query.zoom} : au plus ${MAX_VIEW_TILES} tuiles de côté (zoomez en arrière ou réduisez la zone).`,
+        'map.bbox_too_large',
+        { zoom: query.zoom, tiles: MAX_VIEW_TILES },
+      );
     const { bbox: _bbox, zoom, ...inboxQuery } = query;
     const filter = this.inbox.filterOf(agent, inboxQuery);
     const cell = zoom >= POINTS_FROM_ZOOM ? 1e-7 : cellDegrees(zoom);
-    const { cells, unplaced } = await this.repo.mapCells(filter, { west, south, east, north }, cell, MAX_CELLS);
+    const { cells, unplaced, total, truncated } = await this.repo.mapCells(filter, { west, south, east, north }, cell, MAX_CELLS);
     return {
       zoom,
-      total: cells.reduce((n, c) => n + c.n, 0),
+      total,
+      truncated,
       unplaced,
       cells: cells.map((c): RequestsMapCell => ({
         lat: Math.round(Number(c.lat) * 1e6) / 1e6,

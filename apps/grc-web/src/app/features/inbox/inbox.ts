@@ -158,6 +158,15 @@ export class InboxPage {
   protected capped(c: TicketCount): 'yes' | 'no' {
     return c.all >= TICKET_COUNT_CAP ? 'yes' : 'no';
   }
+  /** The map of requests with this view and these filters (its URL takes the inbox's parameters as they are). */
+  private readonly urlParams = toSignal(this.route.queryParams, { initialValue: {} as Params });
+  protected readonly mapParams = computed<Params>(() => {
+    const applied = this.urlParams();
+    const params: Params = { view: this.view() };
+    for (const k of ['q', ...FILTER_KEYS]) if (applied[k]) params[k] = applied[k];
+    return params;
+  });
+
   protected viewParams(v: InboxView): Params {
     return { ...this.route.snapshot.queryParams, view: v };
   }

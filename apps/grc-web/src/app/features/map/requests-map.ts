@@ -1,18 +1,38 @@
-import { ChangeDetectionStrategy, Component, computed, inject, signal, viewChild } from '@angular/core';
+import { ChangeDetectionStrategy, Component, type WritableSignal, computed, inject, signal, viewChild } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
 import { FormsModule } from '@angular/forms';
 import { ActivatedRoute, Router, RouterLink } from '@angular/router';
-import { OPEN_STATUSES, type InboxView, type RequestsMap, type RequestsMapCell, type TicketStatus } from '@grc/domain';
+import {
+  CHANNELS,
+  OPEN_STATUSES,
+  PRIORITIES,
+  type InboxView,
+  type RequestsMap,
+  type RequestsMapCell,
+  type TicketStatus,
+} from '@grc/domain';
 import { Subject, debounceTime, switchMap, catchError, of } from 'rxjs';
 import { Api } from '../../core/api';
 import { Auth } from '../../core/auth';
 import { I18n, type MsgKey } from '../../core/i18n';
 import { RefData } from '../../core/ref-data';
+import { AgentPicker, type PickerOption } from '../../shared/agent-picker';
 import { PlaceMap, type MapMarker, type MapView } from '../../shared/places/place-map';
 import { PlacesApi } from '../../shared/places/places-api';
 
-/** the inbox's filters the map passes through as they are (a link from the inbox keeps them) */
-const PASSED = ['q', 'channel', 'departmentId', 'priority', 'assigneeId', 'createdFrom', 'createdTo'] as const;
+/** the inbox's filters (its URL's query parameters, one value each): the map has them all, a link either way keeps them */
+const FILTER_KEYS = [
+  'status',
+  'channel',
+  'categoryId',
+  'departmentId',
+  'priority',
+  'assigneeId',
+  'createdFrom',
+  'createdTo',
+  'breached',
+] as const;
+type FilterKey = (typeof FILTER_KEYS)[number];
 /** Without a map: the town's extent around its addresses' centre, then a sector at a time. */
 const TOWN_HALF_DEGREES = 0.04;
 
@@ -24,11 +44,11 @@ const TOWN_HALF_DEGREES = 0.04;
  */
 @Component({
   selector: 'grc-requests-map',
-  imports: [FormsModule, RouterLink, PlaceMap],
+  imports: [FormsModule, RouterLink, PlaceMap, AgentPicker],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <h1>{{ t('places.map.title') }}</h1>
-    <form class="card filters" (ngSubmit)="refresh()" [attr.aria-label]="t('places.map.filters')">
+    <form class="card filters" role="search" (ngSubmit)="refresh()" [attr.aria-label]="t('places.map.filters')">
       <div class="grid">
         <div class="field">
           <label for="map-view">{{ t('inbox.views') }}</label>
@@ -39,8 +59,12 @@ const TOWN_HALF_DEGREES = 0.04;
           </select>
         </div>
         <div class="field">
+          <label for="map-q">{{ t('inbox.search') }}</label>
+          <input id="map-q" name="q" type="search" [ngModel]="q()" (ngModelChange)="q.set($event)" />
+        </div>
+        <div class="field">
           <label for="map-status">{{ t('inbox.status') }}</label>
-          <select id="map-status" name="status" [ngModel]="status()" (ngModelChange)="status.set($event); refresh()">
+          <select id="map-status" name="status" [ngModel]="filters.status()" (ngModelChange)="set('status', $event)">
             <option value="">{{ t('inbox.any') }}</option>
             @for (s of statuses; track s) {
               <option [value]="s">{{ i18n.status(s) }}</option>
@@ -48,18 +72,72 @@ const TOWN_HALF_DEGREES = 0.04;
           </select>
         </div>
         <div class="field">
-          <label for="map-category">{{ t('ticket.category') }}</label>
-          <select id="map-category" name="categoryId" [ngModel]="categoryId()" (ngModelChange)="categoryId.set($event); refresh()">
+          <label for="map-channel">{{ t('inbox.channel') }}</label>
+          <select id="map-channel" name="channel" [ngModel]="filters.channel()" (ngModelChange)="set('channel', $event)">
             <option value="">{{ t('inbox.any') }}</option>
-            @for (c of categories(); track c.id) {
-              <option [value]="c.id">{{ i18n.lang() === 'fr' ? c.nameFr : c.nameEn }}</option>
+            @for (c of channels; track c) {
+              <option [value]="c">{{ i18n.channel(c) }}</option>
             }
           </select>
         </div>
+        <div class="field">
+          <label for="map-category">{{ t('ticket.category') }}</label>
+          <select id="map-category" name="categoryId" [ngModel]="filters.categoryId()" (ngModelChange)="set('categoryId', $event)">
+            <option value="">{{ t('inbox.any') }}</option>
+            @for (c of categories(); track c.id) {
+              <option [value]="c.id">{{ i18n.categoryName(c) }}</option>
+            }
+          </select>
+        </div>
+        <div class="field">
+          <label for="map-department">{{ t('inbox.department') }}</label>
+          <select id="map-department" name="departmentId" [ngModel]="filters.departmentId()" (ngModelChange)="set('departmentId', $event)">
+            <option value="">{{ t('inbox.any') }}</option>
+            @for (d of departments(); track d.id) {
+              <option [value]="d.id">{{ d.name }}</option>
+            }
+          </select>
+        </div>
+        <div class="field">
+          <label for="map-priority">{{ t('inbox.priority') }}</label>
+          <select id="map-priority" name="priority" [ngModel]="filters.priority()" (ngModelChange)="set('priority', $event)">
+            <option value="">{{ t('inbox.any') }}</option>
+            @for (p of priorities; track p) {
+              <option [value]="p">{{ i18n.priority(p) }}</option>
+            }
+          </select>
+        </div>
+        <grc-agent-picker
+          pickerId="map-assignee"
+          [label]="t('inbox.assignee')"
+          [value]="filters.assigneeId()"
+          (valueChange)="set('assigneeId', $event)"
+          [departmentIds]="auth.isAdmin() ? null : (auth.me()?.visibleDepartmentIds ?? [])"
+          [exclude]="[auth.me()?.id]"
+          [leading]="assigneeLeading()"
+        />
+        <div class="field">
+          <label for="map-from">{{ t('inbox.createdFrom') }}</label>
+          <input id="map-from" name="createdFrom" type="date" [ngModel]="filters.createdFrom()" (ngModelChange)="set('createdFrom', $event)" />
+        </div>
+        <div class="field">
+          <label for="map-to">{{ t('inbox.createdTo') }}</label>
+          <input id="map-to" name="createdTo" type="date" [ngModel]="filters.createdTo()" (ngModelChange)="set('createdTo', $event)" />
+        </div>
         <div class="field checkbox">
-          <input id="map-breached" type="checkbox" name="breached" [ngModel]="breached()" (ngModelChange)="breached.set($event); refresh()" />
+          <input
+            id="map-breached"
+            type="checkbox"
+            name="breached"
+            [ngModel]="filters.breached() === 'true'"
+            (ngModelChange)="set('breached', $event ? 'true' : '')"
+          />
           <label for="map-breached">{{ t('inbox.breachedOnly') }}</label>
         </div>
+      </div>
+      <div class="actions">
+        <button type="submit" class="btn btn-primary">{{ t('inbox.apply') }}</button>
+        <a class="btn btn-secondary" routerLink="/inbox" [queryParams]="inboxParams()" data-testid="map-to-inbox">{{ t('places.map.toInbox') }}</a>
       </div>
     </form>
 
@@ -84,6 +162,9 @@ const TOWN_HALF_DEGREES = 0.04;
       <h2 id="map-list-h">{{ t('places.map.listHeading') }}</h2>
       @if (data(); as d) {
         <p aria-live="polite" data-testid="map-total">{{ i18n.plural('places.map.total', d.total) }}</p>
+        @if (d.truncated) {
+          <p class="alert alert-info" data-testid="map-truncated">{{ t('places.map.truncated', { count: d.cells.length }) }}</p>
+        }
         @if (d.unplaced) {
           <p class="muted">{{ t('places.map.unplaced', { count: d.unplaced }) }}</p>
         }
@@ -113,9 +194,17 @@ export class RequestsMapPage {
   private readonly route = inject(ActivatedRoute);
   protected readonly i18n = inject(I18n);
   protected readonly t = this.i18n.t;
-  private readonly auth = inject(Auth);
+  protected readonly auth = inject(Auth);
   protected readonly statuses = OPEN_STATUSES;
-  protected readonly categories = toSignal(inject(RefData).categories(), { initialValue: [] });
+  protected readonly channels = CHANNELS;
+  protected readonly priorities = PRIORITIES;
+  private readonly ref = inject(RefData);
+  protected readonly categories = toSignal(this.ref.categories(), { initialValue: [] });
+  protected readonly departments = toSignal(this.ref.departments(), { initialValue: [] });
+  protected readonly assigneeLeading = computed<PickerOption[]>(() => [
+    { value: '', label: this.t('inbox.any') },
+    ...(this.auth.me() ? [{ value: this.auth.me()!.id, label: this.t('inbox.assigneeMe') }] : []),
+  ]);
   protected readonly settings = toSignal(inject(PlacesApi).mapSettings('agent'), { initialValue: null });
   protected readonly views = computed<InboxView[]>(() => [
     'departments',
@@ -124,9 +213,15 @@ export class RequestsMapPage {
     ...(this.auth.isAdmin() ? (['all'] as InboxView[]) : []),
   ]);
   protected readonly view = signal<InboxView>('departments');
-  protected readonly status = signal<string>('');
-  protected readonly categoryId = signal<string>('');
-  protected readonly breached = signal(false);
+  protected readonly q = signal('');
+  protected readonly filters = Object.fromEntries(FILTER_KEYS.map((k) => [k, signal('')])) as Record<FilterKey, WritableSignal<string>>;
+  /** the same view and filters in the inbox (its URL: one value per filter) */
+  protected readonly inboxParams = computed(() => {
+    const params: Record<string, string> = { view: this.view() };
+    if (this.q().trim()) params['q'] = this.q().trim();
+    for (const k of FILTER_KEYS) if (this.filters[k]()) params[k] = this.filters[k]();
+    return params;
+  });
   protected readonly data = signal<RequestsMap | null>(null);
   /** the list-only drill-down: a cluster's sector, when there is no map */
   protected readonly sector = signal<MapView | null>(null);
@@ -151,9 +246,8 @@ export class RequestsMapPage {
     const q = this.route.snapshot.queryParamMap;
     const v = q.get('view') as InboxView | null;
     if (v && ['departments', 'mine', 'unassigned', 'all'].includes(v)) this.view.set(v);
-    this.status.set(q.get('status') ?? '');
-    this.categoryId.set(q.get('categoryId') ?? '');
-    this.breached.set(q.get('breached') === 'true');
+    this.q.set(q.get('q') ?? '');
+    for (const k of FILTER_KEYS) this.filters[k].set(q.get(k) ?? '');
     this.requests
       .pipe(
         debounceTime(150),
@@ -176,14 +270,10 @@ export class RequestsMapPage {
   }
 
   private params(v: MapView): Record<string, string | number | boolean | null> {
-    const q = this.route.snapshot.queryParamMap;
-    const passed = Object.fromEntries(PASSED.map((k) => [k, q.get(k)]));
     return {
-      ...passed,
+      ...Object.fromEntries(FILTER_KEYS.map((k) => [k, this.filters[k]() || null])),
+      q: this.q().trim() || null,
       view: this.view(),
-      status: this.status() || null,
-      categoryId: this.categoryId() || null,
-      breached: this.breached() ? true : null,
       bbox: [v.west, v.south, v.east, v.north].map((n) => Math.max(-180, Math.min(180, Number(n.toFixed(6))))).join(','),
       zoom: Math.max(0, Math.min(22, Math.round(v.zoom))),
     };
@@ -194,7 +284,14 @@ export class RequestsMapPage {
     this.requests.next(v);
   }
 
+  /** A filter changed: the URL keeps it (bookmarks, the link to the inbox), the map reloads. */
+  protected set(k: FilterKey, value: string | null): void {
+    this.filters[k].set(value ?? '');
+    this.refresh();
+  }
+
   protected refresh(): void {
+    void this.router.navigate([], { relativeTo: this.route, queryParams: this.inboxParams(), replaceUrl: true });
     const s = this.settings();
     const v = this.sector() ?? this.lastView ?? (s ? this.townView(s.centre) : null);
     if (v) this.requests.next(v);

@@ -434,9 +434,9 @@ export class PublicRequestPage {
         this.locating.set(false);
         const lat = pos.coords.latitude.toFixed(6);
         const lng = pos.coords.longitude.toFixed(6);
-        this.latitude.set(lat);
-        this.longitude.set(lng);
         this.locateMessage.set(this.t('pub.located', { lat, lng, acc: Math.round(pos.coords.accuracy) }));
+        // as a pin dropped there: the point on the map, the coordinates, and the nearest address offered
+        this.placeOnMap({ lat: Number(lat), lng: Number(lng) });
       },
       () => {
         this.locating.set(false);

@@ -42,7 +42,7 @@ let seq = 0;
  * page shows its text alternative only). Keyboard: the map is one focusable element with an accessible name; the
  * arrows pan, + and − zoom (Leaflet's own keyboard handler), and when `editable` Enter or Space places the point at
  * the centre (the crosshair), so a point can be placed without a mouse; a click or a dragged pin does the same.
- * Markers are focusable buttons named by their `label`; Enter on one is a click.
+ * Markers are focusable buttons named by their `label`; Enter or Space on one is a click.
  */
 @Component({
   selector: 'grc-place-map',
@@ -178,6 +178,14 @@ export class PlaceMap {
         riseOnHover: true,
       });
       marker.on('click', () => this.markerActivated.emit(m.id));
+      // Leaflet makes the marker a focusable role="button" but, despite its docs, Enter on it fires no click
+      // (1.9: only a 'keydown' reaches the marker): a button opens with Enter or Space
+      marker.on('keydown', (e: Lf.LeafletKeyboardEvent) => {
+        if (e.originalEvent.key !== 'Enter' && e.originalEvent.key !== ' ') return;
+        e.originalEvent.preventDefault();
+        e.originalEvent.stopPropagation();
+        this.markerActivated.emit(m.id);
+      });
       marker.addTo(layer);
     }
   }
