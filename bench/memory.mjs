@@ -57,10 +57,11 @@ const AGENT = 'karim.benali@saint-aubin.fr'; // voirie + éclairage
 const HEAD = 'philippe.garnier@saint-aubin.fr'; // head of the technical direction (figures, exports)
 const ADMIN = 'admin@saint-aubin.fr'; // audit trail
 /** the runtime settings the image ships (docker/Dockerfile's ENV, docs/install.md#memory); --bare: plain node */
+const RUNTIME_NAMES = ['NODE_OPTIONS', 'MALLOC_MMAP_THRESHOLD_'];
 const RUNTIME = args.bare
-  ? { NODE_OPTIONS: '', MALLOC_MMAP_THRESHOLD_: '' }
+  ? {}
   : Object.fromEntries(
-      ['NODE_OPTIONS', 'MALLOC_MMAP_THRESHOLD_'].map((k) => {
+      RUNTIME_NAMES.map((k) => {
         const v = new RegExp(`\\b${k}=(\\S+)`).exec(readFileSync(join(ROOT, 'docker/Dockerfile'), 'utf8'))?.[1];
         if (!v) throw new Error(`docker/Dockerfile sets no ${k}`);
         return [k, v];
@@ -80,8 +81,11 @@ async function admin(sql) {
 }
 
 function env(extra) {
+  const inherited = { ...process.env };
+  // unset, not empty: glibc reads an empty MALLOC_MMAP_THRESHOLD_ as 0 (every allocation its own mapping)
+  for (const k of RUNTIME_NAMES) delete inherited[k];
   return {
-    ...process.env,
+    ...inherited,
     NODE_ENV: 'production',
     DATABASE_URL: `${PG_BASE}/${DB}`,
     REDIS_URL,
@@ -267,9 +271,9 @@ async function main() {
       .map((x) => x.toFixed(2))
       .join(' ');
   log(
-    `memory: roles ${ROLES.join(' + ')}, ${TICKETS} tickets, ${SSE_CLIENTS} SSE clients, node ${process.version}, ${Object.entries(RUNTIME)
-      .map(([k, v]) => `${k}=${v || '(unset)'}`)
-      .join(' ')} ${NODE_ARGS.join(' ')}`,
+    `memory: roles ${ROLES.join(' + ')}, ${TICKETS} tickets, ${SSE_CLIENTS} SSE clients, node ${process.version}, ${RUNTIME_NAMES.map(
+      (k) => `${k}=${RUNTIME[k] ?? '(unset)'}`,
+    ).join(' ')} ${NODE_ARGS.join(' ')}`,
   );
   log(`load average ${loadAvg()} on ${os.cpus().length} CPUs`);
   await admin(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
