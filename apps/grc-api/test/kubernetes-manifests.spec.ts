@@ -31,7 +31,7 @@ const MODELS: Record<string, new (o: never) => { validate(): void }> = {
 /** Every environment variable the app reads: the configuration schema (src/config/environment.ts). */
 const namesTheAppReads = (): Set<string> => new Set(Object.keys(ENVIRONMENT));
 /** Read by Node.js and the libraries, not by the app's code. */
-const RUNTIME_NAMES = ['NODE_ENV', 'TZ'];
+const RUNTIME_NAMES = ['NODE_ENV', 'TZ', 'NODE_OPTIONS', 'MALLOC_MMAP_THRESHOLD_'];
 
 /** The GRC workloads (PostgreSQL and Redis of the demo overlay are not the app). */
 const isGrc = (o: K8sObject) => ['api', 'worker', 'migrate'].includes(o.metadata.labels?.['app.kubernetes.io/component'] ?? '');

@@ -1,7 +1,6 @@
-import { ZxcvbnFactory } from '@zxcvbn-ts/core';
-import * as common from '@zxcvbn-ts/language-common';
-import * as fr from '@zxcvbn-ts/language-fr';
+import type { ZxcvbnFactory } from '@zxcvbn-ts/core';
 import { identityWords, judgePassword, PASSWORD_COMMON, type PasswordOwner, type PasswordVerdict } from '@grc/domain';
+import { zxcvbn } from '../../common/on-demand';
 import { ProblemException } from '../../common/problem';
 
 /**
@@ -10,12 +9,15 @@ import { ProblemException } from '../../common/problem';
  * moment to index) and kept for the process.
  */
 let estimator: ZxcvbnFactory | null = null;
-const zxcvbn = () =>
-  (estimator ??= new ZxcvbnFactory({
+const estimate = () => {
+  if (estimator) return estimator;
+  const { core, common, fr } = zxcvbn();
+  return (estimator = new core.ZxcvbnFactory({
     dictionary: { ...common.dictionary, ...fr.dictionary },
     graphs: common.adjacencyGraphs,
     translations: fr.translations,
   }));
+};
 
 /** zxcvbn only reads the first 100 characters (its cost grows with length); the rest cannot make it weaker. */
 const ESTIMATED_LENGTH = 100;
@@ -23,7 +25,7 @@ const ESTIMATED_LENGTH = 100;
 /** The domain's verdict on `password` for this owner (libs/domain judgePassword). */
 export function passwordVerdict(password: string, owner: PasswordOwner): PasswordVerdict {
   const ids = identityWords(owner);
-  const result = zxcvbn().check(password.slice(0, ESTIMATED_LENGTH), [...ids.email, ...ids.name]);
+  const result = estimate().check(password.slice(0, ESTIMATED_LENGTH), [...ids.email, ...ids.name]);
   const commonPasswordTokens = result.sequence
     .filter((m) => m.pattern === 'dictionary' && (m as { dictionaryName?: string }).dictionaryName === 'passwords-common')
     .map((m) => m.token);

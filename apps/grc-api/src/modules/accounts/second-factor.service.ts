@@ -2,11 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomInt } from 'node:crypto';
 import { Secret, TOTP } from 'otpauth';
-import * as QRCode from 'qrcode';
 import { DataSource, EntityManager } from 'typeorm';
 import type { RecoveryCodes, SecondFactorStatus, TotpEnrolment } from '@grc/domain';
 import { conflict, invalidField, notFound, ProblemException } from '../../common/problem';
 import { SecretBox } from '../../common/secret-box';
+import { qrcode } from '../../common/on-demand';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
 import { AgentsRepository } from '../agents/agents.repository';
 import { AuditService, auditActor } from '../audit/audit.service';
@@ -80,7 +80,7 @@ export class SecondFactorService {
       await this.audit.record(m, auditActor(actor), 'account.second_factor_enrolment', 'agent', actor.agent.id, {});
     });
     const otpauthUri = totpFor(secret, actor.agent.email).toString();
-    return { secret, otpauthUri, qrDataUrl: await QRCode.toDataURL(otpauthUri, { errorCorrectionLevel: 'M', margin: 2, width: 240 }) };
+    return { secret, otpauthUri, qrDataUrl: await qrcode().toDataURL(otpauthUri, { errorCorrectionLevel: 'M', margin: 2, width: 240 }) };
   }
 
   /** The first code proves the app has the secret: the factor is on, and here are the recovery codes (shown once). */

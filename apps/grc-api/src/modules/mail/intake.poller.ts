@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { ImapFlow, type MailboxObject } from 'imapflow';
+import type { MailboxObject } from 'imapflow';
 import { MAIL_CONFIG, MailConfig } from './mail.config';
 import { MailIntakeService, type ImportOutcome } from './intake.service';
 import { MailboxesRepository } from './mailboxes.repository';
 import { SecretBox } from '../../common/secret-box';
+import { imapflow } from '../../common/on-demand';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
@@ -86,6 +87,7 @@ export class MailIntakePoller implements OnApplicationBootstrap, OnApplicationSh
     const result: PollResult = { seen: 0, outcomes: { ticket: 0, reply: 0, ignored: 0, quarantined: 0, duplicate: 0 } };
     const box = await this.mailboxes.lease(mailboxId, LEASE);
     if (!box) return { ...result, busy: true };
+    const { ImapFlow } = imapflow();
     const client = new ImapFlow({
       host: box.host,
       port: box.port,

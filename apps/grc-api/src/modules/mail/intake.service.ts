@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
-import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
+import type { AddressObject, ParsedMail } from 'mailparser';
+import { mailparser } from '../../common/on-demand';
 import { DataSource, EntityManager } from 'typeorm';
 import {
   decideThread,
@@ -83,7 +84,7 @@ export class MailIntakeService {
     if (size > this.mail.maxMessageBytes) parseError = `Message trop volumineux (${Math.round(size / 1048576)} Mo).`;
     else {
       try {
-        parsed = await simpleParser(raw, { skipImageLinks: true, maxHtmlLengthToParse: 2_000_000 });
+        parsed = await mailparser().simpleParser(raw, { skipImageLinks: true, maxHtmlLengthToParse: 2_000_000 });
       } catch (e) {
         parseError = `Message illisible : ${(e as Error).message}`.slice(0, 500);
       }

@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { MetricsRegistry } from '../metrics/metrics.registry';
 import { Worker } from 'bullmq';
-import { createTransport, type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import { fillLink, linkPlaceholder } from '@grc/domain';
 import { SecretBox } from '../../common/secret-box';
+import { nodemailer } from '../../common/on-demand';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
@@ -68,7 +69,7 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
       this.log.log('SMTP_URL is not set: e-mails stay in the outbox');
       return;
     }
-    this.transport = createTransport(smtpOptions(this.mail.smtpUrl));
+    this.transport = nodemailer().createTransport(smtpOptions(this.mail.smtpUrl));
     this.worker = new Worker(
       QUEUES.mailOutbox,
       async () => {

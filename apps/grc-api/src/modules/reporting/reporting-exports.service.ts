@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { stringify } from 'csv-stringify/sync';
-import ExcelJS from 'exceljs';
-import PDFDocument from 'pdfkit';
+import { exceljs, pdfkit } from '../../common/on-demand';
 import { monthPeriod, periodInstants, previousPeriod, type FigureCode } from '@grc/domain';
 import type { Actor } from '../auth/authenticated-agent';
 import { ReportingRepository } from './reporting.repository';
@@ -74,7 +73,7 @@ export class ReportingExportsService {
       );
       return { mediaType: 'text/csv; charset=utf-8', filename: `${name}.csv`, body: Buffer.from(csv, 'utf8') };
     }
-    const wb = new ExcelJS.Workbook();
+    const wb = new (exceljs().Workbook)();
     wb.creator = 'GRC';
     const ws = wb.addWorksheet('indicateurs');
     for (const r of all) ws.addRow(r);
@@ -89,6 +88,7 @@ export class ReportingExportsService {
   async monthlyReport(actor: Actor, q: MonthlyReportQueryDto): Promise<ExportFile> {
     const period = monthPeriod(q.month);
     const d = await this.figures.dashboard(actor, { ...period, departmentId: q.departmentId, by: 'department' });
+    const PDFDocument = pdfkit();
     const doc = new PDFDocument({
       size: 'A4',
       margin: 50,

@@ -1,4 +1,4 @@
-import PDFDocument from 'pdfkit';
+import { pdfkit } from '../../common/on-demand';
 
 /**
  * The town's letters on paper (the access letter of article 15, the replies by post): one A4 layout made with
@@ -25,6 +25,7 @@ export const letterDate = (d: Date | string, timezone: string): string =>
 
 /** A new A4 letter with its document information. */
 export function newLetter(info: { title: string; author: string; subject: string }): PDFKit.PDFDocument {
+  const PDFDocument = pdfkit();
   return new PDFDocument({ size: 'A4', margin: 56, info: { Title: info.title, Author: info.author, Subject: info.subject } });
 }
 
