@@ -17,6 +17,7 @@ const run = Date.now().toString(36);
 const METROPOLE = `e2e-metropole-${run}`;
 const CODE = `e2e-bourg-${run}`;
 const ADMIN = `admin-${run}@metropole-e2e.fr`;
+const TECH = `tech-${run}@metropole-e2e.fr`;
 const status = () => page.locator('p.live[role="status"]');
 
 beforeAll(async () => {
@@ -30,6 +31,12 @@ beforeAll(async () => {
     [ADMIN],
   );
   await dbQuery(`INSERT INTO agent_communes (agent_id, commune_id) VALUES ($1, $2)`, [a!.id, m!.id]);
+  // a métropole's agent the administrator gives to the new commune
+  await dbQuery(
+    `WITH a AS (INSERT INTO agents (email, display_name, password_hash, role) VALUES ($1, 'Technicien Intercommunal', 'x', 'admin') RETURNING id)
+     INSERT INTO agent_communes (agent_id, commune_id) SELECT id, $2 FROM a`,
+    [TECH, m!.id],
+  );
   browser = await connectBrowser();
   ({ context, page } = await newPage(browser));
 });
@@ -129,5 +136,30 @@ describe('the communes of a métropole', () => {
       .getByRole('link', { name: /Ville de Bourg-Neuf/ })
       .first()
       .waitFor();
+  });
+
+  step('the commune is given an agent of the métropole, found by search, then taken back; axe clean', async () => {
+    await page.goto('/admin/communes');
+    await page.getByRole('button', { name: 'Modifier Ville de Bourg-Neuf' }).click();
+    const members = page.getByTestId('commune-members');
+    await members.getByRole('heading', { level: 3, name: 'Agents de Ville de Bourg-Neuf' }).waitFor();
+    await members.getByText('Aucun agent ne travaille encore pour cette commune.').waitFor();
+    await page.getByTestId('commune-member-add-search').fill('intercommunal');
+    const select = page.getByTestId('commune-member-add');
+    await select.locator('option', { hasText: 'Technicien Intercommunal' }).waitFor({ state: 'attached' });
+    await select.selectOption({ label: `Technicien Intercommunal (${TECH})` });
+    await members.getByRole('button', { name: 'Ajouter à la commune' }).click();
+    await members.getByTestId(`member-${TECH}`).waitFor();
+    const member = () =>
+      dbQuery<{ n: number }>(
+        `SELECT count(*)::int AS n FROM agent_communes ac JOIN agents a ON a.id = ac.agent_id JOIN communes c ON c.id = ac.commune_id
+         WHERE a.email = $1 AND c.code = $2`,
+        [TECH, CODE],
+      );
+    expect((await member())[0]!.n).toBe(1);
+    expect(await axeViolations(page, 'commune members')).toEqual([]);
+    await members.getByRole('button', { name: 'Retirer Technicien Intercommunal' }).click();
+    await members.getByText('Aucun agent ne travaille encore pour cette commune.').waitFor();
+    expect((await member())[0]!.n).toBe(0);
   });
 });

@@ -5,6 +5,7 @@ import { localError } from '../../core/problem';
 import { FORM_ERRORS } from '../../shared/form-errors';
 import { AdminBase } from './admin-base';
 import { AdminFormActions, AdminListStatus } from './admin-parts';
+import { CommuneMembers } from './commune-members';
 
 interface CommuneDraft {
   code: string;
@@ -20,7 +21,7 @@ const TEXT_KEYS = ['formIntro', 'trackingIntro', 'footer'] as const;
  */
 @Component({
   selector: 'grc-admin-communes',
-  imports: [FormsModule, ...FORM_ERRORS, AdminListStatus, AdminFormActions],
+  imports: [FormsModule, ...FORM_ERRORS, AdminListStatus, AdminFormActions, CommuneMembers],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <grc-admin-list-status [heading]="t('communes.heading')" [error]="listError()" [loading]="loading()" [notice]="notice()" />
@@ -106,6 +107,9 @@ const TEXT_KEYS = ['formIntro', 'trackingIntro', 'footer'] as const;
             <grc-admin-form-actions [error]="error()" [busy]="busy()" (cancelled)="cancel()" />
           </form>
         </section>
+        @if (editing(); as c) {
+          <grc-commune-members [communeId]="c.id" [communeName]="c.name" />
+        }
       }
     </div>
   `,
