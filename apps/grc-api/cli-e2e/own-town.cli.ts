@@ -129,7 +129,7 @@ describe('grc: our own town from an empty database, with the command line only',
     const r = await grc(['validate-pack', STARTER], { ...env, DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(
-      /valid — Commune de Val-d'Exemple: 5 departments, 3 categories, 1 routing rules, 3 agents, 1 SLA calendars, 1 SLA policies, 1 circuits \(1 bindings\)/,
+      /valid — Commune de Val-d'Exemple: 5 departments, 3 categories, 1 routing rule, 3 agents, 1 SLA calendar, 1 SLA policy, 1 circuit \(1 binding\)/,
     );
   });
 
@@ -148,7 +148,7 @@ describe('grc: our own town from an empty database, with the command line only',
     const load = await grc(['load-pack', STARTER], env);
     expect(load).toMatchObject({ code: 0 });
     expect(load.stdout).toMatch(
-      /5 departments, 3 categories, 1 routing rules, 3 agents, 1 SLA calendars, 1 SLA policies, 1 circuits \(1 bindings\), 1 retention rules/,
+      /5 departments, 3 categories, 1 routing rule, 3 agents, 1 SLA calendar, 1 SLA policy, 1 circuit \(1 binding\), 1 retention rule/,
     );
     expect(load.stdout.split('\n').filter(Boolean).length).toBeLessThanOrEqual(5);
 

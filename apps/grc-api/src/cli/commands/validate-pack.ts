@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { count } from '../../modules/packs/pack-loader';
 import { formatPackErrors, validatePackFolder } from '../../modules/packs/pack-validation';
 import { CliError, contextOf, packFolder, type CliIo } from '../context';
 
@@ -20,11 +21,18 @@ export function validatePackCommand(io: CliIo): Command {
       const p = v.pack!;
       if (!opts.json)
         io.out(
-          `${folder}: valid — ${p.town.name}: ${p.departments.length} departments, ${p.categories.length} categories, ` +
-            `${p.routing.length} routing rules, ${p.agents.length} agents, ${p.sla?.calendars.length ?? 0} SLA calendars, ` +
-            `${p.sla?.policies.length ?? 0} SLA policies, ${v.workflows?.definitions.length ?? 0} circuits (${v.workflows?.bindings.length ?? 0} bindings), ` +
-            `${(p.retention?.default ? 1 : 0) + (p.retention?.categories.length ?? 0)} retention rules` +
-            `${p.demo ? `, demo tickets: ${p.demo.generation.count}` : ''}`,
+          `${folder}: valid — ${p.town.name}: ` +
+            [
+              count(p.departments.length, 'department'),
+              count(p.categories.length, 'category', 'categories'),
+              count(p.routing.length, 'routing rule'),
+              count(p.agents.length, 'agent'),
+              count(p.sla?.calendars.length ?? 0, 'SLA calendar'),
+              count(p.sla?.policies.length ?? 0, 'SLA policy', 'SLA policies'),
+              `${count(v.workflows?.definitions.length ?? 0, 'circuit')} (${count(v.workflows?.bindings.length ?? 0, 'binding')})`,
+              count((p.retention?.default ? 1 : 0) + (p.retention?.categories.length ?? 0), 'retention rule'),
+              ...(p.demo ? [`demo tickets: ${p.demo.generation.count}`] : []),
+            ].join(', '),
         );
     });
 }

@@ -63,10 +63,23 @@ class DryRunRollback extends Error {
   }
 }
 
+/** "1 department", "2 departments": the CLI's summaries are read by people (English, the CLI's language). */
+export const count = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+
 export const describeCounts = (c: PackCounts): string =>
-  `${c.departments} departments, ${c.categories} categories, ${c.routingRules} routing rules, ${c.agents} agents, ` +
-  `${c.calendars} SLA calendars, ${c.policies} SLA policies, ${c.circuits} circuits (${c.circuitBindings} bindings), ` +
-  `${c.retentionRules} retention rules, ${c.citizens} citizens, ${c.tickets} tickets, ${c.events} timeline events`;
+  [
+    count(c.departments, 'department'),
+    count(c.categories, 'category', 'categories'),
+    count(c.routingRules, 'routing rule'),
+    count(c.agents, 'agent'),
+    count(c.calendars, 'SLA calendar'),
+    count(c.policies, 'SLA policy', 'SLA policies'),
+    `${count(c.circuits, 'circuit')} (${count(c.circuitBindings, 'binding')})`,
+    count(c.retentionRules, 'retention rule'),
+    count(c.citizens, 'citizen'),
+    count(c.tickets, 'ticket'),
+    count(c.events, 'timeline event'),
+  ].join(', ');
 
 export { formatPackErrors, readPackFolder } from './pack-validation';
 
