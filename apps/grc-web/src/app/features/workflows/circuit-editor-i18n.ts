@@ -11,7 +11,7 @@ export const CE_FR = {
     'Faites parcourir le circuit en cours d’édition à une demande fictive : qui agirait à chaque étape. Rien n’est enregistré.',
   'ce.graph.heading': 'Schéma',
   'ce.graph.hint':
-    'Chaque étape est atteignable au clavier (Tab, ou les flèches) ; Entrée ouvre son formulaire. Une description textuelle suit le schéma.',
+    'Chaque étape est atteignable au clavier (Tab, ou les flèches) ; Entrée ouvre son formulaire. Une flèche marquée « * » ne s’emprunte que si sa condition est remplie (la description textuelle, sous le schéma, la dit en toutes lettres).',
   'ce.graph.aria': 'Schéma du circuit : {count} étapes',
   'ce.graph.loading': 'Préparation du schéma…',
   'ce.graph.node': 'Étape {n} sur {total} : {label} ({kind})',
@@ -165,7 +165,7 @@ export const CE_EN: Record<keyof typeof CE_FR, string> = {
   'ce.dryIntro': 'Walk a sample request through the circuit being edited: who would act at each step. Nothing is saved.',
   'ce.graph.heading': 'Graph',
   'ce.graph.hint':
-    'Every step can be reached with the keyboard (Tab, or the arrow keys); Enter opens its form. A text description follows the graph.',
+    'Every step can be reached with the keyboard (Tab, or the arrow keys); Enter opens its form. An arrow marked “*” is taken only when its condition holds (the text description, below the graph, spells it out).',
   'ce.graph.aria': 'Circuit graph: {count} steps',
   'ce.graph.loading': 'Preparing the graph…',
   'ce.graph.node': 'Step {n} of {total}: {label} ({kind})',
