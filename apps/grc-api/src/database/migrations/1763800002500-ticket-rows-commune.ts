@@ -40,7 +40,7 @@ const WORK_TABLES = [
   'report_dirty',
 ] as const;
 /** rows the trigger files under the request's commune */
-const FILED_TABLES = [...WORK_TABLES, 'ticket_events', 'attachments', 'citizen_revisions', 'audit_events'] as const;
+export const FILED_TABLES = [...WORK_TABLES, 'ticket_events', 'attachments', 'citizen_revisions', 'audit_events'] as const;
 const AUDIT_TICKET = (t: string) =>
   `CASE WHEN ${t}.entity_type = 'ticket' AND ${t}.entity_id ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN ${t}.entity_id::uuid END`;
 

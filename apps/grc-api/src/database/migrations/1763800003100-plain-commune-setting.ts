@@ -1,4 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+// the tables whose rows the trigger of 1763800002500 files under the request's commune
+import { FILED_TABLES } from './1763800002500-ticket-rows-commune';
 
 /**
  * A commune's connection stops asking "is my commune a métropole?" row by row.
@@ -18,20 +20,6 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * transaction-local commune) leaves the two different or `grc.plain_commune` unset: the full check runs, as
  * before. Same results for every connection; reversible.
  */
-const FILED_TABLES = [
-  'ticket_sla',
-  'timers',
-  'notifications',
-  'mail_outbox',
-  'ticket_letters',
-  'ticket_workflows',
-  'ticket_tracking_keys',
-  'report_dirty',
-  'ticket_events',
-  'attachments',
-  'citizen_revisions',
-  'audit_events',
-] as const;
 
 const PLAIN = `current_setting('grc.plain_commune', true) = current_setting('grc.commune', true)`;
 
