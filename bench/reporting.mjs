@@ -7,7 +7,8 @@
 //     [--seed-only] [--keep-db] [--db=grc_bench_reporting] [--port=3989]
 // --lean (default from 5 M requests): fewer timeline and audit rows per request (seed.mjs says which), to fit ~40 GB at 10 M.
 // --metropole (default from 5 M requests): the demo métropole and its second commune loaded too, the requests spread over them.
-// --seed-only: stop after the seed (no rollup rebuild, no HTTP). --skip-seed never drops the database.
+// --seed-only: stop after the seed (no rollup rebuild, no HTTP). --skip-seed never drops the database; with --rebuild it
+// rebuilds the whole rollup first (timed, as after a seed); --only-rebuild: that rebuild alone, then stop.
 // 10 M requests is the target on a quiet machine (seed first with --keep-db, then measure with --skip-seed); run it
 // small on a shared machine (e.g. --tickets=100000). Its own database (grc_bench_reporting), port and queue prefix.
 import { spawn, execFile } from 'node:child_process';
@@ -29,7 +30,21 @@ const args = Object.fromEntries(
     return [m[1], m[2] ?? true];
   }),
 );
-const known = ['tickets', 'years', 'duration', 'changes', 'lean', 'metropole', 'skip-seed', 'seed-only', 'keep-db', 'port', 'db'];
+const known = [
+  'tickets',
+  'years',
+  'duration',
+  'changes',
+  'lean',
+  'metropole',
+  'skip-seed',
+  'seed-only',
+  'rebuild',
+  'only-rebuild',
+  'keep-db',
+  'port',
+  'db',
+];
 for (const k of Object.keys(args)) if (!known.includes(k)) throw new Error(`unknown flag --${k} (${known.join(', ')})`);
 const TICKETS = Number(args.tickets ?? 10_000_000);
 const YEARS = Number(args.years ?? 5);
@@ -168,8 +183,12 @@ async function main() {
       const s = await seed({ connect, tickets: TICKETS, days: Math.round(YEARS * 365.25), lean: LEAN, log });
       log(`seeded: ${JSON.stringify(s.counts)} in ${s.seconds.toFixed(0)} s (${JSON.stringify(s.phases)}); load ${load()}`);
       if (args['seed-only']) return;
+    }
+    if (!args['skip-seed'] || args.rebuild || args['only-rebuild']) {
+      log(`rebuilding the rollup from scratch (main.js reporting-rebuild); load ${load()}`);
       const rebuild = await command('reporting-rebuild');
       log(`rollup rebuilt from scratch: ${rebuild.ms} ms (${/figures rebuilt: [^\n]*/.exec(rebuild.out)?.[0] ?? '?'}); load ${load()}`);
+      if (args['only-rebuild']) return;
     }
     // the cube alone, set-based from the facts (what a time zone change or an upgrade costs)
     const cube = await command('reporting-rebuild', '--cube-only');
