@@ -3,8 +3,12 @@
 // scratch, then over HTTP: the dashboard's p95 for a head (voirie) and for the DGS (the whole town, by
 // department) over the last 12 months, a full-year CSV export of one department (its requests, one line each),
 // and the rollup's refresh cost per 1,000 ticket changes (marks, then `main.js reporting-refresh`).
-//   node bench/reporting.mjs [--tickets=10000000] [--years=5] [--duration=10] [--changes=1000] [--lean] [--skip-seed] [--keep-db] [--port=3989]
+//   node bench/reporting.mjs [--tickets=10000000] [--years=5] [--duration=10] [--changes=1000] [--lean] [--metropole] [--skip-seed]
+//     [--seed-only] [--keep-db] [--db=grc_bench_reporting] [--port=3989]
 // --lean (default from 5 M requests): fewer timeline and audit rows per request (seed.mjs says which), to fit ~40 GB at 10 M.
+// --metropole (default from 5 M requests): the demo métropole and its second commune loaded too, the requests spread over them.
+// --seed-only: stop after the seed (no rollup rebuild, no HTTP). --skip-seed never drops the database; with --rebuild it
+// rebuilds the whole rollup first (timed, as after a seed); --only-rebuild: that rebuild alone, then stop.
 // 10 M requests is the target on a quiet machine (seed first with --keep-db, then measure with --skip-seed); run it
 // small on a shared machine (e.g. --tickets=100000). Its own database (grc_bench_reporting), port and queue prefix.
 import { spawn, execFile } from 'node:child_process';
@@ -26,7 +30,21 @@ const args = Object.fromEntries(
     return [m[1], m[2] ?? true];
   }),
 );
-const known = ['tickets', 'years', 'duration', 'changes', 'lean', 'skip-seed', 'keep-db', 'port'];
+const known = [
+  'tickets',
+  'years',
+  'duration',
+  'changes',
+  'lean',
+  'metropole',
+  'skip-seed',
+  'seed-only',
+  'rebuild',
+  'only-rebuild',
+  'keep-db',
+  'port',
+  'db',
+];
 for (const k of Object.keys(args)) if (!known.includes(k)) throw new Error(`unknown flag --${k} (${known.join(', ')})`);
 const TICKETS = Number(args.tickets ?? 10_000_000);
 const YEARS = Number(args.years ?? 5);
@@ -34,8 +52,11 @@ const DURATION = Number(args.duration ?? 10);
 const CHANGES = Number(args.changes ?? 1000);
 const PORT = Number(args.port ?? 3989);
 const LEAN = args.lean === undefined ? TICKETS >= 5_000_000 : args.lean !== 'false';
-const DB = 'grc_bench_reporting';
-const PREFIX = 'grc-bench-reporting';
+// --metropole (default from 5 M requests): the demo métropole's packs too, the requests spread over its communes (seed.mjs)
+const METROPOLE = args.metropole === undefined ? TICKETS >= 5_000_000 : args.metropole !== 'false';
+const DB = typeof args.db === 'string' ? args.db : 'grc_bench_reporting'; // --db=grc_bench10m: the kept 10 M database
+if (!/^[a-z_][a-z0-9_]*$/.test(DB)) throw new Error(`--db: a plain database name, not ${DB}`);
+const PREFIX = process.env.BENCH_QUEUE_PREFIX ?? 'grc-bench-reporting'; // BENCH_QUEUE_PREFIX: several benches on one Redis
 const PG_BASE = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
 const DATABASE_URL = `${PG_BASE}/${DB}`;
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -155,13 +176,19 @@ async function main() {
       );
       await adminQuery(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
       await adminQuery(`CREATE DATABASE ${DB}`);
-      app = await startApp(['--migrate', '--demo', 'packs/demo-town']);
+      const packs = ['packs/demo-town', ...(METROPOLE ? ['packs/demo-metropole/grand-aubin', 'packs/demo-metropole/val-fleuri'] : [])];
+      app = await startApp(['--migrate', ...packs.flatMap((p) => ['--demo', p])]);
       await stopApp(app);
       app = null;
       const s = await seed({ connect, tickets: TICKETS, days: Math.round(YEARS * 365.25), lean: LEAN, log });
-      log(`seeded: ${JSON.stringify(s.counts)} in ${s.seconds.toFixed(0)} s`);
+      log(`seeded: ${JSON.stringify(s.counts)} in ${s.seconds.toFixed(0)} s (${JSON.stringify(s.phases)}); load ${load()}`);
+      if (args['seed-only']) return;
+    }
+    if (!args['skip-seed'] || args.rebuild || args['only-rebuild']) {
+      log(`rebuilding the rollup from scratch (main.js reporting-rebuild); load ${load()}`);
       const rebuild = await command('reporting-rebuild');
       log(`rollup rebuilt from scratch: ${rebuild.ms} ms (${/figures rebuilt: [^\n]*/.exec(rebuild.out)?.[0] ?? '?'}); load ${load()}`);
+      if (args['only-rebuild']) return;
     }
     // the cube alone, set-based from the facts (what a time zone change or an upgrade costs)
     const cube = await command('reporting-rebuild', '--cube-only');
@@ -244,7 +271,8 @@ async function main() {
     log(`load average (1 / 5 / 15 min) at the end: ${load()} on ${(await import('node:os')).cpus().length} cores`);
   } finally {
     await stopApp(app);
-    if (!args['keep-db']) await adminQuery(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`).catch(() => undefined);
+    if (!args['keep-db'] && !args['skip-seed'] && !args['seed-only'])
+      await adminQuery(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`).catch(() => undefined);
   }
 }
 

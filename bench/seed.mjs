@@ -117,11 +117,20 @@ async function timed(log, label, fn) {
 }
 
 /**
+ * Communes (issue 15/16): the requests are spread over every commune of the install (`communes`: the demo town
+ * alone, or with the demo métropole — packs/demo-metropole — Saint-Aubin, Grand Aubin Métropole and Val-Fleuri).
+ * Each commune files its requests in its own categories (routed to its own departments) and, when it belongs to a
+ * métropole, in the métropole's categories of a shared department (« Bac de collecte abîmé », to its collecte);
+ * Val-Fleuri's encombrants go to that shared service by its own routing. Its citizens, timeline and audit rows
+ * carry its `commune_id`, its references its prefix (the year's number is the install's, like the app's). Shares:
+ * `shares` ({ code: weight }), else the default commune 80 %, a métropole's own requests 3 %, the rest split
+ * between the other communes. With one commune, the seed is the town's alone, as before.
+ *
  * `lean` (the 10 M figures' seed, to stay within ~40 GB): a request's timeline keeps only the events the
  * figures fold reads (created, status_changed, reply: ≈ 1.9 per request instead of ≈ 2.5 — no `assigned`,
  * no internal `note`) and its audit trail only `ticket.create` (1 per request instead of ≈ 3 — no
  * `ticket.assign`, `ticket.status`, `citizen.read`).
- * @param {{ connect: () => Promise<import('pg').Client>, tickets: number, citizens?: number, days?: number, lean?: boolean, log?: (s: string) => void }} opts
+ * @param {{ connect: () => Promise<import('pg').Client>, tickets: number, citizens?: number, days?: number, lean?: boolean, shares?: Record<string, number>, log?: (s: string) => void }} opts
  * @returns figures: rows per table, seconds per phase, rows/s
  */
 export async function seed({
@@ -130,6 +139,7 @@ export async function seed({
   citizens: C = Math.round(N * 0.4),
   days: DAYS = DEFAULT_DAYS,
   lean = false,
+  shares = undefined,
   log = console.log,
 }) {
   const a = await connect();
@@ -142,16 +152,43 @@ export async function seed({
         SET work_mem = '64MB'; SET maintenance_work_mem = '1GB'; SET max_parallel_maintenance_workers = 1`);
     }
 
-    // --- reference data of the demo town ---------------------------------------------------
-    const { rows: cats } = await a.query(`SELECT id, code, default_department_id FROM categories WHERE active ORDER BY code`);
+    // --- reference data: the communes, their categories, routing and agents ---------------------
+    const { rows: communes } = await a.query(`SELECT c.id, c.code, c.name, c.kind, c.parent_id, c.is_default,
+        coalesce(ts.reference_prefix, 'GRC') AS prefix
+      FROM communes c LEFT JOIN town_settings ts ON ts.commune_id = c.id ORDER BY c.is_default DESC, c.code`);
+    const { rows: cats } = await a.query(`SELECT c.id, c.code, c.commune_id, c.default_department_id, d.shared
+      FROM categories c JOIN departments d ON d.id = c.default_department_id WHERE c.active ORDER BY c.commune_id, c.code`);
     const { rows: rules } = await a.query(`SELECT category_id, department_id, area, position FROM routing_rules ORDER BY position, id`);
     const { rows: deptAgents } = await a.query(`SELECT ad.department_id, array_agg(a.id ORDER BY a.email) AS agents
       FROM agent_departments ad JOIN agents a ON a.id = ad.agent_id WHERE a.active AND a.role <> 'admin' GROUP BY ad.department_id`);
-    const [{ prefix, start_date: startDate }] = (
-      await a.query(`SELECT coalesce((SELECT reference_prefix FROM town_settings), 'GRC') AS prefix,
-      to_char(current_date - ${DAYS}, 'YYYY-MM-DD') AS start_date`)
-    ).rows;
+    const [{ start_date: startDate }] = (await a.query(`SELECT to_char(current_date - ${DAYS}, 'YYYY-MM-DD') AS start_date`)).rows;
     if (!cats.length) throw new Error('no categories: load the demo town first');
+    if (!communes.length) throw new Error('no commune: run the migrations first');
+    // each commune's share of the requests (and of the citizens)
+    const others = communes.filter((c) => !c.is_default && c.kind !== 'metropole').length;
+    const weight = (c) =>
+      shares
+        ? (shares[c.code] ?? 0)
+        : c.is_default
+          ? 0.8
+          : c.kind === 'metropole'
+            ? 0.03
+            : (0.2 - 0.03 * communes.filter((x) => x.kind === 'metropole').length) / Math.max(1, others);
+    const total = communes.reduce((n, c) => n + weight(c), 0);
+    if (!(total > 0)) throw new Error(`no commune has a share: ${JSON.stringify(shares)}`);
+    let cum = 0;
+    let cLo = 1;
+    for (const [k, c] of communes.entries()) {
+      c.idx = k + 1;
+      c.share = weight(c) / total;
+      cum += c.share;
+      c.upTo = cum; // a ticket's random draw below this (and above the previous one's): this commune
+      c.cLo = cLo;
+      c.cN = k === communes.length - 1 ? C - cLo + 1 : Math.max(1, Math.round(C * c.share));
+      cLo += c.cN;
+    }
+    const defaultCommune = communes.find((c) => c.is_default) ?? communes[0];
+    const drawn = communes.filter((c) => c.share > 0); // the communes that get requests
 
     // --- helper tables, shared by both connections ----------------------------------------
     await a.query(`DROP SCHEMA IF EXISTS ${S} CASCADE; CREATE SCHEMA ${S}`);
@@ -162,20 +199,23 @@ export async function seed({
     await a.query(`CREATE TABLE ${S}.route (idx int, zone int, department_id uuid, PRIMARY KEY (idx, zone))`);
     await a.query(`CREATE TABLE ${S}.dept_agents (department_id uuid PRIMARY KEY, agents uuid[])`);
     await a.query(`CREATE TABLE ${S}.year_base (y int PRIMARY KEY, first_g bigint, off bigint)`);
-    const pick = [];
+    await a.query(`CREATE TABLE ${S}.commune (idx int PRIMARY KEY, id uuid, prefix text, c_lo bigint, c_n bigint, pick int[])`);
     const zonePoint = {
       0: null,
       1: [STREETS[0][2], STREETS[0][1]],
       2: [NORTH_STREETS[0][2], NORTH_STREETS[0][1]],
       3: [PARK_SPOTS[0][2], PARK_SPOTS[0][1]],
     };
+    const catIdx = new Map();
     for (const [i, c] of cats.entries()) {
       const ph = CATEGORY_PHRASES[c.code] ?? FALLBACK_PHRASES;
+      catIdx.set(c.id, i + 1);
+      // the streets and areas of the phrases are Saint-Aubin's (the default commune's): other communes' requests carry no place
       await a.query(`INSERT INTO ${S}.cat VALUES ($1, $2, $3, $4, $5, $6)`, [
         i + 1,
         c.id,
         c.code,
-        LOCATED.has(c.code),
+        LOCATED.has(c.code) && c.commune_id === defaultCommune.id,
         ph.subjects,
         ph.details,
       ]);
@@ -183,10 +223,30 @@ export async function seed({
       for (const zone of [0, 1, 2, 3]) {
         await a.query(`INSERT INTO ${S}.route VALUES ($1, $2, $3)`, [i + 1, zone, route(own, c.default_department_id, zonePoint[zone])]);
       }
-      for (let k = 0; k < (CATEGORY_WEIGHTS[c.code] ?? 2); k++) pick.push(i + 1);
     }
+    for (const cm of communes) {
+      // its own categories, and its métropole's of a shared department
+      const pick = [];
+      for (const c of cats)
+        if (c.commune_id === cm.id || (cm.parent_id && c.commune_id === cm.parent_id && c.shared))
+          for (let k = 0; k < (CATEGORY_WEIGHTS[c.code] ?? 2); k++) pick.push(catIdx.get(c.id));
+      if (!pick.length && cm.share > 0) throw new Error(`commune ${cm.code} has no category for its share of the requests`);
+      await a.query(`INSERT INTO ${S}.commune VALUES ($1, $2, $3, $4, $5, $6)`, [
+        cm.idx,
+        cm.id,
+        cm.prefix,
+        cm.cLo,
+        cm.cN,
+        pick.length ? pick : [0],
+      ]);
+    }
+    log(
+      `  communes: ${communes.map((c) => `${c.code} ${(c.share * 100).toFixed(1)} % (${c.prefix}, ${c.cN.toLocaleString('en')} citizens)`).join(', ')}`,
+    );
     for (const d of deptAgents) await a.query(`INSERT INTO ${S}.dept_agents VALUES ($1, $2)`, [d.department_id, d.agents]);
     // Day d (0 … DAYS-1) holds tickets first_g(d) … first_g(d+1)-1, so a year's first sequence number is known upfront.
+    // The year's number is the install's (one sequence per year for every commune, as in the app): the seeded ones follow
+    // the highest of that year whatever its prefix.
     const firstG = (d) => Math.floor((d * N + DAYS - 1) / DAYS) + 1;
     const start = new Date(`${startDate}T00:00:00Z`);
     const lastYear = new Date(start.getTime() + (DAYS - 1) * 86400e3).getUTCFullYear();
@@ -196,7 +256,7 @@ export async function seed({
         rows: [{ off }],
       } = await a.query(
         `SELECT coalesce(max(substring(reference from '[0-9]+$')::bigint), 0) AS off FROM tickets WHERE reference LIKE $1`,
-        [`${prefix}-${y}-%`],
+        [`%-${y}-%`],
       );
       await a.query(`INSERT INTO ${S}.year_base VALUES ($1, $2, $3)`, [y, firstG(dy), off]);
     }
@@ -206,7 +266,7 @@ export async function seed({
       WHERE i.schemaname = 'public' AND i.tablename IN ('tickets', 'citizens', 'ticket_events', 'audit_events')
         AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conname = i.indexname)`);
     for (const ix of indexes) await a.query(`DROP INDEX ${ix.schemaname}.${ix.indexname}`);
-    log(`  dropped ${indexes.length} secondary indexes; ${cats.length} categories, start ${startDate}, prefix ${prefix}`);
+    log(`  dropped ${indexes.length} secondary indexes; ${cats.length} categories in ${communes.length} commune(s), start ${startDate}`);
 
     const halves = (n) => [
       [1, Math.floor(n / 2)],
@@ -214,9 +274,30 @@ export async function seed({
     ];
 
     // --- citizens ----------------------------------------------------------------------------
-    const citizenSql = (lo, hi) => `INSERT INTO citizens (id, kind, first_name, last_name, organisation_name, contact_person, email, phone,
+    // a citizen's commune: by ranges of g (${S}.commune.c_lo, c_n), its requests' citizens are drawn from its range
+    const communeOf = (col) =>
+      communes.length === 1
+        ? lit(communes[0].id) + '::uuid'
+        : `CASE ${communes
+            .slice(0, -1)
+            .map((c) => `WHEN ${col} < ${c.cLo + c.cN} THEN ${lit(c.id)}::uuid`)
+            .join(' ')} ELSE ${lit(communes.at(-1).id)}::uuid END`;
+    const cityOf = (col) =>
+      communes.length === 1
+        ? `'Saint-Aubin-sur-Loire'`
+        : `CASE ${communes
+            .slice(0, -1)
+            .map(
+              (c) =>
+                `WHEN ${col} < ${c.cLo + c.cN} THEN ${lit(c.is_default ? 'Saint-Aubin-sur-Loire' : c.name.replace(/^Commune de /, ''))}`,
+            )
+            .join(' ')} ELSE ${lit(communes.at(-1).name.replace(/^Commune de /, ''))} END`;
+    const citizenSql = (
+      lo,
+      hi,
+    ) => `INSERT INTO citizens (id, commune_id, kind, first_name, last_name, organisation_name, contact_person, email, phone,
         address, postcode, city, preferred_channel, created_at, updated_at)
-      SELECT ${S}.uid('c' || g),
+      SELECT ${S}.uid('c' || g), ${communeOf('g')},
         CASE WHEN g % 40 = 0 THEN 'organisation' ELSE 'resident' END,
         CASE WHEN g % 40 = 0 THEN NULL ELSE fn END,
         CASE WHEN g % 40 = 0 THEN NULL ELSE ln END,
@@ -225,7 +306,7 @@ export async function seed({
         CASE WHEN g % 5 < 3 THEN lower(${S}.ascii(fn)) || '.' || lower(${S}.ascii(ln)) || g || '@' || (ARRAY['example.org', 'example.net', 'example.com'])[1 + g % 3] END,
         CASE WHEN g % 5 > 0 THEN '+3363998' || lpad((g % 10000)::text, 4, '0') END,
         (1 + g % 120) || ' ' || (${arr(STREETS.map((s) => s[0]))})[1 + (g / 7) % ${STREETS.length}],
-        '37999', 'Saint-Aubin-sur-Loire',
+        '37999', ${cityOf('g')},
         (ARRAY['email', 'phone', 'web', 'mail'])[1 + g % 4],
         now() - make_interval(days => ((${DAYS} + 30) * (1 - g::float8 / ${C}))::int), now() - make_interval(days => ((${DAYS} + 30) * (1 - g::float8 / ${C}))::int)
       FROM (SELECT g, (${arr(FIRST_NAMES)})[1 + g % ${FIRST_NAMES.length}] AS fn,
@@ -245,18 +326,21 @@ export async function seed({
 
     // --- tickets -------------------------------------------------------------------------------
     const rare = RARE_EVERY > 1 ? `CASE WHEN g % ${RARE_EVERY} = ${4242 % RARE_EVERY} THEN ${lit(' ' + RARE_SENTENCE)} ELSE '' END` : `''`;
-    const ticketSql = (lo, hi) => `INSERT INTO tickets (id, reference, channel, category_id, department_id, assignee_id, citizen_id,
+    const ticketSql = (
+      lo,
+      hi,
+    ) => `INSERT INTO tickets (id, commune_id, reference, channel, category_id, department_id, assignee_id, citizen_id,
         subject, description, address, latitude, longitude, priority, status, created_by, created_at, updated_at, resolved_at, closed_at, version)
-      SELECT id, reference, channel, category_id, department_id, assignee_id, citizen_id, subject, description, address, latitude, longitude,
+      SELECT id, commune_id, reference, channel, category_id, department_id, assignee_id, citizen_id, subject, description, address, latitude, longitude,
         priority, status, created_by, created_at,
         least(now(), coalesce(closed_at, resolved_at, created_at + make_interval(hours => (r12 * 72)::int))) AS updated_at,
         resolved_at, closed_at, 1 + (assignee_id IS NOT NULL)::int + (status <> 'new')::int
       FROM (
-        SELECT ${S}.uid('t' || x.g) AS id,
-          ${lit(prefix)} || '-' || x.y || '-' || CASE WHEN x.seq < 1000000 THEN lpad(x.seq::text, 6, '0') ELSE x.seq::text END AS reference,
+        SELECT ${S}.uid('t' || x.g) AS id, x.commune_id,
+          x.prefix || '-' || x.y || '-' || CASE WHEN x.seq < 1000000 THEN lpad(x.seq::text, 6, '0') ELSE x.seq::text END AS reference,
           x.channel, c.category_id, rt.department_id,
           CASE WHEN x.status <> 'new' AND x.r8 < 0.42 THEN da.agents[1 + floor(x.r9 * cardinality(da.agents))::int] END AS assignee_id,
-          CASE WHEN x.r10 < 0.88 THEN ${S}.uid('c' || (1 + floor(x.r11 * ${C}))::bigint) END AS citizen_id,
+          CASE WHEN x.r10 < 0.88 THEN ${S}.uid('c' || (x.c_lo + floor(x.r11 * x.c_n))::bigint) END AS citizen_id,
           c.subjects[1 + x.g % cardinality(c.subjects)] AS subject,
           (${arr(OPENINGS)})[1 + (x.g / 3) % ${OPENINGS.length}] || ' ' || c.details[1 + (x.g / 7) % cardinality(c.details)]
             || CASE WHEN x.place IS NOT NULL THEN ' C’est ' || CASE WHEN x.zone = 3 THEN 'dans le ' ELSE 'au ' END || x.place || '.' ELSE '' END
@@ -290,14 +374,22 @@ export async function seed({
             SELECT v.*, (DATE ${lit(startDate)} + v.d::int) AS day,
               (v.g - ((v.d * ${N} + ${DAYS - 1}) / ${DAYS} + 1))::float8
                 / greatest(1, (((v.d + 1) * ${N} + ${DAYS - 1}) / ${DAYS} + 1) - ((v.d * ${N} + ${DAYS - 1}) / ${DAYS} + 1)) AS p,
-              (${numArr(pick)})[1 + floor(v.r1 * ${pick.length})::int] AS cat_idx,
+              cm.id AS commune_id, cm.prefix, cm.c_lo, cm.c_n, cm.pick[1 + floor(v.r1 * cardinality(cm.pick))::int] AS cat_idx,
               CASE WHEN v.r2 < 0.35 THEN 0 WHEN v.r2 < 0.85 THEN 1 WHEN v.r2 < 0.97 THEN 2 ELSE 3 END AS zone0
             FROM (
               SELECT g, ((g - 1) * ${DAYS}) / ${N} AS d,
                 random() r1, random() r2, random() r3, random() r4, random() r5, random() r6, random() r7,
-                random() r8, random() r9, random() r10, random() r11, random() r12, random() r13
+                random() r8, random() r9, random() r10, random() r11, random() r12, random() r13, random() r14
               FROM generate_series(${lo}::bigint, ${hi}::bigint) g OFFSET 0
             ) v
+            JOIN ${S}.commune cm ON cm.idx = ${
+              drawn.length === 1
+                ? drawn[0].idx
+                : `CASE ${drawn
+                    .slice(0, -1)
+                    .map((c) => `WHEN v.r14 < ${c.upTo} THEN ${c.idx}`)
+                    .join(' ')} ELSE ${drawn.at(-1).idx} END`
+            }
           ) w0
           CROSS JOIN LATERAL (SELECT w0.*, CASE WHEN cc.located THEN w0.zone0 ELSE 0 END AS zone FROM ${S}.cat cc WHERE cc.idx = w0.cat_idx) w
           JOIN ${S}.year_base yb ON yb.y = extract(year FROM w.day)::int
@@ -314,8 +406,8 @@ export async function seed({
 
     // --- timeline (≈ 2.5 per ticket) and audit trail (≈ 3 per ticket), in parallel -----------------
     const seeded = `FROM tickets t WHERE NOT EXISTS (SELECT 1 FROM ${S}.existing x0 WHERE x0.id = t.id)`;
-    const eventsSql = `INSERT INTO ticket_events (ticket_id, kind, actor_id, at, body, data)
-      SELECT t.id, e.kind, e.actor, e.at, e.body, e.data
+    const eventsSql = `INSERT INTO ticket_events (ticket_id, commune_id, kind, actor_id, at, body, data)
+      SELECT t.id, t.commune_id, e.kind, e.actor, e.at, e.body, e.data
       ${seeded.replace(
         'WHERE',
         `CROSS JOIN LATERAL (VALUES
@@ -330,8 +422,8 @@ export async function seed({
           ${lean ? 'false' : 't.assignee_id IS NOT NULL AND abs(hashtext(t.subject || t.reference)) % 100 < 15'})
       ) e(kind, actor, at, body, data, keep) WHERE e.keep AND`,
       )}`;
-    const auditSql = `INSERT INTO audit_events (at, actor_id, actor_label, action, entity_type, entity_id, changes, ip)
-      SELECT e.at, e.actor, coalesce(ag.email, 'citoyen'), e.action, e.entity_type, e.entity_id, e.changes, '10.0.0.' || (1 + abs(hashtext(t.reference)) % 200)
+    const auditSql = `INSERT INTO audit_events (commune_id, at, actor_id, actor_label, action, entity_type, entity_id, changes, ip)
+      SELECT t.commune_id, e.at, e.actor, coalesce(ag.email, 'citoyen'), e.action, e.entity_type, e.entity_id, e.changes, '10.0.0.' || (1 + abs(hashtext(t.reference)) % 200)
       ${seeded.replace(
         'WHERE',
         `CROSS JOIN LATERAL (VALUES
@@ -371,7 +463,7 @@ export async function seed({
       await a.query(
         `SELECT setval('ticket_number_${y}', greatest(1, (SELECT coalesce(max(substring(reference from '[0-9]+$')::bigint), 1)
         FROM tickets WHERE reference LIKE $1)))`,
-        [`${prefix}-${y}-%`],
+        [`%-${y}-%`],
       );
     }
 
@@ -410,6 +502,8 @@ export async function seed({
       (SELECT count(*) FROM tickets WHERE search_vector @@ websearch_to_tsquery('grc_french', 'mérule'))::int AS rare_word_tickets,
       (SELECT count(*) FROM tickets WHERE search_vector @@ websearch_to_tsquery('grc_french', 'trottoir'))::int AS common_word_tickets,
       (SELECT count(*) FROM tickets WHERE assignee_id IS NOT NULL)::int AS assigned,
+      (SELECT jsonb_object_agg(code, n) FROM (SELECT c.code, count(*)::int AS n FROM tickets t JOIN communes c ON c.id = t.commune_id GROUP BY c.code) x) AS per_commune,
+      (SELECT count(*) FROM tickets t JOIN departments d ON d.id = t.department_id WHERE d.shared AND d.commune_id <> t.commune_id)::int AS shared_service,
       pg_size_pretty(pg_database_size(current_database())) AS db_size`);
     const seconds = (performance.now() - t0) / 1000;
     const rows = N + C + (counts.ticket_events ?? 0) + (counts.audit_events ?? 0);

@@ -117,5 +117,18 @@ describe('demo métropole packs', () => {
     );
     expect(rows.find((r) => r.code === 'val-fleuri')!.tickets).toBeGreaterThan(0);
     for (const r of rows) expect({ code: r.code, facts: r.facts }).toEqual({ code: r.code, facts: r.tickets });
+    // again, with every commune's facts there: the métropole's pass reads its shared service's facts of Val-Fleuri
+    // (Val-Fleuri's, in Val-Fleuri's cube) and builds its own cube from its own facts only
+    expect(
+      await count(`SELECT count(*)::int n FROM report_ticket_facts f JOIN departments d ON d.id = f.department_id
+        WHERE d.shared AND d.commune_id <> f.commune_id`),
+    ).toBeGreaterThan(0);
+    expect(await rebuildFigures(ctx.app)).toMatch(/in 3 commune\(s\)/);
+    const cubes: Array<{ code: string; received: number; facts: number }> = await owner.query(
+      `SELECT c.code, (SELECT coalesce(sum(k.received), 0)::int FROM report_cube k WHERE k.commune_id = c.id) AS received,
+              (SELECT count(*)::int FROM report_ticket_facts f WHERE f.commune_id = c.id) AS facts
+       FROM communes c ORDER BY c.code`,
+    );
+    for (const r of cubes) expect({ code: r.code, received: r.received }).toEqual({ code: r.code, received: r.facts });
   });
 });

@@ -14,6 +14,7 @@ import { contextOf, withApp, type CliIo } from '../context';
 export async function rebuildFigures(app: INestApplicationContext): Promise<string> {
   const facts = app.get(ReportingFactsService);
   let requests = 0;
+  let batches = 0;
   let factsMs = 0;
   let cubeMs = 0;
   let cells = 0;
@@ -24,6 +25,7 @@ export async function rebuildFigures(app: INestApplicationContext): Promise<stri
   await forEachCommune(app.get(DataSource), async () => {
     const r = await facts.rebuild();
     requests += r.requests;
+    batches += r.batches;
     factsMs += r.factsMs;
     cubeMs += r.cubeMs;
     const size = await facts.cubeSize();
@@ -35,7 +37,7 @@ export async function rebuildFigures(app: INestApplicationContext): Promise<stri
     communes++;
   });
   return (
-    `figures rebuilt: ${requests} request(s) in ${communes} commune(s) (facts ${factsMs} ms, cube ${cubeMs} ms: ${cells} cell(s), ` +
+    `figures rebuilt: ${requests} request(s) in ${communes} commune(s) (facts ${factsMs} ms in ${batches} batch(es), cube ${cubeMs} ms: ${cells} cell(s), ` +
     `${durations} histogram row(s)); open data: ${rows} row(s) over ${months} month(s)`
   );
 }

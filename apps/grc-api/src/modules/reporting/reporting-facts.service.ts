@@ -32,8 +32,9 @@ const clockOf = (c: FactsClockRow): FactsClock => {
  * The rollup of the figures, kept incrementally: the change listener marks a request in `report_dirty`
  * within its change; `drain()` (the worker's job, every few seconds) folds the marked requests with the
  * domain's `ticketFacts` and writes their rows, in batches, each in one short transaction. Idempotent: a
- * request folded twice gives the same row. `rebuild()` marks every request and drains: the same code path,
- * so rebuild = incremental by construction, and a test proves it on real data.
+ * request folded twice gives the same row. `rebuild()` folds every request with the same `refreshIn` — so rebuild =
+ * incremental by construction, and a test proves it on real data — taking them by batches of ids straight from the
+ * tickets' primary key (no marks), each batch one short transaction.
  *
  * The monthly cube (`report_cube`, migration 1763800002400) follows the facts through their triggers; it is
  * built set-based from the facts when missing or in another time zone than the town's (`ensureCube`, after
@@ -133,33 +134,49 @@ export class ReportingFactsService {
   }
 
   /**
-   * Recomputes the whole rollup from the tickets (`main.js reporting-rebuild`): the cube dropped (the
-   * dashboards read the facts meanwhile), the facts folded again from every request, then the cube built
-   * from them set-based. Returns the requests and the time of each part.
+   * Recomputes the whole rollup from the tickets (`main.js reporting-rebuild`): the cube dropped (the dashboards
+   * read the facts meanwhile), then the commune's requests taken by batches of `batch` ids in id order (keyset on
+   * the tickets' primary key, in `lanes` ranges of ids side by side: one lane's fold runs in JavaScript while the
+   * other's statements run), each batch one transaction: its range of the rollup emptied, its requests read in three
+   * statements, folded by the domain's `ticketFacts` (one definition, the incremental refresh's), written in two;
+   * then the cube built from the facts set-based. The marks are left alone (a change during the rebuild is folded
+   * again by the next drain). Returns the requests and the time of each part.
    */
-  async rebuild(batch = 500): Promise<{ requests: number; factsMs: number; cubeMs: number }> {
+  async rebuild(batch = 5000, lanes = 2): Promise<{ requests: number; factsMs: number; cubeMs: number; batches: number }> {
     const t0 = performance.now();
-    await this.db.transaction(async (m) => {
-      await this.repo.dropCube(m);
-      await this.repo.clearFacts(m);
-      await this.repo.markAll(m);
-    });
-    // two folds side by side (SKIP LOCKED shares the marks; without a cube their triggers do not queue):
-    // one folds in JavaScript while the other's statements run
+    await this.db.transaction((m) => this.repo.dropCube(m));
+    // lane k: the ids from k/lanes to (k+1)/lanes of the uuid space (uuids are random: even shares)
+    const cut = (k: number) =>
+      k <= 0 || k >= lanes
+        ? null
+        : `${Math.floor((k / lanes) * 0x100000000)
+            .toString(16)
+            .padStart(8, '0')}-0000-0000-0000-000000000000`;
     let requests = 0;
-    const loop = async () => {
+    let batches = 0;
+    const lane = async (from: string | null, to: string | null) => {
+      let after: string | null = null;
       for (;;) {
-        const n = await this.drainBatch(batch);
-        requests += n;
-        if (n < batch) return;
+        const done = await this.db.transaction(async (m) => {
+          const ids = await this.repo.rebuildBatch(m, { from, after, to }, batch);
+          const full = ids.length === batch;
+          // the range this batch answers for: up to its last id, or to the lane's end after the last batch
+          await this.repo.clearFactsRange(m, { from, after, last: full ? ids[ids.length - 1] : null, to });
+          const folded = await this.refreshIn(m, ids); // (not `requests += await …`: the lanes would lose each other's counts)
+          requests += folded;
+          batches++;
+          after = ids[ids.length - 1] ?? after;
+          return !full;
+        });
+        if (done) return;
       }
     };
-    await Promise.all([loop(), loop()]);
+    await Promise.all(Array.from({ length: lanes }, (_, k) => lane(cut(k), cut(k + 1))));
     const t1 = performance.now();
     await this.ensureCube();
     const t2 = performance.now();
-    this.log.log(`rollup rebuilt: ${requests} requests`);
-    return { requests, factsMs: Math.round(t1 - t0), cubeMs: Math.round(t2 - t1) };
+    this.log.log(`rollup rebuilt: ${requests} requests in ${batches} batches`);
+    return { requests, batches, factsMs: Math.round(t1 - t0), cubeMs: Math.round(t2 - t1) };
   }
 
   /** Rebuilds the cube alone from the facts as they are (set-based), in one transaction; the facts folded. */

@@ -204,19 +204,39 @@ export class ReportingRepository {
     return r.n;
   }
 
-  /** Marks every request (the rebuild), in one statement. */
-  async markAll(m: EntityManager): Promise<number> {
-    const r = await m.query(
-      `INSERT INTO report_dirty (ticket_id) SELECT id FROM tickets WHERE commune_id = grc_commune()
-       ON CONFLICT (ticket_id) DO UPDATE SET marked_at = now()`,
+  /**
+   * The rebuild's next batch of the commune's requests, by their ids (keyset on the primary key: no mark, no sort of
+   * the whole table): ids ≥ `from` (a lane's start), > `after` (the previous batch's last), < `to` (the lane's end),
+   * in order, at most `limit`. Nulls: no bound.
+   */
+  async rebuildBatch(
+    m: EntityManager,
+    range: { from: string | null; after: string | null; to: string | null },
+    limit: number,
+  ): Promise<string[]> {
+    const rows: Array<{ id: string }> = await m.query(
+      `SELECT id FROM tickets WHERE commune_id = grc_commune()
+         AND ($1::uuid IS NULL OR id >= $1) AND ($2::uuid IS NULL OR id > $2) AND ($3::uuid IS NULL OR id < $3)
+       ORDER BY id LIMIT $4`,
+      [range.from, range.after, range.to, limit],
     );
-    return Array.isArray(r) ? Number(r[1] ?? 0) : 0;
+    return rows.map((r) => r.id);
   }
 
-  /** Empties the rollup (the rebuild starts from nothing). */
-  async clearFacts(m: EntityManager): Promise<void> {
-    await m.query(`DELETE FROM report_step_facts WHERE commune_id = grc_commune()`);
-    await m.query(`DELETE FROM report_ticket_facts WHERE commune_id = grc_commune()`);
+  /**
+   * Empties the commune's rollup rows of the requests whose ids are in a range — ≥ `from`, > `after`, ≤ `last`, < `to`
+   * (nulls: no bound) — before the rebuild writes that range's rows again: the rebuild starts from nothing, one
+   * batch (one short transaction) at a time.
+   */
+  async clearFactsRange(
+    m: EntityManager,
+    range: { from: string | null; after: string | null; last: string | null; to: string | null },
+  ): Promise<void> {
+    const bounds = `commune_id = grc_commune() AND ($1::uuid IS NULL OR ticket_id >= $1) AND ($2::uuid IS NULL OR ticket_id > $2)
+      AND ($3::uuid IS NULL OR ticket_id <= $3) AND ($4::uuid IS NULL OR ticket_id < $4)`;
+    const params = [range.from, range.after, range.last, range.to];
+    await m.query(`DELETE FROM report_step_facts WHERE ${bounds}`, params);
+    await m.query(`DELETE FROM report_ticket_facts WHERE ${bounds}`, params);
   }
 
   // ------------------------------------------------------------------ the refresh's reads
@@ -518,14 +538,15 @@ export class ReportingRepository {
    * JavaScript) over the facts received in one month of the town's time zone at a time — a month's requests
    * count almost only in that month and the next, so each statement writes a few months' cells, not the
    * whole cube — in the caller's transaction (readers see the former cube until it commits; the lock keeps
-   * the refresh out meanwhile). Returns the facts folded.
+   * the refresh out meanwhile). The commune's own facts only: a métropole also reads its shared services' facts, which
+   * are their communes' (and in their cubes). Returns the facts folded.
    */
   async buildCube(m: EntityManager, timeZone: string): Promise<number> {
     await this.dropCube(m);
     await m.query(`INSERT INTO report_cube_state (time_zone) VALUES ($1)`, [timeZone]);
     const months: Array<{ at: Date }> = await m.query(
       `SELECT (g AT TIME ZONE $1) AS at FROM (SELECT date_trunc('month', min(received_at) AT TIME ZONE $1) AS lo,
-         date_trunc('month', max(received_at) AT TIME ZONE $1) AS hi FROM report_ticket_facts) r,
+         date_trunc('month', max(received_at) AT TIME ZONE $1) AS hi FROM report_ticket_facts WHERE commune_id = grc_commune()) r,
          generate_series(r.lo, r.hi, interval '1 month') g ORDER BY 1`,
       [timeZone],
     );
@@ -533,7 +554,7 @@ export class ReportingRepository {
     for (let i = 0; i < months.length; i++) {
       const [r] = await m.query(
         `SELECT cardinality(x.facts) AS n, report_cube_fold(1, x.facts) FROM (SELECT ARRAY(SELECT f FROM report_ticket_facts f
-           WHERE f.received_at >= $1 AND ($2::timestamptz IS NULL OR f.received_at < $2)) AS facts) x`,
+           WHERE f.commune_id = grc_commune() AND f.received_at >= $1 AND ($2::timestamptz IS NULL OR f.received_at < $2)) AS facts) x`,
         [months[i].at, months[i + 1]?.at ?? null],
       );
       total += Number(r.n);
