@@ -34,6 +34,12 @@ describe('SLA timeline wording', () => {
     const back = event('assigned', { from: 'a1', to: null, cause: 'sla_escalation' }, 'Remise dans la file du service (escalade SLA).');
     expect(slaEventBody(back, i18n)).toBe('Deadline escalation.');
     expect(slaEventText(back, i18n)).toBeUndefined();
+    const reopened = event(
+      'status_changed',
+      { from: 'resolved', to: 'open', reason: 'inbound_email' },
+      'Rouverte : le citoyen a répondu par e-mail.',
+    );
+    expect(slaEventBody(reopened, i18n)).toBe('Reopened: the citizen replied by e-mail.');
     const note = event('note', {}, 'Vu avec le prestataire.');
     expect(slaEventBody(note, i18n)).toBe('Vu avec le prestataire.');
   });

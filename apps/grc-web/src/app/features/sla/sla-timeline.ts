@@ -137,9 +137,12 @@ export function slaHistoryText(h: { code: SlaHistoryCode | string; params?: SlaH
   }
 }
 
-/** The stored body of an event, unless the console words the event itself (SLA events, escalation's own changes). */
+/** The stored body of an event, unless the console words the event itself (SLA events, escalation's own changes, the intake's reopening). */
 export function slaEventBody(ev: TimelineEvent, i18n: I18n): string | null {
   if ((ev.data as Record<string, unknown> | null)?.['cause'] === 'sla_escalation') return i18n.t('timeline.sla.escalation');
+  // the e-mail intake's reopening (its stored body is French): worded from data.reason
+  if (ev.kind === 'status_changed' && (ev.data as Record<string, unknown> | null)?.['reason'] === 'inbound_email')
+    return i18n.t('timeline.reopenedByEmail');
   return slaEventText(ev, i18n) === undefined ? ev.body : null;
 }
 
