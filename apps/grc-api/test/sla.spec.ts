@@ -117,6 +117,41 @@ describe('SLA', () => {
     expect(fr.deadline).toBe(addBusinessMinutes(cal.data as BusinessCalendar, new Date(fr.startedAt), 240).toISOString());
     expect(fr.history.map((h) => h.cause)).toEqual(['started', 'recomputed']);
     expect(fr.history[1].reason).toBe('priority_changed');
+    // codes and parameters, worded by the console; no sentence
+    expect(fr.history.map((h) => [h.code, h.params])).toEqual([
+      ['sla.history.started', { amount: 2, unit: 'working_days' }],
+      [
+        'sla.history.recomputed',
+        { reason: 'priority_changed', amount: 4, unit: 'business_hours', fromAmount: 2, fromUnit: 'working_days' },
+      ],
+    ]);
+    expect(fr.history.some((h) => 'message' in h)).toBe(false);
+    // an entry stored before codes (a French sentence, no code) is still read: a code from its cause, never the text
+    await ctx.db.query(`UPDATE ticket_sla SET past_history = $2::jsonb WHERE ticket_id = $1 AND target = 'firstResponse'`, [
+      t.id,
+      JSON.stringify([
+        {
+          at: '2026-01-05T08:00:00.000Z',
+          cause: 'stopped',
+          reason: 'met',
+          previous: '2026-01-05T07:00:00.000Z',
+          deadline: '2026-01-05T07:00:00.000Z',
+          generation: 0,
+          message: 'Objectif atteint en retard.',
+        },
+      ]),
+    ]);
+    const legacy = (await sla(t.id)).clocks.find((c) => c.target === 'firstResponse')!.history[0];
+    expect(legacy).toEqual({
+      at: '2026-01-05T08:00:00.000Z',
+      cause: 'stopped',
+      reason: 'met',
+      previous: '2026-01-05T07:00:00.000Z',
+      deadline: '2026-01-05T07:00:00.000Z',
+      generation: 0,
+      code: 'sla.history.met_late',
+      params: {},
+    });
     const rows = await timers(t.id);
     expect(rows.filter((r) => r.payload.generation === 0).every((r) => r.state === 'cancelled')).toBe(true);
     expect(rows.filter((r) => r.payload.generation === 1).every((r) => r.state === 'pending')).toBe(true);
@@ -128,7 +163,12 @@ describe('SLA', () => {
     const moved = timeline.filter((e) => e.kind === 'sla_changed');
     expect(moved).toHaveLength(2);
     expect(moved[0].body).toContain('priorité modifiée');
-    expect(moved[0].data).toMatchObject({ cause: 'recomputed', reason: 'priority_changed' });
+    expect(moved[0].data).toMatchObject({
+      cause: 'recomputed',
+      reason: 'priority_changed',
+      code: 'sla.history.recomputed',
+      params: { reason: 'priority_changed' },
+    });
   });
 
   it('fires the ladder once when due (reconciler), as the system: warns, marks breached, notifies the head, unassigns and raises priority', async () => {

@@ -54,6 +54,12 @@ const FRENCH_ONLY = [
   'Vues enregistrées',
   'Marquer envoyé',
   'Télécharger le PDF',
+  // a clock's history in the SLA panel (libs/domain SlaHistoryCode, worded by the console)
+  'démarré',
+  'recalculé',
+  'suspendu',
+  'Objectif atteint',
+  'ouvrées',
 ];
 const pattern = new RegExp(
   `(^|[^\\p{L}])(${FRENCH_ONLY.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})(?=$|[^\\p{L}])`,
@@ -178,6 +184,52 @@ step(
   },
   180_000,
 );
+
+step('the ticket page’s SLA panel words a recomputed and paused history in English', async () => {
+  // an open request with running clocks: its priority raised (recomputed from the start), then waiting for the citizen (paused)
+  const [t] = await dbQuery<{ id: string; priority: number }>(
+    `SELECT t.id, t.priority FROM tickets t
+      WHERE t.status = 'open' AND EXISTS (SELECT 1 FROM ticket_sla s WHERE s.ticket_id = t.id AND s.status = 'running')
+        AND NOT EXISTS (SELECT 1 FROM ticket_workflows w WHERE w.ticket_id = t.id AND w.status = 'active')
+      ORDER BY t.created_at DESC LIMIT 1`,
+  );
+  if (!t) throw new Error('no open ticket with a running SLA clock in the demo town');
+  // the version as stored, read just before each change; a change the previous one set off after its answer
+  // (the SLA's follow-up) may bump it again: then the change is tried again on the new version
+  const call = async (method: string, path: string, body: Record<string, unknown>) => {
+    let answer: number | string = 0;
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const [{ version }] = await dbQuery<{ version: number }>(`SELECT version FROM tickets WHERE id = $1`, [t.id]);
+      answer = await p().evaluate(
+        async ({ method, path, body }) => {
+          const r = await fetch(path, {
+            method,
+            headers: { 'Content-Type': 'application/json', 'X-Requested-With': 'grc' },
+            body: JSON.stringify(body),
+          });
+          if (r.ok) return r.status;
+          const problem = (await r.json()) as { code?: string; detail?: string };
+          return `${r.status} ${problem.code}: ${problem.detail}`;
+        },
+        { method, path, body: { ...body, version } },
+      );
+      if (typeof answer === 'number' || !answer.startsWith('409 stale')) return answer;
+      await p().waitForTimeout(250);
+    }
+    return answer;
+  };
+  expect(await call('PATCH', `/api/v1/tickets/${t.id}`, { priority: t.priority === 3 ? 'normal' : 'urgent' })).toBe(200);
+  expect(await call('POST', `/api/v1/tickets/${t.id}/status`, { status: 'waiting_citizen' })).toBe(201);
+  await p().goto(`/tickets/${t.id}`);
+  const panel = p().locator('.sla-panel');
+  await panel.locator('details').first().waitFor();
+  // the history is folded: open every clock's, so that its lines are in the page's text
+  await panel.locator('details').evaluateAll((els) => els.forEach((el) => el.setAttribute('open', '')));
+  const text = await panel.innerText();
+  expect(text).toContain('Deadline recomputed from the start (priority changed)');
+  expect(text).toContain('Deadline paused: waiting for the citizen');
+  expect(await frenchOn(p())).toEqual([]);
+});
 
 step('every problem the API sends carries a code the console words', async () => {
   await p().goto('/admin/services');

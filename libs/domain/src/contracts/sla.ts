@@ -1,5 +1,6 @@
 /** JSON contracts of the SLA API (apps/grc-api modules/sla) shared with the console. Dates are ISO strings. */
 import type { BusinessCalendar } from '../sla/calendar';
+import type { SlaHistoryCode, SlaHistoryParams } from '../sla/clock';
 import type { EscalationStep, SlaDuration, SlaPolicyMatch, SlaTargets } from '../sla/policy';
 import type { Priority } from '../ticket/priority';
 import type { TicketStatus } from '../ticket/ticket-status';
@@ -58,7 +59,9 @@ export interface SlaHistoryDto {
   previous: string | null;
   deadline: string | null;
   generation: number;
-  message: string;
+  /** what happened, worded by the console (fr, en) with `params` (libs/domain/src/sla/clock.ts) */
+  code: SlaHistoryCode;
+  params: SlaHistoryParams;
 }
 export interface SlaEscalationDto {
   atPercent: number;

@@ -37,6 +37,11 @@ export interface PackError {
   /** dotted path inside the file, e.g. "3.departments.1" ("" for the whole file) */
   path: string;
   message: string;
+  /**
+   * the rule's code when a domain rule (SLA calendars and policies) or the circuits' analysis found it: the
+   * message then is the rule's French sentence, and English readers (`grc validate-pack`) word the code
+   */
+  code?: string;
   /** 1-based line in the file when known */
   line?: number;
 }
@@ -62,9 +67,9 @@ const lineOf = (f: LoadedFile | undefined, path: Path): number | undefined => {
 class Errors {
   readonly list: PackError[] = [];
   constructor(private readonly files: Map<string, LoadedFile>) {}
-  add(file: string, path: Path, message: string): void {
+  add(file: string, path: Path, message: string, code?: string): void {
     const line = lineOf(this.files.get(file), path);
-    this.list.push({ file, path: path.join('.'), message, ...(line !== undefined ? { line } : {}) });
+    this.list.push({ file, path: path.join('.'), message, ...(code ? { code } : {}), ...(line !== undefined ? { line } : {}) });
   }
 }
 
@@ -359,14 +364,15 @@ export function parseTownPack(files: Record<string, string>): ParseTownPackResul
         if (c.department && !knowDept(c.department))
           errors.add(f, ['calendars', i, 'department'], `unknown department code "${c.department}"`);
         const v = validateCalendar({ timeZone: c.timeZone, weeklyHours: c.weeklyHours, closures: c.closures, holidays: c.holidays });
-        if (!v.ok) for (const e of v.errors) errors.add(f, ['calendars', i, ...e.field.split(/[.[\]]+/).filter(Boolean)], e.message);
+        if (!v.ok)
+          for (const e of v.errors) errors.add(f, ['calendars', i, ...e.field.split(/[.[\]]+/).filter(Boolean)], e.message, e.code);
       });
       const ids = new Set<string>();
       raw.policies.forEach((p, i) => {
         if (ids.has(p.id)) errors.add(f, ['policies', i, 'id'], `duplicate policy id "${p.id}"`);
         ids.add(p.id);
         const v = validatePolicy(p as unknown as SlaPolicy);
-        if (!v.ok) for (const e of v.errors) errors.add(f, ['policies', i, ...e.field.split(/[.[\]]+/).filter(Boolean)], e.message);
+        if (!v.ok) for (const e of v.errors) errors.add(f, ['policies', i, ...e.field.split(/[.[\]]+/).filter(Boolean)], e.message, e.code);
         const codes = (p.match as { categoryCodes?: unknown }).categoryCodes;
         if (Array.isArray(codes))
           codes.forEach((c, j) => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { BusinessCalendar, businessMinutesBetween } from './calendar';
-import { SlaClockEvent, foldSlaClock } from './clock';
+import { SlaClockEvent, foldSlaClock, legacySlaHistoryCode } from './clock';
 import { SlaDuration } from './policy';
 
 const OFFICE = ['08:30-12:00', '13:30-17:30'];
@@ -31,7 +31,12 @@ describe('SLA clock', () => {
     expect(c.percent).toBe(25);
     expect(c.breached).toBe(false);
     expect(c.history).toHaveLength(1);
-    expect(c.history[0]).toMatchObject({ cause: 'started', previous: null, message: 'Délai démarré : 8 heures ouvrées.' });
+    expect(c.history[0]).toMatchObject({
+      cause: 'started',
+      previous: null,
+      code: 'sla.history.started',
+      params: { amount: 8, unit: 'business_hours' },
+    });
   });
 
   it('a pause stops the clock; resuming moves the deadline by the business time paused, recorded in the history', () => {
@@ -55,8 +60,12 @@ describe('SLA clock', () => {
       ['paused', 'awaiting_citizen', iso(at('2024-06-04T09:30:00+02:00')), null],
       ['resumed', 'awaiting_citizen', null, iso(at('2024-06-05T09:30:00+02:00'))],
     ]);
-    expect(c.history[1].message).toBe('Délai suspendu : en attente de l’usager.');
-    expect(c.history[2].message).toBe('Délai repris après 7 h 30 ouvrées de suspension.');
+    expect(c.history[0]).toMatchObject({ code: 'sla.history.started', params: { amount: 8, unit: 'business_hours' } });
+    expect(c.history[1]).toMatchObject({ code: 'sla.history.paused', params: { reason: 'awaiting_citizen' } });
+    expect(c.history[2]).toMatchObject({
+      code: 'sla.history.resumed',
+      params: { reason: 'awaiting_citizen', minutes: 450, metric: 'business' },
+    });
   });
 
   it('changing the priority recomputes from the start (pauses kept) and says why', () => {
@@ -84,7 +93,8 @@ describe('SLA clock', () => {
       previous: at('2024-06-04T09:30:00+02:00'),
       deadline: at('2024-06-03T14:30:00+02:00'),
       generation: 1,
-      message: 'Délai recalculé depuis le début (priorité modifiée) : 8 heures ouvrées → 4 heures ouvrées.',
+      code: 'sla.history.recomputed',
+      params: { reason: 'priority_changed', amount: 4, unit: 'business_hours', fromAmount: 8, fromUnit: 'business_hours' },
     });
   });
 
@@ -111,9 +121,9 @@ describe('SLA clock', () => {
     );
     expect(iso(c.deadline)).toBe(iso(at('2024-06-04T09:30:00+02:00')));
     expect(c.generation).toBe(1);
-    expect(c.history[1].message).toBe(
-      'Délai recalculé depuis le début (demande transférée, horaires du nouveau service) : 8 heures ouvrées.',
-    );
+    // same duration: no `from` parameters
+    expect(c.history[1].code).toBe('sla.history.recomputed');
+    expect(c.history[1].params).toEqual({ reason: 'department_changed', amount: 8, unit: 'business_hours' });
   });
 
   it('stopped: met on time or late; elapsed frozen at the stop', () => {
@@ -122,7 +132,28 @@ describe('SLA clock', () => {
     expect(iso(onTime.deadline)).toBe(iso(at('2024-06-04T09:30:00+02:00')));
     const late = foldSlaClock([start, { type: 'stopped', at: at('2024-06-04T10:00:00+02:00') }], cal, at('2024-07-01T00:00:00+02:00'));
     expect(late).toMatchObject({ outcome: 'met_late', breached: true, remainingMinutes: -30 });
-    expect(late.history[1].message).toBe('Objectif atteint en retard.');
+    expect(late.history[1]).toMatchObject({ code: 'sla.history.met_late', params: {} });
+    expect(onTime.history[1].code).toBe('sla.history.met_on_time');
+  });
+
+  it('a cancelled stop has its code; entries stored before codes get one from their cause and reason', () => {
+    const c = foldSlaClock(
+      [start, { type: 'stopped', at: at('2024-06-03T10:00:00+02:00'), reason: 'cancelled' }],
+      cal,
+      at('2024-06-04T00:00:00+02:00'),
+    );
+    expect(c.history[1]).toMatchObject({ code: 'sla.history.cancelled', params: {} });
+    const due = '2024-06-04T07:30:00.000Z';
+    expect(legacySlaHistoryCode({ cause: 'stopped', reason: 'met', at: '2024-06-04T08:00:00.000Z', previous: due }).code).toBe(
+      'sla.history.met_late',
+    );
+    expect(legacySlaHistoryCode({ cause: 'stopped', reason: 'met', at: '2024-06-04T07:00:00.000Z', previous: due }).code).toBe(
+      'sla.history.met_on_time',
+    );
+    expect(legacySlaHistoryCode({ cause: 'paused', reason: 'awaiting_third_party', at: due, previous: null })).toEqual({
+      code: 'sla.history.paused',
+      params: { reason: 'awaiting_third_party' },
+    });
   });
 
   it('calendar months: a pause moves a 2-month deadline by the real time paused', () => {
@@ -172,7 +203,13 @@ describe('SLA clock', () => {
       new Date('2024-06-03T10:00:00+02:00'),
     );
     expect(c.deadline).toBeNull();
-    expect(c.history[1].message).toBe('Délai recalculé depuis le début (catégorie modifiée) : 8 heures ouvrées → aucun délai.');
+    expect(c.history[1].params).toEqual({
+      reason: 'category_changed',
+      amount: null,
+      unit: null,
+      fromAmount: 8,
+      fromUnit: 'business_hours',
+    });
   });
 });
 

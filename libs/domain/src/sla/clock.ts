@@ -46,8 +46,73 @@ export interface SlaDeadlineChange {
   previous: Date | null;
   deadline: Date | null;
   generation: number;
-  /** French sentence for the ticket's history. */
-  message: string;
+  /** What happened, for the console to word (fr, en) with `params`; the rule that chooses it stays here. */
+  code: SlaHistoryCode;
+  params: SlaHistoryParams;
+}
+
+/** The codes of a clock's history entries: one per cause, the stop split by its outcome. */
+export const SLA_HISTORY_CODES = [
+  'sla.history.started',
+  'sla.history.paused',
+  'sla.history.resumed',
+  'sla.history.recomputed',
+  'sla.history.met_on_time',
+  'sla.history.met_late',
+  'sla.history.cancelled',
+] as const;
+export type SlaHistoryCode = (typeof SLA_HISTORY_CODES)[number];
+
+/**
+ * The parameters of a history entry (flat, for ICU messages): the target's duration (amount + unit, null
+ * when the policy sets none), the duration before a recompute when it changed (fromAmount + fromUnit), the
+ * pause or recompute reason (a code: awaiting_citizen, category_changed…), the length of a pause in minutes
+ * of the clock's metric (business or calendar).
+ */
+export interface SlaHistoryParams {
+  amount?: number | null;
+  unit?: SlaDuration['unit'] | null;
+  fromAmount?: number | null;
+  fromUnit?: SlaDuration['unit'] | null;
+  reason?: string | null;
+  minutes?: number;
+  metric?: SlaMetric;
+}
+
+const durationParams = (d: SlaDuration | null): Pick<SlaHistoryParams, 'amount' | 'unit'> => ({
+  amount: d?.amount ?? null,
+  unit: d?.unit ?? null,
+});
+
+/**
+ * The code and parameters of a history entry stored before entries carried them (only its cause, reason and
+ * deadlines were kept as data): the durations and a pause's length are not known, the console words it without.
+ */
+export function legacySlaHistoryCode(h: {
+  cause: SlaClockEvent['type'];
+  reason: string | null;
+  at: string | Date;
+  previous: string | Date | null;
+}): { code: SlaHistoryCode; params: SlaHistoryParams } {
+  switch (h.cause) {
+    case 'started':
+      return { code: 'sla.history.started', params: {} };
+    case 'paused':
+      return { code: 'sla.history.paused', params: { reason: h.reason } };
+    case 'resumed':
+      return { code: 'sla.history.resumed', params: {} };
+    case 'recomputed':
+      return { code: 'sla.history.recomputed', params: { reason: h.reason } };
+    case 'stopped':
+      if (h.reason === 'cancelled') return { code: 'sla.history.cancelled', params: {} };
+      return {
+        code:
+          h.previous !== null && new Date(h.at).getTime() > new Date(h.previous).getTime()
+            ? 'sla.history.met_late'
+            : 'sla.history.met_on_time',
+        params: {},
+      };
+  }
 }
 
 export interface SlaClock {
@@ -106,34 +171,7 @@ export interface SlaClockState {
   history: SlaDeadlineChange[];
 }
 
-const PAUSE_REASON_LABELS: Record<string, string> = {
-  awaiting_citizen: 'en attente de l’usager',
-  awaiting_third_party: 'en attente d’un tiers',
-};
-const RECOMPUTE_LABELS: Record<SlaRecomputeReason, string> = {
-  category_changed: 'catégorie modifiée',
-  priority_changed: 'priorité modifiée',
-  channel_changed: 'canal modifié',
-  policy_changed: 'politique modifiée',
-  department_changed: 'demande transférée, horaires du nouveau service',
-};
-const UNIT_FR: Record<SlaDuration['unit'], [string, string]> = {
-  business_minutes: ['minute ouvrée', 'minutes ouvrées'],
-  business_hours: ['heure ouvrée', 'heures ouvrées'],
-  working_days: ['jour ouvré', 'jours ouvrés'],
-  calendar_hours: ['heure', 'heures'],
-  calendar_days: ['jour', 'jours'],
-  calendar_months: ['mois', 'mois'],
-};
-export const formatSlaDuration = (d: SlaDuration | null): string =>
-  d ? `${d.amount} ${UNIT_FR[d.unit][d.amount > 1 ? 1 : 0]}` : 'aucun délai';
 const sameDuration = (a: SlaDuration | null, b: SlaDuration | null): boolean => a?.amount === b?.amount && a?.unit === b?.unit;
-const formatMinutes = (m: number): string => {
-  const total = Math.round(m);
-  const h = Math.floor(total / 60);
-  const r = total % 60;
-  return h === 0 ? `${r} min` : r === 0 ? `${h} h` : `${h} h ${String(r).padStart(2, '0')}`;
-};
 
 const time = (d: Date, what: string): number => {
   const t = d instanceof Date ? d.getTime() : NaN;
@@ -202,7 +240,8 @@ function record(
   cause: SlaClockEvent['type'],
   reason: string | null,
   previous: number | null,
-  message: string,
+  code: SlaHistoryCode,
+  params: SlaHistoryParams,
 ): SlaClockState {
   const next = deadlineOf(s, calendar);
   const entry: SlaDeadlineChange = {
@@ -212,7 +251,8 @@ function record(
     previous: previous === null ? null : new Date(previous),
     deadline: next === null ? null : new Date(next),
     generation: s.generation,
-    message,
+    code,
+    params,
   };
   return { ...s, history: [...s.history, entry] };
 }
@@ -240,7 +280,7 @@ export function applySlaClockEvent(state: SlaClockState | null, event: SlaClockE
       pauses: [],
       history: [],
     };
-    return record(s, calendar, at, 'started', null, null, `Délai démarré : ${formatSlaDuration(event.duration)}.`);
+    return record(s, calendar, at, 'started', null, null, 'sla.history.started', durationParams(event.duration));
   }
   if (event.type === 'started') throw new SlaClockError('Délai déjà démarré.');
   if (at < state.lastAt)
@@ -259,8 +299,7 @@ export function applySlaClockEvent(state: SlaClockState | null, event: SlaClockE
         periods,
         pauses: [...state.pauses, { from: at, to: null, reason: event.reason }],
       };
-      const label = PAUSE_REASON_LABELS[event.reason] ?? event.reason;
-      return record(s, calendar, at, 'paused', event.reason, previous, `Délai suspendu : ${label}.`);
+      return record(s, calendar, at, 'paused', event.reason, previous, 'sla.history.paused', { reason: event.reason });
     }
     case 'resumed': {
       if (state.status !== 'paused') throw new SlaClockError('Reprise refusée : le délai n’est pas suspendu.');
@@ -268,8 +307,11 @@ export function applySlaClockEvent(state: SlaClockState | null, event: SlaClockE
       const pauses = [...state.pauses.slice(0, -1), { ...last, to: at }];
       const s: SlaClockState = { ...base, status: 'running', periods: [...state.periods, [at, null]], pauses };
       const paused = metricBetween(calendar, metric, last.from, at) / MINUTE_MS;
-      const kind = metric === 'business' ? ' ouvrées' : '';
-      return record(s, calendar, at, 'resumed', last.reason, previous, `Délai repris après ${formatMinutes(paused)}${kind} de suspension.`);
+      return record(s, calendar, at, 'resumed', last.reason, previous, 'sla.history.resumed', {
+        reason: last.reason,
+        minutes: Math.round(paused),
+        metric,
+      });
     }
     case 'recomputed': {
       const s: SlaClockState = {
@@ -279,15 +321,13 @@ export function applySlaClockEvent(state: SlaClockState | null, event: SlaClockE
         generation: state.generation + 1,
         targetMs: targetMsFor(calendar, state.startedAt, event.duration),
       };
-      return record(
-        s,
-        calendar,
-        at,
-        'recomputed',
-        event.reason,
-        previous,
-        `Délai recalculé depuis le début (${RECOMPUTE_LABELS[event.reason] ?? event.reason}) : ${sameDuration(state.duration, event.duration) ? formatSlaDuration(event.duration) : `${formatSlaDuration(state.duration)} → ${formatSlaDuration(event.duration)}`}.`,
-      );
+      return record(s, calendar, at, 'recomputed', event.reason, previous, 'sla.history.recomputed', {
+        reason: event.reason,
+        ...durationParams(event.duration),
+        ...(sameDuration(state.duration, event.duration)
+          ? {}
+          : { fromAmount: state.duration?.amount ?? null, fromUnit: state.duration?.unit ?? null }),
+      });
     }
     case 'stopped': {
       const running = state.status === 'running';
@@ -306,13 +346,9 @@ export function applySlaClockEvent(state: SlaClockState | null, event: SlaClockE
         stoppedWhileRunning: running,
       };
       const d = deadlineOf(s, calendar);
-      const message =
-        reason === 'cancelled'
-          ? 'Délai annulé.'
-          : d !== null && at > d
-            ? 'Objectif atteint en retard.'
-            : 'Objectif atteint dans les délais.';
-      return record(s, calendar, at, 'stopped', reason, previous, message);
+      const code: SlaHistoryCode =
+        reason === 'cancelled' ? 'sla.history.cancelled' : d !== null && at > d ? 'sla.history.met_late' : 'sla.history.met_on_time';
+      return record(s, calendar, at, 'stopped', reason, previous, code, {});
     }
   }
 }

@@ -23,28 +23,31 @@ import {
   WorkflowRole,
 } from './schema';
 
-export type ProblemCode =
-  | 'unknown_step'
-  | 'reject_not_draft'
-  | 'no_draft_to_reject_to'
-  | 'dead_end'
-  | 'no_fallback'
-  | 'no_transition_for_actor'
-  | 'transition_without_actor'
-  | 'guard_on_automatic_outcome'
-  | 'shadowed_transition'
-  | 'unreachable'
-  | 'cycle_without_exit'
-  | 'automatic_loop'
-  | 'no_end'
-  | 'unknown_department'
-  | 'unknown_category'
-  | 'unknown_agent'
-  | 'duplicate_department'
-  | 'single_approver_group'
-  | 'unused_transition'
-  | 'reply_without_draft'
-  | 'self_approval_deadlock';
+/** Every code of the static analysis (the console and the CLI word each one). */
+export const PROBLEM_CODES = [
+  'unknown_step',
+  'reject_not_draft',
+  'no_draft_to_reject_to',
+  'dead_end',
+  'no_fallback',
+  'no_transition_for_actor',
+  'transition_without_actor',
+  'guard_on_automatic_outcome',
+  'shadowed_transition',
+  'unreachable',
+  'cycle_without_exit',
+  'automatic_loop',
+  'no_end',
+  'unknown_department',
+  'unknown_category',
+  'unknown_agent',
+  'duplicate_department',
+  'single_approver_group',
+  'unused_transition',
+  'reply_without_draft',
+  'self_approval_deadlock',
+] as const;
+export type ProblemCode = (typeof PROBLEM_CODES)[number];
 
 export interface AnalysisProblem {
   path: string;

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { count } from '../../modules/packs/pack-loader';
+import { packErrorInEnglish } from '../../modules/packs/pack-errors-en';
 import { formatPackErrors, validatePackFolder } from '../../modules/packs/pack-validation';
 import { CliError, contextOf, packFolder, type CliIo } from '../context';
 
@@ -9,11 +10,11 @@ export function validatePackCommand(io: CliIo): Command {
       'check a town pack folder without loading it: every error at once (schema, references, circuits), with file, line and path',
     )
     .argument('<folder>', 'the pack folder (town.yaml, departments.yaml, …, workflows/); relative to where you run the command')
-    .option('--json', 'print the result as JSON (errors: [{ file, line, path, message }])')
+    .option('--json', 'print the result as JSON (errors: [{ file, line, path, code?, message }], messages in English)')
     .action(async (folder: string, opts: { json?: boolean }, cmd: Command) => {
       contextOf(cmd, io);
       const v = await validatePackFolder(packFolder(folder));
-      if (opts.json) io.out(JSON.stringify({ ok: v.errors.length === 0, errors: v.errors }, null, 2));
+      if (opts.json) io.out(JSON.stringify({ ok: v.errors.length === 0, errors: v.errors.map(packErrorInEnglish) }, null, 2));
       if (v.errors.length) {
         if (!opts.json) io.err(`${folder}: ${v.errors.length} error(s)\n${formatPackErrors(v.errors)}`);
         throw new CliError(`town pack ${folder} is invalid: nothing can be loaded while an error remains`);

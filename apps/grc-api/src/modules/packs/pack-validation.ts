@@ -17,6 +17,7 @@ import {
 } from '@grc/domain';
 import type { WorkflowDefinition } from '@grc/workflows';
 import { passwordVerdict } from '../accounts/password-strength';
+import { packErrorInEnglish } from './pack-errors-en';
 import { checkDefinition, readSource } from '../workflows/definition-source';
 import type { PackBinding, PackWorkflows } from '../workflows/pack-workflows';
 
@@ -43,9 +44,11 @@ export async function readPackFolder(folder: string): Promise<Record<string, str
   return files;
 }
 
-/** `file:line [path]: message`, one a line. */
+/** `file:line [path]: message`, one a line, in English (the CLI's and the logs' language: pack-errors-en.ts words the rules' codes). */
 export const formatPackErrors = (errors: readonly PackError[]): string =>
-  errors.map((e) => `  ${e.file}${e.line !== undefined ? `:${e.line}` : ''}${e.path ? ` [${e.path}]` : ''}: ${e.message}`).join('\n');
+  errors
+    .map((e) => `  ${e.file}${e.line !== undefined ? `:${e.line}` : ''}${e.path ? ` [${e.path}]` : ''}: ${packErrorInEnglish(e).message}`)
+    .join('\n');
 
 /** The whole check of a pack folder. Throws only when the folder cannot be read. */
 export async function validatePackFolder(folder: string): Promise<PackValidation> {
@@ -198,13 +201,14 @@ export async function checkPackWorkflows(
     }
     const source = readSource(text);
     if (!source.ok) {
-      for (const e of source.errors) errors.push({ file, path: e.path, message: e.message, line: doc.errors[0]?.linePos?.[0]?.line });
+      for (const e of source.errors)
+        errors.push({ file, path: e.path, message: e.message, code: `circuit.${e.code}`, line: doc.errors[0]?.linePos?.[0]?.line });
       continue;
     }
     const checked = checkDefinition(source.value, context);
     const at = (path: string) => (/\.json$/i.test(name) ? {} : { line: lineOf(doc, lines, segments(path)) });
     if (!checked.validation.ok || !checked.definition) {
-      for (const e of checked.validation.errors) errors.push({ file, path: e.path, message: e.message, ...at(e.path) });
+      for (const e of checked.validation.errors) errors.push({ file, path: e.path, message: e.message, code: `circuit.${e.code}`, ...at(e.path) });
     } else if (definitionFiles.has(checked.definition.id)) {
       errors.push({ file, path: 'id', message: `duplicate circuit id "${checked.definition.id}" (also ${definitionFiles.get(checked.definition.id)})`, ...at('id') });
     } else {

@@ -21,8 +21,15 @@ export interface ClockRow {
   generation_base: number;
   generation: number;
   events: StoredEvent[];
+  /** entries stored before they carried a code have `message` (a French sentence) instead of `code` + `params` */
   past_history: Array<
-    Omit<SlaDeadlineChange, 'at' | 'previous' | 'deadline'> & { at: string; previous: string | null; deadline: string | null }
+    Omit<SlaDeadlineChange, 'at' | 'previous' | 'deadline' | 'code' | 'params'> &
+      Partial<Pick<SlaDeadlineChange, 'code' | 'params'>> & {
+        at: string;
+        previous: string | null;
+        deadline: string | null;
+        message?: string;
+      }
   >;
   status: 'running' | 'paused' | 'stopped';
   deadline: Date | null;

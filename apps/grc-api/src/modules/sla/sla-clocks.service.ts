@@ -132,6 +132,9 @@ export class SlaClocks {
           target: row.target,
           cause: last.cause,
           reason: last.reason,
+          // why the deadline moved, for the console to word (fr, en)
+          code: last.code,
+          params: last.params,
           previous: previous ? new Date(previous).toISOString() : null,
           deadline: row.deadline?.toISOString() ?? null,
           generation: row.generation,

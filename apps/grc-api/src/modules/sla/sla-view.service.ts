@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import {
   hasPermission,
+  legacySlaHistoryCode,
   OPEN_STATUSES,
   priorityFromRank,
   viewSlaClock,
@@ -60,7 +61,11 @@ export class SlaViewService {
       const calendar = clockCalendar.calendar;
       const clock = viewSlaClock(foldState(row.events, calendar), calendar, now);
       const history: SlaHistoryDto[] = [
-        ...row.past_history.map((h) => ({ ...h, cause: h.cause, reason: h.reason })),
+        // entries stored before codes (a French `message`): their code from their cause and reason, never the text
+        ...row.past_history.map(({ message: _legacy, ...h }) => ({
+          ...h,
+          ...(h.code ? { code: h.code, params: h.params ?? {} } : legacySlaHistoryCode(h)),
+        })),
         ...clock.history.map((h) => ({
           at: h.at.toISOString(),
           cause: h.cause,
@@ -68,7 +73,8 @@ export class SlaViewService {
           previous: iso(h.previous),
           deadline: iso(h.deadline),
           generation: h.generation + row.generation_base,
-          message: h.message,
+          code: h.code,
+          params: h.params,
         })),
       ];
       const escalations: SlaEscalationDto[] = row.policy.ladder.map((step) => {

@@ -21,6 +21,7 @@ import { NOTIF_EN } from '../features/notifications/notifications-i18n';
 import { PROBLEM_EN } from './problem-i18n';
 import { PICKER_EN } from '../shared/picker-i18n';
 import { SLA_TIMELINE_EN } from '../features/sla/sla-timeline';
+import { CIRCUIT_PROBLEMS_EN } from '../features/workflows/circuit-problems-i18n';
 import { PLACES_EN } from '../shared/places/places-i18n';
 import { LETTERS_EN } from '../features/letters/letters-i18n';
 
@@ -375,6 +376,8 @@ export const EN: Record<MsgKey, string> = {
   ...PICKER_EN,
   // the SLA's timeline events worded from their data (features/sla/sla-timeline.ts)
   ...SLA_TIMELINE_EN,
+  // the circuits' static-analysis problems worded by their code (features/workflows/circuit-problems-i18n.ts)
+  ...CIRCUIT_PROBLEMS_EN,
   // places: addresses, maps, nearby requests, map of requests, BAN import (shared/places)
   ...PLACES_EN,
   // the town's own settings (features/admin/town-settings)

@@ -20,6 +20,7 @@ import { NOTIF_FR } from '../features/notifications/notifications-i18n';
 import { PROBLEM_FR } from './problem-i18n';
 import { PICKER_FR } from '../shared/picker-i18n';
 import { SLA_TIMELINE_FR } from '../features/sla/sla-timeline';
+import { CIRCUIT_PROBLEMS_FR } from '../features/workflows/circuit-problems-i18n';
 import { PLACES_FR } from '../shared/places/places-i18n';
 import { LETTERS_FR } from '../features/letters/letters-i18n';
 /** French dictionary: the reference; every other language must provide the same keys. */
@@ -375,6 +376,8 @@ export const FR = {
   ...PICKER_FR,
   // the SLA's timeline events worded from their data (features/sla/sla-timeline.ts)
   ...SLA_TIMELINE_FR,
+  // the circuits' static-analysis problems worded by their code (features/workflows/circuit-problems-i18n.ts)
+  ...CIRCUIT_PROBLEMS_FR,
   // places: addresses, maps, nearby requests, map of requests, BAN import (shared/places)
   ...PLACES_FR,
   // the town's own settings (features/admin/town-settings)

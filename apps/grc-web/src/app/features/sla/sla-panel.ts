@@ -2,6 +2,7 @@ import { ChangeDetectionStrategy, Component, DestroyRef, computed, effect, injec
 import { countdownMinutes, type TicketSlaClockDto, type TicketSlaDto } from '@grc/domain';
 import { Api } from '../../core/api';
 import { I18n, type MsgKey } from '../../core/i18n';
+import { slaHistoryText } from './sla-timeline';
 
 /** Re-render the countdown every 20 s; announce to screen readers at most once a minute. */
 const TICK_MS = 20_000;
@@ -103,6 +104,9 @@ export class SlaPanel {
   protected escState(e: TicketSlaClockDto['escalations'][number]): string {
     const date = e.state === 'fired' ? e.firedAt : e.dueAt;
     return this.t(`sla.escState.${e.state}` as MsgKey, { date: date ? this.i18n.date(date) : '' });
+  }
+  protected historyText(h: TicketSlaClockDto['history'][number]): string {
+    return slaHistoryText(h, this.i18n);
   }
   protected round(n: number): number {
     return Math.round(n);

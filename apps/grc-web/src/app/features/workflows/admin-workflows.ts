@@ -19,6 +19,7 @@ import { FORM_ERRORS } from '../../shared/form-errors';
 import { CircuitDryRunPanel } from './circuit-dry-run';
 import { CircuitEditor } from './circuit-editor';
 import { WF_STYLES, WorkflowDiagramView } from './workflow-diagram';
+import { circuitProblemText } from './circuit-problems-i18n';
 
 const TEMPLATE = `id: nouveau-circuit
 name: Nouveau circuit
@@ -59,6 +60,7 @@ export class AdminWorkflowsPage implements OnInit {
   private readonly api = inject(Api);
   protected readonly i18n = inject(I18n);
   protected readonly t = this.i18n.t;
+  protected readonly problemText = (p: WorkflowDefinitionProblem): string => circuitProblemText(p, this.i18n);
   private readonly ref = inject(RefData);
   protected readonly categories = toSignal(this.ref.categories(), { initialValue: [] });
   protected readonly departments = toSignal(this.ref.departments(), { initialValue: [] });

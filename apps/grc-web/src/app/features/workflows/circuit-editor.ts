@@ -37,6 +37,7 @@ import {
 import { I18n, type MsgKey } from '../../core/i18n';
 import { AgentPicker, type PickerOption } from '../../shared/agent-picker';
 import { CircuitGraphView } from './circuit-graph-view';
+import { circuitProblemText } from './circuit-problems-i18n';
 
 type AnyStep = Step & Record<string, unknown>;
 const END_OUTCOMES = ['reply_sent', 'decision', 'closed', 'abandoned'] as const;
@@ -75,6 +76,7 @@ export class CircuitEditor {
 
   protected readonly i18n = inject(I18n);
   protected readonly t = this.i18n.t;
+  protected readonly problemText = (p: WorkflowDefinitionProblem): string => circuitProblemText(p, this.i18n);
   protected readonly kinds = STEP_KINDS;
   protected readonly roles = WORKFLOW_ROLES;
   /** a named agent's picker starts empty: the analysis says "unknown agent" until one is chosen */
