@@ -306,13 +306,13 @@ describe('places: addresses and maps', () => {
     const [cat] = await query<{ id: string }>(`SELECT id FROM categories WHERE code = 'nid-de-poule'`);
     await pg.goto(`/inbox?view=departments&categoryId=${cat!.id}&priority=normal`);
     await pg.getByRole('heading', { level: 1 }).waitFor();
-    // the body read as soon as it comes (the page may replace its URL after: Chromium then drops the body)
-    const answered = pg
-      .waitForResponse((r) => r.url().includes('/places/requests-map') && r.ok())
-      .then(async (r) => ({ url: r.url(), body: (await r.json()) as { total: number } }));
+    // the request the map sent; its answer asked again with the page's session (the page replaces its URL after the
+    // answer, and Chromium may then drop the body it received)
+    const answered = pg.waitForResponse((r) => r.url().includes('/places/requests-map') && r.ok());
     await pg.getByTestId('inbox-on-map').click();
     await pg.getByRole('heading', { level: 1, name: 'Carte des demandes' }).waitFor();
-    const res = await answered;
+    const sent = (await answered).url();
+    const res = { url: sent, body: (await (await pg.request.get(sent)).json()) as { total: number } };
     const asked = new URL(res.url).searchParams;
     expect([asked.get('view'), asked.get('categoryId'), asked.get('priority')]).toEqual(['departments', cat!.id, 'normal']);
     // the filters are shown, each one can be changed on the map
@@ -473,7 +473,9 @@ describe('places: addresses and maps', () => {
     await expect(pg.locator('#pub-address').inputValue()).resolves.toBe('2 Quai de Loire, 37999 Saint-Aubin-sur-Loire');
     // optional: cleared, the form keeps only the address
     await pg.getByRole('button', { name: 'Effacer la position' }).click();
-    await expect(pg.locator('#pub-lat').inputValue()).resolves.toBe('');
+    // ngModel writes the cleared value after the change detection that follows the click: wait for it (fails on time-out)
+    await pg.waitForFunction(() => (document.querySelector('#pub-lat') as HTMLInputElement | null)?.value === '', null, { timeout: 5_000 });
+    await expect(pg.locator('#pub-lng').inputValue()).resolves.toBe('');
     await expectNoAxeViolations('public form after “use my position”');
   });
 

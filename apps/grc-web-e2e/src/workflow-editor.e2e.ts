@@ -79,7 +79,7 @@ describe('an admin builds a circuit with the forms, walks its graph with the key
       /Rédaction de la réponse \(Rédaction\).*aucune sortie.*erreur/,
     );
     await openStep('Rédaction de la réponse');
-    await expect(page.getByTestId('ce-step-errors').innerText()).resolves.toMatch(/submitted/);
+    await expect(page.getByTestId('ce-step-errors').innerText()).resolves.toMatch(/étape sans issue/);
     await noAxeViolations('circuit editor (a step at fault)');
   });
 
