@@ -161,7 +161,7 @@ export class CommunesService {
           });
       }),
     );
-    return this.members(actor, id);
+    return (await this.rows.members(target.id)).map(memberView);
   }
 
   /**
@@ -189,7 +189,7 @@ export class CommunesService {
         });
       }),
     );
-    return this.members(actor, id);
+    return (await this.rows.members(target.id)).map(memberView);
   }
 
   /** Commune `id` if it is the caller's métropole or one of its communes (404 otherwise), with the family. */
