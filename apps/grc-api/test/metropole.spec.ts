@@ -143,9 +143,10 @@ describe('métropole: shared services', () => {
       // nor may it change them
       expect((await c.query(`UPDATE tickets SET subject = 'x' WHERE id = $1`, [tickets['sa-voirie']])).rowCount).toBe(0);
       expect((await c.query(`UPDATE tickets SET priority = 2 WHERE id = $1`, [tickets['vf-collecte']])).rowCount).toBe(1);
-      // a shared request moved out of the shared services leaves the métropole: refused
+      // a shared request moved out of the shared services leaves the métropole: refused (by the move's trigger,
+      // migration 1763800003700, before the policy's WITH CHECK would)
       await expect(c.query(`UPDATE tickets SET department_id = $1 WHERE id = $2`, [id['cabinet'], tickets['vf-collecte']])).rejects.toThrow(
-        /row-level security/,
+        /not within the reach/,
       );
     } finally {
       await c.end();
@@ -443,5 +444,65 @@ describe('métropole: shared services', () => {
       ticket,
     ]);
     expect(mark).toEqual({ code: 'val-fleuri' });
+  });
+
+  it('keeps a commune’s request within its commune when the métropole recategorises or transfers it', async () => {
+    const head = await ctx.loginAs('services@grand-aubin.fr');
+    const vfAdmin = await ctx.loginAs('admin@val-fleuri.fr');
+    const ticket = tickets['vf-collecte']!;
+    const [{ id: saEncombrants }] = await owner.query(`SELECT id FROM categories WHERE code = 'collecte-metropole'`);
+    const [{ id: bacAbime }] = await owner.query(
+      `INSERT INTO categories (code, name_fr, name_en, default_department_id, commune_id) VALUES ('bac-abime', 'Bac abîmé', 'Damaged bin', $1, $2) RETURNING id`,
+      [id['collecte'], id['m']],
+    );
+    const current = async () => (await head.get(`/api/v1/tickets/${ticket}`).expect(200)).body as TicketDetail;
+    // Saint-Aubin's category, which the métropole's session reads (it leads to the collecte): refused, field named
+    let res = await head.patch(`/api/v1/tickets/${ticket}`).send({ categoryId: saEncombrants, version: (await current()).version });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([expect.objectContaining({ field: 'categoryId', code: 'ticket.category_not_filable' })]);
+    // the métropole's own unshared service: refused with the field named, not a 500 from row-level security
+    res = await head
+      .post(`/api/v1/tickets/${ticket}/transfer`)
+      .send({ departmentId: id['cabinet'], reason: 'Pour le cabinet', version: (await current()).version });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([expect.objectContaining({ field: 'departmentId', code: 'ticket.department_not_reachable' })]);
+    // Val-Fleuri's own service, which the métropole's session cannot see: refused the same way
+    res = await head
+      .post(`/api/v1/tickets/${ticket}/transfer`)
+      .send({ departmentId: id['vf-mairie'], reason: 'Retour à la commune', version: (await current()).version });
+    expect(res.status).toBe(400);
+    const [unchanged] = await owner.query(`SELECT category_id, department_id, version FROM tickets WHERE id = $1`, [ticket]);
+    expect(unchanged).toMatchObject({ department_id: id['collecte'] });
+    expect(unchanged.category_id).not.toBe(saEncombrants);
+    // what stays within reach is allowed: the métropole's shared category, another shared service
+    await head
+      .patch(`/api/v1/tickets/${ticket}`)
+      .send({ categoryId: bacAbime, version: (await current()).version })
+      .expect(200);
+    await head
+      .post(`/api/v1/tickets/${ticket}/transfer`)
+      .send({ departmentId: id['eau'], reason: 'Fuite du bac', version: (await current()).version })
+      .expect(201);
+    const seen: TicketDetail = (await vfAdmin.get(`/api/v1/tickets/${ticket}`).expect(200)).body;
+    expect([seen.category.code, seen.department.code]).toEqual(['bac-abime', 'eau']);
+    // the net under every path (migration 1763800003700): the application's role, the métropole's connection
+    const raw = new Client({ connectionString: process.env['DATABASE_URL'], options: '-c role=grc_app' });
+    await raw.connect();
+    try {
+      await raw.query(`SELECT set_config('grc.commune', $1, false)`, [id['m']]);
+      await expect(raw.query(`UPDATE tickets SET category_id = $2 WHERE id = $1`, [ticket, saEncombrants])).rejects.toThrow(
+        /not one of the commune/,
+      );
+      await expect(raw.query(`UPDATE tickets SET department_id = $2 WHERE id = $1`, [ticket, id['cabinet']])).rejects.toThrow(
+        /not within the reach/,
+      );
+      // Val-Fleuri's connection cannot take Saint-Aubin's category either
+      await raw.query(`SELECT set_config('grc.commune', $1, false)`, [id['vf']]);
+      await expect(raw.query(`UPDATE tickets SET category_id = $2 WHERE id = $1`, [ticket, saEncombrants])).rejects.toThrow(
+        /not one of the commune/,
+      );
+    } finally {
+      await raw.end();
+    }
   });
 });

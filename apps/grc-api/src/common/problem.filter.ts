@@ -49,7 +49,7 @@ export class ProblemFilter implements ExceptionFilter {
 
   private toProblem(error: unknown, instance: string): Problem {
     if (error instanceof ProblemException) return error.toProblem(instance);
-    const problem = (status: number, detail: string, extra: Pick<Problem, 'errors'> = {}): Problem => ({
+    const problem = (status: number, detail: string, extra: Partial<Pick<Problem, 'errors' | 'code'>> = {}): Problem => ({
       type: 'about:blank',
       title: TITLES[status] ?? 'Erreur',
       status,
@@ -76,6 +76,13 @@ export class ProblemFilter implements ExceptionFilter {
     if (err?.expose && typeof err.status === 'number' && err.status >= 400 && err.status < 500) {
       return { ...problem(err.status, TITLES[err.status] ?? 'Requête invalide.'), title: TITLES[err.status] ?? 'Requête invalide' };
     }
+    if (isRowSecurityRefusal(err)) {
+      // the application's own checks should have refused it with the field named: logged as an error, answered 403
+      this.log.error(`row-level security refused a write on ${instance}: ${(error as Error).message}`);
+      return problem(403, 'Cette modification sortirait des données du périmètre de votre commune : elle est refusée.', {
+        code: 'tenant.out_of_reach',
+      });
+    }
     const sqlstate = inputSqlState(err);
     if (sqlstate) {
       this.log.warn(`input refused by PostgreSQL (${sqlstate}) on ${instance}: ${(error as Error).message}`);
@@ -95,4 +102,14 @@ function inputSqlState(err: { code?: string; driverError?: { code?: string } } |
   const code = err?.driverError?.code ?? err?.code;
   if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) return null;
   return code.startsWith('22') || code.startsWith('54') || code === '23514' ? code : null;
+}
+
+/**
+ * PostgreSQL's row-level security refusing a row the statement wrote (`new row violates row-level security
+ * policy`, SQLSTATE 42501): the tenant net under the application's checks (a commune's request moved out of its
+ * commune's reach). The request is refused, never a 500.
+ */
+function isRowSecurityRefusal(err: { code?: string; message?: string; driverError?: { code?: string } } | undefined): boolean {
+  const code = err?.driverError?.code ?? err?.code;
+  return code === '42501' && typeof err?.message === 'string' && err.message.includes('row-level security');
 }

@@ -51,6 +51,7 @@ import { InboxCountersPerCommune1763800002510 } from './1763800002510-inbox-coun
 import { MetropoleSharedCategories1763800002520 } from './1763800002520-metropole-shared-categories';
 import { PolicyFunctionsPlpgsql1763800002600 } from './1763800002600-policy-functions-plpgsql';
 import { PlainCommuneSetting1763800003100 } from './1763800003100-plain-commune-setting';
+import { TicketMovesWithinCommune1763800003700 } from './1763800003700-ticket-moves-within-commune';
 
 /**
  * Every migration, in timestamp order. Webpack bundles the API, so they are listed, not globbed.
@@ -112,4 +113,5 @@ export const MIGRATIONS = [
   MetropoleSharedCategories1763800002520,
   PolicyFunctionsPlpgsql1763800002600,
   PlainCommuneSetting1763800003100,
+  TicketMovesWithinCommune1763800003700,
 ];

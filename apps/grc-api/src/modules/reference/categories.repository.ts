@@ -12,6 +12,11 @@ export const FILABLE_CATEGORY = (c: string): string =>
   `(${c}.commune_id = (SELECT grc_commune()) OR (${c}.commune_id = (SELECT grc_metropole())
      AND EXISTS (SELECT 1 FROM departments fd WHERE fd.id = ${c}.default_department_id AND fd.shared)))`;
 
+/** The same condition for a request of commune `$n` (a métropole's agent recategorising a commune's request). */
+const FILABLE_CATEGORY_IN = (c: string, n: number): string =>
+  `(${c}.commune_id = $${n} OR (${c}.commune_id = (SELECT parent_id FROM communes WHERE id = $${n})
+     AND EXISTS (SELECT 1 FROM departments fd WHERE fd.id = ${c}.default_department_id AND fd.shared)))`;
+
 /** Every query on `categories`; each method takes the caller's EntityManager (optional). */
 @Injectable()
 export class CategoriesRepository {
@@ -65,6 +70,20 @@ export class CategoriesRepository {
   /** Whether the category exists and is active (a ticket may be put in it). */
   async isActive(id: string, m: EntityManager = this.db.manager): Promise<boolean> {
     const rows: Array<{ active: boolean }> = await m.query(`SELECT active FROM categories WHERE id = $1`, [id]);
+    return rows[0]?.active === true;
+  }
+
+  /**
+   * Whether a request of `communeId` may be moved to the category: active, and the commune's own or its
+   * métropole's shared one. A métropole's session also reads its communes' categories that lead to its shared
+   * services (to name their requests); moving one commune's request to another commune's category would hide it
+   * from its own commune.
+   */
+  async isFilableIn(id: string, communeId: string, m: EntityManager = this.db.manager): Promise<boolean> {
+    const rows: Array<{ active: boolean }> = await m.query(
+      `SELECT c.active FROM categories c WHERE c.id = $1 AND ${FILABLE_CATEGORY_IN('c', 2)}`,
+      [id, communeId],
+    );
     return rows[0]?.active === true;
   }
 

@@ -57,6 +57,20 @@ export class DepartmentsRepository {
     return rows[0]?.active === true;
   }
 
+  /**
+   * Whether a request of `communeId` may be sent to the department: active, and the commune's own or one of its
+   * métropole's shared services. A métropole's session sees its own departments; a commune's request sent to one
+   * that is not shared would leave its commune's reach (row-level security refuses the row).
+   */
+  async isReachableFrom(id: string, communeId: string, m: EntityManager = this.db.manager): Promise<boolean> {
+    const rows: Array<{ active: boolean }> = await m.query(
+      `SELECT d.active FROM departments d
+        WHERE d.id = $1 AND (d.commune_id = $2 OR (d.shared AND d.commune_id = (SELECT parent_id FROM communes WHERE id = $2)))`,
+      [id, communeId],
+    );
+    return rows[0]?.active === true;
+  }
+
   /** Every department by code: its name and its parent's code (null at the top). */
   byCode(m: EntityManager = this.db.manager): Promise<Array<{ code: string; name: string; parent: string | null }>> {
     return m.query(`SELECT d.code, d.name, p.code AS parent FROM departments d LEFT JOIN departments p ON p.id = d.parent_id`);

@@ -166,6 +166,12 @@ export class TicketsRepository {
     return m.getRepository(TicketEntity).createQueryBuilder('t').setLock('for_no_key_update').where('t.id = :id', { id }).getOne();
   }
 
+  /** The commune the request belongs to (a métropole's agent works on its communes' requests in a shared service). */
+  async communeOf(m: EntityManager, id: string): Promise<string> {
+    const [row]: Array<{ commune_id: string }> = await m.query(`SELECT commune_id FROM tickets WHERE id = $1`, [id]);
+    return row!.commune_id;
+  }
+
   find(m: EntityManager, id: string): Promise<TicketEntity> {
     return m.getRepository(TicketEntity).findOneByOrFail({ id });
   }

@@ -21,7 +21,7 @@ import {
   sameFieldValue,
   type FieldValues,
 } from '@grc/domain';
-import { badRequest, notFound, ProblemException, staleTicket } from '../../common/problem';
+import { badRequest, invalidField, notFound, ProblemException, staleTicket } from '../../common/problem';
 import { GRC_CONFIG, GrcConfig } from '../../config/config';
 import { TicketEntity } from '../../database/entities';
 import { AgentsRepository } from '../agents/agents.repository';
@@ -335,8 +335,8 @@ export class TicketsService {
       }
       if (dto.subject !== undefined && dto.subject.trim() !== t.subject) set.subject = dto.subject.trim();
       if (dto.categoryId !== undefined && dto.categoryId !== t.categoryId) {
-        if (!(await this.categories.isActive(dto.categoryId, m)))
-          throw badRequest('Catégorie inconnue ou désactivée.', [{ field: 'categoryId', message: 'Catégorie inconnue ou désactivée.' }]);
+        if (!(await this.categories.isFilableIn(dto.categoryId, await this.repo.communeOf(m, id), m)))
+          throw invalidField('categoryId', 'Catégorie inconnue, désactivée ou d’une autre commune.', 'ticket.category_not_filable');
         set.categoryId = dto.categoryId;
         events.push({ kind: 'category_changed', data: { from: t.categoryId, to: dto.categoryId } });
       }
@@ -396,8 +396,12 @@ export class TicketsService {
       async (m, t) => {
         const decision = decideTransfer(t.departmentId, dto.departmentId, dto.reason);
         if (!decision.ok) throw refusal(decision);
-        if (!(await this.departments.isActive(dto.departmentId, m)))
-          throw badRequest('Service inconnu ou désactivé.', [{ field: 'departmentId', message: 'Service inconnu ou désactivé.' }]);
+        if (!(await this.departments.isReachableFrom(dto.departmentId, await this.repo.communeOf(m, id), m)))
+          throw invalidField(
+            'departmentId',
+            'Service inconnu, désactivé, ou hors de la commune de la demande et des services partagés de sa métropole.',
+            'ticket.department_not_reachable',
+          );
         // The new department decides who handles it: the assignment does not follow the ticket.
         return {
           set: { departmentId: dto.departmentId, assigneeId: null },

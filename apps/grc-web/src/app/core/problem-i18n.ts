@@ -27,6 +27,10 @@ export const PROBLEM_FR = {
   'field.isLongitude': 'Longitude invalide (entre -180 et 180).',
   'field.nestedValidation': 'Objet invalide.',
   'field.stale_version': 'Version périmée.',
+  'field.ticket.category_not_filable': 'Catégorie inconnue, désactivée ou d’une autre commune que celle de la demande.',
+  'field.ticket.department_not_reachable':
+    'Service inconnu ou désactivé, ou hors de la commune de la demande et des services partagés de sa métropole.',
+  'problem.tenant.out_of_reach': 'Cette modification sortirait des données du périmètre de votre commune : elle est refusée.',
 } as const;
 
 export const PROBLEM_EN: Record<keyof typeof PROBLEM_FR, string> = {
@@ -54,4 +58,8 @@ export const PROBLEM_EN: Record<keyof typeof PROBLEM_FR, string> = {
   'field.isLongitude': 'Invalid longitude (between -180 and 180).',
   'field.nestedValidation': 'Invalid object.',
   'field.stale_version': 'Out-of-date version.',
+  'field.ticket.category_not_filable': 'Unknown or disabled category, or one of another commune than the request’s.',
+  'field.ticket.department_not_reachable':
+    'Unknown or disabled department, or outside the request’s commune and its métropole’s shared services.',
+  'problem.tenant.out_of_reach': 'This change would take data outside your commune’s reach: it is refused.',
 };
