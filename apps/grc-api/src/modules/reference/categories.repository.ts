@@ -3,19 +3,20 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { CategoryEntity } from '../../database/entities';
 
+/** A category of `commune`, or a shared service's of `metropole` (both SQL expressions). */
+const filableIn = (c: string, commune: string, metropole: string): string =>
+  `(${c}.commune_id = ${commune} OR (${c}.commune_id = ${metropole}
+     AND EXISTS (SELECT 1 FROM departments fd WHERE fd.id = ${c}.default_department_id AND fd.shared)))`;
+
 /**
  * A category a request may be filed in as the current commune (the SQL condition on the categories row `c`): its
  * own, or one of its métropole's shared services' (migration 1763800002520) — never another commune's, which a
  * métropole's session reads only to name and filter its shared services' requests.
  */
-export const FILABLE_CATEGORY = (c: string): string =>
-  `(${c}.commune_id = (SELECT grc_commune()) OR (${c}.commune_id = (SELECT grc_metropole())
-     AND EXISTS (SELECT 1 FROM departments fd WHERE fd.id = ${c}.default_department_id AND fd.shared)))`;
+export const FILABLE_CATEGORY = (c: string): string => filableIn(c, '(SELECT grc_commune())', '(SELECT grc_metropole())');
 
 /** The same condition for a request of commune `$n` (a métropole's agent recategorising a commune's request). */
-const FILABLE_CATEGORY_IN = (c: string, n: number): string =>
-  `(${c}.commune_id = $${n} OR (${c}.commune_id = (SELECT parent_id FROM communes WHERE id = $${n})
-     AND EXISTS (SELECT 1 FROM departments fd WHERE fd.id = ${c}.default_department_id AND fd.shared)))`;
+const FILABLE_CATEGORY_IN = (c: string, n: number): string => filableIn(c, `$${n}`, `(SELECT parent_id FROM communes WHERE id = $${n})`);
 
 /** Every query on `categories`; each method takes the caller's EntityManager (optional). */
 @Injectable()
