@@ -3,7 +3,10 @@
 // read their inbox. Prints requests/s, the longest lock held (longest batch transaction, and the longest
 // writing transaction seen by sampling pg_stat_activity every 20 ms) and the inbox p95 before and during the run.
 //   node bench/anonymise.mjs [--tickets=1000000] [--anonymise=100000] [--skip-seed] [--keep-db] [--batch=100] [--concurrency=2] [--port=3988]
-//                            [--save-seed] [--from-seed] [--log-statements] [--cpu-prof]
+//                            [--save-seed] [--from-seed] [--log-statements] [--cpu-prof] [--all-in-one] [--without-mail]
+// The job runs in a worker process of its own (GRC_ROLE=worker) beside the API (GRC_ROLE=api), as in
+// docker/compose.yml and deploy/kubernetes; --all-in-one runs both in one process (GRC_ROLE=all, a small town's
+// single process), where the job's JavaScript shares the event loop with the agents' requests.
 // --save-seed keeps a copy of the fresh seed (database grc_bench_anon_seed); --from-seed starts each run from that
 // copy (CREATE DATABASE … TEMPLATE), so that several runs measure the same first anonymisation (median of runs).
 // --log-statements has PostgreSQL log every statement of the run with its duration (log_min_duration_statement = 0
@@ -40,6 +43,8 @@ const known = [
   'from-seed',
   'log-statements',
   'cpu-prof',
+  'all-in-one',
+  'without-mail',
 ];
 for (const k of Object.keys(args)) if (!known.includes(k)) throw new Error(`unknown flag --${k} (${known.join(', ')})`);
 const TICKETS = Number(args.tickets ?? 1_000_000);
@@ -49,6 +54,7 @@ const CONCURRENCY = Number(args.concurrency ?? 2); // GRC_RETENTION_CONCURRENCY:
 const PORT = Number(args.port ?? 3988);
 const DB = 'grc_bench_anon';
 const SEED_COPY = 'grc_bench_anon_seed';
+const PREPARED = `${SEED_COPY}_${N}${args['without-mail'] ? '_nomail' : ''}`;
 const PREFIX = 'grc-bench-anon';
 const PG_BASE = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
 const DATABASE_URL = `${PG_BASE}/${DB}`;
@@ -75,14 +81,14 @@ const connect = async () => {
   return c;
 };
 
-async function startApp(extraArgs, { profile = false } = {}) {
+async function startApp(extraArgs, { profile = false, role = 'all' } = {}) {
   const env = {
     ...process.env,
     DATABASE_URL,
     REDIS_URL,
     PORT: String(PORT),
     HOST: '127.0.0.1',
-    GRC_ROLE: 'all',
+    GRC_ROLE: role,
     GRC_ROOT: ROOT,
     GRC_QUEUE_PREFIX: PREFIX,
     GRC_LOGIN_IP_FAILURES: '100000',
@@ -98,6 +104,19 @@ async function startApp(extraArgs, { profile = false } = {}) {
   let output = '';
   child.stdout.on('data', (d) => (output = (output + d).slice(-20_000)));
   child.stderr.on('data', (d) => (output = (output + d).slice(-20_000)));
+  // a worker serves no HTTP: it is up once Nest says so (its queues' workers are then listening)
+  if (role === 'worker') {
+    const deadline = Date.now() + 180_000;
+    while (!/worker started/.test(output)) {
+      if (child.exitCode !== null) throw new Error(`the worker exited during start-up:\n${output.slice(-4000)}`);
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`the worker did not start within 180 s:\n${output.slice(-4000)}`);
+      }
+      await sleep(200);
+    }
+    return { child, output: () => output };
+  }
   const deadline = Date.now() + 180_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`the API exited during start-up:\n${output.slice(-4000)}`);
@@ -142,14 +161,67 @@ async function inbox(cookie, duration) {
   return { requests: latencies.length, p50: pct(latencies, 50), p95: pct(latencies, 95), max: latencies.at(-1) ?? null };
 }
 
+/**
+ * Exactly N closed requests due: a rule "0 months, then anonymise" for every category, the other closed ones marked
+ * as anonymised already (the job's selection skips them). With --from-seed the result is kept as a template of its
+ * own (PREPARED), so that every later run measures the same N requests and skips this step's minutes.
+ */
+async function prepare() {
+  const db = await connect();
+  await db.query(`DELETE FROM retention_rules; DELETE FROM retention_runs`);
+  await db.query(`INSERT INTO retention_rules (category_id, months, action) VALUES (NULL, 0, 'anonymise')`);
+  await db.query(`UPDATE tickets SET anonymised_at = NULL WHERE anonymised_at IS NOT NULL`);
+  const { rows: closed } = await db.query(`SELECT count(*)::int AS n FROM tickets WHERE status = 'closed'`);
+  if (closed[0].n < N) throw new Error(`only ${closed[0].n} closed requests: seed more (--tickets)`);
+  await db.query(
+    `UPDATE tickets SET anonymised_at = now() WHERE status = 'closed' AND id NOT IN (SELECT id FROM tickets WHERE status = 'closed' ORDER BY random() LIMIT $1)`,
+    [N],
+  );
+  // what the seed leaves out and a real request carries: the acknowledgement e-mail sent to its requester (the
+  // outbox keeps the address and subject after the sent bodies' purge) and its public tracking key. Without
+  // them the run would skip two of the tables it must rewrite (--without-mail: the seed as it is)
+  if (!args['without-mail']) {
+    const mail = await db.query(
+      `INSERT INTO mail_outbox (ticket_id, kind, to_address, subject, text, message_id, state, attempts, next_attempt_at, created_at, updated_at, sent_at, commune_id)
+         SELECT t.id, 'acknowledgement', c.email, 'Votre demande ' || t.reference || ' a bien été reçue',
+           'Bonjour ' || coalesce(c.first_name || ' ' || c.last_name, c.organisation_name, '') || E',\n\nvotre demande ' || t.reference
+             || ' « ' || t.subject || E' » est enregistrée. Vous pouvez la suivre en ligne.\n\nLa mairie',
+           '<ack.' || t.id || '@bench.grc>', 'sent', 1, NULL, t.created_at, t.created_at, t.created_at, t.commune_id
+         FROM tickets t JOIN citizens c ON c.id = t.citizen_id
+         WHERE t.status = 'closed' AND t.anonymised_at IS NULL AND c.email IS NOT NULL
+         ON CONFLICT DO NOTHING`,
+    );
+    const keys = await db.query(
+      `INSERT INTO ticket_tracking_keys (ticket_id, key_hash, created_at, commune_id)
+         SELECT t.id, encode(sha256(convert_to('bench-' || t.id, 'UTF8')), 'hex'), t.created_at, t.commune_id
+         FROM tickets t WHERE t.status = 'closed' AND t.anonymised_at IS NULL ON CONFLICT DO NOTHING`,
+    );
+    log(
+      `the due requests' acknowledgements (${mail.rowCount.toLocaleString('en')} e-mails) and tracking keys (${keys.rowCount.toLocaleString('en')})`,
+    );
+    await db.query(`VACUUM (ANALYZE) mail_outbox, ticket_tracking_keys`);
+  }
+  await db.query(`VACUUM (ANALYZE) tickets`);
+  log(`${N.toLocaleString('en')} closed requests due (of ${closed[0].n.toLocaleString('en')} closed)`);
+  await db.end();
+  if (args['from-seed']) {
+    log(`prepared database kept as ${PREPARED}`);
+    await adminQuery(`CREATE DATABASE ${PREPARED} TEMPLATE ${DB}`);
+  }
+}
+
 async function main() {
   if (!existsSync(MAIN)) throw new Error('dist/apps/grc-api/main.js is missing: npx nx build grc-api');
   let app;
+  let worker;
   try {
+    let prepared = false;
     if (args['from-seed']) {
-      log(`database ${DB} from the kept seed ${SEED_COPY}`);
+      prepared = (await adminQuery(`SELECT 1 FROM pg_database WHERE datname = '${PREPARED}'`)).rows.length > 0;
+      const from = prepared ? PREPARED : SEED_COPY;
+      log(`database ${DB} from the kept ${prepared ? 'prepared ' : ''}seed ${from}`);
       await adminQuery(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-      await adminQuery(`CREATE DATABASE ${DB} TEMPLATE ${SEED_COPY}`);
+      await adminQuery(`CREATE DATABASE ${DB} TEMPLATE ${from}`);
     } else if (!args['skip-seed']) {
       log(`fresh database ${DB}, demo town, then ${TICKETS.toLocaleString('en')} requests`);
       await adminQuery(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
@@ -162,27 +234,22 @@ async function main() {
         log(`copy of the seed kept as ${SEED_COPY} (reuse it with --from-seed)`);
         await adminQuery(`DROP DATABASE IF EXISTS ${SEED_COPY} WITH (FORCE)`);
         await adminQuery(`CREATE DATABASE ${SEED_COPY} TEMPLATE ${DB}`);
+        // the prepared copies came from the previous seed
+        for (const { datname } of (await adminQuery(`SELECT datname FROM pg_database WHERE datname LIKE '${SEED_COPY}\\_%'`)).rows)
+          await adminQuery(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
       }
     }
     // exactly N closed requests due: a rule "0 months, then anonymise" for every category, the other closed ones
     // marked as anonymised already (the job's selection skips them)
+    if (!prepared) await prepare();
     const db = await connect();
-    await db.query(`DELETE FROM retention_rules; DELETE FROM retention_runs`);
-    await db.query(`INSERT INTO retention_rules (category_id, months, action) VALUES (NULL, 0, 'anonymise')`);
-    await db.query(`UPDATE tickets SET anonymised_at = NULL WHERE anonymised_at IS NOT NULL`);
-    const { rows: closed } = await db.query(`SELECT count(*)::int AS n FROM tickets WHERE status = 'closed'`);
-    if (closed[0].n < N) throw new Error(`only ${closed[0].n} closed requests: seed more (--tickets)`);
-    await db.query(
-      `UPDATE tickets SET anonymised_at = now() WHERE status = 'closed' AND id NOT IN (SELECT id FROM tickets WHERE status = 'closed' ORDER BY random() LIMIT $1)`,
-      [N],
-    );
-    await db.query(`VACUUM (ANALYZE) tickets`);
-    log(`${N.toLocaleString('en')} closed requests due (of ${closed[0].n.toLocaleString('en')} closed)`);
 
     await db.query(
       `ALTER DATABASE ${DB} ${args['log-statements'] ? 'SET log_min_duration_statement = 0' : 'RESET log_min_duration_statement'}`,
     );
-    app = await startApp(['--migrate'], { profile: !!args['cpu-prof'] });
+    const split = !args['all-in-one'];
+    app = await startApp(['--migrate'], { profile: !!args['cpu-prof'] && !split, role: split ? 'api' : 'all' });
+    if (split) worker = await startApp([], { profile: !!args['cpu-prof'], role: 'worker' });
     const cookie = await login(AGENT);
     await inbox(cookie, 3); // warm-up
     const before = await inbox(cookie, 10);
@@ -247,6 +314,8 @@ async function main() {
     const { rows: total } = await db.query(`SELECT count(*)::int AS n FROM tickets`);
     const result = {
       tickets: total[0].n,
+      processes: split ? 'api + worker' : 'all-in-one',
+      acknowledgementsAndTrackingKeys: !args['without-mail'],
       anonymised: run.requests,
       runs: run.runs,
       state: run.states,
@@ -269,6 +338,7 @@ async function main() {
     );
     await db.end();
   } finally {
+    await stopApp(worker);
     await stopApp(app);
     if (!args['keep-db'] && !args['skip-seed'] && !args['from-seed'])
       await adminQuery(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`).catch(() => undefined);

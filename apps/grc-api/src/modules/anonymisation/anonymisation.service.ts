@@ -160,8 +160,17 @@ export class AnonymisationService {
   ): Promise<void> {
     const ids = done.map((t) => t.id);
     const names = new Map(done.map((t) => [t.id, t.knownNames]));
+    const present = await this.repo.ticketTablesWithRows(
+      m,
+      TICKET_TABLES.map((t) => t.table),
+      ids,
+    );
     for (const t of TICKET_TABLES) {
       if (t.link.via !== 'ticket') continue;
+      if (!present.has(t.table)) {
+        out.rows[t.table] = 0;
+        continue;
+      }
       if (t.deleteRowsOnAnonymise) {
         out.rows[t.table] = await this.repo.deleteOfTickets(m, t.table, ids);
         continue;

@@ -122,6 +122,19 @@ export class RetentionRepository {
   // ------------------------------------------------------------------ due requests
 
   /** Up to `limit` closed, not yet anonymised requests of a category closed on or before `closedBefore`, locked (SKIP LOCKED). */
+  /**
+   * This batch's commit does not wait for its WAL to reach the disk (`synchronous_commit = off`, for this
+   * transaction only): the batch's row locks are released without the flush's wait (a COMMIT took 20 ms on
+   * average on this machine with other databases writing, bench/anonymise.mjs --log-statements) and the next
+   * batch starts sooner. Atomicity is unchanged (the rows, the timeline and the audit of a batch commit together
+   * or not at all); only the last batches before a crash of PostgreSQL itself may be lost — at most
+   * 3 × wal_writer_delay, 600 ms by default — and the job, idempotent and resumable, anonymises them again on its
+   * next run. Only the retention job's batches: never an agent's change, nor a DPO's erasure.
+   */
+  async commitWithoutWaitingForDisk(m: EntityManager): Promise<void> {
+    await m.query(`SET LOCAL synchronous_commit = off`);
+  }
+
   async dueBatch(m: EntityManager, categoryId: string, closedBefore: Date, limit: number): Promise<string[]> {
     const rows: Array<{ id: string }> = await m.query(
       `SELECT id FROM tickets WHERE category_id = $1 AND status = 'closed' AND anonymised_at IS NULL AND closed_at <= $2

@@ -149,6 +149,7 @@ export class RetentionService {
           for (;;) {
             const started = Date.now();
             const result = await this.db.transaction(async (m) => {
+              await this.repo.commitWithoutWaitingForDisk(m);
               const ids = await this.repo.dueBatch(m, category.id, closedBefore, this.config.batchSize);
               if (!ids.length) return null;
               return rule.action === 'delete'
