@@ -14,7 +14,7 @@
 // API process's CPU profile to bench/results/ (open it in Chrome DevTools or speedscope).
 // Its own database (grc_bench_anon), port and queue prefix: it can run beside bench/run.mjs. See bench/README.md.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -115,7 +115,7 @@ async function startApp(extraArgs, { profile = false, role = 'all' } = {}) {
       }
       await sleep(200);
     }
-    return { child, output: () => output };
+    return { child, role, output: () => output };
   }
   const deadline = Date.now() + 180_000;
   while (Date.now() < deadline) {
@@ -124,7 +124,7 @@ async function startApp(extraArgs, { profile = false, role = 'all' } = {}) {
       (r) => r.ok,
       () => false,
     );
-    if (ok) return { child, output: () => output };
+    if (ok) return { child, role, output: () => output };
     await sleep(500);
   }
   child.kill('SIGKILL');
@@ -149,6 +149,28 @@ async function login(email) {
     .map((c) => c.split(';')[0])
     .find((c) => c.startsWith('grc_session='));
 }
+
+/** CPU ms (user + system) of a process, from /proc (Linux): fields 14 and 15 of its stat, in clock ticks. */
+function cpuMsOfPid(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return 0; // gone
+  }
+}
+/** CPU used so far by the process that runs the job and by each of the database's server processes for the app. */
+async function cpuOf(db, proc) {
+  // the worker's own connections when it is a process of its own; all-in-one, the agents' reads are counted too
+  const { rows } = await db.query(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND application_name = ANY($2::text[])`, [
+    DB,
+    proc.role === 'worker' ? ['grc-worker'] : ['grc-all'],
+  ]);
+  return { process: cpuMsOfPid(proc.child.pid), postgres: new Map(rows.map((r) => [r.pid, cpuMsOfPid(r.pid)])) };
+}
+/** The database's CPU between two readings: per server process (one opened in between counts from zero). */
+const postgresCpuBetween = (before, after) => [...after.postgres].reduce((n, [pid, ms]) => n + ms - (before.postgres.get(pid) ?? 0), 0);
 
 const pct = (sorted, p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : null);
 /** The agent's inbox with one connection (one agent's latency) for `duration` seconds; p50/p95 from every response. */
@@ -285,6 +307,7 @@ async function main() {
     // every run from now on counts: the app's own schedule may start one before the bench's job does (runs never
     // overlap, startRun refuses a second one), and the first to start does the work
     const { rows: t0 } = await db.query(`SELECT now() AS at`);
+    const cpuBefore = await cpuOf(db, worker ?? app);
     const queue = new Queue('retention', { connection: { url: REDIS_URL }, prefix: PREFIX });
     await queue.add('run', {}, { jobId: `bench-${Date.now()}` });
     await queue.close();
@@ -306,6 +329,7 @@ async function main() {
       if (run.runs > 0 && run.running === 0 && run.requests > 0) break;
       if (Date.now() > deadline) throw new Error('the run did not finish within an hour');
     }
+    const cpuAfter = await cpuOf(db, worker ?? app);
     sampling = false;
     await sampler;
     const seconds = run.seconds;
@@ -329,6 +353,11 @@ async function main() {
       inboxBefore: before,
       inboxDuringWorstWindowP95: p95During,
       inboxDuringWindows: during.length,
+      // CPU time per anonymised request, less sensitive than seconds to what else the machine runs
+      cpuMsPerRequest: {
+        process: +((cpuAfter.process - cpuBefore.process) / run.requests).toFixed(3),
+        postgres: +(postgresCpuBetween(cpuBefore, cpuAfter) / run.requests).toFixed(3),
+      },
       targets: TARGETS,
     };
     log(JSON.stringify(result, null, 2));
