@@ -9,8 +9,10 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * (the 21 indexes of `tickets` considered, and the tickets' policies inside) — on every statement, for every
  * commune, although a plain commune's connection never runs them. They become calls of STABLE PL/pgSQL functions,
  * never inlined: the planner sees one InitPlan (or one function call) where it planned a sub-query.
- * Measured on the 1 M-request bench (EXPLAIN ANALYZE as grc_app, median of 11, first page of the inbox): planning
- * 1.32 → 0.93 ms (row-level security off: 0.72 ms); the full-text search's 1.42 → 0.99 ms (off 0.80 ms).
+ * Measured on the 1 M-request bench (EXPLAIN ANALYZE as grc_app, medians of 11 in three sessions, loaded machine):
+ * planning of the inbox's first page 1.39 → 0.96 ms (row-level security off: 0.72 ms), of the full-text search
+ * 1.42 → 1.09 ms (off 0.82 ms); interleaved on/off, the statements' overhead fell from about +44 % to +22 %
+ * (bench/rls-ab.mjs, bench/README.md).
  *
  * Same rows for every connection (the functions run as the caller, under the same policies and the statement's
  * snapshot):
