@@ -1,9 +1,10 @@
 import { Client } from 'pg';
-import { DataSource } from 'typeorm';
+import { DataSource, type QueryRunner } from 'typeorm';
 import type { Page, TicketDetail, TicketSummary } from '@grc/domain';
 import { createDataSource, dataSourceOptions, tenantDataSource } from '../src/database/data-source';
 import { withCommune } from '../src/database/tenancy';
 import { refileMetropoleRows } from '../src/database/migrations/1763800002500-ticket-rows-commune';
+import { PoliciesWithoutSubqueries1763800003800 } from '../src/database/migrations/1763800003800-policies-without-subqueries';
 import { InboxCountersRepository } from '../src/modules/worker/inbox-counters.repository';
 import { ADMIN, VOIRIE_AGENT } from './support/demo';
 import { startTestApp, type TestContext } from './support/test-app';
@@ -502,6 +503,68 @@ describe('métropole: shared services', () => {
         /not one of the commune/,
       );
     } finally {
+      await raw.end();
+    }
+  });
+
+  it('shows each commune the same categories and citizens through the policies without sub-selects (1763800003800) as before', async () => {
+    const raw = new Client({ connectionString: process.env['DATABASE_URL'] });
+    await raw.connect();
+    const runner = { query: (sql: string) => raw.query(sql) } as unknown as QueryRunner;
+    const migration = new PoliciesWithoutSubqueries1763800003800();
+    /** per connection (commune, with or without the layer's plain-commune setting): the categories and citizens it reads */
+    const visible = async () => {
+      const seen: Record<string, { categories: string[]; citizens: string[] }> = {};
+      for (const [name, commune] of Object.entries({ m: id['m']!, vf: id['vf']!, sa: id['sa']!, none: '' }))
+        for (const layer of [true, false]) {
+          await raw.query(`SET LOCAL ROLE grc_app`);
+          await raw.query(`SELECT set_config('grc.commune', $1, true), set_config('grc.plain_commune', $2, true)`, [
+            commune,
+            layer && name !== 'm' ? commune : '',
+          ]);
+          const list = async (sql: string) => (await raw.query(sql)).rows.map((r: { k: string }) => r.k);
+          seen[`${name}${layer ? '' : ' (no layer)'}`] = {
+            categories: await list(`SELECT code || '@' || commune_id AS k FROM categories ORDER BY 1`),
+            citizens: await list(`SELECT last_name AS k FROM citizens ORDER BY 1`),
+          };
+          await raw.query(`RESET ROLE`);
+        }
+      return seen;
+    };
+    try {
+      await raw.query('BEGIN');
+      // the métropole's own categories, one for a shared service and one for its unshared one, and a citizen of its own
+      for (const [code, department] of [
+        ['mtp-partagee', id['collecte']],
+        ['mtp-cabinet', id['cabinet']],
+      ])
+        await raw.query(`INSERT INTO categories (code, name_fr, name_en, default_department_id, commune_id) VALUES ($1, $1, $1, $2, $3)`, [
+          code,
+          department,
+          id['m'],
+        ]);
+      await raw.query(`INSERT INTO citizens (kind, last_name, commune_id) VALUES ('resident', 'mtp-habitant', $1)`, [id['m']]);
+      const after = await visible();
+      await migration.down(runner);
+      const before = await visible();
+      await migration.up(runner);
+      expect(after).toEqual(before);
+      expect(await visible()).toEqual(after);
+      // and what that is: a member commune reads the métropole's category of a shared service, not its others
+      const codes = (k: string) => after[k]!.categories.map((c) => c.split('@')[0]);
+      expect(codes('vf')).toEqual(expect.arrayContaining(['mtp-partagee', 'encombrants', 'vf-voirie']));
+      expect(codes('vf')).not.toContain('mtp-cabinet');
+      expect(codes('vf')).not.toContain('fuite');
+      expect(codes('m')).toEqual(expect.arrayContaining(['mtp-partagee', 'mtp-cabinet', 'collecte-metropole', 'encombrants', 'fuite']));
+      expect(codes('m')).not.toContain('vf-voirie');
+      // the métropole reads its own citizen and those of the shared services' requests, no other commune's
+      expect(after['m']!.citizens).toEqual(expect.arrayContaining(['mtp-habitant', 'sa-collecte', 'sa-eau', 'vf-collecte']));
+      expect(after['m']!.citizens).not.toContain('sa-voirie');
+      expect(after['m']!.citizens).not.toContain('vf-voirie');
+      expect(after['vf']!.citizens).not.toContain('mtp-habitant');
+      expect(after['none']).toEqual({ categories: [], citizens: [] });
+    } finally {
+      await raw.query('ROLLBACK');
       await raw.end();
     }
   });

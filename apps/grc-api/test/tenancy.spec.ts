@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { createDataSource, dataSourceOptions, tenantDataSource } from '../src/database/data-source';
 import { NOT_YET_SCOPED, SHARED_TABLES, TENANT_TABLES, withCommune } from '../src/database/tenancy';
+import { preparedQuery } from '../src/common/prepared';
 
 /**
  * Communes as tenants (issue 15): every table of the schema is classified (a table added later that is
@@ -234,5 +235,45 @@ describe('communes as tenants: row-level security', () => {
     await expect(
       withCommune(other, () => app.query(`INSERT INTO departments (code, name, kind) VALUES ('voirie', 'Doublon', 'service')`)),
     ).rejects.toThrow(/departments_code_key/);
+  });
+
+  it('never lets a prepared statement’s cached plan answer for another commune: the policies’ commune is read when it runs', async () => {
+    // one connection, so that every run below reuses the statement prepared on it (common/prepared.ts)
+    const one = await tenantDataSource(dataSourceOptions(process.env['DATABASE_URL']!, 1, 'grc_app')).initialize();
+    try {
+      await owner.query(`INSERT INTO departments (code, name, kind, commune_id) VALUES ('plan-cache', 'Plan', 'service', $1)`, [other]);
+      // the tables of the inbox's page, each under its policies (the métropole's among them)
+      const SQL = `SELECT d.code, count(t.id)::int AS n, count(DISTINCT c.id)::int AS categories, count(z.id)::int AS citizens
+        FROM departments d LEFT JOIN tickets t ON t.department_id = d.id LEFT JOIN categories c ON c.id = t.category_id
+        LEFT JOIN citizens z ON z.id = t.citizen_id WHERE d.kind = ANY ($1::text[]) GROUP BY d.code ORDER BY d.code`;
+      const run = (commune: string | null) => {
+        const q = () => preparedQuery<{ code: string; n: number }>(one.manager, SQL, [['service', 'direction']]);
+        return commune ? withCommune(commune, q) : q();
+      };
+      // what each commune's rows give, as the owner (no policy), filtered by commune by hand
+      const expected = (commune: string) =>
+        owner.query(
+          `SELECT d.code, count(t.id)::int AS n, count(DISTINCT c.id)::int AS categories, count(z.id)::int AS citizens
+           FROM departments d LEFT JOIN tickets t ON t.department_id = d.id LEFT JOIN categories c ON c.id = t.category_id
+           LEFT JOIN citizens z ON z.id = t.citizen_id WHERE d.kind = ANY ($1::text[]) AND d.commune_id = $2 GROUP BY d.code ORDER BY d.code`,
+          [['service', 'direction'], commune],
+        );
+      const demoRows = await expected(demo);
+      const otherRows = await expected(other);
+      expect(otherRows).toContainEqual({ code: 'plan-cache', n: 0, categories: 0, citizens: 0 });
+      expect(demoRows.some((r: { n: number }) => r.n > 0)).toBe(true);
+      // more runs than PostgreSQL's five custom plans: it then keeps one generic plan for the connection
+      for (let i = 0; i < 8; i++) expect(await run(null)).toEqual(demoRows);
+      const [stats] = await one.query(`SELECT generic_plans::int AS generic FROM pg_prepared_statements WHERE statement = $1`, [SQL]);
+      expect(stats.generic).toBeGreaterThan(0);
+      // the same plan, the other commune: its rows only, then the demo's again
+      expect(await run(other)).toEqual(otherRows);
+      expect(await run(null)).toEqual(demoRows);
+      const [after] = await one.query(`SELECT generic_plans::int AS generic FROM pg_prepared_statements WHERE statement = $1`, [SQL]);
+      expect(after.generic).toBeGreaterThan(stats.generic);
+    } finally {
+      await owner.query(`DELETE FROM departments WHERE code = 'plan-cache'`);
+      await one.destroy();
+    }
   });
 });

@@ -53,6 +53,7 @@ import { PolicyFunctionsPlpgsql1763800002600 } from './1763800002600-policy-func
 import { PlainCommuneSetting1763800003100 } from './1763800003100-plain-commune-setting';
 import { TicketMovesWithinCommune1763800003700 } from './1763800003700-ticket-moves-within-commune';
 import { OpenCountsCoveringIndex1763800003710 } from './1763800003710-open-counts-covering-index';
+import { PoliciesWithoutSubqueries1763800003800 } from './1763800003800-policies-without-subqueries';
 
 /**
  * Every migration, in timestamp order. Webpack bundles the API, so they are listed, not globbed.
@@ -116,4 +117,5 @@ export const MIGRATIONS = [
   PlainCommuneSetting1763800003100,
   TicketMovesWithinCommune1763800003700,
   OpenCountsCoveringIndex1763800003710,
+  PoliciesWithoutSubqueries1763800003800,
 ];
