@@ -3,7 +3,7 @@
 // read their inbox. Prints requests/s, the longest lock held (longest batch transaction, and the longest
 // writing transaction seen by sampling pg_stat_activity every 20 ms) and the inbox p95 before and during the run.
 //   node bench/anonymise.mjs [--tickets=1000000] [--anonymise=100000] [--skip-seed] [--keep-db] [--batch=100] [--concurrency=2] [--port=3988]
-//                            [--save-seed] [--from-seed] [--log-statements] [--cpu-prof] [--all-in-one] [--without-mail]
+//                            [--save-seed] [--from-seed] [--log-statements] [--cpu-prof] [--all-in-one] [--without-mail] [--inbox-rate=20]
 // The job runs in a worker process of its own (GRC_ROLE=worker) beside the API (GRC_ROLE=api), as in
 // docker/compose.yml and deploy/kubernetes; --all-in-one runs both in one process (GRC_ROLE=all, a small town's
 // single process), where the job's JavaScript shares the event loop with the agents' requests.
@@ -45,6 +45,7 @@ const known = [
   'cpu-prof',
   'all-in-one',
   'without-mail',
+  'inbox-rate',
 ];
 for (const k of Object.keys(args)) if (!known.includes(k)) throw new Error(`unknown flag --${k} (${known.join(', ')})`);
 const TICKETS = Number(args.tickets ?? 1_000_000);
@@ -52,6 +53,11 @@ const N = Number(args.anonymise ?? 100_000);
 const BATCH = Number(args.batch ?? 100);
 const CONCURRENCY = Number(args.concurrency ?? 2); // GRC_RETENTION_CONCURRENCY: batches side by side
 const PORT = Number(args.port ?? 3988);
+// The agents' inbox reads, per second, at a steady rate (a few agents at work: each reads a page every few seconds),
+// so that the latency measured is what an agent meets while the job runs. --inbox-rate=0: one connection reading
+// back to back (the previous sessions' figures): a load of its own, about one core of this 2-core machine (API and
+// PostgreSQL), which then competes with the job it is meant to observe.
+const INBOX_RATE = Number(args['inbox-rate'] ?? 20);
 const DB = 'grc_bench_anon';
 const SEED_COPY = 'grc_bench_anon_seed';
 const PREPARED = `${SEED_COPY}_${N}${args['without-mail'] ? '_nomail' : ''}`;
@@ -176,7 +182,13 @@ const pct = (sorted, p) => (sorted.length ? sorted[Math.min(sorted.length - 1, M
 /** The agent's inbox with one connection (one agent's latency) for `duration` seconds; p50/p95 from every response. */
 async function inbox(cookie, duration) {
   const latencies = [];
-  const inst = autocannon({ url: `${BASE}/api/v1/tickets?view=departments&limit=50`, connections: 1, duration, headers: { cookie } });
+  const inst = autocannon({
+    url: `${BASE}/api/v1/tickets?view=departments&limit=50`,
+    connections: 1,
+    duration,
+    headers: { cookie },
+    ...(INBOX_RATE > 0 ? { overallRate: INBOX_RATE } : {}),
+  });
   inst.on('response', (_c, status, _b, ms) => status === 200 && latencies.push(ms));
   await inst;
   latencies.sort((a, b) => a - b);
@@ -339,6 +351,7 @@ async function main() {
     const result = {
       tickets: total[0].n,
       processes: split ? 'api + worker' : 'all-in-one',
+      inboxReadsPerSecond: INBOX_RATE > 0 ? INBOX_RATE : 'back to back, one connection',
       acknowledgementsAndTrackingKeys: !args['without-mail'],
       anonymised: run.requests,
       runs: run.runs,

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { personalTable, type PersonalTable } from '@grc/domain';
+import { preparedCommand, preparedQuery } from '../../common/prepared';
 
 /** A registered table's row as read for its treatment: its key column(s) and its registered columns. */
 export type PersonalRow = Record<string, unknown>;
@@ -56,7 +57,7 @@ export class AnonymisationRepository {
       if (t.link.via !== 'ticket') throw new Error(`${table} is not linked by a ticket column`);
       return `EXISTS (SELECT 1 FROM ${ident(t.table)} WHERE ${ident(t.link.column)} = ANY($1::uuid[])) AS t${i}`;
     });
-    const [row] = await m.query(`SELECT ${probes.join(', ')}`, [ticketIds]);
+    const [row] = await preparedQuery(m, `SELECT ${probes.join(', ')}`, [ticketIds]);
     return new Set(tables.filter((_, i) => row?.[`t${i}`] === true));
   }
 
@@ -65,15 +66,15 @@ export class AnonymisationRepository {
     const t = registered(table);
     if (t.link.via !== 'ticket') throw new Error(`${table} is not linked by a ticket column`);
     const cols = [...new Set([...t.key, t.link.column, ...t.columns.map((c) => c.column)])].map(ident).join(', ');
-    return m.query(`SELECT ${cols} FROM ${ident(t.table)} WHERE ${ident(t.link.column)} = ANY($1::uuid[])`, [ticketIds]);
+    return preparedQuery(m, `SELECT ${cols} FROM ${ident(t.table)} WHERE ${ident(t.link.column)} = ANY($1::uuid[])`, [ticketIds]);
   }
 
   /** Rows removed outright (tracking keys): returns how many. */
   async deleteOfTickets(m: EntityManager, table: string, ticketIds: readonly string[]): Promise<number> {
     const t = registered(table);
     if (t.link.via !== 'ticket') throw new Error(`${table} is not linked by a ticket column`);
-    const [, n] = await m.query(`DELETE FROM ${ident(t.table)} WHERE ${ident(t.link.column)} = ANY($1::uuid[])`, [ticketIds]);
-    return Number(n ?? 0);
+    const n = await preparedCommand(m, `DELETE FROM ${ident(t.table)} WHERE ${ident(t.link.column)} = ANY($1::uuid[])`, [ticketIds]);
+    return n;
   }
 
   /** Deletes the rows of a table linked to citizens: all of these persons', or only those of these requests. */
@@ -86,12 +87,14 @@ export class AnonymisationRepository {
     if (t.link.via !== 'citizen') throw new Error(`${table} is not linked by a citizen column`);
     if ('citizenIds' in by) {
       if (!by.citizenIds.length) return 0;
-      const [, n] = await m.query(`DELETE FROM ${ident(t.table)} WHERE ${ident(t.link.column)} = ANY($1::uuid[])`, [by.citizenIds]);
-      return Number(n ?? 0);
+      const n = await preparedCommand(m, `DELETE FROM ${ident(t.table)} WHERE ${ident(t.link.column)} = ANY($1::uuid[])`, [by.citizenIds]);
+      return n;
     }
     if (!t.link.ticketColumn || !by.ticketIds.length) return 0;
-    const [, n] = await m.query(`DELETE FROM ${ident(t.table)} WHERE ${ident(t.link.ticketColumn)} = ANY($1::uuid[])`, [by.ticketIds]);
-    return Number(n ?? 0);
+    const n = await preparedCommand(m, `DELETE FROM ${ident(t.table)} WHERE ${ident(t.link.ticketColumn)} = ANY($1::uuid[])`, [
+      by.ticketIds,
+    ]);
+    return n;
   }
 
   /**
@@ -105,8 +108,8 @@ export class AnonymisationRepository {
    */
   async writeRows(m: EntityManager, table: string, rows: readonly PersonalRow[], opts: { bumpVersion?: boolean } = {}): Promise<number> {
     if (!rows.length) return 0;
-    const [, n] = await m.query(writeRowsSql(table, opts), [JSON.stringify(rows)]);
-    return Number(n ?? 0);
+    const n = await preparedCommand(m, writeRowsSql(table, opts), [JSON.stringify(rows)]);
+    return n;
   }
 
   /** Audit events about these records (entity_type + entity_id), with their changes and whether an agent acted. */
@@ -117,7 +120,8 @@ export class AnonymisationRepository {
   ): Promise<Array<{ id: string; entity_id: string; changes: unknown; ip: string | null; agent: boolean }>> {
     const t = registered('audit_events');
     if (t.link.via !== 'entity') throw new Error('audit_events is linked by entity');
-    return m.query(
+    return preparedQuery(
+      m,
       `SELECT id::text, entity_id, changes, ip, actor_id IS NOT NULL AS agent FROM audit_events
        WHERE ${ident(t.link.typeColumn)} = $1 AND ${ident(t.link.idColumn)} = ANY($2::text[])`,
       [entityType === 'ticket' ? t.link.ticket : t.link.citizen, ids],
@@ -131,7 +135,7 @@ export class AnonymisationRepository {
     rows: ReadonlyArray<{ id: string; changes: unknown; clearIp: boolean }>,
   ): Promise<number> {
     if (!rows.length) return 0;
-    const [r] = await m.query(`SELECT grc_audit_redact($1, $2::bigint[], $3::jsonb[], $4::boolean[]) AS n`, [
+    const [r] = await preparedQuery(m, `SELECT grc_audit_redact($1, $2::bigint[], $3::jsonb[], $4::boolean[]) AS n`, [
       actorLabel,
       rows.map((x) => x.id),
       rows.map((x) => JSON.stringify(x.changes)),
@@ -142,7 +146,8 @@ export class AnonymisationRepository {
 
   /** The stored files of these requests still present (their storage keys), before their rows are blanked. */
   async attachmentKeys(m: EntityManager, ticketIds: readonly string[], placeholder: string): Promise<string[]> {
-    const rows: Array<{ storage_key: string }> = await m.query(
+    const rows: Array<{ storage_key: string }> = await preparedQuery(
+      m,
       `SELECT storage_key FROM attachments WHERE ticket_id = ANY($1::uuid[]) AND storage_key <> $2`,
       [ticketIds, placeholder],
     );
@@ -164,14 +169,15 @@ export class AnonymisationRepository {
     if (!ids.length) return [];
     const t = registered('citizens');
     const cols = [...new Set([...t.key, ...t.columns.map((c) => c.column)])].map(ident).join(', ');
-    return m.query(`SELECT ${cols} FROM citizens WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [ids]);
+    return preparedQuery(m, `SELECT ${cols} FROM citizens WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [ids]);
   }
 
   /** Of these citizens, those still named by a request (not anonymised): they keep their record alive. One query. */
   async citizensWithLiveRequests(m: EntityManager, citizenIds: readonly string[]): Promise<Set<string>> {
     if (!citizenIds.length) return new Set();
     // one probe per person that stops at their first request, rather than reading all of them and de-duplicating
-    const rows: Array<{ citizen_id: string }> = await m.query(
+    const rows: Array<{ citizen_id: string }> = await preparedQuery(
+      m,
       `SELECT c AS citizen_id FROM unnest($1::uuid[]) AS c WHERE EXISTS (SELECT 1 FROM tickets t WHERE t.citizen_id = c)`,
       [citizenIds],
     );
@@ -189,11 +195,12 @@ export class AnonymisationRepository {
     if (!emails.length) return 0;
     const t = registered('mail_quarantine');
     if (t.link.via !== 'contact') throw new Error('mail_quarantine is linked by contact');
-    const [, n] = await m.query(
+    const n = await preparedCommand(
+      m,
       `DELETE FROM mail_quarantine q
        WHERE EXISTS (SELECT 1 FROM unnest($1::text[]) AS e(address) WHERE position(lower(e.address) IN lower(q.${ident(t.link.column)})) > 0)`,
       [emails],
     );
-    return Number(n ?? 0);
+    return n;
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { preparedCommand } from '../../common/prepared';
 
 /** One audit event as it is written (`changes` is {field: {before, after}}). */
 export interface AuditEventInsert {
@@ -70,7 +71,8 @@ export class AuditRepository {
     m: EntityManager = this.db.manager,
   ): Promise<void> {
     if (!entries.length) return;
-    await m.query(
+    await preparedCommand(
+      m,
       `INSERT INTO audit_events (actor_id, actor_label, action, entity_type, entity_id, changes, ip)
        SELECT $1, $2, $3, $4, e, c::jsonb, $5 FROM unnest($6::text[], $7::text[]) AS u(e, c)`,
       [

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { RetentionAction } from '@grc/domain';
+import { preparedQuery } from '../../common/prepared';
 
 export interface RuleRow {
   category_id: string | null;
@@ -136,7 +137,8 @@ export class RetentionRepository {
   }
 
   async dueBatch(m: EntityManager, categoryId: string, closedBefore: Date, limit: number): Promise<string[]> {
-    const rows: Array<{ id: string }> = await m.query(
+    const rows: Array<{ id: string }> = await preparedQuery(
+      m,
       `SELECT id FROM tickets WHERE category_id = $1 AND status = 'closed' AND anonymised_at IS NULL AND closed_at <= $2
        ORDER BY closed_at, id LIMIT $3 FOR UPDATE SKIP LOCKED`,
       [categoryId, closedBefore, limit],

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { RoutingRuleData, TimelineEventKind } from '@grc/domain';
-import { preparedQuery } from '../../common/prepared';
+import { preparedCommand, preparedQuery } from '../../common/prepared';
 import { TicketEntity } from '../../database/entities';
 import { reachableSql, type Reach } from '../citizens/citizens.repository';
 import { FILABLE_CATEGORY } from '../reference/categories.repository';
@@ -338,7 +338,8 @@ export class TicketsRepository {
    * redaction of free text). `skipLocked`: a request an agent is changing right now is left for the next batch.
    */
   lockForAnonymisation(m: EntityManager, ids: readonly string[], skipLocked: boolean): Promise<AnonymisationRow[]> {
-    return m.query(
+    return preparedQuery(
+      m,
       `SELECT t.id, t.category_id, t.citizen_id, t.subject, t.description, t.latitude, t.longitude, t.attributes,
          array_remove(ARRAY[c.first_name, c.last_name, c.organisation_name, c.contact_person], NULL) AS known_names
        FROM tickets t LEFT JOIN citizens c ON c.id = t.citizen_id
@@ -353,7 +354,8 @@ export class TicketsRepository {
     m: EntityManager,
     ids: readonly string[],
   ): Promise<Array<{ id: string; ticket_id: string; body: string | null; data: unknown }>> {
-    return m.query(
+    return preparedQuery(
+      m,
       `SELECT id::text, ticket_id, body, data FROM ticket_events
        WHERE ticket_id = ANY($1::uuid[]) AND (body IS NOT NULL OR data <> '{}'::jsonb)`,
       [ids],
@@ -366,7 +368,8 @@ export class TicketsRepository {
    */
   async applyAnonymisation(m: EntityManager, rows: readonly AnonymisedColumns[]): Promise<void> {
     if (!rows.length) return;
-    await m.query(
+    await preparedCommand(
+      m,
       `UPDATE tickets t SET citizen_id = NULL, address = NULL, subject = u.subject, description = u.description,
          latitude = u.latitude, longitude = u.longitude, attributes = u.attributes::jsonb, anonymised_at = now(), version = t.version + 1
        FROM unnest($1::uuid[], $2::text[], $3::text[], $4::float8[], $5::float8[], $6::text[]) AS u(id, subject, description, latitude, longitude, attributes)
@@ -384,7 +387,8 @@ export class TicketsRepository {
 
   async redactEvents(m: EntityManager, rows: ReadonlyArray<{ id: string; body: string | null; data: unknown }>): Promise<void> {
     if (!rows.length) return;
-    await m.query(
+    await preparedCommand(
+      m,
       `UPDATE ticket_events e SET body = u.body, data = u.data::jsonb
        FROM unnest($1::bigint[], $2::text[], $3::text[]) AS u(id, body, data) WHERE e.id = u.id`,
       [rows.map((r) => r.id), rows.map((r) => r.body), rows.map((r) => JSON.stringify(r.data))],
@@ -394,10 +398,11 @@ export class TicketsRepository {
   /** One 'anonymised' timeline entry per request, with no personal data. */
   async insertAnonymisedEvents(m: EntityManager, ids: readonly string[], actorId: string | null): Promise<void> {
     if (!ids.length) return;
-    await m.query(`INSERT INTO ticket_events (ticket_id, kind, actor_id) SELECT id, 'anonymised', $2 FROM unnest($1::uuid[]) AS id`, [
-      ids,
-      actorId,
-    ]);
+    await preparedCommand(
+      m,
+      `INSERT INTO ticket_events (ticket_id, kind, actor_id) SELECT id, 'anonymised', $2 FROM unnest($1::uuid[]) AS id`,
+      [ids, actorId],
+    );
   }
 
   /** Requests removed with their timeline and every row that cascades from them; returns the ids removed. */
