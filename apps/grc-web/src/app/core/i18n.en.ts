@@ -18,6 +18,7 @@ import { TOWN_EN } from '../features/admin/town-settings-i18n';
 import { COMMUNES_EN } from '../features/admin/communes-i18n';
 import { PACK_IMPORT_EN } from '../features/admin/pack-import-i18n';
 import { NOTIF_EN } from '../features/notifications/notifications-i18n';
+import { NOTIFICATION_WORDS_EN } from '../features/notifications/notification-words';
 import { PROBLEM_EN } from './problem-i18n';
 import { PICKER_EN } from '../shared/picker-i18n';
 import { SLA_TIMELINE_EN } from '../features/sla/sla-timeline';
@@ -372,6 +373,8 @@ export const EN: Record<MsgKey, string> = {
   ...RETENTION_CORE_EN,
   // the API's problem and field codes (core/problem.ts)
   ...PROBLEM_EN,
+  // the notifications' sentences worded from their code (features/notifications/notification-words.ts)
+  ...NOTIFICATION_WORDS_EN,
   // agent picker (shared/agent-picker.ts)
   ...PICKER_EN,
   // the SLA's timeline events worded from their data (features/sla/sla-timeline.ts)

@@ -17,6 +17,7 @@ import { TOWN_FR } from '../features/admin/town-settings-i18n';
 import { COMMUNES_FR } from '../features/admin/communes-i18n';
 import { PACK_IMPORT_FR } from '../features/admin/pack-import-i18n';
 import { NOTIF_FR } from '../features/notifications/notifications-i18n';
+import { NOTIFICATION_WORDS_FR } from '../features/notifications/notification-words';
 import { PROBLEM_FR } from './problem-i18n';
 import { PICKER_FR } from '../shared/picker-i18n';
 import { SLA_TIMELINE_FR } from '../features/sla/sla-timeline';
@@ -372,6 +373,8 @@ export const FR = {
   ...RETENTION_CORE_FR,
   // the API's problem and field codes (core/problem.ts)
   ...PROBLEM_FR,
+  // the notifications' sentences worded from their code (features/notifications/notification-words.ts)
+  ...NOTIFICATION_WORDS_FR,
   // agent picker (shared/agent-picker.ts)
   ...PICKER_FR,
   // the SLA's timeline events worded from their data (features/sla/sla-timeline.ts)
