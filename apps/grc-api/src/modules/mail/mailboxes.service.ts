@@ -61,13 +61,17 @@ export class MailboxesService {
   async save(actor: Actor, id: string | null, dto: MailboxInput): Promise<Mailbox> {
     const savedId = await this.db.transaction(async (m) => {
       if (!(await this.categories.isActive(dto.categoryId, m)))
-        throw badRequest('Catégorie inconnue ou désactivée.', [{ field: 'categoryId', message: 'Catégorie inconnue ou désactivée.' }]);
+        throw badRequest('Catégorie inconnue ou désactivée.', [
+          { field: 'categoryId', message: 'Catégorie inconnue ou désactivée.', code: 'category_unknown_or_inactive' },
+        ]);
       if (dto.departmentId) {
         if (!(await this.departments.isActive(dto.departmentId, m)))
-          throw badRequest('Service inconnu ou désactivé.', [{ field: 'departmentId', message: 'Service inconnu ou désactivé.' }]);
+          throw badRequest('Service inconnu ou désactivé.', [
+            { field: 'departmentId', message: 'Service inconnu ou désactivé.', code: 'department_unknown_or_inactive' },
+          ]);
       }
       if (await this.rows.isNameTaken(m, dto.name.trim(), id))
-        throw conflict('Une boîte porte déjà ce nom.', [{ field: 'name', message: 'Nom déjà utilisé.' }]);
+        throw conflict('Une boîte porte déjà ce nom.', [{ field: 'name', message: 'Nom déjà utilisé.', code: 'name_taken' }]);
       const values: MailboxValues = [
         dto.name.trim(),
         dto.host.trim(),
@@ -94,7 +98,9 @@ export class MailboxesService {
         rowId = id;
       } else {
         if (!newPassword)
-          throw badRequest('Le mot de passe est obligatoire.', [{ field: 'password', message: 'Mot de passe obligatoire.' }]);
+          throw badRequest('Le mot de passe est obligatoire.', [
+            { field: 'password', message: 'Mot de passe obligatoire.', code: 'required' },
+          ]);
         rowId = await this.rows.insert(m, values, newPassword);
       }
       const fields: Array<[string, string, unknown]> = [

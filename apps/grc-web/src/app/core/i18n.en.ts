@@ -20,6 +20,7 @@ import { PACK_IMPORT_EN } from '../features/admin/pack-import-i18n';
 import { NOTIF_EN } from '../features/notifications/notifications-i18n';
 import { NOTIFICATION_WORDS_EN } from '../features/notifications/notification-words';
 import { PROBLEM_EN } from './problem-i18n';
+import { FIELD_WORDS_EN } from './field-words';
 import { PICKER_EN } from '../shared/picker-i18n';
 import { SLA_TIMELINE_EN } from '../features/sla/sla-timeline';
 import { CIRCUIT_PROBLEMS_EN } from '../features/workflows/circuit-problems-i18n';
@@ -373,6 +374,8 @@ export const EN: Record<MsgKey, string> = {
   ...RETENTION_CORE_EN,
   // the API's problem and field codes (core/problem.ts)
   ...PROBLEM_EN,
+  // field errors worded from their code (core/field-words.ts, libs/domain FIELD_ERROR_CODES)
+  ...FIELD_WORDS_EN,
   // the notifications' sentences worded from their code (features/notifications/notification-words.ts)
   ...NOTIFICATION_WORDS_EN,
   // agent picker (shared/agent-picker.ts)

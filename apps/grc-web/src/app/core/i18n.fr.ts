@@ -19,6 +19,7 @@ import { PACK_IMPORT_FR } from '../features/admin/pack-import-i18n';
 import { NOTIF_FR } from '../features/notifications/notifications-i18n';
 import { NOTIFICATION_WORDS_FR } from '../features/notifications/notification-words';
 import { PROBLEM_FR } from './problem-i18n';
+import { FIELD_WORDS_FR } from './field-words';
 import { PICKER_FR } from '../shared/picker-i18n';
 import { SLA_TIMELINE_FR } from '../features/sla/sla-timeline';
 import { CIRCUIT_PROBLEMS_FR } from '../features/workflows/circuit-problems-i18n';
@@ -373,6 +374,8 @@ export const FR = {
   ...RETENTION_CORE_FR,
   // the API's problem and field codes (core/problem.ts)
   ...PROBLEM_FR,
+  // field errors worded from their code (core/field-words.ts, libs/domain FIELD_ERROR_CODES)
+  ...FIELD_WORDS_FR,
   // the notifications' sentences worded from their code (features/notifications/notification-words.ts)
   ...NOTIFICATION_WORDS_FR,
   // agent picker (shared/agent-picker.ts)
