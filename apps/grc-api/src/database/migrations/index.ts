@@ -52,6 +52,7 @@ import { MetropoleSharedCategories1763800002520 } from './1763800002520-metropol
 import { PolicyFunctionsPlpgsql1763800002600 } from './1763800002600-policy-functions-plpgsql';
 import { PlainCommuneSetting1763800003100 } from './1763800003100-plain-commune-setting';
 import { TicketMovesWithinCommune1763800003700 } from './1763800003700-ticket-moves-within-commune';
+import { QuarantineReasonCodes1763800003900 } from './1763800003900-quarantine-reason-codes';
 
 /**
  * Every migration, in timestamp order. Webpack bundles the API, so they are listed, not globbed.
@@ -114,4 +115,5 @@ export const MIGRATIONS = [
   PolicyFunctionsPlpgsql1763800002600,
   PlainCommuneSetting1763800003100,
   TicketMovesWithinCommune1763800003700,
+  QuarantineReasonCodes1763800003900,
 ];

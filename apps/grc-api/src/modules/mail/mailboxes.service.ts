@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { Mailbox, MailboxInput, QuarantinedMail } from '@grc/domain';
+import { QUARANTINE_REASON_CODES, type Mailbox, type MailboxInput, type QuarantineReasonCode, type QuarantinedMail } from '@grc/domain';
 import { badRequest, conflict, notFound } from '../../common/problem';
 import { AuditService, auditActor, type Changes } from '../audit/audit.service';
 import type { Actor } from '../auth/authenticated-agent';
@@ -149,7 +149,10 @@ export class MailboxesService {
       messageId: r.message_key ?? null,
       fromAddress: r.from_address ?? null,
       subject: r.subject ?? null,
-      reason: r.reason,
+      reasonCode: (QUARANTINE_REASON_CODES as readonly string[]).includes(r.reason_code)
+        ? (r.reason_code as QuarantineReasonCode)
+        : 'mail.import_failed',
+      reasonParams: r.reason_params ?? {},
       size: r.size,
       truncated: r.truncated,
       createdAt: new Date(r.created_at).toISOString(),

@@ -8,6 +8,7 @@ import { DUP_EN } from '../features/duplicates/duplicates-i18n';
 import { ACCOUNT_EN } from '../features/account/account-i18n';
 import { WELCOME_EN } from '../features/login/welcome-i18n';
 import { MAIL_EN } from '../features/mail/mail-i18n';
+import { QUARANTINE_WORDS_EN } from '../features/mail/quarantine-words';
 import { SSO_EN } from '../features/admin/identity-providers-i18n';
 import { WF_EN } from '../features/workflows/workflow-i18n';
 import { CE_EN } from '../features/workflows/circuit-editor-i18n';
@@ -359,6 +360,7 @@ export const EN: Record<MsgKey, string> = {
   ...LIVE_EN,
   ...DUP_EN,
   ...MAIL_EN,
+  ...QUARANTINE_WORDS_EN,
   // sign-in through identity providers (login page, features/admin/identity-providers)
   ...SSO_EN,
   ...SLA_EN,

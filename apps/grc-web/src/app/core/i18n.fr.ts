@@ -9,6 +9,7 @@ import { DUP_FR } from '../features/duplicates/duplicates-i18n';
 import { ACCOUNT_FR } from '../features/account/account-i18n';
 import { WELCOME_FR } from '../features/login/welcome-i18n';
 import { MAIL_FR } from '../features/mail/mail-i18n';
+import { QUARANTINE_WORDS_FR } from '../features/mail/quarantine-words';
 import { SSO_FR } from '../features/admin/identity-providers-i18n';
 import { SLA_FR } from '../features/sla/sla-i18n';
 import { AUDIT_FR } from '../features/audit/audit-i18n';
@@ -359,6 +360,7 @@ export const FR = {
   ...LIVE_FR,
   ...DUP_FR,
   ...MAIL_FR,
+  ...QUARANTINE_WORDS_FR,
   // sign-in through identity providers (login page, features/admin/identity-providers)
   ...SSO_FR,
   ...SLA_FR,
