@@ -8,7 +8,7 @@ import { z } from 'zod';
  * listed in libs/domain FIELD_ERROR_CODES, which the console's spec (core/field-words.spec.ts) compares with its
  * dictionaries both ways. This reads the API's and the domain's sources and fails when a field error is built
  * with a code that list does not hold: `invalidField(…, 'code')`, `{ field, message, code: '…' }`, the domain's
- * `fieldError(field, 'code', …)` / `problem(field, 'code', …)`, the BAN import's `badFile('code', …)`, and the
+ * `fieldError(field, 'code', …)` / `problem(field, 'code', …)`, the BAN import's `badFile('code', …)`, the GeoJSON import's `fail(path, 'code')`, and the
  * class-validator decorators of the DTOs (common/validation.ts sends their constraint's name as the code).
  */
 const ROOTS = [join(__dirname, '..', 'src'), join(__dirname, '..', '..', '..', 'libs', 'domain', 'src')];
@@ -30,6 +30,8 @@ const PATTERNS = [
   /\{\s*field:[^{}]*?\bcode: '([\w.]+)'/gs,
   /\b(?:fieldError|problem)\(\s*[^,()]+,\s*'([\w.]+)'/g,
   /\bbadFile\(\s*'([\w.]+)'/g,
+  // the GeoJSON import's failures (libs/domain places/geojson.ts)
+  /\bfail\(\s*'[^']*',\s*'([\w.]+)'/g,
 ];
 
 function codesInSources(): Map<string, string> {
@@ -50,7 +52,16 @@ describe('field error codes', () => {
   const found = codesInSources();
 
   it('finds the field errors of the sources (the scan is not blind)', () => {
-    for (const code of ['invalid_cursor', 'stale_version', 'isCalendarDate', 'maxLength', 'citizen.phone_invalid', 'ban.columns', 'single'])
+    for (const code of [
+      'invalid_cursor',
+      'stale_version',
+      'isCalendarDate',
+      'maxLength',
+      'citizen.phone_invalid',
+      'ban.columns',
+      'single',
+      'geojson.unknown_department',
+    ])
       expect(found.has(code)).toBe(true);
     expect(found.size).toBeGreaterThan(100);
   });
