@@ -12,11 +12,11 @@ export const NOTIFICATION_WORDS_FR = {
   'notification.due': ' (échéance : {when})',
   'notification.comment': ' : « {comment} »',
   'notification.sla_warning':
-    '{atPercent} % du délai de {target, select, firstResponse {première réponse} resolution {résolution} other {traitement}} écoulés sur {on}{due}.',
+    '{atPercent} % {target, select, firstResponse {du délai de première réponse} resolution {du délai de résolution} other {du délai de traitement}} écoulés sur {on}{due}.',
   'notification.sla_breached':
-    'Délai de {target, select, firstResponse {première réponse} resolution {résolution} other {traitement}} dépassé sur {on}{due}.',
+    '{target, select, firstResponse {Délai de première réponse} resolution {Délai de résolution} other {Délai de traitement}} dépassé sur {on}{due}.',
   'notification.sla_escalated':
-    'Escalade à {atPercent} % du délai de {target, select, firstResponse {première réponse} resolution {résolution} other {traitement}} sur {on}{due}.',
+    'Escalade à {atPercent} % {target, select, firstResponse {du délai de première réponse} resolution {du délai de résolution} other {du délai de traitement}} sur {on}{due}.',
   'notification.workflow.approval_requested': 'Votre validation est demandée sur {on}.',
   'notification.workflow.opinion_requested': 'L’avis de votre service est demandé sur {on}.',
   'notification.workflow.opinions_missing': 'Des avis de services n’ont pas été rendus à temps sur {on}.',
@@ -33,11 +33,11 @@ export const NOTIFICATION_WORDS_EN: Record<keyof typeof NOTIFICATION_WORDS_FR, s
   'notification.due': ' (due {when})',
   'notification.comment': ': "{comment}"',
   'notification.sla_warning':
-    '{atPercent}% of the {target, select, firstResponse {first response} resolution {resolution} other {handling}} time has elapsed on {on}{due}.',
+    '{atPercent}% {target, select, firstResponse {of the first response time} resolution {of the resolution time} other {of the handling time}} has elapsed on {on}{due}.',
   'notification.sla_breached':
-    '{target, select, firstResponse {First response} resolution {Resolution} other {Handling}} deadline missed on {on}{due}.',
+    '{target, select, firstResponse {First response deadline} resolution {Resolution deadline} other {Handling deadline}} missed on {on}{due}.',
   'notification.sla_escalated':
-    'Escalation at {atPercent}% of the {target, select, firstResponse {first response} resolution {resolution} other {handling}} time on {on}{due}.',
+    'Escalation at {atPercent}% {target, select, firstResponse {of the first response time} resolution {of the resolution time} other {of the handling time}} on {on}{due}.',
   'notification.workflow.approval_requested': 'Your approval is requested on {on}.',
   'notification.workflow.opinion_requested': 'Your department’s opinion is requested on {on}.',
   'notification.workflow.opinions_missing': 'Some departments did not give their opinion in time on {on}.',
