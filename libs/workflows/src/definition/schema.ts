@@ -1,7 +1,8 @@
 /**
  * A workflow definition is data: what a town configures (JSON or YAML, parsed to a plain object by
  * the caller) and validates here against a zod schema. Errors list every problem with the path of
- * the wrong value (`steps.approbation_chef.approvers[0].role`) and a French message.
+ * the wrong value (`steps.approbation_chef.approvers[0].role`), a code and its parameters
+ * (`SCHEMA_PROBLEM_CODES`, worded by the console) and a French message (logs, other clients).
  *
  * Vocabulary
  * - a step (`steps.<id>`) has a kind: draft, approval, opinion, notify, wait_for_citizen, end;
