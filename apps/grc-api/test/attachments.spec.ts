@@ -75,7 +75,14 @@ describe('attachments: upload through every channel, download from a dot-folder'
       .field('version', String(t.version))
       .attach('file', PLAIN_ZIP, { filename: 'courrier.docx', contentType: DOCX_TYPE });
     expect(fake.status).toBe(415);
-    expect(fake.body.errors).toEqual([{ field: 'file', message: 'Le contenu du fichier ne correspond pas à son type déclaré.' }]);
+    expect(fake.body.errors).toEqual([
+      {
+        field: 'file',
+        message: 'Le contenu du fichier ne correspond pas à son type déclaré.',
+        code: 'file.type',
+        params: { type: DOCX_TYPE },
+      },
+    ]);
     expect(await attachmentsOf(t.id)).toHaveLength(1);
   });
 

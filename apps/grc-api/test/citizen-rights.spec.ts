@@ -99,9 +99,9 @@ describe('citizen rights: the information notice (art. 13) and its settings', ()
     expect(stale.body.errors[0]).toEqual(expect.objectContaining({ field: 'version', code: 'stale_version' }));
     const bad = await admin.put('/api/v1/privacy-settings').send({ ...body, dpoEmail: 'pas-une-adresse', version });
     expect(bad.status).toBe(400);
-    expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'dpoEmail' })]);
+    expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'dpoEmail', code: 'isEmail' })]);
     const blank = await admin.put('/api/v1/privacy-settings').send({ ...body, controllerName: '  ', version });
-    expect(blank.body.errors).toEqual([expect.objectContaining({ field: 'controllerName' })]);
+    expect(blank.body.errors).toEqual([expect.objectContaining({ field: 'controllerName', code: 'required' })]);
     const wrongPurpose = await admin.put('/api/v1/privacy-settings').send({ ...body, purposes: ['marketing'], version });
     expect(wrongPurpose.status).toBe(400);
     const agent = await ctx.loginAs(VOIRIE_HEAD);

@@ -113,7 +113,7 @@ describe('notifications', () => {
       expect(fired.map((r: { state: string }) => r.state)).toEqual(['fired', 'fired', 'fired']);
     });
 
-    it('the assignee sees the 75 % warning, addressed to her, with a French and English sentence and the ticket link', async () => {
+    it('the assignee sees the 75 % warning, addressed to her, with a code and its facts (no sentence) and the ticket link', async () => {
       const mine = await ofTicket(VOIRIE_AGENT, ticket.id);
       expect(mine).toHaveLength(1);
       const [n] = mine;
@@ -126,15 +126,20 @@ describe('notifications', () => {
         details: { target: 'resolution', atPercent: 75 },
       });
       expect(n.id).toMatch(/^\d+$/);
-      expect(n.message.fr).toBe(
-        `75 % du délai de résolution écoulés sur ${ticket.reference} « Trottoir défoncé devant l’école » (échéance : ${new Intl.DateTimeFormat(
-          'fr-FR',
-          { dateStyle: 'full', timeStyle: 'short', timeZone: 'Europe/Paris' },
-        ).format(new Date(n.details.deadline!))}).`,
-      );
-      expect(n.message.en).toMatch(
-        new RegExp(`^75% of the resolution time has elapsed on ${ticket.reference} "Trottoir défoncé devant l’école" \\(due .+\\)\\.$`),
-      );
+      // the API sends a code and its facts, no sentence (the console words them: notification-words.ts)
+      expect(n.code).toBe('notification.sla_warning');
+      expect(n.params).toEqual({
+        reference: ticket.reference,
+        subject: 'Trottoir défoncé devant l’école',
+        target: 'resolution',
+        atPercent: 75,
+        deadline: n.details.deadline,
+        template: null,
+        comment: null,
+        kind: 'sla.sla_warning',
+      });
+      expect(n.params.deadline).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+      expect(n).not.toHaveProperty('message');
       expect(await unread(VOIRIE_AGENT)).toBe(julieBefore + 1);
     });
 
@@ -147,8 +152,8 @@ describe('notifications', () => {
         audience: { kind: 'role', role: 'head', department: { code: 'voirie', name: expect.any(String) } },
         ticket: { reference: ticket.reference, accessible: true },
       });
-      expect(head[0].message.fr).toMatch(new RegExp(`^Délai de résolution dépassé sur ${ticket.reference} « .+ » \\(échéance : .+\\)\\.$`));
-      expect(head[0].message.en).toMatch(/^Resolution deadline missed on /);
+      expect(head[0].code).toBe('notification.sla_breached');
+      expect(head[0].params).toMatchObject({ reference: ticket.reference, target: 'resolution', deadline: expect.any(String) });
     });
 
     it('nobody else sees them: another voirie agent, the head of the direction above, another department, the admin, the élu', async () => {
@@ -188,8 +193,8 @@ describe('notifications', () => {
         audience: { kind: 'role', role: 'head', department: { code: 'espaces-verts' } },
         ticket: { reference: t.reference, subject: 'Tonte du square Pasteur', accessible: true },
       });
-      expect(head[0].message.fr).toBe(`Votre validation est demandée sur ${t.reference} « Tonte du square Pasteur ».`);
-      expect(head[0].message.en).toBe(`Your approval is requested on ${t.reference} "Tonte du square Pasteur".`);
+      expect(head[0].code).toBe('notification.workflow.approval_requested');
+      expect(head[0].params).toMatchObject({ reference: t.reference, subject: 'Tonte du square Pasteur', comment: null });
       expect(await ofTicket(EV_AGENT, t.id)).toEqual([]);
 
       const reject = await (
@@ -201,9 +206,8 @@ describe('notifications', () => {
       const author = await ofTicket(EV_AGENT, t.id);
       expect(author).toHaveLength(1);
       expect(author[0]).toMatchObject({ audience: { kind: 'agent' }, details: { template: 'workflow.draft_rejected' } });
-      expect(author[0].message.fr).toBe(
-        `Votre projet de réponse sur ${t.reference} « Tonte du square Pasteur » a été renvoyé pour correction : « Précisez l’horaire. ».`,
-      );
+      expect(author[0].code).toBe('notification.workflow.draft_rejected');
+      expect(author[0].params).toMatchObject({ reference: t.reference, comment: 'Précisez l’horaire.' });
       expect(author[0].details.comment).toBe('Précisez l’horaire.');
       for (const email of [VOIRIE_AGENT, VOIRIE_HEAD, ADMIN]) expect(await ofTicket(email, t.id)).toEqual([]);
     });
@@ -233,7 +237,7 @@ describe('notifications', () => {
       expect(await has(VOIRIE_AGENT, eclairageId)).toBe(false);
       const item = (await all(VOIRIE_AGENT)).find((n) => n.id === queueId)!;
       expect(item.audience).toMatchObject({ kind: 'department', department: { code: 'voirie' } });
-      expect(item.message.fr).toContain('Escalade à 125 % du délai de résolution sur');
+      expect(item).toMatchObject({ code: 'notification.sla_escalated', params: { atPercent: 125, target: 'resolution' } });
     });
 
     it('one agent reading it leaves it unread for the others; reading twice keeps the first time', async () => {

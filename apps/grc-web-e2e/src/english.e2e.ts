@@ -60,6 +60,16 @@ const FRENCH_ONLY = [
   'suspendu',
   'Objectif atteint',
   'ouvrées',
+  // notifications and the quarantine's reasons (issue 13: codes worded by the console, no sentence from the API)
+  'Escalade',
+  'Votre validation',
+  'renvoyé',
+  'Nouvelle étape',
+  'nouvelle étape',
+  'illisible',
+  'Expéditeur',
+  'volumineux',
+  'Import impossible',
 ];
 const pattern = new RegExp(
   `(^|[^\\p{L}])(${FRENCH_ONLY.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})(?=$|[^\\p{L}])`,
@@ -229,6 +239,84 @@ step('the ticket page’s SLA panel words a recomputed and paused history in Eng
   expect(text).toContain('Deadline recomputed from the start (priority changed)');
   expect(text).toContain('Deadline paused: waiting for the citizen');
   expect(await frenchOn(p())).toEqual([]);
+});
+
+step('the notifications panel and page, and the quarantine screen, word every code in English', async () => {
+  const marker = `e2e-english-${Date.now()}`;
+  const [t] = await dbQuery<{ id: string }>(`SELECT id FROM tickets WHERE id = $1`, [ticketWithSla]);
+  const deadline = new Date(Date.now() + 86_400_000).toISOString();
+  // one notification of each code, written as the SLA ladder and the circuits write them (kind + data)
+  const rows: Array<[string, Record<string, unknown>]> = [
+    ['sla.sla_warning', { target: 'resolution', atPercent: 75, deadline }],
+    ['sla.sla_breached', { target: 'firstResponse', deadline }],
+    ['sla.sla_escalated', { target: 'resolution', atPercent: 125, deadline }],
+    ['workflow', { template: 'workflow.approval_requested' }],
+    ['workflow', { template: 'workflow.opinion_requested' }],
+    ['workflow', { template: 'workflow.opinions_missing' }],
+    ['workflow', { template: 'workflow.draft_rejected', comment: 'OK' }],
+    ['workflow', { template: 'workflow.reply_approved' }],
+    ['workflow', { template: 'workflow.sla_elapsed' }],
+    ['workflow', { template: 'ville.relance' }],
+    ['e2e.other', {}],
+  ];
+  for (const [kind, data] of rows)
+    await dbQuery(
+      `INSERT INTO notifications (recipient_agent_id, ticket_id, kind, data) SELECT a.id, $2, $3, $4 FROM agents a WHERE a.email = $1`,
+      ['admin@saint-aubin.fr', t!.id, kind, JSON.stringify({ ...data, marker })],
+    );
+  // one quarantined message of each reason, with the French sentence the intake stores beside the code
+  const reasons: Array<[string, Record<string, unknown>, string]> = [
+    ['mail.too_large', { mb: 42 }, 'Message trop volumineux (42 Mo).'],
+    ['mail.unreadable', { error: 'Unexpected end of input' }, 'Message illisible : Unexpected end of input'],
+    ['mail.no_sender', {}, 'Expéditeur absent ou illisible (From).'],
+    ['mail.bad_sender', { address: 'nobody' }, 'Adresse d’expéditeur invalide : nobody.'],
+    ['mail.import_failed', { error: 'boom' }, 'Import impossible : boom'],
+  ];
+  for (const [code, params, text] of reasons)
+    await dbQuery(
+      `INSERT INTO mail_quarantine (reason, reason_code, reason_params, size, raw, subject) VALUES ($1, $2, $3, 1, '\\x00', $4)`,
+      [text, code, JSON.stringify(params), marker],
+    );
+  try {
+    // the header's panel: the latest eight
+    await p().goto('/inbox');
+    await p().getByTestId('notif-button').click();
+    const panel = p().getByTestId('notif-panel');
+    await panel.getByTestId('notif-item').first().waitFor();
+    const panelText = await panel.innerText();
+    expect(panelText).toContain('Notification "e2e.other" on');
+    expect(panelText).toContain('Validation circuit (ville.relance): new step on');
+    expect(await frenchOn(p())).toEqual([]);
+    // the page: every one of them
+    await p().goto('/notifications');
+    await p().locator('main').getByTestId('notif-item').first().waitFor();
+    const pageText = await p().locator('main').innerText();
+    for (const sentence of [
+      '75% of the resolution time has elapsed on',
+      'First response deadline missed on',
+      'Escalation at 125% of the resolution time on',
+      'Your approval is requested on',
+      'Your draft reply on',
+    ])
+      expect(pageText).toContain(sentence);
+    expect(await frenchOn(p())).toEqual([]);
+    // the quarantine screen
+    await p().goto('/admin/courriel');
+    await p().getByTestId('quarantine-reason').first().waitFor();
+    const quarantine = (await p().getByTestId('quarantine-reason').allInnerTexts()).join('\n');
+    for (const sentence of [
+      'Message too large (42 MB).',
+      'Unreadable message.',
+      'Missing or unreadable sender (From).',
+      'Invalid sender address.',
+      'Import failed (error while saving it).',
+    ])
+      expect(quarantine).toContain(sentence);
+    expect(await frenchOn(p())).toEqual([]);
+  } finally {
+    await dbQuery(`DELETE FROM notifications WHERE data->>'marker' = $1`, [marker]);
+    await dbQuery(`DELETE FROM mail_quarantine WHERE subject = $1`, [marker]);
+  }
 });
 
 step('every problem the API sends carries a code the console words', async () => {

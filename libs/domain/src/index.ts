@@ -39,3 +39,5 @@ export * from './contracts/live';
 export * from './views/saved-views';
 export * from './category-fields/category-fields';
 export * from './letters';
+export * from './validation/zod-field-codes';
+export * from './validation/field-error-codes';

@@ -41,7 +41,7 @@ export function publish(registry: WorkflowRegistry, input: unknown, context?: An
   if (!analysis.ok)
     return {
       ok: false,
-      errors: analysis.problems.filter((p) => p.severity === 'error').map((p) => ({ path: p.path, message: p.message })),
+      errors: analysis.problems.filter((p) => p.severity === 'error').map((p) => ({ path: p.path, code: p.code, message: p.message })),
       problems: analysis.problems,
     };
   const versions = versionsOf(registry, parsed.definition.id);
@@ -52,6 +52,8 @@ export function publish(registry: WorkflowRegistry, input: unknown, context?: An
       errors: [
         {
           path: 'version',
+          code: 'schema.version_conflict',
+          params: { version: parsed.definition.version, next },
           message: `version ${parsed.definition.version} refusée : la prochaine version de « ${parsed.definition.id} » est ${next}`,
         },
       ],

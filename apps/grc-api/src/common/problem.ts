@@ -2,7 +2,7 @@ import { HttpException } from '@nestjs/common';
 import { problemCodeOf, type Problem } from '@grc/domain';
 
 /** `code` + `params` let the console word the error in the agent's language. */
-export type FieldError = { field: string; message: string; code?: string; params?: Record<string, string | number | null> };
+export type FieldError = { field: string; message: string; code: string; params?: Record<string, string | number | null> };
 
 /**
  * An error that becomes an RFC 9457 problem document. Messages are written for people
@@ -44,7 +44,7 @@ export class ProblemException extends HttpException {
 }
 
 export const badRequest = (detail: string, errors?: FieldError[]) => new ProblemException(400, 'Requête invalide', detail, errors);
-export const invalidField = (field: string, message: string, code?: string, params?: Record<string, string | number | null>) =>
+export const invalidField = (field: string, message: string, code: string, params?: Record<string, string | number | null>) =>
   new ProblemException(400, 'Requête invalide', message, [{ field, message, code, ...(params ? { params } : {}) }]);
 export const notFound = (what: string) => new ProblemException(404, 'Introuvable', `${what} introuvable.`);
 export const forbidden = (detail = "Vous n'avez pas le droit de faire cette action.") => new ProblemException(403, 'Accès refusé', detail);

@@ -113,6 +113,21 @@ export interface MailboxInput {
   active: boolean;
 }
 
+/**
+ * Why the e-mail intake kept a message aside, as a code the console words (its quarantine screen), with
+ * `QuarantinedMail.reasonParams`: `mail.too_large` `{ mb }`, `mail.unreadable` `{ error }` (the parser's
+ * technical message, may be empty), `mail.no_sender`, `mail.bad_sender` `{ address }`, `mail.import_failed`
+ * `{ error }` (the technical error that made the import fail).
+ */
+export const QUARANTINE_REASON_CODES = [
+  'mail.too_large',
+  'mail.unreadable',
+  'mail.no_sender',
+  'mail.bad_sender',
+  'mail.import_failed',
+] as const;
+export type QuarantineReasonCode = (typeof QUARANTINE_REASON_CODES)[number];
+
 /** A received message kept aside (not a ticket) with the reason. */
 export interface QuarantinedMail {
   id: string;
@@ -122,7 +137,9 @@ export interface QuarantinedMail {
   messageId: string | null;
   fromAddress: string | null;
   subject: string | null;
-  reason: string;
+  /** why it was kept aside, worded by the console (QUARANTINE_REASON_CODES) */
+  reasonCode: QuarantineReasonCode;
+  reasonParams: Record<string, string | number>;
   size: number;
   truncated: boolean;
   createdAt: string;

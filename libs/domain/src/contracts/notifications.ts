@@ -34,10 +34,42 @@ export interface NotificationTicketRef {
   accessible: boolean;
 }
 
-/** A human sentence in each console language. */
-export interface NotificationMessage {
-  fr: string;
-  en: string;
+/**
+ * What a notification says, as a code the console words in the agent's language (its `notification-words.ts`),
+ * with `NotificationParams`; the API never sends the sentence itself. A new code is added here and worded there
+ * (a console spec compares both lists).
+ */
+export const NOTIFICATION_CODES = [
+  'notification.sla_warning',
+  'notification.sla_breached',
+  'notification.sla_escalated',
+  'notification.workflow.approval_requested',
+  'notification.workflow.opinion_requested',
+  'notification.workflow.opinions_missing',
+  'notification.workflow.draft_rejected',
+  'notification.workflow.reply_approved',
+  'notification.workflow.sla_elapsed',
+  /** a circuit's notification with a template of the town's own (`template` says which) */
+  'notification.workflow.step',
+  /** a kind the console has no sentence for (`kind` says which) */
+  'notification.other',
+] as const;
+export type NotificationCode = (typeof NOTIFICATION_CODES)[number];
+
+/**
+ * The facts a notification's sentence is made of; every key is present (null when unknown), dates ISO.
+ * `reference`/`subject`: the ticket (null: none); SLA: `target` ('firstResponse' | 'resolution' | null),
+ * `atPercent`, `deadline`; circuits: `template`, `comment` (a rejection's); `kind`: the stored kind.
+ */
+export interface NotificationParams {
+  reference: string | null;
+  subject: string | null;
+  target: string | null;
+  atPercent: number | null;
+  deadline: string | null;
+  template: string | null;
+  comment: string | null;
+  kind: string;
 }
 
 export interface NotificationItem {
@@ -50,7 +82,9 @@ export interface NotificationItem {
   readAt: string | null;
   audience: NotificationAudience;
   ticket: NotificationTicketRef | null;
-  message: NotificationMessage;
+  /** what to say, worded by the console (NOTIFICATION_CODES) */
+  code: NotificationCode;
+  params: NotificationParams;
   /** the structured facts behind the sentence (SLA: target, atPercent, deadline; circuits: template, comment) */
   details: NotificationDetails;
 }

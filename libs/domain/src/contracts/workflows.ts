@@ -10,8 +10,11 @@ export type WorkflowFileFormat = 'yaml' | 'json';
 /** One problem of a definition: where (`steps.chef.approvers[0].role`, '' for the root) and why. */
 export interface WorkflowDefinitionProblem {
   path: string;
+  /** the French sentence, for other clients; the console words `code` (+ `params`) */
   message: string;
+  /** the static analysis's `PROBLEM_CODES` or the schema's `SCHEMA_PROBLEM_CODES` (libs/workflows); `syntax` for YAML/JSON */
   code?: string;
+  params?: Record<string, string | number>;
   severity: 'error' | 'warning';
 }
 

@@ -200,9 +200,11 @@ describe('templates', () => {
   });
   it('reports unknown variables and unbalanced blocks', () => {
     expect(checkTemplate('{{reference}} {{password}}', MAIL_EVENT_VARIABLES.acknowledgement)).toEqual([
-      'Variable inconnue : {{password}}.',
+      { code: 'template.unknown_variable', params: { name: 'password' }, message: 'Variable inconnue : {{password}}.' },
     ]);
-    expect(checkTemplate('{{#comment}} x', MAIL_EVENT_VARIABLES.resolved)).toEqual(['Bloc {{#comment}} non fermé.']);
+    expect(checkTemplate('{{#comment}} x', MAIL_EVENT_VARIABLES.resolved)).toEqual([
+      { code: 'template.unclosed', params: { name: 'comment' }, message: 'Bloc {{#comment}} non fermé.' },
+    ]);
     for (const [event, byLocale] of Object.entries(DEFAULT_MAIL_TEMPLATES)) {
       for (const t of Object.values(byLocale)) {
         expect(checkTemplate(t.subject + t.body, MAIL_EVENT_VARIABLES[event as keyof typeof MAIL_EVENT_VARIABLES])).toEqual([]);

@@ -37,17 +37,30 @@ export function templateVariables(template: string): string[] {
 }
 
 /** Names used but not offered, and sections opened and not closed: what an admin must fix before saving. */
-export function checkTemplate(template: string, allowed: readonly string[]): string[] {
-  const problems: string[] = [];
-  for (const v of templateVariables(template)) if (!allowed.includes(v)) problems.push(`Variable inconnue : {{${v}}}.`);
+export interface TemplateProblem {
+  code: 'template.unknown_variable' | 'template.unmatched_close' | 'template.unclosed';
+  params: { name: string };
+  /** the French sentence (logs, CLI); the console words the code */
+  message: string;
+}
+export function checkTemplate(template: string, allowed: readonly string[]): TemplateProblem[] {
+  const problems: TemplateProblem[] = [];
+  for (const v of templateVariables(template))
+    if (!allowed.includes(v))
+      problems.push({ code: 'template.unknown_variable', params: { name: v }, message: `Variable inconnue : {{${v}}}.` });
   const stack: string[] = [];
   for (const m of template.matchAll(TOKEN)) {
     if (m[1] === '#') stack.push(m[2]!);
     else if (m[1] === '/') {
-      if (stack.pop() !== m[2]) problems.push(`Bloc {{/${m[2]}}} sans {{#${m[2]}}} correspondant.`);
+      if (stack.pop() !== m[2])
+        problems.push({
+          code: 'template.unmatched_close',
+          params: { name: m[2]! },
+          message: `Bloc {{/${m[2]}}} sans {{#${m[2]}}} correspondant.`,
+        });
     }
   }
-  for (const open of stack) problems.push(`Bloc {{#${open}}} non fermé.`);
+  for (const open of stack) problems.push({ code: 'template.unclosed', params: { name: open }, message: `Bloc {{#${open}}} non fermé.` });
   return problems;
 }
 

@@ -1,3 +1,4 @@
+import { zodFieldCode } from '../validation/zod-field-codes';
 import { z } from 'zod';
 
 /**
@@ -115,18 +116,20 @@ export const privacySettingsSchema = z.object({
     .trim()
     .max(300)
     .url('Adresse web invalide.')
-    .refine((u) => /^https?:\/\//.test(u), 'Adresse web invalide.'),
+    .refine((u) => /^https?:\/\//.test(u), { message: 'Adresse web invalide.', params: { code: 'url' } }),
 });
 
 export type PrivacyField = keyof PrivacySettingsInput;
 
-/** Field errors (French sentences, as the rest of the API) or the normalised settings. */
+/** Field errors (a code and its parameters for the console, the French sentence for logs) or the normalised settings. */
 export function validatePrivacySettings(
   input: unknown,
-): { ok: true; value: PrivacySettingsInput } | { ok: false; errors: Array<{ field: string; message: string }> } {
+):
+  | { ok: true; value: PrivacySettingsInput }
+  | { ok: false; errors: Array<{ field: string; message: string; code: string; params?: Record<string, string | number> }> } {
   const r = privacySettingsSchema.safeParse(input);
   if (r.success) return { ok: true, value: r.data };
-  return { ok: false, errors: r.error.issues.map((i) => ({ field: String(i.path[0] ?? ''), message: i.message })) };
+  return { ok: false, errors: r.error.issues.map((i) => ({ field: String(i.path[0] ?? ''), message: i.message, ...zodFieldCode(i) })) };
 }
 
 /** Settings of a town that has not filled them in: the controller is the town, the authority the CNIL, no DPO yet. */

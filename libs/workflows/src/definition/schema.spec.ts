@@ -39,8 +39,17 @@ describe('parseWorkflowDefinition', () => {
     if (r.ok) return;
     expect(r.errors).toEqual(
       expect.arrayContaining([
-        { path: 'steps.redaction.transitions[1].on', message: expect.stringMatching(/issue « approved » impossible pour une étape draft/) },
-        { path: 'steps.validation_chef.approvers', message: 'le mode one attend exactement un approbateur' },
+        {
+          path: 'steps.redaction.transitions[1].on',
+          code: 'schema.outcome_not_allowed',
+          params: { on: 'approved', kind: 'draft', allowed: 'submitted' },
+          message: expect.stringMatching(/issue « approved » impossible pour une étape draft/),
+        },
+        {
+          path: 'steps.validation_chef.approvers',
+          code: 'schema.one_needs_single_approver',
+          message: 'le mode one attend exactement un approbateur',
+        },
       ]),
     );
   });
@@ -63,7 +72,13 @@ describe('parseWorkflowDefinition', () => {
   it('refuses non-objects with a root error', () => {
     const r = parseWorkflowDefinition('nope');
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.errors[0]).toEqual({ path: '', message: 'type attendu : objet, reçu : texte' });
+    if (!r.ok)
+      expect(r.errors[0]).toEqual({
+        path: '',
+        code: 'schema.type',
+        params: { expected: 'object', received: 'string' },
+        message: 'type attendu : objet, reçu : texte',
+      });
   });
 
   it('formats paths', () => {

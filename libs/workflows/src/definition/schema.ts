@@ -1,7 +1,8 @@
 /**
  * A workflow definition is data: what a town configures (JSON or YAML, parsed to a plain object by
  * the caller) and validates here against a zod schema. Errors list every problem with the path of
- * the wrong value (`steps.approbation_chef.approvers[0].role`) and a French message.
+ * the wrong value (`steps.approbation_chef.approvers[0].role`), a code and its parameters
+ * (`SCHEMA_PROBLEM_CODES`, worded by the console) and a French message (logs, other clients).
  *
  * Vocabulary
  * - a step (`steps.<id>`) has a kind: draft, approval, opinion, notify, wait_for_citizen, end;
@@ -14,6 +15,7 @@
  */
 import { z } from 'zod';
 import { PRIORITIES, ROLES } from '@grc/domain';
+import type { ProblemCode } from './analyse';
 
 /**
  * Roles an actor may have in a workflow: the domain roles (agent, head, admin) plus `elected`
@@ -88,11 +90,26 @@ const fieldCondition = z
   .superRefine((c, ctx) => {
     const list = Array.isArray(c.value);
     if ((c.op === 'in' || c.op === 'not_in') && !list)
-      ctx.addIssue({ code: 'custom', path: ['value'], message: `l’opérateur ${c.op} attend une liste de valeurs` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['value'],
+        message: `l’opérateur ${c.op} attend une liste de valeurs`,
+        params: { code: 'schema.op_needs_list', op: c.op },
+      });
     if (c.op !== 'in' && c.op !== 'not_in' && c.op !== 'exists' && (list || c.value === undefined))
-      ctx.addIssue({ code: 'custom', path: ['value'], message: `l’opérateur ${c.op} attend une valeur simple` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['value'],
+        message: `l’opérateur ${c.op} attend une valeur simple`,
+        params: { code: 'schema.op_needs_scalar', op: c.op },
+      });
     if ((c.op === 'gt' || c.op === 'gte' || c.op === 'lt' || c.op === 'lte') && typeof c.value !== 'number')
-      ctx.addIssue({ code: 'custom', path: ['value'], message: `l’opérateur ${c.op} attend un nombre` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['value'],
+        message: `l’opérateur ${c.op} attend un nombre`,
+        params: { code: 'schema.op_needs_number', op: c.op },
+      });
   });
 export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
   z.union(
@@ -140,6 +157,7 @@ const approverSlot = z
   .strict()
   .refine((s) => s.role !== undefined || s.agentId !== undefined, {
     message: 'un approbateur a un rôle (role) ou un agent nommé (agentId)',
+    params: { code: 'schema.approver_without_role' },
   });
 export type ApproverSlot = z.infer<typeof approverSlot>;
 
@@ -318,7 +336,9 @@ export const workflowDefinitionSchema = z
       .strict()
       .optional(),
     initial: stepId,
-    steps: z.record(z.string().regex(ID, idMsg), step).refine((s) => Object.keys(s).length > 0, 'au moins une étape'),
+    steps: z
+      .record(z.string().regex(ID, idMsg), step)
+      .refine((s) => Object.keys(s).length > 0, { message: 'au moins une étape', params: { code: 'schema.no_steps' } }),
     /** Who may cancel a running instance (default: heads and admins). */
     cancel: actorSpec.optional(),
   })
@@ -333,10 +353,16 @@ export const workflowDefinitionSchema = z
             code: 'custom',
             path: ['steps', id, 'transitions', i, 'on'],
             message: `issue « ${t.on} » impossible pour une étape ${s.kind} (attendu : ${allowed.join(', ')})`,
+            params: { code: 'schema.outcome_not_allowed', on: t.on, kind: s.kind, allowed: allowed.join(', ') },
           });
       });
       if (s.kind === 'approval' && s.mode === 'one' && s.approvers.length !== 1)
-        ctx.addIssue({ code: 'custom', path: ['steps', id, 'approvers'], message: 'le mode one attend exactement un approbateur' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['steps', id, 'approvers'],
+          message: 'le mode one attend exactement un approbateur',
+          params: { code: 'schema.one_needs_single_approver' },
+        });
     }
   });
 
@@ -349,7 +375,82 @@ export type PublishedDefinition = WorkflowDefinition & { version: number };
 export interface DefinitionError {
   /** Dotted path with [index] for arrays, e.g. `steps.chef.approvers[0].role`; empty for the root. */
   path: string;
+  /** what is wrong, worded by the console (`SCHEMA_PROBLEM_CODES`) with `params` */
+  code: SchemaProblemCode | ProblemCode;
+  params?: Record<string, string | number>;
+  /** the French sentence, for logs and other clients */
   message: string;
+}
+
+/**
+ * What the schema refuses, as codes (the console words `wf.problem.<code>` in the agent's language; the path
+ * says where). Parameters: `schema.type` `{ expected, received }`, `schema.unknown_key` `{ keys }`,
+ * `schema.too_few` `{ min }`, `schema.too_large` `{ max }`, `schema.enum` and `schema.discriminator` `{ values }`,
+ * `schema.literal` `{ expected }`, `schema.op_needs_*` `{ op }`, `schema.outcome_not_allowed` `{ on, kind, allowed }`.
+ */
+export const SCHEMA_PROBLEM_CODES = [
+  'schema.required',
+  'schema.type',
+  'schema.unknown_key',
+  'schema.empty',
+  'schema.too_few',
+  'schema.too_large',
+  'schema.integer',
+  'schema.positive',
+  'schema.id_format',
+  'schema.enum',
+  'schema.literal',
+  'schema.discriminator',
+  'schema.condition',
+  'schema.op_needs_list',
+  'schema.op_needs_scalar',
+  'schema.op_needs_number',
+  'schema.approver_without_role',
+  'schema.no_steps',
+  'schema.outcome_not_allowed',
+  'schema.one_needs_single_approver',
+  'schema.version_conflict',
+  'schema.invalid',
+] as const;
+export type SchemaProblemCode = (typeof SCHEMA_PROBLEM_CODES)[number];
+
+/** A zod issue of the definition's schema as a code and its parameters. */
+function schemaCode(issue: z.ZodIssue): { code: SchemaProblemCode; params?: Record<string, string | number> } {
+  switch (issue.code) {
+    case 'invalid_type':
+      if (issue.received === 'undefined') return { code: 'schema.required' };
+      // zod reports `.int()` as an integer expected, a float received
+      if (issue.expected === 'integer') return { code: 'schema.integer' };
+      return { code: 'schema.type', params: { expected: issue.expected, received: issue.received } };
+    case 'unrecognized_keys':
+      return { code: 'schema.unknown_key', params: { keys: issue.keys.join(', ') } };
+    case 'too_small':
+      if (issue.type === 'string') return { code: 'schema.empty' };
+      if (issue.type === 'number') return { code: 'schema.positive' };
+      return { code: 'schema.too_few', params: { min: Number(issue.minimum) } };
+    case 'too_big':
+      return { code: 'schema.too_large', params: { max: Number(issue.maximum) } };
+    case 'not_multiple_of':
+      return { code: 'schema.integer' };
+    case 'invalid_string':
+      return { code: 'schema.id_format' };
+    case 'invalid_enum_value':
+      return { code: 'schema.enum', params: { values: issue.options.join(', ') } };
+    case 'invalid_literal':
+      return { code: 'schema.literal', params: { expected: String(issue.expected) } };
+    case 'invalid_union_discriminator':
+      return { code: 'schema.discriminator', params: { values: issue.options.map(String).join(', ') } };
+    case 'invalid_union':
+      return { code: 'schema.condition' };
+    case 'custom': {
+      const { code, ...params } = (issue.params ?? {}) as { code?: string } & Record<string, string | number>;
+      return (SCHEMA_PROBLEM_CODES as readonly string[]).includes(code ?? '')
+        ? { code: code as SchemaProblemCode, ...(Object.keys(params).length ? { params } : {}) }
+        : { code: 'schema.invalid' };
+    }
+    default:
+      return { code: 'schema.invalid' };
+  }
 }
 export type ParseResult = { ok: true; definition: WorkflowDefinition } | { ok: false; errors: DefinitionError[] };
 
@@ -391,7 +492,7 @@ export function parseWorkflowDefinition(input: unknown): ParseResult {
   const seen = new Set<string>();
   const errors: DefinitionError[] = [];
   for (const issue of r.error.issues) {
-    const e = { path: formatPath(issue.path), message: frenchMessage(issue) };
+    const e: DefinitionError = { path: formatPath(issue.path), ...schemaCode(issue), message: frenchMessage(issue) };
     const k = `${e.path}\u0000${e.message}`;
     if (!seen.has(k)) {
       seen.add(k);

@@ -54,6 +54,7 @@ import { PlainCommuneSetting1763800003100 } from './1763800003100-plain-commune-
 import { TicketMovesWithinCommune1763800003700 } from './1763800003700-ticket-moves-within-commune';
 import { OpenCountsCoveringIndex1763800003710 } from './1763800003710-open-counts-covering-index';
 import { PoliciesWithoutSubqueries1763800003800 } from './1763800003800-policies-without-subqueries';
+import { QuarantineReasonCodes1763800003900 } from './1763800003900-quarantine-reason-codes';
 
 /**
  * Every migration, in timestamp order. Webpack bundles the API, so they are listed, not globbed.
@@ -118,4 +119,5 @@ export const MIGRATIONS = [
   TicketMovesWithinCommune1763800003700,
   OpenCountsCoveringIndex1763800003710,
   PoliciesWithoutSubqueries1763800003800,
+  QuarantineReasonCodes1763800003900,
 ];

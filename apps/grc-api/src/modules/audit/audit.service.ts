@@ -78,7 +78,7 @@ function decodeCursor(cursor: string): { at: string; id: string } {
   const [at, id, extra] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   if (extra !== undefined || !at || !id || !/^\d{1,19}$/.test(id) || Number.isNaN(Date.parse(at)))
     throw badRequest('Ce curseur de page est invalide : repartez de la première page.', [
-      { field: 'cursor', message: 'Curseur invalide.' },
+      { field: 'cursor', message: 'Curseur invalide.', code: 'invalid_cursor' },
     ]);
   return { at, id };
 }

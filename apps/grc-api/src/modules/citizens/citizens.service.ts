@@ -74,7 +74,10 @@ export class CitizensService {
    */
   async search(actor: Actor, q: string): Promise<CitizenSummary[]> {
     const text = q.trim();
-    if (text.length < 2) throw badRequest('Tapez au moins 2 caractères.', [{ field: 'q', message: 'Au moins 2 caractères.' }]);
+    if (text.length < 2)
+      throw badRequest('Tapez au moins 2 caractères.', [
+        { field: 'q', message: 'Au moins 2 caractères.', code: 'too_short', params: { min: 2 } },
+      ]);
     const email = normalizeEmail(text);
     const phone = normalizePhone(text);
     const match: CitizenMatch = email

@@ -1,9 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import type { QuarantineReasonCode } from '@grc/domain';
 import { returning } from '../../common/returning';
 
 export type ImportedOutcome = 'ticket' | 'reply' | 'ignored' | 'quarantined';
+
+/** Why a message is kept aside: the code and parameters the console words, the French text for logs and the audit. */
+export interface QuarantineReason {
+  code: QuarantineReasonCode;
+  params: Record<string, string | number>;
+  text: string;
+}
 
 /** A message kept aside, as the quarantine's list shows it (not its bytes). */
 export interface QuarantineRow {
@@ -14,7 +22,8 @@ export interface QuarantineRow {
   message_key: string | null;
   from_address: string | null;
   subject: string | null;
-  reason: string;
+  reason_code: string;
+  reason_params: Record<string, string | number> | null;
   size: number;
   truncated: boolean;
   created_at: Date;
@@ -56,16 +65,28 @@ export class MailIntakeRepository {
       key: string;
       from: string | null;
       subject: string | null;
-      reason: string;
+      reason: QuarantineReason;
       size: number;
       truncated: boolean;
       raw: Buffer;
     },
   ): Promise<void> {
     await m.query(
-      `INSERT INTO mail_quarantine (mailbox_id, uid, message_key, from_address, subject, reason, size, truncated, raw)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [q.mailboxId, q.uid, q.key, q.from, q.subject, q.reason, q.size, q.truncated, q.raw],
+      `INSERT INTO mail_quarantine (mailbox_id, uid, message_key, from_address, subject, reason, reason_code, reason_params, size, truncated, raw)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+      [
+        q.mailboxId,
+        q.uid,
+        q.key,
+        q.from,
+        q.subject,
+        q.reason.text,
+        q.reason.code,
+        JSON.stringify(q.reason.params),
+        q.size,
+        q.truncated,
+        q.raw,
+      ],
     );
   }
 
@@ -95,7 +116,7 @@ export class MailIntakeRepository {
 
   quarantined(m: EntityManager = this.db.manager): Promise<QuarantineRow[]> {
     return m.query(
-      `SELECT q.id, q.mailbox_id, b.name AS mailbox_name, q.uid, q.message_key, q.from_address, q.subject, q.reason, q.size, q.truncated, q.created_at
+      `SELECT q.id, q.mailbox_id, b.name AS mailbox_name, q.uid, q.message_key, q.from_address, q.subject, q.reason_code, q.reason_params, q.size, q.truncated, q.created_at
        FROM mail_quarantine q LEFT JOIN mail_mailboxes b ON b.id = q.mailbox_id ORDER BY q.created_at DESC LIMIT 500`,
     );
   }

@@ -27,7 +27,7 @@ import { TicketsService, type Mutation } from '../tickets/tickets.service';
 type NewEvent = Mutation['events'][number];
 import { MAIL_CONFIG, MailConfig } from './mail.config';
 import { ReplyAddresses } from './reply-address';
-import { MailIntakeRepository } from './intake.repository';
+import { MailIntakeRepository, type QuarantineReason } from './intake.repository';
 
 export interface MailboxRow {
   id: string;
@@ -52,6 +52,33 @@ export type ImportOutcome =
   | { outcome: 'duplicate' };
 
 const MAIL_ACTOR = systemActor('mail');
+
+/**
+ * A quarantine's reason: the code and parameters the console words (libs/domain QUARANTINE_REASON_CODES), and
+ * the French sentence kept for the logs and the audit trail. `error` is a parser's or the database's technical text.
+ */
+const REASONS = {
+  tooLarge: (size: number): QuarantineReason => {
+    const mb = Math.round(size / 1048576);
+    return { code: 'mail.too_large', params: { mb }, text: `Message trop volumineux (${mb} Mo).` };
+  },
+  unreadable: (error: string): QuarantineReason => ({
+    code: 'mail.unreadable',
+    params: { error: error.slice(0, 500) },
+    text: (error ? `Message illisible : ${error}` : 'Message illisible.').slice(0, 500),
+  }),
+  noSender: (): QuarantineReason => ({ code: 'mail.no_sender', params: {}, text: 'Expéditeur absent ou illisible (From).' }),
+  badSender: (address: string): QuarantineReason => ({
+    code: 'mail.bad_sender',
+    params: { address },
+    text: `Adresse d’expéditeur invalide : ${address}.`,
+  }),
+  importFailed: (error: string): QuarantineReason => ({
+    code: 'mail.import_failed',
+    params: { error: error.slice(0, 1000) },
+    text: `Import impossible : ${error}`.slice(0, 1000),
+  }),
+};
 const AUDIT_ACTOR: AuditActor = { actorId: null, actorLabel: 'system:mail', ip: null };
 const MAX_TEXT = 20_000;
 // eslint-disable-next-line no-control-regex
@@ -80,13 +107,13 @@ export class MailIntakeService {
 
   async importMessage(mailbox: MailboxRow, uid: number | null, raw: Buffer, size = raw.length): Promise<ImportOutcome> {
     let parsed: ParsedMail | null = null;
-    let parseError: string | null = null;
-    if (size > this.mail.maxMessageBytes) parseError = `Message trop volumineux (${Math.round(size / 1048576)} Mo).`;
+    let parseError: QuarantineReason | null = null;
+    if (size > this.mail.maxMessageBytes) parseError = REASONS.tooLarge(size);
     else {
       try {
         parsed = await mailparser().simpleParser(raw, { skipImageLinks: true, maxHtmlLengthToParse: 2_000_000 });
       } catch (e) {
-        parseError = `Message illisible : ${(e as Error).message}`.slice(0, 500);
+        parseError = REASONS.unreadable((e as Error).message);
       }
     }
     const key = messageKey(parsed?.messageId, raw);
@@ -94,33 +121,12 @@ export class MailIntakeService {
     try {
       return await this.db.transaction(async (m) => {
         if (!(await this.rows.claim(m, key, mailbox.id, uid, 'ignored'))) return { outcome: 'duplicate' as const };
-        if (!parsed) return this.quarantine(m, mailbox, uid, key, raw, size, parseError ?? 'Message illisible.', null, null);
+        if (!parsed) return this.quarantine(m, mailbox, uid, key, raw, size, parseError ?? REASONS.unreadable(''), null, null);
         const from = firstAddress(parsed.from);
         const subjectRaw = parsed.subject ?? '';
-        if (!from)
-          return this.quarantine(
-            m,
-            mailbox,
-            uid,
-            key,
-            raw,
-            size,
-            'Expéditeur absent ou illisible (From).',
-            parsed.from?.text ?? null,
-            subjectRaw,
-          );
+        if (!from) return this.quarantine(m, mailbox, uid, key, raw, size, REASONS.noSender(), parsed.from?.text ?? null, subjectRaw);
         if (!isSafeAddress(from.address))
-          return this.quarantine(
-            m,
-            mailbox,
-            uid,
-            key,
-            raw,
-            size,
-            `Adresse d’expéditeur invalide : ${oneLine(from.address, 100)}.`,
-            from.address,
-            subjectRaw,
-          );
+          return this.quarantine(m, mailbox, uid, key, raw, size, REASONS.badSender(oneLine(from.address, 100)), from.address, subjectRaw);
 
         const automatic = detectAutomatic(headersOf(parsed.headers as Map<string, unknown>), from.address, {
           address: this.mail.fromAddress,
@@ -191,8 +197,8 @@ export class MailIntakeService {
     } catch (e) {
       for (const remove of files) await remove();
       // A message that makes the import fail must not block the mailbox: it is kept aside with the error.
-      const reason = `Import impossible : ${(e as Error).message}`.slice(0, 1000);
-      this.log.warn(`${mailbox.name} uid ${uid}: ${reason}`);
+      const reason = REASONS.importFailed((e as Error).message);
+      this.log.warn(`${mailbox.name} uid ${uid}: ${reason.text}`);
       return this.db.transaction(async (m) => {
         if (!(await this.rows.claim(m, key, mailbox.id, uid, 'quarantined'))) return { outcome: 'duplicate' as const };
         return this.quarantine(m, mailbox, uid, key, raw, size, reason, parsed?.from?.text ?? null, parsed?.subject ?? null);
@@ -207,7 +213,7 @@ export class MailIntakeService {
     key: string,
     raw: Buffer,
     size: number,
-    reason: string,
+    reason: QuarantineReason,
     from: string | null,
     subject: string | null,
   ): Promise<ImportOutcome> {
@@ -223,9 +229,9 @@ export class MailIntakeService {
       truncated: kept.length < size,
       raw: kept,
     });
-    await this.rows.setOutcome(m, key, 'quarantined', null, reason);
-    this.log.warn(`${mailbox.name} uid ${uid ?? '?'} quarantined: ${reason}`);
-    return { outcome: 'quarantined', reason };
+    await this.rows.setOutcome(m, key, 'quarantined', null, reason.text);
+    this.log.warn(`${mailbox.name} uid ${uid ?? '?'} quarantined: ${reason.text}`);
+    return { outcome: 'quarantined', reason: reason.text };
   }
 
   /**

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { Mailbox, MailboxInput, QuarantinedMail } from '@grc/domain';
+import { QUARANTINE_REASON_CODES, type Mailbox, type MailboxInput, type QuarantineReasonCode, type QuarantinedMail } from '@grc/domain';
 import { badRequest, conflict, notFound } from '../../common/problem';
 import { AuditService, auditActor, type Changes } from '../audit/audit.service';
 import type { Actor } from '../auth/authenticated-agent';
@@ -61,13 +61,17 @@ export class MailboxesService {
   async save(actor: Actor, id: string | null, dto: MailboxInput): Promise<Mailbox> {
     const savedId = await this.db.transaction(async (m) => {
       if (!(await this.categories.isActive(dto.categoryId, m)))
-        throw badRequest('Catégorie inconnue ou désactivée.', [{ field: 'categoryId', message: 'Catégorie inconnue ou désactivée.' }]);
+        throw badRequest('Catégorie inconnue ou désactivée.', [
+          { field: 'categoryId', message: 'Catégorie inconnue ou désactivée.', code: 'category_unknown_or_inactive' },
+        ]);
       if (dto.departmentId) {
         if (!(await this.departments.isActive(dto.departmentId, m)))
-          throw badRequest('Service inconnu ou désactivé.', [{ field: 'departmentId', message: 'Service inconnu ou désactivé.' }]);
+          throw badRequest('Service inconnu ou désactivé.', [
+            { field: 'departmentId', message: 'Service inconnu ou désactivé.', code: 'department_unknown_or_inactive' },
+          ]);
       }
       if (await this.rows.isNameTaken(m, dto.name.trim(), id))
-        throw conflict('Une boîte porte déjà ce nom.', [{ field: 'name', message: 'Nom déjà utilisé.' }]);
+        throw conflict('Une boîte porte déjà ce nom.', [{ field: 'name', message: 'Nom déjà utilisé.', code: 'name_taken' }]);
       const values: MailboxValues = [
         dto.name.trim(),
         dto.host.trim(),
@@ -94,7 +98,9 @@ export class MailboxesService {
         rowId = id;
       } else {
         if (!newPassword)
-          throw badRequest('Le mot de passe est obligatoire.', [{ field: 'password', message: 'Mot de passe obligatoire.' }]);
+          throw badRequest('Le mot de passe est obligatoire.', [
+            { field: 'password', message: 'Mot de passe obligatoire.', code: 'required' },
+          ]);
         rowId = await this.rows.insert(m, values, newPassword);
       }
       const fields: Array<[string, string, unknown]> = [
@@ -143,7 +149,10 @@ export class MailboxesService {
       messageId: r.message_key ?? null,
       fromAddress: r.from_address ?? null,
       subject: r.subject ?? null,
-      reason: r.reason,
+      reasonCode: (QUARANTINE_REASON_CODES as readonly string[]).includes(r.reason_code)
+        ? (r.reason_code as QuarantineReasonCode)
+        : 'mail.import_failed',
+      reasonParams: r.reason_params ?? {},
       size: r.size,
       truncated: r.truncated,
       createdAt: new Date(r.created_at).toISOString(),

@@ -107,8 +107,8 @@ export class MailTemplatesService {
 
   private check(event: MailEvent, input: { subject: string; body: string }): void {
     const problems = [
-      ...checkTemplate(input.subject, MAIL_EVENT_VARIABLES[event]).map((message) => ({ field: 'subject', message })),
-      ...checkTemplate(input.body, MAIL_EVENT_VARIABLES[event]).map((message) => ({ field: 'body', message })),
+      ...checkTemplate(input.subject, MAIL_EVENT_VARIABLES[event]).map((p) => ({ field: 'subject', ...p })),
+      ...checkTemplate(input.body, MAIL_EVENT_VARIABLES[event]).map((p) => ({ field: 'body', ...p })),
     ];
     if (problems.length) throw badRequest(problems.map((p) => p.message).join(' '), problems);
   }
@@ -129,8 +129,8 @@ export class MailTemplatesService {
     const problems = checkTemplate(input.body, REPLY_TEMPLATE_VARIABLES);
     if (problems.length)
       throw badRequest(
-        problems.join(' '),
-        problems.map((message) => ({ field: 'body', message })),
+        problems.map((p) => p.message).join(' '),
+        problems.map((p) => ({ field: 'body', ...p })),
       );
     const write = {
       name: input.name.trim(),
@@ -141,11 +141,15 @@ export class MailTemplatesService {
     };
     const saved = await this.db.transaction(async (m) => {
       if (write.departmentId && !(await this.departments.isActive(write.departmentId, m)))
-        throw badRequest('Service inconnu ou désactivé.', [{ field: 'departmentId', message: 'Service inconnu ou désactivé.' }]);
+        throw badRequest('Service inconnu ou désactivé.', [
+          { field: 'departmentId', message: 'Service inconnu ou désactivé.', code: 'department_unknown_or_inactive' },
+        ]);
       if (write.categoryId && !(await this.categories.isActive(write.categoryId, m)))
-        throw badRequest('Catégorie inconnue ou désactivée.', [{ field: 'categoryId', message: 'Catégorie inconnue ou désactivée.' }]);
+        throw badRequest('Catégorie inconnue ou désactivée.', [
+          { field: 'categoryId', message: 'Catégorie inconnue ou désactivée.', code: 'category_unknown_or_inactive' },
+        ]);
       if (await this.rows.isReplyNameTaken(m, write.name, id))
-        throw conflict('Un modèle de réponse porte déjà ce nom.', [{ field: 'name', message: 'Nom déjà utilisé.' }]);
+        throw conflict('Un modèle de réponse porte déjà ce nom.', [{ field: 'name', message: 'Nom déjà utilisé.', code: 'name_taken' }]);
       let row;
       let before: Awaited<ReturnType<MailTemplatesRepository['lockReply']>> = null;
       if (id) {

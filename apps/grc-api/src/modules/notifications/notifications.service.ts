@@ -13,7 +13,7 @@ import {
 } from '@grc/domain';
 import { invalidField, notFound } from '../../common/problem';
 import type { AuthenticatedAgent } from '../auth/authenticated-agent';
-import { detailsOf, renderMessage, topicOf } from './notification-messages';
+import { detailsOf, messageOf, topicOf } from './notification-codes';
 import type { NotificationListQueryDto } from './notifications.dto';
 import { NotificationsRepository, type NotificationRow } from './notifications.repository';
 
@@ -113,7 +113,7 @@ function toItem(r: NotificationRow): NotificationItem {
     readAt: iso(r.my_read_at),
     audience,
     ticket,
-    message: renderMessage({ kind: r.kind, data, ticket }),
+    ...messageOf({ kind: r.kind, data, ticket }),
     details: detailsOf(data),
   };
 }

@@ -112,7 +112,9 @@ export class RetentionService {
       );
       if (unknown.length) {
         const i = rules.findIndex((r) => r.categoryId === unknown[0]);
-        throw badRequest('Catégorie inconnue.', [{ field: `rules[${i}].categoryId`, message: 'Catégorie inconnue.' }]);
+        throw badRequest('Catégorie inconnue.', [
+          { field: `rules[${i}].categoryId`, message: 'Catégorie inconnue.', code: 'category_not_found' },
+        ]);
       }
       const before = await this.repo.rules(m);
       await this.repo.replaceRules(m, rules, actor.agent.id);

@@ -247,7 +247,7 @@ export class SlaConfigService {
 
   private async checkPolicy(input: SlaPolicyInput): Promise<SlaPolicy> {
     if (input === null || typeof input !== 'object')
-      throw badRequest('Politique attendue.', [{ field: '', message: 'Objet JSON attendu.' }]);
+      throw badRequest('Politique attendue.', [{ field: '', message: 'Objet JSON attendu.', code: 'object_expected' }]);
     const unknown = strictFields(input, POLICY_SHAPE);
     if (unknown.length) throw invalid(`Politique SLA invalide : ${unknown.map((e) => `${e.field} : ${e.message}`).join(' ; ')}`, unknown);
     const policy: SlaPolicy = {
@@ -315,7 +315,8 @@ const CALENDAR_SHAPE: Shape = {
 
 function checkCalendar(input: SlaCalendarInput): BusinessCalendar {
   const errors: FieldError[] = [];
-  if (input === null || typeof input !== 'object') throw badRequest('Calendrier attendu.', [{ field: '', message: 'Objet JSON attendu.' }]);
+  if (input === null || typeof input !== 'object')
+    throw badRequest('Calendrier attendu.', [{ field: '', message: 'Objet JSON attendu.', code: 'object_expected' }]);
   const unknown = strictFields(input, CALENDAR_SHAPE);
   if (unknown.length) throw badRequest(`Calendrier invalide : ${unknown.map((e) => `${e.field} : ${e.message}`).join(' ; ')}`, unknown);
   if (typeof input.name !== 'string' || !input.name.trim() || input.name.length > 200) {

@@ -54,20 +54,30 @@ export class AttachmentsService {
   ) {}
 
   async add(actor: Actor, ticketId: string, version: number, file: UploadedFile | undefined): Promise<TicketDetail> {
-    if (!file) throw badRequest('Aucun fichier reçu.', [{ field: 'file', message: 'Joignez un fichier.' }]);
+    if (!file) throw badRequest('Aucun fichier reçu.', [{ field: 'file', message: 'Joignez un fichier.', code: 'file.required' }]);
     if (file.size > this.config.maxUploadBytes) {
       throw new ProblemException(
         413,
         'Fichier trop volumineux',
         `Le fichier dépasse ${Math.round(this.config.maxUploadBytes / 1048576)} Mo.`,
-        [{ field: 'file', message: 'Fichier trop volumineux.' }],
+        [
+          {
+            field: 'file',
+            message: 'Fichier trop volumineux.',
+            code: 'file.too_large',
+            params: { maxMb: Math.round(this.config.maxUploadBytes / 1048576) },
+          },
+        ],
       );
     }
-    if (file.size === 0) throw badRequest('Le fichier est vide.', [{ field: 'file', message: 'Fichier vide.' }]);
+    if (file.size === 0) throw badRequest('Le fichier est vide.', [{ field: 'file', message: 'Fichier vide.', code: 'file.empty' }]);
     // multer decodes the name as latin1; browsers send UTF-8
     const filename = safeFilename(Buffer.from(file.originalname, 'latin1').toString('utf8'));
     const reason = await checkAttachment(filename, file.mimetype, file.buffer);
-    if (reason) throw new ProblemException(415, 'Type de fichier refusé', reason, [{ field: 'file', message: reason }]);
+    if (reason)
+      throw new ProblemException(415, 'Type de fichier refusé', reason, [
+        { field: 'file', message: reason, code: 'file.type', params: { type: file.mimetype } },
+      ]);
 
     const checked: CheckedFile = {
       filename,

@@ -30,7 +30,7 @@ export class InboxQuery {
     if (query.cursor) {
       const values = decodeCursor(query.cursor);
       if (!values || values.length !== sortKeyCount(filter.sort))
-        throw invalidField('cursor', 'Curseur de pagination invalide ou expiré : revenez à la première page.');
+        throw invalidField('cursor', 'Curseur de pagination invalide ou expiré : revenez à la première page.', 'invalid_cursor');
       filter.after = values;
     }
     const page = await this.rows.page(filter);
@@ -69,7 +69,8 @@ export class InboxQuery {
     };
     if (query.assigneeId?.length) {
       const ids = query.assigneeId.filter((a) => a !== 'none');
-      if (ids.some((id) => !/^[0-9a-f-]{36}$/i.test(id))) throw invalidField('assigneeId', 'Identifiant d’agent invalide (ou « none »).');
+      if (ids.some((id) => !/^[0-9a-f-]{36}$/i.test(id)))
+        throw invalidField('assigneeId', 'Identifiant d’agent invalide (ou « none »).', 'agent_id_invalid');
       filter.assigneeIds = ids;
       filter.assigneeNone = query.assigneeId.includes('none');
     }

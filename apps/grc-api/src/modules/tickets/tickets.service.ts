@@ -169,12 +169,16 @@ export class TicketsService {
   async create(actor: Actor, dto: CreateTicketDto): Promise<TicketDetail> {
     if (dto.citizenId && dto.newCitizen) {
       throw badRequest('Choisissez un citoyen existant ou créez-en un, pas les deux.', [
-        { field: 'newCitizen', message: 'À laisser vide quand citizenId est donné.' },
+        { field: 'newCitizen', message: 'À laisser vide quand citizenId est donné.', code: 'citizen_exclusive' },
       ]);
     }
     if ((dto.latitude == null) !== (dto.longitude == null)) {
       throw badRequest('La position demande une latitude et une longitude.', [
-        { field: dto.latitude == null ? 'latitude' : 'longitude', message: 'Donnez les deux coordonnées, ou aucune.' },
+        {
+          field: dto.latitude == null ? 'latitude' : 'longitude',
+          message: 'Donnez les deux coordonnées, ou aucune.',
+          code: 'coordinates_pair',
+        },
       ]);
     }
     // the answer is read in the creation's own transaction: no round trip after the commit (bench/intake.mjs)
@@ -218,9 +222,14 @@ export class TicketsService {
     beforeHooks?: (ticket: { id: string; reference: string; departmentId: string }) => Promise<NewEvent[]>,
   ): Promise<{ id: string; reference: string; departmentId: string }> {
     const ctx = await this.repo.creationContext(m, input.categoryId, input.citizenId ?? null, input.reach);
-    if (!ctx) throw badRequest('Catégorie inconnue.', [{ field: 'categoryId', message: 'Catégorie inconnue.' }]);
-    if (!ctx.active) throw badRequest('Cette catégorie est désactivée.', [{ field: 'categoryId', message: 'Catégorie désactivée.' }]);
-    if (input.citizenId && !ctx.citizen_id) throw badRequest('Citoyen inconnu.', [{ field: 'citizenId', message: 'Citoyen inconnu.' }]);
+    if (!ctx)
+      throw badRequest('Catégorie inconnue.', [{ field: 'categoryId', message: 'Catégorie inconnue.', code: 'category_not_found' }]);
+    if (!ctx.active)
+      throw badRequest('Cette catégorie est désactivée.', [
+        { field: 'categoryId', message: 'Catégorie désactivée.', code: 'category_inactive' },
+      ]);
+    if (input.citizenId && !ctx.citizen_id)
+      throw badRequest('Citoyen inconnu.', [{ field: 'citizenId', message: 'Citoyen inconnu.', code: 'citizen_not_found' }]);
 
     const departmentId =
       input.departmentId ??
@@ -356,7 +365,8 @@ export class TicketsService {
           audit = { attributes: { before, after } };
         }
       }
-      if (!Object.keys(set).length) throw badRequest('Rien à modifier.', [{ field: 'priority', message: 'Aucune valeur nouvelle.' }]);
+      if (!Object.keys(set).length)
+        throw badRequest('Rien à modifier.', [{ field: 'priority', message: 'Aucune valeur nouvelle.', code: 'nothing_to_change' }]);
       return { set, events, action: 'ticket.update', audit };
     });
   }
@@ -366,7 +376,7 @@ export class TicketsService {
       let candidate = null;
       if (dto.assigneeId) {
         const a = await this.agents.find(dto.assigneeId, m);
-        if (!a) throw badRequest('Agent inconnu.', [{ field: 'assigneeId', message: 'Agent inconnu.' }]);
+        if (!a) throw badRequest('Agent inconnu.', [{ field: 'assigneeId', message: 'Agent inconnu.', code: 'agent_not_found' }]);
         candidate = { id: a.id, active: a.active, departmentIds: a.departmentIds };
       }
       const decision = decideAssignment(

@@ -61,7 +61,13 @@ export function checkDefinition(input: unknown, context: AnalysisContext, prefix
         code,
         diagram: null,
         warnings: [],
-        errors: parsed.errors.map((e) => ({ path: at(e.path), message: e.message, code: 'schema', severity: 'error' })),
+        errors: parsed.errors.map((e) => ({
+          path: at(e.path),
+          message: e.message,
+          code: e.code,
+          ...(e.params ? { params: e.params } : {}),
+          severity: 'error',
+        })),
       },
     };
   }

@@ -28,7 +28,7 @@ export const invalidDefinition = (errors: WorkflowDefinitionProblem[], detail = 
     422,
     'Circuit invalide',
     detail,
-    errors.map((e) => ({ field: e.path, message: e.message, code: e.code ?? 'invalid' })),
+    errors.map((e) => ({ field: e.path, message: e.message, code: e.code ?? 'invalid', ...(e.params ? { params: e.params } : {}) })),
   );
 
 const toVersionSummary = (r: DefinitionRow): WorkflowVersionSummary => ({

@@ -3,7 +3,7 @@ import { InjectDataSource, InjectEntityManager } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Actor as EngineActor, Delegation as EngineDelegation, WorkflowRole } from '@grc/workflows';
 import type { Delegation, DelegationInput } from '@grc/domain';
-import { badRequest, forbidden, notFound, ProblemException } from '../../common/problem';
+import { badRequest, forbidden, notFound, ProblemException, type FieldError } from '../../common/problem';
 import { AuditService, auditActor } from '../audit/audit.service';
 import { AgentsRepository } from '../agents/agents.repository';
 import { actorId, type Actor, type AuthenticatedAgent } from '../auth/authenticated-agent';
@@ -49,21 +49,31 @@ export class DelegationsService {
     if (fromId !== me.id && me.role !== 'admin') throw forbidden('Seul un administrateur peut déléguer pour un autre agent.');
     const starts = new Date(input.startsAt);
     const ends = new Date(input.endsAt);
-    const errors: Array<{ field: string; message: string }> = [];
-    if (Number.isNaN(starts.getTime())) errors.push({ field: 'startsAt', message: 'Date de début invalide.' });
-    if (Number.isNaN(ends.getTime())) errors.push({ field: 'endsAt', message: 'Date de fin invalide.' });
-    if (!errors.length && ends <= starts) errors.push({ field: 'endsAt', message: 'La fin doit suivre le début.' });
-    if (!errors.length && ends.getTime() <= Date.now()) errors.push({ field: 'endsAt', message: 'La période est déjà passée.' });
+    const errors: FieldError[] = [];
+    if (Number.isNaN(starts.getTime())) errors.push({ field: 'startsAt', message: 'Date de début invalide.', code: 'isDateString' });
+    if (Number.isNaN(ends.getTime())) errors.push({ field: 'endsAt', message: 'Date de fin invalide.', code: 'isDateString' });
+    if (!errors.length && ends <= starts)
+      errors.push({ field: 'endsAt', message: 'La fin doit suivre le début.', code: 'period.end_before_start' });
+    if (!errors.length && ends.getTime() <= Date.now())
+      errors.push({ field: 'endsAt', message: 'La période est déjà passée.', code: 'period.past' });
     if (!errors.length && ends.getTime() - starts.getTime() > MAX_DAYS * 86_400_000)
-      errors.push({ field: 'endsAt', message: `Une délégation dure ${MAX_DAYS} jours au plus.` });
-    if (input.toAgentId === fromId) errors.push({ field: 'toAgentId', message: 'On ne se délègue pas à soi-même.' });
+      errors.push({
+        field: 'endsAt',
+        message: `Une délégation dure ${MAX_DAYS} jours au plus.`,
+        code: 'period.too_long',
+        params: { maxDays: MAX_DAYS },
+      });
+    if (input.toAgentId === fromId)
+      errors.push({ field: 'toAgentId', message: 'On ne se délègue pas à soi-même.', code: 'delegation.self' });
     if (errors.length) throw badRequest(errors.map((e) => e.message).join(' '), errors);
     const id = await this.db.transaction(async (m) => {
       const from = await this.agents.find(fromId, m);
       const to = await this.agents.find(input.toAgentId, m);
-      if (!from) throw badRequest('Délégant inconnu.', [{ field: 'fromAgentId', message: 'Agent inconnu.' }]);
+      if (!from) throw badRequest('Délégant inconnu.', [{ field: 'fromAgentId', message: 'Agent inconnu.', code: 'agent_not_found' }]);
       if (!to?.active)
-        throw badRequest('Délégataire inconnu ou désactivé.', [{ field: 'toAgentId', message: 'Agent inconnu ou désactivé.' }]);
+        throw badRequest('Délégataire inconnu ou désactivé.', [
+          { field: 'toAgentId', message: 'Agent inconnu ou désactivé.', code: 'agent_unknown_or_inactive' },
+        ]);
       if (await this.repo.overlaps(m, fromId, input.toAgentId, starts, ends))
         throw new ProblemException(409, 'Conflit', 'Une délégation au même agent couvre déjà une partie de cette période.', [
           { field: 'startsAt', message: 'Période déjà couverte.', code: 'overlap' },

@@ -8,6 +8,7 @@ import { DUP_EN } from '../features/duplicates/duplicates-i18n';
 import { ACCOUNT_EN } from '../features/account/account-i18n';
 import { WELCOME_EN } from '../features/login/welcome-i18n';
 import { MAIL_EN } from '../features/mail/mail-i18n';
+import { QUARANTINE_WORDS_EN } from '../features/mail/quarantine-words';
 import { SSO_EN } from '../features/admin/identity-providers-i18n';
 import { WF_EN } from '../features/workflows/workflow-i18n';
 import { CE_EN } from '../features/workflows/circuit-editor-i18n';
@@ -18,7 +19,9 @@ import { TOWN_EN } from '../features/admin/town-settings-i18n';
 import { COMMUNES_EN } from '../features/admin/communes-i18n';
 import { PACK_IMPORT_EN } from '../features/admin/pack-import-i18n';
 import { NOTIF_EN } from '../features/notifications/notifications-i18n';
+import { NOTIFICATION_WORDS_EN } from '../features/notifications/notification-words';
 import { PROBLEM_EN } from './problem-i18n';
+import { FIELD_WORDS_EN } from './field-words';
 import { PICKER_EN } from '../shared/picker-i18n';
 import { SLA_TIMELINE_EN } from '../features/sla/sla-timeline';
 import { CIRCUIT_PROBLEMS_EN } from '../features/workflows/circuit-problems-i18n';
@@ -357,6 +360,7 @@ export const EN: Record<MsgKey, string> = {
   ...LIVE_EN,
   ...DUP_EN,
   ...MAIL_EN,
+  ...QUARANTINE_WORDS_EN,
   // sign-in through identity providers (login page, features/admin/identity-providers)
   ...SSO_EN,
   ...SLA_EN,
@@ -372,6 +376,10 @@ export const EN: Record<MsgKey, string> = {
   ...RETENTION_CORE_EN,
   // the API's problem and field codes (core/problem.ts)
   ...PROBLEM_EN,
+  // field errors worded from their code (core/field-words.ts, libs/domain FIELD_ERROR_CODES)
+  ...FIELD_WORDS_EN,
+  // the notifications' sentences worded from their code (features/notifications/notification-words.ts)
+  ...NOTIFICATION_WORDS_EN,
   // agent picker (shared/agent-picker.ts)
   ...PICKER_EN,
   // the SLA's timeline events worded from their data (features/sla/sla-timeline.ts)

@@ -9,6 +9,7 @@ import { DUP_FR } from '../features/duplicates/duplicates-i18n';
 import { ACCOUNT_FR } from '../features/account/account-i18n';
 import { WELCOME_FR } from '../features/login/welcome-i18n';
 import { MAIL_FR } from '../features/mail/mail-i18n';
+import { QUARANTINE_WORDS_FR } from '../features/mail/quarantine-words';
 import { SSO_FR } from '../features/admin/identity-providers-i18n';
 import { SLA_FR } from '../features/sla/sla-i18n';
 import { AUDIT_FR } from '../features/audit/audit-i18n';
@@ -17,7 +18,9 @@ import { TOWN_FR } from '../features/admin/town-settings-i18n';
 import { COMMUNES_FR } from '../features/admin/communes-i18n';
 import { PACK_IMPORT_FR } from '../features/admin/pack-import-i18n';
 import { NOTIF_FR } from '../features/notifications/notifications-i18n';
+import { NOTIFICATION_WORDS_FR } from '../features/notifications/notification-words';
 import { PROBLEM_FR } from './problem-i18n';
+import { FIELD_WORDS_FR } from './field-words';
 import { PICKER_FR } from '../shared/picker-i18n';
 import { SLA_TIMELINE_FR } from '../features/sla/sla-timeline';
 import { CIRCUIT_PROBLEMS_FR } from '../features/workflows/circuit-problems-i18n';
@@ -357,6 +360,7 @@ export const FR = {
   ...LIVE_FR,
   ...DUP_FR,
   ...MAIL_FR,
+  ...QUARANTINE_WORDS_FR,
   // sign-in through identity providers (login page, features/admin/identity-providers)
   ...SSO_FR,
   ...SLA_FR,
@@ -372,6 +376,10 @@ export const FR = {
   ...RETENTION_CORE_FR,
   // the API's problem and field codes (core/problem.ts)
   ...PROBLEM_FR,
+  // field errors worded from their code (core/field-words.ts, libs/domain FIELD_ERROR_CODES)
+  ...FIELD_WORDS_FR,
+  // the notifications' sentences worded from their code (features/notifications/notification-words.ts)
+  ...NOTIFICATION_WORDS_FR,
   // agent picker (shared/agent-picker.ts)
   ...PICKER_FR,
   // the SLA's timeline events worded from their data (features/sla/sla-timeline.ts)

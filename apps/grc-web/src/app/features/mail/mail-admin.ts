@@ -13,6 +13,7 @@ import {
 } from '@grc/domain';
 import { Api } from '../../core/api';
 import { I18n, type MsgKey } from '../../core/i18n';
+import { quarantineReason } from './quarantine-words';
 import { toUiError, type UiError } from '../../core/problem';
 import { FORM_ERRORS } from '../../shared/form-errors';
 
@@ -83,6 +84,7 @@ export class MailAdmin {
     { key: 'pollIntervalSeconds', label: 'mail.interval', type: 'number' },
   ];
   protected t = (k: MsgKey, p?: Record<string, string | number>) => this.i18n.t(k, p);
+  protected readonly reasonOf = (q: QuarantinedMail) => quarantineReason(q, this.i18n);
   protected eventKey = (e: MailEvent) => `mail.event.${e}` as MsgKey;
   protected vars = (tpl: MailTemplate) => tpl.variables.map((v) => `{{${v}}}`).join(' ');
 

@@ -2,6 +2,7 @@ import { ChangeDetectionStrategy, Component, inject, input, output } from '@angu
 import { RouterLink } from '@angular/router';
 import type { NotificationItem } from '@grc/domain';
 import { I18n, type MsgKey } from '../../core/i18n';
+import { notificationText } from './notification-words';
 import { NotificationsStore } from './notifications.store';
 
 const LOCALES = { fr: 'fr-FR', en: 'en-GB' } as const;
@@ -38,7 +39,7 @@ export class NotificationList {
   readonly markRead = output<NotificationItem>();
 
   protected message(n: NotificationItem): string {
-    return this.i18n.lang() === 'en' ? n.message.en : n.message.fr;
+    return notificationText(n, this.i18n);
   }
 
   protected topic(n: NotificationItem): string {

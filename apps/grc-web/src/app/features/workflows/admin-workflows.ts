@@ -316,11 +316,13 @@ export class AdminWorkflowsPage implements OnInit {
         this.busy.set(false);
         const e = toUiError(err);
         this.error.set(e);
-        const body = (err as { error?: { errors?: Array<{ field: string; message: string; code?: string }> } }).error;
+        const body = (
+          err as { error?: { errors?: Array<{ field: string; message: string; code?: string; params?: Record<string, string | number> }> } }
+        ).error;
         if (e.status === 422 && body?.errors) {
           if (sourceForErrors !== undefined) this.source.set(sourceForErrors);
           this.problems.set({
-            errors: body.errors.map((x) => ({ path: x.field, message: x.message, code: x.code, severity: 'error' })),
+            errors: body.errors.map((x) => ({ path: x.field, message: x.message, code: x.code, params: x.params, severity: 'error' })),
             warnings: [],
           });
         }
