@@ -1,6 +1,6 @@
 import type { Page, TicketSummary } from '@grc/domain';
 import { startTestApp, type TestContext } from './support/test-app';
-import { ADMIN, ids, VOIRIE_AGENT } from './support/demo';
+import { ADMIN, DST_HEAD, ids, VOIRIE_AGENT } from './support/demo';
 import { eventually } from './support/eventually';
 
 describe('unified inbox: scoping, filters, French full text, keyset pagination', () => {
@@ -41,6 +41,45 @@ describe('unified inbox: scoping, filters, French full text, keyset pagination',
       expect(new Set(seen).size).toBe(n);
     }
     await admin.get('/api/v1/tickets').query({ cursor: 'not-a-cursor' }).expect(400);
+  });
+
+  it('merges several departments page by page in exactly the order SQL gives, in every sort and view', async () => {
+    // a head of several departments: each page is read department by department and merged (InboxRepository.page)
+    const head = await ctx.loginAs(DST_HEAD);
+    const [{ ids: scope }] = await ctx.db.query(
+      `WITH RECURSIVE tree AS (SELECT ad.department_id AS id FROM agent_departments ad JOIN agents a ON a.id = ad.agent_id WHERE a.email = $1
+         UNION SELECT d.id FROM departments d JOIN tree t ON d.parent_id = t.id)
+       SELECT array_agg(id) AS ids FROM tree`,
+      [DST_HEAD],
+    );
+    expect(scope.length).toBeGreaterThan(1);
+    const orders: Record<string, string> = {
+      created_desc: 'created_at DESC, id DESC',
+      created_asc: 'created_at ASC, id ASC',
+      updated_desc: 'updated_at DESC, id DESC',
+      priority_desc: 'priority DESC, created_at DESC, id DESC',
+    };
+    const cases: Array<{ query: Record<string, string>; where: string }> = [
+      { query: { view: 'departments' }, where: '' },
+      { query: { view: 'departments', status: 'new,open' }, where: `AND status IN ('new', 'open')` },
+      { query: { view: 'unassigned' }, where: 'AND assignee_id IS NULL' },
+    ];
+    for (const [sort, order] of Object.entries(orders)) {
+      for (const { query, where } of cases) {
+        const expected = (
+          await ctx.db.query(`SELECT id FROM tickets WHERE department_id = ANY($1::uuid[]) ${where} ORDER BY ${order}`, [scope])
+        ).map((r: { id: string }) => r.id);
+        expect(expected.length).toBeGreaterThan(0);
+        const seen: string[] = [];
+        let cursor: string | null = null;
+        do {
+          const page: Page<TicketSummary> = await list(head, { ...query, limit: '13', sort, ...(cursor ? { cursor } : {}) });
+          seen.push(...page.items.map((t) => t.id));
+          cursor = page.nextCursor;
+        } while (cursor);
+        expect({ sort, query, seen }).toEqual({ sort, query, seen: expected });
+      }
+    }
   });
 
   it('finds "Éclairage" when searching "eclairage", and a ticket by its spoken reference', async () => {
