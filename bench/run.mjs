@@ -4,6 +4,7 @@
 // --rls-compare: the inbox and full-text reads are measured again with row-level security switched off on
 // the tenant tables (issue 15), in the same run on the same data, and printed side by side (target: within 10 %).
 // --reads-only: no creation run (a kept database, e.g. the 10 M one, stays as it was seeded).
+// --main=PATH: measure another build (a copy of an earlier dist/apps/grc-api/main.js) on the same database.
 // See bench/README.md. Every step is bounded (timeouts), traffic goes to 127.0.0.1 only.
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -24,7 +25,7 @@ const args = Object.fromEntries(
     return [m[1], m[2] ?? true];
   }),
 );
-const known = ['tickets', 'skip-seed', 'keep-db', 'duration', 'connections', 'port', 'rls-compare', 'reads-only'];
+const known = ['tickets', 'skip-seed', 'keep-db', 'duration', 'connections', 'port', 'rls-compare', 'reads-only', 'main'];
 for (const k of Object.keys(args)) if (!known.includes(k)) throw new Error(`unknown flag --${k} (${known.join(', ')})`);
 
 const TICKETS = Number(args.tickets ?? 1_000_000);
@@ -38,7 +39,8 @@ const PG_BASE = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432'
 const DATABASE_URL = `${PG_BASE}/${DB}`;
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const BASE = `http://127.0.0.1:${PORT}`;
-const MAIN = join(ROOT, 'dist/apps/grc-api/main.js');
+// --main=PATH: another build's main.js (a copy of an earlier dist/apps/grc-api, to compare two builds on one database)
+const MAIN = args.main ? resolve(String(args.main)) : join(ROOT, 'dist/apps/grc-api/main.js');
 const PACK = 'packs/demo-town';
 const PASSWORD = 'Demo-GRC-2026!'; // packs/demo-town/agents.yaml (demo only)
 const AGENT = 'karim.benali@saint-aubin.fr'; // agent, departments voirie + éclairage
