@@ -43,8 +43,8 @@ describe('unified inbox: scoping, filters, French full text, keyset pagination',
     await admin.get('/api/v1/tickets').query({ cursor: 'not-a-cursor' }).expect(400);
   });
 
-  it('merges several departments page by page in exactly the order SQL gives, in every sort and view', async () => {
-    // a head of several departments: each page is read department by department and merged (InboxRepository.page)
+  it('pages a head’s several departments in exactly the order SQL gives, in every sort and view', async () => {
+    // a head of several departments: walking every page with the keyset cursor gives each request once, in order
     const head = await ctx.loginAs(DST_HEAD);
     const [{ ids: scope }] = await ctx.db.query(
       `WITH RECURSIVE tree AS (SELECT ad.department_id AS id FROM agent_departments ad JOIN agents a ON a.id = ad.agent_id WHERE a.email = $1
