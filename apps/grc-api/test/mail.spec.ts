@@ -525,6 +525,65 @@ describe('e-mail channel (real Dovecot IMAP and SMTP server on loopback)', () =>
     expect(smtp.mails.some((x) => x.envelope.to.some((t) => t.includes('evil')))).toBe(false);
   });
 
+  it('writes each e-mail with the town’s own template in the requester’s language (read with the ticket’s context)', async () => {
+    const d = await ids(ctx.db);
+    await admin
+      .put('/api/v1/mail/templates/acknowledgement/fr')
+      .send({ subject: 'Bien reçu : {{reference}}', body: 'Bonjour {{citizenName}}, nous avons bien reçu votre demande.' })
+      .expect(200);
+    await admin
+      .put('/api/v1/mail/templates/acknowledgement/en')
+      .send({ subject: 'Received: {{reference}}', body: 'Hello {{citizenName}}, we have received your request.' })
+      .expect(200);
+    const ackOf = async (ticketId: string) =>
+      (await ctx.db.query(`SELECT subject, text FROM mail_outbox WHERE ticket_id = $1 AND kind = 'acknowledgement'`, [ticketId]))[0];
+    try {
+      const fr = await agent
+        .post('/api/v1/tickets')
+        .send({
+          channel: 'phone',
+          categoryId: await d.category('nid-de-poule'),
+          subject: 'Trou rue Haute',
+          description: 'Un trou.',
+          newCitizen: { kind: 'resident', lastName: 'Lambert', email: 'paul.lambert@citoyens.example' },
+        })
+        .expect(201);
+      expect(await ackOf(fr.body.id)).toMatchObject({ subject: `Bien reçu : ${fr.body.reference}` });
+      // the citizen's last request was in English (the public form's English page): the next acknowledgement is too
+      await ctx.db.query(`UPDATE tickets SET locale = 'en' WHERE id = $1`, [fr.body.id]);
+      const [{ citizen_id }] = await ctx.db.query(`SELECT citizen_id FROM tickets WHERE id = $1`, [fr.body.id]);
+      const en = await agent
+        .post('/api/v1/tickets')
+        .send({
+          channel: 'phone',
+          categoryId: await d.category('nid-de-poule'),
+          subject: 'Trou rue Basse',
+          description: 'Un autre trou.',
+          citizenId: citizen_id,
+        })
+        .expect(201);
+      const ack = await ackOf(en.body.id);
+      expect(ack.subject).toBe(`Received: ${en.body.reference}`);
+      expect(ack.text).toContain('we have received your request');
+      // a language without a template of the town's: the built-in one
+      await ctx.db.query(`DELETE FROM mail_templates WHERE event = 'acknowledgement' AND locale = 'en'`);
+      const builtIn = await agent
+        .post('/api/v1/tickets')
+        .send({
+          channel: 'phone',
+          categoryId: await d.category('nid-de-poule'),
+          subject: 'Trou rue Neuve',
+          description: 'Encore un trou.',
+          citizenId: citizen_id,
+        })
+        .expect(201);
+      expect((await ackOf(builtIn.body.id)).subject).not.toMatch(/^Received:/);
+      expect((await ackOf(builtIn.body.id)).subject).toContain(builtIn.body.reference);
+    } finally {
+      await ctx.db.query(`DELETE FROM mail_templates WHERE event = 'acknowledgement'`);
+    }
+  });
+
   it('offers reply templates rendered with the ticket’s values', async () => {
     const created = await admin.post('/api/v1/mail/reply-templates').send({
       name: 'Intervention planifiée',

@@ -53,6 +53,18 @@ describe('SLA', () => {
     expect(view.clocks[0].deadline).toBe(addWorkingDays(cal.data as BusinessCalendar, started, 1).toISOString());
     expect(view.clocks[1].deadline).toBe(addWorkingDays(cal.data as BusinessCalendar, started, 5).toISOString());
     expect(view.dueAt).toBe(view.clocks[0].deadline);
+    // the inbox's summary was written with the row (prepared before the insert, not updated after it): the
+    // nearest running deadline, counted from the row's own created_at, as refreshSla computes it from ticket_sla
+    const [row] = await ctx.db.query(
+      `SELECT t.sla_due_at, t.sla_breached, t.created_at,
+         (SELECT min(deadline) FROM ticket_sla s WHERE s.ticket_id = t.id AND s.status = 'running') AS nearest
+       FROM tickets t WHERE t.id = $1`,
+      [t.id],
+    );
+    expect(started.toISOString()).toBe(row.created_at.toISOString());
+    expect(row.sla_due_at.toISOString()).toBe(view.clocks[0].deadline);
+    expect(row.sla_due_at.toISOString()).toBe(row.nearest.toISOString());
+    expect(row.sla_breached).toBe(false);
     const rows = await timers(t.id);
     expect(rows).toHaveLength(6); // 2 clocks × 3 ladder steps
     expect(rows.every((r) => r.state === 'pending')).toBe(true);

@@ -26,7 +26,10 @@ export interface MailContextRow {
   category_en: string | null;
   department: string;
   town: string;
+  /** 'fr' or 'en' (the mail templates' languages) */
   locale: string;
+  /** the town's own templates in that language, by mail event (null: none written; the built-in ones apply) */
+  templates: Record<string, { subject: string; body: string }> | null;
   /** the latest timeline event of each kind asked for (null: none) */
   last_events: Record<string, string | null> | null;
   /** the conversation by e-mail, as `thread` reads it */
@@ -90,8 +93,9 @@ export class OutboxRepository {
 
   /**
    * The ticket's context; the language is this request's, else the citizen's latest, else the town's. With it,
-   * in the same round trip (the e-mail listener runs in every ticket change: bench/intake.mjs), the latest
-   * timeline event of each kind in `eventKinds` (the events the e-mails are about) and the e-mail thread.
+   * in the same round trip (the e-mail listener runs in every ticket change: bench/intake.mjs), the town's
+   * templates in that language, the latest timeline event of each kind in `eventKinds` (the events the e-mails
+   * are about) and the e-mail thread.
    */
   async context(m: EntityManager, ticketId: string, eventKinds: readonly string[] = []): Promise<MailContextRow | null> {
     // The kinds are written into the text, not passed as an array: with `unnest($2)` PostgreSQL estimated ten
@@ -106,14 +110,16 @@ export class OutboxRepository {
       m,
       `SELECT t.id, t.reference, t.subject, t.status, c.email, c.kind, c.first_name, c.last_name, c.organisation_name, c.contact_person,
               t.channel, c.address, c.city, c.preferred_channel, cat.name_fr AS category, cat.name_en AS category_en, d.name AS department,
-              coalesce(${TOWN_SQL.name}, '') AS town,
-              coalesce(t.locale,
-                (SELECT x.locale FROM tickets x WHERE x.citizen_id = t.citizen_id AND x.locale IS NOT NULL ORDER BY x.created_at DESC LIMIT 1),
-                ${TOWN_SQL.locale}, 'fr') AS locale,
+              coalesce(${TOWN_SQL.name}, '') AS town, loc.locale,
+              (SELECT json_object_agg(mt.event, json_build_object('subject', mt.subject, 'body', mt.body))
+                 FROM mail_templates mt WHERE mt.locale = loc.locale) AS templates,
               (SELECT json_object_agg(k, (SELECT e.id::text FROM ticket_events e WHERE e.ticket_id = t.id AND e.kind = k ORDER BY e.id DESC LIMIT 1))
                  FROM unnest(ARRAY[${kinds.join(', ')}]::text[]) k) AS last_events,
               coalesce((SELECT json_agg(json_build_object('id', th.id, 'inbound', th.inbound) ORDER BY th.at) FROM (${THREAD_SQL}) th), '[]'::json) AS thread
        FROM tickets t LEFT JOIN citizens c ON c.id = t.citizen_id JOIN categories cat ON cat.id = t.category_id JOIN departments d ON d.id = t.department_id
+       CROSS JOIN LATERAL (SELECT CASE coalesce(t.locale,
+                (SELECT x.locale FROM tickets x WHERE x.citizen_id = t.citizen_id AND x.locale IS NOT NULL ORDER BY x.created_at DESC LIMIT 1),
+                ${TOWN_SQL.locale}, 'fr') WHEN 'en' THEN 'en' ELSE 'fr' END AS locale) loc
        WHERE t.id = $1`,
       [ticketId],
     );

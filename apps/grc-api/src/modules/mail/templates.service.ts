@@ -83,7 +83,11 @@ export class MailTemplatesService {
 
   /** The template in force (the admin's, else the built-in one), in the caller's transaction. */
   async get(m: EntityManager, event: MailEvent, locale: MailLocale): Promise<{ subject: string; body: string }> {
-    const row = await this.rows.find(m, event, locale);
+    return this.resolve(await this.rows.find(m, event, locale), event, locale);
+  }
+
+  /** The town's template when it wrote one (`row`, read by the caller), else the built-in one of the language. */
+  resolve(row: { subject: string; body: string } | null, event: MailEvent, locale: MailLocale): { subject: string; body: string } {
     return row ?? DEFAULT_MAIL_TEMPLATES[event][locale] ?? DEFAULT_MAIL_TEMPLATES[event].fr;
   }
 

@@ -14,15 +14,26 @@ import {
 } from '@grc/domain';
 import { TicketEntity } from '../../database/entities';
 import { CategoriesRepository } from '../reference/categories.repository';
-import type { TicketChangeEffects } from '../tickets/ticket-change.hooks';
+import type { SlaSummary, TicketChangeEffects, TicketDraft } from '../tickets/ticket-change.hooks';
 import { TimersService } from '../timers/timers.service';
 import { SlaConfigService, type ResolvedCalendar } from './sla-config.service';
 import { append, foldState, newClock, type ClockRow } from './sla-clock';
-import { SlaRepository } from './sla.repository';
+import { SlaRepository, type PolicyRow } from './sla.repository';
 import { deadlineMoved } from './sla-wording';
 
 export const SLA_ESCALATION = 'sla.escalation';
 const TARGETS: SlaTargetKey[] = ['firstResponse', 'resolution'];
+
+/** A creation's clocks prepared before its row is written (`SlaClocks.plan`). */
+export interface StartPlan extends TicketDraft {
+  /** null: no policy matches, no clock starts */
+  policy: SlaPolicy | null;
+  calendar: BusinessCalendar;
+  /** the clocks' start: the transaction's now(), which the row's created_at takes */
+  at: Date;
+  summary: SlaSummary;
+}
+type StartedClock = { row: ClockRow; policyId: string; clock: SlaClock };
 
 /** The calendar a clock counts on: a step's clock its department's, the others the ticket's. */
 export type ClockCalendars = (row: ClockRow) => Promise<BusinessCalendar>;
@@ -75,34 +86,92 @@ export class SlaClocks {
    */
   async start(m: EntityManager, t: TicketEntity, now: Date, effects: TicketChangeEffects): Promise<void> {
     const ctx = await this.rows.startContext(m, t.categoryId, t.departmentId);
-    const policy = selectPolicy(this.config.policiesOf(ctx.policies), {
+    const policy = this.matching(ctx, t);
+    if (!policy) return;
+    const { calendar } = this.config.calendarFromRows(ctx.calendars);
+    const at = t.createdAt && t.createdAt.getTime() <= now.getTime() ? new Date(t.createdAt) : now;
+    await this.write(m, this.started(t.id, policy, calendar, at, now), calendar);
+    effects.refreshSla();
+  }
+
+  /**
+   * A creation's clocks prepared before its row is written (TicketChangeListener.prepareCreation): the same
+   * reads as `start`, with the transaction's `now()` — the row's `created_at` — as the start, and the summary
+   * `refreshSla` would compute from them, which the tickets module writes with the row.
+   */
+  async plan(m: EntityManager, draft: TicketDraft, now: Date): Promise<StartPlan> {
+    const ctx = await this.rows.startContext(m, draft.categoryId, draft.departmentId);
+    const policy = this.matching(ctx, draft);
+    const { calendar } = this.config.calendarFromRows(ctx.calendars);
+    const at = ctx.now.getTime() <= now.getTime() ? ctx.now : now;
+    const rows = policy ? this.started('', policy, calendar, at, now).map((s) => s.row) : [];
+    const running = rows.filter((r) => r.status === 'running' && r.deadline).map((r) => r.deadline!.getTime());
+    return {
+      ...draft,
+      policy,
+      calendar,
+      at,
+      summary: {
+        slaDueAt: running.length ? new Date(Math.min(...running)) : null,
+        slaBreached: rows.some((r) => r.status !== 'stopped' && r.breached),
+      },
+    };
+  }
+
+  /** Starts the clocks `plan` prepared, for the row written with its summary: no `refreshSla`. */
+  async startPlanned(m: EntityManager, t: TicketEntity, plan: StartPlan, now: Date): Promise<void> {
+    if (!plan.policy) return;
+    await this.write(m, this.started(t.id, plan.policy, plan.calendar, plan.at, now), plan.calendar);
+  }
+
+  /** The plan was made for this row: same category, department, priority, channel, and its start is the row's creation. */
+  fits(plan: StartPlan, t: TicketEntity): boolean {
+    return (
+      plan.categoryId === t.categoryId &&
+      plan.departmentId === t.departmentId &&
+      plan.priority === t.priority &&
+      plan.channel === t.channel &&
+      !!t.createdAt &&
+      new Date(t.createdAt).getTime() === plan.at.getTime()
+    );
+  }
+
+  private matching(
+    ctx: { categoryCode: string | null; policies: PolicyRow[] },
+    t: { priority: number; channel: string },
+  ): SlaPolicy | null {
+    return selectPolicy(this.config.policiesOf(ctx.policies), {
       categoryCode: ctx.categoryCode ?? '',
       priority: priorityFromRank(t.priority),
       channel: t.channel as Channel,
     });
-    if (!policy) return;
-    const { calendar } = this.config.calendarFromRows(ctx.calendars);
-    const at = t.createdAt && t.createdAt.getTime() <= now.getTime() ? new Date(t.createdAt) : now;
-    const started: Array<{ row: ClockRow; policyId: string; clock: SlaClock }> = [];
+  }
+
+  /** The policy's clocks started at `at` (one per target with a duration), their deadlines computed. */
+  private started(ticketId: string, policy: SlaPolicy, calendar: BusinessCalendar, at: Date, now: Date): StartedClock[] {
+    const started: StartedClock[] = [];
     for (const target of TARGETS) {
       const duration = targetDuration(policy, target);
       if (!duration) continue;
-      const row = newClock(t.id, target, policy);
-      append(row, { type: 'started', at, ticketId: t.id, target, policyId: policy.id, duration }, calendar);
+      const row = newClock(ticketId, target, policy);
+      append(row, { type: 'started', at, ticketId, target, policyId: policy.id, duration }, calendar);
       // as save() does for one clock (a started clock has no deadline move to explain, no older timer to cancel)
       const state = foldState(row.events, calendar);
       const clock = viewSlaClock(state, calendar, now);
       row.deadline = clock.deadline;
       started.push({ row, policyId: state.policyId, clock });
     }
-    if (started.length) {
-      await this.rows.saveClocks(m, started);
-      await this.timers.scheduleMany(
-        m,
-        started.flatMap(({ row, clock }) => this.timerSpecs(row, clock, calendar)),
-      );
-    }
-    effects.refreshSla();
+    return started;
+  }
+
+  /** The started clocks' rows, then their escalation timers: two round trips whatever the number of targets. */
+  private async write(m: EntityManager, started: StartedClock[], calendar: BusinessCalendar): Promise<void> {
+    if (!started.length) return;
+    await this.rows.saveClocks(m, started);
+    await this.timers.scheduleMany(
+      m,
+      started.flatMap(({ row, clock }) => this.timerSpecs(row, clock, calendar)),
+    );
   }
 
   /** Persists a clock, syncs its escalation timers, explains a moved deadline in the timeline. */

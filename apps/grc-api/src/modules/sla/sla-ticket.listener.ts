@@ -2,10 +2,10 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { targetDuration, type SlaRecomputeReason, type SlaTargetKey, type TimelineEventKind } from '@grc/domain';
 import { TicketEntity } from '../../database/entities';
-import type { TicketChange, TicketChangeListener } from '../tickets/ticket-change.hooks';
+import type { PreparedCreation, TicketChange, TicketChangeListener, TicketDraft } from '../tickets/ticket-change.hooks';
 import { SlaConfigService, type ResolvedCalendar } from './sla-config.service';
 import { append, newClock, pastHistory, restart, type ClockRow } from './sla-clock';
-import { SlaClocks, type ClockCalendars } from './sla-clocks.service';
+import { SlaClocks, type ClockCalendars, type StartPlan } from './sla-clocks.service';
 import { SlaRepository } from './sla.repository';
 
 /** The system actor of the ladder: a priority it raises does not restart the clock. */
@@ -35,11 +35,20 @@ export class SlaTicketListener implements TicketChangeListener {
     private readonly rows: SlaRepository,
   ) {}
 
-  async onTicketChanged(m: EntityManager, change: TicketChange): Promise<void> {
+  /** A creation's clocks prepared before its row: their summary is written with it (bench/intake.mjs). */
+  async prepareCreation(m: EntityManager, draft: TicketDraft): Promise<PreparedCreation> {
+    const plan = await this.clocks.plan(m, draft, new Date());
+    return { sla: plan.summary, plan };
+  }
+
+  async onTicketChanged(m: EntityManager, change: TicketChange, prepared?: unknown): Promise<void> {
     const { after, before } = change;
     const now = new Date();
     if (!before) {
-      await this.clocks.start(m, after, now, change);
+      const plan = prepared as StartPlan | undefined;
+      // a plan for another row (a draft changed between the preparation and the insert): start afresh, summary refreshed
+      if (plan && this.clocks.fits(plan, after)) await this.clocks.startPlanned(m, after, plan, now);
+      else await this.clocks.start(m, after, now, change);
       return;
     }
     const touched = new Set<SlaTargetKey>();

@@ -141,8 +141,9 @@ export class SlaRepository {
     m: EntityManager,
     categoryId: string,
     departmentId: string,
-  ): Promise<{ categoryCode: string | null; policies: PolicyRow[]; calendars: Array<CalendarRow & { depth: number | null }> }> {
+  ): Promise<{ categoryCode: string | null; policies: PolicyRow[]; calendars: Array<CalendarRow & { depth: number | null }>; now: Date }> {
     const [r] = await preparedQuery<{
+      now: Date;
       category_code: string | null;
       policies: PolicyRow[];
       calendars: Array<CalendarRow & { depth: number | null }>;
@@ -151,7 +152,7 @@ export class SlaRepository {
       `WITH RECURSIVE up(id, parent_id, depth) AS (
          SELECT id, parent_id, 0 FROM departments WHERE id = $2
          UNION ALL SELECT d.id, d.parent_id, up.depth + 1 FROM departments d JOIN up ON d.id = up.parent_id WHERE up.depth < 20)
-       SELECT (SELECT code FROM categories WHERE id = $1) AS category_code,
+       SELECT now() AS now, (SELECT code FROM categories WHERE id = $1) AS category_code,
          coalesce((SELECT json_agg(p ORDER BY p.id) FROM (SELECT id, name, data, active, version, updated_at FROM sla_policies WHERE active) p), '[]'::json) AS policies,
          coalesce((SELECT json_agg(c ORDER BY c.depth NULLS LAST) FROM (
            SELECT c.id, c.department_id, c.name, c.data, c.version, c.updated_at, up.depth
@@ -159,7 +160,13 @@ export class SlaRepository {
            WHERE c.department_id IS NULL OR up.id IS NOT NULL) c), '[]'::json) AS calendars`,
       [categoryId, departmentId],
     );
-    return { categoryCode: r?.category_code ?? null, policies: r?.policies ?? [], calendars: r?.calendars ?? [] };
+    return {
+      categoryCode: r?.category_code ?? null,
+      policies: r?.policies ?? [],
+      calendars: r?.calendars ?? [],
+      // the transaction's start: a ticket created in it has this created_at
+      now: new Date(r!.now),
+    };
   }
 
   /** The ladder marked this clock breached. */

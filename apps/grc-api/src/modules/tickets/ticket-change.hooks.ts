@@ -32,9 +32,44 @@ export interface TicketChange extends TicketChangeEffects {
   actor: Actor;
 }
 
+/** A ticket about to be created: what its listeners may prepare from before the row is written. */
+export interface TicketDraft {
+  categoryId: string;
+  departmentId: string;
+  /** rank (libs/domain priorityRank) */
+  priority: number;
+  channel: string;
+}
+
+/** The SLA summary of `tickets` (sla_due_at, sla_breached), as `refreshSla` would compute it. */
+export interface SlaSummary {
+  slaDueAt: Date | null;
+  slaBreached: boolean;
+}
+
+/** What a listener prepared for a creation: columns the row is written with, and its own plan, handed back to it. */
+export interface PreparedCreation {
+  /** the SLA summary the clocks it will start give: written with the row, so no `refreshSla` is needed */
+  sla?: SlaSummary;
+  plan?: unknown;
+}
+
+/** The listeners' preparations of one creation (TicketChangeHooks.prepareCreation). */
+export interface PreparedCreations {
+  sla: SlaSummary | null;
+  plans: Map<TicketChangeListener, unknown>;
+}
+
 /** A feature that must react to every ticket change inside its transaction (SLA clocks, workflows). */
 export interface TicketChangeListener {
-  onTicketChanged(m: EntityManager, change: TicketChange): Promise<void>;
+  /** `prepared`: on creation, the plan this listener's `prepareCreation` returned (when it has one) */
+  onTicketChanged(m: EntityManager, change: TicketChange, prepared?: unknown): Promise<void>;
+  /**
+   * Creation only, before the row is written: what the listener will need on `onTicketChanged`, and the
+   * columns it would otherwise have the tickets module update right after the insert (the SLA clocks' summary:
+   * one more write of the row and of its indexes per created ticket, bench/intake.mjs). It writes nothing.
+   */
+  prepareCreation?(m: EntityManager, draft: TicketDraft): Promise<PreparedCreation>;
 }
 
 /**
@@ -55,10 +90,25 @@ export class TicketChangeHooks {
     return this.listeners.length > 0;
   }
 
-  /** `afterEach` writes what the listener added (events, SLA summary) before the next listener looks. */
-  async emit(m: EntityManager, change: TicketChange, afterEach?: () => Promise<void>): Promise<void> {
+  /** Each listener's preparation of a creation, in the order they run (TicketsService.createIn, before the insert). */
+  async prepareCreation(m: EntityManager, draft: TicketDraft): Promise<PreparedCreations> {
+    const prepared: PreparedCreations = { sla: null, plans: new Map() };
     for (const l of this.listeners) {
-      await l.onTicketChanged(m, change);
+      if (!l.prepareCreation) continue;
+      const p = await l.prepareCreation(m, draft);
+      if (p.sla) prepared.sla = p.sla;
+      if (p.plan !== undefined) prepared.plans.set(l, p.plan);
+    }
+    return prepared;
+  }
+
+  /**
+   * `afterEach` writes what the listener added (events, SLA summary) before the next listener looks; `prepared`:
+   * a creation's preparations, each listener given its own plan.
+   */
+  async emit(m: EntityManager, change: TicketChange, afterEach?: () => Promise<void>, prepared?: PreparedCreations): Promise<void> {
+    for (const l of this.listeners) {
+      await l.onTicketChanged(m, change, prepared?.plans.get(l));
       if (afterEach) await afterEach();
     }
   }

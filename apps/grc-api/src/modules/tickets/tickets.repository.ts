@@ -59,6 +59,8 @@ export interface CreatedRow {
   createdBy: string | null;
   attributes: Record<string, unknown>;
   locale: 'fr' | 'en' | null;
+  /** the SLA clocks' summary the listeners prepared (null: none, the columns' defaults) */
+  sla: { slaDueAt: Date | null; slaBreached: boolean } | null;
   createdData: Record<string, unknown>;
   audit: { actorId: string | null; actorLabel: string; ip: string | null; changes: Record<string, unknown> };
 }
@@ -266,8 +268,8 @@ export class TicketsRepository {
       m,
       `WITH t AS (
          INSERT INTO tickets (reference, channel, category_id, department_id, citizen_id, subject, description,
-           address, latitude, longitude, priority, status, created_by, attributes, locale)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'new', $12, $17, $19)
+           address, latitude, longitude, priority, status, created_by, attributes, locale, sla_due_at, sla_breached)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'new', $12, $17, $19, $20, $21)
          RETURNING ${meta.columns.map((c) => `"${c.databaseName}"`).join(', ')}),
        e AS (INSERT INTO ticket_events (ticket_id, kind, actor_id, data) SELECT id, 'created', $12, $13 FROM t),
        a AS (INSERT INTO audit_events (actor_id, actor_label, action, entity_type, entity_id, changes, ip)
@@ -293,6 +295,8 @@ export class TicketsRepository {
         JSON.stringify(r.attributes),
         r.audit.actorId,
         r.locale,
+        r.sla?.slaDueAt ?? null,
+        r.sla?.slaBreached ?? false,
       ],
     );
     const entity = meta.create() as TicketEntity;

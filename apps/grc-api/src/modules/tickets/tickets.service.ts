@@ -250,6 +250,15 @@ export class TicketsService {
     };
     const created: NewEvent = { kind: 'created', data: { channel: input.channel, departmentId, ...input.eventData } };
     const audit = input.auditActor ?? auditActor(actor);
+    // the listeners prepare before the row is written: the SLA clocks' summary goes into the insert
+    const prepared = this.hooks.active
+      ? await this.hooks.prepareCreation(m, {
+          categoryId: input.categoryId,
+          departmentId,
+          priority: priorityRank(priority),
+          channel: input.channel,
+        })
+      : null;
     const after = await this.repo.insertCreated(m, {
       reference,
       channel: input.channel,
@@ -265,6 +274,7 @@ export class TicketsService {
       createdBy: actorId(actor),
       attributes,
       locale: input.locale ?? null,
+      sla: prepared?.sla ?? null,
       createdData: created.data!,
       audit: { actorId: audit.actorId, actorLabel: audit.actorLabel, ip: audit.ip, changes: auditedChanges('ticket', changes) },
     });
@@ -277,7 +287,7 @@ export class TicketsService {
       // the row as inserted (insertCreated returns it): the channel's hooks write their own rows, not the ticket's columns
       const effects = new PendingEffects();
       const change = this.changeOf(id, null, after, [created, ...more], actor, effects);
-      await this.hooks.emit(m, change, () => effects.flush(m, this.repo, id));
+      await this.hooks.emit(m, change, () => effects.flush(m, this.repo, id), prepared ?? undefined);
     }
     return ticket;
   }
