@@ -9,6 +9,8 @@
 // --metropole (default from 5 M requests): the demo métropole and its second commune loaded too, the requests spread over them.
 // --seed-only: stop after the seed (no rollup rebuild, no HTTP). --skip-seed never drops the database; with --rebuild it
 // rebuilds the whole rollup first (timed, as after a seed); --only-rebuild: that rebuild alone, then stop.
+// --skip-cube: the HTTP figures without timing the cube's rebuild from the facts first (minutes at 10 M, just after
+// a --only-rebuild that built it).
 // 10 M requests is the target on a quiet machine (seed first with --keep-db, then measure with --skip-seed); run it
 // small on a shared machine (e.g. --tickets=100000). Its own database (grc_bench_reporting), port and queue prefix.
 import { spawn, execFile } from 'node:child_process';
@@ -41,6 +43,7 @@ const known = [
   'seed-only',
   'rebuild',
   'only-rebuild',
+  'skip-cube',
   'keep-db',
   'port',
   'db',
@@ -191,8 +194,10 @@ async function main() {
       if (args['only-rebuild']) return;
     }
     // the cube alone, set-based from the facts (what a time zone change or an upgrade costs)
-    const cube = await command('reporting-rebuild', '--cube-only');
-    log(`cube rebuilt from the facts: ${cube.ms} ms wall (${/figures' cube rebuilt[^\n]*/.exec(cube.out)?.[0] ?? '?'}); load ${load()}`);
+    if (!args['skip-cube']) {
+      const cube = await command('reporting-rebuild', '--cube-only');
+      log(`cube rebuilt from the facts: ${cube.ms} ms wall (${/figures' cube rebuilt[^\n]*/.exec(cube.out)?.[0] ?? '?'}); load ${load()}`);
+    }
     const c = await connect();
     const {
       rows: [size],
