@@ -96,6 +96,9 @@ function env(extra) {
     // the seed puts years of closed requests past their retention at once: the first retention run would work
     // through them for hours beside the measured reads (bench/README.md "10 M"); bench/anonymise.mjs measures it
     GRC_RETENTION_EVERY_MINUTES: process.env.GRC_RETENTION_EVERY_MINUTES ?? '0',
+    // the daily open-data files are written at the worker's start, then once a day (a town runs them at night): at
+    // 10 M their read of the whole rollup held the disk for minutes under the agents (bench/README.md "Agents at work")
+    GRC_OPEN_DATA_EVERY_HOURS: process.env.GRC_OPEN_DATA_EVERY_HOURS ?? '0',
     GRC_DATA_DIR: join(ROOT, 'bench/.data'),
     GRC_LOG_LEVEL: 'warn',
     ...RUNTIME,
