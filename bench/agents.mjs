@@ -244,6 +244,14 @@ async function agentAt(work, account, categories, until) {
     state.open = await call('detail', cookie, 'GET', `/api/v1/tickets/${t.id}`, null, 200);
     return state.open;
   };
+  /** A change of the request the agent has open (opened first if none), at its version; `bodyOf` null: nothing to do. */
+  const change = async (action, route, bodyOf) => {
+    const t = state.open ?? (await openOne());
+    const body = t && bodyOf(t);
+    if (!body) return;
+    const done = await call(action, cookie, 'POST', `/api/v1/tickets/${t.id}/${route}`, { ...body, version: t.version }, 201);
+    state.open = done ?? null;
+  };
   while (Date.now() < until) {
     await sleep(thinkTime());
     if (Date.now() >= until) break;
@@ -276,58 +284,21 @@ async function agentAt(work, account, categories, until) {
       case 'detail':
         await openOne();
         break;
-      case 'note': {
-        const t = state.open ?? (await openOne());
-        if (!t) break;
-        const done = await call(
-          'note',
-          cookie,
-          'POST',
-          `/api/v1/tickets/${t.id}/messages`,
-          {
-            kind: 'note',
-            body: `Vu sur place le ${new Date().toLocaleDateString('fr-FR')} : intervention à programmer (agent ${work}).`,
-            version: t.version,
-          },
-          201,
-        );
-        state.open = done ?? null;
+      case 'note':
+        await change('note', 'messages', () => ({
+          kind: 'note',
+          body: `Vu sur place le ${new Date().toLocaleDateString('fr-FR')} : intervention à programmer (agent ${work}).`,
+        }));
         break;
-      }
-      case 'status': {
-        const t = state.open ?? (await openOne());
-        if (!t) break;
-        const to = pick((t.allowedStatuses ?? []).filter((s) => s !== t.status));
-        if (!to) break;
-        const done = await call(
-          'status',
-          cookie,
-          'POST',
-          `/api/v1/tickets/${t.id}/status`,
-          {
-            status: to,
-            comment: 'Mise à jour après passage sur place.',
-            version: t.version,
-          },
-          201,
-        );
-        state.open = done ?? null;
+      case 'status':
+        await change('status', 'status', (t) => {
+          const to = pick((t.allowedStatuses ?? []).filter((s) => s !== t.status));
+          return to ? { status: to, comment: 'Mise à jour après passage sur place.' } : null;
+        });
         break;
-      }
-      case 'take': {
-        const t = state.open ?? (await openOne());
-        if (!t || t.assignee?.id === account.id) break;
-        const done = await call(
-          'take',
-          cookie,
-          'POST',
-          `/api/v1/tickets/${t.id}/assign`,
-          { assigneeId: account.id, version: t.version },
-          201,
-        );
-        state.open = done ?? null;
+      case 'take':
+        await change('take', 'assign', (t) => (t.assignee?.id === account.id ? null : { assigneeId: account.id }));
         break;
-      }
       case 'create': {
         const c = pick(categories);
         if (!c) break;
