@@ -29,7 +29,7 @@ describe('unified inbox: scoping, filters, French full text, keyset pagination',
   it('walks every page with the keyset cursor without gaps or repeats, in every sort', async () => {
     const admin = await ctx.loginAs(ADMIN);
     const [{ n }] = await ctx.db.query(`SELECT count(*)::int AS n FROM tickets`);
-    for (const sort of ['created_desc', 'created_asc', 'updated_desc', 'priority_desc']) {
+    for (const sort of ['created_desc', 'created_asc', 'updated_desc', 'priority_desc', 'due_asc']) {
       const seen: string[] = [];
       let cursor: string | null = null;
       do {
@@ -58,12 +58,33 @@ describe('unified inbox: scoping, filters, French full text, keyset pagination',
       created_asc: 'created_at ASC, id ASC',
       updated_desc: 'updated_at DESC, id DESC',
       priority_desc: 'priority DESC, created_at DESC, id DESC',
+      // running deadlines first, then the requests without one (paused, stopped, none), newest first
+      due_asc: 'sla_due_at ASC NULLS LAST, created_at DESC, id DESC',
     };
     const cases: Array<{ query: Record<string, string>; where: string }> = [
       { query: { view: 'departments' }, where: '' },
       { query: { view: 'departments', status: 'new,open' }, where: `AND status IN ('new', 'open')` },
       { query: { view: 'unassigned' }, where: 'AND assignee_id IS NULL' },
+      // two departments picked in the filter: read one by one too
+      {
+        query: { view: 'departments', departmentId: `${scope[0]},${scope[1]}` },
+        where: `AND department_id IN ('${scope[0]}', '${scope[1]}')`,
+      },
     ];
+    // the due-date order has both parts: requests with a running deadline (some sharing one: the tie goes to the
+    // newest) and requests without one
+    await ctx.db.query(
+      `UPDATE tickets SET sla_due_at = date_trunc('day', created_at) + interval '5 days'
+       WHERE department_id = ANY($1::uuid[]) AND status <> 'closed' AND right(id::text, 1) < '9'`,
+      [scope],
+    );
+    const [{ dated, undated }] = await ctx.db.query(
+      `SELECT count(*) FILTER (WHERE sla_due_at IS NOT NULL)::int AS dated, count(*) FILTER (WHERE sla_due_at IS NULL)::int AS undated
+       FROM tickets WHERE department_id = ANY($1::uuid[])`,
+      [scope],
+    );
+    expect(dated).toBeGreaterThan(13);
+    expect(undated).toBeGreaterThan(13);
     for (const [sort, order] of Object.entries(orders)) {
       for (const { query, where } of cases) {
         const expected = (

@@ -120,6 +120,17 @@ describe('inbox cursors', () => {
     expect(decodeInboxCursor('created_desc', 'garbage!')).toBeNull();
   });
 
+  it('puts running deadlines first, then the requests without one, newest first (a shared deadline too)', () => {
+    const at = (id: string, created: string, due?: string): InboxCursorRow => ({
+      ...row,
+      id,
+      created_at: `2026-03-0${created}T00:00:00.000Z`,
+      ...(due ? { sla_due_at: `2026-05-0${due}T00:00:00.000Z` } : {}),
+    });
+    const rows = [at('a', '1'), at('b', '2', '3'), at('c', '3', '3'), at('d', '4'), at('e', '1', '1')];
+    expect([...rows].sort((x, y) => compareInboxRows('due_asc', x, y)).map((r) => r.id)).toEqual(['e', 'c', 'b', 'd', 'a']);
+  });
+
   it('property: keyset pages (rows strictly after the cursor) list every row exactly once, in order', () => {
     const rowArb = fc.record({
       created_at: fc.integer({ min: 0, max: 5 }).map((d) => `2026-03-0${d + 1}T00:00:00.000Z`),

@@ -107,10 +107,11 @@ export const INBOX_SORTS: Readonly<Record<InboxSort, readonly InboxSortPart[]>> 
     { key: 'created_at', direction: 'desc' },
     { key: 'id', direction: 'desc' },
   ],
-  /** SLA: nearest running deadline first; none (or paused) last */
+  /** SLA: nearest running deadline first; none (or paused, or stopped) last, newest first among them */
   due_asc: [
     { key: 'sla_due_at', direction: 'asc' },
-    { key: 'id', direction: 'asc' },
+    { key: 'created_at', direction: 'desc' },
+    { key: 'id', direction: 'desc' },
   ],
 };
 

@@ -6,15 +6,31 @@ import { SUMMARY_COLUMNS, SUMMARY_JOINS, SummaryRow, toSummary } from './ticket-
 
 const DUE = `coalesce(t.sla_due_at, 'infinity'::timestamptz)`;
 
-/** Each sort: its ordered key columns (all in one direction, so a row comparison is the keyset condition). */
-const SORTS: Record<InboxSort, { keys: string[]; dir: 'ASC' | 'DESC' }> = {
-  created_desc: { keys: ['t.created_at', 't.id'], dir: 'DESC' },
-  created_asc: { keys: ['t.created_at', 't.id'], dir: 'ASC' },
-  updated_desc: { keys: ['t.updated_at', 't.id'], dir: 'DESC' },
-  priority_desc: { keys: ['t.priority', 't.created_at', 't.id'], dir: 'DESC' },
-  // no deadline (none, paused, stopped) sorts last
-  due_asc: { keys: [DUE, 't.id'], dir: 'ASC' },
+/**
+ * Each sort: its ordered key columns and their directions (the domain's INBOX_SORTS), and the parts a page is read
+ * in. A sort in one direction is one part (the keyset condition is a row comparison on its keys). The due date is
+ * two, each in the order of an index: the requests with a running deadline by (sla_due_at, id) — an open request's
+ * — and then those without one (paused, stopped, none: most of a department's history) newest first by
+ * (created_at, id). One ORDER BY over `coalesce(sla_due_at, 'infinity')` had no index and sorted every request of
+ * the departments (13–93 s a page at 10 M requests under bench/agents.mjs).
+ */
+const SORTS: Record<InboxSort, { keys: string[]; dirs: Array<'ASC' | 'DESC'> }> = {
+  created_desc: { keys: ['t.created_at', 't.id'], dirs: ['DESC', 'DESC'] },
+  created_asc: { keys: ['t.created_at', 't.id'], dirs: ['ASC', 'ASC'] },
+  updated_desc: { keys: ['t.updated_at', 't.id'], dirs: ['DESC', 'DESC'] },
+  priority_desc: { keys: ['t.priority', 't.created_at', 't.id'], dirs: ['DESC', 'DESC', 'DESC'] },
+  due_asc: { keys: [DUE, 't.created_at', 't.id'], dirs: ['ASC', 'DESC', 'DESC'] },
 };
+
+/**
+ * One part of a page: its own conditions (with the cursor's) and the order of the index that serves it; `bounded`:
+ * the part holds open requests only (a status filter of open statuses), read whole then sorted (PagePart below).
+ */
+interface PagePart {
+  where: string[];
+  order: string;
+  bounded?: boolean;
+}
 
 // Timestamps travel in cursors as PostgreSQL text with microseconds: a JS Date would drop them and skip rows.
 const keyText = (col: string) =>
@@ -112,14 +128,11 @@ export class InboxRepository {
   /** Up to `limit + 1` rows (one more tells there is a next page) with their keys' text. */
   async page(f: InboxFilter): Promise<{ items: TicketSummary[]; lastKeys: string[] | null; more: boolean }> {
     const sort = SORTS[f.sort];
-    const perDepartment = mergesDepartments(f);
+    const merged = mergedDepartments(f);
     const sql = new Sql();
-    inboxConditions(sql, perDepartment ? { ...f, departmentScope: null } : f);
-    if (f.after) {
-      const op = sort.dir === 'DESC' ? '<' : '>';
-      sql.where.push(`(${sort.keys.join(', ')}) ${op} (${sort.keys.map((k, i) => `${sql.p(f.after![i])}::${keyCast(k)}`).join(', ')})`);
-    }
-    const order = sort.keys.map((k) => `${k} ${sort.dir}`).join(', ');
+    inboxConditions(sql, merged ? { ...f, departmentScope: null, departmentId: undefined } : f);
+    const parts = pageParts(sql, f);
+    const order = sort.keys.map((k, i) => `${k} ${sort.dirs[i]}`).join(', ');
     const limit = sql.p(f.limit + 1);
 
     // The page is chosen from `tickets` alone (a LIMIT subquery is planned on its own), then joined to the
@@ -128,20 +141,29 @@ export class InboxRepository {
     // and a town's small reference tables usually have none (autovacuum analyses a table only after 50
     // changes), so each was taken for one row and the page became a nested loop of the whole match per
     // (category, department) pair — 14 s for "trottoir" at 1 M requests instead of 5 ms.
-    let chosen: string;
-    if (perDepartment) {
+    const partSql = (part: PagePart): string => {
+      const where = [...sql.where, ...part.where];
+      // Open requests without a deadline with a status filter (e.g. "new" among paused requests): walking the
+      // department's creation order would find few or none and read its whole history; its open requests are a
+      // bounded set (tickets_open_department_counts), read whole (MATERIALIZED: no order asked of the scan), then sorted.
+      if (part.bounded)
+        return `WITH bounded AS MATERIALIZED (SELECT t.* FROM tickets t WHERE ${[...(merged ? [`t.department_id = ANY(${sql.p(merged)}::uuid[])`] : []), ...where].join(' AND ')})
+                SELECT t.* FROM bounded t ORDER BY ${part.order} LIMIT ${limit}`;
+      if (!merged)
+        return `SELECT t.* FROM tickets t ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${part.order} LIMIT ${limit}`;
       // Several departments: each one's first `limit + 1` rows by its own (department, sort keys) index, merged.
       // `department_id = ANY(…)` ordered by the sort keys leaves the planner two bad plans whose cost depends on
       // how many requests the departments hold — walk the whole town's order and filter (slow for a small
       // department: 2 s at 1 M requests with a generic plan), or read every row of the departments and sort —
       // this one reads at most (departments × page) index entries, whatever their size.
-      const where = ['t.department_id = s.department_id', ...sql.where];
-      chosen = `SELECT t.* FROM unnest(${sql.p([...new Set(f.departmentScope)])}::uuid[]) AS s(department_id)
-                CROSS JOIN LATERAL (SELECT t.* FROM tickets t WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${limit}) t
-                ORDER BY ${order} LIMIT ${limit}`;
-    } else {
-      chosen = `SELECT t.* FROM tickets t ${sql.where.length ? `WHERE ${sql.where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ${limit}`;
-    }
+      return `SELECT t.* FROM unnest(${sql.p(merged)}::uuid[]) AS s(department_id)
+              CROSS JOIN LATERAL (SELECT t.* FROM tickets t WHERE ${['t.department_id = s.department_id', ...where].join(' AND ')}
+                                  ORDER BY ${part.order} LIMIT ${limit}) t`;
+    };
+    const chosen =
+      parts.length === 1 && !merged && !parts[0]!.bounded
+        ? partSql(parts[0]!)
+        : `SELECT t.* FROM (${parts.map((part) => `(${partSql(part)})`).join(' UNION ALL ')}) t ORDER BY ${order} LIMIT ${limit}`;
     const rows: Array<SummaryRow & { k0: string; k1: string; k2?: string }> = await this.db.query(
       `SELECT ${SUMMARY_COLUMNS}, ${sort.keys.map((k, i) => `${keyText(k)} AS k${i}`).join(', ')}
        FROM (${chosen}) t
@@ -200,24 +222,50 @@ function departmentIn(sql: Sql, ids: readonly string[]): string {
 }
 
 /**
- * Whether a page is read department by department (InboxRepository.page): several departments in scope, a sort
- * that only each department's index serves ((department_id, sort keys): updated, priority — the creation order
- * has a town-wide index, `tickets_created`, which the planner walks and filters: 0.10 ms for the DST head's six
- * departments at 10 M requests, where the merge took 0.80 ms), and no filter that another index answers better
- * (full text or reference: the search index; the agent's own requests: the assignee index; departments picked in
- * the filter: fewer departments). Without it, `updated_desc` and `priority_desc` sorted every request of the
- * departments: 20–70 s at 10 M (bench/agents.mjs).
+ * The parts of a page (SORTS) with the cursor's condition in each. A sort in one direction: one part, the cursor a
+ * row comparison. The due date: the dated requests after the cursor, if it is still among them, then the undated
+ * ones (after the cursor if it is among them, all of them otherwise).
  */
-function mergesDepartments(f: InboxFilter): boolean {
-  return (
-    (f.departmentScope?.length ?? 0) > 1 &&
-    (f.sort === 'updated_desc' || f.sort === 'priority_desc') &&
-    f.words === undefined &&
-    f.reference === undefined &&
-    !f.assignee &&
-    !f.departmentId?.length &&
-    !f.assigneeIds?.length
-  );
+function pageParts(sql: Sql, f: InboxFilter): PagePart[] {
+  const sort = SORTS[f.sort];
+  const after = f.after;
+  if (f.sort !== 'due_asc') {
+    const op = sort.dirs[0] === 'DESC' ? '<' : '>';
+    const cursor = after
+      ? [`(${sort.keys.join(', ')}) ${op} (${sort.keys.map((k, i) => `${sql.p(after[i])}::${keyCast(k)}`).join(', ')})`]
+      : [];
+    return [{ where: cursor, order: sort.keys.map((k, i) => `${k} ${sort.dirs[i]}`).join(', ') }];
+  }
+  const undatedCursor = after !== null && String(after[0]) === 'infinity';
+  const newer = (): string => `(t.created_at, t.id) < (${sql.p(after![1])}::timestamptz, ${sql.p(after![2])}::uuid)`;
+  const parts: PagePart[] = [];
+  if (!undatedCursor) {
+    const cursor = after
+      ? [`(t.sla_due_at > ${sql.p(after[0])}::timestamptz OR (t.sla_due_at = ${sql.p(after[0])}::timestamptz AND ${newer()}))`]
+      : [];
+    parts.push({ where: ['t.sla_due_at IS NOT NULL', ...cursor], order: 't.sla_due_at ASC, t.created_at DESC, t.id DESC' });
+  }
+  const bounded = !!f.status?.length && f.status.every((s) => (OPEN_STATUSES as readonly string[]).includes(s));
+  parts.push({ where: ['t.sla_due_at IS NULL', ...(undatedCursor ? [newer()] : [])], order: 't.created_at DESC, t.id DESC', bounded });
+  return parts;
+}
+
+/**
+ * The departments a page is read from one by one (InboxRepository.page), or null: several departments in scope (or
+ * picked in the filter, within the scope), a sort that only each department's index serves ((department_id, sort
+ * keys): updated, priority, due date — the creation order has a town-wide index, `tickets_created`, which the
+ * planner walks and filters: 0.10 ms for the DST head's six departments at 10 M requests, where the merge took 0.80
+ * ms), and no filter that another index answers better (full text or reference: the search index; the agent's own
+ * requests or picked agents: the assignee index). Without it, `updated_desc`, `priority_desc` and `due_asc` sorted
+ * every request of the departments: 13–93 s at 10 M (bench/agents.mjs).
+ */
+function mergedDepartments(f: InboxFilter): string[] | null {
+  if (f.sort !== 'updated_desc' && f.sort !== 'priority_desc' && f.sort !== 'due_asc') return null;
+  if (f.words !== undefined || f.reference !== undefined || f.assignee || f.assigneeIds?.length) return null;
+  const scope = f.departmentScope;
+  const picked = f.departmentId?.length ? (scope ? f.departmentId.filter((d) => scope.includes(d)) : f.departmentId) : scope;
+  const departments = [...new Set(picked ?? [])];
+  return departments.length > 1 ? departments : null;
 }
 
 /** The WHERE conditions of a filter (shared by a page and a count). */
