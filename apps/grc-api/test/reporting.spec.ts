@@ -326,6 +326,23 @@ describe('reporting', () => {
       expect(body.breakdown.rows.find((r: { parentKey: string | null }) => r.parentKey === null).drilldown.departmentId).toBeDefined();
     });
 
+    it('profiles the backlog by age at the period’s end: the bounded ages counted, the oldest the rest of the backlog', async () => {
+      // E (voirie, received 14 November, still open) is 47 days old on 31 December and 137 on 31 March; D is éclairage's
+      const head = await ctx.as(VOIRIE_HEAD);
+      const profile = async (from: string, to: string) => {
+        const body = (await head.get('/api/v1/reporting/dashboard').query({ from, to }).expect(200)).body;
+        return {
+          backlog: figure(body, 'backlog'),
+          ages: Object.fromEntries(body.ageProfile.map((a: { code: string; count: number }) => [a.code, a.count])),
+        };
+      };
+      expect(await profile('2024-12-01', '2024-12-31')).toEqual({ backlog: 1, ages: { d0_7: 0, d7_30: 0, d30_90: 1, d90_plus: 0 } });
+      expect(await profile('2025-03-01', '2025-03-31')).toEqual({ backlog: 1, ages: { d0_7: 0, d7_30: 0, d30_90: 0, d90_plus: 1 } });
+      const dgs = await ctx.as(DGS);
+      const town = (await dgs.get('/api/v1/reporting/dashboard').query({ from: '2025-03-01', to: '2025-03-31' }).expect(200)).body;
+      expect(town.ageProfile.find((a: { code: string }) => a.code === 'd90_plus').count).toBe(2);
+    });
+
     it('reads whole months from the cube and the partial days at both ends from the facts: the same figures as the facts alone give', async () => {
       const [dgs, head] = [await ctx.as(DGS), await ctx.as(VOIRIE_HEAD)];
       expect((await ctx.db.query(`SELECT count(*)::int AS n FROM report_cube WHERE month = '2024-11-01'`))[0].n).toBeGreaterThan(0);

@@ -55,6 +55,7 @@ import { TicketMovesWithinCommune1763800003700 } from './1763800003700-ticket-mo
 import { OpenCountsCoveringIndex1763800003710 } from './1763800003710-open-counts-covering-index';
 import { PoliciesWithoutSubqueries1763800003800 } from './1763800003800-policies-without-subqueries';
 import { QuarantineReasonCodes1763800003900 } from './1763800003900-quarantine-reason-codes';
+import { ReportingDatesFirst1763800004000 } from './1763800004000-reporting-dates-first';
 
 /**
  * Every migration, in timestamp order. Webpack bundles the API, so they are listed, not globbed.
@@ -120,4 +121,5 @@ export const MIGRATIONS = [
   OpenCountsCoveringIndex1763800003710,
   PoliciesWithoutSubqueries1763800003800,
   QuarantineReasonCodes1763800003900,
+  ReportingDatesFirst1763800004000,
 ];

@@ -273,10 +273,11 @@ export class ReportingService {
     const { scope, visible, base } = await this.scope(actor, q, by);
     const previous = previousPeriod(period);
     const cur = periodInstants(period, timeZone);
-    const [[now], [before], ageProfile, steps, pending] = await Promise.all([
-      this.aggregate(scope, period, timeZone, null).then(whole),
+    const [[now, ageProfile], [before], steps, pending] = await Promise.all([
+      this.aggregate(scope, period, timeZone, null)
+        .then(whole)
+        .then(async ([a]) => [a, await this.repo.ageProfile(scope, cur.end, a.backlog)] as const),
       this.aggregate(scope, previous, timeZone, null).then(whole),
-      this.repo.ageProfile(scope, cur.end),
       this.repo.steps(scope, cur.start, cur.end),
       this.repo.dirtyCount(),
     ]);
