@@ -147,4 +147,53 @@ describe('unified inbox: scoping, filters, French full text, keyset pagination',
       { timeout: 10_000, interval: 200 },
     );
   });
+  it('pages a full-text search in the order SQL gives, whether its words are common or rare among the latest requests', async () => {
+    // 2,500 new requests of voirie, one in two about a "zorglub" (common among the latest: the page's own order
+    // finds it), and 20 old ones about a "quetzal" (none among the latest: the matches are read and sorted)
+    const voirie = await d.department('voirie');
+    await ctx.db.query(
+      `INSERT INTO tickets (reference, channel, category_id, department_id, subject, description, priority, status, created_at, updated_at, commune_id)
+       SELECT t.reference || '-P' || g, t.channel, t.category_id, t.department_id,
+              CASE WHEN g % 2 = 0 THEN 'Zorglub sur le trottoir' ELSE 'Banc cassé' END, 'Signalement.', g % 4, 'new',
+              now() + g * interval '1 second', now() + g * interval '1 second', t.commune_id
+       FROM (SELECT * FROM tickets WHERE department_id = $1 LIMIT 1) t, generate_series(1, 2500) g
+       UNION ALL
+       SELECT t.reference || '-Q' || g, t.channel, t.category_id, t.department_id, 'Quetzal aperçu', 'Signalement.', g % 4, 'open',
+              timestamptz '2020-01-01' + g * interval '1 hour', timestamptz '2020-01-01' + g * interval '1 hour', t.commune_id
+       FROM (SELECT * FROM tickets WHERE department_id = $1 LIMIT 1) t, generate_series(1, 20) g`,
+      [voirie],
+    );
+    const admin = await ctx.loginAs(ADMIN);
+    const agent = await ctx.loginAs(VOIRIE_AGENT);
+    const orders: Record<string, string> = {
+      created_desc: 'created_at DESC, id DESC',
+      created_asc: 'created_at ASC, id ASC',
+      updated_desc: 'updated_at DESC, id DESC',
+      priority_desc: 'priority DESC, created_at DESC, id DESC',
+    };
+    for (const [who, client, view, where] of [
+      ['admin', admin, 'all', ''],
+      ['voirie agent', agent, 'departments', `AND department_id = '${voirie}'`],
+    ] as const)
+      for (const q of ['zorglub', 'quetzal'])
+        for (const [sort, order] of Object.entries(orders)) {
+          const expected = (
+            await ctx.db.query(
+              `SELECT id FROM tickets WHERE search_vector @@ websearch_to_tsquery('grc_french', $1) ${where} ORDER BY ${order}`,
+              [q],
+            )
+          ).map((r: { id: string }) => r.id);
+          expect(expected.length).toBeGreaterThanOrEqual(20);
+          const seen: string[] = [];
+          let cursor: string | null = null;
+          do {
+            const page: Page<TicketSummary> = await list(client, { view, q, limit: '13', sort, ...(cursor ? { cursor } : {}) });
+            seen.push(...page.items.map((t) => t.id));
+            cursor = page.nextCursor;
+          } while (cursor && seen.length < 200);
+          // every match in order (the first 200 of the common word)
+          const want = expected.slice(0, seen.length >= 200 ? seen.length : expected.length);
+          expect({ who, q, sort, seen }).toEqual({ who, q, sort, seen: want });
+        }
+  });
 });

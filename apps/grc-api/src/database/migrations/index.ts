@@ -56,6 +56,7 @@ import { OpenCountsCoveringIndex1763800003710 } from './1763800003710-open-count
 import { PoliciesWithoutSubqueries1763800003800 } from './1763800003800-policies-without-subqueries';
 import { QuarantineReasonCodes1763800003900 } from './1763800003900-quarantine-reason-codes';
 import { ReportingDatesFirst1763800004000 } from './1763800004000-reporting-dates-first';
+import { AuditSharedPolicyFunction1763800004010 } from './1763800004010-audit-shared-policy-function';
 
 /**
  * Every migration, in timestamp order. Webpack bundles the API, so they are listed, not globbed.
@@ -122,4 +123,5 @@ export const MIGRATIONS = [
   PoliciesWithoutSubqueries1763800003800,
   QuarantineReasonCodes1763800003900,
   ReportingDatesFirst1763800004000,
+  AuditSharedPolicyFunction1763800004010,
 ];
