@@ -25,14 +25,10 @@ const SORTS: Record<InboxSort, { keys: string[]; dirs: Array<'ASC' | 'DESC'> }> 
 /** How many rows of a page's order a full-text search reads before it reads its matches instead (page below). */
 const PROBE_ROWS = 2000;
 
-/**
- * One part of a page: its own conditions (with the cursor's) and the order of the index that serves it; `bounded`:
- * the part holds open requests only (a status filter of open statuses), read whole then sorted (PagePart below).
- */
+/** One part of a page: its own conditions (with the cursor's) and the order of the index that serves it. */
 interface PagePart {
   where: string[];
   order: string;
-  bounded?: boolean;
 }
 
 // Timestamps travel in cursors as PostgreSQL text with microseconds: a JS Date would drop them and skip rows.
@@ -152,12 +148,6 @@ export class InboxRepository {
     // (category, department) pair — 14 s for "trottoir" at 1 M requests instead of 5 ms.
     const partSql = (part: PagePart): string => {
       const where = [...sql.where, ...part.where];
-      // Open requests without a deadline with a status filter (e.g. "new" among paused requests): walking the
-      // department's creation order would find few or none and read its whole history; its open requests are a
-      // bounded set (tickets_open_department_counts), read whole (MATERIALIZED: no order asked of the scan), then sorted.
-      if (part.bounded)
-        return `WITH bounded AS MATERIALIZED (SELECT t.* FROM tickets t WHERE ${[...(merged ? [`t.department_id = ANY(${sql.p(merged)}::uuid[])`] : []), ...where].join(' AND ')})
-                SELECT t.* FROM bounded t ORDER BY ${part.order} LIMIT ${limit}`;
       if (!merged)
         return `SELECT t.* FROM tickets t ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${part.order} LIMIT ${limit}`;
       // Several departments: each one's first `limit + 1` rows by its own (department, sort keys) index, merged.
@@ -186,11 +176,16 @@ export class InboxRepository {
                      matches AS MATERIALIZED (SELECT t.* FROM tickets t WHERE ${[...where, words, full].join(' AND ')})
                 SELECT t.* FROM probe t WHERE NOT ${full}
                 UNION ALL (SELECT t.* FROM matches t ORDER BY ${order} LIMIT ${limit})`;
-    } else
-      chosen =
-        parts.length === 1 && !merged && !parts[0]!.bounded
-          ? partSql(parts[0]!)
-          : `SELECT t.* FROM (${parts.map((part) => `(${partSql(part)})`).join(' UNION ALL ')}) t ORDER BY ${order} LIMIT ${limit}`;
+    } else if (parts.length === 2) {
+      // The due date's two parts: every dated request comes before every undated one, so the undated part is read
+      // only when the dated one does not fill the page (its last page, or none dated). Read always, a filter that
+      // few undated requests match (status "new", where every new request has a deadline) walked every
+      // department's history on every page.
+      chosen = `WITH dated AS (${partSql(parts[0]!)})
+                SELECT t.* FROM (SELECT t.* FROM dated t
+                                 UNION ALL SELECT t.* FROM (${partSql(parts[1]!)}) t WHERE (SELECT count(*) FROM dated) < ${limit}) t
+                ORDER BY ${order} LIMIT ${limit}`;
+    } else chosen = merged ? `SELECT t.* FROM (${partSql(parts[0]!)}) t ORDER BY ${order} LIMIT ${limit}` : partSql(parts[0]!);
     const rows: Array<SummaryRow & { k0: string; k1: string; k2?: string }> = await this.db.query(
       `SELECT ${SUMMARY_COLUMNS}, ${sort.keys.map((k, i) => `${keyText(k)} AS k${i}`).join(', ')}
        FROM (${chosen}) t
@@ -272,8 +267,7 @@ function pageParts(sql: Sql, f: InboxFilter): PagePart[] {
       : [];
     parts.push({ where: ['t.sla_due_at IS NOT NULL', ...cursor], order: 't.sla_due_at ASC, t.created_at DESC, t.id DESC' });
   }
-  const bounded = !!f.status?.length && f.status.every((s) => (OPEN_STATUSES as readonly string[]).includes(s));
-  parts.push({ where: ['t.sla_due_at IS NULL', ...(undatedCursor ? [newer()] : [])], order: 't.created_at DESC, t.id DESC', bounded });
+  parts.push({ where: ['t.sla_due_at IS NULL', ...(undatedCursor ? [newer()] : [])], order: 't.created_at DESC, t.id DESC' });
   return parts;
 }
 
