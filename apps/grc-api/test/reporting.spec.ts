@@ -2,9 +2,11 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
+import { DataSource } from 'typeorm';
 import { DURATION_PRECISION, MINUTES_PER_DAY } from '@grc/domain';
 import { OpenDataService } from '../src/modules/reporting/open-data.service';
 import { ReportingFactsService } from '../src/modules/reporting/reporting-facts.service';
+import { ReportingRepository } from '../src/modules/reporting/reporting.repository';
 import { ADMIN, DGS, ELU, URBA_HEAD, VOIRIE_AGENT, VOIRIE_HEAD, ids } from './support/demo';
 import { pdfText } from './support/pdf-text';
 import { startTestApp, type TestContext } from './support/test-app';
@@ -423,6 +425,33 @@ describe('reporting', () => {
         .expect(200);
       const rows: string[][] = parse(requests.text.replace(/^\uFEFF/, ''), { delimiter: ';', relax_column_count: true });
       expect(rows.filter((l) => /^GRC|^[A-Z]{2,6}-/.test(l[0] ?? ''))).toHaveLength(4);
+      expect(rows.find((l) => l[0] === 'reference')?.slice(0, 4)).toEqual(['reference', 'department', 'category', 'channel']);
+      const requestsXlsx = await binary(head.get('/api/v1/reporting/export').query({ ...period, format: 'xlsx', kind: 'requests' })).expect(
+        200,
+      );
+      const book = new ExcelJS.Workbook();
+      await book.xlsx.load(requestsXlsx.body as unknown as ArrayBuffer);
+      const sheet = (book.getWorksheet('indicateurs')?.getSheetValues() ?? []).filter(Boolean).map((r) => (r as unknown[]).slice(1));
+      expect(sheet.filter((r) => /^GRC|^[A-Z]{2,6}-/.test(String(r[0] ?? '')))).toHaveLength(4);
+
+      // streamed by a cursor, a row at a time here: the same rows, in order; a stream dropped half-way (the client
+      // gone) gives its connection back — more of them than the pool holds, and the pool still answers
+      const repo = ctx.app.get(ReportingRepository);
+      const [start, end] = [new Date(paris('2024-11-08T00:00')), new Date(paris('2024-11-15T00:00'))];
+      const scope = { departmentIds: [await (await ids(ctx.db)).department('voirie')] };
+      const streamed: Array<{ reference: string; received_at: Date }> = [];
+      for await (const r of await repo.requests(scope, start, end, 1)) streamed.push(r);
+      expect(streamed.map((r) => r.reference)).toEqual(rows.filter((l) => /^GRC|^[A-Z]{2,6}-/.test(l[0] ?? '')).map((l) => l[0]));
+      expect([...streamed].sort((a, b) => +a.received_at - +b.received_at)).toEqual(streamed);
+      const pool = (ctx.app.get(DataSource).driver as unknown as { master: { options: { max: number } } }).master;
+      for (let i = 0; i < pool.options.max + 5; i++) {
+        const dropped = await repo.requests(scope, start, end, 1);
+        for await (const _ of dropped) break;
+      }
+      const afterDrops = await repo.requests(scope, start, end, 1);
+      let n = 0;
+      for await (const _ of afterDrops) n++;
+      expect(n).toBe(4);
 
       const xlsx = await binary(head.get('/api/v1/reporting/export').query({ ...period, format: 'xlsx', by: 'channel' })).expect(200);
       const wb = new ExcelJS.Workbook();

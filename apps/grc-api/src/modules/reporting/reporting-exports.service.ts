@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { stringify } from 'csv-stringify/sync';
+import { PassThrough, pipeline, Readable } from 'node:stream';
+import { stringify } from 'csv-stringify';
 import { exceljs, pdfkit } from '../../common/on-demand';
 import { monthPeriod, periodInstants, previousPeriod, type FigureCode } from '@grc/domain';
 import type { Actor } from '../auth/authenticated-agent';
@@ -10,7 +11,8 @@ import type { ExportQueryDto, MonthlyReportQueryDto } from './reporting.dto';
 export interface ExportFile {
   mediaType: string;
   filename: string;
-  body: Buffer;
+  /** whole (the PDF report), or streamed (the exports) */
+  body: Buffer | Readable;
 }
 
 type Cell = string | number | boolean | null;
@@ -28,6 +30,47 @@ const headerRows = (d: Pick<Dashboard, 'period' | 'timeZone' | 'filters'>, kind:
 
 const num = (v: number | null | undefined, digits = 2): Cell => (v === null || v === undefined ? null : Number(v.toFixed(digits)));
 
+/** The per-request export's columns, in the order of ReportingRepository.requests. */
+const REQUEST_COLUMNS = [
+  'reference',
+  'department',
+  'category',
+  'channel',
+  'priority',
+  'area',
+  'status',
+  'received_at',
+  'first_response_at',
+  'resolved_at',
+  'closed_at',
+  'first_response_business_minutes',
+  'first_response_days',
+  'resolution_business_minutes',
+  'resolution_days',
+  'reopen_count',
+  'sla_first_response',
+  'sla_resolution',
+  'breaches',
+  'escalations',
+  'circuit',
+  'duplicate',
+] as const;
+
+/** The requests' rows as cells, their column names first; stopping early (the client gone) ends the query. */
+async function* requestRows(found: AsyncIterable<Record<string, unknown>>): AsyncGenerator<Cell[]> {
+  yield [...REQUEST_COLUMNS];
+  for await (const r of found)
+    yield REQUEST_COLUMNS.map((c): Cell => {
+      const v = r[c];
+      return v instanceof Date ? v.toISOString() : typeof v === 'number' ? num(v, 2) : ((v as Cell | undefined) ?? null);
+    });
+}
+
+/** Several tables' rows one after the other (the file's header, then its table). */
+async function* concat(...parts: Array<AsyncIterable<Cell[]> | Iterable<Cell[]>>): AsyncGenerator<Cell[]> {
+  for (const part of parts) for await (const r of part) yield r;
+}
+
 /** Exports of the dashboards (CSV, XLSX) and the monthly PDF report a head sends to the élus. */
 @Injectable()
 export class ReportingExportsService {
@@ -36,14 +79,19 @@ export class ReportingExportsService {
     private readonly repo: ReportingRepository,
   ) {}
 
-  /** The table (breakdown, by department unless asked) or the requests received in the period. */
+  /**
+   * The table (breakdown, by department unless asked) or the requests received in the period. The requests are
+   * streamed from the database to the client (CSV through csv-stringify's stream, XLSX through exceljs's streaming
+   * writer): a year of a large department is 266,000 rows at 10 M requests.
+   */
   async export(actor: Actor, q: ExportQueryDto): Promise<ExportFile> {
     const kind = q.kind ?? 'breakdown';
     const by = q.by ?? 'department';
     const { period, timeZone } = await this.figures.period(q);
     const { scope, visible, base } = await this.figures.scope(actor, q, kind === 'breakdown' ? by : null);
     const meta = { period, timeZone, filters: { ...this.figures.filtersOf(q), ...(kind === 'breakdown' ? { by } : {}) } };
-    let table: Cell[][];
+    const header = headerRows(meta, kind);
+    let table: AsyncIterable<Cell[]> | Iterable<Cell[]>;
     if (kind === 'breakdown') {
       const rows = await this.figures.breakdownRows(scope, visible, by, period, timeZone, base);
       table = [
@@ -52,35 +100,30 @@ export class ReportingExportsService {
       ];
     } else {
       const { start, end } = periodInstants(period, timeZone);
-      const rows = await this.repo.requests(scope, start, end);
-      const cols = rows[0] ? Object.keys(rows[0]) : ['reference'];
-      table = [
-        cols,
-        ...rows.map((r) =>
-          cols.map((c): Cell => {
-            const v = r[c];
-            return v instanceof Date ? v.toISOString() : typeof v === 'number' ? num(v, 2) : (v ?? null);
-          }),
-        ),
-      ];
+      table = requestRows(await this.repo.requests(scope, start, end));
     }
-    const all = [...headerRows(meta, kind), ...table];
+    const rows = concat(header, table);
     const name = `indicateurs-${kind}-${period.from}-${period.to}`;
     if (q.format === 'csv') {
-      const csv = stringify(
-        all.map((r) => r.map((c) => (c === null ? '' : c))),
-        { delimiter: ';', bom: true, cast: { boolean: (b) => String(b) } },
-      );
-      return { mediaType: 'text/csv; charset=utf-8', filename: `${name}.csv`, body: Buffer.from(csv, 'utf8') };
+      const csv = stringify({ delimiter: ';', bom: true, cast: { boolean: (b) => String(b) } });
+      // a failure half-way (the database gone) destroys the response: the client sees a cut download, not a file
+      const body = pipeline(Readable.from(rows), csv, () => undefined);
+      return { mediaType: 'text/csv; charset=utf-8', filename: `${name}.csv`, body };
     }
-    const wb = new (exceljs().Workbook)();
+    const body = new PassThrough();
+    const wb = new (exceljs().stream.xlsx.WorkbookWriter)({ stream: body, useStyles: true });
     wb.creator = 'GRC';
-    const ws = wb.addWorksheet('indicateurs');
-    for (const r of all) ws.addRow(r);
-    const headerAt = headerRows(meta, kind).length + 1;
-    ws.getRow(headerAt).font = { bold: true };
-    ws.views = [{ state: 'frozen', ySplit: headerAt }];
-    const body = Buffer.from(await wb.xlsx.writeBuffer());
+    const ws = wb.addWorksheet('indicateurs', { views: [{ state: 'frozen', ySplit: header.length + 1 }] });
+    void (async () => {
+      let n = 0;
+      for await (const r of rows) {
+        const row = ws.addRow(r);
+        if (++n === header.length + 1) row.font = { bold: true };
+        row.commit();
+      }
+      ws.commit();
+      await wb.commit();
+    })().catch((e: Error) => body.destroy(e));
     return { mediaType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', filename: `${name}.xlsx`, body };
   }
 

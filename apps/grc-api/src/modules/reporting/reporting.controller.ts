@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Header, Param, Put, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { pipeline } from 'node:stream';
 import type { Response } from 'express';
 import type { Actor } from '../auth/authenticated-agent';
 import { CurrentActor, Public, RequirePermission } from '../auth/decorators';
@@ -14,7 +15,9 @@ const send = (res: Response, f: ExportFile): void => {
   res.setHeader('Content-Type', f.mediaType);
   res.setHeader('Content-Disposition', `attachment; filename="${f.filename}"`);
   res.setHeader('Cache-Control', 'private, no-store');
-  res.end(f.body);
+  if (Buffer.isBuffer(f.body)) res.end(f.body);
+  // streamed: an error half-way destroys the response (a cut download), the source is destroyed when the client leaves
+  else pipeline(f.body, res, () => undefined);
 };
 
 /** Dashboards, exports and the monthly report: `reports.read` (heads, élus, admins), scoped by department. */

@@ -1,5 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type { Readable } from 'node:stream';
+import type { PoolClient } from 'pg';
+import QueryStream from 'pg-query-stream';
 import { DataSource, EntityManager } from 'typeorm';
 import { preparedQuery } from '../../common/prepared';
 import {
@@ -711,25 +714,40 @@ export class ReportingRepository {
       );
   }
 
-  /** The requests behind the figures of [start, end) (received in it), for the per-request export: no citizen, no text. */
-  requests(
-    scope: FactsScope,
-    start: Date,
-    end: Date,
-    m: EntityManager = this.db.manager,
-  ): Promise<Array<Record<string, string | number | boolean | Date | null>>> {
+  /**
+   * The requests behind the figures of [start, end) (received in it), for the per-request export: no citizen, no text.
+   * Streamed (a cursor, `batchSize` rows at a time) on a connection of its own, released when the stream ends, fails
+   * or is destroyed (the client went away): a year of a large department is 266,000 rows at 10 M requests, which held
+   * whole in the API's memory were several hundred MB.
+   */
+  async requests(scope: FactsScope, start: Date, end: Date, batchSize = 2000): Promise<Readable> {
     const w = this.where(scope, 3);
-    return m.query(
-      `SELECT t.reference, d.code AS department, c.code AS category, f.channel, f.priority, f.area, f.status, f.received_at,
-              f.first_response_at, f.resolved_at, f.closed_at, f.first_response_business_minutes, f.first_response_days,
-              f.resolution_business_minutes, f.resolution_days, f.reopen_count, f.sla_first_response, f.sla_resolution, f.breaches,
-              f.escalations, f.circuit, f.duplicate
-       FROM report_ticket_facts f JOIN tickets t ON t.id = f.ticket_id JOIN departments d ON d.id = f.department_id
-       JOIN categories c ON c.id = f.category_id
-       WHERE f.received_at >= $1 AND f.received_at < $2${w.sql}
-       ORDER BY f.received_at, f.ticket_id`,
-      [start, end, ...w.params],
+    const runner = this.db.createQueryRunner('slave');
+    const client = (await runner.connect()) as PoolClient;
+    const rows = client.query(
+      new QueryStream(
+        `SELECT t.reference, d.code AS department, c.code AS category, f.channel, f.priority, f.area, f.status, f.received_at,
+                f.first_response_at, f.resolved_at, f.closed_at, f.first_response_business_minutes, f.first_response_days,
+                f.resolution_business_minutes, f.resolution_days, f.reopen_count, f.sla_first_response, f.sla_resolution, f.breaches,
+                f.escalations, f.circuit, f.duplicate
+         FROM report_ticket_facts f JOIN tickets t ON t.id = f.ticket_id JOIN departments d ON d.id = f.department_id
+         JOIN categories c ON c.id = f.category_id
+         WHERE f.received_at >= $1 AND f.received_at < $2${w.sql}
+         ORDER BY f.received_at, f.ticket_id`,
+        [start, end, ...w.params],
+        { batchSize },
+      ),
     );
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      void runner.release();
+    };
+    rows.once('end', release);
+    rows.once('error', release);
+    rows.once('close', release);
+    return rows;
   }
 
   /** Agents who belong to one of the departments (a head's own agents). */
