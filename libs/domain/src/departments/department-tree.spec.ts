@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import {
+  ancestryIndex,
   DepartmentNode,
   departmentPath,
   descendantIds,
@@ -142,5 +143,15 @@ describe('validateKindChange', () => {
     expect(validateKindChange(ALL, 'voirie-nord', 'direction')).toMatchObject({ ok: false, code: 'department.direction_under_service' });
     expect(validateKindChange(ALL, 'voirie', 'direction').ok).toBe(true);
     expect(validateKindChange(ALL, 'daf', 'service').ok).toBe(true);
+  });
+});
+
+describe('ancestryIndex', () => {
+  it('gives each department its chain from the root, itself last (a figure rolled up counts under each)', () => {
+    const up = ancestryIndex(ALL);
+    expect(up.get('voirie-nord')).toEqual(['dgs', 'dst', 'voirie', 'voirie-nord']);
+    expect(up.get('etat-civil')).toEqual(['dgs', 'daf', 'etat-civil']);
+    expect(up.get('police')).toEqual(['police']);
+    expect(up.size).toBe(ALL.length);
   });
 });

@@ -66,6 +66,14 @@ export function departmentAncestry<T extends DepartmentNode>(all: readonly T[], 
   return chain;
 }
 
+/**
+ * Each department's ancestry, root down to itself (departmentAncestry for all of them): a figure counted per
+ * department is rolled up the tree by counting it again under each of these.
+ */
+export function ancestryIndex(all: readonly DepartmentNode[]): Map<string, string[]> {
+  return new Map(all.map((d) => [d.id, departmentAncestry(all, d.id).map((a) => a.id)]));
+}
+
 /** Names from the root down, e.g. ['Direction des services techniques', 'Voirie']. */
 export function departmentPath(all: ReadonlyArray<DepartmentNode & { name: string }>, id: string): string[] {
   return departmentAncestry(all, id).map((d) => d.name);

@@ -6,6 +6,7 @@ import {
   MINUTES_PER_DAY,
   monthSplit,
   percentileFromHistogram,
+  ancestryIndex,
   descendantIds,
   periodErrors,
   periodInstants,
@@ -129,6 +130,11 @@ export function combineAggregates(
       res_days_p90: pct(M.resolution_days, 0.9, true),
     };
   });
+}
+
+/** Each department's rows once more under each of its ancestors (its own id included), for combineAggregates to add up. */
+function rolledUp<T extends { key: string | null }>(parts: ReadonlyArray<readonly T[]>, up: ReadonlyMap<string, string[]>): T[][] {
+  return parts.map((part) => part.flatMap((r) => (r.key === null ? [r] : (up.get(r.key) ?? [r.key]).map((key) => ({ ...r, key })))));
 }
 
 /** The figures of one aggregate row, by code. */
@@ -393,7 +399,10 @@ export class ReportingService {
         : // no whole month, or filters on two dimensions: the facts' durations over the whole period (same buckets)
           Promise.all([this.repo.factsDurations(scope, start, end, by)]),
     ]);
-    return combineAggregates(countParts, open, durationParts);
+    if (by !== 'department') return combineAggregates(countParts, open, durationParts);
+    // per department from the database, each counted again under its ancestors: the tree rolled up
+    const up = ancestryIndex(await this.departments.tree());
+    return combineAggregates(rolledUp(countParts, up), rolledUp(open, up), rolledUp(durationParts, up));
   }
 
   filtersOf(q: FiguresQueryDto): Record<string, string[] | string> {
