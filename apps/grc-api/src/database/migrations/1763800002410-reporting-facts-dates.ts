@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** [index, column]: every date a count of the figures goes by, for the facts read beside the monthly cube */
-const DATES: ReadonlyArray<readonly [string, string]> = [
+export const DATES: ReadonlyArray<readonly [string, string]> = [
   ['report_facts_commune_received', 'received_at'],
   ['report_facts_commune_resolved', 'resolved_at'],
   ['report_facts_commune_first_response', 'first_response_at'],

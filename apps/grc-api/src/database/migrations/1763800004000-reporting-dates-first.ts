@@ -1,14 +1,9 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+// the commune-led indexes of 1763800002410, one per date a count of the figures goes by
+import { DATES as COMMUNE_LED } from './1763800002410-reporting-facts-dates';
 
-/** [index, column]: every date a count of the figures goes by */
-const DATES: ReadonlyArray<readonly [string, string]> = [
-  ['report_facts_received', 'received_at'],
-  ['report_facts_resolved', 'resolved_at'],
-  ['report_facts_first_response', 'first_response_at'],
-  ['report_facts_closed', 'closed_at'],
-  ['report_facts_sla_first_response', 'sla_first_response_at'],
-  ['report_facts_sla_resolution', 'sla_resolution_at'],
-];
+/** [date-led index (the commune-led one's name without `_commune`), column, commune-led index it replaces] */
+const DATES = COMMUNE_LED.map(([name, col]) => [name.replace('report_facts_commune_', 'report_facts_'), col, name] as const);
 
 /**
  * The dashboards' reads of the facts by date ranges, whatever the row-level policy (issue 11 at 10 M requests).
@@ -37,14 +32,13 @@ export class ReportingDatesFirst1763800004000 implements MigrationInterface {
        INCLUDE (commune_id, ticket_id) WHERE resolved_at IS NULL`,
     );
     await q.query(`DROP INDEX CONCURRENTLY IF EXISTS report_facts_open`);
-    for (const [name] of DATES)
-      await q.query(`DROP INDEX CONCURRENTLY IF EXISTS ${name.replace('report_facts_', 'report_facts_commune_')}`);
+    for (const [, , communeLed] of DATES) await q.query(`DROP INDEX CONCURRENTLY IF EXISTS ${communeLed}`);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const [name, col] of DATES)
+    for (const [, col, communeLed] of DATES)
       await q.query(
-        `CREATE INDEX CONCURRENTLY IF NOT EXISTS ${name.replace('report_facts_', 'report_facts_commune_')} ON report_ticket_facts (commune_id, ${col})${col === 'received_at' ? '' : ` WHERE ${col} IS NOT NULL`}`,
+        `CREATE INDEX CONCURRENTLY IF NOT EXISTS ${communeLed} ON report_ticket_facts (commune_id, ${col})${col === 'received_at' ? '' : ` WHERE ${col} IS NOT NULL`}`,
       );
     await q.query(
       `CREATE INDEX CONCURRENTLY IF NOT EXISTS report_facts_open ON report_ticket_facts (department_id, received_at) WHERE resolved_at IS NULL`,

@@ -7,8 +7,8 @@ import { SUMMARY_COLUMNS, SUMMARY_JOINS, SummaryRow, toSummary } from './ticket-
 const DUE = `coalesce(t.sla_due_at, 'infinity'::timestamptz)`;
 
 /**
- * Each sort: its ordered key columns and their directions (the domain's INBOX_SORTS), and the parts a page is read
- * in. A sort in one direction is one part (the keyset condition is a row comparison on its keys). The due date is
+ * Each sort: its ordered key columns and their directions (the domain's INBOX_SORTS); the parts a page is read in
+ * are pageParts'. A sort in one direction is one part (the keyset condition is a row comparison on its keys). The due date is
  * two, each in the order of an index: the requests with a running deadline by (sla_due_at, id) — an open request's
  * — and then those without one (paused, stopped, none: most of a department's history) newest first by
  * (created_at, id). One ORDER BY over `coalesce(sla_due_at, 'infinity')` had no index and sorted every request of
@@ -21,6 +21,9 @@ const SORTS: Record<InboxSort, { keys: string[]; dirs: Array<'ASC' | 'DESC'> }> 
   priority_desc: { keys: ['t.priority', 't.created_at', 't.id'], dirs: ['DESC', 'DESC', 'DESC'] },
   due_asc: { keys: [DUE, 't.created_at', 't.id'], dirs: ['ASC', 'DESC', 'DESC'] },
 };
+
+/** A sort's ORDER BY. */
+const orderOf = (sort: InboxSort): string => SORTS[sort].keys.map((k, i) => `${k} ${SORTS[sort].dirs[i]}`).join(', ');
 
 /** How many rows of a page's order a full-text search reads before it reads its matches instead (page below). */
 const PROBE_ROWS = 2000;
@@ -137,8 +140,9 @@ export class InboxRepository {
       ...(merged ? { departmentScope: null, departmentId: undefined } : {}),
       ...(probing ? { words: undefined, reference: undefined } : {}),
     });
-    const order = sort.keys.map((k, i) => `${k} ${sort.dirs[i]}`).join(', ');
+    const order = orderOf(f.sort);
     const limit = sql.p(f.limit + 1);
+    const departments = merged ? sql.p(merged) : null;
 
     // The page is chosen from `tickets` alone (a LIMIT subquery is planned on its own), then joined to the
     // reference tables for its names. Joined in one level, the planner could drive the page from categories
@@ -155,7 +159,7 @@ export class InboxRepository {
       // how many requests the departments hold — walk the whole town's order and filter (slow for a small
       // department: 2 s at 1 M requests with a generic plan), or read every row of the departments and sort —
       // this one reads at most (departments × page) index entries, whatever their size.
-      return `SELECT t.* FROM unnest(${sql.p(merged)}::uuid[]) AS s(department_id)
+      return `SELECT t.* FROM unnest(${departments}::uuid[]) AS s(department_id)
               CROSS JOIN LATERAL (SELECT t.* FROM tickets t WHERE ${['t.department_id = s.department_id', ...where].join(' AND ')}
                                   ORDER BY ${part.order} LIMIT ${limit}) t`;
     };
@@ -256,7 +260,7 @@ function pageParts(sql: Sql, f: InboxFilter): PagePart[] {
     const cursor = after
       ? [`(${sort.keys.join(', ')}) ${op} (${sort.keys.map((k, i) => `${sql.p(after[i])}::${keyCast(k)}`).join(', ')})`]
       : [];
-    return [{ where: cursor, order: sort.keys.map((k, i) => `${k} ${sort.dirs[i]}`).join(', ') }];
+    return [{ where: cursor, order: orderOf(f.sort) }];
   }
   const undatedCursor = after !== null && String(after[0]) === 'infinity';
   const newer = (): string => `(t.created_at, t.id) < (${sql.p(after![1])}::timestamptz, ${sql.p(after![2])}::uuid)`;
