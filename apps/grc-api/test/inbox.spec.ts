@@ -1,4 +1,4 @@
-import type { Page, TicketSummary } from '@grc/domain';
+import { encodeCursor, type Page, type TicketSummary } from '@grc/domain';
 import { startTestApp, type TestContext } from './support/test-app';
 import { ADMIN, DST_HEAD, ids, VOIRIE_AGENT } from './support/demo';
 import { eventually } from './support/eventually';
@@ -41,6 +41,16 @@ describe('unified inbox: scoping, filters, French full text, keyset pagination',
       expect(new Set(seen).size).toBe(n);
     }
     await admin.get('/api/v1/tickets').query({ cursor: 'not-a-cursor' }).expect(400);
+    // well-formed cursors with values that are not keys: a clear 400, never a 500 (both parts of the due-date order)
+    for (const values of [
+      ['not-a-date', '2026-01-01T00:00:00Z', '00000000-0000-0000-0000-000000000000'],
+      ['infinity', 'not-a-date', '00000000-0000-0000-0000-000000000000'],
+      ['infinity', '2026-01-01T00:00:00Z', 'not-a-uuid'],
+    ])
+      await admin
+        .get('/api/v1/tickets')
+        .query({ sort: 'due_asc', cursor: encodeCursor(values) })
+        .expect(400);
   });
 
   it('pages a head’s several departments in exactly the order SQL gives, in every sort and view', async () => {
