@@ -131,4 +131,36 @@ describe('demo métropole packs', () => {
     );
     for (const r of cubes) expect({ code: r.code, received: r.received }).toEqual({ code: r.code, received: r.facts });
   });
+
+  it('gives the métropole’s dashboard its shared service’s requests of every commune, whole months (the cube) as partial days (the facts)', async () => {
+    expect(await rebuildFigures(ctx.app)).toMatch(/in 3 commune\(s\)/);
+    const admin = await ctx.loginAs('admin@grand-aubin.fr');
+    const received = async (from: string, to: string) =>
+      (
+        (await admin.get('/api/v1/reporting/dashboard').query({ from, to }).expect(200)).body.figures as Array<{
+          code: string;
+          value: number | null;
+        }>
+      ).find((f) => f.code === 'received')?.value;
+    const today = new Date();
+    const lastMonthEnd = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), 0)).toISOString().slice(0, 10);
+    const yearAgo = new Date(Date.UTC(today.getUTCFullYear() - 1, today.getUTCMonth(), 1)).toISOString().slice(0, 10);
+    const inFacts = await count(
+      `SELECT count(*)::int n FROM report_ticket_facts f JOIN departments d ON d.id = f.department_id
+       WHERE d.code = 'collecte' AND d.shared AND f.received_at >= ($1::date::timestamp AT TIME ZONE 'Europe/Paris')
+         AND f.received_at < (($2::date + 1)::timestamp AT TIME ZONE 'Europe/Paris')`,
+      [yearAgo, lastMonthEnd],
+    );
+    expect(inFacts).toBeGreaterThan(0); // Val-Fleuri's encombrants, filed under Val-Fleuri
+    expect(await received(yearAgo, lastMonthEnd)).toBe(inFacts);
+    // the same months and one day more read the partial day from the facts: the same requests either way
+    const dayBefore = new Date(Date.parse(yearAgo) - 86_400_000).toISOString().slice(0, 10);
+    const dayMore = await count(
+      `SELECT count(*)::int n FROM report_ticket_facts f JOIN departments d ON d.id = f.department_id
+       WHERE d.code = 'collecte' AND d.shared AND f.received_at >= ($1::date::timestamp AT TIME ZONE 'Europe/Paris')
+         AND f.received_at < ($2::date::timestamp AT TIME ZONE 'Europe/Paris')`,
+      [dayBefore, yearAgo],
+    );
+    expect(await received(dayBefore, lastMonthEnd)).toBe(inFacts + dayMore);
+  });
 });

@@ -3,7 +3,7 @@ import addFormats from 'ajv-formats';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { DataSource } from 'typeorm';
-import { DURATION_PRECISION, MINUTES_PER_DAY } from '@grc/domain';
+import { DURATION_PRECISION, MINUTES_PER_DAY, monthPeriod, monthsEndingAt, periodInstants } from '@grc/domain';
 import { OpenDataService } from '../src/modules/reporting/open-data.service';
 import { ReportingFactsService } from '../src/modules/reporting/reporting-facts.service';
 import { ReportingRepository } from '../src/modules/reporting/reporting.repository';
@@ -548,6 +548,98 @@ describe('reporting', () => {
       await pub.get('/api/v1/public/open-data/secret.csv').expect(404);
       await admin.put('/api/v1/reporting/open-data/settings').send(settings).expect(200);
     });
+  });
+  it('publishes, month after month, the figures its definitions give when counted from the facts request by request', async () => {
+    // the demo's history (and the week's requests), moved back so that they are received, resolved and left open
+    // over several months: the backlog rolled on from one month to the next
+    await ctx.db.query(
+      `UPDATE tickets SET created_at = created_at - make_interval(days => (abs(hashtext(id::text)) % 150)),
+         resolved_at = CASE WHEN resolved_at IS NOT NULL THEN resolved_at - make_interval(days => (abs(hashtext(id::text)) % 150)) / 2 END`,
+    );
+    await facts.rebuild();
+    const admin = await ctx.as(ADMIN);
+    const settings = (await admin.get('/api/v1/reporting/open-data/settings').expect(200)).body;
+    await admin
+      .put('/api/v1/reporting/open-data/settings')
+      .send({ ...settings, months: 7, threshold: 1 })
+      .expect(200);
+    const asOf = new Date();
+    await openData.generate(asOf);
+    const published = (await ctx.http.get('/api/v1/public/open-data/indicateurs-mensuels.json').expect(200)).body.donnees as Array<
+      Record<string, unknown>
+    >;
+    await admin.put('/api/v1/reporting/open-data/settings').send(settings).expect(200);
+
+    // the oracle: every request's facts, each month's definitions applied one request at a time
+    const all: Array<{
+      service: string;
+      categorie: string;
+      canal: string;
+      quartier: string | null;
+      received_at: Date;
+      resolved_at: Date | null;
+      resolution_days: number | null;
+      sla_resolution: string | null;
+      sla_resolution_at: Date | null;
+    }> = await ctx.db.query(
+      `SELECT d.code AS service, c.code AS categorie, f.channel AS canal, f.area AS quartier, f.received_at, f.resolved_at,
+              f.resolution_days, f.sla_resolution, f.sla_resolution_at
+       FROM report_ticket_facts f JOIN departments d ON d.id = f.department_id JOIN categories c ON c.id = f.category_id`,
+    );
+    const months = monthsEndingAt(new Date(Date.UTC(asOf.getUTCFullYear(), asOf.getUTCMonth() - 1, 1)).toISOString().slice(0, 10), 7);
+    const expected: Array<Record<string, unknown>> = [];
+    const pct = (v: number[], p: number) => {
+      if (!v.length) return null;
+      const s = [...v].sort((a, b) => a - b);
+      const pos = p * (s.length - 1);
+      const lo = Math.floor(pos);
+      return Number((s[lo] + (s[Math.ceil(pos)] - s[lo]) * (pos - lo)).toFixed(1));
+    };
+    for (const month of months) {
+      const { start, end } = periodInstants(monthPeriod(month), 'Europe/Paris');
+      const inM = (d: Date | null) => d !== null && d >= start && d < end;
+      const cells = new Map<string, Array<(typeof all)[number]>>();
+      for (const f of all) {
+        const k = [f.service, f.categorie, f.canal, f.quartier ?? 'non_localise'].join('|');
+        if (!cells.has(k)) cells.set(k, []);
+        cells.get(k)?.push(f);
+      }
+      const rows: Array<Record<string, unknown>> = [];
+      for (const [k, fs] of cells) {
+        const backlog = fs.filter((f) => f.received_at < end && (f.resolved_at === null || f.resolved_at >= end)).length;
+        const received = fs.filter((f) => inM(f.received_at)).length;
+        const resolvedIn = fs.filter((f) => inM(f.resolved_at));
+        const clocks = fs.filter((f) => f.sla_resolution !== null && inM(f.sla_resolution_at));
+        const requests = fs.filter(
+          (f) => f.received_at < end && (inM(f.received_at) || f.resolved_at === null || f.resolved_at >= start),
+        ).length;
+        if (requests === 0) continue;
+        const days = resolvedIn.map((f) => f.resolution_days).filter((d): d is number => d !== null);
+        const [service, categorie, canal, quartier] = k.split('|');
+        rows.push({
+          mois: month,
+          service,
+          categorie,
+          canal,
+          quartier,
+          demandes_recues: received,
+          demandes_resolues: resolvedIn.length,
+          stock_fin_de_mois: backlog,
+          delai_resolution_median_jours: pct(days, 0.5),
+          delai_resolution_p90_jours: pct(days, 0.9),
+          taux_respect_delai: clocks.length
+            ? Number((clocks.filter((f) => f.sla_resolution === 'met').length / clocks.length).toFixed(3))
+            : null,
+          secret_statistique: false,
+        });
+      }
+      expected.push(...rows);
+    }
+    const order = (r: Record<string, unknown>) => [r['mois'], r['service'], r['categorie'], r['canal'], r['quartier']].join('|');
+    const sorted = (rs: Array<Record<string, unknown>>) => [...rs].sort((a, b) => order(a).localeCompare(order(b)));
+    expect(new Set(expected.map((r) => r['mois'])).size).toBeGreaterThanOrEqual(5); // the history does spread over the months
+    expect(expected.filter((r) => Number(r['stock_fin_de_mois']) > 0 && Number(r['demandes_recues']) === 0).length).toBeGreaterThan(0);
+    expect(sorted(published)).toEqual(sorted(expected));
   });
 });
 

@@ -101,7 +101,8 @@ describe('communes as tenants: row-level security', () => {
     );
     // the métropole's shared services add permissive policies (test/metropole.spec.ts proves them): reading a shared
     // request's rows (1763800002000), filing its events (1763800002020), its other rows — read, changed and filed
-    // under the request's commune (1763800002500) —, and a commune reading its métropole's shared categories (1763800002520)
+    // under the request's commune (1763800002500) —, a commune reading its métropole's shared categories (1763800002520),
+    // and the métropole reading its shared services' cells of the figures' cube (1763800004020)
     const extra: Record<string, number> = {
       attachments: 2,
       audit_events: 2,
@@ -112,6 +113,8 @@ describe('communes as tenants: row-level security', () => {
       departments: 1,
       mail_outbox: 1,
       notifications: 1,
+      report_cube: 1,
+      report_cube_durations: 1,
       report_dirty: 1,
       report_step_facts: 1,
       report_ticket_facts: 1,

@@ -1,7 +1,14 @@
 import type { BusinessCalendar } from '../sla/calendar';
 import { ageBucketOf, FIGURE_CODES, FIGURE_DEFINITIONS } from './definitions';
 import { areaOf, ticketFacts, type FactsEvent, type FactsInput } from './facts';
-import { openDataRows, OPEN_DATA_OTHERS, type OpenDataFact } from './open-data';
+import {
+  openDataMonth,
+  OPEN_DATA_OTHERS,
+  type OpenDataBacklog,
+  type OpenDataCounts,
+  type OpenDataDelays,
+  type OpenDataKey,
+} from './open-data';
 import { monthPeriod, monthsEndingAt, periodErrors, periodInstants, previousPeriod } from './periods';
 import { change, median, p90, percentile, ratio } from './stats';
 
@@ -188,27 +195,32 @@ describe('figures: periods', () => {
 });
 
 describe('figures: open data', () => {
-  const start = new Date('2026-10-01T00:00:00+02:00');
-  const end = new Date('2026-11-01T00:00:00+01:00');
-  const fact = (department: string, over: Partial<OpenDataFact> = {}): OpenDataFact => ({
+  const key = (department: string, over: Partial<OpenDataKey> = {}): OpenDataKey => ({
     department,
     category: 'cat',
     channel: 'web',
     area: null,
-    receivedAt: new Date('2026-10-05T10:00:00Z'),
-    resolvedAt: new Date('2026-10-07T10:00:00Z'),
-    resolutionDays: 2,
-    slaResolution: 'met',
     ...over,
+  });
+  /** n requests received and resolved in the month in `days` each, their SLA met */
+  const done = (department: string, n: number, days = 2): { counts: OpenDataCounts; delays: OpenDataDelays } => ({
+    counts: { ...key(department), received: n, resolved: n, settled: n, slaMet: n, slaTotal: n },
+    delays: { ...key(department), days: Array.from({ length: n }, () => days) },
+  });
+  const month = (backlog: OpenDataBacklog[], parts: Array<{ counts: OpenDataCounts; delays?: OpenDataDelays }>, threshold = 5) =>
+    openDataMonth(
+      '2026-10',
+      backlog,
+      parts.map((p) => p.counts),
+      parts.flatMap((p) => (p.delays ? [p.delays] : [])),
+      threshold,
+    );
+  const open = (department: string, n: number): { counts: OpenDataCounts } => ({
+    counts: { ...key(department), received: n, resolved: 0, settled: 0, slaMet: 0, slaTotal: 0 },
   });
 
   it('publishes cells at or over the threshold and merges the small ones into "autres"', () => {
-    const facts = [
-      ...Array.from({ length: 5 }, () => fact('voirie')),
-      ...Array.from({ length: 3 }, () => fact('ev')),
-      ...Array.from({ length: 2 }, () => fact('urba', { resolvedAt: null, resolutionDays: null, slaResolution: null })),
-    ];
-    const rows = openDataRows('2026-10', start, end, facts, 5);
+    const { rows, barometer } = month([], [done('voirie', 5), done('ev', 3), open('urba', 2)]);
     expect(rows.map((r) => [r.service, r.demandes_recues, r.stock_fin_de_mois, r.secret_statistique])).toEqual([
       ['voirie', 5, 0, false],
       [OPEN_DATA_OTHERS, 5, 2, false],
@@ -220,23 +232,65 @@ describe('figures: open data', () => {
       ),
     ).toBe(true);
     expect(rows[1].delai_resolution_median_jours).toBe(2);
-  });
-
-  it('blanks "autres" when even merged it is under the threshold', () => {
-    const rows = openDataRows('2026-10', start, end, [...Array.from({ length: 6 }, () => fact('voirie')), fact('ev'), fact('urba')], 5);
-    expect(rows[1]).toEqual(
-      expect.objectContaining({ service: OPEN_DATA_OTHERS, demandes_recues: null, taux_respect_delai: null, secret_statistique: true }),
+    expect(rows[1].taux_respect_delai).toBe(1);
+    expect(barometer).toEqual(
+      expect.objectContaining({
+        received: 10,
+        resolved: 8,
+        backlog: 2,
+        resolutionDaysMedian: 2,
+        slaResolutionMetRate: 1,
+        suppressed: false,
+      }),
     );
   });
 
-  it('counts backlog at the end of the month and leaves out requests of other months', () => {
-    const later = fact('voirie', { receivedAt: new Date('2026-11-05T10:00:00Z'), resolvedAt: null, resolutionDays: null });
-    const open = fact('voirie', {
-      receivedAt: new Date('2026-09-05T10:00:00Z'),
-      resolvedAt: new Date('2026-11-03T10:00:00Z'),
-      resolutionDays: 59,
-    });
-    const rows = openDataRows('2026-10', start, end, [...Array.from({ length: 4 }, () => fact('voirie')), later, open], 5);
-    expect(rows).toEqual([expect.objectContaining({ service: 'voirie', demandes_recues: 4, demandes_resolues: 4, stock_fin_de_mois: 1 })]);
+  it('blanks "autres" when even merged it is under the threshold, and the baromètre of a month under it', () => {
+    const { rows } = month([], [done('voirie', 6), done('ev', 1), done('urba', 1)]);
+    expect(rows[1]).toEqual(
+      expect.objectContaining({ service: OPEN_DATA_OTHERS, demandes_recues: null, taux_respect_delai: null, secret_statistique: true }),
+    );
+    const small = month([], [done('voirie', 2), done('ev', 2)]);
+    expect(small.rows).toEqual([expect.objectContaining({ service: OPEN_DATA_OTHERS, secret_statistique: true })]);
+    expect(small.barometer).toEqual(expect.objectContaining({ received: null, backlog: null, suppressed: true }));
+  });
+
+  it('counts the backlog at the start among the requests, and rolls it on to the next month', () => {
+    // 3 open at the start of October (one of them resolved in it after 59 days), 4 received and resolved in it,
+    // 1 received in it and still open at its end
+    const backlog = [{ ...key('voirie'), open: 3 }];
+    const oct = month(backlog, [
+      {
+        counts: { ...key('voirie'), received: 5, resolved: 5, settled: 5, slaMet: 4, slaTotal: 5 },
+        delays: { ...key('voirie'), days: [1, 2, 2, 3, 59] },
+      },
+    ]);
+    expect(oct.rows).toEqual([
+      expect.objectContaining({
+        service: 'voirie',
+        demandes_recues: 5,
+        demandes_resolues: 5,
+        stock_fin_de_mois: 3,
+        delai_resolution_median_jours: 2,
+        delai_resolution_p90_jours: 36.6,
+        taux_respect_delai: 0.8,
+      }),
+    ]);
+    expect(oct.backlog).toEqual([{ ...key('voirie'), open: 3 }]);
+    // November: nothing received nor resolved, the 3 still open count (under the threshold: merged, blanked)
+    const nov = openDataMonth('2026-11', oct.backlog, [], [], 5);
+    expect(nov.rows).toEqual([expect.objectContaining({ service: OPEN_DATA_OTHERS, secret_statistique: true })]);
+    expect(openDataMonth('2026-11', oct.backlog, [], [], 3).rows).toEqual([
+      expect.objectContaining({ service: 'voirie', demandes_recues: 0, stock_fin_de_mois: 3, delai_resolution_median_jours: null }),
+    ]);
+    // a cell whose backlog is gone is not carried on
+    const dec = openDataMonth(
+      '2026-12',
+      nov.backlog,
+      [{ ...key('voirie'), received: 0, resolved: 3, settled: 3, slaMet: 0, slaTotal: 0 }],
+      [],
+      3,
+    );
+    expect(dec.backlog).toEqual([]);
   });
 });

@@ -2,8 +2,20 @@
  * The public dataset of the town's service performance: monthly aggregates per department, category,
  * channel and area, with no personal data, and small counts suppressed: a cell whose requests number
  * fewer than the threshold is merged into the month's "autres" row; when that row is still under the
- * threshold, its figures are blanked (null) and `suppressed` says so. Pure: the worker passes the
- * facts of a month (requests received, resolved or open in it) and writes the files.
+ * threshold, its figures are blanked (null) and `suppressed` says so. Pure: the worker passes each
+ * month's counts per cell (the figures' monthly cube, summed over priorities) and the resolution delays
+ * of the requests resolved in it, and `openDataMonth` rolls the backlog on from one month to the next.
+ *
+ * The definitions (the dashboards' own, so that the baromètre and a DGS's month agree):
+ * - received: received in the month; resolved: finally resolved in the month (a reopened request counts
+ *   when it is resolved again);
+ * - backlog at the month's end: received before it and not finally resolved before it — the backlog at its
+ *   start, plus the month's received, less the month's settled (resolved, counted in the month of
+ *   greatest(received, resolved));
+ * - a cell's requests (the threshold's count): the month's received plus the backlog at its start, i.e. every
+ *   request received, resolved or open in the month;
+ * - delays: calendar days, the citizen's waits left out, of the requests resolved in the month;
+ * - SLA compliance: the resolution clocks that stopped in the month, and the share of them met.
  */
 import { median, p90, ratio } from './stats';
 
@@ -12,16 +24,32 @@ export const OPEN_DATA_DEFAULT_THRESHOLD = 5;
 export const OPEN_DATA_DEFAULT_LICENCE = 'Licence Ouverte / Open Licence version 2.0';
 export const OPEN_DATA_DEFAULT_LICENCE_URL = 'https://www.etalab.gouv.fr/licence-ouverte-open-licence/';
 
-export interface OpenDataFact {
+/** A cell of the dataset: department, category and channel codes, area (null: no position, or outside every area). */
+export interface OpenDataKey {
   department: string;
   category: string;
   channel: string;
-  /** null: no position, or outside every area */
   area: string | null;
-  receivedAt: Date;
-  resolvedAt: Date | null;
-  resolutionDays: number | null;
-  slaResolution: 'met' | 'missed' | null;
+}
+
+/** One cell's counts in one month. */
+export interface OpenDataCounts extends OpenDataKey {
+  received: number;
+  resolved: number;
+  /** resolved, counted in the month of greatest(received, resolved): what leaves the backlog */
+  settled: number;
+  slaMet: number;
+  slaTotal: number;
+}
+
+/** One cell's backlog at an instant (the requests received before it and not finally resolved before it). */
+export interface OpenDataBacklog extends OpenDataKey {
+  open: number;
+}
+
+/** The resolution delays (calendar days) of one cell's requests resolved in a month. */
+export interface OpenDataDelays extends OpenDataKey {
+  days: readonly number[];
 }
 
 export interface OpenDataRow {
@@ -40,8 +68,21 @@ export interface OpenDataRow {
   secret_statistique: boolean;
 }
 
+/** The baromètre's month: the whole town's figures, blanked when it counted fewer requests than the threshold. */
+export interface BarometerMonth {
+  month: string;
+  received: number | null;
+  resolved: number | null;
+  backlog: number | null;
+  resolutionDaysMedian: number | null;
+  slaResolutionMetRate: number | null;
+  /** fewer requests than the threshold this month: figures blanked */
+  suppressed: boolean;
+}
+
 const round = (v: number | null, digits: number): number | null => (v === null ? null : Number(v.toFixed(digits)));
 const NO_AREA = 'non_localise';
+const keyOf = (k: OpenDataKey) => [k.department, k.category, k.channel, k.area ?? NO_AREA].join('\u0000');
 
 interface Cell {
   key: [string, string, string, string];
@@ -56,25 +97,14 @@ interface Cell {
 
 const emptyCell = (key: Cell['key']): Cell => ({ key, requests: 0, received: 0, resolved: 0, backlog: 0, days: [], met: 0, clocks: 0 });
 
-function add(cell: Cell, f: OpenDataFact, start: number, end: number): boolean {
-  const r = f.receivedAt.getTime();
-  const s = f.resolvedAt?.getTime() ?? null;
-  const received = r >= start && r < end;
-  const resolved = s !== null && s >= start && s < end;
-  const backlog = r < end && (s === null || s >= end);
-  if (!received && !resolved && !backlog) return false;
-  cell.requests++;
-  if (received) cell.received++;
-  if (backlog) cell.backlog++;
-  if (resolved) {
-    cell.resolved++;
-    if (f.resolutionDays !== null) cell.days.push(f.resolutionDays);
-    if (f.slaResolution) {
-      cell.clocks++;
-      if (f.slaResolution === 'met') cell.met++;
-    }
-  }
-  return true;
+function merge(into: Cell, c: Cell): void {
+  into.requests += c.requests;
+  into.received += c.received;
+  into.resolved += c.resolved;
+  into.backlog += c.backlog;
+  into.met += c.met;
+  into.clocks += c.clocks;
+  for (const d of c.days) into.days.push(d);
 }
 
 function rowOf(month: string, c: Cell, blank: boolean): OpenDataRow {
@@ -94,29 +124,82 @@ function rowOf(month: string, c: Cell, blank: boolean): OpenDataRow {
   };
 }
 
-/** The rows of one month ('YYYY-MM', instants [start, end)), small cells merged, sorted by their keys. */
-export function openDataRows(month: string, start: Date, end: Date, facts: readonly OpenDataFact[], threshold: number): OpenDataRow[] {
-  const s = start.getTime();
-  const e = end.getTime();
-  const cells = new Map<string, { cell: Cell; facts: OpenDataFact[] }>();
-  for (const f of facts) {
-    const key: Cell['key'] = [f.department, f.category, f.channel, f.area ?? NO_AREA];
-    const k = key.join('\u0000');
-    let c = cells.get(k);
-    if (!c) cells.set(k, (c = { cell: emptyCell(key), facts: [] }));
-    if (add(c.cell, f, s, e)) c.facts.push(f);
+export interface OpenDataMonth {
+  /** the month's rows, small cells merged into "autres", sorted by their keys ("autres" last) */
+  rows: OpenDataRow[];
+  barometer: BarometerMonth;
+  /** the backlog per cell at the month's end: the next month's `backlog` */
+  backlog: OpenDataBacklog[];
+}
+
+/**
+ * One month ('YYYY-MM') of the dataset from the backlog per cell at its start, its counts and its resolution
+ * delays per cell; returns its rows, its baromètre figures and the backlog at its end.
+ */
+export function openDataMonth(
+  month: string,
+  backlog: readonly OpenDataBacklog[],
+  counts: readonly OpenDataCounts[],
+  delays: readonly OpenDataDelays[],
+  threshold: number,
+): OpenDataMonth {
+  const cells = new Map<string, { key: OpenDataKey; c: Cell }>();
+  const cell = (k: OpenDataKey): Cell => {
+    const id = keyOf(k);
+    let e = cells.get(id);
+    if (!e) cells.set(id, (e = { key: k, c: emptyCell([k.department, k.category, k.channel, k.area ?? NO_AREA]) }));
+    return e.c;
+  };
+  for (const b of backlog) {
+    const c = cell(b);
+    c.requests += b.open;
+    c.backlog += b.open;
   }
+  for (const n of counts) {
+    const c = cell(n);
+    c.requests += n.received;
+    c.received += n.received;
+    c.resolved += n.resolved;
+    c.backlog += n.received - n.settled;
+    c.met += n.slaMet;
+    c.clocks += n.slaTotal;
+  }
+  for (const d of delays) {
+    const c = cell(d);
+    for (const v of d.days) c.days.push(v);
+  }
+
   const others = emptyCell([OPEN_DATA_OTHERS, OPEN_DATA_OTHERS, OPEN_DATA_OTHERS, OPEN_DATA_OTHERS]);
+  const town = emptyCell([OPEN_DATA_OTHERS, OPEN_DATA_OTHERS, OPEN_DATA_OTHERS, OPEN_DATA_OTHERS]);
   const rows: OpenDataRow[] = [];
-  for (const { cell, facts: fs } of cells.values()) {
-    if (cell.requests === 0) continue;
-    if (cell.requests >= threshold) rows.push(rowOf(month, cell, false));
-    else for (const f of fs) add(others, f, s, e);
+  const after: OpenDataBacklog[] = [];
+  for (const { key: k, c } of cells.values()) {
+    if (c.backlog !== 0) after.push({ department: k.department, category: k.category, channel: k.channel, area: k.area, open: c.backlog });
+    merge(town, c);
+    if (c.requests === 0) continue;
+    if (c.requests >= threshold) rows.push(rowOf(month, c, false));
+    else merge(others, c);
   }
-  const key = (r: OpenDataRow) => [r.service, r.categorie, r.canal, r.quartier].join('\u0000');
-  rows.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  const sortKey = (r: OpenDataRow) => [r.service, r.categorie, r.canal, r.quartier].join('\u0000');
+  rows.sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
   if (others.requests > 0) rows.push(rowOf(month, others, others.requests < threshold));
-  return rows;
+
+  const suppressed = town.requests < threshold;
+  const med = median(town.days);
+  const rate = ratio(town.met, town.clocks);
+  return {
+    rows,
+    barometer: {
+      month,
+      received: suppressed ? null : town.received,
+      resolved: suppressed ? null : town.resolved,
+      backlog: suppressed ? null : town.backlog,
+      resolutionDaysMedian: suppressed || med === null ? null : Number(med.toFixed(1)),
+      slaResolutionMetRate: suppressed || rate === null ? null : Number(rate.toFixed(3)),
+      suppressed,
+    },
+    backlog: after,
+  };
 }
 
 export const OPEN_DATA_COLUMNS = [

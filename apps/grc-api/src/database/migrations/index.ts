@@ -57,6 +57,7 @@ import { PoliciesWithoutSubqueries1763800003800 } from './1763800003800-policies
 import { QuarantineReasonCodes1763800003900 } from './1763800003900-quarantine-reason-codes';
 import { ReportingDatesFirst1763800004000 } from './1763800004000-reporting-dates-first';
 import { AuditSharedPolicyFunction1763800004010 } from './1763800004010-audit-shared-policy-function';
+import { CubeSharedPolicy1763800004020 } from './1763800004020-cube-shared-policy';
 
 /**
  * Every migration, in timestamp order. Webpack bundles the API, so they are listed, not globbed.
@@ -124,4 +125,5 @@ export const MIGRATIONS = [
   QuarantineReasonCodes1763800003900,
   ReportingDatesFirst1763800004000,
   AuditSharedPolicyFunction1763800004010,
+  CubeSharedPolicy1763800004020,
 ];

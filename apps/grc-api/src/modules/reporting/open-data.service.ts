@@ -4,7 +4,6 @@ import { createHash } from 'node:crypto';
 import { stringify } from 'csv-stringify/sync';
 import { DataSource } from 'typeorm';
 import {
-  median,
   monthPeriod,
   monthsEndingAt,
   OPEN_DATA_COLUMNS,
@@ -12,16 +11,17 @@ import {
   OPEN_DATA_DEFAULT_LICENCE_URL,
   OPEN_DATA_DEFAULT_THRESHOLD,
   openDataJsonSchema,
-  openDataRows,
+  openDataMonth,
   openDataTableSchema,
   periodInstants,
-  ratio,
+  type BarometerMonth,
   type OpenDataRow,
 } from '@grc/domain';
 import { notFound } from '../../common/problem';
 import { AuditService, auditActor } from '../audit/audit.service';
 import type { Actor } from '../auth/authenticated-agent';
 import { TownSettingsRepository } from '../town/town-settings.repository';
+import { ReportingFactsService } from './reporting-facts.service';
 import { ReportingRepository } from './reporting.repository';
 import type { OpenDataSettingsDto } from './reporting.dto';
 
@@ -34,6 +34,8 @@ export const OPEN_DATA_FILES = {
   barometer: 'barometre.json',
 } as const;
 
+export type { BarometerMonth };
+
 export interface OpenDataSettings {
   csvSeparator: ';' | ',';
   threshold: number;
@@ -42,24 +44,13 @@ export interface OpenDataSettings {
   licenceUrl: string;
 }
 
-export interface BarometerMonth {
-  month: string;
-  received: number | null;
-  resolved: number | null;
-  backlog: number | null;
-  resolutionDaysMedian: number | null;
-  slaResolutionMetRate: number | null;
-  /** fewer requests than the threshold this month: figures blanked */
-  suppressed: boolean;
-}
-
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const json = (v: unknown) => Buffer.from(`${JSON.stringify(v, null, 2)}\n`, 'utf8');
 
 /**
  * The public dataset (issue 11): monthly aggregates per department, category, channel and area, computed
- * from the rollup by the domain's `openDataRows` (small counts merged into "autres", blanked if still
- * small), written as CSV + JSON + Table Schema + JSON Schema and the baromètre's 12 months, all replaced
+ * from the rollup (the monthly cube's counts, the facts' resolution delays) by the domain's `openDataMonth`
+ * (small counts merged into "autres", blanked if still small), written as CSV + JSON + Table Schema + JSON Schema and the baromètre's 12 months, all replaced
  * in one transaction. The worker regenerates them daily; the public routes serve the stored files.
  */
 @Injectable()
@@ -69,6 +60,7 @@ export class OpenDataService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly repo: ReportingRepository,
+    private readonly facts: ReportingFactsService,
     private readonly town: TownSettingsRepository,
     private readonly audit: AuditService,
   ) {}
@@ -105,41 +97,23 @@ export class OpenDataService {
     const [y, mo] = today.split('-').map(Number);
     const lastComplete = new Date(Date.UTC(y, mo - 2, 1)).toISOString().slice(0, 10);
     const months = monthsEndingAt(lastComplete, s.months);
+    // the months' counts from the figures' cube (built now if the worker has not yet): a month at a time, the
+    // backlog rolled on from the one before, all in one snapshot (a refresh meanwhile moves no figure between
+    // two months); nothing per request is held but a month's resolution delays
+    await this.facts.ensureCube();
     const rows: OpenDataRow[] = [];
     const barometer: BarometerMonth[] = [];
-    for (const month of months) {
-      const { start, end } = periodInstants(monthPeriod(month), timeZone);
-      const facts = (await this.repo.openDataFacts(start, end)).map((f) => ({
-        department: f.department,
-        category: f.category,
-        channel: f.channel,
-        area: f.area,
-        receivedAt: f.received_at,
-        resolvedAt: f.resolved_at,
-        resolutionDays: f.resolution_days === null ? null : Number(f.resolution_days),
-        // the month's SLA outcome counts with the resolution in it
-        slaResolution: f.sla_resolution,
-      }));
-      rows.push(...openDataRows(month, start, end, facts, s.threshold));
-      const inMonth = (d: Date | null) => d !== null && d >= start && d < end;
-      const received = facts.filter((f) => inMonth(f.receivedAt)).length;
-      const resolvedFacts = facts.filter((f) => inMonth(f.resolvedAt));
-      const backlog = facts.filter((f) => f.receivedAt < end && (f.resolvedAt === null || f.resolvedAt >= end)).length;
-      const suppressed = facts.length < s.threshold;
-      const clocks = resolvedFacts.filter((f) => f.slaResolution);
-      const days = resolvedFacts.map((f) => f.resolutionDays).filter((d): d is number => d !== null);
-      const med = median(days);
-      const rate = ratio(clocks.filter((f) => f.slaResolution === 'met').length, clocks.length);
-      barometer.push({
-        month,
-        received: suppressed ? null : received,
-        resolved: suppressed ? null : resolvedFacts.length,
-        backlog: suppressed ? null : backlog,
-        resolutionDaysMedian: suppressed || med === null ? null : Number(med.toFixed(1)),
-        slaResolutionMetRate: suppressed || rate === null ? null : Number(rate.toFixed(3)),
-        suppressed,
-      });
-    }
+    await this.db.transaction('REPEATABLE READ', async (m) => {
+      let backlog = await this.repo.openDataBacklog(`${months[0]}-01`, m);
+      for (const month of months) {
+        const { start, end } = periodInstants(monthPeriod(month), timeZone);
+        const counts = await this.repo.openDataCounts(`${month}-01`, m);
+        const out = openDataMonth(month, backlog, counts, await this.repo.openDataDelays(start, end, m), s.threshold);
+        rows.push(...out.rows);
+        barometer.push(out.barometer);
+        backlog = out.backlog;
+      }
+    });
     const licence = { title: s.licenceTitle, path: s.licenceUrl };
     const generatedAt = new Date().toISOString();
     const csv = Buffer.from(

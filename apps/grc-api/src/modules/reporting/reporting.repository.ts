@@ -11,6 +11,9 @@ import {
   durationBucketSql,
   MINUTES_PER_DAY,
   type Breakdown,
+  type OpenDataBacklog,
+  type OpenDataCounts,
+  type OpenDataDelays,
   type StepFact,
   type TicketFacts,
   type TicketStatus,
@@ -825,31 +828,62 @@ export class ReportingRepository {
     );
   }
 
-  /** The facts of requests received, resolved or open in [start, end), with the codes the dataset publishes. */
-  openDataFacts(
-    start: Date,
-    end: Date,
-    m: EntityManager = this.db.manager,
-  ): Promise<
-    Array<{
-      department: string;
-      category: string;
-      channel: string;
-      area: string | null;
-      received_at: Date;
-      resolved_at: Date | null;
-      resolution_days: number | null;
-      sla_resolution: 'met' | 'missed' | null;
-      sla_resolution_at: Date | null;
-    }>
-  > {
-    return m.query(
-      `SELECT d.code AS department, c.code AS category, f.channel, f.area, f.received_at, f.resolved_at, f.resolution_days,
-              f.sla_resolution, f.sla_resolution_at
-       FROM report_ticket_facts f JOIN departments d ON d.id = f.department_id JOIN categories c ON c.id = f.category_id
-       WHERE f.received_at < $2 AND (f.received_at >= $1 OR f.resolved_at IS NULL OR f.resolved_at >= $1)`,
-      [start, end],
-    );
+  /**
+   * The open data's backlog per cell (department and category codes, channel, area) at the start of `month`
+   * ('YYYY-MM-01'), from the cube: Σ received − Σ settled of the months before — one pass over the cube's cells
+   * (a few thousand per month), where the facts would be every request still open then (700,000 at 10 M).
+   */
+  openDataBacklog(month: string, m: EntityManager = this.db.manager): Promise<OpenDataBacklog[]> {
+    return m
+      .query(
+        `SELECT d.code AS department, c.code AS category, f.channel, nullif(f.area, '') AS area,
+                (sum(f.received) - sum(f.settled))::int AS open
+         FROM report_cube f JOIN departments d ON d.id = f.department_id JOIN categories c ON c.id = f.category_id
+         WHERE f.month < $1::date GROUP BY 1, 2, 3, 4 HAVING sum(f.received) <> sum(f.settled)`,
+        [month],
+      )
+      .then((rows: OpenDataBacklog[]) => rows.map((r) => ({ ...r, open: Number(r.open) })));
+  }
+
+  /** The open data's counts per cell of one month ('YYYY-MM-01') from the cube, summed over priorities. */
+  openDataCounts(month: string, m: EntityManager = this.db.manager): Promise<OpenDataCounts[]> {
+    return m
+      .query(
+        `SELECT d.code AS department, c.code AS category, f.channel, nullif(f.area, '') AS area,
+                sum(f.received)::int AS received, sum(f.resolved)::int AS resolved, sum(f.settled)::int AS settled,
+                sum(f.sla_res_met)::int AS "slaMet", sum(f.sla_res_total)::int AS "slaTotal"
+         FROM report_cube f JOIN departments d ON d.id = f.department_id JOIN categories c ON c.id = f.category_id
+         WHERE f.month = $1::date GROUP BY 1, 2, 3, 4`,
+        [month],
+      )
+      .then((rows: Array<Record<string, unknown>>) =>
+        rows.map((r) => ({
+          department: String(r['department']),
+          category: String(r['category']),
+          channel: String(r['channel']),
+          area: (r['area'] as string | null) ?? null,
+          received: Number(r['received']),
+          resolved: Number(r['resolved']),
+          settled: Number(r['settled']),
+          slaMet: Number(r['slaMet']),
+          slaTotal: Number(r['slaTotal']),
+        })),
+      );
+  }
+
+  /**
+   * The resolution delays (calendar days) of the requests resolved in [start, end), per cell, from the facts (read
+   * by their resolution date's index): the exact medians the dataset publishes (the cube keeps histograms).
+   */
+  openDataDelays(start: Date, end: Date, m: EntityManager = this.db.manager): Promise<OpenDataDelays[]> {
+    return m
+      .query(
+        `SELECT d.code AS department, c.code AS category, f.channel, f.area, array_agg(f.resolution_days::float8) AS days
+         FROM report_ticket_facts f JOIN departments d ON d.id = f.department_id JOIN categories c ON c.id = f.category_id
+         WHERE f.resolved_at >= $1 AND f.resolved_at < $2 AND f.resolution_days IS NOT NULL GROUP BY 1, 2, 3, 4`,
+        [start, end],
+      )
+      .then((rows: Array<OpenDataDelays & { days: Array<number | string> }>) => rows.map((r) => ({ ...r, days: r.days.map(Number) })));
   }
 
   /** Replaces the published files in one transaction (readers see the old set or the new one). */
