@@ -367,6 +367,48 @@ describe('reporting', () => {
       expect(figure(fromCube[0], 'backlog')).toBe(figure(fromFacts[0], 'backlog'));
     });
 
+    it('reads a month the period covers in part as the cube’s whole month less the days outside it when those are fewer: the facts’ figures again', async () => {
+      // F: received Tue 26, answered and resolved Fri 29 November — in the days a period to the 27th leaves out
+      const f = await create('Demande F');
+      await seed(
+        f.id,
+        paris('2024-11-26T09:00'),
+        'resolved',
+        [
+          ['reply', paris('2024-11-29T09:00'), {}],
+          ['status_changed', paris('2024-11-29T10:00'), { from: 'new', to: 'resolved' }],
+        ],
+        paris('2024-11-29T10:00'),
+      );
+      await resolutionClock(f.id, paris('2024-11-29T10:00'), false);
+      await facts.rebuild();
+      try {
+        const [dgs, head] = [await ctx.as(DGS), await ctx.as(VOIRIE_HEAD)];
+        const queries: Array<[Client, Record<string, string>]> = [
+          // November less the 1st–9th (A received on the 8th) and the 28th–30th (F resolved on the 29th); the backlog
+          // at the 27th's end as December's start less the 28th–30th's moves
+          [dgs, { from: '2024-11-10', to: '2024-11-27', by: 'department' }],
+          [head, { from: '2024-11-10', to: '2024-11-27', by: 'channel' }],
+          // October less its first four days, November less its last two
+          [dgs, { from: '2024-10-05', to: '2024-11-28', by: 'category' }],
+          // a few days of November: the facts alone
+          [dgs, { from: '2024-11-27', to: '2024-12-31' }],
+        ];
+        const ask = () => Promise.all(queries.map(([c, q]) => c.get('/api/v1/reporting/dashboard').query(q).expect(200)));
+        const fromCube = (await ask()).map((r) => r.body);
+        await ctx.db.query(`DELETE FROM report_cube_state`); // without it the dashboards read the facts alone
+        const fromFacts = (await ask()).map((r) => r.body);
+        expect(await facts.ensureCube()).toBeGreaterThan(0);
+        expect(fromCube).toEqual(fromFacts);
+        // received B–F (A on the 8th); resolved A, B, C (F on the 29th); open at the 27th's end D, E, F
+        expect(figure(fromCube[0], 'received')).toBe(5);
+        expect(figure(fromCube[0], 'resolved')).toBe(3);
+        expect(figure(fromCube[0], 'backlog')).toBe(3);
+      } finally {
+        await ctx.db.query(`DELETE FROM tickets WHERE id = $1`, [f.id]);
+      }
+    });
+
     it('scopes: an élu sees only their delegation, another department answers 404, an agent 403; per-agent figures for a head’s own agents', async () => {
       const elu = await ctx.as(ELU);
       expect(figure((await elu.get('/api/v1/reporting/dashboard').query(period).expect(200)).body, 'received')).toBe(0);

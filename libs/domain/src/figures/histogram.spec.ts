@@ -8,7 +8,7 @@ import {
   mergeHistogram,
   percentileFromHistogram,
 } from './histogram';
-import { monthSplit } from './periods';
+import { backlogPlan, cubePlan } from './periods';
 import { percentile } from './stats';
 
 /** a deterministic pseudo-random sequence (no flaky test) */
@@ -63,33 +63,58 @@ describe('figures: duration histograms', () => {
   });
 });
 
-describe('figures: a period split into whole months and edges', () => {
-  it('keeps whole months for the cube and the partial days at both ends for the facts', () => {
-    expect(monthSplit({ from: '2026-01-15', to: '2026-04-10' })).toEqual({
-      head: { from: '2026-01-15', to: '2026-01-31' },
+describe('figures: how a period is read (the cube’s months, the facts’ days)', () => {
+  const TODAY = '2026-12-04';
+  const plus = (from: string, to: string) => ({ period: { from, to }, sign: 1 });
+  const minus = (from: string, to: string) => ({ period: { from, to }, sign: -1 });
+
+  it('reads whole months from the cube, and a partial month by its days when they are the fewer', () => {
+    expect(cubePlan({ from: '2026-01-20', to: '2026-04-10' }, TODAY)).toEqual({
       months: { from: '2026-02', to: '2026-03' },
-      tail: { from: '2026-04-01', to: '2026-04-10' },
+      days: [plus('2026-01-20', '2026-01-31'), plus('2026-04-01', '2026-04-10')],
     });
-    expect(monthSplit({ from: '2026-01-01', to: '2026-12-31' })).toEqual({
-      head: null,
-      months: { from: '2026-01', to: '2026-12' },
-      tail: null,
+    expect(cubePlan({ from: '2026-01-01', to: '2026-12-31' }, TODAY)).toEqual({ months: { from: '2026-01', to: '2026-12' }, days: [] });
+    expect(cubePlan({ from: '2024-02-01', to: '2024-02-29' }, TODAY)).toEqual({ months: { from: '2024-02', to: '2024-02' }, days: [] });
+    expect(cubePlan({ from: '2026-11-03', to: '2026-11-12' }, TODAY)).toEqual({ months: null, days: [plus('2026-11-03', '2026-11-12')] });
+  });
+
+  it('reads a month covered but for a few days as the whole month less those days', () => {
+    // 18 days of November in, 12 out: November less its 1st–9th and 28th–30th
+    expect(cubePlan({ from: '2025-11-10', to: '2025-11-27' }, TODAY)).toEqual({
+      months: { from: '2025-11', to: '2025-11' },
+      days: [minus('2025-11-01', '2025-11-09'), minus('2025-11-28', '2025-11-30')],
     });
-    // no whole month inside: all from the facts
-    expect(monthSplit({ from: '2026-11-03', to: '2026-12-02' })).toEqual({
-      head: { from: '2026-11-03', to: '2026-12-02' },
-      months: null,
-      tail: null,
+    expect(cubePlan({ from: '2026-01-04', to: '2026-04-28' }, TODAY)).toEqual({
+      months: { from: '2026-01', to: '2026-04' },
+      days: [minus('2026-01-01', '2026-01-03'), minus('2026-04-29', '2026-04-30')],
     });
-    expect(monthSplit({ from: '2026-11-03', to: '2026-11-20' })).toEqual({
-      head: { from: '2026-11-03', to: '2026-11-20' },
-      months: null,
-      tail: null,
+    // as many days out as in: the days in (the facts alone)
+    expect(cubePlan({ from: '2026-04-16', to: '2026-04-30' }, TODAY).days).toEqual([plus('2026-04-16', '2026-04-30')]);
+  });
+
+  it('counts the days to come for nothing: a year to today reads thirteen months less a few days', () => {
+    expect(cubePlan({ from: '2025-12-05', to: '2026-12-04' }, TODAY)).toEqual({
+      months: { from: '2025-12', to: '2026-12' },
+      days: [minus('2025-12-01', '2025-12-04')],
     });
-    expect(monthSplit({ from: '2024-02-01', to: '2024-02-29' })).toEqual({
-      head: null,
-      months: { from: '2024-02', to: '2024-02' },
-      tail: null,
+    // to yesterday: today is the one day left out of December
+    expect(cubePlan({ from: '2025-12-04', to: '2026-12-03' }, TODAY)).toEqual({
+      months: { from: '2025-12', to: '2026-12' },
+      days: [minus('2025-12-01', '2025-12-03'), minus('2026-12-04', '2026-12-31')],
     });
+    // December's first days to the 2nd: 2 days in, 2 days out so far — the days in
+    expect(cubePlan({ from: '2026-11-01', to: '2026-12-02' }, TODAY)).toEqual({
+      months: { from: '2026-11', to: '2026-11' },
+      days: [plus('2026-12-01', '2026-12-02')],
+    });
+  });
+
+  it('reads the backlog at a day’s end from the nearer month start', () => {
+    expect(backlogPlan('2026-11-30', TODAY)).toEqual({ month: '2026-12-01', days: null });
+    expect(backlogPlan('2026-11-27', TODAY)).toEqual({ month: '2026-12-01', days: minus('2026-11-28', '2026-11-30') });
+    expect(backlogPlan('2026-11-10', TODAY)).toEqual({ month: '2026-11-01', days: plus('2026-11-01', '2026-11-10') });
+    // today: the rest of the month has not happened
+    expect(backlogPlan('2026-12-04', TODAY)).toEqual({ month: '2027-01-01', days: minus('2026-12-05', '2026-12-31') });
+    expect(backlogPlan('2026-12-02', TODAY)).toEqual({ month: '2026-12-01', days: plus('2026-12-01', '2026-12-02') });
   });
 });

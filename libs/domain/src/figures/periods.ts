@@ -67,21 +67,70 @@ export function monthsEndingAt(lastDay: string, count: number): string[] {
   return out;
 }
 
+const monthStartOf = (day: number): number => {
+  const d = new Date(day * DAY_MS);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1) / DAY_MS;
+};
+const monthEndOf = (day: number): number => {
+  const d = new Date(day * DAY_MS);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) / DAY_MS - 1;
+};
+/** days of [lo, hi] up to `today` (the days to come hold nothing yet: reading them costs nothing) */
+const pastDays = (lo: number, hi: number, today: number) => Math.max(0, Math.min(hi, today) - lo + 1);
+
+/** Days the facts are read for, added to the cube's months (+1) or taken away from them (−1). */
+export interface FactsDays {
+  period: Period;
+  sign: 1 | -1;
+}
+
 /**
- * A period as the monthly cube reads it: the whole calendar months inside it ('YYYY-MM', both included)
- * and the partial days before and after them (read from the per-request facts). Without a whole month
- * inside, the whole period is the head.
+ * How a period is read: the calendar months it touches from the monthly cube, and per-request facts for the
+ * rest. A month the period covers whole is the cube's. A month it covers in part is read either as its days in
+ * the period (+1), or as the cube's whole month less the days outside the period (−1) — whichever means fewer
+ * days of facts, the days after `today` counting for none (nothing happened yet): a year to today reads the
+ * cube for thirteen months less a few days, not two long edges. Counts and histograms add up exactly either way.
  */
-export function monthSplit(p: Period): { head: Period | null; months: { from: string; to: string } | null; tail: Period | null } {
+export function cubePlan(p: Period, today: string): { months: { from: string; to: string } | null; days: FactsDays[] } {
   const f = parseCivilDate(p.from) as number;
   const t = parseCivilDate(p.to) as number;
-  const day = (n: number) => new Date(n * DAY_MS);
-  const firstWhole = day(f).getUTCDate() === 1 ? f : Date.UTC(day(f).getUTCFullYear(), day(f).getUTCMonth() + 1, 1) / DAY_MS;
-  const lastWhole = day(t + 1).getUTCDate() === 1 ? t : Date.UTC(day(t).getUTCFullYear(), day(t).getUTCMonth(), 1) / DAY_MS - 1;
-  if (firstWhole > lastWhole) return { head: p, months: null, tail: null };
-  return {
-    head: firstWhole > f ? { from: p.from, to: isoOfDay(firstWhole - 1) } : null,
-    months: { from: isoOfDay(firstWhole).slice(0, 7), to: isoOfDay(lastWhole).slice(0, 7) },
-    tail: lastWhole < t ? { from: isoOfDay(lastWhole + 1), to: p.to } : null,
-  };
+  const td = parseCivilDate(today) as number;
+  const months: number[] = [];
+  const days: FactsDays[] = [];
+  const part = (lo: number, hi: number, sign: 1 | -1) => days.push({ period: { from: isoOfDay(lo), to: isoOfDay(hi) }, sign });
+  for (let ms = monthStartOf(f); ms <= t; ms = monthEndOf(ms) + 1) {
+    const me = monthEndOf(ms);
+    const a = Math.max(f, ms);
+    const b = Math.min(t, me);
+    if (a === ms && b === me) {
+      months.push(ms);
+      continue;
+    }
+    const outside = [
+      [ms, a - 1],
+      [b + 1, me],
+    ].filter(([lo, hi]) => lo <= hi);
+    const outsideCost = outside.reduce((n, [lo, hi]) => n + pastDays(lo, hi, td), 0);
+    if (outsideCost < pastDays(a, b, td)) {
+      months.push(ms);
+      for (const [lo, hi] of outside) if (lo <= td) part(lo, hi, -1);
+    } else part(a, b, 1);
+  }
+  const month = (day: number) => isoOfDay(day).slice(0, 7);
+  return { months: months.length ? { from: month(months[0]), to: month(months[months.length - 1]) } : null, days };
+}
+
+/**
+ * How the backlog at the end of `to` is read: the cube's backlog at the start of a month ('YYYY-MM-01'), moved
+ * by the facts of the days between it and `to`'s end — forwards from the start of `to`'s month (+1), or back
+ * from the start of the next (−1), whichever has fewer days up to `today`.
+ */
+export function backlogPlan(to: string, today: string): { month: string; days: FactsDays | null } {
+  const t = parseCivilDate(to) as number;
+  const td = parseCivilDate(today) as number;
+  const ms = monthStartOf(t);
+  const me = monthEndOf(t);
+  if (pastDays(t + 1, me, td) < pastDays(ms, t, td))
+    return { month: isoOfDay(me + 1), days: t < me ? { period: { from: isoOfDay(t + 1), to: isoOfDay(me) }, sign: -1 } : null };
+  return { month: isoOfDay(ms), days: { period: { from: isoOfDay(ms), to: isoOfDay(t) }, sign: 1 } };
 }

@@ -4,7 +4,9 @@ import {
   DURATION_MEASURES,
   mergeHistogram,
   MINUTES_PER_DAY,
-  monthSplit,
+  backlogPlan,
+  cubePlan,
+  localDate,
   percentileFromHistogram,
   ancestryIndex,
   descendantIds,
@@ -77,6 +79,15 @@ const monthAfter = (month: string): string => {
   const [y, m] = month.split('-').map(Number);
   return new Date(Date.UTC(y, m, 1)).toISOString().slice(0, 10);
 };
+
+/** Rows taken away instead of added (the days outside the period of a month the cube counts whole). */
+const minusCounts = (rows: readonly CountsRow[]): CountsRow[] =>
+  rows.map((r) => {
+    const out = { ...r };
+    for (const f of COUNT_FIELDS) out[f] = -r[f];
+    return out;
+  });
+const minusN = <T extends { n: number }>(rows: readonly T[]): T[] => rows.map((r) => ({ ...r, n: -r.n }));
 
 /** Counts added per key, histograms merged per key and measure, then the percentiles (libs/domain figures/histogram.ts). */
 export function combineAggregates(
@@ -356,25 +367,33 @@ export class ReportingService {
   }
 
   /**
-   * The aggregates of a period: its whole months from the cube (when the commune's is built in the town's
-   * time zone), the partial days at both ends from the facts, the backlog as the cube's at the last month's
-   * start plus the facts' moves since; counts exact, medians and p90 from the duration histograms. Per-agent
-   * figures (the agent is not a cube dimension) read the facts alone, with the same histograms.
+   * The aggregates of a period: the calendar months it touches from the cube (when the commune's is built in the
+   * town's time zone), with the facts of the days that complete them — the days of a month in the period added,
+   * or the days of a month outside it taken away, whichever are fewer (`cubePlan`); the backlog the same way, from
+   * the cube's at a month's start moved by the facts of the days since or until it (`backlogPlan`). Counts exact,
+   * medians and p90 from the duration histograms. Per-agent figures (the agent is not a cube dimension) read the
+   * facts alone, with the same histograms.
    */
   async aggregate(scope: FactsScope, period: Period, timeZone: string, by: Breakdown | null): Promise<AggregateRow[]> {
     const { start, end } = periodInstants(period, timeZone);
     const cube = by !== 'agent' && !scope.assigneeIds && (await this.repo.cubeTimeZone()) === timeZone;
-    // the backlog: the cube's at the start of the period's last month, plus the facts' moves since
-    const lastMonth = `${period.to.slice(0, 7)}-01`;
+    const today = localDate(timeZone, new Date());
+    const instants = (p: Period) => periodInstants(p, timeZone);
+    const b = backlogPlan(period.to, today);
     const backlog = cube
       ? [
-          this.repo.cubeOpen(scope, lastMonth, by),
-          this.repo.factsOpenDelta(scope, periodInstants({ from: lastMonth, to: lastMonth }, timeZone).start, end, by),
+          this.repo.cubeOpen(scope, b.month, by),
+          ...(b.days
+            ? [
+                this.repo
+                  .factsOpenDelta(scope, instants(b.days.period).start, instants(b.days.period).end, by)
+                  .then((r) => (b.days?.sign === -1 ? minusN(r) : r)),
+              ]
+            : []),
         ]
       : [this.repo.factsBacklog(scope, end, by)];
-    const split = cube ? monthSplit(period) : { head: period, months: null, tail: null };
-    const edges = [split.head, split.tail].filter((p): p is Period => p !== null).map((p) => periodInstants(p, timeZone));
-    const months = split.months ? { from: `${split.months.from}-01`, to: monthAfter(split.months.to) } : null;
+    const plan = cube ? cubePlan(period, today) : { months: null, days: [{ period, sign: 1 as const }] };
+    const months = plan.months ? { from: `${plan.months.from}-01`, to: monthAfter(plan.months.to) } : null;
     // the histograms are kept over one dimension at a time: the breakdown's, or the one filtered on
     const filtered = (['category', 'channel', 'priority', 'area'] as const).filter((d) => cubeDimFilter(scope, d));
     const byDim = by === 'category' || by === 'channel' || by === 'priority' || by === 'area' ? by : null;
@@ -389,14 +408,22 @@ export class ReportingService {
       Promise.all(backlog),
       Promise.all([
         ...(months ? [this.repo.cubeCounts(scope, months.from, months.to, by)] : []),
-        ...edges.map((e) => this.repo.factsCounts(scope, e.start, e.end, by)),
+        ...plan.days.map((d) =>
+          this.repo
+            .factsCounts(scope, instants(d.period).start, instants(d.period).end, by)
+            .then((r) => (d.sign === -1 ? minusCounts(r) : r)),
+        ),
       ]),
       months && dim
         ? Promise.all([
             this.repo.cubeDurations(scope, months.from, months.to, by, dim),
-            ...edges.map((e) => this.repo.factsDurations(scope, e.start, e.end, by)),
+            ...plan.days.map((d) =>
+              this.repo
+                .factsDurations(scope, instants(d.period).start, instants(d.period).end, by)
+                .then((r) => (d.sign === -1 ? minusN(r) : r)),
+            ),
           ])
-        : // no whole month, or filters on two dimensions: the facts' durations over the whole period (same buckets)
+        : // no month from the cube, or filters on two dimensions: the facts' durations over the whole period (same buckets)
           Promise.all([this.repo.factsDurations(scope, start, end, by)]),
     ]);
     if (by !== 'department') return combineAggregates(countParts, open, durationParts);
