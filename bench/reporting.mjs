@@ -2,7 +2,7 @@
 // Figures bench (issue 11): a seeded town (requests spread over --years, default 5), the rollup rebuilt from
 // scratch, then over HTTP: the dashboard's p95 for a head (voirie) and for the DGS (the whole town, by
 // department) over the last 12 months, a full-year CSV export of one department (its requests, one line each),
-// and the rollup's refresh cost per 1,000 ticket changes (marks, then `main.js reporting-refresh`).
+// the open data's regeneration (time, peak memory) and the rollup's refresh cost per 1,000 ticket changes (marks, then `main.js reporting-refresh`).
 //   node bench/reporting.mjs [--tickets=10000000] [--years=5] [--duration=10] [--changes=1000] [--lean] [--metropole] [--skip-seed]
 //     [--seed-only] [--keep-db] [--db=grc_bench_reporting] [--port=3989]
 // --lean (default from 5 M requests): fewer timeline and audit rows per request (seed.mjs says which), to fit ~40 GB at 10 M.
@@ -260,6 +260,10 @@ async function main() {
     log(
       `full-year CSV export of voirie (its requests): median ${exports[1].ms} ms, max ${exports[2].ms} ms, ${(lines / 1e6).toFixed(1)} MB (target ≤ ${TARGETS.exportMs} ms)`,
     );
+
+    // the open data's daily regeneration (every commune), its time and the process's peak memory
+    const od = await command('reporting-rebuild', '--open-data-only');
+    log(`open data: ${/open data regenerated: [^\n]*/.exec(od.out)?.[0] ?? '?'} (command wall time ${od.ms} ms with start-up); load ${load()}`);
 
     // the refresh cost: CHANGES requests marked as changed, then one refresh
     await c.query(`INSERT INTO report_dirty (ticket_id) SELECT id FROM tickets ORDER BY random() LIMIT $1 ON CONFLICT DO NOTHING`, [

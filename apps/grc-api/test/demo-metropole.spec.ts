@@ -7,7 +7,7 @@ import { createDataSource, dataSourceOptions, tenantDataSource } from '../src/da
 import { withCommune } from '../src/database/tenancy';
 import { exportPackFiles } from '../src/modules/packs/pack-transfer';
 import { loadTownPackFromFolder } from '../src/modules/packs/pack-loader';
-import { rebuildFigures } from '../src/cli/commands/reporting-rebuild';
+import { rebuildFigures, regenerateOpenData } from '../src/cli/commands/reporting-rebuild';
 import { ADMIN } from './support/demo';
 import { startTestApp, type TestContext } from './support/test-app';
 
@@ -162,5 +162,7 @@ describe('demo métropole packs', () => {
       [dayBefore, yearAgo],
     );
     expect(await received(dayBefore, lastMonthEnd)).toBe(inFacts + dayMore);
+    // the open data alone, every commune (the CLI's reporting-rebuild --open-data-only)
+    expect(await regenerateOpenData(ctx.app)).toMatch(/open data regenerated: \d+ row\(s\) in 3 commune\(s\) in \d+ ms, peak RSS \d+ MB/);
   });
 });

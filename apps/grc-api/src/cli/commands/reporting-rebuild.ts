@@ -59,12 +59,27 @@ export async function rebuildCube(app: INestApplicationContext): Promise<string>
   return `figures' cube rebuilt from ${n} request(s)' facts in ${ms} ms: ${cells} cell(s), ${durations} histogram row(s)`;
 }
 
+/** The open data files alone regenerated from the rollup as it is, every commune; the time and the process's peak memory. */
+export async function regenerateOpenData(app: INestApplicationContext): Promise<string> {
+  const t0 = performance.now();
+  let rows = 0;
+  let communes = 0;
+  await forEachCommune(app.get(DataSource), async () => {
+    rows += (await app.get(OpenDataService).generate()).rows;
+    communes++;
+  });
+  const ms = Math.round(performance.now() - t0);
+  const peak = Math.round(process.resourceUsage().maxRSS / 1024);
+  return `open data regenerated: ${rows} row(s) in ${communes} commune(s) in ${ms} ms, peak RSS ${peak} MB`;
+}
+
 export function reportingRebuildCommand(io: CliIo): Command {
   return new Command('reporting-rebuild')
     .description("recompute the figures' rollup from every request of every commune (then the open data files), then exit")
     .option('--cube-only', 'rebuild only the monthly cube from the per-request facts as they are (set-based), not the facts')
-    .action(async (opts: { cubeOnly?: boolean }, cmd: Command) => {
+    .option('--open-data-only', 'regenerate only the public open data files from the rollup as it is')
+    .action(async (opts: { cubeOnly?: boolean; openDataOnly?: boolean }, cmd: Command) => {
       const ctx = contextOf(cmd, io);
-      io.out(await withApp(ctx, opts.cubeOnly ? rebuildCube : rebuildFigures));
+      io.out(await withApp(ctx, opts.openDataOnly ? regenerateOpenData : opts.cubeOnly ? rebuildCube : rebuildFigures));
     });
 }
