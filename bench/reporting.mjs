@@ -263,7 +263,9 @@ async function main() {
 
     // the open data's daily regeneration (every commune), its time and the process's peak memory
     const od = await command('reporting-rebuild', '--open-data-only');
-    log(`open data: ${/open data regenerated: [^\n]*/.exec(od.out)?.[0] ?? '?'} (command wall time ${od.ms} ms with start-up); load ${load()}`);
+    log(
+      `open data: ${/open data regenerated: [^\n]*/.exec(od.out)?.[0] ?? '?'} (command wall time ${od.ms} ms with start-up); load ${load()}`,
+    );
 
     // the refresh cost: CHANGES requests marked as changed, then one refresh
     await c.query(`INSERT INTO report_dirty (ticket_id) SELECT id FROM tickets ORDER BY random() LIMIT $1 ON CONFLICT DO NOTHING`, [
