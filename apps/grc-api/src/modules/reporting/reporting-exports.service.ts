@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PassThrough, pipeline, Readable } from 'node:stream';
-import { parse } from 'csv-parse';
 import { stringify } from 'csv-stringify';
-import { stringify as stringifySync } from 'csv-stringify/sync';
 import { exceljs, pdfkit } from '../../common/on-demand';
 import { monthPeriod, periodInstants, previousPeriod, type FigureCode } from '@grc/domain';
 import type { Actor } from '../auth/authenticated-agent';
@@ -32,25 +30,40 @@ const headerRows = (d: Pick<Dashboard, 'period' | 'timeZone' | 'filters'>, kind:
 
 const num = (v: number | null | undefined, digits = 2): Cell => (v === null || v === undefined ? null : Number(v.toFixed(digits)));
 
-/**
- * The per-request export's CSV (PostgreSQL's, header line first) as rows of cells for the XLSX: numbers and
- * booleans typed again, empty cells null. Stopping early (the client gone) ends the copy.
- */
-function requestCells(csv: Readable): AsyncIterable<Cell[]> {
-  const cells = parse({
-    delimiter: ';',
-    cast: (v, ctx) =>
-      ctx.header || ctx.lines === 1
-        ? v
-        : v === '' && !ctx.quoting
-          ? null
-          : v === 'true' || v === 'false'
-            ? v === 'true'
-            : /^-?\d+(\.\d+)?(e-?\d+)?$/.test(v) && ctx.column !== 0
-              ? Number(v)
-              : v,
-  });
-  return pipeline(csv, cells, () => undefined) as unknown as AsyncIterable<Cell[]>;
+/** The per-request export's columns, in the order of ReportingRepository.requests. */
+const REQUEST_COLUMNS = [
+  'reference',
+  'department',
+  'category',
+  'channel',
+  'priority',
+  'area',
+  'status',
+  'received_at',
+  'first_response_at',
+  'resolved_at',
+  'closed_at',
+  'first_response_business_minutes',
+  'first_response_days',
+  'resolution_business_minutes',
+  'resolution_days',
+  'reopen_count',
+  'sla_first_response',
+  'sla_resolution',
+  'breaches',
+  'escalations',
+  'circuit',
+  'duplicate',
+] as const;
+
+/** The requests' rows as cells, their column names first; stopping early (the client gone) ends the query. */
+async function* requestRows(found: AsyncIterable<Record<string, unknown>>): AsyncGenerator<Cell[]> {
+  yield [...REQUEST_COLUMNS];
+  for await (const r of found)
+    yield REQUEST_COLUMNS.map((c): Cell => {
+      const v = r[c];
+      return v instanceof Date ? v.toISOString() : typeof v === 'number' ? num(v, 2) : ((v as Cell | undefined) ?? null);
+    });
 }
 
 /** Several tables' rows one after the other (the file's header, then its table). */
@@ -68,9 +81,8 @@ export class ReportingExportsService {
 
   /**
    * The table (breakdown, by department unless asked) or the requests received in the period. The requests are
-   * streamed from the database to the client: as CSV, PostgreSQL's own (`COPY`) after the file's header; as XLSX,
-   * those rows parsed (csv-parse) into exceljs's streaming writer. A year of a large department is 266,000 rows at
-   * 10 M requests.
+   * streamed from the database to the client (CSV through csv-stringify's stream, XLSX through exceljs's streaming
+   * writer): a year of a large department is 266,000 rows at 10 M requests.
    */
   async export(actor: Actor, q: ExportQueryDto): Promise<ExportFile> {
     const kind = q.kind ?? 'breakdown';
@@ -79,30 +91,25 @@ export class ReportingExportsService {
     const { scope, visible, base } = await this.figures.scope(actor, q, kind === 'breakdown' ? by : null);
     const meta = { period, timeZone, filters: { ...this.figures.filtersOf(q), ...(kind === 'breakdown' ? { by } : {}) } };
     const header = headerRows(meta, kind);
-    const name = `indicateurs-${kind}-${period.from}-${period.to}`;
-    const { start, end } = periodInstants(period, timeZone);
-    const requests = kind === 'requests' ? await this.repo.requests(scope, start, end) : null;
-    const table: AsyncIterable<Cell[]> | Iterable<Cell[]> = requests
-      ? requestCells(requests)
-      : await this.figures
-          .breakdownRows(scope, visible, by, period, timeZone, base)
-          .then((rows) => [
-            ['cle', 'libelle', 'parent', ...BREAKDOWN_FIGURES],
-            ...rows.map((r): Cell[] => [r.key, r.label, r.parentKey, ...BREAKDOWN_FIGURES.map((c) => num(r.values[c] ?? null, 4))]),
-          ]);
-    if (q.format === 'csv') {
-      const csv = stringify({ delimiter: ';', bom: true, cast: { boolean: (b) => String(b) } });
-      // the header by csv-stringify; then the requests as PostgreSQL wrote them (bytes, not parsed), or the table.
-      // A failure half-way (the database gone) destroys the response: the client sees a cut download, not a file
-      const body = new PassThrough();
-      const head = stringifySync(header, { delimiter: ';', bom: true });
-      if (requests) {
-        body.write(head);
-        pipeline(requests, body, () => undefined);
-      } else pipeline(Readable.from(concat(header, table)), csv, body, () => undefined);
-      return { mediaType: 'text/csv; charset=utf-8', filename: `${name}.csv`, body };
+    let table: AsyncIterable<Cell[]> | Iterable<Cell[]>;
+    if (kind === 'breakdown') {
+      const rows = await this.figures.breakdownRows(scope, visible, by, period, timeZone, base);
+      table = [
+        ['cle', 'libelle', 'parent', ...BREAKDOWN_FIGURES],
+        ...rows.map((r): Cell[] => [r.key, r.label, r.parentKey, ...BREAKDOWN_FIGURES.map((c) => num(r.values[c] ?? null, 4))]),
+      ];
+    } else {
+      const { start, end } = periodInstants(period, timeZone);
+      table = requestRows(await this.repo.requests(scope, start, end));
     }
     const rows = concat(header, table);
+    const name = `indicateurs-${kind}-${period.from}-${period.to}`;
+    if (q.format === 'csv') {
+      const csv = stringify({ delimiter: ';', bom: true, cast: { boolean: (b) => String(b) } });
+      // a failure half-way (the database gone) destroys the response: the client sees a cut download, not a file
+      const body = pipeline(Readable.from(rows), csv, () => undefined);
+      return { mediaType: 'text/csv; charset=utf-8', filename: `${name}.csv`, body };
+    }
     const body = new PassThrough();
     const wb = new (exceljs().stream.xlsx.WorkbookWriter)({ stream: body, useStyles: true });
     wb.creator = 'GRC';
