@@ -246,6 +246,15 @@ describe('reporting', () => {
       await facts.rebuild();
     });
 
+    /** the dashboards asked with the cube, then again with the facts alone (no cube state), then the cube built again */
+    const cubeAndFacts = async (queries: Array<[Client, Record<string, string>]>) => {
+      const ask = () => Promise.all(queries.map(([c, q]) => c.get('/api/v1/reporting/dashboard').query(q).expect(200)));
+      const fromCube = (await ask()).map((r) => r.body);
+      await ctx.db.query(`DELETE FROM report_cube_state`); // without it the dashboards read the facts alone
+      const fromFacts = (await ask()).map((r) => r.body);
+      expect(await facts.ensureCube()).toBeGreaterThan(0);
+      return { fromCube, fromFacts };
+    };
     const figure = (body: { figures: Array<{ code: string; value: number | null }> }, code: string) =>
       body.figures.find((f) => f.code === code)?.value;
 
@@ -357,11 +366,7 @@ describe('reporting', () => {
         [dgs, { from: '2024-09-01', to: '2024-11-30', by: 'channel', channel: 'phone,web' }], // the channel's histograms, filtered
         [head, { from: '2024-01-01', to: '2024-11-30', by: 'department', priority: 'normal,high' }],
       ];
-      const ask = () => Promise.all(queries.map(([c, q]) => c.get('/api/v1/reporting/dashboard').query(q).expect(200)));
-      const fromCube = (await ask()).map((r) => r.body);
-      await ctx.db.query(`DELETE FROM report_cube_state`); // without it the dashboards read the facts alone
-      const fromFacts = (await ask()).map((r) => r.body);
-      expect(await facts.ensureCube()).toBeGreaterThan(0);
+      const { fromCube, fromFacts } = await cubeAndFacts(queries);
       expect(fromCube).toEqual(fromFacts);
       expect(figure(fromCube[0], 'received')).toBe(5);
       expect(figure(fromCube[0], 'backlog')).toBe(figure(fromFacts[0], 'backlog'));
@@ -394,11 +399,7 @@ describe('reporting', () => {
           // a few days of November: the facts alone
           [dgs, { from: '2024-11-27', to: '2024-12-31' }],
         ];
-        const ask = () => Promise.all(queries.map(([c, q]) => c.get('/api/v1/reporting/dashboard').query(q).expect(200)));
-        const fromCube = (await ask()).map((r) => r.body);
-        await ctx.db.query(`DELETE FROM report_cube_state`); // without it the dashboards read the facts alone
-        const fromFacts = (await ask()).map((r) => r.body);
-        expect(await facts.ensureCube()).toBeGreaterThan(0);
+        const { fromCube, fromFacts } = await cubeAndFacts(queries);
         expect(fromCube).toEqual(fromFacts);
         // received B–F (A on the 8th); resolved A, B, C (F on the 29th); open at the 27th's end D, E, F
         expect(figure(fromCube[0], 'received')).toBe(5);

@@ -2,20 +2,12 @@ import { HttpClient } from '@angular/common/http';
 import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
 import { catchError, map, of } from 'rxjs';
+import type { BarometerMonth } from '@grc/domain';
 import { API } from '../../core/api';
 import { communePrefix } from '../../core/commune-path';
 import { I18n } from '../../core/i18n';
 import { PublicLayout } from './public-layout';
 
-interface BarometerMonth {
-  month: string;
-  received: number | null;
-  resolved: number | null;
-  backlog: number | null;
-  resolutionDaysMedian: number | null;
-  slaResolutionMetRate: number | null;
-  suppressed: boolean;
-}
 interface Barometer {
   town: string;
   licence: { title: string; path: string };
