@@ -1,9 +1,12 @@
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
 import { DataSource } from 'typeorm';
 import { DURATION_PRECISION, MINUTES_PER_DAY, monthPeriod, monthsEndingAt, periodInstants } from '@grc/domain';
+import { createDataSource } from '../src/database/data-source';
+import { FactsReference1763800004030 } from '../src/database/migrations/1763800004030-facts-reference';
 import { OpenDataService } from '../src/modules/reporting/open-data.service';
 import { ReportingFactsService } from '../src/modules/reporting/reporting-facts.service';
 import { ReportingRepository } from '../src/modules/reporting/reporting.repository';
@@ -140,6 +143,32 @@ describe('reporting', () => {
     expect(await facts.cubeSnapshot()).toEqual(incremental);
     await facts.rebuild();
     expect(await facts.cubeSnapshot()).toEqual(incremental);
+  });
+
+  it('carries each request’s reference in its facts, filled on upgrade by 1763800004030 without rewriting a cell of the cube', async () => {
+    const cells = () => ctx.db.query(`SELECT xmin::text AS version, * FROM report_cube ORDER BY 2, 3, 4, 5, 6, 7, 8`);
+    const unreferenced = async () =>
+      (
+        await ctx.db.query(`SELECT count(*)::int AS n FROM report_ticket_facts f JOIN tickets t ON t.id = f.ticket_id
+           WHERE f.reference IS DISTINCT FROM t.reference`)
+      )[0].n;
+    expect((await ctx.db.query(`SELECT count(*)::int AS n FROM report_ticket_facts`))[0].n).toBeGreaterThan(100);
+    expect(await unreferenced()).toBe(0); // the refresh and the rebuild write it
+    const before = await cells();
+    expect(before.length).toBeGreaterThan(0);
+    // facts as the release before left them: no reference (a change the cube's fold does not read moves no cell)
+    await ctx.db.query(`UPDATE report_ticket_facts SET reference = NULL`);
+    expect(await unreferenced()).toBeGreaterThan(100);
+    const owner = await createDataSource(process.env['DATABASE_URL']!).initialize();
+    const runner = owner.createQueryRunner();
+    try {
+      await new FactsReference1763800004030().up(runner);
+    } finally {
+      await runner.release();
+      await owner.destroy();
+    }
+    expect(await unreferenced()).toBe(0);
+    expect(await cells()).toEqual(before);
   });
 
   describe('a hand-built week with known answers (8–14 November 2024, 11 November a holiday, services techniques’ hours)', () => {
@@ -349,9 +378,21 @@ describe('reporting', () => {
       };
       expect(await profile('2024-12-01', '2024-12-31')).toEqual({ backlog: 1, ages: { d0_7: 0, d7_30: 0, d30_90: 1, d90_plus: 0 } });
       expect(await profile('2025-03-01', '2025-03-31')).toEqual({ backlog: 1, ages: { d0_7: 0, d7_30: 0, d30_90: 0, d90_plus: 1 } });
+      // E is 6.6 days old at the end of the 20th, 7.6 at the end of the 21st; A, resolved on the 12th, was open at the end of the 10th
+      expect((await profile('2024-11-14', '2024-11-20')).ages).toEqual({ d0_7: 1, d7_30: 0, d30_90: 0, d90_plus: 0 });
+      expect((await profile('2024-11-14', '2024-11-21')).ages).toEqual({ d0_7: 0, d7_30: 1, d30_90: 0, d90_plus: 0 });
+      expect((await profile('2024-11-04', '2024-11-10')).ages).toEqual({ d0_7: 1, d7_30: 0, d30_90: 0, d90_plus: 0 });
       const dgs = await ctx.as(DGS);
-      const town = (await dgs.get('/api/v1/reporting/dashboard').query({ from: '2025-03-01', to: '2025-03-31' }).expect(200)).body;
-      expect(town.ageProfile.find((a: { code: string }) => a.code === 'd90_plus').count).toBe(2);
+      const town = async (from: string, to: string) =>
+        Object.fromEntries(
+          (await dgs.get('/api/v1/reporting/dashboard').query({ from, to }).expect(200)).body.ageProfile.map(
+            (a: { code: string; count: number }) => [a.code, a.count],
+          ),
+        );
+      expect((await town('2025-03-01', '2025-03-31'))['d90_plus']).toBe(2);
+      // the town's (read by date, not by department): D and E a week old, A open at the end of the 10th
+      expect(await town('2024-11-14', '2024-11-21')).toEqual({ d0_7: 0, d7_30: 2, d30_90: 0, d90_plus: 0 });
+      expect(await town('2024-11-04', '2024-11-10')).toEqual({ d0_7: 1, d7_30: 0, d30_90: 0, d90_plus: 0 });
     });
 
     it('reads whole months from the cube and the partial days at both ends from the facts: the same figures as the facts alone give', async () => {
@@ -477,21 +518,65 @@ describe('reporting', () => {
       const sheet = (book.getWorksheet('indicateurs')?.getSheetValues() ?? []).filter(Boolean).map((r) => (r as unknown[]).slice(1));
       expect(sheet.filter((r) => /^GRC|^[A-Z]{2,6}-/.test(String(r[0] ?? '')))).toHaveLength(4);
 
-      // streamed by a cursor, a row at a time here: the same rows, in order; a stream dropped half-way (the client
-      // gone) gives its connection back — more of them than the pool holds, and the pool still answers
+      // the CSV's lines are PostgreSQL's: the same file as the rows csv-stringify writes (the XLSX's source), with a
+      // text that needs quoting and a fact written before the facts held the reference (read from the request)
       const repo = ctx.app.get(ReportingRepository);
       const [start, end] = [new Date(paris('2024-11-08T00:00')), new Date(paris('2024-11-15T00:00'))];
       const scope = { departmentIds: [await (await ids(ctx.db)).department('voirie')] };
+      const refs = rows.filter((l) => /^GRC|^[A-Z]{2,6}-/.test(l[0] ?? '')).map((l) => l[0]!);
+      const [quoted, unreferenced] = (await ctx.db.query(
+        `SELECT f.ticket_id, f.area FROM report_ticket_facts f JOIN tickets t ON t.id = f.ticket_id
+           WHERE t.reference = ANY($1) ORDER BY t.reference LIMIT 2`,
+        [refs],
+      )) as Array<{ ticket_id: string; area: string | null }>;
+      await ctx.db.query(`UPDATE report_ticket_facts SET area = 'Quartier "Nord"; est' WHERE ticket_id = $1`, [quoted!.ticket_id]);
+      await ctx.db.query(`UPDATE report_ticket_facts SET reference = NULL WHERE ticket_id = $1`, [unreferenced!.ticket_id]);
+      const written = (
+        await head
+          .get('/api/v1/reporting/export')
+          .query({ ...period, format: 'csv', kind: 'requests' })
+          .expect(200)
+      ).text;
+      const fromRows: string[] = [];
+      for await (const r of await repo.requests(scope, start, end, { as: 'rows' }))
+        fromRows.push(
+          stringify(
+            [Object.values(r).map((v) => (v instanceof Date ? v.toISOString() : typeof v === 'number' ? Number(v.toFixed(2)) : v))],
+            {
+              delimiter: ';',
+              cast: { boolean: (b) => String(b) },
+            },
+          ),
+        );
+      expect(fromRows).toHaveLength(4);
+      expect(fromRows.join('').includes('"Quartier ""Nord""; est"')).toBe(true);
+      expect(written.endsWith(fromRows.join(''))).toBe(true);
+      expect(
+        parse(written.replace(/^\uFEFF/, ''), { delimiter: ';', relax_column_count: true })
+          .filter((l: string[]) => refs.includes(l[0]!))
+          .map((l: string[]) => l[0]),
+      ).toEqual(refs);
+      await ctx.db.query(
+        `UPDATE report_ticket_facts f SET area = $2, reference = t.reference FROM tickets t WHERE f.ticket_id = $1 AND t.id = f.ticket_id`,
+        [quoted!.ticket_id, quoted!.area],
+      );
+      await ctx.db.query(
+        `UPDATE report_ticket_facts f SET reference = t.reference FROM tickets t WHERE f.ticket_id = $1 AND t.id = f.ticket_id`,
+        [unreferenced!.ticket_id],
+      );
+
+      // streamed by a cursor, a row at a time here: in order; a stream dropped half-way (the client gone) gives its
+      // connection back — more of them than the pool holds, and the pool still answers
       const streamed: Array<{ reference: string; received_at: Date }> = [];
-      for await (const r of await repo.requests(scope, start, end, 1)) streamed.push(r);
-      expect(streamed.map((r) => r.reference)).toEqual(rows.filter((l) => /^GRC|^[A-Z]{2,6}-/.test(l[0] ?? '')).map((l) => l[0]));
+      for await (const r of await repo.requests(scope, start, end, { as: 'rows', batchSize: 1 })) streamed.push(r);
+      expect(streamed.map((r) => r.reference)).toEqual(refs);
       expect([...streamed].sort((a, b) => +a.received_at - +b.received_at)).toEqual(streamed);
       const pool = (ctx.app.get(DataSource).driver as unknown as { master: { options: { max: number } } }).master;
       for (let i = 0; i < pool.options.max + 5; i++) {
-        const dropped = await repo.requests(scope, start, end, 1);
+        const dropped = await repo.requests(scope, start, end, { as: i % 2 ? 'rows' : 'csv', batchSize: 1 });
         for await (const _ of dropped) break;
       }
-      const afterDrops = await repo.requests(scope, start, end, 1);
+      const afterDrops = await repo.requests(scope, start, end, { as: 'csv', batchSize: 1 });
       let n = 0;
       for await (const _ of afterDrops) n++;
       expect(n).toBe(4);

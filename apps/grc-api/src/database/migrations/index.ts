@@ -58,6 +58,7 @@ import { QuarantineReasonCodes1763800003900 } from './1763800003900-quarantine-r
 import { ReportingDatesFirst1763800004000 } from './1763800004000-reporting-dates-first';
 import { AuditSharedPolicyFunction1763800004010 } from './1763800004010-audit-shared-policy-function';
 import { CubeSharedPolicy1763800004020 } from './1763800004020-cube-shared-policy';
+import { FactsReference1763800004030 } from './1763800004030-facts-reference';
 
 /**
  * Every migration, in timestamp order. Webpack bundles the API, so they are listed, not globbed.
@@ -126,4 +127,5 @@ export const MIGRATIONS = [
   ReportingDatesFirst1763800004000,
   AuditSharedPolicyFunction1763800004010,
   CubeSharedPolicy1763800004020,
+  FactsReference1763800004030,
 ];
