@@ -10,7 +10,7 @@
 // --seed-only: stop after the seed (no rollup rebuild, no HTTP). --skip-seed never drops the database; with --rebuild it
 // rebuilds the whole rollup first (timed, as after a seed); --only-rebuild: that rebuild alone, then stop.
 // --skip-cube: the HTTP figures without timing the cube's rebuild from the facts first (minutes at 10 M, just after
-// a --only-rebuild that built it).
+// a --only-rebuild that built it). --only-export: the export alone (no dashboards, open data or refresh).
 // 10 M requests is the target on a quiet machine (seed first with --keep-db, then measure with --skip-seed); run it
 // small on a shared machine (e.g. --tickets=100000). Its own database (grc_bench_reporting), port and queue prefix.
 import { spawn, execFile } from 'node:child_process';
@@ -44,6 +44,7 @@ const known = [
   'rebuild',
   'only-rebuild',
   'skip-cube',
+  'only-export',
   'keep-db',
   'port',
   'db',
@@ -229,12 +230,14 @@ async function main() {
     const wholeFrom = new Date(Date.UTC(now.getUTCFullYear() - 1, now.getUTCMonth(), 1));
     const whole = `from=${iso(wholeFrom)}&to=${iso(wholeTo)}`;
     const results = {};
-    for (const [who, cookie, q, what] of [
-      ['head', head, `${period}&by=channel`, 'last 365 days: whole months from the cube, partial edges from the facts'],
-      ['dgs', dgs, `${period}&by=department`, 'last 365 days: whole months from the cube, partial edges from the facts'],
-      ['head', head, `${whole}&by=channel`, '12 whole months'],
-      ['dgs', dgs, `${whole}&by=department`, '12 whole months'],
-    ]) {
+    for (const [who, cookie, q, what] of args['only-export']
+      ? []
+      : [
+          ['head', head, `${period}&by=channel`, 'last 365 days: whole months from the cube, partial edges from the facts'],
+          ['dgs', dgs, `${period}&by=department`, 'last 365 days: whole months from the cube, partial edges from the facts'],
+          ['head', head, `${whole}&by=channel`, '12 whole months'],
+          ['dgs', dgs, `${whole}&by=department`, '12 whole months'],
+        ]) {
       await latency(`/api/v1/reporting/dashboard?${q}`, cookie, 2); // warm-up
       const r = await latency(`/api/v1/reporting/dashboard?${q}`, cookie, DURATION);
       results[`dashboard_${who}_${what}`] = r;
@@ -260,6 +263,10 @@ async function main() {
     log(
       `full-year CSV export of voirie (its requests): median ${exports[1].ms} ms, max ${exports[2].ms} ms, ${(lines / 1e6).toFixed(1)} MB (target ≤ ${TARGETS.exportMs} ms)`,
     );
+    if (args['only-export']) {
+      await c.end();
+      return;
+    }
 
     // the open data's daily regeneration (every commune), its time and the process's peak memory
     const od = await command('reporting-rebuild', '--open-data-only');
