@@ -768,10 +768,9 @@ export class ReportingRepository {
              SELECT f.received_at FROM report_ticket_facts f WHERE f.received_at < $1 AND f.received_at > $2 AND f.resolved_at >= $1${w.sql}) a`,
       params,
     );
-    const rows = bounded.map((b) => ({ code: b.code, count: Number(row?.[b.code] ?? 0) }));
-    const byCode = new Map(rows.map((r) => [r.code, r.count]));
-    const recent = bounded.reduce((n, b) => n + (byCode.get(b.code) ?? 0), 0);
-    return AGE_BUCKETS.map((b) => ({ code: b.code, count: b.max === null ? Math.max(0, backlog - recent) : (byCode.get(b.code) ?? 0) }));
+    const count = (code: string) => Number(row?.[code] ?? 0);
+    const recent = bounded.reduce((n, b) => n + count(b.code), 0);
+    return AGE_BUCKETS.map((b) => ({ code: b.code, count: b.max === null ? Math.max(0, backlog - recent) : count(b.code) }));
   }
 
   /** Validation circuits' steps left in [start, end): how many and their mean durations. */
