@@ -60,12 +60,12 @@ export class ReportingFactsService {
   /** Folds and writes the facts of the given requests (those gone lose their rows). */
   async refreshIn(m: EntityManager, ids: readonly string[]): Promise<number> {
     if (ids.length === 0) return 0;
-    const [sources, events, clocks, rules] = await Promise.all([
-      this.repo.sources(m, ids),
-      this.repo.events(m, ids),
-      this.repo.clocks(m, ids),
-      this.routing.list(m),
-    ]);
+    // one after the other: on one transaction's connection the driver runs them in turn anyway (and pg 9 refuses a
+    // query sent while another runs)
+    const sources = await this.repo.sources(m, ids);
+    const events = await this.repo.events(m, ids);
+    const clocks = await this.repo.clocks(m, ids);
+    const rules = await this.routing.list(m);
     const areas: NamedArea[] = rules
       .filter((r) => r.area && r.areaName)
       .map((r) => ({ name: r.areaName as string, polygon: r.area as unknown as NamedArea['polygon'] }));
