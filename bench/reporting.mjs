@@ -252,7 +252,7 @@ async function main() {
     for (let i = 0; i < 3; i++) {
       const t0 = performance.now();
       const r = await fetch(`${BASE}/api/v1/reporting/export?${period}&departmentId=${voirie.id}&format=csv&kind=requests`, {
-        headers: { cookie: dgs },
+        headers: { cookie: dgs, 'accept-encoding': 'gzip, deflate, br, zstd' },
       });
       const body = await r.arrayBuffer();
       if (!r.ok) throw new Error(`export: HTTP ${r.status}`);

@@ -505,8 +505,11 @@ describe('reporting', () => {
 
       const requests = await head
         .get('/api/v1/reporting/export')
+        .set('Accept-Encoding', 'gzip')
         .query({ ...period, format: 'csv', kind: 'requests' })
         .expect(200);
+      // compressed (at the fastest level: http-app.ts), as every answer worth it
+      expect(requests.headers['content-encoding']).toBe('gzip');
       const rows: string[][] = parse(requests.text.replace(/^\uFEFF/, ''), { delimiter: ';', relax_column_count: true });
       expect(rows.filter((l) => /^GRC|^[A-Z]{2,6}-/.test(l[0] ?? ''))).toHaveLength(4);
       expect(rows.find((l) => l[0] === 'reference')?.slice(0, 4)).toEqual(['reference', 'department', 'category', 'channel']);
