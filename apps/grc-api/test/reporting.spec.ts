@@ -364,6 +364,24 @@ describe('reporting', () => {
       expect(rows.get(dst)?.values['received']).toBe(5);
       expect(rows.get(dgsDept)?.values['received']).toBe(5);
       expect(body.breakdown.rows.find((r: { parentKey: string | null }) => r.parentKey === null).drilldown.departmentId).toBeDefined();
+
+      // the period's figures with a breakdown are its rows added up (read once): the same as without one, to the percentile
+      const values = (b: { figures: Array<{ code: string; value: number | null; previous: number | null }> }) =>
+        b.figures.map((f) => [f.code, f.value, f.previous]);
+      const alone = (await dgs.get('/api/v1/reporting/dashboard').query(period).expect(200)).body;
+      expect(figure(alone, 'resolution_business_median')).not.toBeNull();
+      for (const by of ['department', 'channel', 'category', 'area', 'priority', 'agent'])
+        expect([
+          by,
+          values(
+            (
+              await dgs
+                .get('/api/v1/reporting/dashboard')
+                .query({ ...period, by })
+                .expect(200)
+            ).body,
+          ),
+        ]).toEqual([by, values(alone)]);
     });
 
     it('profiles the backlog by age at the period’s end: the bounded ages counted, the oldest the rest of the backlog', async () => {

@@ -752,7 +752,7 @@ export class ReportingRepository {
 
   /**
    * The backlog at `end` per age bucket (days since receipt, AGE_BUCKETS), given the backlog's total (the dashboard's
-   * figure, from the cube): the buckets of a bounded age are the requests received in their days and still open at
+   * figure, from the cube; a promise: the statement runs meanwhile): the buckets of a bounded age are the requests received in their days and still open at
    * `end` — a range of the received date — and the oldest bucket is the rest of the total. Counting the oldest
    * bucket too read every open request (700,000 at 10 M requests, where the 5-year seed leaves 5 % open). The
    * requests not resolved yet and those resolved since `end` are two reads, the first from the unresolved
@@ -762,7 +762,7 @@ export class ReportingRepository {
   async ageProfile(
     scope: FactsScope,
     end: Date,
-    backlog: number,
+    backlog: number | Promise<number>,
     m: EntityManager = this.db.manager,
   ): Promise<Array<{ code: string; count: number }>> {
     const bounded = AGE_BUCKETS.filter((b) => b.max !== null);
@@ -788,7 +788,8 @@ export class ReportingRepository {
     );
     const count = (code: string) => Number(row?.[code] ?? 0);
     const recent = bounded.reduce((n, b) => n + count(b.code), 0);
-    return AGE_BUCKETS.map((b) => ({ code: b.code, count: b.max === null ? Math.max(0, backlog - recent) : count(b.code) }));
+    const total = await backlog;
+    return AGE_BUCKETS.map((b) => ({ code: b.code, count: b.max === null ? Math.max(0, total - recent) : count(b.code) }));
   }
 
   /** Validation circuits' steps left in [start, end): how many and their mean durations. */

@@ -148,6 +148,20 @@ function rolledUp<T extends { key: string | null }>(parts: ReadonlyArray<readonl
   return parts.map((part) => part.flatMap((r) => (r.key === null ? [r] : (up.get(r.key) ?? [r.key]).map((key) => ({ ...r, key })))));
 }
 
+/** An aggregate's parts (ReportingService.aggregateParts), per key of its breakdown, departments each on its own. */
+interface AggregateParts {
+  counts: ReadonlyArray<readonly CountsRow[]>;
+  open: ReadonlyArray<ReadonlyArray<{ key: string | null; n: number }>>;
+  durations: ReadonlyArray<readonly DurationRow[]>;
+}
+
+/** The whole of a breakdown that partitions its scope: every key's parts as one (counts added, histograms merged). */
+function wholeOf(p: AggregateParts): AggregateRow[] {
+  const one = <T extends { key: string | null }>(parts: ReadonlyArray<readonly T[]>) =>
+    parts.map((part) => part.map((r) => ({ ...r, key: null })));
+  return combineAggregates(one(p.counts), one(p.open), one(p.durations));
+}
+
 /** The figures of one aggregate row, by code. */
 export function figureValues(a: AggregateRow): Record<FigureCode, number | null> {
   return {
@@ -290,21 +304,32 @@ export class ReportingService {
     const { scope, visible, base } = await this.scope(actor, q, by);
     const previous = previousPeriod(period);
     const cur = periodInstants(period, timeZone);
-    const [[now, ageProfile], [before], steps, pending] = await Promise.all([
-      this.aggregate(scope, period, timeZone, null)
-        .then(whole)
-        .then(async ([a]) => [a, await this.repo.ageProfile(scope, cur.end, a.backlog)] as const),
+    // a breakdown other than the agent's partitions the scope: the period's figures are its parts added up, read once
+    const parts = this.aggregateParts(scope, period, timeZone, by === 'agent' ? null : by);
+    const now = parts.then((p) => whole(wholeOf(p))[0]);
+    const [a, ageProfile, [before], steps, pending, rows] = await Promise.all([
+      now,
+      this.repo.ageProfile(
+        scope,
+        cur.end,
+        now.then((r) => r.backlog),
+      ),
       this.aggregate(scope, previous, timeZone, null).then(whole),
       this.repo.steps(scope, cur.start, cur.end),
       this.repo.dirtyCount(),
+      by === 'agent'
+        ? this.breakdownRows(scope, visible, by, period, timeZone, base)
+        : by
+          ? parts.then((p) => this.combine(p, by)).then((r) => this.named(r, scope, visible, by, period, base))
+          : null,
     ]);
-    const a = figureValues(now);
+    const values = figureValues(a);
     const b = figureValues(before);
-    const figures = (Object.keys(a) as FigureCode[]).map((code) => ({
+    const figures = (Object.keys(values) as FigureCode[]).map((code) => ({
       code,
-      value: a[code],
+      value: values[code],
       previous: b[code],
-      change: change(a[code], b[code]),
+      change: change(values[code], b[code]),
       drilldown: drilldownOf(code, period, base),
     }));
     return {
@@ -315,7 +340,7 @@ export class ReportingService {
       filters: this.filtersOf(q),
       figures,
       ageProfile,
-      breakdown: by ? { by, rows: await this.breakdownRows(scope, visible, by, period, timeZone, base) } : null,
+      breakdown: by && rows ? { by, rows } : null,
       steps,
       pending,
     };
@@ -330,7 +355,18 @@ export class ReportingService {
     timeZone: string,
     base: InboxFilters,
   ): Promise<BreakdownRow[]> {
-    const rows = await this.aggregate(scope, period, timeZone, by);
+    return this.named(await this.aggregate(scope, period, timeZone, by), scope, visible, by, period, base);
+  }
+
+  /** A breakdown's aggregate rows named and linked to the inbox (departments in tree order with their parent). */
+  private async named(
+    rows: AggregateRow[],
+    scope: FactsScope,
+    visible: Set<string> | null,
+    by: Breakdown,
+    period: Period,
+    base: InboxFilters,
+  ): Promise<BreakdownRow[]> {
     const names = new Map<string, string>();
     const parents = new Map<string, string | null>();
     if (by === 'department') {
@@ -375,6 +411,18 @@ export class ReportingService {
    * facts alone, with the same histograms.
    */
   async aggregate(scope: FactsScope, period: Period, timeZone: string, by: Breakdown | null): Promise<AggregateRow[]> {
+    return this.combine(await this.aggregateParts(scope, period, timeZone, by), by);
+  }
+
+  /** The parts of an aggregate added up per key; per department, each counted again under its ancestors (the tree rolled up). */
+  private async combine(p: AggregateParts, by: Breakdown | null): Promise<AggregateRow[]> {
+    if (by !== 'department') return combineAggregates(p.counts, p.open, p.durations);
+    const up = ancestryIndex(await this.departments.tree());
+    return combineAggregates(rolledUp(p.counts, up), rolledUp(p.open, up), rolledUp(p.durations, up));
+  }
+
+  /** What `aggregate` adds up: the counts, backlog and histograms of each source (cube, facts), per key of `by`. */
+  private async aggregateParts(scope: FactsScope, period: Period, timeZone: string, by: Breakdown | null): Promise<AggregateParts> {
     const { start, end } = periodInstants(period, timeZone);
     const cube = by !== 'agent' && !scope.assigneeIds && (await this.repo.cubeTimeZone()) === timeZone;
     const today = localDate(timeZone, new Date());
@@ -426,10 +474,7 @@ export class ReportingService {
         : // no month from the cube, or filters on two dimensions: the facts' durations over the whole period (same buckets)
           Promise.all([this.repo.factsDurations(scope, start, end, by)]),
     ]);
-    if (by !== 'department') return combineAggregates(countParts, open, durationParts);
-    // per department from the database, each counted again under its ancestors: the tree rolled up
-    const up = ancestryIndex(await this.departments.tree());
-    return combineAggregates(rolledUp(countParts, up), rolledUp(open, up), rolledUp(durationParts, up));
+    return { counts: countParts, open, durations: durationParts };
   }
 
   filtersOf(q: FiguresQueryDto): Record<string, string[] | string> {
